@@ -1,0 +1,188 @@
+//! Vietnamese text: normalisation, a canonical tone-mark key and unaccented folding.
+//!
+//! Vietnamese writes a tone mark on one vowel of each syllable, and two conventions place it
+//! differently: traditional *hòa, thúy, khỏe* and new-style *hoà, thuý, khoẻ*. The official
+//! list of 2025 administrative units mixes both, and text typed on different keyboards arrives
+//! in NFC or NFD. Two strings that a reader takes for the same word must therefore be compared
+//! on a key, never on their bytes:
+//!
+//! * [`nfc`] — the form Lantoa stores and shows;
+//! * [`tone_key`] — lower case, tone marks moved to the end of each syllable; keeps every
+//!   diacritic, so *Hòa* ≠ *Hóa* but *Hoà* = *Hòa*. This is the key for matching names;
+//! * [`fold_key`] — lower case without any diacritic (*đ* → *d*). It conflates different
+//!   words (*Hòa*, *Hóa*, *Hoa*), so it is only ever a hint for a person to confirm.
+
+use unicode_normalization::{UnicodeNormalization, is_nfc_quick};
+
+/// The five Vietnamese tone marks as combining characters (huyền, sắc, ngã, hỏi, nặng).
+const TONE_MARKS: [char; 5] = ['\u{0300}', '\u{0301}', '\u{0303}', '\u{0309}', '\u{0323}'];
+
+fn is_tone_mark(c: char) -> bool {
+    TONE_MARKS.contains(&c)
+}
+
+/// Returns `s` in Unicode Normalization Form C, the form Lantoa stores.
+pub fn nfc(s: &str) -> String {
+    if is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+        s.to_owned()
+    } else {
+        s.nfc().collect()
+    }
+}
+
+/// Trims `s`, collapses runs of white space to one space and normalises to NFC.
+pub fn clean(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    nfc(&out)
+}
+
+/// The canonical tone key of `s`: lower case, white space collapsed, and in each syllable the
+/// tone mark taken off its vowel and written after the syllable.
+///
+/// ```
+/// use lantoa_core::text::tone_key;
+/// assert_eq!(tone_key("Xã Chiêm Hoá"), tone_key("xã chiêm hóa"));
+/// assert_ne!(tone_key("Hòa"), tone_key("Hóa"));
+/// ```
+pub fn tone_key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut syllable = String::new();
+    let mut tone: Option<char> = None;
+    let flush = |out: &mut String, syllable: &mut String, tone: &mut Option<char>| {
+        if !syllable.is_empty() {
+            out.extend(syllable.nfc());
+            if let Some(t) = tone.take() {
+                out.push(t);
+            }
+            syllable.clear();
+        }
+    };
+    for c in s.nfd().flat_map(char::to_lowercase) {
+        if is_tone_mark(c) {
+            tone = Some(c);
+        } else if c.is_alphanumeric() || is_combining(c) {
+            syllable.push(c);
+        } else {
+            flush(&mut out, &mut syllable, &mut tone);
+            if c.is_whitespace() {
+                if !out.is_empty() && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            } else {
+                out.push(c);
+            }
+        }
+    }
+    flush(&mut out, &mut syllable, &mut tone);
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// `s` without any diacritic: tone marks and vowel marks removed, *đ*/*Đ* made *d*/*D*.
+///
+/// ```
+/// assert_eq!(lantoa_core::text::unaccent("Đống Đa, Hà Nội"), "Dong Da, Ha Noi");
+/// ```
+pub fn unaccent(s: &str) -> String {
+    s.nfd()
+        .filter(|c| !is_combining(*c))
+        .map(|c| match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            other => other,
+        })
+        .collect()
+}
+
+/// Lower case, unaccented, white space collapsed: a loose key that only suggests a match.
+pub fn fold_key(s: &str) -> String {
+    clean(&unaccent(s)).to_lowercase()
+}
+
+/// Whether `s` has any Vietnamese diacritic (or any non-ASCII letter).
+pub fn has_diacritics(s: &str) -> bool {
+    s.nfd().any(|c| is_combining(c) || c == 'đ' || c == 'Đ')
+}
+
+fn is_combining(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn old_and_new_tone_placement_share_a_key() {
+        for (a, b) in [
+            ("hòa", "hoà"),
+            ("thúy", "thuý"),
+            ("khỏe", "khoẻ"),
+            ("Xã Chiêm Hoá", "xã  chiêm hóa"),
+        ] {
+            assert_eq!(tone_key(a), tone_key(b), "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn different_tones_and_vowels_keep_different_keys() {
+        assert_ne!(tone_key("Hòa"), tone_key("Hóa"));
+        assert_ne!(tone_key("Hòa"), tone_key("Hoa"));
+        assert_ne!(tone_key("ơ"), tone_key("o"));
+        assert_ne!(tone_key("đa"), tone_key("da"));
+    }
+
+    #[test]
+    fn nfd_input_becomes_nfc() {
+        let nfd: String = "Phường Hoàn Kiếm".nfd().collect();
+        assert_ne!(nfd, "Phường Hoàn Kiếm");
+        assert_eq!(nfc(&nfd), "Phường Hoàn Kiếm");
+        assert_eq!(clean(&format!("  {nfd}  ")), "Phường Hoàn Kiếm");
+    }
+
+    #[test]
+    fn unaccent_handles_d_bar_and_stacked_marks() {
+        assert_eq!(unaccent("Đặng Thị Hồng Nhung"), "Dang Thi Hong Nhung");
+        assert_eq!(fold_key("  Xã  ỨNG Hòa "), "xa ung hoa");
+        assert!(has_diacritics("Hà"));
+        assert!(!has_diacritics("Ha Noi"));
+    }
+
+    proptest! {
+        #[test]
+        fn tone_key_is_invariant_under_normal_form(s in "[a-zA-Z àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]{0,30}") {
+            let nfd: String = s.nfd().collect();
+            prop_assert_eq!(tone_key(&s), tone_key(&nfd));
+            prop_assert_eq!(tone_key(&s), tone_key(&s.to_uppercase()));
+        }
+
+        #[test]
+        fn tone_key_is_idempotent_on_nfc(s in "\\PC{0,40}") {
+            let k = tone_key(&s);
+            prop_assert_eq!(tone_key(&nfc(&k)), tone_key(&k));
+        }
+
+        #[test]
+        fn unaccent_leaves_only_base_letters(s in "\\PC{0,40}") {
+            let u = unaccent(&s);
+            prop_assert!(!u.chars().any(is_combining));
+            prop_assert!(!u.contains('đ') && !u.contains('Đ'));
+            prop_assert_eq!(unaccent(&u), u.clone());
+        }
+
+        #[test]
+        fn nfc_is_idempotent(s in "\\PC{0,40}") {
+            let once = nfc(&s);
+            prop_assert_eq!(nfc(&once), once.clone());
+        }
+    }
+}
