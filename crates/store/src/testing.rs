@@ -1,0 +1,53 @@
+//! A fresh database per test.
+//!
+//! [`TestDb::new`] gives a migrated, empty database: a SQLite file in a temporary folder, or,
+//! when `LANTOA_TEST_DATABASE_URL` names a PostgreSQL server (as `cargo xtask test` sets it), a
+//! new database created on that server for this test alone. The same test code therefore runs
+//! on both backends.
+
+use crate::migrate::{self, MigrationSet};
+use crate::{Db, Result};
+
+/// The variable naming the PostgreSQL server for tests (a URL to any existing database on it).
+pub const ENV: &str = "LANTOA_TEST_DATABASE_URL";
+
+/// A database for one test.
+#[derive(Debug)]
+pub struct TestDb {
+    /// The database.
+    pub db: Db,
+    /// Its URL.
+    pub url: String,
+    /// Holds the SQLite folder (and the blob folder) until the test ends.
+    pub dir: tempfile::TempDir,
+}
+
+impl TestDb {
+    /// A fresh database with `sets` migrated (the store's own set is always included).
+    pub async fn new(sets: &[&MigrationSet]) -> Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let url = match std::env::var(ENV) {
+            Ok(server) if !server.is_empty() => {
+                let admin = Db::connect_with(&server, Some(1)).await?;
+                let name = format!("lantoa_test_{:016x}", rand::random::<u64>());
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(admin.pool())
+                    .await?;
+                admin.close().await;
+                let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+                format!("{base}/{name}")
+            }
+            _ => format!("sqlite://{}", dir.path().join("test.db").display()),
+        };
+        let db = Db::connect_with(&url, Some(4)).await?;
+        let mut all: Vec<&MigrationSet> = vec![&crate::MIGRATIONS];
+        all.extend(sets.iter().copied().filter(|s| s.component != "store"));
+        migrate::run(&db, &all).await?;
+        Ok(Self { db, url, dir })
+    }
+
+    /// Whether this test runs on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.db.backend() == crate::Backend::Postgres
+    }
+}

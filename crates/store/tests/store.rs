@@ -1,0 +1,328 @@
+//! The storage contract: run on SQLite by `cargo test`, and again on PostgreSQL by
+//! `cargo xtask test` (which sets `LANTOA_TEST_DATABASE_URL`).
+
+use std::collections::HashSet;
+
+use chrono::{Duration, TimeZone, Utc};
+use lantoa_store::audit::{self, Break, Entry};
+use lantoa_store::blob::BlobStore;
+use lantoa_store::jobs::{FailOutcome, NewJob, Queue};
+use lantoa_store::testing::TestDb;
+use lantoa_store::worker::Worker;
+use lantoa_store::{Clock, Error, migrate};
+use serde_json::json;
+
+async fn fresh() -> TestDb {
+    TestDb::new(&[]).await.unwrap()
+}
+
+fn manual_clock() -> Clock {
+    Clock::manual(Utc.with_ymd_and_hms(2026, 1, 5, 8, 0, 0).unwrap())
+}
+
+mod migrations {
+    use super::*;
+
+    #[tokio::test]
+    async fn second_run_applies_nothing() {
+        let t = fresh().await;
+        let again = migrate::run(&t.db, &[&lantoa_store::MIGRATIONS]).await.unwrap();
+        assert!(again.applied.is_empty());
+    }
+
+    #[tokio::test]
+    async fn refuses_a_migration_edited_after_it_was_applied() {
+        let t = fresh().await;
+        sqlx::query("UPDATE schema_migrations SET checksum = 'x' WHERE component = 'store' AND version = 1")
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+        let err = migrate::run(&t.db, &[&lantoa_store::MIGRATIONS]).await.unwrap_err();
+        assert!(matches!(err, Error::MigrationChanged { version: 1, .. }), "{err}");
+    }
+
+    #[tokio::test]
+    async fn refuses_a_database_from_a_newer_version() {
+        let t = fresh().await;
+        sqlx::query("INSERT INTO schema_migrations (component, version, name, checksum, applied_at) VALUES ('store', 99, 'future', 'x', 0)")
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+        let err = migrate::run(&t.db, &[&lantoa_store::MIGRATIONS]).await.unwrap_err();
+        assert!(matches!(err, Error::MigrationUnknown { version: 99, .. }), "{err}");
+    }
+}
+
+mod jobs {
+    use super::*;
+
+    #[tokio::test]
+    async fn claims_only_ready_jobs_of_the_kinds_served() {
+        let t = fresh().await;
+        let clock = manual_clock();
+        let q = Queue::new(t.db.clone()).with_clock(clock.clone());
+        let a = q.enqueue(&NewJob::new("crawl.fetch", json!({"url": "https://a.vn"}))).await.unwrap();
+        let mut later = NewJob::new("crawl.fetch", json!({}));
+        later.run_at = Some(clock.now() + Duration::minutes(5));
+        q.enqueue(&later).await.unwrap();
+        q.enqueue(&NewJob::new("notify.send", json!({}))).await.unwrap();
+
+        let job = q.claim(&["crawl.fetch"], "w1").await.unwrap().unwrap();
+        assert_eq!(job.id, a);
+        assert_eq!(job.attempt, 1);
+        assert_eq!(job.payload, json!({"url": "https://a.vn"}));
+        assert!(q.claim(&["crawl.fetch"], "w1").await.unwrap().is_none(), "the other is not due yet");
+        q.complete(&job).await.unwrap();
+        let counts = q.counts().await.unwrap();
+        assert_eq!((counts.queued, counts.running, counts.dead), (2, 0, 0));
+
+        clock.advance(Duration::minutes(6));
+        assert!(q.claim(&["crawl.fetch"], "w1").await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn failed_jobs_back_off_then_die_after_their_attempts() {
+        let t = fresh().await;
+        let clock = manual_clock();
+        let q = Queue::new(t.db.clone()).with_clock(clock.clone());
+        let mut job = NewJob::new("k", json!(1));
+        job.max_attempts = 3;
+        q.enqueue(&job).await.unwrap();
+
+        let j1 = q.claim(&["k"], "w").await.unwrap().unwrap();
+        let out = q.fail(&j1, "timeout").await.unwrap();
+        assert_eq!(out, FailOutcome::Retry(clock.now() + Duration::seconds(10)));
+        assert!(q.claim(&["k"], "w").await.unwrap().is_none(), "backing off");
+        clock.advance(Duration::seconds(10));
+        let j2 = q.claim(&["k"], "w").await.unwrap().unwrap();
+        assert_eq!(j2.attempt, 2);
+        assert_eq!(q.fail(&j2, "timeout").await.unwrap(), FailOutcome::Retry(clock.now() + Duration::seconds(20)));
+        clock.advance(Duration::seconds(20));
+        let j3 = q.claim(&["k"], "w").await.unwrap().unwrap();
+        assert_eq!(q.fail(&j3, "still failing").await.unwrap(), FailOutcome::Dead);
+        clock.advance(Duration::hours(2));
+        assert!(q.claim(&["k"], "w").await.unwrap().is_none());
+        let dead = q.dead(10).await.unwrap();
+        assert_eq!(dead.len(), 1);
+        assert_eq!(dead[0].last_error.as_deref(), Some("still failing"));
+        assert!(q.retry_dead(dead[0].id).await.unwrap());
+        assert!(q.claim(&["k"], "w").await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn an_expired_lease_returns_the_job_and_fences_the_old_worker() {
+        let t = fresh().await;
+        let clock = manual_clock();
+        let q = Queue::new(t.db.clone()).with_clock(clock.clone()).with_lease(Duration::seconds(30));
+        q.enqueue(&NewJob::new("k", json!(null))).await.unwrap();
+        let first = q.claim(&["k"], "dead-worker").await.unwrap().unwrap();
+        clock.advance(Duration::seconds(20));
+        q.heartbeat(&first).await.unwrap();
+        clock.advance(Duration::seconds(20));
+        assert!(q.claim(&["k"], "w2").await.unwrap().is_none(), "the heartbeat extended the lease");
+        clock.advance(Duration::seconds(31));
+        let second = q.claim(&["k"], "w2").await.unwrap().unwrap();
+        assert_eq!(second.id, first.id);
+        assert_eq!(second.attempt, 2);
+        assert!(matches!(q.heartbeat(&first).await, Err(Error::LeaseLost(_))));
+        assert!(matches!(q.complete(&first).await, Err(Error::LeaseLost(_))));
+        q.complete(&second).await.unwrap();
+        assert_eq!(q.counts().await.unwrap(), Default::default());
+    }
+
+    #[tokio::test]
+    async fn a_lease_expiring_on_the_last_attempt_kills_the_job() {
+        let t = fresh().await;
+        let clock = manual_clock();
+        let q = Queue::new(t.db.clone()).with_clock(clock.clone());
+        let mut job = NewJob::new("k", json!(null));
+        job.max_attempts = 1;
+        q.enqueue(&job).await.unwrap();
+        q.claim(&["k"], "w1").await.unwrap().unwrap();
+        clock.advance(Duration::minutes(5));
+        assert!(q.claim(&["k"], "w2").await.unwrap().is_none());
+        assert_eq!(q.counts().await.unwrap().dead, 1);
+    }
+
+    #[tokio::test]
+    async fn concurrent_workers_never_take_the_same_job() {
+        let t = fresh().await;
+        let q = Queue::new(t.db.clone());
+        for i in 0..40 {
+            q.enqueue(&NewJob::new("k", json!(i))).await.unwrap();
+        }
+        let mut tasks = Vec::new();
+        for w in 0..4 {
+            let q = q.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut got = Vec::new();
+                while let Some(j) = q.claim(&["k"], &format!("w{w}")).await.unwrap() {
+                    got.push(j.id);
+                    q.complete(&j).await.unwrap();
+                }
+                got
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await.unwrap());
+        }
+        let unique: HashSet<_> = all.iter().collect();
+        assert_eq!(all.len(), 40);
+        assert_eq!(unique.len(), 40);
+    }
+
+    #[tokio::test]
+    async fn enqueue_in_a_rolled_back_transaction_leaves_no_job() {
+        let t = fresh().await;
+        let q = Queue::new(t.db.clone());
+        let mut tx = t.db.begin().await.unwrap();
+        q.enqueue_in(&mut tx, &NewJob::new("k", json!(null))).await.unwrap();
+        tx.rollback().await.unwrap();
+        assert_eq!(q.counts().await.unwrap().queued, 0);
+    }
+
+    #[tokio::test]
+    async fn worker_runs_handlers_and_records_failures() {
+        let t = fresh().await;
+        let q = Queue::new(t.db.clone());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let s = seen.clone();
+        let worker = Worker::new(q.clone(), "test")
+            .handle("ok", move |p: serde_json::Value| {
+                let s = s.clone();
+                async move {
+                    s.lock().unwrap().push(p);
+                    Ok(())
+                }
+            })
+            .handle("bad", |_p: serde_json::Value| async { Err("refused".to_owned()) });
+        q.enqueue(&NewJob::new("ok", json!("hello"))).await.unwrap();
+        q.enqueue(&NewJob::new("bad", json!(null))).await.unwrap();
+        assert!(worker.run_once().await.unwrap());
+        assert!(worker.run_once().await.unwrap());
+        assert!(!worker.run_once().await.unwrap(), "the failed job is backing off");
+        assert_eq!(*seen.lock().unwrap(), vec![json!("hello")]);
+        assert_eq!(q.counts().await.unwrap().queued, 1);
+    }
+}
+
+mod blobs {
+    use super::*;
+
+    #[tokio::test]
+    async fn stores_once_by_content_and_verifies_on_read() {
+        let t = fresh().await;
+        let store = BlobStore::new(t.db.clone(), t.dir.path().join("blobs"));
+        let a = store.put(b"WARC/1.0 capture", "application/warc").await.unwrap();
+        let b = store.put(b"WARC/1.0 capture", "application/warc").await.unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.sha256, sha256_hex(b"WARC/1.0 capture"));
+        assert_eq!(a.size, 16);
+        assert_eq!(store.get(&a.sha256).await.unwrap(), b"WARC/1.0 capture");
+        assert_eq!(store.describe(&a.sha256).await.unwrap().media_type, "application/warc");
+    }
+
+    #[tokio::test]
+    async fn detects_altered_and_missing_blobs() {
+        let t = fresh().await;
+        let root = t.dir.path().join("blobs");
+        let store = BlobStore::new(t.db.clone(), &root);
+        let a = store.put(b"evidence", "text/plain").await.unwrap();
+        let path = root.join(&a.sha256[..2]).join(&a.sha256[2..4]).join(&a.sha256);
+        std::fs::write(&path, b"evidencE").unwrap();
+        assert!(matches!(store.get(&a.sha256).await, Err(Error::BlobCorrupt(_))));
+        std::fs::remove_file(&path).unwrap();
+        assert!(matches!(store.get(&a.sha256).await, Err(Error::BlobMissing(_))));
+        assert!(matches!(store.get("../../etc/passwd").await, Err(Error::BlobMissing(_))));
+    }
+}
+
+mod audit_log {
+    use super::*;
+
+    async fn write(t: &TestDb, n: usize) {
+        for i in 0..n {
+            let mut tx = t.db.begin().await.unwrap();
+            audit::append(
+                &mut tx,
+                &Entry::new("admin", "accounts.user_created", format!("user:{i}"))
+                    .after(json!({"name": format!("u{i}")})),
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn an_intact_chain_verifies() {
+        let t = fresh().await;
+        write(&t, 5).await;
+        let v = audit::verify(&t.db).await.unwrap();
+        assert_eq!(v.rows, 5);
+        assert_eq!(v.first_break, None);
+    }
+
+    #[tokio::test]
+    async fn names_the_first_altered_row() {
+        let t = fresh().await;
+        write(&t, 5).await;
+        sqlx::query("UPDATE audit_log SET actor = 'someone' WHERE seq = 3")
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(audit::verify(&t.db).await.unwrap().first_break, Some(Break::Altered { seq: 3 }));
+    }
+
+    #[tokio::test]
+    async fn names_a_removed_row_in_the_middle_or_at_the_end() {
+        let t = fresh().await;
+        write(&t, 5).await;
+        sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(t.db.pool()).await.unwrap();
+        assert_eq!(audit::verify(&t.db).await.unwrap().first_break, Some(Break::Removed { seq: 2 }));
+
+        let t = fresh().await;
+        write(&t, 5).await;
+        sqlx::query("DELETE FROM audit_log WHERE seq = 5").execute(t.db.pool()).await.unwrap();
+        assert_eq!(audit::verify(&t.db).await.unwrap().first_break, Some(Break::Removed { seq: 5 }));
+    }
+
+    #[tokio::test]
+    async fn a_rolled_back_change_leaves_no_row_and_the_chain_holds() {
+        let t = fresh().await;
+        write(&t, 2).await;
+        let mut tx = t.db.begin().await.unwrap();
+        audit::append(&mut tx, &Entry::new("admin", "x", "y")).await.unwrap();
+        tx.rollback().await.unwrap();
+        write(&t, 1).await;
+        let v = audit::verify(&t.db).await.unwrap();
+        assert_eq!((v.rows, v.first_break), (3, None));
+    }
+
+    #[tokio::test]
+    async fn concurrent_appends_keep_one_chain() {
+        let t = fresh().await;
+        let mut tasks = Vec::new();
+        for i in 0..4 {
+            let db = t.db.clone();
+            tasks.push(tokio::spawn(async move {
+                for j in 0..5 {
+                    let mut tx = db.begin().await.unwrap();
+                    audit::append(&mut tx, &Entry::new(format!("u{i}"), "a", format!("e{j}"))).await.unwrap();
+                    tx.commit().await.unwrap();
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let v = audit::verify(&t.db).await.unwrap();
+        assert_eq!((v.rows, v.first_break), (20, None));
+    }
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(b))
+}
