@@ -1,5 +1,23 @@
 use lantoa_core::error_code::{self, ErrorCode, HasErrorCode};
 
+/// What is wrong with a new password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PasswordProblem {
+    /// Shorter than the policy's minimum.
+    #[error("it must have at least {0} characters")]
+    TooShort(usize),
+    /// Contains the user name.
+    #[error("it must not contain the user name")]
+    ContainsUsername,
+    /// One character repeated.
+    #[error("it must not repeat one character")]
+    Repeated,
+    /// Same as the current password.
+    #[error("it must differ from the current one")]
+    SameAsCurrent,
+}
+
 /// What can go wrong with accounts.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -27,7 +45,7 @@ pub enum Error {
     InvalidUsername(String),
     /// The new password breaks the policy.
     #[error("the new password is too weak: {0}")]
-    WeakPassword(&'static str),
+    WeakPassword(PasswordProblem),
     /// The current password given to change it is wrong.
     #[error("the current password is wrong")]
     WrongCurrentPassword,

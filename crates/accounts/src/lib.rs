@@ -29,7 +29,7 @@ mod password;
 mod principal;
 mod service;
 
-pub use error::{Error, Result};
+pub use error::{Error, PasswordProblem, Result};
 pub use password::{hash_password, verify_password};
 pub use principal::{Principal, Via};
 pub use service::{Accounts, ApiToken, Created, NewUser, Policy, Session, User};

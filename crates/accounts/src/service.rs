@@ -7,6 +7,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+use crate::error::PasswordProblem;
 use crate::{Error, Principal, Result, Via, hash_password, verify_password};
 
 /// Limits for sessions, sign-ins and passwords. The defaults suit a department's console;
@@ -186,13 +187,13 @@ impl Accounts {
 
     fn check_password(&self, username: &str, password: &str) -> Result<()> {
         if password.chars().count() < self.policy.min_password_len {
-            return Err(Error::WeakPassword("it must have at least 10 characters"));
+            return Err(Error::WeakPassword(PasswordProblem::TooShort(self.policy.min_password_len)));
         }
         if password.to_lowercase().contains(&username.to_lowercase()) {
-            return Err(Error::WeakPassword("it must not contain the user name"));
+            return Err(Error::WeakPassword(PasswordProblem::ContainsUsername));
         }
         if password.chars().all(|c| c == password.chars().next().unwrap_or(' ')) {
-            return Err(Error::WeakPassword("it must not repeat one character"));
+            return Err(Error::WeakPassword(PasswordProblem::Repeated));
         }
         Ok(())
     }
@@ -423,7 +424,7 @@ impl Accounts {
             return Err(Error::WrongCurrentPassword);
         }
         if current == new {
-            return Err(Error::WeakPassword("it must differ from the current one"));
+            return Err(Error::WeakPassword(PasswordProblem::SameAsCurrent));
         }
         self.check_password(&user.username, new)?;
         self.store_password(&user.username.clone(), user_id, new, false, "accounts.password_changed")
@@ -437,6 +438,16 @@ impl Accounts {
         self.check_password(&user.username, new)?;
         self.store_password(actor, user.id, new, must_change, "accounts.password_set")
             .await
+    }
+
+    /// Replaces a user's password with a new one-time password and returns it (the admin
+    /// hands it over; the user must change it at next sign-in).
+    pub async fn issue_one_time_password(&self, actor: &str, user_id: i64) -> Result<String> {
+        let user = self.user(user_id).await?;
+        let otp = one_time_password();
+        self.store_password(actor, user.id, &otp, true, "accounts.one_time_password_issued")
+            .await?;
+        Ok(otp)
     }
 
     async fn store_password(&self, actor: &str, user_id: i64, new: &str, must_change: bool, action: &str) -> Result<()> {

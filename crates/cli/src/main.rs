@@ -1,1 +1,336 @@
-fn main() {}
+//! `lantoa` — the binary. A thin layer over the library crates: it reads the configuration,
+//! opens the database, and runs one verb.
+
+mod config;
+mod workers;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use lantoa_accounts::{Accounts, NewUser};
+use lantoa_core::Role;
+use lantoa_registry::Registry;
+use lantoa_store::{Db, migrate};
+
+use config::{Config, Flags};
+
+/// Lantoa: the working platform of a city Department of Information and Communications.
+#[derive(Parser)]
+#[command(name = "lantoa", version, about, long_about = None)]
+struct Cli {
+    /// Configuration file (default: ./lantoa.toml if present).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://path/to/file.db or postgres://user:pass@host:port/db.
+    #[arg(long, global = true, value_name = "URL")]
+    database: Option<String>,
+    /// Folder for the SQLite database and stored files.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the console and API, and run every worker in this process.
+    Serve {
+        /// Address to listen on (host:port).
+        #[arg(long)]
+        listen: Option<String>,
+        /// Load the demo city before serving.
+        #[arg(long)]
+        demo: bool,
+        /// Serve only; leave jobs to `lantoa worker` processes.
+        #[arg(long)]
+        no_workers: bool,
+    },
+    /// Run background workers for one or more roles (e.g. on more machines, sharing PostgreSQL).
+    Worker {
+        /// Roles to serve: housekeeping (more arrive with the modules).
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Inspect the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Load the demo city into the database.
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; prints a one-time password to hand over.
+    Add {
+        /// Sign-in name (a-z, 0-9, '.', '-', '_').
+        username: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// Roles (repeat): admin, watch_officer, inspector, communicator, approver,
+        /// data_steward, agency_uploader, planner, viewer.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+    /// Set a user's password: read from standard input, or --one-time to issue one.
+    Passwd {
+        /// The user.
+        username: String,
+        /// Issue a one-time password (printed) that must be changed at next sign-in.
+        #[arg(long)]
+        one_time: bool,
+    },
+    /// List users.
+    List,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user; prints the secret once.
+    Create {
+        /// Owner.
+        #[arg(long)]
+        user: String,
+        /// What the token is for.
+        #[arg(long)]
+        name: String,
+        /// Roles it carries (repeat; default: all the owner's roles).
+        #[arg(long = "role")]
+        roles: Vec<String>,
+        /// Days until it expires (default: never).
+        #[arg(long)]
+        expires_days: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain; name the first row altered or removed.
+    Verify,
+}
+
+fn parse_roles(names: &[String]) -> anyhow::Result<Vec<Role>> {
+    names.iter().map(|r| r.parse::<Role>().map_err(anyhow::Error::from)).collect()
+}
+
+async fn open(cfg: &Config) -> anyhow::Result<Db> {
+    if cfg.database.starts_with("sqlite:") {
+        std::fs::create_dir_all(&cfg.data_dir)
+            .with_context(|| format!("cannot create the data folder {}", cfg.data_dir.display()))?;
+    }
+    let db = Db::connect_with(&cfg.database, cfg.max_connections).await?;
+    let report = migrate::run(&db, &lantoa_web::MIGRATIONS).await?;
+    for m in &report.applied {
+        tracing::debug!(migration = %m, "applied");
+    }
+    Ok(db)
+}
+
+async fn load_demo(db: &Db) -> anyhow::Result<()> {
+    let registry = Registry::new(db.clone());
+    let bar = ProgressBar::new(127);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:32} {bar:40} {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message("Hà Nội communes and wards");
+    let report = registry
+        .load_hanoi_communes("demo", |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        })
+        .await?;
+    bar.finish_and_clear();
+    let units = registry.load_demo("demo", lantoa_registry::DEMO_CITY).await?;
+    println!(
+        "Demo city: {} communes and wards registered ({} already there), {} agencies, enterprises, press agencies and people added.",
+        report.created, report.already, units
+    );
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+async fn serve(cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<()> {
+    let db = open(&cfg).await?;
+    let accounts = Accounts::new(db.clone());
+    if let Some(password) = accounts.ensure_admin().await? {
+        println!("Administrator account created.");
+        println!("  user name:          admin");
+        println!("  one-time password:  {password}");
+        println!("  (shown once; you must change it at first sign-in)");
+    }
+    if demo {
+        load_demo(&db).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(&cfg.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", cfg.listen))?;
+    let addr = listener.local_addr()?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut tasks = Vec::new();
+    if !no_workers {
+        tasks.push(tokio::spawn(workers::build(&db, &workers::ALL_ROLES.map(str::to_owned))?.run(stop_rx.clone())));
+        tasks.push(tokio::spawn(workers::schedule(db.clone(), stop_rx.clone())));
+    }
+    let state = lantoa_web::AppState::new(db.clone(), cfg.web.clone());
+    let app = lantoa_web::router(state);
+    println!("Lantoa console: http://{addr}/");
+    tracing::info!(%addr, database = %lantoa_store::redact(&cfg.database), "serving");
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    let _ = stop_tx.send(true);
+    for t in tasks {
+        let _ = t.await;
+    }
+    db.close().await;
+    Ok(())
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let file = Config::read_file(cli.config.as_deref())?;
+    let env: HashMap<String, String> = std::env::vars().filter(|(k, _)| k.starts_with("LANTOA_")).collect();
+    let listen = match &cli.command {
+        Command::Serve { listen, .. } => listen.clone(),
+        _ => None,
+    };
+    let cfg = Config::resolve(file, &env, &Flags { database: cli.database.clone(), data_dir: cli.data_dir.clone(), listen })?;
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cfg.log).unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+
+    match cli.command {
+        Command::Serve { demo, no_workers, .. } => serve(cfg, demo, no_workers).await?,
+        Command::Worker { roles } => {
+            let db = open(&cfg).await?;
+            let worker = workers::build(&db, &roles)?;
+            let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+            let handle = tokio::spawn(worker.run(stop_rx));
+            shutdown_signal().await;
+            let _ = stop_tx.send(true);
+            let _ = handle.await;
+        }
+        Command::Migrate => {
+            let db = Db::connect_with(&cfg.database, cfg.max_connections).await?;
+            let report = migrate::run(&db, &lantoa_web::MIGRATIONS).await?;
+            if report.applied.is_empty() {
+                println!("The database is up to date.");
+            }
+            for m in report.applied {
+                println!("applied {m}");
+            }
+        }
+        Command::User { command } => {
+            let accounts = Accounts::new(open(&cfg).await?);
+            match command {
+                UserCommand::Add { username, name, roles } => {
+                    let created = accounts.create_user("cli", &NewUser::new(&username, &name, parse_roles(&roles)?)).await?;
+                    println!("User {} created.", created.user.username);
+                    if let Some(p) = created.one_time_password {
+                        println!("One-time password: {p}");
+                    }
+                }
+                UserCommand::Passwd { username, one_time } => {
+                    if one_time {
+                        let user = accounts.user_by_name(&username).await?;
+                        let p = accounts.issue_one_time_password("cli", user.id).await?;
+                        println!("One-time password for {}: {p}", user.username);
+                    } else {
+                        let mut line = String::new();
+                        std::io::stdin().read_line(&mut line).context("cannot read the new password from standard input")?;
+                        let password = line.trim_end_matches(['\r', '\n']);
+                        if password.is_empty() {
+                            bail!("no password on standard input (or use --one-time)");
+                        }
+                        accounts.set_password("cli", &username, password, false).await?;
+                        println!("Password of {username} set.");
+                    }
+                }
+                UserCommand::List => {
+                    for u in accounts.list_users().await? {
+                        let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
+                        let state = if u.disabled { "disabled" } else if u.must_change_password { "must change password" } else { "active" };
+                        println!("{:<20} {:<32} {:<40} {state}", u.username, u.display_name, roles.join(","));
+                    }
+                }
+            }
+        }
+        Command::Token { command: TokenCommand::Create { user, name, roles, expires_days } } => {
+            let accounts = Accounts::new(open(&cfg).await?);
+            let expires = expires_days.map(|d| chrono::Utc::now() + chrono::Duration::days(d));
+            let (token, secret) = accounts.create_token("cli", &user, &name, &parse_roles(&roles)?, expires).await?;
+            let roles: Vec<&str> = token.roles.iter().map(|r| r.as_str()).collect();
+            println!("Token {} ({}) for {} with roles {}:", token.id, token.name, token.username, roles.join(","));
+            println!("{secret}");
+            println!("(shown once; send it as 'Authorization: Bearer <token>')");
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let db = open(&cfg).await?;
+            let v = lantoa_store::audit::verify(&db).await?;
+            match v.first_break {
+                None => println!("The audit log is intact: {} rows verified.", v.rows),
+                Some(b) => {
+                    println!("The audit log is broken: {b}.");
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+        Command::Demo => load_demo(&open(&cfg).await?).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("lantoa: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            let chain: Vec<String> = e.chain().map(ToString::to_string).collect();
+            eprintln!("lantoa: {}", chain.join(": "));
+            ExitCode::FAILURE
+        }
+    }
+}

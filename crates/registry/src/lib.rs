@@ -28,11 +28,13 @@
 #![deny(missing_docs)]
 
 mod communes;
+mod demo;
 mod error;
 mod service;
 
 pub use communes::{Conversion, ConversionTarget, LegacyCommune, LoadReport};
 pub use error::{Error, Result};
+pub use demo::DEMO_CITY;
 pub use service::{ListQuery, NewUnit, Registry, Status, Unit, Version};
 
 /// Migrations of the registry tables.

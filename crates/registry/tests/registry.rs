@@ -162,3 +162,18 @@ async fn mergers_and_abolitions_end_units_for_good() {
     assert!(counts.contains(&(UnitKind::PressAgency, 1)));
     assert!(counts.contains(&(UnitKind::Agency, 0)));
 }
+
+#[tokio::test]
+async fn demo_city_loads_once_with_its_history() {
+    let (t, r) = setup().await;
+    let created = r.load_demo("demo", lantoa_registry::DEMO_CITY).await.unwrap();
+    assert!(created >= 10, "{created}");
+    assert_eq!(r.load_demo("demo", lantoa_registry::DEMO_CITY).await.unwrap(), 0);
+    let old = r.by_code(UnitKind::Agency, "STTTT-HN").await.unwrap().unwrap();
+    let new = r.by_code(UnitKind::Agency, "SKHCN-HN").await.unwrap().unwrap();
+    assert_eq!(old.status, Status::Merged { into: new.id, on: d(2025, 3, 1) });
+    let renamed = r.by_code(UnitKind::Enterprise, "0109139095").await.unwrap().unwrap();
+    assert_eq!(r.history(renamed.id).await.unwrap().len(), 2);
+    assert!(matches!(r.load_demo("demo", "agency = 3").await, Err(Error::Invalid { .. })));
+    assert_eq!(audit::verify(&t.db).await.unwrap().first_break, None);
+}

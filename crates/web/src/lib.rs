@@ -1,1 +1,146 @@
-//! placeholder
+//! # lantoa-web — the console and the JSON API
+//!
+//! One axum router serves the server-rendered console (Vietnamese by default, English by a
+//! switch), the JSON API under `/api/v1` with its OpenAPI document, and the operational
+//! endpoints `/healthz`, `/readyz` and `/metrics`.
+//!
+//! Every route is a row of one table ([`routes::table`]): method, path, who may use it, and the
+//! handler. The router is built from the table, the access middleware checks every request
+//! against it (sign-in, one-time password pending, roles, CSRF), the OpenAPI document is
+//! generated from it, and the role-matrix test walks it as every role. A route cannot exist
+//! without saying who may use it.
+//!
+//! Errors from the module crates carry a stable code ([`lantoa_core::error_code`]); here they
+//! become `{"error":{"code","message"}}` for the API and a localised page for the console.
+//!
+//! ```no_run
+//! # async fn demo(db: lantoa_store::Db) -> std::io::Result<()> {
+//! let state = lantoa_web::AppState::new(db, lantoa_web::WebConfig::default());
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! axum::serve(listener, lantoa_web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).await
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+mod api;
+mod ctx;
+mod error;
+pub mod i18n;
+mod metrics;
+mod pages;
+pub mod routes;
+mod view;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use lantoa_accounts::Accounts;
+use lantoa_registry::Registry;
+use lantoa_store::Db;
+use lantoa_store::jobs::Queue;
+
+pub use ctx::Ctx;
+pub use error::WebError;
+
+/// Every migration set the web layer's services need, in order.
+pub const MIGRATIONS: [&lantoa_store::migrate::MigrationSet; 3] = [
+    &lantoa_store::MIGRATIONS,
+    &lantoa_accounts::MIGRATIONS,
+    &lantoa_registry::MIGRATIONS,
+];
+
+/// Settings of the web layer (the `[web]` table of `lantoa.toml`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebConfig {
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Send cookies with `Secure` (set when served over HTTPS, as in production).
+    pub secure_cookies: bool,
+    /// API requests allowed per client per minute (0: no limit).
+    pub api_rate_per_minute: u32,
+    /// The operating department's name shown in the console header.
+    pub org_name: String,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 1024 * 1024,
+            secure_cookies: false,
+            api_rate_per_minute: 600,
+            org_name: "Sở Văn hóa và Thể thao Hà Nội".to_owned(),
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Users, sessions, tokens.
+    pub accounts: Accounts,
+    /// The units registry.
+    pub registry: Registry,
+    /// The job queue.
+    pub queue: Queue,
+    /// Settings.
+    pub config: Arc<WebConfig>,
+    pub(crate) metrics: Arc<metrics::Metrics>,
+    pub(crate) table: Arc<HashMap<(String, String), routes::Access>>,
+    pub(crate) limiter: Arc<ctx::RateLimiter>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// The state over `db` with the given settings.
+    pub fn new(db: Db, config: WebConfig) -> Self {
+        let table = routes::table()
+            .into_iter()
+            .map(|r| ((r.method.to_owned(), r.path.to_owned()), r.access))
+            .collect();
+        view::set_org_name(&config.org_name);
+        Self {
+            accounts: Accounts::new(db.clone()),
+            registry: Registry::new(db.clone()),
+            queue: Queue::new(db.clone()),
+            db,
+            limiter: Arc::new(ctx::RateLimiter::new(config.api_rate_per_minute)),
+            config: Arc::new(config),
+            metrics: Arc::new(metrics::Metrics::new()),
+            table: Arc::new(table),
+        }
+    }
+}
+
+/// The whole router: console, API, operations.
+pub fn router(state: AppState) -> Router {
+    let mut r: Router<AppState> = Router::new();
+    let mut by_path: Vec<(&'static str, axum::routing::MethodRouter<AppState>)> = Vec::new();
+    for spec in routes::table() {
+        match by_path.iter_mut().find(|(p, _)| *p == spec.path) {
+            Some((_, mr)) => {
+                let merged = std::mem::take(mr).merge((spec.handler)());
+                *mr = merged;
+            }
+            None => by_path.push((spec.path, (spec.handler)())),
+        }
+    }
+    for (path, mr) in by_path {
+        r = r.route(path, mr);
+    }
+    let limit = state.config.max_body_bytes;
+    r.fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::access))
+        .layer(axum::middleware::from_fn(error::render_page_errors))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .with_state(state)
+}

@@ -1,0 +1,188 @@
+//! Configuration: `lantoa.toml`, then `LANTOA_*` environment variables, then flags — each
+//! later source overriding the earlier.
+//!
+//! | key (`lantoa.toml`) | environment | flag | default |
+//! |---|---|---|---|
+//! | `database` | `LANTOA_DATABASE` | `--database` | `sqlite://<data_dir>/lantoa.db` |
+//! | `data_dir` | `LANTOA_DATA_DIR` | `--data-dir` | `./lantoa-data` |
+//! | `listen` | `LANTOA_LISTEN` | `--listen` (serve) | `127.0.0.1:8080` |
+//! | `log` | `LANTOA_LOG` | — | `info` |
+//! | `web.org_name` | `LANTOA_ORG_NAME` | — | `Sở Văn hóa và Thể thao Hà Nội` |
+//! | `web.max_body_bytes` | `LANTOA_MAX_BODY_BYTES` | — | `1048576` |
+//! | `web.secure_cookies` | `LANTOA_SECURE_COOKIES` | — | `false` (set `true` behind HTTPS) |
+//! | `web.api_rate_per_minute` | `LANTOA_API_RATE_PER_MINUTE` | — | `600` (0: no limit) |
+//! | `db.max_connections` | `LANTOA_DB_MAX_CONNECTIONS` | — | 8 (SQLite), 16 (PostgreSQL) |
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+/// The `[web]` table.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WebSection {
+    pub org_name: Option<String>,
+    pub max_body_bytes: Option<usize>,
+    pub secure_cookies: Option<bool>,
+    pub api_rate_per_minute: Option<u32>,
+}
+
+/// The `[db]` table.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DbSection {
+    pub max_connections: Option<u32>,
+}
+
+/// Everything configurable, as read from the file (all optional).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub database: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub log: Option<String>,
+    #[serde(default)]
+    pub web: WebSection,
+    #[serde(default)]
+    pub db: DbSection,
+}
+
+/// Values given as flags (all optional).
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub database: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<String>,
+}
+
+/// The configuration in force.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub database: String,
+    pub data_dir: PathBuf,
+    pub listen: String,
+    pub log: String,
+    pub web: lantoa_web::WebConfig,
+    pub max_connections: Option<u32>,
+}
+
+fn parse_env<T: std::str::FromStr>(env: &HashMap<String, String>, key: &str) -> anyhow::Result<Option<T>> {
+    match env.get(key) {
+        None => Ok(None),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| anyhow::anyhow!("environment variable {key}={v:?} is not a valid value")),
+    }
+}
+
+impl Config {
+    /// Reads `path` (if it exists, or fails if it was named explicitly and is missing).
+    pub fn read_file(path: Option<&Path>) -> anyhow::Result<FileConfig> {
+        let (path, explicit) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => (PathBuf::from("lantoa.toml"), false),
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text).with_context(|| format!("configuration file {}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(FileConfig::default()),
+            Err(e) => Err(e).with_context(|| format!("cannot read configuration file {}", path.display())),
+        }
+    }
+
+    /// Combines file, environment and flags, in that order of precedence (flags win).
+    pub fn resolve(file: FileConfig, env: &HashMap<String, String>, flags: &Flags) -> anyhow::Result<Self> {
+        let data_dir = flags
+            .data_dir
+            .clone()
+            .or_else(|| env.get("LANTOA_DATA_DIR").map(PathBuf::from))
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("lantoa-data"));
+        let database = flags
+            .database
+            .clone()
+            .or_else(|| env.get("LANTOA_DATABASE").cloned())
+            .or(file.database)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("lantoa.db").display()));
+        let listen = flags
+            .listen
+            .clone()
+            .or_else(|| env.get("LANTOA_LISTEN").cloned())
+            .or(file.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        if listen.parse::<std::net::SocketAddr>().is_err() {
+            bail!("listen address {listen:?} is not host:port (e.g. 127.0.0.1:8080)");
+        }
+        let defaults = lantoa_web::WebConfig::default();
+        let web = lantoa_web::WebConfig {
+            org_name: env.get("LANTOA_ORG_NAME").cloned().or(file.web.org_name).unwrap_or(defaults.org_name),
+            max_body_bytes: parse_env(env, "LANTOA_MAX_BODY_BYTES")?.or(file.web.max_body_bytes).unwrap_or(defaults.max_body_bytes),
+            secure_cookies: parse_env(env, "LANTOA_SECURE_COOKIES")?.or(file.web.secure_cookies).unwrap_or(defaults.secure_cookies),
+            api_rate_per_minute: parse_env(env, "LANTOA_API_RATE_PER_MINUTE")?
+                .or(file.web.api_rate_per_minute)
+                .unwrap_or(defaults.api_rate_per_minute),
+        };
+        Ok(Self {
+            database,
+            data_dir,
+            listen,
+            log: env.get("LANTOA_LOG").cloned().or(file.log).unwrap_or_else(|| "info".to_owned()),
+            web,
+            max_connections: parse_env(env, "LANTOA_DB_MAX_CONNECTIONS")?.or(file.db.max_connections),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn defaults_put_sqlite_in_the_data_folder() {
+        let c = Config::resolve(FileConfig::default(), &env(&[]), &Flags::default()).unwrap();
+        assert_eq!(c.database, "sqlite://lantoa-data/lantoa.db");
+        assert_eq!(c.listen, "127.0.0.1:8080");
+        assert_eq!(c.web.api_rate_per_minute, 600);
+    }
+
+    #[test]
+    fn flags_beat_environment_beat_file() {
+        let file: FileConfig = toml::from_str(
+            r#"
+            database = "postgres://file/db"
+            listen = "127.0.0.1:1"
+            data_dir = "from-file"
+            [web]
+            org_name = "File"
+            api_rate_per_minute = 5
+            "#,
+        )
+        .unwrap();
+        let e = env(&[("LANTOA_DATABASE", "postgres://env/db"), ("LANTOA_LISTEN", "127.0.0.1:2"), ("LANTOA_ORG_NAME", "Env")]);
+        let c = Config::resolve(file.clone(), &e, &Flags::default()).unwrap();
+        assert_eq!((c.database.as_str(), c.listen.as_str(), c.web.org_name.as_str()), ("postgres://env/db", "127.0.0.1:2", "Env"));
+        assert_eq!(c.web.api_rate_per_minute, 5, "file value kept where env is silent");
+        assert_eq!(c.data_dir, PathBuf::from("from-file"));
+        let flags = Flags { database: Some("sqlite://flag.db".into()), listen: Some("127.0.0.1:3".into()), data_dir: None };
+        let c = Config::resolve(file, &e, &flags).unwrap();
+        assert_eq!((c.database.as_str(), c.listen.as_str()), ("sqlite://flag.db", "127.0.0.1:3"));
+    }
+
+    #[test]
+    fn bad_values_say_what_and_where() {
+        let err = Config::resolve(FileConfig::default(), &env(&[("LANTOA_MAX_BODY_BYTES", "lots")]), &Flags::default()).unwrap_err();
+        assert!(err.to_string().contains("LANTOA_MAX_BODY_BYTES"), "{err}");
+        let err = Config::resolve(FileConfig::default(), &env(&[]), &Flags { listen: Some("nowhere".into()), ..Flags::default() }).unwrap_err();
+        assert!(err.to_string().contains("nowhere"), "{err}");
+        let err = toml::from_str::<FileConfig>("colour = 'blue'").unwrap_err();
+        assert!(err.to_string().contains("colour"), "{err}");
+    }
+}

@@ -1,0 +1,53 @@
+//! Which job kinds each worker role serves, and the periodic jobs.
+
+use anyhow::bail;
+use lantoa_accounts::{Accounts, PURGE_JOB};
+use lantoa_store::Db;
+use lantoa_store::jobs::{NewJob, Queue};
+use lantoa_store::worker::Worker;
+
+/// Every worker role, as `lantoa serve` runs them all.
+pub const ALL_ROLES: [&str; 1] = ["housekeeping"];
+
+/// A worker serving the job kinds of `roles`.
+pub fn build(db: &Db, roles: &[String]) -> anyhow::Result<Worker> {
+    let name = format!("{}-{}", hostname(), std::process::id());
+    let mut worker = Worker::new(Queue::new(db.clone()), name);
+    for role in roles {
+        match role.as_str() {
+            "housekeeping" => {
+                let accounts = Accounts::new(db.clone());
+                worker = worker.handle(PURGE_JOB, move |_payload: serde_json::Value| {
+                    let accounts = accounts.clone();
+                    async move {
+                        let n = accounts.purge_expired().await.map_err(|e| e.to_string())?;
+                        tracing::info!(rows = n, "expired sessions and sign-in attempts purged");
+                        Ok(())
+                    }
+                });
+            }
+            other => bail!("unknown worker role {other:?}; roles are: {}", ALL_ROLES.join(", ")),
+        }
+    }
+    Ok(worker)
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "lantoa".to_owned())
+}
+
+/// Enqueues the hourly housekeeping job until `stop`.
+pub async fn schedule(db: Db, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let queue = Queue::new(db);
+    loop {
+        if let Err(e) = queue.enqueue(&NewJob::new(PURGE_JOB, serde_json::json!({}))).await {
+            tracing::warn!(error = %e, "cannot schedule housekeeping");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! The JSON API (`/api/v1`), its OpenAPI document, and the system endpoints.
+
+pub mod openapi;
+pub mod system;
+pub mod v1;
+
+use axum::extract::{FromRequest, Request};
+use axum::extract::rejection::JsonRejection;
+use serde::de::DeserializeOwned;
+
+use crate::error::WebError;
+
+/// A JSON body whose rejections are Lantoa errors (`malformed_body`, `payload_too_large`).
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::BytesRejection(e)) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(WebError::too_large(0))
+            }
+            Err(e) => Err(WebError::malformed(e.body_text())),
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! `/api/v1` handlers.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use chrono::NaiveDate;
+use lantoa_accounts::NewUser;
+use lantoa_core::Role;
+use lantoa_core::unit::UnitKind;
+use lantoa_registry::{ListQuery, NewUnit};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::ApiJson;
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::WebError;
+
+fn actor(ctx: &Ctx) -> String {
+    ctx.principal.as_ref().map(|p| p.actor()).unwrap_or_default()
+}
+
+/// `GET /api/v1/me`.
+pub async fn me(Extension(ctx): Extension<Ctx>) -> Result<Json<serde_json::Value>, WebError> {
+    let p = ctx.principal.ok_or_else(WebError::unauthenticated)?;
+    Ok(Json(json!({ "user": p })))
+}
+
+#[derive(Deserialize)]
+pub struct UnitParams {
+    kind: Option<String>,
+    q: Option<String>,
+    include_ended: Option<bool>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+fn parse_kind(k: &str) -> Result<UnitKind, WebError> {
+    k.parse()
+        .map_err(|e: lantoa_core::unit::UnknownUnitKind| WebError::invalid("err-bad-kind", e.to_string()).arg("value", k))
+}
+
+/// `GET /api/v1/units`.
+pub async fn list_units(State(state): State<AppState>, Query(p): Query<UnitParams>) -> Result<Json<serde_json::Value>, WebError> {
+    let kind = p.kind.as_deref().filter(|k| !k.is_empty()).map(parse_kind).transpose()?;
+    let limit = p.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(WebError::invalid("err-malformed", "limit must be between 1 and 500").arg("detail", "limit"));
+    }
+    let (units, total) = state
+        .registry
+        .list(&ListQuery { kind, q: p.q, include_ended: p.include_ended.unwrap_or(false), limit, offset: p.offset.unwrap_or(0).max(0) })
+        .await?;
+    Ok(Json(json!({ "total": total, "units": units })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitBody {
+    kind: String,
+    code: Option<String>,
+    name: String,
+    #[serde(default)]
+    attrs: Option<serde_json::Value>,
+    valid_from: Option<String>,
+}
+
+/// `POST /api/v1/units`.
+pub async fn create_unit(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, ApiJson(b): ApiJson<UnitBody>) -> Result<Response, WebError> {
+    let mut new = NewUnit::new(parse_kind(&b.kind)?, b.code.as_deref(), &b.name);
+    if let Some(a) = b.attrs {
+        new.attrs = a;
+    }
+    if let Some(d) = b.valid_from {
+        new.valid_from = NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+            .map_err(|_| WebError::invalid("err-bad-date", format!("valid_from: {d:?} is not a date (YYYY-MM-DD)")).arg("value", &d))?;
+    }
+    let unit = state.registry.create(&actor(&ctx), &new).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "unit": unit }))).into_response())
+}
+
+/// `GET /api/v1/units/{id}`.
+pub async fn get_unit(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, WebError> {
+    Ok(Json(json!({ "unit": state.registry.get(id).await? })))
+}
+
+/// `GET /api/v1/units/{id}/history`.
+pub async fn unit_history(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, WebError> {
+    Ok(Json(json!({ "versions": state.registry.history(id).await? })))
+}
+
+/// `GET /api/v1/communes/legacy/{code}`.
+pub async fn legacy_commune(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<serde_json::Value>, WebError> {
+    Ok(Json(json!({ "conversion": state.registry.convert_legacy_commune(&code).await? })))
+}
+
+/// `GET /api/v1/users`.
+pub async fn list_users(State(state): State<AppState>) -> Result<Json<serde_json::Value>, WebError> {
+    Ok(Json(json!({ "users": state.accounts.list_users().await? })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserBody {
+    username: String,
+    display_name: String,
+    roles: Vec<String>,
+}
+
+/// `POST /api/v1/users`.
+pub async fn create_user(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, ApiJson(b): ApiJson<UserBody>) -> Result<Response, WebError> {
+    let roles = b
+        .roles
+        .iter()
+        .map(|r| r.parse::<Role>().map_err(|e| WebError::invalid("err-no-roles", e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let created = state.accounts.create_user(&actor(&ctx), &NewUser::new(&b.username, &b.display_name, roles)).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "user": created.user, "one_time_password": created.one_time_password }))).into_response())
+}
+
+/// `GET /api/v1/audit/verify`.
+pub async fn verify_audit(State(state): State<AppState>) -> Result<Json<serde_json::Value>, WebError> {
+    let v = lantoa_store::audit::verify(&state.db).await?;
+    Ok(Json(json!({ "rows": v.rows, "intact": v.first_break.is_none(), "first_break": v.first_break })))
+}
+
+/// `GET /api/v1/jobs`.
+pub async fn jobs(State(state): State<AppState>) -> Result<Json<serde_json::Value>, WebError> {
+    Ok(Json(json!({ "counts": state.queue.counts().await?, "dead": state.queue.dead(50).await? })))
+}

@@ -1,0 +1,256 @@
+//! Who is asking, in which language, with which CSRF token — and whether they may.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use lantoa_accounts::{Principal, Session};
+
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::routes::Access;
+use crate::AppState;
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "lantoa_session";
+/// The CSRF cookie for forms shown before sign-in (double submit).
+pub const CSRF_COOKIE: &str = "lantoa_csrf";
+/// The language cookie.
+pub const LANG_COOKIE: &str = "lantoa_lang";
+
+/// The request's context, available to every handler as an extension.
+#[derive(Debug, Clone, Default)]
+pub struct Ctx {
+    /// The signed-in user or token, if any.
+    pub principal: Option<Principal>,
+    /// The console session, if signed in through the console.
+    pub session: Option<Session>,
+    /// The CSRF token the forms of this page must carry.
+    pub csrf: String,
+    /// The console language.
+    pub lang: Lang,
+    /// The request path (for "next" after sign-in and the language switch).
+    pub path: String,
+    /// Whether this request is for the API (errors as JSON).
+    pub api: bool,
+    /// The client's address.
+    pub client: String,
+    /// A new CSRF cookie to set on the response.
+    pub(crate) new_csrf_cookie: Option<String>,
+}
+
+/// Reads one cookie.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value: HTTP-only, same-site Lax, whole site.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: Option<i64>) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age_secs {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if state.config.secure_cookies {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
+}
+
+fn random_hex() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
+/// A per-client fixed-window limit on API requests.
+#[derive(Debug)]
+pub struct RateLimiter {
+    per_minute: u32,
+    windows: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl RateLimiter {
+    /// A limiter allowing `per_minute` requests per client (0: unlimited).
+    pub fn new(per_minute: u32) -> Self {
+        Self { per_minute, windows: Mutex::new(HashMap::new()) }
+    }
+
+    /// Counts a request from `key`; `Err(seconds)` when over the limit.
+    pub fn check(&self, key: &str) -> Result<(), u64> {
+        if self.per_minute == 0 {
+            return Ok(());
+        }
+        let now = Instant::now();
+        let mut w = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        if w.len() > 100_000 {
+            w.retain(|_, (start, _)| now.duration_since(*start).as_secs() < 60);
+        }
+        let entry = w.entry(key.to_owned()).or_insert((now, 0));
+        if now.duration_since(entry.0).as_secs() >= 60 {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+        if entry.1 > self.per_minute {
+            return Err(60u64.saturating_sub(now.duration_since(entry.0).as_secs()).max(1));
+        }
+        Ok(())
+    }
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+/// Resolves the principal, then enforces the route table: sign-in, pending password change,
+/// roles, CSRF for state-changing requests, and the API rate limit.
+pub async fn access(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let path = parts.uri.path().to_owned();
+    let api = is_api(&path);
+    let client = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "local".to_owned(), |c| c.0.ip().to_string());
+    let lang = Lang::from_code(cookie(&parts.headers, LANG_COOKIE).unwrap_or("vi"));
+    let mut ctx = Ctx { lang, path: path.clone(), api, client: client.clone(), ..Ctx::default() };
+
+    // Who is asking: a bearer token (API only), else the session cookie.
+    let bearer = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    if let (true, Some(secret)) = (api, bearer.as_deref()) {
+        match state.accounts.authenticate_token(secret).await {
+            Ok(Some(p)) => ctx.principal = Some(p),
+            Ok(None) => return WebError::unauthenticated().into_response(),
+            Err(e) => return WebError::from(e).into_response(),
+        }
+    } else if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
+        match state.accounts.session(token).await {
+            Ok(Some(s)) => {
+                ctx.principal = Some(s.principal.clone());
+                ctx.csrf = s.csrf.clone();
+                ctx.session = Some(s);
+            }
+            Ok(None) => {}
+            Err(e) => return WebError::from(e).into_response(),
+        }
+    }
+    if ctx.session.is_none() {
+        match cookie(&parts.headers, CSRF_COOKIE) {
+            Some(c) if c.len() == 32 => ctx.csrf = c.to_owned(),
+            _ => {
+                let fresh = random_hex();
+                ctx.csrf = fresh.clone();
+                ctx.new_csrf_cookie = Some(fresh);
+            }
+        }
+    }
+
+    if api && bearer.is_some() {
+        let key = ctx.principal.as_ref().map_or(client.clone(), |p| p.actor());
+        if let Err(secs) = state.limiter.check(&key) {
+            return WebError::rate_limited(secs as i64).into_response();
+        }
+    }
+
+    let matched = parts.extensions.get::<MatchedPath>().map(|m| m.as_str().to_owned());
+    let access = matched
+        .as_ref()
+        .and_then(|m| state.table.get(&(parts.method.as_str().to_owned(), m.clone())))
+        .copied()
+        .unwrap_or(Access::Public);
+
+    if let Some(denied) = check_access(&ctx, access) {
+        return with_ctx(denied, ctx);
+    }
+
+    // State-changing requests carry the CSRF token, unless authenticated by a bearer token.
+    let mut body = body;
+    if parts.method != Method::GET && parts.method != Method::HEAD && !(api && bearer.is_some()) {
+        let header_token = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let is_form = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        let mut given = header_token;
+        if given.is_none() && is_form {
+            let bytes = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
+                Ok(b) => b,
+                Err(_) => return with_ctx(WebError::too_large(state.config.max_body_bytes).into_response(), ctx),
+            };
+            given = form_urlencoded_get(&bytes, "csrf");
+            body = Body::from(bytes);
+        }
+        if given.as_deref() != Some(ctx.csrf.as_str()) || ctx.csrf.is_empty() {
+            tracing::info!(path = %path, client = %client, "CSRF check failed");
+            return with_ctx(WebError::csrf().into_response(), ctx);
+        }
+    }
+
+    parts.extensions.insert(ctx.clone());
+    let response = next.run(Request::from_parts(parts, body)).await;
+    with_ctx(response, ctx)
+}
+
+fn form_urlencoded_get(bytes: &[u8], key: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+}
+
+/// What to answer when `ctx` may not use a route of `access`, or `None` if it may.
+fn check_access(ctx: &Ctx, access: Access) -> Option<Response> {
+    if access == Access::Public {
+        return None;
+    }
+    let Some(p) = &ctx.principal else {
+        return Some(if ctx.api {
+            WebError::unauthenticated().into_response()
+        } else {
+            let next = serde_urlencoded::to_string([("next", ctx.path.as_str())]).unwrap_or_default();
+            Redirect::to(&format!("/login?{next}")).into_response()
+        });
+    };
+    let pending_ok = matches!(access, Access::SignedInPending);
+    if p.must_change_password && !pending_ok {
+        return Some(if ctx.api {
+            WebError::password_change_required().into_response()
+        } else {
+            Redirect::to("/account/password").into_response()
+        });
+    }
+    match access {
+        Access::Roles(roles) if !p.has_any(roles) => Some(WebError::forbidden().into_response()),
+        _ => None,
+    }
+}
+
+/// Attaches the context to a response (so error pages can be localised) and sets the
+/// anonymous CSRF cookie if one was made.
+fn with_ctx(mut response: Response, ctx: Ctx) -> Response {
+    if let Some(c) = &ctx.new_csrf_cookie {
+        let v = format!("{CSRF_COOKIE}={c}; Path=/; HttpOnly; SameSite=Strict");
+        if let Ok(h) = HeaderValue::from_str(&v) {
+            response.headers_mut().append(header::SET_COOKIE, h);
+        }
+    }
+    response.extensions_mut().insert(ctx);
+    response
+}

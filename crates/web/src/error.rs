@@ -1,0 +1,211 @@
+//! Errors as HTTP answers: JSON `{"error":{"code","message"}}` for the API, a localised page
+//! for the console.
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use lantoa_core::error_code::{self, ErrorCode, HasErrorCode};
+
+use crate::ctx::Ctx;
+use crate::i18n::tr;
+
+/// An error answer. `key` and `args` name the console message; `message` is the API's text.
+#[derive(Debug, Clone)]
+pub struct WebError {
+    /// The stable code and status.
+    pub code: ErrorCode,
+    /// Message id in the catalogues.
+    pub key: &'static str,
+    /// Arguments of the message.
+    pub args: Vec<(&'static str, String)>,
+    /// The English message for API clients.
+    pub message: String,
+}
+
+impl WebError {
+    /// An error of `code` with console message `key` and API message `message`.
+    pub fn new(code: ErrorCode, key: &'static str, message: impl Into<String>) -> Self {
+        Self { code, key, args: Vec::new(), message: message.into() }
+    }
+
+    /// Adds a message argument.
+    pub fn arg(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.args.push((name, value.to_string()));
+        self
+    }
+
+    /// Not signed in.
+    pub fn unauthenticated() -> Self {
+        Self::new(error_code::UNAUTHENTICATED, "err-unauthenticated", "sign in, or send a valid API token as 'Authorization: Bearer …'")
+    }
+
+    /// Roles do not allow it.
+    pub fn forbidden() -> Self {
+        Self::new(error_code::FORBIDDEN, "err-forbidden", "your roles do not allow this action")
+    }
+
+    /// CSRF token missing or wrong.
+    pub fn csrf() -> Self {
+        Self::new(error_code::CSRF_FAILED, "err-csrf", "the CSRF token is missing or wrong; send the form's 'csrf' field or the X-CSRF-Token header")
+    }
+
+    /// Must change the one-time password first.
+    pub fn password_change_required() -> Self {
+        Self::new(error_code::PASSWORD_CHANGE_REQUIRED, "err-password-change-required", "change the one-time password first (POST /account/password in the console)")
+    }
+
+    /// Too many requests.
+    pub fn rate_limited(seconds: i64) -> Self {
+        Self::new(error_code::RATE_LIMITED, "err-rate-limited", format!("too many requests; try again in {seconds} seconds"))
+            .arg("seconds", seconds)
+    }
+
+    /// Body over the limit.
+    pub fn too_large(limit: usize) -> Self {
+        Self::new(error_code::PAYLOAD_TOO_LARGE, "err-too-large", format!("the request body is over the limit of {limit} bytes"))
+            .arg("limit", limit)
+    }
+
+    /// Body unreadable.
+    pub fn malformed(detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        Self::new(error_code::MALFORMED_BODY, "err-malformed", format!("the request body cannot be read: {detail}"))
+            .arg("detail", detail)
+    }
+
+    /// No such record.
+    pub fn not_found() -> Self {
+        Self::new(error_code::NOT_FOUND, "err-not-found", "no such route or record")
+    }
+
+    /// A form field is invalid.
+    pub fn invalid(key: &'static str, message: impl Into<String>) -> Self {
+        Self::new(error_code::INVALID_INPUT, key, message)
+    }
+
+    /// An internal failure: logged in full, shown without detail.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %detail, "internal error");
+        Self::new(error_code::INTERNAL, "err-internal", "internal error; the details are in the server log")
+    }
+
+    fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.code.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "error": { "code": self.code.code, "message": self.message } });
+        let mut r = (self.status(), axum::Json(body)).into_response();
+        if self.code == error_code::RATE_LIMITED {
+            if let Some((_, secs)) = self.args.iter().find(|(k, _)| *k == "seconds") {
+                if let Ok(v) = HeaderValue::from_str(secs) {
+                    r.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+            }
+        }
+        r.extensions_mut().insert(self);
+        r
+    }
+}
+
+fn storage_or_internal(e: &impl std::fmt::Display, code: ErrorCode) -> WebError {
+    if code == error_code::STORAGE {
+        tracing::error!(error = %e, "storage error");
+        WebError::new(error_code::STORAGE, "err-storage", "the database is not answering")
+    } else {
+        WebError::internal(e)
+    }
+}
+
+impl From<lantoa_store::Error> for WebError {
+    fn from(e: lantoa_store::Error) -> Self {
+        let code = e.error_code();
+        match code.status {
+            404 => WebError::not_found(),
+            409 => WebError::new(code, "err-unit-duplicate", e.to_string()).arg("code", ""),
+            _ => storage_or_internal(&e, code),
+        }
+    }
+}
+
+impl From<lantoa_accounts::Error> for WebError {
+    fn from(e: lantoa_accounts::Error) -> Self {
+        use lantoa_accounts::{Error as A, PasswordProblem as P};
+        let code = e.error_code();
+        let msg = e.to_string();
+        match e {
+            A::BadCredentials => WebError::new(code, "err-bad-credentials", msg),
+            A::RateLimited { retry_after_secs } => WebError::new(code, "err-rate-limited", msg).arg("seconds", retry_after_secs),
+            A::Disabled => WebError::new(code, "err-disabled", msg),
+            A::UserExists(u) => WebError::new(code, "err-user-exists", msg).arg("username", u),
+            A::NoSuchUser(_) => WebError::new(code, "err-no-such-user", msg),
+            A::InvalidUsername(u) => WebError::new(code, "err-invalid-username", msg).arg("username", u),
+            A::WeakPassword(P::TooShort(n)) => WebError::new(code, "err-weak-password-short", msg).arg("min", n),
+            A::WeakPassword(P::ContainsUsername) => WebError::new(code, "err-weak-password-username", msg),
+            A::WeakPassword(P::Repeated) => WebError::new(code, "err-weak-password-repeated", msg),
+            A::WeakPassword(P::SameAsCurrent) => WebError::new(code, "err-weak-password-same", msg),
+            A::WeakPassword(_) => WebError::new(code, "err-weak-password-short", msg).arg("min", 10),
+            A::WrongCurrentPassword => WebError::new(code, "err-wrong-current", msg),
+            A::NoRoles => WebError::new(code, "err-no-roles", msg),
+            A::RoleNotHeld(_) => WebError::new(code, "err-role-not-held", msg),
+            A::LastAdmin => WebError::new(code, "err-last-admin", msg),
+            A::Store(s) => s.into(),
+            other => storage_or_internal(&other, code),
+        }
+    }
+}
+
+impl From<lantoa_registry::Error> for WebError {
+    fn from(e: lantoa_registry::Error) -> Self {
+        use lantoa_registry::Error as R;
+        let code = e.error_code();
+        let msg = e.to_string();
+        match e {
+            R::NotFound(_) | R::UnknownLegacyCommune(_) => WebError::new(code, "err-not-found", msg),
+            R::Duplicate { code: c, .. } => WebError::new(code, "err-unit-duplicate", msg).arg("code", c),
+            R::Invalid { field, message } => WebError::new(code, "err-unit-invalid", msg).arg("field", field).arg("detail", message),
+            R::Ended(_) => WebError::new(code, "err-unit-ended", msg),
+            R::DateOrder { current, .. } => WebError::new(code, "err-date-order", msg).arg("current", current),
+            R::KindMismatch { .. } => WebError::new(code, "err-kind-mismatch", msg),
+            R::Store(s) => s.into(),
+            other => storage_or_internal(&other, code),
+        }
+    }
+}
+
+/// The fallback for unknown routes.
+pub async fn not_found() -> WebError {
+    WebError::not_found()
+}
+
+/// The fallback for a known path with a method it does not take.
+pub async fn method_not_allowed(req: Request) -> WebError {
+    let m = req.method().to_string();
+    WebError::new(error_code::METHOD_NOT_ALLOWED, "err-method", format!("this route does not accept {m}")).arg("method", m)
+}
+
+/// Turns error answers of console pages into localised HTML pages.
+pub async fn render_page_errors(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let Some(err) = response.extensions().get::<WebError>().cloned() else {
+        return response;
+    };
+    let ctx = response.extensions().get::<Ctx>().cloned().unwrap_or_default();
+    if ctx.api {
+        return response;
+    }
+    let args: Vec<(&str, String)> = err.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+    let title = tr(ctx.lang, &format!("err-title-{}", err.code.status), &[]);
+    let message = tr(ctx.lang, err.key, &args);
+    let html = crate::view::render_error(&ctx, &title, &message);
+    let mut out = (err.status(), Html(html)).into_response();
+    for (k, v) in response.headers() {
+        if k == header::SET_COOKIE || k == header::RETRY_AFTER {
+            out.headers_mut().append(k.clone(), v.clone());
+        }
+    }
+    out
+}

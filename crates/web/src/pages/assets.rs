@@ -1,0 +1,15 @@
+//! Static files, embedded at build time.
+
+use axum::http::header;
+use axum::response::IntoResponse;
+
+/// The console's style sheet.
+pub async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.css"),
+    )
+}

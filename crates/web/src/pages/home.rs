@@ -1,0 +1,75 @@
+//! The dashboard and the module pages.
+
+use axum::extract::{Query, State};
+use axum::Extension;
+use axum::response::{IntoResponse, Response};
+use lantoa_core::Role;
+use serde::Deserialize;
+
+use super::flash;
+use crate::ctx::Ctx;
+use crate::error::WebError;
+use crate::{AppState, view};
+
+#[derive(Deserialize)]
+pub struct FlashQuery {
+    flash: Option<String>,
+}
+
+/// `GET /`.
+pub async fn dashboard(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<FlashQuery>,
+) -> Result<Response, WebError> {
+    let counts: Vec<_> = state
+        .registry
+        .count_active()
+        .await?
+        .into_iter()
+        .map(|(kind, count)| minijinja::context! { kind => kind.as_str(), count => count })
+        .collect();
+    let is_admin = ctx.principal.as_ref().is_some_and(|p| p.has_any(&[Role::Admin]));
+    let (jobs, users) = if is_admin {
+        (Some(state.queue.counts().await?), state.accounts.list_users().await?.len())
+    } else {
+        (None, 0)
+    };
+    Ok(view::page(
+        "home.html",
+        &ctx,
+        "home",
+        minijinja::context! {
+            unit_counts => counts,
+            jobs => jobs,
+            user_count => users,
+            flash => flash(q.flash.as_deref()),
+        },
+    )?
+    .into_response())
+}
+
+async fn module(ctx: Ctx, id: &str) -> Result<Response, WebError> {
+    Ok(view::page("module.html", &ctx, id, minijinja::context! { module => id })?.into_response())
+}
+
+/// `GET /watch`.
+pub async fn watch(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
+    module(ctx, "watch").await
+}
+/// `GET /notify`.
+pub async fn notify(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
+    module(ctx, "notify").await
+}
+/// `GET /opendata`.
+pub async fn opendata(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
+    module(ctx, "opendata").await
+}
+/// `GET /plans`.
+pub async fn plans(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
+    module(ctx, "plans").await
+}
+/// `GET /reports`.
+pub async fn reports(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
+    module(ctx, "reports").await
+}

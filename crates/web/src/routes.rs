@@ -1,0 +1,127 @@
+//! The route table: every route, who may use it, and its handler.
+
+use axum::routing::{MethodRouter, get, post};
+use lantoa_core::Role;
+
+use crate::{AppState, api, metrics, pages};
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user, even one who must still change a one-time password.
+    SignedInPending,
+    /// Any signed-in user with a changed password.
+    SignedIn,
+    /// Signed-in users holding one of these roles.
+    Roles(&'static [Role]),
+}
+
+/// What a route serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// A console page or form.
+    Page,
+    /// A JSON API endpoint (listed in the OpenAPI document).
+    Api,
+    /// Health, readiness, metrics, static files.
+    System,
+}
+
+/// One route.
+#[derive(Clone)]
+pub struct RouteSpec {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path in axum syntax (`/units/{id}`).
+    pub path: &'static str,
+    /// Who may use it.
+    pub access: Access,
+    /// What it serves.
+    pub surface: Surface,
+    /// One line for the OpenAPI document and the docs.
+    pub summary: &'static str,
+    /// The handler.
+    pub handler: fn() -> MethodRouter<AppState>,
+}
+
+impl std::fmt::Debug for RouteSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} {:?}", self.method, self.path, self.access)
+    }
+}
+
+/// Administrators only.
+pub const ADMIN: &[Role] = &[Role::Admin];
+/// Who may register and change units.
+pub const UNIT_EDITORS: &[Role] = &[Role::Admin, Role::WatchOfficer, Role::DataSteward, Role::Planner];
+
+macro_rules! routes {
+    ($($method:ident $path:literal $access:expr, $surface:ident, $summary:literal => $handler:expr;)*) => {
+        vec![$(RouteSpec {
+            method: routes!(@m $method),
+            path: $path,
+            access: $access,
+            surface: Surface::$surface,
+            summary: $summary,
+            handler: || routes!(@r $method, $handler),
+        }),*]
+    };
+    (@m GET) => { "GET" };
+    (@m POST) => { "POST" };
+    (@r GET, $h:expr) => { get($h) };
+    (@r POST, $h:expr) => { post($h) };
+}
+
+/// Every route of Lantoa.
+pub fn table() -> Vec<RouteSpec> {
+    use Access::*;
+    routes! {
+        GET "/healthz" Public, System, "Liveness: the process answers" => api::system::healthz;
+        GET "/readyz" Public, System, "Readiness: the database answers" => api::system::readyz;
+        GET "/metrics" Public, System, "Prometheus metrics" => metrics::export;
+        GET "/static/app.css" Public, System, "Console style sheet" => pages::assets::css;
+
+        GET "/login" Public, Page, "Sign-in form" => pages::auth::login_form;
+        POST "/login" Public, Page, "Sign in" => pages::auth::login;
+        POST "/logout" SignedInPending, Page, "Sign out" => pages::auth::logout;
+        POST "/lang" Public, Page, "Switch the console language" => pages::auth::switch_lang;
+        GET "/account/password" SignedInPending, Page, "Password change form" => pages::auth::password_form;
+        POST "/account/password" SignedInPending, Page, "Change one's password" => pages::auth::change_password;
+
+        GET "/" SignedIn, Page, "Dashboard" => pages::home::dashboard;
+        GET "/watch" SignedIn, Page, "Watch module" => pages::home::watch;
+        GET "/notify" SignedIn, Page, "Notify module" => pages::home::notify;
+        GET "/opendata" SignedIn, Page, "Open data module" => pages::home::opendata;
+        GET "/plans" SignedIn, Page, "Plans module" => pages::home::plans;
+        GET "/reports" SignedIn, Page, "Reports module" => pages::home::reports;
+
+        GET "/units" SignedIn, Page, "Units registry" => pages::units::list;
+        GET "/units/new" Roles(UNIT_EDITORS), Page, "New unit form" => pages::units::new_form;
+        POST "/units" Roles(UNIT_EDITORS), Page, "Register a unit" => pages::units::create;
+        GET "/units/{id}" SignedIn, Page, "A unit and its history" => pages::units::show;
+
+        GET "/users" Roles(ADMIN), Page, "Users" => pages::users::list;
+        GET "/users/new" Roles(ADMIN), Page, "New user form" => pages::users::new_form;
+        POST "/users" Roles(ADMIN), Page, "Create a user" => pages::users::create;
+        GET "/users/{id}" Roles(ADMIN), Page, "A user" => pages::users::show;
+        POST "/users/{id}/roles" Roles(ADMIN), Page, "Set a user's roles" => pages::users::set_roles;
+        POST "/users/{id}/disable" Roles(ADMIN), Page, "Disable a user" => pages::users::disable;
+        POST "/users/{id}/enable" Roles(ADMIN), Page, "Enable a user" => pages::users::enable;
+        POST "/users/{id}/reset-password" Roles(ADMIN), Page, "Issue a one-time password" => pages::users::reset_password;
+        GET "/audit" Roles(ADMIN), Page, "Audit log and its verification" => pages::users::audit;
+
+        GET "/api/v1/openapi.json" Public, Api, "This OpenAPI document" => api::openapi::document;
+        GET "/api/v1/me" SignedInPending, Api, "The caller: user and roles in force" => api::v1::me;
+        GET "/api/v1/units" SignedIn, Api, "List units (kind, q, include_ended, limit, offset)" => api::v1::list_units;
+        POST "/api/v1/units" Roles(UNIT_EDITORS), Api, "Register a unit" => api::v1::create_unit;
+        GET "/api/v1/units/{id}" SignedIn, Api, "One unit" => api::v1::get_unit;
+        GET "/api/v1/units/{id}/history" SignedIn, Api, "A unit's versions" => api::v1::unit_history;
+        GET "/api/v1/communes/legacy/{code}" SignedIn, Api, "Where a pre-2025 commune went" => api::v1::legacy_commune;
+        GET "/api/v1/users" Roles(ADMIN), Api, "List users" => api::v1::list_users;
+        POST "/api/v1/users" Roles(ADMIN), Api, "Create a user (returns a one-time password)" => api::v1::create_user;
+        GET "/api/v1/audit/verify" Roles(ADMIN), Api, "Verify the audit chain" => api::v1::verify_audit;
+        GET "/api/v1/jobs" Roles(ADMIN), Api, "Job queue counts and dead jobs" => api::v1::jobs;
+    }
+}

@@ -1,0 +1,131 @@
+//! Templates (minijinja, embedded at build time) and the context every page shares.
+
+use std::sync::OnceLock;
+
+use axum::response::Html;
+use lantoa_core::Role;
+use minijinja::value::{Kwargs, Value};
+use minijinja::{AutoEscape, Environment, State};
+
+use crate::ctx::Ctx;
+use crate::i18n::{Lang, tr};
+
+/// The modules, in navigation order; each has `module-<id>` and `module-<id>-what` messages.
+pub const MODULES: [&str; 5] = ["watch", "notify", "opendata", "plans", "reports"];
+
+/// The templates, by name.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("login.html", include_str!("../templates/login.html")),
+    ("password.html", include_str!("../templates/password.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("module.html", include_str!("../templates/module.html")),
+    ("units.html", include_str!("../templates/units.html")),
+    ("unit.html", include_str!("../templates/unit.html")),
+    ("unit_new.html", include_str!("../templates/unit_new.html")),
+    ("users.html", include_str!("../templates/users.html")),
+    ("user.html", include_str!("../templates/user.html")),
+    ("user_new.html", include_str!("../templates/user_new.html")),
+    ("audit.html", include_str!("../templates/audit.html")),
+    ("error.html", include_str!("../templates/error.html")),
+];
+
+/// The template environment.
+pub struct Views {
+    env: Environment<'static>,
+}
+
+fn t(state: &State, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
+    let lang = state
+        .lookup("lang")
+        .and_then(|v| v.as_str().map(Lang::from_code))
+        .unwrap_or_default();
+    let mut args = Vec::new();
+    for k in kwargs.args() {
+        let v: Value = kwargs.get(k)?;
+        args.push((k, v.to_string()));
+    }
+    Ok(tr(lang, key, &args))
+}
+
+impl Views {
+    fn new() -> Self {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| AutoEscape::Html);
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Lenient);
+        for (name, src) in TEMPLATES {
+            if let Err(e) = env.add_template(name, src) {
+                tracing::error!(template = name, error = %e, "template does not compile");
+            }
+        }
+        env.add_function("t", t);
+        Self { env }
+    }
+
+    /// Renders `name` with `ctx`'s page basics and `extra`.
+    pub fn render(&self, name: &str, ctx: &Ctx, active: &str, extra: Value) -> Result<String, minijinja::Error> {
+        let tmpl = self.env.get_template(name)?;
+        tmpl.render(minijinja::context! { ..base(ctx, active), ..extra })
+    }
+}
+
+/// The shared environment.
+pub fn views() -> &'static Views {
+    static V: OnceLock<Views> = OnceLock::new();
+    V.get_or_init(Views::new)
+}
+
+fn base(ctx: &Ctx, active: &str) -> Value {
+    let user = ctx.principal.as_ref().map(|p| {
+        minijinja::context! {
+            display_name => p.display_name,
+            username => p.username,
+            must_change_password => p.must_change_password,
+        }
+    });
+    let is_admin = ctx.principal.as_ref().is_some_and(|p| p.has_any(&[Role::Admin]));
+    minijinja::context! {
+        lang => ctx.lang.code(),
+        csrf => ctx.csrf,
+        path => ctx.path,
+        user => user,
+        is_admin => is_admin,
+        active => active,
+        modules => MODULES,
+        org_name => org_name(),
+        version => env!("CARGO_PKG_VERSION"),
+    }
+}
+
+static ORG_NAME: OnceLock<String> = OnceLock::new();
+
+/// Sets the department name shown in the header (from configuration, once at start).
+pub fn set_org_name(name: &str) {
+    let _ = ORG_NAME.set(name.to_owned());
+}
+
+fn org_name() -> &'static str {
+    ORG_NAME.get().map_or("", String::as_str)
+}
+
+/// Renders a page, or an internal error page if the template fails.
+pub fn page(name: &str, ctx: &Ctx, active: &str, extra: Value) -> Result<Html<String>, crate::WebError> {
+    views()
+        .render(name, ctx, active, extra)
+        .map(Html)
+        .map_err(crate::WebError::internal)
+}
+
+/// The HTML of an error page.
+pub fn render_error(ctx: &Ctx, title: &str, message: &str) -> String {
+    views()
+        .render("error.html", ctx, "", minijinja::context! { title => title, message => message })
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "error page does not render");
+            format!("<!doctype html><title>{0}</title><h1>{0}</h1>", html_escape(title))
+        })
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
