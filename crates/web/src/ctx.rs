@@ -168,11 +168,16 @@ pub async fn access(State(state): State<AppState>, req: Request, next: Next) -> 
     }
 
     let matched = parts.extensions.get::<MatchedPath>().map(|m| m.as_str().to_owned());
-    let access = matched
+    let Some(access) = matched
         .as_ref()
         .and_then(|m| state.table.get(&(parts.method.as_str().to_owned(), m.clone())))
         .copied()
-        .unwrap_or(Access::Public);
+    else {
+        // No route for this method and path: no handler runs, the fallback answers 404/405.
+        parts.extensions.insert(ctx.clone());
+        let response = next.run(Request::from_parts(parts, body)).await;
+        return with_ctx(response, ctx);
+    };
 
     if let Some(denied) = check_access(&ctx, access) {
         return with_ctx(denied, ctx);

@@ -42,6 +42,7 @@ use lantoa_store::jobs::Queue;
 
 pub use ctx::Ctx;
 pub use error::WebError;
+pub use view::{MODULES, TEMPLATES};
 
 /// Every migration set the web layer's services need, in order.
 pub const MIGRATIONS: [&lantoa_store::migrate::MigrationSet; 3] = [

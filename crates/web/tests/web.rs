@@ -1,0 +1,410 @@
+//! The console and API, through the real router on a fresh database. Runs on SQLite in
+//! `cargo test` and again on PostgreSQL in `cargo xtask test`.
+
+mod common;
+
+use common::{PASSWORD, TestApp};
+use lantoa_core::Role;
+use lantoa_web::routes::{Access, Surface, table};
+
+mod sign_in {
+    use super::*;
+
+    #[tokio::test]
+    async fn one_time_password_flow_ends_on_the_vietnamese_dashboard() {
+        let app = TestApp::spawn().await;
+        let otp = app.state.accounts.ensure_admin().await.unwrap().unwrap();
+        let login = app.get("/login", None).await;
+        assert_eq!(login.status, 200);
+        assert!(login.body.contains("Đăng nhập"));
+        let csrf = login.cookie("lantoa_csrf").expect("a CSRF cookie for the sign-in form");
+        assert!(login.body.contains(&format!("value=\"{csrf}\"")));
+
+        let anon = common::Browser { cookie: format!("lantoa_csrf={csrf}"), csrf: csrf.clone() };
+        let r = app.post_form("/login", Some(&anon), &[("username", "admin"), ("password", &otp), ("next", "/units")]).await;
+        assert_eq!(r.status, 303);
+        assert_eq!(r.location(), "/account/password", "a one-time password must be changed first");
+        let session = r.cookie("lantoa_session").unwrap();
+        let s = app.state.accounts.session(&session).await.unwrap().unwrap();
+        let me = common::Browser { cookie: format!("lantoa_session={session}"), csrf: s.csrf };
+
+        let blocked = app.get("/units", Some(&me)).await;
+        assert_eq!((blocked.status.as_u16(), blocked.location()), (303, "/account/password"));
+
+        let r = app
+            .post_form("/account/password", Some(&me), &[("current", &otp), ("new", "Hồ Gươm 2026 xanh"), ("confirm", "Hồ Gươm 2026 xanh")])
+            .await;
+        assert_eq!((r.status.as_u16(), r.location()), (303, "/?flash=flash-password-changed"));
+        let fresh = r.cookie("lantoa_session").unwrap();
+        assert!(app.state.accounts.session(&session).await.unwrap().is_none(), "the old session ended");
+        let me = common::Browser { cookie: format!("lantoa_session={fresh}"), csrf: String::new() };
+        let home = app.get("/?flash=flash-password-changed", Some(&me)).await;
+        assert_eq!(home.status, 200);
+        assert!(home.body.contains("Bảng điều khiển"));
+        assert!(home.body.contains("Đã đổi mật khẩu."));
+    }
+
+    #[tokio::test]
+    async fn wrong_password_gets_a_clear_vietnamese_message_and_no_session() {
+        let app = TestApp::spawn().await;
+        app.user("lan", vec![Role::Viewer]).await;
+        let anon = common::Browser { cookie: "lantoa_csrf=0123456789abcdef0123456789abcdef".into(), csrf: "0123456789abcdef0123456789abcdef".into() };
+        let r = app.post_form("/login", Some(&anon), &[("username", "lan"), ("password", "wrong"), ("next", "/")]).await;
+        assert_eq!(r.status, 401);
+        assert!(r.body.contains("Sai tên đăng nhập hoặc mật khẩu."), "{}", r.body);
+        assert!(r.body.contains("value=\"lan\""), "the user name is kept in the form");
+        assert!(r.cookie("lantoa_session").is_none());
+    }
+
+    #[tokio::test]
+    async fn repeated_failures_are_throttled_with_retry_after() {
+        let app = TestApp::spawn().await;
+        app.user("lan", vec![Role::Viewer]).await;
+        let anon = common::Browser { cookie: "lantoa_csrf=0123456789abcdef0123456789abcdef".into(), csrf: "0123456789abcdef0123456789abcdef".into() };
+        for _ in 0..5 {
+            app.post_form("/login", Some(&anon), &[("username", "lan"), ("password", "wrong")]).await;
+        }
+        let r = app.post_form("/login", Some(&anon), &[("username", "lan"), ("password", PASSWORD)]).await;
+        assert_eq!(r.status, 429);
+        assert!(r.body.contains("Đăng nhập sai quá nhiều lần"));
+    }
+
+    #[tokio::test]
+    async fn an_expired_or_unknown_session_goes_back_to_sign_in() {
+        let app = TestApp::spawn().await;
+        let who = common::Browser { cookie: "lantoa_session=deadbeef".into(), csrf: String::new() };
+        let r = app.get("/units?kind=commune", Some(&who)).await;
+        assert_eq!(r.status, 303);
+        assert_eq!(r.location(), "/login?next=%2Funits");
+        let api = app.get("/api/v1/units", Some(&who)).await;
+        assert_eq!(api.status, 401);
+        assert_eq!(api.json()["error"]["code"], "unauthenticated");
+    }
+
+    #[tokio::test]
+    async fn the_language_switch_persists_and_logout_ends_the_session() {
+        let app = TestApp::spawn().await;
+        let u = app.user("lan", vec![Role::Viewer]).await;
+        let me = app.browser(&u).await;
+        let r = app.post_form("/lang", Some(&me), &[("lang", "en"), ("next", "/units")]).await;
+        assert_eq!((r.status.as_u16(), r.location()), (303, "/units"));
+        assert_eq!(r.cookie("lantoa_lang").as_deref(), Some("en"));
+        assert_eq!(app.state.accounts.user(u.id).await.unwrap().lang, "en");
+        let en = common::Browser { cookie: format!("{}; lantoa_lang=en", me.cookie), csrf: me.csrf.clone() };
+        let home = app.get("/", Some(&en)).await;
+        assert!(home.body.contains("<h1 id=\"page-title\">Dashboard</h1>"));
+        assert!(home.body.contains("lang=\"en\""));
+        let out = app.post_form("/logout", Some(&en), &[]).await;
+        assert_eq!(out.location(), "/login?flash=flash-logged-out");
+        assert_eq!(app.get("/", Some(&en)).await.status, 303);
+    }
+}
+
+mod bad_input {
+    use super::*;
+
+    #[tokio::test]
+    async fn forms_without_or_with_a_wrong_csrf_token_are_refused_and_write_nothing() {
+        let app = TestApp::spawn().await;
+        let u = app.user("lan", vec![Role::WatchOfficer]).await;
+        let me = app.browser(&u).await;
+        let before = app.audit_rows().await;
+        let fields = [("kind", "agency"), ("name", "Sở Thử")];
+        let missing = app
+            .send(
+                axum::http::Request::post("/units")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("cookie", &me.cookie)
+                    .body(axum::body::Body::from(serde_urlencoded::to_string(fields).unwrap()))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(missing.status, 403);
+        assert!(missing.body.contains("mã chống giả mạo CSRF"), "{}", missing.body);
+        let wrong = app.post_form("/units", Some(&me), &[("kind", "agency"), ("name", "Sở Thử"), ("csrf", "nope")]).await;
+        assert_eq!(wrong.status, 403);
+        assert_eq!(app.audit_rows().await, before);
+        let (_, total) = app.state.registry.list(&Default::default()).await.unwrap();
+        assert_eq!(total, 0);
+        // With the token it goes through.
+        let ok = app.post_form("/units", Some(&me), &fields).await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        assert_eq!(app.audit_rows().await, before + 1);
+    }
+
+    #[tokio::test]
+    async fn an_invalid_tax_code_is_explained_in_the_form_and_nothing_is_saved() {
+        let app = TestApp::spawn().await;
+        let u = app.user("lan", vec![Role::WatchOfficer]).await;
+        let me = app.browser(&u).await;
+        let r = app.post_form("/units", Some(&me), &[("kind", "enterprise"), ("code", "0100109107"), ("name", "Công ty Sai Mã")]).await;
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("Trường &quot;code&quot; không hợp lệ"), "{}", r.body);
+        assert!(r.body.contains("value=\"Công ty Sai Mã\""), "the form keeps what was typed");
+        let bad_date = app.post_form("/units", Some(&me), &[("kind", "agency"), ("name", "Sở X"), ("valid_from", "31/02/2025")]).await;
+        assert_eq!(bad_date.status, 422);
+        assert!(bad_date.body.contains("Ngày &quot;31&#x2f;02&#x2f;2025&quot; không hợp lệ"), "{}", bad_date.body);
+        let (_, total) = app.state.registry.list(&Default::default()).await.unwrap();
+        assert_eq!(total, 0);
+    }
+
+    #[tokio::test]
+    async fn malformed_json_oversized_bodies_and_unknown_fields_get_json_errors() {
+        let app = TestApp::spawn_with(lantoa_web::WebConfig { max_body_bytes: 2048, ..Default::default() }).await;
+        let u = app.user("lan", vec![Role::WatchOfficer]).await;
+        let tok = app.token("lan", &[]).await;
+        let _ = u;
+        let before = app.audit_rows().await;
+        let r = app.api("POST", "/api/v1/units", Some(&tok), Some("{\"kind\": \"agency\", ")).await;
+        assert_eq!(r.status, 400);
+        assert_eq!(r.json()["error"]["code"], "malformed_body");
+        let big = format!("{{\"kind\":\"agency\",\"name\":\"{}\"}}", "x".repeat(5000));
+        let r = app.api("POST", "/api/v1/units", Some(&tok), Some(&big)).await;
+        assert_eq!(r.status, 413);
+        assert_eq!(r.json()["error"]["code"], "payload_too_large");
+        let r = app.api("POST", "/api/v1/units", Some(&tok), Some("{\"kind\":\"agency\",\"name\":\"A\",\"colour\":1}")).await;
+        assert_eq!(r.status, 400);
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains("colour"));
+        let r = app.api("POST", "/api/v1/units", Some(&tok), Some("{\"kind\":\"castle\",\"name\":\"A\"}")).await;
+        assert_eq!(r.status, 422);
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains("castle"));
+        assert_eq!(app.audit_rows().await, before, "nothing was written");
+        let ok = app.api("POST", "/api/v1/units", Some(&tok), Some("{\"kind\":\"agency\",\"name\":\"Sở Thử\"}")).await;
+        assert_eq!(ok.status, 201, "{}", ok.body);
+        assert_eq!(ok.json()["unit"]["name"], "Sở Thử");
+    }
+
+    #[tokio::test]
+    async fn unknown_routes_and_methods_are_clear_4xx_and_the_server_keeps_serving() {
+        let app = TestApp::spawn().await;
+        let r = app.get("/api/v1/nothing-here", None).await;
+        assert_eq!(r.status, 404);
+        assert_eq!(r.json()["error"]["code"], "not_found");
+        let r = app.get("/no-such-page", None).await;
+        assert_eq!(r.status, 404);
+        assert!(r.body.contains("Không tìm thấy"));
+        let r = app.api("DELETE", "/api/v1/units", None, None).await;
+        assert_eq!(r.status, 405);
+        assert_eq!(r.json()["error"]["code"], "method_not_allowed");
+        assert_eq!(app.get("/healthz", None).await.status, 200);
+    }
+
+    #[tokio::test]
+    async fn a_bad_token_and_a_missing_role_are_told_apart() {
+        let app = TestApp::spawn().await;
+        app.user("lan", vec![Role::Viewer]).await;
+        let tok = app.token("lan", &[]).await;
+        let before = app.audit_rows().await;
+        let r = app.api("GET", "/api/v1/units", Some("lt_forged"), None).await;
+        assert_eq!(r.status, 401);
+        let r = app.api("POST", "/api/v1/units", Some(&tok), Some("{\"kind\":\"agency\",\"name\":\"A\"}")).await;
+        assert_eq!(r.status, 403);
+        assert_eq!(r.json()["error"]["code"], "forbidden");
+        assert_eq!(app.audit_rows().await, before);
+    }
+
+    #[tokio::test]
+    async fn the_api_rate_limit_answers_429_with_retry_after() {
+        let app = TestApp::spawn_with(lantoa_web::WebConfig { api_rate_per_minute: 3, ..Default::default() }).await;
+        app.user("lan", vec![Role::Viewer]).await;
+        let tok = app.token("lan", &[]).await;
+        for _ in 0..3 {
+            assert_eq!(app.api("GET", "/api/v1/me", Some(&tok), None).await.status, 200);
+        }
+        let r = app.api("GET", "/api/v1/me", Some(&tok), None).await;
+        assert_eq!(r.status, 429);
+        assert!(r.headers.get("retry-after").is_some());
+    }
+}
+
+mod api {
+    use super::*;
+
+    #[tokio::test]
+    async fn openapi_lists_every_api_route_with_its_security() {
+        let app = TestApp::spawn().await;
+        let doc = app.get("/api/v1/openapi.json", None).await.json();
+        assert_eq!(doc["openapi"], "3.1.0");
+        for r in table().into_iter().filter(|r| r.surface == Surface::Api) {
+            let op = &doc["paths"][r.path][r.method.to_lowercase()];
+            assert!(op.is_object(), "{} {} missing from OpenAPI", r.method, r.path);
+            assert_eq!(op["security"].as_array().unwrap().is_empty(), r.access == Access::Public);
+        }
+    }
+
+    #[tokio::test]
+    async fn units_api_lists_filters_and_pages() {
+        let app = TestApp::spawn().await;
+        app.state.registry.load_hanoi_communes("test", |_, _| {}).await.unwrap();
+        app.user("lan", vec![Role::Viewer]).await;
+        let tok = app.token("lan", &[]).await;
+        let r = app.api("GET", "/api/v1/units?kind=commune&limit=10&offset=120", Some(&tok), None).await.json();
+        assert_eq!(r["total"], 126);
+        assert_eq!(r["units"].as_array().unwrap().len(), 6);
+        let r = app.api("GET", "/api/v1/units?q=ph%C6%B0%E1%BB%9Dng%20y%C3%AAn%20ho%C3%A0", Some(&tok), None).await.json();
+        assert_eq!(r["units"][0]["name"], "Phường Yên Hòa");
+        let r = app.api("GET", "/api/v1/communes/legacy/00007", Some(&tok), None).await.json();
+        assert_eq!(r["conversion"]["kind"], "split");
+        let r = app.api("GET", "/api/v1/units?limit=9999", Some(&tok), None).await;
+        assert_eq!(r.status, 422);
+    }
+
+    #[tokio::test]
+    async fn health_readiness_and_metrics_answer() {
+        let app = TestApp::spawn().await;
+        assert_eq!(app.get("/healthz", None).await.json()["status"], "ok");
+        assert_eq!(app.get("/readyz", None).await.json()["status"], "ready");
+        app.get("/login", None).await;
+        let m = app.get("/metrics", None).await;
+        assert!(m.body.contains("lantoa_http_requests_total"), "{}", m.body);
+        assert!(m.body.contains("route=\"/login\""));
+    }
+}
+
+mod roles {
+    use super::*;
+
+    fn denied(r: &common::Resp, api: bool) -> bool {
+        if r.status == 403 {
+            return true;
+        }
+        if api {
+            r.status == 401
+        } else {
+            r.status == 303 && (r.location().starts_with("/login?next=") || r.location() == "/account/password")
+        }
+    }
+
+    /// Every route, as anonymous and as a user of each role: allowed routes are not refused,
+    /// others are.
+    #[tokio::test]
+    async fn every_route_as_every_role() {
+        let app = TestApp::spawn().await;
+        app.state.registry.load_hanoi_communes("test", |_, _| {}).await.unwrap();
+        let unit = app
+            .state
+            .registry
+            .create("test", &lantoa_registry::NewUnit::new(lantoa_core::unit::UnitKind::Agency, None, "Sở Thử"))
+            .await
+            .unwrap();
+        app.user("keeper", vec![Role::Admin]).await;
+        let victim = app.user("victim", vec![Role::Viewer]).await;
+        let mut users = Vec::new();
+        for role in Role::ALL {
+            users.push((role, app.user(&format!("as-{}", role.as_str().replace('_', "-")), vec![role]).await));
+        }
+        let mut checked = 0;
+        for spec in table() {
+            let path = spec
+                .path
+                .replace("{id}", &if spec.path.contains("users") { victim.id } else { unit.id }.to_string())
+                .replace("{code}", "00007");
+            let api = spec.surface == Surface::Api;
+            let subjects: Vec<Option<&(Role, lantoa_accounts::User)>> = std::iter::once(None).chain(users.iter().map(Some)).collect();
+            for subject in subjects {
+                let allowed = match (spec.access, subject) {
+                    (Access::Public, _) => true,
+                    (_, None) => false,
+                    (Access::SignedIn | Access::SignedInPending, Some(_)) => true,
+                    (Access::Roles(rs), Some((role, _))) => rs.contains(role),
+                };
+                let resp = match (api, subject) {
+                    (true, Some((_, u))) => {
+                        let tok = app.token(&u.username, &[]).await;
+                        let body = (spec.method == "POST").then_some("{}");
+                        app.api(spec.method, &path, Some(&tok), body).await
+                    }
+                    (true, None) => app.api(spec.method, &path, None, (spec.method == "POST").then_some("{}")).await,
+                    (false, Some((_, u))) => {
+                        let b = app.browser(u).await;
+                        if spec.method == "POST" { app.post_form(&path, Some(&b), &[]).await } else { app.get(&path, Some(&b)).await }
+                    }
+                    (false, None) => {
+                        let anon = common::Browser { cookie: "lantoa_csrf=0123456789abcdef0123456789abcdef".into(), csrf: "0123456789abcdef0123456789abcdef".into() };
+                        if spec.method == "POST" { app.post_form(&path, Some(&anon), &[]).await } else { app.get(&path, None).await }
+                    }
+                };
+                let who = subject.map_or("anonymous".to_owned(), |(r, _)| r.as_str().to_owned());
+                assert_ne!(resp.status, 405, "{} {} is not routed", spec.method, spec.path);
+                assert!(resp.status.as_u16() < 500, "{} {} as {who}: {} {}", spec.method, spec.path, resp.status, resp.body);
+                assert_eq!(!denied(&resp, api), allowed, "{} {} as {who}: {} {}", spec.method, spec.path, resp.status, resp.body);
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, table().len() * (Role::ALL.len() + 1));
+    }
+}
+
+mod catalogues {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn ids(lang: &str) -> BTreeSet<String> {
+        lantoa_web::i18n::all_ids()[lang].iter().cloned().collect()
+    }
+
+    #[test]
+    fn both_languages_define_the_same_messages() {
+        let vi = ids("vi");
+        let en = ids("en");
+        assert!(vi.len() > 100);
+        assert_eq!(vi.difference(&en).collect::<Vec<_>>(), Vec::<&String>::new(), "missing in en.ftl");
+        assert_eq!(en.difference(&vi).collect::<Vec<_>>(), Vec::<&String>::new(), "missing in vi.ftl");
+    }
+
+    #[test]
+    fn every_message_the_console_uses_exists() {
+        let vi = ids("vi");
+        let mut used: BTreeSet<String> = BTreeSet::new();
+        for (_, src) in lantoa_web::TEMPLATES {
+            for quote in ['"', '\''] {
+                let pat = format!("t({quote}");
+                for part in src.split(&pat).skip(1) {
+                    let key = part.split(quote).next().unwrap();
+                    if !key.ends_with('-') {
+                        used.insert(key.to_owned());
+                    }
+                }
+            }
+        }
+        for m in lantoa_web::MODULES {
+            used.insert(format!("module-{m}"));
+            used.insert(format!("module-{m}-what"));
+        }
+        for k in lantoa_core::unit::UnitKind::ALL {
+            used.insert(format!("kind-{}", k.as_str()));
+        }
+        for r in Role::ALL {
+            used.insert(format!("role-{}", r.as_str()));
+        }
+        for s in ["active", "merged", "abolished"] {
+            used.insert(format!("status-{s}"));
+        }
+        for c in ["created", "renamed", "updated", "merged", "abolished"] {
+            used.insert(format!("change-{c}"));
+        }
+        for row in lantoa_core::error_code::ALL {
+            used.insert(format!("err-title-{}", row.status));
+        }
+        // Message ids named in the web crate's code.
+        let code = [
+            include_str!("../src/error.rs"),
+            include_str!("../src/pages/auth.rs"),
+            include_str!("../src/pages/units.rs"),
+            include_str!("../src/pages/home.rs"),
+            include_str!("../src/api/v1.rs"),
+        ];
+        for src in code {
+            for prefix in ["\"err-", "\"flash-"] {
+                for part in src.split(prefix).skip(1) {
+                    let rest: String = part.chars().take_while(|c| c.is_ascii_lowercase() || *c == '-').collect();
+                    if !rest.is_empty() && !rest.ends_with('-') {
+                        used.insert(format!("{}{rest}", &prefix[1..]));
+                    }
+                }
+            }
+        }
+        let missing: Vec<_> = used.difference(&vi).collect();
+        assert!(missing.is_empty(), "messages used but not defined: {missing:?}");
+    }
+}
