@@ -1,1 +1,200 @@
-fn main() {}
+//! `cargo xtask test | bench` — Lantoa's own automation.
+//!
+//! `cargo xtask test` is what CI runs (`.ci/run`). It installs what the tests need when it is
+//! missing (PostgreSQL, Chromium and chromedriver, from apt, as root), starts it, runs every
+//! suite, stops it, and ends with one line `N passed, N failed`. A component that cannot be
+//! had fails the run; nothing is skipped.
+
+mod bench;
+mod services;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, ExitCode, Stdio};
+
+use anyhow::{Context, bail};
+
+/// Passed and failed counts over all suites.
+#[derive(Debug, Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+    problems: Vec<String>,
+}
+
+impl Tally {
+    fn step_failed(&mut self, what: &str, why: impl std::fmt::Display) {
+        eprintln!("xtask: FAILED: {what}: {why}");
+        self.failed += 1;
+        self.problems.push(format!("{what}: {why}"));
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Runs a check that has no test count (fmt, clippy): one pass or one failure.
+fn check(tally: &mut Tally, what: &str, mut cmd: Command) {
+    eprintln!("xtask: {what}");
+    match cmd.status() {
+        Ok(s) if s.success() => tally.passed += 1,
+        Ok(s) => tally.step_failed(what, format!("exit status {s}")),
+        Err(e) => tally.step_failed(what, e),
+    }
+}
+
+/// Runs `cargo test …`, echoing its output and adding up its `test result:` lines.
+fn tests(tally: &mut Tally, what: &str, mut cmd: Command) {
+    eprintln!("xtask: {what}");
+    cmd.stdout(Stdio::piped());
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => return tally.step_failed(what, e),
+    };
+    let (mut passed, mut failed, mut results) = (0u64, 0u64, 0u32);
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            println!("{line}");
+            if let Some(rest) = line.trim().strip_prefix("test result: ") {
+                results += 1;
+                for part in rest.split([';', '.']) {
+                    let mut words = part.split_whitespace();
+                    if let (Some(n), Some(label)) = (words.next(), words.next()) {
+                        match (n.parse::<u64>(), label) {
+                            (Ok(n), "passed") => passed += n,
+                            (Ok(n), "failed") => failed += n,
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let status = child.wait();
+    tally.passed += passed;
+    tally.failed += failed;
+    match status {
+        Ok(s) if s.success() && results > 0 && passed > 0 => {}
+        Ok(s) if s.success() => tally.step_failed(what, "ran no test"),
+        Ok(s) if failed == 0 => {
+            tally.step_failed(what, format!("did not build or run (exit status {s})"))
+        }
+        Ok(_) => tally.problems.push(format!("{what}: {failed} failed")),
+        Err(e) => tally.step_failed(what, e),
+    }
+}
+
+/// The suites that store data: run again on PostgreSQL.
+const STORAGE_SUITES: [(&str, &str); 4] = [
+    ("lantoa-store", "store"),
+    ("lantoa-accounts", "accounts"),
+    ("lantoa-registry", "registry"),
+    ("lantoa-web", "web"),
+];
+
+fn test_all() -> anyhow::Result<Tally> {
+    let mut t = Tally::default();
+    let mut fmt = cargo();
+    fmt.args(["fmt", "--all", "--check"]);
+    check(&mut t, "cargo fmt --check", fmt);
+    let mut clippy = cargo();
+    clippy.args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    check(&mut t, "cargo clippy --all-targets -D warnings", clippy);
+
+    let mut sqlite = cargo();
+    sqlite
+        .args(["test", "--workspace"])
+        .env_remove("LANTOA_TEST_DATABASE_URL");
+    tests(&mut t, "all tests on SQLite", sqlite);
+
+    match services::Postgres::start() {
+        Ok(pg) => {
+            for (package, test) in STORAGE_SUITES {
+                let mut c = cargo();
+                c.args(["test", "-p", package, "--test", test])
+                    .env("LANTOA_TEST_DATABASE_URL", pg.url());
+                tests(&mut t, &format!("{package} --test {test} on PostgreSQL"), c);
+            }
+            drop(pg);
+        }
+        Err(e) => t.step_failed("PostgreSQL", format!("{e:#}")),
+    }
+
+    match services::ChromeDriver::start() {
+        Ok(driver) => {
+            let mut c = cargo();
+            c.args([
+                "test",
+                "-p",
+                "lantoa-web",
+                "--test",
+                "browser",
+                "--",
+                "--ignored",
+            ])
+            .env("LANTOA_WEBDRIVER", driver.url())
+            .env("LANTOA_CHROMIUM", services::CHROMIUM);
+            if let Ok(dir) = std::env::var("LANTOA_SCREENSHOT_DIR") {
+                c.env("LANTOA_SCREENSHOT_DIR", dir);
+            }
+            tests(&mut t, "console in headless Chromium", c);
+            drop(driver);
+        }
+        Err(e) => t.step_failed("Chromium and chromedriver", format!("{e:#}")),
+    }
+    Ok(t)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test_all().map(|t| {
+            if !t.problems.is_empty() {
+                eprintln!("xtask: problems:");
+                for p in &t.problems {
+                    eprintln!("  - {p}");
+                }
+            }
+            println!("{} passed, {} failed", t.passed, t.failed);
+            if t.failed == 0 && t.problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }),
+        Some("bench") => bench::run(&args[1..]).map(|()| ExitCode::SUCCESS),
+        _ => Err(anyhow::anyhow!(
+            "usage: cargo xtask test | cargo xtask bench web"
+        )),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs a command to completion, failing with its output when it fails.
+fn run(cmd: &mut Command) -> anyhow::Result<String> {
+    let out = cmd
+        .output()
+        .with_context(|| format!("cannot run {cmd:?}"))?;
+    if !out.status.success() {
+        bail!(
+            "{cmd:?} failed ({}): {}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}

@@ -1,8 +1,10 @@
 //! Argon2id password hashing (the crate's defaults: 19 MiB, 2 passes, 1 lane — OWASP's
 //! recommended minimum), run off the async threads because it is deliberately slow.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 
 use crate::{Error, Result};
 

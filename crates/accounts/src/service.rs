@@ -144,7 +144,11 @@ fn one_time_password() -> String {
 }
 
 fn roles_to_text(roles: &[Role]) -> String {
-    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn roles_from_text(s: &str) -> Vec<Role> {
@@ -153,9 +157,9 @@ fn roles_from_text(s: &str) -> Vec<Role> {
 
 fn valid_username(u: &str) -> bool {
     (3..=40).contains(&u.len())
-        && u
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_'))
+        && u.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')
+        })
 }
 
 impl Accounts {
@@ -187,12 +191,17 @@ impl Accounts {
 
     fn check_password(&self, username: &str, password: &str) -> Result<()> {
         if password.chars().count() < self.policy.min_password_len {
-            return Err(Error::WeakPassword(PasswordProblem::TooShort(self.policy.min_password_len)));
+            return Err(Error::WeakPassword(PasswordProblem::TooShort(
+                self.policy.min_password_len,
+            )));
         }
         if password.to_lowercase().contains(&username.to_lowercase()) {
             return Err(Error::WeakPassword(PasswordProblem::ContainsUsername));
         }
-        if password.chars().all(|c| c == password.chars().next().unwrap_or(' ')) {
+        if password
+            .chars()
+            .all(|c| c == password.chars().next().unwrap_or(' '))
+        {
             return Err(Error::WeakPassword(PasswordProblem::Repeated));
         }
         Ok(())
@@ -277,7 +286,10 @@ impl Accounts {
             return Ok(None);
         }
         match self
-            .create_user("system", &NewUser::new("admin", "Quản trị hệ thống", vec![Role::Admin]))
+            .create_user(
+                "system",
+                &NewUser::new("admin", "Quản trị hệ thống", vec![Role::Admin]),
+            )
             .await
         {
             Ok(c) => Ok(c.one_time_password),
@@ -359,7 +371,10 @@ impl Accounts {
         .bind(since)
         .fetch_one(self.db.pool())
         .await?;
-        Ok((row.try_get(0)?, row.try_get::<Option<i64>, _>(1)?.unwrap_or(since)))
+        Ok((
+            row.try_get(0)?,
+            row.try_get::<Option<i64>, _>(1)?.unwrap_or(since),
+        ))
     }
 
     async fn record_attempt(&self, subjects: &[String], ok: bool) -> Result<()> {
@@ -427,13 +442,25 @@ impl Accounts {
             return Err(Error::WeakPassword(PasswordProblem::SameAsCurrent));
         }
         self.check_password(&user.username, new)?;
-        self.store_password(&user.username.clone(), user_id, new, false, "accounts.password_changed")
-            .await
+        self.store_password(
+            &user.username.clone(),
+            user_id,
+            new,
+            false,
+            "accounts.password_changed",
+        )
+        .await
     }
 
     /// Sets a user's password as an administrator (or from the CLI); `must_change` makes it
     /// one-time.
-    pub async fn set_password(&self, actor: &str, username: &str, new: &str, must_change: bool) -> Result<()> {
+    pub async fn set_password(
+        &self,
+        actor: &str,
+        username: &str,
+        new: &str,
+        must_change: bool,
+    ) -> Result<()> {
         let user = self.user_by_name(username).await?;
         self.check_password(&user.username, new)?;
         self.store_password(actor, user.id, new, must_change, "accounts.password_set")
@@ -445,12 +472,25 @@ impl Accounts {
     pub async fn issue_one_time_password(&self, actor: &str, user_id: i64) -> Result<String> {
         let user = self.user(user_id).await?;
         let otp = one_time_password();
-        self.store_password(actor, user.id, &otp, true, "accounts.one_time_password_issued")
-            .await?;
+        self.store_password(
+            actor,
+            user.id,
+            &otp,
+            true,
+            "accounts.one_time_password_issued",
+        )
+        .await?;
         Ok(otp)
     }
 
-    async fn store_password(&self, actor: &str, user_id: i64, new: &str, must_change: bool, action: &str) -> Result<()> {
+    async fn store_password(
+        &self,
+        actor: &str,
+        user_id: i64,
+        new: &str,
+        must_change: bool,
+        action: &str,
+    ) -> Result<()> {
         let hash = hash_password(new).await?;
         let mut tx = self.db.begin().await?;
         sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, updated_at = $3 WHERE id = $4")
@@ -494,7 +534,10 @@ impl Accounts {
             .execute(&mut *tx)
             .await?;
         insert_roles(&mut tx, user_id, &roles).await?;
-        let after = User { roles: roles.clone(), ..before.clone() };
+        let after = User {
+            roles: roles.clone(),
+            ..before.clone()
+        };
         audit::append_at(
             &mut tx,
             &Entry::new(actor, "accounts.roles_set", format!("user:{user_id}"))
@@ -543,9 +586,17 @@ impl Accounts {
         }
         audit::append_at(
             &mut tx,
-            &Entry::new(actor, if disabled { "accounts.user_disabled" } else { "accounts.user_enabled" }, format!("user:{user_id}"))
-                .before(serde_json::json!({ "disabled": user.disabled }))
-                .after(serde_json::json!({ "disabled": disabled })),
+            &Entry::new(
+                actor,
+                if disabled {
+                    "accounts.user_disabled"
+                } else {
+                    "accounts.user_enabled"
+                },
+                format!("user:{user_id}"),
+            )
+            .before(serde_json::json!({ "disabled": user.disabled }))
+            .after(serde_json::json!({ "disabled": disabled })),
             &self.clock,
         )
         .await?;
@@ -592,10 +643,12 @@ impl Accounts {
         let now = self.clock.now_micros();
         let idle = self.policy.session_idle.num_microseconds().unwrap_or(0);
         let key = sha256_hex(token);
-        let row = sqlx::query("SELECT user_id, csrf, expires_at, last_seen FROM sessions WHERE token_hash = $1")
-            .bind(&key)
-            .fetch_optional(self.db.pool())
-            .await?;
+        let row = sqlx::query(
+            "SELECT user_id, csrf, expires_at, last_seen FROM sessions WHERE token_hash = $1",
+        )
+        .bind(&key)
+        .fetch_optional(self.db.pool())
+        .await?;
         let Some(row) = row else { return Ok(None) };
         let expires: i64 = row.try_get(2)?;
         let last_seen: i64 = row.try_get(3)?;
@@ -642,7 +695,11 @@ impl Accounts {
         expires_at: Option<DateTime<Utc>>,
     ) -> Result<(ApiToken, String)> {
         let user = self.user_by_name(username).await?;
-        let roles: Vec<Role> = if roles.is_empty() { user.roles.clone() } else { roles.to_vec() };
+        let roles: Vec<Role> = if roles.is_empty() {
+            user.roles.clone()
+        } else {
+            roles.to_vec()
+        };
         if let Some(r) = roles.iter().find(|r| !user.roles.contains(r)) {
             return Err(Error::RoleNotHeld(*r));
         }
@@ -699,8 +756,15 @@ impl Accounts {
             return Ok(None);
         }
         let scoped = roles_from_text(&row.try_get::<String, _>(2)?);
-        let roles = scoped.into_iter().filter(|r| user.roles.contains(r)).collect();
-        Ok(Some(principal_of(&user, roles, Via::Token(row.try_get(0)?))))
+        let roles = scoped
+            .into_iter()
+            .filter(|r| user.roles.contains(r))
+            .collect();
+        Ok(Some(principal_of(
+            &user,
+            roles,
+            Via::Token(row.try_get(0)?),
+        )))
     }
 
     /// Revokes a token.
@@ -711,7 +775,12 @@ impl Accounts {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        audit::append_at(&mut tx, &Entry::new(actor, "accounts.token_revoked", format!("token:{id}")), &self.clock).await?;
+        audit::append_at(
+            &mut tx,
+            &Entry::new(actor, "accounts.token_revoked", format!("token:{id}")),
+            &self.clock,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -69,14 +69,17 @@ pub struct Config {
     pub max_connections: Option<u32>,
 }
 
-fn parse_env<T: std::str::FromStr>(env: &HashMap<String, String>, key: &str) -> anyhow::Result<Option<T>> {
+fn parse_env<T: std::str::FromStr>(
+    env: &HashMap<String, String>,
+    key: &str,
+) -> anyhow::Result<Option<T>> {
     match env.get(key) {
         None => Ok(None),
-        Some(v) => v
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| anyhow::anyhow!("environment variable {key}={v:?} is not a valid value")),
+        Some(v) => {
+            v.trim().parse().map(Some).map_err(|_| {
+                anyhow::anyhow!("environment variable {key}={v:?} is not a valid value")
+            })
+        }
     }
 }
 
@@ -88,14 +91,23 @@ impl Config {
             None => (PathBuf::from("lantoa.toml"), false),
         };
         match std::fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text).with_context(|| format!("configuration file {}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(FileConfig::default()),
-            Err(e) => Err(e).with_context(|| format!("cannot read configuration file {}", path.display())),
+            Ok(text) => toml::from_str(&text)
+                .with_context(|| format!("configuration file {}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+                Ok(FileConfig::default())
+            }
+            Err(e) => {
+                Err(e).with_context(|| format!("cannot read configuration file {}", path.display()))
+            }
         }
     }
 
     /// Combines file, environment and flags, in that order of precedence (flags win).
-    pub fn resolve(file: FileConfig, env: &HashMap<String, String>, flags: &Flags) -> anyhow::Result<Self> {
+    pub fn resolve(
+        file: FileConfig,
+        env: &HashMap<String, String>,
+        flags: &Flags,
+    ) -> anyhow::Result<Self> {
         let data_dir = flags
             .data_dir
             .clone()
@@ -119,9 +131,17 @@ impl Config {
         }
         let defaults = lantoa_web::WebConfig::default();
         let web = lantoa_web::WebConfig {
-            org_name: env.get("LANTOA_ORG_NAME").cloned().or(file.web.org_name).unwrap_or(defaults.org_name),
-            max_body_bytes: parse_env(env, "LANTOA_MAX_BODY_BYTES")?.or(file.web.max_body_bytes).unwrap_or(defaults.max_body_bytes),
-            secure_cookies: parse_env(env, "LANTOA_SECURE_COOKIES")?.or(file.web.secure_cookies).unwrap_or(defaults.secure_cookies),
+            org_name: env
+                .get("LANTOA_ORG_NAME")
+                .cloned()
+                .or(file.web.org_name)
+                .unwrap_or(defaults.org_name),
+            max_body_bytes: parse_env(env, "LANTOA_MAX_BODY_BYTES")?
+                .or(file.web.max_body_bytes)
+                .unwrap_or(defaults.max_body_bytes),
+            secure_cookies: parse_env(env, "LANTOA_SECURE_COOKIES")?
+                .or(file.web.secure_cookies)
+                .unwrap_or(defaults.secure_cookies),
             api_rate_per_minute: parse_env(env, "LANTOA_API_RATE_PER_MINUTE")?
                 .or(file.web.api_rate_per_minute)
                 .unwrap_or(defaults.api_rate_per_minute),
@@ -130,9 +150,14 @@ impl Config {
             database,
             data_dir,
             listen,
-            log: env.get("LANTOA_LOG").cloned().or(file.log).unwrap_or_else(|| "info".to_owned()),
+            log: env
+                .get("LANTOA_LOG")
+                .cloned()
+                .or(file.log)
+                .unwrap_or_else(|| "info".to_owned()),
             web,
-            max_connections: parse_env(env, "LANTOA_DB_MAX_CONNECTIONS")?.or(file.db.max_connections),
+            max_connections: parse_env(env, "LANTOA_DB_MAX_CONNECTIONS")?
+                .or(file.db.max_connections),
         })
     }
 }
@@ -142,7 +167,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     #[test]
@@ -166,21 +194,55 @@ mod tests {
             "#,
         )
         .unwrap();
-        let e = env(&[("LANTOA_DATABASE", "postgres://env/db"), ("LANTOA_LISTEN", "127.0.0.1:2"), ("LANTOA_ORG_NAME", "Env")]);
+        let e = env(&[
+            ("LANTOA_DATABASE", "postgres://env/db"),
+            ("LANTOA_LISTEN", "127.0.0.1:2"),
+            ("LANTOA_ORG_NAME", "Env"),
+        ]);
         let c = Config::resolve(file.clone(), &e, &Flags::default()).unwrap();
-        assert_eq!((c.database.as_str(), c.listen.as_str(), c.web.org_name.as_str()), ("postgres://env/db", "127.0.0.1:2", "Env"));
-        assert_eq!(c.web.api_rate_per_minute, 5, "file value kept where env is silent");
+        assert_eq!(
+            (
+                c.database.as_str(),
+                c.listen.as_str(),
+                c.web.org_name.as_str()
+            ),
+            ("postgres://env/db", "127.0.0.1:2", "Env")
+        );
+        assert_eq!(
+            c.web.api_rate_per_minute, 5,
+            "file value kept where env is silent"
+        );
         assert_eq!(c.data_dir, PathBuf::from("from-file"));
-        let flags = Flags { database: Some("sqlite://flag.db".into()), listen: Some("127.0.0.1:3".into()), data_dir: None };
+        let flags = Flags {
+            database: Some("sqlite://flag.db".into()),
+            listen: Some("127.0.0.1:3".into()),
+            data_dir: None,
+        };
         let c = Config::resolve(file, &e, &flags).unwrap();
-        assert_eq!((c.database.as_str(), c.listen.as_str()), ("sqlite://flag.db", "127.0.0.1:3"));
+        assert_eq!(
+            (c.database.as_str(), c.listen.as_str()),
+            ("sqlite://flag.db", "127.0.0.1:3")
+        );
     }
 
     #[test]
     fn bad_values_say_what_and_where() {
-        let err = Config::resolve(FileConfig::default(), &env(&[("LANTOA_MAX_BODY_BYTES", "lots")]), &Flags::default()).unwrap_err();
+        let err = Config::resolve(
+            FileConfig::default(),
+            &env(&[("LANTOA_MAX_BODY_BYTES", "lots")]),
+            &Flags::default(),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("LANTOA_MAX_BODY_BYTES"), "{err}");
-        let err = Config::resolve(FileConfig::default(), &env(&[]), &Flags { listen: Some("nowhere".into()), ..Flags::default() }).unwrap_err();
+        let err = Config::resolve(
+            FileConfig::default(),
+            &env(&[]),
+            &Flags {
+                listen: Some("nowhere".into()),
+                ..Flags::default()
+            },
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("nowhere"), "{err}");
         let err = toml::from_str::<FileConfig>("colour = 'blue'").unwrap_err();
         assert!(err.to_string().contains("colour"), "{err}");

@@ -128,7 +128,10 @@ enum AuditCommand {
 }
 
 fn parse_roles(names: &[String]) -> anyhow::Result<Vec<Role>> {
-    names.iter().map(|r| r.parse::<Role>().map_err(anyhow::Error::from)).collect()
+    names
+        .iter()
+        .map(|r| r.parse::<Role>().map_err(anyhow::Error::from))
+        .collect()
 }
 
 async fn open(cfg: &Config) -> anyhow::Result<Db> {
@@ -159,7 +162,9 @@ async fn load_demo(db: &Db) -> anyhow::Result<()> {
         })
         .await?;
     bar.finish_and_clear();
-    let units = registry.load_demo("demo", lantoa_registry::DEMO_CITY).await?;
+    let units = registry
+        .load_demo("demo", lantoa_registry::DEMO_CITY)
+        .await?;
     println!(
         "Demo city: {} communes and wards registered ({} already there), {} agencies, enterprises, press agencies and people added.",
         report.created, report.already, units
@@ -204,16 +209,21 @@ async fn serve(cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<()> 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
     if !no_workers {
-        tasks.push(tokio::spawn(workers::build(&db, &workers::ALL_ROLES.map(str::to_owned))?.run(stop_rx.clone())));
+        tasks.push(tokio::spawn(
+            workers::build(&db, &workers::ALL_ROLES.map(str::to_owned))?.run(stop_rx.clone()),
+        ));
         tasks.push(tokio::spawn(workers::schedule(db.clone(), stop_rx.clone())));
     }
     let state = lantoa_web::AppState::new(db.clone(), cfg.web.clone());
     let app = lantoa_web::router(state);
     println!("Lantoa console: http://{addr}/");
     tracing::info!(%addr, database = %lantoa_store::redact(&cfg.database), "serving");
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     let _ = stop_tx.send(true);
     for t in tasks {
         let _ = t.await;
@@ -224,19 +234,33 @@ async fn serve(cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<()> 
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let file = Config::read_file(cli.config.as_deref())?;
-    let env: HashMap<String, String> = std::env::vars().filter(|(k, _)| k.starts_with("LANTOA_")).collect();
+    let env: HashMap<String, String> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("LANTOA_"))
+        .collect();
     let listen = match &cli.command {
         Command::Serve { listen, .. } => listen.clone(),
         _ => None,
     };
-    let cfg = Config::resolve(file, &env, &Flags { database: cli.database.clone(), data_dir: cli.data_dir.clone(), listen })?;
+    let cfg = Config::resolve(
+        file,
+        &env,
+        &Flags {
+            database: cli.database.clone(),
+            data_dir: cli.data_dir.clone(),
+            listen,
+        },
+    )?;
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cfg.log).unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&cfg.log).unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
 
     match cli.command {
-        Command::Serve { demo, no_workers, .. } => serve(cfg, demo, no_workers).await?,
+        Command::Serve {
+            demo, no_workers, ..
+        } => serve(cfg, demo, no_workers).await?,
         Command::Worker { roles } => {
             let db = open(&cfg).await?;
             let worker = workers::build(&db, &roles)?;
@@ -259,8 +283,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User { command } => {
             let accounts = Accounts::new(open(&cfg).await?);
             match command {
-                UserCommand::Add { username, name, roles } => {
-                    let created = accounts.create_user("cli", &NewUser::new(&username, &name, parse_roles(&roles)?)).await?;
+                UserCommand::Add {
+                    username,
+                    name,
+                    roles,
+                } => {
+                    let created = accounts
+                        .create_user("cli", &NewUser::new(&username, &name, parse_roles(&roles)?))
+                        .await?;
                     println!("User {} created.", created.user.username);
                     if let Some(p) = created.one_time_password {
                         println!("One-time password: {p}");
@@ -273,34 +303,67 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         println!("One-time password for {}: {p}", user.username);
                     } else {
                         let mut line = String::new();
-                        std::io::stdin().read_line(&mut line).context("cannot read the new password from standard input")?;
+                        std::io::stdin()
+                            .read_line(&mut line)
+                            .context("cannot read the new password from standard input")?;
                         let password = line.trim_end_matches(['\r', '\n']);
                         if password.is_empty() {
                             bail!("no password on standard input (or use --one-time)");
                         }
-                        accounts.set_password("cli", &username, password, false).await?;
+                        accounts
+                            .set_password("cli", &username, password, false)
+                            .await?;
                         println!("Password of {username} set.");
                     }
                 }
                 UserCommand::List => {
                     for u in accounts.list_users().await? {
                         let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
-                        let state = if u.disabled { "disabled" } else if u.must_change_password { "must change password" } else { "active" };
-                        println!("{:<20} {:<32} {:<40} {state}", u.username, u.display_name, roles.join(","));
+                        let state = if u.disabled {
+                            "disabled"
+                        } else if u.must_change_password {
+                            "must change password"
+                        } else {
+                            "active"
+                        };
+                        println!(
+                            "{:<20} {:<32} {:<40} {state}",
+                            u.username,
+                            u.display_name,
+                            roles.join(",")
+                        );
                     }
                 }
             }
         }
-        Command::Token { command: TokenCommand::Create { user, name, roles, expires_days } } => {
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    user,
+                    name,
+                    roles,
+                    expires_days,
+                },
+        } => {
             let accounts = Accounts::new(open(&cfg).await?);
             let expires = expires_days.map(|d| chrono::Utc::now() + chrono::Duration::days(d));
-            let (token, secret) = accounts.create_token("cli", &user, &name, &parse_roles(&roles)?, expires).await?;
+            let (token, secret) = accounts
+                .create_token("cli", &user, &name, &parse_roles(&roles)?, expires)
+                .await?;
             let roles: Vec<&str> = token.roles.iter().map(|r| r.as_str()).collect();
-            println!("Token {} ({}) for {} with roles {}:", token.id, token.name, token.username, roles.join(","));
+            println!(
+                "Token {} ({}) for {} with roles {}:",
+                token.id,
+                token.name,
+                token.username,
+                roles.join(",")
+            );
             println!("{secret}");
             println!("(shown once; send it as 'Authorization: Bearer <token>')");
         }
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
             let db = open(&cfg).await?;
             let v = lantoa_store::audit::verify(&db).await?;
             match v.first_break {
@@ -318,7 +381,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("lantoa: cannot start the async runtime: {e}");

@@ -26,7 +26,10 @@ pub fn build(db: &Db, roles: &[String]) -> anyhow::Result<Worker> {
                     }
                 });
             }
-            other => bail!("unknown worker role {other:?}; roles are: {}", ALL_ROLES.join(", ")),
+            other => bail!(
+                "unknown worker role {other:?}; roles are: {}",
+                ALL_ROLES.join(", ")
+            ),
         }
     }
     Ok(worker)
@@ -42,7 +45,10 @@ fn hostname() -> String {
 pub async fn schedule(db: Db, mut stop: tokio::sync::watch::Receiver<bool>) {
     let queue = Queue::new(db);
     loop {
-        if let Err(e) = queue.enqueue(&NewJob::new(PURGE_JOB, serde_json::json!({}))).await {
+        if let Err(e) = queue
+            .enqueue(&NewJob::new(PURGE_JOB, serde_json::json!({})))
+            .await
+        {
             tracing::warn!(error = %e, "cannot schedule housekeeping");
         }
         tokio::select! {

@@ -115,21 +115,21 @@ impl CitizenId {
         birth_year: Option<i32>,
         sex: Option<Sex>,
     ) -> Result<(), CitizenIdError> {
-        if let Some(given) = birth_year {
-            if given != self.birth_year() {
-                return Err(CitizenIdError::BirthYearMismatch {
-                    encoded: self.birth_year(),
-                    given,
-                });
-            }
+        if let Some(given) = birth_year
+            && given != self.birth_year()
+        {
+            return Err(CitizenIdError::BirthYearMismatch {
+                encoded: self.birth_year(),
+                given,
+            });
         }
-        if let Some(given) = sex {
-            if given != self.sex() {
-                return Err(CitizenIdError::SexMismatch {
-                    encoded: self.sex(),
-                    given,
-                });
-            }
+        if let Some(given) = sex
+            && given != self.sex()
+        {
+            return Err(CitizenIdError::SexMismatch {
+                encoded: self.sex(),
+                given,
+            });
         }
         Ok(())
     }
@@ -166,8 +166,14 @@ mod tests {
 
     #[test]
     fn rejects_bad_shape_and_province() {
-        assert_eq!(CitizenId::parse("00120301234"), Err(CitizenIdError::Shape(11)));
-        assert_eq!(CitizenId::parse("00120301234a"), Err(CitizenIdError::Shape(12)));
+        assert_eq!(
+            CitizenId::parse("00120301234"),
+            Err(CitizenIdError::Shape(11))
+        );
+        assert_eq!(
+            CitizenId::parse("00120301234a"),
+            Err(CitizenIdError::Shape(12))
+        );
         assert_eq!(
             CitizenId::parse("003203012345"),
             Err(CitizenIdError::UnknownProvince("003".into()))
@@ -180,7 +186,10 @@ mod tests {
         assert!(id.check_against(Some(1985), Some(Sex::Female)).is_ok());
         assert!(matches!(
             id.check_against(Some(1986), None),
-            Err(CitizenIdError::BirthYearMismatch { encoded: 1985, given: 1986 })
+            Err(CitizenIdError::BirthYearMismatch {
+                encoded: 1985,
+                given: 1986
+            })
         ));
         assert!(matches!(
             id.check_against(None, Some(Sex::Male)),

@@ -224,7 +224,11 @@ mod tests {
             "(091) 234-5678",
             "912345678",
         ] {
-            assert_eq!(plan.parse(input).unwrap().national(), "0912345678", "{input}");
+            assert_eq!(
+                plan.parse(input).unwrap().national(),
+                "0912345678",
+                "{input}"
+            );
         }
     }
 
@@ -234,7 +238,10 @@ mod tests {
         let n = plan.parse("01662345678").unwrap();
         assert_eq!(n.national(), "0362345678");
         assert_eq!(plan.operator_of(&n).unwrap().id, "viettel");
-        assert_eq!(plan.parse("+841232345678").unwrap().national(), "0832345678");
+        assert_eq!(
+            plan.parse("+841232345678").unwrap().national(),
+            "0832345678"
+        );
     }
 
     #[test]

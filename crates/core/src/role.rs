@@ -67,7 +67,9 @@ impl fmt::Display for Role {
 
 /// The name is not one of [`Role::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role {0:?}; roles are admin, watch_officer, inspector, communicator, approver, data_steward, agency_uploader, planner, viewer")]
+#[error(
+    "unknown role {0:?}; roles are admin, watch_officer, inspector, communicator, approver, data_steward, agency_uploader, planner, viewer"
+)]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {

@@ -115,9 +115,18 @@ mod tests {
     fn rejects_with_the_reason() {
         assert_eq!(TaxCode::parse("031440905"), Err(TaxCodeError::Shape));
         assert_eq!(TaxCode::parse("0314409058-02"), Err(TaxCodeError::Shape));
-        assert!(matches!(TaxCode::parse("0314409059"), Err(TaxCodeError::CheckDigit(_))));
-        assert!(matches!(TaxCode::parse("0314409058-000"), Err(TaxCodeError::NeverIssued(_))));
-        assert!(matches!(TaxCode::parse("0100000005"), Err(TaxCodeError::NeverIssued(_))));
+        assert!(matches!(
+            TaxCode::parse("0314409059"),
+            Err(TaxCodeError::CheckDigit(_))
+        ));
+        assert!(matches!(
+            TaxCode::parse("0314409058-000"),
+            Err(TaxCodeError::NeverIssued(_))
+        ));
+        assert!(matches!(
+            TaxCode::parse("0100000005"),
+            Err(TaxCodeError::NeverIssued(_))
+        ));
     }
 
     proptest! {

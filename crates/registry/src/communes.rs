@@ -116,7 +116,11 @@ fn csv_rows<T: for<'de> Deserialize<'de>>(data: &str) -> Result<Vec<T>> {
 impl Registry {
     /// Registers Hà Nội's 126 current communes and wards, and loads the legacy communes and
     /// the conversion table. Idempotent. `progress(done, total)` is called as it goes.
-    pub async fn load_hanoi_communes(&self, actor: &str, progress: impl Fn(usize, usize)) -> Result<LoadReport> {
+    pub async fn load_hanoi_communes(
+        &self,
+        actor: &str,
+        progress: impl Fn(usize, usize),
+    ) -> Result<LoadReport> {
         let current: Vec<CurrentRow> = csv_rows(CURRENT)?;
         let legacy: Vec<LegacyRow> = csv_rows(LEGACY)?;
         let conversion: Vec<ConversionRow> = csv_rows(CONVERSION)?;
@@ -231,17 +235,22 @@ impl Registry {
         }
         match (split, targets.len()) {
             (_, 0) => Err(Error::UnknownLegacyCommune(old.code)),
-            (false, 1) => Ok(Conversion::Whole { old, into: targets.remove(0) }),
+            (false, 1) => Ok(Conversion::Whole {
+                old,
+                into: targets.remove(0),
+            }),
             _ => Ok(Conversion::Split { old, into: targets }),
         }
     }
 
     /// Old communes whose name has the tone key of `name` (a name may repeat across districts).
     pub async fn find_legacy_commune(&self, name: &str) -> Result<Vec<LegacyCommune>> {
-        let rows = sqlx::query("SELECT code, name, district FROM legacy_communes WHERE name_key = $1 ORDER BY code")
-            .bind(text::tone_key(name))
-            .fetch_all(self.db.pool())
-            .await?;
+        let rows = sqlx::query(
+            "SELECT code, name, district FROM legacy_communes WHERE name_key = $1 ORDER BY code",
+        )
+        .bind(text::tone_key(name))
+        .fetch_all(self.db.pool())
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(LegacyCommune {

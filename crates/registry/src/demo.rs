@@ -63,7 +63,11 @@ impl Registry {
                     continue;
                 }
                 let mut attrs = serde_json::Map::new();
-                for (k, v) in [("address", &u.address), ("phone", &u.phone), ("position", &u.position)] {
+                for (k, v) in [
+                    ("address", &u.address),
+                    ("phone", &u.phone),
+                    ("position", &u.position),
+                ] {
                     if let Some(v) = v {
                         attrs.insert(k.into(), v.clone().into());
                     }
@@ -105,6 +109,11 @@ mod tests {
     #[test]
     fn demo_file_parses() {
         let f: super::DemoFile = toml::from_str(super::DEMO_CITY).unwrap();
-        assert!(f.agency.len() >= 3 && f.enterprise.len() >= 3 && f.press_agency.len() >= 2 && f.person.len() >= 2);
+        assert!(
+            f.agency.len() >= 3
+                && f.enterprise.len() >= 3
+                && f.press_agency.len() >= 2
+                && f.person.len() >= 2
+        );
     }
 }

@@ -28,7 +28,9 @@ pub enum Error {
     #[error("unit {0} no longer exists (merged or abolished)")]
     Ended(i64),
     /// A change dated on or before the current version's start.
-    #[error("the change is dated {given}, but the current version starts {current}; a change must come after it")]
+    #[error(
+        "the change is dated {given}, but the current version starts {current}; a change must come after it"
+    )]
     DateOrder {
         /// The date given.
         given: String,
@@ -71,9 +73,10 @@ impl HasErrorCode for Error {
         match self {
             Error::NotFound(_) | Error::UnknownLegacyCommune(_) => error_code::NOT_FOUND,
             Error::Duplicate { .. } => error_code::CONFLICT,
-            Error::Invalid { .. } | Error::Ended(_) | Error::DateOrder { .. } | Error::KindMismatch { .. } => {
-                error_code::INVALID_INPUT
-            }
+            Error::Invalid { .. }
+            | Error::Ended(_)
+            | Error::DateOrder { .. }
+            | Error::KindMismatch { .. } => error_code::INVALID_INPUT,
             Error::Store(e) => e.error_code(),
         }
     }

@@ -33,8 +33,8 @@ mod error;
 mod service;
 
 pub use communes::{Conversion, ConversionTarget, LegacyCommune, LoadReport};
-pub use error::{Error, Result};
 pub use demo::DEMO_CITY;
+pub use error::{Error, Result};
 pub use service::{ListQuery, NewUnit, Registry, Status, Unit, Version};
 
 /// Migrations of the registry tables.

@@ -161,7 +161,9 @@ impl Registry {
     fn canonical_code(&self, kind: UnitKind, code: Option<&str>) -> Result<Option<String>> {
         let code = code.map(str::trim).filter(|c| !c.is_empty());
         match (kind, code) {
-            (UnitKind::Enterprise, None) => Err(invalid("code", "an enterprise needs its tax code")),
+            (UnitKind::Enterprise, None) => {
+                Err(invalid("code", "an enterprise needs its tax code"))
+            }
             (UnitKind::Enterprise, Some(c)) => TaxCode::parse(c)
                 .map(|t| Some(t.to_string()))
                 .map_err(|e| invalid("code", e.to_string())),
@@ -179,14 +181,21 @@ impl Registry {
             return Err(invalid("attrs", "must be a JSON object"));
         };
         let mut out = map.clone();
-        if let Some(p) = map.get("phone").and_then(|p| p.as_str()).filter(|p| !p.trim().is_empty()) {
+        if let Some(p) = map
+            .get("phone")
+            .and_then(|p| p.as_str())
+            .filter(|p| !p.trim().is_empty())
+        {
             // Offices have landlines, so accept them when they are digits; mobiles are
             // normalised.
             let normalised = match self.plan.parse(p) {
                 Ok(n) => n.national().to_owned(),
                 Err(e) => {
                     let digits: String = p.chars().filter(char::is_ascii_digit).collect();
-                    if digits.len() < 8 || p.chars().any(|c| !(c.is_ascii_digit() || " .-()+".contains(c))) {
+                    if digits.len() < 8
+                        || p.chars()
+                            .any(|c| !(c.is_ascii_digit() || " .-()+".contains(c)))
+                    {
                         return Err(invalid("attrs.phone", e.to_string()));
                     }
                     p.trim().to_owned()
@@ -195,10 +204,10 @@ impl Registry {
             out.insert("phone".into(), normalised.into());
         }
         for (k, v) in map {
-            if let Some(s) = v.as_str() {
-                if k != "phone" {
-                    out.insert(k.clone(), text::clean(s).into());
-                }
+            if let Some(s) = v.as_str()
+                && k != "phone"
+            {
+                out.insert(k.clone(), text::clean(s).into());
             }
         }
         Ok(serde_json::Value::Object(out))
@@ -228,24 +237,27 @@ impl Registry {
         let name = Self::check_name(&new.name)?;
         let attrs = self.check_attrs(&new.attrs)?;
         let now = self.clock.now_micros();
-        let id: i64 = sqlx::query("INSERT INTO units (kind, code, created_at) VALUES ($1, $2, $3) RETURNING id")
-            .bind(new.kind.as_str())
-            .bind(&code)
-            .bind(now)
-            .fetch_one(&mut **tx)
-            .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    Error::Duplicate {
-                        kind: new.kind,
-                        code: code.clone().unwrap_or_default(),
-                    }
-                } else {
-                    e.into()
+        let id: i64 = sqlx::query(
+            "INSERT INTO units (kind, code, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(new.kind.as_str())
+        .bind(&code)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                Error::Duplicate {
+                    kind: new.kind,
+                    code: code.clone().unwrap_or_default(),
                 }
-            })?
-            .try_get(0)?;
-        self.insert_version(tx, id, &name, &attrs, new.valid_from, "created", actor).await?;
+            } else {
+                e.into()
+            }
+        })?
+        .try_get(0)?;
+        self.insert_version(tx, id, &name, &attrs, new.valid_from, "created", actor)
+            .await?;
         let unit = Unit {
             id,
             kind: new.kind,
@@ -327,7 +339,9 @@ impl Registry {
 
     /// The unit of this kind and code.
     pub async fn by_code(&self, kind: UnitKind, code: &str) -> Result<Option<Unit>> {
-        let Some(code) = self.canonical_code(kind, Some(code))? else { return Ok(None) };
+        let Some(code) = self.canonical_code(kind, Some(code))? else {
+            return Ok(None);
+        };
         let row = sqlx::query(&format!("{SELECT_CURRENT} AND u.kind = $1 AND u.code = $2"))
             .bind(kind.as_str())
             .bind(code)
@@ -405,16 +419,30 @@ impl Registry {
     }
 
     /// Renames a unit from `on`; the old name stays in its history.
-    pub async fn rename(&self, actor: &str, id: i64, new_name: &str, on: NaiveDate) -> Result<Unit> {
+    pub async fn rename(
+        &self,
+        actor: &str,
+        id: i64,
+        new_name: &str,
+        on: NaiveDate,
+    ) -> Result<Unit> {
         let before = self.get(id).await?;
         let name = Self::check_name(new_name)?;
         let mut tx = self.db.begin().await?;
-        self.close_current(&mut tx, &before, on, "renamed", None).await?;
-        self.insert_version(&mut tx, id, &name, &before.attrs, on, "renamed", actor).await?;
-        let after = Unit { name, since: on, ..before.clone() };
+        self.close_current(&mut tx, &before, on, "renamed", None)
+            .await?;
+        self.insert_version(&mut tx, id, &name, &before.attrs, on, "renamed", actor)
+            .await?;
+        let after = Unit {
+            name,
+            since: on,
+            ..before.clone()
+        };
         audit::append_at(
             &mut tx,
-            &Entry::new(actor, "registry.unit_renamed", format!("unit:{id}")).before(&before).after(&after),
+            &Entry::new(actor, "registry.unit_renamed", format!("unit:{id}"))
+                .before(&before)
+                .after(&after),
             &self.clock,
         )
         .await?;
@@ -423,16 +451,30 @@ impl Registry {
     }
 
     /// Records new facts about a unit from `on`.
-    pub async fn update(&self, actor: &str, id: i64, attrs: &serde_json::Value, on: NaiveDate) -> Result<Unit> {
+    pub async fn update(
+        &self,
+        actor: &str,
+        id: i64,
+        attrs: &serde_json::Value,
+        on: NaiveDate,
+    ) -> Result<Unit> {
         let before = self.get(id).await?;
         let attrs = self.check_attrs(attrs)?;
         let mut tx = self.db.begin().await?;
-        self.close_current(&mut tx, &before, on, "updated", None).await?;
-        self.insert_version(&mut tx, id, &before.name, &attrs, on, "updated", actor).await?;
-        let after = Unit { attrs, since: on, ..before.clone() };
+        self.close_current(&mut tx, &before, on, "updated", None)
+            .await?;
+        self.insert_version(&mut tx, id, &before.name, &attrs, on, "updated", actor)
+            .await?;
+        let after = Unit {
+            attrs,
+            since: on,
+            ..before.clone()
+        };
         audit::append_at(
             &mut tx,
-            &Entry::new(actor, "registry.unit_updated", format!("unit:{id}")).before(&before).after(&after),
+            &Entry::new(actor, "registry.unit_updated", format!("unit:{id}"))
+                .before(&before)
+                .after(&after),
             &self.clock,
         )
         .await?;
@@ -441,7 +483,13 @@ impl Registry {
     }
 
     /// Merges `sources` into `into` from `on`: the sources end, naming `into` as successor.
-    pub async fn merge(&self, actor: &str, sources: &[i64], into: i64, on: NaiveDate) -> Result<()> {
+    pub async fn merge(
+        &self,
+        actor: &str,
+        sources: &[i64],
+        into: i64,
+        on: NaiveDate,
+    ) -> Result<()> {
         let target = self.get(into).await?;
         if target.status != Status::Active {
             return Err(Error::Ended(into));
@@ -453,9 +501,13 @@ impl Registry {
             }
             let src = self.get(s).await?;
             if src.kind != target.kind {
-                return Err(Error::KindMismatch { from: src.kind, into: target.kind });
+                return Err(Error::KindMismatch {
+                    from: src.kind,
+                    into: target.kind,
+                });
             }
-            self.close_current(&mut tx, &src, on, "merged", Some(into)).await?;
+            self.close_current(&mut tx, &src, on, "merged", Some(into))
+                .await?;
             audit::append_at(
                 &mut tx,
                 &Entry::new(actor, "registry.unit_merged", format!("unit:{s}"))
@@ -473,7 +525,8 @@ impl Registry {
     pub async fn abolish(&self, actor: &str, id: i64, on: NaiveDate) -> Result<()> {
         let unit = self.get(id).await?;
         let mut tx = self.db.begin().await?;
-        self.close_current(&mut tx, &unit, on, "abolished", None).await?;
+        self.close_current(&mut tx, &unit, on, "abolished", None)
+            .await?;
         audit::append_at(
             &mut tx,
             &Entry::new(actor, "registry.unit_abolished", format!("unit:{id}"))
@@ -495,7 +548,7 @@ impl Registry {
             sql.push_str(&format!(" AND u.kind = ${}", binds.len()));
         }
         if let Some(term) = q.q.as_deref().map(text::tone_key).filter(|t| !t.is_empty()) {
-            binds.push(format!("%{}%", term.replace('%', "").replace('_', "")));
+            binds.push(format!("%{}%", term.replace(['%', '_'], "")));
             sql.push_str(&format!(" AND v.name_key LIKE ${}", binds.len()));
         }
         if !q.include_ended {
@@ -503,7 +556,10 @@ impl Registry {
         }
         let count_sql = format!("SELECT COUNT(*) FROM ({sql}) AS page");
         let limit = q.limit.clamp(1, 500);
-        sql.push_str(&format!(" ORDER BY u.kind, v.name_key LIMIT {limit} OFFSET {}", q.offset.max(0)));
+        sql.push_str(&format!(
+            " ORDER BY u.kind, v.name_key LIMIT {limit} OFFSET {}",
+            q.offset.max(0)
+        ));
         let mut query = sqlx::query(&sql);
         let mut count = sqlx::query(&count_sql);
         for b in &binds {
@@ -512,7 +568,10 @@ impl Registry {
         }
         let rows = query.fetch_all(self.db.pool()).await?;
         let total: i64 = count.fetch_one(self.db.pool()).await?.try_get(0)?;
-        let units = rows.iter().map(Self::unit_from_row).collect::<Result<Vec<_>>>()?;
+        let units = rows
+            .iter()
+            .map(Self::unit_from_row)
+            .collect::<Result<Vec<_>>>()?;
         Ok((units, total))
     }
 

@@ -34,7 +34,11 @@ pub struct Entry {
 
 impl Entry {
     /// An entry without before/after state.
-    pub fn new(actor: impl Into<String>, action: impl Into<String>, entity: impl Into<String>) -> Self {
+    pub fn new(
+        actor: impl Into<String>,
+        action: impl Into<String>,
+        entity: impl Into<String>,
+    ) -> Self {
         Self {
             actor: actor.into(),
             action: action.into(),
@@ -80,27 +84,29 @@ pub struct Record {
     pub hash: String,
 }
 
-fn row_hash(
-    prev: &str,
+/// The fields of a row that its hash covers.
+struct Fields<'a> {
     seq: i64,
     at: i64,
-    actor: &str,
-    action: &str,
-    entity: &str,
-    before: Option<&str>,
-    after: Option<&str>,
-) -> String {
+    actor: &'a str,
+    action: &'a str,
+    entity: &'a str,
+    before: Option<&'a str>,
+    after: Option<&'a str>,
+}
+
+fn row_hash(prev: &str, f: &Fields<'_>) -> String {
     let mut h = Sha256::new();
     // Length-prefixed fields, so no two different rows hash the same bytes.
     for field in [
         prev,
-        &seq.to_string(),
-        &at.to_string(),
-        actor,
-        action,
-        entity,
-        before.unwrap_or("\u{0}"),
-        after.unwrap_or("\u{0}"),
+        &f.seq.to_string(),
+        &f.at.to_string(),
+        f.actor,
+        f.action,
+        f.entity,
+        f.before.unwrap_or("\u{0}"),
+        f.after.unwrap_or("\u{0}"),
     ] {
         h.update((field.len() as u64).to_be_bytes());
         h.update(field.as_bytes());
@@ -125,13 +131,15 @@ pub async fn append_at(tx: &mut Tx, entry: &Entry, clock: &Clock) -> Result<i64>
     let after = entry.after.as_ref().map(|v| v.to_string());
     let hash = row_hash(
         &prev,
-        seq,
-        at,
-        &entry.actor,
-        &entry.action,
-        &entry.entity,
-        before.as_deref(),
-        after.as_deref(),
+        &Fields {
+            seq,
+            at,
+            actor: &entry.actor,
+            action: &entry.action,
+            entity: &entry.entity,
+            before: before.as_deref(),
+            after: after.as_deref(),
+        },
     );
     sqlx::query(
         "INSERT INTO audit_log (seq, at, actor, action, entity, before_json, after_json, prev_hash, hash)
@@ -213,13 +221,15 @@ pub async fn verify(db: &Db) -> Result<Verification> {
             }
             let recomputed = row_hash(
                 &expected_prev,
-                r.seq,
-                r.at,
-                &r.actor,
-                &r.action,
-                &r.entity,
-                r.before_json.as_deref(),
-                r.after_json.as_deref(),
+                &Fields {
+                    seq: r.seq,
+                    at: r.at,
+                    actor: &r.actor,
+                    action: &r.action,
+                    entity: &r.entity,
+                    before: r.before_json.as_deref(),
+                    after: r.after_json.as_deref(),
+                },
             );
             if r.prev_hash != expected_prev || r.hash != recomputed {
                 return Ok(Verification {

@@ -35,7 +35,10 @@ pub struct BlobStore {
 }
 
 fn valid_address(sha256: &str) -> bool {
-    sha256.len() == 64 && sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    sha256.len() == 64
+        && sha256
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 impl BlobStore {
@@ -49,7 +52,10 @@ impl BlobStore {
     }
 
     fn path_of(&self, sha256: &str) -> PathBuf {
-        self.root.join(&sha256[..2]).join(&sha256[2..4]).join(sha256)
+        self.root
+            .join(&sha256[..2])
+            .join(&sha256[2..4])
+            .join(sha256)
     }
 
     /// Stores `content` and returns its address.

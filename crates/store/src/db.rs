@@ -80,10 +80,13 @@ impl Db {
                 })
             });
         }
-        let pool = opts.connect(&url_owned).await.map_err(|source| Error::Open {
-            url: redact(url),
-            source,
-        })?;
+        let pool = opts
+            .connect(&url_owned)
+            .await
+            .map_err(|source| Error::Open {
+                url: redact(url),
+                source,
+            })?;
         Ok(Self { pool, backend })
     }
 

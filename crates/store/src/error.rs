@@ -28,7 +28,9 @@ pub enum Error {
         source: sqlx::Error,
     },
     /// An applied migration's text differs from the one shipped: migrations are never edited.
-    #[error("migration {component} #{version} was edited after it was applied (checksum differs); add a new migration instead")]
+    #[error(
+        "migration {component} #{version} was edited after it was applied (checksum differs); add a new migration instead"
+    )]
     MigrationChanged {
         /// The component.
         component: String,
@@ -36,7 +38,9 @@ pub enum Error {
         version: i64,
     },
     /// The database holds migrations newer than this program knows.
-    #[error("the database has migration {component} #{version}, which this version of Lantoa does not know; upgrade Lantoa")]
+    #[error(
+        "the database has migration {component} #{version}, which this version of Lantoa does not know; upgrade Lantoa"
+    )]
     MigrationUnknown {
         /// The component.
         component: String,

@@ -261,7 +261,10 @@ impl Queue {
         let (state, outcome) = if job.attempt >= job.max_attempts {
             ("dead", FailOutcome::Dead)
         } else {
-            ("queued", FailOutcome::Retry(now + self.backoff(job.attempt)))
+            (
+                "queued",
+                FailOutcome::Retry(now + self.backoff(job.attempt)),
+            )
         };
         let run_at = match &outcome {
             FailOutcome::Retry(at) => at.timestamp_micros(),

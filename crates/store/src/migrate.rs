@@ -50,7 +50,11 @@ macro_rules! migration {
         $crate::migrate::Migration {
             version: $version,
             name: $file,
-            sqlite: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite/", $file)),
+            sqlite: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/migrations/sqlite/",
+                $file
+            )),
             postgres: include_str!(concat!(
                 env!("CARGO_MANIFEST_DIR"),
                 "/migrations/postgres/",
@@ -118,7 +122,7 @@ async fn apply_all(
         for row in rows {
             applied.insert(row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?);
         }
-        for (&version, _) in &applied {
+        for &version in applied.keys() {
             if !set.migrations.iter().any(|m| m.version == version) {
                 return Err(Error::MigrationUnknown {
                     component: set.component.to_owned(),
@@ -159,7 +163,12 @@ async fn apply_all(
             .await
             .map_err(fail)?;
             tx.commit().await.map_err(fail)?;
-            tracing::info!(component = set.component, version = m.version, name = m.name, "migration applied");
+            tracing::info!(
+                component = set.component,
+                version = m.version,
+                name = m.name,
+                "migration applied"
+            );
             report
                 .applied
                 .push(format!("{} #{} {}", set.component, m.version, m.name));

@@ -1,6 +1,8 @@
 //! The storage contract: run on SQLite by `cargo test`, and again on PostgreSQL by
 //! `cargo xtask test` (which sets `LANTOA_TEST_DATABASE_URL`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure report
+
 use std::collections::HashSet;
 
 use chrono::{Duration, TimeZone, Utc};
@@ -26,19 +28,28 @@ mod migrations {
     #[tokio::test]
     async fn second_run_applies_nothing() {
         let t = fresh().await;
-        let again = migrate::run(&t.db, &[&lantoa_store::MIGRATIONS]).await.unwrap();
+        let again = migrate::run(&t.db, &[&lantoa_store::MIGRATIONS])
+            .await
+            .unwrap();
         assert!(again.applied.is_empty());
     }
 
     #[tokio::test]
     async fn refuses_a_migration_edited_after_it_was_applied() {
         let t = fresh().await;
-        sqlx::query("UPDATE schema_migrations SET checksum = 'x' WHERE component = 'store' AND version = 1")
-            .execute(t.db.pool())
+        sqlx::query(
+            "UPDATE schema_migrations SET checksum = 'x' WHERE component = 'store' AND version = 1",
+        )
+        .execute(t.db.pool())
+        .await
+        .unwrap();
+        let err = migrate::run(&t.db, &[&lantoa_store::MIGRATIONS])
             .await
-            .unwrap();
-        let err = migrate::run(&t.db, &[&lantoa_store::MIGRATIONS]).await.unwrap_err();
-        assert!(matches!(err, Error::MigrationChanged { version: 1, .. }), "{err}");
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::MigrationChanged { version: 1, .. }),
+            "{err}"
+        );
     }
 
     #[tokio::test]
@@ -48,8 +59,13 @@ mod migrations {
             .execute(t.db.pool())
             .await
             .unwrap();
-        let err = migrate::run(&t.db, &[&lantoa_store::MIGRATIONS]).await.unwrap_err();
-        assert!(matches!(err, Error::MigrationUnknown { version: 99, .. }), "{err}");
+        let err = migrate::run(&t.db, &[&lantoa_store::MIGRATIONS])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::MigrationUnknown { version: 99, .. }),
+            "{err}"
+        );
     }
 }
 
@@ -61,17 +77,25 @@ mod jobs {
         let t = fresh().await;
         let clock = manual_clock();
         let q = Queue::new(t.db.clone()).with_clock(clock.clone());
-        let a = q.enqueue(&NewJob::new("crawl.fetch", json!({"url": "https://a.vn"}))).await.unwrap();
+        let a = q
+            .enqueue(&NewJob::new("crawl.fetch", json!({"url": "https://a.vn"})))
+            .await
+            .unwrap();
         let mut later = NewJob::new("crawl.fetch", json!({}));
         later.run_at = Some(clock.now() + Duration::minutes(5));
         q.enqueue(&later).await.unwrap();
-        q.enqueue(&NewJob::new("notify.send", json!({}))).await.unwrap();
+        q.enqueue(&NewJob::new("notify.send", json!({})))
+            .await
+            .unwrap();
 
         let job = q.claim(&["crawl.fetch"], "w1").await.unwrap().unwrap();
         assert_eq!(job.id, a);
         assert_eq!(job.attempt, 1);
         assert_eq!(job.payload, json!({"url": "https://a.vn"}));
-        assert!(q.claim(&["crawl.fetch"], "w1").await.unwrap().is_none(), "the other is not due yet");
+        assert!(
+            q.claim(&["crawl.fetch"], "w1").await.unwrap().is_none(),
+            "the other is not due yet"
+        );
         q.complete(&job).await.unwrap();
         let counts = q.counts().await.unwrap();
         assert_eq!((counts.queued, counts.running, counts.dead), (2, 0, 0));
@@ -96,10 +120,16 @@ mod jobs {
         clock.advance(Duration::seconds(10));
         let j2 = q.claim(&["k"], "w").await.unwrap().unwrap();
         assert_eq!(j2.attempt, 2);
-        assert_eq!(q.fail(&j2, "timeout").await.unwrap(), FailOutcome::Retry(clock.now() + Duration::seconds(20)));
+        assert_eq!(
+            q.fail(&j2, "timeout").await.unwrap(),
+            FailOutcome::Retry(clock.now() + Duration::seconds(20))
+        );
         clock.advance(Duration::seconds(20));
         let j3 = q.claim(&["k"], "w").await.unwrap().unwrap();
-        assert_eq!(q.fail(&j3, "still failing").await.unwrap(), FailOutcome::Dead);
+        assert_eq!(
+            q.fail(&j3, "still failing").await.unwrap(),
+            FailOutcome::Dead
+        );
         clock.advance(Duration::hours(2));
         assert!(q.claim(&["k"], "w").await.unwrap().is_none());
         let dead = q.dead(10).await.unwrap();
@@ -113,18 +143,26 @@ mod jobs {
     async fn an_expired_lease_returns_the_job_and_fences_the_old_worker() {
         let t = fresh().await;
         let clock = manual_clock();
-        let q = Queue::new(t.db.clone()).with_clock(clock.clone()).with_lease(Duration::seconds(30));
+        let q = Queue::new(t.db.clone())
+            .with_clock(clock.clone())
+            .with_lease(Duration::seconds(30));
         q.enqueue(&NewJob::new("k", json!(null))).await.unwrap();
         let first = q.claim(&["k"], "dead-worker").await.unwrap().unwrap();
         clock.advance(Duration::seconds(20));
         q.heartbeat(&first).await.unwrap();
         clock.advance(Duration::seconds(20));
-        assert!(q.claim(&["k"], "w2").await.unwrap().is_none(), "the heartbeat extended the lease");
+        assert!(
+            q.claim(&["k"], "w2").await.unwrap().is_none(),
+            "the heartbeat extended the lease"
+        );
         clock.advance(Duration::seconds(31));
         let second = q.claim(&["k"], "w2").await.unwrap().unwrap();
         assert_eq!(second.id, first.id);
         assert_eq!(second.attempt, 2);
-        assert!(matches!(q.heartbeat(&first).await, Err(Error::LeaseLost(_))));
+        assert!(matches!(
+            q.heartbeat(&first).await,
+            Err(Error::LeaseLost(_))
+        ));
         assert!(matches!(q.complete(&first).await, Err(Error::LeaseLost(_))));
         q.complete(&second).await.unwrap();
         assert_eq!(q.counts().await.unwrap(), Default::default());
@@ -177,7 +215,9 @@ mod jobs {
         let t = fresh().await;
         let q = Queue::new(t.db.clone());
         let mut tx = t.db.begin().await.unwrap();
-        q.enqueue_in(&mut tx, &NewJob::new("k", json!(null))).await.unwrap();
+        q.enqueue_in(&mut tx, &NewJob::new("k", json!(null)))
+            .await
+            .unwrap();
         tx.rollback().await.unwrap();
         assert_eq!(q.counts().await.unwrap().queued, 0);
     }
@@ -196,12 +236,17 @@ mod jobs {
                     Ok(())
                 }
             })
-            .handle("bad", |_p: serde_json::Value| async { Err("refused".to_owned()) });
+            .handle("bad", |_p: serde_json::Value| async {
+                Err("refused".to_owned())
+            });
         q.enqueue(&NewJob::new("ok", json!("hello"))).await.unwrap();
         q.enqueue(&NewJob::new("bad", json!(null))).await.unwrap();
         assert!(worker.run_once().await.unwrap());
         assert!(worker.run_once().await.unwrap());
-        assert!(!worker.run_once().await.unwrap(), "the failed job is backing off");
+        assert!(
+            !worker.run_once().await.unwrap(),
+            "the failed job is backing off"
+        );
         assert_eq!(*seen.lock().unwrap(), vec![json!("hello")]);
         assert_eq!(q.counts().await.unwrap().queued, 1);
     }
@@ -214,13 +259,22 @@ mod blobs {
     async fn stores_once_by_content_and_verifies_on_read() {
         let t = fresh().await;
         let store = BlobStore::new(t.db.clone(), t.dir.path().join("blobs"));
-        let a = store.put(b"WARC/1.0 capture", "application/warc").await.unwrap();
-        let b = store.put(b"WARC/1.0 capture", "application/warc").await.unwrap();
+        let a = store
+            .put(b"WARC/1.0 capture", "application/warc")
+            .await
+            .unwrap();
+        let b = store
+            .put(b"WARC/1.0 capture", "application/warc")
+            .await
+            .unwrap();
         assert_eq!(a, b);
         assert_eq!(a.sha256, sha256_hex(b"WARC/1.0 capture"));
         assert_eq!(a.size, 16);
         assert_eq!(store.get(&a.sha256).await.unwrap(), b"WARC/1.0 capture");
-        assert_eq!(store.describe(&a.sha256).await.unwrap().media_type, "application/warc");
+        assert_eq!(
+            store.describe(&a.sha256).await.unwrap().media_type,
+            "application/warc"
+        );
     }
 
     #[tokio::test]
@@ -229,12 +283,24 @@ mod blobs {
         let root = t.dir.path().join("blobs");
         let store = BlobStore::new(t.db.clone(), &root);
         let a = store.put(b"evidence", "text/plain").await.unwrap();
-        let path = root.join(&a.sha256[..2]).join(&a.sha256[2..4]).join(&a.sha256);
+        let path = root
+            .join(&a.sha256[..2])
+            .join(&a.sha256[2..4])
+            .join(&a.sha256);
         std::fs::write(&path, b"evidencE").unwrap();
-        assert!(matches!(store.get(&a.sha256).await, Err(Error::BlobCorrupt(_))));
+        assert!(matches!(
+            store.get(&a.sha256).await,
+            Err(Error::BlobCorrupt(_))
+        ));
         std::fs::remove_file(&path).unwrap();
-        assert!(matches!(store.get(&a.sha256).await, Err(Error::BlobMissing(_))));
-        assert!(matches!(store.get("../../etc/passwd").await, Err(Error::BlobMissing(_))));
+        assert!(matches!(
+            store.get(&a.sha256).await,
+            Err(Error::BlobMissing(_))
+        ));
+        assert!(matches!(
+            store.get("../../etc/passwd").await,
+            Err(Error::BlobMissing(_))
+        ));
     }
 }
 
@@ -272,20 +338,35 @@ mod audit_log {
             .execute(t.db.pool())
             .await
             .unwrap();
-        assert_eq!(audit::verify(&t.db).await.unwrap().first_break, Some(Break::Altered { seq: 3 }));
+        assert_eq!(
+            audit::verify(&t.db).await.unwrap().first_break,
+            Some(Break::Altered { seq: 3 })
+        );
     }
 
     #[tokio::test]
     async fn names_a_removed_row_in_the_middle_or_at_the_end() {
         let t = fresh().await;
         write(&t, 5).await;
-        sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(t.db.pool()).await.unwrap();
-        assert_eq!(audit::verify(&t.db).await.unwrap().first_break, Some(Break::Removed { seq: 2 }));
+        sqlx::query("DELETE FROM audit_log WHERE seq = 2")
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(
+            audit::verify(&t.db).await.unwrap().first_break,
+            Some(Break::Removed { seq: 2 })
+        );
 
         let t = fresh().await;
         write(&t, 5).await;
-        sqlx::query("DELETE FROM audit_log WHERE seq = 5").execute(t.db.pool()).await.unwrap();
-        assert_eq!(audit::verify(&t.db).await.unwrap().first_break, Some(Break::Removed { seq: 5 }));
+        sqlx::query("DELETE FROM audit_log WHERE seq = 5")
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(
+            audit::verify(&t.db).await.unwrap().first_break,
+            Some(Break::Removed { seq: 5 })
+        );
     }
 
     #[tokio::test]
@@ -293,7 +374,9 @@ mod audit_log {
         let t = fresh().await;
         write(&t, 2).await;
         let mut tx = t.db.begin().await.unwrap();
-        audit::append(&mut tx, &Entry::new("admin", "x", "y")).await.unwrap();
+        audit::append(&mut tx, &Entry::new("admin", "x", "y"))
+            .await
+            .unwrap();
         tx.rollback().await.unwrap();
         write(&t, 1).await;
         let v = audit::verify(&t.db).await.unwrap();
@@ -309,7 +392,9 @@ mod audit_log {
             tasks.push(tokio::spawn(async move {
                 for j in 0..5 {
                     let mut tx = db.begin().await.unwrap();
-                    audit::append(&mut tx, &Entry::new(format!("u{i}"), "a", format!("e{j}"))).await.unwrap();
+                    audit::append(&mut tx, &Entry::new(format!("u{i}"), "a", format!("e{j}")))
+                        .await
+                        .unwrap();
                     tx.commit().await.unwrap();
                 }
             }));

@@ -12,10 +12,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use lantoa_accounts::{Principal, Session};
 
+use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Lang;
 use crate::routes::Access;
-use crate::AppState;
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "lantoa_session";
@@ -58,7 +58,12 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// A `Set-Cookie` value: HTTP-only, same-site Lax, whole site.
-pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: Option<i64>) -> HeaderValue {
+pub fn set_cookie(
+    state: &AppState,
+    name: &str,
+    value: &str,
+    max_age_secs: Option<i64>,
+) -> HeaderValue {
     let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
     if let Some(age) = max_age_secs {
         c.push_str(&format!("; Max-Age={age}"));
@@ -83,7 +88,10 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// A limiter allowing `per_minute` requests per client (0: unlimited).
     pub fn new(per_minute: u32) -> Self {
-        Self { per_minute, windows: Mutex::new(HashMap::new()) }
+        Self {
+            per_minute,
+            windows: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Counts a request from `key`; `Err(seconds)` when over the limit.
@@ -102,7 +110,9 @@ impl RateLimiter {
         }
         entry.1 += 1;
         if entry.1 > self.per_minute {
-            return Err(60u64.saturating_sub(now.duration_since(entry.0).as_secs()).max(1));
+            return Err(60u64
+                .saturating_sub(now.duration_since(entry.0).as_secs())
+                .max(1));
         }
         Ok(())
     }
@@ -123,7 +133,13 @@ pub async fn access(State(state): State<AppState>, req: Request, next: Next) -> 
         .get::<ConnectInfo<SocketAddr>>()
         .map_or_else(|| "local".to_owned(), |c| c.0.ip().to_string());
     let lang = Lang::from_code(cookie(&parts.headers, LANG_COOKIE).unwrap_or("vi"));
-    let mut ctx = Ctx { lang, path: path.clone(), api, client: client.clone(), ..Ctx::default() };
+    let mut ctx = Ctx {
+        lang,
+        path: path.clone(),
+        api,
+        client: client.clone(),
+        ..Ctx::default()
+    };
 
     // Who is asking: a bearer token (API only), else the session cookie.
     let bearer = parts
@@ -167,10 +183,17 @@ pub async fn access(State(state): State<AppState>, req: Request, next: Next) -> 
         }
     }
 
-    let matched = parts.extensions.get::<MatchedPath>().map(|m| m.as_str().to_owned());
+    let matched = parts
+        .extensions
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned());
     let Some(access) = matched
         .as_ref()
-        .and_then(|m| state.table.get(&(parts.method.as_str().to_owned(), m.clone())))
+        .and_then(|m| {
+            state
+                .table
+                .get(&(parts.method.as_str().to_owned(), m.clone()))
+        })
         .copied()
     else {
         // No route for this method and path: no handler runs, the fallback answers 404/405.
@@ -186,7 +209,11 @@ pub async fn access(State(state): State<AppState>, req: Request, next: Next) -> 
     // State-changing requests carry the CSRF token, unless authenticated by a bearer token.
     let mut body = body;
     if parts.method != Method::GET && parts.method != Method::HEAD && !(api && bearer.is_some()) {
-        let header_token = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let header_token = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let is_form = parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -196,7 +223,12 @@ pub async fn access(State(state): State<AppState>, req: Request, next: Next) -> 
         if given.is_none() && is_form {
             let bytes = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
                 Ok(b) => b,
-                Err(_) => return with_ctx(WebError::too_large(state.config.max_body_bytes).into_response(), ctx),
+                Err(_) => {
+                    return with_ctx(
+                        WebError::too_large(state.config.max_body_bytes).into_response(),
+                        ctx,
+                    );
+                }
             };
             given = form_urlencoded_get(&bytes, "csrf");
             body = Body::from(bytes);
@@ -229,7 +261,8 @@ fn check_access(ctx: &Ctx, access: Access) -> Option<Response> {
         return Some(if ctx.api {
             WebError::unauthenticated().into_response()
         } else {
-            let next = serde_urlencoded::to_string([("next", ctx.path.as_str())]).unwrap_or_default();
+            let next =
+                serde_urlencoded::to_string([("next", ctx.path.as_str())]).unwrap_or_default();
             Redirect::to(&format!("/login?{next}")).into_response()
         });
     };

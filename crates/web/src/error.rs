@@ -26,7 +26,12 @@ pub struct WebError {
 impl WebError {
     /// An error of `code` with console message `key` and API message `message`.
     pub fn new(code: ErrorCode, key: &'static str, message: impl Into<String>) -> Self {
-        Self { code, key, args: Vec::new(), message: message.into() }
+        Self {
+            code,
+            key,
+            args: Vec::new(),
+            message: message.into(),
+        }
     }
 
     /// Adds a message argument.
@@ -37,46 +42,78 @@ impl WebError {
 
     /// Not signed in.
     pub fn unauthenticated() -> Self {
-        Self::new(error_code::UNAUTHENTICATED, "err-unauthenticated", "sign in, or send a valid API token as 'Authorization: Bearer …'")
+        Self::new(
+            error_code::UNAUTHENTICATED,
+            "err-unauthenticated",
+            "sign in, or send a valid API token as 'Authorization: Bearer …'",
+        )
     }
 
     /// Roles do not allow it.
     pub fn forbidden() -> Self {
-        Self::new(error_code::FORBIDDEN, "err-forbidden", "your roles do not allow this action")
+        Self::new(
+            error_code::FORBIDDEN,
+            "err-forbidden",
+            "your roles do not allow this action",
+        )
     }
 
     /// CSRF token missing or wrong.
     pub fn csrf() -> Self {
-        Self::new(error_code::CSRF_FAILED, "err-csrf", "the CSRF token is missing or wrong; send the form's 'csrf' field or the X-CSRF-Token header")
+        Self::new(
+            error_code::CSRF_FAILED,
+            "err-csrf",
+            "the CSRF token is missing or wrong; send the form's 'csrf' field or the X-CSRF-Token header",
+        )
     }
 
     /// Must change the one-time password first.
     pub fn password_change_required() -> Self {
-        Self::new(error_code::PASSWORD_CHANGE_REQUIRED, "err-password-change-required", "change the one-time password first (POST /account/password in the console)")
+        Self::new(
+            error_code::PASSWORD_CHANGE_REQUIRED,
+            "err-password-change-required",
+            "change the one-time password first (POST /account/password in the console)",
+        )
     }
 
     /// Too many requests.
     pub fn rate_limited(seconds: i64) -> Self {
-        Self::new(error_code::RATE_LIMITED, "err-rate-limited", format!("too many requests; try again in {seconds} seconds"))
-            .arg("seconds", seconds)
+        Self::new(
+            error_code::RATE_LIMITED,
+            "err-rate-limited",
+            format!("too many requests; try again in {seconds} seconds"),
+        )
+        .arg("seconds", seconds)
     }
 
     /// Body over the limit.
     pub fn too_large(limit: usize) -> Self {
-        Self::new(error_code::PAYLOAD_TOO_LARGE, "err-too-large", format!("the request body is over the limit of {limit} bytes"))
-            .arg("limit", limit)
+        Self::new(
+            error_code::PAYLOAD_TOO_LARGE,
+            "err-too-large",
+            format!("the request body is over the limit of {limit} bytes"),
+        )
+        .arg("limit", limit)
     }
 
     /// Body unreadable.
     pub fn malformed(detail: impl Into<String>) -> Self {
         let detail = detail.into();
-        Self::new(error_code::MALFORMED_BODY, "err-malformed", format!("the request body cannot be read: {detail}"))
-            .arg("detail", detail)
+        Self::new(
+            error_code::MALFORMED_BODY,
+            "err-malformed",
+            format!("the request body cannot be read: {detail}"),
+        )
+        .arg("detail", detail)
     }
 
     /// No such record.
     pub fn not_found() -> Self {
-        Self::new(error_code::NOT_FOUND, "err-not-found", "no such route or record")
+        Self::new(
+            error_code::NOT_FOUND,
+            "err-not-found",
+            "no such route or record",
+        )
     }
 
     /// A form field is invalid.
@@ -87,7 +124,11 @@ impl WebError {
     /// An internal failure: logged in full, shown without detail.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!(error = %detail, "internal error");
-        Self::new(error_code::INTERNAL, "err-internal", "internal error; the details are in the server log")
+        Self::new(
+            error_code::INTERNAL,
+            "err-internal",
+            "internal error; the details are in the server log",
+        )
     }
 
     fn status(&self) -> StatusCode {
@@ -97,14 +138,14 @@ impl WebError {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({ "error": { "code": self.code.code, "message": self.message } });
+        let body =
+            serde_json::json!({ "error": { "code": self.code.code, "message": self.message } });
         let mut r = (self.status(), axum::Json(body)).into_response();
-        if self.code == error_code::RATE_LIMITED {
-            if let Some((_, secs)) = self.args.iter().find(|(k, _)| *k == "seconds") {
-                if let Ok(v) = HeaderValue::from_str(secs) {
-                    r.headers_mut().insert(header::RETRY_AFTER, v);
-                }
-            }
+        if self.code == error_code::RATE_LIMITED
+            && let Some((_, secs)) = self.args.iter().find(|(k, _)| *k == "seconds")
+            && let Ok(v) = HeaderValue::from_str(secs)
+        {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
         }
         r.extensions_mut().insert(self);
         r
@@ -114,7 +155,11 @@ impl IntoResponse for WebError {
 fn storage_or_internal(e: &impl std::fmt::Display, code: ErrorCode) -> WebError {
     if code == error_code::STORAGE {
         tracing::error!(error = %e, "storage error");
-        WebError::new(error_code::STORAGE, "err-storage", "the database is not answering")
+        WebError::new(
+            error_code::STORAGE,
+            "err-storage",
+            "the database is not answering",
+        )
     } else {
         WebError::internal(e)
     }
@@ -138,16 +183,26 @@ impl From<lantoa_accounts::Error> for WebError {
         let msg = e.to_string();
         match e {
             A::BadCredentials => WebError::new(code, "err-bad-credentials", msg),
-            A::RateLimited { retry_after_secs } => WebError::new(code, "err-rate-limited", msg).arg("seconds", retry_after_secs),
+            A::RateLimited { retry_after_secs } => {
+                WebError::new(code, "err-rate-limited", msg).arg("seconds", retry_after_secs)
+            }
             A::Disabled => WebError::new(code, "err-disabled", msg),
             A::UserExists(u) => WebError::new(code, "err-user-exists", msg).arg("username", u),
             A::NoSuchUser(_) => WebError::new(code, "err-no-such-user", msg),
-            A::InvalidUsername(u) => WebError::new(code, "err-invalid-username", msg).arg("username", u),
-            A::WeakPassword(P::TooShort(n)) => WebError::new(code, "err-weak-password-short", msg).arg("min", n),
-            A::WeakPassword(P::ContainsUsername) => WebError::new(code, "err-weak-password-username", msg),
+            A::InvalidUsername(u) => {
+                WebError::new(code, "err-invalid-username", msg).arg("username", u)
+            }
+            A::WeakPassword(P::TooShort(n)) => {
+                WebError::new(code, "err-weak-password-short", msg).arg("min", n)
+            }
+            A::WeakPassword(P::ContainsUsername) => {
+                WebError::new(code, "err-weak-password-username", msg)
+            }
             A::WeakPassword(P::Repeated) => WebError::new(code, "err-weak-password-repeated", msg),
             A::WeakPassword(P::SameAsCurrent) => WebError::new(code, "err-weak-password-same", msg),
-            A::WeakPassword(_) => WebError::new(code, "err-weak-password-short", msg).arg("min", 10),
+            A::WeakPassword(_) => {
+                WebError::new(code, "err-weak-password-short", msg).arg("min", 10)
+            }
             A::WrongCurrentPassword => WebError::new(code, "err-wrong-current", msg),
             A::NoRoles => WebError::new(code, "err-no-roles", msg),
             A::RoleNotHeld(_) => WebError::new(code, "err-role-not-held", msg),
@@ -164,11 +219,19 @@ impl From<lantoa_registry::Error> for WebError {
         let code = e.error_code();
         let msg = e.to_string();
         match e {
-            R::NotFound(_) | R::UnknownLegacyCommune(_) => WebError::new(code, "err-not-found", msg),
-            R::Duplicate { code: c, .. } => WebError::new(code, "err-unit-duplicate", msg).arg("code", c),
-            R::Invalid { field, message } => WebError::new(code, "err-unit-invalid", msg).arg("field", field).arg("detail", message),
+            R::NotFound(_) | R::UnknownLegacyCommune(_) => {
+                WebError::new(code, "err-not-found", msg)
+            }
+            R::Duplicate { code: c, .. } => {
+                WebError::new(code, "err-unit-duplicate", msg).arg("code", c)
+            }
+            R::Invalid { field, message } => WebError::new(code, "err-unit-invalid", msg)
+                .arg("field", field)
+                .arg("detail", message),
             R::Ended(_) => WebError::new(code, "err-unit-ended", msg),
-            R::DateOrder { current, .. } => WebError::new(code, "err-date-order", msg).arg("current", current),
+            R::DateOrder { current, .. } => {
+                WebError::new(code, "err-date-order", msg).arg("current", current)
+            }
             R::KindMismatch { .. } => WebError::new(code, "err-kind-mismatch", msg),
             R::Store(s) => s.into(),
             other => storage_or_internal(&other, code),
@@ -184,7 +247,12 @@ pub async fn not_found() -> WebError {
 /// The fallback for a known path with a method it does not take.
 pub async fn method_not_allowed(req: Request) -> WebError {
     let m = req.method().to_string();
-    WebError::new(error_code::METHOD_NOT_ALLOWED, "err-method", format!("this route does not accept {m}")).arg("method", m)
+    WebError::new(
+        error_code::METHOD_NOT_ALLOWED,
+        "err-method",
+        format!("this route does not accept {m}"),
+    )
+    .arg("method", m)
 }
 
 /// Turns error answers of console pages into localised HTML pages.
@@ -193,7 +261,11 @@ pub async fn render_page_errors(req: Request, next: Next) -> Response {
     let Some(err) = response.extensions().get::<WebError>().cloned() else {
         return response;
     };
-    let ctx = response.extensions().get::<Ctx>().cloned().unwrap_or_default();
+    let ctx = response
+        .extensions()
+        .get::<Ctx>()
+        .cloned()
+        .unwrap_or_default();
     if ctx.api {
         return response;
     }

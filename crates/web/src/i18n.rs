@@ -36,7 +36,11 @@ impl Lang {
 
     /// `en` gives English; anything else Vietnamese.
     pub fn from_code(code: &str) -> Self {
-        if code.trim() == "en" { Lang::En } else { Lang::Vi }
+        if code.trim() == "en" {
+            Lang::En
+        } else {
+            Lang::Vi
+        }
     }
 }
 
@@ -90,7 +94,8 @@ pub fn tr(lang: Lang, id: &str, args: &[(&str, String)]) -> String {
         }
     }
     let mut errors = vec![];
-    b.format_pattern(pattern, Some(&fargs), &mut errors).into_owned()
+    b.format_pattern(pattern, Some(&fargs), &mut errors)
+        .into_owned()
 }
 
 /// The ids a catalogue source defines.

@@ -47,9 +47,21 @@ impl Metrics {
         let latency = Family::<RouteLabels, Histogram>::new_with_constructor(|| {
             Histogram::new(exponential_buckets(0.0005, 2.0, 16))
         });
-        registry.register("http_requests", "HTTP requests by route and status class", requests.clone());
-        registry.register("http_request_duration_seconds", "HTTP request latency by route", latency.clone());
-        Self { registry, requests, latency }
+        registry.register(
+            "http_requests",
+            "HTTP requests by route and status class",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request latency by route",
+            latency.clone(),
+        );
+        Self {
+            registry,
+            requests,
+            latency,
+        }
     }
 }
 
@@ -66,7 +78,11 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     state
         .metrics
         .requests
-        .get_or_create(&RequestLabels { method, route: route.clone(), status })
+        .get_or_create(&RequestLabels {
+            method,
+            route: route.clone(),
+            status,
+        })
         .inc();
     state
         .metrics
@@ -83,7 +99,10 @@ pub async fn export(State(state): State<AppState>) -> Response {
         return crate::WebError::internal(e).into_response();
     }
     (
-        [(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         out,
     )
         .into_response()

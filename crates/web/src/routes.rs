@@ -55,7 +55,12 @@ impl std::fmt::Debug for RouteSpec {
 /// Administrators only.
 pub const ADMIN: &[Role] = &[Role::Admin];
 /// Who may register and change units.
-pub const UNIT_EDITORS: &[Role] = &[Role::Admin, Role::WatchOfficer, Role::DataSteward, Role::Planner];
+pub const UNIT_EDITORS: &[Role] = &[
+    Role::Admin,
+    Role::WatchOfficer,
+    Role::DataSteward,
+    Role::Planner,
+];
 
 macro_rules! routes {
     ($($method:ident $path:literal $access:expr, $surface:ident, $summary:literal => $handler:expr;)*) => {

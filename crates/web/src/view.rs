@@ -63,7 +63,13 @@ impl Views {
     }
 
     /// Renders `name` with `ctx`'s page basics and `extra`.
-    pub fn render(&self, name: &str, ctx: &Ctx, active: &str, extra: Value) -> Result<String, minijinja::Error> {
+    pub fn render(
+        &self,
+        name: &str,
+        ctx: &Ctx,
+        active: &str,
+        extra: Value,
+    ) -> Result<String, minijinja::Error> {
         let tmpl = self.env.get_template(name)?;
         tmpl.render(minijinja::context! { ..base(ctx, active), ..extra })
     }
@@ -83,7 +89,10 @@ fn base(ctx: &Ctx, active: &str) -> Value {
             must_change_password => p.must_change_password,
         }
     });
-    let is_admin = ctx.principal.as_ref().is_some_and(|p| p.has_any(&[Role::Admin]));
+    let is_admin = ctx
+        .principal
+        .as_ref()
+        .is_some_and(|p| p.has_any(&[Role::Admin]));
     minijinja::context! {
         lang => ctx.lang.code(),
         csrf => ctx.csrf,
@@ -109,7 +118,12 @@ fn org_name() -> &'static str {
 }
 
 /// Renders a page, or an internal error page if the template fails.
-pub fn page(name: &str, ctx: &Ctx, active: &str, extra: Value) -> Result<Html<String>, crate::WebError> {
+pub fn page(
+    name: &str,
+    ctx: &Ctx,
+    active: &str,
+    extra: Value,
+) -> Result<Html<String>, crate::WebError> {
     views()
         .render(name, ctx, active, extra)
         .map(Html)
@@ -119,13 +133,24 @@ pub fn page(name: &str, ctx: &Ctx, active: &str, extra: Value) -> Result<Html<St
 /// The HTML of an error page.
 pub fn render_error(ctx: &Ctx, title: &str, message: &str) -> String {
     views()
-        .render("error.html", ctx, "", minijinja::context! { title => title, message => message })
+        .render(
+            "error.html",
+            ctx,
+            "",
+            minijinja::context! { title => title, message => message },
+        )
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "error page does not render");
-            format!("<!doctype html><title>{0}</title><h1>{0}</h1>", html_escape(title))
+            format!(
+                "<!doctype html><title>{0}</title><h1>{0}</h1>",
+                html_escape(title)
+            )
         })
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

@@ -1,6 +1,8 @@
 //! The console and API, through the real router on a fresh database. Runs on SQLite in
 //! `cargo test` and again on PostgreSQL in `cargo xtask test`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure report
+
 mod common;
 
 use common::{PASSWORD, TestApp};
@@ -17,27 +19,74 @@ mod sign_in {
         let login = app.get("/login", None).await;
         assert_eq!(login.status, 200);
         assert!(login.body.contains("Đăng nhập"));
-        let csrf = login.cookie("lantoa_csrf").expect("a CSRF cookie for the sign-in form");
+        let csrf = login
+            .cookie("lantoa_csrf")
+            .expect("a CSRF cookie for the sign-in form");
         assert!(login.body.contains(&format!("value=\"{csrf}\"")));
 
-        let anon = common::Browser { cookie: format!("lantoa_csrf={csrf}"), csrf: csrf.clone() };
-        let r = app.post_form("/login", Some(&anon), &[("username", "admin"), ("password", &otp), ("next", "/units")]).await;
+        let anon = common::Browser {
+            cookie: format!("lantoa_csrf={csrf}"),
+            csrf: csrf.clone(),
+        };
+        let r = app
+            .post_form(
+                "/login",
+                Some(&anon),
+                &[
+                    ("username", "admin"),
+                    ("password", &otp),
+                    ("next", "/units"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, 303);
-        assert_eq!(r.location(), "/account/password", "a one-time password must be changed first");
+        assert_eq!(
+            r.location(),
+            "/account/password",
+            "a one-time password must be changed first"
+        );
         let session = r.cookie("lantoa_session").unwrap();
         let s = app.state.accounts.session(&session).await.unwrap().unwrap();
-        let me = common::Browser { cookie: format!("lantoa_session={session}"), csrf: s.csrf };
+        let me = common::Browser {
+            cookie: format!("lantoa_session={session}"),
+            csrf: s.csrf,
+        };
 
         let blocked = app.get("/units", Some(&me)).await;
-        assert_eq!((blocked.status.as_u16(), blocked.location()), (303, "/account/password"));
+        assert_eq!(
+            (blocked.status.as_u16(), blocked.location()),
+            (303, "/account/password")
+        );
 
         let r = app
-            .post_form("/account/password", Some(&me), &[("current", &otp), ("new", "Hồ Gươm 2026 xanh"), ("confirm", "Hồ Gươm 2026 xanh")])
+            .post_form(
+                "/account/password",
+                Some(&me),
+                &[
+                    ("current", &otp),
+                    ("new", "Hồ Gươm 2026 xanh"),
+                    ("confirm", "Hồ Gươm 2026 xanh"),
+                ],
+            )
             .await;
-        assert_eq!((r.status.as_u16(), r.location()), (303, "/?flash=flash-password-changed"));
+        assert_eq!(
+            (r.status.as_u16(), r.location()),
+            (303, "/?flash=flash-password-changed")
+        );
         let fresh = r.cookie("lantoa_session").unwrap();
-        assert!(app.state.accounts.session(&session).await.unwrap().is_none(), "the old session ended");
-        let me = common::Browser { cookie: format!("lantoa_session={fresh}"), csrf: String::new() };
+        assert!(
+            app.state
+                .accounts
+                .session(&session)
+                .await
+                .unwrap()
+                .is_none(),
+            "the old session ended"
+        );
+        let me = common::Browser {
+            cookie: format!("lantoa_session={fresh}"),
+            csrf: String::new(),
+        };
         let home = app.get("/?flash=flash-password-changed", Some(&me)).await;
         assert_eq!(home.status, 200);
         assert!(home.body.contains("Bảng điều khiển"));
@@ -48,11 +97,27 @@ mod sign_in {
     async fn wrong_password_gets_a_clear_vietnamese_message_and_no_session() {
         let app = TestApp::spawn().await;
         app.user("lan", vec![Role::Viewer]).await;
-        let anon = common::Browser { cookie: "lantoa_csrf=0123456789abcdef0123456789abcdef".into(), csrf: "0123456789abcdef0123456789abcdef".into() };
-        let r = app.post_form("/login", Some(&anon), &[("username", "lan"), ("password", "wrong"), ("next", "/")]).await;
+        let anon = common::Browser {
+            cookie: "lantoa_csrf=0123456789abcdef0123456789abcdef".into(),
+            csrf: "0123456789abcdef0123456789abcdef".into(),
+        };
+        let r = app
+            .post_form(
+                "/login",
+                Some(&anon),
+                &[("username", "lan"), ("password", "wrong"), ("next", "/")],
+            )
+            .await;
         assert_eq!(r.status, 401);
-        assert!(r.body.contains("Sai tên đăng nhập hoặc mật khẩu."), "{}", r.body);
-        assert!(r.body.contains("value=\"lan\""), "the user name is kept in the form");
+        assert!(
+            r.body.contains("Sai tên đăng nhập hoặc mật khẩu."),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body.contains("value=\"lan\""),
+            "the user name is kept in the form"
+        );
         assert!(r.cookie("lantoa_session").is_none());
     }
 
@@ -60,11 +125,25 @@ mod sign_in {
     async fn repeated_failures_are_throttled_with_retry_after() {
         let app = TestApp::spawn().await;
         app.user("lan", vec![Role::Viewer]).await;
-        let anon = common::Browser { cookie: "lantoa_csrf=0123456789abcdef0123456789abcdef".into(), csrf: "0123456789abcdef0123456789abcdef".into() };
+        let anon = common::Browser {
+            cookie: "lantoa_csrf=0123456789abcdef0123456789abcdef".into(),
+            csrf: "0123456789abcdef0123456789abcdef".into(),
+        };
         for _ in 0..5 {
-            app.post_form("/login", Some(&anon), &[("username", "lan"), ("password", "wrong")]).await;
+            app.post_form(
+                "/login",
+                Some(&anon),
+                &[("username", "lan"), ("password", "wrong")],
+            )
+            .await;
         }
-        let r = app.post_form("/login", Some(&anon), &[("username", "lan"), ("password", PASSWORD)]).await;
+        let r = app
+            .post_form(
+                "/login",
+                Some(&anon),
+                &[("username", "lan"), ("password", PASSWORD)],
+            )
+            .await;
         assert_eq!(r.status, 429);
         assert!(r.body.contains("Đăng nhập sai quá nhiều lần"));
     }
@@ -72,7 +151,10 @@ mod sign_in {
     #[tokio::test]
     async fn an_expired_or_unknown_session_goes_back_to_sign_in() {
         let app = TestApp::spawn().await;
-        let who = common::Browser { cookie: "lantoa_session=deadbeef".into(), csrf: String::new() };
+        let who = common::Browser {
+            cookie: "lantoa_session=deadbeef".into(),
+            csrf: String::new(),
+        };
         let r = app.get("/units?kind=commune", Some(&who)).await;
         assert_eq!(r.status, 303);
         assert_eq!(r.location(), "/login?next=%2Funits");
@@ -86,11 +168,16 @@ mod sign_in {
         let app = TestApp::spawn().await;
         let u = app.user("lan", vec![Role::Viewer]).await;
         let me = app.browser(&u).await;
-        let r = app.post_form("/lang", Some(&me), &[("lang", "en"), ("next", "/units")]).await;
+        let r = app
+            .post_form("/lang", Some(&me), &[("lang", "en"), ("next", "/units")])
+            .await;
         assert_eq!((r.status.as_u16(), r.location()), (303, "/units"));
         assert_eq!(r.cookie("lantoa_lang").as_deref(), Some("en"));
         assert_eq!(app.state.accounts.user(u.id).await.unwrap().lang, "en");
-        let en = common::Browser { cookie: format!("{}; lantoa_lang=en", me.cookie), csrf: me.csrf.clone() };
+        let en = common::Browser {
+            cookie: format!("{}; lantoa_lang=en", me.cookie),
+            csrf: me.csrf.clone(),
+        };
         let home = app.get("/", Some(&en)).await;
         assert!(home.body.contains("<h1 id=\"page-title\">Dashboard</h1>"));
         assert!(home.body.contains("lang=\"en\""));
@@ -115,13 +202,25 @@ mod bad_input {
                 axum::http::Request::post("/units")
                     .header("content-type", "application/x-www-form-urlencoded")
                     .header("cookie", &me.cookie)
-                    .body(axum::body::Body::from(serde_urlencoded::to_string(fields).unwrap()))
+                    .body(axum::body::Body::from(
+                        serde_urlencoded::to_string(fields).unwrap(),
+                    ))
                     .unwrap(),
             )
             .await;
         assert_eq!(missing.status, 403);
-        assert!(missing.body.contains("mã chống giả mạo CSRF"), "{}", missing.body);
-        let wrong = app.post_form("/units", Some(&me), &[("kind", "agency"), ("name", "Sở Thử"), ("csrf", "nope")]).await;
+        assert!(
+            missing.body.contains("mã chống giả mạo CSRF"),
+            "{}",
+            missing.body
+        );
+        let wrong = app
+            .post_form(
+                "/units",
+                Some(&me),
+                &[("kind", "agency"), ("name", "Sở Thử"), ("csrf", "nope")],
+            )
+            .await;
         assert_eq!(wrong.status, 403);
         assert_eq!(app.audit_rows().await, before);
         let (_, total) = app.state.registry.list(&Default::default()).await.unwrap();
@@ -137,39 +236,116 @@ mod bad_input {
         let app = TestApp::spawn().await;
         let u = app.user("lan", vec![Role::WatchOfficer]).await;
         let me = app.browser(&u).await;
-        let r = app.post_form("/units", Some(&me), &[("kind", "enterprise"), ("code", "0100109107"), ("name", "Công ty Sai Mã")]).await;
+        let r = app
+            .post_form(
+                "/units",
+                Some(&me),
+                &[
+                    ("kind", "enterprise"),
+                    ("code", "0100109107"),
+                    ("name", "Công ty Sai Mã"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, 422);
-        assert!(r.body.contains("Trường &quot;code&quot; không hợp lệ"), "{}", r.body);
-        assert!(r.body.contains("value=\"Công ty Sai Mã\""), "the form keeps what was typed");
-        let bad_date = app.post_form("/units", Some(&me), &[("kind", "agency"), ("name", "Sở X"), ("valid_from", "31/02/2025")]).await;
+        assert!(
+            r.body.contains("Trường &quot;code&quot; không hợp lệ"),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body.contains("value=\"Công ty Sai Mã\""),
+            "the form keeps what was typed"
+        );
+        let bad_date = app
+            .post_form(
+                "/units",
+                Some(&me),
+                &[
+                    ("kind", "agency"),
+                    ("name", "Sở X"),
+                    ("valid_from", "31/02/2025"),
+                ],
+            )
+            .await;
         assert_eq!(bad_date.status, 422);
-        assert!(bad_date.body.contains("Ngày &quot;31&#x2f;02&#x2f;2025&quot; không hợp lệ"), "{}", bad_date.body);
+        assert!(
+            bad_date
+                .body
+                .contains("Ngày &quot;31&#x2f;02&#x2f;2025&quot; không hợp lệ"),
+            "{}",
+            bad_date.body
+        );
         let (_, total) = app.state.registry.list(&Default::default()).await.unwrap();
         assert_eq!(total, 0);
     }
 
     #[tokio::test]
     async fn malformed_json_oversized_bodies_and_unknown_fields_get_json_errors() {
-        let app = TestApp::spawn_with(lantoa_web::WebConfig { max_body_bytes: 2048, ..Default::default() }).await;
+        let app = TestApp::spawn_with(lantoa_web::WebConfig {
+            max_body_bytes: 2048,
+            ..Default::default()
+        })
+        .await;
         let u = app.user("lan", vec![Role::WatchOfficer]).await;
         let tok = app.token("lan", &[]).await;
         let _ = u;
         let before = app.audit_rows().await;
-        let r = app.api("POST", "/api/v1/units", Some(&tok), Some("{\"kind\": \"agency\", ")).await;
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/units",
+                Some(&tok),
+                Some("{\"kind\": \"agency\", "),
+            )
+            .await;
         assert_eq!(r.status, 400);
         assert_eq!(r.json()["error"]["code"], "malformed_body");
         let big = format!("{{\"kind\":\"agency\",\"name\":\"{}\"}}", "x".repeat(5000));
-        let r = app.api("POST", "/api/v1/units", Some(&tok), Some(&big)).await;
+        let r = app
+            .api("POST", "/api/v1/units", Some(&tok), Some(&big))
+            .await;
         assert_eq!(r.status, 413);
         assert_eq!(r.json()["error"]["code"], "payload_too_large");
-        let r = app.api("POST", "/api/v1/units", Some(&tok), Some("{\"kind\":\"agency\",\"name\":\"A\",\"colour\":1}")).await;
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/units",
+                Some(&tok),
+                Some("{\"kind\":\"agency\",\"name\":\"A\",\"colour\":1}"),
+            )
+            .await;
         assert_eq!(r.status, 400);
-        assert!(r.json()["error"]["message"].as_str().unwrap().contains("colour"));
-        let r = app.api("POST", "/api/v1/units", Some(&tok), Some("{\"kind\":\"castle\",\"name\":\"A\"}")).await;
+        assert!(
+            r.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("colour")
+        );
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/units",
+                Some(&tok),
+                Some("{\"kind\":\"castle\",\"name\":\"A\"}"),
+            )
+            .await;
         assert_eq!(r.status, 422);
-        assert!(r.json()["error"]["message"].as_str().unwrap().contains("castle"));
+        assert!(
+            r.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("castle")
+        );
         assert_eq!(app.audit_rows().await, before, "nothing was written");
-        let ok = app.api("POST", "/api/v1/units", Some(&tok), Some("{\"kind\":\"agency\",\"name\":\"Sở Thử\"}")).await;
+        let ok = app
+            .api(
+                "POST",
+                "/api/v1/units",
+                Some(&tok),
+                Some("{\"kind\":\"agency\",\"name\":\"Sở Thử\"}"),
+            )
+            .await;
         assert_eq!(ok.status, 201, "{}", ok.body);
         assert_eq!(ok.json()["unit"]["name"], "Sở Thử");
     }
@@ -195,9 +371,18 @@ mod bad_input {
         app.user("lan", vec![Role::Viewer]).await;
         let tok = app.token("lan", &[]).await;
         let before = app.audit_rows().await;
-        let r = app.api("GET", "/api/v1/units", Some("lt_forged"), None).await;
+        let r = app
+            .api("GET", "/api/v1/units", Some("lt_forged"), None)
+            .await;
         assert_eq!(r.status, 401);
-        let r = app.api("POST", "/api/v1/units", Some(&tok), Some("{\"kind\":\"agency\",\"name\":\"A\"}")).await;
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/units",
+                Some(&tok),
+                Some("{\"kind\":\"agency\",\"name\":\"A\"}"),
+            )
+            .await;
         assert_eq!(r.status, 403);
         assert_eq!(r.json()["error"]["code"], "forbidden");
         assert_eq!(app.audit_rows().await, before);
@@ -205,11 +390,18 @@ mod bad_input {
 
     #[tokio::test]
     async fn the_api_rate_limit_answers_429_with_retry_after() {
-        let app = TestApp::spawn_with(lantoa_web::WebConfig { api_rate_per_minute: 3, ..Default::default() }).await;
+        let app = TestApp::spawn_with(lantoa_web::WebConfig {
+            api_rate_per_minute: 3,
+            ..Default::default()
+        })
+        .await;
         app.user("lan", vec![Role::Viewer]).await;
         let tok = app.token("lan", &[]).await;
         for _ in 0..3 {
-            assert_eq!(app.api("GET", "/api/v1/me", Some(&tok), None).await.status, 200);
+            assert_eq!(
+                app.api("GET", "/api/v1/me", Some(&tok), None).await.status,
+                200
+            );
         }
         let r = app.api("GET", "/api/v1/me", Some(&tok), None).await;
         assert_eq!(r.status, 429);
@@ -227,25 +419,58 @@ mod api {
         assert_eq!(doc["openapi"], "3.1.0");
         for r in table().into_iter().filter(|r| r.surface == Surface::Api) {
             let op = &doc["paths"][r.path][r.method.to_lowercase()];
-            assert!(op.is_object(), "{} {} missing from OpenAPI", r.method, r.path);
-            assert_eq!(op["security"].as_array().unwrap().is_empty(), r.access == Access::Public);
+            assert!(
+                op.is_object(),
+                "{} {} missing from OpenAPI",
+                r.method,
+                r.path
+            );
+            assert_eq!(
+                op["security"].as_array().unwrap().is_empty(),
+                r.access == Access::Public
+            );
         }
     }
 
     #[tokio::test]
     async fn units_api_lists_filters_and_pages() {
         let app = TestApp::spawn().await;
-        app.state.registry.load_hanoi_communes("test", |_, _| {}).await.unwrap();
+        app.state
+            .registry
+            .load_hanoi_communes("test", |_, _| {})
+            .await
+            .unwrap();
         app.user("lan", vec![Role::Viewer]).await;
         let tok = app.token("lan", &[]).await;
-        let r = app.api("GET", "/api/v1/units?kind=commune&limit=10&offset=120", Some(&tok), None).await.json();
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/units?kind=commune&limit=10&offset=120",
+                Some(&tok),
+                None,
+            )
+            .await
+            .json();
         assert_eq!(r["total"], 126);
         assert_eq!(r["units"].as_array().unwrap().len(), 6);
-        let r = app.api("GET", "/api/v1/units?q=ph%C6%B0%E1%BB%9Dng%20y%C3%AAn%20ho%C3%A0", Some(&tok), None).await.json();
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/units?q=ph%C6%B0%E1%BB%9Dng%20y%C3%AAn%20ho%C3%A0",
+                Some(&tok),
+                None,
+            )
+            .await
+            .json();
         assert_eq!(r["units"][0]["name"], "Phường Yên Hòa");
-        let r = app.api("GET", "/api/v1/communes/legacy/00007", Some(&tok), None).await.json();
+        let r = app
+            .api("GET", "/api/v1/communes/legacy/00007", Some(&tok), None)
+            .await
+            .json();
         assert_eq!(r["conversion"]["kind"], "split");
-        let r = app.api("GET", "/api/v1/units?limit=9999", Some(&tok), None).await;
+        let r = app
+            .api("GET", "/api/v1/units?limit=9999", Some(&tok), None)
+            .await;
         assert_eq!(r.status, 422);
     }
 
@@ -271,7 +496,8 @@ mod roles {
         if api {
             r.status == 401
         } else {
-            r.status == 303 && (r.location().starts_with("/login?next=") || r.location() == "/account/password")
+            r.status == 303
+                && (r.location().starts_with("/login?next=") || r.location() == "/account/password")
         }
     }
 
@@ -280,27 +506,51 @@ mod roles {
     #[tokio::test]
     async fn every_route_as_every_role() {
         let app = TestApp::spawn().await;
-        app.state.registry.load_hanoi_communes("test", |_, _| {}).await.unwrap();
+        app.state
+            .registry
+            .load_hanoi_communes("test", |_, _| {})
+            .await
+            .unwrap();
         let unit = app
             .state
             .registry
-            .create("test", &lantoa_registry::NewUnit::new(lantoa_core::unit::UnitKind::Agency, None, "Sở Thử"))
+            .create(
+                "test",
+                &lantoa_registry::NewUnit::new(lantoa_core::unit::UnitKind::Agency, None, "Sở Thử"),
+            )
             .await
             .unwrap();
         app.user("keeper", vec![Role::Admin]).await;
         let victim = app.user("victim", vec![Role::Viewer]).await;
         let mut users = Vec::new();
         for role in Role::ALL {
-            users.push((role, app.user(&format!("as-{}", role.as_str().replace('_', "-")), vec![role]).await));
+            users.push((
+                role,
+                app.user(
+                    &format!("as-{}", role.as_str().replace('_', "-")),
+                    vec![role],
+                )
+                .await,
+            ));
         }
         let mut checked = 0;
         for spec in table() {
             let path = spec
                 .path
-                .replace("{id}", &if spec.path.contains("users") { victim.id } else { unit.id }.to_string())
+                .replace(
+                    "{id}",
+                    &if spec.path.contains("users") {
+                        victim.id
+                    } else {
+                        unit.id
+                    }
+                    .to_string(),
+                )
                 .replace("{code}", "00007");
             let api = spec.surface == Surface::Api;
-            let subjects: Vec<Option<&(Role, lantoa_accounts::User)>> = std::iter::once(None).chain(users.iter().map(Some)).collect();
+            let subjects: Vec<Option<&(Role, lantoa_accounts::User)>> = std::iter::once(None)
+                .chain(users.iter().map(Some))
+                .collect();
             for subject in subjects {
                 let allowed = match (spec.access, subject) {
                     (Access::Public, _) => true,
@@ -314,20 +564,58 @@ mod roles {
                         let body = (spec.method == "POST").then_some("{}");
                         app.api(spec.method, &path, Some(&tok), body).await
                     }
-                    (true, None) => app.api(spec.method, &path, None, (spec.method == "POST").then_some("{}")).await,
+                    (true, None) => {
+                        app.api(
+                            spec.method,
+                            &path,
+                            None,
+                            (spec.method == "POST").then_some("{}"),
+                        )
+                        .await
+                    }
                     (false, Some((_, u))) => {
                         let b = app.browser(u).await;
-                        if spec.method == "POST" { app.post_form(&path, Some(&b), &[]).await } else { app.get(&path, Some(&b)).await }
+                        if spec.method == "POST" {
+                            app.post_form(&path, Some(&b), &[]).await
+                        } else {
+                            app.get(&path, Some(&b)).await
+                        }
                     }
                     (false, None) => {
-                        let anon = common::Browser { cookie: "lantoa_csrf=0123456789abcdef0123456789abcdef".into(), csrf: "0123456789abcdef0123456789abcdef".into() };
-                        if spec.method == "POST" { app.post_form(&path, Some(&anon), &[]).await } else { app.get(&path, None).await }
+                        let anon = common::Browser {
+                            cookie: "lantoa_csrf=0123456789abcdef0123456789abcdef".into(),
+                            csrf: "0123456789abcdef0123456789abcdef".into(),
+                        };
+                        if spec.method == "POST" {
+                            app.post_form(&path, Some(&anon), &[]).await
+                        } else {
+                            app.get(&path, None).await
+                        }
                     }
                 };
                 let who = subject.map_or("anonymous".to_owned(), |(r, _)| r.as_str().to_owned());
-                assert_ne!(resp.status, 405, "{} {} is not routed", spec.method, spec.path);
-                assert!(resp.status.as_u16() < 500, "{} {} as {who}: {} {}", spec.method, spec.path, resp.status, resp.body);
-                assert_eq!(!denied(&resp, api), allowed, "{} {} as {who}: {} {}", spec.method, spec.path, resp.status, resp.body);
+                assert_ne!(
+                    resp.status, 405,
+                    "{} {} is not routed",
+                    spec.method, spec.path
+                );
+                assert!(
+                    resp.status.as_u16() < 500,
+                    "{} {} as {who}: {} {}",
+                    spec.method,
+                    spec.path,
+                    resp.status,
+                    resp.body
+                );
+                assert_eq!(
+                    !denied(&resp, api),
+                    allowed,
+                    "{} {} as {who}: {} {}",
+                    spec.method,
+                    spec.path,
+                    resp.status,
+                    resp.body
+                );
                 checked += 1;
             }
         }
@@ -348,8 +636,16 @@ mod catalogues {
         let vi = ids("vi");
         let en = ids("en");
         assert!(vi.len() > 100);
-        assert_eq!(vi.difference(&en).collect::<Vec<_>>(), Vec::<&String>::new(), "missing in en.ftl");
-        assert_eq!(en.difference(&vi).collect::<Vec<_>>(), Vec::<&String>::new(), "missing in vi.ftl");
+        assert_eq!(
+            vi.difference(&en).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "missing in en.ftl"
+        );
+        assert_eq!(
+            en.difference(&vi).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "missing in vi.ftl"
+        );
     }
 
     #[test]
@@ -397,7 +693,10 @@ mod catalogues {
         for src in code {
             for prefix in ["\"err-", "\"flash-"] {
                 for part in src.split(prefix).skip(1) {
-                    let rest: String = part.chars().take_while(|c| c.is_ascii_lowercase() || *c == '-').collect();
+                    let rest: String = part
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+                        .collect();
                     if !rest.is_empty() && !rest.ends_with('-') {
                         used.insert(format!("{}{rest}", &prefix[1..]));
                     }
@@ -405,6 +704,9 @@ mod catalogues {
             }
         }
         let missing: Vec<_> = used.difference(&vi).collect();
-        assert!(missing.is_empty(), "messages used but not defined: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "messages used but not defined: {missing:?}"
+        );
     }
 }

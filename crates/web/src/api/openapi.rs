@@ -21,7 +21,11 @@ pub fn build() -> Value {
             _ => json!([{ "bearer": [] }, { "session": [] }]),
         };
         let roles = match r.access {
-            Access::Roles(roles) => roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
+            Access::Roles(roles) => roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             Access::Public => "anyone".to_owned(),
             _ => "any signed-in user".to_owned(),
         };

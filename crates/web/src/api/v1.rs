@@ -18,7 +18,10 @@ use crate::ctx::Ctx;
 use crate::error::WebError;
 
 fn actor(ctx: &Ctx) -> String {
-    ctx.principal.as_ref().map(|p| p.actor()).unwrap_or_default()
+    ctx.principal
+        .as_ref()
+        .map(|p| p.actor())
+        .unwrap_or_default()
 }
 
 /// `GET /api/v1/me`.
@@ -37,20 +40,38 @@ pub struct UnitParams {
 }
 
 fn parse_kind(k: &str) -> Result<UnitKind, WebError> {
-    k.parse()
-        .map_err(|e: lantoa_core::unit::UnknownUnitKind| WebError::invalid("err-bad-kind", e.to_string()).arg("value", k))
+    k.parse().map_err(|e: lantoa_core::unit::UnknownUnitKind| {
+        WebError::invalid("err-bad-kind", e.to_string()).arg("value", k)
+    })
 }
 
 /// `GET /api/v1/units`.
-pub async fn list_units(State(state): State<AppState>, Query(p): Query<UnitParams>) -> Result<Json<serde_json::Value>, WebError> {
-    let kind = p.kind.as_deref().filter(|k| !k.is_empty()).map(parse_kind).transpose()?;
+pub async fn list_units(
+    State(state): State<AppState>,
+    Query(p): Query<UnitParams>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let kind = p
+        .kind
+        .as_deref()
+        .filter(|k| !k.is_empty())
+        .map(parse_kind)
+        .transpose()?;
     let limit = p.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
-        return Err(WebError::invalid("err-malformed", "limit must be between 1 and 500").arg("detail", "limit"));
+        return Err(
+            WebError::invalid("err-malformed", "limit must be between 1 and 500")
+                .arg("detail", "limit"),
+        );
     }
     let (units, total) = state
         .registry
-        .list(&ListQuery { kind, q: p.q, include_ended: p.include_ended.unwrap_or(false), limit, offset: p.offset.unwrap_or(0).max(0) })
+        .list(&ListQuery {
+            kind,
+            q: p.q,
+            include_ended: p.include_ended.unwrap_or(false),
+            limit,
+            offset: p.offset.unwrap_or(0).max(0),
+        })
         .await?;
     Ok(Json(json!({ "total": total, "units": units })))
 }
@@ -67,36 +88,60 @@ pub struct UnitBody {
 }
 
 /// `POST /api/v1/units`.
-pub async fn create_unit(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, ApiJson(b): ApiJson<UnitBody>) -> Result<Response, WebError> {
+pub async fn create_unit(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    ApiJson(b): ApiJson<UnitBody>,
+) -> Result<Response, WebError> {
     let mut new = NewUnit::new(parse_kind(&b.kind)?, b.code.as_deref(), &b.name);
     if let Some(a) = b.attrs {
         new.attrs = a;
     }
     if let Some(d) = b.valid_from {
-        new.valid_from = NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-            .map_err(|_| WebError::invalid("err-bad-date", format!("valid_from: {d:?} is not a date (YYYY-MM-DD)")).arg("value", &d))?;
+        new.valid_from = NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
+            WebError::invalid(
+                "err-bad-date",
+                format!("valid_from: {d:?} is not a date (YYYY-MM-DD)"),
+            )
+            .arg("value", &d)
+        })?;
     }
     let unit = state.registry.create(&actor(&ctx), &new).await?;
     Ok((StatusCode::CREATED, Json(json!({ "unit": unit }))).into_response())
 }
 
 /// `GET /api/v1/units/{id}`.
-pub async fn get_unit(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, WebError> {
+pub async fn get_unit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, WebError> {
     Ok(Json(json!({ "unit": state.registry.get(id).await? })))
 }
 
 /// `GET /api/v1/units/{id}/history`.
-pub async fn unit_history(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, WebError> {
-    Ok(Json(json!({ "versions": state.registry.history(id).await? })))
+pub async fn unit_history(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    Ok(Json(
+        json!({ "versions": state.registry.history(id).await? }),
+    ))
 }
 
 /// `GET /api/v1/communes/legacy/{code}`.
-pub async fn legacy_commune(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<serde_json::Value>, WebError> {
-    Ok(Json(json!({ "conversion": state.registry.convert_legacy_commune(&code).await? })))
+pub async fn legacy_commune(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    Ok(Json(
+        json!({ "conversion": state.registry.convert_legacy_commune(&code).await? }),
+    ))
 }
 
 /// `GET /api/v1/users`.
-pub async fn list_users(State(state): State<AppState>) -> Result<Json<serde_json::Value>, WebError> {
+pub async fn list_users(
+    State(state): State<AppState>,
+) -> Result<Json<serde_json::Value>, WebError> {
     Ok(Json(json!({ "users": state.accounts.list_users().await? })))
 }
 
@@ -109,23 +154,46 @@ pub struct UserBody {
 }
 
 /// `POST /api/v1/users`.
-pub async fn create_user(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, ApiJson(b): ApiJson<UserBody>) -> Result<Response, WebError> {
+pub async fn create_user(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    ApiJson(b): ApiJson<UserBody>,
+) -> Result<Response, WebError> {
     let roles = b
         .roles
         .iter()
-        .map(|r| r.parse::<Role>().map_err(|e| WebError::invalid("err-no-roles", e.to_string())))
+        .map(|r| {
+            r.parse::<Role>()
+                .map_err(|e| WebError::invalid("err-no-roles", e.to_string()))
+        })
         .collect::<Result<Vec<_>, _>>()?;
-    let created = state.accounts.create_user(&actor(&ctx), &NewUser::new(&b.username, &b.display_name, roles)).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "user": created.user, "one_time_password": created.one_time_password }))).into_response())
+    let created = state
+        .accounts
+        .create_user(
+            &actor(&ctx),
+            &NewUser::new(&b.username, &b.display_name, roles),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "user": created.user, "one_time_password": created.one_time_password })),
+    )
+        .into_response())
 }
 
 /// `GET /api/v1/audit/verify`.
-pub async fn verify_audit(State(state): State<AppState>) -> Result<Json<serde_json::Value>, WebError> {
+pub async fn verify_audit(
+    State(state): State<AppState>,
+) -> Result<Json<serde_json::Value>, WebError> {
     let v = lantoa_store::audit::verify(&state.db).await?;
-    Ok(Json(json!({ "rows": v.rows, "intact": v.first_break.is_none(), "first_break": v.first_break })))
+    Ok(Json(
+        json!({ "rows": v.rows, "intact": v.first_break.is_none(), "first_break": v.first_break }),
+    ))
 }
 
 /// `GET /api/v1/jobs`.
 pub async fn jobs(State(state): State<AppState>) -> Result<Json<serde_json::Value>, WebError> {
-    Ok(Json(json!({ "counts": state.queue.counts().await?, "dead": state.queue.dead(50).await? })))
+    Ok(Json(
+        json!({ "counts": state.queue.counts().await?, "dead": state.queue.dead(50).await? }),
+    ))
 }

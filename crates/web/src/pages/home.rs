@@ -1,7 +1,7 @@
 //! The dashboard and the module pages.
 
-use axum::extract::{Query, State};
 use axum::Extension;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use lantoa_core::Role;
 use serde::Deserialize;
@@ -29,9 +29,15 @@ pub async fn dashboard(
         .into_iter()
         .map(|(kind, count)| minijinja::context! { kind => kind.as_str(), count => count })
         .collect();
-    let is_admin = ctx.principal.as_ref().is_some_and(|p| p.has_any(&[Role::Admin]));
+    let is_admin = ctx
+        .principal
+        .as_ref()
+        .is_some_and(|p| p.has_any(&[Role::Admin]));
     let (jobs, users) = if is_admin {
-        (Some(state.queue.counts().await?), state.accounts.list_users().await?.len())
+        (
+            Some(state.queue.counts().await?),
+            state.accounts.list_users().await?.len(),
+        )
     } else {
         (None, 0)
     };
@@ -50,7 +56,13 @@ pub async fn dashboard(
 }
 
 async fn module(ctx: Ctx, id: &str) -> Result<Response, WebError> {
-    Ok(view::page("module.html", &ctx, id, minijinja::context! { module => id })?.into_response())
+    Ok(view::page(
+        "module.html",
+        &ctx,
+        id,
+        minijinja::context! { module => id },
+    )?
+    .into_response())
 }
 
 /// `GET /watch`.

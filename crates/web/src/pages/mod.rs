@@ -34,7 +34,11 @@ impl FormPairs {
 
     /// Every value of `name`.
     pub fn all(&self, name: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 }
 
@@ -56,7 +60,13 @@ impl<S: Send + Sync> FromRequest<S> for FormPairs {
 }
 
 /// Re-renders a form page with the error's message and the error's status.
-pub fn form_error(template: &str, ctx: &Ctx, active: &str, extra: Value, err: WebError) -> Response {
+pub fn form_error(
+    template: &str,
+    ctx: &Ctx,
+    active: &str,
+    extra: Value,
+    err: WebError,
+) -> Response {
     let args: Vec<(&str, String)> = err.args.iter().map(|(k, v)| (*k, v.clone())).collect();
     let message = tr(ctx.lang, err.key, &args);
     let status = StatusCode::from_u16(err.code.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
@@ -82,5 +92,7 @@ pub fn safe_next(next: &str) -> String {
 
 /// A `flash` query value that names a flash message, else nothing.
 pub fn flash(value: Option<&str>) -> Option<String> {
-    value.filter(|v| v.starts_with("flash-") && v.len() < 40).map(str::to_owned)
+    value
+        .filter(|v| v.starts_with("flash-") && v.len() < 40)
+        .map(str::to_owned)
 }

@@ -1,7 +1,7 @@
 //! The units registry pages.
 
-use axum::extract::{Path, Query, State};
 use axum::Extension;
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use lantoa_core::unit::UnitKind;
@@ -35,14 +35,22 @@ pub async fn list(
     Query(p): Query<ListParams>,
 ) -> Result<Response, WebError> {
     let kind = match p.kind.as_deref().filter(|k| !k.is_empty()) {
-        Some(k) => Some(k.parse::<UnitKind>().map_err(|_| WebError::invalid("err-bad-kind", format!("unknown unit kind {k:?}")).arg("value", k))?),
+        Some(k) => Some(k.parse::<UnitKind>().map_err(|_| {
+            WebError::invalid("err-bad-kind", format!("unknown unit kind {k:?}")).arg("value", k)
+        })?),
         None => None,
     };
     let page = p.page.unwrap_or(0).max(0);
     let ended = p.ended.is_some();
     let (units, total) = state
         .registry
-        .list(&ListQuery { kind, q: p.q.clone(), include_ended: ended, limit: PAGE, offset: page * PAGE })
+        .list(&ListQuery {
+            kind,
+            q: p.q.clone(),
+            include_ended: ended,
+            limit: PAGE,
+            offset: page * PAGE,
+        })
         .await?;
     let link = |page: i64| {
         let mut params = vec![("page", page.to_string())];
@@ -55,9 +63,15 @@ pub async fn list(
         if ended {
             params.push(("ended", "1".to_owned()));
         }
-        format!("/units?{}", serde_urlencoded::to_string(&params).unwrap_or_default())
+        format!(
+            "/units?{}",
+            serde_urlencoded::to_string(&params).unwrap_or_default()
+        )
     };
-    let can_edit = ctx.principal.as_ref().is_some_and(|pr| pr.has_any(UNIT_EDITORS));
+    let can_edit = ctx
+        .principal
+        .as_ref()
+        .is_some_and(|pr| pr.has_any(UNIT_EDITORS));
     Ok(view::page(
         "units.html",
         &ctx,
@@ -85,8 +99,13 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let unit = state.registry.get(id).await?;
     let history = state.registry.history(id).await?;
-    Ok(view::page("unit.html", &ctx, "units", minijinja::context! { unit => unit, history => history })?
-        .into_response())
+    Ok(view::page(
+        "unit.html",
+        &ctx,
+        "units",
+        minijinja::context! { unit => unit, history => history },
+    )?
+    .into_response())
 }
 
 fn empty_form() -> minijinja::Value {
@@ -95,22 +114,33 @@ fn empty_form() -> minijinja::Value {
 
 /// `GET /units/new`.
 pub async fn new_form(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
-    Ok(view::page("unit_new.html", &ctx, "units", minijinja::context! { kinds => kinds(), form => empty_form() })?
-        .into_response())
+    Ok(view::page(
+        "unit_new.html",
+        &ctx,
+        "units",
+        minijinja::context! { kinds => kinds(), form => empty_form() },
+    )?
+    .into_response())
 }
 
 /// Reads the new-unit form into a [`NewUnit`].
 pub fn parse_new_unit(form: &FormPairs) -> Result<NewUnit, WebError> {
     let kind_s = form.get("kind");
-    let kind: UnitKind = kind_s
-        .parse()
-        .map_err(|_| WebError::invalid("err-bad-kind", format!("unknown unit kind {kind_s:?}")).arg("value", &kind_s))?;
+    let kind: UnitKind = kind_s.parse().map_err(|_| {
+        WebError::invalid("err-bad-kind", format!("unknown unit kind {kind_s:?}"))
+            .arg("value", &kind_s)
+    })?;
     let code = Some(form.get("code")).filter(|c| !c.is_empty());
     let mut unit = NewUnit::new(kind, code.as_deref(), &form.get("name"));
     let from = form.get("valid_from");
     if !from.is_empty() {
-        unit.valid_from = NaiveDate::parse_from_str(&from, "%Y-%m-%d")
-            .map_err(|_| WebError::invalid("err-bad-date", format!("valid_from {from:?} is not a date (YYYY-MM-DD)")).arg("value", &from))?;
+        unit.valid_from = NaiveDate::parse_from_str(&from, "%Y-%m-%d").map_err(|_| {
+            WebError::invalid(
+                "err-bad-date",
+                format!("valid_from {from:?} is not a date (YYYY-MM-DD)"),
+            )
+            .arg("value", &from)
+        })?;
     }
     let mut attrs = serde_json::Map::new();
     for k in ["address", "phone", "email"] {
@@ -124,7 +154,11 @@ pub fn parse_new_unit(form: &FormPairs) -> Result<NewUnit, WebError> {
 }
 
 /// `POST /units`.
-pub async fn create(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, form: FormPairs) -> Response {
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    form: FormPairs,
+) -> Response {
     let echo = minijinja::context! {
         kinds => kinds(),
         form => minijinja::context! {
@@ -133,13 +167,23 @@ pub async fn create(State(state): State<AppState>, Extension(ctx): Extension<Ctx
             phone => form.get("phone"), email => form.get("email"),
         },
     };
-    let actor = ctx.principal.as_ref().map(|p| p.actor()).unwrap_or_default();
+    let actor = ctx
+        .principal
+        .as_ref()
+        .map(|p| p.actor())
+        .unwrap_or_default();
     let result = match parse_new_unit(&form) {
-        Ok(new) => state.registry.create(&actor, &new).await.map_err(WebError::from),
+        Ok(new) => state
+            .registry
+            .create(&actor, &new)
+            .await
+            .map_err(WebError::from),
         Err(e) => Err(e),
     };
     match result {
-        Ok(unit) => Redirect::to(&format!("/units/{}?flash=flash-unit-created", unit.id)).into_response(),
+        Ok(unit) => {
+            Redirect::to(&format!("/units/{}?flash=flash-unit-created", unit.id)).into_response()
+        }
         Err(e) => form_error("unit_new.html", &ctx, "units", echo, e),
     }
 }

@@ -1,7 +1,7 @@
 //! User administration and the audit log page.
 
-use axum::extract::{Path, State};
 use axum::Extension;
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lantoa_accounts::NewUser;
 use lantoa_core::Role;
@@ -16,29 +16,58 @@ fn all_roles() -> Vec<&'static str> {
 }
 
 fn actor(ctx: &Ctx) -> String {
-    ctx.principal.as_ref().map(|p| p.actor()).unwrap_or_default()
+    ctx.principal
+        .as_ref()
+        .map(|p| p.actor())
+        .unwrap_or_default()
 }
 
 fn roles_of(form: &FormPairs) -> Vec<Role> {
-    form.all("roles").iter().filter_map(|r| r.parse().ok()).collect()
+    form.all("roles")
+        .iter()
+        .filter_map(|r| r.parse().ok())
+        .collect()
 }
 
 /// `GET /users`.
-pub async fn list(State(state): State<AppState>, Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, WebError> {
     let users = state.accounts.list_users().await?;
-    Ok(view::page("users.html", &ctx, "users", minijinja::context! { users => users })?.into_response())
+    Ok(view::page(
+        "users.html",
+        &ctx,
+        "users",
+        minijinja::context! { users => users },
+    )?
+    .into_response())
 }
 
 /// `GET /users/new`.
 pub async fn new_form(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
-    let form = minijinja::context! { username => "", display_name => "", roles => Vec::<String>::new() };
-    Ok(view::page("user_new.html", &ctx, "users", minijinja::context! { roles => all_roles(), form => form })?
-        .into_response())
+    let form =
+        minijinja::context! { username => "", display_name => "", roles => Vec::<String>::new() };
+    Ok(view::page(
+        "user_new.html",
+        &ctx,
+        "users",
+        minijinja::context! { roles => all_roles(), form => form },
+    )?
+    .into_response())
 }
 
 /// `POST /users`: creates the user and shows the one-time password once.
-pub async fn create(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, form: FormPairs) -> Response {
-    let new = NewUser::new(&form.get("username"), &form.get("display_name"), roles_of(&form));
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    form: FormPairs,
+) -> Response {
+    let new = NewUser::new(
+        &form.get("username"),
+        &form.get("display_name"),
+        roles_of(&form),
+    );
     match state.accounts.create_user(&actor(&ctx), &new).await {
         Ok(created) => match view::page(
             "user.html",
@@ -60,48 +89,98 @@ pub async fn create(State(state): State<AppState>, Extension(ctx): Extension<Ctx
 }
 
 /// `GET /users/{id}`.
-pub async fn show(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, Path(id): Path<i64>) -> Result<Response, WebError> {
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     let target = state.accounts.user(id).await?;
-    Ok(view::page("user.html", &ctx, "users", minijinja::context! { target => target, roles => all_roles() })?
-        .into_response())
+    Ok(view::page(
+        "user.html",
+        &ctx,
+        "users",
+        minijinja::context! { target => target, roles => all_roles() },
+    )?
+    .into_response())
 }
 
-async fn after(state: &AppState, ctx: &Ctx, id: i64, result: Result<(), lantoa_accounts::Error>) -> Response {
+async fn after(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    result: Result<(), lantoa_accounts::Error>,
+) -> Response {
     match result {
         Ok(()) => Redirect::to(&format!("/users/{id}?flash=flash-user-saved")).into_response(),
         Err(e) => match state.accounts.user(id).await {
-            Ok(target) => form_error("user.html", ctx, "users", minijinja::context! { target => target, roles => all_roles() }, e.into()),
+            Ok(target) => form_error(
+                "user.html",
+                ctx,
+                "users",
+                minijinja::context! { target => target, roles => all_roles() },
+                e.into(),
+            ),
             Err(e2) => WebError::from(e2).into_response(),
         },
     }
 }
 
 /// `POST /users/{id}/roles`.
-pub async fn set_roles(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, Path(id): Path<i64>, form: FormPairs) -> Response {
-    let r = state.accounts.set_roles(&actor(&ctx), id, &roles_of(&form)).await.map(|_| ());
+pub async fn set_roles(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> Response {
+    let r = state
+        .accounts
+        .set_roles(&actor(&ctx), id, &roles_of(&form))
+        .await
+        .map(|_| ());
     after(&state, &ctx, id, r).await
 }
 
 /// `POST /users/{id}/disable`.
-pub async fn disable(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, Path(id): Path<i64>) -> Response {
+pub async fn disable(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+) -> Response {
     let r = state.accounts.set_disabled(&actor(&ctx), id, true).await;
     after(&state, &ctx, id, r).await
 }
 
 /// `POST /users/{id}/enable`.
-pub async fn enable(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, Path(id): Path<i64>) -> Response {
+pub async fn enable(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+) -> Response {
     let r = state.accounts.set_disabled(&actor(&ctx), id, false).await;
     after(&state, &ctx, id, r).await
 }
 
 /// `POST /users/{id}/reset-password`: shows the new one-time password once.
-pub async fn reset_password(State(state): State<AppState>, Extension(ctx): Extension<Ctx>, Path(id): Path<i64>) -> Response {
-    let otp = match state.accounts.issue_one_time_password(&actor(&ctx), id).await {
+pub async fn reset_password(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+) -> Response {
+    let otp = match state
+        .accounts
+        .issue_one_time_password(&actor(&ctx), id)
+        .await
+    {
         Ok(p) => p,
         Err(e) => return after(&state, &ctx, id, Err(e)).await,
     };
     match state.accounts.user(id).await {
-        Ok(target) => match view::page("user.html", &ctx, "users", minijinja::context! { target => target, roles => all_roles(), one_time_password => otp }) {
+        Ok(target) => match view::page(
+            "user.html",
+            &ctx,
+            "users",
+            minijinja::context! { target => target, roles => all_roles(), one_time_password => otp },
+        ) {
             Ok(h) => h.into_response(),
             Err(e) => e.into_response(),
         },
@@ -110,7 +189,10 @@ pub async fn reset_password(State(state): State<AppState>, Extension(ctx): Exten
 }
 
 /// `GET /audit`: the chain's verification and the newest entries.
-pub async fn audit(State(state): State<AppState>, Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
+pub async fn audit(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, WebError> {
     let v = lantoa_store::audit::verify(&state.db).await?;
     let entries: Vec<_> = lantoa_store::audit::recent(&state.db, 100)
         .await?

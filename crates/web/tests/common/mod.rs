@@ -1,7 +1,7 @@
 //! `TestApp`: the real router on a fresh database (SQLite, or PostgreSQL when
 //! `LANTOA_TEST_DATABASE_URL` is set), driven in process or over a loopback port.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -31,7 +31,10 @@ impl Resp {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
     pub fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
     pub fn cookie(&self, name: &str) -> Option<String> {
         self.headers
@@ -58,18 +61,29 @@ impl TestApp {
     }
 
     pub async fn spawn_with(config: WebConfig) -> Self {
-        let t = TestDb::new(&lantoa_web::MIGRATIONS).await.expect("test database");
+        let t = TestDb::new(&lantoa_web::MIGRATIONS)
+            .await
+            .expect("test database");
         let state = AppState::new(t.db.clone(), config);
         let router = lantoa_web::router(state.clone());
         Self { t, state, router }
     }
 
     pub async fn send(&self, req: Request<Body>) -> Resp {
-        let r = self.router.clone().oneshot(req).await.expect("router answers");
+        let r = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router answers");
         let status = r.status();
         let headers = r.headers().clone();
         let bytes = r.into_body().collect().await.expect("body").to_bytes();
-        Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     pub async fn get(&self, path: &str, who: Option<&Browser>) -> Resp {
@@ -81,21 +95,37 @@ impl TestApp {
     }
 
     /// POSTs a form; `csrf` is added from the browser unless the pairs carry one.
-    pub async fn post_form(&self, path: &str, who: Option<&Browser>, pairs: &[(&str, &str)]) -> Resp {
+    pub async fn post_form(
+        &self,
+        path: &str,
+        who: Option<&Browser>,
+        pairs: &[(&str, &str)],
+    ) -> Resp {
         let mut all: Vec<(&str, &str)> = pairs.to_vec();
-        if let Some(w) = who {
-            if !pairs.iter().any(|(k, _)| *k == "csrf") {
-                all.push(("csrf", &w.csrf));
-            }
+        if let Some(w) = who
+            && !pairs.iter().any(|(k, _)| *k == "csrf")
+        {
+            all.push(("csrf", &w.csrf));
         }
-        let mut b = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut b =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(w) = who {
             b = b.header(header::COOKIE, &w.cookie);
         }
-        self.send(b.body(Body::from(serde_urlencoded::to_string(&all).unwrap())).unwrap()).await
+        self.send(
+            b.body(Body::from(serde_urlencoded::to_string(&all).unwrap()))
+                .unwrap(),
+        )
+        .await
     }
 
-    pub async fn api(&self, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> Resp {
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> Resp {
         let mut b = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
@@ -103,23 +133,48 @@ impl TestApp {
         if body.is_some() {
             b = b.header(header::CONTENT_TYPE, "application/json");
         }
-        self.send(b.body(body.map_or_else(Body::empty, |s| Body::from(s.to_owned()))).unwrap()).await
+        self.send(
+            b.body(body.map_or_else(Body::empty, |s| Body::from(s.to_owned())))
+                .unwrap(),
+        )
+        .await
     }
 
     /// A user holding `roles` with a known password (no pending change).
     pub async fn user(&self, username: &str, roles: Vec<Role>) -> lantoa_accounts::User {
-        let new = NewUser { password: Some(PASSWORD.into()), ..NewUser::new(username, "Người Thử", roles) };
-        self.state.accounts.create_user("test", &new).await.expect("user").user
+        let new = NewUser {
+            password: Some(PASSWORD.into()),
+            ..NewUser::new(username, "Người Thử", roles)
+        };
+        self.state
+            .accounts
+            .create_user("test", &new)
+            .await
+            .expect("user")
+            .user
     }
 
     /// A console session for `user`, as a browser holds it.
     pub async fn browser(&self, user: &lantoa_accounts::User) -> Browser {
-        let s = self.state.accounts.create_session(user).await.expect("session");
-        Browser { cookie: format!("lantoa_session={}", s.token), csrf: s.csrf }
+        let s = self
+            .state
+            .accounts
+            .create_session(user)
+            .await
+            .expect("session");
+        Browser {
+            cookie: format!("lantoa_session={}", s.token),
+            csrf: s.csrf,
+        }
     }
 
     pub async fn token(&self, username: &str, roles: &[Role]) -> String {
-        self.state.accounts.create_token("test", username, "test", roles, None).await.expect("token").1
+        self.state
+            .accounts
+            .create_token("test", username, "test", roles, None)
+            .await
+            .expect("token")
+            .1
     }
 
     pub async fn audit_rows(&self) -> i64 {
@@ -132,7 +187,12 @@ impl TestApp {
         let addr = listener.local_addr().unwrap();
         let app = self.router.clone();
         tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap();
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .unwrap();
         });
         format!("http://{addr}")
     }

@@ -1,0 +1,125 @@
+//! The console in real headless Chromium through chromedriver.
+//!
+//! Needs a running chromedriver: `cargo xtask test` installs Chromium and chromedriver, starts
+//! the driver, sets `LANTOA_WEBDRIVER` and runs these with `--ignored`. Without the variable
+//! the test fails: it never passes by skipping.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure report
+
+mod common;
+
+use common::TestApp;
+use fantoccini::{ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+async fn browser() -> fantoccini::Client {
+    let url = std::env::var("LANTOA_WEBDRIVER")
+        .expect("LANTOA_WEBDRIVER must name a running chromedriver (cargo xtask test starts one)");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": std::env::var("LANTOA_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-quic", "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--window-size=1280,900"]
+        }),
+    );
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&url)
+        .await
+        .expect("a chromedriver session")
+}
+
+async fn text(c: &fantoccini::Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn fill(c: &fantoccini::Client, css: &str, value: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .send_keys(value)
+        .await
+        .unwrap();
+}
+
+async fn click(c: &fantoccini::Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: run by `cargo xtask test`"]
+async fn first_sign_in_password_change_language_switch_and_sign_out() {
+    let app = TestApp::spawn().await;
+    app.state
+        .registry
+        .load_hanoi_communes("test", |_, _| {})
+        .await
+        .unwrap();
+    let otp = app.state.accounts.ensure_admin().await.unwrap().unwrap();
+    let base = app.serve().await;
+    let c = browser().await;
+
+    c.goto(&format!("{base}/")).await.unwrap();
+    assert_eq!(c.current_url().await.unwrap().path(), "/login");
+    assert_eq!(text(&c, "h1").await, "Đăng nhập");
+
+    // A wrong password first: a clear message, still on the sign-in page.
+    fill(&c, "#username", "admin").await;
+    fill(&c, "#password", "not the password").await;
+    click(&c, "#login-submit").await;
+    assert_eq!(
+        text(&c, "#form-error").await,
+        "Sai tên đăng nhập hoặc mật khẩu."
+    );
+
+    fill(&c, "#password", &otp).await;
+    click(&c, "#login-submit").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/account/password");
+    assert!(text(&c, "#must-change").await.contains("mật khẩu một lần"));
+
+    fill(&c, "#current", &otp).await;
+    fill(&c, "#new", "Thủ đô Hà Nội 2026").await;
+    fill(&c, "#confirm", "Thủ đô Hà Nội 2026").await;
+    click(&c, "#password-submit").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/");
+    assert_eq!(text(&c, "#page-title").await, "Bảng điều khiển");
+    assert!(
+        text(&c, "main").await.contains("126"),
+        "the dashboard counts the communes"
+    );
+    if let Ok(dir) = std::env::var("LANTOA_SCREENSHOT_DIR") {
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(std::path::Path::new(&dir).join("console-vi.png"), png).unwrap();
+    }
+
+    click(&c, "#lang-switch").await;
+    assert_eq!(text(&c, "#page-title").await, "Dashboard");
+    // The choice persists across pages.
+    c.goto(&format!("{base}/units?kind=commune")).await.unwrap();
+    assert_eq!(text(&c, "h1").await, "Units registry");
+
+    click(&c, "#logout").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/login");
+    assert_eq!(text(&c, "h1").await, "Sign in");
+    assert_eq!(text(&c, ".flash").await, "You have signed out.");
+    c.goto(&format!("{base}/")).await.unwrap();
+    assert_eq!(
+        c.current_url().await.unwrap().path(),
+        "/login",
+        "signed out for real"
+    );
+    c.close().await.unwrap();
+}

@@ -1,0 +1,209 @@
+//! The outside components tests need: installed with apt when missing, started on a free
+//! loopback port, stopped on drop.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+use crate::run;
+
+/// Where Debian's Chromium lives.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn is_root() -> bool {
+    run(Command::new("id").arg("-u"))
+        .map(|s| s.trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Installs Debian packages (as root), updating the package lists once if needed.
+pub fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
+    if !is_root() {
+        bail!(
+            "{} missing and not root, so cannot install it with apt",
+            packages.join(" ")
+        );
+    }
+    eprintln!("xtask: installing {} with apt", packages.join(" "));
+    let install = |pk: &[&str]| {
+        run(Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(pk)
+            .env("DEBIAN_FRONTEND", "noninteractive"))
+    };
+    if install(packages).is_err() {
+        run(Command::new("apt-get")
+            .arg("update")
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+        install(packages)?;
+    }
+    Ok(())
+}
+
+fn wait_for_port(port: u16, what: &str, timeout: Duration) -> anyhow::Result<()> {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bail!("{what} did not open port {port} within {timeout:?}")
+}
+
+fn pg_bin() -> Option<PathBuf> {
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .filter(|p| p.join("initdb").exists() && p.join("pg_ctl").exists())
+        .collect();
+    versions.sort();
+    versions.pop()
+}
+
+/// A throwaway PostgreSQL cluster in a temporary folder.
+pub struct Postgres {
+    bin: PathBuf,
+    dir: PathBuf,
+    port: u16,
+    as_postgres: bool,
+}
+
+impl Postgres {
+    /// Installs (if needed), initialises and starts a cluster on a free loopback port.
+    pub fn start() -> anyhow::Result<Self> {
+        let bin = match pg_bin() {
+            Some(b) => b,
+            None => {
+                apt_install(&["postgresql"])?;
+                pg_bin().context("postgresql installed, but no initdb under /usr/lib/postgresql")?
+            }
+        };
+        let dir = std::env::temp_dir().join(format!("lantoa-pg-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        let as_postgres = is_root();
+        if as_postgres {
+            // initdb refuses to run as root.
+            run(Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&dir))?;
+        }
+        let port = free_port()?;
+        let pg = Self {
+            bin,
+            dir,
+            port,
+            as_postgres,
+        };
+        pg.cmd("initdb")
+            .args([
+                "-U",
+                "lantoa",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "-D",
+            ])
+            .arg(pg.dir.join("data"))
+            .stdout(Stdio::null())
+            .status()
+            .context("initdb")?
+            .success()
+            .then_some(())
+            .context("initdb failed")?;
+        let opts = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            pg.dir.display()
+        );
+        run(pg
+            .cmd("pg_ctl")
+            .arg("-D")
+            .arg(pg.dir.join("data"))
+            .args(["-o", &opts, "-l"])
+            .arg(pg.dir.join("log"))
+            .args(["-w", "start"]))?;
+        wait_for_port(port, "PostgreSQL", Duration::from_secs(30))?;
+        eprintln!("xtask: PostgreSQL running on 127.0.0.1:{port}");
+        Ok(pg)
+    }
+
+    fn cmd(&self, tool: &str) -> Command {
+        let path = self.bin.join(tool);
+        if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(path);
+            c
+        } else {
+            Command::new(path)
+        }
+    }
+
+    /// A URL for the server's `postgres` database; tests create their own databases on it.
+    pub fn url(&self) -> String {
+        format!("postgres://lantoa@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = self
+            .cmd("pg_ctl")
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .args(["-m", "immediate", "-w", "stop"])
+            .stdout(Stdio::null())
+            .status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+        eprintln!("xtask: PostgreSQL stopped");
+    }
+}
+
+/// chromedriver driving Debian's Chromium.
+pub struct ChromeDriver {
+    child: Child,
+    port: u16,
+}
+
+impl ChromeDriver {
+    /// Installs Chromium and chromedriver (if needed) and starts the driver.
+    pub fn start() -> anyhow::Result<Self> {
+        if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+            apt_install(&["chromium", "chromium-driver"])?;
+        }
+        let version =
+            run(Command::new(CHROMIUM).arg("--version")).context("chromium does not run")?;
+        eprintln!("xtask: {}", version.trim());
+        let port = free_port()?;
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot start chromedriver")?;
+        let driver = Self { child, port };
+        wait_for_port(port, "chromedriver", Duration::from_secs(20))?;
+        Ok(driver)
+    }
+
+    /// The WebDriver URL.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
