@@ -84,13 +84,9 @@ fn tests(tally: &mut Tally, what: &str, mut cmd: Command) {
     }
 }
 
-/// The suites that store data: run again on PostgreSQL.
-const STORAGE_SUITES: [(&str, &str); 4] = [
-    ("lantoa-store", "store"),
-    ("lantoa-accounts", "accounts"),
-    ("lantoa-registry", "registry"),
-    ("lantoa-web", "web"),
-];
+/// The integration suites that store data: run again on PostgreSQL. (Run with `--workspace`
+/// so features unify as in the SQLite run and nothing is rebuilt.)
+const STORAGE_SUITES: [&str; 4] = ["store", "accounts", "registry", "web"];
 
 fn test_all() -> anyhow::Result<Tally> {
     let mut t = Tally::default();
@@ -116,12 +112,17 @@ fn test_all() -> anyhow::Result<Tally> {
 
     match services::Postgres::start() {
         Ok(pg) => {
-            for (package, test) in STORAGE_SUITES {
-                let mut c = cargo();
-                c.args(["test", "-p", package, "--test", test])
-                    .env("LANTOA_TEST_DATABASE_URL", pg.url());
-                tests(&mut t, &format!("{package} --test {test} on PostgreSQL"), c);
+            let mut c = cargo();
+            c.args(["test", "--workspace"]);
+            for suite in STORAGE_SUITES {
+                c.args(["--test", suite]);
             }
+            c.env("LANTOA_TEST_DATABASE_URL", pg.url());
+            tests(
+                &mut t,
+                "storage, accounts, registry and web suites on PostgreSQL",
+                c,
+            );
             drop(pg);
         }
         Err(e) => t.step_failed("PostgreSQL", format!("{e:#}")),
@@ -132,8 +133,7 @@ fn test_all() -> anyhow::Result<Tally> {
             let mut c = cargo();
             c.args([
                 "test",
-                "-p",
-                "lantoa-web",
+                "--workspace",
                 "--test",
                 "browser",
                 "--",
@@ -169,7 +169,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }),
-        Some("bench") => bench::run(&args[1..]).map(|()| ExitCode::SUCCESS),
+        Some("bench") => bench::run_named(&args[1..]).map(|()| ExitCode::SUCCESS),
         _ => Err(anyhow::anyhow!(
             "usage: cargo xtask test | cargo xtask bench web"
         )),

@@ -50,13 +50,37 @@ async fn fill(c: &fantoccini::Client, css: &str, value: &str) {
         .unwrap();
 }
 
+/// Clicks an element that navigates, and waits until a new document has replaced the old one
+/// and finished loading: the old document carries a marker the new one lacks. (WebDriver's
+/// click returns before a form submission's navigation completes.) The wait is bounded, so a
+/// page that never changes fails the test instead of hanging it.
 async fn click(c: &fantoccini::Client, css: &str) {
+    c.execute("window.__lantoaOld = true; return true", vec![])
+        .await
+        .unwrap();
     c.find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"))
         .click()
         .await
         .unwrap();
+    for _ in 0..400 {
+        let loaded = c
+            .execute(
+                "return window.__lantoaOld === undefined && document.readyState === 'complete'",
+                vec![],
+            )
+            .await;
+        if matches!(loaded, Ok(serde_json::Value::Bool(true))) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("clicking {css} did not load a new page");
+}
+
+async fn path(c: &fantoccini::Client) -> String {
+    c.current_url().await.unwrap().path().to_owned()
 }
 
 #[tokio::test]
@@ -68,12 +92,17 @@ async fn first_sign_in_password_change_language_switch_and_sign_out() {
         .load_hanoi_communes("test", |_, _| {})
         .await
         .unwrap();
+    app.state
+        .registry
+        .load_demo("test", lantoa_registry::DEMO_CITY)
+        .await
+        .unwrap();
     let otp = app.state.accounts.ensure_admin().await.unwrap().unwrap();
     let base = app.serve().await;
     let c = browser().await;
 
     c.goto(&format!("{base}/")).await.unwrap();
-    assert_eq!(c.current_url().await.unwrap().path(), "/login");
+    assert_eq!(path(&c).await, "/login");
     assert_eq!(text(&c, "h1").await, "Đăng nhập");
 
     // A wrong password first: a clear message, still on the sign-in page.
@@ -87,14 +116,19 @@ async fn first_sign_in_password_change_language_switch_and_sign_out() {
 
     fill(&c, "#password", &otp).await;
     click(&c, "#login-submit").await;
-    assert_eq!(c.current_url().await.unwrap().path(), "/account/password");
+    assert_eq!(
+        path(&c).await,
+        "/account/password",
+        "{}",
+        text(&c, "main").await
+    );
     assert!(text(&c, "#must-change").await.contains("mật khẩu một lần"));
 
     fill(&c, "#current", &otp).await;
     fill(&c, "#new", "Thủ đô Hà Nội 2026").await;
     fill(&c, "#confirm", "Thủ đô Hà Nội 2026").await;
     click(&c, "#password-submit").await;
-    assert_eq!(c.current_url().await.unwrap().path(), "/");
+    assert_eq!(path(&c).await, "/", "{}", text(&c, "main").await);
     assert_eq!(text(&c, "#page-title").await, "Bảng điều khiển");
     assert!(
         text(&c, "main").await.contains("126"),
@@ -105,6 +139,26 @@ async fn first_sign_in_password_change_language_switch_and_sign_out() {
         std::fs::write(std::path::Path::new(&dir).join("console-vi.png"), png).unwrap();
     }
 
+    // A core flow without JavaScript: register a unit through the form; a bad tax code is
+    // explained first, and what was typed is kept.
+    c.goto(&format!("{base}/units/new")).await.unwrap();
+    c.find(Locator::Css("#kind option[value=enterprise]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(&c, "#code", "0100109107").await;
+    fill(&c, "#name", "Công ty TNHH Thử Nghiệm").await;
+    click(&c, "main form button[type=submit]").await;
+    assert!(text(&c, "#form-error").await.contains("check digit"));
+    let code = c.find(Locator::Css("#code")).await.unwrap();
+    code.clear().await.unwrap();
+    code.send_keys("0100109106").await.unwrap();
+    click(&c, "main form button[type=submit]").await;
+    assert_eq!(text(&c, "h1").await, "Công ty TNHH Thử Nghiệm");
+
+    c.goto(&format!("{base}/")).await.unwrap();
     click(&c, "#lang-switch").await;
     assert_eq!(text(&c, "#page-title").await, "Dashboard");
     // The choice persists across pages.
@@ -112,14 +166,10 @@ async fn first_sign_in_password_change_language_switch_and_sign_out() {
     assert_eq!(text(&c, "h1").await, "Units registry");
 
     click(&c, "#logout").await;
-    assert_eq!(c.current_url().await.unwrap().path(), "/login");
+    assert_eq!(path(&c).await, "/login");
     assert_eq!(text(&c, "h1").await, "Sign in");
     assert_eq!(text(&c, ".flash").await, "You have signed out.");
     c.goto(&format!("{base}/")).await.unwrap();
-    assert_eq!(
-        c.current_url().await.unwrap().path(),
-        "/login",
-        "signed out for real"
-    );
+    assert_eq!(path(&c).await, "/login", "signed out for real");
     c.close().await.unwrap();
 }
