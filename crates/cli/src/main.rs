@@ -134,17 +134,19 @@ fn parse_roles(names: &[String]) -> anyhow::Result<Vec<Role>> {
         .collect()
 }
 
-async fn open(cfg: &Config) -> anyhow::Result<Db> {
+/// Opens the database (creating the data folder for SQLite) and applies migrations.
+async fn open_migrated(cfg: &Config) -> anyhow::Result<(Db, migrate::Report)> {
     if cfg.database.starts_with("sqlite:") {
         std::fs::create_dir_all(&cfg.data_dir)
             .with_context(|| format!("cannot create the data folder {}", cfg.data_dir.display()))?;
     }
     let db = Db::connect_with(&cfg.database, cfg.max_connections).await?;
     let report = migrate::run(&db, &lantoa_web::MIGRATIONS).await?;
-    for m in &report.applied {
-        tracing::debug!(migration = %m, "applied");
-    }
-    Ok(db)
+    Ok((db, report))
+}
+
+async fn open(cfg: &Config) -> anyhow::Result<Db> {
+    Ok(open_migrated(cfg).await?.0)
 }
 
 async fn load_demo(db: &Db) -> anyhow::Result<()> {
@@ -271,8 +273,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let _ = handle.await;
         }
         Command::Migrate => {
-            let db = Db::connect_with(&cfg.database, cfg.max_connections).await?;
-            let report = migrate::run(&db, &lantoa_web::MIGRATIONS).await?;
+            let (_, report) = open_migrated(&cfg).await?;
             if report.applied.is_empty() {
                 println!("The database is up to date.");
             }

@@ -80,6 +80,15 @@ impl Db {
                 })
             });
         }
+        // One direct attempt first: an unreachable or unopenable database fails at once with
+        // the driver's reason, instead of after the pool's acquire timeout.
+        let probe = <sqlx::AnyConnection as sqlx::Connection>::connect(&url_owned)
+            .await
+            .map_err(|source| Error::Open {
+                url: redact(url),
+                source,
+            })?;
+        let _ = sqlx::Connection::close(probe).await;
         let pool = opts
             .connect(&url_owned)
             .await
