@@ -427,27 +427,12 @@ impl Registry {
         on: NaiveDate,
     ) -> Result<Unit> {
         let before = self.get(id).await?;
-        let name = Self::check_name(new_name)?;
-        let mut tx = self.db.begin().await?;
-        self.close_current(&mut tx, &before, on, "renamed", None)
-            .await?;
-        self.insert_version(&mut tx, id, &name, &before.attrs, on, "renamed", actor)
-            .await?;
         let after = Unit {
-            name,
+            name: Self::check_name(new_name)?,
             since: on,
             ..before.clone()
         };
-        audit::append_at(
-            &mut tx,
-            &Entry::new(actor, "registry.unit_renamed", format!("unit:{id}"))
-                .before(&before)
-                .after(&after),
-            &self.clock,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(after)
+        self.new_version(actor, before, after, "renamed").await
     }
 
     /// Records new facts about a unit from `on`.
@@ -459,22 +444,45 @@ impl Registry {
         on: NaiveDate,
     ) -> Result<Unit> {
         let before = self.get(id).await?;
-        let attrs = self.check_attrs(attrs)?;
-        let mut tx = self.db.begin().await?;
-        self.close_current(&mut tx, &before, on, "updated", None)
-            .await?;
-        self.insert_version(&mut tx, id, &before.name, &attrs, on, "updated", actor)
-            .await?;
         let after = Unit {
-            attrs,
+            attrs: self.check_attrs(attrs)?,
             since: on,
             ..before.clone()
         };
+        self.new_version(actor, before, after, "updated").await
+    }
+
+    /// Closes `before`'s version and opens `after`'s from `after.since`, recording `change`
+    /// (`renamed` or `updated`) on both and in the audit log.
+    async fn new_version(
+        &self,
+        actor: &str,
+        before: Unit,
+        after: Unit,
+        change: &str,
+    ) -> Result<Unit> {
+        let mut tx = self.db.begin().await?;
+        self.close_current(&mut tx, &before, after.since, change, None)
+            .await?;
+        self.insert_version(
+            &mut tx,
+            after.id,
+            &after.name,
+            &after.attrs,
+            after.since,
+            change,
+            actor,
+        )
+        .await?;
         audit::append_at(
             &mut tx,
-            &Entry::new(actor, "registry.unit_updated", format!("unit:{id}"))
-                .before(&before)
-                .after(&after),
+            &Entry::new(
+                actor,
+                format!("registry.unit_{change}"),
+                format!("unit:{}", after.id),
+            )
+            .before(&before)
+            .after(&after),
             &self.clock,
         )
         .await?;

@@ -239,6 +239,26 @@ impl From<lantoa_registry::Error> for WebError {
     }
 }
 
+/// Parses a unit kind from a form or query, or says which value is wrong.
+pub fn parse_unit_kind(value: &str) -> Result<lantoa_core::unit::UnitKind, WebError> {
+    value
+        .parse()
+        .map_err(|e: lantoa_core::unit::UnknownUnitKind| {
+            WebError::invalid("err-bad-kind", e.to_string()).arg("value", value)
+        })
+}
+
+/// Parses a `YYYY-MM-DD` date given as `field`, or says which value is wrong.
+pub fn parse_date(field: &str, value: &str) -> Result<chrono::NaiveDate, WebError> {
+    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+        WebError::invalid(
+            "err-bad-date",
+            format!("{field}: {value:?} is not a date (YYYY-MM-DD)"),
+        )
+        .arg("value", value)
+    })
+}
+
 /// The fallback for unknown routes.
 pub async fn not_found() -> WebError {
     WebError::not_found()

@@ -4,10 +4,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use chrono::NaiveDate;
 use lantoa_accounts::NewUser;
 use lantoa_core::Role;
-use lantoa_core::unit::UnitKind;
 use lantoa_registry::{ListQuery, NewUnit};
 use serde::Deserialize;
 use serde_json::json;
@@ -15,7 +13,7 @@ use serde_json::json;
 use super::ApiJson;
 use crate::AppState;
 use crate::ctx::Ctx;
-use crate::error::WebError;
+use crate::error::{WebError, parse_date, parse_unit_kind};
 
 fn actor(ctx: &Ctx) -> String {
     ctx.principal
@@ -39,12 +37,6 @@ pub struct UnitParams {
     offset: Option<i64>,
 }
 
-fn parse_kind(k: &str) -> Result<UnitKind, WebError> {
-    k.parse().map_err(|e: lantoa_core::unit::UnknownUnitKind| {
-        WebError::invalid("err-bad-kind", e.to_string()).arg("value", k)
-    })
-}
-
 /// `GET /api/v1/units`.
 pub async fn list_units(
     State(state): State<AppState>,
@@ -54,7 +46,7 @@ pub async fn list_units(
         .kind
         .as_deref()
         .filter(|k| !k.is_empty())
-        .map(parse_kind)
+        .map(parse_unit_kind)
         .transpose()?;
     let limit = p.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
@@ -93,18 +85,12 @@ pub async fn create_unit(
     Extension(ctx): Extension<Ctx>,
     ApiJson(b): ApiJson<UnitBody>,
 ) -> Result<Response, WebError> {
-    let mut new = NewUnit::new(parse_kind(&b.kind)?, b.code.as_deref(), &b.name);
+    let mut new = NewUnit::new(parse_unit_kind(&b.kind)?, b.code.as_deref(), &b.name);
     if let Some(a) = b.attrs {
         new.attrs = a;
     }
     if let Some(d) = b.valid_from {
-        new.valid_from = NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
-            WebError::invalid(
-                "err-bad-date",
-                format!("valid_from: {d:?} is not a date (YYYY-MM-DD)"),
-            )
-            .arg("value", &d)
-        })?;
+        new.valid_from = parse_date("valid_from", &d)?;
     }
     let unit = state.registry.create(&actor(&ctx), &new).await?;
     Ok((StatusCode::CREATED, Json(json!({ "unit": unit }))).into_response())

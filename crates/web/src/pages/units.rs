@@ -3,14 +3,13 @@
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use lantoa_core::unit::UnitKind;
 use lantoa_registry::{ListQuery, NewUnit};
 use serde::Deserialize;
 
 use super::{FormPairs, form_error};
 use crate::ctx::Ctx;
-use crate::error::WebError;
+use crate::error::{WebError, parse_date, parse_unit_kind};
 use crate::routes::UNIT_EDITORS;
 use crate::{AppState, view};
 
@@ -34,12 +33,12 @@ pub async fn list(
     Extension(ctx): Extension<Ctx>,
     Query(p): Query<ListParams>,
 ) -> Result<Response, WebError> {
-    let kind = match p.kind.as_deref().filter(|k| !k.is_empty()) {
-        Some(k) => Some(k.parse::<UnitKind>().map_err(|_| {
-            WebError::invalid("err-bad-kind", format!("unknown unit kind {k:?}")).arg("value", k)
-        })?),
-        None => None,
-    };
+    let kind = p
+        .kind
+        .as_deref()
+        .filter(|k| !k.is_empty())
+        .map(parse_unit_kind)
+        .transpose()?;
     let page = p.page.unwrap_or(0).max(0);
     let ended = p.ended.is_some();
     let (units, total) = state
@@ -125,22 +124,12 @@ pub async fn new_form(Extension(ctx): Extension<Ctx>) -> Result<Response, WebErr
 
 /// Reads the new-unit form into a [`NewUnit`].
 pub fn parse_new_unit(form: &FormPairs) -> Result<NewUnit, WebError> {
-    let kind_s = form.get("kind");
-    let kind: UnitKind = kind_s.parse().map_err(|_| {
-        WebError::invalid("err-bad-kind", format!("unknown unit kind {kind_s:?}"))
-            .arg("value", &kind_s)
-    })?;
+    let kind = parse_unit_kind(&form.get("kind"))?;
     let code = Some(form.get("code")).filter(|c| !c.is_empty());
     let mut unit = NewUnit::new(kind, code.as_deref(), &form.get("name"));
     let from = form.get("valid_from");
     if !from.is_empty() {
-        unit.valid_from = NaiveDate::parse_from_str(&from, "%Y-%m-%d").map_err(|_| {
-            WebError::invalid(
-                "err-bad-date",
-                format!("valid_from {from:?} is not a date (YYYY-MM-DD)"),
-            )
-            .arg("value", &from)
-        })?;
+        unit.valid_from = parse_date("valid_from", &from)?;
     }
     let mut attrs = serde_json::Map::new();
     for k in ["address", "phone", "email"] {
