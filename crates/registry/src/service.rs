@@ -119,7 +119,8 @@ pub struct ListQuery {
 pub struct Registry {
     pub(crate) db: Db,
     pub(crate) clock: Clock,
-    plan: NumberingPlan,
+    /// Shared: the service is cloned per request, the plan never changes.
+    plan: std::sync::Arc<NumberingPlan>,
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> Error {
@@ -147,13 +148,13 @@ impl Registry {
         Self {
             db,
             clock: Clock::System,
-            plan: NumberingPlan::builtin(),
+            plan: std::sync::Arc::new(NumberingPlan::builtin()),
         }
     }
 
     /// Uses `plan` to check people's phone numbers.
     pub fn with_numbering_plan(mut self, plan: NumberingPlan) -> Self {
-        self.plan = plan;
+        self.plan = std::sync::Arc::new(plan);
         self
     }
 
