@@ -299,68 +299,66 @@ impl Accounts {
         }
     }
 
+    /// Users matching `condition` (a `WHERE` clause on `u`, with `$1` bound to `bind`, if
+    /// any), each with their roles, in one query.
+    async fn users_where(&self, condition: &str, bind: Option<UserKey<'_>>) -> Result<Vec<User>> {
+        let sql = format!(
+            "SELECT u.id, u.username, u.display_name, u.must_change_password, u.disabled, u.lang, r.role
+             FROM users u LEFT JOIN user_roles r ON r.user_id = u.id
+             WHERE {condition} ORDER BY u.username, r.role"
+        );
+        let mut q = sqlx::query(&sql);
+        match bind {
+            Some(UserKey::Id(id)) => q = q.bind(id),
+            Some(UserKey::Name(name)) => q = q.bind(name.trim().to_lowercase()),
+            None => {}
+        }
+        let mut users: Vec<User> = Vec::new();
+        for row in q.fetch_all(self.db.pool()).await? {
+            let id: i64 = row.try_get(0)?;
+            if users.last().is_none_or(|u| u.id != id) {
+                users.push(User {
+                    id,
+                    username: row.try_get(1)?,
+                    display_name: row.try_get(2)?,
+                    roles: Vec::new(),
+                    must_change_password: row.try_get::<i64, _>(3)? != 0,
+                    disabled: row.try_get::<i64, _>(4)? != 0,
+                    lang: row.try_get(5)?,
+                });
+            }
+            if let (Some(user), Some(role)) =
+                (users.last_mut(), row.try_get::<Option<String>, _>(6)?)
+                && let Ok(role) = role.parse()
+            {
+                user.roles.push(role);
+            }
+        }
+        for u in &mut users {
+            u.roles.sort();
+        }
+        Ok(users)
+    }
+
     /// Finds a user by name.
     pub async fn user_by_name(&self, username: &str) -> Result<User> {
-        let row = sqlx::query(
-            "SELECT id, username, display_name, must_change_password, disabled, lang FROM users WHERE username = $1",
-        )
-        .bind(username.trim().to_lowercase())
-        .fetch_optional(self.db.pool())
-        .await?
-        .ok_or_else(|| Error::NoSuchUser(username.to_owned()))?;
-        self.user_from_row(&row).await
+        self.users_where("u.username = $1", Some(UserKey::Name(username)))
+            .await?
+            .pop()
+            .ok_or_else(|| Error::NoSuchUser(username.to_owned()))
     }
 
     /// Finds a user by id.
     pub async fn user(&self, id: i64) -> Result<User> {
-        let row = sqlx::query(
-            "SELECT id, username, display_name, must_change_password, disabled, lang FROM users WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.db.pool())
-        .await?
-        .ok_or_else(|| Error::NoSuchUser(id.to_string()))?;
-        self.user_from_row(&row).await
-    }
-
-    async fn user_from_row(&self, row: &sqlx::any::AnyRow) -> Result<User> {
-        let id: i64 = row.try_get(0)?;
-        Ok(User {
-            id,
-            username: row.try_get(1)?,
-            display_name: row.try_get(2)?,
-            roles: self.roles_of(id).await?,
-            must_change_password: row.try_get::<i64, _>(3)? != 0,
-            disabled: row.try_get::<i64, _>(4)? != 0,
-            lang: row.try_get(5)?,
-        })
-    }
-
-    async fn roles_of(&self, user_id: i64) -> Result<Vec<Role>> {
-        let rows = sqlx::query("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
-            .bind(user_id)
-            .fetch_all(self.db.pool())
-            .await?;
-        let mut roles: Vec<Role> = rows
-            .iter()
-            .filter_map(|r| r.try_get::<String, _>(0).ok()?.parse().ok())
-            .collect();
-        roles.sort();
-        Ok(roles)
+        self.users_where("u.id = $1", Some(UserKey::Id(id)))
+            .await?
+            .pop()
+            .ok_or_else(|| Error::NoSuchUser(id.to_string()))
     }
 
     /// All users, by name.
     pub async fn list_users(&self) -> Result<Vec<User>> {
-        let rows = sqlx::query(
-            "SELECT id, username, display_name, must_change_password, disabled, lang FROM users ORDER BY username",
-        )
-        .fetch_all(self.db.pool())
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            out.push(self.user_from_row(r).await?);
-        }
-        Ok(out)
+        self.users_where("1 = 1", None).await
     }
 
     async fn recent_failures(&self, subject: &str, since: i64) -> Result<(i64, i64)> {
@@ -823,6 +821,12 @@ impl Accounts {
             .rows_affected();
         Ok(a + b)
     }
+}
+
+/// How [`Accounts::users_where`] finds users.
+enum UserKey<'a> {
+    Id(i64),
+    Name(&'a str),
 }
 
 async fn insert_roles(tx: &mut Tx, user_id: i64, roles: &[Role]) -> Result<()> {

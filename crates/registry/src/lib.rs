@@ -40,5 +40,8 @@ pub use service::{ListQuery, NewUnit, Registry, Status, Unit, Version};
 /// Migrations of the registry tables.
 pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrate::MigrationSet {
     component: "registry",
-    migrations: &[lantoa_store::migration!(1, "0001_registry.sql")],
+    migrations: &[
+        lantoa_store::migration!(1, "0001_registry.sql"),
+        lantoa_store::migration!(2, "0002_current_version.sql"),
+    ],
 };

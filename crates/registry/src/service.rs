@@ -138,9 +138,16 @@ fn parse_date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
 }
 
-const SELECT_CURRENT: &str = "SELECT u.id, u.kind, u.code, v.name, v.attrs, v.valid_from, v.ended, v.successor_id, v.valid_to
-     FROM units u JOIN unit_versions v ON v.unit_id = u.id
-     WHERE v.id = (SELECT MAX(v2.id) FROM unit_versions v2 WHERE v2.unit_id = u.id)";
+/// The columns [`Registry::unit_from_row`] reads.
+const CURRENT_COLUMNS: &str =
+    "u.id, u.kind, u.code, v.name, v.attrs, v.valid_from, v.ended, v.successor_id, v.valid_to";
+/// Units joined to their newest version; callers append `AND …` conditions.
+const FROM_CURRENT: &str =
+    " FROM units u JOIN unit_versions v ON v.id = u.current_version_id WHERE 1 = 1";
+
+fn select_current() -> String {
+    format!("SELECT {CURRENT_COLUMNS}{FROM_CURRENT}")
+}
 
 impl Registry {
     /// The registry over `db`.
@@ -288,9 +295,9 @@ impl Registry {
         began: &str,
         actor: &str,
     ) -> Result<()> {
-        sqlx::query(
+        let row = sqlx::query(
             "INSERT INTO unit_versions (unit_id, name, name_key, attrs, valid_from, began, recorded_at, recorded_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(unit_id)
         .bind(name)
@@ -300,8 +307,14 @@ impl Registry {
         .bind(began)
         .bind(self.clock.now_micros())
         .bind(actor)
-        .execute(&mut **tx)
+        .fetch_one(&mut **tx)
         .await?;
+        let version_id: i64 = row.try_get(0)?;
+        sqlx::query("UPDATE units SET current_version_id = $1 WHERE id = $2")
+            .bind(version_id)
+            .bind(unit_id)
+            .execute(&mut **tx)
+            .await?;
         Ok(())
     }
 
@@ -330,7 +343,7 @@ impl Registry {
 
     /// The unit with this id.
     pub async fn get(&self, id: i64) -> Result<Unit> {
-        let row = sqlx::query(&format!("{SELECT_CURRENT} AND u.id = $1"))
+        let row = sqlx::query(&format!("{} AND u.id = $1", select_current()))
             .bind(id)
             .fetch_optional(self.db.pool())
             .await?
@@ -343,11 +356,14 @@ impl Registry {
         let Some(code) = self.canonical_code(kind, Some(code))? else {
             return Ok(None);
         };
-        let row = sqlx::query(&format!("{SELECT_CURRENT} AND u.kind = $1 AND u.code = $2"))
-            .bind(kind.as_str())
-            .bind(code)
-            .fetch_optional(self.db.pool())
-            .await?;
+        let row = sqlx::query(&format!(
+            "{} AND u.kind = $1 AND u.code = $2",
+            select_current()
+        ))
+        .bind(kind.as_str())
+        .bind(code)
+        .fetch_optional(self.db.pool())
+        .await?;
         row.as_ref().map(Self::unit_from_row).transpose()
     }
 
@@ -550,20 +566,21 @@ impl Registry {
 
     /// A page of units by name, with the total count.
     pub async fn list(&self, q: &ListQuery) -> Result<(Vec<Unit>, i64)> {
-        let mut sql = SELECT_CURRENT.to_owned();
+        let mut filter = String::new();
         let mut binds: Vec<String> = Vec::new();
         if let Some(k) = q.kind {
             binds.push(k.as_str().to_owned());
-            sql.push_str(&format!(" AND u.kind = ${}", binds.len()));
+            filter.push_str(&format!(" AND u.kind = ${}", binds.len()));
         }
         if let Some(term) = q.q.as_deref().map(text::tone_key).filter(|t| !t.is_empty()) {
             binds.push(format!("%{}%", term.replace(['%', '_'], "")));
-            sql.push_str(&format!(" AND v.name_key LIKE ${}", binds.len()));
+            filter.push_str(&format!(" AND v.name_key LIKE ${}", binds.len()));
         }
         if !q.include_ended {
-            sql.push_str(" AND v.valid_to IS NULL");
+            filter.push_str(" AND v.valid_to IS NULL");
         }
-        let count_sql = format!("SELECT COUNT(*) FROM ({sql}) AS page");
+        let count_sql = format!("SELECT COUNT(*){FROM_CURRENT}{filter}");
+        let mut sql = format!("SELECT {CURRENT_COLUMNS}{FROM_CURRENT}{filter}");
         let limit = q.limit.clamp(1, 500);
         sql.push_str(&format!(
             " ORDER BY u.kind, v.name_key LIMIT {limit} OFFSET {}",
@@ -587,7 +604,8 @@ impl Registry {
     /// Active units of `kind` whose name has the same tone key as `name`.
     pub async fn find_by_name(&self, kind: UnitKind, name: &str) -> Result<Vec<Unit>> {
         let rows = sqlx::query(&format!(
-            "{SELECT_CURRENT} AND u.kind = $1 AND v.name_key = $2 AND v.valid_to IS NULL ORDER BY u.id"
+            "{} AND u.kind = $1 AND v.name_key = $2 AND v.valid_to IS NULL ORDER BY u.id",
+            select_current()
         ))
         .bind(kind.as_str())
         .bind(text::tone_key(name))
@@ -599,7 +617,7 @@ impl Registry {
     /// Active units per kind.
     pub async fn count_active(&self) -> Result<Vec<(UnitKind, i64)>> {
         let rows = sqlx::query(
-            "SELECT u.kind, COUNT(*) FROM units u JOIN unit_versions v ON v.unit_id = u.id
+            "SELECT u.kind, COUNT(*) FROM units u JOIN unit_versions v ON v.id = u.current_version_id
              WHERE v.valid_to IS NULL GROUP BY u.kind",
         )
         .fetch_all(self.db.pool())
