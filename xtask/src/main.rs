@@ -170,8 +170,9 @@ fn main() -> ExitCode {
             }
         }),
         Some("bench") => bench::run_named(&args[1..]).map(|()| ExitCode::SUCCESS),
+        Some("fuzz") => fuzz(&args[1..]).map(|()| ExitCode::SUCCESS),
         _ => Err(anyhow::anyhow!(
-            "usage: cargo xtask test | cargo xtask bench web"
+            "usage: cargo xtask test | cargo xtask bench web | cargo xtask fuzz [SECONDS]"
         )),
     };
     match result {
@@ -181,6 +182,50 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The cargo-fuzz targets in `fuzz/`.
+const FUZZ_TARGETS: [&str; 4] = ["phone", "tax_code", "citizen_id", "text_keys"];
+
+/// `cargo xtask fuzz [SECONDS]`: every fuzz target for SECONDS each (default 60), with
+/// libFuzzer through cargo-fuzz (installed from crates.io when missing). cargo-fuzz needs
+/// nightly flags; on the stable toolchain `RUSTC_BOOTSTRAP=1` allows them for this build only.
+fn fuzz(args: &[String]) -> anyhow::Result<()> {
+    let seconds: u32 = match args.first() {
+        Some(s) => s.parse().context("SECONDS must be a whole number")?,
+        None => 60,
+    };
+    if cargo()
+        .args(["fuzz", "--version"])
+        .output()
+        .map(|o| !o.status.success())
+        .unwrap_or(true)
+    {
+        eprintln!("xtask: installing cargo-fuzz");
+        run(cargo().args(["install", "cargo-fuzz", "--locked"]))?;
+    }
+    for target in FUZZ_TARGETS {
+        eprintln!("xtask: fuzzing {target} for {seconds} s");
+        let status = cargo()
+            .current_dir("fuzz")
+            .args([
+                "fuzz",
+                "run",
+                target,
+                "--",
+                &format!("-max_total_time={seconds}"),
+            ])
+            .env("RUSTC_BOOTSTRAP", "1")
+            .status()?;
+        if !status.success() {
+            bail!("fuzz target {target} found a failure (see fuzz/artifacts/{target}/)");
+        }
+    }
+    println!(
+        "{} fuzz targets ran {seconds} s each without a failure",
+        FUZZ_TARGETS.len()
+    );
+    Ok(())
 }
 
 /// Runs a command to completion, failing with its output when it fails.
