@@ -129,6 +129,11 @@ impl Queue {
         self
     }
 
+    /// When a lease taken or renewed at `now` (stored form) runs out.
+    fn lease_end(&self, now: i64) -> i64 {
+        now.saturating_add(self.lease.num_microseconds().unwrap_or(i64::MAX / 4))
+    }
+
     /// How long a claim is held without a heartbeat.
     pub fn lease(&self) -> Duration {
         self.lease
@@ -201,7 +206,7 @@ impl Queue {
         );
         let mut q = sqlx::query(&sql)
             .bind(now)
-            .bind(now + self.lease.num_microseconds().unwrap_or(i64::MAX / 4))
+            .bind(self.lease_end(now))
             .bind(worker);
         for k in kinds {
             q = q.bind(*k);
@@ -227,16 +232,13 @@ impl Queue {
             "UPDATE jobs SET lease_until = $1
              WHERE id = $2 AND state = 'running' AND worker = $3 AND attempts = $4",
         )
-        .bind(now + self.lease.num_microseconds().unwrap_or(i64::MAX / 4))
+        .bind(self.lease_end(now))
         .bind(job.id)
         .bind(&job.worker)
         .bind(job.attempt)
         .execute(self.db.pool())
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(Error::LeaseLost(job.id));
-        }
-        Ok(())
+        still_held(job, done.rows_affected())
     }
 
     /// Marks a job done (it leaves the queue).
@@ -249,10 +251,7 @@ impl Queue {
         .bind(job.attempt)
         .execute(self.db.pool())
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(Error::LeaseLost(job.id));
-        }
-        Ok(())
+        still_held(job, done.rows_affected())
     }
 
     /// Records a failed attempt: the job runs again after a backoff, or is dead.
@@ -282,9 +281,7 @@ impl Queue {
         .bind(job.attempt)
         .execute(self.db.pool())
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(Error::LeaseLost(job.id));
-        }
+        still_held(job, done.rows_affected())?;
         Ok(outcome)
     }
 
@@ -336,4 +333,12 @@ impl Queue {
         .await?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+/// A fenced update of `job` changed `rows` rows: none means another worker holds it now.
+fn still_held(job: &Job, rows: u64) -> Result<()> {
+    if rows == 0 {
+        return Err(Error::LeaseLost(job.id));
+    }
+    Ok(())
 }
