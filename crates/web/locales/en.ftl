@@ -172,3 +172,13 @@ err-bad-date = Date "{ $value }" is invalid; use year-month-day.
 err-bad-kind = Unit kind "{ $value }" does not exist.
 err-internal = Something went wrong inside Lantoa; the details are in the server log.
 err-storage = The database is not answering. Try again later.
+
+attr-type = Unit type
+attr-province_code = Province code
+attr-lat = Latitude
+attr-lon = Longitude
+attr-area_km2 = Area (km²)
+attr-address = Address
+attr-phone = Phone
+attr-email = Email
+attr-position = Position

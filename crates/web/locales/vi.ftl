@@ -172,3 +172,13 @@ err-bad-date = Ngày "{ $value }" không hợp lệ; dùng dạng năm-tháng-ng
 err-bad-kind = Loại đơn vị "{ $value }" không tồn tại.
 err-internal = Đã có lỗi trong hệ thống; chi tiết đã được ghi vào nhật ký máy chủ.
 err-storage = Cơ sở dữ liệu không phản hồi. Hãy thử lại sau.
+
+attr-type = Loại đơn vị hành chính
+attr-province_code = Mã tỉnh, thành phố
+attr-lat = Vĩ độ
+attr-lon = Kinh độ
+attr-area_km2 = Diện tích (km²)
+attr-address = Địa chỉ
+attr-phone = Điện thoại
+attr-email = Thư điện tử
+attr-position = Chức vụ

@@ -98,6 +98,11 @@ pub fn tr(lang: Lang, id: &str, args: &[(&str, String)]) -> String {
         .into_owned()
 }
 
+/// Whether message `id` exists (in Vietnamese, which has every id the English has).
+pub fn has(id: &str) -> bool {
+    catalogues().vi.has_message(id)
+}
+
 /// The ids a catalogue source defines.
 pub fn ids(source: &str) -> Vec<String> {
     let res = match FluentResource::try_new(source.to_owned()) {

@@ -59,6 +59,7 @@ impl Views {
             }
         }
         env.add_function("t", t);
+        env.add_function("has_msg", |id: &str| crate::i18n::has(id));
         Self { env }
     }
 
