@@ -43,6 +43,8 @@ pub struct Ctx {
     pub client: String,
     /// A new CSRF cookie to set on the response.
     pub(crate) new_csrf_cookie: Option<String>,
+    /// Whether cookies carry `Secure` (from the configuration).
+    pub(crate) secure_cookies: bool,
 }
 
 /// Reads one cookie.
@@ -134,6 +136,7 @@ pub async fn access(State(state): State<AppState>, req: Request, next: Next) -> 
         .map_or_else(|| "local".to_owned(), |c| c.0.ip().to_string());
     let lang = Lang::from_code(cookie(&parts.headers, LANG_COOKIE).unwrap_or("vi"));
     let mut ctx = Ctx {
+        secure_cookies: state.config.secure_cookies,
         lang,
         path: path.clone(),
         api,
@@ -284,7 +287,8 @@ fn check_access(ctx: &Ctx, access: Access) -> Option<Response> {
 /// anonymous CSRF cookie if one was made.
 fn with_ctx(mut response: Response, ctx: Ctx) -> Response {
     if let Some(c) = &ctx.new_csrf_cookie {
-        let v = format!("{CSRF_COOKIE}={c}; Path=/; HttpOnly; SameSite=Strict");
+        let secure = if ctx.secure_cookies { "; Secure" } else { "" };
+        let v = format!("{CSRF_COOKIE}={c}; Path=/; HttpOnly; SameSite=Strict{secure}");
         if let Ok(h) = HeaderValue::from_str(&v) {
             response.headers_mut().append(header::SET_COOKIE, h);
         }
