@@ -403,6 +403,30 @@ mod bad_input {
     }
 
     #[tokio::test]
+    async fn an_oversized_form_gets_a_vietnamese_413_and_writes_nothing() {
+        let app = TestApp::spawn_with(lantoa_web::WebConfig {
+            max_body_bytes: 2048,
+            ..Default::default()
+        })
+        .await;
+        let u = app.user("lan", vec![Role::WatchOfficer]).await;
+        let me = app.browser(&u).await;
+        let before = app.audit_rows().await;
+        let name = "x".repeat(5000);
+        let r = app
+            .post_form("/units", Some(&me), &[("kind", "agency"), ("name", &name)])
+            .await;
+        assert_eq!(r.status, 413);
+        assert!(r.body.contains("vượt quá giới hạn 2048 byte"), "{}", r.body);
+        assert_eq!(app.audit_rows().await, before);
+        assert_eq!(
+            app.get("/units", Some(&me)).await.status,
+            200,
+            "still serving"
+        );
+    }
+
+    #[tokio::test]
     async fn unknown_routes_and_methods_are_clear_4xx_and_the_server_keeps_serving() {
         let app = TestApp::spawn().await;
         let r = app.get("/api/v1/nothing-here", None).await;
