@@ -1,0 +1,363 @@
+//! Importing subjects from CSV, with a report per row.
+//!
+//! Officers keep their lists in spreadsheets with Vietnamese headers. The header row is matched
+//! loosely (case, tone marks and spacing ignored): `Loại`, `URL`/`Địa chỉ`/`Tên miền`, `Tên`,
+//! `Đơn vị chủ quản`, `Mã số thuế`, `Số giấy phép`, `Ngày cấp`, `Cơ quan báo chí`. The
+//! delimiter (comma, semicolon, tab) is detected and a UTF-8 byte-order mark is skipped. Each
+//! row is registered on its own: a bad row is reported with its line, field and reason and the
+//! rest go on; a URL already registered is reported, not duplicated, so importing the same
+//! file twice is harmless.
+
+use chrono::NaiveDate;
+use lantoa_core::TaxCode;
+use lantoa_core::text;
+use lantoa_core::unit::UnitKind;
+use lantoa_registry::NewUnit;
+use serde::Serialize;
+
+use crate::subject::{NewSubject, SubjectKind, Watch};
+use crate::{Error, Result};
+
+/// Rows accepted in one file.
+pub const MAX_ROWS: usize = 100_000;
+
+/// What happened to one row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum RowStatus {
+    /// Registered as subject `id`.
+    Created {
+        /// The new subject.
+        id: i64,
+    },
+    /// The URL was already registered as subject `id`; nothing changed.
+    AlreadyRegistered {
+        /// The existing subject.
+        id: i64,
+    },
+    /// Not registered, because of `reason` in `field`.
+    Rejected {
+        /// The column at fault.
+        field: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One row's outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowOutcome {
+    /// Line in the file (the header is line 1).
+    pub line: u64,
+    /// The URL as written.
+    pub url: String,
+    /// What happened.
+    pub status: RowStatus,
+}
+
+/// The report of an import.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// Rows registered.
+    pub created: usize,
+    /// Rows whose URL was already registered.
+    pub already: usize,
+    /// Rows refused.
+    pub rejected: usize,
+    /// Every row, in file order.
+    pub rows: Vec<RowOutcome>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Kind,
+    Url,
+    Name,
+    Unit,
+    TaxCode,
+    LicenceNo,
+    LicenceDate,
+    IsPress,
+}
+
+fn column_of(header: &str) -> Option<Column> {
+    let key = text::fold_key(header).replace(['_', '-', '.'], " ");
+    let key = key.split_whitespace().collect::<Vec<_>>().join(" ");
+    Some(match key.as_str() {
+        "loai" | "kind" | "loai hinh" | "phan loai" => Column::Kind,
+        "url" | "dia chi" | "ten mien" | "duong dan" | "link" => Column::Url,
+        "ten" | "name" | "ten trang" | "ten goi" => Column::Name,
+        "don vi chu quan" | "co quan chu quan" | "don vi" | "managing unit" => Column::Unit,
+        "ma so thue" | "mst" | "tax code" => Column::TaxCode,
+        "so giay phep" | "giay phep" | "licence no" | "license no" | "licence" => Column::LicenceNo,
+        "ngay cap" | "ngay cap phep" | "ngay cap giay phep" | "licence date" | "license date" => {
+            Column::LicenceDate
+        }
+        "co quan bao chi" | "la co quan bao chi" | "bao chi" | "is press" => Column::IsPress,
+        _ => return None,
+    })
+}
+
+fn column_name(c: Column) -> &'static str {
+    match c {
+        Column::Kind => "loại",
+        Column::Url => "url",
+        Column::Name => "tên",
+        Column::Unit => "đơn vị chủ quản",
+        Column::TaxCode => "mã số thuế",
+        Column::LicenceNo => "số giấy phép",
+        Column::LicenceDate => "ngày cấp",
+        Column::IsPress => "cơ quan báo chí",
+    }
+}
+
+/// Parses `dd/mm/yyyy`, `d/m/yyyy` or `yyyy-mm-dd`.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d-%m-%Y"))
+        .ok()
+}
+
+fn parse_bool(s: &str) -> Option<bool> {
+    match text::fold_key(s).as_str() {
+        "" | "khong" | "0" | "no" | "false" | "k" => Some(false),
+        "co" | "x" | "1" | "yes" | "true" | "c" => Some(true),
+        _ => None,
+    }
+}
+
+fn detect_delimiter(first_line: &str) -> u8 {
+    [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|d| first_line.bytes().filter(|b| b == d).count())
+        .unwrap_or(b',')
+}
+
+struct Rejected(Column, String);
+
+impl Watch {
+    /// Imports subjects from CSV bytes; `actor` is recorded on every row and on units the
+    /// import registers (an enterprise given by name and a valid tax code not yet known).
+    pub async fn import_csv(&self, actor: &str, bytes: &[u8]) -> Result<ImportReport> {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            Error::File(format!(
+                "not UTF-8 text (byte {}); save the sheet as \"CSV UTF-8\"",
+                e.valid_up_to() + 1
+            ))
+        })?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let first = text.lines().next().unwrap_or("");
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(detect_delimiter(first))
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let headers = reader
+            .headers()
+            .map_err(|e| Error::File(e.to_string()))?
+            .clone();
+        let columns: Vec<Option<Column>> = headers.iter().map(column_of).collect();
+        for needed in [Column::Url, Column::Name] {
+            if !columns.contains(&Some(needed)) {
+                return Err(Error::File(format!(
+                    "the header row has no column \"{}\" (found: {})",
+                    column_name(needed),
+                    headers.iter().collect::<Vec<_>>().join(", ")
+                )));
+            }
+        }
+        let mut report = ImportReport::default();
+        for (i, record) in reader.records().enumerate() {
+            if i >= MAX_ROWS {
+                return Err(Error::File(format!(
+                    "more than {MAX_ROWS} rows; split the file"
+                )));
+            }
+            let line = (i as u64) + 2;
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    report.rejected += 1;
+                    report.rows.push(RowOutcome {
+                        line,
+                        url: String::new(),
+                        status: RowStatus::Rejected {
+                            field: "row".into(),
+                            reason: e.to_string(),
+                        },
+                    });
+                    continue;
+                }
+            };
+            let get = |c: Column| -> String {
+                columns
+                    .iter()
+                    .position(|x| *x == Some(c))
+                    .and_then(|i| record.get(i))
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            if record.iter().all(|f| f.is_empty()) {
+                continue;
+            }
+            let url = get(Column::Url);
+            let status = match self.import_row(actor, &get).await {
+                Ok(status) => status,
+                Err(Rejected(col, reason)) => RowStatus::Rejected {
+                    field: column_name(col).into(),
+                    reason,
+                },
+            };
+            match status {
+                RowStatus::Created { .. } => report.created += 1,
+                RowStatus::AlreadyRegistered { .. } => report.already += 1,
+                RowStatus::Rejected { .. } => report.rejected += 1,
+            }
+            report.rows.push(RowOutcome { line, url, status });
+        }
+        Ok(report)
+    }
+
+    async fn import_row(
+        &self,
+        actor: &str,
+        get: &impl Fn(Column) -> String,
+    ) -> std::result::Result<RowStatus, Rejected> {
+        let reject = |c: Column| move |e: Error| Rejected(c, e.to_string());
+        let url = get(Column::Url);
+        if let Some(existing) = self.find_by_url(&url).await.map_err(reject(Column::Url))? {
+            return Ok(RowStatus::AlreadyRegistered { id: existing.id });
+        }
+        let kind_text = get(Column::Kind);
+        let kind = if kind_text.is_empty() {
+            SubjectKind::Website
+        } else {
+            kind_text.parse().map_err(reject(Column::Kind))?
+        };
+        let mut new = NewSubject::new(kind, &url, &get(Column::Name));
+        new.licence_no = Some(get(Column::LicenceNo)).filter(|l| !l.is_empty());
+        let date = get(Column::LicenceDate);
+        if !date.is_empty() {
+            new.licence_date = Some(parse_date(&date).ok_or_else(|| {
+                Rejected(
+                    Column::LicenceDate,
+                    format!("{date:?} is not a date (dd/mm/yyyy)"),
+                )
+            })?);
+        }
+        let press = get(Column::IsPress);
+        new.is_press = parse_bool(&press).ok_or_else(|| {
+            Rejected(
+                Column::IsPress,
+                format!("{press:?} is neither \"có\" nor \"không\""),
+            )
+        })?;
+        new.managing_unit_id = self
+            .resolve_unit(actor, &get(Column::Unit), &get(Column::TaxCode))
+            .await?;
+        let s = self.create(actor, &new).await.map_err(|e| match &e {
+            Error::Invalid { field: "name", .. } => Rejected(Column::Name, e.to_string()),
+            _ => Rejected(Column::Url, e.to_string()),
+        })?;
+        Ok(RowStatus::Created { id: s.id })
+    }
+
+    /// The managing unit named by a tax code and/or a name, registering an enterprise given by
+    /// both when it is not yet known.
+    async fn resolve_unit(
+        &self,
+        actor: &str,
+        name: &str,
+        tax_code: &str,
+    ) -> std::result::Result<Option<i64>, Rejected> {
+        let reg = |c: Column| move |e: lantoa_registry::Error| Rejected(c, e.to_string());
+        if !tax_code.is_empty() {
+            let code =
+                TaxCode::parse(tax_code).map_err(|e| Rejected(Column::TaxCode, e.to_string()))?;
+            if let Some(u) = self
+                .registry
+                .by_code(UnitKind::Enterprise, &code.to_string())
+                .await
+                .map_err(reg(Column::TaxCode))?
+            {
+                return Ok(Some(u.id));
+            }
+            if name.is_empty() {
+                return Err(Rejected(
+                    Column::TaxCode,
+                    format!(
+                        "no enterprise with tax code {code} in the registry; give its name to register it"
+                    ),
+                ));
+            }
+            let unit = self
+                .registry
+                .create(
+                    actor,
+                    &NewUnit::new(UnitKind::Enterprise, Some(&code.to_string()), name),
+                )
+                .await
+                .map_err(reg(Column::Unit))?;
+            return Ok(Some(unit.id));
+        }
+        if name.is_empty() {
+            return Ok(None);
+        }
+        let mut found = Vec::new();
+        for kind in [
+            UnitKind::Agency,
+            UnitKind::Enterprise,
+            UnitKind::PressAgency,
+        ] {
+            found.extend(
+                self.registry
+                    .find_by_name(kind, name)
+                    .await
+                    .map_err(reg(Column::Unit))?,
+            );
+        }
+        match found.len() {
+            1 => Ok(Some(found[0].id)),
+            0 => Err(Rejected(
+                Column::Unit,
+                format!("no unit named {name:?} in the registry; register it or give its tax code"),
+            )),
+            n => Err(Rejected(
+                Column::Unit,
+                format!("{n} units are named {name:?}; give the tax code"),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_match_loosely() {
+        assert!(column_of("Đơn vị chủ quản") == Some(Column::Unit));
+        assert!(column_of(" MÃ SỐ THUẾ ") == Some(Column::TaxCode));
+        assert!(column_of("Số giấy phép") == Some(Column::LicenceNo));
+        assert!(column_of("ghi chú").is_none());
+    }
+
+    #[test]
+    fn dates_and_yes_no() {
+        assert_eq!(
+            parse_date("05/03/2021"),
+            NaiveDate::from_ymd_opt(2021, 3, 5)
+        );
+        assert_eq!(
+            parse_date("2021-03-05"),
+            NaiveDate::from_ymd_opt(2021, 3, 5)
+        );
+        assert_eq!(parse_date("31/02/2021"), None);
+        assert_eq!(parse_bool("Có"), Some(true));
+        assert_eq!(parse_bool("không"), Some(false));
+        assert_eq!(parse_bool("maybe"), None);
+        assert_eq!(detect_delimiter("a;b;c"), b';');
+    }
+}

@@ -1,0 +1,36 @@
+//! # lantoa-watch — watching online information
+//!
+//! The department reviews general information websites, social networks, video clips and
+//! posts for "báo hóa" signs, illegal advertising and harmful content (shared/domain/watch.md).
+//! This crate owns that work. Today it holds the **subjects**: what is watched, with its URL,
+//! its managing unit (a unit of [`lantoa_registry`]), its licence, and whether it is a licensed
+//! press agency. Subjects are registered one by one or imported from CSV with a report per row
+//! ([`Watch::import_csv`]); a bad row is reported with its reason and the rest go on.
+//! Crawling, capture, extraction, signals and findings come next (issue "Watch I").
+//!
+//! ```no_run
+//! # async fn demo(db: lantoa_store::Db) -> lantoa_watch::Result<()> {
+//! use lantoa_watch::{Watch, NewSubject, SubjectKind};
+//! let watch = Watch::new(db.clone(), lantoa_registry::Registry::new(db));
+//! let s = watch
+//!     .create("lan.nt", &NewSubject::new(SubjectKind::Website, "https://tintuc-phoco.example/", "Tin tức Phố Cổ"))
+//!     .await?;
+//! let report = watch.import_csv("lan.nt", std::fs::read("subjects.csv")?.as_slice()).await?;
+//! println!("{} created, {} rejected", report.created, report.rejected);
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+mod error;
+mod import;
+mod subject;
+
+pub use error::{Error, Result};
+pub use import::{ImportReport, RowOutcome, RowStatus};
+pub use subject::{ListQuery, NewSubject, Subject, SubjectKind, Watch, normalise_url};
+
+/// Migrations of the watch tables.
+pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrate::MigrationSet {
+    component: "watch",
+    migrations: &[lantoa_store::migration!(1, "0001_subjects.sql")],
+};

@@ -1,0 +1,437 @@
+//! Subjects: what the department watches.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use lantoa_core::text;
+use lantoa_registry::Registry;
+use lantoa_store::audit::{self, Entry};
+use lantoa_store::{Db, is_unique_violation};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::{Error, Result};
+
+/// What kind of thing a subject is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectKind {
+    /// Trang thông tin điện tử (tổng hợp): a website.
+    Website,
+    /// Mạng xã hội: a social network run by a licensed enterprise.
+    SocialNetwork,
+    /// A page, group or account on a social platform.
+    SocialAccount,
+    /// A video channel (YouTube, TikTok…).
+    VideoChannel,
+    /// One video clip.
+    Clip,
+    /// One post.
+    Post,
+}
+
+impl SubjectKind {
+    /// Every kind, in the order the console lists them.
+    pub const ALL: [SubjectKind; 6] = [
+        SubjectKind::Website,
+        SubjectKind::SocialNetwork,
+        SubjectKind::SocialAccount,
+        SubjectKind::VideoChannel,
+        SubjectKind::Clip,
+        SubjectKind::Post,
+    ];
+
+    /// The stable name stored and used in the API and CSV files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::Website => "website",
+            SubjectKind::SocialNetwork => "social_network",
+            SubjectKind::SocialAccount => "social_account",
+            SubjectKind::VideoChannel => "video_channel",
+            SubjectKind::Clip => "clip",
+            SubjectKind::Post => "post",
+        }
+    }
+}
+
+impl fmt::Display for SubjectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SubjectKind {
+    type Err = Error;
+    /// Accepts the stable names and the Vietnamese words officers write in spreadsheets
+    /// ("trang thông tin điện tử", "mạng xã hội", "trang mạng xã hội", "kênh", "clip", "bài viết").
+    fn from_str(s: &str) -> Result<Self> {
+        let key = text::fold_key(s).replace(['_', '-'], " ");
+        let kind = match key.as_str() {
+            "website"
+            | "trang thong tin dien tu"
+            | "trang thong tin dien tu tong hop"
+            | "trang web"
+            | "bao dien tu"
+            | "tap chi dien tu" => SubjectKind::Website,
+            "social network" | "mang xa hoi" => SubjectKind::SocialNetwork,
+            "social account"
+            | "trang mang xa hoi"
+            | "tai khoan mang xa hoi"
+            | "fanpage"
+            | "nhom" => SubjectKind::SocialAccount,
+            "video channel" | "kenh" | "kenh video" => SubjectKind::VideoChannel,
+            "clip" | "video" => SubjectKind::Clip,
+            "post" | "bai viet" => SubjectKind::Post,
+            _ => {
+                return Err(Error::Invalid {
+                    field: "kind",
+                    message: format!(
+                        "{s:?} is not a subject kind (website, social_network, social_account, video_channel, clip, post)"
+                    ),
+                });
+            }
+        };
+        Ok(kind)
+    }
+}
+
+/// Checks a URL and returns it cleaned and its identity key: `http`/`https` only, with a host;
+/// the key is the host in lower case without `www.`, then the path without a trailing slash
+/// and the query, without the scheme and fragment — so `https://www.A.example/` and
+/// `http://a.example` are one subject.
+pub fn normalise_url(input: &str) -> Result<(String, String, String)> {
+    let raw = input.trim();
+    let with_scheme = if raw.contains("://") {
+        raw.to_owned()
+    } else {
+        format!("https://{raw}")
+    };
+    let bad = |m: &str| Error::Invalid {
+        field: "url",
+        message: format!("{raw:?} {m}"),
+    };
+    if raw.is_empty() {
+        return Err(bad("is empty"));
+    }
+    let mut url = url::Url::parse(&with_scheme).map_err(|e| bad(&format!("is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("must be an http or https address"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("must not carry a user name or password"));
+    }
+    let host = url
+        .host_str()
+        .filter(|h| h.contains('.') || *h == "localhost")
+        .ok_or_else(|| bad("has no host name"))?
+        .to_lowercase();
+    url.set_fragment(None);
+    let bare = host.strip_prefix("www.").unwrap_or(&host).to_owned();
+    let mut key = format!("{bare}{}", url.path().trim_end_matches('/'));
+    if let Some(q) = url.query() {
+        key.push('?');
+        key.push_str(q);
+    }
+    Ok((url.to_string(), key, bare))
+}
+
+/// A subject to register.
+#[derive(Debug, Clone)]
+pub struct NewSubject {
+    /// Kind.
+    pub kind: SubjectKind,
+    /// Address.
+    pub url: String,
+    /// Name as the site calls itself.
+    pub name: String,
+    /// The managing unit (a registry unit id).
+    pub managing_unit_id: Option<i64>,
+    /// Licence number (giấy phép), if licensed.
+    pub licence_no: Option<String>,
+    /// Licence date.
+    pub licence_date: Option<NaiveDate>,
+    /// A licensed press agency's own site (the reference for republishing checks).
+    pub is_press: bool,
+}
+
+impl NewSubject {
+    /// A subject with no unit or licence.
+    pub fn new(kind: SubjectKind, url: &str, name: &str) -> Self {
+        Self {
+            kind,
+            url: url.to_owned(),
+            name: name.to_owned(),
+            managing_unit_id: None,
+            licence_no: None,
+            licence_date: None,
+            is_press: false,
+        }
+    }
+}
+
+/// A registered subject.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Subject {
+    /// Its id.
+    pub id: i64,
+    /// Kind.
+    pub kind: SubjectKind,
+    /// Address, cleaned.
+    pub url: String,
+    /// Host without `www.`.
+    pub host: String,
+    /// Name.
+    pub name: String,
+    /// The managing unit (registry id).
+    pub managing_unit_id: Option<i64>,
+    /// Licence number.
+    pub licence_no: Option<String>,
+    /// Licence date.
+    pub licence_date: Option<NaiveDate>,
+    /// A licensed press agency's own site.
+    pub is_press: bool,
+}
+
+/// A page of the subject list.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// Only this kind.
+    pub kind: Option<SubjectKind>,
+    /// Name (compared on tone keys) or host contains this.
+    pub q: Option<String>,
+    /// Page size (at most 500).
+    pub limit: i64,
+    /// Rows to skip.
+    pub offset: i64,
+}
+
+/// The watch service.
+#[derive(Debug, Clone)]
+pub struct Watch {
+    pub(crate) db: Db,
+    pub(crate) registry: Registry,
+}
+
+const COLUMNS: &str =
+    "id, kind, url, host, name, managing_unit_id, licence_no, licence_date, is_press";
+
+fn subject_from_row(r: &sqlx::any::AnyRow) -> Result<Subject> {
+    let kind: String = r.try_get(1)?;
+    Ok(Subject {
+        id: r.try_get(0)?,
+        kind: kind.parse()?,
+        url: r.try_get(2)?,
+        host: r.try_get(3)?,
+        name: r.try_get(4)?,
+        managing_unit_id: r.try_get(5)?,
+        licence_no: r.try_get(6)?,
+        licence_date: r
+            .try_get::<Option<String>, _>(7)?
+            .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+        is_press: r.try_get::<i64, _>(8)? != 0,
+    })
+}
+
+impl Watch {
+    /// The service over `db`, resolving managing units through `registry`.
+    pub fn new(db: Db, registry: Registry) -> Self {
+        Self { db, registry }
+    }
+
+    /// Registers a subject.
+    pub async fn create(&self, actor: &str, new: &NewSubject) -> Result<Subject> {
+        let (url, key, host) = normalise_url(&new.url)?;
+        let name = text::clean(&new.name);
+        if name.is_empty() {
+            return Err(Error::Invalid {
+                field: "name",
+                message: "must not be empty".into(),
+            });
+        }
+        if let Some(unit) = new.managing_unit_id {
+            // Through the registry's API: an unknown id is refused.
+            self.registry.get(unit).await?;
+        }
+        let licence_no = new
+            .licence_no
+            .as_deref()
+            .map(text::clean)
+            .filter(|l| !l.is_empty());
+        let mut tx = self.db.begin().await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO watch_subjects (kind, url, url_key, host, name, name_key, managing_unit_id, licence_no, licence_date, is_press, created_at, created_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        )
+        .bind(new.kind.as_str())
+        .bind(&url)
+        .bind(&key)
+        .bind(&host)
+        .bind(&name)
+        .bind(text::tone_key(&name))
+        .bind(new.managing_unit_id)
+        .bind(&licence_no)
+        .bind(new.licence_date.map(|d| d.format("%Y-%m-%d").to_string()))
+        .bind(i64::from(new.is_press))
+        .bind(chrono::Utc::now().timestamp_micros())
+        .bind(actor)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| if is_unique_violation(&e) { Error::Duplicate(url.clone()) } else { e.into() })?
+        .try_get(0)?;
+        let subject = Subject {
+            id,
+            kind: new.kind,
+            url,
+            host,
+            name,
+            managing_unit_id: new.managing_unit_id,
+            licence_no,
+            licence_date: new.licence_date,
+            is_press: new.is_press,
+        };
+        audit::append(
+            &mut tx,
+            &Entry::new(actor, "watch.subject_created", format!("subject:{id}")).after(&subject),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(subject)
+    }
+
+    /// The subject with this id.
+    pub async fn get(&self, id: i64) -> Result<Subject> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM watch_subjects WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.db.pool())
+        .await?
+        .ok_or(Error::NotFound(id))?;
+        subject_from_row(&row)
+    }
+
+    /// Whether a subject with this URL is registered.
+    pub async fn find_by_url(&self, url: &str) -> Result<Option<Subject>> {
+        let (_, key, _) = normalise_url(url)?;
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM watch_subjects WHERE url_key = $1"
+        ))
+        .bind(key)
+        .fetch_optional(self.db.pool())
+        .await?;
+        row.as_ref().map(subject_from_row).transpose()
+    }
+
+    /// A page of subjects by kind and name, with the total.
+    pub async fn list(&self, q: &ListQuery) -> Result<(Vec<Subject>, i64)> {
+        let mut filter = String::from(" WHERE 1 = 1");
+        let mut binds: Vec<String> = Vec::new();
+        if let Some(k) = q.kind {
+            binds.push(k.as_str().to_owned());
+            filter.push_str(&format!(" AND kind = ${}", binds.len()));
+        }
+        if let Some(term) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            binds.push(format!(
+                "%{}%",
+                text::tone_key(term).replace(['%', '_'], "")
+            ));
+            binds.push(format!("%{}%", term.to_lowercase().replace(['%', '_'], "")));
+            let n = binds.len();
+            filter.push_str(&format!(
+                " AND (name_key LIKE ${} OR host LIKE ${n})",
+                n - 1
+            ));
+        }
+        let limit = q.limit.clamp(1, 500);
+        let sql = format!(
+            "SELECT {COLUMNS} FROM watch_subjects{filter} ORDER BY kind, name LIMIT {limit} OFFSET {}",
+            q.offset.max(0)
+        );
+        let count_sql = format!("SELECT COUNT(*) FROM watch_subjects{filter}");
+        let (mut page, mut count) = (sqlx::query(&sql), sqlx::query(&count_sql));
+        for b in &binds {
+            page = page.bind(b.clone());
+            count = count.bind(b.clone());
+        }
+        let rows = page.fetch_all(self.db.pool()).await?;
+        let total: i64 = count.fetch_one(self.db.pool()).await?.try_get(0)?;
+        Ok((
+            rows.iter().map(subject_from_row).collect::<Result<_>>()?,
+            total,
+        ))
+    }
+
+    /// Subjects per kind.
+    pub async fn count_by_kind(&self) -> Result<Vec<(SubjectKind, i64)>> {
+        let rows = sqlx::query("SELECT kind, COUNT(*) FROM watch_subjects GROUP BY kind")
+            .fetch_all(self.db.pool())
+            .await?;
+        let mut out: Vec<(SubjectKind, i64)> = SubjectKind::ALL.iter().map(|k| (*k, 0)).collect();
+        for r in rows {
+            let k: String = r.try_get(0)?;
+            if let Some(e) = out.iter_mut().find(|(kind, _)| kind.as_str() == k) {
+                e.1 = r.try_get(1)?;
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_site_one_key_whatever_the_spelling() {
+        let a = normalise_url("https://www.TinTuc-PhoCo.example/").unwrap();
+        let b = normalise_url("tintuc-phoco.example").unwrap();
+        let c = normalise_url("http://tintuc-phoco.example/#top").unwrap();
+        assert_eq!(a.1, "tintuc-phoco.example");
+        assert_eq!((a.1.as_str(), a.2.as_str()), (b.1.as_str(), b.2.as_str()));
+        assert_eq!(a.1, c.1);
+        let page = normalise_url("https://facebook.com/trang.tin.pho.co/").unwrap();
+        assert_eq!(page.1, "facebook.com/trang.tin.pho.co");
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_web_address() {
+        for bad in [
+            "",
+            "   ",
+            "ftp://x.example/",
+            "https://",
+            "not a url at all",
+            "mailto:a@b.example",
+            "https://nohost/",
+        ] {
+            assert!(
+                matches!(normalise_url(bad), Err(Error::Invalid { field: "url", .. })),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn kinds_accept_vietnamese_words() {
+        assert_eq!(
+            "Trang thông tin điện tử tổng hợp"
+                .parse::<SubjectKind>()
+                .unwrap(),
+            SubjectKind::Website
+        );
+        assert_eq!(
+            "mạng xã hội".parse::<SubjectKind>().unwrap(),
+            SubjectKind::SocialNetwork
+        );
+        assert_eq!(
+            "Bài viết".parse::<SubjectKind>().unwrap(),
+            SubjectKind::Post
+        );
+        assert_eq!(
+            "video_channel".parse::<SubjectKind>().unwrap(),
+            SubjectKind::VideoChannel
+        );
+        assert!("báo in".parse::<SubjectKind>().is_err());
+    }
+}
