@@ -212,11 +212,20 @@ pub async fn access(State(state): State<AppState>, req: Request, next: Next) -> 
     // State-changing requests carry the CSRF token, unless authenticated by a bearer token.
     let mut body = body;
     if parts.method != Method::GET && parts.method != Method::HEAD && !(api && bearer.is_some()) {
+        // The token comes in the X-CSRF-Token header, in the form's `csrf` field, or — for
+        // file uploads (multipart forms, whose body is not buffered here) — in the form
+        // action's query string.
         let header_token = parts
             .headers
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+            .map(str::to_owned)
+            .or_else(|| {
+                parts
+                    .uri
+                    .query()
+                    .and_then(|q| form_urlencoded_get(q.as_bytes(), "csrf"))
+            });
         let is_form = parts
             .headers
             .get(header::CONTENT_TYPE)

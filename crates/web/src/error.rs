@@ -248,6 +248,21 @@ pub fn parse_unit_kind(value: &str) -> Result<lantoa_core::unit::UnitKind, WebEr
         })
 }
 
+impl From<lantoa_watch::Error> for WebError {
+    fn from(e: lantoa_watch::Error) -> Self {
+        use lantoa_watch::Error as W;
+        let code = e.error_code();
+        let msg = e.to_string();
+        match e {
+            W::Registry(r) => r.into(),
+            W::Store(s) => s.into(),
+            W::NotFound(_) => WebError::new(code, "err-not-found", msg),
+            other => WebError::new(code, "err-watch-invalid", msg.clone())
+                .arg("detail", other.to_string()),
+        }
+    }
+}
+
 /// Parses a `YYYY-MM-DD` date given as `field`, or says which value is wrong.
 pub fn parse_date(field: &str, value: &str) -> Result<chrono::NaiveDate, WebError> {
     chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {

@@ -45,10 +45,11 @@ pub use error::WebError;
 pub use view::{MODULES, TEMPLATES};
 
 /// Every migration set the web layer's services need, in order.
-pub const MIGRATIONS: [&lantoa_store::migrate::MigrationSet; 3] = [
+pub const MIGRATIONS: [&lantoa_store::migrate::MigrationSet; 4] = [
     &lantoa_store::MIGRATIONS,
     &lantoa_accounts::MIGRATIONS,
     &lantoa_registry::MIGRATIONS,
+    &lantoa_watch::MIGRATIONS,
 ];
 
 /// Settings of the web layer (the `[web]` table of `lantoa.toml`).
@@ -84,6 +85,8 @@ pub struct AppState {
     pub accounts: Accounts,
     /// The units registry.
     pub registry: Registry,
+    /// The watch module.
+    pub watch: lantoa_watch::Watch,
     /// The job queue.
     pub queue: Queue,
     /// Settings.
@@ -111,6 +114,7 @@ impl AppState {
         view::set_org_name(&config.org_name);
         Self {
             accounts: Accounts::new(db.clone()),
+            watch: lantoa_watch::Watch::new(db.clone(), Registry::new(db.clone())),
             registry: Registry::new(db.clone()),
             queue: Queue::new(db.clone()),
             db,

@@ -54,6 +54,8 @@ impl std::fmt::Debug for RouteSpec {
 
 /// Administrators only.
 pub const ADMIN: &[Role] = &[Role::Admin];
+/// Who may register and import watch subjects.
+pub const WATCH_EDITORS: &[Role] = &[Role::Admin, Role::WatchOfficer];
 /// Who may register and change units.
 pub const UNIT_EDITORS: &[Role] = &[
     Role::Admin,
@@ -96,7 +98,8 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/account/password" SignedInPending, Page, "Change one's password" => pages::auth::change_password;
 
         GET "/" SignedIn, Page, "Dashboard" => pages::home::dashboard;
-        GET "/watch" SignedIn, Page, "Watch module" => pages::home::watch;
+        GET "/watch" SignedIn, Page, "Watch: subjects and their import" => pages::watch::subjects;
+        POST "/watch/subjects/import" Roles(WATCH_EDITORS), Page, "Import subjects from a CSV file" => pages::watch::import;
         GET "/notify" SignedIn, Page, "Notify module" => pages::home::notify;
         GET "/opendata" SignedIn, Page, "Open data module" => pages::home::opendata;
         GET "/plans" SignedIn, Page, "Plans module" => pages::home::plans;
@@ -124,6 +127,9 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/units/{id}" SignedIn, Api, "One unit" => api::v1::get_unit;
         GET "/api/v1/units/{id}/history" SignedIn, Api, "A unit's versions" => api::v1::unit_history;
         GET "/api/v1/communes/legacy/{code}" SignedIn, Api, "Where a pre-2025 commune went" => api::v1::legacy_commune;
+        GET "/api/v1/watch/subjects" SignedIn, Api, "List watch subjects (kind, q, limit, offset)" => api::v1::list_subjects;
+        POST "/api/v1/watch/subjects" Roles(WATCH_EDITORS), Api, "Register a watch subject" => api::v1::create_subject;
+        POST "/api/v1/watch/subjects/import" Roles(WATCH_EDITORS), Api, "Import subjects from CSV (the request body); a report per row" => api::v1::import_subjects;
         GET "/api/v1/users" Roles(ADMIN), Api, "List users" => api::v1::list_users;
         POST "/api/v1/users" Roles(ADMIN), Api, "Create a user (returns a one-time password)" => api::v1::create_user;
         GET "/api/v1/audit/verify" Roles(ADMIN), Api, "Verify the audit chain" => api::v1::verify_audit;

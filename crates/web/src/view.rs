@@ -28,6 +28,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("user_new.html", include_str!("../templates/user_new.html")),
     ("audit.html", include_str!("../templates/audit.html")),
     ("error.html", include_str!("../templates/error.html")),
+    ("watch.html", include_str!("../templates/watch.html")),
+    (
+        "watch_import.html",
+        include_str!("../templates/watch_import.html"),
+    ),
 ];
 
 /// The template environment.

@@ -749,6 +749,12 @@ mod catalogues {
         for r in Role::ALL {
             used.insert(format!("role-{}", r.as_str()));
         }
+        for k in lantoa_watch::SubjectKind::ALL {
+            used.insert(format!("subject-{}", k.as_str()));
+        }
+        for s in ["created", "already_registered", "rejected"] {
+            used.insert(format!("import-{s}"));
+        }
         for s in ["active", "merged", "abolished"] {
             used.insert(format!("status-{s}"));
         }
@@ -779,6 +785,7 @@ mod catalogues {
             include_str!("../src/pages/units.rs"),
             include_str!("../src/pages/home.rs"),
             include_str!("../src/api/v1.rs"),
+            include_str!("../src/pages/watch.rs"),
         ];
         for src in code {
             for prefix in ["\"err-", "\"flash-"] {
@@ -848,5 +855,151 @@ mod pages {
             "{}",
             bad.body
         );
+    }
+}
+
+mod watch {
+    use super::*;
+
+    const CSV: &str = "Loại;Tên;URL;Số giấy phép;Ngày cấp\nwebsite;Tin tức Phố Cổ;https://tintuc-phoco.example;12/GP;05/03/2021\nwebsite;Trang Lỗi;ftp://loi.example;;\n";
+
+    fn multipart(csv: &str) -> (String, String) {
+        let boundary = "lantoa-test-boundary";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ds.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+        );
+        (format!("multipart/form-data; boundary={boundary}"), body)
+    }
+
+    #[tokio::test]
+    async fn officers_import_a_csv_in_the_console_and_see_each_row() {
+        let app = TestApp::spawn().await;
+        let u = app.user("lan", vec![Role::WatchOfficer]).await;
+        let me = app.browser(&u).await;
+        let page = app.get("/watch", Some(&me)).await;
+        assert!(page.body.contains(&format!(
+            "action=\"/watch/subjects/import?csrf={}\"",
+            me.csrf
+        )));
+        let (ct, body) = multipart(CSV);
+        let no_token = app
+            .send(
+                axum::http::Request::post("/watch/subjects/import")
+                    .header("content-type", &ct)
+                    .header("cookie", &me.cookie)
+                    .body(axum::body::Body::from(body.clone()))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(no_token.status, 403);
+        let r = app
+            .send(
+                axum::http::Request::post(format!("/watch/subjects/import?csrf={}", me.csrf))
+                    .header("content-type", &ct)
+                    .header("cookie", &me.cookie)
+                    .body(axum::body::Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(
+            r.body
+                .contains("Tệp ds.csv: thêm 1, đã có 0, bị từ chối 1."),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("http or https"));
+        let list = app.get("/watch?kind=website", Some(&me)).await;
+        assert!(
+            list.body.contains("Tin tức Phố Cổ") && list.body.contains("12&#x2f;GP (2021-03-05)"),
+            "{}",
+            list.body
+        );
+        let empty = app
+            .post_form(
+                &format!("/watch/subjects/import?csrf={}", me.csrf),
+                Some(&me),
+                &[],
+            )
+            .await;
+        assert_eq!(empty.status, 400, "{}", empty.body);
+    }
+
+    #[tokio::test]
+    async fn the_api_imports_lists_and_refuses_viewers() {
+        let app = TestApp::spawn().await;
+        app.user("lan", vec![Role::WatchOfficer]).await;
+        app.user("xem", vec![Role::Viewer]).await;
+        let officer = app.token("lan", &[]).await;
+        let viewer = app.token("xem", &[]).await;
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/watch/subjects/import",
+                Some(&viewer),
+                Some(CSV),
+            )
+            .await;
+        assert_eq!(r.status, 403);
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/watch/subjects/import",
+                Some(&officer),
+                Some(CSV),
+            )
+            .await
+            .json();
+        assert_eq!(
+            (
+                r["report"]["created"].as_i64(),
+                r["report"]["rejected"].as_i64()
+            ),
+            (Some(1), Some(1))
+        );
+        assert_eq!(r["report"]["rows"][1]["status"]["field"], "url");
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/watch/subjects",
+                Some(&officer),
+                Some(r#"{"kind":"clip","url":"https://video.example/watch?v=9","name":"Clip 9"}"#),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/watch/subjects",
+                Some(&officer),
+                Some(r#"{"kind":"clip","url":"https://video.example/watch?v=9","name":"Again"}"#),
+            )
+            .await;
+        assert_eq!(r.status, 409);
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/watch/subjects",
+                Some(&officer),
+                Some(r#"{"kind":"hologram","url":"https://x.example","name":"X"}"#),
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        assert!(
+            r.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("hologram")
+        );
+        let list = app
+            .api(
+                "GET",
+                "/api/v1/watch/subjects?kind=clip",
+                Some(&viewer),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(list["total"], 1);
     }
 }

@@ -183,3 +183,81 @@ pub async fn jobs(State(state): State<AppState>) -> Result<Json<serde_json::Valu
         json!({ "counts": state.queue.counts().await?, "dead": state.queue.dead(50).await? }),
     ))
 }
+
+#[derive(Deserialize)]
+pub struct SubjectParams {
+    kind: Option<String>,
+    q: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// `GET /api/v1/watch/subjects`.
+pub async fn list_subjects(
+    State(state): State<AppState>,
+    Query(p): Query<SubjectParams>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let kind = match p.kind.as_deref().filter(|k| !k.is_empty()) {
+        Some(k) => Some(k.parse::<lantoa_watch::SubjectKind>()?),
+        None => None,
+    };
+    let (subjects, total) = state
+        .watch
+        .list(&lantoa_watch::ListQuery {
+            kind,
+            q: p.q,
+            limit: p.limit.unwrap_or(100),
+            offset: p.offset.unwrap_or(0),
+        })
+        .await?;
+    Ok(Json(json!({ "total": total, "subjects": subjects })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectBody {
+    kind: String,
+    url: String,
+    name: String,
+    managing_unit_id: Option<i64>,
+    licence_no: Option<String>,
+    licence_date: Option<String>,
+    #[serde(default)]
+    is_press: bool,
+}
+
+/// `POST /api/v1/watch/subjects`.
+pub async fn create_subject(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    ApiJson(b): ApiJson<SubjectBody>,
+) -> Result<Response, WebError> {
+    let mut new = lantoa_watch::NewSubject::new(b.kind.parse()?, &b.url, &b.name);
+    new.managing_unit_id = b.managing_unit_id;
+    new.licence_no = b.licence_no;
+    new.licence_date = b
+        .licence_date
+        .as_deref()
+        .map(|d| parse_date("licence_date", d))
+        .transpose()?;
+    new.is_press = b.is_press;
+    let subject = state.watch.create(&actor(&ctx), &new).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "subject": subject }))).into_response())
+}
+
+/// `POST /api/v1/watch/subjects/import`: the body is the CSV file.
+pub async fn import_subjects(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            WebError::too_large(0)
+        } else {
+            WebError::malformed(e.body_text())
+        }
+    })?;
+    let report = state.watch.import_csv(&actor(&ctx), &body).await?;
+    Ok(Json(json!({ "report": report })))
+}

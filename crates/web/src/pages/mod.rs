@@ -6,6 +6,7 @@ pub mod auth;
 pub mod home;
 pub mod units;
 pub mod users;
+pub mod watch;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
