@@ -80,6 +80,41 @@ enum Command {
     },
     /// Load the demo city into the database.
     Demo,
+    /// The watch module: subjects (and, as it grows, crawls and findings).
+    Watch {
+        #[command(subcommand)]
+        command: WatchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum WatchCommand {
+    /// Watched websites, social pages, channels, clips and posts.
+    Subjects {
+        #[command(subcommand)]
+        command: SubjectsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SubjectsCommand {
+    /// Import subjects from a CSV file; prints a line per refused row (exit 3 if any).
+    Import {
+        /// The CSV file (UTF-8; headers such as Loại, Tên, URL, Đơn vị chủ quản, Mã số thuế).
+        file: PathBuf,
+        /// Print the whole report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List subjects.
+    List {
+        /// Only this kind: website, social_network, social_account, video_channel, clip, post.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -176,6 +211,14 @@ async fn load_demo(db: &Db) -> anyhow::Result<()> {
     println!(
         "Demo city: {} communes and wards registered ({} already there), {} agencies, enterprises, press agencies and people added.",
         report.created, report.already, units
+    );
+    let watch = lantoa_watch::Watch::new(db.clone(), Registry::new(db.clone()));
+    let subjects = watch
+        .import_csv("demo", lantoa_watch::DEMO_SUBJECTS.as_bytes())
+        .await?;
+    println!(
+        "Demo watch subjects: {} added ({} already there).",
+        subjects.created, subjects.already
     );
     Ok(())
 }
@@ -382,6 +425,68 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Demo => load_demo(&open(&cfg).await?).await?,
+        Command::Watch {
+            command: WatchCommand::Subjects { command },
+        } => {
+            let db = open(&cfg).await?;
+            let watch = lantoa_watch::Watch::new(db.clone(), Registry::new(db));
+            match command {
+                SubjectsCommand::Import { file, json } => {
+                    let bytes = std::fs::read(&file)
+                        .with_context(|| format!("cannot read {}", file.display()))?;
+                    let report = watch
+                        .import_csv("cli", &bytes)
+                        .await
+                        .with_context(|| format!("{}", file.display()))?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&report)?);
+                    } else {
+                        for row in &report.rows {
+                            if let lantoa_watch::RowStatus::Rejected { field, reason } = &row.status
+                            {
+                                println!("{}:{}: {field}: {reason}", file.display(), row.line);
+                            }
+                        }
+                        println!(
+                            "{}: {} added, {} already registered, {} refused.",
+                            file.display(),
+                            report.created,
+                            report.already,
+                            report.rejected
+                        );
+                    }
+                    if report.rejected > 0 {
+                        return Ok(ExitCode::from(3));
+                    }
+                }
+                SubjectsCommand::List { kind, json } => {
+                    let kind = kind
+                        .map(|k| k.parse::<lantoa_watch::SubjectKind>())
+                        .transpose()?;
+                    let (subjects, _) = watch
+                        .list(&lantoa_watch::ListQuery {
+                            kind,
+                            q: None,
+                            limit: 500,
+                            offset: 0,
+                        })
+                        .await?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&subjects)?);
+                    } else {
+                        for s in subjects {
+                            println!(
+                                "{:<6} {:<15} {:<40} {}",
+                                s.id,
+                                s.kind.as_str(),
+                                s.url,
+                                s.name
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

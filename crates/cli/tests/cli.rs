@@ -42,6 +42,8 @@ fn every_verb_has_help() {
         vec!["token", "create", "--help"],
         vec!["audit", "verify", "--help"],
         vec!["demo", "--help"],
+        vec!["watch", "subjects", "import", "--help"],
+        vec!["watch", "subjects", "list", "--help"],
     ] {
         let o = run(dir.path(), &verb);
         assert!(o.status.success(), "{verb:?}: {}", stderr(&o));
@@ -247,6 +249,7 @@ fn serve_demo_prints_the_one_time_password_and_answers() {
     let text = seen.join("\n");
     assert!(text.contains("one-time password:"), "{text}");
     assert!(text.contains("126 communes and wards registered"), "{text}");
+    assert!(text.contains("Demo watch subjects: 9 added"), "{text}");
     let addr = addr.expect("the console address");
     let mut s = std::net::TcpStream::connect(&addr).unwrap();
     s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -275,6 +278,37 @@ fn workers_refuse_unknown_roles() {
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("unknown worker role \"crawl-everything\"; roles are: housekeeping"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn watch_subjects_import_reports_bad_rows_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("ds.csv"),
+        "Loại,Tên,URL\nwebsite,Tin tức Phố Cổ,https://tintuc-phoco.example\nwebsite,Lỗi,ftp://x.example\n",
+    )
+    .unwrap();
+    let o = run(d, &["watch", "subjects", "import", "ds.csv"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("ds.csv:3: url: "), "{out}");
+    assert!(
+        out.contains("ds.csv: 1 added, 0 already registered, 1 refused."),
+        "{out}"
+    );
+    let list = stdout(&run(d, &["watch", "subjects", "list", "--kind", "website"]));
+    assert!(
+        list.contains("https://tintuc-phoco.example/") && list.contains("Tin tức Phố Cổ"),
+        "{list}"
+    );
+    let o = run(d, &["watch", "subjects", "import", "missing.csv"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("cannot read missing.csv"),
         "{}",
         stderr(&o)
     );

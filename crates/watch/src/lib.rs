@@ -29,6 +29,9 @@ pub use error::{Error, Result};
 pub use import::{ImportReport, RowOutcome, RowStatus};
 pub use subject::{ListQuery, NewSubject, Subject, SubjectKind, Watch, normalise_url};
 
+/// The demo city's watched sites (`data/demo-subjects.csv`, fictitious `.example` domains).
+pub const DEMO_SUBJECTS: &str = include_str!("../../../data/demo-subjects.csv");
+
 /// Migrations of the watch tables.
 pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrate::MigrationSet {
     component: "watch",

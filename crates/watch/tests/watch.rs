@@ -243,3 +243,24 @@ async fn subjects_are_unique_by_address_and_listed_by_kind() {
     );
     assert!(matches!(watch.get(123_456).await, Err(Error::NotFound(_))));
 }
+
+#[tokio::test]
+async fn the_demo_subjects_import_cleanly() {
+    let (_t, watch, _) = setup().await;
+    let report = watch
+        .import_csv("demo", lantoa_watch::DEMO_SUBJECTS.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.created, report.rejected),
+        (9, 0),
+        "{:?}",
+        report.rows
+    );
+    let press = watch
+        .find_by_url("tinthudo.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(press.is_press);
+}

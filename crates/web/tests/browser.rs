@@ -158,6 +158,19 @@ async fn first_sign_in_password_change_language_switch_and_sign_out() {
     click(&c, "main form button[type=submit]").await;
     assert_eq!(text(&c, "h1").await, "Công ty TNHH Thử Nghiệm");
 
+    // Upload a subject list: one good row, one refused with its reason.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("danh-sach.csv");
+    std::fs::write(&csv, "Loại,Tên,URL\nwebsite,Tin tức Phố Cổ,https://tintuc-phoco.example\nwebsite,Lỗi,ftp://loi.example\n").unwrap();
+    c.goto(&format!("{base}/watch")).await.unwrap();
+    fill(&c, "#file", csv.to_str().unwrap()).await;
+    click(&c, "#import-submit").await;
+    assert_eq!(
+        text(&c, "#import-summary").await,
+        "Tệp danh-sach.csv: thêm 1, đã có 0, bị từ chối 1."
+    );
+    assert!(text(&c, "tr.row-rejected").await.contains("http or https"));
+
     c.goto(&format!("{base}/")).await.unwrap();
     click(&c, "#lang-switch").await;
     assert_eq!(text(&c, "#page-title").await, "Dashboard");
