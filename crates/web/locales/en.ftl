@@ -208,3 +208,4 @@ import-already_registered = Already registered, not added again
 import-rejected = Refused
 err-no-file = Choose a CSV file to import.
 err-watch-invalid = Invalid data: { $detail }
+err-too-large-any = The data sent is over the allowed limit.

@@ -208,3 +208,4 @@ import-already_registered = Đã có, không thêm lại
 import-rejected = Bị từ chối
 err-no-file = Hãy chọn một tệp CSV để nhập.
 err-watch-invalid = Dữ liệu không hợp lệ: { $detail }
+err-too-large-any = Dữ liệu gửi lên vượt quá giới hạn cho phép.

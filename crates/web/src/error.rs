@@ -263,6 +263,21 @@ impl From<lantoa_watch::Error> for WebError {
     }
 }
 
+impl From<axum::extract::rejection::BytesRejection> for WebError {
+    /// A body that could not be read: over the configured limit, or broken off.
+    fn from(e: axum::extract::rejection::BytesRejection) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Self::new(
+                error_code::PAYLOAD_TOO_LARGE,
+                "err-too-large-any",
+                "the request body is over the configured limit (web.max_body_bytes)",
+            )
+        } else {
+            Self::malformed(e.body_text())
+        }
+    }
+}
+
 /// Parses a `YYYY-MM-DD` date given as `field`, or says which value is wrong.
 pub fn parse_date(field: &str, value: &str) -> Result<chrono::NaiveDate, WebError> {
     chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {

@@ -359,6 +359,7 @@ mod bad_input {
             .await;
         assert_eq!(r.status, 413);
         assert_eq!(r.json()["error"]["code"], "payload_too_large");
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains("web.max_body_bytes"));
         let r = app
             .api(
                 "POST",

@@ -251,13 +251,7 @@ pub async fn import_subjects(
     Extension(ctx): Extension<Ctx>,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            WebError::too_large(0)
-        } else {
-            WebError::malformed(e.body_text())
-        }
-    })?;
+    let body = body?;
     let report = state.watch.import_csv(&actor(&ctx), &body).await?;
     Ok(Json(json!({ "report": report })))
 }

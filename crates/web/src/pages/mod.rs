@@ -47,13 +47,7 @@ impl<S: Send + Sync> FromRequest<S> for FormPairs {
     type Rejection = WebError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                WebError::too_large(0)
-            } else {
-                WebError::malformed(e.body_text())
-            }
-        })?;
+        let bytes = Bytes::from_request(req, state).await?;
         serde_urlencoded::from_bytes(&bytes)
             .map(FormPairs)
             .map_err(|e| WebError::malformed(e.to_string()))
