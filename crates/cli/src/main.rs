@@ -98,9 +98,9 @@ enum WatchCommand {
 
 #[derive(Subcommand)]
 enum SubjectsCommand {
-    /// Import subjects from a CSV file; prints a line per refused row (exit 3 if any).
+    /// Import subjects from a CSV or XLSX file; prints a line per refused row (exit 3 if any).
     Import {
-        /// The CSV file (UTF-8; headers such as Loại, Tên, URL, Đơn vị chủ quản, Mã số thuế).
+        /// The file: CSV (UTF-8) or XLSX (first sheet), headers such as Loại, Tên, URL, Đơn vị chủ quản, Mã số thuế.
         file: PathBuf,
         /// Print the whole report as JSON.
         #[arg(long)]
@@ -435,7 +435,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     let bytes = std::fs::read(&file)
                         .with_context(|| format!("cannot read {}", file.display()))?;
                     let report = watch
-                        .import_csv("cli", &bytes)
+                        .import("cli", &bytes)
                         .await
                         .with_context(|| format!("{}", file.display()))?;
                     if json {

@@ -1,4 +1,4 @@
-//! Importing subjects from CSV, with a report per row.
+//! Importing subjects from CSV or XLSX, with a report per row.
 //!
 //! Officers keep their lists in spreadsheets with Vietnamese headers. The header row is matched
 //! loosely (case, tone marks and spacing ignored): `Loại`, `URL`/`Địa chỉ`/`Tên miền`, `Tên`,
@@ -137,45 +137,131 @@ fn detect_delimiter(first_line: &str) -> u8 {
 
 struct Rejected(Column, String);
 
+/// A sheet read from a file: its header row and its rows, each with its line (row) number.
+struct Table {
+    headers: Vec<String>,
+    rows: Vec<(u64, std::result::Result<Vec<String>, String>)>,
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Table> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        Error::File(format!(
+            "not UTF-8 text (byte {}); save the sheet as \"CSV UTF-8\" or as .xlsx",
+            e.valid_up_to() + 1
+        ))
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first = text.lines().next().unwrap_or("");
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(detect_delimiter(first))
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::File(e.to_string()))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        if i >= MAX_ROWS {
+            return Err(Error::File(format!(
+                "more than {MAX_ROWS} rows; split the file"
+            )));
+        }
+        let line = i as u64 + 2;
+        rows.push((
+            line,
+            record
+                .map(|r| r.iter().map(str::to_owned).collect())
+                .map_err(|e| e.to_string()),
+        ));
+    }
+    Ok(Table { headers, rows })
+}
+
+/// Text of a spreadsheet cell as an officer sees it: whole numbers without ".0", dates as
+/// `yyyy-mm-dd`.
+fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::{Data, DataType};
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_owned(),
+        Data::Int(n) => n.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => if *b { "có" } else { "không" }.to_owned(),
+        Data::DateTime(_) | Data::DateTimeIso(_) => cell
+            .as_datetime()
+            .map(|d| d.date().format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| cell.to_string()),
+        other => other.to_string(),
+    }
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Table> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| Error::File(format!("not a readable .xlsx workbook: {e}")))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| Error::File("the workbook has no sheet".into()))?
+        .map_err(|e| Error::File(format!("the first sheet cannot be read: {e}")))?;
+    let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
+    let mut iter = range.rows();
+    let headers = iter
+        .next()
+        .ok_or_else(|| Error::File("the first sheet is empty".into()))?
+        .iter()
+        .map(cell_text)
+        .collect();
+    let mut rows = Vec::new();
+    for (i, row) in iter.enumerate() {
+        if i >= MAX_ROWS {
+            return Err(Error::File(format!(
+                "more than {MAX_ROWS} rows; split the file"
+            )));
+        }
+        rows.push((
+            first_row + i as u64 + 2,
+            Ok(row.iter().map(cell_text).collect()),
+        ));
+    }
+    Ok(Table { headers, rows })
+}
+
 impl Watch {
-    /// Imports subjects from CSV bytes; `actor` is recorded on every row and on units the
-    /// import registers (an enterprise given by name and a valid tax code not yet known).
+    /// Imports subjects from a CSV or XLSX file (told apart by content: an XLSX file is a ZIP
+    /// archive); `actor` is recorded on every row and on units the import registers (an
+    /// enterprise given by name and a valid tax code not yet known).
+    pub async fn import(&self, actor: &str, bytes: &[u8]) -> Result<ImportReport> {
+        let table = if bytes.starts_with(b"PK\x03\x04") {
+            read_xlsx(bytes)?
+        } else {
+            read_csv(bytes)?
+        };
+        self.import_table(actor, table).await
+    }
+
+    /// Imports subjects from CSV bytes (see [`Watch::import`]).
     pub async fn import_csv(&self, actor: &str, bytes: &[u8]) -> Result<ImportReport> {
-        let text = std::str::from_utf8(bytes).map_err(|e| {
-            Error::File(format!(
-                "not UTF-8 text (byte {}); save the sheet as \"CSV UTF-8\"",
-                e.valid_up_to() + 1
-            ))
-        })?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let first = text.lines().next().unwrap_or("");
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(detect_delimiter(first))
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let headers = reader
-            .headers()
-            .map_err(|e| Error::File(e.to_string()))?
-            .clone();
-        let columns: Vec<Option<Column>> = headers.iter().map(column_of).collect();
+        self.import_table(actor, read_csv(bytes)?).await
+    }
+
+    async fn import_table(&self, actor: &str, table: Table) -> Result<ImportReport> {
+        let columns: Vec<Option<Column>> = table.headers.iter().map(|h| column_of(h)).collect();
         for needed in [Column::Url, Column::Name] {
             if !columns.contains(&Some(needed)) {
                 return Err(Error::File(format!(
                     "the header row has no column \"{}\" (found: {})",
                     column_name(needed),
-                    headers.iter().collect::<Vec<_>>().join(", ")
+                    table.headers.join(", ")
                 )));
             }
         }
         let mut report = ImportReport::default();
-        for (i, record) in reader.records().enumerate() {
-            if i >= MAX_ROWS {
-                return Err(Error::File(format!(
-                    "more than {MAX_ROWS} rows; split the file"
-                )));
-            }
-            let line = (i as u64) + 2;
+        for (line, record) in table.rows {
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
@@ -185,23 +271,23 @@ impl Watch {
                         url: String::new(),
                         status: RowStatus::Rejected {
                             field: "row".into(),
-                            reason: e.to_string(),
+                            reason: e,
                         },
                     });
                     continue;
                 }
             };
+            if record.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
             let get = |c: Column| -> String {
                 columns
                     .iter()
                     .position(|x| *x == Some(c))
                     .and_then(|i| record.get(i))
-                    .unwrap_or("")
-                    .to_owned()
+                    .map(|v| v.trim().to_owned())
+                    .unwrap_or_default()
             };
-            if record.iter().all(|f| f.is_empty()) {
-                continue;
-            }
             let url = get(Column::Url);
             let status = match self.import_row(actor, &get).await {
                 Ok(status) => status,
@@ -274,8 +360,14 @@ impl Watch {
     ) -> std::result::Result<Option<i64>, Rejected> {
         let reg = |c: Column| move |e: lantoa_registry::Error| Rejected(c, e.to_string());
         if !tax_code.is_empty() {
+            // Spreadsheets keep tax codes typed as numbers without their leading zero.
+            let tax_code = if tax_code.len() == 9 && tax_code.bytes().all(|b| b.is_ascii_digit()) {
+                format!("0{tax_code}")
+            } else {
+                tax_code.to_owned()
+            };
             let code =
-                TaxCode::parse(tax_code).map_err(|e| Rejected(Column::TaxCode, e.to_string()))?;
+                TaxCode::parse(&tax_code).map_err(|e| Rejected(Column::TaxCode, e.to_string()))?;
             if let Some(u) = self
                 .registry
                 .by_code(UnitKind::Enterprise, &code.to_string())

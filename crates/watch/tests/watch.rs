@@ -264,3 +264,40 @@ async fn the_demo_subjects_import_cleanly() {
         .unwrap();
     assert!(press.is_press);
 }
+
+#[tokio::test]
+async fn imports_an_xlsx_sheet_with_number_and_date_cells() {
+    let (_t, watch, registry) = setup().await;
+    let report = watch
+        .import("lan.nt", include_bytes!("fixtures/subjects.xlsx"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.created, report.rejected),
+        (2, 1),
+        "{:?}",
+        report.rows
+    );
+    assert!(matches!(&report.rows[2].status, RowStatus::Rejected { field, .. } if field == "url"));
+    assert_eq!(report.rows[2].line, 4);
+    let site = watch
+        .find_by_url("tintuc-phoco.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(site.licence_date.unwrap().to_string(), "2021-03-05");
+    let owner = registry.get(site.managing_unit_id.unwrap()).await.unwrap();
+    assert_eq!(
+        owner.code.as_deref(),
+        Some("0159083017"),
+        "the dropped leading zero is restored"
+    );
+    let err = watch
+        .import("x", b"PK\x03\x04 not really a zip")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::File(m) if m.contains(".xlsx")),
+        "{err}"
+    );
+}

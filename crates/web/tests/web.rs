@@ -359,7 +359,12 @@ mod bad_input {
             .await;
         assert_eq!(r.status, 413);
         assert_eq!(r.json()["error"]["code"], "payload_too_large");
-        assert!(r.json()["error"]["message"].as_str().unwrap().contains("web.max_body_bytes"));
+        assert!(
+            r.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("web.max_body_bytes")
+        );
         let r = app
             .api(
                 "POST",
@@ -924,6 +929,40 @@ mod watch {
             )
             .await;
         assert_eq!(empty.status, 400, "{}", empty.body);
+    }
+
+    #[tokio::test]
+    async fn the_api_takes_an_xlsx_workbook_too() {
+        let app = TestApp::spawn().await;
+        app.state
+            .registry
+            .load_demo("test", lantoa_registry::DEMO_CITY)
+            .await
+            .unwrap();
+        app.user("lan", vec![Role::WatchOfficer]).await;
+        let officer = app.token("lan", &[]).await;
+        let xlsx = include_bytes!("../../watch/tests/fixtures/subjects.xlsx");
+        let r = app
+            .send(
+                axum::http::Request::post("/api/v1/watch/subjects/import")
+                    .header("authorization", format!("Bearer {officer}"))
+                    .header(
+                        "content-type",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    )
+                    .body(axum::body::Body::from(xlsx.to_vec()))
+                    .unwrap(),
+            )
+            .await
+            .json();
+        assert_eq!(
+            (
+                r["report"]["created"].as_i64(),
+                r["report"]["rejected"].as_i64()
+            ),
+            (Some(2), Some(1)),
+            "{r}"
+        );
     }
 
     #[tokio::test]

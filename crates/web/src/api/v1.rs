@@ -252,6 +252,6 @@ pub async fn import_subjects(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<serde_json::Value>, WebError> {
     let body = body?;
-    let report = state.watch.import_csv(&actor(&ctx), &body).await?;
+    let report = state.watch.import(&actor(&ctx), &body).await?;
     Ok(Json(json!({ "report": report })))
 }

@@ -100,7 +100,7 @@ pub async fn import(
         .as_ref()
         .map(|p| p.actor())
         .unwrap_or_default();
-    let report = state.watch.import_csv(&actor, &bytes).await?;
+    let report = state.watch.import(&actor, &bytes).await?;
     Ok(view::page(
         "watch_import.html",
         &ctx,
