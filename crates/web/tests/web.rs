@@ -160,7 +160,7 @@ mod sign_in {
         assert_eq!(r.location(), "/login?next=%2Funits");
         let api = app.get("/api/v1/units", Some(&who)).await;
         assert_eq!(api.status, 401);
-        assert_eq!(api.json()["error"]["code"], "unauthenticated");
+        assert_eq!(api.error_code(), "unauthenticated");
     }
 
     #[tokio::test]
@@ -352,19 +352,14 @@ mod bad_input {
             )
             .await;
         assert_eq!(r.status, 400);
-        assert_eq!(r.json()["error"]["code"], "malformed_body");
+        assert_eq!(r.error_code(), "malformed_body");
         let big = format!("{{\"kind\":\"agency\",\"name\":\"{}\"}}", "x".repeat(5000));
         let r = app
             .api("POST", "/api/v1/units", Some(&tok), Some(&big))
             .await;
         assert_eq!(r.status, 413);
-        assert_eq!(r.json()["error"]["code"], "payload_too_large");
-        assert!(
-            r.json()["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("web.max_body_bytes")
-        );
+        assert_eq!(r.error_code(), "payload_too_large");
+        assert!(r.error_message().contains("web.max_body_bytes"));
         let r = app
             .api(
                 "POST",
@@ -374,12 +369,7 @@ mod bad_input {
             )
             .await;
         assert_eq!(r.status, 400);
-        assert!(
-            r.json()["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("colour")
-        );
+        assert!(r.error_message().contains("colour"));
         let r = app
             .api(
                 "POST",
@@ -389,12 +379,7 @@ mod bad_input {
             )
             .await;
         assert_eq!(r.status, 422);
-        assert!(
-            r.json()["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("castle")
-        );
+        assert!(r.error_message().contains("castle"));
         assert_eq!(app.audit_rows().await, before, "nothing was written");
         let ok = app
             .api(
@@ -437,13 +422,13 @@ mod bad_input {
         let app = TestApp::spawn().await;
         let r = app.get("/api/v1/nothing-here", None).await;
         assert_eq!(r.status, 404);
-        assert_eq!(r.json()["error"]["code"], "not_found");
+        assert_eq!(r.error_code(), "not_found");
         let r = app.get("/no-such-page", None).await;
         assert_eq!(r.status, 404);
         assert!(r.body.contains("Không tìm thấy"));
         let r = app.api("DELETE", "/api/v1/units", None, None).await;
         assert_eq!(r.status, 405);
-        assert_eq!(r.json()["error"]["code"], "method_not_allowed");
+        assert_eq!(r.error_code(), "method_not_allowed");
         assert_eq!(app.get("/healthz", None).await.status, 200);
     }
 
@@ -466,7 +451,7 @@ mod bad_input {
             )
             .await;
         assert_eq!(r.status, 403);
-        assert_eq!(r.json()["error"]["code"], "forbidden");
+        assert_eq!(r.error_code(), "forbidden");
         assert_eq!(app.audit_rows().await, before);
     }
 
@@ -1025,12 +1010,7 @@ mod watch {
             )
             .await;
         assert_eq!(r.status, 422);
-        assert!(
-            r.json()["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("hologram")
-        );
+        assert!(r.error_message().contains("hologram"));
         let list = app
             .api(
                 "GET",
