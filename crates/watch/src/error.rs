@@ -21,6 +21,24 @@ pub enum Error {
     /// The import file is not readable as CSV with a header row.
     #[error("the file cannot be read as CSV: {0}")]
     File(String),
+    /// The host resolves to an address the crawler may not reach (private, loopback, …).
+    #[error(
+        "{host} resolves to {address}, which is not a public address; the crawler does not go there"
+    )]
+    Forbidden {
+        /// The host name.
+        host: String,
+        /// The refused address.
+        address: String,
+    },
+    /// The host cannot be reached.
+    #[error("{host} cannot be reached: {reason}")]
+    Unreachable {
+        /// The host name.
+        host: String,
+        /// Why.
+        reason: String,
+    },
     /// The registry refused (unknown or ambiguous managing unit, bad tax code…).
     #[error(transparent)]
     Registry(#[from] lantoa_registry::Error),
@@ -47,7 +65,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl HasErrorCode for Error {
     fn error_code(&self) -> ErrorCode {
         match self {
-            Error::Invalid { .. } | Error::File(_) => error_code::INVALID_INPUT,
+            Error::Invalid { .. }
+            | Error::File(_)
+            | Error::Forbidden { .. }
+            | Error::Unreachable { .. } => error_code::INVALID_INPUT,
             Error::Duplicate(_) => error_code::CONFLICT,
             Error::NotFound(_) => error_code::NOT_FOUND,
             Error::Registry(e) => e.error_code(),

@@ -21,6 +21,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod crawl;
 mod error;
 mod import;
 mod subject;
