@@ -278,6 +278,17 @@ impl From<axum::extract::rejection::BytesRejection> for WebError {
     }
 }
 
+/// A filter from a query string: absent or empty means no filter, else `parse` decides.
+pub fn parse_filter<T, E: Into<WebError>>(
+    value: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<Option<T>, WebError> {
+    value
+        .filter(|v| !v.is_empty())
+        .map(|v| parse(v).map_err(Into::into))
+        .transpose()
+}
+
 /// Parses a `YYYY-MM-DD` date given as `field`, or says which value is wrong.
 pub fn parse_date(field: &str, value: &str) -> Result<chrono::NaiveDate, WebError> {
     chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {

@@ -13,7 +13,7 @@ use serde_json::json;
 use super::ApiJson;
 use crate::AppState;
 use crate::ctx::Ctx;
-use crate::error::{WebError, parse_date, parse_unit_kind};
+use crate::error::{WebError, parse_date, parse_filter, parse_unit_kind};
 
 fn actor(ctx: &Ctx) -> String {
     ctx.principal
@@ -42,12 +42,7 @@ pub async fn list_units(
     State(state): State<AppState>,
     Query(p): Query<UnitParams>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let kind = p
-        .kind
-        .as_deref()
-        .filter(|k| !k.is_empty())
-        .map(parse_unit_kind)
-        .transpose()?;
+    let kind = parse_filter(p.kind.as_deref(), parse_unit_kind)?;
     let limit = p.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(
@@ -197,10 +192,7 @@ pub async fn list_subjects(
     State(state): State<AppState>,
     Query(p): Query<SubjectParams>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let kind = match p.kind.as_deref().filter(|k| !k.is_empty()) {
-        Some(k) => Some(k.parse::<lantoa_watch::SubjectKind>()?),
-        None => None,
-    };
+    let kind = parse_filter(p.kind.as_deref(), str::parse::<lantoa_watch::SubjectKind>)?;
     let (subjects, total) = state
         .watch
         .list(&lantoa_watch::ListQuery {

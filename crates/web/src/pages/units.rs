@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{FormPairs, form_error};
 use crate::ctx::Ctx;
-use crate::error::{WebError, parse_date, parse_unit_kind};
+use crate::error::{WebError, parse_date, parse_filter, parse_unit_kind};
 use crate::routes::UNIT_EDITORS;
 use crate::{AppState, view};
 
@@ -33,12 +33,7 @@ pub async fn list(
     Extension(ctx): Extension<Ctx>,
     Query(p): Query<ListParams>,
 ) -> Result<Response, WebError> {
-    let kind = p
-        .kind
-        .as_deref()
-        .filter(|k| !k.is_empty())
-        .map(parse_unit_kind)
-        .transpose()?;
+    let kind = parse_filter(p.kind.as_deref(), parse_unit_kind)?;
     let page = p.page.unwrap_or(0).max(0);
     let ended = p.ended.is_some();
     let (units, total) = state

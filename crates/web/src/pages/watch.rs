@@ -8,7 +8,7 @@ use lantoa_watch::{ListQuery, SubjectKind};
 use serde::Deserialize;
 
 use crate::ctx::Ctx;
-use crate::error::WebError;
+use crate::error::{WebError, parse_filter};
 use crate::routes::WATCH_EDITORS;
 use crate::{AppState, view};
 
@@ -30,10 +30,7 @@ pub async fn subjects(
     Extension(ctx): Extension<Ctx>,
     Query(p): Query<Params>,
 ) -> Result<Response, WebError> {
-    let kind = match p.kind.as_deref().filter(|k| !k.is_empty()) {
-        Some(k) => Some(k.parse::<SubjectKind>()?),
-        None => None,
-    };
+    let kind = parse_filter(p.kind.as_deref(), str::parse::<SubjectKind>)?;
     let (subjects, total) = state
         .watch
         .list(&ListQuery {
