@@ -86,7 +86,7 @@ fn tests(tally: &mut Tally, what: &str, mut cmd: Command) {
 
 /// The integration suites that store data: run again on PostgreSQL. (Run with `--workspace`
 /// so features unify as in the SQLite run and nothing is rebuilt.)
-const STORAGE_SUITES: [&str; 5] = ["store", "accounts", "registry", "watch", "web"];
+const STORAGE_SUITES: [&str; 6] = ["store", "accounts", "registry", "watch", "crawl", "web"];
 
 fn test_all() -> anyhow::Result<Tally> {
     let mut t = Tally::default();

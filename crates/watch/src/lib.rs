@@ -21,12 +21,21 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod capture;
 pub mod crawl;
+pub mod crawler;
+pub mod dedup;
+pub mod demo_web;
 mod error;
+pub mod extract;
+pub mod findings;
 mod import;
+pub mod signals;
 mod subject;
 
+pub use crawler::{CRAWL_JOB, Crawl, CrawlLimits, Crawler, PageEvent, PageRow};
 pub use error::{Error, Result};
+pub use findings::{Decision, Finding, FindingQuery, SubjectScore};
 pub use import::{ImportReport, RowOutcome, RowStatus};
 pub use subject::{ListQuery, NewSubject, Subject, SubjectKind, Watch, normalise_url};
 
@@ -36,5 +45,8 @@ pub const DEMO_SUBJECTS: &str = include_str!("../../../data/demo-subjects.csv");
 /// Migrations of the watch tables.
 pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrate::MigrationSet {
     component: "watch",
-    migrations: &[lantoa_store::migration!(1, "0001_subjects.sql")],
+    migrations: &[
+        lantoa_store::migration!(1, "0001_subjects.sql"),
+        lantoa_store::migration!(2, "0002_crawl.sql"),
+    ],
 };

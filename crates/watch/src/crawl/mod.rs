@@ -1,6 +1,8 @@
-//! The crawler's building blocks. So far: the address guard that keeps the crawler off private
-//! networks ([`guard`]) and the decoding of page bodies to text ([`charset`]). The fetch loop,
-//! politeness, robots.txt and capture build on these.
+//! The crawler: fetching with the address guard ([`fetch`], [`guard`]), robots.txt
+//! ([`robots`]), sitemaps ([`sitemap`]), decoding bodies to text ([`charset`]).
 
 pub mod charset;
+pub mod fetch;
 pub mod guard;
+pub mod robots;
+pub mod sitemap;

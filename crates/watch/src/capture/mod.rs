@@ -1,0 +1,5 @@
+//! Capture: every response the crawler receives is kept as a WARC record ([`warc`]) in the
+//! blob store, addressed by its SHA-256, so a finding can always show the exact bytes it came
+//! from.
+
+pub mod warc;

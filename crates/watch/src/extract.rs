@@ -1,0 +1,862 @@
+//! Extraction: what a page says and how it presents itself.
+//!
+//! From an HTML page this takes the title, the main text (the article, without menus,
+//! sidebars, related items, share bars and comments), the publication time, the byline, the
+//! site's navigation sections, the footer's owner block (managing organisation, address,
+//! phone, email, the person responsible, the licence), the sources the article cites
+//! ("Nguồn: …", "Theo …"), every link with whether it leaves the site or is hidden, and
+//! whether the page invites comments.
+//!
+//! The main text is found the way readability tools do: paragraphs score their parent and
+//! grandparent by length and commas, containers are weighted by their class and id and by
+//! how much of their text is links, and the best container wins. Malformed HTML is parsed the
+//! way browsers parse it (html5ever); nothing here fails.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use ego_tree::{NodeId, NodeRef};
+use regex::Regex;
+use scraper::{ElementRef, Html, Node};
+use serde::Serialize;
+use url::Url;
+
+/// One link on the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    /// The absolute address.
+    pub href: String,
+    /// The anchor text.
+    pub text: String,
+    /// It leads to another host.
+    pub external: bool,
+    /// It is hidden from readers (inline `display:none`, `visibility:hidden`, zero size,
+    /// off-screen position, the `hidden` attribute) — a sign of injected links.
+    pub hidden: bool,
+}
+
+/// The owner block a website must show on its home page (Decree 147/2024; Decree 15/2020
+/// art. 99 fines its absence).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OwnerBlock {
+    /// The whole footer text, as found.
+    pub text: String,
+    /// Managing organisation ("Cơ quan chủ quản", "Đơn vị chủ quản").
+    pub organisation: Option<String>,
+    /// Address.
+    pub address: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+    /// Person responsible for content ("Chịu trách nhiệm nội dung", "Tổng biên tập").
+    pub responsible: Option<String>,
+    /// Licence number and date ("Giấy phép số …").
+    pub licence: Option<String>,
+}
+
+/// What extraction found on one page.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Extracted {
+    /// The page title (the article headline when there is one).
+    pub title: String,
+    /// The main text, one paragraph per line.
+    pub main_text: String,
+    /// The publication time, when the page states it.
+    pub published: Option<DateTime<FixedOffset>>,
+    /// The byline.
+    pub byline: Option<String>,
+    /// The labels of the site's navigation menu.
+    pub sections: Vec<String>,
+    /// The header text (masthead), for self-designation and press words.
+    pub masthead: String,
+    /// The footer's owner block.
+    pub owner: OwnerBlock,
+    /// Sources the article cites.
+    pub sources: Vec<String>,
+    /// Every link.
+    pub links: Vec<Link>,
+    /// Number of comment forms or comment widgets.
+    pub comment_forms: usize,
+}
+
+/// Extracts from `html`, resolving links against `base`.
+pub fn extract(html: &str, base: Option<&Url>) -> Extracted {
+    let doc = Html::parse_document(html);
+    let root = doc.root_element();
+    let boiler = mark_boilerplate(&doc);
+    let main = main_container(&doc, &boiler);
+    let mut main_text = String::new();
+    if let Some(main) = main {
+        collect_text(*main, &boiler, &mut main_text);
+    }
+    let main_text = tidy(&main_text);
+
+    let title = first_meta(&doc, &["og:title"])
+        .or_else(|| first_text(root, "h1"))
+        .or_else(|| first_text(root, "title"))
+        .unwrap_or_default();
+
+    let footer_text = footer_text(&doc);
+    let owner = owner_block(&footer_text);
+    let masthead = masthead(&doc);
+
+    Extracted {
+        published: published(&doc, &main_text),
+        byline: byline(&doc, &main_text),
+        sections: sections(&doc),
+        sources: sources(&main_text),
+        links: links(&doc, base),
+        comment_forms: comment_forms(&doc),
+        title: squash(&title),
+        main_text,
+        masthead,
+        owner,
+    }
+}
+
+/// Compiles a pattern written in this file. Every one is exercised by the unit tests, so a
+/// failure here is a programming error caught before release.
+#[allow(clippy::expect_used)]
+fn static_regex(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("a constant pattern compiles")
+}
+
+static BOILER_CLASS: LazyLock<Regex> = LazyLock::new(|| {
+    // Class and id words of page furniture, in English and Vietnamese slugs.
+    static_regex(
+        r"(?i)(^|[\s_-])(nav|navbar|menu|footer|sidebar|side-bar|aside|widget|related|lien-quan|tin-lien-quan|share|social|banner|quang-cao|advert|ads?|breadcrumbs?|cookie|popup|modal|comments?|binh-luan|binhluan|tags?|most-read|doc-nhieu|top-news|subscribe|login|masthead|site-header|header|copyright|pagination|toolbar)($|[\s_-])",
+    )
+});
+
+static MAIN_CLASS: LazyLock<Regex> = LazyLock::new(|| {
+    static_regex(r"(?i)(article|content|post|entry|detail|chi-tiet|noi-dung|story|body|main|text)")
+});
+
+const DROP: &[&str] = &[
+    "script", "style", "noscript", "template", "svg", "iframe", "form", "button", "select",
+    "textarea", "nav", "aside", "footer", "header", "menu", "head", "figure", "video", "audio",
+    "canvas", "object", "input",
+];
+
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "br",
+    "dd",
+    "dt",
+    "dl",
+    "figcaption",
+    "address",
+    "hr",
+];
+
+fn class_id(el: &scraper::node::Element) -> String {
+    let mut s = String::new();
+    if let Some(c) = el.attr("class") {
+        s.push_str(c);
+    }
+    if let Some(i) = el.attr("id") {
+        s.push(' ');
+        s.push_str(i);
+    }
+    s
+}
+
+/// The elements whose subtree is page furniture, not content.
+fn mark_boilerplate(doc: &Html) -> std::collections::HashSet<NodeId> {
+    let mut out = std::collections::HashSet::new();
+    for node in doc.tree.nodes() {
+        if let Node::Element(el) = node.value() {
+            let name = el.name();
+            let furniture = DROP.contains(&name)
+                || is_hidden(el)
+                || (name != "body"
+                    && name != "html"
+                    && name != "article"
+                    && name != "main"
+                    && BOILER_CLASS.is_match(&class_id(el))
+                    && !MAIN_CLASS.is_match(el.attr("itemprop").unwrap_or("")));
+            if furniture {
+                out.insert(node.id());
+            }
+        }
+    }
+    out
+}
+
+fn in_boiler(node: NodeRef<'_, Node>, boiler: &std::collections::HashSet<NodeId>) -> bool {
+    std::iter::once(node)
+        .chain(node.ancestors())
+        .any(|n| boiler.contains(&n.id()))
+}
+
+fn is_hidden(el: &scraper::node::Element) -> bool {
+    if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") && el.name() != "i" {
+        return true;
+    }
+    let Some(style) = el.attr("style") else {
+        return false;
+    };
+    let s: String = style
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    s.contains("display:none")
+        || s.contains("visibility:hidden")
+        || s.contains("font-size:0")
+        || s.contains("opacity:0;")
+        || s.ends_with("opacity:0")
+        || s.contains("left:-9")
+        || s.contains("top:-9")
+        || (s.contains("height:0") && s.contains("overflow:hidden"))
+}
+
+fn text_of(node: NodeRef<'_, Node>) -> String {
+    let mut s = String::new();
+    for d in node.descendants() {
+        if let Node::Text(t) = d.value() {
+            s.push_str(t);
+        }
+    }
+    s
+}
+
+fn link_text_len(node: NodeRef<'_, Node>) -> usize {
+    node.descendants()
+        .filter(|d| matches!(d.value(), Node::Element(e) if e.name() == "a"))
+        .map(|a| text_of(a).trim().chars().count())
+        .sum()
+}
+
+/// Chooses the container of the main text.
+fn main_container<'a>(
+    doc: &'a Html,
+    boiler: &std::collections::HashSet<NodeId>,
+) -> Option<ElementRef<'a>> {
+    // A container marked as the article body wins outright.
+    for node in doc.tree.nodes() {
+        if let Node::Element(el) = node.value()
+            && (el.attr("itemprop") == Some("articleBody")
+                || el.attr("property") == Some("articleBody"))
+            && !in_boiler(node, boiler)
+        {
+            return ElementRef::wrap(node);
+        }
+    }
+    let mut scores: HashMap<NodeId, f64> = HashMap::new();
+    for node in doc.tree.nodes() {
+        let Node::Element(el) = node.value() else {
+            continue;
+        };
+        let paragraph = matches!(el.name(), "p" | "pre" | "blockquote" | "td")
+            || (el.name() == "div"
+                && !node.children().any(|c| {
+                    matches!(c.value(), Node::Element(e) if BLOCKS.contains(&e.name()) && e.name() != "br")
+                }));
+        if !paragraph || in_boiler(node, boiler) {
+            continue;
+        }
+        let text = text_of(node);
+        let len = text.trim().chars().count();
+        if len < 25 {
+            continue;
+        }
+        let commas = text.matches([',', '،', '、']).count() as f64;
+        let score = 1.0 + commas + (len as f64 / 100.0).min(3.0);
+        let mut up = node.parent();
+        for share in [1.0, 0.5] {
+            let Some(p) = up else { break };
+            if matches!(p.value(), Node::Element(_)) {
+                *scores.entry(p.id()).or_default() += score * share;
+            }
+            up = p.parent();
+        }
+    }
+    let mut best: Option<(f64, NodeId)> = None;
+    for (&id, &raw) in &scores {
+        let Some(node) = doc.tree.get(id) else {
+            continue;
+        };
+        let Node::Element(el) = node.value() else {
+            continue;
+        };
+        let ci = class_id(el);
+        let mut weight = 0.0;
+        if MAIN_CLASS.is_match(&ci) {
+            weight += 25.0;
+        }
+        if el.name() == "article" || el.name() == "main" {
+            weight += 20.0;
+        }
+        let total = text_of(node).chars().count().max(1) as f64;
+        let density = link_text_len(node) as f64 / total;
+        let score = (raw + weight) * (1.0 - density);
+        if best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, id));
+        }
+    }
+    match best {
+        Some((_, id)) => doc.tree.get(id).and_then(ElementRef::wrap),
+        None => doc
+            .tree
+            .nodes()
+            .find(|n| matches!(n.value(), Node::Element(e) if e.name() == "body"))
+            .and_then(ElementRef::wrap),
+    }
+}
+
+/// Appends the readable text under `node`, one block per line, skipping furniture.
+fn collect_text(
+    node: NodeRef<'_, Node>,
+    boiler: &std::collections::HashSet<NodeId>,
+    out: &mut String,
+) {
+    for child in node.children() {
+        match child.value() {
+            Node::Text(t) => out.push_str(t),
+            Node::Element(el) => {
+                if boiler.contains(&child.id()) {
+                    continue;
+                }
+                let block = BLOCKS.contains(&el.name());
+                if block {
+                    out.push('\n');
+                }
+                // Headings inside the article are kept; the page's own h1 is the title.
+                if el.name() != "h1" {
+                    collect_text(child, boiler, out);
+                }
+                if block {
+                    out.push('\n');
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Collapses whitespace inside lines and drops empty lines.
+fn tidy(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for line in s.lines() {
+        let line = squash(line);
+        if !line.is_empty() {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&line);
+        }
+    }
+    out
+}
+
+fn squash(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+fn elements<'a>(
+    doc: &'a Html,
+) -> impl Iterator<Item = (NodeRef<'a, Node>, &'a scraper::node::Element)> {
+    doc.tree.nodes().filter_map(|n| match n.value() {
+        Node::Element(e) => Some((n, e)),
+        _ => None,
+    })
+}
+
+fn first_meta(doc: &Html, names: &[&str]) -> Option<String> {
+    elements(doc).find_map(|(_, e)| {
+        if e.name() != "meta" {
+            return None;
+        }
+        let key = e.attr("property").or_else(|| e.attr("name"))?;
+        names
+            .iter()
+            .any(|n| key.eq_ignore_ascii_case(n))
+            .then(|| e.attr("content").map(str::to_owned))
+            .flatten()
+            .filter(|c| !c.trim().is_empty())
+    })
+}
+
+fn first_text(root: ElementRef<'_>, tag: &str) -> Option<String> {
+    root.descendants()
+        .find(|n| matches!(n.value(), Node::Element(e) if e.name() == tag))
+        .map(text_of)
+        .map(|t| squash(&t))
+        .filter(|t| !t.is_empty())
+}
+
+static DATE_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+    static_regex(r"(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})(?:\D{0,12}?(\d{1,2})[:hg](\d{2}))?")
+});
+
+/// Parses the date forms pages use: RFC 3339 / ISO 8601 (with or without zone) and
+/// Vietnamese `dd/mm/yyyy [hh:mm]`. A time without zone is Viet Nam time.
+pub fn parse_time(s: &str) -> Option<DateTime<FixedOffset>> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t);
+    }
+    let zone = lantoa_core::time::zone();
+    for f in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            return zone.from_local_datetime(&t).single();
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d") {
+        return zone.from_local_datetime(&d.and_hms_opt(0, 0, 0)?).single();
+    }
+    let c = DATE_IN_TEXT.captures(s)?;
+    let num = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
+    let date = NaiveDate::from_ymd_opt(i32::try_from(num(3)?).ok()?, num(2)?, num(1)?)?;
+    let time = date.and_hms_opt(num(4).unwrap_or(0), num(5).unwrap_or(0), 0)?;
+    zone.from_local_datetime(&time).single()
+}
+
+fn published(doc: &Html, main_text: &str) -> Option<DateTime<FixedOffset>> {
+    if let Some(t) = first_meta(
+        doc,
+        &[
+            "article:published_time",
+            "pubdate",
+            "publishdate",
+            "date",
+            "dc.date.issued",
+        ],
+    )
+    .and_then(|s| parse_time(&s))
+    {
+        return Some(t);
+    }
+    for (node, e) in elements(doc) {
+        let marked = e.attr("itemprop") == Some("datePublished")
+            || e.name() == "time"
+            || class_id(e).to_ascii_lowercase().contains("date");
+        if marked {
+            let value = e
+                .attr("datetime")
+                .or_else(|| e.attr("content"))
+                .map(str::to_owned)
+                .unwrap_or_else(|| text_of(node));
+            if let Some(t) = parse_time(&value) {
+                return Some(t);
+            }
+        }
+    }
+    // JSON-LD.
+    for (node, e) in elements(doc) {
+        if e.name() == "script" && e.attr("type") == Some("application/ld+json") {
+            let text = text_of(node);
+            if let Some(i) = text.find("\"datePublished\"") {
+                let rest = &text[i + 15..];
+                let v: String = rest
+                    .trim_start_matches([':', ' ', '"'])
+                    .chars()
+                    .take_while(|c| *c != '"')
+                    .collect();
+                if let Some(t) = parse_time(&v) {
+                    return Some(t);
+                }
+            }
+        }
+    }
+    main_text.lines().take(3).find_map(parse_time)
+}
+
+static BYLINE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    static_regex(
+        r"(?i)^(?:tác giả|bài(?: và ảnh)?|phóng viên|pv|người viết|by)\s*[:：]\s*(.{2,80})$",
+    )
+});
+
+fn byline(doc: &Html, main_text: &str) -> Option<String> {
+    if let Some(a) = first_meta(doc, &["author", "article:author"]) {
+        return Some(squash(&a));
+    }
+    for (node, e) in elements(doc) {
+        let ci = class_id(e).to_ascii_lowercase();
+        if e.attr("rel") == Some("author")
+            || e.attr("itemprop") == Some("author")
+            || ci.contains("author")
+            || ci.contains("byline")
+            || ci.contains("tac-gia")
+        {
+            let t = squash(&text_of(node));
+            if !t.is_empty() && t.chars().count() <= 80 {
+                return Some(t);
+            }
+        }
+    }
+    main_text.lines().rev().take(3).find_map(|l| {
+        BYLINE_LINE
+            .captures(l.trim())
+            .map(|c| c[1].trim().to_owned())
+    })
+}
+
+fn sections(doc: &Html) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (node, e) in elements(doc) {
+        let ci = class_id(e).to_ascii_lowercase();
+        let is_menu = e.name() == "nav"
+            || e.attr("role") == Some("navigation")
+            || ci
+                .split([' ', '_', '-'])
+                .any(|w| w == "menu" || w == "nav" || w == "navbar");
+        if !is_menu {
+            continue;
+        }
+        for a in node.descendants() {
+            if matches!(a.value(), Node::Element(x) if x.name() == "a") {
+                let t = squash(&text_of(a));
+                if !t.is_empty() && t.chars().count() <= 40 && !out.contains(&t) {
+                    out.push(t);
+                }
+            }
+        }
+        if !out.is_empty() {
+            break;
+        }
+    }
+    out
+}
+
+fn masthead(doc: &Html) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = first_text(doc.root_element(), "title") {
+        parts.push(t);
+    }
+    if let Some(d) = first_meta(doc, &["og:site_name", "description"]) {
+        parts.push(squash(&d));
+    }
+    for (node, e) in elements(doc) {
+        let ci = class_id(e).to_ascii_lowercase();
+        if e.name() == "header" || ci.contains("masthead") || ci.contains("logo") {
+            let t = squash(&text_of(node));
+            if !t.is_empty() {
+                parts.push(t);
+            }
+            for d in node.descendants() {
+                if let Node::Element(img) = d.value()
+                    && let Some(alt) = img.attr("alt")
+                {
+                    parts.push(squash(alt));
+                }
+            }
+            break;
+        }
+    }
+    parts.join(" | ")
+}
+
+fn footer_text(doc: &Html) -> String {
+    let mut best = String::new();
+    for (node, e) in elements(doc) {
+        let ci = class_id(e).to_ascii_lowercase();
+        if e.name() == "footer" || ci.contains("footer") || e.name() == "address" {
+            let mut s = String::new();
+            collect_lines(node, &mut s);
+            let s = tidy(&s);
+            if s.len() > best.len() {
+                best = s;
+            }
+        }
+    }
+    best
+}
+
+fn collect_lines(node: NodeRef<'_, Node>, out: &mut String) {
+    for child in node.children() {
+        match child.value() {
+            Node::Text(t) => out.push_str(t),
+            Node::Element(el) if !matches!(el.name(), "script" | "style") => {
+                let block = BLOCKS.contains(&el.name());
+                if block {
+                    out.push('\n');
+                }
+                collect_lines(child, out);
+                if block {
+                    out.push('\n');
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+static OWNER_FIELDS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    let field = |p: &str| static_regex(&format!(r"(?i)(?:{p})\s*[:：]\s*([^\n|]+)"));
+    vec![
+        (
+            "organisation",
+            field(
+                r"cơ quan chủ quản|đơn vị chủ quản|chủ quản|cơ quan quản lý|công ty chủ quản|đơn vị quản lý",
+            ),
+        ),
+        ("address", field(r"địa chỉ|trụ sở")),
+        ("phone", field(r"điện thoại|đt|hotline|tel|sđt")),
+        ("email", field(r"e-?mail|thư điện tử")),
+        (
+            "responsible",
+            field(
+                r"chịu trách nhiệm(?: nội dung| quản lý nội dung| chính)?|người chịu trách nhiệm|tổng biên tập|phụ trách",
+            ),
+        ),
+        // The licence is often written without a colon: "Giấy phép số 123/GP-TTĐT ngày …".
+        (
+            "licence",
+            static_regex(r"(?i)(?:số giấy phép|giấy phép|\bgp)(?:\s+số)?\s*[:：]?\s*(\d[^\n|]*)"),
+        ),
+    ]
+});
+
+static EMAIL: LazyLock<Regex> =
+    LazyLock::new(|| static_regex(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"));
+
+/// Reads the owner block's fields from footer text.
+pub fn owner_block(text: &str) -> OwnerBlock {
+    let mut owner = OwnerBlock {
+        text: text.to_owned(),
+        ..OwnerBlock::default()
+    };
+    for (name, re) in OWNER_FIELDS.iter() {
+        let Some(c) = re.captures(text) else { continue };
+        let v = c[1]
+            .trim()
+            .trim_end_matches(['.', ';', ','])
+            .trim()
+            .to_owned();
+        if v.is_empty() {
+            continue;
+        }
+        let slot = match *name {
+            "organisation" => &mut owner.organisation,
+            "address" => &mut owner.address,
+            "phone" => &mut owner.phone,
+            "email" => &mut owner.email,
+            "responsible" => &mut owner.responsible,
+            _ => &mut owner.licence,
+        };
+        slot.get_or_insert(v);
+    }
+    if owner.email.is_none() {
+        owner.email = EMAIL.find(text).map(|m| m.as_str().to_owned());
+    }
+    owner
+}
+
+static SOURCE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    static_regex(r"(?i)^\(?\s*(?:nguồn|theo|nguồn tin|trích từ)\s*[:：]?\s*(.{2,120}?)\)?\.?$")
+});
+
+fn sources(main_text: &str) -> Vec<String> {
+    main_text
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            // "Theo …" opens many ordinary sentences; only a short closing line is a citation.
+            if l.chars().count() > 120 {
+                return None;
+            }
+            SOURCE_LINE.captures(l).map(|c| c[1].trim().to_owned())
+        })
+        .collect()
+}
+
+fn links(doc: &Html, base: Option<&Url>) -> Vec<Link> {
+    let base_host = base
+        .and_then(|b| b.host_str())
+        .map(|h| h.trim_start_matches("www."));
+    let mut out = Vec::new();
+    for (node, e) in elements(doc) {
+        if e.name() != "a" {
+            continue;
+        }
+        let Some(href) = e.attr("href") else { continue };
+        let href = href.trim();
+        if href.is_empty() || href.starts_with('#') || href.starts_with("javascript:") {
+            continue;
+        }
+        let resolved = match base {
+            Some(b) => b.join(href),
+            None => Url::parse(href),
+        };
+        let Ok(mut url) = resolved else { continue };
+        if !matches!(url.scheme(), "http" | "https") {
+            continue;
+        }
+        url.set_fragment(None);
+        let host = url
+            .host_str()
+            .map(|h| h.trim_start_matches("www.").to_owned());
+        let hidden = std::iter::once(node)
+            .chain(node.ancestors())
+            .any(|n| matches!(n.value(), Node::Element(x) if is_hidden(x)));
+        out.push(Link {
+            external: base_host.is_some() && host.as_deref() != base_host,
+            href: url.to_string(),
+            text: squash(&text_of(node)),
+            hidden,
+        });
+    }
+    out
+}
+
+fn comment_forms(doc: &Html) -> usize {
+    elements(doc)
+        .filter(|(node, e)| {
+            let ci = class_id(e).to_ascii_lowercase();
+            let commentish =
+                ci.contains("comment") || ci.contains("binh-luan") || ci.contains("binhluan");
+            match e.name() {
+                "form" => {
+                    commentish
+                        || node.descendants().any(
+                            |d| matches!(d.value(), Node::Element(x) if x.name() == "textarea"),
+                        )
+                }
+                "div" | "section" => {
+                    ci.contains("fb-comments") || (commentish && ci.contains("form"))
+                }
+                _ => false,
+            }
+        })
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = r#"<!doctype html><html><head><title>Giá rau tăng mạnh sau mưa lớn | Tin Phố Cổ</title>
+<meta property="article:published_time" content="2026-11-20T08:15:00+07:00"></head>
+<body><header class="site-header"><img alt="TIN PHỐ CỔ - Trang thông tin điện tử tổng hợp" src="/logo.png"></header>
+<nav class="menu"><a href="/">Trang chủ</a><a href="/thoi-su">Thời sự</a><a href="/xa-hoi">Xã hội</a></nav>
+<div class="sidebar"><h3>Đọc nhiều</h3><a href="/x">Một bài khác rất dài để thử xem thanh bên có bị lấy nhầm không</a></div>
+<div class="article-detail"><h1>Giá rau tăng mạnh sau mưa lớn</h1>
+<p>Sau những ngày mưa lớn, giá nhiều loại rau xanh tại các chợ dân sinh tăng từ 20 đến 30 phần trăm, theo ghi nhận của người dân.</p>
+<p>Tiểu thương cho biết nguồn hàng từ các vùng trồng rau ngoại thành giảm, chi phí vận chuyển tăng, trong khi nhu cầu vẫn ổn định.</p>
+<div class="share">Chia sẻ Facebook Zalo</div>
+<p>Nguồn: Báo điện tử Tin Thủ Đô</p>
+<p class="author">Minh Anh</p></div>
+<div class="comments"><form><textarea name="c"></textarea><button>Gửi bình luận</button></form></div>
+<a href="https://nhacai88.example/" style="display:none">nhà cái uy tín</a>
+<footer><p>Cơ quan chủ quản: Công ty TNHH Truyền thông Phố Cổ</p><p>Địa chỉ: 12 Hàng Bạc, phường Hoàn Kiếm, Hà Nội</p>
+<p>Điện thoại: 024 3826 0000 - Email: lienhe@tintuc-phoco.example</p><p>Chịu trách nhiệm nội dung: Nguyễn Văn Phố</p>
+<p>Giấy phép số 123/GP-TTĐT ngày 05/03/2021</p></footer></body></html>"#;
+
+    #[test]
+    fn finds_the_article_and_the_page_furniture() {
+        let base = Url::parse("https://tintuc-phoco.example/tin/1").unwrap();
+        let x = extract(PAGE, Some(&base));
+        assert_eq!(x.title, "Giá rau tăng mạnh sau mưa lớn");
+        assert!(
+            x.main_text.starts_with("Sau những ngày mưa lớn"),
+            "{}",
+            x.main_text
+        );
+        assert!(x.main_text.contains("nhu cầu vẫn ổn định"));
+        assert!(
+            !x.main_text.contains("Đọc nhiều"),
+            "sidebar: {}",
+            x.main_text
+        );
+        assert!(
+            !x.main_text.contains("Chia sẻ"),
+            "share bar: {}",
+            x.main_text
+        );
+        assert!(
+            !x.main_text.contains("Cơ quan chủ quản"),
+            "footer: {}",
+            x.main_text
+        );
+        assert_eq!(
+            x.published.unwrap().to_rfc3339(),
+            "2026-11-20T08:15:00+07:00"
+        );
+        assert_eq!(x.byline.as_deref(), Some("Minh Anh"));
+        assert_eq!(x.sections, ["Trang chủ", "Thời sự", "Xã hội"]);
+        assert!(x.masthead.contains("Trang thông tin điện tử tổng hợp"));
+        assert_eq!(x.sources, ["Báo điện tử Tin Thủ Đô"]);
+        assert_eq!(x.comment_forms, 1);
+        let hidden: Vec<_> = x.links.iter().filter(|l| l.hidden).collect();
+        assert_eq!(hidden.len(), 1);
+        assert!(hidden[0].external);
+        assert_eq!(hidden[0].href, "https://nhacai88.example/");
+        assert!(
+            x.links
+                .iter()
+                .any(|l| l.href == "https://tintuc-phoco.example/thoi-su" && !l.external)
+        );
+        let o = &x.owner;
+        assert_eq!(
+            o.organisation.as_deref(),
+            Some("Công ty TNHH Truyền thông Phố Cổ")
+        );
+        assert_eq!(
+            o.address.as_deref(),
+            Some("12 Hàng Bạc, phường Hoàn Kiếm, Hà Nội")
+        );
+        assert_eq!(o.email.as_deref(), Some("lienhe@tintuc-phoco.example"));
+        assert_eq!(o.responsible.as_deref(), Some("Nguyễn Văn Phố"));
+        assert!(o.licence.as_deref().unwrap().starts_with("123/GP-TTĐT"));
+        assert!(o.phone.as_deref().unwrap().starts_with("024 3826 0000"));
+    }
+
+    #[test]
+    fn malformed_or_empty_input_does_not_fail() {
+        for html in [
+            "",
+            "<",
+            "<html><p>unclosed <b>bold <div></p></b>",
+            "\u{0}\u{1}binary\u{fffd}",
+        ] {
+            let _ = extract(html, None);
+        }
+        assert_eq!(
+            parse_time("20/11/2026 08:15").unwrap().to_rfc3339(),
+            "2026-11-20T08:15:00+07:00"
+        );
+        assert_eq!(
+            parse_time("Thứ năm, 20-11-2026, 14h30")
+                .unwrap()
+                .to_rfc3339(),
+            "2026-11-20T14:30:00+07:00"
+        );
+        assert!(parse_time("31/02/2026").is_none());
+    }
+}

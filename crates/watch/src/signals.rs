@@ -1,0 +1,941 @@
+//! Signals: rules read from a data file (`data/watch/signals.toml`), each with an id, the
+//! category it scores, the clause it rests on, a weight and parameters; evaluated over the
+//! extracted pages of a subject, each hit quoting its evidence.
+//!
+//! The rule *kinds* are code (what "a phrase appears" or "the owner block lacks a field"
+//! means); the rules themselves — words, phrases, thresholds, weights, legal bases — are data,
+//! so officers change them without a rebuild.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use lantoa_core::text;
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::extract::Extracted;
+use crate::subject::SubjectKind;
+use crate::{Error, Result};
+
+/// The rules shipped with Lantoa.
+pub const DEFAULT_RULES: &str = include_str!("../../../data/watch/signals.toml");
+/// The listed violating sites shipped with Lantoa (fictitious demo entries).
+pub const DEFAULT_VIOLATING_SITES: &str = include_str!("../../../data/watch/violating-sites.txt");
+
+/// What a rule scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Signs of a general website or social network acting as a press outlet.
+    BaoHoa,
+    /// Illegal advertising.
+    Advertising,
+    /// Harmful content (Cybersecurity Law art. 16).
+    Harmful,
+}
+
+impl Category {
+    /// Every category, in display order.
+    pub const ALL: [Category; 3] = [Category::BaoHoa, Category::Advertising, Category::Harmful];
+
+    /// The stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::BaoHoa => "bao_hoa",
+            Category::Advertising => "advertising",
+            Category::Harmful => "harmful",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Which pages a rule looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Scope {
+    /// The subject's home page (its registered URL).
+    Home,
+    /// Article pages (not the home page, with main text).
+    Article,
+    /// Every page.
+    Any,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum KindSpec {
+    DomainWords {
+        words: Vec<String>,
+    },
+    MissingPhrases {
+        fields: Vec<String>,
+        phrases: Vec<String>,
+    },
+    Phrases {
+        fields: Vec<String>,
+        phrases: Vec<String>,
+        #[serde(default = "one")]
+        min_hits: usize,
+    },
+    Regex {
+        fields: Vec<String>,
+        pattern: String,
+    },
+    Sections {
+        phrases: Vec<String>,
+        min_sections: usize,
+    },
+    Reporting {
+        phrases: Vec<String>,
+        min_chars: usize,
+    },
+    NoSource {
+        min_chars: usize,
+    },
+    Comments {},
+    OwnerBlock {
+        required: Vec<String>,
+    },
+    NearDuplicate {
+        similarity: f64,
+        min_delay_minutes: i64,
+    },
+    HiddenLinks {},
+    ListedDomains {
+        list: String,
+    },
+    HealthFood {
+        product: Vec<String>,
+        claims: Vec<String>,
+        disclaimer: String,
+        confirmation: String,
+        endorsers: Vec<String>,
+    },
+    Classifier {
+        threshold: f64,
+    },
+}
+
+fn one() -> usize {
+    1
+}
+
+#[derive(Debug, Deserialize)]
+struct RuleSpec {
+    id: String,
+    category: Category,
+    clause: String,
+    weight: f64,
+    scope: Scope,
+    #[serde(default)]
+    applies_to: Vec<SubjectKind>,
+    #[serde(flatten)]
+    kind: KindSpec,
+}
+
+#[derive(Debug, Deserialize)]
+struct RuleFile {
+    rule: Vec<RuleSpec>,
+}
+
+/// A page field a rule reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Text,
+    Masthead,
+    Footer,
+    Sections,
+    Byline,
+    Responsible,
+    Links,
+}
+
+impl Field {
+    fn parse(rule: &str, s: &str) -> Result<Self> {
+        Ok(match s {
+            "text" => Field::Text,
+            "masthead" => Field::Masthead,
+            "footer" => Field::Footer,
+            "sections" => Field::Sections,
+            "byline" => Field::Byline,
+            "responsible" => Field::Responsible,
+            "links" => Field::Links,
+            other => {
+                return Err(Error::Invalid {
+                    field: "signals",
+                    message: format!(
+                        "rule {rule}: unknown field {other:?} (text, masthead, footer, sections, byline, responsible, links)"
+                    ),
+                });
+            }
+        })
+    }
+}
+
+/// A set of lower-case phrases matched as whole words.
+#[derive(Debug)]
+struct PhraseSet {
+    phrases: Vec<String>,
+    ac: AhoCorasick,
+}
+
+impl PhraseSet {
+    fn new(rule: &str, phrases: &[String]) -> Result<Self> {
+        let phrases: Vec<String> = phrases
+            .iter()
+            .map(|p| text::nfc(p).to_lowercase())
+            .collect();
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&phrases)
+            .map_err(|e| Error::Invalid {
+                field: "signals",
+                message: format!("rule {rule}: {e}"),
+            })?;
+        Ok(Self { phrases, ac })
+    }
+
+    /// Distinct phrases found in `lower` (lower-cased text), with the byte range of the first
+    /// occurrence of each.
+    fn find(&self, lower: &str) -> Vec<(usize, std::ops::Range<usize>)> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for m in self.ac.find_iter(lower) {
+            if !whole_word(lower, m.start(), m.end()) {
+                continue;
+            }
+            if seen.insert(m.pattern().as_usize()) {
+                out.push((m.pattern().as_usize(), m.start()..m.end()));
+            }
+        }
+        out
+    }
+}
+
+fn whole_word(s: &str, start: usize, end: usize) -> bool {
+    let before = s[..start].chars().next_back();
+    let after = s[end..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+#[derive(Debug)]
+enum Kind {
+    DomainWords(Vec<String>),
+    MissingPhrases(Vec<Field>, PhraseSet),
+    Phrases(Vec<Field>, PhraseSet, usize),
+    Regex(Vec<Field>, Regex),
+    Sections(PhraseSet, usize),
+    Reporting(PhraseSet, usize),
+    NoSource(usize),
+    Comments,
+    OwnerBlock(Vec<String>),
+    NearDuplicate {
+        similarity: f64,
+        min_delay_minutes: i64,
+    },
+    HiddenLinks,
+    ListedDomains(Vec<String>),
+    HealthFood {
+        product: PhraseSet,
+        claims: PhraseSet,
+        disclaimer: String,
+        confirmation: Regex,
+        endorsers: PhraseSet,
+    },
+    Classifier(f64),
+}
+
+/// One compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable id.
+    pub id: String,
+    /// What it scores.
+    pub category: Category,
+    /// The legal clause it rests on.
+    pub clause: String,
+    /// Weight in (0, 1].
+    pub weight: f64,
+    scope: Scope,
+    applies_to: Vec<SubjectKind>,
+    kind: Kind,
+}
+
+/// The compiled rules.
+#[derive(Debug)]
+pub struct Rules {
+    rules: Vec<Rule>,
+}
+
+/// What a rule found on a page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// The rule's id.
+    pub rule: String,
+    /// Its category.
+    pub category: Category,
+    /// Its clause.
+    pub clause: String,
+    /// Its weight.
+    pub weight: f64,
+    /// The quoted evidence (exact text from the page, or what is missing).
+    pub evidence: String,
+}
+
+/// What the subject is, as the rules need it.
+#[derive(Debug, Clone, Copy)]
+pub struct SubjectFacts<'a> {
+    /// Kind of subject.
+    pub kind: SubjectKind,
+    /// Host of its URL.
+    pub host: &'a str,
+    /// Whether it is a licensed press agency (báo hóa rules do not apply).
+    pub is_press: bool,
+}
+
+/// A near-duplicate of a press article, found by the caller ([`crate::dedup`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PressMatch {
+    /// Estimated Jaccard similarity.
+    pub similarity: f64,
+    /// The press article's address.
+    pub url: String,
+    /// Minutes between the press article's publication and this page's (negative: before).
+    pub delay_minutes: Option<i64>,
+}
+
+/// One page as the rules see it.
+#[derive(Debug, Clone, Copy)]
+pub struct PageView<'a> {
+    /// The page's address.
+    pub url: &'a str,
+    /// It is the subject's home page.
+    pub home: bool,
+    /// What extraction found.
+    pub extracted: &'a Extracted,
+    /// The closest press article, when the caller found one.
+    pub press_match: Option<&'a PressMatch>,
+    /// The harmful-content classifier's probability, when a model is trained.
+    pub harm_probability: Option<f64>,
+}
+
+fn invalid(rule: &str, message: impl std::fmt::Display) -> Error {
+    Error::Invalid {
+        field: "signals",
+        message: format!("rule {rule}: {message}"),
+    }
+}
+
+impl Rules {
+    /// The shipped rules and violating-site list.
+    pub fn builtin() -> Result<Self> {
+        Self::parse(DEFAULT_RULES, |_| Ok(DEFAULT_VIOLATING_SITES.to_owned()))
+    }
+
+    /// Rules from a file; lists it names are read from the same folder.
+    pub fn load(path: &Path) -> Result<Self> {
+        let src = std::fs::read_to_string(path)
+            .map_err(|e| invalid(&path.display().to_string(), format!("cannot read: {e}")))?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Self::parse(&src, |name| {
+            std::fs::read_to_string(dir.join(name))
+                .map_err(|e| invalid(name, format!("cannot read the list: {e}")))
+        })
+    }
+
+    /// Rules from TOML source; `read_list` supplies the files lists refer to.
+    pub fn parse(src: &str, read_list: impl Fn(&str) -> Result<String>) -> Result<Self> {
+        let not_valid = |e: &dyn std::fmt::Display| Error::Invalid {
+            field: "signals",
+            message: format!("the rules file is not valid: {e}"),
+        };
+        // serde cannot refuse unknown keys through a flattened enum; a misspelt key would be
+        // silently ignored, so keys are checked here.
+        let table: toml::Table = toml::from_str(src).map_err(|e| not_valid(&e))?;
+        if let Some(toml::Value::Array(rules)) = table.get("rule") {
+            for r in rules.iter().filter_map(toml::Value::as_table) {
+                if let Some(bad) = r.keys().find(|k| !KNOWN_KEYS.contains(&k.as_str())) {
+                    let id = r.get("id").and_then(toml::Value::as_str).unwrap_or("?");
+                    return Err(invalid(id, format!("unknown key {bad:?}")));
+                }
+            }
+        }
+        let file: RuleFile = toml::from_str(src).map_err(|e| not_valid(&e))?;
+        let mut ids = HashSet::new();
+        let mut rules = Vec::new();
+        for spec in file.rule {
+            let id = spec.id.clone();
+            if !ids.insert(id.clone()) {
+                return Err(invalid(&id, "the id is used twice"));
+            }
+            if !(spec.weight > 0.0 && spec.weight <= 1.0) {
+                return Err(invalid(&id, "weight must be in (0, 1]"));
+            }
+            let fields = |names: &[String]| -> Result<Vec<Field>> {
+                names.iter().map(|n| Field::parse(&id, n)).collect()
+            };
+            let regex = |p: &str| Regex::new(p).map_err(|e| invalid(&id, e));
+            let kind = match spec.kind {
+                KindSpec::DomainWords { words } => {
+                    Kind::DomainWords(words.iter().map(|w| text::fold_key(w)).collect())
+                }
+                KindSpec::MissingPhrases { fields: f, phrases } => {
+                    Kind::MissingPhrases(fields(&f)?, PhraseSet::new(&id, &phrases)?)
+                }
+                KindSpec::Phrases {
+                    fields: f,
+                    phrases,
+                    min_hits,
+                } => Kind::Phrases(fields(&f)?, PhraseSet::new(&id, &phrases)?, min_hits.max(1)),
+                KindSpec::Regex { fields: f, pattern } => {
+                    Kind::Regex(fields(&f)?, regex(&pattern)?)
+                }
+                KindSpec::Sections {
+                    phrases,
+                    min_sections,
+                } => Kind::Sections(PhraseSet::new(&id, &phrases)?, min_sections.max(1)),
+                KindSpec::Reporting { phrases, min_chars } => {
+                    Kind::Reporting(PhraseSet::new(&id, &phrases)?, min_chars)
+                }
+                KindSpec::NoSource { min_chars } => Kind::NoSource(min_chars),
+                KindSpec::Comments {} => Kind::Comments,
+                KindSpec::OwnerBlock { required } => {
+                    for r in &required {
+                        if !OWNER_FIELDS.contains(&r.as_str()) {
+                            return Err(invalid(&id, format!("unknown owner field {r:?}")));
+                        }
+                    }
+                    Kind::OwnerBlock(required)
+                }
+                KindSpec::NearDuplicate {
+                    similarity,
+                    min_delay_minutes,
+                } => Kind::NearDuplicate {
+                    similarity,
+                    min_delay_minutes,
+                },
+                KindSpec::HiddenLinks {} => Kind::HiddenLinks,
+                KindSpec::ListedDomains { list } => Kind::ListedDomains(
+                    read_list(&list)?
+                        .lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                        .map(str::to_ascii_lowercase)
+                        .collect(),
+                ),
+                KindSpec::HealthFood {
+                    product,
+                    claims,
+                    disclaimer,
+                    confirmation,
+                    endorsers,
+                } => Kind::HealthFood {
+                    product: PhraseSet::new(&id, &product)?,
+                    claims: PhraseSet::new(&id, &claims)?,
+                    disclaimer: text::nfc(&disclaimer).to_lowercase(),
+                    confirmation: regex(&confirmation)?,
+                    endorsers: PhraseSet::new(&id, &endorsers)?,
+                },
+                KindSpec::Classifier { threshold } => Kind::Classifier(threshold),
+            };
+            rules.push(Rule {
+                id,
+                category: spec.category,
+                clause: spec.clause,
+                weight: spec.weight,
+                scope: spec.scope,
+                applies_to: spec.applies_to,
+                kind,
+            });
+        }
+        Ok(Self { rules })
+    }
+
+    /// The rules, in file order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rule with `id`.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Evaluates every rule on one page of a subject.
+    pub fn evaluate(&self, subject: &SubjectFacts<'_>, page: &PageView<'_>) -> Vec<Hit> {
+        let fields = Fields::new(page.extracted);
+        let article = !page.home && !page.extracted.main_text.is_empty();
+        let mut hits = Vec::new();
+        for rule in &self.rules {
+            if rule.category == Category::BaoHoa && subject.is_press {
+                continue;
+            }
+            if !rule.applies_to.is_empty() && !rule.applies_to.contains(&subject.kind) {
+                continue;
+            }
+            let in_scope = match rule.scope {
+                Scope::Home => page.home,
+                Scope::Article => article,
+                Scope::Any => true,
+            };
+            if !in_scope {
+                continue;
+            }
+            if let Some(evidence) = rule.check(subject, page, &fields) {
+                hits.push(Hit {
+                    rule: rule.id.clone(),
+                    category: rule.category,
+                    clause: rule.clause.clone(),
+                    weight: rule.weight,
+                    evidence,
+                });
+            }
+        }
+        hits
+    }
+}
+
+/// Every key a rule may have.
+const KNOWN_KEYS: [&str; 24] = [
+    "id",
+    "category",
+    "clause",
+    "weight",
+    "scope",
+    "applies_to",
+    "kind",
+    "words",
+    "fields",
+    "phrases",
+    "min_hits",
+    "pattern",
+    "min_sections",
+    "min_chars",
+    "required",
+    "similarity",
+    "min_delay_minutes",
+    "list",
+    "product",
+    "claims",
+    "disclaimer",
+    "confirmation",
+    "endorsers",
+    "threshold",
+];
+
+const OWNER_FIELDS: [&str; 6] = [
+    "organisation",
+    "address",
+    "phone",
+    "email",
+    "responsible",
+    "licence",
+];
+
+/// The page's fields, each as written and lower-cased.
+struct Fields<'a> {
+    x: &'a Extracted,
+    text: (String, String),
+    masthead: (String, String),
+    footer: (String, String),
+    sections: (String, String),
+    byline: (String, String),
+    responsible: (String, String),
+    links: (String, String),
+}
+
+fn pair(s: String) -> (String, String) {
+    let lower = s.to_lowercase();
+    (s, lower)
+}
+
+impl<'a> Fields<'a> {
+    fn new(x: &'a Extracted) -> Self {
+        let links = x
+            .links
+            .iter()
+            .map(|l| format!("{} {}", l.text, l.href))
+            .collect::<Vec<_>>()
+            .join("\n");
+        Self {
+            x,
+            text: pair(format!("{}\n{}", x.title, x.main_text)),
+            masthead: pair(x.masthead.clone()),
+            footer: pair(x.owner.text.clone()),
+            sections: pair(x.sections.join(" | ")),
+            byline: pair(x.byline.clone().unwrap_or_default()),
+            responsible: pair(x.owner.responsible.clone().unwrap_or_default()),
+            links: pair(links),
+        }
+    }
+
+    fn get(&self, f: Field) -> &(String, String) {
+        match f {
+            Field::Text => &self.text,
+            Field::Masthead => &self.masthead,
+            Field::Footer => &self.footer,
+            Field::Sections => &self.sections,
+            Field::Byline => &self.byline,
+            Field::Responsible => &self.responsible,
+            Field::Links => &self.links,
+        }
+    }
+}
+
+/// The sentence around `range` of `lower`, quoted from `orig` when lower-casing kept byte
+/// offsets (it does for Vietnamese in NFC), else from `lower`.
+fn quote(orig: &str, lower: &str, range: std::ops::Range<usize>) -> String {
+    let src = if orig.len() == lower.len() && orig.is_char_boundary(range.start) {
+        orig
+    } else {
+        lower
+    };
+    let stops = ['.', '!', '?', '\n', '|'];
+    let mut start = src[..range.start].rfind(stops).map_or(0, |i| i + 1);
+    if range.start - start > 160 {
+        start = range.start - 160;
+    }
+    while !src.is_char_boundary(start) {
+        start += 1;
+    }
+    let mut end = src[range.end..]
+        .find(stops)
+        .map_or(src.len(), |i| range.end + i + 1);
+    if end - range.end > 160 {
+        end = range.end + 160;
+    }
+    while !src.is_char_boundary(end) {
+        end -= 1;
+    }
+    src[start..end].trim().to_owned()
+}
+
+fn quotes(field: &(String, String), found: &[(usize, std::ops::Range<usize>)]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for (_, r) in found.iter().take(3) {
+        let q = quote(&field.0, &field.1, r.clone());
+        if !out.contains(&q) {
+            out.push(q);
+        }
+    }
+    out.iter()
+        .map(|q| format!("“{q}”"))
+        .collect::<Vec<_>>()
+        .join(" … ")
+}
+
+fn host_matches(host: &str, listed: &str) -> bool {
+    host == listed || host.ends_with(&format!(".{listed}"))
+}
+
+impl Rule {
+    fn check(
+        &self,
+        subject: &SubjectFacts<'_>,
+        page: &PageView<'_>,
+        f: &Fields<'_>,
+    ) -> Option<String> {
+        let x = f.x;
+        match &self.kind {
+            Kind::DomainWords(words) => {
+                let host = subject.host.trim_start_matches("www.");
+                let name = host.rsplit_once('.').map_or(host, |(n, _)| n);
+                let key = text::fold_key(name);
+                let parts: Vec<&str> = key.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+                let found: Vec<&String> = words
+                    .iter()
+                    .filter(|w| {
+                        parts.iter().any(|p| {
+                            *p == w.as_str()
+                                || (w.len() >= 4 && p.starts_with(w.as_str()))
+                                || (w.len() >= 3 && p.ends_with(w.as_str()))
+                        })
+                    })
+                    .collect();
+                (!found.is_empty()).then(|| {
+                    format!(
+                        "tên miền {} chứa: {}",
+                        subject.host,
+                        found
+                            .iter()
+                            .map(|w| w.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })
+            }
+            Kind::MissingPhrases(fields, set) => {
+                let any = fields.iter().any(|&fl| !set.find(&f.get(fl).1).is_empty());
+                (!any).then(|| format!("không thấy cụm nào trong: {}", set.phrases.join("; ")))
+            }
+            Kind::Phrases(fields, set, min) => {
+                let mut total = 0;
+                let mut ev = Vec::new();
+                for &fl in fields {
+                    let field = f.get(fl);
+                    let found = set.find(&field.1);
+                    if !found.is_empty() {
+                        total += found.len();
+                        ev.push(quotes(field, &found));
+                    }
+                }
+                (total >= *min).then(|| ev.join(" … "))
+            }
+            Kind::Regex(fields, re) => {
+                for &fl in fields {
+                    let field = f.get(fl);
+                    if let Some(m) = re.find(&field.0) {
+                        return Some(format!("“{}”", quote(&field.0, &field.0, m.range())));
+                    }
+                }
+                None
+            }
+            Kind::Sections(set, min) => {
+                let found: Vec<&str> = x
+                    .sections
+                    .iter()
+                    .filter(|s| !set.find(&s.to_lowercase()).is_empty())
+                    .map(String::as_str)
+                    .collect();
+                (found.len() >= *min).then(|| format!("chuyên mục: {}", found.join(" | ")))
+            }
+            Kind::Reporting(set, min_chars) => {
+                if x.main_text.chars().count() < *min_chars || !x.sources.is_empty() {
+                    return None;
+                }
+                let found = set.find(&f.text.1);
+                (!found.is_empty())
+                    .then(|| format!("{} (không ghi nguồn)", quotes(&f.text, &found)))
+            }
+            Kind::NoSource(min_chars) => {
+                (x.sources.is_empty() && x.main_text.chars().count() >= *min_chars).then(|| {
+                    let first: String = x.main_text.chars().take(120).collect();
+                    format!("bài “{}” ({}…) không ghi nguồn", x.title, first)
+                })
+            }
+            Kind::Comments => (x.comment_forms > 0)
+                .then(|| format!("{} khung bình luận dưới bài “{}”", x.comment_forms, x.title)),
+            Kind::OwnerBlock(required) => {
+                let o = &x.owner;
+                let missing: Vec<&str> = required
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|r| {
+                        match *r {
+                            "organisation" => &o.organisation,
+                            "address" => &o.address,
+                            "phone" => &o.phone,
+                            "email" => &o.email,
+                            "responsible" => &o.responsible,
+                            _ => &o.licence,
+                        }
+                        .is_none()
+                    })
+                    .collect();
+                (!missing.is_empty()).then(|| {
+                    let shown: String = o.text.chars().take(200).collect();
+                    format!("thiếu: {}; chân trang: “{}”", missing.join(", "), shown)
+                })
+            }
+            Kind::NearDuplicate {
+                similarity,
+                min_delay_minutes,
+            } => {
+                let m = page.press_match?;
+                if m.similarity < *similarity {
+                    return None;
+                }
+                let cited = !x.sources.is_empty();
+                let early = m.delay_minutes.is_some_and(|d| d < *min_delay_minutes);
+                (!cited || early).then(|| {
+                    let mut why = Vec::new();
+                    if !cited {
+                        why.push("không ghi nguồn".to_owned());
+                    }
+                    if let Some(d) = m.delay_minutes.filter(|_| early) {
+                        why.push(format!("đăng sau bài gốc {d} phút"));
+                    }
+                    format!(
+                        "trùng {:.0}% với {} ({})",
+                        m.similarity * 100.0,
+                        m.url,
+                        why.join(", ")
+                    )
+                })
+            }
+            Kind::HiddenLinks => {
+                let hidden: Vec<String> = x
+                    .links
+                    .iter()
+                    .filter(|l| l.hidden && l.external)
+                    .take(5)
+                    .map(|l| format!("“{}” → {}", l.text, l.href))
+                    .collect();
+                (!hidden.is_empty()).then(|| format!("liên kết ẩn: {}", hidden.join("; ")))
+            }
+            Kind::ListedDomains(list) => {
+                let hits: Vec<String> = x
+                    .links
+                    .iter()
+                    .filter_map(|l| {
+                        let host = url::Url::parse(&l.href)
+                            .ok()?
+                            .host_str()?
+                            .to_ascii_lowercase();
+                        list.iter()
+                            .any(|d| host_matches(&host, d))
+                            .then(|| l.href.clone())
+                    })
+                    .take(5)
+                    .collect();
+                (!hits.is_empty()).then(|| {
+                    format!(
+                        "liên kết tới trang trong danh sách vi phạm: {}",
+                        hits.join(", ")
+                    )
+                })
+            }
+            Kind::HealthFood {
+                product,
+                claims,
+                disclaimer,
+                confirmation,
+                endorsers,
+            } => {
+                let t = &f.text;
+                let products = product.find(&t.1);
+                let claimed = claims.find(&t.1);
+                if products.is_empty() || claimed.is_empty() {
+                    return None;
+                }
+                let mut why = vec![quotes(t, &claimed)];
+                if !t.1.contains(disclaimer.as_str()) {
+                    why.push(format!("thiếu dòng “{disclaimer}”"));
+                }
+                if !confirmation.is_match(&t.0) {
+                    why.push("không có số xác nhận nội dung quảng cáo".to_owned());
+                }
+                let endorsed = endorsers.find(&t.1);
+                if !endorsed.is_empty() {
+                    why.push(format!("người bảo chứng: {}", quotes(t, &endorsed)));
+                }
+                // A cure claim with the disclaimer and a confirmation number is a lawful ad.
+                (why.len() > 1).then(|| why.join(" · "))
+            }
+            Kind::Classifier(threshold) => {
+                let p = page.harm_probability?;
+                (p >= *threshold).then(|| {
+                    let first: String = x.main_text.chars().take(160).collect();
+                    format!("bộ phân loại: {:.0}% — “{}”", p * 100.0, first)
+                })
+            }
+        }
+    }
+}
+
+/// A subject's score in one category: `1 − Π(1 − weight)` over its distinct rules, with the
+/// rules that made it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Score {
+    /// The category.
+    pub category: Category,
+    /// In [0, 1).
+    pub score: f64,
+    /// `(rule id, weight)` of each rule that contributed.
+    pub because: Vec<(String, f64)>,
+}
+
+/// Scores a subject from its hits (each rule counts once).
+pub fn score(hits: &[Hit]) -> Vec<Score> {
+    Category::ALL
+        .into_iter()
+        .map(|category| {
+            let mut because: Vec<(String, f64)> = Vec::new();
+            for h in hits.iter().filter(|h| h.category == category) {
+                if !because.iter().any(|(id, _)| *id == h.rule) {
+                    because.push((h.rule.clone(), h.weight));
+                }
+            }
+            let score = 1.0 - because.iter().map(|(_, w)| 1.0 - w).product::<f64>();
+            Score {
+                category,
+                score,
+                because,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_rules_compile_and_bad_files_are_refused_with_the_rule_named() {
+        let rules = Rules::builtin().unwrap();
+        assert!(rules.rules().len() >= 20);
+        let err = Rules::parse(
+            "[[rule]]\nid='x'\ncategory='harmful'\nclause='c'\nweight=2.0\nscope='any'\nkind='comments'\n",
+            |_| Ok(String::new()),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("rule x: weight"), "{err}");
+        let err = Rules::parse(
+            "[[rule]]\nid='y'\ncategory='harmful'\nclause='c'\nweight=0.5\nscope='any'\nkind='phrases'\nfields=['nowhere']\nphrases=['a']\n",
+            |_| Ok(String::new()),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("rule y: unknown field \"nowhere\""),
+            "{err}"
+        );
+        assert!(Rules::parse("[[rule]]\nid=1", |_| Ok(String::new())).is_err());
+        let err = Rules::parse(
+            "[[rule]]\nid='z'\ncategory='harmful'\nclause='c'\nweight=0.5\nscope='any'\nkind='comments'\nphrase=['a']\n",
+            |_| Ok(String::new()),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("rule z: unknown key \"phrase\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn scores_combine_distinct_rules() {
+        let hit = |rule: &str, w: f64| Hit {
+            rule: rule.into(),
+            category: Category::Advertising,
+            clause: String::new(),
+            weight: w,
+            evidence: String::new(),
+        };
+        let s = score(&[hit("a", 0.5), hit("a", 0.5), hit("b", 0.5)]);
+        let ads = s
+            .iter()
+            .find(|s| s.category == Category::Advertising)
+            .unwrap();
+        assert!((ads.score - 0.75).abs() < 1e-9);
+        assert_eq!(ads.because.len(), 2);
+        assert_eq!(
+            s.iter()
+                .find(|s| s.category == Category::Harmful)
+                .unwrap()
+                .score,
+            0.0
+        );
+    }
+
+    #[test]
+    fn phrases_match_whole_words_only() {
+        let set = PhraseSet::new("t", &["bet".into(), "nhà cái".into()]).unwrap();
+        assert!(set.find("alphabet soup").is_empty());
+        assert_eq!(set.find("vào nhà cái uy tín, bet ngay").len(), 2);
+    }
+}
