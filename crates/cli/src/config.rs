@@ -12,6 +12,14 @@
 //! | `web.secure_cookies` | `LANTOA_SECURE_COOKIES` | — | `false` (set `true` behind HTTPS) |
 //! | `web.api_rate_per_minute` | `LANTOA_API_RATE_PER_MINUTE` | — | `600` (0: no limit) |
 //! | `db.max_connections` | `LANTOA_DB_MAX_CONNECTIONS` | — | 8 (SQLite), 16 (PostgreSQL) |
+//! | `watch.signals` | `LANTOA_WATCH_SIGNALS` | — | the shipped `data/watch/signals.toml` |
+//! | `watch.allow_private` | `LANTOA_WATCH_ALLOW_PRIVATE` | — | `false` (`serve --demo` allows loopback for its own web) |
+//! | `watch.max_pages` | — | — | 200 pages per crawl |
+//! | `watch.max_depth` | — | — | 3 links from the start page |
+//! | `watch.connections` | — | — | 2 requests at once per host |
+//! | `watch.delay_ms` | — | — | 1000 ms between requests to a host (or the site's Crawl-delay) |
+//! | `watch.timeout_secs` | — | — | 30 s per request |
+//! | `watch.max_body_bytes` | — | — | 5 MiB per response |
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -34,6 +42,21 @@ pub struct WebSection {
 #[serde(deny_unknown_fields)]
 pub struct DbSection {
     pub max_connections: Option<u32>,
+    pub watch: WatchSection,
+}
+
+/// The `[watch]` table: the crawler.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WatchSection {
+    pub signals: Option<PathBuf>,
+    pub allow_private: Option<bool>,
+    pub max_pages: Option<usize>,
+    pub max_depth: Option<usize>,
+    pub connections: Option<usize>,
+    pub delay_ms: Option<u64>,
+    pub timeout_secs: Option<u64>,
+    pub max_body_bytes: Option<usize>,
 }
 
 /// Everything configurable, as read from the file (all optional).
@@ -48,6 +71,8 @@ pub struct FileConfig {
     pub web: WebSection,
     #[serde(default)]
     pub db: DbSection,
+    #[serde(default)]
+    pub watch: WatchSection,
 }
 
 /// Values given as flags (all optional).
@@ -67,6 +92,7 @@ pub struct Config {
     pub log: String,
     pub web: lantoa_web::WebConfig,
     pub max_connections: Option<u32>,
+    pub watch: WatchSection,
 }
 
 fn parse_env<T: std::str::FromStr>(
@@ -158,6 +184,15 @@ impl Config {
             web,
             max_connections: parse_env(env, "LANTOA_DB_MAX_CONNECTIONS")?
                 .or(file.db.max_connections),
+            watch: WatchSection {
+                signals: env
+                    .get("LANTOA_WATCH_SIGNALS")
+                    .map(PathBuf::from)
+                    .or(file.watch.signals),
+                allow_private: parse_env(env, "LANTOA_WATCH_ALLOW_PRIVATE")?
+                    .or(file.watch.allow_private),
+                ..file.watch
+            },
         })
     }
 }

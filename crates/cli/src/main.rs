@@ -2,6 +2,7 @@
 //! opens the database, and runs one verb.
 
 mod config;
+mod watch;
 mod workers;
 
 use std::collections::HashMap;
@@ -57,7 +58,7 @@ enum Command {
     },
     /// Run background workers for one or more roles (e.g. on more machines, sharing PostgreSQL).
     Worker {
-        /// Roles to serve: housekeeping (more arrive with the modules).
+        /// Roles to serve: housekeeping, crawl (more arrive with the modules).
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
     },
@@ -80,7 +81,7 @@ enum Command {
     },
     /// Load the demo city into the database.
     Demo,
-    /// The watch module: subjects (and, as it grows, crawls and findings).
+    /// The watch module: subjects, crawls, findings, extraction.
     Watch {
         #[command(subcommand)]
         command: WatchCommand,
@@ -93,6 +94,38 @@ enum WatchCommand {
     Subjects {
         #[command(subcommand)]
         command: SubjectsCommand,
+    },
+    /// Queue crawls of one subject or of every crawlable one (press sites first).
+    Crawl {
+        /// Only this subject (its id, see `lantoa watch subjects list`).
+        #[arg(long)]
+        subject: Option<i64>,
+        /// Run the crawls here, now, with progress, instead of leaving them to workers.
+        #[arg(long)]
+        once: bool,
+    },
+    /// List findings with their evidence (open ones first).
+    Findings {
+        /// Only this subject.
+        #[arg(long)]
+        subject: Option<i64>,
+        /// Only this status: open, confirmed, dismissed.
+        #[arg(long)]
+        status: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Extract an HTML file as the crawler would and print its main text (for inspection).
+    Extract {
+        /// The HTML file.
+        file: PathBuf,
+        /// The page's address, to resolve its links.
+        #[arg(long)]
+        url: Option<String>,
+        /// Print everything extracted (title, owner block, links…) as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -253,6 +286,50 @@ async fn serve(cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<()> 
     if demo {
         load_demo(&db).await?;
     }
+    // The demo's fictional web: served on loopback, and the crawler resolves its hosts there.
+    let overrides = if demo {
+        let web = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .context("cannot open a port for the demo web")?;
+        let web_addr = web.local_addr()?;
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(web, lantoa_watch::demo_web::router()).await {
+                tracing::warn!(error = %e, "the demo web stopped");
+            }
+        });
+        println!(
+            "Demo web: {} fictional sites on http://{web_addr}/ (the crawler resolves them there).",
+            lantoa_watch::demo_web::hosts().len()
+        );
+        lantoa_watch::demo_web::overrides(web_addr)
+    } else {
+        Vec::new()
+    };
+    let crawler = watch::crawler(&cfg, &db, overrides)?;
+    if demo {
+        let w = lantoa_watch::Watch::new(db.clone(), Registry::new(db.clone()));
+        let hosts = lantoa_watch::demo_web::hosts();
+        let (subjects, _) = w
+            .list(&lantoa_watch::ListQuery {
+                kind: None,
+                q: None,
+                limit: 500,
+                offset: 0,
+            })
+            .await?;
+        let mut demo_subjects: Vec<_> = subjects
+            .into_iter()
+            .filter(|s| hosts.contains(&s.host.as_str()) && watch::crawlable(s.kind))
+            .collect();
+        demo_subjects.sort_by_key(|s| (!s.is_press, s.id));
+        for s in &demo_subjects {
+            crawler.enqueue("demo", s.id).await?;
+        }
+        println!(
+            "Demo crawls: {} sites queued (watch them under Watch → Crawls).",
+            demo_subjects.len()
+        );
+    }
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cfg.listen))?;
@@ -261,11 +338,12 @@ async fn serve(cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<()> 
     let mut tasks = Vec::new();
     if !no_workers {
         tasks.push(tokio::spawn(
-            workers::build(&db, &workers::ALL_ROLES.map(str::to_owned))?.run(stop_rx.clone()),
+            workers::build(&db, &workers::ALL_ROLES.map(str::to_owned), &crawler)?
+                .run(stop_rx.clone()),
         ));
         tasks.push(tokio::spawn(workers::schedule(db.clone(), stop_rx.clone())));
     }
-    let state = lantoa_web::AppState::new(db.clone(), cfg.web.clone());
+    let state = lantoa_web::AppState::new(db.clone(), cfg.web.clone()).with_crawler(crawler);
     let app = lantoa_web::router(state);
     println!("Lantoa console: http://{addr}/");
     tracing::info!(%addr, database = %lantoa_store::redact(&cfg.database), "serving");
@@ -314,7 +392,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => serve(cfg, demo, no_workers).await?,
         Command::Worker { roles } => {
             let db = open(&cfg).await?;
-            let worker = workers::build(&db, &roles)?;
+            let crawler = watch::crawler(&cfg, &db, Vec::new())?;
+            let worker = workers::build(&db, &roles, &crawler)?;
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
             let handle = tokio::spawn(worker.run(stop_rx));
             shutdown_signal().await;
@@ -425,6 +504,70 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Demo => load_demo(&open(&cfg).await?).await?,
+        Command::Watch {
+            command: WatchCommand::Crawl { subject, once },
+        } => {
+            let db = open(&cfg).await?;
+            let crawler = watch::crawler(&cfg, &db, Vec::new())?;
+            let w = lantoa_watch::Watch::new(db.clone(), Registry::new(db));
+            watch::crawl(&crawler, &w, subject, once).await?;
+        }
+        Command::Watch {
+            command:
+                WatchCommand::Findings {
+                    subject,
+                    status,
+                    json,
+                },
+        } => {
+            let db = open(&cfg).await?;
+            let w = lantoa_watch::Watch::new(db.clone(), Registry::new(db));
+            let findings = w
+                .findings(&lantoa_watch::FindingQuery {
+                    subject_id: subject,
+                    status,
+                    category: None,
+                    limit: 500,
+                })
+                .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&findings)?);
+            } else {
+                for f in &findings {
+                    println!(
+                        "#{} [{}] {} · {} · {} (weight {})\n    {}\n    {}\n    capture {}",
+                        f.id,
+                        f.status,
+                        f.subject_name,
+                        f.category.as_str(),
+                        f.rule_id,
+                        f.weight,
+                        f.url,
+                        f.evidence,
+                        f.warc_sha256.as_deref().unwrap_or("-")
+                    );
+                }
+                println!("{} findings.", findings.len());
+            }
+        }
+        Command::Watch {
+            command: WatchCommand::Extract { file, url, json },
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let base = url
+                .as_deref()
+                .map(url::Url::parse)
+                .transpose()
+                .context("--url is not an absolute address")?;
+            let decoded = lantoa_watch::crawl::charset::decode(&bytes, None);
+            let x = lantoa_watch::extract::extract(&decoded.text, base.as_ref());
+            if json {
+                println!("{}", serde_json::to_string_pretty(&x)?);
+            } else {
+                println!("{}", x.main_text);
+            }
+        }
         Command::Watch {
             command: WatchCommand::Subjects { command },
         } => {

@@ -5,12 +5,13 @@ use lantoa_accounts::{Accounts, PURGE_JOB};
 use lantoa_store::Db;
 use lantoa_store::jobs::{NewJob, Queue};
 use lantoa_store::worker::Worker;
+use lantoa_watch::{CRAWL_JOB, Crawler};
 
 /// Every worker role, as `lantoa serve` runs them all.
-pub const ALL_ROLES: [&str; 1] = ["housekeeping"];
+pub const ALL_ROLES: [&str; 2] = ["housekeeping", "crawl"];
 
 /// A worker serving the job kinds of `roles`.
-pub fn build(db: &Db, roles: &[String]) -> anyhow::Result<Worker> {
+pub fn build(db: &Db, roles: &[String], crawler: &Crawler) -> anyhow::Result<Worker> {
     let name = format!("{}-{}", hostname(), std::process::id());
     let mut worker = Worker::new(Queue::new(db.clone()), name);
     for role in roles {
@@ -22,6 +23,26 @@ pub fn build(db: &Db, roles: &[String]) -> anyhow::Result<Worker> {
                     async move {
                         let n = accounts.purge_expired().await.map_err(|e| e.to_string())?;
                         tracing::info!(rows = n, "expired sessions and sign-in attempts purged");
+                        Ok(())
+                    }
+                });
+            }
+            "crawl" => {
+                let crawler = crawler.clone();
+                worker = worker.handle(CRAWL_JOB, move |payload: serde_json::Value| {
+                    let crawler = crawler.clone();
+                    async move {
+                        let id = payload
+                            .get("crawl_id")
+                            .and_then(serde_json::Value::as_i64)
+                            .ok_or_else(|| format!("crawl job without crawl_id: {payload}"))?;
+                        let done = crawler.run(id, &|_| {}).await.map_err(|e| e.to_string())?;
+                        tracing::info!(
+                            crawl = id,
+                            pages = done.pages_ok,
+                            findings = done.findings,
+                            "crawl done"
+                        );
                         Ok(())
                     }
                 });

@@ -233,6 +233,11 @@ impl Crawler {
         })
     }
 
+    /// The blob store holding the captures.
+    pub fn blobs(&self) -> &BlobStore {
+        &self.inner.blobs
+    }
+
     /// The rules in use.
     pub fn rules(&self) -> &Rules {
         &self.inner.rules

@@ -289,6 +289,17 @@ pub fn parse_filter<T, E: Into<WebError>>(
         .transpose()
 }
 
+/// Parses a watch category (`bao_hoa`, `advertising`, `harmful`), or says which value is wrong.
+pub fn parse_category(value: &str) -> Result<lantoa_watch::signals::Category, WebError> {
+    lantoa_watch::signals::Category::parse(value).ok_or_else(|| {
+        WebError::invalid(
+            "err-watch-invalid",
+            format!("category {value:?} is not one of bao_hoa, advertising, harmful"),
+        )
+        .arg("detail", format!("category {value:?}"))
+    })
+}
+
 /// Parses a `YYYY-MM-DD` date given as `field`, or says which value is wrong.
 pub fn parse_date(field: &str, value: &str) -> Result<chrono::NaiveDate, WebError> {
     chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {

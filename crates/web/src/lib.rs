@@ -91,6 +91,8 @@ pub struct AppState {
     pub queue: Queue,
     /// Settings.
     pub config: Arc<WebConfig>,
+    /// The crawler (queues crawls, reads captures); `None` until [`AppState::with_crawler`].
+    pub crawler: Option<lantoa_watch::Crawler>,
     pub(crate) metrics: Arc<metrics::Metrics>,
     pub(crate) table: Arc<HashMap<(String, String), routes::Access>>,
     pub(crate) limiter: Arc<ctx::RateLimiter>,
@@ -122,7 +124,21 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::new()),
             table: Arc::new(table),
+            crawler: None,
         }
+    }
+
+    /// Adds the crawler, so the console can queue crawls and show captures.
+    pub fn with_crawler(mut self, crawler: lantoa_watch::Crawler) -> Self {
+        self.crawler = Some(crawler);
+        self
+    }
+
+    /// The crawler, or an error saying it is not configured in this process.
+    pub(crate) fn crawler(&self) -> Result<&lantoa_watch::Crawler, error::WebError> {
+        self.crawler.as_ref().ok_or_else(|| {
+            error::WebError::internal("the crawler is not configured in this process")
+        })
     }
 }
 

@@ -100,6 +100,12 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/" SignedIn, Page, "Dashboard" => pages::home::dashboard;
         GET "/watch" SignedIn, Page, "Watch: subjects and their import" => pages::watch::subjects;
         POST "/watch/subjects/import" Roles(WATCH_EDITORS), Page, "Import subjects from a CSV file" => pages::watch::import;
+        POST "/watch/subjects/{id}/crawl" Roles(WATCH_EDITORS), Page, "Queue a crawl of a subject" => pages::watch::crawl_subject;
+        GET "/watch/crawls" SignedIn, Page, "Crawls and their live progress" => pages::watch::crawls;
+        GET "/watch/crawls/{id}" SignedIn, Page, "A crawl and every page it tried" => pages::watch::crawl;
+        GET "/watch/findings" SignedIn, Page, "Findings with evidence, scores, and the review queue" => pages::watch::findings;
+        POST "/watch/findings/{id}/review" Roles(WATCH_EDITORS), Page, "Confirm or dismiss a finding" => pages::watch::review;
+        GET "/watch/captures/{sha}" SignedIn, Page, "A captured response (WARC); ?raw=1 downloads it" => pages::watch::capture;
         GET "/notify" SignedIn, Page, "Notify module" => pages::home::notify;
         GET "/opendata" SignedIn, Page, "Open data module" => pages::home::opendata;
         GET "/plans" SignedIn, Page, "Plans module" => pages::home::plans;
@@ -130,6 +136,12 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/watch/subjects" SignedIn, Api, "List watch subjects (kind, q, limit, offset)" => api::v1::list_subjects;
         POST "/api/v1/watch/subjects" Roles(WATCH_EDITORS), Api, "Register a watch subject" => api::v1::create_subject;
         POST "/api/v1/watch/subjects/import" Roles(WATCH_EDITORS), Api, "Import subjects from CSV (the request body); a report per row" => api::v1::import_subjects;
+        POST "/api/v1/watch/subjects/{id}/crawl" Roles(WATCH_EDITORS), Api, "Queue a crawl of a subject" => api::v1::crawl_subject;
+        GET "/api/v1/watch/crawls" SignedIn, Api, "Latest crawls (subject, limit)" => api::v1::list_crawls;
+        GET "/api/v1/watch/crawls/{id}" SignedIn, Api, "A crawl with its pages" => api::v1::get_crawl;
+        GET "/api/v1/watch/findings" SignedIn, Api, "Findings (subject, status, category, limit)" => api::v1::list_findings;
+        POST "/api/v1/watch/findings/{id}/review" Roles(WATCH_EDITORS), Api, "Confirm or dismiss a finding: {decision, note}" => api::v1::review_finding;
+        GET "/api/v1/watch/scores" SignedIn, Api, "Subjects' scores per category (subject, min)" => api::v1::list_scores;
         GET "/api/v1/users" Roles(ADMIN), Api, "List users" => api::v1::list_users;
         POST "/api/v1/users" Roles(ADMIN), Api, "Create a user (returns a one-time password)" => api::v1::create_user;
         GET "/api/v1/audit/verify" Roles(ADMIN), Api, "Verify the audit chain" => api::v1::verify_audit;

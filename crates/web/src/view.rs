@@ -33,6 +33,26 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "watch_import.html",
         include_str!("../templates/watch_import.html"),
     ),
+    (
+        "watch_nav.html",
+        include_str!("../templates/watch_nav.html"),
+    ),
+    (
+        "watch_crawls.html",
+        include_str!("../templates/watch_crawls.html"),
+    ),
+    (
+        "watch_crawl.html",
+        include_str!("../templates/watch_crawl.html"),
+    ),
+    (
+        "watch_findings.html",
+        include_str!("../templates/watch_findings.html"),
+    ),
+    (
+        "watch_capture.html",
+        include_str!("../templates/watch_capture.html"),
+    ),
 ];
 
 /// The template environment.

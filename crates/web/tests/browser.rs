@@ -186,3 +186,92 @@ async fn first_sign_in_password_change_language_switch_and_sign_out() {
     assert_eq!(path(&c).await, "/login", "signed out for real");
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and chromedriver: run by `cargo xtask test`"]
+async fn an_officer_crawls_a_site_reads_the_evidence_and_confirms_a_finding() {
+    let app = TestApp::spawn().await;
+    app.state
+        .registry
+        .load_demo("test", lantoa_registry::DEMO_CITY)
+        .await
+        .unwrap();
+    app.state
+        .watch
+        .import_csv("test", lantoa_watch::DEMO_SUBJECTS.as_bytes())
+        .await
+        .unwrap();
+    let subject = app
+        .state
+        .watch
+        .find_by_url("http://suckhoe-hotay.example/")
+        .await
+        .unwrap()
+        .unwrap();
+    app.user("lan", vec![lantoa_core::Role::WatchOfficer]).await;
+    let base = app.serve().await;
+    let c = browser().await;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(&c, "#username", "lan").await;
+    fill(&c, "#password", common::PASSWORD).await;
+    click(&c, "#login-submit").await;
+
+    c.goto(&format!("{base}/watch")).await.unwrap();
+    click(&c, &format!("#crawl-{}", subject.id)).await;
+    assert!(path(&c).await.starts_with("/watch/crawls/"));
+    assert_eq!(text(&c, "#crawl-status").await, "đang chờ");
+    let crawl_id: i64 = path(&c).await.rsplit('/').next().unwrap().parse().unwrap();
+    // A worker runs it; the page (which refreshes itself while queued) then shows the result.
+    app.state
+        .crawler
+        .as_ref()
+        .unwrap()
+        .run(crawl_id, &|_| {})
+        .await
+        .unwrap();
+    c.refresh().await.unwrap();
+    assert_eq!(text(&c, "#crawl-status").await, "xong");
+    assert!(text(&c, "#pages").await.contains("vien-xuong-khop"));
+
+    c.goto(&format!("{base}/watch/findings?subject={}", subject.id))
+        .await
+        .unwrap();
+    assert!(text(&c, "#scores").await.contains("Quảng cáo trái phép"));
+    let finding = app
+        .state
+        .watch
+        .findings(&lantoa_watch::FindingQuery {
+            subject_id: Some(subject.id),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.rule_id == "ads.health_food_as_medicine")
+        .unwrap();
+    let item = text(&c, &format!("#finding-{}", finding.id)).await;
+    assert!(item.contains("chữa khỏi"), "{item}");
+    assert!(item.contains("không phải là thuốc"), "{item}");
+    fill(&c, &format!("#note-{}", finding.id), "Chuyển Thanh tra Sở").await;
+    click(&c, &format!("#confirm-{}", finding.id)).await;
+    assert_eq!(text(&c, ".flash").await, "Đã ghi nhận quyết định.");
+    let stored = app.state.watch.finding(finding.id).await.unwrap();
+    assert_eq!(stored.status, "confirmed");
+    assert_eq!(stored.review_note.as_deref(), Some("Chuyển Thanh tra Sở"));
+
+    // The capture behind the finding.
+    c.goto(&format!(
+        "{base}/watch/captures/{}",
+        finding.warc_sha256.as_deref().unwrap()
+    ))
+    .await
+    .unwrap();
+    assert_eq!(text(&c, "#capture-sha").await, finding.warc_sha256.unwrap());
+    assert!(
+        text(&c, ".capture-body")
+            .await
+            .contains("Bác sĩ Nguyễn Văn Demo")
+    );
+    c.close().await.unwrap();
+}

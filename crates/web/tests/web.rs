@@ -746,6 +746,30 @@ mod catalogues {
         for s in ["created", "already_registered", "rejected"] {
             used.insert(format!("import-{s}"));
         }
+        for c in lantoa_watch::signals::Category::ALL {
+            used.insert(format!("category-{}", c.as_str()));
+        }
+        for s in ["queued", "running", "done", "failed"] {
+            used.insert(format!("crawl-{s}"));
+        }
+        for s in ["open", "confirmed", "dismissed"] {
+            used.insert(format!("finding-{s}"));
+        }
+        for f in [
+            "invalid_url",
+            "forbidden",
+            "unreachable",
+            "timeout",
+            "too_many_redirects",
+            "redirect_loop",
+            "robots_disallow",
+            "body",
+            "truncated",
+            "not_html",
+        ] {
+            used.insert(format!("failure-{f}"));
+        }
+        used.insert("flash-reviewed".to_owned());
         for s in ["active", "merged", "abolished"] {
             used.insert(format!("status-{s}"));
         }
@@ -1021,5 +1045,280 @@ mod watch {
             .await
             .json();
         assert_eq!(list["total"], 1);
+    }
+
+    async fn demo_subject(app: &TestApp, url: &str) -> i64 {
+        app.state
+            .registry
+            .load_demo("test", lantoa_registry::DEMO_CITY)
+            .await
+            .unwrap();
+        app.state
+            .watch
+            .import_csv("test", lantoa_watch::DEMO_SUBJECTS.as_bytes())
+            .await
+            .unwrap();
+        app.state.watch.find_by_url(url).await.unwrap().unwrap().id
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn officers_crawl_a_site_read_the_evidence_and_review_it() {
+        let app = TestApp::spawn().await;
+        let id = demo_subject(&app, "http://thanglong-giaitri.example/").await;
+        let viewer = app.user("xem", vec![Role::Viewer]).await;
+        let viewer = app.browser(&viewer).await;
+        let r = app
+            .post_form(&format!("/watch/subjects/{id}/crawl"), Some(&viewer), &[])
+            .await;
+        assert_eq!(r.status, 403, "a viewer cannot start crawls");
+        let u = app.user("lan", vec![Role::WatchOfficer]).await;
+        let me = app.browser(&u).await;
+        let subjects = app.get("/watch", Some(&me)).await;
+        assert!(
+            subjects.body.contains(&format!(
+                "action=\"&#x2f;watch&#x2f;subjects&#x2f;{id}&#x2f;crawl\""
+            )) || subjects
+                .body
+                .contains(&format!("action=\"/watch/subjects/{id}/crawl\"")),
+            "a crawl button per subject"
+        );
+        let r = app
+            .post_form(&format!("/watch/subjects/{id}/crawl"), Some(&me), &[])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let crawl_id: i64 = r.location().rsplit('/').next().unwrap().parse().unwrap();
+        let queued = app.get(r.location(), Some(&me)).await;
+        assert!(
+            queued.body.contains("http-equiv=\"refresh\""),
+            "a queued crawl's page refreshes itself"
+        );
+        // A worker runs the job.
+        let done = app
+            .state
+            .crawler
+            .as_ref()
+            .unwrap()
+            .run(crawl_id, &|_| {})
+            .await
+            .unwrap();
+        assert_eq!(done.status, "done");
+        let page = app
+            .get(&format!("/watch/crawls/{crawl_id}"), Some(&me))
+            .await;
+        assert_eq!(page.status, 200);
+        assert!(
+            !page.body.contains("http-equiv=\"refresh\""),
+            "a finished crawl stops refreshing"
+        );
+        assert!(page.body.contains("nhan-dinh"), "{}", page.body);
+        let list = app.get("/watch/crawls", Some(&me)).await;
+        assert!(list.body.contains("Thăng Long Giải Trí"));
+
+        let findings = app
+            .get(&format!("/watch/findings?subject={id}"), Some(&me))
+            .await;
+        assert_eq!(findings.status, 200);
+        assert!(findings.body.contains("ads.gambling"), "{}", findings.body);
+        assert!(
+            findings.body.contains("Luật Quảng cáo 2012"),
+            "the clause is shown"
+        );
+        assert!(findings.body.contains("nhà cái"), "the evidence is quoted");
+        let all = app
+            .state
+            .watch
+            .findings(&lantoa_watch::FindingQuery {
+                subject_id: Some(id),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let gambling = all.iter().find(|f| f.rule_id == "ads.gambling").unwrap();
+        let sha = gambling.warc_sha256.clone().unwrap();
+        let capture = app.get(&format!("/watch/captures/{sha}"), Some(&me)).await;
+        assert_eq!(capture.status, 200);
+        assert!(capture.body.contains("WARC-Target-URI"));
+        assert!(capture.body.contains("Soi kèo trận này"));
+        let raw = app
+            .get(&format!("/watch/captures/{sha}?raw=1"), Some(&me))
+            .await;
+        assert_eq!(
+            raw.headers[axum::http::header::CONTENT_TYPE],
+            "application/warc"
+        );
+        assert!(raw.body.starts_with("WARC/1.1\r\n"));
+        let missing = app
+            .get(&format!("/watch/captures/{}", "0".repeat(64)), Some(&me))
+            .await;
+        assert_eq!(missing.status, 404);
+
+        // Review: a bad decision is refused and names the value; a good one is kept.
+        let bad = app
+            .post_form(
+                &format!("/watch/findings/{}/review", gambling.id),
+                Some(&me),
+                &[("decision", "maybe")],
+            )
+            .await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert!(bad.body.contains("maybe"));
+        let ok = app
+            .post_form(
+                &format!("/watch/findings/{}/review", gambling.id),
+                Some(&me),
+                &[
+                    ("decision", "confirmed"),
+                    ("note", "Đủ căn cứ chuyển Thanh tra"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, 303);
+        let after = app.get(ok.location(), Some(&me)).await;
+        assert!(
+            after.body.contains("Đã ghi nhận quyết định")
+                || after.body.contains("The decision was recorded")
+        );
+        let f = app.state.watch.finding(gambling.id).await.unwrap();
+        assert_eq!(f.status, "confirmed");
+        assert_eq!(f.reviewed_by.as_deref(), Some("lan"));
+        assert_eq!(f.review_note.as_deref(), Some("Đủ căn cứ chuyển Thanh tra"));
+        let bad_filter = app.get("/watch/findings?category=spam", Some(&me)).await;
+        assert_eq!(bad_filter.status, 422);
+        assert!(bad_filter.body.contains("spam"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_api_queues_crawls_lists_findings_and_takes_reviews() {
+        let app = TestApp::spawn().await;
+        let id = demo_subject(&app, "http://suckhoe-hotay.example/").await;
+        app.user("lan", vec![Role::WatchOfficer]).await;
+        app.user("xem", vec![Role::Viewer]).await;
+        let officer = app.token("lan", &[]).await;
+        let viewer = app.token("xem", &[]).await;
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/watch/subjects/{id}/crawl"),
+                Some(&viewer),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 403);
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/watch/subjects/999999/crawl",
+                Some(&officer),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/watch/subjects/{id}/crawl"),
+                Some(&officer),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 202, "{}", r.body);
+        let crawl_id = r.json()["crawl"]["id"].as_i64().unwrap();
+        app.state
+            .crawler
+            .as_ref()
+            .unwrap()
+            .run(crawl_id, &|_| {})
+            .await
+            .unwrap();
+        let c = app
+            .api(
+                "GET",
+                &format!("/api/v1/watch/crawls/{crawl_id}"),
+                Some(&viewer),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(c["crawl"]["status"], "done");
+        assert!(c["pages"].as_array().unwrap().len() >= 2);
+        let f = app
+            .api(
+                "GET",
+                &format!("/api/v1/watch/findings?subject={id}&status=open"),
+                Some(&viewer),
+                None,
+            )
+            .await
+            .json();
+        let list = f["findings"].as_array().unwrap();
+        let health = list
+            .iter()
+            .find(|f| f["rule_id"] == "ads.health_food_as_medicine")
+            .unwrap();
+        assert!(
+            health["evidence"]
+                .as_str()
+                .unwrap()
+                .contains("không phải là thuốc"),
+            "{health}"
+        );
+        assert!(health["warc_sha256"].as_str().unwrap().len() == 64);
+        let fid = health["id"].as_i64().unwrap();
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/watch/findings?status=later",
+                Some(&viewer),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        assert!(r.error_message().contains("later"), "{}", r.body);
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/watch/findings/{fid}/review"),
+                Some(&officer),
+                Some(r#"{"decision":"perhaps"}"#),
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        assert!(r.error_message().contains("perhaps"), "{}", r.body);
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/watch/findings/{fid}/review"),
+                Some(&viewer),
+                Some(r#"{"decision":"dismissed"}"#),
+            )
+            .await;
+        assert_eq!(r.status, 403);
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/watch/findings/{fid}/review"),
+                Some(&officer),
+                Some(r#"{"decision":"dismissed","note":"quảng cáo đã gỡ"}"#),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["finding"]["status"], "dismissed");
+        let s = app
+            .api(
+                "GET",
+                &format!("/api/v1/watch/scores?subject={id}"),
+                Some(&viewer),
+                None,
+            )
+            .await
+            .json();
+        assert!(
+            s["scores"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["category"] == "advertising")
+        );
     }
 }

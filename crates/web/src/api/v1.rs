@@ -247,3 +247,108 @@ pub async fn import_subjects(
     let report = state.watch.import(&actor(&ctx), &body).await?;
     Ok(Json(json!({ "report": report })))
 }
+
+/// `POST /api/v1/watch/subjects/{id}/crawl`: 202 with the queued (or already queued) crawl.
+pub async fn crawl_subject(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let crawl = state.crawler()?.enqueue(&actor(&ctx), id).await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "crawl": crawl }))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrawlParams {
+    subject: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/watch/crawls`.
+pub async fn list_crawls(
+    State(state): State<AppState>,
+    Query(p): Query<CrawlParams>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let crawls = state
+        .crawler()?
+        .recent(p.subject, p.limit.unwrap_or(50).clamp(1, 500))
+        .await?;
+    Ok(Json(json!({ "crawls": crawls })))
+}
+
+/// `GET /api/v1/watch/crawls/{id}`.
+pub async fn get_crawl(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let crawler = state.crawler()?;
+    let crawl = crawler.crawl(id).await?;
+    let pages = crawler.pages(id, 5000).await?;
+    Ok(Json(json!({ "crawl": crawl, "pages": pages })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FindingParams {
+    subject: Option<i64>,
+    status: Option<String>,
+    category: Option<String>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/watch/findings`.
+pub async fn list_findings(
+    State(state): State<AppState>,
+    Query(p): Query<FindingParams>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let findings = state
+        .watch
+        .findings(&lantoa_watch::FindingQuery {
+            subject_id: p.subject,
+            status: p.status.filter(|s| !s.is_empty()),
+            category: parse_filter(p.category.as_deref(), crate::error::parse_category)?,
+            limit: p.limit.unwrap_or(100),
+        })
+        .await?;
+    Ok(Json(json!({ "findings": findings })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    decision: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /api/v1/watch/findings/{id}/review`.
+pub async fn review_finding(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<ReviewBody>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let decision: lantoa_watch::Decision = b.decision.parse()?;
+    let finding = state
+        .watch
+        .review(&actor(&ctx), id, decision, &b.note)
+        .await?;
+    Ok(Json(json!({ "finding": finding })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreParams {
+    subject: Option<i64>,
+    min: Option<f64>,
+}
+
+/// `GET /api/v1/watch/scores`.
+pub async fn list_scores(
+    State(state): State<AppState>,
+    Query(p): Query<ScoreParams>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let scores = state.watch.scores(p.subject, p.min.unwrap_or(0.0)).await?;
+    Ok(Json(json!({ "scores": scores })))
+}

@@ -2,13 +2,17 @@
 
 use axum::Extension;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Query, State};
-use axum::response::{IntoResponse, Response};
-use lantoa_watch::{ListQuery, SubjectKind};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use lantoa_watch::capture::warc;
+use lantoa_watch::signals::Category;
+use lantoa_watch::{Decision, FindingQuery, ListQuery, SubjectKind};
 use serde::Deserialize;
 
+use super::{FormPairs, flash};
 use crate::ctx::Ctx;
-use crate::error::{WebError, parse_filter};
+use crate::error::{WebError, parse_category, parse_filter};
 use crate::routes::WATCH_EDITORS;
 use crate::{AppState, view};
 
@@ -47,10 +51,7 @@ pub async fn subjects(
         .into_iter()
         .map(|(k, n)| minijinja::context! { kind => k.as_str(), count => n })
         .collect();
-    let can_import = ctx
-        .principal
-        .as_ref()
-        .is_some_and(|pr| pr.has_any(WATCH_EDITORS));
+    let can_import = can_edit(&ctx);
     Ok(view::page(
         "watch.html",
         &ctx,
@@ -103,6 +104,198 @@ pub async fn import(
         &ctx,
         "watch",
         minijinja::context! { file => name, report => report },
+    )?
+    .into_response())
+}
+
+fn actor(ctx: &Ctx) -> String {
+    ctx.principal
+        .as_ref()
+        .map(|p| p.actor())
+        .unwrap_or_default()
+}
+
+fn can_edit(ctx: &Ctx) -> bool {
+    ctx.principal
+        .as_ref()
+        .is_some_and(|pr| pr.has_any(WATCH_EDITORS))
+}
+
+/// `POST /watch/subjects/{id}/crawl`: queues a crawl and shows it.
+pub async fn crawl_subject(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let crawl = state.crawler()?.enqueue(&actor(&ctx), id).await?;
+    Ok(Redirect::to(&format!("/watch/crawls/{}", crawl.id)).into_response())
+}
+
+/// `GET /watch/crawls`: the latest crawls with their live counters (the page refreshes itself
+/// while a crawl is queued or running; no script needed).
+pub async fn crawls(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, WebError> {
+    let crawls = state.crawler()?.recent(None, 100).await?;
+    let names = subject_names(&state).await?;
+    let active = crawls
+        .iter()
+        .any(|c| c.status == "queued" || c.status == "running");
+    let rows: Vec<_> = crawls
+        .iter()
+        .map(|c| {
+            minijinja::context! {
+                crawl => c, subject => names.get(&c.subject_id).cloned().unwrap_or_default(),
+                queued => lantoa_core::time::format_vn(lantoa_core::time::from_micros(c.queued_at)),
+            }
+        })
+        .collect();
+    Ok(view::page(
+        "watch_crawls.html",
+        &ctx,
+        "watch",
+        minijinja::context! { rows => rows, live => active },
+    )?
+    .into_response())
+}
+
+async fn subject_names(
+    state: &AppState,
+) -> Result<std::collections::HashMap<i64, String>, WebError> {
+    let (subjects, _) = state
+        .watch
+        .list(&ListQuery {
+            kind: None,
+            q: None,
+            limit: 500,
+            offset: 0,
+        })
+        .await?;
+    Ok(subjects.into_iter().map(|s| (s.id, s.name)).collect())
+}
+
+/// `GET /watch/crawls/{id}`: one crawl and every page it tried, with the reason for each page
+/// not fetched.
+pub async fn crawl(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let crawler = state.crawler()?;
+    let crawl = crawler.crawl(id).await?;
+    let subject = state.watch.get(crawl.subject_id).await?;
+    let pages = crawler.pages(id, 1000).await?;
+    let active = crawl.status == "queued" || crawl.status == "running";
+    Ok(view::page(
+        "watch_crawl.html",
+        &ctx,
+        "watch",
+        minijinja::context! { crawl => crawl, subject => subject, pages => pages, live => active },
+    )?
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct FindingParams {
+    status: Option<String>,
+    category: Option<String>,
+    subject: Option<i64>,
+    flash: Option<String>,
+}
+
+/// `GET /watch/findings`: the review queue (open findings first) and the subjects' scores.
+pub async fn findings(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(p): Query<FindingParams>,
+) -> Result<Response, WebError> {
+    let category = parse_filter(p.category.as_deref(), parse_category)?;
+    let status = p.status.clone().filter(|s| !s.is_empty());
+    let findings = state
+        .watch
+        .findings(&FindingQuery {
+            subject_id: p.subject,
+            status: status.clone(),
+            category,
+            limit: 200,
+        })
+        .await?;
+    let scores = state.watch.scores(p.subject, 0.5).await?;
+    let counts: std::collections::HashMap<String, i64> =
+        state.watch.finding_counts().await?.into_iter().collect();
+    Ok(view::page(
+        "watch_findings.html",
+        &ctx,
+        "watch",
+        minijinja::context! {
+            findings => findings, scores => scores, counts => counts,
+            status => status.unwrap_or_default(), category => category.map(|c| c.as_str()).unwrap_or(""),
+            categories => Category::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+            can_review => can_edit(&ctx), flash => flash(p.flash.as_deref()),
+        },
+    )?
+    .into_response())
+}
+
+/// `POST /watch/findings/{id}/review` (form: `decision` = confirmed | dismissed, `note`).
+pub async fn review(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let decision: Decision = form.get("decision").parse()?;
+    let finding = state
+        .watch
+        .review(&actor(&ctx), id, decision, &form.get("note"))
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/watch/findings?status=open&subject={}&flash=flash-reviewed",
+        finding.subject_id
+    ))
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct CaptureParams {
+    raw: Option<String>,
+}
+
+/// `GET /watch/captures/{sha256}`: a capture — the WARC header, the HTTP head and the body as
+/// text — or the WARC file itself with `?raw=1`. The content is checked against its address
+/// on every read.
+pub async fn capture(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(sha): Path<String>,
+    Query(p): Query<CaptureParams>,
+) -> Result<Response, WebError> {
+    let bytes = state.crawler()?.blobs().get(&sha).await?;
+    if p.raw.is_some() {
+        return Ok((
+            [
+                (header::CONTENT_TYPE, warc::MEDIA_TYPE.to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{sha}.warc\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response());
+    }
+    let record = warc::read(&bytes).map_err(|e| WebError::internal(e.to_string()))?;
+    let fields: Vec<(String, String)> = record.fields.clone();
+    let decoded = lantoa_watch::crawl::charset::decode(record.http_body(), None);
+    Ok(view::page(
+        "watch_capture.html",
+        &ctx,
+        "watch",
+        minijinja::context! {
+            sha => sha, fields => fields, head => record.http_head(), body => decoded.text,
+            size => bytes.len(),
+        },
     )?
     .into_response())
 }

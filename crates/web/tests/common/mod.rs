@@ -78,7 +78,31 @@ impl TestApp {
         let t = TestDb::new(&lantoa_web::MIGRATIONS)
             .await
             .expect("test database");
-        let state = AppState::new(t.db.clone(), config);
+        // The demo city's fictional web on loopback, and a crawler that resolves its hosts there.
+        let web = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let web_addr = web.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(web, lantoa_watch::demo_web::router()).await });
+        let fetch = lantoa_watch::crawl::fetch::FetchConfig {
+            policy: lantoa_watch::crawl::guard::AddressPolicy {
+                allow_private: true,
+            },
+            overrides: lantoa_watch::demo_web::overrides(web_addr),
+            ..Default::default()
+        };
+        let limits = lantoa_watch::CrawlLimits {
+            delay: std::time::Duration::ZERO,
+            ..Default::default()
+        };
+        let crawler = lantoa_watch::Crawler::new(
+            t.db.clone(),
+            lantoa_watch::Watch::new(t.db.clone(), lantoa_registry::Registry::new(t.db.clone())),
+            lantoa_store::blob::BlobStore::new(t.db.clone(), t.dir.path().join("blobs")),
+            fetch,
+            limits,
+            std::sync::Arc::new(lantoa_watch::signals::Rules::builtin().unwrap()),
+        )
+        .unwrap();
+        let state = AppState::new(t.db.clone(), config).with_crawler(crawler);
         let router = lantoa_web::router(state.clone());
         Self { t, state, router }
     }

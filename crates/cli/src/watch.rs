@@ -1,0 +1,133 @@
+//! Building the crawler from the configuration, and the `lantoa watch` verbs that use it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use lantoa_registry::Registry;
+use lantoa_store::Db;
+use lantoa_store::blob::BlobStore;
+use lantoa_watch::crawl::fetch::FetchConfig;
+use lantoa_watch::crawl::guard::AddressPolicy;
+use lantoa_watch::signals::Rules;
+use lantoa_watch::{CrawlLimits, Crawler, SubjectKind, Watch};
+
+use crate::config::Config;
+
+/// Where captures and other files live.
+pub fn blobs(cfg: &Config, db: &Db) -> BlobStore {
+    BlobStore::new(db.clone(), cfg.data_dir.join("blobs"))
+}
+
+/// The crawler as configured; `overrides` send host names to fixed addresses (the demo web),
+/// and `allow_private` is forced on for them.
+pub fn crawler(
+    cfg: &Config,
+    db: &Db,
+    overrides: Vec<(String, SocketAddr)>,
+) -> anyhow::Result<Crawler> {
+    let w = &cfg.watch;
+    let rules = match &w.signals {
+        Some(path) => {
+            Rules::load(path).with_context(|| format!("signals file {}", path.display()))?
+        }
+        None => Rules::builtin()?,
+    };
+    let defaults = FetchConfig::default();
+    let fetch = FetchConfig {
+        policy: AddressPolicy {
+            allow_private: w.allow_private.unwrap_or(false) || !overrides.is_empty(),
+        },
+        timeout: w.timeout_secs.map_or(defaults.timeout, Duration::from_secs),
+        max_body: w.max_body_bytes.unwrap_or(defaults.max_body),
+        overrides,
+        ..defaults
+    };
+    let d = CrawlLimits::default();
+    let limits = CrawlLimits {
+        max_pages: w.max_pages.unwrap_or(d.max_pages),
+        max_depth: w.max_depth.unwrap_or(d.max_depth),
+        connections: w.connections.unwrap_or(d.connections),
+        delay: w.delay_ms.map_or(d.delay, Duration::from_millis),
+        sitemap_pages: d.sitemap_pages,
+    };
+    let watch = Watch::new(db.clone(), Registry::new(db.clone()));
+    Ok(Crawler::new(
+        db.clone(),
+        watch,
+        blobs(cfg, db),
+        fetch,
+        limits,
+        Arc::new(rules),
+    )?)
+}
+
+/// Subjects a crawl can fetch: websites, social networks, accounts and channels. Clips and
+/// posts on platforms are reviewed from their supplied text, never fetched from the platform.
+pub fn crawlable(kind: SubjectKind) -> bool {
+    !matches!(kind, SubjectKind::Clip | SubjectKind::Post)
+}
+
+/// `lantoa watch crawl`: queues crawls (one subject or every crawlable one) and, with
+/// `once`, runs them here with a progress bar instead of leaving them to workers.
+pub async fn crawl(
+    crawler: &Crawler,
+    watch: &Watch,
+    subject: Option<i64>,
+    once: bool,
+) -> anyhow::Result<()> {
+    let ids: Vec<i64> = match subject {
+        Some(id) => vec![watch.get(id).await?.id],
+        None => {
+            let (subjects, _) = watch
+                .list(&lantoa_watch::ListQuery {
+                    kind: None,
+                    q: None,
+                    limit: 500,
+                    offset: 0,
+                })
+                .await?;
+            // Press first: the others are compared with their articles.
+            let mut s: Vec<_> = subjects.into_iter().filter(|s| crawlable(s.kind)).collect();
+            s.sort_by_key(|s| (!s.is_press, s.id));
+            s.into_iter().map(|s| s.id).collect()
+        }
+    };
+    for id in ids {
+        let subject = watch.get(id).await?;
+        let queued = crawler.enqueue("cli", id).await?;
+        if !once {
+            println!(
+                "crawl {} queued for {} ({})",
+                queued.id, subject.name, subject.url
+            );
+            continue;
+        }
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {prefix:30} {pos} pages  {wide_msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.set_prefix(subject.name.chars().take(30).collect::<String>());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        let done = crawler
+            .run(queued.id, &|e| {
+                bar.inc(1);
+                bar.set_message(e.url.clone());
+            })
+            .await?;
+        bar.finish_and_clear();
+        println!(
+            "crawl {}: {} — {} pages fetched, {} unchanged, {} not fetched, {} findings",
+            done.id,
+            subject.name,
+            done.pages_ok,
+            done.pages_unchanged,
+            done.pages_failed,
+            done.findings
+        );
+    }
+    Ok(())
+}
