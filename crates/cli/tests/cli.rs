@@ -44,6 +44,9 @@ fn every_verb_has_help() {
         vec!["demo", "--help"],
         vec!["watch", "subjects", "import", "--help"],
         vec!["watch", "subjects", "list", "--help"],
+        vec!["watch", "crawl", "--help"],
+        vec!["watch", "findings", "--help"],
+        vec!["watch", "extract", "--help"],
     ] {
         let o = run(dir.path(), &verb);
         assert!(o.status.success(), "{verb:?}: {}", stderr(&o));
@@ -312,4 +315,123 @@ fn watch_subjects_import_reports_bad_rows_with_file_and_line() {
         "{}",
         stderr(&o)
     );
+}
+
+/// A one-page site on loopback: every request gets the same page.
+fn tiny_site(page: &'static str) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let req = String::from_utf8_lossy(&buf[..n]);
+            let (status, body) = if req.starts_with("GET / ") {
+                ("200 OK", page)
+            } else {
+                ("404 Not Found", "")
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}
+
+const GAMBLING_PAGE: &str = "<html><head><title>Giải trí</title></head><body><div class=\"content\"><p>Soi kèo cuối tuần: nhà cái uy tín tặng thưởng nạp đầu, tỷ lệ cược hấp dẫn cho mọi trận đấu.</p></div></body></html>";
+
+#[test]
+fn watch_crawl_once_then_findings_and_extract() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("page.html"), GAMBLING_PAGE).unwrap();
+    let o = run(d, &["watch", "extract", "page.html"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("Soi kèo cuối tuần"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(
+        d,
+        &[
+            "watch",
+            "extract",
+            "page.html",
+            "--json",
+            "--url",
+            "http://a.example/x",
+        ],
+    );
+    let x: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(x["title"], "Giải trí");
+    let o = run(d, &["watch", "extract", "page.html", "--url", "not a url"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("--url is not an absolute address"),
+        "{}",
+        stderr(&o)
+    );
+
+    let port = tiny_site(GAMBLING_PAGE);
+    std::fs::write(
+        d.join("ds.csv"),
+        format!("Loại,Tên,URL\nwebsite,Trang cá cược,http://127.0.0.1:{port}/\n"),
+    )
+    .unwrap();
+    std::fs::write(d.join("lantoa.toml"), "[watch]\ndelay_ms = 0\n").unwrap();
+    assert!(
+        run(d, &["watch", "subjects", "import", "ds.csv"])
+            .status
+            .success()
+    );
+    // Loopback is refused unless allowed: the page is recorded as not fetched.
+    let o = run(d, &["watch", "crawl", "--once"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("0 pages fetched"), "{}", stdout(&o));
+    let o = lantoa(d)
+        .args(["watch", "crawl", "--once"])
+        .env("LANTOA_WATCH_ALLOW_PRIVATE", "true")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("crawl 2: Trang cá cược"), "{out}");
+    assert!(
+        out.contains("2 pages fetched"),
+        "robots.txt and the page: {out}"
+    );
+    let o = run(d, &["watch", "findings"]);
+    let out = stdout(&o);
+    assert!(out.contains("ads.gambling"), "{out}");
+    assert!(out.contains("nhà cái"), "{out}");
+    let o = run(d, &["watch", "findings", "--json", "--status", "open"]);
+    let f: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(
+        f.as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["warc_sha256"].as_str().is_some_and(|s| s.len() == 64))
+    );
+    let o = run(d, &["watch", "findings", "--status", "later"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("\"later\" is not a status"),
+        "{}",
+        stderr(&o)
+    );
+    // Without --once the crawl is queued for workers.
+    let o = run(d, &["watch", "crawl", "--subject", "1"]);
+    assert!(
+        stdout(&o).contains("crawl 3 queued for Trang cá cược"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(d, &["watch", "crawl", "--subject", "99"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no subject 99"), "{}", stderr(&o));
 }

@@ -281,6 +281,7 @@ impl Fetcher {
         let mut redirects = Vec::new();
         let mut seen = HashSet::from([current.to_string()]);
         loop {
+            self.check_literal(&current)?;
             let mut req = self.client.get(current.clone());
             if let Some(v) = validators {
                 if let Some(etag) = &v.etag {
@@ -345,6 +346,30 @@ impl Fetcher {
                 elapsed: started.elapsed(),
             });
         }
+    }
+}
+
+impl Fetcher {
+    /// The client resolves names through the guard, but an address written as an IP literal
+    /// (`http://127.0.0.1/`, `http://[::1]/`) is never resolved, so it is checked here — on
+    /// every hop, since a redirect may point at one.
+    fn check_literal(&self, url: &Url) -> Result<(), FetchFailure> {
+        let ip = match url.host() {
+            Some(url::Host::Ipv4(v4)) => std::net::IpAddr::V4(v4),
+            Some(url::Host::Ipv6(v6)) => std::net::IpAddr::V6(v6),
+            _ => return Ok(()),
+        };
+        if self.config.policy.allow_private || guard::is_public(ip) {
+            return Ok(());
+        }
+        Err(FetchFailure::new(
+            FailureKind::Forbidden,
+            Error::Forbidden {
+                host: url.host_str().unwrap_or_default().to_owned(),
+                address: ip.to_string(),
+            }
+            .to_string(),
+        ))
     }
 }
 
@@ -427,4 +452,28 @@ fn classify(e: &reqwest::Error) -> FetchFailure {
     }
     let what = e.url().map(|u| u.to_string()).unwrap_or_default();
     FetchFailure::new(kind, format!("{what}: {detail}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn ip_literals_and_redirects_to_them_are_guarded_too() {
+        let f = Fetcher::new(FetchConfig::default()).unwrap();
+        for url in [
+            "http://127.0.0.1:1/",
+            "http://[::1]:1/",
+            "http://10.0.0.1/",
+            "http://169.254.169.254/latest/meta-data",
+        ] {
+            let err = f.fetch(url, None).await.unwrap_err();
+            assert_eq!(err.kind, FailureKind::Forbidden, "{url}: {err}");
+            assert!(err.message.contains("not a public address"), "{err}");
+        }
+        let err = f.fetch("ftp://a.example/", None).await.unwrap_err();
+        assert_eq!(err.kind, FailureKind::InvalidUrl);
+        let err = f.fetch("not a url", None).await.unwrap_err();
+        assert_eq!(err.kind, FailureKind::InvalidUrl);
+    }
 }
