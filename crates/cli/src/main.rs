@@ -95,7 +95,7 @@ enum WatchCommand {
         #[command(subcommand)]
         command: SubjectsCommand,
     },
-    /// Queue crawls of one subject or of every crawlable one (press sites first).
+    /// Queue crawls of one subject or of every one (press sites first; clips and posts are reviewed from their supplied text).
     Crawl {
         /// Only this subject (its id, see `lantoa watch subjects list`).
         #[arg(long)]
@@ -319,7 +319,13 @@ async fn serve(cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<()> 
             .await?;
         let mut demo_subjects: Vec<_> = subjects
             .into_iter()
-            .filter(|s| hosts.contains(&s.host.as_str()) && watch::crawlable(s.kind))
+            .filter(|s| {
+                hosts.contains(&s.host.as_str())
+                    || matches!(
+                        s.kind,
+                        lantoa_watch::SubjectKind::Clip | lantoa_watch::SubjectKind::Post
+                    )
+            })
             .collect();
         demo_subjects.sort_by_key(|s| (!s.is_press, s.id));
         for s in &demo_subjects {

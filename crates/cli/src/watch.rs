@@ -12,7 +12,7 @@ use lantoa_store::blob::BlobStore;
 use lantoa_watch::crawl::fetch::FetchConfig;
 use lantoa_watch::crawl::guard::AddressPolicy;
 use lantoa_watch::signals::Rules;
-use lantoa_watch::{CrawlLimits, Crawler, SubjectKind, Watch};
+use lantoa_watch::{CrawlLimits, Crawler, Watch};
 
 use crate::config::Config;
 
@@ -64,13 +64,8 @@ pub fn crawler(
     )?)
 }
 
-/// Subjects a crawl can fetch: websites, social networks, accounts and channels. Clips and
-/// posts on platforms are reviewed from their supplied text, never fetched from the platform.
-pub fn crawlable(kind: SubjectKind) -> bool {
-    !matches!(kind, SubjectKind::Clip | SubjectKind::Post)
-}
-
-/// `lantoa watch crawl`: queues crawls (one subject or every crawlable one) and, with
+/// `lantoa watch crawl`: queues crawls (one subject or every one; clips and posts are
+/// reviewed from their supplied text, never fetched from the platform) and, with
 /// `once`, runs them here with a progress bar instead of leaving them to workers.
 pub async fn crawl(
     crawler: &Crawler,
@@ -90,7 +85,7 @@ pub async fn crawl(
                 })
                 .await?;
             // Press first: the others are compared with their articles.
-            let mut s: Vec<_> = subjects.into_iter().filter(|s| crawlable(s.kind)).collect();
+            let mut s = subjects;
             s.sort_by_key(|s| (!s.is_press, s.id));
             s.into_iter().map(|s| s.id).collect()
         }

@@ -416,6 +416,9 @@ impl Crawler {
             }
             _ => None,
         };
+        if single {
+            return self.supplied(crawl_id, subject, on_page).await;
+        }
         let host = start.host_str().unwrap_or_default().to_owned();
         let robots = Arc::new(self.robots(crawl_id, subject.id, &start).await?);
         let delay = robots.delay().map_or(limits.delay, |d| d.max(limits.delay));
@@ -482,6 +485,88 @@ impl Crawler {
             }
         }
         Ok(results)
+    }
+
+    /// A clip or post: its supplied title, description and transcript are captured as a WARC
+    /// resource record and reviewed as one page. Nothing is fetched from the platform.
+    async fn supplied(
+        &self,
+        crawl_id: i64,
+        subject: &Subject,
+        on_page: &(dyn Fn(&PageEvent) + Send + Sync),
+    ) -> Result<Vec<PageResult>> {
+        let Some((description, transcript)) = self.inner.watch.text(subject.id).await? else {
+            let f = FetchFailure {
+                kind: FailureKind::NoText,
+                message: "no description or transcript was supplied; platforms are not fetched"
+                    .into(),
+            };
+            self.record_failure(crawl_id, subject.id, &subject.url, 0, &f)
+                .await?;
+            on_page(&PageEvent {
+                url: subject.url.clone(),
+                status: None,
+                failure: Some(f.to_string()),
+            });
+            return Ok(Vec::new());
+        };
+        let main_text = [description, transcript]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("\n");
+        let content = format!("{}\n\n{main_text}", subject.name);
+        let record = warc::write_resource(
+            &subject.url,
+            Utc::now(),
+            "text/plain; charset=utf-8",
+            content.as_bytes(),
+        );
+        let blob = self.inner.blobs.put(&record, warc::MEDIA_TYPE).await?;
+        let sketch = Sketch::of(&main_text).map(|s| s.to_hex());
+        let mut tx = self.inner.db.begin().await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO watch_pages (crawl_id, subject_id, url, depth, fetched_at, final_url, content_type, charset, bytes, warc_sha256, title, main_text, sketch)
+             VALUES ($1, $2, $3, 0, $4, $3, 'text/plain; charset=utf-8', 'utf-8', $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(crawl_id)
+        .bind(subject.id)
+        .bind(&subject.url)
+        .bind(now_micros())
+        .bind(i64::try_from(content.len()).unwrap_or(i64::MAX))
+        .bind(&blob.sha256)
+        .bind(&subject.name)
+        .bind(&main_text)
+        .bind(sketch)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        sqlx::query(
+            "UPDATE watch_crawls SET pages_ok = pages_ok + 1, bytes = bytes + $1 WHERE id = $2",
+        )
+        .bind(i64::try_from(content.len()).unwrap_or(i64::MAX))
+        .bind(crawl_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        on_page(&PageEvent {
+            url: subject.url.clone(),
+            status: None,
+            failure: None,
+        });
+        let extracted = Extracted {
+            title: subject.name.clone(),
+            main_text,
+            ..Extracted::default()
+        };
+        Ok(vec![PageResult {
+            id,
+            url: subject.url.clone(),
+            home: false,
+            extracted: Some(extracted),
+            links: Vec::new(),
+            depth: 0,
+        }])
     }
 
     async fn robots(&self, crawl_id: i64, subject_id: i64, start: &Url) -> Result<Robots> {

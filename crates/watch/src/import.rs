@@ -78,6 +78,8 @@ enum Column {
     LicenceNo,
     LicenceDate,
     IsPress,
+    Description,
+    Transcript,
 }
 
 fn column_of(header: &str) -> Option<Column> {
@@ -94,6 +96,8 @@ fn column_of(header: &str) -> Option<Column> {
             Column::LicenceDate
         }
         "co quan bao chi" | "la co quan bao chi" | "bao chi" | "is press" => Column::IsPress,
+        "mo ta" | "description" | "noi dung" | "noi dung bai viet" => Column::Description,
+        "loi thoai" | "transcript" | "phu de" | "loi noi" => Column::Transcript,
         _ => return None,
     })
 }
@@ -108,6 +112,8 @@ fn column_name(c: Column) -> &'static str {
         Column::LicenceNo => "số giấy phép",
         Column::LicenceDate => "ngày cấp",
         Column::IsPress => "cơ quan báo chí",
+        Column::Description => "mô tả",
+        Column::Transcript => "lời thoại",
     }
 }
 
@@ -313,7 +319,20 @@ impl Watch {
     ) -> std::result::Result<RowStatus, Rejected> {
         let reject = |c: Column| move |e: Error| Rejected(c, e.to_string());
         let url = get(Column::Url);
+        let description = Some(get(Column::Description)).filter(|d| !d.is_empty());
+        let transcript = Some(get(Column::Transcript)).filter(|t| !t.is_empty());
         if let Some(existing) = self.find_by_url(&url).await.map_err(reject(Column::Url))? {
+            // Text supplied later for a known clip or post replaces the earlier text.
+            if description.is_some() || transcript.is_some() {
+                self.set_text(
+                    actor,
+                    existing.id,
+                    description.as_deref(),
+                    transcript.as_deref(),
+                )
+                .await
+                .map_err(reject(Column::Description))?;
+            }
             return Ok(RowStatus::AlreadyRegistered { id: existing.id });
         }
         let kind_text = get(Column::Kind);
@@ -323,6 +342,8 @@ impl Watch {
             kind_text.parse().map_err(reject(Column::Kind))?
         };
         let mut new = NewSubject::new(kind, &url, &get(Column::Name));
+        new.description = description;
+        new.transcript = transcript;
         new.licence_no = Some(get(Column::LicenceNo)).filter(|l| !l.is_empty());
         let date = get(Column::LicenceDate);
         if !date.is_empty() {

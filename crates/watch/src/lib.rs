@@ -48,5 +48,6 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
     migrations: &[
         lantoa_store::migration!(1, "0001_subjects.sql"),
         lantoa_store::migration!(2, "0002_crawl.sql"),
+        lantoa_store::migration!(3, "0003_subject_texts.sql"),
     ],
 };

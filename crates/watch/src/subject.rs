@@ -153,6 +153,10 @@ pub struct NewSubject {
     pub licence_date: Option<NaiveDate>,
     /// A licensed press agency's own site (the reference for republishing checks).
     pub is_press: bool,
+    /// A clip's or post's description, as supplied (platforms are never called).
+    pub description: Option<String>,
+    /// A clip's transcript, as supplied.
+    pub transcript: Option<String>,
 }
 
 impl NewSubject {
@@ -163,6 +167,8 @@ impl NewSubject {
             url: url.to_owned(),
             name: name.to_owned(),
             managing_unit_id: None,
+            description: None,
+            transcript: None,
             licence_no: None,
             licence_date: None,
             is_press: false,
@@ -295,8 +301,42 @@ impl Watch {
             &Entry::new(actor, "watch.subject_created", format!("subject:{id}")).after(&subject),
         )
         .await?;
+        put_text(
+            &mut tx,
+            actor,
+            id,
+            new.description.as_deref(),
+            new.transcript.as_deref(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(subject)
+    }
+
+    /// Replaces the supplied description and transcript of a subject (a clip or post).
+    pub async fn set_text(
+        &self,
+        actor: &str,
+        id: i64,
+        description: Option<&str>,
+        transcript: Option<&str>,
+    ) -> Result<()> {
+        self.get(id).await?;
+        let mut tx = self.db.begin().await?;
+        put_text(&mut tx, actor, id, description, transcript).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The supplied description and transcript of a subject, if any.
+    pub async fn text(&self, id: i64) -> Result<Option<(Option<String>, Option<String>)>> {
+        let row = sqlx::query(
+            "SELECT description, transcript FROM watch_subject_texts WHERE subject_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.db.pool())
+        .await?;
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
     }
 
     /// The subject with this id.
@@ -434,4 +474,44 @@ mod tests {
         );
         assert!("báo in".parse::<SubjectKind>().is_err());
     }
+}
+
+async fn put_text(
+    tx: &mut lantoa_store::Tx,
+    actor: &str,
+    id: i64,
+    description: Option<&str>,
+    transcript: Option<&str>,
+) -> Result<()> {
+    let clean = |s: Option<&str>| {
+        s.map(text::nfc)
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    let (description, transcript) = (clean(description), clean(transcript));
+    if description.is_none() && transcript.is_none() {
+        return Ok(());
+    }
+    sqlx::query("DELETE FROM watch_subject_texts WHERE subject_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO watch_subject_texts (subject_id, description, transcript, supplied_at, supplied_by) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(&description)
+    .bind(&transcript)
+    .bind(chrono::Utc::now().timestamp_micros())
+    .bind(actor)
+    .execute(&mut **tx)
+    .await?;
+    audit::append(
+        tx,
+        &Entry::new(actor, "watch.subject_text_supplied", format!("subject:{id}")).after(
+            serde_json::json!({ "description_chars": description.as_ref().map(|d| d.chars().count()), "transcript_chars": transcript.as_ref().map(|t| t.chars().count()) }),
+        ),
+    )
+    .await?;
+    Ok(())
 }

@@ -597,3 +597,69 @@ async fn private_addresses_are_refused_unless_allowed() {
         "{home:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clips_and_posts_are_reviewed_from_their_supplied_text_without_fetching() {
+    let s = setup(true).await;
+    crawl_url(&s, "http://video.example/watch?v=demo001").await;
+    let clip = rules_found(&s, "http://video.example/watch?v=demo001").await;
+    assert!(
+        clip.contains(&"ads.health_food_as_medicine".to_owned()),
+        "{clip:?}"
+    );
+    let post = crawl_url(&s, "http://facebook.example/posts/demo002").await;
+    let found = rules_found(&s, "http://facebook.example/posts/demo002").await;
+    assert!(
+        found.contains(&"harm.false_information".to_owned()),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&"harm.false_economic".to_owned()),
+        "{found:?}"
+    );
+    let pages = s.crawler.pages(post.id, 10).await.unwrap();
+    assert_eq!(
+        pages.len(),
+        1,
+        "the post itself, not robots.txt nor the platform: {pages:?}"
+    );
+    let rec = warc::read(
+        &s.blobs
+            .get(pages[0].warc_sha256.as_deref().unwrap())
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(rec.field("WARC-Type"), Some("resource"));
+    assert!(String::from_utf8_lossy(rec.http_body()).contains("ngân hàng sắp phá sản"));
+
+    // A clip with nothing supplied says so; supplying text later (re-import) makes it reviewable.
+    let bare = s
+        .watch
+        .create(
+            "lan.nt",
+            &NewSubject::new(
+                SubjectKind::Clip,
+                "http://video.example/watch?v=9",
+                "Clip chưa có lời",
+            ),
+        )
+        .await
+        .unwrap();
+    let c = crawl_url(&s, "http://video.example/watch?v=9").await;
+    let p = s.crawler.pages(c.id, 10).await.unwrap();
+    assert_eq!(p[0].failure.as_deref(), Some("no_text"));
+    let csv = "url,loại,tên,lời thoại\nhttp://video.example/watch?v=9,clip,Clip chưa có lời,Soi kèo nhà cái uy tín: nạp tiền nhận thưởng nạp đầu\n";
+    let report = s.watch.import_csv("lan.nt", csv.as_bytes()).await.unwrap();
+    assert_eq!(report.already, 1);
+    assert_eq!(
+        s.watch.text(bare.id).await.unwrap().unwrap().1.as_deref(),
+        Some("Soi kèo nhà cái uy tín: nạp tiền nhận thưởng nạp đầu")
+    );
+    crawl_url(&s, "http://video.example/watch?v=9").await;
+    assert!(
+        rules_found(&s, "http://video.example/watch?v=9")
+            .await
+            .contains(&"ads.gambling".to_owned())
+    );
+}

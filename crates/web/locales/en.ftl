@@ -268,3 +268,4 @@ failure-body = broken response
 failure-truncated = cut at the size limit
 failure-not_html = not HTML
 flash-reviewed = The decision was recorded.
+failure-no_text = nothing supplied to review

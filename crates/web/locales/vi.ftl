@@ -268,3 +268,4 @@ failure-body = phản hồi hỏng
 failure-truncated = bị cắt ở giới hạn dung lượng
 failure-not_html = không phải HTML
 flash-reviewed = Đã ghi nhận quyết định.
+failure-no_text = chưa có nội dung để rà soát

@@ -766,6 +766,7 @@ mod catalogues {
             "body",
             "truncated",
             "not_html",
+            "no_text",
         ] {
             used.insert(format!("failure-{f}"));
         }

@@ -62,25 +62,61 @@ pub fn write(rec: &ResponseRecord<'_>) -> Vec<u8> {
     block.extend_from_slice(format!("content-length: {}\r\n\r\n", rec.body.len()).as_bytes());
     block.extend_from_slice(rec.body);
 
-    let date = rec.date.to_rfc3339_opts(SecondsFormat::Secs, true);
-    let block_digest = digest(&block);
-    let id_seed = Sha256::digest(format!("{}\n{date}\n{block_digest}", rec.target_uri));
+    envelope(
+        "response",
+        rec.target_uri,
+        rec.date,
+        "application/http;msgtype=response",
+        &block,
+        Some(&digest(rec.body)),
+        rec.truncated,
+    )
+}
+
+/// Writes one resource record: content Lantoa holds for an address without having fetched
+/// it (the description and transcript an officer supplied for a clip or post).
+pub fn write_resource(
+    target_uri: &str,
+    date: DateTime<Utc>,
+    media_type: &str,
+    content: &[u8],
+) -> Vec<u8> {
+    envelope(
+        "resource", target_uri, date, media_type, content, None, false,
+    )
+}
+
+fn envelope(
+    kind: &str,
+    target_uri: &str,
+    date: DateTime<Utc>,
+    content_type: &str,
+    block: &[u8],
+    payload_digest: Option<&str>,
+    truncated: bool,
+) -> Vec<u8> {
+    let date = date.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let block_digest = digest(block);
+    let id_seed = Sha256::digest(format!("{target_uri}\n{date}\n{block_digest}"));
     let id = uuid_like(&id_seed[..16]);
-    let target = rec.target_uri.replace(['\r', '\n', ' '], "");
+    let target = target_uri.replace(['\r', '\n', ' '], "");
+    let content_type = content_type.replace(['\r', '\n'], "");
     let mut out = Vec::with_capacity(block.len() + 512);
     out.extend_from_slice(b"WARC/1.1\r\n");
-    out.extend_from_slice(b"WARC-Type: response\r\n");
+    out.extend_from_slice(format!("WARC-Type: {kind}\r\n").as_bytes());
     out.extend_from_slice(format!("WARC-Record-ID: <urn:uuid:{id}>\r\n").as_bytes());
     out.extend_from_slice(format!("WARC-Date: {date}\r\n").as_bytes());
     out.extend_from_slice(format!("WARC-Target-URI: {target}\r\n").as_bytes());
     out.extend_from_slice(format!("WARC-Block-Digest: {block_digest}\r\n").as_bytes());
-    out.extend_from_slice(format!("WARC-Payload-Digest: {}\r\n", digest(rec.body)).as_bytes());
-    if rec.truncated {
+    if let Some(p) = payload_digest {
+        out.extend_from_slice(format!("WARC-Payload-Digest: {p}\r\n").as_bytes());
+    }
+    if truncated {
         out.extend_from_slice(b"WARC-Truncated: length\r\n");
     }
-    out.extend_from_slice(b"Content-Type: application/http;msgtype=response\r\n");
+    out.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
     out.extend_from_slice(format!("Content-Length: {}\r\n\r\n", block.len()).as_bytes());
-    out.extend_from_slice(&block);
+    out.extend_from_slice(block);
     out.extend_from_slice(b"\r\n\r\n");
     out
 }
@@ -146,8 +182,12 @@ impl Record {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The HTTP body inside a response block (after the blank line).
+    /// The HTTP body inside a response block (after the blank line); for any other record
+    /// type, the block itself.
     pub fn http_body(&self) -> &[u8] {
+        if self.field("WARC-Type") != Some("response") {
+            return &self.block;
+        }
         match find(&self.block, b"\r\n\r\n") {
             Some(i) => &self.block[i + 4..],
             None => &[],

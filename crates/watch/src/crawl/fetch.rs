@@ -77,6 +77,9 @@ pub enum FailureKind {
     RobotsDisallow,
     /// The response broke off or could not be decoded.
     Body,
+    /// A clip or post with no supplied text: platforms are not fetched, so there is nothing
+    /// to review.
+    NoText,
 }
 
 impl FailureKind {
@@ -91,6 +94,7 @@ impl FailureKind {
             FailureKind::RedirectLoop => "redirect_loop",
             FailureKind::RobotsDisallow => "robots_disallow",
             FailureKind::Body => "body",
+            FailureKind::NoText => "no_text",
         }
     }
 }

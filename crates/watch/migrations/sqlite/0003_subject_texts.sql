@@ -1,0 +1,9 @@
+-- What an officer supplies for a clip or a post (its description and transcript): Lantoa
+-- never calls a platform's API, so this text is what the signals review.
+CREATE TABLE watch_subject_texts (
+    subject_id   INTEGER  PRIMARY KEY REFERENCES watch_subjects (id),
+    description  TEXT,
+    transcript   TEXT,
+    supplied_at  INTEGER  NOT NULL,
+    supplied_by  TEXT  NOT NULL
+);
