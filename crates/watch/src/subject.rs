@@ -418,6 +418,46 @@ impl Watch {
     }
 }
 
+async fn put_text(
+    tx: &mut lantoa_store::Tx,
+    actor: &str,
+    id: i64,
+    description: Option<&str>,
+    transcript: Option<&str>,
+) -> Result<()> {
+    let clean = |s: Option<&str>| {
+        s.map(text::nfc)
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    let (description, transcript) = (clean(description), clean(transcript));
+    if description.is_none() && transcript.is_none() {
+        return Ok(());
+    }
+    sqlx::query("DELETE FROM watch_subject_texts WHERE subject_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO watch_subject_texts (subject_id, description, transcript, supplied_at, supplied_by) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(&description)
+    .bind(&transcript)
+    .bind(chrono::Utc::now().timestamp_micros())
+    .bind(actor)
+    .execute(&mut **tx)
+    .await?;
+    audit::append(
+        tx,
+        &Entry::new(actor, "watch.subject_text_supplied", format!("subject:{id}")).after(
+            serde_json::json!({ "description_chars": description.as_ref().map(|d| d.chars().count()), "transcript_chars": transcript.as_ref().map(|t| t.chars().count()) }),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -474,44 +514,4 @@ mod tests {
         );
         assert!("báo in".parse::<SubjectKind>().is_err());
     }
-}
-
-async fn put_text(
-    tx: &mut lantoa_store::Tx,
-    actor: &str,
-    id: i64,
-    description: Option<&str>,
-    transcript: Option<&str>,
-) -> Result<()> {
-    let clean = |s: Option<&str>| {
-        s.map(text::nfc)
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-    };
-    let (description, transcript) = (clean(description), clean(transcript));
-    if description.is_none() && transcript.is_none() {
-        return Ok(());
-    }
-    sqlx::query("DELETE FROM watch_subject_texts WHERE subject_id = $1")
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO watch_subject_texts (subject_id, description, transcript, supplied_at, supplied_by) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(id)
-    .bind(&description)
-    .bind(&transcript)
-    .bind(chrono::Utc::now().timestamp_micros())
-    .bind(actor)
-    .execute(&mut **tx)
-    .await?;
-    audit::append(
-        tx,
-        &Entry::new(actor, "watch.subject_text_supplied", format!("subject:{id}")).after(
-            serde_json::json!({ "description_chars": description.as_ref().map(|d| d.chars().count()), "transcript_chars": transcript.as_ref().map(|t| t.chars().count()) }),
-        ),
-    )
-    .await?;
-    Ok(())
 }
