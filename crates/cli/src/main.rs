@@ -116,6 +116,8 @@ enum WatchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Retrain the harmful-content classifier on the shipped examples and reviewers' decisions; prints held-out precision and recall.
+    Train,
     /// Extract an HTML file as the crawler would and print its main text (for inspection).
     Extract {
         /// The HTML file.
@@ -555,6 +557,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 println!("{} findings.", findings.len());
             }
+        }
+        Command::Watch {
+            command: WatchCommand::Train,
+        } => {
+            let db = open(&cfg).await?;
+            let w = lantoa_watch::Watch::new(db.clone(), Registry::new(db.clone()));
+            let (info, _) = w.train("cli", &watch::blobs(&cfg, &db)).await?;
+            println!(
+                "model {}: {} examples ({} reviewers' decisions), {} held out: precision {:.2}, recall {:.2}",
+                info.id, info.examples, info.decisions, info.held_out, info.precision, info.recall
+            );
         }
         Command::Watch {
             command: WatchCommand::Extract { file, url, json },

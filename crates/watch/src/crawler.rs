@@ -23,6 +23,7 @@ use tokio::sync::Mutex;
 use url::Url;
 
 use crate::capture::warc;
+use crate::classify::{self, Model};
 use crate::crawl::charset;
 use crate::crawl::fetch::{FailureKind, FetchConfig, FetchFailure, Fetched, Fetcher, Validators};
 use crate::crawl::robots::Robots;
@@ -157,6 +158,9 @@ struct Inner {
     rules: Arc<Rules>,
     limits: CrawlLimits,
     agent: String,
+    /// The classifier in use, with the id of its stored model (0: trained from the shipped
+    /// examples because none is stored yet).
+    model: Mutex<Option<(i64, Arc<Model>)>>,
 }
 
 impl std::fmt::Debug for Crawler {
@@ -229,6 +233,7 @@ impl Crawler {
                 rules,
                 limits,
                 agent,
+                model: Mutex::new(None),
             }),
         })
     }
@@ -964,6 +969,39 @@ impl Crawler {
         Ok(index)
     }
 
+    /// The latest stored classifier, or one trained from the shipped examples.
+    async fn model(&self) -> Result<Arc<Model>> {
+        let latest = self.inner.watch.model_info().await?;
+        let id = latest.as_ref().map_or(0, |m| m.id);
+        let mut cache = self.inner.model.lock().await;
+        if let Some((cached, m)) = cache.as_ref()
+            && *cached == id
+        {
+            return Ok(m.clone());
+        }
+        let model = match latest {
+            Some(info) => {
+                let bytes = self.inner.blobs.get(&info.blob_sha256).await?;
+                Model::from_bytes(&bytes).ok_or_else(|| Error::Invalid {
+                    field: "classifier",
+                    message: format!("stored model {} is not readable", info.id),
+                })?
+            }
+            None => {
+                let examples = classify::shipped_examples()?;
+                tokio::task::spawn_blocking(move || Model::train(&examples))
+                    .await
+                    .map_err(|e| Error::Invalid {
+                        field: "classifier",
+                        message: format!("training stopped: {e}"),
+                    })?
+            }
+        };
+        let model = Arc::new(model);
+        *cache = Some((id, model.clone()));
+        Ok(model)
+    }
+
     /// Evaluates the rules over the crawl's pages, stores findings and scores; returns the
     /// number of findings seen in this crawl.
     async fn analyse(&self, crawl_id: i64, subject: &Subject, pages: &[PageResult]) -> Result<i64> {
@@ -977,6 +1015,7 @@ impl Crawler {
             host: &subject.host,
             is_press: subject.is_press,
         };
+        let model = self.model().await?;
         let mut found: Vec<(i64, String, Hit)> = Vec::new();
         for p in pages {
             let Some(x) = &p.extracted else { continue };
@@ -997,7 +1036,8 @@ impl Crawler {
                 home: p.home,
                 extracted: x,
                 press_match: press_match.as_ref(),
-                harm_probability: None,
+                harm_probability: (x.main_text.chars().count() >= 40)
+                    .then(|| model.probability(&format!("{}\n{}", x.title, x.main_text))),
             };
             for hit in self.inner.rules.evaluate(&facts, &view) {
                 found.push((p.id, p.url.clone(), hit));

@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 pub mod capture;
+pub mod classify;
 pub mod crawl;
 pub mod crawler;
 pub mod dedup;
@@ -49,5 +50,6 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(1, "0001_subjects.sql"),
         lantoa_store::migration!(2, "0002_crawl.sql"),
         lantoa_store::migration!(3, "0003_subject_texts.sql"),
+        lantoa_store::migration!(4, "0004_models.sql"),
     ],
 };

@@ -663,3 +663,51 @@ async fn clips_and_posts_are_reviewed_from_their_supplied_text_without_fetching(
             .contains(&"ads.gambling".to_owned())
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_classifier_suggests_and_retrains_from_reviewers_decisions() {
+    let s = setup(true).await;
+    assert!(s.watch.model_info().await.unwrap().is_none());
+    crawl_url(&s, "http://facebook.example/posts/demo002").await;
+    let subject = s
+        .watch
+        .find_by_url("http://facebook.example/posts/demo002")
+        .await
+        .unwrap()
+        .unwrap();
+    let findings = s
+        .watch
+        .findings(&FindingQuery {
+            subject_id: Some(subject.id),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let suggestion = findings
+        .iter()
+        .find(|f| f.rule_id == "harm.classifier")
+        .expect("the classifier flags the rumour");
+    assert!(
+        suggestion.evidence.starts_with("bộ phân loại: "),
+        "{}",
+        suggestion.evidence
+    );
+    // A reviewer confirms; retraining counts the decision and is stored with its figures.
+    s.watch
+        .review("ha.tt", suggestion.id, Decision::Confirmed, "")
+        .await
+        .unwrap();
+    let (info, model) = s.watch.train("ha.tt", &s.blobs).await.unwrap();
+    assert_eq!(info.decisions, 1);
+    assert_eq!(
+        info.examples as usize,
+        lantoa_watch::classify::shipped_examples().unwrap().len() + 1
+    );
+    assert!(info.precision > 0.0 && info.recall > 0.0, "{info:?}");
+    assert!((info.precision - model.precision).abs() < 1e-12);
+    assert_eq!(s.watch.model_info().await.unwrap().unwrap().id, info.id);
+    // The next crawl uses the stored model (it reads back from the blob store).
+    let again = crawl_url(&s, "http://facebook.example/posts/demo002").await;
+    assert_eq!(again.status, "done");
+}

@@ -106,6 +106,7 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/watch/findings" SignedIn, Page, "Findings with evidence, scores, and the review queue" => pages::watch::findings;
         POST "/watch/findings/{id}/review" Roles(WATCH_EDITORS), Page, "Confirm or dismiss a finding" => pages::watch::review;
         GET "/watch/captures/{sha}" SignedIn, Page, "A captured response (WARC); ?raw=1 downloads it" => pages::watch::capture;
+        POST "/watch/classifier/train" Roles(WATCH_EDITORS), Page, "Retrain the harmful-content classifier" => pages::watch::train;
         GET "/notify" SignedIn, Page, "Notify module" => pages::home::notify;
         GET "/opendata" SignedIn, Page, "Open data module" => pages::home::opendata;
         GET "/plans" SignedIn, Page, "Plans module" => pages::home::plans;
@@ -142,6 +143,7 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/watch/findings" SignedIn, Api, "Findings (subject, status, category, limit)" => api::v1::list_findings;
         POST "/api/v1/watch/findings/{id}/review" Roles(WATCH_EDITORS), Api, "Confirm or dismiss a finding: {decision, note}" => api::v1::review_finding;
         GET "/api/v1/watch/scores" SignedIn, Api, "Subjects' scores per category (subject, min)" => api::v1::list_scores;
+        POST "/api/v1/watch/classifier/train" Roles(WATCH_EDITORS), Api, "Retrain the harmful-content classifier; its held-out precision and recall" => api::v1::train_classifier;
         GET "/api/v1/users" Roles(ADMIN), Api, "List users" => api::v1::list_users;
         POST "/api/v1/users" Roles(ADMIN), Api, "Create a user (returns a one-time password)" => api::v1::create_user;
         GET "/api/v1/audit/verify" Roles(ADMIN), Api, "Verify the audit chain" => api::v1::verify_audit;

@@ -771,6 +771,7 @@ mod catalogues {
             used.insert(format!("failure-{f}"));
         }
         used.insert("flash-reviewed".to_owned());
+        used.insert("flash-trained".to_owned());
         for s in ["active", "merged", "abolished"] {
             used.insert(format!("status-{s}"));
         }
@@ -1184,6 +1185,16 @@ mod watch {
         assert_eq!(f.status, "confirmed");
         assert_eq!(f.reviewed_by.as_deref(), Some("lan"));
         assert_eq!(f.review_note.as_deref(), Some("Đủ căn cứ chuyển Thanh tra"));
+        let trained = app
+            .post_form("/watch/classifier/train", Some(&me), &[])
+            .await;
+        assert_eq!(trained.status, 303);
+        let page = app.get(trained.location(), Some(&me)).await;
+        assert!(page.body.contains("id=\"classifier-figures\""));
+        assert!(
+            !page.body.contains("Mới học từ các mẫu kèm theo"),
+            "figures of the stored model are shown"
+        );
         let bad_filter = app.get("/watch/findings?category=spam", Some(&me)).await;
         assert_eq!(bad_filter.status, 422);
         assert!(bad_filter.body.contains("spam"));
@@ -1320,6 +1331,29 @@ mod watch {
                 .unwrap()
                 .iter()
                 .any(|x| x["category"] == "advertising")
+        );
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/watch/classifier/train",
+                Some(&viewer),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 403);
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/watch/classifier/train",
+                Some(&officer),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let m = &r.json()["model"];
+        assert!(
+            m["precision"].as_f64().unwrap() > 0.0 && m["held_out"].as_i64().unwrap() > 0,
+            "{m}"
         );
     }
 }

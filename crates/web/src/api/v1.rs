@@ -352,3 +352,15 @@ pub async fn list_scores(
     let scores = state.watch.scores(p.subject, p.min.unwrap_or(0.0)).await?;
     Ok(Json(json!({ "scores": scores })))
 }
+
+/// `POST /api/v1/watch/classifier/train`.
+pub async fn train_classifier(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let (model, _) = state
+        .watch
+        .train(&actor(&ctx), state.crawler()?.blobs())
+        .await?;
+    Ok(Json(json!({ "model": model })))
+}

@@ -233,6 +233,7 @@ pub async fn findings(
             status => status.unwrap_or_default(), category => category.map(|c| c.as_str()).unwrap_or(""),
             categories => Category::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
             can_review => can_edit(&ctx), flash => flash(p.flash.as_deref()),
+            model => state.watch.model_info().await?,
         },
     )?
     .into_response())
@@ -298,4 +299,16 @@ pub async fn capture(
         },
     )?
     .into_response())
+}
+
+/// `POST /watch/classifier/train`: retrains and goes back to the findings.
+pub async fn train(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, WebError> {
+    state
+        .watch
+        .train(&actor(&ctx), state.crawler()?.blobs())
+        .await?;
+    Ok(Redirect::to("/watch/findings?flash=flash-trained#classifier").into_response())
 }
