@@ -91,7 +91,7 @@ fn sigmoid(z: f32) -> f32 {
 
 /// Whether an example is held out (a quarter, by a hash of its text).
 pub fn held_out(text_in: &str) -> bool {
-    fnv(&text::fold_key(text_in)) % 4 == 0
+    fnv(&text::fold_key(text_in)).is_multiple_of(4)
 }
 
 /// Parses `text,label` CSV (header required); a bad row is an error naming its line.
