@@ -126,7 +126,7 @@ fn static_regex(pattern: &str) -> Regex {
 static BOILER_CLASS: LazyLock<Regex> = LazyLock::new(|| {
     // Class and id words of page furniture, in English and Vietnamese slugs.
     static_regex(
-        r"(?i)(^|[\s_-])(nav|navbar|menu|footer|sidebar|side-bar|aside|widget|related|lien-quan|tin-lien-quan|share|social|banner|quang-cao|advert|ads?|breadcrumbs?|cookie|popup|modal|comments?|binh-luan|binhluan|tags?|most-read|doc-nhieu|top-news|subscribe|login|masthead|site-header|header|copyright|pagination|toolbar)($|[\s_-])",
+        r"(?i)(^|[\s_-])(nav|navbar|menu|footer|sidebar|side-bar|aside|widget|related|lien-quan|tin-lien-quan|share|social|banner|quang-cao|advert|ads?|breadcrumbs?|cookie|popup|modal|comments?|binh-luan|binhluan|tags?|most-read|doc-nhieu|top-news|subscribe|login|masthead|site-header|header|copyright|pagination|toolbar|author|byline|tac-gia|date|time)($|[\s_-])",
     )
 });
 

@@ -31,6 +31,7 @@ mod error;
 pub mod extract;
 pub mod findings;
 mod import;
+pub mod quality;
 pub mod signals;
 mod subject;
 
