@@ -10,8 +10,6 @@
 
 use std::collections::HashMap;
 
-use lantoa_core::text;
-
 /// Hash functions per sketch.
 pub const PERMUTATIONS: usize = 128;
 /// LSH bands.
@@ -21,52 +19,108 @@ pub const ROWS: usize = PERMUTATIONS / BANDS;
 /// Words per shingle.
 pub const SHINGLE: usize = 3;
 
-/// A MinHash sketch.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sketch(pub Vec<u32>);
+/// The multipliers (odd) and offsets of the permutations, fixed so that sketches stored
+/// today compare with sketches made later.
+const PERM_A: [u64; PERMUTATIONS] = {
+    let mut a = [0u64; PERMUTATIONS];
+    let mut i = 0;
+    while i < PERMUTATIONS {
+        a[i] = mix_const(i as u64 * 2 + 1) | 1;
+        i += 1;
+    }
+    a
+};
+const PERM_B: [u64; PERMUTATIONS] = {
+    let mut b = [0u64; PERMUTATIONS];
+    let mut i = 0;
+    while i < PERMUTATIONS {
+        b[i] = mix_const(i as u64 * 2 + 2);
+        i += 1;
+    }
+    b
+};
 
-/// splitmix64: a fast, well-mixed 64-bit hash step.
-fn mix(mut z: u64) -> u64 {
+const fn mix_const(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
 }
 
-fn fnv(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+/// A MinHash sketch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sketch(pub Vec<u32>);
+
+/// splitmix64: a fast, well-mixed 64-bit hash step.
+fn mix(z: u64) -> u64 {
+    mix_const(z)
+}
+
+/// FNV-1a hashes of the words of `text`, each folded the way
+/// [`lantoa_core::text::fold_key`] folds (no diacritics, *đ* as *d*, lower case), computed
+/// character by character without building the folded string.
+fn word_hashes(text: &str) -> Vec<u64> {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0100_0000_01b3;
+    let mut out = Vec::with_capacity(text.len() / 5);
+    let mut h = OFFSET;
+    let mut in_word = false;
+    let feed = |h: &mut u64, c: char| {
+        let mut buf = [0u8; 4];
+        for b in c.encode_utf8(&mut buf).bytes() {
+            *h ^= u64::from(b);
+            *h = h.wrapping_mul(PRIME);
+        }
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            feed(&mut h, c.to_ascii_lowercase());
+            in_word = true;
+        } else if c.is_alphanumeric() {
+            let base = match c {
+                'đ' | 'Đ' => 'd',
+                _ => {
+                    let mut first = None;
+                    unicode_normalization::char::decompose_canonical(c, |d| {
+                        first.get_or_insert(d);
+                    });
+                    first.unwrap_or(c)
+                }
+            };
+            for l in base.to_lowercase() {
+                feed(&mut h, l);
+            }
+            in_word = true;
+        } else if unicode_normalization::char::is_combining_mark(c) {
+            // A decomposed tone mark inside a word: folded away.
+        } else if in_word {
+            out.push(h);
+            h = OFFSET;
+            in_word = false;
+        }
     }
-    h
+    if in_word {
+        out.push(h);
+    }
+    out
 }
 
 impl Sketch {
     /// The sketch of `text`; `None` when it has fewer than [`SHINGLE`] words.
     pub fn of(text_in: &str) -> Option<Self> {
-        let folded = text::fold_key(text_in);
-        let words: Vec<u64> = folded
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(|w| fnv(w.as_bytes()))
-            .collect();
+        let words = word_hashes(text_in);
         if words.len() < SHINGLE {
             return None;
         }
         let mut mins = [u32::MAX; PERMUTATIONS];
         for w in words.windows(SHINGLE) {
             let base = mix(w[0] ^ mix(w[1] ^ mix(w[2])));
-            // Each permutation is the hash re-mixed with its index; two 32-bit values come
-            // out of each 64-bit mix.
-            for (i, pair) in mins.chunks_exact_mut(2).enumerate() {
-                let h = mix(base ^ (i as u64).wrapping_mul(0xa076_1d64_78bd_642f));
-                let (lo, hi) = (h as u32, (h >> 32) as u32);
-                if lo < pair[0] {
-                    pair[0] = lo;
-                }
-                if hi < pair[1] {
-                    pair[1] = hi;
+            // Permutation i is the universal hash a_i·x + b_i (odd a_i, arithmetic mod 2^64),
+            // keeping the high 32 bits: one multiply-add per permutation.
+            for (i, m) in mins.iter_mut().enumerate() {
+                let h = (base.wrapping_mul(PERM_A[i]).wrapping_add(PERM_B[i]) >> 32) as u32;
+                if h < *m {
+                    *m = h;
                 }
             }
         }
@@ -191,6 +245,9 @@ mod tests {
         assert!(a.similarity(&other) < 0.1);
         assert_eq!(Sketch::from_hex(&a.to_hex()).unwrap(), a);
         assert!(Sketch::of("hai từ").is_none());
+        // Composed and decomposed forms, case and đ fold alike.
+        assert_eq!(word_hashes("Đường HÒA Bình"), word_hashes("duong hoa binh"));
+        assert_eq!(word_hashes("ho\u{0300}a"), word_hashes("hoa"));
 
         let mut index = Index::new();
         index.insert("other", other);

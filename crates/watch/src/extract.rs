@@ -182,10 +182,15 @@ fn class_id(el: &scraper::node::Element) -> String {
     s
 }
 
-/// The elements whose subtree is page furniture, not content.
+/// Every node inside page furniture (the furniture element and all below it), found in one
+/// pre-order walk that passes the mark down.
 fn mark_boilerplate(doc: &Html) -> std::collections::HashSet<NodeId> {
     let mut out = std::collections::HashSet::new();
-    for node in doc.tree.nodes() {
+    for node in doc.tree.root().descendants() {
+        if node.parent().is_some_and(|p| out.contains(&p.id())) {
+            out.insert(node.id());
+            continue;
+        }
         if let Node::Element(el) = node.value() {
             let name = el.name();
             let furniture = DROP.contains(&name)
@@ -205,9 +210,31 @@ fn mark_boilerplate(doc: &Html) -> std::collections::HashSet<NodeId> {
 }
 
 fn in_boiler(node: NodeRef<'_, Node>, boiler: &std::collections::HashSet<NodeId>) -> bool {
-    std::iter::once(node)
-        .chain(node.ancestors())
-        .any(|n| boiler.contains(&n.id()))
+    boiler.contains(&node.id())
+}
+
+/// Characters of text, and of link text, under every node: one walk from the leaves up.
+fn text_lengths(doc: &Html) -> HashMap<NodeId, (usize, usize)> {
+    let order: Vec<NodeRef<'_, Node>> = doc.tree.root().descendants().collect();
+    let mut len: HashMap<NodeId, (usize, usize)> = HashMap::with_capacity(order.len());
+    for node in order.iter().rev() {
+        let own = match node.value() {
+            Node::Text(t) => t.trim().chars().count(),
+            _ => 0,
+        };
+        let (mut text, mut link) = len.get(&node.id()).copied().unwrap_or_default();
+        text += own;
+        if matches!(node.value(), Node::Element(e) if e.name() == "a") {
+            link = text;
+        }
+        len.insert(node.id(), (text, link));
+        if let Some(p) = node.parent() {
+            let e = len.entry(p.id()).or_default();
+            e.0 += text;
+            e.1 += link;
+        }
+    }
+    len
 }
 
 fn is_hidden(el: &scraper::node::Element) -> bool {
@@ -240,13 +267,6 @@ fn text_of(node: NodeRef<'_, Node>) -> String {
         }
     }
     s
-}
-
-fn link_text_len(node: NodeRef<'_, Node>) -> usize {
-    node.descendants()
-        .filter(|d| matches!(d.value(), Node::Element(e) if e.name() == "a"))
-        .map(|a| text_of(a).trim().chars().count())
-        .sum()
 }
 
 /// Chooses the container of the main text.
@@ -293,6 +313,7 @@ fn main_container<'a>(
             up = p.parent();
         }
     }
+    let lengths = text_lengths(doc);
     let mut best: Option<(f64, NodeId)> = None;
     for (&id, &raw) in &scores {
         let Some(node) = doc.tree.get(id) else {
@@ -309,8 +330,8 @@ fn main_container<'a>(
         if el.name() == "article" || el.name() == "main" {
             weight += 20.0;
         }
-        let total = text_of(node).chars().count().max(1) as f64;
-        let density = link_text_len(node) as f64 / total;
+        let (total, links) = lengths.get(&id).copied().unwrap_or_default();
+        let density = links as f64 / total.max(1) as f64;
         let score = (raw + weight) * (1.0 - density);
         if best.is_none_or(|(b, _)| score > b) {
             best = Some((score, id));
@@ -638,7 +659,9 @@ static OWNER_FIELDS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
         // The licence is often written without a colon: "Giấy phép số 123/GP-TTĐT ngày …".
         (
             "licence",
-            static_regex(r"(?i)(?:số giấy phép|giấy phép|\bgp)(?:\s+số)?\s*[:：]?\s*(\d[^\n|]*)"),
+            static_regex(
+                r"(?i)(?:số giấy phép|giấy phép|(?-u:\b)gp)(?:\s+số)?\s*[:：]?\s*(\d[^\n|]*)",
+            ),
         ),
     ]
 });
@@ -700,6 +723,19 @@ fn links(doc: &Html, base: Option<&Url>) -> Vec<Link> {
     let base_host = base
         .and_then(|b| b.host_str())
         .map(|h| h.trim_start_matches("www."));
+    let origin = base
+        .map(|b| b.origin().ascii_serialization())
+        .unwrap_or_default();
+    // Hidden elements and everything inside them, in one pre-order walk.
+    let mut hidden_nodes = std::collections::HashSet::new();
+    for node in doc.tree.root().descendants() {
+        let inherited = node
+            .parent()
+            .is_some_and(|p| hidden_nodes.contains(&p.id()));
+        if inherited || matches!(node.value(), Node::Element(x) if is_hidden(x)) {
+            hidden_nodes.insert(node.id());
+        }
+    }
     let mut out = Vec::new();
     for (node, e) in elements(doc) {
         if e.name() != "a" {
@@ -710,24 +746,33 @@ fn links(doc: &Html, base: Option<&Url>) -> Vec<Link> {
         if href.is_empty() || href.starts_with('#') || href.starts_with("javascript:") {
             continue;
         }
-        let resolved = match base {
-            Some(b) => b.join(href),
-            None => Url::parse(href),
+        // A root-relative path on the page's own site is most links on a page; joining it
+        // by hand skips a URL parse (the crawler parses the links it follows).
+        let (href, host) = match base {
+            Some(_) if href.starts_with('/') && !href.starts_with("//") && !href.contains('\\') => {
+                let path = href.split('#').next().unwrap_or(href);
+                (format!("{origin}{path}"), base_host.map(str::to_owned))
+            }
+            _ => {
+                let resolved = match base {
+                    Some(b) => b.join(href),
+                    None => Url::parse(href),
+                };
+                let Ok(mut url) = resolved else { continue };
+                if !matches!(url.scheme(), "http" | "https") {
+                    continue;
+                }
+                url.set_fragment(None);
+                let host = url
+                    .host_str()
+                    .map(|h| h.trim_start_matches("www.").to_owned());
+                (url.to_string(), host)
+            }
         };
-        let Ok(mut url) = resolved else { continue };
-        if !matches!(url.scheme(), "http" | "https") {
-            continue;
-        }
-        url.set_fragment(None);
-        let host = url
-            .host_str()
-            .map(|h| h.trim_start_matches("www.").to_owned());
-        let hidden = std::iter::once(node)
-            .chain(node.ancestors())
-            .any(|n| matches!(n.value(), Node::Element(x) if is_hidden(x)));
+        let hidden = hidden_nodes.contains(&node.id());
         out.push(Link {
             external: base_host.is_some() && host.as_deref() != base_host,
-            href: url.to_string(),
+            href,
             text: squash(&text_of(node)),
             hidden,
         });

@@ -537,16 +537,10 @@ const OWNER_FIELDS: [&str; 6] = [
     "licence",
 ];
 
-/// The page's fields, each as written and lower-cased.
+/// The page's fields, each as written and lower-cased, built when a rule first reads it.
 struct Fields<'a> {
     x: &'a Extracted,
-    text: (String, String),
-    masthead: (String, String),
-    footer: (String, String),
-    sections: (String, String),
-    byline: (String, String),
-    responsible: (String, String),
-    links: (String, String),
+    cells: [std::cell::OnceCell<(String, String)>; 7],
 }
 
 fn pair(s: String) -> (String, String) {
@@ -556,34 +550,30 @@ fn pair(s: String) -> (String, String) {
 
 impl<'a> Fields<'a> {
     fn new(x: &'a Extracted) -> Self {
-        let links = x
-            .links
-            .iter()
-            .map(|l| format!("{} {}", l.text, l.href))
-            .collect::<Vec<_>>()
-            .join("\n");
         Self {
             x,
-            text: pair(format!("{}\n{}", x.title, x.main_text)),
-            masthead: pair(x.masthead.clone()),
-            footer: pair(x.owner.text.clone()),
-            sections: pair(x.sections.join(" | ")),
-            byline: pair(x.byline.clone().unwrap_or_default()),
-            responsible: pair(x.owner.responsible.clone().unwrap_or_default()),
-            links: pair(links),
+            cells: Default::default(),
         }
     }
 
     fn get(&self, f: Field) -> &(String, String) {
-        match f {
-            Field::Text => &self.text,
-            Field::Masthead => &self.masthead,
-            Field::Footer => &self.footer,
-            Field::Sections => &self.sections,
-            Field::Byline => &self.byline,
-            Field::Responsible => &self.responsible,
-            Field::Links => &self.links,
-        }
+        let x = self.x;
+        let (slot, build): (usize, &dyn Fn() -> String) = match f {
+            Field::Text => (0, &|| format!("{}\n{}", x.title, x.main_text)),
+            Field::Masthead => (1, &|| x.masthead.clone()),
+            Field::Footer => (2, &|| x.owner.text.clone()),
+            Field::Sections => (3, &|| x.sections.join(" | ")),
+            Field::Byline => (4, &|| x.byline.clone().unwrap_or_default()),
+            Field::Responsible => (5, &|| x.owner.responsible.clone().unwrap_or_default()),
+            Field::Links => (6, &|| {
+                x.links
+                    .iter()
+                    .map(|l| format!("{} {}", l.text, l.href))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }),
+        };
+        self.cells[slot].get_or_init(|| pair(build()))
     }
 }
 
@@ -708,9 +698,9 @@ impl Rule {
                 if x.main_text.chars().count() < *min_chars || !x.sources.is_empty() {
                     return None;
                 }
-                let found = set.find(&f.text.1);
+                let found = set.find(&f.get(Field::Text).1);
                 (!found.is_empty())
-                    .then(|| format!("{} (không ghi nguồn)", quotes(&f.text, &found)))
+                    .then(|| format!("{} (không ghi nguồn)", quotes(f.get(Field::Text), &found)))
             }
             Kind::NoSource(min_chars) => {
                 (x.sources.is_empty() && x.main_text.chars().count() >= *min_chars).then(|| {
@@ -807,7 +797,7 @@ impl Rule {
                 confirmation,
                 endorsers,
             } => {
-                let t = &f.text;
+                let t = f.get(Field::Text);
                 let products = product.find(&t.1);
                 let claimed = claims.find(&t.1);
                 if products.is_empty() || claimed.is_empty() {

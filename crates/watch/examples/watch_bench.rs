@@ -1,0 +1,298 @@
+//! The measuring side of `cargo xtask bench watch` (not part of the product).
+//!
+//! ```text
+//! watch_bench corpus DIR N          write N pages built from the labelled fixtures
+//! watch_bench analyse DIR LIMIT     extract + signals + MinHash sketch over the first LIMIT pages, one thread
+//! watch_bench crawl N               crawl an N-page site on loopback, politeness off, SQLite in a temp folder
+//! watch_bench quality PEER_DIR      extraction F1 (ours and the peer's files in PEER_DIR) and per-signal P/R
+//! ```
+//! Each prints one JSON line.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a measuring tool: a panic is the report
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use lantoa_watch::dedup::Sketch;
+use lantoa_watch::signals::{PageView, Rules, SubjectFacts};
+use lantoa_watch::{SubjectKind, extract, quality};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pages")
+}
+
+/// Peak resident memory of this process, from /proc (kB).
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// xorshift: deterministic variety without a dependency.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn pick<'a>(&mut self, v: &'a [String]) -> &'a str {
+        &v[(self.next() % v.len() as u64) as usize]
+    }
+}
+
+/// A page's weight of scripts, styles and menus, as news sites carry.
+fn furniture(k: usize) -> (String, String) {
+    let style = format!(
+        "<style>{}</style><script>{}</script>",
+        ".a{color:#333;margin:0 auto;padding:4px 8px}".repeat(60),
+        format!(
+            "window.dataLayer=window.dataLayer||[];function g{k}(){{dataLayer.push(arguments)}}"
+        )
+        .repeat(40)
+    );
+    let menu: String = (0..60)
+        .map(|i| format!("<li><a href=\"/chuyen-muc/{i}\">Chuyên mục số {i}</a></li>"))
+        .collect();
+    (style, format!("<ul class=\"mega-menu\">{menu}</ul>"))
+}
+
+fn corpus(dir: &Path, n: usize) {
+    std::fs::create_dir_all(dir).unwrap();
+    let fx = fixtures();
+    let mut pages: Vec<String> = std::fs::read_dir(&fx)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "html"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    pages.sort();
+    let sentences: Vec<String> = pages
+        .iter()
+        .flat_map(|p| {
+            extract::extract(p, None)
+                .main_text
+                .split(". ")
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .filter(|s| s.chars().count() > 40)
+        .collect();
+    let mut rng = Rng(0x1a2b_3c4d);
+    for k in 0..n {
+        let base = &pages[k % pages.len()];
+        let extra: Vec<String> = (0..4)
+            .map(|_| {
+                format!(
+                    "<p>{} {}. {}.</p>",
+                    rng.pick(&sentences),
+                    k,
+                    rng.pick(&sentences)
+                )
+            })
+            .collect();
+        let (style, menu) = furniture(k);
+        let page = base
+            .replacen("</head>", &format!("{style}</head>"), 1)
+            .replacen("<body>", &format!("<body>{menu}"), 1)
+            .replacen("</h1>", &format!("</h1>{}", extra.join("")), 1);
+        std::fs::write(dir.join(format!("{k:06}.html")), page).unwrap();
+    }
+    println!("{{\"pages\": {n}}}");
+}
+
+fn analyse(dir: &Path, limit: usize) {
+    let rules = Rules::builtin().unwrap();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    files.truncate(limit);
+    let facts = SubjectFacts {
+        kind: SubjectKind::Website,
+        host: "congdongpho.example",
+        is_press: false,
+    };
+    let base = url::Url::parse("https://congdongpho.example/tin/").unwrap();
+    let mut bytes = 0usize;
+    let mut hits = 0usize;
+    let mut sketches = 0usize;
+    // Seconds in decoding, extraction, signals and sketching.
+    let mut phase = [0f64; 4];
+    let started = Instant::now();
+    for f in &files {
+        let body = std::fs::read(f).unwrap();
+        bytes += body.len();
+        let t0 = Instant::now();
+        let text = lantoa_watch::crawl::charset::decode(&body, Some("text/html; charset=utf-8"));
+        let t1 = Instant::now();
+        let x = extract::extract(&text.text, Some(&base));
+        let t2 = Instant::now();
+        phase[0] += (t1 - t0).as_secs_f64();
+        phase[1] += (t2 - t1).as_secs_f64();
+        let view = PageView {
+            url: base.as_str(),
+            home: false,
+            extracted: &x,
+            press_match: None,
+            harm_probability: None,
+        };
+        let t3 = Instant::now();
+        hits += rules.evaluate(&facts, &view).len();
+        let t4 = Instant::now();
+        sketches += usize::from(Sketch::of(&x.main_text).is_some());
+        phase[2] += (t4 - t3).as_secs_f64();
+        phase[3] += t4.elapsed().as_secs_f64();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{{\"pages\": {}, \"seconds\": {secs:.3}, \"pages_per_s\": {:.1}, \"mb\": {:.1}, \"hits\": {hits}, \"sketches\": {sketches}, \"peak_rss_kb\": {}, \"phase_seconds\": {{\"decode\": {:.3}, \"extract\": {:.3}, \"signals\": {:.3}, \"sketch\": {:.3}}}}}",
+        files.len(),
+        files.len() as f64 / secs,
+        bytes as f64 / 1e6,
+        peak_rss_kb(),
+        phase[0],
+        phase[1],
+        phase[2],
+        phase[3]
+    );
+}
+
+async fn crawl(n: usize) {
+    use axum::extract::Path as P;
+    let page = move |i: usize| -> String {
+        let links: String = (1..=5)
+            .map(|d| {
+                format!(
+                    "<a href=\"/p/{}\">Tin {}</a> ",
+                    (i * 5 + d) % n,
+                    (i * 5 + d) % n
+                )
+            })
+            .collect();
+        format!(
+            "<html><head><title>Trang {i}</title></head><body><div class=\"content\"><p>Bản tin số {i} của trang thử: giá rau xanh tại các chợ dân sinh ổn định, người dân mua sắm bình thường.</p></div>{links}</body></html>"
+        )
+    };
+    let app = axum::Router::new()
+        .route(
+            "/",
+            axum::routing::get(move || async move { axum::response::Html(page(0)) }),
+        )
+        .route(
+            "/p/{i}",
+            axum::routing::get(move |P(i): P<usize>| async move { axum::response::Html(page(i)) }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let db = lantoa_store::Db::connect(&url).await.unwrap();
+    lantoa_store::migrate::run(
+        &db,
+        &[
+            &lantoa_store::MIGRATIONS,
+            &lantoa_registry::MIGRATIONS,
+            &lantoa_watch::MIGRATIONS,
+        ],
+    )
+    .await
+    .unwrap();
+    let watch = lantoa_watch::Watch::new(db.clone(), lantoa_registry::Registry::new(db.clone()));
+    let subject = watch
+        .create(
+            "bench",
+            &lantoa_watch::NewSubject::new(SubjectKind::Website, "http://bench.example/", "Bench"),
+        )
+        .await
+        .unwrap();
+    let crawler = lantoa_watch::Crawler::new(
+        db.clone(),
+        watch,
+        lantoa_store::blob::BlobStore::new(db.clone(), dir.path().join("blobs")),
+        lantoa_watch::crawl::fetch::FetchConfig {
+            policy: lantoa_watch::crawl::guard::AddressPolicy {
+                allow_private: true,
+            },
+            overrides: vec![("bench.example".into(), addr)],
+            ..Default::default()
+        },
+        lantoa_watch::CrawlLimits {
+            max_pages: n,
+            max_depth: 1000,
+            connections: 32,
+            delay: Duration::ZERO,
+            sitemap_pages: 0,
+        },
+        Arc::new(Rules::builtin().unwrap()),
+    )
+    .unwrap();
+    let queued = crawler.enqueue("bench", subject.id).await.unwrap();
+    let started = Instant::now();
+    let done = crawler.run(queued.id, &|_| {}).await.unwrap();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{{\"pages\": {}, \"seconds\": {secs:.3}, \"pages_per_s\": {:.1}, \"failed\": {}}}",
+        done.pages_ok,
+        done.pages_ok as f64 / secs,
+        done.pages_failed
+    );
+}
+
+fn quality_report(peer: &Path) {
+    let fx = fixtures();
+    let rules = Rules::builtin().unwrap();
+    let ours = quality::evaluate(&fx, &rules).unwrap();
+    let mut peer_sum = 0.0;
+    let mut n = 0usize;
+    for (file, _) in &ours.f1 {
+        let want = std::fs::read_to_string(fx.join(file.replace(".html", ".txt"))).unwrap();
+        let got =
+            std::fs::read_to_string(peer.join(file.replace(".html", ".txt"))).unwrap_or_default();
+        peer_sum += quality::token_f1(&got, &want).2;
+        n += 1;
+    }
+    let signals: Vec<String> = ours
+        .signals
+        .iter()
+        .map(|(id, c)| {
+            format!(
+                "{{\"signal\": \"{id}\", \"tp\": {}, \"fp\": {}, \"fn\": {}}}",
+                c.tp, c.fp, c.fne
+            )
+        })
+        .collect();
+    println!(
+        "{{\"pages\": {n}, \"ours_f1\": {:.4}, \"peer_f1\": {:.4}, \"signals\": [{}]}}",
+        ours.mean_f1,
+        peer_sum / n as f64,
+        signals.join(", ")
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("corpus") => corpus(Path::new(&args[1]), args[2].parse().unwrap()),
+        Some("analyse") => analyse(Path::new(&args[1]), args[2].parse().unwrap()),
+        Some("crawl") => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(crawl(args[1].parse().unwrap())),
+        Some("quality") => quality_report(Path::new(&args[1])),
+        _ => eprintln!(
+            "usage: watch_bench corpus DIR N | analyse DIR LIMIT | crawl N | quality PEER_DIR"
+        ),
+    }
+}
