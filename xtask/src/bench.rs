@@ -5,6 +5,12 @@
 //! 200 concurrent connections for 15 s at each of three targets: `/healthz` (the floor: no
 //! database, no session, no template — the peer), the dashboard `/` (session lookup, five
 //! counts, template render) and `/api/v1/units` (token lookup, a page of 50 communes as JSON).
+//!
+//! `watch`: the analysis path (extract + signals + MinHash sketch, one thread) over a generated
+//! corpus of 20,000 pages built from the labelled fixtures, side by side with trafilatura +
+//! datasketch (pip) on the same pages, at 5,000 and 20,000 pages to show memory stays flat;
+//! extraction F1 of both on the labelled fixtures, and each signal's precision and recall; and
+//! crawl throughput from a loopback site with politeness off.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -19,8 +25,9 @@ use crate::services::apt_install;
 pub fn run_named(args: &[String]) -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("web") => web(),
-        Some(other) => bail!("unknown benchmark {other:?}; benchmarks: web"),
-        None => bail!("usage: cargo xtask bench web"),
+        Some("watch") => watch(),
+        Some(other) => bail!("unknown benchmark {other:?}; benchmarks: web, watch"),
+        None => bail!("usage: cargo xtask bench web | watch"),
     }
 }
 
@@ -254,4 +261,142 @@ fn web() -> anyhow::Result<()> {
         "(200 connections, 2 wrk threads, 15 s each, SQLite, demo city, release build, one machine)"
     );
     Ok(())
+}
+
+fn json_line(out: &str) -> anyhow::Result<serde_json::Value> {
+    let line = out
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with('{'))
+        .context("no JSON line in the output")?;
+    Ok(serde_json::from_str(line)?)
+}
+
+/// Installs the peer's Python packages when missing.
+fn pip_peer() -> anyhow::Result<()> {
+    let have = Command::new("python3")
+        .args(["-c", "import trafilatura, datasketch"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if have {
+        return Ok(());
+    }
+    eprintln!("xtask: installing trafilatura, lxml_html_clean and datasketch with pip");
+    let pkgs = ["trafilatura", "lxml_html_clean", "datasketch"];
+    if run(Command::new("python3")
+        .args(["-m", "pip", "install", "-q"])
+        .args(pkgs))
+    .is_err()
+    {
+        run(Command::new("python3")
+            .args(["-m", "pip", "install", "-q", "--break-system-packages"])
+            .args(pkgs))?;
+    }
+    Ok(())
+}
+
+fn watch() -> anyhow::Result<()> {
+    pip_peer()?;
+    eprintln!("xtask: building the watch bench program (release)");
+    run(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
+            "build",
+            "--release",
+            "-q",
+            "-p",
+            "lantoa-watch",
+            "--example",
+            "watch_bench",
+        ]),
+    )?;
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let bin = std::path::Path::new(&target).join("release/examples/watch_bench");
+    let peer = "xtask/bench/watch_peer.py";
+    let work = tempfile_dir()?;
+    let corpus = work.join("corpus");
+    eprintln!("xtask: writing 20,000 pages");
+    run(Command::new(&bin).arg("corpus").arg(&corpus).arg("20000"))?;
+    let mut rows = Vec::new();
+    for n in ["5000", "20000"] {
+        eprintln!("xtask: analysing {n} pages (Lantoa, then trafilatura + datasketch)");
+        let ours = json_line(&run(Command::new(&bin).arg("analyse").arg(&corpus).arg(n))?)?;
+        let theirs = json_line(&run(Command::new("python3")
+            .arg(peer)
+            .arg("analyse")
+            .arg(&corpus)
+            .arg(n))?)?;
+        rows.push((n, ours, theirs));
+    }
+    eprintln!("xtask: extraction quality on the labelled fixtures");
+    let fixtures = "crates/watch/tests/fixtures/pages";
+    let peer_out = work.join("peer-extract");
+    run(Command::new("python3")
+        .arg(peer)
+        .arg("extract")
+        .arg(fixtures)
+        .arg(&peer_out))?;
+    let q = json_line(&run(Command::new(&bin).arg("quality").arg(&peer_out))?)?;
+    eprintln!("xtask: crawling 5,000 pages from loopback");
+    let crawl = json_line(&run(Command::new(&bin).args(["crawl", "5000"]))?)?;
+    let _ = std::fs::remove_dir_all(&work);
+
+    let f = |v: &serde_json::Value, k: &str| v[k].as_f64().unwrap_or(f64::NAN);
+    println!();
+    println!("Analysis path, one core (extract + signals + MinHash sketch):");
+    println!(
+        "| pages | Lantoa pages/s | trafilatura + datasketch pages/s | ratio | Lantoa peak RSS | peer peak RSS |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|");
+    for (n, ours, theirs) in &rows {
+        println!(
+            "| {n} | {:.0} | {:.1} | {:.1}x | {:.1} MB | {:.1} MB |",
+            f(ours, "pages_per_s"),
+            f(theirs, "pages_per_s"),
+            f(ours, "pages_per_s") / f(theirs, "pages_per_s"),
+            f(ours, "peak_rss_kb") / 1024.0,
+            f(theirs, "peak_rss_kb") / 1024.0
+        );
+    }
+    println!();
+    println!(
+        "Extraction on {} labelled pages, mean token F1: Lantoa {:.3}, trafilatura {:.3}",
+        q["pages"],
+        f(&q, "ours_f1"),
+        f(&q, "peer_f1")
+    );
+    println!();
+    println!("| signal | tp | fp | fn | precision | recall |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for s in q["signals"].as_array().cloned().unwrap_or_default() {
+        let (tp, fp, fne) = (f(&s, "tp"), f(&s, "fp"), f(&s, "fn"));
+        let ratio = |a: f64, b: f64| {
+            if b == 0.0 {
+                "—".to_owned()
+            } else {
+                format!("{:.2}", a / b)
+            }
+        };
+        println!(
+            "| {} | {tp} | {fp} | {fne} | {} | {} |",
+            s["signal"].as_str().unwrap_or("?"),
+            ratio(tp, tp + fp),
+            ratio(tp, tp + fne)
+        );
+    }
+    println!();
+    println!(
+        "Crawl from loopback, politeness off (32 connections), SQLite: {:.0} pages in {:.2} s = {:.0} pages/s ({} not fetched)",
+        f(&crawl, "pages"),
+        f(&crawl, "seconds"),
+        f(&crawl, "pages_per_s"),
+        crawl["failed"]
+    );
+    Ok(())
+}
+
+fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("lantoa-bench-watch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
 }

@@ -185,7 +185,16 @@ fn main() -> ExitCode {
 }
 
 /// The cargo-fuzz targets in `fuzz/`.
-const FUZZ_TARGETS: [&str; 5] = ["phone", "tax_code", "citizen_id", "text_keys", "charset"];
+const FUZZ_TARGETS: [&str; 8] = [
+    "phone",
+    "tax_code",
+    "citizen_id",
+    "text_keys",
+    "charset",
+    "warc",
+    "extract",
+    "signals",
+];
 
 /// `cargo xtask fuzz [SECONDS]`: every fuzz target for SECONDS each (default 60), with
 /// libFuzzer through cargo-fuzz (installed from crates.io when missing). cargo-fuzz needs

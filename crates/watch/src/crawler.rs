@@ -445,6 +445,14 @@ impl Crawler {
         }
 
         let gate = Arc::new(Mutex::new(Instant::now()));
+        let history = sqlx::query(
+            "SELECT 1 FROM watch_pages WHERE subject_id = $1 AND crawl_id <> $2 LIMIT 1",
+        )
+        .bind(subject.id)
+        .bind(crawl_id)
+        .fetch_optional(self.inner.db.pool())
+        .await?
+        .is_some();
         let mut tried = 0usize;
         let mut inflight = tokio::task::JoinSet::new();
         let mut results = Vec::new();
@@ -461,7 +469,7 @@ impl Crawler {
                 let subject_id = subject.id;
                 inflight.spawn(async move {
                     this.page(
-                        crawl_id, subject_id, url, depth, home, &robots, &gate, delay,
+                        crawl_id, subject_id, url, depth, home, &robots, &gate, delay, history,
                     )
                     .await
                 });
@@ -648,6 +656,7 @@ impl Crawler {
         robots: &Robots,
         gate: &Mutex<Instant>,
         delay: Duration,
+        history: bool,
     ) -> Result<(Option<PageResult>, PageEvent)> {
         let event = |status: Option<u16>, failure: Option<String>| PageEvent {
             url: url.to_string(),
@@ -676,7 +685,12 @@ impl Crawler {
             }
             *next = Instant::now() + delay;
         }
-        let previous = self.previous(subject_id, url.as_str()).await?;
+        // A subject's first crawl has no earlier captures to revalidate: skip the lookup.
+        let previous = if history {
+            self.previous(subject_id, url.as_str()).await?
+        } else {
+            None
+        };
         let validators = previous.as_ref().map(|p| &p.1);
         match self.inner.fetcher.fetch(url.as_str(), validators).await {
             Err(f) => {
