@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use sqlx::Row;
-use tokio::io::AsyncWriteExt;
 
 use crate::{Clock, Db, Error, Result};
 
@@ -62,9 +61,7 @@ impl BlobStore {
     pub async fn put(&self, content: &[u8], media_type: &str) -> Result<BlobRef> {
         let sha256 = hex::encode(Sha256::digest(content));
         let path = self.path_of(&sha256);
-        if tokio::fs::metadata(&path).await.is_err() {
-            write_atomically(&path, content).await?;
-        }
+        write_atomically(&path, content).await?;
         let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
         sqlx::query(
             "INSERT INTO blobs (sha256, size, media_type, created_at) VALUES ($1, $2, $3, $4)
@@ -117,13 +114,25 @@ impl BlobStore {
 }
 
 async fn write_atomically(path: &Path, content: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    tokio::fs::create_dir_all(dir).await?;
-    let tmp = dir.join(format!(".tmp-{}", rand::random::<u64>()));
-    let mut f = tokio::fs::File::create(&tmp).await?;
-    f.write_all(content).await?;
-    f.sync_all().await?;
-    drop(f);
-    tokio::fs::rename(&tmp, path).await?;
+    // One blocking task for the whole write: tokio's file calls would each hop to the
+    // blocking pool, and a capture-heavy crawl writes thousands of these.
+    let path = path.to_path_buf();
+    let content = content.to_vec();
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        use std::io::Write;
+        if std::fs::metadata(&path).is_ok() {
+            return Ok(());
+        }
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let tmp = dir.join(format!(".tmp-{}", rand::random::<u64>()));
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&content)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, &path)
+    })
+    .await
+    .map_err(|e| std::io::Error::other(e.to_string()))??;
     Ok(())
 }
