@@ -120,7 +120,7 @@ fn test_all() -> anyhow::Result<Tally> {
             c.env("LANTOA_TEST_DATABASE_URL", pg.url());
             tests(
                 &mut t,
-                "storage, accounts, registry and web suites on PostgreSQL",
+                "storage, accounts, registry, watch, crawl and web suites on PostgreSQL",
                 c,
             );
             drop(pg);
