@@ -334,7 +334,7 @@ async fn serve(cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<()> 
             crawler.enqueue("demo", s.id).await?;
         }
         println!(
-            "Demo crawls: {} sites queued (watch them under Watch → Crawls).",
+            "Demo crawls: {} subjects queued (see Giám sát thông tin → Lượt thu thập in the console).",
             demo_subjects.len()
         );
     }
