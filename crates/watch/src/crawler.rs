@@ -400,15 +400,13 @@ impl Crawler {
         let start = match crate::crawl::fetch::parse_http_url(&subject.url) {
             Ok(u) => u,
             Err(f) => {
-                let id = self
-                    .record_failure(crawl_id, subject.id, &subject.url, 0, &f)
+                self.record_failure(crawl_id, subject.id, &subject.url, 0, &f)
                     .await?;
                 on_page(&PageEvent {
                     url: subject.url.clone(),
                     status: None,
                     failure: Some(f.to_string()),
                 });
-                let _ = id;
                 return Ok(Vec::new());
             }
         };
