@@ -117,11 +117,9 @@ impl Sketch {
             let base = mix(w[0] ^ mix(w[1] ^ mix(w[2])));
             // Permutation i is the universal hash a_i·x + b_i (odd a_i, arithmetic mod 2^64),
             // keeping the high 32 bits: one multiply-add per permutation.
-            for (i, m) in mins.iter_mut().enumerate() {
-                let h = (base.wrapping_mul(PERM_A[i]).wrapping_add(PERM_B[i]) >> 32) as u32;
-                if h < *m {
-                    *m = h;
-                }
+            for ((m, a), b) in mins.iter_mut().zip(&PERM_A).zip(&PERM_B) {
+                let h = (base.wrapping_mul(*a).wrapping_add(*b) >> 32) as u32;
+                *m = (*m).min(h);
             }
         }
         Some(Sketch(mins.to_vec()))

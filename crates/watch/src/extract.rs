@@ -170,12 +170,18 @@ const BLOCKS: &[&str] = &[
     "hr",
 ];
 
+/// An attribute's value. (`Element::attr` builds an interned name on every call; walking the
+/// few attributes an element has is cheaper, and extraction asks many times per element.)
+fn attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
+    el.attrs().find(|(k, _)| *k == name).map(|(_, v)| v)
+}
+
 fn class_id(el: &scraper::node::Element) -> String {
     let mut s = String::new();
-    if let Some(c) = el.attr("class") {
+    if let Some(c) = attr(el, "class") {
         s.push_str(c);
     }
-    if let Some(i) = el.attr("id") {
+    if let Some(i) = attr(el, "id") {
         s.push(' ');
         s.push_str(i);
     }
@@ -200,7 +206,7 @@ fn mark_boilerplate(doc: &Html) -> std::collections::HashSet<NodeId> {
                     && name != "article"
                     && name != "main"
                     && BOILER_CLASS.is_match(&class_id(el))
-                    && !MAIN_CLASS.is_match(el.attr("itemprop").unwrap_or("")));
+                    && !MAIN_CLASS.is_match(attr(el, "itemprop").unwrap_or("")));
             if furniture {
                 out.insert(node.id());
             }
@@ -238,10 +244,10 @@ fn text_lengths(doc: &Html) -> HashMap<NodeId, (usize, usize)> {
 }
 
 fn is_hidden(el: &scraper::node::Element) -> bool {
-    if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") && el.name() != "i" {
+    if attr(el, "hidden").is_some() || attr(el, "aria-hidden") == Some("true") && el.name() != "i" {
         return true;
     }
-    let Some(style) = el.attr("style") else {
+    let Some(style) = attr(el, "style") else {
         return false;
     };
     let s: String = style
@@ -277,8 +283,8 @@ fn main_container<'a>(
     // A container marked as the article body wins outright.
     for node in doc.tree.nodes() {
         if let Node::Element(el) = node.value()
-            && (el.attr("itemprop") == Some("articleBody")
-                || el.attr("property") == Some("articleBody"))
+            && (attr(el, "itemprop") == Some("articleBody")
+                || attr(el, "property") == Some("articleBody"))
             && !in_boiler(node, boiler)
         {
             return ElementRef::wrap(node);
@@ -417,11 +423,11 @@ fn first_meta(doc: &Html, names: &[&str]) -> Option<String> {
         if e.name() != "meta" {
             return None;
         }
-        let key = e.attr("property").or_else(|| e.attr("name"))?;
+        let key = attr(e, "property").or_else(|| attr(e, "name"))?;
         names
             .iter()
             .any(|n| key.eq_ignore_ascii_case(n))
-            .then(|| e.attr("content").map(str::to_owned))
+            .then(|| attr(e, "content").map(str::to_owned))
             .flatten()
             .filter(|c| !c.trim().is_empty())
     })
@@ -483,13 +489,12 @@ fn published(doc: &Html, main_text: &str) -> Option<DateTime<FixedOffset>> {
         return Some(t);
     }
     for (node, e) in elements(doc) {
-        let marked = e.attr("itemprop") == Some("datePublished")
+        let marked = attr(e, "itemprop") == Some("datePublished")
             || e.name() == "time"
             || class_id(e).to_ascii_lowercase().contains("date");
         if marked {
-            let value = e
-                .attr("datetime")
-                .or_else(|| e.attr("content"))
+            let value = attr(e, "datetime")
+                .or_else(|| attr(e, "content"))
                 .map(str::to_owned)
                 .unwrap_or_else(|| text_of(node));
             if let Some(t) = parse_time(&value) {
@@ -499,7 +504,7 @@ fn published(doc: &Html, main_text: &str) -> Option<DateTime<FixedOffset>> {
     }
     // JSON-LD.
     for (node, e) in elements(doc) {
-        if e.name() == "script" && e.attr("type") == Some("application/ld+json") {
+        if e.name() == "script" && attr(e, "type") == Some("application/ld+json") {
             let text = text_of(node);
             if let Some(i) = text.find("\"datePublished\"") {
                 let rest = &text[i + 15..];
@@ -529,8 +534,8 @@ fn byline(doc: &Html, main_text: &str) -> Option<String> {
     }
     for (node, e) in elements(doc) {
         let ci = class_id(e).to_ascii_lowercase();
-        if e.attr("rel") == Some("author")
-            || e.attr("itemprop") == Some("author")
+        if attr(e, "rel") == Some("author")
+            || attr(e, "itemprop") == Some("author")
             || ci.contains("author")
             || ci.contains("byline")
             || ci.contains("tac-gia")
@@ -553,7 +558,7 @@ fn sections(doc: &Html) -> Vec<String> {
     for (node, e) in elements(doc) {
         let ci = class_id(e).to_ascii_lowercase();
         let is_menu = e.name() == "nav"
-            || e.attr("role") == Some("navigation")
+            || attr(e, "role") == Some("navigation")
             || ci
                 .split([' ', '_', '-'])
                 .any(|w| w == "menu" || w == "nav" || w == "navbar");
@@ -592,7 +597,7 @@ fn masthead(doc: &Html) -> String {
             }
             for d in node.descendants() {
                 if let Node::Element(img) = d.value()
-                    && let Some(alt) = img.attr("alt")
+                    && let Some(alt) = attr(img, "alt")
                 {
                     parts.push(squash(alt));
                 }
@@ -741,7 +746,9 @@ fn links(doc: &Html, base: Option<&Url>) -> Vec<Link> {
         if e.name() != "a" {
             continue;
         }
-        let Some(href) = e.attr("href") else { continue };
+        let Some(href) = attr(e, "href") else {
+            continue;
+        };
         let href = href.trim();
         if href.is_empty() || href.starts_with('#') || href.starts_with("javascript:") {
             continue;

@@ -565,9 +565,11 @@ impl<'a> Fields<'a> {
             Field::Sections => (3, &|| x.sections.join(" | ")),
             Field::Byline => (4, &|| x.byline.clone().unwrap_or_default()),
             Field::Responsible => (5, &|| x.owner.responsible.clone().unwrap_or_default()),
+            // Outbound links only: an advertisement links out; the site's own menu does not.
             Field::Links => (6, &|| {
                 x.links
                     .iter()
+                    .filter(|l| l.external)
                     .map(|l| format!("{} {}", l.text, l.href))
                     .collect::<Vec<_>>()
                     .join("\n")
