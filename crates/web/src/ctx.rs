@@ -47,6 +47,17 @@ pub struct Ctx {
     pub(crate) secure_cookies: bool,
 }
 
+impl Ctx {
+    /// Who acts, as the audit log and the modules record it (empty when nobody is signed in,
+    /// which the access table never lets through to a handler that changes anything).
+    pub fn actor(&self) -> String {
+        self.principal
+            .as_ref()
+            .map(|p| p.actor())
+            .unwrap_or_default()
+    }
+}
+
 /// Reads one cookie.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers

@@ -15,13 +15,6 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{WebError, parse_date, parse_filter, parse_unit_kind};
 
-fn actor(ctx: &Ctx) -> String {
-    ctx.principal
-        .as_ref()
-        .map(|p| p.actor())
-        .unwrap_or_default()
-}
-
 /// `GET /api/v1/me`.
 pub async fn me(Extension(ctx): Extension<Ctx>) -> Result<Json<serde_json::Value>, WebError> {
     let p = ctx.principal.ok_or_else(WebError::unauthenticated)?;
@@ -87,7 +80,7 @@ pub async fn create_unit(
     if let Some(d) = b.valid_from {
         new.valid_from = parse_date("valid_from", &d)?;
     }
-    let unit = state.registry.create(&actor(&ctx), &new).await?;
+    let unit = state.registry.create(&ctx.actor(), &new).await?;
     Ok((StatusCode::CREATED, Json(json!({ "unit": unit }))).into_response())
 }
 
@@ -151,7 +144,7 @@ pub async fn create_user(
     let created = state
         .accounts
         .create_user(
-            &actor(&ctx),
+            &ctx.actor(),
             &NewUser::new(&b.username, &b.display_name, roles),
         )
         .await?;
@@ -233,7 +226,7 @@ pub async fn create_subject(
         .map(|d| parse_date("licence_date", d))
         .transpose()?;
     new.is_press = b.is_press;
-    let subject = state.watch.create(&actor(&ctx), &new).await?;
+    let subject = state.watch.create(&ctx.actor(), &new).await?;
     Ok((StatusCode::CREATED, Json(json!({ "subject": subject }))).into_response())
 }
 
@@ -244,7 +237,7 @@ pub async fn import_subjects(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<serde_json::Value>, WebError> {
     let body = body?;
-    let report = state.watch.import(&actor(&ctx), &body).await?;
+    let report = state.watch.import(&ctx.actor(), &body).await?;
     Ok(Json(json!({ "report": report })))
 }
 
@@ -254,7 +247,7 @@ pub async fn crawl_subject(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let crawl = state.crawler()?.enqueue(&actor(&ctx), id).await?;
+    let crawl = state.crawler()?.enqueue(&ctx.actor(), id).await?;
     Ok((StatusCode::ACCEPTED, Json(json!({ "crawl": crawl }))).into_response())
 }
 
@@ -332,7 +325,7 @@ pub async fn review_finding(
     let decision: lantoa_watch::Decision = b.decision.parse()?;
     let finding = state
         .watch
-        .review(&actor(&ctx), id, decision, &b.note)
+        .review(&ctx.actor(), id, decision, &b.note)
         .await?;
     Ok(Json(json!({ "finding": finding })))
 }
@@ -360,7 +353,7 @@ pub async fn train_classifier(
 ) -> Result<Json<serde_json::Value>, WebError> {
     let (model, _) = state
         .watch
-        .train(&actor(&ctx), state.crawler()?.blobs())
+        .train(&ctx.actor(), state.crawler()?.blobs())
         .await?;
     Ok(Json(json!({ "model": model })))
 }

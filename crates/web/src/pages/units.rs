@@ -151,11 +151,7 @@ pub async fn create(
             phone => form.get("phone"), email => form.get("email"),
         },
     };
-    let actor = ctx
-        .principal
-        .as_ref()
-        .map(|p| p.actor())
-        .unwrap_or_default();
+    let actor = ctx.actor();
     let result = match parse_new_unit(&form) {
         Ok(new) => state
             .registry

@@ -15,13 +15,6 @@ fn all_roles() -> Vec<&'static str> {
     Role::ALL.iter().map(|r| r.as_str()).collect()
 }
 
-fn actor(ctx: &Ctx) -> String {
-    ctx.principal
-        .as_ref()
-        .map(|p| p.actor())
-        .unwrap_or_default()
-}
-
 fn roles_of(form: &FormPairs) -> Vec<Role> {
     form.all("roles")
         .iter()
@@ -68,7 +61,7 @@ pub async fn create(
         &form.get("display_name"),
         roles_of(&form),
     );
-    match state.accounts.create_user(&actor(&ctx), &new).await {
+    match state.accounts.create_user(&ctx.actor(), &new).await {
         Ok(created) => match view::page(
             "user.html",
             &ctx,
@@ -134,7 +127,7 @@ pub async fn set_roles(
 ) -> Response {
     let r = state
         .accounts
-        .set_roles(&actor(&ctx), id, &roles_of(&form))
+        .set_roles(&ctx.actor(), id, &roles_of(&form))
         .await
         .map(|_| ());
     after(&state, &ctx, id, r).await
@@ -146,7 +139,7 @@ pub async fn disable(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<i64>,
 ) -> Response {
-    let r = state.accounts.set_disabled(&actor(&ctx), id, true).await;
+    let r = state.accounts.set_disabled(&ctx.actor(), id, true).await;
     after(&state, &ctx, id, r).await
 }
 
@@ -156,7 +149,7 @@ pub async fn enable(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<i64>,
 ) -> Response {
-    let r = state.accounts.set_disabled(&actor(&ctx), id, false).await;
+    let r = state.accounts.set_disabled(&ctx.actor(), id, false).await;
     after(&state, &ctx, id, r).await
 }
 
@@ -168,7 +161,7 @@ pub async fn reset_password(
 ) -> Response {
     let otp = match state
         .accounts
-        .issue_one_time_password(&actor(&ctx), id)
+        .issue_one_time_password(&ctx.actor(), id)
         .await
     {
         Ok(p) => p,

@@ -93,11 +93,7 @@ pub async fn import(
             "choose a CSV file to import (field 'file')",
         ));
     };
-    let actor = ctx
-        .principal
-        .as_ref()
-        .map(|p| p.actor())
-        .unwrap_or_default();
+    let actor = ctx.actor();
     let report = state.watch.import(&actor, &bytes).await?;
     Ok(view::page(
         "watch_import.html",
@@ -106,13 +102,6 @@ pub async fn import(
         minijinja::context! { file => name, report => report },
     )?
     .into_response())
-}
-
-fn actor(ctx: &Ctx) -> String {
-    ctx.principal
-        .as_ref()
-        .map(|p| p.actor())
-        .unwrap_or_default()
 }
 
 fn can_edit(ctx: &Ctx) -> bool {
@@ -127,7 +116,7 @@ pub async fn crawl_subject(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let crawl = state.crawler()?.enqueue(&actor(&ctx), id).await?;
+    let crawl = state.crawler()?.enqueue(&ctx.actor(), id).await?;
     Ok(Redirect::to(&format!("/watch/crawls/{}", crawl.id)).into_response())
 }
 
@@ -249,7 +238,7 @@ pub async fn review(
     let decision: Decision = form.get("decision").parse()?;
     let finding = state
         .watch
-        .review(&actor(&ctx), id, decision, &form.get("note"))
+        .review(&ctx.actor(), id, decision, &form.get("note"))
         .await?;
     Ok(Redirect::to(&format!(
         "/watch/findings?status=open&subject={}&flash=flash-reviewed",
@@ -308,7 +297,7 @@ pub async fn train(
 ) -> Result<Response, WebError> {
     state
         .watch
-        .train(&actor(&ctx), state.crawler()?.blobs())
+        .train(&ctx.actor(), state.crawler()?.blobs())
         .await?;
     Ok(Redirect::to("/watch/findings?flash=flash-trained#classifier").into_response())
 }
