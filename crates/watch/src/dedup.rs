@@ -3,42 +3,27 @@
 //!
 //! Text is reduced to its tone-free lower-case words ([`lantoa_core::text::fold_key`]) before
 //! shingling, so a copy that changed tone-mark placement or case still matches. A sketch is
-//! [`PERMUTATIONS`] 32-bit minima; the similarity of two sketches estimates the Jaccard
-//! similarity of their shingle sets. The index splits a sketch into [`BANDS`] bands of
+//! [`PERMUTATIONS`] 32-bit minima made by one-permutation hashing (Li, Owen and Zhang 2012):
+//! each shingle's 64-bit hash goes to one of 128 bins by its top bits, each bin keeps its
+//! smallest value, and empty bins borrow from another bin chosen by a fixed hash of the bin
+//! number ("optimal densification", Shrivastava 2017) — one hash per shingle instead of 128,
+//! with the same estimator: the similarity of two sketches (the share of equal bins) estimates
+//! the Jaccard similarity of their shingle sets. The index splits a sketch into [`BANDS`] bands of
 //! [`ROWS`] rows: two texts of similarity `s` share a band with probability
 //! `1 − (1 − s^ROWS)^BANDS` — about 0.5 at s = 0.42 and above 0.99 at s = 0.65.
 
 use std::collections::HashMap;
 
-/// Hash functions per sketch.
+/// Values per sketch (bins of the one permutation).
 pub const PERMUTATIONS: usize = 128;
+const BIN_BITS: u32 = 7;
+const _: () = assert!(1 << BIN_BITS == PERMUTATIONS, "one bin per sketch value");
 /// LSH bands.
 pub const BANDS: usize = 32;
 /// Rows per band.
 pub const ROWS: usize = PERMUTATIONS / BANDS;
 /// Words per shingle.
 pub const SHINGLE: usize = 3;
-
-/// The multipliers (odd) and offsets of the permutations, fixed so that sketches stored
-/// today compare with sketches made later.
-const PERM_A: [u64; PERMUTATIONS] = {
-    let mut a = [0u64; PERMUTATIONS];
-    let mut i = 0;
-    while i < PERMUTATIONS {
-        a[i] = mix_const(i as u64 * 2 + 1) | 1;
-        i += 1;
-    }
-    a
-};
-const PERM_B: [u64; PERMUTATIONS] = {
-    let mut b = [0u64; PERMUTATIONS];
-    let mut i = 0;
-    while i < PERMUTATIONS {
-        b[i] = mix_const(i as u64 * 2 + 2);
-        i += 1;
-    }
-    b
-};
 
 const fn mix_const(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -113,15 +98,38 @@ impl Sketch {
             return None;
         }
         let mut mins = [u32::MAX; PERMUTATIONS];
+        let mut filled = [false; PERMUTATIONS];
         for w in words.windows(SHINGLE) {
-            let base = mix(w[0] ^ mix(w[1] ^ mix(w[2])));
-            // Permutation i is the universal hash a_i·x + b_i (odd a_i, arithmetic mod 2^64),
-            // keeping the high 32 bits: one multiply-add per permutation.
-            for ((m, a), b) in mins.iter_mut().zip(&PERM_A).zip(&PERM_B) {
-                let h = (base.wrapping_mul(*a).wrapping_add(*b) >> 32) as u32;
-                *m = (*m).min(h);
+            let h = mix(w[0] ^ mix(w[1] ^ mix(w[2])));
+            let bin = (h >> (64 - BIN_BITS)) as usize;
+            let v = h as u32;
+            if !filled[bin] || v < mins[bin] {
+                mins[bin] = v;
+                filled[bin] = true;
             }
         }
+        // Densify: an empty bin takes the value of a filled bin picked by hashing (bin,
+        // attempt), the same picks for every sketch, so equal sets still give equal sketches.
+        let mut dense = mins;
+        for i in 0..PERMUTATIONS {
+            if filled[i] {
+                continue;
+            }
+            let mut attempt: u64 = 1;
+            dense[i] = loop {
+                let j = (mix(((i as u64) << 32) | attempt) % PERMUTATIONS as u64) as usize;
+                if filled[j] {
+                    break mins[j];
+                }
+                attempt += 1;
+                if attempt > 4 * PERMUTATIONS as u64 {
+                    // At least one bin is filled (there is a shingle); take the first.
+                    let first = filled.iter().position(|f| *f).unwrap_or(0);
+                    break mins[first];
+                }
+            };
+        }
+        let mins = dense;
         Some(Sketch(mins.to_vec()))
     }
 
