@@ -552,14 +552,13 @@ impl Crawler {
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
-        sqlx::query(
-            "UPDATE watch_crawls SET pages_ok = pages_ok + 1, bytes = bytes + $1 WHERE id = $2",
+        tally(
+            tx,
+            crawl_id,
+            Counter::Ok,
+            i64::try_from(content.len()).unwrap_or(i64::MAX),
         )
-        .bind(i64::try_from(content.len()).unwrap_or(i64::MAX))
-        .bind(crawl_id)
-        .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
         on_page(&PageEvent {
             url: subject.url.clone(),
             status: None,
@@ -586,7 +585,7 @@ impl Crawler {
         robots_url.set_query(None);
         match self.inner.fetcher.fetch(robots_url.as_str(), None).await {
             Ok(f) => {
-                self.record_fetched(crawl_id, subject_id, robots_url.as_str(), 0, &f, None)
+                self.record_page(crawl_id, subject_id, robots_url.as_str(), 0, &f, None, None)
                     .await?;
                 Ok(Robots::from_response(&self.inner.agent, f.status, &f.body))
             }
@@ -635,7 +634,7 @@ impl Crawler {
             }
             let parsed = sitemap::parse(&f.body, self.inner.limits.sitemap_pages - pages.len());
             let note = parsed.error.clone();
-            self.record_fetched(crawl_id, subject_id, &sm, 0, &f, note.as_deref())
+            self.record_page(crawl_id, subject_id, &sm, 0, &f, note.as_deref(), None)
                 .await?;
             pages.extend(parsed.pages.iter().filter_map(|p| Url::parse(p).ok()));
             queue.extend(parsed.sitemaps);
@@ -818,11 +817,7 @@ impl Crawler {
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
-        sqlx::query("UPDATE watch_crawls SET pages_failed = pages_failed + 1 WHERE id = $1")
-            .bind(crawl_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        tally(tx, crawl_id, Counter::Failed, 0).await?;
         Ok(id)
     }
 
@@ -849,25 +844,8 @@ impl Crawler {
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
-        sqlx::query("UPDATE watch_crawls SET pages_unchanged = pages_unchanged + 1 WHERE id = $1")
-            .bind(crawl_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        tally(tx, crawl_id, Counter::Unchanged, 0).await?;
         Ok(id)
-    }
-
-    async fn record_fetched(
-        &self,
-        crawl_id: i64,
-        subject_id: i64,
-        url: &str,
-        depth: usize,
-        f: &Fetched,
-        note: Option<&str>,
-    ) -> Result<i64> {
-        self.record_page(crawl_id, subject_id, url, depth, f, note, None)
-            .await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -944,14 +922,13 @@ impl Crawler {
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
-        sqlx::query(
-            "UPDATE watch_crawls SET pages_ok = pages_ok + 1, bytes = bytes + $1 WHERE id = $2",
+        tally(
+            tx,
+            crawl_id,
+            Counter::Ok,
+            i64::try_from(f.body.len()).unwrap_or(i64::MAX),
         )
-        .bind(i64::try_from(f.body.len()).unwrap_or(i64::MAX))
-        .bind(crawl_id)
-        .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
         Ok(id)
     }
 
@@ -1133,6 +1110,42 @@ impl Crawler {
         tx.commit().await?;
         Ok(i64::try_from(found.len()).unwrap_or(i64::MAX))
     }
+}
+
+/// The live counter of a crawl that a recorded page adds to.
+#[derive(Debug, Clone, Copy)]
+enum Counter {
+    Ok,
+    Unchanged,
+    Failed,
+}
+
+/// Adds a recorded page (and its `bytes`) to its crawl's counters, and commits the page with
+/// them, so the console's live figures always match the page rows.
+async fn tally(
+    mut tx: lantoa_store::Tx,
+    crawl_id: i64,
+    counter: Counter,
+    bytes: i64,
+) -> Result<()> {
+    let sql = match counter {
+        Counter::Ok => {
+            "UPDATE watch_crawls SET pages_ok = pages_ok + 1, bytes = bytes + $1 WHERE id = $2"
+        }
+        Counter::Unchanged => {
+            "UPDATE watch_crawls SET pages_unchanged = pages_unchanged + 1, bytes = bytes + $1 WHERE id = $2"
+        }
+        Counter::Failed => {
+            "UPDATE watch_crawls SET pages_failed = pages_failed + 1, bytes = bytes + $1 WHERE id = $2"
+        }
+    };
+    sqlx::query(sql)
+        .bind(bytes)
+        .bind(crawl_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 fn links_of(x: Option<&Extracted>) -> Vec<Url> {
