@@ -93,6 +93,8 @@ pub struct Crawl {
     pub findings: i64,
     /// Why a crawl failed.
     pub message: Option<String>,
+    /// The subject's name.
+    pub subject_name: String,
 }
 
 /// One page of a crawl.
@@ -124,7 +126,8 @@ pub struct PageRow {
     pub title: Option<String>,
 }
 
-const CRAWL_COLUMNS: &str = "id, subject_id, status, requested_by, queued_at, started_at, finished_at, pages_ok, pages_unchanged, pages_failed, bytes, findings, message";
+const CRAWL_COLUMNS: &str = "c.id, c.subject_id, c.status, c.requested_by, c.queued_at, c.started_at, c.finished_at, c.pages_ok, c.pages_unchanged, c.pages_failed, c.bytes, c.findings, c.message, s.name";
+const CRAWL_FROM: &str = "watch_crawls c JOIN watch_subjects s ON s.id = c.subject_id";
 
 fn crawl_from_row(r: &sqlx::any::AnyRow) -> Result<Crawl> {
     Ok(Crawl {
@@ -141,6 +144,7 @@ fn crawl_from_row(r: &sqlx::any::AnyRow) -> Result<Crawl> {
         bytes: r.try_get(10)?,
         findings: r.try_get(11)?,
         message: r.try_get(12)?,
+        subject_name: r.try_get(13)?,
     })
 }
 
@@ -255,7 +259,7 @@ impl Crawler {
         let db = &self.inner.db;
         let mut tx = db.begin().await?;
         let existing = sqlx::query(&format!(
-            "SELECT {CRAWL_COLUMNS} FROM watch_crawls WHERE subject_id = $1 AND status IN ('queued', 'running') ORDER BY id LIMIT 1"
+            "SELECT {CRAWL_COLUMNS} FROM {CRAWL_FROM} WHERE c.subject_id = $1 AND c.status IN ('queued', 'running') ORDER BY c.id LIMIT 1"
         ))
         .bind(subject.id)
         .fetch_optional(&mut *tx)
@@ -295,7 +299,7 @@ impl Crawler {
     /// The crawl with this id.
     pub async fn crawl(&self, id: i64) -> Result<Crawl> {
         let row = sqlx::query(&format!(
-            "SELECT {CRAWL_COLUMNS} FROM watch_crawls WHERE id = $1"
+            "SELECT {CRAWL_COLUMNS} FROM {CRAWL_FROM} WHERE c.id = $1"
         ))
         .bind(id)
         .fetch_optional(self.inner.db.pool())
@@ -307,7 +311,7 @@ impl Crawler {
     /// The latest crawls, newest first, optionally of one subject.
     pub async fn recent(&self, subject_id: Option<i64>, limit: i64) -> Result<Vec<Crawl>> {
         let rows = sqlx::query(&format!(
-            "SELECT {CRAWL_COLUMNS} FROM watch_crawls WHERE ($1 = 0 OR subject_id = $1) ORDER BY id DESC LIMIT $2"
+            "SELECT {CRAWL_COLUMNS} FROM {CRAWL_FROM} WHERE ($1 = 0 OR c.subject_id = $1) ORDER BY c.id DESC LIMIT $2"
         ))
         .bind(subject_id.unwrap_or(0))
         .bind(limit)

@@ -127,7 +127,6 @@ pub async fn crawls(
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
     let crawls = state.crawler()?.recent(None, 100).await?;
-    let names = subject_names(&state).await?;
     let active = crawls
         .iter()
         .any(|c| c.status == "queued" || c.status == "running");
@@ -135,7 +134,7 @@ pub async fn crawls(
         .iter()
         .map(|c| {
             minijinja::context! {
-                crawl => c, subject => names.get(&c.subject_id).cloned().unwrap_or_default(),
+                crawl => c,
                 queued => lantoa_core::time::format_vn(lantoa_core::time::from_micros(c.queued_at)),
             }
         })
@@ -147,21 +146,6 @@ pub async fn crawls(
         minijinja::context! { rows => rows, live => active },
     )?
     .into_response())
-}
-
-async fn subject_names(
-    state: &AppState,
-) -> Result<std::collections::HashMap<i64, String>, WebError> {
-    let (subjects, _) = state
-        .watch
-        .list(&ListQuery {
-            kind: None,
-            q: None,
-            limit: 500,
-            offset: 0,
-        })
-        .await?;
-    Ok(subjects.into_iter().map(|s| (s.id, s.name)).collect())
 }
 
 /// `GET /watch/crawls/{id}`: one crawl and every page it tried, with the reason for each page
