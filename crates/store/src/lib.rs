@@ -48,7 +48,10 @@ pub use error::{Error, Result};
 /// The store's own migrations (jobs, blobs, audit log).
 pub const MIGRATIONS: migrate::MigrationSet = migrate::MigrationSet {
     component: "store",
-    migrations: &[crate::migration!(1, "0001_store.sql")],
+    migrations: &[
+        crate::migration!(1, "0001_store.sql"),
+        crate::migration!(2, "0002_blob_packs.sql"),
+    ],
 };
 
 /// Re-exported so that module crates write queries against the same `sqlx`.

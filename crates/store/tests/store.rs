@@ -283,24 +283,123 @@ mod blobs {
         let root = t.dir.path().join("blobs");
         let store = BlobStore::new(t.db.clone(), &root);
         let a = store.put(b"evidence", "text/plain").await.unwrap();
-        let path = root
-            .join(&a.sha256[..2])
-            .join(&a.sha256[2..4])
-            .join(&a.sha256);
-        std::fs::write(&path, b"evidencE").unwrap();
+        let (pack, offset) = store.location(&a.sha256).await.unwrap().unwrap();
+        let mut bytes = std::fs::read(&pack).unwrap();
+        bytes[offset as usize + 7] = b'E';
+        std::fs::write(&pack, &bytes).unwrap();
         assert!(matches!(
             store.get(&a.sha256).await,
             Err(Error::BlobCorrupt(_))
         ));
-        std::fs::remove_file(&path).unwrap();
+        // A pack cut short is altered evidence too.
+        std::fs::write(&pack, &bytes[..bytes.len() - 2]).unwrap();
         assert!(matches!(
             store.get(&a.sha256).await,
+            Err(Error::BlobCorrupt(_))
+        ));
+        std::fs::remove_file(&pack).unwrap();
+        assert!(matches!(
+            store.get(&a.sha256).await,
+            Err(Error::BlobMissing(_))
+        ));
+        assert!(matches!(
+            store.get(&sha256_hex(b"never stored")).await,
             Err(Error::BlobMissing(_))
         ));
         assert!(matches!(
             store.get("../../etc/passwd").await,
             Err(Error::BlobMissing(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn captures_share_a_pack_that_is_their_concatenation() {
+        let t = fresh().await;
+        let root = t.dir.path().join("blobs");
+        let store = BlobStore::new(t.db.clone(), &root);
+        let records: Vec<Vec<u8>> = (0..3)
+            .map(|i| {
+                format!("WARC/1.1\r\nWARC-Record-ID: <urn:x:{i}>\r\n\r\nbody {i}\r\n\r\n")
+                    .into_bytes()
+            })
+            .collect();
+        let mut packs = std::collections::BTreeSet::new();
+        for r in &records {
+            let b = store.put(r, "application/warc").await.unwrap();
+            packs.insert(store.location(&b.sha256).await.unwrap().unwrap().0);
+        }
+        let model = store
+            .put(b"model weights", "application/json")
+            .await
+            .unwrap();
+        let (model_pack, _) = store.location(&model.sha256).await.unwrap().unwrap();
+        assert_eq!(packs.len(), 1, "one pack for the captures");
+        let pack = packs.into_iter().next().unwrap();
+        assert_eq!(pack.extension().unwrap(), "warc");
+        assert_eq!(model_pack.extension().unwrap(), "pack");
+        // Standard WARC tools read a pack of captures as one WARC file.
+        assert_eq!(std::fs::read(&pack).unwrap(), records.concat());
+        for r in &records {
+            assert_eq!(&store.get(&sha256_hex(r)).await.unwrap(), r);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_full_pack_is_closed_and_a_new_one_opened() {
+        let t = fresh().await;
+        let store = BlobStore::new(t.db.clone(), t.dir.path().join("blobs")).with_pack_limit(10);
+        let mut packs = std::collections::BTreeSet::new();
+        for i in 0..3 {
+            let b = store
+                .put(format!("blob number {i}").as_bytes(), "text/plain")
+                .await
+                .unwrap();
+            packs.insert(store.location(&b.sha256).await.unwrap().unwrap().0);
+            assert_eq!(
+                store.get(&b.sha256).await.unwrap(),
+                format!("blob number {i}").as_bytes()
+            );
+        }
+        assert_eq!(packs.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_written_blob_is_readable_only_once_its_transaction_commits() {
+        let t = fresh().await;
+        let store = BlobStore::new(t.db.clone(), t.dir.path().join("blobs"));
+        let w = store.write(b"rolled back", "text/plain").await.unwrap();
+        let mut tx = t.db.begin().await.unwrap();
+        store.index(&mut tx, &w).await.unwrap();
+        tx.rollback().await.unwrap();
+        assert!(matches!(
+            store.get(&w.blob().sha256).await,
+            Err(Error::BlobMissing(_))
+        ));
+        let w = store.write(b"committed", "text/plain").await.unwrap();
+        let mut tx = t.db.begin().await.unwrap();
+        store.index(&mut tx, &w).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(store.get(&w.blob().sha256).await.unwrap(), b"committed");
+    }
+
+    #[tokio::test]
+    async fn blobs_stored_one_file_each_before_packs_still_read() {
+        let t = fresh().await;
+        let root = t.dir.path().join("blobs");
+        let store = BlobStore::new(t.db.clone(), &root);
+        let sha = sha256_hex(b"old capture");
+        let dir = root.join(&sha[..2]).join(&sha[2..4]);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(&sha), b"old capture").unwrap();
+        sqlx::query("INSERT INTO blobs (sha256, size, media_type, created_at) VALUES ($1, 11, 'application/warc', 0)")
+            .bind(&sha)
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(store.get(&sha).await.unwrap(), b"old capture");
+        assert_eq!(store.location(&sha).await.unwrap(), None);
+        std::fs::write(dir.join(&sha), b"old captur3").unwrap();
+        assert!(matches!(store.get(&sha).await, Err(Error::BlobCorrupt(_))));
     }
 }
 

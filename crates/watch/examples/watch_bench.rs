@@ -239,12 +239,22 @@ async fn crawl(n: usize) {
     .unwrap();
     let queued = crawler.enqueue("bench", subject.id).await.unwrap();
     let started = Instant::now();
-    let done = crawler.run(queued.id, &|_| {}).await.unwrap();
+    let last_page = std::sync::Mutex::new(started);
+    let done = crawler
+        .run(queued.id, &|_| {
+            if let Ok(mut t) = last_page.lock() {
+                *t = Instant::now();
+            }
+        })
+        .await
+        .unwrap();
     let secs = started.elapsed().as_secs_f64();
+    let walk = (*last_page.lock().unwrap() - started).as_secs_f64();
     println!(
-        "{{\"pages\": {}, \"seconds\": {secs:.3}, \"pages_per_s\": {:.1}, \"failed\": {}}}",
+        "{{\"pages\": {}, \"seconds\": {secs:.3}, \"pages_per_s\": {:.1}, \"fetch_seconds\": {walk:.3}, \"analyse_seconds\": {:.3}, \"failed\": {}}}",
         done.pages_ok,
         done.pages_ok as f64 / secs,
+        secs - walk,
         done.pages_failed
     );
 }

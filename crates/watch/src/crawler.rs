@@ -34,6 +34,9 @@ use crate::signals::{self, Hit, PageView, PressMatch, Rules, SubjectFacts};
 use crate::subject::{Subject, SubjectKind};
 use crate::{Error, Result, Watch};
 
+mod writer;
+use writer::{Counter, PageWriter};
+
 /// The job kind of a crawl; its payload is `{"crawl_id": N}`.
 pub const CRAWL_JOB: &str = "watch.crawl";
 
@@ -162,6 +165,7 @@ struct Inner {
     rules: Arc<Rules>,
     limits: CrawlLimits,
     agent: String,
+    writer: PageWriter,
     /// The classifier in use, with the id of its stored model (0: trained from the shipped
     /// examples because none is stored yet).
     model: Mutex<Option<(i64, Arc<Model>)>>,
@@ -230,6 +234,7 @@ impl Crawler {
             .to_owned();
         Ok(Self {
             inner: Arc::new(Inner {
+                writer: PageWriter::new(db.clone(), blobs.clone()),
                 db,
                 watch,
                 blobs,
@@ -537,32 +542,27 @@ impl Crawler {
             "text/plain; charset=utf-8",
             content.as_bytes(),
         );
-        let blob = self.inner.blobs.put(&record, warc::MEDIA_TYPE).await?;
+        let written = self.inner.blobs.write(&record, warc::MEDIA_TYPE).await?;
         let sketch = Sketch::of(&main_text).map(|s| s.to_hex());
-        let mut tx = self.inner.db.begin().await?;
-        let id: i64 = sqlx::query(
+        let bytes = i64::try_from(content.len()).unwrap_or(i64::MAX);
+        let insert = sqlx::query(
             "INSERT INTO watch_pages (crawl_id, subject_id, url, depth, fetched_at, final_url, content_type, charset, bytes, warc_sha256, title, main_text, sketch)
              VALUES ($1, $2, $3, 0, $4, $3, 'text/plain; charset=utf-8', 'utf-8', $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(crawl_id)
         .bind(subject.id)
-        .bind(&subject.url)
+        .bind(subject.url.clone())
         .bind(now_micros())
-        .bind(i64::try_from(content.len()).unwrap_or(i64::MAX))
-        .bind(&blob.sha256)
-        .bind(&subject.name)
-        .bind(&main_text)
-        .bind(sketch)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
-        tally(
-            tx,
-            crawl_id,
-            Counter::Ok,
-            i64::try_from(content.len()).unwrap_or(i64::MAX),
-        )
-        .await?;
+        .bind(bytes)
+        .bind(written.blob().sha256.clone())
+        .bind(subject.name.clone())
+        .bind(main_text.clone())
+        .bind(sketch);
+        let id = self
+            .inner
+            .writer
+            .record(crawl_id, Counter::Ok, bytes, Some(written), insert)
+            .await?;
         on_page(&PageEvent {
             url: subject.url.clone(),
             status: None,
@@ -806,25 +806,24 @@ impl Crawler {
         depth: usize,
         f: &FetchFailure,
     ) -> Result<i64> {
-        let mut tx = self.inner.db.begin().await?;
-        let id: i64 = sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO watch_pages (crawl_id, subject_id, url, depth, fetched_at, failure, failure_message)
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(crawl_id)
         .bind(subject_id)
-        .bind(url)
+        .bind(url.to_owned())
         .bind(i64::try_from(depth).unwrap_or(i64::MAX))
         .bind(now_micros())
         .bind(f.kind.as_str())
-        .bind(&f.message)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
-        tally(tx, crawl_id, Counter::Failed, 0).await?;
-        Ok(id)
+        .bind(f.message.clone());
+        self.inner
+            .writer
+            .record(crawl_id, Counter::Failed, 0, None, insert)
+            .await
     }
 
+    /// A 304: the page row repeats the earlier capture's, marked unchanged.
     async fn record_unchanged(
         &self,
         crawl_id: i64,
@@ -833,8 +832,7 @@ impl Crawler {
         depth: usize,
         prev: i64,
     ) -> Result<i64> {
-        let mut tx = self.inner.db.begin().await?;
-        let id: i64 = sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO watch_pages (crawl_id, subject_id, url, depth, fetched_at, http_status, final_url, content_type, charset, bytes, truncated, unchanged, warc_sha256, etag, last_modified, title, published_at, main_text, sketch)
              SELECT $1, subject_id, url, $2, $3, 304, final_url, content_type, charset, bytes, truncated, 1, warc_sha256, etag, last_modified, title, published_at, main_text, sketch
              FROM watch_pages WHERE id = $4 AND subject_id = $5 AND url = $6 RETURNING id",
@@ -844,12 +842,11 @@ impl Crawler {
         .bind(now_micros())
         .bind(prev)
         .bind(subject_id)
-        .bind(url)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
-        tally(tx, crawl_id, Counter::Unchanged, 0).await?;
-        Ok(id)
+        .bind(url.to_owned());
+        self.inner
+            .writer
+            .record(crawl_id, Counter::Unchanged, 0, None, insert)
+            .await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -871,7 +868,7 @@ impl Crawler {
             body: &f.body,
             truncated: f.truncated,
         });
-        let blob = self.inner.blobs.put(&record, warc::MEDIA_TYPE).await?;
+        let written = self.inner.blobs.write(&record, warc::MEDIA_TYPE).await?;
         let (title, published, main_text, sketch, charset) = match analysed {
             Some((x, cs)) => (
                 Some(x.title.clone()),
@@ -898,42 +895,35 @@ impl Crawler {
         } else {
             note.map(str::to_owned)
         };
-        let mut tx = self.inner.db.begin().await?;
-        let id: i64 = sqlx::query(
+        let bytes = i64::try_from(f.body.len()).unwrap_or(i64::MAX);
+        let insert = sqlx::query(
             "INSERT INTO watch_pages (crawl_id, subject_id, url, depth, fetched_at, http_status, final_url, content_type, charset, bytes, truncated, warc_sha256, etag, last_modified, failure, failure_message, title, published_at, main_text, sketch)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
         )
         .bind(crawl_id)
         .bind(subject_id)
-        .bind(url)
+        .bind(url.to_owned())
         .bind(i64::try_from(depth).unwrap_or(i64::MAX))
         .bind(now_micros())
         .bind(i64::from(f.status))
-        .bind(f.url.as_str())
-        .bind(f.header("content-type"))
+        .bind(f.url.to_string())
+        .bind(f.header("content-type").map(str::to_owned))
         .bind(charset)
-        .bind(i64::try_from(f.body.len()).unwrap_or(i64::MAX))
+        .bind(bytes)
         .bind(i64::from(f.truncated))
-        .bind(&blob.sha256)
-        .bind(f.header("etag"))
-        .bind(f.header("last-modified"))
+        .bind(written.blob().sha256.clone())
+        .bind(f.header("etag").map(str::to_owned))
+        .bind(f.header("last-modified").map(str::to_owned))
         .bind(failure)
         .bind(message)
         .bind(title)
         .bind(published)
         .bind(main_text)
-        .bind(sketch)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
-        tally(
-            tx,
-            crawl_id,
-            Counter::Ok,
-            i64::try_from(f.body.len()).unwrap_or(i64::MAX),
-        )
-        .await?;
-        Ok(id)
+        .bind(sketch);
+        self.inner
+            .writer
+            .record(crawl_id, Counter::Ok, bytes, Some(written), insert)
+            .await
     }
 
     /// The press articles (pages of licensed press subjects) as a near-duplicate index, with
@@ -1114,42 +1104,6 @@ impl Crawler {
         tx.commit().await?;
         Ok(i64::try_from(found.len()).unwrap_or(i64::MAX))
     }
-}
-
-/// The live counter of a crawl that a recorded page adds to.
-#[derive(Debug, Clone, Copy)]
-enum Counter {
-    Ok,
-    Unchanged,
-    Failed,
-}
-
-/// Adds a recorded page (and its `bytes`) to its crawl's counters, and commits the page with
-/// them, so the console's live figures always match the page rows.
-async fn tally(
-    mut tx: lantoa_store::Tx,
-    crawl_id: i64,
-    counter: Counter,
-    bytes: i64,
-) -> Result<()> {
-    let sql = match counter {
-        Counter::Ok => {
-            "UPDATE watch_crawls SET pages_ok = pages_ok + 1, bytes = bytes + $1 WHERE id = $2"
-        }
-        Counter::Unchanged => {
-            "UPDATE watch_crawls SET pages_unchanged = pages_unchanged + 1, bytes = bytes + $1 WHERE id = $2"
-        }
-        Counter::Failed => {
-            "UPDATE watch_crawls SET pages_failed = pages_failed + 1, bytes = bytes + $1 WHERE id = $2"
-        }
-    };
-    sqlx::query(sql)
-        .bind(bytes)
-        .bind(crawl_id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 fn links_of(x: Option<&Extracted>) -> Vec<Url> {

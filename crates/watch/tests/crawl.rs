@@ -139,7 +139,7 @@ async fn serve(router: axum::Router) -> SocketAddr {
 }
 
 struct Setup {
-    _t: TestDb,
+    t: TestDb,
     watch: Watch,
     crawler: Crawler,
     blobs: BlobStore,
@@ -187,7 +187,7 @@ async fn setup(allow_private: bool) -> Setup {
     )
     .unwrap();
     Setup {
-        _t: t,
+        t,
         watch,
         crawler,
         blobs,
@@ -710,4 +710,71 @@ async fn the_classifier_suggests_and_retrains_from_reviewers_decisions() {
     // The next crawl uses the stored model (it reads back from the blob store).
     let again = crawl_url(&s, "http://facebook.example/posts/demo002").await;
     assert_eq!(again.status, "done");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crawls_at_once_share_the_page_writer_and_each_counts_only_its_own_pages() {
+    let s = setup(true).await;
+    let urls = [
+        "http://tinthudo.example/",
+        "http://tintuc-phoco.example/",
+        "http://songhongxanh24h.example/",
+        "http://thanglong-giaitri.example/",
+        "http://suckhoe-hotay.example/",
+    ];
+    let crawls = futures::future::join_all(urls.iter().map(|u| crawl_url(&s, u))).await;
+    let mut ids = std::collections::HashSet::new();
+    for crawl in &crawls {
+        assert_eq!(crawl.status, "done", "{crawl:?}");
+        let pages = s.crawler.pages(crawl.id, 1000).await.unwrap();
+        assert!(crawl.pages_ok > 1, "{crawl:?}");
+        // The live counters, summed batch by batch, match this crawl's rows exactly.
+        let ok = pages
+            .iter()
+            .filter(|p| p.http_status.is_some() && !p.unchanged)
+            .count();
+        assert_eq!(
+            (crawl.pages_ok + crawl.pages_failed + crawl.pages_unchanged) as usize,
+            pages.len(),
+            "{crawl:?}"
+        );
+        assert_eq!(crawl.pages_ok as usize, ok, "{crawl:?}");
+        for p in &pages {
+            assert!(ids.insert(p.id), "page id {} given twice", p.id);
+            if let Some(sha) = &p.warc_sha256 {
+                let record = warc::read(&s.blobs.get(sha).await.unwrap()).unwrap();
+                let target = url::Url::parse(record.field("WARC-Target-URI").unwrap()).unwrap();
+                let asked = url::Url::parse(&p.url).unwrap();
+                assert_eq!(target.host_str(), asked.host_str(), "{p:?}");
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_that_cannot_be_stored_fails_its_crawl_with_the_reason() {
+    let s = setup(true).await;
+    let subject = s
+        .watch
+        .find_by_url("http://tinthudo.example/")
+        .await
+        .unwrap()
+        .unwrap();
+    let queued = s.crawler.enqueue("lan.nt", subject.id).await.unwrap();
+    sqlx::query("ALTER TABLE watch_pages RENAME TO watch_pages_gone")
+        .execute(s.t.db.pool())
+        .await
+        .unwrap();
+    let err = s.crawler.run(queued.id, &|_| {}).await.unwrap_err();
+    assert!(err.to_string().contains("could not be stored"), "{err}");
+    let crawl = s.crawler.crawl(queued.id).await.unwrap();
+    assert_eq!(crawl.status, "failed");
+    assert!(
+        crawl
+            .message
+            .as_deref()
+            .unwrap_or_default()
+            .contains("could not be stored"),
+        "{crawl:?}"
+    );
 }
