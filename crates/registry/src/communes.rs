@@ -113,6 +113,61 @@ fn csv_rows<T: for<'de> Deserialize<'de>>(data: &str) -> Result<Vec<T>> {
         })
 }
 
+/// One row of the conversion table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConversionRowRef {
+    /// The old commune's code.
+    pub old_code: String,
+    /// A current unit it went (wholly or partly) into.
+    pub new_code: String,
+    /// The old commune was divided between several current units.
+    pub split: bool,
+    /// This current unit holds most of the old one.
+    pub is_default: bool,
+}
+
+/// Hà Nội's shipped commune data, for in-memory lookups: cleaning millions of rows cannot ask
+/// the database for each address. Same files as [`Registry::load_hanoi_communes`] loads.
+#[derive(Debug, Clone, Default)]
+pub struct Reference {
+    /// Current units: code and official name.
+    pub current: Vec<(String, String)>,
+    /// Communes of before 1/7/2025.
+    pub legacy: Vec<LegacyCommune>,
+    /// Where each old commune went.
+    pub conversions: Vec<ConversionRowRef>,
+}
+
+/// Reads the shipped commune data.
+pub fn reference() -> Result<Reference> {
+    let current: Vec<CurrentRow> = csv_rows(CURRENT)?;
+    let legacy: Vec<LegacyRow> = csv_rows(LEGACY)?;
+    let conversion: Vec<ConversionRow> = csv_rows(CONVERSION)?;
+    Ok(Reference {
+        current: current
+            .into_iter()
+            .map(|r| (r.commune_code, r.commune))
+            .collect(),
+        legacy: legacy
+            .into_iter()
+            .map(|r| LegacyCommune {
+                code: r.commune_code,
+                name: r.commune,
+                district: r.district,
+            })
+            .collect(),
+        conversions: conversion
+            .into_iter()
+            .map(|r| ConversionRowRef {
+                old_code: r.old_commune_code,
+                new_code: r.new_commune_code,
+                split: r.kind == "split",
+                is_default: r.default != 0,
+            })
+            .collect(),
+    })
+}
+
 impl Registry {
     /// Registers Hà Nội's 126 current communes and wards, and loads the legacy communes and
     /// the conversion table. Idempotent. `progress(done, total)` is called as it goes.

@@ -32,7 +32,10 @@ mod demo;
 mod error;
 mod service;
 
-pub use communes::{Conversion, ConversionTarget, LegacyCommune, LoadReport};
+pub use communes::{
+    Conversion, ConversionRowRef, ConversionTarget, LegacyCommune, LoadReport, Reference,
+    reference as commune_reference,
+};
 pub use demo::DEMO_CITY;
 pub use error::{Error, Result};
 pub use service::{ListQuery, NewUnit, Registry, Status, Unit, Version};

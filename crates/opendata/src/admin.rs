@@ -1,0 +1,266 @@
+//! Administrative units in agencies' data, mapped to the current two-level units.
+//!
+//! Since 1/7/2025 Hà Nội has 126 communes and wards and no districts; older data names the 526
+//! communes of before, with their district. A cell is read as a current unit (by code or name)
+//! first, then as an old commune, which is mapped through the national conversion table. An
+//! old commune divided between several current units cannot be placed without the street, so
+//! it is `ambiguous-admin-mapping`, never a guess. Names are compared on their tone key
+//! ([`lantoa_core::text::tone_key`]), so *Hoà*/*Hòa* and NFD input match, and the unit type
+//! (`Phường`, `Xã`, `P.`) may be left out. A 5-digit code is read as a current code: current
+//! units reuse the code of one of the communes they were formed from.
+
+use std::collections::HashMap;
+
+use lantoa_core::text::tone_key;
+use lantoa_registry::Reference;
+
+/// Where a cell's unit is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mapped {
+    /// A current unit, as written.
+    Current {
+        /// Its code.
+        code: String,
+        /// Its official name.
+        name: String,
+    },
+    /// An old commune that went wholly into one current unit.
+    Converted {
+        /// The current unit's code.
+        code: String,
+        /// Its official name.
+        name: String,
+        /// The old commune's name.
+        from: String,
+    },
+    /// Several units fit; the names of the candidates.
+    Ambiguous(Vec<String>),
+    /// No unit has this name or code.
+    Unknown,
+}
+
+/// The lookup tables.
+#[derive(Debug, Clone, Default)]
+pub struct AdminMap {
+    current: Vec<(String, String)>,
+    current_by_code: HashMap<String, usize>,
+    current_by_key: HashMap<String, Vec<usize>>,
+    legacy_by_code: HashMap<String, usize>,
+    legacy_by_key: HashMap<String, Vec<usize>>,
+    legacy: Vec<(String, String, String)>,
+    /// Old code → (divided, current units).
+    targets: HashMap<String, (bool, Vec<usize>)>,
+    /// Tone keys of [`UNIT_TYPES`] and [`DISTRICT_TYPES`].
+    unit_types: Vec<String>,
+    district_types: Vec<String>,
+}
+
+/// Unit and district type words that may lead a name, as written.
+const UNIT_TYPES: [&str; 7] = ["phường", "xã", "thị trấn", "đặc khu", "p.", "x.", "tt."];
+const DISTRICT_TYPES: [&str; 5] = ["quận", "huyện", "thị xã", "thành phố", "q."];
+
+/// `key` (a tone key) without a leading type word of `types`.
+fn strip(key: &str, types: &[String]) -> String {
+    for t in types {
+        if let Some(rest) = key.strip_prefix(t.as_str()) {
+            let rest = rest.trim_start();
+            if !rest.is_empty() && (t.ends_with('.') || key.as_bytes().get(t.len()) == Some(&b' '))
+            {
+                return rest.to_owned();
+            }
+        }
+    }
+    key.to_owned()
+}
+
+impl AdminMap {
+    /// Hà Nội's units as shipped.
+    pub fn hanoi() -> Result<Self, lantoa_registry::Error> {
+        Ok(Self::from_reference(&lantoa_registry::commune_reference()?))
+    }
+
+    /// Tables from reference data.
+    pub fn from_reference(r: &Reference) -> Self {
+        let mut m = Self {
+            unit_types: UNIT_TYPES.iter().map(|t| tone_key(t)).collect(),
+            district_types: DISTRICT_TYPES.iter().map(|t| tone_key(t)).collect(),
+            ..Self::default()
+        };
+        for (i, (code, name)) in r.current.iter().enumerate() {
+            m.current.push((code.clone(), name.clone()));
+            m.current_by_code.insert(code.clone(), i);
+            let key = tone_key(name);
+            m.current_by_key
+                .entry(strip(&key, &m.unit_types))
+                .or_default()
+                .push(i);
+            m.current_by_key.entry(key).or_default().push(i);
+        }
+        for (i, l) in r.legacy.iter().enumerate() {
+            m.legacy
+                .push((l.code.clone(), l.name.clone(), tone_key(&l.district)));
+            m.legacy_by_code.insert(l.code.clone(), i);
+            let key = tone_key(&l.name);
+            m.legacy_by_key
+                .entry(strip(&key, &m.unit_types))
+                .or_default()
+                .push(i);
+            m.legacy_by_key.entry(key).or_default().push(i);
+        }
+        for c in &r.conversions {
+            if let Some(&j) = m.current_by_code.get(&c.new_code) {
+                let t = m.targets.entry(c.old_code.clone()).or_default();
+                t.0 |= c.split;
+                if c.is_default {
+                    t.1.insert(0, j);
+                } else {
+                    t.1.push(j);
+                }
+            }
+        }
+        for v in m
+            .current_by_key
+            .values_mut()
+            .chain(m.legacy_by_key.values_mut())
+        {
+            v.sort_unstable();
+            v.dedup();
+        }
+        m
+    }
+
+    /// Maps a cell: a code, or a name optionally followed by `, district`.
+    pub fn map(&self, cell: &str) -> Mapped {
+        let cell = cell.trim();
+        if cell.len() == 5 && cell.bytes().all(|b| b.is_ascii_digit()) {
+            if let Some(&i) = self.current_by_code.get(cell) {
+                return self.current_at(i);
+            }
+            if let Some(&i) = self.legacy_by_code.get(cell) {
+                return self.convert(i);
+            }
+            return Mapped::Unknown;
+        }
+        let (name, district) = match cell.split_once([',', '-', '–']) {
+            Some((n, d)) => (n, Some(tone_key(d))),
+            None => (cell, None),
+        };
+        let key = tone_key(name);
+        let lookup = |table: &HashMap<String, Vec<usize>>| {
+            table
+                .get(&key)
+                .or_else(|| table.get(&strip(&key, &self.unit_types)))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let current = lookup(&self.current_by_key);
+        match current.as_slice() {
+            [i] => return self.current_at(*i),
+            [] => {}
+            many => {
+                return Mapped::Ambiguous(
+                    many.iter().map(|&i| self.current[i].1.clone()).collect(),
+                );
+            }
+        }
+        let mut legacy = lookup(&self.legacy_by_key);
+        if legacy.len() > 1
+            && let Some(d) = &district
+        {
+            let d = strip(d.trim(), &self.district_types);
+            legacy.retain(|&i| strip(&self.legacy[i].2, &self.district_types) == d);
+        }
+        match legacy.as_slice() {
+            [] => Mapped::Unknown,
+            [i] => self.convert(*i),
+            many => Mapped::Ambiguous(
+                many.iter()
+                    .map(|&i| format!("{} ({})", self.legacy[i].1, self.legacy[i].2))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn current_at(&self, i: usize) -> Mapped {
+        Mapped::Current {
+            code: self.current[i].0.clone(),
+            name: self.current[i].1.clone(),
+        }
+    }
+
+    fn convert(&self, legacy: usize) -> Mapped {
+        let (code, name, _) = &self.legacy[legacy];
+        match self.targets.get(code) {
+            Some((false, into)) if into.len() == 1 => Mapped::Converted {
+                code: self.current[into[0]].0.clone(),
+                name: self.current[into[0]].1.clone(),
+                from: name.clone(),
+            },
+            Some((_, into)) if !into.is_empty() => {
+                Mapped::Ambiguous(into.iter().map(|&j| self.current[j].1.clone()).collect())
+            }
+            _ => Mapped::Unknown,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map() -> AdminMap {
+        AdminMap::hanoi().unwrap()
+    }
+
+    #[test]
+    fn current_units_by_name_code_and_spelling() {
+        let m = map();
+        let want = Mapped::Current {
+            code: "00004".into(),
+            name: "Phường Ba Đình".into(),
+        };
+        assert_eq!(m.map("Phường Ba Đình"), want);
+        assert_eq!(m.map("  phường  ba đình "), want);
+        assert_eq!(m.map("Ba Đình"), want);
+        assert_eq!(m.map("00004"), want);
+        // NFD input.
+        use unicode_normalization::UnicodeNormalization;
+        assert_eq!(m.map(&"Phường Ba Đình".nfd().collect::<String>()), want);
+    }
+
+    #[test]
+    fn old_communes_convert_or_are_ambiguous() {
+        let m = map();
+        assert_eq!(
+            m.map("Phường Phúc Xá"),
+            Mapped::Converted {
+                code: "00097".into(),
+                name: "Phường Hồng Hà".into(),
+                from: "Phường Phúc Xá".into()
+            }
+        );
+        assert_eq!(m.map("00001"), m.map("Phường Phúc Xá"));
+        let split = m
+            .reference_split()
+            .expect("the shipped table has divided communes");
+        assert!(matches!(m.map(&split), Mapped::Ambiguous(v) if v.len() >= 2));
+        assert_eq!(m.map("Phường Không Có"), Mapped::Unknown);
+        assert_eq!(m.map("99999"), Mapped::Unknown);
+    }
+
+    impl AdminMap {
+        /// The name of an old commune that was divided and whose name is not a current unit's.
+        fn reference_split(&self) -> Option<String> {
+            self.targets
+                .iter()
+                .filter(|(_, (split, into))| *split && into.len() > 1)
+                .filter_map(|(code, _)| self.legacy_by_code.get(code))
+                .map(|&i| &self.legacy[i].1)
+                .find(|name| {
+                    !self.current_by_key.contains_key(&tone_key(name))
+                        && self.legacy_by_key[&tone_key(name)].len() == 1
+                })
+                .cloned()
+        }
+    }
+}

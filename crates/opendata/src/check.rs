@@ -1,0 +1,524 @@
+//! Cleaning and validating rows against a schema.
+//!
+//! [`Checker::row`] takes one row's cells in schema order and says what becomes of it: clean
+//! (with its cleaned values, ready to publish), dirty (with every error, each in the Frictionless
+//! vocabulary with its field and cell), or a repeat of an earlier row with the same primary key
+//! and the same values (dropped, and counted). Uniqueness is remembered as 64-bit hashes of the
+//! cleaned key, salted per run, so memory grows by about 16 bytes per distinct key rather than by
+//! the keys' length.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
+
+use lantoa_core::citizen_id::CitizenId;
+use lantoa_core::phone::NumberingPlan;
+use lantoa_core::tax_code::TaxCode;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
+use crate::admin::{AdminMap, Mapped};
+use crate::clean;
+use crate::decode::EncodingProblem;
+use crate::schema::{Bound, FieldType, Kind, Schema};
+
+/// The kinds of error, named as Frictionless names them, plus Lantoa's own
+/// `ambiguous-admin-mapping`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorType {
+    /// A value is not of its column's type.
+    TypeError,
+    /// A value breaks a constraint (required, pattern, range, length, enum).
+    ConstraintError,
+    /// A value of a unique column repeats.
+    UniqueError,
+    /// The row has fewer cells than the header.
+    MissingCell,
+    /// The row has more cells than the header.
+    ExtraCell,
+    /// Every cell is empty.
+    BlankRow,
+    /// The primary key repeats with different values.
+    PrimaryKey,
+    /// Cells disagree with each other (a CCCD's birth year against the birth date column).
+    RowConstraint,
+    /// The text cannot be read in any supported encoding.
+    EncodingError,
+    /// An old commune divided between several current units, or a name several units share.
+    AmbiguousAdminMapping,
+}
+
+impl ErrorType {
+    /// The Frictionless name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TypeError => "type-error",
+            Self::ConstraintError => "constraint-error",
+            Self::UniqueError => "unique-error",
+            Self::MissingCell => "missing-cell",
+            Self::ExtraCell => "extra-cell",
+            Self::BlankRow => "blank-row",
+            Self::PrimaryKey => "primary-key",
+            Self::RowConstraint => "row-constraint",
+            Self::EncodingError => "encoding-error",
+            Self::AmbiguousAdminMapping => "ambiguous-admin-mapping",
+        }
+    }
+}
+
+/// One error in one row.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RowError {
+    /// Its kind.
+    #[serde(rename = "type")]
+    pub error_type: ErrorType,
+    /// The field, if the error is in one cell.
+    pub field: Option<String>,
+    /// The field's position, 1-based, as Frictionless counts.
+    pub field_number: Option<usize>,
+    /// The cell as given.
+    pub cell: Option<String>,
+    /// What is wrong, for the owner agency.
+    pub note: String,
+}
+
+/// One cell as read.
+#[derive(Debug, Clone)]
+pub enum CellIn<'a> {
+    /// Text.
+    Text(Cow<'a, str>),
+    /// The row ended before this cell.
+    Missing,
+    /// Text in an encoding that cannot be read.
+    Unreadable(EncodingProblem),
+}
+
+/// What becomes of a row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Clean: its cleaned values in schema order (`""` for no value).
+    Clean(Vec<String>),
+    /// Quarantined, with every error.
+    Dirty(Vec<RowError>),
+    /// The same primary key and values as an earlier row: dropped.
+    Duplicate,
+}
+
+type Fast = BuildHasherDefault<IdentityHasher>;
+
+/// The hashes are xxh3 already; hashing them again would waste time.
+#[derive(Default)]
+struct IdentityHasher(u64);
+
+impl std::hash::Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Checks rows of one upload.
+pub struct Checker<'s> {
+    schema: &'s Schema,
+    admin: &'s AdminMap,
+    plan: &'s NumberingPlan,
+    max_cell_chars: usize,
+    seed: u64,
+    /// Primary key hash → hash of the cleaned row.
+    keys: HashMap<u64, u64, Fast>,
+    /// Per unique column, the hashes of the values seen.
+    unique: Vec<Option<HashSet<u64, Fast>>>,
+}
+
+/// What a spreadsheet writes in a cell whose formula failed.
+const EXCEL_ERRORS: [&str; 8] = [
+    "#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!",
+];
+
+/// The longest cell accepted, in characters, unless the schema sets `maxLength`.
+pub const MAX_CELL_CHARS: usize = 100_000;
+
+impl<'s> Checker<'s> {
+    /// A checker for one upload of `schema`.
+    pub fn new(schema: &'s Schema, admin: &'s AdminMap, plan: &'s NumberingPlan) -> Self {
+        Self {
+            schema,
+            admin,
+            plan,
+            max_cell_chars: MAX_CELL_CHARS,
+            seed: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0x5eed, |d| d.as_nanos() as u64),
+            keys: HashMap::default(),
+            unique: schema
+                .fields
+                .iter()
+                .map(|f| f.unique.then(HashSet::default))
+                .collect(),
+        }
+    }
+
+    /// Checks one row; `extra` cells beyond the schema's are errors.
+    pub fn row(&mut self, cells: &[CellIn<'_>], extra: &[String]) -> Verdict {
+        let mut errors = Vec::new();
+        let mut out: Vec<String> = Vec::with_capacity(self.schema.fields.len());
+        let blank = extra.iter().all(|e| e.trim().is_empty())
+            && cells.iter().all(|c| match c {
+                CellIn::Text(t) => t.trim().is_empty(),
+                CellIn::Missing => true,
+                CellIn::Unreadable(_) => false,
+            });
+        if blank {
+            return Verdict::Dirty(vec![RowError {
+                error_type: ErrorType::BlankRow,
+                field: None,
+                field_number: None,
+                cell: None,
+                note: "every cell of the row is empty".into(),
+            }]);
+        }
+        for (i, field) in self.schema.fields.iter().enumerate() {
+            let err = |t: ErrorType, cell: Option<&str>, note: String| RowError {
+                error_type: t,
+                field: Some(field.name.clone()),
+                field_number: Some(i + 1),
+                cell: cell.map(str::to_owned),
+                note,
+            };
+            let raw = match cells.get(i).unwrap_or(&CellIn::Missing) {
+                CellIn::Missing => {
+                    errors.push(err(
+                        ErrorType::MissingCell,
+                        None,
+                        "the row ends before this column".into(),
+                    ));
+                    out.push(String::new());
+                    continue;
+                }
+                CellIn::Unreadable(p) => {
+                    errors.push(err(ErrorType::EncodingError, None, p.to_string()));
+                    out.push(String::new());
+                    continue;
+                }
+                CellIn::Text(t) => t,
+            };
+            let trimmed = raw.trim();
+            if field.missing_values.iter().any(|m| m == trimmed) {
+                if field.required {
+                    errors.push(err(
+                        ErrorType::ConstraintError,
+                        Some(raw),
+                        "a value is required".into(),
+                    ));
+                }
+                out.push(String::new());
+                continue;
+            }
+            if field.max_length.is_none()
+                && trimmed.len() > self.max_cell_chars
+                && trimmed.chars().count() > self.max_cell_chars
+            {
+                errors.push(err(
+                    ErrorType::ConstraintError,
+                    Some(&trimmed.chars().take(80).collect::<String>()),
+                    format!(
+                        "the cell has {} characters; cells longer than {} are not accepted",
+                        trimmed.chars().count(),
+                        self.max_cell_chars
+                    ),
+                ));
+                out.push(String::new());
+                continue;
+            }
+            if trimmed.starts_with('#') && EXCEL_ERRORS.contains(&trimmed) {
+                errors.push(err(
+                    ErrorType::TypeError,
+                    Some(raw),
+                    format!("{trimmed} is a spreadsheet formula's error, not a value"),
+                ));
+                out.push(String::new());
+                continue;
+            }
+            let text: Cow<'_, str> = if is_nfc_quick(trimmed.chars()) == IsNormalized::Yes {
+                Cow::Borrowed(trimmed)
+            } else {
+                Cow::Owned(trimmed.nfc().collect())
+            };
+            match self.value(field, &text) {
+                Ok((cleaned, bound)) => {
+                    if let Some(e) = constraint(field, &cleaned, bound) {
+                        errors.push(err(ErrorType::ConstraintError, Some(raw), e));
+                    }
+                    out.push(cleaned);
+                }
+                Err((t, note)) => {
+                    errors.push(err(t, Some(raw), note));
+                    out.push(String::new());
+                }
+            }
+        }
+        for (k, e) in extra.iter().enumerate() {
+            if !e.trim().is_empty() {
+                errors.push(RowError {
+                    error_type: ErrorType::ExtraCell,
+                    field: None,
+                    field_number: Some(self.schema.fields.len() + k + 1),
+                    cell: Some(e.clone()),
+                    note: "the row has more cells than the header".into(),
+                });
+            }
+        }
+        self.cross_checks(&out, &mut errors);
+        if !errors.is_empty() {
+            return Verdict::Dirty(errors);
+        }
+        // Uniqueness is judged on clean rows only: a dirty row does not claim its key.
+        if !self.schema.primary_key.is_empty() {
+            let key = self.hash(self.schema.primary_key.iter().map(|&i| out[i].as_str()));
+            let whole = self.hash(out.iter().map(String::as_str));
+            match self.keys.get(&key) {
+                Some(&h) if h == whole => return Verdict::Duplicate,
+                Some(_) => {
+                    let names: Vec<&str> = self
+                        .schema
+                        .primary_key
+                        .iter()
+                        .map(|&i| self.schema.fields[i].name.as_str())
+                        .collect();
+                    let values: Vec<&str> = self
+                        .schema
+                        .primary_key
+                        .iter()
+                        .map(|&i| out[i].as_str())
+                        .collect();
+                    return Verdict::Dirty(vec![RowError {
+                        error_type: ErrorType::PrimaryKey,
+                        field: None,
+                        field_number: None,
+                        cell: Some(values.join(", ")),
+                        note: format!(
+                            "an earlier row has the same {} ({}) with other values",
+                            names.join(", "),
+                            values.join(", ")
+                        ),
+                    }]);
+                }
+                None => {}
+            }
+            self.keys.insert(key, whole);
+        }
+        let mut unique_errors = Vec::new();
+        for (i, set) in self.unique.iter().enumerate() {
+            if set.is_some() && !out[i].is_empty() {
+                let h = self.hash(std::iter::once(out[i].as_str()));
+                if set.as_ref().is_some_and(|s| s.contains(&h)) {
+                    unique_errors.push(RowError {
+                        error_type: ErrorType::UniqueError,
+                        field: Some(self.schema.fields[i].name.clone()),
+                        field_number: Some(i + 1),
+                        cell: Some(out[i].clone()),
+                        note: "an earlier row has this value; the column's values must not repeat"
+                            .into(),
+                    });
+                }
+            }
+        }
+        if !unique_errors.is_empty() {
+            return Verdict::Dirty(unique_errors);
+        }
+        for (i, set) in self.unique.iter_mut().enumerate() {
+            if let Some(set) = set
+                && !out[i].is_empty()
+            {
+                set.insert(hash_with(self.seed, std::iter::once(out[i].as_str())));
+            }
+        }
+        Verdict::Clean(out)
+    }
+
+    fn hash<'a>(&self, parts: impl Iterator<Item = &'a str>) -> u64 {
+        hash_with(self.seed, parts)
+    }
+
+    /// Cleans a value by its type and kind; also gives its bound for range checks.
+    fn value(
+        &self,
+        field: &crate::schema::Field,
+        text: &str,
+    ) -> Result<(String, Option<Bound>), (ErrorType, String)> {
+        let te = |n: String| (ErrorType::TypeError, n);
+        let (cleaned, bound) = match &field.kind {
+            FieldType::String(f) => {
+                clean::string(text, *f).map_err(te)?;
+                (text.to_owned(), None)
+            }
+            FieldType::Integer => {
+                let n = clean::integer(text).map_err(te)?;
+                (n.to_string(), Some(Bound::Number(n as f64)))
+            }
+            FieldType::Number {
+                decimal_char,
+                group_char,
+                bare_number,
+            } => {
+                let (v, s) =
+                    clean::number(text, *decimal_char, *group_char, *bare_number).map_err(te)?;
+                (s, Some(Bound::Number(v)))
+            }
+            FieldType::Boolean {
+                true_values,
+                false_values,
+            } => {
+                if true_values.iter().any(|v| v == text) {
+                    ("true".to_owned(), None)
+                } else if false_values.iter().any(|v| v == text) {
+                    ("false".to_owned(), None)
+                } else {
+                    return Err(te(format!(
+                        "\"{text}\" is neither {} nor {}",
+                        true_values.join("/"),
+                        false_values.join("/")
+                    )));
+                }
+            }
+            FieldType::Date(f) => {
+                let d = clean::date(text, f).map_err(te)?;
+                (d.format("%Y-%m-%d").to_string(), Some(Bound::Date(d)))
+            }
+            FieldType::Datetime => (clean::datetime(text).map_err(te)?, None),
+            FieldType::Year => {
+                let y = clean::year(text).map_err(te)?;
+                (y.to_string(), Some(Bound::Number(f64::from(y))))
+            }
+        };
+        let Some(kind) = field.vn else {
+            return Ok((cleaned, bound));
+        };
+        let cleaned = match kind {
+            Kind::Name => clean::name(&cleaned),
+            Kind::Cccd => CitizenId::parse(&cleaned)
+                .map_err(|e| te(format!("not a citizen identity number: {e}")))?
+                .as_str()
+                .to_owned(),
+            Kind::TaxCode => TaxCode::parse(&cleaned)
+                .map_err(|e| te(e.to_string()))?
+                .to_string(),
+            Kind::Phone => self
+                .plan
+                .parse(&cleaned)
+                .map_err(|e| te(e.to_string()))?
+                .national()
+                .to_owned(),
+            Kind::Commune => match self.admin.map(&cleaned) {
+                Mapped::Current { name, .. } | Mapped::Converted { name, .. } => name,
+                Mapped::Ambiguous(c) => {
+                    return Err((
+                        ErrorType::AmbiguousAdminMapping,
+                        format!(
+                            "\"{cleaned}\" may now be any of: {}; give the current commune or ward",
+                            c.join("; ")
+                        ),
+                    ));
+                }
+                Mapped::Unknown => {
+                    return Err((
+                        ErrorType::ConstraintError,
+                        format!("\"{cleaned}\" is no commune or ward of Hà Nội, old or current"),
+                    ));
+                }
+            },
+        };
+        Ok((cleaned, bound))
+    }
+
+    fn cross_checks(&self, out: &[String], errors: &mut Vec<RowError>) {
+        for (i, field) in self.schema.fields.iter().enumerate() {
+            if field.vn != Some(Kind::Cccd) || out[i].is_empty() {
+                continue;
+            }
+            let Ok(id) = CitizenId::parse(&out[i]) else {
+                continue;
+            };
+            let birth_year = field
+                .birth_date_field
+                .and_then(|j| clean::iso_year(&out[j]).or_else(|| out[j].parse().ok()));
+            let sex = field.sex_field.and_then(|j| clean::sex(&out[j]));
+            if let Err(e) = id.check_against(birth_year, sex) {
+                errors.push(RowError {
+                    error_type: ErrorType::RowConstraint,
+                    field: Some(field.name.clone()),
+                    field_number: Some(i + 1),
+                    cell: Some(out[i].clone()),
+                    note: e.to_string(),
+                });
+            }
+        }
+    }
+}
+
+fn hash_with<'a>(seed: u64, parts: impl Iterator<Item = &'a str>) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::with_seed(seed);
+    for p in parts {
+        h.update(p.as_bytes());
+        // A separator no text contains, so ("ab","c") and ("a","bc") differ.
+        h.update(&[0xFF]);
+    }
+    h.digest()
+}
+
+fn constraint(field: &crate::schema::Field, cleaned: &str, bound: Option<Bound>) -> Option<String> {
+    let chars = || cleaned.chars().count();
+    if let Some(n) = field.min_length
+        && chars() < n
+    {
+        return Some(format!("shorter than {n} characters"));
+    }
+    if let Some(n) = field.max_length
+        && chars() > n
+    {
+        return Some(format!("longer than {n} characters"));
+    }
+    if let (Some(min), Some(v)) = (field.minimum, bound)
+        && v < min
+    {
+        return Some(format!("less than the minimum {}", show(min)));
+    }
+    if let (Some(max), Some(v)) = (field.maximum, bound)
+        && v > max
+    {
+        return Some(format!("more than the maximum {}", show(max)));
+    }
+    if let Some(p) = &field.pattern
+        && !p.is_match(cleaned)
+    {
+        return Some(format!("does not match the pattern {}", p.as_str()));
+    }
+    if let Some(allowed) = &field.allowed
+        && !allowed.contains(cleaned)
+    {
+        let mut list: Vec<&String> = allowed.iter().collect();
+        list.sort();
+        return Some(format!(
+            "not one of the allowed values ({})",
+            list.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    None
+}
+
+fn show(b: Bound) -> String {
+    match b {
+        Bound::Number(n) => n.to_string(),
+        Bound::Date(d) => d.to_string(),
+    }
+}

@@ -1,0 +1,385 @@
+//! Cleaning one value: what agencies write, turned into one canonical form per type.
+//!
+//! Each function takes trimmed text and returns the canonical text Lantoa publishes, or why it
+//! cannot. Dates become ISO 8601 (`2025-07-01`), numbers lose their group separators and use a
+//! decimal point (`1.234.567,89` → `1234567.89`), booleans become `true`/`false`, names are
+//! capitalised word by word.
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+
+use crate::schema::{DateFormat, StringFormat};
+
+/// Why a value is not of its column's type; the note shown to the owner agency.
+pub type Note = String;
+
+/// Excel's day 0 (its serials count days from 1899-12-30, leap-year bug included).
+fn excel_epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default()
+}
+
+/// A date from an Excel serial (days since 1899-12-30), for serials of 1900–2099.
+pub fn excel_serial(serial: f64) -> Option<NaiveDate> {
+    if !(1.0..=73050.0).contains(&serial) {
+        return None;
+    }
+    // Truncation to whole days is the intent: a fraction is the time of day.
+    #[allow(clippy::cast_possible_truncation)]
+    let days = serial.trunc() as i64;
+    excel_epoch().checked_add_signed(Duration::days(days))
+}
+
+/// Reads a date. Day-first Vietnamese forms (`1/7/2025`, `01-07-2025`, `01.07.2025`) are read
+/// for the `any` format and for day-first patterns; ISO for `default`; a bare 5-digit number is
+/// an Excel serial.
+pub fn date(s: &str, format: &DateFormat) -> Result<NaiveDate, Note> {
+    if s.len() == 5
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && !matches!(format, DateFormat::Default)
+    {
+        return s
+            .parse::<f64>()
+            .ok()
+            .and_then(excel_serial)
+            .ok_or_else(|| format!("{s} is not an Excel date serial of 1900–2099"));
+    }
+    let order = match format {
+        DateFormat::Default => {
+            return NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| format!("\"{s}\" is not a date in the form YYYY-MM-DD"));
+        }
+        DateFormat::Any => {
+            if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                return Ok(d);
+            }
+            ['d', 'm', 'Y']
+        }
+        DateFormat::Pattern(p) => {
+            let mut order = ['d', 'm', 'Y'];
+            let mut k = 0;
+            let mut it = p.chars();
+            while let Some(c) = it.next() {
+                if c == '%'
+                    && let Some(d) = it.next()
+                    && k < 3
+                {
+                    order[k] = if d == 'y' { 'Y' } else { d };
+                    k += 1;
+                }
+            }
+            order
+        }
+    };
+    let parts: Vec<&str> = s
+        .split(['/', '-', '.', ' '])
+        .filter(|p| !p.is_empty())
+        .collect();
+    let bad = || format!("\"{s}\" is not a date (expected day/month/year, e.g. 01/07/2025)");
+    if parts.len() != 3 || parts.iter().any(|p| !p.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(bad());
+    }
+    let (mut d, mut m, mut y) = (0u32, 0u32, 0i32);
+    for (part, what) in parts.iter().zip(order) {
+        let n: u32 = part.parse().map_err(|_| bad())?;
+        match what {
+            'd' if part.len() <= 2 => d = n,
+            'm' if part.len() <= 2 => m = n,
+            'Y' if part.len() == 4 => y = i32::try_from(n).map_err(|_| bad())?,
+            'Y' if part.len() == 2 => {
+                let n = i32::try_from(n).map_err(|_| bad())?;
+                y = if n < 69 { 2000 + n } else { 1900 + n };
+            }
+            _ => return Err(bad()),
+        }
+    }
+    if d == 0 && m == 0 {
+        return Err(format!(
+            "\"{s}\" gives only the year; a full date is required (record the year in a year column)"
+        ));
+    }
+    if m > 12 && d <= 12 {
+        return Err(format!(
+            "\"{s}\": month {m} does not exist; day and month look swapped (the form is day/month/year)"
+        ));
+    }
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| format!("\"{s}\" is not a day of the calendar"))
+}
+
+/// Reads a date and time: ISO 8601 (`2025-07-01T08:30:00`, with or without zone) or
+/// `dd/mm/yyyy HH:MM[:SS]`. Returns ISO text; a zone, if given, is kept.
+pub fn datetime(s: &str) -> Result<String, Note> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+    }
+    for f in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%d/%m/%Y %H:%M",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            return Ok(t.format("%Y-%m-%dT%H:%M:%S").to_string());
+        }
+    }
+    Err(format!(
+        "\"{s}\" is not a date and time (e.g. 2025-07-01T08:30:00 or 01/07/2025 08:30)"
+    ))
+}
+
+/// Reads a year (four digits).
+pub fn year(s: &str) -> Result<i32, Note> {
+    if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
+        s.parse().map_err(|_| format!("\"{s}\" is not a year"))
+    } else {
+        Err(format!("\"{s}\" is not a year (four digits)"))
+    }
+}
+
+/// Reads a whole number.
+pub fn integer(s: &str) -> Result<i64, Note> {
+    s.parse::<i64>()
+        .map_err(|_| format!("\"{s}\" is not a whole number"))
+}
+
+/// Reads a number written with `decimal` and `group` separators; with `bare` false, text
+/// around the number (`1.000.000 đồng`) is allowed. Returns the value and its canonical text.
+pub fn number(
+    s: &str,
+    decimal: char,
+    group: Option<char>,
+    bare: bool,
+) -> Result<(f64, String), Note> {
+    let body = if bare {
+        s
+    } else {
+        let start = s.find(|c: char| c.is_ascii_digit() || c == '-' || c == '+');
+        let end = s.rfind(|c: char| c.is_ascii_digit());
+        match (start, end) {
+            (Some(a), Some(b)) if a <= b => &s[a..=b],
+            _ => return Err(format!("\"{s}\" holds no number")),
+        }
+    };
+    let mut out = String::with_capacity(body.len());
+    let mut seen_decimal = false;
+    let mut digits_since_group: Option<usize> = None;
+    for (i, c) in body.chars().enumerate() {
+        match c {
+            '0'..='9' => {
+                out.push(c);
+                if let Some(n) = digits_since_group.as_mut() {
+                    *n += 1;
+                }
+            }
+            '-' | '+' if i == 0 => out.push(c),
+            c if c == decimal && !seen_decimal => {
+                if digits_since_group.is_some_and(|n| n != 3) {
+                    return Err(format!(
+                        "\"{s}\": digits between separators must come in threes"
+                    ));
+                }
+                digits_since_group = None;
+                seen_decimal = true;
+                out.push('.');
+            }
+            c if Some(c) == group && !seen_decimal => {
+                if digits_since_group.is_some_and(|n| n != 3)
+                    || out.trim_start_matches(['-', '+']).is_empty()
+                {
+                    return Err(format!(
+                        "\"{s}\": digits between separators must come in threes"
+                    ));
+                }
+                digits_since_group = Some(0);
+            }
+            _ => {
+                let hint = if c == '.' || c == ',' {
+                    format!(
+                        " (this column writes decimals with \"{decimal}\"{})",
+                        group.map_or(String::new(), |g| format!(" and thousands with \"{g}\""))
+                    )
+                } else {
+                    String::new()
+                };
+                return Err(format!("\"{s}\" is not a number{hint}"));
+            }
+        }
+    }
+    if digits_since_group.is_some_and(|n| n != 3) {
+        return Err(format!(
+            "\"{s}\": digits between separators must come in threes"
+        ));
+    }
+    let value: f64 = out
+        .parse()
+        .map_err(|_| format!("\"{s}\" is not a number"))?;
+    if !value.is_finite() {
+        return Err(format!("\"{s}\" is not a finite number"));
+    }
+    let canonical = out.trim_start_matches('+').to_owned();
+    Ok((value, canonical))
+}
+
+/// Reads a string of the given format.
+pub fn string(s: &str, format: StringFormat) -> Result<(), Note> {
+    match format {
+        StringFormat::Default => Ok(()),
+        StringFormat::Email => {
+            let ok = s.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !s.contains(char::is_whitespace)
+                    && !domain.contains('@')
+            });
+            if ok {
+                Ok(())
+            } else {
+                Err(format!("\"{s}\" is not an e-mail address"))
+            }
+        }
+        StringFormat::Uri => url::Url::parse(s)
+            .map(|_| ())
+            .map_err(|e| format!("\"{s}\" is not an absolute URI ({e})")),
+        StringFormat::Uuid => {
+            let groups: Vec<&str> = s.split('-').collect();
+            let lens = [8, 4, 4, 4, 12];
+            if groups.len() == 5
+                && groups
+                    .iter()
+                    .zip(lens)
+                    .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+            {
+                Ok(())
+            } else {
+                Err(format!("\"{s}\" is not a UUID"))
+            }
+        }
+    }
+}
+
+/// A name with white space collapsed and each word capitalised (`nguyễn  văn AN` →
+/// `Nguyễn Văn An`), in NFC.
+pub fn name(s: &str) -> String {
+    let cleaned = lantoa_core::text::clean(s);
+    let mut out = String::with_capacity(cleaned.len());
+    let mut start = true;
+    for c in cleaned.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = c == ' ' || c == '-' || c == '(';
+    }
+    out
+}
+
+/// Sex as written in Vietnamese records (`Nam`, `Nữ`, `M`, `F`…).
+pub fn sex(s: &str) -> Option<lantoa_core::citizen_id::Sex> {
+    use lantoa_core::citizen_id::Sex;
+    match lantoa_core::text::fold_key(s).as_str() {
+        "nam" | "m" | "male" => Some(Sex::Male),
+        "nu" | "f" | "female" => Some(Sex::Female),
+        _ => None,
+    }
+}
+
+/// The year of an ISO date written by [`date`].
+pub fn iso_year(iso: &str) -> Option<i32> {
+    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .ok()
+        .map(|d| d.year())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str, f: &DateFormat) -> String {
+        date(s, f)
+            .map(|d| d.to_string())
+            .unwrap_or_else(|e| format!("ERR {e}"))
+    }
+
+    #[test]
+    fn dates_in_vietnamese_forms_become_iso() {
+        let p = DateFormat::Pattern("%d/%m/%Y".into());
+        assert_eq!(d("01/07/2025", &p), "2025-07-01");
+        assert_eq!(d("1/7/2025", &p), "2025-07-01");
+        assert_eq!(d("01-07-2025", &p), "2025-07-01");
+        assert_eq!(d("01.07.2025", &p), "2025-07-01");
+        assert_eq!(d("45839", &p), "2025-07-01", "Excel serial");
+        assert_eq!(d("2025-07-01", &DateFormat::Any), "2025-07-01");
+        assert!(d("31/02/2025", &p).contains("not a day of the calendar"));
+        assert!(d("07/25/2025", &p).contains("swapped"));
+        assert!(d("00/00/1950", &p).contains("only the year"));
+        assert!(d("hôm qua", &p).starts_with("ERR"));
+        assert!(d("01/07/2025", &DateFormat::Default).starts_with("ERR"));
+        assert_eq!(
+            d("2025/07/01", &DateFormat::Pattern("%Y/%m/%d".into())),
+            "2025-07-01"
+        );
+    }
+
+    #[test]
+    fn vietnamese_numbers_lose_their_separators() {
+        assert_eq!(
+            number("1.234.567,89", ',', Some('.'), true).unwrap().1,
+            "1234567.89"
+        );
+        assert_eq!(number("-12,5", ',', Some('.'), true).unwrap().0, -12.5);
+        assert_eq!(
+            number("1.000.000 đồng", ',', Some('.'), false).unwrap().1,
+            "1000000"
+        );
+        assert!(number("1.000.000 đồng", ',', Some('.'), true).is_err());
+        assert!(number("1.23.4", ',', Some('.'), true).is_err());
+        assert!(
+            number("1,5", '.', None, true)
+                .unwrap_err()
+                .contains("decimals")
+        );
+        assert_eq!(number("3.25", '.', None, true).unwrap().1, "3.25");
+    }
+
+    #[test]
+    fn names_and_formats() {
+        assert_eq!(name("  nguyễn  văn AN "), "Nguyễn Văn An");
+        assert!(string("a@b.vn", StringFormat::Email).is_ok());
+        assert!(string("a@b", StringFormat::Email).is_err());
+        assert!(string("https://hanoi.gov.vn/", StringFormat::Uri).is_ok());
+        assert!(string("hanoi.gov.vn", StringFormat::Uri).is_err());
+        assert!(string("123e4567-e89b-12d3-a456-426614174000", StringFormat::Uuid).is_ok());
+        assert_eq!(sex("Nữ"), Some(lantoa_core::citizen_id::Sex::Female));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_day_round_trips_through_the_vietnamese_form(days in 0i64..73000) {
+            let day = excel_epoch() + Duration::days(days + 1);
+            let written = day.format("%d/%m/%Y").to_string();
+            proptest::prop_assert_eq!(
+                date(&written, &DateFormat::Pattern("%d/%m/%Y".into())).unwrap(),
+                day
+            );
+        }
+
+        #[test]
+        fn grouped_numbers_read_back(n in -1_000_000_000i64..1_000_000_000, frac in 0u32..100) {
+            let grouped = {
+                let digits = n.unsigned_abs().to_string();
+                let mut out = String::new();
+                for (i, c) in digits.chars().enumerate() {
+                    if i > 0 && (digits.len() - i) % 3 == 0 { out.push('.'); }
+                    out.push(c);
+                }
+                format!("{}{out},{frac:02}", if n < 0 { "-" } else { "" })
+            };
+            let (v, _) = number(&grouped, ',', Some('.'), true).unwrap();
+            let want = n as f64 + (if n < 0 { -1.0 } else { 1.0 }) * f64::from(frac) / 100.0;
+            proptest::prop_assert!((v - want).abs() < 1e-6, "{} -> {}", grouped, v);
+        }
+    }
+}

@@ -1,0 +1,387 @@
+//! Text encodings of agencies' files.
+//!
+//! A file is UTF-8 (with or without BOM) or UTF-16 (by BOM, or by its zero bytes); other bytes
+//! are read cell by cell, so one file can mix encodings. A cell that is not UTF-8 is Windows-1258
+//! (the Vietnamese Windows code page) unless it reads as TCVN3. Text typed in the two legacy
+//! font encodings survives in many spreadsheets, either as bytes or already "converted" to the
+//! Latin-1 look-alikes of those bytes (`Hµ Néi` for *Hà Nội*, `Haø Noäi` in VNI):
+//!
+//! * **TCVN3** (ABC, the `.VnTime` fonts): one byte per precomposed lower-case letter; it is
+//!   converted by its table ([`TCVN3`]). Capitals written in the separate upper-case fonts use
+//!   the same bytes and so come out lower case; the cleaning of a `name` column capitalises
+//!   words again.
+//! * **VNI**: a base letter followed by a diacritic byte. It is detected and the cell refused
+//!   with `encoding-error`, not guessed at.
+//!
+//! Detection looks at characters that are not Vietnamese letters (`µ`, `×`, `ø`, `ï`…) and at
+//! what precedes them: VNI's marks follow a vowel; TCVN3's letters stand where a vowel would.
+//! An accented vowel right after *a* or *e* is VNI too: no Vietnamese cluster has it.
+//! When the evidence is even, the cell is refused rather than guessed.
+
+use std::borrow::Cow;
+use std::io::Read;
+
+/// TCVN3 (TCVN 5712:1993, ABC/`.VnTime`) bytes and the letters they stand for. Source: the
+/// standard's ABC table as used by Vietnamese font converters; lower case, then the seven
+/// capitals with their own codes.
+pub const TCVN3: [(u8, char); 74] = [
+    (0xB5, 'à'),
+    (0xB8, 'á'),
+    (0xB6, 'ả'),
+    (0xB7, 'ã'),
+    (0xB9, 'ạ'),
+    (0xA8, 'ă'),
+    (0xBB, 'ằ'),
+    (0xBE, 'ắ'),
+    (0xBC, 'ẳ'),
+    (0xBD, 'ẵ'),
+    (0xC6, 'ặ'),
+    (0xA9, 'â'),
+    (0xC7, 'ầ'),
+    (0xCA, 'ấ'),
+    (0xC8, 'ẩ'),
+    (0xC9, 'ẫ'),
+    (0xCB, 'ậ'),
+    (0xAE, 'đ'),
+    (0xCC, 'è'),
+    (0xD0, 'é'),
+    (0xCE, 'ẻ'),
+    (0xCF, 'ẽ'),
+    (0xD1, 'ẹ'),
+    (0xAA, 'ê'),
+    (0xD2, 'ề'),
+    (0xD5, 'ế'),
+    (0xD3, 'ể'),
+    (0xD4, 'ễ'),
+    (0xD6, 'ệ'),
+    (0xD7, 'ì'),
+    (0xDD, 'í'),
+    (0xD8, 'ỉ'),
+    (0xDC, 'ĩ'),
+    (0xDE, 'ị'),
+    (0xDF, 'ò'),
+    (0xE3, 'ó'),
+    (0xE1, 'ỏ'),
+    (0xE2, 'õ'),
+    (0xE4, 'ọ'),
+    (0xAB, 'ô'),
+    (0xE5, 'ồ'),
+    (0xE8, 'ố'),
+    (0xE6, 'ổ'),
+    (0xE7, 'ỗ'),
+    (0xE9, 'ộ'),
+    (0xAC, 'ơ'),
+    (0xEA, 'ờ'),
+    (0xED, 'ớ'),
+    (0xEB, 'ở'),
+    (0xEC, 'ỡ'),
+    (0xEE, 'ợ'),
+    (0xEF, 'ù'),
+    (0xF3, 'ú'),
+    (0xF1, 'ủ'),
+    (0xF2, 'ũ'),
+    (0xF4, 'ụ'),
+    (0xAD, 'ư'),
+    (0xF5, 'ừ'),
+    (0xF8, 'ứ'),
+    (0xF6, 'ử'),
+    (0xF7, 'ữ'),
+    (0xF9, 'ự'),
+    (0xFA, 'ỳ'),
+    (0xFD, 'ý'),
+    (0xFB, 'ỷ'),
+    (0xFC, 'ỹ'),
+    (0xFE, 'ỵ'),
+    (0xA1, 'Ă'),
+    (0xA2, 'Â'),
+    (0xA7, 'Đ'),
+    (0xA3, 'Ê'),
+    (0xA4, 'Ô'),
+    (0xA5, 'Ơ'),
+    (0xA6, 'Ư'),
+];
+
+/// VNI's diacritic and letter bytes that are not Vietnamese letters themselves.
+const VNI_MARKS: &str = "øûïäåëüæöñØÛÏÄÅËÜÆÖÑ";
+
+/// Vietnamese letters in the Latin-1 range: text with only these is ordinary Unicode.
+const VIETNAMESE_LATIN1: &str = "ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý";
+
+fn tcvn3_char(b: u8) -> Option<char> {
+    TCVN3.iter().find(|(x, _)| *x == b).map(|(_, c)| *c)
+}
+
+/// The encoding of a whole file, from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileEncoding {
+    /// UTF-8 or single-byte text, read cell by cell.
+    Utf8,
+    /// UTF-8 with a byte-order mark.
+    Utf8Bom,
+    /// UTF-16, little-endian.
+    Utf16Le,
+    /// UTF-16, big-endian.
+    Utf16Be,
+}
+
+impl FileEncoding {
+    /// Tells the encoding from the first bytes of a file.
+    pub fn sniff(head: &[u8]) -> Self {
+        match head {
+            [0xEF, 0xBB, 0xBF, ..] => Self::Utf8Bom,
+            [0xFF, 0xFE, ..] => Self::Utf16Le,
+            [0xFE, 0xFF, ..] => Self::Utf16Be,
+            _ => {
+                // UTF-16 without a BOM: ASCII text has a zero in every other byte.
+                let n = head.len().min(4096) / 2 * 2;
+                if n >= 8 {
+                    let (even, odd) = head[..n].chunks(2).fold((0, 0), |(e, o), p| {
+                        (e + usize::from(p[0] == 0), o + usize::from(p[1] == 0))
+                    });
+                    if odd * 10 >= n / 2 * 4 && even == 0 {
+                        return Self::Utf16Le;
+                    }
+                    if even * 10 >= n / 2 * 4 && odd == 0 {
+                        return Self::Utf16Be;
+                    }
+                }
+                Self::Utf8
+            }
+        }
+    }
+
+    /// A reader giving the file as UTF-8 bytes (BOM removed).
+    pub fn reader<'a>(self, inner: impl Read + 'a) -> Box<dyn Read + 'a> {
+        let enc = match self {
+            Self::Utf8 => return Box::new(inner),
+            Self::Utf8Bom => encoding_rs::UTF_8,
+            Self::Utf16Le => encoding_rs::UTF_16LE,
+            Self::Utf16Be => encoding_rs::UTF_16BE,
+        };
+        Box::new(
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(enc))
+                .bom_override(true)
+                .build(inner),
+        )
+    }
+}
+
+/// Which legacy encoding a cell was in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Legacy {
+    /// Bytes of the Windows-1258 code page.
+    Windows1258,
+    /// TCVN3 (ABC), converted.
+    Tcvn3,
+}
+
+/// A cell that cannot be read as text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EncodingProblem {
+    /// Typed in the VNI font encoding.
+    #[error(
+        "the text is in the VNI legacy encoding (e.g. \"Vieät\" for \"Việt\"); re-save it as Unicode"
+    )]
+    Vni,
+    /// A legacy encoding that cannot be told apart.
+    #[error(
+        "the text is in a legacy encoding (TCVN3 or VNI, cannot tell which); re-save it as Unicode"
+    )]
+    Ambiguous,
+}
+
+/// A cell's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded<'a> {
+    /// The text (not yet normalised).
+    pub text: Cow<'a, str>,
+    /// The legacy encoding it was converted from, if any.
+    pub legacy: Option<Legacy>,
+}
+
+/// Reads one cell's bytes as text.
+pub fn cell(bytes: &[u8]) -> Result<Decoded<'_>, EncodingProblem> {
+    if bytes.is_ascii() {
+        // ASCII is ASCII in every encoding here.
+        return Ok(Decoded {
+            text: Cow::Borrowed(std::str::from_utf8(bytes).unwrap_or_default()),
+            legacy: None,
+        });
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => {
+            // Latin-1 look-alikes of legacy bytes only ever come as C2/C3 lead bytes.
+            if !bytes.iter().any(|&b| b == 0xC2 || b == 0xC3) {
+                return Ok(Decoded {
+                    text: Cow::Borrowed(s),
+                    legacy: None,
+                });
+            }
+            match judge(s.chars()) {
+                Verdict::Unicode => Ok(Decoded {
+                    text: Cow::Borrowed(s),
+                    legacy: None,
+                }),
+                Verdict::Tcvn3 => Ok(Decoded {
+                    text: Cow::Owned(
+                        s.chars()
+                            .map(|c| {
+                                u8::try_from(u32::from(c))
+                                    .ok()
+                                    .and_then(tcvn3_char)
+                                    .unwrap_or(c)
+                            })
+                            .collect(),
+                    ),
+                    legacy: Some(Legacy::Tcvn3),
+                }),
+                Verdict::Vni => Err(EncodingProblem::Vni),
+                Verdict::Ambiguous => Err(EncodingProblem::Ambiguous),
+            }
+        }
+        Err(_) => match judge(bytes.iter().map(|&b| char::from(b))) {
+            Verdict::Tcvn3 => Ok(Decoded {
+                text: Cow::Owned(
+                    bytes
+                        .iter()
+                        .map(|&b| tcvn3_char(b).unwrap_or(char::from(b)))
+                        .collect(),
+                ),
+                legacy: Some(Legacy::Tcvn3),
+            }),
+            Verdict::Vni => Err(EncodingProblem::Vni),
+            Verdict::Ambiguous => Err(EncodingProblem::Ambiguous),
+            Verdict::Unicode => {
+                let (text, _, _) = encoding_rs::WINDOWS_1258.decode(bytes);
+                Ok(Decoded {
+                    text: Cow::Owned(text.into_owned()),
+                    legacy: Some(Legacy::Windows1258),
+                })
+            }
+        },
+    }
+}
+
+enum Verdict {
+    Unicode,
+    Tcvn3,
+    Vni,
+    Ambiguous,
+}
+
+fn judge(chars: impl Iterator<Item = char>) -> Verdict {
+    let (mut tcvn, mut vni) = (0u32, 0u32);
+    let mut prev = ' ';
+    for c in chars {
+        let high = ('\u{a0}'..='\u{ff}').contains(&c);
+        // Vietnamese vowel clusters that begin with a or e go on with i, o, u or y only, so
+        // "a"/"e" followed by an accented vowel is VNI's mark after its base letter
+        // ("Nguyeãn", "Vaên").
+        if high && "aeAE".contains(prev) && c.is_alphabetic() {
+            vni += 1;
+        } else if high && !VIETNAMESE_LATIN1.contains(c) {
+            let after_vowel = "aeiouyAEIOUY".contains(prev);
+            let vni_mark = VNI_MARKS.contains(c);
+            if vni_mark && (after_vowel || "öÖñÑ".contains(c)) {
+                vni += 1;
+            }
+            if u8::try_from(u32::from(c))
+                .ok()
+                .and_then(tcvn3_char)
+                .is_some()
+                && !after_vowel
+            {
+                tcvn += 1;
+            }
+        }
+        prev = c;
+    }
+    match (tcvn, vni) {
+        (0, 0) => Verdict::Unicode,
+        (t, v) if t > v => Verdict::Tcvn3,
+        (t, v) if v > t => Verdict::Vni,
+        _ => Verdict::Ambiguous,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(bytes: &[u8]) -> String {
+        cell(bytes).unwrap().text.into_owned()
+    }
+
+    #[test]
+    fn unicode_passes_untouched() {
+        assert_eq!(text("Phường Hoàn Kiếm".as_bytes()), "Phường Hoàn Kiếm");
+        assert_eq!(text("Bé Thúy".as_bytes()), "Bé Thúy");
+        assert_eq!(text(b"Ha Noi"), "Ha Noi");
+    }
+
+    #[test]
+    fn tcvn3_bytes_and_look_alikes_are_converted() {
+        // "Hà Nội" and "Ninh Bình" in TCVN3 bytes.
+        assert_eq!(
+            text(b"H\xb5 N\xe9i"),
+            "hà nội".replace('h', "H").replace('n', "N")
+        );
+        let c = cell(b"Ninh B\xd7nh").unwrap();
+        assert_eq!(c.text, "Ninh Bình");
+        assert_eq!(c.legacy, Some(Legacy::Tcvn3));
+        // The same bytes already turned into Latin-1 look-alikes in a Unicode file.
+        assert_eq!(text("Hµ Néi".as_bytes()), "Hà Nội");
+        assert_eq!(text("§\u{AD}êng Gi¶i Phãng".as_bytes()), "Đường Giải Phóng");
+    }
+
+    #[test]
+    fn vni_is_refused_not_guessed() {
+        assert_eq!(cell("Haø Noäi".as_bytes()), Err(EncodingProblem::Vni));
+        assert_eq!(cell(b"Vie\xe4t Nam"), Err(EncodingProblem::Vni));
+        assert_eq!(
+            cell("Nguyeãn Vaên Ba".as_bytes()),
+            Err(EncodingProblem::Vni)
+        );
+        // New-style tone placement is Unicode, not VNI.
+        assert_eq!(text("Hoà Quý Khuê".as_bytes()), "Hoà Quý Khuê");
+    }
+
+    #[test]
+    fn other_bytes_are_windows_1258() {
+        // "Việt" in Windows-1258: V i ê + combining dot below (0xF2) t.
+        let c = cell(b"Vi\xea\xf2t").unwrap();
+        assert_eq!(c.legacy, Some(Legacy::Windows1258));
+        assert_eq!(
+            lantoa_core::text::nfc(&c.text),
+            "Việt",
+            "decoded then normalised"
+        );
+    }
+
+    #[test]
+    fn file_encodings_are_told_by_bom_and_zero_bytes() {
+        assert_eq!(
+            FileEncoding::sniff(b"\xef\xbb\xbfa,b"),
+            FileEncoding::Utf8Bom
+        );
+        assert_eq!(FileEncoding::sniff(b"\xff\xfea\0"), FileEncoding::Utf16Le);
+        assert_eq!(
+            FileEncoding::sniff(b"a\0,\0b\0\n\0c\0"),
+            FileEncoding::Utf16Le
+        );
+        assert_eq!(
+            FileEncoding::sniff(b"\0a\0,\0b\0\n\0c"),
+            FileEncoding::Utf16Be
+        );
+        assert_eq!(FileEncoding::sniff(b"a,b\nc,d\n"), FileEncoding::Utf8);
+        let mut out = String::new();
+        FileEncoding::Utf16Le
+            .reader(&b"\xff\xfeH\0\xe0\0"[..])
+            .read_to_string(&mut out)
+            .unwrap();
+        assert_eq!(out, "Hà");
+    }
+}

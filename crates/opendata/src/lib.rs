@@ -1,0 +1,49 @@
+//! # lantoa-opendata — clean agencies' data and share each row as soon as it is clean
+//!
+//! The city asked the department to "continuously clean the data and share it as soon as it is
+//! clean" (*sạch đến đâu là chia sẻ đến đó*). This crate is that pipeline (shared/domain/
+//! opendata.md):
+//!
+//! ```text
+//! upload ─► decode (UTF-8/16, Windows-1258, TCVN3; VNI refused) ─► header ↔ Table Schema
+//!        ─► per row: normalise (NFC, names, dates, numbers, phones, communes) ─► validate
+//!           (Frictionless error types + Vietnamese checks) ─► deduplicate on the primary key
+//!        ─► clean rows published at once · dirty rows quarantined with their reasons
+//! ```
+//!
+//! * [`schema`] reads and checks a Frictionless Table Schema;
+//! * [`decode`] reads the encodings agencies' files come in, cell by cell;
+//! * [`clean`] turns one value into its canonical form;
+//! * [`admin`] maps old and current commune names and codes to the current units;
+//! * [`check`] cleans and validates a row and says what becomes of it;
+//! * [`ingest`] reads a file row by row, in bounded memory.
+//!
+//! ```
+//! use lantoa_opendata::{admin::AdminMap, check::{Checker, Verdict}, ingest::{Ingest, Tally}, schema::Schema};
+//! let schema = Schema::from_json(r#"{"fields": [
+//!     {"name": "ma", "constraints": {"required": true}},
+//!     {"name": "xa", "lantoa:kind": "commune"}
+//! ], "primaryKey": "ma"}"#).unwrap();
+//! let admin = AdminMap::hanoi().unwrap();
+//! let plan = lantoa_core::phone::NumberingPlan::builtin();
+//! let mut checker = Checker::new(&schema, &admin, &plan);
+//! let csv = "ma;xa\nA1;Phường Phúc Xá\nA2;Phường Không Có\n";
+//! let mut ingest = Ingest::csv(csv.as_bytes(), &schema).unwrap();
+//! let mut tally = Tally::default();
+//! while let Some(row) = ingest.next(&mut checker) {
+//!     let row = row.unwrap();
+//!     if let Verdict::Clean(values) = &row.verdict {
+//!         assert_eq!(values[1], "Phường Hồng Hà"); // the old ward's current unit
+//!     }
+//!     tally.add(&row.verdict);
+//! }
+//! assert_eq!((tally.clean, tally.quarantined), (1, 1));
+//! ```
+#![deny(missing_docs)]
+
+pub mod admin;
+pub mod check;
+pub mod clean;
+pub mod decode;
+pub mod ingest;
+pub mod schema;

@@ -1,0 +1,636 @@
+//! Table Schema: the Frictionless description of a dataset's columns (specs.frictionlessdata.io
+//! /table-schema), read from JSON and checked before any row is.
+//!
+//! A schema that is not valid Table Schema is refused with every problem and where it is
+//! (`fields[2].constraints.minimum: …`). Lantoa reads the standard's types, formats and
+//! constraints, `missingValues` and `primaryKey`, and a few properties of its own, prefixed
+//! `lantoa:` so Frictionless tools ignore them:
+//!
+//! * `lantoa:kind` — what the column holds in Vietnamese terms, which decides how it is
+//!   cleaned and checked: `name` (a person's or place's name: trimmed, NFC, each word
+//!   capitalised), `cccd` (12-digit citizen identity number), `tax_code`, `phone`, `commune`
+//!   (an administrative unit name or code, mapped to the current units).
+//! * `lantoa:birthDateField`, `lantoa:sexField` — on a `cccd` column, the columns its birth
+//!   year and sex digits are checked against.
+//!
+//! What a column is shared as (dropped, generalised) is the dataset's de-identification
+//! policy, not the schema's.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use regex::Regex;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// One problem in a schema, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SchemaProblem {
+    /// JSON path, e.g. `fields[2].type`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for SchemaProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// A column's type, with what parsing it needs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldType {
+    /// Text; `format` is `default`, `email`, `uri` or `uuid`.
+    String(StringFormat),
+    /// A whole number.
+    Integer,
+    /// A decimal number, written with `decimal_char` and optional `group_char`.
+    Number {
+        /// Decimal separator (`.` by default; `,` in Vietnamese writing).
+        decimal_char: char,
+        /// Thousands separator, if any (`.` in Vietnamese writing).
+        group_char: Option<char>,
+        /// When false, leading and trailing non-numeric text (currency) is allowed.
+        bare_number: bool,
+    },
+    /// True or false, from the listed spellings.
+    Boolean {
+        /// Spellings of true.
+        true_values: Vec<String>,
+        /// Spellings of false.
+        false_values: Vec<String>,
+    },
+    /// A calendar date.
+    Date(DateFormat),
+    /// A date and time (ISO 8601).
+    Datetime,
+    /// A year.
+    Year,
+}
+
+/// The `format` of a string column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StringFormat {
+    /// Any text.
+    Default,
+    /// An e-mail address.
+    Email,
+    /// An absolute URI.
+    Uri,
+    /// A UUID.
+    Uuid,
+}
+
+/// The `format` of a date column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateFormat {
+    /// ISO `YYYY-MM-DD`.
+    Default,
+    /// Any recognisable date; Lantoa reads Vietnamese day-first forms and Excel serials.
+    Any,
+    /// A strptime pattern such as `%d/%m/%Y`.
+    Pattern(String),
+}
+
+/// What a column holds in Vietnamese terms (`lantoa:kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A person's or place's name.
+    Name,
+    /// A citizen identity number.
+    Cccd,
+    /// A tax code (mã số thuế).
+    TaxCode,
+    /// A mobile number.
+    Phone,
+    /// An administrative unit (commune/ward), by name or code, old or current.
+    Commune,
+}
+
+impl Kind {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "name" => Self::Name,
+            "cccd" => Self::Cccd,
+            "tax_code" => Self::TaxCode,
+            "phone" => Self::Phone,
+            "commune" => Self::Commune,
+            _ => return None,
+        })
+    }
+}
+
+/// A bound of `minimum`/`maximum`, in the column's type.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub enum Bound {
+    /// For integer, number and year columns.
+    Number(f64),
+    /// For date columns.
+    Date(NaiveDate),
+}
+
+/// One column.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Its name, as in the header.
+    pub name: String,
+    /// Its type.
+    pub kind: FieldType,
+    /// Vietnamese kind, if declared.
+    pub vn: Option<Kind>,
+    /// Must have a value.
+    pub required: bool,
+    /// Values must not repeat.
+    pub unique: bool,
+    /// Shortest allowed value, in characters.
+    pub min_length: Option<usize>,
+    /// Longest allowed value, in characters.
+    pub max_length: Option<usize>,
+    /// Smallest allowed value.
+    pub minimum: Option<Bound>,
+    /// Largest allowed value.
+    pub maximum: Option<Bound>,
+    /// A pattern the whole value must match.
+    pub pattern: Option<Regex>,
+    /// The allowed values (after cleaning).
+    pub allowed: Option<HashSet<String>>,
+    /// Spellings of "no value".
+    pub missing_values: Vec<String>,
+    /// For `cccd`: the birth date column's index.
+    pub birth_date_field: Option<usize>,
+    /// For `cccd`: the sex column's index.
+    pub sex_field: Option<usize>,
+}
+
+/// A checked Table Schema.
+#[derive(Debug, Clone)]
+pub struct Schema {
+    /// The columns, in order.
+    pub fields: Vec<Field>,
+    /// Indexes of the primary key's columns.
+    pub primary_key: Vec<usize>,
+    /// The JSON it was read from, kept to publish beside the data.
+    pub source: Value,
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    fields: Vec<Value>,
+}
+
+/// Names of the allowed types, for messages.
+const TYPES: &str = "string, integer, number, boolean, date, datetime, year";
+
+impl Schema {
+    /// Reads and checks a Table Schema from JSON text.
+    pub fn from_json(text: &str) -> Result<Self, Vec<SchemaProblem>> {
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            vec![SchemaProblem {
+                path: format!("line {}, column {}", e.line(), e.column()),
+                message: format!("not JSON: {e}"),
+            }]
+        })?;
+        Self::from_value(value)
+    }
+
+    /// Checks a Table Schema given as JSON.
+    pub fn from_value(value: Value) -> Result<Self, Vec<SchemaProblem>> {
+        let mut problems = Vec::new();
+        let mut problem = |path: String, message: String| {
+            problems.push(SchemaProblem { path, message });
+        };
+        let Some(obj) = value.as_object() else {
+            return Err(vec![SchemaProblem {
+                path: "(root)".into(),
+                message: "a Table Schema is a JSON object with a \"fields\" list".into(),
+            }]);
+        };
+        let raw: Raw = match serde_json::from_value(value.clone()) {
+            Ok(r) => r,
+            Err(_) => {
+                return Err(vec![SchemaProblem {
+                    path: "fields".into(),
+                    message: "a list of field objects is required".into(),
+                }]);
+            }
+        };
+        if raw.fields.is_empty() {
+            problem("fields".into(), "at least one field is required".into());
+        }
+        let schema_missing = match obj.get("missingValues") {
+            None => vec![String::new()],
+            Some(v) => string_list(v).unwrap_or_else(|| {
+                problem("missingValues".into(), "must be a list of strings".into());
+                vec![String::new()]
+            }),
+        };
+        let mut fields = Vec::with_capacity(raw.fields.len());
+        let mut names = HashSet::new();
+        let mut links = Vec::new();
+        for (i, f) in raw.fields.iter().enumerate() {
+            let at = |k: &str| format!("fields[{i}].{k}");
+            let Some(f) = f.as_object() else {
+                problem(format!("fields[{i}]"), "must be an object".into());
+                continue;
+            };
+            let name = match f.get("name").and_then(Value::as_str) {
+                Some(n) if !n.trim().is_empty() => n.to_owned(),
+                _ => {
+                    problem(at("name"), "a non-empty name is required".into());
+                    continue;
+                }
+            };
+            if !names.insert(lantoa_core::text::clean(&name)) {
+                problem(at("name"), format!("\"{name}\" is used by another field"));
+            }
+            let ty = f.get("type").and_then(Value::as_str).unwrap_or("string");
+            let format = f.get("format").and_then(Value::as_str).unwrap_or("default");
+            let kind = match ty {
+                "string" => match format {
+                    "default" => FieldType::String(StringFormat::Default),
+                    "email" => FieldType::String(StringFormat::Email),
+                    "uri" => FieldType::String(StringFormat::Uri),
+                    "uuid" => FieldType::String(StringFormat::Uuid),
+                    other => {
+                        problem(
+                            at("format"),
+                            format!(
+                                "\"{other}\" is not a string format (default, email, uri, uuid)"
+                            ),
+                        );
+                        FieldType::String(StringFormat::Default)
+                    }
+                },
+                "integer" => FieldType::Integer,
+                "number" => {
+                    let ch = |k: &str, default: Option<char>| match f.get(k) {
+                        None => Ok(default),
+                        Some(Value::String(s)) if s.chars().count() == 1 => Ok(s.chars().next()),
+                        Some(Value::String(s)) if s.is_empty() => Ok(None),
+                        Some(_) => Err(format!("{k} must be a single character")),
+                    };
+                    let decimal_char = match ch("decimalChar", Some('.')) {
+                        Ok(c) => c.unwrap_or('.'),
+                        Err(m) => {
+                            problem(at("decimalChar"), m);
+                            '.'
+                        }
+                    };
+                    let group_char = match ch("groupChar", None) {
+                        Ok(c) => c,
+                        Err(m) => {
+                            problem(at("groupChar"), m);
+                            None
+                        }
+                    };
+                    if group_char == Some(decimal_char) {
+                        problem(at("groupChar"), "must differ from decimalChar".into());
+                    }
+                    let bare_number = match f.get("bareNumber") {
+                        None => true,
+                        Some(Value::Bool(b)) => *b,
+                        Some(_) => {
+                            problem(at("bareNumber"), "must be true or false".into());
+                            true
+                        }
+                    };
+                    FieldType::Number {
+                        decimal_char,
+                        group_char,
+                        bare_number,
+                    }
+                }
+                "boolean" => {
+                    let list = |k: &str, default: &[&str]| match f.get(k) {
+                        None => Some(default.iter().map(|s| (*s).to_owned()).collect()),
+                        Some(v) => string_list(v),
+                    };
+                    let t = list("trueValues", &["true", "True", "TRUE", "1"]);
+                    let fl = list("falseValues", &["false", "False", "FALSE", "0"]);
+                    if t.is_none() {
+                        problem(at("trueValues"), "must be a list of strings".into());
+                    }
+                    if fl.is_none() {
+                        problem(at("falseValues"), "must be a list of strings".into());
+                    }
+                    FieldType::Boolean {
+                        true_values: t.unwrap_or_default(),
+                        false_values: fl.unwrap_or_default(),
+                    }
+                }
+                "date" => FieldType::Date(match format {
+                    "default" => DateFormat::Default,
+                    "any" => DateFormat::Any,
+                    p if p.contains('%') => {
+                        if let Err(m) = check_strptime(p) {
+                            problem(at("format"), m);
+                        }
+                        DateFormat::Pattern(p.to_owned())
+                    }
+                    other => {
+                        problem(
+                            at("format"),
+                            format!(
+                                "\"{other}\" is not a date format (default, any, or a pattern such as %d/%m/%Y)"
+                            ),
+                        );
+                        DateFormat::Default
+                    }
+                }),
+                "datetime" => FieldType::Datetime,
+                "year" => FieldType::Year,
+                other => {
+                    problem(
+                        at("type"),
+                        format!("\"{other}\" is not a type Lantoa reads ({TYPES})"),
+                    );
+                    FieldType::String(StringFormat::Default)
+                }
+            };
+            let vn = match f.get("lantoa:kind") {
+                None => None,
+                Some(Value::String(s)) => Kind::parse(s).or_else(|| {
+                    problem(
+                        at("lantoa:kind"),
+                        format!("\"{s}\" is not a kind (name, cccd, tax_code, phone, commune)"),
+                    );
+                    None
+                }),
+                Some(_) => {
+                    problem(at("lantoa:kind"), "must be a string".into());
+                    None
+                }
+            };
+            let missing_values = match f.get("missingValues") {
+                None => schema_missing.clone(),
+                Some(v) => string_list(v).unwrap_or_else(|| {
+                    problem(at("missingValues"), "must be a list of strings".into());
+                    schema_missing.clone()
+                }),
+            };
+            let mut field = Field {
+                name,
+                kind,
+                vn,
+                required: false,
+                unique: false,
+                min_length: None,
+                max_length: None,
+                minimum: None,
+                maximum: None,
+                pattern: None,
+                allowed: None,
+                missing_values,
+                birth_date_field: None,
+                sex_field: None,
+            };
+            if let Some(c) = f.get("constraints") {
+                constraints(&mut field, c, i, &mut problem);
+            }
+            for key in ["lantoa:birthDateField", "lantoa:sexField"] {
+                if let Some(v) = f.get(key) {
+                    match v.as_str() {
+                        Some(s) => links.push((i, key, s.to_owned())),
+                        None => problem(at(key), "must be a field name".into()),
+                    }
+                }
+            }
+            fields.push(field);
+        }
+        for (i, key, target) in links {
+            let path = format!("fields[{i}].{key}");
+            let Some(j) = fields.iter().position(|f| f.name == target) else {
+                problem(path, format!("no field is named \"{target}\""));
+                continue;
+            };
+            if fields[i].vn != Some(Kind::Cccd) {
+                problem(path, "only a field of lantoa:kind \"cccd\" has this".into());
+            } else if key == "lantoa:sexField" {
+                fields[i].sex_field = Some(j);
+            } else {
+                fields[i].birth_date_field = Some(j);
+            }
+        }
+        let mut primary_key = Vec::new();
+        match obj.get("primaryKey") {
+            None => {}
+            Some(v) => {
+                let names = match v {
+                    Value::String(s) => Some(vec![s.clone()]),
+                    other => string_list(other),
+                };
+                match names {
+                    None => problem(
+                        "primaryKey".into(),
+                        "must be a field name or a list of field names".into(),
+                    ),
+                    Some(names) => {
+                        for n in names {
+                            match fields.iter().position(|f| f.name == n) {
+                                Some(j) => primary_key.push(j),
+                                None => problem(
+                                    "primaryKey".into(),
+                                    format!("no field is named \"{n}\""),
+                                ),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Self {
+            fields,
+            primary_key,
+            source: value,
+        })
+    }
+
+    /// The index of the column named `name`.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+}
+
+fn string_list(v: &Value) -> Option<Vec<String>> {
+    v.as_array()?
+        .iter()
+        .map(|x| x.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The strptime directives Lantoa's date reader understands.
+fn check_strptime(p: &str) -> Result<(), String> {
+    let mut chars = p.chars();
+    let mut has = (false, false, false);
+    while let Some(c) = chars.next() {
+        if c == '%' {
+            match chars.next() {
+                Some('d') => has.0 = true,
+                Some('m') => has.1 = true,
+                Some('Y') | Some('y') => has.2 = true,
+                Some(other) => {
+                    return Err(format!(
+                        "%{other} is not supported in a date pattern (use %d, %m, %Y, %y)"
+                    ));
+                }
+                None => return Err("the pattern ends with a lone %".into()),
+            }
+        }
+    }
+    if has != (true, true, true) {
+        return Err("a date pattern needs %d, %m and %Y (or %y)".into());
+    }
+    Ok(())
+}
+
+fn constraints(field: &mut Field, c: &Value, i: usize, problem: &mut impl FnMut(String, String)) {
+    let at = |k: &str| format!("fields[{i}].constraints.{k}");
+    let Some(c) = c.as_object() else {
+        problem(
+            format!("fields[{i}].constraints"),
+            "must be an object".into(),
+        );
+        return;
+    };
+    for (k, v) in c {
+        match k.as_str() {
+            "required" | "unique" => match v.as_bool() {
+                Some(b) if k == "required" => field.required = b,
+                Some(b) => field.unique = b,
+                None => problem(at(k), "must be true or false".into()),
+            },
+            "minLength" | "maxLength" => match v.as_u64().and_then(|n| usize::try_from(n).ok()) {
+                Some(n) if k == "minLength" => field.min_length = Some(n),
+                Some(n) => field.max_length = Some(n),
+                None => problem(at(k), "must be a whole number of characters".into()),
+            },
+            "minimum" | "maximum" => {
+                let bound = match &field.kind {
+                    FieldType::Integer | FieldType::Number { .. } | FieldType::Year => v
+                        .as_f64()
+                        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+                        .map(Bound::Number),
+                    FieldType::Date(_) => v
+                        .as_str()
+                        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+                        .map(Bound::Date),
+                    _ => {
+                        problem(
+                            at(k),
+                            "applies to integer, number, year and date fields only".into(),
+                        );
+                        continue;
+                    }
+                };
+                match bound {
+                    Some(b) if k == "minimum" => field.minimum = Some(b),
+                    Some(b) => field.maximum = Some(b),
+                    None => problem(
+                        at(k),
+                        "must be a number (a YYYY-MM-DD date for date fields)".into(),
+                    ),
+                }
+            }
+            "pattern" => match v.as_str().map(|p| Regex::new(&format!("^(?:{p})$"))) {
+                Some(Ok(r)) => field.pattern = Some(r),
+                Some(Err(e)) => problem(at(k), format!("not a valid pattern: {e}")),
+                None => problem(at(k), "must be a string".into()),
+            },
+            "enum" => match v.as_array() {
+                Some(list) => {
+                    field.allowed = Some(
+                        list.iter()
+                            .map(|x| match x {
+                                Value::String(s) => s.clone(),
+                                other => other.to_string(),
+                            })
+                            .collect(),
+                    );
+                }
+                None => problem(at(k), "must be a list of values".into()),
+            },
+            "exclusiveMinimum" | "exclusiveMaximum" | "jsonSchema" => problem(
+                at(k),
+                "is valid Table Schema but Lantoa does not check it yet; remove it or use minimum/maximum"
+                    .into(),
+            ),
+            other => problem(at(other), "is not a Table Schema constraint".into()),
+        }
+    }
+    if let (Some(a), Some(b)) = (field.min_length, field.max_length)
+        && a > b
+    {
+        problem(at("minLength"), format!("{a} is more than maxLength {b}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_types_constraints_and_the_primary_key() {
+        let s = Schema::from_json(
+            r#"{"fields": [
+                {"name": "ma", "type": "string", "constraints": {"required": true, "unique": true, "pattern": "[A-Z]{2}[0-9]+"}},
+                {"name": "so_tien", "type": "number", "decimalChar": ",", "groupChar": ".", "constraints": {"minimum": 0}},
+                {"name": "ngay", "type": "date", "format": "%d/%m/%Y", "constraints": {"minimum": "2020-01-01"}},
+                {"name": "cccd", "lantoa:kind": "cccd", "lantoa:birthDateField": "ngay"}
+            ], "primaryKey": "ma"}"#,
+        )
+        .unwrap();
+        assert_eq!(s.primary_key, vec![0]);
+        assert!(s.fields[0].required && s.fields[0].unique);
+        assert!(s.fields[0].pattern.as_ref().unwrap().is_match("HN12"));
+        assert!(!s.fields[0].pattern.as_ref().unwrap().is_match("xHN12"));
+        assert_eq!(
+            s.fields[1].kind,
+            FieldType::Number {
+                decimal_char: ',',
+                group_char: Some('.'),
+                bare_number: true
+            }
+        );
+        assert_eq!(
+            s.fields[2].minimum,
+            Some(Bound::Date(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()))
+        );
+        assert_eq!(s.fields[3].birth_date_field, Some(2));
+    }
+
+    #[test]
+    fn an_invalid_schema_names_every_problem_and_where() {
+        let err = Schema::from_json(
+            r#"{"fields": [
+                {"name": "a", "type": "interger"},
+                {"name": "a", "constraints": {"minimum": 3, "requird": true}},
+                {"type": "string"},
+                {"name": "d", "type": "date", "format": "%d/%q/%Y"}
+            ], "primaryKey": ["zz"]}"#,
+        )
+        .unwrap_err();
+        let paths: Vec<&str> = err.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            vec![
+                "fields[0].type",
+                "fields[1].name",
+                "fields[1].constraints.minimum",
+                "fields[1].constraints.requird",
+                "fields[2].name",
+                "fields[3].format",
+                "primaryKey"
+            ],
+            "{err:#?}"
+        );
+        assert!(err[0].message.contains("interger"));
+        let not_json = Schema::from_json("{\"fields\": [").unwrap_err();
+        assert!(not_json[0].path.starts_with("line 1"), "{not_json:?}");
+        assert!(Schema::from_json("[]").is_err());
+        assert!(Schema::from_json(r#"{"fields": []}"#).is_err());
+    }
+}

@@ -1,0 +1,365 @@
+//! Ingest contract: every kind of bad input gives a reason that says what and where, and every
+//! row read is accounted for (clean + quarantined + duplicate = read).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure report
+
+use lantoa_core::phone::NumberingPlan;
+use lantoa_opendata::admin::AdminMap;
+use lantoa_opendata::check::{Checker, ErrorType, RowError, Verdict};
+use lantoa_opendata::decode::FileEncoding;
+use lantoa_opendata::ingest::{FileProblem, Ingest, Row, Tally};
+use lantoa_opendata::schema::Schema;
+
+const SCHEMA: &str = r#"{
+  "fields": [
+    {"name": "Mã", "constraints": {"required": true}},
+    {"name": "Họ tên", "lantoa:kind": "name", "constraints": {"required": true}},
+    {"name": "Ngày sinh", "type": "date", "format": "%d/%m/%Y"},
+    {"name": "Giới tính", "constraints": {"enum": ["Nam", "Nữ"]}},
+    {"name": "CCCD", "lantoa:kind": "cccd", "lantoa:birthDateField": "Ngày sinh", "lantoa:sexField": "Giới tính", "constraints": {"unique": true}},
+    {"name": "Điện thoại", "lantoa:kind": "phone"},
+    {"name": "Mã số thuế", "lantoa:kind": "tax_code"},
+    {"name": "Phường/xã", "lantoa:kind": "commune"},
+    {"name": "Số tiền", "type": "number", "decimalChar": ",", "groupChar": "."}
+  ],
+  "primaryKey": "Mã"
+}"#;
+
+const HEADER: &str = "Mã,Họ tên,Ngày sinh,Giới tính,CCCD,Điện thoại,Mã số thuế,Phường/xã,Số tiền";
+
+struct Run {
+    rows: Vec<Row>,
+    tally: Tally,
+    problems: Vec<FileProblem>,
+    encoding: FileEncoding,
+    delimiter: char,
+}
+
+fn run(bytes: &[u8]) -> Result<Run, Vec<FileProblem>> {
+    let schema = Schema::from_json(SCHEMA).unwrap();
+    let admin = AdminMap::hanoi().unwrap();
+    let plan = NumberingPlan::builtin();
+    let mut checker = Checker::new(&schema, &admin, &plan);
+    let mut ingest = Ingest::csv(bytes, &schema)?;
+    let mut rows = Vec::new();
+    let mut tally = Tally::default();
+    while let Some(r) = ingest.next(&mut checker) {
+        let r = r.unwrap();
+        tally.add(&r.verdict);
+        rows.push(r);
+    }
+    assert!(tally.conserved(), "{tally:?}");
+    assert_eq!(tally.rows as usize, rows.len());
+    Ok(Run {
+        rows,
+        tally,
+        problems: ingest.problems.clone(),
+        encoding: ingest.dialect.encoding,
+        delimiter: ingest.dialect.delimiter,
+    })
+}
+
+fn errors(r: &Row) -> Vec<(ErrorType, Option<String>)> {
+    match &r.verdict {
+        Verdict::Dirty(e) => e
+            .iter()
+            .map(|e: &RowError| (e.error_type, e.field.clone()))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn clean(r: &Row) -> &[String] {
+    match &r.verdict {
+        Verdict::Clean(v) => v,
+        other => panic!("row {} is not clean: {other:?}", r.number),
+    }
+}
+
+/// A good row: CCCD 001 (Hà Nội), century-sex digit 1 (1900s, female), year 85.
+const GOOD: &str = "A1,  nguyễn thị   HOA ,05/03/1985,Nữ,001185012345,+84 912 345 678,0100109106,Phường Phúc Xá,\"1.234.567,5\"";
+
+#[test]
+fn a_good_row_comes_out_clean_and_canonical() {
+    let r = run(format!("{HEADER}\n{GOOD}\n").as_bytes()).unwrap();
+    assert_eq!(r.tally.clean, 1);
+    assert_eq!(
+        clean(&r.rows[0]),
+        [
+            "A1",
+            "Nguyễn Thị Hoa",
+            "1985-03-05",
+            "Nữ",
+            "001185012345",
+            "0912345678",
+            "0100109106",
+            "Phường Hồng Hà",
+            "1234567.5"
+        ]
+    );
+    assert_eq!(r.rows[0].number, 2, "the header is row 1");
+}
+
+#[test]
+fn each_bad_cell_is_named_with_its_frictionless_type_and_the_rest_go_on() {
+    let body = [
+        GOOD,
+        // Wrong CCCD year against birth date; unknown phone prefix; bad tax check digit.
+        "A2,Trần Văn Nam,05/03/1990,Nam,001085012345,0112345678,0100109107,Phường Phúc Xá,10",
+        // Swapped day and month; an Excel error; an ambiguous old ward.
+        "A3,Lê Văn Ba,03/25/1990,Nam,,#N/A,,Phường Không Tên,5",
+        // Missing required name; sex not in the enum.
+        "A4,,05/03/1990,Khác,,,,,",
+        // Same key and values as A1: a duplicate, dropped and counted.
+        GOOD,
+        // Same key as A1 with other values: a primary-key error.
+        "A1,Người Khác,05/03/1985,Nữ,,,,,",
+        // Blank row.
+        ",,,,,,,,",
+        // Ragged: short and long.
+        "A5,Phạm Thị Tư",
+        "A6,Đỗ Văn Sáu,01/01/2000,Nam,,,,,,thừa",
+    ]
+    .join("\n");
+    let r = run(format!("{HEADER}\n{body}\n").as_bytes()).unwrap();
+    let by = |n: u64| r.rows.iter().find(|x| x.number == n).unwrap();
+    assert!(matches!(by(2).verdict, Verdict::Clean(_)));
+    let e3 = errors(by(3));
+    assert!(
+        e3.contains(&(ErrorType::RowConstraint, Some("CCCD".into()))),
+        "{e3:?}"
+    );
+    assert!(
+        e3.contains(&(ErrorType::TypeError, Some("Điện thoại".into()))),
+        "{e3:?}"
+    );
+    assert!(
+        e3.contains(&(ErrorType::TypeError, Some("Mã số thuế".into()))),
+        "{e3:?}"
+    );
+    let e4 = errors(by(4));
+    assert!(
+        e4.contains(&(ErrorType::TypeError, Some("Ngày sinh".into()))),
+        "{e4:?}"
+    );
+    assert!(
+        e4.contains(&(ErrorType::TypeError, Some("Điện thoại".into()))),
+        "{e4:?}"
+    );
+    assert!(
+        e4.contains(&(ErrorType::ConstraintError, Some("Phường/xã".into()))),
+        "{e4:?}"
+    );
+    let e5 = errors(by(5));
+    assert!(
+        e5.contains(&(ErrorType::ConstraintError, Some("Họ tên".into()))),
+        "{e5:?}"
+    );
+    assert!(
+        e5.contains(&(ErrorType::ConstraintError, Some("Giới tính".into()))),
+        "{e5:?}"
+    );
+    assert_eq!(by(6).verdict, Verdict::Duplicate);
+    assert_eq!(errors(by(7)), vec![(ErrorType::PrimaryKey, None)]);
+    assert_eq!(errors(by(8)), vec![(ErrorType::BlankRow, None)]);
+    let e9 = errors(by(9));
+    assert!(
+        e9.iter().all(|(t, _)| *t == ErrorType::MissingCell) && e9.len() == 7,
+        "{e9:?}"
+    );
+    assert_eq!(errors(by(10)), vec![(ErrorType::ExtraCell, None)]);
+    assert_eq!(
+        (
+            r.tally.rows,
+            r.tally.clean,
+            r.tally.quarantined,
+            r.tally.duplicates
+        ),
+        (9, 1, 7, 1)
+    );
+    // A quarantined row keeps its cells as given, for the owner agency to fix.
+    assert_eq!(by(3).rows_raw()[4], "001085012345");
+    // Every error says where.
+    for row in &r.rows {
+        if let Verdict::Dirty(es) = &row.verdict {
+            for e in es {
+                assert!(!e.note.is_empty());
+                if e.field.is_some() {
+                    assert!(e.field_number.is_some());
+                }
+            }
+        }
+    }
+}
+
+trait Raw {
+    fn rows_raw(&self) -> &[String];
+}
+impl Raw for Row {
+    fn rows_raw(&self) -> &[String] {
+        self.raw.as_deref().unwrap()
+    }
+}
+
+#[test]
+fn an_old_ward_divided_between_new_ones_is_never_guessed() {
+    // Find a divided old ward through the public map: its name maps to several candidates.
+    let admin = AdminMap::hanoi().unwrap();
+    let reference = lantoa_registry::commune_reference().unwrap();
+    let divided = reference
+        .conversions
+        .iter()
+        .filter(|c| c.split)
+        .filter_map(|c| reference.legacy.iter().find(|l| l.code == c.old_code))
+        .find(|l| {
+            matches!(
+                admin.map(&l.name),
+                lantoa_opendata::admin::Mapped::Ambiguous(_)
+            )
+        })
+        .unwrap()
+        .name
+        .clone();
+    let row = format!("B1,Ai Đó,,,,,,{divided},");
+    let r = run(format!("{HEADER}\n{row}\n").as_bytes()).unwrap();
+    assert_eq!(
+        errors(&r.rows[0]),
+        vec![(ErrorType::AmbiguousAdminMapping, Some("Phường/xã".into()))]
+    );
+}
+
+#[test]
+fn delimiters_boms_and_utf16_are_detected() {
+    let semi = format!(
+        "{}\n{}\n",
+        HEADER.replace(',', ";"),
+        GOOD.replace("\"1.234.567,5\"", "10").replace(',', ";")
+    );
+    let r = run(semi.as_bytes()).unwrap();
+    assert_eq!((r.delimiter, r.tally.clean), (';', 1));
+    let tab = semi.replace(';', "\t");
+    assert_eq!(run(tab.as_bytes()).unwrap().delimiter, '\t');
+    let mut bom = b"\xef\xbb\xbf".to_vec();
+    bom.extend(format!("{HEADER}\n{GOOD}\n").as_bytes());
+    let r = run(&bom).unwrap();
+    assert_eq!((r.encoding, r.tally.clean), (FileEncoding::Utf8Bom, 1));
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in format!("{HEADER}\r\n{GOOD}\r\n").encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    let r = run(&utf16).unwrap();
+    assert_eq!((r.encoding, r.tally.clean), (FileEncoding::Utf16Le, 1));
+}
+
+#[test]
+fn legacy_encodings_are_converted_or_refused_cell_by_cell() {
+    // One file, three encodings: a UTF-8 row, a TCVN3 name, a VNI name.
+    let mut file = format!("{HEADER}\nC1,Nguyễn Văn Một,,,,,,,\n").into_bytes();
+    file.extend(b"C2,Ng\xab Th\xde Hai,,,,,,,\n"); // "Ngô Thị Hai" in TCVN3 bytes
+    file.extend("C3,Nguyeãn Vaên Ba,,,,,,,\n".as_bytes()); // VNI look-alikes
+    let r = run(&file).unwrap();
+    assert_eq!(clean(&r.rows[1])[1], "Ngô Thị Hai");
+    assert_eq!(
+        errors(&r.rows[2]),
+        vec![(ErrorType::EncodingError, Some("Họ tên".into()))]
+    );
+    assert_eq!(r.tally.rows, 3);
+}
+
+#[test]
+fn header_problems_are_reported_and_missing_columns_refuse_the_file() {
+    let dup = format!("{HEADER},Ghi chú,,ghi chú\n{GOOD},x,y,z\n");
+    let r = run(dup.as_bytes()).unwrap();
+    let kinds: Vec<&str> = r.problems.iter().map(|p| p.error_type).collect();
+    assert!(kinds.contains(&"blank-label"), "{kinds:?}");
+    assert!(kinds.contains(&"duplicate-label"), "{kinds:?}");
+    assert!(kinds.contains(&"extra-label"), "{kinds:?}");
+    assert_eq!(r.tally.clean, 1, "extra columns do not spoil the row");
+
+    let missing = "Mã,Họ tên\nA1,X\n";
+    let err = run(missing.as_bytes()).err().unwrap();
+    assert!(
+        err.iter()
+            .all(|p| p.fatal && p.error_type == "missing-label")
+    );
+    assert!(err[0].note.contains("Ngày sinh"), "{err:?}");
+
+    assert_eq!(run(b"").err().unwrap()[0].error_type, "source-error");
+    let binary = run(b"PK\x03\x04\0\0\0binary").err().unwrap();
+    assert!(binary[0].note.contains("not text"), "{binary:?}");
+}
+
+#[test]
+fn a_one_megabyte_cell_is_refused_with_its_size_and_its_row_survives() {
+    let huge = "x".repeat(1_000_000);
+    let file = format!("{HEADER}\nD1,{huge},,,,,,,\n{GOOD}\n");
+    let r = run(file.as_bytes()).unwrap();
+    let e = match &r.rows[0].verdict {
+        Verdict::Dirty(e) => e.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(e[0].error_type, ErrorType::ConstraintError);
+    assert!(e[0].note.contains("1000000 characters"), "{}", e[0].note);
+    assert!(e[0].cell.as_ref().unwrap().len() <= 80);
+    assert_eq!(r.tally.clean, 1);
+}
+
+#[test]
+fn an_invalid_schema_is_refused_with_paths() {
+    let err = Schema::from_json(r#"{"fields": [{"name": "a", "type": "text"}]}"#).unwrap_err();
+    assert_eq!(err[0].path, "fields[0].type");
+}
+
+#[test]
+fn a_long_stream_is_read_row_by_row() {
+    // 200,000 rows generated on the fly: the reader never holds the file.
+    struct Gen {
+        row: usize,
+        buf: Vec<u8>,
+        pos: usize,
+    }
+    impl std::io::Read for Gen {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            if self.pos == self.buf.len() {
+                if self.row > 200_000 {
+                    return Ok(0);
+                }
+                self.buf = if self.row == 0 {
+                    format!("{HEADER}\n").into_bytes()
+                } else {
+                    format!(
+                        "K{},Người {},,,,,,,{}\n",
+                        self.row,
+                        self.row,
+                        self.row % 1000
+                    )
+                    .into_bytes()
+                };
+                self.pos = 0;
+                self.row += 1;
+            }
+            let n = out.len().min(self.buf.len() - self.pos);
+            out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+            self.pos += n;
+            Ok(n)
+        }
+    }
+    let schema = Schema::from_json(SCHEMA).unwrap();
+    let admin = AdminMap::hanoi().unwrap();
+    let plan = NumberingPlan::builtin();
+    let mut checker = Checker::new(&schema, &admin, &plan);
+    let mut ingest = Ingest::csv(
+        Gen {
+            row: 0,
+            buf: Vec::new(),
+            pos: 0,
+        },
+        &schema,
+    )
+    .unwrap();
+    let mut tally = Tally::default();
+    while let Some(r) = ingest.next(&mut checker) {
+        tally.add(&r.unwrap().verdict);
+    }
+    assert_eq!((tally.rows, tally.clean), (200_000, 200_000));
+}
