@@ -11,6 +11,11 @@
 //! datasketch (pip) on the same pages, at 5,000 and 20,000 pages to show memory stays flat;
 //! extraction F1 of both on the labelled fixtures, and each signal's precision and recall; and
 //! crawl throughput from a loopback site with politeness off.
+//!
+//! `opendata`: validate + clean + quarantine a generated 1-million-row, 12-column Vietnamese
+//! CSV (about 1% dirty) with one schema (`xtask/bench/opendata_schema.json`), side by side with
+//! frictionless-py and a Polars script doing the same checks (one thread each, as Lantoa);
+//! then Lantoa alone on 10 million rows for its peak memory.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -26,8 +31,9 @@ pub fn run_named(args: &[String]) -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("web") => web(),
         Some("watch") => watch(),
-        Some(other) => bail!("unknown benchmark {other:?}; benchmarks: web, watch"),
-        None => bail!("usage: cargo xtask bench web | watch"),
+        Some("opendata") => opendata(),
+        Some(other) => bail!("unknown benchmark {other:?}; benchmarks: web, watch, opendata"),
+        None => bail!("usage: cargo xtask bench web | watch | opendata"),
     }
 }
 
@@ -272,18 +278,17 @@ fn json_line(out: &str) -> anyhow::Result<serde_json::Value> {
     Ok(serde_json::from_str(line)?)
 }
 
-/// Installs the peer's Python packages when missing.
-fn pip_peer() -> anyhow::Result<()> {
+/// Installs a peer's Python packages when `import` fails.
+pub(crate) fn pip_peer(import: &str, pkgs: &[&str]) -> anyhow::Result<()> {
     let have = Command::new("python3")
-        .args(["-c", "import trafilatura, datasketch"])
+        .args(["-c", &format!("import {import}")])
         .output()
         .map(|o| o.status.success())
         .unwrap_or(false);
     if have {
         return Ok(());
     }
-    eprintln!("xtask: installing trafilatura, lxml_html_clean and datasketch with pip");
-    let pkgs = ["trafilatura", "lxml_html_clean", "datasketch"];
+    eprintln!("xtask: installing {} with pip", pkgs.join(", "));
     if run(Command::new("python3")
         .args(["-m", "pip", "install", "-q"])
         .args(pkgs))
@@ -297,7 +302,10 @@ fn pip_peer() -> anyhow::Result<()> {
 }
 
 fn watch() -> anyhow::Result<()> {
-    pip_peer()?;
+    pip_peer(
+        "trafilatura, datasketch",
+        &["trafilatura", "lxml_html_clean", "datasketch"],
+    )?;
     eprintln!("xtask: building the watch bench program (release)");
     run(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
@@ -395,8 +403,97 @@ fn watch() -> anyhow::Result<()> {
     Ok(())
 }
 
+fn opendata() -> anyhow::Result<()> {
+    pip_peer("frictionless, polars", &["frictionless", "polars"])?;
+    eprintln!("xtask: building the open-data bench program (release)");
+    run(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
+            "build",
+            "--release",
+            "-q",
+            "-p",
+            "lantoa-opendata",
+            "--example",
+            "opendata_bench",
+        ]),
+    )?;
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let bin = std::path::Path::new(&target).join("release/examples/opendata_bench");
+    let schema = "xtask/bench/opendata_schema.json";
+    let peer = "xtask/bench/opendata_peer.py";
+    let work = tempfile_dir()?;
+    let communes = work.join("communes.txt");
+    let names: Vec<String> = std::fs::read_to_string("data/hanoi-communes-2025.csv")?
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(3).map(str::to_owned))
+        .collect();
+    std::fs::write(&communes, names.join("\n"))?;
+    let file = work.join("1m.csv");
+    eprintln!("xtask: writing 1,000,000 rows");
+    run(Command::new(&bin).arg("gen").arg(&file).arg("1000000"))?;
+    eprintln!("xtask: Lantoa on 1,000,000 rows");
+    let ours = json_line(&run(Command::new(&bin).arg("run").arg(&file).arg(schema))?)?;
+    eprintln!("xtask: Polars (one thread) on 1,000,000 rows");
+    let polars = json_line(&run(Command::new("python3")
+        .env("POLARS_MAX_THREADS", "1")
+        .arg(peer)
+        .arg("polars")
+        .arg(&file)
+        .arg(schema)
+        .arg(&communes))?)?;
+    eprintln!("xtask: frictionless on 1,000,000 rows (about 2-3 minutes)");
+    let fl = json_line(&run(Command::new("python3")
+        .arg(peer)
+        .arg("frictionless")
+        .arg(&file)
+        .arg(schema))?)?;
+    let _ = std::fs::remove_file(&file);
+    let big = work.join("10m.csv");
+    eprintln!("xtask: writing 10,000,000 rows");
+    run(Command::new(&bin).arg("gen").arg(&big).arg("10000000"))?;
+    eprintln!("xtask: Lantoa on 10,000,000 rows");
+    let ten = json_line(&run(Command::new(&bin).arg("run").arg(&big).arg(schema))?)?;
+    let _ = std::fs::remove_dir_all(&work);
+
+    let f = |v: &serde_json::Value, k: &str| v[k].as_f64().unwrap_or(f64::NAN);
+    println!();
+    println!("Validate + clean + quarantine, 1,000,000 rows x 12 columns, one thread each:");
+    println!(
+        "| tool | rows/s (wall) | rows per CPU-second | Lantoa's ratio (CPU) | rows not clean | peak RSS |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    println!(
+        "| Lantoa | {:.0} | {:.0} | 1.0x | {:.0} quarantined + {:.0} duplicates | {:.1} MB |",
+        f(&ours, "rows_per_s"),
+        f(&ours, "rows_per_cpu_s"),
+        f(&ours, "quarantined"),
+        f(&ours, "duplicates"),
+        f(&ours, "peak_rss_kb") / 1024.0
+    );
+    for (name, v) in [("Polars, 1 thread", &polars), ("frictionless", &fl)] {
+        println!(
+            "| {name} | {:.0} | {:.0} | {:.1}x | {:.0} invalid | {:.1} MB |",
+            f(v, "rows_per_s"),
+            f(v, "rows_per_cpu_s"),
+            f(&ours, "rows_per_cpu_s") / f(v, "rows_per_cpu_s"),
+            f(v, "invalid"),
+            f(v, "peak_rss_kb") / 1024.0
+        );
+    }
+    println!();
+    println!(
+        "Lantoa on 10,000,000 rows: {:.0} rows/s ({:.0} per CPU-second), {:.0} quarantined, peak RSS {:.1} MB",
+        f(&ten, "rows_per_s"),
+        f(&ten, "rows_per_cpu_s"),
+        f(&ten, "quarantined"),
+        f(&ten, "peak_rss_kb") / 1024.0
+    );
+    Ok(())
+}
+
 fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!("lantoa-bench-watch-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("lantoa-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }

@@ -129,7 +129,8 @@ impl AdminMap {
         m
     }
 
-    /// Maps a cell: a code, or a name optionally followed by `, district`.
+    /// Maps a cell: a code, or a name optionally followed by `, district` (names may hold
+    /// hyphens: *Phường Văn Miếu - Quốc Tử Giám*).
     pub fn map(&self, cell: &str) -> Mapped {
         let cell = cell.trim();
         if cell.len() == 5 && cell.bytes().all(|b| b.is_ascii_digit()) {
@@ -141,7 +142,7 @@ impl AdminMap {
             }
             return Mapped::Unknown;
         }
-        let (name, district) = match cell.split_once([',', '-', '–']) {
+        let (name, district) = match cell.split_once(',') {
             Some((n, d)) => (n, Some(tone_key(d))),
             None => (cell, None),
         };
@@ -246,6 +247,10 @@ mod tests {
         assert!(matches!(m.map(&split), Mapped::Ambiguous(v) if v.len() >= 2));
         assert_eq!(m.map("Phường Không Có"), Mapped::Unknown);
         assert_eq!(m.map("99999"), Mapped::Unknown);
+        assert!(matches!(
+            m.map("Phường Văn Miếu - Quốc Tử Giám"),
+            Mapped::Current { .. }
+        ));
     }
 
     impl AdminMap {

@@ -135,7 +135,14 @@ pub struct Checker<'s> {
     keys: HashMap<u64, u64, Fast>,
     /// Per unique column, the hashes of the values seen.
     unique: Vec<Option<HashSet<u64, Fast>>>,
+    /// Scratch space for hashing a row's values.
+    scratch: Vec<u8>,
+    /// Commune cells already mapped: the same few hundred names fill millions of rows.
+    communes: HashMap<String, Result<String, (ErrorType, String)>>,
 }
+
+/// The most commune spellings remembered; past it the memory is cleared and refilled.
+const COMMUNE_CACHE: usize = 20_000;
 
 /// What a spreadsheet writes in a cell whose formula failed.
 const EXCEL_ERRORS: [&str; 8] = [
@@ -162,6 +169,8 @@ impl<'s> Checker<'s> {
                 .iter()
                 .map(|f| f.unique.then(HashSet::default))
                 .collect(),
+            communes: HashMap::new(),
+            scratch: Vec::with_capacity(512),
         }
     }
 
@@ -246,7 +255,7 @@ impl<'s> Checker<'s> {
                 out.push(String::new());
                 continue;
             }
-            let text: Cow<'_, str> = if is_nfc_quick(trimmed.chars()) == IsNormalized::Yes {
+            let text: Cow<'_, str> = if is_nfc(trimmed) {
                 Cow::Borrowed(trimmed)
             } else {
                 Cow::Owned(trimmed.nfc().collect())
@@ -283,6 +292,7 @@ impl<'s> Checker<'s> {
         if !self.schema.primary_key.is_empty() {
             let key = self.hash(self.schema.primary_key.iter().map(|&i| out[i].as_str()));
             let whole = self.hash(out.iter().map(String::as_str));
+
             match self.keys.get(&key) {
                 Some(&h) if h == whole => return Verdict::Duplicate,
                 Some(_) => {
@@ -314,42 +324,42 @@ impl<'s> Checker<'s> {
             }
             self.keys.insert(key, whole);
         }
-        let mut unique_errors = Vec::new();
-        for (i, set) in self.unique.iter().enumerate() {
-            if set.is_some() && !out[i].is_empty() {
-                let h = self.hash(std::iter::once(out[i].as_str()));
-                if set.as_ref().is_some_and(|s| s.contains(&h)) {
-                    unique_errors.push(RowError {
-                        error_type: ErrorType::UniqueError,
-                        field: Some(self.schema.fields[i].name.clone()),
-                        field_number: Some(i + 1),
-                        cell: Some(out[i].clone()),
-                        note: "an earlier row has this value; the column's values must not repeat"
-                            .into(),
-                    });
-                }
-            }
-        }
+        let unique_columns: Vec<usize> = (0..self.unique.len())
+            .filter(|&i| self.unique[i].is_some() && !out[i].is_empty())
+            .collect();
+        let hashes: Vec<(usize, u64)> = unique_columns
+            .into_iter()
+            .map(|i| (i, self.hash(std::iter::once(out[i].as_str()))))
+            .collect();
+        let unique_errors: Vec<RowError> = hashes
+            .iter()
+            .filter(|(i, h)| self.unique[*i].as_ref().is_some_and(|s| s.contains(h)))
+            .map(|&(i, _)| RowError {
+                error_type: ErrorType::UniqueError,
+                field: Some(self.schema.fields[i].name.clone()),
+                field_number: Some(i + 1),
+                cell: Some(out[i].clone()),
+                note: "an earlier row has this value; the column's values must not repeat".into(),
+            })
+            .collect();
         if !unique_errors.is_empty() {
             return Verdict::Dirty(unique_errors);
         }
-        for (i, set) in self.unique.iter_mut().enumerate() {
-            if let Some(set) = set
-                && !out[i].is_empty()
-            {
-                set.insert(hash_with(self.seed, std::iter::once(out[i].as_str())));
+        for (i, h) in hashes {
+            if let Some(set) = self.unique[i].as_mut() {
+                set.insert(h);
             }
         }
         Verdict::Clean(out)
     }
 
-    fn hash<'a>(&self, parts: impl Iterator<Item = &'a str>) -> u64 {
-        hash_with(self.seed, parts)
+    fn hash<'a>(&mut self, parts: impl Iterator<Item = &'a str>) -> u64 {
+        hash_with(self.seed, &mut self.scratch, parts)
     }
 
     /// Cleans a value by its type and kind; also gives its bound for range checks.
     fn value(
-        &self,
+        &mut self,
         field: &crate::schema::Field,
         text: &str,
     ) -> Result<(String, Option<Bound>), (ErrorType, String)> {
@@ -390,7 +400,7 @@ impl<'s> Checker<'s> {
             }
             FieldType::Date(f) => {
                 let d = clean::date(text, f).map_err(te)?;
-                (d.format("%Y-%m-%d").to_string(), Some(Bound::Date(d)))
+                (clean::iso_date(d), Some(Bound::Date(d)))
             }
             FieldType::Datetime => (clean::datetime(text).map_err(te)?, None),
             FieldType::Year => {
@@ -416,24 +426,30 @@ impl<'s> Checker<'s> {
                 .map_err(|e| te(e.to_string()))?
                 .national()
                 .to_owned(),
-            Kind::Commune => match self.admin.map(&cleaned) {
-                Mapped::Current { name, .. } | Mapped::Converted { name, .. } => name,
-                Mapped::Ambiguous(c) => {
-                    return Err((
+            Kind::Commune => {
+                if let Some(known) = self.communes.get(&cleaned) {
+                    return known.clone().map(|name| (name, bound));
+                }
+                let mapped = match self.admin.map(&cleaned) {
+                    Mapped::Current { name, .. } | Mapped::Converted { name, .. } => Ok(name),
+                    Mapped::Ambiguous(c) => Err((
                         ErrorType::AmbiguousAdminMapping,
                         format!(
                             "\"{cleaned}\" may now be any of: {}; give the current commune or ward",
                             c.join("; ")
                         ),
-                    ));
-                }
-                Mapped::Unknown => {
-                    return Err((
+                    )),
+                    Mapped::Unknown => Err((
                         ErrorType::ConstraintError,
                         format!("\"{cleaned}\" is no commune or ward of Hà Nội, old or current"),
-                    ));
+                    )),
+                };
+                if self.communes.len() >= COMMUNE_CACHE {
+                    self.communes.clear();
                 }
-            },
+                self.communes.insert(cleaned, mapped.clone());
+                mapped?
+            }
         };
         Ok((cleaned, bound))
     }
@@ -463,14 +479,25 @@ impl<'s> Checker<'s> {
     }
 }
 
-fn hash_with<'a>(seed: u64, parts: impl Iterator<Item = &'a str>) -> u64 {
-    let mut h = xxhash_rust::xxh3::Xxh3::with_seed(seed);
+/// Whether `s` is in NFC. Characters below U+0300 and the precomposed Vietnamese letters
+/// (U+1E00–U+1EFF) are always NFC, so most Vietnamese text is answered without the normaliser's
+/// tables.
+fn is_nfc(s: &str) -> bool {
+    s.is_ascii()
+        || s.chars()
+            .all(|c| c < '\u{300}' || ('\u{1E00}'..='\u{1EFF}').contains(&c))
+        || is_nfc_quick(s.chars()) == IsNormalized::Yes
+}
+
+fn hash_with<'a>(seed: u64, scratch: &mut Vec<u8>, parts: impl Iterator<Item = &'a str>) -> u64 {
+    // One-shot hashing of the joined values is faster than the streaming hasher.
+    scratch.clear();
     for p in parts {
-        h.update(p.as_bytes());
-        // A separator no text contains, so ("ab","c") and ("a","bc") differ.
-        h.update(&[0xFF]);
+        scratch.extend_from_slice(p.as_bytes());
+        // A byte no UTF-8 text contains, so ("ab","c") and ("a","bc") differ.
+        scratch.push(0xFF);
     }
-    h.digest()
+    xxhash_rust::xxh3::xxh3_64_with_seed(scratch, seed)
 }
 
 fn constraint(field: &crate::schema::Field, cleaned: &str, bound: Option<Bound>) -> Option<String> {

@@ -262,18 +262,23 @@ pub fn string(s: &str, format: StringFormat) -> Result<(), Note> {
 /// A name with white space collapsed and each word capitalised (`nguyễn  văn AN` →
 /// `Nguyễn Văn An`), in NFC.
 pub fn name(s: &str) -> String {
-    let cleaned = lantoa_core::text::clean(s);
-    let mut out = String::with_capacity(cleaned.len());
-    let mut start = true;
-    for c in cleaned.chars() {
-        if start {
-            out.extend(c.to_uppercase());
-        } else {
-            out.extend(c.to_lowercase());
+    // One pass: words split on white space, each capitalised, joined by one space.
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
         }
-        start = c == ' ' || c == '-' || c == '(';
+        let mut start = true;
+        for c in word.chars() {
+            if start {
+                out.extend(c.to_uppercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+            start = c == '-' || c == '(';
+        }
     }
-    out
+    lantoa_core::text::nfc(&out)
 }
 
 /// Sex as written in Vietnamese records (`Nam`, `Nữ`, `M`, `F`…).
@@ -286,11 +291,26 @@ pub fn sex(s: &str) -> Option<lantoa_core::citizen_id::Sex> {
     }
 }
 
-/// The year of an ISO date written by [`date`].
+/// A date as ISO 8601 text, `2025-07-01`.
+pub fn iso_date(d: NaiveDate) -> String {
+    // By hand: the formatting machinery cost more than the rest of a date cell's work.
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let y = d.year().clamp(0, 9999).unsigned_abs();
+    let mut s = String::with_capacity(10);
+    s.extend([digit(y / 1000), digit(y / 100), digit(y / 10), digit(y), '-']);
+    s.extend([digit(d.month() / 10), digit(d.month()), '-']);
+    s.extend([digit(d.day() / 10), digit(d.day())]);
+    s
+}
+
+/// The year of an ISO date written by [`iso_date`].
 pub fn iso_year(iso: &str) -> Option<i32> {
-    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
-        .ok()
-        .map(|d| d.year())
+    let (y, rest) = iso.split_once('-')?;
+    if y.len() == 4 && rest.len() == 5 {
+        y.parse().ok()
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -321,6 +341,14 @@ mod tests {
             d("2025/07/01", &DateFormat::Pattern("%Y/%m/%d".into())),
             "2025-07-01"
         );
+    }
+
+    #[test]
+    fn iso_dates_are_written_by_hand_correctly() {
+        for (y, m, d) in [(1900, 1, 1), (2025, 7, 1), (999, 12, 31), (2099, 10, 9)] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(iso_date(date), date.format("%Y-%m-%d").to_string());
+        }
     }
 
     #[test]

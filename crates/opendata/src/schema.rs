@@ -514,9 +514,14 @@ fn constraints(field: &mut Field, c: &Value, i: usize, problem: &mut impl FnMut(
                         .as_f64()
                         .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
                         .map(Bound::Number),
-                    FieldType::Date(_) => v
+                    // Table Schema writes a bound as a value of the field, in its format.
+                    FieldType::Date(format) => v
                         .as_str()
-                        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+                        .and_then(|s| {
+                            crate::clean::date(s, format)
+                                .ok()
+                                .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+                        })
                         .map(Bound::Date),
                     _ => {
                         problem(
@@ -531,7 +536,7 @@ fn constraints(field: &mut Field, c: &Value, i: usize, problem: &mut impl FnMut(
                     Some(b) => field.maximum = Some(b),
                     None => problem(
                         at(k),
-                        "must be a number (a YYYY-MM-DD date for date fields)".into(),
+                        "must be a number (for a date field, a date in the field's format)".into(),
                     ),
                 }
             }
@@ -578,7 +583,7 @@ mod tests {
             r#"{"fields": [
                 {"name": "ma", "type": "string", "constraints": {"required": true, "unique": true, "pattern": "[A-Z]{2}[0-9]+"}},
                 {"name": "so_tien", "type": "number", "decimalChar": ",", "groupChar": ".", "constraints": {"minimum": 0}},
-                {"name": "ngay", "type": "date", "format": "%d/%m/%Y", "constraints": {"minimum": "2020-01-01"}},
+                {"name": "ngay", "type": "date", "format": "%d/%m/%Y", "constraints": {"minimum": "01/01/2020"}},
                 {"name": "cccd", "lantoa:kind": "cccd", "lantoa:birthDateField": "ngay"}
             ], "primaryKey": "ma"}"#,
         )
