@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! opendata_bench gen FILE N      write an N-row, 12-column Vietnamese CSV, about 1% dirty
+//!                                (plus about 0.1% rows repeated exactly)
 //! opendata_bench run FILE SCHEMA validate + clean + quarantine FILE: clean rows to FILE.clean.csv,
 //!                                quarantined rows to FILE.quarantine.jsonl; one JSON line of figures
 //! ```
@@ -61,7 +62,16 @@ const GIVEN: [&str; 12] = [
     "An", "Bình", "Chi", "Dũng", "Hòa", "Hóa", "Hương", "Khoa", "Lan", "Nam", "Thủy", "Yến",
 ];
 const STREETS: [&str; 6] = [
-    "Hàng Bạc", "Phố Huế", "Kim Mã", "Giải Phóng", "Lạc Long Quân", "Nguyễn Trãi",
+    "Hàng Bạc",
+    "Phố Huế",
+    "Kim Mã",
+    "Giải Phóng",
+    "Lạc Long Quân",
+    "Nguyễn Trãi",
+];
+/// Birth-registration province codes of citizen identity numbers (data/cccd-province-codes.csv).
+const PROVINCES: [&str; 12] = [
+    "001", "002", "004", "006", "008", "010", "011", "012", "014", "015", "017", "019",
 ];
 const PREFIXES: [&str; 8] = ["091", "096", "098", "090", "088", "070", "032", "083"];
 
@@ -110,13 +120,30 @@ fn generate(path: &str, n: u64) {
         );
         let mut birth = format!("{d:02}/{m:02}/{year}");
         let mut sex = if female { "Nữ" } else { "Nam" }.to_owned();
-        let mut cccd = format!("001{century_sex}{:02}{:06}", year % 100, i % 1_000_000);
+        // Unique numbers: a million per province code.
+        let province = PROVINCES[(i / 1_000_000) as usize % PROVINCES.len()];
+        let mut cccd = format!(
+            "{province}{century_sex}{:02}{:06}",
+            year % 100,
+            i % 1_000_000
+        );
         let mut phone = format!("{}{:07}", rng.pick(&PREFIXES), rng.below(10_000_000));
         let mut email = format!("nguoidan{i}@example.vn");
         let mut tax = tax_code(&mut rng);
         let mut commune = rng.pick(&communes).clone();
-        let mut amount = format!("{}.{:03}.{:03},{:02}", 1 + rng.below(99), rng.below(1000), rng.below(1000), rng.below(100));
-        let mut issued = format!("{:02}/{:02}/{}", 1 + rng.below(28), 1 + rng.below(12), 2016 + rng.below(9));
+        let mut amount = format!(
+            "{}.{:03}.{:03},{:02}",
+            1 + rng.below(99),
+            rng.below(1000),
+            rng.below(1000),
+            rng.below(100)
+        );
+        let mut issued = format!(
+            "{:02}/{:02}/{}",
+            1 + rng.below(28),
+            1 + rng.below(12),
+            2016 + rng.below(9)
+        );
         let mut key = format!("HS{i:08}");
         // About 1% of rows get one fault of a kind agencies make.
         if rng.below(100) == 0 {
@@ -124,7 +151,14 @@ fn generate(path: &str, n: u64) {
                 0 => birth = format!("{m:02}/{:02}/{year}", 13 + rng.below(15)),
                 1 => phone = format!("0{}", rng.below(1_000_000_000)),
                 2 => tax.replace_range(9..10, if tax.ends_with('0') { "1" } else { "0" }),
-                3 => cccd = format!("001{}{:02}{:06}", (century_sex + 1) % 4, year % 100, i),
+                3 => {
+                    cccd = format!(
+                        "{province}{}{:02}{:06}",
+                        (century_sex + 1) % 4,
+                        year % 100,
+                        i % 1_000_000
+                    );
+                }
                 4 => sex = "Khác".into(),
                 5 => email = format!("nguoidan{i}.example.vn"),
                 6 => commune = "Phường Không Có".into(),
@@ -142,13 +176,16 @@ fn generate(path: &str, n: u64) {
             name = format!("  {} ", name.to_uppercase());
             phone = format!("+84 {} {} {}", &phone[1..4], &phone[4..7], &phone[7..]);
         }
-        writeln!(
-            out,
-            "{key},{name},{birth},{sex},{cccd},{phone},{email},{tax},{commune},\"Số {} {}\",\"{amount}\",{issued}",
+        let line = format!(
+            "{key},{name},{birth},{sex},{cccd},{phone},{email},{tax},{commune},\"Số {} {}\",\"{amount}\",{issued}\n",
             1 + rng.below(200),
             rng.pick(&STREETS)
-        )
-        .unwrap();
+        );
+        out.write_all(line.as_bytes()).unwrap();
+        // About 0.1% of rows are sent twice, as a re-exported sheet does.
+        if rng.below(1000) == 0 {
+            out.write_all(line.as_bytes()).unwrap();
+        }
     }
     out.flush().unwrap();
 }

@@ -297,7 +297,13 @@ pub fn iso_date(d: NaiveDate) -> String {
     let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
     let y = d.year().clamp(0, 9999).unsigned_abs();
     let mut s = String::with_capacity(10);
-    s.extend([digit(y / 1000), digit(y / 100), digit(y / 10), digit(y), '-']);
+    s.extend([
+        digit(y / 1000),
+        digit(y / 100),
+        digit(y / 10),
+        digit(y),
+        '-',
+    ]);
     s.extend([digit(d.month() / 10), digit(d.month()), '-']);
     s.extend([digit(d.day() / 10), digit(d.day())]);
     s

@@ -16,7 +16,8 @@
 //! * [`clean`] turns one value into its canonical form;
 //! * [`admin`] maps old and current commune names and codes to the current units;
 //! * [`check`] cleans and validates a row and says what becomes of it;
-//! * [`ingest`] reads a file row by row, in bounded memory.
+//! * [`ingest`] reads a file row by row, in bounded memory;
+//! * [`keys`] remembers which keys were seen, in about 12 bytes each.
 //!
 //! ```
 //! use lantoa_opendata::{admin::AdminMap, check::{Checker, Verdict}, ingest::{Ingest, Tally}, schema::Schema};
@@ -46,4 +47,5 @@ pub mod check;
 pub mod clean;
 pub mod decode;
 pub mod ingest;
+pub mod keys;
 pub mod schema;

@@ -1,0 +1,194 @@
+//! Compact tables of 64-bit key hashes, for uniqueness over tens of millions of rows.
+//!
+//! A general hash map holds 10 million `(u64, u64)` entries in about 270 MB and doubles its
+//! storage when it grows, so for a moment it needs both tables: an upload of 10 million rows
+//! peaked near 500 MB. [`KeyTable`] keeps one `u64` per key instead: the hash's top 16 bits pick
+//! one of 65,536 shards (so they need not be stored), its other 48 bits are stored with a 16-bit
+//! tag beside them. Shards grow by half when 85% full, one at a time, so memory stays near
+//! 11–14 bytes per key and never doubles at once. Lookups probe linearly within a shard.
+//!
+//! The key is all 64 bits of the hash. The tag is a 16-bit fingerprint of something else about
+//! the entry (the primary-key table stores the row's values there, to tell a repeated row from a
+//! conflicting one); two different fingerprints are always told apart, two equal ones mean
+//! "the same" with a 1 in 65,536 chance of being wrong.
+
+const SHARD_BITS: u32 = 16;
+const SHARDS: usize = 1 << SHARD_BITS;
+const REST_MASK: u64 = (1 << (64 - SHARD_BITS)) - 1;
+
+#[derive(Default, Clone)]
+struct Shard {
+    slots: Vec<u64>,
+    len: usize,
+}
+
+/// A set of 64-bit key hashes, each with a 16-bit tag.
+#[derive(Clone)]
+pub struct KeyTable {
+    shards: Vec<Shard>,
+    len: usize,
+}
+
+impl Default for KeyTable {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for KeyTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyTable").field("len", &self.len).finish()
+    }
+}
+
+/// Where a key's slot search starts in a shard of `cap` slots.
+fn start(rest: u64, cap: usize) -> usize {
+    // Lemire's multiply-shift: a fair index without a division, for any capacity.
+    (((rest & 0xFFFF_FFFF) * cap as u64) >> 32) as usize
+}
+
+fn split(key: u64) -> (usize, u64) {
+    ((key >> (64 - SHARD_BITS)) as usize, key & REST_MASK)
+}
+
+/// The stored word: the key's 48 lower bits above the tag. Zero marks an empty slot, so the one
+/// word that would be zero is stored as 1 (its tag then reads 1; a 1-in-2⁶⁴ case).
+fn word(rest: u64, tag: u16) -> u64 {
+    match (rest << 16) | u64::from(tag) {
+        0 => 1,
+        w => w,
+    }
+}
+
+impl KeyTable {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self {
+            shards: vec![Shard::default(); SHARDS],
+            len: 0,
+        }
+    }
+
+    /// Keys held.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no key is held.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The tag of `key`, if held.
+    pub fn get(&self, key: u64) -> Option<u16> {
+        let (s, rest) = split(key);
+        let shard = &self.shards[s];
+        let cap = shard.slots.len();
+        if cap == 0 {
+            return None;
+        }
+        let mut i = start(rest, cap);
+        loop {
+            let w = shard.slots[i];
+            if w == 0 {
+                return None;
+            }
+            if w >> 16 == rest {
+                return Some((w & 0xFFFF) as u16);
+            }
+            i = if i + 1 == cap { 0 } else { i + 1 };
+        }
+    }
+
+    /// Adds `key` with `tag`; returns the tag already held for it instead, leaving it.
+    pub fn insert(&mut self, key: u64, tag: u16) -> Option<u16> {
+        let (s, rest) = split(key);
+        let shard = &mut self.shards[s];
+        if (shard.len + 1) * 20 > shard.slots.len() * 17 {
+            grow(shard);
+        }
+        let cap = shard.slots.len();
+        let mut i = start(rest, cap);
+        loop {
+            let w = shard.slots[i];
+            if w == 0 {
+                shard.slots[i] = word(rest, tag);
+                shard.len += 1;
+                self.len += 1;
+                return None;
+            }
+            if w >> 16 == rest {
+                return Some((w & 0xFFFF) as u16);
+            }
+            i = if i + 1 == cap { 0 } else { i + 1 };
+        }
+    }
+
+    /// Bytes of slot storage held (the figure the memory goal is about).
+    pub fn bytes(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.slots.capacity() * 8)
+            .sum::<usize>()
+            + self.shards.capacity() * std::mem::size_of::<Shard>()
+    }
+}
+
+fn grow(shard: &mut Shard) {
+    let cap = shard.slots.len();
+    let new_cap = (cap + cap / 2).max(8);
+    let old = std::mem::replace(&mut shard.slots, vec![0; new_cap]);
+    for w in old.into_iter().filter(|&w| w != 0) {
+        let rest = w >> 16;
+        let mut i = start(rest, new_cap);
+        while shard.slots[i] != 0 {
+            i = if i + 1 == new_cap { 0 } else { i + 1 };
+        }
+        shard.slots[i] = w;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_tags_come_back() {
+        let mut t = KeyTable::new();
+        for k in 0..200_000u64 {
+            let key = xxhash_rust::xxh3::xxh3_64(&k.to_le_bytes());
+            assert_eq!(t.insert(key, (k % 65_000) as u16 + 1), None);
+        }
+        assert_eq!(t.len(), 200_000);
+        for k in 0..200_000u64 {
+            let key = xxhash_rust::xxh3::xxh3_64(&k.to_le_bytes());
+            assert_eq!(t.get(key), Some((k % 65_000) as u16 + 1));
+            assert_eq!(
+                t.insert(key, 7),
+                Some((k % 65_000) as u16 + 1),
+                "kept, not replaced"
+            );
+        }
+        for k in 200_000..210_000u64 {
+            assert_eq!(t.get(xxhash_rust::xxh3::xxh3_64(&k.to_le_bytes())), None);
+        }
+        // 8 bytes per slot at most 85% full, the shard headers, and each shard's first 8 slots.
+        assert!(
+            t.bytes() < 200_000 * 14 + SHARDS * (32 + 64),
+            "{}",
+            t.bytes()
+        );
+    }
+
+    #[test]
+    fn keys_differing_only_in_their_shard_bits_are_different_keys() {
+        let mut t = KeyTable::new();
+        let a = 0x0001_0000_0000_1234u64;
+        let b = 0x0002_0000_0000_1234u64;
+        assert_eq!(t.insert(a, 1), None);
+        assert_eq!(t.insert(b, 2), None);
+        assert_eq!((t.get(a), t.get(b)), (Some(1), Some(2)));
+        assert_eq!(t.insert(0, 0), None, "the all-zero word is storable");
+        assert!(t.get(0).is_some());
+    }
+}
