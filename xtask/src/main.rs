@@ -149,6 +149,27 @@ fn test_all() -> anyhow::Result<Tally> {
         }
         Err(e) => t.step_failed("Chromium and chromedriver", format!("{e:#}")),
     }
+
+    match bench::pip_peer("frictionless", &["frictionless"]) {
+        Ok(()) => {
+            let mut c = cargo();
+            c.args([
+                "test",
+                "-p",
+                "lantoa-opendata",
+                "--test",
+                "agreement",
+                "--",
+                "--ignored",
+            ]);
+            tests(
+                &mut t,
+                "open data: Lantoa and frictionless find the same errors",
+                c,
+            );
+        }
+        Err(e) => t.step_failed("frictionless (pip)", format!("{e:#}")),
+    }
     Ok(t)
 }
 
