@@ -86,7 +86,9 @@ fn tests(tally: &mut Tally, what: &str, mut cmd: Command) {
 
 /// The integration suites that store data: run again on PostgreSQL. (Run with `--workspace`
 /// so features unify as in the SQLite run and nothing is rebuilt.)
-const STORAGE_SUITES: [&str; 6] = ["store", "accounts", "registry", "watch", "crawl", "web"];
+const STORAGE_SUITES: [&str; 7] = [
+    "store", "accounts", "registry", "watch", "crawl", "opendata", "web",
+];
 
 fn test_all() -> anyhow::Result<Tally> {
     let mut t = Tally::default();
@@ -120,7 +122,7 @@ fn test_all() -> anyhow::Result<Tally> {
             c.env("LANTOA_TEST_DATABASE_URL", pg.url());
             tests(
                 &mut t,
-                "storage, accounts, registry, watch, crawl and web suites on PostgreSQL",
+                "storage, accounts, registry, watch, crawl, opendata and web suites on PostgreSQL",
                 c,
             );
             drop(pg);
@@ -206,7 +208,9 @@ fn main() -> ExitCode {
 }
 
 /// The cargo-fuzz targets in `fuzz/`.
-const FUZZ_TARGETS: [&str; 8] = [
+const FUZZ_TARGETS: [&str; 10] = [
+    "opendata_cell",
+    "opendata_file",
     "phone",
     "tax_code",
     "citizen_id",

@@ -25,7 +25,7 @@ use crate::schema::{Bound, FieldType, Kind, Schema};
 
 /// The kinds of error, named as Frictionless names them, plus Lantoa's own
 /// `ambiguous-admin-mapping`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ErrorType {
     /// A value is not of its column's type.
@@ -69,7 +69,7 @@ impl ErrorType {
 }
 
 /// One error in one row.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RowError {
     /// Its kind.
     #[serde(rename = "type")]

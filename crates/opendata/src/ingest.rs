@@ -45,7 +45,8 @@ pub struct Row {
     pub number: u64,
     /// What becomes of it.
     pub verdict: Verdict,
-    /// Its cells as given (decoded), kept for quarantine; `None` for clean rows.
+    /// Its cells as given (decoded), in schema order and then any cells past the header's
+    /// width, kept for quarantine; `None` for clean rows.
     pub raw: Option<Vec<String>>,
 }
 
@@ -282,7 +283,10 @@ impl<'r> Ingest<'r> {
         let verdict = checker.row(&cells, &extra);
         let raw = match &verdict {
             Verdict::Dirty(_) => Some(
-                (0..self.record.len().max(width))
+                self.columns
+                    .iter()
+                    .copied()
+                    .chain(width..self.record.len())
                     .map(|c| match cell_at(c) {
                         CellIn::Text(t) => t.into_owned(),
                         CellIn::Missing => String::new(),

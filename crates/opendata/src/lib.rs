@@ -17,7 +17,8 @@
 //! * [`admin`] maps old and current commune names and codes to the current units;
 //! * [`check`] cleans and validates a row and says what becomes of it;
 //! * [`ingest`] reads a file row by row, in bounded memory;
-//! * [`keys`] remembers which keys were seen, in about 12 bytes each.
+//! * [`keys`] remembers which keys were seen, in about 12 bytes each;
+//! * [`service`] stores datasets, uploads, published rows and the quarantine.
 //!
 //! ```
 //! use lantoa_opendata::{admin::AdminMap, check::{Checker, Verdict}, ingest::{Ingest, Tally}, schema::Schema};
@@ -42,10 +43,21 @@
 //! ```
 #![deny(missing_docs)]
 
+pub use error::{Error, Result};
+pub use service::{Dataset, FixOutcome, INGEST_JOB, NewDataset, OpenData, Quarantined, Upload};
+
+/// Migrations of the open-data tables.
+pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrate::MigrationSet {
+    component: "opendata",
+    migrations: &[lantoa_store::migration!(1, "0001_datasets.sql")],
+};
+
 pub mod admin;
 pub mod check;
 pub mod clean;
 pub mod decode;
+mod error;
 pub mod ingest;
 pub mod keys;
 pub mod schema;
+pub mod service;

@@ -1,0 +1,881 @@
+//! Datasets, uploads, published rows and the quarantine, stored.
+//!
+//! An agency's file is kept as it came (blob store) and queued as a job of kind
+//! [`INGEST_JOB`]; any worker of role `opendata` runs it. The file is read on the blocking pool
+//! ([`crate::ingest`]) and its rows are written in batches: every batch's clean rows are
+//! published, its dirty rows quarantined and the upload's counters moved, in one transaction,
+//! so a row is public as soon as its batch commits and the console shows the counts live. A
+//! published row is keyed by the primary key's cleaned values; a later upload's row with the
+//! same key replaces it. A quarantined row is fixed in the console (or by a corrected upload)
+//! and published once it passes.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use lantoa_core::phone::NumberingPlan;
+use lantoa_registry::Registry;
+use lantoa_store::blob::BlobStore;
+use lantoa_store::jobs::{NewJob, Queue};
+use lantoa_store::{Db, Tx, audit};
+use serde::Serialize;
+use sqlx::Row as _;
+
+use crate::admin::AdminMap;
+use crate::check::{CellIn, Checker, RowError, Verdict};
+use crate::ingest::{FileProblem, Ingest, Tally};
+use crate::schema::Schema;
+use crate::{Error, Result};
+
+/// The job kind of an upload; its payload is `{"upload_id": N}`.
+pub const INGEST_JOB: &str = "opendata.ingest";
+
+/// Rows written per transaction.
+const BATCH: usize = 500;
+
+/// How often a dataset is meant to be updated (Decree 47/2020: published data updated at least
+/// every three months).
+const CADENCES: [&str; 6] = [
+    "daily",
+    "weekly",
+    "monthly",
+    "quarterly",
+    "yearly",
+    "irregular",
+];
+/// What may be shared: open as is, open after de-identification, or not at all.
+const SENSITIVITIES: [&str; 3] = ["open", "deidentified", "restricted"];
+
+/// A new dataset.
+#[derive(Debug, Clone)]
+pub struct NewDataset {
+    /// URL name: 2–100 of `a-z 0-9 - _` (as CKAN requires).
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub notes: String,
+    /// The owning agency (a registry unit).
+    pub owner_unit_id: i64,
+    /// Licence id, e.g. `cc-by-4.0`.
+    pub license_id: String,
+    /// Update cadence.
+    pub cadence: String,
+    /// `open`, `deidentified` or `restricted`.
+    pub sensitivity: String,
+    /// Table Schema JSON.
+    pub schema_json: String,
+}
+
+/// A dataset.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dataset {
+    /// Id.
+    pub id: i64,
+    /// URL name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub notes: String,
+    /// Owning agency.
+    pub owner_unit_id: i64,
+    /// Licence id.
+    pub license_id: String,
+    /// Update cadence.
+    pub cadence: String,
+    /// Sensitivity.
+    pub sensitivity: String,
+    /// Table Schema.
+    pub schema: serde_json::Value,
+    /// Created, µs since the epoch.
+    pub created_at: i64,
+    /// Last changed (metadata or rows), µs since the epoch.
+    pub updated_at: i64,
+}
+
+/// An upload and what became of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Upload {
+    /// Id.
+    pub id: i64,
+    /// Dataset.
+    pub dataset_id: i64,
+    /// Version number within the dataset (1, 2, …).
+    pub version: i64,
+    /// File name as given.
+    pub file_name: String,
+    /// The raw file's address in the blob store.
+    pub blob_sha256: String,
+    /// `queued`, `running`, `done`, `refused` (file-level problems), `failed` (storage).
+    pub status: String,
+    /// Encoding read.
+    pub encoding: Option<String>,
+    /// Delimiter read.
+    pub delimiter: Option<String>,
+    /// Rows read.
+    pub rows: i64,
+    /// Rows published.
+    pub clean: i64,
+    /// Rows quarantined.
+    pub quarantined: i64,
+    /// Rows dropped as exact repeats.
+    pub duplicates: i64,
+    /// Cells of clean rows.
+    pub cells: i64,
+    /// Of those, cells with a value.
+    pub filled_cells: i64,
+    /// File-level problems.
+    pub problems: Vec<FileProblemRow>,
+    /// Row numbers of the dropped repeats (the first 1,000).
+    pub duplicate_rows: Vec<u64>,
+    /// Who uploaded.
+    pub uploaded_by: String,
+    /// When, µs.
+    pub uploaded_at: i64,
+    /// When processing ended, µs.
+    pub finished_at: Option<i64>,
+    /// Why it failed, if it did.
+    pub message: Option<String>,
+}
+
+/// A file-level problem as stored.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct FileProblemRow {
+    /// Frictionless type.
+    #[serde(rename = "type")]
+    pub error_type: String,
+    /// What is wrong.
+    pub note: String,
+    /// Whether the file was refused for it.
+    pub fatal: bool,
+}
+
+impl From<&FileProblem> for FileProblemRow {
+    fn from(p: &FileProblem) -> Self {
+        Self {
+            error_type: p.error_type.to_owned(),
+            note: p.note.clone(),
+            fatal: p.fatal,
+        }
+    }
+}
+
+/// A quarantined row.
+#[derive(Debug, Clone, Serialize)]
+pub struct Quarantined {
+    /// Id.
+    pub id: i64,
+    /// Upload it came in.
+    pub upload_id: i64,
+    /// Row number in that file (header = 1).
+    pub row_number: i64,
+    /// Cells as given, in schema order (then any beyond the header).
+    pub cells: Vec<String>,
+    /// Its errors.
+    pub errors: Vec<RowError>,
+    /// `open`, `fixed` or `discarded`.
+    pub status: String,
+}
+
+/// What a fix did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum FixOutcome {
+    /// The row passed and is published.
+    Published,
+    /// It still fails; the errors are stored with the new cells.
+    StillDirty(Vec<RowError>),
+}
+
+/// The open-data service.
+#[derive(Clone)]
+pub struct OpenData {
+    db: Db,
+    registry: Registry,
+    blobs: BlobStore,
+    admin: Arc<AdminMap>,
+    plan: Arc<NumberingPlan>,
+}
+
+impl std::fmt::Debug for OpenData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenData").finish_non_exhaustive()
+    }
+}
+
+fn now() -> i64 {
+    Utc::now().timestamp_micros()
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> Error {
+    Error::Invalid {
+        field,
+        message: message.into(),
+    }
+}
+
+const DATASET_COLUMNS: &str = "id, name, title, notes, owner_unit_id, license_id, cadence, sensitivity, schema_json, created_at, updated_at";
+const UPLOAD_COLUMNS: &str = "id, dataset_id, version, file_name, blob_sha256, status, encoding, delimiter, rows, clean, quarantined, duplicates, cells, filled_cells, problems_json, duplicate_rows_json, uploaded_by, uploaded_at, finished_at, message";
+
+fn dataset_from(r: &sqlx::any::AnyRow) -> Result<Dataset> {
+    Ok(Dataset {
+        id: r.try_get(0)?,
+        name: r.try_get(1)?,
+        title: r.try_get(2)?,
+        notes: r.try_get(3)?,
+        owner_unit_id: r.try_get(4)?,
+        license_id: r.try_get(5)?,
+        cadence: r.try_get(6)?,
+        sensitivity: r.try_get(7)?,
+        schema: serde_json::from_str(&r.try_get::<String, _>(8)?)?,
+        created_at: r.try_get(9)?,
+        updated_at: r.try_get(10)?,
+    })
+}
+
+fn upload_from(r: &sqlx::any::AnyRow) -> Result<Upload> {
+    Ok(Upload {
+        id: r.try_get(0)?,
+        dataset_id: r.try_get(1)?,
+        version: r.try_get(2)?,
+        file_name: r.try_get(3)?,
+        blob_sha256: r.try_get(4)?,
+        status: r.try_get(5)?,
+        encoding: r.try_get(6)?,
+        delimiter: r.try_get(7)?,
+        rows: r.try_get(8)?,
+        clean: r.try_get(9)?,
+        quarantined: r.try_get(10)?,
+        duplicates: r.try_get(11)?,
+        cells: r.try_get(12)?,
+        filled_cells: r.try_get(13)?,
+        problems: serde_json::from_str(&r.try_get::<String, _>(14)?)?,
+        duplicate_rows: serde_json::from_str(&r.try_get::<String, _>(15)?)?,
+        uploaded_by: r.try_get(16)?,
+        uploaded_at: r.try_get(17)?,
+        finished_at: r.try_get(18)?,
+        message: r.try_get(19)?,
+    })
+}
+
+/// The published key of a clean row: the primary key's values, or the upload and row number.
+fn row_key(schema: &Schema, values: &[String], upload_id: i64, row_number: u64) -> String {
+    if schema.primary_key.is_empty() {
+        format!("{upload_id}:{row_number}")
+    } else {
+        schema
+            .primary_key
+            .iter()
+            .map(|&i| values[i].as_str())
+            .collect::<Vec<_>>()
+            .join("\u{1f}")
+    }
+}
+
+/// What one batch holds.
+enum Item {
+    Row {
+        number: u64,
+        verdict: Verdict,
+        raw: Option<Vec<String>>,
+    },
+    /// How the header was read; the first item of every upload.
+    Header {
+        encoding: crate::decode::FileEncoding,
+        delimiter: char,
+        problems: Vec<FileProblem>,
+    },
+    /// The file could not be read further at this point.
+    Stopped(FileProblem),
+}
+
+impl OpenData {
+    /// The service over `db`, checking owners with `registry` and keeping files in `blobs`.
+    pub fn new(db: Db, registry: Registry, blobs: BlobStore) -> Result<Self> {
+        Ok(Self {
+            db,
+            registry,
+            blobs,
+            admin: Arc::new(AdminMap::hanoi()?),
+            plan: Arc::new(NumberingPlan::builtin()),
+        })
+    }
+
+    /// Creates a dataset, checking its name, owner, cadence, sensitivity and schema.
+    pub async fn create_dataset(&self, actor: &str, new: &NewDataset) -> Result<Dataset> {
+        let name = new.name.trim();
+        if !(2..=100).contains(&name.len())
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        {
+            return Err(invalid(
+                "name",
+                format!("\"{name}\" must be 2–100 characters of a-z, 0-9, - and _"),
+            ));
+        }
+        if new.title.trim().is_empty() {
+            return Err(invalid("title", "a title is required"));
+        }
+        if !CADENCES.contains(&new.cadence.as_str()) {
+            return Err(invalid(
+                "cadence",
+                format!("\"{}\" is not one of {}", new.cadence, CADENCES.join(", ")),
+            ));
+        }
+        if !SENSITIVITIES.contains(&new.sensitivity.as_str()) {
+            return Err(invalid(
+                "sensitivity",
+                format!(
+                    "\"{}\" is not one of {}",
+                    new.sensitivity,
+                    SENSITIVITIES.join(", ")
+                ),
+            ));
+        }
+        if new.license_id.trim().is_empty() {
+            return Err(invalid("license_id", "a licence is required"));
+        }
+        let schema = Schema::from_json(&new.schema_json).map_err(Error::Schema)?;
+        let owner = self.registry.get(new.owner_unit_id).await?;
+        if owner.kind != lantoa_core::unit::UnitKind::Agency {
+            return Err(invalid(
+                "owner_unit_id",
+                format!(
+                    "unit {} is a {}, not an agency",
+                    owner.id,
+                    owner.kind.as_str()
+                ),
+            ));
+        }
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        let id: i64 = match sqlx::query(
+            "INSERT INTO opendata_datasets (name, title, notes, owner_unit_id, license_id, cadence, sensitivity, schema_json, created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+        )
+        .bind(name)
+        .bind(new.title.trim())
+        .bind(new.notes.trim())
+        .bind(owner.id)
+        .bind(new.license_id.trim())
+        .bind(&new.cadence)
+        .bind(&new.sensitivity)
+        .bind(schema.source.to_string())
+        .bind(actor)
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await
+        {
+            Ok(r) => r.try_get(0)?,
+            Err(e) if lantoa_store::is_unique_violation(&e) => {
+                return Err(Error::Duplicate(name.to_owned()));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        audit::append(
+            &mut tx,
+            &audit::Entry::new(actor, "opendata.dataset_created", format!("dataset:{id}"))
+                .after(serde_json::json!({ "name": name, "owner_unit_id": owner.id })),
+        )
+        .await?;
+        tx.commit().await?;
+        self.dataset(id).await
+    }
+
+    /// The dataset with this id.
+    pub async fn dataset(&self, id: i64) -> Result<Dataset> {
+        let sql = format!("SELECT {DATASET_COLUMNS} FROM opendata_datasets WHERE id = $1");
+        self.find(
+            sqlx::query(&sql).bind(id),
+            "dataset",
+            id.to_string(),
+            dataset_from,
+        )
+        .await
+    }
+
+    /// One row of a query, read by `from`, or `NotFound`.
+    async fn find<'q, T>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+        what: &'static str,
+        id: String,
+        from: fn(&sqlx::any::AnyRow) -> Result<T>,
+    ) -> Result<T> {
+        let row = query
+            .fetch_optional(self.db.pool())
+            .await?
+            .ok_or(Error::NotFound { what, id })?;
+        from(&row)
+    }
+
+    /// The dataset with this URL name.
+    pub async fn dataset_by_name(&self, name: &str) -> Result<Dataset> {
+        let sql = format!("SELECT {DATASET_COLUMNS} FROM opendata_datasets WHERE name = $1");
+        self.find(
+            sqlx::query(&sql).bind(name),
+            "dataset",
+            name.to_owned(),
+            dataset_from,
+        )
+        .await
+    }
+
+    /// Datasets, by name; of one owner when given.
+    pub async fn datasets(&self, owner_unit_id: Option<i64>) -> Result<Vec<Dataset>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {DATASET_COLUMNS} FROM opendata_datasets WHERE ($1 = 0 OR owner_unit_id = $1) ORDER BY name"
+        ))
+        .bind(owner_unit_id.unwrap_or(0))
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter().map(dataset_from).collect()
+    }
+
+    /// Keeps a file for a dataset and queues its ingest (one transaction).
+    pub async fn upload(
+        &self,
+        actor: &str,
+        dataset_id: i64,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<Upload> {
+        let dataset = self.dataset(dataset_id).await?;
+        let blob = self.blobs.put(bytes, "text/csv").await?;
+        let mut tx = self.db.begin().await?;
+        let version: i64 = sqlx::query(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM opendata_uploads WHERE dataset_id = $1",
+        )
+        .bind(dataset.id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO opendata_uploads (dataset_id, version, file_name, blob_sha256, status, uploaded_by, uploaded_at)
+             VALUES ($1, $2, $3, $4, 'queued', $5, $6) RETURNING id",
+        )
+        .bind(dataset.id)
+        .bind(version)
+        .bind(file_name)
+        .bind(&blob.sha256)
+        .bind(actor)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        Queue::new(self.db.clone())
+            .enqueue_in(
+                &mut tx,
+                &NewJob::new(INGEST_JOB, serde_json::json!({ "upload_id": id })),
+            )
+            .await?;
+        audit::append(
+            &mut tx,
+            &audit::Entry::new(
+                actor,
+                "opendata.uploaded",
+                format!("dataset:{}", dataset.id),
+            )
+            .after(serde_json::json!({
+                "upload_id": id, "version": version, "file": file_name,
+                "sha256": blob.sha256, "bytes": blob.size,
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        self.upload_info(id).await
+    }
+
+    /// The upload with this id.
+    pub async fn upload_info(&self, id: i64) -> Result<Upload> {
+        let sql = format!("SELECT {UPLOAD_COLUMNS} FROM opendata_uploads WHERE id = $1");
+        self.find(
+            sqlx::query(&sql).bind(id),
+            "upload",
+            id.to_string(),
+            upload_from,
+        )
+        .await
+    }
+
+    /// A dataset's uploads, newest first.
+    pub async fn uploads(&self, dataset_id: i64) -> Result<Vec<Upload>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {UPLOAD_COLUMNS} FROM opendata_uploads WHERE dataset_id = $1 ORDER BY version DESC"
+        ))
+        .bind(dataset_id)
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter().map(upload_from).collect()
+    }
+
+    /// Runs a queued upload to its end (the job handler): reads the file on the blocking pool
+    /// and publishes and quarantines its rows batch by batch. Fails only when storage fails;
+    /// a file that cannot be read is `refused` with its reasons.
+    pub async fn run_upload(&self, upload_id: i64) -> Result<Upload> {
+        let upload = self.upload_info(upload_id).await?;
+        if upload.status == "done" || upload.status == "refused" {
+            return Ok(upload);
+        }
+        let dataset = self.dataset(upload.dataset_id).await?;
+        let schema = Arc::new(Schema::from_value(dataset.schema.clone()).map_err(Error::Schema)?);
+        sqlx::query("UPDATE opendata_uploads SET status = 'running' WHERE id = $1")
+            .bind(upload_id)
+            .execute(self.db.pool())
+            .await?;
+        let bytes = self.blobs.get(&upload.blob_sha256).await?;
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<Item>>(4);
+        let (admin, plan, s2) = (self.admin.clone(), self.plan.clone(), schema.clone());
+        let reader = tokio::task::spawn_blocking(move || -> Result<(), Vec<FileProblem>> {
+            let mut checker = Checker::new(&s2, &admin, &plan);
+            let mut ingest = Ingest::csv(bytes.as_slice(), &s2)?;
+            let send = |batch: Vec<Item>| sender.blocking_send(batch).is_ok();
+            if !send(vec![Item::Header {
+                encoding: ingest.dialect.encoding,
+                delimiter: ingest.dialect.delimiter,
+                problems: ingest.problems.clone(),
+            }]) {
+                return Ok(());
+            }
+            let mut batch = Vec::with_capacity(BATCH);
+            while let Some(row) = ingest.next(&mut checker) {
+                match row {
+                    Ok(r) => batch.push(Item::Row {
+                        number: r.number,
+                        verdict: r.verdict,
+                        raw: r.raw,
+                    }),
+                    Err(p) => {
+                        batch.push(Item::Stopped(p));
+                        break;
+                    }
+                }
+                if batch.len() == BATCH && !send(std::mem::take(&mut batch)) {
+                    return Ok(());
+                }
+            }
+            if !batch.is_empty() {
+                send(batch);
+            }
+            Ok(())
+        });
+        let mut tally = Tally::default();
+        let mut problems: Vec<FileProblemRow> = Vec::new();
+        let mut duplicate_rows: Vec<u64> = Vec::new();
+        let (mut cells, mut filled) = (0i64, 0i64);
+        let mut stopped: Option<String> = None;
+        while let Some(batch) = receiver.recv().await {
+            let mut tx = self.db.begin().await?;
+            for item in batch {
+                match item {
+                    Item::Header {
+                        encoding,
+                        delimiter,
+                        problems: header_problems,
+                    } => {
+                        problems = header_problems.iter().map(FileProblemRow::from).collect();
+                        sqlx::query(
+                            "UPDATE opendata_uploads SET encoding = $1, delimiter = $2 WHERE id = $3",
+                        )
+                        .bind(serde_json::to_value(encoding)?.as_str().unwrap_or_default().to_owned())
+                        .bind(delimiter.to_string())
+                        .bind(upload_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    Item::Stopped(p) => {
+                        stopped = Some(p.note.clone());
+                        problems.push(FileProblemRow::from(&p));
+                    }
+                    Item::Row {
+                        number,
+                        verdict,
+                        raw,
+                    } => {
+                        tally.add(&verdict);
+                        match verdict {
+                            Verdict::Clean(values) => {
+                                cells += values.len() as i64;
+                                filled += values.iter().filter(|v| !v.is_empty()).count() as i64;
+                                let key = row_key(&schema, &values, upload_id, number);
+                                publish(&mut tx, dataset.id, &key, upload_id, number, &values)
+                                    .await?;
+                            }
+                            Verdict::Dirty(errors) => {
+                                sqlx::query(
+                                    "INSERT INTO opendata_quarantine (dataset_id, upload_id, row_number, cells_json, errors_json, status)
+                                     VALUES ($1, $2, $3, $4, $5, 'open')",
+                                )
+                                .bind(dataset.id)
+                                .bind(upload_id)
+                                .bind(number as i64)
+                                .bind(serde_json::to_string(&raw.unwrap_or_default())?)
+                                .bind(serde_json::to_string(&errors)?)
+                                .execute(&mut *tx)
+                                .await?;
+                            }
+                            Verdict::Duplicate => {
+                                if duplicate_rows.len() < 1000 {
+                                    duplicate_rows.push(number);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            sqlx::query(
+                "UPDATE opendata_uploads SET rows = $1, clean = $2, quarantined = $3, duplicates = $4, cells = $5, filled_cells = $6 WHERE id = $7",
+            )
+            .bind(tally.rows as i64)
+            .bind(tally.clean as i64)
+            .bind(tally.quarantined as i64)
+            .bind(tally.duplicates as i64)
+            .bind(cells)
+            .bind(filled)
+            .bind(upload_id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE opendata_datasets SET updated_at = $1 WHERE id = $2")
+                .bind(now())
+                .bind(dataset.id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+        let refused = match reader.await {
+            Ok(Ok(())) => None,
+            Ok(Err(file_problems)) => Some(file_problems),
+            Err(e) => {
+                return Err(invalid("upload", format!("the reader stopped: {e}")));
+            }
+        };
+        let status = if let Some(fp) = &refused {
+            problems = fp.iter().map(FileProblemRow::from).collect();
+            "refused"
+        } else {
+            "done"
+        };
+        sqlx::query(
+            "UPDATE opendata_uploads SET status = $1, problems_json = $2, duplicate_rows_json = $3, finished_at = $4, message = $5 WHERE id = $6",
+        )
+        .bind(status)
+        .bind(serde_json::to_string(&problems)?)
+        .bind(serde_json::to_string(&duplicate_rows)?)
+        .bind(now())
+        .bind(stopped)
+        .bind(upload_id)
+        .execute(self.db.pool())
+        .await?;
+        self.upload_info(upload_id).await
+    }
+
+    /// A page of a dataset's published rows (cleaned values in schema order), in key order,
+    /// and how many there are.
+    pub async fn rows(
+        &self,
+        dataset_id: i64,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Vec<String>>, i64)> {
+        let total: i64 = sqlx::query("SELECT COUNT(*) FROM opendata_rows WHERE dataset_id = $1")
+            .bind(dataset_id)
+            .fetch_one(self.db.pool())
+            .await?
+            .try_get(0)?;
+        let rows = sqlx::query(
+            "SELECT values_json FROM opendata_rows WHERE dataset_id = $1 ORDER BY row_key LIMIT $2 OFFSET $3",
+        )
+        .bind(dataset_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.db.pool())
+        .await?;
+        let values = rows
+            .iter()
+            .map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>(0)?)?))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((values, total))
+    }
+
+    /// A dataset's quarantined rows of a status (`open` first), oldest first.
+    pub async fn quarantine(
+        &self,
+        dataset_id: i64,
+        status: &str,
+        limit: i64,
+    ) -> Result<Vec<Quarantined>> {
+        let rows = sqlx::query(
+            "SELECT id, upload_id, row_number, cells_json, errors_json, status FROM opendata_quarantine
+             WHERE dataset_id = $1 AND status = $2 ORDER BY upload_id, row_number LIMIT $3",
+        )
+        .bind(dataset_id)
+        .bind(status)
+        .bind(limit)
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter().map(quarantined_from).collect()
+    }
+
+    /// Fixes a quarantined row with corrected cells (schema order): checked again, published
+    /// if clean, else kept with its new errors. A fixed row whose key is already published by
+    /// another row is a `primary-key` error; the other unique columns are checked within the
+    /// row's own upload only when the file is read, not again here.
+    pub async fn fix(
+        &self,
+        actor: &str,
+        quarantine_id: i64,
+        cells: &[String],
+    ) -> Result<FixOutcome> {
+        let row = sqlx::query(
+            "SELECT id, upload_id, row_number, cells_json, errors_json, status, dataset_id FROM opendata_quarantine WHERE id = $1",
+        )
+        .bind(quarantine_id)
+        .fetch_optional(self.db.pool())
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            what: "quarantined row",
+            id: quarantine_id.to_string(),
+        })?;
+        let q = quarantined_from(&row)?;
+        let dataset_id: i64 = row.try_get(6)?;
+        if q.status != "open" {
+            return Err(invalid(
+                "quarantine",
+                format!("row {} is already {}", quarantine_id, q.status),
+            ));
+        }
+        let dataset = self.dataset(dataset_id).await?;
+        let schema = Schema::from_value(dataset.schema).map_err(Error::Schema)?;
+        if cells.len() != schema.fields.len() {
+            return Err(invalid(
+                "cells",
+                format!(
+                    "{} cells given; the schema has {} fields",
+                    cells.len(),
+                    schema.fields.len()
+                ),
+            ));
+        }
+        let mut checker = Checker::new(&schema, &self.admin, &self.plan);
+        let input: Vec<CellIn<'_>> = cells
+            .iter()
+            .map(|c| CellIn::Text(c.as_str().into()))
+            .collect();
+        let verdict = checker.row(&input, &[]);
+        let mut tx = self.db.begin().await?;
+        let outcome = match verdict {
+            Verdict::Clean(values) => {
+                let key = row_key(&schema, &values, q.upload_id, q.row_number as u64);
+                let taken = sqlx::query(
+                    "SELECT values_json FROM opendata_rows WHERE dataset_id = $1 AND row_key = $2",
+                )
+                .bind(dataset_id)
+                .bind(&key)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if taken.is_some() && !schema.primary_key.is_empty() {
+                    let errors = vec![RowError {
+                        error_type: crate::check::ErrorType::PrimaryKey,
+                        field: None,
+                        field_number: None,
+                        cell: Some(key.replace('\u{1f}', ", ")),
+                        note: "a published row already has this key".into(),
+                    }];
+                    store_attempt(&mut tx, quarantine_id, cells, &errors).await?;
+                    FixOutcome::StillDirty(errors)
+                } else {
+                    publish(
+                        &mut tx,
+                        dataset_id,
+                        &key,
+                        q.upload_id,
+                        q.row_number as u64,
+                        &values,
+                    )
+                    .await?;
+                    sqlx::query(
+                        "UPDATE opendata_quarantine SET status = 'fixed', cells_json = $1, resolved_by = $2, resolved_at = $3 WHERE id = $4",
+                    )
+                    .bind(serde_json::to_string(cells)?)
+                    .bind(actor)
+                    .bind(now())
+                    .bind(quarantine_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    FixOutcome::Published
+                }
+            }
+            Verdict::Dirty(errors) => {
+                store_attempt(&mut tx, quarantine_id, cells, &errors).await?;
+                FixOutcome::StillDirty(errors)
+            }
+            // A checker that has seen no other row has no key to repeat.
+            Verdict::Duplicate => {
+                return Err(invalid("cells", "the row was taken for a repeat of itself"));
+            }
+        };
+        audit::append(
+            &mut tx,
+            &audit::Entry::new(
+                actor,
+                "opendata.row_fixed",
+                format!("quarantine:{quarantine_id}"),
+            )
+            .before(serde_json::json!({ "cells": q.cells }))
+            .after(serde_json::json!({
+                "cells": cells,
+                "published": outcome == FixOutcome::Published,
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+}
+
+fn quarantined_from(r: &sqlx::any::AnyRow) -> Result<Quarantined> {
+    Ok(Quarantined {
+        id: r.try_get(0)?,
+        upload_id: r.try_get(1)?,
+        row_number: r.try_get(2)?,
+        cells: serde_json::from_str(&r.try_get::<String, _>(3)?)?,
+        errors: serde_json::from_str(&r.try_get::<String, _>(4)?)?,
+        status: r.try_get(5)?,
+    })
+}
+
+async fn publish(
+    tx: &mut Tx,
+    dataset_id: i64,
+    key: &str,
+    upload_id: i64,
+    number: u64,
+    values: &[String],
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO opendata_rows (dataset_id, row_key, upload_id, row_number, values_json, published_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (dataset_id, row_key) DO UPDATE SET upload_id = excluded.upload_id,
+             row_number = excluded.row_number, values_json = excluded.values_json,
+             published_at = excluded.published_at",
+    )
+    .bind(dataset_id)
+    .bind(key)
+    .bind(upload_id)
+    .bind(number as i64)
+    .bind(serde_json::to_string(values)?)
+    .bind(now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn store_attempt(tx: &mut Tx, id: i64, cells: &[String], errors: &[RowError]) -> Result<()> {
+    sqlx::query("UPDATE opendata_quarantine SET cells_json = $1, errors_json = $2 WHERE id = $3")
+        .bind(serde_json::to_string(cells)?)
+        .bind(serde_json::to_string(errors)?)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,287 @@
+//! Open-data storage contract: datasets, uploads through the job's code path, published rows,
+//! the quarantine and fixes. Runs on SQLite in `cargo test` and on PostgreSQL in
+//! `cargo xtask test`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure report
+
+use lantoa_core::unit::UnitKind;
+use lantoa_opendata::{Error, FixOutcome, NewDataset, OpenData};
+use lantoa_registry::{NewUnit, Registry};
+use lantoa_store::blob::BlobStore;
+use lantoa_store::testing::TestDb;
+
+const SCHEMA: &str = r#"{
+  "fields": [
+    {"name": "ma_diem", "constraints": {"required": true}},
+    {"name": "ten", "constraints": {"required": true}},
+    {"name": "phuong_xa", "lantoa:kind": "commune", "constraints": {"required": true}},
+    {"name": "toc_do_mbps", "type": "integer", "constraints": {"minimum": 1}},
+    {"name": "ngay_lap", "type": "date", "format": "%d/%m/%Y"}
+  ],
+  "primaryKey": "ma_diem"
+}"#;
+
+struct Setup {
+    t: TestDb,
+    od: OpenData,
+    agency: i64,
+}
+
+async fn setup() -> Setup {
+    let t = TestDb::new(&[&lantoa_registry::MIGRATIONS, &lantoa_opendata::MIGRATIONS])
+        .await
+        .unwrap();
+    let registry = Registry::new(t.db.clone());
+    let agency = registry
+        .create(
+            "test",
+            &NewUnit::new(UnitKind::Agency, None, "Sở Khoa học và Công nghệ Hà Nội"),
+        )
+        .await
+        .unwrap()
+        .id;
+    let od = OpenData::new(
+        t.db.clone(),
+        registry,
+        BlobStore::new(t.db.clone(), t.dir.path().join("blobs")),
+    )
+    .unwrap();
+    Setup { t, od, agency }
+}
+
+fn new_dataset(agency: i64) -> NewDataset {
+    NewDataset {
+        name: "diem-wifi-cong-cong".into(),
+        title: "Điểm Wi-Fi công cộng".into(),
+        notes: "Các điểm truy cập Wi-Fi miễn phí do thành phố lắp đặt.".into(),
+        owner_unit_id: agency,
+        license_id: "cc-by-4.0".into(),
+        cadence: "monthly".into(),
+        sensitivity: "open".into(),
+        schema_json: SCHEMA.into(),
+    }
+}
+
+#[tokio::test]
+async fn a_dataset_is_refused_with_the_field_at_fault() {
+    let s = setup().await;
+    let mut bad = new_dataset(s.agency);
+    bad.name = "Điểm Wi-Fi".into();
+    assert!(matches!(
+        s.od.create_dataset("an.nv", &bad).await,
+        Err(Error::Invalid { field: "name", .. })
+    ));
+    let mut bad = new_dataset(s.agency);
+    bad.schema_json = r#"{"fields": [{"name": "a", "type": "interger"}]}"#.into();
+    let err = s.od.create_dataset("an.nv", &bad).await.unwrap_err();
+    assert!(err.to_string().contains("fields[0].type"), "{err}");
+    let mut bad = new_dataset(s.agency);
+    bad.cadence = "sometimes".into();
+    assert!(matches!(
+        s.od.create_dataset("an.nv", &bad).await,
+        Err(Error::Invalid {
+            field: "cadence",
+            ..
+        })
+    ));
+    let mut bad = new_dataset(s.agency);
+    bad.owner_unit_id = 999_999;
+    assert!(matches!(
+        s.od.create_dataset("an.nv", &bad).await,
+        Err(Error::Registry(_))
+    ));
+    let d =
+        s.od.create_dataset("an.nv", &new_dataset(s.agency))
+            .await
+            .unwrap();
+    assert_eq!(d.name, "diem-wifi-cong-cong");
+    assert!(matches!(
+        s.od.create_dataset("an.nv", &new_dataset(s.agency)).await,
+        Err(Error::Duplicate(_))
+    ));
+    assert_eq!(
+        s.od.dataset_by_name("diem-wifi-cong-cong")
+            .await
+            .unwrap()
+            .id,
+        d.id
+    );
+    assert_eq!(s.od.datasets(Some(s.agency)).await.unwrap().len(), 1);
+}
+
+/// The dataset, created, with [`FIRST`] uploaded and ingested.
+async fn with_first_upload(s: &Setup) -> lantoa_opendata::Dataset {
+    let d =
+        s.od.create_dataset("an.nv", &new_dataset(s.agency))
+            .await
+            .unwrap();
+    let u =
+        s.od.upload("an.nv", d.id, "wifi.csv", FIRST.as_bytes())
+            .await
+            .unwrap();
+    s.od.run_upload(u.id).await.unwrap();
+    d
+}
+
+const FIRST: &str = "ma_diem;ten;phuong_xa;toc_do_mbps;ngay_lap
+W001;Hồ Gươm;Phường Hoàn Kiếm;100;01/07/2025
+W002;Văn Miếu;Phường Văn Miếu - Quốc Tử Giám;50;15/08/2025
+W003;Chợ Đồng Xuân;Phường Không Có;50;15/08/2025
+W004;Công viên Thống Nhất;Phường Hai Bà Trưng;0;32/08/2025
+W002;Văn Miếu;Phường Văn Miếu - Quốc Tử Giám;50;15/08/2025
+W005;Hồ Tây;Phường Tây Hồ;200;01/09/2025
+";
+
+#[tokio::test]
+async fn an_upload_publishes_clean_rows_quarantines_dirty_ones_and_loses_none() {
+    let s = setup().await;
+    let d =
+        s.od.create_dataset("an.nv", &new_dataset(s.agency))
+            .await
+            .unwrap();
+    let queued =
+        s.od.upload("an.nv", d.id, "wifi.csv", FIRST.as_bytes())
+            .await
+            .unwrap();
+    assert_eq!((queued.status.as_str(), queued.version), ("queued", 1));
+    let u = s.od.run_upload(queued.id).await.unwrap();
+    assert_eq!(u.status, "done");
+    assert_eq!(u.delimiter.as_deref(), Some(";"));
+    assert_eq!(
+        (u.rows, u.clean, u.quarantined, u.duplicates),
+        (6, 3, 2, 1),
+        "{u:?}"
+    );
+    assert_eq!(u.rows, u.clean + u.quarantined + u.duplicates);
+    assert_eq!(u.duplicate_rows, vec![6]);
+    let (rows, total) = s.od.rows(d.id, 0, 100).await.unwrap();
+    assert_eq!(total, 3);
+    assert_eq!(
+        rows[0],
+        ["W001", "Hồ Gươm", "Phường Hoàn Kiếm", "100", "2025-07-01"]
+    );
+    let q = s.od.quarantine(d.id, "open", 100).await.unwrap();
+    assert_eq!(q.len(), 2);
+    assert_eq!(q[0].row_number, 4);
+    assert_eq!(q[0].cells[2], "Phường Không Có");
+    assert_eq!(q[0].errors[0].field.as_deref(), Some("phuong_xa"));
+    let kinds: Vec<&str> = q[1].errors.iter().map(|e| e.error_type.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["constraint-error", "type-error"],
+        "{:?}",
+        q[1].errors
+    );
+    // The raw file is kept and reads back unchanged.
+    let blobs = BlobStore::new(s.t.db.clone(), s.t.dir.path().join("blobs"));
+    assert_eq!(blobs.get(&u.blob_sha256).await.unwrap(), FIRST.as_bytes());
+    // Running the job again changes nothing.
+    let again = s.od.run_upload(queued.id).await.unwrap();
+    assert_eq!((again.rows, again.clean), (6, 3));
+    assert_eq!(s.od.rows(d.id, 0, 100).await.unwrap().1, 3);
+}
+
+#[tokio::test]
+async fn a_fix_is_checked_again_and_published_only_when_clean() {
+    let s = setup().await;
+    let d = with_first_upload(&s).await;
+    let q = s.od.quarantine(d.id, "open", 100).await.unwrap();
+    let w004 = &q[1];
+    // Still wrong: the date is fixed, the speed is not.
+    let attempt: Vec<String> = [
+        "W004",
+        "Công viên Thống Nhất",
+        "Phường Hai Bà Trưng",
+        "0",
+        "31/08/2025",
+    ]
+    .map(String::from)
+    .to_vec();
+    match s.od.fix("an.nv", w004.id, &attempt).await.unwrap() {
+        FixOutcome::StillDirty(e) => {
+            assert_eq!(e.len(), 1);
+            assert_eq!(e[0].field.as_deref(), Some("toc_do_mbps"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let kept = s.od.quarantine(d.id, "open", 100).await.unwrap();
+    assert_eq!(kept[1].cells[4], "31/08/2025", "the attempt is kept");
+    let mut fixed = attempt.clone();
+    fixed[3] = "30".into();
+    assert_eq!(
+        s.od.fix("an.nv", w004.id, &fixed).await.unwrap(),
+        FixOutcome::Published
+    );
+    assert_eq!(s.od.rows(d.id, 0, 100).await.unwrap().1, 4);
+    assert_eq!(s.od.quarantine(d.id, "open", 100).await.unwrap().len(), 1);
+    assert_eq!(s.od.quarantine(d.id, "fixed", 100).await.unwrap().len(), 1);
+    assert!(matches!(
+        s.od.fix("an.nv", w004.id, &fixed).await,
+        Err(Error::Invalid {
+            field: "quarantine",
+            ..
+        })
+    ));
+    // A fix that takes a published row's key is refused.
+    let w003 = &q[0];
+    let stolen: Vec<String> = [
+        "W001",
+        "Chợ Đồng Xuân",
+        "Phường Hoàn Kiếm",
+        "50",
+        "15/08/2025",
+    ]
+    .map(String::from)
+    .to_vec();
+    match s.od.fix("an.nv", w003.id, &stolen).await.unwrap() {
+        FixOutcome::StillDirty(e) => assert_eq!(e[0].error_type.as_str(), "primary-key"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        s.od.fix("an.nv", w003.id, &["W003".to_string()]).await,
+        Err(Error::Invalid { field: "cells", .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_later_upload_replaces_rows_by_key_and_a_bad_file_is_refused_with_reasons() {
+    let s = setup().await;
+    let d = with_first_upload(&s).await;
+    let second = "ma_diem,ten,phuong_xa,toc_do_mbps,ngay_lap\nW001,Hồ Gươm (mở rộng),Phường Hoàn Kiếm,300,01/10/2025\nW006,Long Biên,Phường Long Biên,100,01/10/2025\n";
+    let u2 =
+        s.od.upload("an.nv", d.id, "wifi-10.csv", second.as_bytes())
+            .await
+            .unwrap();
+    assert_eq!(u2.version, 2);
+    let u2 = s.od.run_upload(u2.id).await.unwrap();
+    assert_eq!((u2.rows, u2.clean), (2, 2));
+    let (rows, total) = s.od.rows(d.id, 0, 100).await.unwrap();
+    assert_eq!(total, 4);
+    assert_eq!(rows[0][1], "Hồ Gươm (mở rộng)");
+    assert_eq!(s.od.uploads(d.id).await.unwrap().len(), 2);
+
+    let wrong = "id,name\n1,x\n";
+    let u3 =
+        s.od.upload("an.nv", d.id, "sai.csv", wrong.as_bytes())
+            .await
+            .unwrap();
+    let u3 = s.od.run_upload(u3.id).await.unwrap();
+    assert_eq!(u3.status, "refused");
+    let fatal: Vec<&str> = u3
+        .problems
+        .iter()
+        .filter(|p| p.fatal)
+        .map(|p| p.error_type.as_str())
+        .collect();
+    assert_eq!(fatal, ["missing-label"; 5], "{:?}", u3.problems);
+    assert!(
+        u3.problems
+            .iter()
+            .any(|p| p.error_type == "extra-label" && p.note.contains("\"name\""))
+    );
+    assert_eq!(
+        s.od.rows(d.id, 0, 100).await.unwrap().1,
+        4,
+        "nothing published lost"
+    );
+}
