@@ -58,7 +58,7 @@ enum Command {
     },
     /// Run background workers for one or more roles (e.g. on more machines, sharing PostgreSQL).
     Worker {
-        /// Roles to serve: housekeeping, crawl (more arrive with the modules).
+        /// Roles to serve: housekeeping, crawl, opendata (more arrive with the modules).
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
     },
@@ -225,7 +225,16 @@ async fn open(cfg: &Config) -> anyhow::Result<Db> {
     Ok(open_migrated(cfg).await?.0)
 }
 
-async fn load_demo(db: &Db) -> anyhow::Result<()> {
+/// The open-data service, keeping uploaded files in the blob store.
+fn opendata_service(cfg: &Config, db: &Db) -> anyhow::Result<lantoa_opendata::OpenData> {
+    Ok(lantoa_opendata::OpenData::new(
+        db.clone(),
+        Registry::new(db.clone()),
+        watch::blobs(cfg, db),
+    )?)
+}
+
+async fn load_demo(cfg: &Config, db: &Db) -> anyhow::Result<()> {
     let registry = Registry::new(db.clone());
     let bar = ProgressBar::new(127);
     bar.set_style(
@@ -254,6 +263,11 @@ async fn load_demo(db: &Db) -> anyhow::Result<()> {
     println!(
         "Demo watch subjects: {} added ({} already there).",
         subjects.created, subjects.already
+    );
+    let datasets = opendata_service(cfg, db)?.load_demo("demo").await?;
+    println!(
+        "Demo open data: {} datasets created ({} already there), {} files queued (see Dữ liệu mở in the console).",
+        datasets.created, datasets.already, datasets.queued
     );
     Ok(())
 }
@@ -286,7 +300,7 @@ async fn serve(cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<()> 
         println!("  (shown once; you must change it at first sign-in)");
     }
     if demo {
-        load_demo(&db).await?;
+        load_demo(&cfg, &db).await?;
     }
     // The demo's fictional web: served on loopback, and the crawler resolves its hosts there.
     let overrides = if demo {
@@ -346,12 +360,19 @@ async fn serve(cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<()> 
     let mut tasks = Vec::new();
     if !no_workers {
         tasks.push(tokio::spawn(
-            workers::build(&db, &workers::ALL_ROLES.map(str::to_owned), &crawler)?
-                .run(stop_rx.clone()),
+            workers::build(
+                &db,
+                &workers::ALL_ROLES.map(str::to_owned),
+                &crawler,
+                &opendata_service(&cfg, &db)?,
+            )?
+            .run(stop_rx.clone()),
         ));
         tasks.push(tokio::spawn(workers::schedule(db.clone(), stop_rx.clone())));
     }
-    let state = lantoa_web::AppState::new(db.clone(), cfg.web.clone()).with_crawler(crawler);
+    let state = lantoa_web::AppState::new(db.clone(), cfg.web.clone())
+        .with_crawler(crawler)
+        .with_opendata(opendata_service(&cfg, &db)?);
     let app = lantoa_web::router(state);
     println!("Lantoa console: http://{addr}/");
     tracing::info!(%addr, database = %lantoa_store::redact(&cfg.database), "serving");
@@ -401,7 +422,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Worker { roles } => {
             let db = open(&cfg).await?;
             let crawler = watch::crawler(&cfg, &db, Vec::new())?;
-            let worker = workers::build(&db, &roles, &crawler)?;
+            let worker = workers::build(&db, &roles, &crawler, &opendata_service(&cfg, &db)?)?;
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
             let handle = tokio::spawn(worker.run(stop_rx));
             shutdown_signal().await;
@@ -511,7 +532,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Demo => load_demo(&open(&cfg).await?).await?,
+        Command::Demo => load_demo(&cfg, &open(&cfg).await?).await?,
         Command::Watch {
             command: WatchCommand::Crawl { subject, once },
         } => {

@@ -2,16 +2,22 @@
 
 use anyhow::bail;
 use lantoa_accounts::{Accounts, PURGE_JOB};
+use lantoa_opendata::{INGEST_JOB, OpenData};
 use lantoa_store::Db;
 use lantoa_store::jobs::{NewJob, Queue};
 use lantoa_store::worker::Worker;
 use lantoa_watch::{CRAWL_JOB, Crawler};
 
 /// Every worker role, as `lantoa serve` runs them all.
-pub const ALL_ROLES: [&str; 2] = ["housekeeping", "crawl"];
+pub const ALL_ROLES: [&str; 3] = ["housekeeping", "crawl", "opendata"];
 
 /// A worker serving the job kinds of `roles`.
-pub fn build(db: &Db, roles: &[String], crawler: &Crawler) -> anyhow::Result<Worker> {
+pub fn build(
+    db: &Db,
+    roles: &[String],
+    crawler: &Crawler,
+    opendata: &OpenData,
+) -> anyhow::Result<Worker> {
     let name = format!("{}-{}", hostname(), std::process::id());
     let mut worker = Worker::new(Queue::new(db.clone()), name);
     for role in roles {
@@ -42,6 +48,29 @@ pub fn build(db: &Db, roles: &[String], crawler: &Crawler) -> anyhow::Result<Wor
                             pages = done.pages_ok,
                             findings = done.findings,
                             "crawl done"
+                        );
+                        Ok(())
+                    }
+                });
+            }
+            "opendata" => {
+                let od = opendata.clone();
+                worker = worker.handle(INGEST_JOB, move |payload: serde_json::Value| {
+                    let od = od.clone();
+                    async move {
+                        let id = payload
+                            .get("upload_id")
+                            .and_then(serde_json::Value::as_i64)
+                            .ok_or_else(|| format!("ingest job without upload_id: {payload}"))?;
+                        let u = od.run_upload(id).await.map_err(|e| e.to_string())?;
+                        tracing::info!(
+                            upload = id,
+                            rows = u.rows,
+                            clean = u.clean,
+                            quarantined = u.quarantined,
+                            duplicates = u.duplicates,
+                            status = %u.status,
+                            "upload read"
                         );
                         Ok(())
                     }

@@ -59,3 +59,16 @@ impl From<serde_json::Error> for Error {
 
 /// Results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl lantoa_core::error_code::HasErrorCode for Error {
+    fn error_code(&self) -> lantoa_core::error_code::ErrorCode {
+        use lantoa_core::error_code;
+        match self {
+            Error::Invalid { .. } | Error::Schema(_) => error_code::INVALID_INPUT,
+            Error::Duplicate(_) => error_code::CONFLICT,
+            Error::NotFound { .. } => error_code::NOT_FOUND,
+            Error::Registry(e) => e.error_code(),
+            Error::Store(e) => e.error_code(),
+        }
+    }
+}

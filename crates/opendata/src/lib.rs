@@ -43,6 +43,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub use demo::DemoReport;
 pub use error::{Error, Result};
 pub use service::{Dataset, FixOutcome, INGEST_JOB, NewDataset, OpenData, Quarantined, Upload};
 
@@ -56,6 +57,7 @@ pub mod admin;
 pub mod check;
 pub mod clean;
 pub mod decode;
+mod demo;
 mod error;
 pub mod ingest;
 pub mod keys;

@@ -300,6 +300,11 @@ impl OpenData {
         })
     }
 
+    /// The registry owners are checked against.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
     /// Creates a dataset, checking its name, owner, cadence, sensitivity and schema.
     pub async fn create_dataset(&self, actor: &str, new: &NewDataset) -> Result<Dataset> {
         let name = new.name.trim();

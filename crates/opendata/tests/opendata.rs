@@ -285,3 +285,49 @@ async fn a_later_upload_replaces_rows_by_key_and_a_bad_file_is_refused_with_reas
         "nothing published lost"
     );
 }
+
+#[tokio::test]
+async fn the_demo_datasets_load_once_and_their_dirty_rows_are_quarantined() {
+    let s = setup().await;
+    let registry = Registry::new(s.t.db.clone());
+    registry
+        .load_demo("test", lantoa_registry::DEMO_CITY)
+        .await
+        .unwrap();
+    let report = s.od.load_demo("demo").await.unwrap();
+    assert_eq!((report.created, report.queued), (3, 3));
+    let again = s.od.load_demo("demo").await.unwrap();
+    assert_eq!((again.created, again.already), (0, 3));
+    let mut seen = Vec::new();
+    for d in s.od.datasets(None).await.unwrap() {
+        let u = s.od.uploads(d.id).await.unwrap().remove(0);
+        let u = s.od.run_upload(u.id).await.unwrap();
+        assert_eq!(u.status, "done", "{u:?}");
+        assert_eq!(u.rows, u.clean + u.quarantined + u.duplicates);
+        assert!(u.quarantined > 0 && u.clean > 0, "{} {u:?}", d.name);
+        let q = s.od.quarantine(d.id, "open", 100).await.unwrap();
+        for r in &q {
+            for e in &r.errors {
+                seen.push(e.error_type.as_str());
+            }
+        }
+        if d.name == "diem-wifi-cong-cong" {
+            let (rows, _) = s.od.rows(d.id, 0, 100).await.unwrap();
+            let by = |k: &str| rows.iter().find(|r| r[0] == k).unwrap().clone();
+            assert_eq!(by("WF-0009")[3], "Phường Hồng Hà", "old ward converted");
+            assert_eq!(by("WF-0012")[5], "2025-07-01", "Excel serial read");
+            assert_eq!(by("WF-0016")[1], "Vườn Hoa Lê Nin", "name tidied");
+            assert_eq!(by("WF-0018")[1], "Vườn Hoa Ngô Quyền", "TCVN3 converted");
+            assert_eq!(u.duplicates, 1);
+        }
+    }
+    for kind in [
+        "ambiguous-admin-mapping",
+        "encoding-error",
+        "type-error",
+        "constraint-error",
+        "primary-key",
+    ] {
+        assert!(seen.contains(&kind), "{kind} in {seen:?}");
+    }
+}

@@ -263,6 +263,21 @@ impl From<lantoa_watch::Error> for WebError {
     }
 }
 
+impl From<lantoa_opendata::Error> for WebError {
+    fn from(e: lantoa_opendata::Error) -> Self {
+        use lantoa_opendata::Error as O;
+        let code = e.error_code();
+        let msg = e.to_string();
+        match e {
+            O::Registry(r) => r.into(),
+            O::Store(s) => s.into(),
+            O::NotFound { .. } => WebError::new(code, "err-not-found", msg),
+            other => WebError::new(code, "err-opendata-invalid", msg.clone())
+                .arg("detail", other.to_string()),
+        }
+    }
+}
+
 impl From<axum::extract::rejection::BytesRejection> for WebError {
     /// A body that could not be read: over the configured limit, or broken off.
     fn from(e: axum::extract::rejection::BytesRejection) -> Self {

@@ -45,11 +45,12 @@ pub use error::WebError;
 pub use view::{MODULES, TEMPLATES};
 
 /// Every migration set the web layer's services need, in order.
-pub const MIGRATIONS: [&lantoa_store::migrate::MigrationSet; 4] = [
+pub const MIGRATIONS: [&lantoa_store::migrate::MigrationSet; 5] = [
     &lantoa_store::MIGRATIONS,
     &lantoa_accounts::MIGRATIONS,
     &lantoa_registry::MIGRATIONS,
     &lantoa_watch::MIGRATIONS,
+    &lantoa_opendata::MIGRATIONS,
 ];
 
 /// Settings of the web layer (the `[web]` table of `lantoa.toml`).
@@ -93,6 +94,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// The crawler (queues crawls, reads captures); `None` until [`AppState::with_crawler`].
     pub crawler: Option<lantoa_watch::Crawler>,
+    /// The open-data service; `None` until [`AppState::with_opendata`].
+    pub opendata: Option<lantoa_opendata::OpenData>,
     pub(crate) metrics: Arc<metrics::Metrics>,
     pub(crate) table: Arc<HashMap<(String, String), routes::Access>>,
     pub(crate) limiter: Arc<ctx::RateLimiter>,
@@ -125,7 +128,21 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::new()),
             table: Arc::new(table),
             crawler: None,
+            opendata: None,
         }
+    }
+
+    /// Adds the open-data service, so the console shows datasets and takes uploads.
+    pub fn with_opendata(mut self, opendata: lantoa_opendata::OpenData) -> Self {
+        self.opendata = Some(opendata);
+        self
+    }
+
+    /// The open-data service, or an error saying it is not configured in this process.
+    pub(crate) fn opendata(&self) -> Result<&lantoa_opendata::OpenData, error::WebError> {
+        self.opendata.as_ref().ok_or_else(|| {
+            error::WebError::internal("the open-data service is not configured in this process")
+        })
     }
 
     /// Adds the crawler, so the console can queue crawls and show captures.

@@ -56,6 +56,8 @@ impl std::fmt::Debug for RouteSpec {
 pub const ADMIN: &[Role] = &[Role::Admin];
 /// Who may register and import watch subjects.
 pub const WATCH_EDITORS: &[Role] = &[Role::Admin, Role::WatchOfficer];
+/// Who may create datasets, upload files and fix quarantined rows.
+pub const OPENDATA_EDITORS: &[Role] = &[Role::Admin, Role::DataSteward, Role::AgencyUploader];
 /// Who may register and change units.
 pub const UNIT_EDITORS: &[Role] = &[
     Role::Admin,
@@ -108,7 +110,11 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/watch/captures/{sha}" SignedIn, Page, "A captured response (WARC); ?raw=1 downloads it" => pages::watch::capture;
         POST "/watch/classifier/train" Roles(WATCH_EDITORS), Page, "Retrain the harmful-content classifier" => pages::watch::train;
         GET "/notify" SignedIn, Page, "Notify module" => pages::home::notify;
-        GET "/opendata" SignedIn, Page, "Open data module" => pages::home::opendata;
+        GET "/opendata" SignedIn, Page, "Datasets with their owner, rows published and quality" => pages::opendata::datasets;
+        POST "/opendata/datasets" Roles(OPENDATA_EDITORS), Page, "Create a dataset with its Table Schema" => pages::opendata::create;
+        GET "/opendata/{name}" SignedIn, Page, "A dataset: schema, uploads, published rows, quarantine" => pages::opendata::dataset;
+        POST "/opendata/{name}/uploads" Roles(OPENDATA_EDITORS), Page, "Upload a CSV file to a dataset" => pages::opendata::upload;
+        POST "/opendata/quarantine/{id}/fix" Roles(OPENDATA_EDITORS), Page, "Fix a quarantined row; published if it passes" => pages::opendata::fix;
         GET "/plans" SignedIn, Page, "Plans module" => pages::home::plans;
         GET "/reports" SignedIn, Page, "Reports module" => pages::home::reports;
 

@@ -29,6 +29,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("audit.html", include_str!("../templates/audit.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("watch.html", include_str!("../templates/watch.html")),
+    ("opendata.html", include_str!("../templates/opendata.html")),
+    (
+        "opendata_dataset.html",
+        include_str!("../templates/opendata_dataset.html"),
+    ),
     (
         "watch_import.html",
         include_str!("../templates/watch_import.html"),

@@ -69,10 +69,6 @@ async fn module(ctx: Ctx, id: &str) -> Result<Response, WebError> {
 pub async fn notify(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
     module(ctx, "notify").await
 }
-/// `GET /opendata`.
-pub async fn opendata(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
-    module(ctx, "opendata").await
-}
 /// `GET /plans`.
 pub async fn plans(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
     module(ctx, "plans").await

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod auth;
 pub mod home;
+pub mod opendata;
 pub mod units;
 pub mod users;
 pub mod watch;

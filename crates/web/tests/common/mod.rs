@@ -102,7 +102,15 @@ impl TestApp {
             std::sync::Arc::new(lantoa_watch::signals::Rules::builtin().unwrap()),
         )
         .unwrap();
-        let state = AppState::new(t.db.clone(), config).with_crawler(crawler);
+        let opendata = lantoa_opendata::OpenData::new(
+            t.db.clone(),
+            lantoa_registry::Registry::new(t.db.clone()),
+            lantoa_store::blob::BlobStore::new(t.db.clone(), t.dir.path().join("blobs")),
+        )
+        .unwrap();
+        let state = AppState::new(t.db.clone(), config)
+            .with_crawler(crawler)
+            .with_opendata(opendata);
         let router = lantoa_web::router(state.clone());
         Self { t, state, router }
     }

@@ -1,0 +1,259 @@
+//! Open-data pages: datasets with their quality, uploads with live counts, the published rows,
+//! and the quarantine where the owner agency fixes rows.
+
+use axum::Extension;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use lantoa_core::unit::UnitKind;
+use lantoa_opendata::{Dataset, NewDataset, Upload};
+use serde::Deserialize;
+
+use super::{FormPairs, flash, form_error};
+use crate::ctx::Ctx;
+use crate::error::WebError;
+use crate::routes::OPENDATA_EDITORS;
+use crate::{AppState, view};
+
+/// Rows shown in a dataset's preview.
+const PREVIEW: i64 = 50;
+/// Quarantined rows listed at once.
+const QUARANTINE_PAGE: i64 = 100;
+
+fn can_edit(ctx: &Ctx) -> bool {
+    ctx.principal
+        .as_ref()
+        .is_some_and(|p| p.roles.iter().any(|r| OPENDATA_EDITORS.contains(r)))
+}
+
+fn percent(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
+}
+
+/// Quality of an upload: đúng (valid share of the distinct rows), đủ (filled share of the
+/// cells of clean rows), sạch (share of rows that are not repeats).
+fn quality(u: &Upload) -> minijinja::Value {
+    minijinja::context! {
+        valid => percent(u.clean, u.rows - u.duplicates),
+        complete => percent(u.filled_cells, u.cells),
+        unique => percent(u.rows - u.duplicates, u.rows),
+    }
+}
+
+async fn agencies(state: &AppState) -> Result<Vec<minijinja::Value>, WebError> {
+    let (units, _) = state
+        .registry
+        .list(&lantoa_registry::ListQuery {
+            kind: Some(UnitKind::Agency),
+            limit: 500,
+            ..Default::default()
+        })
+        .await?;
+    Ok(units
+        .into_iter()
+        .map(|u| minijinja::context! { id => u.id, name => u.name })
+        .collect())
+}
+
+async fn list_context(state: &AppState) -> Result<minijinja::Value, WebError> {
+    let od = state.opendata()?;
+    let mut rows = Vec::new();
+    let mut live = false;
+    for d in od.datasets(None).await? {
+        let owner = state.registry.get(d.owner_unit_id).await?.name;
+        let latest = od.uploads(d.id).await?.into_iter().next();
+        live |= latest
+            .as_ref()
+            .is_some_and(|u| u.status == "queued" || u.status == "running");
+        let published = od.rows(d.id, 0, 0).await?.1;
+        rows.push(minijinja::context! {
+            dataset => d, owner => owner, published => published,
+            quality => latest.as_ref().map(quality), latest => latest,
+        });
+    }
+    Ok(minijinja::context! {
+        datasets => rows, agencies => agencies(state).await?, live => live,
+        cadences => ["daily", "weekly", "monthly", "quarterly", "yearly", "irregular"],
+        sensitivities => ["open", "deidentified", "restricted"],
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct Flash {
+    flash: Option<String>,
+}
+
+/// `GET /opendata`: the datasets, each with its owner, rows published and its latest upload's
+/// quality; the form to create one.
+pub async fn datasets(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<Flash>,
+) -> Result<Response, WebError> {
+    let extra = list_context(&state).await?;
+    Ok(view::page(
+        "opendata.html",
+        &ctx,
+        "opendata",
+        minijinja::context! {
+            can_edit => can_edit(&ctx), flash => flash(q.flash.as_deref()), ..extra
+        },
+    )?
+    .into_response())
+}
+
+/// `POST /opendata/datasets`: creates a dataset; a bad field re-shows the form with what was
+/// typed.
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let owner = form.get("owner_unit_id");
+    let new = NewDataset {
+        name: form.get("name"),
+        title: form.get("title"),
+        notes: form.get("notes"),
+        owner_unit_id: owner.parse().unwrap_or(0),
+        license_id: form.get("license_id"),
+        cadence: form.get("cadence"),
+        sensitivity: form.get("sensitivity"),
+        schema_json: form.get("schema"),
+    };
+    match state.opendata()?.create_dataset(&ctx.actor(), &new).await {
+        Ok(d) => Ok(
+            Redirect::to(&format!("/opendata/{}?flash=flash-dataset-created", d.name))
+                .into_response(),
+        ),
+        Err(e) => {
+            let extra = list_context(&state).await?;
+            let echo = minijinja::context! {
+                can_edit => true,
+                echo => minijinja::context! {
+                    name => new.name, title => new.title, notes => new.notes, owner => owner,
+                    license_id => new.license_id, cadence => new.cadence,
+                    sensitivity => new.sensitivity, schema => new.schema_json,
+                },
+                ..extra
+            };
+            Ok(form_error(
+                "opendata.html",
+                &ctx,
+                "opendata",
+                echo,
+                e.into(),
+            ))
+        }
+    }
+}
+
+async fn dataset_context(state: &AppState, d: &Dataset) -> Result<minijinja::Value, WebError> {
+    let od = state.opendata()?;
+    let owner = state.registry.get(d.owner_unit_id).await?.name;
+    let all = od.uploads(d.id).await?;
+    let live = all
+        .iter()
+        .any(|u| u.status == "queued" || u.status == "running");
+    let uploads: Vec<_> = all
+        .into_iter()
+        .map(|u| minijinja::context! { quality => quality(&u), upload => u })
+        .collect();
+    let (rows, published) = od.rows(d.id, 0, PREVIEW).await?;
+    let quarantine = od.quarantine(d.id, "open", QUARANTINE_PAGE).await?;
+    let fields: Vec<_> = d.schema["fields"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| {
+            minijinja::context! {
+                name => f["name"].as_str().unwrap_or_default().to_owned(),
+                title => f["title"].as_str().unwrap_or_default().to_owned(),
+                type => f["type"].as_str().unwrap_or("string").to_owned(),
+                kind => f["lantoa:kind"].as_str().map(str::to_owned),
+            }
+        })
+        .collect();
+    Ok(minijinja::context! {
+        dataset => d, owner => owner, uploads => uploads, live => live, rows => rows,
+        published => published, quarantine => quarantine, fields => fields,
+    })
+}
+
+/// `GET /opendata/{name}`: a dataset — its schema, uploads (refreshing while one is read),
+/// the first published rows, and the open quarantine with a fix form per row.
+pub async fn dataset(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(name): Path<String>,
+    Query(q): Query<Flash>,
+) -> Result<Response, WebError> {
+    let d = state.opendata()?.dataset_by_name(&name).await?;
+    let extra = dataset_context(&state, &d).await?;
+    Ok(view::page(
+        "opendata_dataset.html",
+        &ctx,
+        "opendata",
+        minijinja::context! {
+            can_edit => can_edit(&ctx), flash => flash(q.flash.as_deref()), ..extra
+        },
+    )?
+    .into_response())
+}
+
+/// `POST /opendata/{name}/uploads`: keeps the file and queues it; the page then shows the
+/// counts as the rows are read.
+pub async fn upload(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(name): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, WebError> {
+    let od = state.opendata()?;
+    let d = od.dataset_by_name(&name).await?;
+    let mut multipart = multipart.map_err(|e| WebError::malformed(e.body_text()))?;
+    let mut file = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| WebError::malformed(e.body_text()))?
+    {
+        if field.name() == Some("file") {
+            let file_name = field.file_name().unwrap_or("upload.csv").to_owned();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| WebError::malformed(e.body_text()))?;
+            file = Some((file_name, bytes));
+        }
+    }
+    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return Err(WebError::invalid(
+            "err-no-file",
+            "choose a CSV file to upload (field 'file')",
+        ));
+    };
+    od.upload(&ctx.actor(), d.id, &file_name, &bytes).await?;
+    Ok(Redirect::to(&format!("/opendata/{}?flash=flash-uploaded", d.name)).into_response())
+}
+
+/// `POST /opendata/quarantine/{id}/fix`: corrected cells (`cell_0` … in schema order); a row
+/// that passes is published, else it stays with its new errors.
+pub async fn fix(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let od = state.opendata()?;
+    let name = form.get("dataset");
+    let d = od.dataset_by_name(&name).await?;
+    let n = d.schema["fields"].as_array().map_or(0, Vec::len);
+    let cells: Vec<String> = (0..n).map(|i| form.get(&format!("cell_{i}"))).collect();
+    let outcome = od.fix(&ctx.actor(), id, &cells).await?;
+    let flash = match outcome {
+        lantoa_opendata::FixOutcome::Published => "flash-row-published",
+        lantoa_opendata::FixOutcome::StillDirty(_) => "flash-row-still-dirty",
+    };
+    Ok(Redirect::to(&format!("/opendata/{}?flash={flash}#quarantine", d.name)).into_response())
+}
