@@ -275,3 +275,80 @@ async fn an_officer_crawls_a_site_reads_the_evidence_and_confirms_a_finding() {
     );
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: run by `cargo xtask test`"]
+async fn a_steward_uploads_a_file_and_publishes_a_fixed_row() {
+    let app = TestApp::spawn().await;
+    app.state
+        .registry
+        .load_demo("test", lantoa_registry::DEMO_CITY)
+        .await
+        .unwrap();
+    let od = app.state.opendata.clone().unwrap();
+    od.load_demo("test").await.unwrap();
+    let d = od.dataset_by_name("diem-wifi-cong-cong").await.unwrap();
+    app.user("hoa", vec![lantoa_core::Role::DataSteward]).await;
+    let base = app.serve().await;
+    let c = browser().await;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(&c, "#username", "hoa").await;
+    fill(&c, "#password", common::PASSWORD).await;
+    click(&c, "#login-submit").await;
+
+    // The demo file, read by the worker's code path.
+    let first = od.uploads(d.id).await.unwrap().remove(0);
+    od.run_upload(first.id).await.unwrap();
+    c.goto(&format!("{base}/opendata")).await.unwrap();
+    assert!(text(&c, "#datasets").await.contains("Điểm truy cập Wi-Fi"));
+    c.goto(&format!("{base}/opendata/{}", d.name))
+        .await
+        .unwrap();
+    let quarantine = od.quarantine(d.id, "open", 100).await.unwrap();
+    let speed = quarantine
+        .iter()
+        .find(|q| q.cells[0] == "WF-0014")
+        .expect("the speed-0 row is quarantined");
+    assert!(
+        text(&c, &format!("#q-{}", speed.id))
+            .await
+            .contains("toc_do_mbps")
+    );
+    // Fix the speed in the form and send it.
+    let input = c
+        .find(Locator::Css(&format!("#q{}-4", speed.id)))
+        .await
+        .unwrap();
+    input.clear().await.unwrap();
+    input.send_keys("50").await.unwrap();
+    click(&c, &format!("#fix-{}", speed.id)).await;
+    assert_eq!(text(&c, ".flash").await, "Dòng đã đạt và được công bố.");
+    assert!(text(&c, "#rows").await.contains("Vườn Hoa Con Cóc"));
+
+    // A new file through the upload form.
+    let file = std::env::temp_dir().join(format!("lantoa-wifi-{}.csv", std::process::id()));
+    std::fs::write(
+        &file,
+        "ma_diem,ten_diem,dia_chi,phuong_xa,toc_do_mbps,ngay_hoat_dong,trang_thai\nWF-0100,Ga Hà Nội,120 Lê Duẩn,Phường Cửa Nam,100,01/12/2025,Hoạt động\n",
+    )
+    .unwrap();
+    c.find(Locator::Css("#file"))
+        .await
+        .unwrap()
+        .send_keys(&file.display().to_string())
+        .await
+        .unwrap();
+    click(&c, "#upload-submit").await;
+    assert_eq!(
+        text(&c, ".flash").await,
+        "Đã lưu tệp và xếp hàng xử lý; các dòng sẽ hiện ra khi được đọc."
+    );
+    let second = od.uploads(d.id).await.unwrap().remove(0);
+    assert_eq!((second.version, second.status.as_str()), (2, "queued"));
+    od.run_upload(second.id).await.unwrap();
+    c.refresh().await.unwrap();
+    assert!(text(&c, "#uploads").await.contains("v2"));
+    assert!(text(&c, "#rows").await.contains("Ga Hà Nội"));
+    let _ = std::fs::remove_file(&file);
+    c.close().await.unwrap();
+}
