@@ -187,7 +187,11 @@ mod tests {
     #[test]
     fn keys_differing_only_in_their_shard_bits_are_different_keys() {
         let mut t = KeyTable::new();
-        assert_eq!((t.get(42), t.bytes()), (None, 0), "an unused table holds nothing");
+        assert_eq!(
+            (t.get(42), t.bytes()),
+            (None, 0),
+            "an unused table holds nothing"
+        );
         let a = 0x0001_0000_0000_1234u64;
         let b = 0x0002_0000_0000_1234u64;
         assert_eq!(t.insert(a, 1), None);

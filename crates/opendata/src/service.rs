@@ -607,14 +607,16 @@ impl OpenData {
                                     .await?;
                             }
                             Verdict::Dirty(errors) => {
+                                let raw = raw.unwrap_or_default();
                                 sqlx::query(
-                                    "INSERT INTO opendata_quarantine (dataset_id, upload_id, row_number, cells_json, errors_json, status)
-                                     VALUES ($1, $2, $3, $4, $5, 'open')",
+                                    "INSERT INTO opendata_quarantine (dataset_id, upload_id, row_number, row_key, cells_json, errors_json, status)
+                                     VALUES ($1, $2, $3, $4, $5, $6, 'open')",
                                 )
                                 .bind(dataset.id)
                                 .bind(upload_id)
                                 .bind(number as i64)
-                                .bind(serde_json::to_string(&raw.unwrap_or_default())?)
+                                .bind(raw_key(&schema, &raw))
+                                .bind(serde_json::to_string(&raw)?)
                                 .bind(serde_json::to_string(&errors)?)
                                 .execute(&mut *tx)
                                 .await?;
@@ -849,6 +851,27 @@ fn quarantined_from(r: &sqlx::any::AnyRow) -> Result<Quarantined> {
     })
 }
 
+/// The key of a quarantined row from its cells as given (trimmed, NFC), so that a later clean
+/// row with the same key resolves it; none without a primary key or with a key cell missing.
+fn raw_key(schema: &Schema, cells: &[String]) -> Option<String> {
+    if schema.primary_key.is_empty() {
+        return None;
+    }
+    let parts: Option<Vec<String>> = schema
+        .primary_key
+        .iter()
+        .map(|&i| {
+            cells
+                .get(i)
+                .map(|c| lantoa_core::text::nfc(c.trim()))
+                .filter(|c| !c.is_empty())
+        })
+        .collect();
+    parts.map(|p| p.join("\u{1f}"))
+}
+
+/// Publishes a clean row under `key` (replacing an earlier row with that key), and resolves
+/// the open quarantined rows of other uploads that had the same key.
 async fn publish(
     tx: &mut Tx,
     dataset_id: i64,
@@ -870,6 +893,17 @@ async fn publish(
     .bind(number as i64)
     .bind(serde_json::to_string(values)?)
     .bind(now())
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE opendata_quarantine SET status = 'fixed', resolved_by = $1, resolved_at = $2
+         WHERE dataset_id = $3 AND row_key = $4 AND status = 'open' AND upload_id <> $5",
+    )
+    .bind(format!("upload:{upload_id}"))
+    .bind(now())
+    .bind(dataset_id)
+    .bind(key)
+    .bind(upload_id)
     .execute(&mut **tx)
     .await?;
     Ok(())

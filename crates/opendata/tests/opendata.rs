@@ -258,7 +258,21 @@ async fn a_later_upload_replaces_rows_by_key_and_a_bad_file_is_refused_with_reas
     let (rows, total) = s.od.rows(d.id, 0, 100).await.unwrap();
     assert_eq!(total, 4);
     assert_eq!(rows[0][1], "Hồ Gươm (mở rộng)");
-    assert_eq!(s.od.uploads(d.id).await.unwrap().len(), 2);
+    // A corrected file that sends a quarantined row again resolves it.
+    let open_before = s.od.quarantine(d.id, "open", 100).await.unwrap().len();
+    let corrected = "ma_diem,ten,phuong_xa,toc_do_mbps,ngay_lap\nW003,Chợ Đồng Xuân,Phường Hoàn Kiếm,50,15/08/2025\n";
+    let u4 =
+        s.od.upload("an.nv", d.id, "sua.csv", corrected.as_bytes())
+            .await
+            .unwrap();
+    s.od.run_upload(u4.id).await.unwrap();
+    assert_eq!(
+        s.od.quarantine(d.id, "open", 100).await.unwrap().len(),
+        open_before - 1
+    );
+    let resolved = s.od.quarantine(d.id, "fixed", 100).await.unwrap();
+    assert_eq!(resolved[0].cells[0], "W003");
+    assert_eq!(s.od.uploads(d.id).await.unwrap().len(), 3);
 
     let wrong = "id,name\n1,x\n";
     let u3 =
@@ -281,7 +295,7 @@ async fn a_later_upload_replaces_rows_by_key_and_a_bad_file_is_refused_with_reas
     );
     assert_eq!(
         s.od.rows(d.id, 0, 100).await.unwrap().1,
-        4,
+        5,
         "nothing published lost"
     );
 }

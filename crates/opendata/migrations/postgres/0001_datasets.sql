@@ -54,12 +54,15 @@ CREATE TABLE opendata_rows (
 );
 CREATE INDEX opendata_rows_upload ON opendata_rows (upload_id);
 
--- Rows kept back, with the cells as given and every error; the owner agency fixes them.
+-- Rows kept back, with the cells as given and every error; the owner agency fixes them, or
+-- sends the row again in a later file: a clean row published under the same key (row_key, the
+-- key cells as given, trimmed) resolves it.
 CREATE TABLE opendata_quarantine (
     id            BIGSERIAL PRIMARY KEY,
     dataset_id    BIGINT   NOT NULL REFERENCES opendata_datasets (id),
     upload_id     BIGINT   NOT NULL REFERENCES opendata_uploads (id),
     row_number    BIGINT   NOT NULL,
+    row_key       TEXT,
     cells_json    TEXT     NOT NULL,
     errors_json   TEXT     NOT NULL,
     status        TEXT     NOT NULL CHECK (status IN ('open', 'fixed', 'discarded')),
@@ -68,3 +71,4 @@ CREATE TABLE opendata_quarantine (
 );
 CREATE INDEX opendata_quarantine_dataset ON opendata_quarantine (dataset_id, status, id);
 CREATE INDEX opendata_quarantine_upload ON opendata_quarantine (upload_id, row_number);
+CREATE INDEX opendata_quarantine_key ON opendata_quarantine (dataset_id, row_key);
