@@ -172,6 +172,27 @@ fn test_all() -> anyhow::Result<Tally> {
         }
         Err(e) => t.step_failed("frictionless (pip)", format!("{e:#}")),
     }
+
+    match bench::pip_peer("ckanapi", &["ckanapi"]) {
+        Ok(()) => {
+            let mut c = cargo();
+            c.args([
+                "test",
+                "-p",
+                "lantoa-web",
+                "--test",
+                "ckanapi",
+                "--",
+                "--ignored",
+            ]);
+            tests(
+                &mut t,
+                "open data: the ckanapi client against the CKAN API",
+                c,
+            );
+        }
+        Err(e) => t.step_failed("ckanapi (pip)", format!("{e:#}")),
+    }
     Ok(t)
 }
 

@@ -704,6 +704,56 @@ impl OpenData {
         Ok((values, total))
     }
 
+    /// Up to `limit` published rows after the key `after` (from the start when `None`), in key
+    /// order, each with its key: keyset paging, so a page costs the same wherever it is.
+    pub async fn rows_after(
+        &self,
+        dataset_id: i64,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<(String, Vec<String>)>> {
+        let rows = sqlx::query(
+            "SELECT row_key, values_json FROM opendata_rows
+             WHERE dataset_id = $1 AND ($2 = 1 OR row_key > $3) ORDER BY row_key LIMIT $4",
+        )
+        .bind(dataset_id)
+        .bind(i64::from(after.is_none()))
+        .bind(after.unwrap_or_default())
+        .bind(limit)
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0)?,
+                    serde_json::from_str(&r.try_get::<String, _>(1)?)?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Every published row of a dataset in key order, page by page; `each` returns false to
+    /// stop early.
+    pub async fn scan(
+        &self,
+        dataset_id: i64,
+        mut each: impl FnMut(Vec<String>) -> bool + Send,
+    ) -> Result<()> {
+        let mut after: Option<String> = None;
+        loop {
+            let page = self.rows_after(dataset_id, after.as_deref(), 2000).await?;
+            let Some((last, _)) = page.last() else {
+                return Ok(());
+            };
+            after = Some(last.clone());
+            for (_, row) in page {
+                if !each(row) {
+                    return Ok(());
+                }
+            }
+        }
+    }
+
     /// A dataset's quarantined rows of a status (`open` first), oldest first.
     pub async fn quarantine(
         &self,

@@ -115,6 +115,7 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/opendata/{name}" SignedIn, Page, "A dataset: schema, uploads, published rows, quarantine" => pages::opendata::dataset;
         POST "/opendata/{name}/uploads" Roles(OPENDATA_EDITORS), Page, "Upload a CSV file to a dataset" => pages::opendata::upload;
         POST "/opendata/quarantine/{id}/fix" Roles(OPENDATA_EDITORS), Page, "Fix a quarantined row; published if it passes" => pages::opendata::fix;
+        GET "/opendata/{name}/{file}" Public, Page, "Download a dataset's published rows: rows.csv or rows.json" => api::ckan::download;
         GET "/plans" SignedIn, Page, "Plans module" => pages::home::plans;
         GET "/reports" SignedIn, Page, "Reports module" => pages::home::reports;
 
@@ -140,6 +141,10 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/units/{id}" SignedIn, Api, "One unit" => api::v1::get_unit;
         GET "/api/v1/units/{id}/history" SignedIn, Api, "A unit's versions" => api::v1::unit_history;
         GET "/api/v1/communes/legacy/{code}" SignedIn, Api, "Where a pre-2025 commune went" => api::v1::legacy_commune;
+        GET "/api/3/action/{action}" Public, Api, "CKAN Action API (read): package_list, package_show, package_search, organization_list, organization_show, group_list, tag_list, resource_show, status_show, site_read, datastore_search" => api::ckan::action;
+        POST "/api/3/action/{action}" Public, Api, "CKAN Action API (read), parameters as a JSON body" => api::ckan::action;
+        GET "/api/action/{action}" Public, Api, "CKAN Action API at the path the ckanapi client uses" => api::ckan::action;
+        POST "/api/action/{action}" Public, Api, "CKAN Action API at the path the ckanapi client uses, JSON body" => api::ckan::action;
         GET "/api/v1/watch/subjects" SignedIn, Api, "List watch subjects (kind, q, limit, offset)" => api::v1::list_subjects;
         POST "/api/v1/watch/subjects" Roles(WATCH_EDITORS), Api, "Register a watch subject" => api::v1::create_subject;
         POST "/api/v1/watch/subjects/import" Roles(WATCH_EDITORS), Api, "Import subjects from CSV (the request body); a report per row" => api::v1::import_subjects;

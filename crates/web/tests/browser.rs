@@ -280,13 +280,8 @@ async fn an_officer_crawls_a_site_reads_the_evidence_and_confirms_a_finding() {
 #[ignore = "needs Chromium and chromedriver: run by `cargo xtask test`"]
 async fn a_steward_uploads_a_file_and_publishes_a_fixed_row() {
     let app = TestApp::spawn().await;
-    app.state
-        .registry
-        .load_demo("test", lantoa_registry::DEMO_CITY)
-        .await
-        .unwrap();
-    let od = app.state.opendata.clone().unwrap();
-    od.load_demo("test").await.unwrap();
+    // The demo files, read by the worker's code path.
+    let od = app.load_open_data_demo().await;
     let d = od.dataset_by_name("diem-wifi-cong-cong").await.unwrap();
     app.user("hoa", vec![lantoa_core::Role::DataSteward]).await;
     let base = app.serve().await;
@@ -296,9 +291,6 @@ async fn a_steward_uploads_a_file_and_publishes_a_fixed_row() {
     fill(&c, "#password", common::PASSWORD).await;
     click(&c, "#login-submit").await;
 
-    // The demo file, read by the worker's code path.
-    let first = od.uploads(d.id).await.unwrap().remove(0);
-    od.run_upload(first.id).await.unwrap();
     c.goto(&format!("{base}/opendata")).await.unwrap();
     assert!(text(&c, "#datasets").await.contains("Điểm truy cập Wi-Fi"));
     c.goto(&format!("{base}/opendata/{}", d.name))

@@ -1084,6 +1084,152 @@ mod opendata {
     }
 }
 
+mod ckan {
+    use super::*;
+
+    async fn with_demo_data() -> TestApp {
+        let app = TestApp::spawn().await;
+        app.load_open_data_demo().await;
+        app
+    }
+
+    fn json(r: &common::Resp) -> serde_json::Value {
+        serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body))
+    }
+
+    #[tokio::test]
+    async fn the_action_api_answers_in_ckans_envelope_on_both_paths_without_an_account() {
+        let app = with_demo_data().await;
+        for path in ["/api/3/action/package_list", "/api/action/package_list"] {
+            let r = app.get(path, None).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            let v = json(&r);
+            assert_eq!(v["success"], true);
+            assert_eq!(v["result"].as_array().unwrap().len(), 3);
+            assert!(v["help"].as_str().unwrap().contains("help_show"));
+        }
+        // POST with a JSON body, as ckanapi sends, needs no CSRF token.
+        let r = app
+            .send(
+                axum::http::Request::post("/api/action/package_show")
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from(
+                        r#"{"id": "ca-sot-xuat-huyet-theo-tuan"}"#,
+                    ))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let v = json(&r);
+        assert_eq!(v["result"]["organization"]["name"], "syt-hn");
+        let url = v["result"]["resources"][0]["url"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            url.ends_with("/opendata/ca-sot-xuat-huyet-theo-tuan/rows.csv"),
+            "{url}"
+        );
+        // Errors in CKAN's words.
+        let r = app
+            .get("/api/3/action/package_show?id=khong-co", None)
+            .await;
+        assert_eq!(r.status, 404);
+        assert_eq!(json(&r)["error"]["__type"], "Not Found Error");
+        assert_eq!(json(&r)["success"], false);
+        let r = app
+            .send(
+                axum::http::Request::post("/api/3/action/package_show")
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from("{not json"))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(json(&r)["error"]["__type"], "Validation Error");
+        assert!(
+            json(&r)["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not JSON")
+        );
+        let r = app.get("/api/3/action/package_create", None).await;
+        assert_eq!(r.status, 400);
+        assert!(r.body.contains("not provided"));
+        let r = app.get("/api/3/action/package_search?rows=ten", None).await;
+        assert!(
+            json(&r)["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("rows")
+        );
+        let r = app
+            .get("/api/3/action/package_search?fq=organization", None)
+            .await;
+        assert_eq!(json(&r)["error"]["__type"], "Search Query Error");
+    }
+
+    #[tokio::test]
+    async fn search_facets_paging_and_the_datastore_agree_with_the_published_rows() {
+        let app = with_demo_data().await;
+        let v = json(
+            &app.get(
+                "/api/3/action/package_search?q=s%E1%BB%91t%20xu%E1%BA%A5t%20huy%E1%BA%BFt&facet.field=%5B%22organization%22%5D",
+                None,
+            )
+            .await,
+        );
+        assert_eq!(v["result"]["count"], 1, "{v}");
+        assert_eq!(v["result"]["facets"]["organization"]["syt-hn"], 1);
+        // Tone marks are optional in q.
+        let v = json(
+            &app.get("/api/3/action/package_search?q=sot+xuat+huyet", None)
+                .await,
+        );
+        assert_eq!(v["result"]["count"], 1);
+        let v = json(
+            &app.get(
+                "/api/3/action/datastore_search?resource_id=ca-sot-xuat-huyet-theo-tuan-csv&filters=%7B%22tuan%22%3A%2240%22%7D&sort=so_ca%20desc",
+                None,
+            )
+            .await,
+        );
+        let records = v["result"]["records"].as_array().unwrap();
+        assert_eq!(v["result"]["total"], 8, "{v}");
+        let counts: Vec<i64> = records
+            .iter()
+            .map(|r| r["so_ca"].as_i64().unwrap())
+            .collect();
+        let mut sorted = counts.clone();
+        sorted.sort_unstable_by(|a, b| b.cmp(a));
+        assert_eq!(counts, sorted, "sorted by so_ca desc, typed as numbers");
+        let r = app
+            .get(
+                "/api/3/action/datastore_search?resource_id=ca-sot-xuat-huyet-theo-tuan-csv&filters=%7B%22khong%22%3A1%7D",
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 409);
+        assert!(r.body.contains("no field khong"));
+        // Downloads stream every published row at a stable address.
+        let csv = app
+            .get("/opendata/ca-sot-xuat-huyet-theo-tuan/rows.csv", None)
+            .await;
+        assert_eq!(csv.status, 200);
+        assert!(csv.body.starts_with("nam,tuan,phuong_xa,so_ca\n"));
+        assert_eq!(csv.body.lines().count(), 81);
+        let js = app
+            .get("/opendata/ca-sot-xuat-huyet-theo-tuan/rows.json", None)
+            .await;
+        let rows: serde_json::Value = serde_json::from_str(&js.body).unwrap();
+        assert_eq!(rows.as_array().unwrap().len(), 80);
+        assert_eq!(rows[0]["nam"], "2025");
+        let none = app
+            .get("/opendata/ca-sot-xuat-huyet-theo-tuan/rows.xml", None)
+            .await;
+        assert_eq!(none.status, 404);
+    }
+}
+
 mod watch {
     use super::*;
 

@@ -1,5 +1,6 @@
 //! The JSON API (`/api/v1`), its OpenAPI document, and the system endpoints.
 
+pub mod ckan;
 pub mod openapi;
 pub mod system;
 pub mod v1;

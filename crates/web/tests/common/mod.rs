@@ -115,6 +115,23 @@ impl TestApp {
         Self { t, state, router }
     }
 
+    /// The demo city's agencies and open datasets, with their files read (as a worker would).
+    #[allow(dead_code)] // not every test binary uses it
+    pub async fn load_open_data_demo(&self) -> lantoa_opendata::OpenData {
+        self.state
+            .registry
+            .load_demo("test", lantoa_registry::DEMO_CITY)
+            .await
+            .unwrap();
+        let od = self.state.opendata.clone().unwrap();
+        od.load_demo("test").await.unwrap();
+        for d in od.datasets(None).await.unwrap() {
+            let u = od.uploads(d.id).await.unwrap().remove(0);
+            od.run_upload(u.id).await.unwrap();
+        }
+        od
+    }
+
     pub async fn send(&self, req: Request<Body>) -> Resp {
         let r = self
             .router

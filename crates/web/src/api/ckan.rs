@@ -1,0 +1,773 @@
+//! The CKAN Action API (read side), at `/api/3/action/{action}` and `/api/action/{action}` (the
+//! path the `ckanapi` client uses), answering in CKAN's envelope: `{help, success, result}` or
+//! `{help, success: false, error: {__type, message}}`. Get-actions take their parameters from
+//! the query string or a JSON body. Public: open data needs no account.
+//!
+//! CKAN's model maps onto Lantoa's: a package is a dataset, its organisation the owning agency
+//! (named by its registry code), and each dataset has two resources, its published rows as CSV
+//! and as JSON, at stable URLs; the CSV resource is the DataStore resource.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use lantoa_opendata::Dataset;
+use serde_json::{Map, Value, json};
+
+use crate::AppState;
+
+/// Most rows a DataStore search with filters, `q` or `sort` looks through.
+const SCAN_LIMIT: usize = 200_000;
+/// Largest page of `package_search` (CKAN's `ckan.search.rows_max` default).
+const ROWS_MAX: usize = 1000;
+/// Largest page of `datastore_search` (CKAN's default).
+const DATASTORE_MAX: usize = 32_000;
+
+/// A CKAN error: its `__type` and message, and the HTTP status CKAN uses for it.
+struct CkanError(StatusCode, &'static str, String);
+
+fn not_found(what: impl Into<String>) -> CkanError {
+    CkanError(StatusCode::NOT_FOUND, "Not Found Error", what.into())
+}
+
+fn validation(message: impl Into<String>) -> CkanError {
+    CkanError(StatusCode::CONFLICT, "Validation Error", message.into())
+}
+
+impl From<lantoa_opendata::Error> for CkanError {
+    fn from(e: lantoa_opendata::Error) -> Self {
+        match e {
+            lantoa_opendata::Error::NotFound { .. } => not_found(e.to_string()),
+            lantoa_opendata::Error::Invalid { .. } | lantoa_opendata::Error::Schema(_) => {
+                validation(e.to_string())
+            }
+            other => CkanError(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal Server Error",
+                other.to_string(),
+            ),
+        }
+    }
+}
+
+impl From<lantoa_registry::Error> for CkanError {
+    fn from(e: lantoa_registry::Error) -> Self {
+        CkanError(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal Server Error",
+            e.to_string(),
+        )
+    }
+}
+
+fn help(base: &str, action: &str) -> String {
+    format!("{base}/api/3/action/help_show?name={action}")
+}
+
+/// The parameters of a call: the query string (repeated keys become lists) merged with a JSON
+/// object body.
+fn params(query: Option<&str>, body: &[u8]) -> Result<Map<String, Value>, CkanError> {
+    let mut out = Map::new();
+    if let Some(q) = query {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q)
+            .map_err(|e| validation(format!("the query string cannot be read: {e}")))?;
+        for (k, v) in pairs {
+            match out.get_mut(&k) {
+                Some(Value::Array(list)) => list.push(Value::String(v)),
+                Some(existing) => {
+                    let first = existing.take();
+                    *existing = Value::Array(vec![first, Value::String(v)]);
+                }
+                None => {
+                    out.insert(k, Value::String(v));
+                }
+            }
+        }
+    }
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(m)) => out.extend(m),
+            Ok(_) => return Err(validation("the request body must be a JSON object")),
+            Err(e) => return Err(validation(format!("the request body is not JSON: {e}"))),
+        }
+    }
+    Ok(out)
+}
+
+fn text(p: &Map<String, Value>, key: &str) -> Option<String> {
+    match p.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+fn number(p: &Map<String, Value>, key: &str, default: usize) -> Result<usize, CkanError> {
+    match p.get(key) {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .map(|n| n as usize)
+            .ok_or_else(|| validation(format!("{key}: must be a natural number"))),
+        Some(Value::String(s)) => s
+            .trim()
+            .parse()
+            .map_err(|_| validation(format!("{key}: \"{s}\" is not a natural number"))),
+        Some(other) => Err(validation(format!(
+            "{key}: {other} is not a natural number"
+        ))),
+    }
+}
+
+fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+/// `GET|POST /api/3/action/{action}` and `/api/action/{action}`.
+pub async fn action(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let base = base_url(&headers);
+    let result = match params(query.as_deref(), &body) {
+        Ok(p) => dispatch(&state, &base, &name, &p).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(result) => {
+            Json(json!({ "help": help(&base, &name), "success": true, "result": result }))
+                .into_response()
+        }
+        Err(CkanError(status, kind, message)) => (
+            status,
+            Json(json!({
+                "help": help(&base, &name), "success": false,
+                "error": { "__type": kind, "message": message },
+            })),
+        )
+            .into_response(),
+    }
+}
+
+async fn dispatch(
+    state: &AppState,
+    base: &str,
+    name: &str,
+    p: &Map<String, Value>,
+) -> Result<Value, CkanError> {
+    let od = state.opendata.as_ref().ok_or_else(|| {
+        CkanError(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal Server Error",
+            "the open-data service is not configured in this process".into(),
+        )
+    })?;
+    match name {
+        "status_show" => Ok(json!({
+            "ckan_version": "2.10.0",
+            "site_title": state.config.org_name,
+            "site_url": base,
+            "site_description": "Lantoa",
+            "locale_default": "vi",
+            "extensions": ["datastore"],
+        })),
+        "site_read" => Ok(Value::Bool(true)),
+        "package_list" => {
+            let names: Vec<String> = od
+                .datasets(None)
+                .await?
+                .into_iter()
+                .map(|d| d.name)
+                .collect();
+            Ok(json!(page(names, p)?))
+        }
+        "package_show" => {
+            let d = find(od, p, "id").await?;
+            Ok(package(state, base, &d).await?)
+        }
+        "package_search" => package_search(state, base, p).await,
+        "organization_list" => {
+            let all = p
+                .get("all_fields")
+                .is_some_and(|v| v == true || v == "true");
+            let mut orgs = Vec::new();
+            for id in owners(od).await? {
+                let o = organization(state, id).await?;
+                orgs.push(if all { o } else { o["name"].clone() });
+            }
+            Ok(Value::Array(orgs))
+        }
+        "organization_show" => {
+            let id = text(p, "id").ok_or_else(|| validation("id: missing value"))?;
+            for owner in owners(od).await? {
+                let o = organization(state, owner).await?;
+                if o["name"] == id.as_str() || o["id"] == id.as_str() {
+                    return Ok(o);
+                }
+            }
+            Err(not_found(format!("organization {id} not found")))
+        }
+        "group_list" | "tag_list" => Ok(json!([])),
+        "resource_show" => {
+            let id = text(p, "id").ok_or_else(|| validation("id: missing value"))?;
+            for d in od.datasets(None).await? {
+                for r in resources(base, &d) {
+                    if r["id"] == id.as_str() {
+                        return Ok(r);
+                    }
+                }
+            }
+            Err(not_found(format!("resource {id} not found")))
+        }
+        "datastore_search" => datastore_search(od, p).await,
+        other => Err(CkanError(
+            StatusCode::BAD_REQUEST,
+            "Validation Error",
+            format!("action {other} is not provided by this server"),
+        )),
+    }
+}
+
+fn page<T>(items: Vec<T>, p: &Map<String, Value>) -> Result<Vec<T>, CkanError> {
+    let offset = number(p, "offset", 0)?;
+    let limit = number(p, "limit", usize::MAX)?;
+    Ok(items.into_iter().skip(offset).take(limit).collect())
+}
+
+async fn find(
+    od: &lantoa_opendata::OpenData,
+    p: &Map<String, Value>,
+    key: &str,
+) -> Result<Dataset, CkanError> {
+    let id = text(p, key).ok_or_else(|| validation(format!("{key}: missing value")))?;
+    match od.dataset_by_name(&id).await {
+        Ok(d) => Ok(d),
+        Err(_) => match id.parse::<i64>() {
+            Ok(n) => od.dataset(n).await.map_err(|_| not_found("Not found")),
+            Err(_) => Err(not_found("Not found")),
+        },
+    }
+}
+
+async fn owners(od: &lantoa_opendata::OpenData) -> Result<Vec<i64>, CkanError> {
+    let mut ids: Vec<i64> = od
+        .datasets(None)
+        .await?
+        .into_iter()
+        .map(|d| d.owner_unit_id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+async fn organization(state: &AppState, unit_id: i64) -> Result<Value, CkanError> {
+    let u = state.registry.get(unit_id).await?;
+    let name = u
+        .code
+        .as_deref()
+        .map_or_else(|| format!("unit-{}", u.id), str::to_lowercase);
+    Ok(json!({
+        "id": u.id.to_string(), "name": name, "title": u.name, "display_name": u.name,
+        "type": "organization", "state": "active", "is_organization": true,
+    }))
+}
+
+fn iso(micros: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(micros)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string())
+        .unwrap_or_default()
+}
+
+fn resources(base: &str, d: &Dataset) -> Vec<Value> {
+    ["csv", "json"]
+        .into_iter()
+        .enumerate()
+        .map(|(i, fmt)| {
+            json!({
+                "id": format!("{}-{fmt}", d.name),
+                "package_id": d.id.to_string(),
+                "name": format!("{} ({})", d.title, fmt.to_uppercase()),
+                "format": fmt.to_uppercase(),
+                "mimetype": if fmt == "csv" { "text/csv" } else { "application/json" },
+                "url": format!("{base}/opendata/{}/rows.{fmt}", d.name),
+                "datastore_active": fmt == "csv",
+                "position": i,
+                "state": "active",
+                "created": iso(d.created_at),
+                "last_modified": iso(d.updated_at),
+            })
+        })
+        .collect()
+}
+
+async fn package(state: &AppState, base: &str, d: &Dataset) -> Result<Value, CkanError> {
+    let org = organization(state, d.owner_unit_id).await?;
+    Ok(json!({
+        "id": d.id.to_string(),
+        "name": d.name,
+        "title": d.title,
+        "notes": d.notes,
+        "license_id": d.license_id,
+        "type": "dataset",
+        "state": "active",
+        "private": false,
+        "owner_org": org["id"],
+        "organization": org,
+        "metadata_created": iso(d.created_at),
+        "metadata_modified": iso(d.updated_at),
+        "resources": resources(base, d),
+        "num_resources": 2,
+        "tags": [],
+        "num_tags": 0,
+        "groups": [],
+        "extras": [
+            { "key": "cadence", "value": d.cadence },
+            { "key": "sensitivity", "value": d.sensitivity },
+        ],
+    }))
+}
+
+/// `package_search`: `q` (words, all of which must appear in the name, title or description,
+/// tone marks optional), `fq` (`organization:NAME`, `license_id:ID`, `res_format:CSV`),
+/// `sort` (`name`, `title`, `metadata_modified`, `score`; `asc`/`desc`), `rows`, `start`,
+/// `facet.field` (organization, license_id, res_format).
+async fn package_search(
+    state: &AppState,
+    base: &str,
+    p: &Map<String, Value>,
+) -> Result<Value, CkanError> {
+    let od = state
+        .opendata
+        .as_ref()
+        .ok_or_else(|| not_found("open data"))?;
+    let q = text(p, "q").unwrap_or_default();
+    let words: Vec<String> = lantoa_core::text::fold_key(&q)
+        .split_whitespace()
+        .filter(|w| *w != "*:*")
+        .map(str::to_owned)
+        .collect();
+    let mut packages = Vec::new();
+    for d in od.datasets(None).await? {
+        let hay = lantoa_core::text::fold_key(&format!("{} {} {}", d.name, d.title, d.notes));
+        if words.iter().all(|w| hay.contains(w.as_str())) {
+            packages.push(package(state, base, &d).await?);
+        }
+    }
+    if let Some(fq) = text(p, "fq") {
+        for clause in fq.split_whitespace() {
+            let Some((field, value)) = clause.split_once(':') else {
+                return Err(CkanError(
+                    StatusCode::BAD_REQUEST,
+                    "Search Query Error",
+                    format!("fq: \"{clause}\" is not field:value"),
+                ));
+            };
+            let value = value.trim_matches('"');
+            packages.retain(|pk| match field {
+                "organization" => pk["organization"]["name"] == value,
+                "license_id" => pk["license_id"] == value,
+                "res_format" => pk["resources"]
+                    .as_array()
+                    .is_some_and(|rs| rs.iter().any(|r| r["format"] == value)),
+                "name" => pk["name"] == value,
+                _ => false,
+            });
+        }
+    }
+    let sort = text(p, "sort").unwrap_or_else(|| "score desc, metadata_modified desc".into());
+    let first = sort.split(',').next().unwrap_or_default().trim().to_owned();
+    let (key, desc) = match first.split_once(' ') {
+        Some((k, dir)) => (k.to_owned(), dir.trim() == "desc"),
+        None => (first.clone(), false),
+    };
+    let key = if key == "score" {
+        "metadata_modified".to_owned()
+    } else {
+        key
+    };
+    if !["name", "title", "metadata_modified", "metadata_created"].contains(&key.as_str()) {
+        return Err(CkanError(
+            StatusCode::BAD_REQUEST,
+            "Search Query Error",
+            format!("sort: cannot sort by {key}"),
+        ));
+    }
+    packages.sort_by(|a, b| {
+        let o = a[&key]
+            .as_str()
+            .unwrap_or("")
+            .cmp(b[&key].as_str().unwrap_or(""));
+        if desc { o.reverse() } else { o }
+    });
+    let facets_wanted: Vec<String> = match p.get("facet.field") {
+        None => Vec::new(),
+        Some(Value::String(s)) => serde_json::from_str(s)
+            .map_err(|_| validation("facet.field: must be a JSON list of field names"))?,
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        Some(_) => {
+            return Err(validation(
+                "facet.field: must be a JSON list of field names",
+            ));
+        }
+    };
+    let mut facets = Map::new();
+    let mut search_facets = Map::new();
+    for f in &facets_wanted {
+        let mut counts: std::collections::BTreeMap<String, (String, u64)> = Default::default();
+        for pk in &packages {
+            let values: Vec<(String, String)> = match f.as_str() {
+                "organization" => vec![(
+                    pk["organization"]["name"].as_str().unwrap_or("").to_owned(),
+                    pk["organization"]["title"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_owned(),
+                )],
+                "license_id" => {
+                    let l = pk["license_id"].as_str().unwrap_or("").to_owned();
+                    vec![(l.clone(), l)]
+                }
+                "res_format" => vec![("CSV".into(), "CSV".into()), ("JSON".into(), "JSON".into())],
+                _ => Vec::new(),
+            };
+            for (v, title) in values {
+                counts.entry(v).or_insert((title, 0)).1 += 1;
+            }
+        }
+        facets.insert(
+            f.clone(),
+            Value::Object(
+                counts
+                    .iter()
+                    .map(|(k, (_, n))| (k.clone(), json!(n)))
+                    .collect(),
+            ),
+        );
+        search_facets.insert(
+            f.clone(),
+            json!({
+                "title": f,
+                "items": counts.iter().map(|(k, (t, n))| json!({"name": k, "display_name": t, "count": n})).collect::<Vec<_>>(),
+            }),
+        );
+    }
+    let count = packages.len();
+    let start = number(p, "start", 0)?;
+    let rows = number(p, "rows", 10)?.min(ROWS_MAX);
+    let results: Vec<Value> = packages.into_iter().skip(start).take(rows).collect();
+    Ok(json!({
+        "count": count, "results": results, "sort": sort,
+        "facets": facets, "search_facets": search_facets,
+    }))
+}
+
+fn ckan_type(field: &Value) -> &'static str {
+    match field["type"].as_str().unwrap_or("string") {
+        "integer" | "year" => "int",
+        "number" => "numeric",
+        "boolean" => "bool",
+        "date" => "date",
+        "datetime" => "timestamp",
+        _ => "text",
+    }
+}
+
+/// `datastore_search` on a dataset's CSV resource: `filters` (exact values, one or a list per
+/// field), `q` (text anywhere in the row, tone marks optional), `fields`, `sort`
+/// (`field [asc|desc]`), `limit` (default 100), `offset`, `include_total`. Without filters,
+/// `q` or `sort` a page is read directly; with them, up to 200,000 rows are looked through.
+async fn datastore_search(
+    od: &lantoa_opendata::OpenData,
+    p: &Map<String, Value>,
+) -> Result<Value, CkanError> {
+    let resource =
+        text(p, "resource_id").ok_or_else(|| validation("resource_id: missing value"))?;
+    let dataset_name = resource
+        .strip_suffix("-csv")
+        .ok_or_else(|| not_found(format!("resource {resource} is not in the DataStore")))?;
+    let d = od
+        .dataset_by_name(dataset_name)
+        .await
+        .map_err(|_| not_found(format!("resource {resource} not found")))?;
+    let fields: Vec<Value> = d.schema["fields"].as_array().cloned().unwrap_or_default();
+    let names: Vec<String> = fields
+        .iter()
+        .map(|f| f["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let index = |n: &str| names.iter().position(|x| x == n);
+    let limit = number(p, "limit", 100)?.min(DATASTORE_MAX);
+    let offset = number(p, "offset", 0)?;
+    let wanted: Vec<usize> = match p.get("fields") {
+        None | Some(Value::Null) => (0..names.len()).collect(),
+        Some(v) => {
+            let list: Vec<String> = match v {
+                Value::String(s) => s.split(',').map(|x| x.trim().to_owned()).collect(),
+                Value::Array(a) => a
+                    .iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect(),
+                _ => return Err(validation("fields: a list or comma-separated names")),
+            };
+            list.iter()
+                .map(|n| index(n).ok_or_else(|| validation(format!("fields: no field {n}"))))
+                .collect::<Result<_, _>>()?
+        }
+    };
+    let mut filters: Vec<(usize, Vec<String>)> = Vec::new();
+    match p.get("filters") {
+        None | Some(Value::Null) => {}
+        Some(v) => {
+            let obj = match v {
+                Value::Object(o) => o.clone(),
+                Value::String(s) => match serde_json::from_str::<Value>(s) {
+                    Ok(Value::Object(o)) => o,
+                    _ => return Err(validation("filters: must be a JSON object")),
+                },
+                _ => return Err(validation("filters: must be a JSON object")),
+            };
+            for (k, val) in obj {
+                let i = index(&k).ok_or_else(|| validation(format!("filters: no field {k}")))?;
+                let values = match val {
+                    Value::Array(a) => a.iter().map(plain).collect(),
+                    other => vec![plain(&other)],
+                };
+                filters.push((i, values));
+            }
+        }
+    }
+    let q = text(p, "q")
+        .map(|s| lantoa_core::text::fold_key(&s))
+        .filter(|s| !s.is_empty());
+    let sort = match text(p, "sort") {
+        None => None,
+        Some(s) => {
+            let s = s.split(',').next().unwrap_or_default().trim().to_owned();
+            let (f, desc) = match s.split_once(' ') {
+                Some((f, dir)) => (f.trim().trim_matches('"').to_owned(), dir.trim() == "desc"),
+                None => (s.trim_matches('"').to_owned(), false),
+            };
+            let i = index(&f).ok_or_else(|| validation(format!("sort: no field {f}")))?;
+            Some((i, desc))
+        }
+    };
+    let include_total = !p
+        .get("include_total")
+        .is_some_and(|v| v == false || v == "false");
+    let (records, total): (Vec<Vec<String>>, usize) = if filters.is_empty()
+        && q.is_none()
+        && sort.is_none()
+    {
+        let (rows, total) = od.rows(d.id, offset as i64, limit as i64).await?;
+        (rows, total as usize)
+    } else {
+        let mut matched: Vec<Vec<String>> = Vec::new();
+        let mut seen = 0usize;
+        let mut too_many = false;
+        od.scan(d.id, |row| {
+            seen += 1;
+            if seen > SCAN_LIMIT {
+                too_many = true;
+                return false;
+            }
+            let ok = filters
+                .iter()
+                .all(|(i, vs)| vs.iter().any(|v| row.get(*i) == Some(v)))
+                && q.as_ref().is_none_or(|q| {
+                    lantoa_core::text::fold_key(&row.join(" ")).contains(q.as_str())
+                });
+            if ok {
+                matched.push(row);
+            }
+            true
+        })
+        .await?;
+        if too_many {
+            return Err(CkanError(
+                StatusCode::BAD_REQUEST,
+                "Search Query Error",
+                format!(
+                    "the dataset has more than {SCAN_LIMIT} rows to look through; download it instead"
+                ),
+            ));
+        }
+        if let Some((i, desc)) = sort {
+            let numeric = matches!(ckan_type(&fields[i]), "int" | "numeric");
+            matched.sort_by(|a, b| {
+                let o = if numeric {
+                    let x = a[i].parse::<f64>().unwrap_or(f64::MIN);
+                    let y = b[i].parse::<f64>().unwrap_or(f64::MIN);
+                    x.total_cmp(&y)
+                } else {
+                    a[i].cmp(&b[i])
+                };
+                if desc { o.reverse() } else { o }
+            });
+        }
+        let total = matched.len();
+        (
+            matched.into_iter().skip(offset).take(limit).collect(),
+            total,
+        )
+    };
+    let out_fields: Vec<Value> = std::iter::once(json!({"id": "_id", "type": "int"}))
+        .chain(
+            wanted
+                .iter()
+                .map(|&i| json!({"id": names[i], "type": ckan_type(&fields[i])})),
+        )
+        .collect();
+    let records: Vec<Value> = records
+        .into_iter()
+        .enumerate()
+        .map(|(k, row)| {
+            let mut m = Map::new();
+            m.insert("_id".into(), json!(offset + k + 1));
+            for &i in &wanted {
+                m.insert(
+                    names[i].clone(),
+                    typed(&fields[i], row.get(i).cloned().unwrap_or_default()),
+                );
+            }
+            Value::Object(m)
+        })
+        .collect();
+    let mut result = json!({
+        "resource_id": resource, "fields": out_fields, "records": records,
+        "limit": limit, "offset": offset,
+        "_links": {
+            "start": format!("/api/3/action/datastore_search?resource_id={resource}"),
+            "next": format!("/api/3/action/datastore_search?resource_id={resource}&offset={}", offset + limit),
+        },
+    });
+    if include_total {
+        result["total"] = json!(total);
+        result["total_was_estimated"] = json!(false);
+    }
+    Ok(result)
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A cleaned value as JSON of its type (numbers as numbers, empty as null).
+fn typed(field: &Value, v: String) -> Value {
+    if v.is_empty() {
+        return Value::Null;
+    }
+    match ckan_type(field) {
+        "int" => v.parse::<i64>().map_or(Value::String(v), |n| json!(n)),
+        "numeric" => v.parse::<f64>().map_or(Value::String(v), |n| json!(n)),
+        "bool" => json!(v == "true"),
+        _ => Value::String(v),
+    }
+}
+
+/// `GET /opendata/{name}/rows.csv` and `rows.json`: every published row, streamed page by
+/// page (the file is never held whole), at a stable address. Public.
+pub async fn download(
+    State(state): State<AppState>,
+    Path((name, file)): Path<(String, String)>,
+) -> Result<Response, crate::WebError> {
+    let od = state.opendata()?.clone();
+    let d = od.dataset_by_name(&name).await?;
+    let csv = match file.as_str() {
+        "rows.csv" => true,
+        "rows.json" => false,
+        _ => return Err(crate::WebError::not_found()),
+    };
+    let names: Vec<String> = d.schema["fields"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let header = if csv {
+        let mut w = ::csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record(&names);
+        w.into_inner().unwrap_or_default()
+    } else {
+        b"[".to_vec()
+    };
+    // (after-key, first page?, done?)
+    let state0: (Option<String>, bool, bool) = (None, true, false);
+    let stream = futures::stream::unfold(state0, move |(after, first, done)| {
+        let od = od.clone();
+        let names = names.clone();
+        let header = header.clone();
+        async move {
+            if done {
+                return None;
+            }
+            let page = match od.rows_after(d.id, after.as_deref(), 2000).await {
+                Ok(p) => p,
+                Err(e) => {
+                    return Some((
+                        Err(std::io::Error::other(e.to_string())),
+                        (None, false, true),
+                    ));
+                }
+            };
+            let mut out = if first { header } else { Vec::new() };
+            let end = page.is_empty();
+            let next = page.last().map(|(k, _)| k.clone());
+            for (i, (_, row)) in page.iter().enumerate() {
+                if csv {
+                    let mut w = ::csv::Writer::from_writer(Vec::new());
+                    let _ = w.write_record(row);
+                    out.extend(w.into_inner().unwrap_or_default());
+                } else {
+                    if !(first && i == 0) {
+                        out.push(b',');
+                    }
+                    let obj: Map<String, Value> = names
+                        .iter()
+                        .cloned()
+                        .zip(row.iter().cloned().map(Value::String))
+                        .collect();
+                    out.extend(serde_json::to_vec(&obj).unwrap_or_default());
+                    out.push(b'\n');
+                }
+            }
+            if end && !csv {
+                out.extend(b"]\n");
+            }
+            Some((
+                Ok::<_, std::io::Error>(Bytes::from(out)),
+                (next, false, end),
+            ))
+        }
+    });
+    let content_type = if csv {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/json"
+    };
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}-{file}\"", d.name),
+            ),
+        ],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response())
+}

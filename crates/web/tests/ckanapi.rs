@@ -1,0 +1,79 @@
+//! The CKAN Action API driven by the real `ckanapi` client (pip): list, show, search with facets
+//! and paging, DataStore search, and its error types.
+//!
+//! Needs `python3` with `ckanapi`, which `cargo xtask test` installs before it runs this test
+//! with `--ignored`; under a plain `cargo test` it is listed as ignored, never passed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure report
+
+mod common;
+
+use common::TestApp;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs ckanapi (pip); cargo xtask test installs it and runs this"]
+async fn the_ckanapi_client_lists_shows_searches_and_reads_the_datastore() {
+    let app = TestApp::spawn().await;
+    let od = app.load_open_data_demo().await;
+    let wifi = od.dataset_by_name("diem-wifi-cong-cong").await.unwrap();
+    let mut in_hoan_kiem = 0;
+    od.scan(wifi.id, |row| {
+        in_hoan_kiem += usize::from(row[3] == "Phường Hoàn Kiếm");
+        true
+    })
+    .await
+    .unwrap();
+    let base = app.serve().await;
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ckan/client.py");
+    let out = tokio::process::Command::new("python3")
+        .arg(script)
+        .arg(&base)
+        .output()
+        .await
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "ckanapi failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut all: Vec<String> = od
+        .datasets(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.name)
+        .collect();
+    all.sort();
+    assert_eq!(names(&seen["list"]), all);
+    assert_eq!(names(&seen["list_page"]), vec![all[1].clone()]);
+    assert_eq!(seen["show_title"], wifi.title.as_str());
+    assert_eq!(seen["show_org"], "skhcn-hn");
+    assert_eq!(seen["show_resources"], serde_json::json!(["CSV", "JSON"]));
+    assert_eq!(seen["search_count"], 1);
+    assert_eq!(names(&seen["search_names"]), vec!["diem-wifi-cong-cong"]);
+    assert_eq!(seen["search_facets"][0]["name"], "skhcn-hn");
+    assert_eq!(
+        names(&seen["paged"]),
+        all,
+        "paging one at a time walks every dataset"
+    );
+    assert_eq!(seen["fq"], 1, "one dataset of the health department");
+    assert_eq!(seen["ds_total"], in_hoan_kiem);
+    assert_eq!(seen["ds_records"], 2.min(in_hoan_kiem));
+    assert_eq!(seen["ds_fields"][0], "_id");
+    assert_eq!(
+        seen["ds_first_page"], 80,
+        "a first page of 100 holds the 80 clean rows"
+    );
+    assert_eq!(seen["not_found"], true);
+    assert_eq!(seen["validation"], true);
+    assert_eq!(seen["orgs"].as_array().unwrap().len(), 3);
+}
