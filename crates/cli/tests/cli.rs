@@ -253,6 +253,10 @@ fn serve_demo_prints_the_one_time_password_and_answers() {
     assert!(text.contains("one-time password:"), "{text}");
     assert!(text.contains("126 communes and wards registered"), "{text}");
     assert!(text.contains("Demo watch subjects: 9 added"), "{text}");
+    assert!(
+        text.contains("Demo open data: 3 datasets created (0 already there), 3 files queued"),
+        "{text}"
+    );
     let addr = addr.expect("the console address");
     let mut s = std::net::TcpStream::connect(&addr).unwrap();
     s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -269,6 +273,11 @@ fn serve_demo_prints_the_one_time_password_and_answers() {
     let o = run(dir.path(), &["demo"]);
     assert!(
         stdout(&o).contains("0 communes and wards registered (126 already there)"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("Demo open data: 0 datasets created (3 already there), 0 files queued"),
         "{}",
         stdout(&o)
     );
