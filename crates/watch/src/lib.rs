@@ -2,11 +2,16 @@
 //!
 //! The department reviews general information websites, social networks, video clips and
 //! posts for "báo hóa" signs, illegal advertising and harmful content (shared/domain/watch.md).
-//! This crate owns that work. Today it holds the **subjects**: what is watched, with its URL,
-//! its managing unit (a unit of [`lantoa_registry`]), its licence, and whether it is a licensed
-//! press agency. Subjects are registered one by one or imported from CSV with a report per row
-//! ([`Watch::import_csv`]); a bad row is reported with its reason and the rest go on.
-//! Crawling, capture, extraction, signals and findings come next (issue "Watch I").
+//! This crate owns that work:
+//!
+//! * the **subjects** — what is watched, with its URL, its managing unit (a unit of
+//!   [`lantoa_registry`]), its licence, and whether it is a licensed press agency; registered
+//!   one by one or imported from CSV/XLSX with a report per row ([`Watch::import_csv`]);
+//! * the **crawler** ([`Crawler`], [`crawl`]) — polite, guarded fetching whose every response is
+//!   kept as a WARC record ([`capture`]);
+//! * **extraction** ([`extract`]), **signals** ([`signals`]), near-duplicates ([`dedup`]) and
+//!   the **classifier** ([`classify`]);
+//! * **findings** with their evidence and reviewers' decisions ([`findings`]).
 //!
 //! ```no_run
 //! # async fn demo(db: lantoa_store::Db) -> lantoa_watch::Result<()> {
