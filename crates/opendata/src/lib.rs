@@ -45,7 +45,9 @@
 
 pub use demo::DemoReport;
 pub use error::{Error, Result};
-pub use service::{Dataset, FixOutcome, INGEST_JOB, NewDataset, OpenData, Quarantined, Upload};
+pub use service::{
+    Dataset, DatasetPatch, FixOutcome, INGEST_JOB, NewDataset, OpenData, Quarantined, Upload,
+};
 
 /// Migrations of the open-data tables.
 pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrate::MigrationSet {

@@ -93,6 +93,21 @@ pub struct Dataset {
     pub updated_at: i64,
 }
 
+/// Changes to a dataset's description; `None` keeps the field.
+#[derive(Debug, Clone, Default)]
+pub struct DatasetPatch {
+    /// Title.
+    pub title: Option<String>,
+    /// Description.
+    pub notes: Option<String>,
+    /// Licence id.
+    pub license_id: Option<String>,
+    /// Update cadence.
+    pub cadence: Option<String>,
+    /// Sensitivity.
+    pub sensitivity: Option<String>,
+}
+
 /// An upload and what became of it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Upload {
@@ -381,6 +396,77 @@ impl OpenData {
             &mut tx,
             &audit::Entry::new(actor, "opendata.dataset_created", format!("dataset:{id}"))
                 .after(serde_json::json!({ "name": name, "owner_unit_id": owner.id })),
+        )
+        .await?;
+        tx.commit().await?;
+        self.dataset(id).await
+    }
+
+    /// Changes a dataset's title, description, licence, cadence or sensitivity (the fields
+    /// given); its name, owner and schema stay.
+    pub async fn patch_dataset(
+        &self,
+        actor: &str,
+        id: i64,
+        patch: &DatasetPatch,
+    ) -> Result<Dataset> {
+        let before = self.dataset(id).await?;
+        let title = patch.title.clone().unwrap_or_else(|| before.title.clone());
+        if title.trim().is_empty() {
+            return Err(invalid("title", "a title is required"));
+        }
+        let cadence = patch
+            .cadence
+            .clone()
+            .unwrap_or_else(|| before.cadence.clone());
+        if !CADENCES.contains(&cadence.as_str()) {
+            return Err(invalid(
+                "cadence",
+                format!("\"{cadence}\" is not one of {}", CADENCES.join(", ")),
+            ));
+        }
+        let sensitivity = patch
+            .sensitivity
+            .clone()
+            .unwrap_or_else(|| before.sensitivity.clone());
+        if !SENSITIVITIES.contains(&sensitivity.as_str()) {
+            return Err(invalid(
+                "sensitivity",
+                format!(
+                    "\"{sensitivity}\" is not one of {}",
+                    SENSITIVITIES.join(", ")
+                ),
+            ));
+        }
+        let notes = patch.notes.clone().unwrap_or_else(|| before.notes.clone());
+        let license = patch
+            .license_id
+            .clone()
+            .unwrap_or_else(|| before.license_id.clone());
+        let mut tx = self.db.begin().await?;
+        sqlx::query(
+            "UPDATE opendata_datasets SET title = $1, notes = $2, license_id = $3, cadence = $4, sensitivity = $5, updated_at = $6 WHERE id = $7",
+        )
+        .bind(title.trim())
+        .bind(notes.trim())
+        .bind(license.trim())
+        .bind(&cadence)
+        .bind(&sensitivity)
+        .bind(now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(
+            &mut tx,
+            &audit::Entry::new(actor, "opendata.dataset_changed", format!("dataset:{id}"))
+                .before(serde_json::json!({
+                    "title": before.title, "notes": before.notes, "license_id": before.license_id,
+                    "cadence": before.cadence, "sensitivity": before.sensitivity,
+                }))
+                .after(serde_json::json!({
+                    "title": title, "notes": notes, "license_id": license,
+                    "cadence": cadence, "sensitivity": sensitivity,
+                })),
         )
         .await?;
         tx.commit().await?;

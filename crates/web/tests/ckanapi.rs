@@ -23,11 +23,25 @@ async fn the_ckanapi_client_lists_shows_searches_and_reads_the_datastore() {
     })
     .await
     .unwrap();
+    app.user("hoa", vec![lantoa_core::Role::DataSteward]).await;
+    let token = app.token("hoa", &[]).await;
+    let csv = std::env::temp_dir().join(format!("lantoa-ckanapi-{}.csv", std::process::id()));
+    std::fs::write(&csv, "ma,so\nA1,1\nA2,hai\nA3,3\n").unwrap();
+    let mut all: Vec<String> = od
+        .datasets(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.name)
+        .collect();
+    all.sort();
     let base = app.serve().await;
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ckan/client.py");
     let out = tokio::process::Command::new("python3")
         .arg(script)
         .arg(&base)
+        .arg(&token)
+        .arg(&csv)
         .output()
         .await
         .expect("python3 runs");
@@ -44,14 +58,6 @@ async fn the_ckanapi_client_lists_shows_searches_and_reads_the_datastore() {
             .map(|x| x.as_str().unwrap().to_owned())
             .collect()
     };
-    let mut all: Vec<String> = od
-        .datasets(None)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|d| d.name)
-        .collect();
-    all.sort();
     assert_eq!(names(&seen["list"]), all);
     assert_eq!(names(&seen["list_page"]), vec![all[1].clone()]);
     assert_eq!(seen["show_title"], wifi.title.as_str());
@@ -76,4 +82,16 @@ async fn the_ckanapi_client_lists_shows_searches_and_reads_the_datastore() {
     assert_eq!(seen["not_found"], true);
     assert_eq!(seen["validation"], true);
     assert_eq!(seen["orgs"].as_array().unwrap().len(), 3);
+    assert_eq!(seen["anonymous_write"], "refused");
+    assert_eq!(seen["created"], "so-lieu-ckanapi");
+    assert_eq!(seen["duplicate"], "refused");
+    assert_eq!(seen["patched"], "Số liệu đã sửa tên");
+    assert_eq!(seen["resource_format"], "CSV");
+    // The uploaded file goes through the same pipeline: queued, then read by a worker.
+    let upload_id = seen["upload_id"].as_i64().unwrap();
+    let u = od.run_upload(upload_id).await.unwrap();
+    assert_eq!((u.rows, u.clean, u.quarantined), (3, 2, 1));
+    let d = od.dataset_by_name("so-lieu-ckanapi").await.unwrap();
+    assert_eq!(d.cadence, "monthly");
+    let _ = std::fs::remove_file(&csv);
 }

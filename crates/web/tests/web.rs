@@ -1152,7 +1152,7 @@ mod ckan {
                 .unwrap()
                 .contains("not JSON")
         );
-        let r = app.get("/api/3/action/package_create", None).await;
+        let r = app.get("/api/3/action/package_delete", None).await;
         assert_eq!(r.status, 400);
         assert!(r.body.contains("not provided"));
         let r = app.get("/api/3/action/package_search?rows=ten", None).await;
@@ -1166,6 +1166,53 @@ mod ckan {
             .get("/api/3/action/package_search?fq=organization", None)
             .await;
         assert_eq!(json(&r)["error"]["__type"], "Search Query Error");
+    }
+
+    #[tokio::test]
+    async fn write_actions_need_an_editors_token_and_say_what_is_wrong() {
+        let app = with_demo_data().await;
+        app.user("xem", vec![Role::Viewer]).await;
+        app.user("hoa", vec![Role::DataSteward]).await;
+        let viewer = app.token("xem", &[]).await;
+        let steward = app.token("hoa", &[]).await;
+        let call = |action: &'static str, key: Option<String>, body: &'static str| {
+            let mut b = axum::http::Request::post(format!("/api/3/action/{action}"))
+                .header("content-type", "application/json");
+            if let Some(k) = key {
+                b = b.header("x-ckan-api-key", k);
+            }
+            b.body(axum::body::Body::from(body)).unwrap()
+        };
+        let body = r#"{"name": "thu-nghiem", "title": "Thử nghiệm", "owner_org": "skhcn-hn", "extras": [{"key": "schema", "value": "{\"fields\": [{\"name\": \"a\", \"type\": \"interger\"}]}"}]}"#;
+        let r = app.send(call("package_create", None, body)).await;
+        assert_eq!(
+            (r.status.as_u16(), json(&r)["error"]["__type"].clone()),
+            (403, "Authorization Error".into())
+        );
+        let r = app.send(call("package_create", Some(viewer), body)).await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let r = app
+            .send(call("package_create", Some(steward.clone()), body))
+            .await;
+        assert_eq!(json(&r)["error"]["__type"], "Validation Error");
+        assert!(r.body.contains("fields[0].type"), "{}", r.body);
+        let r = app
+            .send(call(
+                "package_create",
+                Some(steward.clone()),
+                r#"{"name": "thu-nghiem", "title": "Thử nghiệm", "owner_org": "khong-co", "schema": {"fields": [{"name": "a"}]}}"#,
+            ))
+            .await;
+        assert!(r.body.contains("owner_org"), "{}", r.body);
+        let r = app
+            .send(call(
+                "resource_create",
+                Some(steward),
+                r#"{"package_id": "diem-wifi-cong-cong", "url": "https://example.com/x.csv"}"#,
+            ))
+            .await;
+        assert_eq!(json(&r)["error"]["__type"], "Validation Error");
+        assert!(r.body.contains("multipart"), "{}", r.body);
     }
 
     #[tokio::test]

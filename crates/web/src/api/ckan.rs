@@ -3,6 +3,11 @@
 //! `{help, success: false, error: {__type, message}}`. Get-actions take their parameters from
 //! the query string or a JSON body. Public: open data needs no account.
 //!
+//! Write actions (`package_create`, `package_patch`, `resource_create` with a multipart file
+//! `upload`) take an API token in `Authorization` (bare or `Bearer`) or `X-CKAN-API-Key`, as
+//! `ckanapi` sends it, held by an administrator, data steward or agency uploader. A session
+//! cookie never authorises them.
+//!
 //! CKAN's model maps onto Lantoa's: a package is a dataset, its organisation the owning agency
 //! (named by its registry code), and each dataset has two resources, its published rows as CSV
 //! and as JSON, at stable URLs; the CSV resource is the DataStore resource.
@@ -42,6 +47,7 @@ impl From<lantoa_opendata::Error> for CkanError {
             lantoa_opendata::Error::Invalid { .. } | lantoa_opendata::Error::Schema(_) => {
                 validation(e.to_string())
             }
+            lantoa_opendata::Error::Registry(r) => validation(format!("owner_org: {r}")),
             other => CkanError(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Internal Server Error",
@@ -52,6 +58,7 @@ impl From<lantoa_opendata::Error> for CkanError {
 }
 
 impl From<lantoa_registry::Error> for CkanError {
+    // Only lookups reach here; an unknown unit is the caller's mistake.
     fn from(e: lantoa_registry::Error) -> Self {
         CkanError(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -128,6 +135,50 @@ fn base_url(headers: &HeaderMap) -> String {
     format!("http://{host}")
 }
 
+/// A file sent as the multipart field `upload`.
+struct Upload {
+    name: String,
+    bytes: Bytes,
+}
+
+/// The text fields and the `upload` file of a multipart body.
+async fn multipart(
+    content_type: &str,
+    body: Bytes,
+) -> Result<(Map<String, Value>, Option<Upload>), CkanError> {
+    let boundary = multer::parse_boundary(content_type)
+        .map_err(|e| validation(format!("the multipart body cannot be read: {e}")))?;
+    let stream = futures::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    let mut fields = Map::new();
+    let mut upload = None;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| validation(format!("the multipart body cannot be read: {e}")))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "upload" {
+            let file_name = field.file_name().unwrap_or("upload.csv").to_owned();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| validation(format!("upload: {e}")))?;
+            upload = Some(Upload {
+                name: file_name,
+                bytes,
+            });
+        } else {
+            let text = field
+                .text()
+                .await
+                .map_err(|e| validation(format!("{name}: {e}")))?;
+            fields.insert(name, Value::String(text));
+        }
+    }
+    Ok((fields, upload))
+}
+
 /// `GET|POST /api/3/action/{action}` and `/api/action/{action}`.
 pub async fn action(
     State(state): State<AppState>,
@@ -137,8 +188,30 @@ pub async fn action(
     body: Bytes,
 ) -> Response {
     let base = base_url(&headers);
-    let result = match params(query.as_deref(), &body) {
-        Ok(p) => dispatch(&state, &base, &name, &p).await,
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let parsed = if content_type.starts_with("multipart/form-data") {
+        match multipart(&content_type, body).await {
+            Ok((mut fields, upload)) => match params(query.as_deref(), b"") {
+                Ok(q) => {
+                    fields.extend(q);
+                    Ok((fields, upload))
+                }
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    } else {
+        params(query.as_deref(), &body).map(|p| (p, None))
+    };
+    let result = match parsed {
+        Ok((p, upload)) => match write_action(&state, &headers, &base, &name, &p, upload).await {
+            Some(r) => r,
+            None => dispatch(&state, &base, &name, &p).await,
+        },
         Err(e) => Err(e),
     };
     match result {
@@ -154,6 +227,165 @@ pub async fn action(
             })),
         )
             .into_response(),
+    }
+}
+
+/// The API token of a CKAN call, as `ckanapi` sends it.
+fn api_key(headers: &HeaderMap) -> Option<String> {
+    let raw = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .or_else(|| headers.get("x-ckan-api-key"))?
+        .to_str()
+        .ok()?
+        .trim();
+    Some(raw.strip_prefix("Bearer ").unwrap_or(raw).trim().to_owned())
+}
+
+/// The principal of the call's token, if it may change open data.
+async fn editor(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<lantoa_accounts::Principal, CkanError> {
+    let denied = |m: &str| CkanError(StatusCode::FORBIDDEN, "Authorization Error", m.to_owned());
+    let key = api_key(headers).ok_or_else(|| denied("an API token is required for this action"))?;
+    let principal = state
+        .accounts
+        .authenticate_token(&key)
+        .await
+        .map_err(|e| {
+            CkanError(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal Server Error",
+                e.to_string(),
+            )
+        })?
+        .ok_or_else(|| denied("the API token is unknown, revoked or expired"))?;
+    if !principal
+        .roles
+        .iter()
+        .any(|r| crate::routes::OPENDATA_EDITORS.contains(r))
+    {
+        return Err(denied(
+            "the token's roles may not change open data (administrator, data steward or agency uploader)",
+        ));
+    }
+    Ok(principal)
+}
+
+fn extra(p: &Map<String, Value>, key: &str) -> Option<String> {
+    text(p, key).or_else(|| {
+        p.get("extras")?.as_array()?.iter().find_map(|e| {
+            (e["key"] == key).then(|| match &e["value"] {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+        })
+    })
+}
+
+/// The write actions; `None` for any other action.
+async fn write_action(
+    state: &AppState,
+    headers: &HeaderMap,
+    base: &str,
+    name: &str,
+    p: &Map<String, Value>,
+    upload: Option<Upload>,
+) -> Option<Result<Value, CkanError>> {
+    if !matches!(name, "package_create" | "package_patch" | "resource_create") {
+        return None;
+    }
+    Some(write(state, headers, base, name, p, upload).await)
+}
+
+async fn write(
+    state: &AppState,
+    headers: &HeaderMap,
+    base: &str,
+    name: &str,
+    p: &Map<String, Value>,
+    upload: Option<Upload>,
+) -> Result<Value, CkanError> {
+    let who = editor(state, headers).await?;
+    let actor = who.actor();
+    let od = state
+        .opendata
+        .as_ref()
+        .ok_or_else(|| not_found("open data"))?;
+    match name {
+        "package_create" => {
+            let owner =
+                text(p, "owner_org").ok_or_else(|| validation("owner_org: missing value"))?;
+            let owner_id = match owner.parse::<i64>() {
+                Ok(id) => id,
+                Err(_) => state
+                    .registry
+                    .by_code(lantoa_core::unit::UnitKind::Agency, &owner.to_uppercase())
+                    .await?
+                    .map(|u| u.id)
+                    .ok_or_else(|| validation(format!("owner_org: no organization {owner}")))?,
+            };
+            let schema = match p.get("schema") {
+                Some(Value::Object(o)) => Value::Object(o.clone()).to_string(),
+                _ => extra(p, "schema").ok_or_else(|| {
+                    validation("schema: a Table Schema is required (field \"schema\" or extras key \"schema\")")
+                })?,
+            };
+            let d = od
+                .create_dataset(
+                    &actor,
+                    &lantoa_opendata::NewDataset {
+                        name: text(p, "name").unwrap_or_default(),
+                        title: text(p, "title").unwrap_or_default(),
+                        notes: text(p, "notes").unwrap_or_default(),
+                        owner_unit_id: owner_id,
+                        license_id: text(p, "license_id").unwrap_or_else(|| "cc-by-4.0".into()),
+                        cadence: extra(p, "cadence").unwrap_or_else(|| "irregular".into()),
+                        sensitivity: extra(p, "sensitivity").unwrap_or_else(|| "open".into()),
+                        schema_json: schema,
+                    },
+                )
+                .await
+                .map_err(|e| match e {
+                    lantoa_opendata::Error::Duplicate(n) => {
+                        validation(format!("name: that URL is already in use ({n})"))
+                    }
+                    other => other.into(),
+                })?;
+            package(state, base, &d).await
+        }
+        "package_patch" => {
+            let d = find(od, p, "id").await?;
+            let d = od
+                .patch_dataset(
+                    &actor,
+                    d.id,
+                    &lantoa_opendata::DatasetPatch {
+                        title: text(p, "title"),
+                        notes: text(p, "notes"),
+                        license_id: text(p, "license_id"),
+                        cadence: extra(p, "cadence"),
+                        sensitivity: extra(p, "sensitivity"),
+                    },
+                )
+                .await?;
+            package(state, base, &d).await
+        }
+        _ => {
+            let d = find(od, p, "package_id").await?;
+            let file = upload.ok_or_else(|| {
+                validation("upload: a file is required (multipart field \"upload\"); links to files elsewhere are not fetched")
+            })?;
+            if file.bytes.is_empty() {
+                return Err(validation("upload: the file is empty"));
+            }
+            let u = od.upload(&actor, d.id, &file.name, &file.bytes).await?;
+            let mut r = resources(base, &d).remove(0);
+            r["upload_id"] = json!(u.id);
+            r["upload_version"] = json!(u.version);
+            r["upload_status"] = json!(u.status);
+            Ok(r)
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 """Drives a Lantoa server with the real `ckanapi` client (pip) and prints what it saw as JSON.
 
-    client.py BASE_URL
+    client.py BASE_URL [API_TOKEN CSV_FILE]
 """
 import json
 import sys
@@ -42,4 +42,31 @@ try:
 except ckanapi.ValidationError:
     out["validation"] = True
 out["orgs"] = ck.action.organization_list()
+
+# Writing needs a token: without one, an Authorization Error.
+try:
+    ck.action.package_create(name="x")
+    out["anonymous_write"] = "accepted"
+except ckanapi.NotAuthorized:
+    out["anonymous_write"] = "refused"
+if len(sys.argv) > 2:
+    w = ckanapi.RemoteCKAN(sys.argv[1], apikey=sys.argv[2], user_agent="ckanapi-lantoa-test")
+    schema = {"fields": [{"name": "ma"}, {"name": "so", "type": "integer"}], "primaryKey": "ma"}
+    created = w.action.package_create(
+        name="so-lieu-ckanapi", title="Số liệu gửi qua ckanapi", owner_org="skhcn-hn",
+        notes="", extras=[{"key": "schema", "value": json.dumps(schema)}, {"key": "cadence", "value": "monthly"}],
+    )
+    out["created"] = created["name"]
+    try:
+        w.action.package_create(name="so-lieu-ckanapi", title="x", owner_org="skhcn-hn",
+                                extras=[{"key": "schema", "value": json.dumps(schema)}])
+        out["duplicate"] = "accepted"
+    except ckanapi.ValidationError:
+        out["duplicate"] = "refused"
+    patched = w.action.package_patch(id="so-lieu-ckanapi", title="Số liệu đã sửa tên")
+    out["patched"] = patched["title"]
+    with open(sys.argv[3], "rb") as f:
+        res = w.action.resource_create(package_id="so-lieu-ckanapi", upload=f)
+    out["resource_format"] = res["format"]
+    out["upload_id"] = res["upload_id"]
 print(json.dumps(out, ensure_ascii=False))
