@@ -221,6 +221,18 @@ fn now() -> i64 {
     Utc::now().timestamp_micros()
 }
 
+/// Checks that `value` is one of `allowed`.
+fn one_of(field: &'static str, value: &str, allowed: &[&str]) -> Result<()> {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(invalid(
+            field,
+            format!("\"{value}\" is not one of {}", allowed.join(", ")),
+        ))
+    }
+}
+
 fn invalid(field: &'static str, message: impl Into<String>) -> Error {
     Error::Invalid {
         field,
@@ -336,22 +348,8 @@ impl OpenData {
         if new.title.trim().is_empty() {
             return Err(invalid("title", "a title is required"));
         }
-        if !CADENCES.contains(&new.cadence.as_str()) {
-            return Err(invalid(
-                "cadence",
-                format!("\"{}\" is not one of {}", new.cadence, CADENCES.join(", ")),
-            ));
-        }
-        if !SENSITIVITIES.contains(&new.sensitivity.as_str()) {
-            return Err(invalid(
-                "sensitivity",
-                format!(
-                    "\"{}\" is not one of {}",
-                    new.sensitivity,
-                    SENSITIVITIES.join(", ")
-                ),
-            ));
-        }
+        one_of("cadence", &new.cadence, &CADENCES)?;
+        one_of("sensitivity", &new.sensitivity, &SENSITIVITIES)?;
         if new.license_id.trim().is_empty() {
             return Err(invalid("license_id", "a licence is required"));
         }
@@ -419,25 +417,12 @@ impl OpenData {
             .cadence
             .clone()
             .unwrap_or_else(|| before.cadence.clone());
-        if !CADENCES.contains(&cadence.as_str()) {
-            return Err(invalid(
-                "cadence",
-                format!("\"{cadence}\" is not one of {}", CADENCES.join(", ")),
-            ));
-        }
+        one_of("cadence", &cadence, &CADENCES)?;
         let sensitivity = patch
             .sensitivity
             .clone()
             .unwrap_or_else(|| before.sensitivity.clone());
-        if !SENSITIVITIES.contains(&sensitivity.as_str()) {
-            return Err(invalid(
-                "sensitivity",
-                format!(
-                    "\"{sensitivity}\" is not one of {}",
-                    SENSITIVITIES.join(", ")
-                ),
-            ));
-        }
+        one_of("sensitivity", &sensitivity, &SENSITIVITIES)?;
         let notes = patch.notes.clone().unwrap_or_else(|| before.notes.clone());
         let license = patch
             .license_id

@@ -208,10 +208,10 @@ pub async fn action(
         params(query.as_deref(), &body).map(|p| (p, None))
     };
     let result = match parsed {
-        Ok((p, upload)) => match write_action(&state, &headers, &base, &name, &p, upload).await {
-            Some(r) => r,
-            None => dispatch(&state, &base, &name, &p).await,
-        },
+        Ok((p, upload)) if WRITE_ACTIONS.contains(&name.as_str()) => {
+            write(&state, &headers, &base, &name, &p, upload).await
+        }
+        Ok((p, _)) => dispatch(&state, &base, &name, &p).await,
         Err(e) => Err(e),
     };
     match result {
@@ -283,20 +283,8 @@ fn extra(p: &Map<String, Value>, key: &str) -> Option<String> {
     })
 }
 
-/// The write actions; `None` for any other action.
-async fn write_action(
-    state: &AppState,
-    headers: &HeaderMap,
-    base: &str,
-    name: &str,
-    p: &Map<String, Value>,
-    upload: Option<Upload>,
-) -> Option<Result<Value, CkanError>> {
-    if !matches!(name, "package_create" | "package_patch" | "resource_create") {
-        return None;
-    }
-    Some(write(state, headers, base, name, p, upload).await)
-}
+/// The actions that change data.
+const WRITE_ACTIONS: [&str; 3] = ["package_create", "package_patch", "resource_create"];
 
 async fn write(
     state: &AppState,
