@@ -497,6 +497,26 @@ impl OpenData {
         .await
     }
 
+    /// Datasets whose name, title or description hold every word of `q` (tone marks and case
+    /// optional), by name; all of them for an empty `q`.
+    pub async fn search(&self, q: &str) -> Result<Vec<Dataset>> {
+        let words: Vec<String> = lantoa_core::text::fold_key(q)
+            .split_whitespace()
+            .filter(|w| *w != "*:*")
+            .map(str::to_owned)
+            .collect();
+        Ok(self
+            .datasets(None)
+            .await?
+            .into_iter()
+            .filter(|d| {
+                let hay =
+                    lantoa_core::text::fold_key(&format!("{} {} {}", d.name, d.title, d.notes));
+                words.iter().all(|w| hay.contains(w.as_str()))
+            })
+            .collect())
+    }
+
     /// Datasets, by name; of one owner when given.
     pub async fn datasets(&self, owner_unit_id: Option<i64>) -> Result<Vec<Dataset>> {
         let rows = sqlx::query(&format!(

@@ -116,6 +116,9 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/opendata/{name}/uploads" Roles(OPENDATA_EDITORS), Page, "Upload a CSV file to a dataset" => pages::opendata::upload;
         POST "/opendata/quarantine/{id}/fix" Roles(OPENDATA_EDITORS), Page, "Fix a quarantined row; published if it passes" => pages::opendata::fix;
         GET "/opendata/{name}/{file}" Public, Page, "Download a dataset's published rows: rows.csv or rows.json" => api::ckan::download;
+        GET "/data" Public, Page, "The public open-data portal: search the datasets" => pages::portal::search;
+        GET "/data/{name}" Public, Page, "The public page of a dataset: description, fields, first rows, downloads" => pages::portal::dataset;
+        GET "/catalog.jsonld" Public, System, "The open-data catalogue in DCAT (JSON-LD)" => pages::portal::catalog;
         GET "/plans" SignedIn, Page, "Plans module" => pages::home::plans;
         GET "/reports" SignedIn, Page, "Reports module" => pages::home::reports;
 

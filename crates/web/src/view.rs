@@ -30,6 +30,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("../templates/error.html")),
     ("watch.html", include_str!("../templates/watch.html")),
     ("opendata.html", include_str!("../templates/opendata.html")),
+    ("portal.html", include_str!("../templates/portal.html")),
+    (
+        "portal_dataset.html",
+        include_str!("../templates/portal_dataset.html"),
+    ),
     (
         "opendata_dataset.html",
         include_str!("../templates/opendata_dataset.html"),

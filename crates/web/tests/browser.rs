@@ -344,3 +344,39 @@ async fn a_steward_uploads_a_file_and_publishes_a_fixed_row() {
     let _ = std::fs::remove_file(&file);
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: run by `cargo xtask test`"]
+async fn a_visitor_without_an_account_finds_a_dataset_and_its_downloads() {
+    let app = TestApp::spawn().await;
+    app.load_open_data_demo().await;
+    let base = app.serve().await;
+    let c = browser().await;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    click(&c, "#portal-link").await;
+    assert_eq!(path(&c).await, "/data");
+    fill(&c, "#q", "sot xuat huyet").await;
+    click(&c, "#search").await;
+    assert_eq!(text(&c, "#found").await, "1 bộ dữ liệu.");
+    c.find(Locator::LinkText(
+        "Số ca sốt xuất huyết theo phường, xã và tuần",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    assert_eq!(path(&c).await, "/data/ca-sot-xuat-huyet-theo-tuan");
+    assert_eq!(text(&c, "#owner").await, "Sở Y tế Hà Nội");
+    assert_eq!(text(&c, "#published").await, "80");
+    let href = c
+        .find(Locator::Css("#download-csv"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(href, "/opendata/ca-sot-xuat-huyet-theo-tuan/rows.csv");
+    c.close().await.unwrap();
+}

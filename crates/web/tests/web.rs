@@ -1169,6 +1169,38 @@ mod ckan {
     }
 
     #[tokio::test]
+    async fn the_portal_and_the_dcat_catalogue_are_public() {
+        let app = with_demo_data().await;
+        let r = app.get("/data", None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(r.body.contains("3 bộ dữ liệu."), "{}", r.body);
+        let r = app.get("/data?q=wi-fi", None).await;
+        assert!(r.body.contains("1 bộ dữ liệu.") && r.body.contains("Điểm truy cập Wi-Fi"));
+        let r = app.get("/data/diem-wifi-cong-cong", None).await;
+        assert_eq!(r.status, 200);
+        assert!(r.body.contains("Sở Khoa học và Công nghệ Hà Nội"));
+        assert!(r.body.contains("/opendata/diem-wifi-cong-cong/rows.csv"));
+        assert!(r.body.contains("Vườn Hoa Lý Thái Tổ"), "{}", r.body);
+        assert_eq!(app.get("/data/khong-co", None).await.status, 404);
+        let r = app.get("/catalog.jsonld", None).await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.headers["content-type"], "application/ld+json");
+        let v = json(&r);
+        assert_eq!(v["@type"], "dcat:Catalog");
+        let datasets = v["dcat:dataset"].as_array().unwrap();
+        assert_eq!(datasets.len(), 3);
+        for d in datasets {
+            assert_eq!(d["@type"], "dcat:Dataset");
+            assert!(!d["dct:title"].as_str().unwrap().is_empty());
+            for dist in d["dcat:distribution"].as_array().unwrap() {
+                let url = dist["dcat:downloadURL"]["@id"].as_str().unwrap();
+                let path = url.split_once("localhost").map_or(url, |(_, p)| p);
+                assert_eq!(app.get(path, None).await.status, 200, "{url}");
+            }
+        }
+    }
+
+    #[tokio::test]
     async fn write_actions_need_an_editors_token_and_say_what_is_wrong() {
         let app = with_demo_data().await;
         app.user("xem", vec![Role::Viewer]).await;

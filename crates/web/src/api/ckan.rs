@@ -570,17 +570,9 @@ async fn package_search(
         .as_ref()
         .ok_or_else(|| not_found("open data"))?;
     let q = text(p, "q").unwrap_or_default();
-    let words: Vec<String> = lantoa_core::text::fold_key(&q)
-        .split_whitespace()
-        .filter(|w| *w != "*:*")
-        .map(str::to_owned)
-        .collect();
     let mut packages = Vec::new();
-    for d in od.datasets(None).await? {
-        let hay = lantoa_core::text::fold_key(&format!("{} {} {}", d.name, d.title, d.notes));
-        if words.iter().all(|w| hay.contains(w.as_str())) {
-            packages.push(package(state, base, &d).await?);
-        }
+    for d in od.search(&q).await? {
+        packages.push(package(state, base, &d).await?);
     }
     if let Some(fq) = text(p, "fq") {
         for clause in fq.split_whitespace() {

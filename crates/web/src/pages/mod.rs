@@ -5,6 +5,7 @@ pub mod assets;
 pub mod auth;
 pub mod home;
 pub mod opendata;
+pub mod portal;
 pub mod units;
 pub mod users;
 pub mod watch;

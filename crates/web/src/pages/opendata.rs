@@ -147,6 +147,24 @@ pub async fn create(
     }
 }
 
+/// A dataset's fields for the templates: name, title, type and Vietnamese kind.
+pub(crate) fn fields(d: &Dataset) -> Vec<minijinja::Value> {
+    d.schema["fields"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| {
+            minijinja::context! {
+                name => f["name"].as_str().unwrap_or_default().to_owned(),
+                title => f["title"].as_str().unwrap_or_default().to_owned(),
+                type => f["type"].as_str().unwrap_or("string").to_owned(),
+                kind => f["lantoa:kind"].as_str().map(str::to_owned),
+            }
+        })
+        .collect()
+}
+
 async fn dataset_context(state: &AppState, d: &Dataset) -> Result<minijinja::Value, WebError> {
     let od = state.opendata()?;
     let owner = state.registry.get(d.owner_unit_id).await?.name;
@@ -160,20 +178,7 @@ async fn dataset_context(state: &AppState, d: &Dataset) -> Result<minijinja::Val
         .collect();
     let (rows, published) = od.rows(d.id, 0, PREVIEW).await?;
     let quarantine = od.quarantine(d.id, "open", QUARANTINE_PAGE).await?;
-    let fields: Vec<_> = d.schema["fields"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|f| {
-            minijinja::context! {
-                name => f["name"].as_str().unwrap_or_default().to_owned(),
-                title => f["title"].as_str().unwrap_or_default().to_owned(),
-                type => f["type"].as_str().unwrap_or("string").to_owned(),
-                kind => f["lantoa:kind"].as_str().map(str::to_owned),
-            }
-        })
-        .collect();
+    let fields = fields(d);
     Ok(minijinja::context! {
         dataset => d, owner => owner, uploads => uploads, live => live, rows => rows,
         published => published, quarantine => quarantine, fields => fields,
