@@ -47,12 +47,12 @@ pub fn date(s: &str, format: &DateFormat) -> Result<NaiveDate, Note> {
             return NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map_err(|_| format!("\"{s}\" is not a date in the form YYYY-MM-DD"));
         }
-        DateFormat::Any => {
-            if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-                return Ok(d);
-            }
-            ['d', 'm', 'Y']
+        // An ISO date (what a spreadsheet's date cell becomes) is unambiguous in any format.
+        _ if s.len() == 10 && s.as_bytes()[4] == b'-' => {
+            return NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| format!("\"{s}\" is not a day of the calendar"));
         }
+        DateFormat::Any => ['d', 'm', 'Y'],
         DateFormat::Pattern(p) => {
             let mut order = ['d', 'm', 'Y'];
             let mut k = 0;
@@ -338,6 +338,12 @@ mod tests {
         assert_eq!(d("01.07.2025", &p), "2025-07-01");
         assert_eq!(d("45839", &p), "2025-07-01", "Excel serial");
         assert_eq!(d("2025-07-01", &DateFormat::Any), "2025-07-01");
+        assert_eq!(
+            d("2025-07-01", &p),
+            "2025-07-01",
+            "ISO is read in any format"
+        );
+        assert!(d("2025-02-30", &p).contains("not a day"));
         assert!(d("31/02/2025", &p).contains("not a day of the calendar"));
         assert!(d("07/25/2025", &p).contains("swapped"));
         assert!(d("00/00/1950", &p).contains("only the year"));

@@ -1,5 +1,7 @@
 //! Reading an upload row by row.
 //!
+//! [`Ingest::open`] picks the reader by content: an `.xlsx` workbook (a ZIP archive: its first
+//! sheet, the first row as header), a JSON array of objects (keys are labels), or CSV.
 //! [`Ingest::csv`] tells the file's encoding and delimiter from its first 64 KiB, reads the
 //! header, matches its labels to the schema's fields by name (in any order; *Tên* and *tên*
 //! match), and then gives one [`Row`] at a time, so a file of any size is read in bounded memory.
@@ -30,6 +32,8 @@ pub struct FileProblem {
 /// How the file was read.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Dialect {
+    /// `csv`, `xlsx` or `json`.
+    pub format: &'static str,
     /// The file's encoding.
     pub encoding: FileEncoding,
     /// The delimiter.
@@ -80,14 +84,65 @@ impl Tally {
     }
 }
 
+/// Where rows come from.
+enum Source<'r> {
+    /// CSV bytes, decoded cell by cell.
+    Csv {
+        reader: csv::Reader<Box<dyn Read + 'r>>,
+        record: csv::ByteRecord,
+    },
+    /// A table already read as text (a workbook's sheet, a JSON array).
+    Table {
+        rows: std::vec::IntoIter<Vec<String>>,
+        current: Vec<String>,
+    },
+}
+
+impl Source<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Source::Csv { record, .. } => record.len(),
+            Source::Table { current, .. } => current.len(),
+        }
+    }
+
+    fn cell(&self, c: usize) -> CellIn<'_> {
+        match self {
+            Source::Csv { record, .. } => match record.get(c) {
+                None => CellIn::Missing,
+                Some(bytes) => match decode::cell(bytes) {
+                    Ok(d) => CellIn::Text(d.text),
+                    Err(e) => CellIn::Unreadable(e),
+                },
+            },
+            Source::Table { current, .. } => current
+                .get(c)
+                .map_or(CellIn::Missing, |s| CellIn::Text(s.as_str().into())),
+        }
+    }
+
+    /// The cell as given, for quarantine (bytes shown lossily when they could not be decoded).
+    fn raw(&self, c: usize) -> String {
+        match self.cell(c) {
+            CellIn::Text(t) => t.into_owned(),
+            CellIn::Missing => String::new(),
+            CellIn::Unreadable(_) => match self {
+                Source::Csv { record, .. } => {
+                    String::from_utf8_lossy(record.get(c).unwrap_or_default()).into_owned()
+                }
+                Source::Table { .. } => String::new(),
+            },
+        }
+    }
+}
+
 /// A file being read.
 pub struct Ingest<'r> {
-    reader: csv::Reader<Box<dyn Read + 'r>>,
+    source: Source<'r>,
     /// Schema field → column.
     columns: Vec<usize>,
     /// Columns not in the schema.
     extra_columns: Vec<usize>,
-    record: csv::ByteRecord,
     number: u64,
     /// How the file was read.
     pub dialect: Dialect,
@@ -181,67 +236,146 @@ impl<'r> Ingest<'r> {
                 }
             }
         }
-        let key = |s: &str| lantoa_core::text::tone_key(s);
-        let keys: Vec<String> = header.iter().map(|h| key(h)).collect();
-        for (i, h) in header.iter().enumerate() {
-            if h.is_empty() {
-                problems.push(FileProblem {
-                    error_type: "blank-label",
-                    note: format!("column {} has no label; its cells are not read", i + 1),
-                    fatal: false,
-                });
-            } else if keys[..i].contains(&keys[i]) {
-                problems.push(FileProblem {
-                    error_type: "duplicate-label",
-                    note: format!(
-                        "column {} repeats the label \"{h}\"; only the first such column is read",
-                        i + 1
-                    ),
-                    fatal: false,
-                });
-            }
-        }
-        let mut columns = Vec::with_capacity(schema.fields.len());
-        for f in &schema.fields {
-            match keys.iter().position(|k| *k == key(&f.name)) {
-                Some(c) => columns.push(c),
-                None => problems.push(FileProblem {
-                    error_type: "missing-label",
-                    note: format!(
-                        "no column is labelled \"{}\" (the header has: {})",
-                        f.name,
-                        header.join(", ")
-                    ),
-                    fatal: true,
-                }),
-            }
-        }
-        let extra_columns: Vec<usize> = (0..header.len())
-            .filter(|c| !columns.contains(c) && !header[*c].is_empty())
-            .collect();
-        for &c in &extra_columns {
-            problems.push(FileProblem {
-                error_type: "extra-label",
-                note: format!(
-                    "column {} \"{}\" is not in the schema; it is kept in the upload but not published",
-                    c + 1,
-                    header[c]
-                ),
-                fatal: false,
-            });
-        }
-        if problems.iter().any(|p| p.fatal) {
-            return Err(problems);
-        }
+        let (columns, extra_columns) = map_header(&header, schema, &mut problems)?;
         Ok(Self {
-            reader,
+            source: Source::Csv { reader, record },
             columns,
             extra_columns,
-            record,
             number: 1,
             dialect: Dialect {
+                format: "csv",
                 encoding,
                 delimiter: char::from(delimiter),
+                header,
+            },
+            problems,
+        })
+    }
+
+    /// Opens an upload, choosing the reader by [`format_of`].
+    pub fn open(
+        file_name: &str,
+        bytes: &'r [u8],
+        schema: &Schema,
+    ) -> Result<Self, Vec<FileProblem>> {
+        match format_of(file_name, bytes) {
+            "xlsx" => Self::xlsx(bytes, schema),
+            "json" => Self::json(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes), schema),
+            _ => Self::csv(bytes, schema),
+        }
+    }
+
+    /// Opens the first sheet of an `.xlsx` workbook: its first row is the header. Whole numbers
+    /// lose Excel's `.0`, date cells become ISO dates, error cells keep their text (`#N/A`).
+    pub fn xlsx(bytes: &[u8], schema: &Schema) -> Result<Self, Vec<FileProblem>> {
+        use calamine::Reader;
+        let fatal = |note: String| {
+            vec![FileProblem {
+                error_type: "source-error",
+                note,
+                fatal: true,
+            }]
+        };
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+                .map_err(|e| fatal(format!("not a readable .xlsx workbook: {e}")))?;
+        let range = book
+            .worksheet_range_at(0)
+            .ok_or_else(|| fatal("the workbook has no sheet".into()))?
+            .map_err(|e| fatal(format!("the first sheet cannot be read: {e}")))?;
+        let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
+        let mut iter = range.rows();
+        let header: Vec<String> = iter
+            .next()
+            .ok_or_else(|| fatal("the first sheet is empty".into()))?
+            .iter()
+            .map(|c| lantoa_core::text::clean(&sheet_text(c)))
+            .collect();
+        let rows: Vec<Vec<String>> = iter.map(|r| r.iter().map(sheet_text).collect()).collect();
+        Self::table("xlsx", header, rows, first_row + 1, schema)
+    }
+
+    /// Opens a JSON array of objects (or an object holding one under `data`, `records` or
+    /// `rows`): the schema's fields are the labels, then any other key of the first object.
+    /// Strings are taken as they are, numbers and booleans as written, `null` as empty; an
+    /// element that is not an object comes out as a row with its JSON in the first column.
+    pub fn json(bytes: &[u8], schema: &Schema) -> Result<Self, Vec<FileProblem>> {
+        let fatal = |note: String| {
+            vec![FileProblem {
+                error_type: "source-error",
+                note,
+                fatal: true,
+            }]
+        };
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+            fatal(format!(
+                "not JSON at line {}, column {}: {e}",
+                e.line(),
+                e.column()
+            ))
+        })?;
+        let items = match value {
+            serde_json::Value::Array(a) => a,
+            serde_json::Value::Object(mut o) => match ["data", "records", "rows"]
+                .iter()
+                .find_map(|k| o.remove(*k))
+            {
+                Some(serde_json::Value::Array(a)) => a,
+                _ => {
+                    return Err(fatal(
+                        "a JSON upload is an array of objects, or an object with one under \"data\", \"records\" or \"rows\"".into(),
+                    ));
+                }
+            },
+            _ => return Err(fatal("a JSON upload is an array of objects".into())),
+        };
+        let mut header: Vec<String> = schema.fields.iter().map(|f| f.name.clone()).collect();
+        if let Some(serde_json::Value::Object(first)) = items.first() {
+            for k in first.keys() {
+                if !header.contains(k) {
+                    header.push(k.clone());
+                }
+            }
+        }
+        let text = |v: &serde_json::Value| match v {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let rows: Vec<Vec<String>> = items
+            .iter()
+            .map(|item| match item {
+                serde_json::Value::Object(o) => header
+                    .iter()
+                    .map(|h| o.get(h).map(text).unwrap_or_default())
+                    .collect(),
+                other => vec![other.to_string()],
+            })
+            .collect();
+        Self::table("json", header, rows, 1, schema)
+    }
+
+    fn table(
+        format: &'static str,
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+        header_row: u64,
+        schema: &Schema,
+    ) -> Result<Self, Vec<FileProblem>> {
+        let mut problems = Vec::new();
+        let (columns, extra_columns) = map_header(&header, schema, &mut problems)?;
+        Ok(Self {
+            source: Source::Table {
+                rows: rows.into_iter(),
+                current: Vec::new(),
+            },
+            columns,
+            extra_columns,
+            number: header_row,
+            dialect: Dialect {
+                format,
+                encoding: FileEncoding::Utf8,
+                delimiter: ',',
                 header,
             },
             problems,
@@ -251,7 +385,11 @@ impl<'r> Ingest<'r> {
     /// Reads and checks the next row; `None` at the end of the file. An error reading the file
     /// ends the ingest with its row number; rows given before it stand.
     pub fn next(&mut self, checker: &mut Checker<'_>) -> Option<Result<Row, FileProblem>> {
-        match self.reader.read_byte_record(&mut self.record) {
+        let more = match &mut self.source {
+            Source::Csv { reader, record } => reader.read_byte_record(record),
+            Source::Table { rows, current } => Ok(rows.next().map(|r| *current = r).is_some()),
+        };
+        match more {
             Ok(false) => return None,
             Ok(true) => {}
             Err(e) => {
@@ -264,37 +402,17 @@ impl<'r> Ingest<'r> {
         }
         self.number += 1;
         let width = self.dialect.header.len();
-        let cell_at = |c: usize| -> CellIn<'_> {
-            match self.record.get(c) {
-                None => CellIn::Missing,
-                Some(bytes) => match decode::cell(bytes) {
-                    Ok(d) => CellIn::Text(d.text),
-                    Err(e) => CellIn::Unreadable(e),
-                },
-            }
-        };
-        let cells: Vec<CellIn<'_>> = self.columns.iter().map(|&c| cell_at(c)).collect();
-        let extra: Vec<String> = (width..self.record.len())
-            .map(|c| match cell_at(c) {
-                CellIn::Text(t) => t.into_owned(),
-                _ => String::new(),
-            })
-            .collect();
+        let source = &self.source;
+        let cells: Vec<CellIn<'_>> = self.columns.iter().map(|&c| source.cell(c)).collect();
+        let extra: Vec<String> = (width..source.len()).map(|c| source.raw(c)).collect();
         let verdict = checker.row(&cells, &extra);
         let raw = match &verdict {
             Verdict::Dirty(_) => Some(
                 self.columns
                     .iter()
                     .copied()
-                    .chain(width..self.record.len())
-                    .map(|c| match cell_at(c) {
-                        CellIn::Text(t) => t.into_owned(),
-                        CellIn::Missing => String::new(),
-                        CellIn::Unreadable(_) => {
-                            String::from_utf8_lossy(self.record.get(c).unwrap_or_default())
-                                .into_owned()
-                        }
-                    })
+                    .chain(width..source.len())
+                    .map(|c| source.raw(c))
                     .collect(),
             ),
             _ => None,
@@ -309,6 +427,115 @@ impl<'r> Ingest<'r> {
     /// Columns read but not in the schema.
     pub fn extra_columns(&self) -> &[usize] {
         &self.extra_columns
+    }
+}
+
+/// What an upload is: `xlsx` (a ZIP archive), `json` (named `.json`, or starting with `[` or
+/// `{`), else `csv`.
+pub fn format_of(file_name: &str, bytes: &[u8]) -> &'static str {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return "xlsx";
+    }
+    let start = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let first = start.iter().find(|b| !b.is_ascii_whitespace());
+    if file_name.to_ascii_lowercase().ends_with(".json") || matches!(first, Some(b'[' | b'{')) {
+        "json"
+    } else {
+        "csv"
+    }
+}
+
+/// Matches the header's labels to the schema's fields by tone key; reports blank, repeated,
+/// extra and missing labels. Fails when a field has no column or a label could not be read.
+fn map_header(
+    header: &[String],
+    schema: &Schema,
+    problems: &mut Vec<FileProblem>,
+) -> Result<(Vec<usize>, Vec<usize>), Vec<FileProblem>> {
+    let key = |s: &str| lantoa_core::text::tone_key(s);
+    let keys: Vec<String> = header.iter().map(|h| key(h)).collect();
+    for (i, h) in header.iter().enumerate() {
+        if h.is_empty() {
+            problems.push(FileProblem {
+                error_type: "blank-label",
+                note: format!("column {} has no label; its cells are not read", i + 1),
+                fatal: false,
+            });
+        } else if keys[..i].contains(&keys[i]) {
+            problems.push(FileProblem {
+                error_type: "duplicate-label",
+                note: format!(
+                    "column {} repeats the label \"{h}\"; only the first such column is read",
+                    i + 1
+                ),
+                fatal: false,
+            });
+        }
+    }
+    let mut columns = Vec::with_capacity(schema.fields.len());
+    for f in &schema.fields {
+        match keys.iter().position(|k| *k == key(&f.name)) {
+            Some(c) => columns.push(c),
+            None => problems.push(FileProblem {
+                error_type: "missing-label",
+                note: format!(
+                    "no column is labelled \"{}\" (the header has: {})",
+                    f.name,
+                    header.join(", ")
+                ),
+                fatal: true,
+            }),
+        }
+    }
+    let extra_columns: Vec<usize> = (0..header.len())
+        .filter(|c| !columns.contains(c) && !header[*c].is_empty())
+        .collect();
+    for &c in &extra_columns {
+        problems.push(FileProblem {
+            error_type: "extra-label",
+            note: format!(
+                "column {} \"{}\" is not in the schema; it is kept in the upload but not published",
+                c + 1,
+                header[c]
+            ),
+            fatal: false,
+        });
+    }
+    if problems.iter().any(|p| p.fatal) {
+        return Err(std::mem::take(problems));
+    }
+    Ok((columns, extra_columns))
+}
+
+/// A workbook cell as text: whole numbers without Excel's `.0`, dates as ISO dates, booleans
+/// `true`/`false`, error cells as Excel writes them (`#N/A`), so the checks see what a person
+/// sees.
+fn sheet_text(cell: &calamine::Data) -> String {
+    use calamine::{Data, DataType};
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(n) => n.to_string(),
+        // Truncation is exact here: the value is whole and well within i64.
+        #[allow(clippy::cast_possible_truncation)]
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => (*f as i64).to_string(),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(_) | Data::DateTimeIso(_) => cell
+            .as_date()
+            .map(crate::clean::iso_date)
+            .unwrap_or_else(|| cell.to_string()),
+        Data::Error(e) => match e {
+            calamine::CellErrorType::NA => "#N/A".into(),
+            calamine::CellErrorType::Value => "#VALUE!".into(),
+            calamine::CellErrorType::Ref => "#REF!".into(),
+            calamine::CellErrorType::Div0 => "#DIV/0!".into(),
+            calamine::CellErrorType::Num => "#NUM!".into(),
+            calamine::CellErrorType::Name => "#NAME?".into(),
+            calamine::CellErrorType::Null => "#NULL!".into(),
+            other => format!("#{other:?}"),
+        },
+        other => other.to_string(),
     }
 }
 

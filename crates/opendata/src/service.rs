@@ -123,7 +123,9 @@ pub struct Upload {
     pub blob_sha256: String,
     /// `queued`, `running`, `done`, `refused` (file-level problems), `failed` (storage).
     pub status: String,
-    /// Encoding read.
+    /// `csv`, `xlsx` or `json`.
+    pub format: Option<String>,
+    /// Encoding read (CSV).
     pub encoding: Option<String>,
     /// Delimiter read.
     pub delimiter: Option<String>,
@@ -241,7 +243,7 @@ fn invalid(field: &'static str, message: impl Into<String>) -> Error {
 }
 
 const DATASET_COLUMNS: &str = "id, name, title, notes, owner_unit_id, license_id, cadence, sensitivity, schema_json, created_at, updated_at";
-const UPLOAD_COLUMNS: &str = "id, dataset_id, version, file_name, blob_sha256, status, encoding, delimiter, rows, clean, quarantined, duplicates, cells, filled_cells, problems_json, duplicate_rows_json, uploaded_by, uploaded_at, finished_at, message";
+const UPLOAD_COLUMNS: &str = "id, dataset_id, version, file_name, blob_sha256, status, encoding, delimiter, rows, clean, quarantined, duplicates, cells, filled_cells, problems_json, duplicate_rows_json, uploaded_by, uploaded_at, finished_at, message, format";
 
 fn dataset_from(r: &sqlx::any::AnyRow) -> Result<Dataset> {
     Ok(Dataset {
@@ -281,6 +283,7 @@ fn upload_from(r: &sqlx::any::AnyRow) -> Result<Upload> {
         uploaded_at: r.try_get(17)?,
         finished_at: r.try_get(18)?,
         message: r.try_get(19)?,
+        format: r.try_get(20)?,
     })
 }
 
@@ -307,6 +310,7 @@ enum Item {
     },
     /// How the header was read; the first item of every upload.
     Header {
+        format: &'static str,
         encoding: crate::decode::FileEncoding,
         delimiter: char,
         problems: Vec<FileProblem>,
@@ -537,7 +541,12 @@ impl OpenData {
         bytes: &[u8],
     ) -> Result<Upload> {
         let dataset = self.dataset(dataset_id).await?;
-        let blob = self.blobs.put(bytes, "text/csv").await?;
+        let media_type = match crate::ingest::format_of(file_name, bytes) {
+            "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "json" => "application/json",
+            _ => "text/csv",
+        };
+        let blob = self.blobs.put(bytes, media_type).await?;
         let mut tx = self.db.begin().await?;
         let version: i64 = sqlx::query(
             "SELECT COALESCE(MAX(version), 0) + 1 FROM opendata_uploads WHERE dataset_id = $1",
@@ -621,12 +630,19 @@ impl OpenData {
             .await?;
         let bytes = self.blobs.get(&upload.blob_sha256).await?;
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<Item>>(4);
+        sqlx::query("UPDATE opendata_uploads SET format = $1 WHERE id = $2")
+            .bind(crate::ingest::format_of(&upload.file_name, &bytes))
+            .bind(upload_id)
+            .execute(self.db.pool())
+            .await?;
         let (admin, plan, s2) = (self.admin.clone(), self.plan.clone(), schema.clone());
+        let file_name = upload.file_name.clone();
         let reader = tokio::task::spawn_blocking(move || -> Result<(), Vec<FileProblem>> {
             let mut checker = Checker::new(&s2, &admin, &plan);
-            let mut ingest = Ingest::csv(bytes.as_slice(), &s2)?;
+            let mut ingest = Ingest::open(&file_name, &bytes, &s2)?;
             let send = |batch: Vec<Item>| sender.blocking_send(batch).is_ok();
             if !send(vec![Item::Header {
+                format: ingest.dialect.format,
                 encoding: ingest.dialect.encoding,
                 delimiter: ingest.dialect.delimiter,
                 problems: ingest.problems.clone(),
@@ -665,16 +681,23 @@ impl OpenData {
             for item in batch {
                 match item {
                     Item::Header {
+                        format,
                         encoding,
                         delimiter,
                         problems: header_problems,
                     } => {
                         problems = header_problems.iter().map(FileProblemRow::from).collect();
+                        let csv = format == "csv";
                         sqlx::query(
                             "UPDATE opendata_uploads SET encoding = $1, delimiter = $2 WHERE id = $3",
                         )
-                        .bind(serde_json::to_value(encoding)?.as_str().unwrap_or_default().to_owned())
-                        .bind(delimiter.to_string())
+                        .bind(csv.then(|| {
+                            serde_json::to_value(encoding)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_owned))
+                                .unwrap_or_default()
+                        }))
+                        .bind(csv.then(|| delimiter.to_string()))
                         .bind(upload_id)
                         .execute(&mut *tx)
                         .await?;

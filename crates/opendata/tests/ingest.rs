@@ -363,3 +363,82 @@ fn a_long_stream_is_read_row_by_row() {
     }
     assert_eq!((tally.rows, tally.clean), (200_000, 200_000));
 }
+
+const TABLE_SCHEMA: &str = r#"{"fields": [
+    {"name": "ma", "constraints": {"required": true}},
+    {"name": "ten", "lantoa:kind": "name"},
+    {"name": "phuong_xa", "lantoa:kind": "commune"},
+    {"name": "toc_do", "type": "integer"},
+    {"name": "ngay", "type": "date", "format": "%d/%m/%Y"}
+], "primaryKey": "ma"}"#;
+
+fn read_all(file_name: &str, bytes: &[u8]) -> (Vec<Row>, Vec<FileProblem>, &'static str) {
+    let schema = Schema::from_json(TABLE_SCHEMA).unwrap();
+    let admin = AdminMap::hanoi().unwrap();
+    let plan = NumberingPlan::builtin();
+    let mut checker = Checker::new(&schema, &admin, &plan);
+    let mut ingest = Ingest::open(file_name, bytes, &schema).unwrap();
+    let mut rows = Vec::new();
+    while let Some(r) = ingest.next(&mut checker) {
+        rows.push(r.unwrap());
+    }
+    (rows, ingest.problems.clone(), ingest.dialect.format)
+}
+
+#[test]
+fn a_workbook_is_read_with_its_dates_numbers_and_error_cells() {
+    let bytes = include_bytes!("fixtures/wifi.xlsx");
+    let (rows, problems, format) = read_all("wifi.xlsx", bytes);
+    assert_eq!(format, "xlsx");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.error_type == "extra-label" && p.note.contains("Ghi chú"))
+    );
+    assert_eq!(
+        clean(&rows[0]),
+        ["W1", "Hồ Gươm", "Phường Hoàn Kiếm", "100", "2025-07-01"]
+    );
+    assert_eq!(clean(&rows[1])[3], "50", "a whole number stored as 50.0");
+    assert_eq!(errors(&rows[2]), vec![(ErrorType::BlankRow, None)]);
+    assert_eq!(rows[2].number, 4, "numbered as the sheet's rows");
+    assert_eq!(
+        errors(&rows[3]),
+        vec![(ErrorType::TypeError, Some("toc_do".into()))],
+        "#N/A"
+    );
+    assert_eq!(rows.len(), 4);
+}
+
+#[test]
+fn a_json_array_of_objects_is_read_by_key() {
+    let json = r#"[
+        {"ma": "J1", "ten": "hồ tây", "phuong_xa": "Phường Tây Hồ", "toc_do": 100, "ngay": "01/07/2025"},
+        {"ngay": "2025-08-01", "ma": "J2", "toc_do": "nhanh", "phuong_xa": null},
+        "không phải đối tượng"
+    ]"#;
+    let (rows, _, format) = read_all("wifi.json", json.as_bytes());
+    assert_eq!(format, "json");
+    assert_eq!(
+        clean(&rows[0]),
+        ["J1", "Hồ Tây", "Phường Tây Hồ", "100", "2025-07-01"]
+    );
+    assert_eq!(
+        errors(&rows[1]),
+        vec![(ErrorType::TypeError, Some("toc_do".into()))]
+    );
+    assert!(
+        !errors(&rows[2]).is_empty(),
+        "a non-object is quarantined, not lost"
+    );
+    assert_eq!(rows[2].raw.as_ref().unwrap()[0], "\"không phải đối tượng\"");
+    let schema = Schema::from_json(TABLE_SCHEMA).unwrap();
+    let bad = Ingest::open("x.json", b"[{\"ma\": 1,", &schema)
+        .err()
+        .unwrap();
+    assert!(bad[0].note.contains("line 1"), "{bad:?}");
+    let not_rows = Ingest::open("x.json", b"{\"khac\": 1}", &schema)
+        .err()
+        .unwrap();
+    assert!(not_rows[0].note.contains("array of objects"));
+}

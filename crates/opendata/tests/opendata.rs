@@ -345,3 +345,34 @@ async fn the_demo_datasets_load_once_and_their_dirty_rows_are_quarantined() {
         assert!(seen.contains(&kind), "{kind} in {seen:?}");
     }
 }
+
+#[tokio::test]
+async fn workbooks_and_json_files_go_through_the_same_pipeline() {
+    let s = setup().await;
+    let d =
+        s.od.create_dataset("an.nv", &new_dataset(s.agency))
+            .await
+            .unwrap();
+    let json = r#"[{"ma_diem": "J1", "ten": "Hồ Tây", "phuong_xa": "Phường Tây Hồ", "toc_do_mbps": 80, "ngay_lap": "01/07/2025"},
+                   {"ma_diem": "J2", "ten": "Lỗi", "phuong_xa": "Phường Tây Hồ", "toc_do_mbps": 0}]"#;
+    let u =
+        s.od.upload("an.nv", d.id, "wifi.json", json.as_bytes())
+            .await
+            .unwrap();
+    let u = s.od.run_upload(u.id).await.unwrap();
+    assert_eq!(
+        (u.format.as_deref(), u.clean, u.quarantined),
+        (Some("json"), 1, 1)
+    );
+    assert_eq!(u.encoding, None, "an encoding is a CSV matter");
+    let xlsx = include_bytes!("fixtures/wifi.xlsx");
+    let u = s.od.upload("an.nv", d.id, "wifi.xlsx", xlsx).await.unwrap();
+    let u = s.od.run_upload(u.id).await.unwrap();
+    assert_eq!(u.format.as_deref(), Some("xlsx"));
+    assert_eq!(u.status, "refused", "its labels are not this schema's");
+    assert!(
+        u.problems.iter().any(|p| p.note.contains("ma_diem")),
+        "{:?}",
+        u.problems
+    );
+}

@@ -24,6 +24,7 @@ CREATE TABLE opendata_uploads (
     file_name     TEXT     NOT NULL,
     blob_sha256   TEXT     NOT NULL,
     status        TEXT     NOT NULL CHECK (status IN ('queued', 'running', 'done', 'refused', 'failed')),
+    format        TEXT,
     encoding      TEXT,
     delimiter     TEXT,
     rows          BIGINT   NOT NULL DEFAULT 0,
