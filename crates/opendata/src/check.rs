@@ -48,6 +48,9 @@ pub enum ErrorType {
     EncodingError,
     /// An old commune divided between several current units, or a name several units share.
     AmbiguousAdminMapping,
+    /// A clean row held back: fewer than the dataset's k published rows share its
+    /// quasi-identifiers yet.
+    KAnonymity,
 }
 
 impl ErrorType {
@@ -64,6 +67,7 @@ impl ErrorType {
             Self::RowConstraint => "row-constraint",
             Self::EncodingError => "encoding-error",
             Self::AmbiguousAdminMapping => "ambiguous-admin-mapping",
+            Self::KAnonymity => "k-anonymity",
         }
     }
 }

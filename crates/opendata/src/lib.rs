@@ -65,3 +65,4 @@ pub mod ingest;
 pub mod keys;
 pub mod schema;
 pub mod service;
+pub mod share;

@@ -161,6 +161,10 @@ pub struct Field {
     pub birth_date_field: Option<usize>,
     /// For `cccd`: the sex column's index.
     pub sex_field: Option<usize>,
+    /// How the field is shared (`lantoa:share`).
+    pub share: crate::share::Share,
+    /// A quasi-identifier for the k-anonymity check (`lantoa:quasi`).
+    pub quasi: bool,
 }
 
 /// A checked Table Schema.
@@ -170,6 +174,9 @@ pub struct Schema {
     pub fields: Vec<Field>,
     /// Indexes of the primary key's columns.
     pub primary_key: Vec<usize>,
+    /// Each published row's quasi-identifier values must be shared by at least this many
+    /// published rows (`lantoa:k`).
+    pub k: Option<usize>,
     /// The JSON it was read from, kept to publish beside the data.
     pub source: Value,
 }
@@ -384,7 +391,45 @@ impl Schema {
                 missing_values,
                 birth_date_field: None,
                 sex_field: None,
+                share: crate::share::Share::Keep,
+                quasi: false,
             };
+            match f.get("lantoa:share") {
+                None => {}
+                Some(serde_json::Value::String(v)) => match crate::share::Share::parse(v) {
+                    Some(share) => {
+                        let fits = match share {
+                            crate::share::Share::Year | crate::share::Share::AgeBand => {
+                                matches!(field.kind, FieldType::Date(_) | FieldType::Datetime)
+                            }
+                            crate::share::Share::SuppressBelow(_) => {
+                                matches!(field.kind, FieldType::Integer | FieldType::Number { .. })
+                            }
+                            _ => true,
+                        };
+                        if fits {
+                            field.share = share;
+                        } else {
+                            problem(
+                                at("lantoa:share"),
+                                format!("\"{v}\" does not apply to a field of this type"),
+                            );
+                        }
+                    }
+                    None => problem(
+                        at("lantoa:share"),
+                        format!(
+                            "\"{v}\" is not a policy (keep, drop, year, age_band, suppress_below:N with N ≥ 2)"
+                        ),
+                    ),
+                },
+                Some(_) => problem(at("lantoa:share"), "must be a string".into()),
+            }
+            match f.get("lantoa:quasi") {
+                None => {}
+                Some(serde_json::Value::Bool(b)) => field.quasi = *b,
+                Some(_) => problem(at("lantoa:quasi"), "must be true or false".into()),
+            }
             if let Some(c) = f.get("constraints") {
                 constraints(&mut field, c, i, &mut problem);
             }
@@ -439,12 +484,34 @@ impl Schema {
                 }
             }
         }
+        let k = match obj.get("lantoa:k") {
+            None => None,
+            Some(v) => match v.as_u64() {
+                Some(k) if k >= 2 => {
+                    if !fields.iter().any(|f| f.quasi) {
+                        problem(
+                            "lantoa:k".into(),
+                            "needs at least one field marked \"lantoa:quasi\": true".into(),
+                        );
+                    }
+                    usize::try_from(k).ok()
+                }
+                _ => {
+                    problem(
+                        "lantoa:k".into(),
+                        "must be a whole number of at least 2".into(),
+                    );
+                    None
+                }
+            },
+        };
         if !problems.is_empty() {
             return Err(problems);
         }
         Ok(Self {
             fields,
             primary_key,
+            k,
             source: value,
         })
     }

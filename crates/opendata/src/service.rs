@@ -9,6 +9,7 @@
 //! same key replaces it. A quarantined row is fixed in the console (or by a corrected upload)
 //! and published once it passes.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -106,6 +107,26 @@ pub struct DatasetPatch {
     pub cadence: Option<String>,
     /// Sensitivity.
     pub sensitivity: Option<String>,
+}
+
+impl Dataset {
+    /// Whether it is shared with the public (`open` or `deidentified`).
+    pub fn is_public(&self) -> bool {
+        self.sensitivity != "restricted"
+    }
+
+    /// The fields shared with the public: index in the row and the field's schema entry, in
+    /// order, without the dropped ones.
+    pub fn shared_fields(&self) -> Vec<(usize, serde_json::Value)> {
+        self.schema["fields"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .filter(|(_, f)| f["lantoa:share"] != "drop")
+            .collect()
+    }
 }
 
 /// An upload and what became of it.
@@ -358,6 +379,23 @@ impl OpenData {
             return Err(invalid("license_id", "a licence is required"));
         }
         let schema = Schema::from_json(&new.schema_json).map_err(Error::Schema)?;
+        if new.sensitivity != "restricted" {
+            for f in &schema.fields {
+                let identifier = matches!(
+                    f.vn,
+                    Some(crate::schema::Kind::Cccd) | Some(crate::schema::Kind::Phone)
+                );
+                if identifier && f.share != crate::share::Share::Drop {
+                    return Err(invalid(
+                        "schema",
+                        format!(
+                            "field {}: citizen identity and phone numbers are personal data (Law 91/2025); a shared dataset drops them (\"lantoa:share\": \"drop\") or is restricted",
+                            f.name
+                        ),
+                    ));
+                }
+            }
+        }
         let owner = self.registry.get(new.owner_unit_id).await?;
         if owner.kind != lantoa_core::unit::UnitKind::Agency {
             return Err(invalid(
@@ -501,8 +539,8 @@ impl OpenData {
         .await
     }
 
-    /// Datasets whose name, title or description hold every word of `q` (tone marks and case
-    /// optional), by name; all of them for an empty `q`.
+    /// Public datasets whose name, title or description hold every word of `q` (tone marks and
+    /// case optional), by name; all of them for an empty `q`.
     pub async fn search(&self, q: &str) -> Result<Vec<Dataset>> {
         let words: Vec<String> = lantoa_core::text::fold_key(q)
             .split_whitespace()
@@ -510,7 +548,7 @@ impl OpenData {
             .map(str::to_owned)
             .collect();
         Ok(self
-            .datasets(None)
+            .public_datasets()
             .await?
             .into_iter()
             .filter(|d| {
@@ -519,6 +557,29 @@ impl OpenData {
                 words.iter().all(|w| hay.contains(w.as_str()))
             })
             .collect())
+    }
+
+    /// The datasets shared with the public (all but `restricted`), by name.
+    pub async fn public_datasets(&self) -> Result<Vec<Dataset>> {
+        Ok(self
+            .datasets(None)
+            .await?
+            .into_iter()
+            .filter(Dataset::is_public)
+            .collect())
+    }
+
+    /// A dataset shared with the public, by URL name; a restricted one is not found.
+    pub async fn public_dataset(&self, name: &str) -> Result<Dataset> {
+        let d = self.dataset_by_name(name).await?;
+        if d.is_public() {
+            Ok(d)
+        } else {
+            Err(Error::NotFound {
+                what: "dataset",
+                id: name.to_owned(),
+            })
+        }
     }
 
     /// Datasets, by name; of one owner when given.
@@ -671,6 +732,7 @@ impl OpenData {
             }
             Ok(())
         });
+        let mut groups = Groups::load(self, dataset.id, &schema).await?;
         let mut tally = Tally::default();
         let mut problems: Vec<FileProblemRow> = Vec::new();
         let mut duplicate_rows: Vec<u64> = Vec::new();
@@ -717,7 +779,19 @@ impl OpenData {
                                 cells += values.len() as i64;
                                 filled += values.iter().filter(|v| !v.is_empty()).count() as i64;
                                 let key = row_key(&schema, &values, upload_id, number);
-                                publish(&mut tx, dataset.id, &key, upload_id, number, &values)
+                                groups
+                                    .offer(
+                                        &mut tx,
+                                        &schema,
+                                        dataset.id,
+                                        Held {
+                                            quarantine_id: None,
+                                            upload_id,
+                                            number,
+                                            key,
+                                            values,
+                                        },
+                                    )
                                     .await?;
                             }
                             Verdict::Dirty(errors) => {
@@ -770,6 +844,19 @@ impl OpenData {
                 return Err(invalid("upload", format!("the reader stopped: {e}")));
             }
         };
+        let held = groups
+            .hold_rest(self, &schema, dataset.id, upload_id)
+            .await?;
+        if held > 0 {
+            tally.clean -= held;
+            tally.quarantined += held;
+            sqlx::query("UPDATE opendata_uploads SET clean = $1, quarantined = $2 WHERE id = $3")
+                .bind(tally.clean as i64)
+                .bind(tally.quarantined as i64)
+                .bind(upload_id)
+                .execute(self.db.pool())
+                .await?;
+        }
         let status = if let Some(fp) = &refused {
             problems = fp.iter().map(FileProblemRow::from).collect();
             "refused"
@@ -944,7 +1031,24 @@ impl OpenData {
                 .bind(&key)
                 .fetch_optional(&mut *tx)
                 .await?;
-                if taken.is_some() && !schema.primary_key.is_empty() {
+                let group_too_small = match schema.k {
+                    Some(k) => {
+                        let qi = quasi_key(&schema, &crate::share::row(&schema, &values));
+                        let mut n = 0usize;
+                        self.scan(dataset_id, |row| {
+                            n += usize::from(quasi_key(&schema, &row) == qi);
+                            n + 1 < k
+                        })
+                        .await?;
+                        n + 1 < k
+                    }
+                    None => false,
+                };
+                if group_too_small {
+                    let errors = vec![k_anonymity_error(&schema)];
+                    store_attempt(&mut tx, quarantine_id, cells, &errors).await?;
+                    FixOutcome::StillDirty(errors)
+                } else if taken.is_some() && !schema.primary_key.is_empty() {
                     let errors = vec![RowError {
                         error_type: crate::check::ErrorType::PrimaryKey,
                         field: None,
@@ -955,13 +1059,14 @@ impl OpenData {
                     store_attempt(&mut tx, quarantine_id, cells, &errors).await?;
                     FixOutcome::StillDirty(errors)
                 } else {
+                    let shared = crate::share::row(&schema, &values);
                     publish(
                         &mut tx,
                         dataset_id,
                         &key,
                         q.upload_id,
                         q.row_number as u64,
-                        &values,
+                        &shared,
                     )
                     .await?;
                     sqlx::query(
@@ -1001,6 +1106,173 @@ impl OpenData {
         .await?;
         tx.commit().await?;
         Ok(outcome)
+    }
+}
+
+/// A clean row waiting to be published.
+struct Held {
+    /// Its quarantine row, when it was held by an earlier upload.
+    quarantine_id: Option<i64>,
+    upload_id: i64,
+    number: u64,
+    key: String,
+    /// Clean values (not yet shared).
+    values: Vec<String>,
+}
+
+/// The quasi-identifier values of a shared row, joined.
+fn quasi_key(schema: &Schema, shared: &[String]) -> String {
+    schema
+        .fields
+        .iter()
+        .zip(shared)
+        .filter(|(f, _)| f.quasi)
+        .map(|(_, v)| v.as_str())
+        .collect::<Vec<_>>()
+        .join("\u{1f}")
+}
+
+/// Why a clean row is held back.
+fn k_anonymity_error(schema: &Schema) -> RowError {
+    let names: Vec<&str> = schema
+        .fields
+        .iter()
+        .filter(|f| f.quasi)
+        .map(|f| f.name.as_str())
+        .collect();
+    RowError {
+        error_type: crate::check::ErrorType::KAnonymity,
+        field: None,
+        field_number: None,
+        cell: None,
+        note: format!(
+            "fewer than {} published rows share its {}; it is held back and published when enough do",
+            schema.k.unwrap_or(0),
+            names.join(", ")
+        ),
+    }
+}
+
+/// Publishing under k-anonymity: how many published rows each quasi-identifier group has, and
+/// the clean rows waiting for their group to reach k. Without a k every row is published at once.
+struct Groups {
+    k: Option<usize>,
+    published: HashMap<String, usize>,
+    pending: HashMap<String, Vec<Held>>,
+}
+
+impl Groups {
+    /// The dataset's groups as published, and the rows held back by earlier uploads.
+    async fn load(od: &OpenData, dataset_id: i64, schema: &Schema) -> Result<Self> {
+        let mut g = Self {
+            k: schema.k,
+            published: HashMap::new(),
+            pending: HashMap::new(),
+        };
+        if g.k.is_none() {
+            return Ok(g);
+        }
+        let mut published = HashMap::new();
+        od.scan(dataset_id, |row| {
+            *published.entry(quasi_key(schema, &row)).or_insert(0) += 1;
+            true
+        })
+        .await?;
+        g.published = published;
+        for q in od.quarantine(dataset_id, "open", i64::MAX).await? {
+            if q.errors
+                .iter()
+                .any(|e| e.error_type == crate::check::ErrorType::KAnonymity)
+            {
+                let shared = crate::share::row(schema, &q.cells);
+                g.pending
+                    .entry(quasi_key(schema, &shared))
+                    .or_default()
+                    .push(Held {
+                        quarantine_id: Some(q.id),
+                        upload_id: q.upload_id,
+                        number: q.row_number as u64,
+                        key: row_key(schema, &q.cells, q.upload_id, q.row_number as u64),
+                        values: q.cells,
+                    });
+            }
+        }
+        Ok(g)
+    }
+
+    /// Publishes a clean row now if its group is large enough (with every row of the group
+    /// that was waiting), else holds it.
+    async fn offer(
+        &mut self,
+        tx: &mut Tx,
+        schema: &Schema,
+        dataset_id: i64,
+        row: Held,
+    ) -> Result<()> {
+        let Some(k) = self.k else {
+            let shared = crate::share::row(schema, &row.values);
+            return publish(tx, dataset_id, &row.key, row.upload_id, row.number, &shared).await;
+        };
+        let qi = quasi_key(schema, &crate::share::row(schema, &row.values));
+        let have = self.published.get(&qi).copied().unwrap_or(0);
+        let waiting = self.pending.entry(qi.clone()).or_default();
+        waiting.push(row);
+        if have + waiting.len() < k {
+            return Ok(());
+        }
+        let ready = std::mem::take(waiting);
+        self.pending.remove(&qi);
+        *self.published.entry(qi).or_insert(0) += ready.len();
+        for h in ready {
+            let shared = crate::share::row(schema, &h.values);
+            publish(tx, dataset_id, &h.key, h.upload_id, h.number, &shared).await?;
+            if let Some(id) = h.quarantine_id {
+                sqlx::query(
+                    "UPDATE opendata_quarantine SET status = 'fixed', resolved_by = 'k-anonymity', resolved_at = $1 WHERE id = $2",
+                )
+                .bind(now())
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Quarantines this upload's rows still waiting (`k-anonymity`); returns how many.
+    async fn hold_rest(
+        &mut self,
+        od: &OpenData,
+        schema: &Schema,
+        dataset_id: i64,
+        upload_id: i64,
+    ) -> Result<u64> {
+        if self.k.is_none() {
+            return Ok(0);
+        }
+        let errors = serde_json::to_string(&[k_anonymity_error(schema)])?;
+        let mut tx = od.db.begin().await?;
+        let mut n = 0u64;
+        for held in self.pending.values().flatten() {
+            if held.quarantine_id.is_some() || held.upload_id != upload_id {
+                continue;
+            }
+            n += 1;
+            sqlx::query(
+                "INSERT INTO opendata_quarantine (dataset_id, upload_id, row_number, row_key, cells_json, errors_json, status)
+                 VALUES ($1, $2, $3, $4, $5, $6, 'open')",
+            )
+            .bind(dataset_id)
+            .bind(upload_id)
+            .bind(held.number as i64)
+            .bind(&held.key)
+            .bind(serde_json::to_string(&held.values)?)
+            .bind(&errors)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(n)
     }
 }
 

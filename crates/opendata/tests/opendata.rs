@@ -376,3 +376,88 @@ async fn workbooks_and_json_files_go_through_the_same_pipeline() {
         u.problems
     );
 }
+
+#[tokio::test]
+async fn personal_data_is_dropped_or_generalised_and_small_groups_wait_for_k() {
+    let s = setup().await;
+    let schema = |cccd_share: &str| {
+        format!(
+            r#"{{"fields": [
+                {{"name": "ma", "constraints": {{"required": true}}}},
+                {{"name": "cccd", "lantoa:kind": "cccd", "lantoa:share": "{cccd_share}"}},
+                {{"name": "ngay_sinh", "type": "date", "format": "%d/%m/%Y", "lantoa:share": "age_band", "lantoa:quasi": true}},
+                {{"name": "phuong_xa", "lantoa:kind": "commune", "lantoa:quasi": true}},
+                {{"name": "so_lan", "type": "integer", "lantoa:share": "suppress_below:3"}}
+            ], "primaryKey": "ma", "lantoa:k": 3}}"#
+        )
+    };
+    let mut new = new_dataset(s.agency);
+    new.name = "tiem-chung".into();
+    new.sensitivity = "deidentified".into();
+    new.schema_json = schema("keep");
+    let err = s.od.create_dataset("an.nv", &new).await.unwrap_err();
+    assert!(err.to_string().contains("field cccd"), "{err}");
+    new.schema_json = schema("drop");
+    let d = s.od.create_dataset("an.nv", &new).await.unwrap();
+    let first = "ma,cccd,ngay_sinh,phuong_xa,so_lan\n\
+        A1,001185012345,05/03/1985,Phường Hoàn Kiếm,1\n\
+        A2,001185012346,06/04/1985,Phường Hoàn Kiếm,7\n\
+        A3,001185012347,07/05/1985,Phường Hoàn Kiếm,2\n\
+        B1,001195012348,08/06/1995,Phường Tây Hồ,4\n\
+        B2,001195012349,09/07/1995,Phường Tây Hồ,5\n";
+    let u =
+        s.od.upload("an.nv", d.id, "a.csv", first.as_bytes())
+            .await
+            .unwrap();
+    let u = s.od.run_upload(u.id).await.unwrap();
+    assert_eq!((u.rows, u.clean, u.quarantined), (5, 3, 2), "{u:?}");
+    let (rows, _) = s.od.rows(d.id, 0, 10).await.unwrap();
+    assert_eq!(rows.len(), 3);
+    let year = chrono::Datelike::year(&chrono::Utc::now());
+    let band = |born: i32| {
+        let low = (year - born) / 10 * 10;
+        format!("{low}–{}", low + 9)
+    };
+    assert_eq!(rows[0], ["A1", "", &band(1985), "Phường Hoàn Kiếm", "<3"]);
+    assert_eq!(rows[1][4], "7");
+    for r in &rows {
+        assert!(r[1].is_empty(), "no identity number is published");
+        assert!(!r.iter().any(|c| c.contains("0011")), "{r:?}");
+    }
+    let held = s.od.quarantine(d.id, "open", 10).await.unwrap();
+    assert_eq!(held.len(), 2);
+    assert_eq!(held[0].errors[0].error_type.as_str(), "k-anonymity");
+    // A later file brings a third row to the Tây Hồ group of the same age band: all three go out.
+    let second = "ma,cccd,ngay_sinh,phuong_xa,so_lan\nB3,001195012350,10/08/1995,Phường Tây Hồ,9\n";
+    let u2 =
+        s.od.upload("an.nv", d.id, "b.csv", second.as_bytes())
+            .await
+            .unwrap();
+    let u2 = s.od.run_upload(u2.id).await.unwrap();
+    assert_eq!((u2.clean, u2.quarantined), (1, 0));
+    assert_eq!(s.od.rows(d.id, 0, 10).await.unwrap().1, 6);
+    assert!(s.od.quarantine(d.id, "open", 10).await.unwrap().is_empty());
+    // A restricted dataset is not shared.
+    let mut closed = new_dataset(s.agency);
+    closed.name = "noi-bo".into();
+    closed.sensitivity = "restricted".into();
+    closed.schema_json = schema("keep");
+    s.od.create_dataset("an.nv", &closed).await.unwrap();
+    let public: Vec<String> =
+        s.od.public_datasets()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|d| d.name)
+            .collect();
+    assert_eq!(public, vec!["tiem-chung"]);
+    assert!(s.od.public_dataset("noi-bo").await.is_err());
+    assert_eq!(
+        d.shared_fields()
+            .iter()
+            .map(|(i, _)| *i)
+            .collect::<Vec<_>>(),
+        vec![0, 2, 3, 4],
+        "the dropped column is not shared"
+    );
+}

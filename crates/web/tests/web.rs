@@ -1201,6 +1201,69 @@ mod ckan {
     }
 
     #[tokio::test]
+    async fn a_dropped_column_is_in_no_public_output() {
+        let app = with_demo_data().await;
+        let od = app.state.opendata.clone().unwrap();
+        let agency = app
+            .state
+            .registry
+            .by_code(lantoa_core::unit::UnitKind::Agency, "SYT-HN")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let d = od
+            .create_dataset(
+                "test",
+                &lantoa_opendata::NewDataset {
+                    name: "ca-benh".into(),
+                    title: "Ca bệnh".into(),
+                    notes: String::new(),
+                    owner_unit_id: agency,
+                    license_id: "cc-by-4.0".into(),
+                    cadence: "weekly".into(),
+                    sensitivity: "deidentified".into(),
+                    schema_json: r#"{"fields": [{"name": "ma"}, {"name": "dien_thoai", "lantoa:kind": "phone", "lantoa:share": "drop"}, {"name": "so_ca", "type": "integer"}], "primaryKey": "ma"}"#.into(),
+                },
+            )
+            .await
+            .unwrap();
+        let u = od
+            .upload(
+                "test",
+                d.id,
+                "c.csv",
+                b"ma,dien_thoai,so_ca\nC1,0912345678,4\n",
+            )
+            .await
+            .unwrap();
+        od.run_upload(u.id).await.unwrap();
+        let csv = app.get("/opendata/ca-benh/rows.csv", None).await;
+        assert_eq!(csv.body, "ma,so_ca\nC1,4\n");
+        let v = json(
+            &app.get(
+                "/api/3/action/datastore_search?resource_id=ca-benh-csv",
+                None,
+            )
+            .await,
+        );
+        let fields: Vec<&str> = v["result"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["_id", "ma", "so_ca"]);
+        let r = app
+            .get("/api/3/action/datastore_search?resource_id=ca-benh-csv&filters=%7B%22dien_thoai%22%3A%220912345678%22%7D", None)
+            .await;
+        assert!(r.body.contains("no field dien_thoai"), "{}", r.body);
+        let page = app.get("/data/ca-benh", None).await;
+        assert!(!page.body.contains("dien_thoai") && !page.body.contains("0912345678"));
+        assert!(!csv.body.contains("0912345678"));
+    }
+
+    #[tokio::test]
     async fn write_actions_need_an_editors_token_and_say_what_is_wrong() {
         let app = with_demo_data().await;
         app.user("xem", vec![Role::Viewer]).await;

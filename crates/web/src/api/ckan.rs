@@ -402,7 +402,7 @@ async fn dispatch(
         "site_read" => Ok(Value::Bool(true)),
         "package_list" => {
             let names: Vec<String> = od
-                .datasets(None)
+                .public_datasets()
                 .await?
                 .into_iter()
                 .map(|d| d.name)
@@ -438,7 +438,7 @@ async fn dispatch(
         "group_list" | "tag_list" => Ok(json!([])),
         "resource_show" => {
             let id = text(p, "id").ok_or_else(|| validation("id: missing value"))?;
-            for d in od.datasets(None).await? {
+            for d in od.public_datasets().await? {
                 for r in resources(base, &d) {
                     if r["id"] == id.as_str() {
                         return Ok(r);
@@ -468,18 +468,21 @@ async fn find(
     key: &str,
 ) -> Result<Dataset, CkanError> {
     let id = text(p, key).ok_or_else(|| validation(format!("{key}: missing value")))?;
-    match od.dataset_by_name(&id).await {
-        Ok(d) => Ok(d),
+    let found = match od.dataset_by_name(&id).await {
+        Ok(d) => Some(d),
         Err(_) => match id.parse::<i64>() {
-            Ok(n) => od.dataset(n).await.map_err(|_| not_found("Not found")),
-            Err(_) => Err(not_found("Not found")),
+            Ok(n) => od.dataset(n).await.ok(),
+            Err(_) => None,
         },
-    }
+    };
+    found
+        .filter(Dataset::is_public)
+        .ok_or_else(|| not_found("Not found"))
 }
 
 async fn owners(od: &lantoa_opendata::OpenData) -> Result<Vec<i64>, CkanError> {
     let mut ids: Vec<i64> = od
-        .datasets(None)
+        .public_datasets()
         .await?
         .into_iter()
         .map(|d| d.owner_unit_id)
@@ -710,7 +713,7 @@ async fn datastore_search(
         .strip_suffix("-csv")
         .ok_or_else(|| not_found(format!("resource {resource} is not in the DataStore")))?;
     let d = od
-        .dataset_by_name(dataset_name)
+        .public_dataset(dataset_name)
         .await
         .map_err(|_| not_found(format!("resource {resource} not found")))?;
     let fields: Vec<Value> = d.schema["fields"].as_array().cloned().unwrap_or_default();
@@ -718,11 +721,13 @@ async fn datastore_search(
         .iter()
         .map(|f| f["name"].as_str().unwrap_or_default().to_owned())
         .collect();
-    let index = |n: &str| names.iter().position(|x| x == n);
+    // Dropped fields are not there for the DataStore: not listed, not filtered on.
+    let shared: Vec<usize> = d.shared_fields().into_iter().map(|(i, _)| i).collect();
+    let index = |n: &str| shared.iter().copied().find(|&i| names[i] == n);
     let limit = number(p, "limit", 100)?.min(DATASTORE_MAX);
     let offset = number(p, "offset", 0)?;
     let wanted: Vec<usize> = match p.get("fields") {
-        None | Some(Value::Null) => (0..names.len()).collect(),
+        None | Some(Value::Null) => shared.clone(),
         Some(v) => {
             let list: Vec<String> = match v {
                 Value::String(s) => s.split(',').map(|x| x.trim().to_owned()).collect(),
@@ -897,18 +902,17 @@ pub async fn download(
     Path((name, file)): Path<(String, String)>,
 ) -> Result<Response, crate::WebError> {
     let od = state.opendata()?.clone();
-    let d = od.dataset_by_name(&name).await?;
+    let d = od.public_dataset(&name).await?;
     let csv = match file.as_str() {
         "rows.csv" => true,
         "rows.json" => false,
         _ => return Err(crate::WebError::not_found()),
     };
-    let names: Vec<String> = d.schema["fields"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+    let shared = d.shared_fields();
+    let columns: Vec<usize> = shared.iter().map(|(i, _)| *i).collect();
+    let names: Vec<String> = shared
         .iter()
-        .map(|f| f["name"].as_str().unwrap_or_default().to_owned())
+        .map(|(_, f)| f["name"].as_str().unwrap_or_default().to_owned())
         .collect();
     let header = if csv {
         let mut w = ::csv::Writer::from_writer(Vec::new());
@@ -922,6 +926,7 @@ pub async fn download(
     let stream = futures::stream::unfold(state0, move |(after, first, done)| {
         let od = od.clone();
         let names = names.clone();
+        let columns = columns.clone();
         let header = header.clone();
         async move {
             if done {
@@ -939,10 +944,14 @@ pub async fn download(
             let mut out = if first { header } else { Vec::new() };
             let end = page.is_empty();
             let next = page.last().map(|(k, _)| k.clone());
-            for (i, (_, row)) in page.iter().enumerate() {
+            for (i, (_, full)) in page.iter().enumerate() {
+                let row: Vec<&str> = columns
+                    .iter()
+                    .map(|&c| full.get(c).map_or("", String::as_str))
+                    .collect();
                 if csv {
                     let mut w = ::csv::Writer::from_writer(Vec::new());
-                    let _ = w.write_record(row);
+                    let _ = w.write_record(&row);
                     out.extend(w.into_inner().unwrap_or_default());
                 } else {
                     if !(first && i == 0) {
@@ -951,7 +960,7 @@ pub async fn download(
                     let obj: Map<String, Value> = names
                         .iter()
                         .cloned()
-                        .zip(row.iter().cloned().map(Value::String))
+                        .zip(row.iter().map(|v| Value::String((*v).to_owned())))
                         .collect();
                     out.extend(serde_json::to_vec(&obj).unwrap_or_default());
                     out.push(b'\n');

@@ -48,10 +48,22 @@ pub async fn dataset(
     Path(name): Path<String>,
 ) -> Result<Response, WebError> {
     let od = state.opendata()?;
-    let d = od.dataset_by_name(&name).await?;
+    let d = od.public_dataset(&name).await?;
     let owner = state.registry.get(d.owner_unit_id).await?.name;
     let (rows, published) = od.rows(d.id, 0, 20).await?;
-    let fields = super::opendata::fields(&d);
+    // Only the shared columns: a dropped field is not shown, not even empty.
+    let shared: Vec<usize> = d.shared_fields().into_iter().map(|(i, _)| i).collect();
+    let all = super::opendata::fields(&d);
+    let fields: Vec<_> = shared.iter().filter_map(|&i| all.get(i).cloned()).collect();
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|r| {
+            shared
+                .iter()
+                .map(|&i| r.get(i).cloned().unwrap_or_default())
+                .collect()
+        })
+        .collect();
     let updated = chrono::DateTime::from_timestamp_micros(d.updated_at)
         .map(lantoa_core::time::format_vn)
         .unwrap_or_default();
@@ -89,7 +101,7 @@ pub async fn catalog(
         _ => "IRREG",
     };
     let mut datasets = Vec::new();
-    for d in od.datasets(None).await? {
+    for d in od.public_datasets().await? {
         let owner = state.registry.get(d.owner_unit_id).await?;
         let modified = chrono::DateTime::from_timestamp_micros(d.updated_at)
             .map(|t| t.to_rfc3339())
