@@ -37,7 +37,10 @@ pub use service::{Accounts, ApiToken, Created, NewUser, Policy, Session, User};
 /// Migrations of the accounts tables.
 pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrate::MigrationSet {
     component: "accounts",
-    migrations: &[lantoa_store::migration!(1, "0001_accounts.sql")],
+    migrations: &[
+        lantoa_store::migration!(1, "0001_accounts.sql"),
+        lantoa_store::migration!(2, "0002_user_unit.sql"),
+    ],
 };
 
 /// The job that deletes expired sessions and old login attempts.

@@ -26,6 +26,8 @@ pub struct Principal {
     pub via: Via,
     /// The user must change a one-time password before doing anything else.
     pub must_change_password: bool,
+    /// The agency (registry unit) the user works for, if one.
+    pub unit_id: Option<i64>,
 }
 
 impl Principal {

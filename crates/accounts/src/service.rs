@@ -55,6 +55,8 @@ pub struct User {
     pub disabled: bool,
     /// Preferred console language (`vi` or `en`).
     pub lang: String,
+    /// The agency (registry unit) the user works for, if one.
+    pub unit_id: Option<i64>,
 }
 
 /// A user to create.
@@ -261,6 +263,7 @@ impl Accounts {
             must_change_password: one_time.is_some(),
             disabled: false,
             lang: "vi".into(),
+            unit_id: None,
         };
         audit::append_at(
             &mut tx,
@@ -303,7 +306,7 @@ impl Accounts {
     /// any), each with their roles, in one query.
     async fn users_where(&self, condition: &str, bind: Option<UserKey<'_>>) -> Result<Vec<User>> {
         let sql = format!(
-            "SELECT u.id, u.username, u.display_name, u.must_change_password, u.disabled, u.lang, r.role
+            "SELECT u.id, u.username, u.display_name, u.must_change_password, u.disabled, u.lang, r.role, u.unit_id
              FROM users u LEFT JOIN user_roles r ON r.user_id = u.id
              WHERE {condition} ORDER BY u.username, r.role"
         );
@@ -325,6 +328,7 @@ impl Accounts {
                     must_change_password: row.try_get::<i64, _>(3)? != 0,
                     disabled: row.try_get::<i64, _>(4)? != 0,
                     lang: row.try_get(5)?,
+                    unit_id: row.try_get(7)?,
                 });
             }
             if let (Some(user), Some(role)) =
@@ -602,6 +606,29 @@ impl Accounts {
         Ok(())
     }
 
+    /// Sets the agency a user works for (`None`: the department as a whole). The registry
+    /// checks the unit; this records it.
+    pub async fn set_unit(&self, actor: &str, user_id: i64, unit_id: Option<i64>) -> Result<()> {
+        let user = self.user(user_id).await?;
+        let mut tx = self.db.begin().await?;
+        sqlx::query("UPDATE users SET unit_id = $1, updated_at = $2 WHERE id = $3")
+            .bind(unit_id)
+            .bind(self.clock.now_micros())
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        audit::append_at(
+            &mut tx,
+            &Entry::new(actor, "accounts.user_unit_set", format!("user:{user_id}"))
+                .before(serde_json::json!({ "unit_id": user.unit_id }))
+                .after(serde_json::json!({ "unit_id": unit_id })),
+            &self.clock,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Saves a user's console language.
     pub async fn set_lang(&self, user_id: i64, lang: &str) -> Result<()> {
         sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
@@ -848,5 +875,6 @@ fn principal_of(user: &User, roles: Vec<Role>, via: Via) -> Principal {
         roles,
         via,
         must_change_password: user.must_change_password,
+        unit_id: user.unit_id,
     }
 }

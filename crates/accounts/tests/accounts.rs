@@ -277,3 +277,29 @@ async fn purge_removes_expired_sessions() {
     clock.advance(Duration::hours(25));
     assert_eq!(a.purge_expired().await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn a_users_agency_is_recorded_audited_and_carried_by_its_tokens() {
+    let (t, a, _) = setup().await;
+    let u = a
+        .create_user(
+            "admin",
+            &with_password("thu.agency", vec![Role::AgencyUploader]),
+        )
+        .await
+        .unwrap()
+        .user;
+    assert_eq!(u.unit_id, None);
+    a.set_unit("admin", u.id, Some(42)).await.unwrap();
+    assert_eq!(a.user(u.id).await.unwrap().unit_id, Some(42));
+    let (_, secret) = a
+        .create_token("admin", "thu.agency", "upload", &[], None)
+        .await
+        .unwrap();
+    let p = a.authenticate_token(&secret).await.unwrap().unwrap();
+    assert_eq!(p.unit_id, Some(42));
+    a.set_unit("admin", u.id, None).await.unwrap();
+    assert_eq!(a.user(u.id).await.unwrap().unit_id, None);
+    assert!(lantoa_store::audit::verify(&t.db).await.unwrap().rows >= 3);
+    assert!(a.set_unit("admin", 9_999, Some(1)).await.is_err());
+}

@@ -349,3 +349,7 @@ portal-updated = Last updated
 portal-download = Download
 portal-preview = First rows
 nav-portal = Open data portal
+user-agency = Agency
+user-agency-none = — the department as a whole —
+user-agency-help = An agency uploader acts on its agency's datasets only.
+err-bad-unit = Choose an agency from the list.

@@ -349,3 +349,7 @@ portal-updated = Cập nhật lần cuối
 portal-download = Tải về
 portal-preview = Các dòng đầu
 nav-portal = Cổng dữ liệu mở
+user-agency = Cơ quan
+user-agency-none = — toàn Sở —
+user-agency-help = Người tải lên của cơ quan chỉ thao tác trên bộ dữ liệu của cơ quan mình.
+err-bad-unit = Hãy chọn một cơ quan trong danh sách.

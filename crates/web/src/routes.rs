@@ -132,6 +132,7 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/users" Roles(ADMIN), Page, "Create a user" => pages::users::create;
         GET "/users/{id}" Roles(ADMIN), Page, "A user" => pages::users::show;
         POST "/users/{id}/roles" Roles(ADMIN), Page, "Set a user's roles" => pages::users::set_roles;
+        POST "/users/{id}/unit" Roles(ADMIN), Page, "Set the agency a user works for" => pages::users::set_unit;
         POST "/users/{id}/disable" Roles(ADMIN), Page, "Disable a user" => pages::users::disable;
         POST "/users/{id}/enable" Roles(ADMIN), Page, "Enable a user" => pages::users::enable;
         POST "/users/{id}/reset-password" Roles(ADMIN), Page, "Issue a one-time password" => pages::users::reset_password;

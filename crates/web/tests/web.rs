@@ -1084,6 +1084,109 @@ mod opendata {
     }
 }
 
+mod agency_scope {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_agency_uploader_sees_and_changes_only_its_agencys_datasets() {
+        let app = TestApp::spawn().await;
+        let od = app.load_open_data_demo().await;
+        let health = app
+            .state
+            .registry
+            .by_code(lantoa_core::unit::UnitKind::Agency, "SYT-HN")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let admin_user = app.user("quan", vec![Role::Admin]).await;
+        let admin = app.browser(&admin_user).await;
+        let u = app.user("thu", vec![Role::AgencyUploader]).await;
+        // The administrator sets the uploader's agency on the user page.
+        let page = app.get(&format!("/users/{}", u.id), Some(&admin)).await;
+        assert!(page.body.contains("Sở Y tế Hà Nội"), "{}", page.body);
+        let r = app
+            .post_form(
+                &format!("/users/{}/unit", u.id),
+                Some(&admin),
+                &[("unit_id", health.to_string().as_str())],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let bad = app
+            .post_form(
+                &format!("/users/{}/unit", u.id),
+                Some(&admin),
+                &[("unit_id", "abc")],
+            )
+            .await;
+        assert_eq!(bad.status, 422);
+        let me = app.browser(&u).await;
+        let list = app.get("/opendata", Some(&me)).await;
+        assert!(list.body.contains("Số ca sốt xuất huyết"), "{}", list.body);
+        assert!(
+            !list.body.contains("Điểm truy cập Wi-Fi"),
+            "another agency's dataset is not listed"
+        );
+        assert_eq!(
+            app.get("/opendata/diem-wifi-cong-cong", Some(&me))
+                .await
+                .status,
+            404
+        );
+        assert_eq!(
+            app.get("/opendata/ca-sot-xuat-huyet-theo-tuan", Some(&me))
+                .await
+                .status,
+            200
+        );
+        let wifi = od.dataset_by_name("diem-wifi-cong-cong").await.unwrap();
+        let q = od.quarantine(wifi.id, "open", 1).await.unwrap();
+        let r = app
+            .post_form(
+                &format!("/opendata/quarantine/{}/fix", q[0].id),
+                Some(&me),
+                &[("dataset", "diem-wifi-cong-cong"), ("cell_0", "WF-9")],
+            )
+            .await;
+        assert_eq!(r.status, 403);
+        // Through the CKAN API with the uploader's token, likewise.
+        let token = app.token("thu", &[]).await;
+        let boundary = "b0undary";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"package_id\"\r\n\r\ndiem-wifi-cong-cong\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"x.csv\"\r\n\r\nma_diem\r\nWF-1\r\n--{boundary}--\r\n"
+        );
+        let r = app
+            .send(
+                axum::http::Request::post("/api/action/resource_create")
+                    .header(
+                        "content-type",
+                        format!("multipart/form-data; boundary={boundary}"),
+                    )
+                    .header("authorization", &token)
+                    .body(axum::body::Body::from(body.clone()))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        assert!(r.body.contains("Authorization Error"));
+        let own = body.replace("diem-wifi-cong-cong", "ca-sot-xuat-huyet-theo-tuan");
+        let r = app
+            .send(
+                axum::http::Request::post("/api/action/resource_create")
+                    .header(
+                        "content-type",
+                        format!("multipart/form-data; boundary={boundary}"),
+                    )
+                    .header("authorization", &token)
+                    .body(axum::body::Body::from(own))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+}
+
 mod ckan {
     use super::*;
 

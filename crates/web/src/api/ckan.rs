@@ -283,6 +283,18 @@ fn extra(p: &Map<String, Value>, key: &str) -> Option<String> {
     })
 }
 
+/// Refuses an agency uploader another agency's dataset.
+fn own(who: &lantoa_accounts::Principal, d: &Dataset) -> Result<(), CkanError> {
+    match crate::pages::opendata::agency_scope(Some(who)) {
+        Some(unit) if unit != Some(d.owner_unit_id) => Err(CkanError(
+            StatusCode::FORBIDDEN,
+            "Authorization Error",
+            "an agency uploader changes its own agency's datasets only".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The actions that change data.
 const WRITE_ACTIONS: [&str; 3] = ["package_create", "package_patch", "resource_create"];
 
@@ -319,6 +331,15 @@ async fn write(
                     validation("schema: a Table Schema is required (field \"schema\" or extras key \"schema\")")
                 })?,
             };
+            if crate::pages::opendata::agency_scope(Some(&who))
+                .is_some_and(|unit| unit != Some(owner_id))
+            {
+                return Err(CkanError(
+                    StatusCode::FORBIDDEN,
+                    "Authorization Error",
+                    "an agency uploader creates datasets of its own agency only".into(),
+                ));
+            }
             let d = od
                 .create_dataset(
                     &actor,
@@ -344,6 +365,7 @@ async fn write(
         }
         "package_patch" => {
             let d = find(od, p, "id").await?;
+            own(&who, &d)?;
             let d = od
                 .patch_dataset(
                     &actor,
@@ -361,6 +383,7 @@ async fn write(
         }
         _ => {
             let d = find(od, p, "package_id").await?;
+            own(&who, &d)?;
             let file = upload.ok_or_else(|| {
                 validation("upload: a file is required (multipart field \"upload\"); links to files elsewhere are not fetched")
             })?;

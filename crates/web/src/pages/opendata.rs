@@ -26,6 +26,25 @@ fn can_edit(ctx: &Ctx) -> bool {
         .is_some_and(|p| p.roles.iter().any(|r| OPENDATA_EDITORS.contains(r)))
 }
 
+/// The agency whose datasets a principal may act on, when it is limited to one: an agency
+/// uploader who is not also a data steward or administrator. `Some(None)` for an uploader with
+/// no agency set: such a user acts on no dataset.
+pub(crate) fn agency_scope(p: Option<&lantoa_accounts::Principal>) -> Option<Option<i64>> {
+    use lantoa_core::role::Role;
+    let p = p?;
+    let uploader = p.roles.contains(&Role::AgencyUploader);
+    let broader = p
+        .roles
+        .iter()
+        .any(|r| matches!(r, Role::Admin | Role::DataSteward));
+    (uploader && !broader).then_some(p.unit_id)
+}
+
+/// Whether the principal may change this dataset (its agency's, unless not limited).
+fn may_change(ctx: &Ctx, d: &Dataset) -> bool {
+    agency_scope(ctx.principal.as_ref()).is_none_or(|unit| unit == Some(d.owner_unit_id))
+}
+
 fn percent(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
 }
@@ -55,11 +74,15 @@ async fn agencies(state: &AppState) -> Result<Vec<minijinja::Value>, WebError> {
         .collect())
 }
 
-async fn list_context(state: &AppState) -> Result<minijinja::Value, WebError> {
+async fn list_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, WebError> {
     let od = state.opendata()?;
     let mut rows = Vec::new();
     let mut live = false;
+    let scope = agency_scope(ctx.principal.as_ref());
     for d in od.datasets(None).await? {
+        if scope.is_some_and(|unit| unit != Some(d.owner_unit_id)) {
+            continue;
+        }
         let owner = state.registry.get(d.owner_unit_id).await?.name;
         let latest = od.uploads(d.id).await?.into_iter().next();
         live |= latest
@@ -71,8 +94,17 @@ async fn list_context(state: &AppState) -> Result<minijinja::Value, WebError> {
             quality => latest.as_ref().map(quality), latest => latest,
         });
     }
+    let mut agencies = agencies(state).await?;
+    if let Some(unit) = scope {
+        agencies.retain(|a| {
+            a.get_attr("id")
+                .ok()
+                .and_then(|v| i64::try_from(v).ok())
+                .is_some_and(|id| Some(id) == unit)
+        });
+    }
     Ok(minijinja::context! {
-        datasets => rows, agencies => agencies(state).await?, live => live,
+        datasets => rows, agencies => agencies, live => live,
         cadences => ["daily", "weekly", "monthly", "quarterly", "yearly", "irregular"],
         sensitivities => ["open", "deidentified", "restricted"],
     })
@@ -90,7 +122,7 @@ pub async fn datasets(
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<Flash>,
 ) -> Result<Response, WebError> {
-    let extra = list_context(&state).await?;
+    let extra = list_context(&state, &ctx).await?;
     Ok(view::page(
         "opendata.html",
         &ctx,
@@ -120,13 +152,23 @@ pub async fn create(
         sensitivity: form.get("sensitivity"),
         schema_json: form.get("schema"),
     };
-    match state.opendata()?.create_dataset(&ctx.actor(), &new).await {
+    let result = if agency_scope(ctx.principal.as_ref())
+        .is_some_and(|unit| unit != Some(new.owner_unit_id))
+    {
+        Err(lantoa_opendata::Error::Invalid {
+            field: "owner_unit_id",
+            message: "an agency uploader creates datasets of its own agency only".into(),
+        })
+    } else {
+        state.opendata()?.create_dataset(&ctx.actor(), &new).await
+    };
+    match result {
         Ok(d) => Ok(
             Redirect::to(&format!("/opendata/{}?flash=flash-dataset-created", d.name))
                 .into_response(),
         ),
         Err(e) => {
-            let extra = list_context(&state).await?;
+            let extra = list_context(&state, &ctx).await?;
             let echo = minijinja::context! {
                 can_edit => true,
                 echo => minijinja::context! {
@@ -194,6 +236,11 @@ pub async fn dataset(
     Query(q): Query<Flash>,
 ) -> Result<Response, WebError> {
     let d = state.opendata()?.dataset_by_name(&name).await?;
+    if !may_change(&ctx, &d) {
+        // Another agency's dataset: an uploader does not see it here (the public portal shows
+        // what is shared).
+        return Err(WebError::not_found());
+    }
     let extra = dataset_context(&state, &d).await?;
     Ok(view::page(
         "opendata_dataset.html",
@@ -216,6 +263,9 @@ pub async fn upload(
 ) -> Result<Response, WebError> {
     let od = state.opendata()?;
     let d = od.dataset_by_name(&name).await?;
+    if !may_change(&ctx, &d) {
+        return Err(WebError::forbidden());
+    }
     let mut multipart = multipart.map_err(|e| WebError::malformed(e.body_text()))?;
     let mut file = None;
     while let Some(field) = multipart
@@ -253,6 +303,9 @@ pub async fn fix(
     let od = state.opendata()?;
     let name = form.get("dataset");
     let d = od.dataset_by_name(&name).await?;
+    if !may_change(&ctx, &d) {
+        return Err(WebError::forbidden());
+    }
     let n = d.schema["fields"].as_array().map_or(0, Vec::len);
     let cells: Vec<String> = (0..n).map(|i| form.get(&format!("cell_{i}"))).collect();
     let outcome = od.fix(&ctx.actor(), id, &cells).await?;

@@ -92,9 +92,29 @@ pub async fn show(
         "user.html",
         &ctx,
         "users",
-        minijinja::context! { target => target, roles => all_roles() },
+        user_context(&state, target).await?,
     )?
     .into_response())
+}
+
+/// What the user page shows: the user, every role, and the agencies a user may work for.
+async fn user_context(
+    state: &AppState,
+    target: lantoa_accounts::User,
+) -> Result<minijinja::Value, WebError> {
+    let (agencies, _) = state
+        .registry
+        .list(&lantoa_registry::ListQuery {
+            kind: Some(lantoa_core::unit::UnitKind::Agency),
+            limit: 500,
+            ..Default::default()
+        })
+        .await?;
+    let agencies: Vec<_> = agencies
+        .into_iter()
+        .map(|u| minijinja::context! { id => u.id, name => u.name })
+        .collect();
+    Ok(minijinja::context! { target => target, roles => all_roles(), agencies => agencies })
 }
 
 async fn after(
@@ -106,13 +126,10 @@ async fn after(
     match result {
         Ok(()) => Redirect::to(&format!("/users/{id}?flash=flash-user-saved")).into_response(),
         Err(e) => match state.accounts.user(id).await {
-            Ok(target) => form_error(
-                "user.html",
-                ctx,
-                "users",
-                minijinja::context! { target => target, roles => all_roles() },
-                e.into(),
-            ),
+            Ok(target) => match user_context(state, target).await {
+                Ok(extra) => form_error("user.html", ctx, "users", extra, e.into()),
+                Err(e2) => e2.into_response(),
+            },
             Err(e2) => WebError::from(e2).into_response(),
         },
     }
@@ -131,6 +148,33 @@ pub async fn set_roles(
         .await
         .map(|_| ());
     after(&state, &ctx, id, r).await
+}
+
+/// `POST /users/{id}/unit`: the agency the user works for (`unit_id`, empty for none).
+pub async fn set_unit(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let unit = match form.get("unit_id").as_str() {
+        "" => None,
+        text => {
+            let unit_id: i64 = text.parse().map_err(|_| {
+                WebError::invalid("err-bad-unit", "unit_id must be a unit's number")
+            })?;
+            let unit = state.registry.get(unit_id).await?;
+            if unit.kind != lantoa_core::unit::UnitKind::Agency {
+                return Err(WebError::invalid(
+                    "err-bad-unit",
+                    format!("unit {unit_id} is not an agency"),
+                ));
+            }
+            Some(unit_id)
+        }
+    };
+    let r = state.accounts.set_unit(&ctx.actor(), id, unit).await;
+    Ok(after(&state, &ctx, id, r).await)
 }
 
 /// `POST /users/{id}/disable`.
