@@ -924,15 +924,7 @@ mod opendata {
             .load_demo("test", lantoa_registry::DEMO_CITY)
             .await
             .unwrap();
-        let agency = app
-            .state
-            .registry
-            .by_code(lantoa_core::unit::UnitKind::Agency, "SKHCN-HN")
-            .await
-            .unwrap()
-            .unwrap()
-            .id
-            .to_string();
+        let agency = app.agency("SKHCN-HN").await.to_string();
         let u = app.user("hoa", vec![Role::DataSteward]).await;
         let me = app.browser(&u).await;
         let viewer_user = app.user("xem", vec![Role::Viewer]).await;
@@ -1091,14 +1083,7 @@ mod agency_scope {
     async fn an_agency_uploader_sees_and_changes_only_its_agencys_datasets() {
         let app = TestApp::spawn().await;
         let od = app.load_open_data_demo().await;
-        let health = app
-            .state
-            .registry
-            .by_code(lantoa_core::unit::UnitKind::Agency, "SYT-HN")
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
+        let health = app.agency("SYT-HN").await;
         let admin_user = app.user("quan", vec![Role::Admin]).await;
         let admin = app.browser(&admin_user).await;
         let u = app.user("thu", vec![Role::AgencyUploader]).await;
@@ -1307,14 +1292,7 @@ mod ckan {
     async fn a_dropped_column_is_in_no_public_output() {
         let app = with_demo_data().await;
         let od = app.state.opendata.clone().unwrap();
-        let agency = app
-            .state
-            .registry
-            .by_code(lantoa_core::unit::UnitKind::Agency, "SYT-HN")
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
+        let agency = app.agency("SYT-HN").await;
         let d = od
             .create_dataset(
                 "test",

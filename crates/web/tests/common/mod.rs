@@ -132,6 +132,18 @@ impl TestApp {
         od
     }
 
+    /// The id of the demo city's agency with this code (load the demo first).
+    #[allow(dead_code)] // not every test binary uses it
+    pub async fn agency(&self, code: &str) -> i64 {
+        self.state
+            .registry
+            .by_code(lantoa_core::unit::UnitKind::Agency, code)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    }
+
     pub async fn send(&self, req: Request<Body>) -> Resp {
         let r = self
             .router
