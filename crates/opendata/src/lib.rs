@@ -63,6 +63,7 @@ mod demo;
 mod error;
 pub mod ingest;
 pub mod keys;
+pub mod quality;
 pub mod schema;
 pub mod service;
 pub mod share;

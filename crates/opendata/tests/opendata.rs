@@ -461,3 +461,30 @@ async fn personal_data_is_dropped_or_generalised_and_small_groups_wait_for_k() {
         "the dropped column is not shared"
     );
 }
+
+#[tokio::test]
+async fn quality_and_timeliness_come_from_the_uploads() {
+    let s = setup().await;
+    let d = with_first_upload(&s).await;
+    let uploads = s.od.uploads(d.id).await.unwrap();
+    let q = uploads[0].quality();
+    // 6 rows read, 1 repeat: 3 clean of 5 distinct; every cell of the clean rows filled.
+    assert_eq!(
+        (q.valid, q.complete, q.unique),
+        (Some(60.0), Some(100.0), Some(83.3))
+    );
+    let done = uploads[0].finished_at.unwrap();
+    let day = 86_400_000_000i64;
+    let t = lantoa_opendata::quality::timeliness(&d, &uploads, done + 3 * day);
+    assert!(t.alive && t.age_days == Some(3) && t.allowed_days == Some(31));
+    let late = lantoa_opendata::quality::timeliness(&d, &uploads, done + 40 * day);
+    assert!(!late.alive);
+    let never = lantoa_opendata::quality::timeliness(&d, &[], done);
+    assert!(!never.alive && never.last_update.is_none());
+    let svg =
+        lantoa_opendata::quality::chart_svg(&uploads, "Chất lượng <v1>", ["đúng", "đủ", "sạch"]);
+    assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+    assert_eq!(svg.matches("<polyline").count(), 3);
+    assert!(svg.contains("Chất lượng &lt;v1&gt;"), "titles are escaped");
+    assert!(svg.contains(">v1<"));
+}

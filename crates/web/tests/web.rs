@@ -990,6 +990,15 @@ mod opendata {
         assert!(!page.body.contains("http-equiv=\"refresh\""));
         assert!(page.body.contains("Phường Không Có"), "{}", page.body);
         assert!(page.body.contains("constraint-error"));
+        assert!(
+            page.body.contains("<svg") && page.body.contains("<polyline"),
+            "the quality chart"
+        );
+        assert!(
+            page.body.contains("Sống: cập nhật 0 ngày trước"),
+            "{}",
+            page.body
+        );
         let list = app.get("/opendata", Some(&viewer)).await;
         assert!(
             list.body.contains("Số liệu thử") && list.body.contains("33.3%"),

@@ -45,18 +45,8 @@ fn may_change(ctx: &Ctx, d: &Dataset) -> bool {
     agency_scope(ctx.principal.as_ref()).is_none_or(|unit| unit == Some(d.owner_unit_id))
 }
 
-fn percent(part: i64, whole: i64) -> Option<f64> {
-    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
-}
-
-/// Quality of an upload: đúng (valid share of the distinct rows), đủ (filled share of the
-/// cells of clean rows), sạch (share of rows that are not repeats).
-fn quality(u: &Upload) -> minijinja::Value {
-    minijinja::context! {
-        valid => percent(u.clean, u.rows - u.duplicates),
-        complete => percent(u.filled_cells, u.cells),
-        unique => percent(u.rows - u.duplicates, u.rows),
-    }
+fn quality(u: &Upload) -> lantoa_opendata::quality::Quality {
+    u.quality()
 }
 
 async fn agencies(state: &AppState) -> Result<Vec<minijinja::Value>, WebError> {
@@ -207,10 +197,26 @@ pub(crate) fn fields(d: &Dataset) -> Vec<minijinja::Value> {
         .collect()
 }
 
-async fn dataset_context(state: &AppState, d: &Dataset) -> Result<minijinja::Value, WebError> {
+async fn dataset_context(
+    state: &AppState,
+    d: &Dataset,
+    lang: crate::i18n::Lang,
+) -> Result<minijinja::Value, WebError> {
     let od = state.opendata()?;
     let owner = state.registry.get(d.owner_unit_id).await?.name;
     let all = od.uploads(d.id).await?;
+    let alive =
+        lantoa_opendata::quality::timeliness(d, &all, chrono::Utc::now().timestamp_micros());
+    let oldest_first: Vec<Upload> = all.iter().rev().cloned().collect();
+    let chart = lantoa_opendata::quality::chart_svg(
+        &oldest_first,
+        &crate::i18n::tr(lang, "od-chart-title", &[]),
+        [
+            &crate::i18n::tr(lang, "od-valid", &[]),
+            &crate::i18n::tr(lang, "od-complete", &[]),
+            &crate::i18n::tr(lang, "od-unique", &[]),
+        ],
+    );
     let live = all
         .iter()
         .any(|u| u.status == "queued" || u.status == "running");
@@ -224,6 +230,8 @@ async fn dataset_context(state: &AppState, d: &Dataset) -> Result<minijinja::Val
     Ok(minijinja::context! {
         dataset => d, owner => owner, uploads => uploads, live => live, rows => rows,
         published => published, quarantine => quarantine, fields => fields,
+        chart => minijinja::Value::from_safe_string(chart),
+        alive => alive.alive, age_days => alive.age_days, allowed_days => alive.allowed_days,
     })
 }
 
@@ -241,7 +249,7 @@ pub async fn dataset(
         // what is shared).
         return Err(WebError::not_found());
     }
-    let extra = dataset_context(&state, &d).await?;
+    let extra = dataset_context(&state, &d, ctx.lang).await?;
     Ok(view::page(
         "opendata_dataset.html",
         &ctx,
