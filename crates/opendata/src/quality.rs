@@ -163,3 +163,83 @@ pub fn chart_svg(uploads: &[Upload], title: &str, labels: [&str; 3]) -> String {
     out.push_str("</svg>");
     out
 }
+
+/// Published rows that may be the same thing written twice, for a steward to look at.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion {
+    /// `strict`: the names are the same but for tone-mark placement, case, spacing or Unicode
+    /// form (*Hoà* and *Hòa*), so probably one thing; `hint`: they differ only in diacritics
+    /// (*Hòa* and *Hóa*), which are different names, shown only for a person to judge.
+    pub level: &'static str,
+    /// The rows, each as its cleaned values.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Groups the given rows by the name-kind fields' keys: rows with equal strict keys
+/// ([`lantoa_core::text::tone_key`], diacritics kept) are `strict` suggestions; rows whose
+/// strict keys differ but whose folded keys ([`lantoa_core::text::fold_key`]) are equal are
+/// `hint`s. At most `limit` suggestions, strict first.
+pub fn duplicate_suggestions(
+    schema: &crate::schema::Schema,
+    rows: &[Vec<String>],
+    limit: usize,
+) -> Vec<Suggestion> {
+    use std::collections::BTreeMap;
+    let names: Vec<usize> = schema
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.vn == Some(crate::schema::Kind::Name))
+        .map(|(i, _)| i)
+        .collect();
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let key = |row: &Vec<String>, f: fn(&str) -> String| {
+        names
+            .iter()
+            .map(|&i| f(row.get(i).map_or("", String::as_str)))
+            .collect::<Vec<_>>()
+            .join("\u{1f}")
+    };
+    let mut strict: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut folded: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        if names
+            .iter()
+            .all(|&n| row.get(n).is_none_or(String::is_empty))
+        {
+            continue;
+        }
+        strict
+            .entry(key(row, lantoa_core::text::tone_key))
+            .or_default()
+            .push(i);
+        folded
+            .entry(key(row, lantoa_core::text::fold_key))
+            .or_default()
+            .push(i);
+    }
+    let mut out: Vec<Suggestion> = strict
+        .values()
+        .filter(|g| g.len() > 1)
+        .map(|g| Suggestion {
+            level: "strict",
+            rows: g.iter().map(|&i| rows[i].clone()).collect(),
+        })
+        .collect();
+    for g in folded.values().filter(|g| g.len() > 1) {
+        let distinct: std::collections::BTreeSet<String> = g
+            .iter()
+            .map(|&i| key(&rows[i], lantoa_core::text::tone_key))
+            .collect();
+        if distinct.len() > 1 {
+            out.push(Suggestion {
+                level: "hint",
+                rows: g.iter().map(|&i| rows[i].clone()).collect(),
+            });
+        }
+    }
+    out.truncate(limit);
+    out
+}

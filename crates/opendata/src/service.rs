@@ -955,6 +955,24 @@ impl OpenData {
         }
     }
 
+    /// Possible duplicates among a dataset's published rows (the first 200,000), for a steward
+    /// ([`crate::quality::duplicate_suggestions`]).
+    pub async fn duplicate_suggestions(
+        &self,
+        dataset_id: i64,
+        limit: usize,
+    ) -> Result<Vec<crate::quality::Suggestion>> {
+        let d = self.dataset(dataset_id).await?;
+        let schema = Schema::from_value(d.schema).map_err(Error::Schema)?;
+        let mut rows = Vec::new();
+        self.scan(dataset_id, |r| {
+            rows.push(r);
+            rows.len() < 200_000
+        })
+        .await?;
+        Ok(crate::quality::duplicate_suggestions(&schema, &rows, limit))
+    }
+
     /// A dataset's quarantined rows of a status (`open` first), oldest first.
     pub async fn quarantine(
         &self,

@@ -109,17 +109,19 @@ async fn a_dataset_is_refused_with_the_field_at_fault() {
     assert_eq!(s.od.datasets(Some(s.agency)).await.unwrap().len(), 1);
 }
 
+/// Uploads a file to a dataset and reads it, as a worker would.
+async fn read(s: &Setup, dataset_id: i64, name: &str, bytes: &[u8]) -> lantoa_opendata::Upload {
+    let u = s.od.upload("an.nv", dataset_id, name, bytes).await.unwrap();
+    s.od.run_upload(u.id).await.unwrap()
+}
+
 /// The dataset, created, with [`FIRST`] uploaded and ingested.
 async fn with_first_upload(s: &Setup) -> lantoa_opendata::Dataset {
     let d =
         s.od.create_dataset("an.nv", &new_dataset(s.agency))
             .await
             .unwrap();
-    let u =
-        s.od.upload("an.nv", d.id, "wifi.csv", FIRST.as_bytes())
-            .await
-            .unwrap();
-    s.od.run_upload(u.id).await.unwrap();
+    read(s, d.id, "wifi.csv", FIRST.as_bytes()).await;
     d
 }
 
@@ -261,11 +263,7 @@ async fn a_later_upload_replaces_rows_by_key_and_a_bad_file_is_refused_with_reas
     // A corrected file that sends a quarantined row again resolves it.
     let open_before = s.od.quarantine(d.id, "open", 100).await.unwrap().len();
     let corrected = "ma_diem,ten,phuong_xa,toc_do_mbps,ngay_lap\nW003,Chợ Đồng Xuân,Phường Hoàn Kiếm,50,15/08/2025\n";
-    let u4 =
-        s.od.upload("an.nv", d.id, "sua.csv", corrected.as_bytes())
-            .await
-            .unwrap();
-    s.od.run_upload(u4.id).await.unwrap();
+    read(&s, d.id, "sua.csv", corrected.as_bytes()).await;
     assert_eq!(
         s.od.quarantine(d.id, "open", 100).await.unwrap().len(),
         open_before - 1
@@ -366,8 +364,7 @@ async fn workbooks_and_json_files_go_through_the_same_pipeline() {
     );
     assert_eq!(u.encoding, None, "an encoding is a CSV matter");
     let xlsx = include_bytes!("fixtures/wifi.xlsx");
-    let u = s.od.upload("an.nv", d.id, "wifi.xlsx", xlsx).await.unwrap();
-    let u = s.od.run_upload(u.id).await.unwrap();
+    let u = read(&s, d.id, "wifi.xlsx", xlsx).await;
     assert_eq!(u.format.as_deref(), Some("xlsx"));
     assert_eq!(u.status, "refused", "its labels are not this schema's");
     assert!(
@@ -487,4 +484,37 @@ async fn quality_and_timeliness_come_from_the_uploads() {
     assert_eq!(svg.matches("<polyline").count(), 3);
     assert!(svg.contains("Chất lượng &lt;v1&gt;"), "titles are escaped");
     assert!(svg.contains(">v1<"));
+}
+
+#[tokio::test]
+async fn possible_duplicates_keep_hoa_and_hoa_apart_but_hint_at_them() {
+    let s = setup().await;
+    let mut new = new_dataset(s.agency);
+    new.schema_json = r#"{"fields": [{"name": "ma"}, {"name": "ho_ten", "lantoa:kind": "name"}], "primaryKey": "ma"}"#.into();
+    let d = s.od.create_dataset("an.nv", &new).await.unwrap();
+    let csv = "ma,ho_ten\nP1,Nguyễn Văn Hòa\nP2,nguyễn văn hoà\nP3,Trần Thị Hóa\nP4,Trần Thị Hòa\nP5,Lê Văn Bình\n";
+    read(&s, d.id, "p.csv", csv.as_bytes()).await;
+    let found = s.od.duplicate_suggestions(d.id, 10).await.unwrap();
+    let strict: Vec<_> = found.iter().filter(|g| g.level == "strict").collect();
+    let hints: Vec<_> = found.iter().filter(|g| g.level == "hint").collect();
+    assert_eq!(strict.len(), 1, "{found:?}");
+    let ids: Vec<&str> = strict[0].rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        ids,
+        ["P1", "P2"],
+        "Hòa and Hoà are one name written two ways"
+    );
+    // Hòa and Hóa are different names: never strict, only a hint.
+    assert!(
+        hints
+            .iter()
+            .any(|g| g.rows.iter().any(|r| r[1] == "Trần Thị Hóa")
+                && g.rows.iter().any(|r| r[1] == "Trần Thị Hòa")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .all(|g| !g.rows.iter().any(|r| r[1] == "Lê Văn Bình"))
+    );
 }

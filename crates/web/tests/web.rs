@@ -786,6 +786,9 @@ mod catalogues {
         for c in ["queued", "running", "done", "refused", "failed"] {
             used.insert(format!("upload-{c}"));
         }
+        for l in ["strict", "hint"] {
+            used.insert(format!("od-suggest-{l}"));
+        }
         for f in [
             "dataset-created",
             "uploaded",

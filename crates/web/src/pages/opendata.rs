@@ -226,11 +226,13 @@ async fn dataset_context(
         .collect();
     let (rows, published) = od.rows(d.id, 0, PREVIEW).await?;
     let quarantine = od.quarantine(d.id, "open", QUARANTINE_PAGE).await?;
+    let suggestions = od.duplicate_suggestions(d.id, 20).await?;
     let fields = fields(d);
     Ok(minijinja::context! {
         dataset => d, owner => owner, uploads => uploads, live => live, rows => rows,
         published => published, quarantine => quarantine, fields => fields,
         chart => minijinja::Value::from_safe_string(chart),
+        suggestions => suggestions,
         alive => alive.alive, age_days => alive.age_days, allowed_days => alive.allowed_days,
     })
 }
