@@ -306,20 +306,7 @@ fn watch() -> anyhow::Result<()> {
         "trafilatura, datasketch",
         &["trafilatura", "lxml_html_clean", "datasketch"],
     )?;
-    eprintln!("xtask: building the watch bench program (release)");
-    run(
-        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
-            "build",
-            "--release",
-            "-q",
-            "-p",
-            "lantoa-watch",
-            "--example",
-            "watch_bench",
-        ]),
-    )?;
-    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let bin = std::path::Path::new(&target).join("release/examples/watch_bench");
+    let bin = build_example("lantoa-watch", "watch_bench")?;
     let peer = "xtask/bench/watch_peer.py";
     let work = tempfile_dir()?;
     let corpus = work.join("corpus");
@@ -405,20 +392,7 @@ fn watch() -> anyhow::Result<()> {
 
 fn opendata() -> anyhow::Result<()> {
     pip_peer("frictionless, polars", &["frictionless", "polars"])?;
-    eprintln!("xtask: building the open-data bench program (release)");
-    run(
-        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
-            "build",
-            "--release",
-            "-q",
-            "-p",
-            "lantoa-opendata",
-            "--example",
-            "opendata_bench",
-        ]),
-    )?;
-    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let bin = std::path::Path::new(&target).join("release/examples/opendata_bench");
+    let bin = build_example("lantoa-opendata", "opendata_bench")?;
     let schema = "xtask/bench/opendata_schema.json";
     let peer = "xtask/bench/opendata_peer.py";
     let work = tempfile_dir()?;
@@ -490,6 +464,26 @@ fn opendata() -> anyhow::Result<()> {
         f(&ten, "peak_rss_kb") / 1024.0
     );
     Ok(())
+}
+
+/// Builds a crate's example program in release mode and returns its path.
+fn build_example(package: &str, example: &str) -> anyhow::Result<std::path::PathBuf> {
+    eprintln!("xtask: building {example} (release)");
+    run(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
+            "build",
+            "--release",
+            "-q",
+            "-p",
+            package,
+            "--example",
+            example,
+        ]),
+    )?;
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    Ok(std::path::Path::new(&target)
+        .join("release/examples")
+        .join(example))
 }
 
 fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {

@@ -38,10 +38,7 @@ pub fn build(
                 worker = worker.handle(CRAWL_JOB, move |payload: serde_json::Value| {
                     let crawler = crawler.clone();
                     async move {
-                        let id = payload
-                            .get("crawl_id")
-                            .and_then(serde_json::Value::as_i64)
-                            .ok_or_else(|| format!("crawl job without crawl_id: {payload}"))?;
+                        let id = job_id(&payload, "crawl_id")?;
                         let done = crawler.run(id, &|_| {}).await.map_err(|e| e.to_string())?;
                         tracing::info!(
                             crawl = id,
@@ -58,10 +55,7 @@ pub fn build(
                 worker = worker.handle(INGEST_JOB, move |payload: serde_json::Value| {
                     let od = od.clone();
                     async move {
-                        let id = payload
-                            .get("upload_id")
-                            .and_then(serde_json::Value::as_i64)
-                            .ok_or_else(|| format!("ingest job without upload_id: {payload}"))?;
+                        let id = job_id(&payload, "upload_id")?;
                         let u = od.run_upload(id).await.map_err(|e| e.to_string())?;
                         tracing::info!(
                             upload = id,
@@ -83,6 +77,14 @@ pub fn build(
         }
     }
     Ok(worker)
+}
+
+/// The id a job's payload names under `key`.
+fn job_id(payload: &serde_json::Value, key: &str) -> Result<i64, String> {
+    payload
+        .get(key)
+        .and_then(serde_json::Value::as_i64)
+        .ok_or_else(|| format!("job payload without {key}: {payload}"))
 }
 
 fn hostname() -> String {

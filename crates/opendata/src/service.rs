@@ -602,7 +602,8 @@ impl OpenData {
         bytes: &[u8],
     ) -> Result<Upload> {
         let dataset = self.dataset(dataset_id).await?;
-        let media_type = match crate::ingest::format_of(file_name, bytes) {
+        let format = crate::ingest::format_of(file_name, bytes);
+        let media_type = match format {
             "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "json" => "application/json",
             _ => "text/csv",
@@ -617,8 +618,8 @@ impl OpenData {
         .await?
         .try_get(0)?;
         let id: i64 = sqlx::query(
-            "INSERT INTO opendata_uploads (dataset_id, version, file_name, blob_sha256, status, uploaded_by, uploaded_at)
-             VALUES ($1, $2, $3, $4, 'queued', $5, $6) RETURNING id",
+            "INSERT INTO opendata_uploads (dataset_id, version, file_name, blob_sha256, status, uploaded_by, uploaded_at, format)
+             VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7) RETURNING id",
         )
         .bind(dataset.id)
         .bind(version)
@@ -626,6 +627,7 @@ impl OpenData {
         .bind(&blob.sha256)
         .bind(actor)
         .bind(now())
+        .bind(format)
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
@@ -691,11 +693,6 @@ impl OpenData {
             .await?;
         let bytes = self.blobs.get(&upload.blob_sha256).await?;
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<Item>>(4);
-        sqlx::query("UPDATE opendata_uploads SET format = $1 WHERE id = $2")
-            .bind(crate::ingest::format_of(&upload.file_name, &bytes))
-            .bind(upload_id)
-            .execute(self.db.pool())
-            .await?;
         let (admin, plan, s2) = (self.admin.clone(), self.plan.clone(), schema.clone());
         let file_name = upload.file_name.clone();
         let reader = tokio::task::spawn_blocking(move || -> Result<(), Vec<FileProblem>> {

@@ -364,3 +364,4 @@ od-suggestions-help = Published rows whose names may be the same thing written t
 od-suggest-strict = Same name but for tone-mark placement, case or spacing: probably the same
 od-suggest-hint = Names that differ only in diacritics (Hòa, Hóa): different names, check them
 od-suggestions-none = No possible duplicate among the published rows.
+od-suggestions-find = Look for possible duplicates among the published rows

@@ -364,3 +364,4 @@ od-suggestions-help = Các dòng đã công bố có tên có thể là cùng m�
 od-suggest-strict = Cùng tên, chỉ khác vị trí dấu thanh, chữ hoa hoặc khoảng trắng: nhiều khả năng là một
 od-suggest-hint = Tên chỉ khác nhau ở dấu (Hòa, Hóa): là các tên khác nhau, cần kiểm tra
 od-suggestions-none = Không thấy dòng nào có thể trùng lặp.
+od-suggestions-find = Tìm các dòng có thể trùng lặp trong dữ liệu đã công bố

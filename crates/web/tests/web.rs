@@ -9,6 +9,15 @@ use common::{PASSWORD, TestApp};
 use lantoa_core::Role;
 use lantoa_web::routes::{Access, Surface, table};
 
+/// A multipart body holding one file in the field `file`, and its content type.
+fn multipart(file_name: &str, csv: &str) -> (String, String) {
+    let boundary = "lantoa-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
 mod sign_in {
     use super::*;
 
@@ -911,14 +920,6 @@ mod opendata {
         {"name": "so", "type": "integer", "constraints": {"minimum": 0}}
     ], "primaryKey": "ma"}"#;
 
-    fn multipart(csv: &str) -> (String, String) {
-        let boundary = "lantoa-test-boundary";
-        let body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"so-lieu.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
-        );
-        (format!("multipart/form-data; boundary={boundary}"), body)
-    }
-
     #[tokio::test]
     async fn a_steward_creates_a_dataset_uploads_a_file_and_fixes_a_quarantined_row() {
         let app = TestApp::spawn().await;
@@ -964,7 +965,7 @@ mod opendata {
         assert_eq!(r.status, 303, "{}", r.body);
         let csv =
             "ma,phuong_xa,so\nA1,Phường Hoàn Kiếm,5\nA2,Phường Không Có,7\nA3,Phường Phúc Xá,-1\n";
-        let (ct, body) = multipart(csv);
+        let (ct, body) = multipart("so-lieu.csv", csv);
         let r = app
             .send(
                 axum::http::Request::post(format!(
@@ -1001,6 +1002,16 @@ mod opendata {
             page.body.contains("Sống: cập nhật 0 ngày trước"),
             "{}",
             page.body
+        );
+        assert!(
+            page.body.contains("id=\"find-suggestions\""),
+            "duplicates are looked for on request"
+        );
+        let suggest = app.get("/opendata/so-lieu-thu?suggest=1", Some(&me)).await;
+        assert!(
+            suggest.body.contains("id=\"no-suggestions\""),
+            "{}",
+            suggest.body
         );
         let list = app.get("/opendata", Some(&viewer)).await;
         assert!(
@@ -1470,14 +1481,6 @@ mod watch {
 
     const CSV: &str = "Loại;Tên;URL;Số giấy phép;Ngày cấp\nwebsite;Tin tức Phố Cổ;https://tintuc-phoco.example;12/GP;05/03/2021\nwebsite;Trang Lỗi;ftp://loi.example;;\n";
 
-    fn multipart(csv: &str) -> (String, String) {
-        let boundary = "lantoa-test-boundary";
-        let body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ds.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
-        );
-        (format!("multipart/form-data; boundary={boundary}"), body)
-    }
-
     #[tokio::test]
     async fn officers_import_a_csv_in_the_console_and_see_each_row() {
         let app = TestApp::spawn().await;
@@ -1488,7 +1491,7 @@ mod watch {
             "action=\"/watch/subjects/import?csrf={}\"",
             me.csrf
         )));
-        let (ct, body) = multipart(CSV);
+        let (ct, body) = multipart("ds.csv", CSV);
         let no_token = app
             .send(
                 axum::http::Request::post("/watch/subjects/import")

@@ -103,6 +103,8 @@ async fn list_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, W
 #[derive(Deserialize, Default)]
 pub struct Flash {
     flash: Option<String>,
+    /// Look for possible duplicates (a scan of the published rows, so only on request).
+    suggest: Option<String>,
 }
 
 /// `GET /opendata`: the datasets, each with its owner, rows published and its latest upload's
@@ -201,6 +203,7 @@ async fn dataset_context(
     state: &AppState,
     d: &Dataset,
     lang: crate::i18n::Lang,
+    suggest: bool,
 ) -> Result<minijinja::Value, WebError> {
     let od = state.opendata()?;
     let owner = state.registry.get(d.owner_unit_id).await?.name;
@@ -226,7 +229,13 @@ async fn dataset_context(
         .collect();
     let (rows, published) = od.rows(d.id, 0, PREVIEW).await?;
     let quarantine = od.quarantine(d.id, "open", QUARANTINE_PAGE).await?;
-    let suggestions = od.duplicate_suggestions(d.id, 20).await?;
+    // Looking for duplicates reads every published row: done when asked, not on every view
+    // (the page refreshes itself while an upload is read).
+    let suggestions = if suggest {
+        Some(od.duplicate_suggestions(d.id, 20).await?)
+    } else {
+        None
+    };
     let fields = fields(d);
     Ok(minijinja::context! {
         dataset => d, owner => owner, uploads => uploads, live => live, rows => rows,
@@ -251,7 +260,7 @@ pub async fn dataset(
         // what is shared).
         return Err(WebError::not_found());
     }
-    let extra = dataset_context(&state, &d, ctx.lang).await?;
+    let extra = dataset_context(&state, &d, ctx.lang, q.suggest.is_some()).await?;
     Ok(view::page(
         "opendata_dataset.html",
         &ctx,
@@ -276,27 +285,12 @@ pub async fn upload(
     if !may_change(&ctx, &d) {
         return Err(WebError::forbidden());
     }
-    let mut multipart = multipart.map_err(|e| WebError::malformed(e.body_text()))?;
-    let mut file = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| WebError::malformed(e.body_text()))?
-    {
-        if field.name() == Some("file") {
-            let file_name = field.file_name().unwrap_or("upload.csv").to_owned();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| WebError::malformed(e.body_text()))?;
-            file = Some((file_name, bytes));
-        }
-    }
-    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return Err(WebError::invalid(
-            "err-no-file",
-            "choose a CSV file to upload (field 'file')",
-        ));
+    let (file_name, bytes) =
+        super::uploaded_file(multipart, "choose a CSV file to upload (field 'file')").await?;
+    let file_name = if file_name.is_empty() {
+        "upload.csv".to_owned()
+    } else {
+        file_name
     };
     od.upload(&ctx.actor(), d.id, &file_name, &bytes).await?;
     Ok(Redirect::to(&format!("/opendata/{}?flash=flash-uploaded", d.name)).into_response())

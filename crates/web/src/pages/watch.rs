@@ -71,28 +71,8 @@ pub async fn import(
     Extension(ctx): Extension<Ctx>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, WebError> {
-    let mut multipart = multipart.map_err(|e| WebError::malformed(e.body_text()))?;
-    let mut file = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| WebError::malformed(e.body_text()))?
-    {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("").to_owned();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| WebError::malformed(e.body_text()))?;
-            file = Some((name, bytes));
-        }
-    }
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return Err(WebError::invalid(
-            "err-no-file",
-            "choose a CSV file to import (field 'file')",
-        ));
-    };
+    let (name, bytes) =
+        super::uploaded_file(multipart, "choose a CSV file to import (field 'file')").await?;
     let actor = ctx.actor();
     let report = state.watch.import(&actor, &bytes).await?;
     Ok(view::page(
