@@ -9,6 +9,7 @@
 //! | `log` | `LANTOA_LOG` | — | `info` |
 //! | `web.org_name` | `LANTOA_ORG_NAME` | — | `Sở Văn hóa và Thể thao Hà Nội` |
 //! | `web.max_body_bytes` | `LANTOA_MAX_BODY_BYTES` | — | `1048576` |
+//! | `web.max_upload_bytes` | `LANTOA_MAX_UPLOAD_BYTES` | — | `17179869184` (16 GiB; uploads stream to disk) |
 //! | `web.secure_cookies` | `LANTOA_SECURE_COOKIES` | — | `false` (set `true` behind HTTPS) |
 //! | `web.api_rate_per_minute` | `LANTOA_API_RATE_PER_MINUTE` | — | `600` (0: no limit) |
 //! | `db.max_connections` | `LANTOA_DB_MAX_CONNECTIONS` | — | 8 (SQLite), 16 (PostgreSQL) |
@@ -33,6 +34,7 @@ use serde::Deserialize;
 pub struct WebSection {
     pub org_name: Option<String>,
     pub max_body_bytes: Option<usize>,
+    pub max_upload_bytes: Option<u64>,
     pub secure_cookies: Option<bool>,
     pub api_rate_per_minute: Option<u32>,
 }
@@ -165,6 +167,9 @@ impl Config {
             max_body_bytes: parse_env(env, "LANTOA_MAX_BODY_BYTES")?
                 .or(file.web.max_body_bytes)
                 .unwrap_or(defaults.max_body_bytes),
+            max_upload_bytes: parse_env(env, "LANTOA_MAX_UPLOAD_BYTES")?
+                .or(file.web.max_upload_bytes)
+                .unwrap_or(defaults.max_upload_bytes),
             secure_cookies: parse_env(env, "LANTOA_SECURE_COOKIES")?
                 .or(file.web.secure_cookies)
                 .unwrap_or(defaults.secure_cookies),

@@ -152,6 +152,9 @@ pub struct Ingest<'r> {
 
 const SNIFF: usize = 64 * 1024;
 
+/// The largest workbook or JSON document read (they are read whole; CSV streams).
+pub const WHOLE_FILE_LIMIT: u64 = 256 << 20;
+
 /// The delimiter that splits the sample's lines into the same number of cells most often.
 fn sniff_delimiter(sample: &[u8]) -> u8 {
     let mut best = (b',', 0usize, 0usize);
@@ -262,6 +265,63 @@ impl<'r> Ingest<'r> {
             "xlsx" => Self::xlsx(bytes, schema),
             "json" => Self::json(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes), schema),
             _ => Self::csv(bytes, schema),
+        }
+    }
+
+    /// Opens a file given as a stream (a stored upload of any size): tells its format from its
+    /// first 64 KiB as [`Ingest::open`] does. CSV is read as it streams; a workbook or a JSON
+    /// document must be read whole, so one larger than [`WHOLE_FILE_LIMIT`] is refused with a
+    /// reason that says to send it as CSV.
+    pub fn read(
+        file_name: &str,
+        input: impl Read + 'r,
+        schema: &Schema,
+    ) -> Result<Self, Vec<FileProblem>> {
+        Self::read_within(file_name, input, schema, WHOLE_FILE_LIMIT)
+    }
+
+    /// [`Ingest::read`] with another limit for the formats read whole.
+    pub fn read_within(
+        file_name: &str,
+        mut input: impl Read + 'r,
+        schema: &Schema,
+        whole_file_limit: u64,
+    ) -> Result<Self, Vec<FileProblem>> {
+        let mut head = Vec::with_capacity(SNIFF);
+        (&mut input)
+            .take(SNIFF as u64)
+            .read_to_end(&mut head)
+            .map_err(source_error)?;
+        let format = format_of(file_name, &head);
+        if format == "csv" {
+            return Self::csv(std::io::Cursor::new(head).chain(input), schema);
+        }
+        let mut whole = head;
+        (&mut input)
+            .take((whole_file_limit + 1).saturating_sub(whole.len() as u64))
+            .read_to_end(&mut whole)
+            .map_err(source_error)?;
+        if whole.len() as u64 > whole_file_limit {
+            return Err(vec![FileProblem {
+                error_type: "source-error",
+                note: format!(
+                    "the {} file is over {} MiB; a workbook or JSON document is read whole, so files this large are not read. Save it as CSV (UTF-8), which is read as it streams, whatever its size",
+                    if format == "xlsx" {
+                        "Excel (.xlsx)"
+                    } else {
+                        "JSON"
+                    },
+                    whole_file_limit.div_ceil(1 << 20)
+                ),
+                fatal: true,
+            }]);
+        }
+        match format {
+            "xlsx" => Self::xlsx(&whole, schema),
+            _ => Self::json(
+                whole.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&whole),
+                schema,
+            ),
         }
     }
 

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use lantoa_core::phone::NumberingPlan;
 use lantoa_registry::Registry;
-use lantoa_store::blob::BlobStore;
+use lantoa_store::blob::{BlobStore, Staged};
 use lantoa_store::jobs::{NewJob, Queue};
 use lantoa_store::{Db, Tx, audit};
 use serde::Serialize;
@@ -593,7 +593,8 @@ impl OpenData {
         rows.iter().map(dataset_from).collect()
     }
 
-    /// Keeps a file for a dataset and queues its ingest (one transaction).
+    /// Keeps a file held in memory for a dataset and queues its ingest; see
+    /// [`OpenData::upload_staged`].
     pub async fn upload(
         &self,
         actor: &str,
@@ -601,14 +602,41 @@ impl OpenData {
         file_name: &str,
         bytes: &[u8],
     ) -> Result<Upload> {
+        let mut staged = self.stage().await?;
+        staged.write(bytes).await?;
+        self.upload_staged(actor, dataset_id, file_name, staged)
+            .await
+    }
+
+    /// A file to be written as it arrives (an upload of any size), for
+    /// [`OpenData::upload_staged`].
+    pub async fn stage(&self) -> Result<Staged> {
+        Ok(self.blobs.stage().await?)
+    }
+
+    /// Keeps a staged file for a dataset and queues its ingest (one transaction). An empty
+    /// file is refused here, before it is kept.
+    pub async fn upload_staged(
+        &self,
+        actor: &str,
+        dataset_id: i64,
+        file_name: &str,
+        staged: Staged,
+    ) -> Result<Upload> {
         let dataset = self.dataset(dataset_id).await?;
-        let format = crate::ingest::format_of(file_name, bytes);
+        if staged.size() == 0 {
+            return Err(Error::Invalid {
+                field: "file",
+                message: "the file is empty".into(),
+            });
+        }
+        let format = crate::ingest::format_of(file_name, staged.head());
         let media_type = match format {
             "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "json" => "application/json",
             _ => "text/csv",
         };
-        let blob = self.blobs.put(bytes, media_type).await?;
+        let blob = staged.commit(media_type).await?;
         let mut tx = self.db.begin().await?;
         let version: i64 = sqlx::query(
             "SELECT COALESCE(MAX(version), 0) + 1 FROM opendata_uploads WHERE dataset_id = $1",
@@ -691,13 +719,13 @@ impl OpenData {
             .bind(upload_id)
             .execute(self.db.pool())
             .await?;
-        let bytes = self.blobs.get(&upload.blob_sha256).await?;
+        let file = self.blobs.open(&upload.blob_sha256).await?;
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<Item>>(4);
         let (admin, plan, s2) = (self.admin.clone(), self.plan.clone(), schema.clone());
         let file_name = upload.file_name.clone();
         let reader = tokio::task::spawn_blocking(move || -> Result<(), Vec<FileProblem>> {
             let mut checker = Checker::new(&s2, &admin, &plan);
-            let mut ingest = Ingest::open(&file_name, &bytes, &s2)?;
+            let mut ingest = Ingest::read(&file_name, file, &s2)?;
             let send = |batch: Vec<Item>| sender.blocking_send(batch).is_ok();
             if !send(vec![Item::Header {
                 format: ingest.dialect.format,

@@ -442,3 +442,81 @@ fn a_json_array_of_objects_is_read_by_key() {
         .unwrap();
     assert!(not_rows[0].note.contains("array of objects"));
 }
+
+/// A reader that gives a few bytes at a time, as a socket or a pack file may.
+struct Trickle<'a>(&'a [u8]);
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = out.len().min(self.0.len()).min(977);
+        out[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_streamed_file_reads_the_same_rows_as_one_held_in_memory() {
+    // Longer than the 64 KiB the format is told from, with a row across that boundary.
+    let mut csv = format!("{HEADER}\n");
+    let mut i = 0;
+    while csv.len() < 200_000 {
+        i += 1;
+        csv.push_str(&format!(
+            "K{i},nguyễn thị hòa {i},,,,,,Phường Hoàn Kiếm,\"1.234,5\"\n"
+        ));
+    }
+    let schema = Schema::from_json(SCHEMA).unwrap();
+    let admin = AdminMap::hanoi().unwrap();
+    let plan = NumberingPlan::builtin();
+    let read = |ingest: &mut Ingest<'_>| {
+        let mut checker = Checker::new(&schema, &admin, &plan);
+        let mut out = Vec::new();
+        while let Some(r) = ingest.next(&mut checker) {
+            let r = r.unwrap();
+            out.push((r.number, format!("{:?}", r.verdict)));
+        }
+        out
+    };
+    let held = read(&mut Ingest::open("x.csv", csv.as_bytes(), &schema).unwrap());
+    let streamed = read(&mut Ingest::read("x.csv", Trickle(csv.as_bytes()), &schema).unwrap());
+    assert_eq!(held.len(), i);
+    assert_eq!(streamed, held);
+    // Workbooks and JSON are told apart from CSV in a stream too.
+    let json = r#"[{"ma": "J1", "ten": "hồ tây", "phuong_xa": "Phường Tây Hồ", "toc_do": 1, "ngay": "01/07/2025"}]"#;
+    let table = Schema::from_json(TABLE_SCHEMA).unwrap();
+    let ingest = Ingest::read("x.json", Trickle(json.as_bytes()), &table).unwrap();
+    assert_eq!(ingest.dialect.format, "json");
+    let book = include_bytes!("fixtures/wifi.xlsx");
+    let ingest = Ingest::read("wifi.xlsx", Trickle(book), &table).unwrap();
+    assert_eq!(ingest.dialect.format, "xlsx");
+}
+
+#[test]
+fn a_workbook_or_json_too_large_to_read_whole_is_refused_with_the_way_out() {
+    let table = Schema::from_json(TABLE_SCHEMA).unwrap();
+    let book = include_bytes!("fixtures/wifi.xlsx");
+    let limit = book.len() as u64 - 1;
+    let refused = Ingest::read_within("wifi.xlsx", Trickle(book), &table, limit)
+        .err()
+        .unwrap();
+    assert_eq!(refused[0].error_type, "source-error");
+    assert!(refused[0].fatal);
+    assert!(
+        refused[0].note.contains("Excel") && refused[0].note.contains("Save it as CSV"),
+        "{refused:?}"
+    );
+    // At the limit it is read.
+    assert!(Ingest::read_within("wifi.xlsx", Trickle(book), &table, book.len() as u64).is_ok());
+    let json = format!("[{}]", r#"{"ma": "J"},"#.repeat(1000)).replace(",]", "]");
+    let refused = Ingest::read_within("x.json", Trickle(json.as_bytes()), &table, 4096)
+        .err()
+        .unwrap();
+    assert!(refused[0].note.contains("JSON"), "{refused:?}");
+    // CSV has no such limit: it streams.
+    let csv = format!(
+        "ma,ten,phuong_xa,toc_do,ngay\n{}",
+        "A,b,Phường Tây Hồ,1,\n".repeat(1000)
+    );
+    assert!(Ingest::read_within("x.csv", Trickle(csv.as_bytes()), &table, 4096).is_ok());
+}

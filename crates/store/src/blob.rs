@@ -247,6 +247,59 @@ impl BlobStore {
         Ok(content)
     }
 
+    /// A file to be written piece by piece (an upload as it arrives), so its size never bounds
+    /// memory. It is kept under `ROOT/staging/` while written; [`Staged::commit`] makes the file
+    /// itself a pack holding this one blob (no copy) and indexes it. Dropped uncommitted, the
+    /// file is removed.
+    pub async fn stage(&self) -> Result<Staged> {
+        let dir = self.root.join("staging");
+        tokio::fs::create_dir_all(&dir).await?;
+        let path = dir.join(format!("{:016x}.part", rand::random::<u64>()));
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .await?;
+        Ok(Staged {
+            store: self.clone(),
+            file: Some(tokio::io::BufWriter::with_capacity(1 << 20, file)),
+            path,
+            hasher: Sha256::new(),
+            size: 0,
+            head: Vec::new(),
+        })
+    }
+
+    /// Opens a blob for reading as a stream, for blobs too large to hold in memory. The
+    /// content is re-hashed as it is read; the read that reaches the end fails with
+    /// `InvalidData` if the content changed, or `UnexpectedEof` if it was cut short, so a
+    /// reader must read to the end before trusting what it read.
+    pub async fn open(&self, sha256: &str) -> Result<BlobReader> {
+        let blob = self.describe(sha256).await?;
+        let size = u64::try_from(blob.size).map_err(|_| Error::BlobCorrupt(sha256.to_owned()))?;
+        let (path, offset) = match self.location(sha256).await? {
+            Some(at) => at,
+            None => (self.loose_path(sha256), 0),
+        };
+        let file = match std::fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::BlobMissing(sha256.to_owned()));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let mut file = std::io::BufReader::with_capacity(1 << 20, file);
+        std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(offset))?;
+        Ok(BlobReader {
+            inner: std::io::Read::take(file, size),
+            expected: sha256.to_owned(),
+            size,
+            read: 0,
+            hasher: Sha256::new(),
+            checked: false,
+        })
+    }
+
     /// The index entry of a blob.
     pub async fn describe(&self, sha256: &str) -> Result<BlobRef> {
         let row = sqlx::query("SELECT sha256, size, media_type FROM blobs WHERE sha256 = $1")
@@ -276,6 +329,155 @@ impl BlobStore {
             }
             _ => None,
         })
+    }
+}
+
+/// A blob being written; see [`BlobStore::stage`].
+#[derive(Debug)]
+pub struct Staged {
+    store: BlobStore,
+    file: Option<tokio::io::BufWriter<tokio::fs::File>>,
+    path: PathBuf,
+    hasher: Sha256,
+    size: u64,
+    head: Vec<u8>,
+}
+
+/// How many of a staged blob's first bytes are kept for [`Staged::head`].
+const HEAD: usize = 64 * 1024;
+
+impl Staged {
+    /// Appends `bytes`.
+    pub async fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        use tokio::io::AsyncWriteExt;
+        let file = self
+            .file
+            .as_mut()
+            .ok_or_else(|| std::io::Error::other("the staged blob is already committed"))?;
+        file.write_all(bytes).await?;
+        self.hasher.update(bytes);
+        self.size += bytes.len() as u64;
+        if self.head.len() < HEAD {
+            let take = (HEAD - self.head.len()).min(bytes.len());
+            self.head.extend_from_slice(&bytes[..take]);
+        }
+        Ok(())
+    }
+
+    /// Bytes written so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The first 64 KiB written (to tell a file's format).
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+
+    /// Flushes the file to disk, moves it into `packs/` as a pack of one blob and indexes it.
+    /// Content stored already is kept once: the staged copy is removed.
+    pub async fn commit(mut self, media_type: &str) -> Result<BlobRef> {
+        use tokio::io::AsyncWriteExt;
+        let mut file = self
+            .file
+            .take()
+            .ok_or_else(|| std::io::Error::other("the staged blob is already committed"))?;
+        file.flush().await?;
+        let file = file.into_inner();
+        file.sync_all().await?;
+        drop(file);
+        let blob = BlobRef {
+            sha256: hex::encode(std::mem::take(&mut self.hasher).finalize()),
+            size: i64::try_from(self.size).unwrap_or(i64::MAX),
+            media_type: media_type.to_owned(),
+        };
+        let store = &self.store;
+        let known = sqlx::query("SELECT 1 FROM blobs WHERE sha256 = $1")
+            .bind(&blob.sha256)
+            .fetch_optional(store.db.pool())
+            .await?
+            .is_some();
+        if known {
+            tokio::fs::remove_file(&self.path).await?;
+            return Ok(blob);
+        }
+        let dir = store.pack_dir();
+        tokio::fs::create_dir_all(&dir).await?;
+        let ext = if media_type == WARC { "warc" } else { "pack" };
+        let name = format!(
+            "{}-{:016x}.{ext}",
+            store.clock.now().format("%Y%m%d"),
+            rand::random::<u64>()
+        );
+        tokio::fs::rename(&self.path, dir.join(&name)).await?;
+        // The renamed entry must survive a crash as well as the bytes.
+        let d = dir.clone();
+        tokio::task::spawn_blocking(move || File::open(d)?.sync_all())
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))??;
+        let written = Written {
+            blob,
+            at: (name, 0),
+        };
+        index_on(store.db.pool(), &written, store.clock.now_micros()).await?;
+        Ok(written.blob)
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            // Not committed: nothing refers to the partial file.
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// A blob read as a stream; see [`BlobStore::open`].
+#[derive(Debug)]
+pub struct BlobReader {
+    inner: std::io::Take<std::io::BufReader<File>>,
+    expected: String,
+    size: u64,
+    read: u64,
+    hasher: Sha256,
+    checked: bool,
+}
+
+impl BlobReader {
+    /// The blob's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+}
+
+impl std::io::Read for BlobReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.read += n as u64;
+        if n == 0 && !buf.is_empty() && !self.checked {
+            self.checked = true;
+            if self.read < self.size {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    format!(
+                        "blob {} is cut short: {} of {} bytes",
+                        self.expected, self.read, self.size
+                    ),
+                ));
+            }
+            if hex::encode(std::mem::take(&mut self.hasher).finalize()) != self.expected {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "blob {} was altered: its content no longer has its address",
+                        self.expected
+                    ),
+                ));
+            }
+        }
+        Ok(n)
     }
 }
 

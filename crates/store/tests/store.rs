@@ -382,6 +382,91 @@ mod blobs {
         assert_eq!(store.get(&w.blob().sha256).await.unwrap(), b"committed");
     }
 
+    fn read_all(mut r: impl std::io::Read) -> std::io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        r.read_to_end(&mut out)?;
+        Ok(out)
+    }
+
+    #[tokio::test]
+    async fn a_staged_blob_is_written_in_pieces_and_read_as_a_stream() {
+        let t = fresh().await;
+        let root = t.dir.path().join("blobs");
+        let store = BlobStore::new(t.db.clone(), &root);
+        // 3 MiB in uneven pieces, more than the head and the write buffer hold.
+        let content: Vec<u8> = (0..3 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+        let mut staged = store.stage().await.unwrap();
+        for piece in content.chunks(70_001) {
+            staged.write(piece).await.unwrap();
+        }
+        assert_eq!(staged.size(), content.len() as u64);
+        assert_eq!(staged.head(), &content[..64 * 1024]);
+        let blob = staged.commit("text/csv").await.unwrap();
+        assert_eq!(blob.sha256, sha256_hex(&content));
+        assert_eq!(blob.size, content.len() as i64);
+        // The staged file became a pack of its own; nothing is left in staging.
+        let (pack, offset) = store.location(&blob.sha256).await.unwrap().unwrap();
+        assert_eq!(offset, 0);
+        assert_eq!(std::fs::read(&pack).unwrap(), content);
+        assert_eq!(std::fs::read_dir(root.join("staging")).unwrap().count(), 0);
+        let reader = store.open(&blob.sha256).await.unwrap();
+        assert_eq!(reader.size(), content.len() as u64);
+        assert_eq!(read_all(reader).unwrap(), content);
+        // Packed blobs among others read as streams too.
+        let small = store.put(b"among others", "text/plain").await.unwrap();
+        let other = store.put(b"another one", "text/plain").await.unwrap();
+        assert_eq!(
+            read_all(store.open(&small.sha256).await.unwrap()).unwrap(),
+            b"among others"
+        );
+        assert_eq!(
+            read_all(store.open(&other.sha256).await.unwrap()).unwrap(),
+            b"another one"
+        );
+        // Staging content stored already keeps the first copy and removes the new one.
+        let mut again = store.stage().await.unwrap();
+        again.write(b"among others").await.unwrap();
+        assert_eq!(again.commit("text/plain").await.unwrap(), small);
+        assert_eq!(std::fs::read_dir(root.join("staging")).unwrap().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_staged_blob_dropped_before_commit_leaves_nothing() {
+        let t = fresh().await;
+        let root = t.dir.path().join("blobs");
+        let store = BlobStore::new(t.db.clone(), &root);
+        let mut staged = store.stage().await.unwrap();
+        staged.write(b"half an upload").await.unwrap();
+        drop(staged);
+        assert_eq!(std::fs::read_dir(root.join("staging")).unwrap().count(), 0);
+        assert!(matches!(
+            store.open(&sha256_hex(b"half an upload")).await,
+            Err(Error::BlobMissing(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_streamed_read_fails_at_its_end_when_the_blob_was_altered_or_cut() {
+        let t = fresh().await;
+        let store = BlobStore::new(t.db.clone(), t.dir.path().join("blobs"));
+        let a = store.put(b"evidence of a row", "text/csv").await.unwrap();
+        let (pack, offset) = store.location(&a.sha256).await.unwrap().unwrap();
+        let mut bytes = std::fs::read(&pack).unwrap();
+        bytes[offset as usize + 3] = b'X';
+        std::fs::write(&pack, &bytes).unwrap();
+        let e = read_all(store.open(&a.sha256).await.unwrap()).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+        assert!(e.to_string().contains(&a.sha256), "{e}");
+        std::fs::write(&pack, &bytes[..bytes.len() - 4]).unwrap();
+        let e = read_all(store.open(&a.sha256).await.unwrap()).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::UnexpectedEof);
+        std::fs::remove_file(&pack).unwrap();
+        assert!(matches!(
+            store.open(&a.sha256).await,
+            Err(Error::BlobMissing(_))
+        ));
+    }
+
     #[tokio::test]
     async fn blobs_stored_one_file_each_before_packs_still_read() {
         let t = fresh().await;

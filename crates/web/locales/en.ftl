@@ -148,6 +148,7 @@ err-forbidden = Your roles do not allow this action.
 err-not-found = There is no such page or record.
 err-method = This page does not accept { $method }.
 err-too-large = The data sent is over the limit of { $limit } bytes.
+err-upload-too-large = The file is over the upload limit of { $limit } bytes. Ask an administrator to raise web.max_upload_bytes, or split the file.
 err-malformed = The data sent cannot be read: { $detail }
 err-unauthenticated = Your session expired or you are not signed in.
 err-password-change-required = Change your one-time password before you continue.

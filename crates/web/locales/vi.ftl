@@ -148,6 +148,7 @@ err-forbidden = Vai trò của bạn không được phép thực hiện thao t�
 err-not-found = Không có trang hoặc bản ghi này.
 err-method = Trang này không nhận phương thức { $method }.
 err-too-large = Dữ liệu gửi lên vượt quá giới hạn { $limit } byte.
+err-upload-too-large = Tệp vượt quá giới hạn tải lên { $limit } byte. Đề nghị quản trị viên nâng web.max_upload_bytes, hoặc chia nhỏ tệp.
 err-malformed = Dữ liệu gửi lên không đọc được: { $detail }
 err-unauthenticated = Phiên làm việc đã hết hạn hoặc chưa đăng nhập.
 err-password-change-required = Hãy đổi mật khẩu một lần trước khi tiếp tục.

@@ -96,6 +96,16 @@ impl WebError {
         .arg("limit", limit)
     }
 
+    /// An uploaded file over `web.max_upload_bytes`.
+    pub fn upload_too_large(limit: u64) -> Self {
+        Self::new(
+            error_code::PAYLOAD_TOO_LARGE,
+            "err-upload-too-large",
+            format!("the file is over the upload limit of {limit} bytes (web.max_upload_bytes)"),
+        )
+        .arg("limit", limit)
+    }
+
     /// Body unreadable.
     pub fn malformed(detail: impl Into<String>) -> Self {
         let detail = detail.into();

@@ -29,6 +29,7 @@ pub mod i18n;
 mod metrics;
 mod pages;
 pub mod routes;
+mod upload;
 mod view;
 
 use std::collections::HashMap;
@@ -56,8 +57,11 @@ pub const MIGRATIONS: [&lantoa_store::migrate::MigrationSet; 5] = [
 /// Settings of the web layer (the `[web]` table of `lantoa.toml`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebConfig {
-    /// Largest request body accepted, in bytes.
+    /// Largest request body accepted, in bytes (file uploads excepted).
     pub max_body_bytes: usize,
+    /// Largest file accepted by an upload (open-data files, CKAN `resource_create`), in bytes.
+    /// Uploads are written to disk as they arrive, so this bounds disk, not memory.
+    pub max_upload_bytes: u64,
     /// Send cookies with `Secure` (set when served over HTTPS, as in production).
     pub secure_cookies: bool,
     /// API requests allowed per client per minute (0: no limit).
@@ -70,6 +74,7 @@ impl Default for WebConfig {
     fn default() -> Self {
         Self {
             max_body_bytes: 1024 * 1024,
+            max_upload_bytes: 16 << 30,
             secure_cookies: false,
             api_rate_per_minute: 600,
             org_name: "Sở Văn hóa và Thể thao Hà Nội".to_owned(),

@@ -1195,6 +1195,133 @@ mod agency_scope {
     }
 }
 
+mod large_uploads {
+    use super::*;
+
+    fn staging_files(app: &TestApp) -> usize {
+        std::fs::read_dir(app.t.dir.path().join("blobs").join("staging"))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    }
+
+    /// Uploads stream to disk: a file larger than the request body limit is taken whole and
+    /// read back row for row; one over the upload limit is refused with the limit named, and
+    /// leaves no upload, no blob and no partial file behind.
+    #[tokio::test]
+    async fn a_file_past_the_body_limit_is_kept_and_one_past_the_upload_limit_is_refused() {
+        let app = TestApp::spawn_with(lantoa_web::WebConfig {
+            max_body_bytes: 4096,
+            max_upload_bytes: 300_000,
+            ..Default::default()
+        })
+        .await;
+        let od = app.load_open_data_demo().await;
+        let u = app.user("hoa", vec![Role::DataSteward]).await;
+        let me = app.browser(&u).await;
+        let d = od
+            .dataset_by_name("ca-sot-xuat-huyet-theo-tuan")
+            .await
+            .unwrap();
+        let before = od.uploads(d.id).await.unwrap().len();
+        let header = "nam,tuan,phuong_xa,so_ca\n";
+        let mut csv = header.to_owned();
+        let mut n = 0;
+        while csv.len() < 200_000 {
+            n += 1;
+            csv.push_str(&format!("2026,{},Phường Hoàn Kiếm,{n}\n", 1 + n % 52));
+        }
+        let send = |csv: String| {
+            let (ct, body) = multipart("lon.csv", &csv);
+            axum::http::Request::post(format!(
+                "/opendata/ca-sot-xuat-huyet-theo-tuan/uploads?csrf={}",
+                me.csrf
+            ))
+            .header("content-type", ct)
+            .header("cookie", &me.cookie)
+            .body(axum::body::Body::from(body))
+            .unwrap()
+        };
+        let r = app.send(send(csv.clone())).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let ups = od.uploads(d.id).await.unwrap();
+        assert_eq!(ups.len(), before + 1);
+        let done = od.run_upload(ups[0].id).await.unwrap();
+        assert_eq!(done.status, "done", "{:?}", done.message);
+        assert_eq!(done.rows, n, "every row of the streamed file was read");
+        assert_eq!(done.rows, done.clean + done.quarantined + done.duplicates);
+        assert_eq!(staging_files(&app), 0);
+        // Past the upload limit: 413 with the limit and the setting, nothing kept.
+        let mut huge = header.to_owned();
+        while huge.len() < 400_000 {
+            huge.push_str("2026,1,Phường Hoàn Kiếm,1\n");
+        }
+        let r = app.send(send(huge)).await;
+        assert_eq!(r.status, 413, "{}", r.body);
+        assert!(r.body.contains("300000"), "{}", r.body);
+        assert_eq!(od.uploads(d.id).await.unwrap().len(), before + 1);
+        assert_eq!(staging_files(&app), 0, "the partial file is removed");
+        // Not multipart: a clear reason.
+        let r = app
+            .post_form(
+                &format!(
+                    "/opendata/ca-sot-xuat-huyet-theo-tuan/uploads?csrf={}",
+                    me.csrf
+                ),
+                Some(&me),
+                &[("file", "nam,tuan,phuong_xa,so_ca")],
+            )
+            .await;
+        assert_eq!(r.status, 400, "{}", r.body);
+        assert!(r.body.contains("send the file as multipart"), "{}", r.body);
+        // Through the CKAN API: the same limits, in CKAN's envelope; no token, no reading.
+        let token = app.token("hoa", &[]).await;
+        let boundary = "b0undary";
+        let ckan_body = |rows: usize| {
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"package_id\"\r\n\r\nca-sot-xuat-huyet-theo-tuan\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"x.csv\"\r\n\r\n{header}{}\r\n--{boundary}--\r\n",
+                "2026,2,Phường Hoàn Kiếm,3\n".repeat(rows)
+            )
+        };
+        let call = |body: String, token: Option<&str>| {
+            let mut r = axum::http::Request::post("/api/action/resource_create").header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            );
+            if let Some(t) = token {
+                r = r.header("authorization", t);
+            }
+            r.body(axum::body::Body::from(body)).unwrap()
+        };
+        let r = app.send(call(ckan_body(6000), Some(&token))).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = app.send(call(ckan_body(20_000), Some(&token))).await;
+        assert_eq!(r.status, 413, "{}", r.body);
+        assert!(
+            r.body.contains("\"success\":false") && r.body.contains("web.max_upload_bytes"),
+            "{}",
+            r.body
+        );
+        let r = app.send(call(ckan_body(10), None)).await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        assert_eq!(od.uploads(d.id).await.unwrap().len(), before + 2);
+        assert_eq!(staging_files(&app), 0);
+        // JSON bodies stay bounded by the body limit, with a reason.
+        let r = app
+            .send(
+                axum::http::Request::post("/api/action/package_show")
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from(format!(
+                        "{{\"id\": \"{}\"}}",
+                        "x".repeat(5000)
+                    )))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, 413, "{}", r.body);
+        assert!(r.body.contains("web.max_body_bytes"), "{}", r.body);
+    }
+}
+
 mod ckan {
     use super::*;
 

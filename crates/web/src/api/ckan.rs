@@ -13,7 +13,7 @@
 //! and as JSON, at stable URLs; the CSV resource is the DataStore resource.
 
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -135,47 +135,54 @@ fn base_url(headers: &HeaderMap) -> String {
     format!("http://{host}")
 }
 
-/// A file sent as the multipart field `upload`.
+/// A file sent as the multipart field `upload`, written to disk as it arrived.
 struct Upload {
     name: String,
-    bytes: Bytes,
+    staged: lantoa_store::blob::Staged,
 }
 
-/// The text fields and the `upload` file of a multipart body.
+/// The text fields and the `upload` file of a multipart body. The file is written to disk as
+/// it arrives (bounded by `web.max_upload_bytes`), so only a caller whose token may change open
+/// data gets this far.
 async fn multipart(
+    state: &AppState,
     content_type: &str,
-    body: Bytes,
+    body: Body,
 ) -> Result<(Map<String, Value>, Option<Upload>), CkanError> {
-    let boundary = multer::parse_boundary(content_type)
-        .map_err(|e| validation(format!("the multipart body cannot be read: {e}")))?;
-    let stream = futures::stream::once(async move { Ok::<_, std::io::Error>(body) });
-    let mut form = multer::Multipart::new(stream, boundary);
-    let mut fields = Map::new();
-    let mut upload = None;
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| validation(format!("the multipart body cannot be read: {e}")))?
-    {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "upload" {
-            let file_name = field.file_name().unwrap_or("upload.csv").to_owned();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| validation(format!("upload: {e}")))?;
-            upload = Some(Upload {
-                name: file_name,
-                bytes,
-            });
+    let od = state
+        .opendata
+        .as_ref()
+        .ok_or_else(|| not_found("open data"))?;
+    let form = crate::upload::read(
+        content_type,
+        body,
+        "upload",
+        od,
+        crate::upload::Limits::of(state),
+    )
+    .await
+    .map_err(|e| match e {
+        e @ crate::upload::FormError::TooLarge { .. } => CkanError(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Validation Error",
+            e.to_string(),
+        ),
+        crate::upload::FormError::Store(e) => e.into(),
+        e @ crate::upload::FormError::Malformed(_) => validation(e.to_string()),
+    })?;
+    let fields = form
+        .fields
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    let upload = form.file.map(|(name, staged)| Upload {
+        name: if name.is_empty() {
+            "upload.csv".to_owned()
         } else {
-            let text = field
-                .text()
-                .await
-                .map_err(|e| validation(format!("{name}: {e}")))?;
-            fields.insert(name, Value::String(text));
-        }
-    }
+            name
+        },
+        staged,
+    });
     Ok((fields, upload))
 }
 
@@ -185,27 +192,41 @@ pub async fn action(
     Path(name): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let base = base_url(&headers);
-    let content_type = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let content_type = crate::upload::content_type(&headers).to_owned();
     let parsed = if content_type.starts_with("multipart/form-data") {
-        match multipart(&content_type, body).await {
-            Ok((mut fields, upload)) => match params(query.as_deref(), b"") {
-                Ok(q) => {
-                    fields.extend(q);
-                    Ok((fields, upload))
-                }
+        let allowed = if WRITE_ACTIONS.contains(&name.as_str()) {
+            editor(&state, &headers).await.map(|_| ())
+        } else {
+            Ok(())
+        };
+        match allowed {
+            Ok(()) => match multipart(&state, &content_type, body).await {
+                Ok((mut fields, upload)) => match params(query.as_deref(), b"") {
+                    Ok(q) => {
+                        fields.extend(q);
+                        Ok((fields, upload))
+                    }
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
         }
     } else {
-        params(query.as_deref(), &body).map(|p| (p, None))
+        match axum::body::to_bytes(body, state.config.max_body_bytes).await {
+            Ok(bytes) => params(query.as_deref(), &bytes).map(|p| (p, None)),
+            Err(_) => Err(CkanError(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Validation Error",
+                format!(
+                    "the request body is over the limit of {} bytes (web.max_body_bytes); send files as multipart/form-data",
+                    state.config.max_body_bytes
+                ),
+            )),
+        }
     };
     let result = match parsed {
         Ok((p, upload)) if WRITE_ACTIONS.contains(&name.as_str()) => {
@@ -387,10 +408,12 @@ async fn write(
             let file = upload.ok_or_else(|| {
                 validation("upload: a file is required (multipart field \"upload\"); links to files elsewhere are not fetched")
             })?;
-            if file.bytes.is_empty() {
+            if file.staged.size() == 0 {
                 return Err(validation("upload: the file is empty"));
             }
-            let u = od.upload(&actor, d.id, &file.name, &file.bytes).await?;
+            let u = od
+                .upload_staged(&actor, d.id, &file.name, file.staged)
+                .await?;
             let mut r = resources(base, &d).remove(0);
             r["upload_id"] = json!(u.id);
             r["upload_version"] = json!(u.version);

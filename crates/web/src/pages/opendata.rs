@@ -2,8 +2,7 @@
 //! and the quarantine where the owner agency fixes rows.
 
 use axum::Extension;
-use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lantoa_core::unit::UnitKind;
 use lantoa_opendata::{Dataset, NewDataset, Upload};
@@ -272,27 +271,52 @@ pub async fn dataset(
     .into_response())
 }
 
-/// `POST /opendata/{name}/uploads`: keeps the file and queues it; the page then shows the
+/// `POST /opendata/{name}/uploads`: keeps the file (written to disk as it arrives, so its size
+/// is bounded by `web.max_upload_bytes`, not memory) and queues it; the page then shows the
 /// counts as the rows are read.
 pub async fn upload(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path(name): Path<String>,
-    multipart: Result<Multipart, MultipartRejection>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
 ) -> Result<Response, WebError> {
     let od = state.opendata()?;
     let d = od.dataset_by_name(&name).await?;
     if !may_change(&ctx, &d) {
         return Err(WebError::forbidden());
     }
-    let (file_name, bytes) =
-        super::uploaded_file(multipart, "choose a CSV file to upload (field 'file')").await?;
+    let content_type = crate::upload::content_type(&headers);
+    if !content_type.starts_with("multipart/form-data") {
+        return Err(WebError::malformed(
+            "send the file as multipart/form-data (field 'file')",
+        ));
+    }
+    let form = crate::upload::read(
+        content_type,
+        body,
+        "file",
+        od,
+        crate::upload::Limits::of(&state),
+    )
+    .await
+    .map_err(|e| match e {
+        crate::upload::FormError::TooLarge { limit } => WebError::upload_too_large(limit),
+        crate::upload::FormError::Store(e) => e.into(),
+        e @ crate::upload::FormError::Malformed(_) => WebError::malformed(e.to_string()),
+    })?;
+    let missing = || WebError::invalid("err-no-file", "choose a CSV file to upload (field 'file')");
+    let (file_name, staged) = form.file.ok_or_else(missing)?;
+    if staged.size() == 0 {
+        return Err(missing());
+    }
     let file_name = if file_name.is_empty() {
         "upload.csv".to_owned()
     } else {
         file_name
     };
-    od.upload(&ctx.actor(), d.id, &file_name, &bytes).await?;
+    od.upload_staged(&ctx.actor(), d.id, &file_name, staged)
+        .await?;
     Ok(Redirect::to(&format!("/opendata/{}?flash=flash-uploaded", d.name)).into_response())
 }
 

@@ -1,0 +1,151 @@
+//! Multipart bodies carrying a file, read as they arrive.
+//!
+//! The file part is written to a staged blob piece by piece (see
+//! `lantoa_store::blob::BlobStore::stage`), so an upload of any size costs disk, not memory; it is
+//! bounded by `web.max_upload_bytes`. The text parts are small and each is bounded by
+//! `web.max_body_bytes`. The console's upload form and the CKAN API's `resource_create` both read
+//! their bodies here.
+
+use axum::body::Body;
+use lantoa_opendata::OpenData;
+use lantoa_store::blob::Staged;
+
+/// A multipart body read: its text fields in order, and the file part if there was one.
+#[derive(Debug, Default)]
+pub struct Form {
+    /// Text fields, `(name, value)`.
+    pub fields: Vec<(String, String)>,
+    /// The file: its name as sent and its staged content (not yet committed).
+    pub file: Option<(String, Staged)>,
+}
+
+/// Why a multipart body could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum FormError {
+    /// The body is not a readable multipart body; says where.
+    #[error("the multipart body cannot be read: {0}")]
+    Malformed(String),
+    /// The file is larger than `web.max_upload_bytes`.
+    #[error("the file is over the upload limit of {limit} bytes (web.max_upload_bytes)")]
+    TooLarge {
+        /// The limit.
+        limit: u64,
+    },
+    /// The file could not be kept.
+    #[error("the file cannot be kept: {0}")]
+    Store(#[from] lantoa_opendata::Error),
+}
+
+/// Limits for [`read`].
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest file part.
+    pub file: u64,
+    /// Largest text part.
+    pub field: usize,
+}
+
+impl Limits {
+    /// The limits configured for `state`.
+    pub fn of(state: &crate::AppState) -> Self {
+        Self {
+            file: state.config.max_upload_bytes,
+            field: state.config.max_body_bytes,
+        }
+    }
+}
+
+/// Reads a `multipart/form-data` body with content type `content_type`; the part named
+/// `file_field` is staged through `od`, every other part is read as text.
+pub async fn read(
+    content_type: &str,
+    body: Body,
+    file_field: &str,
+    od: &OpenData,
+    limits: Limits,
+) -> Result<Form, FormError> {
+    let boundary =
+        multer::parse_boundary(content_type).map_err(|e| FormError::Malformed(e.to_string()))?;
+    let constraints = multer::Constraints::new().size_limit(
+        multer::SizeLimit::new()
+            // Room for the text parts and the part headers around the file.
+            .whole_stream(limits.file.saturating_add(limits.field as u64 * 4))
+            .per_field(limits.file),
+    );
+    let mut multipart =
+        multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
+    let mut form = Form::default();
+    let too_large = |e: &multer::Error| {
+        matches!(
+            e,
+            multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. }
+        )
+    };
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if too_large(&e) => return Err(FormError::TooLarge { limit: limits.file }),
+            Err(e) => return Err(FormError::Malformed(e.to_string())),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == file_field {
+            let file_name = field.file_name().unwrap_or_default().to_owned();
+            let mut staged = od.stage().await?;
+            let mut field = field;
+            loop {
+                match field.chunk().await {
+                    Ok(Some(chunk)) => {
+                        if staged.size() + chunk.len() as u64 > limits.file {
+                            return Err(FormError::TooLarge { limit: limits.file });
+                        }
+                        staged
+                            .write(&chunk)
+                            .await
+                            .map_err(lantoa_opendata::Error::from)?;
+                    }
+                    Ok(None) => break,
+                    Err(e) if too_large(&e) => {
+                        return Err(FormError::TooLarge { limit: limits.file });
+                    }
+                    Err(e) => {
+                        return Err(FormError::Malformed(format!("part \"{name}\": {e}")));
+                    }
+                }
+            }
+            form.file = Some((file_name, staged));
+        } else {
+            let mut text = Vec::new();
+            let mut field = field;
+            loop {
+                match field.chunk().await {
+                    Ok(Some(chunk)) => {
+                        if text.len() + chunk.len() > limits.field {
+                            return Err(FormError::Malformed(format!(
+                                "part \"{name}\" is over {} bytes",
+                                limits.field
+                            )));
+                        }
+                        text.extend_from_slice(&chunk);
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        return Err(FormError::Malformed(format!("part \"{name}\": {e}")));
+                    }
+                }
+            }
+            let text = String::from_utf8(text)
+                .map_err(|_| FormError::Malformed(format!("part \"{name}\" is not UTF-8 text")))?;
+            form.fields.push((name, text));
+        }
+    }
+    Ok(form)
+}
+
+/// The `Content-Type` of a request, or "".
+pub fn content_type(headers: &axum::http::HeaderMap) -> &str {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
