@@ -6,22 +6,28 @@
 //! last two digits of the birth year, then six random digits. There is no check digit, so the
 //! only checks are the province code and agreement with a birth year and sex given beside it.
 
-use std::collections::HashSet;
 use std::fmt;
 use std::sync::OnceLock;
 
 /// The province codes (`data/cccd-province-codes.csv`).
 const PROVINCE_CODES: &str = include_str!("../../../data/cccd-province-codes.csv");
 
-fn province_codes() -> &'static HashSet<&'static str> {
-    static CODES: OnceLock<HashSet<&'static str>> = OnceLock::new();
+/// Whether each three-digit code is a province code, indexed by its value.
+fn province_codes() -> &'static [bool; 1000] {
+    static CODES: OnceLock<[bool; 1000]> = OnceLock::new();
     CODES.get_or_init(|| {
-        PROVINCE_CODES
+        let mut known = [false; 1000];
+        for code in PROVINCE_CODES
             .lines()
             .skip(1)
             .filter_map(|l| l.split(',').next())
-            .filter(|c| !c.is_empty())
-            .collect()
+            .filter_map(|c| c.parse::<usize>().ok())
+        {
+            if let Some(k) = known.get_mut(code) {
+                *k = true;
+            }
+        }
+        known
     })
 }
 
@@ -73,7 +79,10 @@ impl CitizenId {
         if s.len() != 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(CitizenIdError::Shape(s.chars().count()));
         }
-        if !province_codes().contains(&s[..3]) {
+        let code = s.as_bytes()[..3]
+            .iter()
+            .fold(0usize, |n, b| n * 10 + usize::from(b - b'0'));
+        if !province_codes()[code] {
             return Err(CitizenIdError::UnknownProvince(s[..3].to_owned()));
         }
         Ok(Self(s.to_owned()))
@@ -82,6 +91,11 @@ impl CitizenId {
     /// The twelve digits.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The twelve digits, owned.
+    pub fn into_string(self) -> String {
+        self.0
     }
 
     /// The birth-registration province code, e.g. `001` for Hà Nội.
@@ -148,9 +162,9 @@ mod tests {
 
     #[test]
     fn ships_the_63_province_codes() {
-        assert_eq!(province_codes().len(), 63);
-        assert!(province_codes().contains("001"));
-        assert!(province_codes().contains("096"));
+        assert_eq!(province_codes().iter().filter(|k| **k).count(), 63);
+        assert!(province_codes()[1]);
+        assert!(province_codes()[96]);
     }
 
     #[test]

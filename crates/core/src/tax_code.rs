@@ -13,8 +13,8 @@ const WEIGHTS: [u32; 9] = [31, 29, 23, 19, 17, 13, 7, 5, 3];
 /// A tax code whose check digit is right.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TaxCode {
-    main: String,
-    branch: Option<String>,
+    /// Canonical text: ten digits, then `-` and three digits for a branch.
+    code: String,
 }
 
 /// Why a text is not a tax code.
@@ -47,51 +47,73 @@ pub fn check_digit(first_nine: &[u8; 9]) -> Option<u8> {
 impl TaxCode {
     /// Parses `0123456789` or `0123456789-001` (spaces around the dash allowed).
     pub fn parse(input: &str) -> Result<Self, TaxCodeError> {
-        let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        // Checked without allocating: a column of tax codes is millions of cells.
+        let compact: std::borrow::Cow<'_, str> = if input.contains(char::is_whitespace) {
+            input
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .into()
+        } else {
+            input.into()
+        };
+        let compact = compact.as_ref();
         if !compact.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
             return Err(TaxCodeError::Shape);
         }
         let (main, branch) = match compact.split_once('-') {
             Some((m, b)) => (m, Some(b)),
             None if compact.len() == 13 => (&compact[..10], Some(&compact[10..])),
-            None => (compact.as_str(), None),
+            None => (compact, None),
         };
         let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
         if !digits(main, 10) || branch.is_some_and(|b| !digits(b, 3)) {
             return Err(TaxCodeError::Shape);
         }
-        let d: Vec<u8> = main.bytes().map(|b| b - b'0').collect();
+        let d = main.as_bytes();
         let mut nine = [0u8; 9];
-        nine.copy_from_slice(&d[..9]);
-        if &main[2..9] == "0000000" || branch == Some("000") {
-            return Err(TaxCodeError::NeverIssued(compact));
+        for (n, b) in nine.iter_mut().zip(d) {
+            *n = b - b'0';
         }
-        if check_digit(&nine) != Some(d[9]) {
+        if &main[2..9] == "0000000" || branch == Some("000") {
+            return Err(TaxCodeError::NeverIssued(compact.to_owned()));
+        }
+        if check_digit(&nine) != Some(d[9] - b'0') {
             return Err(TaxCodeError::CheckDigit(main.to_owned()));
         }
-        Ok(Self {
-            main: main.to_owned(),
-            branch: branch.map(str::to_owned),
-        })
+        let mut code = String::with_capacity(14);
+        code.push_str(main);
+        if let Some(b) = branch {
+            code.push('-');
+            code.push_str(b);
+        }
+        Ok(Self { code })
     }
 
     /// The ten-digit code of the enterprise (without a branch suffix).
     pub fn main(&self) -> &str {
-        &self.main
+        &self.code[..10]
     }
 
     /// The branch suffix, if this is a dependent unit's code.
     pub fn branch(&self) -> Option<&str> {
-        self.branch.as_deref()
+        self.code.get(11..)
+    }
+
+    /// The canonical text, `0314409058` or `0314409058-002`.
+    pub fn as_str(&self) -> &str {
+        &self.code
+    }
+
+    /// The canonical text, owned.
+    pub fn into_string(self) -> String {
+        self.code
     }
 }
 
 impl fmt::Display for TaxCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.branch {
-            Some(b) => write!(f, "{}-{}", self.main, b),
-            None => f.write_str(&self.main),
-        }
+        f.write_str(&self.code)
     }
 }
 

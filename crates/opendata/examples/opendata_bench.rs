@@ -10,6 +10,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark program: a panic is the report
 
 use std::io::{BufWriter, Write};
+
+/// The allocator the `lantoa` binary uses, so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::time::Instant;
 
 use lantoa_core::phone::NumberingPlan;

@@ -147,31 +147,49 @@ impl AdminMap {
             None => (cell, None),
         };
         let key = tone_key(name);
-        let lookup = |table: &HashMap<String, Vec<usize>>| {
-            table
-                .get(&key)
-                .or_else(|| table.get(&strip(&key, &self.unit_types)))
-                .cloned()
-                .unwrap_or_default()
+        let bare = strip(&key, &self.unit_types);
+        let get = |table: &HashMap<String, Vec<usize>>, k: &str| {
+            table.get(k).cloned().unwrap_or_default()
         };
-        let current = lookup(&self.current_by_key);
-        match current.as_slice() {
-            [i] => return self.current_at(*i),
-            [] => {}
-            many => {
-                return Mapped::Ambiguous(
-                    many.iter().map(|&i| self.current[i].1.clone()).collect(),
-                );
+        // A name with its type (*Phường Trần Phú*) is looked up as written, current units then
+        // old ones, before its bare name is: an old ward must not become a current commune of
+        // the same bare name elsewhere (*Xã Trần Phú*).
+        if bare != key {
+            if let Some(m) = self.one_current(&get(&self.current_by_key, &key)) {
+                return m;
+            }
+            let legacy = get(&self.legacy_by_key, &key);
+            if !legacy.is_empty() {
+                return self.among_legacy(legacy, district.as_deref());
             }
         }
-        let mut legacy = lookup(&self.legacy_by_key);
-        if legacy.len() > 1
-            && let Some(d) = &district
+        if let Some(m) = self.one_current(&get(&self.current_by_key, &bare)) {
+            return m;
+        }
+        self.among_legacy(get(&self.legacy_by_key, &bare), district.as_deref())
+    }
+
+    /// The current unit among `found`, or all of them when several share the name; `None`
+    /// when none does.
+    fn one_current(&self, found: &[usize]) -> Option<Mapped> {
+        match found {
+            [] => None,
+            [i] => Some(self.current_at(*i)),
+            many => Some(Mapped::Ambiguous(
+                many.iter().map(|&i| self.current[i].1.clone()).collect(),
+            )),
+        }
+    }
+
+    /// What old units `found` (narrowed by `district` when several share the name) became.
+    fn among_legacy(&self, mut found: Vec<usize>, district: Option<&str>) -> Mapped {
+        if found.len() > 1
+            && let Some(d) = district
         {
             let d = strip(d.trim(), &self.district_types);
-            legacy.retain(|&i| strip(&self.legacy[i].2, &self.district_types) == d);
+            found.retain(|&i| strip(&self.legacy[i].2, &self.district_types) == d);
         }
-        match legacy.as_slice() {
+        match found.as_slice() {
             [] => Mapped::Unknown,
             [i] => self.convert(*i),
             many => Mapped::Ambiguous(
@@ -241,10 +259,23 @@ mod tests {
             }
         );
         assert_eq!(m.map("00001"), m.map("Phường Phúc Xá"));
-        let split = m
-            .reference_split()
-            .expect("the shipped table has divided communes");
-        assert!(matches!(m.map(&split), Mapped::Ambiguous(v) if v.len() >= 2));
+        let splits = m.reference_splits();
+        assert!(splits.len() > 10, "the shipped table has divided communes");
+        for split in &splits {
+            assert!(
+                matches!(m.map(split), Mapped::Ambiguous(ref v) if v.len() >= 2),
+                "{split} -> {:?}",
+                m.map(split)
+            );
+        }
+        // Divided old wards whose bare name a current commune elsewhere carries.
+        for (old, other) in [
+            ("Phường Trần Phú", "Xã Trần Phú"),
+            ("Xã Thanh Liệt", "Phường Thanh Liệt"),
+        ] {
+            assert!(matches!(m.map(old), Mapped::Ambiguous(_)), "{old}");
+            assert!(matches!(m.map(other), Mapped::Current { .. }), "{other}");
+        }
         assert_eq!(m.map("Phường Không Có"), Mapped::Unknown);
         assert_eq!(m.map("99999"), Mapped::Unknown);
         assert!(matches!(
@@ -254,18 +285,22 @@ mod tests {
     }
 
     impl AdminMap {
-        /// The name of an old commune that was divided and whose name is not a current unit's.
-        fn reference_split(&self) -> Option<String> {
+        /// The names of old communes that were divided and whose names are not current
+        /// units' names, sorted.
+        fn reference_splits(&self) -> Vec<String> {
             self.targets
                 .iter()
                 .filter(|(_, (split, into))| *split && into.len() > 1)
                 .filter_map(|(code, _)| self.legacy_by_code.get(code))
                 .map(|&i| &self.legacy[i].1)
-                .find(|name| {
+                .filter(|name| {
                     !self.current_by_key.contains_key(&tone_key(name))
                         && self.legacy_by_key[&tone_key(name)].len() == 1
                 })
                 .cloned()
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect()
         }
     }
 }

@@ -123,8 +123,10 @@ pub struct Checker<'s> {
     unique: Vec<Option<KeyTable>>,
     /// Scratch space for hashing a row's values.
     scratch: Vec<u8>,
+    /// Scratch space for a row's unique columns and their hashes.
+    unique_hashes: Vec<(usize, u64)>,
     /// Commune cells already mapped: the same few hundred names fill millions of rows.
-    communes: HashMap<String, Result<String, (ErrorType, String)>>,
+    communes: HashMap<String, Result<String, (ErrorType, String)>, foldhash::fast::RandomState>,
 }
 
 /// The most commune spellings remembered; past it the memory is cleared and refilled.
@@ -155,8 +157,9 @@ impl<'s> Checker<'s> {
                 .iter()
                 .map(|f| f.unique.then(KeyTable::new))
                 .collect(),
-            communes: HashMap::new(),
+            communes: HashMap::default(),
             scratch: Vec::with_capacity(512),
+            unique_hashes: Vec::new(),
         }
     }
 
@@ -310,13 +313,20 @@ impl<'s> Checker<'s> {
             }
             self.keys.insert(key, whole);
         }
-        let unique_columns: Vec<usize> = (0..self.unique.len())
-            .filter(|&i| self.unique[i].is_some() && !out[i].is_empty())
-            .collect();
-        let hashes: Vec<(usize, u64)> = unique_columns
-            .into_iter()
-            .map(|i| (i, self.hash(std::iter::once(out[i].as_str()))))
-            .collect();
+        let mut hashes = std::mem::take(&mut self.unique_hashes);
+        hashes.clear();
+        for (i, value) in out.iter().enumerate() {
+            if self.unique.get(i).is_some_and(Option::is_some) && !value.is_empty() {
+                hashes.push((
+                    i,
+                    hash_with(
+                        self.seed,
+                        &mut self.scratch,
+                        std::iter::once(value.as_str()),
+                    ),
+                ));
+            }
+        }
         let unique_errors: Vec<RowError> = hashes
             .iter()
             .filter(|(i, h)| {
@@ -333,13 +343,15 @@ impl<'s> Checker<'s> {
             })
             .collect();
         if !unique_errors.is_empty() {
+            self.unique_hashes = hashes;
             return Verdict::Dirty(unique_errors);
         }
-        for (i, h) in hashes {
+        for &(i, h) in &hashes {
             if let Some(set) = self.unique[i].as_mut() {
                 set.insert(h, 0);
             }
         }
+        self.unique_hashes = hashes;
         Verdict::Clean(out)
     }
 
@@ -354,14 +366,16 @@ impl<'s> Checker<'s> {
         text: &str,
     ) -> Result<(String, Option<Bound>), (ErrorType, String)> {
         let te = |n: String| (ErrorType::TypeError, n);
-        let (cleaned, bound) = match &field.kind {
+        // A string is cleaned by its kind, if it has one, from the cell's own text: one
+        // allocation per cell.
+        let (cleaned, bound): (Cow<'_, str>, Option<Bound>) = match &field.kind {
             FieldType::String(f) => {
                 clean::string(text, *f).map_err(te)?;
-                (text.to_owned(), None)
+                (Cow::Borrowed(text), None)
             }
             FieldType::Integer => {
                 let n = clean::integer(text).map_err(te)?;
-                (n.to_string(), Some(Bound::Number(n as f64)))
+                (n.to_string().into(), Some(Bound::Number(n as f64)))
             }
             FieldType::Number {
                 decimal_char,
@@ -370,16 +384,16 @@ impl<'s> Checker<'s> {
             } => {
                 let (v, s) =
                     clean::number(text, *decimal_char, *group_char, *bare_number).map_err(te)?;
-                (s, Some(Bound::Number(v)))
+                (s.into(), Some(Bound::Number(v)))
             }
             FieldType::Boolean {
                 true_values,
                 false_values,
             } => {
                 if true_values.iter().any(|v| v == text) {
-                    ("true".to_owned(), None)
+                    ("true".into(), None)
                 } else if false_values.iter().any(|v| v == text) {
-                    ("false".to_owned(), None)
+                    ("false".into(), None)
                 } else {
                     return Err(te(format!(
                         "\"{text}\" is neither {} nor {}",
@@ -390,26 +404,25 @@ impl<'s> Checker<'s> {
             }
             FieldType::Date(f) => {
                 let d = clean::date(text, f).map_err(te)?;
-                (clean::iso_date(d), Some(Bound::Date(d)))
+                (clean::iso_date(d).into(), Some(Bound::Date(d)))
             }
-            FieldType::Datetime => (clean::datetime(text).map_err(te)?, None),
+            FieldType::Datetime => (clean::datetime(text).map_err(te)?.into(), None),
             FieldType::Year => {
                 let y = clean::year(text).map_err(te)?;
-                (y.to_string(), Some(Bound::Number(f64::from(y))))
+                (y.to_string().into(), Some(Bound::Number(f64::from(y))))
             }
         };
         let Some(kind) = field.vn else {
-            return Ok((cleaned, bound));
+            return Ok((cleaned.into_owned(), bound));
         };
         let cleaned = match kind {
             Kind::Name => clean::name(&cleaned),
             Kind::Cccd => CitizenId::parse(&cleaned)
                 .map_err(|e| te(format!("not a citizen identity number: {e}")))?
-                .as_str()
-                .to_owned(),
+                .into_string(),
             Kind::TaxCode => TaxCode::parse(&cleaned)
                 .map_err(|e| te(e.to_string()))?
-                .to_string(),
+                .into_string(),
             Kind::Phone => self
                 .plan
                 .parse(&cleaned)
@@ -417,7 +430,7 @@ impl<'s> Checker<'s> {
                 .national()
                 .to_owned(),
             Kind::Commune => {
-                if let Some(known) = self.communes.get(&cleaned) {
+                if let Some(known) = self.communes.get(cleaned.as_ref()) {
                     return known.clone().map(|name| (name, bound));
                 }
                 let mapped = match self.admin.map(&cleaned) {
@@ -437,7 +450,7 @@ impl<'s> Checker<'s> {
                 if self.communes.len() >= COMMUNE_CACHE {
                     self.communes.clear();
                 }
-                self.communes.insert(cleaned, mapped.clone());
+                self.communes.insert(cleaned.into_owned(), mapped.clone());
                 mapped?
             }
         };

@@ -8,6 +8,7 @@
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 
 use crate::schema::{DateFormat, StringFormat};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// Why a value is not of its column's type; the note shown to the owner agency.
 pub type Note = String;
@@ -69,12 +70,18 @@ pub fn date(s: &str, format: &DateFormat) -> Result<NaiveDate, Note> {
             order
         }
     };
-    let parts: Vec<&str> = s
-        .split(['/', '-', '.', ' '])
-        .filter(|p| !p.is_empty())
-        .collect();
     let bad = || format!("\"{s}\" is not a date (expected day/month/year, e.g. 01/07/2025)");
-    if parts.len() != 3 || parts.iter().any(|p| !p.bytes().all(|b| b.is_ascii_digit())) {
+    // Three parts, held without allocating: a date column is millions of cells.
+    let mut parts = [""; 3];
+    let mut n = 0;
+    for p in s.split(['/', '-', '.', ' ']).filter(|p| !p.is_empty()) {
+        if n == 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        parts[n] = p;
+        n += 1;
+    }
+    if n != 3 {
         return Err(bad());
     }
     let (mut d, mut m, mut y) = (0u32, 0u32, 0i32);
@@ -270,7 +277,13 @@ pub fn name(s: &str) -> String {
         }
         let mut start = true;
         for c in word.chars() {
-            if start {
+            if c.is_ascii() {
+                out.push(if start {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.to_ascii_lowercase()
+                });
+            } else if start {
                 out.extend(c.to_uppercase());
             } else {
                 out.extend(c.to_lowercase());
@@ -278,12 +291,23 @@ pub fn name(s: &str) -> String {
             start = c == '-' || c == '(';
         }
     }
-    lantoa_core::text::nfc(&out)
+    // Case mapping keeps precomposed Vietnamese letters precomposed; the check is for the rest.
+    if is_nfc_quick(out.chars()) == IsNormalized::Yes {
+        out
+    } else {
+        out.nfc().collect()
+    }
 }
 
 /// Sex as written in Vietnamese records (`Nam`, `Nữ`, `M`, `F`…).
 pub fn sex(s: &str) -> Option<lantoa_core::citizen_id::Sex> {
     use lantoa_core::citizen_id::Sex;
+    // The forms almost every file uses, without folding.
+    match s {
+        "Nam" => return Some(Sex::Male),
+        "Nữ" => return Some(Sex::Female),
+        _ => {}
+    }
     match lantoa_core::text::fold_key(s).as_str() {
         "nam" | "m" | "male" => Some(Sex::Male),
         "nu" | "f" | "female" => Some(Sex::Female),

@@ -204,44 +204,8 @@ pub struct Decoded<'a> {
 
 /// Reads one cell's bytes as text.
 pub fn cell(bytes: &[u8]) -> Result<Decoded<'_>, EncodingProblem> {
-    if bytes.is_ascii() {
-        // ASCII is ASCII in every encoding here.
-        return Ok(Decoded {
-            text: Cow::Borrowed(std::str::from_utf8(bytes).unwrap_or_default()),
-            legacy: None,
-        });
-    }
     match std::str::from_utf8(bytes) {
-        Ok(s) => {
-            // Latin-1 look-alikes of legacy bytes only ever come as C2/C3 lead bytes.
-            if !bytes.iter().any(|&b| b == 0xC2 || b == 0xC3) {
-                return Ok(Decoded {
-                    text: Cow::Borrowed(s),
-                    legacy: None,
-                });
-            }
-            match judge(s.chars()) {
-                Verdict::Unicode => Ok(Decoded {
-                    text: Cow::Borrowed(s),
-                    legacy: None,
-                }),
-                Verdict::Tcvn3 => Ok(Decoded {
-                    text: Cow::Owned(
-                        s.chars()
-                            .map(|c| {
-                                u8::try_from(u32::from(c))
-                                    .ok()
-                                    .and_then(tcvn3_char)
-                                    .unwrap_or(c)
-                            })
-                            .collect(),
-                    ),
-                    legacy: Some(Legacy::Tcvn3),
-                }),
-                Verdict::Vni => Err(EncodingProblem::Vni),
-                Verdict::Ambiguous => Err(EncodingProblem::Ambiguous),
-            }
-        }
+        Ok(s) => text(s),
         Err(_) => match judge(bytes.iter().map(|&b| char::from(b))) {
             Verdict::Tcvn3 => Ok(Decoded {
                 text: Cow::Owned(
@@ -263,6 +227,75 @@ pub fn cell(bytes: &[u8]) -> Result<Decoded<'_>, EncodingProblem> {
             }
         },
     }
+}
+
+/// Reads one cell already known to be UTF-8: Unicode text, or TCVN3 bytes that went through a
+/// Latin-1 reading (converted), or VNI (refused).
+pub fn text(s: &str) -> Result<Decoded<'_>, EncodingProblem> {
+    if plainly_unicode(s.as_bytes()) {
+        return Ok(Decoded {
+            text: Cow::Borrowed(s),
+            legacy: None,
+        });
+    }
+    match judge(s.chars()) {
+        Verdict::Unicode => Ok(Decoded {
+            text: Cow::Borrowed(s),
+            legacy: None,
+        }),
+        Verdict::Tcvn3 => Ok(Decoded {
+            text: Cow::Owned(
+                s.chars()
+                    .map(|c| {
+                        u8::try_from(u32::from(c))
+                            .ok()
+                            .and_then(tcvn3_char)
+                            .unwrap_or(c)
+                    })
+                    .collect(),
+            ),
+            legacy: Some(Legacy::Tcvn3),
+        }),
+        Verdict::Vni => Err(EncodingProblem::Vni),
+        Verdict::Ambiguous => Err(EncodingProblem::Ambiguous),
+    }
+}
+
+/// Whether the Latin-1 letters `c` (U+00A0–U+00FF) is one Vietnamese writes with (à, á, â,
+/// ã, è, é, ê, ì, í, ò, ó, ô, õ, ù, ú, ý and their capitals): [`VIETNAMESE_LATIN1`] as a match.
+fn vietnamese_latin1(c: u32) -> bool {
+    matches!(
+        c & !0x20,
+        0xC0..=0xC3 | 0xC8..=0xCA | 0xCC | 0xCD | 0xD2..=0xD5 | 0xD9 | 0xDA | 0xDD
+    )
+}
+
+/// Whether UTF-8 `b` shows none of the signs `judge` counts: every Latin-1 letter in it is
+/// one Vietnamese uses and none follows an `a` or `e` (VNI's mark after its base letter).
+/// Decided on bytes, this answers almost every cell without decoding it; the rest go to
+/// `judge`.
+pub fn plainly_unicode(b: &[u8]) -> bool {
+    // A plain loop: cells are short, and a vectorised search costs more to start than it saves.
+    let mut i = 0;
+    while i < b.len() {
+        let lead = b[i];
+        if lead & 0xFE == 0xC2 {
+            let Some(&next) = b.get(i + 1) else {
+                return false;
+            };
+            let c = (u32::from(lead & 0x1F) << 6) | u32::from(next & 0x3F);
+            if c >= 0xA0
+                && (!vietnamese_latin1(c)
+                    || (i > 0 && matches!(b[i - 1], b'a' | b'e' | b'A' | b'E')))
+            {
+                return false;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    true
 }
 
 enum Verdict {
@@ -310,6 +343,47 @@ fn judge(chars: impl Iterator<Item = char>) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_byte_test_for_vietnamese_latin1_letters_agrees_with_the_list() {
+        for c in 0xA0u32..=0xFF {
+            let ch = char::from_u32(c).unwrap();
+            assert_eq!(vietnamese_latin1(c), VIETNAMESE_LATIN1.contains(ch), "{ch}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_byte_test_never_passes_what_judge_would_flag(
+            s in "[aeAEnNguyễôơưđàáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝøûïäåëüæöñµ\u{a0}-\u{ff} ]{0,24}"
+        ) {
+            if plainly_unicode(s.as_bytes()) {
+                proptest::prop_assert!(matches!(judge(s.chars()), Verdict::Unicode), "{}", s);
+            }
+        }
+    }
+
+    #[test]
+    fn the_byte_test_answers_unicode_only_where_judge_would() {
+        for s in [
+            "Nguyễn Thị Hòa",
+            "Hà Nội",
+            "ÀÁÂÃ",
+            "Vaên",
+            "Nguyeãn",
+            "Hµ Néi",
+            "caf\u{e9}",
+            "ae\u{e0}",
+            "x\u{a0}y",
+            "\u{85}",
+        ] {
+            if plainly_unicode(s.as_bytes()) {
+                assert!(matches!(judge(s.chars()), Verdict::Unicode), "{s}");
+            }
+        }
+        assert!(plainly_unicode("Nguyễn Thị Hòa, Hà Nội".as_bytes()));
+        assert!(!plainly_unicode("Vaên".as_bytes()));
+    }
 
     fn text(bytes: &[u8]) -> String {
         cell(bytes).unwrap().text.into_owned()

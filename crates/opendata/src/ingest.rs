@@ -90,6 +90,12 @@ enum Source<'r> {
     Csv {
         reader: csv::Reader<Box<dyn Read + 'r>>,
         record: csv::ByteRecord,
+        /// The record as text when it is all UTF-8 (checked once for the whole record, as
+        /// almost every record is); `record` is then empty and lent to it.
+        text: Option<csv::StringRecord>,
+        /// Whether `text` as a whole shows no sign of legacy encodings, so neither does any of
+        /// its cells (checked once per record instead of once per cell).
+        plain: bool,
     },
     /// A table already read as text (a workbook's sheet, a JSON array).
     Table {
@@ -101,6 +107,9 @@ enum Source<'r> {
 impl Source<'_> {
     fn len(&self) -> usize {
         match self {
+            Source::Csv {
+                text: Some(text), ..
+            } => text.len(),
             Source::Csv { record, .. } => record.len(),
             Source::Table { current, .. } => current.len(),
         }
@@ -108,6 +117,22 @@ impl Source<'_> {
 
     fn cell(&self, c: usize) -> CellIn<'_> {
         match self {
+            Source::Csv {
+                text: Some(text),
+                plain: true,
+                ..
+            } => text
+                .get(c)
+                .map_or(CellIn::Missing, |s| CellIn::Text(s.into())),
+            Source::Csv {
+                text: Some(text), ..
+            } => match text.get(c) {
+                None => CellIn::Missing,
+                Some(s) => match decode::text(s) {
+                    Ok(d) => CellIn::Text(d.text),
+                    Err(e) => CellIn::Unreadable(e),
+                },
+            },
             Source::Csv { record, .. } => match record.get(c) {
                 None => CellIn::Missing,
                 Some(bytes) => match decode::cell(bytes) {
@@ -127,6 +152,7 @@ impl Source<'_> {
             CellIn::Text(t) => t.into_owned(),
             CellIn::Missing => String::new(),
             CellIn::Unreadable(_) => match self {
+                Source::Csv { text: Some(t), .. } => t.get(c).unwrap_or_default().to_owned(),
                 Source::Csv { record, .. } => {
                     String::from_utf8_lossy(record.get(c).unwrap_or_default()).into_owned()
                 }
@@ -241,7 +267,12 @@ impl<'r> Ingest<'r> {
         }
         let (columns, extra_columns) = map_header(&header, schema, &mut problems)?;
         Ok(Self {
-            source: Source::Csv { reader, record },
+            source: Source::Csv {
+                reader,
+                record,
+                text: None,
+                plain: false,
+            },
             columns,
             extra_columns,
             number: 1,
@@ -446,7 +477,28 @@ impl<'r> Ingest<'r> {
     /// ends the ingest with its row number; rows given before it stand.
     pub fn next(&mut self, checker: &mut Checker<'_>) -> Option<Result<Row, FileProblem>> {
         let more = match &mut self.source {
-            Source::Csv { reader, record } => reader.read_byte_record(record),
+            Source::Csv {
+                reader,
+                record,
+                text,
+                plain,
+            } => {
+                if let Some(t) = text.take() {
+                    *record = t.into_byte_record();
+                }
+                let more = reader.read_byte_record(record);
+                if matches!(more, Ok(true)) {
+                    match csv::StringRecord::from_byte_record(std::mem::take(record)) {
+                        Ok(t) => {
+                            // Each cell's checks are a subset of the whole record's.
+                            *plain = decode::plainly_unicode(t.as_byte_record().as_slice());
+                            *text = Some(t);
+                        }
+                        Err(e) => *record = e.into_byte_record(),
+                    }
+                }
+                more
+            }
             Source::Table { rows, current } => Ok(rows.next().map(|r| *current = r).is_some()),
         };
         match more {
