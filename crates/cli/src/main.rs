@@ -2,6 +2,7 @@
 //! opens the database, and runs one verb.
 
 mod config;
+mod opendata;
 mod watch;
 mod workers;
 
@@ -85,6 +86,43 @@ enum Command {
     Watch {
         #[command(subcommand)]
         command: WatchCommand,
+    },
+    /// Open data: datasets, uploads of agencies' files.
+    Opendata {
+        #[command(subcommand)]
+        command: OpendataCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OpendataCommand {
+    /// List datasets with the rows they publish.
+    Datasets {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Upload a file (CSV of any size, XLSX or JSON) to a dataset: copied as it is read, queued,
+    /// then followed to its end while a worker cleans and publishes it.
+    Upload {
+        /// The dataset's name (see `lantoa opendata datasets`).
+        dataset: String,
+        /// The file.
+        file: PathBuf,
+        /// Queue it and return without waiting for a worker.
+        #[arg(long)]
+        no_wait: bool,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A dataset's uploads, newest first, with their counts and file problems.
+    Uploads {
+        /// The dataset's name.
+        dataset: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -176,6 +214,16 @@ enum UserCommand {
     },
     /// List users.
     List,
+    /// Tie a user to an agency (an agency uploader then sees and changes only its datasets).
+    Agency {
+        /// The user.
+        username: String,
+        /// The agency's code in the units registry (e.g. SKHCN-HN); omit with --none.
+        code: Option<String>,
+        /// Untie the user from any agency.
+        #[arg(long, conflicts_with = "code")]
+        none: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -474,6 +522,37 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         println!("Password of {username} set.");
                     }
                 }
+                UserCommand::Agency {
+                    username,
+                    code,
+                    none,
+                } => {
+                    let user = accounts.user_by_name(&username).await?;
+                    let unit = match (code, none) {
+                        (_, true) => None,
+                        (Some(code), false) => Some(
+                            Registry::new(open(&cfg).await?)
+                                .by_code(lantoa_core::unit::UnitKind::Agency, &code.to_uppercase())
+                                .await?
+                                .with_context(|| {
+                                    format!("no agency with code {code} in the units registry")
+                                })?,
+                        ),
+                        (None, false) => bail!("give the agency's code, or --none"),
+                    };
+                    accounts
+                        .set_unit("cli", user.id, unit.as_ref().map(|u| u.id))
+                        .await?;
+                    match unit {
+                        Some(u) => println!(
+                            "{} now uploads for {} ({}).",
+                            user.username,
+                            u.name,
+                            u.code.unwrap_or_default()
+                        ),
+                        None => println!("{} is tied to no agency.", user.username),
+                    }
+                }
                 UserCommand::List => {
                     for u in accounts.list_users().await? {
                         let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
@@ -533,6 +612,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Demo => load_demo(&cfg, &open(&cfg).await?).await?,
+        Command::Opendata { command } => {
+            let db = open(&cfg).await?;
+            let od = opendata_service(&cfg, &db)?;
+            match command {
+                OpendataCommand::Datasets { json } => opendata::datasets(&od, json).await?,
+                OpendataCommand::Upload {
+                    dataset,
+                    file,
+                    no_wait,
+                    json,
+                } => {
+                    let u = opendata::upload(&od, &dataset, &file, no_wait).await?;
+                    if !no_wait {
+                        opendata::report(&u, json)?;
+                        if u.status != "done" {
+                            return Ok(ExitCode::from(3));
+                        }
+                    }
+                }
+                OpendataCommand::Uploads { dataset, json } => {
+                    opendata::uploads(&od, &dataset, json).await?;
+                }
+            }
+        }
         Command::Watch {
             command: WatchCommand::Crawl { subject, once },
         } => {

@@ -47,6 +47,10 @@ fn every_verb_has_help() {
         vec!["watch", "crawl", "--help"],
         vec!["watch", "findings", "--help"],
         vec!["watch", "extract", "--help"],
+        vec!["user", "agency", "--help"],
+        vec!["opendata", "datasets", "--help"],
+        vec!["opendata", "upload", "--help"],
+        vec!["opendata", "uploads", "--help"],
     ] {
         let o = run(dir.path(), &verb);
         assert!(o.status.success(), "{verb:?}: {}", stderr(&o));
@@ -443,4 +447,125 @@ fn watch_crawl_once_then_findings_and_extract() {
     let o = run(d, &["watch", "crawl", "--subject", "99"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("no subject 99"), "{}", stderr(&o));
+}
+
+/// Stops a child process when dropped.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn opendata_upload_is_followed_to_its_end_and_agencies_are_set_by_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = run(d, &["demo"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list = stdout(&run(d, &["opendata", "datasets"]));
+    assert!(
+        list.contains("ca-sot-xuat-huyet-theo-tuan") && list.contains("diem-wifi-cong-cong"),
+        "{list}"
+    );
+    // A worker reads the demo's queued files and then ours.
+    let _worker = Child(
+        lantoa(d)
+            .args(["worker", "--role", "opendata"])
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    std::fs::write(
+        d.join("tuan-40.csv"),
+        "nam;tuan;phuong_xa;so_ca\n2026;40;Phường Hoàn Kiếm;3\n2026;40;Phường Ba Đình;-2\n2026;40;Phường Phúc Xá;1\n",
+    )
+    .unwrap();
+    let o = run(
+        d,
+        &[
+            "opendata",
+            "upload",
+            "ca-sot-xuat-huyet-theo-tuan",
+            "tuan-40.csv",
+        ],
+    );
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(out.contains("queued"), "{out}");
+    assert!(
+        out.contains("done — 3 rows read, 2 published, 1 quarantined, 0 repeats dropped"),
+        "{out}"
+    );
+    let history = stdout(&run(
+        d,
+        &["opendata", "uploads", "ca-sot-xuat-huyet-theo-tuan"],
+    ));
+    assert!(
+        history.contains("tuan-40.csv") && history.contains("version 2"),
+        "{history}"
+    );
+    // Bad input: each says what is wrong.
+    let o = run(d, &["opendata", "upload", "khong-co", "tuan-40.csv"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("khong-co"), "{}", stderr(&o));
+    let o = run(
+        d,
+        &[
+            "opendata",
+            "upload",
+            "ca-sot-xuat-huyet-theo-tuan",
+            "missing.csv",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("cannot open missing.csv"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::write(d.join("empty.csv"), "").unwrap();
+    let o = run(
+        d,
+        &[
+            "opendata",
+            "upload",
+            "ca-sot-xuat-huyet-theo-tuan",
+            "empty.csv",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("the file is empty"), "{}", stderr(&o));
+    // Agency uploaders are tied to their agency by its code.
+    let o = run(
+        d,
+        &[
+            "user",
+            "add",
+            "thu",
+            "--name",
+            "Lê Thu",
+            "--role",
+            "agency_uploader",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(d, &["user", "agency", "thu", "syt-hn"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("thu now uploads for"), "{}", stdout(&o));
+    let o = run(d, &["user", "agency", "thu", "KHONG-CO"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("no agency with code KHONG-CO"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(d, &["user", "agency", "thu", "--none"]);
+    assert!(
+        stdout(&o).contains("thu is tied to no agency"),
+        "{}",
+        stdout(&o)
+    );
 }
