@@ -15,7 +15,9 @@
 //! `opendata`: validate + clean + quarantine a generated 1-million-row, 12-column Vietnamese
 //! CSV (about 1% dirty) with one schema (`xtask/bench/opendata_schema.json`), side by side with
 //! frictionless-py and a Polars script doing the same checks (one thread each, as Lantoa);
-//! then Lantoa alone on 10 million rows for its peak memory.
+//! then the server ingesting the same file uploaded through CKAN's `resource_create` while
+//! `/healthz` and the portal are timed (against the same probes idle); then Lantoa alone on 10
+//! million rows for its peak memory.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -32,6 +34,21 @@ pub fn run_named(args: &[String]) -> anyhow::Result<()> {
         Some("web") => web(),
         Some("watch") => watch(),
         Some("opendata") => opendata(),
+        // The server part of `opendata` alone, on a file of one's own (written by
+        // `opendata_bench gen`).
+        Some("opendata-serve") => {
+            let file = args
+                .get(1)
+                .context("usage: cargo xtask bench opendata-serve FILE")?;
+            print!(
+                "{}",
+                serve_ingest(
+                    std::path::Path::new(file),
+                    "xtask/bench/opendata_schema.json"
+                )?
+            );
+            Ok(())
+        }
         Some(other) => bail!("unknown benchmark {other:?}; benchmarks: web, watch, opendata"),
         None => bail!("usage: cargo xtask bench web | watch | opendata"),
     }
@@ -105,48 +122,11 @@ fn web() -> anyhow::Result<()> {
             apt_install(&[package])?;
         }
     }
-    eprintln!("xtask: building the release binary");
-    run(
-        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
-            "build",
-            "--release",
-            "-p",
-            "lantoa",
-        ]),
-    )?;
-    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let bin = std::path::Path::new(&target).join("release/lantoa");
+    let bin = build_lantoa()?;
     let dir = std::env::temp_dir().join(format!("lantoa-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut child = Command::new(&bin)
-        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
-        .arg("--data-dir")
-        .arg(&dir)
-        .env("LANTOA_API_RATE_PER_MINUTE", "0")
-        .env("LANTOA_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .context("cannot start lantoa serve")?;
-    let stdout = child.stdout.take().context("no stdout")?;
-    let server = Server(child);
-    let mut password = None;
-    for line in BufReader::new(stdout)
-        .lines()
-        .map_while(std::result::Result::ok)
-    {
-        if let Some(p) = line.trim().strip_prefix("one-time password:") {
-            password = Some(p.trim().to_owned());
-        }
-        if line.starts_with("Lantoa console:") {
-            break;
-        }
-    }
-    let otp = password.context("the server printed no one-time password")?;
+    let (server, base, otp) = serve_demo(&bin, &dir)?;
 
     // Sign in as a browser would and change the one-time password.
     let jar = dir.join("cookies");
@@ -267,6 +247,58 @@ fn web() -> anyhow::Result<()> {
         "(200 connections, 2 wrk threads, 15 s each, SQLite, demo city, release build, one machine)"
     );
     Ok(())
+}
+
+/// Builds the release binary and returns its path.
+fn build_lantoa() -> anyhow::Result<std::path::PathBuf> {
+    eprintln!("xtask: building the release binary");
+    run(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
+            "build",
+            "--release",
+            "-p",
+            "lantoa",
+        ]),
+    )?;
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    Ok(std::path::Path::new(&target).join("release/lantoa"))
+}
+
+/// Starts `lantoa serve --demo` on a free loopback port with its data in `dir`; returns the
+/// server (stopped when dropped), its base URL and the administrator's one-time password.
+fn serve_demo(
+    bin: &std::path::Path,
+    dir: &std::path::Path,
+) -> anyhow::Result<(Server, String, String)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = Command::new(bin)
+        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(dir)
+        .env("LANTOA_API_RATE_PER_MINUTE", "0")
+        .env("LANTOA_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("cannot start lantoa serve")?;
+    let stdout = child.stdout.take().context("no stdout")?;
+    let server = Server(child);
+    let mut password = None;
+    for line in BufReader::new(stdout)
+        .lines()
+        .map_while(std::result::Result::ok)
+    {
+        if let Some(p) = line.trim().strip_prefix("one-time password:") {
+            password = Some(p.trim().to_owned());
+        }
+        if line.starts_with("Lantoa console:") {
+            break;
+        }
+    }
+    let otp = password.context("the server printed no one-time password")?;
+    Ok((server, base, otp))
 }
 
 fn json_line(out: &str) -> anyhow::Result<serde_json::Value> {
@@ -422,6 +454,8 @@ fn opendata() -> anyhow::Result<()> {
         .arg("frictionless")
         .arg(&file)
         .arg(schema))?)?;
+    eprintln!("xtask: the server while it ingests 1,000,000 rows");
+    let served = serve_ingest(&file, schema)?;
     let _ = std::fs::remove_file(&file);
     let big = work.join("10m.csv");
     eprintln!("xtask: writing 10,000,000 rows");
@@ -463,7 +497,164 @@ fn opendata() -> anyhow::Result<()> {
         f(&ten, "quarantined"),
         f(&ten, "peak_rss_kb") / 1024.0
     );
+    println!();
+    print!("{served}");
     Ok(())
+}
+
+/// Latencies of one probe target, in milliseconds.
+fn summary(mut ms: Vec<f64>) -> (f64, f64, f64, usize) {
+    ms.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        ms.get(((ms.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    (
+        at(0.5),
+        at(0.99),
+        ms.last().copied().unwrap_or(f64::NAN),
+        ms.len(),
+    )
+}
+
+/// One GET on a fresh connection, timed to the last byte; fails unless the answer is 200.
+fn probe(addr: &str, path: &str) -> anyhow::Result<f64> {
+    use std::io::{Read, Write};
+    let started = std::time::Instant::now();
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer)?;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if !answer.starts_with(b"HTTP/1.1 200") {
+        bail!(
+            "GET {path}: {}",
+            String::from_utf8_lossy(&answer[..answer.len().min(80)])
+        );
+    }
+    Ok(ms)
+}
+
+/// The server while it ingests `file`: the file is uploaded through CKAN's `resource_create`
+/// (streamed to disk) into a new dataset of `schema`; while the in-process worker cleans and
+/// publishes it, `/healthz` and the public portal's list `/data` (a database read and a
+/// template) are fetched every 50 ms and timed, as they were before the upload, idle.
+fn serve_ingest(file: &std::path::Path, schema: &str) -> anyhow::Result<String> {
+    let bin = build_lantoa()?;
+    let dir = std::env::temp_dir().join(format!("lantoa-bench-serve-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let (server, base, _) = serve_demo(&bin, &dir)?;
+    let addr = base.trim_start_matches("http://").to_owned();
+    let token = run(Command::new(&bin)
+        .args(["token", "create", "--user", "admin", "--name", "bench"])
+        .arg("--data-dir")
+        .arg(&dir))?
+    .lines()
+    .find(|l| l.starts_with("lt_"))
+    .context("no token printed")?
+    .to_owned();
+    let auth = format!("Authorization: {token}");
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(schema)?)?;
+    let created = curl(&[
+        "-H",
+        &auth,
+        "-H",
+        "Content-Type: application/json",
+        "--data-binary",
+        &serde_json::json!({
+            "name": "bench-1m", "title": "Benchmark", "owner_org": "SYT-HN",
+            "sensitivity": "restricted", "schema": schema,
+        })
+        .to_string(),
+        &format!("{base}/api/action/package_create"),
+    ])?;
+    if !created.contains("\"success\": true") && !created.contains("\"success\":true") {
+        bail!("package_create: {created}");
+    }
+    let sample = |n: usize| -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
+        let (mut h, mut d) = (Vec::new(), Vec::new());
+        for _ in 0..n {
+            h.push(probe(&addr, "/healthz")?);
+            d.push(probe(&addr, "/data")?);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok((h, d))
+    };
+    eprintln!("xtask: the server idle");
+    let (idle_h, idle_d) = sample(100)?;
+    eprintln!(
+        "xtask: uploading {} to the server and timing it while it ingests",
+        file.display()
+    );
+    let started = std::time::Instant::now();
+    let sent = curl(&[
+        "-H",
+        &auth,
+        "-F",
+        "package_id=bench-1m",
+        "-F",
+        &format!("upload=@{}", file.display()),
+        &format!("{base}/api/action/resource_create"),
+    ])?;
+    let upload_secs = started.elapsed().as_secs_f64();
+    if !sent.contains("upload_id") {
+        bail!("resource_create: {sent}");
+    }
+    let (mut busy_h, mut busy_d) = (Vec::new(), Vec::new());
+    let status = |dir: &std::path::Path| -> anyhow::Result<serde_json::Value> {
+        let out = run(Command::new(&bin)
+            .args(["opendata", "uploads", "bench-1m", "--json"])
+            .arg("--data-dir")
+            .arg(dir))?;
+        let list: serde_json::Value = serde_json::from_str(&out)?;
+        Ok(list[0].clone())
+    };
+    let done = loop {
+        let (h, d) = sample(20)?;
+        busy_h.extend(h);
+        busy_d.extend(d);
+        let u = status(&dir)?;
+        if matches!(u["status"].as_str(), Some("done" | "refused" | "failed")) {
+            break u;
+        }
+        if started.elapsed() > Duration::from_secs(1800) {
+            bail!("the ingest did not end in 30 minutes: {u}");
+        }
+    };
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    if done["status"] != "done" {
+        bail!("the upload ended {}: {}", done["status"], done["message"]);
+    }
+    let rows = done["rows"].as_f64().unwrap_or(f64::NAN);
+    let secs = (done["finished_at"].as_f64().unwrap_or(f64::NAN)
+        - done["uploaded_at"].as_f64().unwrap_or(f64::NAN))
+        / 1e6;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "Through the server (SQLite, worker in the serve process): the {:.0} MB file uploaded by resource_create in {upload_secs:.1} s; {rows:.0} rows cleaned and stored in {secs:.1} s ({:.0} rows/s), {} published, {} quarantined, {} repeats dropped.\n",
+        std::fs::metadata(file).map(|m| m.len() as f64 / 1e6).unwrap_or(f64::NAN),
+        rows / secs,
+        done["clean"], done["quarantined"], done["duplicates"],
+    ));
+    out.push_str("| probe | idle p50 ms | idle p99 ms | idle max ms | ingesting p50 ms | ingesting p99 ms | ingesting max ms | probes while ingesting |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (name, idle, busy) in [
+        ("`/healthz`", idle_h, busy_h),
+        ("portal `/data`", idle_d, busy_d),
+    ] {
+        let (i50, i99, imax, _) = summary(idle);
+        let (b50, b99, bmax, n) = summary(busy);
+        out.push_str(&format!(
+            "| {name} | {i50:.2} | {i99:.2} | {imax:.2} | {b50:.2} | {b99:.2} | {bmax:.2} | {n} |\n"
+        ));
+    }
+    Ok(out)
 }
 
 /// Builds a crate's example program in release mode and returns its path.

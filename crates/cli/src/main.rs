@@ -407,15 +407,14 @@ async fn serve(cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<()> 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
     if !no_workers {
-        tasks.push(tokio::spawn(
-            workers::build(
-                &db,
-                &workers::ALL_ROLES.map(str::to_owned),
-                &crawler,
-                &opendata_service(&cfg, &db)?,
-            )?
-            .run(stop_rx.clone()),
-        ));
+        // One worker per role, so a steward's upload never waits behind the polite crawls of
+        // the watch module (a crawl can take minutes by design).
+        let od = opendata_service(&cfg, &db)?;
+        for role in workers::ALL_ROLES {
+            tasks.push(tokio::spawn(
+                workers::build(&db, &[role.to_owned()], &crawler, &od)?.run(stop_rx.clone()),
+            ));
+        }
         tasks.push(tokio::spawn(workers::schedule(db.clone(), stop_rx.clone())));
     }
     let state = lantoa_web::AppState::new(db.clone(), cfg.web.clone())

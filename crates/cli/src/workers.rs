@@ -18,7 +18,7 @@ pub fn build(
     crawler: &Crawler,
     opendata: &OpenData,
 ) -> anyhow::Result<Worker> {
-    let name = format!("{}-{}", hostname(), std::process::id());
+    let name = format!("{}-{}-{}", hostname(), std::process::id(), roles.join("+"));
     let mut worker = Worker::new(Queue::new(db.clone()), name);
     for role in roles {
         match role.as_str() {

@@ -843,6 +843,7 @@ impl OpenData {
                     }
                 }
             }
+            groups.batch.flush(&mut tx, dataset.id).await?;
             sqlx::query(
                 "UPDATE opendata_uploads SET rows = $1, clean = $2, quarantined = $3, duplicates = $4, cells = $5, filled_cells = $6 WHERE id = $7",
             )
@@ -1103,7 +1104,8 @@ impl OpenData {
                     FixOutcome::StillDirty(errors)
                 } else {
                     let shared = crate::share::row(&schema, &values);
-                    publish(
+                    let mut one = RowBatch::default();
+                    one.push(
                         &mut tx,
                         dataset_id,
                         &key,
@@ -1112,6 +1114,7 @@ impl OpenData {
                         &shared,
                     )
                     .await?;
+                    one.flush(&mut tx, dataset_id).await?;
                     sqlx::query(
                         "UPDATE opendata_quarantine SET status = 'fixed', cells_json = $1, resolved_by = $2, resolved_at = $3 WHERE id = $4",
                     )
@@ -1202,6 +1205,120 @@ struct Groups {
     k: Option<usize>,
     published: HashMap<String, usize>,
     pending: HashMap<String, Vec<Held>>,
+    /// Rows released, not yet written.
+    batch: RowBatch,
+}
+
+/// Published rows waiting to be written: one statement per [`ROWS_PER_STATEMENT`] rows (and
+/// one to close the quarantined rows they replace) instead of two statements, each a round
+/// trip to the database, per row. Written before the transaction that holds them commits.
+#[derive(Default)]
+struct RowBatch {
+    rows: Vec<(String, i64, i64, String)>,
+    keys: std::collections::HashSet<String>,
+}
+
+/// Rows per multi-row statement (6 parameters each, well inside SQLite's and PostgreSQL's
+/// limits).
+const ROWS_PER_STATEMENT: usize = 100;
+
+impl RowBatch {
+    async fn push(
+        &mut self,
+        tx: &mut Tx,
+        dataset_id: i64,
+        key: &str,
+        upload_id: i64,
+        number: u64,
+        values: &[String],
+    ) -> Result<()> {
+        // One statement may not change the same row twice (PostgreSQL refuses it).
+        if self.keys.contains(key) {
+            self.flush(tx, dataset_id).await?;
+        }
+        self.keys.insert(key.to_owned());
+        self.rows.push((
+            key.to_owned(),
+            upload_id,
+            number as i64,
+            serde_json::to_string(values)?,
+        ));
+        if self.rows.len() >= ROWS_PER_STATEMENT {
+            self.flush(tx, dataset_id).await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self, tx: &mut Tx, dataset_id: i64) -> Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let at = now();
+        let mut sql = String::from(
+            "INSERT INTO opendata_rows (dataset_id, row_key, upload_id, row_number, values_json, published_at) VALUES ",
+        );
+        for i in 0..self.rows.len() {
+            let b = i * 6;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6
+            ));
+        }
+        sql.push_str(
+            " ON CONFLICT (dataset_id, row_key) DO UPDATE SET upload_id = excluded.upload_id,
+              row_number = excluded.row_number, values_json = excluded.values_json,
+              published_at = excluded.published_at",
+        );
+        let mut q = sqlx::query(&sql);
+        for (key, upload_id, number, json) in &self.rows {
+            q = q
+                .bind(dataset_id)
+                .bind(key.as_str())
+                .bind(*upload_id)
+                .bind(*number)
+                .bind(json.as_str())
+                .bind(at);
+        }
+        q.execute(&mut **tx).await?;
+        // Rows quarantined by other uploads under these keys are replaced: closed as fixed.
+        let mut uploads: Vec<i64> = self.rows.iter().map(|r| r.1).collect();
+        uploads.sort_unstable();
+        uploads.dedup();
+        for upload_id in uploads {
+            let keys: Vec<&str> = self
+                .rows
+                .iter()
+                .filter(|r| r.1 == upload_id)
+                .map(|r| r.0.as_str())
+                .collect();
+            let list: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 5)).collect();
+            let sql = format!(
+                "UPDATE opendata_quarantine SET status = 'fixed', resolved_by = $1, resolved_at = $2
+                 WHERE dataset_id = $3 AND status = 'open' AND upload_id <> $4 AND row_key IN ({})",
+                list.join(", ")
+            );
+            let mut q = sqlx::query(&sql)
+                .bind(format!("upload:{upload_id}"))
+                .bind(at)
+                .bind(dataset_id)
+                .bind(upload_id);
+            for k in keys {
+                q = q.bind(k);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        self.rows.clear();
+        self.keys.clear();
+        Ok(())
+    }
 }
 
 impl Groups {
@@ -1211,6 +1328,7 @@ impl Groups {
             k: schema.k,
             published: HashMap::new(),
             pending: HashMap::new(),
+            batch: RowBatch::default(),
         };
         if g.k.is_none() {
             return Ok(g);
@@ -1254,7 +1372,10 @@ impl Groups {
     ) -> Result<()> {
         let Some(k) = self.k else {
             let shared = crate::share::row(schema, &row.values);
-            return publish(tx, dataset_id, &row.key, row.upload_id, row.number, &shared).await;
+            return self
+                .batch
+                .push(tx, dataset_id, &row.key, row.upload_id, row.number, &shared)
+                .await;
         };
         let qi = quasi_key(schema, &crate::share::row(schema, &row.values));
         let have = self.published.get(&qi).copied().unwrap_or(0);
@@ -1268,7 +1389,9 @@ impl Groups {
         *self.published.entry(qi).or_insert(0) += ready.len();
         for h in ready {
             let shared = crate::share::row(schema, &h.values);
-            publish(tx, dataset_id, &h.key, h.upload_id, h.number, &shared).await?;
+            self.batch
+                .push(tx, dataset_id, &h.key, h.upload_id, h.number, &shared)
+                .await?;
             if let Some(id) = h.quarantine_id {
                 sqlx::query(
                     "UPDATE opendata_quarantine SET status = 'fixed', resolved_by = 'k-anonymity', resolved_at = $1 WHERE id = $2",
@@ -1347,45 +1470,6 @@ fn raw_key(schema: &Schema, cells: &[String]) -> Option<String> {
         })
         .collect();
     parts.map(|p| p.join("\u{1f}"))
-}
-
-/// Publishes a clean row under `key` (replacing an earlier row with that key), and resolves
-/// the open quarantined rows of other uploads that had the same key.
-async fn publish(
-    tx: &mut Tx,
-    dataset_id: i64,
-    key: &str,
-    upload_id: i64,
-    number: u64,
-    values: &[String],
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO opendata_rows (dataset_id, row_key, upload_id, row_number, values_json, published_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (dataset_id, row_key) DO UPDATE SET upload_id = excluded.upload_id,
-             row_number = excluded.row_number, values_json = excluded.values_json,
-             published_at = excluded.published_at",
-    )
-    .bind(dataset_id)
-    .bind(key)
-    .bind(upload_id)
-    .bind(number as i64)
-    .bind(serde_json::to_string(values)?)
-    .bind(now())
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "UPDATE opendata_quarantine SET status = 'fixed', resolved_by = $1, resolved_at = $2
-         WHERE dataset_id = $3 AND row_key = $4 AND status = 'open' AND upload_id <> $5",
-    )
-    .bind(format!("upload:{upload_id}"))
-    .bind(now())
-    .bind(dataset_id)
-    .bind(key)
-    .bind(upload_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 async fn store_attempt(tx: &mut Tx, id: i64, cells: &[String], errors: &[RowError]) -> Result<()> {

@@ -3,7 +3,8 @@
 //! A [`Worker`] serves a set of job kinds, each with a [`Handler`]. It claims a job, keeps its
 //! lease alive with heartbeats while the handler runs, and completes or fails it. It stops
 //! claiming when its shutdown signal fires and finishes the job in hand. `lantoa serve` runs
-//! one worker for every kind; `lantoa worker --role …` runs one for the kinds of a role.
+//! one worker per role (so an upload does not wait behind crawls); `lantoa worker --role …` runs one for
+//! the kinds of the roles given.
 
 use std::collections::HashMap;
 use std::future::Future;

@@ -18,6 +18,27 @@ fn multipart(file_name: &str, csv: &str) -> (String, String) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// A CKAN `resource_create` call for dataset `package_id` carrying `csv` as its `upload`, with
+/// `token` if given.
+fn resource_create(
+    package_id: &str,
+    csv: &str,
+    token: Option<&str>,
+) -> axum::http::Request<axum::body::Body> {
+    let boundary = "b0undary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"package_id\"\r\n\r\n{package_id}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"x.csv\"\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    let mut r = axum::http::Request::post("/api/action/resource_create").header(
+        "content-type",
+        format!("multipart/form-data; boundary={boundary}"),
+    );
+    if let Some(t) = token {
+        r = r.header("authorization", t);
+    }
+    r.body(axum::body::Body::from(body)).unwrap()
+}
+
 mod sign_in {
     use super::*;
 
@@ -1160,36 +1181,21 @@ mod agency_scope {
         assert_eq!(r.status, 403);
         // Through the CKAN API with the uploader's token, likewise.
         let token = app.token("thu", &[]).await;
-        let boundary = "b0undary";
-        let body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"package_id\"\r\n\r\ndiem-wifi-cong-cong\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"x.csv\"\r\n\r\nma_diem\r\nWF-1\r\n--{boundary}--\r\n"
-        );
         let r = app
-            .send(
-                axum::http::Request::post("/api/action/resource_create")
-                    .header(
-                        "content-type",
-                        format!("multipart/form-data; boundary={boundary}"),
-                    )
-                    .header("authorization", &token)
-                    .body(axum::body::Body::from(body.clone()))
-                    .unwrap(),
-            )
+            .send(resource_create(
+                "diem-wifi-cong-cong",
+                "ma_diem\r\nWF-1",
+                Some(&token),
+            ))
             .await;
         assert_eq!(r.status, 403, "{}", r.body);
         assert!(r.body.contains("Authorization Error"));
-        let own = body.replace("diem-wifi-cong-cong", "ca-sot-xuat-huyet-theo-tuan");
         let r = app
-            .send(
-                axum::http::Request::post("/api/action/resource_create")
-                    .header(
-                        "content-type",
-                        format!("multipart/form-data; boundary={boundary}"),
-                    )
-                    .header("authorization", &token)
-                    .body(axum::body::Body::from(own))
-                    .unwrap(),
-            )
+            .send(resource_create(
+                "ca-sot-xuat-huyet-theo-tuan",
+                "ma_diem\r\nWF-1",
+                Some(&token),
+            ))
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
     }
@@ -1275,33 +1281,20 @@ mod large_uploads {
         assert!(r.body.contains("send the file as multipart"), "{}", r.body);
         // Through the CKAN API: the same limits, in CKAN's envelope; no token, no reading.
         let token = app.token("hoa", &[]).await;
-        let boundary = "b0undary";
-        let ckan_body = |rows: usize| {
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"package_id\"\r\n\r\nca-sot-xuat-huyet-theo-tuan\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"x.csv\"\r\n\r\n{header}{}\r\n--{boundary}--\r\n",
-                "2026,2,Phường Hoàn Kiếm,3\n".repeat(rows)
-            )
+        let call = |rows: usize, token: Option<&str>| {
+            let csv = format!("{header}{}", "2026,2,Phường Hoàn Kiếm,3\n".repeat(rows));
+            resource_create("ca-sot-xuat-huyet-theo-tuan", &csv, token)
         };
-        let call = |body: String, token: Option<&str>| {
-            let mut r = axum::http::Request::post("/api/action/resource_create").header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            );
-            if let Some(t) = token {
-                r = r.header("authorization", t);
-            }
-            r.body(axum::body::Body::from(body)).unwrap()
-        };
-        let r = app.send(call(ckan_body(6000), Some(&token))).await;
+        let r = app.send(call(6000, Some(&token))).await;
         assert_eq!(r.status, 200, "{}", r.body);
-        let r = app.send(call(ckan_body(20_000), Some(&token))).await;
+        let r = app.send(call(20_000, Some(&token))).await;
         assert_eq!(r.status, 413, "{}", r.body);
         assert!(
             r.body.contains("\"success\":false") && r.body.contains("web.max_upload_bytes"),
             "{}",
             r.body
         );
-        let r = app.send(call(ckan_body(10), None)).await;
+        let r = app.send(call(10, None)).await;
         assert_eq!(r.status, 403, "{}", r.body);
         assert_eq!(od.uploads(d.id).await.unwrap().len(), before + 2);
         assert_eq!(staging_files(&app), 0);
@@ -1533,12 +1526,28 @@ mod ckan {
         let r = app
             .send(call(
                 "resource_create",
-                Some(steward),
+                Some(steward.clone()),
                 r#"{"package_id": "diem-wifi-cong-cong", "url": "https://example.com/x.csv"}"#,
             ))
             .await;
         assert_eq!(json(&r)["error"]["__type"], "Validation Error");
         assert!(r.body.contains("multipart"), "{}", r.body);
+        // A restricted dataset is not found by readers but is written by its editors.
+        let r = app
+            .send(call(
+                "package_create",
+                Some(steward.clone()),
+                r#"{"name": "han-che", "title": "Hạn chế", "owner_org": "skhcn-hn", "sensitivity": "restricted", "schema": {"fields": [{"name": "a"}]}}"#,
+            ))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = app.get("/api/3/action/package_show?id=han-che", None).await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        let r = app
+            .send(resource_create("han-che", "a\r\nx", Some(&steward)))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(r.body.contains("upload_id"), "{}", r.body);
     }
 
     #[tokio::test]
