@@ -96,16 +96,25 @@ impl Worker {
             .to_std()
             .unwrap_or(std::time::Duration::from_secs(10));
         let run = handler.run(job.payload.clone());
-        tokio::pin!(run);
-        let outcome = loop {
-            tokio::select! {
-                out = &mut run => break out,
-                _ = tokio::time::sleep(beat_every) => {
-                    if let Err(e) = self.queue.heartbeat(&job).await {
-                        tracing::warn!(job = job.id, kind = %job.kind, error = %e, "job lease lost; abandoning it");
-                        return Ok(());
-                    }
+        // The heartbeats are one future polled beside the handler, never instead of it: a
+        // handler holding a write transaction (SQLite allows one writer) must go on to commit
+        // while a heartbeat waits for the lock, or the two wait on each other until the busy
+        // timeout and the lease is lost.
+        let beats = async {
+            loop {
+                tokio::time::sleep(beat_every).await;
+                if let Err(e) = self.queue.heartbeat(&job).await {
+                    return e;
                 }
+            }
+        };
+        tokio::pin!(run);
+        tokio::pin!(beats);
+        let outcome = tokio::select! {
+            out = &mut run => out,
+            e = &mut beats => {
+                tracing::warn!(job = job.id, kind = %job.kind, error = %e, "job lease lost; abandoning it");
+                return Ok(());
             }
         };
         match outcome {

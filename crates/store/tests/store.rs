@@ -250,6 +250,47 @@ mod jobs {
         assert_eq!(*seen.lock().unwrap(), vec![json!("hello")]);
         assert_eq!(q.counts().await.unwrap().queued, 1);
     }
+
+    /// A handler that holds a write transaction while a heartbeat falls due (as an upload's
+    /// ingest does, batch after batch) still commits, and its job completes: the heartbeat
+    /// waits for the lock beside the handler, not instead of it.
+    #[tokio::test]
+    async fn a_heartbeat_due_during_a_handlers_transaction_does_not_stall_it() {
+        let t = fresh().await;
+        // Heartbeats every 100 ms.
+        let q = Queue::new(t.db.clone()).with_lease(chrono::Duration::milliseconds(300));
+        let db = t.db.clone();
+        let worker = Worker::new(q.clone(), "test").handle("long", move |_p: serde_json::Value| {
+            let db = db.clone();
+            async move {
+                for round in 0..3 {
+                    let mut tx = db.begin().await.map_err(|e| e.to_string())?;
+                    sqlx::query("INSERT INTO worker_probe (n) VALUES ($1)")
+                        .bind(round)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    // Still holding the write lock when the heartbeat falls due.
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                    tx.commit().await.map_err(|e| e.to_string())?;
+                }
+                Ok(())
+            }
+        });
+        sqlx::query("CREATE TABLE worker_probe (n BIGINT)")
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+        q.enqueue(&NewJob::new("long", json!(null))).await.unwrap();
+        assert!(worker.run_once().await.unwrap());
+        let c = q.counts().await.unwrap();
+        assert_eq!((c.queued, c.running, c.dead), (0, 0, 0), "completed: {c:?}");
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM worker_probe")
+            .fetch_one(t.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 3);
+    }
 }
 
 mod blobs {
