@@ -86,8 +86,8 @@ fn tests(tally: &mut Tally, what: &str, mut cmd: Command) {
 
 /// The integration suites that store data: run again on PostgreSQL. (Run with `--workspace`
 /// so features unify as in the SQLite run and nothing is rebuilt.)
-const STORAGE_SUITES: [&str; 7] = [
-    "store", "accounts", "registry", "watch", "crawl", "opendata", "web",
+const STORAGE_SUITES: [&str; 8] = [
+    "store", "accounts", "registry", "watch", "crawl", "opendata", "notify", "web",
 ];
 
 fn test_all() -> anyhow::Result<Tally> {
@@ -229,7 +229,9 @@ fn main() -> ExitCode {
 }
 
 /// The cargo-fuzz targets in `fuzz/`.
-const FUZZ_TARGETS: [&str; 10] = [
+const FUZZ_TARGETS: [&str; 12] = [
+    "notify_text",
+    "notify_list",
     "opendata_cell",
     "opendata_file",
     "phone",

@@ -312,6 +312,13 @@ async fn load_demo(cfg: &Config, db: &Db) -> anyhow::Result<()> {
         "Demo watch subjects: {} added ({} already there).",
         subjects.created, subjects.already
     );
+    let sms = lantoa_notify::Notify::new(db.clone())?
+        .load_demo("demo")
+        .await?;
+    println!(
+        "Demo SMS: {} recipient lists and {} campaigns added (one awaiting approval; see Thông tin đến người dân).",
+        sms.lists, sms.campaigns
+    );
     let datasets = opendata_service(cfg, db)?.load_demo("demo").await?;
     println!(
         "Demo open data: {} datasets created ({} already there), {} files queued (see Dữ liệu mở in the console).",
@@ -419,7 +426,8 @@ async fn serve(cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<()> 
     }
     let state = lantoa_web::AppState::new(db.clone(), cfg.web.clone())
         .with_crawler(crawler)
-        .with_opendata(opendata_service(&cfg, &db)?);
+        .with_opendata(opendata_service(&cfg, &db)?)
+        .with_notify(lantoa_notify::Notify::new(db.clone())?);
     let app = lantoa_web::router(state);
     println!("Lantoa console: http://{addr}/");
     tracing::info!(%addr, database = %lantoa_store::redact(&cfg.database), "serving");

@@ -1254,24 +1254,10 @@ impl RowBatch {
             return Ok(());
         }
         let at = now();
-        let mut sql = String::from(
-            "INSERT INTO opendata_rows (dataset_id, row_key, upload_id, row_number, values_json, published_at) VALUES ",
+        let mut sql = format!(
+            "INSERT INTO opendata_rows (dataset_id, row_key, upload_id, row_number, values_json, published_at) VALUES {}",
+            lantoa_store::values_placeholders(self.rows.len(), 6)
         );
-        for i in 0..self.rows.len() {
-            let b = i * 6;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6
-            ));
-        }
         sql.push_str(
             " ON CONFLICT (dataset_id, row_key) DO UPDATE SET upload_id = excluded.upload_id,
               row_number = excluded.row_number, values_json = excluded.values_json,

@@ -131,6 +131,27 @@ impl Db {
     }
 }
 
+/// The `VALUES` list of a multi-row insert: `rows` tuples of `cols` numbered parameters,
+/// `($1, $2), ($3, $4)`, the same text for SQLite and PostgreSQL.
+pub fn values_placeholders(rows: usize, cols: usize) -> String {
+    let mut sql = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(r * cols + c + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
 /// Whether a database error is a unique-constraint violation, so callers can turn it into a
 /// domain error (`DuplicateUser`) instead of a 500.
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
@@ -141,6 +162,12 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_a_multi_row_values_list() {
+        assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(values_placeholders(1, 1), "($1)");
+    }
 
     #[test]
     fn redacts_passwords() {

@@ -288,6 +288,20 @@ impl From<lantoa_opendata::Error> for WebError {
     }
 }
 
+impl From<lantoa_notify::Error> for WebError {
+    fn from(e: lantoa_notify::Error) -> Self {
+        use lantoa_notify::Error as N;
+        let code = e.error_code();
+        let msg = e.to_string();
+        match e {
+            N::Store(s) => s.into(),
+            N::NotFound { .. } => WebError::new(code, "err-not-found", msg),
+            other => WebError::new(code, "err-notify-invalid", msg.clone())
+                .arg("detail", other.to_string()),
+        }
+    }
+}
+
 impl From<axum::extract::rejection::BytesRejection> for WebError {
     /// A body that could not be read: over the configured limit, or broken off.
     fn from(e: axum::extract::rejection::BytesRejection) -> Self {

@@ -46,12 +46,13 @@ pub use error::WebError;
 pub use view::{MODULES, TEMPLATES};
 
 /// Every migration set the web layer's services need, in order.
-pub const MIGRATIONS: [&lantoa_store::migrate::MigrationSet; 5] = [
+pub const MIGRATIONS: [&lantoa_store::migrate::MigrationSet; 6] = [
     &lantoa_store::MIGRATIONS,
     &lantoa_accounts::MIGRATIONS,
     &lantoa_registry::MIGRATIONS,
     &lantoa_watch::MIGRATIONS,
     &lantoa_opendata::MIGRATIONS,
+    &lantoa_notify::MIGRATIONS,
 ];
 
 /// Settings of the web layer (the `[web]` table of `lantoa.toml`).
@@ -101,6 +102,8 @@ pub struct AppState {
     pub crawler: Option<lantoa_watch::Crawler>,
     /// The open-data service; `None` until [`AppState::with_opendata`].
     pub opendata: Option<lantoa_opendata::OpenData>,
+    /// The notify service; `None` until [`AppState::with_notify`].
+    pub notify: Option<lantoa_notify::Notify>,
     pub(crate) metrics: Arc<metrics::Metrics>,
     pub(crate) table: Arc<HashMap<(String, String), routes::Access>>,
     pub(crate) limiter: Arc<ctx::RateLimiter>,
@@ -134,6 +137,7 @@ impl AppState {
             table: Arc::new(table),
             crawler: None,
             opendata: None,
+            notify: None,
         }
     }
 
@@ -141,6 +145,19 @@ impl AppState {
     pub fn with_opendata(mut self, opendata: lantoa_opendata::OpenData) -> Self {
         self.opendata = Some(opendata);
         self
+    }
+
+    /// The same state with the notify service.
+    pub fn with_notify(mut self, notify: lantoa_notify::Notify) -> Self {
+        self.notify = Some(notify);
+        self
+    }
+
+    /// The notify service, or an error saying it is not configured in this process.
+    pub(crate) fn notify(&self) -> Result<&lantoa_notify::Notify, error::WebError> {
+        self.notify.as_ref().ok_or_else(|| {
+            error::WebError::internal("the notify service is not configured in this process")
+        })
     }
 
     /// The open-data service, or an error saying it is not configured in this process.

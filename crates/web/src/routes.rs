@@ -58,6 +58,12 @@ pub const ADMIN: &[Role] = &[Role::Admin];
 pub const WATCH_EDITORS: &[Role] = &[Role::Admin, Role::WatchOfficer];
 /// Who may create datasets, upload files and fix quarantined rows.
 pub const OPENDATA_EDITORS: &[Role] = &[Role::Admin, Role::DataSteward, Role::AgencyUploader];
+/// Who may import recipient lists and draft campaigns.
+pub const NOTIFY_AUTHORS: &[Role] = &[Role::Admin, Role::Communicator];
+/// Who may take a campaign's steps (each step checks its own rule: the author submits, another
+/// approver approves).
+pub const NOTIFY_STEPS: &[Role] = &[Role::Admin, Role::Communicator, Role::Approver];
+
 /// Who may register and change units.
 pub const UNIT_EDITORS: &[Role] = &[
     Role::Admin,
@@ -109,7 +115,12 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/watch/findings/{id}/review" Roles(WATCH_EDITORS), Page, "Confirm or dismiss a finding" => pages::watch::review;
         GET "/watch/captures/{sha}" SignedIn, Page, "A captured response (WARC); ?raw=1 downloads it" => pages::watch::capture;
         POST "/watch/classifier/train" Roles(WATCH_EDITORS), Page, "Retrain the harmful-content classifier" => pages::watch::train;
-        GET "/notify" SignedIn, Page, "Notify module" => pages::home::notify;
+        GET "/notify" SignedIn, Page, "Notify: campaigns, recipient lists, and the forms to import and draft" => pages::notify::home;
+        POST "/notify/lists" Roles(NOTIFY_AUTHORS), Page, "Import a recipient list (CSV or XLSX); refused rows are reported" => pages::notify::import_list;
+        GET "/notify/lists/{id}" SignedIn, Page, "A recipient list: counts per operator and every refused row" => pages::notify::list;
+        POST "/notify/campaigns" Roles(NOTIFY_AUTHORS), Page, "Draft an SMS campaign" => pages::notify::create;
+        GET "/notify/campaigns/{id}" SignedIn, Page, "A campaign and its plan: recipients per operator, segments, cost, the message as sent" => pages::notify::campaign;
+        POST "/notify/campaigns/{id}/{step}" Roles(NOTIFY_STEPS), Page, "Submit, approve (typing the name), send back or cancel a campaign" => pages::notify::step;
         GET "/opendata" SignedIn, Page, "Datasets with their owner, rows published and quality" => pages::opendata::datasets;
         POST "/opendata/datasets" Roles(OPENDATA_EDITORS), Page, "Create a dataset with its Table Schema" => pages::opendata::create;
         GET "/opendata/{name}" SignedIn, Page, "A dataset: schema, uploads, published rows, quarantine" => pages::opendata::dataset;

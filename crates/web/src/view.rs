@@ -30,6 +30,15 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("../templates/error.html")),
     ("watch.html", include_str!("../templates/watch.html")),
     ("opendata.html", include_str!("../templates/opendata.html")),
+    ("notify.html", include_str!("../templates/notify.html")),
+    (
+        "notify_list.html",
+        include_str!("../templates/notify_list.html"),
+    ),
+    (
+        "notify_campaign.html",
+        include_str!("../templates/notify_campaign.html"),
+    ),
     ("portal.html", include_str!("../templates/portal.html")),
     (
         "portal_dataset.html",

@@ -380,3 +380,79 @@ async fn a_visitor_without_an_account_finds_a_dataset_and_its_downloads() {
     assert_eq!(href, "/opendata/ca-sot-xuat-huyet-theo-tuan/rows.csv");
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: run by `cargo xtask test`"]
+async fn a_communicator_drafts_a_campaign_and_another_person_approves_it_in_english() {
+    let app = TestApp::spawn().await;
+    app.user("lan", vec![lantoa_core::Role::Communicator]).await;
+    app.user("hung", vec![lantoa_core::Role::Approver]).await;
+    let base = app.serve().await;
+    let c = browser().await;
+    let sign_in = |who: &'static str| {
+        let c = c.clone();
+        let base = base.clone();
+        async move {
+            c.goto(&format!("{base}/login")).await.unwrap();
+            fill(&c, "#username", who).await;
+            fill(&c, "#password", common::PASSWORD).await;
+            click(&c, "#login-submit").await;
+        }
+    };
+    sign_in("lan").await;
+    c.goto(&format!("{base}/notify")).await.unwrap();
+    assert_eq!(text(&c, "h1").await, "Thông tin đến người dân");
+    // A list through the form: one row refused, shown with its reason.
+    let file = std::env::temp_dir().join(format!("lantoa-list-{}.csv", std::process::id()));
+    std::fs::write(
+        &file,
+        "Họ tên,SĐT,Phường/xã\nNguyễn Thị Lan,0912345678,Phường Hoàn Kiếm\nLê Hòa,0983 456 789,Phường Ba Đình\nAi đó,12345,Phường Ba Đình\n",
+    )
+    .unwrap();
+    fill(&c, "#list-name", "Hoàn Kiếm và Ba Đình").await;
+    c.find(Locator::Css("#list-file"))
+        .await
+        .unwrap()
+        .send_keys(&file.display().to_string())
+        .await
+        .unwrap();
+    click(&c, "#import-button").await;
+    assert_eq!(text(&c, "#recipients").await, "2");
+    assert!(text(&c, "#refused").await.contains("12345"));
+    let _ = std::fs::remove_file(&file);
+    // A draft, submitted.
+    c.goto(&format!("{base}/notify")).await.unwrap();
+    fill(&c, "#c-name", "Phòng cháy mùa khô").await;
+    fill(&c, "#c-topic", "fire-safety").await;
+    fill(&c, "#c-brandname", "PCCC-HN").await;
+    fill(
+        &c,
+        "#c-body",
+        "Kính gửi {ten}: tắt bếp, ngắt điện trước khi ra khỏi nhà.",
+    )
+    .await;
+    click(&c, "#draft-button").await;
+    assert!(text(&c, "#plan-summary").await.starts_with("2 người nhận"));
+    assert!(text(&c, "#sample").await.starts_with("Kính gửi "));
+    click(&c, "#submit-button").await;
+    assert_eq!(text(&c, "#status").await, "Chờ phê duyệt");
+    assert!(
+        c.find(Locator::Css("#approve-form")).await.is_err(),
+        "not for the author"
+    );
+    let campaign = path(&c).await;
+    click(&c, "#logout").await;
+    // The approver, in English: a wrong name is refused, the right one approves.
+    sign_in("hung").await;
+    click(&c, "#lang-switch").await;
+    c.goto(&format!("{base}{campaign}")).await.unwrap();
+    assert_eq!(text(&c, "#approve-h").await, "Approval");
+    fill(&c, "#confirm", "Phong chay").await;
+    click(&c, "#approve-button").await;
+    assert!(text(&c, "#form-error").await.contains("Phòng cháy mùa khô"));
+    fill(&c, "#confirm", "Phòng cháy mùa khô").await;
+    click(&c, "#approve-button").await;
+    assert_eq!(text(&c, ".flash").await, "The campaign was approved.");
+    assert_eq!(text(&c, "#status").await, "Approved");
+    c.close().await.unwrap();
+}

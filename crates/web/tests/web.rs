@@ -2086,3 +2086,147 @@ mod watch {
         );
     }
 }
+
+mod notify {
+    use super::*;
+
+    const LIST: &str = "Họ tên,Số điện thoại,Phường/xã\nNguyễn Thị Lan,0912 345 678,Phường Hoàn Kiếm\nTrần Văn Bình,+84 983 456 789,Phường Ba Đình\nJohn Smith,+1 415 555 0100,Phường Ba Đình\n";
+
+    fn list_upload(
+        csrf: &str,
+        cookie: &str,
+        name: &str,
+        csv: &str,
+    ) -> axum::http::Request<axum::body::Body> {
+        let boundary = "lantoa-list";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n{name}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ds.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+        );
+        axum::http::Request::post(format!("/notify/lists?csrf={csrf}"))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header("cookie", cookie)
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_list_is_imported_a_campaign_drafted_and_approved_by_another_person() {
+        let app = TestApp::spawn().await;
+        let lan = app.user("lan", vec![Role::Communicator]).await;
+        let me = app.browser(&lan).await;
+        let hung_user = app.user("hung", vec![Role::Approver]).await;
+        let hung = app.browser(&hung_user).await;
+        let viewer_user = app.user("xem", vec![Role::Viewer]).await;
+        let viewer = app.browser(&viewer_user).await;
+        // A viewer may not import; a communicator may, and sees each refused row.
+        let r = app
+            .send(list_upload(&viewer.csrf, &viewer.cookie, "Ba Đình", LIST))
+            .await;
+        assert_eq!(r.status, 403);
+        let r = app
+            .send(list_upload(&me.csrf, &me.cookie, "Ba Đình", LIST))
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let at = r.headers["location"].to_str().unwrap().to_owned();
+        let page = app.get(&at, Some(&me)).await;
+        assert!(page.body.contains("Đã nhập danh sách"), "{}", page.body);
+        assert!(
+            page.body.contains("+1 415 555 0100"),
+            "the refused row is shown"
+        );
+        assert!(page.body.contains("id=\"recipients\">2<"), "{}", page.body);
+        // A file with no phone column: the reason names what the header has.
+        let r = app
+            .send(list_upload(
+                &me.csrf,
+                &me.cookie,
+                "Sai",
+                "Tên,Địa chỉ\nA,B\n",
+            ))
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("Địa chỉ"), "{}", r.body);
+        let n = app.state.notify.clone().unwrap();
+        let list_id = n.lists().await.unwrap()[0].id.to_string();
+        // A bad brandname: the form comes back with the reason and what was typed.
+        let mut form = vec![
+            ("name", "Sốt xuất huyết tuần 40"),
+            ("topic", "dengue"),
+            ("brandname", "Sở Y tế"),
+            ("body", "Kính gửi {ten}: hãy diệt lăng quăng, ngủ màn."),
+            ("list_id", list_id.as_str()),
+        ];
+        let r = app.post_form("/notify/campaigns", Some(&me), &form).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body.contains("brandname") && r.body.contains("hãy diệt lăng quăng"),
+            "{}",
+            r.body
+        );
+        form[2] = ("brandname", "SoYTe-HN");
+        let r = app.post_form("/notify/campaigns", Some(&me), &form).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let at = r.headers["location"]
+            .to_str()
+            .unwrap()
+            .split('?')
+            .next()
+            .unwrap()
+            .to_owned();
+        let page = app.get(&at, Some(&me)).await;
+        assert!(page.body.contains("2 người nhận"), "{}", page.body);
+        assert!(
+            page.body.contains("Kính gửi Nguyễn Thị Lan"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body
+                .contains("id=\"unaccented\">Kinh gui Nguyen Thi Lan"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("id=\"submit-form\""));
+        // The author submits; the author cannot approve; the approver must type the name.
+        let r = app.post_form(&format!("{at}/submit"), Some(&me), &[]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let r = app
+            .post_form(
+                &format!("{at}/approve"),
+                Some(&me),
+                &[("confirm", "Sốt xuất huyết tuần 40")],
+            )
+            .await;
+        assert_eq!(r.status, 403);
+        let page = app.get(&at, Some(&hung)).await;
+        assert!(page.body.contains("id=\"approve-form\""), "{}", page.body);
+        let r = app
+            .post_form(
+                &format!("{at}/approve"),
+                Some(&hung),
+                &[("confirm", "sốt xuất huyết")],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("Sốt xuất huyết tuần 40"), "{}", r.body);
+        let r = app
+            .post_form(
+                &format!("{at}/approve"),
+                Some(&hung),
+                &[("confirm", "Sốt xuất huyết tuần 40")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = app.get(&at, Some(&viewer)).await;
+        assert!(page.body.contains("Đã phê duyệt"), "{}", page.body);
+        assert!(!page.body.contains("id=\"approve-form\""));
+        let home = app.get("/notify", Some(&viewer)).await;
+        assert!(
+            home.body.contains("Sốt xuất huyết tuần 40")
+                && !home.body.contains("id=\"draft-campaign\"")
+        );
+    }
+}

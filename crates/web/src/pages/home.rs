@@ -65,10 +65,6 @@ async fn module(ctx: Ctx, id: &str) -> Result<Response, WebError> {
     .into_response())
 }
 
-/// `GET /notify`.
-pub async fn notify(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
-    module(ctx, "notify").await
-}
 /// `GET /plans`.
 pub async fn plans(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
     module(ctx, "plans").await

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod auth;
 pub mod home;
+pub mod notify;
 pub mod opendata;
 pub mod portal;
 pub mod units;

@@ -110,7 +110,8 @@ impl TestApp {
         .unwrap();
         let state = AppState::new(t.db.clone(), config)
             .with_crawler(crawler)
-            .with_opendata(opendata);
+            .with_opendata(opendata)
+            .with_notify(lantoa_notify::Notify::new(t.db.clone()).unwrap());
         let router = lantoa_web::router(state.clone());
         Self { t, state, router }
     }

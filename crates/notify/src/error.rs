@@ -1,0 +1,69 @@
+//! Errors of the notify module.
+
+/// What can go wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A field is missing or malformed; the message says why.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The field at fault.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The list file cannot be read at all.
+    #[error("list file: {0}")]
+    List(#[from] crate::audience::ListError),
+    /// A name already in use.
+    #[error("a {what} named {name} exists")]
+    Duplicate {
+        /// List or campaign.
+        what: &'static str,
+        /// The name.
+        name: String,
+    },
+    /// No such list or campaign.
+    #[error("no {what} {id}")]
+    NotFound {
+        /// What was looked for.
+        what: &'static str,
+        /// Its id.
+        id: String,
+    },
+    /// The step is not allowed now (wrong state, or the author approving their own campaign).
+    #[error("{0}")]
+    Refused(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] lantoa_store::Error),
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        Error::Store(e.into())
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Self {
+        Error::Store(lantoa_store::Error::from(std::io::Error::other(
+            e.to_string(),
+        )))
+    }
+}
+
+/// Results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl lantoa_core::error_code::HasErrorCode for Error {
+    fn error_code(&self) -> lantoa_core::error_code::ErrorCode {
+        use lantoa_core::error_code;
+        match self {
+            Error::Invalid { .. } | Error::List(_) => error_code::INVALID_INPUT,
+            Error::Duplicate { .. } | Error::Refused(_) => error_code::CONFLICT,
+            Error::NotFound { .. } => error_code::NOT_FOUND,
+            Error::Store(e) => e.error_code(),
+        }
+    }
+}

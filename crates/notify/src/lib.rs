@@ -1,0 +1,26 @@
+//! Lantoa's notify module: reaching citizens by SMS.
+//!
+//! This part holds what comes before a message is sent: recipient lists read from agencies'
+//! files ([`audience`]: numbers normalised, routed to their operator, ported numbers honoured,
+//! repeats kept once, every refused row reported), the text's encoding, segments, cost and
+//! unaccented variant ([`message`]), the rules law sets ([`rules`], from
+//! `data/notify/rules.toml`), and campaigns drafted by a communicator and approved by a second
+//! person who has seen their plan ([`Notify`]).
+#![deny(missing_docs)]
+
+pub use demo::DemoReport;
+pub use error::{Error, Result};
+pub use service::{Campaign, List, NewCampaign, Notify, OperatorPlan, Plan};
+
+/// Migrations of the notify tables.
+pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrate::MigrationSet {
+    component: "notify",
+    migrations: &[lantoa_store::migration!(1, "0001_lists_campaigns.sql")],
+};
+
+pub mod audience;
+mod demo;
+mod error;
+pub mod message;
+pub mod rules;
+mod service;

@@ -1,0 +1,163 @@
+//! The campaign rules that law or policy may change, read from `data/notify/rules.toml`.
+
+use std::collections::HashMap;
+
+use chrono::NaiveTime;
+use serde::Deserialize;
+
+/// The rules shipped with Lantoa.
+const BUILTIN: &str = include_str!("../../../data/notify/rules.toml");
+
+/// Quiet hours, caps, the segment limit and prices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rules {
+    /// Non-emergency messages go only from this local time…
+    pub allowed_from: NaiveTime,
+    /// …until this one.
+    pub allowed_until: NaiveTime,
+    /// Non-emergency messages per number per 24 hours.
+    pub max_per_day: u32,
+    /// Segments per recipient accepted.
+    pub max_segments: usize,
+    /// VND per segment by operator id, and for operators not named.
+    price: HashMap<String, u64>,
+    default_price: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    quiet_hours: Quiet,
+    frequency: Frequency,
+    message: Message,
+    price: HashMap<String, u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Quiet {
+    allowed_from: String,
+    allowed_until: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Frequency {
+    max_per_day: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Message {
+    max_segments: usize,
+}
+
+/// Why a rules file was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("notify rules: {0}")]
+pub struct RulesError(pub String);
+
+impl Rules {
+    /// The shipped rules.
+    pub fn builtin() -> Result<Self, RulesError> {
+        Self::from_toml(BUILTIN)
+    }
+
+    /// Rules from a TOML text in the form of `data/notify/rules.toml`.
+    pub fn from_toml(text: &str) -> Result<Self, RulesError> {
+        let f: File = toml::from_str(text).map_err(|e| RulesError(e.to_string()))?;
+        let time = |what: &str, s: &str| {
+            NaiveTime::parse_from_str(s, "%H:%M")
+                .map_err(|_| RulesError(format!("quiet_hours.{what} = {s:?} is not a time HH:MM")))
+        };
+        if f.message.max_segments == 0 {
+            return Err(RulesError("message.max_segments must be at least 1".into()));
+        }
+        let mut price = f.price;
+        let default_price = price
+            .remove("default")
+            .ok_or_else(|| RulesError("price.default is missing".into()))?;
+        Ok(Self {
+            allowed_from: time("allowed_from", &f.quiet_hours.allowed_from)?,
+            allowed_until: time("allowed_until", &f.quiet_hours.allowed_until)?,
+            max_per_day: f.frequency.max_per_day,
+            max_segments: f.message.max_segments,
+            price,
+            default_price,
+        })
+    }
+
+    /// VND per segment on `operator`.
+    pub fn price(&self, operator: &str) -> u64 {
+        self.price
+            .get(operator)
+            .copied()
+            .unwrap_or(self.default_price)
+    }
+
+    /// Whether a non-emergency message may go at local time `t`.
+    pub fn allowed_at(&self, t: NaiveTime) -> bool {
+        if self.allowed_from <= self.allowed_until {
+            self.allowed_from <= t && t < self.allowed_until
+        } else {
+            t >= self.allowed_from || t < self.allowed_until
+        }
+    }
+}
+
+/// Why a brandname is refused, or `None` when it is acceptable: at most 11 characters of Latin
+/// letters, digits, `-`, `_`, `.` and space, and not all digits.
+pub fn brandname_problem(name: &str) -> Option<String> {
+    if name.trim().is_empty() {
+        return Some("a brandname is required".into());
+    }
+    if name.chars().count() > 11 {
+        return Some(format!(
+            "\"{name}\" has {} characters; a brandname has at most 11",
+            name.chars().count()
+        ));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ')))
+    {
+        return Some(format!(
+            "\"{name}\" contains {c:?}; a brandname has Latin letters, digits, '-', '_', '.' and spaces only"
+        ));
+    }
+    if name.chars().all(|c| c.is_ascii_digit()) {
+        return Some(format!("\"{name}\" is all digits; a brandname must not be"));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_rules_read_and_quiet_hours_hold() {
+        let r = Rules::builtin().unwrap();
+        let t = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").unwrap();
+        assert!(r.allowed_at(t("07:00")) && r.allowed_at(t("21:59")));
+        assert!(!r.allowed_at(t("22:00")) && !r.allowed_at(t("06:59")));
+        assert_eq!(r.max_per_day, 3);
+        assert_eq!(r.price("viettel"), 800);
+        assert_eq!(r.price("unknown"), 800);
+        let bad = Rules::from_toml(&BUILTIN.replace("\"07:00\"", "\"7h\"")).unwrap_err();
+        assert!(bad.0.contains("allowed_from"), "{bad}");
+    }
+
+    #[test]
+    fn brandnames_follow_the_registration_rules() {
+        assert_eq!(brandname_problem("SoYTe-HN"), None);
+        assert!(brandname_problem("SởYTế").unwrap().contains("'ở'"));
+        assert!(
+            brandname_problem("SoYTeHaNoi12")
+                .unwrap()
+                .contains("12 characters")
+        );
+        assert!(brandname_problem("1234").unwrap().contains("all digits"));
+        assert!(brandname_problem(" ").is_some());
+    }
+}

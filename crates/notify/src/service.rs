@@ -1,0 +1,747 @@
+//! The notify service: lists, ported numbers, opt-outs, and campaigns from draft to approval.
+//!
+//! A communicator drafts a campaign (a list, optionally narrowed to communes; a brandname; a
+//! text with fields) and submits it; the approver sees its plan — recipients per operator after
+//! opt-outs, segments, cost, the rendered message and its unaccented variant — and approves it by
+//! typing the campaign's name, or sends it back with a note. The author can never approve their
+//! own campaign. Every step is one transaction with its audit row.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use futures::TryStreamExt;
+use lantoa_core::phone::NumberingPlan;
+use lantoa_store::{Clock, Db, audit};
+use serde::Serialize;
+use sqlx::Row as _;
+
+use crate::audience::{self, Communes, ImportReport, Refused};
+use crate::message::{self, Cost, Encoding, Template};
+use crate::rules::{Rules, brandname_problem};
+use crate::{Error, Result};
+
+/// A recipient list as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct List {
+    /// Id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// The file it came from.
+    pub file_name: String,
+    /// Data rows read.
+    pub rows: i64,
+    /// Recipients taken.
+    pub recipients: i64,
+    /// Rows repeating a number.
+    pub duplicates: i64,
+    /// Rows refused, with reasons.
+    pub refused: Vec<Refused>,
+    /// Recipients per operator.
+    pub by_operator: BTreeMap<String, i64>,
+    /// Who imported it.
+    pub created_by: String,
+    /// When, µs.
+    pub created_at: i64,
+}
+
+/// A campaign to be drafted.
+#[derive(Debug, Clone, Default)]
+pub struct NewCampaign {
+    /// A name unique among campaigns (typed again to approve it).
+    pub name: String,
+    /// What it is about (`dengue`, `fire-safety`…), for the figures.
+    pub topic: String,
+    /// The sender name shown on phones.
+    pub brandname: String,
+    /// The text, with fields such as `{ten}`.
+    pub body: String,
+    /// The list it goes to.
+    pub list_id: i64,
+    /// Current commune codes to narrow the list to; empty for the whole list.
+    pub communes: Vec<String>,
+    /// An emergency passes quiet hours, caps and opt-outs (still sent once per number).
+    pub emergency: bool,
+}
+
+/// A campaign as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Campaign {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Topic.
+    pub topic: String,
+    /// Brandname.
+    pub brandname: String,
+    /// Text.
+    pub body: String,
+    /// List.
+    pub list_id: i64,
+    /// Communes it is narrowed to (empty: the whole list).
+    pub communes: Vec<String>,
+    /// Emergency priority.
+    pub emergency: bool,
+    /// `draft`, `pending` (awaiting approval), `approved`, `cancelled`.
+    pub status: String,
+    /// Author.
+    pub created_by: String,
+    /// When drafted, µs.
+    pub created_at: i64,
+    /// When last submitted for approval, µs.
+    pub submitted_at: Option<i64>,
+    /// Who approved, sent back or cancelled it.
+    pub decided_by: Option<String>,
+    /// When, µs.
+    pub decided_at: Option<i64>,
+    /// The note given when it was sent back or cancelled.
+    pub decision_note: Option<String>,
+}
+
+/// One operator's share of a campaign.
+#[derive(Debug, Clone, Serialize)]
+pub struct OperatorPlan {
+    /// Operator id.
+    pub operator: String,
+    /// Recipients routed to it.
+    pub recipients: i64,
+    /// Segments sent over it.
+    pub segments: i64,
+    /// What they cost, VND.
+    pub cost_vnd: i64,
+}
+
+/// What a campaign would send, for the approver.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// Recipients who would get it.
+    pub recipients: i64,
+    /// Left out because they opted out (non-emergency campaigns only).
+    pub opted_out: i64,
+    /// Per operator, by operator id.
+    pub by_operator: Vec<OperatorPlan>,
+    /// All segments.
+    pub segments: i64,
+    /// Most segments one recipient gets.
+    pub max_segments: usize,
+    /// All cost, VND.
+    pub cost_vnd: i64,
+    /// The message as the first recipient gets it.
+    pub sample: String,
+    /// Its cost.
+    pub sample_cost: Cost,
+    /// The sample without diacritics, and its cost: the cheaper variant to weigh.
+    pub unaccented: String,
+    /// Its cost.
+    pub unaccented_cost: Cost,
+}
+
+const CAMPAIGN_COLUMNS: &str = "id, name, topic, brandname, body, list_id, communes_json, emergency, status, created_by, created_at, submitted_at, decided_by, decided_at, decision_note";
+const LIST_COLUMNS: &str = "id, name, file_name, rows, recipients, duplicates, refused_json, by_operator_json, created_by, created_at";
+
+/// Rows per multi-row insert of recipients (6 parameters each).
+const RECIPIENTS_PER_STATEMENT: usize = 100;
+
+/// The notify module's service.
+#[derive(Debug, Clone)]
+pub struct Notify {
+    db: Db,
+    plan: Arc<NumberingPlan>,
+    communes: Arc<Communes>,
+    rules: Arc<Rules>,
+    clock: Clock,
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> Error {
+    Error::Invalid {
+        field,
+        message: message.into(),
+    }
+}
+
+fn campaign_from(r: &sqlx::any::AnyRow) -> Result<Campaign> {
+    Ok(Campaign {
+        id: r.try_get(0)?,
+        name: r.try_get(1)?,
+        topic: r.try_get(2)?,
+        brandname: r.try_get(3)?,
+        body: r.try_get(4)?,
+        list_id: r.try_get(5)?,
+        communes: serde_json::from_str(&r.try_get::<String, _>(6)?)?,
+        emergency: r.try_get::<i64, _>(7)? != 0,
+        status: r.try_get(8)?,
+        created_by: r.try_get(9)?,
+        created_at: r.try_get(10)?,
+        submitted_at: r.try_get(11)?,
+        decided_by: r.try_get(12)?,
+        decided_at: r.try_get(13)?,
+        decision_note: r.try_get(14)?,
+    })
+}
+
+fn list_from(r: &sqlx::any::AnyRow) -> Result<List> {
+    Ok(List {
+        id: r.try_get(0)?,
+        name: r.try_get(1)?,
+        file_name: r.try_get(2)?,
+        rows: r.try_get(3)?,
+        recipients: r.try_get(4)?,
+        duplicates: r.try_get(5)?,
+        refused: serde_json::from_str(&r.try_get::<String, _>(6)?)?,
+        by_operator: serde_json::from_str(&r.try_get::<String, _>(7)?)?,
+        created_by: r.try_get(8)?,
+        created_at: r.try_get(9)?,
+    })
+}
+
+impl Notify {
+    /// The service with the shipped numbering plan, Hà Nội's communes and the shipped rules.
+    pub fn new(db: Db) -> Result<Self> {
+        let rules = Rules::builtin().map_err(|e| invalid("rules", e.to_string()))?;
+        let communes = Communes::hanoi().map_err(|e| invalid("communes", e.to_string()))?;
+        Ok(Self::with(db, NumberingPlan::builtin(), communes, rules))
+    }
+
+    /// The service with the given plan, communes and rules.
+    pub fn with(db: Db, plan: NumberingPlan, communes: Communes, rules: Rules) -> Self {
+        Self {
+            db,
+            plan: Arc::new(plan),
+            communes: Arc::new(communes),
+            rules: Arc::new(rules),
+            clock: Clock::System,
+        }
+    }
+
+    /// The same service on another clock (tests).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// The numbering plan in force.
+    pub fn numbering_plan(&self) -> &NumberingPlan {
+        &self.plan
+    }
+
+    async fn ported(&self) -> Result<HashMap<String, String>> {
+        let rows = sqlx::query("SELECT phone, operator FROM notify_ported")
+            .fetch_all(self.db.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    /// Reads a list file and keeps the recipients it gives under `name`; the report says what
+    /// became of every row. A file that cannot be read at all keeps nothing.
+    pub async fn import_list(
+        &self,
+        actor: &str,
+        name: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<(List, ImportReport)> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(invalid("name", "a list needs a name"));
+        }
+        let ported = self.ported().await?;
+        let report = audience::read(
+            bytes,
+            audience::Rules {
+                plan: &self.plan,
+                ported: &ported,
+                communes: &self.communes,
+            },
+        )?;
+        let now = self.clock.now_micros();
+        let mut tx = self.db.begin().await?;
+        let id: i64 = match sqlx::query(
+            "INSERT INTO notify_lists (name, file_name, rows, recipients, duplicates, refused_json, by_operator_json, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(name)
+        .bind(file_name)
+        .bind(report.rows as i64)
+        .bind(report.recipients.len() as i64)
+        .bind(report.duplicates as i64)
+        .bind(serde_json::to_string(&report.refused)?)
+        .bind(serde_json::to_string(&report.by_operator)?)
+        .bind(actor)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        {
+            Ok(r) => r.try_get(0)?,
+            Err(e) if lantoa_store::is_unique_violation(&e) => {
+                return Err(Error::Duplicate {
+                    what: "list",
+                    name: name.to_owned(),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        for chunk in report.recipients.chunks(RECIPIENTS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO notify_recipients (list_id, phone, operator, ported, commune_code, name) VALUES {}",
+                lantoa_store::values_placeholders(chunk.len(), 6)
+            );
+            let mut q = sqlx::query(&sql);
+            for r in chunk {
+                q = q
+                    .bind(id)
+                    .bind(r.phone.as_str())
+                    .bind(r.operator.as_str())
+                    .bind(i64::from(r.ported))
+                    .bind(r.commune_code.as_deref())
+                    .bind(r.name.as_deref());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        audit::append_at(
+            &mut tx,
+            &audit::Entry::new(actor, "notify.list_imported", format!("list:{id}")).after(
+                serde_json::json!({
+                    "name": name, "file": file_name, "rows": report.rows,
+                    "recipients": report.recipients.len(), "duplicates": report.duplicates,
+                    "refused": report.refused.len(),
+                }),
+            ),
+            &self.clock,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((self.list(id).await?, report))
+    }
+
+    /// A list.
+    pub async fn list(&self, id: i64) -> Result<List> {
+        self.one("notify_lists", LIST_COLUMNS, "list", id, list_from)
+            .await
+    }
+
+    /// Every list, newest first.
+    pub async fn lists(&self) -> Result<Vec<List>> {
+        self.all("notify_lists", LIST_COLUMNS, list_from).await
+    }
+
+    async fn one<T>(
+        &self,
+        table: &str,
+        columns: &str,
+        what: &'static str,
+        id: i64,
+        from: fn(&sqlx::any::AnyRow) -> Result<T>,
+    ) -> Result<T> {
+        let row = sqlx::query(&format!("SELECT {columns} FROM {table} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.db.pool())
+            .await?
+            .ok_or_else(|| Error::NotFound {
+                what,
+                id: id.to_string(),
+            })?;
+        from(&row)
+    }
+
+    async fn all<T>(
+        &self,
+        table: &str,
+        columns: &str,
+        from: fn(&sqlx::any::AnyRow) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let rows = sqlx::query(&format!("SELECT {columns} FROM {table} ORDER BY id DESC"))
+            .fetch_all(self.db.pool())
+            .await?;
+        rows.iter().map(from).collect()
+    }
+
+    /// Imports a ported-numbers file (phone, operator): later lists route these numbers to
+    /// their new operator. Returns how many numbers it holds and the rows refused.
+    pub async fn import_ported(&self, actor: &str, bytes: &[u8]) -> Result<(usize, Vec<Refused>)> {
+        let (table, refused) = audience::read_ported(bytes, &self.plan)?;
+        let now = self.clock.now_micros();
+        let mut tx = self.db.begin().await?;
+        for (phone, operator) in &table {
+            sqlx::query(
+                "INSERT INTO notify_ported (phone, operator, imported_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (phone) DO UPDATE SET operator = excluded.operator, imported_at = excluded.imported_at",
+            )
+            .bind(phone)
+            .bind(operator)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        audit::append_at(
+            &mut tx,
+            &audit::Entry::new(actor, "notify.ported_imported", "ported")
+                .after(serde_json::json!({ "numbers": table.len(), "refused": refused.len() })),
+            &self.clock,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((table.len(), refused))
+    }
+
+    /// Records that `phone` wants no non-emergency messages (`source`: `reply`, `api`, `dnc`).
+    pub async fn opt_out(&self, actor: &str, phone: &str, source: &str) -> Result<String> {
+        let number = self
+            .plan
+            .parse(phone)
+            .map_err(|e| invalid("phone", e.to_string()))?;
+        let mut tx = self.db.begin().await?;
+        sqlx::query(
+            "INSERT INTO notify_optouts (phone, source, created_by, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (phone) DO NOTHING",
+        )
+        .bind(number.national())
+        .bind(source)
+        .bind(actor)
+        .bind(self.clock.now_micros())
+        .execute(&mut *tx)
+        .await?;
+        audit::append_at(
+            &mut tx,
+            &audit::Entry::new(
+                actor,
+                "notify.opted_out",
+                format!("phone:{}", number.national()),
+            )
+            .after(serde_json::json!({ "source": source })),
+            &self.clock,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(number.national().to_owned())
+    }
+
+    fn check(&self, c: &NewCampaign) -> Result<Template> {
+        if c.name.trim().is_empty() {
+            return Err(invalid("name", "a campaign needs a name"));
+        }
+        if c.topic.trim().is_empty() {
+            return Err(invalid(
+                "topic",
+                "say what the campaign is about (e.g. dengue)",
+            ));
+        }
+        if let Some(p) = brandname_problem(&c.brandname) {
+            return Err(invalid("brandname", p));
+        }
+        let template = Template::parse(&c.body).map_err(|e| invalid("body", e.to_string()))?;
+        if let Some(bad) = c
+            .communes
+            .iter()
+            .find(|code| !self.communes.contains_code(code))
+        {
+            return Err(invalid(
+                "communes",
+                format!("{bad} is not the code of a current commune or ward"),
+            ));
+        }
+        // The text without its fields already over the cap will only grow.
+        let bare = template.render(|_| String::new());
+        let cost = message::cost(&bare);
+        if cost.segments > self.rules.max_segments {
+            return Err(invalid(
+                "body",
+                format!(
+                    "the message takes {} segments ({} characters, {}); at most {} are allowed",
+                    cost.segments,
+                    cost.chars,
+                    match cost.encoding {
+                        Encoding::Gsm7 => "GSM-7",
+                        Encoding::Ucs2 => "UCS-2 because of its diacritics",
+                    },
+                    self.rules.max_segments
+                ),
+            ));
+        }
+        Ok(template)
+    }
+
+    /// Drafts a campaign.
+    pub async fn create_campaign(&self, actor: &str, c: &NewCampaign) -> Result<Campaign> {
+        self.check(c)?;
+        self.list(c.list_id).await?;
+        let now = self.clock.now_micros();
+        let mut tx = self.db.begin().await?;
+        let id: i64 = match sqlx::query(
+            "INSERT INTO notify_campaigns (name, topic, brandname, body, list_id, communes_json, emergency, status, created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $9) RETURNING id",
+        )
+        .bind(c.name.trim())
+        .bind(c.topic.trim())
+        .bind(c.brandname.trim())
+        .bind(&c.body)
+        .bind(c.list_id)
+        .bind(serde_json::to_string(&c.communes)?)
+        .bind(i64::from(c.emergency))
+        .bind(actor)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        {
+            Ok(r) => r.try_get(0)?,
+            Err(e) if lantoa_store::is_unique_violation(&e) => {
+                return Err(Error::Duplicate {
+                    what: "campaign",
+                    name: c.name.trim().to_owned(),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        audit::append_at(
+            &mut tx,
+            &audit::Entry::new(actor, "notify.campaign_drafted", format!("campaign:{id}")).after(
+                serde_json::json!({
+                    "name": c.name.trim(), "topic": c.topic, "brandname": c.brandname,
+                    "body": c.body, "list_id": c.list_id, "communes": c.communes,
+                    "emergency": c.emergency,
+                }),
+            ),
+            &self.clock,
+        )
+        .await?;
+        tx.commit().await?;
+        self.campaign(id).await
+    }
+
+    /// A campaign.
+    pub async fn campaign(&self, id: i64) -> Result<Campaign> {
+        self.one(
+            "notify_campaigns",
+            CAMPAIGN_COLUMNS,
+            "campaign",
+            id,
+            campaign_from,
+        )
+        .await
+    }
+
+    /// Every campaign, newest first.
+    pub async fn campaigns(&self) -> Result<Vec<Campaign>> {
+        self.all("notify_campaigns", CAMPAIGN_COLUMNS, campaign_from)
+            .await
+    }
+
+    /// What a campaign would send now: its recipients (the list, narrowed to its communes,
+    /// without opted-out numbers unless it is an emergency), per operator with segments and
+    /// cost, and the message as its first recipient gets it.
+    pub async fn plan(&self, id: i64) -> Result<Plan> {
+        let c = self.campaign(id).await?;
+        let template = Template::parse(&c.body).map_err(|e| invalid("body", e.to_string()))?;
+        let communes: HashSet<&str> = c.communes.iter().map(String::as_str).collect();
+        let names = lantoa_registry::commune_reference()
+            .map(|r| r.current.into_iter().collect::<HashMap<String, String>>())
+            .unwrap_or_default();
+        let fixed =
+            (!template.has_fields()).then(|| message::cost(&template.render(|_| String::new())));
+        let mut per: BTreeMap<String, OperatorPlan> = BTreeMap::new();
+        let (mut recipients, mut opted_out, mut max_segments) = (0i64, 0i64, 0usize);
+        let mut sample: Option<String> = None;
+        let mut rows = sqlx::query(
+            "SELECT r.phone, r.operator, r.commune_code, r.name, o.phone
+             FROM notify_recipients r LEFT JOIN notify_optouts o ON o.phone = r.phone
+             WHERE r.list_id = $1 ORDER BY r.phone",
+        )
+        .bind(c.list_id)
+        .fetch(self.db.pool());
+        while let Some(row) = rows.try_next().await? {
+            let phone: String = row.try_get(0)?;
+            let operator: String = row.try_get(1)?;
+            let commune: Option<String> = row.try_get(2)?;
+            let name: Option<String> = row.try_get(3)?;
+            let optout: Option<String> = row.try_get(4)?;
+            if !communes.is_empty() && !commune.as_deref().is_some_and(|k| communes.contains(k)) {
+                continue;
+            }
+            if optout.is_some() && !c.emergency {
+                opted_out += 1;
+                continue;
+            }
+            let text = || {
+                template.render(|f| match f {
+                    "ten" => name.clone().unwrap_or_default(),
+                    "phuong_xa" => commune
+                        .as_ref()
+                        .and_then(|k| names.get(k).cloned())
+                        .unwrap_or_default(),
+                    "so_dien_thoai" => phone.clone(),
+                    _ => String::new(),
+                })
+            };
+            let segments = match &fixed {
+                Some(cost) => cost.segments,
+                None => message::cost(&text()).segments,
+            };
+            if sample.is_none() {
+                sample = Some(text());
+            }
+            recipients += 1;
+            max_segments = max_segments.max(segments);
+            let price = self.rules.price(&operator) as i64;
+            let e = per.entry(operator.clone()).or_insert_with(|| OperatorPlan {
+                operator,
+                recipients: 0,
+                segments: 0,
+                cost_vnd: 0,
+            });
+            e.recipients += 1;
+            e.segments += segments as i64;
+            e.cost_vnd += segments as i64 * price;
+        }
+        let sample = sample.unwrap_or_else(|| template.render(|_| String::new()));
+        let unaccented = message::unaccented(&sample);
+        Ok(Plan {
+            recipients,
+            opted_out,
+            segments: per.values().map(|p| p.segments).sum(),
+            cost_vnd: per.values().map(|p| p.cost_vnd).sum(),
+            by_operator: per.into_values().collect(),
+            max_segments,
+            sample_cost: message::cost(&sample),
+            unaccented_cost: message::cost(&unaccented),
+            sample,
+            unaccented,
+        })
+    }
+
+    /// Moves a campaign from one of `from` to `to`, recording who, when and why.
+    async fn decide(
+        &self,
+        actor: &str,
+        id: i64,
+        from: &[&str],
+        to: &str,
+        action: &str,
+        note: Option<&str>,
+    ) -> Result<Campaign> {
+        let c = self.campaign(id).await?;
+        if !from.contains(&c.status.as_str()) {
+            return Err(Error::Refused(format!(
+                "campaign \"{}\" is {}; this step needs it {}",
+                c.name,
+                c.status,
+                from.join(" or ")
+            )));
+        }
+        let now = self.clock.now_micros();
+        let mut tx = self.db.begin().await?;
+        let submitted = to == "pending";
+        let changed = sqlx::query(
+            "UPDATE notify_campaigns SET status = $1, updated_at = $2,
+                 submitted_at = CASE WHEN $3 = 1 THEN $2 ELSE submitted_at END,
+                 decided_by = CASE WHEN $3 = 1 THEN NULL ELSE $4 END,
+                 decided_at = CASE WHEN $3 = 1 THEN NULL ELSE $2 END,
+                 decision_note = CASE WHEN $3 = 1 THEN NULL ELSE $5 END
+             WHERE id = $6 AND status = $7",
+        )
+        .bind(to)
+        .bind(now)
+        .bind(i64::from(submitted))
+        .bind(actor)
+        .bind(note)
+        .bind(id)
+        .bind(&c.status)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed != 1 {
+            return Err(Error::Refused(format!(
+                "campaign \"{}\" changed meanwhile; reload it",
+                c.name
+            )));
+        }
+        audit::append_at(
+            &mut tx,
+            &audit::Entry::new(actor, action, format!("campaign:{id}"))
+                .before(serde_json::json!({ "status": c.status }))
+                .after(serde_json::json!({ "status": to, "note": note })),
+            &self.clock,
+        )
+        .await?;
+        tx.commit().await?;
+        self.campaign(id).await
+    }
+
+    /// The author sends a draft for approval.
+    pub async fn submit(&self, actor: &str, id: i64) -> Result<Campaign> {
+        self.decide(
+            actor,
+            id,
+            &["draft"],
+            "pending",
+            "notify.campaign_submitted",
+            None,
+        )
+        .await
+    }
+
+    /// An approver other than the author approves a pending campaign, typing its name to
+    /// confirm that this campaign, to these people, is the one meant.
+    pub async fn approve(&self, actor: &str, id: i64, typed_name: &str) -> Result<Campaign> {
+        let c = self.campaign(id).await?;
+        if c.created_by == actor {
+            return Err(Error::Refused(format!(
+                "{actor} drafted campaign \"{}\"; another approver must approve it",
+                c.name
+            )));
+        }
+        if typed_name.trim() != c.name {
+            return Err(invalid(
+                "confirm",
+                format!(
+                    "type the campaign's name exactly (\"{}\") to approve it",
+                    c.name
+                ),
+            ));
+        }
+        self.decide(
+            actor,
+            id,
+            &["pending"],
+            "approved",
+            "notify.campaign_approved",
+            None,
+        )
+        .await
+    }
+
+    /// An approver sends a pending campaign back to its author with a note.
+    pub async fn send_back(&self, actor: &str, id: i64, note: &str) -> Result<Campaign> {
+        if note.trim().is_empty() {
+            return Err(invalid("note", "say what must change"));
+        }
+        self.decide(
+            actor,
+            id,
+            &["pending"],
+            "draft",
+            "notify.campaign_sent_back",
+            Some(note.trim()),
+        )
+        .await
+    }
+
+    /// Cancels a campaign not yet sent.
+    pub async fn cancel(&self, actor: &str, id: i64, note: &str) -> Result<Campaign> {
+        self.decide(
+            actor,
+            id,
+            &["draft", "pending", "approved"],
+            "cancelled",
+            "notify.campaign_cancelled",
+            Some(note.trim()).filter(|n| !n.is_empty()),
+        )
+        .await
+    }
+}

@@ -1,0 +1,325 @@
+//! The notify service on a real database (SQLite, or PostgreSQL when
+//! LANTOA_TEST_DATABASE_URL is set): lists, ported numbers, opt-outs, campaigns and approval.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure report
+
+use lantoa_notify::{Error, NewCampaign, Notify};
+use lantoa_store::testing::TestDb;
+
+async fn setup() -> (TestDb, Notify) {
+    let t = TestDb::new(&[&lantoa_notify::MIGRATIONS]).await.unwrap();
+    let n = Notify::new(t.db.clone()).unwrap();
+    (t, n)
+}
+
+/// Row 2 good; 3 international form; 4 an 11-digit number from before 2018; 5 foreign; 6 a
+/// landline-like prefix; 7 an unknown ward; 8 repeats row 2; 9 blank; 10 good, a ward by its code.
+const LIST: &str = "Họ tên,Số điện thoại,Phường/xã
+Nguyễn Thị Lan,0912 345 678,Phường Hoàn Kiếm
+Trần Văn Bình,+84 983 456 789,Phường Ba Đình
+Lê Hòa,01662345678,Phường Hoàn Kiếm
+John Smith,+1 415 555 0100,Phường Ba Đình
+Phạm Minh,0241234567,Phường Ba Đình
+Vũ Thu,0904 111 222,Phường Không Có
+Nguyễn Thị Lan,84912345678,Phường Hoàn Kiếm
+,,
+Đỗ An,0868 000 111,00004
+";
+
+#[tokio::test]
+async fn a_list_keeps_good_numbers_once_and_says_why_each_other_row_was_refused() {
+    let (_t, n) = setup().await;
+    let (list, report) = n
+        .import_list(
+            "lan",
+            "Phường Hoàn Kiếm & Ba Đình",
+            "ds.csv",
+            LIST.as_bytes(),
+        )
+        .await
+        .unwrap();
+    assert!(report.conserved(), "{report:?}");
+    assert_eq!(report.rows, 8, "the blank row is skipped");
+    assert_eq!(list.recipients, 4);
+    assert_eq!(list.duplicates, 1);
+    let refused: Vec<(u64, &str)> = list
+        .refused
+        .iter()
+        .map(|r| (r.row, r.field.as_str()))
+        .collect();
+    assert_eq!(refused, vec![(5, "phone"), (6, "phone"), (7, "commune")]);
+    assert!(
+        list.refused[2].reason.contains("no current commune"),
+        "{:?}",
+        list.refused
+    );
+    assert_eq!(
+        list.by_operator.get("viettel"),
+        Some(&3),
+        "{:?}",
+        list.by_operator
+    );
+    assert_eq!(list.by_operator.get("vinaphone"), Some(&1));
+    // 01662345678 became 0362345678 (Viettel) in 2018.
+    assert!(report.recipients.iter().any(|r| r.phone == "0362345678"));
+    // A list name is used once; a file with no phone column keeps nothing and says what it has.
+    let again = n
+        .import_list(
+            "lan",
+            "Phường Hoàn Kiếm & Ba Đình",
+            "x.csv",
+            LIST.as_bytes(),
+        )
+        .await;
+    assert!(matches!(again, Err(Error::Duplicate { .. })), "{again:?}");
+    let e = n
+        .import_list("lan", "khác", "x.csv", "Tên,Địa chỉ\nA,B\n".as_bytes())
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("\"Địa chỉ\""), "{e}");
+    assert_eq!(n.lists().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn ported_numbers_are_routed_to_their_new_operator() {
+    let (_t, n) = setup().await;
+    let (count, refused) = n
+        .import_ported(
+            "lan",
+            "Số điện thoại,Nhà mạng\n0912345678,MobiFone\n0983456789,khong-co\n".as_bytes(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+    assert_eq!(refused.len(), 1);
+    assert!(refused[0].reason.contains("viettel"), "{refused:?}");
+    let (_, report) = n
+        .import_list(
+            "lan",
+            "l",
+            "l.csv",
+            "phone\n0912345678\n0983456789\n".as_bytes(),
+        )
+        .await
+        .unwrap();
+    let by: Vec<(&str, &str, bool)> = report
+        .recipients
+        .iter()
+        .map(|r| (r.phone.as_str(), r.operator.as_str(), r.ported))
+        .collect();
+    assert_eq!(
+        by,
+        vec![
+            ("0912345678", "mobifone", true),
+            ("0983456789", "viettel", false)
+        ]
+    );
+}
+
+fn dengue(list_id: i64) -> NewCampaign {
+    NewCampaign {
+        name: "Sốt xuất huyết tuần 40".into(),
+        topic: "dengue".into(),
+        brandname: "SoYTe-HN".into(),
+        body: "Kính gửi {ten}: mùa sốt xuất huyết, hãy diệt lăng quăng và ngủ màn.".into(),
+        list_id,
+        communes: vec![],
+        emergency: false,
+    }
+}
+
+#[tokio::test]
+async fn a_bad_campaign_is_refused_with_the_field_at_fault() {
+    let (_t, n) = setup().await;
+    let (list, _) = n
+        .import_list("lan", "l", "l.csv", LIST.as_bytes())
+        .await
+        .unwrap();
+    let field = |e: Error| match e {
+        Error::Invalid { field, message } => format!("{field}: {message}"),
+        other => panic!("{other:?}"),
+    };
+    let mut c = dengue(list.id);
+    c.brandname = "Sở Y tế".into();
+    let e = field(n.create_campaign("lan", &c).await.unwrap_err());
+    assert!(e.starts_with("brandname:"), "{e}");
+    let mut c = dengue(list.id);
+    c.body = "Kính gửi {ho_ten}".into();
+    let e = field(n.create_campaign("lan", &c).await.unwrap_err());
+    assert!(e.starts_with("body:") && e.contains("{ho_ten}"), "{e}");
+    let mut c = dengue(list.id);
+    c.body = "   ".into();
+    assert!(field(n.create_campaign("lan", &c).await.unwrap_err()).contains("empty"));
+    let mut c = dengue(list.id);
+    c.body = "ư".repeat(500);
+    let e = field(n.create_campaign("lan", &c).await.unwrap_err());
+    assert!(e.contains("8 segments") && e.contains("at most 6"), "{e}");
+    let mut c = dengue(list.id);
+    c.communes = vec!["99999".into()];
+    assert!(field(n.create_campaign("lan", &c).await.unwrap_err()).starts_with("communes:"));
+    let c = dengue(9999);
+    assert!(matches!(
+        n.create_campaign("lan", &c).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(n.campaigns().await.unwrap().is_empty(), "nothing was kept");
+}
+
+#[tokio::test]
+async fn the_plan_counts_recipients_per_operator_and_leaves_out_opt_outs() {
+    let (_t, n) = setup().await;
+    let (list, _) = n
+        .import_list("lan", "l", "l.csv", LIST.as_bytes())
+        .await
+        .unwrap();
+    let c = n.create_campaign("lan", &dengue(list.id)).await.unwrap();
+    let p = n.plan(c.id).await.unwrap();
+    assert_eq!(p.recipients, 4);
+    assert_eq!(p.opted_out, 0);
+    assert_eq!(
+        p.sample_cost.encoding,
+        lantoa_notify::message::Encoding::Ucs2
+    );
+    assert!(p.unaccented_cost.segments < p.sample_cost.segments || p.sample_cost.segments == 1);
+    assert_eq!(
+        p.segments,
+        p.by_operator.iter().map(|o| o.segments).sum::<i64>()
+    );
+    assert_eq!(p.cost_vnd, p.segments * 800);
+    assert!(p.sample.starts_with("Kính gửi "), "{}", p.sample);
+    // An opt-out leaves a non-emergency campaign; the number in any written form.
+    assert_eq!(
+        n.opt_out("api", "+84 912 345 678", "api").await.unwrap(),
+        "0912345678"
+    );
+    assert!(matches!(
+        n.opt_out("api", "12", "api").await,
+        Err(Error::Invalid { field: "phone", .. })
+    ));
+    let p = n.plan(c.id).await.unwrap();
+    assert_eq!((p.recipients, p.opted_out), (3, 1));
+    // Narrowed to Hoàn Kiếm by its code.
+    let hk = lantoa_registry::commune_reference()
+        .unwrap()
+        .current
+        .into_iter()
+        .find(|(_, name)| name == "Phường Hoàn Kiếm")
+        .unwrap()
+        .0;
+    let mut narrowed = dengue(list.id);
+    narrowed.name = "Hoàn Kiếm".into();
+    narrowed.communes = vec![hk];
+    narrowed.emergency = true;
+    let e = n.create_campaign("lan", &narrowed).await.unwrap();
+    let p = n.plan(e.id).await.unwrap();
+    // Rows 2 and 4 are in Hoàn Kiếm; the emergency reaches the opted-out number too.
+    assert_eq!((p.recipients, p.opted_out), (2, 0));
+}
+
+#[tokio::test]
+async fn only_another_approver_approves_and_only_by_typing_the_name() {
+    let (t, n) = setup().await;
+    let (list, _) = n
+        .import_list("lan", "l", "l.csv", LIST.as_bytes())
+        .await
+        .unwrap();
+    let c = n.create_campaign("lan", &dengue(list.id)).await.unwrap();
+    assert_eq!(c.status, "draft");
+    // Not yet submitted.
+    assert!(matches!(
+        n.approve("hung", c.id, &c.name).await,
+        Err(Error::Refused(_))
+    ));
+    let c = n.submit("lan", c.id).await.unwrap();
+    assert_eq!(c.status, "pending");
+    assert!(matches!(
+        n.submit("lan", c.id).await,
+        Err(Error::Refused(_))
+    ));
+    // The author cannot approve their own campaign.
+    let e = n.approve("lan", c.id, &c.name).await.unwrap_err();
+    assert!(e.to_string().contains("another approver"), "{e}");
+    // The name must be typed exactly.
+    let e = n.approve("hung", c.id, "Sốt xuất huyết").await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Invalid {
+                field: "confirm",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // Sent back with a note, changed, submitted again, approved.
+    assert!(matches!(
+        n.send_back("hung", c.id, " ").await,
+        Err(Error::Invalid { field: "note", .. })
+    ));
+    let back = n
+        .send_back("hung", c.id, "Thêm số đường dây nóng")
+        .await
+        .unwrap();
+    assert_eq!(back.status, "draft");
+    assert_eq!(
+        back.decision_note.as_deref(),
+        Some("Thêm số đường dây nóng")
+    );
+    n.submit("lan", c.id).await.unwrap();
+    let ok = n
+        .approve("hung", c.id, "Sốt xuất huyết tuần 40")
+        .await
+        .unwrap();
+    assert_eq!(
+        (ok.status.as_str(), ok.decided_by.as_deref()),
+        ("approved", Some("hung"))
+    );
+    let gone = n.cancel("hung", c.id, "đổi kế hoạch").await.unwrap();
+    assert_eq!(gone.status, "cancelled");
+    assert!(matches!(
+        n.cancel("hung", c.id, "").await,
+        Err(Error::Refused(_))
+    ));
+    // Every step is in the audit log.
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE entity = $1 ORDER BY seq")
+            .bind(format!("campaign:{}", c.id))
+            .fetch_all(t.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        actions,
+        [
+            "notify.campaign_drafted",
+            "notify.campaign_submitted",
+            "notify.campaign_sent_back",
+            "notify.campaign_submitted",
+            "notify.campaign_approved",
+            "notify.campaign_cancelled"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_demo_loads_once_with_its_faulty_rows_reported() {
+    let (_t, n) = setup().await;
+    let first = n.load_demo("demo").await.unwrap();
+    assert_eq!((first.lists, first.campaigns), (1, 2));
+    let again = n.load_demo("demo").await.unwrap();
+    assert_eq!((again.lists, again.campaigns), (0, 0));
+    let list = n.lists().await.unwrap().remove(0);
+    // 65 rows: 60 generated, then a landline, a short number, an unknown ward, a repeat and an
+    // 11-digit number (converted, taken).
+    assert_eq!(list.rows, 65);
+    assert_eq!(list.refused.len(), 3, "{:?}", list.refused);
+    assert_eq!(list.duplicates, 1);
+    assert_eq!(list.recipients, 61);
+    let statuses: Vec<String> = n
+        .campaigns()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.status)
+        .collect();
+    assert_eq!(statuses, ["approved", "pending"]);
+}

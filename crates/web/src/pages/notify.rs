@@ -1,0 +1,267 @@
+//! Notify pages: recipient lists with the rows they refused, campaigns from draft to approval
+//! with the plan an approver must see.
+
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use lantoa_core::role::Role;
+use lantoa_notify::NewCampaign;
+
+use super::{FormPairs, flash, form_error};
+use crate::ctx::Ctx;
+use crate::error::WebError;
+use crate::routes::NOTIFY_AUTHORS;
+use crate::{AppState, view};
+
+fn has(ctx: &Ctx, roles: &[Role]) -> bool {
+    ctx.principal
+        .as_ref()
+        .is_some_and(|p| p.roles.iter().any(|r| roles.contains(r)))
+}
+
+async fn home_context(state: &AppState) -> Result<minijinja::Value, WebError> {
+    let n = state.notify()?;
+    let lists = n.lists().await?;
+    let campaigns = n.campaigns().await?;
+    let communes: Vec<minijinja::Value> = lantoa_registry::commune_reference()
+        .map(|r| r.current)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(code, name)| minijinja::context! { code => code, name => name })
+        .collect();
+    Ok(minijinja::context! {
+        lists => lists, campaigns => campaigns, communes => communes,
+        max_segments => n.rules().max_segments,
+    })
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct Flash {
+    flash: Option<String>,
+}
+
+/// `GET /notify`: campaigns and their state, recipient lists, and the forms to import a list
+/// and draft a campaign.
+pub async fn home(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<Flash>,
+) -> Result<Response, WebError> {
+    let extra = home_context(&state).await?;
+    Ok(view::page(
+        "notify.html",
+        &ctx,
+        "notify",
+        minijinja::context! {
+            can_draft => has(&ctx, NOTIFY_AUTHORS), flash => flash(q.flash.as_deref()), ..extra
+        },
+    )?
+    .into_response())
+}
+
+/// `POST /notify/lists`: a list file (multipart `file`, and `name`) read row by row; the list's
+/// page then shows every row refused and why.
+pub async fn import_list(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, WebError> {
+    let n = state.notify()?;
+    let content_type = crate::upload::content_type(&headers);
+    if !content_type.starts_with("multipart/form-data") {
+        return Err(WebError::malformed(
+            "send the list as multipart/form-data (fields 'name' and 'file')",
+        ));
+    }
+    // Lists are read whole (a city-wide list of millions of numbers is a few hundred MB): they
+    // are bounded by the body limit, not the upload limit.
+    let limit = state.config.max_body_bytes as u64;
+    let mut multipart = multer::Multipart::with_constraints(
+        body.into_data_stream(),
+        multer::parse_boundary(content_type).map_err(|e| WebError::malformed(e.to_string()))?,
+        multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(limit)),
+    );
+    let (mut name, mut file_name, mut bytes) = (String::new(), String::new(), Vec::new());
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| WebError::malformed(e.to_string()))?
+    {
+        match field.name() {
+            Some("file") => {
+                file_name = field.file_name().unwrap_or("list.csv").to_owned();
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| WebError::malformed(e.to_string()))?
+                    .to_vec();
+            }
+            Some("name") => {
+                name = field
+                    .text()
+                    .await
+                    .map_err(|e| WebError::malformed(e.to_string()))?;
+            }
+            _ => {}
+        }
+    }
+    if bytes.is_empty() {
+        return Err(WebError::invalid(
+            "err-no-file",
+            "choose a CSV or XLSX file of phone numbers (field 'file')",
+        ));
+    }
+    let (list, _) = n
+        .import_list(&ctx.actor(), &name, &file_name, &bytes)
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/notify/lists/{}?flash=flash-list-imported",
+        list.id
+    ))
+    .into_response())
+}
+
+/// `GET /notify/lists/{id}`: a list's counts per operator and every refused row with its reason.
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    Query(q): Query<Flash>,
+) -> Result<Response, WebError> {
+    let list = state.notify()?.list(id).await?;
+    Ok(view::page(
+        "notify_list.html",
+        &ctx,
+        "notify",
+        minijinja::context! { list => list, flash => flash(q.flash.as_deref()) },
+    )?
+    .into_response())
+}
+
+/// `POST /notify/campaigns`: drafts a campaign; a bad field re-shows the form with what was
+/// typed.
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let n = state.notify()?;
+    let new = NewCampaign {
+        name: form.get("name"),
+        topic: form.get("topic"),
+        brandname: form.get("brandname"),
+        body: form.get("body"),
+        list_id: form.get("list_id").parse().unwrap_or(0),
+        communes: form
+            .0
+            .iter()
+            .filter(|(k, v)| k == "communes" && !v.is_empty())
+            .map(|(_, v)| v.clone())
+            .collect(),
+        emergency: form.get("emergency") == "on",
+    };
+    match n.create_campaign(&ctx.actor(), &new).await {
+        Ok(c) => Ok(Redirect::to(&format!(
+            "/notify/campaigns/{}?flash=flash-campaign-drafted",
+            c.id
+        ))
+        .into_response()),
+        Err(e) => {
+            let extra = home_context(&state).await?;
+            let echo = minijinja::context! {
+                can_draft => true,
+                echo => minijinja::context! {
+                    name => new.name, topic => new.topic, brandname => new.brandname,
+                    body => new.body, list_id => new.list_id, communes => new.communes,
+                    emergency => new.emergency,
+                },
+                ..extra
+            };
+            Ok(form_error("notify.html", &ctx, "notify", echo, e.into()))
+        }
+    }
+}
+
+async fn campaign_context(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<minijinja::Value, WebError> {
+    let n = state.notify()?;
+    let c = n.campaign(id).await?;
+    let plan = n.plan(id).await?;
+    let list = n.list(c.list_id).await?;
+    let me = ctx.actor();
+    let author = c.created_by == me;
+    Ok(minijinja::context! {
+        campaign => c.clone(), plan => plan, list => list,
+        can_submit => author && c.status == "draft",
+        can_decide => !author && c.status == "pending" && has(ctx, &[Role::Approver]),
+        can_cancel => c.status != "cancelled" && (author || has(ctx, &[Role::Approver, Role::Admin])),
+        is_author => author,
+    })
+}
+
+/// `GET /notify/campaigns/{id}`: the campaign and its plan: recipients per operator after
+/// opt-outs, segments, cost, the message as sent and its unaccented variant; the steps the
+/// viewer may take.
+pub async fn campaign(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    Query(q): Query<Flash>,
+) -> Result<Response, WebError> {
+    let extra = campaign_context(&state, &ctx, id).await?;
+    Ok(view::page(
+        "notify_campaign.html",
+        &ctx,
+        "notify",
+        minijinja::context! { flash => flash(q.flash.as_deref()), ..extra },
+    )?
+    .into_response())
+}
+
+/// `POST /notify/campaigns/{id}/{step}`: `submit` (the author), `approve` (another approver,
+/// typing the name in `confirm`), `send-back` (with a `note`), `cancel`.
+pub async fn step(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, step)): Path<(i64, String)>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let n = state.notify()?;
+    let actor = ctx.actor();
+    let author = n.campaign(id).await?.created_by == actor;
+    let result = match step.as_str() {
+        "submit" if author => n.submit(&actor, id).await,
+        "approve" if has(&ctx, &[Role::Approver]) => {
+            n.approve(&actor, id, &form.get("confirm")).await
+        }
+        "send-back" if has(&ctx, &[Role::Approver]) => {
+            n.send_back(&actor, id, &form.get("note")).await
+        }
+        "cancel" if author || has(&ctx, &[Role::Approver, Role::Admin]) => {
+            n.cancel(&actor, id, &form.get("note")).await
+        }
+        "submit" | "approve" | "send-back" | "cancel" => return Err(WebError::forbidden()),
+        _ => return Err(WebError::not_found()),
+    };
+    match result {
+        Ok(c) => Ok(Redirect::to(&format!(
+            "/notify/campaigns/{}?flash=flash-campaign-{}",
+            c.id, c.status
+        ))
+        .into_response()),
+        Err(e) => {
+            let extra = campaign_context(&state, &ctx, id).await?;
+            Ok(form_error(
+                "notify_campaign.html",
+                &ctx,
+                "notify",
+                extra,
+                e.into(),
+            ))
+        }
+    }
+}
