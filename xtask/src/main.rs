@@ -122,7 +122,7 @@ fn test_all() -> anyhow::Result<Tally> {
             c.env("LANTOA_TEST_DATABASE_URL", pg.url());
             tests(
                 &mut t,
-                "storage, accounts, registry, watch, crawl, opendata and web suites on PostgreSQL",
+                &format!("suites on PostgreSQL: {}", STORAGE_SUITES.join(", ")),
                 c,
             );
             drop(pg);
