@@ -82,8 +82,9 @@ pub enum ListError {
     Unreadable(String),
 }
 
-const PHONE_LABELS: [&str; 7] = [
+const PHONE_LABELS: [&str; 8] = [
     "so dien thoai",
+    "so thue bao",
     "sdt",
     "so_dien_thoai",
     "dien thoai",
@@ -312,6 +313,43 @@ fn table(bytes: &[u8]) -> Result<Table, ListError> {
     let header = rows.next().ok_or(ListError::Empty)?;
     let keys = header.iter().map(|h| fold_key(h.trim())).collect();
     Ok((header, keys, rows))
+}
+
+/// Reads a file of numbers (a phone column; other columns ignored), as the national
+/// Do-Not-Call list or a list of opt-outs comes: the numbers in national form, each once, and
+/// the rows refused.
+pub fn read_numbers(
+    bytes: &[u8],
+    plan: &NumberingPlan,
+) -> Result<(Vec<String>, Vec<Refused>), ListError> {
+    let (header, keys, rows) = table(bytes)?;
+    let phone_col = keys
+        .iter()
+        .position(|k| PHONE_LABELS.contains(&k.as_str()))
+        .ok_or_else(|| ListError::NoPhoneColumn(header.join(", ")))?;
+    let mut seen = HashSet::new();
+    let mut numbers = Vec::new();
+    let mut refused = Vec::new();
+    for (i, row) in rows.enumerate() {
+        let cell = row.get(phone_col).map(|s| s.trim()).unwrap_or_default();
+        if cell.is_empty() {
+            continue;
+        }
+        match plan.parse(cell) {
+            Ok(p) => {
+                if seen.insert(p.national().to_owned()) {
+                    numbers.push(p.national().to_owned());
+                }
+            }
+            Err(e) => refused.push(Refused {
+                row: i as u64 + 2,
+                field: "phone".into(),
+                value: cell.to_owned(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+    Ok((numbers, refused))
 }
 
 fn csv_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, ListError> {

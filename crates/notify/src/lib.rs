@@ -10,7 +10,7 @@
 
 pub use demo::DemoReport;
 pub use error::{Error, Result};
-pub use service::{Campaign, List, NewCampaign, Notify, OperatorPlan, Plan};
+pub use service::{Campaign, List, NewCampaign, Notify, OPTOUT_SOURCES, OperatorPlan, Plan};
 
 /// Migrations of the notify tables.
 pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrate::MigrationSet {

@@ -160,6 +160,23 @@ fn invalid(field: &'static str, message: impl Into<String>) -> Error {
     }
 }
 
+/// Where opt-outs come from.
+pub const OPTOUT_SOURCES: [&str; 4] = ["reply", "api", "dnc", "hotline"];
+
+fn check_source(source: &str) -> Result<()> {
+    if OPTOUT_SOURCES.contains(&source) {
+        Ok(())
+    } else {
+        Err(invalid(
+            "source",
+            format!(
+                "\"{source}\" is not a source of opt-outs; sources are {}",
+                OPTOUT_SOURCES.join(", ")
+            ),
+        ))
+    }
+}
+
 fn campaign_from(r: &sqlx::any::AnyRow) -> Result<Campaign> {
     Ok(Campaign {
         id: r.try_get(0)?,
@@ -393,6 +410,7 @@ impl Notify {
 
     /// Records that `phone` wants no non-emergency messages (`source`: `reply`, `api`, `dnc`).
     pub async fn opt_out(&self, actor: &str, phone: &str, source: &str) -> Result<String> {
+        check_source(source)?;
         let number = self
             .plan
             .parse(phone)
@@ -421,6 +439,43 @@ impl Notify {
         .await?;
         tx.commit().await?;
         Ok(number.national().to_owned())
+    }
+
+    /// Imports a file of numbers that want no non-emergency messages (`source`: `dnc` for the
+    /// national Do-Not-Call list, `reply`, `api`, `hotline`): returns how many were new and the
+    /// rows refused.
+    pub async fn import_optouts(
+        &self,
+        actor: &str,
+        bytes: &[u8],
+        source: &str,
+    ) -> Result<(u64, Vec<Refused>)> {
+        check_source(source)?;
+        let (numbers, refused) = audience::read_numbers(bytes, &self.plan)?;
+        let now = self.clock.now_micros();
+        let mut tx = self.db.begin().await?;
+        let mut added = 0u64;
+        for chunk in numbers.chunks(RECIPIENTS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO notify_optouts (phone, source, created_by, created_at) VALUES {} ON CONFLICT (phone) DO NOTHING",
+                lantoa_store::values_placeholders(chunk.len(), 4)
+            );
+            let mut q = sqlx::query(&sql);
+            for n in chunk {
+                q = q.bind(n.as_str()).bind(source).bind(actor).bind(now);
+            }
+            added += q.execute(&mut *tx).await?.rows_affected();
+        }
+        audit::append_at(
+            &mut tx,
+            &audit::Entry::new(actor, "notify.optouts_imported", "optouts").after(
+                serde_json::json!({ "source": source, "numbers": numbers.len(), "added": added, "refused": refused.len() }),
+            ),
+            &self.clock,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((added, refused))
     }
 
     fn check(&self, c: &NewCampaign) -> Result<Template> {

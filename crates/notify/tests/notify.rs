@@ -323,3 +323,38 @@ async fn the_demo_loads_once_with_its_faulty_rows_reported() {
         .collect();
     assert_eq!(statuses, ["approved", "pending"]);
 }
+
+#[tokio::test]
+async fn a_do_not_call_file_is_imported_once_and_its_bad_rows_reported() {
+    let (_t, n) = setup().await;
+    let file = "STT;Số thuê bao\n1;0912345678\n2;84983456789\n3;abc\n4;0912 345 678\n";
+    let (added, refused) = n
+        .import_optouts("lan", file.as_bytes(), "dnc")
+        .await
+        .unwrap();
+    assert_eq!(added, 2);
+    assert_eq!(refused.len(), 1);
+    assert_eq!((refused[0].row, refused[0].value.as_str()), (4, "abc"));
+    let (again, _) = n
+        .import_optouts("lan", file.as_bytes(), "dnc")
+        .await
+        .unwrap();
+    assert_eq!(again, 0, "numbers already opted out are not added twice");
+    let e = n
+        .import_optouts("lan", file.as_bytes(), "tin-don")
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("sources are reply, api, dnc, hotline"),
+        "{e}"
+    );
+    // They leave a non-emergency campaign's plan.
+    let (list, _) = n
+        .import_list("lan", "l", "l.csv", LIST.as_bytes())
+        .await
+        .unwrap();
+    let c = n.create_campaign("lan", &dengue(list.id)).await.unwrap();
+    let p = n.plan(c.id).await.unwrap();
+    assert_eq!((p.recipients, p.opted_out), (2, 2));
+}

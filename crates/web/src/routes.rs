@@ -119,6 +119,7 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/notify/lists" Roles(NOTIFY_AUTHORS), Page, "Import a recipient list (CSV or XLSX); refused rows are reported" => pages::notify::import_list;
         GET "/notify/lists/{id}" SignedIn, Page, "A recipient list: counts per operator and every refused row" => pages::notify::list;
         POST "/notify/campaigns" Roles(NOTIFY_AUTHORS), Page, "Draft an SMS campaign" => pages::notify::create;
+        POST "/notify/numbers" Roles(NOTIFY_AUTHORS), Page, "Import opt-outs (the Do-Not-Call list, replies) or ported numbers" => pages::notify::import_numbers;
         GET "/notify/campaigns/{id}" SignedIn, Page, "A campaign and its plan: recipients per operator, segments, cost, the message as sent" => pages::notify::campaign;
         POST "/notify/campaigns/{id}/{step}" Roles(NOTIFY_STEPS), Page, "Submit, approve (typing the name), send back or cancel a campaign" => pages::notify::step;
         GET "/opendata" SignedIn, Page, "Datasets with their owner, rows published and quality" => pages::opendata::datasets;
@@ -160,6 +161,8 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/api/3/action/{action}" Public, Api, "CKAN Action API (read), parameters as a JSON body" => api::ckan::action;
         GET "/api/action/{action}" Public, Api, "CKAN Action API at the path the ckanapi client uses" => api::ckan::action;
         POST "/api/action/{action}" Public, Api, "CKAN Action API at the path the ckanapi client uses, JSON body" => api::ckan::action;
+        POST "/api/v1/notify/optouts" Roles(NOTIFY_AUTHORS), Api, "Record that a number wants no non-emergency messages ({phone, source})" => api::v1::opt_out;
+        POST "/api/v1/notify/optouts/import" Roles(NOTIFY_AUTHORS), Api, "Import opt-outs from a CSV/XLSX body (?source=dnc); a report of refused rows" => api::v1::import_opt_outs;
         GET "/api/v1/watch/subjects" SignedIn, Api, "List watch subjects (kind, q, limit, offset)" => api::v1::list_subjects;
         POST "/api/v1/watch/subjects" Roles(WATCH_EDITORS), Api, "Register a watch subject" => api::v1::create_subject;
         POST "/api/v1/watch/subjects/import" Roles(WATCH_EDITORS), Api, "Import subjects from CSV (the request body); a report per row" => api::v1::import_subjects;

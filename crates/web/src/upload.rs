@@ -142,6 +142,44 @@ pub async fn read(
     Ok(form)
 }
 
+/// A small multipart form held in memory (a recipient list, an opt-out file): its text fields
+/// and its `file` part (name and bytes), the whole body bounded by `web.max_body_bytes`.
+pub async fn read_small(
+    state: &crate::AppState,
+    headers: &axum::http::HeaderMap,
+    body: Body,
+) -> Result<(Vec<(String, String)>, Option<(String, Vec<u8>)>), crate::error::WebError> {
+    use crate::error::WebError;
+    let content_type = content_type(headers);
+    if !content_type.starts_with("multipart/form-data") {
+        return Err(WebError::malformed(
+            "send the form as multipart/form-data with the file in 'file'",
+        ));
+    }
+    let limit = state.config.max_body_bytes as u64;
+    let mut multipart = multer::Multipart::with_constraints(
+        body.into_data_stream(),
+        multer::parse_boundary(content_type).map_err(|e| WebError::malformed(e.to_string()))?,
+        multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(limit)),
+    );
+    let malformed = |e: multer::Error| match e {
+        multer::Error::StreamSizeExceeded { .. } => WebError::too_large(limit as usize),
+        other => WebError::malformed(other.to_string()),
+    };
+    let (mut fields, mut file) = (Vec::new(), None);
+    while let Some(field) = multipart.next_field().await.map_err(malformed)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("upload.csv").to_owned();
+            let bytes = field.bytes().await.map_err(malformed)?.to_vec();
+            file = Some((file_name, bytes));
+        } else {
+            fields.push((name, field.text().await.map_err(malformed)?));
+        }
+    }
+    Ok((fields, file.filter(|(_, b)| !b.is_empty())))
+}
+
 /// The `Content-Type` of a request, or "".
 pub fn content_type(headers: &axum::http::HeaderMap) -> &str {
     headers

@@ -988,16 +988,7 @@ mod opendata {
             "ma,phuong_xa,so\nA1,Phường Hoàn Kiếm,5\nA2,Phường Không Có,7\nA3,Phường Phúc Xá,-1\n";
         let (ct, body) = multipart("so-lieu.csv", csv);
         let r = app
-            .send(
-                axum::http::Request::post(format!(
-                    "/opendata/so-lieu-thu/uploads?csrf={}",
-                    me.csrf
-                ))
-                .header("content-type", &ct)
-                .header("cookie", &me.cookie)
-                .body(axum::body::Body::from(body))
-                .unwrap(),
-            )
+            .post_multipart("/opendata/so-lieu-thu/uploads", &me, &ct, body)
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
         let page = app.get("/opendata/so-lieu-thu", Some(&me)).await;
@@ -1639,13 +1630,7 @@ mod watch {
             .await;
         assert_eq!(no_token.status, 403);
         let r = app
-            .send(
-                axum::http::Request::post(format!("/watch/subjects/import?csrf={}", me.csrf))
-                    .header("content-type", &ct)
-                    .header("cookie", &me.cookie)
-                    .body(axum::body::Body::from(body))
-                    .unwrap(),
-            )
+            .post_multipart("/watch/subjects/import", &me, &ct, body)
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert!(
@@ -2092,24 +2077,15 @@ mod notify {
 
     const LIST: &str = "Họ tên,Số điện thoại,Phường/xã\nNguyễn Thị Lan,0912 345 678,Phường Hoàn Kiếm\nTrần Văn Bình,+84 983 456 789,Phường Ba Đình\nJohn Smith,+1 415 555 0100,Phường Ba Đình\n";
 
-    fn list_upload(
-        csrf: &str,
-        cookie: &str,
-        name: &str,
-        csv: &str,
-    ) -> axum::http::Request<axum::body::Body> {
+    /// A recipient list form: its content type and body.
+    fn list_form(name: &str, csv: &str) -> (String, String) {
         let boundary = "lantoa-list";
-        let body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n{name}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ds.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
-        );
-        axum::http::Request::post(format!("/notify/lists?csrf={csrf}"))
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .header("cookie", cookie)
-            .body(axum::body::Body::from(body))
-            .unwrap()
+        (
+            format!("multipart/form-data; boundary={boundary}"),
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n{name}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ds.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+            ),
+        )
     }
 
     #[tokio::test]
@@ -2122,13 +2098,16 @@ mod notify {
         let viewer_user = app.user("xem", vec![Role::Viewer]).await;
         let viewer = app.browser(&viewer_user).await;
         // A viewer may not import; a communicator may, and sees each refused row.
-        let r = app
-            .send(list_upload(&viewer.csrf, &viewer.cookie, "Ba Đình", LIST))
-            .await;
+        let r = {
+            let (ct, body) = list_form("Ba Đình", LIST);
+            app.post_multipart("/notify/lists", &viewer, &ct, body)
+                .await
+        };
         assert_eq!(r.status, 403);
-        let r = app
-            .send(list_upload(&me.csrf, &me.cookie, "Ba Đình", LIST))
-            .await;
+        let r = {
+            let (ct, body) = list_form("Ba Đình", LIST);
+            app.post_multipart("/notify/lists", &me, &ct, body).await
+        };
         assert_eq!(r.status, 303, "{}", r.body);
         let at = r.headers["location"].to_str().unwrap().to_owned();
         let page = app.get(&at, Some(&me)).await;
@@ -2139,14 +2118,10 @@ mod notify {
         );
         assert!(page.body.contains("id=\"recipients\">2<"), "{}", page.body);
         // A file with no phone column: the reason names what the header has.
-        let r = app
-            .send(list_upload(
-                &me.csrf,
-                &me.cookie,
-                "Sai",
-                "Tên,Địa chỉ\nA,B\n",
-            ))
-            .await;
+        let r = {
+            let (ct, body) = list_form("Sai", "Tên,Địa chỉ\nA,B\n");
+            app.post_multipart("/notify/lists", &me, &ct, body).await
+        };
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(r.body.contains("Địa chỉ"), "{}", r.body);
         let n = app.state.notify.clone().unwrap();
@@ -2228,5 +2203,98 @@ mod notify {
             home.body.contains("Sốt xuất huyết tuần 40")
                 && !home.body.contains("id=\"draft-campaign\"")
         );
+    }
+
+    #[tokio::test]
+    async fn opt_outs_come_through_the_api_and_the_console_and_bad_ones_say_why() {
+        let app = TestApp::spawn().await;
+        let lan = app.user("lan", vec![Role::Communicator]).await;
+        app.user("xem", vec![Role::Viewer]).await;
+        let tok = app.token("lan", &[]).await;
+        let viewer = app.token("xem", &[]).await;
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/notify/optouts",
+                Some(&tok),
+                Some(r#"{"phone": "+84 912 345 678"}"#),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        assert_eq!(r.json()["phone"], "0912345678");
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/notify/optouts",
+                Some(&tok),
+                Some(r#"{"phone": "12"}"#),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.error_message().starts_with("phone:"), "{}", r.body);
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/notify/optouts",
+                Some(&tok),
+                Some(r#"{"phone": "0912345678", "source": "sms"}"#),
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        assert!(r.error_message().contains("sources are"), "{}", r.body);
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/notify/optouts",
+                Some(&viewer),
+                Some(r#"{"phone": "0912345678"}"#),
+            )
+            .await;
+        assert_eq!(r.status, 403);
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/notify/optouts",
+                Some(&tok),
+                Some(r#"{"phone": "0912345678", "so": 1}"#),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{}", r.body);
+        // The Do-Not-Call file as a request body: a report of what was taken and refused.
+        let r = app
+            .send(
+                axum::http::Request::post("/api/v1/notify/optouts/import?source=dnc")
+                    .header("authorization", format!("Bearer {tok}"))
+                    .header("content-type", "text/csv")
+                    .body(axum::body::Body::from(
+                        "so_dien_thoai\n0983456789\nkhong-phai-so\n0912345678\n",
+                    ))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(
+            r.json()["added"],
+            1,
+            "0912345678 was there already: {}",
+            r.body
+        );
+        assert_eq!(r.json()["refused"][0]["row"], 3);
+        // The console's form: ported numbers, with the refused rows shown.
+        let me = app.browser(&lan).await;
+        let boundary = "lantoa-numbers";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nported\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.csv\"\r\n\r\nSĐT,Nhà mạng\n0912345678,MobiFone\n0983456789,Không rõ\n\r\n--{boundary}--\r\n"
+        );
+        let ct = format!("multipart/form-data; boundary={boundary}");
+        let r = app.post_multipart("/notify/numbers", &me, &ct, body).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(
+            r.body
+                .contains("Đã ghi nhận 1 số chuyển mạng; 1 dòng bị loại."),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("Không rõ"), "the refused row is shown");
     }
 }

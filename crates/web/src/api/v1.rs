@@ -357,3 +357,55 @@ pub async fn train_classifier(
         .await?;
     Ok(Json(json!({ "model": model })))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptOutBody {
+    phone: String,
+    #[serde(default = "api_source")]
+    source: String,
+}
+
+fn api_source() -> String {
+    "api".to_owned()
+}
+
+/// `POST /api/v1/notify/optouts`: a number that wants no non-emergency messages (a citizen's
+/// request relayed by another system); 201 with the number in national form.
+pub async fn opt_out(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    ApiJson(b): ApiJson<OptOutBody>,
+) -> Result<Response, WebError> {
+    let phone = state
+        .notify()?
+        .opt_out(&ctx.actor(), &b.phone, &b.source)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "phone": phone, "source": b.source })),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct OptOutImport {
+    source: Option<String>,
+}
+
+/// `POST /api/v1/notify/optouts/import?source=dnc`: the body is a CSV or XLSX file with a phone
+/// column (the national Do-Not-Call list); how many were new and every refused row.
+pub async fn import_opt_outs(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<OptOutImport>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let body = body?;
+    let source = q.source.unwrap_or_else(|| "dnc".to_owned());
+    let (added, refused) = state
+        .notify()?
+        .import_optouts(&ctx.actor(), &body, &source)
+        .await?;
+    Ok(Json(json!({ "added": added, "refused": refused })))
+}

@@ -31,7 +31,7 @@ async fn home_context(state: &AppState) -> Result<minijinja::Value, WebError> {
         .collect();
     Ok(minijinja::context! {
         lists => lists, campaigns => campaigns, communes => communes,
-        max_segments => n.rules().max_segments,
+        max_segments => n.rules().max_segments, sources => lantoa_notify::OPTOUT_SOURCES,
     })
 }
 
@@ -68,50 +68,14 @@ pub async fn import_list(
     body: axum::body::Body,
 ) -> Result<Response, WebError> {
     let n = state.notify()?;
-    let content_type = crate::upload::content_type(&headers);
-    if !content_type.starts_with("multipart/form-data") {
-        return Err(WebError::malformed(
-            "send the list as multipart/form-data (fields 'name' and 'file')",
-        ));
-    }
-    // Lists are read whole (a city-wide list of millions of numbers is a few hundred MB): they
-    // are bounded by the body limit, not the upload limit.
-    let limit = state.config.max_body_bytes as u64;
-    let mut multipart = multer::Multipart::with_constraints(
-        body.into_data_stream(),
-        multer::parse_boundary(content_type).map_err(|e| WebError::malformed(e.to_string()))?,
-        multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(limit)),
-    );
-    let (mut name, mut file_name, mut bytes) = (String::new(), String::new(), Vec::new());
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| WebError::malformed(e.to_string()))?
-    {
-        match field.name() {
-            Some("file") => {
-                file_name = field.file_name().unwrap_or("list.csv").to_owned();
-                bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| WebError::malformed(e.to_string()))?
-                    .to_vec();
-            }
-            Some("name") => {
-                name = field
-                    .text()
-                    .await
-                    .map_err(|e| WebError::malformed(e.to_string()))?;
-            }
-            _ => {}
-        }
-    }
-    if bytes.is_empty() {
-        return Err(WebError::invalid(
+    let (fields, file) = crate::upload::read_small(&state, &headers, body).await?;
+    let name = FormPairs(fields).get("name");
+    let (file_name, bytes) = file.ok_or_else(|| {
+        WebError::invalid(
             "err-no-file",
             "choose a CSV or XLSX file of phone numbers (field 'file')",
-        ));
-    }
+        )
+    })?;
     let (list, _) = n
         .import_list(&ctx.actor(), &name, &file_name, &bytes)
         .await?;
@@ -264,4 +228,48 @@ pub async fn step(
             ))
         }
     }
+}
+
+/// `POST /notify/numbers`: a file of numbers (multipart `file`) that want no non-emergency
+/// messages (`kind=optouts`, with `source`: the national Do-Not-Call list, replies…) or that
+/// moved to another operator (`kind=ported`, with an operator column); the page shows what
+/// was taken and every refused row.
+pub async fn import_numbers(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, WebError> {
+    let n = state.notify()?;
+    let (fields, file) = crate::upload::read_small(&state, &headers, body).await?;
+    let form = FormPairs(fields);
+    let (_, bytes) = file.ok_or_else(|| {
+        WebError::invalid(
+            "err-no-file",
+            "choose a CSV or XLSX file of numbers (field 'file')",
+        )
+    })?;
+    let kind = form.get("kind");
+    let (added, refused) = match kind.as_str() {
+        "ported" => {
+            let (count, refused) = n.import_ported(&ctx.actor(), &bytes).await?;
+            (count as u64, refused)
+        }
+        _ => {
+            n.import_optouts(&ctx.actor(), &bytes, &form.get("source"))
+                .await?
+        }
+    };
+    let extra = home_context(&state).await?;
+    Ok(view::page(
+        "notify.html",
+        &ctx,
+        "notify",
+        minijinja::context! {
+            can_draft => true,
+            imported => minijinja::context! { kind => kind, added => added, refused => refused },
+            ..extra
+        },
+    )?
+    .into_response())
 }

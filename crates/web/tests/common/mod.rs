@@ -195,6 +195,26 @@ impl TestApp {
         .await
     }
 
+    /// POSTs a multipart body as `who`, with the CSRF token in the query (as the console's
+    /// upload forms send it).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        who: &Browser,
+        content_type: &str,
+        body: impl Into<Body>,
+    ) -> Resp {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        self.send(
+            Request::post(format!("{path}{sep}csrf={}", who.csrf))
+                .header(header::CONTENT_TYPE, content_type)
+                .header(header::COOKIE, &who.cookie)
+                .body(body.into())
+                .unwrap(),
+        )
+        .await
+    }
+
     pub async fn api(
         &self,
         method: &str,
