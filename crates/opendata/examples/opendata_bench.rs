@@ -202,6 +202,10 @@ fn run(path: &str, schema_path: &str) {
     let cpu_started = cpu_seconds();
     let mut checker = Checker::new(&schema, &admin, &plan);
     let mut ingest = Ingest::csv(std::fs::File::open(path).unwrap(), &schema).unwrap();
+    // As the server does: key tables sized once from the file's size.
+    if let Some(rows) = ingest.expected_rows(std::fs::metadata(path).unwrap().len()) {
+        checker.expect_rows(rows);
+    }
     let mut clean = csv::Writer::from_writer(BufWriter::with_capacity(
         1 << 20,
         std::fs::File::create(format!("{path}.clean.csv")).unwrap(),

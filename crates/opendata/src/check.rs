@@ -163,6 +163,19 @@ impl<'s> Checker<'s> {
         }
     }
 
+    /// Sizes the key tables for about `rows` rows (from the file's size), so they are allocated
+    /// once instead of grown; a wrong guess costs only growth, as without it.
+    pub fn expect_rows(&mut self, rows: u64) {
+        // A guess far beyond any real upload is not trusted with memory.
+        let rows = usize::try_from(rows.min(200_000_000)).unwrap_or(0);
+        if !self.schema.primary_key.is_empty() {
+            self.keys.reserve(rows);
+        }
+        for t in self.unique.iter_mut().flatten() {
+            t.reserve(rows);
+        }
+    }
+
     /// Checks one row; `extra` cells beyond the schema's are errors.
     pub fn row(&mut self, cells: &[CellIn<'_>], extra: &[String]) -> Verdict {
         let mut errors = Vec::new();

@@ -172,6 +172,8 @@ pub struct Ingest<'r> {
     number: u64,
     /// How the file was read.
     pub dialect: Dialect,
+    /// Rows per byte of the file as sampled from its start (CSV), to size tables.
+    rows_per_byte: Option<f64>,
     /// Problems with the header (none fatal once open).
     pub problems: Vec<FileProblem>,
 }
@@ -219,6 +221,9 @@ impl<'r> Ingest<'r> {
     pub fn csv(input: impl Read + 'r, schema: &Schema) -> Result<Self, Vec<FileProblem>> {
         let mut raw = BufReader::with_capacity(SNIFF, input);
         let head = raw.fill_buf().map_err(source_error)?.to_vec();
+        // Line ends per byte of the start of the file (a UTF-16 line end is "\n\0": one '\n').
+        let lines = head.iter().filter(|&&b| b == b'\n').count();
+        let rows_per_byte = (lines >= 2).then(|| lines as f64 / head.len() as f64);
         let encoding = FileEncoding::sniff(&head);
         let mut text = BufReader::with_capacity(SNIFF, encoding.reader(raw));
         let sample = text.fill_buf().map_err(source_error)?;
@@ -282,6 +287,7 @@ impl<'r> Ingest<'r> {
                 delimiter: char::from(delimiter),
                 header,
             },
+            rows_per_byte,
             problems,
         })
     }
@@ -469,6 +475,7 @@ impl<'r> Ingest<'r> {
                 delimiter: ',',
                 header,
             },
+            rows_per_byte: None,
             problems,
         })
     }
@@ -534,6 +541,12 @@ impl<'r> Ingest<'r> {
             verdict,
             raw,
         }))
+    }
+
+    /// About how many rows a CSV file of `file_bytes` holds, judged from its first 64 KiB (for
+    /// sizing tables; `None` when the start holds too few lines to judge).
+    pub fn expected_rows(&self, file_bytes: u64) -> Option<u64> {
+        self.rows_per_byte.map(|r| (r * file_bytes as f64) as u64)
     }
 
     /// Columns read but not in the schema.

@@ -720,12 +720,16 @@ impl OpenData {
             .execute(self.db.pool())
             .await?;
         let file = self.blobs.open(&upload.blob_sha256).await?;
+        let file_bytes = file.size();
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<Item>>(4);
         let (admin, plan, s2) = (self.admin.clone(), self.plan.clone(), schema.clone());
         let file_name = upload.file_name.clone();
         let reader = tokio::task::spawn_blocking(move || -> Result<(), Vec<FileProblem>> {
             let mut checker = Checker::new(&s2, &admin, &plan);
             let mut ingest = Ingest::read(&file_name, file, &s2)?;
+            if let Some(rows) = ingest.expected_rows(file_bytes) {
+                checker.expect_rows(rows);
+            }
             let send = |batch: Vec<Item>| sender.blocking_send(batch).is_ok();
             if !send(vec![Item::Header {
                 format: ingest.dialect.format,
