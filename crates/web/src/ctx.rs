@@ -56,6 +56,11 @@ impl Ctx {
             .map(|p| p.actor())
             .unwrap_or_default()
     }
+
+    /// Whether someone is signed in with one of `roles`.
+    pub fn has_any(&self, roles: &[lantoa_core::Role]) -> bool {
+        self.principal.as_ref().is_some_and(|p| p.has_any(roles))
+    }
 }
 
 /// Reads one cookie.

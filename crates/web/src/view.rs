@@ -134,10 +134,7 @@ fn base(ctx: &Ctx, active: &str) -> Value {
             must_change_password => p.must_change_password,
         }
     });
-    let is_admin = ctx
-        .principal
-        .as_ref()
-        .is_some_and(|p| p.has_any(&[Role::Admin]));
+    let is_admin = ctx.has_any(&[Role::Admin]);
     minijinja::context! {
         lang => ctx.lang.code(),
         csrf => ctx.csrf,

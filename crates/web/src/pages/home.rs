@@ -29,10 +29,7 @@ pub async fn dashboard(
         .into_iter()
         .map(|(kind, count)| minijinja::context! { kind => kind.as_str(), count => count })
         .collect();
-    let is_admin = ctx
-        .principal
-        .as_ref()
-        .is_some_and(|p| p.has_any(&[Role::Admin]));
+    let is_admin = ctx.has_any(&[Role::Admin]);
     let (jobs, users) = if is_admin {
         (
             Some(state.queue.counts().await?),

@@ -13,12 +13,6 @@ use crate::error::WebError;
 use crate::routes::NOTIFY_AUTHORS;
 use crate::{AppState, view};
 
-fn has(ctx: &Ctx, roles: &[Role]) -> bool {
-    ctx.principal
-        .as_ref()
-        .is_some_and(|p| p.roles.iter().any(|r| roles.contains(r)))
-}
-
 async fn home_context(state: &AppState) -> Result<minijinja::Value, WebError> {
     let n = state.notify()?;
     let lists = n.lists().await?;
@@ -53,7 +47,7 @@ pub async fn home(
         &ctx,
         "notify",
         minijinja::context! {
-            can_draft => has(&ctx, NOTIFY_AUTHORS), flash => flash(q.flash.as_deref()), ..extra
+            can_draft => ctx.has_any(NOTIFY_AUTHORS), flash => flash(q.flash.as_deref()), ..extra
         },
     )?
     .into_response())
@@ -161,8 +155,8 @@ async fn campaign_context(
     Ok(minijinja::context! {
         campaign => c.clone(), plan => plan, list => list,
         can_submit => author && c.status == "draft",
-        can_decide => !author && c.status == "pending" && has(ctx, &[Role::Approver]),
-        can_cancel => c.status != "cancelled" && (author || has(ctx, &[Role::Approver, Role::Admin])),
+        can_decide => !author && c.status == "pending" && ctx.has_any(&[Role::Approver]),
+        can_cancel => c.status != "cancelled" && (author || ctx.has_any(&[Role::Approver, Role::Admin])),
         is_author => author,
     })
 }
@@ -199,13 +193,13 @@ pub async fn step(
     let author = n.campaign(id).await?.created_by == actor;
     let result = match step.as_str() {
         "submit" if author => n.submit(&actor, id).await,
-        "approve" if has(&ctx, &[Role::Approver]) => {
+        "approve" if ctx.has_any(&[Role::Approver]) => {
             n.approve(&actor, id, &form.get("confirm")).await
         }
-        "send-back" if has(&ctx, &[Role::Approver]) => {
+        "send-back" if ctx.has_any(&[Role::Approver]) => {
             n.send_back(&actor, id, &form.get("note")).await
         }
-        "cancel" if author || has(&ctx, &[Role::Approver, Role::Admin]) => {
+        "cancel" if author || ctx.has_any(&[Role::Approver, Role::Admin]) => {
             n.cancel(&actor, id, &form.get("note")).await
         }
         "submit" | "approve" | "send-back" | "cancel" => return Err(WebError::forbidden()),

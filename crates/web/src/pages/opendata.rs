@@ -20,9 +20,7 @@ const PREVIEW: i64 = 50;
 const QUARANTINE_PAGE: i64 = 100;
 
 fn can_edit(ctx: &Ctx) -> bool {
-    ctx.principal
-        .as_ref()
-        .is_some_and(|p| p.roles.iter().any(|r| OPENDATA_EDITORS.contains(r)))
+    ctx.has_any(OPENDATA_EDITORS)
 }
 
 /// The agency whose datasets a principal may act on, when it is limited to one: an agency

@@ -62,10 +62,7 @@ pub async fn list(
             serde_urlencoded::to_string(&params).unwrap_or_default()
         )
     };
-    let can_edit = ctx
-        .principal
-        .as_ref()
-        .is_some_and(|pr| pr.has_any(UNIT_EDITORS));
+    let can_edit = ctx.has_any(UNIT_EDITORS);
     Ok(view::page(
         "units.html",
         &ctx,
