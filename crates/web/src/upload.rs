@@ -142,7 +142,7 @@ pub async fn read(
     Ok(form)
 }
 
-/// A small multipart form held in memory (a recipient list, an opt-out file): its text fields
+/// A small multipart form held in memory (a recipient list, an opt-out file, watch subjects): its text fields
 /// and its `file` part (name and bytes), the whole body bounded by `web.max_body_bytes`.
 pub async fn read_small(
     state: &crate::AppState,

@@ -88,32 +88,6 @@ pub fn safe_next(next: &str) -> String {
     }
 }
 
-/// The file sent as the multipart field `file`: its name as given (possibly empty) and its
-/// bytes. A form without a non-empty file is refused with `missing`, which says what to send.
-pub async fn uploaded_file(
-    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
-    missing: &'static str,
-) -> Result<(String, axum::body::Bytes), WebError> {
-    let mut multipart = multipart.map_err(|e| WebError::malformed(e.body_text()))?;
-    let mut file = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| WebError::malformed(e.body_text()))?
-    {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("").to_owned();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| WebError::malformed(e.body_text()))?;
-            file = Some((name, bytes));
-        }
-    }
-    file.filter(|(_, b)| !b.is_empty())
-        .ok_or_else(|| WebError::invalid("err-no-file", missing))
-}
-
 /// A `flash` query value that names a flash message, else nothing.
 pub fn flash(value: Option<&str>) -> Option<String> {
     value

@@ -1,8 +1,7 @@
 //! Watch pages: the subjects and their import.
 
 use axum::Extension;
-use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use lantoa_watch::capture::warc;
@@ -69,10 +68,13 @@ pub async fn subjects(
 pub async fn import(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
-    multipart: Result<Multipart, MultipartRejection>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
 ) -> Result<Response, WebError> {
-    let (name, bytes) =
-        super::uploaded_file(multipart, "choose a CSV file to import (field 'file')").await?;
+    let (_, file) = crate::upload::read_small(&state, &headers, body).await?;
+    let (name, bytes) = file.ok_or_else(|| {
+        WebError::invalid("err-no-file", "choose a CSV file to import (field 'file')")
+    })?;
     let actor = ctx.actor();
     let report = state.watch.import(&actor, &bytes).await?;
     Ok(view::page(
