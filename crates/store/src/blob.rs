@@ -60,6 +60,19 @@ impl Written {
     }
 }
 
+/// Where a blob's bytes are.
+enum Place {
+    /// In a pack, from `offset`, `size` bytes.
+    Packed {
+        path: PathBuf,
+        offset: u64,
+        size: u64,
+    },
+    /// In a file of its own (how blobs were stored before packs); `size` is `None` when the
+    /// index holds no row for it.
+    Loose { path: PathBuf, size: Option<u64> },
+}
+
 struct OpenPack {
     name: String,
     file: File,
@@ -134,12 +147,7 @@ impl BlobStore {
     /// Stores `content` and returns its address.
     pub async fn put(&self, content: &[u8], media_type: &str) -> Result<BlobRef> {
         let sha256 = hex::encode(Sha256::digest(content));
-        let known = sqlx::query("SELECT 1 FROM blobs WHERE sha256 = $1")
-            .bind(&sha256)
-            .fetch_optional(self.db.pool())
-            .await?
-            .is_some();
-        if known {
+        if self.is_stored(&sha256).await? {
             return Ok(BlobRef {
                 sha256,
                 size: i64::try_from(content.len()).unwrap_or(i64::MAX),
@@ -192,8 +200,18 @@ impl BlobStore {
         Ok(written.blob.clone())
     }
 
-    /// Reads a blob, checking its content still has its address.
-    pub async fn get(&self, sha256: &str) -> Result<Vec<u8>> {
+    /// Whether the index holds a blob with this address.
+    async fn is_stored(&self, sha256: &str) -> Result<bool> {
+        Ok(sqlx::query("SELECT 1 FROM blobs WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(self.db.pool())
+            .await?
+            .is_some())
+    }
+
+    /// Where a blob's bytes are, from the index: an address that is not one, or that nothing
+    /// holds, is missing; an index row naming a pack or offset Lantoa never writes is altered.
+    async fn place(&self, sha256: &str) -> Result<Place> {
         if !valid_address(sha256) {
             return Err(Error::BlobMissing(sha256.to_owned()));
         }
@@ -201,27 +219,41 @@ impl BlobStore {
             .bind(sha256)
             .fetch_optional(self.db.pool())
             .await?;
-        let packed = match &row {
-            Some(r) => match r.try_get::<Option<String>, _>(1)? {
-                Some(pack) => Some((
-                    pack,
-                    r.try_get::<Option<i64>, _>(2)?.unwrap_or(-1),
-                    r.try_get::<i64, _>(0)?,
-                )),
-                None => None,
-            },
-            None => None,
+        let corrupt = || Error::BlobCorrupt(sha256.to_owned());
+        let Some(r) = row else {
+            return Ok(Place::Loose {
+                path: self.loose_path(sha256),
+                size: None,
+            });
         };
-        let missing = || Error::BlobMissing(sha256.to_owned());
-        let content = match packed {
-            Some((pack, offset, size)) => {
-                let (Ok(offset), Ok(size)) = (u64::try_from(offset), usize::try_from(size)) else {
-                    return Err(Error::BlobCorrupt(sha256.to_owned()));
-                };
+        let size = u64::try_from(r.try_get::<i64, _>(0)?).map_err(|_| corrupt())?;
+        Ok(match r.try_get::<Option<String>, _>(1)? {
+            Some(pack) => {
+                let offset = r.try_get::<Option<i64>, _>(2)?.unwrap_or(-1);
+                let offset = u64::try_from(offset).map_err(|_| corrupt())?;
                 if !valid_pack_name(&pack) {
-                    return Err(Error::BlobCorrupt(sha256.to_owned()));
+                    return Err(corrupt());
                 }
-                let path = self.pack_dir().join(pack);
+                Place::Packed {
+                    path: self.pack_dir().join(pack),
+                    offset,
+                    size,
+                }
+            }
+            None => Place::Loose {
+                path: self.loose_path(sha256),
+                size: Some(size),
+            },
+        })
+    }
+
+    /// Reads a blob, checking its content still has its address.
+    pub async fn get(&self, sha256: &str) -> Result<Vec<u8>> {
+        let missing = || Error::BlobMissing(sha256.to_owned());
+        let content = match self.place(sha256).await? {
+            Place::Packed { path, offset, size } => {
+                let size =
+                    usize::try_from(size).map_err(|_| Error::BlobCorrupt(sha256.to_owned()))?;
                 match tokio::task::spawn_blocking(move || read_range(&path, offset, size))
                     .await
                     .map_err(|e| std::io::Error::other(e.to_string()))?
@@ -235,7 +267,7 @@ impl BlobStore {
                     Err(e) => return Err(e.into()),
                 }
             }
-            None => match tokio::fs::read(self.loose_path(sha256)).await {
+            Place::Loose { path, .. } => match tokio::fs::read(path).await {
                 Ok(c) => c,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(missing()),
                 Err(e) => return Err(e.into()),
@@ -275,11 +307,13 @@ impl BlobStore {
     /// `InvalidData` if the content changed, or `UnexpectedEof` if it was cut short, so a
     /// reader must read to the end before trusting what it read.
     pub async fn open(&self, sha256: &str) -> Result<BlobReader> {
-        let blob = self.describe(sha256).await?;
-        let size = u64::try_from(blob.size).map_err(|_| Error::BlobCorrupt(sha256.to_owned()))?;
-        let (path, offset) = match self.location(sha256).await? {
-            Some(at) => at,
-            None => (self.loose_path(sha256), 0),
+        let (path, offset, size) = match self.place(sha256).await? {
+            Place::Packed { path, offset, size } => (path, offset, size),
+            Place::Loose {
+                path,
+                size: Some(size),
+            } => (path, 0, size),
+            Place::Loose { size: None, .. } => return Err(Error::BlobMissing(sha256.to_owned())),
         };
         let file = match std::fs::File::open(&path) {
             Ok(f) => f,
@@ -316,19 +350,11 @@ impl BlobStore {
 
     /// Where a blob is kept: its pack file and offset, or `None` for a loose file.
     pub async fn location(&self, sha256: &str) -> Result<Option<(PathBuf, u64)>> {
-        let row = sqlx::query("SELECT pack, pack_offset FROM blobs WHERE sha256 = $1")
-            .bind(sha256)
-            .fetch_optional(self.db.pool())
-            .await?
-            .ok_or_else(|| Error::BlobMissing(sha256.to_owned()))?;
-        let pack: Option<String> = row.try_get(0)?;
-        let offset: Option<i64> = row.try_get(1)?;
-        Ok(match (pack, offset) {
-            (Some(p), Some(o)) if valid_pack_name(&p) => {
-                Some((self.pack_dir().join(p), u64::try_from(o).unwrap_or(0)))
-            }
-            _ => None,
-        })
+        match self.place(sha256).await? {
+            Place::Packed { path, offset, .. } => Ok(Some((path, offset))),
+            Place::Loose { size: Some(_), .. } => Ok(None),
+            Place::Loose { size: None, .. } => Err(Error::BlobMissing(sha256.to_owned())),
+        }
     }
 }
 
@@ -392,12 +418,7 @@ impl Staged {
             media_type: media_type.to_owned(),
         };
         let store = &self.store;
-        let known = sqlx::query("SELECT 1 FROM blobs WHERE sha256 = $1")
-            .bind(&blob.sha256)
-            .fetch_optional(store.db.pool())
-            .await?
-            .is_some();
-        if known {
+        if store.is_stored(&blob.sha256).await? {
             tokio::fs::remove_file(&self.path).await?;
             return Ok(blob);
         }
