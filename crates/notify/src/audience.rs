@@ -43,6 +43,17 @@ pub struct Refused {
     pub reason: String,
 }
 
+impl Refused {
+    fn new(row: u64, field: &str, value: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            row,
+            field: field.to_owned(),
+            value: value.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
 /// What became of a list file.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct ImportReport {
@@ -155,15 +166,7 @@ pub struct Rules<'a> {
 pub fn read(bytes: &[u8], rules: Rules<'_>) -> Result<ImportReport, ListError> {
     let (header, keys, rows) = table(bytes)?;
     let find = |labels: &[&str]| keys.iter().position(|k| labels.contains(&k.as_str()));
-    let phone_col = find(&PHONE_LABELS).ok_or_else(|| {
-        ListError::NoPhoneColumn(
-            header
-                .iter()
-                .map(|h| format!("\"{h}\""))
-                .collect::<Vec<_>>()
-                .join(", "),
-        )
-    })?;
+    let phone_col = phone_column(&header, &keys)?;
     let commune_col = find(&COMMUNE_LABELS);
     let name_col = find(&NAME_LABELS);
     let mut report = ImportReport::default();
@@ -176,12 +179,8 @@ pub fn read(bytes: &[u8], rules: Rules<'_>) -> Result<ImportReport, ListError> {
         report.rows += 1;
         let cell = |c: Option<usize>| c.and_then(|c| row.get(c)).map(|s| s.trim().to_owned());
         let phone_cell = cell(Some(phone_col)).unwrap_or_default();
-        let refuse = |field: &str, value: &str, reason: String| Refused {
-            row: number,
-            field: field.to_owned(),
-            value: value.to_owned(),
-            reason,
-        };
+        let refuse =
+            |field: &str, value: &str, reason: String| Refused::new(number, field, value, reason);
         let phone = match rules.plan.parse(&phone_cell) {
             Ok(p) => p,
             Err(e) => {
@@ -243,10 +242,7 @@ pub fn read_ported(
     plan: &NumberingPlan,
 ) -> Result<(HashMap<String, String>, Vec<Refused>), ListError> {
     let (header, keys, rows) = table(bytes)?;
-    let phone_col = keys
-        .iter()
-        .position(|k| PHONE_LABELS.contains(&k.as_str()))
-        .ok_or_else(|| ListError::NoPhoneColumn(header.join(", ")))?;
+    let phone_col = phone_column(&header, &keys)?;
     let op_col = keys
         .iter()
         .position(|k| ["nha mang", "nha_mang", "operator", "nha mang moi"].contains(&k.as_str()))
@@ -263,12 +259,7 @@ pub fn read_ported(
         let phone = match plan.parse(&phone_cell) {
             Ok(p) => p,
             Err(e) => {
-                refused.push(Refused {
-                    row: number,
-                    field: "phone".into(),
-                    value: phone_cell,
-                    reason: e.to_string(),
-                });
+                refused.push(Refused::new(number, "phone", phone_cell, e.to_string()));
                 continue;
             }
         };
@@ -281,11 +272,11 @@ pub fn read_ported(
             Some(op) => {
                 out.insert(phone.national().to_owned(), op.id.clone());
             }
-            None => refused.push(Refused {
-                row: number,
-                field: "operator".into(),
-                value: op_cell,
-                reason: format!(
+            None => refused.push(Refused::new(
+                number,
+                "operator",
+                op_cell,
+                format!(
                     "no such operator; operators are {}",
                     plan.operators()
                         .iter()
@@ -293,10 +284,25 @@ pub fn read_ported(
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
-            }),
+            )),
         }
     }
     Ok((out, refused))
+}
+
+/// The column holding phone numbers, or the refusal that lists the header's labels.
+fn phone_column(header: &[String], keys: &[String]) -> Result<usize, ListError> {
+    keys.iter()
+        .position(|k| PHONE_LABELS.contains(&k.as_str()))
+        .ok_or_else(|| {
+            ListError::NoPhoneColumn(
+                header
+                    .iter()
+                    .map(|h| format!("\"{h}\""))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
+        })
 }
 
 /// A file's header, its labels' folded keys, and its other rows (`.xlsx` by its ZIP
@@ -323,10 +329,7 @@ pub fn read_numbers(
     plan: &NumberingPlan,
 ) -> Result<(Vec<String>, Vec<Refused>), ListError> {
     let (header, keys, rows) = table(bytes)?;
-    let phone_col = keys
-        .iter()
-        .position(|k| PHONE_LABELS.contains(&k.as_str()))
-        .ok_or_else(|| ListError::NoPhoneColumn(header.join(", ")))?;
+    let phone_col = phone_column(&header, &keys)?;
     let mut seen = HashSet::new();
     let mut numbers = Vec::new();
     let mut refused = Vec::new();
@@ -341,12 +344,7 @@ pub fn read_numbers(
                     numbers.push(p.national().to_owned());
                 }
             }
-            Err(e) => refused.push(Refused {
-                row: i as u64 + 2,
-                field: "phone".into(),
-                value: cell.to_owned(),
-                reason: e.to_string(),
-            }),
+            Err(e) => refused.push(Refused::new(i as u64 + 2, "phone", cell, e.to_string())),
         }
     }
     Ok((numbers, refused))

@@ -128,13 +128,25 @@ fn dengue(list_id: i64) -> NewCampaign {
     }
 }
 
+/// [`LIST`] imported as list "l" by "lan".
+async fn imported(n: &Notify) -> lantoa_notify::List {
+    n.import_list("lan", "l", "l.csv", LIST.as_bytes())
+        .await
+        .unwrap()
+        .0
+}
+
+/// [`LIST`] imported and the [`dengue`] campaign drafted on it by "lan".
+async fn drafted(n: &Notify) -> (lantoa_notify::List, lantoa_notify::Campaign) {
+    let list = imported(n).await;
+    let c = n.create_campaign("lan", &dengue(list.id)).await.unwrap();
+    (list, c)
+}
+
 #[tokio::test]
 async fn a_bad_campaign_is_refused_with_the_field_at_fault() {
     let (_t, n) = setup().await;
-    let (list, _) = n
-        .import_list("lan", "l", "l.csv", LIST.as_bytes())
-        .await
-        .unwrap();
+    let list = imported(&n).await;
     let field = |e: Error| match e {
         Error::Invalid { field, message } => format!("{field}: {message}"),
         other => panic!("{other:?}"),
@@ -168,11 +180,7 @@ async fn a_bad_campaign_is_refused_with_the_field_at_fault() {
 #[tokio::test]
 async fn the_plan_counts_recipients_per_operator_and_leaves_out_opt_outs() {
     let (_t, n) = setup().await;
-    let (list, _) = n
-        .import_list("lan", "l", "l.csv", LIST.as_bytes())
-        .await
-        .unwrap();
-    let c = n.create_campaign("lan", &dengue(list.id)).await.unwrap();
+    let (list, c) = drafted(&n).await;
     let p = n.plan(c.id).await.unwrap();
     assert_eq!(p.recipients, 4);
     assert_eq!(p.opted_out, 0);
@@ -219,11 +227,7 @@ async fn the_plan_counts_recipients_per_operator_and_leaves_out_opt_outs() {
 #[tokio::test]
 async fn only_another_approver_approves_and_only_by_typing_the_name() {
     let (t, n) = setup().await;
-    let (list, _) = n
-        .import_list("lan", "l", "l.csv", LIST.as_bytes())
-        .await
-        .unwrap();
-    let c = n.create_campaign("lan", &dengue(list.id)).await.unwrap();
+    let (_, c) = drafted(&n).await;
     assert_eq!(c.status, "draft");
     // Not yet submitted.
     assert!(matches!(
@@ -350,11 +354,7 @@ async fn a_do_not_call_file_is_imported_once_and_its_bad_rows_reported() {
         "{e}"
     );
     // They leave a non-emergency campaign's plan.
-    let (list, _) = n
-        .import_list("lan", "l", "l.csv", LIST.as_bytes())
-        .await
-        .unwrap();
-    let c = n.create_campaign("lan", &dengue(list.id)).await.unwrap();
+    let (_, c) = drafted(&n).await;
     let p = n.plan(c.id).await.unwrap();
     assert_eq!((p.recipients, p.opted_out), (2, 2));
 }
