@@ -113,11 +113,13 @@ const COMMUNE_LABELS: [&str; 6] = [
 ];
 const NAME_LABELS: [&str; 4] = ["ho ten", "ho va ten", "ten", "name"];
 
-/// The current communes, by code and by tone key of their names.
+/// The current communes, by code and by tone key of their names, read once.
 #[derive(Debug, Clone, Default)]
 pub struct Communes {
     by_key: HashMap<String, String>,
-    codes: HashSet<String>,
+    names: HashMap<String, String>,
+    /// `(code, name)` in the reference's order.
+    list: Vec<(String, String)>,
 }
 
 impl Communes {
@@ -126,9 +128,20 @@ impl Communes {
         let mut c = Self::default();
         for (code, name) in current {
             c.by_key.insert(tone_key(&name), code.clone());
-            c.codes.insert(code);
+            c.names.insert(code.clone(), name.clone());
+            c.list.push((code, name));
         }
         c
+    }
+
+    /// Every current commune, `(code, name)`, in the reference's order.
+    pub fn all(&self) -> &[(String, String)] {
+        &self.list
+    }
+
+    /// The name of the commune with `code`, if it is current.
+    pub fn name_of(&self, code: &str) -> Option<&str> {
+        self.names.get(code).map(String::as_str)
     }
 
     /// Hà Nội's current communes and wards as shipped.
@@ -139,7 +152,7 @@ impl Communes {
     /// The code of the commune a cell names (its code or its name), if it is current.
     pub fn code_of(&self, cell: &str) -> Option<String> {
         let cell = cell.trim();
-        if self.codes.contains(cell) {
+        if self.names.contains_key(cell) {
             return Some(cell.to_owned());
         }
         self.by_key.get(&tone_key(cell)).cloned()
@@ -147,7 +160,7 @@ impl Communes {
 
     /// Whether `code` is a current commune's.
     pub fn contains_code(&self, code: &str) -> bool {
-        self.codes.contains(code)
+        self.names.contains_key(code)
     }
 }
 

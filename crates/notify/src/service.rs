@@ -242,6 +242,11 @@ impl Notify {
         &self.rules
     }
 
+    /// The current communes campaigns are narrowed to.
+    pub fn communes(&self) -> &Communes {
+        &self.communes
+    }
+
     /// The numbering plan in force.
     pub fn numbering_plan(&self) -> &NumberingPlan {
         &self.plan
@@ -595,9 +600,6 @@ impl Notify {
         let c = self.campaign(id).await?;
         let template = Template::parse(&c.body).map_err(|e| invalid("body", e.to_string()))?;
         let communes: HashSet<&str> = c.communes.iter().map(String::as_str).collect();
-        let names = lantoa_registry::commune_reference()
-            .map(|r| r.current.into_iter().collect::<HashMap<String, String>>())
-            .unwrap_or_default();
         let fixed =
             (!template.has_fields()).then(|| message::cost(&template.render(|_| String::new())));
         let mut per: BTreeMap<String, OperatorPlan> = BTreeMap::new();
@@ -627,9 +629,10 @@ impl Notify {
                 template.render(|f| match f {
                     "ten" => name.clone().unwrap_or_default(),
                     "phuong_xa" => commune
-                        .as_ref()
-                        .and_then(|k| names.get(k).cloned())
-                        .unwrap_or_default(),
+                        .as_deref()
+                        .and_then(|k| self.communes.name_of(k))
+                        .unwrap_or_default()
+                        .to_owned(),
                     "so_dien_thoai" => phone.clone(),
                     _ => String::new(),
                 })

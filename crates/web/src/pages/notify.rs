@@ -17,10 +17,10 @@ async fn home_context(state: &AppState) -> Result<minijinja::Value, WebError> {
     let n = state.notify()?;
     let lists = n.lists().await?;
     let campaigns = n.campaigns().await?;
-    let communes: Vec<minijinja::Value> = lantoa_registry::commune_reference()
-        .map(|r| r.current)
-        .unwrap_or_default()
-        .into_iter()
+    let communes: Vec<minijinja::Value> = n
+        .communes()
+        .all()
+        .iter()
         .map(|(code, name)| minijinja::context! { code => code, name => name })
         .collect();
     Ok(minijinja::context! {
