@@ -49,6 +49,7 @@ impl Notify {
             list_id: list.id,
             communes: Vec::new(),
             emergency: false,
+            resend_uncertain: false,
         };
         if !existing.contains(&dengue.name) {
             let c = self.create_campaign(actor, &dengue).await?;
@@ -63,6 +64,7 @@ impl Notify {
             list_id: list.id,
             communes: Vec::new(),
             emergency: false,
+            resend_uncertain: false,
         };
         if !existing.contains(&fire.name) {
             let c = self.create_campaign(actor, &fire).await?;

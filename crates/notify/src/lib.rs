@@ -9,18 +9,29 @@
 #![deny(missing_docs)]
 
 pub use demo::DemoReport;
+pub use dispatch::{DispatchConfig, Dispatcher};
 pub use error::{Error, Result};
+pub use queue::{
+    BindStatus, Claimed, Event, FigureRow, Figures, MAX_ATTEMPTS, OperatorProgress, Progress,
+    Sendable, TEST_LIST_MAX,
+};
 pub use service::{Campaign, List, NewCampaign, Notify, OPTOUT_SOURCES, OperatorPlan, Plan};
 
 /// Migrations of the notify tables.
 pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrate::MigrationSet {
     component: "notify",
-    migrations: &[lantoa_store::migration!(1, "0001_lists_campaigns.sql")],
+    migrations: &[
+        lantoa_store::migration!(1, "0001_lists_campaigns.sql"),
+        lantoa_store::migration!(2, "0002_dispatch.sql"),
+    ],
 };
 
 pub mod audience;
 mod demo;
+mod dispatch;
 mod error;
 pub mod message;
+mod queue;
 pub mod rules;
 mod service;
+pub mod smpp;

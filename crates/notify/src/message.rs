@@ -141,6 +141,41 @@ pub fn parts(text: &str) -> Vec<String> {
     out
 }
 
+/// The octets of one part as it goes in `short_message`: GSM-7 one septet per octet (SMPP's
+/// default alphabet, unpacked; extension characters as escape `0x1B` and their code), UCS-2 as
+/// big-endian UTF-16.
+pub fn encode(part: &str, encoding: Encoding) -> Vec<u8> {
+    match encoding {
+        Encoding::Ucs2 => part.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+        Encoding::Gsm7 => {
+            let mut out = Vec::with_capacity(part.len());
+            for c in part.chars() {
+                if let Some(i) = GSM_BASIC.chars().position(|b| b == c) {
+                    // The basic table skips the escape code 0x1B.
+                    out.push(if i < 0x1B { i as u8 } else { i as u8 + 1 });
+                } else if let Some(i) = GSM_EXTENSION.chars().position(|b| b == c) {
+                    out.push(0x1B);
+                    out.push(GSM_EXTENSION_CODES[i]);
+                } else {
+                    // Never reached for a text whose cost chose GSM-7; '?' rather than drop it.
+                    out.push(0x3F);
+                }
+            }
+            out
+        }
+    }
+}
+
+/// The codes of [`GSM_EXTENSION`]'s characters after the escape, in its order.
+const GSM_EXTENSION_CODES: [u8; 10] = [0x0A, 0x14, 0x28, 0x29, 0x2F, 0x3C, 0x3D, 0x3E, 0x40, 0x65];
+
+/// `text` as the octets of each part it is sent as, with the encoding they are in.
+pub fn encoded_parts(text: &str) -> (Encoding, Vec<Vec<u8>>) {
+    let encoding = cost(text).encoding;
+    let parts = parts(text).iter().map(|p| encode(p, encoding)).collect();
+    (encoding, parts)
+}
+
 /// `text` without Vietnamese diacritics (`Phòng chống sốt xuất huyết` → `Phong chong sot xuat
 /// huyet`; `đ` → `d`), and any other character GSM-7 lacks replaced by its unaccented base
 /// letter when it has one.
@@ -271,6 +306,22 @@ impl Template {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parts_are_encoded_as_gsm_03_38_codes_or_utf16_big_endian() {
+        // Codes from GSM 03.38: '@' 0x00, 'Δ' 0x10, 'Æ' 0x1C (after the escape), 'É' 0x1F,
+        // 'A' 0x41, 'Ä' 0x5B, 'à' 0x7F, '€' escape + 0x65, '[' escape + 0x3C.
+        assert_eq!(
+            encode("@ΔÆÉAÄà€[", Encoding::Gsm7),
+            [
+                0x00, 0x10, 0x1C, 0x1F, 0x41, 0x5B, 0x7F, 0x1B, 0x65, 0x1B, 0x3C
+            ]
+        );
+        assert_eq!(encode("Hà", Encoding::Ucs2), [0x00, 0x48, 0x00, 0xE0]);
+        let (encoding, parts) = encoded_parts(&"x".repeat(200));
+        assert_eq!(encoding, Encoding::Gsm7);
+        assert_eq!(parts.iter().map(Vec::len).collect::<Vec<_>>(), [153, 47]);
+    }
 
     #[test]
     fn plain_text_is_gsm7_and_vietnamese_is_ucs2() {

@@ -22,6 +22,8 @@ pub struct Rules {
     /// VND per segment by operator id, and for operators not named.
     price: HashMap<String, u64>,
     default_price: u64,
+    /// Replies (unaccented, upper case, trimmed) that opt the sender out.
+    pub optout_keywords: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -31,6 +33,13 @@ struct File {
     frequency: Frequency,
     message: Message,
     price: HashMap<String, u64>,
+    optout: OptOut,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OptOut {
+    keywords: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -84,6 +93,12 @@ impl Rules {
             max_segments: f.message.max_segments,
             price,
             default_price,
+            optout_keywords: f
+                .optout
+                .keywords
+                .iter()
+                .map(|k| crate::message::unaccented(k).trim().to_uppercase())
+                .collect(),
         })
     }
 
@@ -93,6 +108,12 @@ impl Rules {
             .get(operator)
             .copied()
             .unwrap_or(self.default_price)
+    }
+
+    /// Whether a citizen's reply asks for no more messages.
+    pub fn is_optout(&self, reply: &str) -> bool {
+        let said = crate::message::unaccented(reply).trim().to_uppercase();
+        self.optout_keywords.contains(&said)
     }
 
     /// Whether a non-emergency message may go at local time `t`.

@@ -62,6 +62,9 @@ pub struct NewCampaign {
     pub communes: Vec<String>,
     /// An emergency passes quiet hours, caps and opt-outs (still sent once per number).
     pub emergency: bool,
+    /// Whether parts left uncertain (a crash, a lost connection, an ambiguous answer) are sent
+    /// again, at the risk of a duplicate; emergencies always are.
+    pub resend_uncertain: bool,
 }
 
 /// A campaign as stored.
@@ -83,7 +86,10 @@ pub struct Campaign {
     pub communes: Vec<String>,
     /// Emergency priority.
     pub emergency: bool,
-    /// `draft`, `pending` (awaiting approval), `approved`, `cancelled`.
+    /// Whether uncertain parts are sent again.
+    pub resend_uncertain: bool,
+    /// `draft`, `pending` (awaiting approval), `sending` (approved, its queue is going out),
+    /// `sent` (nothing left to send), `cancelled`.
     pub status: String,
     /// Author.
     pub created_by: String,
@@ -97,6 +103,10 @@ pub struct Campaign {
     pub decided_at: Option<i64>,
     /// The note given when it was sent back or cancelled.
     pub decision_note: Option<String>,
+    /// When its messages were queued (on approval), µs.
+    pub started_at: Option<i64>,
+    /// When the last of them left the queue, µs.
+    pub finished_at: Option<i64>,
 }
 
 /// One operator's share of a campaign.
@@ -137,7 +147,7 @@ pub struct Plan {
     pub unaccented_cost: Cost,
 }
 
-const CAMPAIGN_COLUMNS: &str = "id, name, topic, brandname, body, list_id, communes_json, emergency, status, created_by, created_at, submitted_at, decided_by, decided_at, decision_note";
+const CAMPAIGN_COLUMNS: &str = "id, name, topic, brandname, body, list_id, communes_json, emergency, status, created_by, created_at, submitted_at, decided_by, decided_at, decision_note, resend_uncertain, started_at, finished_at";
 const LIST_COLUMNS: &str = "id, name, file_name, rows, recipients, duplicates, refused_json, by_operator_json, created_by, created_at";
 
 /// Rows per multi-row insert of recipients (6 parameters each).
@@ -146,11 +156,11 @@ const RECIPIENTS_PER_STATEMENT: usize = 100;
 /// The notify module's service.
 #[derive(Debug, Clone)]
 pub struct Notify {
-    db: Db,
+    pub(crate) db: Db,
     plan: Arc<NumberingPlan>,
-    communes: Arc<Communes>,
-    rules: Arc<Rules>,
-    clock: Clock,
+    pub(crate) communes: Arc<Communes>,
+    pub(crate) rules: Arc<Rules>,
+    pub(crate) clock: Clock,
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> Error {
@@ -194,6 +204,9 @@ fn campaign_from(r: &sqlx::any::AnyRow) -> Result<Campaign> {
         decided_by: r.try_get(12)?,
         decided_at: r.try_get(13)?,
         decision_note: r.try_get(14)?,
+        resend_uncertain: r.try_get::<i64, _>(15)? != 0,
+        started_at: r.try_get(16)?,
+        finished_at: r.try_get(17)?,
     })
 }
 
@@ -535,8 +548,8 @@ impl Notify {
         let now = self.clock.now_micros();
         let mut tx = self.db.begin().await?;
         let id: i64 = match sqlx::query(
-            "INSERT INTO notify_campaigns (name, topic, brandname, body, list_id, communes_json, emergency, status, created_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $9) RETURNING id",
+            "INSERT INTO notify_campaigns (name, topic, brandname, body, list_id, communes_json, emergency, resend_uncertain, status, created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $10, $10) RETURNING id",
         )
         .bind(c.name.trim())
         .bind(c.topic.trim())
@@ -545,6 +558,7 @@ impl Notify {
         .bind(c.list_id)
         .bind(serde_json::to_string(&c.communes)?)
         .bind(i64::from(c.emergency))
+        .bind(i64::from(c.emergency || c.resend_uncertain))
         .bind(actor)
         .bind(now)
         .fetch_one(&mut *tx)
@@ -565,7 +579,7 @@ impl Notify {
                 serde_json::json!({
                     "name": c.name.trim(), "topic": c.topic, "brandname": c.brandname,
                     "body": c.body, "list_id": c.list_id, "communes": c.communes,
-                    "emergency": c.emergency,
+                    "emergency": c.emergency, "resend_uncertain": c.emergency || c.resend_uncertain,
                 }),
             ),
             &self.clock,
@@ -700,7 +714,8 @@ impl Notify {
                  submitted_at = CASE WHEN $3 = 1 THEN $2 ELSE submitted_at END,
                  decided_by = CASE WHEN $3 = 1 THEN NULL ELSE $4 END,
                  decided_at = CASE WHEN $3 = 1 THEN NULL ELSE $2 END,
-                 decision_note = CASE WHEN $3 = 1 THEN NULL ELSE $5 END
+                 decision_note = CASE WHEN $3 = 1 THEN NULL ELSE $5 END,
+                 started_at = CASE WHEN $1 = 'sending' THEN $2 ELSE started_at END
              WHERE id = $6 AND status = $7",
         )
         .bind(to)
@@ -719,11 +734,28 @@ impl Notify {
                 c.name
             )));
         }
+        let mut after = serde_json::json!({ "status": to, "note": note });
+        if to == "sending" {
+            after["queued"] = self.enqueue_in(&mut tx, &c, None).await?.into();
+        }
+        if to == "cancelled" {
+            // Nothing queued goes out any more; what is in a window now finishes.
+            let n = sqlx::query(
+                "UPDATE notify_messages SET state = 'cancelled', reason = 'the campaign was cancelled', updated_at = $1
+                 WHERE campaign_id = $2 AND state = 'queued'",
+            )
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            after["unsent"] = n.into();
+        }
         audit::append_at(
             &mut tx,
             &audit::Entry::new(actor, action, format!("campaign:{id}"))
                 .before(serde_json::json!({ "status": c.status }))
-                .after(serde_json::json!({ "status": to, "note": note })),
+                .after(after),
             &self.clock,
         )
         .await?;
@@ -745,7 +777,8 @@ impl Notify {
     }
 
     /// An approver other than the author approves a pending campaign, typing its name to
-    /// confirm that this campaign, to these people, is the one meant.
+    /// confirm that this campaign, to these people, is the one meant. Its messages are queued in
+    /// the same transaction and dispatchers start sending them.
     pub async fn approve(&self, actor: &str, id: i64, typed_name: &str) -> Result<Campaign> {
         let c = self.campaign(id).await?;
         if c.created_by == actor {
@@ -767,7 +800,7 @@ impl Notify {
             actor,
             id,
             &["pending"],
-            "approved",
+            "sending",
             "notify.campaign_approved",
             None,
         )
@@ -790,12 +823,13 @@ impl Notify {
         .await
     }
 
-    /// Cancels a campaign not yet sent.
+    /// Cancels a campaign not yet sent, or stops the rest of one being sent: its queued messages
+    /// are cancelled at once; the parts already in a window (at most the binds' windows) finish.
     pub async fn cancel(&self, actor: &str, id: i64, note: &str) -> Result<Campaign> {
         self.decide(
             actor,
             id,
-            &["draft", "pending", "approved"],
+            &["draft", "pending", "sending"],
             "cancelled",
             "notify.campaign_cancelled",
             Some(note.trim()).filter(|n| !n.is_empty()),

@@ -125,6 +125,7 @@ fn dengue(list_id: i64) -> NewCampaign {
         list_id,
         communes: vec![],
         emergency: false,
+        resend_uncertain: false,
     }
 }
 
@@ -276,7 +277,7 @@ async fn only_another_approver_approves_and_only_by_typing_the_name() {
         .unwrap();
     assert_eq!(
         (ok.status.as_str(), ok.decided_by.as_deref()),
-        ("approved", Some("hung"))
+        ("sending", Some("hung"))
     );
     let gone = n.cancel("hung", c.id, "đổi kế hoạch").await.unwrap();
     assert_eq!(gone.status, "cancelled");
@@ -325,7 +326,7 @@ async fn the_demo_loads_once_with_its_faulty_rows_reported() {
         .into_iter()
         .map(|c| c.status)
         .collect();
-    assert_eq!(statuses, ["approved", "pending"]);
+    assert_eq!(statuses, ["sending", "pending"]);
 }
 
 #[tokio::test]

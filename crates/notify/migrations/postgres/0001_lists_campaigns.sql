@@ -48,13 +48,18 @@ CREATE TABLE notify_campaigns (
     list_id        BIGINT   NOT NULL REFERENCES notify_lists (id),
     communes_json  TEXT     NOT NULL,
     emergency      BIGINT   NOT NULL,
-    status         TEXT     NOT NULL CHECK (status IN ('draft', 'pending', 'approved', 'cancelled')),
+    -- Whether parts left uncertain by a crash or a lost connection are sent again.
+    resend_uncertain BIGINT   NOT NULL,
+    status         TEXT     NOT NULL CHECK (status IN ('draft', 'pending', 'sending', 'sent', 'cancelled')),
     created_by     TEXT     NOT NULL,
     created_at     BIGINT   NOT NULL,
     updated_at     BIGINT   NOT NULL,
     submitted_at   BIGINT,
     decided_by     TEXT,
     decided_at     BIGINT,
-    decision_note  TEXT
+    decision_note  TEXT,
+    -- When its messages were queued (approval) and when the last left the queue.
+    started_at     BIGINT,
+    finished_at    BIGINT
 );
 CREATE INDEX notify_campaigns_status ON notify_campaigns (status, id);

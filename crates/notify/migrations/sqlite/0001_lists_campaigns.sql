@@ -48,13 +48,18 @@ CREATE TABLE notify_campaigns (
     list_id        INTEGER  NOT NULL REFERENCES notify_lists (id),
     communes_json  TEXT     NOT NULL,
     emergency      INTEGER  NOT NULL,
-    status         TEXT     NOT NULL CHECK (status IN ('draft', 'pending', 'approved', 'cancelled')),
+    -- Whether parts left uncertain by a crash or a lost connection are sent again.
+    resend_uncertain INTEGER  NOT NULL,
+    status         TEXT     NOT NULL CHECK (status IN ('draft', 'pending', 'sending', 'sent', 'cancelled')),
     created_by     TEXT     NOT NULL,
     created_at     INTEGER  NOT NULL,
     updated_at     INTEGER  NOT NULL,
     submitted_at   INTEGER,
     decided_by     TEXT,
     decided_at     INTEGER,
-    decision_note  TEXT
+    decision_note  TEXT,
+    -- When its messages were queued (approval) and when the last left the queue.
+    started_at     INTEGER,
+    finished_at    INTEGER
 );
 CREATE INDEX notify_campaigns_status ON notify_campaigns (status, id);

@@ -1,0 +1,816 @@
+//! The dispatcher: binds to the operators' SMSCs and sends the queue.
+//!
+//! Each configured SMSC gets its binds (tasks), each a transceiver session that claims messages
+//! of its operators from the queue, keeps an asynchronous window of outstanding `submit_sm`,
+//! holds to its rate (a token bucket at the contract's TPS, halved on a throttling answer and
+//! recovered step by step), sizes its window from the rate and the time the SMSC takes to
+//! answer (so a slow SMSC gets fewer outstanding messages instead of timeouts and resends),
+//! sends `enquire_link` when idle, and reconnects with backoff when the connection fails. All
+//! it learns goes to one recorder task that writes it in batches. The main loop renews this
+//! dispatcher's leases, takes back messages of dispatchers that stopped, matches late receipts
+//! and marks finished campaigns sent. Several dispatchers (`lantoa worker --role dispatch` on
+//! more machines) share the queue: claims are transactions on the messages' state.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::{SinkExt, StreamExt};
+use rusmpp::{Command, CommandId, CommandStatus, Pdu};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, watch};
+
+use crate::message::{self, Template};
+use crate::queue::{BindStatus, Event, MAX_ATTEMPTS, Sendable};
+use crate::smpp::{self, Answer, Delivered, Smsc};
+use crate::{Error, Notify, Result};
+
+/// The dispatcher's settings (`[notify]` in lantoa.toml).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DispatchConfig {
+    /// The SMSCs to bind to.
+    #[serde(default)]
+    pub smsc: Vec<Smsc>,
+    /// Seconds a dispatcher holds the messages in its windows without renewing; after that
+    /// another dispatcher takes them back (marking their outstanding parts uncertain).
+    #[serde(default = "default_lease")]
+    pub lease_secs: u64,
+}
+
+fn default_lease() -> u64 {
+    60
+}
+
+impl Default for DispatchConfig {
+    fn default() -> Self {
+        Self {
+            smsc: Vec::new(),
+            lease_secs: default_lease(),
+        }
+    }
+}
+
+impl DispatchConfig {
+    /// What is wrong with it, if anything.
+    pub fn problem(&self) -> Option<String> {
+        let mut names = std::collections::HashSet::new();
+        for s in &self.smsc {
+            if let Some(p) = s.problem() {
+                return Some(p);
+            }
+            if !names.insert(s.name.as_str()) {
+                return Some(format!("two SMSCs are named {}", s.name));
+            }
+        }
+        (self.lease_secs == 0).then(|| "lease_secs must be above 0".into())
+    }
+}
+
+/// Sends the queue over the configured SMSCs.
+#[derive(Debug, Clone)]
+pub struct Dispatcher {
+    notify: Notify,
+    config: Arc<DispatchConfig>,
+    owner: String,
+}
+
+/// How long a bind with nothing to send waits before it looks at the queue again.
+const IDLE_POLL: Duration = Duration::from_millis(200);
+/// How often a bind re-reads which campaigns may go (a cancel is seen within this).
+const CAMPAIGNS_REFRESH: Duration = Duration::from_millis(500);
+/// Events recorded in one transaction at most.
+const RECORD_BATCH: usize = 5000;
+
+impl Dispatcher {
+    /// A dispatcher named `owner` (unique per process: host, pid and a random part).
+    pub fn new(notify: Notify, config: DispatchConfig, owner: impl Into<String>) -> Result<Self> {
+        if let Some(p) = config.problem() {
+            return Err(Error::Invalid {
+                field: "notify.smsc",
+                message: p,
+            });
+        }
+        Ok(Self {
+            notify,
+            config: Arc::new(config),
+            owner: owner.into(),
+        })
+    }
+
+    /// Its name in leases.
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    fn lease(&self) -> Duration {
+        Duration::from_secs(self.config.lease_secs)
+    }
+
+    /// Runs until `stop` turns true: binds send, the recorder writes, leases are renewed.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        if let Err(e) = self.notify.recover().await {
+            tracing::warn!(error = %e, "cannot take back messages of stopped dispatchers");
+        }
+        let (tx, rx) = mpsc::channel::<Event>(4 * RECORD_BATCH);
+        let recorder = tokio::spawn(record(self.notify.clone(), rx));
+        let mut binds = Vec::new();
+        for smsc in &self.config.smsc {
+            for i in 0..smsc.binds {
+                let b = Bind {
+                    notify: self.notify.clone(),
+                    smsc: Arc::new(smsc.clone()),
+                    name: format!("{}#{}@{}", smsc.name, i + 1, self.owner),
+                    owner: self.owner.clone(),
+                    lease: self.lease(),
+                    events: tx.clone(),
+                    stop: stop.clone(),
+                };
+                binds.push(tokio::spawn(b.run()));
+            }
+        }
+        drop(tx);
+        let tick = (self.lease() / 3).clamp(Duration::from_millis(200), Duration::from_secs(5));
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            self.housekeeping().await;
+            tokio::select! {
+                _ = tokio::time::sleep(tick) => {}
+                _ = stop.changed() => {}
+            }
+        }
+        for b in binds {
+            let _ = b.await;
+        }
+        let _ = recorder.await;
+        if let Err(e) = self.notify.finish_campaigns().await {
+            tracing::warn!(error = %e, "dispatcher cannot finish campaigns");
+        }
+        // The last answers are recorded; release what is left.
+        if let Err(e) = self
+            .notify
+            .renew(&self.owner, self.notify.clock.now_micros())
+            .await
+        {
+            tracing::warn!(error = %e, "cannot release this dispatcher's leases");
+        }
+    }
+
+    async fn housekeeping(&self) {
+        let until = self.notify.clock.now_micros() + self.lease().as_micros() as i64;
+        let steps: [(&str, Result<()>); 4] = [
+            ("renew leases", self.notify.renew(&self.owner, until).await),
+            (
+                "take back messages",
+                self.notify.recover().await.map(|_| ()),
+            ),
+            (
+                "match receipts",
+                self.notify.match_receipts().await.map(|_| ()),
+            ),
+            (
+                "finish campaigns",
+                self.notify.finish_campaigns().await.map(|ids| {
+                    for id in ids {
+                        tracing::info!(campaign = id, "campaign sent");
+                    }
+                }),
+            ),
+        ];
+        for (what, r) in steps {
+            if let Err(e) = r {
+                tracing::warn!(error = %e, "dispatcher cannot {what}");
+            }
+        }
+    }
+}
+
+/// Writes events in batches until every bind has stopped; a failed write is retried, never
+/// dropped (if the process dies first, the parts stay in `window` and are marked uncertain).
+async fn record(notify: Notify, mut rx: mpsc::Receiver<Event>) {
+    let mut batch = Vec::with_capacity(RECORD_BATCH);
+    while let Some(e) = rx.recv().await {
+        batch.push(e);
+        while batch.len() < RECORD_BATCH {
+            match rx.try_recv() {
+                Ok(e) => batch.push(e),
+                Err(_) => break,
+            }
+        }
+        let mut wait = Duration::from_millis(100);
+        while let Err(e) = notify.record(&batch).await {
+            tracing::warn!(error = %e, events = batch.len(), "cannot record sending events; retrying");
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(Duration::from_secs(10));
+        }
+        batch.clear();
+    }
+}
+
+/// One part ready to go.
+#[derive(Debug, Clone)]
+struct Out {
+    message: i64,
+    part: i64,
+    campaign: i64,
+    total: usize,
+    reference: u8,
+    data_coding: u8,
+    bytes: Arc<Vec<Vec<u8>>>,
+    source: Arc<str>,
+    destination: Arc<str>,
+    attempts: i64,
+    resend: bool,
+}
+
+struct Flight {
+    out: Out,
+    sent: Instant,
+}
+
+struct Bind {
+    notify: Notify,
+    smsc: Arc<Smsc>,
+    name: String,
+    owner: String,
+    lease: Duration,
+    events: mpsc::Sender<Event>,
+    stop: watch::Receiver<bool>,
+}
+
+impl Bind {
+    async fn status(&self, state: &str, detail: &str, tps: f64, window: usize) {
+        let s = BindStatus {
+            name: self.name.clone(),
+            smsc: self.smsc.name.clone(),
+            owner: self.owner.clone(),
+            state: state.into(),
+            detail: detail.into(),
+            tps: tps.round() as i64,
+            window: window as i64,
+            updated_at: 0,
+        };
+        if let Err(e) = self.notify.set_bind(&s).await {
+            tracing::warn!(error = %e, bind = %self.name, "cannot record the bind's state");
+        }
+    }
+
+    async fn run(mut self) {
+        let mut backoff = Duration::from_secs(1);
+        loop {
+            if *self.stop.borrow() {
+                break;
+            }
+            self.status("connecting", "", 0.0, 0).await;
+            match smpp::bind(&self.smsc).await {
+                Ok(session) => {
+                    backoff = Duration::from_secs(1);
+                    tracing::info!(bind = %self.name, "bound");
+                    let mut stop = self.stop.clone();
+                    let why = Session::new(&self).run(session, &mut stop).await;
+                    tracing::warn!(bind = %self.name, reason = %why, "bind ended");
+                    self.status("down", &why, 0.0, 0).await;
+                }
+                Err(e) => {
+                    tracing::warn!(bind = %self.name, error = %e, "cannot bind");
+                    self.status("down", &e.to_string(), 0.0, 0).await;
+                }
+            }
+            if *self.stop.borrow() {
+                break;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(backoff) => {}
+                _ = self.stop.changed() => {}
+            }
+            backoff = (backoff * 2).min(Duration::from_secs(60));
+        }
+        self.status("stopped", "", 0.0, 0).await;
+    }
+}
+
+/// One bound session's state.
+struct Session<'a> {
+    bind: &'a Bind,
+    seq: u32,
+    outstanding: HashMap<u32, Flight>,
+    pending: VecDeque<Out>,
+    retry: VecDeque<(Instant, Out)>,
+    campaigns: Vec<Sendable>,
+    bodies: HashMap<i64, Arc<str>>,
+    refreshed: Option<Instant>,
+    idle_until: Option<Instant>,
+    operator: usize,
+    parts_per_message: usize,
+    rate: f64,
+    tokens: f64,
+    refilled: Instant,
+    rtt: f64,
+    throttled: Option<Instant>,
+    last_rx: Instant,
+    enquire: Option<(u32, Instant)>,
+    last_status: Instant,
+}
+
+impl<'a> Session<'a> {
+    fn new(bind: &'a Bind) -> Self {
+        let now = Instant::now();
+        Self {
+            bind,
+            seq: 1,
+            outstanding: HashMap::new(),
+            pending: VecDeque::new(),
+            retry: VecDeque::new(),
+            campaigns: Vec::new(),
+            bodies: HashMap::new(),
+            refreshed: None,
+            idle_until: None,
+            operator: 0,
+            parts_per_message: 1,
+            rate: f64::from(bind.smsc.tps),
+            tokens: 1.0,
+            refilled: now,
+            rtt: 0.05,
+            throttled: None,
+            last_rx: now,
+            enquire: None,
+            last_status: now,
+        }
+    }
+
+    fn next_seq(&mut self) -> u32 {
+        // Sequence numbers run 1..0x7FFFFFFF; the bind took 1.
+        self.seq = if self.seq >= 0x7FFF_FFFF {
+            2
+        } else {
+            self.seq + 1
+        };
+        self.seq
+    }
+
+    /// The window now: enough outstanding to keep the rate up at the observed answer time,
+    /// never more than configured.
+    fn window(&self) -> usize {
+        let w = (self.rate * self.rtt * 2.0).ceil() as usize;
+        w.clamp(1, self.bind.smsc.max_window)
+    }
+
+    fn queued(&self) -> usize {
+        self.outstanding.len() + self.pending.len() + self.retry.len()
+    }
+
+    async fn emit(&self, e: Event) {
+        if self.bind.events.send(e).await.is_err() {
+            tracing::error!("the event recorder stopped before its binds");
+        }
+    }
+
+    async fn refresh(&mut self) -> Result<()> {
+        let local = (self.bind.notify.clock.now() + chrono::Duration::hours(7)).time();
+        let allowed = self.bind.notify.rules.allowed_at(local);
+        self.campaigns = self.bind.notify.sendable(allowed).await?;
+        self.refreshed = Some(Instant::now());
+        // Parts of campaigns that may no longer go (cancelled, quiet hours) go back unsent.
+        let live: std::collections::HashSet<i64> = self.campaigns.iter().map(|c| c.id).collect();
+        let mut dropped = Vec::new();
+        self.pending.retain(|o| {
+            let keep = live.contains(&o.campaign);
+            if !keep {
+                dropped.push((o.message, o.part));
+            }
+            keep
+        });
+        self.retry.retain(|(_, o)| {
+            let keep = live.contains(&o.campaign);
+            if !keep {
+                dropped.push((o.message, o.part));
+            }
+            keep
+        });
+        for (message, part) in dropped {
+            self.emit(Event::Unsent { message, part }).await;
+        }
+        Ok(())
+    }
+
+    /// Claims messages to fill the window, emergencies first.
+    async fn claim(&mut self) -> Result<()> {
+        let room = self.window().saturating_sub(self.queued());
+        if room == 0 || !self.pending.is_empty() {
+            return Ok(());
+        }
+        let limit = (room / self.parts_per_message.max(1)).max(1) as i64;
+        let lease_until = self.bind.notify.clock.now_micros() + self.bind.lease.as_micros() as i64;
+        let operators = &self.bind.smsc.operators;
+        for c in self.campaigns.clone() {
+            for k in 0..operators.len() {
+                let op = &operators[(self.operator + k) % operators.len()];
+                let claimed = self
+                    .bind
+                    .notify
+                    .claim(
+                        &c,
+                        op,
+                        &self.bind.smsc.name,
+                        &self.bind.owner,
+                        lease_until,
+                        limit,
+                    )
+                    .await?;
+                if claimed.is_empty() {
+                    continue;
+                }
+                self.operator = (self.operator + k + 1) % operators.len();
+                let body = match self.bodies.get(&c.id) {
+                    Some(b) => b.clone(),
+                    None => {
+                        let t = Template::parse(&c.body).map_err(|e| Error::Invalid {
+                            field: "body",
+                            message: e.to_string(),
+                        })?;
+                        let b: Arc<str> = t.render(|_| String::new()).into();
+                        self.bodies.insert(c.id, b.clone());
+                        b
+                    }
+                };
+                let source: Arc<str> = c.brandname.as_str().into();
+                let mut parts = 0;
+                for m in &claimed {
+                    let text = m.text.as_deref().unwrap_or(&body);
+                    let (encoding, bytes) = message::encoded_parts(text);
+                    let bytes = Arc::new(bytes);
+                    let destination: Arc<str> =
+                        format!("84{}", m.phone.strip_prefix('0').unwrap_or(&m.phone)).into();
+                    parts += bytes.len();
+                    for &(part, attempts) in &m.send {
+                        self.pending.push_back(Out {
+                            message: m.id,
+                            part,
+                            campaign: c.id,
+                            total: bytes.len(),
+                            reference: (m.id % 256) as u8,
+                            data_coding: encoding.data_coding(),
+                            bytes: bytes.clone(),
+                            source: source.clone(),
+                            destination: destination.clone(),
+                            attempts,
+                            resend: c.resend_uncertain,
+                        });
+                    }
+                }
+                self.parts_per_message = parts.div_ceil(claimed.len()).max(1);
+                return Ok(());
+            }
+        }
+        self.idle_until = Some(Instant::now() + IDLE_POLL);
+        Ok(())
+    }
+
+    fn refill(&mut self) {
+        let now = Instant::now();
+        let dt = now.duration_since(self.refilled).as_secs_f64();
+        self.refilled = now;
+        // Recover from throttling a step per second without a throttle.
+        if self
+            .throttled
+            .is_none_or(|t| now.duration_since(t) > Duration::from_secs(1))
+        {
+            let cap = f64::from(self.bind.smsc.tps);
+            self.rate = (self.rate + dt * (self.rate * 0.25 + 1.0)).min(cap);
+        }
+        let burst = (self.rate / 20.0).max(1.0);
+        self.tokens = (self.tokens + dt * self.rate).min(burst);
+    }
+
+    async fn run(mut self, session: smpp::Session, stop: &mut watch::Receiver<bool>) -> String {
+        let (mut sink, mut stream) = session.split();
+        let why = self.serve(&mut sink, &mut stream, stop).await;
+        // Whatever is outstanding may have reached the SMSC; what was never written has not.
+        let outstanding: Vec<Flight> = self.outstanding.drain().map(|(_, f)| f).collect();
+        for f in outstanding {
+            self.emit(Event::Uncertain {
+                message: f.out.message,
+                part: f.out.part,
+                error: format!("no answer before the bind ended ({why}): it may or may not have reached the SMSC"),
+            })
+            .await;
+        }
+        let unsent: Vec<Out> = self
+            .pending
+            .drain(..)
+            .chain(self.retry.drain(..).map(|(_, o)| o))
+            .collect();
+        for o in unsent {
+            self.emit(Event::Unsent {
+                message: o.message,
+                part: o.part,
+            })
+            .await;
+        }
+        why
+    }
+
+    async fn serve(
+        &mut self,
+        sink: &mut futures::stream::SplitSink<smpp::Session, Command>,
+        stream: &mut futures::stream::SplitStream<smpp::Session>,
+        stop: &mut watch::Receiver<bool>,
+    ) -> String {
+        let timeout = Duration::from_secs(self.bind.smsc.response_timeout_secs.max(1));
+        let enquire_every = Duration::from_secs(self.bind.smsc.enquire_link_secs.max(1));
+        let mut stopping: Option<Instant> = None;
+        loop {
+            let now = Instant::now();
+            if stopping.is_none() && *stop.borrow() {
+                stopping = Some(now);
+                for o in self
+                    .pending
+                    .drain(..)
+                    .chain(self.retry.drain(..).map(|(_, o)| o))
+                    .collect::<Vec<_>>()
+                {
+                    self.emit(Event::Unsent {
+                        message: o.message,
+                        part: o.part,
+                    })
+                    .await;
+                }
+            }
+            if let Some(since) = stopping {
+                if self.outstanding.is_empty() || now.duration_since(since) > timeout {
+                    let seq = self.next_seq();
+                    let _ = sink
+                        .send(Command::new(CommandStatus::EsmeRok, seq, Pdu::Unbind))
+                        .await;
+                    return "stopped".into();
+                }
+            } else {
+                if self
+                    .refreshed
+                    .is_none_or(|t| now.duration_since(t) > CAMPAIGNS_REFRESH)
+                    && let Err(e) = self.refresh().await
+                {
+                    return format!("cannot read the queue: {e}");
+                }
+                if self.idle_until.is_none_or(|t| now >= t) {
+                    self.idle_until = None;
+                    if let Err(e) = self.claim().await {
+                        return format!("cannot claim from the queue: {e}");
+                    }
+                }
+            }
+            // Throttled parts whose pause is over go first.
+            while self.retry.front().is_some_and(|(t, _)| *t <= now) {
+                if let Some((_, o)) = self.retry.pop_front() {
+                    self.pending.push_front(o);
+                }
+            }
+            self.refill();
+            let mut sent = false;
+            while self.tokens >= 1.0 && self.outstanding.len() < self.window() {
+                let Some(out) = self.pending.pop_front() else {
+                    break;
+                };
+                let pdu = smpp::submit_sm(&smpp::Part {
+                    source: &out.source,
+                    destination: &out.destination,
+                    data_coding: out.data_coding,
+                    concat: (out.total > 1).then_some((
+                        out.reference,
+                        out.total as u8,
+                        out.part as u8,
+                    )),
+                    bytes: &out.bytes[(out.part - 1) as usize],
+                });
+                let pdu = match pdu {
+                    Ok(p) => p,
+                    Err(e) => {
+                        self.emit(Event::Failed {
+                            message: out.message,
+                            part: out.part,
+                            error: format!("cannot be sent: {e}"),
+                        })
+                        .await;
+                        continue;
+                    }
+                };
+                let seq = self.next_seq();
+                self.tokens -= 1.0;
+                self.outstanding.insert(
+                    seq,
+                    Flight {
+                        out,
+                        sent: Instant::now(),
+                    },
+                );
+                if let Err(e) = sink
+                    .feed(Command::new(CommandStatus::EsmeRok, seq, pdu))
+                    .await
+                {
+                    return format!("cannot write to the SMSC: {e}");
+                }
+                sent = true;
+            }
+            if sent && let Err(e) = sink.flush().await {
+                return format!("cannot write to the SMSC: {e}");
+            }
+            // Liveness: an answer overdue breaks the bind; silence asks enquire_link.
+            if let Some(oldest) = self.outstanding.values().map(|f| f.sent).min()
+                && now.duration_since(oldest) > timeout
+            {
+                return format!("no answer from the SMSC in {}s", timeout.as_secs());
+            }
+            match self.enquire {
+                Some((_, at)) if now.duration_since(at) > timeout => {
+                    return format!("no answer to enquire_link in {}s", timeout.as_secs());
+                }
+                None if now.duration_since(self.last_rx) > enquire_every => {
+                    let seq = self.next_seq();
+                    self.enquire = Some((seq, now));
+                    if let Err(e) = sink
+                        .send(Command::new(CommandStatus::EsmeRok, seq, Pdu::EnquireLink))
+                        .await
+                    {
+                        return format!("cannot write to the SMSC: {e}");
+                    }
+                }
+                _ => {}
+            }
+            if now.duration_since(self.last_status) > Duration::from_secs(2) {
+                self.last_status = now;
+                let state = if self
+                    .throttled
+                    .is_some_and(|t| now.duration_since(t) < Duration::from_secs(5))
+                {
+                    "throttled"
+                } else {
+                    "bound"
+                };
+                self.bind.status(state, "", self.rate, self.window()).await;
+            }
+            // Wait for the next answer, token, pause end or poll.
+            let wait = if !self.pending.is_empty() && self.outstanding.len() < self.window() {
+                Duration::from_secs_f64(((1.0 - self.tokens).max(0.0) / self.rate).max(0.000_5))
+            } else {
+                Duration::from_millis(50)
+            };
+            tokio::select! {
+                biased;
+                frame = stream.next() => {
+                    let Some(frame) = frame else { return "the SMSC closed the connection".into() };
+                    let command = match frame {
+                        Ok(c) => c,
+                        Err(e) => return format!("unreadable PDU from the SMSC: {e}"),
+                    };
+                    self.last_rx = Instant::now();
+                    if let Some(why) = self.answer(command, sink).await {
+                        return why;
+                    }
+                }
+                _ = tokio::time::sleep(wait) => {}
+                _ = stop.changed(), if stopping.is_none() => {}
+            }
+        }
+    }
+
+    /// Handles one PDU from the SMSC; `Some(reason)` ends the session.
+    async fn answer(
+        &mut self,
+        command: Command,
+        sink: &mut futures::stream::SplitSink<smpp::Session, Command>,
+    ) -> Option<String> {
+        let seq = command.sequence_number();
+        let status = u32::from(command.status());
+        // An error answer may come without a body: its id and status are what count.
+        match command.id() {
+            CommandId::SubmitSmResp => {
+                let id = match command.pdu() {
+                    Some(Pdu::SubmitSmResp(resp)) => smpp::c_string(resp.message_id().as_ref()),
+                    _ => String::new(),
+                };
+                self.submitted(seq, status, id).await;
+                return None;
+            }
+            CommandId::GenericNack => {
+                if self.outstanding.contains_key(&seq) {
+                    self.submitted(seq, status.max(0x03), String::new()).await;
+                }
+                return None;
+            }
+            _ => {}
+        }
+        match command.pdu() {
+            Some(Pdu::DeliverSm(d)) => {
+                let reply = Command::new(
+                    CommandStatus::EsmeRok,
+                    seq,
+                    Pdu::DeliverSmResp(Default::default()),
+                );
+                if let Err(e) = sink.send(reply).await {
+                    return Some(format!("cannot write to the SMSC: {e}"));
+                }
+                let source = smpp::c_string(d.source_addr.as_ref());
+                match smpp::read_deliver(
+                    u8::from(d.esm_class),
+                    d.tlvs(),
+                    &source,
+                    d.short_message().as_ref(),
+                    u8::from(d.data_coding),
+                ) {
+                    Delivered::Receipt { smsc_id, outcome } => {
+                        self.emit(Event::Receipt {
+                            smsc: self.bind.smsc.name.clone(),
+                            smsc_id,
+                            outcome,
+                        })
+                        .await;
+                    }
+                    Delivered::Reply { from, text } => {
+                        let national = match from.strip_prefix("84") {
+                            Some(rest) if from.len() == 11 => format!("0{rest}"),
+                            _ => from.clone(),
+                        };
+                        if self.bind.notify.rules.is_optout(&text)
+                            && let Ok(n) = self.bind.notify.numbering_plan().parse(&national)
+                        {
+                            self.emit(Event::OptOut {
+                                phone: n.national().to_owned(),
+                            })
+                            .await;
+                        }
+                    }
+                    Delivered::Other => {}
+                }
+            }
+            Some(Pdu::EnquireLink) => {
+                let reply = Command::new(CommandStatus::EsmeRok, seq, Pdu::EnquireLinkResp);
+                if let Err(e) = sink.send(reply).await {
+                    return Some(format!("cannot write to the SMSC: {e}"));
+                }
+            }
+            Some(Pdu::EnquireLinkResp) if self.enquire.is_some_and(|(s, _)| s == seq) => {
+                self.enquire = None;
+            }
+            Some(Pdu::Unbind) => {
+                let _ = sink
+                    .send(Command::new(CommandStatus::EsmeRok, seq, Pdu::UnbindResp))
+                    .await;
+                return Some("the SMSC unbound".into());
+            }
+            _ => {}
+        }
+        None
+    }
+
+    async fn submitted(&mut self, seq: u32, status: u32, id: String) {
+        let Some(flight) = self.outstanding.remove(&seq) else {
+            return;
+        };
+        let took = flight.sent.elapsed().as_secs_f64();
+        self.rtt = self.rtt * 0.9 + took * 0.1;
+        let mut out = flight.out;
+        let (message, part) = (out.message, out.part);
+        match smpp::classify(status, &id) {
+            Answer::Accepted(smsc_id) => {
+                self.emit(Event::Accepted {
+                    message,
+                    part,
+                    smsc: self.bind.smsc.name.clone(),
+                    smsc_id,
+                })
+                .await;
+            }
+            Answer::Throttled => {
+                // Slow the bind and send it again after a pause; it was not taken.
+                self.rate = (self.rate * 0.5).max(1.0);
+                self.throttled = Some(Instant::now());
+                self.retry
+                    .push_back((Instant::now() + Duration::from_secs(1), out));
+            }
+            Answer::Ambiguous(name) if out.resend && out.attempts < MAX_ATTEMPTS => {
+                out.attempts += 1;
+                self.retry
+                    .push_back((Instant::now() + Duration::from_secs(1), out));
+                tracing::info!(message, part, answer = %name, "ambiguous answer; sending again by the campaign's policy");
+            }
+            Answer::Ambiguous(name) => {
+                self.emit(Event::Uncertain {
+                    message,
+                    part,
+                    error: format!("the SMSC answered {name}: it may or may not have taken it"),
+                })
+                .await;
+            }
+            Answer::Permanent(name) => {
+                self.emit(Event::Failed {
+                    message,
+                    part,
+                    error: format!("the SMSC refused it: {name}"),
+                })
+                .await;
+            }
+        }
+    }
+}

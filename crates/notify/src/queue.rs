@@ -1,0 +1,1227 @@
+//! The send queue in the database: messages queued on approval (or for a test send), claimed by
+//! a dispatcher's bind, their parts recorded before they go out and as the SMSC answers, receipts
+//! matched, leases of dead dispatchers recovered, campaigns finished, progress and figures.
+//!
+//! The invariant every function here keeps: a part has a row in state `window` before its
+//! `submit_sm` is written to the socket, and leaves `window` only on the SMSC's answer, or for
+//! `uncertain` when its dispatcher stopped or its connection broke before the answer came. A
+//! part without a row, or in `retry`, has never been accepted by an SMSC. So after `kill -9` at
+//! any moment nothing outside the window is sent twice and nothing is silently dropped.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use lantoa_store::{Backend, Tx, audit, values_placeholders};
+use serde::Serialize;
+use sqlx::Row as _;
+
+use crate::message::{self, Template};
+use crate::service::Campaign;
+use crate::smpp::Outcome;
+use crate::{Error, Notify, Result};
+
+/// Attempts a part gets at most (throttled answers do not count; resent uncertain parts do).
+pub const MAX_ATTEMPTS: i64 = 3;
+
+/// Recipients of a test send, at most.
+pub const TEST_LIST_MAX: i64 = 20;
+
+/// Rows per multi-row insert of messages (8 parameters each).
+const MESSAGES_PER_STATEMENT: usize = 100;
+
+/// A message claimed for sending, with the parts of it to send now.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    /// Message id.
+    pub id: i64,
+    /// Its campaign.
+    pub campaign_id: i64,
+    /// The recipient, national form (`0912345678`).
+    pub phone: String,
+    /// Its rendered text (`None`: the campaign's body as it is).
+    pub text: Option<String>,
+    /// Parts it has in all.
+    pub parts: i64,
+    /// Part numbers (from 1) to send now, with the attempt each is on.
+    pub send: Vec<(i64, i64)>,
+}
+
+/// A campaign as its dispatcher needs it.
+#[derive(Debug, Clone)]
+pub struct Sendable {
+    /// Id.
+    pub id: i64,
+    /// Brandname.
+    pub brandname: String,
+    /// Body (a template).
+    pub body: String,
+    /// Emergency priority (passes quiet hours and caps).
+    pub emergency: bool,
+    /// Whether uncertain parts are sent again.
+    pub resend_uncertain: bool,
+    /// True when only its test messages may go (it is not approved).
+    pub test_only: bool,
+}
+
+/// Something a bind learnt, to be recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The SMSC took a part under this id.
+    Accepted {
+        /// Message.
+        message: i64,
+        /// Part.
+        part: i64,
+        /// The SMSC it went to.
+        smsc: String,
+        /// The SMSC's id.
+        smsc_id: String,
+    },
+    /// The SMSC refused a part for good.
+    Failed {
+        /// Message.
+        message: i64,
+        /// Part.
+        part: i64,
+        /// Why.
+        error: String,
+    },
+    /// A part may or may not have been taken.
+    Uncertain {
+        /// Message.
+        message: i64,
+        /// Part.
+        part: i64,
+        /// Why it is not known.
+        error: String,
+    },
+    /// A claimed part was never written to the socket: back to the queue.
+    Unsent {
+        /// Message.
+        message: i64,
+        /// Part.
+        part: i64,
+    },
+    /// A delivery receipt.
+    Receipt {
+        /// The SMSC it came from.
+        smsc: String,
+        /// The SMSC's message id.
+        smsc_id: String,
+        /// What it says.
+        outcome: Outcome,
+    },
+    /// A citizen replied asking for no more messages.
+    OptOut {
+        /// Their number, national form.
+        phone: String,
+    },
+}
+
+/// One operator's progress in a campaign.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct OperatorProgress {
+    /// Operator id.
+    pub operator: String,
+    /// Recipients in all.
+    pub recipients: i64,
+    /// Waiting to be sent.
+    pub queued: i64,
+    /// In a window now.
+    pub sending: i64,
+    /// Accepted by the SMSC, receipt awaited.
+    pub submitted: i64,
+    /// Delivered (every part).
+    pub delivered: i64,
+    /// Failed, each with a reason.
+    pub failed: i64,
+    /// Possibly sent, not known (in a window when a dispatcher stopped).
+    pub uncertain: i64,
+    /// Not sent because the campaign was cancelled.
+    pub cancelled: i64,
+    /// Not sent because of a rule (the frequency cap).
+    pub skipped: i64,
+}
+
+/// A campaign's progress, per operator.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Progress {
+    /// Per operator, by id.
+    pub by_operator: Vec<OperatorProgress>,
+    /// All operators.
+    pub total: OperatorProgress,
+    /// The most frequent failure reasons, with counts.
+    pub reasons: Vec<(String, i64)>,
+}
+
+/// A bind's last known state.
+#[derive(Debug, Clone, Serialize)]
+pub struct BindStatus {
+    /// `smsc#n@owner`.
+    pub name: String,
+    /// The SMSC.
+    pub smsc: String,
+    /// The dispatcher holding it.
+    pub owner: String,
+    /// `bound`, `connecting`, `down`, `stopped`.
+    pub state: String,
+    /// Why, when down.
+    pub detail: String,
+    /// Messages per second it is allowed now.
+    pub tps: i64,
+    /// Its window now.
+    pub window: i64,
+    /// When this was written, µs.
+    pub updated_at: i64,
+}
+
+/// Sending figures for a period, for reports.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Figures {
+    /// Start, µs (inclusive).
+    pub from: i64,
+    /// End, µs (exclusive).
+    pub to: i64,
+    /// Campaigns that sent in the period.
+    pub campaigns: i64,
+    /// Recipients messaged.
+    pub recipients: i64,
+    /// Parts accepted by the SMSCs.
+    pub segments: i64,
+    /// Recipients whose every part was delivered.
+    pub delivered: i64,
+    /// Delivered over recipients, in percent (0 when none).
+    pub delivered_pct: f64,
+    /// By topic.
+    pub by_topic: Vec<FigureRow>,
+    /// By operator.
+    pub by_operator: Vec<FigureRow>,
+}
+
+/// One row of [`Figures`].
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FigureRow {
+    /// Topic or operator.
+    pub key: String,
+    /// Campaigns.
+    pub campaigns: i64,
+    /// Recipients.
+    pub recipients: i64,
+    /// Segments.
+    pub segments: i64,
+    /// Delivered recipients.
+    pub delivered: i64,
+}
+
+/// A message's state from its parts.
+fn message_state(
+    parts: i64,
+    rows: &[(i64, String, Option<String>, i64)],
+    resend: bool,
+    campaign_status: &str,
+) -> (&'static str, Option<String>) {
+    if rows.iter().any(|(_, s, _, _)| s == "window") {
+        return ("sending", None);
+    }
+    let written: HashSet<i64> = rows
+        .iter()
+        .filter(|(_, s, _, _)| s != "retry")
+        .map(|(p, _, _, _)| *p)
+        .collect();
+    let unsent = (1..=parts).any(|p| !written.contains(&p));
+    let resendable = rows
+        .iter()
+        .any(|(_, s, _, a)| s == "uncertain" && resend && *a < MAX_ATTEMPTS);
+    if unsent || resendable {
+        return if campaign_status == "cancelled" {
+            ("cancelled", Some("the campaign was cancelled".into()))
+        } else {
+            ("queued", None)
+        };
+    }
+    let first = |state: &str| {
+        rows.iter()
+            .find(|(_, s, _, _)| s == state)
+            .map(|(p, _, e, _)| (*p, e.clone()))
+    };
+    if let Some((p, e)) = first("failed") {
+        return (
+            "failed",
+            Some(format!("part {p}: {}", e.unwrap_or_default())),
+        );
+    }
+    if let Some((p, e)) = first("uncertain") {
+        return (
+            "uncertain",
+            Some(format!("part {p}: {}", e.unwrap_or_default())),
+        );
+    }
+    if first("undeliverable").is_some() {
+        return ("failed", Some("undeliverable (delivery receipt)".into()));
+    }
+    if first("expired").is_some() {
+        return ("failed", Some("expired before delivery (receipt)".into()));
+    }
+    if rows.iter().all(|(_, s, _, _)| s == "delivered") {
+        return ("delivered", None);
+    }
+    ("submitted", None)
+}
+
+/// `$first, $first+1, …` for `n` values.
+fn placeholders(first: usize, n: usize) -> String {
+    (0..n)
+        .map(|i| format!("${}", first + i))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Notify {
+    /// Renders `template` for one recipient.
+    pub(crate) fn render(
+        &self,
+        template: &Template,
+        phone: &str,
+        commune: Option<&str>,
+        name: Option<&str>,
+    ) -> String {
+        template.render(|f| match f {
+            "ten" => name.unwrap_or_default().to_owned(),
+            "phuong_xa" => commune
+                .and_then(|k| self.communes.name_of(k))
+                .unwrap_or_default()
+                .to_owned(),
+            "so_dien_thoai" => phone.to_owned(),
+            _ => String::new(),
+        })
+    }
+
+    /// Queues one message per recipient of `c` (its list narrowed to its communes, without
+    /// opted-out numbers unless it is an emergency), or per recipient of `test_list` for a test
+    /// send. Returns how many were queued.
+    pub(crate) async fn enqueue_in(
+        &self,
+        tx: &mut Tx,
+        c: &Campaign,
+        test_list: Option<i64>,
+    ) -> Result<i64> {
+        let template = Template::parse(&c.body).map_err(|e| Error::Invalid {
+            field: "body",
+            message: e.to_string(),
+        })?;
+        let now = self.clock.now_micros();
+        let test = test_list.is_some();
+        let list_id = test_list.unwrap_or(c.list_id);
+        let mut filter = String::from("r.list_id = $1");
+        if !test && !c.communes.is_empty() {
+            filter.push_str(&format!(
+                " AND r.commune_code IN ({})",
+                placeholders(2, c.communes.len())
+            ));
+        }
+        if !test && !c.emergency {
+            filter.push_str(
+                " AND NOT EXISTS (SELECT 1 FROM notify_optouts o WHERE o.phone = r.phone)",
+            );
+        }
+        let communes: &[String] = if test { &[] } else { &c.communes };
+        if !template.has_fields() {
+            // One text for all: the database copies the recipients itself.
+            let segments = message::cost(&template.render(|_| String::new())).segments as i64;
+            let n = communes.len();
+            let sql = format!(
+                "INSERT INTO notify_messages (campaign_id, test, phone, operator, commune_code, text, parts, state, updated_at)
+                 SELECT ${}, ${}, r.phone, r.operator, r.commune_code, NULL, ${}, 'queued', ${}
+                 FROM notify_recipients r WHERE {filter}
+                 ON CONFLICT (campaign_id, test, phone) DO NOTHING",
+                n + 2,
+                n + 3,
+                n + 4,
+                n + 5
+            );
+            let mut q = sqlx::query(&sql).bind(list_id);
+            for k in communes {
+                q = q.bind(k.as_str());
+            }
+            let done = q
+                .bind(c.id)
+                .bind(i64::from(test))
+                .bind(segments)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            return Ok(done.rows_affected() as i64);
+        }
+        // Each text rendered: read the recipients a page at a time, in phone order.
+        let mut last = String::new();
+        let mut queued = 0i64;
+        let n = communes.len();
+        let sql = format!(
+            "SELECT r.phone, r.operator, r.commune_code, r.name FROM notify_recipients r
+             WHERE {filter} AND r.phone > ${} ORDER BY r.phone LIMIT 1000",
+            n + 2
+        );
+        loop {
+            let mut q = sqlx::query(&sql).bind(list_id);
+            for k in communes {
+                q = q.bind(k.as_str());
+            }
+            let rows = q.bind(&last).fetch_all(&mut **tx).await?;
+            let Some(end) = rows.last() else { break };
+            last = end.try_get(0)?;
+            let mut page = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let phone: String = r.try_get(0)?;
+                let operator: String = r.try_get(1)?;
+                let commune: Option<String> = r.try_get(2)?;
+                let name: Option<String> = r.try_get(3)?;
+                let text = self.render(&template, &phone, commune.as_deref(), name.as_deref());
+                let parts = message::cost(&text).segments as i64;
+                page.push((phone, operator, commune, text, parts));
+            }
+            for chunk in page.chunks(MESSAGES_PER_STATEMENT) {
+                let sql = format!(
+                    "INSERT INTO notify_messages (campaign_id, test, phone, operator, commune_code, text, parts, state, updated_at)
+                     VALUES {}
+                     ON CONFLICT (campaign_id, test, phone) DO NOTHING",
+                    values_placeholders(chunk.len(), 9)
+                );
+                let mut q = sqlx::query(&sql);
+                for (phone, operator, commune, text, parts) in chunk {
+                    q = q
+                        .bind(c.id)
+                        .bind(i64::from(test))
+                        .bind(phone.as_str())
+                        .bind(operator.as_str())
+                        .bind(commune.as_deref())
+                        .bind(text.as_str())
+                        .bind(*parts)
+                        .bind("queued")
+                        .bind(now);
+                }
+                queued += q.execute(&mut **tx).await?.rows_affected() as i64;
+            }
+        }
+        Ok(queued)
+    }
+
+    /// Sends a draft or pending campaign's message to a test list (at most
+    /// [`TEST_LIST_MAX`] recipients) before it is approved. Returns how many were queued (a
+    /// number already test-sent is not sent again).
+    pub async fn test_send(&self, actor: &str, id: i64, test_list: i64) -> Result<i64> {
+        let c = self.campaign(id).await?;
+        if !matches!(c.status.as_str(), "draft" | "pending") {
+            return Err(Error::Refused(format!(
+                "campaign \"{}\" is {}; a test send is for a campaign not yet approved",
+                c.name, c.status
+            )));
+        }
+        let list = self.list(test_list).await?;
+        if list.recipients > TEST_LIST_MAX {
+            return Err(Error::Invalid {
+                field: "test_list",
+                message: format!(
+                    "list \"{}\" has {} recipients; a test list has at most {TEST_LIST_MAX}",
+                    list.name, list.recipients
+                ),
+            });
+        }
+        let mut tx = self.db.begin().await?;
+        let n = self.enqueue_in(&mut tx, &c, Some(test_list)).await?;
+        audit::append_at(
+            &mut tx,
+            &audit::Entry::new(actor, "notify.campaign_test_sent", format!("campaign:{id}"))
+                .after(serde_json::json!({ "test_list": test_list, "queued": n })),
+            &self.clock,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Campaigns whose messages may go now: sending ones (non-emergency ones only when
+    /// `allowed_now`, i.e. outside quiet hours) and not-yet-approved ones with test messages.
+    pub async fn sendable(&self, allowed_now: bool) -> Result<Vec<Sendable>> {
+        let rows = sqlx::query(
+            "SELECT id, brandname, body, emergency, resend_uncertain, status FROM notify_campaigns c
+             WHERE (status = 'sending' AND (emergency = 1 OR $1 = 1))
+                OR (status IN ('draft', 'pending') AND EXISTS (
+                    SELECT 1 FROM notify_messages m WHERE m.campaign_id = c.id AND m.test = 1 AND m.state = 'queued'))
+             ORDER BY emergency DESC, id",
+        )
+        .bind(i64::from(allowed_now))
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Sendable {
+                    id: r.try_get(0)?,
+                    brandname: r.try_get(1)?,
+                    body: r.try_get(2)?,
+                    emergency: r.try_get::<i64, _>(3)? != 0,
+                    resend_uncertain: r.try_get::<i64, _>(4)? != 0,
+                    test_only: r.try_get::<String, _>(5)? != "sending",
+                })
+            })
+            .collect()
+    }
+
+    /// Claims up to `limit` queued messages of `campaign` for `operator` for `owner` until
+    /// `lease_until` (µs), and writes their parts to send in state `window` on `smsc` — all in
+    /// one transaction, before any of them goes out. A non-emergency message to a number that
+    /// already had the frequency cap's worth of messages in 24 hours is skipped, with the reason.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn claim(
+        &self,
+        campaign: &Sendable,
+        operator: &str,
+        smsc: &str,
+        owner: &str,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<Claimed>> {
+        let now = self.clock.now_micros();
+        let lock = match self.db.backend() {
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let mut tx = self.db.begin().await?;
+        let ids: Vec<i64> = sqlx::query(&format!(
+            "SELECT id FROM notify_messages
+             WHERE campaign_id = $1 AND operator = $2 AND state = 'queued' AND test = $3
+             ORDER BY id LIMIT $4 {lock}"
+        ))
+        .bind(campaign.id)
+        .bind(operator)
+        .bind(i64::from(campaign.test_only))
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "UPDATE notify_messages SET state = 'sending', owner = $1, lease_until = $2, updated_at = $3
+             WHERE id IN ({}) AND state = 'queued'
+             RETURNING id, phone, text, parts",
+            placeholders(4, ids.len())
+        );
+        let rows = sqlx::query(&sql).bind(owner).bind(lease_until).bind(now);
+        let mut q = rows;
+        for id in &ids {
+            q = q.bind(*id);
+        }
+        let mut claimed = Vec::with_capacity(ids.len());
+        for r in q.fetch_all(&mut *tx).await? {
+            claimed.push(Claimed {
+                id: r.try_get(0)?,
+                campaign_id: campaign.id,
+                phone: r.try_get(1)?,
+                text: r.try_get(2)?,
+                parts: r.try_get(3)?,
+                send: Vec::new(),
+            });
+        }
+        claimed.sort_by_key(|c| c.id);
+        if !campaign.emergency && !campaign.test_only {
+            let capped = self.over_cap(&mut tx, &claimed, now).await?;
+            if !capped.is_empty() {
+                let reason = format!(
+                    "frequency cap: this number had {} non-emergency messages in the last 24 hours",
+                    self.rules.max_per_day
+                );
+                let ids: Vec<i64> = claimed
+                    .iter()
+                    .filter(|c| capped.contains(&c.phone))
+                    .map(|c| c.id)
+                    .collect();
+                let sql = format!(
+                    "UPDATE notify_messages SET state = 'skipped', reason = $1, owner = NULL, updated_at = $2
+                     WHERE id IN ({})",
+                    placeholders(3, ids.len())
+                );
+                let mut q = sqlx::query(&sql).bind(&reason).bind(now);
+                for id in &ids {
+                    q = q.bind(*id);
+                }
+                q.execute(&mut *tx).await?;
+                claimed.retain(|c| !capped.contains(&c.phone));
+            }
+        }
+        // Which parts each still needs: none written yet, put back, or uncertain and to resend.
+        let mut written: HashMap<i64, Vec<(i64, String, i64)>> = HashMap::new();
+        if !claimed.is_empty() {
+            let sql = format!(
+                "SELECT message_id, part, state, attempts FROM notify_parts WHERE message_id IN ({})",
+                placeholders(1, claimed.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for c in &claimed {
+                q = q.bind(c.id);
+            }
+            for r in q.fetch_all(&mut *tx).await? {
+                written.entry(r.try_get(0)?).or_default().push((
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                    r.try_get(3)?,
+                ));
+            }
+        }
+        let mut window = Vec::new();
+        for c in &mut claimed {
+            let rows = written.remove(&c.id).unwrap_or_default();
+            for p in 1..=c.parts {
+                let attempt = match rows.iter().find(|(q, _, _)| *q == p) {
+                    None => 1,
+                    Some((_, s, a)) if s == "retry" => *a + 1,
+                    Some((_, s, a))
+                        if s == "uncertain" && campaign.resend_uncertain && *a < MAX_ATTEMPTS =>
+                    {
+                        *a + 1
+                    }
+                    Some(_) => continue,
+                };
+                c.send.push((p, attempt));
+                window.push((c.id, p, attempt));
+            }
+        }
+        for chunk in window.chunks(MESSAGES_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO notify_parts (message_id, part, state, smsc, attempts, updated_at) VALUES {}
+                 ON CONFLICT (message_id, part) DO UPDATE SET state = excluded.state, smsc = excluded.smsc,
+                     smsc_id = NULL, error = NULL, attempts = excluded.attempts, updated_at = excluded.updated_at",
+                values_placeholders(chunk.len(), 6)
+            );
+            let mut q = sqlx::query(&sql);
+            for (m, p, a) in chunk {
+                q = q
+                    .bind(*m)
+                    .bind(*p)
+                    .bind("window")
+                    .bind(smsc)
+                    .bind(*a)
+                    .bind(now);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        let idle: Vec<i64> = claimed
+            .iter()
+            .filter(|c| c.send.is_empty())
+            .map(|c| c.id)
+            .collect();
+        if !idle.is_empty() {
+            self.recompute(&mut tx, &idle, now).await?;
+        }
+        tx.commit().await?;
+        claimed.retain(|c| !c.send.is_empty());
+        Ok(claimed)
+    }
+
+    /// The numbers among `claimed` that reached the frequency cap in the 24 hours before `now`.
+    async fn over_cap(
+        &self,
+        tx: &mut Tx,
+        claimed: &[Claimed],
+        now: i64,
+    ) -> Result<HashSet<String>> {
+        if claimed.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let since = now - 24 * 3600 * 1_000_000;
+        let sql = format!(
+            "SELECT m.phone, COUNT(*) FROM notify_messages m
+             JOIN notify_campaigns c ON c.id = m.campaign_id
+             WHERE m.phone IN ({}) AND m.test = 0 AND m.sent_at >= $1 AND c.emergency = 0
+             GROUP BY m.phone",
+            placeholders(2, claimed.len())
+        );
+        let mut q = sqlx::query(&sql).bind(since);
+        for c in claimed {
+            q = q.bind(c.phone.as_str());
+        }
+        let cap = i64::from(self.rules.max_per_day);
+        let mut out = HashSet::new();
+        for r in q.fetch_all(&mut **tx).await? {
+            if r.try_get::<i64, _>(1)? >= cap {
+                out.insert(r.try_get(0)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records what binds learnt, in one transaction, and brings the messages they touch up to
+    /// date. A receipt whose id no part carries yet is kept and matched later.
+    pub async fn record(&self, events: &[Event]) -> Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let now = self.clock.now_micros();
+        let mut tx = self.db.begin().await?;
+        let mut touched = Vec::new();
+        for e in events {
+            match e {
+                Event::Accepted {
+                    message,
+                    part,
+                    smsc,
+                    smsc_id,
+                } => {
+                    sqlx::query(
+                        "UPDATE notify_parts SET state = 'accepted', smsc = $1, smsc_id = $2, updated_at = $3
+                         WHERE message_id = $4 AND part = $5 AND state = 'window'",
+                    )
+                    .bind(smsc)
+                    .bind(smsc_id)
+                    .bind(now)
+                    .bind(message)
+                    .bind(part)
+                    .execute(&mut *tx)
+                    .await?;
+                    touched.push(*message);
+                }
+                Event::Failed {
+                    message,
+                    part,
+                    error,
+                } => {
+                    self.set_part(&mut tx, *message, *part, "failed", Some(error), now)
+                        .await?;
+                    touched.push(*message);
+                }
+                Event::Uncertain {
+                    message,
+                    part,
+                    error,
+                } => {
+                    self.set_part(&mut tx, *message, *part, "uncertain", Some(error), now)
+                        .await?;
+                    touched.push(*message);
+                }
+                Event::Unsent { message, part } => {
+                    self.set_part(&mut tx, *message, *part, "retry", None, now)
+                        .await?;
+                    touched.push(*message);
+                }
+                Event::Receipt {
+                    smsc,
+                    smsc_id,
+                    outcome,
+                } => {
+                    let hit = self
+                        .apply_receipt(&mut tx, smsc, smsc_id, *outcome, now)
+                        .await?;
+                    if hit.is_empty() {
+                        sqlx::query(
+                            "INSERT INTO notify_receipts_unmatched (smsc, smsc_id, outcome, received_at)
+                             VALUES ($1, $2, $3, $4) ON CONFLICT (smsc, smsc_id) DO NOTHING",
+                        )
+                        .bind(smsc)
+                        .bind(smsc_id)
+                        .bind(outcome.as_str())
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    touched.extend(hit);
+                }
+                Event::OptOut { phone } => {
+                    sqlx::query(
+                        "INSERT INTO notify_optouts (phone, source, created_by, created_at)
+                         VALUES ($1, 'reply', 'sms', $2) ON CONFLICT (phone) DO NOTHING",
+                    )
+                    .bind(phone)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        self.recompute(&mut tx, &touched, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_part(
+        &self,
+        tx: &mut Tx,
+        message: i64,
+        part: i64,
+        state: &str,
+        error: Option<&String>,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE notify_parts SET state = $1, error = $2, updated_at = $3
+             WHERE message_id = $4 AND part = $5 AND state = 'window'",
+        )
+        .bind(state)
+        .bind(error)
+        .bind(now)
+        .bind(message)
+        .bind(part)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Applies a receipt to the part carrying its id; returns the messages touched.
+    async fn apply_receipt(
+        &self,
+        tx: &mut Tx,
+        smsc: &str,
+        smsc_id: &str,
+        outcome: Outcome,
+        now: i64,
+    ) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "UPDATE notify_parts SET state = $1, updated_at = $2
+             WHERE smsc = $3 AND smsc_id = $4 AND state IN ('accepted', 'delivered', 'undeliverable', 'expired')
+             RETURNING message_id",
+        )
+        .bind(outcome.as_str())
+        .bind(now)
+        .bind(smsc)
+        .bind(smsc_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get(0).map_err(Error::from))
+            .collect()
+    }
+
+    /// Sets each message's state from its parts.
+    async fn recompute(&self, tx: &mut Tx, ids: &[i64], now: i64) -> Result<()> {
+        for chunk in ids.chunks(MESSAGES_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT m.id, m.parts, m.state, c.resend_uncertain, c.status, p.part, p.state, p.error, p.attempts
+                 FROM notify_messages m JOIN notify_campaigns c ON c.id = m.campaign_id
+                 LEFT JOIN notify_parts p ON p.message_id = m.id
+                 WHERE m.id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            type Parts = Vec<(i64, String, Option<String>, i64)>;
+            let mut by: BTreeMap<i64, (i64, String, bool, String, Parts)> = BTreeMap::new();
+            for r in q.fetch_all(&mut **tx).await? {
+                let e = by.entry(r.try_get(0)?).or_insert((
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                    r.try_get::<i64, _>(3)? != 0,
+                    r.try_get(4)?,
+                    Vec::new(),
+                ));
+                if let Some(part) = r.try_get::<Option<i64>, _>(5)? {
+                    e.4.push((part, r.try_get(6)?, r.try_get(7)?, r.try_get(8)?));
+                }
+            }
+            for (id, (parts, old, resend, status, rows)) in by {
+                let (state, reason) = message_state(parts, &rows, resend, &status);
+                let accepted = rows.iter().any(|(_, s, _, _)| {
+                    matches!(
+                        s.as_str(),
+                        "accepted" | "delivered" | "undeliverable" | "expired"
+                    )
+                });
+                if state == old && state != "sending" && !accepted {
+                    continue;
+                }
+                sqlx::query(
+                    "UPDATE notify_messages SET state = $1, reason = $2,
+                         owner = CASE WHEN $1 = 'sending' THEN owner ELSE NULL END,
+                         lease_until = CASE WHEN $1 = 'sending' THEN lease_until ELSE NULL END,
+                         sent_at = CASE WHEN sent_at IS NULL AND $3 = 1 THEN $4 ELSE sent_at END,
+                         updated_at = $4
+                     WHERE id = $5",
+                )
+                .bind(state)
+                .bind(reason)
+                .bind(i64::from(accepted))
+                .bind(now)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Extends the leases `owner` holds.
+    pub async fn renew(&self, owner: &str, lease_until: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE notify_messages SET lease_until = $1 WHERE owner = $2 AND state = 'sending'",
+        )
+        .bind(lease_until)
+        .bind(owner)
+        .execute(self.db.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Takes back messages whose dispatcher stopped (lease expired): their parts still in a
+    /// window become `uncertain`; the messages go back to the queue for any part never sent
+    /// (or to resend), else to their final state. Returns how many messages it took back.
+    pub async fn recover(&self) -> Result<i64> {
+        let now = self.clock.now_micros();
+        let mut tx = self.db.begin().await?;
+        let ids: Vec<i64> = sqlx::query(
+            "SELECT id FROM notify_messages WHERE state = 'sending' AND lease_until < $1",
+        )
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+        for chunk in ids.chunks(MESSAGES_PER_STATEMENT) {
+            let sql = format!(
+                "UPDATE notify_parts SET state = 'uncertain', updated_at = $1,
+                     error = 'in the window when its dispatcher stopped: it may or may not have reached the SMSC'
+                 WHERE state = 'window' AND message_id IN ({})",
+                placeholders(2, chunk.len())
+            );
+            let mut q = sqlx::query(&sql).bind(now);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *tx).await?;
+            // Parts put back as unsent stay so; the message state follows.
+            let sql = format!(
+                "UPDATE notify_messages SET owner = NULL, lease_until = NULL WHERE id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        self.recompute(&mut tx, &ids, now).await?;
+        tx.commit().await?;
+        if !ids.is_empty() {
+            tracing::warn!(
+                messages = ids.len(),
+                "took back messages of a dispatcher that stopped; parts in its window are uncertain"
+            );
+        }
+        Ok(ids.len() as i64)
+    }
+
+    /// Matches receipts that arrived before the answer they refer to was recorded.
+    pub async fn match_receipts(&self) -> Result<i64> {
+        let now = self.clock.now_micros();
+        let rows = sqlx::query(
+            "SELECT u.smsc, u.smsc_id, u.outcome FROM notify_receipts_unmatched u
+             WHERE EXISTS (SELECT 1 FROM notify_parts p WHERE p.smsc = u.smsc AND p.smsc_id = u.smsc_id)
+             LIMIT 1000",
+        )
+        .fetch_all(self.db.pool())
+        .await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.db.begin().await?;
+        let mut touched = Vec::new();
+        for r in &rows {
+            let smsc: String = r.try_get(0)?;
+            let smsc_id: String = r.try_get(1)?;
+            let outcome =
+                Outcome::parse(&r.try_get::<String, _>(2)?).unwrap_or(Outcome::Undeliverable);
+            touched.extend(
+                self.apply_receipt(&mut tx, &smsc, &smsc_id, outcome, now)
+                    .await?,
+            );
+            sqlx::query("DELETE FROM notify_receipts_unmatched WHERE smsc = $1 AND smsc_id = $2")
+                .bind(&smsc)
+                .bind(&smsc_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        self.recompute(&mut tx, &touched, now).await?;
+        tx.commit().await?;
+        Ok(rows.len() as i64)
+    }
+
+    /// Marks sending campaigns with nothing left to send as sent; returns their ids.
+    pub async fn finish_campaigns(&self) -> Result<Vec<i64>> {
+        let now = self.clock.now_micros();
+        let mut tx = self.db.begin().await?;
+        let ids: Vec<i64> = sqlx::query(
+            "UPDATE notify_campaigns SET status = 'sent', finished_at = $1, updated_at = $1
+             WHERE status = 'sending' AND NOT EXISTS (
+                 SELECT 1 FROM notify_messages m WHERE m.campaign_id = notify_campaigns.id
+                     AND m.test = 0 AND m.state IN ('queued', 'sending'))
+             RETURNING id",
+        )
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+        for id in &ids {
+            audit::append_at(
+                &mut tx,
+                &audit::Entry::new("dispatch", "notify.campaign_sent", format!("campaign:{id}"))
+                    .before(serde_json::json!({ "status": "sending" }))
+                    .after(serde_json::json!({ "status": "sent" })),
+                &self.clock,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// A campaign's progress per operator (its test send when `test`).
+    pub async fn progress(&self, id: i64, test: bool) -> Result<Progress> {
+        let rows = sqlx::query(
+            "SELECT operator, state, COUNT(*) FROM notify_messages
+             WHERE campaign_id = $1 AND test = $2 GROUP BY operator, state ORDER BY operator",
+        )
+        .bind(id)
+        .bind(i64::from(test))
+        .fetch_all(self.db.pool())
+        .await?;
+        let mut by: BTreeMap<String, OperatorProgress> = BTreeMap::new();
+        let mut total = OperatorProgress {
+            operator: "all".into(),
+            ..Default::default()
+        };
+        for r in rows {
+            let operator: String = r.try_get(0)?;
+            let state: String = r.try_get(1)?;
+            let n: i64 = r.try_get(2)?;
+            let e = by
+                .entry(operator.clone())
+                .or_insert_with(|| OperatorProgress {
+                    operator,
+                    ..Default::default()
+                });
+            for p in [&mut *e, &mut total] {
+                p.recipients += n;
+                match state.as_str() {
+                    "queued" => p.queued += n,
+                    "sending" => p.sending += n,
+                    "submitted" => p.submitted += n,
+                    "delivered" => p.delivered += n,
+                    "failed" => p.failed += n,
+                    "uncertain" => p.uncertain += n,
+                    "cancelled" => p.cancelled += n,
+                    _ => p.skipped += n,
+                }
+            }
+        }
+        let reasons = sqlx::query(
+            "SELECT reason, COUNT(*) FROM notify_messages
+             WHERE campaign_id = $1 AND test = $2 AND reason IS NOT NULL
+             GROUP BY reason ORDER BY COUNT(*) DESC, reason LIMIT 10",
+        )
+        .bind(id)
+        .bind(i64::from(test))
+        .fetch_all(self.db.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<Result<_>>()?;
+        Ok(Progress {
+            by_operator: by.into_values().collect(),
+            total,
+            reasons,
+        })
+    }
+
+    /// Writes a bind's state for the console.
+    pub async fn set_bind(&self, b: &BindStatus) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO notify_binds (name, smsc, owner, state, detail, tps, win, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (name) DO UPDATE SET smsc = excluded.smsc, owner = excluded.owner,
+                 state = excluded.state, detail = excluded.detail, tps = excluded.tps,
+                 win = excluded.win, updated_at = excluded.updated_at",
+        )
+        .bind(&b.name)
+        .bind(&b.smsc)
+        .bind(&b.owner)
+        .bind(&b.state)
+        .bind(&b.detail)
+        .bind(b.tps)
+        .bind(b.window)
+        .bind(self.clock.now_micros())
+        .execute(self.db.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Every bind's last known state, by name.
+    pub async fn binds(&self) -> Result<Vec<BindStatus>> {
+        let rows = sqlx::query(
+            "SELECT name, smsc, owner, state, detail, tps, win, updated_at FROM notify_binds ORDER BY name",
+        )
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(BindStatus {
+                    name: r.try_get(0)?,
+                    smsc: r.try_get(1)?,
+                    owner: r.try_get(2)?,
+                    state: r.try_get(3)?,
+                    detail: r.try_get(4)?,
+                    tps: r.try_get(5)?,
+                    window: r.try_get(6)?,
+                    updated_at: r.try_get(7)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Sending figures for messages first accepted in `[from, to)` (µs), test sends excluded.
+    pub async fn figures(&self, from: i64, to: i64) -> Result<Figures> {
+        let rows = sqlx::query(
+            "SELECT c.topic, m.operator, m.campaign_id, COUNT(*),
+                 CAST(SUM(CASE WHEN m.state = 'delivered' THEN 1 ELSE 0 END) AS BIGINT),
+                 CAST(SUM((SELECT COUNT(*) FROM notify_parts p WHERE p.message_id = m.id
+                      AND p.state IN ('accepted', 'delivered', 'undeliverable', 'expired'))) AS BIGINT)
+             FROM notify_messages m JOIN notify_campaigns c ON c.id = m.campaign_id
+             WHERE m.test = 0 AND m.sent_at >= $1 AND m.sent_at < $2
+             GROUP BY c.topic, m.operator, m.campaign_id",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.db.pool())
+        .await?;
+        let mut f = Figures {
+            from,
+            to,
+            ..Default::default()
+        };
+        let mut topics: BTreeMap<String, (FigureRow, HashSet<i64>)> = BTreeMap::new();
+        let mut operators: BTreeMap<String, (FigureRow, HashSet<i64>)> = BTreeMap::new();
+        let mut campaigns = HashSet::new();
+        for r in rows {
+            let topic: String = r.try_get(0)?;
+            let operator: String = r.try_get(1)?;
+            let campaign: i64 = r.try_get(2)?;
+            let n: i64 = r.try_get(3)?;
+            let delivered: i64 = r.try_get(4)?;
+            let segments: i64 = r.try_get(5)?;
+            campaigns.insert(campaign);
+            f.recipients += n;
+            f.delivered += delivered;
+            f.segments += segments;
+            for (map, key) in [(&mut topics, topic), (&mut operators, operator)] {
+                let (row, seen) = map.entry(key.clone()).or_insert_with(|| {
+                    (
+                        FigureRow {
+                            key,
+                            ..Default::default()
+                        },
+                        HashSet::new(),
+                    )
+                });
+                seen.insert(campaign);
+                row.campaigns = seen.len() as i64;
+                row.recipients += n;
+                row.delivered += delivered;
+                row.segments += segments;
+            }
+        }
+        f.campaigns = campaigns.len() as i64;
+        f.delivered_pct = if f.recipients > 0 {
+            (f.delivered as f64 * 1000.0 / f.recipients as f64).round() / 10.0
+        } else {
+            0.0
+        };
+        f.by_topic = topics.into_values().map(|(r, _)| r).collect();
+        f.by_operator = operators.into_values().map(|(r, _)| r).collect();
+        Ok(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(p: i64, s: &str, a: i64) -> (i64, String, Option<String>, i64) {
+        (p, s.into(), Some(format!("e{p}")), a)
+    }
+
+    #[test]
+    fn a_message_is_as_final_as_its_least_final_part() {
+        assert_eq!(
+            message_state(2, &[row(1, "window", 1)], false, "sending").0,
+            "sending"
+        );
+        assert_eq!(
+            message_state(2, &[row(1, "accepted", 1)], false, "sending").0,
+            "queued"
+        );
+        assert_eq!(
+            message_state(
+                2,
+                &[row(1, "accepted", 1), row(2, "retry", 1)],
+                false,
+                "cancelled"
+            )
+            .0,
+            "cancelled"
+        );
+        assert_eq!(
+            message_state(
+                2,
+                &[row(1, "delivered", 1), row(2, "accepted", 1)],
+                false,
+                "sending"
+            )
+            .0,
+            "submitted"
+        );
+        assert_eq!(
+            message_state(
+                2,
+                &[row(1, "delivered", 1), row(2, "delivered", 1)],
+                false,
+                "sent"
+            )
+            .0,
+            "delivered"
+        );
+        assert_eq!(
+            message_state(1, &[row(1, "uncertain", 1)], false, "sending"),
+            ("uncertain", Some("part 1: e1".into()))
+        );
+        assert_eq!(
+            message_state(1, &[row(1, "uncertain", 1)], true, "sending").0,
+            "queued"
+        );
+        assert_eq!(
+            message_state(1, &[row(1, "uncertain", MAX_ATTEMPTS)], true, "sending").0,
+            "uncertain"
+        );
+        assert_eq!(
+            message_state(
+                2,
+                &[row(1, "failed", 1), row(2, "uncertain", 1)],
+                false,
+                "sending"
+            )
+            .0,
+            "failed"
+        );
+        assert_eq!(
+            message_state(1, &[row(1, "expired", 1)], false, "sending")
+                .1
+                .as_deref(),
+            Some("expired before delivery (receipt)")
+        );
+    }
+}
