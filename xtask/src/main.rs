@@ -112,6 +112,27 @@ fn test_all() -> anyhow::Result<Tally> {
         .env_remove("LANTOA_TEST_DATABASE_URL");
     tests(&mut t, "all tests on SQLite", sqlite);
 
+    // Sending against the SMSC simulator, on both databases; the crash test kills a real
+    // `lantoa worker --role dispatch` again and again.
+    let sim = match services::SmscSim::start() {
+        Ok(sim) => Some(sim),
+        Err(e) => {
+            t.step_failed("SMSC simulator (node-smpp)", format!("{e:#}"));
+            None
+        }
+    };
+    let sim_suites = |c: &mut Command, sim: &services::SmscSim| {
+        c.args(["test", "-p", "lantoa-notify", "--test", "dispatch"])
+            .args(["-p", "lantoa", "--test", "crash", "--", "--ignored"])
+            .envs(sim.envs());
+    };
+    if let Some(sim) = &sim {
+        let mut c = cargo();
+        sim_suites(&mut c, sim);
+        c.env_remove("LANTOA_TEST_DATABASE_URL");
+        tests(&mut t, "sending to the SMSC simulator on SQLite", c);
+    }
+
     match services::Postgres::start() {
         Ok(pg) => {
             let mut c = cargo();
@@ -125,10 +146,17 @@ fn test_all() -> anyhow::Result<Tally> {
                 &format!("suites on PostgreSQL: {}", STORAGE_SUITES.join(", ")),
                 c,
             );
+            if let Some(sim) = &sim {
+                let mut c = cargo();
+                sim_suites(&mut c, sim);
+                c.env("LANTOA_TEST_DATABASE_URL", pg.url());
+                tests(&mut t, "sending to the SMSC simulator on PostgreSQL", c);
+            }
             drop(pg);
         }
         Err(e) => t.step_failed("PostgreSQL", format!("{e:#}")),
     }
+    drop(sim);
 
     match services::ChromeDriver::start() {
         Ok(driver) => {

@@ -207,3 +207,81 @@ impl Drop for ChromeDriver {
         let _ = self.child.wait();
     }
 }
+
+/// The password the SMSC simulator accepts (any system id is an account of its own).
+pub const SMSC_SIM_PASSWORD: &str = "sim-pass";
+
+/// Where xtask keeps the simulator's npm packages between runs.
+fn npm_cache() -> PathBuf {
+    std::env::var_os("LANTOA_NPM_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/cache/lantoa/npm"))
+}
+
+/// The SMSC simulator of `tools/smsc-sim` on node-smpp.
+pub struct SmscSim {
+    child: Child,
+    smpp: u16,
+    control: u16,
+}
+
+impl SmscSim {
+    /// Installs Node.js (apt) and node-smpp (npm) if needed and starts the simulator.
+    pub fn start() -> anyhow::Result<Self> {
+        if run(Command::new("node").arg("--version")).is_err()
+            || run(Command::new("npm").arg("--version")).is_err()
+        {
+            apt_install(&["nodejs", "npm"])?;
+        }
+        let cache = npm_cache();
+        if !cache.join("node_modules/smpp/package.json").exists() {
+            eprintln!(
+                "xtask: installing node-smpp 0.5.1 with npm into {}",
+                cache.display()
+            );
+            std::fs::create_dir_all(&cache)?;
+            run(Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(&cache)
+                .arg("smpp@0.5.1"))
+            .context("npm install smpp@0.5.1")?;
+        }
+        let (smpp, control) = (free_port()?, free_port()?);
+        let child = Command::new("node")
+            .arg("tools/smsc-sim/sim.js")
+            .args([smpp.to_string(), control.to_string()])
+            .arg(SMSC_SIM_PASSWORD)
+            .env("NODE_PATH", cache.join("node_modules"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot start the SMSC simulator")?;
+        let sim = Self {
+            child,
+            smpp,
+            control,
+        };
+        wait_for_port(control, "the SMSC simulator", Duration::from_secs(20))?;
+        wait_for_port(smpp, "the SMSC simulator", Duration::from_secs(20))?;
+        Ok(sim)
+    }
+
+    /// The variables tests read to reach it.
+    pub fn envs(&self) -> [(&'static str, String); 3] {
+        [
+            ("LANTOA_SMSC_SIM", format!("127.0.0.1:{}", self.smpp)),
+            (
+                "LANTOA_SMSC_SIM_CONTROL",
+                format!("127.0.0.1:{}", self.control),
+            ),
+            ("LANTOA_SMSC_SIM_PASSWORD", SMSC_SIM_PASSWORD.to_owned()),
+        ]
+    }
+}
+
+impl Drop for SmscSim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

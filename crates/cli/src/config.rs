@@ -45,6 +45,7 @@ pub struct WebSection {
 pub struct DbSection {
     pub max_connections: Option<u32>,
     pub watch: WatchSection,
+    pub notify: lantoa_notify::DispatchConfig,
 }
 
 /// The `[watch]` table: the crawler.
@@ -75,6 +76,9 @@ pub struct FileConfig {
     pub db: DbSection,
     #[serde(default)]
     pub watch: WatchSection,
+    /// The SMSCs the dispatcher binds to and its lease.
+    #[serde(default)]
+    pub notify: lantoa_notify::DispatchConfig,
 }
 
 /// Values given as flags (all optional).
@@ -95,6 +99,7 @@ pub struct Config {
     pub web: lantoa_web::WebConfig,
     pub max_connections: Option<u32>,
     pub watch: WatchSection,
+    pub notify: lantoa_notify::DispatchConfig,
 }
 
 fn parse_env<T: std::str::FromStr>(
@@ -189,6 +194,12 @@ impl Config {
             web,
             max_connections: parse_env(env, "LANTOA_DB_MAX_CONNECTIONS")?
                 .or(file.db.max_connections),
+            notify: {
+                if let Some(p) = file.notify.problem() {
+                    bail!("[notify] in the configuration: {p}");
+                }
+                file.notify
+            },
             watch: WatchSection {
                 signals: env
                     .get("LANTOA_WATCH_SIGNALS")

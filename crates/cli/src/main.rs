@@ -423,11 +423,15 @@ async fn serve(cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<()> 
             ));
         }
         tasks.push(tokio::spawn(workers::schedule(db.clone(), stop_rx.clone())));
+        if !cfg.notify.smsc.is_empty() {
+            let d = workers::dispatcher(&cfg.notify, &db)?;
+            tasks.push(tokio::spawn(d.run(stop_rx.clone())));
+        }
     }
     let state = lantoa_web::AppState::new(db.clone(), cfg.web.clone())
         .with_crawler(crawler)
         .with_opendata(opendata_service(&cfg, &db)?)
-        .with_notify(lantoa_notify::Notify::new(db.clone())?);
+        .with_notify(workers::notify(&cfg.notify, &db)?);
     let app = lantoa_web::router(state);
     println!("Lantoa console: http://{addr}/");
     tracing::info!(%addr, database = %lantoa_store::redact(&cfg.database), "serving");
@@ -476,13 +480,29 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => serve(cfg, demo, no_workers).await?,
         Command::Worker { roles } => {
             let db = open(&cfg).await?;
-            let crawler = watch::crawler(&cfg, &db, Vec::new())?;
-            let worker = workers::build(&db, &roles, &crawler, &opendata_service(&cfg, &db)?)?;
+            let (dispatch, roles): (Vec<String>, Vec<String>) =
+                roles.into_iter().partition(|r| r == workers::DISPATCH);
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-            let handle = tokio::spawn(worker.run(stop_rx));
+            let mut handles = Vec::new();
+            if !dispatch.is_empty() {
+                let d = workers::dispatcher(&cfg.notify, &db)?;
+                println!(
+                    "Dispatcher {} sending over {} SMSC(s).",
+                    d.owner(),
+                    cfg.notify.smsc.len()
+                );
+                handles.push(tokio::spawn(d.run(stop_rx.clone())));
+            }
+            if !roles.is_empty() {
+                let crawler = watch::crawler(&cfg, &db, Vec::new())?;
+                let worker = workers::build(&db, &roles, &crawler, &opendata_service(&cfg, &db)?)?;
+                handles.push(tokio::spawn(worker.run(stop_rx)));
+            }
             shutdown_signal().await;
             let _ = stop_tx.send(true);
-            let _ = handle.await;
+            for h in handles {
+                let _ = h.await;
+            }
         }
         Command::Migrate => {
             let (_, report) = open_migrated(&cfg).await?;

@@ -1,6 +1,6 @@
 //! Which job kinds each worker role serves, and the periodic jobs.
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use lantoa_accounts::{Accounts, PURGE_JOB};
 use lantoa_opendata::{INGEST_JOB, OpenData};
 use lantoa_store::Db;
@@ -71,12 +71,57 @@ pub fn build(
                 });
             }
             other => bail!(
-                "unknown worker role {other:?}; roles are: {}",
+                "unknown worker role {other:?}; roles are: {}, {DISPATCH}",
                 ALL_ROLES.join(", ")
             ),
         }
     }
     Ok(worker)
+}
+
+/// The role that sends SMS campaigns over the configured SMSCs.
+pub const DISPATCH: &str = "dispatch";
+
+/// A dispatcher over the SMSCs of `[[notify.smsc]]`, named for this host and process.
+pub fn dispatcher(
+    config: &lantoa_notify::DispatchConfig,
+    db: &Db,
+) -> anyhow::Result<lantoa_notify::Dispatcher> {
+    if config.smsc.is_empty() {
+        bail!("the dispatch role needs at least one [[notify.smsc]] in the configuration");
+    }
+    let owner = format!(
+        "{}-{}-{:08x}",
+        hostname(),
+        std::process::id(),
+        rand::random::<u32>()
+    );
+    Ok(lantoa_notify::Dispatcher::new(
+        notify(config, db)?,
+        config.clone(),
+        owner,
+    )?)
+}
+
+/// The notify service with the rules file `[notify] rules` names, or the shipped rules.
+pub fn notify(
+    config: &lantoa_notify::DispatchConfig,
+    db: &Db,
+) -> anyhow::Result<lantoa_notify::Notify> {
+    let Some(path) = &config.rules else {
+        return Ok(lantoa_notify::Notify::new(db.clone())?);
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the notify rules {}", path.display()))?;
+    let rules = lantoa_notify::rules::Rules::from_toml(&text)
+        .with_context(|| format!("notify rules {}", path.display()))?;
+    let communes = lantoa_notify::audience::Communes::hanoi()?;
+    Ok(lantoa_notify::Notify::with(
+        db.clone(),
+        lantoa_core::phone::NumberingPlan::builtin(),
+        communes,
+        rules,
+    ))
 }
 
 /// The id a job's payload names under `key`.

@@ -36,6 +36,9 @@ pub struct DispatchConfig {
     /// another dispatcher takes them back (marking their outstanding parts uncertain).
     #[serde(default = "default_lease")]
     pub lease_secs: u64,
+    /// A rules file replacing the shipped `data/notify/rules.toml` (quiet hours, caps, prices).
+    #[serde(default)]
+    pub rules: Option<std::path::PathBuf>,
 }
 
 fn default_lease() -> u64 {
@@ -47,6 +50,7 @@ impl Default for DispatchConfig {
         Self {
             smsc: Vec::new(),
             lease_secs: default_lease(),
+            rules: None,
         }
     }
 }

@@ -118,7 +118,10 @@ impl Rules {
 
     /// Whether a non-emergency message may go at local time `t`.
     pub fn allowed_at(&self, t: NaiveTime) -> bool {
-        if self.allowed_from <= self.allowed_until {
+        if self.allowed_from == self.allowed_until {
+            // The same time twice: no quiet hours.
+            true
+        } else if self.allowed_from < self.allowed_until {
             self.allowed_from <= t && t < self.allowed_until
         } else {
             t >= self.allowed_from || t < self.allowed_until

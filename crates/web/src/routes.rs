@@ -162,6 +162,7 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/action/{action}" Public, Api, "CKAN Action API at the path the ckanapi client uses" => api::ckan::action;
         POST "/api/action/{action}" Public, Api, "CKAN Action API at the path the ckanapi client uses, JSON body" => api::ckan::action;
         POST "/api/v1/notify/optouts" Roles(NOTIFY_AUTHORS), Api, "Record that a number wants no non-emergency messages ({phone, source})" => api::v1::opt_out;
+        GET "/api/v1/notify/figures" SignedIn, Api, "Sending figures for a period (from, to: YYYY-MM-DD): campaigns, recipients, segments, delivered %, by topic and operator" => api::v1::notify_figures;
         POST "/api/v1/notify/optouts/import" Roles(NOTIFY_AUTHORS), Api, "Import opt-outs from a CSV/XLSX body (?source=dnc); a report of refused rows" => api::v1::import_opt_outs;
         GET "/api/v1/watch/subjects" SignedIn, Api, "List watch subjects (kind, q, limit, offset)" => api::v1::list_subjects;
         POST "/api/v1/watch/subjects" Roles(WATCH_EDITORS), Api, "Register a watch subject" => api::v1::create_subject;

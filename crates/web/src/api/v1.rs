@@ -409,3 +409,44 @@ pub async fn import_opt_outs(
         .await?;
     Ok(Json(json!({ "added": added, "refused": refused })))
 }
+
+#[derive(Deserialize)]
+pub struct FiguresQuery {
+    from: String,
+    to: String,
+}
+
+/// `GET /api/v1/notify/figures?from=YYYY-MM-DD&to=YYYY-MM-DD`: campaigns, recipients, segments
+/// and delivered share for messages first accepted on those days (Hà Nội time, both included),
+/// by topic and by operator — what the Reports module reads.
+pub async fn notify_figures(
+    State(state): State<AppState>,
+    Query(q): Query<FiguresQuery>,
+) -> Result<Response, WebError> {
+    let day = |field: &str, v: &str| {
+        chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
+            WebError::invalid(
+                "err-notify-invalid",
+                format!("{field}: {v:?} is not a date YYYY-MM-DD"),
+            )
+        })
+    };
+    let (from, to) = (day("from", &q.from)?, day("to", &q.to)?);
+    if to < from {
+        return Err(WebError::invalid(
+            "err-notify-invalid",
+            "to: the period ends before it starts",
+        ));
+    }
+    // Midnight in Hà Nội is 17:00 UTC the day before.
+    let micros = |d: chrono::NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc().timestamp_micros() - 7 * 3600 * 1_000_000)
+            .unwrap_or_default()
+    };
+    let f = state
+        .notify()?
+        .figures(micros(from), micros(to + chrono::Duration::days(1)))
+        .await?;
+    Ok(Json(f).into_response())
+}

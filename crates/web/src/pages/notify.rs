@@ -118,6 +118,7 @@ pub async fn create(
             .map(|(_, v)| v.clone())
             .collect(),
         emergency: form.get("emergency") == "on",
+        resend_uncertain: form.get("resend_uncertain") == "on",
     };
     match n.create_campaign(&ctx.actor(), &new).await {
         Ok(c) => Ok(Redirect::to(&format!(
@@ -152,13 +153,69 @@ async fn campaign_context(
     let list = n.list(c.list_id).await?;
     let me = ctx.actor();
     let author = c.created_by == me;
+    let progress = match c.started_at {
+        Some(_) => Some(n.progress(id, false).await?),
+        None => None,
+    };
+    let tested = n.progress(id, true).await?;
+    let test_lists: Vec<_> = n
+        .lists()
+        .await?
+        .into_iter()
+        .filter(|l| l.recipients <= lantoa_notify::TEST_LIST_MAX)
+        .collect();
+    let chart = progress.as_ref().map(progress_chart);
     Ok(minijinja::context! {
         campaign => c.clone(), plan => plan, list => list,
+        progress => progress, chart => chart, binds => n.binds().await?,
+        tested => (tested.total.recipients > 0).then_some(tested),
+        test_lists => test_lists,
+        can_test => matches!(c.status.as_str(), "draft" | "pending")
+            && ctx.has_any(&[Role::Approver, Role::Admin, Role::Communicator]),
+        refresh => c.status == "sending",
         can_submit => author && c.status == "draft",
         can_decide => !author && c.status == "pending" && ctx.has_any(&[Role::Approver]),
         can_cancel => c.status != "cancelled" && (author || ctx.has_any(&[Role::Approver, Role::Admin])),
         is_author => author,
     })
+}
+
+/// A stacked bar per operator (delivered, submitted, failed or uncertain, still to go), as SVG
+/// drawn on the server so the page needs no script.
+fn progress_chart(p: &lantoa_notify::Progress) -> String {
+    const W: f64 = 480.0;
+    let row = 26.0;
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" role="img" aria-labelledby="chart-title" id="progress-chart"><title id="chart-title">delivered / submitted / failed, uncertain / to go</title>"#,
+        W + 110.0,
+        row * p.by_operator.len() as f64 + 4.0
+    );
+    for (i, o) in p.by_operator.iter().enumerate() {
+        let y = i as f64 * row + 2.0;
+        let total = o.recipients.max(1) as f64;
+        svg.push_str(&format!(
+            r#"<text x="0" y="{}" font-size="12">{}</text>"#,
+            y + 15.0,
+            o.operator
+        ));
+        let mut x = 100.0;
+        for (n, colour) in [
+            (o.delivered, "#2e7d32"),
+            (o.submitted, "#90caf9"),
+            (o.failed + o.uncertain, "#c62828"),
+            (o.queued + o.sending + o.cancelled + o.skipped, "#cccccc"),
+        ] {
+            let w = W * n as f64 / total;
+            if w > 0.0 {
+                svg.push_str(&format!(
+                    r#"<rect x="{x:.1}" y="{y}" width="{w:.1}" height="20" fill="{colour}"/>"#
+                ));
+            }
+            x += w;
+        }
+    }
+    svg.push_str("</svg>");
+    svg
 }
 
 /// `GET /notify/campaigns/{id}`: the campaign and its plan: recipients per operator after
@@ -201,6 +258,16 @@ pub async fn step(
         }
         "cancel" if author || ctx.has_any(&[Role::Approver, Role::Admin]) => {
             n.cancel(&actor, id, &form.get("note")).await
+        }
+        "test-send" => {
+            let list = form.get("test_list").parse().unwrap_or(0);
+            n.test_send(&actor, id, list)
+                .await
+                .and(n.campaign(id).await)
+                .map(|mut c| {
+                    c.status = "test-sent".into();
+                    c
+                })
         }
         "submit" | "approve" | "send-back" | "cancel" => return Err(WebError::forbidden()),
         _ => return Err(WebError::not_found()),
