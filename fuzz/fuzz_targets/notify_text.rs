@@ -24,5 +24,10 @@ fuzz_target!(|text: &str| {
             })
             .sum();
         assert!(units <= limit);
+        // On the air: a septet per octet for GSM-7, two octets per UTF-16 unit for UCS-2.
+        assert_eq!(lantoa_notify::message::encode(part, c.encoding).len(), match c.encoding {
+            Encoding::Gsm7 => units,
+            Encoding::Ucs2 => units * 2,
+        });
     }
 });

@@ -257,9 +257,10 @@ fn main() -> ExitCode {
 }
 
 /// The cargo-fuzz targets in `fuzz/`.
-const FUZZ_TARGETS: [&str; 12] = [
+const FUZZ_TARGETS: [&str; 13] = [
     "notify_text",
     "notify_list",
+    "notify_receipt",
     "opendata_cell",
     "opendata_file",
     "phone",

@@ -282,6 +282,52 @@ fn opendata_service(cfg: &Config, db: &Db) -> anyhow::Result<lantoa_opendata::Op
     )?)
 }
 
+/// Starts the demo SMSC and points the dispatcher at it; quiet hours are off in the demo (a
+/// rules file in the data folder says so) so that a newcomer can send at any hour.
+async fn demo_smsc(
+    cfg: &mut Config,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .context("cannot open a port for the demo SMSC")?;
+    let port = listener.local_addr()?.port();
+    tokio::spawn(lantoa_notify::demo_smsc::serve(listener, stop));
+    if cfg.notify.rules.is_none() {
+        let rules = cfg.data_dir.join("demo-notify-rules.toml");
+        std::fs::create_dir_all(&cfg.data_dir)?;
+        std::fs::write(
+            &rules,
+            lantoa_notify::rules::BUILTIN_TEXT
+                .replace("allowed_from = \"07:00\"", "allowed_from = \"00:00\"")
+                .replace("allowed_until = \"22:00\"", "allowed_until = \"00:00\""),
+        )?;
+        cfg.notify.rules = Some(rules);
+    }
+    cfg.notify.smsc = vec![lantoa_notify::smpp::Smsc {
+        name: "demo-smsc".into(),
+        operators: lantoa_core::phone::NumberingPlan::builtin()
+            .operators()
+            .iter()
+            .map(|o| o.id.clone())
+            .collect(),
+        host: "127.0.0.1".into(),
+        port,
+        system_id: "lantoa-demo".into(),
+        password: "demo".into(),
+        system_type: String::new(),
+        binds: 1,
+        tps: 50,
+        max_window: 10,
+        enquire_link_secs: 30,
+        response_timeout_secs: 30,
+    }];
+    println!(
+        "Demo SMSC: 127.0.0.1:{port}, with delivery receipts (numbers ending in 7 come back undeliverable); quiet hours are off in the demo."
+    );
+    Ok(())
+}
+
 async fn load_demo(cfg: &Config, db: &Db) -> anyhow::Result<()> {
     let registry = Registry::new(db.clone());
     let bar = ProgressBar::new(127);
@@ -316,7 +362,7 @@ async fn load_demo(cfg: &Config, db: &Db) -> anyhow::Result<()> {
         .load_demo("demo")
         .await?;
     println!(
-        "Demo SMS: {} recipient lists and {} campaigns added (one awaiting approval; see Thông tin đến người dân).",
+        "Demo SMS: {} recipient lists and {} campaigns added (two being sent to the demo SMSC, one awaiting approval; see Thông tin đến người dân).",
         sms.lists, sms.campaigns
     );
     let datasets = opendata_service(cfg, db)?.load_demo("demo").await?;
@@ -345,8 +391,13 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-async fn serve(cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<()> {
+async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<()> {
     let db = open(&cfg).await?;
+    // The demo's SMSC: on loopback, with receipts, unless real SMSCs are configured.
+    let (_demo_smsc_stop, demo_smsc_stop) = tokio::sync::watch::channel(false);
+    if demo && cfg.notify.smsc.is_empty() {
+        demo_smsc(&mut cfg, demo_smsc_stop).await?;
+    }
     let accounts = Accounts::new(db.clone());
     if let Some(password) = accounts.ensure_admin().await? {
         println!("Administrator account created.");

@@ -1,6 +1,6 @@
-//! The demo city's SMS material: a recipient list with the faults agencies' lists have, a
-//! dengue campaign awaiting approval and a fire-safety campaign approved, so `lantoa serve --demo`
-//! shows a list's report and a campaign's plan and approval to a newcomer.
+//! The demo city's SMS material: a recipient list with the faults agencies' lists have, a dengue
+//! and a fire-safety campaign approved (sent with receipts when `lantoa serve --demo` starts its
+//! dispatcher and the demo SMSC), and a campaign awaiting approval for a newcomer to send.
 
 use crate::Result;
 use crate::service::{NewCampaign, Notify};
@@ -41,35 +41,52 @@ impl Notify {
             .into_iter()
             .map(|c| c.name)
             .collect();
-        let dengue = NewCampaign {
-            name: "Phòng chống sốt xuất huyết tuần 40".into(),
-            topic: "dengue".into(),
-            brandname: "SoYTe-HN".into(),
-            body: "Sở Y tế Hà Nội kính gửi {ten}: đang vào mùa sốt xuất huyết. Hãy diệt lăng quăng, đậy kín dụng cụ chứa nước, ngủ màn; sốt cao hãy đến cơ sở y tế.".into(),
-            list_id: list.id,
-            communes: Vec::new(),
-            emergency: false,
-            resend_uncertain: false,
-        };
-        if !existing.contains(&dengue.name) {
-            let c = self.create_campaign(actor, &dengue).await?;
-            self.submit(actor, c.id).await?;
-            report.campaigns += 1;
-        }
-        let fire = NewCampaign {
-            name: "An toàn phòng cháy mùa khô".into(),
-            topic: "fire-safety".into(),
-            brandname: "PCCC-HN".into(),
-            body: "Canh bao PCCC: tat bep, ngat dien truoc khi ra khoi nha; khong de xe gan loi thoat hiem. Goi 114 khi co chay.".into(),
-            list_id: list.id,
-            communes: Vec::new(),
-            emergency: false,
-            resend_uncertain: false,
-        };
-        if !existing.contains(&fire.name) {
-            let c = self.create_campaign(actor, &fire).await?;
-            self.submit(actor, c.id).await?;
-            self.approve("demo-approver", c.id, &fire.name).await?;
+        // Two campaigns approved by a second person, sent by the dispatcher when `serve --demo`
+        // starts (to its own SMSC on loopback, which sends receipts); one awaiting approval.
+        let campaigns = [
+            (
+                NewCampaign {
+                    name: "Phòng chống sốt xuất huyết tuần 40".into(),
+                    topic: "dengue".into(),
+                    brandname: "SoYTe-HN".into(),
+                    body: "Sở Y tế Hà Nội kính gửi {ten}: đang vào mùa sốt xuất huyết. Hãy diệt lăng quăng, đậy kín dụng cụ chứa nước, ngủ màn; sốt cao hãy đến cơ sở y tế.".into(),
+                    list_id: list.id,
+                    ..Default::default()
+                },
+                true,
+            ),
+            (
+                NewCampaign {
+                    name: "An toàn phòng cháy mùa khô".into(),
+                    topic: "fire-safety".into(),
+                    brandname: "PCCC-HN".into(),
+                    body: "Canh bao PCCC: tat bep, ngat dien truoc khi ra khoi nha; khong de xe gan loi thoat hiem. Goi 114 khi co chay.".into(),
+                    list_id: list.id,
+                    ..Default::default()
+                },
+                true,
+            ),
+            (
+                NewCampaign {
+                    name: "Tháng chuyển đổi số: cài VNeID".into(),
+                    topic: "digital".into(),
+                    brandname: "SoTTTT-HN".into(),
+                    body: "So TTTT Ha Noi: thang 10 la Thang chuyen doi so. Hay cai dat va kich hoat VNeID muc 2 de lam thu tuc truc tuyen.".into(),
+                    list_id: list.id,
+                    ..Default::default()
+                },
+                false,
+            ),
+        ];
+        for (c, approve) in campaigns {
+            if existing.contains(&c.name) {
+                continue;
+            }
+            let made = self.create_campaign(actor, &c).await?;
+            self.submit(actor, made.id).await?;
+            if approve {
+                self.approve("demo-approver", made.id, &c.name).await?;
+            }
             report.campaigns += 1;
         }
         Ok(report)

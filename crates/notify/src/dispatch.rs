@@ -307,7 +307,6 @@ struct Session<'a> {
     refreshed: Option<Instant>,
     idle_until: Option<Instant>,
     operator: usize,
-    parts_per_message: usize,
     rate: f64,
     tokens: f64,
     refilled: Instant,
@@ -332,7 +331,6 @@ impl<'a> Session<'a> {
             refreshed: None,
             idle_until: None,
             operator: 0,
-            parts_per_message: 1,
             rate: f64::from(bind.smsc.tps),
             tokens: 1.0,
             refilled: now,
@@ -405,7 +403,7 @@ impl<'a> Session<'a> {
         if room == 0 || !self.pending.is_empty() {
             return Ok(());
         }
-        let limit = (room / self.parts_per_message.max(1)).max(1) as i64;
+        let limit = room as i64;
         let lease_until = self.bind.notify.clock.now_micros() + self.bind.lease.as_micros() as i64;
         let operators = &self.bind.smsc.operators;
         for c in self.campaigns.clone() {
@@ -440,14 +438,12 @@ impl<'a> Session<'a> {
                     }
                 };
                 let source: Arc<str> = c.brandname.as_str().into();
-                let mut parts = 0;
                 for m in &claimed {
                     let text = m.text.as_deref().unwrap_or(&body);
                     let (encoding, bytes) = message::encoded_parts(text);
                     let bytes = Arc::new(bytes);
                     let destination: Arc<str> =
                         format!("84{}", m.phone.strip_prefix('0').unwrap_or(&m.phone)).into();
-                    parts += bytes.len();
                     for &(part, attempts) in &m.send {
                         self.pending.push_back(Out {
                             message: m.id,
@@ -464,7 +460,6 @@ impl<'a> Session<'a> {
                         });
                     }
                 }
-                self.parts_per_message = parts.div_ceil(claimed.len()).max(1);
                 return Ok(());
             }
         }

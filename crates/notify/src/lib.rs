@@ -28,6 +28,7 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
 
 pub mod audience;
 mod demo;
+pub mod demo_smsc;
 mod dispatch;
 mod error;
 pub mod message;

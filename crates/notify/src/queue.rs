@@ -404,6 +404,14 @@ impl Notify {
         Ok(queued)
     }
 
+    /// Whether quiet hours hold a campaign now: the local time its messages may go from
+    /// (`07:00`), or `None` when they may go (or it is an emergency).
+    pub fn held_until(&self, c: &Campaign) -> Option<String> {
+        let local = (self.clock.now() + chrono::Duration::hours(7)).time();
+        (!c.emergency && !self.rules.allowed_at(local))
+            .then(|| self.rules.allowed_from.format("%H:%M").to_string())
+    }
+
     /// Sends a draft or pending campaign's message to a test list (at most
     /// [`TEST_LIST_MAX`] recipients) before it is approved. Returns how many were queued (a
     /// number already test-sent is not sent again).
@@ -465,7 +473,8 @@ impl Notify {
             .collect()
     }
 
-    /// Claims up to `limit` queued messages of `campaign` for `operator` for `owner` until
+    /// Claims queued messages of `campaign` for `operator` whose parts fit `parts_budget` (at
+    /// least one message) for `owner` until
     /// `lease_until` (µs), and writes their parts to send in state `window` on `smsc` — all in
     /// one transaction, before any of them goes out. A non-emergency message to a number that
     /// already had the frequency cap's worth of messages in 24 hours is skipped, with the reason.
@@ -477,7 +486,7 @@ impl Notify {
         smsc: &str,
         owner: &str,
         lease_until: i64,
-        limit: i64,
+        parts_budget: i64,
     ) -> Result<Vec<Claimed>> {
         let now = self.clock.now_micros();
         let lock = match self.db.backend() {
@@ -485,20 +494,29 @@ impl Notify {
             Backend::Sqlite => "",
         };
         let mut tx = self.db.begin().await?;
-        let ids: Vec<i64> = sqlx::query(&format!(
-            "SELECT id FROM notify_messages
+        let rows = sqlx::query(&format!(
+            "SELECT id, parts FROM notify_messages
              WHERE campaign_id = $1 AND operator = $2 AND state = 'queued' AND test = $3
              ORDER BY id LIMIT $4 {lock}"
         ))
         .bind(campaign.id)
         .bind(operator)
         .bind(i64::from(campaign.test_only))
-        .bind(limit)
+        .bind(parts_budget.max(1))
         .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<Result<_, _>>()?;
+        .await?;
+        // As many messages as their parts fit the budget (always at least one), so the parts in
+        // a window never exceed the window, or one message's parts.
+        let mut ids = Vec::new();
+        let mut parts = 0;
+        for r in &rows {
+            let n: i64 = r.try_get(1)?;
+            if !ids.is_empty() && parts + n > parts_budget {
+                break;
+            }
+            parts += n;
+            ids.push(r.try_get::<i64, _>(0)?);
+        }
         if ids.is_empty() {
             return Ok(Vec::new());
         }

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use chrono::NaiveTime;
 use serde::Deserialize;
 
-/// The rules shipped with Lantoa.
-const BUILTIN: &str = include_str!("../../../data/notify/rules.toml");
+/// The rules shipped with Lantoa, as text (`data/notify/rules.toml`).
+pub const BUILTIN_TEXT: &str = include_str!("../../../data/notify/rules.toml");
+const BUILTIN: &str = BUILTIN_TEXT;
 
 /// Quiet hours, caps, the segment limit and prices.
 #[derive(Debug, Clone, PartialEq)]

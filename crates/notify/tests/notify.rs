@@ -309,7 +309,7 @@ async fn only_another_approver_approves_and_only_by_typing_the_name() {
 async fn the_demo_loads_once_with_its_faulty_rows_reported() {
     let (_t, n) = setup().await;
     let first = n.load_demo("demo").await.unwrap();
-    assert_eq!((first.lists, first.campaigns), (1, 2));
+    assert_eq!((first.lists, first.campaigns), (1, 3));
     let again = n.load_demo("demo").await.unwrap();
     assert_eq!((again.lists, again.campaigns), (0, 0));
     let list = n.lists().await.unwrap().remove(0);
@@ -326,7 +326,10 @@ async fn the_demo_loads_once_with_its_faulty_rows_reported() {
         .into_iter()
         .map(|c| c.status)
         .collect();
-    assert_eq!(statuses, ["sending", "pending"]);
+    assert_eq!(statuses, ["pending", "sending", "sending"]);
+    // The approved two are queued, one message per recipient.
+    let dengue = n.campaigns().await.unwrap().pop().unwrap();
+    assert_eq!(n.progress(dengue.id, false).await.unwrap().total.queued, 61);
 }
 
 #[tokio::test]

@@ -462,3 +462,4 @@ nt-test-result = Test send: { $recipients } recipients, { $delivered } delivered
 flash-campaign-sending = Approved: the messages are queued and going out.
 flash-campaign-sent = Sent.
 flash-campaign-test-sent = The test is queued to the test list.
+nt-held = Quiet hours: these messages wait until { $time } (Hà Nội time), as the rules require for a campaign that is not an emergency.

@@ -462,3 +462,4 @@ nt-test-result = Gửi thử: { $recipients } người nhận, { $delivered } đ
 flash-campaign-sending = Đã phê duyệt: tin nhắn đã vào hàng đợi và đang được gửi.
 flash-campaign-sent = Đã gửi.
 flash-campaign-test-sent = Tin thử đã vào hàng đợi gửi tới danh sách thử.
+nt-held = Giờ yên lặng: tin nhắn chờ đến { $time } (giờ Hà Nội) theo quy định đối với chiến dịch không khẩn cấp.

@@ -452,7 +452,16 @@ async fn a_communicator_drafts_a_campaign_and_another_person_approves_it_in_engl
     assert!(text(&c, "#form-error").await.contains("Phòng cháy mùa khô"));
     fill(&c, "#confirm", "Phòng cháy mùa khô").await;
     click(&c, "#approve-button").await;
-    assert_eq!(text(&c, ".flash").await, "The campaign was approved.");
-    assert_eq!(text(&c, "#status").await, "Approved");
+    assert_eq!(
+        text(&c, ".flash").await,
+        "Approved: the messages are queued and going out."
+    );
+    assert_eq!(text(&c, "#status").await, "Sending");
+    assert_eq!(text(&c, "#progress-h").await, "Progress");
+    assert!(
+        text(&c, "#no-binds")
+            .await
+            .contains("lantoa worker --role dispatch")
+    );
     c.close().await.unwrap();
 }

@@ -2196,13 +2196,63 @@ mod notify {
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
         let page = app.get(&at, Some(&viewer)).await;
-        assert!(page.body.contains("Đã phê duyệt"), "{}", page.body);
+        // Approved: queued, with progress per operator, and no dispatcher bound yet says so.
+        assert!(page.body.contains("Đang gửi"), "{}", page.body);
+        assert!(page.body.contains("id=\"progress-total\""), "{}", page.body);
+        assert!(page.body.contains("id=\"no-binds\""), "{}", page.body);
+        assert!(page.body.contains("http-equiv=\"refresh\""));
         assert!(!page.body.contains("id=\"approve-form\""));
         let home = app.get("/notify", Some(&viewer)).await;
         assert!(
             home.body.contains("Sốt xuất huyết tuần 40")
                 && !home.body.contains("id=\"draft-campaign\"")
         );
+    }
+
+    #[tokio::test]
+    async fn figures_come_for_a_period_and_a_bad_period_says_which_end_is_wrong() {
+        let app = TestApp::spawn().await;
+        app.user("xem", vec![Role::Viewer]).await;
+        let tok = app.token("xem", &[]).await;
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/notify/figures?from=2026-11-01&to=2026-11-30",
+                Some(&tok),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let f = r.json();
+        assert_eq!(f["campaigns"], 0);
+        assert_eq!(f["delivered_pct"], 0.0);
+        // Midnight in Hà Nội, in microseconds since the epoch: 2026-10-31T17:00:00Z.
+        assert_eq!(f["from"], 1_793_466_000_000_000i64);
+        for (query, field) in [
+            ("from=2026-13-01&to=2026-11-30", "from:"),
+            ("from=2026-11-01&to=30/11/2026", "to:"),
+            ("from=2026-11-30&to=2026-11-01", "to:"),
+        ] {
+            let r = app
+                .api(
+                    "GET",
+                    &format!("/api/v1/notify/figures?{query}"),
+                    Some(&tok),
+                    None,
+                )
+                .await;
+            assert_eq!(r.status, 422, "{query}: {}", r.body);
+            assert!(r.error_message().starts_with(field), "{query}: {}", r.body);
+        }
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/notify/figures?from=2026-11-01&to=2026-11-30",
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 401);
     }
 
     #[tokio::test]

@@ -173,6 +173,7 @@ async fn campaign_context(
         can_test => matches!(c.status.as_str(), "draft" | "pending")
             && ctx.has_any(&[Role::Approver, Role::Admin, Role::Communicator]),
         refresh => c.status == "sending",
+        held_until => (c.status == "sending").then(|| n.held_until(&c)).flatten(),
         can_submit => author && c.status == "draft",
         can_decide => !author && c.status == "pending" && ctx.has_any(&[Role::Approver]),
         can_cancel => c.status != "cancelled" && (author || ctx.has_any(&[Role::Approver, Role::Admin])),
