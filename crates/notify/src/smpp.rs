@@ -287,7 +287,7 @@ impl Outcome {
 pub fn parse_receipt_text(text: &str) -> Option<(String, Outcome)> {
     let mut id = None;
     let mut stat = None;
-    for word in text.split_ascii_whitespace() {
+    for word in text.split_whitespace() {
         let (key, value) = match word.split_once(':') {
             Some(kv) => kv,
             None => continue,
