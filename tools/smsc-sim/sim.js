@@ -9,7 +9,8 @@
 //
 // The control port answers HTTP (ACCOUNT is a system id):
 //   GET  /record/ACCOUNT     every submit_sm received, one JSON object per line
-//   GET  /stats              submits answered per second over the last seconds, per account
+//   GET  /count/ACCOUNT      {received, accepted}: submits received and accepted so far
+//   GET  /stats              submits answered per second over the last seconds
 //   POST /mode/ACCOUNT {json} throttle: the next N submits get 0x58; reject: {code, n};
 //                            answer_delay_ms: wait before each answer; receipt_delay_ms;
 //                            receipt_stat: DELIVRD, UNDELIV or EXPIRED; receipt_tlv: false to
@@ -90,6 +91,7 @@ const server = smpp.createServer(function (session) {
       response = { command_status: mode.reject.code };
     } else {
       id = 'SIM' + (nextId++);
+      acc.accepted = (acc.accepted || 0) + 1;
       entry.answer = id;
       response = { message_id: id };
     }
@@ -120,6 +122,9 @@ http.createServer(function (req, res) {
     if (req.method === 'GET' && verb === 'record' && id) {
       const r = account(id).record;
       res.end(r.map((e) => JSON.stringify(e)).join('\n') + (r.length ? '\n' : ''));
+    } else if (req.method === 'GET' && verb === 'count' && id) {
+      const acc = account(id);
+      res.end(JSON.stringify({ received: acc.record.length, accepted: acc.accepted || 0 }) + '\n');
     } else if (req.method === 'GET' && verb === 'stats') {
       res.end(JSON.stringify({ answered_per_second: perSecond }) + '\n');
     } else if (req.method === 'POST' && verb === 'mode' && id) {
@@ -139,7 +144,7 @@ http.createServer(function (req, res) {
       } catch (e) { res.statusCode = 400; res.end(String(e)); }
     } else if (req.method === 'POST' && verb === 'reset' && id) {
       const acc = account(id);
-      acc.record = []; acc.mode = {};
+      acc.record = []; acc.mode = {}; acc.accepted = 0;
       res.end('ok\n');
     } else {
       res.statusCode = 404; res.end('unknown\n');

@@ -77,6 +77,9 @@ pub struct Dispatcher {
     notify: Notify,
     config: Arc<DispatchConfig>,
     owner: String,
+    /// Held by every write this dispatcher makes (claims, records, housekeeping): its writers
+    /// queue here, in order, instead of meeting in SQLite's busy handler, which sleeps.
+    writes: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// How long a bind with nothing to send waits before it looks at the queue again.
@@ -99,6 +102,7 @@ impl Dispatcher {
             notify,
             config: Arc::new(config),
             owner: owner.into(),
+            writes: Arc::default(),
         })
     }
 
@@ -117,7 +121,7 @@ impl Dispatcher {
             tracing::warn!(error = %e, "cannot take back messages of stopped dispatchers");
         }
         let (tx, rx) = mpsc::channel::<Event>(4 * RECORD_BATCH);
-        let recorder = tokio::spawn(record(self.notify.clone(), rx));
+        let recorder = tokio::spawn(record(self.notify.clone(), rx, self.writes.clone()));
         let mut binds = Vec::new();
         for smsc in &self.config.smsc {
             for i in 0..smsc.binds {
@@ -129,6 +133,7 @@ impl Dispatcher {
                     lease: self.lease(),
                     events: tx.clone(),
                     stop: stop.clone(),
+                    writes: self.writes.clone(),
                 };
                 binds.push(tokio::spawn(b.run()));
             }
@@ -163,6 +168,7 @@ impl Dispatcher {
     }
 
     async fn housekeeping(&self) {
+        let _writing = self.writes.lock().await;
         let until = self.notify.clock.now_micros() + self.lease().as_micros() as i64;
         let steps: [(&str, Result<()>); 4] = [
             ("renew leases", self.notify.renew(&self.owner, until).await),
@@ -193,7 +199,11 @@ impl Dispatcher {
 
 /// Writes events in batches until every bind has stopped; a failed write is retried, never
 /// dropped (if the process dies first, the parts stay in `window` and are marked uncertain).
-async fn record(notify: Notify, mut rx: mpsc::Receiver<Event>) {
+async fn record(
+    notify: Notify,
+    mut rx: mpsc::Receiver<Event>,
+    writes: Arc<tokio::sync::Mutex<()>>,
+) {
     let mut batch = Vec::with_capacity(RECORD_BATCH);
     while let Some(e) = rx.recv().await {
         batch.push(e);
@@ -204,7 +214,12 @@ async fn record(notify: Notify, mut rx: mpsc::Receiver<Event>) {
             }
         }
         let mut wait = Duration::from_millis(100);
-        while let Err(e) = notify.record(&batch).await {
+        loop {
+            let written = {
+                let _writing = writes.lock().await;
+                notify.record(&batch).await
+            };
+            let Err(e) = written else { break };
             tracing::warn!(error = %e, events = batch.len(), "cannot record sending events; retrying");
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(Duration::from_secs(10));
@@ -242,6 +257,7 @@ struct Bind {
     lease: Duration,
     events: mpsc::Sender<Event>,
     stop: watch::Receiver<bool>,
+    writes: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Bind {
@@ -399,8 +415,10 @@ impl<'a> Session<'a> {
 
     /// Claims messages to fill the window, emergencies first.
     async fn claim(&mut self) -> Result<()> {
-        let room = self.window().saturating_sub(self.queued());
-        if room == 0 || !self.pending.is_empty() {
+        // Claim when half the window is free: one transaction per half window, not per answer.
+        let window = self.window();
+        let room = window.saturating_sub(self.queued());
+        if room == 0 || room < window.div_ceil(2) || !self.pending.is_empty() {
             return Ok(());
         }
         let limit = room as i64;
@@ -409,6 +427,7 @@ impl<'a> Session<'a> {
         for c in self.campaigns.clone() {
             for k in 0..operators.len() {
                 let op = &operators[(self.operator + k) % operators.len()];
+                let writing = self.bind.writes.lock().await;
                 let claimed = self
                     .bind
                     .notify
@@ -421,6 +440,7 @@ impl<'a> Session<'a> {
                         limit,
                     )
                     .await?;
+                drop(writing);
                 if claimed.is_empty() {
                     continue;
                 }

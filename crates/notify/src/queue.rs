@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use lantoa_store::{Backend, Tx, audit, values_placeholders};
+use lantoa_store::{Backend, Tx, audit, values_placeholders, values_placeholders_from};
 use serde::Serialize;
 use sqlx::Row as _;
 
@@ -211,6 +211,16 @@ pub struct FigureRow {
     /// Delivered recipients.
     pub delivered: i64,
 }
+
+/// A part's answer to record: message, part, state, SMSC, SMSC id, error.
+type PartUpdate<'a> = (
+    i64,
+    i64,
+    &'static str,
+    Option<&'a String>,
+    Option<&'a String>,
+    Option<&'a String>,
+);
 
 /// A message's state from its parts.
 fn message_state(
@@ -670,7 +680,9 @@ impl Notify {
     }
 
     /// Records what binds learnt, in one transaction, and brings the messages they touch up to
-    /// date. A receipt whose id no part carries yet is kept and matched later.
+    /// date. A receipt whose id no part carries yet is kept and matched later. Parts' answers
+    /// are written first, then receipts (a receipt can only follow its part's answer), each kind
+    /// a hundred rows to a statement.
     pub async fn record(&self, events: &[Event]) -> Result<()> {
         if events.is_empty() {
             return Ok(());
@@ -678,6 +690,8 @@ impl Notify {
         let now = self.clock.now_micros();
         let mut tx = self.db.begin().await?;
         let mut touched = Vec::new();
+        let mut answers: Vec<PartUpdate<'_>> = Vec::new();
+        let mut receipts = Vec::new();
         for e in events {
             match e {
                 Event::Accepted {
@@ -685,65 +699,25 @@ impl Notify {
                     part,
                     smsc,
                     smsc_id,
-                } => {
-                    sqlx::query(
-                        "UPDATE notify_parts SET state = 'accepted', smsc = $1, smsc_id = $2, updated_at = $3
-                         WHERE message_id = $4 AND part = $5 AND state = 'window'",
-                    )
-                    .bind(smsc)
-                    .bind(smsc_id)
-                    .bind(now)
-                    .bind(message)
-                    .bind(part)
-                    .execute(&mut *tx)
-                    .await?;
-                    touched.push(*message);
-                }
+                } => answers.push((*message, *part, "accepted", Some(smsc), Some(smsc_id), None)),
                 Event::Failed {
                     message,
                     part,
                     error,
-                } => {
-                    self.set_part(&mut tx, *message, *part, "failed", Some(error), now)
-                        .await?;
-                    touched.push(*message);
-                }
+                } => answers.push((*message, *part, "failed", None, None, Some(error))),
                 Event::Uncertain {
                     message,
                     part,
                     error,
-                } => {
-                    self.set_part(&mut tx, *message, *part, "uncertain", Some(error), now)
-                        .await?;
-                    touched.push(*message);
-                }
+                } => answers.push((*message, *part, "uncertain", None, None, Some(error))),
                 Event::Unsent { message, part } => {
-                    self.set_part(&mut tx, *message, *part, "retry", None, now)
-                        .await?;
-                    touched.push(*message);
+                    answers.push((*message, *part, "retry", None, None, None))
                 }
                 Event::Receipt {
                     smsc,
                     smsc_id,
                     outcome,
-                } => {
-                    let hit = self
-                        .apply_receipt(&mut tx, smsc, smsc_id, *outcome, now)
-                        .await?;
-                    if hit.is_empty() {
-                        sqlx::query(
-                            "INSERT INTO notify_receipts_unmatched (smsc, smsc_id, outcome, received_at)
-                             VALUES ($1, $2, $3, $4) ON CONFLICT (smsc, smsc_id) DO NOTHING",
-                        )
-                        .bind(smsc)
-                        .bind(smsc_id)
-                        .bind(outcome.as_str())
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                    touched.extend(hit);
-                }
+                } => receipts.push((smsc.as_str(), smsc_id.as_str(), *outcome)),
                 Event::OptOut { phone } => {
                     sqlx::query(
                         "INSERT INTO notify_optouts (phone, source, created_by, created_at)
@@ -756,6 +730,47 @@ impl Notify {
                 }
             }
         }
+        for chunk in answers.chunks(MESSAGES_PER_STATEMENT) {
+            let sql = format!(
+                "UPDATE notify_parts SET state = v.column3, smsc = COALESCE(v.column4, notify_parts.smsc),
+                     smsc_id = COALESCE(v.column5, notify_parts.smsc_id), error = v.column6, updated_at = $1
+                 FROM (VALUES {}) AS v
+                 WHERE notify_parts.message_id = v.column1 AND notify_parts.part = v.column2
+                   AND notify_parts.state = 'window'",
+                values_placeholders_from(2, chunk.len(), 6)
+            );
+            let mut q = sqlx::query(&sql).bind(now);
+            for (m, p, state, smsc, id, error) in chunk {
+                q = q
+                    .bind(*m)
+                    .bind(*p)
+                    .bind(*state)
+                    .bind(*smsc)
+                    .bind(*id)
+                    .bind(*error);
+                touched.push(*m);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for chunk in receipts.chunks(MESSAGES_PER_STATEMENT) {
+            let hits = self.apply_receipts(&mut tx, chunk, now).await?;
+            for (smsc, smsc_id, outcome) in chunk {
+                if hits.iter().any(|(_, s, i)| s == smsc && i == smsc_id) {
+                    continue;
+                }
+                sqlx::query(
+                    "INSERT INTO notify_receipts_unmatched (smsc, smsc_id, outcome, received_at)
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (smsc, smsc_id) DO NOTHING",
+                )
+                .bind(*smsc)
+                .bind(*smsc_id)
+                .bind(outcome.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            touched.extend(hits.into_iter().map(|(m, _, _)| m));
+        }
         touched.sort_unstable();
         touched.dedup();
         self.recompute(&mut tx, &touched, now).await?;
@@ -763,51 +778,30 @@ impl Notify {
         Ok(())
     }
 
-    async fn set_part(
+    /// Applies receipts (at most a statement's worth) to the parts carrying their ids; returns
+    /// each part touched as (message, SMSC, id).
+    async fn apply_receipts(
         &self,
         tx: &mut Tx,
-        message: i64,
-        part: i64,
-        state: &str,
-        error: Option<&String>,
+        receipts: &[(&str, &str, Outcome)],
         now: i64,
-    ) -> Result<()> {
-        sqlx::query(
-            "UPDATE notify_parts SET state = $1, error = $2, updated_at = $3
-             WHERE message_id = $4 AND part = $5 AND state = 'window'",
-        )
-        .bind(state)
-        .bind(error)
-        .bind(now)
-        .bind(message)
-        .bind(part)
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
-    }
-
-    /// Applies a receipt to the part carrying its id; returns the messages touched.
-    async fn apply_receipt(
-        &self,
-        tx: &mut Tx,
-        smsc: &str,
-        smsc_id: &str,
-        outcome: Outcome,
-        now: i64,
-    ) -> Result<Vec<i64>> {
-        let rows = sqlx::query(
-            "UPDATE notify_parts SET state = $1, updated_at = $2
-             WHERE smsc = $3 AND smsc_id = $4 AND state IN ('accepted', 'delivered', 'undeliverable', 'expired')
-             RETURNING message_id",
-        )
-        .bind(outcome.as_str())
-        .bind(now)
-        .bind(smsc)
-        .bind(smsc_id)
-        .fetch_all(&mut **tx)
-        .await?;
-        rows.iter()
-            .map(|r| r.try_get(0).map_err(Error::from))
+    ) -> Result<Vec<(i64, String, String)>> {
+        let sql = format!(
+            "UPDATE notify_parts SET state = v.column3, updated_at = $1
+             FROM (VALUES {}) AS v
+             WHERE notify_parts.smsc = v.column1 AND notify_parts.smsc_id = v.column2
+               AND notify_parts.state IN ('accepted', 'delivered', 'undeliverable', 'expired')
+             RETURNING notify_parts.message_id, notify_parts.smsc, notify_parts.smsc_id",
+            values_placeholders_from(2, receipts.len(), 3)
+        );
+        let mut q = sqlx::query(&sql).bind(now);
+        for (smsc, id, outcome) in receipts {
+            q = q.bind(*smsc).bind(*id).bind(outcome.as_str());
+        }
+        q.fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
             .collect()
     }
 
@@ -839,6 +833,7 @@ impl Notify {
                     e.4.push((part, r.try_get(6)?, r.try_get(7)?, r.try_get(8)?));
                 }
             }
+            let mut changed = Vec::new();
             for (id, (parts, old, resend, status, rows)) in by {
                 let (state, reason) = message_state(parts, &rows, resend, &status);
                 let accepted = rows.iter().any(|(_, s, _, _)| {
@@ -850,22 +845,25 @@ impl Notify {
                 if state == old && state != "sending" && !accepted {
                     continue;
                 }
-                sqlx::query(
-                    "UPDATE notify_messages SET state = $1, reason = $2,
-                         owner = CASE WHEN $1 = 'sending' THEN owner ELSE NULL END,
-                         lease_until = CASE WHEN $1 = 'sending' THEN lease_until ELSE NULL END,
-                         sent_at = CASE WHEN sent_at IS NULL AND $3 = 1 THEN $4 ELSE sent_at END,
-                         updated_at = $4
-                     WHERE id = $5",
-                )
-                .bind(state)
-                .bind(reason)
-                .bind(i64::from(accepted))
-                .bind(now)
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
+                changed.push((id, state, reason, i64::from(accepted)));
             }
+            if changed.is_empty() {
+                continue;
+            }
+            let sql = format!(
+                "UPDATE notify_messages SET state = v.column2, reason = v.column3,
+                     owner = CASE WHEN v.column2 = 'sending' THEN owner ELSE NULL END,
+                     lease_until = CASE WHEN v.column2 = 'sending' THEN lease_until ELSE NULL END,
+                     sent_at = CASE WHEN sent_at IS NULL AND v.column4 = 1 THEN $1 ELSE sent_at END,
+                     updated_at = $1
+                 FROM (VALUES {}) AS v WHERE notify_messages.id = v.column1",
+                values_placeholders_from(2, changed.len(), 4)
+            );
+            let mut q = sqlx::query(&sql).bind(now);
+            for (id, state, reason, accepted) in changed {
+                q = q.bind(id).bind(state).bind(reason).bind(accepted);
+            }
+            q.execute(&mut **tx).await?;
         }
         Ok(())
     }
@@ -952,8 +950,10 @@ impl Notify {
             let outcome =
                 Outcome::parse(&r.try_get::<String, _>(2)?).unwrap_or(Outcome::Undeliverable);
             touched.extend(
-                self.apply_receipt(&mut tx, &smsc, &smsc_id, outcome, now)
-                    .await?,
+                self.apply_receipts(&mut tx, &[(&smsc, &smsc_id, outcome)], now)
+                    .await?
+                    .into_iter()
+                    .map(|(m, _, _)| m),
             );
             sqlx::query("DELETE FROM notify_receipts_unmatched WHERE smsc = $1 AND smsc_id = $2")
                 .bind(&smsc)

@@ -134,6 +134,12 @@ impl Db {
 /// The `VALUES` list of a multi-row insert: `rows` tuples of `cols` numbered parameters,
 /// `($1, $2), ($3, $4)`, the same text for SQLite and PostgreSQL.
 pub fn values_placeholders(rows: usize, cols: usize) -> String {
+    values_placeholders_from(1, rows, cols)
+}
+
+/// As [`values_placeholders`], numbered from `$first` (for statements whose first parameters
+/// are something else).
+pub fn values_placeholders_from(first: usize, rows: usize, cols: usize) -> String {
     let mut sql = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
         if r > 0 {
@@ -145,7 +151,7 @@ pub fn values_placeholders(rows: usize, cols: usize) -> String {
                 sql.push_str(", ");
             }
             sql.push('$');
-            sql.push_str(&(r * cols + c + 1).to_string());
+            sql.push_str(&(first + r * cols + c).to_string());
         }
         sql.push(')');
     }

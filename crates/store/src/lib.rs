@@ -42,7 +42,9 @@ pub mod testing;
 pub mod worker;
 
 pub use clock::Clock;
-pub use db::{Backend, Db, Tx, is_unique_violation, redact, values_placeholders};
+pub use db::{
+    Backend, Db, Tx, is_unique_violation, redact, values_placeholders, values_placeholders_from,
+};
 pub use error::{Error, Result};
 
 /// The store's own migrations (jobs, blobs, audit log).

@@ -1,0 +1,44 @@
+// The simulator's own ceiling: a node-smpp client (not Lantoa) binds as ACCOUNT and sends N
+// submit_sm with up to WINDOW outstanding, as fast as the simulator answers; prints one JSON
+// line with the messages per second.
+//
+//   node blast.js HOST PORT ACCOUNT PASSWORD N WINDOW
+'use strict';
+const smpp = require('smpp');
+const [host, port, account, password, n, window] = process.argv.slice(2);
+const total = Number(n);
+const width = Number(window);
+const session = smpp.connect({ url: `smpp://${host}:${port}`, auto_enquire_link_period: 0 });
+let sent = 0;
+let answered = 0;
+let accepted = 0;
+let start = 0;
+function pump() {
+  while (sent < total && sent - answered < width) {
+    const i = sent++;
+    session.submit_sm({
+      source_addr: 'BLAST',
+      destination_addr: '8498' + String(1000000 + i).padStart(8, '0'),
+      short_message: 'Thong bao thu nghiem toc do.',
+      registered_delivery: 1,
+    }, (pdu) => {
+      answered += 1;
+      if (pdu.command_status === 0) accepted += 1;
+      if (answered === total) {
+        const seconds = (Date.now() - start) / 1000;
+        console.log(JSON.stringify({ messages: total, accepted, seconds, per_s: total / seconds }));
+        session.close();
+        process.exit(0);
+      } else {
+        pump();
+      }
+    });
+  }
+}
+session.on('deliver_sm', (pdu) => session.send(pdu.response()));
+session.on('error', (e) => { console.error(String(e)); process.exit(1); });
+session.bind_transceiver({ system_id: account, password }, (pdu) => {
+  if (pdu.command_status !== 0) { console.error('bind refused'); process.exit(1); }
+  start = Date.now();
+  pump();
+});
