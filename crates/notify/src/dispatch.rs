@@ -386,8 +386,7 @@ impl<'a> Session<'a> {
     }
 
     async fn refresh(&mut self) -> Result<()> {
-        let local = (self.bind.notify.clock.now() + chrono::Duration::hours(7)).time();
-        let allowed = self.bind.notify.rules.allowed_at(local);
+        let allowed = self.bind.notify.allowed_now();
         self.campaigns = self.bind.notify.sendable(allowed).await?;
         self.refreshed = Some(Instant::now());
         // Parts of campaigns that may no longer go (cancelled, quiet hours) go back unsent.
@@ -516,6 +515,12 @@ impl<'a> Session<'a> {
             })
             .await;
         }
+        self.release_unsent().await;
+        why
+    }
+
+    /// Puts back every part claimed but never written (waiting for a token or a pause).
+    async fn release_unsent(&mut self) {
         let unsent: Vec<Out> = self
             .pending
             .drain(..)
@@ -528,7 +533,6 @@ impl<'a> Session<'a> {
             })
             .await;
         }
-        why
     }
 
     async fn serve(
@@ -544,18 +548,7 @@ impl<'a> Session<'a> {
             let now = Instant::now();
             if stopping.is_none() && *stop.borrow() {
                 stopping = Some(now);
-                for o in self
-                    .pending
-                    .drain(..)
-                    .chain(self.retry.drain(..).map(|(_, o)| o))
-                    .collect::<Vec<_>>()
-                {
-                    self.emit(Event::Unsent {
-                        message: o.message,
-                        part: o.part,
-                    })
-                    .await;
-                }
+                self.release_unsent().await;
             }
             if let Some(since) = stopping {
                 if self.outstanding.is_empty() || now.duration_since(since) > timeout {

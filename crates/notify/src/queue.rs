@@ -417,9 +417,15 @@ impl Notify {
     /// Whether quiet hours hold a campaign now: the local time its messages may go from
     /// (`07:00`), or `None` when they may go (or it is an emergency).
     pub fn held_until(&self, c: &Campaign) -> Option<String> {
-        let local = (self.clock.now() + chrono::Duration::hours(7)).time();
-        (!c.emergency && !self.rules.allowed_at(local))
+        (!c.emergency && !self.allowed_now())
             .then(|| self.rules.allowed_from.format("%H:%M").to_string())
+    }
+
+    /// Whether non-emergency messages may go now (Hà Nội time, UTC+7, against the rules'
+    /// allowed hours).
+    pub fn allowed_now(&self) -> bool {
+        let local = (self.clock.now() + chrono::Duration::hours(7)).time();
+        self.rules.allowed_at(local)
     }
 
     /// Sends a draft or pending campaign's message to a test list (at most

@@ -639,18 +639,7 @@ impl Notify {
                 opted_out += 1;
                 continue;
             }
-            let text = || {
-                template.render(|f| match f {
-                    "ten" => name.clone().unwrap_or_default(),
-                    "phuong_xa" => commune
-                        .as_deref()
-                        .and_then(|k| self.communes.name_of(k))
-                        .unwrap_or_default()
-                        .to_owned(),
-                    "so_dien_thoai" => phone.clone(),
-                    _ => String::new(),
-                })
-            };
+            let text = || self.render(&template, &phone, commune.as_deref(), name.as_deref());
             let segments = match &fixed {
                 Some(cost) => cost.segments,
                 None => message::cost(&text()).segments,
