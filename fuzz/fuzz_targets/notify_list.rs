@@ -17,7 +17,8 @@ fn communes() -> &'static Communes {
 fuzz_target!(|bytes: &[u8]| {
     let plan = NumberingPlan::builtin();
     let ported = HashMap::new();
-    if let Ok(r) = read(bytes, Rules { plan: &plan, ported: &ported, communes: communes() }) {
+    if let Ok((taken, r)) = read(bytes, Rules { plan: &plan, ported: &ported, communes: communes() }) {
+        assert_eq!(taken.len() as u64, r.recipients);
         assert!(r.conserved());
         assert!(r.refused.iter().all(|x| !x.reason.is_empty()));
     }

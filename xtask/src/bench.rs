@@ -18,6 +18,14 @@
 //! then the server ingesting the same file uploaded through CKAN's `resource_create` while
 //! `/healthz` and the portal are timed (against the same probes idle); then Lantoa alone on 10
 //! million rows for its peak memory.
+//!
+//! `notify`: planning a campaign to a generated list of 10 million numbers (read, normalise,
+//! validate, dedupe, route and store the list, then the approver's plan of segments and cost;
+//! approval, which queues a message per recipient, is timed apart), on SQLite; then 200,000
+//! messages sent to the SMSC simulator three ways, each timed until the simulator counts them
+//! accepted: node-smpp's own client (`tools/smsc-sim/blast.js`, the simulator's ceiling),
+//! Lantoa's dispatcher (one bind), and Kannel (Debian's package) fed through its HTTP sendsms
+//! interface — the peer.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -34,6 +42,7 @@ pub fn run_named(args: &[String]) -> anyhow::Result<()> {
         Some("web") => web(),
         Some("watch") => watch(),
         Some("opendata") => opendata(),
+        Some("notify") => notify(),
         // The server part of `opendata` alone, on a file of one's own (written by
         // `opendata_bench gen`).
         Some("opendata-serve") => {
@@ -49,8 +58,10 @@ pub fn run_named(args: &[String]) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Some(other) => bail!("unknown benchmark {other:?}; benchmarks: web, watch, opendata"),
-        None => bail!("usage: cargo xtask bench web | watch | opendata"),
+        Some(other) => {
+            bail!("unknown benchmark {other:?}; benchmarks: web, watch, opendata, notify")
+        }
+        None => bail!("usage: cargo xtask bench web | watch | opendata | notify"),
     }
 }
 
@@ -499,6 +510,98 @@ fn opendata() -> anyhow::Result<()> {
     );
     println!();
     print!("{served}");
+    Ok(())
+}
+
+const NOTIFY_LIST: &str = "10000000";
+const NOTIFY_MESSAGES: &str = "200000";
+
+fn notify() -> anyhow::Result<()> {
+    use crate::services::{Kannel, SMSC_SIM_PASSWORD, SmscSim};
+    let bin = build_example("lantoa-notify", "notify_bench")?;
+    let work = tempfile_dir()?;
+    let list = work.join("list.csv");
+    eprintln!("xtask: writing a list of {NOTIFY_LIST} numbers");
+    run(Command::new(&bin).arg("gen").arg(&list).arg(NOTIFY_LIST))?;
+    eprintln!("xtask: planning a campaign to {NOTIFY_LIST} numbers (SQLite)");
+    let plan = json_line(&run(Command::new(&bin)
+        .current_dir(&work)
+        .env("TMPDIR", &work)
+        .arg("plan")
+        .arg(&list))?)?;
+    let _ = std::fs::remove_file(&list);
+
+    let sim = SmscSim::start()?;
+    let kannel = Kannel::start(sim.smpp_port(), "kannel")?;
+    let smpp = format!("127.0.0.1:{}", sim.smpp_port());
+    eprintln!("xtask: the simulator's ceiling (node-smpp's client, window 1000)");
+    let ceiling = json_line(&run(Command::new("node")
+        .env("NODE_PATH", SmscSim::node_path())
+        .arg("tools/smsc-sim/blast.js")
+        .args(["127.0.0.1", &sim.smpp_port().to_string(), "ceiling"])
+        .args([SMSC_SIM_PASSWORD, NOTIFY_MESSAGES, "1000"]))?)?;
+    eprintln!("xtask: Lantoa sends {NOTIFY_MESSAGES} messages (one bind, SQLite)");
+    let ours = json_line(&run(Command::new(&bin)
+        .env("TMPDIR", &work)
+        .args([
+            "dispatch",
+            NOTIFY_MESSAGES,
+            &smpp,
+            "lantoa",
+            SMSC_SIM_PASSWORD,
+        ])
+        .args(["1", &sim.control()]))?)?;
+    eprintln!("xtask: Kannel sends {NOTIFY_MESSAGES} messages (HTTP sendsms, one bind)");
+    let peer = json_line(&run(Command::new(&bin)
+        .args([
+            "kannel",
+            NOTIFY_MESSAGES,
+            &kannel.sendsms_url(),
+            &sim.control(),
+        ])
+        .args(["kannel", "64"]))?)?;
+    drop(kannel);
+    drop(sim);
+    let _ = std::fs::remove_dir_all(&work);
+
+    let f = |v: &serde_json::Value, k: &str| v[k].as_f64().unwrap_or(f64::NAN);
+    println!();
+    println!(
+        "Planning a campaign to {:.0} numbers (SQLite): read and stored in {:.1} s, planned in {:.1} s: {:.1} s in all (goal: under 60 s); peak RSS {:.0} MB (goal: under 1024 MB). Approval then queued {:.0} messages in {:.1} s.",
+        f(&plan, "recipients"),
+        f(&plan, "import_s"),
+        f(&plan, "plan_s"),
+        f(&plan, "import_s") + f(&plan, "plan_s"),
+        f(&plan, "peak_rss_kb") / 1024.0,
+        f(&plan, "queued"),
+        f(&plan, "approve_s"),
+    );
+    println!();
+    println!(
+        "Sending {NOTIFY_MESSAGES} one-part messages with receipts to the loopback simulator:"
+    );
+    println!("| sender | seconds | messages/s | Lantoa's ratio |");
+    println!("|---|---:|---:|---:|");
+    for (name, v) in [
+        ("Lantoa (1 bind, SQLite)", &ours),
+        ("Kannel 1.4.5 (HTTP sendsms, 1 bind) — the peer", &peer),
+        ("node-smpp client — the simulator's ceiling", &ceiling),
+    ] {
+        println!(
+            "| {name} | {:.1} | {:.0} | {:.2}x |",
+            f(v, "seconds"),
+            f(v, "per_s"),
+            f(&ours, "per_s") / f(v, "per_s")
+        );
+    }
+    println!(
+        "Lantoa: {:.1} CPU-seconds, peak RSS {:.0} MB; {:.0} accepted, {:.0} failed, {:.0} uncertain.",
+        f(&ours, "cpu_seconds"),
+        f(&ours, "peak_rss_kb") / 1024.0,
+        f(&ours, "accepted"),
+        f(&ours, "failed"),
+        f(&ours, "uncertain")
+    );
     Ok(())
 }
 

@@ -251,7 +251,7 @@ impl SmscSim {
             .arg("tools/smsc-sim/sim.js")
             .args([smpp.to_string(), control.to_string()])
             .arg(SMSC_SIM_PASSWORD)
-            .env("NODE_PATH", cache.join("node_modules"))
+            .env("NODE_PATH", Self::node_path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -264,6 +264,21 @@ impl SmscSim {
         wait_for_port(control, "the SMSC simulator", Duration::from_secs(20))?;
         wait_for_port(smpp, "the SMSC simulator", Duration::from_secs(20))?;
         Ok(sim)
+    }
+
+    /// Its SMPP port on 127.0.0.1.
+    pub fn smpp_port(&self) -> u16 {
+        self.smpp
+    }
+
+    /// Its control interface, `127.0.0.1:PORT`.
+    pub fn control(&self) -> String {
+        format!("127.0.0.1:{}", self.control)
+    }
+
+    /// Where node-smpp is installed (for other node programs, as `NODE_PATH`).
+    pub fn node_path() -> PathBuf {
+        npm_cache().join("node_modules")
     }
 
     /// The variables tests read to reach it.
@@ -283,5 +298,110 @@ impl Drop for SmscSim {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Kannel (Debian's package): a bearerbox bound to the SMSC simulator as `account` (one
+/// transceiver bind, a window of 1,000) and an smsbox serving HTTP sendsms, in a folder of
+/// their own with logs at the panic level only.
+pub struct Kannel {
+    bearerbox: Child,
+    smsbox: Child,
+    sendsms: u16,
+    dir: PathBuf,
+}
+
+impl Kannel {
+    /// Installs Kannel if needed and starts it against the simulator's SMPP port.
+    pub fn start(sim_smpp: u16, account: &str) -> anyhow::Result<Self> {
+        const BEARERBOX: &str = "/usr/sbin/bearerbox";
+        if !Path::new(BEARERBOX).exists() {
+            apt_install(&["kannel"])?;
+        }
+        let dir = std::env::temp_dir().join(format!("lantoa-kannel-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let (admin, boxes, sendsms) = (free_port()?, free_port()?, free_port()?);
+        let conf = dir.join("kannel.conf");
+        let log = |name: &str| dir.join(name).display().to_string();
+        std::fs::write(
+            &conf,
+            format!(
+                r#"group = core
+admin-port = {admin}
+admin-password = bench
+admin-allow-ip = "127.0.0.1"
+smsbox-port = {boxes}
+box-allow-ip = "127.0.0.1"
+log-file = "{bb_log}"
+log-level = 4
+dlr-storage = internal
+
+group = smsc
+smsc = smpp
+smsc-id = sim
+host = 127.0.0.1
+port = {sim_smpp}
+transceiver-mode = true
+smsc-username = "{account}"
+smsc-password = "{SMSC_SIM_PASSWORD}"
+system-type = ""
+max-pending-submits = 1000
+enquire-link-interval = 30
+reconnect-delay = 1
+
+group = smsbox
+bearerbox-host = 127.0.0.1
+bearerbox-port = {boxes}
+sendsms-port = {sendsms}
+log-file = "{sb_log}"
+log-level = 4
+
+group = sendsms-user
+username = bench
+password = bench
+max-messages = 10
+concatenation = true
+"#,
+                bb_log = log("bearerbox.log"),
+                sb_log = log("smsbox.log"),
+            ),
+        )?;
+        let start = |bin: &str| {
+            Command::new(bin)
+                .arg(&conf)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .with_context(|| format!("cannot start {bin}"))
+        };
+        let bearerbox = start(BEARERBOX)?;
+        wait_for_port(boxes, "Kannel's bearerbox", Duration::from_secs(20))?;
+        let smsbox = start("/usr/sbin/smsbox")?;
+        let kannel = Self {
+            bearerbox,
+            smsbox,
+            sendsms,
+            dir,
+        };
+        wait_for_port(sendsms, "Kannel's smsbox", Duration::from_secs(20))?;
+        Ok(kannel)
+    }
+
+    /// The sendsms URL up to its `to=` parameter (receipts asked for, as Lantoa asks).
+    pub fn sendsms_url(&self) -> String {
+        format!(
+            "http://127.0.0.1:{}/cgi-bin/sendsms?username=bench&password=bench&from=SoTTTT-HN&dlr-mask=3&to=",
+            self.sendsms
+        )
+    }
+}
+
+impl Drop for Kannel {
+    fn drop(&mut self) {
+        for child in [&mut self.smsbox, &mut self.bearerbox] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

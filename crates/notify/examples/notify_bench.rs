@@ -5,38 +5,24 @@
 //!   notify_bench plan FILE
 //!       imports FILE as a list, drafts, submits and approves a campaign on it (queueing one
 //!       message per recipient) in a fresh SQLite database; one JSON line
-//!   notify_bench dispatch N HOST:PORT ACCOUNT PASSWORD BINDS
-//!       queues a campaign to N numbers and sends it to the SMSC at HOST:PORT with BINDS binds;
-//!       one JSON line with the messages accepted per second
+//!   notify_bench read FILE
+//!       reads FILE as a list without a database (normalise, validate, dedupe, route); one JSON line
+//!   notify_bench dispatch N HOST:PORT ACCOUNT PASSWORD BINDS CONTROL
+//!       queues a campaign to N numbers and sends it to the simulator at HOST:PORT with BINDS
+//!       binds; timed until the simulator's control interface (CONTROL, host:port) counts N
+//!       accepted for ACCOUNT; one JSON line
+//!   notify_bench kannel N SENDSMS_URL CONTROL ACCOUNT CONNECTIONS
+//!       the peer: sends N messages through Kannel's HTTP sendsms interface (SENDSMS_URL, its
+//!       query up to `to=`) over CONNECTIONS concurrent connections, timed the same way
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a panic is the report
 
+use lantoa_store::testing::measure::{cpu_seconds, peak_rss_kb};
 use std::io::Write;
 use std::time::Instant;
 
 use lantoa_notify::smpp::Smsc;
 use lantoa_notify::{DispatchConfig, Dispatcher, NewCampaign, Notify};
 use lantoa_store::Db;
-
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
-/// CPU seconds of every thread of the process (user + system, from /proc/self/stat).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
-    let f: Vec<f64> = after
-        .split_whitespace()
-        .filter_map(|x| x.parse().ok())
-        .collect();
-    // Fields 14 and 15 (utime, stime) are the 12th and 13th after the command name.
-    (f.get(11).copied().unwrap_or(f64::NAN) + f.get(12).copied().unwrap_or(f64::NAN)) / 100.0
-}
 
 fn numbers_csv(n: usize, mut out: impl Write) {
     let communes = [
@@ -83,29 +69,87 @@ async fn fresh_db(dir: &std::path::Path) -> Db {
     db
 }
 
-async fn approved(n: &Notify, csv: &[u8]) -> (i64, i64) {
+fn campaign(list_id: i64) -> NewCampaign {
+    NewCampaign {
+        name: "bench".into(),
+        topic: "bench".into(),
+        brandname: "SoTTTT-HN".into(),
+        body: "So TTTT Ha Noi: phong chong sot xuat huyet, hay diet lang quang va ngu man.".into(),
+        list_id,
+        ..Default::default()
+    }
+}
+
+async fn approved(n: &Notify, csv: &[u8]) -> i64 {
     let (list, _) = n
         .import_list("bench", "bench", "bench.csv", csv)
         .await
         .unwrap();
     let c = n
-        .create_campaign(
-            "bench",
-            &NewCampaign {
-                name: "bench".into(),
-                topic: "bench".into(),
-                brandname: "SoTTTT-HN".into(),
-                body: "So TTTT Ha Noi: phong chong sot xuat huyet, hay diet lang quang va ngu man."
-                    .into(),
-                list_id: list.id,
-                ..Default::default()
-            },
-        )
+        .create_campaign("bench", &campaign(list.id))
         .await
         .unwrap();
     n.submit("bench", c.id).await.unwrap();
     n.approve("approver", c.id, "bench").await.unwrap();
-    (c.id, list.recipients)
+    c.id
+}
+
+type Client = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    http_body_util::Empty<bytes::Bytes>,
+>;
+
+fn client() -> Client {
+    hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .pool_max_idle_per_host(1024)
+        .build_http()
+}
+
+/// GET or POST `url`: the status and the body.
+async fn http(client: &Client, method: http::Method, url: &str) -> (u16, String) {
+    use http_body_util::BodyExt;
+    let req = http::Request::builder()
+        .method(method)
+        .uri(url)
+        .body(http_body_util::Empty::new())
+        .unwrap();
+    let res = client.request(req).await.unwrap();
+    let status = res.status().as_u16();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+async fn http_get(client: &Client, url: &str) -> (u16, String) {
+    http(client, http::Method::GET, url).await
+}
+
+/// Messages the simulator accepted for `account`.
+async fn accepted(client: &Client, control: &str, account: &str) -> u64 {
+    let (_, body) = http(
+        client,
+        http::Method::GET,
+        &format!("http://{control}/count/{account}"),
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    v["accepted"].as_u64().unwrap()
+}
+
+/// Waits until the simulator has accepted `n` messages for `account`; polls every 20 ms.
+async fn until_accepted(client: &Client, control: &str, account: &str, n: u64) {
+    while accepted(client, control, account).await < n {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+async fn reset(client: &Client, control: &str, account: &str) {
+    let (status, body) = http(
+        client,
+        http::Method::POST,
+        &format!("http://{control}/reset/{account}"),
+    )
+    .await;
+    assert_eq!(status, 200, "reset: {body}");
 }
 
 #[tokio::main]
@@ -118,18 +162,65 @@ async fn main() {
             let file = std::fs::File::create(&args[1]).unwrap();
             numbers_csv(args[2].parse().unwrap(), std::io::BufWriter::new(file));
         }
+        Some("read") => {
+            // Reading alone: normalise, validate, dedupe and route, no database.
+            let plan = lantoa_core::phone::NumberingPlan::builtin();
+            let communes = lantoa_notify::audience::Communes::hanoi().unwrap();
+            let ported = std::collections::HashMap::new();
+            let started = Instant::now();
+            let mut reader = lantoa_notify::audience::ListReader::open(
+                std::fs::File::open(&args[1]).unwrap(),
+                lantoa_notify::audience::Rules {
+                    plan: &plan,
+                    ported: &ported,
+                    communes: &communes,
+                },
+            )
+            .unwrap();
+            while !reader.next_batch(10_000).unwrap().is_empty() {}
+            let secs = started.elapsed().as_secs_f64();
+            let r = reader.into_report();
+            println!(
+                "{{\"rows\": {}, \"recipients\": {}, \"seconds\": {secs:.3}, \"per_s\": {:.0}, \"peak_rss_kb\": {}}}",
+                r.rows,
+                r.recipients,
+                r.rows as f64 / secs,
+                peak_rss_kb()
+            );
+        }
         Some("plan") => {
+            // Each phase of planning, timed on its own: reading the list into the database,
+            // the approver's plan (recipients, segments and cost per operator), and approval
+            // (one queued message per recipient).
             let db = fresh_db(&dir).await;
             let n = notify(&db);
             let started = Instant::now();
             let cpu = cpu_seconds();
-            let bytes = std::fs::read(&args[1]).unwrap();
-            let (id, recipients) = approved(&n, &bytes).await;
+            let file = std::fs::File::open(&args[1]).unwrap();
+            let (list, _) = n
+                .import_list("bench", "bench", "bench.csv", file)
+                .await
+                .unwrap();
+            let import_s = started.elapsed().as_secs_f64();
+            let c = n
+                .create_campaign("bench", &campaign(list.id))
+                .await
+                .unwrap();
+            n.submit("bench", c.id).await.unwrap();
+            let t = Instant::now();
+            let plan = n.plan(c.id).await.unwrap();
+            let plan_s = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            n.approve("approver", c.id, "bench").await.unwrap();
+            let approve_s = t.elapsed().as_secs_f64();
             let secs = started.elapsed().as_secs_f64();
-            let queued = n.progress(id, false).await.unwrap().total.queued;
+            let queued = n.progress(c.id, false).await.unwrap().total.queued;
             println!(
-                "{{\"recipients\": {recipients}, \"queued\": {queued}, \"seconds\": {secs:.3}, \"per_s\": {:.0}, \"cpu_seconds\": {:.2}, \"peak_rss_kb\": {}}}",
-                recipients as f64 / secs,
+                "{{\"rows\": {}, \"recipients\": {}, \"segments\": {}, \"queued\": {queued}, \"import_s\": {import_s:.3}, \"plan_s\": {plan_s:.3}, \"approve_s\": {approve_s:.3}, \"seconds\": {secs:.3}, \"per_s\": {:.0}, \"cpu_seconds\": {:.2}, \"peak_rss_kb\": {}}}",
+                list.rows,
+                list.recipients,
+                plan.segments,
+                list.recipients as f64 / secs,
                 cpu_seconds() - cpu,
                 peak_rss_kb()
             );
@@ -141,7 +232,7 @@ async fn main() {
             let n = notify(&db);
             let mut csv = Vec::new();
             numbers_csv(count, &mut csv);
-            let (id, _) = approved(&n, &csv).await;
+            let id = approved(&n, &csv).await;
             let smsc = Smsc {
                 name: "sim".into(),
                 operators: ["viettel", "vinaphone", "mobifone"]
@@ -167,17 +258,14 @@ async fn main() {
                 "bench",
             )
             .unwrap();
+            let control = &args[6];
+            let http = client();
+            reset(&http, control, &args[3]).await;
             let (stop, rx) = tokio::sync::watch::channel(false);
             let started = Instant::now();
             let cpu = cpu_seconds();
             let task = tokio::spawn(d.run(rx));
-            loop {
-                let p = n.progress(id, false).await.unwrap();
-                if p.total.queued + p.total.sending == 0 {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
+            until_accepted(&http, control, &args[3], count as u64).await;
             let secs = started.elapsed().as_secs_f64();
             let cpu = cpu_seconds() - cpu;
             stop.send(true).unwrap();
@@ -192,9 +280,55 @@ async fn main() {
                 peak_rss_kb()
             );
         }
+        Some("kannel") => {
+            let count: usize = args[1].parse().unwrap();
+            let (url, control, account) = (args[2].clone(), args[3].clone(), args[4].clone());
+            let connections: usize = args[5].parse().unwrap();
+            let http = client();
+            reset(&http, &control, &account).await;
+            let text = "So%20TTTT%20Ha%20Noi%3A%20phong%20chong%20sot%20xuat%20huyet%2C%20hay%20diet%20lang%20quang%20va%20ngu%20man.";
+            let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let started = Instant::now();
+            let mut tasks = Vec::new();
+            for _ in 0..connections {
+                let (http, url, next) = (http.clone(), url.clone(), next.clone());
+                tasks.push(tokio::spawn(async move {
+                    let mut refused = 0u64;
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= count {
+                            return refused;
+                        }
+                        let prefix = ["098", "091", "090"][i % 3];
+                        let to = format!("{prefix}{:07}", i / 3);
+                        let (status, _) = http_get(&http, &format!("{url}{to}&text={text}")).await;
+                        if status != 202 {
+                            refused += 1;
+                        }
+                    }
+                }));
+            }
+            let mut refused = 0;
+            for t in tasks {
+                refused += t.await.unwrap();
+            }
+            let posted = started.elapsed().as_secs_f64();
+            until_accepted(
+                &http,
+                &control,
+                &account,
+                (count as u64).saturating_sub(refused),
+            )
+            .await;
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "{{\"messages\": {count}, \"refused\": {refused}, \"posted_seconds\": {posted:.3}, \"seconds\": {secs:.3}, \"per_s\": {:.0}}}",
+                count as f64 / secs
+            );
+        }
         _ => {
             eprintln!(
-                "usage: notify_bench gen FILE N | plan FILE | dispatch N HOST:PORT ACCOUNT PASSWORD BINDS"
+                "usage: notify_bench gen FILE N | read FILE | plan FILE | dispatch N HOST:PORT ACCOUNT PASSWORD BINDS CONTROL | kannel N SENDSMS_URL CONTROL ACCOUNT CONNECTIONS"
             );
             std::process::exit(2);
         }

@@ -11,6 +11,7 @@
 //! the list goes on.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{BufRead, Read};
 
 use lantoa_core::phone::NumberingPlan;
 use lantoa_core::text::{fold_key, tone_key};
@@ -54,25 +55,39 @@ impl Refused {
     }
 }
 
+/// Refused rows kept with their reasons; beyond this a list's report counts them only.
+pub const REFUSED_KEPT: usize = 10_000;
+
 /// What became of a list file.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct ImportReport {
     /// Data rows read (blank rows are skipped and not counted).
     pub rows: u64,
     /// Recipients taken.
-    pub recipients: Vec<Recipient>,
+    pub recipients: u64,
     /// Rows that repeated a number already taken (kept once).
     pub duplicates: u64,
-    /// Rows refused, with their reasons.
+    /// Rows refused.
+    pub refused_rows: u64,
+    /// The first [`REFUSED_KEPT`] rows refused, with their reasons.
     pub refused: Vec<Refused>,
     /// Recipients per operator.
     pub by_operator: BTreeMap<String, u64>,
 }
 
 impl ImportReport {
-    /// Whether every row is accounted for: rows = taken + repeats + refused.
+    /// Whether every row is accounted for: rows = taken + repeats + refused, and every refused
+    /// row up to the limit is kept with its reason.
     pub fn conserved(&self) -> bool {
-        self.rows == self.recipients.len() as u64 + self.duplicates + self.refused.len() as u64
+        self.rows == self.recipients + self.duplicates + self.refused_rows
+            && self.refused.len() as u64 == self.refused_rows.min(REFUSED_KEPT as u64)
+    }
+
+    fn refuse(&mut self, r: Refused) {
+        self.refused_rows += 1;
+        if self.refused.len() < REFUSED_KEPT {
+            self.refused.push(r);
+        }
     }
 }
 
@@ -175,77 +190,191 @@ pub struct Rules<'a> {
     pub communes: &'a Communes,
 }
 
-/// Reads a list file (`.xlsx` by its ZIP signature, else CSV).
-pub fn read(bytes: &[u8], rules: Rules<'_>) -> Result<ImportReport, ListError> {
-    let (header, keys, rows) = table(bytes)?;
-    let find = |labels: &[&str]| keys.iter().position(|k| labels.contains(&k.as_str()));
-    let phone_col = phone_column(&header, &keys)?;
-    let commune_col = find(&COMMUNE_LABELS);
-    let name_col = find(&NAME_LABELS);
-    let mut report = ImportReport::default();
-    let mut seen = HashSet::new();
-    for (i, row) in rows.enumerate() {
-        let number = i as u64 + 2;
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        report.rows += 1;
-        let cell = |c: Option<usize>| c.and_then(|c| row.get(c)).map(|s| s.trim().to_owned());
-        let phone_cell = cell(Some(phone_col)).unwrap_or_default();
-        let refuse =
-            |field: &str, value: &str, reason: String| Refused::new(number, field, value, reason);
-        let phone = match rules.plan.parse(&phone_cell) {
-            Ok(p) => p,
-            Err(e) => {
-                report
-                    .refused
-                    .push(refuse("phone", &phone_cell, e.to_string()));
+/// A list file being read, a batch of recipients at a time, so that a list of ten million
+/// numbers never has to be held whole: only the numbers already taken are remembered (as
+/// integers, to drop repeats).
+pub struct ListReader<'a> {
+    table: Table<'a>,
+    rules: Rules<'a>,
+    phone_col: usize,
+    commune_col: Option<usize>,
+    name_col: Option<usize>,
+    seen: HashSet<u64>,
+    /// Commune cells already looked up (a list names the same few hundred again and again).
+    communes_met: HashMap<String, Option<String>>,
+    report: ImportReport,
+}
+
+/// Distinct commune cells remembered; beyond this they are looked up each time.
+const COMMUNES_MET_MAX: usize = 100_000;
+
+impl std::fmt::Debug for ListReader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListReader")
+            .field("report", &self.report)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> ListReader<'a> {
+    /// Opens a list (`.xlsx` by its ZIP signature, else CSV) and reads its header.
+    pub fn open(source: impl Read + Send + 'a, rules: Rules<'a>) -> Result<Self, ListError> {
+        let table = Table::open(source)?;
+        let find = |labels: &[&str]| table.keys.iter().position(|k| labels.contains(&k.as_str()));
+        let phone_col = table.phone_column()?;
+        let commune_col = find(&COMMUNE_LABELS);
+        let name_col = find(&NAME_LABELS);
+        Ok(Self {
+            table,
+            rules,
+            phone_col,
+            commune_col,
+            name_col,
+            seen: HashSet::new(),
+            communes_met: HashMap::new(),
+            report: ImportReport::default(),
+        })
+    }
+
+    /// The next recipients, at most `max`; none once the file is read to its end.
+    pub fn next_batch(&mut self, max: usize) -> Result<Vec<Recipient>, ListError> {
+        let mut out = Vec::with_capacity(max.min(1 << 16));
+        while out.len() < max {
+            let Some((number, row)) = self.table.next_row()? else {
+                break;
+            };
+            if row.is_blank() {
                 continue;
             }
-        };
-        let commune_code = match cell(commune_col).filter(|c| !c.is_empty()) {
-            None => None,
-            Some(c) => match rules.communes.code_of(&c) {
-                Some(code) => Some(code),
-                None => {
-                    report.refused.push(refuse(
-                        "commune",
-                        &c,
-                        "no current commune or ward has this name or code".into(),
-                    ));
-                    continue;
+            self.report.rows += 1;
+            match take(
+                self.rules,
+                &mut self.seen,
+                &mut self.communes_met,
+                number,
+                row,
+                (self.phone_col, self.commune_col, self.name_col),
+            ) {
+                Ok(Some(r)) => {
+                    self.report.recipients += 1;
+                    match self.report.by_operator.get_mut(&r.operator) {
+                        Some(n) => *n += 1,
+                        None => {
+                            self.report.by_operator.insert(r.operator.clone(), 1);
+                        }
+                    }
+                    out.push(r);
                 }
-            },
-        };
-        let national = phone.national().to_owned();
-        if !seen.insert(national.clone()) {
-            report.duplicates += 1;
-            continue;
+                Ok(None) => self.report.duplicates += 1,
+                Err(refused) => self.report.refuse(refused),
+            }
         }
-        let (operator, ported) = match rules.ported.get(&national) {
-            Some(op) => (op.clone(), true),
-            None => match rules.plan.operator_of(&phone) {
-                Some(op) => (op.id.clone(), false),
-                None => {
-                    report.refused.push(refuse(
-                        "phone",
-                        &phone_cell,
-                        "its prefix belongs to no operator".into(),
-                    ));
-                    continue;
-                }
-            },
-        };
-        *report.by_operator.entry(operator.clone()).or_insert(0) += 1;
-        report.recipients.push(Recipient {
-            phone: national,
-            operator,
-            ported,
-            commune_code,
-            name: cell(name_col).filter(|n| !n.is_empty()),
-        });
+        Ok(out)
     }
-    Ok(report)
+
+    /// What became of the rows read so far.
+    pub fn report(&self) -> &ImportReport {
+        &self.report
+    }
+
+    /// The report, once the rows are read.
+    pub fn into_report(self) -> ImportReport {
+        self.report
+    }
+}
+
+/// One row: a recipient, `None` for a number already taken, or the refusal.
+fn take(
+    rules: Rules<'_>,
+    seen: &mut HashSet<u64>,
+    communes_met: &mut HashMap<String, Option<String>>,
+    number: u64,
+    row: Row<'_>,
+    (phone_col, commune_col, name_col): (usize, Option<usize>, Option<usize>),
+) -> Result<Option<Recipient>, Refused> {
+    let cell = |c: Option<usize>| c.and_then(|c| row.get(c)).map(str::trim);
+    let phone_cell = cell(Some(phone_col)).unwrap_or_default();
+    let phone = rules
+        .plan
+        .parse(phone_cell)
+        .map_err(|e| Refused::new(number, "phone", phone_cell, e.to_string()))?;
+    let commune_code = match cell(commune_col).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(
+            commune_code(rules.communes, communes_met, c).ok_or_else(|| {
+                Refused::new(
+                    number,
+                    "commune",
+                    c,
+                    "no current commune or ward has this name or code",
+                )
+            })?,
+        ),
+    };
+    let national = phone.national();
+    if !seen.insert(digits_key(national)) {
+        return Ok(None);
+    }
+    let (operator, ported) = match rules.ported.get(national) {
+        Some(op) => (op.clone(), true),
+        None => match rules.plan.operator_of(&phone) {
+            Some(op) => (op.id.clone(), false),
+            None => {
+                return Err(Refused::new(
+                    number,
+                    "phone",
+                    phone_cell,
+                    "its prefix belongs to no operator",
+                ));
+            }
+        },
+    };
+    Ok(Some(Recipient {
+        phone: phone.national().to_owned(),
+        operator,
+        ported,
+        commune_code,
+        name: cell(name_col).filter(|n| !n.is_empty()).map(str::to_owned),
+    }))
+}
+
+/// The code of the commune a cell names, remembered by the cell's text.
+fn commune_code(
+    communes: &Communes,
+    met: &mut HashMap<String, Option<String>>,
+    cell: &str,
+) -> Option<String> {
+    if let Some(code) = met.get(cell) {
+        return code.clone();
+    }
+    let code = communes.code_of(cell);
+    if met.len() < COMMUNES_MET_MAX {
+        met.insert(cell.to_owned(), code.clone());
+    }
+    code
+}
+
+/// A string of ASCII digits as one integer, a leading 1 keeping its leading zeros apart
+/// (`"0912"` and `"912"` differ). National numbers have at most 11 digits, well within `u64`.
+fn digits_key(digits: &str) -> u64 {
+    digits.bytes().fold(1u64, |k, b| {
+        k.wrapping_mul(10)
+            .wrapping_add(u64::from(b.wrapping_sub(b'0')))
+    })
+}
+
+/// Reads a whole list held in memory: its recipients and the report.
+pub fn read(bytes: &[u8], rules: Rules<'_>) -> Result<(Vec<Recipient>, ImportReport), ListError> {
+    let mut reader = ListReader::open(bytes, rules)?;
+    let mut all = Vec::new();
+    loop {
+        let batch = reader.next_batch(usize::MAX)?;
+        if batch.is_empty() {
+            break;
+        }
+        all.extend(batch);
+    }
+    Ok((all, reader.into_report()))
 }
 
 /// Reads a ported-numbers file: a header naming a phone column and an operator column (`nha
@@ -254,16 +383,16 @@ pub fn read_ported(
     bytes: &[u8],
     plan: &NumberingPlan,
 ) -> Result<(HashMap<String, String>, Vec<Refused>), ListError> {
-    let (header, keys, rows) = table(bytes)?;
-    let phone_col = phone_column(&header, &keys)?;
-    let op_col = keys
+    let mut table = Table::open(bytes)?;
+    let phone_col = table.phone_column()?;
+    let op_col = table
+        .keys
         .iter()
         .position(|k| ["nha mang", "nha_mang", "operator", "nha mang moi"].contains(&k.as_str()))
         .ok_or_else(|| ListError::Unreadable("no operator column (Nhà mạng or operator)".into()))?;
     let mut out = HashMap::new();
     let mut refused = Vec::new();
-    for (i, row) in rows.enumerate() {
-        let number = i as u64 + 2;
+    while let Some((number, row)) = table.next_row()? {
         let get = |c: usize| row.get(c).map(|s| s.trim().to_owned()).unwrap_or_default();
         let (phone_cell, op_cell) = (get(phone_col), get(op_col));
         if phone_cell.is_empty() && op_cell.is_empty() {
@@ -303,37 +432,6 @@ pub fn read_ported(
     Ok((out, refused))
 }
 
-/// The column holding phone numbers, or the refusal that lists the header's labels.
-fn phone_column(header: &[String], keys: &[String]) -> Result<usize, ListError> {
-    keys.iter()
-        .position(|k| PHONE_LABELS.contains(&k.as_str()))
-        .ok_or_else(|| {
-            ListError::NoPhoneColumn(
-                header
-                    .iter()
-                    .map(|h| format!("\"{h}\""))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            )
-        })
-}
-
-/// A file's header, its labels' folded keys, and its other rows (`.xlsx` by its ZIP
-/// signature, else CSV).
-type Table = (Vec<String>, Vec<String>, std::vec::IntoIter<Vec<String>>);
-
-fn table(bytes: &[u8]) -> Result<Table, ListError> {
-    let table = if bytes.starts_with(b"PK\x03\x04") {
-        xlsx_rows(bytes)?
-    } else {
-        csv_rows(bytes)?
-    };
-    let mut rows = table.into_iter();
-    let header = rows.next().ok_or(ListError::Empty)?;
-    let keys = header.iter().map(|h| fold_key(h.trim())).collect();
-    Ok((header, keys, rows))
-}
-
 /// Reads a file of numbers (a phone column; other columns ignored), as the national
 /// Do-Not-Call list or a list of opt-outs comes: the numbers in national form, each once, and
 /// the rows refused.
@@ -341,13 +439,13 @@ pub fn read_numbers(
     bytes: &[u8],
     plan: &NumberingPlan,
 ) -> Result<(Vec<String>, Vec<Refused>), ListError> {
-    let (header, keys, rows) = table(bytes)?;
-    let phone_col = phone_column(&header, &keys)?;
+    let mut table = Table::open(bytes)?;
+    let phone_col = table.phone_column()?;
     let mut seen = HashSet::new();
     let mut numbers = Vec::new();
     let mut refused = Vec::new();
-    for (i, row) in rows.enumerate() {
-        let cell = row.get(phone_col).map(|s| s.trim()).unwrap_or_default();
+    while let Some((number, row)) = table.next_row()? {
+        let cell = row.get(phone_col).map(str::trim).unwrap_or_default();
         if cell.is_empty() {
             continue;
         }
@@ -357,37 +455,155 @@ pub fn read_numbers(
                     numbers.push(p.national().to_owned());
                 }
             }
-            Err(e) => refused.push(Refused::new(i as u64 + 2, "phone", cell, e.to_string())),
+            Err(e) => refused.push(Refused::new(number, "phone", cell, e.to_string())),
         }
     }
     Ok((numbers, refused))
 }
 
-fn csv_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, ListError> {
-    let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let text = std::str::from_utf8(text).map_err(|e| {
-        ListError::Unreadable(format!(
-            "not UTF-8 text (byte {}); save the list as CSV UTF-8",
-            e.valid_up_to() + 1
-        ))
-    })?;
-    let first = text.lines().next().unwrap_or_default();
-    let delimiter = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut out = Vec::new();
-    for record in reader.records() {
-        let r = record.map_err(|e| ListError::Unreadable(e.to_string()))?;
-        out.push(r.iter().map(str::to_owned).collect());
+/// A list file's header and its rows, read one at a time: a CSV streamed, or the first sheet
+/// of an `.xlsx` workbook (read whole; a sheet holds at most 1,048,576 rows).
+struct Table<'a> {
+    header: Vec<String>,
+    /// The header's labels, folded for matching.
+    keys: Vec<String>,
+    rows: Rows<'a>,
+    /// The file row of the row last read (the header is row 1).
+    number: u64,
+}
+
+enum Rows<'a> {
+    Csv(
+        Box<csv::Reader<Box<dyn Read + Send + 'a>>>,
+        csv::StringRecord,
+    ),
+    Cells(std::vec::IntoIter<Vec<String>>, Vec<String>),
+}
+
+/// One row's cells.
+#[derive(Clone, Copy)]
+enum Row<'r> {
+    Csv(&'r csv::StringRecord),
+    Cells(&'r [String]),
+}
+
+impl<'r> Row<'r> {
+    fn get(self, i: usize) -> Option<&'r str> {
+        match self {
+            Row::Csv(r) => r.get(i),
+            Row::Cells(c) => c.get(i).map(String::as_str),
+        }
     }
-    Ok(out)
+
+    fn is_blank(self) -> bool {
+        match self {
+            Row::Csv(r) => r.iter().all(|c| c.trim().is_empty()),
+            Row::Cells(c) => c.iter().all(|c| c.trim().is_empty()),
+        }
+    }
+}
+
+/// Bytes looked at to choose the CSV delimiter.
+const PEEK: usize = 64 * 1024;
+
+impl<'a> Table<'a> {
+    fn open(source: impl Read + Send + 'a) -> Result<Self, ListError> {
+        let mut source = std::io::BufReader::with_capacity(PEEK, source);
+        let head = source.fill_buf().map_err(unreadable)?;
+        let mut rows = if head.starts_with(b"PK\x03\x04") {
+            let mut bytes = Vec::new();
+            source.read_to_end(&mut bytes).map_err(unreadable)?;
+            Rows::Cells(xlsx_rows(&bytes)?.into_iter(), Vec::new())
+        } else {
+            let bom = head.starts_with(b"\xef\xbb\xbf");
+            let body = if bom { &head[3..] } else { head };
+            let first = body.split(|&b| b == b'\n').next().unwrap_or_default();
+            let count = |d: u8| first.iter().filter(|&&b| b == d).count();
+            let delimiter = if count(b';') > count(b',') {
+                b';'
+            } else {
+                b','
+            };
+            if bom {
+                source.consume(3);
+            }
+            let reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(delimiter)
+                .from_reader(Box::new(source) as Box<dyn Read + Send + 'a>);
+            Rows::Csv(Box::new(reader), csv::StringRecord::new())
+        };
+        let header: Vec<String> = match &mut rows {
+            Rows::Csv(reader, record) => {
+                if !reader.read_record(record).map_err(csv_error)? {
+                    return Err(ListError::Empty);
+                }
+                record.iter().map(str::to_owned).collect()
+            }
+            Rows::Cells(it, _) => it.next().ok_or(ListError::Empty)?,
+        };
+        let keys = header.iter().map(|h| fold_key(h.trim())).collect();
+        Ok(Self {
+            header,
+            keys,
+            rows,
+            number: 1,
+        })
+    }
+
+    /// The next row and its number in the file, or `None` at the end.
+    fn next_row(&mut self) -> Result<Option<(u64, Row<'_>)>, ListError> {
+        self.number += 1;
+        let row = match &mut self.rows {
+            Rows::Csv(reader, record) => {
+                if !reader.read_record(record).map_err(csv_error)? {
+                    return Ok(None);
+                }
+                Row::Csv(record)
+            }
+            Rows::Cells(it, cells) => match it.next() {
+                Some(next) => {
+                    *cells = next;
+                    Row::Cells(cells)
+                }
+                None => return Ok(None),
+            },
+        };
+        Ok(Some((self.number, row)))
+    }
+
+    /// The column holding phone numbers, or the refusal that lists the header's labels.
+    fn phone_column(&self) -> Result<usize, ListError> {
+        self.keys
+            .iter()
+            .position(|k| PHONE_LABELS.contains(&k.as_str()))
+            .ok_or_else(|| {
+                ListError::NoPhoneColumn(
+                    self.header
+                        .iter()
+                        .map(|h| format!("\"{h}\""))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+            })
+    }
+}
+
+fn unreadable(e: std::io::Error) -> ListError {
+    ListError::Unreadable(e.to_string())
+}
+
+/// A CSV error, saying where: invalid UTF-8 names its line and asks for CSV UTF-8.
+fn csv_error(e: csv::Error) -> ListError {
+    let line = e.position().map(csv::Position::line);
+    match (e.kind(), line) {
+        (csv::ErrorKind::Utf8 { .. }, Some(line)) => ListError::Unreadable(format!(
+            "line {line} is not UTF-8 text; save the list as CSV UTF-8"
+        )),
+        (csv::ErrorKind::Io(io), _) => ListError::Unreadable(io.to_string()),
+        _ => ListError::Unreadable(e.to_string()),
+    }
 }
 
 fn xlsx_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, ListError> {
@@ -410,4 +626,88 @@ fn xlsx_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, ListError> {
                 .collect()
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs `f` with the shipped plan, no ported numbers and one commune.
+    fn with_rules<T>(f: impl FnOnce(Rules<'_>) -> T) -> T {
+        let plan = NumberingPlan::builtin();
+        let ported = HashMap::new();
+        let communes = Communes::new([("00070".to_owned(), "Phường Hoàn Kiếm".to_owned())]);
+        f(Rules {
+            plan: &plan,
+            ported: &ported,
+            communes: &communes,
+        })
+    }
+
+    #[test]
+    fn batches_give_what_one_read_gives() {
+        with_rules(|rules| {
+            let mut csv = String::from("\u{feff}SĐT;Phường/xã\n");
+            for i in 0..250 {
+                // every fifth row repeats an earlier number; every seventh is not a number
+                let n = if i % 5 == 4 { i - 1 } else { i };
+                if i % 7 == 6 {
+                    csv.push_str("khong-co;\n");
+                } else {
+                    csv.push_str(&format!("098{n:07};Phường Hoàn Kiếm\n"));
+                }
+            }
+            let (all, whole) = read(csv.as_bytes(), rules).unwrap();
+            let mut reader = ListReader::open(csv.as_bytes(), rules).unwrap();
+            let mut batched = Vec::new();
+            loop {
+                let b = reader.next_batch(17).unwrap();
+                assert!(b.len() <= 17);
+                if b.is_empty() {
+                    break;
+                }
+                batched.extend(b);
+            }
+            assert_eq!(batched, all);
+            let report = reader.into_report();
+            assert!(report.conserved(), "{report:?}");
+            assert_eq!(report.rows, 250);
+            assert_eq!(report.refused_rows, whole.refused_rows);
+            assert_eq!(report.duplicates, whole.duplicates);
+            assert!(report.duplicates > 0 && report.refused_rows > 0);
+            assert_eq!(all[0].commune_code.as_deref(), Some("00070"), "; delimits");
+        })
+    }
+
+    #[test]
+    fn refusals_beyond_the_limit_are_counted_not_kept() {
+        with_rules(|rules| {
+            let bad = REFUSED_KEPT + 5;
+            let csv = format!("phone\n{}0912345678\n", "x\n".repeat(bad));
+            let (taken, report) = read(csv.as_bytes(), rules).unwrap();
+            assert_eq!(taken.len(), 1);
+            assert_eq!(report.refused_rows, bad as u64);
+            assert_eq!(report.refused.len(), REFUSED_KEPT);
+            assert_eq!(report.refused[0].row, 2);
+            assert!(report.conserved());
+        })
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_named() {
+        with_rules(|rules| {
+            let mut csv = b"phone,name\n0912345678,An\n0912345679,".to_vec();
+            csv.extend_from_slice(b"L\xea\n");
+            let e = read(&csv, rules).unwrap_err();
+            assert!(e.to_string().contains("line 3"), "{e}");
+            assert!(e.to_string().contains("CSV UTF-8"), "{e}");
+        })
+    }
+
+    #[test]
+    fn keys_keep_numbers_apart() {
+        assert_ne!(digits_key("0912345678"), digits_key("912345678"));
+        assert_eq!(digits_key("0912345678"), digits_key("0912345678"));
+        assert_ne!(digits_key("0912345678"), digits_key("0912345679"));
+    }
 }

@@ -244,6 +244,9 @@ struct Out {
     resend: bool,
 }
 
+/// A text's data coding and its parts' bytes.
+type Encoded = (u8, Arc<Vec<Vec<u8>>>);
+
 struct Flight {
     out: Out,
     sent: Instant,
@@ -319,7 +322,8 @@ struct Session<'a> {
     pending: VecDeque<Out>,
     retry: VecDeque<(Instant, Out)>,
     campaigns: Vec<Sendable>,
-    bodies: HashMap<i64, Arc<str>>,
+    /// Each campaign's text without fields, encoded: its data coding and parts.
+    bodies: HashMap<i64, Encoded>,
     refreshed: Option<Instant>,
     idle_until: Option<Instant>,
     operator: usize,
@@ -444,6 +448,7 @@ impl<'a> Session<'a> {
                     continue;
                 }
                 self.operator = (self.operator + k + 1) % operators.len();
+                // A campaign's one text is encoded once; a rendered text per message.
                 let body = match self.bodies.get(&c.id) {
                     Some(b) => b.clone(),
                     None => {
@@ -451,16 +456,22 @@ impl<'a> Session<'a> {
                             field: "body",
                             message: e.to_string(),
                         })?;
-                        let b: Arc<str> = t.render(|_| String::new()).into();
+                        let (encoding, bytes) =
+                            message::encoded_parts(&t.render(|_| String::new()));
+                        let b = (encoding.data_coding(), Arc::new(bytes));
                         self.bodies.insert(c.id, b.clone());
                         b
                     }
                 };
                 let source: Arc<str> = c.brandname.as_str().into();
                 for m in &claimed {
-                    let text = m.text.as_deref().unwrap_or(&body);
-                    let (encoding, bytes) = message::encoded_parts(text);
-                    let bytes = Arc::new(bytes);
+                    let (data_coding, bytes) = match m.text.as_deref() {
+                        None => body.clone(),
+                        Some(text) => {
+                            let (encoding, bytes) = message::encoded_parts(text);
+                            (encoding.data_coding(), Arc::new(bytes))
+                        }
+                    };
                     let destination: Arc<str> =
                         format!("84{}", m.phone.strip_prefix('0').unwrap_or(&m.phone)).into();
                     for &(part, attempts) in &m.send {
@@ -470,7 +481,7 @@ impl<'a> Session<'a> {
                             campaign: c.id,
                             total: bytes.len(),
                             reference: (m.id % 256) as u8,
-                            data_coding: encoding.data_coding(),
+                            data_coding,
                             bytes: bytes.clone(),
                             source: source.clone(),
                             destination: destination.clone(),

@@ -23,6 +23,7 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
     migrations: &[
         lantoa_store::migration!(1, "0001_lists_campaigns.sql"),
         lantoa_store::migration!(2, "0002_dispatch.sql"),
+        lantoa_store::migration!(3, "0003_queue_indexes.sql"),
     ],
 };
 

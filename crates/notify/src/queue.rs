@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use lantoa_store::{Backend, Tx, audit, values_placeholders, values_placeholders_from};
+use lantoa_store::{Backend, JsonCol, Tx, audit, json_rows};
 use serde::Serialize;
 use sqlx::Row as _;
 
@@ -25,8 +25,12 @@ pub const MAX_ATTEMPTS: i64 = 3;
 /// Recipients of a test send, at most.
 pub const TEST_LIST_MAX: i64 = 20;
 
-/// Rows per multi-row insert of messages (8 parameters each).
+/// Messages taken back in one statement.
 const MESSAGES_PER_STATEMENT: usize = 100;
+/// Receipts applied in one statement (one JSON value).
+const RECEIPTS_PER_STATEMENT: usize = 5000;
+/// Messages brought up to date in one statement (one JSON value).
+const RECOMPUTE_PER_STATEMENT: usize = 5000;
 
 /// A message claimed for sending, with the parts of it to send now.
 #[derive(Debug, Clone)]
@@ -285,6 +289,12 @@ fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// Values as the one-column JSON rows of [`lantoa_store::json_rows`]: `[[1],[2]]`.
+fn json_column<T: Serialize>(values: impl IntoIterator<Item = T>) -> Result<String> {
+    let rows: Vec<[T; 1]> = values.into_iter().map(|v| [v]).collect();
+    Ok(serde_json::to_string(&rows)?)
+}
+
 impl Notify {
     /// Renders `template` for one recipient.
     pub(crate) fn render(
@@ -388,28 +398,31 @@ impl Notify {
                 let parts = message::cost(&text).segments as i64;
                 page.push((phone, operator, commune, text, parts));
             }
-            for chunk in page.chunks(MESSAGES_PER_STATEMENT) {
-                let sql = format!(
-                    "INSERT INTO notify_messages (campaign_id, test, phone, operator, commune_code, text, parts, state, updated_at)
-                     VALUES {}
-                     ON CONFLICT (campaign_id, test, phone) DO NOTHING",
-                    values_placeholders(chunk.len(), 9)
-                );
-                let mut q = sqlx::query(&sql);
-                for (phone, operator, commune, text, parts) in chunk {
-                    q = q
-                        .bind(c.id)
-                        .bind(i64::from(test))
-                        .bind(phone.as_str())
-                        .bind(operator.as_str())
-                        .bind(commune.as_deref())
-                        .bind(text.as_str())
-                        .bind(*parts)
-                        .bind("queued")
-                        .bind(now);
-                }
-                queued += q.execute(&mut **tx).await?.rows_affected() as i64;
-            }
+            // `WHERE true`: SQLite reads an upsert after `SELECT … FROM` only past a WHERE.
+            let sql = format!(
+                "INSERT INTO notify_messages (campaign_id, test, phone, operator, commune_code, text, parts, state, updated_at)
+                 SELECT $1, $2, c0, c1, c2, c3, c4, 'queued', $3 FROM ({}) AS j WHERE true
+                 ON CONFLICT (campaign_id, test, phone) DO NOTHING",
+                json_rows(
+                    self.db.backend(),
+                    4,
+                    &[
+                        JsonCol::Text,
+                        JsonCol::Text,
+                        JsonCol::Text,
+                        JsonCol::Text,
+                        JsonCol::Int
+                    ]
+                )
+            );
+            queued += sqlx::query(&sql)
+                .bind(c.id)
+                .bind(i64::from(test))
+                .bind(now)
+                .bind(serde_json::to_string(&page)?)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected() as i64;
         }
         Ok(queued)
     }
@@ -538,15 +551,15 @@ impl Notify {
         }
         let sql = format!(
             "UPDATE notify_messages SET state = 'sending', owner = $1, lease_until = $2, updated_at = $3
-             WHERE id IN ({}) AND state = 'queued'
+             WHERE id IN (SELECT c0 FROM ({}) AS j) AND state = 'queued'
              RETURNING id, phone, text, parts",
-            placeholders(4, ids.len())
+            json_rows(self.db.backend(), 4, &[JsonCol::Int])
         );
-        let rows = sqlx::query(&sql).bind(owner).bind(lease_until).bind(now);
-        let mut q = rows;
-        for id in &ids {
-            q = q.bind(*id);
-        }
+        let q = sqlx::query(&sql)
+            .bind(owner)
+            .bind(lease_until)
+            .bind(now)
+            .bind(json_column(&ids)?);
         let mut claimed = Vec::with_capacity(ids.len());
         for r in q.fetch_all(&mut *tx).await? {
             claimed.push(Claimed {
@@ -573,14 +586,15 @@ impl Notify {
                     .collect();
                 let sql = format!(
                     "UPDATE notify_messages SET state = 'skipped', reason = $1, owner = NULL, updated_at = $2
-                     WHERE id IN ({})",
-                    placeholders(3, ids.len())
+                     WHERE id IN (SELECT c0 FROM ({}) AS j)",
+                    json_rows(self.db.backend(), 3, &[JsonCol::Int])
                 );
-                let mut q = sqlx::query(&sql).bind(&reason).bind(now);
-                for id in &ids {
-                    q = q.bind(*id);
-                }
-                q.execute(&mut *tx).await?;
+                sqlx::query(&sql)
+                    .bind(&reason)
+                    .bind(now)
+                    .bind(json_column(&ids)?)
+                    .execute(&mut *tx)
+                    .await?;
                 claimed.retain(|c| !capped.contains(&c.phone));
             }
         }
@@ -588,13 +602,11 @@ impl Notify {
         let mut written: HashMap<i64, Vec<(i64, String, i64)>> = HashMap::new();
         if !claimed.is_empty() {
             let sql = format!(
-                "SELECT message_id, part, state, attempts FROM notify_parts WHERE message_id IN ({})",
-                placeholders(1, claimed.len())
+                "SELECT message_id, part, state, attempts FROM notify_parts
+                 WHERE message_id IN (SELECT c0 FROM ({}) AS j)",
+                json_rows(self.db.backend(), 1, &[JsonCol::Int])
             );
-            let mut q = sqlx::query(&sql);
-            for c in &claimed {
-                q = q.bind(c.id);
-            }
+            let q = sqlx::query(&sql).bind(json_column(claimed.iter().map(|c| c.id))?);
             for r in q.fetch_all(&mut *tx).await? {
                 written.entry(r.try_get(0)?).or_default().push((
                     r.try_get(1)?,
@@ -621,24 +633,21 @@ impl Notify {
                 window.push((c.id, p, attempt));
             }
         }
-        for chunk in window.chunks(MESSAGES_PER_STATEMENT) {
+        if !window.is_empty() {
+            // `WHERE true`: SQLite reads an upsert after `SELECT … FROM` only past a WHERE.
             let sql = format!(
-                "INSERT INTO notify_parts (message_id, part, state, smsc, attempts, updated_at) VALUES {}
+                "INSERT INTO notify_parts (message_id, part, state, smsc, attempts, updated_at)
+                 SELECT c0, c1, 'window', $1, c2, $2 FROM ({}) AS j WHERE true
                  ON CONFLICT (message_id, part) DO UPDATE SET state = excluded.state, smsc = excluded.smsc,
                      smsc_id = NULL, error = NULL, attempts = excluded.attempts, updated_at = excluded.updated_at",
-                values_placeholders(chunk.len(), 6)
+                json_rows(self.db.backend(), 3, &[JsonCol::Int; 3])
             );
-            let mut q = sqlx::query(&sql);
-            for (m, p, a) in chunk {
-                q = q
-                    .bind(*m)
-                    .bind(*p)
-                    .bind("window")
-                    .bind(smsc)
-                    .bind(*a)
-                    .bind(now);
-            }
-            q.execute(&mut *tx).await?;
+            sqlx::query(&sql)
+                .bind(smsc)
+                .bind(now)
+                .bind(serde_json::to_string(&window)?)
+                .execute(&mut *tx)
+                .await?;
         }
         let idle: Vec<i64> = claimed
             .iter()
@@ -667,14 +676,14 @@ impl Notify {
         let sql = format!(
             "SELECT m.phone, COUNT(*) FROM notify_messages m
              JOIN notify_campaigns c ON c.id = m.campaign_id
-             WHERE m.phone IN ({}) AND m.test = 0 AND m.sent_at >= $1 AND c.emergency = 0
+             WHERE m.phone IN (SELECT c0 FROM ({}) AS j) AND m.test = 0 AND m.sent_at >= $1
+               AND c.emergency = 0
              GROUP BY m.phone",
-            placeholders(2, claimed.len())
+            json_rows(self.db.backend(), 2, &[JsonCol::Text])
         );
-        let mut q = sqlx::query(&sql).bind(since);
-        for c in claimed {
-            q = q.bind(c.phone.as_str());
-        }
+        let q = sqlx::query(&sql)
+            .bind(since)
+            .bind(json_column(claimed.iter().map(|c| c.phone.as_str()))?);
         let cap = i64::from(self.rules.max_per_day);
         let mut out = HashSet::new();
         for r in q.fetch_all(&mut **tx).await? {
@@ -736,29 +745,34 @@ impl Notify {
                 }
             }
         }
-        for chunk in answers.chunks(MESSAGES_PER_STATEMENT) {
+        if !answers.is_empty() {
             let sql = format!(
-                "UPDATE notify_parts SET state = v.column3, smsc = COALESCE(v.column4, notify_parts.smsc),
-                     smsc_id = COALESCE(v.column5, notify_parts.smsc_id), error = v.column6, updated_at = $1
-                 FROM (VALUES {}) AS v
-                 WHERE notify_parts.message_id = v.column1 AND notify_parts.part = v.column2
+                "UPDATE notify_parts SET state = v.c2, smsc = COALESCE(v.c3, notify_parts.smsc),
+                     smsc_id = COALESCE(v.c4, notify_parts.smsc_id), error = v.c5, updated_at = $1
+                 FROM ({}) AS v
+                 WHERE notify_parts.message_id = v.c0 AND notify_parts.part = v.c1
                    AND notify_parts.state = 'window'",
-                values_placeholders_from(2, chunk.len(), 6)
+                json_rows(
+                    self.db.backend(),
+                    2,
+                    &[
+                        JsonCol::Int,
+                        JsonCol::Int,
+                        JsonCol::Text,
+                        JsonCol::Text,
+                        JsonCol::Text,
+                        JsonCol::Text,
+                    ]
+                )
             );
-            let mut q = sqlx::query(&sql).bind(now);
-            for (m, p, state, smsc, id, error) in chunk {
-                q = q
-                    .bind(*m)
-                    .bind(*p)
-                    .bind(*state)
-                    .bind(*smsc)
-                    .bind(*id)
-                    .bind(*error);
-                touched.push(*m);
-            }
-            q.execute(&mut *tx).await?;
+            sqlx::query(&sql)
+                .bind(now)
+                .bind(serde_json::to_string(&answers)?)
+                .execute(&mut *tx)
+                .await?;
+            touched.extend(answers.iter().map(|a| a.0));
         }
-        for chunk in receipts.chunks(MESSAGES_PER_STATEMENT) {
+        for chunk in receipts.chunks(RECEIPTS_PER_STATEMENT) {
             let hits = self.apply_receipts(&mut tx, chunk, now).await?;
             for (smsc, smsc_id, outcome) in chunk {
                 if hits.iter().any(|(_, s, i)| s == smsc && i == smsc_id) {
@@ -793,18 +807,21 @@ impl Notify {
         now: i64,
     ) -> Result<Vec<(i64, String, String)>> {
         let sql = format!(
-            "UPDATE notify_parts SET state = v.column3, updated_at = $1
-             FROM (VALUES {}) AS v
-             WHERE notify_parts.smsc = v.column1 AND notify_parts.smsc_id = v.column2
+            "UPDATE notify_parts SET state = v.c2, updated_at = $1
+             FROM ({}) AS v
+             WHERE notify_parts.smsc = v.c0 AND notify_parts.smsc_id = v.c1
                AND notify_parts.state IN ('accepted', 'delivered', 'undeliverable', 'expired')
              RETURNING notify_parts.message_id, notify_parts.smsc, notify_parts.smsc_id",
-            values_placeholders_from(2, receipts.len(), 3)
+            json_rows(self.db.backend(), 2, &[JsonCol::Text; 3])
         );
-        let mut q = sqlx::query(&sql).bind(now);
-        for (smsc, id, outcome) in receipts {
-            q = q.bind(*smsc).bind(*id).bind(outcome.as_str());
-        }
-        q.fetch_all(&mut **tx)
+        let rows: Vec<(&str, &str, &str)> = receipts
+            .iter()
+            .map(|(smsc, id, outcome)| (*smsc, *id, outcome.as_str()))
+            .collect();
+        sqlx::query(&sql)
+            .bind(now)
+            .bind(serde_json::to_string(&rows)?)
+            .fetch_all(&mut **tx)
             .await?
             .iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
@@ -813,18 +830,15 @@ impl Notify {
 
     /// Sets each message's state from its parts.
     async fn recompute(&self, tx: &mut Tx, ids: &[i64], now: i64) -> Result<()> {
-        for chunk in ids.chunks(MESSAGES_PER_STATEMENT) {
+        for chunk in ids.chunks(RECOMPUTE_PER_STATEMENT) {
             let sql = format!(
                 "SELECT m.id, m.parts, m.state, c.resend_uncertain, c.status, p.part, p.state, p.error, p.attempts
                  FROM notify_messages m JOIN notify_campaigns c ON c.id = m.campaign_id
                  LEFT JOIN notify_parts p ON p.message_id = m.id
-                 WHERE m.id IN ({})",
-                placeholders(1, chunk.len())
+                 WHERE m.id IN (SELECT c0 FROM ({}) AS j)",
+                json_rows(self.db.backend(), 1, &[JsonCol::Int])
             );
-            let mut q = sqlx::query(&sql);
-            for id in chunk {
-                q = q.bind(*id);
-            }
+            let q = sqlx::query(&sql).bind(json_column(chunk)?);
             type Parts = Vec<(i64, String, Option<String>, i64)>;
             let mut by: BTreeMap<i64, (i64, String, bool, String, Parts)> = BTreeMap::new();
             for r in q.fetch_all(&mut **tx).await? {
@@ -857,19 +871,23 @@ impl Notify {
                 continue;
             }
             let sql = format!(
-                "UPDATE notify_messages SET state = v.column2, reason = v.column3,
-                     owner = CASE WHEN v.column2 = 'sending' THEN owner ELSE NULL END,
-                     lease_until = CASE WHEN v.column2 = 'sending' THEN lease_until ELSE NULL END,
-                     sent_at = CASE WHEN sent_at IS NULL AND v.column4 = 1 THEN $1 ELSE sent_at END,
+                "UPDATE notify_messages SET state = v.c1, reason = v.c2,
+                     owner = CASE WHEN v.c1 = 'sending' THEN owner ELSE NULL END,
+                     lease_until = CASE WHEN v.c1 = 'sending' THEN lease_until ELSE NULL END,
+                     sent_at = CASE WHEN sent_at IS NULL AND v.c3 = 1 THEN $1 ELSE sent_at END,
                      updated_at = $1
-                 FROM (VALUES {}) AS v WHERE notify_messages.id = v.column1",
-                values_placeholders_from(2, changed.len(), 4)
+                 FROM ({}) AS v WHERE notify_messages.id = v.c0",
+                json_rows(
+                    self.db.backend(),
+                    2,
+                    &[JsonCol::Int, JsonCol::Text, JsonCol::Text, JsonCol::Int]
+                )
             );
-            let mut q = sqlx::query(&sql).bind(now);
-            for (id, state, reason, accepted) in changed {
-                q = q.bind(id).bind(state).bind(reason).bind(accepted);
-            }
-            q.execute(&mut **tx).await?;
+            sqlx::query(&sql)
+                .bind(now)
+                .bind(serde_json::to_string(&changed)?)
+                .execute(&mut **tx)
+                .await?;
         }
         Ok(())
     }

@@ -19,6 +19,7 @@ use crate::audience::{self, Communes, ImportReport, Refused};
 use crate::message::{self, Cost, Encoding, Template};
 use crate::rules::{Rules, brandname_problem};
 use crate::{Error, Result};
+use lantoa_store::JsonCol;
 
 /// A recipient list as stored.
 #[derive(Debug, Clone, Serialize)]
@@ -35,7 +36,9 @@ pub struct List {
     pub recipients: i64,
     /// Rows repeating a number.
     pub duplicates: i64,
-    /// Rows refused, with reasons.
+    /// Rows refused.
+    pub refused_rows: i64,
+    /// The first of them (up to [`audience::REFUSED_KEPT`]), with reasons.
     pub refused: Vec<Refused>,
     /// Recipients per operator.
     pub by_operator: BTreeMap<String, i64>,
@@ -153,6 +156,18 @@ const LIST_COLUMNS: &str = "id, name, file_name, rows, recipients, duplicates, r
 /// Rows per multi-row insert of recipients (6 parameters each).
 const RECIPIENTS_PER_STATEMENT: usize = 100;
 
+/// Recipients read from a list file between writes, each batch one statement.
+const RECIPIENTS_PER_BATCH: usize = 20_000;
+
+/// A recipient as a row of [`lantoa_store::json_rows`]: phone, operator, ported, commune, name.
+const RECIPIENT_COLUMNS: [JsonCol; 5] = [
+    JsonCol::Text,
+    JsonCol::Text,
+    JsonCol::Int,
+    JsonCol::Text,
+    JsonCol::Text,
+];
+
 /// The notify module's service.
 #[derive(Debug, Clone)]
 pub struct Notify {
@@ -210,6 +225,29 @@ fn campaign_from(r: &sqlx::any::AnyRow) -> Result<Campaign> {
     })
 }
 
+/// A batch of recipients as the JSON rows of [`RECIPIENT_COLUMNS`]; `None` for no recipients.
+fn recipient_rows(batch: &[audience::Recipient]) -> Result<Option<String>> {
+    if batch.is_empty() {
+        return Ok(None);
+    }
+    // In number order, the primary key's pages are met one after another.
+    let mut order: Vec<&audience::Recipient> = batch.iter().collect();
+    order.sort_unstable_by(|a, b| a.phone.cmp(&b.phone));
+    let rows: Vec<_> = order
+        .into_iter()
+        .map(|r| {
+            (
+                &r.phone,
+                &r.operator,
+                i64::from(r.ported),
+                &r.commune_code,
+                &r.name,
+            )
+        })
+        .collect();
+    Ok(Some(serde_json::to_string(&rows)?))
+}
+
 fn list_from(r: &sqlx::any::AnyRow) -> Result<List> {
     Ok(List {
         id: r.try_get(0)?,
@@ -218,6 +256,7 @@ fn list_from(r: &sqlx::any::AnyRow) -> Result<List> {
         rows: r.try_get(3)?,
         recipients: r.try_get(4)?,
         duplicates: r.try_get(5)?,
+        refused_rows: r.try_get::<i64, _>(3)? - r.try_get::<i64, _>(4)? - r.try_get::<i64, _>(5)?,
         refused: serde_json::from_str(&r.try_get::<String, _>(6)?)?,
         by_operator: serde_json::from_str(&r.try_get::<String, _>(7)?)?,
         created_by: r.try_get(8)?,
@@ -275,21 +314,22 @@ impl Notify {
     }
 
     /// Reads a list file and keeps the recipients it gives under `name`; the report says what
-    /// became of every row. A file that cannot be read at all keeps nothing.
+    /// became of every row. The file is read a batch at a time and each batch written as it
+    /// is read, in one transaction: a file that cannot be read to its end keeps nothing.
     pub async fn import_list(
         &self,
         actor: &str,
         name: &str,
         file_name: &str,
-        bytes: &[u8],
+        source: impl std::io::Read + Send,
     ) -> Result<(List, ImportReport)> {
         let name = name.trim();
         if name.is_empty() {
             return Err(invalid("name", "a list needs a name"));
         }
         let ported = self.ported().await?;
-        let report = audience::read(
-            bytes,
+        let mut reader = audience::ListReader::open(
+            source,
             audience::Rules {
                 plan: &self.plan,
                 ported: &ported,
@@ -298,17 +338,13 @@ impl Notify {
         )?;
         let now = self.clock.now_micros();
         let mut tx = self.db.begin().await?;
+        // The list's row first, so its recipients can name it; its counts when all are read.
         let id: i64 = match sqlx::query(
             "INSERT INTO notify_lists (name, file_name, rows, recipients, duplicates, refused_json, by_operator_json, created_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+             VALUES ($1, $2, 0, 0, 0, '[]', '{}', $3, $4) RETURNING id",
         )
         .bind(name)
         .bind(file_name)
-        .bind(report.rows as i64)
-        .bind(report.recipients.len() as i64)
-        .bind(report.duplicates as i64)
-        .bind(serde_json::to_string(&report.refused)?)
-        .bind(serde_json::to_string(&report.by_operator)?)
         .bind(actor)
         .bind(now)
         .fetch_one(&mut *tx)
@@ -323,30 +359,48 @@ impl Notify {
             }
             Err(e) => return Err(e.into()),
         };
-        for chunk in report.recipients.chunks(RECIPIENTS_PER_STATEMENT) {
-            let sql = format!(
-                "INSERT INTO notify_recipients (list_id, phone, operator, ported, commune_code, name) VALUES {}",
-                lantoa_store::values_placeholders(chunk.len(), 6)
-            );
-            let mut q = sqlx::query(&sql);
-            for r in chunk {
-                q = q
-                    .bind(id)
-                    .bind(r.phone.as_str())
-                    .bind(r.operator.as_str())
-                    .bind(i64::from(r.ported))
-                    .bind(r.commune_code.as_deref())
-                    .bind(r.name.as_deref());
-            }
-            q.execute(&mut *tx).await?;
+        let insert_recipients = format!(
+            "INSERT INTO notify_recipients (list_id, phone, operator, ported, commune_code, name)
+             SELECT $1, c0, c1, c2, c3, c4 FROM ({}) AS r",
+            lantoa_store::json_rows(self.db.backend(), 2, &RECIPIENT_COLUMNS)
+        );
+        // While the database writes one batch, the next is read: `join!` hands the insert to
+        // the driver first, then reads on this task.
+        let mut rows = recipient_rows(&reader.next_batch(RECIPIENTS_PER_BATCH)?)?;
+        while let Some(json) = rows {
+            let insert = sqlx::query(&insert_recipients)
+                .bind(id)
+                .bind(json)
+                .execute(&mut *tx);
+            let read = async {
+                reader
+                    .next_batch(RECIPIENTS_PER_BATCH)
+                    .map_err(Error::from)
+                    .and_then(|b| recipient_rows(&b))
+            };
+            let (inserted, next) = tokio::join!(insert, read);
+            inserted?;
+            rows = next?;
         }
+        let report = reader.into_report();
+        sqlx::query(
+            "UPDATE notify_lists SET rows = $1, recipients = $2, duplicates = $3, refused_json = $4, by_operator_json = $5 WHERE id = $6",
+        )
+        .bind(report.rows as i64)
+        .bind(report.recipients as i64)
+        .bind(report.duplicates as i64)
+        .bind(serde_json::to_string(&report.refused)?)
+        .bind(serde_json::to_string(&report.by_operator)?)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         audit::append_at(
             &mut tx,
             &audit::Entry::new(actor, "notify.list_imported", format!("list:{id}")).after(
                 serde_json::json!({
                     "name": name, "file": file_name, "rows": report.rows,
-                    "recipients": report.recipients.len(), "duplicates": report.duplicates,
-                    "refused": report.refused.len(),
+                    "recipients": report.recipients, "duplicates": report.duplicates,
+                    "refused": report.refused_rows,
                 }),
             ),
             &self.clock,
@@ -360,6 +414,36 @@ impl Notify {
     pub async fn list(&self, id: i64) -> Result<List> {
         self.one("notify_lists", LIST_COLUMNS, "list", id, list_from)
             .await
+    }
+
+    /// A page of a list's recipients in number order: at most `limit`, after the number
+    /// `after` when given.
+    pub async fn recipients(
+        &self,
+        list_id: i64,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<audience::Recipient>> {
+        let rows = sqlx::query(
+            "SELECT phone, operator, ported, commune_code, name FROM notify_recipients
+             WHERE list_id = $1 AND phone > $2 ORDER BY phone LIMIT $3",
+        )
+        .bind(list_id)
+        .bind(after.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(audience::Recipient {
+                    phone: r.try_get(0)?,
+                    operator: r.try_get(1)?,
+                    ported: r.try_get::<i64, _>(2)? != 0,
+                    commune_code: r.try_get(3)?,
+                    name: r.try_get(4)?,
+                })
+            })
+            .collect()
     }
 
     /// Every list, newest first.
@@ -619,46 +703,78 @@ impl Notify {
         let mut per: BTreeMap<String, OperatorPlan> = BTreeMap::new();
         let (mut recipients, mut opted_out, mut max_segments) = (0i64, 0i64, 0usize);
         let mut sample: Option<String> = None;
-        let mut rows = sqlx::query(
-            "SELECT r.phone, r.operator, r.commune_code, r.name, o.phone
-             FROM notify_recipients r LEFT JOIN notify_optouts o ON o.phone = r.phone
-             WHERE r.list_id = $1 ORDER BY r.phone",
-        )
-        .bind(c.list_id)
-        .fetch(self.db.pool());
-        while let Some(row) = rows.try_next().await? {
-            let phone: String = row.try_get(0)?;
-            let operator: String = row.try_get(1)?;
-            let commune: Option<String> = row.try_get(2)?;
-            let name: Option<String> = row.try_get(3)?;
-            let optout: Option<String> = row.try_get(4)?;
-            if !communes.is_empty() && !commune.as_deref().is_some_and(|k| communes.contains(k)) {
-                continue;
+        if let Some(cost) = &fixed {
+            // Every recipient gets the same text: only their number per operator matters. A
+            // list's counts were kept when it was read, and its rows never change; opt-outs
+            // are counted from their side, so a plan of ten million costs what the opt-outs
+            // and the named communes do.
+            let (all, out) = self.count_by_operator(&c).await?;
+            for (operator, all) in all {
+                let out = if c.emergency {
+                    0
+                } else {
+                    out.get(&operator).copied().unwrap_or(0)
+                };
+                opted_out += out;
+                let n = all - out;
+                if n == 0 {
+                    continue;
+                }
+                recipients += n;
+                max_segments = cost.segments;
+                let segments = n * cost.segments as i64;
+                per.insert(
+                    operator.clone(),
+                    OperatorPlan {
+                        cost_vnd: segments * self.rules.price(&operator) as i64,
+                        operator,
+                        recipients: n,
+                        segments,
+                    },
+                );
             }
-            if optout.is_some() && !c.emergency {
-                opted_out += 1;
-                continue;
+            sample = Some(template.render(|_| String::new()));
+        }
+        if fixed.is_none() {
+            let mut rows = sqlx::query(
+                "SELECT r.phone, r.operator, r.commune_code, r.name, o.phone
+                 FROM notify_recipients r LEFT JOIN notify_optouts o ON o.phone = r.phone
+                 WHERE r.list_id = $1 ORDER BY r.phone",
+            )
+            .bind(c.list_id)
+            .fetch(self.db.pool());
+            while let Some(row) = rows.try_next().await? {
+                let phone: String = row.try_get(0)?;
+                let operator: String = row.try_get(1)?;
+                let commune: Option<String> = row.try_get(2)?;
+                let name: Option<String> = row.try_get(3)?;
+                let optout: Option<String> = row.try_get(4)?;
+                if !communes.is_empty() && !commune.as_deref().is_some_and(|k| communes.contains(k))
+                {
+                    continue;
+                }
+                if optout.is_some() && !c.emergency {
+                    opted_out += 1;
+                    continue;
+                }
+                let text = self.render(&template, &phone, commune.as_deref(), name.as_deref());
+                let segments = message::cost(&text).segments;
+                if sample.is_none() {
+                    sample = Some(text);
+                }
+                recipients += 1;
+                max_segments = max_segments.max(segments);
+                let price = self.rules.price(&operator) as i64;
+                let e = per.entry(operator.clone()).or_insert_with(|| OperatorPlan {
+                    operator,
+                    recipients: 0,
+                    segments: 0,
+                    cost_vnd: 0,
+                });
+                e.recipients += 1;
+                e.segments += segments as i64;
+                e.cost_vnd += segments as i64 * price;
             }
-            let text = || self.render(&template, &phone, commune.as_deref(), name.as_deref());
-            let segments = match &fixed {
-                Some(cost) => cost.segments,
-                None => message::cost(&text()).segments,
-            };
-            if sample.is_none() {
-                sample = Some(text());
-            }
-            recipients += 1;
-            max_segments = max_segments.max(segments);
-            let price = self.rules.price(&operator) as i64;
-            let e = per.entry(operator.clone()).or_insert_with(|| OperatorPlan {
-                operator,
-                recipients: 0,
-                segments: 0,
-                cost_vnd: 0,
-            });
-            e.recipients += 1;
-            e.segments += segments as i64;
-            e.cost_vnd += segments as i64 * price;
         }
         let sample = sample.unwrap_or_else(|| template.render(|_| String::new()));
         let unaccented = message::unaccented(&sample);
@@ -674,6 +790,53 @@ impl Notify {
             sample,
             unaccented,
         })
+    }
+
+    /// A campaign's recipients per operator (the list's, or those in its communes), and how
+    /// many of them opted out.
+    async fn count_by_operator(
+        &self,
+        c: &Campaign,
+    ) -> Result<(BTreeMap<String, i64>, BTreeMap<String, i64>)> {
+        let codes: Vec<[&String; 1]> = c.communes.iter().map(|k| [k]).collect();
+        let communes = serde_json::to_string(&codes)?;
+        let in_communes = format!(
+            "r.commune_code IN (SELECT c0 FROM ({}) AS k)",
+            lantoa_store::json_rows(self.db.backend(), 2, &[JsonCol::Text])
+        );
+        let communes = (!c.communes.is_empty()).then_some(communes.as_str());
+        let count = |sql: String| async move {
+            let mut q = sqlx::query_as::<_, (String, i64)>(&sql).bind(c.list_id);
+            if let Some(k) = communes {
+                q = q.bind(k);
+            }
+            Ok::<BTreeMap<String, i64>, Error>(
+                q.fetch_all(self.db.pool()).await?.into_iter().collect(),
+            )
+        };
+        let all = if communes.is_none() {
+            self.list(c.list_id).await?.by_operator
+        } else {
+            count(format!(
+                "SELECT r.operator, COUNT(*) FROM notify_recipients r
+                 WHERE r.list_id = $1 AND {in_communes} GROUP BY r.operator"
+            ))
+            .await?
+        };
+        let filter = if communes.is_none() {
+            String::new()
+        } else {
+            format!(" AND {in_communes}")
+        };
+        let out = count(format!(
+            // CROSS JOIN: SQLite then walks the opt-outs and looks each up in the list.
+            "SELECT r.operator, COUNT(*) FROM notify_optouts o
+             CROSS JOIN notify_recipients r
+             WHERE r.list_id = $1 AND r.phone = o.phone{filter}
+             GROUP BY r.operator"
+        ))
+        .await?;
+        Ok((all, out))
     }
 
     /// Moves a campaign from one of `from` to `to`, recording who, when and why.

@@ -61,7 +61,18 @@ async fn a_list_keeps_good_numbers_once_and_says_why_each_other_row_was_refused(
     );
     assert_eq!(list.by_operator.get("vinaphone"), Some(&1));
     // 01662345678 became 0362345678 (Viettel) in 2018.
-    assert!(report.recipients.iter().any(|r| r.phone == "0362345678"));
+    let kept = n.recipients(list.id, None, 100).await.unwrap();
+    assert_eq!(kept.len(), 4);
+    assert!(kept.iter().any(|r| r.phone == "0362345678"), "{kept:?}");
+    let after = n
+        .recipients(list.id, Some(&kept[1].phone), 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        after,
+        vec![kept[2].clone()],
+        "a page starts after the number given"
+    );
     // A list name is used once; a file with no phone column keeps nothing and says what it has.
     let again = n
         .import_list(
@@ -93,7 +104,7 @@ async fn ported_numbers_are_routed_to_their_new_operator() {
     assert_eq!(count, 1);
     assert_eq!(refused.len(), 1);
     assert!(refused[0].reason.contains("viettel"), "{refused:?}");
-    let (_, report) = n
+    let (list, _) = n
         .import_list(
             "lan",
             "l",
@@ -102,8 +113,8 @@ async fn ported_numbers_are_routed_to_their_new_operator() {
         )
         .await
         .unwrap();
-    let by: Vec<(&str, &str, bool)> = report
-        .recipients
+    let kept = n.recipients(list.id, None, 10).await.unwrap();
+    let by: Vec<(&str, &str, bool)> = kept
         .iter()
         .map(|r| (r.phone.as_str(), r.operator.as_str(), r.ported))
         .collect();
@@ -223,6 +234,41 @@ async fn the_plan_counts_recipients_per_operator_and_leaves_out_opt_outs() {
     let p = n.plan(e.id).await.unwrap();
     // Rows 2 and 4 are in Hoàn Kiếm; the emergency reaches the opted-out number too.
     assert_eq!((p.recipients, p.opted_out), (2, 0));
+    // A text without fields is counted by the database rather than rendered per recipient:
+    // the same recipients, per operator, with and without communes and opt-outs.
+    let fielded = n.plan(c.id).await.unwrap();
+    let fixed_body = "Sở Y tế: diệt lăng quăng, ngủ màn, đến cơ sở y tế khi sốt.";
+    for (name, communes, emergency, want) in [
+        ("cố định", vec![], false, (3, 1)),
+        ("cố định HK", narrowed.communes.clone(), true, (2, 0)),
+        (
+            "cố định HK thường",
+            narrowed.communes.clone(),
+            false,
+            (1, 1),
+        ),
+    ] {
+        let mut fixed = dengue(list.id);
+        fixed.name = name.into();
+        fixed.body = fixed_body.into();
+        fixed.communes = communes;
+        fixed.emergency = emergency;
+        let f = n.create_campaign("lan", &fixed).await.unwrap();
+        let p = n.plan(f.id).await.unwrap();
+        assert_eq!((p.recipients, p.opted_out), want, "{name}");
+        assert_eq!(p.sample, fixed_body);
+        assert_eq!(p.segments, p.recipients * p.sample_cost.segments as i64);
+        assert_eq!(p.max_segments, p.sample_cost.segments);
+        if name == "cố định" {
+            let per = |p: &lantoa_notify::Plan| -> Vec<(String, i64)> {
+                p.by_operator
+                    .iter()
+                    .map(|o| (o.operator.clone(), o.recipients))
+                    .collect()
+            };
+            assert_eq!(per(&p), per(&fielded));
+        }
+    }
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark program: a panic is the report
 
+use lantoa_store::testing::measure::{cpu_seconds, peak_rss_kb};
 use std::io::{BufWriter, Write};
 
 /// The allocator the `lantoa` binary uses, so the figures are the server's.
@@ -21,24 +22,6 @@ use lantoa_opendata::admin::AdminMap;
 use lantoa_opendata::check::{Checker, Verdict};
 use lantoa_opendata::ingest::{Ingest, Tally};
 use lantoa_opendata::schema::Schema;
-
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
-/// CPU seconds the (single-threaded) program has used, from the kernel's scheduler figures:
-/// a steadier measure than wall time on a shared machine.
-fn cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
-        .map_or(f64::NAN, |ns| ns / 1e9)
-}
 
 /// xorshift: deterministic variety without a dependency.
 struct Rng(u64);

@@ -73,7 +73,8 @@ impl Db {
                 Box::pin(async move {
                     conn.execute(
                         "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
-                         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                         PRAGMA cache_size = -65536;",
                     )
                     .await?;
                     Ok(())
@@ -156,6 +157,43 @@ pub fn values_placeholders_from(first: usize, rows: usize, cols: usize) -> Strin
         sql.push(')');
     }
     sql
+}
+
+/// The type of one column of [`json_rows`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonCol {
+    /// Text (a JSON string or null).
+    Text,
+    /// A 64-bit integer (a JSON number or null).
+    Int,
+}
+
+/// A `SELECT` giving the rows of a JSON array of arrays bound as the one parameter `$param`,
+/// its columns named `c0`, `c1`, … and typed by `cols`: many rows written with one bound
+/// value instead of one per cell. SQLite looks parameters up by name for every bind, so a
+/// statement of many numbered parameters costs the square of their count; this costs one.
+///
+/// ```
+/// use lantoa_store::{Backend, JsonCol, json_rows};
+/// assert_eq!(
+///     json_rows(Backend::Sqlite, 1, &[JsonCol::Int, JsonCol::Text]),
+///     "SELECT value ->> 0 AS c0, value ->> 1 AS c1 FROM json_each($1)"
+/// );
+/// ```
+pub fn json_rows(backend: Backend, param: usize, cols: &[JsonCol]) -> String {
+    let (item, from) = match backend {
+        Backend::Sqlite => ("value", format!("json_each(${param})")),
+        Backend::Postgres => ("e", format!("json_array_elements(${param}::json) AS e")),
+    };
+    let columns: Vec<String> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, col)| match (backend, col) {
+            (Backend::Postgres, JsonCol::Int) => format!("({item} ->> {i})::bigint AS c{i}"),
+            _ => format!("{item} ->> {i} AS c{i}"),
+        })
+        .collect();
+    format!("SELECT {} FROM {from}", columns.join(", "))
 }
 
 /// Whether a database error is a unique-constraint violation, so callers can turn it into a

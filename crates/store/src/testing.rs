@@ -5,6 +5,8 @@
 //! new database created on that server for this test alone. The same test code therefore runs
 //! on both backends.
 
+pub mod measure;
+
 use crate::migrate::{self, MigrationSet};
 use crate::{Db, Result};
 

@@ -636,3 +636,53 @@ fn sha256_hex(b: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(b))
 }
+
+mod json_rows {
+    use super::*;
+    use lantoa_store::{JsonCol, json_rows, sqlx};
+    use sqlx::Row;
+
+    #[tokio::test]
+    async fn rows_pass_as_one_json_value_with_their_types_and_nulls() {
+        let t = fresh().await;
+        sqlx::query("CREATE TABLE jr (n BIGINT NOT NULL, s TEXT, k TEXT NOT NULL)")
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+        let rows = json!([
+            [1, "một", "a"],
+            [-7, null, "b\"'\\"],
+            [9007199254740993i64, "x", "c"]
+        ]);
+        let sql = format!(
+            "INSERT INTO jr (n, s, k) SELECT c0, c1, c2 FROM ({}) AS r",
+            json_rows(
+                t.db.backend(),
+                1,
+                &[JsonCol::Int, JsonCol::Text, JsonCol::Text]
+            )
+        );
+        let done = sqlx::query(&sql)
+            .bind(rows.to_string())
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(done.rows_affected(), 3);
+        let back: Vec<(i64, Option<String>, String)> =
+            sqlx::query("SELECT n, s, k FROM jr ORDER BY k")
+                .fetch_all(t.db.pool())
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2)))
+                .collect();
+        assert_eq!(
+            back,
+            vec![
+                (1, Some("một".into()), "a".into()),
+                (-7, None, "b\"'\\".into()),
+                (9007199254740993, Some("x".into()), "c".into()),
+            ]
+        );
+    }
+}

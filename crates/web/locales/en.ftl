@@ -403,6 +403,7 @@ nt-rows = Rows read
 nt-by-operator = Recipients per operator
 nt-operator = Operator
 nt-refused-rows = Rows refused
+nt-refused-first = The first { $shown } of { $total } refused rows are listed.
 nt-row = Row
 nt-column = Column
 nt-value = Given

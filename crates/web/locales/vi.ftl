@@ -403,6 +403,7 @@ nt-rows = Số dòng đã đọc
 nt-by-operator = Người nhận theo nhà mạng
 nt-operator = Nhà mạng
 nt-refused-rows = Các dòng bị loại
+nt-refused-first = Liệt kê { $shown } dòng đầu trong { $total } dòng bị từ chối.
 nt-row = Dòng
 nt-column = Cột
 nt-value = Giá trị

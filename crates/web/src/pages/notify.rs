@@ -71,7 +71,7 @@ pub async fn import_list(
         )
     })?;
     let (list, _) = n
-        .import_list(&ctx.actor(), &name, &file_name, &bytes)
+        .import_list(&ctx.actor(), &name, &file_name, &bytes[..])
         .await?;
     Ok(Redirect::to(&format!(
         "/notify/lists/{}?flash=flash-list-imported",
