@@ -300,6 +300,38 @@ fn workers_refuse_unknown_roles() {
 }
 
 #[test]
+fn the_dispatcher_refuses_a_bad_smsc_entry_before_it_binds() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let smsc = |extra: &str| {
+        format!(
+            "[[notify.smsc]]\nname = \"vt-1\"\nhost = \"127.0.0.1\"\nport = 9\nsystem_id = \"lantoa\"\n{extra}\n"
+        )
+    };
+    for (config, says) in [
+        (String::new(), "at least one [[notify.smsc]]"),
+        (
+            smsc("password = \"secret\"\noperators = [\"vietel\"]"),
+            "SMSC vt-1: operator \"vietel\" is not in the numbering plan; operators are viettel",
+        ),
+        (
+            smsc("password = \"much-too-long\"\noperators = [\"viettel\"]"),
+            "SMSC vt-1: password must be at most 8 characters",
+        ),
+        (
+            smsc("password = \"secret\"\noperators = [\"viettel\"]\ntps = 0"),
+            "binds, tps and max_window must be above 0",
+        ),
+        (smsc("password = \"secret\""), "missing field `operators`"),
+    ] {
+        std::fs::write(d.join("lantoa.toml"), &config).unwrap();
+        let o = run(d, &["worker", "--role", "dispatch"]);
+        assert_eq!(o.status.code(), Some(1), "{config}");
+        assert!(stderr(&o).contains(says), "{config}\n{}", stderr(&o));
+    }
+}
+
+#[test]
 fn watch_subjects_import_reports_bad_rows_with_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -92,7 +92,27 @@ const RECORD_BATCH: usize = 5000;
 impl Dispatcher {
     /// A dispatcher named `owner` (unique per process: host, pid and a random part).
     pub fn new(notify: Notify, config: DispatchConfig, owner: impl Into<String>) -> Result<Self> {
-        if let Some(p) = config.problem() {
+        let plan = notify.numbering_plan();
+        let unknown = config.smsc.iter().find_map(|s| {
+            s.operators
+                .iter()
+                .find(|op| !plan.operators().iter().any(|o| &o.id == *op))
+                .map(|op| (s, op))
+        });
+        let problem = config.problem().or_else(|| {
+            unknown.map(|(s, op)| {
+                format!(
+                    "SMSC {}: operator \"{op}\" is not in the numbering plan; operators are {}",
+                    s.name,
+                    plan.operators()
+                        .iter()
+                        .map(|o| o.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+        });
+        if let Some(p) = problem {
             return Err(Error::Invalid {
                 field: "notify.smsc",
                 message: p,
@@ -319,6 +339,9 @@ struct Session<'a> {
     bind: &'a Bind,
     seq: u32,
     outstanding: HashMap<u32, Flight>,
+    /// Sequence numbers in the order they were written, answered ones dropped lazily: its
+    /// first outstanding entry is the oldest without a scan of the window.
+    sent_order: VecDeque<u32>,
     pending: VecDeque<Out>,
     retry: VecDeque<(Instant, Out)>,
     campaigns: Vec<Sendable>,
@@ -344,6 +367,7 @@ impl<'a> Session<'a> {
             bind,
             seq: 1,
             outstanding: HashMap::new(),
+            sent_order: VecDeque::new(),
             pending: VecDeque::new(),
             retry: VecDeque::new(),
             campaigns: Vec::new(),
@@ -377,6 +401,19 @@ impl<'a> Session<'a> {
     fn window(&self) -> usize {
         let w = (self.rate * self.rtt * 2.0).ceil() as usize;
         w.clamp(1, self.bind.smsc.max_window)
+    }
+
+    /// When the oldest part still without an answer was written.
+    fn oldest_outstanding(&mut self) -> Option<Instant> {
+        while let Some(seq) = self.sent_order.front() {
+            match self.outstanding.get(seq) {
+                Some(f) => return Some(f.sent),
+                None => {
+                    self.sent_order.pop_front();
+                }
+            }
+        }
+        None
     }
 
     fn queued(&self) -> usize {
@@ -621,6 +658,7 @@ impl<'a> Session<'a> {
                 };
                 let seq = self.next_seq();
                 self.tokens -= 1.0;
+                self.sent_order.push_back(seq);
                 self.outstanding.insert(
                     seq,
                     Flight {
@@ -640,7 +678,7 @@ impl<'a> Session<'a> {
                 return format!("cannot write to the SMSC: {e}");
             }
             // Liveness: an answer overdue breaks the bind; silence asks enquire_link.
-            if let Some(oldest) = self.outstanding.values().map(|f| f.sent).min()
+            if let Some(oldest) = self.oldest_outstanding()
                 && now.duration_since(oldest) > timeout
             {
                 return format!("no answer from the SMSC in {}s", timeout.as_secs());
@@ -802,6 +840,7 @@ impl<'a> Session<'a> {
                     part,
                     smsc: self.bind.smsc.name.clone(),
                     smsc_id,
+                    only: out.total == 1,
                 })
                 .await;
             }

@@ -79,6 +79,8 @@ pub enum Event {
         smsc: String,
         /// The SMSC's id.
         smsc_id: String,
+        /// Whether it is the message's only part (its state then follows the part's).
+        only: bool,
     },
     /// The SMSC refused a part for good.
     Failed {
@@ -707,6 +709,11 @@ impl Notify {
         let mut touched = Vec::new();
         let mut answers: Vec<PartUpdate<'_>> = Vec::new();
         let mut receipts = Vec::new();
+        // One-part messages whose part was taken: the message is `submitted` (and `delivered`
+        // on its receipt) without reading it back; every other change goes through
+        // `recompute`, after these.
+        let mut only: HashSet<i64> = HashSet::new();
+        let mut settled: BTreeMap<i64, &'static str> = BTreeMap::new();
         for e in events {
             match e {
                 Event::Accepted {
@@ -714,7 +721,13 @@ impl Notify {
                     part,
                     smsc,
                     smsc_id,
-                } => answers.push((*message, *part, "accepted", Some(smsc), Some(smsc_id), None)),
+                    only: one,
+                } => {
+                    if *one {
+                        only.insert(*message);
+                    }
+                    answers.push((*message, *part, "accepted", Some(smsc), Some(smsc_id), None))
+                }
                 Event::Failed {
                     message,
                     part,
@@ -751,7 +764,8 @@ impl Notify {
                      smsc_id = COALESCE(v.c4, notify_parts.smsc_id), error = v.c5, updated_at = $1
                  FROM ({}) AS v
                  WHERE notify_parts.message_id = v.c0 AND notify_parts.part = v.c1
-                   AND notify_parts.state = 'window'",
+                   AND notify_parts.state = 'window'
+                 RETURNING notify_parts.message_id, notify_parts.state",
                 json_rows(
                     self.db.backend(),
                     2,
@@ -765,17 +779,42 @@ impl Notify {
                     ]
                 )
             );
-            sqlx::query(&sql)
+            let changed = sqlx::query_as::<_, (i64, String)>(&sql)
                 .bind(now)
                 .bind(serde_json::to_string(&answers)?)
-                .execute(&mut *tx)
+                .fetch_all(&mut *tx)
                 .await?;
-            touched.extend(answers.iter().map(|a| a.0));
+            for (m, state) in changed {
+                if state == "accepted" && only.contains(&m) {
+                    settled.insert(m, "submitted");
+                } else {
+                    touched.push(m);
+                }
+            }
         }
         for chunk in receipts.chunks(RECEIPTS_PER_STATEMENT) {
             let hits = self.apply_receipts(&mut tx, chunk, now).await?;
+            let delivered: Vec<i64> = hits
+                .iter()
+                .filter(|h| h.3 == "delivered")
+                .map(|h| h.0)
+                .collect();
+            let one_part: HashSet<i64> = if delivered.is_empty() {
+                HashSet::new()
+            } else {
+                let sql = format!(
+                    "SELECT id FROM notify_messages WHERE id IN (SELECT c0 FROM ({}) AS j) AND parts = 1",
+                    json_rows(self.db.backend(), 1, &[JsonCol::Int])
+                );
+                sqlx::query_scalar::<_, i64>(&sql)
+                    .bind(json_column(&delivered)?)
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .into_iter()
+                    .collect()
+            };
             for (smsc, smsc_id, outcome) in chunk {
-                if hits.iter().any(|(_, s, i)| s == smsc && i == smsc_id) {
+                if hits.iter().any(|(_, s, i, _)| s == smsc && i == smsc_id) {
                     continue;
                 }
                 sqlx::query(
@@ -789,7 +828,27 @@ impl Notify {
                 .execute(&mut *tx)
                 .await?;
             }
-            touched.extend(hits.into_iter().map(|(m, _, _)| m));
+            for (m, _, _, state) in hits {
+                if state == "delivered" && one_part.contains(&m) {
+                    settled.insert(m, "delivered");
+                } else {
+                    touched.push(m);
+                }
+            }
+        }
+        if !settled.is_empty() {
+            let sql = format!(
+                "UPDATE notify_messages SET state = v.c1, reason = NULL, owner = NULL,
+                     lease_until = NULL, sent_at = COALESCE(sent_at, $1), updated_at = $1
+                 FROM ({}) AS v WHERE notify_messages.id = v.c0",
+                json_rows(self.db.backend(), 2, &[JsonCol::Int, JsonCol::Text])
+            );
+            let rows: Vec<(i64, &str)> = settled.into_iter().collect();
+            sqlx::query(&sql)
+                .bind(now)
+                .bind(serde_json::to_string(&rows)?)
+                .execute(&mut *tx)
+                .await?;
         }
         touched.sort_unstable();
         touched.dedup();
@@ -799,19 +858,20 @@ impl Notify {
     }
 
     /// Applies receipts (at most a statement's worth) to the parts carrying their ids; returns
-    /// each part touched as (message, SMSC, id).
+    /// each part touched as (message, SMSC, id, its state now).
     async fn apply_receipts(
         &self,
         tx: &mut Tx,
         receipts: &[(&str, &str, Outcome)],
         now: i64,
-    ) -> Result<Vec<(i64, String, String)>> {
+    ) -> Result<Vec<(i64, String, String, String)>> {
         let sql = format!(
             "UPDATE notify_parts SET state = v.c2, updated_at = $1
              FROM ({}) AS v
              WHERE notify_parts.smsc = v.c0 AND notify_parts.smsc_id = v.c1
                AND notify_parts.state IN ('accepted', 'delivered', 'undeliverable', 'expired')
-             RETURNING notify_parts.message_id, notify_parts.smsc, notify_parts.smsc_id",
+             RETURNING notify_parts.message_id, notify_parts.smsc, notify_parts.smsc_id,
+                 notify_parts.state",
             json_rows(self.db.backend(), 2, &[JsonCol::Text; 3])
         );
         let rows: Vec<(&str, &str, &str)> = receipts
@@ -824,7 +884,7 @@ impl Notify {
             .fetch_all(&mut **tx)
             .await?
             .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
             .collect()
     }
 
@@ -977,7 +1037,7 @@ impl Notify {
                 self.apply_receipts(&mut tx, &[(&smsc, &smsc_id, outcome)], now)
                     .await?
                     .into_iter()
-                    .map(|(m, _, _)| m),
+                    .map(|(m, _, _, _)| m),
             );
             sqlx::query("DELETE FROM notify_receipts_unmatched WHERE smsc = $1 AND smsc_id = $2")
                 .bind(&smsc)

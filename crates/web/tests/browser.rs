@@ -434,6 +434,16 @@ async fn a_communicator_drafts_a_campaign_and_another_person_approves_it_in_engl
     click(&c, "#draft-button").await;
     assert!(text(&c, "#plan-summary").await.starts_with("2 người nhận"));
     assert!(text(&c, "#sample").await.starts_with("Kính gửi "));
+    // A test send to a small list, before approval: queued for the test list only.
+    click(&c, "#test-button").await;
+    assert_eq!(
+        text(&c, ".flash").await,
+        "Tin thử đã vào hàng đợi gửi tới danh sách thử."
+    );
+    assert_eq!(
+        text(&c, "#test-result").await,
+        "Gửi thử: 2 người nhận, 0 đã đến máy, 0 lỗi."
+    );
     click(&c, "#submit-button").await;
     assert_eq!(text(&c, "#status").await, "Chờ phê duyệt");
     assert!(
