@@ -2,9 +2,10 @@
 //!
 //!   notify_bench gen FILE N
 //!       writes a list of N distinct numbers (three operators, communes, names) as CSV
-//!   notify_bench plan FILE
-//!       imports FILE as a list, drafts, submits and approves a campaign on it (queueing one
-//!       message per recipient) in a fresh SQLite database; one JSON line
+//!   notify_bench plan FILE [N]
+//!       imports FILE (written by `gen FILE N`) as a list, with one number in a hundred of it
+//!       opted out beforehand, drafts, plans, submits and approves a campaign on it (queueing
+//!       one message per recipient) in a fresh SQLite database; each phase timed, one JSON line
 //!   notify_bench read FILE
 //!       reads FILE as a list without a database (normalise, validate, dedupe, route); one JSON line
 //!   notify_bench dispatch N HOST:PORT ACCOUNT PASSWORD BINDS CONTROL
@@ -194,6 +195,15 @@ async fn main() {
             // (one queued message per recipient).
             let db = fresh_db(&dir).await;
             let n = notify(&db);
+            // The national Do-Not-Call list, imported before: one number in a hundred of the
+            // list's, which the plan leaves out.
+            let mut dnc = String::from("phone\n");
+            for i in (0..args.get(2).map_or(0, |c| c.parse::<usize>().unwrap())).step_by(100) {
+                dnc.push_str(&format!("{}{:07}\n", ["098", "091", "090"][i % 3], i / 3));
+            }
+            n.import_optouts("bench", dnc.as_bytes(), "dnc")
+                .await
+                .unwrap();
             let started = Instant::now();
             let cpu = cpu_seconds();
             let file = std::fs::File::open(&args[1]).unwrap();
@@ -216,9 +226,10 @@ async fn main() {
             let secs = started.elapsed().as_secs_f64();
             let queued = n.progress(c.id, false).await.unwrap().total.queued;
             println!(
-                "{{\"rows\": {}, \"recipients\": {}, \"segments\": {}, \"queued\": {queued}, \"import_s\": {import_s:.3}, \"plan_s\": {plan_s:.3}, \"approve_s\": {approve_s:.3}, \"seconds\": {secs:.3}, \"per_s\": {:.0}, \"cpu_seconds\": {:.2}, \"peak_rss_kb\": {}}}",
+                "{{\"rows\": {}, \"recipients\": {}, \"opted_out\": {}, \"segments\": {}, \"queued\": {queued}, \"import_s\": {import_s:.3}, \"plan_s\": {plan_s:.3}, \"approve_s\": {approve_s:.3}, \"seconds\": {secs:.3}, \"per_s\": {:.0}, \"cpu_seconds\": {:.2}, \"peak_rss_kb\": {}}}",
                 list.rows,
                 list.recipients,
+                plan.opted_out,
                 plan.segments,
                 list.recipients as f64 / secs,
                 cpu_seconds() - cpu,
