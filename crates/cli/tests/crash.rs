@@ -15,29 +15,12 @@ use lantoa_notify::{NewCampaign, Notify};
 use lantoa_store::testing::TestDb;
 use rand::Rng;
 use sqlx::Row as _;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+#[path = "../../notify/tests/support/sim.rs"]
+mod sim;
+use sim::env;
 
 const KILLS: usize = 24;
 const WINDOW: i64 = 8;
-
-fn env(name: &str) -> String {
-    std::env::var(name)
-        .unwrap_or_else(|_| panic!("{name} is not set; cargo xtask test starts the simulator"))
-}
-
-async fn control(method: &str, path: &str, body: &str) -> String {
-    let mut s = tokio::net::TcpStream::connect(env("LANTOA_SMSC_SIM_CONTROL"))
-        .await
-        .unwrap();
-    let req = format!(
-        "{method} {path} HTTP/1.0\r\nHost: sim\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).await.unwrap();
-    out.split_once("\r\n\r\n").unwrap().1.to_owned()
-}
 
 fn numbers(count: usize, prefix: &str) -> String {
     let mut csv = String::from("Số điện thoại\n");
@@ -78,13 +61,8 @@ async fn killed_at_random_moments_the_dispatcher_loses_nothing_and_repeats_nothi
     let t = TestDb::new(&[&lantoa_notify::MIGRATIONS]).await.unwrap();
     let n = Notify::new(t.db.clone()).unwrap();
     let account = format!("crash-{}", std::process::id() % 100_000);
-    control("POST", &format!("/reset/{account}"), "").await;
-    control(
-        "POST",
-        &format!("/mode/{account}"),
-        r#"{"answer_delay_ms": 15}"#,
-    )
-    .await;
+    sim::reset(&account).await;
+    sim::mode(&account, r#"{"answer_delay_ms": 15}"#).await;
     // A: normal, two GSM-7 parts, uncertain parts never resent. B: emergency, one part, resent.
     let long = "Thong bao cua So: ".to_owned() + &"phong chong sot xuat huyet, ".repeat(7);
     campaign(&n, "A", "CAMPAIGN-A", &long, &numbers(400, "098"), false).await;
@@ -191,11 +169,7 @@ async fn killed_at_random_moments_the_dispatcher_loses_nothing_and_repeats_nothi
 
     // The simulator's record: accepted submits per (campaign, destination, part).
     let mut seen: HashMap<(String, String, i64), usize> = HashMap::new();
-    for line in control("GET", &format!("/record/{account}"), "")
-        .await
-        .lines()
-    {
-        let e: serde_json::Value = serde_json::from_str(line).unwrap();
+    for e in sim::record(&account).await {
         if !e["answer"].as_str().unwrap().starts_with("SIM") {
             continue;
         }

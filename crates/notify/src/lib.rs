@@ -24,6 +24,7 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(1, "0001_lists_campaigns.sql"),
         lantoa_store::migration!(2, "0002_dispatch.sql"),
         lantoa_store::migration!(3, "0003_queue_indexes.sql"),
+        lantoa_store::migration!(4, "0004_recipients_clustered.sql"),
     ],
 };
 

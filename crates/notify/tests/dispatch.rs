@@ -14,42 +14,9 @@ use lantoa_notify::{DispatchConfig, Dispatcher, NewCampaign, Notify, Progress};
 use lantoa_store::Clock;
 use lantoa_store::testing::TestDb;
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-const IGNORE: &str = "needs the SMSC simulator: cargo xtask test starts it";
-
-fn env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set; {IGNORE}"))
-}
-
-/// The simulator's control port: `method path body` → body.
-async fn control(method: &str, path: &str, body: &str) -> String {
-    let addr = env("LANTOA_SMSC_SIM_CONTROL");
-    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
-    let req = format!(
-        "{method} {path} HTTP/1.0\r\nHost: sim\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).await.unwrap();
-    let (head, body) = out.split_once("\r\n\r\n").unwrap();
-    assert!(head.contains(" 200 "), "simulator answered {head}");
-    body.to_owned()
-}
-
-/// Every submit_sm the simulator received from `account`.
-async fn record(account: &str) -> Vec<Value> {
-    control("GET", &format!("/record/{account}"), "")
-        .await
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-async fn mode(account: &str, json: &str) {
-    control("POST", &format!("/mode/{account}"), json).await;
-}
+#[path = "support/sim.rs"]
+mod sim;
+use sim::{env, mode, record};
 
 fn smsc(account: &str, password: &str, port: Option<u16>) -> Smsc {
     let addr = env("LANTOA_SMSC_SIM");
@@ -92,7 +59,7 @@ async fn start(account: &str, tweak: impl FnOnce(&mut Smsc)) -> Run {
 
 async fn start_at(account: &str, clock: Clock, tweak: impl FnOnce(&mut Smsc)) -> Run {
     let account = format!("{account}-{}", std::process::id() % 100_000);
-    control("POST", &format!("/reset/{account}"), "").await;
+    sim::reset(&account).await;
     let t = TestDb::new(&[&lantoa_notify::MIGRATIONS]).await.unwrap();
     let n = Notify::new(t.db.clone()).unwrap().with_clock(clock);
     let mut s = smsc(&account, &env("LANTOA_SMSC_SIM_PASSWORD"), None);

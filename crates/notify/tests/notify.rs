@@ -408,3 +408,35 @@ async fn a_do_not_call_file_is_imported_once_and_its_bad_rows_reported() {
     let p = n.plan(c.id).await.unwrap();
     assert_eq!((p.recipients, p.opted_out), (2, 2));
 }
+
+#[tokio::test]
+async fn recipients_stored_before_the_clustered_table_survive_its_migration() {
+    // The notify tables as they were before migration 4, with a list in them.
+    let before = lantoa_store::migrate::MigrationSet {
+        component: "notify",
+        migrations: lantoa_notify::MIGRATIONS.migrations.split_at(3).0,
+    };
+    let t = TestDb::new(&[&before]).await.unwrap();
+    let n = Notify::new(t.db.clone()).unwrap();
+    let (list, _) = n
+        .import_list("lan", "trước", "ds.csv", LIST.as_bytes())
+        .await
+        .unwrap();
+    let kept = n.recipients(list.id, None, 100).await.unwrap();
+    assert_eq!(kept.len(), 4);
+    let applied = lantoa_store::migrate::run(&t.db, &[&lantoa_notify::MIGRATIONS])
+        .await
+        .unwrap();
+    assert_eq!(applied.applied.len(), 1, "{applied:?}");
+    assert_eq!(n.recipients(list.id, None, 100).await.unwrap(), kept);
+    // And a campaign narrowed to a commune still finds its recipients without the index.
+    let hk = kept[0].commune_code.clone().unwrap();
+    let mut c = dengue(list.id);
+    c.communes = vec![hk.clone()];
+    let c = n.create_campaign("lan", &c).await.unwrap();
+    let want = kept
+        .iter()
+        .filter(|r| r.commune_code.as_deref() == Some(hk.as_str()))
+        .count() as i64;
+    assert_eq!(n.plan(c.id).await.unwrap().recipients, want);
+}
