@@ -15,7 +15,9 @@ pub use queue::{
     BindStatus, Claimed, Event, FigureRow, Figures, MAX_ATTEMPTS, OperatorProgress, Progress,
     Sendable, TEST_LIST_MAX,
 };
-pub use service::{Campaign, List, NewCampaign, Notify, OPTOUT_SOURCES, OperatorPlan, Plan};
+pub use service::{
+    Campaign, Estimate, List, NewCampaign, Notify, OPTOUT_SOURCES, OperatorPlan, Plan,
+};
 
 /// Migrations of the notify tables.
 pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrate::MigrationSet {

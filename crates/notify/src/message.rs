@@ -192,10 +192,38 @@ pub fn unaccented(text: &str) -> String {
         .collect()
 }
 
+/// One word of a text beside its unaccented form.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WordChange {
+    /// The word as written.
+    pub before: String,
+    /// The word without diacritics.
+    pub after: String,
+    /// Whether they differ.
+    pub changed: bool,
+}
+
+/// The words of `text` beside their unaccented forms, for showing what dropping diacritics
+/// changes. Dropping them maps character to character, so the words pair one to one.
+pub fn unaccented_diff(text: &str) -> Vec<WordChange> {
+    text.split_whitespace()
+        .map(|w| {
+            let after = unaccented(w);
+            WordChange {
+                changed: after != w,
+                before: w.to_owned(),
+                after,
+            }
+        })
+        .collect()
+}
+
 /// A template's fields: `{ten}`, `{phuong_xa}`…; `{{` and `}}` stand for braces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
     pieces: Vec<Piece>,
+    /// Whether its own text is all GSM-7 (written without diacritics).
+    plain: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -231,6 +259,12 @@ pub enum TemplateError {
 pub const FIELDS: [&str; 3] = ["ten", "phuong_xa", "so_dien_thoai"];
 
 impl Template {
+    /// Whether its own text is written without diacritics (all GSM-7): what is filled into its
+    /// fields then loses its diacritics too, so the message stays GSM-7 as its author chose.
+    pub fn plain(&self) -> bool {
+        self.plain
+    }
+
     /// Reads `text`, refusing unknown fields.
     pub fn parse(text: &str) -> Result<Self, TemplateError> {
         if text.trim().is_empty() {
@@ -281,7 +315,11 @@ impl Template {
         if !buf.is_empty() {
             pieces.push(Piece::Text(buf));
         }
-        Ok(Self { pieces })
+        let plain = pieces.iter().all(|p| match p {
+            Piece::Text(t) => cost(t).encoding == Encoding::Gsm7,
+            Piece::Field(_) => true,
+        });
+        Ok(Self { pieces, plain })
     }
 
     /// Whether the text has fields (so each recipient's message may differ in length).

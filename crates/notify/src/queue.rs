@@ -306,12 +306,20 @@ impl Notify {
         commune: Option<&str>,
         name: Option<&str>,
     ) -> String {
+        let value = |v: &str| {
+            if template.plain() {
+                message::unaccented(v)
+            } else {
+                v.to_owned()
+            }
+        };
         template.render(|f| match f {
-            "ten" => name.unwrap_or_default().to_owned(),
-            "phuong_xa" => commune
-                .and_then(|k| self.communes.name_of(k))
-                .unwrap_or_default()
-                .to_owned(),
+            "ten" => value(name.unwrap_or_default()),
+            "phuong_xa" => value(
+                commune
+                    .and_then(|k| self.communes.name_of(k))
+                    .unwrap_or_default(),
+            ),
             "so_dien_thoai" => phone.to_owned(),
             _ => String::new(),
         })

@@ -125,6 +125,29 @@ pub struct OperatorPlan {
     pub cost_vnd: i64,
 }
 
+/// What a text would cost on a list, while it is being written (before there is a campaign).
+#[derive(Debug, Clone, Serialize)]
+pub struct Estimate {
+    /// The text as the list's first recipient would get it.
+    pub sample: String,
+    /// Its encoding, characters and segments.
+    pub cost: Cost,
+    /// The list's recipients (before opt-outs and communes, which the campaign's plan applies).
+    pub recipients: i64,
+    /// Segments for all of them, at the sample's count each.
+    pub segments: i64,
+    /// What they cost, VND, at each operator's price.
+    pub cost_vnd: i64,
+    /// The sample without diacritics.
+    pub unaccented: String,
+    /// Its cost.
+    pub unaccented_cost: Cost,
+    /// Segments for all recipients without diacritics.
+    pub unaccented_segments: i64,
+    /// Whether the text is over the segment cap.
+    pub over_cap: bool,
+}
+
 /// What a campaign would send, for the approver.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
@@ -246,6 +269,19 @@ fn recipient_rows(batch: &[audience::Recipient]) -> Result<Option<String>> {
         })
         .collect();
     Ok(Some(serde_json::to_string(&rows)?))
+}
+
+/// A conditional update of a campaign (on what was read) touched one row, or someone changed
+/// it meanwhile.
+fn unchanged_since_read(c: &Campaign, rows_affected: u64) -> Result<()> {
+    if rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(Error::Refused(format!(
+            "campaign \"{}\" changed meanwhile; reload it",
+            c.name
+        )))
+    }
 }
 
 fn list_from(r: &sqlx::any::AnyRow) -> Result<List> {
@@ -625,6 +661,98 @@ impl Notify {
         Ok(template)
     }
 
+    /// What `body` would cost sent to list `list_id` (`None`: one recipient): the figures the
+    /// draft form shows as the text is typed. A text that cannot be a message (empty, an
+    /// unknown field) is refused with the reason.
+    pub async fn estimate(&self, body: &str, list_id: Option<i64>) -> Result<Estimate> {
+        let template = Template::parse(body).map_err(|e| invalid("body", e.to_string()))?;
+        let (list, first) = match list_id {
+            Some(id) => (
+                Some(self.list(id).await?),
+                self.recipients(id, None, 1).await?.into_iter().next(),
+            ),
+            None => (None, None),
+        };
+        let sample = match &first {
+            Some(r) => self.render(
+                &template,
+                &r.phone,
+                r.commune_code.as_deref(),
+                r.name.as_deref(),
+            ),
+            None => template.render(|_| String::new()),
+        };
+        let cost = message::cost(&sample);
+        let unaccented = message::unaccented(&sample);
+        let unaccented_cost = message::cost(&unaccented);
+        let by_operator = list
+            .as_ref()
+            .map(|l| l.by_operator.clone())
+            .unwrap_or_default();
+        let recipients = list.as_ref().map_or(1, |l| l.recipients);
+        let price: i64 = by_operator
+            .iter()
+            .map(|(op, n)| n * self.rules.price(op) as i64)
+            .sum();
+        Ok(Estimate {
+            segments: recipients * cost.segments as i64,
+            cost_vnd: price * cost.segments as i64,
+            unaccented_segments: recipients * unaccented_cost.segments as i64,
+            over_cap: cost.segments > self.rules.max_segments,
+            recipients,
+            sample,
+            cost,
+            unaccented,
+            unaccented_cost,
+        })
+    }
+
+    /// Replaces a draft's text with the same text without diacritics (fewer segments when it
+    /// leaves UCS-2 for GSM-7). Only its author, only while it is a draft.
+    pub async fn use_unaccented(&self, actor: &str, id: i64) -> Result<Campaign> {
+        let c = self.campaign(id).await?;
+        if c.created_by != actor {
+            return Err(Error::Refused(format!(
+                "only the author of \"{}\" changes its text",
+                c.name
+            )));
+        }
+        if c.status != "draft" {
+            return Err(Error::Refused(format!(
+                "campaign \"{}\" is {}; its text changes only while it is a draft",
+                c.name, c.status
+            )));
+        }
+        let body = message::unaccented(&c.body);
+        let now = self.clock.now_micros();
+        let mut tx = self.db.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE notify_campaigns SET body = $1, updated_at = $2 WHERE id = $3 AND status = 'draft' AND body = $4",
+        )
+        .bind(&body)
+        .bind(now)
+        .bind(id)
+        .bind(&c.body)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        unchanged_since_read(&c, changed)?;
+        audit::append_at(
+            &mut tx,
+            &audit::Entry::new(
+                actor,
+                "notify.campaign_unaccented",
+                format!("campaign:{id}"),
+            )
+            .before(serde_json::json!({ "body": c.body }))
+            .after(serde_json::json!({ "body": body })),
+            &self.clock,
+        )
+        .await?;
+        tx.commit().await?;
+        self.campaign(id).await
+    }
+
     /// Drafts a campaign.
     pub async fn create_campaign(&self, actor: &str, c: &NewCampaign) -> Result<Campaign> {
         self.check(c)?;
@@ -880,12 +1008,7 @@ impl Notify {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if changed != 1 {
-            return Err(Error::Refused(format!(
-                "campaign \"{}\" changed meanwhile; reload it",
-                c.name
-            )));
-        }
+        unchanged_since_read(&c, changed)?;
         let mut after = serde_json::json!({ "status": to, "note": note });
         if to == "sending" {
             after["queued"] = self.enqueue_in(&mut tx, &c, None).await?.into();

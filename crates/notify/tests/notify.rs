@@ -6,6 +6,15 @@
 use lantoa_notify::{Error, NewCampaign, Notify};
 use lantoa_store::testing::TestDb;
 
+/// The audit log's actions on a campaign, in order.
+async fn audit_actions(t: &TestDb, campaign: i64) -> Vec<String> {
+    sqlx::query_scalar("SELECT action FROM audit_log WHERE entity = $1 ORDER BY seq")
+        .bind(format!("campaign:{campaign}"))
+        .fetch_all(t.db.pool())
+        .await
+        .unwrap()
+}
+
 async fn setup() -> (TestDb, Notify) {
     let t = TestDb::new(&[&lantoa_notify::MIGRATIONS]).await.unwrap();
     let n = Notify::new(t.db.clone()).unwrap();
@@ -332,12 +341,7 @@ async fn only_another_approver_approves_and_only_by_typing_the_name() {
         Err(Error::Refused(_))
     ));
     // Every step is in the audit log.
-    let actions: Vec<String> =
-        sqlx::query_scalar("SELECT action FROM audit_log WHERE entity = $1 ORDER BY seq")
-            .bind(format!("campaign:{}", c.id))
-            .fetch_all(t.db.pool())
-            .await
-            .unwrap();
+    let actions = audit_actions(&t, c.id).await;
     assert_eq!(
         actions,
         [
@@ -439,4 +443,83 @@ async fn recipients_stored_before_the_clustered_table_survive_its_migration() {
         .filter(|r| r.commune_code.as_deref() == Some(hk.as_str()))
         .count() as i64;
     assert_eq!(n.plan(c.id).await.unwrap().recipients, want);
+}
+
+#[tokio::test]
+async fn a_text_is_costed_as_it_is_typed_and_its_author_may_drop_its_diacritics() {
+    let (t, n) = setup().await;
+    let (list, c) = drafted(&n).await;
+    // The figures the draft form shows while the text is typed, before any campaign.
+    let e = n.estimate(&c.body, Some(list.id)).await.unwrap();
+    assert_eq!(e.recipients, 4);
+    assert!(e.sample.starts_with("Kính gửi "), "{}", e.sample);
+    assert_eq!(e.cost.encoding, lantoa_notify::message::Encoding::Ucs2);
+    assert_eq!(e.segments, 4 * e.cost.segments as i64);
+    assert_eq!(e.cost_vnd, e.segments * 800);
+    assert_eq!(
+        e.unaccented_cost.encoding,
+        lantoa_notify::message::Encoding::Gsm7
+    );
+    assert!(e.unaccented_segments <= e.segments, "{e:?}");
+    assert!(!e.over_cap);
+    // Longer than 70 characters with diacritics: two segments each, one without them.
+    let long = n
+        .estimate(&format!("{} Gọi 115 khi sốt cao.", c.body), Some(list.id))
+        .await
+        .unwrap();
+    assert_eq!((long.cost.segments, long.unaccented_cost.segments), (2, 1));
+    assert_eq!((long.segments, long.unaccented_segments), (8, 4));
+    let alone = n.estimate("Xin chào", None).await.unwrap();
+    assert_eq!((alone.recipients, alone.segments), (1, 1));
+    assert!(matches!(
+        n.estimate("Chào {khong_co}", Some(list.id)).await,
+        Err(Error::Invalid { field: "body", .. })
+    ));
+    assert!(n.estimate("Xin chào", Some(999)).await.is_err());
+    // One click: the draft's text without diacritics; only its author, only a draft.
+    assert!(matches!(
+        n.use_unaccented("hung", c.id).await,
+        Err(Error::Refused(_))
+    ));
+    let before = n.plan(c.id).await.unwrap().segments;
+    let c2 = n.use_unaccented("lan", c.id).await.unwrap();
+    assert_eq!(
+        c2.body,
+        "Kinh gui {ten}: mua sot xuat huyet, hay diet lang quang va ngu man."
+    );
+    // A text without diacritics gets its names without them too: GSM-7 for everyone.
+    let after = n.plan(c.id).await.unwrap();
+    assert!(after.segments < before, "{before} -> {}", after.segments);
+    assert!(
+        after.sample.starts_with("Kinh gui Le Hoa:"),
+        "{}",
+        after.sample
+    );
+    // A text without fields drops to GSM-7: fewer segments for everyone.
+    let mut fixed = dengue(list.id);
+    fixed.name = "không trường".into();
+    fixed.body = "Sở Y tế Hà Nội: mùa sốt xuất huyết, hãy diệt lăng quăng, ngủ màn và đến cơ sở y tế khi sốt.".into();
+    let f = n.create_campaign("lan", &fixed).await.unwrap();
+    let before = n.plan(f.id).await.unwrap().segments;
+    n.use_unaccented("lan", f.id).await.unwrap();
+    let after = n.plan(f.id).await.unwrap().segments;
+    assert_eq!((before, after), (8, 4));
+    let words = lantoa_notify::message::unaccented_diff(&c.body);
+    assert_eq!(words.len(), c.body.split_whitespace().count());
+    assert!(
+        words
+            .iter()
+            .any(|w| w.changed && w.before == "mùa" && w.after == "mua")
+    );
+    assert!(words.iter().any(|w| !w.changed && w.before == "{ten}:"));
+    n.submit("lan", c.id).await.unwrap();
+    assert!(matches!(
+        n.use_unaccented("lan", c.id).await,
+        Err(Error::Refused(_))
+    ));
+    let actions = audit_actions(&t, c.id).await;
+    assert!(
+        actions.contains(&"notify.campaign_unaccented".to_owned()),
+        "{actions:?}"
+    );
 }

@@ -118,7 +118,8 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/notify" SignedIn, Page, "Notify: campaigns, recipient lists, and the forms to import and draft" => pages::notify::home;
         POST "/notify/lists" Roles(NOTIFY_AUTHORS), Page, "Import a recipient list (CSV or XLSX); refused rows are reported" => pages::notify::import_list;
         GET "/notify/lists/{id}" SignedIn, Page, "A recipient list: counts per operator and every refused row" => pages::notify::list;
-        POST "/notify/campaigns" Roles(NOTIFY_AUTHORS), Page, "Draft an SMS campaign" => pages::notify::create;
+        POST "/notify/campaigns" Roles(NOTIFY_AUTHORS), Page, "Draft an SMS campaign (or, with preview=1, show what its text costs)" => pages::notify::create;
+        GET "/notify/cost" Roles(NOTIFY_AUTHORS), Page, "What a text costs on a list (body, list_id): the draft form's cost line, as an HTML fragment" => pages::notify::cost;
         POST "/notify/numbers" Roles(NOTIFY_AUTHORS), Page, "Import opt-outs (the Do-Not-Call list, replies) or ported numbers" => pages::notify::import_numbers;
         GET "/notify/campaigns/{id}" SignedIn, Page, "A campaign and its plan: recipients per operator, segments, cost, the message as sent" => pages::notify::campaign;
         POST "/notify/campaigns/{id}/{step}" Roles(NOTIFY_STEPS), Page, "Submit, approve (typing the name), send back or cancel a campaign" => pages::notify::step;

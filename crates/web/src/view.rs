@@ -36,6 +36,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/notify_list.html"),
     ),
     (
+        "notify_cost.html",
+        include_str!("../templates/notify_cost.html"),
+    ),
+    (
         "notify_campaign.html",
         include_str!("../templates/notify_campaign.html"),
     ),

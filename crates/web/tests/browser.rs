@@ -428,9 +428,20 @@ async fn a_communicator_drafts_a_campaign_and_another_person_approves_it_in_engl
     fill(
         &c,
         "#c-body",
-        "Kính gửi {ten}: tắt bếp, ngắt điện trước khi ra khỏi nhà.",
+        "Kính gửi {ten}: tắt bếp, ngắt điện trước khi ra khỏi nhà. Gọi 114 khi có cháy.",
     )
     .await;
+    // As the text is typed, the form's script shows what it costs (bounded wait).
+    let live = c
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::Css("#cost-line"))
+        .await
+        .expect("the cost line appears as the text is typed")
+        .text()
+        .await
+        .unwrap();
+    assert!(live.contains("2 người nhận"), "{live}");
     click(&c, "#draft-button").await;
     assert!(text(&c, "#plan-summary").await.starts_with("2 người nhận"));
     assert!(text(&c, "#sample").await.starts_with("Kính gửi "));
@@ -443,6 +454,19 @@ async fn a_communicator_drafts_a_campaign_and_another_person_approves_it_in_engl
     assert_eq!(
         text(&c, "#test-result").await,
         "Gửi thử: 2 người nhận, 0 đã đến máy, 0 lỗi."
+    );
+    // One click: the text without diacritics, in fewer segments.
+    assert!(text(&c, "#unaccented-diff").await.contains("Kinh"));
+    click(&c, "#unaccented-button").await;
+    assert_eq!(
+        text(&c, ".flash").await,
+        "Nội dung đã chuyển sang không dấu."
+    );
+    assert!(
+        text(&c, "#sample")
+            .await
+            .starts_with("Kinh gui Nguyen Thi Lan: tat bep"),
+        "the names lose their diacritics with the text"
     );
     click(&c, "#submit-button").await;
     assert_eq!(text(&c, "#status").await, "Chờ phê duyệt");

@@ -2160,8 +2160,8 @@ mod notify {
         );
         assert!(
             page.body
-                .contains("id=\"unaccented\">Kinh gui Nguyen Thi Lan"),
-            "{}",
+                .contains("<del>Kính</del> <ins>Kinh</ins> <del>gửi</del> <ins>gui</ins> {ten}:"),
+            "the words without diacritics beside the words as written: {}",
             page.body
         );
         assert!(page.body.contains("id=\"submit-form\""));
@@ -2206,6 +2206,107 @@ mod notify {
         assert!(
             home.body.contains("Sốt xuất huyết tuần 40")
                 && !home.body.contains("id=\"draft-campaign\"")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_text_is_costed_while_drafting_and_its_author_drops_its_diacritics_in_one_click() {
+        let app = TestApp::spawn().await;
+        let lan = app.user("lan", vec![Role::Communicator]).await;
+        let me = app.browser(&lan).await;
+        let viewer_user = app.user("xem", vec![Role::Viewer]).await;
+        let viewer = app.browser(&viewer_user).await;
+        let r = {
+            let (ct, body) = list_form("Ba Đình", LIST);
+            app.post_multipart("/notify/lists", &me, &ct, body).await
+        };
+        assert_eq!(r.status, 303, "{}", r.body);
+        let n = app.state.notify.clone().unwrap();
+        let list_id = n.lists().await.unwrap()[0].id.to_string();
+        // The fragment the form's script fetches as the text is typed.
+        let body = "Kính gửi {ten}: mùa sốt xuất huyết, hãy diệt lăng quăng và ngủ màn.";
+        let q = |text: &str| {
+            let query =
+                serde_urlencoded::to_string([("list_id", list_id.as_str()), ("body", text)])
+                    .unwrap();
+            format!("/notify/cost?{query}")
+        };
+        let r = app.get(&q(body), Some(&me)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(r.body.contains("id=\"cost-line\""), "{}", r.body);
+        assert!(r.body.contains("2 người nhận"), "{}", r.body);
+        assert!(r.body.contains("id=\"cost-unaccented\""), "{}", r.body);
+        assert!(!r.body.contains("<html"), "a fragment, not a page");
+        // A text that cannot be sent says why, where the cost would be.
+        let r = app.get(&q("Chào {khong_co}"), Some(&me)).await;
+        assert_eq!(r.status, 200);
+        assert!(
+            r.body.contains("id=\"cost-error\"") && r.body.contains("khong_co"),
+            "{}",
+            r.body
+        );
+        assert_eq!(app.get(&q(body), Some(&viewer)).await.status, 403);
+        // Without JavaScript: "Preview cost" shows the form again with the figures, and
+        // drafts nothing.
+        let form = [
+            ("name", "Sốt xuất huyết"),
+            ("topic", "dengue"),
+            ("brandname", "SoYTe-HN"),
+            ("body", body),
+            ("list_id", list_id.as_str()),
+            ("preview", "1"),
+        ];
+        let r = app.post_form("/notify/campaigns", Some(&me), &form).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(r.body.contains("id=\"cost-line\""), "{}", r.body);
+        assert!(
+            r.body.contains("hãy diệt lăng quăng"),
+            "what was typed stays"
+        );
+        assert!(n.campaigns().await.unwrap().is_empty());
+        // Drafted; the author swaps in the text without diacritics, fewer segments.
+        let r = app
+            .post_form("/notify/campaigns", Some(&me), &form[..5])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let c = n.campaigns().await.unwrap()[0].clone();
+        let at = format!("/notify/campaigns/{}", c.id);
+        let page = app.get(&at, Some(&viewer)).await;
+        assert!(
+            !page.body.contains("id=\"unaccented-form\""),
+            "not for others"
+        );
+        assert_eq!(
+            app.post_form(&format!("{at}/unaccented"), Some(&viewer), &[])
+                .await
+                .status,
+            403
+        );
+        let page = app.get(&at, Some(&me)).await;
+        assert!(
+            page.body.contains("id=\"unaccented-form\""),
+            "{}",
+            page.body
+        );
+        let r = app
+            .post_form(&format!("{at}/unaccented"), Some(&me), &[])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = app
+            .get(r.headers["location"].to_str().unwrap(), Some(&me))
+            .await;
+        assert!(
+            page.body.contains("Nội dung đã chuyển sang không dấu"),
+            "{}",
+            page.body
+        );
+        assert_eq!(
+            n.campaign(c.id).await.unwrap().body,
+            "Kinh gui {ten}: mua sot xuat huyet, hay diet lang quang va ngu man."
+        );
+        assert!(
+            !page.body.contains("id=\"unaccented-form\""),
+            "nothing left to drop"
         );
     }
 

@@ -105,6 +105,7 @@ pub async fn create(
     form: FormPairs,
 ) -> Result<Response, WebError> {
     let n = state.notify()?;
+    let preview = form.get("preview") == "1";
     let new = NewCampaign {
         name: form.get("name"),
         topic: form.get("topic"),
@@ -120,6 +121,29 @@ pub async fn create(
         emergency: form.get("emergency") == "on",
         resend_uncertain: form.get("resend_uncertain") == "on",
     };
+    let echo = |extra: minijinja::Value| {
+        minijinja::context! {
+            can_draft => true,
+            echo => minijinja::context! {
+                name => new.name, topic => new.topic, brandname => new.brandname,
+                body => new.body, list_id => new.list_id, communes => new.communes,
+                emergency => new.emergency, resend_uncertain => new.resend_uncertain,
+            },
+            ..extra
+        }
+    };
+    if preview {
+        // "Preview cost" without JavaScript: the form again, as typed, with the figures.
+        let cost = cost_context(&state, &ctx, &new.body, Some(new.list_id)).await?;
+        let extra = home_context(&state).await?;
+        return Ok(view::page(
+            "notify.html",
+            &ctx,
+            "notify",
+            echo(minijinja::context! { ..cost, ..extra }),
+        )?
+        .into_response());
+    }
     match n.create_campaign(&ctx.actor(), &new).await {
         Ok(c) => Ok(Redirect::to(&format!(
             "/notify/campaigns/{}?flash=flash-campaign-drafted",
@@ -128,18 +152,58 @@ pub async fn create(
         .into_response()),
         Err(e) => {
             let extra = home_context(&state).await?;
-            let echo = minijinja::context! {
-                can_draft => true,
-                echo => minijinja::context! {
-                    name => new.name, topic => new.topic, brandname => new.brandname,
-                    body => new.body, list_id => new.list_id, communes => new.communes,
-                    emergency => new.emergency,
-                },
-                ..extra
-            };
-            Ok(form_error("notify.html", &ctx, "notify", echo, e.into()))
+            Ok(form_error(
+                "notify.html",
+                &ctx,
+                "notify",
+                echo(extra),
+                e.into(),
+            ))
         }
     }
+}
+
+/// The estimate of a text on a list for `notify_cost.html`, or why the text cannot be sent.
+async fn cost_context(
+    state: &AppState,
+    ctx: &Ctx,
+    body: &str,
+    list: Option<i64>,
+) -> Result<minijinja::Value, WebError> {
+    let n = state.notify()?;
+    let max_segments = n.rules().max_segments;
+    if body.trim().is_empty() {
+        return Ok(minijinja::context! { max_segments => max_segments });
+    }
+    Ok(match n.estimate(body, list).await {
+        Ok(e) => minijinja::context! { estimate => e, max_segments => max_segments },
+        Err(e) => {
+            let e: WebError = e.into();
+            let args: Vec<(&str, String)> = e.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+            minijinja::context! {
+                cost_error => crate::i18n::tr(ctx.lang, e.key, &args),
+                max_segments => max_segments,
+            }
+        }
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct CostQuery {
+    #[serde(default)]
+    body: String,
+    list_id: Option<i64>,
+}
+
+/// `GET /notify/cost?body=&list_id=`: the cost line of the draft form for this text (an HTML
+/// fragment the form's script puts in place as the text is typed).
+pub async fn cost(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<CostQuery>,
+) -> Result<Response, WebError> {
+    let extra = cost_context(&state, &ctx, &q.body, q.list_id).await?;
+    Ok(view::page("notify_cost.html", &ctx, "notify", extra)?.into_response())
 }
 
 async fn campaign_context(
@@ -178,6 +242,10 @@ async fn campaign_context(
         can_decide => !author && c.status == "pending" && ctx.has_any(&[Role::Approver]),
         can_cancel => c.status != "cancelled" && (author || ctx.has_any(&[Role::Approver, Role::Admin])),
         is_author => author,
+        // What the one click changes: the text as written, fields and all.
+        can_unaccent => author && c.status == "draft"
+            && lantoa_notify::message::unaccented(&c.body) != c.body,
+        diff => lantoa_notify::message::unaccented_diff(&c.body),
     })
 }
 
@@ -260,6 +328,11 @@ pub async fn step(
         "cancel" if author || ctx.has_any(&[Role::Approver, Role::Admin]) => {
             n.cancel(&actor, id, &form.get("note")).await
         }
+        // The service refuses anyone but the author, and any state but draft.
+        "unaccented" => n.use_unaccented(&actor, id).await.map(|mut c| {
+            c.status = "unaccented".into();
+            c
+        }),
         "test-send" => {
             let list = form.get("test_list").parse().unwrap_or(0);
             n.test_send(&actor, id, list)
