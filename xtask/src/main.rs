@@ -86,8 +86,8 @@ fn tests(tally: &mut Tally, what: &str, mut cmd: Command) {
 
 /// The integration suites that store data: run again on PostgreSQL. (Run with `--workspace`
 /// so features unify as in the SQLite run and nothing is rebuilt.)
-const STORAGE_SUITES: [&str; 8] = [
-    "store", "accounts", "registry", "watch", "crawl", "opendata", "notify", "web",
+const STORAGE_SUITES: [&str; 9] = [
+    "store", "accounts", "registry", "watch", "cases", "crawl", "opendata", "notify", "web",
 ];
 
 fn test_all() -> anyhow::Result<Tally> {

@@ -39,6 +39,25 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// The caller's roles do not allow this step; the message names the roles that do.
+    #[error("{0}")]
+    NotAllowed(String),
+    /// The step is not possible from the case's state; the message says where it can go.
+    #[error("{0}")]
+    Transition(String),
+    /// The subject already has an open case in this category.
+    #[error("{subject} already has an open case on {category}: case {existing}")]
+    CaseOpen {
+        /// The open case.
+        existing: i64,
+        /// The subject's name.
+        subject: String,
+        /// The category.
+        category: String,
+    },
+    /// No case with this id.
+    #[error("no case {0}")]
+    CaseNotFound(i64),
     /// The registry refused (unknown or ambiguous managing unit, bad tax code…).
     #[error(transparent)]
     Registry(#[from] lantoa_registry::Error),
@@ -69,8 +88,11 @@ impl HasErrorCode for Error {
             | Error::File(_)
             | Error::Forbidden { .. }
             | Error::Unreachable { .. } => error_code::INVALID_INPUT,
-            Error::Duplicate(_) => error_code::CONFLICT,
-            Error::NotFound(_) => error_code::NOT_FOUND,
+            Error::Duplicate(_) | Error::Transition(_) | Error::CaseOpen { .. } => {
+                error_code::CONFLICT
+            }
+            Error::NotAllowed(_) => error_code::FORBIDDEN,
+            Error::NotFound(_) | Error::CaseNotFound(_) => error_code::NOT_FOUND,
             Error::Registry(e) => e.error_code(),
             Error::Store(e) => e.error_code(),
         }

@@ -11,7 +11,9 @@
 //!   kept as a WARC record ([`capture`]);
 //! * **extraction** ([`extract`]), **signals** ([`signals`]), near-duplicates ([`dedup`]) and
 //!   the **classifier** ([`classify`]);
-//! * **findings** with their evidence and reviewers' decisions ([`findings`]).
+//! * **findings** with their evidence and reviewers' decisions ([`findings`]);
+//! * enforcement **cases** opened from findings and moved through the workflow of
+//!   `data/watch/cases.toml` with their timeline and deadlines ([`cases`]).
 //!
 //! ```no_run
 //! # async fn demo(db: lantoa_store::Db) -> lantoa_watch::Result<()> {
@@ -27,6 +29,7 @@
 #![deny(missing_docs)]
 
 pub mod capture;
+pub mod cases;
 pub mod classify;
 pub mod crawl;
 pub mod crawler;
@@ -40,6 +43,7 @@ pub mod quality;
 pub mod signals;
 mod subject;
 
+pub use cases::{Case, CaseEvent, CaseRules, CaseState, NewCase};
 pub use crawler::{CRAWL_JOB, Crawl, CrawlLimits, Crawler, PageEvent, PageRow};
 pub use error::{Error, Result};
 pub use findings::{Decision, Finding, FindingQuery, SubjectScore};
@@ -57,5 +61,6 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(2, "0002_crawl.sql"),
         lantoa_store::migration!(3, "0003_subject_texts.sql"),
         lantoa_store::migration!(4, "0004_models.sql"),
+        lantoa_store::migration!(5, "0005_cases.sql"),
     ],
 };

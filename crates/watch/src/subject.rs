@@ -217,6 +217,9 @@ pub struct ListQuery {
 pub struct Watch {
     pub(crate) db: Db,
     pub(crate) registry: Registry,
+    /// The case workflow (`data/watch/cases.toml` unless replaced).
+    pub(crate) cases: std::sync::Arc<crate::cases::CaseRules>,
+    pub(crate) clock: lantoa_store::Clock,
 }
 
 const COLUMNS: &str =
@@ -242,7 +245,28 @@ fn subject_from_row(r: &sqlx::any::AnyRow) -> Result<Subject> {
 impl Watch {
     /// The service over `db`, resolving managing units through `registry`.
     pub fn new(db: Db, registry: Registry) -> Self {
-        Self { db, registry }
+        Self {
+            db,
+            registry,
+            // The shipped file is read by a unit test; it cannot fail here.
+            #[allow(clippy::expect_used)]
+            cases: std::sync::Arc::new(
+                crate::cases::CaseRules::builtin().expect("data/watch/cases.toml is valid"),
+            ),
+            clock: lantoa_store::Clock::default(),
+        }
+    }
+
+    /// The same service with another case workflow (config `watch.cases`).
+    pub fn with_case_rules(mut self, rules: crate::cases::CaseRules) -> Self {
+        self.cases = std::sync::Arc::new(rules);
+        self
+    }
+
+    /// The same service reading time from `clock` (tests move it).
+    pub fn with_clock(mut self, clock: lantoa_store::Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Registers a subject.

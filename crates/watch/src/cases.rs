@@ -1,0 +1,633 @@
+//! Enforcement cases: a subject's suspected violation in one category (báo hóa, illegal
+//! advertising, harmful content), opened from findings or by hand and moved through the states
+//! of `data/watch/cases.toml` — reviewed, the managing unit invited, the dossier transferred to
+//! the Inspectorate, a takedown proposed, an answer awaited, and one of the endings. Each move
+//! is allowed from certain states to certain roles, needs a note, and is kept with who made it
+//! and when; each state may have a limit in days after which the case is listed overdue.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use lantoa_core::role::Role;
+use lantoa_store::audit::{self, Entry};
+use lantoa_store::{JsonCol, is_unique_violation, json_rows};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::{Error, Result, Watch};
+
+/// The shipped workflow (`data/watch/cases.toml`).
+pub const BUILTIN_RULES: &str = include_str!("../../../data/watch/cases.toml");
+
+/// The categories a case may be about (those of findings).
+pub const CATEGORIES: [&str; 3] = ["bao_hoa", "advertising", "harmful"];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateFile {
+    id: String,
+    #[serde(default)]
+    days: Option<u32>,
+    #[serde(default)]
+    closed: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransitionFile {
+    from: String,
+    to: Vec<String>,
+    roles: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    state: Vec<StateFile>,
+    transition: Vec<TransitionFile>,
+}
+
+/// One state of the workflow.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CaseState {
+    /// Its id (`xem_xet`).
+    pub id: String,
+    /// Days a case may stay in it before it is overdue; `None`: no limit.
+    pub days: Option<u32>,
+    /// Whether a case in it is finished.
+    pub closed: bool,
+}
+
+/// The workflow: states, and who may move a case from which state to which.
+#[derive(Debug, Clone)]
+pub struct CaseRules {
+    states: Vec<CaseState>,
+    /// (from, to) → the roles allowed (admin always is).
+    moves: BTreeMap<(String, String), BTreeSet<Role>>,
+}
+
+impl CaseRules {
+    /// Reads a workflow file, refusing one that names an unknown state or role, a closed state
+    /// with a time limit, a move out of a state that does not exist, or no closed state. The
+    /// first state is where cases open.
+    pub fn from_toml(text: &str) -> Result<Self> {
+        let bad = |message: String| Error::Invalid {
+            field: "watch.cases",
+            message,
+        };
+        let file: RulesFile = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+        let mut states = Vec::new();
+        for s in file.state {
+            if states.iter().any(|k: &CaseState| k.id == s.id) {
+                return Err(bad(format!("state {} is defined twice", s.id)));
+            }
+            if s.closed && s.days.is_some() {
+                return Err(bad(format!("closed state {} cannot have days", s.id)));
+            }
+            states.push(CaseState {
+                id: s.id,
+                days: s.days,
+                closed: s.closed,
+            });
+        }
+        if states.first().is_none_or(|s| s.closed) {
+            return Err(bad("the first state (where cases open) must be open".into()));
+        }
+        if !states.iter().any(|s| s.closed) {
+            return Err(bad("no closed state: a case could never end".into()));
+        }
+        let known = |id: &str| states.iter().any(|s| s.id == id);
+        let mut moves: BTreeMap<(String, String), BTreeSet<Role>> = BTreeMap::new();
+        for t in file.transition {
+            for id in std::iter::once(&t.from).chain(&t.to) {
+                if !known(id) {
+                    return Err(bad(format!("a transition names unknown state {id}")));
+                }
+            }
+            let mut roles = BTreeSet::new();
+            for r in &t.roles {
+                roles.insert(
+                    r.parse::<Role>().map_err(|_| {
+                        bad(format!("transition from {}: unknown role {r}", t.from))
+                    })?,
+                );
+            }
+            for to in &t.to {
+                moves
+                    .entry((t.from.clone(), to.clone()))
+                    .or_default()
+                    .extend(roles.iter().copied());
+            }
+        }
+        Ok(Self { states, moves })
+    }
+
+    /// The shipped workflow.
+    pub fn builtin() -> Result<Self> {
+        Self::from_toml(BUILTIN_RULES)
+    }
+
+    /// Every state, in the file's order.
+    pub fn states(&self) -> &[CaseState] {
+        &self.states
+    }
+
+    /// Where cases open.
+    pub fn initial(&self) -> &CaseState {
+        // `from_toml` refuses a file without states.
+        &self.states[0]
+    }
+
+    /// The state `id`, if the workflow has it.
+    pub fn state(&self, id: &str) -> Option<&CaseState> {
+        self.states.iter().find(|s| s.id == id)
+    }
+
+    /// The roles that may move a case from `from` to `to` (admin besides); empty if no one.
+    pub fn roles_for(&self, from: &str, to: &str) -> Vec<Role> {
+        self.moves
+            .get(&(from.to_owned(), to.to_owned()))
+            .map(|r| r.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// The states a holder of `roles` may move a case in `from` to.
+    pub fn next(&self, from: &str, roles: &[Role]) -> Vec<&str> {
+        self.moves
+            .iter()
+            .filter(|((f, _), allowed)| {
+                f == from
+                    && (roles.contains(&Role::Admin) || roles.iter().any(|r| allowed.contains(r)))
+            })
+            .map(|((_, to), _)| to.as_str())
+            .collect()
+    }
+
+    /// Whether a holder of `roles` may move a case from `from` to `to`, and if not, why.
+    fn check(&self, from: &str, to: &str, roles: &[Role]) -> Result<()> {
+        let Some(allowed) = self.moves.get(&(from.to_owned(), to.to_owned())) else {
+            let next: Vec<&str> = self
+                .moves
+                .keys()
+                .filter(|(f, _)| f == from)
+                .map(|(_, t)| t.as_str())
+                .collect();
+            return Err(Error::Transition(format!(
+                "a case in {from} cannot go to {to}; from {from} it goes to {}",
+                if next.is_empty() {
+                    "nothing (it is finished)".to_owned()
+                } else {
+                    next.join(", ")
+                }
+            )));
+        };
+        if roles.contains(&Role::Admin) || roles.iter().any(|r| allowed.contains(r)) {
+            Ok(())
+        } else {
+            Err(Error::NotAllowed(format!(
+                "moving a case from {from} to {to} needs the role {}",
+                allowed
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )))
+        }
+    }
+}
+
+/// A case to open.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewCase {
+    /// The subject it is about.
+    pub subject_id: i64,
+    /// `bao_hoa`, `advertising` or `harmful`.
+    pub category: String,
+    /// A short title; the subject's name and the category when empty.
+    #[serde(default)]
+    pub title: String,
+    /// Findings of that subject it rests on (none when opened by hand).
+    #[serde(default)]
+    pub findings: Vec<i64>,
+    /// Why it is opened.
+    pub note: String,
+}
+
+/// A case.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Case {
+    /// Its id.
+    pub id: i64,
+    /// The subject it is about.
+    pub subject_id: i64,
+    /// Its category.
+    pub category: String,
+    /// Its title.
+    pub title: String,
+    /// Its state (an id of the workflow).
+    pub state: String,
+    /// Whether it is not finished.
+    pub open: bool,
+    /// Who opened it.
+    pub opened_by: String,
+    /// When, µs.
+    pub opened_at: i64,
+    /// Since when it is in its state, µs.
+    pub state_since: i64,
+    /// When it is overdue in its state, µs; none when finished or without a limit.
+    pub due_at: Option<i64>,
+    /// The findings it rests on.
+    pub findings: Vec<i64>,
+}
+
+/// One step of a case's timeline.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CaseEvent {
+    /// The state it left (none for the opening).
+    pub from: Option<String>,
+    /// The state it entered.
+    pub to: String,
+    /// Who.
+    pub actor: String,
+    /// When, µs.
+    pub at: i64,
+    /// Why.
+    pub note: String,
+}
+
+const CASE_COLUMNS: &str =
+    "id, subject_id, category, title, state, open, opened_by, opened_at, state_since, due_at";
+
+fn case_from(r: &sqlx::any::AnyRow) -> Result<Case> {
+    Ok(Case {
+        id: r.try_get(0)?,
+        subject_id: r.try_get(1)?,
+        category: r.try_get(2)?,
+        title: r.try_get(3)?,
+        state: r.try_get(4)?,
+        open: r.try_get::<i64, _>(5)? != 0,
+        opened_by: r.try_get(6)?,
+        opened_at: r.try_get(7)?,
+        state_since: r.try_get(8)?,
+        due_at: r.try_get(9)?,
+        findings: Vec::new(),
+    })
+}
+
+fn required_note(note: &str) -> Result<&str> {
+    let note = note.trim();
+    if note.is_empty() {
+        return Err(Error::Invalid {
+            field: "note",
+            message: "every step of a case says why".into(),
+        });
+    }
+    Ok(note)
+}
+
+impl Watch {
+    /// When a case entering `state` now is overdue, if the state has a limit.
+    fn due(&self, state: &CaseState, now: i64) -> Option<i64> {
+        state
+            .days
+            .filter(|_| !state.closed)
+            .map(|d| now + i64::from(d) * 86_400_000_000)
+    }
+
+    /// Opens a case on a subject, in the workflow's first state. Only a watch officer (or an
+    /// admin) opens cases; the findings given must be the subject's; a subject has at most one
+    /// open case per category.
+    pub async fn open_case(&self, actor: &str, roles: &[Role], new: &NewCase) -> Result<Case> {
+        if !roles
+            .iter()
+            .any(|r| matches!(r, Role::WatchOfficer | Role::Admin))
+        {
+            return Err(Error::NotAllowed(
+                "opening a case needs the role watch_officer".into(),
+            ));
+        }
+        if !CATEGORIES.contains(&new.category.as_str()) {
+            return Err(Error::Invalid {
+                field: "category",
+                message: format!(
+                    "{:?} is not a category; categories are {}",
+                    new.category,
+                    CATEGORIES.join(", ")
+                ),
+            });
+        }
+        let note = required_note(&new.note)?;
+        let subject = self.get(new.subject_id).await?;
+        if !new.findings.is_empty() {
+            let ids: Vec<[i64; 1]> = new.findings.iter().map(|f| [*f]).collect();
+            let sql = format!(
+                "SELECT id FROM watch_findings WHERE subject_id = $1
+                 AND id IN (SELECT c0 FROM ({}) AS j)",
+                json_rows(self.db.backend(), 2, &[JsonCol::Int])
+            );
+            let found: BTreeSet<i64> = sqlx::query_scalar::<_, i64>(&sql)
+                .bind(subject.id)
+                .bind(serde_json::to_string(&ids).map_err(|e| Error::Invalid {
+                    field: "findings",
+                    message: e.to_string(),
+                })?)
+                .fetch_all(self.db.pool())
+                .await?
+                .into_iter()
+                .collect();
+            if let Some(bad) = new.findings.iter().find(|f| !found.contains(f)) {
+                return Err(Error::Invalid {
+                    field: "findings",
+                    message: format!("finding {bad} is not one of subject {}'s", subject.id),
+                });
+            }
+        }
+        let title = match new.title.trim() {
+            "" => format!("{} — {}", subject.name, new.category),
+            t => t.to_owned(),
+        };
+        let initial = self.cases.initial().clone();
+        let now = self.clock.now_micros();
+        let mut tx = self.db.begin().await?;
+        let id: i64 = match sqlx::query(
+            "INSERT INTO watch_cases (subject_id, category, title, state, open, opened_by, opened_at, state_since, due_at, updated_at)
+             VALUES ($1, $2, $3, $4, 1, $5, $6, $6, $7, $6) RETURNING id",
+        )
+        .bind(subject.id)
+        .bind(&new.category)
+        .bind(&title)
+        .bind(&initial.id)
+        .bind(actor)
+        .bind(now)
+        .bind(self.due(&initial, now))
+        .fetch_one(&mut *tx)
+        .await
+        {
+            Ok(r) => r.try_get(0)?,
+            Err(e) if is_unique_violation(&e) => {
+                drop(tx);
+                let existing: i64 = sqlx::query_scalar(
+                    "SELECT id FROM watch_cases WHERE subject_id = $1 AND category = $2 AND open = 1",
+                )
+                .bind(subject.id)
+                .bind(&new.category)
+                .fetch_one(self.db.pool())
+                .await?;
+                return Err(Error::CaseOpen {
+                    existing,
+                    subject: subject.name,
+                    category: new.category.clone(),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let mut findings: Vec<i64> = new.findings.clone();
+        findings.sort_unstable();
+        findings.dedup();
+        for f in &findings {
+            sqlx::query("INSERT INTO watch_case_findings (case_id, finding_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(f)
+                .execute(&mut *tx)
+                .await?;
+        }
+        event(&mut tx, id, None, &initial.id, actor, now, note).await?;
+        audit::append_at(
+            &mut tx,
+            &Entry::new(actor, "watch.case_opened", format!("case:{id}")).after(
+                serde_json::json!({
+                    "subject_id": subject.id, "category": new.category, "title": title,
+                    "state": initial.id, "findings": findings, "note": note,
+                }),
+            ),
+            &self.clock,
+        )
+        .await?;
+        tx.commit().await?;
+        self.case(id).await
+    }
+
+    /// Moves a case to `to`, if its workflow allows that from its state to a holder of
+    /// `roles`; `note` says why. Nothing changes when it is refused.
+    pub async fn move_case(
+        &self,
+        actor: &str,
+        roles: &[Role],
+        id: i64,
+        to: &str,
+        note: &str,
+    ) -> Result<Case> {
+        let c = self.case(id).await?;
+        if self.cases.state(to).is_none() {
+            return Err(Error::Invalid {
+                field: "to",
+                message: format!(
+                    "{to:?} is not a state; states are {}",
+                    self.cases
+                        .states()
+                        .iter()
+                        .map(|s| s.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+        self.cases.check(&c.state, to, roles)?;
+        let note = required_note(note)?;
+        let target = self
+            .cases
+            .state(to)
+            .cloned()
+            .ok_or_else(|| Error::Invalid {
+                field: "to",
+                message: format!("{to:?} is not a state"),
+            })?;
+        let now = self.clock.now_micros();
+        let mut tx = self.db.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE watch_cases SET state = $1, open = $2, state_since = $3, due_at = $4, updated_at = $3
+             WHERE id = $5 AND state = $6",
+        )
+        .bind(&target.id)
+        .bind(i64::from(!target.closed))
+        .bind(now)
+        .bind(self.due(&target, now))
+        .bind(id)
+        .bind(&c.state)
+        .execute(&mut *tx)
+        .await;
+        let changed = match changed {
+            Ok(done) => done.rows_affected(),
+            // Reopening while another case on the subject and category is open.
+            Err(e) if is_unique_violation(&e) => {
+                return Err(Error::Transition(format!(
+                    "case {id} cannot reopen: another case on the same subject and category is open"
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if changed != 1 {
+            return Err(Error::Transition(format!(
+                "case {id} changed meanwhile; reload it"
+            )));
+        }
+        event(&mut tx, id, Some(&c.state), &target.id, actor, now, note).await?;
+        audit::append_at(
+            &mut tx,
+            &Entry::new(actor, "watch.case_moved", format!("case:{id}"))
+                .before(serde_json::json!({ "state": c.state }))
+                .after(serde_json::json!({ "state": target.id, "note": note })),
+            &self.clock,
+        )
+        .await?;
+        tx.commit().await?;
+        self.case(id).await
+    }
+
+    /// A case, with its findings.
+    pub async fn case(&self, id: i64) -> Result<Case> {
+        let row = sqlx::query(&format!(
+            "SELECT {CASE_COLUMNS} FROM watch_cases WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.db.pool())
+        .await?
+        .ok_or(Error::CaseNotFound(id))?;
+        let mut c = case_from(&row)?;
+        c.findings = sqlx::query_scalar(
+            "SELECT finding_id FROM watch_case_findings WHERE case_id = $1 ORDER BY finding_id",
+        )
+        .bind(id)
+        .fetch_all(self.db.pool())
+        .await?;
+        Ok(c)
+    }
+
+    /// Cases, newest first: those in `state`, or all.
+    pub async fn cases(&self, state: Option<&str>) -> Result<Vec<Case>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CASE_COLUMNS} FROM watch_cases WHERE $1 = '' OR state = $1 ORDER BY id DESC"
+        ))
+        .bind(state.unwrap_or(""))
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter().map(case_from).collect()
+    }
+
+    /// Open cases past their state's limit now, the most overdue first.
+    pub async fn overdue_cases(&self) -> Result<Vec<Case>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CASE_COLUMNS} FROM watch_cases WHERE open = 1 AND due_at < $1 ORDER BY due_at, id"
+        ))
+        .bind(self.clock.now_micros())
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter().map(case_from).collect()
+    }
+
+    /// Every step a case took, oldest first.
+    pub async fn case_timeline(&self, id: i64) -> Result<Vec<CaseEvent>> {
+        let rows = sqlx::query(
+            "SELECT from_state, to_state, actor, at, note FROM watch_case_events
+             WHERE case_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CaseEvent {
+                    from: r.try_get(0)?,
+                    to: r.try_get(1)?,
+                    actor: r.try_get(2)?,
+                    at: r.try_get(3)?,
+                    note: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The case workflow in force.
+    pub fn case_rules(&self) -> &CaseRules {
+        &self.cases
+    }
+}
+
+async fn event(
+    tx: &mut lantoa_store::Tx,
+    case: i64,
+    from: Option<&str>,
+    to: &str,
+    actor: &str,
+    at: i64,
+    note: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO watch_case_events (case_id, from_state, to_state, actor, at, note)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(case)
+    .bind(from)
+    .bind(to)
+    .bind(actor)
+    .bind(at)
+    .bind(note)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_workflow_reads_and_every_state_is_reachable() {
+        let r = CaseRules::builtin().unwrap();
+        assert_eq!(r.initial().id, "phat_hien");
+        let mut seen = BTreeSet::from([r.initial().id.clone()]);
+        let mut frontier = vec![r.initial().id.clone()];
+        while let Some(s) = frontier.pop() {
+            for to in r.next(&s, &[Role::Admin]) {
+                if seen.insert(to.to_owned()) {
+                    frontier.push(to.to_owned());
+                }
+            }
+        }
+        let all: BTreeSet<String> = r.states().iter().map(|s| s.id.clone()).collect();
+        assert_eq!(seen, all);
+        assert_eq!(
+            r.state("de_nghi_go").unwrap().days,
+            Some(1),
+            "Decree 147/2024: 24 h"
+        );
+    }
+
+    #[test]
+    fn a_bad_workflow_file_says_what_is_wrong() {
+        for (text, says) in [
+            (
+                "[[state]]\nid = \"a\"\nclosed = true\n[[transition]]\nfrom = \"a\"\nto = []\nroles = []\n",
+                "must be open",
+            ),
+            (
+                "[[state]]\nid = \"a\"\n[[transition]]\nfrom = \"a\"\nto = [\"b\"]\nroles = []\n",
+                "no closed state",
+            ),
+            (
+                "[[state]]\nid = \"a\"\n[[state]]\nid = \"z\"\nclosed = true\n[[transition]]\nfrom = \"a\"\nto = [\"b\"]\nroles = []\n",
+                "unknown state b",
+            ),
+            (
+                "[[state]]\nid = \"a\"\n[[state]]\nid = \"z\"\nclosed = true\n[[transition]]\nfrom = \"a\"\nto = [\"z\"]\nroles = [\"boss\"]\n",
+                "unknown role boss",
+            ),
+            (
+                "[[state]]\nid = \"a\"\n[[state]]\nid = \"z\"\nclosed = true\ndays = 3\n[[transition]]\nfrom = \"a\"\nto = [\"z\"]\nroles = []\n",
+                "cannot have days",
+            ),
+        ] {
+            let e = CaseRules::from_toml(text).unwrap_err().to_string();
+            assert!(e.contains(says), "{e}");
+        }
+    }
+}

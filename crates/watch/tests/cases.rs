@@ -1,0 +1,360 @@
+//! Enforcement cases against the shipped workflow (`data/watch/cases.toml`): every move from
+//! every state by every role, the refusals and what they leave unchanged, one open case per
+//! subject and category, deadlines. SQLite in `cargo test`, PostgreSQL in `cargo xtask test`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure report
+
+use std::collections::{BTreeMap, VecDeque};
+
+use chrono::{Duration, TimeZone, Utc};
+use lantoa_core::role::Role;
+use lantoa_registry::Registry;
+use lantoa_store::Clock;
+use lantoa_store::testing::TestDb;
+use lantoa_watch::{Case, Error, NewCase, NewSubject, SubjectKind, Watch};
+
+const ROLES: [Role; 5] = [
+    Role::WatchOfficer,
+    Role::Inspector,
+    Role::Approver,
+    Role::Viewer,
+    Role::Admin,
+];
+
+struct Env {
+    _t: TestDb,
+    w: Watch,
+    clock: Clock,
+    subjects: usize,
+}
+
+async fn setup() -> Env {
+    let t = TestDb::new(&[&lantoa_registry::MIGRATIONS, &lantoa_watch::MIGRATIONS])
+        .await
+        .unwrap();
+    let clock = Clock::manual(Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap());
+    let w = Watch::new(t.db.clone(), Registry::new(t.db.clone())).with_clock(clock.clone());
+    Env {
+        _t: t,
+        w,
+        clock,
+        subjects: 0,
+    }
+}
+
+impl Env {
+    async fn subject(&mut self) -> i64 {
+        self.subjects += 1;
+        let n = self.subjects;
+        self.w
+            .create(
+                "lan",
+                &NewSubject::new(
+                    SubjectKind::Website,
+                    &format!("https://trang-{n}.example/"),
+                    &format!("Trang {n}"),
+                ),
+            )
+            .await
+            .unwrap()
+            .id
+    }
+
+    async fn open(&mut self) -> Case {
+        let subject_id = self.subject().await;
+        self.w
+            .open_case(
+                "lan",
+                &[Role::WatchOfficer],
+                &NewCase {
+                    subject_id,
+                    category: "bao_hoa".into(),
+                    note: "dấu hiệu báo hóa trong kết quả rà soát".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+    }
+
+    /// A new case brought to `state` by an admin along the shortest path.
+    async fn case_in(&mut self, state: &str) -> Case {
+        let path = path_to(&self.w, state);
+        let mut c = self.open().await;
+        for to in path {
+            c = self
+                .w
+                .move_case("admin", &[Role::Admin], c.id, &to, "đưa vào trạng thái")
+                .await
+                .unwrap();
+        }
+        assert_eq!(c.state, state);
+        c
+    }
+}
+
+/// The states from the first one to `state`, by breadth-first search over admin's moves.
+fn path_to(w: &Watch, state: &str) -> Vec<String> {
+    let rules = w.case_rules();
+    let start = rules.initial().id.clone();
+    let mut back: BTreeMap<String, String> = BTreeMap::new();
+    let mut queue = VecDeque::from([start.clone()]);
+    while let Some(s) = queue.pop_front() {
+        if s == state {
+            break;
+        }
+        for to in rules.next(&s, &[Role::Admin]) {
+            if to != start && !back.contains_key(to) {
+                back.insert(to.to_owned(), s.clone());
+                queue.push_back(to.to_owned());
+            }
+        }
+    }
+    let mut path = Vec::new();
+    let mut at = state.to_owned();
+    while at != start {
+        let prev = back
+            .get(&at)
+            .unwrap_or_else(|| panic!("{state} is unreachable"))
+            .clone();
+        path.push(at);
+        at = prev;
+    }
+    path.reverse();
+    path
+}
+
+#[tokio::test]
+async fn every_move_from_every_state_is_allowed_to_its_roles_and_refused_to_the_rest() {
+    let mut env = setup().await;
+    let rules = env.w.case_rules().clone();
+    let states: Vec<String> = rules.states().iter().map(|s| s.id.clone()).collect();
+    let mut allowed_moves = 0;
+    for from in &states {
+        for role in ROLES {
+            // Refusals first, on one case: each leaves it as it was.
+            let c = env.case_in(from).await;
+            let steps = env.w.case_timeline(c.id).await.unwrap().len();
+            for to in &states {
+                let permitted = rules.next(from, &[role]).contains(&to.as_str());
+                if permitted {
+                    continue;
+                }
+                let e = env
+                    .w
+                    .move_case("x", &[role], c.id, to, "thử")
+                    .await
+                    .unwrap_err();
+                let defined = !rules.roles_for(from, to).is_empty();
+                match (&e, defined) {
+                    (Error::NotAllowed(m), true) => assert!(m.contains("needs the role"), "{m}"),
+                    (Error::Transition(m), false) => {
+                        assert!(m.contains(&format!("in {from} cannot go to {to}")), "{m}")
+                    }
+                    other => panic!("{from} -> {to} as {role:?}: {other:?}"),
+                }
+                assert_eq!(env.w.case(c.id).await.unwrap(), c, "{from} -> {to}");
+                assert_eq!(env.w.case_timeline(c.id).await.unwrap().len(), steps);
+            }
+            // Each permitted move, on a case of its own.
+            for to in rules.next(from, &[role]) {
+                let c = env.case_in(from).await;
+                let moved = env
+                    .w
+                    .move_case("hoa", &[role], c.id, to, "theo quy trình")
+                    .await
+                    .unwrap();
+                let target = rules.state(to).unwrap();
+                assert_eq!(moved.state, to);
+                assert_eq!(moved.open, !target.closed, "{to}");
+                let now = env.clock.now_micros();
+                assert_eq!(moved.state_since, now);
+                assert_eq!(
+                    moved.due_at,
+                    target.days.map(|d| now + i64::from(d) * 86_400_000_000),
+                    "{to}"
+                );
+                let last = env.w.case_timeline(c.id).await.unwrap().pop().unwrap();
+                assert_eq!(
+                    (last.from.as_deref(), last.to.as_str(), last.actor.as_str()),
+                    (Some(from.as_str()), to, "hoa")
+                );
+                assert_eq!(last.note, "theo quy trình");
+                allowed_moves += 1;
+            }
+        }
+    }
+    // The shipped workflow: 17 moves, each for its roles and admin.
+    assert!(allowed_moves >= 34, "{allowed_moves}");
+    let c = env.case_in("xem_xet").await;
+    assert!(matches!(
+        env.w
+            .move_case("lan", &[Role::WatchOfficer], c.id, "chuyen_thanh_tra", "chuyển")
+            .await,
+        Err(Error::NotAllowed(m)) if m.contains("approver")
+    ));
+}
+
+#[tokio::test]
+async fn a_case_opens_once_per_subject_and_category_with_a_reason_and_bad_steps_change_nothing() {
+    let mut env = setup().await;
+    let subject_id = env.subject().await;
+    let new = |category: &str, note: &str| NewCase {
+        subject_id,
+        category: category.into(),
+        note: note.into(),
+        ..Default::default()
+    };
+    let officer = [Role::WatchOfficer];
+    let e = env
+        .w
+        .open_case("xem", &[Role::Viewer], &new("bao_hoa", "lý do"))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::NotAllowed(_)), "{e:?}");
+    let e = env
+        .w
+        .open_case("lan", &officer, &new("quang_cao", "lý do"))
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("bao_hoa, advertising, harmful"),
+        "{e}"
+    );
+    let e = env
+        .w
+        .open_case("lan", &officer, &new("bao_hoa", "  "))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Invalid { field: "note", .. }), "{e:?}");
+    let mut unknown = new("bao_hoa", "lý do");
+    unknown.subject_id = 9999;
+    assert!(matches!(
+        env.w.open_case("lan", &officer, &unknown).await,
+        Err(Error::NotFound(9999))
+    ));
+    let mut with_finding = new("bao_hoa", "lý do");
+    with_finding.findings = vec![424242];
+    let e = env
+        .w
+        .open_case("lan", &officer, &with_finding)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Invalid { field: "findings", message } if message.contains("424242")),
+        "{e:?}"
+    );
+    assert!(
+        env.w.cases(None).await.unwrap().is_empty(),
+        "nothing was kept"
+    );
+
+    let first = env
+        .w
+        .open_case("lan", &officer, &new("bao_hoa", "dấu hiệu báo hóa"))
+        .await
+        .unwrap();
+    assert_eq!(first.title, "Trang 1 — bao_hoa");
+    // A second open case on the same subject and category names the first; another category
+    // is a case of its own.
+    let e = env
+        .w
+        .open_case("lan", &officer, &new("bao_hoa", "lần nữa"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::CaseOpen { existing, .. } if *existing == first.id),
+        "{e:?}"
+    );
+    env.w
+        .open_case("lan", &officer, &new("advertising", "quảng cáo thực phẩm"))
+        .await
+        .unwrap();
+    // A step without a reason, or to a state that does not exist, changes nothing.
+    let e = env
+        .w
+        .move_case("lan", &officer, first.id, "xem_xet", "")
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Invalid { field: "note", .. }), "{e:?}");
+    let e = env
+        .w
+        .move_case("lan", &officer, first.id, "dong", "x")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("phat_hien, xem_xet"), "{e}");
+    assert_eq!(env.w.case(first.id).await.unwrap(), first);
+    assert!(matches!(
+        env.w.case(777).await,
+        Err(Error::CaseNotFound(777))
+    ));
+    // Fixed by the unit; a new case may then open; the fixed one cannot reopen beside it.
+    for to in ["xem_xet", "moi_lam_viec", "cho_phan_hoi", "da_khac_phuc"] {
+        env.w
+            .move_case("lan", &officer, first.id, to, "tiến hành")
+            .await
+            .unwrap();
+    }
+    let again = env
+        .w
+        .open_case("lan", &officer, &new("bao_hoa", "tái phạm"))
+        .await
+        .unwrap();
+    let e = env
+        .w
+        .move_case("lan", &officer, first.id, "xem_xet", "còn dấu hiệu")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("another case"), "{e}");
+    assert_eq!(env.w.case(first.id).await.unwrap().state, "da_khac_phuc");
+    let timeline = env.w.case_timeline(first.id).await.unwrap();
+    assert_eq!(
+        timeline.iter().map(|e| e.to.as_str()).collect::<Vec<_>>(),
+        [
+            "phat_hien",
+            "xem_xet",
+            "moi_lam_viec",
+            "cho_phan_hoi",
+            "da_khac_phuc"
+        ]
+    );
+    assert_eq!(timeline[0].note, "dấu hiệu báo hóa");
+    assert_eq!(env.w.cases(Some("phat_hien")).await.unwrap().len(), 2);
+    assert_eq!(env.w.cases(None).await.unwrap()[0].id, again.id);
+}
+
+#[tokio::test]
+async fn a_case_past_its_states_limit_is_listed_overdue_until_it_moves() {
+    let mut env = setup().await;
+    let c = env.open().await;
+    let officer = [Role::WatchOfficer];
+    env.clock.advance(Duration::days(3) - Duration::minutes(1));
+    assert!(env.w.overdue_cases().await.unwrap().is_empty());
+    env.clock.advance(Duration::minutes(2));
+    assert_eq!(env.w.overdue_cases().await.unwrap()[0].id, c.id);
+    env.w
+        .move_case("lan", &officer, c.id, "xem_xet", "bắt đầu xem xét")
+        .await
+        .unwrap();
+    assert!(env.w.overdue_cases().await.unwrap().is_empty());
+    // A takedown proposal has a day (Decree 147/2024).
+    env.w
+        .move_case("lan", &officer, c.id, "de_nghi_go", "đề nghị Cục gỡ")
+        .await
+        .unwrap();
+    env.clock.advance(Duration::hours(25));
+    assert_eq!(env.w.overdue_cases().await.unwrap()[0].id, c.id);
+    // Finished cases are never overdue.
+    env.w
+        .move_case("lan", &officer, c.id, "cho_phan_hoi", "đã gửi")
+        .await
+        .unwrap();
+    let done = env
+        .w
+        .move_case("lan", &officer, c.id, "da_go", "nền tảng đã gỡ")
+        .await
+        .unwrap();
+    assert_eq!((done.open, done.due_at), (false, None));
+    env.clock.advance(Duration::days(400));
+    assert!(env.w.overdue_cases().await.unwrap().is_empty());
+}
