@@ -14,6 +14,7 @@
 //! | `web.api_rate_per_minute` | `LANTOA_API_RATE_PER_MINUTE` | — | `600` (0: no limit) |
 //! | `db.max_connections` | `LANTOA_DB_MAX_CONNECTIONS` | — | 8 (SQLite), 16 (PostgreSQL) |
 //! | `watch.signals` | `LANTOA_WATCH_SIGNALS` | — | the shipped `data/watch/signals.toml` |
+//! | `watch.cases` | `LANTOA_WATCH_CASES` | — | the shipped `data/watch/cases.toml` (the case workflow) |
 //! | `watch.allow_private` | `LANTOA_WATCH_ALLOW_PRIVATE` | — | `false` (`serve --demo` allows loopback for its own web) |
 //! | `watch.max_pages` | — | — | 200 pages per crawl |
 //! | `watch.max_depth` | — | — | 3 links from the start page |
@@ -53,6 +54,7 @@ pub struct DbSection {
 #[serde(deny_unknown_fields)]
 pub struct WatchSection {
     pub signals: Option<PathBuf>,
+    pub cases: Option<PathBuf>,
     pub allow_private: Option<bool>,
     pub max_pages: Option<usize>,
     pub max_depth: Option<usize>,
@@ -205,6 +207,10 @@ impl Config {
                     .get("LANTOA_WATCH_SIGNALS")
                     .map(PathBuf::from)
                     .or(file.watch.signals),
+                cases: env
+                    .get("LANTOA_WATCH_CASES")
+                    .map(PathBuf::from)
+                    .or(file.watch.cases),
                 allow_private: parse_env(env, "LANTOA_WATCH_ALLOW_PRIVATE")?
                     .or(file.watch.allow_private),
                 ..file.watch

@@ -154,6 +154,18 @@ enum WatchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Enforcement cases, newest first (their state, subject, category and deadline).
+    Cases {
+        /// Only cases in this state (a state of the case workflow, e.g. xem_xet).
+        #[arg(long)]
+        state: Option<String>,
+        /// Only open cases past their state's limit.
+        #[arg(long)]
+        overdue: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Retrain the harmful-content classifier on the shipped examples and reviewers' decisions; prints held-out precision and recall.
     Train,
     /// Extract an HTML file as the crawler would and print its main text (for inspection).
@@ -350,7 +362,7 @@ async fn load_demo(cfg: &Config, db: &Db) -> anyhow::Result<()> {
         "Demo city: {} communes and wards registered ({} already there), {} agencies, enterprises, press agencies and people added.",
         report.created, report.already, units
     );
-    let watch = lantoa_watch::Watch::new(db.clone(), Registry::new(db.clone()));
+    let watch = watch::service(&cfg, &db)?;
     let subjects = watch
         .import_csv("demo", lantoa_watch::DEMO_SUBJECTS.as_bytes())
         .await?;
@@ -429,7 +441,7 @@ async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<
     };
     let crawler = watch::crawler(&cfg, &db, overrides)?;
     if demo {
-        let w = lantoa_watch::Watch::new(db.clone(), Registry::new(db.clone()));
+        let w = watch::service(&cfg, &db)?;
         let hosts = lantoa_watch::demo_web::hosts();
         let (subjects, _) = w
             .list(&lantoa_watch::ListQuery {
@@ -480,6 +492,7 @@ async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<
         }
     }
     let state = lantoa_web::AppState::new(db.clone(), cfg.web.clone())
+        .with_watch(watch::service(&cfg, &db)?)
         .with_crawler(crawler)
         .with_opendata(opendata_service(&cfg, &db)?)
         .with_notify(workers::notify(&cfg.notify, &db)?);
@@ -719,7 +732,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let db = open(&cfg).await?;
             let crawler = watch::crawler(&cfg, &db, Vec::new())?;
-            let w = lantoa_watch::Watch::new(db.clone(), Registry::new(db));
+            let w = watch::service(&cfg, &db)?;
             watch::crawl(&crawler, &w, subject, once).await?;
         }
         Command::Watch {
@@ -731,7 +744,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
         } => {
             let db = open(&cfg).await?;
-            let w = lantoa_watch::Watch::new(db.clone(), Registry::new(db));
+            let w = watch::service(&cfg, &db)?;
             let findings = w
                 .findings(&lantoa_watch::FindingQuery {
                     subject_id: subject,
@@ -761,10 +774,58 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Watch {
+            command:
+                WatchCommand::Cases {
+                    state,
+                    overdue,
+                    json,
+                },
+        } => {
+            let db = open(&cfg).await?;
+            let w = watch::service(&cfg, &db)?;
+            if let Some(s) = &state
+                && w.case_rules().state(s).is_none()
+            {
+                bail!(
+                    "--state {s}: not a state of the case workflow; states are {}",
+                    w.case_rules()
+                        .states()
+                        .iter()
+                        .map(|s| s.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            let cases = if overdue {
+                w.overdue_cases().await?
+            } else {
+                w.cases(state.as_deref()).await?
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&cases)?);
+            } else {
+                for c in &cases {
+                    let due = c
+                        .due_at
+                        .map(|d| {
+                            lantoa_core::time::from_micros(d)
+                                .format("%Y-%m-%d %H:%M UTC")
+                                .to_string()
+                        })
+                        .unwrap_or_else(|| "-".into());
+                    println!(
+                        "#{} [{}] {} · subject {} · {} · due {due}",
+                        c.id, c.state, c.title, c.subject_id, c.category
+                    );
+                }
+                println!("{} cases.", cases.len());
+            }
+        }
+        Command::Watch {
             command: WatchCommand::Train,
         } => {
             let db = open(&cfg).await?;
-            let w = lantoa_watch::Watch::new(db.clone(), Registry::new(db.clone()));
+            let w = watch::service(&cfg, &db)?;
             let (info, _) = w.train("cli", &watch::blobs(&cfg, &db)).await?;
             println!(
                 "model {}: {} examples ({} reviewers' decisions), {} held out: precision {:.2}, recall {:.2}",
@@ -793,7 +854,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command: WatchCommand::Subjects { command },
         } => {
             let db = open(&cfg).await?;
-            let watch = lantoa_watch::Watch::new(db.clone(), Registry::new(db));
+            let watch = watch::service(&cfg, &db)?;
             match command {
                 SubjectsCommand::Import { file, json } => {
                     let bytes = std::fs::read(&file)

@@ -21,6 +21,19 @@ pub fn blobs(cfg: &Config, db: &Db) -> BlobStore {
     BlobStore::new(db.clone(), cfg.data_dir.join("blobs"))
 }
 
+/// The watch service with the case workflow of `watch.cases` (or the shipped one).
+pub fn service(cfg: &Config, db: &Db) -> anyhow::Result<Watch> {
+    let watch = Watch::new(db.clone(), Registry::new(db.clone()));
+    let Some(path) = &cfg.watch.cases else {
+        return Ok(watch);
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the case workflow {}", path.display()))?;
+    let rules = lantoa_watch::CaseRules::from_toml(&text)
+        .with_context(|| format!("case workflow {}", path.display()))?;
+    Ok(watch.with_case_rules(rules))
+}
+
 /// The crawler as configured; `overrides` send host names to fixed addresses (the demo web),
 /// and `allow_private` is forced on for them.
 pub fn crawler(
@@ -53,7 +66,7 @@ pub fn crawler(
         delay: w.delay_ms.map_or(d.delay, Duration::from_millis),
         sitemap_pages: d.sitemap_pages,
     };
-    let watch = Watch::new(db.clone(), Registry::new(db.clone()));
+    let watch = service(cfg, db)?;
     Ok(Crawler::new(
         db.clone(),
         watch,

@@ -332,6 +332,45 @@ fn the_dispatcher_refuses_a_bad_smsc_entry_before_it_binds() {
 }
 
 #[test]
+fn the_case_workflow_comes_from_the_configuration_and_a_bad_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // The shipped workflow: no cases yet; a state it does not have is refused by name.
+    let o = run(d, &["watch", "cases"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), "0 cases.");
+    let o = run(d, &["watch", "cases", "--state", "dong"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("states are phat_hien, xem_xet"),
+        "{}",
+        stderr(&o)
+    );
+    // A workflow of one's own is read from watch.cases; a broken one names the file and why.
+    std::fs::write(
+        d.join("cases.toml"),
+        "[[state]]\nid = \"mo\"\ndays = 2\n[[state]]\nid = \"xong\"\nclosed = true\n[[transition]]\nfrom = \"mo\"\nto = [\"xong\"]\nroles = [\"watch_officer\"]\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("lantoa.toml"), "[watch]\ncases = \"cases.toml\"\n").unwrap();
+    let o = run(d, &["watch", "cases", "--state", "xong", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), "[]");
+    std::fs::write(
+        d.join("cases.toml"),
+        "[[state]]\nid = \"mo\"\n[[transition]]\nfrom = \"mo\"\nto = [\"dong\"]\nroles = []\n",
+    )
+    .unwrap();
+    let o = run(d, &["watch", "cases"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("cases.toml") && stderr(&o).contains("no closed state"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn watch_subjects_import_reports_bad_rows_with_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

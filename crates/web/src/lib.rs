@@ -147,6 +147,13 @@ impl AppState {
         self
     }
 
+    /// The same state with a configured watch service (its case workflow from the
+    /// configuration rather than the shipped one).
+    pub fn with_watch(mut self, watch: lantoa_watch::Watch) -> Self {
+        self.watch = watch;
+        self
+    }
+
     /// The same state with the notify service.
     pub fn with_notify(mut self, notify: lantoa_notify::Notify) -> Self {
         self.notify = Some(notify);
