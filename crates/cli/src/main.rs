@@ -362,7 +362,7 @@ async fn load_demo(cfg: &Config, db: &Db) -> anyhow::Result<()> {
         "Demo city: {} communes and wards registered ({} already there), {} agencies, enterprises, press agencies and people added.",
         report.created, report.already, units
     );
-    let watch = watch::service(&cfg, &db)?;
+    let watch = watch::service(cfg, db)?;
     let subjects = watch
         .import_csv("demo", lantoa_watch::DEMO_SUBJECTS.as_bytes())
         .await?;
