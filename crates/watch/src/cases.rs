@@ -150,15 +150,19 @@ impl CaseRules {
             .unwrap_or_default()
     }
 
-    /// The states a holder of `roles` may move a case in `from` to.
+    /// The states a holder of `roles` may move a case in `from` to, in the workflow's order (the
+    /// usual next step before the endings).
     pub fn next(&self, from: &str, roles: &[Role]) -> Vec<&str> {
-        self.moves
+        self.states
             .iter()
-            .filter(|((f, _), allowed)| {
-                f == from
-                    && (roles.contains(&Role::Admin) || roles.iter().any(|r| allowed.contains(r)))
+            .map(|s| s.id.as_str())
+            .filter(|to| {
+                self.moves
+                    .get(&(from.to_owned(), (*to).to_owned()))
+                    .is_some_and(|allowed| {
+                        roles.contains(&Role::Admin) || roles.iter().any(|r| allowed.contains(r))
+                    })
             })
-            .map(|((_, to), _)| to.as_str())
             .collect()
     }
 

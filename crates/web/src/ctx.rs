@@ -57,6 +57,14 @@ impl Ctx {
             .unwrap_or_default()
     }
 
+    /// The roles of whoever is signed in (none for a visitor).
+    pub fn roles(&self) -> Vec<lantoa_core::Role> {
+        self.principal
+            .as_ref()
+            .map(|p| p.roles.clone())
+            .unwrap_or_default()
+    }
+
     /// Whether someone is signed in with one of `roles`.
     pub fn has_any(&self, roles: &[lantoa_core::Role]) -> bool {
         self.principal.as_ref().is_some_and(|p| p.has_any(roles))

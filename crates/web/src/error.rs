@@ -266,7 +266,10 @@ impl From<lantoa_watch::Error> for WebError {
         match e {
             W::Registry(r) => r.into(),
             W::Store(s) => s.into(),
-            W::NotFound(_) => WebError::new(code, "err-not-found", msg),
+            W::NotFound(_) | W::CaseNotFound(_) => WebError::new(code, "err-not-found", msg),
+            W::NotAllowed(_) | W::Transition(_) | W::CaseOpen { .. } => {
+                WebError::new(code, "err-watch-refused", msg.clone()).arg("detail", msg)
+            }
             other => WebError::new(code, "err-watch-invalid", msg.clone())
                 .arg("detail", other.to_string()),
         }

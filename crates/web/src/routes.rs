@@ -56,6 +56,13 @@ impl std::fmt::Debug for RouteSpec {
 pub const ADMIN: &[Role] = &[Role::Admin];
 /// Who may register and import watch subjects.
 pub const WATCH_EDITORS: &[Role] = &[Role::Admin, Role::WatchOfficer];
+/// Who may move enforcement cases (the workflow says which role makes which move).
+pub const CASE_MOVERS: &[Role] = &[
+    Role::Admin,
+    Role::WatchOfficer,
+    Role::Inspector,
+    Role::Approver,
+];
 /// Who may create datasets, upload files and fix quarantined rows.
 pub const OPENDATA_EDITORS: &[Role] = &[Role::Admin, Role::DataSteward, Role::AgencyUploader];
 /// Who may import recipient lists and draft campaigns.
@@ -115,6 +122,10 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/watch/findings/{id}/review" Roles(WATCH_EDITORS), Page, "Confirm or dismiss a finding" => pages::watch::review;
         GET "/watch/captures/{sha}" SignedIn, Page, "A captured response (WARC); ?raw=1 downloads it" => pages::watch::capture;
         POST "/watch/classifier/train" Roles(WATCH_EDITORS), Page, "Retrain the harmful-content classifier" => pages::watch::train;
+        GET "/watch/cases" SignedIn, Page, "Enforcement cases by state, the overdue ones first, and the form to open one" => pages::cases::board;
+        POST "/watch/cases" Roles(WATCH_EDITORS), Page, "Open a case on a subject (subject_id, category, title, note)" => pages::cases::open;
+        GET "/watch/cases/{id}" SignedIn, Page, "A case: its subject, findings, timeline and the moves the viewer may make" => pages::cases::case;
+        POST "/watch/cases/{id}/move" Roles(CASE_MOVERS), Page, "Move a case to another state (to, note) if the workflow allows it to the viewer's roles" => pages::cases::move_case;
         GET "/notify" SignedIn, Page, "Notify: campaigns, recipient lists, and the forms to import and draft" => pages::notify::home;
         POST "/notify/lists" Roles(NOTIFY_AUTHORS), Page, "Import a recipient list (CSV or XLSX); refused rows are reported" => pages::notify::import_list;
         GET "/notify/lists/{id}" SignedIn, Page, "A recipient list: counts per operator and every refused row" => pages::notify::list;

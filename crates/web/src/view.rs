@@ -40,6 +40,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/notify_cost.html"),
     ),
     (
+        "watch_cases.html",
+        include_str!("../templates/watch_cases.html"),
+    ),
+    (
+        "watch_case.html",
+        include_str!("../templates/watch_case.html"),
+    ),
+    (
         "notify_campaign.html",
         include_str!("../templates/notify_campaign.html"),
     ),
@@ -107,6 +115,10 @@ impl Views {
             }
         }
         env.add_function("t", t);
+        // A stored instant (µs since the epoch) as Hà Nội time, `dd/mm/yyyy HH:MM`.
+        env.add_filter("micros_date", |micros: i64| {
+            lantoa_core::time::format_vn(lantoa_core::time::from_micros(micros))
+        });
         env.add_function("has_msg", |id: &str| crate::i18n::has(id));
         Self { env }
     }

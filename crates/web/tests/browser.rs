@@ -499,3 +499,64 @@ async fn a_communicator_drafts_a_campaign_and_another_person_approves_it_in_engl
     );
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs chromedriver: cargo xtask test starts it"]
+async fn an_officer_opens_a_case_and_records_its_steps_in_both_languages() {
+    let app = TestApp::spawn().await;
+    app.user("lan", vec![lantoa_core::Role::WatchOfficer]).await;
+    app.state
+        .watch
+        .create(
+            "lan",
+            &lantoa_watch::NewSubject::new(
+                lantoa_watch::SubjectKind::Website,
+                "https://tintuc-phoco.example/",
+                "Tin tức Phố Cổ",
+            ),
+        )
+        .await
+        .unwrap();
+    let base = app.serve().await;
+    let c = browser().await;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(&c, "#username", "lan").await;
+    fill(&c, "#password", common::PASSWORD).await;
+    click(&c, "#login-submit").await;
+    c.goto(&format!("{base}/watch/cases")).await.unwrap();
+    assert_eq!(text(&c, "h1").await, "Vụ việc");
+    fill(&c, "#case-note", "Có chuyên mục, tòa soạn như một tờ báo").await;
+    click(&c, "#open-button").await;
+    assert_eq!(text(&c, ".flash").await, "Đã mở vụ việc.");
+    assert_eq!(text(&c, "#case-state").await, "Phát hiện");
+    assert!(text(&c, "h1").await.starts_with("Tin tức Phố Cổ"));
+    // The next step, with its reason: the timeline keeps both.
+    fill(&c, "#move-note", "Bắt đầu xem xét hồ sơ").await;
+    click(&c, "#move-button").await;
+    assert_eq!(text(&c, ".flash").await, "Đã ghi nhận bước xử lý.");
+    assert_eq!(text(&c, "#case-state").await, "Đang xem xét");
+    let case_page = c.current_url().await.unwrap();
+    let timeline = text(&c, "#timeline").await;
+    assert!(
+        timeline.contains("Phát hiện → Đang xem xét") && timeline.contains("Bắt đầu xem xét hồ sơ"),
+        "{timeline}"
+    );
+    // A step without a reason is refused by the browser's own check (required) and, sent
+    // anyway, by the server: the state stays.
+    c.execute(
+        "document.getElementById('move-note').removeAttribute('required'); return true",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(&c, "#move-button").await;
+    assert!(text(&c, "#form-error").await.contains("note"));
+    assert_eq!(text(&c, "#case-state").await, "Đang xem xét");
+    c.goto(case_page.as_str()).await.unwrap();
+    click(&c, "#lang-switch").await;
+    assert_eq!(text(&c, "#case-state").await, "Under review");
+    c.goto(&format!("{base}/watch/cases")).await.unwrap();
+    assert_eq!(text(&c, "h1").await, "Cases");
+    assert!(text(&c, "#state-xem_xet").await.contains("Under review"));
+    c.close().await.unwrap();
+}

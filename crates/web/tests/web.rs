@@ -2072,6 +2072,123 @@ mod watch {
     }
 }
 
+mod cases {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_officer_opens_a_case_each_role_moves_it_as_the_workflow_allows() {
+        let app = TestApp::spawn().await;
+        let subject = app
+            .state
+            .watch
+            .create(
+                "lan",
+                &lantoa_watch::NewSubject::new(
+                    lantoa_watch::SubjectKind::Website,
+                    "https://tintuc-phoco.example/",
+                    "Tin tức Phố Cổ",
+                ),
+            )
+            .await
+            .unwrap();
+        let sid = subject.id.to_string();
+        let who = |name: &'static str, role: Role| {
+            let app = &app;
+            async move {
+                let u = app.user(name, vec![role]).await;
+                app.browser(&u).await
+            }
+        };
+        let lan = who("lan", Role::WatchOfficer).await;
+        let tra = who("tra", Role::Inspector).await;
+        let xem = who("xem", Role::Viewer).await;
+        let open = [
+            ("subject_id", sid.as_str()),
+            ("category", "bao_hoa"),
+            ("title", ""),
+            ("note", "Trang có chuyên mục, tòa soạn như báo"),
+        ];
+        // A viewer sees the board but neither the form nor the right to open.
+        let board = app.get("/watch/cases", Some(&xem)).await;
+        assert_eq!(board.status, 200);
+        assert!(!board.body.contains("id=\"open-case\""));
+        assert_eq!(
+            app.post_form("/watch/cases", Some(&xem), &open)
+                .await
+                .status,
+            403
+        );
+        // Without a reason the form comes back, as typed, with the field named.
+        let mut no_reason = open;
+        no_reason[3] = ("note", "");
+        let r = app.post_form("/watch/cases", Some(&lan), &no_reason).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("note"), "{}", r.body);
+        let r = app.post_form("/watch/cases", Some(&lan), &open).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let at = r.headers["location"].to_str().unwrap().to_owned();
+        let page = app.get(&at, Some(&lan)).await;
+        assert!(page.body.contains("Đã mở vụ việc."), "{}", page.body);
+        assert!(
+            page.body.contains("id=\"case-state\">Phát hiện<"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("Trang có chuyên mục"),
+            "the reason is on the timeline"
+        );
+        let case = at.split('?').next().unwrap().to_owned();
+        // A second open case on the same subject and category names the first.
+        let r = app.post_form("/watch/cases", Some(&lan), &open).await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(r.body.contains("already has an open case"), "{}", r.body);
+        // The inspector may not move it from phat_hien; the officer may.
+        let step = |to: &'static str| [("to", to), ("note", "theo quy trình")];
+        let r = app
+            .post_form(&format!("{case}/move"), Some(&tra), &step("xem_xet"))
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        assert!(
+            r.body.contains("needs the role watch_officer"),
+            "{}",
+            r.body
+        );
+        assert_eq!(
+            app.post_form(&format!("{case}/move"), Some(&xem), &step("xem_xet"))
+                .await
+                .status,
+            403
+        );
+        for to in ["xem_xet", "moi_lam_viec"] {
+            let r = app
+                .post_form(&format!("{case}/move"), Some(&lan), &step(to))
+                .await;
+            assert_eq!(r.status, 303, "{to}: {}", r.body);
+        }
+        // A move the workflow has no path for is refused with where it can go.
+        let r = app
+            .post_form(&format!("{case}/move"), Some(&lan), &step("xu_phat"))
+            .await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(r.body.contains("cho_phan_hoi"), "{}", r.body);
+        let page = app.get(&case, Some(&xem)).await;
+        assert!(page.body.contains("Mời làm việc"), "{}", page.body);
+        assert!(
+            !page.body.contains("id=\"move-case\""),
+            "a viewer has no moves"
+        );
+        let board = app.get("/watch/cases", Some(&xem)).await;
+        assert!(
+            board
+                .body
+                .contains("id=\"state-moi_lam_viec\"><th scope=\"row\">Mời làm việc"),
+            "{}",
+            board.body
+        );
+    }
+}
+
 mod notify {
     use super::*;
 

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod cases;
 pub mod home;
 pub mod notify;
 pub mod opendata;

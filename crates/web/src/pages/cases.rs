@@ -1,0 +1,182 @@
+//! Watch case pages: the board of cases by state with the overdue ones first, and a case with
+//! its timeline and the moves its viewer may make. Plain forms; no script.
+
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use lantoa_core::role::Role;
+use lantoa_watch::{ListQuery, NewCase};
+use serde::Deserialize;
+
+use super::{FormPairs, flash, form_error};
+use crate::ctx::Ctx;
+use crate::error::WebError;
+use crate::{AppState, view};
+
+/// Who may open a case (the service checks the same).
+const OPENERS: &[Role] = &[Role::Admin, Role::WatchOfficer];
+
+#[derive(Deserialize, Default)]
+pub struct BoardQuery {
+    flash: Option<String>,
+}
+
+async fn board_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, WebError> {
+    let w = &state.watch;
+    let cases = w.cases(None).await?;
+    let overdue = w.overdue_cases().await?;
+    let columns: Vec<minijinja::Value> = w
+        .case_rules()
+        .states()
+        .iter()
+        .map(|s| {
+            let in_state: Vec<_> = cases.iter().filter(|c| c.state == s.id).collect();
+            minijinja::context! { state => s, cases => in_state }
+        })
+        .collect();
+    let can_open = ctx.has_any(OPENERS);
+    let subjects = if can_open {
+        w.list(&ListQuery {
+            kind: None,
+            q: None,
+            limit: 500,
+            offset: 0,
+        })
+        .await?
+        .0
+    } else {
+        Vec::new()
+    };
+    Ok(minijinja::context! {
+        columns => columns, overdue => overdue, total => cases.len(),
+        can_open => can_open, subjects => subjects,
+        categories => lantoa_watch::cases::CATEGORIES,
+    })
+}
+
+/// `GET /watch/cases`: every case by state, the overdue ones listed first, and the form to
+/// open one.
+pub async fn board(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<BoardQuery>,
+) -> Result<Response, WebError> {
+    let extra = board_context(&state, &ctx).await?;
+    Ok(view::page(
+        "watch_cases.html",
+        &ctx,
+        "watch",
+        minijinja::context! { flash => flash(q.flash.as_deref()), ..extra },
+    )?
+    .into_response())
+}
+
+/// `POST /watch/cases` (form: `subject_id`, `category`, `title`, `note`): opens a case.
+pub async fn open(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let new = NewCase {
+        subject_id: form.get("subject_id").parse().unwrap_or(0),
+        category: form.get("category"),
+        title: form.get("title"),
+        findings: Vec::new(),
+        note: form.get("note"),
+    };
+    match state
+        .watch
+        .open_case(&ctx.actor(), &ctx.roles(), &new)
+        .await
+    {
+        Ok(c) => Ok(
+            Redirect::to(&format!("/watch/cases/{}?flash=flash-case-opened", c.id)).into_response(),
+        ),
+        Err(e) => {
+            let extra = board_context(&state, &ctx).await?;
+            let echo = minijinja::context! {
+                subject_id => new.subject_id, category => new.category,
+                title => new.title, note => new.note,
+            };
+            Ok(form_error(
+                "watch_cases.html",
+                &ctx,
+                "watch",
+                minijinja::context! { echo => echo, ..extra },
+                e.into(),
+            ))
+        }
+    }
+}
+
+async fn case_context(state: &AppState, ctx: &Ctx, id: i64) -> Result<minijinja::Value, WebError> {
+    let w = &state.watch;
+    let c = w.case(id).await?;
+    let subject = w.get(c.subject_id).await?;
+    let timeline = w.case_timeline(id).await?;
+    let next: Vec<String> = w
+        .case_rules()
+        .next(&c.state, &ctx.roles())
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let overdue = c
+        .due_at
+        .is_some_and(|d| d < chrono::Utc::now().timestamp_micros());
+    Ok(minijinja::context! {
+        case => c, subject => subject, timeline => timeline, next => next, overdue => overdue,
+    })
+}
+
+/// `GET /watch/cases/{id}`: a case, its subject and findings, its timeline, and the moves the
+/// viewer's roles allow from its state.
+pub async fn case(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    Query(q): Query<BoardQuery>,
+) -> Result<Response, WebError> {
+    let extra = case_context(&state, &ctx, id).await?;
+    Ok(view::page(
+        "watch_case.html",
+        &ctx,
+        "watch",
+        minijinja::context! { flash => flash(q.flash.as_deref()), ..extra },
+    )?
+    .into_response())
+}
+
+/// `POST /watch/cases/{id}/move` (form: `to`, `note`): moves a case if the workflow allows it
+/// from its state to the viewer's roles; otherwise the page again with the reason.
+pub async fn move_case(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    match state
+        .watch
+        .move_case(
+            &ctx.actor(),
+            &ctx.roles(),
+            id,
+            &form.get("to"),
+            &form.get("note"),
+        )
+        .await
+    {
+        Ok(c) => Ok(
+            Redirect::to(&format!("/watch/cases/{}?flash=flash-case-moved", c.id)).into_response(),
+        ),
+        Err(e) => {
+            let extra = case_context(&state, &ctx, id).await?;
+            Ok(form_error(
+                "watch_case.html",
+                &ctx,
+                "watch",
+                minijinja::context! { note => form.get("note"), ..extra },
+                e.into(),
+            ))
+        }
+    }
+}
