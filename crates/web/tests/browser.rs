@@ -79,6 +79,14 @@ async fn click(c: &fantoccini::Client, css: &str) {
     panic!("clicking {css} did not load a new page");
 }
 
+/// Signs `who` in with the test password.
+async fn sign_in(c: &fantoccini::Client, base: &str, who: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(c, "#username", who).await;
+    fill(c, "#password", common::PASSWORD).await;
+    click(c, "#login-submit").await;
+}
+
 async fn path(c: &fantoccini::Client) -> String {
     c.current_url().await.unwrap().path().to_owned()
 }
@@ -211,10 +219,7 @@ async fn an_officer_crawls_a_site_reads_the_evidence_and_confirms_a_finding() {
     app.user("lan", vec![lantoa_core::Role::WatchOfficer]).await;
     let base = app.serve().await;
     let c = browser().await;
-    c.goto(&format!("{base}/login")).await.unwrap();
-    fill(&c, "#username", "lan").await;
-    fill(&c, "#password", common::PASSWORD).await;
-    click(&c, "#login-submit").await;
+    sign_in(&c, &base, "lan").await;
 
     c.goto(&format!("{base}/watch")).await.unwrap();
     click(&c, &format!("#crawl-{}", subject.id)).await;
@@ -286,10 +291,7 @@ async fn a_steward_uploads_a_file_and_publishes_a_fixed_row() {
     app.user("hoa", vec![lantoa_core::Role::DataSteward]).await;
     let base = app.serve().await;
     let c = browser().await;
-    c.goto(&format!("{base}/login")).await.unwrap();
-    fill(&c, "#username", "hoa").await;
-    fill(&c, "#password", common::PASSWORD).await;
-    click(&c, "#login-submit").await;
+    sign_in(&c, &base, "hoa").await;
 
     c.goto(&format!("{base}/opendata")).await.unwrap();
     assert!(text(&c, "#datasets").await.contains("Điểm truy cập Wi-Fi"));
@@ -505,24 +507,11 @@ async fn a_communicator_drafts_a_campaign_and_another_person_approves_it_in_engl
 async fn an_officer_opens_a_case_and_records_its_steps_in_both_languages() {
     let app = TestApp::spawn().await;
     app.user("lan", vec![lantoa_core::Role::WatchOfficer]).await;
-    app.state
-        .watch
-        .create(
-            "lan",
-            &lantoa_watch::NewSubject::new(
-                lantoa_watch::SubjectKind::Website,
-                "https://tintuc-phoco.example/",
-                "Tin tức Phố Cổ",
-            ),
-        )
-        .await
-        .unwrap();
+    app.subject("https://tintuc-phoco.example/", "Tin tức Phố Cổ")
+        .await;
     let base = app.serve().await;
     let c = browser().await;
-    c.goto(&format!("{base}/login")).await.unwrap();
-    fill(&c, "#username", "lan").await;
-    fill(&c, "#password", common::PASSWORD).await;
-    click(&c, "#login-submit").await;
+    sign_in(&c, &base, "lan").await;
     c.goto(&format!("{base}/watch/cases")).await.unwrap();
     assert_eq!(text(&c, "h1").await, "Vụ việc");
     fill(&c, "#case-note", "Có chuyên mục, tòa soạn như một tờ báo").await;

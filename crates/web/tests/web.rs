@@ -2079,18 +2079,8 @@ mod cases {
     async fn an_officer_opens_a_case_each_role_moves_it_as_the_workflow_allows() {
         let app = TestApp::spawn().await;
         let subject = app
-            .state
-            .watch
-            .create(
-                "lan",
-                &lantoa_watch::NewSubject::new(
-                    lantoa_watch::SubjectKind::Website,
-                    "https://tintuc-phoco.example/",
-                    "Tin tức Phố Cổ",
-                ),
-            )
-            .await
-            .unwrap();
+            .subject("https://tintuc-phoco.example/", "Tin tức Phố Cổ")
+            .await;
         let sid = subject.id.to_string();
         let who = |name: &'static str, role: Role| {
             let app = &app;

@@ -237,6 +237,19 @@ impl TestApp {
     }
 
     /// A user holding `roles` with a known password (no pending change).
+    /// A watched website registered directly through the service.
+    #[allow(dead_code)] // not every test binary uses it
+    pub async fn subject(&self, url: &str, name: &str) -> lantoa_watch::Subject {
+        self.state
+            .watch
+            .create(
+                "test",
+                &lantoa_watch::NewSubject::new(lantoa_watch::SubjectKind::Website, url, name),
+            )
+            .await
+            .unwrap()
+    }
+
     pub async fn user(&self, username: &str, roles: Vec<Role>) -> lantoa_accounts::User {
         let new = NewUser {
             password: Some(PASSWORD.into()),
