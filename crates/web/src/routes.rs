@@ -184,6 +184,10 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/watch/crawls/{id}" SignedIn, Api, "A crawl with its pages" => api::v1::get_crawl;
         GET "/api/v1/watch/findings" SignedIn, Api, "Findings (subject, status, category, limit)" => api::v1::list_findings;
         POST "/api/v1/watch/findings/{id}/review" Roles(WATCH_EDITORS), Api, "Confirm or dismiss a finding: {decision, note}" => api::v1::review_finding;
+        GET "/api/v1/watch/cases" SignedIn, Api, "Enforcement cases (state, or overdue=true)" => api::v1::list_cases;
+        POST "/api/v1/watch/cases" Roles(WATCH_EDITORS), Api, "Open a case: {subject_id, category, title?, findings?, note}" => api::v1::open_case;
+        GET "/api/v1/watch/cases/{id}" SignedIn, Api, "A case with its timeline and the steps the caller may take" => api::v1::get_case;
+        POST "/api/v1/watch/cases/{id}/move" Roles(CASE_MOVERS), Api, "Move a case: {to, note}, if the workflow allows it to the caller's roles" => api::v1::move_case;
         GET "/api/v1/watch/scores" SignedIn, Api, "Subjects' scores per category (subject, min)" => api::v1::list_scores;
         POST "/api/v1/watch/classifier/train" Roles(WATCH_EDITORS), Api, "Retrain the harmful-content classifier; its held-out precision and recall" => api::v1::train_classifier;
         GET "/api/v1/users" Roles(ADMIN), Api, "List users" => api::v1::list_users;

@@ -2177,6 +2177,91 @@ mod cases {
             board.body
         );
     }
+
+    #[tokio::test]
+    async fn cases_through_the_api_with_the_steps_each_caller_may_take() {
+        let app = TestApp::spawn().await;
+        let subject = app
+            .subject("https://quangcao.example/", "Quảng cáo X")
+            .await;
+        app.user("lan", vec![Role::WatchOfficer]).await;
+        app.user("tra", vec![Role::Inspector]).await;
+        let officer = app.token("lan", &[Role::WatchOfficer]).await;
+        let inspector = app.token("tra", &[Role::Inspector]).await;
+        let body = format!(
+            r#"{{"subject_id": {}, "category": "advertising", "note": "quảng cáo thực phẩm chức năng"}}"#,
+            subject.id
+        );
+        let r = app
+            .api("POST", "/api/v1/watch/cases", Some(&inspector), Some(&body))
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let r = app
+            .api("POST", "/api/v1/watch/cases", Some(&officer), Some(&body))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let id = r.json()["case"]["id"].as_i64().unwrap();
+        // A body without its reason names the field.
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/watch/cases",
+                Some(&officer),
+                Some(r#"{"subject_id": 1, "category": "advertising"}"#),
+            )
+            .await;
+        assert!(r.status == 400 || r.status == 422, "{}", r.body);
+        assert!(r.body.contains("note"), "{}", r.body);
+        let r = app
+            .api(
+                "GET",
+                &format!("/api/v1/watch/cases/{id}"),
+                Some(&officer),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.json()["next"][0], "xem_xet");
+        assert_eq!(r.json()["timeline"].as_array().unwrap().len(), 1);
+        let r = app
+            .api(
+                "GET",
+                &format!("/api/v1/watch/cases/{id}"),
+                Some(&inspector),
+                None,
+            )
+            .await;
+        assert_eq!(r.json()["next"], serde_json::json!([]));
+        let step = r#"{"to": "xem_xet", "note": "xem xét"}"#;
+        let path = format!("/api/v1/watch/cases/{id}/move");
+        let r = app.api("POST", &path, Some(&inspector), Some(step)).await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let r = app.api("POST", &path, Some(&officer), Some(step)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["case"]["state"], "xem_xet");
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/watch/cases?state=xem_xet",
+                Some(&inspector),
+                None,
+            )
+            .await;
+        assert_eq!(r.json()["cases"].as_array().unwrap().len(), 1);
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/watch/cases?overdue=true",
+                Some(&inspector),
+                None,
+            )
+            .await;
+        assert_eq!(r.json()["cases"], serde_json::json!([]));
+        let r = app
+            .api("GET", "/api/v1/watch/cases/999", Some(&officer), None)
+            .await;
+        assert_eq!(r.status, 404);
+    }
 }
 
 mod notify {

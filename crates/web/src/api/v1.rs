@@ -332,6 +332,94 @@ pub async fn review_finding(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct CaseParams {
+    state: Option<String>,
+    #[serde(default)]
+    overdue: bool,
+}
+
+/// `GET /api/v1/watch/cases?state=&overdue=true`.
+pub async fn list_cases(
+    State(state): State<AppState>,
+    Query(p): Query<CaseParams>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let cases = if p.overdue {
+        state.watch.overdue_cases().await?
+    } else {
+        state.watch.cases(p.state.as_deref()).await?
+    };
+    Ok(Json(json!({ "cases": cases })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenCaseBody {
+    subject_id: i64,
+    category: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    findings: Vec<i64>,
+    note: String,
+}
+
+/// `POST /api/v1/watch/cases`: opens a case; 201 with it.
+pub async fn open_case(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    ApiJson(b): ApiJson<OpenCaseBody>,
+) -> Result<Response, WebError> {
+    let new = lantoa_watch::NewCase {
+        subject_id: b.subject_id,
+        category: b.category,
+        title: b.title,
+        findings: b.findings,
+        note: b.note,
+    };
+    let c = state
+        .watch
+        .open_case(&ctx.actor(), &ctx.roles(), &new)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "case": c }))).into_response())
+}
+
+/// `GET /api/v1/watch/cases/{id}`: the case, its timeline and the steps the caller may take.
+pub async fn get_case(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let c = state.watch.case(id).await?;
+    let timeline = state.watch.case_timeline(id).await?;
+    let next = state.watch.case_rules().next(&c.state, &ctx.roles());
+    Ok(Json(
+        json!({ "case": c, "timeline": timeline, "next": next }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoveCaseBody {
+    to: String,
+    note: String,
+}
+
+/// `POST /api/v1/watch/cases/{id}/move`: `{to, note}`.
+pub async fn move_case(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<MoveCaseBody>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let c = state
+        .watch
+        .move_case(&ctx.actor(), &ctx.roles(), id, &b.to, &b.note)
+        .await?;
+    Ok(Json(json!({ "case": c })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ScoreParams {
     subject: Option<i64>,
     min: Option<f64>,

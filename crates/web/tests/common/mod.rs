@@ -236,7 +236,6 @@ impl TestApp {
         .await
     }
 
-    /// A user holding `roles` with a known password (no pending change).
     /// A watched website registered directly through the service.
     #[allow(dead_code)] // not every test binary uses it
     pub async fn subject(&self, url: &str, name: &str) -> lantoa_watch::Subject {
@@ -250,6 +249,7 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A user holding `roles` with a known password (no pending change).
     pub async fn user(&self, username: &str, roles: Vec<Role>) -> lantoa_accounts::User {
         let new = NewUser {
             password: Some(PASSWORD.into()),
