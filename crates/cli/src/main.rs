@@ -370,6 +370,8 @@ async fn load_demo(cfg: &Config, db: &Db) -> anyhow::Result<()> {
         "Demo watch subjects: {} added ({} already there).",
         subjects.created, subjects.already
     );
+    let cases = watch.load_demo_cases().await?;
+    println!("Demo enforcement cases: {cases} opened (see Giám sát thông tin → Vụ việc).");
     let sms = lantoa_notify::Notify::new(db.clone())?
         .load_demo("demo")
         .await?;

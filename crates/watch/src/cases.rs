@@ -556,6 +556,133 @@ impl Watch {
     }
 }
 
+/// The demo city's cases: who does what to which demo site, each step through the workflow by
+/// the role it needs. (site URL, category, reason opened, [(role, actor, to, reason)]).
+type DemoCase = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(Role, &'static str, &'static str, &'static str)],
+);
+
+const DEMO_CASES: [DemoCase; 3] = [
+    (
+        "http://tintuc-phoco.example/",
+        "bao_hoa",
+        "Trang có chuyên mục thời sự, \"tòa soạn\" và phóng viên như một tờ báo",
+        &[
+            (
+                Role::WatchOfficer,
+                "demo.nt",
+                "xem_xet",
+                "Đối chiếu giấy phép 123/GP-TTĐT",
+            ),
+            (
+                Role::WatchOfficer,
+                "demo.nt",
+                "moi_lam_viec",
+                "Mời đơn vị chủ quản đến làm việc",
+            ),
+            (
+                Role::WatchOfficer,
+                "demo.nt",
+                "cho_phan_hoi",
+                "Đã làm việc, đơn vị cam kết khắc phục trong 10 ngày",
+            ),
+            (
+                Role::WatchOfficer,
+                "demo.nt",
+                "da_khac_phuc",
+                "Đã bỏ các chuyên mục và danh xưng báo chí",
+            ),
+        ],
+    ),
+    (
+        "http://songhongxanh24h.example/",
+        "advertising",
+        "Quảng cáo thực phẩm bảo vệ sức khỏe \"chữa khỏi\" bệnh",
+        &[
+            (
+                Role::WatchOfficer,
+                "demo.nt",
+                "xem_xet",
+                "Lưu bằng chứng các bài quảng cáo",
+            ),
+            (
+                Role::Approver,
+                "demo.ld",
+                "chuyen_thanh_tra",
+                "Lãnh đạo Sở đồng ý chuyển Thanh tra",
+            ),
+            (
+                Role::Inspector,
+                "demo.tt",
+                "cho_phan_hoi",
+                "Thanh tra Sở nhận hồ sơ",
+            ),
+            (
+                Role::Inspector,
+                "demo.tt",
+                "xu_phat",
+                "Đã ban hành quyết định xử phạt",
+            ),
+        ],
+    ),
+    (
+        "http://thanglong-giaitri.example/",
+        "harmful",
+        "Clip có nội dung xúc phạm, lan truyền trên mạng xã hội",
+        &[
+            (
+                Role::WatchOfficer,
+                "demo.nt",
+                "xem_xet",
+                "Xác minh nội dung clip",
+            ),
+            (
+                Role::WatchOfficer,
+                "demo.nt",
+                "de_nghi_go",
+                "Đề nghị Cục gỡ bỏ theo Nghị định 147/2024",
+            ),
+        ],
+    ),
+];
+
+impl Watch {
+    /// Opens the demo city's cases on its demo sites (once: nothing is added if any case
+    /// exists), each step made through [`Watch::move_case`] by the role it needs. Returns how
+    /// many cases it opened.
+    pub async fn load_demo_cases(&self) -> Result<usize> {
+        if !self.cases(None).await?.is_empty() {
+            return Ok(0);
+        }
+        let mut opened = 0;
+        for (url, category, reason, steps) in DEMO_CASES {
+            let Some(subject) = self.find_by_url(url).await? else {
+                continue;
+            };
+            let c = self
+                .open_case(
+                    "demo.nt",
+                    &[Role::WatchOfficer],
+                    &NewCase {
+                        subject_id: subject.id,
+                        category: category.into(),
+                        note: reason.into(),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            for (role, actor, to, note) in steps {
+                self.move_case(actor, &[*role], c.id, to, note).await?;
+            }
+            opened += 1;
+        }
+        Ok(opened)
+    }
+}
+
 async fn event(
     tx: &mut lantoa_store::Tx,
     case: i64,

@@ -358,3 +358,42 @@ async fn a_case_past_its_states_limit_is_listed_overdue_until_it_moves() {
     env.clock.advance(Duration::days(400));
     assert!(env.w.overdue_cases().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn the_demo_cases_open_once_through_the_workflow() {
+    let env = setup().await;
+    Registry::new(env._t.db.clone())
+        .load_demo("demo", lantoa_registry::DEMO_CITY)
+        .await
+        .unwrap();
+    let imported = env
+        .w
+        .import_csv("demo", lantoa_watch::DEMO_SUBJECTS.as_bytes())
+        .await
+        .unwrap();
+    assert!(imported.created >= 3, "{imported:?}");
+    assert_eq!(env.w.load_demo_cases().await.unwrap(), 3);
+    assert_eq!(env.w.load_demo_cases().await.unwrap(), 0, "once");
+    let states: Vec<String> = env
+        .w
+        .cases(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.state)
+        .collect();
+    assert_eq!(states, ["de_nghi_go", "xu_phat", "da_khac_phuc"]);
+    let sanctioned = &env.w.cases(Some("xu_phat")).await.unwrap()[0];
+    let actors: Vec<String> = env
+        .w
+        .case_timeline(sanctioned.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.actor)
+        .collect();
+    assert_eq!(
+        actors,
+        ["demo.nt", "demo.nt", "demo.ld", "demo.tt", "demo.tt"]
+    );
+}
