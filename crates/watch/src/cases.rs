@@ -18,6 +18,9 @@ use crate::{Error, Result, Watch};
 /// The shipped workflow (`data/watch/cases.toml`).
 pub const BUILTIN_RULES: &str = include_str!("../../../data/watch/cases.toml");
 
+/// What entering a state may require to be recorded with it.
+pub const REQUIREMENTS: [&str; 1] = ["sanction"];
+
 /// The categories a case may be about (those of findings).
 pub const CATEGORIES: [&str; 3] = ["bao_hoa", "advertising", "harmful"];
 
@@ -29,6 +32,8 @@ struct StateFile {
     days: Option<u32>,
     #[serde(default)]
     closed: bool,
+    #[serde(default)]
+    requires: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -55,6 +60,8 @@ pub struct CaseState {
     pub days: Option<u32>,
     /// Whether a case in it is finished.
     pub closed: bool,
+    /// What entering it records besides the step (`sanction`: the Inspectorate's decision).
+    pub requires: Option<String>,
 }
 
 /// The workflow: states, and who may move a case from which state to which.
@@ -83,10 +90,18 @@ impl CaseRules {
             if s.closed && s.days.is_some() {
                 return Err(bad(format!("closed state {} cannot have days", s.id)));
             }
+            if let Some(r) = s.requires.as_deref().filter(|r| !REQUIREMENTS.contains(r)) {
+                return Err(bad(format!(
+                    "state {}: requires {r:?}; it may require {}",
+                    s.id,
+                    REQUIREMENTS.join(", ")
+                )));
+            }
             states.push(CaseState {
                 id: s.id,
                 days: s.days,
                 closed: s.closed,
+                requires: s.requires,
             });
         }
         if states.first().is_none_or(|s| s.closed) {
@@ -420,8 +435,33 @@ impl Watch {
         to: &str,
         note: &str,
     ) -> Result<Case> {
+        let (c, target, note) = self.checked_move(roles, id, to, note).await?;
+        if let Some(what) = &target.requires {
+            return Err(Error::Invalid {
+                field: "to",
+                message: format!(
+                    "moving a case to {to} records a {what} with it: give its decision (the {what} form)"
+                ),
+            });
+        }
+        let mut tx = self.db.begin().await?;
+        self.step_in(&mut tx, actor, &c, &target, note, serde_json::Value::Null)
+            .await?;
+        tx.commit().await?;
+        self.case(id).await
+    }
+
+    /// The case, the state it would move to and the reason, if the workflow allows the move
+    /// to a holder of `roles` and a reason is given.
+    pub(crate) async fn checked_move<'n>(
+        &self,
+        roles: &[Role],
+        id: i64,
+        to: &str,
+        note: &'n str,
+    ) -> Result<(Case, CaseState, &'n str)> {
         let c = self.case(id).await?;
-        if self.cases.state(to).is_none() {
+        let Some(target) = self.cases.state(to).cloned() else {
             return Err(Error::Invalid {
                 field: "to",
                 message: format!(
@@ -434,19 +474,25 @@ impl Watch {
                         .join(", ")
                 ),
             });
-        }
+        };
         self.cases.check(&c.state, to, roles)?;
         let note = required_note(note)?;
-        let target = self
-            .cases
-            .state(to)
-            .cloned()
-            .ok_or_else(|| Error::Invalid {
-                field: "to",
-                message: format!("{to:?} is not a state"),
-            })?;
+        Ok((c, target, note))
+    }
+
+    /// Moves `c` to `target` inside `tx`: the state (only if it is still the one read), the
+    /// timeline and the audit log (with `extra` beside the new state).
+    pub(crate) async fn step_in(
+        &self,
+        tx: &mut lantoa_store::Tx,
+        actor: &str,
+        c: &Case,
+        target: &CaseState,
+        note: &str,
+        extra: serde_json::Value,
+    ) -> Result<()> {
+        let id = c.id;
         let now = self.clock.now_micros();
-        let mut tx = self.db.begin().await?;
         let changed = sqlx::query(
             "UPDATE watch_cases SET state = $1, open = $2, state_since = $3, due_at = $4, updated_at = $3
              WHERE id = $5 AND state = $6",
@@ -454,10 +500,10 @@ impl Watch {
         .bind(&target.id)
         .bind(i64::from(!target.closed))
         .bind(now)
-        .bind(self.due(&target, now))
+        .bind(self.due(target, now))
         .bind(id)
         .bind(&c.state)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await;
         let changed = match changed {
             Ok(done) => done.rows_affected(),
@@ -474,17 +520,16 @@ impl Watch {
                 "case {id} changed meanwhile; reload it"
             )));
         }
-        event(&mut tx, id, Some(&c.state), &target.id, actor, now, note).await?;
+        event(tx, id, Some(&c.state), &target.id, actor, now, note).await?;
         audit::append_at(
-            &mut tx,
+            tx,
             &Entry::new(actor, "watch.case_moved", format!("case:{id}"))
                 .before(serde_json::json!({ "state": c.state }))
-                .after(serde_json::json!({ "state": target.id, "note": note })),
+                .after(serde_json::json!({ "state": target.id, "note": note, "with": extra })),
             &self.clock,
         )
         .await?;
-        tx.commit().await?;
-        self.case(id).await
+        Ok(())
     }
 
     /// A case, with its findings.
@@ -649,6 +694,20 @@ const DEMO_CASES: [DemoCase; 3] = [
     ),
 ];
 
+/// The demo's one sanction (a fictitious decision).
+fn demo_sanction(note: &str) -> crate::sanctions::NewSanction {
+    crate::sanctions::NewSanction {
+        decision_no: "01/QĐ-XPHC (demo)".into(),
+        decision_date: "2026-03-20".into(),
+        decree: "38/2021/NĐ-CP".into(),
+        article: "51".into(),
+        clause: "2".into(),
+        fine_vnd: 30_000_000,
+        remedies: "Gỡ bỏ các bài quảng cáo sai sự thật".into(),
+        note: note.into(),
+    }
+}
+
 impl Watch {
     /// Opens the demo city's cases on its demo sites (once: nothing is added if any case
     /// exists), each step made through [`Watch::move_case`] by the role it needs. Returns how
@@ -675,7 +734,12 @@ impl Watch {
                 )
                 .await?;
             for (role, actor, to, note) in steps {
-                self.move_case(actor, &[*role], c.id, to, note).await?;
+                if self.cases.state(to).is_some_and(|s| s.requires.is_some()) {
+                    self.record_sanction(actor, &[*role], c.id, &demo_sanction(note))
+                        .await?;
+                } else {
+                    self.move_case(actor, &[*role], c.id, to, note).await?;
+                }
             }
             opened += 1;
         }

@@ -40,6 +40,7 @@ pub mod extract;
 pub mod findings;
 mod import;
 pub mod quality;
+pub mod sanctions;
 pub mod signals;
 mod subject;
 
@@ -48,6 +49,7 @@ pub use crawler::{CRAWL_JOB, Crawl, CrawlLimits, Crawler, PageEvent, PageRow};
 pub use error::{Error, Result};
 pub use findings::{Decision, Finding, FindingQuery, SubjectScore};
 pub use import::{ImportReport, RowOutcome, RowStatus};
+pub use sanctions::{NewSanction, Sanction};
 pub use subject::{ListQuery, NewSubject, Subject, SubjectKind, Watch, normalise_url};
 
 /// The demo city's watched sites (`data/demo-subjects.csv`, fictitious `.example` domains).
@@ -62,5 +64,6 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(3, "0003_subject_texts.sql"),
         lantoa_store::migration!(4, "0004_models.sql"),
         lantoa_store::migration!(5, "0005_cases.sql"),
+        lantoa_store::migration!(6, "0006_sanctions.sql"),
     ],
 };

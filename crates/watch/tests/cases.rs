@@ -11,7 +11,7 @@ use lantoa_core::role::Role;
 use lantoa_registry::Registry;
 use lantoa_store::Clock;
 use lantoa_store::testing::TestDb;
-use lantoa_watch::{Case, Error, NewCase, NewSubject, SubjectKind, Watch};
+use lantoa_watch::{Case, Error, NewCase, NewSanction, NewSubject, SubjectKind, Watch};
 
 const ROLES: [Role; 5] = [
     Role::WatchOfficer,
@@ -82,14 +82,34 @@ impl Env {
         let path = path_to(&self.w, state);
         let mut c = self.open().await;
         for to in path {
-            c = self
-                .w
-                .move_case("admin", &[Role::Admin], c.id, &to, "đưa vào trạng thái")
-                .await
-                .unwrap();
+            c = if self.w.case_rules().state(&to).unwrap().requires.is_some() {
+                self.w
+                    .record_sanction("admin", &[Role::Admin], c.id, &sanction("xử phạt"))
+                    .await
+                    .unwrap()
+                    .0
+            } else {
+                self.w
+                    .move_case("admin", &[Role::Admin], c.id, &to, "đưa vào trạng thái")
+                    .await
+                    .unwrap()
+            };
         }
         assert_eq!(c.state, state);
         c
+    }
+}
+
+fn sanction(note: &str) -> NewSanction {
+    NewSanction {
+        decision_no: "12/QĐ-XPHC".into(),
+        decision_date: "20/03/2026".into(),
+        decree: "38/2021/NĐ-CP".into(),
+        article: "51".into(),
+        clause: "2".into(),
+        fine_vnd: 30_000_000,
+        remedies: "Gỡ bỏ quảng cáo sai sự thật".into(),
+        note: note.into(),
     }
 }
 
@@ -159,12 +179,27 @@ async fn every_move_from_every_state_is_allowed_to_its_roles_and_refused_to_the_
             // Each permitted move, on a case of its own.
             for to in rules.next(from, &[role]) {
                 let c = env.case_in(from).await;
-                let moved = env
-                    .w
-                    .move_case("hoa", &[role], c.id, to, "theo quy trình")
-                    .await
-                    .unwrap();
                 let target = rules.state(to).unwrap();
+                let moved = if target.requires.is_some() {
+                    // Entered only with the decision; a bare move names what it needs.
+                    let e = env
+                        .w
+                        .move_case("hoa", &[role], c.id, to, "theo quy trình")
+                        .await
+                        .unwrap_err();
+                    assert!(e.to_string().contains("sanction"), "{e}");
+                    assert_eq!(env.w.case(c.id).await.unwrap(), c);
+                    env.w
+                        .record_sanction("hoa", &[role], c.id, &sanction("theo quy trình"))
+                        .await
+                        .unwrap()
+                        .0
+                } else {
+                    env.w
+                        .move_case("hoa", &[role], c.id, to, "theo quy trình")
+                        .await
+                        .unwrap()
+                };
                 assert_eq!(moved.state, to);
                 assert_eq!(moved.open, !target.closed, "{to}");
                 let now = env.clock.now_micros();
@@ -396,4 +431,130 @@ async fn the_demo_cases_open_once_through_the_workflow() {
         actors,
         ["demo.nt", "demo.nt", "demo.ld", "demo.tt", "demo.tt"]
     );
+}
+
+#[tokio::test]
+async fn a_sanction_needs_its_decision_and_the_units_history_shows_repeats() {
+    let env = setup().await;
+    Registry::new(env._t.db.clone())
+        .load_demo("demo", lantoa_registry::DEMO_CITY)
+        .await
+        .unwrap();
+    env.w
+        .import_csv("demo", lantoa_watch::DEMO_SUBJECTS.as_bytes())
+        .await
+        .unwrap();
+    let paper = env
+        .w
+        .find_by_url("http://tinthudo.example/")
+        .await
+        .unwrap()
+        .unwrap();
+    let unit = paper.managing_unit_id.expect("the demo paper has its unit");
+    let officer = [Role::WatchOfficer];
+    let inspector = [Role::Inspector];
+    let mut cases = Vec::new();
+    for category in ["advertising", "harmful"] {
+        let c = env
+            .w
+            .open_case(
+                "lan",
+                &officer,
+                &NewCase {
+                    subject_id: paper.id,
+                    category: category.into(),
+                    note: "vi phạm".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        env.w
+            .move_case("lan", &officer, c.id, "xem_xet", "xem xét")
+            .await
+            .unwrap();
+        env.w
+            .move_case("ld", &[Role::Approver], c.id, "chuyen_thanh_tra", "chuyển")
+            .await
+            .unwrap();
+        let c = env
+            .w
+            .move_case("tt", &inspector, c.id, "cho_phan_hoi", "nhận hồ sơ")
+            .await
+            .unwrap();
+        cases.push(c);
+    }
+    let c = &cases[0];
+    // Each missing or wrong field is named, and nothing is kept.
+    for (change, field) in [
+        (
+            Box::new(|s: &mut NewSanction| s.decision_no = " ".into())
+                as Box<dyn Fn(&mut NewSanction)>,
+            "decision_no",
+        ),
+        (
+            Box::new(|s: &mut NewSanction| s.decision_date = "31/02/2026".into()),
+            "decision_date",
+        ),
+        (
+            Box::new(|s: &mut NewSanction| s.decree = String::new()),
+            "decree",
+        ),
+        (
+            Box::new(|s: &mut NewSanction| s.article = String::new()),
+            "article",
+        ),
+        (Box::new(|s: &mut NewSanction| s.fine_vnd = -1), "fine_vnd"),
+        (
+            Box::new(|s: &mut NewSanction| s.note = String::new()),
+            "note",
+        ),
+    ] {
+        let mut bad = sanction("xử phạt");
+        change(&mut bad);
+        let e = env
+            .w
+            .record_sanction("tt", &inspector, c.id, &bad)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::Invalid { field: f, .. } if *f == field),
+            "{field}: {e:?}"
+        );
+        assert_eq!(env.w.case(c.id).await.unwrap(), *c, "{field}");
+        assert_eq!(env.w.case_sanction(c.id).await.unwrap(), None);
+    }
+    // Only the Inspectorate sanctions.
+    assert!(matches!(
+        env.w
+            .record_sanction("lan", &officer, c.id, &sanction("xử phạt"))
+            .await,
+        Err(Error::NotAllowed(_))
+    ));
+    let (done, s) = env
+        .w
+        .record_sanction("tt", &inspector, c.id, &sanction("đã ra quyết định"))
+        .await
+        .unwrap();
+    assert_eq!((done.state.as_str(), done.open), ("xu_phat", false));
+    assert_eq!(s.decision_date.to_string(), "2026-03-20");
+    assert_eq!((s.unit_id, s.fine_vnd), (Some(unit), 30_000_000));
+    assert_eq!(env.w.unit_sanctions(unit).await.unwrap().len(), 1);
+    env.w
+        .record_sanction("tt", &inspector, cases[1].id, &sanction("tái phạm"))
+        .await
+        .unwrap();
+    let history = env.w.unit_sanctions(unit).await.unwrap();
+    assert_eq!(
+        history.len(),
+        2,
+        "a repeat violation shows in the unit's history"
+    );
+    // Nothing sanctions a finished case twice.
+    assert!(matches!(
+        env.w
+            .record_sanction("tt", &inspector, c.id, &sanction("lần nữa"))
+            .await,
+        Err(Error::Transition(_))
+    ));
 }

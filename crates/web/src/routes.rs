@@ -125,6 +125,7 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/watch/cases" SignedIn, Page, "Enforcement cases by state, the overdue ones first, and the form to open one" => pages::cases::board;
         POST "/watch/cases" Roles(WATCH_EDITORS), Page, "Open a case on a subject (subject_id, category, title, note)" => pages::cases::open;
         GET "/watch/cases/{id}" SignedIn, Page, "A case: its subject, findings, timeline and the moves the viewer may make" => pages::cases::case;
+        POST "/watch/cases/{id}/sanction" Roles(CASE_MOVERS), Page, "Record the Inspectorate's sanction on a case (decision, basis, fine, remedies) and move it with it" => pages::cases::sanction;
         POST "/watch/cases/{id}/move" Roles(CASE_MOVERS), Page, "Move a case to another state (to, note) if the workflow allows it to the viewer's roles" => pages::cases::move_case;
         GET "/notify" SignedIn, Page, "Notify: campaigns, recipient lists, and the forms to import and draft" => pages::notify::home;
         POST "/notify/lists" Roles(NOTIFY_AUTHORS), Page, "Import a recipient list (CSV or XLSX); refused rows are reported" => pages::notify::import_list;
@@ -187,6 +188,7 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/watch/cases" SignedIn, Api, "Enforcement cases (state, or overdue=true)" => api::v1::list_cases;
         POST "/api/v1/watch/cases" Roles(WATCH_EDITORS), Api, "Open a case: {subject_id, category, title?, findings?, note}" => api::v1::open_case;
         GET "/api/v1/watch/cases/{id}" SignedIn, Api, "A case with its timeline and the steps the caller may take" => api::v1::get_case;
+        POST "/api/v1/watch/cases/{id}/sanction" Roles(CASE_MOVERS), Api, "Record the Inspectorate's sanction: {decision_no, decision_date, decree, article, clause?, fine_vnd, remedies?, note}" => api::v1::sanction_case;
         POST "/api/v1/watch/cases/{id}/move" Roles(CASE_MOVERS), Api, "Move a case: {to, note}, if the workflow allows it to the caller's roles" => api::v1::move_case;
         GET "/api/v1/watch/scores" SignedIn, Api, "Subjects' scores per category (subject, min)" => api::v1::list_scores;
         POST "/api/v1/watch/classifier/train" Roles(WATCH_EDITORS), Api, "Retrain the harmful-content classifier; its held-out precision and recall" => api::v1::train_classifier;

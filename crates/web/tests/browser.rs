@@ -549,3 +549,58 @@ async fn an_officer_opens_a_case_and_records_its_steps_in_both_languages() {
     assert!(text(&c, "#state-xem_xet").await.contains("Under review"));
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs chromedriver: cargo xtask test starts it"]
+async fn the_inspectorate_records_a_sanction_in_the_console() {
+    let app = TestApp::spawn().await;
+    app.user("tra", vec![lantoa_core::Role::Inspector]).await;
+    let subject = app
+        .subject("https://songhongxanh24h.example/", "Sông Hồng Xanh 24h")
+        .await;
+    let w = &app.state.watch;
+    let c = w
+        .open_case(
+            "lan",
+            &[lantoa_core::Role::WatchOfficer],
+            &lantoa_watch::NewCase {
+                subject_id: subject.id,
+                category: "advertising".into(),
+                note: "quảng cáo thực phẩm chữa bệnh".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    for (role, to) in [
+        (lantoa_core::Role::WatchOfficer, "xem_xet"),
+        (lantoa_core::Role::Approver, "chuyen_thanh_tra"),
+        (lantoa_core::Role::Inspector, "cho_phan_hoi"),
+    ] {
+        w.move_case("x", &[role], c.id, to, "bước").await.unwrap();
+    }
+    let base = app.serve().await;
+    let c2 = browser().await;
+    sign_in(&c2, &base, "tra").await;
+    c2.goto(&format!("{base}/watch/cases/{}", c.id))
+        .await
+        .unwrap();
+    fill(&c2, "#s-no", "12/QĐ-XPHC").await;
+    // The date input takes the browser's own format; set it as the form posts it.
+    c2.execute(
+        "document.getElementById('s-date').value = '2026-03-20'; return true",
+        vec![],
+    )
+    .await
+    .unwrap();
+    fill(&c2, "#s-decree", "38/2021/NĐ-CP").await;
+    fill(&c2, "#s-article", "51").await;
+    fill(&c2, "#s-clause", "2").await;
+    fill(&c2, "#s-fine", "30000000").await;
+    fill(&c2, "#s-note", "Đã ra quyết định").await;
+    click(&c2, "#sanction-button").await;
+    assert_eq!(text(&c2, ".flash").await, "Đã ghi nhận quyết định xử phạt.");
+    assert_eq!(text(&c2, "#case-state").await, "Xử phạt");
+    assert_eq!(text(&c2, "#sanction-fine").await, "30000000");
+    c2.close().await.unwrap();
+}

@@ -2179,6 +2179,78 @@ mod cases {
     }
 
     #[tokio::test]
+    async fn the_inspectorate_records_a_sanction_with_its_decision_or_is_told_what_is_missing() {
+        let app = TestApp::spawn().await;
+        let subject = app
+            .subject("https://quangcao.example/", "Quảng cáo X")
+            .await;
+        let w = &app.state.watch;
+        let c = w
+            .open_case(
+                "lan",
+                &[Role::WatchOfficer],
+                &lantoa_watch::NewCase {
+                    subject_id: subject.id,
+                    category: "advertising".into(),
+                    note: "quảng cáo sai".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        for (role, to) in [
+            (Role::WatchOfficer, "xem_xet"),
+            (Role::Approver, "chuyen_thanh_tra"),
+            (Role::Inspector, "cho_phan_hoi"),
+        ] {
+            w.move_case("x", &[role], c.id, to, "bước").await.unwrap();
+        }
+        let tra_user = app.user("tra", vec![Role::Inspector]).await;
+        let tra = app.browser(&tra_user).await;
+        let at = format!("/watch/cases/{}", c.id);
+        let page = app.get(&at, Some(&tra)).await;
+        assert!(page.body.contains("id=\"sanction-form\""), "{}", page.body);
+        assert!(
+            !page.body.contains("<option value=\"xu_phat\">"),
+            "a sanction is not a bare step"
+        );
+        let mut form = vec![
+            ("decision_no", ""),
+            ("decision_date", "2026-03-20"),
+            ("decree", "38/2021/NĐ-CP"),
+            ("article", "51"),
+            ("clause", "2"),
+            ("fine_vnd", "30.000.000"),
+            ("remedies", "Gỡ bỏ"),
+            ("note", "Đã ra quyết định"),
+        ];
+        let r = app
+            .post_form(&format!("{at}/sanction"), Some(&tra), &form)
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("decision_no"), "{}", r.body);
+        assert!(
+            r.body
+                .contains("id=\"s-article\" name=\"article\" value=\"51\""),
+            "what was typed stays: {}",
+            r.body
+        );
+        assert_eq!(w.case(c.id).await.unwrap().state, "cho_phan_hoi");
+        form[0] = ("decision_no", "12/QĐ-XPHC");
+        let r = app
+            .post_form(&format!("{at}/sanction"), Some(&tra), &form)
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = app.get(&at, Some(&tra)).await;
+        assert!(
+            page.body.contains("id=\"sanction-fine\">30000000<"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("Xử phạt"), "{}", page.body);
+    }
+
+    #[tokio::test]
     async fn cases_through_the_api_with_the_steps_each_caller_may_take() {
         let app = TestApp::spawn().await;
         let subject = app
@@ -2261,6 +2333,19 @@ mod cases {
             .api("GET", "/api/v1/watch/cases/999", Some(&officer), None)
             .await;
         assert_eq!(r.status, 404);
+        // A sanction is recorded only from where the workflow allows it, with its decision.
+        let sanction = r#"{"decision_no": "12/QĐ-XPHC", "decision_date": "2026-03-20",
+            "decree": "38/2021/NĐ-CP", "article": "51", "fine_vnd": 30000000, "note": "quyết định"}"#;
+        let path = format!("/api/v1/watch/cases/{id}/sanction");
+        let r = app
+            .api("POST", &path, Some(&inspector), Some(sanction))
+            .await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(
+            r.body.contains("xem_xet cannot go to xu_phat"),
+            "{}",
+            r.body
+        );
     }
 }
 

@@ -418,6 +418,21 @@ pub async fn move_case(
     Ok(Json(json!({ "case": c })))
 }
 
+/// `POST /api/v1/watch/cases/{id}/sanction`: `{decision_no, decision_date, decree, article,
+/// clause?, fine_vnd, remedies?, note}`; the case and the sanction.
+pub async fn sanction_case(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<lantoa_watch::NewSanction>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let (c, s) = state
+        .watch
+        .record_sanction(&ctx.actor(), &ctx.roles(), id, &b)
+        .await?;
+    Ok(Json(json!({ "case": c, "sanction": s })))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreParams {

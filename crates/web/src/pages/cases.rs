@@ -114,17 +114,28 @@ async fn case_context(state: &AppState, ctx: &Ctx, id: i64) -> Result<minijinja:
     let c = w.case(id).await?;
     let subject = w.get(c.subject_id).await?;
     let timeline = w.case_timeline(id).await?;
-    let next: Vec<String> = w
+    // Steps that record something (a sanction) have a form of their own.
+    let (next, sanction_to): (Vec<String>, Vec<String>) = w
         .case_rules()
         .next(&c.state, &ctx.roles())
         .into_iter()
         .map(str::to_owned)
-        .collect();
+        .partition(|s| {
+            w.case_rules()
+                .state(s)
+                .is_none_or(|st| st.requires.is_none())
+        });
+    let sanction = w.case_sanction(c.id).await?;
+    let history = match subject.managing_unit_id {
+        Some(unit) => w.unit_sanctions(unit).await?,
+        None => Vec::new(),
+    };
     let overdue = c
         .due_at
         .is_some_and(|d| d < chrono::Utc::now().timestamp_micros());
     Ok(minijinja::context! {
         case => c, subject => subject, timeline => timeline, next => next, overdue => overdue,
+        sanction_to => sanction_to.first(), sanction => sanction, history => history,
     })
 }
 
@@ -175,6 +186,54 @@ pub async fn move_case(
                 &ctx,
                 "watch",
                 minijinja::context! { note => form.get("note"), ..extra },
+                e.into(),
+            ))
+        }
+    }
+}
+
+/// `POST /watch/cases/{id}/sanction` (form: `decision_no`, `decision_date`, `decree`,
+/// `article`, `clause`, `fine_vnd`, `remedies`, `note`): records the Inspectorate's decision
+/// and moves the case with it; otherwise the page again with the field at fault.
+pub async fn sanction(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let fine = form.get("fine_vnd").replace(['.', ',', ' '], "");
+    let new = lantoa_watch::NewSanction {
+        decision_no: form.get("decision_no"),
+        decision_date: form.get("decision_date"),
+        decree: form.get("decree"),
+        article: form.get("article"),
+        clause: form.get("clause"),
+        fine_vnd: fine.parse().unwrap_or(-1),
+        remedies: form.get("remedies"),
+        note: form.get("note"),
+    };
+    match state
+        .watch
+        .record_sanction(&ctx.actor(), &ctx.roles(), id, &new)
+        .await
+    {
+        Ok((c, _)) => Ok(Redirect::to(&format!(
+            "/watch/cases/{}?flash=flash-case-sanctioned",
+            c.id
+        ))
+        .into_response()),
+        Err(e) => {
+            let extra = case_context(&state, &ctx, id).await?;
+            let echo = minijinja::context! {
+                decision_no => new.decision_no, decision_date => new.decision_date,
+                decree => new.decree, article => new.article, clause => new.clause,
+                fine_vnd => form.get("fine_vnd"), remedies => new.remedies, note => new.note,
+            };
+            Ok(form_error(
+                "watch_case.html",
+                &ctx,
+                "watch",
+                minijinja::context! { echo => echo, ..extra },
                 e.into(),
             ))
         }
