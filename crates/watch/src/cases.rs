@@ -49,6 +49,24 @@ struct TransitionFile {
 struct RulesFile {
     state: Vec<StateFile>,
     transition: Vec<TransitionFile>,
+    #[serde(default)]
+    figures: FigureStates,
+}
+
+/// The states the period's figures count: entering each is the event counted.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct FigureStates {
+    /// The managing unit invited to a working session.
+    pub invited: Option<String>,
+    /// The dossier transferred to the Inspectorate.
+    pub transferred: Option<String>,
+    /// A takedown proposed.
+    pub takedown_proposed: Option<String>,
+    /// Taken down.
+    pub taken_down: Option<String>,
+    /// Not taken down.
+    pub not_taken_down: Option<String>,
 }
 
 /// One state of the workflow.
@@ -68,6 +86,7 @@ pub struct CaseState {
 #[derive(Debug, Clone)]
 pub struct CaseRules {
     states: Vec<CaseState>,
+    figures: FigureStates,
     /// (from, to) → the roles allowed (admin always is).
     moves: BTreeMap<(String, String), BTreeSet<Role>>,
 }
@@ -133,12 +152,35 @@ impl CaseRules {
                     .extend(roles.iter().copied());
             }
         }
-        Ok(Self { states, moves })
+        for id in [
+            &file.figures.invited,
+            &file.figures.transferred,
+            &file.figures.takedown_proposed,
+            &file.figures.taken_down,
+            &file.figures.not_taken_down,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if !known(id) {
+                return Err(bad(format!("[figures] names unknown state {id}")));
+            }
+        }
+        Ok(Self {
+            states,
+            moves,
+            figures: file.figures,
+        })
     }
 
     /// The shipped workflow.
     pub fn builtin() -> Result<Self> {
         Self::from_toml(BUILTIN_RULES)
+    }
+
+    /// The states the figures count.
+    pub fn figure_states(&self) -> &FigureStates {
+        &self.figures
     }
 
     /// Every state, in the file's order.

@@ -558,3 +558,114 @@ async fn a_sanction_needs_its_decision_and_the_units_history_shows_repeats() {
         Err(Error::Transition(_))
     ));
 }
+
+#[tokio::test]
+async fn the_periods_figures_count_the_steps_and_sanctions_in_it() {
+    let mut env = setup().await;
+    let start = env.clock.now_micros();
+    let day = 86_400_000_000;
+    // Each case's steps, each by the role the workflow gives it.
+    let officer = Role::WatchOfficer;
+    let plans: [(&str, &[(Role, &str)]); 4] = [
+        (
+            "bao_hoa",
+            &[(officer, "xem_xet"), (officer, "moi_lam_viec")],
+        ),
+        (
+            "harmful",
+            &[
+                (officer, "xem_xet"),
+                (officer, "de_nghi_go"),
+                (officer, "cho_phan_hoi"),
+                (officer, "da_go"),
+            ],
+        ),
+        (
+            "harmful",
+            &[
+                (officer, "xem_xet"),
+                (officer, "de_nghi_go"),
+                (officer, "cho_phan_hoi"),
+                (officer, "khong_go"),
+            ],
+        ),
+        (
+            "advertising",
+            &[
+                (officer, "xem_xet"),
+                (Role::Approver, "chuyen_thanh_tra"),
+                (Role::Inspector, "cho_phan_hoi"),
+            ],
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (category, steps) in plans {
+        let subject_id = env.subject().await;
+        let c = env
+            .w
+            .open_case(
+                "lan",
+                &[officer],
+                &NewCase {
+                    subject_id,
+                    category: category.into(),
+                    note: "mở".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        for (role, to) in steps {
+            env.w
+                .move_case("x", &[*role], c.id, to, "bước")
+                .await
+                .unwrap();
+        }
+        ids.push(c.id);
+    }
+    let mut decided = sanction("xử phạt");
+    decided.decision_date = "2026-03-02".into();
+    env.w
+        .record_sanction("tt", &[Role::Inspector], ids[3], &decided)
+        .await
+        .unwrap();
+    // Two days later, one more invitation: outside the first day, inside the three.
+    env.clock.advance(Duration::days(2));
+    env.case_in("moi_lam_viec").await;
+    let f = env.w.figures(start, start + day).await.unwrap();
+    assert_eq!(
+        (f.invited, f.transferred, f.transferred_advertising),
+        (1, 1, 1),
+        "{f:?}"
+    );
+    assert_eq!(
+        (f.takedowns_proposed, f.taken_down, f.not_taken_down),
+        (2, 1, 1)
+    );
+    assert_eq!(f.removal_rate_pct, Some(50.0));
+    assert_eq!(
+        (f.sanctions, f.units_sanctioned, f.fines_vnd),
+        (1, 1, 30_000_000)
+    );
+    assert_eq!(
+        (
+            f.websites_reviewed,
+            f.clips_reviewed,
+            f.sites_with_bao_hoa_signs
+        ),
+        (0, 0, 0),
+        "no crawls or findings here"
+    );
+    let three = env.w.figures(start, start + 3 * day).await.unwrap();
+    assert_eq!(three.invited, 2);
+    assert_eq!(three.sanctions, 1);
+    let none = env
+        .w
+        .figures(start + 5 * day, start + 6 * day)
+        .await
+        .unwrap();
+    assert_eq!(
+        (none.invited, none.sanctions, none.removal_rate_pct),
+        (0, 0, None)
+    );
+}

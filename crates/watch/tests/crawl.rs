@@ -662,6 +662,9 @@ async fn clips_and_posts_are_reviewed_from_their_supplied_text_without_fetching(
             .await
             .contains(&"ads.gambling".to_owned())
     );
+    // The period's figures count the clips reviewed from these crawls, and no website.
+    let f = s.watch.figures(0, i64::MAX).await.unwrap();
+    assert_eq!((f.clips_reviewed, f.websites_reviewed), (2, 0), "{f:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

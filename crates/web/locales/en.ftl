@@ -397,6 +397,7 @@ flash-row-published = The row passed and is published.
 flash-row-still-dirty = The row still has errors; they are listed with it.
 err-opendata-invalid = Invalid data: { $detail }
 err-notify-invalid = Not accepted: { $detail }
+err-period-invalid = Period not accepted: { $detail }
 portal-title = Open data of the city
 portal-lead = Datasets published by the city's agencies, row by row as they are cleaned. Free to reuse under each dataset's licence; no account needed.
 portal-search = Search datasets

@@ -397,6 +397,7 @@ flash-row-published = Dòng đã đạt và được công bố.
 flash-row-still-dirty = Dòng vẫn còn lỗi; các lỗi được liệt kê kèm theo.
 err-opendata-invalid = Dữ liệu không hợp lệ: { $detail }
 err-notify-invalid = Không chấp nhận: { $detail }
+err-period-invalid = Khoảng thời gian không hợp lệ: { $detail }
 portal-title = Dữ liệu mở của thành phố
 portal-lead = Các bộ dữ liệu do các cơ quan của thành phố công bố, sạch đến đâu chia sẻ đến đó. Được tự do sử dụng lại theo giấy phép của từng bộ dữ liệu; không cần tài khoản.
 portal-search = Tìm bộ dữ liệu

@@ -185,6 +185,7 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/watch/crawls/{id}" SignedIn, Api, "A crawl with its pages" => api::v1::get_crawl;
         GET "/api/v1/watch/findings" SignedIn, Api, "Findings (subject, status, category, limit)" => api::v1::list_findings;
         POST "/api/v1/watch/findings/{id}/review" Roles(WATCH_EDITORS), Api, "Confirm or dismiss a finding: {decision, note}" => api::v1::review_finding;
+        GET "/api/v1/watch/figures" SignedIn, Api, "Watch figures for a period (from, to: YYYY-MM-DD): sites and clips reviewed, invitations, transfers, takedowns and removal rate, sanctions and fines" => api::v1::watch_figures;
         GET "/api/v1/watch/cases" SignedIn, Api, "Enforcement cases (state, or overdue=true)" => api::v1::list_cases;
         POST "/api/v1/watch/cases" Roles(WATCH_EDITORS), Api, "Open a case: {subject_id, category, title?, findings?, note}" => api::v1::open_case;
         GET "/api/v1/watch/cases/{id}" SignedIn, Api, "A case with its timeline and the steps the caller may take" => api::v1::get_case;

@@ -2346,6 +2346,33 @@ mod cases {
             "{}",
             r.body
         );
+        // The period's figures; a reversed period names its end.
+        let today = lantoa_core::time::local_date(chrono::Utc::now()).to_string();
+        let r = app
+            .api(
+                "GET",
+                &format!("/api/v1/watch/figures?from={today}&to={today}"),
+                Some(&inspector),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["invited"], 0);
+        assert_eq!(r.json()["removal_rate_pct"], serde_json::Value::Null);
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/watch/figures?from=2026-03-31&to=2026-03-01",
+                Some(&inspector),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body.contains("to: the period ends before it starts"),
+            "{}",
+            r.body
+        );
     }
 }
 

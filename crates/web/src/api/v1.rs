@@ -519,17 +519,12 @@ pub struct FiguresQuery {
     to: String,
 }
 
-/// `GET /api/v1/notify/figures?from=YYYY-MM-DD&to=YYYY-MM-DD`: campaigns, recipients, segments
-/// and delivered share for messages first accepted on those days (Hà Nội time, both included),
-/// by topic and by operator — what the Reports module reads.
-pub async fn notify_figures(
-    State(state): State<AppState>,
-    Query(q): Query<FiguresQuery>,
-) -> Result<Response, WebError> {
+/// A period of whole days in Hà Nội, `from` and `to` both included, as `[start, end)` µs.
+fn period(q: &FiguresQuery) -> Result<(i64, i64), WebError> {
     let day = |field: &str, v: &str| {
         chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
             WebError::invalid(
-                "err-notify-invalid",
+                "err-period-invalid",
                 format!("{field}: {v:?} is not a date YYYY-MM-DD"),
             )
         })
@@ -537,7 +532,7 @@ pub async fn notify_figures(
     let (from, to) = (day("from", &q.from)?, day("to", &q.to)?);
     if to < from {
         return Err(WebError::invalid(
-            "err-notify-invalid",
+            "err-period-invalid",
             "to: the period ends before it starts",
         ));
     }
@@ -547,9 +542,28 @@ pub async fn notify_figures(
             .map(|t| t.and_utc().timestamp_micros() - 7 * 3600 * 1_000_000)
             .unwrap_or_default()
     };
-    let f = state
-        .notify()?
-        .figures(micros(from), micros(to + chrono::Duration::days(1)))
-        .await?;
+    Ok((micros(from), micros(to + chrono::Duration::days(1))))
+}
+
+/// `GET /api/v1/notify/figures?from=YYYY-MM-DD&to=YYYY-MM-DD`: campaigns, recipients, segments
+/// and delivered share for messages first accepted on those days (Hà Nội time, both included),
+/// by topic and by operator — what the Reports module reads.
+pub async fn notify_figures(
+    State(state): State<AppState>,
+    Query(q): Query<FiguresQuery>,
+) -> Result<Response, WebError> {
+    let (from, to) = period(&q)?;
+    let f = state.notify()?.figures(from, to).await?;
     Ok(Json(f).into_response())
+}
+
+/// `GET /api/v1/watch/figures?from=YYYY-MM-DD&to=YYYY-MM-DD`: websites and clips reviewed,
+/// sites with "báo hóa" signs, units invited, dossiers transferred, takedowns proposed and the
+/// removal rate, sanctions and fines, on those days (Hà Nội time, both included).
+pub async fn watch_figures(
+    State(state): State<AppState>,
+    Query(q): Query<FiguresQuery>,
+) -> Result<Response, WebError> {
+    let (from, to) = period(&q)?;
+    Ok(Json(state.watch.figures(from, to).await?).into_response())
 }
