@@ -223,6 +223,7 @@ case-title = Title
 case-title-help = Left empty: the subject's name and the category.
 case-note = Reason
 case-open-button = Open the case
+case-with-findings = On the findings
 case-is-overdue = Overdue
 case-opened = Opened
 case-due = Due

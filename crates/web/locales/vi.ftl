@@ -223,6 +223,7 @@ case-title = Tiêu đề
 case-title-help = Để trống: tên đối tượng và loại vi phạm.
 case-note = Lý do
 case-open-button = Mở vụ việc
+case-with-findings = Dựa trên các phát hiện
 case-is-overdue = Quá hạn
 case-opened = Mở bởi
 case-due = Hạn

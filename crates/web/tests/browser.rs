@@ -265,6 +265,27 @@ async fn an_officer_crawls_a_site_reads_the_evidence_and_confirms_a_finding() {
     assert_eq!(stored.status, "confirmed");
     assert_eq!(stored.review_note.as_deref(), Some("Chuyển Thanh tra Sở"));
 
+    // A case on the subject and category, resting on its findings that were not dismissed.
+    c.goto(&format!(
+        "{base}/watch/cases?subject={}&category=advertising",
+        stored.subject_id
+    ))
+    .await
+    .unwrap();
+    assert!(
+        text(&c, "#case-with-findings")
+            .await
+            .contains(&format!("#{}", finding.id))
+    );
+    fill(&c, "#case-note", "Quảng cáo thực phẩm như thuốc chữa bệnh").await;
+    click(&c, "#open-button").await;
+    assert_eq!(text(&c, ".flash").await, "Đã mở vụ việc.");
+    assert!(
+        text(&c, "#case-findings")
+            .await
+            .contains(&format!("#{}", finding.id))
+    );
+
     // The capture behind the finding.
     c.goto(&format!(
         "{base}/watch/captures/{}",

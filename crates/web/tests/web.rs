@@ -2114,6 +2114,17 @@ mod cases {
         let r = app.post_form("/watch/cases", Some(&lan), &no_reason).await;
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(r.body.contains("note"), "{}", r.body);
+        // Findings that are not numbers, or not the subject's, are named.
+        for (listed, says) in [
+            ("7, x", "is not a finding&#x27;s number"),
+            ("424242", "finding 424242"),
+        ] {
+            let mut with = open.to_vec();
+            with.push(("findings", listed));
+            let r = app.post_form("/watch/cases", Some(&lan), &with).await;
+            assert_eq!(r.status, 422, "{}", r.body);
+            assert!(r.body.contains(says), "{says}: {}", r.body);
+        }
         let r = app.post_form("/watch/cases", Some(&lan), &open).await;
         assert_eq!(r.status, 303, "{}", r.body);
         let at = r.headers["location"].to_str().unwrap().to_owned();

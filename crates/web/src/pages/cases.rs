@@ -19,6 +19,40 @@ const OPENERS: &[Role] = &[Role::Admin, Role::WatchOfficer];
 #[derive(Deserialize, Default)]
 pub struct BoardQuery {
     flash: Option<String>,
+    /// Prefill the open form for this subject…
+    subject: Option<i64>,
+    /// …and category, with the subject's findings in it that were not dismissed.
+    category: Option<String>,
+}
+
+/// The open form filled for a subject and category from the findings page: the subject's
+/// findings in that category that reviewers did not dismiss.
+async fn prefill(state: &AppState, q: &BoardQuery) -> Result<minijinja::Value, WebError> {
+    let (Some(subject), Some(category)) = (q.subject, q.category.as_deref()) else {
+        return Ok(minijinja::Value::UNDEFINED);
+    };
+    let findings: Vec<i64> = state
+        .watch
+        .findings(&lantoa_watch::FindingQuery {
+            subject_id: Some(subject),
+            status: None,
+            category: Some(crate::error::parse_category(category)?),
+            limit: 500,
+        })
+        .await?
+        .into_iter()
+        .filter(|f| f.status != "dismissed")
+        .map(|f| f.id)
+        .collect();
+    let list = findings
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    Ok(minijinja::context! {
+        subject_id => subject, category => category, title => "", note => "",
+        findings => findings, findings_list => list,
+    })
 }
 
 async fn board_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, WebError> {
@@ -62,33 +96,52 @@ pub async fn board(
     Query(q): Query<BoardQuery>,
 ) -> Result<Response, WebError> {
     let extra = board_context(&state, &ctx).await?;
+    let echo = prefill(&state, &q).await?;
     Ok(view::page(
         "watch_cases.html",
         &ctx,
         "watch",
-        minijinja::context! { flash => flash(q.flash.as_deref()), ..extra },
+        minijinja::context! { flash => flash(q.flash.as_deref()), echo => echo, ..extra },
     )?
     .into_response())
 }
 
-/// `POST /watch/cases` (form: `subject_id`, `category`, `title`, `note`): opens a case.
+/// `POST /watch/cases` (form: `subject_id`, `category`, `title`, `note`, and `findings`: ids
+/// separated by commas): opens a case.
 pub async fn open(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     form: FormPairs,
 ) -> Result<Response, WebError> {
+    let listed = form.get("findings");
+    let parsed: Result<Vec<i64>, lantoa_watch::Error> = listed
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|id| {
+            id.parse::<i64>().map_err(|_| lantoa_watch::Error::Invalid {
+                field: "findings",
+                message: format!("{id:?} is not a finding's number"),
+            })
+        })
+        .collect();
     let new = NewCase {
         subject_id: form.get("subject_id").parse().unwrap_or(0),
         category: form.get("category"),
         title: form.get("title"),
-        findings: Vec::new(),
+        findings: parsed.as_ref().map(Clone::clone).unwrap_or_default(),
         note: form.get("note"),
     };
-    match state
-        .watch
-        .open_case(&ctx.actor(), &ctx.roles(), &new)
-        .await
-    {
+    let opened = match parsed {
+        Ok(_) => {
+            state
+                .watch
+                .open_case(&ctx.actor(), &ctx.roles(), &new)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match opened {
         Ok(c) => Ok(
             Redirect::to(&format!("/watch/cases/{}?flash=flash-case-opened", c.id)).into_response(),
         ),
@@ -97,6 +150,7 @@ pub async fn open(
             let echo = minijinja::context! {
                 subject_id => new.subject_id, category => new.category,
                 title => new.title, note => new.note,
+                findings => new.findings, findings_list => listed,
             };
             Ok(form_error(
                 "watch_cases.html",
