@@ -365,6 +365,19 @@ async fn the_demo_web_yields_the_findings_each_site_was_written_for() {
         copied.evidence
     );
     assert!(copied.evidence.contains("20 phút"), "{}", copied.evidence);
+
+    // The period's figures come from the same records: the five websites crawled here (the
+    // newspaper and four general sites; the social page is not a website), and every subject
+    // with a báo hóa finding.
+    let f = s.watch.figures(0, i64::MAX).await.unwrap();
+    let bao_hoa: std::collections::HashSet<i64> = all
+        .iter()
+        .filter(|f| f.category.as_str() == "bao_hoa")
+        .map(|f| f.subject_id)
+        .collect();
+    assert_eq!(f.sites_with_bao_hoa_signs, bao_hoa.len() as i64, "{f:?}");
+    assert!(bao_hoa.len() >= 3, "{bao_hoa:?}");
+    assert_eq!(f.websites_reviewed, 5, "{f:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
