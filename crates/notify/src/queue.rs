@@ -291,10 +291,9 @@ fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
-/// Values as the one-column JSON rows of [`lantoa_store::json_rows`]: `[[1],[2]]`.
+/// [`lantoa_store::json_column`], with this crate's error.
 fn json_column<T: Serialize>(values: impl IntoIterator<Item = T>) -> Result<String> {
-    let rows: Vec<[T; 1]> = values.into_iter().map(|v| [v]).collect();
-    Ok(serde_json::to_string(&rows)?)
+    Ok(lantoa_store::json_column(values)?)
 }
 
 impl Notify {

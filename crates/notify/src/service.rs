@@ -926,8 +926,7 @@ impl Notify {
         &self,
         c: &Campaign,
     ) -> Result<(BTreeMap<String, i64>, BTreeMap<String, i64>)> {
-        let codes: Vec<[&String; 1]> = c.communes.iter().map(|k| [k]).collect();
-        let communes = serde_json::to_string(&codes)?;
+        let communes = lantoa_store::json_column(&c.communes)?;
         let in_communes = format!(
             "r.commune_code IN (SELECT c0 FROM ({}) AS k)",
             lantoa_store::json_rows(self.db.backend(), 2, &[JsonCol::Text])

@@ -196,6 +196,14 @@ pub fn json_rows(backend: Backend, param: usize, cols: &[JsonCol]) -> String {
     format!("SELECT {} FROM {from}", columns.join(", "))
 }
 
+/// Values as the one-column rows [`json_rows`] reads: `[[1],[2]]`.
+pub fn json_column<T: serde::Serialize>(
+    values: impl IntoIterator<Item = T>,
+) -> Result<String, serde_json::Error> {
+    let rows: Vec<[T; 1]> = values.into_iter().map(|v| [v]).collect();
+    serde_json::to_string(&rows)
+}
+
 /// Whether a database error is a unique-constraint violation, so callers can turn it into a
 /// domain error (`DuplicateUser`) instead of a 500.
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {

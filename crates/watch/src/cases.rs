@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use lantoa_core::role::Role;
 use lantoa_store::audit::{self, Entry};
-use lantoa_store::{JsonCol, is_unique_violation, json_rows};
+use lantoa_store::{JsonCol, is_unique_violation, json_column, json_rows};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -379,7 +379,6 @@ impl Watch {
         let note = required_note(&new.note)?;
         let subject = self.get(new.subject_id).await?;
         if !new.findings.is_empty() {
-            let ids: Vec<[i64; 1]> = new.findings.iter().map(|f| [*f]).collect();
             let sql = format!(
                 "SELECT id FROM watch_findings WHERE subject_id = $1
                  AND id IN (SELECT c0 FROM ({}) AS j)",
@@ -387,7 +386,7 @@ impl Watch {
             );
             let found: BTreeSet<i64> = sqlx::query_scalar::<_, i64>(&sql)
                 .bind(subject.id)
-                .bind(serde_json::to_string(&ids).map_err(|e| Error::Invalid {
+                .bind(json_column(&new.findings).map_err(|e| Error::Invalid {
                     field: "findings",
                     message: e.to_string(),
                 })?)
@@ -602,6 +601,12 @@ impl Watch {
         .fetch_all(self.db.pool())
         .await?;
         rows.iter().map(case_from).collect()
+    }
+
+    /// Whether `c` is past its state's limit now (by this service's clock, as
+    /// [`Watch::overdue_cases`] counts).
+    pub fn is_overdue(&self, c: &Case) -> bool {
+        c.open && c.due_at.is_some_and(|d| d < self.clock.now_micros())
     }
 
     /// Open cases past their state's limit now, the most overdue first.

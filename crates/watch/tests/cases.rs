@@ -365,8 +365,10 @@ async fn a_case_past_its_states_limit_is_listed_overdue_until_it_moves() {
     let officer = [Role::WatchOfficer];
     env.clock.advance(Duration::days(3) - Duration::minutes(1));
     assert!(env.w.overdue_cases().await.unwrap().is_empty());
+    assert!(!env.w.is_overdue(&env.w.case(c.id).await.unwrap()));
     env.clock.advance(Duration::minutes(2));
     assert_eq!(env.w.overdue_cases().await.unwrap()[0].id, c.id);
+    assert!(env.w.is_overdue(&env.w.case(c.id).await.unwrap()));
     env.w
         .move_case("lan", &officer, c.id, "xem_xet", "bắt đầu xem xét")
         .await

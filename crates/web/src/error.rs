@@ -24,6 +24,12 @@ pub struct WebError {
 }
 
 impl WebError {
+    /// The console's message for it, in `lang`.
+    pub fn console_message(&self, lang: crate::i18n::Lang) -> String {
+        let args: Vec<(&str, String)> = self.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+        tr(lang, self.key, &args)
+    }
+
     /// An error of `code` with console message `key` and API message `message`.
     pub fn new(code: ErrorCode, key: &'static str, message: impl Into<String>) -> Self {
         Self {
@@ -383,9 +389,8 @@ pub async fn render_page_errors(req: Request, next: Next) -> Response {
     if ctx.api {
         return response;
     }
-    let args: Vec<(&str, String)> = err.args.iter().map(|(k, v)| (*k, v.clone())).collect();
     let title = tr(ctx.lang, &format!("err-title-{}", err.code.status), &[]);
-    let message = tr(ctx.lang, err.key, &args);
+    let message = err.console_message(ctx.lang);
     let html = crate::view::render_error(&ctx, &title, &message);
     let mut out = (err.status(), Html(html)).into_response();
     for (k, v) in response.headers() {

@@ -184,9 +184,7 @@ async fn case_context(state: &AppState, ctx: &Ctx, id: i64) -> Result<minijinja:
         Some(unit) => w.unit_sanctions(unit).await?,
         None => Vec::new(),
     };
-    let overdue = c
-        .due_at
-        .is_some_and(|d| d < chrono::Utc::now().timestamp_micros());
+    let overdue = w.is_overdue(&c);
     Ok(minijinja::context! {
         case => c, subject => subject, timeline => timeline, next => next, overdue => overdue,
         sanction_to => sanction_to.first(), sanction => sanction, history => history,

@@ -20,7 +20,6 @@ use minijinja::Value;
 
 use crate::ctx::Ctx;
 use crate::error::WebError;
-use crate::i18n::tr;
 use crate::view;
 
 /// A submitted form as name/value pairs (repeated names kept, e.g. several `roles`).
@@ -66,8 +65,7 @@ pub fn form_error(
     extra: Value,
     err: WebError,
 ) -> Response {
-    let args: Vec<(&str, String)> = err.args.iter().map(|(k, v)| (*k, v.clone())).collect();
-    let message = tr(ctx.lang, err.key, &args);
+    let message = err.console_message(ctx.lang);
     let status = StatusCode::from_u16(err.code.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
     match view::views().render(
         template,

@@ -178,10 +178,8 @@ async fn cost_context(
     Ok(match n.estimate(body, list).await {
         Ok(e) => minijinja::context! { estimate => e, max_segments => max_segments },
         Err(e) => {
-            let e: WebError = e.into();
-            let args: Vec<(&str, String)> = e.args.iter().map(|(k, v)| (*k, v.clone())).collect();
             minijinja::context! {
-                cost_error => crate::i18n::tr(ctx.lang, e.key, &args),
+                cost_error => WebError::from(e).console_message(ctx.lang),
                 max_segments => max_segments,
             }
         }
