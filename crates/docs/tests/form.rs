@@ -2,6 +2,8 @@
 //! of the form in place; with `LANTOA_SOFFICE` set (as `cargo xtask test` does) it also renders
 //! to PDF in LibreOffice.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure report
+
 use chrono::NaiveDate;
 use lantoa_docs::{AdminDoc, Agencies, Block, Signature, date_line, docx_text, number_line};
 
