@@ -19,7 +19,7 @@ use crate::{Error, Result, Watch};
 pub const BUILTIN_RULES: &str = include_str!("../../../data/watch/cases.toml");
 
 /// What entering a state may require to be recorded with it.
-pub const REQUIREMENTS: [&str; 1] = ["sanction"];
+pub const REQUIREMENTS: [&str; 2] = ["sanction", "recheck"];
 
 /// The categories a case may be about (those of findings).
 pub const CATEGORIES: [&str; 3] = ["bao_hoa", "advertising", "harmful"];
@@ -34,6 +34,10 @@ struct StateFile {
     closed: bool,
     #[serde(default)]
     requires: Option<String>,
+    #[serde(default)]
+    documents: Vec<String>,
+    #[serde(default)]
+    reopen: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -78,8 +82,14 @@ pub struct CaseState {
     pub days: Option<u32>,
     /// Whether a case in it is finished.
     pub closed: bool,
-    /// What entering it records besides the step (`sanction`: the Inspectorate's decision).
+    /// What entering it records besides the step (`sanction`: the Inspectorate's decision;
+    /// `recheck`: the date the unit committed to fix by, when the subject is crawled again).
     pub requires: Option<String>,
+    /// The documents that may be issued while a case is in it (kinds of
+    /// [`crate::documents::DocumentKind`]).
+    pub documents: Vec<String>,
+    /// Where a re-check that finds the signs remaining moves the case.
+    pub reopen: Option<String>,
 }
 
 /// The workflow: states, and who may move a case from which state to which.
@@ -116,11 +126,32 @@ impl CaseRules {
                     REQUIREMENTS.join(", ")
                 )));
             }
+            for d in &s.documents {
+                if crate::documents::DocumentKind::parse(d).is_none() {
+                    return Err(bad(format!(
+                        "state {}: unknown document {d:?}; documents are {}",
+                        s.id,
+                        crate::documents::DocumentKind::ALL
+                            .iter()
+                            .map(|k| k.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )));
+                }
+            }
+            if s.reopen.is_some() && s.requires.as_deref() != Some("recheck") {
+                return Err(bad(format!(
+                    "state {}: reopen is for a state that requires a recheck",
+                    s.id
+                )));
+            }
             states.push(CaseState {
                 id: s.id,
                 days: s.days,
                 closed: s.closed,
                 requires: s.requires,
+                documents: s.documents,
+                reopen: s.reopen,
             });
         }
         if states.first().is_none_or(|s| s.closed) {
@@ -130,6 +161,11 @@ impl CaseRules {
             return Err(bad("no closed state: a case could never end".into()));
         }
         let known = |id: &str| states.iter().any(|s| s.id == id);
+        for s in &states {
+            if let Some(r) = s.reopen.as_deref().filter(|r| !known(r)) {
+                return Err(bad(format!("state {}: reopen names unknown state {r}", s.id)));
+            }
+        }
         let mut moves: BTreeMap<(String, String), BTreeSet<Role>> = BTreeMap::new();
         for t in file.transition {
             for id in std::iter::once(&t.from).chain(&t.to) {
@@ -481,7 +517,7 @@ impl Watch {
             return Err(Error::Invalid {
                 field: "to",
                 message: format!(
-                    "moving a case to {to} records a {what} with it: give its decision (the {what} form)"
+                    "moving a case to {to} records a {what} with it: use the {what} form"
                 ),
             });
         }
@@ -781,11 +817,23 @@ impl Watch {
                 )
                 .await?;
             for (role, actor, to, note) in steps {
-                if self.cases.state(to).is_some_and(|s| s.requires.is_some()) {
-                    self.record_sanction(actor, &[*role], c.id, &demo_sanction(note))
-                        .await?;
-                } else {
-                    self.move_case(actor, &[*role], c.id, to, note).await?;
+                match self.cases.state(to).and_then(|s| s.requires.as_deref()) {
+                    Some("sanction") => {
+                        self.record_sanction(actor, &[*role], c.id, &demo_sanction(note))
+                            .await?;
+                    }
+                    Some("recheck") => {
+                        let due = lantoa_core::time::local_date(self.clock.now())
+                            + chrono::Duration::days(10);
+                        let fix = crate::rechecks::NewFix {
+                            due: due.format("%Y-%m-%d").to_string(),
+                            note: (*note).to_owned(),
+                        };
+                        self.record_fix(actor, &[*role], c.id, &fix).await?;
+                    }
+                    _ => {
+                        self.move_case(actor, &[*role], c.id, to, note).await?;
+                    }
                 }
             }
             opened += 1;

@@ -155,6 +155,8 @@ fn crawl_from_row(r: &sqlx::any::AnyRow) -> Result<Crawl> {
 #[derive(Clone)]
 pub struct Crawler {
     inner: Arc<Inner>,
+    /// Screenshots of pages with findings, when a chromedriver is configured.
+    shots: Option<Arc<crate::capture::screenshot::Screenshots>>,
 }
 
 struct Inner {
@@ -199,9 +201,6 @@ struct PageResult {
     depth: usize,
 }
 
-fn now_micros() -> i64 {
-    Utc::now().timestamp_micros()
-}
 
 fn skip_extension(url: &Url) -> bool {
     const BINARY: [&str; 16] = [
@@ -244,7 +243,84 @@ impl Crawler {
                 agent,
                 model: Mutex::new(None),
             }),
+            shots: None,
         })
+    }
+
+    /// The same crawler taking a screenshot of every page a crawl finds something on, rendered
+    /// from its capture (config `watch.webdriver`).
+    pub fn with_screenshots(mut self, shots: crate::capture::screenshot::Screenshots) -> Self {
+        self.shots = Some(Arc::new(shots));
+        self
+    }
+
+    /// Screenshots the pages of `crawl_id` that have findings and no screenshot yet. A page
+    /// that cannot be rendered is logged and left without one: the capture is the evidence,
+    /// the screenshot shows it.
+    async fn screenshot_findings(&self, crawl_id: i64) -> Result<usize> {
+        let Some(shots) = &self.shots else {
+            return Ok(0);
+        };
+        let pool = self.inner.db.pool();
+        let rows = sqlx::query(
+            "SELECT DISTINCT p.id, p.warc_sha256, p.charset FROM watch_findings f
+             JOIN watch_pages p ON p.id = f.page_id
+             WHERE f.last_crawl_id = $1 AND p.warc_sha256 IS NOT NULL AND p.screenshot_sha256 IS NULL
+             ORDER BY p.id LIMIT 50",
+        )
+        .bind(crawl_id)
+        .fetch_all(pool)
+        .await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let client = match shots.session().await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(crawl_id, error = %e, "no screenshots for this crawl");
+                return Ok(0);
+            }
+        };
+        let mut taken = 0;
+        for r in &rows {
+            let page: i64 = r.try_get(0)?;
+            let warc_sha: String = r.try_get(1)?;
+            let charset: Option<String> = r.try_get(2)?;
+            let record = self.inner.blobs.get(&warc_sha).await?;
+            let Ok(rec) = warc::read(&record) else {
+                continue;
+            };
+            match shots
+                .render(&client, rec.http_body(), charset.as_deref().unwrap_or("utf-8"))
+                .await
+            {
+                Ok(png) => {
+                    let written = self.inner.blobs.write(&png, "image/png").await?;
+                    let mut tx = self.inner.db.begin().await?;
+                    self.inner.blobs.index(&mut tx, &written).await?;
+                    sqlx::query("UPDATE watch_pages SET screenshot_sha256 = $1 WHERE id = $2")
+                        .bind(&written.blob().sha256)
+                        .bind(page)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    taken += 1;
+                }
+                Err(e) => tracing::warn!(page, error = %e, "screenshot failed"),
+            }
+        }
+        let _ = client.close().await;
+        Ok(taken)
+    }
+
+    /// Now, by the watch service's clock (the demo's year and tests move it).
+    fn now_micros(&self) -> i64 {
+        self.inner.watch.clock.now_micros()
+    }
+
+    /// The watch service.
+    pub fn watch(&self) -> &Watch {
+        &self.inner.watch
     }
 
     /// The blob store holding the captures.
@@ -277,7 +353,7 @@ impl Crawler {
         )
         .bind(subject.id)
         .bind(actor)
-        .bind(now_micros())
+        .bind(self.now_micros())
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
@@ -368,17 +444,18 @@ impl Crawler {
         }
         let subject = self.inner.watch.get(crawl.subject_id).await?;
         sqlx::query("UPDATE watch_crawls SET status = 'running', started_at = $1 WHERE id = $2")
-            .bind(now_micros())
+            .bind(self.now_micros())
             .bind(crawl_id)
             .execute(self.inner.db.pool())
             .await?;
         match self.walk(crawl_id, &subject, on_page).await {
             Ok(pages) => {
                 let findings = self.analyse(crawl_id, &subject, &pages).await?;
+                self.screenshot_findings(crawl_id).await?;
                 sqlx::query(
                     "UPDATE watch_crawls SET status = 'done', finished_at = $1, findings = $2 WHERE id = $3",
                 )
-                .bind(now_micros())
+                .bind(self.now_micros())
                 .bind(findings)
                 .bind(crawl_id)
                 .execute(self.inner.db.pool())
@@ -388,7 +465,7 @@ impl Crawler {
                 sqlx::query(
                     "UPDATE watch_crawls SET status = 'failed', finished_at = $1, message = $2 WHERE id = $3",
                 )
-                .bind(now_micros())
+                .bind(self.now_micros())
                 .bind(e.to_string())
                 .bind(crawl_id)
                 .execute(self.inner.db.pool())
@@ -552,7 +629,7 @@ impl Crawler {
         .bind(crawl_id)
         .bind(subject.id)
         .bind(subject.url.clone())
-        .bind(now_micros())
+        .bind(self.now_micros())
         .bind(bytes)
         .bind(written.blob().sha256.clone())
         .bind(subject.name.clone())
@@ -814,7 +891,7 @@ impl Crawler {
         .bind(subject_id)
         .bind(url.to_owned())
         .bind(i64::try_from(depth).unwrap_or(i64::MAX))
-        .bind(now_micros())
+        .bind(self.now_micros())
         .bind(f.kind.as_str())
         .bind(f.message.clone());
         self.inner
@@ -839,7 +916,7 @@ impl Crawler {
         )
         .bind(crawl_id)
         .bind(i64::try_from(depth).unwrap_or(i64::MAX))
-        .bind(now_micros())
+        .bind(self.now_micros())
         .bind(prev)
         .bind(subject_id)
         .bind(url.to_owned());
@@ -904,7 +981,7 @@ impl Crawler {
         .bind(subject_id)
         .bind(url.to_owned())
         .bind(i64::try_from(depth).unwrap_or(i64::MAX))
-        .bind(now_micros())
+        .bind(self.now_micros())
         .bind(i64::from(f.status))
         .bind(f.url.to_string())
         .bind(f.header("content-type").map(str::to_owned))
@@ -1028,7 +1105,7 @@ impl Crawler {
         }
         let db = &self.inner.db;
         let mut tx = db.begin().await?;
-        let now = now_micros();
+        let now = self.now_micros();
         for (page_id, url, hit) in &found {
             // Insert, or refresh an open finding; a reviewed one keeps its decision and evidence.
             let updated = sqlx::query(

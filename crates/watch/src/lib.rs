@@ -35,22 +35,27 @@ pub mod crawl;
 pub mod crawler;
 pub mod dedup;
 pub mod demo_web;
+pub mod documents;
+pub mod dossier;
 mod error;
 pub mod extract;
 pub mod figures;
 pub mod findings;
 mod import;
+pub mod rechecks;
 pub mod quality;
 pub mod sanctions;
 pub mod signals;
 mod subject;
 
 pub use cases::{Case, CaseEvent, CaseRules, CaseState, NewCase};
+pub use documents::{CaseDocument, DocumentInput, DocumentKind};
 pub use crawler::{CRAWL_JOB, Crawl, CrawlLimits, Crawler, PageEvent, PageRow};
 pub use error::{Error, Result};
 pub use figures::WatchFigures;
 pub use findings::{Decision, Finding, FindingQuery, SubjectScore};
 pub use import::{ImportReport, RowOutcome, RowStatus};
+pub use rechecks::{NewFix, Recheck, RecheckPass};
 pub use sanctions::{NewSanction, Sanction};
 pub use subject::{ListQuery, NewSubject, Subject, SubjectKind, Watch, normalise_url};
 
@@ -67,5 +72,7 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(4, "0004_models.sql"),
         lantoa_store::migration!(5, "0005_cases.sql"),
         lantoa_store::migration!(6, "0006_sanctions.sql"),
+        lantoa_store::migration!(7, "0007_documents.sql"),
+        lantoa_store::migration!(8, "0008_rechecks.sql"),
     ],
 };

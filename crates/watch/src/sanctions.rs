@@ -103,12 +103,11 @@ fn required<'a>(field: &'static str, value: &'a str, what: &str) -> Result<&'a s
     Ok(v)
 }
 
-fn parse_date(value: &str) -> Result<NaiveDate> {
+/// A date as officers write it, `YYYY-MM-DD` or `dd/mm/yyyy`; errors name `field`.
+pub(crate) fn parse_date(field: &'static str, value: &str) -> Result<NaiveDate> {
     let v = value.trim();
-    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(v, "%d/%m/%Y"))
-        .map_err(|_| Error::Invalid {
-            field: "decision_date",
+    crate::import::parse_date(v).ok_or_else(|| Error::Invalid {
+            field,
             message: format!("{v:?} is not a date (YYYY-MM-DD or dd/mm/yyyy)"),
         })
 }
@@ -137,7 +136,7 @@ impl Watch {
         };
         let (c, target, note) = self.checked_move(roles, case_id, &to, &new.note).await?;
         let decision_no = required("decision_no", &new.decision_no, "its decision's number")?;
-        let decision_date = parse_date(&new.decision_date)?;
+        let decision_date = parse_date("decision_date", &new.decision_date)?;
         let decree = required("decree", &new.decree, "the decree it applies")?;
         let article = required("article", &new.article, "the article it applies")?;
         if new.fine_vnd < 0 {

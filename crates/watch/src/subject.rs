@@ -220,6 +220,10 @@ pub struct Watch {
     /// The case workflow (`data/watch/cases.toml` unless replaced).
     pub(crate) cases: std::sync::Arc<crate::cases::CaseRules>,
     pub(crate) clock: lantoa_store::Clock,
+    /// Where documents, captures and screenshots are kept (none: documents cannot be issued).
+    pub(crate) blobs: Option<lantoa_store::blob::BlobStore>,
+    /// The agencies that issue and receive documents (`data/agencies.toml` unless replaced).
+    pub(crate) agencies: std::sync::Arc<lantoa_docs::Agencies>,
 }
 
 const COLUMNS: &str =
@@ -254,7 +258,25 @@ impl Watch {
                 crate::cases::CaseRules::builtin().expect("data/watch/cases.toml is valid"),
             ),
             clock: lantoa_store::Clock::default(),
+            blobs: None,
+            // The shipped file is read by a unit test of lantoa-docs; it cannot fail here.
+            #[allow(clippy::expect_used)]
+            agencies: std::sync::Arc::new(
+                lantoa_docs::Agencies::builtin().expect("data/agencies.toml is valid"),
+            ),
         }
+    }
+
+    /// The same service keeping documents in `blobs` and reading captures from it.
+    pub fn with_blobs(mut self, blobs: lantoa_store::blob::BlobStore) -> Self {
+        self.blobs = Some(blobs);
+        self
+    }
+
+    /// The same service with other issuing agencies (config `agencies`).
+    pub fn with_agencies(mut self, agencies: lantoa_docs::Agencies) -> Self {
+        self.agencies = std::sync::Arc::new(agencies);
+        self
     }
 
     /// The same service with another case workflow (config `watch.cases`).

@@ -11,7 +11,7 @@ use lantoa_core::role::Role;
 use lantoa_registry::Registry;
 use lantoa_store::Clock;
 use lantoa_store::testing::TestDb;
-use lantoa_watch::{Case, Error, NewCase, NewSanction, NewSubject, SubjectKind, Watch};
+use lantoa_watch::{Case, Error, NewCase, NewFix, NewSanction, NewSubject, SubjectKind, Watch};
 
 const ROLES: [Role; 5] = [
     Role::WatchOfficer,
@@ -82,21 +82,43 @@ impl Env {
         let path = path_to(&self.w, state);
         let mut c = self.open().await;
         for to in path {
-            c = if self.w.case_rules().state(&to).unwrap().requires.is_some() {
-                self.w
-                    .record_sanction("admin", &[Role::Admin], c.id, &sanction("xử phạt"))
-                    .await
-                    .unwrap()
-                    .0
-            } else {
-                self.w
-                    .move_case("admin", &[Role::Admin], c.id, &to, "đưa vào trạng thái")
-                    .await
-                    .unwrap()
-            };
+            c = enter(&self.w, "admin", Role::Admin, c.id, &to, "đưa vào trạng thái")
+                .await
+                .unwrap();
         }
         assert_eq!(c.state, state);
         c
+    }
+}
+
+/// Moves a case into `to` the way that state is entered: with a sanction's decision, with the
+/// date a unit committed to fix by, or by a bare move.
+async fn enter(
+    w: &Watch,
+    actor: &str,
+    role: Role,
+    case: i64,
+    to: &str,
+    note: &str,
+) -> Result<Case, Error> {
+    match w.case_rules().state(to).unwrap().requires.as_deref() {
+        Some("sanction") => Ok(w
+            .record_sanction(actor, &[role], case, &sanction(note))
+            .await?
+            .0),
+        Some("recheck") => Ok(w
+            .record_fix(
+                actor,
+                &[role],
+                case,
+                &NewFix {
+                    due: "20/03/2026".into(),
+                    note: note.into(),
+                },
+            )
+            .await?
+            .0),
+        _ => w.move_case(actor, &[role], case, to, note).await,
     }
 }
 
@@ -180,26 +202,19 @@ async fn every_move_from_every_state_is_allowed_to_its_roles_and_refused_to_the_
             for to in rules.next(from, &[role]) {
                 let c = env.case_in(from).await;
                 let target = rules.state(to).unwrap();
-                let moved = if target.requires.is_some() {
-                    // Entered only with the decision; a bare move names what it needs.
+                if let Some(what) = &target.requires {
+                    // Entered only with what it records; a bare move names it.
                     let e = env
                         .w
                         .move_case("hoa", &[role], c.id, to, "theo quy trình")
                         .await
                         .unwrap_err();
-                    assert!(e.to_string().contains("sanction"), "{e}");
+                    assert!(e.to_string().contains(what.as_str()), "{e}");
                     assert_eq!(env.w.case(c.id).await.unwrap(), c);
-                    env.w
-                        .record_sanction("hoa", &[role], c.id, &sanction("theo quy trình"))
-                        .await
-                        .unwrap()
-                        .0
-                } else {
-                    env.w
-                        .move_case("hoa", &[role], c.id, to, "theo quy trình")
-                        .await
-                        .unwrap()
-                };
+                }
+                let moved = enter(&env.w, "hoa", role, c.id, to, "theo quy trình")
+                    .await
+                    .unwrap();
                 assert_eq!(moved.state, to);
                 assert_eq!(moved.open, !target.closed, "{to}");
                 let now = env.clock.now_micros();
@@ -325,8 +340,7 @@ async fn a_case_opens_once_per_subject_and_category_with_a_reason_and_bad_steps_
     ));
     // Fixed by the unit; a new case may then open; the fixed one cannot reopen beside it.
     for to in ["xem_xet", "moi_lam_viec", "cho_phan_hoi", "da_khac_phuc"] {
-        env.w
-            .move_case("lan", &officer, first.id, to, "tiến hành")
+        enter(&env.w, "lan", Role::WatchOfficer, first.id, to, "tiến hành")
             .await
             .unwrap();
     }
