@@ -86,8 +86,9 @@ fn tests(tally: &mut Tally, what: &str, mut cmd: Command) {
 
 /// The integration suites that store data: run again on PostgreSQL. (Run with `--workspace`
 /// so features unify as in the SQLite run and nothing is rebuilt.)
-const STORAGE_SUITES: [&str; 9] = [
-    "store", "accounts", "registry", "watch", "cases", "crawl", "opendata", "notify", "web",
+const STORAGE_SUITES: [&str; 10] = [
+    "store", "accounts", "registry", "watch", "cases", "casework", "crawl", "opendata", "notify",
+    "web",
 ];
 
 fn test_all() -> anyhow::Result<Tally> {
@@ -158,23 +159,31 @@ fn test_all() -> anyhow::Result<Tally> {
     }
     drop(sim);
 
+    // The console and the crawler's screenshots in headless Chromium; documents rendered to
+    // PDF by LibreOffice.
+    let soffice = services::libreoffice();
+    if let Err(e) = &soffice {
+        t.step_failed("LibreOffice (apt)", format!("{e:#}"));
+    }
     match services::ChromeDriver::start() {
         Ok(driver) => {
             let mut c = cargo();
-            c.args([
-                "test",
-                "--workspace",
-                "--test",
-                "browser",
-                "--",
-                "--ignored",
-            ])
-            .env("LANTOA_WEBDRIVER", driver.url())
-            .env("LANTOA_CHROMIUM", services::CHROMIUM);
+            c.args(["test", "--workspace", "--test", "browser"]);
+            if let Ok(soffice) = &soffice {
+                c.args(["--test", "form", "--test", "casework"])
+                    .env("LANTOA_SOFFICE", soffice);
+            }
+            c.args(["--", "--ignored"])
+                .env("LANTOA_WEBDRIVER", driver.url())
+                .env("LANTOA_CHROMIUM", services::CHROMIUM);
             if let Ok(dir) = std::env::var("LANTOA_SCREENSHOT_DIR") {
                 c.env("LANTOA_SCREENSHOT_DIR", dir);
             }
-            tests(&mut t, "console in headless Chromium", c);
+            tests(
+                &mut t,
+                "console and screenshots in headless Chromium, documents in LibreOffice",
+                c,
+            );
             drop(driver);
         }
         Err(e) => t.step_failed("Chromium and chromedriver", format!("{e:#}")),

@@ -69,6 +69,19 @@ fn pg_bin() -> Option<PathBuf> {
     versions.pop()
 }
 
+/// LibreOffice's `soffice`, installed with apt when missing (Writer without its GUI:
+/// `libreoffice-writer-nogui`, the headless build of `libreoffice-writer`), checked by asking
+/// its version.
+pub fn libreoffice() -> anyhow::Result<PathBuf> {
+    let soffice = PathBuf::from("/usr/bin/soffice");
+    if !soffice.exists() {
+        apt_install(&["libreoffice-writer-nogui", "fonts-liberation"])?;
+    }
+    let version = run(Command::new(&soffice).arg("--version")).context("soffice does not run")?;
+    eprintln!("xtask: {}", version.trim());
+    Ok(soffice)
+}
+
 /// A throwaway PostgreSQL cluster in a temporary folder.
 pub struct Postgres {
     bin: PathBuf,

@@ -163,7 +163,10 @@ impl CaseRules {
         let known = |id: &str| states.iter().any(|s| s.id == id);
         for s in &states {
             if let Some(r) = s.reopen.as_deref().filter(|r| !known(r)) {
-                return Err(bad(format!("state {}: reopen names unknown state {r}", s.id)));
+                return Err(bad(format!(
+                    "state {}: reopen names unknown state {r}",
+                    s.id
+                )));
             }
         }
         let mut moves: BTreeMap<(String, String), BTreeSet<Role>> = BTreeMap::new();

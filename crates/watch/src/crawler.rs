@@ -201,7 +201,6 @@ struct PageResult {
     depth: usize,
 }
 
-
 fn skip_extension(url: &Url) -> bool {
     const BINARY: [&str; 16] = [
         ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".zip", ".rar", ".mp4", ".mp3",
@@ -291,7 +290,11 @@ impl Crawler {
                 continue;
             };
             match shots
-                .render(&client, rec.http_body(), charset.as_deref().unwrap_or("utf-8"))
+                .render(
+                    &client,
+                    rec.http_body(),
+                    charset.as_deref().unwrap_or("utf-8"),
+                )
                 .await
             {
                 Ok(png) => {

@@ -161,7 +161,13 @@ impl CaseDocument {
         let symbol: String = self
             .symbol
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         format!("{stem}-{:02}-{symbol}.docx", self.number)
     }
@@ -201,9 +207,7 @@ fn parse_meeting(v: &str) -> Result<chrono::NaiveDateTime> {
         .find_map(|f| chrono::NaiveDateTime::parse_from_str(v, f).ok())
         .ok_or_else(|| Error::Invalid {
             field: "meeting_at",
-            message: format!(
-                "{v:?} is not a date and time (YYYY-MM-DD HH:MM or dd/mm/yyyy HH:MM)"
-            ),
+            message: format!("{v:?} is not a date and time (YYYY-MM-DD HH:MM or dd/mm/yyyy HH:MM)"),
         })
 }
 
@@ -515,7 +519,11 @@ impl Watch {
                     &input.meeting_at,
                     "when the session was held (meeting_at)",
                 )?)?;
-                let ours = required("attendees", &input.attendees, "the department's people present")?;
+                let ours = required(
+                    "attendees",
+                    &input.attendees,
+                    "the department's people present",
+                )?;
                 let theirs = required(
                     "unit_attendees",
                     &input.unit_attendees,
@@ -527,9 +535,18 @@ impl Watch {
                     spoken(at)
                 )));
                 body.push(Block::Heading(format!("I. Đại diện {}", h.name)));
-                body.extend(ours.lines().filter(|l| !l.trim().is_empty()).map(|l| Block::Para(format!("- {}", l.trim()))));
+                body.extend(
+                    ours.lines()
+                        .filter(|l| !l.trim().is_empty())
+                        .map(|l| Block::Para(format!("- {}", l.trim()))),
+                );
                 body.push(Block::Heading(format!("II. Đại diện {unit_name}")));
-                body.extend(theirs.lines().filter(|l| !l.trim().is_empty()).map(|l| Block::Para(format!("- {}", l.trim()))));
+                body.extend(
+                    theirs
+                        .lines()
+                        .filter(|l| !l.trim().is_empty())
+                        .map(|l| Block::Para(format!("- {}", l.trim()))),
+                );
                 body.push(Block::Heading("III. Nội dung làm việc".into()));
                 body.push(Block::Para(format!(
                     "Các bên làm việc về trang {site} {signs}. Các dấu hiệu phát hiện qua rà soát (hồ sơ vụ việc số {}):",

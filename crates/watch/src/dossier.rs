@@ -247,7 +247,11 @@ mod tests {
         let check = verify(&zip).unwrap();
         assert!(check.ok(), "{check:?}");
         assert_eq!(check.intact, ["a.txt", "warc/page-1.warc"]);
-        assert_eq!(pack(&files).unwrap(), zip, "the same files make the same archive");
+        assert_eq!(
+            pack(&files).unwrap(),
+            zip,
+            "the same files make the same archive"
+        );
 
         // Rebuild with one file changed and one added, keeping the old manifest.
         let manifest = {
@@ -280,14 +284,22 @@ mod tests {
         assert_eq!(parse_manifest(&ok).unwrap().len(), 1);
         for (text, says) in [
             ("nothing".to_owned(), "line 1: not"),
-            (format!("{ok}zz  b.txt\n"), "line 2: \"zz\" is not a SHA-256"),
+            (
+                format!("{ok}zz  b.txt\n"),
+                "line 2: \"zz\" is not a SHA-256",
+            ),
             (format!("{ok}{ok}"), "line 2: a.txt is listed twice"),
             (format!("{}  \n", "ab".repeat(32)), "line 1: no file name"),
         ] {
             let e = parse_manifest(&text).unwrap_err().to_string();
             assert!(e.contains(says), "{says}: {e}");
         }
-        assert!(verify(b"PK no").unwrap_err().to_string().contains("not a ZIP"));
+        assert!(
+            verify(b"PK no")
+                .unwrap_err()
+                .to_string()
+                .contains("not a ZIP")
+        );
         let no_manifest = {
             let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
             out.start_file("a.txt", zip::write::SimpleFileOptions::default())

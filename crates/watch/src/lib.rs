@@ -42,15 +42,15 @@ pub mod extract;
 pub mod figures;
 pub mod findings;
 mod import;
-pub mod rechecks;
 pub mod quality;
+pub mod rechecks;
 pub mod sanctions;
 pub mod signals;
 mod subject;
 
 pub use cases::{Case, CaseEvent, CaseRules, CaseState, NewCase};
-pub use documents::{CaseDocument, DocumentInput, DocumentKind};
 pub use crawler::{CRAWL_JOB, Crawl, CrawlLimits, Crawler, PageEvent, PageRow};
+pub use documents::{CaseDocument, DocumentInput, DocumentKind};
 pub use error::{Error, Result};
 pub use figures::WatchFigures;
 pub use findings::{Decision, Finding, FindingQuery, SubjectScore};

@@ -197,14 +197,16 @@ impl Watch {
 
     /// The re-check with this id.
     pub async fn recheck(&self, id: i64) -> Result<Recheck> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM watch_rechecks WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.db.pool())
-            .await?
-            .ok_or(Error::Invalid {
-                field: "recheck",
-                message: format!("no re-check {id}"),
-            })?;
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM watch_rechecks WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.db.pool())
+        .await?
+        .ok_or(Error::Invalid {
+            field: "recheck",
+            message: format!("no re-check {id}"),
+        })?;
         recheck_from(&row)
     }
 

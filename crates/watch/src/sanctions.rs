@@ -107,9 +107,9 @@ fn required<'a>(field: &'static str, value: &'a str, what: &str) -> Result<&'a s
 pub(crate) fn parse_date(field: &'static str, value: &str) -> Result<NaiveDate> {
     let v = value.trim();
     crate::import::parse_date(v).ok_or_else(|| Error::Invalid {
-            field,
-            message: format!("{v:?} is not a date (YYYY-MM-DD or dd/mm/yyyy)"),
-        })
+        field,
+        message: format!("{v:?} is not a date (YYYY-MM-DD or dd/mm/yyyy)"),
+    })
 }
 
 impl Watch {

@@ -82,9 +82,16 @@ impl Env {
         let path = path_to(&self.w, state);
         let mut c = self.open().await;
         for to in path {
-            c = enter(&self.w, "admin", Role::Admin, c.id, &to, "đưa vào trạng thái")
-                .await
-                .unwrap();
+            c = enter(
+                &self.w,
+                "admin",
+                Role::Admin,
+                c.id,
+                &to,
+                "đưa vào trạng thái",
+            )
+            .await
+            .unwrap();
         }
         assert_eq!(c.state, state);
         c

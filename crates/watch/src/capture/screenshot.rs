@@ -30,11 +30,20 @@ fn err(e: impl std::fmt::Display) -> Error {
 /// The captured HTML with the lock-down policy placed first in its head (or before it all when
 /// there is no head tag).
 pub fn locked_down(html: &[u8]) -> Vec<u8> {
-    let lower = html.iter().take(64 * 1024).map(u8::to_ascii_lowercase).collect::<Vec<_>>();
+    let lower = html
+        .iter()
+        .take(64 * 1024)
+        .map(u8::to_ascii_lowercase)
+        .collect::<Vec<_>>();
     let at = lower
         .windows(5)
         .position(|w| w == b"<head")
-        .and_then(|i| lower[i..].iter().position(|&b| b == b'>').map(|j| i + j + 1))
+        .and_then(|i| {
+            lower[i..]
+                .iter()
+                .position(|&b| b == b'>')
+                .map(|j| i + j + 1)
+        })
         .unwrap_or(0);
     let mut out = Vec::with_capacity(html.len() + LOCKDOWN.len());
     out.extend_from_slice(&html[..at]);
@@ -82,7 +91,11 @@ impl Screenshots {
             .collect();
         let url = format!(
             "data:text/html;charset={};base64,{}",
-            if charset.is_empty() { "utf-8" } else { &charset },
+            if charset.is_empty() {
+                "utf-8"
+            } else {
+                &charset
+            },
             base64::engine::general_purpose::STANDARD.encode(locked_down(html))
         );
         client.goto(&url).await.map_err(err)?;
@@ -99,7 +112,9 @@ mod tests {
         let out = locked_down(b"<!doctype html><HTML><Head lang=vi><title>x</title></head>");
         let s = String::from_utf8(out).unwrap();
         assert!(
-            s.starts_with("<!doctype html><HTML><Head lang=vi><meta http-equiv=\"Content-Security-Policy\""),
+            s.starts_with(
+                "<!doctype html><HTML><Head lang=vi><meta http-equiv=\"Content-Security-Policy\""
+            ),
             "{s}"
         );
         let bare = String::from_utf8(locked_down(b"<p>hi")).unwrap();
