@@ -127,6 +127,10 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/watch/cases/{id}" SignedIn, Page, "A case: its subject, findings, timeline and the moves the viewer may make" => pages::cases::case;
         POST "/watch/cases/{id}/sanction" Roles(CASE_MOVERS), Page, "Record the Inspectorate's sanction on a case (decision, basis, fine, remedies) and move it with it" => pages::cases::sanction;
         POST "/watch/cases/{id}/move" Roles(CASE_MOVERS), Page, "Move a case to another state (to, note) if the workflow allows it to the viewer's roles" => pages::cases::move_case;
+        POST "/watch/cases/{id}/fix" Roles(CASE_MOVERS), Page, "Record the unit's commitment to fix by a date (due, note); the re-check is scheduled for it" => pages::cases::fix;
+        POST "/watch/cases/{id}/documents" Roles(CASE_MOVERS), Page, "Issue a document on a case in the Decree 30/2020 form (kind and its fields)" => pages::cases::issue_document;
+        GET "/watch/cases/{id}/documents/{doc}" SignedIn, Page, "A case's document as issued (DOCX)" => pages::cases::document;
+        GET "/watch/cases/{id}/dossier" SignedIn, Page, "A case's evidence dossier: captures, screenshots, findings, documents and a SHA-256 manifest (ZIP)" => pages::cases::dossier;
         GET "/notify" SignedIn, Page, "Notify: campaigns, recipient lists, and the forms to import and draft" => pages::notify::home;
         POST "/notify/lists" Roles(NOTIFY_AUTHORS), Page, "Import a recipient list (CSV or XLSX); refused rows are reported" => pages::notify::import_list;
         GET "/notify/lists/{id}" SignedIn, Page, "A recipient list: counts per operator and every refused row" => pages::notify::list;
@@ -191,6 +195,8 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/watch/cases/{id}" SignedIn, Api, "A case with its timeline and the steps the caller may take" => api::v1::get_case;
         POST "/api/v1/watch/cases/{id}/sanction" Roles(CASE_MOVERS), Api, "Record the Inspectorate's sanction: {decision_no, decision_date, decree, article, clause?, fine_vnd, remedies?, note}" => api::v1::sanction_case;
         POST "/api/v1/watch/cases/{id}/move" Roles(CASE_MOVERS), Api, "Move a case: {to, note}, if the workflow allows it to the caller's roles" => api::v1::move_case;
+        POST "/api/v1/watch/cases/{id}/fix" Roles(CASE_MOVERS), Api, "The unit's commitment to fix: {due, note}; the re-check is scheduled for the date" => api::v1::fix_case;
+        POST "/api/v1/watch/cases/{id}/documents" Roles(CASE_MOVERS), Api, "Issue a document: {kind, date?, meeting_at?, place?, attendees?, unit_attendees?, statement?, conclusion?, signer?, note?}" => api::v1::issue_document;
         GET "/api/v1/watch/scores" SignedIn, Api, "Subjects' scores per category (subject, min)" => api::v1::list_scores;
         POST "/api/v1/watch/classifier/train" Roles(WATCH_EDITORS), Api, "Retrain the harmful-content classifier; its held-out precision and recall" => api::v1::train_classifier;
         GET "/api/v1/users" Roles(ADMIN), Api, "List users" => api::v1::list_users;

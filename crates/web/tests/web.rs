@@ -2262,6 +2262,209 @@ mod cases {
     }
 
     #[tokio::test]
+    async fn documents_the_commitment_to_fix_and_the_dossier_from_the_case_page_and_the_api() {
+        let app = TestApp::spawn().await;
+        let subject = app
+            .subject("https://tintuc-phoco.example/", "Tin tức Phố Cổ")
+            .await;
+        let lan = app.user("lan", vec![Role::WatchOfficer]).await;
+        let lan = app.browser(&lan).await;
+        let xem = app.user("xem", vec![Role::Viewer]).await;
+        let xem = app.browser(&xem).await;
+        let officer = app.token("lan", &[Role::WatchOfficer]).await;
+        let w = &app.state.watch;
+        let c = w
+            .open_case(
+                "lan",
+                &[Role::WatchOfficer],
+                &lantoa_watch::NewCase {
+                    subject_id: subject.id,
+                    category: "bao_hoa".into(),
+                    note: "tòa soạn".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        for to in ["xem_xet", "moi_lam_viec"] {
+            w.move_case("lan", &[Role::WatchOfficer], c.id, to, "tiến hành")
+                .await
+                .unwrap();
+        }
+        let at = format!("/watch/cases/{}", c.id);
+        let page = app.get(&at, Some(&lan)).await;
+        assert!(
+            page.body.contains("id=\"document-invitation\""),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("id=\"document-minutes\""));
+        assert!(!page.body.contains("id=\"document-transfer\""));
+        // A viewer sees the documents but no form to issue one.
+        let seen = app.get(&at, Some(&xem)).await;
+        assert!(!seen.body.contains("id=\"document-invitation\""));
+        let post = format!("{at}/documents");
+        // Without the session's time the form comes back naming it, as typed.
+        let r = app
+            .post_form(
+                &post,
+                Some(&lan),
+                &[
+                    ("kind", "invitation"),
+                    ("signer", "Nguyễn Văn Thử"),
+                    ("meeting_at", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("meeting_at"), "{}", r.body);
+        assert!(r.body.contains("value=\"Nguyễn Văn Thử\""), "{}", r.body);
+        assert!(w.case_documents(c.id).await.unwrap().is_empty());
+        let r = app
+            .post_form(
+                &post,
+                Some(&lan),
+                &[
+                    ("kind", "invitation"),
+                    ("meeting_at", "2026-12-03T09:00"),
+                    ("signer", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let d = w.case_documents(c.id).await.unwrap().remove(0);
+        let page = app.get(&at, Some(&lan)).await;
+        // The console escapes "/" in text.
+        assert!(
+            page.body.contains(&d.reference().replace('/', "&#x2f;")),
+            "{}",
+            page.body
+        );
+        let docx = app
+            .get(&format!("{at}/documents/{}", d.id), Some(&xem))
+            .await;
+        assert_eq!(docx.status, 200);
+        assert!(
+            docx.headers["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains(".docx")
+        );
+        let text = lantoa_docs::docx_text(&docx.bytes).unwrap();
+        assert!(
+            text.contains("GIẤY MỜI") && text.contains("09 giờ 00, ngày 03/12/2026"),
+            "{text}"
+        );
+        // A document of another case is not served under this one.
+        let r = app
+            .get(&format!("/watch/cases/999/documents/{}", d.id), Some(&lan))
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+
+        // Through the API: an unknown kind is named; a takedown letter is not for this state.
+        let api = format!("/api/v1/watch/cases/{}/documents", c.id);
+        let r = app
+            .api("POST", &api, Some(&officer), Some(r#"{"kind": "fax"}"#))
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("fax"), "{}", r.body);
+        let r = app
+            .api(
+                "POST",
+                &api,
+                Some(&officer),
+                Some(r#"{"kind": "takedown"}"#),
+            )
+            .await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        let r = app
+            .api(
+                "POST",
+                &api,
+                Some(&officer),
+                Some(
+                    r#"{"kind": "invitation", "meeting_at": "2026-12-04 14:00", "colour": "red"}"#,
+                ),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("colour"), "{}", r.body);
+        let r = app
+            .api(
+                "POST",
+                &api,
+                Some(&officer),
+                Some(r#"{"kind": "invitation", "meeting_at": "2026-12-04 14:00"}"#),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["document"]["number"], 2);
+
+        // The commitment to fix: a date in the past is named and nothing moves.
+        w.move_case(
+            "lan",
+            &[Role::WatchOfficer],
+            c.id,
+            "cho_phan_hoi",
+            "đã làm việc",
+        )
+        .await
+        .unwrap();
+        let page = app.get(&at, Some(&lan)).await;
+        assert!(page.body.contains("id=\"fix-form\""), "{}", page.body);
+        let r = app
+            .post_form(
+                &format!("{at}/fix"),
+                Some(&lan),
+                &[("due", "2020-01-01"), ("note", "cam kết")],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("in the past"), "{}", r.body);
+        assert_eq!(w.case(c.id).await.unwrap().state, "cho_phan_hoi");
+        let r = app
+            .post_form(
+                &format!("{at}/fix"),
+                Some(&lan),
+                &[("due", "2099-01-01"), ("note", "cam kết")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = app.get(&at, Some(&lan)).await;
+        assert!(
+            page.body
+                .contains("Kiểm tra lại ngày 2099-01-01: đã lên lịch"),
+            "{}",
+            page.body
+        );
+        let r = app
+            .api(
+                "GET",
+                &format!("/api/v1/watch/cases/{}", c.id),
+                Some(&officer),
+                None,
+            )
+            .await;
+        assert_eq!(r.json()["rechecks"][0]["status"], "scheduled");
+        assert_eq!(r.json()["documents"].as_array().unwrap().len(), 2);
+
+        // The dossier verifies, and holds both documents.
+        let zip = app.get(&format!("{at}/dossier"), Some(&xem)).await;
+        assert_eq!(zip.status, 200);
+        let check = lantoa_watch::dossier::verify(&zip.bytes).unwrap();
+        assert!(check.ok(), "{check:?}");
+        assert_eq!(
+            check
+                .intact
+                .iter()
+                .filter(|n| n.starts_with("documents/"))
+                .count(),
+            2,
+            "{check:?}"
+        );
+    }
+
+    #[tokio::test]
     async fn cases_through_the_api_with_the_steps_each_caller_may_take() {
         let app = TestApp::spawn().await;
         let subject = app

@@ -392,9 +392,68 @@ pub async fn get_case(
     let c = state.watch.case(id).await?;
     let timeline = state.watch.case_timeline(id).await?;
     let next = state.watch.case_rules().next(&c.state, &ctx.roles());
+    let documents = state.watch.case_documents(id).await?;
+    let rechecks = state.watch.case_rechecks(id).await?;
+    let sanction = state.watch.case_sanction(id).await?;
+    Ok(Json(json!({
+        "case": c, "timeline": timeline, "next": next, "documents": documents,
+        "rechecks": rechecks, "sanction": sanction,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct DocumentBody {
+    kind: String,
+    #[serde(flatten)]
+    input: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `POST /api/v1/watch/cases/{id}/documents`: `{kind, date?, meeting_at?, place?, attendees?,
+/// unit_attendees?, statement?, conclusion?, signer?, note?}`; the document issued.
+pub async fn issue_document(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<DocumentBody>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let kind = lantoa_watch::DocumentKind::parse(&b.kind).ok_or_else(|| {
+        WebError::from(lantoa_watch::Error::Invalid {
+            field: "kind",
+            message: format!(
+                "{:?} is not a document; documents are invitation, minutes, transfer, takedown",
+                b.kind
+            ),
+        })
+    })?;
+    let input: lantoa_watch::DocumentInput =
+        serde_json::from_value(serde_json::Value::Object(b.input)).map_err(|e| {
+            WebError::from(lantoa_watch::Error::Invalid {
+                field: "body",
+                message: e.to_string(),
+            })
+        })?;
+    let d = state
+        .watch
+        .issue_document(&ctx.actor(), &ctx.roles(), id, kind, &input)
+        .await?;
     Ok(Json(
-        json!({ "case": c, "timeline": timeline, "next": next }),
+        json!({ "document": d, "href": format!("/watch/cases/{id}/documents/{}", d.id) }),
     ))
+}
+
+/// `POST /api/v1/watch/cases/{id}/fix`: `{due, note}` — the unit's commitment; the case and
+/// the re-check scheduled.
+pub async fn fix_case(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<lantoa_watch::NewFix>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let (c, r) = state
+        .watch
+        .record_fix(&ctx.actor(), &ctx.roles(), id, &b)
+        .await?;
+    Ok(Json(json!({ "case": c, "recheck": r })))
 }
 
 #[derive(Deserialize)]

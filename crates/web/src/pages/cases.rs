@@ -16,6 +16,14 @@ use crate::{AppState, view};
 /// Who may open a case (the service checks the same).
 const OPENERS: &[Role] = &[Role::Admin, Role::WatchOfficer];
 
+/// Who may issue a case's documents (the service checks the same).
+const DOCUMENT_ISSUERS: &[Role] = &[
+    Role::Admin,
+    Role::WatchOfficer,
+    Role::Approver,
+    Role::Inspector,
+];
+
 #[derive(Deserialize, Default)]
 pub struct BoardQuery {
     flash: Option<String>,
@@ -168,17 +176,47 @@ async fn case_context(state: &AppState, ctx: &Ctx, id: i64) -> Result<minijinja:
     let c = w.case(id).await?;
     let subject = w.get(c.subject_id).await?;
     let timeline = w.case_timeline(id).await?;
-    // Steps that record something (a sanction) have a form of their own.
-    let (next, sanction_to): (Vec<String>, Vec<String>) = w
+    // Steps that record something (a sanction, a commitment to fix) have a form of their own.
+    let requires = |s: &str| {
+        w.case_rules()
+            .state(s)
+            .and_then(|st| st.requires.clone())
+            .unwrap_or_default()
+    };
+    let all_next: Vec<String> = w
         .case_rules()
         .next(&c.state, &ctx.roles())
         .into_iter()
         .map(str::to_owned)
-        .partition(|s| {
-            w.case_rules()
-                .state(s)
-                .is_none_or(|st| st.requires.is_none())
-        });
+        .collect();
+    let next: Vec<&String> = all_next.iter().filter(|s| requires(s).is_empty()).collect();
+    let sanction_to: Vec<&String> = all_next
+        .iter()
+        .filter(|s| requires(s) == "sanction")
+        .collect();
+    let fix_to: Vec<&String> = all_next
+        .iter()
+        .filter(|s| requires(s) == "recheck")
+        .collect();
+    let documents: Vec<minijinja::Value> = w
+        .case_documents(c.id)
+        .await?
+        .into_iter()
+        .map(|d| {
+            minijinja::context! { reference => d.reference(), ..minijinja::Value::from_serialize(&d) }
+        })
+        .collect();
+    let rechecks = w.case_rechecks(c.id).await?;
+    let may_issue = ctx.roles().iter().any(|r| DOCUMENT_ISSUERS.contains(r));
+    let kinds: Vec<String> = if may_issue {
+        w.case_rules()
+            .state(&c.state)
+            .map(|s| s.documents.clone())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let findings = w.case_findings(&c).await?;
     let sanction = w.case_sanction(c.id).await?;
     let history = match subject.managing_unit_id {
         Some(unit) => w.unit_sanctions(unit).await?,
@@ -188,6 +226,8 @@ async fn case_context(state: &AppState, ctx: &Ctx, id: i64) -> Result<minijinja:
     Ok(minijinja::context! {
         case => c, subject => subject, timeline => timeline, next => next, overdue => overdue,
         sanction_to => sanction_to.first(), sanction => sanction, history => history,
+        fix_to => fix_to.first(), documents => documents, rechecks => rechecks, kinds => kinds,
+        evidence => findings,
     })
 }
 
@@ -290,4 +330,138 @@ pub async fn sanction(
             ))
         }
     }
+}
+
+/// The page again with `e` and the form's values, or on success a redirect with `flash`.
+async fn after_form<T>(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    result: Result<T, lantoa_watch::Error>,
+    flash: &str,
+    echo: minijinja::Value,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/watch/cases/{id}?flash={flash}")).into_response()),
+        Err(e) => {
+            let extra = case_context(state, ctx, id).await?;
+            Ok(form_error(
+                "watch_case.html",
+                ctx,
+                "watch",
+                minijinja::context! { echo => echo, ..extra },
+                e.into(),
+            ))
+        }
+    }
+}
+
+/// `POST /watch/cases/{id}/documents` (form: `kind` and the kind's fields): issues a document
+/// in the Decree 30/2020 form; otherwise the page again naming the field at fault.
+pub async fn issue_document(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let input = lantoa_watch::DocumentInput {
+        date: form.get("date"),
+        meeting_at: form.get("meeting_at").replace('T', " "),
+        place: form.get("place"),
+        attendees: form.get("attendees"),
+        unit_attendees: form.get("unit_attendees"),
+        statement: form.get("statement"),
+        conclusion: form.get("conclusion"),
+        signer: form.get("signer"),
+        note: form.get("note"),
+    };
+    let kind = form.get("kind");
+    let result = match lantoa_watch::DocumentKind::parse(&kind) {
+        Some(k) => {
+            state
+                .watch
+                .issue_document(&ctx.actor(), &ctx.roles(), id, k, &input)
+                .await
+        }
+        None => Err(lantoa_watch::Error::Invalid {
+            field: "kind",
+            message: format!("{kind:?} is not a document"),
+        }),
+    };
+    let echo = minijinja::context! {
+        kind => kind, date => input.date, meeting_at => form.get("meeting_at"),
+        place => input.place, attendees => input.attendees,
+        unit_attendees => input.unit_attendees, statement => input.statement,
+        conclusion => input.conclusion, signer => input.signer, note => input.note,
+    };
+    after_form(&state, &ctx, id, result, "flash-case-document", echo).await
+}
+
+/// `POST /watch/cases/{id}/fix` (form: `due`, `note`): records the unit's commitment to fix
+/// by a date; the re-check is scheduled for it.
+pub async fn fix(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let new = lantoa_watch::NewFix {
+        due: form.get("due"),
+        note: form.get("note"),
+    };
+    let result = state
+        .watch
+        .record_fix(&ctx.actor(), &ctx.roles(), id, &new)
+        .await;
+    let echo = minijinja::context! { due => new.due, fix_note => new.note };
+    after_form(&state, &ctx, id, result, "flash-case-fixed", echo).await
+}
+
+/// `GET /watch/cases/{id}/documents/{doc}`: the DOCX as issued.
+pub async fn document(
+    State(state): State<AppState>,
+    Path((id, doc)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let d = state.watch.document(doc).await?;
+    if d.case_id != id {
+        return Err(lantoa_watch::Error::Invalid {
+            field: "document",
+            message: format!("document {doc} is not of case {id}"),
+        }
+        .into());
+    }
+    let bytes = state.watch.document_bytes(&d).await?;
+    Ok(attachment(
+        lantoa_watch::documents::DOCX,
+        &d.file_name(),
+        bytes,
+    ))
+}
+
+/// `GET /watch/cases/{id}/dossier`: the evidence dossier (ZIP with its SHA-256 manifest).
+pub async fn dossier(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let bytes = state.watch.dossier(id).await?;
+    Ok(attachment(
+        lantoa_watch::dossier::MEDIA_TYPE,
+        &format!("ho-so-vu-viec-{id}.zip"),
+        bytes,
+    ))
+}
+
+fn attachment(media_type: &str, name: &str, bytes: Vec<u8>) -> Response {
+    use axum::http::header;
+    (
+        [
+            (header::CONTENT_TYPE, media_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }

@@ -24,6 +24,9 @@ pub struct Resp {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as received (for downloads).
+    #[allow(dead_code)] // not every test binary reads downloads
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -93,10 +96,14 @@ impl TestApp {
             delay: std::time::Duration::ZERO,
             ..Default::default()
         };
+        let blobs = lantoa_store::blob::BlobStore::new(t.db.clone(), t.dir.path().join("blobs"));
+        let watch =
+            lantoa_watch::Watch::new(t.db.clone(), lantoa_registry::Registry::new(t.db.clone()))
+                .with_blobs(blobs.clone());
         let crawler = lantoa_watch::Crawler::new(
             t.db.clone(),
-            lantoa_watch::Watch::new(t.db.clone(), lantoa_registry::Registry::new(t.db.clone())),
-            lantoa_store::blob::BlobStore::new(t.db.clone(), t.dir.path().join("blobs")),
+            watch.clone(),
+            blobs,
             fetch,
             limits,
             std::sync::Arc::new(lantoa_watch::signals::Rules::builtin().unwrap()),
@@ -109,6 +116,7 @@ impl TestApp {
         )
         .unwrap();
         let state = AppState::new(t.db.clone(), config)
+            .with_watch(watch)
             .with_crawler(crawler)
             .with_opendata(opendata)
             .with_notify(lantoa_notify::Notify::new(t.db.clone()).unwrap());
@@ -159,6 +167,7 @@ impl TestApp {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 
