@@ -15,6 +15,9 @@
 //! | `db.max_connections` | `LANTOA_DB_MAX_CONNECTIONS` | — | 8 (SQLite), 16 (PostgreSQL) |
 //! | `watch.signals` | `LANTOA_WATCH_SIGNALS` | — | the shipped `data/watch/signals.toml` |
 //! | `watch.cases` | `LANTOA_WATCH_CASES` | — | the shipped `data/watch/cases.toml` (the case workflow) |
+//! | `watch.agencies` | `LANTOA_WATCH_AGENCIES` | — | the shipped `data/agencies.toml` (letterheads of the issuing agencies, by date) |
+//! | `watch.webdriver` | `LANTOA_WATCH_WEBDRIVER` | — | none: no screenshots (`serve --demo` starts `chromedriver` when it is installed) |
+//! | `watch.chromium` | `LANTOA_WATCH_CHROMIUM` | — | chromedriver's own choice of Chromium |
 //! | `watch.allow_private` | `LANTOA_WATCH_ALLOW_PRIVATE` | — | `false` (`serve --demo` allows loopback for its own web) |
 //! | `watch.max_pages` | — | — | 200 pages per crawl |
 //! | `watch.max_depth` | — | — | 3 links from the start page |
@@ -55,6 +58,9 @@ pub struct DbSection {
 pub struct WatchSection {
     pub signals: Option<PathBuf>,
     pub cases: Option<PathBuf>,
+    pub agencies: Option<PathBuf>,
+    pub webdriver: Option<String>,
+    pub chromium: Option<String>,
     pub allow_private: Option<bool>,
     pub max_pages: Option<usize>,
     pub max_depth: Option<usize>,
@@ -211,6 +217,18 @@ impl Config {
                     .get("LANTOA_WATCH_CASES")
                     .map(PathBuf::from)
                     .or(file.watch.cases),
+                agencies: env
+                    .get("LANTOA_WATCH_AGENCIES")
+                    .map(PathBuf::from)
+                    .or(file.watch.agencies),
+                webdriver: env
+                    .get("LANTOA_WATCH_WEBDRIVER")
+                    .cloned()
+                    .or(file.watch.webdriver),
+                chromium: env
+                    .get("LANTOA_WATCH_CHROMIUM")
+                    .cloned()
+                    .or(file.watch.chromium),
                 allow_private: parse_env(env, "LANTOA_WATCH_ALLOW_PRIVATE")?
                     .or(file.watch.allow_private),
                 ..file.watch

@@ -166,6 +166,11 @@ enum WatchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// A case's evidence dossier: write it, or check one.
+    Dossier {
+        #[command(subcommand)]
+        command: DossierCommand,
+    },
     /// Retrain the harmful-content classifier on the shipped examples and reviewers' decisions; prints held-out precision and recall.
     Train,
     /// Extract an HTML file as the crawler would and print its main text (for inspection).
@@ -178,6 +183,23 @@ enum WatchCommand {
         /// Print everything extracted (title, owner block, links…) as JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum DossierCommand {
+    /// Write a case's dossier (captures, screenshots, findings, documents, SHA-256 manifest).
+    Export {
+        /// The case's id.
+        case: i64,
+        /// Where to write the ZIP.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+    /// Check a dossier against its manifest and name any file altered, missing or added (exit 1 if any).
+    Verify {
+        /// The ZIP.
+        file: PathBuf,
     },
 }
 
@@ -340,6 +362,43 @@ async fn demo_smsc(
     Ok(())
 }
 
+/// Starts `chromedriver` on a free loopback port for the demo's screenshots, if it is on the
+/// path; the child stops with the process. Without it the demo runs without screenshots and
+/// says so.
+async fn demo_chromedriver(cfg: &mut Config) -> Option<tokio::process::Child> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .ok()?;
+    let child = tokio::process::Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn();
+    let Ok(child) = child else {
+        println!(
+            "Demo screenshots: off (no chromedriver on the path; pages with findings get none)."
+        );
+        return None;
+    };
+    for _ in 0..50 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            cfg.watch.webdriver = Some(format!("http://127.0.0.1:{port}"));
+            println!(
+                "Demo screenshots: chromedriver on 127.0.0.1:{port} renders each page with findings from its capture."
+            );
+            return Some(child);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    println!("Demo screenshots: off (chromedriver did not start).");
+    None
+}
+
 async fn load_demo(cfg: &Config, db: &Db) -> anyhow::Result<()> {
     let registry = Registry::new(db.clone());
     let bar = ProgressBar::new(127);
@@ -441,6 +500,12 @@ async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<
     } else {
         Vec::new()
     };
+    // The demo's screenshots: a chromedriver of its own when one is installed.
+    let _demo_chromedriver = if demo && cfg.watch.webdriver.is_none() {
+        demo_chromedriver(&mut cfg).await
+    } else {
+        None
+    };
     let crawler = watch::crawler(&cfg, &db, overrides)?;
     if demo {
         let w = watch::service(&cfg, &db)?;
@@ -488,6 +553,10 @@ async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<
             ));
         }
         tasks.push(tokio::spawn(workers::schedule(db.clone(), stop_rx.clone())));
+        tasks.push(tokio::spawn(workers::rechecks(
+            crawler.clone(),
+            stop_rx.clone(),
+        )));
         if !cfg.notify.smsc.is_empty() {
             let d = workers::dispatcher(&cfg.notify, &db)?;
             tasks.push(tokio::spawn(d.run(stop_rx.clone())));
@@ -822,6 +891,32 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 println!("{} cases.", cases.len());
             }
+        }
+        Command::Watch {
+            command:
+                WatchCommand::Dossier {
+                    command: DossierCommand::Verify { file },
+                },
+        } => {
+            if !watch::verify_dossier(&file)? {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Watch {
+            command:
+                WatchCommand::Dossier {
+                    command: DossierCommand::Export { case, out },
+                },
+        } => {
+            let db = open(&cfg).await?;
+            let bytes = watch::service(&cfg, &db)?.dossier(case).await?;
+            std::fs::write(&out, &bytes)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!(
+                "Dossier of case {case}: {} ({} bytes).",
+                out.display(),
+                bytes.len()
+            );
         }
         Command::Watch {
             command: WatchCommand::Train,

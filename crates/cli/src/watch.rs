@@ -1,6 +1,7 @@
 //! Building the crawler from the configuration, and the `lantoa watch` verbs that use it.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,9 +22,17 @@ pub fn blobs(cfg: &Config, db: &Db) -> BlobStore {
     BlobStore::new(db.clone(), cfg.data_dir.join("blobs"))
 }
 
-/// The watch service with the case workflow of `watch.cases` (or the shipped one).
+/// The watch service with the case workflow of `watch.cases` and the agencies of
+/// `watch.agencies` (or the shipped ones), keeping documents in the data folder's blobs.
 pub fn service(cfg: &Config, db: &Db) -> anyhow::Result<Watch> {
-    let watch = Watch::new(db.clone(), Registry::new(db.clone()));
+    let mut watch = Watch::new(db.clone(), Registry::new(db.clone())).with_blobs(blobs(cfg, db));
+    if let Some(path) = &cfg.watch.agencies {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the agencies file {}", path.display()))?;
+        let agencies = lantoa_docs::Agencies::from_toml(&text)
+            .with_context(|| format!("agencies file {}", path.display()))?;
+        watch = watch.with_agencies(agencies);
+    }
     let Some(path) = &cfg.watch.cases else {
         return Ok(watch);
     };
@@ -67,14 +76,54 @@ pub fn crawler(
         sitemap_pages: d.sitemap_pages,
     };
     let watch = service(cfg, db)?;
-    Ok(Crawler::new(
+    let crawler = Crawler::new(
         db.clone(),
         watch,
         blobs(cfg, db),
         fetch,
         limits,
         Arc::new(rules),
-    )?)
+    )?;
+    Ok(match &w.webdriver {
+        Some(url) => crawler.with_screenshots(lantoa_watch::capture::screenshot::Screenshots::new(
+            url.clone(),
+            w.chromium.clone(),
+        )),
+        None => crawler,
+    })
+}
+
+/// `lantoa watch dossier verify FILE`: checks a dossier against its manifest; prints every
+/// file altered, missing or added, and fails (exit 1) if any.
+pub fn verify_dossier(file: &Path) -> anyhow::Result<bool> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let check = lantoa_watch::dossier::verify(&bytes)
+        .with_context(|| format!("{} is not a dossier Lantoa can check", file.display()))?;
+    for (what, names) in [
+        ("ALTERED", &check.altered),
+        ("MISSING", &check.missing),
+        ("NOT LISTED", &check.unlisted),
+    ] {
+        for n in names {
+            println!("{what}: {n}");
+        }
+    }
+    if check.ok() {
+        println!(
+            "OK: {} files match manifest.sha256 ({}).",
+            check.intact.len(),
+            file.display()
+        );
+    } else {
+        println!(
+            "FAILED: {} altered, {} missing, {} not listed; {} intact.",
+            check.altered.len(),
+            check.missing.len(),
+            check.unlisted.len(),
+            check.intact.len()
+        );
+    }
+    Ok(check.ok())
 }
 
 /// `lantoa watch crawl`: queues crawls (one subject or every one; clips and posts are

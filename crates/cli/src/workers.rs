@@ -154,3 +154,24 @@ pub async fn schedule(db: Db, mut stop: tokio::sync::watch::Receiver<bool>) {
         }
     }
 }
+
+/// Advances the watch module's re-checks every minute: a crawl for each that is due, the
+/// outcome of each whose crawl ended (reopening its case when the signs remain).
+pub async fn rechecks(
+    crawler: lantoa_watch::Crawler,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        match crawler.advance_rechecks().await {
+            Ok(p) if p.started + p.concluded > 0 => {
+                tracing::info!(started = p.started, concluded = p.concluded, "re-checks");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot advance re-checks"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}

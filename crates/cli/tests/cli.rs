@@ -38,6 +38,8 @@ fn every_verb_has_help() {
         vec!["user", "--help"],
         vec!["user", "add", "--help"],
         vec!["user", "passwd", "--help"],
+        vec!["watch", "dossier", "verify", "--help"],
+        vec!["watch", "dossier", "export", "--help"],
         vec!["user", "list", "--help"],
         vec!["token", "create", "--help"],
         vec!["audit", "verify", "--help"],
@@ -638,5 +640,65 @@ fn opendata_upload_is_followed_to_its_end_and_agencies_are_set_by_code() {
         stdout(&o).contains("thu is tied to no agency"),
         "{}",
         stdout(&o)
+    );
+}
+
+#[test]
+fn dossier_verify_passes_a_good_dossier_and_names_each_altered_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = vec![
+        ("findings.json".to_owned(), b"[]".to_vec()),
+        ("warc/page-1.warc".to_owned(), b"WARC/1.1\r\n".to_vec()),
+    ];
+    let good = lantoa_watch::dossier::pack(&files).unwrap();
+    std::fs::write(dir.path().join("good.zip"), &good).unwrap();
+    let o = run(dir.path(), &["watch", "dossier", "verify", "good.zip"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("OK: 2 files match"), "{}", stdout(&o));
+
+    // The same archive with one byte of a stored file flipped (the entry is stored, not
+    // compressed, so the byte is found as written).
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut a = zip::ZipArchive::new(std::io::Cursor::new(&good)).unwrap();
+    for i in 0..a.len() {
+        let mut e = a.by_index(i).unwrap();
+        let name = e.name().unwrap().into_owned();
+        let mut b = Vec::new();
+        e.read_to_end(&mut b).unwrap();
+        if name == "warc/page-1.warc" {
+            b[0] = b'X';
+        }
+        out.start_file(name, stored).unwrap();
+        out.write_all(&b).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("bad.zip"),
+        out.finish().unwrap().into_inner(),
+    )
+    .unwrap();
+    let o = run(dir.path(), &["watch", "dossier", "verify", "bad.zip"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("ALTERED: warc/page-1.warc"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        !stdout(&o).contains("ALTERED: findings.json"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("FAILED: 1 altered"), "{}", stdout(&o));
+
+    // Not a dossier at all: the file is named.
+    std::fs::write(dir.path().join("note.txt"), "hello").unwrap();
+    let o = run(dir.path(), &["watch", "dossier", "verify", "note.txt"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("note.txt is not a dossier"),
+        "{}",
+        stderr(&o)
     );
 }
