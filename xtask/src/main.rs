@@ -86,8 +86,17 @@ fn tests(tally: &mut Tally, what: &str, mut cmd: Command) {
 
 /// The integration suites that store data: run again on PostgreSQL. (Run with `--workspace`
 /// so features unify as in the SQLite run and nothing is rebuilt.)
-const STORAGE_SUITES: [&str; 10] = [
-    "store", "accounts", "registry", "watch", "cases", "casework", "crawl", "opendata", "notify",
+const STORAGE_SUITES: [&str; 11] = [
+    "store",
+    "accounts",
+    "registry",
+    "watch",
+    "cases",
+    "casework",
+    "demo_year",
+    "crawl",
+    "opendata",
+    "notify",
     "web",
 ];
 

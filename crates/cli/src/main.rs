@@ -362,6 +362,39 @@ async fn demo_smsc(
     Ok(())
 }
 
+/// The demo city's year 2023 of enforcement, crawled from the demo web and worked through
+/// the case services on a clock moved through the year (once; see lantoa_watch::demo_year).
+async fn demo_year(
+    cfg: &Config,
+    db: &Db,
+    overrides: Vec<(String, std::net::SocketAddr)>,
+    fixed: &lantoa_watch::demo_year::FixedHosts,
+) -> anyhow::Result<()> {
+    let clock = lantoa_store::Clock::manual(chrono::Utc::now());
+    let year_watch = watch::service(cfg, db)?.with_clock(clock);
+    // The demo web is ours and on loopback: no politeness delay for the year's sites.
+    let mut year_cfg = cfg.clone();
+    year_cfg.watch.delay_ms = Some(0);
+    let crawler = watch::crawler_over(&year_cfg, db, overrides, year_watch)?;
+    let bar = ProgressBar::new(12);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:32} {bar:40} {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message("Demo year 2023, month by month");
+    let report = crawler
+        .load_demo_year(fixed, &|m| bar.set_position(u64::from(m)))
+        .await?;
+    bar.finish_and_clear();
+    if report.loaded {
+        println!(
+            "Demo year 2023: {} crawls, {} cases, {} documents, {} re-checks (see Giám sát thông tin → Vụ việc; the year's figures: GET /api/v1/watch/figures?from=2023-01-01&to=2023-12-31).",
+            report.crawls, report.cases, report.documents, report.rechecks
+        );
+    }
+    Ok(())
+}
+
 /// Starts `chromedriver` on a free loopback port for the demo's screenshots, if it is on the
 /// path; the child stops with the process. Without it the demo runs without screenshots and
 /// says so.
@@ -482,13 +515,15 @@ async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<
         load_demo(&cfg, &db).await?;
     }
     // The demo's fictional web: served on loopback, and the crawler resolves its hosts there.
+    let demo_fixed = lantoa_watch::demo_year::FixedHosts::default();
     let overrides = if demo {
         let web = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .context("cannot open a port for the demo web")?;
         let web_addr = web.local_addr()?;
+        let fixed = demo_fixed.clone();
         tokio::spawn(async move {
-            if let Err(e) = axum::serve(web, lantoa_watch::demo_web::router()).await {
+            if let Err(e) = axum::serve(web, lantoa_watch::demo_web::router_with(fixed)).await {
                 tracing::warn!(error = %e, "the demo web stopped");
             }
         });
@@ -506,8 +541,9 @@ async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<
     } else {
         None
     };
-    let crawler = watch::crawler(&cfg, &db, overrides)?;
+    let crawler = watch::crawler(&cfg, &db, overrides.clone())?;
     if demo {
+        demo_year(&cfg, &db, overrides, &demo_fixed).await?;
         let w = watch::service(&cfg, &db)?;
         let hosts = lantoa_watch::demo_web::hosts();
         let (subjects, _) = w
@@ -521,11 +557,13 @@ async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<
         let mut demo_subjects: Vec<_> = subjects
             .into_iter()
             .filter(|s| {
-                hosts.contains(&s.host.as_str())
-                    || matches!(
-                        s.kind,
-                        lantoa_watch::SubjectKind::Clip | lantoa_watch::SubjectKind::Post
-                    )
+                // The year 2023's subjects were crawled on their days already.
+                !s.url.contains("nam2023")
+                    && (hosts.contains(&s.host.as_str())
+                        || matches!(
+                            s.kind,
+                            lantoa_watch::SubjectKind::Clip | lantoa_watch::SubjectKind::Post
+                        ))
             })
             .collect();
         demo_subjects.sort_by_key(|s| (!s.is_press, s.id));

@@ -50,6 +50,16 @@ pub fn crawler(
     db: &Db,
     overrides: Vec<(String, SocketAddr)>,
 ) -> anyhow::Result<Crawler> {
+    crawler_over(cfg, db, overrides, service(cfg, db)?)
+}
+
+/// The crawler as configured, over `watch` (the demo year gives one on a manual clock).
+pub fn crawler_over(
+    cfg: &Config,
+    db: &Db,
+    overrides: Vec<(String, SocketAddr)>,
+    watch: Watch,
+) -> anyhow::Result<Crawler> {
     let w = &cfg.watch;
     let rules = match &w.signals {
         Some(path) => {
@@ -75,7 +85,6 @@ pub fn crawler(
         delay: w.delay_ms.map_or(d.delay, Duration::from_millis),
         sitemap_pages: d.sitemap_pages,
     };
-    let watch = service(cfg, db)?;
     let crawler = Crawler::new(
         db.clone(),
         watch,

@@ -132,13 +132,19 @@ pub fn page(host: &str, path: &str) -> Option<(&'static str, &'static str)> {
         })
 }
 
-async fn serve_page(req: Request) -> Response {
+async fn serve_page(fixed: crate::demo_year::FixedHosts, req: Request) -> Response {
     let host = req
         .headers()
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or_default()
         .to_owned();
+    let bare = host.split(':').next().unwrap_or(&host).to_ascii_lowercase();
+    if req.uri().path() == "/"
+        && let Some(html) = crate::demo_year::page(&bare, &fixed)
+    {
+        return ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
+    }
     match page(&host, req.uri().path()) {
         Some((media, body)) => {
             // A strong validator from the content, so re-crawls are answered 304.
@@ -169,13 +175,22 @@ async fn serve_page(req: Request) -> Response {
 
 /// The router serving every demo host by its `Host` header.
 pub fn router() -> axum::Router {
-    axum::Router::new().fallback(serve_page)
+    router_with(crate::demo_year::FixedHosts::default())
 }
 
-/// Serves the demo web on `listener` until the task is dropped; returns the resolver
-/// overrides that send every demo host to it.
+/// The router, serving the year's sites that `fixed` lists clean.
+pub fn router_with(fixed: crate::demo_year::FixedHosts) -> axum::Router {
+    axum::Router::new().fallback(move |req: Request| serve_page(fixed.clone(), req))
+}
+
+/// The resolver overrides that send every demo host (the year's sites too) to `addr`.
 pub fn overrides(addr: SocketAddr) -> Vec<(String, SocketAddr)> {
-    hosts().into_iter().map(|h| (h.to_owned(), addr)).collect()
+    hosts()
+        .into_iter()
+        .map(str::to_owned)
+        .chain(crate::demo_year::hosts())
+        .map(|h| (h, addr))
+        .collect()
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@ pub mod crawl;
 pub mod crawler;
 pub mod dedup;
 pub mod demo_web;
+pub mod demo_year;
 pub mod documents;
 pub mod dossier;
 mod error;
