@@ -275,7 +275,8 @@ fn main() -> ExitCode {
 }
 
 /// The cargo-fuzz targets in `fuzz/`.
-const FUZZ_TARGETS: [&str; 13] = [
+const FUZZ_TARGETS: [&str; 14] = [
+    "dossier",
     "notify_text",
     "notify_list",
     "notify_receipt",

@@ -625,3 +625,110 @@ async fn the_inspectorate_records_a_sanction_in_the_console() {
     assert_eq!(text(&c2, "#sanction-fine").await, "30000000");
     c2.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs chromedriver: cargo xtask test starts it"]
+async fn an_officer_issues_an_invitation_and_records_a_commitment_to_fix_in_both_languages() {
+    let app = TestApp::spawn().await;
+    app.user("lan", vec![lantoa_core::Role::WatchOfficer]).await;
+    let subject = app
+        .subject("https://tintuc-phoco.example/", "Tin tức Phố Cổ")
+        .await;
+    let w = &app.state.watch;
+    let case = w
+        .open_case(
+            "lan",
+            &[lantoa_core::Role::WatchOfficer],
+            &lantoa_watch::NewCase {
+                subject_id: subject.id,
+                category: "bao_hoa".into(),
+                note: "tòa soạn".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    for to in ["xem_xet", "moi_lam_viec"] {
+        w.move_case(
+            "lan",
+            &[lantoa_core::Role::WatchOfficer],
+            case.id,
+            to,
+            "tiến hành",
+        )
+        .await
+        .unwrap();
+    }
+    let base = app.serve().await;
+    let c = browser().await;
+    sign_in(&c, &base, "lan").await;
+    c.goto(&format!("{base}/watch/cases/{}", case.id))
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "#documents-h").await, "Văn bản");
+    // The date-time field is set as a browser's picker would; the signer is typed.
+    c.execute(
+        "document.getElementById('invitation-meeting').value = '2026-12-03T09:00'; return true",
+        vec![],
+    )
+    .await
+    .unwrap();
+    fill(&c, "#invitation-signer", "Nguyễn Văn Thử").await;
+    click(&c, "#issue-invitation").await;
+    assert_eq!(
+        text(&c, ".flash").await,
+        "Đã ban hành văn bản; tải về từ danh sách."
+    );
+    let documents = text(&c, "#documents").await;
+    assert!(
+        documents.contains("01/GM-SVHTT") && documents.contains("Giấy mời"),
+        "{documents}"
+    );
+    // The dossier link is there for every viewer.
+    assert!(
+        c.find(Locator::Css("#dossier-link"))
+            .await
+            .unwrap()
+            .attr("href")
+            .await
+            .unwrap()
+            .unwrap()
+            .ends_with("/dossier")
+    );
+    // After the session, the unit commits to fix by a date: the re-check is scheduled.
+    w.move_case(
+        "lan",
+        &[lantoa_core::Role::WatchOfficer],
+        case.id,
+        "cho_phan_hoi",
+        "đã làm việc",
+    )
+    .await
+    .unwrap();
+    c.refresh().await.unwrap();
+    c.execute(
+        "document.getElementById('fix-due').value = '2099-01-15'; return true",
+        vec![],
+    )
+    .await
+    .unwrap();
+    fill(&c, "#fix-note", "Đơn vị cam kết gỡ danh xưng tòa soạn").await;
+    click(&c, "#fix-button").await;
+    assert_eq!(
+        text(&c, ".flash").await,
+        "Đã ghi nhận cam kết và lên lịch kiểm tra lại."
+    );
+    assert_eq!(text(&c, "#case-state").await, "Đã khắc phục");
+    assert!(
+        text(&c, "#rechecks-h").await.contains("Kiểm tra lại"),
+        "the re-check is listed"
+    );
+    click(&c, "#lang-switch").await;
+    assert_eq!(text(&c, "#documents-h").await, "Documents");
+    assert!(
+        text(&c, ".recheck")
+            .await
+            .contains("Re-check on 2099-01-15: scheduled")
+    );
+    c.close().await.unwrap();
+}
