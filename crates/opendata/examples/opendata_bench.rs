@@ -189,13 +189,17 @@ fn run(path: &str, schema_path: &str) {
     if let Some(rows) = ingest.expected_rows(std::fs::metadata(path).unwrap().len()) {
         checker.expect_rows(rows);
     }
-    let mut clean = csv::Writer::from_writer(BufWriter::with_capacity(
+    let mut clean = BufWriter::with_capacity(
         1 << 20,
         std::fs::File::create(format!("{path}.clean.csv")).unwrap(),
-    ));
-    clean
-        .write_record(schema.fields.iter().map(|f| f.name.as_str()))
-        .unwrap();
+    );
+    {
+        let mut head = csv::Writer::from_writer(&mut clean);
+        head.write_record(schema.fields.iter().map(|f| f.name.as_str()))
+            .unwrap();
+        head.flush().unwrap();
+    }
+    let mut line = Vec::with_capacity(1024);
     let mut quarantine = BufWriter::with_capacity(
         1 << 20,
         std::fs::File::create(format!("{path}.quarantine.jsonl")).unwrap(),
@@ -206,7 +210,11 @@ fn run(path: &str, schema_path: &str) {
         let row = row.unwrap();
         tally.add(&row.verdict);
         match &row.verdict {
-            Verdict::Clean(values) => clean.write_record(values).unwrap(),
+            Verdict::Clean(values) => {
+                line.clear();
+                values.write_csv(&mut line);
+                clean.write_all(&line).unwrap();
+            }
             Verdict::Dirty(e) => {
                 errors += e.len() as u64;
                 serde_json::to_writer(

@@ -103,11 +103,105 @@ pub enum CellIn<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
     /// Clean: its cleaned values in schema order (`""` for no value).
-    Clean(Vec<String>),
+    Clean(CleanRow),
     /// Quarantined, with every error.
     Dirty(Vec<RowError>),
     /// The same primary key and values as an earlier row: dropped.
     Duplicate,
+}
+
+/// A clean row's values in schema order, held in one buffer (one allocation for the text and
+/// one for the bounds, instead of one per cell).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CleanRow {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl CleanRow {
+    fn with_capacity(fields: usize, bytes: usize) -> Self {
+        Self {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(fields),
+        }
+    }
+
+    /// Closes the value written since the last one.
+    fn end_value(&mut self) {
+        // A row's text is bounded by the file's cell limit times its columns, far below 4 GiB.
+        self.ends
+            .push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+    }
+
+    fn start(&self) -> usize {
+        self.ends.last().map_or(0, |&e| e as usize)
+    }
+
+    /// How many values.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether it has no values.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Value `i` (`""` for no value).
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)? as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.text.get(start..end)
+    }
+
+    /// The values in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.ends.len()).map(|i| self.get(i).unwrap_or_default())
+    }
+
+    /// The values as owned strings.
+    pub fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_owned).collect()
+    }
+
+    /// Appends the row as one CSV line (RFC 4180: a value with a comma, quote or line break
+    /// is quoted, its quotes doubled; lines end in `\n`).
+    pub fn write_csv(&self, out: &mut Vec<u8>) {
+        let text = self.text.as_bytes();
+        let mut start = 0;
+        for (i, &end) in self.ends.iter().enumerate() {
+            let v = text.get(start..end as usize).unwrap_or_default();
+            start = end as usize;
+            if i > 0 {
+                out.push(b',');
+            }
+            // A plain loop: values are short, and a vectorised search costs more to start.
+            if v.iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+                out.push(b'"');
+                for &b in v {
+                    if b == b'"' {
+                        out.push(b'"');
+                    }
+                    out.push(b);
+                }
+                out.push(b'"');
+            } else {
+                out.extend_from_slice(v);
+            }
+        }
+        out.push(b'\n');
+    }
+}
+
+impl std::ops::Index<usize> for CleanRow {
+    type Output = str;
+
+    fn index(&self, i: usize) -> &str {
+        match self.get(i) {
+            Some(v) => v,
+            None => panic!("a clean row of {} values has no value {i}", self.len()),
+        }
+    }
 }
 
 /// Checks rows of one upload.
@@ -125,6 +219,8 @@ pub struct Checker<'s> {
     scratch: Vec<u8>,
     /// Scratch space for a row's unique columns and their hashes.
     unique_hashes: Vec<(usize, u64)>,
+    /// A cell's value before its Vietnamese kind is applied.
+    stage: String,
     /// Commune cells already mapped: the same few hundred names fill millions of rows.
     communes: HashMap<String, Result<String, (ErrorType, String)>, foldhash::fast::RandomState>,
 }
@@ -158,6 +254,7 @@ impl<'s> Checker<'s> {
                 .map(|f| f.unique.then(KeyTable::new))
                 .collect(),
             communes: HashMap::default(),
+            stage: String::with_capacity(64),
             scratch: Vec::with_capacity(512),
             unique_hashes: Vec::new(),
         }
@@ -179,7 +276,14 @@ impl<'s> Checker<'s> {
     /// Checks one row; `extra` cells beyond the schema's are errors.
     pub fn row(&mut self, cells: &[CellIn<'_>], extra: &[String]) -> Verdict {
         let mut errors = Vec::new();
-        let mut out: Vec<String> = Vec::with_capacity(self.schema.fields.len());
+        let width: usize = cells
+            .iter()
+            .map(|c| match c {
+                CellIn::Text(t) => t.len(),
+                _ => 0,
+            })
+            .sum();
+        let mut out = CleanRow::with_capacity(self.schema.fields.len(), width + 16);
         let blank = extra.iter().all(|e| e.trim().is_empty())
             && cells.iter().all(|c| match c {
                 CellIn::Text(t) => t.trim().is_empty(),
@@ -210,12 +314,12 @@ impl<'s> Checker<'s> {
                         None,
                         "the row ends before this column".into(),
                     ));
-                    out.push(String::new());
+                    out.end_value();
                     continue;
                 }
                 CellIn::Unreadable(p) => {
                     errors.push(err(ErrorType::EncodingError, None, p.to_string()));
-                    out.push(String::new());
+                    out.end_value();
                     continue;
                 }
                 CellIn::Text(t) => t,
@@ -229,7 +333,7 @@ impl<'s> Checker<'s> {
                         "a value is required".into(),
                     ));
                 }
-                out.push(String::new());
+                out.end_value();
                 continue;
             }
             if field.max_length.is_none()
@@ -245,7 +349,7 @@ impl<'s> Checker<'s> {
                         self.max_cell_chars
                     ),
                 ));
-                out.push(String::new());
+                out.end_value();
                 continue;
             }
             if trimmed.starts_with('#') && EXCEL_ERRORS.contains(&trimmed) {
@@ -254,7 +358,7 @@ impl<'s> Checker<'s> {
                     Some(raw),
                     format!("{trimmed} is a spreadsheet formula's error, not a value"),
                 ));
-                out.push(String::new());
+                out.end_value();
                 continue;
             }
             let text: Cow<'_, str> = if is_nfc(trimmed) {
@@ -262,18 +366,19 @@ impl<'s> Checker<'s> {
             } else {
                 Cow::Owned(trimmed.nfc().collect())
             };
-            match self.value(field, &text) {
-                Ok((cleaned, bound)) => {
-                    if let Some(e) = constraint(field, &cleaned, bound) {
+            let start = out.start();
+            match self.value_into(field, &text, &mut out.text) {
+                Ok(bound) => {
+                    if let Some(e) = constraint(field, &out.text[start..], bound) {
                         errors.push(err(ErrorType::ConstraintError, Some(raw), e));
                     }
-                    out.push(cleaned);
                 }
                 Err((t, note)) => {
+                    out.text.truncate(start);
                     errors.push(err(t, Some(raw), note));
-                    out.push(String::new());
                 }
             }
+            out.end_value();
         }
         for (k, e) in extra.iter().enumerate() {
             if !e.trim().is_empty() {
@@ -292,9 +397,9 @@ impl<'s> Checker<'s> {
         }
         // Uniqueness is judged on clean rows only: a dirty row does not claim its key.
         if !self.schema.primary_key.is_empty() {
-            let key = self.hash(self.schema.primary_key.iter().map(|&i| out[i].as_str()));
+            let key = self.hash(self.schema.primary_key.iter().map(|&i| &out[i]));
             // Truncation intended: the tag is the row hash's low 16 bits.
-            let whole = self.hash(out.iter().map(String::as_str)) as u16;
+            let whole = self.hash(out.iter()) as u16;
             match self.keys.get(key) {
                 Some(tag) if tag == whole => return Verdict::Duplicate,
                 Some(_) => {
@@ -304,12 +409,8 @@ impl<'s> Checker<'s> {
                         .iter()
                         .map(|&i| self.schema.fields[i].name.as_str())
                         .collect();
-                    let values: Vec<&str> = self
-                        .schema
-                        .primary_key
-                        .iter()
-                        .map(|&i| out[i].as_str())
-                        .collect();
+                    let values: Vec<&str> =
+                        self.schema.primary_key.iter().map(|&i| &out[i]).collect();
                     return Verdict::Dirty(vec![RowError {
                         error_type: ErrorType::PrimaryKey,
                         field: None,
@@ -332,11 +433,7 @@ impl<'s> Checker<'s> {
             if self.unique.get(i).is_some_and(Option::is_some) && !value.is_empty() {
                 hashes.push((
                     i,
-                    hash_with(
-                        self.seed,
-                        &mut self.scratch,
-                        std::iter::once(value.as_str()),
-                    ),
+                    hash_with(self.seed, &mut self.scratch, std::iter::once(value)),
                 ));
             }
         }
@@ -351,7 +448,7 @@ impl<'s> Checker<'s> {
                 error_type: ErrorType::UniqueError,
                 field: Some(self.schema.fields[i].name.clone()),
                 field_number: Some(i + 1),
-                cell: Some(out[i].clone()),
+                cell: Some(out[i].to_owned()),
                 note: "an earlier row has this value; the column's values must not repeat".into(),
             })
             .collect();
@@ -372,23 +469,31 @@ impl<'s> Checker<'s> {
         hash_with(self.seed, &mut self.scratch, parts)
     }
 
-    /// Cleans a value by its type and kind; also gives its bound for range checks.
-    fn value(
+    /// Cleans a value by its type and kind into `out` (nothing is appended on an error); also
+    /// gives its bound for range checks. A value without a Vietnamese kind is written straight
+    /// into `out`; one with a kind is read by type into a reused buffer first.
+    fn value_into(
         &mut self,
         field: &crate::schema::Field,
         text: &str,
-    ) -> Result<(String, Option<Bound>), (ErrorType, String)> {
+        out: &mut String,
+    ) -> Result<Option<Bound>, (ErrorType, String)> {
+        use std::fmt::Write as _;
         let te = |n: String| (ErrorType::TypeError, n);
-        // A string is cleaned by its kind, if it has one, from the cell's own text: one
-        // allocation per cell.
-        let (cleaned, bound): (Cow<'_, str>, Option<Bound>) = match &field.kind {
+        let mut stage = std::mem::take(&mut self.stage);
+        stage.clear();
+        let typed: &mut String = if field.vn.is_some() { &mut stage } else { out };
+        let start = typed.len();
+        let bound = match &field.kind {
             FieldType::String(f) => {
                 clean::string(text, *f).map_err(te)?;
-                (Cow::Borrowed(text), None)
+                typed.push_str(text);
+                None
             }
             FieldType::Integer => {
                 let n = clean::integer(text).map_err(te)?;
-                (n.to_string().into(), Some(Bound::Number(n as f64)))
+                let _ = write!(typed, "{n}");
+                Some(Bound::Number(n as f64))
             }
             FieldType::Number {
                 decimal_char,
@@ -397,16 +502,17 @@ impl<'s> Checker<'s> {
             } => {
                 let (v, s) =
                     clean::number(text, *decimal_char, *group_char, *bare_number).map_err(te)?;
-                (s.into(), Some(Bound::Number(v)))
+                typed.push_str(&s);
+                Some(Bound::Number(v))
             }
             FieldType::Boolean {
                 true_values,
                 false_values,
             } => {
                 if true_values.iter().any(|v| v == text) {
-                    ("true".into(), None)
+                    typed.push_str("true");
                 } else if false_values.iter().any(|v| v == text) {
-                    ("false".into(), None)
+                    typed.push_str("false");
                 } else {
                     return Err(te(format!(
                         "\"{text}\" is neither {} nor {}",
@@ -414,63 +520,96 @@ impl<'s> Checker<'s> {
                         false_values.join("/")
                     )));
                 }
+                None
             }
             FieldType::Date(f) => {
                 let d = clean::date(text, f).map_err(te)?;
-                (clean::iso_date(d).into(), Some(Bound::Date(d)))
+                clean::push_iso_date(d, typed);
+                Some(Bound::Date(d))
             }
-            FieldType::Datetime => (clean::datetime(text).map_err(te)?.into(), None),
+            FieldType::Datetime => {
+                typed.push_str(&clean::datetime(text).map_err(te)?);
+                None
+            }
             FieldType::Year => {
                 let y = clean::year(text).map_err(te)?;
-                (y.to_string().into(), Some(Bound::Number(f64::from(y))))
+                let _ = write!(typed, "{y}");
+                Some(Bound::Number(f64::from(y)))
             }
         };
         let Some(kind) = field.vn else {
-            return Ok((cleaned.into_owned(), bound));
+            debug_assert!(start <= out.len());
+            self.stage = stage;
+            return Ok(bound);
         };
-        let cleaned = match kind {
-            Kind::Name => clean::name(&cleaned),
-            Kind::Cccd => CitizenId::parse(&cleaned)
-                .map_err(|e| te(format!("not a citizen identity number: {e}")))?
-                .into_string(),
-            Kind::TaxCode => TaxCode::parse(&cleaned)
-                .map_err(|e| te(e.to_string()))?
-                .into_string(),
-            Kind::Phone => self
-                .plan
-                .parse(&cleaned)
-                .map_err(|e| te(e.to_string()))?
-                .national()
-                .to_owned(),
+        let result = self.kind_into(kind, &stage, out);
+        self.stage = stage;
+        result.map(|()| bound)
+    }
+
+    /// Applies a Vietnamese kind to a typed value, appending the result to `out`.
+    fn kind_into(
+        &mut self,
+        kind: Kind,
+        typed: &str,
+        out: &mut String,
+    ) -> Result<(), (ErrorType, String)> {
+        let te = |n: String| (ErrorType::TypeError, n);
+        match kind {
+            Kind::Name => clean::name_into(typed, out),
+            Kind::Cccd => out.push_str(
+                CitizenId::parse(typed)
+                    .map_err(|e| te(format!("not a citizen identity number: {e}")))?
+                    .as_str(),
+            ),
+            Kind::TaxCode => {
+                out.push_str(
+                    TaxCode::parse(typed)
+                        .map_err(|e| te(e.to_string()))?
+                        .as_str(),
+                );
+            }
+            Kind::Phone => out.push_str(
+                self.plan
+                    .parse(typed)
+                    .map_err(|e| te(e.to_string()))?
+                    .national(),
+            ),
             Kind::Commune => {
-                if let Some(known) = self.communes.get(cleaned.as_ref()) {
-                    return known.clone().map(|name| (name, bound));
+                if let Some(known) = self.communes.get(typed) {
+                    return match known {
+                        Ok(name) => {
+                            out.push_str(name);
+                            Ok(())
+                        }
+                        Err(e) => Err(e.clone()),
+                    };
                 }
-                let mapped = match self.admin.map(&cleaned) {
+                let mapped = match self.admin.map(typed) {
                     Mapped::Current { name, .. } | Mapped::Converted { name, .. } => Ok(name),
                     Mapped::Ambiguous(c) => Err((
                         ErrorType::AmbiguousAdminMapping,
                         format!(
-                            "\"{cleaned}\" may now be any of: {}; give the current commune or ward",
+                            "\"{typed}\" may now be any of: {}; give the current commune or ward",
                             c.join("; ")
                         ),
                     )),
                     Mapped::Unknown => Err((
                         ErrorType::ConstraintError,
-                        format!("\"{cleaned}\" is no commune or ward of Hà Nội, old or current"),
+                        format!("\"{typed}\" is no commune or ward of Hà Nội, old or current"),
                     )),
                 };
                 if self.communes.len() >= COMMUNE_CACHE {
                     self.communes.clear();
                 }
-                self.communes.insert(cleaned.into_owned(), mapped.clone());
-                mapped?
+                self.communes.insert(typed.to_owned(), mapped.clone());
+                out.push_str(&mapped?);
             }
-        };
-        Ok((cleaned, bound))
+        }
+        Ok(())
     }
 
-    fn cross_checks(&self, out: &[String], errors: &mut Vec<RowError>) {
+    fn cross_checks(&self, out: &CleanRow, errors: &mut Vec<RowError>) {
         for (i, field) in self.schema.fields.iter().enumerate() {
             if field.vn != Some(Kind::Cccd) || out[i].is_empty() {
                 continue;
@@ -487,7 +626,7 @@ impl<'s> Checker<'s> {
                     error_type: ErrorType::RowConstraint,
                     field: Some(field.name.clone()),
                     field_number: Some(i + 1),
-                    cell: Some(out[i].clone()),
+                    cell: Some(out[i].to_owned()),
                     note: e.to_string(),
                 });
             }
@@ -499,10 +638,29 @@ impl<'s> Checker<'s> {
 /// (U+1E00–U+1EFF) are always NFC, so most Vietnamese text is answered without the normaliser's
 /// tables.
 fn is_nfc(s: &str) -> bool {
-    s.is_ascii()
-        || s.chars()
-            .all(|c| c < '\u{300}' || ('\u{1E00}'..='\u{1EFF}').contains(&c))
-        || is_nfc_quick(s.chars()) == IsNormalized::Yes
+    precomposed(s.as_bytes()) || is_nfc_quick(s.chars()) == IsNormalized::Yes
+}
+
+/// Whether UTF-8 `b` holds only characters below U+0300 (one or two bytes, lead byte below
+/// 0xCC) and precomposed Vietnamese letters (U+1E00–U+1EFF: 0xE1 0xB8–0xBB …), judged on bytes.
+fn precomposed(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        // Eight ASCII bytes at a time: most of a Vietnamese cell is ASCII.
+        if let Some(w) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok())
+            && u64::from_le_bytes(w) & 0x8080_8080_8080_8080 == 0
+        {
+            i += 8;
+            continue;
+        }
+        match b[i] {
+            0x00..=0x7F => i += 1,
+            0xC0..=0xCB => i += 2,
+            0xE1 if matches!(b.get(i + 1), Some(0xB8..=0xBB)) => i += 3,
+            _ => return false,
+        }
+    }
+    true
 }
 
 fn hash_with<'a>(seed: u64, scratch: &mut Vec<u8>, parts: impl Iterator<Item = &'a str>) -> u64 {
@@ -563,5 +721,32 @@ fn show(b: Bound) -> String {
     match b {
         Bound::Number(n) => n.to_string(),
         Bound::Date(d) => d.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod clean_row_tests {
+    use super::*;
+
+    #[test]
+    fn a_clean_row_writes_rfc_4180_and_knows_precomposed_text() {
+        let mut row = CleanRow::default();
+        for v in ["a", "", "b,c", "say \"hi\"", "line\nbreak", "Hòa"] {
+            row.text.push_str(v);
+            row.end_value();
+        }
+        assert_eq!(row.len(), 6);
+        assert_eq!(&row[3], "say \"hi\"");
+        assert_eq!(row.get(6), None);
+        let mut out = Vec::new();
+        row.write_csv(&mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "a,,\"b,c\",\"say \"\"hi\"\"\",\"line\nbreak\",Hòa\n"
+        );
+        assert!(precomposed("Nguyễn Thị Hòa, 12 phố Huế".as_bytes()));
+        // "a" followed by a combining acute accent (U+0301) is not precomposed.
+        assert!(!precomposed("Hoa\u{301}".as_bytes()));
+        assert!(is_nfc("Hoà") && !is_nfc("Hoa\u{300}"));
     }
 }

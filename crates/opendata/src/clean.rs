@@ -71,33 +71,10 @@ pub fn date(s: &str, format: &DateFormat) -> Result<NaiveDate, Note> {
         }
     };
     let bad = || format!("\"{s}\" is not a date (expected day/month/year, e.g. 01/07/2025)");
-    // Three parts, held without allocating: a date column is millions of cells.
-    let mut parts = [""; 3];
-    let mut n = 0;
-    for p in s.split(['/', '-', '.', ' ']).filter(|p| !p.is_empty()) {
-        if n == 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
-        parts[n] = p;
-        n += 1;
-    }
-    if n != 3 {
-        return Err(bad());
-    }
-    let (mut d, mut m, mut y) = (0u32, 0u32, 0i32);
-    for (part, what) in parts.iter().zip(order) {
-        let n: u32 = part.parse().map_err(|_| bad())?;
-        match what {
-            'd' if part.len() <= 2 => d = n,
-            'm' if part.len() <= 2 => m = n,
-            'Y' if part.len() == 4 => y = i32::try_from(n).map_err(|_| bad())?,
-            'Y' if part.len() == 2 => {
-                let n = i32::try_from(n).map_err(|_| bad())?;
-                y = if n < 69 { 2000 + n } else { 1900 + n };
-            }
-            _ => return Err(bad()),
-        }
-    }
+    let (d, m, y) = match day_month_year_fast(s.as_bytes(), order) {
+        Some(dmy) => dmy,
+        None => day_month_year(s, order).ok_or_else(bad)?,
+    };
     if d == 0 && m == 0 {
         return Err(format!(
             "\"{s}\" gives only the year; a full date is required (record the year in a year column)"
@@ -109,6 +86,57 @@ pub fn date(s: &str, format: &DateFormat) -> Result<NaiveDate, Note> {
         ));
     }
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| format!("\"{s}\" is not a day of the calendar"))
+}
+
+/// `dd/mm/yyyy` (or with `-` or `.`) read on bytes, the form almost every cell has; `None`
+/// for anything else, which [`day_month_year`] reads.
+fn day_month_year_fast(b: &[u8], order: [char; 3]) -> Option<(u32, u32, i32)> {
+    if order != ['d', 'm', 'Y']
+        || b.len() != 10
+        || !matches!(b[2], b'/' | b'-' | b'.')
+        || b[5] != b[2]
+    {
+        return None;
+    }
+    let digit = |i: usize| {
+        let d = b[i].wrapping_sub(b'0');
+        (d < 10).then_some(u32::from(d))
+    };
+    let two = |i: usize| Some(digit(i)? * 10 + digit(i + 1)?);
+    let year = two(6)? * 100 + two(8)?;
+    Some((two(0)?, two(3)?, i32::try_from(year).ok()?))
+}
+
+/// Day, month and year from three numeric parts in `order`, or `None`.
+fn day_month_year(s: &str, order: [char; 3]) -> Option<(u32, u32, i32)> {
+    // Three parts, held without allocating: a date column is millions of cells.
+    let mut parts = [""; 3];
+    let mut n = 0;
+    for p in s.split(['/', '-', '.', ' ']).filter(|p| !p.is_empty()) {
+        if n == 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        parts[n] = p;
+        n += 1;
+    }
+    if n != 3 {
+        return None;
+    }
+    let (mut d, mut m, mut y) = (0u32, 0u32, 0i32);
+    for (part, what) in parts.iter().zip(order) {
+        let n: u32 = part.parse().ok()?;
+        match what {
+            'd' if part.len() <= 2 => d = n,
+            'm' if part.len() <= 2 => m = n,
+            'Y' if part.len() == 4 => y = i32::try_from(n).ok()?,
+            'Y' if part.len() == 2 => {
+                let n = i32::try_from(n).ok()?;
+                y = if n < 69 { 2000 + n } else { 1900 + n };
+            }
+            _ => return None,
+        }
+    }
+    Some((d, m, y))
 }
 
 /// Reads a date and time: ISO 8601 (`2025-07-01T08:30:00`, with or without zone) or
@@ -269,33 +297,78 @@ pub fn string(s: &str, format: StringFormat) -> Result<(), Note> {
 /// A name with white space collapsed and each word capitalised (`nguyễn  văn AN` →
 /// `Nguyễn Văn An`), in NFC.
 pub fn name(s: &str) -> String {
-    // One pass: words split on white space, each capitalised, joined by one space.
     let mut out = String::with_capacity(s.len());
+    name_into(s, &mut out);
+    out
+}
+
+/// [`name`], appended to `out`.
+pub fn name_into(s: &str, out: &mut String) {
+    // One pass: words split on white space, each capitalised, joined by one space.
+    let start = out.len();
     for word in s.split_whitespace() {
-        if !out.is_empty() {
+        if out.len() > start {
             out.push(' ');
         }
-        let mut start = true;
+        let mut first = true;
         for c in word.chars() {
             if c.is_ascii() {
-                out.push(if start {
+                out.push(if first {
                     c.to_ascii_uppercase()
                 } else {
                     c.to_ascii_lowercase()
                 });
-            } else if start {
-                out.extend(c.to_uppercase());
             } else {
-                out.extend(c.to_lowercase());
+                push_cased(c, first, out);
             }
-            start = c == '-' || c == '(';
+            first = c == '-' || c == '(';
         }
     }
     // Case mapping keeps precomposed Vietnamese letters precomposed; the check is for the rest.
-    if is_nfc_quick(out.chars()) == IsNormalized::Yes {
-        out
-    } else {
-        out.nfc().collect()
+    if is_nfc_quick(out[start..].chars()) != IsNormalized::Yes {
+        let normalised: String = out[start..].nfc().collect();
+        out.truncate(start);
+        out.push_str(&normalised);
+    }
+}
+
+/// Appends `c` upper-cased (`upper`) or lower-cased. The Vietnamese letters are mapped by their
+/// code points' pairing — Latin-1 capitals are 0x20 below their small letters; in Latin
+/// Extended-A and -B (Ă Đ Ĩ Ũ Ơ Ư) and Latin Extended Additional (U+1EA0–U+1EF9) each capital
+/// is the even code point of a pair — and anything else by the standard tables.
+fn push_cased(c: char, upper: bool, out: &mut String) {
+    let u = u32::from(c);
+    let mapped = match u {
+        0xC0..=0xDE if u != 0xD7 => Some(if upper { u } else { u + 0x20 }),
+        0xE0..=0xFE if u != 0xF7 => Some(if upper { u - 0x20 } else { u }),
+        0x102
+        | 0x103
+        | 0x110
+        | 0x111
+        | 0x128
+        | 0x129
+        | 0x168
+        | 0x169
+        | 0x1A0
+        | 0x1A1
+        | 0x1AF
+        | 0x1B0
+        | 0x1EA0..=0x1EF9 => {
+            // U+1AF/U+1B0 (Ư ư) pair odd-even; the rest even-odd.
+            let capital_even = u != 0x1AF && u != 0x1B0;
+            let is_capital = (u % 2 == 0) == capital_even;
+            Some(match (upper, is_capital) {
+                (true, false) => u - 1,
+                (false, true) => u + 1,
+                _ => u,
+            })
+        }
+        _ => None,
+    };
+    match mapped.and_then(char::from_u32) {
+        Some(m) => out.push(m),
+        None if upper => out.extend(c.to_uppercase()),
+        None => out.extend(c.to_lowercase()),
     }
 }
 
@@ -317,20 +390,31 @@ pub fn sex(s: &str) -> Option<lantoa_core::citizen_id::Sex> {
 
 /// A date as ISO 8601 text, `2025-07-01`.
 pub fn iso_date(d: NaiveDate) -> String {
-    // By hand: the formatting machinery cost more than the rest of a date cell's work.
-    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
-    let y = d.year().clamp(0, 9999).unsigned_abs();
     let mut s = String::with_capacity(10);
-    s.extend([
+    push_iso_date(d, &mut s);
+    s
+}
+
+/// [`iso_date`], appended to `s`.
+pub fn push_iso_date(d: NaiveDate, s: &mut String) {
+    // By hand: the formatting machinery cost more than the rest of a date cell's work.
+    let digit = |n: u32| b'0' + (n % 10) as u8;
+    let y = d.year().clamp(0, 9999).unsigned_abs();
+    let (m, day) = (d.month(), d.day());
+    let bytes = [
         digit(y / 1000),
         digit(y / 100),
         digit(y / 10),
         digit(y),
-        '-',
-    ]);
-    s.extend([digit(d.month() / 10), digit(d.month()), '-']);
-    s.extend([digit(d.day() / 10), digit(d.day())]);
-    s
+        b'-',
+        digit(m / 10),
+        digit(m),
+        b'-',
+        digit(day / 10),
+        digit(day),
+    ];
+    // Ten ASCII digits and dashes: always UTF-8.
+    s.push_str(std::str::from_utf8(&bytes).unwrap_or_default());
 }
 
 /// The year of an ISO date written by [`iso_date`].
@@ -419,6 +503,17 @@ mod tests {
         assert_eq!(sex("Nữ"), Some(lantoa_core::citizen_id::Sex::Female));
     }
 
+    #[test]
+    fn every_letter_from_latin_1_to_latin_extended_additional_cases_as_the_standard_tables_do() {
+        for c in ('\u{C0}'..='\u{1EFF}').chain(['a', 'Z']) {
+            let (mut up, mut low) = (String::new(), String::new());
+            push_cased(c, true, &mut up);
+            push_cased(c, false, &mut low);
+            assert_eq!(up, c.to_uppercase().collect::<String>(), "{c:?}");
+            assert_eq!(low, c.to_lowercase().collect::<String>(), "{c:?}");
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn any_day_round_trips_through_the_vietnamese_form(days in 0i64..73000) {
@@ -428,6 +523,14 @@ mod tests {
                 date(&written, &DateFormat::Pattern("%d/%m/%Y".into())).unwrap(),
                 day
             );
+        }
+
+        #[test]
+        fn the_bytewise_reading_agrees_with_the_general_one(s in "[0-9/.-]{10}") {
+            let order = ['d', 'm', 'Y'];
+            if let Some(fast) = day_month_year_fast(s.as_bytes(), order) {
+                proptest::prop_assert_eq!(Some(fast), day_month_year(&s, order));
+            }
         }
 
         #[test]

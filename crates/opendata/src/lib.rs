@@ -35,7 +35,7 @@
 //! while let Some(row) = ingest.next(&mut checker) {
 //!     let row = row.unwrap();
 //!     if let Verdict::Clean(values) = &row.verdict {
-//!         assert_eq!(values[1], "Phường Hồng Hà"); // the old ward's current unit
+//!         assert_eq!(&values[1], "Phường Hồng Hà"); // the old ward's current unit
 //!     }
 //!     tally.add(&row.verdict);
 //! }

@@ -23,6 +23,51 @@ use regex::Regex;
 use serde::Deserialize;
 use serde_json::Value;
 
+/// A compiled `pattern` constraint, anchored at both ends. Matched by a dense DFA when the
+/// pattern's is small (no cache to fetch per match: most patterns are short codes checked on
+/// every row), else by the `regex` crate's lazy one.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    re: Regex,
+    dfa: Option<regex_automata::dfa::dense::DFA<Vec<u32>>>,
+}
+
+impl Pattern {
+    /// Compiles `p` (Table Schema: an XML Schema-style pattern that must match the whole value).
+    pub fn new(p: &str) -> Result<Self, regex::Error> {
+        use regex_automata::dfa::{StartKind, dense};
+        let anchored = format!("^(?:{p})$");
+        let re = Regex::new(&anchored)?;
+        let dfa = dense::Builder::new()
+            .configure(
+                dense::Config::new()
+                    .start_kind(StartKind::Anchored)
+                    .dfa_size_limit(Some(1 << 20))
+                    .determinize_size_limit(Some(1 << 22)),
+            )
+            .build(&anchored)
+            .ok();
+        Ok(Self { re, dfa })
+    }
+
+    /// Whether the whole of `s` matches.
+    pub fn is_match(&self, s: &str) -> bool {
+        use regex_automata::dfa::Automaton;
+        use regex_automata::{Anchored, Input};
+        if let Some(dfa) = &self.dfa
+            && let Ok(m) = dfa.try_search_fwd(&Input::new(s).anchored(Anchored::Yes))
+        {
+            return m.is_some();
+        }
+        self.re.is_match(s)
+    }
+
+    /// The pattern as compiled (`^(?:…)$`).
+    pub fn as_str(&self) -> &str {
+        self.re.as_str()
+    }
+}
+
 /// One problem in a schema, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SchemaProblem {
@@ -152,7 +197,7 @@ pub struct Field {
     /// Largest allowed value.
     pub maximum: Option<Bound>,
     /// A pattern the whole value must match.
-    pub pattern: Option<Regex>,
+    pub pattern: Option<Pattern>,
     /// The allowed values (after cleaning).
     pub allowed: Option<HashSet<String>>,
     /// Spellings of "no value".
@@ -607,7 +652,7 @@ fn constraints(field: &mut Field, c: &Value, i: usize, problem: &mut impl FnMut(
                     ),
                 }
             }
-            "pattern" => match v.as_str().map(|p| Regex::new(&format!("^(?:{p})$"))) {
+            "pattern" => match v.as_str().map(Pattern::new) {
                 Some(Ok(r)) => field.pattern = Some(r),
                 Some(Err(e)) => problem(at(k), format!("not a valid pattern: {e}")),
                 None => problem(at(k), "must be a string".into()),
@@ -659,6 +704,7 @@ mod tests {
         assert!(s.fields[0].required && s.fields[0].unique);
         assert!(s.fields[0].pattern.as_ref().unwrap().is_match("HN12"));
         assert!(!s.fields[0].pattern.as_ref().unwrap().is_match("xHN12"));
+        assert!(!s.fields[0].pattern.as_ref().unwrap().is_match("HN12x"));
         assert_eq!(
             s.fields[1].kind,
             FieldType::Number {

@@ -804,7 +804,8 @@ impl OpenData {
                     } => {
                         tally.add(&verdict);
                         match verdict {
-                            Verdict::Clean(values) => {
+                            Verdict::Clean(row) => {
+                                let values = row.to_vec();
                                 cells += values.len() as i64;
                                 filled += values.iter().filter(|v| !v.is_empty()).count() as i64;
                                 let key = row_key(&schema, &values, upload_id, number);
@@ -1070,7 +1071,8 @@ impl OpenData {
         let verdict = checker.row(&input, &[]);
         let mut tx = self.db.begin().await?;
         let outcome = match verdict {
-            Verdict::Clean(values) => {
+            Verdict::Clean(row) => {
+                let values = row.to_vec();
                 let key = row_key(&schema, &values, q.upload_id, q.row_number as u64);
                 let taken = sqlx::query(
                     "SELECT values_json FROM opendata_rows WHERE dataset_id = $1 AND row_key = $2",

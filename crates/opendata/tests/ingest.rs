@@ -69,9 +69,9 @@ fn errors(r: &Row) -> Vec<(ErrorType, Option<String>)> {
     }
 }
 
-fn clean(r: &Row) -> &[String] {
+fn clean(r: &Row) -> Vec<String> {
     match &r.verdict {
-        Verdict::Clean(v) => v,
+        Verdict::Clean(v) => v.to_vec(),
         other => panic!("row {} is not clean: {other:?}", r.number),
     }
 }
