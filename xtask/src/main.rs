@@ -86,7 +86,7 @@ fn tests(tally: &mut Tally, what: &str, mut cmd: Command) {
 
 /// The integration suites that store data: run again on PostgreSQL. (Run with `--workspace`
 /// so features unify as in the SQLite run and nothing is rebuilt.)
-const STORAGE_SUITES: [&str; 11] = [
+const STORAGE_SUITES: [&str; 12] = [
     "store",
     "accounts",
     "registry",
@@ -97,6 +97,7 @@ const STORAGE_SUITES: [&str; 11] = [
     "crawl",
     "opendata",
     "notify",
+    "plans",
     "web",
 ];
 
@@ -275,8 +276,9 @@ fn main() -> ExitCode {
 }
 
 /// The cargo-fuzz targets in `fuzz/`.
-const FUZZ_TARGETS: [&str; 14] = [
+const FUZZ_TARGETS: [&str; 15] = [
     "dossier",
+    "plan_period",
     "notify_text",
     "notify_list",
     "notify_receipt",

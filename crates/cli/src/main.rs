@@ -82,6 +82,11 @@ enum Command {
     },
     /// Load the demo city into the database.
     Demo,
+    /// Digital-transformation plans and their tasks.
+    Plans {
+        #[command(subcommand)]
+        command: PlansCommand,
+    },
     /// The watch module: subjects, crawls, findings, extraction.
     Watch {
         #[command(subcommand)]
@@ -181,6 +186,49 @@ enum WatchCommand {
         #[arg(long)]
         url: Option<String>,
         /// Print everything extracted (title, owner block, links…) as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlansCommand {
+    /// Register a plan (its number must be new).
+    Create {
+        /// Number and symbol, e.g. 239/KH-UBND.
+        #[arg(long)]
+        number: String,
+        /// Date, dd/mm/yyyy or YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        /// Who issued it.
+        #[arg(long, default_value = "UBND thành phố Hà Nội")]
+        issuer: String,
+        /// Title.
+        #[arg(long)]
+        title: String,
+        /// First year it covers.
+        #[arg(long)]
+        from: i32,
+        /// Last year it covers.
+        #[arg(long)]
+        to: i32,
+        /// The resolution it implements.
+        #[arg(long, default_value = "")]
+        implements: String,
+    },
+    /// List plans.
+    List,
+    /// Import a plan's appendix (CSV or XLSX: STT, Nhiệm vụ, Đơn vị chủ trì, Đơn vị phối hợp, Thời gian hoàn thành, Sản phẩm); a preview unless --store. Exit 3 if any row is refused (then nothing is stored).
+    Import {
+        /// The plan's id (see `lantoa plans list`).
+        plan: i64,
+        /// The file.
+        file: PathBuf,
+        /// Store the tasks (all or none); without it, only the report.
+        #[arg(long)]
+        store: bool,
+        /// Print the report as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -928,6 +976,99 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     );
                 }
                 println!("{} cases.", cases.len());
+            }
+        }
+        Command::Plans { command } => {
+            let db = open(&cfg).await?;
+            let plans = lantoa_plans::Plans::new(db.clone(), Registry::new(db.clone()));
+            match command {
+                PlansCommand::Create {
+                    number,
+                    date,
+                    issuer,
+                    title,
+                    from,
+                    to,
+                    implements,
+                } => {
+                    let p = plans
+                        .create(
+                            "cli",
+                            &lantoa_plans::NewPlan {
+                                number,
+                                issued_on: date,
+                                issuer,
+                                title,
+                                from_year: from,
+                                to_year: to,
+                                implements,
+                            },
+                        )
+                        .await?;
+                    println!(
+                        "Plan {} registered: {} ({}–{}).",
+                        p.id, p.number, p.from_year, p.to_year
+                    );
+                }
+                PlansCommand::List => {
+                    for p in plans.plans().await? {
+                        let tasks = plans.tasks(p.id).await?.len();
+                        println!(
+                            "#{} {} ngày {} · {} · {}–{} · {tasks} tasks",
+                            p.id,
+                            p.number,
+                            p.issued_on.format("%d/%m/%Y"),
+                            p.title,
+                            p.from_year,
+                            p.to_year
+                        );
+                    }
+                }
+                PlansCommand::Import {
+                    plan,
+                    file,
+                    store,
+                    json,
+                } => {
+                    let bytes = std::fs::read(&file)
+                        .with_context(|| format!("cannot read {}", file.display()))?;
+                    let r = plans
+                        .import_appendix("cli", plan, &bytes, store)
+                        .await
+                        .with_context(|| format!("{}", file.display()))?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&r)?);
+                    } else {
+                        for row in &r.rows {
+                            for p in &row.problems {
+                                println!(
+                                    "line {} ({}): {}: {}",
+                                    row.line, row.code, p.field, p.message
+                                );
+                            }
+                            for n in &row.notes {
+                                println!("line {} ({}): note: {n}", row.line, row.code);
+                            }
+                        }
+                        println!(
+                            "{} new, {} updated, {} unchanged, {} refused; {}",
+                            r.new,
+                            r.updated,
+                            r.unchanged,
+                            r.refused,
+                            if r.stored {
+                                "stored."
+                            } else if r.refused > 0 {
+                                "nothing stored (fix the refused rows and import again)."
+                            } else {
+                                "a preview: nothing stored (add --store)."
+                            }
+                        );
+                    }
+                    if r.refused > 0 {
+                        return Ok(ExitCode::from(3));
+                    }
+                }
             }
         }
         Command::Watch {

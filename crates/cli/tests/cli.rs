@@ -39,6 +39,7 @@ fn every_verb_has_help() {
         vec!["user", "add", "--help"],
         vec!["user", "passwd", "--help"],
         vec!["watch", "dossier", "verify", "--help"],
+        vec!["plans", "import", "--help"],
         vec!["watch", "dossier", "export", "--help"],
         vec!["user", "list", "--help"],
         vec!["token", "create", "--help"],
@@ -700,5 +701,91 @@ fn dossier_verify_passes_a_good_dossier_and_names_each_altered_file() {
         stderr(&o).contains("note.txt is not a dossier"),
         "{}",
         stderr(&o)
+    );
+}
+
+#[test]
+fn plans_are_registered_and_their_appendix_imported_or_refused_by_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(
+        dir.path(),
+        &[
+            "plans",
+            "create",
+            "--number",
+            "239/KH-UBND",
+            "--date",
+            "27/09/2023",
+            "--title",
+            "Chuyển đổi số",
+            "--from",
+            "2023",
+            "--to",
+            "2025",
+        ],
+    );
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("Plan 1 registered: 239/KH-UBND (2023–2025)."));
+    let again = run(
+        dir.path(),
+        &[
+            "plans",
+            "create",
+            "--number",
+            "239/KH-UBND",
+            "--date",
+            "27/09/2023",
+            "--title",
+            "x",
+            "--from",
+            "2023",
+            "--to",
+            "2025",
+        ],
+    );
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("already registered"),
+        "{}",
+        stderr(&again)
+    );
+
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        "STT,Nhiệm vụ,Đơn vị chủ trì,Thời gian hoàn thành\nI,Chính quyền số,,\n1,Kho dữ liệu,Sở Không Có,Quý II/2024\n",
+    )
+    .unwrap();
+    let o = run(dir.path(), &["plans", "import", "1", "bad.csv", "--store"]);
+    assert_eq!(o.status.code(), Some(3), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o)
+            .contains("line 3 (I.1): Đơn vị chủ trì: \"Sở Không Có\" is not a registered unit"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("nothing stored"), "{}", stdout(&o));
+
+    std::fs::write(
+        dir.path().join("sections.csv"),
+        "STT,Nhiệm vụ,Đơn vị chủ trì,Thời gian hoàn thành\nI,Chính quyền số,,\nII,Kinh tế số,,\n",
+    )
+    .unwrap();
+    let o = run(dir.path(), &["plans", "import", "1", "sections.csv"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("2 new, 0 updated, 0 unchanged, 0 refused; a preview"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(
+        dir.path(),
+        &["plans", "import", "1", "sections.csv", "--store"],
+    );
+    assert!(stdout(&o).contains("stored."), "{}", stdout(&o));
+    let o = run(dir.path(), &["plans", "list"]);
+    assert!(
+        stdout(&o).contains("#1 239/KH-UBND ngày 27/09/2023 · Chuyển đổi số · 2023–2025 · 2 tasks"),
+        "{}",
+        stdout(&o)
     );
 }

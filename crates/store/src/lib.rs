@@ -37,6 +37,7 @@ mod db;
 mod error;
 pub mod jobs;
 pub mod migrate;
+pub mod sheet;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod worker;

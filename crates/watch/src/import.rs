@@ -187,54 +187,12 @@ fn read_csv(bytes: &[u8]) -> Result<Table> {
     Ok(Table { headers, rows })
 }
 
-/// Text of a spreadsheet cell as an officer sees it: whole numbers without ".0", dates as
-/// `yyyy-mm-dd`.
-fn cell_text(cell: &calamine::Data) -> String {
-    use calamine::{Data, DataType};
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_owned(),
-        Data::Int(n) => n.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => if *b { "có" } else { "không" }.to_owned(),
-        Data::DateTime(_) | Data::DateTimeIso(_) => cell
-            .as_datetime()
-            .map(|d| d.date().format("%Y-%m-%d").to_string())
-            .unwrap_or_else(|| cell.to_string()),
-        other => other.to_string(),
-    }
-}
-
 fn read_xlsx(bytes: &[u8]) -> Result<Table> {
-    use calamine::Reader;
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|e| Error::File(format!("not a readable .xlsx workbook: {e}")))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| Error::File("the workbook has no sheet".into()))?
-        .map_err(|e| Error::File(format!("the first sheet cannot be read: {e}")))?;
-    let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
-    let mut iter = range.rows();
-    let headers = iter
-        .next()
-        .ok_or_else(|| Error::File("the first sheet is empty".into()))?
-        .iter()
-        .map(cell_text)
-        .collect();
-    let mut rows = Vec::new();
-    for (i, row) in iter.enumerate() {
-        if i >= MAX_ROWS {
-            return Err(Error::File(format!(
-                "more than {MAX_ROWS} rows; split the file"
-            )));
-        }
-        rows.push((
-            first_row + i as u64 + 2,
-            Ok(row.iter().map(cell_text).collect()),
-        ));
-    }
-    Ok(Table { headers, rows })
+    let sheet = lantoa_store::sheet::read_xlsx(bytes, MAX_ROWS).map_err(Error::File)?;
+    Ok(Table {
+        headers: sheet.headers,
+        rows: sheet.rows.into_iter().map(|(l, r)| (l, Ok(r))).collect(),
+    })
 }
 
 impl Watch {

@@ -46,13 +46,14 @@ pub use error::WebError;
 pub use view::{MODULES, TEMPLATES};
 
 /// Every migration set the web layer's services need, in order.
-pub const MIGRATIONS: [&lantoa_store::migrate::MigrationSet; 6] = [
+pub const MIGRATIONS: [&lantoa_store::migrate::MigrationSet; 7] = [
     &lantoa_store::MIGRATIONS,
     &lantoa_accounts::MIGRATIONS,
     &lantoa_registry::MIGRATIONS,
     &lantoa_watch::MIGRATIONS,
     &lantoa_opendata::MIGRATIONS,
     &lantoa_notify::MIGRATIONS,
+    &lantoa_plans::MIGRATIONS,
 ];
 
 /// Settings of the web layer (the `[web]` table of `lantoa.toml`).

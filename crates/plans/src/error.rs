@@ -1,0 +1,51 @@
+use lantoa_core::error_code::{self, ErrorCode, HasErrorCode};
+
+/// What can go wrong in the plans module.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A field is missing or malformed; the message says why.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The field at fault.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The file cannot be read as a plan's appendix.
+    #[error("the file cannot be read: {0}")]
+    File(String),
+    /// A plan with this number exists.
+    #[error("a plan numbered {0} is already registered")]
+    Duplicate(String),
+    /// No plan with this id.
+    #[error("no plan {0}")]
+    NotFound(i64),
+    /// The registry failed.
+    #[error(transparent)]
+    Registry(#[from] lantoa_registry::Error),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] lantoa_store::Error),
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        Error::Store(e.into())
+    }
+}
+
+/// `Result` with the plans [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl HasErrorCode for Error {
+    fn error_code(&self) -> ErrorCode {
+        match self {
+            Error::Invalid { .. } | Error::File(_) => error_code::INVALID_INPUT,
+            Error::Duplicate(_) => error_code::CONFLICT,
+            Error::NotFound(_) => error_code::NOT_FOUND,
+            Error::Registry(e) => e.error_code(),
+            Error::Store(e) => e.error_code(),
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! # lantoa-plans — digital-transformation plans
+//!
+//! The city runs digital transformation through plans (such as Plan 239/KH-UBND: indicators
+//! and some two hundred tasks, each led by a unit with others cooperating, each with a
+//! deadline written as a period). This crate holds the plans and their tasks ([`Plans`]),
+//! reads deadlines as typed periods ([`period`]) and imports a plan's appendix from CSV or XLSX
+//! with a preview and a report per row ([`import`]). Indicators, progress reports, reminders
+//! and the DTI come next.
+#![deny(missing_docs)]
+
+mod error;
+pub mod import;
+pub mod period;
+mod plan;
+
+pub use error::{Error, Result};
+pub use import::{FieldProblem, ImportReport, RowReport, RowStatus};
+pub use period::{Period, PeriodError};
+pub use plan::{NewPlan, Plan, Plans, Task};
+
+/// Migrations of the plans tables.
+pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrate::MigrationSet {
+    component: "plans",
+    migrations: &[lantoa_store::migration!(1, "0001_plans.sql")],
+};

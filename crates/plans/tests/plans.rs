@@ -1,0 +1,262 @@
+//! Plans and the import of their appendix: a preview that stores nothing, an import that stores
+//! every row or none, a second import that updates by task code, and each bad row named with
+//! its line and column. SQLite in `cargo test`, PostgreSQL in `cargo xtask test`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure report
+
+use lantoa_plans::{Error, NewPlan, Period, Plans, RowStatus};
+use lantoa_registry::Registry;
+use lantoa_store::testing::TestDb;
+
+async fn setup() -> (TestDb, Plans, i64) {
+    let t = TestDb::new(&[&lantoa_registry::MIGRATIONS, &lantoa_plans::MIGRATIONS])
+        .await
+        .unwrap();
+    let registry = Registry::new(t.db.clone());
+    registry
+        .load_demo("test", lantoa_registry::DEMO_CITY)
+        .await
+        .unwrap();
+    let plans = Plans::new(t.db.clone(), registry);
+    let plan = plans
+        .create(
+            "ke.hoach",
+            &NewPlan {
+                number: "239/KH-UBND".into(),
+                issued_on: "27/09/2023".into(),
+                issuer: "UBND thành phố Hà Nội".into(),
+                title: "Chuyển đổi số thành phố (bản trình diễn)".into(),
+                from_year: 2023,
+                to_year: 2025,
+                implements: "18-NQ/TU".into(),
+            },
+        )
+        .await
+        .unwrap();
+    (t, plans, plan.id)
+}
+
+const APPENDIX: &str = "\
+STT,Nhiệm vụ,Đơn vị chủ trì,Đơn vị phối hợp,Thời gian hoàn thành,Sản phẩm
+I,Phát triển chính quyền số,,,,
+1,Xây dựng kho dữ liệu mở của thành phố,Sở Khoa học và Công nghệ Hà Nội,Sở Y tế Hà Nội; các quận huyện,Quý II/2024,Cổng dữ liệu mở vận hành
+1.1,Chuẩn hóa danh mục dữ liệu dùng chung,Sở Khoa học và Công nghệ Hà Nội,,2024,Danh mục được ban hành
+2,Báo cáo tình hình chuyển đổi số,Sở Thông tin và Truyền thông Hà Nội,\"Sở Y tế Hà Nội, Sở Văn hóa và Thể thao Hà Nội\",Hằng năm,Báo cáo
+II,Phát triển xã hội số,,,,
+1,Tuyên truyền kỹ năng số cho người dân,Sở Văn hóa và Thể thao Hà Nội,,Thường xuyên,Các chương trình tuyên truyền
+";
+
+#[tokio::test]
+async fn an_appendix_is_previewed_then_stored_and_a_second_import_updates_by_code() {
+    let (_t, plans, plan) = setup().await;
+    let preview = plans
+        .import_appendix("ke.hoach", plan, APPENDIX.as_bytes(), false)
+        .await
+        .unwrap();
+    assert_eq!(
+        (preview.new, preview.refused, preview.stored),
+        (6, 0, false),
+        "{preview:#?}"
+    );
+    assert!(
+        plans.tasks(plan).await.unwrap().is_empty(),
+        "a preview stores nothing"
+    );
+    let done = plans
+        .import_appendix("ke.hoach", plan, APPENDIX.as_bytes(), true)
+        .await
+        .unwrap();
+    assert!(done.stored);
+    let tasks = plans.tasks(plan).await.unwrap();
+    let codes: Vec<&str> = tasks.iter().map(|t| t.code.as_str()).collect();
+    assert_eq!(codes, ["I", "I.1", "I.1.1", "I.2", "II", "II.1"]);
+    let t = &tasks[1];
+    assert_eq!(t.parent_code.as_deref(), Some("I"));
+    assert_eq!(
+        t.period,
+        Some(Period::Quarter {
+            year: 2024,
+            quarter: 2
+        })
+    );
+    assert_eq!(t.due_on.unwrap().to_string(), "2024-06-30");
+    assert_eq!(t.cooperating_ids.len(), 1);
+    assert_eq!(t.cooperating_text, ["các quận huyện"]);
+    assert!(done.rows[1].notes[0].contains("các quận huyện"));
+    assert_eq!(tasks[2].parent_code.as_deref(), Some("I.1"));
+    // Two units in one quoted cell, split on the comma because both are registered.
+    assert_eq!(tasks[3].cooperating_ids.len(), 2);
+    assert_eq!(tasks[3].period, Some(Period::Yearly));
+    assert!(tasks[0].section && tasks[0].lead_unit_id.is_none());
+
+    // The corrected file: one deadline moved, one task added; the rest unchanged.
+    let corrected = APPENDIX.replace("Quý II/2024", "Quý III/2024")
+        + "2,Số hóa hồ sơ tại bộ phận một cửa,Sở Khoa học và Công nghệ Hà Nội,,31/12/2025,Hồ sơ được số hóa\n";
+    let again = plans
+        .import_appendix("ke.hoach", plan, corrected.as_bytes(), true)
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.new, again.updated, again.unchanged),
+        (1, 1, 5),
+        "{again:#?}"
+    );
+    let moved = plans.task(plan, "I.1").await.unwrap().unwrap();
+    assert_eq!(moved.due_on.unwrap().to_string(), "2024-09-30");
+    assert_eq!(moved.id, tasks[1].id, "updated in place");
+    assert_eq!(plans.tasks(plan).await.unwrap().len(), 7);
+    // The same file a third time changes nothing.
+    let same = plans
+        .import_appendix("ke.hoach", plan, corrected.as_bytes(), true)
+        .await
+        .unwrap();
+    assert_eq!((same.new, same.updated, same.unchanged), (0, 0, 7));
+}
+
+#[tokio::test]
+async fn each_bad_row_is_named_and_nothing_is_half_imported() {
+    let (_t, plans, plan) = setup().await;
+    let bad = "\
+STT;Nhiệm vụ;Đơn vị chủ trì;Thời gian hoàn thành
+I;Chính quyền số;;
+1;Nhiệm vụ tốt;Sở Y tế Hà Nội;2024
+2;Đơn vị lạ;Sở Thông tin Truyền thông;2024
+3;Hạn lạ;Sở Y tế Hà Nội;sớm nhất có thể
+1;Trùng mã;Sở Y tế Hà Nội;2025
+4;Ô gộp;;2025
+1a;STT lạ;Sở Y tế Hà Nội;2025
+5.1;Không có mục cha;Sở Y tế Hà Nội;2025
+6;;Sở Y tế Hà Nội;2025
+";
+    let r = plans
+        .import_appendix("ke.hoach", plan, bad.as_bytes(), true)
+        .await
+        .unwrap();
+    assert!(!r.stored);
+    assert_eq!((r.new, r.refused), (2, 7), "{r:#?}");
+    let says = |line: u64| {
+        let row = r.rows.iter().find(|x| x.line == line).unwrap();
+        assert_eq!(row.status, RowStatus::Refused, "line {line}");
+        format!("{}: {}", row.problems[0].field, row.problems[0].message)
+    };
+    assert!(says(4).contains("Đơn vị chủ trì: \"Sở Thông tin Truyền thông\" is not a registered unit; did you mean: Sở Thông tin và Truyền thông Hà Nội"), "{}", says(4));
+    assert!(
+        says(5).contains("Thời gian hoàn thành: \"sớm nhất có thể\" is not a deadline"),
+        "{}",
+        says(5)
+    );
+    assert!(
+        says(6).contains("task I.1 is already on line 3"),
+        "{}",
+        says(6)
+    );
+    assert!(says(7).contains("merged cell"), "{}", says(7));
+    assert!(
+        says(8).contains("\"1a\" is neither a section"),
+        "{}",
+        says(8)
+    );
+    assert!(says(9).contains("sits under I.5"), "{}", says(9));
+    assert!(
+        says(10).contains("Nhiệm vụ: the task has no text"),
+        "{}",
+        says(10)
+    );
+    assert!(
+        plans.tasks(plan).await.unwrap().is_empty(),
+        "nothing half-imported"
+    );
+
+    // A file without the needed columns, or not text, is refused whole, naming why.
+    for (file, says) in [
+        (
+            "Tên;Ghi chú\na;b\n".as_bytes(),
+            "no column STT, Nhiệm vụ, Đơn vị chủ trì, Thời gian hoàn thành",
+        ),
+        (b"STT,Nhi\xe1m\n1,x\n".as_slice(), "line 1 is not UTF-8"),
+        (
+            b"PK\x03\x04 not a workbook".as_slice(),
+            "not a readable .xlsx",
+        ),
+    ] {
+        let e = plans
+            .import_appendix("ke.hoach", plan, file, true)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::File(_)) && e.to_string().contains(says),
+            "{says}: {e}"
+        );
+    }
+    assert!(matches!(
+        plans
+            .import_appendix("ke.hoach", 999, APPENDIX.as_bytes(), true)
+            .await,
+        Err(Error::NotFound(999))
+    ));
+}
+
+#[tokio::test]
+async fn a_plan_needs_a_new_number_a_date_and_years_in_order() {
+    let (_t, plans, _) = setup().await;
+    let good = NewPlan {
+        number: "74/KH-UBND".into(),
+        issued_on: "2024-03-01".into(),
+        issuer: "UBND thành phố".into(),
+        title: "Kế hoạch".into(),
+        from_year: 2024,
+        to_year: 2025,
+        implements: String::new(),
+    };
+    let mut twice = good.clone();
+    twice.number = "239/KH-UBND".into();
+    let mut no_date = good.clone();
+    no_date.issued_on = "mùng 1".into();
+    let mut backwards = good.clone();
+    backwards.to_year = 2020;
+    let mut untitled = good.clone();
+    untitled.title = " ".into();
+    for (new, says) in [
+        (&twice, "already registered"),
+        (&no_date, "issued_on"),
+        (&backwards, "not a span"),
+        (&untitled, "title: required"),
+    ] {
+        let e = plans.create("x", new).await.unwrap_err();
+        assert!(e.to_string().contains(says), "{says}: {e}");
+    }
+    assert_eq!(plans.plans().await.unwrap().len(), 1);
+    let p = plans.create("x", &good).await.unwrap();
+    assert_eq!(p.issued_on.to_string(), "2024-03-01");
+    assert_eq!(plans.plans().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_workbook_with_merged_cells_names_the_row_the_merge_left_empty() {
+    let (_t, plans, plan) = setup().await;
+    let r = plans
+        .import_appendix(
+            "ke.hoach",
+            plan,
+            include_bytes!("fixtures/appendix.xlsx"),
+            true,
+        )
+        .await
+        .unwrap();
+    assert!(!r.stored);
+    let codes: Vec<(&str, RowStatus)> =
+        r.rows.iter().map(|x| (x.code.as_str(), x.status)).collect();
+    assert_eq!(
+        codes,
+        [
+            ("I", RowStatus::New),
+            ("I.1", RowStatus::New),
+            ("I.2", RowStatus::Refused)
+        ]
+    );
+    assert_eq!(r.rows[2].line, 4);
+    assert!(r.rows[2].problems[0].message.contains("merged cell"));
+    // The date cell was read as a date.
+    assert!(r.rows[1].problems.is_empty());
+    assert!(plans.tasks(plan).await.unwrap().is_empty());
+}
