@@ -95,6 +95,8 @@ pub struct AppState {
     pub registry: Registry,
     /// The watch module.
     pub watch: lantoa_watch::Watch,
+    /// The plans module.
+    pub plans: lantoa_plans::Plans,
     /// The job queue.
     pub queue: Queue,
     /// Settings.
@@ -129,6 +131,7 @@ impl AppState {
         Self {
             accounts: Accounts::new(db.clone()),
             watch: lantoa_watch::Watch::new(db.clone(), Registry::new(db.clone())),
+            plans: lantoa_plans::Plans::new(db.clone(), Registry::new(db.clone())),
             registry: Registry::new(db.clone()),
             queue: Queue::new(db.clone()),
             db,

@@ -71,6 +71,9 @@ pub const NOTIFY_AUTHORS: &[Role] = &[Role::Admin, Role::Communicator];
 /// approver approves).
 pub const NOTIFY_STEPS: &[Role] = &[Role::Admin, Role::Communicator, Role::Approver];
 
+/// Who may register plans and import their appendices.
+pub const PLANNERS: &[Role] = &[Role::Admin, Role::Planner];
+
 /// Who may register and change units.
 pub const UNIT_EDITORS: &[Role] = &[
     Role::Admin,
@@ -148,7 +151,10 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/data" Public, Page, "The public open-data portal: search the datasets" => pages::portal::search;
         GET "/data/{name}" Public, Page, "The public page of a dataset: description, fields, first rows, downloads" => pages::portal::dataset;
         GET "/catalog.jsonld" Public, System, "The open-data catalogue in DCAT (JSON-LD)" => pages::portal::catalog;
-        GET "/plans" SignedIn, Page, "Plans module" => pages::home::plans;
+        GET "/plans" SignedIn, Page, "Digital-transformation plans, and the form to register one" => pages::plans::list;
+        POST "/plans" Roles(PLANNERS), Page, "Register a plan (number, issued_on, issuer, title, from_year, to_year, implements)" => pages::plans::create;
+        GET "/plans/{id}" SignedIn, Page, "A plan with its tasks by section, lead units and deadlines" => pages::plans::plan;
+        POST "/plans/{id}/import" Roles(PLANNERS), Page, "Import a plan's appendix (multipart file; store to store): the report per row" => pages::plans::import;
         GET "/reports" SignedIn, Page, "Reports module" => pages::home::reports;
 
         GET "/units" SignedIn, Page, "Units registry" => pages::units::list;

@@ -47,6 +47,12 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "watch_case.html",
         include_str!("../templates/watch_case.html"),
     ),
+    ("plans.html", include_str!("../templates/plans.html")),
+    ("plan.html", include_str!("../templates/plan.html")),
+    (
+        "plan_import.html",
+        include_str!("../templates/plan_import.html"),
+    ),
     (
         "notify_campaign.html",
         include_str!("../templates/notify_campaign.html"),

@@ -732,3 +732,78 @@ async fn an_officer_issues_an_invitation_and_records_a_commitment_to_fix_in_both
     );
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs chromedriver: cargo xtask test starts it"]
+async fn a_planner_registers_a_plan_and_imports_its_appendix_in_both_languages() {
+    let app = TestApp::spawn().await;
+    app.state
+        .registry
+        .load_demo("test", lantoa_registry::DEMO_CITY)
+        .await
+        .unwrap();
+    app.user("kehoach", vec![lantoa_core::Role::Planner]).await;
+    let base = app.serve().await;
+    let c = browser().await;
+    sign_in(&c, &base, "kehoach").await;
+    c.goto(&format!("{base}/plans")).await.unwrap();
+    assert_eq!(text(&c, "h1").await, "Kế hoạch chuyển đổi số");
+    fill(&c, "#p-number", "239/KH-UBND").await;
+    fill(&c, "#p-date", "27/09/2023").await;
+    fill(&c, "#p-title", "Chuyển đổi số thành phố").await;
+    fill(&c, "#p-from", "2023").await;
+    fill(&c, "#p-to", "2025").await;
+    click(&c, "#plan-create").await;
+    assert_eq!(
+        text(&c, "h1").await,
+        "Kế hoạch số 239/KH-UBND ngày 27/09/2023"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("phu-luc.csv");
+    std::fs::write(
+        &csv,
+        "STT,Nhiệm vụ,Đơn vị chủ trì,Thời gian hoàn thành\nI,Chính quyền số,,\n1,Kho dữ liệu mở,Sở Y tế Hà Nội,Quý II/2024\n2,Cổng dịch vụ,Sở Lạ,2024\n",
+    )
+    .unwrap();
+    // A row with an unknown unit: the report names it and nothing is stored.
+    fill(&c, "#file", csv.to_str().unwrap()).await;
+    // A checkbox: ticked in place, no page loads.
+    c.find(Locator::Css("#store"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click(&c, "#import-submit").await;
+    assert_eq!(
+        text(&c, "#import-summary").await,
+        "Tệp phu-luc.csv: thêm 2, cập nhật 0, không đổi 0, bị từ chối 1."
+    );
+    assert!(text(&c, "tr.row-refused").await.contains("Sở Lạ"));
+    // Corrected, stored; the plan lists its tasks with their due days.
+    std::fs::write(
+        &csv,
+        "STT,Nhiệm vụ,Đơn vị chủ trì,Thời gian hoàn thành\nI,Chính quyền số,,\n1,Kho dữ liệu mở,Sở Y tế Hà Nội,Quý II/2024\n",
+    )
+    .unwrap();
+    click(&c, "main p a").await;
+    fill(&c, "#file", csv.to_str().unwrap()).await;
+    // A checkbox: ticked in place, no page loads.
+    c.find(Locator::Css("#store"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click(&c, "#import-submit").await;
+    assert_eq!(text(&c, "#import-outcome").await, "Đã lưu.");
+    click(&c, "main p a").await;
+    let row = text(&c, "#task-I\\.1").await;
+    assert!(
+        row.contains("Sở Y tế Hà Nội") && row.contains("30/06/2024"),
+        "{row}"
+    );
+    click(&c, "#lang-switch").await;
+    assert_eq!(text(&c, "#import-h").await, "Import the appendix");
+    c.close().await.unwrap();
+}

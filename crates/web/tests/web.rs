@@ -2967,3 +2967,118 @@ mod notify {
         assert!(r.body.contains("Không rõ"), "the refused row is shown");
     }
 }
+
+mod plans {
+    use super::*;
+
+    const APPENDIX: &str = "STT,Nhiệm vụ,Đơn vị chủ trì,Thời gian hoàn thành\nI,Chính quyền số,,\n1,Kho dữ liệu mở,Sở Y tế Hà Nội,Quý II/2024\n";
+
+    #[tokio::test]
+    async fn a_planner_registers_a_plan_previews_and_stores_its_appendix() {
+        let app = TestApp::spawn().await;
+        app.state
+            .registry
+            .load_demo("test", lantoa_registry::DEMO_CITY)
+            .await
+            .unwrap();
+        let ke = app.user("kehoach", vec![Role::Planner]).await;
+        let ke = app.browser(&ke).await;
+        let xem = app.user("xem", vec![Role::Viewer]).await;
+        let xem = app.browser(&xem).await;
+        let page = app.get("/plans", Some(&ke)).await;
+        assert!(page.body.contains("id=\"plan-form\""), "{}", page.body);
+        assert!(
+            !app.get("/plans", Some(&xem))
+                .await
+                .body
+                .contains("id=\"plan-form\"")
+        );
+        let form = [
+            ("number", "239/KH-UBND"),
+            ("issued_on", "27/09/2023"),
+            ("issuer", "UBND thành phố Hà Nội"),
+            ("title", "Chuyển đổi số"),
+            ("from_year", "2023"),
+            ("to_year", "2025"),
+            ("implements", "18-NQ/TU"),
+        ];
+        assert_eq!(app.post_form("/plans", Some(&xem), &form).await.status, 403);
+        // Years backwards: the form comes back as typed, naming the field.
+        let mut bad = form;
+        bad[5] = ("to_year", "2020");
+        let r = app.post_form("/plans", Some(&ke), &bad).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body.contains("to_year") && r.body.contains("value=\"239&#x2f;KH-UBND\""),
+            "{}",
+            r.body
+        );
+        let r = app.post_form("/plans", Some(&ke), &form).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let at = r.headers["location"].to_str().unwrap().to_owned();
+        let page = app.get(&at, Some(&ke)).await;
+        assert!(
+            page.body
+                .contains("Kế hoạch số 239&#x2f;KH-UBND ngày 27&#x2f;09&#x2f;2023"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("id=\"no-tasks\""));
+
+        // A preview stores nothing; a refused row stores nothing; then the good file is stored.
+        let (ct, body) = multipart("phu-luc.csv", APPENDIX);
+        let r = app
+            .post_multipart(&format!("{at}/import"), &ke, &ct, body)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(
+            r.body
+                .contains("thêm 2, cập nhật 0, không đổi 0, bị từ chối 0"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("Xem trước: chưa lưu gì"), "{}", r.body);
+        let bad = APPENDIX.replace("Sở Y tế Hà Nội", "Sở Không Có");
+        let (ct, body) = multipart("phu-luc.csv", &bad);
+        let r = app
+            .post_multipart(&format!("{at}/import"), &ke, &ct, body.replace("\r\n--lantoa-test-boundary--", "\r\n--lantoa-test-boundary\r\nContent-Disposition: form-data; name=\"store\"\r\n\r\n1\r\n--lantoa-test-boundary--"))
+            .await;
+        assert!(
+            r.body.contains("bị từ chối 1") && r.body.contains("Sở Không Có"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("Chưa lưu gì"), "{}", r.body);
+        assert!(
+            app.get(&at, Some(&ke))
+                .await
+                .body
+                .contains("id=\"no-tasks\"")
+        );
+        let (ct, body) = multipart("phu-luc.csv", APPENDIX);
+        let body = body.replace(
+            "\r\n--lantoa-test-boundary--",
+            "\r\n--lantoa-test-boundary\r\nContent-Disposition: form-data; name=\"store\"\r\n\r\n1\r\n--lantoa-test-boundary--",
+        );
+        let r = app
+            .post_multipart(&format!("{at}/import"), &ke, &ct, body)
+            .await;
+        assert!(r.body.contains("Đã lưu."), "{}", r.body);
+        let page = app.get(&at, Some(&xem)).await;
+        assert!(page.body.contains("id=\"task-I.1\""), "{}", page.body);
+        assert!(
+            page.body.contains("Sở Y tế Hà Nội") && page.body.contains("30&#x2f;06&#x2f;2024"),
+            "{}",
+            page.body
+        );
+        // A viewer may not import.
+        let (ct, body) = multipart("phu-luc.csv", APPENDIX);
+        assert_eq!(
+            app.post_multipart(&format!("{at}/import"), &xem, &ct, body)
+                .await
+                .status,
+            403
+        );
+        assert_eq!(app.get("/plans/999", Some(&ke)).await.status, 404);
+    }
+}

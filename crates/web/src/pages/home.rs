@@ -62,10 +62,6 @@ async fn module(ctx: Ctx, id: &str) -> Result<Response, WebError> {
     .into_response())
 }
 
-/// `GET /plans`.
-pub async fn plans(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
-    module(ctx, "plans").await
-}
 /// `GET /reports`.
 pub async fn reports(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
     module(ctx, "reports").await

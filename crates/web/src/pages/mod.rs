@@ -7,6 +7,7 @@ pub mod cases;
 pub mod home;
 pub mod notify;
 pub mod opendata;
+pub mod plans;
 pub mod portal;
 pub mod units;
 pub mod users;

@@ -1,0 +1,159 @@
+//! Plans pages: the plans with the form to register one, a plan with its tasks by section, and
+//! the import of its appendix with a preview and a report per row. Plain forms; no script.
+
+use std::collections::HashMap;
+
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::{FormPairs, form_error};
+use crate::ctx::Ctx;
+use crate::error::WebError;
+use crate::routes::PLANNERS;
+use crate::{AppState, view};
+
+async fn list_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, WebError> {
+    let plans = state.plans.plans().await?;
+    let mut rows = Vec::with_capacity(plans.len());
+    for p in &plans {
+        let tasks = state.plans.tasks(p.id).await?;
+        rows.push(minijinja::context! {
+            plan => p, tasks => tasks.iter().filter(|t| !t.section).count(),
+        });
+    }
+    Ok(minijinja::context! { plans => rows, can_edit => ctx.has_any(PLANNERS) })
+}
+
+/// `GET /plans`: the plans, and for planners the form to register one.
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, WebError> {
+    let extra = list_context(&state, &ctx).await?;
+    Ok(view::page("plans.html", &ctx, "plans", extra)?.into_response())
+}
+
+/// `POST /plans` (form: `number`, `issued_on`, `issuer`, `title`, `from_year`, `to_year`,
+/// `implements`): registers a plan, or the page again with the field at fault.
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let year = |k: &str| form.get(k).trim().parse::<i32>().unwrap_or(0);
+    let new = lantoa_plans::NewPlan {
+        number: form.get("number"),
+        issued_on: form.get("issued_on"),
+        issuer: form.get("issuer"),
+        title: form.get("title"),
+        from_year: year("from_year"),
+        to_year: year("to_year"),
+        implements: form.get("implements"),
+    };
+    match state.plans.create(&ctx.actor(), &new).await {
+        Ok(p) => Ok(Redirect::to(&format!("/plans/{}", p.id)).into_response()),
+        Err(e) => {
+            let extra = list_context(&state, &ctx).await?;
+            let echo = minijinja::context! {
+                number => new.number, issued_on => new.issued_on, issuer => new.issuer,
+                title => new.title, from_year => form.get("from_year"),
+                to_year => form.get("to_year"), implements => new.implements,
+            };
+            Ok(form_error(
+                "plans.html",
+                &ctx,
+                "plans",
+                minijinja::context! { echo => echo, ..extra },
+                e.into(),
+            ))
+        }
+    }
+}
+
+/// Unit names by id, for the tasks shown.
+async fn unit_names(
+    state: &AppState,
+    ids: impl Iterator<Item = i64>,
+) -> Result<HashMap<String, String>, WebError> {
+    let mut names = HashMap::new();
+    for id in ids {
+        if let std::collections::hash_map::Entry::Vacant(e) = names.entry(id.to_string()) {
+            e.insert(state.registry.get(id).await?.name);
+        }
+    }
+    Ok(names)
+}
+
+async fn plan_context(state: &AppState, ctx: &Ctx, id: i64) -> Result<minijinja::Value, WebError> {
+    let plan = state.plans.plan(id).await?;
+    let tasks = state.plans.tasks(id).await?;
+    let names = unit_names(
+        state,
+        tasks.iter().flat_map(|t| {
+            t.lead_unit_id
+                .into_iter()
+                .chain(t.cooperating_ids.iter().copied())
+        }),
+    )
+    .await?;
+    let rows: Vec<minijinja::Value> = tasks
+        .iter()
+        .map(|t| {
+            minijinja::context! {
+                task => t, depth => t.code.matches('.').count(),
+                lead => t.lead_unit_id.and_then(|u| names.get(&u.to_string()).cloned()),
+                cooperating => t.cooperating_ids.iter()
+                    .filter_map(|u| names.get(&u.to_string()).cloned())
+                    .chain(t.cooperating_text.iter().cloned())
+                    .collect::<Vec<_>>(),
+                due => t.due_on.map(|d| d.format("%d/%m/%Y").to_string()),
+            }
+        })
+        .collect();
+    Ok(minijinja::context! {
+        plan => plan, tasks => rows, can_edit => ctx.has_any(PLANNERS),
+        issued => plan.issued_on.format("%d/%m/%Y").to_string(),
+    })
+}
+
+/// `GET /plans/{id}`: a plan, its tasks by section, and for planners the import form.
+pub async fn plan(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let extra = plan_context(&state, &ctx, id).await?;
+    Ok(view::page("plan.html", &ctx, "plans", extra)?.into_response())
+}
+
+/// `POST /plans/{id}/import` (multipart: `file`, and `store` to store): the report per row;
+/// stored only when `store` is given and no row is refused.
+pub async fn import(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, WebError> {
+    let (fields, file) = crate::upload::read_small(&state, &headers, body).await?;
+    let (name, bytes) = file.ok_or_else(|| {
+        WebError::invalid(
+            "err-no-file",
+            "choose the appendix file (CSV or XLSX, field 'file')",
+        )
+    })?;
+    let store = fields.iter().any(|(k, v)| k == "store" && !v.is_empty());
+    let plan = state.plans.plan(id).await?;
+    let report = state
+        .plans
+        .import_appendix(&ctx.actor(), id, &bytes, store)
+        .await?;
+    Ok(view::page(
+        "plan_import.html",
+        &ctx,
+        "plans",
+        minijinja::context! { plan => plan, file => name, report => report, asked_to_store => store },
+    )?
+    .into_response())
+}
