@@ -510,6 +510,16 @@ async fn load_demo(cfg: &Config, db: &Db) -> anyhow::Result<()> {
         "Demo watch subjects: {} added ({} already there).",
         subjects.created, subjects.already
     );
+    if let Some(r) = lantoa_plans::Plans::new(db.clone(), registry.clone())
+        .load_demo("demo")
+        .await?
+    {
+        println!(
+            "Demo plan: {} with {} sections and tasks imported from its appendix (see Kế hoạch chuyển đổi số).",
+            lantoa_plans::DEMO_NUMBER,
+            r.new
+        );
+    }
     let cases = watch.load_demo_cases().await?;
     println!("Demo enforcement cases: {cases} opened (see Giám sát thông tin → Vụ việc).");
     let sms = lantoa_notify::Notify::new(db.clone())?

@@ -8,11 +8,13 @@
 //! and the DTI come next.
 #![deny(missing_docs)]
 
+mod demo;
 mod error;
 pub mod import;
 pub mod period;
 mod plan;
 
+pub use demo::{DEMO_APPENDIX, DEMO_NUMBER};
 pub use error::{Error, Result};
 pub use import::{FieldProblem, ImportReport, RowReport, RowStatus};
 pub use period::{Period, PeriodError};

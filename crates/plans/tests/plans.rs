@@ -260,3 +260,27 @@ async fn a_workbook_with_merged_cells_names_the_row_the_merge_left_empty() {
     assert!(r.rows[1].problems.is_empty());
     assert!(plans.tasks(plan).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn the_demo_plan_imports_whole_and_once() {
+    let (t, plans, _) = setup().await;
+    Registry::new(t.db.clone())
+        .load_hanoi_communes("test", |_, _| {})
+        .await
+        .unwrap();
+    let r = plans.load_demo("demo").await.unwrap().unwrap();
+    assert!(r.stored, "{r:#?}");
+    assert_eq!((r.new, r.refused), (14, 0), "{r:#?}");
+    let demo = plans
+        .plans()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.number == lantoa_plans::DEMO_NUMBER)
+        .unwrap();
+    let tasks = plans.tasks(demo.id).await.unwrap();
+    assert_eq!(tasks.iter().filter(|t| t.section).count(), 3);
+    let ward_led = plans.task(demo.id, "I.2").await.unwrap().unwrap();
+    assert!(ward_led.lead_unit_id.is_some() && ward_led.cooperating_ids.len() == 2);
+    assert!(plans.load_demo("demo").await.unwrap().is_none());
+}
