@@ -15,6 +15,9 @@ pub enum Error {
     /// The file cannot be read as a plan's appendix.
     #[error("the file cannot be read: {0}")]
     File(String),
+    /// The caller may not do this; the message says who may.
+    #[error("{0}")]
+    NotAllowed(String),
     /// A plan with this number exists.
     #[error("a plan numbered {0} is already registered")]
     Duplicate(String),
@@ -43,6 +46,7 @@ impl HasErrorCode for Error {
         match self {
             Error::Invalid { .. } | Error::File(_) => error_code::INVALID_INPUT,
             Error::Duplicate(_) => error_code::CONFLICT,
+            Error::NotAllowed(_) => error_code::FORBIDDEN,
             Error::NotFound(_) => error_code::NOT_FOUND,
             Error::Registry(e) => e.error_code(),
             Error::Store(e) => e.error_code(),

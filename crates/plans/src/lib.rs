@@ -13,15 +13,20 @@ mod error;
 pub mod import;
 pub mod period;
 mod plan;
+pub mod progress;
 
 pub use demo::{DEMO_APPENDIX, DEMO_NUMBER};
 pub use error::{Error, Result};
 pub use import::{FieldProblem, ImportReport, RowReport, RowStatus};
 pub use period::{Period, PeriodError};
 pub use plan::{NewPlan, Plan, Plans, Task};
+pub use progress::{NewReport, Report, Reporter, TaskProgress, TaskStatus, UnitSummary};
 
 /// Migrations of the plans tables.
 pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrate::MigrationSet {
     component: "plans",
-    migrations: &[lantoa_store::migration!(1, "0001_plans.sql")],
+    migrations: &[
+        lantoa_store::migration!(1, "0001_plans.sql"),
+        lantoa_store::migration!(2, "0002_reports.sql"),
+    ],
 };

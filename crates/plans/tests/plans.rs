@@ -284,3 +284,162 @@ async fn the_demo_plan_imports_whole_and_once() {
     assert!(ward_led.lead_unit_id.is_some() && ward_led.cooperating_ids.len() == 2);
     assert!(plans.load_demo("demo").await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn lead_units_report_progress_and_late_tasks_are_overdue() {
+    use chrono::{NaiveDate, TimeZone};
+    use lantoa_core::role::Role;
+    use lantoa_plans::{NewReport, Reporter, TaskStatus};
+    let (t, plans, plan) = setup().await;
+    // Reports are made on 10 July 2024, Hà Nội time.
+    let clock =
+        lantoa_store::Clock::manual(chrono::Utc.with_ymd_and_hms(2024, 7, 10, 3, 0, 0).unwrap());
+    let plans = plans.with_clock(clock.clone());
+    plans
+        .import_appendix("ke.hoach", plan, APPENDIX.as_bytes(), true)
+        .await
+        .unwrap();
+    let registry = Registry::new(t.db.clone());
+    let unit = |name: &'static str| {
+        let registry = registry.clone();
+        async move {
+            registry
+                .find_by_name(lantoa_core::unit::UnitKind::Agency, name)
+                .await
+                .unwrap()[0]
+                .id
+        }
+    };
+    let khcn = unit("Sở Khoa học và Công nghệ Hà Nội").await;
+    let yte = unit("Sở Y tế Hà Nội").await;
+    let task = |code: &'static str| {
+        let plans = plans.clone();
+        async move { plans.task(plan, code).await.unwrap().unwrap().id }
+    };
+    let kho = task("I.1").await;
+    let lead = Reporter {
+        actor: "khcn.cv".into(),
+        roles: vec![Role::AgencyUploader],
+        unit_id: Some(khcn),
+    };
+    let report = |status: &str, percent: i64, body: &str| NewReport {
+        status: status.into(),
+        percent,
+        body: body.into(),
+        evidence: String::new(),
+    };
+    // Refusals, each named, nothing stored.
+    let other = Reporter {
+        actor: "yte.cv".into(),
+        roles: vec![Role::AgencyUploader],
+        unit_id: Some(yte),
+    };
+    for (who, task_id, new, says) in [
+        (
+            &other,
+            kho,
+            report("in_progress", 50, "đang làm"),
+            "led by another unit",
+        ),
+        (
+            &lead,
+            kho,
+            report("in_progress", 120, "đang làm"),
+            "0 to 100",
+        ),
+        (&lead, kho, report("done", 50, "xong"), "100% done"),
+        (&lead, kho, report("finished", 50, "xong"), "not a status"),
+        (
+            &lead,
+            kho,
+            report("in_progress", 50, "  "),
+            "say what was done",
+        ),
+        (
+            &lead,
+            task("I").await,
+            report("in_progress", 50, "x"),
+            "section heading",
+        ),
+    ] {
+        let e = plans.submit_report(who, task_id, &new).await.unwrap_err();
+        assert!(e.to_string().contains(says), "{says}: {e}");
+    }
+    assert!(plans.task_reports(kho).await.unwrap().is_empty());
+
+    // Due 30/6/2024 and not done on 10/7: overdue, for its lead unit.
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let on = |p: &[lantoa_plans::TaskProgress], code: &str| {
+        p.iter().find(|x| x.task.code == code).unwrap().clone()
+    };
+    let p = plans.progress(plan, day(2024, 7, 10)).await.unwrap();
+    assert!(on(&p, "I.1").overdue);
+    assert!(!on(&p, "I.1.1").overdue, "due at the end of 2024");
+    assert!(!on(&p, "II.1").overdue, "ongoing work is never overdue");
+    plans
+        .submit_report(
+            &lead,
+            kho,
+            &report("in_progress", 80, "Đã dựng kho, đang nạp dữ liệu"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        on(
+            &plans.progress(plan, day(2024, 7, 10)).await.unwrap(),
+            "I.1"
+        )
+        .overdue
+    );
+    let done = plans
+        .submit_report(&lead, kho, &report("done", 100, "Kho dữ liệu đã vận hành"))
+        .await
+        .unwrap();
+    assert_eq!((done.status, done.unit_id), (TaskStatus::Done, Some(khcn)));
+    let p = plans.progress(plan, day(2024, 7, 10)).await.unwrap();
+    assert!(!on(&p, "I.1").overdue);
+    assert_eq!(on(&p, "I.1").latest.unwrap().percent, 100);
+    assert_eq!(plans.task_reports(kho).await.unwrap().len(), 2);
+
+    // Yearly work: judged against the last year's end that has passed, which needs a report
+    // made in that year.
+    let yearly = task("I.2").await;
+    let planner = Reporter {
+        actor: "ke.hoach".into(),
+        roles: vec![Role::Planner],
+        unit_id: None,
+    };
+    assert!(
+        on(
+            &plans.progress(plan, day(2025, 1, 10)).await.unwrap(),
+            "I.2"
+        )
+        .overdue
+    );
+    plans
+        .submit_report(&planner, yearly, &report("done", 100, "Báo cáo năm 2024"))
+        .await
+        .unwrap();
+    let p = on(
+        &plans.progress(plan, day(2025, 1, 10)).await.unwrap(),
+        "I.2",
+    );
+    assert_eq!((p.judged_due, p.overdue), (Some(day(2024, 12, 31)), false));
+    // Judged on 1/1/2024, the year's end that had passed was 2023's, with no report in 2023.
+    let p = on(&plans.progress(plan, day(2024, 1, 1)).await.unwrap(), "I.2");
+    assert!(p.overdue);
+    let p = on(
+        &plans.progress(plan, day(2024, 12, 31)).await.unwrap(),
+        "I.2",
+    );
+    assert_eq!(p.judged_due, Some(day(2023, 12, 31)));
+
+    // By unit: the Department of Science and Technology leads I.1 (done) and I.1.1.
+    let summary = plans.unit_summary(plan, day(2025, 1, 10)).await.unwrap();
+    let s = summary.iter().find(|s| s.unit_id == khcn).unwrap();
+    assert_eq!(
+        (s.tasks, s.done, s.overdue),
+        (2, 1, 1),
+        "I.1.1 was due at the end of 2024"
+    );
+}

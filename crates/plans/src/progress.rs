@@ -1,0 +1,366 @@
+//! Progress: lead units report on their tasks (status, percent, what was done, evidence), and
+//! the plan's tasks are judged on time or overdue against their deadlines — the core figure of
+//! task tracking (shared/domain/plans.md, §2: on-time and overdue by unit).
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use lantoa_core::role::Role;
+use lantoa_store::audit::{self, Entry};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::{Error, Period, Plans, Result, Task};
+
+/// A task's status as its lead unit reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    /// Chưa triển khai.
+    NotStarted,
+    /// Đang triển khai.
+    InProgress,
+    /// Có vướng mắc.
+    Blocked,
+    /// Hoàn thành.
+    Done,
+}
+
+impl TaskStatus {
+    /// Every status.
+    pub const ALL: [TaskStatus; 4] = [
+        TaskStatus::NotStarted,
+        TaskStatus::InProgress,
+        TaskStatus::Blocked,
+        TaskStatus::Done,
+    ];
+
+    /// The stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::NotStarted => "not_started",
+            TaskStatus::InProgress => "in_progress",
+            TaskStatus::Blocked => "blocked",
+            TaskStatus::Done => "done",
+        }
+    }
+
+    /// The status named `s`.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Who reports: the actor, their roles and the unit they work for.
+#[derive(Debug, Clone, Default)]
+pub struct Reporter {
+    /// Recorded as the author.
+    pub actor: String,
+    /// Their roles: a planner or admin may report for any unit.
+    pub roles: Vec<Role>,
+    /// The unit they work for (users.unit_id).
+    pub unit_id: Option<i64>,
+}
+
+/// A report to submit.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewReport {
+    /// `not_started`, `in_progress`, `blocked` or `done`.
+    pub status: String,
+    /// 0–100; 100 for `done`.
+    pub percent: i64,
+    /// What was done, or what blocks it.
+    pub body: String,
+    /// Evidence: a document's number, a link (optional).
+    #[serde(default)]
+    pub evidence: String,
+}
+
+/// A submitted report.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Report {
+    /// Id.
+    pub id: i64,
+    /// The task.
+    pub task_id: i64,
+    /// The unit that reported (its lead), if known.
+    pub unit_id: Option<i64>,
+    /// Status.
+    pub status: TaskStatus,
+    /// Percent done.
+    pub percent: i64,
+    /// Text.
+    pub body: String,
+    /// Evidence.
+    pub evidence: String,
+    /// Who.
+    pub submitted_by: String,
+    /// When, µs.
+    pub submitted_at: i64,
+}
+
+/// A task with its latest report and whether it is overdue on a day.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TaskProgress {
+    /// The task.
+    pub task: Task,
+    /// Its latest report.
+    pub latest: Option<Report>,
+    /// The deadline it is judged against on that day (for yearly work, the last year's end
+    /// that has passed).
+    pub judged_due: Option<NaiveDate>,
+    /// Past that deadline and not done.
+    pub overdue: bool,
+}
+
+/// A lead unit's tasks in a plan.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct UnitSummary {
+    /// The unit.
+    pub unit_id: i64,
+    /// Tasks it leads.
+    pub tasks: usize,
+    /// Reported done.
+    pub done: usize,
+    /// Overdue.
+    pub overdue: usize,
+}
+
+const REPORT_COLUMNS: &str =
+    "id, task_id, unit_id, status, percent, body, evidence, submitted_by, submitted_at";
+
+fn report_from(r: &sqlx::any::AnyRow) -> Result<Report> {
+    let status: String = r.try_get(3)?;
+    Ok(Report {
+        id: r.try_get(0)?,
+        task_id: r.try_get(1)?,
+        unit_id: r.try_get(2)?,
+        status: TaskStatus::parse(&status).ok_or_else(|| Error::Invalid {
+            field: "status",
+            message: format!("stored status {status:?}"),
+        })?,
+        percent: r.try_get(4)?,
+        body: r.try_get(5)?,
+        evidence: r.try_get(6)?,
+        submitted_by: r.try_get(7)?,
+        submitted_at: r.try_get(8)?,
+    })
+}
+
+/// Hà Nội's day of an instant in µs.
+fn day_of(micros: i64) -> NaiveDate {
+    lantoa_core::time::local_date(lantoa_core::time::from_micros(micros))
+}
+
+/// Whether `t`, with `latest` its latest report and `reported_years` the years it had reports
+/// in, is overdue on `today`, and against which deadline.
+fn judge(
+    t: &Task,
+    latest: Option<&Report>,
+    reported_years: &[i32],
+    from_year: i32,
+    today: NaiveDate,
+) -> (Option<NaiveDate>, bool) {
+    match t.period {
+        // Yearly work: each passed year's end needs a report in that year.
+        Some(Period::Yearly) => {
+            let due = Period::Yearly
+                .occurrences(from_year, today.year())
+                .into_iter()
+                .rfind(|d| *d < today);
+            let overdue = due.is_some_and(|d| !reported_years.contains(&d.year()));
+            (due, overdue)
+        }
+        _ => {
+            let done = latest.is_some_and(|r| r.status == TaskStatus::Done);
+            (t.due_on, t.due_on.is_some_and(|d| d < today) && !done)
+        }
+    }
+}
+
+impl Plans {
+    /// Records a progress report on task `task_id`. The reporter must work for the task's lead
+    /// unit, or be a planner or admin; a section takes no report; the status must be known,
+    /// the percent 0–100 (100 when done), and the text given.
+    pub async fn submit_report(
+        &self,
+        who: &Reporter,
+        task_id: i64,
+        new: &NewReport,
+    ) -> Result<Report> {
+        let row = sqlx::query(&format!(
+            "SELECT {} FROM plans_tasks WHERE id = $1",
+            crate::plan::TASK_COLUMNS
+        ))
+        .bind(task_id)
+        .fetch_optional(self.db.pool())
+        .await?
+        .ok_or(Error::Invalid {
+            field: "task",
+            message: format!("no task {task_id}"),
+        })?;
+        let task = crate::plan::task_from(&row)?;
+        if task.section {
+            return Err(Error::Invalid {
+                field: "task",
+                message: format!(
+                    "{} is a section heading, not a task to report on",
+                    task.code
+                ),
+            });
+        }
+        let for_any = who
+            .roles
+            .iter()
+            .any(|r| matches!(r, Role::Admin | Role::Planner));
+        if !for_any && (task.lead_unit_id.is_none() || who.unit_id != task.lead_unit_id) {
+            return Err(Error::NotAllowed(format!(
+                "task {} is led by another unit; only its lead unit (or a planner) reports on it",
+                task.code
+            )));
+        }
+        let status = TaskStatus::parse(new.status.trim()).ok_or_else(|| Error::Invalid {
+            field: "status",
+            message: format!(
+                "{:?} is not a status; statuses are not_started, in_progress, blocked, done",
+                new.status
+            ),
+        })?;
+        if !(0..=100).contains(&new.percent) {
+            return Err(Error::Invalid {
+                field: "percent",
+                message: format!("{} is not a percentage from 0 to 100", new.percent),
+            });
+        }
+        if status == TaskStatus::Done && new.percent != 100 {
+            return Err(Error::Invalid {
+                field: "percent",
+                message: "a task reported done is 100% done".into(),
+            });
+        }
+        let body = new.body.trim();
+        if body.is_empty() {
+            return Err(Error::Invalid {
+                field: "body",
+                message: "say what was done (or what blocks it)".into(),
+            });
+        }
+        let mut tx = self.db.begin().await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO plans_reports (task_id, unit_id, status, percent, body, evidence, submitted_by, submitted_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(task.id)
+        .bind(task.lead_unit_id)
+        .bind(status.as_str())
+        .bind(new.percent)
+        .bind(body)
+        .bind(new.evidence.trim())
+        .bind(&who.actor)
+        .bind(self.clock.now_micros())
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        audit::append(
+            &mut tx,
+            &Entry::new(
+                &who.actor,
+                "plans.report_submitted",
+                format!("task:{}", task.id),
+            )
+            .after(serde_json::json!({ "report": id, "status": status, "percent": new.percent })),
+        )
+        .await?;
+        tx.commit().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {REPORT_COLUMNS} FROM plans_reports WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_one(self.db.pool())
+        .await?;
+        report_from(&row)
+    }
+
+    /// A task's reports, newest first.
+    pub async fn task_reports(&self, task_id: i64) -> Result<Vec<Report>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {REPORT_COLUMNS} FROM plans_reports WHERE task_id = $1 ORDER BY submitted_at DESC, id DESC"
+        ))
+        .bind(task_id)
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter().map(report_from).collect()
+    }
+
+    /// Every task of a plan with its latest report, judged on `today` (Hà Nội).
+    pub async fn progress(&self, plan_id: i64, today: NaiveDate) -> Result<Vec<TaskProgress>> {
+        let plan = self.plan(plan_id).await?;
+        let tasks = self.tasks(plan_id).await?;
+        let rows = sqlx::query(&format!(
+            "SELECT r.{} FROM plans_reports r JOIN plans_tasks t ON t.id = r.task_id
+             WHERE t.plan_id = $1 ORDER BY r.submitted_at, r.id",
+            REPORT_COLUMNS.replace(", ", ", r.")
+        ))
+        .bind(plan_id)
+        .fetch_all(self.db.pool())
+        .await?;
+        let mut latest: HashMap<i64, Report> = HashMap::new();
+        let mut years: HashMap<i64, Vec<i32>> = HashMap::new();
+        for r in rows.iter().map(report_from) {
+            let r = r?;
+            years
+                .entry(r.task_id)
+                .or_default()
+                .push(day_of(r.submitted_at).year());
+            latest.insert(r.task_id, r);
+        }
+        Ok(tasks
+            .into_iter()
+            .map(|t| {
+                let l = latest.remove(&t.id);
+                let (judged_due, overdue) = if t.section {
+                    (None, false)
+                } else {
+                    judge(
+                        &t,
+                        l.as_ref(),
+                        years.get(&t.id).map_or(&[][..], Vec::as_slice),
+                        plan.from_year,
+                        today,
+                    )
+                };
+                TaskProgress {
+                    task: t,
+                    latest: l,
+                    judged_due,
+                    overdue,
+                }
+            })
+            .collect())
+    }
+
+    /// Each lead unit's tasks, done and overdue in a plan on `today`, the most overdue first.
+    pub async fn unit_summary(&self, plan_id: i64, today: NaiveDate) -> Result<Vec<UnitSummary>> {
+        let mut by_unit: HashMap<i64, UnitSummary> = HashMap::new();
+        for p in self.progress(plan_id, today).await? {
+            let Some(unit) = p.task.lead_unit_id else {
+                continue;
+            };
+            let s = by_unit.entry(unit).or_insert_with(|| UnitSummary {
+                unit_id: unit,
+                ..Default::default()
+            });
+            s.tasks += 1;
+            s.done += usize::from(
+                p.latest
+                    .as_ref()
+                    .is_some_and(|r| r.status == TaskStatus::Done),
+            );
+            s.overdue += usize::from(p.overdue);
+        }
+        let mut out: Vec<UnitSummary> = by_unit.into_values().collect();
+        out.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.unit_id.cmp(&b.unit_id)));
+        Ok(out)
+    }
+}
