@@ -154,6 +154,7 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/plans" SignedIn, Page, "Digital-transformation plans, and the form to register one" => pages::plans::list;
         POST "/plans" Roles(PLANNERS), Page, "Register a plan (number, issued_on, issuer, title, from_year, to_year, implements)" => pages::plans::create;
         GET "/plans/{id}" SignedIn, Page, "A plan with its tasks by section, lead units and deadlines" => pages::plans::plan;
+        POST "/plans/{id}/tasks/{task}/report" SignedIn, Page, "A progress report on a task (status, percent, body, evidence), by its lead unit's account or a planner" => pages::plans::report;
         POST "/plans/{id}/import" Roles(PLANNERS), Page, "Import a plan's appendix (multipart file; store to store): the report per row" => pages::plans::import;
         GET "/reports" SignedIn, Page, "Reports module" => pages::home::reports;
 

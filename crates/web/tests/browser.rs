@@ -803,6 +803,33 @@ async fn a_planner_registers_a_plan_and_imports_its_appendix_in_both_languages()
         row.contains("Sở Y tế Hà Nội") && row.contains("30/06/2024"),
         "{row}"
     );
+    // A planner reports progress on the task: the form opens from its summary, no script.
+    let plan_id = app.state.plans.plans().await.unwrap()[0].id;
+    let task = app
+        .state
+        .plans
+        .task(plan_id, "I.1")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    c.find(Locator::Css(&format!("#task-report-{task} summary")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(&c, &format!("#pc-{task}"), "100").await;
+    fill(&c, &format!("#bd-{task}"), "Kho dữ liệu mở đã vận hành").await;
+    c.execute(
+        &format!("document.getElementById('st-{task}').value = 'done'; return true"),
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(&c, &format!("#send-{task}")).await;
+    let progress = text(&c, "#progress-I\\.1").await;
+    assert!(progress.starts_with("hoàn thành · 100%"), "{progress}");
     click(&c, "#lang-switch").await;
     assert_eq!(text(&c, "#import-h").await, "Import the appendix");
     c.close().await.unwrap();

@@ -3080,5 +3080,101 @@ mod plans {
             403
         );
         assert_eq!(app.get("/plans/999", Some(&ke)).await.status, 404);
+
+        // Sở Y tế's own account reports on its task; a percent over 100 is named; another
+        // unit's account is refused; the plan shows the status.
+        let yte = app
+            .state
+            .registry
+            .find_by_name(lantoa_core::unit::UnitKind::Agency, "Sở Y tế Hà Nội")
+            .await
+            .unwrap()[0]
+            .id;
+        let khcn = app
+            .state
+            .registry
+            .find_by_name(
+                lantoa_core::unit::UnitKind::Agency,
+                "Sở Khoa học và Công nghệ Hà Nội",
+            )
+            .await
+            .unwrap()[0]
+            .id;
+        let ytecv = app.user("ytecv", vec![Role::AgencyUploader]).await;
+        app.state
+            .accounts
+            .set_unit("admin", ytecv.id, Some(yte))
+            .await
+            .unwrap();
+        let ytecv = app.browser(&ytecv).await;
+        let khcncv = app.user("khcncv", vec![Role::AgencyUploader]).await;
+        app.state
+            .accounts
+            .set_unit("admin", khcncv.id, Some(khcn))
+            .await
+            .unwrap();
+        let khcncv = app.browser(&khcncv).await;
+        let plan_id: i64 = at.trim_start_matches("/plans/").parse().unwrap();
+        let task = app
+            .state
+            .plans
+            .task(plan_id, "I.1")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let page = app.get(&at, Some(&ytecv)).await;
+        assert!(
+            page.body.contains(&format!("id=\"task-report-{task}\"")),
+            "{}",
+            page.body
+        );
+        assert!(
+            !app.get(&at, Some(&khcncv))
+                .await
+                .body
+                .contains(&format!("id=\"task-report-{task}\""))
+        );
+        let url = format!("{at}/tasks/{task}/report");
+        let r = app
+            .post_form(
+                &url,
+                Some(&ytecv),
+                &[
+                    ("status", "in_progress"),
+                    ("percent", "120"),
+                    ("body", "đang làm"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("percent"), "{}", r.body);
+        let r = app
+            .post_form(
+                &url,
+                Some(&khcncv),
+                &[
+                    ("status", "in_progress"),
+                    ("percent", "50"),
+                    ("body", "đang làm"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let r = app
+            .post_form(
+                &url,
+                Some(&ytecv),
+                &[
+                    ("status", "in_progress"),
+                    ("percent", "60"),
+                    ("body", "Đã dựng kho"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = app.get(&at, Some(&xem)).await;
+        assert!(page.body.contains("đang triển khai · 60%"), "{}", page.body);
+        assert!(page.body.contains("id=\"by-unit\""), "{}", page.body);
     }
 }

@@ -87,7 +87,11 @@ async fn unit_names(
 
 async fn plan_context(state: &AppState, ctx: &Ctx, id: i64) -> Result<minijinja::Value, WebError> {
     let plan = state.plans.plan(id).await?;
-    let tasks = state.plans.tasks(id).await?;
+    let today = lantoa_core::time::now().date_naive();
+    let progress = state.plans.progress(id, today).await?;
+    let tasks: Vec<lantoa_plans::Task> = progress.iter().map(|p| p.task.clone()).collect();
+    let my_unit = ctx.principal.as_ref().and_then(|p| p.unit_id);
+    let for_any = ctx.has_any(PLANNERS);
     let names = unit_names(
         state,
         tasks.iter().flat_map(|t| {
@@ -97,11 +101,14 @@ async fn plan_context(state: &AppState, ctx: &Ctx, id: i64) -> Result<minijinja:
         }),
     )
     .await?;
-    let rows: Vec<minijinja::Value> = tasks
+    let rows: Vec<minijinja::Value> = progress
         .iter()
-        .map(|t| {
+        .map(|p| {
+            let t = &p.task;
             minijinja::context! {
                 task => t, depth => t.code.matches('.').count(),
+                latest => p.latest, overdue => p.overdue,
+                may_report => !t.section && (for_any || (my_unit.is_some() && my_unit == t.lead_unit_id)),
                 lead => t.lead_unit_id.and_then(|u| names.get(&u.to_string()).cloned()),
                 cooperating => t.cooperating_ids.iter()
                     .filter_map(|u| names.get(&u.to_string()).cloned())
@@ -111,9 +118,23 @@ async fn plan_context(state: &AppState, ctx: &Ctx, id: i64) -> Result<minijinja:
             }
         })
         .collect();
+    let summary: Vec<minijinja::Value> = state
+        .plans
+        .unit_summary(id, today)
+        .await?
+        .into_iter()
+        .map(|u| {
+            minijinja::context! {
+                unit => names.get(&u.unit_id.to_string()).cloned().unwrap_or_default(),
+                tasks => u.tasks, done => u.done, overdue => u.overdue,
+            }
+        })
+        .collect();
+    let overdue = progress.iter().filter(|p| p.overdue).count();
     Ok(minijinja::context! {
         plan => plan, tasks => rows, can_edit => ctx.has_any(PLANNERS),
-        issued => plan.issued_on.format("%d/%m/%Y").to_string(),
+        issued => plan.issued_on.format("%d/%m/%Y").to_string(), summary => summary,
+        overdue => overdue, statuses => lantoa_plans::TaskStatus::ALL.map(|s| s.as_str()),
     })
 }
 
@@ -156,4 +177,39 @@ pub async fn import(
         minijinja::context! { plan => plan, file => name, report => report, asked_to_store => store },
     )?
     .into_response())
+}
+
+/// `POST /plans/{id}/tasks/{task}/report` (form: `status`, `percent`, `body`, `evidence`): a
+/// progress report by the task's lead unit (or a planner); otherwise the plan again naming the
+/// field at fault.
+pub async fn report(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, task)): Path<(i64, i64)>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let who = lantoa_plans::Reporter {
+        actor: ctx.actor(),
+        roles: ctx.roles(),
+        unit_id: ctx.principal.as_ref().and_then(|p| p.unit_id),
+    };
+    let new = lantoa_plans::NewReport {
+        status: form.get("status"),
+        percent: form.get("percent").trim().parse().unwrap_or(-1),
+        body: form.get("body"),
+        evidence: form.get("evidence"),
+    };
+    match state.plans.submit_report(&who, task, &new).await {
+        Ok(_) => Ok(Redirect::to(&format!("/plans/{id}#task-report-{task}")).into_response()),
+        Err(e) => {
+            let extra = plan_context(&state, &ctx, id).await?;
+            Ok(form_error(
+                "plan.html",
+                &ctx,
+                "plans",
+                minijinja::context! { report_task => task, ..extra },
+                e.into(),
+            ))
+        }
+    }
 }
