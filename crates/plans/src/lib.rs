@@ -11,6 +11,7 @@
 mod demo;
 mod error;
 pub mod import;
+pub mod indicators;
 pub mod period;
 mod plan;
 pub mod progress;
@@ -18,6 +19,7 @@ pub mod progress;
 pub use demo::{DEMO_APPENDIX, DEMO_NUMBER};
 pub use error::{Error, Result};
 pub use import::{FieldProblem, ImportReport, RowReport, RowStatus};
+pub use indicators::{Direction, Indicator, NewActual, NewIndicator, Standing};
 pub use period::{Period, PeriodError};
 pub use plan::{NewPlan, Plan, Plans, Task};
 pub use progress::{NewReport, Report, Reporter, TaskProgress, TaskStatus, UnitSummary};
@@ -28,5 +30,6 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
     migrations: &[
         lantoa_store::migration!(1, "0001_plans.sql"),
         lantoa_store::migration!(2, "0002_reports.sql"),
+        lantoa_store::migration!(3, "0003_indicators.sql"),
     ],
 };

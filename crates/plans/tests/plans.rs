@@ -443,3 +443,135 @@ async fn lead_units_report_progress_and_late_tasks_are_overdue() {
         "I.1.1 was due at the end of 2024"
     );
 }
+
+#[tokio::test]
+async fn indicators_have_targets_by_year_and_their_latest_actual_is_judged_against_them() {
+    use lantoa_core::role::Role;
+    use lantoa_plans::{Direction, NewActual, NewIndicator};
+    let (_t, plans, plan) = setup().await;
+    let planner = [Role::Planner];
+    let online = NewIndicator {
+        code: "CQS-01".into(),
+        name: "Tỷ lệ hồ sơ trực tuyến toàn trình".into(),
+        measure: "%".into(),
+        pillar: "Chính quyền số".into(),
+        baseline: Some(35.0),
+        direction: Direction::Higher,
+        targets: vec![(2023, 40.0), (2024, 50.0), (2025, 60.0)],
+    };
+    let paper = NewIndicator {
+        code: "XANH-01".into(),
+        name: "Số trang giấy in trong năm".into(),
+        measure: "nghìn trang".into(),
+        pillar: "Chuyển đổi số xanh".into(),
+        baseline: None,
+        direction: Direction::Lower,
+        targets: vec![(2024, 900.0)],
+    };
+    // Refusals, each named; nothing is defined.
+    let mut outside = online.clone();
+    outside.targets.push((2030, 90.0));
+    let mut twice = online.clone();
+    twice.targets.push((2024, 55.0));
+    let mut unnamed = online.clone();
+    unnamed.name = " ".into();
+    for (new, roles, says) in [
+        (
+            &outside,
+            &planner[..],
+            "2030 is outside the plan's years 2023–2025",
+        ),
+        (&twice, &planner[..], "2024 has two targets"),
+        (&unnamed, &planner[..], "name: required"),
+        (&online, &[Role::Viewer][..], "planner"),
+    ] {
+        let e = plans
+            .define_indicator("x", roles, plan, new)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains(says), "{says}: {e}");
+    }
+    assert!(plans.indicators(plan).await.unwrap().is_empty());
+    let a = plans
+        .define_indicator("ke", &planner, plan, &online)
+        .await
+        .unwrap();
+    assert_eq!(a.targets.len(), 3);
+    let b = plans
+        .define_indicator("ke", &planner, plan, &paper)
+        .await
+        .unwrap();
+    let e = plans
+        .define_indicator("ke", &planner, plan, &online)
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("already has an indicator CQS-01"),
+        "{e}"
+    );
+
+    let actual = |period: &str, value: f64| NewActual {
+        period: period.into(),
+        value,
+        source: "Cổng dịch vụ công thành phố".into(),
+        evidence: String::new(),
+    };
+    for (id, new, says) in [
+        (a.id, actual("Thường xuyên", 1.0), "a period that ends"),
+        (a.id, actual("Quý V/2024", 1.0), "not a deadline"),
+        (a.id, actual("2024", f64::NAN), "not a number"),
+        (999, actual("2024", 1.0), "no indicator 999"),
+    ] {
+        let e = plans
+            .record_actual("ke", &planner, id, &new)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains(says), "{says}: {e}");
+    }
+    assert_eq!(
+        plans
+            .record_actual("ke", &planner, a.id, &actual("Quý II/2024", 45.0))
+            .await
+            .unwrap()
+            .to_string(),
+        "2024-06-30"
+    );
+    plans
+        .record_actual("ke", &planner, a.id, &actual("Quý IV/2024", 52.5))
+        .await
+        .unwrap();
+    plans
+        .record_actual("ke", &planner, a.id, &actual("Quý I/2025", 55.0))
+        .await
+        .unwrap();
+    plans
+        .record_actual("ke", &planner, b.id, &actual("2024", 950.0))
+        .await
+        .unwrap();
+    let s = plans.standings(plan, 2024).await.unwrap();
+    let online = s.iter().find(|x| x.indicator.code == "CQS-01").unwrap();
+    assert_eq!(
+        (online.target, online.actual.map(|a| a.1), online.met),
+        (Some(50.0), Some(52.5), Some(true))
+    );
+    let paper = s.iter().find(|x| x.indicator.code == "XANH-01").unwrap();
+    assert_eq!(
+        paper.met,
+        Some(false),
+        "950 pages where at most 900 were the target"
+    );
+    let s2025 = plans.standings(plan, 2025).await.unwrap();
+    let online = s2025.iter().find(|x| x.indicator.code == "CQS-01").unwrap();
+    assert_eq!(
+        (online.actual.map(|a| a.1), online.met),
+        (Some(55.0), Some(false))
+    );
+    assert_eq!(
+        s2025
+            .iter()
+            .find(|x| x.indicator.code == "XANH-01")
+            .unwrap()
+            .met,
+        None
+    );
+}

@@ -1,0 +1,373 @@
+//! A plan's indicators (chỉ tiêu): code, name, unit of measure, pillar, baseline, a target per
+//! year and actuals per period with their source and evidence; for a year, each indicator's
+//! latest actual against its target.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use lantoa_core::role::Role;
+use lantoa_store::audit::{self, Entry};
+use lantoa_store::is_unique_violation;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::{Error, Period, Plans, Result};
+
+/// Whether more is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// The more the better (a share of dossiers online).
+    #[default]
+    Higher,
+    /// The less the better (days to process, paper pages).
+    Lower,
+}
+
+/// An indicator to define.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewIndicator {
+    /// Its code in the plan (`CQS-01`).
+    pub code: String,
+    /// What it measures.
+    pub name: String,
+    /// Its unit of measure (`%`, `hồ sơ`, `kWh`).
+    pub measure: String,
+    /// Its pillar (chính quyền số, kinh tế số, xã hội số, chuyển đổi số xanh…).
+    pub pillar: String,
+    /// Its value at the start, if known.
+    #[serde(default)]
+    pub baseline: Option<f64>,
+    /// Whether more is better.
+    #[serde(default)]
+    pub direction: Direction,
+    /// Targets by year.
+    #[serde(default)]
+    pub targets: Vec<(i32, f64)>,
+}
+
+/// An indicator.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Indicator {
+    /// Id.
+    pub id: i64,
+    /// Its plan.
+    pub plan_id: i64,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Unit of measure.
+    pub measure: String,
+    /// Pillar.
+    pub pillar: String,
+    /// Baseline.
+    pub baseline: Option<f64>,
+    /// Direction.
+    pub direction: Direction,
+    /// Targets by year, in order.
+    pub targets: Vec<(i32, f64)>,
+}
+
+/// An actual to record.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewActual {
+    /// The period the value is for, as plans write periods ("Quý II/2024", "2024", a date).
+    pub period: String,
+    /// The value.
+    pub value: f64,
+    /// Where it comes from (a report, a system).
+    pub source: String,
+    /// Evidence (a document's number, a link).
+    #[serde(default)]
+    pub evidence: String,
+}
+
+/// An indicator's standing in a year.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Standing {
+    /// The indicator.
+    pub indicator: Indicator,
+    /// The year's target.
+    pub target: Option<f64>,
+    /// The latest actual in the year, with the last day of its period.
+    pub actual: Option<(NaiveDate, f64)>,
+    /// Whether the actual meets the target in the indicator's direction.
+    pub met: Option<bool>,
+}
+
+fn bad(field: &'static str, message: impl Into<String>) -> Error {
+    Error::Invalid {
+        field,
+        message: message.into(),
+    }
+}
+
+fn may_edit(roles: &[Role]) -> Result<()> {
+    if roles
+        .iter()
+        .any(|r| matches!(r, Role::Admin | Role::Planner))
+    {
+        Ok(())
+    } else {
+        Err(Error::NotAllowed(
+            "indicators are kept by the role planner".into(),
+        ))
+    }
+}
+
+impl Plans {
+    /// Defines an indicator of plan `plan_id` with its targets (a planner's work). Its code is
+    /// new in the plan; targets fall within the plan's years, once each, and are finite.
+    pub async fn define_indicator(
+        &self,
+        actor: &str,
+        roles: &[Role],
+        plan_id: i64,
+        new: &NewIndicator,
+    ) -> Result<Indicator> {
+        may_edit(roles)?;
+        let plan = self.plan(plan_id).await?;
+        for (field, v) in [
+            ("code", &new.code),
+            ("name", &new.name),
+            ("measure", &new.measure),
+            ("pillar", &new.pillar),
+        ] {
+            if v.trim().is_empty() {
+                return Err(bad(field, "required"));
+            }
+        }
+        if new.baseline.is_some_and(|b| !b.is_finite()) {
+            return Err(bad("baseline", "not a number"));
+        }
+        let mut years = std::collections::BTreeSet::new();
+        for (y, v) in &new.targets {
+            if !(plan.from_year..=plan.to_year).contains(y) {
+                return Err(bad(
+                    "targets",
+                    format!(
+                        "{y} is outside the plan's years {}–{}",
+                        plan.from_year, plan.to_year
+                    ),
+                ));
+            }
+            if !v.is_finite() {
+                return Err(bad(
+                    "targets",
+                    format!("the target for {y} is not a number"),
+                ));
+            }
+            if !years.insert(*y) {
+                return Err(bad("targets", format!("{y} has two targets")));
+            }
+        }
+        let mut tx = self.db.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO plans_indicators (plan_id, code, name, measure, pillar, baseline, direction)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(plan.id)
+        .bind(new.code.trim())
+        .bind(new.name.trim())
+        .bind(new.measure.trim())
+        .bind(new.pillar.trim())
+        .bind(new.baseline)
+        .bind(match new.direction {
+            Direction::Higher => "higher",
+            Direction::Lower => "lower",
+        })
+        .fetch_one(&mut *tx)
+        .await;
+        let id: i64 = match inserted {
+            Ok(r) => r.try_get(0)?,
+            Err(e) if is_unique_violation(&e) => {
+                return Err(bad(
+                    "code",
+                    format!("the plan already has an indicator {}", new.code.trim()),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        for (y, v) in &new.targets {
+            sqlx::query(
+                "INSERT INTO plans_targets (indicator_id, year, value) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(i64::from(*y))
+            .bind(*v)
+            .execute(&mut *tx)
+            .await?;
+        }
+        audit::append(
+            &mut tx,
+            &Entry::new(
+                actor,
+                "plans.indicator_defined",
+                format!("plan:{}", plan.id),
+            )
+            .after(serde_json::json!({ "indicator": id, "code": new.code.trim() })),
+        )
+        .await?;
+        tx.commit().await?;
+        self.indicators(plan.id)
+            .await?
+            .into_iter()
+            .find(|i| i.id == id)
+            .ok_or(Error::NotFound(plan.id))
+    }
+
+    /// A plan's indicators by code.
+    pub async fn indicators(&self, plan_id: i64) -> Result<Vec<Indicator>> {
+        let rows = sqlx::query(
+            "SELECT id, plan_id, code, name, measure, pillar, baseline, direction FROM plans_indicators
+             WHERE plan_id = $1 ORDER BY code",
+        )
+        .bind(plan_id)
+        .fetch_all(self.db.pool())
+        .await?;
+        let targets = sqlx::query(
+            "SELECT t.indicator_id, t.year, t.value FROM plans_targets t
+             JOIN plans_indicators i ON i.id = t.indicator_id WHERE i.plan_id = $1 ORDER BY t.year",
+        )
+        .bind(plan_id)
+        .fetch_all(self.db.pool())
+        .await?;
+        let mut by: HashMap<i64, Vec<(i32, f64)>> = HashMap::new();
+        for t in &targets {
+            by.entry(t.try_get(0)?).or_default().push((
+                i32::try_from(t.try_get::<i64, _>(1)?).unwrap_or_default(),
+                t.try_get(2)?,
+            ));
+        }
+        rows.iter()
+            .map(|r| {
+                let id: i64 = r.try_get(0)?;
+                let dir: String = r.try_get(7)?;
+                Ok(Indicator {
+                    id,
+                    plan_id: r.try_get(1)?,
+                    code: r.try_get(2)?,
+                    name: r.try_get(3)?,
+                    measure: r.try_get(4)?,
+                    pillar: r.try_get(5)?,
+                    baseline: r.try_get(6)?,
+                    direction: if dir == "lower" {
+                        Direction::Lower
+                    } else {
+                        Direction::Higher
+                    },
+                    targets: by.remove(&id).unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// Records an actual of indicator `indicator_id` for a period (a planner's work); the period
+    /// must be one a plan writes, with a day it ends.
+    pub async fn record_actual(
+        &self,
+        actor: &str,
+        roles: &[Role],
+        indicator_id: i64,
+        new: &NewActual,
+    ) -> Result<NaiveDate> {
+        may_edit(roles)?;
+        let period = Period::parse(&new.period).map_err(|e| bad("period", e.to_string()))?;
+        let end = period.due().ok_or_else(|| {
+            bad(
+                "period",
+                "an actual is for a period that ends (a date, a month, a quarter, a year)",
+            )
+        })?;
+        if !new.value.is_finite() {
+            return Err(bad("value", "not a number"));
+        }
+        if new.source.trim().is_empty() {
+            return Err(bad("source", "say where the value comes from"));
+        }
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM plans_indicators WHERE id = $1")
+                .bind(indicator_id)
+                .fetch_optional(self.db.pool())
+                .await?;
+        if exists.is_none() {
+            return Err(bad("indicator", format!("no indicator {indicator_id}")));
+        }
+        let mut tx = self.db.begin().await?;
+        sqlx::query(
+            "INSERT INTO plans_actuals (indicator_id, period_end, value, source, evidence, recorded_by, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(indicator_id)
+        .bind(end.format("%Y-%m-%d").to_string())
+        .bind(new.value)
+        .bind(new.source.trim())
+        .bind(new.evidence.trim())
+        .bind(actor)
+        .bind(self.clock.now_micros())
+        .execute(&mut *tx)
+        .await?;
+        audit::append(
+            &mut tx,
+            &Entry::new(
+                actor,
+                "plans.actual_recorded",
+                format!("indicator:{indicator_id}"),
+            )
+            .after(serde_json::json!({ "period_end": end, "value": new.value })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(end)
+    }
+
+    /// Each indicator of a plan in `year`: its target, its latest actual in the year (the one
+    /// for the latest period, the last recorded if two are for the same), and whether it meets
+    /// the target.
+    pub async fn standings(&self, plan_id: i64, year: i32) -> Result<Vec<Standing>> {
+        let rows = sqlx::query(
+            "SELECT a.indicator_id, a.period_end, a.value FROM plans_actuals a
+             JOIN plans_indicators i ON i.id = a.indicator_id
+             WHERE i.plan_id = $1 AND a.period_end >= $2 AND a.period_end <= $3
+             ORDER BY a.period_end, a.id",
+        )
+        .bind(plan_id)
+        .bind(format!("{year:04}-01-01"))
+        .bind(format!("{year:04}-12-31"))
+        .fetch_all(self.db.pool())
+        .await?;
+        let mut latest: HashMap<i64, (NaiveDate, f64)> = HashMap::new();
+        for r in &rows {
+            let end: String = r.try_get(1)?;
+            let end = NaiveDate::parse_from_str(&end, "%Y-%m-%d")
+                .map_err(|e| bad("period_end", e.to_string()))?;
+            latest.insert(r.try_get(0)?, (end, r.try_get(2)?));
+        }
+        Ok(self
+            .indicators(plan_id)
+            .await?
+            .into_iter()
+            .map(|i| {
+                let target = i.targets.iter().find(|(y, _)| *y == year).map(|(_, v)| *v);
+                let actual = latest.remove(&i.id);
+                let met = match (target, actual) {
+                    (Some(t), Some((_, a))) => Some(match i.direction {
+                        Direction::Higher => a >= t,
+                        Direction::Lower => a <= t,
+                    }),
+                    _ => None,
+                };
+                debug_assert!(actual.is_none_or(|(d, _)| d.year() == year));
+                Standing {
+                    indicator: i,
+                    target,
+                    actual,
+                    met,
+                }
+            })
+            .collect())
+    }
+}
