@@ -282,6 +282,20 @@ async fn the_demo_plan_imports_whole_and_once() {
     assert_eq!(tasks.iter().filter(|t| t.section).count(), 3);
     let ward_led = plans.task(demo.id, "I.2").await.unwrap().unwrap();
     assert!(ward_led.lead_unit_id.is_some() && ward_led.cooperating_ids.len() == 2);
+    let s2024 = plans.standings(demo.id, 2024).await.unwrap();
+    assert_eq!(s2024.len(), 3);
+    let met: Vec<(&str, Option<bool>)> = s2024
+        .iter()
+        .map(|s| (s.indicator.code.as_str(), s.met))
+        .collect();
+    assert_eq!(
+        met,
+        [
+            ("CQS-01", Some(true)),
+            ("XANH-01", Some(true)),
+            ("XHS-01", Some(false))
+        ]
+    );
     assert!(plans.load_demo("demo").await.unwrap().is_none());
 }
 

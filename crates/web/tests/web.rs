@@ -3176,5 +3176,68 @@ mod plans {
         let page = app.get(&at, Some(&xem)).await;
         assert!(page.body.contains("đang triển khai · 60%"), "{}", page.body);
         assert!(page.body.contains("id=\"by-unit\""), "{}", page.body);
+
+        // Indicators: a target that is not "year: value" is named; a good one is defined; an
+        // actual for a period is recorded and judged against the year's target.
+        assert!(page.body.contains("id=\"no-indicators\""));
+        let define = |targets: &'static str| {
+            [
+                ("code", "CQS-01"),
+                ("name", "Hồ sơ trực tuyến toàn trình"),
+                ("measure", "%"),
+                ("pillar", "Chính quyền số"),
+                ("baseline", "30"),
+                ("direction", "higher"),
+                ("targets", targets),
+            ]
+        };
+        let url = format!("{at}/indicators");
+        let r = app.post_form(&url, Some(&ke), &define("2024 = 50")).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body.contains("2024 = 50") && r.body.contains("year: value"),
+            "{}",
+            r.body
+        );
+        assert_eq!(
+            app.post_form(&url, Some(&xem), &define("2024: 50"))
+                .await
+                .status,
+            403
+        );
+        let r = app
+            .post_form(&url, Some(&ke), &define("2023: 40; 2024: 50; 2025: 60"))
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let ind = app.state.plans.indicators(plan_id).await.unwrap()[0].id;
+        let r = app
+            .post_form(
+                &format!("{at}/indicators/{ind}/actual"),
+                Some(&ke),
+                &[
+                    ("period", "Thường xuyên"),
+                    ("value", "10"),
+                    ("source", "Cổng"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("period"), "{}", r.body);
+        let year = chrono::Datelike::year(&lantoa_core::time::now()).clamp(2023, 2025);
+        let r = app
+            .post_form(
+                &format!("{at}/indicators/{ind}/actual"),
+                Some(&ke),
+                &[
+                    ("period", &format!("{year}")),
+                    ("value", "55,5"),
+                    ("source", "Cổng dịch vụ công"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = app.get(&at, Some(&xem)).await;
+        let row = page.body.split("id=\"ind-CQS-01\"").nth(1).unwrap();
+        assert!(row.contains("55.5"), "{row}");
     }
 }

@@ -131,7 +131,10 @@ async fn plan_context(state: &AppState, ctx: &Ctx, id: i64) -> Result<minijinja:
         })
         .collect();
     let overdue = progress.iter().filter(|p| p.overdue).count();
+    let year = chrono::Datelike::year(&today).clamp(plan.from_year, plan.to_year);
+    let standings = state.plans.standings(id, year).await?;
     Ok(minijinja::context! {
+        year => year, standings => standings,
         plan => plan, tasks => rows, can_edit => ctx.has_any(PLANNERS),
         issued => plan.issued_on.format("%d/%m/%Y").to_string(), summary => summary,
         overdue => overdue, statuses => lantoa_plans::TaskStatus::ALL.map(|s| s.as_str()),
@@ -210,6 +213,107 @@ pub async fn report(
                 minijinja::context! { report_task => task, ..extra },
                 e.into(),
             ))
+        }
+    }
+}
+
+/// `POST /plans/{id}/indicators` (form: `code`, `name`, `measure`, `pillar`, `baseline`,
+/// `direction`, `targets` as `2024: 50; 2025: 60`): defines an indicator.
+pub async fn define_indicator(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let number = |s: &str| s.trim().replace(',', ".").parse::<f64>();
+    let mut problem = None;
+    let mut targets = Vec::new();
+    for part in form
+        .get("targets")
+        .split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        match part
+            .split_once(':')
+            .map(|(y, v)| (y.trim().parse::<i32>(), number(v)))
+        {
+            Some((Ok(y), Ok(v))) => targets.push((y, v)),
+            _ => problem = Some(format!("{part:?} is not \"year: value\"")),
+        }
+    }
+    let baseline = form.get("baseline");
+    let new = lantoa_plans::NewIndicator {
+        code: form.get("code"),
+        name: form.get("name"),
+        measure: form.get("measure"),
+        pillar: form.get("pillar"),
+        baseline: if baseline.trim().is_empty() {
+            None
+        } else {
+            number(&baseline).ok().or(Some(f64::NAN))
+        },
+        direction: if form.get("direction") == "lower" {
+            lantoa_plans::Direction::Lower
+        } else {
+            lantoa_plans::Direction::Higher
+        },
+        targets,
+    };
+    let result = match problem {
+        Some(m) => Err(lantoa_plans::Error::Invalid {
+            field: "targets",
+            message: m,
+        }),
+        None => state
+            .plans
+            .define_indicator(&ctx.actor(), &ctx.roles(), id, &new)
+            .await
+            .map(|_| ()),
+    };
+    after(&state, &ctx, id, result, "indicators").await
+}
+
+/// `POST /plans/{id}/indicators/{indicator}/actual` (form: `period`, `value`, `source`,
+/// `evidence`): records an actual.
+pub async fn record_actual(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, indicator)): Path<(i64, i64)>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let new = lantoa_plans::NewActual {
+        period: form.get("period"),
+        value: form
+            .get("value")
+            .trim()
+            .replace(',', ".")
+            .parse()
+            .unwrap_or(f64::NAN),
+        source: form.get("source"),
+        evidence: form.get("evidence"),
+    };
+    let result = state
+        .plans
+        .record_actual(&ctx.actor(), &ctx.roles(), indicator, &new)
+        .await
+        .map(|_| ());
+    after(&state, &ctx, id, result, "indicators").await
+}
+
+/// Back to the plan at `anchor`, or the plan again with the error.
+async fn after(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    result: Result<(), lantoa_plans::Error>,
+    anchor: &str,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/plans/{id}#{anchor}")).into_response()),
+        Err(e) => {
+            let extra = plan_context(state, ctx, id).await?;
+            Ok(form_error("plan.html", ctx, "plans", extra, e.into()))
         }
     }
 }
