@@ -219,6 +219,15 @@ enum PlansCommand {
     },
     /// List plans.
     List,
+    /// Each lead unit's digest for a day: tasks due within the reminder window not yet reported on, and overdue ones (rules: data/plans/reporting.toml).
+    Reminders {
+        /// The day (dd/mm/yyyy or YYYY-MM-DD); today in Hà Nội when not given.
+        #[arg(long)]
+        date: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Import a plan's appendix (CSV or XLSX: STT, Nhiệm vụ, Đơn vị chủ trì, Đơn vị phối hợp, Thời gian hoàn thành, Sản phẩm); a preview unless --store. Exit 3 if any row is refused (then nothing is stored).
     Import {
         /// The plan's id (see `lantoa plans list`).
@@ -1019,6 +1028,49 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         "Plan {} registered: {} ({}–{}).",
                         p.id, p.number, p.from_year, p.to_year
                     );
+                }
+                PlansCommand::Reminders { date, json } => {
+                    let day = match date {
+                        Some(d) => chrono::NaiveDate::parse_from_str(d.trim(), "%d/%m/%Y")
+                            .or_else(|_| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d"))
+                            .with_context(|| {
+                                format!("--date {d}: not a date (dd/mm/yyyy or YYYY-MM-DD)")
+                            })?,
+                        None => lantoa_core::time::now().date_naive(),
+                    };
+                    let rules = lantoa_plans::ReminderRules::builtin()?;
+                    let digests = plans.digests(&rules, day).await?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&digests)?);
+                    } else {
+                        let registry = Registry::new(db.clone());
+                        for d in &digests {
+                            println!("{}:", registry.get(d.unit_id).await?.name);
+                            for i in &d.due_soon {
+                                println!(
+                                    "  due {} · {} {} · {}",
+                                    i.due.format("%d/%m/%Y"),
+                                    i.plan,
+                                    i.code,
+                                    i.title
+                                );
+                            }
+                            for i in &d.overdue {
+                                println!(
+                                    "  OVERDUE since {} · {} {} · {}",
+                                    i.due.format("%d/%m/%Y"),
+                                    i.plan,
+                                    i.code,
+                                    i.title
+                                );
+                            }
+                        }
+                        println!(
+                            "{} units to remind on {}.",
+                            digests.len(),
+                            day.format("%d/%m/%Y")
+                        );
+                    }
                 }
                 PlansCommand::List => {
                     for p in plans.plans().await? {

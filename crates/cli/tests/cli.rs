@@ -788,4 +788,19 @@ fn plans_are_registered_and_their_appendix_imported_or_refused_by_row() {
         "{}",
         stdout(&o)
     );
+    // Sections only: nobody to remind; a date that is no date is named.
+    let o = run(dir.path(), &["plans", "reminders", "--date", "25/06/2024"]);
+    assert!(
+        stdout(&o).contains("0 units to remind on 25/06/2024."),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    let o = run(dir.path(), &["plans", "reminders", "--date", "mai"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("--date mai: not a date"),
+        "{}",
+        stderr(&o)
+    );
 }

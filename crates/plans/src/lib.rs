@@ -15,6 +15,7 @@ pub mod indicators;
 pub mod period;
 mod plan;
 pub mod progress;
+pub mod reminders;
 
 pub use demo::{DEMO_APPENDIX, DEMO_NUMBER};
 pub use error::{Error, Result};
@@ -23,6 +24,7 @@ pub use indicators::{Direction, Indicator, NewActual, NewIndicator, Standing};
 pub use period::{Period, PeriodError};
 pub use plan::{NewPlan, Plan, Plans, Task};
 pub use progress::{NewReport, Report, Reporter, TaskProgress, TaskStatus, UnitSummary};
+pub use reminders::{DigestItem, ReminderRules, UnitDigest};
 
 /// Migrations of the plans tables.
 pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrate::MigrationSet {

@@ -589,3 +589,88 @@ async fn indicators_have_targets_by_year_and_their_latest_actual_is_judged_again
         None
     );
 }
+
+#[tokio::test]
+async fn units_are_reminded_five_days_ahead_unless_they_reported_and_told_what_is_overdue() {
+    use chrono::{NaiveDate, TimeZone};
+    use lantoa_core::role::Role;
+    use lantoa_plans::{NewReport, ReminderRules, Reporter};
+    let (t, plans, plan) = setup().await;
+    let clock =
+        lantoa_store::Clock::manual(chrono::Utc.with_ymd_and_hms(2024, 6, 20, 3, 0, 0).unwrap());
+    let plans = plans.with_clock(clock.clone());
+    plans
+        .import_appendix("ke.hoach", plan, APPENDIX.as_bytes(), true)
+        .await
+        .unwrap();
+    let rules = ReminderRules::builtin().unwrap();
+    assert_eq!(rules.remind_days_before, 5);
+    let khcn = Registry::new(t.db.clone())
+        .find_by_name(
+            lantoa_core::unit::UnitKind::Agency,
+            "Sở Khoa học và Công nghệ Hà Nội",
+        )
+        .await
+        .unwrap()[0]
+        .id;
+    let day = |m, d| NaiveDate::from_ymd_opt(2024, m, d).unwrap();
+    let codes =
+        |d: &[lantoa_plans::DigestItem]| d.iter().map(|i| i.code.clone()).collect::<Vec<_>>();
+    // 20 June: I.1 (due 30 June) is ten days off: no reminder yet.
+    assert!(
+        plans
+            .digests(&rules, day(6, 20))
+            .await
+            .unwrap()
+            .iter()
+            .all(|d| d.unit_id != khcn)
+    );
+    // 25 June: five days ahead, reminded.
+    let d = plans.digests(&rules, day(6, 25)).await.unwrap();
+    let mine = d.iter().find(|d| d.unit_id == khcn).unwrap();
+    assert_eq!(codes(&mine.due_soon), ["I.1"]);
+    assert!(mine.overdue.is_empty());
+    // Reported on 20 June (within the 30 days before the deadline): not reminded again.
+    let task = plans.task(plan, "I.1").await.unwrap().unwrap().id;
+    plans
+        .submit_report(
+            &Reporter {
+                actor: "khcn".into(),
+                roles: vec![Role::AgencyUploader],
+                unit_id: Some(khcn),
+            },
+            task,
+            &NewReport {
+                status: "in_progress".into(),
+                percent: 70,
+                body: "đang nạp dữ liệu".into(),
+                evidence: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let d = plans.digests(&rules, day(6, 25)).await.unwrap();
+    assert!(
+        d.iter().all(|d| d.unit_id != khcn || d.due_soon.is_empty()),
+        "{d:?}"
+    );
+    // 1 July: past the deadline and not done: overdue in the digest.
+    let d = plans.digests(&rules, day(7, 1)).await.unwrap();
+    let mine = d.iter().find(|d| d.unit_id == khcn).unwrap();
+    assert_eq!(codes(&mine.overdue), ["I.1"]);
+    assert_eq!(mine.overdue[0].due, day(6, 30));
+    assert_eq!(mine.overdue[0].plan, "239/KH-UBND");
+    // Rules from a file: a bad one is refused by name.
+    assert!(
+        ReminderRules::from_toml("remind_days_before = 5\n")
+            .unwrap_err()
+            .to_string()
+            .contains("report_counts_days_before")
+    );
+    assert!(
+        ReminderRules::from_toml("remind_days_before = 900\nreport_counts_days_before = 1\n")
+            .unwrap_err()
+            .to_string()
+            .contains("at most 366")
+    );
+}
