@@ -153,6 +153,7 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/catalog.jsonld" Public, System, "The open-data catalogue in DCAT (JSON-LD)" => pages::portal::catalog;
         GET "/plans" SignedIn, Page, "Digital-transformation plans, and the form to register one" => pages::plans::list;
         POST "/plans" Roles(PLANNERS), Page, "Register a plan (number, issued_on, issuer, title, from_year, to_year, implements)" => pages::plans::create;
+        GET "/plans/reminders" SignedIn, Page, "Each lead unit's digest for a day: tasks due soon without a report, and overdue ones (date=YYYY-MM-DD)" => pages::plans::reminders;
         GET "/plans/{id}" SignedIn, Page, "A plan with its tasks by section, lead units and deadlines" => pages::plans::plan;
         POST "/plans/{id}/tasks/{task}/report" SignedIn, Page, "A progress report on a task (status, percent, body, evidence), by its lead unit's account or a planner" => pages::plans::report;
         POST "/plans/{id}/indicators" Roles(PLANNERS), Page, "Define an indicator of a plan (code, name, measure, pillar, baseline, direction, targets)" => pages::plans::define_indicator;

@@ -50,6 +50,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("plans.html", include_str!("../templates/plans.html")),
     ("plan.html", include_str!("../templates/plan.html")),
     (
+        "plan_reminders.html",
+        include_str!("../templates/plan_reminders.html"),
+    ),
+    (
         "plan_import.html",
         include_str!("../templates/plan_import.html"),
     ),

@@ -832,5 +832,27 @@ async fn a_planner_registers_a_plan_and_imports_its_appendix_in_both_languages()
     assert!(progress.starts_with("hoàn thành · 100%"), "{progress}");
     click(&c, "#lang-switch").await;
     assert_eq!(text(&c, "#import-h").await, "Import the appendix");
+    // The reminders page, reached from the plans list; the date is a form field (no script).
+    c.goto(&format!("{base}/plans")).await.unwrap();
+    click(&c, "#reminders-link").await;
+    assert_eq!(text(&c, "h1").await, "Reminders to lead units");
+    c.execute(
+        "document.getElementById('r-date').value = '2024-06-27'; return true",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(&c, "#r-show").await;
+    assert!(
+        text(&c, "#reminders-day")
+            .await
+            .starts_with("Digests for 27/06/2024")
+    );
+    // I.1 was reported done above: nobody is reminded of it.
+    assert!(
+        text(&c, "#no-reminders")
+            .await
+            .contains("Nobody needs a reminder")
+    );
     c.close().await.unwrap();
 }

@@ -3241,3 +3241,72 @@ mod plans {
         assert!(row.contains("55.5"), "{row}");
     }
 }
+
+mod plan_reminders {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_reminders_page_lists_each_lead_units_digest_for_a_day() {
+        let app = TestApp::spawn().await;
+        app.state
+            .registry
+            .load_demo("test", lantoa_registry::DEMO_CITY)
+            .await
+            .unwrap();
+        let plan = app
+            .state
+            .plans
+            .create(
+                "ke",
+                &lantoa_plans::NewPlan {
+                    number: "239/KH-UBND".into(),
+                    issued_on: "27/09/2023".into(),
+                    issuer: "UBND thành phố Hà Nội".into(),
+                    title: "Chuyển đổi số".into(),
+                    from_year: 2023,
+                    to_year: 2025,
+                    implements: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        app.state
+            .plans
+            .import_appendix(
+                "ke",
+                plan.id,
+                "STT,Nhiệm vụ,Đơn vị chủ trì,Thời gian hoàn thành\n1,Kho dữ liệu mở,Sở Y tế Hà Nội,30/06/2024\n".as_bytes(),
+                true,
+            )
+            .await
+            .unwrap();
+        let xem = app.user("xem", vec![Role::Viewer]).await;
+        let xem = app.browser(&xem).await;
+        let page = app
+            .get("/plans/reminders?date=2024-06-27", Some(&xem))
+            .await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(
+            page.body.contains("<h2>Sở Y tế Hà Nội</h2>"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body
+                .contains("30&#x2f;06&#x2f;2024 · 239&#x2f;KH-UBND 1 · Kho dữ liệu mở"),
+            "{}",
+            page.body
+        );
+        let page = app
+            .get("/plans/reminders?date=2024-07-02", Some(&xem))
+            .await;
+        assert!(page.body.contains("class=\"overdue\""), "{}", page.body);
+        let page = app
+            .get("/plans/reminders?date=2024-05-01", Some(&xem))
+            .await;
+        assert!(page.body.contains("id=\"no-reminders\""), "{}", page.body);
+        let bad = app.get("/plans/reminders?date=mai", Some(&xem)).await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert!(bad.body.contains("mai"), "{}", bad.body);
+    }
+}

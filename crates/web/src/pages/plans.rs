@@ -317,3 +317,53 @@ async fn after(
         }
     }
 }
+
+#[derive(serde::Deserialize, Default)]
+pub struct RemindersQuery {
+    date: Option<String>,
+}
+
+/// `GET /plans/reminders?date=YYYY-MM-DD`: each lead unit's digest for the day (today when no
+/// date): what falls due soon without a report, and what is overdue.
+pub async fn reminders(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    axum::extract::Query(q): axum::extract::Query<RemindersQuery>,
+) -> Result<Response, WebError> {
+    let day = match q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+            WebError::invalid(
+                "err-period-invalid",
+                format!("date: {d:?} is not a date YYYY-MM-DD"),
+            )
+        })?,
+        None => lantoa_core::time::now().date_naive(),
+    };
+    let rules = lantoa_plans::ReminderRules::builtin()?;
+    let digests = state.plans.digests(&rules, day).await?;
+    let names = unit_names(&state, digests.iter().map(|d| d.unit_id)).await?;
+    let rows: Vec<minijinja::Value> = digests
+        .iter()
+        .map(|d| {
+            minijinja::context! {
+                unit => names.get(&d.unit_id.to_string()).cloned().unwrap_or_default(),
+                due_soon => d.due_soon.iter().map(|i| minijinja::context! {
+                    item => i, due => i.due.format("%d/%m/%Y").to_string(),
+                }).collect::<Vec<_>>(),
+                overdue => d.overdue.iter().map(|i| minijinja::context! {
+                    item => i, due => i.due.format("%d/%m/%Y").to_string(),
+                }).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    Ok(view::page(
+        "plan_reminders.html",
+        &ctx,
+        "plans",
+        minijinja::context! {
+            digests => rows, day => day.format("%d/%m/%Y").to_string(),
+            date => day.format("%Y-%m-%d").to_string(), days => rules.remind_days_before,
+        },
+    )?
+    .into_response())
+}
