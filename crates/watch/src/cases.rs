@@ -233,6 +233,14 @@ impl CaseRules {
         &self.states[0]
     }
 
+    /// The state entering which records `what` (`sanction`, `recheck`), if the workflow has
+    /// one.
+    pub fn state_requiring(&self, what: &str) -> Option<&CaseState> {
+        self.states
+            .iter()
+            .find(|s| s.requires.as_deref() == Some(what))
+    }
+
     /// The state `id`, if the workflow has it.
     pub fn state(&self, id: &str) -> Option<&CaseState> {
         self.states.iter().find(|s| s.id == id)

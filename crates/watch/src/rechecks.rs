@@ -131,13 +131,7 @@ impl Watch {
         case_id: i64,
         fix: &NewFix,
     ) -> Result<(Case, Recheck)> {
-        let Some(to) = self
-            .cases
-            .states()
-            .iter()
-            .find(|s| s.requires.as_deref() == Some("recheck"))
-            .map(|s| s.id.clone())
-        else {
+        let Some(to) = self.cases.state_requiring("recheck").map(|s| s.id.clone()) else {
             return Err(Error::Transition(
                 "the case workflow has no state that schedules a re-check".into(),
             ));

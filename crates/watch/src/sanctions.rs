@@ -125,9 +125,7 @@ impl Watch {
     ) -> Result<(Case, Sanction)> {
         let Some(to) = self
             .case_rules()
-            .states()
-            .iter()
-            .find(|s| s.requires.as_deref() == Some("sanction"))
+            .state_requiring("sanction")
             .map(|s| s.id.clone())
         else {
             return Err(Error::Transition(
