@@ -342,25 +342,31 @@ impl Plans {
 
     /// Each lead unit's tasks, done and overdue in a plan on `today`, the most overdue first.
     pub async fn unit_summary(&self, plan_id: i64, today: NaiveDate) -> Result<Vec<UnitSummary>> {
-        let mut by_unit: HashMap<i64, UnitSummary> = HashMap::new();
-        for p in self.progress(plan_id, today).await? {
-            let Some(unit) = p.task.lead_unit_id else {
-                continue;
-            };
-            let s = by_unit.entry(unit).or_insert_with(|| UnitSummary {
-                unit_id: unit,
-                ..Default::default()
-            });
-            s.tasks += 1;
-            s.done += usize::from(
-                p.latest
-                    .as_ref()
-                    .is_some_and(|r| r.status == TaskStatus::Done),
-            );
-            s.overdue += usize::from(p.overdue);
-        }
-        let mut out: Vec<UnitSummary> = by_unit.into_values().collect();
-        out.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.unit_id.cmp(&b.unit_id)));
-        Ok(out)
+        Ok(summarise(&self.progress(plan_id, today).await?))
     }
+}
+
+/// Each lead unit's tasks, done and overdue among `progress` (a plan's, from
+/// [`Plans::progress`]), the most overdue first.
+pub fn summarise(progress: &[TaskProgress]) -> Vec<UnitSummary> {
+    let mut by_unit: HashMap<i64, UnitSummary> = HashMap::new();
+    for p in progress {
+        let Some(unit) = p.task.lead_unit_id else {
+            continue;
+        };
+        let s = by_unit.entry(unit).or_insert_with(|| UnitSummary {
+            unit_id: unit,
+            ..Default::default()
+        });
+        s.tasks += 1;
+        s.done += usize::from(
+            p.latest
+                .as_ref()
+                .is_some_and(|r| r.status == TaskStatus::Done),
+        );
+        s.overdue += usize::from(p.overdue);
+    }
+    let mut out: Vec<UnitSummary> = by_unit.into_values().collect();
+    out.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.unit_id.cmp(&b.unit_id)));
+    out
 }

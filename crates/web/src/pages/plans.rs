@@ -89,15 +89,15 @@ async fn plan_context(state: &AppState, ctx: &Ctx, id: i64) -> Result<minijinja:
     let plan = state.plans.plan(id).await?;
     let today = lantoa_core::time::now().date_naive();
     let progress = state.plans.progress(id, today).await?;
-    let tasks: Vec<lantoa_plans::Task> = progress.iter().map(|p| p.task.clone()).collect();
     let my_unit = ctx.principal.as_ref().and_then(|p| p.unit_id);
     let for_any = ctx.has_any(PLANNERS);
     let names = unit_names(
         state,
-        tasks.iter().flat_map(|t| {
-            t.lead_unit_id
+        progress.iter().flat_map(|p| {
+            p.task
+                .lead_unit_id
                 .into_iter()
-                .chain(t.cooperating_ids.iter().copied())
+                .chain(p.task.cooperating_ids.iter().copied())
         }),
     )
     .await?;
@@ -118,10 +118,8 @@ async fn plan_context(state: &AppState, ctx: &Ctx, id: i64) -> Result<minijinja:
             }
         })
         .collect();
-    let summary: Vec<minijinja::Value> = state
-        .plans
-        .unit_summary(id, today)
-        .await?
+    // The progress already read, summed by unit (not read again).
+    let summary: Vec<minijinja::Value> = lantoa_plans::progress::summarise(&progress)
         .into_iter()
         .map(|u| {
             minijinja::context! {
