@@ -6,6 +6,7 @@
 //!
 //! | module | what it holds |
 //! |---|---|
+//! | [`chart`] | charts as SVG drawn on the server |
 //! | [`text`] | Vietnamese text: NFC, a canonical tone-mark key ("hoà" = "hòa"), unaccented folding |
 //! | [`phone`] | mobile numbers: +84/84/0 forms, the 2018 11→10 digit conversion, operator by prefix |
 //! | [`citizen_id`] | the 12-digit citizen identity number (CCCD) and its structure |
@@ -25,6 +26,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod chart;
 pub mod citizen_id;
 pub mod error_code;
 pub mod phone;

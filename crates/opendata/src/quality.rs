@@ -81,87 +81,30 @@ pub fn timeliness(d: &Dataset, uploads: &[Upload], now: i64) -> Timeliness {
     }
 }
 
-/// Đúng, đủ, sạch over a dataset's uploads (oldest first) as an SVG line chart, drawn by hand
-/// (three polylines on a 0–100% grid): no script, readable without the page's styles, with a
-/// title for screen readers. The numbers are in the uploads table beside it.
+/// Đúng, đủ, sạch over a dataset's uploads (oldest first) as an SVG line chart
+/// ([`lantoa_core::chart::lines`], 0–100%). The numbers are in the uploads table beside it.
 pub fn chart_svg(uploads: &[Upload], title: &str, labels: [&str; 3]) -> String {
-    const W: f64 = 560.0;
-    const H: f64 = 180.0;
-    const LEFT: f64 = 40.0;
-    const TOP: f64 = 10.0;
-    const PLOT_W: f64 = W - LEFT - 130.0;
-    const PLOT_H: f64 = H - TOP - 30.0;
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
+    use lantoa_core::chart::{Series, lines};
     let done: Vec<&Upload> = uploads.iter().filter(|u| u.status == "done").collect();
-    let n = done.len();
-    let x = |i: usize| {
-        if n <= 1 {
-            LEFT + PLOT_W / 2.0
-        } else {
-            LEFT + PLOT_W * i as f64 / (n - 1) as f64
-        }
-    };
-    let y = |v: f64| TOP + PLOT_H * (1.0 - v / 100.0);
-    let mut out = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-labelledby="quality-chart-title" class="chart"><title id="quality-chart-title">{}</title>"#,
-        esc(title)
-    );
-    for pct in [0.0, 50.0, 100.0] {
-        out.push_str(&format!(
-            r##"<line x1="{LEFT}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#ccc"/><text x="{2:.1}" y="{3:.1}" font-size="10" text-anchor="end">{pct}%</text>"##,
-            y(pct),
-            LEFT + PLOT_W,
-            LEFT - 4.0,
-            y(pct) + 3.0
-        ));
-    }
-    for (i, u) in done.iter().enumerate() {
-        out.push_str(&format!(
-            r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle">v{}</text>"#,
-            x(i),
-            H - 8.0,
-            u.version
-        ));
-    }
+    let x: Vec<String> = done.iter().map(|u| format!("v{}", u.version)).collect();
     let colours = ["#1b6e3a", "#1f5fa8", "#b35c00"];
-    for (s, (label, colour)) in labels.iter().zip(colours).enumerate() {
-        let points: Vec<String> = done
-            .iter()
-            .enumerate()
-            .filter_map(|(i, u)| {
-                let q = u.quality();
-                [q.valid, q.complete, q.unique][s].map(|v| format!("{:.1},{:.1}", x(i), y(v)))
-            })
-            .collect();
-        if !points.is_empty() {
-            out.push_str(&format!(
-                r#"<polyline fill="none" stroke="{colour}" stroke-width="2" points="{}"/>"#,
-                points.join(" ")
-            ));
-            for p in &points {
-                let (px, py) = p.split_once(',').unwrap_or(("0", "0"));
-                out.push_str(&format!(
-                    r#"<circle cx="{px}" cy="{py}" r="3" fill="{colour}"/>"#
-                ));
-            }
-        }
-        let ly = TOP + 14.0 + 18.0 * s as f64;
-        out.push_str(&format!(
-            r#"<rect x="{:.1}" y="{:.1}" width="12" height="4" fill="{colour}"/><text x="{:.1}" y="{:.1}" font-size="11">{}</text>"#,
-            LEFT + PLOT_W + 16.0,
-            ly - 4.0,
-            LEFT + PLOT_W + 32.0,
-            ly,
-            esc(label)
-        ));
-    }
-    out.push_str("</svg>");
-    out
+    let series: Vec<Series> = labels
+        .iter()
+        .zip(colours)
+        .enumerate()
+        .map(|(s, (label, colour))| Series {
+            name: (*label).to_owned(),
+            colour: colour.to_owned(),
+            values: done
+                .iter()
+                .map(|u| {
+                    let q = u.quality();
+                    [q.valid, q.complete, q.unique][s]
+                })
+                .collect(),
+        })
+        .collect();
+    lines("quality-svg", title, &x, &series, 100.0, "%")
 }
 
 /// Published rows that may be the same thing written twice, for a steward to look at.

@@ -501,14 +501,14 @@ impl Plans {
                 .map(|d| d.format("%Y-%m-%d").to_string());
             // One statement either way: the task code is the plan's key for a task.
             sqlx::query(
-                "INSERT INTO plans_tasks (plan_id, code, parent_code, section, position, title, lead_unit_id, cooperating, deadline, period, due_on, product, updated_by, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                "INSERT INTO plans_tasks (plan_id, code, parent_code, section, position, title, lead_unit_id, cooperating, deadline, period, due_on, product, updated_by, updated_at, yearly)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
                  ON CONFLICT (plan_id, code) DO UPDATE SET parent_code = excluded.parent_code,
                     section = excluded.section, position = excluded.position, title = excluded.title,
                     lead_unit_id = excluded.lead_unit_id, cooperating = excluded.cooperating,
                     deadline = excluded.deadline, period = excluded.period, due_on = excluded.due_on,
                     product = excluded.product, updated_by = excluded.updated_by,
-                    updated_at = excluded.updated_at",
+                    updated_at = excluded.updated_at, yearly = excluded.yearly",
             )
             .bind(plan.id)
             .bind(&r.code)
@@ -524,6 +524,7 @@ impl Plans {
             .bind(&r.product)
             .bind(actor)
             .bind(now)
+            .bind(i64::from(matches!(r.period, Some(Period::Yearly))))
             .execute(&mut *tx)
             .await?;
         }

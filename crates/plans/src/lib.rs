@@ -8,6 +8,8 @@
 //! and the DTI come next.
 #![deny(missing_docs)]
 
+pub mod charts;
+pub mod dashboard;
 mod demo;
 mod error;
 pub mod import;
@@ -17,13 +19,14 @@ mod plan;
 pub mod progress;
 pub mod reminders;
 
+pub use dashboard::{Counts, Dashboard};
 pub use demo::{DEMO_APPENDIX, DEMO_NUMBER};
 pub use error::{Error, Result};
 pub use import::{FieldProblem, ImportReport, RowReport, RowStatus};
 pub use indicators::{Direction, Indicator, NewActual, NewIndicator, Standing};
 pub use period::{Period, PeriodError};
 pub use plan::{NewPlan, Plan, Plans, Task};
-pub use progress::{NewReport, Report, Reporter, TaskProgress, TaskStatus, UnitSummary};
+pub use progress::{Latest, NewReport, Report, Reporter, TaskProgress, TaskStatus, UnitSummary};
 pub use reminders::{DigestItem, ReminderRules, UnitDigest};
 
 /// Migrations of the plans tables.
@@ -33,5 +36,6 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(1, "0001_plans.sql"),
         lantoa_store::migration!(2, "0002_reports.sql"),
         lantoa_store::migration!(3, "0003_indicators.sql"),
+        lantoa_store::migration!(4, "0004_dashboard_committee.sql"),
     ],
 };

@@ -82,6 +82,8 @@ pub struct Task {
     pub due_on: Option<NaiveDate>,
     /// The expected product.
     pub product: String,
+    /// The steering committee member answerable for it.
+    pub member_id: Option<i64>,
 }
 
 /// The plans service.
@@ -93,9 +95,9 @@ pub struct Plans {
 }
 
 const PLAN_COLUMNS: &str = "id, number, issued_on, issuer, title, from_year, to_year, implements";
-pub(crate) const TASK_COLUMNS: &str = "id, plan_id, code, parent_code, section, position, title, lead_unit_id, cooperating, deadline, period, due_on, product";
+pub(crate) const TASK_COLUMNS: &str = "id, plan_id, code, parent_code, section, position, title, lead_unit_id, cooperating, deadline, period, due_on, product, member_id";
 
-fn date(field: &'static str, s: &str) -> Result<NaiveDate> {
+pub(crate) fn date(field: &'static str, s: &str) -> Result<NaiveDate> {
     let v = s.trim();
     NaiveDate::parse_from_str(v, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(v, "%d/%m/%Y"))
@@ -146,6 +148,7 @@ pub(crate) fn task_from(r: &sqlx::any::AnyRow) -> Result<Task> {
         period: period.and_then(|p| serde_json::from_str(&p).ok()),
         due_on: due.map(|d| date("due_on", &d)).transpose()?,
         product: r.try_get(12)?,
+        member_id: r.try_get(13)?,
     })
 }
 

@@ -100,13 +100,24 @@ pub struct Report {
     pub submitted_at: i64,
 }
 
+/// What a task's latest report says.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct Latest {
+    /// Status.
+    pub status: TaskStatus,
+    /// Percent done.
+    pub percent: i64,
+    /// The day it was made (Hà Nội).
+    pub on: NaiveDate,
+}
+
 /// A task with its latest report and whether it is overdue on a day.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct TaskProgress {
     /// The task.
     pub task: Task,
     /// Its latest report.
-    pub latest: Option<Report>,
+    pub latest: Option<Latest>,
     /// The deadline it is judged against on that day (for yearly work, the last year's end
     /// that has passed).
     pub judged_due: Option<NaiveDate>,
@@ -153,23 +164,27 @@ fn day_of(micros: i64) -> NaiveDate {
     lantoa_core::time::local_date(lantoa_core::time::from_micros(micros))
 }
 
-/// Whether `t`, with `latest` its latest report and `reported_years` the years it had reports
-/// in, is overdue on `today`, and against which deadline.
+/// Whether `t`, with `latest` its latest report, is overdue on `today`, and against which
+/// deadline. Yearly work falls due at each year's end from the plan's first year: it is overdue
+/// when the last year's end has passed without a report since that year began (a late report
+/// clears it). Other work is overdue past its deadline until reported done. The dashboard
+/// counts the same rule in SQL ([`crate::dashboard`]); a test holds the two together.
 fn judge(
     t: &Task,
-    latest: Option<&Report>,
-    reported_years: &[i32],
+    latest: Option<&Latest>,
     from_year: i32,
     today: NaiveDate,
 ) -> (Option<NaiveDate>, bool) {
+    if t.section {
+        return (None, false);
+    }
     match t.period {
-        // Yearly work: each passed year's end needs a report in that year.
         Some(Period::Yearly) => {
             let due = Period::Yearly
                 .occurrences(from_year, today.year())
                 .into_iter()
                 .rfind(|d| *d < today);
-            let overdue = due.is_some_and(|d| !reported_years.contains(&d.year()));
+            let overdue = due.is_some_and(|d| latest.is_none_or(|r| r.on.year() < d.year()));
             (due, overdue)
         }
         _ => {
@@ -262,6 +277,16 @@ impl Plans {
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
+        // The task carries its latest report, for the dashboards' grouped counts.
+        sqlx::query(
+            "UPDATE plans_tasks SET latest_status = $1, latest_percent = $2, last_report_on = $3 WHERE id = $4",
+        )
+        .bind(status.as_str())
+        .bind(new.percent)
+        .bind(day_of(self.clock.now_micros()).format("%Y-%m-%d").to_string())
+        .bind(task.id)
+        .execute(&mut *tx)
+        .await?;
         audit::append(
             &mut tx,
             &Entry::new(
@@ -295,49 +320,65 @@ impl Plans {
 
     /// Every task of a plan with its latest report, judged on `today` (Hà Nội).
     pub async fn progress(&self, plan_id: i64, today: NaiveDate) -> Result<Vec<TaskProgress>> {
+        self.progress_where(plan_id, today, "", None).await
+    }
+
+    /// One page of a plan's tasks in the appendix's order (`limit` from `offset`), judged on
+    /// `today`: what the plan page shows of a plan with thousands of tasks.
+    pub async fn progress_page(
+        &self,
+        plan_id: i64,
+        today: NaiveDate,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<TaskProgress>> {
+        self.progress_where(plan_id, today, "", Some((offset, limit)))
+            .await
+    }
+
+    /// The tasks of a plan that `filter` (SQL over plans_tasks, with no parameters) keeps.
+    pub(crate) async fn progress_where(
+        &self,
+        plan_id: i64,
+        today: NaiveDate,
+        filter: &str,
+        page: Option<(i64, i64)>,
+    ) -> Result<Vec<TaskProgress>> {
         let plan = self.plan(plan_id).await?;
-        let tasks = self.tasks(plan_id).await?;
+        let paging = page.map_or(String::new(), |(offset, limit)| {
+            format!(" LIMIT {} OFFSET {}", limit.max(0), offset.max(0))
+        });
         let rows = sqlx::query(&format!(
-            "SELECT r.{} FROM plans_reports r JOIN plans_tasks t ON t.id = r.task_id
-             WHERE t.plan_id = $1 ORDER BY r.submitted_at, r.id",
-            REPORT_COLUMNS.replace(", ", ", r.")
+            "SELECT {}, latest_status, latest_percent, last_report_on FROM plans_tasks
+             WHERE plan_id = $1 {filter} ORDER BY position, id{paging}",
+            crate::plan::TASK_COLUMNS
         ))
         .bind(plan_id)
         .fetch_all(self.db.pool())
         .await?;
-        let mut latest: HashMap<i64, Report> = HashMap::new();
-        let mut years: HashMap<i64, Vec<i32>> = HashMap::new();
-        for r in rows.iter().map(report_from) {
-            let r = r?;
-            years
-                .entry(r.task_id)
-                .or_default()
-                .push(day_of(r.submitted_at).year());
-            latest.insert(r.task_id, r);
-        }
-        Ok(tasks
-            .into_iter()
-            .map(|t| {
-                let l = latest.remove(&t.id);
-                let (judged_due, overdue) = if t.section {
-                    (None, false)
-                } else {
-                    judge(
-                        &t,
-                        l.as_ref(),
-                        years.get(&t.id).map_or(&[][..], Vec::as_slice),
-                        plan.from_year,
-                        today,
-                    )
+        let n = crate::plan::TASK_COLUMNS.split(',').count();
+        rows.iter()
+            .map(|r| {
+                let task = crate::plan::task_from(r)?;
+                let status: Option<String> = r.try_get(n)?;
+                let on: Option<String> = r.try_get(n + 2)?;
+                let latest = match (status.as_deref().and_then(TaskStatus::parse), on) {
+                    (Some(status), Some(on)) => Some(Latest {
+                        status,
+                        percent: r.try_get(n + 1)?,
+                        on: crate::plan::date("last_report_on", &on)?,
+                    }),
+                    _ => None,
                 };
-                TaskProgress {
-                    task: t,
-                    latest: l,
+                let (judged_due, overdue) = judge(&task, latest.as_ref(), plan.from_year, today);
+                Ok(TaskProgress {
+                    task,
+                    latest,
                     judged_due,
                     overdue,
-                }
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Each lead unit's tasks, done and overdue in a plan on `today`, the most overdue first.

@@ -111,12 +111,10 @@ impl Plans {
                     continue;
                 };
                 let counts_from = due - Duration::days(i64::from(rules.report_counts_days_before));
-                let reported = p.latest.as_ref().is_some_and(|r| {
-                    r.status == TaskStatus::Done
-                        || lantoa_core::time::local_date(lantoa_core::time::from_micros(
-                            r.submitted_at,
-                        )) >= counts_from
-                });
+                let reported = p
+                    .latest
+                    .as_ref()
+                    .is_some_and(|r| r.status == TaskStatus::Done || r.on >= counts_from);
                 if !reported {
                     digest.due_soon.push(item(due));
                 }

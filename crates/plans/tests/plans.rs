@@ -416,8 +416,11 @@ async fn lead_units_report_progress_and_late_tasks_are_overdue() {
     assert_eq!(plans.task_reports(kho).await.unwrap().len(), 2);
 
     // Yearly work: judged against the last year's end that has passed, which needs a report
-    // made in that year.
+    // made since that year began.
     let yearly = task("I.2").await;
+    // Judged on 1/1/2024, the year's end that had passed was 2023's, with no report.
+    let p = on(&plans.progress(plan, day(2024, 1, 1)).await.unwrap(), "I.2");
+    assert_eq!((p.judged_due, p.overdue), (Some(day(2023, 12, 31)), true));
     let planner = Reporter {
         actor: "ke.hoach".into(),
         roles: vec![Role::Planner],
@@ -439,9 +442,6 @@ async fn lead_units_report_progress_and_late_tasks_are_overdue() {
         "I.2",
     );
     assert_eq!((p.judged_due, p.overdue), (Some(day(2024, 12, 31)), false));
-    // Judged on 1/1/2024, the year's end that had passed was 2023's, with no report in 2023.
-    let p = on(&plans.progress(plan, day(2024, 1, 1)).await.unwrap(), "I.2");
-    assert!(p.overdue);
     let p = on(
         &plans.progress(plan, day(2024, 12, 31)).await.unwrap(),
         "I.2",
@@ -673,4 +673,80 @@ async fn units_are_reminded_five_days_ahead_unless_they_reported_and_told_what_i
             .to_string()
             .contains("at most 366")
     );
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_in_sql_what_progress_judges_task_by_task() {
+    use chrono::{NaiveDate, TimeZone};
+    use lantoa_core::role::Role;
+    use lantoa_plans::{NewReport, Reporter};
+    let (t, plans, plan) = setup().await;
+    Registry::new(t.db.clone())
+        .load_hanoi_communes("test", |_, _| {})
+        .await
+        .unwrap();
+    let clock =
+        lantoa_store::Clock::manual(chrono::Utc.with_ymd_and_hms(2024, 3, 1, 3, 0, 0).unwrap());
+    let plans = plans.with_clock(clock.clone());
+    let imported = plans
+        .import_appendix(
+            "ke.hoach",
+            plan,
+            lantoa_plans::DEMO_APPENDIX.as_bytes(),
+            true,
+        )
+        .await
+        .unwrap();
+    assert!(imported.stored, "{imported:#?}");
+    let planner = Reporter {
+        actor: "ke.hoach".into(),
+        roles: vec![Role::Planner],
+        unit_id: None,
+    };
+    // Every third task reported done on 1/3/2024, every third in progress; yearly ones too.
+    let tasks = plans.tasks(plan).await.unwrap();
+    for (i, t) in tasks.iter().filter(|t| !t.section).enumerate() {
+        let (status, percent) = match i % 3 {
+            0 => ("done", 100),
+            1 => ("in_progress", 40),
+            _ => continue,
+        };
+        let new = NewReport {
+            status: status.into(),
+            percent,
+            body: "Báo cáo tiến độ".into(),
+            evidence: String::new(),
+        };
+        plans.submit_report(&planner, t.id, &new).await.unwrap();
+    }
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let mut seen_overdue = 0;
+    for today in [
+        day(2023, 10, 1),
+        day(2024, 1, 1),
+        day(2024, 7, 1),
+        day(2025, 2, 1),
+        day(2026, 6, 30),
+    ] {
+        let progress = plans.progress(plan, today).await.unwrap();
+        let by_task = lantoa_plans::progress::summarise(&progress);
+        let dash = plans.dashboard(plan, today).await.unwrap();
+        let mut from_sql: Vec<(i64, usize, usize, usize)> = dash
+            .by_unit
+            .iter()
+            .map(|(u, c)| (*u, c.tasks as usize, c.done as usize, c.overdue as usize))
+            .collect();
+        let mut from_rust: Vec<(i64, usize, usize, usize)> = by_task
+            .iter()
+            .map(|s| (s.unit_id, s.tasks, s.done, s.overdue))
+            .collect();
+        from_sql.sort();
+        from_rust.sort();
+        assert_eq!(from_sql, from_rust, "on {today}");
+        let overdue = progress.iter().filter(|p| p.overdue).count();
+        assert_eq!(dash.total.overdue as usize, overdue, "on {today}");
+        assert_eq!(dash.rows as usize, tasks.len());
+        seen_overdue += overdue;
+    }
+    assert!(seen_overdue > 0, "the days chosen include overdue work");
 }

@@ -351,6 +351,28 @@ impl Registry {
         Self::unit_from_row(&row)
     }
 
+    /// The current names of the units with these ids, read in batches (one query per 500
+    /// ids); ids not registered are left out.
+    pub async fn names(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+        let mut wanted: Vec<i64> = ids.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut out = std::collections::HashMap::with_capacity(wanted.len());
+        for chunk in wanted.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("{} AND u.id IN ({})", select_current(), marks.join(", "));
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for row in q.fetch_all(self.db.pool()).await? {
+                let unit = Self::unit_from_row(&row)?;
+                out.insert(unit.id, unit.name);
+            }
+        }
+        Ok(out)
+    }
+
     /// The unit of this kind and code.
     pub async fn by_code(&self, kind: UnitKind, code: &str) -> Result<Option<Unit>> {
         let Some(code) = self.canonical_code(kind, Some(code))? else {

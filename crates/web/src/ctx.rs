@@ -48,6 +48,11 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The message `id` in the request's language, with no arguments.
+    pub fn t(&self, id: &str) -> String {
+        crate::i18n::tr(self.lang, id, &[])
+    }
+
     /// Who acts, as the audit log and the modules record it (empty when nobody is signed in,
     /// which the access table never lets through to a handler that changes anything).
     pub fn actor(&self) -> String {

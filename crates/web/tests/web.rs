@@ -3176,6 +3176,22 @@ mod plans {
         let page = app.get(&at, Some(&xem)).await;
         assert!(page.body.contains("đang triển khai · 60%"), "{}", page.body);
         assert!(page.body.contains("id=\"by-unit\""), "{}", page.body);
+        // The dashboard's charts: tasks by unit and the timeline, drawn on the server.
+        for id in ["chart-by-unit", "chart-gantt"] {
+            assert!(
+                page.body
+                    .contains("<svg xmlns=\"http://www.w3.org/2000/svg\"")
+                    && page.body.contains(&format!("id=\"{id}\"")),
+                "{id}: {}",
+                page.body
+            );
+        }
+        assert!(
+            page.body
+                .contains("<title>I.1 Kho dữ liệu mở: 01/04/2024 – 30/06/2024</title>"),
+            "each timeline bar is titled with its task: {}",
+            page.body
+        );
 
         // Indicators: a target that is not "year: value" is named; a good one is defined; an
         // actual for a period is recorded and judged against the year's target.

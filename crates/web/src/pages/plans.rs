@@ -71,36 +71,59 @@ pub async fn create(
     }
 }
 
-/// Unit names by id, for the tasks shown.
+/// Unit names by id, for the tasks shown (one query per 500 units).
 async fn unit_names(
     state: &AppState,
     ids: impl Iterator<Item = i64>,
 ) -> Result<HashMap<String, String>, WebError> {
-    let mut names = HashMap::new();
-    for id in ids {
-        if let std::collections::hash_map::Entry::Vacant(e) = names.entry(id.to_string()) {
-            e.insert(state.registry.get(id).await?.name);
-        }
-    }
-    Ok(names)
+    let ids: Vec<i64> = ids.collect();
+    Ok(state
+        .registry
+        .names(&ids)
+        .await?
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name))
+        .collect())
 }
 
-async fn plan_context(state: &AppState, ctx: &Ctx, id: i64) -> Result<minijinja::Value, WebError> {
+/// Tasks shown on one page of a plan.
+const TASKS_PER_PAGE: i64 = 100;
+
+/// The units shown in the by-unit chart (the most overdue first); the table lists them all.
+const UNITS_IN_CHART: usize = 25;
+
+async fn plan_context(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    page: i64,
+) -> Result<minijinja::Value, WebError> {
     let plan = state.plans.plan(id).await?;
     let today = lantoa_core::time::now().date_naive();
-    let progress = state.plans.progress(id, today).await?;
+    let dashboard = state.plans.dashboard(id, today).await?;
+    let pages = ((dashboard.rows.max(1) + TASKS_PER_PAGE - 1) / TASKS_PER_PAGE).max(1);
+    let page = page.clamp(1, pages);
+    // A page counts tasks and their sections alike, in the appendix's order.
+    let progress = state
+        .plans
+        .progress_page(id, today, (page - 1) * TASKS_PER_PAGE, TASKS_PER_PAGE)
+        .await?;
     let my_unit = ctx.principal.as_ref().and_then(|p| p.unit_id);
     let for_any = ctx.has_any(PLANNERS);
     let names = unit_names(
         state,
-        progress.iter().flat_map(|p| {
-            p.task
-                .lead_unit_id
-                .into_iter()
-                .chain(p.task.cooperating_ids.iter().copied())
-        }),
+        progress
+            .iter()
+            .flat_map(|p| {
+                p.task
+                    .lead_unit_id
+                    .into_iter()
+                    .chain(p.task.cooperating_ids.iter().copied())
+            })
+            .chain(dashboard.by_unit.iter().map(|(u, _)| *u)),
     )
     .await?;
+    let name_of = |u: i64| names.get(&u.to_string()).cloned().unwrap_or_default();
     let rows: Vec<minijinja::Value> = progress
         .iter()
         .map(|p| {
@@ -118,25 +141,70 @@ async fn plan_context(state: &AppState, ctx: &Ctx, id: i64) -> Result<minijinja:
             }
         })
         .collect();
-    // The progress already read, summed by unit (not read again).
-    let summary: Vec<minijinja::Value> = lantoa_plans::progress::summarise(&progress)
-        .into_iter()
-        .map(|u| {
+    let summary: Vec<minijinja::Value> = dashboard
+        .by_unit
+        .iter()
+        .map(|(u, c)| {
             minijinja::context! {
-                unit => names.get(&u.unit_id.to_string()).cloned().unwrap_or_default(),
-                tasks => u.tasks, done => u.done, overdue => u.overdue,
+                unit => name_of(*u), tasks => c.tasks, done => c.done, overdue => c.overdue,
             }
         })
         .collect();
-    let overdue = progress.iter().filter(|p| p.overdue).count();
+    let by_unit_chart = lantoa_plans::charts::by_unit_svg(
+        &dashboard
+            .by_unit
+            .iter()
+            .take(UNITS_IN_CHART)
+            .map(|(u, c)| (name_of(*u), *c))
+            .collect::<Vec<_>>(),
+        &ctx.t("plan-chart-by-unit"),
+        [
+            &ctx.t("plan-done"),
+            &ctx.t("plan-overdue"),
+            &ctx.t("plan-open"),
+        ],
+    );
+    let bars: Vec<lantoa_plans::charts::Bar> = progress
+        .iter()
+        .filter(|p| !p.task.section)
+        .map(|p| {
+            let (start, end) = lantoa_plans::dashboard::span(&plan, p);
+            lantoa_plans::charts::Bar {
+                label: format!("{} {}", p.task.code, p.task.title),
+                start,
+                end,
+                status: p.latest.map(|l| l.status),
+                overdue: p.overdue,
+            }
+        })
+        .collect();
+    let gantt = lantoa_plans::charts::gantt_svg(
+        &bars,
+        plan.from_year,
+        plan.to_year,
+        today,
+        &ctx.t("plan-chart-gantt"),
+    );
     let year = chrono::Datelike::year(&today).clamp(plan.from_year, plan.to_year);
     let standings = state.plans.standings(id, year).await?;
+    let indicators_chart =
+        lantoa_plans::charts::indicators_svg(&standings, &ctx.t("plan-chart-indicators"));
     Ok(minijinja::context! {
         year => year, standings => standings,
         plan => plan, tasks => rows, can_edit => ctx.has_any(PLANNERS),
         issued => plan.issued_on.format("%d/%m/%Y").to_string(), summary => summary,
-        overdue => overdue, statuses => lantoa_plans::TaskStatus::ALL.map(|s| s.as_str()),
+        total => dashboard.total, overdue => dashboard.total.overdue,
+        page => page, pages => pages,
+        by_unit_chart => minijinja::Value::from_safe_string(by_unit_chart),
+        gantt => minijinja::Value::from_safe_string(gantt),
+        indicators_chart => minijinja::Value::from_safe_string(indicators_chart),
+        statuses => lantoa_plans::TaskStatus::ALL.map(|s| s.as_str()),
     })
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct PlanQuery {
+    page: Option<i64>,
 }
 
 /// `GET /plans/{id}`: a plan, its tasks by section, and for planners the import form.
@@ -144,8 +212,9 @@ pub async fn plan(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<PlanQuery>,
 ) -> Result<Response, WebError> {
-    let extra = plan_context(&state, &ctx, id).await?;
+    let extra = plan_context(&state, &ctx, id, q.page.unwrap_or(1)).await?;
     Ok(view::page("plan.html", &ctx, "plans", extra)?.into_response())
 }
 
@@ -203,7 +272,7 @@ pub async fn report(
     match state.plans.submit_report(&who, task, &new).await {
         Ok(_) => Ok(Redirect::to(&format!("/plans/{id}#task-report-{task}")).into_response()),
         Err(e) => {
-            let extra = plan_context(&state, &ctx, id).await?;
+            let extra = plan_context(&state, &ctx, id, 1).await?;
             Ok(form_error(
                 "plan.html",
                 &ctx,
@@ -310,7 +379,7 @@ async fn after(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/plans/{id}#{anchor}")).into_response()),
         Err(e) => {
-            let extra = plan_context(state, ctx, id).await?;
+            let extra = plan_context(state, ctx, id, 1).await?;
             Ok(form_error("plan.html", ctx, "plans", extra, e.into()))
         }
     }

@@ -1,0 +1,147 @@
+//! The plan dashboard's figures: tasks, done and overdue by lead unit and by steering
+//! committee member, counted by the database in one grouped query however many tasks a plan
+//! has (each task row carries its latest report; see migration 0004), and the spans a
+//! timeline draws.
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::{Period, Plan, Plans, Result, TaskProgress};
+
+/// Tasks, done and overdue for one unit or member (or the whole plan).
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    /// Tasks (sections not counted).
+    pub tasks: i64,
+    /// Reported done.
+    pub done: i64,
+    /// Overdue on the day.
+    pub overdue: i64,
+}
+
+/// A plan's figures on a day.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Dashboard {
+    /// Rows of the appendix: tasks and section headings.
+    pub rows: i64,
+    /// The whole plan.
+    pub total: Counts,
+    /// By lead unit (registry id), the most overdue first.
+    pub by_unit: Vec<(i64, Counts)>,
+    /// By steering committee member (none: not assigned), the most overdue first.
+    pub by_member: Vec<(Option<i64>, Counts)>,
+}
+
+/// What the grouped query groups by.
+#[derive(Debug, Clone, Copy)]
+enum By {
+    Unit,
+    Member,
+}
+
+impl Plans {
+    /// The plan's figures on `today`: the same judgement as [`Plans::progress`] (done by the
+    /// latest report; overdue past the deadline, or for yearly work without a report since the
+    /// last passed year-end's year began), counted in SQL.
+    pub async fn dashboard(&self, plan_id: i64, today: NaiveDate) -> Result<Dashboard> {
+        let plan = self.plan(plan_id).await?;
+        let by_unit: Vec<(i64, Counts)> = self
+            .counts(&plan, today, By::Unit)
+            .await?
+            .into_iter()
+            .filter_map(|(u, c)| u.map(|u| (u, c)))
+            .collect();
+        let by_member = self.counts(&plan, today, By::Member).await?;
+        let total = by_unit.iter().fold(Counts::default(), |a, (_, c)| Counts {
+            tasks: a.tasks + c.tasks,
+            done: a.done + c.done,
+            overdue: a.overdue + c.overdue,
+        });
+        let rows: i64 = sqlx::query("SELECT COUNT(*) FROM plans_tasks WHERE plan_id = $1")
+            .bind(plan_id)
+            .fetch_one(self.db.pool())
+            .await?
+            .try_get(0)?;
+        Ok(Dashboard {
+            rows,
+            total,
+            by_unit,
+            by_member,
+        })
+    }
+
+    async fn counts(
+        &self,
+        plan: &Plan,
+        today: NaiveDate,
+        by: By,
+    ) -> Result<Vec<(Option<i64>, Counts)>> {
+        let column = match by {
+            By::Unit => "lead_unit_id",
+            By::Member => "member_id",
+        };
+        // Yearly work's last passed deadline is the end of last year, if the plan had begun.
+        let last_year = today.year() - 1;
+        let yearly_due = i64::from(last_year >= plan.from_year);
+        let rows = sqlx::query(&format!(
+            "SELECT {column}, COUNT(*),
+                SUM(CASE WHEN latest_status = 'done' THEN 1 ELSE 0 END),
+                SUM(CASE WHEN (yearly = 0 AND due_on < $2 AND COALESCE(latest_status, '') <> 'done')
+                          OR (yearly = 1 AND $3 = 1 AND (last_report_on IS NULL OR last_report_on < $4))
+                     THEN 1 ELSE 0 END)
+             FROM plans_tasks WHERE plan_id = $1 AND section = 0 AND lead_unit_id IS NOT NULL
+             GROUP BY {column}"
+        ))
+        .bind(plan.id)
+        .bind(today.format("%Y-%m-%d").to_string())
+        .bind(yearly_due)
+        .bind(format!("{last_year:04}-01-01"))
+        .fetch_all(self.db.pool())
+        .await?;
+        let mut out = rows
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<Option<i64>, _>(0)?,
+                    Counts {
+                        tasks: r.try_get(1)?,
+                        done: r.try_get::<Option<i64>, _>(2)?.unwrap_or(0),
+                        overdue: r.try_get::<Option<i64>, _>(3)?.unwrap_or(0),
+                    },
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by(|a, b| b.1.overdue.cmp(&a.1.overdue).then(a.0.cmp(&b.0)));
+        Ok(out)
+    }
+}
+
+/// The span a timeline draws for a task: from its period's first day (or the plan's date) to
+/// its deadline (or the plan's last day, for yearly and ongoing work).
+pub fn span(plan: &Plan, t: &TaskProgress) -> (NaiveDate, NaiveDate) {
+    let plan_end = NaiveDate::from_ymd_opt(plan.to_year, 12, 31).unwrap_or(plan.issued_on);
+    let end = t.task.due_on.unwrap_or(plan_end);
+    let start = t
+        .task
+        .period
+        .and_then(|p| p.start())
+        .unwrap_or(plan.issued_on)
+        .min(end);
+    (start, end)
+}
+
+impl Period {
+    /// The first day of the period; none for a single day, yearly and ongoing work.
+    pub fn start(&self) -> Option<NaiveDate> {
+        let first = |y: i32, m: u32| NaiveDate::from_ymd_opt(y, m, 1);
+        match *self {
+            Period::Date { .. } | Period::Yearly | Period::Ongoing => None,
+            Period::Month { year, month } => first(year, month),
+            Period::Quarter { year, quarter } => first(year, quarter * 3 - 2),
+            Period::Half { year, half } => first(year, half * 6 - 5),
+            Period::Year { year } => first(year, 1),
+            Period::Years { from, .. } => first(from, 1),
+        }
+    }
+}
