@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 use lantoa_core::chart::{Anchor, BarRow, Svg, hbars, number, shorten};
 
-use crate::{Counts, Direction, Standing, TaskStatus};
+use crate::{Counts, Direction, Plan, Standing, TaskProgress, TaskStatus};
 
 /// Colours: done, overdue, open / in progress, not reported.
 const DONE: &str = "#1b6e3a";
@@ -47,6 +47,25 @@ pub struct Bar {
     pub status: Option<TaskStatus>,
     /// Overdue on the day.
     pub overdue: bool,
+}
+
+/// The timeline's bars for `progress` (a page of a plan's tasks; sections left out), each
+/// from [`crate::dashboard::span`].
+pub fn timeline_bars(plan: &Plan, progress: &[TaskProgress]) -> Vec<Bar> {
+    progress
+        .iter()
+        .filter(|p| !p.task.section)
+        .map(|p| {
+            let (start, end) = crate::dashboard::span(plan, p);
+            Bar {
+                label: format!("{} {}", p.task.code, p.task.title),
+                start,
+                end,
+                status: p.latest.map(|l| l.status),
+                overdue: p.overdue,
+            }
+        })
+        .collect()
 }
 
 /// A timeline (Gantt chart) of `bars` over the years `from..=to`, with a line at `today`;

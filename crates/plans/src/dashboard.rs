@@ -3,6 +3,8 @@
 //! has (each task row carries its latest report; see migration 0004), and the spans a
 //! timeline draws.
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use sqlx::Row;
@@ -33,88 +35,65 @@ pub struct Dashboard {
     pub by_member: Vec<(Option<i64>, Counts)>,
 }
 
-/// What the grouped query groups by.
-#[derive(Debug, Clone, Copy)]
-enum By {
-    Unit,
-    Member,
-}
-
 impl Plans {
     /// The plan's figures on `today`: the same judgement as [`Plans::progress`] (done by the
     /// latest report; overdue past the deadline, or for yearly work without a report since the
-    /// last passed year-end's year began), counted in SQL.
+    /// last passed year-end's year began), counted in one grouped SQL query that reads only
+    /// an index.
     pub async fn dashboard(&self, plan_id: i64, today: NaiveDate) -> Result<Dashboard> {
         let plan = self.plan(plan_id).await?;
-        let by_unit: Vec<(i64, Counts)> = self
-            .counts(&plan, today, By::Unit)
-            .await?
-            .into_iter()
-            .filter_map(|(u, c)| u.map(|u| (u, c)))
-            .collect();
-        let by_member = self.counts(&plan, today, By::Member).await?;
-        let total = by_unit.iter().fold(Counts::default(), |a, (_, c)| Counts {
-            tasks: a.tasks + c.tasks,
-            done: a.done + c.done,
-            overdue: a.overdue + c.overdue,
-        });
-        let rows: i64 = sqlx::query("SELECT COUNT(*) FROM plans_tasks WHERE plan_id = $1")
-            .bind(plan_id)
-            .fetch_one(self.db.pool())
-            .await?
-            .try_get(0)?;
-        Ok(Dashboard {
-            rows,
-            total,
-            by_unit,
-            by_member,
-        })
-    }
-
-    async fn counts(
-        &self,
-        plan: &Plan,
-        today: NaiveDate,
-        by: By,
-    ) -> Result<Vec<(Option<i64>, Counts)>> {
-        let column = match by {
-            By::Unit => "lead_unit_id",
-            By::Member => "member_id",
-        };
         // Yearly work's last passed deadline is the end of last year, if the plan had begun.
         let last_year = today.year() - 1;
         let yearly_due = i64::from(last_year >= plan.from_year);
-        let rows = sqlx::query(&format!(
-            "SELECT {column}, COUNT(*),
+        let rows = sqlx::query(
+            "SELECT lead_unit_id, member_id, section, COUNT(*),
                 SUM(CASE WHEN latest_status = 'done' THEN 1 ELSE 0 END),
                 SUM(CASE WHEN (yearly = 0 AND due_on < $2 AND COALESCE(latest_status, '') <> 'done')
                           OR (yearly = 1 AND $3 = 1 AND (last_report_on IS NULL OR last_report_on < $4))
                      THEN 1 ELSE 0 END)
-             FROM plans_tasks WHERE plan_id = $1 AND section = 0 AND lead_unit_id IS NOT NULL
-             GROUP BY {column}"
-        ))
+             FROM plans_tasks WHERE plan_id = $1
+             GROUP BY lead_unit_id, member_id, section",
+        )
         .bind(plan.id)
         .bind(today.format("%Y-%m-%d").to_string())
         .bind(yearly_due)
         .bind(format!("{last_year:04}-01-01"))
         .fetch_all(self.db.pool())
         .await?;
-        let mut out = rows
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.try_get::<Option<i64>, _>(0)?,
-                    Counts {
-                        tasks: r.try_get(1)?,
-                        done: r.try_get::<Option<i64>, _>(2)?.unwrap_or(0),
-                        overdue: r.try_get::<Option<i64>, _>(3)?.unwrap_or(0),
-                    },
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        out.sort_by(|a, b| b.1.overdue.cmp(&a.1.overdue).then(a.0.cmp(&b.0)));
+        let mut out = Dashboard::default();
+        let mut by_unit: HashMap<i64, Counts> = HashMap::new();
+        let mut by_member: HashMap<Option<i64>, Counts> = HashMap::new();
+        for r in &rows {
+            let n: i64 = r.try_get(3)?;
+            out.rows += n;
+            let (Some(unit), 0) = (r.try_get::<Option<i64>, _>(0)?, r.try_get::<i64, _>(2)?) else {
+                continue;
+            };
+            let c = Counts {
+                tasks: n,
+                done: r.try_get::<Option<i64>, _>(4)?.unwrap_or(0),
+                overdue: r.try_get::<Option<i64>, _>(5)?.unwrap_or(0),
+            };
+            for sum in [
+                by_unit.entry(unit).or_default(),
+                by_member.entry(r.try_get(1)?).or_default(),
+                &mut out.total,
+            ] {
+                sum.tasks += c.tasks;
+                sum.done += c.done;
+                sum.overdue += c.overdue;
+            }
+        }
+        out.by_unit = most_overdue_first(by_unit);
+        out.by_member = most_overdue_first(by_member);
         Ok(out)
     }
+}
+
+fn most_overdue_first<K: Ord>(m: HashMap<K, Counts>) -> Vec<(K, Counts)> {
+    let mut v: Vec<(K, Counts)> = m.into_iter().collect();
+    v.sort_by(|a, b| b.1.overdue.cmp(&a.1.overdue).then(a.0.cmp(&b.0)));
+    v
 }
 
 /// The span a timeline draws for a task: from its period's first day (or the plan's date) to

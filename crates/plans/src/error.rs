@@ -18,8 +18,9 @@ pub enum Error {
     /// The caller may not do this; the message says who may.
     #[error("{0}")]
     NotAllowed(String),
-    /// A plan with this number exists.
-    #[error("a plan numbered {0} is already registered")]
+    /// What is named exists already (a plan by its number, a committee member by name and
+    /// position).
+    #[error("{0} is already registered")]
     Duplicate(String),
     /// No plan with this id.
     #[error("no plan {0}")]
@@ -35,6 +36,32 @@ pub enum Error {
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         Error::Store(e.into())
+    }
+}
+
+/// `v` trimmed, or the field named as required.
+pub(crate) fn required(field: &'static str, v: &str) -> Result<String> {
+    let v = v.trim();
+    if v.is_empty() {
+        Err(Error::Invalid {
+            field,
+            message: "required".into(),
+        })
+    } else {
+        Ok(v.to_owned())
+    }
+}
+
+/// Whether `roles` hold a planner's (or an admin's) power; `what` names the work refused.
+pub(crate) fn planner_only(roles: &[lantoa_core::role::Role], what: &str) -> Result<()> {
+    use lantoa_core::role::Role;
+    if roles
+        .iter()
+        .any(|r| matches!(r, Role::Admin | Role::Planner))
+    {
+        Ok(())
+    } else {
+        Err(Error::NotAllowed(format!("{what} by the role planner")))
     }
 }
 

@@ -11,6 +11,7 @@ use lantoa_store::is_unique_violation;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use crate::error::planner_only;
 use crate::{Error, Period, Plans, Result};
 
 /// Whether more is better.
@@ -105,19 +106,6 @@ fn bad(field: &'static str, message: impl Into<String>) -> Error {
     }
 }
 
-fn may_edit(roles: &[Role]) -> Result<()> {
-    if roles
-        .iter()
-        .any(|r| matches!(r, Role::Admin | Role::Planner))
-    {
-        Ok(())
-    } else {
-        Err(Error::NotAllowed(
-            "indicators are kept by the role planner".into(),
-        ))
-    }
-}
-
 impl Plans {
     /// Defines an indicator of plan `plan_id` with its targets (a planner's work). Its code is
     /// new in the plan; targets fall within the plan's years, once each, and are finite.
@@ -128,7 +116,7 @@ impl Plans {
         plan_id: i64,
         new: &NewIndicator,
     ) -> Result<Indicator> {
-        may_edit(roles)?;
+        planner_only(roles, "indicators are kept")?;
         let plan = self.plan(plan_id).await?;
         for (field, v) in [
             ("code", &new.code),
@@ -274,7 +262,7 @@ impl Plans {
         indicator_id: i64,
         new: &NewActual,
     ) -> Result<NaiveDate> {
-        may_edit(roles)?;
+        planner_only(roles, "indicators are kept")?;
         let period = Period::parse(&new.period).map_err(|e| bad("period", e.to_string()))?;
         let end = period.due().ok_or_else(|| {
             bad(

@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod charts;
+pub mod committee;
 pub mod dashboard;
 mod demo;
 mod error;
@@ -19,6 +20,7 @@ mod plan;
 pub mod progress;
 pub mod reminders;
 
+pub use committee::{Member, MemberRole, NewMember};
 pub use dashboard::{Counts, Dashboard};
 pub use demo::{DEMO_APPENDIX, DEMO_NUMBER};
 pub use error::{Error, Result};

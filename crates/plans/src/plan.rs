@@ -7,6 +7,7 @@ use lantoa_store::{Clock, Db, is_unique_violation};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use crate::error::required;
 use crate::{Error, Period, Result};
 
 /// A plan to register.
@@ -170,17 +171,6 @@ impl Plans {
 
     /// Registers a plan; its number must be new, its years in order, its date a date.
     pub async fn create(&self, actor: &str, new: &NewPlan) -> Result<Plan> {
-        let required = |field: &'static str, v: &str| {
-            let v = v.trim();
-            if v.is_empty() {
-                Err(Error::Invalid {
-                    field,
-                    message: "required".into(),
-                })
-            } else {
-                Ok(v.to_owned())
-            }
-        };
         let number = required("number", &new.number)?;
         let issuer = required("issuer", &new.issuer)?;
         let title = required("title", &new.title)?;
@@ -215,7 +205,9 @@ impl Plans {
         .await;
         let id: i64 = match inserted {
             Ok(r) => r.try_get(0)?,
-            Err(e) if is_unique_violation(&e) => return Err(Error::Duplicate(number)),
+            Err(e) if is_unique_violation(&e) => {
+                return Err(Error::Duplicate(format!("a plan numbered {number}")));
+            }
             Err(e) => return Err(e.into()),
         };
         audit::append(

@@ -750,3 +750,147 @@ async fn the_dashboard_counts_in_sql_what_progress_judges_task_by_task() {
     }
     assert!(seen_overdue > 0, "the days chosen include overdue work");
 }
+
+#[tokio::test]
+async fn the_steering_committee_holds_sections_and_the_dashboard_sums_by_member() {
+    use lantoa_core::role::Role;
+    use lantoa_plans::{MemberRole, NewMember};
+    let (_t, plans, plan) = setup().await;
+    plans
+        .import_appendix("ke.hoach", plan, APPENDIX.as_bytes(), true)
+        .await
+        .unwrap();
+    let planner = [Role::Planner];
+    let member = |name: &str, position: &str, role: &str, phone: &str| NewMember {
+        name: name.into(),
+        position: position.into(),
+        role: role.into(),
+        unit_id: None,
+        fields: vec!["Chính quyền số".into(), " ".into()],
+        phone: phone.into(),
+    };
+    // Refusals, each named, nothing stored.
+    for (new, roles, says) in [
+        (
+            member("Trần Văn A", "Phó Chủ tịch UBND", "deputy", ""),
+            &[Role::Viewer][..],
+            "only a planner",
+        ),
+        (
+            member("  ", "Phó Chủ tịch UBND", "deputy", ""),
+            &planner[..],
+            "name",
+        ),
+        (
+            member("Trần Văn A", "Phó Chủ tịch UBND", "chief", ""),
+            &planner[..],
+            "not a role",
+        ),
+        (
+            member("Trần Văn A", "Phó Chủ tịch UBND", "deputy", "12345"),
+            &planner[..],
+            "phone",
+        ),
+    ] {
+        let e = plans.add_member("ke.hoach", roles, &new).await.unwrap_err();
+        assert!(e.to_string().contains(says), "{says}: {e}");
+    }
+    assert!(plans.members().await.unwrap().is_empty());
+    let deputy = plans
+        .add_member(
+            "ke.hoach",
+            &planner,
+            &member("Trần Văn A", "Phó Chủ tịch UBND", "deputy", "0912 345 678"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (deputy.role, deputy.phone.as_str()),
+        (MemberRole::Deputy, "0912345678")
+    );
+    assert_eq!(
+        deputy.fields,
+        ["Chính quyền số"],
+        "empty fields are dropped"
+    );
+    let e = plans
+        .add_member(
+            "ke.hoach",
+            &planner,
+            &member("Trần Văn A", "Phó Chủ tịch UBND", "deputy", ""),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, lantoa_plans::Error::Duplicate(_)), "{e}");
+    let head = plans
+        .add_member(
+            "ke.hoach",
+            &planner,
+            &member("Nguyễn Thị B", "Chủ tịch UBND", "head", ""),
+        )
+        .await
+        .unwrap();
+    let roles: Vec<MemberRole> = plans
+        .members()
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.role)
+        .collect();
+    assert_eq!(
+        roles,
+        [MemberRole::Head, MemberRole::Deputy],
+        "the head first"
+    );
+
+    // Section I and everything below it answer to the deputy; II.1 to the head.
+    assert_eq!(
+        plans
+            .assign_member("ke.hoach", &planner, plan, "I", Some(deputy.id))
+            .await
+            .unwrap(),
+        4
+    );
+    assert_eq!(
+        plans
+            .assign_member("ke.hoach", &planner, plan, "II.1", Some(head.id))
+            .await
+            .unwrap(),
+        1
+    );
+    let e = plans
+        .assign_member("ke.hoach", &planner, plan, "IX", Some(head.id))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("no task or section"), "{e}");
+    plans
+        .set_member_active("ke.hoach", &planner, head.id, false)
+        .await
+        .unwrap();
+    let e = plans
+        .assign_member("ke.hoach", &planner, plan, "II", Some(head.id))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("no longer on the committee"), "{e}");
+    assert_eq!(
+        plans.task(plan, "I.1.1").await.unwrap().unwrap().member_id,
+        Some(deputy.id)
+    );
+
+    // On 1/1/2025, I.1 (Q2/2024), I.1.1 (2024) and I.2 (yearly) are overdue under the deputy.
+    let today = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    let d = plans.dashboard(plan, today).await.unwrap();
+    let of = |m: Option<i64>| {
+        d.by_member
+            .iter()
+            .find(|(k, _)| *k == m)
+            .map(|(_, c)| (c.tasks, c.overdue))
+    };
+    assert_eq!(of(Some(deputy.id)), Some((3, 3)));
+    assert_eq!(
+        of(Some(head.id)),
+        Some((1, 0)),
+        "ongoing work is never overdue"
+    );
+    assert_eq!(d.by_member[0].0, Some(deputy.id), "the most overdue first");
+}

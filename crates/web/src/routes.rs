@@ -154,6 +154,10 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/plans" SignedIn, Page, "Digital-transformation plans, and the form to register one" => pages::plans::list;
         POST "/plans" Roles(PLANNERS), Page, "Register a plan (number, issued_on, issuer, title, from_year, to_year, implements)" => pages::plans::create;
         GET "/plans/reminders" SignedIn, Page, "Each lead unit's digest for a day: tasks due soon without a report, and overdue ones (date=YYYY-MM-DD)" => pages::plans::reminders;
+        GET "/plans/committee" SignedIn, Page, "The steering committee: members, positions, assigned fields" => pages::plans::committee;
+        POST "/plans/committee" Roles(PLANNERS), Page, "Add a committee member (name, position, role, fields, phone)" => pages::plans::add_member;
+        POST "/plans/committee/{id}/active" Roles(PLANNERS), Page, "A committee member leaves (active=0) or returns (active=1)" => pages::plans::member_active;
+        POST "/plans/{id}/assign" Roles(PLANNERS), Page, "Put a task or section and everything below it under a committee member (code, member)" => pages::plans::assign;
         GET "/plans/{id}" SignedIn, Page, "A plan with its tasks by section, lead units and deadlines" => pages::plans::plan;
         POST "/plans/{id}/tasks/{task}/report" SignedIn, Page, "A progress report on a task (status, percent, body, evidence), by its lead unit's account or a planner" => pages::plans::report;
         POST "/plans/{id}/indicators" Roles(PLANNERS), Page, "Define an indicator of a plan (code, name, measure, pillar, baseline, direction, targets)" => pages::plans::define_indicator;

@@ -54,6 +54,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/plan_reminders.html"),
     ),
     (
+        "plan_committee.html",
+        include_str!("../templates/plan_committee.html"),
+    ),
+    (
         "plan_import.html",
         include_str!("../templates/plan_import.html"),
     ),

@@ -164,20 +164,7 @@ async fn plan_context(
             &ctx.t("plan-open"),
         ],
     );
-    let bars: Vec<lantoa_plans::charts::Bar> = progress
-        .iter()
-        .filter(|p| !p.task.section)
-        .map(|p| {
-            let (start, end) = lantoa_plans::dashboard::span(&plan, p);
-            lantoa_plans::charts::Bar {
-                label: format!("{} {}", p.task.code, p.task.title),
-                start,
-                end,
-                status: p.latest.map(|l| l.status),
-                overdue: p.overdue,
-            }
-        })
-        .collect();
+    let bars = lantoa_plans::charts::timeline_bars(&plan, &progress);
     let gantt = lantoa_plans::charts::gantt_svg(
         &bars,
         plan.from_year,
@@ -185,6 +172,18 @@ async fn plan_context(
         today,
         &ctx.t("plan-chart-gantt"),
     );
+    let members = state.plans.members().await?;
+    let by_member: Vec<minijinja::Value> = dashboard
+        .by_member
+        .iter()
+        .map(|(m, c)| {
+            minijinja::context! {
+                member => m.and_then(|m| members.iter().find(|x| x.id == m))
+                    .map(|x| format!("{} ({})", x.name, x.position)),
+                tasks => c.tasks, done => c.done, overdue => c.overdue,
+            }
+        })
+        .collect();
     let year = chrono::Datelike::year(&today).clamp(plan.from_year, plan.to_year);
     let standings = state.plans.standings(id, year).await?;
     let indicators_chart =
@@ -194,7 +193,8 @@ async fn plan_context(
         plan => plan, tasks => rows, can_edit => ctx.has_any(PLANNERS),
         issued => plan.issued_on.format("%d/%m/%Y").to_string(), summary => summary,
         total => dashboard.total, overdue => dashboard.total.overdue,
-        page => page, pages => pages,
+        page => page, pages => pages, by_member => by_member,
+        members => members.iter().filter(|m| m.active).collect::<Vec<_>>(),
         by_unit_chart => minijinja::Value::from_safe_string(by_unit_chart),
         gantt => minijinja::Value::from_safe_string(gantt),
         indicators_chart => minijinja::Value::from_safe_string(indicators_chart),
@@ -433,4 +433,112 @@ pub async fn reminders(
         },
     )?
     .into_response())
+}
+
+async fn committee_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, WebError> {
+    let members = state.plans.members().await?;
+    let names = unit_names(state, members.iter().filter_map(|m| m.unit_id)).await?;
+    let rows: Vec<minijinja::Value> = members
+        .iter()
+        .map(|m| {
+            minijinja::context! {
+                member => m,
+                unit => m.unit_id.and_then(|u| names.get(&u.to_string()).cloned()),
+            }
+        })
+        .collect();
+    Ok(minijinja::context! {
+        members => rows, can_edit => ctx.has_any(PLANNERS),
+        roles => lantoa_plans::MemberRole::ALL.map(|r| r.as_str()),
+    })
+}
+
+/// `GET /plans/committee`: the steering committee, its members' positions and fields, and for
+/// planners the form to add one.
+pub async fn committee(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, WebError> {
+    let extra = committee_context(&state, &ctx).await?;
+    Ok(view::page("plan_committee.html", &ctx, "plans", extra)?.into_response())
+}
+
+/// `POST /plans/committee` (form: `name`, `position`, `role`, `fields` separated by `;`,
+/// `phone`): adds a member, or the page again naming the field at fault.
+pub async fn add_member(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let new = lantoa_plans::NewMember {
+        name: form.get("name"),
+        position: form.get("position"),
+        role: form.get("role"),
+        unit_id: None,
+        fields: form.get("fields").split(';').map(str::to_owned).collect(),
+        phone: form.get("phone"),
+    };
+    match state
+        .plans
+        .add_member(&ctx.actor(), &ctx.roles(), &new)
+        .await
+    {
+        Ok(m) => Ok(Redirect::to(&format!("/plans/committee#member-{}", m.id)).into_response()),
+        Err(e) => {
+            let extra = committee_context(&state, &ctx).await?;
+            let echo = minijinja::context! {
+                name => new.name, position => new.position, role => new.role,
+                fields => form.get("fields"), phone => new.phone,
+            };
+            Ok(form_error(
+                "plan_committee.html",
+                &ctx,
+                "plans",
+                minijinja::context! { echo => echo, ..extra },
+                e.into(),
+            ))
+        }
+    }
+}
+
+/// `POST /plans/committee/{id}/active` (form: `active` = 1 or 0): a member leaves or returns.
+pub async fn member_active(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    state
+        .plans
+        .set_member_active(&ctx.actor(), &ctx.roles(), id, form.get("active") == "1")
+        .await?;
+    Ok(Redirect::to(&format!("/plans/committee#member-{id}")).into_response())
+}
+
+/// `POST /plans/{id}/assign` (form: `code`, `member` — an id, or empty for none): puts a task or
+/// section, and everything below it, under a committee member.
+pub async fn assign(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let member = form.get("member");
+    let result = match member.parse::<i64>() {
+        Ok(m) => Ok(Some(m)),
+        Err(_) if member.is_empty() => Ok(None),
+        Err(_) => Err(lantoa_plans::Error::Invalid {
+            field: "member",
+            message: format!("{member:?} is not a committee member"),
+        }),
+    };
+    let result = match result {
+        Ok(m) => state
+            .plans
+            .assign_member(&ctx.actor(), &ctx.roles(), id, &form.get("code"), m)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    after(&state, &ctx, id, result, "by-member-h").await
 }
