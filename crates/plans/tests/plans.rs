@@ -774,7 +774,7 @@ async fn the_steering_committee_holds_sections_and_the_dashboard_sums_by_member(
         (
             member("Trần Văn A", "Phó Chủ tịch UBND", "deputy", ""),
             &[Role::Viewer][..],
-            "only a planner",
+            "by the role planner",
         ),
         (
             member("  ", "Phó Chủ tịch UBND", "deputy", ""),
