@@ -183,3 +183,42 @@ pub fn indicators_svg(standings: &[Standing], title: &str) -> String {
     svg.line(x(100.0), TOP - 4.0, x(100.0), height - 4.0, "#000");
     svg.finish()
 }
+
+/// The DTI over the years: the total and each pillar, normalised 0–1 (`total` names the
+/// total's line).
+pub fn dti_svg(years: &[crate::Assessment], title: &str, total: &str) -> String {
+    use lantoa_core::chart::{Series, lines};
+    const COLOURS: [&str; 6] = [
+        "#000000", "#1f5fa8", "#1b6e3a", "#b35c00", "#7a3e9d", "#9a9a9a",
+    ];
+    let x: Vec<String> = years.iter().map(|a| a.year.to_string()).collect();
+    let mut names: Vec<String> = Vec::new();
+    for a in years {
+        for (p, _) in &a.pillars {
+            if !names.contains(p) {
+                names.push(p.clone());
+            }
+        }
+    }
+    let mut series = vec![Series {
+        name: total.to_owned(),
+        colour: COLOURS[0].to_owned(),
+        values: years.iter().map(|a| a.total).collect(),
+    }];
+    for (i, name) in names.iter().enumerate() {
+        series.push(Series {
+            name: name.clone(),
+            colour: COLOURS[1 + i % (COLOURS.len() - 1)].to_owned(),
+            values: years
+                .iter()
+                .map(|a| {
+                    a.pillars
+                        .iter()
+                        .find(|(p, _)| p == name)
+                        .and_then(|(_, v)| *v)
+                })
+                .collect(),
+        });
+    }
+    lines("chart-dti", title, &x, &series, 1.0, "")
+}

@@ -894,3 +894,141 @@ async fn the_steering_committee_holds_sections_and_the_dashboard_sums_by_member(
     );
     assert_eq!(d.by_member[0].0, Some(deputy.id), "the most overdue first");
 }
+
+#[tokio::test]
+async fn the_dti_self_assessment_is_normalised_by_pillar_and_compared_year_over_year() {
+    use lantoa_core::role::Role;
+    use lantoa_plans::{DtiResult, Frameworks, NewScore};
+    let (_t, plans, _) = setup().await;
+    let fw = Frameworks::builtin().unwrap();
+    let planner = [Role::Planner];
+    let score = |c: &str, s: f64, e: &str| NewScore {
+        component: c.into(),
+        score: s,
+        evidence: e.into(),
+    };
+    // Each fault named by component, nothing stored. Component 7.1 is worth 200/22 points.
+    let e = plans
+        .record_dti_scores(
+            "ke.hoach",
+            &planner,
+            &fw,
+            2023,
+            &[
+                score("1.1", 5.0, "QĐ 12/QĐ-UBND"),
+                score("1.11", 5.0, "x"),
+                score("7.1", 10.0, "x"),
+                score("2.1", 3.0, " "),
+                score("3.1", f64::NAN, "x"),
+            ],
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    for says in [
+        "\"1.11\" is not a component",
+        "7.1: 10 is not a score from 0 to 9.0909",
+        "2.1: a score above 0 needs its evidence",
+        "3.1: NaN",
+    ] {
+        assert!(e.contains(says), "{says}: {e}");
+    }
+    assert!(!e.contains("1.1:"), "a good row is not named: {e}");
+    let e = plans
+        .record_dti_scores("ke.hoach", &planner, &fw, 2019, &[score("1.1", 1.0, "x")])
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("no DTI framework covers 2019"),
+        "{e}"
+    );
+    let e = plans
+        .record_dti_scores("ke.hoach", &[Role::Viewer], &fw, 2023, &[])
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::NotAllowed(_)), "{e}");
+    let a = plans.dti_assessment(&fw, 2023).await.unwrap();
+    assert_eq!(
+        (a.total, a.mains[0].entered),
+        (None, 0),
+        "nothing was half stored"
+    );
+
+    // Awareness (1.x, 100 points over 10 components): every component at 8 of 10 → 0.8; the
+    // digital-government activity (7.x, 200 points): eleven components full → 0.5.
+    let mut all: Vec<NewScore> = (1..=10)
+        .map(|i| score(&format!("1.{i}"), 8.0, "Báo cáo 15/BC-UBND"))
+        .collect();
+    all.extend((1..=11).map(|i| score(&format!("7.{i}"), 200.0 / 22.0, "Cổng DVC")));
+    assert_eq!(
+        plans
+            .record_dti_scores("ke.hoach", &planner, &fw, 2023, &all)
+            .await
+            .unwrap(),
+        21
+    );
+    let a = plans.dti_assessment(&fw, 2023).await.unwrap();
+    let main = |code: &str| a.mains.iter().find(|m| m.main.code == code).unwrap();
+    assert!((main("1").normalised.unwrap() - 0.8).abs() < 1e-9);
+    assert!((main("7").normalised.unwrap() - 0.5).abs() < 1e-9);
+    assert_eq!(main("8").normalised, None, "nothing entered is not a zero");
+    let pillar = |p: &str| a.pillars.iter().find(|(n, _)| n == p).unwrap().1;
+    // Foundations: 80 of the 500 scored points of its five scored main indicators.
+    assert!((pillar("Nền tảng chung").unwrap() - 80.0 / 500.0).abs() < 1e-9);
+    assert!((pillar("Chính quyền số").unwrap() - 0.5).abs() < 1e-9);
+    assert!((a.total.unwrap() - 180.0 / 1000.0).abs() < 1e-9);
+    // A score entered again replaces the first.
+    plans
+        .record_dti_scores(
+            "ke.hoach",
+            &planner,
+            &fw,
+            2023,
+            &[score("1.1", 10.0, "QĐ 20")],
+        )
+        .await
+        .unwrap();
+    let a = plans.dti_assessment(&fw, 2023).await.unwrap();
+    assert!((a.mains[0].score - 82.0).abs() < 1e-9);
+
+    // Published results: bad ones named; then the years compared.
+    let result = |rank, of, index: Option<f64>| DtiResult {
+        rank,
+        of_count: of,
+        index_value: index,
+        source: "dti.gov.vn".into(),
+    };
+    for (r, says) in [
+        (result(64, 63, None), "rank"),
+        (result(1, 34, Some(1.2)), "index"),
+        (
+            DtiResult {
+                source: " ".into(),
+                ..result(1, 34, None)
+            },
+            "source",
+        ),
+    ] {
+        let e = plans
+            .record_dti_result("ke.hoach", &planner, 2024, &r)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains(says), "{says}: {e}");
+    }
+    plans
+        .record_dti_result("ke.hoach", &planner, 2022, &result(24, 63, None))
+        .await
+        .unwrap();
+    plans
+        .record_dti_result("ke.hoach", &planner, 2024, &result(1, 34, Some(0.8241)))
+        .await
+        .unwrap();
+    let years: Vec<(i32, Option<i64>)> = plans
+        .dti_years(&fw)
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| (a.year, a.result.as_ref().map(|r| r.rank)))
+        .collect();
+    assert_eq!(years, [(2022, Some(24)), (2023, None), (2024, Some(1))]);
+}

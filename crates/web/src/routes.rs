@@ -154,6 +154,9 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/plans" SignedIn, Page, "Digital-transformation plans, and the form to register one" => pages::plans::list;
         POST "/plans" Roles(PLANNERS), Page, "Register a plan (number, issued_on, issuer, title, from_year, to_year, implements)" => pages::plans::create;
         GET "/plans/reminders" SignedIn, Page, "Each lead unit's digest for a day: tasks due soon without a report, and overdue ones (date=YYYY-MM-DD)" => pages::plans::reminders;
+        GET "/plans/dti" SignedIn, Page, "The DTI: years compared by pillar and rank, a year's self-assessment (year=)" => pages::plans::dti;
+        POST "/plans/dti/{year}/scores" Roles(PLANNERS), Page, "Record a year's self-assessed component scores (score-CODE, evidence-CODE), all or none" => pages::plans::dti_scores;
+        POST "/plans/dti/{year}/result" Roles(PLANNERS), Page, "Record the year's published DTI result (rank, of_count, index_value, source)" => pages::plans::dti_result;
         GET "/plans/committee" SignedIn, Page, "The steering committee: members, positions, assigned fields" => pages::plans::committee;
         POST "/plans/committee" Roles(PLANNERS), Page, "Add a committee member (name, position, role, fields, phone)" => pages::plans::add_member;
         POST "/plans/committee/{id}/active" Roles(PLANNERS), Page, "A committee member leaves (active=0) or returns (active=1)" => pages::plans::member_active;

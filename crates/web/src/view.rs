@@ -53,6 +53,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "plan_reminders.html",
         include_str!("../templates/plan_reminders.html"),
     ),
+    ("plan_dti.html", include_str!("../templates/plan_dti.html")),
     (
         "plan_committee.html",
         include_str!("../templates/plan_committee.html"),

@@ -542,3 +542,156 @@ pub async fn assign(
     };
     after(&state, &ctx, id, result, "by-member-h").await
 }
+
+#[derive(serde::Deserialize, Default)]
+pub struct DtiQuery {
+    year: Option<i32>,
+}
+
+async fn dti_context(
+    state: &AppState,
+    ctx: &Ctx,
+    year: Option<i32>,
+) -> Result<minijinja::Value, WebError> {
+    let frameworks = lantoa_plans::Frameworks::builtin()?;
+    let years = frameworks.years();
+    let history = state.plans.dti_years(&frameworks).await?;
+    // The year asked for, else the latest with an assessment, else the latest covered.
+    let year = year
+        .filter(|y| years.contains(y))
+        .or_else(|| history.last().map(|a| a.year))
+        .or_else(|| years.last().copied())
+        .ok_or_else(|| WebError::invalid("err-plans-invalid", "no DTI framework is loaded"))?;
+    let assessment = state.plans.dti_assessment(&frameworks, year).await?;
+    let pillars: Vec<String> = {
+        let mut p: Vec<String> = Vec::new();
+        for a in &history {
+            for (n, _) in &a.pillars {
+                if !p.contains(n) {
+                    p.push(n.clone());
+                }
+            }
+        }
+        p
+    };
+    let rows: Vec<minijinja::Value> = history
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let before = i.checked_sub(1).and_then(|j| history[j].result.as_ref());
+            minijinja::context! {
+                year => a.year, total => a.total.map(|v| format!("{v:.4}")),
+                pillars => pillars.iter().map(|p| a.pillars.iter().find(|(n, _)| n == p)
+                    .and_then(|(_, v)| v.map(|v| format!("{v:.4}")))).collect::<Vec<_>>(),
+                result => a.result,
+                // Places gained since the year before (positive: up), when both are known.
+                gained => a.result.as_ref().zip(before).map(|(r, b)| b.rank - r.rank),
+            }
+        })
+        .collect();
+    let chart =
+        lantoa_plans::charts::dti_svg(&history, &ctx.t("plan-dti-chart"), &ctx.t("plan-dti-total"));
+    let mains: Vec<minijinja::Value> = assessment
+        .mains
+        .iter()
+        .map(|m| {
+            minijinja::context! {
+                main => m.main, score => lantoa_core::chart::number(m.score),
+                normalised => m.normalised.map(|v| format!("{v:.4}")), entered => m.entered,
+                components => m.main.components.iter().map(|c| {
+                    let s = m.scores.get(&c.code);
+                    minijinja::context! {
+                        code => c.code, name => c.name,
+                        points => lantoa_core::chart::number(c.points),
+                        score => s.map(|(v, _)| lantoa_core::chart::number(*v)),
+                        evidence => s.map(|(_, e)| e.clone()),
+                    }
+                }).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    Ok(minijinja::context! {
+        year => year, years => years, assessment => assessment, mains => mains,
+        total => assessment.total.map(|v| format!("{v:.4}")),
+        history => rows, pillars => pillars,
+        chart => minijinja::Value::from_safe_string(chart),
+        can_edit => ctx.has_any(PLANNERS),
+    })
+}
+
+/// `GET /plans/dti?year=`: the DTI — the years compared (normalised by pillar, rank), the
+/// chosen year's self-assessment by main indicator and component, and for planners the forms.
+pub async fn dti(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    axum::extract::Query(q): axum::extract::Query<DtiQuery>,
+) -> Result<Response, WebError> {
+    let extra = dti_context(&state, &ctx, q.year).await?;
+    Ok(view::page("plan_dti.html", &ctx, "plans", extra)?.into_response())
+}
+
+/// `POST /plans/dti/{year}/scores` (form: `score-CODE` and `evidence-CODE` per component; empty
+/// scores are left as they are): records them all or none, naming each fault.
+pub async fn dti_scores(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(year): Path<i32>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let frameworks = lantoa_plans::Frameworks::builtin()?;
+    let mut scores = Vec::new();
+    for (k, v) in &form.0 {
+        let (Some(code), false) = (k.strip_prefix("score-"), v.trim().is_empty()) else {
+            continue;
+        };
+        scores.push(lantoa_plans::NewScore {
+            component: code.to_owned(),
+            score: v.trim().replace(',', ".").parse().unwrap_or(f64::NAN),
+            evidence: form.get(&format!("evidence-{code}")),
+        });
+    }
+    match state
+        .plans
+        .record_dti_scores(&ctx.actor(), &ctx.roles(), &frameworks, year, &scores)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/plans/dti?year={year}#assessment")).into_response()),
+        Err(e) => {
+            let extra = dti_context(&state, &ctx, Some(year)).await?;
+            Ok(form_error("plan_dti.html", &ctx, "plans", extra, e.into()))
+        }
+    }
+}
+
+/// `POST /plans/dti/{year}/result` (form: `rank`, `of_count`, `index_value`, `source`): the
+/// ministry's published result for the year.
+pub async fn dti_result(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(year): Path<i32>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let int = |k: &str| form.get(k).parse::<i64>().unwrap_or(0);
+    let index = form.get("index_value");
+    let r = lantoa_plans::DtiResult {
+        rank: int("rank"),
+        of_count: int("of_count"),
+        index_value: if index.is_empty() {
+            None
+        } else {
+            Some(index.replace(',', ".").parse().unwrap_or(f64::NAN))
+        },
+        source: form.get("source"),
+    };
+    match state
+        .plans
+        .record_dti_result(&ctx.actor(), &ctx.roles(), year, &r)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/plans/dti?year={year}#history")).into_response()),
+        Err(e) => {
+            let extra = dti_context(&state, &ctx, Some(year)).await?;
+            Ok(form_error("plan_dti.html", &ctx, "plans", extra, e.into()))
+        }
+    }
+}
