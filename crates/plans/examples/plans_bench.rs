@@ -212,6 +212,7 @@ async fn main() {
                     targets: (FROM..=TO)
                         .map(|y| (y, f64::from(10 + 5 * (y - FROM))))
                         .collect(),
+                    computed_from: None,
                 },
             )
             .await

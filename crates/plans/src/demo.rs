@@ -101,6 +101,7 @@ impl Plans {
                         baseline: Some(*baseline),
                         direction: *direction,
                         targets: targets.to_vec(),
+                        computed_from: None,
                     },
                 )
                 .await?;

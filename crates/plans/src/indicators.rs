@@ -46,6 +46,10 @@ pub struct NewIndicator {
     /// Targets by year.
     #[serde(default)]
     pub targets: Vec<(i32, f64)>,
+    /// The figure another module computes for it (`module.measure`; the console offers the
+    /// ones it can read), if any.
+    #[serde(default)]
+    pub computed_from: Option<String>,
 }
 
 /// An indicator.
@@ -69,6 +73,8 @@ pub struct Indicator {
     pub direction: Direction,
     /// Targets by year, in order.
     pub targets: Vec<(i32, f64)>,
+    /// The figure another module computes for it (`module.measure`), if any.
+    pub computed_from: Option<String>,
 }
 
 /// An actual to record.
@@ -154,8 +160,8 @@ impl Plans {
         }
         let mut tx = self.db.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO plans_indicators (plan_id, code, name, measure, pillar, baseline, direction)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO plans_indicators (plan_id, code, name, measure, pillar, baseline, direction, computed_from)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(plan.id)
         .bind(new.code.trim())
@@ -167,6 +173,12 @@ impl Plans {
             Direction::Higher => "higher",
             Direction::Lower => "lower",
         })
+        .bind(
+            new.computed_from
+                .as_deref()
+                .map(str::trim)
+                .filter(|k| !k.is_empty()),
+        )
         .fetch_one(&mut *tx)
         .await;
         let id: i64 = match inserted {
@@ -210,7 +222,7 @@ impl Plans {
     /// A plan's indicators by code.
     pub async fn indicators(&self, plan_id: i64) -> Result<Vec<Indicator>> {
         let rows = sqlx::query(
-            "SELECT id, plan_id, code, name, measure, pillar, baseline, direction FROM plans_indicators
+            "SELECT id, plan_id, code, name, measure, pillar, baseline, direction, computed_from FROM plans_indicators
              WHERE plan_id = $1 ORDER BY code",
         )
         .bind(plan_id)
@@ -248,6 +260,7 @@ impl Plans {
                         Direction::Higher
                     },
                     targets: by.remove(&id).unwrap_or_default(),
+                    computed_from: r.try_get(8)?,
                 })
             })
             .collect()

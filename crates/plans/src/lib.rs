@@ -41,5 +41,6 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(2, "0002_reports.sql"),
         lantoa_store::migration!(3, "0003_indicators.sql"),
         lantoa_store::migration!(4, "0004_dashboard_committee.sql"),
+        lantoa_store::migration!(5, "0005_computed.sql"),
     ],
 };

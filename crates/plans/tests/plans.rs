@@ -472,6 +472,7 @@ async fn indicators_have_targets_by_year_and_their_latest_actual_is_judged_again
         baseline: Some(35.0),
         direction: Direction::Higher,
         targets: vec![(2023, 40.0), (2024, 50.0), (2025, 60.0)],
+        computed_from: None,
     };
     let paper = NewIndicator {
         code: "XANH-01".into(),
@@ -481,6 +482,7 @@ async fn indicators_have_targets_by_year_and_their_latest_actual_is_judged_again
         baseline: None,
         direction: Direction::Lower,
         targets: vec![(2024, 900.0)],
+        computed_from: None,
     };
     // Refusals, each named; nothing is defined.
     let mut outside = online.clone();

@@ -26,6 +26,7 @@ mod api;
 mod ctx;
 mod error;
 pub mod i18n;
+pub mod measures;
 mod metrics;
 mod pages;
 pub mod routes;

@@ -199,6 +199,8 @@ async fn plan_context(
         gantt => minijinja::Value::from_safe_string(gantt),
         indicators_chart => minijinja::Value::from_safe_string(indicators_chart),
         statuses => lantoa_plans::TaskStatus::ALL.map(|s| s.as_str()),
+        measures => crate::measures::MEASURES.iter().map(|(k, m)| (k.to_string(), ctx.t(m))).collect::<Vec<_>>(),
+        computed => standings.iter().any(|s| s.indicator.computed_from.is_some()),
     })
 }
 
@@ -326,10 +328,22 @@ pub async fn define_indicator(
             lantoa_plans::Direction::Higher
         },
         targets,
+        computed_from: Some(form.get("computed_from")).filter(|k| !k.is_empty()),
     };
+    if let Some(k) = new.computed_from.as_deref()
+        && !crate::measures::known(k)
+    {
+        problem = Some(format!(
+            "computed_from: {k:?} is not a measure the console computes"
+        ));
+    }
     let result = match problem {
         Some(m) => Err(lantoa_plans::Error::Invalid {
-            field: "targets",
+            field: if m.starts_with("computed_from") {
+                "computed_from"
+            } else {
+                "targets"
+            },
             message: m,
         }),
         None => state
@@ -694,4 +708,23 @@ pub async fn dti_result(
             Ok(form_error("plan_dti.html", &ctx, "plans", extra, e.into()))
         }
     }
+}
+
+/// `POST /plans/{id}/indicators/refresh`: reads every computed indicator from the module that
+/// owns its figure and records today's value; the plan again with what was recorded.
+pub async fn refresh_indicators(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let today = lantoa_core::time::now().date_naive();
+    let refreshed = crate::measures::refresh(&state, &ctx.actor(), &ctx.roles(), id, today).await?;
+    let extra = plan_context(&state, &ctx, id, 1).await?;
+    Ok(view::page(
+        "plan.html",
+        &ctx,
+        "plans",
+        minijinja::context! { refreshed => refreshed, ..extra },
+    )?
+    .into_response())
 }
