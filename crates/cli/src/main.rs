@@ -524,7 +524,7 @@ async fn load_demo(cfg: &Config, db: &Db) -> anyhow::Result<()> {
         .await?
     {
         println!(
-            "Demo plan: {} with {} sections and tasks imported from its appendix (see Kế hoạch chuyển đổi số).",
+            "Demo plan: {} with {} sections and tasks imported from its appendix, its committee, a year of progress reports and the DTI years (see Kế hoạch chuyển đổi số).",
             lantoa_plans::DEMO_NUMBER,
             r.new
         );
@@ -672,6 +672,31 @@ async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<
         .with_crawler(crawler)
         .with_opendata(opendata_service(&cfg, &db)?)
         .with_notify(workers::notify(&cfg.notify, &db)?);
+    if demo {
+        // The demo plan's computed indicators, read once from the modules that own them.
+        let plan = state
+            .plans
+            .plans()
+            .await?
+            .into_iter()
+            .find(|p| p.number == lantoa_plans::DEMO_NUMBER);
+        if let Some(plan) = plan {
+            let today = lantoa_core::time::now().date_naive();
+            let read = lantoa_web::measures::refresh(
+                &state,
+                "demo",
+                &[lantoa_core::Role::Planner],
+                plan.id,
+                today,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+            println!(
+                "Demo plan: {} computed indicator(s) read from their modules.",
+                read.iter().filter(|r| r.value.is_some()).count()
+            );
+        }
+    }
     let app = lantoa_web::router(state);
     println!("Lantoa console: http://{addr}/");
     tracing::info!(%addr, database = %lantoa_store::redact(&cfg.database), "serving");

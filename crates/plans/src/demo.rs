@@ -1,7 +1,9 @@
 //! The demo city's plan: registered and its appendix imported through the same calls an
-//! officer's console makes (`data/plans/demo-appendix.csv`, written for the demo).
+//! officer's console makes (`data/plans/demo-appendix.csv`, written for the demo), with its
+//! indicators (the green set among them), a steering committee, a year of progress reports by
+//! the lead units' own accounts and the DTI years.
 
-use crate::{Direction, ImportReport, NewActual, NewIndicator, NewPlan, Plans, Result};
+use crate::{Direction, Error, ImportReport, NewActual, NewIndicator, NewPlan, Plans, Result};
 
 /// (code, name, unit of measure, pillar, baseline, direction, targets, actuals).
 type DemoIndicator = (
@@ -42,7 +44,7 @@ const DEMO_INDICATORS: &[DemoIndicator] = &[
         &[("2024", 74.0)],
     ),
     (
-        "XANH-01",
+        "XANH-04",
         "Số trang giấy in tại các sở, ngành",
         "nghìn trang",
         "Chuyển đổi số xanh",
@@ -120,6 +122,220 @@ impl Plans {
                 .await?;
             }
         }
+        // The green set: the paper indicator above is kept as defined; the rest adopted.
+        self.add_indicator_set(actor, &planner, plan.id, crate::indicators::GREEN_SET)
+            .await?;
+        // Datasets published, read from the open-data module by the console.
+        self.define_indicator(
+            actor,
+            &planner,
+            plan.id,
+            &NewIndicator {
+                code: "XHS-02".into(),
+                name: "Số bộ dữ liệu mở được công bố".into(),
+                measure: "bộ dữ liệu".into(),
+                pillar: "Xã hội số".into(),
+                baseline: Some(0.0),
+                direction: Direction::Higher,
+                targets: vec![(2024, 3.0), (2025, 5.0)],
+                computed_from: Some("opendata.public_datasets".into()),
+            },
+        )
+        .await?;
+        self.load_demo_committee(actor, plan.id).await?;
+        self.load_demo_reports(plan.id).await?;
+        self.load_demo_dti(actor).await?;
         Ok(Some(report))
+    }
+
+    /// The demo committee: a head, two deputies and two members, each section under one.
+    async fn load_demo_committee(&self, actor: &str, plan_id: i64) -> Result<()> {
+        let planner = [lantoa_core::role::Role::Planner];
+        let sk = self
+            .registry
+            .by_code(lantoa_core::unit::UnitKind::Agency, "SKHCN-HN")
+            .await?
+            .map(|u| u.id);
+        // Every name is invented for the demo.
+        let members: [(&str, &str, &str, &[&str], Option<&str>); 5] = [
+            (
+                "Nguyễn Văn An (demo)",
+                "Chủ tịch UBND thành phố",
+                "head",
+                &["Chỉ đạo chung"],
+                None,
+            ),
+            (
+                "Trần Thị Bình (demo)",
+                "Phó Chủ tịch UBND thành phố",
+                "deputy",
+                &["Chính quyền số", "Cải cách hành chính"],
+                Some("I"),
+            ),
+            (
+                "Lê Văn Cường (demo)",
+                "Phó Chủ tịch UBND thành phố",
+                "deputy",
+                &["Kinh tế số"],
+                Some("II"),
+            ),
+            (
+                "Phạm Thị Dung (demo)",
+                "Giám đốc Sở Văn hóa và Thể thao",
+                "member",
+                &["Xã hội số", "Thông tin cơ sở"],
+                Some("III"),
+            ),
+            (
+                "Hoàng Văn Em (demo)",
+                "Giám đốc Sở Khoa học và Công nghệ",
+                "member",
+                &["Chuyển đổi số cấp xã", "Dữ liệu"],
+                Some("IV"),
+            ),
+        ];
+        for (name, position, role, fields, section) in members {
+            let m = self
+                .add_member(
+                    actor,
+                    &planner,
+                    &crate::NewMember {
+                        name: name.into(),
+                        position: position.into(),
+                        role: role.into(),
+                        unit_id: if section == Some("IV") { sk } else { None },
+                        fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+                        phone: String::new(),
+                    },
+                )
+                .await?;
+            if let Some(code) = section {
+                self.assign_member(actor, &planner, plan_id, code, Some(m.id))
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A year of progress reports (2024, each quarter around the 20th), made by each lead
+    /// unit's own account: some units report every quarter, some finish, some are blocked, some
+    /// go silent and some never report, so the dashboard shows work done and overdue.
+    async fn load_demo_reports(&self, plan_id: i64) -> Result<()> {
+        use chrono::TimeZone;
+        let start = chrono::Utc
+            .with_ymd_and_hms(2024, 3, 20, 3, 0, 0)
+            .single()
+            .ok_or_else(|| Error::Invalid {
+                field: "clock",
+                message: "the demo's first day".into(),
+            })?;
+        let clock = lantoa_store::Clock::manual(start);
+        let on_clock = self.clone().with_clock(clock.clone());
+        let tasks: Vec<crate::Task> = self
+            .tasks(plan_id)
+            .await?
+            .into_iter()
+            .filter(|t| !t.section && t.lead_unit_id.is_some())
+            .collect();
+        for quarter in 1..=4_i64 {
+            for (i, t) in tasks.iter().enumerate() {
+                let (status, percent, body) = match (i % 6, quarter) {
+                    (0, _) => continue,
+                    (1, q) => (
+                        "in_progress",
+                        20 * q,
+                        "Đang triển khai theo kế hoạch; đã hoàn thành các bước chuẩn bị.",
+                    ),
+                    (2, q) if q < 3 => (
+                        "in_progress",
+                        30 * q,
+                        "Đang triển khai; đã lựa chọn giải pháp và đơn vị phối hợp.",
+                    ),
+                    (2, 3) => ("done", 100, "Đã hoàn thành; sản phẩm đã được nghiệm thu."),
+                    (3, 1) => ("in_progress", 20, "Đã xây dựng kế hoạch chi tiết."),
+                    (3, 2) => (
+                        "blocked",
+                        30,
+                        "Vướng mắc: chưa được bố trí kinh phí; đề nghị Sở Tài chính hướng dẫn.",
+                    ),
+                    (4, 1) => ("in_progress", 40, "Đang triển khai."),
+                    (5, q) if q < 4 => ("in_progress", 25 * q, "Đang triển khai đúng tiến độ."),
+                    (5, 4) => ("done", 100, "Đã hoàn thành trong năm."),
+                    _ => continue,
+                };
+                let who = crate::Reporter {
+                    actor: format!("demo.donvi{}", t.lead_unit_id.unwrap_or_default()),
+                    roles: Vec::new(),
+                    unit_id: t.lead_unit_id,
+                };
+                on_clock
+                    .submit_report(
+                        &who,
+                        t.id,
+                        &crate::NewReport {
+                            status: status.into(),
+                            percent,
+                            body: body.into(),
+                            evidence: format!("Báo cáo quý {quarter}/2024 (trình diễn)"),
+                        },
+                    )
+                    .await?;
+                clock.advance(chrono::Duration::minutes(7));
+            }
+            clock.advance(chrono::Duration::days(91));
+        }
+        Ok(())
+    }
+
+    /// The DTI: the city's published ranks (2022: 24/63; 2023: 6/63; 2024: 1/34 with 0.8241 —
+    /// shared/domain/plans.md §1) and a self-assessment for each of those years whose scores
+    /// are invented for the demo.
+    async fn load_demo_dti(&self, actor: &str) -> Result<()> {
+        let planner = [lantoa_core::role::Role::Planner];
+        let frameworks = crate::Frameworks::builtin()?;
+        for (year, rank, of_count, index, source) in [
+            (2022, 24, 63, None, "dti.gov.vn, xếp hạng DTI 2022"),
+            (2023, 6, 63, None, "nguoihanoi.vn, DTI 2023"),
+            (
+                2024,
+                1,
+                34,
+                Some(0.8241),
+                "vnexpress.net, nhandan.vn, DTI 2024",
+            ),
+        ] {
+            self.record_dti_result(
+                actor,
+                &planner,
+                year,
+                &crate::DtiResult {
+                    rank,
+                    of_count,
+                    index_value: index,
+                    source: source.into(),
+                },
+            )
+            .await?;
+            let Some(fw) = frameworks.for_year(year) else {
+                continue;
+            };
+            let mut scores = Vec::new();
+            for (m, main) in fw.mains.iter().enumerate() {
+                for (c, comp) in main.components.iter().enumerate() {
+                    let share = (0.50
+                        + 0.12 * f64::from(year - 2022)
+                        + ((m * 7 + c * 3) % 10) as f64 / 40.0)
+                        .min(1.0);
+                    scores.push(crate::NewScore {
+                        component: comp.code.clone(),
+                        score: (comp.points * share * 100.0).round() / 100.0,
+                        evidence: format!("Báo cáo tự đánh giá DTI năm {year} (trình diễn)"),
+                    });
+                }
+            }
+            self.record_dti_scores(actor, &planner, &frameworks, year, &scores)
+                .await?;
+        }
+        Ok(())
     }
 }

@@ -372,3 +372,70 @@ impl Plans {
             .collect())
     }
 }
+
+/// The green digital-transformation indicator set Lantoa ships (`data/plans/green-indicators.toml`).
+pub const GREEN_SET: &str = include_str!("../../../data/plans/green-indicators.toml");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetFile {
+    pillar: String,
+    indicator: Vec<SetIndicator>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetIndicator {
+    code: String,
+    name: String,
+    measure: String,
+    direction: Direction,
+}
+
+impl Plans {
+    /// Adopts an indicator set (a TOML file like [`GREEN_SET`]) into a plan: each indicator
+    /// whose code the plan lacks is defined without targets (the planner sets them); codes
+    /// already there are left as they are. Returns the indicators defined.
+    pub async fn add_indicator_set(
+        &self,
+        actor: &str,
+        roles: &[Role],
+        plan_id: i64,
+        set_toml: &str,
+    ) -> Result<Vec<Indicator>> {
+        planner_only(roles, "indicators are kept")?;
+        let set: SetFile =
+            toml::from_str(set_toml).map_err(|e| Error::File(format!("indicator set: {e}")))?;
+        let have: std::collections::HashSet<String> = self
+            .indicators(plan_id)
+            .await?
+            .into_iter()
+            .map(|i| i.code)
+            .collect();
+        let mut out = Vec::new();
+        for i in set.indicator {
+            if have.contains(&i.code) {
+                continue;
+            }
+            out.push(
+                self.define_indicator(
+                    actor,
+                    roles,
+                    plan_id,
+                    &NewIndicator {
+                        code: i.code,
+                        name: i.name,
+                        measure: i.measure,
+                        pillar: set.pillar.clone(),
+                        baseline: None,
+                        direction: i.direction,
+                        targets: Vec::new(),
+                        computed_from: None,
+                    },
+                )
+                .await?,
+            );
+        }
+        Ok(out)
+    }
+}

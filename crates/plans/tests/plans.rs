@@ -270,7 +270,7 @@ async fn the_demo_plan_imports_whole_and_once() {
         .unwrap();
     let r = plans.load_demo("demo").await.unwrap().unwrap();
     assert!(r.stored, "{r:#?}");
-    assert_eq!((r.new, r.refused), (14, 0), "{r:#?}");
+    assert_eq!((r.new, r.refused), (55, 0), "{r:#?}");
     let demo = plans
         .plans()
         .await
@@ -279,23 +279,68 @@ async fn the_demo_plan_imports_whole_and_once() {
         .find(|p| p.number == lantoa_plans::DEMO_NUMBER)
         .unwrap();
     let tasks = plans.tasks(demo.id).await.unwrap();
-    assert_eq!(tasks.iter().filter(|t| t.section).count(), 3);
+    assert_eq!(tasks.iter().filter(|t| t.section).count(), 4);
     let ward_led = plans.task(demo.id, "I.2").await.unwrap().unwrap();
     assert!(ward_led.lead_unit_id.is_some() && ward_led.cooperating_ids.len() == 2);
     let s2024 = plans.standings(demo.id, 2024).await.unwrap();
-    assert_eq!(s2024.len(), 3);
     let met: Vec<(&str, Option<bool>)> = s2024
         .iter()
+        .filter(|s| s.met.is_some())
         .map(|s| (s.indicator.code.as_str(), s.met))
         .collect();
     assert_eq!(
         met,
         [
             ("CQS-01", Some(true)),
-            ("XANH-01", Some(true)),
+            ("XANH-04", Some(true)),
             ("XHS-01", Some(false))
         ]
     );
+    let green = s2024
+        .iter()
+        .filter(|s| s.indicator.pillar == "Chuyển đổi số xanh")
+        .count();
+    assert_eq!(green, 7, "the green set, adopted whole");
+    assert_eq!(
+        s2024
+            .iter()
+            .find(|s| s.indicator.code == "XHS-02")
+            .and_then(|s| s.indicator.computed_from.clone())
+            .as_deref(),
+        Some("opendata.public_datasets")
+    );
+
+    // A year of reports by over forty lead units: some work done, some overdue, each section
+    // under a committee member.
+    let today = chrono::NaiveDate::from_ymd_opt(2025, 1, 15).unwrap();
+    let d = plans.dashboard(demo.id, today).await.unwrap();
+    assert!(d.by_unit.len() >= 40, "{} lead units", d.by_unit.len());
+    assert!(d.total.done > 5 && d.total.overdue > 5, "{:?}", d.total);
+    assert!(d.total.done + d.total.overdue < d.total.tasks);
+    assert_eq!(plans.members().await.unwrap().len(), 5);
+    assert!(
+        d.by_member.iter().all(|(m, _)| m.is_some()),
+        "every section is assigned"
+    );
+    let reports: usize = {
+        let mut n = 0;
+        for t in &tasks {
+            n += plans.task_reports(t.id).await.unwrap().len();
+        }
+        n
+    };
+    assert!(reports > 80, "{reports} reports");
+
+    // The DTI years with the published ranks.
+    let fw = lantoa_plans::Frameworks::builtin().unwrap();
+    let years: Vec<(i32, i64)> = plans
+        .dti_years(&fw)
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| (a.year, a.result.as_ref().unwrap().rank))
+        .collect();
+    assert_eq!(years, [(2022, 24), (2023, 6), (2024, 1)]);
     assert!(plans.load_demo("demo").await.unwrap().is_none());
 }
 

@@ -856,3 +856,84 @@ async fn a_planner_registers_a_plan_and_imports_its_appendix_in_both_languages()
     );
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: run by `cargo xtask test`"]
+async fn a_planner_keeps_the_committee_and_enters_the_dti_without_script() {
+    let app = TestApp::spawn().await;
+    app.user("kehoach", vec![lantoa_core::Role::Planner]).await;
+    let base = app.serve().await;
+    let c = browser().await;
+    sign_in(&c, &base, "kehoach").await;
+    c.goto(&format!("{base}/plans")).await.unwrap();
+    click(&c, "#committee-link").await;
+    assert_eq!(text(&c, "h1").await, "Ban Chỉ đạo");
+    fill(&c, "#m-name", "Trần Văn A").await;
+    fill(&c, "#m-position", "Phó Chủ tịch UBND thành phố").await;
+    fill(&c, "#m-fields", "Chính quyền số; Kinh tế số").await;
+    fill(&c, "#m-phone", "0912 34").await;
+    click(&c, "#m-submit").await;
+    // A short number is named and the form keeps what was typed.
+    assert!(text(&c, "#form-error").await.contains("phone"));
+    let kept = c
+        .find(Locator::Css("#m-name"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("Trần Văn A"));
+    c.find(Locator::Css("#m-phone"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    fill(&c, "#m-phone", "0912345678").await;
+    click(&c, "#m-submit").await;
+    assert!(
+        text(&c, "#members")
+            .await
+            .contains("Chính quyền số; Kinh tế số")
+    );
+
+    // The DTI: a score over the component's points is named; a good one is kept and totalled.
+    c.goto(&format!("{base}/plans/dti?year=2024"))
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "h1").await, "Chỉ số chuyển đổi số (DTI)");
+    c.find(Locator::Css("#main-1 summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(&c, "#score-1\\.1", "12").await;
+    fill(&c, "#evidence-1\\.1", "Kế hoạch 239").await;
+    click(&c, "#save-1").await;
+    assert!(
+        text(&c, "#form-error")
+            .await
+            .contains("1.1: 12 is not a score from 0 to 10")
+    );
+    c.find(Locator::Css("#main-1 summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let score = c.find(Locator::Css("#score-1\\.1")).await.unwrap();
+    score.clear().await.unwrap();
+    score.send_keys("9").await.unwrap();
+    fill(&c, "#evidence-1\\.1", "Kế hoạch 239").await;
+    click(&c, "#save-1").await;
+    assert_eq!(text(&c, "#dti-total").await, "0.0090");
+    fill(&c, "#r-rank", "1").await;
+    fill(&c, "#r-source", "dti.gov.vn").await;
+    click(&c, "#r-submit").await;
+    assert!(text(&c, "#dti-2024").await.contains("1/34"));
+    assert!(c.find(Locator::Css("#chart-dti")).await.is_ok());
+    click(&c, "#lang-switch").await;
+    assert_eq!(text(&c, "h1").await, "Digital Transformation Index (DTI)");
+    c.close().await.unwrap();
+}
