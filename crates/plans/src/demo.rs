@@ -55,6 +55,15 @@ const DEMO_INDICATORS: &[DemoIndicator] = &[
     ),
 ];
 
+/// (name, position, role, fields, the section put under them).
+type DemoMember = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    Option<&'static str>,
+);
+
 /// The demo plan's appendix.
 pub const DEMO_APPENDIX: &str = include_str!("../../../data/plans/demo-appendix.csv");
 
@@ -157,7 +166,7 @@ impl Plans {
             .await?
             .map(|u| u.id);
         // Every name is invented for the demo.
-        let members: [(&str, &str, &str, &[&str], Option<&str>); 5] = [
+        let members: [DemoMember; 5] = [
             (
                 "Nguyễn Văn An (demo)",
                 "Chủ tịch UBND thành phố",
