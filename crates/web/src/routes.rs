@@ -164,6 +164,7 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/plans/{id}" SignedIn, Page, "A plan with its tasks by section, lead units and deadlines" => pages::plans::plan;
         POST "/plans/{id}/tasks/{task}/report" SignedIn, Page, "A progress report on a task (status, percent, body, evidence), by its lead unit's account or a planner" => pages::plans::report;
         POST "/plans/{id}/indicators" Roles(PLANNERS), Page, "Define an indicator of a plan (code, name, measure, pillar, baseline, direction, targets)" => pages::plans::define_indicator;
+        POST "/plans/{id}/indicators/green" Roles(PLANNERS), Page, "Adopt the green digital-transformation indicator set into the plan" => pages::plans::adopt_green;
         POST "/plans/{id}/indicators/refresh" Roles(PLANNERS), Page, "Read every computed indicator from the module that owns its figure and record today's value" => pages::plans::refresh_indicators;
         POST "/plans/{id}/indicators/{indicator}/actual" Roles(PLANNERS), Page, "Record an indicator's actual for a period (period, value, source, evidence)" => pages::plans::record_actual;
         POST "/plans/{id}/import" Roles(PLANNERS), Page, "Import a plan's appendix (multipart file; store to store): the report per row" => pages::plans::import;

@@ -3648,5 +3648,22 @@ mod plan_measures {
         let year = chrono::Datelike::year(&lantoa_core::time::now().date_naive());
         let s = app.state.plans.standings(plan.id, year).await.unwrap();
         assert_eq!(s[0].actual.map(|(_, v)| v), Some(published as f64));
+        // The green set, adopted twice: seven indicators once.
+        for _ in 0..2 {
+            let r = app
+                .post_form(&format!("{at}/indicators/green"), Some(&ke), &[])
+                .await;
+            assert_eq!(r.status, 303, "{}", r.body);
+        }
+        let green = app
+            .state
+            .plans
+            .indicators(plan.id)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|i| i.pillar == "Chuyển đổi số xanh")
+            .count();
+        assert_eq!(green, 7);
     }
 }

@@ -728,3 +728,23 @@ pub async fn refresh_indicators(
     )?
     .into_response())
 }
+
+/// `POST /plans/{id}/indicators/green`: adopts the green digital-transformation indicator set
+/// (codes the plan has are left alone).
+pub async fn adopt_green(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let result = state
+        .plans
+        .add_indicator_set(
+            &ctx.actor(),
+            &ctx.roles(),
+            id,
+            lantoa_plans::indicators::GREEN_SET,
+        )
+        .await
+        .map(|_| ());
+    after(&state, &ctx, id, result, "indicators").await
+}
