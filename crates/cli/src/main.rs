@@ -1080,6 +1080,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                                     i.title
                                 );
                             }
+                            for i in &d.reports_due {
+                                println!(
+                                    "  progress report due {} · {} {} · {}",
+                                    i.due.format("%d/%m/%Y"),
+                                    i.plan,
+                                    i.code,
+                                    i.title
+                                );
+                            }
                             for i in &d.overdue {
                                 println!(
                                     "  OVERDUE since {} · {} {} · {}",

@@ -19,6 +19,7 @@ pub mod indicators;
 pub mod period;
 mod plan;
 pub mod progress;
+pub mod regime;
 pub mod reminders;
 
 pub use committee::{Member, MemberRole, NewMember};

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::regime::Regime;
 use crate::{Error, Plans, Result, TaskStatus};
 
 /// The shipped follow-up rules.
@@ -20,6 +21,8 @@ pub struct ReminderRules {
     pub remind_days_before: u32,
     /// A report made this many days or fewer before a deadline counts as the report for it.
     pub report_counts_days_before: u32,
+    /// The periodic progress report: how often, its cut-off, its deadline.
+    pub regime: Regime,
 }
 
 impl ReminderRules {
@@ -30,7 +33,10 @@ impl ReminderRules {
             field: "plans.reporting",
             message: e.to_string(),
         })?;
-        if r.remind_days_before > 366 || r.report_counts_days_before > 366 {
+        if r.remind_days_before > 366
+            || r.report_counts_days_before > 366
+            || r.regime.due_days_after_cutoff > 366
+        {
             return Err(Error::Invalid {
                 field: "plans.reporting",
                 message: "days must be at most 366".into(),
@@ -63,6 +69,10 @@ pub struct DigestItem {
 pub struct UnitDigest {
     /// The unit.
     pub unit_id: i64,
+    /// Tasks (not done, not overdue) whose periodic progress report is missing: for the period
+    /// due within the reminder window, or for the last period whose deadline has passed. Each
+    /// item's `due` is that report's deadline.
+    pub reports_due: Vec<DigestItem>,
     /// Tasks falling due within the reminder window, not reported on for that deadline.
     pub due_soon: Vec<DigestItem>,
     /// Tasks past their deadline and not done.
@@ -79,6 +89,10 @@ impl Plans {
     ) -> Result<Vec<UnitDigest>> {
         let mut by_unit: BTreeMap<i64, UnitDigest> = BTreeMap::new();
         let window = today + Duration::days(i64::from(rules.remind_days_before));
+        // The periodic report: the one due next (reminded when within the window) and the one
+        // before it (late once its deadline has passed).
+        let next = rules.regime.current(today);
+        let last = rules.regime.previous(&next);
         for plan in self.plans().await? {
             for p in self.progress(plan.id, today).await? {
                 let (Some(unit), false) = (p.task.lead_unit_id, p.task.section) else {
@@ -99,6 +113,26 @@ impl Plans {
                         digest.overdue.push(item(d));
                     }
                     continue;
+                }
+                let done = p.latest.is_some_and(|r| r.status == TaskStatus::Done);
+                let reported_since = |from: NaiveDate| p.latest.is_some_and(|r| r.on >= from);
+                // Work not yet begun by its period's start needs no report on it.
+                // …nor a period that ended before the plan was issued.
+                let begun = |period_to: NaiveDate| {
+                    period_to >= plan.issued_on
+                        && p.task
+                            .period
+                            .and_then(|x| x.start())
+                            .is_none_or(|s| s <= period_to)
+                };
+                if !done && last.due < today && begun(last.to) && !reported_since(last.from) {
+                    digest.reports_due.push(item(last.due));
+                } else if !done
+                    && next.due <= window
+                    && begun(next.to)
+                    && !reported_since(next.from)
+                {
+                    digest.reports_due.push(item(next.due));
                 }
                 // The next deadline: the task's own, or for yearly work this year's end.
                 let next = match p.task.period {
@@ -122,7 +156,9 @@ impl Plans {
         }
         Ok(by_unit
             .into_values()
-            .filter(|d| !d.due_soon.is_empty() || !d.overdue.is_empty())
+            .filter(|d| {
+                !d.due_soon.is_empty() || !d.overdue.is_empty() || !d.reports_due.is_empty()
+            })
             .collect())
     }
 }

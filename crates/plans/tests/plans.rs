@@ -663,14 +663,26 @@ async fn units_are_reminded_five_days_ahead_unless_they_reported_and_told_what_i
     let day = |m, d| NaiveDate::from_ymd_opt(2024, m, d).unwrap();
     let codes =
         |d: &[lantoa_plans::DigestItem]| d.iter().map(|i| i.code.clone()).collect::<Vec<_>>();
-    // 20 June: I.1 (due 30 June) is ten days off: no reminder yet.
+    // 20 June: I.1 (due 30 June) is ten days off: no reminder of its deadline yet. But the
+    // quarterly progress reports (Decree 09: Q2's figures run 15/3–14/6, due 20/6) are missing:
+    // I.1 (begun 1/4) owes Q2's, due today; I.1.1 (begun 1/1) is late with Q1's, due 20/3.
+    let d = plans.digests(&rules, day(6, 20)).await.unwrap();
+    let mine = d.iter().find(|d| d.unit_id == khcn).unwrap();
     assert!(
-        plans
-            .digests(&rules, day(6, 20))
-            .await
-            .unwrap()
-            .iter()
-            .all(|d| d.unit_id != khcn)
+        mine.due_soon.is_empty() && mine.overdue.is_empty(),
+        "{mine:?}"
+    );
+    let owed: Vec<(String, NaiveDate)> = mine
+        .reports_due
+        .iter()
+        .map(|i| (i.code.clone(), i.due))
+        .collect();
+    assert_eq!(
+        owed,
+        [
+            ("I.1".to_owned(), day(6, 20)),
+            ("I.1.1".to_owned(), day(3, 20))
+        ]
     );
     // 25 June: five days ahead, reminded.
     let d = plans.digests(&rules, day(6, 25)).await.unwrap();
@@ -701,6 +713,10 @@ async fn units_are_reminded_five_days_ahead_unless_they_reported_and_told_what_i
         d.iter().all(|d| d.unit_id != khcn || d.due_soon.is_empty()),
         "{d:?}"
     );
+    // Its report counts for Q2: only I.1.1 still owes one (Q2's, due 20/6).
+    let mine = d.iter().find(|d| d.unit_id == khcn).unwrap();
+    assert_eq!(codes(&mine.reports_due), ["I.1.1"]);
+    assert_eq!(mine.reports_due[0].due, day(6, 20));
     // 1 July: past the deadline and not done: overdue in the digest.
     let d = plans.digests(&rules, day(7, 1)).await.unwrap();
     let mine = d.iter().find(|d| d.unit_id == khcn).unwrap();
@@ -715,10 +731,13 @@ async fn units_are_reminded_five_days_ahead_unless_they_reported_and_told_what_i
             .contains("report_counts_days_before")
     );
     assert!(
-        ReminderRules::from_toml("remind_days_before = 900\nreport_counts_days_before = 1\n")
-            .unwrap_err()
-            .to_string()
-            .contains("at most 366")
+        ReminderRules::from_toml(
+            &lantoa_plans::reminders::BUILTIN_RULES
+                .replace("remind_days_before = 5", "remind_days_before = 900")
+        )
+        .unwrap_err()
+        .to_string()
+        .contains("at most 366")
     );
 }
 

@@ -3317,8 +3317,23 @@ mod plan_reminders {
             .get("/plans/reminders?date=2024-07-02", Some(&xem))
             .await;
         assert!(page.body.contains("class=\"overdue\""), "{}", page.body);
+        // 1 May 2024: the Q1 progress report (due 20/3, Decree 09 cut-offs) was never sent.
         let page = app
             .get("/plans/reminders?date=2024-05-01", Some(&xem))
+            .await;
+        assert!(
+            page.body.contains("Quý II&#x2f;2024, số liệu từ 15&#x2f;03&#x2f;2024 đến 14&#x2f;06&#x2f;2024, hạn gửi 20&#x2f;06&#x2f;2024"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("class=\"reports-due\"><li><strong class=\"status status-overdue\">20&#x2f;03&#x2f;2024</strong>"),
+            "{}",
+            page.body
+        );
+        // 1 October 2023, days after the plan was issued: nothing is owed yet.
+        let page = app
+            .get("/plans/reminders?date=2023-10-01", Some(&xem))
             .await;
         assert!(page.body.contains("id=\"no-reminders\""), "{}", page.body);
         let bad = app.get("/plans/reminders?date=mai", Some(&xem)).await;

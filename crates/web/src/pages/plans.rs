@@ -434,6 +434,9 @@ pub async fn reminders(
                 overdue => d.overdue.iter().map(|i| minijinja::context! {
                     item => i, due => i.due.format("%d/%m/%Y").to_string(),
                 }).collect::<Vec<_>>(),
+                reports_due => d.reports_due.iter().map(|i| minijinja::context! {
+                    item => i, due => i.due.format("%d/%m/%Y").to_string(), late => i.due < day,
+                }).collect::<Vec<_>>(),
             }
         })
         .collect();
@@ -444,6 +447,14 @@ pub async fn reminders(
         minijinja::context! {
             digests => rows, day => day.format("%d/%m/%Y").to_string(),
             date => day.format("%Y-%m-%d").to_string(), days => rules.remind_days_before,
+            period => {
+                let p = rules.regime.current(day);
+                minijinja::context! {
+                    label => p.label, from => p.from.format("%d/%m/%Y").to_string(),
+                    to => p.to.format("%d/%m/%Y").to_string(),
+                    due => p.due.format("%d/%m/%Y").to_string(),
+                }
+            },
         },
     )?
     .into_response())
