@@ -409,7 +409,7 @@ impl Plans {
         let mut tx = self.db.begin().await?;
         sqlx::query(
             "INSERT INTO plans_dti_results (year, rank, of_count, index_value, source, entered_by, entered_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             VALUES ($1, $2, $3, CASE WHEN $8 = 1 THEN $4 ELSE NULL END, $5, $6, $7)
              ON CONFLICT (year) DO UPDATE SET rank = excluded.rank, of_count = excluded.of_count,
                 index_value = excluded.index_value, source = excluded.source,
                 entered_by = excluded.entered_by, entered_at = excluded.entered_at",
@@ -417,10 +417,13 @@ impl Plans {
         .bind(i64::from(year))
         .bind(r.rank)
         .bind(r.of_count)
-        .bind(r.index_value)
+        // Always a float, with a flag for "none": a NULL bound first would fix the prepared
+        // statement's parameter type on PostgreSQL, and a later float would then be refused.
+        .bind(r.index_value.unwrap_or(0.0))
         .bind(&source)
         .bind(actor)
         .bind(self.clock.now_micros())
+        .bind(i64::from(r.index_value.is_some()))
         .execute(&mut *tx)
         .await?;
         audit::append(

@@ -161,14 +161,15 @@ impl Plans {
         let mut tx = self.db.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO plans_indicators (plan_id, code, name, measure, pillar, baseline, direction, computed_from)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, CASE WHEN $9 = 1 THEN $6 ELSE NULL END, $7, $8) RETURNING id",
         )
         .bind(plan.id)
         .bind(new.code.trim())
         .bind(new.name.trim())
         .bind(new.measure.trim())
         .bind(new.pillar.trim())
-        .bind(new.baseline)
+        // A float always, flagged when none (see record_dti_result).
+        .bind(new.baseline.unwrap_or(0.0))
         .bind(match new.direction {
             Direction::Higher => "higher",
             Direction::Lower => "lower",
@@ -179,6 +180,7 @@ impl Plans {
                 .map(str::trim)
                 .filter(|k| !k.is_empty()),
         )
+        .bind(i64::from(new.baseline.is_some()))
         .fetch_one(&mut *tx)
         .await;
         let id: i64 = match inserted {

@@ -10,6 +10,7 @@
 
 pub mod charts;
 pub mod committee;
+pub mod contacts;
 pub mod dashboard;
 mod demo;
 pub mod dti;
@@ -23,6 +24,7 @@ pub mod regime;
 pub mod reminders;
 
 pub use committee::{Member, MemberRole, NewMember};
+pub use contacts::Contact;
 pub use dashboard::{Counts, Dashboard};
 pub use demo::{DEMO_APPENDIX, DEMO_NUMBER};
 pub use dti::{Assessment, DtiResult, Frameworks, NewScore};
@@ -43,5 +45,6 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(3, "0003_indicators.sql"),
         lantoa_store::migration!(4, "0004_dashboard_committee.sql"),
         lantoa_store::migration!(5, "0005_computed.sql"),
+        lantoa_store::migration!(6, "0006_contacts.sql"),
     ],
 };

@@ -14,7 +14,7 @@ use crate::{Error, Plans, Result, TaskStatus};
 pub const BUILTIN_RULES: &str = include_str!("../../../data/plans/reporting.toml");
 
 /// When lead units are reminded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReminderRules {
     /// Days before a deadline when the lead unit is reminded.
@@ -23,6 +23,20 @@ pub struct ReminderRules {
     pub report_counts_days_before: u32,
     /// The periodic progress report: how often, its cut-off, its deadline.
     pub regime: Regime,
+    /// Reminders by SMS.
+    pub sms: SmsRules,
+}
+
+/// How a day's reminders go out by SMS through Notify.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsRules {
+    /// The department's registered brandname.
+    pub brandname: String,
+    /// The campaign's topic.
+    pub topic: String,
+    /// The message; `{ten}` is the unit's name.
+    pub body: String,
 }
 
 impl ReminderRules {

@@ -1098,3 +1098,67 @@ async fn the_dti_self_assessment_is_normalised_by_pillar_and_compared_year_over_
         .collect();
     assert_eq!(years, [(2022, Some(24)), (2023, None), (2024, Some(1))]);
 }
+
+#[tokio::test]
+async fn focal_points_receive_the_days_digests_as_a_recipient_list() {
+    use lantoa_core::role::Role;
+    use lantoa_plans::{Contact, ReminderRules};
+    let (t, plans, plan) = setup().await;
+    plans
+        .import_appendix("ke.hoach", plan, APPENDIX.as_bytes(), true)
+        .await
+        .unwrap();
+    let unit = |name: &'static str| {
+        let registry = Registry::new(t.db.clone());
+        async move {
+            registry
+                .find_by_name(lantoa_core::unit::UnitKind::Agency, name)
+                .await
+                .unwrap()[0]
+                .id
+        }
+    };
+    let khcn = unit("Sở Khoa học và Công nghệ Hà Nội").await;
+    let planner = [Role::Planner];
+    let contact = |unit_id, phone: &str| Contact {
+        unit_id,
+        name: "Đầu mối".into(),
+        phone: phone.into(),
+    };
+    for (roles, c, says) in [
+        (
+            &[Role::Viewer][..],
+            contact(khcn, "0912345678"),
+            "by the role planner",
+        ),
+        (
+            &planner[..],
+            contact(999_999, "0912345678"),
+            "no registered unit",
+        ),
+        (&planner[..], contact(khcn, "12345"), "phone"),
+    ] {
+        let e = plans.set_contact("ke.hoach", roles, &c).await.unwrap_err();
+        assert!(e.to_string().contains(says), "{says}: {e}");
+    }
+    assert!(plans.contacts().await.unwrap().is_empty());
+    let saved = plans
+        .set_contact("ke.hoach", &planner, &contact(khcn, "+84 912 345 678"))
+        .await
+        .unwrap();
+    assert_eq!(saved.phone, "0912345678");
+    let rules = ReminderRules::builtin().unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2024, 7, 1).unwrap();
+    let digests = plans.digests(&rules, day).await.unwrap();
+    assert!(digests.len() >= 2, "{digests:?}");
+    let names =
+        std::collections::HashMap::from([(khcn, "Sở Khoa học và Công nghệ Hà Nội".to_owned())]);
+    let (csv, missing) =
+        lantoa_plans::contacts::sms_list(&digests, &plans.contacts().await.unwrap(), &names);
+    assert_eq!(
+        csv,
+        "Số điện thoại,Họ tên\n0912345678,Sở Khoa học và Công nghệ Hà Nội\n"
+    );
+    assert_eq!(missing.len(), digests.len() - 1);
+    assert!(!missing.contains(&khcn));
+}

@@ -49,17 +49,17 @@ pub async fn measure(state: &AppState, key: &str, on: NaiveDate) -> Result<f64, 
             .await?
             .removal_rate_pct
             .ok_or_else(|| {
-                WebError::invalid(
-                    "err-plans-invalid",
-                    "no takedown was proposed this year, so there is no removal rate",
+                crate::pages::plans::invalid(
+                    "computed_from",
+                    "no takedown was proposed this year, so there is no removal rate".into(),
                 )
             })?,
         "notify.campaigns_sent" => state.notify()?.figures(from, to).await?.campaigns as f64,
         "notify.delivered_pct" => state.notify()?.figures(from, to).await?.delivered_pct,
         other => {
-            return Err(WebError::invalid(
-                "err-plans-invalid",
-                format!("computed_from: {other:?} is not a measure the console computes"),
+            return Err(crate::pages::plans::invalid(
+                "computed_from",
+                format!("{other:?} is not a measure the console computes"),
             ));
         }
     })

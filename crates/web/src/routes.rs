@@ -154,6 +154,8 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/plans" SignedIn, Page, "Digital-transformation plans, and the form to register one" => pages::plans::list;
         POST "/plans" Roles(PLANNERS), Page, "Register a plan (number, issued_on, issuer, title, from_year, to_year, implements)" => pages::plans::create;
         GET "/plans/reminders" SignedIn, Page, "Each lead unit's digest for a day: tasks due soon without a report, and overdue ones (date=YYYY-MM-DD)" => pages::plans::reminders;
+        POST "/plans/reminders/contact" Roles(PLANNERS), Page, "Set a lead unit's focal point for reminders (unit_id, name, phone)" => pages::plans::set_contact;
+        POST "/plans/reminders/sms" Roles(PLANNERS), Page, "Turn a day's digests into an SMS campaign to the units' focal points, submitted for approval (date)" => pages::plans::send_reminders;
         GET "/plans/dti" SignedIn, Page, "The DTI: years compared by pillar and rank, a year's self-assessment (year=)" => pages::plans::dti;
         POST "/plans/dti/{year}/scores" Roles(PLANNERS), Page, "Record a year's self-assessed component scores (score-CODE, evidence-CODE), all or none" => pages::plans::dti_scores;
         POST "/plans/dti/{year}/result" Roles(PLANNERS), Page, "Record the year's published DTI result (rank, of_count, index_value, source)" => pages::plans::dti_result;

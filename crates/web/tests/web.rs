@@ -3336,6 +3336,89 @@ mod plan_reminders {
             .get("/plans/reminders?date=2023-10-01", Some(&xem))
             .await;
         assert!(page.body.contains("id=\"no-reminders\""), "{}", page.body);
+        // Reminders by SMS: without a focal point nobody can be reached, and that is named;
+        // with one, the day's digests become a Notify campaign awaiting approval.
+        let ke = app.user("kehoach", vec![Role::Planner]).await;
+        let ke = app.browser(&ke).await;
+        let r = app
+            .post_form("/plans/reminders/sms", Some(&ke), &[("date", "2024-06-27")])
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("focal point"), "{}", r.body);
+        let yte = app
+            .state
+            .registry
+            .find_by_name(lantoa_core::unit::UnitKind::Agency, "Sở Y tế Hà Nội")
+            .await
+            .unwrap()[0]
+            .id;
+        let contact = [
+            ("unit_id", yte.to_string()),
+            ("name", "Nguyễn Văn Đầu Mối".to_owned()),
+            ("phone", "0912 3456".to_owned()),
+            ("date", "2024-06-27".to_owned()),
+        ];
+        let pairs: Vec<(&str, &str)> = contact.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = app
+            .post_form("/plans/reminders/contact", Some(&ke), &pairs)
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("phone"), "{}", r.body);
+        let good: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| {
+                if *k == "phone" {
+                    (*k, "0912345678")
+                } else {
+                    (*k, *v)
+                }
+            })
+            .collect();
+        let r = app
+            .post_form("/plans/reminders/contact", Some(&ke), &good)
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = app.get("/plans/reminders?date=2024-06-27", Some(&ke)).await;
+        assert!(
+            page.body.contains("Nguyễn Văn Đầu Mối, 0912345678"),
+            "{}",
+            page.body
+        );
+        let r = app
+            .post_form("/plans/reminders/sms", Some(&ke), &[("date", "2024-06-27")])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let campaigns = app
+            .state
+            .notify
+            .as_ref()
+            .unwrap()
+            .campaigns()
+            .await
+            .unwrap();
+        let c = campaigns
+            .iter()
+            .find(|c| c.name == "Nhắc việc kế hoạch 27/06/2024")
+            .unwrap();
+        assert_eq!(
+            (c.status.as_str(), c.topic.as_str()),
+            ("pending", "nhac_viec")
+        );
+        let list = app
+            .state
+            .notify
+            .as_ref()
+            .unwrap()
+            .list(c.list_id)
+            .await
+            .unwrap();
+        assert_eq!(list.recipients, 1);
+        assert!(
+            r.headers["location"]
+                .to_str()
+                .unwrap()
+                .ends_with(&format!("/notify/campaigns/{}", c.id))
+        );
         let bad = app.get("/plans/reminders?date=mai", Some(&xem)).await;
         assert_eq!(bad.status, 422, "{}", bad.body);
         assert!(bad.body.contains("mai"), "{}", bad.body);

@@ -71,6 +71,11 @@ pub async fn create(
     }
 }
 
+/// A field of a plans form at fault, as the plans module words its own refusals.
+pub(crate) fn invalid(field: &'static str, message: String) -> WebError {
+    lantoa_plans::Error::Invalid { field, message }.into()
+}
+
 /// Unit names by id, for the tasks shown (one query per 500 units).
 async fn unit_names(
     state: &AppState,
@@ -412,22 +417,20 @@ pub async fn reminders(
     axum::extract::Query(q): axum::extract::Query<RemindersQuery>,
 ) -> Result<Response, WebError> {
     let day = match q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
-            WebError::invalid(
-                "err-period-invalid",
-                format!("date: {d:?} is not a date YYYY-MM-DD"),
-            )
-        })?,
+        Some(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| invalid("date", format!("{d:?} is not a date YYYY-MM-DD")))?,
         None => lantoa_core::time::now().date_naive(),
     };
     let rules = lantoa_plans::ReminderRules::builtin()?;
     let digests = state.plans.digests(&rules, day).await?;
     let names = unit_names(&state, digests.iter().map(|d| d.unit_id)).await?;
+    let contacts = state.plans.contacts().await?;
     let rows: Vec<minijinja::Value> = digests
         .iter()
         .map(|d| {
             minijinja::context! {
                 unit => names.get(&d.unit_id.to_string()).cloned().unwrap_or_default(),
+                unit_id => d.unit_id, contact => contacts.get(&d.unit_id),
                 due_soon => d.due_soon.iter().map(|i| minijinja::context! {
                     item => i, due => i.due.format("%d/%m/%Y").to_string(),
                 }).collect::<Vec<_>>(),
@@ -447,6 +450,8 @@ pub async fn reminders(
         minijinja::context! {
             digests => rows, day => day.format("%d/%m/%Y").to_string(),
             date => day.format("%Y-%m-%d").to_string(), days => rules.remind_days_before,
+            can_edit => ctx.has_any(PLANNERS),
+            reachable => digests.iter().filter(|d| contacts.contains_key(&d.unit_id)).count(),
             period => {
                 let p = rules.regime.current(day);
                 minijinja::context! {
@@ -586,7 +591,7 @@ async fn dti_context(
         .filter(|y| years.contains(y))
         .or_else(|| history.last().map(|a| a.year))
         .or_else(|| years.last().copied())
-        .ok_or_else(|| WebError::invalid("err-plans-invalid", "no DTI framework is loaded"))?;
+        .ok_or_else(|| invalid("year", "no DTI framework is loaded".into()))?;
     let assessment = state.plans.dti_assessment(&frameworks, year).await?;
     let pillars: Vec<String> = {
         let mut p: Vec<String> = Vec::new();
@@ -758,4 +763,77 @@ pub async fn adopt_green(
         .await
         .map(|_| ());
     after(&state, &ctx, id, result, "indicators").await
+}
+
+/// `POST /plans/reminders/contact` (form: `unit_id`, `name`, `phone`, `date`): sets a lead
+/// unit's focal point, then back to the reminders of that day.
+pub async fn set_contact(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let c = lantoa_plans::Contact {
+        unit_id: form.get("unit_id").parse().unwrap_or(0),
+        name: form.get("name"),
+        phone: form.get("phone"),
+    };
+    state
+        .plans
+        .set_contact(&ctx.actor(), &ctx.roles(), &c)
+        .await?;
+    // Back to the day shown (a date only: nothing else goes into the address).
+    let day = chrono::NaiveDate::parse_from_str(&form.get("date"), "%Y-%m-%d")
+        .map(|d| format!("?date={}", d.format("%Y-%m-%d")))
+        .unwrap_or_default();
+    Ok(Redirect::to(&format!("/plans/reminders{day}#unit-{}", c.unit_id)).into_response())
+}
+
+/// `POST /plans/reminders/sms` (form: `date`): turns the day's digests into a Notify campaign to
+/// each unit's focal point and submits it for approval; the campaign's page is next. Units with
+/// no focal point are left out and named there.
+pub async fn send_reminders(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let date = form.get("date");
+    let day = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+        .map_err(|_| invalid("date", format!("{date:?} is not a date YYYY-MM-DD")))?;
+    let notify = state.notify()?;
+    let rules = lantoa_plans::ReminderRules::builtin()?;
+    let digests = state.plans.digests(&rules, day).await?;
+    let contacts = state.plans.contacts().await?;
+    let names: HashMap<i64, String> = state
+        .registry
+        .names(&digests.iter().map(|d| d.unit_id).collect::<Vec<_>>())
+        .await?;
+    let (csv, missing) = lantoa_plans::contacts::sms_list(&digests, &contacts, &names);
+    if digests.len() == missing.len() {
+        return Err(invalid(
+            "date",
+            format!(
+                "no unit to remind on {} has a focal point with a mobile number",
+                day.format("%d/%m/%Y")
+            ),
+        ));
+    }
+    let title = format!("Nhắc việc kế hoạch {}", day.format("%d/%m/%Y"));
+    let (list, _) = notify
+        .import_list(&ctx.actor(), &title, "nhac-viec.csv", csv.as_bytes())
+        .await?;
+    let campaign = notify
+        .create_campaign(
+            &ctx.actor(),
+            &lantoa_notify::NewCampaign {
+                name: title,
+                topic: rules.sms.topic.clone(),
+                brandname: rules.sms.brandname.clone(),
+                body: rules.sms.body.clone(),
+                list_id: list.id,
+                ..Default::default()
+            },
+        )
+        .await?;
+    notify.submit(&ctx.actor(), campaign.id).await?;
+    Ok(Redirect::to(&format!("/notify/campaigns/{}", campaign.id)).into_response())
 }
