@@ -8,7 +8,7 @@ use lantoa_store::audit::{self, Entry};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::error::{planner_only, required};
+use crate::error::{mobile, planner_only, required};
 use crate::{Error, Plans, Result};
 
 /// A member's place on the committee.
@@ -127,13 +127,7 @@ impl Plans {
             .collect();
         let phone = match new.phone.trim() {
             "" => String::new(),
-            p => lantoa_core::phone::NumberingPlan::builtin()
-                .parse(p)
-                .map(|n| n.national().to_owned())
-                .map_err(|e| Error::Invalid {
-                    field: "phone",
-                    message: format!("{p:?}: {e}"),
-                })?,
+            p => mobile(p)?,
         };
         if let Some(unit) = new.unit_id {
             self.registry.get(unit).await.map_err(|_| Error::Invalid {

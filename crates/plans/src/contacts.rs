@@ -9,7 +9,7 @@ use lantoa_store::audit::{self, Entry};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::error::{planner_only, required};
+use crate::error::{mobile, planner_only, required};
 use crate::{Error, Plans, Result, UnitDigest};
 
 /// A unit's focal point.
@@ -36,13 +36,7 @@ impl Plans {
                 message: format!("no registered unit {}", c.unit_id),
             })?;
         let name = required("name", &c.name)?;
-        let phone = lantoa_core::phone::NumberingPlan::builtin()
-            .parse(c.phone.trim())
-            .map(|n| n.national().to_owned())
-            .map_err(|e| Error::Invalid {
-                field: "phone",
-                message: format!("{:?}: {e}", c.phone.trim()),
-            })?;
+        let phone = mobile(&c.phone)?;
         let mut tx = self.db.begin().await?;
         sqlx::query(
             "INSERT INTO plans_contacts (unit_id, name, phone, updated_by, updated_at)

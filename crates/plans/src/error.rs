@@ -52,6 +52,18 @@ pub(crate) fn required(field: &'static str, v: &str) -> Result<String> {
     }
 }
 
+/// A Vietnamese mobile number in its national form, or the field `phone` named.
+pub(crate) fn mobile(s: &str) -> Result<String> {
+    let p = s.trim();
+    lantoa_core::phone::NumberingPlan::builtin()
+        .parse(p)
+        .map(|n| n.national().to_owned())
+        .map_err(|e| Error::Invalid {
+            field: "phone",
+            message: format!("{p:?}: {e}"),
+        })
+}
+
 /// Whether `roles` hold a planner's (or an admin's) power; `what` names the work refused.
 pub(crate) fn planner_only(roles: &[lantoa_core::role::Role], what: &str) -> Result<()> {
     use lantoa_core::role::Role;
