@@ -671,7 +671,11 @@ async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<
         .with_watch(watch::service(&cfg, &db)?)
         .with_crawler(crawler)
         .with_opendata(opendata_service(&cfg, &db)?)
-        .with_notify(workers::notify(&cfg.notify, &db)?);
+        .with_notify(workers::notify(&cfg.notify, &db)?)
+        .with_plans(
+            lantoa_plans::Plans::new(db.clone(), Registry::new(db.clone()))
+                .with_blobs(watch::blobs(&cfg, &db)),
+        );
     if demo {
         // The demo plan's computed indicators, read once from the modules that own them.
         let plan = state

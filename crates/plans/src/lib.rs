@@ -15,6 +15,7 @@ pub mod dashboard;
 mod demo;
 pub mod dti;
 mod error;
+pub mod evidence;
 pub mod import;
 pub mod indicators;
 pub mod period;
@@ -29,6 +30,7 @@ pub use dashboard::{Counts, Dashboard};
 pub use demo::{DEMO_APPENDIX, DEMO_NUMBER};
 pub use dti::{Assessment, DtiResult, Frameworks, NewScore};
 pub use error::{Error, Result};
+pub use evidence::{Evidence, EvidenceFile};
 pub use import::{FieldProblem, ImportReport, RowReport, RowStatus};
 pub use indicators::{Direction, Indicator, NewActual, NewIndicator, Standing};
 pub use period::{Period, PeriodError};
@@ -46,5 +48,6 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(4, "0004_dashboard_committee.sql"),
         lantoa_store::migration!(5, "0005_computed.sql"),
         lantoa_store::migration!(6, "0006_contacts.sql"),
+        lantoa_store::migration!(7, "0007_evidence.sql"),
     ],
 };

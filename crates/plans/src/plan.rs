@@ -93,6 +93,7 @@ pub struct Plans {
     pub(crate) db: Db,
     pub(crate) registry: Registry,
     pub(crate) clock: Clock,
+    pub(crate) blobs: Option<lantoa_store::blob::BlobStore>,
 }
 
 const PLAN_COLUMNS: &str = "id, number, issued_on, issuer, title, from_year, to_year, implements";
@@ -160,7 +161,14 @@ impl Plans {
             db,
             registry,
             clock: Clock::default(),
+            blobs: None,
         }
+    }
+
+    /// The same service keeping reports' evidence files in `blobs`.
+    pub fn with_blobs(mut self, blobs: lantoa_store::blob::BlobStore) -> Self {
+        self.blobs = Some(blobs);
+        self
     }
 
     /// The same service reading time from `clock`.

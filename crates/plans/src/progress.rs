@@ -204,6 +204,17 @@ impl Plans {
         task_id: i64,
         new: &NewReport,
     ) -> Result<Report> {
+        self.submit(who, task_id, new, None).await
+    }
+
+    /// A report, with an evidence file kept in the same transaction when one is given.
+    pub(crate) async fn submit(
+        &self,
+        who: &Reporter,
+        task_id: i64,
+        new: &NewReport,
+        file: Option<&crate::evidence::EvidenceFile>,
+    ) -> Result<Report> {
         let row = sqlx::query(&format!(
             "SELECT {} FROM plans_tasks WHERE id = $1",
             crate::plan::TASK_COLUMNS
@@ -261,6 +272,12 @@ impl Plans {
                 message: "say what was done (or what blocks it)".into(),
             });
         }
+        // The file is checked and its bytes written before the transaction; it is indexed,
+        // and so becomes readable, only when the report commits.
+        let stored = match file {
+            Some(f) => Some(crate::evidence::write(self, f).await?),
+            None => None,
+        };
         let mut tx = self.db.begin().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO plans_reports (task_id, unit_id, status, percent, body, evidence, submitted_by, submitted_at)
@@ -287,6 +304,9 @@ impl Plans {
         .bind(task.id)
         .execute(&mut *tx)
         .await?;
+        if let Some(stored) = &stored {
+            crate::evidence::index(&mut tx, stored, id, task.id).await?;
+        }
         audit::append(
             &mut tx,
             &Entry::new(

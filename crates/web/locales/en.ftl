@@ -675,6 +675,7 @@ plan-contact = Focal point
 plan-no-contact = No focal point: this unit gets no SMS.
 plan-contact-set = Set the focal point
 plan-contact-save = Save
+plan-report-file = Evidence file (PDF, Word, Excel, image or ZIP; optional)
 plan-by-unit = By lead unit
 plan-overdue-count = { $n } task(s) overdue today.
 plan-done = Done

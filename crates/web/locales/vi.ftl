@@ -675,6 +675,7 @@ plan-contact = Đầu mối
 plan-no-contact = Chưa có đầu mối: đơn vị này không nhận được tin nhắn.
 plan-contact-set = Đặt đầu mối
 plan-contact-save = Lưu
+plan-report-file = Tệp minh chứng (PDF, Word, Excel, ảnh hoặc ZIP; không bắt buộc)
 plan-by-unit = Theo đơn vị chủ trì
 plan-overdue-count = Hôm nay có { $n } nhiệm vụ quá hạn.
 plan-done = Hoàn thành

@@ -159,6 +159,12 @@ impl AppState {
         self
     }
 
+    /// The same state with a configured plans service (keeping evidence files).
+    pub fn with_plans(mut self, plans: lantoa_plans::Plans) -> Self {
+        self.plans = plans;
+        self
+    }
+
     /// The same state with the notify service.
     pub fn with_notify(mut self, notify: lantoa_notify::Notify) -> Self {
         self.notify = Some(notify);

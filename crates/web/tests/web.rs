@@ -18,6 +18,24 @@ fn multipart(file_name: &str, csv: &str) -> (String, String) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// A multipart form of text `fields` and, if given, one `file` (name, bytes as text).
+fn multipart_form(fields: &[(&str, &str)], file: Option<(&str, &str)>) -> (String, String) {
+    let boundary = "lantoa-test-boundary";
+    let mut body = String::new();
+    for (k, v) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    if let Some((name, content)) = file {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n{content}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
 /// A CKAN `resource_create` call for dataset `package_id` carrying `csv` as its `upload`, with
 /// `token` if given.
 fn resource_create(
@@ -3136,43 +3154,45 @@ mod plans {
                 .contains(&format!("id=\"task-report-{task}\""))
         );
         let url = format!("{at}/tasks/{task}/report");
-        let r = app
-            .post_form(
-                &url,
-                Some(&ytecv),
+        let report = |who: &common::Browser,
+                      percent: &'static str,
+                      file: Option<(&'static str, &'static str)>| {
+            let (ct, body) = multipart_form(
                 &[
                     ("status", "in_progress"),
-                    ("percent", "120"),
-                    ("body", "đang làm"),
-                ],
-            )
-            .await;
-        assert_eq!(r.status, 422, "{}", r.body);
-        assert!(r.body.contains("percent"), "{}", r.body);
-        let r = app
-            .post_form(
-                &url,
-                Some(&khcncv),
-                &[
-                    ("status", "in_progress"),
-                    ("percent", "50"),
-                    ("body", "đang làm"),
-                ],
-            )
-            .await;
-        assert_eq!(r.status, 403, "{}", r.body);
-        let r = app
-            .post_form(
-                &url,
-                Some(&ytecv),
-                &[
-                    ("status", "in_progress"),
-                    ("percent", "60"),
+                    ("percent", percent),
                     ("body", "Đã dựng kho"),
                 ],
-            )
-            .await;
+                file,
+            );
+            let (who, url) = (who.clone(), url.clone());
+            let app = &app;
+            async move { app.post_multipart(&url, &who, &ct, body).await }
+        };
+        let r = report(&ytecv, "120", None).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("percent"), "{}", r.body);
+        let r = report(&khcncv, "50", None).await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        // An evidence file of a kind not accepted: named, and the report is not kept.
+        let r = report(&ytecv, "60", Some(("bien-ban.exe", "MZ..."))).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("bien-ban.exe"), "{}", r.body);
+        assert!(app.state.plans.task_reports(task).await.unwrap().is_empty());
+        let r = report(&ytecv, "60", Some(("bien-ban.pdf", "%PDF-1.4 biên bản"))).await;
         assert_eq!(r.status, 303, "{}", r.body);
+        // The file is listed under the task and read back as sent.
+        let page = app.get(&at, Some(&xem)).await;
+        let sha = page
+            .body
+            .split(&format!("href=\"{at}/evidence/"))
+            .nth(1)
+            .map(|rest| rest[..64].to_owned())
+            .unwrap_or_else(|| panic!("no evidence link: {}", page.body));
+        let file = app.get(&format!("{at}/evidence/{sha}"), Some(&xem)).await;
+        assert_eq!(file.status, 200);
+        assert_eq!(file.body, "%PDF-1.4 biên bản");
+        assert_eq!(file.headers["content-type"], "application/pdf");
         let page = app.get(&at, Some(&xem)).await;
         assert!(page.body.contains("đang triển khai · 60%"), "{}", page.body);
         assert!(page.body.contains("id=\"by-unit\""), "{}", page.body);

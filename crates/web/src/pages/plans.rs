@@ -129,6 +129,10 @@ async fn plan_context(
     )
     .await?;
     let name_of = |u: i64| names.get(&u.to_string()).cloned().unwrap_or_default();
+    let evidence = state
+        .plans
+        .evidence(&progress.iter().map(|p| p.task.id).collect::<Vec<_>>())
+        .await?;
     let rows: Vec<minijinja::Value> = progress
         .iter()
         .map(|p| {
@@ -143,6 +147,7 @@ async fn plan_context(
                     .chain(t.cooperating_text.iter().cloned())
                     .collect::<Vec<_>>(),
                 due => t.due_on.map(|d| d.format("%d/%m/%Y").to_string()),
+                evidence => evidence.get(&t.id),
             }
         })
         .collect();
@@ -256,15 +261,18 @@ pub async fn import(
     .into_response())
 }
 
-/// `POST /plans/{id}/tasks/{task}/report` (form: `status`, `percent`, `body`, `evidence`): a
-/// progress report by the task's lead unit (or a planner); otherwise the plan again naming the
-/// field at fault.
+/// `POST /plans/{id}/tasks/{task}/report` (multipart: `status`, `percent`, `body`, `evidence`,
+/// and optionally an evidence `file`): a progress report by the task's lead unit (or a
+/// planner); otherwise the plan again naming the field at fault, nothing kept.
 pub async fn report(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path((id, task)): Path<(i64, i64)>,
-    form: FormPairs,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
 ) -> Result<Response, WebError> {
+    let (fields, file) = crate::upload::read_small(&state, &headers, body).await?;
+    let form = FormPairs(fields);
     let who = lantoa_plans::Reporter {
         actor: ctx.actor(),
         roles: ctx.roles(),
@@ -276,7 +284,20 @@ pub async fn report(
         body: form.get("body"),
         evidence: form.get("evidence"),
     };
-    match state.plans.submit_report(&who, task, &new).await {
+    // A file input left empty sends a part with no name and no bytes.
+    let file = file
+        .filter(|(name, bytes)| !(name.is_empty() && bytes.is_empty()))
+        .map(|(name, bytes)| lantoa_plans::EvidenceFile { name, bytes });
+    let result = match &file {
+        Some(f) => {
+            state
+                .plans
+                .submit_report_with_file(&who, task, &new, f)
+                .await
+        }
+        None => state.plans.submit_report(&who, task, &new).await,
+    };
+    match result {
         Ok(_) => Ok(Redirect::to(&format!("/plans/{id}#task-report-{task}")).into_response()),
         Err(e) => {
             let extra = plan_context(&state, &ctx, id, 1).await?;
@@ -289,6 +310,40 @@ pub async fn report(
             ))
         }
     }
+}
+
+/// `GET /plans/{id}/evidence/{sha256}`: an evidence file of the plan's tasks, as an attachment.
+pub async fn evidence(
+    State(state): State<AppState>,
+    Path((id, sha)): Path<(i64, String)>,
+) -> Result<Response, WebError> {
+    let (e, bytes) = state.plans.evidence_file(id, &sha).await?;
+    let name: String = e
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, e.media_type),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (
+                axum::http::header::X_CONTENT_TYPE_OPTIONS,
+                "nosniff".to_owned(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// `POST /plans/{id}/indicators` (form: `code`, `name`, `measure`, `pillar`, `baseline`,

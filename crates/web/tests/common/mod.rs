@@ -119,7 +119,17 @@ impl TestApp {
             .with_watch(watch)
             .with_crawler(crawler)
             .with_opendata(opendata)
-            .with_notify(lantoa_notify::Notify::new(t.db.clone()).unwrap());
+            .with_notify(lantoa_notify::Notify::new(t.db.clone()).unwrap())
+            .with_plans(
+                lantoa_plans::Plans::new(
+                    t.db.clone(),
+                    lantoa_registry::Registry::new(t.db.clone()),
+                )
+                .with_blobs(lantoa_store::blob::BlobStore::new(
+                    t.db.clone(),
+                    t.dir.path().join("blobs"),
+                )),
+            );
         let router = lantoa_web::router(state.clone());
         Self { t, state, router }
     }
