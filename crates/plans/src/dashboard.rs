@@ -124,3 +124,69 @@ impl Period {
         }
     }
 }
+
+/// One committee member's share of what needs the leadership's attention.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct MemberAttention {
+    /// The member (none: tasks no member answers for).
+    pub member_id: Option<i64>,
+    /// Their tasks' counts.
+    pub counts: Counts,
+    /// Their tasks overdue or reported blocked, the longest overdue first.
+    pub tasks: Vec<TaskProgress>,
+}
+
+/// The escalation summary for the leadership: by committee member, the tasks overdue or
+/// blocked; and the lead units with the most overdue.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Escalation {
+    /// By member, the most overdue first.
+    pub members: Vec<MemberAttention>,
+    /// Lead units with overdue tasks, the most first.
+    pub units: Vec<(i64, Counts)>,
+}
+
+impl Plans {
+    /// What the leadership must hear of on `today`: reads only the tasks not done.
+    pub async fn escalation(&self, plan_id: i64, today: NaiveDate) -> Result<Escalation> {
+        let dashboard = self.dashboard(plan_id, today).await?;
+        let open = self
+            .progress_where(
+                plan_id,
+                today,
+                "AND section = 0 AND COALESCE(latest_status, '') <> 'done'",
+                None,
+            )
+            .await?;
+        let mut by_member: HashMap<Option<i64>, Vec<TaskProgress>> = HashMap::new();
+        for p in open {
+            let blocked = p
+                .latest
+                .is_some_and(|l| l.status == crate::TaskStatus::Blocked);
+            if p.overdue || blocked {
+                by_member.entry(p.task.member_id).or_default().push(p);
+            }
+        }
+        let members = dashboard
+            .by_member
+            .iter()
+            .map(|(m, c)| {
+                let mut tasks = by_member.remove(m).unwrap_or_default();
+                tasks.sort_by_key(|p| (!p.overdue, p.judged_due.or(p.task.due_on)));
+                MemberAttention {
+                    member_id: *m,
+                    counts: *c,
+                    tasks,
+                }
+            })
+            .collect();
+        Ok(Escalation {
+            members,
+            units: dashboard
+                .by_unit
+                .into_iter()
+                .filter(|(_, c)| c.overdue > 0)
+                .collect(),
+        })
+    }
+}

@@ -152,6 +152,7 @@ impl Plans {
         )
         .await?;
         self.load_demo_committee(actor, plan.id).await?;
+        self.load_demo_contacts(actor, plan.id).await?;
         self.load_demo_reports(plan.id).await?;
         self.load_demo_dti(actor).await?;
         Ok(Some(report))
@@ -222,6 +223,36 @@ impl Plans {
                 self.assign_member(actor, &planner, plan_id, code, Some(m.id))
                     .await?;
             }
+        }
+        Ok(())
+    }
+
+    /// Focal points for three lead units in four (numbers invented, in a range the demo city
+    /// uses for fictitious numbers), so that the reminders page shows both kinds.
+    async fn load_demo_contacts(&self, actor: &str, plan_id: i64) -> Result<()> {
+        let planner = [lantoa_core::role::Role::Planner];
+        let mut leads: Vec<i64> = self
+            .tasks(plan_id)
+            .await?
+            .iter()
+            .filter_map(|t| t.lead_unit_id)
+            .collect();
+        leads.sort_unstable();
+        leads.dedup();
+        for (i, unit) in leads.into_iter().enumerate() {
+            if i % 4 == 3 {
+                continue;
+            }
+            self.set_contact(
+                actor,
+                &planner,
+                &crate::Contact {
+                    unit_id: unit,
+                    name: format!("Đầu mối số {} (demo)", i + 1),
+                    phone: format!("0912000{:03}", 200 + i),
+                },
+            )
+            .await?;
         }
         Ok(())
     }

@@ -318,6 +318,11 @@ async fn the_demo_plan_imports_whole_and_once() {
     assert!(d.total.done > 5 && d.total.overdue > 5, "{:?}", d.total);
     assert!(d.total.done + d.total.overdue < d.total.tasks);
     assert_eq!(plans.members().await.unwrap().len(), 5);
+    let contacts = plans.contacts().await.unwrap().len();
+    assert!(
+        contacts >= 30 && contacts < d.by_unit.len(),
+        "{contacts} focal points"
+    );
     assert!(
         d.by_member.iter().all(|(m, _)| m.is_some()),
         "every section is assigned"

@@ -165,6 +165,7 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/plans/{id}/assign" Roles(PLANNERS), Page, "Put a task or section and everything below it under a committee member (code, member)" => pages::plans::assign;
         GET "/plans/{id}" SignedIn, Page, "A plan with its tasks by section, lead units and deadlines" => pages::plans::plan;
         POST "/plans/{id}/tasks/{task}/report" SignedIn, Page, "A progress report on a task (multipart: status, percent, body, evidence, an optional evidence file), by its lead unit's account or a planner" => pages::plans::report;
+        GET "/plans/{id}/escalation" SignedIn, Page, "The summary for the leadership: by committee member the tasks overdue or blocked, and the units most overdue" => pages::plans::escalation;
         GET "/plans/{id}/evidence/{sha}" SignedIn, Page, "An evidence file sent with a progress report, as an attachment" => pages::plans::evidence;
         POST "/plans/{id}/indicators" Roles(PLANNERS), Page, "Define an indicator of a plan (code, name, measure, pillar, baseline, direction, targets)" => pages::plans::define_indicator;
         POST "/plans/{id}/indicators/green" Roles(PLANNERS), Page, "Adopt the green digital-transformation indicator set into the plan" => pages::plans::adopt_green;

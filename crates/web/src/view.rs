@@ -55,6 +55,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("plan_dti.html", include_str!("../templates/plan_dti.html")),
     (
+        "plan_escalation.html",
+        include_str!("../templates/plan_escalation.html"),
+    ),
+    (
         "plan_committee.html",
         include_str!("../templates/plan_committee.html"),
     ),

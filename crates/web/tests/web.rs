@@ -3555,6 +3555,25 @@ mod plan_committee {
             "{}",
             page.body
         );
+        // The summary for the leadership: both tasks are overdue today (Q2/2024; yearly work
+        // with no report), under the member.
+        let page = app.get(&format!("{at}/escalation"), Some(&xem)).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let mine = page
+            .body
+            .split(&format!("id=\"member-{member}\""))
+            .nth(1)
+            .unwrap();
+        assert!(
+            mine.contains("Kho dữ liệu mở") && mine.contains("Báo cáo năm"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("id=\"escalation-units\""),
+            "{}",
+            page.body
+        );
         // Leaving: recorded, and no longer offered for assignment.
         let r = app
             .post_form(

@@ -892,3 +892,56 @@ pub async fn send_reminders(
     notify.submit(&ctx.actor(), campaign.id).await?;
     Ok(Redirect::to(&format!("/notify/campaigns/{}", campaign.id)).into_response())
 }
+
+/// `GET /plans/{id}/escalation`: the summary for the leadership — by committee member, the
+/// tasks overdue or blocked; the lead units with the most overdue. Printable.
+pub async fn escalation(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let plan = state.plans.plan(id).await?;
+    let today = lantoa_core::time::now().date_naive();
+    let e = state.plans.escalation(id, today).await?;
+    let members = state.plans.members().await?;
+    let mut ids: Vec<i64> = e.units.iter().map(|(u, _)| *u).collect();
+    for m in &e.members {
+        ids.extend(m.tasks.iter().filter_map(|p| p.task.lead_unit_id));
+    }
+    let names = unit_names(&state, ids.into_iter()).await?;
+    let name_of = |u: Option<i64>| {
+        u.and_then(|u| names.get(&u.to_string()).cloned())
+            .unwrap_or_default()
+    };
+    let rows: Vec<minijinja::Value> = e
+        .members
+        .iter()
+        .map(|m| {
+            minijinja::context! {
+                member => m.member_id.and_then(|id| members.iter().find(|x| x.id == id)),
+                counts => m.counts,
+                tasks => m.tasks.iter().map(|p| minijinja::context! {
+                    code => p.task.code, title => p.task.title, lead => name_of(p.task.lead_unit_id),
+                    due => p.judged_due.or(p.task.due_on).map(|d| d.format("%d/%m/%Y").to_string()),
+                    overdue => p.overdue, latest => p.latest,
+                }).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    let units: Vec<minijinja::Value> = e
+        .units
+        .iter()
+        .take(20)
+        .map(|(u, c)| minijinja::context! { unit => name_of(Some(*u)), counts => c })
+        .collect();
+    Ok(view::page(
+        "plan_escalation.html",
+        &ctx,
+        "plans",
+        minijinja::context! {
+            plan => plan, members => rows, units => units,
+            day => today.format("%d/%m/%Y").to_string(),
+        },
+    )?
+    .into_response())
+}
