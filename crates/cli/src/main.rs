@@ -701,6 +701,13 @@ async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<
             );
         }
     }
+    if !no_workers {
+        // The day's reminders to lead units, as an SMS campaign for approval, each morning.
+        tasks.push(tokio::spawn(lantoa_web::reminders::every_morning(
+            state.clone(),
+            stop_rx.clone(),
+        )));
+    }
     let app = lantoa_web::router(state);
     println!("Lantoa console: http://{addr}/");
     tracing::info!(%addr, database = %lantoa_store::redact(&cfg.database), "serving");

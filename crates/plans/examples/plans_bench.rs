@@ -270,6 +270,31 @@ async fn main() {
         lantoa_plans::charts::indicators_svg(&s, "indicators").len()
     })
     .await;
+    // The DTI page: four years self-assessed, compared and charted.
+    let frameworks = lantoa_plans::Frameworks::builtin().unwrap();
+    for year in 2022..=2025 {
+        let fw = frameworks.for_year(year).unwrap();
+        let scores: Vec<lantoa_plans::NewScore> = fw
+            .mains
+            .iter()
+            .flat_map(|m| &m.components)
+            .map(|c| lantoa_plans::NewScore {
+                component: c.code.clone(),
+                score: c.points * 0.7,
+                evidence: "thử nghiệm".into(),
+            })
+            .collect();
+        plans
+            .record_dti_scores("bench", &[Role::Planner], &frameworks, year, &scores)
+            .await
+            .unwrap();
+    }
+    let dti = time(repeat, || async {
+        let years = plans.dti_years(&frameworks).await.unwrap();
+        let a = plans.dti_assessment(&frameworks, 2024).await.unwrap();
+        lantoa_plans::charts::dti_svg(&years, "DTI", "Tổng").len() + a.mains.len()
+    })
+    .await;
     // The peer: every task read and judged in Rust, then summed by unit.
     let naive = time(repeat.div_ceil(10), || async {
         let p = plans.progress(plan.id, today).await.unwrap();
@@ -293,6 +318,7 @@ async fn main() {
             "by_unit_p50_ms": by_unit.0, "by_unit_p99_ms": by_unit.1,
             "timeline_p50_ms": timeline.0, "timeline_p99_ms": timeline.1,
             "indicators_p50_ms": indicators.0, "indicators_p99_ms": indicators.1,
+            "dti_p50_ms": dti.0, "dti_p99_ms": dti.1,
             "naive_p50_ms": naive.0, "naive_p99_ms": naive.1,
         })
     );

@@ -37,6 +37,8 @@ pub struct SmsRules {
     pub topic: String,
     /// The message; `{ten}` is the unit's name.
     pub body: String,
+    /// When `serve` makes the day's reminder campaign (Hà Nội time).
+    pub send_at: chrono::NaiveTime,
 }
 
 impl ReminderRules {

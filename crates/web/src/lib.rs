@@ -29,6 +29,7 @@ pub mod i18n;
 pub mod measures;
 mod metrics;
 mod pages;
+pub mod reminders;
 pub mod routes;
 mod upload;
 mod view;

@@ -3439,6 +3439,27 @@ mod plan_reminders {
                 .unwrap()
                 .ends_with(&format!("/notify/campaigns/{}", c.id))
         );
+        // Once a day: asked again (or by serve's morning task), the same campaign.
+        let again = lantoa_web::reminders::send_sms(
+            &app.state,
+            "lantoa",
+            chrono::NaiveDate::from_ymd_opt(2024, 6, 27).unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(again, Some(c.id));
+        let reminders = app
+            .state
+            .notify
+            .as_ref()
+            .unwrap()
+            .campaigns()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|x| x.topic == "nhac_viec")
+            .count();
+        assert_eq!(reminders, 1);
         let bad = app.get("/plans/reminders?date=mai", Some(&xem)).await;
         assert_eq!(bad.status, 422, "{}", bad.body);
         assert!(bad.body.contains("mai"), "{}", bad.body);

@@ -854,43 +854,18 @@ pub async fn send_reminders(
     let date = form.get("date");
     let day = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
         .map_err(|_| invalid("date", format!("{date:?} is not a date YYYY-MM-DD")))?;
-    let notify = state.notify()?;
-    let rules = lantoa_plans::ReminderRules::builtin()?;
-    let digests = state.plans.digests(&rules, day).await?;
-    let contacts = state.plans.contacts().await?;
-    let names: HashMap<i64, String> = state
-        .registry
-        .names(&digests.iter().map(|d| d.unit_id).collect::<Vec<_>>())
-        .await?;
-    let (csv, missing) = lantoa_plans::contacts::sms_list(&digests, &contacts, &names);
-    if digests.len() == missing.len() {
-        return Err(invalid(
-            "date",
-            format!(
-                "no unit to remind on {} has a focal point with a mobile number",
-                day.format("%d/%m/%Y")
-            ),
-        ));
-    }
-    let title = format!("Nhắc việc kế hoạch {}", day.format("%d/%m/%Y"));
-    let (list, _) = notify
-        .import_list(&ctx.actor(), &title, "nhac-viec.csv", csv.as_bytes())
-        .await?;
-    let campaign = notify
-        .create_campaign(
-            &ctx.actor(),
-            &lantoa_notify::NewCampaign {
-                name: title,
-                topic: rules.sms.topic.clone(),
-                brandname: rules.sms.brandname.clone(),
-                body: rules.sms.body.clone(),
-                list_id: list.id,
-                ..Default::default()
-            },
-        )
-        .await?;
-    notify.submit(&ctx.actor(), campaign.id).await?;
-    Ok(Redirect::to(&format!("/notify/campaigns/{}", campaign.id)).into_response())
+    let id = crate::reminders::send_sms(&state, &ctx.actor(), day)
+        .await?
+        .ok_or_else(|| {
+            invalid(
+                "date",
+                format!(
+                    "no unit to remind on {} has a focal point with a mobile number",
+                    day.format("%d/%m/%Y")
+                ),
+            )
+        })?;
+    Ok(Redirect::to(&format!("/notify/campaigns/{id}")).into_response())
 }
 
 /// `GET /plans/{id}/escalation`: the summary for the leadership — by committee member, the
