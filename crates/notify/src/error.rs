@@ -34,6 +34,9 @@ pub enum Error {
     /// The step is not allowed now (wrong state, or the author approving their own campaign).
     #[error("{0}")]
     Refused(String),
+    /// A CAP document or alert is refused; the element is named.
+    #[error(transparent)]
+    Cap(#[from] crate::cap::CapError),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] lantoa_store::Error),
@@ -60,7 +63,7 @@ impl lantoa_core::error_code::HasErrorCode for Error {
     fn error_code(&self) -> lantoa_core::error_code::ErrorCode {
         use lantoa_core::error_code;
         match self {
-            Error::Invalid { .. } | Error::List(_) => error_code::INVALID_INPUT,
+            Error::Invalid { .. } | Error::List(_) | Error::Cap(_) => error_code::INVALID_INPUT,
             Error::Duplicate { .. } | Error::Refused(_) => error_code::CONFLICT,
             Error::NotFound { .. } => error_code::NOT_FOUND,
             Error::Store(e) => e.error_code(),

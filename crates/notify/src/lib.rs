@@ -8,6 +8,7 @@
 //! person who has seen their plan ([`Notify`]).
 #![deny(missing_docs)]
 
+pub use alerts::{NewAlert, StoredAlert};
 pub use demo::DemoReport;
 pub use dispatch::{DispatchConfig, Dispatcher};
 pub use error::{Error, Result};
@@ -27,10 +28,13 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(2, "0002_dispatch.sql"),
         lantoa_store::migration!(3, "0003_queue_indexes.sql"),
         lantoa_store::migration!(4, "0004_recipients_clustered.sql"),
+        lantoa_store::migration!(5, "0005_alerts.sql"),
     ],
 };
 
+pub mod alerts;
 pub mod audience;
+pub mod cap;
 mod demo;
 pub mod demo_smsc;
 mod dispatch;

@@ -1,0 +1,429 @@
+//! Public alerts: written here from an officer's form, or received as CAP 1.2 from another
+//! agency; each kept as its CAP XML with the fields the console and the public feed list by.
+//! Only actual, public alerts are public: Test, Exercise, System and Draft alerts never reach
+//! the feed or the public pages. An Update or Cancel names the alert it refers to; a Cancel
+//! marks it cancelled.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::cap::{
+    self, Alert, Area, Category, Certainty, Info, MsgType, Scope, Severity, Status, Urgency,
+};
+use crate::{Error, Notify, Result};
+
+/// An alert written in the console or sent to the API.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAlert {
+    /// `Actual`, `Exercise`, `System`, `Test` or `Draft`.
+    pub status: String,
+    /// `Alert`, `Update` or `Cancel`.
+    pub msg_type: String,
+    /// For an Update or Cancel: the alert it refers to (its id here).
+    #[serde(default)]
+    pub refers_to: Option<i64>,
+    /// CAP category (`Met`, `Health`, `Fire`…).
+    pub category: String,
+    /// The event (`Bão số 9`).
+    pub event: String,
+    /// `Immediate`, `Expected`, `Future`, `Past`, `Unknown`.
+    pub urgency: String,
+    /// `Extreme`, `Severe`, `Moderate`, `Minor`, `Unknown`.
+    pub severity: String,
+    /// `Observed`, `Likely`, `Possible`, `Unlikely`, `Unknown`.
+    pub certainty: String,
+    /// Headline.
+    pub headline: String,
+    /// What is happening.
+    #[serde(default)]
+    pub description: String,
+    /// What to do.
+    #[serde(default)]
+    pub instruction: String,
+    /// Until when, `YYYY-MM-DDTHH:MM` Hà Nội time or with an offset; in the future.
+    pub expires: String,
+    /// The communes and wards it covers, by official code (`00004`).
+    pub communes: Vec<String>,
+}
+
+/// A stored alert.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct StoredAlert {
+    /// Id.
+    pub id: i64,
+    /// CAP identifier.
+    pub identifier: String,
+    /// CAP sender.
+    pub sender: String,
+    /// CAP sent, as written.
+    pub sent: String,
+    /// Status.
+    pub status: String,
+    /// msgType.
+    pub msg_type: String,
+    /// Scope.
+    pub scope: String,
+    /// The first info's headline (or event).
+    pub headline: String,
+    /// The first info's event.
+    pub event: String,
+    /// Whether it is public (actual and public scope).
+    pub public: bool,
+    /// `local` or `imported`.
+    pub origin: String,
+    /// The alert it updates or cancels.
+    pub refers_to: Option<i64>,
+    /// The Cancel that withdrew it.
+    pub cancelled_by: Option<i64>,
+    /// The CAP XML.
+    pub xml: String,
+    /// When stored, µs.
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, identifier, sender, sent, status, msg_type, scope, headline, event, public, origin, refers_to, cancelled_by, xml, created_at";
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<StoredAlert> {
+    Ok(StoredAlert {
+        id: r.try_get(0)?,
+        identifier: r.try_get(1)?,
+        sender: r.try_get(2)?,
+        sent: r.try_get(3)?,
+        status: r.try_get(4)?,
+        msg_type: r.try_get(5)?,
+        scope: r.try_get(6)?,
+        headline: r.try_get(7)?,
+        event: r.try_get(8)?,
+        public: r.try_get::<i64, _>(9)? != 0,
+        origin: r.try_get(10)?,
+        refers_to: r.try_get(11)?,
+        cancelled_by: r.try_get(12)?,
+        xml: r.try_get(13)?,
+        created_at: r.try_get(14)?,
+    })
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> Error {
+    Error::Invalid {
+        field,
+        message: message.into(),
+    }
+}
+
+fn word<T>(field: &'static str, v: &str, parse: fn(&str) -> Option<T>, all: &[&str]) -> Result<T> {
+    parse(v.trim()).ok_or_else(|| {
+        invalid(
+            field,
+            format!("{:?} is not one of {}", v.trim(), all.join(", ")),
+        )
+    })
+}
+
+impl StoredAlert {
+    /// The alert as CAP.
+    pub fn cap(&self) -> Result<Alert> {
+        Ok(Alert::from_xml(&self.xml)?)
+    }
+}
+
+impl Notify {
+    /// Writes an alert as CAP 1.2 from `sender` (the department's CAP address) and keeps it.
+    /// Refused, naming the field: a status, type or CAP word not allowed; an empty event or
+    /// headline; an expiry not in the future; no commune, or a code that is not a current
+    /// commune or ward; an Update or Cancel that refers to no stored alert.
+    pub async fn issue_alert(
+        &self,
+        actor: &str,
+        sender: &str,
+        new: &NewAlert,
+    ) -> Result<StoredAlert> {
+        let names = |all: &[&'static str]| all.to_vec();
+        let status = word(
+            "status",
+            &new.status,
+            Status::parse,
+            &names(&Status::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>()),
+        )?;
+        let msg_type = match MsgType::parse(new.msg_type.trim()) {
+            Some(t @ (MsgType::Alert | MsgType::Update | MsgType::Cancel)) => t,
+            _ => {
+                return Err(invalid(
+                    "msg_type",
+                    format!("{:?} is not Alert, Update or Cancel", new.msg_type.trim()),
+                ));
+            }
+        };
+        let category = word(
+            "category",
+            &new.category,
+            Category::parse,
+            &Category::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+        )?;
+        let urgency = word(
+            "urgency",
+            &new.urgency,
+            Urgency::parse,
+            &Urgency::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+        )?;
+        let severity = word(
+            "severity",
+            &new.severity,
+            Severity::parse,
+            &Severity::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+        )?;
+        let certainty = word(
+            "certainty",
+            &new.certainty,
+            Certainty::parse,
+            &Certainty::ALL
+                .iter()
+                .map(|v| v.as_str())
+                .collect::<Vec<_>>(),
+        )?;
+        for (field, v) in [("event", &new.event), ("headline", &new.headline)] {
+            if v.trim().is_empty() {
+                return Err(invalid(field, "required"));
+            }
+        }
+        let now = self.clock.now().with_timezone(&lantoa_core::time::zone());
+        let expires = parse_local(&new.expires).ok_or_else(|| {
+            invalid(
+                "expires",
+                format!("{:?} is not a date and time", new.expires.trim()),
+            )
+        })?;
+        if expires <= now {
+            return Err(invalid(
+                "expires",
+                format!("{} has passed", expires.format("%d/%m/%Y %H:%M")),
+            ));
+        }
+        if new.communes.iter().all(|c| c.trim().is_empty()) {
+            return Err(invalid("communes", "choose at least one commune or ward"));
+        }
+        let mut area = Area::default();
+        let mut descs = Vec::new();
+        for code in new
+            .communes
+            .iter()
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+        {
+            let name = self.communes.name_of(code).ok_or_else(|| {
+                invalid(
+                    "communes",
+                    format!("{code:?} is not the code of a current commune or ward"),
+                )
+            })?;
+            descs.push(name.to_owned());
+            area.geocodes.push(("MA_XA".into(), code.to_owned()));
+        }
+        area.area_desc = if descs.len() <= 3 {
+            descs.join(", ")
+        } else {
+            format!(
+                "{} và {} phường, xã khác",
+                descs[..2].join(", "),
+                descs.len() - 2
+            )
+        };
+        let referred = match (msg_type, new.refers_to) {
+            (MsgType::Alert, _) => None,
+            (_, Some(id)) => Some(self.alert(id).await?),
+            (_, None) => {
+                return Err(invalid(
+                    "refers_to",
+                    "an Update or Cancel names the alert it refers to",
+                ));
+            }
+        };
+        let sent: DateTime<FixedOffset> = now.with_nanosecond_zero();
+        let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let mut alert = Alert {
+            identifier: String::new(),
+            sender: sender.to_owned(),
+            sent,
+            status,
+            msg_type,
+            scope: Scope::Public,
+            addresses: None,
+            references: referred
+                .as_ref()
+                .map(|r| r.cap().map(|a| vec![a.reference()]))
+                .transpose()?
+                .unwrap_or_default(),
+            note: matches!(status, Status::Test | Status::Exercise)
+                .then(|| format!("{}: không phải cảnh báo thật", status.as_str())),
+            info: vec![Info {
+                language: "vi-VN".into(),
+                categories: vec![category],
+                event: new.event.trim().to_owned(),
+                urgency,
+                severity,
+                certainty,
+                sender_name: None,
+                headline: opt(&new.headline),
+                description: opt(&new.description),
+                instruction: opt(&new.instruction),
+                effective: Some(sent),
+                expires: Some(expires),
+                areas: vec![area],
+            }],
+        };
+        // Numbered in order: LANTOA-20260922-00001; a number taken meanwhile is skipped.
+        let local: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM notify_alerts WHERE origin = 'local'")
+                .fetch_one(self.db.pool())
+                .await?;
+        let refers = referred.map(|r| r.id);
+        for n in local + 1..local + 6 {
+            alert.identifier = format!("LANTOA-{}-{n:05}", sent.format("%Y%m%d"));
+            match self.keep_alert(actor, &alert, "local", refers).await {
+                Err(Error::Duplicate { .. }) => continue,
+                kept => return kept,
+            }
+        }
+        Err(Error::Refused(
+            "could not number the alert; try again".into(),
+        ))
+    }
+
+    /// Reads a CAP 1.2 alert from another agency and keeps it (nothing is kept when it is
+    /// refused). An Update or Cancel is linked to the alert it names, when that is stored.
+    pub async fn import_alert(&self, actor: &str, xml: &str) -> Result<StoredAlert> {
+        let alert = Alert::from_xml(xml)?;
+        let mut refers = None;
+        for r in &alert.references {
+            let mut parts = r.split(',');
+            if let (Some(sender), Some(identifier)) = (parts.next(), parts.next()) {
+                refers = sqlx::query_scalar::<_, i64>(
+                    "SELECT id FROM notify_alerts WHERE sender = $1 AND identifier = $2",
+                )
+                .bind(sender)
+                .bind(identifier)
+                .fetch_optional(self.db.pool())
+                .await?
+                .or(refers);
+            }
+        }
+        self.keep_alert(actor, &alert, "imported", refers).await
+    }
+
+    async fn keep_alert(
+        &self,
+        actor: &str,
+        alert: &Alert,
+        origin: &str,
+        refers_to: Option<i64>,
+    ) -> Result<StoredAlert> {
+        let xml = alert.to_xml()?;
+        let first = alert.info.first();
+        let headline = first
+            .and_then(|i| i.headline.clone())
+            .or_else(|| first.map(|i| i.event.clone()))
+            .unwrap_or_default();
+        let mut tx = self.db.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO notify_alerts (identifier, sender, sent, sent_at, status, msg_type, scope, headline, event, public, origin, refers_to, xml, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+        )
+        .bind(&alert.identifier)
+        .bind(&alert.sender)
+        .bind(cap::cap_time(&alert.sent))
+        .bind(alert.sent.timestamp_micros())
+        .bind(alert.status.as_str())
+        .bind(alert.msg_type.as_str())
+        .bind(alert.scope.as_str())
+        .bind(&headline)
+        .bind(first.map(|i| i.event.clone()).unwrap_or_default())
+        .bind(i64::from(alert.is_public()))
+        .bind(origin)
+        .bind(refers_to)
+        .bind(&xml)
+        .bind(actor)
+        .bind(self.clock.now_micros())
+        .fetch_one(&mut *tx)
+        .await;
+        let id: i64 = match inserted {
+            Ok(r) => r.try_get(0)?,
+            Err(e) if lantoa_store::is_unique_violation(&e) => {
+                return Err(Error::Duplicate {
+                    what: "alert",
+                    name: format!("{} from {}", alert.identifier, alert.sender),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if alert.msg_type == MsgType::Cancel
+            && let Some(r) = refers_to
+        {
+            sqlx::query("UPDATE notify_alerts SET cancelled_by = $1 WHERE id = $2")
+                .bind(id)
+                .bind(r)
+                .execute(&mut *tx)
+                .await?;
+        }
+        lantoa_store::audit::append_at(
+            &mut tx,
+            &lantoa_store::audit::Entry::new(actor, "notify.alert_kept", format!("alert:{id}"))
+                .after(serde_json::json!({
+                    "identifier": alert.identifier, "status": alert.status.as_str(),
+                    "msg_type": alert.msg_type.as_str(), "origin": origin, "refers_to": refers_to,
+                })),
+            &self.clock,
+        )
+        .await?;
+        tx.commit().await?;
+        self.alert(id).await
+    }
+
+    /// The alert with this id.
+    pub async fn alert(&self, id: i64) -> Result<StoredAlert> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM notify_alerts WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.db.pool())
+        .await?
+        .ok_or(Error::NotFound {
+            what: "alert",
+            id: id.to_string(),
+        })?;
+        from_row(&row)
+    }
+
+    /// The newest alerts, `public_only` for the public feed and pages.
+    pub async fn alerts(&self, public_only: bool, limit: i64) -> Result<Vec<StoredAlert>> {
+        let filter = if public_only { "WHERE public = 1" } else { "" };
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM notify_alerts {filter} ORDER BY sent_at DESC, id DESC LIMIT {}",
+            limit.clamp(1, 1000)
+        ))
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+}
+
+/// `2026-11-29T07:30` (Hà Nội) or a date-time with its offset.
+fn parse_local(s: &str) -> Option<DateTime<FixedOffset>> {
+    let s = s.trim();
+    DateTime::parse_from_rfc3339(s).ok().or_else(|| {
+        ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+            .iter()
+            .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())
+            .and_then(|t| t.and_local_timezone(lantoa_core::time::zone()).single())
+    })
+}
+
+trait NoNanos {
+    fn with_nanosecond_zero(self) -> Self;
+}
+
+impl NoNanos for DateTime<FixedOffset> {
+    fn with_nanosecond_zero(self) -> Self {
+        chrono::Timelike::with_nanosecond(&self, 0).unwrap_or(self)
+    }
+}

@@ -1,0 +1,227 @@
+//! Public alerts in CAP 1.2: written from a form and kept as CAP, received from another agency,
+//! updated and cancelled by reference; Test and Exercise alerts never public; every refusal
+//! named and nothing kept. SQLite in `cargo test`, PostgreSQL in `cargo xtask test`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure report
+
+use chrono::TimeZone;
+use lantoa_notify::cap::{Alert, MsgType, Status};
+use lantoa_notify::{Error, NewAlert, Notify};
+use lantoa_store::testing::TestDb;
+
+const SENDER: &str = "canhbao@hanoi.gov.vn";
+
+async fn setup() -> (TestDb, Notify) {
+    let t = TestDb::new(&[&lantoa_notify::MIGRATIONS]).await.unwrap();
+    let clock =
+        lantoa_store::Clock::manual(chrono::Utc.with_ymd_and_hms(2026, 9, 22, 0, 30, 0).unwrap());
+    let n = Notify::new(t.db.clone()).unwrap().with_clock(clock);
+    (t, n)
+}
+
+fn storm() -> NewAlert {
+    NewAlert {
+        status: "Actual".into(),
+        msg_type: "Alert".into(),
+        refers_to: None,
+        category: "Met".into(),
+        event: "Bão số 9".into(),
+        urgency: "Expected".into(),
+        severity: "Severe".into(),
+        certainty: "Likely".into(),
+        headline: "Bão số 9 gây mưa rất to từ chiều nay".into(),
+        description: "Gió mạnh cấp 8–9, giật cấp 11.".into(),
+        instruction: "Hạn chế ra đường; chằng chống nhà cửa.".into(),
+        expires: "2026-09-23T12:00".into(),
+        communes: vec!["00004".into(), "00008".into()],
+    }
+}
+
+#[tokio::test]
+async fn an_alert_is_written_as_cap_and_public_only_when_actual() {
+    let (_t, n) = setup().await;
+    let a = n.issue_alert("canhbao", SENDER, &storm()).await.unwrap();
+    assert!(a.public && a.origin == "local", "{a:?}");
+    let cap = a.cap().unwrap();
+    assert_eq!(cap.sent.to_rfc3339(), "2026-09-22T07:30:00+07:00");
+    let area = &cap.info[0].areas[0];
+    assert_eq!(area.area_desc, "Phường Ba Đình, Phường Ngọc Hà");
+    assert_eq!(
+        area.geocodes,
+        [
+            ("MA_XA".to_owned(), "00004".to_owned()),
+            ("MA_XA".to_owned(), "00008".to_owned())
+        ]
+    );
+    // A drill: kept, marked, never public.
+    let drill = n
+        .issue_alert(
+            "canhbao",
+            SENDER,
+            &NewAlert {
+                status: "Exercise".into(),
+                ..storm()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!drill.public);
+    assert!(
+        drill
+            .cap()
+            .unwrap()
+            .note
+            .unwrap()
+            .contains("không phải cảnh báo thật")
+    );
+    let public: Vec<i64> = n
+        .alerts(true, 50)
+        .await
+        .unwrap()
+        .iter()
+        .map(|x| x.id)
+        .collect();
+    assert_eq!(public, [a.id]);
+    assert_eq!(n.alerts(false, 50).await.unwrap().len(), 2);
+
+    // A Cancel names the alert and withdraws it.
+    let cancel = n
+        .issue_alert(
+            "canhbao",
+            SENDER,
+            &NewAlert {
+                msg_type: "Cancel".into(),
+                refers_to: Some(a.id),
+                ..storm()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        cancel.cap().unwrap().references,
+        [a.cap().unwrap().reference()]
+    );
+    assert_eq!(n.alert(a.id).await.unwrap().cancelled_by, Some(cancel.id));
+}
+
+#[tokio::test]
+async fn a_bad_alert_is_named_and_not_kept() {
+    let (_t, n) = setup().await;
+    for (new, field) in [
+        (
+            NewAlert {
+                expires: "2026-09-21T12:00".into(),
+                ..storm()
+            },
+            "expires",
+        ),
+        (
+            NewAlert {
+                expires: "mai".into(),
+                ..storm()
+            },
+            "expires",
+        ),
+        (
+            NewAlert {
+                communes: vec!["99999".into()],
+                ..storm()
+            },
+            "communes",
+        ),
+        (
+            NewAlert {
+                communes: vec![],
+                ..storm()
+            },
+            "communes",
+        ),
+        (
+            NewAlert {
+                status: "Real".into(),
+                ..storm()
+            },
+            "status",
+        ),
+        (
+            NewAlert {
+                severity: "Bad".into(),
+                ..storm()
+            },
+            "severity",
+        ),
+        (
+            NewAlert {
+                msg_type: "Cancel".into(),
+                ..storm()
+            },
+            "refers_to",
+        ),
+        (
+            NewAlert {
+                headline: " ".into(),
+                ..storm()
+            },
+            "headline",
+        ),
+    ] {
+        let e = n.issue_alert("canhbao", SENDER, &new).await.unwrap_err();
+        assert!(
+            matches!(&e, Error::Invalid { field: f, .. } if *f == field),
+            "{field}: {e}"
+        );
+    }
+    assert!(n.alerts(false, 50).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn cap_from_another_agency_is_read_kept_once_and_linked() {
+    let (_t, n) = setup().await;
+    let mine = n.issue_alert("canhbao", SENDER, &storm()).await.unwrap();
+    // A weather service's alert, then its update of it.
+    let theirs = Alert {
+        identifier: "NCHMF-2026-0922-01".into(),
+        sender: "canhbao@nchmf.gov.vn".into(),
+        ..mine.cap().unwrap()
+    };
+    let xml = theirs.to_xml().unwrap();
+    let kept = n.import_alert("canhbao", &xml).await.unwrap();
+    assert_eq!((kept.origin.as_str(), kept.public), ("imported", true));
+    assert_eq!(kept.cap().unwrap(), theirs, "read back as received");
+    let again = n.import_alert("canhbao", &xml).await.unwrap_err();
+    assert!(matches!(again, Error::Duplicate { .. }), "{again}");
+    let update = Alert {
+        identifier: "NCHMF-2026-0922-02".into(),
+        msg_type: MsgType::Update,
+        references: vec![theirs.reference()],
+        ..theirs.clone()
+    };
+    let u = n
+        .import_alert("canhbao", &update.to_xml().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(u.refers_to, Some(kept.id));
+    // A test message from them is kept but never public.
+    let test = Alert {
+        identifier: "NCHMF-TEST-1".into(),
+        status: Status::Test,
+        ..theirs.clone()
+    };
+    assert!(
+        !n.import_alert("canhbao", &test.to_xml().unwrap())
+            .await
+            .unwrap()
+            .public
+    );
+    // Refused documents keep nothing.
+    let before = n.alerts(false, 50).await.unwrap().len();
+    for bad in [
+        "<alert".to_owned(),
+        xml.replace("<severity>Severe</severity>", ""),
+        format!("<!DOCTYPE alert [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>{xml}"),
+    ] {
+        let e = n.import_alert("canhbao", &bad).await.unwrap_err();
+        assert!(matches!(e, Error::Cap(_)), "{e}");
+    }
+    assert_eq!(n.alerts(false, 50).await.unwrap().len(), before);
+}
