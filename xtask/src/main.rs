@@ -199,6 +199,28 @@ fn test_all() -> anyhow::Result<Tally> {
         Err(e) => t.step_failed("Chromium and chromedriver", format!("{e:#}")),
     }
 
+    match services::xmllint() {
+        Ok(xmllint) => {
+            let mut c = cargo();
+            c.args([
+                "test",
+                "-p",
+                "lantoa-notify",
+                "--test",
+                "cap_schema",
+                "--",
+                "--ignored",
+            ])
+            .env("LANTOA_XMLLINT", xmllint);
+            tests(
+                &mut t,
+                "CAP written by Lantoa against the CAP 1.2 schema (xmllint)",
+                c,
+            );
+        }
+        Err(e) => t.step_failed("xmllint (apt)", format!("{e:#}")),
+    }
+
     match bench::pip_peer("frictionless", &["frictionless"]) {
         Ok(()) => {
             let mut c = cargo();

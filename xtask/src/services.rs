@@ -82,6 +82,27 @@ pub fn libreoffice() -> anyhow::Result<PathBuf> {
     Ok(soffice)
 }
 
+/// libxml2's `xmllint`, installed with apt when missing (`libxml2-utils`), to validate CAP
+/// against the CAP 1.2 XML schema.
+pub fn xmllint() -> anyhow::Result<PathBuf> {
+    let xmllint = PathBuf::from("/usr/bin/xmllint");
+    if !xmllint.exists() {
+        apt_install(&["libxml2-utils"])?;
+    }
+    let version = Command::new(&xmllint)
+        .arg("--version")
+        .output()
+        .context("xmllint does not run")?;
+    // xmllint writes its version to stderr.
+    let first = String::from_utf8_lossy(&version.stderr)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    eprintln!("xtask: {first}");
+    Ok(xmllint)
+}
+
 /// A throwaway PostgreSQL cluster in a temporary folder.
 pub struct Postgres {
     bin: PathBuf,
