@@ -25,6 +25,8 @@ pub struct Rules {
     default_price: u64,
     /// Replies (unaccented, upper case, trimmed) that opt the sender out.
     pub optout_keywords: Vec<String>,
+    /// The CAP `<sender>` of the department's alerts, when set.
+    pub cap_sender: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -35,6 +37,14 @@ struct File {
     message: Message,
     price: HashMap<String, u64>,
     optout: OptOut,
+    #[serde(default)]
+    alerts: Option<Alerts>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Alerts {
+    sender: String,
 }
 
 #[derive(Deserialize)]
@@ -100,6 +110,10 @@ impl Rules {
                 .iter()
                 .map(|k| crate::message::unaccented(k).trim().to_uppercase())
                 .collect(),
+            cap_sender: f
+                .alerts
+                .map(|a| a.sender.trim().to_owned())
+                .filter(|s| !s.is_empty()),
         })
     }
 

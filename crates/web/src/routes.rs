@@ -148,6 +148,13 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/opendata/{name}/uploads" Roles(OPENDATA_EDITORS), Page, "Upload a CSV file to a dataset" => pages::opendata::upload;
         POST "/opendata/quarantine/{id}/fix" Roles(OPENDATA_EDITORS), Page, "Fix a quarantined row; published if it passes" => pages::opendata::fix;
         GET "/opendata/{name}/{file}" Public, Page, "Download a dataset's published rows: rows.csv or rows.json" => api::ckan::download;
+        GET "/alerts" Public, Page, "The public alerts, newest first (no sign-in)" => pages::alerts::public_list;
+        GET "/alerts/feed.atom" Public, Page, "The public alerts as an Atom feed, each entry linking to its page and CAP" => pages::alerts::feed;
+        GET "/alerts/{id}" Public, Page, "A public alert's page" => pages::alerts::public_page;
+        GET "/alerts/{id}/cap.xml" Public, Page, "A public alert as CAP 1.2 XML" => pages::alerts::public_cap;
+        GET "/notify/alerts" SignedIn, Page, "Every alert (drills and tests marked), the form to issue one, the import of CAP" => pages::alerts::console;
+        POST "/notify/alerts" Roles(NOTIFY_AUTHORS), Page, "Issue an alert as CAP 1.2 (status, msg_type, refers_to, category, event, urgency, severity, certainty, headline, description, instruction, expires, communes)" => pages::alerts::issue;
+        POST "/notify/alerts/import" Roles(NOTIFY_AUTHORS), Page, "Import another agency's CAP 1.2 alert (multipart file)" => pages::alerts::import;
         GET "/data" Public, Page, "The public open-data portal: search the datasets" => pages::portal::search;
         GET "/data/{name}" Public, Page, "The public page of a dataset: description, fields, first rows, downloads" => pages::portal::dataset;
         GET "/catalog.jsonld" Public, System, "The open-data catalogue in DCAT (JSON-LD)" => pages::portal::catalog;

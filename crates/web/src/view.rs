@@ -54,6 +54,15 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/plan_reminders.html"),
     ),
     ("plan_dti.html", include_str!("../templates/plan_dti.html")),
+    ("alerts.html", include_str!("../templates/alerts.html")),
+    (
+        "alerts_public.html",
+        include_str!("../templates/alerts_public.html"),
+    ),
+    (
+        "alert_public.html",
+        include_str!("../templates/alert_public.html"),
+    ),
     (
         "plan_escalation.html",
         include_str!("../templates/plan_escalation.html"),

@@ -3825,3 +3825,124 @@ mod plan_measures {
         assert_eq!(green, 7);
     }
 }
+
+mod alerts {
+    use super::*;
+
+    fn form(status: &'static str, expires: String) -> Vec<(&'static str, String)> {
+        vec![
+            ("status", status.into()),
+            ("msg_type", "Alert".into()),
+            ("refers_to", String::new()),
+            ("category", "Met".into()),
+            ("event", "Bão số 9".into()),
+            ("urgency", "Expected".into()),
+            ("severity", "Severe".into()),
+            ("certainty", "Likely".into()),
+            ("headline", "Bão số 9 gây mưa rất to".into()),
+            ("description", "Gió mạnh cấp 8–9.".into()),
+            ("instruction", "Hạn chế ra đường.".into()),
+            ("expires", expires),
+            ("communes", "00004".into()),
+            ("communes", "00008".into()),
+        ]
+    }
+
+    #[tokio::test]
+    async fn alerts_are_issued_as_cap_and_only_actual_ones_reach_the_public() {
+        let app = TestApp::spawn().await;
+        let tt = app.user("truyenthong", vec![Role::Communicator]).await;
+        let tt = app.browser(&tt).await;
+        let xem = app.user("xem", vec![Role::Viewer]).await;
+        let xem = app.browser(&xem).await;
+        let later = (lantoa_core::time::now() + chrono::Duration::days(1))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string();
+        let post = |who: &common::Browser, f: Vec<(&'static str, String)>| {
+            let who = who.clone();
+            let app = &app;
+            async move {
+                let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                app.post_form("/notify/alerts", Some(&who), &pairs).await
+            }
+        };
+        assert_eq!(post(&xem, form("Test", later.clone())).await.status, 403);
+        // An expiry in the past: named, the form kept, nothing stored.
+        let r = post(&tt, form("Actual", "2020-01-01T08:00".into())).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body.contains("expires") && r.body.contains("value=\"Bão số 9 gây mưa rất to\""),
+            "{}",
+            r.body
+        );
+        let n = app.state.notify.as_ref().unwrap();
+        assert!(n.alerts(false, 10).await.unwrap().is_empty());
+        // A test alert: marked in the console, absent from every public place.
+        assert_eq!(post(&tt, form("Test", later.clone())).await.status, 303);
+        let test = n.alerts(false, 10).await.unwrap()[0].clone();
+        let page = app.get("/notify/alerts", Some(&xem)).await;
+        assert!(page.body.contains("Test: KHÔNG CÔNG KHAI"), "{}", page.body);
+        assert_eq!(
+            app.get(&format!("/alerts/{}", test.id), None).await.status,
+            404
+        );
+        assert_eq!(
+            app.get(&format!("/alerts/{}/cap.xml", test.id), None)
+                .await
+                .status,
+            404
+        );
+        // An actual alert: public at once, with no sign-in.
+        assert_eq!(post(&tt, form("Actual", later)).await.status, 303);
+        let live = n.alerts(true, 10).await.unwrap()[0].clone();
+        let page = app.get(&format!("/alerts/{}", live.id), None).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(
+            page.body.contains("Phường Ba Đình, Phường Ngọc Hà"),
+            "{}",
+            page.body
+        );
+        let cap = app.get(&format!("/alerts/{}/cap.xml", live.id), None).await;
+        assert_eq!(
+            cap.headers["content-type"],
+            "application/cap+xml; charset=utf-8"
+        );
+        let read = lantoa_notify::cap::Alert::from_xml(&cap.body).unwrap();
+        assert_eq!(read, live.cap().unwrap());
+        let feed = app.get("/alerts/feed.atom", None).await;
+        assert_eq!(feed.status, 200);
+        assert_eq!(feed.body.matches("<entry>").count(), 1, "{}", feed.body);
+        assert!(
+            feed.body.contains(&format!("/alerts/{}/cap.xml", live.id)),
+            "{}",
+            feed.body
+        );
+        let list = app.get("/alerts", None).await;
+        assert!(
+            list.body.contains("Bão số 9 gây mưa rất to")
+                && !list.body.contains(&format!("/alerts/{}\"", test.id)),
+            "{}",
+            list.body
+        );
+
+        // Another agency's CAP: a bad one names the element and keeps nothing; a good one is kept.
+        let bad = live.xml.replace("<urgency>Expected</urgency>", "");
+        let (ct, body) = multipart("canh-bao.xml", &bad);
+        let r = app
+            .post_multipart("/notify/alerts/import", &tt, &ct, body)
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("CAP &lt;info&#x2f;urgency&gt;: required and missing"), "{}", r.body);
+        assert_eq!(n.alerts(false, 10).await.unwrap().len(), 2);
+        let theirs = live
+            .xml
+            .replace(&live.identifier, "NCHMF-1")
+            .replace(&live.sender, "canhbao@nchmf.example");
+        let (ct, body) = multipart("canh-bao.xml", &theirs);
+        let r = app
+            .post_multipart("/notify/alerts/import", &tt, &ct, body)
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(n.alerts(true, 10).await.unwrap().len(), 2);
+    }
+}

@@ -127,7 +127,8 @@ fn number(p: &Map<String, Value>, key: &str, default: usize) -> Result<usize, Ck
     }
 }
 
-fn base_url(headers: &HeaderMap) -> String {
+/// The address the client reached us at (`http://` and its Host header).
+pub(crate) fn base_url(headers: &HeaderMap) -> String {
     let host = headers
         .get("host")
         .and_then(|h| h.to_str().ok())

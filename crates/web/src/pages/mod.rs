@@ -1,6 +1,7 @@
 //! Console pages. Handlers are thin: they read the form, call a module service, and render a
 //! template or redirect. Texts come from the catalogues.
 
+pub mod alerts;
 pub mod assets;
 pub mod auth;
 pub mod cases;

@@ -1,0 +1,233 @@
+//! Public alerts: the console's list with the form to issue one and the import of another
+//! agency's CAP; and, with no sign-in, the public list, a page per public alert, its CAP XML
+//! and an Atom feed. Only actual public alerts appear publicly; Test and Exercise alerts are
+//! marked in the console and never reach the public side.
+
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::{FormPairs, form_error};
+use crate::ctx::Ctx;
+use crate::error::WebError;
+use crate::routes::NOTIFY_AUTHORS;
+use crate::{AppState, view};
+
+async fn console_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, WebError> {
+    let n = state.notify()?;
+    let alerts = n.alerts(false, 200).await?;
+    let communes: Vec<minijinja::Value> = n
+        .communes()
+        .all()
+        .iter()
+        .map(|(code, name)| minijinja::context! { code => code, name => name })
+        .collect();
+    use lantoa_notify::cap::{Category, Certainty, Severity, Status, Urgency};
+    let words = |all: Vec<&'static str>| all;
+    Ok(minijinja::context! {
+        alerts => alerts, communes => communes, can_issue => ctx.has_any(NOTIFY_AUTHORS),
+        statuses => words(Status::ALL.iter().map(|v| v.as_str()).collect()),
+        categories => words(Category::ALL.iter().map(|v| v.as_str()).collect()),
+        urgencies => words(Urgency::ALL.iter().map(|v| v.as_str()).collect()),
+        severities => words(Severity::ALL.iter().map(|v| v.as_str()).collect()),
+        certainties => words(Certainty::ALL.iter().map(|v| v.as_str()).collect()),
+    })
+}
+
+/// `GET /notify/alerts`: every alert (drills and tests marked), the form to issue one and the
+/// import of CAP from another agency.
+pub async fn console(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, WebError> {
+    let extra = console_context(&state, &ctx).await?;
+    Ok(view::page("alerts.html", &ctx, "notify", extra)?.into_response())
+}
+
+/// `POST /notify/alerts` (form: status, msg_type, refers_to, category, event, urgency,
+/// severity, certainty, headline, description, instruction, expires, communes…): issues an
+/// alert as CAP, or the page again naming the field at fault.
+pub async fn issue(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let n = state.notify()?;
+    let new = lantoa_notify::NewAlert {
+        status: form.get("status"),
+        msg_type: form.get("msg_type"),
+        refers_to: form.get("refers_to").parse().ok(),
+        category: form.get("category"),
+        event: form.get("event"),
+        urgency: form.get("urgency"),
+        severity: form.get("severity"),
+        certainty: form.get("certainty"),
+        headline: form.get("headline"),
+        description: form.get("description"),
+        instruction: form.get("instruction"),
+        expires: form.get("expires"),
+        communes: form
+            .0
+            .iter()
+            .filter(|(k, _)| k == "communes")
+            .map(|(_, v)| v.clone())
+            .collect(),
+    };
+    let sender = n.rules().cap_sender.clone().ok_or_else(|| {
+        WebError::from(lantoa_notify::Error::Invalid {
+            field: "sender",
+            message: "set [alerts] sender in the notify rules before issuing alerts".into(),
+        })
+    })?;
+    match n.issue_alert(&ctx.actor(), &sender, &new).await {
+        Ok(a) => Ok(Redirect::to(&format!("/notify/alerts#alert-{}", a.id)).into_response()),
+        Err(e) => {
+            let extra = console_context(&state, &ctx).await?;
+            let echo = minijinja::context! {
+                status => new.status, msg_type => new.msg_type, category => new.category,
+                event => new.event, urgency => new.urgency, severity => new.severity,
+                certainty => new.certainty, headline => new.headline,
+                description => new.description, instruction => new.instruction,
+                expires => new.expires, communes => new.communes,
+            };
+            Ok(form_error(
+                "alerts.html",
+                &ctx,
+                "notify",
+                minijinja::context! { echo => echo, ..extra },
+                e.into(),
+            ))
+        }
+    }
+}
+
+/// `POST /notify/alerts/import` (multipart: `file`, a CAP 1.2 document): keeps another
+/// agency's alert, or names the element at fault and keeps nothing.
+pub async fn import(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, WebError> {
+    let (_, file) = crate::upload::read_small(&state, &headers, body).await?;
+    let (name, bytes) =
+        file.ok_or_else(|| WebError::invalid("err-no-file", "choose the CAP file (field 'file')"))?;
+    let xml = String::from_utf8(bytes).map_err(|_| {
+        WebError::from(lantoa_notify::Error::Invalid {
+            field: "file",
+            message: format!("{name} is not UTF-8 text"),
+        })
+    })?;
+    let a = state.notify()?.import_alert(&ctx.actor(), &xml).await?;
+    Ok(Redirect::to(&format!("/notify/alerts#alert-{}", a.id)).into_response())
+}
+
+/// `GET /alerts`: the public alerts, newest first, with no sign-in.
+pub async fn public_list(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Response, WebError> {
+    let alerts = state.notify()?.alerts(true, 100).await?;
+    Ok(view::page(
+        "alerts_public.html",
+        &ctx,
+        "alerts",
+        minijinja::context! { alerts => alerts },
+    )?
+    .into_response())
+}
+
+async fn public_alert(
+    state: &AppState,
+    id: i64,
+) -> Result<(lantoa_notify::StoredAlert, lantoa_notify::cap::Alert), WebError> {
+    let a = state.notify()?.alert(id).await?;
+    if !a.public {
+        // Drills, tests and restricted alerts do not exist for the public.
+        return Err(lantoa_notify::Error::NotFound {
+            what: "alert",
+            id: id.to_string(),
+        }
+        .into());
+    }
+    let cap = a.cap()?;
+    Ok((a, cap))
+}
+
+/// `GET /alerts/{id}`: a public alert's page.
+pub async fn public_page(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let (a, cap) = public_alert(&state, id).await?;
+    let cancelled = match a.cancelled_by {
+        Some(c) => Some(state.notify()?.alert(c).await?),
+        None => None,
+    };
+    Ok(view::page(
+        "alert_public.html",
+        &ctx,
+        "alerts",
+        minijinja::context! { alert => a, cap => cap, cancelled => cancelled },
+    )?
+    .into_response())
+}
+
+/// `GET /alerts/{id}/cap.xml`: a public alert as CAP 1.2.
+pub async fn public_cap(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let (a, _) = public_alert(&state, id).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/cap+xml; charset=utf-8")],
+        a.xml,
+    )
+        .into_response())
+}
+
+/// `GET /alerts/feed.atom`: the public alerts as an Atom feed, each entry linking to its page
+/// and its CAP (the form public alert aggregators read).
+pub async fn feed(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, WebError> {
+    let alerts = state.notify()?.alerts(true, 100).await?;
+    let base = crate::api::ckan::base_url(&headers);
+    let esc = lantoa_core::chart::escape;
+    let updated = alerts
+        .first()
+        .map(|a| a.sent.clone())
+        .unwrap_or_else(|| "1970-01-01T00:00:00+00:00".into());
+    let mut x = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"><id>{base}/alerts/feed.atom</id><title>Cảnh báo công cộng</title><updated>{updated}</updated><link rel=\"self\" href=\"{base}/alerts/feed.atom\"/>"
+    );
+    for a in &alerts {
+        let status = match (a.msg_type.as_str(), a.cancelled_by) {
+            ("Cancel", _) => "[Hủy] ",
+            ("Update", _) => "[Cập nhật] ",
+            (_, Some(_)) => "[Đã hủy] ",
+            _ => "",
+        };
+        x.push_str(&format!(
+            "<entry><id>urn:cap:{}:{}</id><title>{}{}</title><updated>{}</updated><author><name>{}</name></author><link rel=\"alternate\" href=\"{base}/alerts/{}\"/><link rel=\"related\" type=\"application/cap+xml\" href=\"{base}/alerts/{}/cap.xml\"/><summary>{}</summary></entry>",
+            esc(&a.sender),
+            esc(&a.identifier),
+            status,
+            esc(&a.headline),
+            esc(&a.sent),
+            esc(&a.sender),
+            a.id,
+            a.id,
+            esc(&a.event),
+        ));
+    }
+    x.push_str("</feed>\n");
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        x,
+    )
+        .into_response())
+}
