@@ -1,8 +1,10 @@
 //! Public alerts: written here from an officer's form, or received as CAP 1.2 from another
 //! agency; each kept as its CAP XML with the fields the console and the public feed list by.
 //! Only actual, public alerts are public: Test, Exercise, System and Draft alerts never reach
-//! the feed or the public pages. An Update or Cancel names the alert it refers to; a Cancel
-//! marks it cancelled.
+//! the feed or the public pages. A live alert written here needs two people: it waits, pending,
+//! until someone other than its author approves it; a Cancel goes at once (withdrawing is never
+//! held back), as do tests and drills. An Update or Cancel names the alert it refers to; a
+//! Cancel marks it cancelled.
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -69,8 +71,12 @@ pub struct StoredAlert {
     pub headline: String,
     /// The first info's event.
     pub event: String,
-    /// Whether it is public (actual and public scope).
+    /// Whether it is public (actual, public scope, approved).
     pub public: bool,
+    /// `pending`, `approved` or `refused`.
+    pub state: String,
+    /// Who approved it (an imported alert: whoever imported it).
+    pub approved_by: Option<String>,
     /// `local` or `imported`.
     pub origin: String,
     /// The alert it updates or cancels.
@@ -81,9 +87,11 @@ pub struct StoredAlert {
     pub xml: String,
     /// When stored, µs.
     pub created_at: i64,
+    /// Who wrote or imported it.
+    pub created_by: String,
 }
 
-const COLUMNS: &str = "id, identifier, sender, sent, status, msg_type, scope, headline, event, public, origin, refers_to, cancelled_by, xml, created_at";
+const COLUMNS: &str = "id, identifier, sender, sent, status, msg_type, scope, headline, event, public, origin, refers_to, cancelled_by, xml, created_at, state, approved_by, created_by";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<StoredAlert> {
     Ok(StoredAlert {
@@ -102,6 +110,9 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<StoredAlert> {
         cancelled_by: r.try_get(12)?,
         xml: r.try_get(13)?,
         created_at: r.try_get(14)?,
+        state: r.try_get(15)?,
+        approved_by: r.try_get(16)?,
+        created_by: r.try_get(17)?,
     })
 }
 
@@ -324,10 +335,14 @@ impl Notify {
             .and_then(|i| i.headline.clone())
             .or_else(|| first.map(|i| i.event.clone()))
             .unwrap_or_default();
+        // A live alert written here waits for a second person; a Cancel, a test or drill, and
+        // what another agency already sent do not.
+        let pending = origin == "local" && alert.is_public() && alert.msg_type != MsgType::Cancel;
+        let state = if pending { "pending" } else { "approved" };
         let mut tx = self.db.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO notify_alerts (identifier, sender, sent, sent_at, status, msg_type, scope, headline, event, public, origin, refers_to, xml, created_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+            "INSERT INTO notify_alerts (identifier, sender, sent, sent_at, status, msg_type, scope, headline, event, public, origin, refers_to, xml, created_by, created_at, state, approved_by, approved_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
         )
         .bind(&alert.identifier)
         .bind(&alert.sender)
@@ -338,11 +353,14 @@ impl Notify {
         .bind(alert.scope.as_str())
         .bind(&headline)
         .bind(first.map(|i| i.event.clone()).unwrap_or_default())
-        .bind(i64::from(alert.is_public()))
+        .bind(i64::from(alert.is_public() && !pending))
         .bind(origin)
         .bind(refers_to)
         .bind(&xml)
         .bind(actor)
+        .bind(self.clock.now_micros())
+        .bind(state)
+        .bind((!pending).then_some(actor))
         .bind(self.clock.now_micros())
         .fetch_one(&mut *tx)
         .await;
@@ -372,6 +390,67 @@ impl Notify {
                     "identifier": alert.identifier, "status": alert.status.as_str(),
                     "msg_type": alert.msg_type.as_str(), "origin": origin, "refers_to": refers_to,
                 })),
+            &self.clock,
+        )
+        .await?;
+        tx.commit().await?;
+        self.alert(id).await
+    }
+
+    /// A second person approves a pending live alert: it becomes public. Its author may not.
+    pub async fn approve_alert(&self, actor: &str, id: i64) -> Result<StoredAlert> {
+        self.decide_alert(actor, id, true).await
+    }
+
+    /// A second person refuses a pending live alert: it never becomes public.
+    pub async fn refuse_alert(&self, actor: &str, id: i64) -> Result<StoredAlert> {
+        self.decide_alert(actor, id, false).await
+    }
+
+    async fn decide_alert(&self, actor: &str, id: i64, approve: bool) -> Result<StoredAlert> {
+        let a = self.alert(id).await?;
+        if a.state != "pending" {
+            return Err(Error::Refused(format!(
+                "alert {} is {}, not waiting for approval",
+                a.identifier, a.state
+            )));
+        }
+        if a.created_by == actor {
+            return Err(Error::Refused(
+                "a live alert needs a second person: its author may not approve or refuse it"
+                    .into(),
+            ));
+        }
+        let mut tx = self.db.begin().await?;
+        let done = sqlx::query(
+            "UPDATE notify_alerts SET state = $1, public = $2, approved_by = $3, approved_at = $4
+             WHERE id = $5 AND state = 'pending'",
+        )
+        .bind(if approve { "approved" } else { "refused" })
+        .bind(i64::from(approve))
+        .bind(actor)
+        .bind(self.clock.now_micros())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if done != 1 {
+            return Err(Error::Refused(format!(
+                "alert {} was decided meanwhile",
+                a.identifier
+            )));
+        }
+        lantoa_store::audit::append_at(
+            &mut tx,
+            &lantoa_store::audit::Entry::new(
+                actor,
+                if approve {
+                    "notify.alert_approved"
+                } else {
+                    "notify.alert_refused"
+                },
+                format!("alert:{id}"),
+            ),
             &self.clock,
         )
         .await?;

@@ -41,7 +41,18 @@ fn storm() -> NewAlert {
 async fn an_alert_is_written_as_cap_and_public_only_when_actual() {
     let (_t, n) = setup().await;
     let a = n.issue_alert("canhbao", SENDER, &storm()).await.unwrap();
-    assert!(a.public && a.origin == "local", "{a:?}");
+    // A live alert waits for a second person: its author may not approve it.
+    assert_eq!((a.state.as_str(), a.public), ("pending", false), "{a:?}");
+    assert!(n.alerts(true, 50).await.unwrap().is_empty());
+    let e = n.approve_alert("canhbao", a.id).await.unwrap_err();
+    assert!(e.to_string().contains("second person"), "{e}");
+    let a = n.approve_alert("pheduyet", a.id).await.unwrap();
+    assert!(
+        a.public && a.origin == "local" && a.approved_by.as_deref() == Some("pheduyet"),
+        "{a:?}"
+    );
+    let e = n.approve_alert("pheduyet", a.id).await.unwrap_err();
+    assert!(e.to_string().contains("not waiting"), "{e}");
     let cap = a.cap().unwrap();
     assert_eq!(cap.sent.to_rfc3339(), "2026-09-22T07:30:00+07:00");
     let area = &cap.info[0].areas[0];
@@ -65,7 +76,10 @@ async fn an_alert_is_written_as_cap_and_public_only_when_actual() {
         )
         .await
         .unwrap();
-    assert!(!drill.public);
+    assert!(
+        !drill.public && drill.state == "approved",
+        "a drill needs no approval: {drill:?}"
+    );
     assert!(
         drill
             .cap()
@@ -102,6 +116,10 @@ async fn an_alert_is_written_as_cap_and_public_only_when_actual() {
         [a.cap().unwrap().reference()]
     );
     assert_eq!(n.alert(a.id).await.unwrap().cancelled_by, Some(cancel.id));
+    // Refused by the second person: never public.
+    let other = n.issue_alert("canhbao", SENDER, &storm()).await.unwrap();
+    let other = n.refuse_alert("pheduyet", other.id).await.unwrap();
+    assert_eq!((other.state.as_str(), other.public), ("refused", false));
 }
 
 #[tokio::test]

@@ -154,6 +154,7 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/alerts/{id}/cap.xml" Public, Page, "A public alert as CAP 1.2 XML" => pages::alerts::public_cap;
         GET "/notify/alerts" SignedIn, Page, "Every alert (drills and tests marked), the form to issue one, the import of CAP" => pages::alerts::console;
         POST "/notify/alerts" Roles(NOTIFY_AUTHORS), Page, "Issue an alert as CAP 1.2 (status, msg_type, refers_to, category, event, urgency, severity, certainty, headline, description, instruction, expires, communes)" => pages::alerts::issue;
+        POST "/notify/alerts/{id}/{step}" Roles(NOTIFY_STEPS), Page, "A second person approves or refuses a pending live alert (step: approve, refuse)" => pages::alerts::step;
         POST "/notify/alerts/import" Roles(NOTIFY_AUTHORS), Page, "Import another agency's CAP 1.2 alert (multipart file)" => pages::alerts::import;
         GET "/data" Public, Page, "The public open-data portal: search the datasets" => pages::portal::search;
         GET "/data/{name}" Public, Page, "The public page of a dataset: description, fields, first rows, downloads" => pages::portal::dataset;

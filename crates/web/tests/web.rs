@@ -3892,9 +3892,53 @@ mod alerts {
                 .status,
             404
         );
-        // An actual alert: public at once, with no sign-in.
+        // An actual alert waits for a second person; its author sees no approve button.
         assert_eq!(post(&tt, form("Actual", later)).await.status, 303);
+        let pending = n.alerts(false, 10).await.unwrap()[0].clone();
+        assert_eq!(pending.state, "pending");
+        assert_eq!(
+            app.get(&format!("/alerts/{}", pending.id), None)
+                .await
+                .status,
+            404
+        );
+        let page = app.get("/notify/alerts", Some(&tt)).await;
+        assert!(
+            page.body
+                .contains(&format!("id=\"pending-{}\"", pending.id))
+                && !page
+                    .body
+                    .contains(&format!("id=\"approve-{}\"", pending.id)),
+            "{}",
+            page.body
+        );
+        let r = app
+            .post_form(
+                &format!("/notify/alerts/{}/approve", pending.id),
+                Some(&tt),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        let pd = app.user("pheduyet", vec![Role::Approver]).await;
+        let pd = app.browser(&pd).await;
+        assert!(
+            app.get("/notify/alerts", Some(&pd))
+                .await
+                .body
+                .contains(&format!("id=\"approve-{}\"", pending.id))
+        );
+        let r = app
+            .post_form(
+                &format!("/notify/alerts/{}/approve", pending.id),
+                Some(&pd),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        // Approved: public, with no sign-in.
         let live = n.alerts(true, 10).await.unwrap()[0].clone();
+        assert_eq!(live.id, pending.id);
         let page = app.get(&format!("/alerts/{}", live.id), None).await;
         assert_eq!(page.status, 200, "{}", page.body);
         assert!(
@@ -3932,7 +3976,12 @@ mod alerts {
             .post_multipart("/notify/alerts/import", &tt, &ct, body)
             .await;
         assert_eq!(r.status, 422, "{}", r.body);
-        assert!(r.body.contains("CAP &lt;info&#x2f;urgency&gt;: required and missing"), "{}", r.body);
+        assert!(
+            r.body
+                .contains("CAP &lt;info&#x2f;urgency&gt;: required and missing"),
+            "{}",
+            r.body
+        );
         assert_eq!(n.alerts(false, 10).await.unwrap().len(), 2);
         let theirs = live
             .xml

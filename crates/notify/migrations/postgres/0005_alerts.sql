@@ -12,13 +12,17 @@ CREATE TABLE notify_alerts (
     scope        TEXT  NOT NULL,
     headline     TEXT  NOT NULL,
     event        TEXT  NOT NULL,
-    -- 1 when an actual, public alert: only these reach the feed and public pages
+    -- 1 when an actual, public, approved alert: only these reach the feed and public pages
     public       BIGINT  NOT NULL,
     -- local (written here) or imported (received from another agency)
     origin       TEXT  NOT NULL,
     refers_to    BIGINT  REFERENCES notify_alerts (id),
     -- set when a Cancel referring to it was issued or received
     cancelled_by BIGINT  REFERENCES notify_alerts (id),
+    -- pending (an actual alert waiting for a second person), approved, or refused
+    state        TEXT  NOT NULL,
+    approved_by  TEXT,
+    approved_at  BIGINT,
     xml          TEXT  NOT NULL,
     created_by   TEXT  NOT NULL,
     created_at   BIGINT  NOT NULL,

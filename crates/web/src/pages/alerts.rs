@@ -27,6 +27,7 @@ async fn console_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value
     let words = |all: Vec<&'static str>| all;
     Ok(minijinja::context! {
         alerts => alerts, communes => communes, can_issue => ctx.has_any(NOTIFY_AUTHORS),
+        can_decide => ctx.has_any(crate::routes::NOTIFY_STEPS), me => ctx.actor(),
         statuses => words(Status::ALL.iter().map(|v| v.as_str()).collect()),
         categories => words(Category::ALL.iter().map(|v| v.as_str()).collect()),
         urgencies => words(Urgency::ALL.iter().map(|v| v.as_str()).collect()),
@@ -230,4 +231,26 @@ pub async fn feed(
         x,
     )
         .into_response())
+}
+
+/// `POST /notify/alerts/{id}/{step}` (`approve` or `refuse`): a second person decides on a
+/// pending live alert.
+pub async fn step(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, step)): Path<(i64, String)>,
+) -> Result<Response, WebError> {
+    let n = state.notify()?;
+    match step.as_str() {
+        "approve" => n.approve_alert(&ctx.actor(), id).await?,
+        "refuse" => n.refuse_alert(&ctx.actor(), id).await?,
+        other => {
+            return Err(lantoa_notify::Error::NotFound {
+                what: "step",
+                id: other.to_owned(),
+            }
+            .into());
+        }
+    };
+    Ok(Redirect::to(&format!("/notify/alerts#alert-{id}")).into_response())
 }
