@@ -538,6 +538,12 @@ async fn load_demo(cfg: &Config, db: &Db) -> anyhow::Result<()> {
         "Demo SMS: {} recipient lists and {} campaigns added (two being sent to the demo SMSC, one awaiting approval; see Thông tin đến người dân).",
         sms.lists, sms.campaigns
     );
+    if sms.alerts > 0 {
+        println!(
+            "Demo alerts: {} CAP alerts issued (one public on /alerts and /alerts/feed.atom, one drill the public never sees).",
+            sms.alerts
+        );
+    }
     let datasets = opendata_service(cfg, db)?.load_demo("demo").await?;
     println!(
         "Demo open data: {} datasets created ({} already there), {} files queued (see Dữ liệu mở in the console).",

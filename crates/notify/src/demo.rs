@@ -15,6 +15,8 @@ pub struct DemoReport {
     pub lists: usize,
     /// Campaigns created.
     pub campaigns: usize,
+    /// Alerts issued.
+    pub alerts: usize,
 }
 
 impl Notify {
@@ -89,6 +91,53 @@ impl Notify {
             }
             report.campaigns += 1;
         }
+        report.alerts = self.load_demo_alerts(actor).await?;
         Ok(report)
+    }
+
+    /// Two alerts, once: an actual one for a few wards, approved by a second person (public on
+    /// /alerts and in the feed), and a drill the public never sees. Texts written for the demo.
+    async fn load_demo_alerts(&self, actor: &str) -> Result<usize> {
+        if !self.alerts(false, 1).await?.is_empty() {
+            return Ok(0);
+        }
+        let Some(sender) = self.rules.cap_sender.clone() else {
+            return Ok(0);
+        };
+        let expires = (self.clock.now() + chrono::Duration::days(30))
+            .with_timezone(&lantoa_core::time::zone())
+            .format("%Y-%m-%dT%H:%M")
+            .to_string();
+        let dengue = crate::NewAlert {
+            status: "Actual".into(),
+            msg_type: "Alert".into(),
+            refers_to: None,
+            category: "Health".into(),
+            event: "Sốt xuất huyết gia tăng".into(),
+            urgency: "Expected".into(),
+            severity: "Moderate".into(),
+            certainty: "Observed".into(),
+            headline: "Số ca sốt xuất huyết tăng ở các phường trung tâm (bản trình diễn)".into(),
+            description: "Số ca mắc trong tuần tăng so với tuần trước.".into(),
+            instruction:
+                "Diệt lăng quăng, đậy kín dụng cụ chứa nước, ngủ màn; sốt cao hãy đến cơ sở y tế."
+                    .into(),
+            expires: expires.clone(),
+            communes: vec!["00004".into(), "00008".into(), "00070".into()],
+        };
+        let live = self.issue_alert(actor, &sender, &dengue).await?;
+        self.approve_alert("demo-approver", live.id).await?;
+        let drill = crate::NewAlert {
+            status: "Exercise".into(),
+            category: "Fire".into(),
+            event: "Diễn tập phòng cháy".into(),
+            severity: "Severe".into(),
+            headline: "Diễn tập phòng cháy chữa cháy khu dân cư (bản trình diễn)".into(),
+            description: "Buổi diễn tập, không phải sự cố thật.".into(),
+            instruction: "Không cần làm gì.".into(),
+            ..dengue
+        };
+        self.issue_alert(actor, &sender, &drill).await?;
+        Ok(2)
     }
 }

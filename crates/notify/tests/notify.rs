@@ -359,9 +359,14 @@ async fn only_another_approver_approves_and_only_by_typing_the_name() {
 async fn the_demo_loads_once_with_its_faulty_rows_reported() {
     let (_t, n) = setup().await;
     let first = n.load_demo("demo").await.unwrap();
-    assert_eq!((first.lists, first.campaigns), (1, 3));
+    assert_eq!((first.lists, first.campaigns, first.alerts), (1, 3, 2));
     let again = n.load_demo("demo").await.unwrap();
-    assert_eq!((again.lists, again.campaigns), (0, 0));
+    assert_eq!((again.lists, again.campaigns, again.alerts), (0, 0, 0));
+    // One public alert (approved by a second person), one drill never public.
+    let public = n.alerts(true, 10).await.unwrap();
+    assert_eq!(public.len(), 1);
+    assert_eq!(public[0].approved_by.as_deref(), Some("demo-approver"));
+    assert_eq!(n.alerts(false, 10).await.unwrap().len(), 2);
     let list = n.lists().await.unwrap().remove(0);
     // 65 rows: 60 generated, then a landline, a short number, an unknown ward, a repeat and an
     // 11-digit number (converted, taken).

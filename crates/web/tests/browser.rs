@@ -937,3 +937,56 @@ async fn a_planner_keeps_the_committee_and_enters_the_dti_without_script() {
     assert_eq!(text(&c, "h1").await, "Digital Transformation Index (DTI)");
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: run by `cargo xtask test`"]
+async fn a_communicator_issues_a_test_alert_that_the_public_never_sees() {
+    let app = TestApp::spawn().await;
+    app.state
+        .registry
+        .load_hanoi_communes("test", |_, _| {})
+        .await
+        .unwrap();
+    app.user("truyenthong", vec![lantoa_core::Role::Communicator])
+        .await;
+    let base = app.serve().await;
+    let c = browser().await;
+    sign_in(&c, &base, "truyenthong").await;
+    c.goto(&format!("{base}/notify")).await.unwrap();
+    click(&c, "#alerts-link").await;
+    assert_eq!(text(&c, "h1").await, "Cảnh báo công cộng (CAP)");
+    fill(&c, "#a-event", "Diễn tập bão").await;
+    fill(&c, "#a-headline", "Diễn tập ứng phó bão").await;
+    let later = (lantoa_core::time::now() + chrono::Duration::days(1))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    c.execute(
+        &format!("document.getElementById('a-expires').value = '{later}'; return true"),
+        vec![],
+    )
+    .await
+    .unwrap();
+    c.find(Locator::Css("#a-communes option[value='00004']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click(&c, "#a-submit").await;
+    let table = text(&c, "#alerts").await;
+    assert!(
+        table.contains("Test: KHÔNG CÔNG KHAI") && table.contains("Diễn tập ứng phó bão"),
+        "{table}"
+    );
+    // The public list, with no sign-in, has nothing.
+    click(&c, "#public-alerts-link").await;
+    assert!(
+        text(&c, "#no-public-alerts")
+            .await
+            .contains("Chưa có cảnh báo")
+    );
+    c.goto(&format!("{base}/notify/alerts")).await.unwrap();
+    click(&c, "#lang-switch").await;
+    assert_eq!(text(&c, "h1").await, "Public alerts (CAP)");
+    c.close().await.unwrap();
+}
