@@ -672,6 +672,12 @@ async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<
             let d = workers::dispatcher(&cfg.notify, &db)?;
             tasks.push(tokio::spawn(d.run(stop_rx.clone())));
         }
+        if !cfg.notify.broadcast.is_empty() {
+            tasks.push(tokio::spawn(workers::broadcasts(
+                workers::notify(&cfg.notify, &db)?,
+                stop_rx.clone(),
+            )));
+        }
     }
     let state = lantoa_web::AppState::new(db.clone(), cfg.web.clone())
         .with_watch(watch::service(&cfg, &db)?)

@@ -109,7 +109,7 @@ pub fn notify(
     db: &Db,
 ) -> anyhow::Result<lantoa_notify::Notify> {
     let Some(path) = &config.rules else {
-        return Ok(lantoa_notify::Notify::new(db.clone())?);
+        return Ok(lantoa_notify::Notify::new(db.clone())?.with_broadcast(config.broadcast.clone()));
     };
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the notify rules {}", path.display()))?;
@@ -121,7 +121,31 @@ pub fn notify(
         lantoa_core::phone::NumberingPlan::builtin(),
         communes,
         rules,
-    ))
+    )
+    .with_broadcast(config.broadcast.clone()))
+}
+
+/// Sends the operator broadcast requests that are due, every five seconds until `stop`.
+pub async fn broadcasts(
+    notify: lantoa_notify::Notify,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let client = match lantoa_notify::broadcast::client() {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "no broadcast requests will be sent");
+            return;
+        }
+    };
+    loop {
+        if let Err(e) = notify.deliver_broadcasts(&client).await {
+            tracing::warn!(error = %e, "cannot send broadcast requests");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+            _ = stop.changed() => return,
+        }
+    }
 }
 
 /// The id a job's payload names under `key`.

@@ -264,13 +264,24 @@ fn serve_demo_prints_the_one_time_password_and_answers() {
         text.contains("Demo open data: 3 datasets created (0 already there), 3 files queued"),
         "{text}"
     );
+    assert!(text.contains("Demo alerts: 2 CAP alerts issued"), "{text}");
+    assert!(
+        text.contains("(demo) with 55 sections and tasks imported"),
+        "{text}"
+    );
     let addr = addr.expect("the console address");
     let mut s = std::net::TcpStream::connect(&addr).unwrap();
     s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         .unwrap();
     let mut answer = String::new();
     s.read_to_string(&mut answer).unwrap();
-    child.kill().unwrap();
+    // Stopped as a service manager stops it (SIGTERM): it shuts down and takes its demo
+    // chromedriver with it (a SIGKILL would leave that orphaned).
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
     child.wait().unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("\"ready\""));

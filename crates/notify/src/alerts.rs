@@ -48,6 +48,10 @@ pub struct NewAlert {
     pub expires: String,
     /// The communes and wards it covers, by official code (`00004`).
     pub communes: Vec<String>,
+    /// Also ask the operators to broadcast it to every subscriber in the area (an actual
+    /// alert only; sent once approved).
+    #[serde(default)]
+    pub broadcast: bool,
 }
 
 /// A stored alert.
@@ -89,9 +93,11 @@ pub struct StoredAlert {
     pub created_at: i64,
     /// Who wrote or imported it.
     pub created_by: String,
+    /// Whether the operators are asked to broadcast it.
+    pub broadcast: bool,
 }
 
-const COLUMNS: &str = "id, identifier, sender, sent, status, msg_type, scope, headline, event, public, origin, refers_to, cancelled_by, xml, created_at, state, approved_by, created_by";
+const COLUMNS: &str = "id, identifier, sender, sent, status, msg_type, scope, headline, event, public, origin, refers_to, cancelled_by, xml, created_at, state, approved_by, created_by, broadcast";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<StoredAlert> {
     Ok(StoredAlert {
@@ -113,6 +119,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<StoredAlert> {
         state: r.try_get(15)?,
         approved_by: r.try_get(16)?,
         created_by: r.try_get(17)?,
+        broadcast: r.try_get::<i64, _>(18)? != 0,
     })
 }
 
@@ -250,6 +257,20 @@ impl Notify {
                 ));
             }
         };
+        // A Cancel of a broadcast alert is broadcast too, so the operators withdraw it.
+        let broadcast = new.broadcast || referred.as_ref().is_some_and(|r| r.broadcast);
+        if broadcast && status != Status::Actual {
+            return Err(invalid(
+                "broadcast",
+                "only an actual alert is broadcast by the operators (tests and drills never reach the public)",
+            ));
+        }
+        if broadcast && self.broadcast.is_empty() {
+            return Err(invalid(
+                "broadcast",
+                "no operator endpoint is configured ([[notify.broadcast]] in lantoa.toml)",
+            ));
+        }
         let sent: DateTime<FixedOffset> = now.with_nanosecond_zero();
         let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let mut alert = Alert {
@@ -291,7 +312,10 @@ impl Notify {
         let refers = referred.map(|r| r.id);
         for n in local + 1..local + 6 {
             alert.identifier = format!("LANTOA-{}-{n:05}", sent.format("%Y%m%d"));
-            match self.keep_alert(actor, &alert, "local", refers).await {
+            match self
+                .keep_alert(actor, &alert, "local", refers, broadcast)
+                .await
+            {
                 Err(Error::Duplicate { .. }) => continue,
                 kept => return kept,
             }
@@ -319,7 +343,8 @@ impl Notify {
                 .or(refers);
             }
         }
-        self.keep_alert(actor, &alert, "imported", refers).await
+        self.keep_alert(actor, &alert, "imported", refers, false)
+            .await
     }
 
     async fn keep_alert(
@@ -328,6 +353,7 @@ impl Notify {
         alert: &Alert,
         origin: &str,
         refers_to: Option<i64>,
+        broadcast: bool,
     ) -> Result<StoredAlert> {
         let xml = alert.to_xml()?;
         let first = alert.info.first();
@@ -341,8 +367,8 @@ impl Notify {
         let state = if pending { "pending" } else { "approved" };
         let mut tx = self.db.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO notify_alerts (identifier, sender, sent, sent_at, status, msg_type, scope, headline, event, public, origin, refers_to, xml, created_by, created_at, state, approved_by, approved_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
+            "INSERT INTO notify_alerts (identifier, sender, sent, sent_at, status, msg_type, scope, headline, event, public, origin, refers_to, xml, created_by, created_at, state, approved_by, approved_at, broadcast)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
         )
         .bind(&alert.identifier)
         .bind(&alert.sender)
@@ -362,6 +388,7 @@ impl Notify {
         .bind(state)
         .bind((!pending).then_some(actor))
         .bind(self.clock.now_micros())
+        .bind(i64::from(broadcast))
         .fetch_one(&mut *tx)
         .await;
         let id: i64 = match inserted {
@@ -374,6 +401,9 @@ impl Notify {
             }
             Err(e) => return Err(e.into()),
         };
+        if broadcast && !pending {
+            self.queue_broadcast(&mut tx, id).await?;
+        }
         if alert.msg_type == MsgType::Cancel
             && let Some(r) = refers_to
         {
@@ -439,6 +469,9 @@ impl Notify {
                 "alert {} was decided meanwhile",
                 a.identifier
             )));
+        }
+        if approve && a.broadcast {
+            self.queue_broadcast(&mut tx, id).await?;
         }
         lantoa_store::audit::append_at(
             &mut tx,

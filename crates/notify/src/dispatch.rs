@@ -39,6 +39,9 @@ pub struct DispatchConfig {
     /// A rules file replacing the shipped `data/notify/rules.toml` (quiet hours, caps, prices).
     #[serde(default)]
     pub rules: Option<std::path::PathBuf>,
+    /// The operators' endpoints for broadcast requests (`[[notify.broadcast]]`).
+    #[serde(default)]
+    pub broadcast: Vec<crate::broadcast::Endpoint>,
 }
 
 fn default_lease() -> u64 {
@@ -51,6 +54,7 @@ impl Default for DispatchConfig {
             smsc: Vec::new(),
             lease_secs: default_lease(),
             rules: None,
+            broadcast: Vec::new(),
         }
     }
 }

@@ -29,11 +29,13 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(3, "0003_queue_indexes.sql"),
         lantoa_store::migration!(4, "0004_recipients_clustered.sql"),
         lantoa_store::migration!(5, "0005_alerts.sql"),
+        lantoa_store::migration!(6, "0006_broadcasts.sql"),
     ],
 };
 
 pub mod alerts;
 pub mod audience;
+pub mod broadcast;
 pub mod cap;
 mod demo;
 pub mod demo_smsc;

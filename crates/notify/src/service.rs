@@ -199,6 +199,7 @@ pub struct Notify {
     pub(crate) communes: Arc<Communes>,
     pub(crate) rules: Arc<Rules>,
     pub(crate) clock: Clock,
+    pub(crate) broadcast: Arc<Vec<crate::broadcast::Endpoint>>,
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> Error {
@@ -316,6 +317,7 @@ impl Notify {
             communes: Arc::new(communes),
             rules: Arc::new(rules),
             clock: Clock::System,
+            broadcast: Arc::new(Vec::new()),
         }
     }
 

@@ -34,6 +34,7 @@ fn storm() -> NewAlert {
         instruction: "Hạn chế ra đường; chằng chống nhà cửa.".into(),
         expires: "2026-09-23T12:00".into(),
         communes: vec!["00004".into(), "00008".into()],
+        broadcast: false,
     }
 }
 
@@ -242,4 +243,172 @@ async fn cap_from_another_agency_is_read_kept_once_and_linked() {
         assert!(matches!(e, Error::Cap(_)), "{e}");
     }
     assert_eq!(n.alerts(false, 50).await.unwrap().len(), before);
+}
+
+/// A loopback stand-in for the operators' broadcast endpoints: `/ok` acknowledges, `/flaky`
+/// refuses its first request, `/auth` wants the token `bi-mat`. Each body received is kept.
+async fn operators() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+) {
+    use axum::routing::post;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, String)>::new()));
+    let flaky = std::sync::Arc::new(AtomicUsize::new(0));
+    let (s1, s2, s3) = (seen.clone(), seen.clone(), seen.clone());
+    let app = axum::Router::new()
+        .route(
+            "/ok",
+            post(move |body: String| async move {
+                s1.lock().unwrap().push(("ok".into(), body));
+                (axum::http::StatusCode::OK, "VT-ACK-1")
+            }),
+        )
+        .route(
+            "/flaky",
+            post(move |body: String| async move {
+                s2.lock().unwrap().push(("flaky".into(), body));
+                if flaky.fetch_add(1, Ordering::SeqCst) == 0 {
+                    (axum::http::StatusCode::SERVICE_UNAVAILABLE, "busy")
+                } else {
+                    (axum::http::StatusCode::ACCEPTED, "MB-ACK-7")
+                }
+            }),
+        )
+        .route(
+            "/auth",
+            post(
+                move |headers: axum::http::HeaderMap, body: String| async move {
+                    s3.lock().unwrap().push(("auth".into(), body));
+                    if headers.get("authorization").and_then(|v| v.to_str().ok())
+                        == Some("Bearer bi-mat")
+                    {
+                        (axum::http::StatusCode::OK, "VN-ACK")
+                    } else {
+                        (axum::http::StatusCode::UNAUTHORIZED, "who?")
+                    }
+                },
+            ),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), seen)
+}
+
+#[tokio::test]
+async fn an_approved_alert_is_sent_to_each_operator_until_it_acknowledges() {
+    use lantoa_notify::broadcast::{Endpoint, MAX_ATTEMPTS};
+    let (base, seen) = operators().await;
+    let t = TestDb::new(&[&lantoa_notify::MIGRATIONS]).await.unwrap();
+    let clock =
+        lantoa_store::Clock::manual(chrono::Utc.with_ymd_and_hms(2026, 9, 22, 0, 30, 0).unwrap());
+    let endpoint = |operator: &str, path: &str, token: Option<&str>| Endpoint {
+        operator: operator.into(),
+        url: format!("{base}{path}"),
+        token: token.map(str::to_owned),
+    };
+    let n = Notify::new(t.db.clone())
+        .unwrap()
+        .with_clock(clock.clone())
+        .with_broadcast(vec![
+            endpoint("viettel", "/ok", None),
+            endpoint("mobifone", "/flaky", None),
+            endpoint("vinaphone", "/auth", Some("sai-ma")),
+        ]);
+    // A drill may not ask the operators.
+    let e = n
+        .issue_alert(
+            "canhbao",
+            SENDER,
+            &NewAlert {
+                status: "Exercise".into(),
+                broadcast: true,
+                ..storm()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::Invalid {
+                field: "broadcast",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    // Nothing goes before the second person approves.
+    let a = n
+        .issue_alert(
+            "canhbao",
+            SENDER,
+            &NewAlert {
+                broadcast: true,
+                ..storm()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(n.broadcasts(a.id).await.unwrap().is_empty());
+    n.approve_alert("pheduyet", a.id).await.unwrap();
+    let client = lantoa_notify::broadcast::client().unwrap();
+    assert_eq!(n.deliver_broadcasts(&client).await.unwrap(), 3);
+    let state = |rs: &[lantoa_notify::broadcast::Request], op: &str| {
+        let r = rs.iter().find(|r| r.operator == op).unwrap().clone();
+        (r.state, r.attempts, r.ack)
+    };
+    let rs = n.broadcasts(a.id).await.unwrap();
+    assert_eq!(
+        state(&rs, "viettel"),
+        ("acknowledged".into(), 1, Some("VT-ACK-1".into()))
+    );
+    assert_eq!(state(&rs, "mobifone"), ("pending".into(), 1, None));
+    assert_eq!(
+        rs.iter()
+            .find(|r| r.operator == "mobifone")
+            .unwrap()
+            .last_error
+            .as_deref(),
+        Some("HTTP 503 Service Unavailable")
+    );
+    // Not yet due: nothing is tried; once due, the flaky one acknowledges.
+    assert_eq!(n.deliver_broadcasts(&client).await.unwrap(), 0);
+    for _ in 0..MAX_ATTEMPTS {
+        clock.advance(chrono::Duration::minutes(31));
+        n.deliver_broadcasts(&client).await.unwrap();
+    }
+    let rs = n.broadcasts(a.id).await.unwrap();
+    assert_eq!(
+        state(&rs, "mobifone"),
+        ("acknowledged".into(), 2, Some("MB-ACK-7".into()))
+    );
+    // The wrong token: given up after the attempts, the reason kept.
+    let (s, attempts, _) = state(&rs, "vinaphone");
+    assert_eq!((s.as_str(), attempts), ("failed", MAX_ATTEMPTS));
+    // What they received is the alert's CAP.
+    let body = seen.lock().unwrap()[0].1.clone();
+    assert_eq!(
+        Alert::from_xml(&body).unwrap(),
+        n.alert(a.id).await.unwrap().cap().unwrap()
+    );
+
+    // Its Cancel goes to the operators too, at once.
+    let cancel = n
+        .issue_alert(
+            "canhbao",
+            SENDER,
+            &NewAlert {
+                msg_type: "Cancel".into(),
+                refers_to: Some(a.id),
+                ..storm()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(cancel.broadcast);
+    n.deliver_broadcasts(&client).await.unwrap();
+    let rs = n.broadcasts(cancel.id).await.unwrap();
+    assert_eq!(state(&rs, "viettel").0, "acknowledged");
 }

@@ -3993,5 +3993,53 @@ mod alerts {
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
         assert_eq!(n.alerts(true, 10).await.unwrap().len(), 2);
+
+        // An alert the operators are asked to broadcast shows its trail per operator.
+        let with_operators = n
+            .clone()
+            .with_broadcast(vec![lantoa_notify::broadcast::Endpoint {
+                operator: "viettel".into(),
+                url: "http://127.0.0.1:9/cap".into(),
+                token: None,
+            }]);
+        let mut storm = lantoa_notify::NewAlert {
+            status: "Actual".into(),
+            msg_type: "Alert".into(),
+            category: "Met".into(),
+            event: "Bão số 10".into(),
+            urgency: "Immediate".into(),
+            severity: "Extreme".into(),
+            certainty: "Observed".into(),
+            headline: "Bão số 10".into(),
+            expires: (lantoa_core::time::now() + chrono::Duration::days(1))
+                .format("%Y-%m-%dT%H:%M")
+                .to_string(),
+            communes: vec!["00004".into()],
+            ..Default::default()
+        };
+        storm.broadcast = true;
+        let b = with_operators
+            .issue_alert("truyenthong", "canhbao@lantoa.invalid", &storm)
+            .await
+            .unwrap();
+        let page = app.get("/notify/alerts", Some(&xem)).await;
+        assert!(
+            page.body.contains("gửi khi được phê duyệt"),
+            "{}",
+            page.body
+        );
+        with_operators
+            .approve_alert("pheduyet", b.id)
+            .await
+            .unwrap();
+        let page = app.get("/notify/alerts", Some(&xem)).await;
+        assert!(
+            page.body.contains(&format!(
+                "id=\"broadcasts-{}\"><li>viettel: chờ nhà mạng (0 lần gửi)",
+                b.id
+            )),
+            "{}",
+            page.body
+        );
     }
 }

@@ -17,6 +17,10 @@ use crate::{AppState, view};
 async fn console_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, WebError> {
     let n = state.notify()?;
     let alerts = n.alerts(false, 200).await?;
+    let mut trails = std::collections::HashMap::new();
+    for a in alerts.iter().filter(|a| a.broadcast) {
+        trails.insert(a.id.to_string(), n.broadcasts(a.id).await?);
+    }
     let communes: Vec<minijinja::Value> = n
         .communes()
         .all()
@@ -27,6 +31,7 @@ async fn console_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value
     let words = |all: Vec<&'static str>| all;
     Ok(minijinja::context! {
         alerts => alerts, communes => communes, can_issue => ctx.has_any(NOTIFY_AUTHORS),
+        trails => trails, broadcast_configured => n.broadcasts_configured(),
         can_decide => ctx.has_any(crate::routes::NOTIFY_STEPS), me => ctx.actor(),
         statuses => words(Status::ALL.iter().map(|v| v.as_str()).collect()),
         categories => words(Category::ALL.iter().map(|v| v.as_str()).collect()),
@@ -74,6 +79,7 @@ pub async fn issue(
             .filter(|(k, _)| k == "communes")
             .map(|(_, v)| v.clone())
             .collect(),
+        broadcast: !form.get("broadcast").is_empty(),
     };
     let sender = n.rules().cap_sender.clone().ok_or_else(|| {
         WebError::from(lantoa_notify::Error::Invalid {
