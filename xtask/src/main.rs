@@ -298,7 +298,8 @@ fn main() -> ExitCode {
 }
 
 /// The cargo-fuzz targets in `fuzz/`.
-const FUZZ_TARGETS: [&str; 15] = [
+const FUZZ_TARGETS: [&str; 16] = [
+    "speech",
     "dossier",
     "plan_period",
     "notify_text",

@@ -46,3 +46,4 @@ mod queue;
 pub mod rules;
 mod service;
 pub mod smpp;
+pub mod speech;
