@@ -1094,32 +1094,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         let registry = Registry::new(db.clone());
                         for d in &digests {
                             println!("{}:", registry.get(d.unit_id).await?.name);
-                            for i in &d.due_soon {
-                                println!(
-                                    "  due {} · {} {} · {}",
-                                    i.due.format("%d/%m/%Y"),
-                                    i.plan,
-                                    i.code,
-                                    i.title
-                                );
-                            }
-                            for i in &d.reports_due {
-                                println!(
-                                    "  progress report due {} · {} {} · {}",
-                                    i.due.format("%d/%m/%Y"),
-                                    i.plan,
-                                    i.code,
-                                    i.title
-                                );
-                            }
-                            for i in &d.overdue {
-                                println!(
-                                    "  OVERDUE since {} · {} {} · {}",
-                                    i.due.format("%d/%m/%Y"),
-                                    i.plan,
-                                    i.code,
-                                    i.title
-                                );
+                            for (what, items) in [
+                                ("due", &d.due_soon),
+                                ("progress report due", &d.reports_due),
+                                ("OVERDUE since", &d.overdue),
+                            ] {
+                                for i in items {
+                                    println!(
+                                        "  {what} {} · {} {} · {}",
+                                        i.due.format("%d/%m/%Y"),
+                                        i.plan,
+                                        i.code,
+                                        i.title
+                                    );
+                                }
                             }
                         }
                         println!(

@@ -130,13 +130,13 @@ fn invalid(field: &'static str, message: impl Into<String>) -> Error {
     }
 }
 
-fn word<T>(field: &'static str, v: &str, parse: fn(&str) -> Option<T>, all: &[&str]) -> Result<T> {
-    parse(v.trim()).ok_or_else(|| {
-        invalid(
-            field,
-            format!("{:?} is not one of {}", v.trim(), all.join(", ")),
-        )
-    })
+fn word<T>(
+    field: &'static str,
+    v: &str,
+    parse: fn(&str) -> Option<T>,
+    choices: String,
+) -> Result<T> {
+    parse(v.trim()).ok_or_else(|| invalid(field, format!("{:?} is not one of {choices}", v.trim())))
 }
 
 impl StoredAlert {
@@ -157,13 +157,7 @@ impl Notify {
         sender: &str,
         new: &NewAlert,
     ) -> Result<StoredAlert> {
-        let names = |all: &[&'static str]| all.to_vec();
-        let status = word(
-            "status",
-            &new.status,
-            Status::parse,
-            &names(&Status::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>()),
-        )?;
+        let status = word("status", &new.status, Status::parse, Status::choices())?;
         let msg_type = match MsgType::parse(new.msg_type.trim()) {
             Some(t @ (MsgType::Alert | MsgType::Update | MsgType::Cancel)) => t,
             _ => {
@@ -177,28 +171,20 @@ impl Notify {
             "category",
             &new.category,
             Category::parse,
-            &Category::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+            Category::choices(),
         )?;
-        let urgency = word(
-            "urgency",
-            &new.urgency,
-            Urgency::parse,
-            &Urgency::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
-        )?;
+        let urgency = word("urgency", &new.urgency, Urgency::parse, Urgency::choices())?;
         let severity = word(
             "severity",
             &new.severity,
             Severity::parse,
-            &Severity::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+            Severity::choices(),
         )?;
         let certainty = word(
             "certainty",
             &new.certainty,
             Certainty::parse,
-            &Certainty::ALL
-                .iter()
-                .map(|v| v.as_str())
-                .collect::<Vec<_>>(),
+            Certainty::choices(),
         )?;
         for (field, v) in [("event", &new.event), ("headline", &new.headline)] {
             if v.trim().is_empty() {
@@ -271,7 +257,7 @@ impl Notify {
                 "no operator endpoint is configured ([[notify.broadcast]] in lantoa.toml)",
             ));
         }
-        let sent: DateTime<FixedOffset> = now.with_nanosecond_zero();
+        let sent: DateTime<FixedOffset> = chrono::Timelike::with_nanosecond(&now, 0).unwrap_or(now);
         let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let mut alert = Alert {
             identifier: String::new(),
@@ -528,14 +514,4 @@ fn parse_local(s: &str) -> Option<DateTime<FixedOffset>> {
             .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())
             .and_then(|t| t.and_local_timezone(lantoa_core::time::zone()).single())
     })
-}
-
-trait NoNanos {
-    fn with_nanosecond_zero(self) -> Self;
-}
-
-impl NoNanos for DateTime<FixedOffset> {
-    fn with_nanosecond_zero(self) -> Self {
-        chrono::Timelike::with_nanosecond(&self, 0).unwrap_or(self)
-    }
 }

@@ -53,6 +53,11 @@ macro_rules! cap_enum {
             pub fn parse(s: &str) -> Option<Self> {
                 Self::ALL.iter().copied().find(|v| v.as_str() == s)
             }
+
+            /// Every value as CAP writes it, comma-separated (for a refusal's message).
+            pub fn choices() -> String {
+                Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+            }
         }
     };
 }

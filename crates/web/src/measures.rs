@@ -26,7 +26,7 @@ pub fn known(key: &str) -> bool {
 }
 
 /// Hà Nội's midnight at the start of `d`, as µs.
-fn midnight(d: NaiveDate) -> i64 {
+pub(crate) fn midnight(d: NaiveDate) -> i64 {
     d.and_hms_opt(0, 0, 0)
         .map(|t| lantoa_core::time::to_micros(t.and_utc()) - 7 * 3600 * 1_000_000)
         .unwrap_or_default()

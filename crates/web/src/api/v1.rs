@@ -595,12 +595,7 @@ fn period(q: &FiguresQuery) -> Result<(i64, i64), WebError> {
             "to: the period ends before it starts",
         ));
     }
-    // Midnight in Hà Nội is 17:00 UTC the day before.
-    let micros = |d: chrono::NaiveDate| {
-        d.and_hms_opt(0, 0, 0)
-            .map(|t| t.and_utc().timestamp_micros() - 7 * 3600 * 1_000_000)
-            .unwrap_or_default()
-    };
+    let micros = crate::measures::midnight;
     Ok((micros(from), micros(to + chrono::Duration::days(1))))
 }
 
