@@ -4,7 +4,6 @@ use lantoa_store::audit::{self, Entry};
 use lantoa_store::{Clock, Db, Tx, is_unique_violation};
 use rand::Rng;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::error::PasswordProblem;
@@ -127,14 +126,7 @@ pub struct Accounts {
     policy: Policy,
 }
 
-fn sha256_hex(s: &str) -> String {
-    hex::encode(Sha256::digest(s.as_bytes()))
-}
-
-fn random_token(prefix: &str) -> String {
-    let bytes: [u8; 32] = rand::thread_rng().r#gen();
-    format!("{prefix}{}", hex::encode(bytes))
-}
+use lantoa_core::secret::{digest as sha256_hex, token as random_token};
 
 /// A one-time password: 16 characters without look-alikes (no 0/O, 1/l/I).
 fn one_time_password() -> String {

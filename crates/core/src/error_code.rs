@@ -53,6 +53,9 @@ error_codes! {
     PASSWORD_CHANGE_REQUIRED = ("password_change_required", 403);
     /// Too many attempts; try again later.
     RATE_LIMITED = ("rate_limited", 429);
+    /// A component the step needs (the speech engine, a peer) is not working; the message
+    /// says which.
+    UNAVAILABLE = ("unavailable", 503);
     /// The database is unreachable or failed.
     STORAGE = ("storage_error", 503);
     /// An error inside Lantoa; details are in the server log, not in the answer.

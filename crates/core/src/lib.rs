@@ -31,6 +31,7 @@ pub mod citizen_id;
 pub mod error_code;
 pub mod phone;
 pub mod role;
+pub mod secret;
 pub mod tax_code;
 pub mod text;
 pub mod time;

@@ -16,7 +16,7 @@ use crate::cap::{
 use crate::{Error, Notify, Result};
 
 /// An alert written in the console or sent to the API.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewAlert {
     /// `Actual`, `Exercise`, `System`, `Test` or `Draft`.
@@ -52,6 +52,66 @@ pub struct NewAlert {
     /// alert only; sent once approved).
     #[serde(default)]
     pub broadcast: bool,
+    /// Areas drawn as polygons, one per line, each `lat,lon lat,lon …` (WGS 84) closed by
+    /// repeating its first point (an open ring of three or more points is closed for you).
+    #[serde(default)]
+    pub polygons: String,
+    /// Also send it by SMS to this recipient list, narrowed to its communes (an actual alert
+    /// only; queued as an emergency campaign once approved).
+    #[serde(default)]
+    pub sms_list: Option<i64>,
+    /// The SMS text; the headline and instruction when empty.
+    #[serde(default)]
+    pub sms_body: String,
+    /// Also read it out at once on the loudspeakers of its communes (an actual alert only).
+    #[serde(default)]
+    pub speakers: bool,
+    /// Show it on the public feed and pages (an actual alert only ever is).
+    #[serde(default = "yes")]
+    pub feed: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for NewAlert {
+    fn default() -> Self {
+        Self {
+            status: String::new(),
+            msg_type: String::new(),
+            refers_to: None,
+            category: String::new(),
+            event: String::new(),
+            urgency: String::new(),
+            severity: String::new(),
+            certainty: String::new(),
+            headline: String::new(),
+            description: String::new(),
+            instruction: String::new(),
+            expires: String::new(),
+            communes: Vec::new(),
+            broadcast: false,
+            polygons: String::new(),
+            sms_list: None,
+            sms_body: String::new(),
+            speakers: false,
+            feed: true,
+        }
+    }
+}
+
+/// What one alert went out by, each channel with its state.
+#[derive(Debug, Clone, Serialize)]
+pub struct Channels {
+    /// On the public feed and pages.
+    pub feed: bool,
+    /// The operator broadcast requests.
+    pub broadcasts: Vec<crate::broadcast::Request>,
+    /// The SMS campaign and its progress.
+    pub sms: Option<(crate::Campaign, crate::Progress)>,
+    /// The loudspeaker bulletin, with its plays.
+    pub speakers: Option<crate::speakers::Bulletin>,
 }
 
 /// A stored alert.
@@ -95,9 +155,21 @@ pub struct StoredAlert {
     pub created_by: String,
     /// Whether the operators are asked to broadcast it.
     pub broadcast: bool,
+    /// Whether it is shown on the public feed once approved.
+    pub feed: bool,
+    /// Whether it is read out on the loudspeakers once approved.
+    pub speakers: bool,
+    /// The recipient list it goes to by SMS once approved.
+    pub sms_list: Option<i64>,
+    /// The SMS text.
+    pub sms_body: Option<String>,
+    /// The SMS campaign queued on approval.
+    pub campaign_id: Option<i64>,
+    /// The loudspeaker bulletin scheduled on approval.
+    pub bulletin_id: Option<i64>,
 }
 
-const COLUMNS: &str = "id, identifier, sender, sent, status, msg_type, scope, headline, event, public, origin, refers_to, cancelled_by, xml, created_at, state, approved_by, created_by, broadcast";
+const COLUMNS: &str = "id, identifier, sender, sent, status, msg_type, scope, headline, event, public, origin, refers_to, cancelled_by, xml, created_at, state, approved_by, created_by, broadcast, feed, speakers, sms_list_id, sms_body, campaign_id, bulletin_id";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<StoredAlert> {
     Ok(StoredAlert {
@@ -120,6 +192,12 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<StoredAlert> {
         approved_by: r.try_get(16)?,
         created_by: r.try_get(17)?,
         broadcast: r.try_get::<i64, _>(18)? != 0,
+        feed: r.try_get::<i64, _>(19)? != 0,
+        speakers: r.try_get::<i64, _>(20)? != 0,
+        sms_list: r.try_get(21)?,
+        sms_body: r.try_get(22)?,
+        campaign_id: r.try_get(23)?,
+        bulletin_id: r.try_get(24)?,
     })
 }
 
@@ -204,17 +282,33 @@ impl Notify {
                 format!("{} has passed", expires.format("%d/%m/%Y %H:%M")),
             ));
         }
-        if new.communes.iter().all(|c| c.trim().is_empty()) {
-            return Err(invalid("communes", "choose at least one commune or ward"));
-        }
         let mut area = Area::default();
-        let mut descs = Vec::new();
-        for code in new
+        for line in new
+            .polygons
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            let mut ring = cap::points(line).map_err(|e| invalid("polygons", e.message))?;
+            if ring.len() >= 3 && ring.first() != ring.last() {
+                ring.push(ring[0]);
+            }
+            area.polygons.push(ring);
+        }
+        let codes: Vec<&str> = new
             .communes
             .iter()
             .map(|c| c.trim())
             .filter(|c| !c.is_empty())
-        {
+            .collect();
+        if codes.is_empty() && area.polygons.is_empty() {
+            return Err(invalid(
+                "communes",
+                "choose at least one commune or ward, or draw a polygon",
+            ));
+        }
+        let mut descs = Vec::new();
+        for code in &codes {
             let name = self.communes.name_of(code).ok_or_else(|| {
                 invalid(
                     "communes",
@@ -222,9 +316,11 @@ impl Notify {
                 )
             })?;
             descs.push(name.to_owned());
-            area.geocodes.push(("MA_XA".into(), code.to_owned()));
+            area.geocodes.push(("MA_XA".into(), (*code).to_owned()));
         }
-        area.area_desc = if descs.len() <= 3 {
+        area.area_desc = if descs.is_empty() {
+            "Vùng được vẽ trên bản đồ".to_owned()
+        } else if descs.len() <= 3 {
             descs.join(", ")
         } else {
             format!(
@@ -257,6 +353,9 @@ impl Notify {
                 "no operator endpoint is configured ([[notify.broadcast]] in lantoa.toml)",
             ));
         }
+        let chosen = self
+            .check_channels(new, status, msg_type, &codes, broadcast)
+            .await?;
         let sent: DateTime<FixedOffset> = chrono::Timelike::with_nanosecond(&now, 0).unwrap_or(now);
         let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let mut alert = Alert {
@@ -299,7 +398,7 @@ impl Notify {
         for n in local + 1..local + 6 {
             alert.identifier = format!("LANTOA-{}-{n:05}", sent.format("%Y%m%d"));
             match self
-                .keep_alert(actor, &alert, "local", refers, broadcast)
+                .keep_alert(actor, &alert, "local", refers, &chosen)
                 .await
             {
                 Err(Error::Duplicate { .. }) => continue,
@@ -329,7 +428,7 @@ impl Notify {
                 .or(refers);
             }
         }
-        self.keep_alert(actor, &alert, "imported", refers, false)
+        self.keep_alert(actor, &alert, "imported", refers, &Chosen::default())
             .await
     }
 
@@ -339,7 +438,7 @@ impl Notify {
         alert: &Alert,
         origin: &str,
         refers_to: Option<i64>,
-        broadcast: bool,
+        chosen: &Chosen,
     ) -> Result<StoredAlert> {
         let xml = alert.to_xml()?;
         let first = alert.info.first();
@@ -353,8 +452,8 @@ impl Notify {
         let state = if pending { "pending" } else { "approved" };
         let mut tx = self.db.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO notify_alerts (identifier, sender, sent, sent_at, status, msg_type, scope, headline, event, public, origin, refers_to, xml, created_by, created_at, state, approved_by, approved_at, broadcast)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
+            "INSERT INTO notify_alerts (identifier, sender, sent, sent_at, status, msg_type, scope, headline, event, public, origin, refers_to, xml, created_by, created_at, state, approved_by, approved_at, broadcast, feed, speakers, sms_list_id, sms_body)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING id",
         )
         .bind(&alert.identifier)
         .bind(&alert.sender)
@@ -365,7 +464,7 @@ impl Notify {
         .bind(alert.scope.as_str())
         .bind(&headline)
         .bind(first.map(|i| i.event.clone()).unwrap_or_default())
-        .bind(i64::from(alert.is_public() && !pending))
+        .bind(i64::from(alert.is_public() && !pending && chosen.feed))
         .bind(origin)
         .bind(refers_to)
         .bind(&xml)
@@ -374,7 +473,11 @@ impl Notify {
         .bind(state)
         .bind((!pending).then_some(actor))
         .bind(self.clock.now_micros())
-        .bind(i64::from(broadcast))
+        .bind(i64::from(chosen.broadcast))
+        .bind(i64::from(chosen.feed))
+        .bind(i64::from(chosen.speakers))
+        .bind(chosen.sms_list)
+        .bind(chosen.sms_body.as_deref())
         .fetch_one(&mut *tx)
         .await;
         let id: i64 = match inserted {
@@ -387,9 +490,10 @@ impl Notify {
             }
             Err(e) => return Err(e.into()),
         };
-        if broadcast && !pending {
+        if chosen.broadcast && !pending {
             self.queue_broadcast(&mut tx, id).await?;
         }
+        let mut stopped = serde_json::Value::Null;
         if alert.msg_type == MsgType::Cancel
             && let Some(r) = refers_to
         {
@@ -398,6 +502,7 @@ impl Notify {
                 .bind(r)
                 .execute(&mut *tx)
                 .await?;
+            stopped = self.stop_channels(&mut tx, actor, r, id).await?;
         }
         lantoa_store::audit::append_at(
             &mut tx,
@@ -405,6 +510,8 @@ impl Notify {
                 .after(serde_json::json!({
                     "identifier": alert.identifier, "status": alert.status.as_str(),
                     "msg_type": alert.msg_type.as_str(), "origin": origin, "refers_to": refers_to,
+                    "feed": chosen.feed, "broadcast": chosen.broadcast, "sms_list": chosen.sms_list,
+                    "speakers": chosen.speakers, "stopped": stopped,
                 })),
             &self.clock,
         )
@@ -437,13 +544,31 @@ impl Notify {
                     .into(),
             ));
         }
+        if approve && a.cancelled_by.is_some() {
+            return Err(Error::Refused(format!(
+                "alert {} was cancelled before it was approved",
+                a.identifier
+            )));
+        }
+        // The loudspeakers' audio is spoken before the transaction (it takes seconds).
+        let speech = if approve && a.speakers {
+            let cap = a.cap()?;
+            let bulletin = alert_bulletin(&cap);
+            let (clusters, slots) = self.check_bulletin(&bulletin).await?;
+            let spoken = self
+                .speak(&format!("{}. {}", bulletin.title, bulletin.body))
+                .await?;
+            Some((bulletin, clusters, slots, spoken))
+        } else {
+            None
+        };
         let mut tx = self.db.begin().await?;
         let done = sqlx::query(
             "UPDATE notify_alerts SET state = $1, public = $2, approved_by = $3, approved_at = $4
              WHERE id = $5 AND state = 'pending'",
         )
         .bind(if approve { "approved" } else { "refused" })
-        .bind(i64::from(approve))
+        .bind(i64::from(approve && a.feed))
         .bind(actor)
         .bind(self.clock.now_micros())
         .bind(id)
@@ -458,6 +583,9 @@ impl Notify {
         }
         if approve && a.broadcast {
             self.queue_broadcast(&mut tx, id).await?;
+        }
+        if approve {
+            self.launch_channels(&mut tx, actor, &a, speech).await?;
         }
         lantoa_store::audit::append_at(
             &mut tx,
@@ -502,6 +630,366 @@ impl Notify {
         .fetch_all(self.db.pool())
         .await?;
         rows.iter().map(from_row).collect()
+    }
+}
+
+/// The channels an alert chose, once checked.
+#[derive(Debug, Clone)]
+pub(crate) struct Chosen {
+    broadcast: bool,
+    feed: bool,
+    speakers: bool,
+    sms_list: Option<i64>,
+    sms_body: Option<String>,
+}
+
+impl Default for Chosen {
+    fn default() -> Self {
+        Self {
+            broadcast: false,
+            feed: true,
+            speakers: false,
+            sms_list: None,
+            sms_body: None,
+        }
+    }
+}
+
+/// What the loudspeakers read out for an alert: at once, twice in a row, in its communes.
+fn alert_bulletin(a: &Alert) -> crate::speakers::NewBulletin {
+    let info = a.info.first();
+    let title = info
+        .and_then(|i| i.headline.clone())
+        .or_else(|| info.map(|i| i.event.clone()))
+        .unwrap_or_default();
+    let body = info
+        .map(|i| {
+            [&i.description, &i.instruction]
+                .into_iter()
+                .flatten()
+                .map(|t| t.trim())
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(". ")
+        })
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| title.clone());
+    crate::speakers::NewBulletin {
+        title,
+        body,
+        communes: communes_of(a),
+        repeats: 2,
+        at_once: true,
+        ..Default::default()
+    }
+}
+
+/// The commune codes an alert's areas name.
+fn communes_of(a: &Alert) -> Vec<String> {
+    a.info
+        .iter()
+        .flat_map(|i| &i.areas)
+        .flat_map(|area| &area.geocodes)
+        .filter(|(name, _)| name == "MA_XA")
+        .map(|(_, code)| code.clone())
+        .collect()
+}
+
+impl Notify {
+    /// Checks the channels an alert chose: SMS and loudspeakers only for an actual alert or
+    /// update naming communes, SMS to a stored list with a text that fits, loudspeakers only
+    /// where every commune has a cluster.
+    async fn check_channels(
+        &self,
+        new: &NewAlert,
+        status: Status,
+        msg_type: MsgType,
+        communes: &[&str],
+        broadcast: bool,
+    ) -> Result<Chosen> {
+        let wants = new.sms_list.is_some() || new.speakers;
+        if wants && (status != Status::Actual || msg_type == MsgType::Cancel) {
+            return Err(invalid(
+                if new.speakers { "speakers" } else { "sms_list" },
+                "SMS and loudspeakers carry an actual alert or update only (tests and drills never reach the public; a Cancel stops them)",
+            ));
+        }
+        if wants && communes.is_empty() {
+            return Err(invalid(
+                "communes",
+                "SMS and loudspeakers reach communes: choose the communes as well as any polygon",
+            ));
+        }
+        let mut sms_body = None;
+        if let Some(list) = new.sms_list {
+            self.list(list).await?;
+            let brandname = self.rules.alert_brandname.clone().ok_or_else(|| {
+                invalid(
+                    "sms_list",
+                    "set [alerts] brandname in the notify rules before sending alerts by SMS",
+                )
+            })?;
+            let body = if new.sms_body.trim().is_empty() {
+                [new.headline.trim(), new.instruction.trim()]
+                    .into_iter()
+                    .filter(|t| !t.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(". ")
+            } else {
+                new.sms_body.trim().to_owned()
+            };
+            self.check(&sms_campaign("check", &brandname, &body, list, communes))
+                .map_err(|e| match e {
+                    Error::Invalid { message, .. } => invalid("sms_body", message),
+                    e => e,
+                })?;
+            sms_body = Some(body);
+        }
+        if new.speakers {
+            let codes: Vec<String> = communes.iter().map(|c| (*c).to_owned()).collect();
+            self.check_bulletin(&crate::speakers::NewBulletin {
+                title: new.headline.clone(),
+                body: new.headline.clone(),
+                communes: codes,
+                at_once: true,
+                repeats: 1,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| match e {
+                Error::Invalid { message, .. } => invalid("speakers", message),
+                e => e,
+            })?;
+        }
+        Ok(Chosen {
+            broadcast,
+            feed: new.feed,
+            speakers: new.speakers,
+            sms_list: new.sms_list,
+            sms_body,
+        })
+    }
+
+    /// On approval: queues the alert's SMS as an emergency campaign (its approval is the
+    /// campaign's) and keeps its loudspeaker bulletin, spoken before the transaction.
+    async fn launch_channels(
+        &self,
+        tx: &mut lantoa_store::Tx,
+        actor: &str,
+        a: &StoredAlert,
+        speech: Option<(
+            crate::speakers::NewBulletin,
+            Vec<i64>,
+            Vec<i64>,
+            crate::speakers::Spoken,
+        )>,
+    ) -> Result<()> {
+        if let (Some(list), Some(body)) = (a.sms_list, &a.sms_body) {
+            let cap = a.cap()?;
+            let communes = communes_of(&cap);
+            let codes: Vec<&str> = communes.iter().map(String::as_str).collect();
+            let brandname = self.rules.alert_brandname.clone().unwrap_or_default();
+            let new = sms_campaign(
+                &format!("Cảnh báo {}", a.identifier),
+                &brandname,
+                body,
+                list,
+                &codes,
+            );
+            let id = self
+                .insert_campaign(tx, &a.created_by, &new, "sending")
+                .await?;
+            sqlx::query(
+                "UPDATE notify_campaigns SET decided_by = $1, decided_at = $2, decision_note = $3 WHERE id = $4",
+            )
+            .bind(actor)
+            .bind(self.clock.now_micros())
+            .bind(format!("approved with alert {}", a.identifier))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+            let campaign = crate::Campaign {
+                id,
+                name: new.name.clone(),
+                topic: new.topic.clone(),
+                brandname: new.brandname.clone(),
+                body: new.body.clone(),
+                list_id: list,
+                communes: new.communes.clone(),
+                emergency: true,
+                resend_uncertain: true,
+                status: "sending".into(),
+                created_by: a.created_by.clone(),
+                created_at: self.clock.now_micros(),
+                submitted_at: None,
+                decided_by: Some(actor.to_owned()),
+                decided_at: None,
+                decision_note: None,
+                started_at: None,
+                finished_at: None,
+            };
+            self.enqueue_in(tx, &campaign, None).await?;
+            sqlx::query("UPDATE notify_alerts SET campaign_id = $1 WHERE id = $2")
+                .bind(id)
+                .bind(a.id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        if let Some((bulletin, clusters, slots, spoken)) = speech {
+            let id = self
+                .keep_bulletin(tx, actor, &bulletin, Some(a.id), &clusters, &slots, spoken)
+                .await?;
+            sqlx::query("UPDATE notify_alerts SET bulletin_id = $1 WHERE id = $2")
+                .bind(id)
+                .bind(a.id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// A Cancel (`cancel`) of alert `id`: its SMS still queued are cancelled and its
+    /// loudspeaker plays not yet played withdrawn; returns what was stopped.
+    async fn stop_channels(
+        &self,
+        tx: &mut lantoa_store::Tx,
+        actor: &str,
+        id: i64,
+        cancel: i64,
+    ) -> Result<serde_json::Value> {
+        let row = sqlx::query("SELECT campaign_id, bulletin_id FROM notify_alerts WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+        let (campaign, bulletin): (Option<i64>, Option<i64>) = (row.try_get(0)?, row.try_get(1)?);
+        let mut stopped = serde_json::json!({});
+        if let Some(c) = campaign {
+            sqlx::query(
+                "UPDATE notify_campaigns SET status = 'cancelled', decided_by = $1, decided_at = $2, decision_note = $3, updated_at = $2
+                 WHERE id = $4 AND status IN ('draft', 'pending', 'sending')",
+            )
+            .bind(actor)
+            .bind(self.clock.now_micros())
+            .bind(format!("the alert was cancelled (alert {cancel})"))
+            .bind(c)
+            .execute(&mut **tx)
+            .await?;
+            stopped["sms_unsent"] = self.unqueue_in(tx, c).await?.into();
+        }
+        if let Some(b) = bulletin {
+            stopped["plays_withdrawn"] = self.withdraw_in(tx, actor, b).await?.into();
+        }
+        Ok(stopped)
+    }
+
+    /// Issues the prepared Cancel of alert `id`: the same status, event, words and area,
+    /// headed "HỦY" — one step for the officer, no form to fill in while the wrong alert is
+    /// out. It goes at once (a Cancel is never held) and stops every channel.
+    pub async fn cancel_alert(
+        &self,
+        actor: &str,
+        sender: &str,
+        id: i64,
+        note: &str,
+    ) -> Result<StoredAlert> {
+        let a = self.alert(id).await?;
+        if a.cancelled_by.is_some() {
+            return Err(Error::Refused(format!(
+                "alert {} is cancelled already",
+                a.identifier
+            )));
+        }
+        if a.msg_type == "Cancel" {
+            return Err(Error::Refused("a Cancel is not cancelled".into()));
+        }
+        let cap = a.cap()?;
+        let info = cap
+            .info
+            .first()
+            .ok_or_else(|| invalid("alert", "the alert has no info to cancel"))?;
+        let now = self.clock.now().with_timezone(&lantoa_core::time::zone());
+        let expires = info
+            .expires
+            .filter(|e| *e > now + chrono::Duration::minutes(5))
+            .unwrap_or(now + chrono::Duration::hours(1));
+        let polygons: Vec<String> = info
+            .areas
+            .iter()
+            .flat_map(|area| &area.polygons)
+            .map(|ring| {
+                ring.iter()
+                    .map(|(la, lo)| format!("{la},{lo}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let note = note.trim();
+        let new = NewAlert {
+            status: cap.status.as_str().to_owned(),
+            msg_type: "Cancel".into(),
+            refers_to: Some(id),
+            category: info
+                .categories
+                .first()
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_else(|| "Other".into()),
+            event: info.event.clone(),
+            urgency: info.urgency.as_str().to_owned(),
+            severity: info.severity.as_str().to_owned(),
+            certainty: info.certainty.as_str().to_owned(),
+            headline: format!("HỦY: {}", a.headline),
+            description: if note.is_empty() {
+                format!("Cảnh báo {} đã được hủy bỏ.", a.identifier)
+            } else {
+                format!("Cảnh báo {} đã được hủy bỏ: {note}", a.identifier)
+            },
+            instruction: String::new(),
+            expires: expires.to_rfc3339(),
+            communes: communes_of(&cap),
+            broadcast: false,
+            polygons: polygons.join("\n"),
+            feed: a.feed,
+            ..Default::default()
+        };
+        self.issue_alert(actor, sender, &new).await
+    }
+
+    /// Every channel of alert `id` with its state, for the one page that shows them.
+    pub async fn channels(&self, id: i64) -> Result<Channels> {
+        let a = self.alert(id).await?;
+        let sms = match a.campaign_id {
+            Some(c) => Some((self.campaign(c).await?, self.progress(c, false).await?)),
+            None => None,
+        };
+        let speakers = match a.bulletin_id {
+            Some(b) => Some(self.bulletin(b).await?),
+            None => None,
+        };
+        Ok(Channels {
+            feed: a.public,
+            broadcasts: self.broadcasts(id).await?,
+            sms,
+            speakers,
+        })
+    }
+}
+
+fn sms_campaign(
+    name: &str,
+    brandname: &str,
+    body: &str,
+    list: i64,
+    communes: &[&str],
+) -> crate::NewCampaign {
+    crate::NewCampaign {
+        name: name.to_owned(),
+        topic: "alert".into(),
+        brandname: brandname.to_owned(),
+        body: body.to_owned(),
+        list_id: list,
+        communes: communes.iter().map(|c| (*c).to_owned()).collect(),
+        emergency: true,
+        resend_uncertain: true,
     }
 }
 

@@ -475,7 +475,7 @@ impl Alert {
     }
 }
 
-fn points(s: &str) -> Result<Vec<(f64, f64)>, CapError> {
+pub(crate) fn points(s: &str) -> Result<Vec<(f64, f64)>, CapError> {
     s.split_whitespace()
         .map(|p| {
             p.split_once(',')

@@ -124,7 +124,7 @@ impl Notify {
                     .into(),
             expires: expires.clone(),
             communes: vec!["00004".into(), "00008".into(), "00070".into()],
-            broadcast: false,
+            ..Default::default()
         };
         let live = self.issue_alert(actor, &sender, &dengue).await?;
         self.approve_alert("demo-approver", live.id).await?;

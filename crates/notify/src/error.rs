@@ -37,6 +37,12 @@ pub enum Error {
     /// A CAP document or alert is refused; the element is named.
     #[error(transparent)]
     Cap(#[from] crate::cap::CapError),
+    /// A component the step needs (the speech engine) is not working; the message says which.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A loudspeaker cluster's token is unknown or revoked.
+    #[error("{0}")]
+    Unauthenticated(String),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] lantoa_store::Error),
@@ -66,6 +72,8 @@ impl lantoa_core::error_code::HasErrorCode for Error {
             Error::Invalid { .. } | Error::List(_) | Error::Cap(_) => error_code::INVALID_INPUT,
             Error::Duplicate { .. } | Error::Refused(_) => error_code::CONFLICT,
             Error::NotFound { .. } => error_code::NOT_FOUND,
+            Error::Unavailable(_) => error_code::UNAVAILABLE,
+            Error::Unauthenticated(_) => error_code::UNAUTHENTICATED,
             Error::Store(e) => e.error_code(),
         }
     }

@@ -30,6 +30,7 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(4, "0004_recipients_clustered.sql"),
         lantoa_store::migration!(5, "0005_alerts.sql"),
         lantoa_store::migration!(6, "0006_broadcasts.sql"),
+        lantoa_store::migration!(7, "0007_channels_speakers.sql"),
     ],
 };
 
@@ -46,4 +47,6 @@ mod queue;
 pub mod rules;
 mod service;
 pub mod smpp;
+pub mod speakers;
 pub mod speech;
+pub mod tts;

@@ -27,6 +27,8 @@ pub struct Rules {
     pub optout_keywords: Vec<String>,
     /// The CAP `<sender>` of the department's alerts, when set.
     pub cap_sender: Option<String>,
+    /// The brandname an alert's SMS goes under, when set.
+    pub alert_brandname: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -45,6 +47,8 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct Alerts {
     sender: String,
+    #[serde(default)]
+    brandname: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -112,8 +116,14 @@ impl Rules {
                 .collect(),
             cap_sender: f
                 .alerts
+                .as_ref()
                 .map(|a| a.sender.trim().to_owned())
                 .filter(|s| !s.is_empty()),
+            alert_brandname: f
+                .alerts
+                .and_then(|a| a.brandname)
+                .map(|b| b.trim().to_owned())
+                .filter(|b| !b.is_empty()),
         })
     }
 

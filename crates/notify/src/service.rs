@@ -200,6 +200,9 @@ pub struct Notify {
     pub(crate) rules: Arc<Rules>,
     pub(crate) clock: Clock,
     pub(crate) broadcast: Arc<Vec<crate::broadcast::Endpoint>>,
+    pub(crate) blobs: Option<lantoa_store::blob::BlobStore>,
+    pub(crate) speech: Arc<crate::tts::SpeechConfig>,
+    pub(crate) lexicon: Arc<crate::speech::Lexicon>,
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> Error {
@@ -318,7 +321,22 @@ impl Notify {
             rules: Arc::new(rules),
             clock: Clock::System,
             broadcast: Arc::new(Vec::new()),
+            blobs: None,
+            speech: Arc::default(),
+            lexicon: Arc::new(crate::speech::Lexicon::shipped()),
         }
+    }
+
+    /// The same service keeping bulletins' audio in `blobs`.
+    pub fn with_blobs(mut self, blobs: lantoa_store::blob::BlobStore) -> Self {
+        self.blobs = Some(blobs);
+        self
+    }
+
+    /// The same service speaking bulletins with `speech`.
+    pub fn with_speech(mut self, speech: crate::tts::SpeechConfig) -> Self {
+        self.speech = Arc::new(speech);
+        self
     }
 
     /// The same service on another clock (tests).
@@ -618,7 +636,7 @@ impl Notify {
         Ok((added, refused))
     }
 
-    fn check(&self, c: &NewCampaign) -> Result<Template> {
+    pub(crate) fn check(&self, c: &NewCampaign) -> Result<Template> {
         if c.name.trim().is_empty() {
             return Err(invalid("name", "a campaign needs a name"));
         }
@@ -755,15 +773,33 @@ impl Notify {
         self.campaign(id).await
     }
 
-    /// Drafts a campaign.
-    pub async fn create_campaign(&self, actor: &str, c: &NewCampaign) -> Result<Campaign> {
-        self.check(c)?;
-        self.list(c.list_id).await?;
+    /// Cancels campaign `id`'s queued messages in `tx`: nothing queued goes out any more; what
+    /// is in a dispatcher's window now finishes. Returns how many were cancelled.
+    pub(crate) async fn unqueue_in(&self, tx: &mut lantoa_store::Tx, id: i64) -> Result<u64> {
+        Ok(sqlx::query(
+            "UPDATE notify_messages SET state = 'cancelled', reason = 'the campaign was cancelled', updated_at = $1
+             WHERE campaign_id = $2 AND state = 'queued'",
+        )
+        .bind(self.clock.now_micros())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected())
+    }
+
+    /// Keeps campaign `c` in `tx` in `status` (`draft`, or `sending` for an alert's SMS that
+    /// its approval already allowed); returns its id.
+    pub(crate) async fn insert_campaign(
+        &self,
+        tx: &mut lantoa_store::Tx,
+        actor: &str,
+        c: &NewCampaign,
+        status: &str,
+    ) -> Result<i64> {
         let now = self.clock.now_micros();
-        let mut tx = self.db.begin().await?;
-        let id: i64 = match sqlx::query(
-            "INSERT INTO notify_campaigns (name, topic, brandname, body, list_id, communes_json, emergency, resend_uncertain, status, created_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $10, $10) RETURNING id",
+        match sqlx::query(
+            "INSERT INTO notify_campaigns (name, topic, brandname, body, list_id, communes_json, emergency, resend_uncertain, status, created_by, created_at, updated_at, started_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, CASE WHEN $9 = 'sending' THEN $11 ELSE NULL END) RETURNING id",
         )
         .bind(c.name.trim())
         .bind(c.topic.trim())
@@ -773,20 +809,27 @@ impl Notify {
         .bind(serde_json::to_string(&c.communes)?)
         .bind(i64::from(c.emergency))
         .bind(i64::from(c.emergency || c.resend_uncertain))
+        .bind(status)
         .bind(actor)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await
         {
-            Ok(r) => r.try_get(0)?,
-            Err(e) if lantoa_store::is_unique_violation(&e) => {
-                return Err(Error::Duplicate {
-                    what: "campaign",
-                    name: c.name.trim().to_owned(),
-                });
-            }
-            Err(e) => return Err(e.into()),
-        };
+            Ok(r) => Ok(r.try_get(0)?),
+            Err(e) if lantoa_store::is_unique_violation(&e) => Err(Error::Duplicate {
+                what: "campaign",
+                name: c.name.trim().to_owned(),
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Drafts a campaign.
+    pub async fn create_campaign(&self, actor: &str, c: &NewCampaign) -> Result<Campaign> {
+        self.check(c)?;
+        self.list(c.list_id).await?;
+        let mut tx = self.db.begin().await?;
+        let id = self.insert_campaign(&mut tx, actor, c, "draft").await?;
         audit::append_at(
             &mut tx,
             &audit::Entry::new(actor, "notify.campaign_drafted", format!("campaign:{id}")).after(
@@ -1015,17 +1058,7 @@ impl Notify {
             after["queued"] = self.enqueue_in(&mut tx, &c, None).await?.into();
         }
         if to == "cancelled" {
-            // Nothing queued goes out any more; what is in a window now finishes.
-            let n = sqlx::query(
-                "UPDATE notify_messages SET state = 'cancelled', reason = 'the campaign was cancelled', updated_at = $1
-                 WHERE campaign_id = $2 AND state = 'queued'",
-            )
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            after["unsent"] = n.into();
+            after["unsent"] = self.unqueue_in(&mut tx, id).await?.into();
         }
         audit::append_at(
             &mut tx,

@@ -34,7 +34,7 @@ fn storm() -> NewAlert {
         instruction: "Hạn chế ra đường; chằng chống nhà cửa.".into(),
         expires: "2026-09-23T12:00".into(),
         communes: vec!["00004".into(), "00008".into()],
-        broadcast: false,
+        ..Default::default()
     }
 }
 

@@ -361,6 +361,13 @@ async fn cancel_stops_the_queue_and_only_the_window_still_goes() {
     let id = approved(&r.n, "cancelled", 200, "Thong bao.", false).await;
     until(&r.n, id, |p| p.total.delivered >= 5).await;
     r.n.cancel("hung", id, "wrong ward").await.unwrap();
+    only_the_window_goes_after_cancel(&r, id).await;
+    r.finish().await;
+}
+
+/// After a cancel of campaign `id` (a window of 3): nothing queued is left, most of it is
+/// cancelled, and at most the window reaches the simulator afterwards.
+async fn only_the_window_goes_after_cancel(r: &Run, id: i64) {
     let at_cancel = record(&r.account).await.len();
     let p = until(&r.n, id, |p| p.total.sending == 0 && p.total.submitted == 0).await;
     // Parts claimed but not yet written when the cancel came are put back and cancelled.
@@ -376,6 +383,47 @@ async fn cancel_stops_the_queue_and_only_the_window_still_goes() {
         after as i64,
         p.total.delivered + p.total.failed + p.total.uncertain
     );
+}
+
+#[tokio::test]
+#[ignore = "needs the SMSC simulator: cargo xtask test starts it"]
+async fn an_alerts_cancel_stops_its_sms_in_flight() {
+    let mut r = start("alertcnl", |s| {
+        s.tps = 20;
+        s.max_window = 3;
+    })
+    .await;
+    mode(&r.account, r#"{"answer_delay_ms": 30}"#).await;
+    let (list, _) =
+        r.n.import_list("lan", "dan-cu", "l.csv", numbers(200).as_bytes())
+            .await
+            .unwrap();
+    let sender = "canhbao@hanoi.gov.vn";
+    let alert = lantoa_notify::NewAlert {
+        status: "Actual".into(),
+        msg_type: "Alert".into(),
+        category: "Met".into(),
+        event: "Ngập úng".into(),
+        urgency: "Immediate".into(),
+        severity: "Severe".into(),
+        certainty: "Observed".into(),
+        headline: "Ngap sau tai cac tuyen pho trung tam".into(),
+        instruction: "Khong di vao vung ngap.".into(),
+        expires: "2026-12-31T20:00".into(),
+        communes: vec!["00070".into()],
+        sms_list: Some(list.id),
+        ..Default::default()
+    };
+    let a = r.n.issue_alert("lan", sender, &alert).await.unwrap();
+    let a = r.n.approve_alert("hung", a.id).await.unwrap();
+    let id = r.n.alert(a.id).await.unwrap().campaign_id.unwrap();
+    assert!(r.n.campaign(id).await.unwrap().emergency);
+    until(&r.n, id, |p| p.total.delivered >= 5).await;
+    r.n.cancel_alert("lan", sender, a.id, "nhầm khu vực")
+        .await
+        .unwrap();
+    assert_eq!(r.n.campaign(id).await.unwrap().status, "cancelled");
+    only_the_window_goes_after_cancel(&r, id).await;
     r.finish().await;
 }
 
