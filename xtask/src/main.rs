@@ -86,7 +86,7 @@ fn tests(tally: &mut Tally, what: &str, mut cmd: Command) {
 
 /// The integration suites that store data: run again on PostgreSQL. (Run with `--workspace`
 /// so features unify as in the SQLite run and nothing is rebuilt.)
-const STORAGE_SUITES: [&str; 12] = [
+const STORAGE_SUITES: [&str; 14] = [
     "store",
     "accounts",
     "registry",
@@ -98,6 +98,8 @@ const STORAGE_SUITES: [&str; 12] = [
     "opendata",
     "notify",
     "plans",
+    "alerts",
+    "speakers",
     "web",
 ];
 
@@ -219,6 +221,27 @@ fn test_all() -> anyhow::Result<Tally> {
             );
         }
         Err(e) => t.step_failed("xmllint (apt)", format!("{e:#}")),
+    }
+
+    match services::espeak_ng() {
+        Ok(()) => {
+            let mut c = cargo();
+            c.args([
+                "test",
+                "-p",
+                "lantoa-notify",
+                "--test",
+                "speakers",
+                "--",
+                "--ignored",
+            ]);
+            tests(
+                &mut t,
+                "loudspeaker bulletins spoken by espeak-ng's Vietnamese voice",
+                c,
+            );
+        }
+        Err(e) => t.step_failed("espeak-ng (apt)", format!("{e:#}")),
     }
 
     match bench::pip_peer("frictionless", &["frictionless"]) {

@@ -103,6 +103,25 @@ pub fn xmllint() -> anyhow::Result<PathBuf> {
     Ok(xmllint)
 }
 
+/// espeak-ng with its Vietnamese voice, installed with apt when missing: the default speech
+/// engine of loudspeaker bulletins.
+pub fn espeak_ng() -> anyhow::Result<()> {
+    if run(Command::new("espeak-ng").arg("--version")).is_err() {
+        apt_install(&["espeak-ng"])?;
+    }
+    let version =
+        run(Command::new("espeak-ng").arg("--version")).context("espeak-ng does not run")?;
+    let voices = run(Command::new("espeak-ng").arg("--voices=vi")).context("espeak-ng --voices")?;
+    if !voices
+        .lines()
+        .any(|l| l.split_whitespace().nth(1) == Some("vi"))
+    {
+        anyhow::bail!("espeak-ng has no Vietnamese voice (vi): {voices}");
+    }
+    eprintln!("xtask: {}", version.trim());
+    Ok(())
+}
+
 /// A throwaway PostgreSQL cluster in a temporary folder.
 pub struct Postgres {
     bin: PathBuf,

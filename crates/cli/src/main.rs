@@ -531,13 +531,31 @@ async fn load_demo(cfg: &Config, db: &Db) -> anyhow::Result<()> {
     }
     let cases = watch.load_demo_cases().await?;
     println!("Demo enforcement cases: {cases} opened (see Giám sát thông tin → Vụ việc).");
-    let sms = lantoa_notify::Notify::new(db.clone())?
+    let sms = workers::notify(&cfg.notify, db)?
+        .with_blobs(watch::blobs(cfg, db))
         .load_demo("demo")
         .await?;
     println!(
         "Demo SMS: {} recipient lists and {} campaigns added (two being sent to the demo SMSC, one awaiting approval; see Thông tin đến người dân).",
         sms.lists, sms.campaigns
     );
+    if sms.clusters > 0 {
+        println!(
+            "Demo loudspeakers: {} clusters and {} bulletins (see Thông tin đến người dân → Loa truyền thanh cơ sở).",
+            sms.clusters, sms.bulletins
+        );
+    }
+    if let Some(token) = &sms.speaker_token {
+        println!(
+            "  A cluster's device API: curl -H 'Authorization: Bearer {token}' http://{}/speakers/v1/playlist",
+            cfg.listen
+        );
+    }
+    if let Some(why) = &sms.speech_missing {
+        println!(
+            "  No bulletin was spoken: {why}. Install espeak-ng (apt install espeak-ng) or set [notify.speech]."
+        );
+    }
     if sms.alerts > 0 {
         println!(
             "Demo alerts: {} CAP alerts issued (one public on /alerts and /alerts/feed.atom, one drill the public never sees).",
@@ -683,7 +701,7 @@ async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<
         .with_watch(watch::service(&cfg, &db)?)
         .with_crawler(crawler)
         .with_opendata(opendata_service(&cfg, &db)?)
-        .with_notify(workers::notify(&cfg.notify, &db)?)
+        .with_notify(workers::notify(&cfg.notify, &db)?.with_blobs(watch::blobs(&cfg, &db)))
         .with_plans(
             lantoa_plans::Plans::new(db.clone(), Registry::new(db.clone()))
                 .with_blobs(watch::blobs(&cfg, &db)),

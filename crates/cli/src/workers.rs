@@ -109,7 +109,9 @@ pub fn notify(
     db: &Db,
 ) -> anyhow::Result<lantoa_notify::Notify> {
     let Some(path) = &config.rules else {
-        return Ok(lantoa_notify::Notify::new(db.clone())?.with_broadcast(config.broadcast.clone()));
+        return Ok(lantoa_notify::Notify::new(db.clone())?
+            .with_broadcast(config.broadcast.clone())
+            .with_speech(config.speech.clone()));
     };
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the notify rules {}", path.display()))?;
@@ -122,7 +124,8 @@ pub fn notify(
         communes,
         rules,
     )
-    .with_broadcast(config.broadcast.clone()))
+    .with_broadcast(config.broadcast.clone())
+    .with_speech(config.speech.clone()))
 }
 
 /// Sends the operator broadcast requests that are due, every five seconds until `stop`.

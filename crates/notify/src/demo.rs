@@ -9,7 +9,7 @@ const LIST: &[u8] = include_bytes!("../../../data/notify/demo-list.csv");
 const LIST_NAME: &str = "Demo: người dân 8 phường, xã";
 
 /// What loading the demo did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DemoReport {
     /// Lists imported (0 when there already).
     pub lists: usize,
@@ -17,7 +17,23 @@ pub struct DemoReport {
     pub campaigns: usize,
     /// Alerts issued.
     pub alerts: usize,
+    /// Loudspeaker clusters added.
+    pub clusters: usize,
+    /// Bulletins spoken and scheduled.
+    pub bulletins: usize,
+    /// The first demo cluster's token, to try the device API with.
+    pub speaker_token: Option<String>,
+    /// Why no bulletin could be spoken, when the speech engine is missing.
+    pub speech_missing: Option<String>,
 }
+
+/// The demo's loudspeaker clusters: (name, commune code). Names written for the demo.
+const CLUSTERS: [(&str, &str); 4] = [
+    ("Cụm loa tổ dân phố 5, phường Ba Đình (demo)", "00004"),
+    ("Cụm loa nhà văn hóa phường Ngọc Hà (demo)", "00008"),
+    ("Cụm loa phố Hàng Bạc, phường Hoàn Kiếm (demo)", "00070"),
+    ("Cụm loa phường Cửa Nam (demo)", "00082"),
+];
 
 impl Notify {
     /// Loads the demo list and campaigns once; a second call changes nothing.
@@ -91,13 +107,77 @@ impl Notify {
             }
             report.campaigns += 1;
         }
-        report.alerts = self.load_demo_alerts(actor).await?;
+        self.load_demo_speakers(actor, &mut report).await?;
+        report.alerts = self
+            .load_demo_alerts(actor, list.id, report.speech_missing.is_none())
+            .await?;
+        if report.alerts > 0 {
+            report.bulletins += self.demo_devices_report().await?;
+        }
         Ok(report)
     }
 
     /// Two alerts, once: an actual one for a few wards, approved by a second person (public on
     /// /alerts and in the feed), and a drill the public never sees. Texts written for the demo.
-    async fn load_demo_alerts(&self, actor: &str) -> Result<usize> {
+    async fn load_demo_speakers(&self, actor: &str, report: &mut DemoReport) -> Result<()> {
+        if !self.clusters().await?.is_empty() {
+            return Ok(());
+        }
+        for (name, code) in CLUSTERS {
+            let (_, token) = self.add_cluster(actor, name, code).await?;
+            report.speaker_token.get_or_insert(token);
+            report.clusters += 1;
+        }
+        let tomorrow = (self.clock.now() + chrono::Duration::days(1))
+            .with_timezone(&lantoa_core::time::zone())
+            .date_naive();
+        let weekly = crate::speakers::NewBulletin {
+            title: "Tháng tiêm chủng mở rộng (bản trình diễn)".into(),
+            body: "UBND phường thông báo: trạm y tế tiêm vắc xin sởi cho trẻ từ 9 tháng tuổi vào 7h30 các ngày thứ Bảy trong tháng; mang theo sổ tiêm chủng.".into(),
+            communes: CLUSTERS.iter().map(|(_, c)| (*c).to_owned()).collect(),
+            from: tomorrow.format("%Y-%m-%d").to_string(),
+            to: (tomorrow + chrono::Duration::days(6)).format("%Y-%m-%d").to_string(),
+            times: vec!["06:30".into(), "17:00".into()],
+            repeats: 2,
+            at_once: false,
+        };
+        match self.schedule_bulletin(actor, &weekly).await {
+            Ok(_) => report.bulletins += 1,
+            Err(crate::Error::Unavailable(why)) => report.speech_missing = Some(why),
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+
+    /// The demo's clusters play the live alert's bulletin as devices would: two report it
+    /// played, one failed (through the device calls, with their own tokens' clusters).
+    async fn demo_devices_report(&self) -> Result<usize> {
+        let Some(alert) = self
+            .alerts(false, 10)
+            .await?
+            .into_iter()
+            .find(|a| a.speakers)
+        else {
+            return Ok(0);
+        };
+        let Some(bulletin) = alert.bulletin_id else {
+            return Ok(0);
+        };
+        for (i, cluster) in self.clusters().await?.iter().enumerate() {
+            let plays = self.playlist(cluster).await?;
+            if let Some(p) = plays.iter().find(|p| p.bulletin == bulletin) {
+                let (outcome, detail) = if i == 2 {
+                    ("failed", "mất điện lưới khu vực (bản trình diễn)")
+                } else {
+                    ("played", "")
+                };
+                self.report_play(cluster, p.play, outcome, detail).await?;
+            }
+        }
+        Ok(1)
+    }
+
+    async fn load_demo_alerts(&self, actor: &str, list: i64, speech: bool) -> Result<usize> {
         if !self.alerts(false, 1).await?.is_empty() {
             return Ok(0);
         }
@@ -124,6 +204,8 @@ impl Notify {
                     .into(),
             expires: expires.clone(),
             communes: vec!["00004".into(), "00008".into(), "00070".into()],
+            sms_list: Some(list),
+            speakers: speech,
             ..Default::default()
         };
         let live = self.issue_alert(actor, &sender, &dengue).await?;
@@ -136,6 +218,8 @@ impl Notify {
             headline: "Diễn tập phòng cháy chữa cháy khu dân cư (bản trình diễn)".into(),
             description: "Buổi diễn tập, không phải sự cố thật.".into(),
             instruction: "Không cần làm gì.".into(),
+            sms_list: None,
+            speakers: false,
             ..dengue
         };
         self.issue_alert(actor, &sender, &drill).await?;

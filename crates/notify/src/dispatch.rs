@@ -42,6 +42,10 @@ pub struct DispatchConfig {
     /// The operators' endpoints for broadcast requests (`[[notify.broadcast]]`).
     #[serde(default)]
     pub broadcast: Vec<crate::broadcast::Endpoint>,
+    /// The speech engine of loudspeaker bulletins (`[notify.speech]`); espeak-ng's Vietnamese
+    /// voice when not set.
+    #[serde(default)]
+    pub speech: crate::tts::SpeechConfig,
 }
 
 fn default_lease() -> u64 {
@@ -55,6 +59,7 @@ impl Default for DispatchConfig {
             lease_secs: default_lease(),
             rules: None,
             broadcast: Vec::new(),
+            speech: crate::tts::SpeechConfig::default(),
         }
     }
 }

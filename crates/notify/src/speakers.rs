@@ -239,6 +239,11 @@ fn parse_day(field: &'static str, s: &str) -> Result<NaiveDate> {
 }
 
 impl Notify {
+    /// The voice bulletins are spoken in.
+    pub fn speech_voice(&self) -> &str {
+        &self.speech.voice
+    }
+
     fn cluster_from(&self, r: &sqlx::any::AnyRow) -> Result<Cluster> {
         let commune_code: String = r.try_get(2)?;
         Ok(Cluster {
@@ -883,4 +888,33 @@ impl Notify {
             rows,
         })
     }
+}
+
+/// Plays per commune as stacked bars (played, failed, due and unreported), the communes with
+/// most plays first, at most 25; `labels` name the three in the console's language.
+pub fn coverage_svg(c: &Coverage, title: &str, labels: [&str; 3]) -> String {
+    let mut rows: Vec<&CoverageRow> = c
+        .rows
+        .iter()
+        .filter(|r| r.played + r.failed + r.waiting > 0)
+        .collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.played + r.failed + r.waiting));
+    let bars: Vec<lantoa_core::chart::BarRow> = rows
+        .iter()
+        .take(25)
+        .map(|r| lantoa_core::chart::BarRow {
+            label: r.commune.clone(),
+            values: vec![r.played as f64, r.failed as f64, r.waiting as f64],
+        })
+        .collect();
+    lantoa_core::chart::hbars(
+        "chart-coverage",
+        title,
+        &bars,
+        &[
+            (labels[0], "#1b6e3a"),
+            (labels[1], "#b00020"),
+            (labels[2], "#9a9a9a"),
+        ],
+    )
 }

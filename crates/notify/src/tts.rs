@@ -65,7 +65,39 @@ pub struct Audio {
     pub duration_ms: i64,
 }
 
+/// `ms` of silence as a 16-bit mono PCM WAV at 22,050 Hz, its sizes left as the placeholders a
+/// speech engine writing to a pipe leaves (for [`SpeechConfig::fixed`] and tests).
+pub fn silence_wav(ms: u32) -> Vec<u8> {
+    let samples = (u64::from(ms) * 22_050 / 1000) as usize;
+    let mut w = b"RIFF\xff\xff\xff\x7fWAVEfmt ".to_vec();
+    w.extend(16u32.to_le_bytes());
+    w.extend(1u16.to_le_bytes()); // PCM
+    w.extend(1u16.to_le_bytes()); // mono
+    w.extend(22_050u32.to_le_bytes());
+    w.extend(44_100u32.to_le_bytes()); // bytes a second
+    w.extend(2u16.to_le_bytes());
+    w.extend(16u16.to_le_bytes());
+    w.extend(b"data\xff\xff\xff\x7f");
+    w.extend(vec![0u8; samples * 2]);
+    w
+}
+
 impl SpeechConfig {
+    /// An engine that reads each text and answers with the WAV file at `wav` (tests, and a
+    /// site checking its loudspeakers before a speech engine is installed).
+    pub fn fixed(wav: &std::path::Path) -> Self {
+        Self {
+            program: "sh".into(),
+            args: vec![
+                "-c".into(),
+                "cat > /dev/null; cat \"$0\"".into(),
+                wav.display().to_string(),
+            ],
+            voice: "fixed".into(),
+            timeout_secs: 30,
+        }
+    }
+
     /// Speaks `text` (already normalised for speech).
     pub async fn synthesise(&self, text: &str) -> Result<Audio> {
         let unavailable =
@@ -171,17 +203,8 @@ mod tests {
     use super::*;
 
     fn wav(data_size_field: u32, samples: usize) -> Vec<u8> {
-        let mut w = b"RIFF\0\0\0\0WAVEfmt ".to_vec();
-        w.extend(16u32.to_le_bytes());
-        w.extend(1u16.to_le_bytes()); // PCM
-        w.extend(1u16.to_le_bytes()); // mono
-        w.extend(22050u32.to_le_bytes());
-        w.extend(44100u32.to_le_bytes()); // byte rate
-        w.extend(2u16.to_le_bytes());
-        w.extend(16u16.to_le_bytes());
-        w.extend(b"data");
-        w.extend(data_size_field.to_le_bytes());
-        w.extend(vec![0u8; samples * 2]);
+        let mut w = silence_wav((samples as u64 * 1000 / 22_050) as u32);
+        w[40..44].copy_from_slice(&data_size_field.to_le_bytes());
         w
     }
 

@@ -67,8 +67,7 @@ async fn start_at(account: &str, clock: Clock, tweak: impl FnOnce(&mut Smsc)) ->
     let config = DispatchConfig {
         smsc: vec![s],
         lease_secs: 2,
-        rules: None,
-        broadcast: Vec::new(),
+        ..Default::default()
     };
     let d = Dispatcher::new(n.clone(), config, format!("test-{account}")).unwrap();
     let (stop, rx) = tokio::sync::watch::channel(false);

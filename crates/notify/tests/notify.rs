@@ -357,11 +357,42 @@ async fn only_another_approver_approves_and_only_by_typing_the_name() {
 
 #[tokio::test]
 async fn the_demo_loads_once_with_its_faulty_rows_reported() {
-    let (_t, n) = setup().await;
+    let (t, n) = setup().await;
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("silence.wav");
+    std::fs::write(&wav, lantoa_notify::tts::silence_wav(1000)).unwrap();
+    let n = n
+        .with_blobs(lantoa_store::blob::BlobStore::new(
+            t.db.clone(),
+            dir.path().join("blobs"),
+        ))
+        .with_speech(lantoa_notify::tts::SpeechConfig::fixed(&wav));
     let first = n.load_demo("demo").await.unwrap();
     assert_eq!((first.lists, first.campaigns, first.alerts), (1, 3, 2));
+    assert_eq!((first.clusters, first.bulletins), (4, 2), "{first:?}");
+    assert!(first.speech_missing.is_none());
+    // The token printed for the newcomer is a live cluster's.
+    let token = first.speaker_token.unwrap();
+    assert!(
+        !n.playlist(&n.device(&token).await.unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let again = n.load_demo("demo").await.unwrap();
-    assert_eq!((again.lists, again.campaigns, again.alerts), (0, 0, 0));
+    assert_eq!(
+        (
+            again.lists,
+            again.campaigns,
+            again.alerts,
+            again.clusters,
+            again.bulletins
+        ),
+        (0, 0, 0, 0, 0)
+    );
+    // The live alert was read out at once in its three wards: two played, one failed.
+    let c = n.coverage(0, i64::MAX).await.unwrap();
+    assert_eq!((c.covered, c.due(), c.played()), (4, 3, 2));
     // One public alert (approved by a second person), one drill never public.
     let public = n.alerts(true, 10).await.unwrap();
     assert_eq!(public.len(), 1);
@@ -381,7 +412,10 @@ async fn the_demo_loads_once_with_its_faulty_rows_reported() {
         .into_iter()
         .map(|c| c.status)
         .collect();
-    assert_eq!(statuses, ["pending", "sending", "sending"]);
+    // The live alert's SMS (queued on its approval), then the three campaigns.
+    assert_eq!(statuses, ["sending", "pending", "sending", "sending"]);
+    let alert_sms = n.campaigns().await.unwrap().remove(0);
+    assert!(alert_sms.name.starts_with("Cảnh báo LANTOA-") && alert_sms.emergency);
     // The approved two are queued, one message per recipient.
     let dengue = n.campaigns().await.unwrap().pop().unwrap();
     assert_eq!(n.progress(dengue.id, false).await.unwrap().total.queued, 61);

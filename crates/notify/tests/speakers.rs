@@ -25,36 +25,11 @@ struct Setup {
     clock: lantoa_store::Clock,
 }
 
-/// One second of silence as a 16-bit mono WAV at 22,050 Hz, its sizes left as placeholders
-/// the way a speech engine writing to a pipe leaves them.
-fn silence_wav() -> Vec<u8> {
-    let mut w = b"RIFF\xff\xff\xff\x7fWAVEfmt ".to_vec();
-    w.extend(16u32.to_le_bytes());
-    w.extend(1u16.to_le_bytes());
-    w.extend(1u16.to_le_bytes());
-    w.extend(22050u32.to_le_bytes());
-    w.extend(44100u32.to_le_bytes());
-    w.extend(2u16.to_le_bytes());
-    w.extend(16u16.to_le_bytes());
-    w.extend(b"data\xff\xff\xff\x7f");
-    w.extend(vec![0u8; 44100]);
-    w
-}
-
 /// A stand-in engine: reads the text, answers with one second of silence.
 fn stand_in(dir: &std::path::Path) -> SpeechConfig {
     let wav = dir.join("silence.wav");
-    std::fs::write(&wav, silence_wav()).unwrap();
-    SpeechConfig {
-        program: "sh".into(),
-        args: vec![
-            "-c".into(),
-            "cat > /dev/null; cat \"$0\"".into(),
-            wav.display().to_string(),
-        ],
-        voice: "stand-in".into(),
-        timeout_secs: 30,
-    }
+    std::fs::write(&wav, lantoa_notify::tts::silence_wav(1000)).unwrap();
+    SpeechConfig::fixed(&wav)
 }
 
 async fn setup_with(speech: impl FnOnce(&std::path::Path) -> SpeechConfig) -> Setup {

@@ -150,7 +150,13 @@ impl RateLimiter {
 }
 
 fn is_api(path: &str) -> bool {
-    path.starts_with("/api/")
+    path.starts_with("/api/") || is_device(path)
+}
+
+/// The loudspeaker devices' API: JSON like the API, but each device authenticates with its
+/// cluster's own token, which the handlers check.
+fn is_device(path: &str) -> bool {
+    path.starts_with("/speakers/")
 }
 
 /// Resolves the principal, then enforces the route table: sign-in, pending password change,
@@ -180,7 +186,7 @@ pub async fn access(State(state): State<AppState>, req: Request, next: Next) -> 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
-    if let (true, Some(secret)) = (api, bearer.as_deref()) {
+    if let (true, false, Some(secret)) = (api, is_device(&path), bearer.as_deref()) {
         match state.accounts.authenticate_token(secret).await {
             Ok(Some(p)) => ctx.principal = Some(p),
             Ok(None) => return WebError::unauthenticated().into_response(),
@@ -302,7 +308,7 @@ fn form_urlencoded_get(bytes: &[u8], key: &str) -> Option<String> {
 
 /// What to answer when `ctx` may not use a route of `access`, or `None` if it may.
 fn check_access(ctx: &Ctx, access: Access) -> Option<Response> {
-    if access == Access::Public {
+    if matches!(access, Access::Public | Access::Device) {
         return None;
     }
     let Some(p) = &ctx.principal else {

@@ -16,6 +16,9 @@ pub enum Access {
     SignedIn,
     /// Signed-in users holding one of these roles.
     Roles(&'static [Role]),
+    /// A commune loudspeaker cluster, by its own bearer token (the handler checks it against
+    /// the cluster; a user's session or API token is not one).
+    Device,
 }
 
 /// What a route serves.
@@ -154,7 +157,17 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/alerts/{id}/cap.xml" Public, Page, "A public alert as CAP 1.2 XML" => pages::alerts::public_cap;
         GET "/notify/alerts" SignedIn, Page, "Every alert (drills and tests marked), the form to issue one, the import of CAP" => pages::alerts::console;
         POST "/notify/alerts" Roles(NOTIFY_AUTHORS), Page, "Issue an alert as CAP 1.2 (status, msg_type, refers_to, category, event, urgency, severity, certainty, headline, description, instruction, expires, communes)" => pages::alerts::issue;
-        POST "/notify/alerts/{id}/{step}" Roles(NOTIFY_STEPS), Page, "A second person approves or refuses a pending live alert (step: approve, refuse)" => pages::alerts::step;
+        GET "/notify/alerts/{id}" SignedIn, Page, "An alert with each channel's state (feed, operator broadcast, SMS, loudspeakers) and its prepared Cancel" => pages::alerts::page;
+        POST "/notify/alerts/{id}/{step}" Roles(NOTIFY_STEPS), Page, "A second person approves or refuses a pending live alert (step: approve, refuse); or its prepared Cancel goes out (step: cancel, note)" => pages::alerts::step;
+        GET "/notify/speakers" SignedIn, Page, "Commune loudspeakers: clusters, bulletins, coverage, and the forms to add a cluster and schedule a bulletin" => pages::speakers::home;
+        POST "/notify/speakers/clusters" Roles(NOTIFY_AUTHORS), Page, "Add a loudspeaker cluster in a commune (name, commune); its token is shown once" => pages::speakers::add_cluster;
+        POST "/notify/speakers/clusters/{id}/revoke" Roles(NOTIFY_STEPS), Page, "Revoke a cluster's token" => pages::speakers::revoke;
+        POST "/notify/speakers/bulletins" Roles(NOTIFY_AUTHORS), Page, "Speak and schedule a bulletin (title, body, communes, from, to, times, repeats)" => pages::speakers::schedule;
+        POST "/notify/speakers/bulletins/{id}/withdraw" Roles(NOTIFY_STEPS), Page, "Withdraw a bulletin: its plays not yet played leave every playlist" => pages::speakers::withdraw;
+        GET "/notify/speakers/bulletins/{id}/audio.wav" SignedIn, Page, "A bulletin's audio (WAV)" => pages::speakers::audio;
+        GET "/speakers/v1/playlist" Device, Api, "A loudspeaker cluster's playlist: its plays to come, in time order" => pages::speakers::playlist;
+        GET "/speakers/v1/audio/{id}" Device, Api, "The audio (WAV) of a bulletin on the cluster's playlist" => pages::speakers::device_audio;
+        POST "/speakers/v1/plays/{id}" Device, Api, "Report a play of the cluster's own as played or failed ({\"outcome\", \"detail\"})" => pages::speakers::report;
         POST "/notify/alerts/import" Roles(NOTIFY_AUTHORS), Page, "Import another agency's CAP 1.2 alert (multipart file)" => pages::alerts::import;
         GET "/data" Public, Page, "The public open-data portal: search the datasets" => pages::portal::search;
         GET "/data/{name}" Public, Page, "The public page of a dataset: description, fields, first rows, downloads" => pages::portal::dataset;

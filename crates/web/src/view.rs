@@ -55,6 +55,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("plan_dti.html", include_str!("../templates/plan_dti.html")),
     ("alerts.html", include_str!("../templates/alerts.html")),
+    ("alert.html", include_str!("../templates/alert.html")),
+    ("speakers.html", include_str!("../templates/speakers.html")),
     (
         "alerts_public.html",
         include_str!("../templates/alerts_public.html"),

@@ -973,6 +973,14 @@ async fn a_communicator_issues_a_test_alert_that_the_public_never_sees() {
         .await
         .unwrap();
     click(&c, "#a-submit").await;
+    // The alert's own page: a drill's banner and wording, no channel reaching the public.
+    let banner = text(&c, "#banner.banner-drill").await;
+    assert!(banner.contains("KHÔNG PHẢI CẢNH BÁO THẬT"), "{banner}");
+    assert!(
+        text(&c, "#ch-feed").await.contains("không bao giờ"),
+        "a test never reaches the feed"
+    );
+    c.goto(&format!("{base}/notify/alerts")).await.unwrap();
     let table = text(&c, "#alerts").await;
     assert!(
         table.contains("Test: KHÔNG CÔNG KHAI") && table.contains("Diễn tập ứng phó bão"),
@@ -988,5 +996,78 @@ async fn a_communicator_issues_a_test_alert_that_the_public_never_sees() {
     c.goto(&format!("{base}/notify/alerts")).await.unwrap();
     click(&c, "#lang-switch").await;
     assert_eq!(text(&c, "h1").await, "Public alerts (CAP)");
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: run by `cargo xtask test`"]
+async fn a_communicator_adds_a_loudspeaker_cluster_and_schedules_a_bulletin_in_english() {
+    let app = TestApp::spawn().await;
+    app.user("truyenthong", vec![lantoa_core::Role::Communicator])
+        .await;
+    let base = app.serve().await;
+    let c = browser().await;
+    sign_in(&c, &base, "truyenthong").await;
+    c.goto(&format!("{base}/notify")).await.unwrap();
+    click(&c, "#speakers-link").await;
+    click(&c, "#lang-switch").await;
+    assert_eq!(text(&c, "h1").await, "Commune loudspeakers");
+    fill(&c, "#c-name", "Cluster, residential group 5").await;
+    c.find(Locator::Css("#c-commune option[value='00004']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click(&c, "#c-submit").await;
+    let token = text(&c, "#cluster-token").await;
+    assert!(token.starts_with("lt_spk_"), "{token}");
+    assert!(text(&c, "#cluster-table").await.contains("Phường Ba Đình"));
+    // A slot with a typo: named, and what was typed is still there.
+    fill(&c, "#b-title", "Measles vaccination").await;
+    fill(&c, "#b-body", "UBND phường thông báo lịch tiêm ngày 5/12.").await;
+    c.find(Locator::Css("#b-communes option[value='00004']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let tomorrow = (lantoa_core::time::now() + chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    c.execute(
+        &format!("document.getElementById('b-from').value = '{tomorrow}'; return true"),
+        vec![],
+    )
+    .await
+    .unwrap();
+    fill(&c, "#b-times", "6h30").await;
+    click(&c, "#b-submit").await;
+    assert!(text(&c, "#form-error").await.contains("times"));
+    assert_eq!(
+        c.find(Locator::Css("#b-title"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Measles vaccination")
+    );
+    c.execute(
+        &format!("document.getElementById('b-from').value = '{tomorrow}'; document.getElementById('b-times').value = '06:30, 17:00'; return true"),
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(&c, "#b-submit").await;
+    let row = text(&c, "#bulletin-table").await;
+    assert!(
+        row.contains("Measles vaccination")
+            && row.contains("Ủy ban nhân dân")
+            && row.contains("waiting 2"),
+        "{row}"
+    );
+    assert!(text(&c, "#covered").await.starts_with("1 / "));
     c.close().await.unwrap();
 }

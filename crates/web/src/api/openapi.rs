@@ -18,6 +18,7 @@ pub fn build() -> Value {
     for r in table().into_iter().filter(|r| r.surface == Surface::Api) {
         let security = match r.access {
             Access::Public => json!([]),
+            Access::Device => json!([{ "device": [] }]),
             _ => json!([{ "bearer": [] }, { "session": [] }]),
         };
         let roles = match r.access {
@@ -27,6 +28,7 @@ pub fn build() -> Value {
                 .collect::<Vec<_>>()
                 .join(", "),
             Access::Public => "anyone".to_owned(),
+            Access::Device => "a loudspeaker cluster, by its own token".to_owned(),
             _ => "any signed-in user".to_owned(),
         };
         let mut op = json!({

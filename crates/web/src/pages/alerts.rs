@@ -21,16 +21,13 @@ async fn console_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value
     for a in alerts.iter().filter(|a| a.broadcast) {
         trails.insert(a.id.to_string(), n.broadcasts(a.id).await?);
     }
-    let communes: Vec<minijinja::Value> = n
-        .communes()
-        .all()
-        .iter()
-        .map(|(code, name)| minijinja::context! { code => code, name => name })
-        .collect();
+    let communes = super::notify::commune_choices(n);
     use lantoa_notify::cap::{Category, Certainty, Severity, Status, Urgency};
     let words = |all: Vec<&'static str>| all;
+    let lists = n.lists().await?;
     Ok(minijinja::context! {
         alerts => alerts, communes => communes, can_issue => ctx.has_any(NOTIFY_AUTHORS),
+        lists => lists,
         trails => trails, broadcast_configured => n.broadcasts_configured(),
         can_decide => ctx.has_any(crate::routes::NOTIFY_STEPS), me => ctx.actor(),
         statuses => words(Status::ALL.iter().map(|v| v.as_str()).collect()),
@@ -73,22 +70,17 @@ pub async fn issue(
         description: form.get("description"),
         instruction: form.get("instruction"),
         expires: form.get("expires"),
-        communes: form
-            .0
-            .iter()
-            .filter(|(k, _)| k == "communes")
-            .map(|(_, v)| v.clone())
-            .collect(),
+        communes: form.all("communes"),
         broadcast: !form.get("broadcast").is_empty(),
+        polygons: form.get("polygons"),
+        sms_list: form.get("sms_list").parse().ok(),
+        sms_body: form.get("sms_body"),
+        speakers: !form.get("speakers").is_empty(),
+        feed: !form.get("feed").is_empty(),
     };
-    let sender = n.rules().cap_sender.clone().ok_or_else(|| {
-        WebError::from(lantoa_notify::Error::Invalid {
-            field: "sender",
-            message: "set [alerts] sender in the notify rules before issuing alerts".into(),
-        })
-    })?;
+    let sender = sender(n)?;
     match n.issue_alert(&ctx.actor(), &sender, &new).await {
-        Ok(a) => Ok(Redirect::to(&format!("/notify/alerts#alert-{}", a.id)).into_response()),
+        Ok(a) => Ok(Redirect::to(&format!("/notify/alerts/{}", a.id)).into_response()),
         Err(e) => {
             let extra = console_context(&state, &ctx).await?;
             let echo = minijinja::context! {
@@ -96,7 +88,9 @@ pub async fn issue(
                 event => new.event, urgency => new.urgency, severity => new.severity,
                 certainty => new.certainty, headline => new.headline,
                 description => new.description, instruction => new.instruction,
-                expires => new.expires, communes => new.communes,
+                expires => new.expires, communes => new.communes, polygons => new.polygons,
+                sms_list => new.sms_list, sms_body => new.sms_body, speakers => new.speakers,
+                feed => new.feed, broadcast => new.broadcast,
             };
             Ok(form_error(
                 "alerts.html",
@@ -127,7 +121,7 @@ pub async fn import(
         })
     })?;
     let a = state.notify()?.import_alert(&ctx.actor(), &xml).await?;
-    Ok(Redirect::to(&format!("/notify/alerts#alert-{}", a.id)).into_response())
+    Ok(Redirect::to(&format!("/notify/alerts/{}", a.id)).into_response())
 }
 
 /// `GET /alerts`: the public alerts, newest first, with no sign-in.
@@ -239,17 +233,54 @@ pub async fn feed(
         .into_response())
 }
 
-/// `POST /notify/alerts/{id}/{step}` (`approve` or `refuse`): a second person decides on a
-/// pending live alert.
+/// `GET /notify/alerts/{id}`: one alert with every channel's state on one page (feed, operator
+/// broadcast, SMS, loudspeakers), live and drill told apart by colour and wording, and its
+/// prepared Cancel one click away.
+pub async fn page(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let n = state.notify()?;
+    let a = n.alert(id).await?;
+    let cap = a.cap()?;
+    let channels = n.channels(id).await?;
+    let mut related = Vec::new();
+    for x in [a.refers_to, a.cancelled_by].into_iter().flatten() {
+        related.push(n.alert(x).await?);
+    }
+    Ok(view::page(
+        "alert.html",
+        &ctx,
+        "notify",
+        minijinja::context! {
+            alert => a, cap => cap, channels => channels, related => related,
+            live => cap.status == lantoa_notify::cap::Status::Actual,
+            can_decide => ctx.has_any(crate::routes::NOTIFY_STEPS), me => ctx.actor(),
+        },
+    )?
+    .into_response())
+}
+
+/// `POST /notify/alerts/{id}/{step}` (`approve` or `refuse`: a second person decides on a
+/// pending live alert; `cancel`, with an optional `note`: the prepared Cancel goes out).
 pub async fn step(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path((id, step)): Path<(i64, String)>,
+    form: FormPairs,
 ) -> Result<Response, WebError> {
     let n = state.notify()?;
     match step.as_str() {
         "approve" => n.approve_alert(&ctx.actor(), id).await?,
         "refuse" => n.refuse_alert(&ctx.actor(), id).await?,
+        "cancel" => {
+            let sender = sender(n)?;
+            let c = n
+                .cancel_alert(&ctx.actor(), &sender, id, &form.get("note"))
+                .await?;
+            return Ok(Redirect::to(&format!("/notify/alerts/{}", c.id)).into_response());
+        }
         other => {
             return Err(lantoa_notify::Error::NotFound {
                 what: "step",
@@ -258,5 +289,15 @@ pub async fn step(
             .into());
         }
     };
-    Ok(Redirect::to(&format!("/notify/alerts#alert-{id}")).into_response())
+    Ok(Redirect::to(&format!("/notify/alerts/{id}")).into_response())
+}
+
+/// The department's CAP sender, from the notify rules.
+fn sender(n: &lantoa_notify::Notify) -> Result<String, WebError> {
+    n.rules().cap_sender.clone().ok_or_else(|| {
+        WebError::from(lantoa_notify::Error::Invalid {
+            field: "sender",
+            message: "set [alerts] sender in the notify rules before issuing alerts".into(),
+        })
+    })
 }

@@ -10,6 +10,7 @@ pub mod notify;
 pub mod opendata;
 pub mod plans;
 pub mod portal;
+pub mod speakers;
 pub mod units;
 pub mod users;
 pub mod watch;

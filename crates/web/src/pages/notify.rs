@@ -13,16 +13,20 @@ use crate::error::WebError;
 use crate::routes::NOTIFY_AUTHORS;
 use crate::{AppState, view};
 
+/// The city's communes and wards as `{code, name}` for a form's choice.
+pub(crate) fn commune_choices(n: &lantoa_notify::Notify) -> Vec<minijinja::Value> {
+    n.communes()
+        .all()
+        .iter()
+        .map(|(code, name)| minijinja::context! { code => code, name => name })
+        .collect()
+}
+
 async fn home_context(state: &AppState) -> Result<minijinja::Value, WebError> {
     let n = state.notify()?;
     let lists = n.lists().await?;
     let campaigns = n.campaigns().await?;
-    let communes: Vec<minijinja::Value> = n
-        .communes()
-        .all()
-        .iter()
-        .map(|(code, name)| minijinja::context! { code => code, name => name })
-        .collect();
+    let communes = super::notify::commune_choices(n);
     Ok(minijinja::context! {
         lists => lists, campaigns => campaigns, communes => communes,
         max_segments => n.rules().max_segments, sources => lantoa_notify::OPTOUT_SOURCES,

@@ -119,7 +119,18 @@ impl TestApp {
             .with_watch(watch)
             .with_crawler(crawler)
             .with_opendata(opendata)
-            .with_notify(lantoa_notify::Notify::new(t.db.clone()).unwrap())
+            .with_notify({
+                // A stand-in speech engine: a second of silence for any text.
+                let wav = t.dir.path().join("silence.wav");
+                std::fs::write(&wav, lantoa_notify::tts::silence_wav(1000)).unwrap();
+                lantoa_notify::Notify::new(t.db.clone())
+                    .unwrap()
+                    .with_blobs(lantoa_store::blob::BlobStore::new(
+                        t.db.clone(),
+                        t.dir.path().join("blobs"),
+                    ))
+                    .with_speech(lantoa_notify::tts::SpeechConfig::fixed(&wav))
+            })
             .with_plans(
                 lantoa_plans::Plans::new(
                     t.db.clone(),
