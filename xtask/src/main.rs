@@ -86,7 +86,7 @@ fn tests(tally: &mut Tally, what: &str, mut cmd: Command) {
 
 /// The integration suites that store data: run again on PostgreSQL. (Run with `--workspace`
 /// so features unify as in the SQLite run and nothing is rebuilt.)
-const STORAGE_SUITES: [&str; 14] = [
+const STORAGE_SUITES: [&str; 15] = [
     "store",
     "accounts",
     "registry",
@@ -100,6 +100,7 @@ const STORAGE_SUITES: [&str; 14] = [
     "plans",
     "alerts",
     "speakers",
+    "notices",
     "web",
 ];
 
@@ -321,7 +322,9 @@ fn main() -> ExitCode {
 }
 
 /// The cargo-fuzz targets in `fuzz/`.
-const FUZZ_TARGETS: [&str; 16] = [
+const FUZZ_TARGETS: [&str; 18] = [
+    "wav",
+    "cap",
     "speech",
     "dossier",
     "plan_period",
@@ -358,6 +361,17 @@ fn fuzz(args: &[String]) -> anyhow::Result<()> {
         run(cargo().args(["install", "cargo-fuzz", "--locked"]))?;
     }
     for target in FUZZ_TARGETS {
+        // Seeds kept in the repository (fuzz/seeds/TARGET) start the corpus where random
+        // input would take long to reach (a whole CAP document).
+        let seeds = std::path::Path::new("fuzz/seeds").join(target);
+        if seeds.is_dir() {
+            let corpus = std::path::Path::new("fuzz/corpus").join(target);
+            std::fs::create_dir_all(&corpus)?;
+            for seed in std::fs::read_dir(&seeds)? {
+                let seed = seed?;
+                std::fs::copy(seed.path(), corpus.join(seed.file_name()))?;
+            }
+        }
         eprintln!("xtask: fuzzing {target} for {seconds} s");
         let status = cargo()
             .current_dir("fuzz")

@@ -551,6 +551,12 @@ async fn load_demo(cfg: &Config, db: &Db) -> anyhow::Result<()> {
             cfg.listen
         );
     }
+    if sms.notices > 0 {
+        println!(
+            "Demo orientation notices: {} issued to the press and commune information points, one confirmed read (see Định hướng tuyên truyền).",
+            sms.notices
+        );
+    }
     if let Some(why) = &sms.speech_missing {
         println!(
             "  No bulletin was spoken: {why}. Install espeak-ng (apt install espeak-ng) or set [notify.speech]."

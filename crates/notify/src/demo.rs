@@ -25,7 +25,33 @@ pub struct DemoReport {
     pub speaker_token: Option<String>,
     /// Why no bulletin could be spoken, when the speech engine is missing.
     pub speech_missing: Option<String>,
+    /// Orientation notices issued.
+    pub notices: usize,
 }
+
+/// The demo's recipients of orientation notices: (name, kind, commune, contact). Invented for
+/// the demo.
+const OUTLETS: [(&str, &str, &str, &str); 4] = [
+    (
+        "Báo điện tử Thủ đô (demo)",
+        "press",
+        "",
+        "toasoan@thudo.example",
+    ),
+    ("Đài Phát thanh quận cũ (demo)", "press", "", "0243000111"),
+    (
+        "Điểm thông tin phường Ba Đình (demo)",
+        "point",
+        "00004",
+        "0912000004",
+    ),
+    (
+        "Điểm thông tin phường Hoàn Kiếm (demo)",
+        "point",
+        "00070",
+        "0912000070",
+    ),
+];
 
 /// The demo's loudspeaker clusters: (name, commune code). Names written for the demo.
 const CLUSTERS: [(&str, &str); 4] = [
@@ -114,11 +140,40 @@ impl Notify {
         if report.alerts > 0 {
             report.bulletins += self.demo_devices_report().await?;
         }
+        report.notices = self.load_demo_notices(actor).await?;
         Ok(report)
     }
 
     /// Two alerts, once: an actual one for a few wards, approved by a second person (public on
     /// /alerts and in the feed), and a drill the public never sees. Texts written for the demo.
+    /// The recipients and one notice, which one press agency has confirmed reading (through
+    /// its own link, as it would) and the others not yet.
+    async fn load_demo_notices(&self, actor: &str) -> Result<usize> {
+        if !self.outlets().await?.is_empty() {
+            return Ok(0);
+        }
+        for (name, kind, commune, contact) in OUTLETS {
+            self.add_outlet(actor, name, kind, commune, contact).await?;
+        }
+        let (_, links) = self
+            .issue_notice(
+                actor,
+                &crate::notices::NewNotice {
+                    number: "01/ĐHTT-DEMO".into(),
+                    title: "Định hướng tuyên truyền phòng chống sốt xuất huyết (bản trình diễn)".into(),
+                    body: "1. Dẫn số liệu ca bệnh từ Sở Y tế; không đăng số liệu chưa được công bố.\n2. Nhấn mạnh biện pháp diệt lăng quăng tại hộ gia đình.\n3. Không dùng hình ảnh gây hoang mang.".into(),
+                    kinds: vec!["press".into(), "point".into()],
+                    ..Default::default()
+                },
+            )
+            .await?;
+        if let Some(first) = links.first() {
+            self.confirm_notice(&first.token, "Biên tập viên trực (bản trình diễn)")
+                .await?;
+        }
+        Ok(1)
+    }
+
     async fn load_demo_speakers(&self, actor: &str, report: &mut DemoReport) -> Result<()> {
         if !self.clusters().await?.is_empty() {
             return Ok(());

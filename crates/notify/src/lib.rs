@@ -31,6 +31,7 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(5, "0005_alerts.sql"),
         lantoa_store::migration!(6, "0006_broadcasts.sql"),
         lantoa_store::migration!(7, "0007_channels_speakers.sql"),
+        lantoa_store::migration!(8, "0008_notices.sql"),
     ],
 };
 
@@ -43,6 +44,7 @@ pub mod demo_smsc;
 mod dispatch;
 mod error;
 pub mod message;
+pub mod notices;
 mod queue;
 pub mod rules;
 mod service;

@@ -369,7 +369,13 @@ async fn the_demo_loads_once_with_its_faulty_rows_reported() {
         .with_speech(lantoa_notify::tts::SpeechConfig::fixed(&wav));
     let first = n.load_demo("demo").await.unwrap();
     assert_eq!((first.lists, first.campaigns, first.alerts), (1, 3, 2));
-    assert_eq!((first.clusters, first.bulletins), (4, 2), "{first:?}");
+    assert_eq!(
+        (first.clusters, first.bulletins, first.notices),
+        (4, 2, 1),
+        "{first:?}"
+    );
+    let notice = n.notices(1).await.unwrap().remove(0);
+    assert_eq!((notice.recipients, notice.read), (4, 1));
     assert!(first.speech_missing.is_none());
     // The token printed for the newcomer is a live cluster's.
     let token = first.speaker_token.unwrap();

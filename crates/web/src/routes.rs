@@ -165,6 +165,13 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/notify/speakers/bulletins" Roles(NOTIFY_AUTHORS), Page, "Speak and schedule a bulletin (title, body, communes, from, to, times, repeats)" => pages::speakers::schedule;
         POST "/notify/speakers/bulletins/{id}/withdraw" Roles(NOTIFY_STEPS), Page, "Withdraw a bulletin: its plays not yet played leave every playlist" => pages::speakers::withdraw;
         GET "/notify/speakers/bulletins/{id}/audio.wav" SignedIn, Page, "A bulletin's audio (WAV)" => pages::speakers::audio;
+        GET "/notify/notices" SignedIn, Page, "Propaganda orientation notices with their reading, the recipients, and the forms to add one and issue a notice" => pages::notices::home;
+        POST "/notify/notices" Roles(NOTIFY_AUTHORS), Page, "Issue a notice (number, title, body, due, kinds, outlets); each recipient's link is shown once" => pages::notices::issue;
+        POST "/notify/notices/outlets" Roles(NOTIFY_AUTHORS), Page, "Add a recipient: a press agency or a commune information point (name, kind, commune, contact)" => pages::notices::add_outlet;
+        GET "/notify/notices/{id}" SignedIn, Page, "A notice: who opened it and who confirmed reading it, when" => pages::notices::notice;
+        POST "/notify/notices/{id}/renew" Roles(NOTIFY_AUTHORS), Page, "A new link for one recipient of a notice (outlet); shown once" => pages::notices::renew;
+        GET "/notices/{token}" Public, Page, "A recipient's notice, by its own link (no sign-in)" => pages::notices::public;
+        POST "/notices/{token}" Public, Page, "The recipient confirms reading the notice (read_by)" => pages::notices::confirm;
         GET "/speakers/v1/playlist" Device, Api, "A loudspeaker cluster's playlist: its plays to come, in time order" => pages::speakers::playlist;
         GET "/speakers/v1/audio/{id}" Device, Api, "The audio (WAV) of a bulletin on the cluster's playlist" => pages::speakers::device_audio;
         POST "/speakers/v1/plays/{id}" Device, Api, "Report a play of the cluster's own as played or failed ({\"outcome\", \"detail\"})" => pages::speakers::report;

@@ -57,6 +57,12 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("alerts.html", include_str!("../templates/alerts.html")),
     ("alert.html", include_str!("../templates/alert.html")),
     ("speakers.html", include_str!("../templates/speakers.html")),
+    ("notices.html", include_str!("../templates/notices.html")),
+    ("notice.html", include_str!("../templates/notice.html")),
+    (
+        "notice_public.html",
+        include_str!("../templates/notice_public.html"),
+    ),
     (
         "alerts_public.html",
         include_str!("../templates/alerts_public.html"),

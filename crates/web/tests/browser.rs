@@ -1071,3 +1071,47 @@ async fn a_communicator_adds_a_loudspeaker_cluster_and_schedules_a_bulletin_in_e
     assert!(text(&c, "#covered").await.starts_with("1 / "));
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: run by `cargo xtask test`"]
+async fn a_notice_is_issued_and_its_recipient_confirms_reading_without_script() {
+    let app = TestApp::spawn().await;
+    let n = app.state.notify.as_ref().unwrap();
+    n.add_outlet(
+        "setup",
+        "Báo Hà Nội Mới",
+        "press",
+        "",
+        "toasoan@hnm.example",
+    )
+    .await
+    .unwrap();
+    app.user("truyenthong", vec![lantoa_core::Role::Communicator])
+        .await;
+    let base = app.serve().await;
+    let c = browser().await;
+    sign_in(&c, &base, "truyenthong").await;
+    c.goto(&format!("{base}/notify")).await.unwrap();
+    click(&c, "#notices-link").await;
+    assert_eq!(text(&c, "h1").await, "Định hướng tuyên truyền");
+    fill(&c, "#n-number", "21/HD-STTTT").await;
+    fill(&c, "#n-title", "Định hướng đưa tin mưa lũ").await;
+    fill(&c, "#n-body", "Chỉ dẫn nguồn từ cơ quan khí tượng.").await;
+    c.find(Locator::Css("#n-press"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click(&c, "#n-submit").await;
+    let link = text(&c, "code.notice-link").await;
+    assert!(link.starts_with("/notices/lt_dh_"), "{link}");
+    click(&c, "#logout").await;
+    // The recipient, not signed in.
+    c.goto(&format!("{base}{link}")).await.unwrap();
+    assert!(text(&c, "#notice-body").await.contains("cơ quan khí tượng"));
+    fill(&c, "#read-by", "Lê Văn C, Trưởng ban Thời sự").await;
+    click(&c, "#confirm").await;
+    assert!(text(&c, "#confirmed").await.contains("Lê Văn C"));
+    c.close().await.unwrap();
+}

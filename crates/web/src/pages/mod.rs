@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod cases;
 pub mod home;
+pub mod notices;
 pub mod notify;
 pub mod opendata;
 pub mod plans;
