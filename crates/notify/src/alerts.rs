@@ -330,7 +330,18 @@ impl Notify {
             )
         };
         let referred = match (msg_type, new.refers_to) {
-            (MsgType::Alert, _) => None,
+            (MsgType::Alert, None) => None,
+            // An alert forwarding another agency's on the city's channels names it.
+            (MsgType::Alert, Some(id)) => {
+                let r = self.alert(id).await?;
+                if r.origin != "imported" {
+                    return Err(invalid(
+                        "refers_to",
+                        "an Alert refers only to another agency's alert that it forwards; update or cancel the city's own",
+                    ));
+                }
+                Some(r)
+            }
             (_, Some(id)) => Some(self.alert(id).await?),
             (_, None) => {
                 return Err(invalid(
@@ -339,8 +350,10 @@ impl Notify {
                 ));
             }
         };
-        // A Cancel of a broadcast alert is broadcast too, so the operators withdraw it.
-        let broadcast = new.broadcast || referred.as_ref().is_some_and(|r| r.broadcast);
+        // An Update or Cancel of a broadcast alert is broadcast too, so the operators replace
+        // or withdraw it.
+        let broadcast = new.broadcast
+            || (msg_type != MsgType::Alert && referred.as_ref().is_some_and(|r| r.broadcast));
         if broadcast && status != Status::Actual {
             return Err(invalid(
                 "broadcast",

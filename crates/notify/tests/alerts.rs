@@ -220,6 +220,45 @@ async fn cap_from_another_agency_is_read_kept_once_and_linked() {
         .await
         .unwrap();
     assert_eq!(u.refers_to, Some(kept.id));
+    // Forwarded on the city's channels: a new alert of the city's that names theirs; an Alert
+    // naming one of the city's own is refused (that is an Update).
+    let fwd = n
+        .issue_alert(
+            "canhbao",
+            SENDER,
+            &NewAlert {
+                refers_to: Some(kept.id),
+                ..storm()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (fwd.msg_type.as_str(), fwd.refers_to),
+        ("Alert", Some(kept.id))
+    );
+    assert_eq!(fwd.cap().unwrap().references, vec![theirs.reference()]);
+    let e = n
+        .issue_alert(
+            "canhbao",
+            SENDER,
+            &NewAlert {
+                refers_to: Some(mine.id),
+                ..storm()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Invalid {
+                field: "refers_to",
+                ..
+            }
+        ),
+        "{e}"
+    );
     // A test message from them is kept but never public.
     let test = Alert {
         identifier: "NCHMF-TEST-1".into(),

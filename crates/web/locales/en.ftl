@@ -858,3 +858,6 @@ notice-due = Please confirm reading by { $due }.
 notice-read-by = Read by (name and position)
 notice-confirm = I confirm having read this notice
 notice-confirmed = Reading confirmed by { $who } on { $when }.
+alerts-refers-help = An Update or Cancel names the city's alert it changes; an Alert may name another agency's alert that it forwards.
+alerts-forwarding = Forwarding { $sender }'s alert { $identifier } on the city's channels: choose the communes and channels, then issue it; a second person approves it.
+alerts-forward = Forward on the city's channels

@@ -858,3 +858,6 @@ notice-due = Đề nghị xác nhận đã đọc trước ngày { $due }.
 notice-read-by = Người đọc (họ tên, chức vụ)
 notice-confirm = Xác nhận đã đọc văn bản này
 notice-confirmed = { $who } đã xác nhận đọc lúc { $when }.
+alerts-refers-help = Bản cập nhật hoặc hủy ghi rõ cảnh báo của thành phố mà nó thay đổi; một cảnh báo có thể ghi cảnh báo của cơ quan khác mà nó chuyển tiếp.
+alerts-forwarding = Chuyển tiếp cảnh báo { $identifier } của { $sender } trên các kênh của thành phố: chọn phường, xã và kênh phát rồi ban hành; người thứ hai phê duyệt.
+alerts-forward = Chuyển tiếp trên các kênh của thành phố

@@ -3995,6 +3995,27 @@ mod alerts {
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
         assert_eq!(n.alerts(true, 10).await.unwrap().len(), 2);
+        // Its page offers to forward it; the form comes filled from it, naming it.
+        let at = r.headers["location"].to_str().unwrap().to_owned();
+        let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+        assert!(
+            app.get(&at, Some(&tt))
+                .await
+                .body
+                .contains("id=\"forward\"")
+        );
+        let form = app
+            .get(&format!("/notify/alerts?forward={id}"), Some(&tt))
+            .await;
+        assert!(
+            form.body.contains("id=\"forwarding\"")
+                && form
+                    .body
+                    .contains(&format!("<option value=\"{id}\" selected>"))
+                && form.body.contains("value=\"Bão số 9 gây mưa rất to\""),
+            "{}",
+            form.body
+        );
 
         // An alert the operators are asked to broadcast shows its trail per operator.
         let with_operators = n

@@ -40,12 +40,42 @@ async fn console_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value
 
 /// `GET /notify/alerts`: every alert (drills and tests marked), the form to issue one and the
 /// import of CAP from another agency.
+/// With `?forward=ID`, the form is filled from another agency's alert ID, to forward it on the
+/// city's channels (it names that alert; its CAP references it).
 pub async fn console(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let extra = console_context(&state, &ctx).await?;
-    Ok(view::page("alerts.html", &ctx, "notify", extra)?.into_response())
+    let Some(id) = q.get("forward").and_then(|v| v.parse::<i64>().ok()) else {
+        return Ok(view::page("alerts.html", &ctx, "notify", extra)?.into_response());
+    };
+    let theirs = state.notify()?.alert(id).await?;
+    let cap = theirs.cap()?;
+    let info = cap.info.first();
+    let text =
+        |f: fn(&lantoa_notify::cap::Info) -> Option<String>| info.and_then(f).unwrap_or_default();
+    let echo = minijinja::context! {
+        status => cap.status.as_str(), msg_type => "Alert", refers_to => theirs.id,
+        category => info.and_then(|i| i.categories.first()).map(|c| c.as_str()).unwrap_or("Other"),
+        event => text(|i| Some(i.event.clone())),
+        urgency => info.map(|i| i.urgency.as_str()), severity => info.map(|i| i.severity.as_str()),
+        certainty => info.map(|i| i.certainty.as_str()),
+        headline => text(|i| i.headline.clone()), description => text(|i| i.description.clone()),
+        instruction => text(|i| i.instruction.clone()),
+        expires => text(|i| i.expires.map(|e| e.format("%Y-%m-%dT%H:%M").to_string())),
+        communes => info.map(|i| i.areas.iter().flat_map(|a| &a.geocodes).filter(|(n, _)| n == "MA_XA").map(|(_, v)| v.clone()).collect::<Vec<_>>()).unwrap_or_default(),
+        polygons => info.map(|i| i.areas.iter().flat_map(|a| &a.polygons).map(|p| p.iter().map(|(la, lo)| format!("{la},{lo}")).collect::<Vec<_>>().join(" ")).collect::<Vec<_>>().join("\n")).unwrap_or_default(),
+        feed => true, forwarding => theirs,
+    };
+    Ok(view::page(
+        "alerts.html",
+        &ctx,
+        "notify",
+        minijinja::context! { echo => echo, ..extra },
+    )?
+    .into_response())
 }
 
 /// `POST /notify/alerts` (form: status, msg_type, refers_to, category, event, urgency,
@@ -89,6 +119,7 @@ pub async fn issue(
                 certainty => new.certainty, headline => new.headline,
                 description => new.description, instruction => new.instruction,
                 expires => new.expires, communes => new.communes, polygons => new.polygons,
+                refers_to => new.refers_to,
                 sms_list => new.sms_list, sms_body => new.sms_body, speakers => new.speakers,
                 feed => new.feed, broadcast => new.broadcast,
             };
