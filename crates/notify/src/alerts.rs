@@ -888,6 +888,8 @@ impl Notify {
             .execute(&mut **tx)
             .await?;
             stopped["sms_unsent"] = self.unqueue_in(tx, c).await?.into();
+            stopped["campaign_plays_withdrawn"] =
+                self.withdraw_campaign_bulletins(tx, actor, c).await?.into();
         }
         if let Some(b) = bulletin {
             stopped["plays_withdrawn"] = self.withdraw_in(tx, actor, b).await?.into();

@@ -195,6 +195,7 @@ impl Notify {
             times: vec!["06:30".into(), "17:00".into()],
             repeats: 2,
             at_once: false,
+            campaign: None,
         };
         match self.schedule_bulletin(actor, &weekly).await {
             Ok(_) => report.bulletins += 1,

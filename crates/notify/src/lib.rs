@@ -32,6 +32,7 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(6, "0006_broadcasts.sql"),
         lantoa_store::migration!(7, "0007_channels_speakers.sql"),
         lantoa_store::migration!(8, "0008_notices.sql"),
+        lantoa_store::migration!(9, "0009_bulletin_campaign.sql"),
     ],
 };
 

@@ -1059,6 +1059,10 @@ impl Notify {
         }
         if to == "cancelled" {
             after["unsent"] = self.unqueue_in(&mut tx, id).await?.into();
+            after["plays_withdrawn"] = self
+                .withdraw_campaign_bulletins(&mut tx, actor, id)
+                .await?
+                .into();
         }
         audit::append_at(
             &mut tx,

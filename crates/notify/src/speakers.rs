@@ -71,6 +71,9 @@ pub struct NewBulletin {
     /// Played at once instead of at slots (an emergency).
     #[serde(default)]
     pub at_once: bool,
+    /// The SMS campaign it also carries: cancelling the campaign withdraws it.
+    #[serde(default)]
+    pub campaign: Option<i64>,
 }
 
 fn one() -> i64 {
@@ -114,6 +117,8 @@ pub struct Bulletin {
     pub failed: i64,
     /// Plays withdrawn before they were played.
     pub withdrawn: i64,
+    /// The SMS campaign it also carries.
+    pub campaign_id: Option<i64>,
 }
 
 /// One entry of a device's playlist.
@@ -206,7 +211,8 @@ const BULLETIN_COLUMNS: &str = "b.id, b.title, b.body, b.spoken, b.voice, b.audi
     (SELECT COUNT(*) FROM notify_plays p WHERE p.bulletin_id = b.id AND p.state = 'scheduled'),
     (SELECT COUNT(*) FROM notify_plays p WHERE p.bulletin_id = b.id AND p.state = 'played'),
     (SELECT COUNT(*) FROM notify_plays p WHERE p.bulletin_id = b.id AND p.state = 'failed'),
-    (SELECT COUNT(*) FROM notify_plays p WHERE p.bulletin_id = b.id AND p.state = 'withdrawn')";
+    (SELECT COUNT(*) FROM notify_plays p WHERE p.bulletin_id = b.id AND p.state = 'withdrawn'),
+    b.campaign_id";
 
 fn bulletin_from(r: &sqlx::any::AnyRow) -> Result<Bulletin> {
     Ok(Bulletin {
@@ -227,6 +233,7 @@ fn bulletin_from(r: &sqlx::any::AnyRow) -> Result<Bulletin> {
         played: r.try_get(14)?,
         failed: r.try_get(15)?,
         withdrawn: r.try_get(16)?,
+        campaign_id: r.try_get(17)?,
     })
 }
 
@@ -532,6 +539,23 @@ impl Notify {
                 return Err(invalid(field, "required"));
             }
         }
+        let template =
+            crate::message::Template::parse(&b.body).map_err(|e| invalid("body", e.to_string()))?;
+        if template.has_fields() {
+            return Err(invalid(
+                "body",
+                "the text has fields such as {ten} that a loudspeaker cannot fill; write it as it is to be read",
+            ));
+        }
+        if let Some(id) = b.campaign {
+            let c = self.campaign(id).await?;
+            if c.status == "cancelled" {
+                return Err(invalid(
+                    "campaign",
+                    format!("campaign \"{}\" is cancelled", c.name),
+                ));
+            }
+        }
         let chars = b.body.chars().count();
         if chars > MAX_TEXT {
             return Err(invalid(
@@ -573,8 +597,8 @@ impl Notify {
         let blob = spoken.blobs.index(tx, &spoken.written).await?;
         let now = self.clock.now_micros();
         let id: i64 = sqlx::query(
-            "INSERT INTO notify_bulletins (title, body, spoken, voice, audio_sha256, audio_size, duration_ms, alert_id, state, created_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'scheduled', $9, $10) RETURNING id",
+            "INSERT INTO notify_bulletins (title, body, spoken, voice, audio_sha256, audio_size, duration_ms, alert_id, state, created_by, created_at, campaign_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'scheduled', $9, $10, $11) RETURNING id",
         )
         .bind(b.title.trim())
         .bind(b.body.trim())
@@ -586,6 +610,7 @@ impl Notify {
         .bind(alert_id)
         .bind(actor)
         .bind(now)
+        .bind(b.campaign)
         .fetch_one(&mut **tx)
         .await?
         .try_get(0)?;
@@ -698,6 +723,38 @@ impl Notify {
         .fetch_all(self.db.pool())
         .await?;
         rows.iter().map(bulletin_from).collect()
+    }
+
+    /// The bulletins that also carry campaign `id`.
+    pub async fn campaign_bulletins(&self, id: i64) -> Result<Vec<Bulletin>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {BULLETIN_COLUMNS} FROM notify_bulletins b WHERE b.campaign_id = $1 ORDER BY b.id"
+        ))
+        .bind(id)
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter().map(bulletin_from).collect()
+    }
+
+    /// Withdraws in `tx` the scheduled bulletins carrying campaign `id`; returns the plays
+    /// taken off.
+    pub(crate) async fn withdraw_campaign_bulletins(
+        &self,
+        tx: &mut lantoa_store::Tx,
+        actor: &str,
+        id: i64,
+    ) -> Result<u64> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM notify_bulletins WHERE campaign_id = $1 AND state = 'scheduled'",
+        )
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut n = 0;
+        for b in ids {
+            n += self.withdraw_in(tx, actor, b).await?;
+        }
+        Ok(n)
     }
 
     /// A bulletin's audio (WAV), for the console.

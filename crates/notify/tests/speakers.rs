@@ -67,6 +67,7 @@ fn weekly(communes: &[&str]) -> NewBulletin {
         times: vec!["06:30".into(), "17:00".into()],
         repeats: 2,
         at_once: false,
+        campaign: None,
     }
 }
 
@@ -652,4 +653,84 @@ async fn espeak_ng_speaks_vietnamese_of_a_length_that_fits_the_text() {
         short.duration_ms
     );
     assert_eq!(long.voice, "espeak-ng vi");
+}
+
+#[tokio::test]
+async fn a_campaign_read_on_the_loudspeakers_is_withdrawn_with_it() {
+    let s = setup().await;
+    let (_, token) =
+        s.n.add_cluster("vanthu", "Cụm loa 1", BA_DINH)
+            .await
+            .unwrap();
+    let list = list_in_hoan_kiem(&s.n).await;
+    let c =
+        s.n.create_campaign(
+            "vanthu",
+            &lantoa_notify::NewCampaign {
+                name: "Tiêm chủng".into(),
+                topic: "health".into(),
+                brandname: "SoYTe-HN".into(),
+                body: "Kính gửi {ten}: tiêm chủng ngày 5/12.".into(),
+                list_id: list,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    // Its text has a field a loudspeaker cannot fill: named.
+    let with_it = NewBulletin {
+        campaign: Some(c.id),
+        body: c.body.clone(),
+        ..weekly(&[BA_DINH])
+    };
+    let e = s.n.schedule_bulletin("vanthu", &with_it).await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Invalid { field: "body", message } if message.contains("{ten}")),
+        "{e}"
+    );
+    let b =
+        s.n.schedule_bulletin(
+            "vanthu",
+            &NewBulletin {
+                body: "Trạm y tế tiêm chủng ngày 5/12.".into(),
+                ..with_it
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(b.campaign_id, Some(c.id));
+    assert_eq!(s.n.campaign_bulletins(c.id).await.unwrap(), vec![b.clone()]);
+    s.n.cancel("vanthu", c.id, "đổi lịch").await.unwrap();
+    let b = s.n.bulletin(b.id).await.unwrap();
+    assert_eq!(
+        (b.state.as_str(), b.withdrawn, b.waiting),
+        ("withdrawn", 4, 0)
+    );
+    assert!(
+        s.n.playlist(&s.n.device(&token).await.unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A cancelled campaign takes no more bulletins.
+    let e =
+        s.n.schedule_bulletin(
+            "vanthu",
+            &NewBulletin {
+                campaign: Some(c.id),
+                ..weekly(&[BA_DINH])
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Invalid {
+                field: "campaign",
+                ..
+            }
+        ),
+        "{e}"
+    );
 }

@@ -861,3 +861,6 @@ notice-confirmed = Reading confirmed by { $who } on { $when }.
 alerts-refers-help = An Update or Cancel names the city's alert it changes; an Alert may name another agency's alert that it forwards.
 alerts-forwarding = Forwarding { $sender }'s alert { $identifier } on the city's channels: choose the communes and channels, then issue it; a second person approves it.
 alerts-forward = Forward on the city's channels
+speakers-for-campaign = Read out as well as sent by SMS: campaign "{ $name }". Cancelling the campaign withdraws this bulletin's plays not yet played.
+speakers-from-campaign = with an SMS campaign
+nt-read-on-speakers = Also read it out on the commune loudspeakers

@@ -861,3 +861,6 @@ notice-confirmed = { $who } đã xác nhận đọc lúc { $when }.
 alerts-refers-help = Bản cập nhật hoặc hủy ghi rõ cảnh báo của thành phố mà nó thay đổi; một cảnh báo có thể ghi cảnh báo của cơ quan khác mà nó chuyển tiếp.
 alerts-forwarding = Chuyển tiếp cảnh báo { $identifier } của { $sender } trên các kênh của thành phố: chọn phường, xã và kênh phát rồi ban hành; người thứ hai phê duyệt.
 alerts-forward = Chuyển tiếp trên các kênh của thành phố
+speakers-for-campaign = Phát trên loa cùng với chiến dịch SMS "{ $name }". Hủy chiến dịch sẽ rút các lượt phát chưa phát của bản tin này.
+speakers-from-campaign = cùng chiến dịch SMS
+nt-read-on-speakers = Phát thêm trên loa truyền thanh cơ sở

@@ -4251,6 +4251,84 @@ mod speakers {
     }
 
     #[tokio::test]
+    async fn a_campaign_is_also_read_out_from_its_own_page() {
+        let app = TestApp::spawn().await;
+        let n = app.state.notify.as_ref().unwrap().clone();
+        n.add_cluster("setup", "Cụm loa Ba Đình", "00004")
+            .await
+            .unwrap();
+        let csv = "Họ tên,Số điện thoại,Phường/xã\nA,0981000001,Phường Ba Đình\n";
+        let (list, _) = n
+            .import_list("setup", "Dân cư", "l.csv", csv.as_bytes())
+            .await
+            .unwrap();
+        let c = n
+            .create_campaign(
+                "setup",
+                &lantoa_notify::NewCampaign {
+                    name: "Lịch cắt điện".into(),
+                    topic: "power".into(),
+                    brandname: "EVN-HN".into(),
+                    body: "Cắt điện từ 8h đến 11h ngày 3/12.".into(),
+                    list_id: list.id,
+                    communes: vec!["00004".into()],
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let tt = app.user("truyenthong", vec![Role::Communicator]).await;
+        let tt = app.browser(&tt).await;
+        let page = app
+            .get(&format!("/notify/campaigns/{}", c.id), Some(&tt))
+            .await;
+        assert!(
+            page.body.contains("id=\"read-on-speakers\""),
+            "{}",
+            page.body
+        );
+        let form = app
+            .get(&format!("/notify/speakers?campaign={}", c.id), Some(&tt))
+            .await;
+        assert!(
+            form.body.contains("id=\"for-campaign\"")
+                && form
+                    .body
+                    .contains(&format!("name=\"campaign\" value=\"{}\"", c.id))
+                && form.body.contains("Cắt điện từ 8h"),
+            "{}",
+            form.body
+        );
+        let tomorrow = (lantoa_core::time::now() + chrono::Duration::days(1))
+            .format("%Y-%m-%d")
+            .to_string();
+        let id = c.id.to_string();
+        let r = app
+            .post_form(
+                "/notify/speakers/bulletins",
+                Some(&tt),
+                &[
+                    ("campaign", id.as_str()),
+                    ("title", "Lịch cắt điện"),
+                    ("body", "Cắt điện từ 8h đến 11h ngày 3/12."),
+                    ("communes", "00004"),
+                    ("from", &tomorrow),
+                    ("times", "07:00"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = app
+            .get(&format!("/notify/campaigns/{}", c.id), Some(&tt))
+            .await;
+        assert!(
+            page.body.contains("id=\"campaign-bulletins\"") && page.body.contains("chờ phát 1"),
+            "{}",
+            page.body
+        );
+    }
+
+    #[tokio::test]
     async fn one_alert_page_shows_every_channel_and_the_prepared_cancel_stops_them() {
         let app = TestApp::spawn().await;
         let n = app.state.notify.as_ref().unwrap().clone();

@@ -233,6 +233,7 @@ async fn campaign_context(
     let chart = progress.as_ref().map(progress_chart);
     Ok(minijinja::context! {
         campaign => c.clone(), plan => plan, list => list,
+        bulletins => n.campaign_bulletins(id).await?,
         progress => progress, chart => chart, binds => n.binds().await?,
         tested => (tested.total.recipients > 0).then_some(tested),
         test_lists => test_lists,

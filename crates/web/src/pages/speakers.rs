@@ -50,13 +50,31 @@ async fn context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, WebErr
     })
 }
 
-/// `GET /notify/speakers`.
+/// `GET /notify/speakers`; with `?campaign=ID` the bulletin form is filled from that SMS
+/// campaign (its name, text and communes), to read it out as well.
 pub async fn home(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let extra = context(&state, &ctx).await?;
-    Ok(view::page("speakers.html", &ctx, "notify", extra)?.into_response())
+    let echo = match q.get("campaign").and_then(|v| v.parse::<i64>().ok()) {
+        Some(id) => {
+            let c = state.notify()?.campaign(id).await?;
+            Some(minijinja::context! {
+                title => c.name, body => c.body, communes => c.communes, campaign => c.id,
+                repeats => "1",
+            })
+        }
+        None => None,
+    };
+    Ok(view::page(
+        "speakers.html",
+        &ctx,
+        "notify",
+        minijinja::context! { echo => echo, ..extra },
+    )?
+    .into_response())
 }
 
 /// `POST /notify/speakers/clusters` (name, commune): adds a cluster and shows its token once.
@@ -133,6 +151,7 @@ pub async fn schedule(
             })?
         },
         at_once: false,
+        campaign: form.get("campaign").parse().ok(),
     };
     match n.schedule_bulletin(&ctx.actor(), &new).await {
         Ok(b) => Ok(Redirect::to(&format!("/notify/speakers#bulletin-{}", b.id)).into_response()),
@@ -141,6 +160,7 @@ pub async fn schedule(
             let echo = minijinja::context! {
                 title => new.title, body => new.body, communes => new.communes,
                 from => new.from, to => new.to, times => form.get("times"), repeats => repeats,
+                campaign => new.campaign,
             };
             Ok(form_error(
                 "speakers.html",
