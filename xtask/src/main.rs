@@ -86,7 +86,7 @@ fn tests(tally: &mut Tally, what: &str, mut cmd: Command) {
 
 /// The integration suites that store data: run again on PostgreSQL. (Run with `--workspace`
 /// so features unify as in the SQLite run and nothing is rebuilt.)
-const STORAGE_SUITES: [&str; 15] = [
+const STORAGE_SUITES: [&str; 16] = [
     "store",
     "accounts",
     "registry",
@@ -101,6 +101,7 @@ const STORAGE_SUITES: [&str; 15] = [
     "alerts",
     "speakers",
     "notices",
+    "reports",
     "web",
 ];
 

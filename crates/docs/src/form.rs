@@ -26,6 +26,17 @@ pub enum Block {
     Field(String, String),
     /// A bordered table: header cells, then rows.
     Table(Vec<String>, Vec<Vec<String>>),
+    /// A picture (PNG) centred at its width in millimetres, with its caption under it.
+    Image {
+        /// The PNG file.
+        png: Vec<u8>,
+        /// Its width and height in pixels (its aspect is kept).
+        pixels: (u32, u32),
+        /// Its width on the page, mm.
+        width_mm: u32,
+        /// The caption, in italics.
+        caption: String,
+    },
 }
 
 /// Who signs: the authority line ("KT. GIÁM ĐỐC"), the title ("PHÓ GIÁM ĐỐC") and the name
@@ -189,6 +200,25 @@ impl AdminDoc {
                     run(text, 28),
                 ])),
                 Block::Table(head, rows) => doc.add_table(grid(head, rows)),
+                Block::Image {
+                    png,
+                    pixels,
+                    width_mm,
+                    caption,
+                } => {
+                    // EMU: 36,000 a millimetre.
+                    let w = width_mm * 36_000;
+                    let h =
+                        (u64::from(w) * u64::from(pixels.1) / u64::from(pixels.0.max(1))) as u32;
+                    let pic = docx_rs::Pic::new_with_dimensions(png.clone(), pixels.0, pixels.1)
+                        .size(w, h);
+                    doc.add_paragraph(
+                        Paragraph::new()
+                            .align(AlignmentType::Center)
+                            .add_run(Run::new().add_image(pic)),
+                    )
+                    .add_paragraph(centred(vec![run(caption, 24).italic()]))
+                }
             };
         }
         doc = doc.add_paragraph(Paragraph::new());

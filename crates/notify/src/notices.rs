@@ -478,3 +478,71 @@ impl Notify {
         Ok((self.notice(row.try_get(8)?).await?, receipt))
     }
 }
+
+/// Alerts, loudspeakers and notices in a period, for reports.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ChannelFigures {
+    /// Public alerts sent in the period (actual, approved, on the feed).
+    pub public_alerts: i64,
+    /// Test and Exercise alerts in the period.
+    pub drills: i64,
+    /// Bulletins made in the period.
+    pub bulletins: i64,
+    /// Loudspeaker plays due in the period (played, failed, or past and not reported).
+    pub plays_due: i64,
+    /// Of them, reported played.
+    pub plays_played: i64,
+    /// Orientation notices issued in the period.
+    pub notices: i64,
+    /// Their recipients.
+    pub notice_recipients: i64,
+    /// Of them, those that confirmed reading.
+    pub notice_read: i64,
+}
+
+impl Notify {
+    /// Alerts, bulletins, plays and notices from `from` to `to` (µs, `to` excluded).
+    pub async fn channel_figures(&self, from: i64, to: i64) -> Result<ChannelFigures> {
+        let pool = self.db.pool();
+        let count = |sql: &'static str| async move {
+            Ok::<i64, Error>(
+                sqlx::query_scalar::<_, i64>(sql)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_one(pool)
+                    .await?,
+            )
+        };
+        let coverage = self.coverage(from, to).await?;
+        Ok(ChannelFigures {
+            public_alerts: count(
+                "SELECT COUNT(*) FROM notify_alerts WHERE public = 1 AND sent_at >= $1 AND sent_at < $2",
+            )
+            .await?,
+            drills: count(
+                "SELECT COUNT(*) FROM notify_alerts WHERE status IN ('Test', 'Exercise') AND sent_at >= $1 AND sent_at < $2",
+            )
+            .await?,
+            bulletins: count(
+                "SELECT COUNT(*) FROM notify_bulletins WHERE created_at >= $1 AND created_at < $2",
+            )
+            .await?,
+            plays_due: coverage.due(),
+            plays_played: coverage.played(),
+            notices: count(
+                "SELECT COUNT(*) FROM notify_notices WHERE issued_at >= $1 AND issued_at < $2",
+            )
+            .await?,
+            notice_recipients: count(
+                "SELECT COUNT(*) FROM notify_notice_recipients r JOIN notify_notices n ON n.id = r.notice_id
+                 WHERE n.issued_at >= $1 AND n.issued_at < $2",
+            )
+            .await?,
+            notice_read: count(
+                "SELECT COUNT(*) FROM notify_notice_recipients r JOIN notify_notices n ON n.id = r.notice_id
+                 WHERE n.issued_at >= $1 AND n.issued_at < $2 AND r.read_at IS NOT NULL",
+            )
+            .await?,
+        })
+    }
+}

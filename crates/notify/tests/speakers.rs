@@ -456,6 +456,19 @@ async fn an_approved_alert_goes_by_sms_and_loudspeaker_and_its_cancel_stops_both
     let list_now = s.n.playlist(&device).await.unwrap();
     assert_eq!(list_now.len(), 1);
     assert_eq!(list_now[0].play_at, "2026-09-22T07:30:00+07:00", "at once");
+    // The reports' figures: one public alert, one bulletin, its play due now and not reported.
+    let f = s.n.channel_figures(0, i64::MAX).await.unwrap();
+    assert_eq!(
+        (
+            f.public_alerts,
+            f.drills,
+            f.bulletins,
+            f.plays_due,
+            f.plays_played
+        ),
+        (1, 0, 1, 1, 0),
+        "{f:?}"
+    );
     // The prepared Cancel: one step, at once.
     let cancel =
         s.n.cancel_alert("canhbao", SENDER, a.id, "nước đã rút")

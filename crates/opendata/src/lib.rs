@@ -61,6 +61,7 @@ pub mod clean;
 pub mod decode;
 mod demo;
 mod error;
+pub mod figures;
 pub mod ingest;
 pub mod keys;
 pub mod quality;

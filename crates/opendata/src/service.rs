@@ -227,7 +227,7 @@ pub enum FixOutcome {
 /// The open-data service.
 #[derive(Clone)]
 pub struct OpenData {
-    db: Db,
+    pub(crate) db: Db,
     registry: Registry,
     blobs: BlobStore,
     admin: Arc<AdminMap>,

@@ -217,6 +217,31 @@ async fn a_fix_is_checked_again_and_published_only_when_clean() {
     assert_eq!(s.od.rows(d.id, 0, 100).await.unwrap().1, 4);
     assert_eq!(s.od.quarantine(d.id, "open", 100).await.unwrap().len(), 1);
     assert_eq!(s.od.quarantine(d.id, "fixed", 100).await.unwrap().len(), 1);
+    // The reports' figures count the same: one file of six rows, three published clean, two
+    // kept back (one duplicate), one fixed since; nothing before any of it.
+    let f = s.od.figures(0, i64::MAX).await.unwrap();
+    assert_eq!(
+        (
+            f.datasets,
+            f.public_datasets,
+            f.uploads,
+            f.rows_read,
+            f.rows_published,
+            f.rows_quarantined,
+            f.rows_fixed
+        ),
+        (1, 1, 1, 6, 3, 2, 1),
+        "{f:?}"
+    );
+    assert!(
+        f.completeness_pct.is_some_and(|p| p > 0.0 && p <= 100.0),
+        "{f:?}"
+    );
+    let before = s.od.figures(0, 1).await.unwrap();
+    assert_eq!(
+        (before.datasets, before.uploads, before.completeness_pct),
+        (0, 0, None)
+    );
     assert!(matches!(
         s.od.fix("an.nv", w004.id, &fixed).await,
         Err(Error::Invalid {

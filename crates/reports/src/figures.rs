@@ -1,0 +1,268 @@
+//! The report's figures, read through each module's own figures for the period (never its
+//! tables): Watch, Notify, Open data, Plans. What each figure is called, its unit and the
+//! console page listing what it counts are in `data/reports/figures.toml`. A module that is not
+//! configured or fails gives its section an error saying which, and the rest still renders; a
+//! section whose figures are all zero says it has no data rather than printing zeros.
+
+use chrono::{Duration, NaiveDate, TimeZone};
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// The shipped labels.
+pub const LABELS: &str = include_str!("../../../data/reports/figures.toml");
+
+/// A field or figure's names and page.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Label {
+    /// Its key (`watch.clips_reviewed`, or a field: `watch`).
+    pub key: String,
+    /// In Vietnamese.
+    pub vi: String,
+    /// In English.
+    pub en: String,
+    /// Its unit (`%`, `VND`), none for a count.
+    #[serde(default)]
+    pub unit: String,
+    /// The console page listing what it counts.
+    #[serde(default)]
+    pub link: String,
+}
+
+/// Every field and figure, in the report's order.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Labels {
+    /// The fields (sections).
+    pub field: Vec<Label>,
+    /// The figures; a figure's field is its key's first part.
+    pub figure: Vec<Label>,
+}
+
+impl Labels {
+    /// The shipped labels.
+    pub fn builtin() -> Result<Self> {
+        toml::from_str(LABELS).map_err(|e| Error::Labels(e.to_string()))
+    }
+
+    /// A figure's label.
+    pub fn figure(&self, key: &str) -> Option<&Label> {
+        self.figure.iter().find(|l| l.key == key)
+    }
+}
+
+/// One figure's value.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Figure {
+    /// Its key.
+    pub key: String,
+    /// Its value; none when it cannot be had (a rate with nothing to divide).
+    pub value: Option<f64>,
+}
+
+/// A field's figures for a period.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Section {
+    /// The field (`watch`).
+    pub field: String,
+    /// Its figures in the labels' order.
+    pub figures: Vec<Figure>,
+    /// Why it has none: the module is not here or failed.
+    pub error: Option<String>,
+}
+
+impl Section {
+    /// Whether the period has no data for it (every figure zero or none).
+    pub fn is_empty(&self) -> bool {
+        self.error.is_none()
+            && self
+                .figures
+                .iter()
+                .all(|f| f.value.is_none_or(|v| v == 0.0))
+    }
+
+    /// The value of figure `key`.
+    pub fn value(&self, key: &str) -> Option<f64> {
+        self.figures
+            .iter()
+            .find(|f| f.key == key)
+            .and_then(|f| f.value)
+    }
+}
+
+/// The modules a report reads; one not given is reported as not configured.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// Watch.
+    pub watch: Option<lantoa_watch::Watch>,
+    /// Notify.
+    pub notify: Option<lantoa_notify::Notify>,
+    /// Open data.
+    pub opendata: Option<lantoa_opendata::OpenData>,
+    /// Plans.
+    pub plans: Option<lantoa_plans::Plans>,
+}
+
+/// `[from, to]` (days, Hà Nội) as µs `[start, end)`.
+pub fn span(from: NaiveDate, to: NaiveDate) -> (i64, i64) {
+    let zone = lantoa_core::time::zone();
+    let at = |d: NaiveDate| {
+        zone.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
+            .single()
+            .map_or(0, |t| t.timestamp_micros())
+    };
+    (at(from), at(to + Duration::days(1)))
+}
+
+fn section(field: &str, labels: &Labels, values: &[(&str, Option<f64>)]) -> Section {
+    let prefix = format!("{field}.");
+    Section {
+        field: field.to_owned(),
+        figures: labels
+            .figure
+            .iter()
+            .filter(|l| l.key.starts_with(&prefix))
+            .map(|l| Figure {
+                key: l.key.clone(),
+                value: values
+                    .iter()
+                    .find(|(k, _)| l.key[prefix.len()..] == **k)
+                    .and_then(|(_, v)| *v),
+            })
+            .collect(),
+        error: None,
+    }
+}
+
+fn failed(field: &str, why: String) -> Section {
+    Section {
+        field: field.to_owned(),
+        figures: Vec::new(),
+        error: Some(why),
+    }
+}
+
+fn n(v: i64) -> Option<f64> {
+    Some(v as f64)
+}
+
+/// Every field's figures from `from` to `to` (days, both included).
+pub async fn collect(
+    sources: &Sources,
+    labels: &Labels,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<Section> {
+    let (start, end) = span(from, to);
+    let missing = |m: &str| format!("the {m} module is not configured in this process");
+    let watch = match &sources.watch {
+        None => failed("watch", missing("watch")),
+        Some(w) => match w.figures(start, end).await {
+            Ok(f) => section(
+                "watch",
+                labels,
+                &[
+                    ("websites_reviewed", n(f.websites_reviewed)),
+                    ("website_units", n(f.website_units)),
+                    ("clips_reviewed", n(f.clips_reviewed)),
+                    ("posts_reviewed", n(f.posts_reviewed)),
+                    ("sites_with_bao_hoa_signs", n(f.sites_with_bao_hoa_signs)),
+                    ("takedowns_proposed", n(f.takedowns_proposed)),
+                    ("takedowns_proposed_posts", n(f.takedowns_proposed_posts)),
+                    ("removal_rate_pct", f.removal_rate_pct),
+                    ("invited", n(f.invited)),
+                    ("transferred", n(f.transferred)),
+                    ("transferred_advertising", n(f.transferred_advertising)),
+                    ("units_sanctioned", n(f.units_sanctioned)),
+                    ("fines_vnd", n(f.fines_vnd)),
+                ],
+            ),
+            Err(e) => failed("watch", format!("the watch module did not answer: {e}")),
+        },
+    };
+    let notify = match &sources.notify {
+        None => failed("notify", missing("notify")),
+        Some(nt) => match (
+            nt.figures(start, end).await,
+            nt.channel_figures(start, end).await,
+        ) {
+            (Ok(f), Ok(c)) => section(
+                "notify",
+                labels,
+                &[
+                    ("campaigns", n(f.campaigns)),
+                    ("recipients", n(f.recipients)),
+                    (
+                        "delivered_pct",
+                        (f.recipients > 0).then_some(f.delivered_pct),
+                    ),
+                    ("public_alerts", n(c.public_alerts)),
+                    ("plays_played", n(c.plays_played)),
+                    ("plays_due", n(c.plays_due)),
+                    ("notices", n(c.notices)),
+                    ("notice_read", n(c.notice_read)),
+                ],
+            ),
+            (Err(e), _) | (_, Err(e)) => {
+                failed("notify", format!("the notify module did not answer: {e}"))
+            }
+        },
+    };
+    let opendata = match &sources.opendata {
+        None => failed("opendata", missing("open-data")),
+        Some(o) => match o.figures(start, end).await {
+            Ok(f) => section(
+                "opendata",
+                labels,
+                &[
+                    ("datasets", n(f.datasets)),
+                    ("public_datasets", n(f.public_datasets)),
+                    ("rows_published", n(f.rows_published)),
+                    ("rows_quarantined", n(f.rows_quarantined)),
+                    ("rows_fixed", n(f.rows_fixed)),
+                    ("completeness_pct", f.completeness_pct),
+                ],
+            ),
+            Err(e) => failed(
+                "opendata",
+                format!("the open-data module did not answer: {e}"),
+            ),
+        },
+    };
+    let plans = match &sources.plans {
+        None => failed("plans", missing("plans")),
+        Some(p) => match plan_counts(p, to).await {
+            Ok((tasks, done, overdue)) => section(
+                "plans",
+                labels,
+                &[
+                    ("tasks", n(tasks)),
+                    ("done", n(done)),
+                    ("overdue", n(overdue)),
+                ],
+            ),
+            Err(e) => failed("plans", format!("the plans module did not answer: {e}")),
+        },
+    };
+    vec![watch, notify, opendata, plans]
+}
+
+/// Tasks, done and overdue on `day` over every plan in force that year.
+async fn plan_counts(
+    p: &lantoa_plans::Plans,
+    day: NaiveDate,
+) -> std::result::Result<(i64, i64, i64), lantoa_plans::Error> {
+    use chrono::Datelike;
+    let (mut tasks, mut done, mut overdue) = (0, 0, 0);
+    for plan in p.plans().await? {
+        if !(plan.from_year..=plan.to_year).contains(&day.year()) {
+            continue;
+        }
+        let d = p.dashboard(plan.id, day).await?;
+        tasks += d.total.tasks;
+        done += d.total.done;
+        overdue += d.total.overdue;
+    }
+    Ok((tasks, done, overdue))
+}

@@ -1,0 +1,548 @@
+//! The department's report: figures read from the modules for a period (by the calendar or by
+//! Decree 09's cut-off days), compared with last year and the plan; texts in versions; draft,
+//! review, approval by a second person, the figures kept once approved; a section that has no
+//! data or whose module fails says so; the DOCX made from it, final only once approved.
+//! SQLite in `cargo test`, PostgreSQL in `cargo xtask test`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a panic is the failure report
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use lantoa_reports::{Error, Reports, Sources, export};
+use lantoa_store::Clock;
+use lantoa_store::testing::TestDb;
+
+struct Setup {
+    _t: TestDb,
+    reports: Reports,
+    notify: lantoa_notify::Notify,
+    clock: Clock,
+}
+
+/// Notify (for figures with a clock we move) and Plans; Watch and Open data are absent unless a
+/// test adds them.
+async fn setup(at: chrono::DateTime<Utc>) -> Setup {
+    let t = TestDb::new(&[
+        &lantoa_registry::MIGRATIONS,
+        &lantoa_notify::MIGRATIONS,
+        &lantoa_plans::MIGRATIONS,
+        &lantoa_reports::MIGRATIONS,
+    ])
+    .await
+    .unwrap();
+    let clock = Clock::manual(at);
+    let notify = lantoa_notify::Notify::new(t.db.clone())
+        .unwrap()
+        .with_clock(clock.clone());
+    let plans =
+        lantoa_plans::Plans::new(t.db.clone(), lantoa_registry::Registry::new(t.db.clone()));
+    let reports = Reports::new(
+        t.db.clone(),
+        Sources {
+            notify: Some(notify.clone()),
+            plans: Some(plans),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .with_clock(clock.clone());
+    Setup {
+        _t: t,
+        reports,
+        notify,
+        clock,
+    }
+}
+
+fn hanoi(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<Utc> {
+    lantoa_core::time::zone()
+        .with_ymd_and_hms(y, m, d, h, min, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+async fn notice_at(s: &Setup, at: chrono::DateTime<Utc>, number: &str) {
+    let now = s.clock.now();
+    s.clock.advance(at - now);
+    s.notify
+        .issue_notice(
+            "tt",
+            &lantoa_notify::notices::NewNotice {
+                number: number.into(),
+                title: "Định hướng".into(),
+                body: "Nội dung.".into(),
+                kinds: vec!["press".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+}
+
+fn value(c: &lantoa_reports::Contents, key: &str) -> Option<f64> {
+    c.sections.iter().find_map(|s| s.value(key))
+}
+
+#[tokio::test]
+async fn each_cut_off_rule_counts_its_own_days() {
+    let s = setup(hanoi(2024, 1, 1, 8, 0)).await;
+    s.notify
+        .add_outlet("tt", "Báo A", "press", "", "a@b")
+        .await
+        .unwrap();
+    // The last minute of 14/3 and the first of 15/3, Hà Nội time.
+    notice_at(&s, hanoi(2024, 3, 14, 23, 59), "1/HD").await;
+    notice_at(&s, hanoi(2024, 3, 15, 0, 0), "2/HD").await;
+    notice_at(&s, hanoi(2024, 3, 31, 23, 59), "3/HD").await;
+    let q1_decree = s
+        .reports
+        .create("tt", "quarterly", 2024, 1, "decree09")
+        .await
+        .unwrap();
+    assert_eq!(
+        (q1_decree.from, q1_decree.to, q1_decree.label.as_str()),
+        (
+            NaiveDate::from_ymd_opt(2023, 12, 15).unwrap(),
+            NaiveDate::from_ymd_opt(2024, 3, 14).unwrap(),
+            "Quý I/2024"
+        )
+    );
+    let q2_decree = s
+        .reports
+        .create("tt", "quarterly", 2024, 2, "decree09")
+        .await
+        .unwrap();
+    let q1_calendar = s
+        .reports
+        .create("tt", "quarterly", 2024, 1, "calendar")
+        .await
+        .unwrap();
+    let m3 = s
+        .reports
+        .create("tt", "monthly", 2024, 3, "decree09")
+        .await
+        .unwrap();
+    let half = s
+        .reports
+        .create("tt", "half_yearly", 2024, 1, "decree09")
+        .await
+        .unwrap();
+    let year = s
+        .reports
+        .create("tt", "yearly", 2024, 1, "calendar")
+        .await
+        .unwrap();
+    for (r, want) in [
+        (&q1_decree, 1.0),
+        (&q2_decree, 2.0),
+        (&q1_calendar, 3.0),
+        (&m3, 1.0),
+        (&half, 3.0),
+        (&year, 3.0),
+    ] {
+        let c = s.reports.contents(r).await.unwrap();
+        assert_eq!(value(&c, "notify.notices"), Some(want), "{}", r.label);
+    }
+    // The same period twice, and periods that do not exist, are refused by name.
+    let e = s
+        .reports
+        .create("tt", "quarterly", 2024, 1, "decree09")
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Duplicate(_)), "{e}");
+    for (f, n, cut, field) in [
+        ("quarterly", 5, "decree09", "n"),
+        ("weekly", 1, "decree09", "frequency"),
+        ("yearly", 1, "lunar", "cutoff"),
+    ] {
+        match s.reports.create("tt", f, 2024, n, cut).await {
+            Err(Error::Invalid { field: got, .. }) => assert_eq!(got, field),
+            other => panic!("{field}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_period_without_data_or_a_module_says_so_and_the_rest_renders() {
+    let s = setup(hanoi(2024, 6, 1, 8, 0)).await;
+    let r = s
+        .reports
+        .create("tt", "yearly", 2023, 1, "calendar")
+        .await
+        .unwrap();
+    let c = s.reports.contents(&r).await.unwrap();
+    let by = |f: &str| c.sections.iter().find(|x| x.field == f).unwrap();
+    // Watch and Open data are not in this process: their sections say which, no figures.
+    let watch = by("watch");
+    assert!(watch.figures.is_empty());
+    assert!(
+        watch
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("watch module is not configured")
+    );
+    // Notify and Plans answered with nothing for the year: empty, not errors.
+    assert!(by("notify").is_empty() && by("notify").error.is_none());
+    assert!(by("plans").is_empty());
+    let views = export::fields(&c, s.reports.labels(), export::Lang::Vi);
+    let notify = views.iter().find(|v| v.field == "notify").unwrap();
+    assert!(notify.empty && notify.rows.is_empty() && notify.chart.is_none());
+    // The document says it too, section by section.
+    let docx = export::docx(
+        &r,
+        &c,
+        s.reports.labels(),
+        &lantoa_docs::Agencies::builtin().unwrap(),
+        NaiveDate::from_ymd_opt(2024, 6, 1).unwrap(),
+        false,
+    )
+    .unwrap();
+    let text = lantoa_docs::docx_text(&docx).unwrap();
+    assert!(
+        text.contains("Không có số liệu trong kỳ báo cáo."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Không lấy được số liệu của lĩnh vực này: the watch module"),
+        "{text}"
+    );
+    assert!(text.contains("BÁO CÁO (DỰ THẢO)"), "{text}");
+    // A report missing a module is not approved.
+    s.reports.submit("tt", r.id).await.unwrap();
+    let e = s.reports.approve("giamdoc", r.id).await.unwrap_err();
+    assert!(
+        e.to_string().contains("watch section has no figures"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn texts_keep_versions_and_an_approved_report_keeps_its_figures() {
+    let s = setup(hanoi(2024, 1, 1, 8, 0)).await;
+    s.notify
+        .add_outlet("tt", "Báo A", "press", "", "a@b")
+        .await
+        .unwrap();
+    notice_at(&s, hanoi(2024, 2, 1, 9, 0), "1/HD").await;
+    // Last year's same quarter had two.
+    let reports = s.reports.clone();
+    let r = reports
+        .create("tt", "quarterly", 2024, 1, "calendar")
+        .await
+        .unwrap();
+    reports
+        .write("tt", r.id, "notify", "Bản thứ nhất.")
+        .await
+        .unwrap();
+    let t2 = reports
+        .write("tt", r.id, "notify", "Bản thứ hai.")
+        .await
+        .unwrap();
+    assert_eq!(t2.version, 2);
+    assert_eq!(reports.history(r.id, "notify").await.unwrap().len(), 2);
+    let e = reports.write("tt", r.id, "gossip", "x").await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Invalid {
+                field: "section",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    reports
+        .set_target("tt", r.id, "notify.notices", Some(4.0))
+        .await
+        .unwrap();
+    let e = reports
+        .set_target("tt", r.id, "notify.nothing", Some(1.0))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Invalid {
+                field: "figure",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = reports
+        .set_target("tt", r.id, "notify.notices", Some(-1.0))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Invalid {
+                field: "target",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let c = reports.contents(&r).await.unwrap();
+    let row = export::fields(&c, reports.labels(), export::Lang::Vi)
+        .into_iter()
+        .find(|f| f.field == "notify")
+        .unwrap()
+        .rows
+        .into_iter()
+        .find(|r| r.key == "notify.notices")
+        .unwrap();
+    assert_eq!(
+        (
+            row.target.as_str(),
+            row.actual.as_str(),
+            row.of_plan.as_str(),
+            row.last_year.as_str()
+        ),
+        ("4", "1", "25%", "0")
+    );
+    assert_eq!(row.link, "/notify/notices");
+
+    // Review and approval: not by who submitted it; figures kept as approved.
+    let r = reports.submit("tt", r.id).await.unwrap();
+    let e = reports
+        .write("tt", r.id, "notify", "late")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("only a draft"), "{e}");
+    let e = reports.approve("tt", r.id).await.unwrap_err();
+    assert!(e.to_string().contains("someone other"), "{e}");
+    // Watch and Open data are absent here, so approval is refused; give the report a full set.
+    assert!(reports.approve("giamdoc", r.id).await.is_err());
+}
+
+#[tokio::test]
+async fn final_export_needs_approval() {
+    let s = setup(hanoi(2024, 6, 1, 8, 0)).await;
+    let r = s
+        .reports
+        .create("tt", "yearly", 2023, 1, "calendar")
+        .await
+        .unwrap();
+    let c = s.reports.contents(&r).await.unwrap();
+    let e = export::docx(
+        &r,
+        &c,
+        s.reports.labels(),
+        &lantoa_docs::Agencies::builtin().unwrap(),
+        NaiveDate::from_ymd_opt(2024, 6, 1).unwrap(),
+        true,
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("only an approved report is exported as final"),
+        "{e}"
+    );
+}
+
+#[test]
+fn values_are_written_as_vietnamese_documents_write_them() {
+    assert_eq!(export::written(1234567.0, "VND"), "1.234.567 VND");
+    assert_eq!(export::written(97.5, "%"), "97,5%");
+    assert_eq!(export::written(155.0, ""), "155");
+    assert_eq!(export::written(-12.25, "%"), "-12,3%");
+}
+
+#[test]
+fn a_chart_becomes_a_png() {
+    let svg = lantoa_core::chart::hbars(
+        "c",
+        "Clip",
+        &[lantoa_core::chart::BarRow {
+            label: "Clip đã rà soát".into(),
+            values: vec![234.0],
+        }],
+        &[("Kỳ báo cáo", "#1f5fa8")],
+    );
+    let (png, (w, h)) = export::png(&svg).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    assert!(w > 400 && h > 50, "{w}×{h}");
+}
+
+/// The media a DOCX holds.
+fn media(docx: &[u8]) -> usize {
+    let z = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    z.file_names()
+        .filter(|n| n.as_deref().is_ok_and(|n| n.starts_with("word/media/")))
+        .count()
+}
+
+/// The demo city's 2023, made through the watch services, in the annual report: the figures of
+/// the department's own 2023 report, from records; approved by a second person and kept; the
+/// final DOCX with them and its charts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_years_annual_report_has_the_seeds_figures() {
+    use lantoa_watch::crawl::fetch::FetchConfig;
+    use lantoa_watch::crawl::guard::AddressPolicy;
+    use lantoa_watch::demo_year::FixedHosts;
+    let t = TestDb::new(&[
+        &lantoa_registry::MIGRATIONS,
+        &lantoa_watch::MIGRATIONS,
+        &lantoa_notify::MIGRATIONS,
+        &lantoa_opendata::MIGRATIONS,
+        &lantoa_plans::MIGRATIONS,
+        &lantoa_reports::MIGRATIONS,
+    ])
+    .await
+    .unwrap();
+    let fixed = FixedHosts::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = lantoa_watch::demo_web::router_with(fixed.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let blobs = lantoa_store::blob::BlobStore::new(t.db.clone(), t.dir.path().join("blobs"));
+    let clock = Clock::manual(Utc.with_ymd_and_hms(2023, 1, 1, 0, 0, 0).unwrap());
+    let registry = lantoa_registry::Registry::new(t.db.clone());
+    let watch = lantoa_watch::Watch::new(t.db.clone(), registry.clone())
+        .with_blobs(blobs.clone())
+        .with_clock(clock.clone());
+    let crawler = lantoa_watch::Crawler::new(
+        t.db.clone(),
+        watch.clone(),
+        blobs.clone(),
+        FetchConfig {
+            policy: AddressPolicy {
+                allow_private: true,
+            },
+            timeout: std::time::Duration::from_secs(5),
+            overrides: lantoa_watch::demo_web::overrides(addr),
+            ..FetchConfig::default()
+        },
+        lantoa_watch::CrawlLimits {
+            delay: std::time::Duration::ZERO,
+            ..Default::default()
+        },
+        std::sync::Arc::new(lantoa_watch::signals::Rules::builtin().unwrap()),
+    )
+    .unwrap();
+    crawler.load_demo_year(&fixed, &|_| {}).await.unwrap();
+    let reports = Reports::new(
+        t.db.clone(),
+        Sources {
+            watch: Some(watch.clone()),
+            notify: Some(lantoa_notify::Notify::new(t.db.clone()).unwrap()),
+            opendata: Some(
+                lantoa_opendata::OpenData::new(t.db.clone(), registry.clone(), blobs).unwrap(),
+            ),
+            plans: Some(lantoa_plans::Plans::new(t.db.clone(), registry)),
+        },
+    )
+    .unwrap()
+    .with_clock(Clock::manual(hanoi(2024, 1, 10, 8, 0)));
+    let r = reports
+        .create("vanphong", "yearly", 2023, 1, "calendar")
+        .await
+        .unwrap();
+    let c = reports.contents(&r).await.unwrap();
+    for (key, want) in [
+        ("watch.clips_reviewed", 234.0),
+        ("watch.takedowns_proposed_posts", 1.0),
+        ("watch.websites_reviewed", 155.0),
+        ("watch.website_units", 92.0),
+        ("watch.transferred_advertising", 17.0),
+        ("watch.invited", 30.0),
+        ("watch.units_sanctioned", 7.0),
+    ] {
+        assert_eq!(value(&c, key), Some(want), "{key}");
+    }
+    // 2022 had none of it: the comparison says so rather than inventing a change.
+    let watch_rows = export::fields(&c, reports.labels(), export::Lang::Vi)
+        .into_iter()
+        .find(|f| f.field == "watch")
+        .unwrap();
+    let clips = watch_rows
+        .rows
+        .iter()
+        .find(|r| r.key == "watch.clips_reviewed")
+        .unwrap();
+    assert_eq!(
+        (
+            clips.actual.as_str(),
+            clips.last_year.as_str(),
+            clips.change.as_str()
+        ),
+        ("234", "0", "—")
+    );
+    assert!(
+        watch_rows
+            .chart
+            .as_deref()
+            .unwrap()
+            .contains("Clip đã rà soát")
+    );
+
+    reports
+        .write(
+            "vanphong",
+            r.id,
+            "watch",
+            "Năm 2023, Sở đã rà soát toàn bộ trang tin điện tử tổng hợp được cấp phép.",
+        )
+        .await
+        .unwrap();
+    reports.submit("vanphong", r.id).await.unwrap();
+    let r = reports.approve("giamdoc", r.id).await.unwrap();
+    assert_eq!(
+        (r.state.as_str(), r.approved_by.as_deref()),
+        ("approved", Some("giamdoc"))
+    );
+    // Kept as approved: a record added to 2023 afterwards does not change the approved report.
+    let late = lantoa_notify::Notify::new(t.db.clone())
+        .unwrap()
+        .with_clock(Clock::manual(hanoi(2023, 6, 1, 9, 0)));
+    late.add_outlet("tt", "Báo A", "press", "", "a@b")
+        .await
+        .unwrap();
+    late.issue_notice(
+        "tt",
+        &lantoa_notify::notices::NewNotice {
+            number: "9/HD".into(),
+            title: "Muộn".into(),
+            body: "Nội dung.".into(),
+            kinds: vec!["press".into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let kept = reports.contents(&r).await.unwrap();
+    assert_eq!(value(&kept, "notify.notices"), Some(0.0));
+    assert_eq!(kept, {
+        let mut c = c.clone();
+        c.texts = kept.texts.clone();
+        c
+    });
+    let docx = export::docx(
+        &r,
+        &kept,
+        reports.labels(),
+        &lantoa_docs::Agencies::builtin().unwrap(),
+        NaiveDate::from_ymd_opt(2024, 1, 10).unwrap(),
+        true,
+    )
+    .unwrap();
+    let text = lantoa_docs::docx_text(&docx).unwrap();
+    for want in [
+        "BÁO CÁO",
+        "Kết quả công tác năm 2023",
+        "Clip đã rà soát",
+        "234",
+        "155",
+        "92",
+        "Năm 2023, Sở đã rà soát",
+    ] {
+        assert!(text.contains(want), "{want} in {text}");
+    }
+    assert!(!text.contains("DỰ THẢO"));
+    // One chart for each field with counts (watch here; the others had no data).
+    assert!(media(&docx) >= 1, "the charts are in the DOCX");
+    // Reopened: the next version, a draft again.
+    let r = reports.reopen("vanphong", r.id).await.unwrap();
+    assert_eq!((r.state.as_str(), r.version), ("draft", 2));
+}
