@@ -41,6 +41,7 @@ pub struct WebSection {
     pub max_upload_bytes: Option<u64>,
     pub secure_cookies: Option<bool>,
     pub api_rate_per_minute: Option<u32>,
+    pub soffice: Option<std::path::PathBuf>,
 }
 
 /// The `[db]` table.
@@ -189,6 +190,11 @@ impl Config {
             api_rate_per_minute: parse_env(env, "LANTOA_API_RATE_PER_MINUTE")?
                 .or(file.web.api_rate_per_minute)
                 .unwrap_or(defaults.api_rate_per_minute),
+            soffice: env
+                .get("LANTOA_SOFFICE")
+                .map(std::path::PathBuf::from)
+                .or(file.web.soffice)
+                .unwrap_or(defaults.soffice),
         };
         Ok(Self {
             database,

@@ -30,6 +30,9 @@ pub enum Error {
     /// The document could not be written.
     #[error("the report's document: {0}")]
     Document(String),
+    /// A program the step needs (LibreOffice for the PDF) is not working; the message says which.
+    #[error("{0}")]
+    Unavailable(String),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] lantoa_store::Error),
@@ -52,6 +55,7 @@ impl lantoa_core::error_code::HasErrorCode for Error {
             Error::Duplicate(_) | Error::Refused(_) => error_code::CONFLICT,
             Error::NotFound(_) => error_code::NOT_FOUND,
             Error::Labels(_) | Error::Corrupt(_) | Error::Document(_) => error_code::INTERNAL,
+            Error::Unavailable(_) => error_code::UNAVAILABLE,
             Error::Store(e) => e.error_code(),
         }
     }

@@ -64,7 +64,7 @@ pub fn written(v: f64, unit: &str) -> String {
     let digits = whole.unsigned_abs().to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push('.');
         }
         grouped.push(c);
@@ -87,7 +87,7 @@ pub fn written(v: f64, unit: &str) -> String {
     s
 }
 
-fn label<'a>(l: &'a crate::figures::Label, lang: Lang) -> &'a str {
+fn label(l: &crate::figures::Label, lang: Lang) -> &str {
     match lang {
         Lang::Vi => &l.vi,
         Lang::En => &l.en,
@@ -351,4 +351,13 @@ pub fn docx(
         letterhead,
     };
     doc.to_docx().map_err(|e| Error::Document(e.to_string()))
+}
+
+/// The DOCX rendered to PDF by LibreOffice (`soffice`), so both say the same.
+pub fn pdf(soffice: &std::path::Path, docx: &[u8]) -> Result<Vec<u8>> {
+    lantoa_docs::to_pdf(soffice, docx).map_err(|e| {
+        Error::Unavailable(format!(
+            "the PDF is made from the DOCX by LibreOffice, which failed: {e}"
+        ))
+    })
 }

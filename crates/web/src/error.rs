@@ -296,6 +296,20 @@ impl From<lantoa_plans::Error> for WebError {
     }
 }
 
+impl From<lantoa_reports::Error> for WebError {
+    fn from(e: lantoa_reports::Error) -> Self {
+        use lantoa_reports::Error as R;
+        let code = e.error_code();
+        let msg = e.to_string();
+        match e {
+            R::Store(s) => s.into(),
+            R::NotFound(_) => WebError::new(code, "err-not-found", msg),
+            R::Labels(_) | R::Corrupt(_) => WebError::internal(msg),
+            _ => WebError::new(code, "err-plans-invalid", msg.clone()).arg("detail", msg),
+        }
+    }
+}
+
 impl From<lantoa_opendata::Error> for WebError {
     fn from(e: lantoa_opendata::Error) -> Self {
         use lantoa_opendata::Error as O;

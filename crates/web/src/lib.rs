@@ -48,7 +48,7 @@ pub use error::WebError;
 pub use view::{MODULES, TEMPLATES};
 
 /// Every migration set the web layer's services need, in order.
-pub const MIGRATIONS: [&lantoa_store::migrate::MigrationSet; 7] = [
+pub const MIGRATIONS: [&lantoa_store::migrate::MigrationSet; 8] = [
     &lantoa_store::MIGRATIONS,
     &lantoa_accounts::MIGRATIONS,
     &lantoa_registry::MIGRATIONS,
@@ -56,6 +56,7 @@ pub const MIGRATIONS: [&lantoa_store::migrate::MigrationSet; 7] = [
     &lantoa_opendata::MIGRATIONS,
     &lantoa_notify::MIGRATIONS,
     &lantoa_plans::MIGRATIONS,
+    &lantoa_reports::MIGRATIONS,
 ];
 
 /// Settings of the web layer (the `[web]` table of `lantoa.toml`).
@@ -72,6 +73,8 @@ pub struct WebConfig {
     pub api_rate_per_minute: u32,
     /// The operating department's name shown in the console header.
     pub org_name: String,
+    /// LibreOffice's `soffice`, which renders reports to PDF.
+    pub soffice: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
@@ -82,6 +85,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             api_rate_per_minute: 600,
             org_name: "Sở Văn hóa và Thể thao Hà Nội".to_owned(),
+            soffice: "soffice".into(),
         }
     }
 }
@@ -177,6 +181,19 @@ impl AppState {
         self.notify.as_ref().ok_or_else(|| {
             error::WebError::internal("the notify service is not configured in this process")
         })
+    }
+
+    /// The reports service over this process's modules.
+    pub(crate) fn reports(&self) -> Result<lantoa_reports::Reports, error::WebError> {
+        Ok(lantoa_reports::Reports::new(
+            self.db.clone(),
+            lantoa_reports::Sources {
+                watch: Some(self.watch.clone()),
+                notify: self.notify.clone(),
+                opendata: self.opendata.clone(),
+                plans: Some(self.plans.clone()),
+            },
+        )?)
     }
 
     /// The open-data service, or an error saying it is not configured in this process.

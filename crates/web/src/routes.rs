@@ -74,6 +74,11 @@ pub const NOTIFY_AUTHORS: &[Role] = &[Role::Admin, Role::Communicator];
 /// approver approves).
 pub const NOTIFY_STEPS: &[Role] = &[Role::Admin, Role::Communicator, Role::Approver];
 
+/// Who may start reports and write their texts and targets.
+pub const REPORT_WRITERS: &[Role] = &[Role::Admin, Role::Planner];
+/// Who may take a report's steps (approval by someone other than who submitted it).
+pub const REPORT_STEPS: &[Role] = &[Role::Admin, Role::Planner, Role::Approver];
+
 /// Who may register plans and import their appendices.
 pub const PLANNERS: &[Role] = &[Role::Admin, Role::Planner];
 
@@ -200,7 +205,14 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/plans/{id}/indicators/refresh" Roles(PLANNERS), Page, "Read every computed indicator from the module that owns its figure and record today's value" => pages::plans::refresh_indicators;
         POST "/plans/{id}/indicators/{indicator}/actual" Roles(PLANNERS), Page, "Record an indicator's actual for a period (period, value, source, evidence)" => pages::plans::record_actual;
         POST "/plans/{id}/import" Roles(PLANNERS), Page, "Import a plan's appendix (multipart file; store to store): the report per row" => pages::plans::import;
-        GET "/reports" SignedIn, Page, "Reports module" => pages::home::reports;
+        GET "/reports" SignedIn, Page, "The department's reports by period, and the form to start one" => pages::reports::list;
+        POST "/reports" Roles(REPORT_WRITERS), Page, "Start the report of a period (frequency, year, n, cutoff)" => pages::reports::create;
+        GET "/reports/{id}" SignedIn, Page, "A report: figures per field against the plan and last year, charts, texts, steps" => pages::reports::page;
+        POST "/reports/{id}/texts" Roles(REPORT_WRITERS), Page, "Save a section's text as its next version (section, body)" => pages::reports::write;
+        POST "/reports/{id}/targets" Roles(REPORT_WRITERS), Page, "Set the plan's targets (target.KEY)" => pages::reports::targets;
+        POST "/reports/{id}/{step}" Roles(REPORT_STEPS), Page, "Submit, send back, approve (another person) or reopen a report" => pages::reports::step;
+        GET "/reports/{id}/report.docx" SignedIn, Page, "The report as DOCX in Decree 30's form (?final=1 only once approved)" => pages::reports::docx;
+        GET "/reports/{id}/report.pdf" SignedIn, Page, "The report as PDF, rendered from the DOCX by LibreOffice (?final=1 only once approved)" => pages::reports::pdf;
 
         GET "/units" SignedIn, Page, "Units registry" => pages::units::list;
         GET "/units/new" Roles(UNIT_EDITORS), Page, "New unit form" => pages::units::new_form;

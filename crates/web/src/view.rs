@@ -19,7 +19,6 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("../templates/login.html")),
     ("password.html", include_str!("../templates/password.html")),
     ("home.html", include_str!("../templates/home.html")),
-    ("module.html", include_str!("../templates/module.html")),
     ("units.html", include_str!("../templates/units.html")),
     ("unit.html", include_str!("../templates/unit.html")),
     ("unit_new.html", include_str!("../templates/unit_new.html")),
@@ -58,6 +57,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("alert.html", include_str!("../templates/alert.html")),
     ("speakers.html", include_str!("../templates/speakers.html")),
     ("notices.html", include_str!("../templates/notices.html")),
+    ("reports.html", include_str!("../templates/reports.html")),
+    ("report.html", include_str!("../templates/report.html")),
     ("notice.html", include_str!("../templates/notice.html")),
     (
         "notice_public.html",

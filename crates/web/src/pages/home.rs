@@ -51,18 +51,3 @@ pub async fn dashboard(
     )?
     .into_response())
 }
-
-async fn module(ctx: Ctx, id: &str) -> Result<Response, WebError> {
-    Ok(view::page(
-        "module.html",
-        &ctx,
-        id,
-        minijinja::context! { module => id },
-    )?
-    .into_response())
-}
-
-/// `GET /reports`.
-pub async fn reports(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
-    module(ctx, "reports").await
-}

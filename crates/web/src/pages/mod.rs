@@ -11,6 +11,7 @@ pub mod notify;
 pub mod opendata;
 pub mod plans;
 pub mod portal;
+pub mod reports;
 pub mod speakers;
 pub mod units;
 pub mod users;
