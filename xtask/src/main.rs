@@ -186,6 +186,12 @@ fn test_all() -> anyhow::Result<Tally> {
             if let Ok(soffice) = &soffice {
                 c.args(["--test", "form", "--test", "casework"])
                     .env("LANTOA_SOFFICE", soffice);
+                match services::poppler() {
+                    Ok(poppler) => {
+                        c.args(["--test", "render"]).env("LANTOA_POPPLER", poppler);
+                    }
+                    Err(e) => t.step_failed("poppler-utils (apt)", format!("{e:#}")),
+                }
             }
             c.args(["--", "--ignored"])
                 .env("LANTOA_WEBDRIVER", driver.url())
@@ -195,7 +201,7 @@ fn test_all() -> anyhow::Result<Tally> {
             }
             tests(
                 &mut t,
-                "console and screenshots in headless Chromium, documents in LibreOffice",
+                "console and screenshots in headless Chromium, documents and reports in LibreOffice, PDF pages drawn by pdftoppm",
                 c,
             );
             drop(driver);

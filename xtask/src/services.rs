@@ -82,6 +82,27 @@ pub fn libreoffice() -> anyhow::Result<PathBuf> {
     Ok(soffice)
 }
 
+/// poppler-utils (pdftoppm, pdftotext, pdfimages), installed with apt when missing, to read the
+/// reports' PDFs and draw their pages; returns the folder holding them.
+pub fn poppler() -> anyhow::Result<PathBuf> {
+    let dir = PathBuf::from("/usr/bin");
+    if !dir.join("pdftoppm").exists() {
+        apt_install(&["poppler-utils"])?;
+    }
+    let version = Command::new(dir.join("pdftoppm"))
+        .arg("-v")
+        .output()
+        .context("pdftoppm does not run")?;
+    // pdftoppm writes its version to stderr.
+    let first = String::from_utf8_lossy(&version.stderr)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    eprintln!("xtask: {first}");
+    Ok(dir)
+}
+
 /// libxml2's `xmllint`, installed with apt when missing (`libxml2-utils`), to validate CAP
 /// against the CAP 1.2 XML schema.
 pub fn xmllint() -> anyhow::Result<PathBuf> {

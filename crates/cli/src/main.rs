@@ -568,6 +568,12 @@ async fn load_demo(cfg: &Config, db: &Db) -> anyhow::Result<()> {
             sms.alerts
         );
     }
+    let reports = lantoa_reports::Reports::new(db.clone(), lantoa_reports::Sources::default())?;
+    if let Some(id) = reports.load_demo("demo").await? {
+        println!(
+            "Demo report: the annual report for 2023, a draft whose figures come from the demo year (see Báo cáo, /reports/{id})."
+        );
+    }
     let datasets = opendata_service(cfg, db)?.load_demo("demo").await?;
     println!(
         "Demo open data: {} datasets created ({} already there), {} files queued (see Dữ liệu mở in the console).",

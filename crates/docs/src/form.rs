@@ -289,7 +289,16 @@ fn grid(head: &[String], rows: &[Vec<String>]) -> Table {
                 .map(|c| c.chars().count())
                 .max()
                 .unwrap_or(0)
-                .clamp(4, 60)
+                // At least the header's longest word and a little, so no word breaks.
+                .clamp(
+                    head[i]
+                        .split_whitespace()
+                        .map(|w| w.chars().count() + 3)
+                        .max()
+                        .unwrap_or(4)
+                        .max(4),
+                    60,
+                )
         })
         .collect();
     let total: usize = weights.iter().sum::<usize>().max(1);

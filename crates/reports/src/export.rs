@@ -335,7 +335,7 @@ pub fn docx(
         } else {
             "BÁO CÁO".into()
         }),
-        summary: format!("Kết quả công tác {}", r.label.to_lowercase()),
+        summary: format!("Kết quả công tác {}", lower_first(&r.label)),
         to: Some(letterhead.governing.clone()),
         body,
         signatures: vec![lantoa_docs::Signature {
@@ -360,4 +360,13 @@ pub fn pdf(soffice: &std::path::Path, docx: &[u8]) -> Result<Vec<u8>> {
             "the PDF is made from the DOCX by LibreOffice, which failed: {e}"
         ))
     })
+}
+
+/// "Quý I/2026" → "quý I/2026": the label inside a sentence, its numerals kept.
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
 }

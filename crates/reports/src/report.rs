@@ -586,3 +586,30 @@ impl Reports {
             .await
     }
 }
+
+impl Reports {
+    /// The demo city's annual report for 2023 (the year `serve --demo` makes through the watch
+    /// services), a draft with two texts written for the demo; once. Returns its id when made.
+    pub async fn load_demo(&self, actor: &str) -> Result<Option<i64>> {
+        let r = match self.create(actor, "yearly", 2023, 1, "calendar").await {
+            Ok(r) => r,
+            Err(Error::Duplicate(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        self.write(
+            actor,
+            r.id,
+            "shortcomings",
+            "Một số trang tin điện tử tổng hợp chậm khắc phục sau khi được mời làm việc; việc rà soát clip trên mạng xã hội còn phụ thuộc vào phản ánh của người dân. (Bản trình diễn.)",
+        )
+        .await?;
+        self.write(
+            actor,
+            r.id,
+            "next_tasks",
+            "Tiếp tục rà soát toàn bộ trang tin điện tử tổng hợp được cấp phép; đôn đốc các đơn vị chưa khắc phục; mở rộng hệ thống truyền thanh thông minh đến các phường, xã chưa có cụm loa. (Bản trình diễn.)",
+        )
+        .await?;
+        Ok(Some(r.id))
+    }
+}

@@ -546,3 +546,13 @@ async fn the_demo_years_annual_report_has_the_seeds_figures() {
     let r = reports.reopen("vanphong", r.id).await.unwrap();
     assert_eq!((r.state.as_str(), r.version), ("draft", 2));
 }
+
+#[tokio::test]
+async fn the_demo_report_is_made_once() {
+    let s = setup(hanoi(2024, 1, 10, 8, 0)).await;
+    let id = s.reports.load_demo("demo").await.unwrap().unwrap();
+    assert_eq!(s.reports.load_demo("demo").await.unwrap(), None);
+    let r = s.reports.report(id).await.unwrap();
+    assert_eq!((r.label.as_str(), r.state.as_str()), ("Năm 2023", "draft"));
+    assert!(s.reports.text(id, "next_tasks").await.unwrap().is_some());
+}

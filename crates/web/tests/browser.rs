@@ -1115,3 +1115,56 @@ async fn a_notice_is_issued_and_its_recipient_confirms_reading_without_script() 
     assert!(text(&c, "#confirmed").await.contains("Lê Văn C"));
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs Chromium, chromedriver and LibreOffice: run by `cargo xtask test`"]
+async fn a_planner_opens_a_report_and_downloads_it_as_docx_and_pdf() {
+    let soffice = std::env::var("LANTOA_SOFFICE").expect("LANTOA_SOFFICE names soffice");
+    let app = TestApp::spawn_with(lantoa_web::WebConfig {
+        soffice: soffice.into(),
+        ..Default::default()
+    })
+    .await;
+    app.user("kehoach", vec![lantoa_core::Role::Planner]).await;
+    let base = app.serve().await;
+    let c = browser().await;
+    sign_in(&c, &base, "kehoach").await;
+    c.goto(&format!("{base}/reports")).await.unwrap();
+    // The form comes with this year's annual report chosen.
+    click(&c, "#r-submit").await;
+    let year = chrono::Datelike::year(&lantoa_core::time::now());
+    assert_eq!(text(&c, "h1").await, format!("Báo cáo Năm {year}"));
+    fill(&c, "#body-shortcomings", "Còn chậm cập nhật số liệu.").await;
+    click(&c, "#save-shortcomings").await;
+    assert!(text(&c, "#text-shortcomings").await.contains("v1"));
+    // Both downloads, through the browser with its session.
+    for (link, magic, kind) in [
+        ("#download-docx", "PK", "officedocument"),
+        ("#download-pdf", "%PDF", "application/pdf"),
+    ] {
+        let href = c
+            .find(Locator::Css(link))
+            .await
+            .unwrap()
+            .attr("href")
+            .await
+            .unwrap()
+            .unwrap();
+        let got = c
+            .execute_async(
+                "const [href, done] = arguments;
+                 fetch(href).then(async r => {
+                   const b = new Uint8Array(await r.arrayBuffer());
+                   done([r.status, r.headers.get('content-type'), b.length, String.fromCharCode(...b.slice(0, 4))]);
+                 });",
+                vec![serde_json::json!(href)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(got[0], 200, "{link}: {got}");
+        assert!(got[1].as_str().unwrap().contains(kind), "{link}: {got}");
+        assert!(got[2].as_u64().unwrap() > 5_000, "{link}: {got}");
+        assert!(got[3].as_str().unwrap().starts_with(magic), "{link}: {got}");
+    }
+    c.close().await.unwrap();
+}

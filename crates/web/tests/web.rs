@@ -4690,7 +4690,7 @@ mod reports {
         assert_eq!(docx.status, 200);
         let text = lantoa_docs::docx_text(&docx.bytes).unwrap();
         assert!(
-            !text.contains("DỰ THẢO") && text.contains("Kết quả công tác quý i/2026"),
+            !text.contains("DỰ THẢO") && text.contains("Kết quả công tác quý I/2026"),
             "{text}"
         );
     }
