@@ -569,9 +569,11 @@ async fn load_demo(cfg: &Config, db: &Db) -> anyhow::Result<()> {
         );
     }
     let reports = lantoa_reports::Reports::new(db.clone(), lantoa_reports::Sources::default())?;
-    if let Some(id) = reports.load_demo("demo").await? {
+    let made = reports.load_demo("demo").await?;
+    if !made.is_empty() {
         println!(
-            "Demo report: the annual report for 2023, a draft whose figures come from the demo year (see Báo cáo, /reports/{id})."
+            "Demo reports: {} annual reports, drafts — 2023's from the demo year's records, and this year's (see Báo cáo).",
+            made.len()
         );
     }
     let datasets = opendata_service(cfg, db)?.load_demo("demo").await?;

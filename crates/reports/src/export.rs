@@ -56,6 +56,64 @@ pub struct FieldView {
     pub empty: bool,
     /// Its chart (SVG), when it has data.
     pub chart: Option<String>,
+    /// Its breakdown tables.
+    pub tables: Vec<TableView>,
+}
+
+/// A breakdown table as the report shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TableView {
+    /// Its key.
+    pub key: String,
+    /// Its title.
+    pub title: String,
+    /// The console page of its records.
+    pub link: String,
+    /// Its column heads, the row's name first.
+    pub columns: Vec<String>,
+    /// Its rows, written.
+    pub rows: Vec<Vec<String>>,
+}
+
+fn tables(s: &Section, labels: &Labels, lang: Lang) -> Vec<TableView> {
+    s.tables
+        .iter()
+        .filter_map(|t| {
+            let l = labels.table.iter().find(|l| l.key == t.key)?;
+            let (title, columns) = match lang {
+                Lang::Vi => (&l.vi, &l.columns_vi),
+                Lang::En => (&l.en, &l.columns_en),
+            };
+            let met = |v: f64| match (lang, v > 0.5) {
+                (Lang::Vi, true) => "đạt",
+                (Lang::Vi, false) => "chưa đạt",
+                (Lang::En, true) => "met",
+                (Lang::En, false) => "not met",
+            };
+            Some(TableView {
+                key: t.key.clone(),
+                title: title.clone(),
+                link: l.link.clone(),
+                columns: columns.clone(),
+                rows: t
+                    .rows
+                    .iter()
+                    .map(|(name, values)| {
+                        std::iter::once(name.clone())
+                            .chain(values.iter().enumerate().map(|(i, v)| match v {
+                                None => "—".to_owned(),
+                                // The indicators' last column says whether it was met.
+                                Some(v) if t.key == "plans.indicators" && i == 2 => {
+                                    met(*v).to_owned()
+                                }
+                                Some(v) => written(*v, ""),
+                            }))
+                            .collect()
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
 }
 
 /// A value as Vietnamese documents write it: thousands with ".", decimals with ",".
@@ -149,6 +207,11 @@ pub fn fields(contents: &Contents, labels: &Labels, lang: Lang) -> Vec<FieldView
                 title,
                 empty: s.is_empty(),
                 error: s.error.clone(),
+                tables: if s.error.is_some() {
+                    Vec::new()
+                } else {
+                    tables(s, labels, lang)
+                },
                 rows,
                 chart,
             }
@@ -286,6 +349,10 @@ pub fn docx(
                     })
                     .collect(),
             ));
+            for t in &f.tables {
+                body.push(Block::Para(format!("{}:", t.title)));
+                body.push(Block::Table(t.columns.clone(), t.rows.clone()));
+            }
             if let Some(svg) = &f.chart {
                 let (png, pixels) = png(svg)?;
                 body.push(Block::Image {

@@ -30,6 +30,25 @@ pub struct Label {
     pub link: String,
 }
 
+/// A breakdown table's names.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TableLabel {
+    /// Its key (`notify.by_topic`).
+    pub key: String,
+    /// Its title in Vietnamese.
+    pub vi: String,
+    /// In English.
+    pub en: String,
+    /// Its columns in Vietnamese, the row's name first.
+    pub columns_vi: Vec<String>,
+    /// In English.
+    pub columns_en: Vec<String>,
+    /// The console page of its records.
+    #[serde(default)]
+    pub link: String,
+}
+
 /// Every field and figure, in the report's order.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -38,6 +57,9 @@ pub struct Labels {
     pub field: Vec<Label>,
     /// The figures; a figure's field is its key's first part.
     pub figure: Vec<Label>,
+    /// The breakdown tables.
+    #[serde(default)]
+    pub table: Vec<TableLabel>,
 }
 
 impl Labels {
@@ -61,6 +83,15 @@ pub struct Figure {
     pub value: Option<f64>,
 }
 
+/// A breakdown under a field: rows, each a name and its values (`None` where there is none).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Breakdown {
+    /// Its key (`plans.by_unit`).
+    pub key: String,
+    /// Its rows.
+    pub rows: Vec<(String, Vec<Option<f64>>)>,
+}
+
 /// A field's figures for a period.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Section {
@@ -68,6 +99,9 @@ pub struct Section {
     pub field: String,
     /// Its figures in the labels' order.
     pub figures: Vec<Figure>,
+    /// Its breakdowns, those with rows.
+    #[serde(default)]
+    pub tables: Vec<Breakdown>,
     /// Why it has none: the module is not here or failed.
     pub error: Option<String>,
 }
@@ -102,6 +136,8 @@ pub struct Sources {
     pub opendata: Option<lantoa_opendata::OpenData>,
     /// Plans.
     pub plans: Option<lantoa_plans::Plans>,
+    /// The units registry, to name the plans' lead units.
+    pub registry: Option<lantoa_registry::Registry>,
 }
 
 /// `[from, to]` (days, Hà Nội) as µs `[start, end)`.
@@ -131,6 +167,7 @@ fn section(field: &str, labels: &Labels, values: &[(&str, Option<f64>)]) -> Sect
                     .and_then(|(_, v)| *v),
             })
             .collect(),
+        tables: Vec::new(),
         error: None,
     }
 }
@@ -139,8 +176,16 @@ fn failed(field: &str, why: String) -> Section {
     Section {
         field: field.to_owned(),
         figures: Vec::new(),
+        tables: Vec::new(),
         error: Some(why),
     }
+}
+
+fn table(key: &str, rows: Vec<(String, Vec<Option<f64>>)>) -> Option<Breakdown> {
+    (!rows.is_empty()).then(|| Breakdown {
+        key: key.to_owned(),
+        rows,
+    })
 }
 
 fn n(v: i64) -> Option<f64> {
@@ -187,23 +232,44 @@ pub async fn collect(
             nt.figures(start, end).await,
             nt.channel_figures(start, end).await,
         ) {
-            (Ok(f), Ok(c)) => section(
-                "notify",
-                labels,
-                &[
-                    ("campaigns", n(f.campaigns)),
-                    ("recipients", n(f.recipients)),
-                    (
-                        "delivered_pct",
-                        (f.recipients > 0).then_some(f.delivered_pct),
-                    ),
-                    ("public_alerts", n(c.public_alerts)),
-                    ("plays_played", n(c.plays_played)),
-                    ("plays_due", n(c.plays_due)),
-                    ("notices", n(c.notices)),
-                    ("notice_read", n(c.notice_read)),
-                ],
-            ),
+            (Ok(f), Ok(c)) => {
+                let mut s = section(
+                    "notify",
+                    labels,
+                    &[
+                        ("campaigns", n(f.campaigns)),
+                        ("recipients", n(f.recipients)),
+                        ("segments", n(f.segments)),
+                        (
+                            "delivered_pct",
+                            (f.recipients > 0).then_some(f.delivered_pct),
+                        ),
+                        ("public_alerts", n(c.public_alerts)),
+                        ("plays_played", n(c.plays_played)),
+                        ("plays_due", n(c.plays_due)),
+                        ("notices", n(c.notices)),
+                        ("notice_read", n(c.notice_read)),
+                    ],
+                );
+                s.tables.extend(table(
+                    "notify.by_topic",
+                    f.by_topic
+                        .iter()
+                        .map(|t| {
+                            (
+                                t.key.clone(),
+                                vec![
+                                    n(t.campaigns),
+                                    n(t.recipients),
+                                    n(t.segments),
+                                    n(t.delivered),
+                                ],
+                            )
+                        })
+                        .collect(),
+                ));
+                s
+            }
             (Err(e), _) | (_, Err(e)) => {
                 failed("notify", format!("the notify module did not answer: {e}"))
             }
@@ -232,37 +298,100 @@ pub async fn collect(
     };
     let plans = match &sources.plans {
         None => failed("plans", missing("plans")),
-        Some(p) => match plan_counts(p, to).await {
-            Ok((tasks, done, overdue)) => section(
-                "plans",
-                labels,
-                &[
-                    ("tasks", n(tasks)),
-                    ("done", n(done)),
-                    ("overdue", n(overdue)),
-                ],
-            ),
+        Some(p) => match plan_figures(p, sources.registry.as_ref(), to).await {
+            Ok(f) => {
+                let mut s = section(
+                    "plans",
+                    labels,
+                    &[
+                        ("tasks", n(f.tasks)),
+                        ("done", n(f.done)),
+                        ("overdue", n(f.overdue)),
+                        ("dti_rank", f.dti_rank.map(|r| r as f64)),
+                        ("dti_index", f.dti_index),
+                    ],
+                );
+                s.tables.extend(table("plans.by_unit", f.by_unit));
+                s.tables.extend(table("plans.indicators", f.indicators));
+                s
+            }
             Err(e) => failed("plans", format!("the plans module did not answer: {e}")),
         },
     };
     vec![watch, notify, opendata, plans]
 }
 
-/// Tasks, done and overdue on `day` over every plan in force that year.
-async fn plan_counts(
+/// The plans' figures on a day.
+#[derive(Debug, Default)]
+struct PlanFigures {
+    tasks: i64,
+    done: i64,
+    overdue: i64,
+    by_unit: Vec<(String, Vec<Option<f64>>)>,
+    indicators: Vec<(String, Vec<Option<f64>>)>,
+    dti_rank: Option<i64>,
+    dti_index: Option<f64>,
+}
+
+/// Tasks, done and overdue on `day` over every plan in force that year, by lead unit (the most
+/// overdue first, named from the registry), the year's indicators against target (met: 1, not
+/// met: 0), and the DTI published for that year.
+async fn plan_figures(
     p: &lantoa_plans::Plans,
+    registry: Option<&lantoa_registry::Registry>,
     day: NaiveDate,
-) -> std::result::Result<(i64, i64, i64), lantoa_plans::Error> {
+) -> std::result::Result<PlanFigures, lantoa_plans::Error> {
     use chrono::Datelike;
-    let (mut tasks, mut done, mut overdue) = (0, 0, 0);
+    let mut f = PlanFigures::default();
+    let mut units: std::collections::BTreeMap<i64, (i64, i64, i64)> = Default::default();
     for plan in p.plans().await? {
         if !(plan.from_year..=plan.to_year).contains(&day.year()) {
             continue;
         }
         let d = p.dashboard(plan.id, day).await?;
-        tasks += d.total.tasks;
-        done += d.total.done;
-        overdue += d.total.overdue;
+        f.tasks += d.total.tasks;
+        f.done += d.total.done;
+        f.overdue += d.total.overdue;
+        for (unit, c) in d.by_unit {
+            let u = units.entry(unit).or_default();
+            *u = (u.0 + c.tasks, u.1 + c.done, u.2 + c.overdue);
+        }
+        for s in p.standings(plan.id, day.year()).await? {
+            f.indicators.push((
+                format!("{} {}", s.indicator.code, s.indicator.name),
+                vec![
+                    s.target,
+                    s.actual.map(|(_, v)| v),
+                    s.met.map(|m| if m { 1.0 } else { 0.0 }),
+                ],
+            ));
+        }
     }
-    Ok((tasks, done, overdue))
+    let mut by_unit: Vec<(i64, (i64, i64, i64))> = units.into_iter().collect();
+    by_unit.sort_by_key(|(_, (tasks, _, overdue))| {
+        (std::cmp::Reverse(*overdue), std::cmp::Reverse(*tasks))
+    });
+    for (unit, (tasks, done, overdue)) in by_unit.into_iter().take(20) {
+        let name = match registry {
+            Some(r) => r
+                .get(unit)
+                .await
+                .map(|u| u.name)
+                .unwrap_or_else(|_| format!("#{unit}")),
+            None => format!("#{unit}"),
+        };
+        f.by_unit.push((name, vec![n(tasks), n(done), n(overdue)]));
+    }
+    if let Ok(frameworks) = lantoa_plans::Frameworks::builtin()
+        && let Some(a) = p
+            .dti_years(&frameworks)
+            .await?
+            .into_iter()
+            .find(|a| a.year == day.year())
+        && let Some(r) = a.result
+    {
+        f.dti_rank = Some(r.rank);
+        f.dti_index = r.index_value;
+    }
+    Ok(f)
 }

@@ -588,14 +588,29 @@ impl Reports {
 }
 
 impl Reports {
-    /// The demo city's annual report for 2023 (the year `serve --demo` makes through the watch
-    /// services), a draft with two texts written for the demo; once. Returns its id when made.
-    pub async fn load_demo(&self, actor: &str) -> Result<Option<i64>> {
+    /// The demo city's annual reports, drafts, once: 2023's (the year `serve --demo` makes
+    /// through the watch services), with two texts written for the demo, and this year's (the
+    /// demo's SMS, alerts, loudspeakers, notices and open data happen now). Returns the ids made.
+    pub async fn load_demo(&self, actor: &str) -> Result<Vec<i64>> {
+        let this_year = self
+            .clock
+            .now()
+            .with_timezone(&lantoa_core::time::zone())
+            .year();
+        let mut made = Vec::new();
+        if this_year != 2023 {
+            match self.create(actor, "yearly", this_year, 1, "calendar").await {
+                Ok(r) => made.push(r.id),
+                Err(Error::Duplicate(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
         let r = match self.create(actor, "yearly", 2023, 1, "calendar").await {
             Ok(r) => r,
-            Err(Error::Duplicate(_)) => return Ok(None),
+            Err(Error::Duplicate(_)) => return Ok(made),
             Err(e) => return Err(e),
         };
+        made.push(r.id);
         self.write(
             actor,
             r.id,
@@ -610,6 +625,6 @@ impl Reports {
             "Tiếp tục rà soát toàn bộ trang tin điện tử tổng hợp được cấp phép; đôn đốc các đơn vị chưa khắc phục; mở rộng hệ thống truyền thanh thông minh đến các phường, xã chưa có cụm loa. (Bản trình diễn.)",
         )
         .await?;
-        Ok(Some(r.id))
+        Ok(made)
     }
 }

@@ -430,7 +430,8 @@ async fn the_demo_years_annual_report_has_the_seeds_figures() {
             opendata: Some(
                 lantoa_opendata::OpenData::new(t.db.clone(), registry.clone(), blobs).unwrap(),
             ),
-            plans: Some(lantoa_plans::Plans::new(t.db.clone(), registry)),
+            plans: Some(lantoa_plans::Plans::new(t.db.clone(), registry.clone())),
+            registry: Some(registry),
         },
     )
     .unwrap()
@@ -550,9 +551,175 @@ async fn the_demo_years_annual_report_has_the_seeds_figures() {
 #[tokio::test]
 async fn the_demo_report_is_made_once() {
     let s = setup(hanoi(2024, 1, 10, 8, 0)).await;
-    let id = s.reports.load_demo("demo").await.unwrap().unwrap();
-    assert_eq!(s.reports.load_demo("demo").await.unwrap(), None);
+    let made = s.reports.load_demo("demo").await.unwrap();
+    assert_eq!(made.len(), 2, "2024's and 2023's");
+    assert!(s.reports.load_demo("demo").await.unwrap().is_empty());
+    let id = made[1];
+    assert_eq!(s.reports.report(made[0]).await.unwrap().label, "Năm 2024");
     let r = s.reports.report(id).await.unwrap();
     assert_eq!((r.label.as_str(), r.state.as_str()), ("Năm 2023", "draft"));
     assert!(s.reports.text(id, "next_tasks").await.unwrap().is_some());
+}
+
+/// The plans' figures, counted by hand from a small appendix: four tasks (two headings not
+/// counted), one reported done, on 31/12/2024 one past its deadline (Quý II/2024) and a yearly
+/// one with no report since 2023 began.
+#[tokio::test]
+async fn the_plans_figures_are_the_tasks_done_and_overdue_at_the_periods_end() {
+    let t = TestDb::new(&[
+        &lantoa_registry::MIGRATIONS,
+        &lantoa_plans::MIGRATIONS,
+        &lantoa_reports::MIGRATIONS,
+    ])
+    .await
+    .unwrap();
+    let registry = lantoa_registry::Registry::new(t.db.clone());
+    registry
+        .load_demo("test", lantoa_registry::DEMO_CITY)
+        .await
+        .unwrap();
+    let plans = lantoa_plans::Plans::new(t.db.clone(), registry.clone());
+    let plan = plans
+        .create(
+            "kh",
+            &lantoa_plans::NewPlan {
+                number: "1/KH".into(),
+                issued_on: "01/01/2023".into(),
+                issuer: "UBND thành phố Hà Nội".into(),
+                title: "Kế hoạch thử".into(),
+                from_year: 2023,
+                to_year: 2025,
+                implements: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let appendix = "\
+STT,Nhiệm vụ,Đơn vị chủ trì,Đơn vị phối hợp,Thời gian hoàn thành,Sản phẩm
+I,Chính quyền số,,,,
+1,Kho dữ liệu mở,Sở Khoa học và Công nghệ Hà Nội,,Quý II/2024,Cổng
+1.1,Danh mục dữ liệu,Sở Khoa học và Công nghệ Hà Nội,,2024,Danh mục
+2,Báo cáo chuyển đổi số,Sở Y tế Hà Nội,,Hằng năm,Báo cáo
+II,Xã hội số,,,,
+1,Tuyên truyền kỹ năng số,Sở Văn hóa và Thể thao Hà Nội,,Thường xuyên,Chương trình
+";
+    plans
+        .import_appendix("kh", plan.id, appendix.as_bytes(), true)
+        .await
+        .unwrap();
+    let task = plans
+        .tasks(plan.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.code == "I.1.1")
+        .unwrap();
+    plans
+        .submit_report(
+            &lantoa_plans::Reporter {
+                actor: "kh".into(),
+                roles: vec![lantoa_core::Role::Planner],
+                unit_id: None,
+            },
+            task.id,
+            &lantoa_plans::NewReport {
+                status: "done".into(),
+                percent: 100,
+                body: "Đã ban hành.".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let reports = Reports::new(
+        t.db.clone(),
+        Sources {
+            plans: Some(plans),
+            registry: Some(registry),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let r = reports
+        .create("kh", "yearly", 2024, 1, "calendar")
+        .await
+        .unwrap();
+    let c = reports.contents(&r).await.unwrap();
+    assert_eq!(
+        (
+            value(&c, "plans.tasks"),
+            value(&c, "plans.done"),
+            value(&c, "plans.overdue")
+        ),
+        (Some(4.0), Some(1.0), Some(2.0))
+    );
+    // By lead unit, the most overdue first, named.
+    let views = export::fields(&c, reports.labels(), export::Lang::Vi);
+    let by_unit = views
+        .iter()
+        .find(|f| f.field == "plans")
+        .unwrap()
+        .tables
+        .iter()
+        .find(|t| t.key == "plans.by_unit")
+        .unwrap();
+    assert_eq!(
+        by_unit.rows,
+        [
+            ["Sở Khoa học và Công nghệ Hà Nội", "2", "1", "1"],
+            ["Sở Y tế Hà Nội", "1", "0", "1"],
+            ["Sở Văn hóa và Thể thao Hà Nội", "1", "0", "0"],
+        ]
+    );
+    // A year outside the plan's counts nothing of it.
+    let r = reports
+        .create("kh", "yearly", 2022, 1, "calendar")
+        .await
+        .unwrap();
+    let c = reports.contents(&r).await.unwrap();
+    assert_eq!(value(&c, "plans.tasks"), Some(0.0));
+}
+
+/// A module that fails to answer (here its tables are missing): its section names the failure,
+/// the others render.
+#[tokio::test]
+async fn a_module_that_fails_is_named_and_the_rest_renders() {
+    let t = TestDb::new(&[&lantoa_notify::MIGRATIONS, &lantoa_reports::MIGRATIONS])
+        .await
+        .unwrap();
+    let bare = TestDb::new(&[]).await.unwrap();
+    let reports = Reports::new(
+        t.db.clone(),
+        Sources {
+            notify: Some(lantoa_notify::Notify::new(t.db.clone()).unwrap()),
+            // Open data over a database without its tables.
+            opendata: Some(
+                lantoa_opendata::OpenData::new(
+                    bare.db.clone(),
+                    lantoa_registry::Registry::new(bare.db.clone()),
+                    lantoa_store::blob::BlobStore::new(bare.db.clone(), bare.dir.path().join("b")),
+                )
+                .unwrap(),
+            ),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let r = reports
+        .create("tt", "yearly", 2025, 1, "calendar")
+        .await
+        .unwrap();
+    let c = reports.contents(&r).await.unwrap();
+    let od = c.sections.iter().find(|s| s.field == "opendata").unwrap();
+    assert!(
+        od.error
+            .as_deref()
+            .unwrap()
+            .starts_with("the open-data module did not answer"),
+        "{od:?}"
+    );
+    let notify = c.sections.iter().find(|s| s.field == "notify").unwrap();
+    assert!(notify.error.is_none() && notify.is_empty());
+    let html = export::fields(&c, reports.labels(), export::Lang::En);
+    assert_eq!(html.len(), 4);
 }

@@ -192,6 +192,7 @@ impl AppState {
                 notify: self.notify.clone(),
                 opendata: self.opendata.clone(),
                 plans: Some(self.plans.clone()),
+                registry: Some(self.registry.clone()),
             },
         )?)
     }
