@@ -36,6 +36,19 @@ pub struct Dashboard {
 }
 
 impl Plans {
+    /// Tasks with a deadline (not yearly work) reported done on or before it, by `today`.
+    pub async fn done_on_time(&self, plan_id: i64, today: NaiveDate) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM plans_tasks
+             WHERE plan_id = $1 AND section = 0 AND yearly = 0 AND latest_status = 'done'
+               AND due_on IS NOT NULL AND last_report_on <= due_on AND last_report_on <= $2",
+        )
+        .bind(plan_id)
+        .bind(today.format("%Y-%m-%d").to_string())
+        .fetch_one(self.db.pool())
+        .await?)
+    }
+
     /// The plan's figures on `today`: the same judgement as [`Plans::progress`] (done by the
     /// latest report; overdue past the deadline, or for yearly work without a report since the
     /// last passed year-end's year began), counted in one grouped SQL query that reads only

@@ -306,6 +306,7 @@ pub async fn collect(
                     &[
                         ("tasks", n(f.tasks)),
                         ("done", n(f.done)),
+                        ("on_time", n(f.on_time)),
                         ("overdue", n(f.overdue)),
                         ("dti_rank", f.dti_rank.map(|r| r as f64)),
                         ("dti_index", f.dti_index),
@@ -326,6 +327,7 @@ pub async fn collect(
 struct PlanFigures {
     tasks: i64,
     done: i64,
+    on_time: i64,
     overdue: i64,
     by_unit: Vec<(String, Vec<Option<f64>>)>,
     indicators: Vec<(String, Vec<Option<f64>>)>,
@@ -352,6 +354,7 @@ async fn plan_figures(
         f.tasks += d.total.tasks;
         f.done += d.total.done;
         f.overdue += d.total.overdue;
+        f.on_time += p.done_on_time(plan.id, day).await?;
         for (unit, c) in d.by_unit {
             let u = units.entry(unit).or_default();
             *u = (u.0 + c.tasks, u.1 + c.done, u.2 + c.overdue);

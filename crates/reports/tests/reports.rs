@@ -562,8 +562,8 @@ async fn the_demo_report_is_made_once() {
 }
 
 /// The plans' figures, counted by hand from a small appendix: four tasks (two headings not
-/// counted), one reported done, on 31/12/2024 one past its deadline (Quý II/2024) and a yearly
-/// one with no report since 2023 began.
+/// counted), one reported done before its deadline, on 31/12/2024 one past its deadline (Quý
+/// II/2024) and a yearly one with no report since 2023 began.
 #[tokio::test]
 async fn the_plans_figures_are_the_tasks_done_and_overdue_at_the_periods_end() {
     let t = TestDb::new(&[
@@ -578,7 +578,9 @@ async fn the_plans_figures_are_the_tasks_done_and_overdue_at_the_periods_end() {
         .load_demo("test", lantoa_registry::DEMO_CITY)
         .await
         .unwrap();
-    let plans = lantoa_plans::Plans::new(t.db.clone(), registry.clone());
+    // The task is reported done on 1/6/2024, before its deadline (2024).
+    let plans = lantoa_plans::Plans::new(t.db.clone(), registry.clone())
+        .with_clock(Clock::manual(hanoi(2024, 6, 1, 9, 0)));
     let plan = plans
         .create(
             "kh",
@@ -649,9 +651,10 @@ II,Xã hội số,,,,
         (
             value(&c, "plans.tasks"),
             value(&c, "plans.done"),
+            value(&c, "plans.on_time"),
             value(&c, "plans.overdue")
         ),
-        (Some(4.0), Some(1.0), Some(2.0))
+        (Some(4.0), Some(1.0), Some(1.0), Some(2.0))
     );
     // By lead unit, the most overdue first, named.
     let views = export::fields(&c, reports.labels(), export::Lang::Vi);
