@@ -242,6 +242,10 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/action/{action}" Public, Api, "CKAN Action API at the path the ckanapi client uses" => api::ckan::action;
         POST "/api/action/{action}" Public, Api, "CKAN Action API at the path the ckanapi client uses, JSON body" => api::ckan::action;
         POST "/api/v1/notify/optouts" Roles(NOTIFY_AUTHORS), Api, "Record that a number wants no non-emergency messages ({phone, source})" => api::v1::opt_out;
+        POST "/api/v1/notify/alerts" Roles(NOTIFY_AUTHORS), Api, "Issue an alert as CAP 1.2 from JSON (the console form's fields); a live one waits for a second person" => api::v1::issue_alert;
+        GET "/api/v1/notify/alerts" SignedIn, Api, "Every alert, newest first, tests and drills marked by their status" => api::v1::alerts;
+        POST "/api/v1/notify/alerts/import" Roles(NOTIFY_AUTHORS), Api, "Import another agency's CAP 1.2 document (the body)" => api::v1::import_alert;
+        POST "/api/v1/notify/alerts/{id}/{step}" Roles(NOTIFY_STEPS), Api, "Approve or refuse a pending live alert (a second person), or send its prepared Cancel ({note})" => api::v1::alert_step;
         GET "/api/v1/notify/figures" SignedIn, Api, "Sending figures for a period (from, to: YYYY-MM-DD): campaigns, recipients, segments, delivered %, by topic and operator" => api::v1::notify_figures;
         POST "/api/v1/notify/optouts/import" Roles(NOTIFY_AUTHORS), Api, "Import opt-outs from a CSV/XLSX body (?source=dnc); a report of refused rows" => api::v1::import_opt_outs;
         GET "/api/v1/watch/subjects" SignedIn, Api, "List watch subjects (kind, q, limit, offset)" => api::v1::list_subjects;

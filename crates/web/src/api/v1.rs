@@ -621,3 +621,90 @@ pub async fn watch_figures(
     let (from, to) = period(&q)?;
     Ok(Json(state.watch.figures(from, to).await?).into_response())
 }
+
+/// `POST /api/v1/notify/alerts`: issues an alert from JSON (the console form's fields: status,
+/// msg_type, refers_to, category, event, urgency, severity, certainty, headline, description,
+/// instruction, expires, communes, polygons, broadcast, sms_list, sms_body, speakers, feed);
+/// 201 with it, or the field at fault and nothing kept. A live alert waits for a second person.
+pub async fn issue_alert(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    ApiJson(new): ApiJson<lantoa_notify::NewAlert>,
+) -> Result<Response, WebError> {
+    let n = state.notify()?;
+    let sender = crate::pages::alerts::sender(n)?;
+    let a = n.issue_alert(&ctx.actor(), &sender, &new).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "alert": a }))).into_response())
+}
+
+/// `GET /api/v1/notify/alerts`: every alert, newest first (tests and drills included, marked by
+/// their status), without their XML; each one's CAP is at `/alerts/{id}/cap.xml` once public.
+pub async fn alerts(State(state): State<AppState>) -> Result<Json<serde_json::Value>, WebError> {
+    let list: Vec<serde_json::Value> = state
+        .notify()?
+        .alerts(false, 500)
+        .await?
+        .into_iter()
+        .map(|mut a| {
+            a.xml.clear();
+            json!(a)
+        })
+        .collect();
+    Ok(Json(json!({ "alerts": list })))
+}
+
+/// `POST /api/v1/notify/alerts/import`: the body is another agency's CAP 1.2 document; 201 with
+/// the alert kept, or the element at fault and nothing kept.
+pub async fn import_alert(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, WebError> {
+    let body = body?;
+    let xml = std::str::from_utf8(&body).map_err(|_| {
+        WebError::from(lantoa_notify::Error::Invalid {
+            field: "body",
+            message: "the CAP document is not UTF-8 text".into(),
+        })
+    })?;
+    let a = state.notify()?.import_alert(&ctx.actor(), xml).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "alert": a }))).into_response())
+}
+
+/// `POST /api/v1/notify/alerts/{id}/{step}`: `approve` or `refuse` (a second person), or
+/// `cancel` (the prepared Cancel, `{"note": "…"}` optional).
+pub async fn alert_step(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, step)): Path<(i64, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, WebError> {
+    let n = state.notify()?;
+    let actor = ctx.actor();
+    let a = match step.as_str() {
+        "approve" => n.approve_alert(&actor, id).await?,
+        "refuse" => n.refuse_alert(&actor, id).await?,
+        "cancel" => {
+            let note = if body.is_empty() {
+                String::new()
+            } else {
+                let b: serde_json::Value = serde_json::from_slice(&body)
+                    .map_err(|e| WebError::malformed(e.to_string()))?;
+                b.get("note")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let sender = crate::pages::alerts::sender(n)?;
+            n.cancel_alert(&actor, &sender, id, &note).await?
+        }
+        other => {
+            return Err(lantoa_notify::Error::NotFound {
+                what: "step",
+                id: other.to_owned(),
+            }
+            .into());
+        }
+    };
+    Ok(Json(json!({ "alert": a })).into_response())
+}

@@ -324,7 +324,7 @@ pub async fn step(
 }
 
 /// The department's CAP sender, from the notify rules.
-fn sender(n: &lantoa_notify::Notify) -> Result<String, WebError> {
+pub(crate) fn sender(n: &lantoa_notify::Notify) -> Result<String, WebError> {
     n.rules().cap_sender.clone().ok_or_else(|| {
         WebError::from(lantoa_notify::Error::Invalid {
             field: "sender",
