@@ -633,6 +633,19 @@ impl Notify {
         from_row(&row)
     }
 
+    /// The alerts sent from `from` to `to` (µs, `to` excluded), in the order sent: the records
+    /// the reports' alert figures count.
+    pub async fn alerts_between(&self, from: i64, to: i64) -> Result<Vec<StoredAlert>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM notify_alerts WHERE sent_at >= $1 AND sent_at < $2 ORDER BY sent_at, id LIMIT 5000"
+        ))
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
     /// The newest alerts, `public_only` for the public feed and pages.
     pub async fn alerts(&self, public_only: bool, limit: i64) -> Result<Vec<StoredAlert>> {
         let filter = if public_only { "WHERE public = 1" } else { "" };

@@ -383,6 +383,19 @@ impl Notify {
         notice_from(&row)
     }
 
+    /// The notices issued from `from` to `to` (µs, `to` excluded), in order.
+    pub async fn notices_between(&self, from: i64, to: i64) -> Result<Vec<Notice>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {NOTICE_COLUMNS} FROM notify_notices n WHERE n.issued_at >= $1 AND n.issued_at < $2
+             ORDER BY n.issued_at, n.id LIMIT 5000"
+        ))
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter().map(notice_from).collect()
+    }
+
     /// The newest notices.
     pub async fn notices(&self, limit: i64) -> Result<Vec<Notice>> {
         let rows = sqlx::query(&format!(

@@ -152,6 +152,37 @@ fn label(l: &crate::figures::Label, lang: Lang) -> &str {
     }
 }
 
+/// The link to what a figure counts, narrowed to `[from, to]` where its page can.
+fn link(l: &crate::figures::Label, span: Option<(NaiveDate, NaiveDate)>) -> String {
+    match span {
+        Some((from, to)) if l.period => format!(
+            "{}{}from={from}&to={to}",
+            l.link,
+            if l.link.contains('?') { "&" } else { "?" }
+        ),
+        _ => l.link.clone(),
+    }
+}
+
+/// Every field of the report with its rows and chart; each figure's link narrowed to `span`
+/// (the report's days) where its page can.
+pub fn fields_of(
+    contents: &Contents,
+    labels: &Labels,
+    lang: Lang,
+    span: Option<(NaiveDate, NaiveDate)>,
+) -> Vec<FieldView> {
+    let mut views = fields(contents, labels, lang);
+    for v in &mut views {
+        for r in &mut v.rows {
+            if let Some(l) = labels.figure(&r.key) {
+                r.link = link(l, span);
+            }
+        }
+    }
+    views
+}
+
 /// Every field of the report with its rows and chart.
 pub fn fields(contents: &Contents, labels: &Labels, lang: Lang) -> Vec<FieldView> {
     let dash = "—".to_owned();

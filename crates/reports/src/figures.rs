@@ -28,6 +28,9 @@ pub struct Label {
     /// The console page listing what it counts.
     #[serde(default)]
     pub link: String,
+    /// Whether that page narrows to a period (`from`, `to` in its query).
+    #[serde(default)]
+    pub period: bool,
 }
 
 /// A breakdown table's names.

@@ -404,6 +404,30 @@ impl Crawler {
         rows.iter().map(crawl_from_row).collect()
     }
 
+    /// Crawls finished from `from` to `to` (µs, `to` excluded), of subjects of `kind` when given
+    /// (`website`, `clip`, `post`), in the order they finished: the records the reports' "reviewed"
+    /// figures count (each subject counted once there).
+    pub async fn finished_between(
+        &self,
+        from: i64,
+        to: i64,
+        kind: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Crawl>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CRAWL_COLUMNS} FROM {CRAWL_FROM}
+             WHERE c.status = 'done' AND c.finished_at >= $1 AND c.finished_at < $2 AND ($3 = '' OR s.kind = $3)
+             ORDER BY c.finished_at, c.id LIMIT $4"
+        ))
+        .bind(from)
+        .bind(to)
+        .bind(kind.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(self.inner.db.pool())
+        .await?;
+        rows.iter().map(crawl_from_row).collect()
+    }
+
     /// The pages of a crawl, in the order tried.
     pub async fn pages(&self, crawl_id: i64, limit: i64) -> Result<Vec<PageRow>> {
         let rows = sqlx::query(

@@ -911,3 +911,5 @@ reports-submit = Send for review
 reports-send-back = Send back to draft
 reports-approve = Approve (the figures are kept as they are now)
 reports-reopen = Reopen as the next version
+records-span = { $n } records from { $from } to { $to }, those the report's figure counts from
+records-all = all

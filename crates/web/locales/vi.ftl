@@ -911,3 +911,5 @@ reports-submit = Trình duyệt
 reports-send-back = Trả lại dự thảo
 reports-approve = Phê duyệt (giữ nguyên số liệu hiện tại)
 reports-reopen = Mở lại thành phiên bản mới
+records-span = { $n } bản ghi từ { $from } đến { $to }, nguồn của số liệu trong báo cáo
+records-all = tất cả

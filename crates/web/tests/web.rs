@@ -4632,6 +4632,54 @@ mod reports {
             "{}",
             page.body
         );
+        // The lists a figure links to narrow to the report's days; a bad day is named.
+        let n = app.state.notify.as_ref().unwrap();
+        n.add_outlet("setup", "Báo A", "press", "", "a@b")
+            .await
+            .unwrap();
+        n.issue_notice(
+            "setup",
+            &lantoa_notify::notices::NewNotice {
+                number: "1/HD".into(),
+                title: "Định hướng".into(),
+                body: "Nội dung.".into(),
+                kinds: vec!["press".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let today = lantoa_core::time::now().format("%Y-%m-%d").to_string();
+        let within = app
+            .get(
+                &format!("/notify/notices?from={today}&to={today}"),
+                Some(&kh),
+            )
+            .await;
+        assert!(
+            within.body.contains("id=\"span\">1 ") && within.body.contains("1&#x2f;HD"),
+            "{}",
+            within.body
+        );
+        let before = app
+            .get("/notify/notices?from=2020-01-01&to=2020-12-31", Some(&kh))
+            .await;
+        assert!(
+            before.body.contains("id=\"span\">0 ") && !before.body.contains("1&#x2f;HD"),
+            "{}",
+            before.body
+        );
+        let r = app
+            .get("/watch/crawls?from=2020-13-01&to=2020-12-31", Some(&kh))
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("from"), "{}", r.body);
+        assert_eq!(
+            app.get("/notify/alerts?from=2026-01-01&to=2026-03-31", Some(&kh))
+                .await
+                .status,
+            200
+        );
         let r = app
             .post_form(
                 &format!("{at}/targets"),

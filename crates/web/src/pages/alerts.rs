@@ -15,8 +15,19 @@ use crate::routes::NOTIFY_AUTHORS;
 use crate::{AppState, view};
 
 async fn console_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, WebError> {
+    console_context_in(state, ctx, &super::Span::default()).await
+}
+
+async fn console_context_in(
+    state: &AppState,
+    ctx: &Ctx,
+    span: &super::Span,
+) -> Result<minijinja::Value, WebError> {
     let n = state.notify()?;
-    let alerts = n.alerts(false, 200).await?;
+    let alerts = match span.micros()? {
+        Some((from, to)) => n.alerts_between(from, to).await?,
+        None => n.alerts(false, 200).await?,
+    };
     let mut trails = std::collections::HashMap::new();
     for a in alerts.iter().filter(|a| a.broadcast) {
         trails.insert(a.id.to_string(), n.broadcasts(a.id).await?);
@@ -30,6 +41,7 @@ async fn console_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value
         lists => lists,
         trails => trails, broadcast_configured => n.broadcasts_configured(),
         can_decide => ctx.has_any(crate::routes::NOTIFY_STEPS), me => ctx.actor(),
+        span => span,
         statuses => words(Status::ALL.iter().map(|v| v.as_str()).collect()),
         categories => words(Category::ALL.iter().map(|v| v.as_str()).collect()),
         urgencies => words(Urgency::ALL.iter().map(|v| v.as_str()).collect()),
@@ -47,7 +59,12 @@ pub async fn console(
     Extension(ctx): Extension<Ctx>,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let extra = console_context(&state, &ctx).await?;
+    let span = super::Span {
+        from: q.get("from").cloned(),
+        to: q.get("to").cloned(),
+        kind: None,
+    };
+    let extra = console_context_in(&state, &ctx, &span).await?;
     let Some(id) = q.get("forward").and_then(|v| v.parse::<i64>().ok()) else {
         return Ok(view::page("alerts.html", &ctx, "notify", extra)?.into_response());
     };

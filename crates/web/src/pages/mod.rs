@@ -98,3 +98,43 @@ pub fn flash(value: Option<&str>) -> Option<String> {
         .filter(|v| v.starts_with("flash-") && v.len() < 40)
         .map(str::to_owned)
 }
+
+/// A period a list is narrowed to (`?from=YYYY-MM-DD&to=YYYY-MM-DD`, both days included, Hà
+/// Nội time), as the reports link to the records each figure counts; `kind` narrows further
+/// where a list has kinds.
+#[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
+pub struct Span {
+    /// The first day.
+    pub from: Option<String>,
+    /// The last day.
+    pub to: Option<String>,
+    /// A kind of record (crawls: `website`, `clip`, `post`).
+    pub kind: Option<String>,
+}
+
+impl Span {
+    /// The period as µs `[start, end)`, or none when no period is given; a malformed day is
+    /// named.
+    pub fn micros(&self) -> Result<Option<(i64, i64)>, WebError> {
+        let day = |field: &'static str, v: &str| {
+            chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
+                WebError::from(lantoa_notify::Error::Invalid {
+                    field,
+                    message: format!("{v:?} is not a date (YYYY-MM-DD)"),
+                })
+            })
+        };
+        match (&self.from, &self.to) {
+            (None, None) => Ok(None),
+            (Some(f), Some(t)) => {
+                let (from, to) = (day("from", f)?, day("to", t)?);
+                Ok(Some(lantoa_reports::figures::span(from, to)))
+            }
+            _ => Err(lantoa_notify::Error::Invalid {
+                field: "from",
+                message: "give both from and to".into(),
+            }
+            .into()),
+        }
+    }
+}

@@ -12,20 +12,33 @@ use crate::error::WebError;
 use crate::{AppState, view};
 
 async fn context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, WebError> {
+    context_in(state, ctx, &super::Span::default()).await
+}
+
+async fn context_in(
+    state: &AppState,
+    ctx: &Ctx,
+    span: &super::Span,
+) -> Result<minijinja::Value, WebError> {
     let n = state.notify()?;
+    let notices = match span.micros()? {
+        Some((from, to)) => n.notices_between(from, to).await?,
+        None => n.notices(100).await?,
+    };
     Ok(minijinja::context! {
-        notices => n.notices(100).await?, outlets => n.outlets().await?,
+        notices => notices, outlets => n.outlets().await?, span => span,
         communes => super::notify::commune_choices(n),
         can_edit => ctx.has_any(crate::routes::NOTIFY_AUTHORS),
     })
 }
 
-/// `GET /notify/notices`.
+/// `GET /notify/notices` (`?from=&to=`: those issued in that period).
 pub async fn home(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
+    axum::extract::Query(span): axum::extract::Query<super::Span>,
 ) -> Result<Response, WebError> {
-    let extra = context(&state, &ctx).await?;
+    let extra = context_in(&state, &ctx, &span).await?;
     Ok(view::page("notices.html", &ctx, "notify", extra)?.into_response())
 }
 

@@ -96,7 +96,12 @@ async fn report_context(
     let service = state.reports()?;
     let r = service.report(id).await?;
     let contents = service.contents(&r).await?;
-    let fields = lantoa_reports::export::fields(&contents, service.labels(), lang(ctx));
+    let fields = lantoa_reports::export::fields_of(
+        &contents,
+        service.labels(),
+        lang(ctx),
+        Some((r.from, r.to)),
+    );
     let texts: Vec<minijinja::Value> = lantoa_reports::TEXT_SECTIONS
         .iter()
         .map(|s| {

@@ -105,8 +105,17 @@ pub async fn crawl_subject(
 pub async fn crawls(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
+    Query(p): Query<super::Span>,
 ) -> Result<Response, WebError> {
-    let crawls = state.crawler()?.recent(None, 100).await?;
+    let crawls = match p.micros()? {
+        Some((from, to)) => {
+            state
+                .crawler()?
+                .finished_between(from, to, p.kind.as_deref(), 5000)
+                .await?
+        }
+        None => state.crawler()?.recent(None, 100).await?,
+    };
     let active = crawls
         .iter()
         .any(|c| c.status == "queued" || c.status == "running");
@@ -123,7 +132,7 @@ pub async fn crawls(
         "watch_crawls.html",
         &ctx,
         "watch",
-        minijinja::context! { rows => rows, live => active },
+        minijinja::context! { rows => rows, live => active && p.from.is_none(), span => p },
     )?
     .into_response())
 }
