@@ -477,6 +477,57 @@ async fn the_demo_years_annual_report_has_the_seeds_figures() {
             .unwrap()
             .contains("Clip đã rà soát")
     );
+    // Each figure links to the records it counts: the websites' crawls of the year, 155
+    // websites among them, and the cases each case figure counts.
+    let linked = export::fields_of(&c, reports.labels(), export::Lang::Vi, Some((r.from, r.to)));
+    let row = |key: &str| {
+        linked[0]
+            .rows
+            .iter()
+            .find(|r| r.key == key)
+            .unwrap()
+            .link
+            .clone()
+    };
+    assert_eq!(
+        row("watch.websites_reviewed"),
+        "/watch/crawls?kind=website&from=2023-01-01&to=2023-12-31"
+    );
+    assert_eq!(
+        row("watch.invited"),
+        "/watch/cases?kind=invited&from=2023-01-01&to=2023-12-31"
+    );
+    let (from, to) = lantoa_reports::figures::span(r.from, r.to);
+    let crawls = crawler
+        .finished_between(from, to, Some("website"), 5000)
+        .await
+        .unwrap();
+    let sites: std::collections::HashSet<i64> = crawls.iter().map(|c| c.subject_id).collect();
+    assert_eq!(sites.len(), 155);
+    let clips = crawler
+        .finished_between(from, to, Some("clip"), 5000)
+        .await
+        .unwrap();
+    assert_eq!(
+        clips
+            .iter()
+            .map(|c| c.subject_id)
+            .collect::<std::collections::HashSet<_>>()
+            .len(),
+        234
+    );
+    for (kind, want) in [
+        ("invited", 30),
+        ("transferred_advertising", 17),
+        ("takedowns_proposed_posts", 1),
+    ] {
+        assert_eq!(
+            watch.cases_counted(kind, from, to).await.unwrap().len(),
+            want,
+            "{kind}"
+        );
+    }
+    assert!(watch.cases_counted("gossip", from, to).await.is_err());
 
     reports
         .write(

@@ -650,6 +650,26 @@ impl Watch {
         rows.iter().map(case_from).collect()
     }
 
+    /// These cases, in the order given (ids not found are left out).
+    pub async fn cases_by_id(&self, ids: &[i64]) -> Result<Vec<Case>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT {CASE_COLUMNS} FROM watch_cases WHERE id IN ({}) ORDER BY id",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for r in q.fetch_all(self.db.pool()).await? {
+                out.push(case_from(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether `c` is past its state's limit now (by this service's clock, as
     /// [`Watch::overdue_cases`] counts).
     pub fn is_overdue(&self, c: &Case) -> bool {

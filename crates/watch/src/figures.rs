@@ -49,7 +49,81 @@ pub struct WatchFigures {
     pub fines_vnd: i64,
 }
 
+/// The case figures whose cases [`Watch::cases_counted`] lists.
+pub const CASE_FIGURES: [&str; 7] = [
+    "invited",
+    "transferred",
+    "transferred_advertising",
+    "takedowns_proposed",
+    "takedowns_proposed_posts",
+    "taken_down",
+    "sanctioned",
+];
+
 impl Watch {
+    /// The cases a case figure counts for `[from, to)` (µs): those entering its state in the
+    /// period (of its category or subject kind), or, for `sanctioned`, those with a sanction
+    /// decided in it; the same conditions as [`Watch::figures`].
+    pub async fn cases_counted(
+        &self,
+        figure: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<crate::cases::Case>> {
+        let f = self.case_rules().figure_states().clone();
+        let (state, category, kind) = match figure {
+            "invited" => (f.invited, None, None),
+            "transferred" => (f.transferred, None, None),
+            "transferred_advertising" => (f.transferred, Some("advertising"), None),
+            "takedowns_proposed" => (f.takedown_proposed, None, None),
+            "takedowns_proposed_posts" => (f.takedown_proposed, None, Some("post")),
+            "taken_down" => (f.taken_down, None, None),
+            "sanctioned" => {
+                let day = |micros: i64| {
+                    lantoa_core::time::local_date(lantoa_core::time::from_micros(micros))
+                        .format("%Y-%m-%d")
+                        .to_string()
+                };
+                let ids: Vec<i64> = sqlx::query_scalar(
+                    "SELECT case_id FROM watch_sanctions WHERE decision_date >= $1 AND decision_date < $2 ORDER BY case_id",
+                )
+                .bind(day(from))
+                .bind(day(to))
+                .fetch_all(self.db.pool())
+                .await?;
+                return self.cases_by_id(&ids).await;
+            }
+            other => {
+                return Err(crate::Error::Invalid {
+                    field: "kind",
+                    message: format!(
+                        "{other:?} is not a case figure ({})",
+                        CASE_FIGURES.join(", ")
+                    ),
+                });
+            }
+        };
+        let Some(state) = state else {
+            return Ok(Vec::new());
+        };
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT e.case_id FROM watch_case_events e
+             JOIN watch_cases k ON k.id = e.case_id
+             JOIN watch_subjects s ON s.id = k.subject_id
+             WHERE e.to_state = $1 AND e.at >= $2 AND e.at < $3
+               AND ($4 = '' OR k.category = $4) AND ($5 = '' OR s.kind = $5)
+             ORDER BY e.case_id",
+        )
+        .bind(state)
+        .bind(from)
+        .bind(to)
+        .bind(category.unwrap_or(""))
+        .bind(kind.unwrap_or(""))
+        .fetch_all(self.db.pool())
+        .await?;
+        self.cases_by_id(&ids).await
+    }
+
     /// The figures for `[from, to)` (µs since the epoch).
     pub async fn figures(&self, from: i64, to: i64) -> Result<WatchFigures> {
         let pool = self.db.pool();

@@ -4669,6 +4669,21 @@ mod reports {
             "{}",
             before.body
         );
+        for bad in [
+            "/watch/cases?kind=gossip&from=2023-01-01&to=2023-12-31",
+            "/watch/cases?from=2023-01-01&to=2023-12-31",
+        ] {
+            let r = app.get(bad, Some(&kh)).await;
+            assert_eq!(r.status, 422, "{bad}: {}", r.body);
+            assert!(r.body.contains("kind"), "{}", r.body);
+        }
+        let r = app
+            .get(
+                "/watch/cases?kind=invited&from=2023-01-01&to=2023-12-31",
+                Some(&kh),
+            )
+            .await;
+        assert!(r.body.contains("id=\"counted\""), "{}", r.body);
         let r = app
             .get("/watch/crawls?from=2020-13-01&to=2020-12-31", Some(&kh))
             .await;

@@ -27,6 +27,13 @@ const DOCUMENT_ISSUERS: &[Role] = &[
 #[derive(Deserialize, Default)]
 pub struct BoardQuery {
     flash: Option<String>,
+    /// With `kind` (a case figure: `invited`, `transferred`…), the first and last day of the
+    /// cases it counts, as a report links to them.
+    from: Option<String>,
+    /// The last day.
+    to: Option<String>,
+    /// The case figure.
+    kind: Option<String>,
     /// Prefill the open form for this subject…
     subject: Option<i64>,
     /// …and category, with the subject's findings in it that were not dismissed.
@@ -105,11 +112,30 @@ pub async fn board(
 ) -> Result<Response, WebError> {
     let extra = board_context(&state, &ctx).await?;
     let echo = prefill(&state, &q).await?;
+    let span = super::Span {
+        from: q.from.clone(),
+        to: q.to.clone(),
+        kind: q.kind.clone(),
+    };
+    let counted = match (span.micros()?, q.kind.as_deref()) {
+        (Some((from, to)), Some(kind)) => Some(state.watch.cases_counted(kind, from, to).await?),
+        (Some(_), None) => {
+            return Err(lantoa_watch::Error::Invalid {
+                field: "kind",
+                message: "say which figure's cases (kind=invited, transferred…)".into(),
+            }
+            .into());
+        }
+        _ => None,
+    };
     Ok(view::page(
         "watch_cases.html",
         &ctx,
         "watch",
-        minijinja::context! { flash => flash(q.flash.as_deref()), echo => echo, ..extra },
+        minijinja::context! {
+            flash => flash(q.flash.as_deref()), echo => echo, counted => counted, span => span,
+            ..extra
+        },
     )?
     .into_response())
 }
