@@ -1193,6 +1193,24 @@ impl Notify {
             .collect()
     }
 
+    /// The campaigns [`Notify::figures`] counts for `[from, to)`: those with a message (not a
+    /// test) sent in the period.
+    pub async fn campaigns_sent_between(&self, from: i64, to: i64) -> Result<Vec<Campaign>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT campaign_id FROM notify_messages
+             WHERE test = 0 AND sent_at >= $1 AND sent_at < $2 ORDER BY campaign_id",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.db.pool())
+        .await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.campaign(id).await?);
+        }
+        Ok(out)
+    }
+
     /// Sending figures for messages first accepted in `[from, to)` (µs), test sends excluded.
     pub async fn figures(&self, from: i64, to: i64) -> Result<Figures> {
         let rows = sqlx::query(

@@ -207,6 +207,10 @@ async fn each_recipient_gets_the_message_once_and_every_receipt_is_matched() {
         (1, 30, 90, 30)
     );
     assert_eq!(f.delivered_pct, 100.0);
+    // And the reports' link lists the campaign it counted; a period before it lists none.
+    let sent = r.n.campaigns_sent_between(0, i64::MAX).await.unwrap();
+    assert_eq!(sent.iter().map(|c| c.id).collect::<Vec<_>>(), vec![id]);
+    assert!(r.n.campaigns_sent_between(0, 1).await.unwrap().is_empty());
     r.finish().await;
     let c = r.n.campaign(id).await.unwrap();
     assert_eq!(c.status, "sent");

@@ -29,6 +29,24 @@ pub struct OpenDataFigures {
 }
 
 impl OpenData {
+    /// The files [`OpenData::figures`] counts for `[from, to)` (µs): those read to their end in
+    /// the period, in the order they finished.
+    pub async fn uploads_between(&self, from: i64, to: i64) -> Result<Vec<crate::Upload>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM opendata_uploads WHERE status = 'done' AND finished_at >= $1 AND finished_at < $2
+             ORDER BY finished_at, id LIMIT 5000",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.db.pool())
+        .await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.upload_info(id).await?);
+        }
+        Ok(out)
+    }
+
     /// The figures for `[from, to)` (µs since the epoch).
     pub async fn figures(&self, from: i64, to: i64) -> Result<OpenDataFigures> {
         let pool = self.db.pool();

@@ -237,6 +237,10 @@ async fn a_fix_is_checked_again_and_published_only_when_clean() {
         f.completeness_pct.is_some_and(|p| p > 0.0 && p <= 100.0),
         "{f:?}"
     );
+    // The file the figures counted, listed for the reports' link.
+    let read = s.od.uploads_between(0, i64::MAX).await.unwrap();
+    assert_eq!(read.iter().map(|u| u.rows).collect::<Vec<_>>(), vec![6]);
+    assert!(s.od.uploads_between(0, 1).await.unwrap().is_empty());
     let before = s.od.figures(0, 1).await.unwrap();
     assert_eq!(
         (before.datasets, before.uploads, before.completeness_pct),

@@ -913,3 +913,4 @@ reports-approve = Approve (the figures are kept as they are now)
 reports-reopen = Reopen as the next version
 records-span = { $n } records from { $from } to { $to }, those the report's figure counts from
 records-all = all
+speakers-span = Plays due from { $from } to { $to }, as the report counts them

@@ -913,3 +913,4 @@ reports-approve = Phê duyệt (giữ nguyên số liệu hiện tại)
 reports-reopen = Mở lại thành phiên bản mới
 records-span = { $n } bản ghi từ { $from } đến { $to }, nguồn của số liệu trong báo cáo
 records-all = tất cả
+speakers-span = Lượt phát đến hạn từ { $from } đến { $to }, như báo cáo tính

@@ -4689,6 +4689,24 @@ mod reports {
             .await;
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(r.body.contains("from"), "{}", r.body);
+        let r = app
+            .get("/opendata?from=2020-01-01&to=2020-12-31", Some(&kh))
+            .await;
+        assert!(r.body.contains("id=\"read-h\">0 "), "{}", r.body);
+        let r = app
+            .get("/notify?from=2020-01-01&to=2020-12-31", Some(&kh))
+            .await;
+        assert!(r.body.contains("id=\"sent-h\">0 "), "{}", r.body);
+        let r = app
+            .get("/notify/speakers?from=2020-01-01&to=2020-12-31", Some(&kh))
+            .await;
+        assert!(r.body.contains("id=\"span\""), "{}", r.body);
+        assert_eq!(
+            app.get("/notify?from=2020-01-01&to=2020-02-30", Some(&kh))
+                .await
+                .status,
+            422
+        );
         assert_eq!(
             app.get("/notify/alerts?from=2026-01-01&to=2026-03-31", Some(&kh))
                 .await

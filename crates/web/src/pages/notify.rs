@@ -36,6 +36,10 @@ async fn home_context(state: &AppState) -> Result<minijinja::Value, WebError> {
 #[derive(serde::Deserialize, Default)]
 pub struct Flash {
     flash: Option<String>,
+    /// With `to`: the campaigns that sent in these days (as a report links to them).
+    from: Option<String>,
+    /// The last day.
+    to: Option<String>,
 }
 
 /// `GET /notify`: campaigns and their state, recipient lists, and the forms to import a list
@@ -46,12 +50,22 @@ pub async fn home(
     Query(q): Query<Flash>,
 ) -> Result<Response, WebError> {
     let extra = home_context(&state).await?;
+    let span = super::Span {
+        from: q.from.clone(),
+        to: q.to.clone(),
+        kind: None,
+    };
+    let sent = match span.micros()? {
+        Some((from, to)) => Some(state.notify()?.campaigns_sent_between(from, to).await?),
+        None => None,
+    };
     Ok(view::page(
         "notify.html",
         &ctx,
         "notify",
         minijinja::context! {
-            can_draft => ctx.has_any(NOTIFY_AUTHORS), flash => flash(q.flash.as_deref()), ..extra
+            can_draft => ctx.has_any(NOTIFY_AUTHORS), flash => flash(q.flash.as_deref()),
+            span => span, sent => sent, ..extra
         },
     )?
     .into_response())

@@ -102,6 +102,10 @@ pub struct Flash {
     flash: Option<String>,
     /// Look for possible duplicates (a scan of the published rows, so only on request).
     suggest: Option<String>,
+    /// With `to`: the files read in these days (as a report links to them).
+    from: Option<String>,
+    /// The last day.
+    to: Option<String>,
 }
 
 /// `GET /opendata`: the datasets, each with its owner, rows published and its latest upload's
@@ -112,12 +116,22 @@ pub async fn datasets(
     Query(q): Query<Flash>,
 ) -> Result<Response, WebError> {
     let extra = list_context(&state, &ctx).await?;
+    let span = super::Span {
+        from: q.from.clone(),
+        to: q.to.clone(),
+        kind: None,
+    };
+    let read = match span.micros()? {
+        Some((from, to)) => Some(state.opendata()?.uploads_between(from, to).await?),
+        None => None,
+    };
     Ok(view::page(
         "opendata.html",
         &ctx,
         "opendata",
         minijinja::context! {
-            can_edit => can_edit(&ctx), flash => flash(q.flash.as_deref()), ..extra
+            can_edit => can_edit(&ctx), flash => flash(q.flash.as_deref()), span => span,
+            read => read, ..extra
         },
     )?
     .into_response())

@@ -18,10 +18,20 @@ use crate::{AppState, view};
 const COVERAGE_DAYS: i64 = 30;
 
 async fn context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, WebError> {
+    context_in(state, ctx, &super::Span::default()).await
+}
+
+async fn context_in(
+    state: &AppState,
+    ctx: &Ctx,
+    span: &super::Span,
+) -> Result<minijinja::Value, WebError> {
     let n = state.notify()?;
     let now = chrono::Utc::now().timestamp_micros();
-    let from = now - COVERAGE_DAYS * 86_400_000_000;
-    let coverage = n.coverage(from, now).await?;
+    let (from, to) = span
+        .micros()?
+        .unwrap_or((now - COVERAGE_DAYS * 86_400_000_000, now));
+    let coverage = n.coverage(from, to).await?;
     let chart = lantoa_notify::speakers::coverage_svg(
         &coverage,
         &ctx.t("speakers-chart-title"),
@@ -46,7 +56,7 @@ async fn context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, WebErr
         played => coverage.played(), chart => chart, days => COVERAGE_DAYS,
         communes => communes, can_edit => ctx.has_any(crate::routes::NOTIFY_AUTHORS),
         can_decide => ctx.has_any(crate::routes::NOTIFY_STEPS),
-        voice => n.speech_voice(),
+        voice => n.speech_voice(), span => span,
     })
 }
 
@@ -57,7 +67,12 @@ pub async fn home(
     Extension(ctx): Extension<Ctx>,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let extra = context(&state, &ctx).await?;
+    let span = super::Span {
+        from: q.get("from").cloned(),
+        to: q.get("to").cloned(),
+        kind: None,
+    };
+    let extra = context_in(&state, &ctx, &span).await?;
     let echo = match q.get("campaign").and_then(|v| v.parse::<i64>().ok()) {
         Some(id) => {
             let c = state.notify()?.campaign(id).await?;
