@@ -684,6 +684,52 @@ II,Xã hội số,,,,
         )
         .await
         .unwrap();
+    // An indicator with its 2024 target and an actual short of it; the 2024 DTI as published.
+    let planner = [lantoa_core::Role::Planner];
+    let ind = plans
+        .define_indicator(
+            "kh",
+            &planner,
+            plan.id,
+            &lantoa_plans::NewIndicator {
+                code: "CQS-01".into(),
+                name: "Hồ sơ trực tuyến toàn trình".into(),
+                measure: "%".into(),
+                pillar: "Chính quyền số".into(),
+                targets: vec![(2024, 80.0)],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    plans
+        .record_actual(
+            "kh",
+            &planner,
+            ind.id,
+            &lantoa_plans::NewActual {
+                period: "Quý IV/2024".into(),
+                value: 72.5,
+                source: "Cổng dịch vụ công".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    plans
+        .record_dti_result(
+            "kh",
+            &planner,
+            2024,
+            &lantoa_plans::DtiResult {
+                rank: 4,
+                of_count: 63,
+                index_value: Some(0.7123),
+                source: "Bộ KH&CN".into(),
+            },
+        )
+        .await
+        .unwrap();
     let reports = Reports::new(
         t.db.clone(),
         Sources {
@@ -724,6 +770,25 @@ II,Xã hội số,,,,
             ["Sở Y tế Hà Nội", "1", "0", "1"],
             ["Sở Văn hóa và Thể thao Hà Nội", "1", "0", "0"],
         ]
+    );
+    let plan_view = views.iter().find(|f| f.field == "plans").unwrap();
+    let indicators = plan_view
+        .tables
+        .iter()
+        .find(|t| t.key == "plans.indicators")
+        .unwrap();
+    assert_eq!(
+        indicators.rows,
+        [[
+            "CQS-01 Hồ sơ trực tuyến toàn trình",
+            "80",
+            "72,5",
+            "chưa đạt"
+        ]]
+    );
+    assert_eq!(
+        (value(&c, "plans.dti_rank"), value(&c, "plans.dti_index")),
+        (Some(4.0), Some(0.7123))
     );
     // A year outside the plan's counts nothing of it.
     let r = reports
