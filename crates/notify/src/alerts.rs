@@ -13,6 +13,7 @@ use sqlx::Row;
 use crate::cap::{
     self, Alert, Area, Category, Certainty, Info, MsgType, Scope, Severity, Status, Urgency,
 };
+use crate::error::invalid;
 use crate::{Error, Notify, Result};
 
 /// An alert written in the console or sent to the API.
@@ -201,13 +202,6 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<StoredAlert> {
     })
 }
 
-fn invalid(field: &'static str, message: impl Into<String>) -> Error {
-    Error::Invalid {
-        field,
-        message: message.into(),
-    }
-}
-
 fn word<T>(
     field: &'static str,
     v: &str,
@@ -309,13 +303,7 @@ impl Notify {
         }
         let mut descs = Vec::new();
         for code in &codes {
-            let name = self.communes.name_of(code).ok_or_else(|| {
-                invalid(
-                    "communes",
-                    format!("{code:?} is not the code of a current commune or ward"),
-                )
-            })?;
-            descs.push(name.to_owned());
+            descs.push(self.commune_named("communes", code)?.to_owned());
             area.geocodes.push(("MA_XA".into(), (*code).to_owned()));
         }
         area.area_desc = if descs.is_empty() {

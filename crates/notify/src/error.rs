@@ -62,6 +62,14 @@ impl From<serde_json::Error> for Error {
     }
 }
 
+/// A refusal naming the field at fault.
+pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Error {
+    Error::Invalid {
+        field,
+        message: message.into(),
+    }
+}
+
 /// Results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

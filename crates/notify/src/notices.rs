@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use crate::error::invalid;
 use crate::{Error, Notify, Result};
 
 /// The kinds of recipient.
@@ -93,13 +94,6 @@ pub struct Link {
     pub outlet: Outlet,
     /// The secret in its link (`/notices/{token}`).
     pub token: String,
-}
-
-fn invalid(field: &'static str, message: impl Into<String>) -> Error {
-    Error::Invalid {
-        field,
-        message: message.into(),
-    }
 }
 
 const NOTICE_COLUMNS: &str = "n.id, n.number, n.title, n.body, n.due, n.issued_by, n.issued_at,

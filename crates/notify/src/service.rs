@@ -16,6 +16,7 @@ use serde::Serialize;
 use sqlx::Row as _;
 
 use crate::audience::{self, Communes, ImportReport, Refused};
+use crate::error::invalid;
 use crate::message::{self, Cost, Encoding, Template};
 use crate::rules::{Rules, brandname_problem};
 use crate::{Error, Result};
@@ -203,13 +204,6 @@ pub struct Notify {
     pub(crate) blobs: Option<lantoa_store::blob::BlobStore>,
     pub(crate) speech: Arc<crate::tts::SpeechConfig>,
     pub(crate) lexicon: Arc<crate::speech::Lexicon>,
-}
-
-fn invalid(field: &'static str, message: impl Into<String>) -> Error {
-    Error::Invalid {
-        field,
-        message: message.into(),
-    }
 }
 
 /// Where opt-outs come from.

@@ -12,6 +12,7 @@ use chrono::{Datelike, NaiveDate, NaiveTime, TimeZone};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use crate::error::invalid;
 use crate::{Error, Notify, Result};
 
 /// Days a schedule may run over.
@@ -197,13 +198,6 @@ pub(crate) struct Spoken {
     blobs: lantoa_store::blob::BlobStore,
 }
 
-fn invalid(field: &'static str, message: impl Into<String>) -> Error {
-    Error::Invalid {
-        field,
-        message: message.into(),
-    }
-}
-
 const CLUSTER_COLUMNS: &str =
     "id, name, commune_code, revoked_at, revoked_by, last_seen_at, created_at";
 
@@ -246,6 +240,17 @@ fn parse_day(field: &'static str, s: &str) -> Result<NaiveDate> {
 }
 
 impl Notify {
+    /// The name of a current commune or ward by its code; refused, naming `field`, for any
+    /// other code.
+    pub(crate) fn commune_named(&self, field: &'static str, code: &str) -> Result<&str> {
+        self.communes.name_of(code).ok_or_else(|| {
+            invalid(
+                field,
+                format!("{code:?} is not the code of a current commune or ward"),
+            )
+        })
+    }
+
     /// The voice bulletins are spoken in.
     pub fn speech_voice(&self) -> &str {
         &self.speech.voice
@@ -281,12 +286,7 @@ impl Notify {
             return Err(invalid("name", "required"));
         }
         let code = commune_code.trim();
-        if self.communes.name_of(code).is_none() {
-            return Err(invalid(
-                "commune",
-                format!("{code:?} is not the code of a current commune or ward"),
-            ));
-        }
+        self.commune_named("commune", code)?;
         let token = lantoa_core::secret::token("lt_spk_");
         let mut tx = self.db.begin().await?;
         let id: i64 = match sqlx::query(
@@ -425,12 +425,7 @@ impl Notify {
     async fn clusters_of(&self, communes: &[String]) -> Result<Vec<i64>> {
         let mut ids = Vec::new();
         for code in communes {
-            let name = self.communes.name_of(code).ok_or_else(|| {
-                invalid(
-                    "communes",
-                    format!("{code:?} is not the code of a current commune or ward"),
-                )
-            })?;
+            let name = self.commune_named("communes", code)?;
             let found: Vec<i64> = sqlx::query_scalar(
                 "SELECT id FROM notify_clusters WHERE commune_code = $1 AND revoked_at IS NULL ORDER BY id",
             )
@@ -882,19 +877,20 @@ impl Notify {
     /// (µs) by what their clusters reported.
     pub async fn coverage(&self, from: i64, to: i64) -> Result<Coverage> {
         let mut rows: std::collections::BTreeMap<String, CoverageRow> = Default::default();
-        let row_of = |rows: &mut std::collections::BTreeMap<String, CoverageRow>, code: String| {
-            let commune = self.communes.name_of(&code).unwrap_or(&code).to_owned();
-            rows.entry(code.clone())
-                .or_insert_with(|| CoverageRow {
-                    commune_code: code,
-                    commune,
-                    clusters: 0,
-                    waiting: 0,
-                    played: 0,
-                    failed: 0,
-                })
-                .clone()
-        };
+        fn row_of<'a>(
+            rows: &'a mut std::collections::BTreeMap<String, CoverageRow>,
+            communes: &crate::audience::Communes,
+            code: String,
+        ) -> &'a mut CoverageRow {
+            rows.entry(code.clone()).or_insert_with(|| CoverageRow {
+                commune: communes.name_of(&code).unwrap_or(&code).to_owned(),
+                commune_code: code,
+                clusters: 0,
+                waiting: 0,
+                played: 0,
+                failed: 0,
+            })
+        }
         let mut revoked = 0;
         let mut live = 0;
         for r in sqlx::query(
@@ -908,9 +904,7 @@ impl Notify {
             let n: i64 = r.try_get(1)?;
             revoked += r.try_get::<i64, _>(2)? - n;
             live += n;
-            let mut row = row_of(&mut rows, code.clone());
-            row.clusters = n;
-            rows.insert(code, row);
+            row_of(&mut rows, &self.communes, code).clusters = n;
         }
         for r in sqlx::query(
             "SELECT c.commune_code, p.state, COUNT(*) FROM notify_plays p
@@ -928,13 +922,12 @@ impl Notify {
             let code: String = r.try_get(0)?;
             let state: String = r.try_get(1)?;
             let n: i64 = r.try_get(2)?;
-            let mut row = row_of(&mut rows, code.clone());
+            let row = row_of(&mut rows, &self.communes, code);
             match state.as_str() {
                 "played" => row.played += n,
                 "failed" => row.failed += n,
                 _ => row.waiting += n,
             }
-            rows.insert(code, row);
         }
         let rows: Vec<CoverageRow> = rows.into_values().collect();
         Ok(Coverage {

@@ -71,6 +71,16 @@ impl Labels {
         toml::from_str(LABELS).map_err(|e| Error::Labels(e.to_string()))
     }
 
+    /// The shipped labels, read once per process (the console builds a service per request).
+    pub fn shipped() -> Result<std::sync::Arc<Self>> {
+        static SHIPPED: std::sync::OnceLock<std::sync::Arc<Labels>> = std::sync::OnceLock::new();
+        if let Some(l) = SHIPPED.get() {
+            return Ok(l.clone());
+        }
+        let read = std::sync::Arc::new(Self::builtin()?);
+        Ok(SHIPPED.get_or_init(|| read).clone())
+    }
+
     /// A figure's label.
     pub fn figure(&self, key: &str) -> Option<&Label> {
         self.figure.iter().find(|l| l.key == key)

@@ -197,7 +197,7 @@ impl Reports {
         Ok(Self {
             db,
             clock: Clock::System,
-            labels: std::sync::Arc::new(Labels::builtin()?),
+            labels: Labels::shipped()?,
             sources,
         })
     }
