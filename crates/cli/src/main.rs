@@ -395,24 +395,7 @@ async fn demo_smsc(
         )?;
         cfg.notify.rules = Some(rules);
     }
-    cfg.notify.smsc = vec![lantoa_notify::smpp::Smsc {
-        name: "demo-smsc".into(),
-        operators: lantoa_core::phone::NumberingPlan::builtin()
-            .operators()
-            .iter()
-            .map(|o| o.id.clone())
-            .collect(),
-        host: "127.0.0.1".into(),
-        port,
-        system_id: "lantoa-demo".into(),
-        password: "demo".into(),
-        system_type: String::new(),
-        binds: 1,
-        tps: 50,
-        max_window: 10,
-        enquire_link_secs: 30,
-        response_timeout_secs: 30,
-    }];
+    cfg.notify.smsc = vec![lantoa_notify::demo_smsc::smsc(port)];
     println!(
         "Demo SMSC: 127.0.0.1:{port}, with delivery receipts (numbers ending in 7 come back undeliverable); quiet hours are off in the demo."
     );
@@ -531,21 +514,32 @@ async fn load_demo(cfg: &Config, db: &Db) -> anyhow::Result<()> {
     }
     let cases = watch.load_demo_cases().await?;
     println!("Demo enforcement cases: {cases} opened (see Giám sát thông tin → Vụ việc).");
-    let sms = workers::notify(&cfg.notify, db)?
-        .with_blobs(watch::blobs(cfg, db))
-        .load_demo("demo")
-        .await?;
-    println!(
-        "Demo SMS: {} recipient lists and {} campaigns added (two being sent to the demo SMSC, one awaiting approval; see Thông tin đến người dân).",
-        sms.lists, sms.campaigns
-    );
-    if sms.clusters > 0 {
+    let notify = workers::notify(&cfg.notify, db)?.with_blobs(watch::blobs(cfg, db));
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_message("Demo year 2023: SMS, alerts and loudspeakers");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let year = notify.load_demo_year("demo").await?;
+    spinner.finish_and_clear();
+    if year.campaigns > 0 {
         println!(
-            "Demo loudspeakers: {} clusters and {} bulletins (see Thông tin đến người dân → Loa truyền thanh cơ sở).",
-            sms.clusters, sms.bulletins
+            "Demo year 2023, notify: {} campaigns sent to a demo SMSC of their own ({} messages, {} delivered), {} alert read out on the loudspeakers ({} plays reported).",
+            year.campaigns, year.messages, year.delivered, year.alerts, year.plays
         );
     }
-    if let Some(token) = &sms.speaker_token {
+    let sms = notify.load_demo("demo").await?;
+    println!(
+        "Demo SMS: {} recipient lists and {} campaigns added (two being sent to the demo SMSC, one awaiting approval; see Thông tin đến người dân).",
+        sms.lists + year.lists,
+        sms.campaigns
+    );
+    if sms.clusters + year.clusters > 0 {
+        println!(
+            "Demo loudspeakers: {} clusters and {} bulletins (see Thông tin đến người dân → Loa truyền thanh cơ sở).",
+            sms.clusters + year.clusters,
+            sms.bulletins
+        );
+    }
+    if let Some(token) = sms.speaker_token.as_ref().or(year.speaker_token.as_ref()) {
         println!(
             "  A cluster's device API: curl -H 'Authorization: Bearer {token}' http://{}/speakers/v1/playlist",
             cfg.listen
@@ -557,7 +551,7 @@ async fn load_demo(cfg: &Config, db: &Db) -> anyhow::Result<()> {
             sms.notices
         );
     }
-    if let Some(why) = &sms.speech_missing {
+    if let Some(why) = sms.speech_missing.as_ref().or(year.speech_missing.as_ref()) {
         println!(
             "  No bulletin was spoken: {why}. Install espeak-ng (apt install espeak-ng) or set [notify.speech]."
         );
@@ -578,8 +572,8 @@ async fn load_demo(cfg: &Config, db: &Db) -> anyhow::Result<()> {
     }
     let datasets = opendata_service(cfg, db)?.load_demo("demo").await?;
     println!(
-        "Demo open data: {} datasets created ({} already there), {} files queued (see Dữ liệu mở in the console).",
-        datasets.created, datasets.already, datasets.queued
+        "Demo open data: {} datasets created ({} already there), {} files queued, {} file of the demo year 2023 read and corrected on that year's days (see Dữ liệu mở in the console).",
+        datasets.created, datasets.already, datasets.queued, datasets.earlier
     );
     Ok(())
 }

@@ -266,6 +266,14 @@ fn serve_demo_prints_the_one_time_password_and_answers() {
     );
     assert!(text.contains("Demo alerts: 2 CAP alerts issued"), "{text}");
     assert!(
+        text.contains("Demo year 2023, notify: 3 campaigns sent to a demo SMSC of their own (183 messages, 165 delivered)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 file of the demo year 2023 read and corrected"),
+        "{text}"
+    );
+    assert!(
         text.contains("(demo) with 55 sections and tasks imported"),
         "{text}"
     );
@@ -589,7 +597,8 @@ fn opendata_upload_is_followed_to_its_end_and_agencies_are_set_by_code() {
         &["opendata", "uploads", "ca-sot-xuat-huyet-theo-tuan"],
     ));
     assert!(
-        history.contains("tuan-40.csv") && history.contains("version 2"),
+        // Version 1 is the demo's 2023 file, 2 its current one.
+        history.contains("tuan-40.csv") && history.contains("version 3"),
         "{history}"
     );
     // Bad input: each says what is wrong.

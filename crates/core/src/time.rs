@@ -31,6 +31,14 @@ pub fn local_date(instant: DateTime<Utc>) -> NaiveDate {
     local(instant).date_naive()
 }
 
+/// The first instant of a calendar day in Viet Nam, in stored form (microseconds).
+pub fn day_start(day: NaiveDate) -> i64 {
+    // A fixed offset has no gaps or folds, so 00:00 maps to exactly one instant.
+    (day.and_time(chrono::NaiveTime::MIN) - chrono::Duration::seconds(i64::from(OFFSET_SECONDS)))
+        .and_utc()
+        .timestamp_micros()
+}
+
 /// `dd/mm/yyyy HH:MM`, the form Vietnamese documents use.
 pub fn format_vn(instant: DateTime<Utc>) -> String {
     local(instant).format("%d/%m/%Y %H:%M").to_string()
@@ -57,6 +65,18 @@ mod tests {
         let t = Utc.with_ymd_and_hms(2025, 6, 30, 17, 30, 0).unwrap();
         assert_eq!(local_date(t), NaiveDate::from_ymd_opt(2025, 7, 1).unwrap());
         assert_eq!(format_vn(t), "01/07/2025 00:30");
+    }
+
+    #[test]
+    fn a_day_starts_at_17_00_utc_the_day_before() {
+        let d = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+        let want = Utc.with_ymd_and_hms(2022, 12, 31, 17, 0, 0).unwrap();
+        assert_eq!(day_start(d), want.timestamp_micros());
+        assert_eq!(local_date(from_micros(day_start(d))), d);
+        assert_eq!(
+            local_date(from_micros(day_start(d) - 1)),
+            d.pred_opt().unwrap()
+        );
     }
 
     proptest! {

@@ -3,7 +3,7 @@
 //! dispatcher and the demo SMSC), and a campaign awaiting approval for a newcomer to send.
 
 use crate::Result;
-use crate::service::{NewCampaign, Notify};
+use crate::service::{List, NewCampaign, Notify};
 
 const LIST: &[u8] = include_bytes!("../../../data/notify/demo-list.csv");
 const LIST_NAME: &str = "Demo: người dân 8 phường, xã";
@@ -53,8 +53,14 @@ const OUTLETS: [(&str, &str, &str, &str); 4] = [
     ),
 ];
 
+/// The headline of today's demo alert.
+const DENGUE_HEADLINE: &str = "Số ca sốt xuất huyết tăng ở các phường trung tâm (bản trình diễn)";
+
+/// The title of the demo's weekly loudspeaker bulletin.
+const WEEKLY_TITLE: &str = "Tháng tiêm chủng mở rộng (bản trình diễn)";
+
 /// The demo's loudspeaker clusters: (name, commune code). Names written for the demo.
-const CLUSTERS: [(&str, &str); 4] = [
+pub(crate) const CLUSTERS: [(&str, &str); 4] = [
     ("Cụm loa tổ dân phố 5, phường Ba Đình (demo)", "00004"),
     ("Cụm loa nhà văn hóa phường Ngọc Hà (demo)", "00008"),
     ("Cụm loa phố Hàng Bạc, phường Hoàn Kiếm (demo)", "00070"),
@@ -65,20 +71,7 @@ impl Notify {
     /// Loads the demo list and campaigns once; a second call changes nothing.
     pub async fn load_demo(&self, actor: &str) -> Result<DemoReport> {
         let mut report = DemoReport::default();
-        let list = match self
-            .lists()
-            .await?
-            .into_iter()
-            .find(|l| l.name == LIST_NAME)
-        {
-            Some(l) => l,
-            None => {
-                report.lists += 1;
-                self.import_list(actor, LIST_NAME, "demo-list.csv", LIST)
-                    .await?
-                    .0
-            }
-        };
+        let list = self.demo_list(actor, &mut report.lists).await?;
         let existing: Vec<String> = self
             .campaigns()
             .await?
@@ -144,6 +137,23 @@ impl Notify {
         Ok(report)
     }
 
+    /// The demo's recipient list, imported when missing (counted in `imported`).
+    pub(crate) async fn demo_list(&self, actor: &str, imported: &mut usize) -> Result<List> {
+        if let Some(l) = self
+            .lists()
+            .await?
+            .into_iter()
+            .find(|l| l.name == LIST_NAME)
+        {
+            return Ok(l);
+        }
+        *imported += 1;
+        Ok(self
+            .import_list(actor, LIST_NAME, "demo-list.csv", LIST)
+            .await?
+            .0)
+    }
+
     /// Two alerts, once: an actual one for a few wards, approved by a second person (public on
     /// /alerts and in the feed), and a drill the public never sees. Texts written for the demo.
     /// The recipients and one notice, which one press agency has confirmed reading (through
@@ -175,19 +185,27 @@ impl Notify {
     }
 
     async fn load_demo_speakers(&self, actor: &str, report: &mut DemoReport) -> Result<()> {
-        if !self.clusters().await?.is_empty() {
-            return Ok(());
+        // The clusters may have been set up by the demo year already.
+        if self.clusters().await?.is_empty() {
+            for (name, code) in CLUSTERS {
+                let (_, token) = self.add_cluster(actor, name, code).await?;
+                report.speaker_token.get_or_insert(token);
+                report.clusters += 1;
+            }
         }
-        for (name, code) in CLUSTERS {
-            let (_, token) = self.add_cluster(actor, name, code).await?;
-            report.speaker_token.get_or_insert(token);
-            report.clusters += 1;
+        if self
+            .bulletins(500)
+            .await?
+            .iter()
+            .any(|b| b.title == WEEKLY_TITLE)
+        {
+            return Ok(());
         }
         let tomorrow = (self.clock.now() + chrono::Duration::days(1))
             .with_timezone(&lantoa_core::time::zone())
             .date_naive();
         let weekly = crate::speakers::NewBulletin {
-            title: "Tháng tiêm chủng mở rộng (bản trình diễn)".into(),
+            title: WEEKLY_TITLE.into(),
             body: "UBND phường thông báo: trạm y tế tiêm vắc xin sởi cho trẻ từ 9 tháng tuổi vào 7h30 các ngày thứ Bảy trong tháng; mang theo sổ tiêm chủng.".into(),
             communes: CLUSTERS.iter().map(|(_, c)| (*c).to_owned()).collect(),
             from: tomorrow.format("%Y-%m-%d").to_string(),
@@ -219,22 +237,43 @@ impl Notify {
         let Some(bulletin) = alert.bulletin_id else {
             return Ok(0);
         };
+        self.devices_report(bulletin, 2, "mất điện lưới khu vực (bản trình diễn)")
+            .await?;
+        Ok(1)
+    }
+
+    /// Each cluster with a play of `bulletin` reports it through the device calls: played,
+    /// except the `failing`-th cluster, which reports `why` it failed. Returns the reports.
+    pub(crate) async fn devices_report(
+        &self,
+        bulletin: i64,
+        failing: usize,
+        why: &str,
+    ) -> Result<usize> {
+        let mut reported = 0;
         for (i, cluster) in self.clusters().await?.iter().enumerate() {
             let plays = self.playlist(cluster).await?;
             if let Some(p) = plays.iter().find(|p| p.bulletin == bulletin) {
-                let (outcome, detail) = if i == 2 {
-                    ("failed", "mất điện lưới khu vực (bản trình diễn)")
+                let (outcome, detail) = if i == failing {
+                    ("failed", why)
                 } else {
                     ("played", "")
                 };
                 self.report_play(cluster, p.play, outcome, detail).await?;
+                reported += 1;
             }
         }
-        Ok(1)
+        Ok(reported)
     }
 
     async fn load_demo_alerts(&self, actor: &str, list: i64, speech: bool) -> Result<usize> {
-        if !self.alerts(false, 1).await?.is_empty() {
+        // Today's alerts, once (the demo year's alert is there already when it ran first).
+        if self
+            .alerts(false, 200)
+            .await?
+            .iter()
+            .any(|a| a.headline == DENGUE_HEADLINE)
+        {
             return Ok(0);
         }
         let Some(sender) = self.rules.cap_sender.clone() else {
@@ -253,7 +292,7 @@ impl Notify {
             urgency: "Expected".into(),
             severity: "Moderate".into(),
             certainty: "Observed".into(),
-            headline: "Số ca sốt xuất huyết tăng ở các phường trung tâm (bản trình diễn)".into(),
+            headline: DENGUE_HEADLINE.into(),
             description: "Số ca mắc trong tuần tăng so với tuần trước.".into(),
             instruction:
                 "Diệt lăng quăng, đậy kín dụng cụ chứa nước, ngủ màn; sốt cao hãy đến cơ sở y tế."

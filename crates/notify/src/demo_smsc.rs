@@ -19,6 +19,29 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio_util::codec::Framed;
 
+/// The dispatcher's settings for the demo SMSC listening on `port` of loopback: every operator
+/// of the numbering plan, one bind.
+pub fn smsc(port: u16) -> crate::smpp::Smsc {
+    crate::smpp::Smsc {
+        name: "demo-smsc".into(),
+        operators: lantoa_core::phone::NumberingPlan::builtin()
+            .operators()
+            .iter()
+            .map(|o| o.id.clone())
+            .collect(),
+        host: "127.0.0.1".into(),
+        port,
+        system_id: "lantoa-demo".into(),
+        password: "demo".into(),
+        system_type: String::new(),
+        binds: 1,
+        tps: 50,
+        max_window: 10,
+        enquire_link_secs: 30,
+        response_timeout_secs: 30,
+    }
+}
+
 /// Serves SMPP on `listener` until `stop` turns true.
 pub async fn serve(listener: TcpListener, mut stop: watch::Receiver<bool>) {
     let mut next = 1u64;

@@ -10,6 +10,7 @@
 
 pub use alerts::{NewAlert, StoredAlert};
 pub use demo::DemoReport;
+pub use demo_year::YearReport;
 pub use dispatch::{DispatchConfig, Dispatcher};
 pub use error::{Error, Result};
 pub use queue::{
@@ -42,6 +43,7 @@ pub mod broadcast;
 pub mod cap;
 mod demo;
 pub mod demo_smsc;
+mod demo_year;
 mod dispatch;
 mod error;
 pub mod message;

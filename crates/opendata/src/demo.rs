@@ -1,7 +1,9 @@
 //! The demo city's datasets (`data/opendata/`): created if missing, with their files uploaded
 //! and queued, so `lantoa serve --demo` shows quarantine and publishing at work.
 
+use chrono::{DateTime, FixedOffset, Utc};
 use lantoa_core::unit::UnitKind;
+use lantoa_store::Clock;
 use serde::Deserialize;
 
 use crate::service::{NewDataset, OpenData};
@@ -10,7 +12,7 @@ use crate::{Error, Result};
 const MANIFEST: &str = include_str!("../../../data/opendata/demo.toml");
 
 /// The demo files, by name.
-const FILES: [(&str, &[u8]); 6] = [
+const FILES: [(&str, &[u8]); 7] = [
     (
         "wifi.schema.json",
         include_bytes!("../../../data/opendata/wifi.schema.json"),
@@ -35,6 +37,10 @@ const FILES: [(&str, &[u8]); 6] = [
         "dengue.csv",
         include_bytes!("../../../data/opendata/dengue.csv"),
     ),
+    (
+        "dengue-2023.csv",
+        include_bytes!("../../../data/opendata/dengue-2023.csv"),
+    ),
 ];
 
 #[derive(Deserialize)]
@@ -53,6 +59,19 @@ struct Entry {
     sensitivity: String,
     schema: String,
     file: String,
+    earlier: Option<Earlier>,
+}
+
+/// A dataset's earlier year: registered on `created`, its file read on `read`, one of its
+/// quarantined rows (`fix_from`, as given) corrected to `fix_to` on `fixed`.
+#[derive(Deserialize)]
+struct Earlier {
+    file: String,
+    created: DateTime<FixedOffset>,
+    read: DateTime<FixedOffset>,
+    fixed: DateTime<FixedOffset>,
+    fix_from: Vec<String>,
+    fix_to: Vec<String>,
 }
 
 fn file(name: &str) -> Result<&'static [u8]> {
@@ -75,6 +94,8 @@ pub struct DemoReport {
     pub already: usize,
     /// Uploads queued now.
     pub queued: usize,
+    /// Files of an earlier year read (on that year's days).
+    pub earlier: usize,
 }
 
 impl OpenData {
@@ -100,7 +121,14 @@ impl OpenData {
                     id: e.owner.clone(),
                 })?;
             let schema = String::from_utf8_lossy(file(&e.schema)?).into_owned();
-            let d = self
+            // A dataset with an earlier year is registered on that year's day.
+            let clock = Clock::manual(
+                e.earlier
+                    .as_ref()
+                    .map_or_else(Utc::now, |y| y.created.with_timezone(&Utc)),
+            );
+            let then = self.clone().with_clock(clock.clone());
+            let d = then
                 .create_dataset(
                     actor,
                     &NewDataset {
@@ -116,9 +144,41 @@ impl OpenData {
                 )
                 .await?;
             report.created += 1;
+            if let Some(y) = &e.earlier {
+                then.load_earlier(actor, d.id, y, &clock).await?;
+                report.earlier += 1;
+            }
             self.upload(actor, d.id, &e.file, file(&e.file)?).await?;
             report.queued += 1;
         }
         Ok(report)
+    }
+
+    /// Reads an earlier year's file and corrects its row on that year's days (`clock` is this
+    /// service's own manual clock, moved day by day).
+    async fn load_earlier(
+        &self,
+        actor: &str,
+        dataset_id: i64,
+        y: &Earlier,
+        clock: &Clock,
+    ) -> Result<()> {
+        clock.advance(y.read.with_timezone(&Utc) - clock.now());
+        let upload = self
+            .upload(actor, dataset_id, &y.file, file(&y.file)?)
+            .await?;
+        self.run_upload(upload.id).await?;
+        clock.advance(y.fixed.with_timezone(&Utc) - clock.now());
+        let row = self
+            .quarantine(dataset_id, "open", 1000)
+            .await?
+            .into_iter()
+            .find(|q| q.upload_id == upload.id && q.cells == y.fix_from)
+            .ok_or_else(|| Error::Invalid {
+                field: "demo",
+                message: format!("{} has no quarantined row {:?}", y.file, y.fix_from),
+            })?;
+        self.fix(actor, row.id, &y.fix_to).await?;
+        Ok(())
     }
 }

@@ -12,12 +12,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::Utc;
 use lantoa_core::phone::NumberingPlan;
 use lantoa_registry::Registry;
 use lantoa_store::blob::{BlobStore, Staged};
 use lantoa_store::jobs::{NewJob, Queue};
-use lantoa_store::{Db, Tx, audit};
+use lantoa_store::{Clock, Db, Tx, audit};
 use serde::Serialize;
 use sqlx::Row as _;
 
@@ -232,16 +231,13 @@ pub struct OpenData {
     blobs: BlobStore,
     admin: Arc<AdminMap>,
     plan: Arc<NumberingPlan>,
+    clock: Clock,
 }
 
 impl std::fmt::Debug for OpenData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OpenData").finish_non_exhaustive()
     }
-}
-
-fn now() -> i64 {
-    Utc::now().timestamp_micros()
 }
 
 /// Checks that `value` is one of `allowed`.
@@ -349,7 +345,18 @@ impl OpenData {
             blobs,
             admin: Arc::new(AdminMap::hanoi()?),
             plan: Arc::new(NumberingPlan::builtin()),
+            clock: Clock::System,
         })
+    }
+
+    /// The same service on another clock (the demo's earlier year, tests).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.now_micros()
     }
 
     /// The registry owners are checked against.
@@ -407,7 +414,7 @@ impl OpenData {
                 ),
             ));
         }
-        let at = now();
+        let at = self.now();
         let mut tx = self.db.begin().await?;
         let id: i64 = match sqlx::query(
             "INSERT INTO opendata_datasets (name, title, notes, owner_unit_id, license_id, cadence, sensitivity, schema_json, created_by, created_at, updated_at)
@@ -432,10 +439,11 @@ impl OpenData {
             }
             Err(e) => return Err(e.into()),
         };
-        audit::append(
+        audit::append_at(
             &mut tx,
             &audit::Entry::new(actor, "opendata.dataset_created", format!("dataset:{id}"))
                 .after(serde_json::json!({ "name": name, "owner_unit_id": owner.id })),
+            &self.clock,
         )
         .await?;
         tx.commit().await?;
@@ -479,11 +487,11 @@ impl OpenData {
         .bind(license.trim())
         .bind(&cadence)
         .bind(&sensitivity)
-        .bind(now())
+        .bind(self.now())
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        audit::append(
+        audit::append_at(
             &mut tx,
             &audit::Entry::new(actor, "opendata.dataset_changed", format!("dataset:{id}"))
                 .before(serde_json::json!({
@@ -494,6 +502,7 @@ impl OpenData {
                     "title": title, "notes": notes, "license_id": license,
                     "cadence": cadence, "sensitivity": sensitivity,
                 })),
+            &self.clock,
         )
         .await?;
         tx.commit().await?;
@@ -654,7 +663,7 @@ impl OpenData {
         .bind(file_name)
         .bind(&blob.sha256)
         .bind(actor)
-        .bind(now())
+        .bind(self.now())
         .bind(format)
         .fetch_one(&mut *tx)
         .await?
@@ -665,7 +674,7 @@ impl OpenData {
                 &NewJob::new(INGEST_JOB, serde_json::json!({ "upload_id": id })),
             )
             .await?;
-        audit::append(
+        audit::append_at(
             &mut tx,
             &audit::Entry::new(
                 actor,
@@ -676,6 +685,7 @@ impl OpenData {
                 "upload_id": id, "version": version, "file": file_name,
                 "sha256": blob.sha256, "bytes": blob.size,
             })),
+            &self.clock,
         )
         .await?;
         tx.commit().await?;
@@ -862,7 +872,7 @@ impl OpenData {
             .execute(&mut *tx)
             .await?;
             sqlx::query("UPDATE opendata_datasets SET updated_at = $1 WHERE id = $2")
-                .bind(now())
+                .bind(self.now())
                 .bind(dataset.id)
                 .execute(&mut *tx)
                 .await?;
@@ -900,7 +910,7 @@ impl OpenData {
         .bind(status)
         .bind(serde_json::to_string(&problems)?)
         .bind(serde_json::to_string(&duplicate_rows)?)
-        .bind(now())
+        .bind(self.now())
         .bind(stopped)
         .bind(upload_id)
         .execute(self.db.pool())
@@ -1110,7 +1120,7 @@ impl OpenData {
                     FixOutcome::StillDirty(errors)
                 } else {
                     let shared = crate::share::row(&schema, &values);
-                    let mut one = RowBatch::default();
+                    let mut one = RowBatch::new(&self.clock);
                     one.push(
                         &mut tx,
                         dataset_id,
@@ -1126,7 +1136,7 @@ impl OpenData {
                     )
                     .bind(serde_json::to_string(cells)?)
                     .bind(actor)
-                    .bind(now())
+                    .bind(self.now())
                     .bind(quarantine_id)
                     .execute(&mut *tx)
                     .await?;
@@ -1142,7 +1152,7 @@ impl OpenData {
                 return Err(invalid("cells", "the row was taken for a repeat of itself"));
             }
         };
-        audit::append(
+        audit::append_at(
             &mut tx,
             &audit::Entry::new(
                 actor,
@@ -1154,6 +1164,7 @@ impl OpenData {
                 "cells": cells,
                 "published": outcome == FixOutcome::Published,
             })),
+            &self.clock,
         )
         .await?;
         tx.commit().await?;
@@ -1218,10 +1229,10 @@ struct Groups {
 /// Published rows waiting to be written: one statement per [`ROWS_PER_STATEMENT`] rows (and
 /// one to close the quarantined rows they replace) instead of two statements, each a round
 /// trip to the database, per row. Written before the transaction that holds them commits.
-#[derive(Default)]
 struct RowBatch {
     rows: Vec<(String, i64, i64, String)>,
     keys: std::collections::HashSet<String>,
+    clock: Clock,
 }
 
 /// Rows per multi-row statement (6 parameters each, well inside SQLite's and PostgreSQL's
@@ -1229,6 +1240,14 @@ struct RowBatch {
 const ROWS_PER_STATEMENT: usize = 100;
 
 impl RowBatch {
+    fn new(clock: &Clock) -> Self {
+        Self {
+            rows: Vec::new(),
+            keys: std::collections::HashSet::new(),
+            clock: clock.clone(),
+        }
+    }
+
     async fn push(
         &mut self,
         tx: &mut Tx,
@@ -1259,7 +1278,7 @@ impl RowBatch {
         if self.rows.is_empty() {
             return Ok(());
         }
-        let at = now();
+        let at = self.clock.now_micros();
         let mut sql = format!(
             "INSERT INTO opendata_rows (dataset_id, row_key, upload_id, row_number, values_json, published_at) VALUES {}",
             lantoa_store::values_placeholders(self.rows.len(), 6)
@@ -1320,7 +1339,7 @@ impl Groups {
             k: schema.k,
             published: HashMap::new(),
             pending: HashMap::new(),
-            batch: RowBatch::default(),
+            batch: RowBatch::new(&od.clock),
         };
         if g.k.is_none() {
             return Ok(g);
@@ -1388,7 +1407,7 @@ impl Groups {
                 sqlx::query(
                     "UPDATE opendata_quarantine SET status = 'fixed', resolved_by = 'k-anonymity', resolved_at = $1 WHERE id = $2",
                 )
-                .bind(now())
+                .bind(self.batch.clock.now_micros())
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;

@@ -4,7 +4,7 @@
 //! configured or fails gives its section an error saying which, and the rest still renders; a
 //! section whose figures are all zero says it has no data rather than printing zeros.
 
-use chrono::{Duration, NaiveDate, TimeZone};
+use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
@@ -155,13 +155,8 @@ pub struct Sources {
 
 /// `[from, to]` (days, Hà Nội) as µs `[start, end)`.
 pub fn span(from: NaiveDate, to: NaiveDate) -> (i64, i64) {
-    let zone = lantoa_core::time::zone();
-    let at = |d: NaiveDate| {
-        zone.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
-            .single()
-            .map_or(0, |t| t.timestamp_micros())
-    };
-    (at(from), at(to + Duration::days(1)))
+    use lantoa_core::time::day_start;
+    (day_start(from), day_start(to + Duration::days(1)))
 }
 
 fn section(field: &str, labels: &Labels, values: &[(&str, Option<f64>)]) -> Section {

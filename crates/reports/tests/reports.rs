@@ -422,6 +422,23 @@ async fn the_demo_years_annual_report_has_the_seeds_figures() {
     )
     .unwrap();
     crawler.load_demo_year(&fixed, &|_| {}).await.unwrap();
+    // The demo's notify and open-data year, as `serve --demo` loads them.
+    let wav = t.dir.path().join("silence.wav");
+    std::fs::write(&wav, lantoa_notify::tts::silence_wav(1000)).unwrap();
+    let year = lantoa_notify::Notify::new(t.db.clone())
+        .unwrap()
+        .with_blobs(blobs.clone())
+        .with_speech(lantoa_notify::tts::SpeechConfig::fixed(&wav))
+        .load_demo_year("demo")
+        .await
+        .unwrap();
+    assert_eq!((year.campaigns, year.alerts), (3, 1));
+    registry
+        .load_demo("demo", lantoa_registry::DEMO_CITY)
+        .await
+        .unwrap();
+    let od = lantoa_opendata::OpenData::new(t.db.clone(), registry.clone(), blobs.clone()).unwrap();
+    assert_eq!(od.load_demo("demo").await.unwrap().earlier, 1);
     let reports = Reports::new(
         t.db.clone(),
         Sources {
@@ -449,6 +466,21 @@ async fn the_demo_years_annual_report_has_the_seeds_figures() {
         ("watch.transferred_advertising", 17.0),
         ("watch.invited", 30.0),
         ("watch.units_sanctioned", 7.0),
+        // The demo year's notify (see lantoa_notify's demo-year test for the hand count): three
+        // campaigns to the 61 recipients, 165 of 183 delivered, one alert read out on three
+        // clusters, two of which played it.
+        ("notify.campaigns", 3.0),
+        ("notify.recipients", 183.0),
+        ("notify.delivered_pct", 90.2),
+        ("notify.public_alerts", 1.0),
+        ("notify.plays_due", 3.0),
+        ("notify.plays_played", 2.0),
+        // Open data: the dengue dataset registered in 2023 and its 2023 file (by hand from
+        // data/opendata/dengue-2023.csv: 23 clean, 3 kept back, one corrected).
+        ("opendata.datasets", 1.0),
+        ("opendata.rows_published", 23.0),
+        ("opendata.rows_quarantined", 3.0),
+        ("opendata.rows_fixed", 1.0),
     ] {
         assert_eq!(value(&c, key), Some(want), "{key}");
     }
@@ -592,8 +624,8 @@ async fn the_demo_years_annual_report_has_the_seeds_figures() {
         assert!(text.contains(want), "{want} in {text}");
     }
     assert!(!text.contains("DỰ THẢO"));
-    // One chart for each field with counts (watch here; the others had no data).
-    assert!(media(&docx) >= 1, "the charts are in the DOCX");
+    // One chart for each field with counts: watch, notify and open data.
+    assert!(media(&docx) >= 3, "the charts are in the DOCX");
     // Reopened: the next version, a draft again.
     let r = reports.reopen("vanphong", r.id).await.unwrap();
     assert_eq!((r.state.as_str(), r.version), ("draft", 2));
