@@ -9,7 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::{Period, Plan, Plans, Result, TaskProgress};
+use crate::{Period, Plan, Plans, Result, TaskProgress, TaskStatus};
 
 /// Tasks, done and overdue for one unit or member (or the whole plan).
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
@@ -38,6 +38,22 @@ pub struct Dashboard {
 impl Plans {
     /// Tasks with a deadline (not yearly work) reported done on or before it, by `today`.
     pub async fn done_on_time(&self, plan_id: i64, today: NaiveDate) -> Result<i64> {
+        if self.reported_after(plan_id, today).await? {
+            let on_time = self
+                .progress(plan_id, today)
+                .await?
+                .iter()
+                .filter(|p| {
+                    !p.task.section
+                        && p.task.period != Some(Period::Yearly)
+                        && p.latest.as_ref().is_some_and(|l| {
+                            l.status == TaskStatus::Done
+                                && p.task.due_on.is_some_and(|due| l.on <= due)
+                        })
+                })
+                .count();
+            return Ok(on_time as i64);
+        }
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM plans_tasks
              WHERE plan_id = $1 AND section = 0 AND yearly = 0 AND latest_status = 'done'
@@ -53,7 +69,14 @@ impl Plans {
     /// latest report; overdue past the deadline, or for yearly work without a report since the
     /// last passed year-end's year began), counted in one grouped SQL query that reads only
     /// an index.
+    ///
+    /// On a day before some task's latest report, the rows' latest reports are not the day's:
+    /// the figures are then counted from each task's latest report on that day
+    /// ([`Plans::progress`]), for a report on a past period.
     pub async fn dashboard(&self, plan_id: i64, today: NaiveDate) -> Result<Dashboard> {
+        if self.reported_after(plan_id, today).await? {
+            return Ok(tally(&self.progress(plan_id, today).await?));
+        }
         let plan = self.plan(plan_id).await?;
         // Yearly work's last passed deadline is the end of last year, if the plan had begun.
         let last_year = today.year() - 1;
@@ -101,6 +124,38 @@ impl Plans {
         out.by_member = most_overdue_first(by_member);
         Ok(out)
     }
+}
+
+/// The dashboard of judged tasks, counted as the grouped query counts them (tasks with a lead
+/// unit; every row, headings included, in `rows`).
+fn tally(progress: &[TaskProgress]) -> Dashboard {
+    let mut out = Dashboard {
+        rows: progress.len() as i64,
+        ..Default::default()
+    };
+    let mut by_unit: HashMap<i64, Counts> = HashMap::new();
+    let mut by_member: HashMap<Option<i64>, Counts> = HashMap::new();
+    for p in progress {
+        let (Some(unit), false) = (p.task.lead_unit_id, p.task.section) else {
+            continue;
+        };
+        let done = p
+            .latest
+            .as_ref()
+            .is_some_and(|l| l.status == TaskStatus::Done);
+        for sum in [
+            by_unit.entry(unit).or_default(),
+            by_member.entry(p.task.member_id).or_default(),
+            &mut out.total,
+        ] {
+            sum.tasks += 1;
+            sum.done += i64::from(done);
+            sum.overdue += i64::from(p.overdue);
+        }
+    }
+    out.by_unit = most_overdue_first(by_unit);
+    out.by_member = most_overdue_first(by_member);
+    out
 }
 
 fn most_overdue_first<K: Ord>(m: HashMap<K, Counts>) -> Vec<(K, Counts)> {

@@ -365,6 +365,13 @@ impl Plans {
         page: Option<(i64, i64)>,
     ) -> Result<Vec<TaskProgress>> {
         let plan = self.plan(plan_id).await?;
+        // The task rows carry their latest report; on a day before some of those, each task's
+        // latest report on that day is read from the reports instead.
+        let history = if self.reported_after(plan_id, today).await? {
+            Some(self.latest_reports_on(plan_id, today).await?)
+        } else {
+            None
+        };
         let paging = page.map_or(String::new(), |(offset, limit)| {
             format!(" LIMIT {} OFFSET {}", limit.max(0), offset.max(0))
         });
@@ -382,8 +389,9 @@ impl Plans {
                 let task = crate::plan::task_from(r)?;
                 let status: Option<String> = r.try_get(n)?;
                 let on: Option<String> = r.try_get(n + 2)?;
-                let latest = match (status.as_deref().and_then(TaskStatus::parse), on) {
-                    (Some(status), Some(on)) => Some(Latest {
+                let latest = match (&history, status.as_deref().and_then(TaskStatus::parse), on) {
+                    (Some(h), _, _) => h.get(&task.id).cloned(),
+                    (None, Some(status), Some(on)) => Some(Latest {
                         status,
                         percent: r.try_get(n + 1)?,
                         on: crate::plan::date("last_report_on", &on)?,
@@ -399,6 +407,52 @@ impl Plans {
                 })
             })
             .collect()
+    }
+
+    /// Whether some task of the plan has a report made after `day` (Hà Nội).
+    pub(crate) async fn reported_after(&self, plan_id: i64, day: NaiveDate) -> Result<bool> {
+        let later: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM plans_tasks WHERE plan_id = $1 AND last_report_on > $2",
+        )
+        .bind(plan_id)
+        .bind(day.format("%Y-%m-%d").to_string())
+        .fetch_one(self.db.pool())
+        .await?;
+        Ok(later > 0)
+    }
+
+    /// Each task's latest report made on or before `day`, by task id.
+    async fn latest_reports_on(
+        &self,
+        plan_id: i64,
+        day: NaiveDate,
+    ) -> Result<HashMap<i64, Latest>> {
+        let end = lantoa_core::time::day_start(day + chrono::Duration::days(1));
+        let rows = sqlx::query(
+            "SELECT r.task_id, r.status, r.percent, r.submitted_at
+             FROM plans_reports r JOIN plans_tasks t ON t.id = r.task_id
+             WHERE t.plan_id = $1 AND r.submitted_at < $2 ORDER BY r.submitted_at, r.id",
+        )
+        .bind(plan_id)
+        .bind(end)
+        .fetch_all(self.db.pool())
+        .await?;
+        let mut latest = HashMap::new();
+        for r in rows {
+            let status: String = r.try_get(1)?;
+            let Some(status) = TaskStatus::parse(&status) else {
+                continue;
+            };
+            latest.insert(
+                r.try_get::<i64, _>(0)?,
+                Latest {
+                    status,
+                    percent: r.try_get(2)?,
+                    on: day_of(r.try_get(3)?),
+                },
+            );
+        }
+        Ok(latest)
     }
 
     /// Each lead unit's tasks, done and overdue in a plan on `today`, the most overdue first.

@@ -746,11 +746,16 @@ async fn units_are_reminded_five_days_ahead_unless_they_reported_and_told_what_i
     );
 }
 
-#[tokio::test]
-async fn the_dashboard_counts_in_sql_what_progress_judges_task_by_task() {
-    use chrono::{NaiveDate, TimeZone};
-    use lantoa_core::role::Role;
-    use lantoa_plans::{NewReport, Reporter};
+/// The demo appendix imported on 1/3/2024 into a new plan, on a clock a test moves; a
+/// planner to report with.
+async fn demo_plan_on_a_clock() -> (
+    TestDb,
+    Plans,
+    i64,
+    lantoa_store::Clock,
+    lantoa_plans::Reporter,
+) {
+    use chrono::TimeZone;
     let (t, plans, plan) = setup().await;
     Registry::new(t.db.clone())
         .load_hanoi_communes("test", |_, _| {})
@@ -769,11 +774,19 @@ async fn the_dashboard_counts_in_sql_what_progress_judges_task_by_task() {
         .await
         .unwrap();
     assert!(imported.stored, "{imported:#?}");
-    let planner = Reporter {
+    let planner = lantoa_plans::Reporter {
         actor: "ke.hoach".into(),
-        roles: vec![Role::Planner],
+        roles: vec![lantoa_core::role::Role::Planner],
         unit_id: None,
     };
+    (t, plans, plan, clock, planner)
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_in_sql_what_progress_judges_task_by_task() {
+    use chrono::NaiveDate;
+    use lantoa_plans::NewReport;
+    let (_t, plans, plan, _clock, planner) = demo_plan_on_a_clock().await;
     // Every third task reported done on 1/3/2024, every third in progress; yearly ones too.
     let tasks = plans.tasks(plan).await.unwrap();
     for (i, t) in tasks.iter().filter(|t| !t.section).enumerate() {
@@ -820,6 +833,74 @@ async fn the_dashboard_counts_in_sql_what_progress_judges_task_by_task() {
         seen_overdue += overdue;
     }
     assert!(seen_overdue > 0, "the days chosen include overdue work");
+}
+
+/// A report on a past period reads the plan as it stood then: a day's figures count each
+/// task's latest report made by that day, the same as the grouped query counted on that day
+/// before the later reports came.
+#[tokio::test]
+async fn a_past_days_standing_counts_only_the_reports_made_by_then() {
+    use chrono::NaiveDate;
+    use lantoa_plans::NewReport;
+    let (_t, plans, plan, clock, planner) = demo_plan_on_a_clock().await;
+    let report = |status: &str, percent| NewReport {
+        status: status.into(),
+        percent,
+        body: "Báo cáo tiến độ".into(),
+        evidence: String::new(),
+    };
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    // A task due at the end of 2024 (or later), in progress on 1/3/2024; another done then.
+    let tasks = plans.tasks(plan).await.unwrap();
+    let mut open = tasks.iter().filter(|t| {
+        !t.section && t.lead_unit_id.is_some() && t.due_on.is_some_and(|d| d >= day(2024, 12, 31))
+    });
+    let (a, b) = (open.next().unwrap(), open.next().unwrap());
+    plans
+        .submit_report(&planner, a.id, &report("in_progress", 40))
+        .await
+        .unwrap();
+    plans
+        .submit_report(&planner, b.id, &report("done", 100))
+        .await
+        .unwrap();
+    let june = day(2024, 6, 30);
+    let then = plans.dashboard(plan, june).await.unwrap();
+    let then_on_time = plans.done_on_time(plan, june).await.unwrap();
+    assert_eq!((then.total.done, then_on_time), (1, 1));
+    // On 1/9/2024 the first is reported done; June's figures stay as they were.
+    clock.advance(chrono::Duration::days(184));
+    plans
+        .submit_report(&planner, a.id, &report("done", 100))
+        .await
+        .unwrap();
+    assert_eq!(plans.dashboard(plan, june).await.unwrap(), then);
+    assert_eq!(plans.done_on_time(plan, june).await.unwrap(), then_on_time);
+    let a_then = plans
+        .progress(plan, june)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.task.id == a.id)
+        .unwrap();
+    let latest = a_then.latest.unwrap();
+    assert_eq!(
+        (latest.status.as_str(), latest.percent, latest.on),
+        ("in_progress", 40, day(2024, 3, 1))
+    );
+    // Before any report, none; from September, both done on time.
+    assert_eq!(
+        plans
+            .dashboard(plan, day(2024, 2, 29))
+            .await
+            .unwrap()
+            .total
+            .done,
+        0
+    );
+    let december = day(2024, 12, 31);
+    assert_eq!(plans.dashboard(plan, december).await.unwrap().total.done, 2);
+    assert_eq!(plans.done_on_time(plan, december).await.unwrap(), 2);
 }
 
 #[tokio::test]

@@ -155,11 +155,14 @@ fn label(l: &crate::figures::Label, lang: Lang) -> &str {
 /// The link to what a figure counts, narrowed to `[from, to]` where its page can.
 fn link(l: &crate::figures::Label, span: Option<(NaiveDate, NaiveDate)>) -> String {
     match span {
-        Some((from, to)) if l.period => format!(
-            "{}{}from={from}&to={to}",
-            l.link,
-            if l.link.contains('?') { "&" } else { "?" }
-        ),
+        Some((from, to)) if l.period || l.on_day => {
+            let join = if l.link.contains('?') { "&" } else { "?" };
+            if l.period {
+                format!("{}{join}from={from}&to={to}", l.link)
+            } else {
+                format!("{}{join}on={to}", l.link)
+            }
+        }
         _ => l.link.clone(),
     }
 }

@@ -31,6 +31,10 @@ pub struct Label {
     /// Whether that page narrows to a period (`from`, `to` in its query).
     #[serde(default)]
     pub period: bool,
+    /// Whether that page shows a standing on a day (`on`, the period's last day, in its
+    /// query): the plans, as they stood when the period ended.
+    #[serde(default)]
+    pub on_day: bool,
 }
 
 /// A breakdown table's names.

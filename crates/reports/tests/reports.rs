@@ -662,8 +662,9 @@ async fn the_plans_figures_are_the_tasks_done_and_overdue_at_the_periods_end() {
         .await
         .unwrap();
     // The task is reported done on 1/6/2024, before its deadline (2024).
-    let plans = lantoa_plans::Plans::new(t.db.clone(), registry.clone())
-        .with_clock(Clock::manual(hanoi(2024, 6, 1, 9, 0)));
+    let plans_clock = Clock::manual(hanoi(2024, 6, 1, 9, 0));
+    let plans =
+        lantoa_plans::Plans::new(t.db.clone(), registry.clone()).with_clock(plans_clock.clone());
     let plan = plans
         .create(
             "kh",
@@ -699,23 +700,29 @@ II,Xã hội số,,,,
         .into_iter()
         .find(|t| t.code == "I.1.1")
         .unwrap();
-    plans
-        .submit_report(
-            &lantoa_plans::Reporter {
-                actor: "kh".into(),
-                roles: vec![lantoa_core::Role::Planner],
-                unit_id: None,
-            },
-            task.id,
-            &lantoa_plans::NewReport {
-                status: "done".into(),
-                percent: 100,
-                body: "Đã ban hành.".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let report_done = |task: i64| {
+        let plans = plans.clone();
+        async move {
+            plans
+                .submit_report(
+                    &lantoa_plans::Reporter {
+                        actor: "kh".into(),
+                        roles: vec![lantoa_core::Role::Planner],
+                        unit_id: None,
+                    },
+                    task,
+                    &lantoa_plans::NewReport {
+                        status: "done".into(),
+                        percent: 100,
+                        body: "Đã ban hành.".into(),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap()
+        }
+    };
+    report_done(task.id).await;
     // An indicator with its 2024 target and an actual short of it; the 2024 DTI as published.
     let planner = [lantoa_core::Role::Planner];
     let ind = plans
@@ -765,7 +772,7 @@ II,Xã hội số,,,,
     let reports = Reports::new(
         t.db.clone(),
         Sources {
-            plans: Some(plans),
+            plans: Some(plans.clone()),
             registry: Some(registry),
             ..Default::default()
         },
@@ -785,6 +792,29 @@ II,Xã hội số,,,,
         ),
         (Some(4.0), Some(1.0), Some(1.0), Some(2.0))
     );
+    // A task reported done in 2025 does not change 2024's figures: the plans are read as they
+    // stood on 31/12/2024, and the figures link to them as of that day.
+    plans_clock.advance(chrono::Duration::days(250));
+    let late = plans
+        .tasks(plan.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| !t.section && t.code != "I.1.1")
+        .unwrap();
+    report_done(late.id).await;
+    let again = reports.contents(&r).await.unwrap();
+    assert_eq!(again, c, "2024 as it stood");
+    let linked = export::fields_of(&c, reports.labels(), export::Lang::Vi, Some((r.from, r.to)));
+    let done = linked
+        .iter()
+        .find(|f| f.field == "plans")
+        .unwrap()
+        .rows
+        .iter()
+        .find(|row| row.key == "plans.done")
+        .unwrap();
+    assert_eq!(done.link, "/plans?on=2024-12-31");
     // By lead unit, the most overdue first, named.
     let views = export::fields(&c, reports.labels(), export::Lang::Vi);
     let by_unit = views

@@ -3197,6 +3197,34 @@ mod plans {
         let page = app.get(&at, Some(&xem)).await;
         assert!(page.body.contains("đang triển khai · 60%"), "{}", page.body);
         assert!(page.body.contains("id=\"by-unit\""), "{}", page.body);
+        // As the plan stood on a day before the report (a report on a past period links here):
+        // the task had no report yet; the day is said; a malformed day is named.
+        let then = app.get(&format!("{at}?on=2025-12-31"), Some(&xem)).await;
+        assert_eq!(then.status, 200, "{}", then.body);
+        assert!(
+            then.body.contains("id=\"standing-on\"") && then.body.contains("31&#x2f;12&#x2f;2025"),
+            "{}",
+            then.body
+        );
+        assert!(
+            !then.body.contains("đang triển khai · 60%"),
+            "{}",
+            then.body
+        );
+        let bad = app.get(&format!("{at}?on=31/12/2025"), Some(&xem)).await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert!(
+            bad.body.contains("on:") && bad.body.contains("YYYY-MM-DD"),
+            "{}",
+            bad.body
+        );
+        let list = app.get("/plans?on=2025-12-31", Some(&xem)).await;
+        assert!(
+            list.body.contains(&format!("href=\"{at}?on=2025-12-31\"")),
+            "{}",
+            list.body
+        );
+        assert_eq!(app.get("/plans?on=hôm-qua", Some(&xem)).await.status, 422);
         // The dashboard's charts: tasks by unit and the timeline, drawn on the server.
         for id in ["chart-by-unit", "chart-gantt"] {
             assert!(

@@ -112,18 +112,20 @@ pub struct Span {
     pub kind: Option<String>,
 }
 
+/// A day given in a query (`YYYY-MM-DD`); a malformed one is named with its `field`.
+pub fn day(field: &'static str, v: &str) -> Result<chrono::NaiveDate, WebError> {
+    chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
+        WebError::from(lantoa_notify::Error::Invalid {
+            field,
+            message: format!("{v:?} is not a date (YYYY-MM-DD)"),
+        })
+    })
+}
+
 impl Span {
     /// The period as µs `[start, end)`, or none when no period is given; a malformed day is
     /// named.
     pub fn micros(&self) -> Result<Option<(i64, i64)>, WebError> {
-        let day = |field: &'static str, v: &str| {
-            chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
-                WebError::from(lantoa_notify::Error::Invalid {
-                    field,
-                    message: format!("{v:?} is not a date (YYYY-MM-DD)"),
-                })
-            })
-        };
         match (&self.from, &self.to) {
             (None, None) => Ok(None),
             (Some(f), Some(t)) => {

@@ -13,24 +13,56 @@ use crate::error::WebError;
 use crate::routes::PLANNERS;
 use crate::{AppState, view};
 
-async fn list_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, WebError> {
+/// A day the plans are shown as they stood on (`?on=YYYY-MM-DD`, as a report on a past period
+/// links to them); today when none.
+#[derive(serde::Deserialize, Default)]
+pub struct OnQuery {
+    on: Option<String>,
+}
+
+impl OnQuery {
+    fn day(&self) -> Result<Option<chrono::NaiveDate>, WebError> {
+        self.on
+            .as_deref()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| super::day("on", v))
+            .transpose()
+    }
+}
+
+/// The day shown, and what the page says of it when it is not today.
+fn standing_day(on: Option<chrono::NaiveDate>) -> (chrono::NaiveDate, Option<String>) {
+    match on {
+        Some(d) => (d, Some(d.format("%d/%m/%Y").to_string())),
+        None => (lantoa_core::time::now().date_naive(), None),
+    }
+}
+
+async fn list_context(
+    state: &AppState,
+    ctx: &Ctx,
+    on: Option<chrono::NaiveDate>,
+) -> Result<minijinja::Value, WebError> {
+    let (day, on_text) = standing_day(on);
     let plans = state.plans.plans().await?;
     let mut rows = Vec::with_capacity(plans.len());
     for p in &plans {
-        let tasks = state.plans.tasks(p.id).await?;
-        rows.push(minijinja::context! {
-            plan => p, tasks => tasks.iter().filter(|t| !t.section).count(),
-        });
+        let d = state.plans.dashboard(p.id, day).await?;
+        rows.push(minijinja::context! { plan => p, total => d.total });
     }
-    Ok(minijinja::context! { plans => rows, can_edit => ctx.has_any(PLANNERS) })
+    Ok(minijinja::context! {
+        plans => rows, can_edit => ctx.has_any(PLANNERS),
+        on => on.map(|d| d.format("%Y-%m-%d").to_string()), on_text => on_text,
+    })
 }
 
 /// `GET /plans`: the plans, and for planners the form to register one.
 pub async fn list(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
+    axum::extract::Query(q): axum::extract::Query<OnQuery>,
 ) -> Result<Response, WebError> {
-    let extra = list_context(&state, &ctx).await?;
+    let extra = list_context(&state, &ctx, q.day()?).await?;
     Ok(view::page("plans.html", &ctx, "plans", extra)?.into_response())
 }
 
@@ -54,7 +86,7 @@ pub async fn create(
     match state.plans.create(&ctx.actor(), &new).await {
         Ok(p) => Ok(Redirect::to(&format!("/plans/{}", p.id)).into_response()),
         Err(e) => {
-            let extra = list_context(&state, &ctx).await?;
+            let extra = list_context(&state, &ctx, None).await?;
             let echo = minijinja::context! {
                 number => new.number, issued_on => new.issued_on, issuer => new.issuer,
                 title => new.title, from_year => form.get("from_year"),
@@ -102,9 +134,10 @@ async fn plan_context(
     ctx: &Ctx,
     id: i64,
     page: i64,
+    on: Option<chrono::NaiveDate>,
 ) -> Result<minijinja::Value, WebError> {
     let plan = state.plans.plan(id).await?;
-    let today = lantoa_core::time::now().date_naive();
+    let (today, on_text) = standing_day(on);
     let dashboard = state.plans.dashboard(id, today).await?;
     let pages = ((dashboard.rows.max(1) + TASKS_PER_PAGE - 1) / TASKS_PER_PAGE).max(1);
     let page = page.clamp(1, pages);
@@ -211,12 +244,14 @@ async fn plan_context(
         statuses => lantoa_plans::TaskStatus::ALL.map(|s| s.as_str()),
         measures => crate::measures::MEASURES.iter().map(|(k, m)| (k.to_string(), ctx.t(m))).collect::<Vec<_>>(),
         computed => standings.iter().any(|s| s.indicator.computed_from.is_some()),
+        on => on.map(|d| d.format("%Y-%m-%d").to_string()), on_text => on_text,
     })
 }
 
 #[derive(serde::Deserialize, Default)]
 pub struct PlanQuery {
     page: Option<i64>,
+    on: Option<String>,
 }
 
 /// `GET /plans/{id}`: a plan, its tasks by section, and for planners the import form.
@@ -226,7 +261,8 @@ pub async fn plan(
     Path(id): Path<i64>,
     axum::extract::Query(q): axum::extract::Query<PlanQuery>,
 ) -> Result<Response, WebError> {
-    let extra = plan_context(&state, &ctx, id, q.page.unwrap_or(1)).await?;
+    let on = OnQuery { on: q.on }.day()?;
+    let extra = plan_context(&state, &ctx, id, q.page.unwrap_or(1), on).await?;
     Ok(view::page("plan.html", &ctx, "plans", extra)?.into_response())
 }
 
@@ -300,7 +336,7 @@ pub async fn report(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/plans/{id}#task-report-{task}")).into_response()),
         Err(e) => {
-            let extra = plan_context(&state, &ctx, id, 1).await?;
+            let extra = plan_context(&state, &ctx, id, 1, None).await?;
             Ok(form_error(
                 "plan.html",
                 &ctx,
@@ -453,7 +489,7 @@ async fn after(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/plans/{id}#{anchor}")).into_response()),
         Err(e) => {
-            let extra = plan_context(state, ctx, id, 1).await?;
+            let extra = plan_context(state, ctx, id, 1, None).await?;
             Ok(form_error("plan.html", ctx, "plans", extra, e.into()))
         }
     }
@@ -790,7 +826,7 @@ pub async fn refresh_indicators(
 ) -> Result<Response, WebError> {
     let today = lantoa_core::time::now().date_naive();
     let refreshed = crate::measures::refresh(&state, &ctx.actor(), &ctx.roles(), id, today).await?;
-    let extra = plan_context(&state, &ctx, id, 1).await?;
+    let extra = plan_context(&state, &ctx, id, 1, None).await?;
     Ok(view::page(
         "plan.html",
         &ctx,
