@@ -56,7 +56,7 @@ pub struct Signature {
 pub struct AdminDoc {
     /// The issuing agency's letterhead.
     pub letterhead: Letterhead,
-    /// The number in the agency's register for the year.
+    /// The number in the agency's register for the year (0: not yet registered, a draft).
     pub number: i64,
     /// The symbol after the number ("GM-STTTT").
     pub symbol: String,
@@ -79,8 +79,12 @@ pub struct AdminDoc {
     pub recipients: Vec<String>,
 }
 
-/// "Số: 05/GM-STTTT" — numbers under 10 take a leading zero (Appendix I, II.3).
+/// "Số: 05/GM-STTTT" — numbers under 10 take a leading zero (Appendix I, II.3). A draft not yet
+/// in the register (number 0 or below) leaves the number blank for the clerk: "Số:      /BC-…".
 pub fn number_line(number: i64, symbol: &str) -> String {
+    if number <= 0 {
+        return format!("Số:      /{symbol}");
+    }
     format!("Số: {number:02}/{symbol}")
 }
 

@@ -44,6 +44,7 @@ fn sample(kind_name: Option<&str>) -> AdminDoc {
 fn numbers_and_dates_take_the_leading_zeros_the_decree_sets() {
     assert_eq!(number_line(7, "GM-STTTT"), "Số: 07/GM-STTTT");
     assert_eq!(number_line(123, "STTTT-TTĐT"), "Số: 123/STTTT-TTĐT");
+    assert_eq!(number_line(0, "BC-STTTT"), "Số:      /BC-STTTT");
     let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
     assert_eq!(
         date_line("Hà Nội", d(2023, 2, 7)),

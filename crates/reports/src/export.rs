@@ -428,7 +428,8 @@ pub fn docx(
     let draft = r.state != "approved";
     let doc = lantoa_docs::AdminDoc {
         place: agencies.place().to_owned(),
-        number: r.id,
+        // The register's number once approved; a draft's is left blank.
+        number: r.number.filter(|_| !draft).unwrap_or(0),
         symbol: format!("BC-{}", letterhead.abbr),
         date: day,
         kind_name: Some(if draft {

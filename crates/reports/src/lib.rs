@@ -13,7 +13,10 @@ pub use report::{Contents, Report, Reports, TEXT_SECTIONS, Text};
 /// Migrations of the reports tables.
 pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrate::MigrationSet {
     component: "reports",
-    migrations: &[lantoa_store::migration!(1, "0001_reports.sql")],
+    migrations: &[
+        lantoa_store::migration!(1, "0001_reports.sql"),
+        lantoa_store::migration!(2, "0002_register.sql"),
+    ],
 };
 
 mod error;

@@ -54,6 +54,8 @@ pub struct Report {
     pub approved_by: Option<String>,
     /// When, µs.
     pub approved_at: Option<i64>,
+    /// Its number in the register of reports, from its first approval.
+    pub number: Option<i64>,
 }
 
 /// What the report shows: its figures, last year's, the targets and the texts.
@@ -157,7 +159,7 @@ pub fn period(
     .period(year, n))
 }
 
-const COLUMNS: &str = "id, frequency, year, n, cutoff, label, from_day, to_day, state, version, created_by, submitted_by, approved_by, approved_at";
+const COLUMNS: &str = "id, frequency, year, n, cutoff, label, from_day, to_day, state, version, created_by, submitted_by, approved_by, approved_at, number";
 
 fn day(s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| Error::Corrupt(format!("{s}: {e}")))
@@ -179,6 +181,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Report> {
         submitted_by: r.try_get(11)?,
         approved_by: r.try_get(12)?,
         approved_at: r.try_get(13)?,
+        number: r.try_get(14)?,
     })
 }
 
@@ -511,6 +514,25 @@ impl Reports {
                 r.label
             )));
         }
+        if to == "approved" {
+            // The next number of this year's register, unless it has one from an earlier
+            // approval; two approvals at once meet at the unique index and one tries again.
+            let year = i64::from(
+                self.clock
+                    .now()
+                    .with_timezone(&lantoa_core::time::zone())
+                    .year(),
+            );
+            sqlx::query(
+                "UPDATE reports_reports SET number_year = $1, number = (
+                     SELECT COALESCE(MAX(number), 0) + 1 FROM reports_reports WHERE number_year = $1)
+                 WHERE id = $2 AND number IS NULL",
+            )
+            .bind(year)
+            .bind(r.id)
+            .execute(&mut *tx)
+            .await?;
+        }
         audit::append_at(
             &mut tx,
             &audit::Entry::new(actor, action, format!("report:{}", r.id))
@@ -569,8 +591,28 @@ impl Reports {
         }
         let snapshot =
             serde_json::to_string(&contents).map_err(|e| Error::Corrupt(e.to_string()))?;
-        self.step(actor, &r, "approved", Some(snapshot), "reports.approved")
-            .await
+        for _ in 0..5 {
+            match self
+                .step(
+                    actor,
+                    &r,
+                    "approved",
+                    Some(snapshot.clone()),
+                    "reports.approved",
+                )
+                .await
+            {
+                Err(Error::Store(lantoa_store::Error::Sql(e)))
+                    if lantoa_store::is_unique_violation(&e) =>
+                {
+                    continue;
+                }
+                other => return other,
+            }
+        }
+        Err(Error::Refused(
+            "the register of reports was busy; approve again".into(),
+        ))
     }
 
     /// An approved report is reopened as a draft of its next version.

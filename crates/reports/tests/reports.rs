@@ -624,11 +624,42 @@ async fn the_demo_years_annual_report_has_the_seeds_figures() {
         assert!(text.contains(want), "{want} in {text}");
     }
     assert!(!text.contains("DỰ THẢO"));
+    // The first report approved in 2024 takes number 1 of that year's register.
+    assert_eq!(r.number, Some(1));
+    assert!(text.contains("Số: 01/BC-"), "{text}");
     // One chart for each field with counts: watch, notify and open data.
     assert!(media(&docx) >= 3, "the charts are in the DOCX");
-    // Reopened: the next version, a draft again.
+    // Reopened: the next version, a draft again; approved again, it keeps its number, and the
+    // next report approved takes the next one.
     let r = reports.reopen("vanphong", r.id).await.unwrap();
     assert_eq!((r.state.as_str(), r.version), ("draft", 2));
+    let draft = export::docx(
+        &r,
+        &reports.contents(&r).await.unwrap(),
+        reports.labels(),
+        &lantoa_docs::Agencies::builtin().unwrap(),
+        NaiveDate::from_ymd_opt(2024, 1, 11).unwrap(),
+        false,
+    )
+    .unwrap();
+    assert!(
+        lantoa_docs::docx_text(&draft)
+            .unwrap()
+            .contains("Số:      /BC-"),
+        "a draft's number is left to the register"
+    );
+    reports.submit("vanphong", r.id).await.unwrap();
+    let r = reports.approve("giamdoc", r.id).await.unwrap();
+    assert_eq!((r.version, r.number), (2, Some(1)));
+    let q1 = reports
+        .create("vanphong", "quarterly", 2023, 4, "calendar")
+        .await
+        .unwrap();
+    reports.submit("vanphong", q1.id).await.unwrap();
+    assert_eq!(
+        reports.approve("giamdoc", q1.id).await.unwrap().number,
+        Some(2)
+    );
 }
 
 #[tokio::test]

@@ -885,6 +885,7 @@ reports-state-review = in review
 reports-state-approved = approved
 reports-title = Report: { $label }
 reports-covers = Figures from { $from } to { $to }
+reports-number = No. { $number } in the register of reports
 reports-approved-by = approved by { $who }
 reports-docx = Download DOCX
 reports-pdf = Download PDF

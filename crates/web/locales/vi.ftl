@@ -885,6 +885,7 @@ reports-state-review = chờ duyệt
 reports-state-approved = đã phê duyệt
 reports-title = Báo cáo { $label }
 reports-covers = Số liệu từ { $from } đến { $to }
+reports-number = Số { $number } trong sổ đăng ký báo cáo
 reports-approved-by = { $who } phê duyệt
 reports-docx = Tải DOCX
 reports-pdf = Tải PDF

@@ -4793,13 +4793,22 @@ mod reports {
             "{}",
             page.body
         );
+        // Approved, it takes the register's first number of the year, on the page and the copy.
+        assert!(
+            page.body
+                .contains("id=\"report-number\">Số 1 trong sổ đăng ký báo cáo"),
+            "{}",
+            page.body
+        );
         let docx = app
             .get(&format!("{at}/report.docx?final=1"), Some(&xem))
             .await;
         assert_eq!(docx.status, 200);
         let text = lantoa_docs::docx_text(&docx.bytes).unwrap();
         assert!(
-            !text.contains("DỰ THẢO") && text.contains("Kết quả công tác quý I/2026"),
+            !text.contains("DỰ THẢO")
+                && text.contains("Kết quả công tác quý I/2026")
+                && text.contains("Số: 01/BC-"),
             "{text}"
         );
     }
