@@ -283,30 +283,61 @@ fn body_para(runs: Vec<Run>) -> Paragraph {
     )
 }
 
-/// A table whose columns share the width by the length of their longest cell (at least 4 and
-/// at most 60 characters' worth), so a "STT" column stays narrow.
-fn grid(head: &[String], rows: &[Vec<String>]) -> Table {
+/// Twentieths of a point per character of 12-point Times New Roman, a little over its widest
+/// lower-case letters' mean, bold included.
+const DXA_PER_CHAR: usize = 120;
+/// A cell's left and right margins, twentieths of a point.
+const CELL_MARGINS: usize = 230;
+
+/// The columns' widths (twentieths of a point, summing to about the text width): each at least
+/// its longest word (header or cell), so no word breaks inside; the rest shared by the length
+/// of each column's longest cell (at least 4 and at most 60 characters' worth; a header wraps
+/// between words), so a "STT" column stays narrow and a label column takes the room.
+pub(crate) fn column_widths(head: &[String], rows: &[Vec<String>]) -> Vec<usize> {
+    let column =
+        |i: usize| std::iter::once(&head[i]).chain(rows.iter().filter_map(move |r| r.get(i)));
+    let least: Vec<usize> = (0..head.len())
+        .map(|i| {
+            let word = column(i)
+                .flat_map(|c| c.split_whitespace())
+                .map(|w| w.chars().count())
+                .max()
+                .unwrap_or(1);
+            word * DXA_PER_CHAR + CELL_MARGINS
+        })
+        .collect();
+    // A header wraps between its words; the cells' lengths set the shares.
     let weights: Vec<usize> = (0..head.len())
         .map(|i| {
-            std::iter::once(&head[i])
-                .chain(rows.iter().filter_map(|r| r.get(i)))
+            rows.iter()
+                .filter_map(|r| r.get(i))
                 .map(|c| c.chars().count())
                 .max()
                 .unwrap_or(0)
-                // At least the header's longest word and a little, so no word breaks.
-                .clamp(
-                    head[i]
-                        .split_whitespace()
-                        .map(|w| w.chars().count() + 3)
-                        .max()
-                        .unwrap_or(4)
-                        .max(4),
-                    60,
-                )
+                .max(least[i] / DXA_PER_CHAR)
+                .clamp(4, 60)
         })
         .collect();
+    let floor: usize = least.iter().sum();
+    if floor >= TEXT_WIDTH {
+        // Too many columns for the page: the longest words set the shares.
+        return least
+            .iter()
+            .map(|l| TEXT_WIDTH * l / floor.max(1))
+            .collect();
+    }
+    let rest = TEXT_WIDTH - floor;
     let total: usize = weights.iter().sum::<usize>().max(1);
-    let widths: Vec<usize> = weights.iter().map(|w| TEXT_WIDTH * w / total).collect();
+    least
+        .iter()
+        .zip(&weights)
+        .map(|(l, w)| l + rest * w / total)
+        .collect()
+}
+
+/// A table with [`column_widths`], its header row bold.
+fn grid(head: &[String], rows: &[Vec<String>]) -> Table {
+    let widths = column_widths(head, rows);
     let row = |cells: &[String], bold: bool| {
         TableRow::new(
             cells
@@ -329,4 +360,51 @@ fn grid(head: &[String], rows: &[Vec<String>]) -> Table {
         t = t.add_row(row(r, false));
     }
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn no_column_is_narrower_than_its_longest_word_and_the_label_takes_the_room() {
+        let head = strings(&[
+            "Chỉ tiêu",
+            "Kế hoạch",
+            "Thực hiện",
+            "% kế hoạch",
+            "Cùng kỳ",
+            "Tăng, giảm",
+        ]);
+        let rows = vec![strings(&[
+            "Trang thông tin điện tử tổng hợp đã rà soát trong kỳ báo cáo",
+            "160",
+            "155",
+            "96,9%",
+            "—",
+            "—",
+        ])];
+        let w = column_widths(&head, &rows);
+        let sum: usize = w.iter().sum();
+        assert!(sum <= TEXT_WIDTH && sum + head.len() >= TEXT_WIDTH, "{w:?}");
+        for (i, h) in head.iter().enumerate() {
+            let word = h
+                .split_whitespace()
+                .map(|x| x.chars().count())
+                .max()
+                .unwrap();
+            assert!(w[i] >= word * DXA_PER_CHAR + CELL_MARGINS, "{h}: {w:?}");
+        }
+        assert!(w[0] > 3 * w[1], "{w:?}");
+        // "STT" stays narrow beside a long title.
+        let w = column_widths(
+            &strings(&["STT", "Nhiệm vụ"]),
+            &[strings(&["1", &"x ".repeat(40)])],
+        );
+        assert!(w[0] * 5 < w[1], "{w:?}");
+    }
 }

@@ -81,12 +81,7 @@ async fn the_pdf_holds_the_figures_and_the_chart_and_its_pages_draw() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
-    for want in [
-        "BÁO CÁO",
-        "Văn bản định hướng tuyên",
-        "quý I/2026",
-        "Biểu đồ 2",
-    ] {
+    for want in ["BÁO CÁO", "Văn bản định hướng", "quý I/2026", "Biểu đồ 2"] {
         assert!(text.contains(want), "{want} in {text}");
     }
     // The chart is a picture in the PDF.
