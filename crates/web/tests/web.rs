@@ -1608,13 +1608,16 @@ mod ckan {
             .await;
         assert_eq!(csv.status, 200);
         assert!(csv.body.starts_with("nam,tuan,phuong_xa,so_ca\n"));
-        assert_eq!(csv.body.lines().count(), 81);
+        // The current file's 80 clean rows and the demo year's 24 (23 clean, one corrected).
+        assert_eq!(csv.body.lines().count(), 1 + 80 + 24);
         let js = app
             .get("/opendata/ca-sot-xuat-huyet-theo-tuan/rows.json", None)
             .await;
         let rows: serde_json::Value = serde_json::from_str(&js.body).unwrap();
-        assert_eq!(rows.as_array().unwrap().len(), 80);
-        assert_eq!(rows[0]["nam"], "2025");
+        let rows = rows.as_array().unwrap();
+        assert_eq!(rows.len(), 104);
+        let years = |y: &str| rows.iter().filter(|r| r["nam"] == y).count();
+        assert_eq!((years("2025"), years("2023")), (80, 24));
         let none = app
             .get("/opendata/ca-sot-xuat-huyet-theo-tuan/rows.xml", None)
             .await;
