@@ -90,11 +90,9 @@ enum Source<'r> {
     Csv {
         reader: csv::Reader<Box<dyn Read + 'r>>,
         record: csv::ByteRecord,
-        /// The record as text when it is all UTF-8 (checked once for the whole record, as
-        /// almost every record is); `record` is then empty and lent to it.
-        text: Option<csv::StringRecord>,
-        /// Whether `text` as a whole shows no sign of legacy encodings, so neither does any of
-        /// its cells (checked once per record instead of once per cell).
+        /// Whether the record as a whole shows no sign of legacy encodings, so neither does
+        /// any of its cells (checked once per record instead of once per cell); with UTF-8
+        /// checked once too, its cells are then read as slices of its text.
         plain: bool,
     },
     /// A table already read as text (a workbook's sheet, a JSON array).
@@ -107,39 +105,41 @@ enum Source<'r> {
 impl Source<'_> {
     fn len(&self) -> usize {
         match self {
-            Source::Csv {
-                text: Some(text), ..
-            } => text.len(),
             Source::Csv { record, .. } => record.len(),
             Source::Table { current, .. } => current.len(),
         }
     }
 
-    fn cell(&self, c: usize) -> CellIn<'_> {
+    /// The current record as text, when it is UTF-8 and plainly Unicode as a whole (as almost
+    /// every record is).
+    fn plain_text(&self) -> Option<&str> {
         match self {
             Source::Csv {
-                text: Some(text),
+                record,
                 plain: true,
                 ..
-            } => text
-                .get(c)
-                .map_or(CellIn::Missing, |s| CellIn::Text(s.into())),
-            Source::Csv {
-                text: Some(text), ..
-            } => match text.get(c) {
-                None => CellIn::Missing,
-                Some(s) => match decode::text(s) {
-                    Ok(d) => CellIn::Text(d.text),
-                    Err(e) => CellIn::Unreadable(e),
-                },
-            },
-            Source::Csv { record, .. } => match record.get(c) {
-                None => CellIn::Missing,
-                Some(bytes) => match decode::cell(bytes) {
-                    Ok(d) => CellIn::Text(d.text),
-                    Err(e) => CellIn::Unreadable(e),
-                },
-            },
+            } => simdutf8::basic::from_utf8(record.as_slice()).ok(),
+            _ => None,
+        }
+    }
+
+    /// Cell `c`; `whole` is [`Source::plain_text`], looked up once per record.
+    fn cell<'a>(&'a self, c: usize, whole: Option<&'a str>) -> CellIn<'a> {
+        match self {
+            Source::Csv { record, .. } => {
+                // A plain record's cells are slices of its text, when they fall on character
+                // boundaries (cells that are not UTF-8 on their own never do).
+                if let Some(s) = whole.and_then(|w| record.range(c).and_then(|r| w.get(r))) {
+                    return CellIn::Text(s.into());
+                }
+                match record.get(c) {
+                    None => CellIn::Missing,
+                    Some(bytes) => match decode::cell(bytes) {
+                        Ok(d) => CellIn::Text(d.text),
+                        Err(e) => CellIn::Unreadable(e),
+                    },
+                }
+            }
             Source::Table { current, .. } => current
                 .get(c)
                 .map_or(CellIn::Missing, |s| CellIn::Text(s.as_str().into())),
@@ -147,12 +147,11 @@ impl Source<'_> {
     }
 
     /// The cell as given, for quarantine (bytes shown lossily when they could not be decoded).
-    fn raw(&self, c: usize) -> String {
-        match self.cell(c) {
+    fn raw(&self, c: usize, whole: Option<&str>) -> String {
+        match self.cell(c, whole) {
             CellIn::Text(t) => t.into_owned(),
             CellIn::Missing => String::new(),
             CellIn::Unreadable(_) => match self {
-                Source::Csv { text: Some(t), .. } => t.get(c).unwrap_or_default().to_owned(),
                 Source::Csv { record, .. } => {
                     String::from_utf8_lossy(record.get(c).unwrap_or_default()).into_owned()
                 }
@@ -275,7 +274,6 @@ impl<'r> Ingest<'r> {
             source: Source::Csv {
                 reader,
                 record,
-                text: None,
                 plain: false,
             },
             columns,
@@ -487,23 +485,11 @@ impl<'r> Ingest<'r> {
             Source::Csv {
                 reader,
                 record,
-                text,
                 plain,
             } => {
-                if let Some(t) = text.take() {
-                    *record = t.into_byte_record();
-                }
                 let more = reader.read_byte_record(record);
-                if matches!(more, Ok(true)) {
-                    match csv::StringRecord::from_byte_record(std::mem::take(record)) {
-                        Ok(t) => {
-                            // Each cell's checks are a subset of the whole record's.
-                            *plain = decode::plainly_unicode(t.as_byte_record().as_slice());
-                            *text = Some(t);
-                        }
-                        Err(e) => *record = e.into_byte_record(),
-                    }
-                }
+                // Each cell's checks are a subset of the whole record's.
+                *plain = matches!(more, Ok(true)) && decode::plainly_unicode(record.as_slice());
                 more
             }
             Source::Table { rows, current } => Ok(rows.next().map(|r| *current = r).is_some()),
@@ -522,8 +508,15 @@ impl<'r> Ingest<'r> {
         self.number += 1;
         let width = self.dialect.header.len();
         let source = &self.source;
-        let cells: Vec<CellIn<'_>> = self.columns.iter().map(|&c| source.cell(c)).collect();
-        let extra: Vec<String> = (width..source.len()).map(|c| source.raw(c)).collect();
+        let whole = source.plain_text();
+        let cells: smallvec::SmallVec<[CellIn<'_>; 16]> = self
+            .columns
+            .iter()
+            .map(|&c| source.cell(c, whole))
+            .collect();
+        let extra: Vec<String> = (width..source.len())
+            .map(|c| source.raw(c, whole))
+            .collect();
         let verdict = checker.row(&cells, &extra);
         let raw = match &verdict {
             Verdict::Dirty(_) => Some(
@@ -531,7 +524,7 @@ impl<'r> Ingest<'r> {
                     .iter()
                     .copied()
                     .chain(width..source.len())
-                    .map(|c| source.raw(c))
+                    .map(|c| source.raw(c, whole))
                     .collect(),
             ),
             _ => None,
