@@ -15,10 +15,10 @@ use std::collections::HashMap;
 use lantoa_core::citizen_id::CitizenId;
 use lantoa_core::phone::NumberingPlan;
 use lantoa_core::tax_code::TaxCode;
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::admin::{AdminMap, Mapped};
-use crate::clean;
+use crate::clean::{self, is_nfc};
 use crate::decode::EncodingProblem;
 use crate::keys::KeyTable;
 use crate::schema::{Bound, FieldType, Kind, Schema};
@@ -687,35 +687,6 @@ impl<'s> Checker<'s> {
     }
 }
 
-/// Whether `s` is in NFC. Characters below U+0300 and the precomposed Vietnamese letters
-/// (U+1E00–U+1EFF) are always NFC, so most Vietnamese text is answered without the normaliser's
-/// tables.
-fn is_nfc(s: &str) -> bool {
-    precomposed(s.as_bytes()) || is_nfc_quick(s.chars()) == IsNormalized::Yes
-}
-
-/// Whether UTF-8 `b` holds only characters below U+0300 (one or two bytes, lead byte below
-/// 0xCC) and precomposed Vietnamese letters (U+1E00–U+1EFF: 0xE1 0xB8–0xBB …), judged on bytes.
-fn precomposed(b: &[u8]) -> bool {
-    let mut i = 0;
-    while i < b.len() {
-        // Eight ASCII bytes at a time: most of a Vietnamese cell is ASCII.
-        if let Some(w) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok())
-            && u64::from_le_bytes(w) & 0x8080_8080_8080_8080 == 0
-        {
-            i += 8;
-            continue;
-        }
-        match b[i] {
-            0x00..=0x7F => i += 1,
-            0xC0..=0xCB => i += 2,
-            0xE1 if matches!(b.get(i + 1), Some(0xB8..=0xBB)) => i += 3,
-            _ => return false,
-        }
-    }
-    true
-}
-
 fn hash_with<'a>(seed: u64, scratch: &mut Vec<u8>, parts: impl Iterator<Item = &'a str>) -> u64 {
     // One-shot hashing of the joined values is faster than the streaming hasher.
     scratch.clear();
@@ -797,7 +768,7 @@ mod clean_row_tests {
             String::from_utf8(out).unwrap(),
             "a,,\"b,c\",\"say \"\"hi\"\"\",\"line\nbreak\",Hòa\n"
         );
-        assert!(precomposed("Nguyễn Thị Hòa, 12 phố Huế".as_bytes()));
+        assert!(clean::precomposed("Nguyễn Thị Hòa, 12 phố Huế".as_bytes()));
         // The eight-byte look finds each special byte at every place, and nothing else.
         for special in [b',', b'"', b'\n', b'\r'] {
             for at in 0..19 {
@@ -816,7 +787,7 @@ mod clean_row_tests {
         plain.write_csv(&mut out);
         assert_eq!(out, "HS1,Võ Thị Nam,\n".as_bytes());
         // "a" followed by a combining acute accent (U+0301) is not precomposed.
-        assert!(!precomposed("Hoa\u{301}".as_bytes()));
+        assert!(!clean::precomposed("Hoa\u{301}".as_bytes()));
         assert!(is_nfc("Hoà") && !is_nfc("Hoa\u{300}"));
     }
 }

@@ -325,7 +325,7 @@ pub fn name_into(s: &str, out: &mut String) {
         }
     }
     // Case mapping keeps precomposed Vietnamese letters precomposed; the check is for the rest.
-    if is_nfc_quick(out[start..].chars()) != IsNormalized::Yes {
+    if !is_nfc(&out[start..]) {
         let normalised: String = out[start..].nfc().collect();
         out.truncate(start);
         out.push_str(&normalised);
@@ -425,6 +425,35 @@ pub fn iso_year(iso: &str) -> Option<i32> {
     } else {
         None
     }
+}
+
+/// Whether `s` is in NFC. Characters below U+0300 and the precomposed Vietnamese letters
+/// (U+1E00–U+1EFF) are always NFC, so most Vietnamese text is answered without the normaliser's
+/// tables.
+pub(crate) fn is_nfc(s: &str) -> bool {
+    precomposed(s.as_bytes()) || is_nfc_quick(s.chars()) == IsNormalized::Yes
+}
+
+/// Whether UTF-8 `b` holds only characters below U+0300 (one or two bytes, lead byte below
+/// 0xCC) and precomposed Vietnamese letters (U+1E00–U+1EFF: 0xE1 0xB8–0xBB …), judged on bytes.
+pub(crate) fn precomposed(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        // Eight ASCII bytes at a time: most of a Vietnamese cell is ASCII.
+        if let Some(w) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok())
+            && u64::from_le_bytes(w) & 0x8080_8080_8080_8080 == 0
+        {
+            i += 8;
+            continue;
+        }
+        match b[i] {
+            0x00..=0x7F => i += 1,
+            0xC0..=0xCB => i += 2,
+            0xE1 if matches!(b.get(i + 1), Some(0xB8..=0xBB)) => i += 3,
+            _ => return false,
+        }
+    }
+    true
 }
 
 #[cfg(test)]
