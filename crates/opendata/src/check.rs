@@ -699,13 +699,16 @@ fn hash_with<'a>(seed: u64, scratch: &mut Vec<u8>, parts: impl Iterator<Item = &
 }
 
 fn constraint(field: &crate::schema::Field, cleaned: &str, bound: Option<Bound>) -> Option<String> {
+    // A character is one to four bytes: the byte length often answers without counting.
     let chars = || cleaned.chars().count();
     if let Some(n) = field.min_length
+        && cleaned.len() / 4 < n
         && chars() < n
     {
         return Some(format!("shorter than {n} characters"));
     }
     if let Some(n) = field.max_length
+        && cleaned.len() > n
         && chars() > n
     {
         return Some(format!("longer than {n} characters"));

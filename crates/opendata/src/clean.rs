@@ -265,7 +265,12 @@ pub fn string(s: &str, format: StringFormat) -> Result<(), Note> {
                     && domain.contains('.')
                     && !domain.starts_with('.')
                     && !domain.ends_with('.')
-                    && !s.contains(char::is_whitespace)
+                    // Bytes for an ASCII address (almost all), characters otherwise.
+                    && !(if s.is_ascii() {
+                        s.bytes().any(|b| b.is_ascii_whitespace() || b == 0x0B)
+                    } else {
+                        s.contains(char::is_whitespace)
+                    })
                     && !domain.contains('@')
             });
             if ok {
