@@ -164,6 +164,16 @@ impl CleanRow {
         self.iter().map(str::to_owned).collect()
     }
 
+    /// A 16-bit fingerprint of the values (their text and where each ends, so ("ab", "c") and
+    /// ("a", "bc") differ), salted with `seed`.
+    fn fingerprint(&self, seed: u64) -> u16 {
+        let bounds = self.ends.iter().fold(seed, |h, &e| {
+            (h ^ u64::from(e)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        });
+        // Truncation intended: the tag is the mixed hash's low 16 bits.
+        (xxhash_rust::xxh3::xxh3_64_with_seed(self.text.as_bytes(), seed) ^ (bounds >> 29)) as u16
+    }
+
     /// Appends the row as one CSV line (RFC 4180: a value with a comma, quote or line break
     /// is quoted, its quotes doubled; lines end in `\n`).
     pub fn write_csv(&self, out: &mut Vec<u8>) {
@@ -438,15 +448,20 @@ impl<'s> Checker<'s> {
             if self.unique.get(i).is_some_and(Option::is_some) && !value.is_empty() {
                 hashes.push((
                     i,
-                    hash_with(self.seed, &mut self.scratch, std::iter::once(value)),
+                    xxhash_rust::xxh3::xxh3_64_with_seed(value.as_bytes(), self.seed),
                 ));
             }
         }
         let pk = (!self.schema.primary_key.is_empty()).then(|| {
             (
-                self.hash(self.schema.primary_key.iter().map(|&i| &out[i])),
-                // Truncation intended: the tag is the row hash's low 16 bits.
-                self.hash(out.iter()) as u16,
+                match self.schema.primary_key.as_slice() {
+                    // One column (most keys): its value hashed where it lies.
+                    [only] => {
+                        xxhash_rust::xxh3::xxh3_64_with_seed(out[*only].as_bytes(), self.seed)
+                    }
+                    key => self.hash(key.iter().map(|&i| &out[i])),
+                },
+                out.fingerprint(self.seed),
             )
         });
         // Every table's first slot is read before any is searched, so that their cache misses

@@ -124,6 +124,7 @@ impl Source<'_> {
     }
 
     /// Cell `c`; `whole` is [`Source::plain_text`], looked up once per record.
+    #[inline]
     fn cell<'a>(&'a self, c: usize, whole: Option<&'a str>) -> CellIn<'a> {
         match self {
             Source::Csv { record, .. } => {
