@@ -290,24 +290,27 @@ pub fn plainly_unicode(b: &[u8]) -> bool {
                 continue;
             }
         }
-        let lead = b[i];
-        if lead & 0xFE == 0xC2 {
-            let Some(&next) = b.get(i + 1) else {
-                return false;
-            };
-            let c = (u32::from(lead & 0x1F) << 6) | u32::from(next & 0x3F);
-            if c >= 0xA0
-                && (!vietnamese_latin1(c)
-                    || (i > 0 && matches!(b[i - 1], b'a' | b'e' | b'A' | b'E')))
-            {
-                return false;
-            }
-            i += 2;
-        } else {
-            i += 1;
+        match latin1_step(b, i) {
+            Some(step) => i += step,
+            None => return false,
         }
     }
     true
+}
+
+/// How far past byte `i` of `b` to go on, or none when it begins a sign of a legacy encoding
+/// (a Latin-1 letter Vietnamese does not use, or one after an `a` or `e`, VNI's mark after its
+/// base letter).
+fn latin1_step(b: &[u8], i: usize) -> Option<usize> {
+    let lead = b[i];
+    if lead & 0xFE != 0xC2 {
+        return Some(1);
+    }
+    let next = *b.get(i + 1)?;
+    let c = (u32::from(lead & 0x1F) << 6) | u32::from(next & 0x3F);
+    let sign = c >= 0xA0
+        && (!vietnamese_latin1(c) || (i > 0 && matches!(b[i - 1], b'a' | b'e' | b'A' | b'E')));
+    (!sign).then_some(2)
 }
 
 enum Verdict {
@@ -405,20 +408,9 @@ mod tests {
     fn plainly_unicode_bytewise(b: &[u8]) -> bool {
         let mut i = 0;
         while i < b.len() {
-            if b[i] & 0xFE == 0xC2 {
-                let Some(&next) = b.get(i + 1) else {
-                    return false;
-                };
-                let c = (u32::from(b[i] & 0x1F) << 6) | u32::from(next & 0x3F);
-                if c >= 0xA0
-                    && (!vietnamese_latin1(c)
-                        || (i > 0 && matches!(b[i - 1], b'a' | b'e' | b'A' | b'E')))
-                {
-                    return false;
-                }
-                i += 2;
-            } else {
-                i += 1;
+            match latin1_step(b, i) {
+                Some(step) => i += step,
+                None => return false,
             }
         }
         true
