@@ -322,7 +322,12 @@ impl Bind {
                     tracing::info!(bind = %self.name, "bound");
                     let mut stop = self.stop.clone();
                     let why = Session::new(&self).run(session, &mut stop).await;
-                    tracing::warn!(bind = %self.name, reason = %why, "bind ended");
+                    // Ending because the dispatcher was told to stop is the plan, not a fault.
+                    if *self.stop.borrow() {
+                        tracing::info!(bind = %self.name, reason = %why, "bind ended");
+                    } else {
+                        tracing::warn!(bind = %self.name, reason = %why, "bind ended");
+                    }
                     self.status("down", &why, 0.0, 0).await;
                 }
                 Err(e) => {

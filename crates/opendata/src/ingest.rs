@@ -246,6 +246,9 @@ impl<'r> Ingest<'r> {
             .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
+            // As large as the readers below it: once the sniffed start is read, the file's bytes
+            // go straight into the CSV reader's buffer instead of being copied through theirs.
+            .buffer_capacity(SNIFF)
             .from_reader(Box::new(text) as Box<dyn Read + 'r>);
         let mut record = csv::ByteRecord::new();
         if !reader.read_byte_record(&mut record).map_err(csv_error)? {
