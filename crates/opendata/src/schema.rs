@@ -54,12 +54,26 @@ impl Pattern {
     pub fn is_match(&self, s: &str) -> bool {
         use regex_automata::dfa::Automaton;
         use regex_automata::{Anchored, Input};
-        if let Some(dfa) = &self.dfa
-            && let Ok(m) = dfa.try_search_fwd(&Input::new(s).anchored(Anchored::Yes))
-        {
-            return m.is_some();
+        let Some(dfa) = &self.dfa else {
+            return self.re.is_match(s);
+        };
+        // The DFA walked byte by byte: the pattern is anchored at both ends, so it matches when
+        // the state after the end of the input is a match state (a match is seen one step late).
+        let Ok(mut state) = dfa.start_state_forward(&Input::new(s).anchored(Anchored::Yes)) else {
+            return self.re.is_match(s);
+        };
+        for &b in s.as_bytes() {
+            state = dfa.next_state(state, b);
+            if dfa.is_special_state(state) {
+                if dfa.is_dead_state(state) {
+                    return false;
+                }
+                if dfa.is_quit_state(state) {
+                    return self.re.is_match(s);
+                }
+            }
         }
-        self.re.is_match(s)
+        dfa.is_match_state(dfa.next_eoi_state(state))
     }
 
     /// The pattern as compiled (`^(?:…)$`).
@@ -688,6 +702,43 @@ fn constraints(field: &mut Field, c: &Value, i: usize, problem: &mut impl FnMut(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_dfa_walk_matches_whole_values_only() {
+        for (p, yes, no) in [
+            ("HS[0-9]{8}", "HS12345678", "HS123456789"),
+            ("[0-9]{12}", "001196000000", "00119600000"),
+            ("[0-9]{10}(-[0-9]{3})?", "0101234567-001", "0101234567-01"),
+            ("0(3[2-9]|9[0-46-9])[0-9]{7}", "0912345678", "0952345678"),
+        ] {
+            let pattern = Pattern::new(p).unwrap();
+            assert!(pattern.dfa.is_some(), "{p} is small enough for a dense DFA");
+            assert!(pattern.is_match(yes) && !pattern.is_match(no), "{p}");
+            assert!(
+                !pattern.is_match(&format!("x{yes}")) && !pattern.is_match(""),
+                "{p}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_dfa_walk_decides_as_the_regex_crate(
+            which in 0usize..5,
+            text in "(HS|0|[0-9]|[a-zA-Zđĩ]|-|@|\\.){0,16}",
+        ) {
+            let p = [
+                "HS[0-9]{8}",
+                "[0-9]{12}",
+                "0(3[2-9]|5[25689]|7[06-9]|8[1-9]|9[0-46-9])[0-9]{7}",
+                "[0-9]{10}(-[0-9]{3})?",
+                "[A-Za-zđ]+(\\.[a-z]+)*|",
+            ][which];
+            let pattern = Pattern::new(p).unwrap();
+            let re = Regex::new(&format!("^(?:{p})$")).unwrap();
+            proptest::prop_assert_eq!(pattern.is_match(&text), re.is_match(&text), "{} on {:?}", p, text);
+        }
+    }
 
     #[test]
     fn reads_types_constraints_and_the_primary_key() {
