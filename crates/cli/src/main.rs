@@ -435,6 +435,24 @@ async fn demo_year(
     Ok(())
 }
 
+/// Serves the demo's fictional web on a free loopback port until the task is aborted or the
+/// process ends.
+async fn demo_web(
+    fixed: &lantoa_watch::demo_year::FixedHosts,
+) -> anyhow::Result<(std::net::SocketAddr, tokio::task::JoinHandle<()>)> {
+    let web = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .context("cannot open a port for the demo web")?;
+    let addr = web.local_addr()?;
+    let router = lantoa_watch::demo_web::router_with(fixed.clone());
+    let task = tokio::spawn(async move {
+        if let Err(e) = axum::serve(web, router).await {
+            tracing::warn!(error = %e, "the demo web stopped");
+        }
+    });
+    Ok((addr, task))
+}
+
 /// Starts `chromedriver` on a free loopback port for the demo's screenshots, if it is on the
 /// path; the child stops with the process. Without it the demo runs without screenshots and
 /// says so.
@@ -616,16 +634,7 @@ async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<
     // The demo's fictional web: served on loopback, and the crawler resolves its hosts there.
     let demo_fixed = lantoa_watch::demo_year::FixedHosts::default();
     let overrides = if demo {
-        let web = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .context("cannot open a port for the demo web")?;
-        let web_addr = web.local_addr()?;
-        let fixed = demo_fixed.clone();
-        tokio::spawn(async move {
-            if let Err(e) = axum::serve(web, lantoa_watch::demo_web::router_with(fixed)).await {
-                tracing::warn!(error = %e, "the demo web stopped");
-            }
-        });
+        let (web_addr, _) = demo_web(&demo_fixed).await?;
         println!(
             "Demo web: {} fictional sites on http://{web_addr}/ (the crawler resolves them there).",
             lantoa_watch::demo_web::hosts().len()
@@ -952,7 +961,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Demo => load_demo(&cfg, &open(&cfg).await?).await?,
+        Command::Demo => {
+            let db = open(&cfg).await?;
+            load_demo(&cfg, &db).await?;
+            // The demo year 2023 of enforcement, as `serve --demo` makes it: crawled from the
+            // demo web, served here for the while.
+            let fixed = lantoa_watch::demo_year::FixedHosts::default();
+            let (addr, web) = demo_web(&fixed).await?;
+            let year = demo_year(&cfg, &db, lantoa_watch::demo_web::overrides(addr), &fixed).await;
+            web.abort();
+            year?;
+        }
         Command::Opendata { command } => {
             let db = open(&cfg).await?;
             let od = opendata_service(&cfg, &db)?;

@@ -558,6 +558,12 @@ fn opendata_upload_is_followed_to_its_end_and_agencies_are_set_by_code() {
     let d = dir.path();
     let o = run(d, &["demo"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // `lantoa demo` loads the year 2023 of enforcement too, crawled from the demo web.
+    assert!(
+        stdout(&o).contains("Demo year 2023:") && stdout(&o).contains(" cases, "),
+        "{}",
+        stdout(&o)
+    );
     let list = stdout(&run(d, &["opendata", "datasets"]));
     assert!(
         list.contains("ca-sot-xuat-huyet-theo-tuan") && list.contains("diem-wifi-cong-cong"),
