@@ -359,6 +359,11 @@ impl OpenData {
         self.clock.now_micros()
     }
 
+    /// The year now, in Hà Nội, on this service's clock.
+    fn year(&self) -> i32 {
+        chrono::Datelike::year(&lantoa_core::time::local(self.clock.now()))
+    }
+
     /// The registry owners are checked against.
     pub fn registry(&self) -> &Registry {
         &self.registry
@@ -1093,7 +1098,8 @@ impl OpenData {
                 .await?;
                 let group_too_small = match schema.k {
                     Some(k) => {
-                        let qi = quasi_key(&schema, &crate::share::row(&schema, &values));
+                        let qi =
+                            quasi_key(&schema, &crate::share::row(&schema, &values, self.year()));
                         let mut n = 0usize;
                         self.scan(dataset_id, |row| {
                             n += usize::from(quasi_key(&schema, &row) == qi);
@@ -1119,7 +1125,7 @@ impl OpenData {
                     store_attempt(&mut tx, quarantine_id, cells, &errors).await?;
                     FixOutcome::StillDirty(errors)
                 } else {
-                    let shared = crate::share::row(&schema, &values);
+                    let shared = crate::share::row(&schema, &values, self.year());
                     let mut one = RowBatch::new(&self.clock);
                     one.push(
                         &mut tx,
@@ -1220,6 +1226,8 @@ fn k_anonymity_error(schema: &Schema) -> RowError {
 /// the clean rows waiting for their group to reach k. Without a k every row is published at once.
 struct Groups {
     k: Option<usize>,
+    /// The year ages are reckoned in (the upload's, on the service's clock).
+    year: i32,
     published: HashMap<String, usize>,
     pending: HashMap<String, Vec<Held>>,
     /// Rows released, not yet written.
@@ -1337,6 +1345,7 @@ impl Groups {
     async fn load(od: &OpenData, dataset_id: i64, schema: &Schema) -> Result<Self> {
         let mut g = Self {
             k: schema.k,
+            year: od.year(),
             published: HashMap::new(),
             pending: HashMap::new(),
             batch: RowBatch::new(&od.clock),
@@ -1356,7 +1365,7 @@ impl Groups {
                 .iter()
                 .any(|e| e.error_type == crate::check::ErrorType::KAnonymity)
             {
-                let shared = crate::share::row(schema, &q.cells);
+                let shared = crate::share::row(schema, &q.cells, g.year);
                 g.pending
                     .entry(quasi_key(schema, &shared))
                     .or_default()
@@ -1382,13 +1391,13 @@ impl Groups {
         row: Held,
     ) -> Result<()> {
         let Some(k) = self.k else {
-            let shared = crate::share::row(schema, &row.values);
+            let shared = crate::share::row(schema, &row.values, self.year);
             return self
                 .batch
                 .push(tx, dataset_id, &row.key, row.upload_id, row.number, &shared)
                 .await;
         };
-        let qi = quasi_key(schema, &crate::share::row(schema, &row.values));
+        let qi = quasi_key(schema, &crate::share::row(schema, &row.values, self.year));
         let have = self.published.get(&qi).copied().unwrap_or(0);
         let waiting = self.pending.entry(qi.clone()).or_default();
         waiting.push(row);
@@ -1399,7 +1408,7 @@ impl Groups {
         self.pending.remove(&qi);
         *self.published.entry(qi).or_insert(0) += ready.len();
         for h in ready {
-            let shared = crate::share::row(schema, &h.values);
+            let shared = crate::share::row(schema, &h.values, self.year);
             self.batch
                 .push(tx, dataset_id, &h.key, h.upload_id, h.number, &shared)
                 .await?;

@@ -15,8 +15,6 @@
 //! is held back ([`crate::check::ErrorType::KAnonymity`]) and released when its group is large
 //! enough.
 
-use chrono::Datelike;
-
 /// A field's sharing policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Share {
@@ -76,9 +74,9 @@ impl Share {
     }
 }
 
-/// The shared form of a clean row under the schema's policies.
-pub fn row(schema: &crate::schema::Schema, values: &[String]) -> Vec<String> {
-    let year = lantoa_core::time::now().year();
+/// The shared form of a clean row under the schema's policies; ages are reckoned in `year`
+/// (the year it is published).
+pub fn row(schema: &crate::schema::Schema, values: &[String], year: i32) -> Vec<String> {
     schema
         .fields
         .iter()

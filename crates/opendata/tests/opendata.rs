@@ -531,6 +531,45 @@ async fn personal_data_is_dropped_or_generalised_and_small_groups_wait_for_k() {
     );
 }
 
+/// A birth date shared as an age band is reckoned in the year the row is published, on the
+/// service's clock (the demo's 2023 rows are 2023's ages).
+#[tokio::test]
+async fn ages_are_reckoned_in_the_year_of_publishing() {
+    let s = setup().await;
+    let mut new = new_dataset(s.agency);
+    new.name = "tuoi".into();
+    new.sensitivity = "deidentified".into();
+    new.schema_json = r#"{"fields": [
+        {"name": "ma", "constraints": {"required": true}},
+        {"name": "ngay_sinh", "type": "date", "format": "%d/%m/%Y", "lantoa:share": "age_band"}
+    ], "primaryKey": "ma"}"#
+        .into();
+    let at = |y| {
+        lantoa_store::Clock::manual(
+            chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, y, 6, 1, 3, 0, 0).unwrap(),
+        )
+    };
+    let then = s.od.clone().with_clock(at(2023));
+    let d = then.create_dataset("an.nv", &new).await.unwrap();
+    let u = then
+        .upload("an.nv", d.id, "a.csv", b"ma,ngay_sinh\nA1,05/03/1985\n")
+        .await
+        .unwrap();
+    then.run_upload(u.id).await.unwrap();
+    let later = s.od.clone().with_clock(at(2026));
+    let u = later
+        .upload("an.nv", d.id, "b.csv", b"ma,ngay_sinh\nA2,05/03/1985\n")
+        .await
+        .unwrap();
+    later.run_upload(u.id).await.unwrap();
+    let (rows, _) = s.od.rows(d.id, 0, 10).await.unwrap();
+    let band = |k: &str| rows.iter().find(|r| r[0] == k).unwrap()[1].clone();
+    assert_eq!(
+        (band("A1"), band("A2")),
+        ("30–39".to_owned(), "40–49".to_owned())
+    );
+}
+
 #[tokio::test]
 async fn quality_and_timeliness_come_from_the_uploads() {
     let s = setup().await;
