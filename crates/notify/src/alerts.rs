@@ -481,16 +481,10 @@ impl Notify {
         .bind(chosen.sms_body.as_deref())
         .fetch_one(&mut *tx)
         .await;
-        let id: i64 = match inserted {
-            Ok(r) => r.try_get(0)?,
-            Err(e) if lantoa_store::is_unique_violation(&e) => {
-                return Err(Error::Duplicate {
-                    what: "alert",
-                    name: format!("{} from {}", alert.identifier, alert.sender),
-                });
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let named = format!("{} from {}", alert.identifier, alert.sender);
+        let id: i64 = inserted
+            .map_err(crate::error::duplicate("alert", &named))?
+            .try_get(0)?;
         if chosen.broadcast && !pending {
             self.queue_broadcast(&mut tx, id).await?;
         }

@@ -70,6 +70,24 @@ pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Error 
     }
 }
 
+/// What a failed insert becomes: a unique violation is a `Duplicate` of `what` named `name`,
+/// anything else a storage error.
+pub(crate) fn duplicate<'a>(
+    what: &'static str,
+    name: &'a str,
+) -> impl FnOnce(sqlx::Error) -> Error + 'a {
+    move |e| {
+        if lantoa_store::is_unique_violation(&e) {
+            Error::Duplicate {
+                what,
+                name: name.to_owned(),
+            }
+        } else {
+            e.into()
+        }
+    }
+}
+
 /// Results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

@@ -163,7 +163,7 @@ impl Notify {
             ));
         }
         let mut tx = self.db.begin().await?;
-        let id: i64 = match sqlx::query(
+        let id: i64 = sqlx::query(
             "INSERT INTO notify_outlets (name, kind, commune_code, contact, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -175,16 +175,8 @@ impl Notify {
         .bind(self.clock.now_micros())
         .fetch_one(&mut *tx)
         .await
-        {
-            Ok(r) => r.try_get(0)?,
-            Err(e) if lantoa_store::is_unique_violation(&e) => {
-                return Err(Error::Duplicate {
-                    what: "recipient",
-                    name: name.to_owned(),
-                });
-            }
-            Err(e) => return Err(e.into()),
-        };
+        .map_err(crate::error::duplicate("recipient", name))?
+        .try_get(0)?;
         lantoa_store::audit::append_at(
             &mut tx,
             &lantoa_store::audit::Entry::new(actor, "notify.outlet_added", format!("outlet:{id}"))
@@ -267,7 +259,7 @@ impl Notify {
         }
         let now = self.clock.now_micros();
         let mut tx = self.db.begin().await?;
-        let id: i64 = match sqlx::query(
+        let id: i64 = sqlx::query(
             "INSERT INTO notify_notices (number, title, body, due, issued_by, issued_at)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -279,16 +271,8 @@ impl Notify {
         .bind(now)
         .fetch_one(&mut *tx)
         .await
-        {
-            Ok(r) => r.try_get(0)?,
-            Err(e) if lantoa_store::is_unique_violation(&e) => {
-                return Err(Error::Duplicate {
-                    what: "notice",
-                    name: n.number.trim().to_owned(),
-                });
-            }
-            Err(e) => return Err(e.into()),
-        };
+        .map_err(crate::error::duplicate("notice", n.number.trim()))?
+        .try_get(0)?;
         let mut links = Vec::new();
         for o in chosen {
             let token = lantoa_core::secret::token("lt_dh_");

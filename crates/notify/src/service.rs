@@ -389,7 +389,7 @@ impl Notify {
         let now = self.clock.now_micros();
         let mut tx = self.db.begin().await?;
         // The list's row first, so its recipients can name it; its counts when all are read.
-        let id: i64 = match sqlx::query(
+        let id: i64 = sqlx::query(
             "INSERT INTO notify_lists (name, file_name, rows, recipients, duplicates, refused_json, by_operator_json, created_by, created_at)
              VALUES ($1, $2, 0, 0, 0, '[]', '{}', $3, $4) RETURNING id",
         )
@@ -399,16 +399,8 @@ impl Notify {
         .bind(now)
         .fetch_one(&mut *tx)
         .await
-        {
-            Ok(r) => r.try_get(0)?,
-            Err(e) if lantoa_store::is_unique_violation(&e) => {
-                return Err(Error::Duplicate {
-                    what: "list",
-                    name: name.to_owned(),
-                });
-            }
-            Err(e) => return Err(e.into()),
-        };
+        .map_err(crate::error::duplicate("list", name))?
+        .try_get(0)?;
         let insert_recipients = format!(
             "INSERT INTO notify_recipients (list_id, phone, operator, ported, commune_code, name)
              SELECT $1, c0, c1, c2, c3, c4 FROM ({}) AS r",
@@ -791,7 +783,7 @@ impl Notify {
         status: &str,
     ) -> Result<i64> {
         let now = self.clock.now_micros();
-        match sqlx::query(
+        Ok(sqlx::query(
             "INSERT INTO notify_campaigns (name, topic, brandname, body, list_id, communes_json, emergency, resend_uncertain, status, created_by, created_at, updated_at, started_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, CASE WHEN $9 = 'sending' THEN $11 ELSE NULL END) RETURNING id",
         )
@@ -808,14 +800,8 @@ impl Notify {
         .bind(now)
         .fetch_one(&mut **tx)
         .await
-        {
-            Ok(r) => Ok(r.try_get(0)?),
-            Err(e) if lantoa_store::is_unique_violation(&e) => Err(Error::Duplicate {
-                what: "campaign",
-                name: c.name.trim().to_owned(),
-            }),
-            Err(e) => Err(e.into()),
-        }
+        .map_err(crate::error::duplicate("campaign", c.name.trim()))?
+        .try_get(0)?)
     }
 
     /// Drafts a campaign.

@@ -289,7 +289,7 @@ impl Notify {
         self.commune_named("commune", code)?;
         let token = lantoa_core::secret::token("lt_spk_");
         let mut tx = self.db.begin().await?;
-        let id: i64 = match sqlx::query(
+        let id: i64 = sqlx::query(
             "INSERT INTO notify_clusters (name, commune_code, token_hash, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -300,16 +300,8 @@ impl Notify {
         .bind(self.clock.now_micros())
         .fetch_one(&mut *tx)
         .await
-        {
-            Ok(r) => r.try_get(0)?,
-            Err(e) if lantoa_store::is_unique_violation(&e) => {
-                return Err(Error::Duplicate {
-                    what: "loudspeaker cluster",
-                    name: name.to_owned(),
-                });
-            }
-            Err(e) => return Err(e.into()),
-        };
+        .map_err(crate::error::duplicate("loudspeaker cluster", name))?
+        .try_get(0)?;
         lantoa_store::audit::append_at(
             &mut tx,
             &lantoa_store::audit::Entry::new(
