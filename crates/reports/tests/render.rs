@@ -8,53 +8,25 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use chrono::{NaiveDate, TimeZone, Utc};
-use lantoa_reports::{Reports, Sources, export};
-use lantoa_store::Clock;
-use lantoa_store::testing::TestDb;
+mod common;
+
+use chrono::NaiveDate;
+use lantoa_reports::export;
 
 #[tokio::test]
 #[ignore = "needs LibreOffice and poppler-utils: cargo xtask test installs them and runs this"]
 async fn the_pdf_holds_the_figures_and_the_chart_and_its_pages_draw() {
     let soffice = PathBuf::from(std::env::var("LANTOA_SOFFICE").expect("LANTOA_SOFFICE"));
     let poppler = PathBuf::from(std::env::var("LANTOA_POPPLER").expect("LANTOA_POPPLER"));
-    let t = TestDb::new(&[&lantoa_notify::MIGRATIONS, &lantoa_reports::MIGRATIONS])
-        .await
-        .unwrap();
-    let at = lantoa_core::time::zone()
-        .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
-        .unwrap()
-        .with_timezone(&Utc);
-    let notify = lantoa_notify::Notify::new(t.db.clone())
-        .unwrap()
-        .with_clock(Clock::manual(at));
-    notify
+    let s = common::setup(common::hanoi(2026, 3, 2, 9, 0)).await;
+    s.notify
         .add_outlet("tt", "Báo A", "press", "", "a@b")
         .await
         .unwrap();
     for number in ["1/HD", "2/HD", "3/HD"] {
-        notify
-            .issue_notice(
-                "tt",
-                &lantoa_notify::notices::NewNotice {
-                    number: number.into(),
-                    title: "Định hướng".into(),
-                    body: "Nội dung.".into(),
-                    kinds: vec!["press".into()],
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
+        common::notice_at(&s, common::hanoi(2026, 3, 2, 9, 0), number).await;
     }
-    let reports = Reports::new(
-        t.db.clone(),
-        Sources {
-            notify: Some(notify),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let reports = &s.reports;
     let r = reports
         .create("tt", "quarterly", 2026, 1, "calendar")
         .await
