@@ -39,21 +39,27 @@ impl Plans {
     /// Tasks with a deadline (not yearly work) reported done on or before it, by `today`.
     pub async fn done_on_time(&self, plan_id: i64, today: NaiveDate) -> Result<i64> {
         if self.reported_after(plan_id, today).await? {
-            let on_time = self
-                .progress(plan_id, today)
-                .await?
-                .iter()
-                .filter(|p| {
-                    !p.task.section
-                        && p.task.period != Some(Period::Yearly)
-                        && p.latest.as_ref().is_some_and(|l| {
-                            l.status == TaskStatus::Done
-                                && p.task.due_on.is_some_and(|due| l.on <= due)
-                        })
-                })
-                .count();
-            return Ok(on_time as i64);
+            return Ok(on_time(&self.progress(plan_id, today).await?));
         }
+        self.done_on_time_by_rows(plan_id, today).await
+    }
+
+    /// [`Plans::dashboard`] and [`Plans::done_on_time`] on one day (a report's plans figures):
+    /// on a past day the tasks are judged once for both.
+    pub async fn standing(&self, plan_id: i64, day: NaiveDate) -> Result<(Dashboard, i64)> {
+        if self.reported_after(plan_id, day).await? {
+            let progress = self.progress(plan_id, day).await?;
+            return Ok((tally(&progress), on_time(&progress)));
+        }
+        Ok((
+            self.dashboard_by_rows(plan_id, day).await?,
+            self.done_on_time_by_rows(plan_id, day).await?,
+        ))
+    }
+
+    /// [`Plans::done_on_time`] from the task rows' latest reports (right when none is later
+    /// than `today`).
+    async fn done_on_time_by_rows(&self, plan_id: i64, today: NaiveDate) -> Result<i64> {
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM plans_tasks
              WHERE plan_id = $1 AND section = 0 AND yearly = 0 AND latest_status = 'done'
@@ -77,6 +83,12 @@ impl Plans {
         if self.reported_after(plan_id, today).await? {
             return Ok(tally(&self.progress(plan_id, today).await?));
         }
+        self.dashboard_by_rows(plan_id, today).await
+    }
+
+    /// [`Plans::dashboard`] from the task rows' latest reports in one grouped query (right when
+    /// none is later than `today`).
+    async fn dashboard_by_rows(&self, plan_id: i64, today: NaiveDate) -> Result<Dashboard> {
         let plan = self.plan(plan_id).await?;
         // Yearly work's last passed deadline is the end of last year, if the plan had begun.
         let last_year = today.year() - 1;
@@ -124,6 +136,20 @@ impl Plans {
         out.by_member = most_overdue_first(by_member);
         Ok(out)
     }
+}
+
+/// Tasks with a deadline (not yearly work) whose latest report is done, made by the deadline.
+fn on_time(progress: &[TaskProgress]) -> i64 {
+    progress
+        .iter()
+        .filter(|p| {
+            !p.task.section
+                && p.task.period != Some(Period::Yearly)
+                && p.latest.as_ref().is_some_and(|l| {
+                    l.status == TaskStatus::Done && p.task.due_on.is_some_and(|due| l.on <= due)
+                })
+        })
+        .count() as i64
 }
 
 /// The dashboard of judged tasks, counted as the grouped query counts them (tasks with a lead

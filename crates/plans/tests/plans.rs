@@ -868,6 +868,10 @@ async fn a_past_days_standing_counts_only_the_reports_made_by_then() {
     let then = plans.dashboard(plan, june).await.unwrap();
     let then_on_time = plans.done_on_time(plan, june).await.unwrap();
     assert_eq!((then.total.done, then_on_time), (1, 1));
+    assert_eq!(
+        plans.standing(plan, june).await.unwrap(),
+        (then.clone(), then_on_time)
+    );
     // On 1/9/2024 the first is reported done; June's figures stay as they were.
     clock.advance(chrono::Duration::days(184));
     plans
@@ -876,6 +880,11 @@ async fn a_past_days_standing_counts_only_the_reports_made_by_then() {
         .unwrap();
     assert_eq!(plans.dashboard(plan, june).await.unwrap(), then);
     assert_eq!(plans.done_on_time(plan, june).await.unwrap(), then_on_time);
+    assert_eq!(
+        plans.standing(plan, june).await.unwrap(),
+        (then.clone(), then_on_time),
+        "judged once from the reports, the same figures"
+    );
     let a_then = plans
         .progress(plan, june)
         .await

@@ -362,11 +362,11 @@ async fn plan_figures(
         if !(plan.from_year..=plan.to_year).contains(&day.year()) {
             continue;
         }
-        let d = p.dashboard(plan.id, day).await?;
+        let (d, on_time) = p.standing(plan.id, day).await?;
         f.tasks += d.total.tasks;
         f.done += d.total.done;
         f.overdue += d.total.overdue;
-        f.on_time += p.done_on_time(plan.id, day).await?;
+        f.on_time += on_time;
         for (unit, c) in d.by_unit {
             let u = units.entry(unit).or_default();
             *u = (u.0 + c.tasks, u.1 + c.done, u.2 + c.overdue);
