@@ -36,7 +36,7 @@ pub struct YearReport {
     pub speech_missing: Option<String>,
 }
 
-/// The year's campaigns: (day, hour, campaign). Texts written for the demo.
+/// The year's campaigns: (month, day, campaign), each sent at 09:00. Texts written for the demo.
 fn campaigns(list_id: i64) -> [(u32, u32, NewCampaign); 3] {
     [
         (
@@ -182,6 +182,8 @@ impl Notify {
         let Some(sender) = self.rules.cap_sender.clone() else {
             return Ok(());
         };
+        // The engine is tried first: the bulletin is spoken at approval, and an alert whose
+        // approval failed for want of speech would stay pending.
         let speech = match self.speak("Thử giọng đọc.").await {
             Ok(_) => true,
             Err(Error::Unavailable(why)) => {

@@ -122,11 +122,10 @@ impl OpenData {
                 })?;
             let schema = String::from_utf8_lossy(file(&e.schema)?).into_owned();
             // A dataset with an earlier year is registered on that year's day.
-            let clock = Clock::manual(
-                e.earlier
-                    .as_ref()
-                    .map_or_else(Utc::now, |y| y.created.with_timezone(&Utc)),
-            );
+            let clock = match &e.earlier {
+                Some(y) => Clock::manual(y.created.with_timezone(&Utc)),
+                None => Clock::System,
+            };
             let then = self.clone().with_clock(clock.clone());
             let d = then
                 .create_dataset(
