@@ -219,13 +219,9 @@ impl CleanRow {
 
 /// Whether `b` holds a comma, a quote or a line break, looked for eight bytes at a step.
 fn has_csv_special(b: &[u8]) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    // Whether any byte of `w` is `c` (a zero byte of `w ^ c…c`; exact as a yes or no).
-    let has = |w: u64, c: u8| {
-        let x = w ^ (LO * u64::from(c));
-        x.wrapping_sub(LO) & !x & HI != 0
-    };
+    use crate::swar::{has_zero_byte, splat};
+    // Whether any byte of `w` is `c`: a zero byte of `w ^ c…c`.
+    let has = |w: u64, c: u8| has_zero_byte(w ^ splat(c));
     let mut words = b.chunks_exact(8);
     for w in words.by_ref() {
         let w = u64::from_le_bytes(<[u8; 8]>::try_from(w).unwrap_or_default());

@@ -445,8 +445,8 @@ pub(crate) fn precomposed(b: &[u8]) -> bool {
     let mut i = 0;
     while i < b.len() {
         // Eight ASCII bytes at a time: most of a Vietnamese cell is ASCII.
-        if let Some(w) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok())
-            && u64::from_le_bytes(w) & 0x8080_8080_8080_8080 == 0
+        if let Some(w) = crate::swar::word_at(b, i)
+            && crate::swar::all_ascii(w)
         {
             i += 8;
             continue;

@@ -277,18 +277,16 @@ fn vietnamese_latin1(c: u32) -> bool {
 pub fn plainly_unicode(b: &[u8]) -> bool {
     // A plain loop, eight ASCII bytes at a step: a vectorised search costs more to start than it
     // saves on a row.
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
+    use crate::swar::{has_zero_byte, splat, word_at};
     let mut i = 0;
     while i < b.len() {
         // Eight bytes at a time while none is the lead byte of a Latin-1 letter (0xC2 or
         // 0xC3; Vietnamese's other letters are further on, and ASCII never is).
-        if let Some(w) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
-            let x = (u64::from_le_bytes(w) & (LO * 0xFE)) ^ (LO * 0xC2);
-            if x.wrapping_sub(LO) & !x & HI == 0 {
-                i += 8;
-                continue;
-            }
+        if let Some(w) = word_at(b, i)
+            && !has_zero_byte((w & splat(0xFE)) ^ splat(0xC2))
+        {
+            i += 8;
+            continue;
         }
         match latin1_step(b, i) {
             Some(step) => i += step,

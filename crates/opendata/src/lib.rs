@@ -68,3 +68,4 @@ pub mod quality;
 pub mod schema;
 pub mod service;
 pub mod share;
+mod swar;
