@@ -17,10 +17,20 @@ pub struct Policy {
     pub session_idle: Duration,
     /// A session ends this long after sign-in, whatever its use.
     pub session_max: Duration,
-    /// Failed sign-ins counted over this window…
+    /// Failed sign-ins of one user name from one client counted over this window…
     pub login_window: Duration,
-    /// …past this many, further attempts are refused until the window moves on.
+    /// …past this many, that user name is refused from that client until the window moves on
+    /// (the same name from another client is not).
     pub login_max_failures: i64,
+    /// Failed sign-ins of one user name from every client together counted over this
+    /// (longer) window…
+    pub login_user_window: Duration,
+    /// …past this many, the name is refused from everywhere until the window moves on: the
+    /// slow ceiling on guessing one account's password from many addresses.
+    pub login_user_max_failures: i64,
+    /// Failed sign-ins from one client, whatever the name, past which that client is
+    /// refused for `login_window` (password spraying); 0 for no such limit.
+    pub login_client_max_failures: i64,
     /// Shortest password accepted.
     pub min_password_len: usize,
 }
@@ -32,6 +42,9 @@ impl Default for Policy {
             session_max: Duration::hours(24),
             login_window: Duration::minutes(15),
             login_max_failures: 5,
+            login_user_window: Duration::hours(1),
+            login_user_max_failures: 50,
+            login_client_max_failures: 100,
             min_password_len: 10,
         }
     }
@@ -385,14 +398,38 @@ impl Accounts {
     }
 
     /// Checks a user name and password from `client` (an address), with throttling.
+    ///
+    /// Failures are counted three ways: for the name from this client (a few, then that pair
+    /// waits out `login_window`), for the name from anywhere (a slower ceiling over
+    /// `login_user_window`), and for the client whatever the name (spraying). Someone guessing
+    /// `admin`'s password from one address therefore locks out only that address's tries at
+    /// `admin`, not the real administrator signing in from elsewhere.
     pub async fn authenticate(&self, username: &str, password: &str, client: &str) -> Result<User> {
         let username = username.trim().to_lowercase();
-        let subjects = [format!("user:{username}"), format!("client:{client}")];
-        let window = self.policy.login_window.num_microseconds().unwrap_or(0);
+        let subjects = [
+            format!("pair:{username}@{client}"),
+            format!("user:{username}"),
+            format!("client:{client}"),
+        ];
+        let limits = [
+            (self.policy.login_window, self.policy.login_max_failures),
+            (
+                self.policy.login_user_window,
+                self.policy.login_user_max_failures,
+            ),
+            (
+                self.policy.login_window,
+                self.policy.login_client_max_failures,
+            ),
+        ];
         let now = self.clock.now_micros();
-        for s in &subjects {
+        for (s, (window, max)) in subjects.iter().zip(limits) {
+            if max <= 0 {
+                continue;
+            }
+            let window = window.num_microseconds().unwrap_or(0);
             let (failures, oldest) = self.recent_failures(s, now - window).await?;
-            if failures >= self.policy.login_max_failures {
+            if failures >= max {
                 return Err(Error::RateLimited {
                     retry_after_secs: ((oldest + window - now) / 1_000_000).max(1),
                 });

@@ -77,7 +77,7 @@ async fn rejects_bad_user_input_and_writes_nothing() {
 }
 
 #[tokio::test]
-async fn throttles_sign_in_after_repeated_failures_then_recovers() {
+async fn throttles_a_name_from_one_client_not_the_real_user_elsewhere() {
     let (_t, a, clock) = setup().await;
     a.create_user("admin", &with_password("lan", vec![Role::Viewer]))
         .await
@@ -88,30 +88,86 @@ async fn throttles_sign_in_after_repeated_failures_then_recovers() {
             Err(Error::BadCredentials)
         ));
     }
-    // Even the right password is refused while throttled.
+    // The guessing client is refused even the right password…
     assert!(matches!(
-        a.authenticate("lan", "correct horse battery", "10.0.0.2")
+        a.authenticate("lan", "correct horse battery", "10.0.0.1")
             .await,
         Err(Error::RateLimited { .. })
     ));
-    clock.advance(Duration::minutes(16));
+    // …while the real user, from their own address, signs in.
     assert!(
         a.authenticate("lan", "correct horse battery", "10.0.0.2")
+            .await
+            .is_ok()
+    );
+    clock.advance(Duration::minutes(16));
+    assert!(
+        a.authenticate("lan", "correct horse battery", "10.0.0.1")
             .await
             .is_ok()
     );
 }
 
 #[tokio::test]
-async fn unknown_users_count_as_failures_per_client() {
-    let (_t, a, _) = setup().await;
-    for i in 0..5 {
+async fn a_name_guessed_from_many_clients_meets_the_slower_ceiling() {
+    let (t, _, clock) = setup().await;
+    let policy = lantoa_accounts::Policy {
+        login_user_max_failures: 6,
+        ..Default::default()
+    };
+    let a = Accounts::new(t.db.clone())
+        .with_clock(clock.clone())
+        .with_policy(policy);
+    a.create_user("admin", &with_password("lan", vec![Role::Viewer]))
+        .await
+        .unwrap();
+    // Two tries from each of three addresses: under every pair's limit, at the name's.
+    for i in 0..6 {
+        let client = format!("10.1.0.{}", i % 3);
+        assert!(matches!(
+            a.authenticate("lan", "wrong password", &client).await,
+            Err(Error::BadCredentials)
+        ));
+    }
+    assert!(matches!(
+        a.authenticate("lan", "correct horse battery", "10.2.0.1")
+            .await,
+        Err(Error::RateLimited { .. })
+    ));
+    // The ceiling's window is an hour, not the pair's quarter.
+    clock.advance(Duration::minutes(16));
+    assert!(matches!(
+        a.authenticate("lan", "correct horse battery", "10.2.0.1")
+            .await,
+        Err(Error::RateLimited { .. })
+    ));
+    clock.advance(Duration::minutes(45));
+    assert!(
+        a.authenticate("lan", "correct horse battery", "10.2.0.1")
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn a_client_spraying_many_names_is_refused() {
+    let (t, _, _) = setup().await;
+    let policy = lantoa_accounts::Policy {
+        login_client_max_failures: 7,
+        ..Default::default()
+    };
+    let a = Accounts::new(t.db.clone()).with_policy(policy);
+    for i in 0..7 {
         let r = a.authenticate(&format!("nobody{i}"), "x", "10.9.9.9").await;
         assert!(matches!(r, Err(Error::BadCredentials)));
     }
     assert!(matches!(
         a.authenticate("nobody", "x", "10.9.9.9").await,
         Err(Error::RateLimited { .. })
+    ));
+    assert!(matches!(
+        a.authenticate("nobody", "x", "10.9.9.8").await,
+        Err(Error::BadCredentials)
     ));
 }
 

@@ -12,6 +12,9 @@
 //! | `web.max_upload_bytes` | `LANTOA_MAX_UPLOAD_BYTES` | — | `17179869184` (16 GiB; uploads stream to disk) |
 //! | `web.secure_cookies` | `LANTOA_SECURE_COOKIES` | — | `false` (set `true` behind HTTPS) |
 //! | `web.api_rate_per_minute` | `LANTOA_API_RATE_PER_MINUTE` | — | `600` (0: no limit) |
+//! | `web.trusted_proxies` | `LANTOA_TRUSTED_PROXIES` (comma-separated) | — | none: the peer's address is the client's |
+//! | `web.client_ip_header` | `LANTOA_CLIENT_IP_HEADER` | — | `x-forwarded-for` (read only from a trusted proxy) |
+//! | `web.header_timeout_secs` | `LANTOA_HEADER_TIMEOUT_SECS` | — | `15` (a request head not whole by then, counted from the connection's start or its last response, closes the connection) |
 //! | `db.max_connections` | `LANTOA_DB_MAX_CONNECTIONS` | — | 8 (SQLite), 16 (PostgreSQL) |
 //! | `watch.signals` | `LANTOA_WATCH_SIGNALS` | — | the shipped `data/watch/signals.toml` |
 //! | `watch.cases` | `LANTOA_WATCH_CASES` | — | the shipped `data/watch/cases.toml` (the case workflow) |
@@ -42,6 +45,9 @@ pub struct WebSection {
     pub secure_cookies: Option<bool>,
     pub api_rate_per_minute: Option<u32>,
     pub soffice: Option<std::path::PathBuf>,
+    pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
+    pub client_ip_header: Option<String>,
+    pub header_timeout_secs: Option<u64>,
 }
 
 /// The `[db]` table.
@@ -195,7 +201,35 @@ impl Config {
                 .map(std::path::PathBuf::from)
                 .or(file.web.soffice)
                 .unwrap_or(defaults.soffice),
+            trusted_proxies: match env.get("LANTOA_TRUSTED_PROXIES") {
+                Some(list) => list
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(|a| {
+                        a.parse().map_err(|_| {
+                            anyhow::anyhow!("LANTOA_TRUSTED_PROXIES: {a:?} is not an IP address")
+                        })
+                    })
+                    .collect::<anyhow::Result<_>>()?,
+                None => file.web.trusted_proxies.unwrap_or_default(),
+            },
+            client_ip_header: env
+                .get("LANTOA_CLIENT_IP_HEADER")
+                .cloned()
+                .or(file.web.client_ip_header)
+                .unwrap_or(defaults.client_ip_header)
+                .to_ascii_lowercase(),
+            header_timeout_secs: parse_env(env, "LANTOA_HEADER_TIMEOUT_SECS")?
+                .or(file.web.header_timeout_secs)
+                .unwrap_or(defaults.header_timeout_secs),
         };
+        if axum::http::HeaderName::from_bytes(web.client_ip_header.as_bytes()).is_err() {
+            bail!(
+                "web.client_ip_header {:?} is not an HTTP header name",
+                web.client_ip_header
+            );
+        }
         Ok(Self {
             database,
             data_dir,

@@ -758,11 +758,12 @@ async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<
     let app = lantoa_web::router(state);
     println!("Lantoa console: http://{addr}/");
     tracing::info!(%addr, database = %lantoa_store::redact(&cfg.database), "serving");
-    axum::serve(
+    lantoa_web::serve(
         listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        app,
+        std::time::Duration::from_secs(cfg.web.header_timeout_secs.max(1)),
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
     .await?;
     let _ = stop_tx.send(true);
     for t in tasks {

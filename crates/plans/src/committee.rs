@@ -252,12 +252,15 @@ impl Plans {
         }
         let mut tx = self.db.begin().await?;
         let done = sqlx::query(
-            "UPDATE plans_tasks SET member_id = $1 WHERE plan_id = $2 AND (code = $3 OR code LIKE $4)",
+            &format!(
+                "UPDATE plans_tasks SET member_id = $1 WHERE plan_id = $2 AND (code = $3 OR code LIKE $4{})",
+                lantoa_store::LIKE_ESCAPE
+            ),
         )
         .bind(member_id)
         .bind(plan_id)
         .bind(code)
-        .bind(format!("{}.%", code.replace(['%', '_'], "")))
+        .bind(lantoa_store::like_pattern("", code, ".%"))
         .execute(&mut *tx)
         .await?
         .rows_affected();

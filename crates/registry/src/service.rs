@@ -595,8 +595,12 @@ impl Registry {
             filter.push_str(&format!(" AND u.kind = ${}", binds.len()));
         }
         if let Some(term) = q.q.as_deref().map(text::tone_key).filter(|t| !t.is_empty()) {
-            binds.push(format!("%{}%", term.replace(['%', '_'], "")));
-            filter.push_str(&format!(" AND v.name_key LIKE ${}", binds.len()));
+            binds.push(lantoa_store::like_pattern("%", &term, "%"));
+            filter.push_str(&format!(
+                " AND v.name_key LIKE ${}{}",
+                binds.len(),
+                lantoa_store::LIKE_ESCAPE
+            ));
         }
         if !q.include_ended {
             filter.push_str(" AND v.valid_to IS NULL");

@@ -58,5 +58,25 @@ pub const MIGRATIONS: migrate::MigrationSet = migrate::MigrationSet {
     ],
 };
 
+/// The `ESCAPE` clause that goes after every `LIKE $n` whose pattern [`like_pattern`] made,
+/// the same on SQLite and PostgreSQL.
+pub const LIKE_ESCAPE: &str = r" ESCAPE '\'";
+
+/// A `LIKE` pattern matching `prefix`, then `literal` exactly, then `suffix`: the literal's
+/// `%`, `_` and `\` are escaped, so a search for `%` finds a percent sign rather than
+/// everything. Use it with [`LIKE_ESCAPE`].
+pub fn like_pattern(prefix: &str, literal: &str, suffix: &str) -> String {
+    let mut out = String::with_capacity(literal.len() + prefix.len() + suffix.len() + 4);
+    out.push_str(prefix);
+    for c in literal.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push_str(suffix);
+    out
+}
+
 /// Re-exported so that module crates write queries against the same `sqlx`.
 pub use sqlx;

@@ -418,14 +418,12 @@ impl Watch {
             filter.push_str(&format!(" AND kind = ${}", binds.len()));
         }
         if let Some(term) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            binds.push(format!(
-                "%{}%",
-                text::tone_key(term).replace(['%', '_'], "")
-            ));
-            binds.push(format!("%{}%", term.to_lowercase().replace(['%', '_'], "")));
+            binds.push(lantoa_store::like_pattern("%", &text::tone_key(term), "%"));
+            binds.push(lantoa_store::like_pattern("%", &term.to_lowercase(), "%"));
             let n = binds.len();
+            let esc = lantoa_store::LIKE_ESCAPE;
             filter.push_str(&format!(
-                " AND (name_key LIKE ${} OR host LIKE ${n})",
+                " AND (name_key LIKE ${}{esc} OR host LIKE ${n}{esc})",
                 n - 1
             ));
         }

@@ -149,6 +149,39 @@ impl RateLimiter {
     }
 }
 
+/// The client's address: the peer's, or — when the peer is one of the configured trusted
+/// proxies — the last address in the configured header that is not itself a trusted proxy
+/// (each proxy appends the address it heard from, so what lies left of that was written by
+/// the client and proves nothing). "local" for an in-process request.
+pub fn client_address(
+    config: &crate::WebConfig,
+    peer: Option<std::net::IpAddr>,
+    headers: &HeaderMap,
+) -> String {
+    let Some(peer) = peer else {
+        return "local".to_owned();
+    };
+    if !config.trusted_proxies.contains(&peer) {
+        return peer.to_string();
+    }
+    let mut hops: Vec<&str> = headers
+        .get_all(config.client_ip_header.as_str())
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    while let Some(hop) = hops.pop() {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(ip) if config.trusted_proxies.contains(&ip) => continue,
+            Ok(ip) => return ip.to_string(),
+            // Something not an address where the proxy writes one: trust nothing further.
+            Err(_) => break,
+        }
+    }
+    peer.to_string()
+}
+
 fn is_api(path: &str) -> bool {
     path.starts_with("/api/") || is_device(path)
 }
@@ -165,10 +198,14 @@ pub async fn access(State(state): State<AppState>, req: Request, next: Next) -> 
     let (mut parts, body) = req.into_parts();
     let path = parts.uri.path().to_owned();
     let api = is_api(&path);
-    let client = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "local".to_owned(), |c| c.0.ip().to_string());
+    let client = client_address(
+        &state.config,
+        parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip()),
+        &parts.headers,
+    );
     let lang = Lang::from_code(cookie(&parts.headers, LANG_COOKIE).unwrap_or("vi"));
     let mut ctx = Ctx {
         secure_cookies: state.config.secure_cookies,
@@ -187,10 +224,12 @@ pub async fn access(State(state): State<AppState>, req: Request, next: Next) -> 
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
     if let (true, false, Some(secret)) = (api, is_device(&path), bearer.as_deref()) {
+        // Errors here are the API's: JSON, which `with_ctx` marks so that no console page
+        // is made of them.
         match state.accounts.authenticate_token(secret).await {
             Ok(Some(p)) => ctx.principal = Some(p),
-            Ok(None) => return WebError::unauthenticated().into_response(),
-            Err(e) => return WebError::from(e).into_response(),
+            Ok(None) => return with_ctx(WebError::unauthenticated().into_response(), ctx),
+            Err(e) => return with_ctx(WebError::from(e).into_response(), ctx),
         }
     } else if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
         match state.accounts.session(token).await {
@@ -200,7 +239,7 @@ pub async fn access(State(state): State<AppState>, req: Request, next: Next) -> 
                 ctx.session = Some(s);
             }
             Ok(None) => {}
-            Err(e) => return WebError::from(e).into_response(),
+            Err(e) => return with_ctx(WebError::from(e).into_response(), ctx),
         }
     }
     if ctx.session.is_none() {
@@ -217,27 +256,42 @@ pub async fn access(State(state): State<AppState>, req: Request, next: Next) -> 
     if api && bearer.is_some() {
         let key = ctx.principal.as_ref().map_or(client.clone(), |p| p.actor());
         if let Err(secs) = state.limiter.check(&key) {
-            return WebError::rate_limited(secs as i64).into_response();
+            return with_ctx(WebError::rate_limited(secs as i64).into_response(), ctx);
         }
     }
 
+    // The route's rule. HEAD is answered by the GET handler (axum runs it in full and drops
+    // the body), so it is held to GET's rule; a method the table has no row for is refused
+    // here, before any handler can run, whatever the router would have done with it.
     let matched = parts
         .extensions
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned());
-    let Some(access) = matched
-        .as_ref()
-        .and_then(|m| {
-            state
-                .table
-                .get(&(parts.method.as_str().to_owned(), m.clone()))
-        })
-        .copied()
-    else {
-        // No route for this method and path: no handler runs, the fallback answers 404/405.
-        parts.extensions.insert(ctx.clone());
-        let response = next.run(Request::from_parts(parts, body)).await;
-        return with_ctx(response, ctx);
+    let rule_method = if parts.method == Method::HEAD {
+        Method::GET
+    } else {
+        parts.method.clone()
+    };
+    let access = match &matched {
+        Some(m) => match state
+            .table
+            .get(&(rule_method.as_str().to_owned(), m.clone()))
+            .copied()
+        {
+            Some(access) => access,
+            None => {
+                return with_ctx(
+                    WebError::method_not_allowed(parts.method.as_str()).into_response(),
+                    ctx,
+                );
+            }
+        },
+        None => {
+            // No route for this path: no handler runs, the fallback answers 404.
+            parts.extensions.insert(ctx.clone());
+            let response = next.run(Request::from_parts(parts, body)).await;
+            return with_ctx(response, ctx);
+        }
     };
 
     if let Some(denied) = check_access(&ctx, access) {

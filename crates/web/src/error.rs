@@ -123,6 +123,16 @@ impl WebError {
         .arg("detail", detail)
     }
 
+    /// A known path asked with a method its route does not take.
+    pub fn method_not_allowed(method: &str) -> Self {
+        Self::new(
+            error_code::METHOD_NOT_ALLOWED,
+            "err-method",
+            format!("this route does not accept {method}"),
+        )
+        .arg("method", method)
+    }
+
     /// No such record.
     pub fn not_found() -> Self {
         Self::new(
@@ -394,13 +404,7 @@ pub async fn not_found() -> WebError {
 
 /// The fallback for a known path with a method it does not take.
 pub async fn method_not_allowed(req: Request) -> WebError {
-    let m = req.method().to_string();
-    WebError::new(
-        error_code::METHOD_NOT_ALLOWED,
-        "err-method",
-        format!("this route does not accept {m}"),
-    )
-    .arg("method", m)
+    WebError::method_not_allowed(req.method().as_str())
 }
 
 /// Turns error answers of console pages into localised HTML pages.

@@ -31,6 +31,7 @@ mod metrics;
 mod pages;
 pub mod reminders;
 pub mod routes;
+mod serve;
 mod upload;
 mod view;
 
@@ -45,6 +46,7 @@ use lantoa_store::jobs::Queue;
 
 pub use ctx::Ctx;
 pub use error::WebError;
+pub use serve::serve;
 pub use view::{MODULES, TEMPLATES};
 
 /// Every migration set the web layer's services need, in order.
@@ -75,6 +77,16 @@ pub struct WebConfig {
     pub org_name: String,
     /// LibreOffice's `soffice`, which renders reports to PDF.
     pub soffice: std::path::PathBuf,
+    /// The reverse proxies in front of the server, whose client-address header is believed;
+    /// empty: the peer's own address is the client's, and no header is read.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The header those proxies put the client's address in (`X-Forwarded-For`, or one like
+    /// `X-Real-IP` holding one address).
+    pub client_ip_header: String,
+    /// A client that has not sent a whole request head this many seconds after the
+    /// connection opened, or after the last response on a kept-alive connection, is
+    /// disconnected: the timeout on slow headers and on idle connections alike.
+    pub header_timeout_secs: u64,
 }
 
 impl Default for WebConfig {
@@ -86,6 +98,9 @@ impl Default for WebConfig {
             api_rate_per_minute: 600,
             org_name: "Sở Văn hóa và Thể thao Hà Nội".to_owned(),
             soffice: "soffice".into(),
+            trusted_proxies: Vec::new(),
+            client_ip_header: "x-forwarded-for".to_owned(),
+            header_timeout_secs: 15,
         }
     }
 }
@@ -247,5 +262,36 @@ pub fn router(state: AppState) -> Router {
             metrics::track,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
+}
+
+/// The Content-Security-Policy of every answer: the console's own style sheet and scripts
+/// only (no inline script or style, nothing from another site), never framed, forms posted
+/// only here. Captured pages shown from the watch module are held by the same rule.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+     frame-ancestors 'none'; form-action 'self'";
+
+/// Sets the security headers on every answer, pages, API, errors and downloads alike, unless
+/// a handler set its own.
+async fn security_headers(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{HeaderName, HeaderValue};
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    for (name, value) in [
+        ("content-security-policy", CONTENT_SECURITY_POLICY),
+        ("x-frame-options", "DENY"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "same-origin"),
+    ] {
+        let name = HeaderName::from_static(name);
+        if !h.contains_key(&name) {
+            h.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    response
 }

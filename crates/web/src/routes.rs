@@ -115,6 +115,7 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/readyz" Public, System, "Readiness: the database answers" => api::system::readyz;
         GET "/metrics" Public, System, "Prometheus metrics" => metrics::export;
         GET "/static/app.css" Public, System, "Console style sheet" => pages::assets::css;
+        GET "/static/cost.js" Public, System, "The draft form's live cost, as the text is typed" => pages::assets::cost_js;
 
         GET "/login" Public, Page, "Sign-in form" => pages::auth::login_form;
         POST "/login" Public, Page, "Sign in" => pages::auth::login;

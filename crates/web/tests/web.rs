@@ -616,10 +616,15 @@ mod roles {
         }
     }
 
-    /// Every route, as anonymous and as a user of each role: allowed routes are not refused,
-    /// others are.
+    /// The methods the security walk tries on every path.
+    const METHODS: [&str; 6] = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"];
+
+    /// Every path × every method × anonymous and a user of each role: a method the table has
+    /// a row for (HEAD counts as GET) is allowed exactly to whom the row allows and refused
+    /// to everyone else; a method it has no row for is refused to everyone, before any
+    /// handler runs.
     #[tokio::test]
-    async fn every_route_as_every_role() {
+    async fn every_route_every_method_as_every_role() {
         let app = TestApp::spawn().await;
         app.state
             .registry
@@ -639,22 +644,31 @@ mod roles {
         let victim = app.user("victim", vec![Role::Viewer]).await;
         let mut users = Vec::new();
         for role in Role::ALL {
-            users.push((
-                role,
-                app.user(
+            let u = app
+                .user(
                     &format!("as-{}", role.as_str().replace('_', "-")),
                     vec![role],
                 )
-                .await,
-            ));
+                .await;
+            let token = app.token(&u.username, &[]).await;
+            users.push((role, u, token));
         }
+        let anon = common::Browser {
+            cookie: "lantoa_csrf=0123456789abcdef0123456789abcdef".into(),
+            csrf: "0123456789abcdef0123456789abcdef".into(),
+        };
+        let routes = table();
+        let mut paths: Vec<&str> = routes.iter().map(|r| r.path).collect();
+        paths.dedup();
+        paths.sort_unstable();
+        paths.dedup();
         let mut checked = 0;
-        for spec in table() {
-            let path = spec
-                .path
+        let mut refused_methods = 0;
+        for path_spec in paths {
+            let path = path_spec
                 .replace(
                     "{id}",
-                    &if spec.path.contains("users") {
+                    &if path_spec.contains("users") {
                         victim.id
                     } else {
                         unit.id
@@ -662,80 +676,101 @@ mod roles {
                     .to_string(),
                 )
                 .replace("{code}", "00007");
-            let api = spec.surface == Surface::Api;
-            let subjects: Vec<Option<&(Role, lantoa_accounts::User)>> = std::iter::once(None)
-                .chain(users.iter().map(Some))
-                .collect();
-            for subject in subjects {
-                let allowed = match (spec.access, subject) {
-                    (Access::Public, _) => true,
-                    (Access::Device, _) => false,
-                    (_, None) => false,
-                    (Access::SignedIn | Access::SignedInPending, Some(_)) => true,
-                    (Access::Roles(rs), Some((role, _))) => rs.contains(role),
-                };
-                let resp = match (api, subject) {
-                    (true, Some((_, u))) => {
-                        let tok = app.token(&u.username, &[]).await;
-                        let body = (spec.method == "POST").then_some("{}");
-                        app.api(spec.method, &path, Some(&tok), body).await
-                    }
-                    (true, None) => {
-                        app.api(
-                            spec.method,
-                            &path,
-                            None,
-                            (spec.method == "POST").then_some("{}"),
-                        )
-                        .await
-                    }
-                    (false, Some((_, u))) => {
-                        let b = app.browser(u).await;
-                        if spec.method == "POST" {
-                            app.post_form(&path, Some(&b), &[]).await
-                        } else {
-                            app.get(&path, Some(&b)).await
+            for method in METHODS {
+                let rule_method = if method == "HEAD" { "GET" } else { method };
+                let spec = routes
+                    .iter()
+                    .find(|r| r.path == path_spec && r.method == rule_method);
+                let api = spec.map_or(path_spec.starts_with("/api/"), |s| {
+                    s.surface == Surface::Api
+                });
+                let subjects: Vec<Option<&(Role, lantoa_accounts::User, String)>> =
+                    std::iter::once(None)
+                        .chain(users.iter().map(Some))
+                        .collect();
+                for subject in subjects {
+                    let who =
+                        subject.map_or("anonymous".to_owned(), |(r, _, _)| r.as_str().to_owned());
+                    // A fresh session each time: some routes (sign-out) end the one they use.
+                    let browser = match subject {
+                        Some((_, u, _)) if !api => Some(app.browser(u).await),
+                        _ => None,
+                    };
+                    let mut b = axum::http::Request::builder().method(method).uri(&path);
+                    let body = if method == "GET" || method == "HEAD" {
+                        String::new()
+                    } else if api {
+                        "{}".to_owned()
+                    } else {
+                        let csrf = browser.as_ref().map_or(&anon.csrf, |br| &br.csrf);
+                        format!("csrf={csrf}")
+                    };
+                    match (api, subject) {
+                        (true, Some((_, _, tok))) => {
+                            b = b.header("authorization", format!("Bearer {tok}"));
                         }
-                    }
-                    (false, None) => {
-                        let anon = common::Browser {
-                            cookie: "lantoa_csrf=0123456789abcdef0123456789abcdef".into(),
-                            csrf: "0123456789abcdef0123456789abcdef".into(),
-                        };
-                        if spec.method == "POST" {
-                            app.post_form(&path, Some(&anon), &[]).await
-                        } else {
-                            app.get(&path, None).await
+                        (false, Some(_)) => {
+                            if let Some(br) = &browser {
+                                b = b.header("cookie", &br.cookie);
+                            }
                         }
+                        (false, None) => b = b.header("cookie", &anon.cookie),
+                        (true, None) => {}
                     }
-                };
-                let who = subject.map_or("anonymous".to_owned(), |(r, _)| r.as_str().to_owned());
-                assert_ne!(
-                    resp.status, 405,
-                    "{} {} is not routed",
-                    spec.method, spec.path
-                );
-                assert!(
-                    resp.status.as_u16() < 500,
-                    "{} {} as {who}: {} {}",
-                    spec.method,
-                    spec.path,
-                    resp.status,
-                    resp.body
-                );
-                assert_eq!(
-                    !denied(&resp, api),
-                    allowed,
-                    "{} {} as {who}: {} {}",
-                    spec.method,
-                    spec.path,
-                    resp.status,
-                    resp.body
-                );
-                checked += 1;
+                    if !body.is_empty() {
+                        b = b.header(
+                            "content-type",
+                            if api {
+                                "application/json"
+                            } else {
+                                "application/x-www-form-urlencoded"
+                            },
+                        );
+                    }
+                    let resp = app
+                        .send(b.body(axum::body::Body::from(body)).unwrap())
+                        .await;
+                    let Some(spec) = spec else {
+                        assert_eq!(
+                            resp.status, 405,
+                            "{method} {path_spec} as {who} has no row in the table: {} {}",
+                            resp.status, resp.body
+                        );
+                        refused_methods += 1;
+                        continue;
+                    };
+                    let allowed = match (spec.access, subject) {
+                        (Access::Public, _) => true,
+                        (Access::Device, _) => false,
+                        (_, None) => false,
+                        (Access::SignedIn | Access::SignedInPending, Some(_)) => true,
+                        (Access::Roles(rs), Some((role, _, _))) => rs.contains(role),
+                    };
+                    assert_ne!(resp.status, 405, "{method} {path_spec} is not routed");
+                    assert!(
+                        resp.status.as_u16() < 500,
+                        "{method} {path_spec} as {who}: {} {}",
+                        resp.status,
+                        resp.body
+                    );
+                    assert_eq!(
+                        !denied(&resp, api),
+                        allowed,
+                        "{method} {path_spec} as {who}: {} {}",
+                        resp.status,
+                        resp.body
+                    );
+                    if method == "HEAD" {
+                        assert!(resp.body.is_empty(), "HEAD {path_spec} sent a body");
+                    }
+                    checked += 1;
+                }
             }
         }
-        assert_eq!(checked, table().len() * (Role::ALL.len() + 1));
+        let rows = routes.len();
+        let gets = routes.iter().filter(|r| r.method == "GET").count();
+        assert_eq!(checked, (rows + gets) * (Role::ALL.len() + 1));
+        assert!(refused_methods > 0);
     }
 }
 
@@ -4921,5 +4956,288 @@ mod alerts_api {
             )
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
+    }
+}
+
+mod security {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+
+    fn anon() -> common::Browser {
+        common::Browser {
+            cookie: "lantoa_csrf=0123456789abcdef0123456789abcdef".into(),
+            csrf: "0123456789abcdef0123456789abcdef".into(),
+        }
+    }
+
+    /// HEAD is held to GET's rule: no anonymous 200 with the real headers, no handler run.
+    #[tokio::test]
+    async fn head_requests_pass_the_same_access_check_as_get() {
+        let app = TestApp::spawn().await;
+        let admin = app.user("quantri", vec![Role::Admin]).await;
+        for path in ["/api/v1/users", "/api/v1/audit/verify"] {
+            let r = app.api("HEAD", path, None, None).await;
+            assert_eq!(r.status, 401, "HEAD {path} anonymous");
+        }
+        for path in [
+            "/users",
+            "/audit",
+            "/watch/cases/1/dossier",
+            "/reports/1/report.docx",
+        ] {
+            let r = app
+                .send(Request::head(path).body(Body::empty()).unwrap())
+                .await;
+            assert_eq!(r.status, 303, "HEAD {path} anonymous");
+            assert!(r.location().starts_with("/login?next="), "{path}");
+        }
+        let viewer = app.user("xem", vec![Role::Viewer]).await;
+        let tok = app.token(&viewer.username, &[]).await;
+        assert_eq!(
+            app.api("HEAD", "/api/v1/users", Some(&tok), None)
+                .await
+                .status,
+            403
+        );
+        let tok = app.token(&admin.username, &[]).await;
+        let ok = app.api("HEAD", "/api/v1/users", Some(&tok), None).await;
+        assert_eq!(ok.status, 200);
+        assert!(ok.body.is_empty());
+        // A method no route takes is refused, signed in or not.
+        for m in ["PUT", "DELETE", "OPTIONS", "PATCH"] {
+            let r = app.api(m, "/api/v1/users", Some(&tok), None).await;
+            assert_eq!(r.status, 405, "{m}");
+            assert_eq!(r.error_code(), "method_not_allowed");
+        }
+    }
+
+    #[tokio::test]
+    async fn next_after_sign_in_and_language_switch_stays_on_this_site() {
+        let app = TestApp::spawn().await;
+        app.user("lan", vec![Role::Viewer]).await;
+        for (next, to) in [
+            ("/\t/evil.example", "/"),
+            ("/\n/evil.example", "/"),
+            ("/\r\nSet-Cookie: x=1", "/"),
+            ("//evil.example", "/"),
+            ("/\\evil.example", "/"),
+            ("https://evil.example/", "/"),
+            ("/units?q=a", "/units?q=a"),
+        ] {
+            let login = app
+                .post_form(
+                    "/login",
+                    Some(&anon()),
+                    &[("username", "lan"), ("password", PASSWORD), ("next", next)],
+                )
+                .await;
+            assert_eq!(
+                (login.status.as_u16(), login.location()),
+                (303, to),
+                "{next:?}"
+            );
+            let lang = app
+                .post_form("/lang", Some(&anon()), &[("lang", "en"), ("next", next)])
+                .await;
+            assert_eq!(
+                (lang.status.as_u16(), lang.location()),
+                (303, to),
+                "{next:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn every_answer_carries_the_security_headers() {
+        let app = TestApp::spawn().await;
+        let u = app.user("lan", vec![Role::Viewer]).await;
+        let b = app.browser(&u).await;
+        let tok = app.token("lan", &[]).await;
+        for r in [
+            app.get("/login", None).await,
+            app.get("/", Some(&b)).await,
+            app.get("/no/such/page", Some(&b)).await,
+            app.api("GET", "/api/v1/me", Some(&tok), None).await,
+            app.get("/alerts", None).await,
+        ] {
+            let h = |n: &str| {
+                r.headers
+                    .get(n)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            assert!(h("content-security-policy").contains("script-src 'self'"));
+            assert!(!h("content-security-policy").contains("unsafe-inline"));
+            assert_eq!(h("x-frame-options"), "DENY");
+            assert_eq!(h("x-content-type-options"), "nosniff");
+            assert_eq!(h("referrer-policy"), "same-origin");
+        }
+    }
+
+    /// The console's pages hold no inline script or style attribute (the policy forbids them).
+    #[test]
+    fn console_pages_hold_no_inline_script_or_style() {
+        for (name, src) in lantoa_web::TEMPLATES {
+            assert!(!src.contains(" style=\""), "{name} has a style attribute");
+            assert!(!src.contains("<script>"), "{name} has an inline script");
+            assert!(!src.contains(" onclick="), "{name} has an inline handler");
+        }
+    }
+
+    /// A client that sends its request head a little at a time, or opens a connection and
+    /// says nothing, or keeps a connection open after its answer, is disconnected once the
+    /// header timeout has passed. (The 60 s bound only stops a hung test; nothing is timed.)
+    #[tokio::test]
+    async fn slow_and_idle_connections_are_closed() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let app = TestApp::spawn().await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(lantoa_web::serve(
+            listener,
+            app.router.clone(),
+            std::time::Duration::from_secs(1),
+            std::future::pending(),
+        ));
+        let closed = |mut s: tokio::net::TcpStream| async move {
+            let mut buf = Vec::new();
+            tokio::time::timeout(std::time::Duration::from_secs(60), s.read_to_end(&mut buf))
+                .await
+                .expect("the server closes the connection")
+                .ok();
+            String::from_utf8_lossy(&buf).into_owned()
+        };
+        // Half a request head, then nothing.
+        let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+        slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        let answer = closed(slow).await;
+        assert!(!answer.contains("200 OK"), "{answer}");
+        // A connection that sends nothing.
+        let silent = tokio::net::TcpStream::connect(addr).await.unwrap();
+        closed(silent).await;
+        // A whole request is answered; the kept-alive connection is then closed when idle.
+        let mut ok = tokio::net::TcpStream::connect(addr).await.unwrap();
+        ok.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let answer = closed(ok).await;
+        assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    }
+
+    #[tokio::test]
+    async fn an_invalid_api_token_gets_json() {
+        let app = TestApp::spawn().await;
+        let r = app
+            .api("GET", "/api/v1/units", Some("not-a-token"), None)
+            .await;
+        assert_eq!(r.status, 401);
+        assert!(
+            r.headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .starts_with("application/json"),
+            "{}",
+            r.body
+        );
+        assert_eq!(r.error_code(), "unauthenticated");
+    }
+
+    /// `%` and `_` in a search are the characters themselves, not wildcards.
+    #[tokio::test]
+    async fn search_wildcards_are_literal() {
+        let app = TestApp::spawn().await;
+        app.subject("https://giamgia.example.vn/", "Giảm 50% học phí")
+            .await;
+        app.subject("https://tintuc.example.vn/", "Tin tức 24h")
+            .await;
+        app.subject("https://a_b.example.vn/", "Trang ab").await;
+        let u = app.user("lan", vec![Role::Viewer]).await;
+        let tok = app.token(&u.username, &[]).await;
+        let count = |q: &'static str| {
+            let app = &app;
+            let tok = tok.clone();
+            async move {
+                let r = app
+                    .api(
+                        "GET",
+                        &format!("/api/v1/watch/subjects?q={q}"),
+                        Some(&tok),
+                        None,
+                    )
+                    .await;
+                assert_eq!(r.status, 200, "{}", r.body);
+                r.json()["total"].as_i64().unwrap()
+            }
+        };
+        assert_eq!(count("%25").await, 1);
+        assert_eq!(count("_").await, 1);
+        assert_eq!(count("tin").await, 1);
+        let r = app
+            .api("GET", "/api/v1/units?q=%25", Some(&tok), None)
+            .await;
+        assert_eq!(r.json()["total"].as_i64(), Some(0), "{}", r.body);
+    }
+
+    /// Behind a trusted proxy, sign-in failures count per (name, real client): someone
+    /// guessing `admin` from one address does not lock out the administrator at another, both
+    /// reaching the server through the same proxy. A header from an untrusted peer is ignored.
+    #[tokio::test]
+    async fn sign_in_throttling_is_per_user_and_client_behind_a_proxy() {
+        let proxy: std::net::IpAddr = "10.0.0.5".parse().unwrap();
+        let app = TestApp::spawn_with(lantoa_web::WebConfig {
+            trusted_proxies: vec![proxy],
+            ..Default::default()
+        })
+        .await;
+        app.user("quantri", vec![Role::Admin]).await;
+        let login = |from: std::net::IpAddr, forwarded: &'static str, password: &'static str| {
+            let a = anon();
+            let body = serde_urlencoded::to_string([
+                ("username", "quantri"),
+                ("password", password),
+                ("csrf", a.csrf.as_str()),
+            ])
+            .unwrap();
+            let mut req = Request::post("/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", a.cookie)
+                .header("x-forwarded-for", forwarded)
+                .body(Body::from(body))
+                .unwrap();
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+                    from, 40000,
+                )));
+            app.send(req)
+        };
+        for _ in 0..5 {
+            let r = login(proxy, "203.0.113.9", "sai mật khẩu").await;
+            assert_eq!(r.status, 401, "the form again, with the error");
+        }
+        let r = login(proxy, "203.0.113.9", PASSWORD).await;
+        assert_eq!(r.status, 429, "the guessing client is held off");
+        // The real administrator, through the same proxy from another address.
+        let r = login(proxy, "198.51.100.7", PASSWORD).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        // A client that is not the proxy cannot claim an address: its own counts.
+        let stranger: std::net::IpAddr = "192.0.2.1".parse().unwrap();
+        for _ in 0..5 {
+            login(stranger, "198.51.100.7", "sai mật khẩu").await;
+        }
+        assert_eq!(login(stranger, "198.51.100.8", PASSWORD).await.status, 429);
+        assert_eq!(login(proxy, "198.51.100.7", PASSWORD).await.status, 303);
+        // Only the last hop the proxy wrote is believed: a client's own X-Forwarded-For
+        // entries to its left do not move it.
+        assert_eq!(
+            login(proxy, "198.51.100.7, 203.0.113.9", PASSWORD)
+                .await
+                .status,
+            429
+        );
     }
 }

@@ -13,3 +13,14 @@ pub async fn css() -> impl IntoResponse {
         include_str!("../../static/app.css"),
     )
 }
+
+/// The draft form's live cost (the form works without it: "Preview cost" asks the same).
+pub async fn cost_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/cost.js"),
+    )
+}

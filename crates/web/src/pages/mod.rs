@@ -84,8 +84,13 @@ pub fn form_error(
 }
 
 /// A local path to go to after a form, never another site.
+///
+/// Only a path on this site passes: it starts with one `/`, and holds nothing but printable
+/// ASCII other than `\\` — browsers drop tabs and line breaks from a URL (so `/\t/evil` is
+/// `//evil`, another host) and read `\\` as `/`, and a line break cannot go in a header.
 pub fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let printable = next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    if printable && next.starts_with('/') && !next.starts_with("//") {
         next.to_owned()
     } else {
         "/".to_owned()

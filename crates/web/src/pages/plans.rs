@@ -171,7 +171,7 @@ async fn plan_context(
         .map(|p| {
             let t = &p.task;
             minijinja::context! {
-                task => t, depth => t.code.matches('.').count(),
+                task => t, depth => t.code.matches('.').count().min(6),
                 latest => p.latest, overdue => p.overdue,
                 may_report => !t.section && (for_any || (my_unit.is_some() && my_unit == t.lead_unit_id)),
                 lead => t.lead_unit_id.and_then(|u| names.get(&u.to_string()).cloned()),
