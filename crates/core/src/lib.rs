@@ -26,6 +26,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod actor;
 pub mod chart;
 pub mod citizen_id;
 pub mod error_code;

@@ -216,6 +216,13 @@ impl StoredAlert {
     pub fn cap(&self) -> Result<Alert> {
         Ok(Alert::from_xml(&self.xml)?)
     }
+
+    /// Whether every part of the alert has expired by `now` (one without an expiry never
+    /// does).
+    pub fn expired_at(&self, now: DateTime<chrono::Utc>) -> Result<bool> {
+        let cap = self.cap()?;
+        Ok(!cap.info.is_empty() && cap.info.iter().all(|i| i.expires.is_some_and(|e| e <= now)))
+    }
 }
 
 impl Notify {
@@ -412,18 +419,36 @@ impl Notify {
     }
 
     /// Reads a CAP 1.2 alert from another agency and keeps it (nothing is kept when it is
-    /// refused). An Update or Cancel is linked to the alert it names, when that is stored.
+    /// refused). An Update or Cancel is linked to the alert it names when that is one of the
+    /// same agency's, stored here.
+    ///
+    /// What is imported is another agency's word, never the city's: a document that claims the
+    /// city's own sender (`[alerts] cap_sender`) is refused, and an actual public one waits,
+    /// off the public feed, until a second person approves it — one officer alone cannot put
+    /// "evacuate now" on the city's feed by uploading a file.
     pub async fn import_alert(&self, actor: &str, xml: &str) -> Result<StoredAlert> {
         let alert = Alert::from_xml(xml)?;
+        if let Some(own) = &self.rules.cap_sender
+            && alert.sender.trim().eq_ignore_ascii_case(own.trim())
+        {
+            return Err(invalid(
+                "sender",
+                format!(
+                    "the alert claims the city's own sender {own}; the city's alerts are written here, not imported"
+                ),
+            ));
+        }
         let mut refers = None;
         for r in &alert.references {
             let mut parts = r.split(',');
-            if let (Some(sender), Some(identifier)) = (parts.next(), parts.next()) {
+            if let (Some(sender), Some(identifier)) = (parts.next(), parts.next())
+                && sender.trim() == alert.sender.trim()
+            {
                 refers = sqlx::query_scalar::<_, i64>(
-                    "SELECT id FROM notify_alerts WHERE sender = $1 AND identifier = $2",
+                    "SELECT id FROM notify_alerts WHERE sender = $1 AND identifier = $2 AND origin = 'imported'",
                 )
-                .bind(sender)
-                .bind(identifier)
+                .bind(sender.trim())
+                .bind(identifier.trim())
                 .fetch_optional(self.db.pool())
                 .await?
                 .or(refers);
@@ -447,9 +472,11 @@ impl Notify {
             .and_then(|i| i.headline.clone())
             .or_else(|| first.map(|i| i.event.clone()))
             .unwrap_or_default();
-        // A live alert written here waits for a second person; a Cancel, a test or drill, and
-        // what another agency already sent do not.
-        let pending = origin == "local" && alert.is_public() && alert.msg_type != MsgType::Cancel;
+        // A live alert written here waits for a second person, and so does every live one
+        // another agency sent (its Cancel too: it takes an alert off the city's feed); the
+        // city's own Cancel and tests and drills do not.
+        let pending =
+            alert.is_public() && (origin == "imported" || alert.msg_type != MsgType::Cancel);
         let state = if pending { "pending" } else { "approved" };
         let mut tx = self.db.begin().await?;
         let inserted = sqlx::query(
@@ -490,14 +517,10 @@ impl Notify {
         }
         let mut stopped = serde_json::Value::Null;
         if alert.msg_type == MsgType::Cancel
+            && !pending
             && let Some(r) = refers_to
         {
-            sqlx::query("UPDATE notify_alerts SET cancelled_by = $1 WHERE id = $2")
-                .bind(id)
-                .bind(r)
-                .execute(&mut *tx)
-                .await?;
-            stopped = self.stop_channels(&mut tx, actor, r, id).await?;
+            stopped = self.apply_cancel(&mut tx, actor, id, r).await?;
         }
         lantoa_store::audit::append_at(
             &mut tx,
@@ -533,7 +556,7 @@ impl Notify {
                 a.identifier, a.state
             )));
         }
-        if a.created_by == actor {
+        if lantoa_core::actor::same_person(&a.created_by, actor) {
             return Err(Error::Refused(
                 "a live alert needs a second person: its author may not approve or refuse it"
                     .into(),
@@ -581,6 +604,11 @@ impl Notify {
         }
         if approve {
             self.launch_channels(&mut tx, actor, &a, speech).await?;
+            if a.msg_type == "Cancel"
+                && let Some(r) = a.refers_to
+            {
+                self.apply_cancel(&mut tx, actor, id, r).await?;
+            }
         }
         lantoa_store::audit::append_at(
             &mut tx,
@@ -598,6 +626,22 @@ impl Notify {
         .await?;
         tx.commit().await?;
         self.alert(id).await
+    }
+
+    /// Marks alert `cancelled` as withdrawn by the Cancel `cancel` and stops its channels.
+    async fn apply_cancel(
+        &self,
+        tx: &mut lantoa_store::Tx,
+        actor: &str,
+        cancel: i64,
+        cancelled: i64,
+    ) -> Result<serde_json::Value> {
+        sqlx::query("UPDATE notify_alerts SET cancelled_by = $1 WHERE id = $2")
+            .bind(cancel)
+            .bind(cancelled)
+            .execute(&mut **tx)
+            .await?;
+        self.stop_channels(tx, actor, cancelled, cancel).await
     }
 
     /// The alert with this id.
@@ -628,7 +672,9 @@ impl Notify {
         rows.iter().map(from_row).collect()
     }
 
-    /// The newest alerts, `public_only` for the public feed and pages.
+    /// The newest alerts, `public_only` for the public feed and lists: those approved for the
+    /// feed and not yet expired (an alert whose every part has expired leaves the list; its
+    /// own page stays, saying when it expired).
     pub async fn alerts(&self, public_only: bool, limit: i64) -> Result<Vec<StoredAlert>> {
         let filter = if public_only { "WHERE public = 1" } else { "" };
         let rows = sqlx::query(&format!(
@@ -637,7 +683,18 @@ impl Notify {
         ))
         .fetch_all(self.db.pool())
         .await?;
-        rows.iter().map(from_row).collect()
+        let all = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+        if !public_only {
+            return Ok(all);
+        }
+        let now = self.clock.now();
+        let mut live = Vec::with_capacity(all.len());
+        for a in all {
+            if !a.expired_at(now)? {
+                live.push(a);
+            }
+        }
+        Ok(live)
     }
 }
 

@@ -717,7 +717,7 @@ impl Notify {
     /// leaves UCS-2 for GSM-7). Only its author, only while it is a draft.
     pub async fn use_unaccented(&self, actor: &str, id: i64) -> Result<Campaign> {
         let c = self.campaign(id).await?;
-        if c.created_by != actor {
+        if !lantoa_core::actor::same_person(&c.created_by, actor) {
             return Err(Error::Refused(format!(
                 "only the author of \"{}\" changes its text",
                 c.name
@@ -1074,7 +1074,7 @@ impl Notify {
     /// the same transaction and dispatchers start sending them.
     pub async fn approve(&self, actor: &str, id: i64, typed_name: &str) -> Result<Campaign> {
         let c = self.campaign(id).await?;
-        if c.created_by == actor {
+        if lantoa_core::actor::same_person(&c.created_by, actor) {
             return Err(Error::Refused(format!(
                 "{actor} drafted campaign \"{}\"; another approver must approve it",
                 c.name

@@ -47,6 +47,12 @@ async fn an_alert_is_written_as_cap_and_public_only_when_actual() {
     assert!(n.alerts(true, 50).await.unwrap().is_empty());
     let e = n.approve_alert("canhbao", a.id).await.unwrap_err();
     assert!(e.to_string().contains("second person"), "{e}");
+    // The author's own API token is the same person.
+    let e = n
+        .approve_alert("canhbao (token 2)", a.id)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("second person"), "{e}");
     let a = n.approve_alert("pheduyet", a.id).await.unwrap();
     assert!(
         a.public && a.origin == "local" && a.approved_by.as_deref() == Some("pheduyet"),
@@ -205,8 +211,38 @@ async fn cap_from_another_agency_is_read_kept_once_and_linked() {
     };
     let xml = theirs.to_xml().unwrap();
     let kept = n.import_alert("canhbao", &xml).await.unwrap();
-    assert_eq!((kept.origin.as_str(), kept.public), ("imported", true));
+    // Kept as theirs, off the public feed until a second person approves it.
+    assert_eq!(
+        (kept.origin.as_str(), kept.public, kept.state.as_str()),
+        ("imported", false, "pending")
+    );
+    assert!(n.alerts(true, 50).await.unwrap().is_empty());
+    let e = n.approve_alert("canhbao", kept.id).await.unwrap_err();
+    assert!(e.to_string().contains("second person"), "{e}");
+    let kept = n.approve_alert("pheduyet", kept.id).await.unwrap();
+    assert_eq!((kept.public, kept.state.as_str()), (true, "approved"));
     assert_eq!(kept.cap().unwrap(), theirs, "read back as received");
+    // One that claims the city's own sender is refused, and nothing is kept.
+    let own = n.rules().cap_sender.clone().unwrap();
+    let forged = Alert {
+        identifier: "GIA-MAO-1".into(),
+        sender: own.to_uppercase(),
+        ..theirs.clone()
+    };
+    let e = n
+        .import_alert("canhbao", &forged.to_xml().unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Invalid {
+                field: "sender",
+                ..
+            }
+        ),
+        "{e}"
+    );
     let again = n.import_alert("canhbao", &xml).await.unwrap_err();
     assert!(matches!(again, Error::Duplicate { .. }), "{again}");
     let update = Alert {
@@ -220,6 +256,24 @@ async fn cap_from_another_agency_is_read_kept_once_and_linked() {
         .await
         .unwrap();
     assert_eq!(u.refers_to, Some(kept.id));
+    // A Cancel from them takes their alert off the feed only once a second person agrees; a
+    // reference to an alert of another sender (the city's own) links nothing.
+    let cancel = Alert {
+        identifier: "NCHMF-2026-0922-03".into(),
+        msg_type: MsgType::Cancel,
+        references: vec![theirs.reference(), mine.cap().unwrap().reference()],
+        ..theirs.clone()
+    };
+    let c = n
+        .import_alert("canhbao", &cancel.to_xml().unwrap())
+        .await
+        .unwrap();
+    assert_eq!((c.refers_to, c.state.as_str()), (Some(kept.id), "pending"));
+    assert_eq!(n.alert(kept.id).await.unwrap().cancelled_by, None);
+    assert_eq!(n.alert(mine.id).await.unwrap().cancelled_by, None);
+    n.approve_alert("pheduyet", c.id).await.unwrap();
+    assert_eq!(n.alert(kept.id).await.unwrap().cancelled_by, Some(c.id));
+    assert_eq!(n.alert(mine.id).await.unwrap().cancelled_by, None);
     // Forwarded on the city's channels: a new alert of the city's that names theirs; an Alert
     // naming one of the city's own is refused (that is an Update).
     let fwd = n
@@ -450,4 +504,23 @@ async fn an_approved_alert_is_sent_to_each_operator_until_it_acknowledges() {
     n.deliver_broadcasts(&client).await.unwrap();
     let rs = n.broadcasts(cancel.id).await.unwrap();
     assert_eq!(state(&rs, "viettel").0, "acknowledged");
+}
+
+#[tokio::test]
+async fn expired_alerts_leave_the_public_list() {
+    let t = TestDb::new(&[&lantoa_notify::MIGRATIONS]).await.unwrap();
+    let clock =
+        lantoa_store::Clock::manual(chrono::Utc.with_ymd_and_hms(2026, 9, 22, 0, 30, 0).unwrap());
+    let n = Notify::new(t.db.clone()).unwrap().with_clock(clock.clone());
+    let a = n.issue_alert("canhbao", SENDER, &storm()).await.unwrap();
+    n.approve_alert("pheduyet", a.id).await.unwrap();
+    assert_eq!(n.alerts(true, 50).await.unwrap().len(), 1);
+    // It expires at 12:00 on the 23rd, Hà Nội time (05:00 UTC).
+    clock.advance(chrono::Duration::hours(28));
+    assert_eq!(n.alerts(true, 50).await.unwrap().len(), 1, "not yet");
+    clock.advance(chrono::Duration::hours(1));
+    assert!(n.alerts(true, 50).await.unwrap().is_empty());
+    // Still kept, and listed in the console.
+    assert!(n.alert(a.id).await.unwrap().public);
+    assert_eq!(n.alerts(false, 50).await.unwrap().len(), 1);
 }

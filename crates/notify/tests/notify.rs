@@ -314,6 +314,9 @@ async fn only_another_approver_approves_and_only_by_typing_the_name() {
     // The author cannot approve their own campaign.
     let e = n.approve("lan", c.id, &c.name).await.unwrap_err();
     assert!(e.to_string().contains("another approver"), "{e}");
+    // Nor with an API token of their own: the same person.
+    let e = n.approve("lan (token 4)", c.id, &c.name).await.unwrap_err();
+    assert!(e.to_string().contains("another approver"), "{e}");
     // The name must be typed exactly.
     let e = n.approve("hung", c.id, "Sốt xuất huyết").await.unwrap_err();
     assert!(

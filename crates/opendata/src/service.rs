@@ -1038,6 +1038,21 @@ impl OpenData {
         rows.iter().map(quarantined_from).collect()
     }
 
+    /// The dataset a quarantined row belongs to: what a caller checks its rights against
+    /// before [`OpenData::fix`] (never a dataset the caller names, which may be another).
+    pub async fn quarantined_dataset(&self, quarantine_id: i64) -> Result<Dataset> {
+        let dataset_id: i64 =
+            sqlx::query_scalar("SELECT dataset_id FROM opendata_quarantine WHERE id = $1")
+                .bind(quarantine_id)
+                .fetch_optional(self.db.pool())
+                .await?
+                .ok_or_else(|| Error::NotFound {
+                    what: "quarantined row",
+                    id: quarantine_id.to_string(),
+                })?;
+        self.dataset(dataset_id).await
+    }
+
     /// Fixes a quarantined row with corrected cells (schema order): checked again, published
     /// if clean, else kept with its new errors. A fixed row whose key is already published by
     /// another row is a `primary-key` error; the other unique columns are checked within the

@@ -576,7 +576,10 @@ impl Reports {
                 r.label, r.state
             )));
         }
-        if r.submitted_by.as_deref() == Some(actor) {
+        if r.submitted_by
+            .as_deref()
+            .is_some_and(|by| lantoa_core::actor::same_person(by, actor))
+        {
             return Err(Error::Refused(
                 "a report is approved by someone other than who submitted it".into(),
             ));

@@ -248,6 +248,8 @@ async fn texts_keep_versions_and_an_approved_report_keeps_its_figures() {
     assert!(e.to_string().contains("only a draft"), "{e}");
     let e = reports.approve("tt", r.id).await.unwrap_err();
     assert!(e.to_string().contains("someone other"), "{e}");
+    let e = reports.approve("tt (token 9)", r.id).await.unwrap_err();
+    assert!(e.to_string().contains("someone other"), "{e}");
     // Watch and Open data are absent here, so approval is refused; give the report a full set.
     assert!(reports.approve("giamdoc", r.id).await.is_err());
 }

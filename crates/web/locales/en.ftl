@@ -735,6 +735,7 @@ alerts-origin = Origin
 alerts-origin-local = issued here
 alerts-origin-imported = received
 alerts-not-public = { $status }: NOT PUBLIC
+alerts-received-from = received from { $sender }
 alerts-cancelled = cancelled
 alerts-public-page = public page
 alerts-issue = Issue an alert

@@ -735,6 +735,7 @@ alerts-origin = Nguồn
 alerts-origin-local = soạn tại đây
 alerts-origin-imported = nhận từ cơ quan khác
 alerts-not-public = { $status }: KHÔNG CÔNG KHAI
+alerts-received-from = nhận từ { $sender }
 alerts-cancelled = đã hủy
 alerts-public-page = trang công khai
 alerts-issue = Phát cảnh báo

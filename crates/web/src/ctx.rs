@@ -374,17 +374,25 @@ fn check_access(ctx: &Ctx, access: Access) -> Option<Response> {
             Redirect::to(&format!("/login?{next}")).into_response()
         });
     };
-    let pending_ok = matches!(access, Access::SignedInPending);
-    if p.must_change_password && !pending_ok {
-        return Some(if ctx.api {
-            WebError::password_change_required().into_response()
-        } else {
-            Redirect::to("/account/password").into_response()
-        });
+    match principal_may(p, access) {
+        Ok(()) => None,
+        Err(e) if e.code == lantoa_core::error_code::PASSWORD_CHANGE_REQUIRED && !ctx.api => {
+            Some(Redirect::to("/account/password").into_response())
+        }
+        Err(e) => Some(e.into_response()),
+    }
+}
+
+/// Whether a signed-in principal may use a route of `access`: a one-time password must be
+/// changed first (but on the routes that change it), and the roles must be among the route's.
+/// The one rule for the console, `/api/v1` and the CKAN write actions.
+pub(crate) fn principal_may(p: &Principal, access: Access) -> Result<(), WebError> {
+    if p.must_change_password && !matches!(access, Access::SignedInPending) {
+        return Err(WebError::password_change_required());
     }
     match access {
-        Access::Roles(roles) if !p.has_any(roles) => Some(WebError::forbidden().into_response()),
-        _ => None,
+        Access::Roles(roles) if !p.has_any(roles) => Err(WebError::forbidden()),
+        _ => Ok(()),
     }
 }
 

@@ -157,6 +157,10 @@ impl Views {
             lantoa_core::time::format_vn(lantoa_core::time::from_micros(micros))
         });
         env.add_function("has_msg", |id: &str| crate::i18n::has(id));
+        // The two-person rule's test of "the same person" (a session and a token of one user).
+        env.add_function("same_person", |a: &str, b: &str| {
+            lantoa_core::actor::same_person(a, b)
+        });
         Self { env }
     }
 

@@ -1224,6 +1224,24 @@ mod agency_scope {
             )
             .await;
         assert_eq!(r.status, 403);
+        // Naming its own dataset in the form does not make another agency's row its own.
+        let r = app
+            .post_form(
+                &format!("/opendata/quarantine/{}/fix", q[0].id),
+                Some(&me),
+                &[
+                    ("dataset", "ca-sot-xuat-huyet-theo-tuan"),
+                    ("cell_0", "WF-9"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let still = od.quarantine(wifi.id, "open", 1).await.unwrap();
+        assert_eq!(
+            (still[0].id, &still[0].cells),
+            (q[0].id, &q[0].cells),
+            "the row is untouched"
+        );
         // Through the CKAN API with the uploader's token, likewise.
         let token = app.token("thu", &[]).await;
         let r = app
@@ -1593,6 +1611,90 @@ mod ckan {
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert!(r.body.contains("upload_id"), "{}", r.body);
+    }
+
+    /// Writes go over POST only, and a token whose user must still change a one-time
+    /// password changes nothing (as on /api/v1).
+    #[tokio::test]
+    async fn write_actions_are_post_only_and_need_a_changed_password() {
+        let app = with_demo_data().await;
+        app.user("hoa", vec![Role::DataSteward]).await;
+        let steward = app.token("hoa", &[]).await;
+        let before = app
+            .state
+            .opendata
+            .as_ref()
+            .unwrap()
+            .datasets(None)
+            .await
+            .unwrap()
+            .len();
+        let r = app
+            .send(
+                axum::http::Request::get(
+                    "/api/3/action/package_create?name=qua-get&title=X&owner_org=skhcn-hn&schema=%7B%22fields%22%3A%5B%7B%22name%22%3A%22a%22%7D%5D%7D",
+                )
+                .header("x-ckan-api-key", &steward)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, 405, "{}", r.body);
+        assert_eq!(json(&r)["success"], false);
+        let r = app
+            .send(
+                axum::http::Request::get(
+                    "/api/3/action/package_patch?id=diem-wifi-cong-cong&sensitivity=open",
+                )
+                .header("authorization", &steward)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, 405, "{}", r.body);
+        // A new steward with a one-time password still to change.
+        let created = app
+            .state
+            .accounts
+            .create_user(
+                "test",
+                &lantoa_accounts::NewUser::new("moi", "Người Mới", vec![Role::DataSteward]),
+            )
+            .await
+            .unwrap();
+        assert!(created.user.must_change_password);
+        let fresh = app.token("moi", &[]).await;
+        let r = app
+            .send(
+                axum::http::Request::post("/api/3/action/package_create")
+                    .header("content-type", "application/json")
+                    .header("x-ckan-api-key", &fresh)
+                    .body(axum::body::Body::from(
+                        r#"{"name": "mat-khau-moi", "title": "X", "owner_org": "skhcn-hn", "schema": {"fields": [{"name": "a"}]}}"#,
+                    ))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        assert!(r.body.contains("one-time password"), "{}", r.body);
+        let r = app
+            .send(resource_create(
+                "diem-wifi-cong-cong",
+                "a\r\nx",
+                Some(&fresh),
+            ))
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let after = app
+            .state
+            .opendata
+            .as_ref()
+            .unwrap()
+            .datasets(None)
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(before, after, "nothing was created");
     }
 
     #[tokio::test]
@@ -4055,15 +4157,44 @@ mod alerts {
             .xml
             .replace(&live.identifier, "NCHMF-1")
             .replace(&live.sender, "canhbao@nchmf.example");
+        // One claiming the city's own sender is refused; nothing kept.
+        let forged = live.xml.replace(&live.identifier, "GIA-MAO-1");
+        let (ct, body) = multipart("canh-bao.xml", &forged);
+        let r = app
+            .post_multipart("/notify/alerts/import", &tt, &ct, body)
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert_eq!(n.alerts(false, 10).await.unwrap().len(), 2);
         let (ct, body) = multipart("canh-bao.xml", &theirs);
         let r = app
             .post_multipart("/notify/alerts/import", &tt, &ct, body)
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
-        assert_eq!(n.alerts(true, 10).await.unwrap().len(), 2);
-        // Its page offers to forward it; the form comes filled from it, naming it.
+        // Kept as theirs, and off the public feed until a second person approves it.
+        assert_eq!(n.alerts(true, 10).await.unwrap().len(), 1);
         let at = r.headers["location"].to_str().unwrap().to_owned();
         let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+        let page = app.get(&at, Some(&tt)).await;
+        assert!(
+            page.body.contains("nhận từ canhbao@nchmf.example")
+                && !page.body.contains("id=\"approve\""),
+            "{}",
+            page.body
+        );
+        assert!(!app.get("/alerts", None).await.body.contains("NCHMF"));
+        assert_eq!(app.get(&format!("/alerts/{id}"), None).await.status, 404);
+        let r = app
+            .post_form(&format!("/notify/alerts/{id}/approve"), Some(&pd), &[])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(n.alerts(true, 10).await.unwrap().len(), 2);
+        let public = app.get(&format!("/alerts/{id}"), None).await;
+        assert!(
+            public.body.contains("nhận từ canhbao@nchmf.example"),
+            "{}",
+            public.body
+        );
+        // Its page offers to forward it; the form comes filled from it, naming it.
         assert!(
             app.get(&at, Some(&tt))
                 .await
@@ -4963,6 +5094,46 @@ mod security {
     use super::*;
     use axum::body::Body;
     use axum::http::Request;
+
+    /// The two-person rule compares people: an officer who issued a live alert with an API
+    /// token may not approve it from a console session, nor the other way round.
+    #[tokio::test]
+    async fn a_session_and_a_token_of_one_officer_are_one_person() {
+        let app = TestApp::spawn().await;
+        let lan = app
+            .user("lan", vec![Role::Communicator, Role::Approver])
+            .await;
+        let tok = app.token("lan", &[]).await;
+        let browser = app.browser(&lan).await;
+        let later = (lantoa_core::time::now() + chrono::Duration::days(1))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string();
+        let body = format!(
+            r#"{{"status":"Actual","msg_type":"Alert","category":"Safety","event":"Sơ tán","urgency":"Immediate","severity":"Extreme","certainty":"Observed","headline":"SƠ TÁN NGAY","expires":"{later}","communes":["00004"]}}"#
+        );
+        let r = app
+            .api("POST", "/api/v1/notify/alerts", Some(&tok), Some(&body))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let id = r.json()["alert"]["id"].as_i64().unwrap();
+        let r = app
+            .post_form(&format!("/notify/alerts/{id}/approve"), Some(&browser), &[])
+            .await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        let second = app.token("lan", &[]).await;
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/notify/alerts/{id}/approve"),
+                Some(&second),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        let n = app.state.notify.as_ref().unwrap();
+        assert!(!n.alert(id).await.unwrap().public);
+        assert!(n.alerts(true, 10).await.unwrap().is_empty());
+    }
 
     fn anon() -> common::Browser {
         common::Browser {

@@ -190,12 +190,26 @@ async fn multipart(
 /// `GET|POST /api/3/action/{action}` and `/api/action/{action}`.
 pub async fn action(
     State(state): State<AppState>,
+    method: axum::http::Method,
     Path(name): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let base = base_url(&headers);
+    if WRITE_ACTIONS.contains(&name.as_str()) && method != axum::http::Method::POST {
+        // A write over GET could be made by a link or an image on any page.
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(axum::http::header::ALLOW, "POST")],
+            Json(json!({
+                "help": help(&base, &name), "success": false,
+                "error": { "__type": "Validation Error",
+                           "message": format!("{name} changes data: send it as POST") },
+            })),
+        )
+            .into_response();
+    }
     let content_type = crate::upload::content_type(&headers).to_owned();
     let parsed = if content_type.starts_with("multipart/form-data") {
         let allowed = if WRITE_ACTIONS.contains(&name.as_str()) {
@@ -282,16 +296,16 @@ async fn editor(
             )
         })?
         .ok_or_else(|| denied("the API token is unknown, revoked or expired"))?;
-    if !principal
-        .roles
-        .iter()
-        .any(|r| crate::routes::OPENDATA_EDITORS.contains(r))
-    {
-        return Err(denied(
+    match crate::ctx::principal_may(
+        &principal,
+        crate::routes::Access::Roles(crate::routes::OPENDATA_EDITORS),
+    ) {
+        Ok(()) => Ok(principal),
+        Err(e) if e.code == lantoa_core::error_code::FORBIDDEN => Err(denied(
             "the token's roles may not change open data (administrator, data steward or agency uploader)",
-        ));
+        )),
+        Err(e) => Err(denied(&e.message)),
     }
-    Ok(principal)
 }
 
 fn extra(p: &Map<String, Value>, key: &str) -> Option<String> {

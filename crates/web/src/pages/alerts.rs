@@ -304,7 +304,8 @@ pub async fn page(
         minijinja::context! {
             alert => a, cap => cap, channels => channels, related => related,
             live => cap.status == lantoa_notify::cap::Status::Actual,
-            can_decide => ctx.has_any(crate::routes::NOTIFY_STEPS), me => ctx.actor(),
+            can_decide => ctx.has_any(crate::routes::NOTIFY_STEPS),
+            authored => lantoa_core::actor::same_person(&a.created_by, &ctx.actor()),
         },
     )?
     .into_response())

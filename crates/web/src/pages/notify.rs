@@ -232,7 +232,7 @@ async fn campaign_context(
     let plan = n.plan(id).await?;
     let list = n.list(c.list_id).await?;
     let me = ctx.actor();
-    let author = c.created_by == me;
+    let author = lantoa_core::actor::same_person(&c.created_by, &me);
     let progress = match c.started_at {
         Some(_) => Some(n.progress(id, false).await?),
         None => None,
@@ -333,7 +333,7 @@ pub async fn step(
 ) -> Result<Response, WebError> {
     let n = state.notify()?;
     let actor = ctx.actor();
-    let author = n.campaign(id).await?.created_by == actor;
+    let author = lantoa_core::actor::same_person(&n.campaign(id).await?.created_by, &actor);
     let result = match step.as_str() {
         "submit" if author => n.submit(&actor, id).await,
         "approve" if ctx.has_any(&[Role::Approver]) => {

@@ -341,8 +341,9 @@ pub async fn fix(
     form: FormPairs,
 ) -> Result<Response, WebError> {
     let od = state.opendata()?;
-    let name = form.get("dataset");
-    let d = od.dataset_by_name(&name).await?;
+    // The row's own dataset is the one whose rights are checked; the form's `dataset` field
+    // only says where the form was, and a caller may put another agency's there.
+    let d = od.quarantined_dataset(id).await?;
     if !may_change(&ctx, &d) {
         return Err(WebError::forbidden());
     }
