@@ -186,3 +186,49 @@ mod tests {
         }
     }
 }
+
+/// A cell as a spreadsheet can open it without running it (OWASP, "CSV Injection"): text that
+/// begins with `=`, `+`, `-`, `@`, a tab or a carriage return, and is not simply a number, is
+/// prefixed with `'` so that Excel and LibreOffice read it as text rather than as a formula
+/// (`=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)`). Numbers such as `-5` or `+84912345678` stay as they
+/// are.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell
+        .as_bytes()
+        .first()
+        .is_some_and(|b| matches!(b, b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
+    if risky && cell.trim().parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+#[cfg(test)]
+mod spreadsheet_tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        for (cell, safe) in [
+            (
+                "=HYPERLINK(\"http://evil.example\",\"x\")",
+                "'=HYPERLINK(\"http://evil.example\",\"x\")",
+            ),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            (
+                "@SUM(1+1)*cmd|' /C calc'!A0",
+                "'@SUM(1+1)*cmd|' /C calc'!A0",
+            ),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            ("\t=1+1", "'\t=1+1"),
+            ("-5", "-5"),
+            ("+84912345678", "+84912345678"),
+            ("-12.5", "-12.5"),
+            ("Phường Hoàn Kiếm", "Phường Hoàn Kiếm"),
+            ("", ""),
+        ] {
+            assert_eq!(spreadsheet_safe(cell), safe, "{cell:?}");
+        }
+    }
+}

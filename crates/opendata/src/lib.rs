@@ -64,6 +64,7 @@ mod error;
 pub mod figures;
 pub mod ingest;
 pub mod keys;
+pub mod personal;
 pub mod quality;
 pub mod schema;
 pub mod service;

@@ -224,6 +224,9 @@ pub struct Field {
     pub share: crate::share::Share,
     /// A quasi-identifier for the k-anonymity check (`lantoa:quasi`).
     pub quasi: bool,
+    /// Declared by the schema's author not to be personal data though its values look so
+    /// (`lantoa:personal: false`: street names after historical figures, say).
+    pub not_personal: bool,
 }
 
 /// A checked Table Schema.
@@ -452,6 +455,7 @@ impl Schema {
                 sex_field: None,
                 share: crate::share::Share::Keep,
                 quasi: false,
+                not_personal: false,
             };
             match f.get("lantoa:share") {
                 None => {}
@@ -483,6 +487,11 @@ impl Schema {
                     ),
                 },
                 Some(_) => problem(at("lantoa:share"), "must be a string".into()),
+            }
+            match f.get("lantoa:personal") {
+                None => {}
+                Some(serde_json::Value::Bool(b)) => field.not_personal = !*b,
+                Some(_) => problem(at("lantoa:personal"), "must be true or false".into()),
             }
             match f.get("lantoa:quasi") {
                 None => {}

@@ -241,6 +241,47 @@ impl std::fmt::Debug for OpenData {
 }
 
 /// Checks that `value` is one of `allowed`.
+/// Looks at a file's first rows (up to 5,000) for personal data in the columns a shared dataset
+/// would show; each such column is a fatal problem naming it. A file that cannot be read is
+/// left to the real read, which says why.
+fn personal_data(
+    file_name: &str,
+    input: impl std::io::Read,
+    schema: &Schema,
+    admin: &AdminMap,
+    plan: &NumberingPlan,
+) -> std::result::Result<(), Vec<FileProblem>> {
+    let mut checker = Checker::new(schema, admin, plan);
+    let Ok(mut ingest) = Ingest::read(file_name, input, schema) else {
+        return Ok(());
+    };
+    let mut detector = crate::personal::Detector::new(schema);
+    let mut rows = 0;
+    while !detector.satisfied() && rows < 5_000 {
+        let Some(Ok(row)) = ingest.next(&mut checker) else {
+            break;
+        };
+        rows += 1;
+        match (row.verdict, row.raw) {
+            (Verdict::Clean(clean), _) => detector.offer(&clean.to_vec()),
+            (_, Some(raw)) => detector.offer(&raw),
+            _ => {}
+        }
+    }
+    let exposed = detector.exposed();
+    if exposed.is_empty() {
+        return Ok(());
+    }
+    Err(exposed
+        .iter()
+        .map(|f| FileProblem {
+            error_type: "personal-data",
+            note: f.message(),
+            fatal: true,
+        })
+        .collect())
+}
+
 fn one_of(field: &'static str, value: &str, allowed: &[&str]) -> Result<()> {
     if allowed.contains(&value) {
         Ok(())
@@ -391,23 +432,8 @@ impl OpenData {
             return Err(invalid("license_id", "a licence is required"));
         }
         let schema = Schema::from_json(&new.schema_json).map_err(Error::Schema)?;
-        if new.sensitivity != "restricted" {
-            for f in &schema.fields {
-                let identifier = matches!(
-                    f.vn,
-                    Some(crate::schema::Kind::Cccd) | Some(crate::schema::Kind::Phone)
-                );
-                if identifier && f.share != crate::share::Share::Drop {
-                    return Err(invalid(
-                        "schema",
-                        format!(
-                            "field {}: citizen identity and phone numbers are personal data (Law 91/2025); a shared dataset drops them (\"lantoa:share\": \"drop\") or is restricted",
-                            f.name
-                        ),
-                    ));
-                }
-            }
-        }
+        crate::personal::check_labels(&schema, &new.sensitivity)
+            .map_err(|m| invalid("schema", m))?;
         let owner = self.registry.get(new.owner_unit_id).await?;
         if owner.kind != lantoa_core::unit::UnitKind::Agency {
             return Err(invalid(
@@ -478,6 +504,7 @@ impl OpenData {
             .clone()
             .unwrap_or_else(|| before.sensitivity.clone());
         one_of("sensitivity", &sensitivity, &SENSITIVITIES)?;
+        self.check_sharing(&before, &sensitivity).await?;
         let notes = patch.notes.clone().unwrap_or_else(|| before.notes.clone());
         let license = patch
             .license_id
@@ -512,6 +539,33 @@ impl OpenData {
         .await?;
         tx.commit().await?;
         self.dataset(id).await
+    }
+
+    /// The sharing rules for `dataset` shared as `sensitivity`, checked on every change that
+    /// could share more: a column labelled as personal data must be dropped or generalised,
+    /// and so must one whose stored rows hold personal data by content (a restricted dataset
+    /// opened up shows every row it took while restricted).
+    async fn check_sharing(&self, dataset: &Dataset, sensitivity: &str) -> Result<()> {
+        let schema = Schema::from_value(dataset.schema.clone()).map_err(Error::Schema)?;
+        crate::personal::check_labels(&schema, sensitivity)
+            .map_err(|m| invalid("sensitivity", m))?;
+        if sensitivity == "restricted" {
+            return Ok(());
+        }
+        let mut detector = crate::personal::Detector::new(&schema);
+        let mut after: Option<String> = None;
+        while !detector.satisfied() {
+            let page = self.rows_after(dataset.id, after.as_deref(), 500).await?;
+            let Some((last, _)) = page.last() else { break };
+            after = Some(last.clone());
+            for (_, values) in &page {
+                detector.offer(values);
+            }
+        }
+        match detector.exposed().first() {
+            Some(f) => Err(invalid("sensitivity", f.message())),
+            None => Ok(()),
+        }
     }
 
     /// The dataset with this id.
@@ -736,10 +790,20 @@ impl OpenData {
             .await?;
         let file = self.blobs.open(&upload.blob_sha256).await?;
         let file_bytes = file.size();
+        // A dataset shared beyond the department looks at the file's first rows before any is
+        // published: a column holding personal data by content refuses the whole file.
+        let first_look = if !dataset.is_public() {
+            None
+        } else {
+            Some(self.blobs.open(&upload.blob_sha256).await?)
+        };
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<Item>>(4);
         let (admin, plan, s2) = (self.admin.clone(), self.plan.clone(), schema.clone());
         let file_name = upload.file_name.clone();
         let reader = tokio::task::spawn_blocking(move || -> Result<(), Vec<FileProblem>> {
+            if let Some(first) = first_look {
+                personal_data(&file_name, first, &s2, &admin, &plan)?;
+            }
             let mut checker = Checker::new(&s2, &admin, &plan);
             let mut ingest = Ingest::read(&file_name, file, &s2)?;
             if let Some(rows) = ingest.expected_rows(file_bytes) {

@@ -602,6 +602,8 @@ async fn possible_duplicates_keep_hoa_and_hoa_apart_but_hint_at_them() {
     let s = setup().await;
     let mut new = new_dataset(s.agency);
     new.schema_json = r#"{"fields": [{"name": "ma"}, {"name": "ho_ten", "lantoa:kind": "name"}], "primaryKey": "ma"}"#.into();
+    // People's names: kept in the department, not shared.
+    new.sensitivity = "restricted".into();
     let d = s.od.create_dataset("an.nv", &new).await.unwrap();
     let csv = "ma,ho_ten\nP1,Nguyễn Văn Hòa\nP2,nguyễn văn hoà\nP3,Trần Thị Hóa\nP4,Trần Thị Hòa\nP5,Lê Văn Bình\n";
     read(&s, d.id, "p.csv", csv.as_bytes()).await;
@@ -628,4 +630,112 @@ async fn possible_duplicates_keep_hoa_and_hoa_apart_but_hint_at_them() {
             .iter()
             .all(|g| !g.rows.iter().any(|r| r[1] == "Lê Văn Bình"))
     );
+}
+
+/// The sharing rules hold on every change, not only on create: a restricted dataset switched to
+/// open (the console's form or CKAN's package_patch alike) is refused while a column labelled
+/// personal is kept, or while its stored rows hold personal data by content.
+#[tokio::test]
+async fn opening_a_restricted_dataset_checks_the_rules_again() {
+    let s = setup().await;
+    let mut closed = new_dataset(s.agency);
+    closed.name = "ho-tro".into();
+    closed.sensitivity = "restricted".into();
+    closed.schema_json = r#"{"fields": [
+        {"name": "ma", "constraints": {"required": true}},
+        {"name": "cccd", "lantoa:kind": "cccd"},
+        {"name": "so_tien", "type": "integer"}
+    ], "primaryKey": "ma"}"#
+        .into();
+    let d = s.od.create_dataset("an.nv", &closed).await.unwrap();
+    let open = lantoa_opendata::DatasetPatch {
+        sensitivity: Some("open".into()),
+        ..Default::default()
+    };
+    let e = s.od.patch_dataset("an.nv", d.id, &open).await.unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::Invalid {
+                field: "sensitivity",
+                ..
+            }
+        ) && e.to_string().contains("field cccd"),
+        "{e}"
+    );
+    assert_eq!(s.od.dataset(d.id).await.unwrap().sensitivity, "restricted");
+    // Unlabelled, but its rows hold telephone numbers.
+    let mut quiet = new_dataset(s.agency);
+    quiet.name = "lien-he".into();
+    quiet.sensitivity = "restricted".into();
+    quiet.schema_json = r#"{"fields": [
+        {"name": "ma", "constraints": {"required": true}},
+        {"name": "ghi_chu"}
+    ], "primaryKey": "ma"}"#
+        .into();
+    let q = s.od.create_dataset("an.nv", &quiet).await.unwrap();
+    let file = "ma,ghi_chu\nA1,0912345678\nA2,0987654321\nA3,0903123456\nA4,0868123456\nA5,0372123456\nA6,chưa có\n";
+    let u = read(&s, q.id, "lh.csv", file.as_bytes()).await;
+    assert_eq!(u.clean, 6, "a restricted dataset keeps them: {u:?}");
+    let e = s.od.patch_dataset("an.nv", q.id, &open).await.unwrap_err();
+    assert!(
+        e.to_string().contains("column ghi_chu") && e.to_string().contains("telephone numbers"),
+        "{e}"
+    );
+    assert_eq!(s.od.dataset(q.id).await.unwrap().sensitivity, "restricted");
+    assert!(s.od.public_dataset("lien-he").await.is_err());
+}
+
+/// A shared dataset looks at a file's content before it publishes a row of it: a column of
+/// telephone numbers, e-mail addresses or full names no label warned of refuses the file, and
+/// nothing of it is published; dropped, or declared not personal, it goes through.
+#[tokio::test]
+async fn personal_data_found_by_content_refuses_the_file_of_a_shared_dataset() {
+    let s = setup().await;
+    let schema = |extra: &str| {
+        format!(
+            r#"{{"fields": [
+                {{"name": "ma", "constraints": {{"required": true}}}},
+                {{"name": "nguoi_lien_he"{extra}}},
+                {{"name": "so_luong", "type": "integer"}}
+            ], "primaryKey": "ma"}}"#
+        )
+    };
+    let mut new = new_dataset(s.agency);
+    new.name = "diem-tiem".into();
+    new.schema_json = schema("");
+    let d = s.od.create_dataset("an.nv", &new).await.unwrap();
+    let names = "ma,nguoi_lien_he,so_luong\nT1,Nguyễn Văn An,3\nT2,Trần Thị Bích Ngọc,5\nT3,Lê Minh Tuấn,4\nT4,Phạm Thu Hà,2\nT5,Hoàng Văn Nam,6\n";
+    let u = read(&s, d.id, "tiem.csv", names.as_bytes()).await;
+    assert_eq!(u.status, "refused", "{u:?}");
+    assert!(
+        u.problems.iter().any(|p| p.error_type == "personal-data"
+            && p.note.contains("column nguoi_lien_he")
+            && p.note.contains("full names")),
+        "{:?}",
+        u.problems
+    );
+    assert_eq!(
+        s.od.rows(d.id, 0, 10).await.unwrap().1,
+        0,
+        "nothing published"
+    );
+    let emails = "ma,nguoi_lien_he,so_luong\nT1,an@x.vn,3\nT2,ngoc@x.vn,5\nT3,tuan@x.vn,4\nT4,ha@y.vn,2\nT5,nam@z.vn,6\n";
+    let u = read(&s, d.id, "tiem2.csv", emails.as_bytes()).await;
+    assert_eq!(u.status, "refused", "{u:?}");
+    assert_eq!(s.od.rows(d.id, 0, 10).await.unwrap().1, 0);
+    // Streets named after historical figures, declared so: published.
+    let mut streets = new_dataset(s.agency);
+    streets.name = "duong-pho".into();
+    streets.schema_json = schema(r#", "lantoa:personal": false"#);
+    let st = s.od.create_dataset("an.nv", &streets).await.unwrap();
+    let u = read(&s, st.id, "pho.csv", names.as_bytes()).await;
+    assert_eq!((u.status.as_str(), u.clean), ("done", 5), "{u:?}");
+    // Dropped: published without it.
+    let mut dropped = new_dataset(s.agency);
+    dropped.name = "diem-tiem-2".into();
+    dropped.schema_json = schema(r#", "lantoa:share": "drop""#);
+    let dr = s.od.create_dataset("an.nv", &dropped).await.unwrap();
+    let u = read(&s, dr.id, "tiem.csv", names.as_bytes()).await;
+    assert_eq!((u.status.as_str(), u.clean), ("done", 5), "{u:?}");
 }

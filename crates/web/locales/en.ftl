@@ -447,6 +447,7 @@ portal-search = Search datasets
 portal-found = { $count } datasets.
 portal-machines = For programs:
 portal-updated = Last updated
+portal-download-excel = CSV for Excel (UTF-8 with BOM)
 portal-download = Download
 portal-preview = First rows
 nav-portal = Open data portal

@@ -447,6 +447,7 @@ portal-search = Tìm bộ dữ liệu
 portal-found = { $count } bộ dữ liệu.
 portal-machines = Cho phần mềm:
 portal-updated = Cập nhật lần cuối
+portal-download-excel = CSV cho Excel (UTF-8 có BOM)
 portal-download = Tải về
 portal-preview = Các dòng đầu
 nav-portal = Cổng dữ liệu mở

@@ -156,7 +156,7 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/opendata/{name}" SignedIn, Page, "A dataset: schema, uploads, published rows, quarantine" => pages::opendata::dataset;
         POST "/opendata/{name}/uploads" Roles(OPENDATA_EDITORS), Page, "Upload a CSV file to a dataset" => pages::opendata::upload;
         POST "/opendata/quarantine/{id}/fix" Roles(OPENDATA_EDITORS), Page, "Fix a quarantined row; published if it passes" => pages::opendata::fix;
-        GET "/opendata/{name}/{file}" Public, Page, "Download a dataset's published rows: rows.csv or rows.json" => api::ckan::download;
+        GET "/opendata/{name}/{file}" Public, Page, "Download a dataset's published rows: rows.csv, rows-excel.csv (with a BOM for Excel; formula-like cells neutralised in both) or rows.json" => api::ckan::download;
         GET "/alerts" Public, Page, "The public alerts, newest first (no sign-in)" => pages::alerts::public_list;
         GET "/alerts/feed.atom" Public, Page, "The public alerts as an Atom feed, each entry linking to its page and CAP" => pages::alerts::feed;
         GET "/alerts/{id}" Public, Page, "A public alert's page" => pages::alerts::public_page;

@@ -1494,6 +1494,111 @@ mod ckan {
         }
     }
 
+    /// A restricted dataset switched to open by package_patch is held to the sharing rules, as
+    /// on create: its identity numbers are not published.
+    #[tokio::test]
+    async fn package_patch_cannot_open_a_dataset_that_would_publish_personal_data() {
+        let app = with_demo_data().await;
+        app.user("hoa", vec![Role::DataSteward]).await;
+        let steward = app.token("hoa", &[]).await;
+        let call = |action: &str, body: &str| {
+            axum::http::Request::post(format!("/api/3/action/{action}"))
+                .header("content-type", "application/json")
+                .header("authorization", &steward)
+                .body(axum::body::Body::from(body.to_owned()))
+                .unwrap()
+        };
+        let r = app
+            .send(call(
+                "package_create",
+                r#"{"name": "ho-tro-xa-hoi", "title": "Hỗ trợ", "owner_org": "skhcn-hn", "sensitivity": "restricted", "schema": {"fields": [{"name": "ma"}, {"name": "cccd", "lantoa:kind": "cccd"}], "primaryKey": "ma"}}"#,
+            ))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = app
+            .send(resource_create(
+                "ho-tro-xa-hoi",
+                "ma,cccd\r\nA1,001185012345\r\n",
+                Some(&steward),
+            ))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = app
+            .send(call(
+                "package_patch",
+                r#"{"id": "ho-tro-xa-hoi", "extras": [{"key": "sensitivity", "value": "open"}]}"#,
+            ))
+            .await;
+        assert!(r.status.is_client_error(), "{} {}", r.status, r.body);
+        assert!(r.body.contains("field cccd"), "{}", r.body);
+        assert_eq!(
+            app.get("/api/3/action/package_show?id=ho-tro-xa-hoi", None)
+                .await
+                .status,
+            404
+        );
+        assert_eq!(
+            app.get("/opendata/ho-tro-xa-hoi/rows.csv", None)
+                .await
+                .status,
+            404
+        );
+    }
+
+    /// A published cell that a spreadsheet would run (`=HYPERLINK(…)`, `+cmd|…`, `@SUM…`) is
+    /// neutralised in both CSV downloads; the Excel one starts with a byte-order mark; the JSON
+    /// keeps the value as published.
+    #[tokio::test]
+    async fn csv_downloads_neutralise_formulas_and_excel_gets_a_bom() {
+        let app = with_demo_data().await;
+        let od = app.state.opendata.clone().unwrap();
+        let agency = app.agency("SYT-HN").await;
+        let d = od
+            .create_dataset(
+                "test",
+                &lantoa_opendata::NewDataset {
+                    name: "gop-y".into(),
+                    title: "Góp ý".into(),
+                    notes: String::new(),
+                    owner_unit_id: agency,
+                    license_id: "cc-by-4.0".into(),
+                    cadence: "irregular".into(),
+                    sensitivity: "open".into(),
+                    schema_json: r#"{"fields": [{"name": "ma"}, {"name": "noi_dung"}, {"name": "so", "type": "integer"}], "primaryKey": "ma"}"#.into(),
+                },
+            )
+            .await
+            .unwrap();
+        let u = od
+            .upload(
+                "test",
+                d.id,
+                "g.csv",
+                "ma,noi_dung,so\nA,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"bấm\"\")\",-5\nB,+cmd|' /C calc'!A0,3\nC,@SUM(1+1),4\nD,Đường Láng,5\n".as_bytes(),
+            )
+            .await
+            .unwrap();
+        let u = od.run_upload(u.id).await.unwrap();
+        assert_eq!(u.clean, 4, "{u:?}");
+        let csv = app.get("/opendata/gop-y/rows.csv", None).await;
+        assert_eq!(
+            csv.body,
+            "ma,noi_dung,so\nA,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"bấm\"\")\",-5\nB,'+cmd|' /C calc'!A0,3\nC,'@SUM(1+1),4\nD,Đường Láng,5\n"
+        );
+        let excel = app.get("/opendata/gop-y/rows-excel.csv", None).await;
+        assert_eq!(excel.status, 200);
+        assert!(excel.bytes.starts_with(b"\xEF\xBB\xBFma,noi_dung,so\n"));
+        assert_eq!(&excel.bytes[3..], csv.bytes.as_slice());
+        let json = app.get("/opendata/gop-y/rows.json", None).await;
+        assert!(
+            json.body.contains(r#""noi_dung":"=HYPERLINK("#),
+            "{}",
+            json.body
+        );
+        let page = app.get("/data/gop-y", None).await;
+        assert!(page.body.contains("/opendata/gop-y/rows-excel.csv"));
+    }
+
     #[tokio::test]
     async fn a_dropped_column_is_in_no_public_output() {
         let app = with_demo_data().await;

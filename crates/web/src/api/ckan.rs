@@ -981,10 +981,24 @@ pub async fn download(
 ) -> Result<Response, crate::WebError> {
     let od = state.opendata()?.clone();
     let d = od.public_dataset(&name).await?;
-    let csv = match file.as_str() {
-        "rows.csv" => true,
-        "rows.json" => false,
+    // rows.csv: UTF-8 CSV; rows-excel.csv: the same with a byte-order mark, which Excel needs to
+    // read Vietnamese as UTF-8. Both have formula-like cells neutralised (the values as
+    // published are in rows.json and the CKAN datastore).
+    let (csv, bom) = match file.as_str() {
+        "rows.csv" => (true, false),
+        "rows-excel.csv" => (true, true),
+        "rows.json" => (false, false),
         _ => return Err(crate::WebError::not_found()),
+    };
+    let csv_record = |cells: &[&str]| {
+        let mut w = ::csv::Writer::from_writer(Vec::new());
+        // Writing CSV to a Vec cannot fail.
+        let _ = w.write_record(
+            cells
+                .iter()
+                .map(|c| lantoa_core::text::spreadsheet_safe(c).into_owned()),
+        );
+        w.into_inner().unwrap_or_default()
     };
     let shared = d.shared_fields();
     let columns: Vec<usize> = shared.iter().map(|(i, _)| *i).collect();
@@ -993,9 +1007,15 @@ pub async fn download(
         .map(|(_, f)| f["name"].as_str().unwrap_or_default().to_owned())
         .collect();
     let header = if csv {
-        let mut w = ::csv::Writer::from_writer(Vec::new());
-        let _ = w.write_record(&names);
-        w.into_inner().unwrap_or_default()
+        let mut h = if bom {
+            b"\xEF\xBB\xBF".to_vec()
+        } else {
+            Vec::new()
+        };
+        h.extend(csv_record(
+            &names.iter().map(String::as_str).collect::<Vec<_>>(),
+        ));
+        h
     } else {
         b"[".to_vec()
     };
@@ -1028,9 +1048,7 @@ pub async fn download(
                     .map(|&c| full.get(c).map_or("", String::as_str))
                     .collect();
                 if csv {
-                    let mut w = ::csv::Writer::from_writer(Vec::new());
-                    let _ = w.write_record(&row);
-                    out.extend(w.into_inner().unwrap_or_default());
+                    out.extend(csv_record(&row));
                 } else {
                     if !(first && i == 0) {
                         out.push(b',');
