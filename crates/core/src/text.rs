@@ -187,6 +187,15 @@ mod tests {
     }
 }
 
+/// At most `max` characters of `s`, ending in `…` when cut: what an error message quotes of
+/// what it was sent, so that a 200 MB cell does not come back in the answer.
+pub fn excerpt(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => std::borrow::Cow::Borrowed(s),
+        Some((cut, _)) => std::borrow::Cow::Owned(format!("{}…", &s[..cut])),
+    }
+}
+
 /// A cell as a spreadsheet can open it without running it (OWASP, "CSV Injection"): text that
 /// begins with `=`, `+`, `-`, `@`, a tab or a carriage return, and is not simply a number, is
 /// prefixed with `'` so that Excel and LibreOffice read it as text rather than as a formula
@@ -206,7 +215,14 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod spreadsheet_tests {
-    use super::spreadsheet_safe;
+    use super::{excerpt, spreadsheet_safe};
+
+    #[test]
+    fn excerpts_cut_on_characters() {
+        assert_eq!(excerpt("Hà Nội", 10), "Hà Nội");
+        assert_eq!(excerpt("Hà Nội", 2), "Hà…");
+        assert_eq!(excerpt(&"x".repeat(5000), 100).chars().count(), 101);
+    }
 
     #[test]
     fn formulas_are_neutralised_and_numbers_kept() {

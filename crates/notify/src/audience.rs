@@ -607,25 +607,17 @@ fn csv_error(e: csv::Error) -> ListError {
 }
 
 fn xlsx_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, ListError> {
-    use calamine::Reader;
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|e| ListError::Unreadable(format!("not a readable .xlsx workbook: {e}")))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| ListError::Unreadable("the workbook has no sheet".into()))?
-        .map_err(|e| ListError::Unreadable(e.to_string()))?;
-    Ok(range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    // A number typed into a cell loses its leading 0 and may read as 912345678.0.
-                    calamine::Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect())
+    let (_, rows) = lantoa_store::sheet::first_sheet(
+        bytes,
+        lantoa_store::sheet::Limits::default(),
+        |c| match c {
+            // A number typed into a cell loses its leading 0 and may read as 912345678.0.
+            calamine::Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+            other => other.to_string(),
+        },
+    )
+    .map_err(ListError::Unreadable)?;
+    Ok(rows)
 }
 
 #[cfg(test)]

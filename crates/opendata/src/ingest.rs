@@ -367,7 +367,6 @@ impl<'r> Ingest<'r> {
     /// Opens the first sheet of an `.xlsx` workbook: its first row is the header. Whole numbers
     /// lose Excel's `.0`, date cells become ISO dates, error cells keep their text (`#N/A`).
     pub fn xlsx(bytes: &[u8], schema: &Schema) -> Result<Self, Vec<FileProblem>> {
-        use calamine::Reader;
         let fatal = |note: String| {
             vec![FileProblem {
                 error_type: "source-error",
@@ -375,22 +374,18 @@ impl<'r> Ingest<'r> {
                 fatal: true,
             }]
         };
-        let mut book: calamine::Xlsx<_> =
-            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
-                .map_err(|e| fatal(format!("not a readable .xlsx workbook: {e}")))?;
-        let range = book
-            .worksheet_range_at(0)
-            .ok_or_else(|| fatal("the workbook has no sheet".into()))?
-            .map_err(|e| fatal(format!("the first sheet cannot be read: {e}")))?;
-        let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
-        let mut iter = range.rows();
-        let header: Vec<String> = iter
-            .next()
-            .ok_or_else(|| fatal("the first sheet is empty".into()))?
+        let (first_line, mut rows) = lantoa_store::sheet::first_sheet(
+            bytes,
+            lantoa_store::sheet::Limits::default(),
+            sheet_text,
+        )
+        .map_err(fatal)?;
+        let first_row = first_line - 1;
+        let header: Vec<String> = rows
+            .remove(0)
             .iter()
-            .map(|c| lantoa_core::text::clean(&sheet_text(c)))
+            .map(|c| lantoa_core::text::clean(c))
             .collect();
-        let rows: Vec<Vec<String>> = iter.map(|r| r.iter().map(sheet_text).collect()).collect();
         Self::table("xlsx", header, rows, first_row + 1, schema)
     }
 

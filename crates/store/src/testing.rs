@@ -53,3 +53,23 @@ impl TestDb {
         self.db.backend() == crate::Backend::Postgres
     }
 }
+
+/// A copy of a ZIP file (an XLSX workbook) whose directory claims every part unpacks to `size`
+/// bytes: a "zip bomb" as its headers present it, for the tests that every workbook reader
+/// refuses one before inflating it.
+pub fn claiming_unpacked(zip: &[u8], size: u32) -> Vec<u8> {
+    let mut out = zip.to_vec();
+    let le = size.to_le_bytes();
+    let mut i = 0;
+    while i + 46 <= out.len() {
+        match out[i..i + 4] {
+            // Local file header: uncompressed size at 22.
+            [0x50, 0x4b, 0x03, 0x04] => out[i + 22..i + 26].copy_from_slice(&le),
+            // Central directory header: uncompressed size at 24.
+            [0x50, 0x4b, 0x01, 0x02] => out[i + 24..i + 28].copy_from_slice(&le),
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}

@@ -10,6 +10,11 @@ use lantoa_core::error_code::{self, ErrorCode, HasErrorCode};
 use crate::ctx::Ctx;
 use crate::i18n::tr;
 
+/// The longest error message sent back, in characters.
+const MAX_MESSAGE_CHARS: usize = 2_000;
+/// The longest quoted value in a console error message, in characters.
+const MAX_ARG_CHARS: usize = 300;
+
 /// An error answer. `key` and `args` name the console message; `message` is the API's text.
 #[derive(Debug, Clone)]
 pub struct WebError {
@@ -31,18 +36,26 @@ impl WebError {
     }
 
     /// An error of `code` with console message `key` and API message `message`.
+    ///
+    /// Messages and arguments quote what the caller sent, so each is cut to a short excerpt
+    /// here, once for every error: a huge cell or field never comes back in the answer.
     pub fn new(code: ErrorCode, key: &'static str, message: impl Into<String>) -> Self {
+        let message = message.into();
         Self {
             code,
             key,
             args: Vec::new(),
-            message: message.into(),
+            message: lantoa_core::text::excerpt(&message, MAX_MESSAGE_CHARS).into_owned(),
         }
     }
 
     /// Adds a message argument.
     pub fn arg(mut self, name: &'static str, value: impl ToString) -> Self {
-        self.args.push((name, value.to_string()));
+        let value = value.to_string();
+        self.args.push((
+            name,
+            lantoa_core::text::excerpt(&value, MAX_ARG_CHARS).into_owned(),
+        ));
         self
     }
 

@@ -5404,6 +5404,36 @@ mod security {
         assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
     }
 
+    /// An error quotes at most a short excerpt of what it was sent.
+    #[tokio::test]
+    async fn errors_quote_only_an_excerpt() {
+        let app = TestApp::spawn().await;
+        let u = app.user("lan", vec![Role::Viewer]).await;
+        let tok = app.token(&u.username, &[]).await;
+        let huge = "x".repeat(20_000);
+        let r = app
+            .api(
+                "GET",
+                &format!("/api/v1/notify/figures?from={huge}&to=2026-01-01"),
+                Some(&tok),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body.len());
+        assert!(
+            r.error_message().starts_with("from: \"xxx"),
+            "{}",
+            r.error_message()
+        );
+        assert!(r.body.len() < 2_500, "{}", r.body.len());
+        let b = app.browser(&u).await;
+        let page = app
+            .get(&format!("/watch/crawls?from={huge}"), Some(&b))
+            .await;
+        assert!(page.status.is_client_error(), "{}", page.status);
+        assert!(!page.body.contains(&"x".repeat(400)));
+    }
+
     #[tokio::test]
     async fn an_invalid_api_token_gets_json() {
         let app = TestApp::spawn().await;
@@ -5515,5 +5545,123 @@ mod security {
                 .status,
             429
         );
+    }
+}
+
+mod workbooks {
+    use super::*;
+
+    /// Every workbook reader refuses a file that unpacks to gigabytes before inflating it, with
+    /// a short message that quotes nothing of the file, and keeps nothing of it.
+    #[tokio::test]
+    async fn every_workbook_reader_refuses_a_zip_bomb() {
+        let app = TestApp::spawn().await;
+        app.state
+            .registry
+            .load_demo("test", lantoa_registry::DEMO_CITY)
+            .await
+            .unwrap();
+        let bomb = |xlsx: &[u8]| lantoa_store::testing::claiming_unpacked(xlsx, 0x7fff_ffff);
+        let refused = |what: &str, message: &str| {
+            assert!(
+                message.contains("unpacks to more than"),
+                "{what}: {message}"
+            );
+            assert!(message.len() < 400, "{what}: {message}");
+        };
+        // Watch subjects, over the API.
+        app.user(
+            "lan",
+            vec![Role::WatchOfficer, Role::Communicator, Role::Planner],
+        )
+        .await;
+        let tok = app.token("lan", &[]).await;
+        let subjects = bomb(include_bytes!("../../watch/tests/fixtures/subjects.xlsx"));
+        let r = app
+            .send(
+                axum::http::Request::post("/api/v1/watch/subjects/import")
+                    .header("authorization", format!("Bearer {tok}"))
+                    .header(
+                        "content-type",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    )
+                    .body(axum::body::Body::from(subjects))
+                    .unwrap(),
+            )
+            .await;
+        assert!(r.status.is_client_error(), "{} {}", r.status, r.body);
+        refused("watch subjects", &r.error_message());
+        let (_, total) = app
+            .state
+            .watch
+            .list(&lantoa_watch::ListQuery {
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(total, 0);
+        // Opt-outs, over the API; a recipient list, through the service.
+        let workbook = bomb(include_bytes!("../../opendata/tests/fixtures/wifi.xlsx"));
+        let r = app
+            .send(
+                axum::http::Request::post("/api/v1/notify/optouts/import?source=dnc")
+                    .header("authorization", format!("Bearer {tok}"))
+                    .body(axum::body::Body::from(workbook.clone()))
+                    .unwrap(),
+            )
+            .await;
+        assert!(r.status.is_client_error(), "{} {}", r.status, r.body);
+        refused("opt-outs", &r.error_message());
+        let n = app.state.notify.as_ref().unwrap();
+        let e = n
+            .import_list(
+                "lan",
+                "Danh sách",
+                "ds.xlsx",
+                std::io::Cursor::new(workbook.clone()),
+            )
+            .await
+            .unwrap_err();
+        refused("recipient list", &e.to_string());
+        assert!(n.lists().await.unwrap().is_empty());
+        // A plan's appendix.
+        let plan = app
+            .state
+            .plans
+            .create(
+                "lan",
+                &lantoa_plans::NewPlan {
+                    number: "1/KH-UBND".into(),
+                    issued_on: "2026-01-05".into(),
+                    issuer: "UBND thành phố Hà Nội".into(),
+                    title: "Kế hoạch thử".into(),
+                    from_year: 2026,
+                    to_year: 2026,
+                    implements: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        let appendix = bomb(include_bytes!("../../plans/tests/fixtures/appendix.xlsx"));
+        let e = app
+            .state
+            .plans
+            .import_appendix("lan", plan.id, &appendix, true)
+            .await
+            .unwrap_err();
+        refused("plan appendix", &e.to_string());
+        // An open-data upload: refused, no row read.
+        let od = app.load_open_data_demo().await;
+        let d = od.dataset_by_name("diem-wifi-cong-cong").await.unwrap();
+        let before = od.rows(d.id, 0, 1).await.unwrap().1;
+        let u = od
+            .upload("lan", d.id, "wifi.xlsx", &workbook)
+            .await
+            .unwrap();
+        let u = od.run_upload(u.id).await.unwrap();
+        assert_eq!((u.status.as_str(), u.rows), ("refused", 0), "{u:?}");
+        refused("open data", &u.problems[0].note);
+        assert_eq!(od.rows(d.id, 0, 1).await.unwrap().1, before);
     }
 }
