@@ -254,9 +254,16 @@ enum DossierCommand {
         out: PathBuf,
     },
     /// Check a dossier against its manifest and name any file altered, missing or added (exit 1 if any).
+    /// With the department's records at hand (`--data-dir` or `--database`), also check the
+    /// manifest's signature and each capture, screenshot and document against the SHA-256 the
+    /// database recorded.
     Verify {
         /// The ZIP.
         file: PathBuf,
+        /// Check against the records even without --data-dir or --database (the configured
+        /// database).
+        #[arg(long)]
+        records: bool,
     },
 }
 
@@ -338,8 +345,14 @@ enum TokenCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Walk the hash chain; name the first row altered or removed.
-    Verify,
+    /// Walk the keyed hash chain; name the first row altered or removed, and print the head
+    /// to keep as the next anchor.
+    Verify {
+        /// An anchor kept from an earlier run (`SEQ:HASH`): the chain must still hold that row
+        /// with that hash (so deleting the newest rows and rewinding the head is found).
+        #[arg(long, value_name = "SEQ:HASH")]
+        expect: Option<String>,
+    },
 }
 
 fn parse_roles(names: &[String]) -> anyhow::Result<Vec<Role>> {
@@ -355,9 +368,29 @@ async fn open_migrated(cfg: &Config) -> anyhow::Result<(Db, migrate::Report)> {
         std::fs::create_dir_all(&cfg.data_dir)
             .with_context(|| format!("cannot create the data folder {}", cfg.data_dir.display()))?;
     }
+    load_audit_key(cfg)?;
     let db = Db::connect_with(&cfg.database, cfg.max_connections).await?;
     let report = migrate::run(&db, &lantoa_web::MIGRATIONS).await?;
     Ok((db, report))
+}
+
+/// Loads the audit log's key: `LANTOA_AUDIT_KEY` (64 hexadecimal digits), else the file
+/// `audit.key` in the data folder, made on first start. The key stays outside the database, so
+/// whoever can write the database cannot rewrite the chain (docs/OPERATIONS.md).
+fn load_audit_key(cfg: &Config) -> anyhow::Result<()> {
+    let key = match std::env::var("LANTOA_AUDIT_KEY") {
+        Ok(hex) if !hex.trim().is_empty() => {
+            lantoa_store::audit::parse_key(&hex).context("LANTOA_AUDIT_KEY")?
+        }
+        _ => {
+            std::fs::create_dir_all(&cfg.data_dir).with_context(|| {
+                format!("cannot create the data folder {}", cfg.data_dir.display())
+            })?;
+            lantoa_store::audit::key_file(&cfg.data_dir.join("audit.key"))?
+        }
+    };
+    lantoa_store::audit::use_key(key)?;
+    Ok(())
 }
 
 async fn open(cfg: &Config) -> anyhow::Result<Db> {
@@ -950,12 +983,28 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("(shown once; send it as 'Authorization: Bearer <token>')");
         }
         Command::Audit {
-            command: AuditCommand::Verify,
+            command: AuditCommand::Verify { expect },
         } => {
+            let anchor = expect
+                .as_deref()
+                .map(str::parse::<lantoa_store::audit::Anchor>)
+                .transpose()?;
             let db = open(&cfg).await?;
-            let v = lantoa_store::audit::verify(&db).await?;
+            let v = lantoa_store::audit::verify_with(&db, anchor.as_ref()).await?;
             match v.first_break {
-                None => println!("The audit log is intact: {} rows verified.", v.rows),
+                None => {
+                    println!("The audit log is intact: {} rows verified.", v.rows);
+                    if let Some(a) = &anchor {
+                        println!("It still holds the anchored row {}.", a.seq);
+                    }
+                    if v.legacy_rows > 0 {
+                        println!(
+                            "{} early rows were written before the chain was keyed.",
+                            v.legacy_rows
+                        );
+                    }
+                    println!("Head (keep it elsewhere as the next anchor): {}", v.head);
+                }
                 Some(b) => {
                     println!("The audit log is broken: {b}.");
                     return Ok(ExitCode::from(2));
@@ -1227,10 +1276,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Watch {
             command:
                 WatchCommand::Dossier {
-                    command: DossierCommand::Verify { file },
+                    command: DossierCommand::Verify { file, records },
                 },
         } => {
-            if !watch::verify_dossier(&file)? {
+            let with_records = records || cli.data_dir.is_some() || cli.database.is_some();
+            let service = if with_records {
+                let db = open(&cfg).await?;
+                Some(watch::service(&cfg, &db)?)
+            } else {
+                None
+            };
+            if !watch::verify_dossier(&file, service.as_ref()).await? {
                 return Ok(ExitCode::from(1));
             }
         }

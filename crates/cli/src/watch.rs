@@ -102,33 +102,64 @@ pub fn crawler_over(
     })
 }
 
-/// `lantoa watch dossier verify FILE`: checks a dossier against its manifest; prints every
-/// file altered, missing or added, and fails (exit 1) if any.
-pub fn verify_dossier(file: &Path) -> anyhow::Result<bool> {
+/// `lantoa watch dossier verify FILE`: checks a dossier against its manifest — and, with the
+/// records (`watch`), its signature and every file against the hashes the database recorded;
+/// prints every file altered, missing, added or unlike the records, and fails (exit 1) if any.
+pub async fn verify_dossier(
+    file: &Path,
+    watch: Option<&lantoa_watch::Watch>,
+) -> anyhow::Result<bool> {
+    use lantoa_watch::dossier::SignatureCheck;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let check = lantoa_watch::dossier::verify(&bytes)
+    let mut check = lantoa_watch::dossier::verify(&bytes)
         .with_context(|| format!("{} is not a dossier Lantoa can check", file.display()))?;
+    if let Some(w) = watch {
+        w.check_dossier_records(&mut check)
+            .await
+            .with_context(|| format!("{}: cannot compare with the records", file.display()))?;
+    }
     for (what, names) in [
         ("ALTERED", &check.altered),
         ("MISSING", &check.missing),
         ("NOT LISTED", &check.unlisted),
+        ("UNLIKE THE RECORDS", &check.unlike_records),
     ] {
         for n in names {
             println!("{what}: {n}");
         }
     }
+    match check.signature {
+        SignatureCheck::Valid => {
+            println!("Signature: the manifest is as the department signed it.")
+        }
+        SignatureCheck::Invalid => {
+            println!("SIGNATURE INVALID: the manifest is not as the department signed it.")
+        }
+        SignatureCheck::Absent => {
+            println!("SIGNATURE MISSING: Lantoa signs every dossier it writes.")
+        }
+        SignatureCheck::Unchecked => println!(
+            "Signature not checked (no key at hand; give --data-dir to check it and the records)."
+        ),
+    }
     if check.ok() {
         println!(
-            "OK: {} files match manifest.sha256 ({}).",
+            "OK: {} files match manifest.sha256{} ({}).",
             check.intact.len(),
+            if watch.is_some() {
+                " and the records"
+            } else {
+                ""
+            },
             file.display()
         );
     } else {
         println!(
-            "FAILED: {} altered, {} missing, {} not listed; {} intact.",
+            "FAILED: {} altered, {} missing, {} not listed, {} unlike the records; {} intact.",
             check.altered.len(),
             check.missing.len(),
             check.unlisted.len(),
+            check.unlike_records.len(),
             check.intact.len()
         );
     }

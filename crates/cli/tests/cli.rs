@@ -190,7 +190,54 @@ fn users_tokens_and_the_audit_log_from_the_command_line() {
         stdout(&o)
     );
 
+    // The head to keep elsewhere; the key stays in the data folder, outside the database.
+    let head = stdout(&o)
+        .lines()
+        .find_map(|l| l.strip_prefix("Head (keep it elsewhere as the next anchor): "))
+        .map(str::to_owned)
+        .expect("the head is printed");
+    assert!(head.starts_with("3:k1:"), "{head}");
+    let key = std::fs::read_to_string(d.join("lantoa-data/audit.key")).unwrap();
+    assert_eq!(key.trim().len(), 64);
+    #[cfg(unix)]
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(d.join("lantoa-data/audit.key"))
+                .unwrap()
+                .permissions()
+        ) & 0o777,
+        0o600
+    );
+    let o = run(d, &["audit", "verify", "--expect", &head]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(stdout(&o).contains("It still holds the anchored row 3."));
+    let o = run(d, &["audit", "verify", "--expect", "three"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("is not an anchor SEQ:HASH"),
+        "{}",
+        stderr(&o)
+    );
+
     let url = format!("sqlite://{}", d.join("lantoa-data/lantoa.db").display());
+    // The newest row deleted and the head rewound: whole, but not what was anchored.
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let db = lantoa_store::Db::connect(&url).await.unwrap();
+        sqlx::query("DELETE FROM audit_log WHERE seq = 3")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        sqlx::query(
+            "UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_log WHERE seq = 2) WHERE id = 1",
+        )
+        .execute(db.pool())
+        .await
+        .unwrap();
+    });
+    assert!(run(d, &["audit", "verify"]).status.success());
+    let o = run(d, &["audit", "verify", "--expect", &head]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).contains("ends before row 3"), "{}", stdout(&o));
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let db = lantoa_store::Db::connect(&url).await.unwrap();
         sqlx::query("UPDATE audit_log SET actor = 'someone else' WHERE seq = 2")
@@ -682,6 +729,29 @@ fn dossier_verify_passes_a_good_dossier_and_names_each_altered_file() {
     let o = run(dir.path(), &["watch", "dossier", "verify", "good.zip"]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("OK: 2 files match"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("Signature not checked"),
+        "{}",
+        stdout(&o)
+    );
+    // With the department's records at hand, a dossier it did not sign, of no case, fails.
+    let o = run(
+        dir.path(),
+        &[
+            "--data-dir",
+            "data",
+            "watch",
+            "dossier",
+            "verify",
+            "good.zip",
+        ],
+    );
+    assert!(!o.status.success(), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("case.json does not name the case"),
+        "{}",
+        stderr(&o)
+    );
 
     // The same archive with one byte of a stored file flipped (the entry is stored, not
     // compressed, so the byte is found as written).

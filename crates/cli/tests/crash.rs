@@ -102,6 +102,7 @@ async fn killed_at_random_moments_the_dispatcher_loses_nothing_and_repeats_nothi
             .current_dir(dir.path())
             .args(["worker", "--role", "dispatch"])
             .env("LANTOA_LOG", "error")
+            .env("LANTOA_AUDIT_KEY", lantoa_store::testing::AUDIT_KEY_HEX)
             .env_remove("LANTOA_DATABASE")
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -1,18 +1,118 @@
-//! The audit log: every state change, appended to a hash chain.
+//! The audit log: every state change, appended to a keyed hash chain.
 //!
 //! Each row holds who did what to which entity, when, and the state before and after (JSON).
-//! Its hash is SHA-256 over the previous row's hash and the row's own fields, so altering or
-//! deleting a row breaks the chain from there on; [`verify`] names the first row that does not
-//! fit. The head (last sequence number and hash) lives in `audit_head`; appending updates it in
-//! the same transaction as the change itself, which also serialises appends on both backends.
-//! A change that rolls back leaves no audit row, and an audit row exists only for a committed
-//! change.
+//! Its hash is an HMAC-SHA256, under the audit key, of the previous row's hash and the row's own
+//! fields, so altering or deleting a row breaks the chain from there on; [`verify`] names the
+//! first row that does not fit. The key lives outside the database (`LANTOA_AUDIT_KEY`, or the
+//! file `audit.key` in the data folder), so someone who can write the database but not read the
+//! key cannot recompute the chain after changing a row.
+//!
+//! The head (last sequence number and hash) lives in `audit_head`; appending updates it in the
+//! same transaction as the change itself, which also serialises appends on both backends. A
+//! change that rolls back leaves no audit row, and an audit row exists only for a committed
+//! change. Deleting the newest rows and rewinding the head leaves a chain that is whole but
+//! shorter: [`verify_with`] catches it against an *anchor* — a `SEQ:HASH` that [`verify`]
+//! printed earlier and that was kept elsewhere (docs/OPERATIONS.md, "Anchoring the audit log").
+//!
+//! Rows written before the chain was keyed (hashes without the `k1:` mark) are verified as
+//! they were written, counted as `legacy_rows`, and may only come before every keyed row.
 
+use std::sync::OnceLock;
+
+use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::{Clock, Db, Result, Tx};
+use crate::{Clock, Db, Error, Result, Tx};
+
+/// The mark of a keyed row's hash.
+const KEYED: &str = "k1:";
+
+static KEY: OnceLock<[u8; 32]> = OnceLock::new();
+
+/// Sets the audit key for this process (32 bytes). Setting the same key again is fine; another
+/// key is refused: one process writes one chain.
+pub fn use_key(key: [u8; 32]) -> Result<()> {
+    let set = KEY.get_or_init(|| key);
+    if *set == key {
+        Ok(())
+    } else {
+        Err(Error::Audit(
+            "another audit key is already in use in this process".into(),
+        ))
+    }
+}
+
+/// Reads a key written as 64 hexadecimal digits.
+pub fn parse_key(hex_key: &str) -> Result<[u8; 32]> {
+    let bytes = hex::decode(hex_key.trim())
+        .map_err(|_| Error::Audit("the key is not hexadecimal".into()))?;
+    bytes
+        .try_into()
+        .map_err(|_| Error::Audit("the key is not 32 bytes (64 hexadecimal digits)".into()))
+}
+
+/// The key in `path`, made (32 random bytes, readable by its owner only) when there is none.
+pub fn key_file(path: &std::path::Path) -> Result<[u8; 32]> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_key(&text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key: [u8; 32] = rand::random();
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut f = options
+                .open(path)
+                .map_err(|e| Error::Audit(format!("cannot create {}: {e}", path.display())))?;
+            std::io::Write::write_all(&mut f, format!("{}\n", hex::encode(key)).as_bytes())
+                .map_err(|e| Error::Audit(format!("cannot write {}: {e}", path.display())))?;
+            Ok(key)
+        }
+        Err(e) => Err(Error::Audit(format!("cannot read {}: {e}", path.display()))),
+    }
+}
+
+/// Whether this process holds the audit key (and can sign and check signatures).
+pub fn has_key() -> bool {
+    KEY.get().is_some()
+}
+
+fn manifest_mac(key: &[u8; 32], bytes: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC-SHA256 accepts a 32-byte key"));
+    // A label of its own, so a signature is never mistaken for an audit row's hash.
+    mac.update(b"lantoa signed file v1\n");
+    mac.update(bytes);
+    format!("{KEYED}{}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// Signs a file Lantoa hands out (a dossier's manifest) with the audit key.
+pub fn sign(bytes: &[u8]) -> Result<String> {
+    Ok(manifest_mac(key()?, bytes))
+}
+
+/// Whether `signature` is this process's signature of `bytes` (compared in constant time).
+pub fn signature_valid(bytes: &[u8], signature: &str) -> Result<bool> {
+    let want = manifest_mac(key()?, bytes);
+    let got = signature.trim().as_bytes();
+    Ok(want.len() == got.len()
+        && want
+            .as_bytes()
+            .iter()
+            .zip(got)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0)
+}
+
+fn key() -> Result<&'static [u8; 32]> {
+    KEY.get().ok_or_else(|| {
+        Error::Audit(
+            "no audit key is loaded (LANTOA_AUDIT_KEY, or audit.key in the data folder)".into(),
+        )
+    })
+}
 
 /// The hash the first row links to.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -95,9 +195,9 @@ struct Fields<'a> {
     after: Option<&'a str>,
 }
 
-fn row_hash(prev: &str, f: &Fields<'_>) -> String {
-    let mut h = Sha256::new();
-    // Length-prefixed fields, so no two different rows hash the same bytes.
+/// The bytes a row's hash covers: length-prefixed fields, so no two different rows give the
+/// same bytes.
+fn row_bytes(prev: &str, f: &Fields<'_>, mut feed: impl FnMut(&[u8])) {
     for field in [
         prev,
         &f.seq.to_string(),
@@ -108,9 +208,24 @@ fn row_hash(prev: &str, f: &Fields<'_>) -> String {
         f.before.unwrap_or("\u{0}"),
         f.after.unwrap_or("\u{0}"),
     ] {
-        h.update((field.len() as u64).to_be_bytes());
-        h.update(field.as_bytes());
+        feed(&(field.len() as u64).to_be_bytes());
+        feed(field.as_bytes());
     }
+}
+
+/// A row's keyed hash: `k1:` and the HMAC-SHA256 under `key`.
+fn keyed_hash(key: &[u8; 32], prev: &str, f: &Fields<'_>) -> String {
+    // An HMAC takes a key of any length.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC-SHA256 accepts a 32-byte key"));
+    row_bytes(prev, f, |b| mac.update(b));
+    format!("{KEYED}{}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// A row's hash as written before the chain was keyed (plain SHA-256).
+fn legacy_hash(prev: &str, f: &Fields<'_>) -> String {
+    let mut h = Sha256::new();
+    row_bytes(prev, f, |b| h.update(b));
     hex::encode(h.finalize())
 }
 
@@ -129,7 +244,8 @@ pub async fn append_at(tx: &mut Tx, entry: &Entry, clock: &Clock) -> Result<i64>
     let at = clock.now_micros();
     let before = entry.before.as_ref().map(|v| v.to_string());
     let after = entry.after.as_ref().map(|v| v.to_string());
-    let hash = row_hash(
+    let hash = keyed_hash(
+        key()?,
         &prev,
         &Fields {
             seq,
@@ -167,7 +283,7 @@ pub async fn append_at(tx: &mut Tx, entry: &Entry, clock: &Clock) -> Result<i64>
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Break {
-    /// Row `seq` was changed after it was written.
+    /// Row `seq` was changed after it was written (or written without the key).
     Altered {
         /// The row.
         seq: i64,
@@ -177,6 +293,12 @@ pub enum Break {
         /// The row.
         seq: i64,
     },
+    /// The chain ends before the anchored row `seq`: its newest rows were deleted and the head
+    /// rewound.
+    Rewound {
+        /// The anchored row.
+        seq: i64,
+    },
 }
 
 impl std::fmt::Display for Break {
@@ -184,7 +306,43 @@ impl std::fmt::Display for Break {
         match self {
             Break::Altered { seq } => write!(f, "audit row {seq} was altered"),
             Break::Removed { seq } => write!(f, "audit row {seq} was removed"),
+            Break::Rewound { seq } => write!(
+                f,
+                "the audit log ends before row {seq}, which the anchor says was written: rows were deleted and the head rewound"
+            ),
         }
+    }
+}
+
+/// A point of the chain kept outside the database: row `seq` had hash `hash`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Anchor {
+    /// The row.
+    pub seq: i64,
+    /// Its hash.
+    pub hash: String,
+}
+
+impl std::fmt::Display for Anchor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.seq, self.hash)
+    }
+}
+
+impl std::str::FromStr for Anchor {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = || {
+            Error::Audit(format!(
+                "{s:?} is not an anchor SEQ:HASH as `audit verify` prints it"
+            ))
+        };
+        let (seq, hash) = s.trim().split_once(':').ok_or_else(bad)?;
+        Ok(Self {
+            seq: seq.parse().map_err(|_| bad())?,
+            hash: hash.to_owned(),
+        })
     }
 }
 
@@ -193,12 +351,21 @@ impl std::fmt::Display for Break {
 pub struct Verification {
     /// Rows read.
     pub rows: i64,
+    /// Rows written before the chain was keyed.
+    pub legacy_rows: i64,
+    /// The head: the newest row and its hash, to keep as the next anchor.
+    pub head: Anchor,
     /// The first break, if any.
     pub first_break: Option<Break>,
 }
 
 /// Walks the chain and reports the first row that was altered or removed.
 pub async fn verify(db: &Db) -> Result<Verification> {
+    verify_with(db, None).await
+}
+
+/// [`verify`], and the chain must hold the anchored row with its hash.
+pub async fn verify_with(db: &Db, anchor: Option<&Anchor>) -> Result<Verification> {
     let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
         .fetch_one(db.pool())
         .await?;
@@ -206,36 +373,59 @@ pub async fn verify(db: &Db) -> Result<Verification> {
     let head_hash: String = head.try_get(1)?;
     let mut expected_prev = GENESIS.to_owned();
     let mut expected_seq = 1i64;
-    let mut rows = 0i64;
+    let (mut rows, mut legacy_rows) = (0i64, 0i64);
+    let mut keyed_seen = false;
+    let mut anchored: Option<String> = None;
     let page = 1000i64;
+    let result = |rows, legacy_rows, first_break| Verification {
+        rows,
+        legacy_rows,
+        head: Anchor {
+            seq: head_seq,
+            hash: head_hash.clone(),
+        },
+        first_break,
+    };
     loop {
         let batch = list_after(db, expected_seq - 1, page).await?;
         let n = batch.len();
         for r in batch {
             rows += 1;
             if r.seq != expected_seq {
-                return Ok(Verification {
+                return Ok(result(
                     rows,
-                    first_break: Some(Break::Removed { seq: expected_seq }),
-                });
+                    legacy_rows,
+                    Some(Break::Removed { seq: expected_seq }),
+                ));
             }
-            let recomputed = row_hash(
-                &expected_prev,
-                &Fields {
-                    seq: r.seq,
-                    at: r.at,
-                    actor: &r.actor,
-                    action: &r.action,
-                    entity: &r.entity,
-                    before: r.before_json.as_deref(),
-                    after: r.after_json.as_deref(),
-                },
-            );
-            if r.prev_hash != expected_prev || r.hash != recomputed {
-                return Ok(Verification {
+            let fields = Fields {
+                seq: r.seq,
+                at: r.at,
+                actor: &r.actor,
+                action: &r.action,
+                entity: &r.entity,
+                before: r.before_json.as_deref(),
+                after: r.after_json.as_deref(),
+            };
+            let recomputed = if r.hash.starts_with(KEYED) {
+                keyed_seen = true;
+                Some(keyed_hash(key()?, &expected_prev, &fields))
+            } else if keyed_seen {
+                // An unkeyed row after a keyed one was not written by Lantoa.
+                None
+            } else {
+                legacy_rows += 1;
+                Some(legacy_hash(&expected_prev, &fields))
+            };
+            if r.prev_hash != expected_prev || recomputed.as_deref() != Some(r.hash.as_str()) {
+                return Ok(result(
                     rows,
-                    first_break: Some(Break::Altered { seq: r.seq }),
-                });
+                    legacy_rows,
+                    Some(Break::Altered { seq: r.seq }),
+                ));
+            }
+            if anchor.is_some_and(|a| a.seq == r.seq) {
+                anchored = Some(r.hash.clone());
             }
             expected_prev = r.hash;
             expected_seq += 1;
@@ -249,9 +439,13 @@ pub async fn verify(db: &Db) -> Result<Verification> {
     } else if expected_prev != head_hash {
         Some(Break::Altered { seq: head_seq })
     } else {
-        None
+        match (anchor, anchored) {
+            (Some(a), None) => Some(Break::Rewound { seq: a.seq }),
+            (Some(a), Some(h)) if h != a.hash => Some(Break::Altered { seq: a.seq }),
+            _ => None,
+        }
     };
-    Ok(Verification { rows, first_break })
+    Ok(result(rows, legacy_rows, first_break))
 }
 
 /// Rows with `seq > after`, oldest first.

@@ -47,6 +47,9 @@ pub enum Error {
         /// Its number.
         version: i64,
     },
+    /// The audit log's key is missing or not the one in use, or an anchor is malformed.
+    #[error("audit log: {0}")]
+    Audit(String),
     /// A query failed.
     #[error("database: {0}")]
     Sql(#[from] sqlx::Error),

@@ -13,6 +13,10 @@ use crate::{Db, Result};
 /// The variable naming the PostgreSQL server for tests (a URL to any existing database on it).
 pub const ENV: &str = "LANTOA_TEST_DATABASE_URL";
 
+/// The audit key of every test process (and of the programs a test starts, through
+/// `LANTOA_AUDIT_KEY`), so the chains they write together verify.
+pub const AUDIT_KEY_HEX: &str = "6c616e746f612074657374206175646974206b6579206f6e6c79212121212121";
+
 /// A database for one test.
 #[derive(Debug)]
 pub struct TestDb {
@@ -27,6 +31,7 @@ pub struct TestDb {
 impl TestDb {
     /// A fresh database with `sets` migrated (the store's own set is always included).
     pub async fn new(sets: &[&MigrationSet]) -> Result<Self> {
+        crate::audit::use_key(crate::audit::parse_key(AUDIT_KEY_HEX)?)?;
         let dir = tempfile::tempdir()?;
         let url = match std::env::var(ENV) {
             Ok(server) if !server.is_empty() => {

@@ -594,6 +594,186 @@ mod audit_log {
         );
     }
 
+    /// The SHA-256 of a row's fields as the chain hashed them before it was keyed: what
+    /// someone without the key can compute.
+    fn unkeyed(prev: &str, r: &audit::Record) -> String {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        for field in [
+            prev,
+            &r.seq.to_string(),
+            &r.at.to_string(),
+            &r.actor,
+            &r.action,
+            &r.entity,
+            r.before_json.as_deref().unwrap_or("\u{0}"),
+            r.after_json.as_deref().unwrap_or("\u{0}"),
+        ] {
+            h.update((field.len() as u64).to_be_bytes());
+            h.update(field.as_bytes());
+        }
+        hex::encode(h.finalize())
+    }
+
+    /// Rewrites rows `from..` and the head with hashes made by `hash`, as someone who can
+    /// write the database but holds no key would after changing a row.
+    async fn recompute(t: &TestDb, from: i64, hash: impl Fn(&str, &audit::Record) -> String) {
+        let rows = audit::list_after(&t.db, 0, 100).await.unwrap();
+        let mut prev = rows[(from - 2) as usize].hash.clone();
+        for r in rows.iter().filter(|r| r.seq >= from) {
+            let h = hash(&prev, r);
+            sqlx::query("UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE seq = $3")
+                .bind(&prev)
+                .bind(&h)
+                .bind(r.seq)
+                .execute(t.db.pool())
+                .await
+                .unwrap();
+            prev = h;
+        }
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+            .bind(&prev)
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_chain_recomputed_without_the_key_is_found() {
+        for mark in ["", "k1:"] {
+            let t = fresh().await;
+            write(&t, 5).await;
+            assert!(
+                audit::list_after(&t.db, 0, 1).await.unwrap()[0]
+                    .hash
+                    .starts_with("k1:")
+            );
+            sqlx::query("UPDATE audit_log SET actor = 'someone' WHERE seq = 3")
+                .execute(t.db.pool())
+                .await
+                .unwrap();
+            recompute(&t, 3, |prev, r| format!("{mark}{}", unkeyed(prev, r))).await;
+            assert_eq!(
+                audit::verify(&t.db).await.unwrap().first_break,
+                Some(Break::Altered { seq: 3 }),
+                "{mark:?}"
+            );
+        }
+    }
+
+    /// Deleting the newest rows and rewinding the head leaves a whole, shorter chain: only an
+    /// anchor kept elsewhere finds it.
+    #[tokio::test]
+    async fn a_rewound_head_is_found_against_an_anchor() {
+        let t = fresh().await;
+        write(&t, 5).await;
+        let v = audit::verify(&t.db).await.unwrap();
+        let anchor = v.head.clone();
+        assert_eq!(anchor.seq, 5);
+        assert_eq!(anchor.to_string().parse::<audit::Anchor>().unwrap(), anchor);
+        let early = audit::Anchor {
+            seq: 3,
+            hash: audit::list_after(&t.db, 2, 1).await.unwrap()[0]
+                .hash
+                .clone(),
+        };
+        sqlx::query("DELETE FROM audit_log WHERE seq > 3")
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_head SET seq = 3, hash = $1 WHERE id = 1")
+            .bind(&early.hash)
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(audit::verify(&t.db).await.unwrap().first_break, None);
+        assert_eq!(
+            audit::verify_with(&t.db, Some(&anchor))
+                .await
+                .unwrap()
+                .first_break,
+            Some(Break::Rewound { seq: 5 })
+        );
+        assert_eq!(
+            audit::verify_with(&t.db, Some(&early))
+                .await
+                .unwrap()
+                .first_break,
+            None
+        );
+        let wrong = audit::Anchor {
+            seq: 3,
+            hash: "k1:00".into(),
+        };
+        assert_eq!(
+            audit::verify_with(&t.db, Some(&wrong))
+                .await
+                .unwrap()
+                .first_break,
+            Some(Break::Altered { seq: 3 })
+        );
+        assert!("5".parse::<audit::Anchor>().is_err());
+    }
+
+    /// Rows written before the chain was keyed verify as they were written and are counted;
+    /// an unkeyed row after a keyed one is not Lantoa's.
+    #[tokio::test]
+    async fn rows_from_before_the_key_verify_and_are_counted() {
+        let t = fresh().await;
+        write(&t, 4).await;
+        // A chain whose first two rows are from before the key.
+        let rows = audit::list_after(&t.db, 0, 10).await.unwrap();
+        let h1 = unkeyed(audit::GENESIS, &rows[0]);
+        let h2 = unkeyed(&h1, &rows[1]);
+        let mut prev = h2.clone();
+        for (seq, h) in [(1, h1.as_str()), (2, h2.as_str())] {
+            sqlx::query("UPDATE audit_log SET hash = $1 WHERE seq = $2")
+                .bind(h)
+                .bind(seq)
+                .execute(t.db.pool())
+                .await
+                .unwrap();
+        }
+        sqlx::query("UPDATE audit_log SET prev_hash = $1 WHERE seq = 2")
+            .bind(&h1)
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+        // Rows 3 and 4 keyed again on top of them, as the server would have written them.
+        for r in rows.iter().filter(|r| r.seq > 2) {
+            let mut tx = t.db.begin().await.unwrap();
+            sqlx::query("DELETE FROM audit_log WHERE seq = $1")
+                .bind(r.seq)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(r.seq - 1)
+                .bind(&prev)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            audit::append(
+                &mut tx,
+                &Entry::new(r.actor.clone(), r.action.clone(), r.entity.clone()),
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            prev = audit::list_after(&t.db, r.seq - 1, 1).await.unwrap()[0]
+                .hash
+                .clone();
+        }
+        let v = audit::verify(&t.db).await.unwrap();
+        assert_eq!((v.rows, v.legacy_rows, v.first_break), (4, 2, None));
+        // Row 4 rewritten unkeyed after the keyed row 3: refused.
+        recompute(&t, 4, unkeyed).await;
+        assert_eq!(
+            audit::verify(&t.db).await.unwrap().first_break,
+            Some(Break::Altered { seq: 4 })
+        );
+    }
+
     #[tokio::test]
     async fn a_rolled_back_change_leaves_no_row_and_the_chain_holds() {
         let t = fresh().await;

@@ -3,6 +3,11 @@
 //! findings, the case's record (timeline, sanction, re-checks), the documents issued, and
 //! `manifest.sha256` — the SHA-256 of every other file, in the format `sha256sum -c` reads.
 //!
+//! The manifest is signed with the department's audit key (`manifest.sha256.sig`, an
+//! HMAC-SHA256), so a file rewritten together with its manifest line is found wherever the key
+//! is at hand; and [`Watch::check_dossier_records`] compares each capture, screenshot and
+//! document with the SHA-256 the database recorded when it was made.
+//!
 //! [`verify`] reads a dossier back and names any file altered, missing or added since; the
 //! Inspectorate can check one without Lantoa too (`sha256sum -c manifest.sha256`).
 
@@ -18,6 +23,25 @@ use crate::{Error, Result, Watch};
 /// The manifest's name inside the dossier.
 pub const MANIFEST: &str = "manifest.sha256";
 
+/// The manifest's signature inside the dossier.
+pub const SIGNATURE: &str = "manifest.sha256.sig";
+
+/// What became of the manifest's signature.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureCheck {
+    /// Signed with this department's key, and the manifest is as signed.
+    Valid,
+    /// The signature does not match the manifest: the manifest was changed, or signed by
+    /// someone else.
+    Invalid,
+    /// The dossier carries no signature.
+    Absent,
+    /// Not checked: no key at hand.
+    #[default]
+    Unchecked,
+}
+
 /// The media type of a dossier.
 pub const MEDIA_TYPE: &str = "application/zip";
 
@@ -32,12 +56,31 @@ pub struct DossierCheck {
     pub missing: Vec<String>,
     /// Files in the ZIP the manifest does not list.
     pub unlisted: Vec<String>,
+    /// The manifest's signature.
+    pub signature: SignatureCheck,
+    /// Files whose content differs from what the database recorded (checked by
+    /// [`Watch::check_dossier_records`]).
+    pub unlike_records: Vec<String>,
+    /// The case the dossier says it is of (from `case.json`).
+    #[serde(skip)]
+    pub case_id: Option<i64>,
+    /// Each file's SHA-256, as found in the ZIP.
+    #[serde(skip)]
+    pub files: BTreeMap<String, String>,
 }
 
 impl DossierCheck {
-    /// Whether every file is as the manifest says, and nothing was added.
+    /// Whether every file is as the manifest says, nothing was added, the signature (where
+    /// checked) holds, and nothing differs from the records (where compared).
     pub fn ok(&self) -> bool {
-        self.altered.is_empty() && self.missing.is_empty() && self.unlisted.is_empty()
+        self.altered.is_empty()
+            && self.missing.is_empty()
+            && self.unlisted.is_empty()
+            && self.unlike_records.is_empty()
+            && matches!(
+                self.signature,
+                SignatureCheck::Valid | SignatureCheck::Unchecked
+            )
     }
 }
 
@@ -86,12 +129,13 @@ pub fn parse_manifest(text: &str) -> Result<BTreeMap<String, String>> {
     Ok(out)
 }
 
-/// Checks a dossier against its manifest.
+/// Checks a dossier against its manifest, and the manifest against its signature when this
+/// process holds the key (a dossier without one is then refused: Lantoa signs every one).
 pub fn verify(zip_bytes: &[u8]) -> Result<DossierCheck> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes))
         .map_err(|e| bad(format!("not a ZIP archive: {e}")))?;
     let mut files: BTreeMap<String, String> = BTreeMap::new();
-    let mut manifest = None;
+    let (mut manifest, mut signature, mut case_json) = (None, None, None);
     for i in 0..zip.len() {
         let mut f = zip
             .by_index(i)
@@ -107,15 +151,35 @@ pub fn verify(zip_bytes: &[u8]) -> Result<DossierCheck> {
         f.read_to_end(&mut bytes)
             .map_err(|e| bad(format!("{name}: cannot be read: {e}")))?;
         if name == MANIFEST {
-            manifest = Some(
-                String::from_utf8(bytes).map_err(|_| bad(format!("{MANIFEST} is not UTF-8")))?,
-            );
+            manifest = Some(bytes);
+        } else if name == SIGNATURE {
+            signature = Some(String::from_utf8_lossy(&bytes).into_owned());
         } else {
+            if name == "case.json" {
+                case_json = serde_json::from_slice::<serde_json::Value>(&bytes).ok();
+            }
             files.insert(name, sha256_hex(&bytes));
         }
     }
-    let listed = parse_manifest(&manifest.ok_or_else(|| bad(format!("no {MANIFEST}")))?)?;
-    let mut check = DossierCheck::default();
+    let manifest = manifest.ok_or_else(|| bad(format!("no {MANIFEST}")))?;
+    let text =
+        std::str::from_utf8(&manifest).map_err(|_| bad(format!("{MANIFEST} is not UTF-8")))?;
+    let listed = parse_manifest(text)?;
+    let mut check = DossierCheck {
+        signature: match (lantoa_store::audit::has_key(), &signature) {
+            (false, _) => SignatureCheck::Unchecked,
+            (true, None) => SignatureCheck::Absent,
+            (true, Some(sig)) => {
+                if lantoa_store::audit::signature_valid(&manifest, sig)? {
+                    SignatureCheck::Valid
+                } else {
+                    SignatureCheck::Invalid
+                }
+            }
+        },
+        case_id: case_json.as_ref().and_then(|v| v["case"]["id"].as_i64()),
+        ..DossierCheck::default()
+    };
     for (path, want) in &listed {
         match files.get(path) {
             Some(got) if got == want => check.intact.push(path.clone()),
@@ -129,6 +193,7 @@ pub fn verify(zip_bytes: &[u8]) -> Result<DossierCheck> {
         .filter(|k| !names.contains(k))
         .cloned()
         .collect();
+    check.files = files;
     Ok(check)
 }
 
@@ -150,6 +215,13 @@ pub fn pack(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
     out.start_file(MANIFEST, options).map_err(zerr)?;
     out.write_all(manifest.as_bytes())
         .map_err(|e| bad(format!("cannot write {MANIFEST}: {e}")))?;
+    // Signed where the department's key is loaded (the server and its workers always).
+    if lantoa_store::audit::has_key() {
+        let sig = lantoa_store::audit::sign(manifest.as_bytes())?;
+        out.start_file(SIGNATURE, options).map_err(zerr)?;
+        out.write_all(format!("{sig}\n").as_bytes())
+            .map_err(|e| bad(format!("cannot write {SIGNATURE}: {e}")))?;
+    }
     Ok(out.finish().map_err(zerr)?.into_inner())
 }
 
@@ -165,6 +237,55 @@ manifest.sha256   mã SHA-256 của từng tệp / the SHA-256 of every file\n\
 Kiểm tra / verify:  lantoa watch dossier verify FILE.zip   hoặc / or   sha256sum -c manifest.sha256\n";
 
 impl Watch {
+    /// Compares a dossier's captures, screenshots and documents with the SHA-256 the database
+    /// recorded when each was made, and adds to `check.unlike_records` every file that differs,
+    /// or that names a page or document the case does not have: a file rewritten together with
+    /// its manifest line is found here even without the key.
+    pub async fn check_dossier_records(&self, check: &mut DossierCheck) -> Result<()> {
+        let case_id = check
+            .case_id
+            .ok_or_else(|| bad("case.json does not name the case".into()))?;
+        let c = self.case(case_id).await?;
+        let documents = self.case_documents(c.id).await?;
+        for (name, sha) in &check.files {
+            let recorded: Option<String> = if let Some(rest) = name.strip_prefix("warc/page-") {
+                let page = rest
+                    .strip_suffix(".warc")
+                    .and_then(|n| n.parse::<i64>().ok());
+                self.page_hash(page, "warc_sha256").await?
+            } else if let Some(rest) = name.strip_prefix("screenshots/page-") {
+                let page = rest
+                    .strip_suffix(".png")
+                    .and_then(|n| n.parse::<i64>().ok());
+                self.page_hash(page, "screenshot_sha256").await?
+            } else if let Some(file) = name.strip_prefix("documents/") {
+                documents
+                    .iter()
+                    .find(|d| d.file_name() == file)
+                    .map(|d| d.sha256.clone())
+            } else {
+                // case.json, findings.json, README.txt: made at export, from the records.
+                continue;
+            };
+            if recorded.as_deref() != Some(sha.as_str()) {
+                check.unlike_records.push(name.clone());
+            }
+        }
+        Ok(())
+    }
+
+    async fn page_hash(&self, page: Option<i64>, column: &str) -> Result<Option<String>> {
+        let Some(page) = page else { return Ok(None) };
+        let row = sqlx::query(&format!("SELECT {column} FROM watch_pages WHERE id = $1"))
+            .bind(page)
+            .fetch_optional(self.db.pool())
+            .await?;
+        Ok(match row {
+            Some(r) => r.try_get::<Option<String>, _>(0)?,
+            None => None,
+        })
+    }
+
     /// The evidence dossier of case `case_id`, as ZIP bytes.
     pub async fn dossier(&self, case_id: i64) -> Result<Vec<u8>> {
         let blobs = self

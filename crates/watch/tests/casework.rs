@@ -445,6 +445,38 @@ async fn the_dossier_holds_every_capture_and_document_and_an_altered_one_fails()
     assert!(!check.ok());
     assert_eq!(check.altered, [format!("warc/page-{page}.warc")]);
     assert!(check.missing.is_empty() && check.unlisted.is_empty());
+    // The WARC rewritten and its manifest line with it: sha256sum -c would pass, but the
+    // manifest's signature fails, and the file is unlike the hash the database recorded.
+    let name = format!("warc/page-{page}.warc");
+    let good = dossier::verify(&zip).unwrap();
+    assert_eq!(good.signature, dossier::SignatureCheck::Valid);
+    let mut changed = Vec::new();
+    std::io::Read::read_to_end(
+        &mut zip::ZipArchive::new(std::io::Cursor::new(&altered))
+            .unwrap()
+            .by_name(&name)
+            .unwrap(),
+        &mut changed,
+    )
+    .unwrap();
+    let new_sha = format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(&changed));
+    let old_sha = findings[0].warc_sha256.clone().unwrap();
+    let forged = rewrite(&altered, dossier::MANIFEST, |b| {
+        let text = String::from_utf8(b.clone())
+            .unwrap()
+            .replace(&old_sha, &new_sha);
+        *b = text.into_bytes();
+    });
+    let mut check = dossier::verify(&forged).unwrap();
+    assert!(check.altered.is_empty(), "{check:?}");
+    assert_eq!(check.signature, dossier::SignatureCheck::Invalid);
+    env.w.check_dossier_records(&mut check).await.unwrap();
+    assert_eq!(check.unlike_records, [name.clone()]);
+    assert!(!check.ok());
+    // The good dossier is like its records.
+    let mut check = dossier::verify(&zip).unwrap();
+    env.w.check_dossier_records(&mut check).await.unwrap();
+    assert!(check.ok() && check.unlike_records.is_empty(), "{check:?}");
     // A case that does not exist has no dossier.
     assert!(matches!(
         env.w.dossier(999).await,

@@ -116,6 +116,7 @@ role-planner = Planner
 role-viewer = Viewer
 
 audit-title = Audit log
+audit-head = Head of the chain (keep it elsewhere to check against later: lantoa audit verify --expect):
 audit-intact = The audit chain is intact: { $rows } rows checked.
 audit-broken = The audit chain is broken ({ $rows } rows read): { $detail }
 audit-at = When

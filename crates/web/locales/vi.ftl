@@ -116,6 +116,7 @@ role-planner = Cán bộ kế hoạch
 role-viewer = Người xem
 
 audit-title = Nhật ký hệ thống
+audit-head = Đầu chuỗi (lưu ở nơi khác để đối chiếu sau: lantoa audit verify --expect):
 audit-intact = Chuỗi nhật ký nguyên vẹn: { $rows } bản ghi đã kiểm tra.
 audit-broken = Chuỗi nhật ký bị phá vỡ ({ $rows } bản ghi đã đọc): { $detail }
 audit-at = Thời điểm

@@ -160,9 +160,10 @@ pub async fn verify_audit(
     State(state): State<AppState>,
 ) -> Result<Json<serde_json::Value>, WebError> {
     let v = lantoa_store::audit::verify(&state.db).await?;
-    Ok(Json(
-        json!({ "rows": v.rows, "intact": v.first_break.is_none(), "first_break": v.first_break }),
-    ))
+    Ok(Json(json!({
+        "rows": v.rows, "intact": v.first_break.is_none(), "first_break": v.first_break,
+        "legacy_rows": v.legacy_rows, "head": v.head.to_string(),
+    })))
 }
 
 /// `GET /api/v1/jobs`.

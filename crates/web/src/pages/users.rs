@@ -246,7 +246,10 @@ pub async fn audit(
         "audit.html",
         &ctx,
         "audit",
-        minijinja::context! { rows => v.rows, broken => v.first_break.map(|b| b.to_string()), entries => entries },
+        minijinja::context! {
+            rows => v.rows, broken => v.first_break.map(|b| b.to_string()), entries => entries,
+            head => v.head.to_string(),
+        },
     )?
     .into_response())
 }
