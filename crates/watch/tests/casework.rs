@@ -471,7 +471,7 @@ async fn the_dossier_holds_every_capture_and_document_and_an_altered_one_fails()
     assert!(check.altered.is_empty(), "{check:?}");
     assert_eq!(check.signature, dossier::SignatureCheck::Invalid);
     env.w.check_dossier_records(&mut check).await.unwrap();
-    assert_eq!(check.unlike_records, [name.clone()]);
+    assert_eq!(check.unlike_records, [name]);
     assert!(!check.ok());
     // The good dossier is like its records.
     let mut check = dossier::verify(&zip).unwrap();

@@ -94,12 +94,7 @@ async fn path(c: &fantoccini::Client) -> String {
 #[tokio::test]
 #[ignore = "needs Chromium and chromedriver: run by `cargo xtask test`"]
 async fn first_sign_in_password_change_language_switch_and_sign_out() {
-    let app = TestApp::spawn().await;
-    app.state
-        .registry
-        .load_hanoi_communes("test", |_, _| {})
-        .await
-        .unwrap();
+    let app = TestApp::with_communes().await;
     app.state
         .registry
         .load_demo("test", lantoa_registry::DEMO_CITY)
@@ -402,6 +397,10 @@ async fn a_visitor_without_an_account_finds_a_dataset_and_its_downloads() {
         .unwrap()
         .unwrap();
     assert_eq!(href, "/opendata/ca-sot-xuat-huyet-theo-tuan/rows.csv");
+    assert_eq!(
+        text(&c, "#download-excel").await,
+        "CSV cho Excel (UTF-8 có BOM)"
+    );
     c.close().await.unwrap();
 }
 
@@ -954,12 +953,7 @@ async fn a_planner_keeps_the_committee_and_enters_the_dti_without_script() {
 #[tokio::test]
 #[ignore = "needs Chromium and chromedriver: run by `cargo xtask test`"]
 async fn a_communicator_issues_a_test_alert_that_the_public_never_sees() {
-    let app = TestApp::spawn().await;
-    app.state
-        .registry
-        .load_hanoi_communes("test", |_, _| {})
-        .await
-        .unwrap();
+    let app = TestApp::with_communes().await;
     app.user("truyenthong", vec![lantoa_core::Role::Communicator])
         .await;
     let base = app.serve().await;
@@ -1009,6 +1003,76 @@ async fn a_communicator_issues_a_test_alert_that_the_public_never_sees() {
     c.goto(&format!("{base}/notify/alerts")).await.unwrap();
     click(&c, "#lang-switch").await;
     assert_eq!(text(&c, "h1").await, "Public alerts (CAP)");
+    c.close().await.unwrap();
+}
+
+/// Another agency's alert, imported by one officer, waits off the public feed for a second
+/// person, who approves it in the console without script; the public page says whose it is.
+/// The administrator's audit page shows the head to anchor.
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: run by `cargo xtask test`"]
+async fn an_imported_alert_reaches_the_public_only_through_a_second_person() {
+    let app = TestApp::with_communes().await;
+    app.user("truyenthong", vec![lantoa_core::Role::Communicator])
+        .await;
+    app.user("pheduyet", vec![lantoa_core::Role::Approver])
+        .await;
+    app.user("quantri", vec![lantoa_core::Role::Admin]).await;
+    let n = app.state.notify.as_ref().unwrap();
+    let later = (lantoa_core::time::now() + chrono::Duration::days(1))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let ours = n
+        .issue_alert(
+            "truyenthong",
+            "canhbao@nchmf.example",
+            &lantoa_notify::NewAlert {
+                status: "Actual".into(),
+                msg_type: "Alert".into(),
+                category: "Met".into(),
+                event: "Mưa lớn".into(),
+                urgency: "Expected".into(),
+                severity: "Severe".into(),
+                certainty: "Likely".into(),
+                headline: "Mưa lớn diện rộng".into(),
+                expires: later,
+                communes: vec!["00004".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    // The same CAP as another agency's system would send it.
+    let theirs = ours.xml.replace(&ours.identifier, "NCHMF-2026-1");
+    let kept = n.import_alert("truyenthong", &theirs).await.unwrap();
+    assert!(!kept.public);
+    let base = app.serve().await;
+    let c = browser().await;
+    c.goto(&format!("{base}/alerts")).await.unwrap();
+    assert!(
+        text(&c, "#no-public-alerts")
+            .await
+            .contains("Chưa có cảnh báo")
+    );
+    sign_in(&c, &base, "pheduyet").await;
+    c.goto(&format!("{base}/notify/alerts/{}", kept.id))
+        .await
+        .unwrap();
+    assert_eq!(
+        text(&c, "#alert-received").await,
+        "nhận từ canhbao@nchmf.example"
+    );
+    click(&c, "#approve").await;
+    c.goto(&format!("{base}/alerts")).await.unwrap();
+    let list = text(&c, "#public-alerts").await;
+    assert!(
+        list.contains("Mưa lớn diện rộng") && list.contains("nhận từ canhbao@nchmf.example"),
+        "{list}"
+    );
+    click(&c, "#logout").await;
+    sign_in(&c, &base, "quantri").await;
+    c.goto(&format!("{base}/audit")).await.unwrap();
+    assert!(text(&c, "#audit-head code").await.contains(":k1:"));
     c.close().await.unwrap();
 }
 

@@ -145,6 +145,19 @@ impl TestApp {
         Self { t, state, router }
     }
 
+    /// A fresh app with Hà Nội's current communes and wards loaded (what alerts and
+    /// loudspeakers name their areas by).
+    #[allow(dead_code)] // not every test binary uses it
+    pub async fn with_communes() -> Self {
+        let app = Self::spawn().await;
+        app.state
+            .registry
+            .load_hanoi_communes("test", |_, _| {})
+            .await
+            .unwrap();
+        app
+    }
+
     /// The demo city's agencies and open datasets, with their files read (as a worker would).
     #[allow(dead_code)] // not every test binary uses it
     pub async fn load_open_data_demo(&self) -> lantoa_opendata::OpenData {
