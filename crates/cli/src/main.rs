@@ -609,7 +609,7 @@ async fn load_demo(cfg: &Config, db: &Db) -> anyhow::Result<()> {
     }
     if sms.alerts > 0 {
         println!(
-            "Demo alerts: {} CAP alerts issued (one public on /alerts and /alerts/feed.atom, one drill the public never sees).",
+            "Demo alerts: {} CAP alerts (one public on /alerts and /alerts/feed.atom, one drill the public never sees, one received from another agency that waits for a second person's approval).",
             sms.alerts
         );
     }

@@ -311,7 +311,10 @@ fn serve_demo_prints_the_one_time_password_and_answers() {
         text.contains("Demo open data: 3 datasets created (0 already there), 3 files queued"),
         "{text}"
     );
-    assert!(text.contains("Demo alerts: 2 CAP alerts issued"), "{text}");
+    assert!(
+        text.contains("Demo alerts: 3 CAP alerts (one public on /alerts"),
+        "{text}"
+    );
     assert!(
         text.contains("Demo year 2023, notify: 3 campaigns sent to a demo SMSC of their own (183 messages, 165 delivered)"),
         "{text}"

@@ -318,6 +318,20 @@ impl Notify {
             ..dengue
         };
         self.issue_alert(actor, &sender, &drill).await?;
-        Ok(2)
+        // Another agency's alert, received as CAP: kept as theirs ("nhận từ …"), off the public
+        // feed until a second person approves it.
+        let mut received = live.cap()?;
+        received.identifier = "NCHMF-DEMO-0001".into();
+        received.sender = "canhbao@nchmf.example".into();
+        received.references.clear();
+        if let Some(info) = received.info.first_mut() {
+            info.categories = vec![crate::cap::Category::Met];
+            info.event = "Mưa lớn diện rộng".into();
+            info.headline = Some("Mưa lớn diện rộng trên địa bàn (bản trình diễn)".into());
+            info.description = Some("Lượng mưa 100–150 mm trong 24 giờ tới.".into());
+            info.instruction = Some("Hạn chế đi lại ở vùng trũng; theo dõi tin tiếp theo.".into());
+        }
+        self.import_alert(actor, &received.to_xml()?).await?;
+        Ok(3)
     }
 }

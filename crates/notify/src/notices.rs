@@ -506,12 +506,14 @@ impl Notify {
         };
         let coverage = self.coverage(from, to).await?;
         Ok(ChannelFigures {
+            // The department's own alerts: another agency's, received and approved for the
+            // feed, is theirs.
             public_alerts: count(
-                "SELECT COUNT(*) FROM notify_alerts WHERE public = 1 AND sent_at >= $1 AND sent_at < $2",
+                "SELECT COUNT(*) FROM notify_alerts WHERE public = 1 AND origin = 'local' AND sent_at >= $1 AND sent_at < $2",
             )
             .await?,
             drills: count(
-                "SELECT COUNT(*) FROM notify_alerts WHERE status IN ('Test', 'Exercise') AND sent_at >= $1 AND sent_at < $2",
+                "SELECT COUNT(*) FROM notify_alerts WHERE status IN ('Test', 'Exercise') AND origin = 'local' AND sent_at >= $1 AND sent_at < $2",
             )
             .await?,
             bulletins: count(

@@ -378,7 +378,21 @@ async fn the_demo_loads_once_with_its_faulty_rows_reported() {
     let (t, n) = setup().await;
     let (n, _dir) = with_speech(&t, n);
     let first = n.load_demo("demo").await.unwrap();
-    assert_eq!((first.lists, first.campaigns, first.alerts), (1, 3, 2));
+    // Two of the city's (one live, one drill) and one received from another agency.
+    assert_eq!((first.lists, first.campaigns, first.alerts), (1, 3, 3));
+    let received: Vec<_> = n
+        .alerts(false, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.origin == "imported")
+        .collect();
+    assert_eq!(received.len(), 1);
+    assert_eq!(
+        (received[0].state.as_str(), received[0].public),
+        ("pending", false),
+        "waits for a second person"
+    );
     assert_eq!(
         (first.clusters, first.bulletins, first.notices),
         (4, 2, 1),
@@ -409,11 +423,12 @@ async fn the_demo_loads_once_with_its_faulty_rows_reported() {
     // The live alert was read out at once in its three wards: two played, one failed.
     let c = n.coverage(0, i64::MAX).await.unwrap();
     assert_eq!((c.covered, c.due(), c.played()), (4, 3, 2));
-    // One public alert (approved by a second person), one drill never public.
+    // One public alert (approved by a second person), one drill never public, one received
+    // and waiting.
     let public = n.alerts(true, 10).await.unwrap();
     assert_eq!(public.len(), 1);
     assert_eq!(public[0].approved_by.as_deref(), Some("demo-approver"));
-    assert_eq!(n.alerts(false, 10).await.unwrap().len(), 2);
+    assert_eq!(n.alerts(false, 10).await.unwrap().len(), 3);
     let list = n.lists().await.unwrap().remove(0);
     // 65 rows: 60 generated, then a landline, a short number, an unknown ward, a repeat and an
     // 11-digit number (converted, taken).
@@ -495,7 +510,7 @@ async fn the_demo_year_sends_its_campaigns_on_2023_days_and_today_s_demo_still_l
             today.bulletins,
             today.alerts
         ),
-        (0, 0, 3, 2, 2),
+        (0, 0, 3, 2, 3),
         "{today:?}"
     );
     assert_eq!(
