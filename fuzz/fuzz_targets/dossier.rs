@@ -15,6 +15,7 @@ fuzz_target!(|input: (&[u8], &str, Vec<(String, Vec<u8>)>)| {
         .filter(|(name, _)| {
             !name.is_empty()
                 && name != dossier::MANIFEST
+                && name != dossier::SIGNATURE
                 && !name.ends_with('/')
                 && !name.contains(['\n', '\r', '\\'])
                 && !name.starts_with([' ', '*', '/'])

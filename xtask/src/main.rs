@@ -329,7 +329,7 @@ fn main() -> ExitCode {
 }
 
 /// The cargo-fuzz targets in `fuzz/`.
-const FUZZ_TARGETS: [&str; 18] = [
+const FUZZ_TARGETS: [&str; 20] = [
     "wav",
     "cap",
     "speech",
@@ -348,6 +348,8 @@ const FUZZ_TARGETS: [&str; 18] = [
     "warc",
     "extract",
     "signals",
+    "workbook",
+    "personal",
 ];
 
 /// `cargo xtask fuzz [SECONDS]`: every fuzz target for SECONDS each (default 60), with

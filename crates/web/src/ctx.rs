@@ -409,3 +409,61 @@ fn with_ctx(mut response: Response, ctx: Ctx) -> Response {
     response.extensions_mut().insert(ctx);
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+    use axum::http::HeaderMap;
+
+    fn headers(xff: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in xff {
+            h.append("x-forwarded-for", v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn the_client_is_read_from_a_trusted_proxy_only() {
+        let config = crate::WebConfig {
+            trusted_proxies: vec!["10.0.0.5".parse().unwrap(), "10.0.0.6".parse().unwrap()],
+            ..Default::default()
+        };
+        let proxy = Some("10.0.0.5".parse().unwrap());
+        let stranger = Some("192.0.2.1".parse().unwrap());
+        assert_eq!(client_address(&config, None, &headers(&[])), "local");
+        assert_eq!(
+            client_address(&config, stranger, &headers(&["203.0.113.9"])),
+            "192.0.2.1"
+        );
+        assert_eq!(
+            client_address(&config, proxy, &headers(&["203.0.113.9"])),
+            "203.0.113.9"
+        );
+        // Two proxies in a row, and a client's own forged entries to the left.
+        assert_eq!(
+            client_address(
+                &config,
+                proxy,
+                &headers(&["1.2.3.4, 203.0.113.9, 10.0.0.6"])
+            ),
+            "203.0.113.9"
+        );
+        assert_eq!(
+            client_address(&config, proxy, &headers(&["1.2.3.4", "203.0.113.9"])),
+            "203.0.113.9"
+        );
+        // Garbage where an address should be: nothing further is believed.
+        assert_eq!(
+            client_address(&config, proxy, &headers(&["1.2.3.4, not-an-ip"])),
+            "10.0.0.5"
+        );
+        assert_eq!(client_address(&config, proxy, &headers(&[])), "10.0.0.5");
+        // No proxy configured: the header is never read.
+        let plain = crate::WebConfig::default();
+        assert_eq!(
+            client_address(&plain, proxy, &headers(&["203.0.113.9"])),
+            "10.0.0.5"
+        );
+    }
+}

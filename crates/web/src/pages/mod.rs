@@ -145,3 +145,27 @@ impl Span {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever is sent as `next`, the redirect stays on this site: one leading `/`, then
+        /// only printable ASCII with no `\\` (which browsers read as `/`), no tab or line break
+        /// (which browsers drop, turning `/\t/evil` into `//evil`).
+        #[test]
+        fn next_never_leaves_the_site(next in any::<String>()) {
+            let to = safe_next(&next);
+            prop_assert!(to.starts_with('/'));
+            prop_assert!(!to.starts_with("//"));
+            prop_assert!(to.bytes().all(|b| b.is_ascii_graphic() && b != b'\\'));
+        }
+
+        #[test]
+        fn a_plain_site_path_is_kept(path in "/[a-z0-9][a-z0-9/?=&_-]{0,40}") {
+            prop_assert_eq!(safe_next(&path), path);
+        }
+    }
+}
