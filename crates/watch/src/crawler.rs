@@ -830,7 +830,11 @@ impl Crawler {
                 ))
             }
             Ok(f) => {
-                let analysed = if f.is_html() {
+                // An error page (4xx, 5xx) is captured as evidence of what the site answered,
+                // but it is not the site's content: not analysed, not compared with the press,
+                // not followed, and counted as a page that failed, not one read.
+                let error_page = f.status >= 400;
+                let analysed = if f.is_html() && !error_page {
                     analyse_off_thread(
                         f.body.clone(),
                         f.header("content-type").map(str::to_owned),
@@ -840,7 +844,9 @@ impl Crawler {
                 } else {
                     None
                 };
-                let note = if f.is_html() {
+                let note = if error_page {
+                    Some(format!("HTTP {}; captured, not analysed", f.status))
+                } else if f.is_html() {
                     None
                 } else {
                     Some(format!(
@@ -983,14 +989,16 @@ impl Crawler {
             ),
             None => (None, None, None, None, None),
         };
-        let failure = if f.truncated {
+        let failure = if f.status >= 400 {
+            Some("http_error")
+        } else if f.truncated {
             Some("truncated")
         } else if note.is_some() {
             Some(if f.is_html() { "body" } else { "not_html" })
         } else {
             None
         };
-        let message = if f.truncated {
+        let message = if f.truncated && f.status < 400 {
             Some(format!(
                 "the body is longer than {} bytes; the first {} were kept and analysed",
                 self.inner.fetcher.config().max_body,
@@ -1024,9 +1032,14 @@ impl Crawler {
         .bind(published)
         .bind(main_text)
         .bind(sketch);
+        let counter = if f.status >= 400 {
+            Counter::Failed
+        } else {
+            Counter::Ok
+        };
         self.inner
             .writer
-            .record(crawl_id, Counter::Ok, bytes, Some(written), insert)
+            .record(crawl_id, counter, bytes, Some(written), insert)
             .await
     }
 

@@ -320,8 +320,13 @@ fn main_container<'a>(
         }
     }
     let lengths = text_lengths(doc);
+    // Candidates in document order (node ids are given as the parser builds the tree), so a
+    // tie goes to the first and the same capture gives the same text on every run — a
+    // HashMap's order changes from one map to the next.
+    let mut candidates: Vec<(NodeId, f64)> = scores.into_iter().collect();
+    candidates.sort_unstable_by_key(|(id, _)| *id);
     let mut best: Option<(f64, NodeId)> = None;
-    for (&id, &raw) in &scores {
+    for (id, raw) in candidates {
         let Some(node) = doc.tree.get(id) else {
             continue;
         };
@@ -829,6 +834,23 @@ mod tests {
 <footer><p>Cơ quan chủ quản: Công ty TNHH Truyền thông Phố Cổ</p><p>Địa chỉ: 12 Hàng Bạc, phường Hoàn Kiếm, Hà Nội</p>
 <p>Điện thoại: 024 3826 0000 - Email: lienhe@tintuc-phoco.example</p><p>Chịu trách nhiệm nội dung: Nguyễn Văn Phố</p>
 <p>Giấy phép số 123/GP-TTĐT ngày 05/03/2021</p></footer></body></html>"#;
+
+    /// Two blocks that score the same: the first in the page wins, on every run (candidates
+    /// were once visited in a HashMap's order, which differs from one map to the next).
+    #[test]
+    fn the_same_capture_gives_the_same_text_every_time() {
+        let block = |who: &str| {
+            format!(
+                "<div class=\"k-{who}\"><p>Người dân phản ánh, chính quyền tiếp nhận, xử lý và trả lời trong thời hạn quy định, theo {who}.</p><p>Đợt này có nhiều ý kiến, kiến nghị về trật tự đô thị, môi trường, an toàn giao thông.</p></div>"
+            )
+        };
+        let html = format!("<html><body>{}{}</body></html>", block("một"), block("hai"));
+        let first = extract(&html, None).main_text;
+        assert!(first.contains("theo một"), "{first}");
+        for _ in 0..50 {
+            assert_eq!(extract(&html, None).main_text, first);
+        }
+    }
 
     #[test]
     fn finds_the_article_and_the_page_furniture() {

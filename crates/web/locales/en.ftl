@@ -366,6 +366,7 @@ failure-redirect_loop = redirect loop
 failure-robots_disallow = disallowed by robots.txt
 failure-body = broken response
 failure-truncated = cut at the size limit
+failure-http_error = an HTTP error page (captured, not analysed)
 failure-not_html = not HTML
 flash-reviewed = The decision was recorded.
 failure-no_text = nothing supplied to review

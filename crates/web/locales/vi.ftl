@@ -366,6 +366,7 @@ failure-redirect_loop = chuyển hướng vòng lặp
 failure-robots_disallow = robots.txt không cho phép
 failure-body = phản hồi hỏng
 failure-truncated = bị cắt ở giới hạn dung lượng
+failure-http_error = trang báo lỗi HTTP (đã lưu, không phân tích)
 failure-not_html = không phải HTML
 flash-reviewed = Đã ghi nhận quyết định.
 failure-no_text = chưa có nội dung để rà soát
