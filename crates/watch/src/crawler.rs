@@ -693,8 +693,18 @@ impl Crawler {
         robots_url.set_query(None);
         match self.inner.fetcher.fetch(robots_url.as_str(), None).await {
             Ok(f) => {
-                self.record_page(crawl_id, subject_id, robots_url.as_str(), 0, &f, None, None)
-                    .await?;
+                // A robots.txt answered 404 is the normal "no rules", not an error page.
+                self.record_page(
+                    crawl_id,
+                    subject_id,
+                    robots_url.as_str(),
+                    0,
+                    &f,
+                    None,
+                    None,
+                    false,
+                )
+                .await?;
                 Ok(Robots::from_response(&self.inner.agent, f.status, &f.body))
             }
             Err(fail) => {
@@ -742,8 +752,17 @@ impl Crawler {
             }
             let parsed = sitemap::parse(&f.body, self.inner.limits.sitemap_pages - pages.len());
             let note = parsed.error.clone();
-            self.record_page(crawl_id, subject_id, &sm, 0, &f, note.as_deref(), None)
-                .await?;
+            self.record_page(
+                crawl_id,
+                subject_id,
+                &sm,
+                0,
+                &f,
+                note.as_deref(),
+                None,
+                false,
+            )
+            .await?;
             pages.extend(parsed.pages.iter().filter_map(|p| Url::parse(p).ok()));
             queue.extend(parsed.sitemaps);
         }
@@ -863,6 +882,7 @@ impl Crawler {
                         &f,
                         note.as_deref(),
                         analysed.as_ref(),
+                        error_page,
                     )
                     .await?;
                 let extracted = analysed.map(|(x, _)| x);
@@ -969,6 +989,7 @@ impl Crawler {
         f: &Fetched,
         note: Option<&str>,
         analysed: Option<&(Extracted, String)>,
+        error_page: bool,
     ) -> Result<i64> {
         let record = warc::write(&warc::ResponseRecord {
             target_uri: f.url.as_str(),
@@ -989,7 +1010,7 @@ impl Crawler {
             ),
             None => (None, None, None, None, None),
         };
-        let failure = if f.status >= 400 {
+        let failure = if error_page {
             Some("http_error")
         } else if f.truncated {
             Some("truncated")
@@ -998,7 +1019,7 @@ impl Crawler {
         } else {
             None
         };
-        let message = if f.truncated && f.status < 400 {
+        let message = if f.truncated && !error_page {
             Some(format!(
                 "the body is longer than {} bytes; the first {} were kept and analysed",
                 self.inner.fetcher.config().max_body,
@@ -1032,7 +1053,7 @@ impl Crawler {
         .bind(published)
         .bind(main_text)
         .bind(sketch);
-        let counter = if f.status >= 400 {
+        let counter = if error_page {
             Counter::Failed
         } else {
             Counter::Ok

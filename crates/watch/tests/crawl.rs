@@ -754,7 +754,11 @@ async fn crawls_at_once_share_the_page_writer_and_each_counts_only_its_own_pages
         // The live counters, summed batch by batch, match this crawl's rows exactly.
         let ok = pages
             .iter()
-            .filter(|p| p.http_status.is_some_and(|s| s < 400) && !p.unchanged)
+            .filter(|p| {
+                p.http_status.is_some()
+                    && !p.unchanged
+                    && p.failure.as_deref() != Some("http_error")
+            })
             .count();
         assert_eq!(
             (crawl.pages_ok + crawl.pages_failed + crawl.pages_unchanged) as usize,
