@@ -220,9 +220,20 @@ impl StoredAlert {
     /// Whether every part of the alert has expired by `now` (one without an expiry never
     /// does).
     pub fn expired_at(&self, now: DateTime<chrono::Utc>) -> Result<bool> {
-        let cap = self.cap()?;
-        Ok(!cap.info.is_empty() && cap.info.iter().all(|i| i.expires.is_some_and(|e| e <= now)))
+        Ok(expires_micros(&self.cap()?) <= now.timestamp_micros())
     }
+}
+
+/// When an alert has expired, in µs: the latest expiry of its parts, or `i64::MAX` when a
+/// part never expires or the alert has none.
+fn expires_micros(alert: &Alert) -> i64 {
+    alert
+        .info
+        .iter()
+        .map(|i| i.expires.map(|e| e.timestamp_micros()))
+        .collect::<Option<Vec<i64>>>()
+        .and_then(|all| all.into_iter().max())
+        .unwrap_or(i64::MAX)
 }
 
 impl Notify {
@@ -480,8 +491,8 @@ impl Notify {
         let state = if pending { "pending" } else { "approved" };
         let mut tx = self.db.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO notify_alerts (identifier, sender, sent, sent_at, status, msg_type, scope, headline, event, public, origin, refers_to, xml, created_by, created_at, state, approved_by, approved_at, broadcast, feed, speakers, sms_list_id, sms_body)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING id",
+            "INSERT INTO notify_alerts (identifier, sender, sent, sent_at, status, msg_type, scope, headline, event, public, origin, refers_to, xml, created_by, created_at, state, approved_by, approved_at, broadcast, feed, speakers, sms_list_id, sms_body, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) RETURNING id",
         )
         .bind(&alert.identifier)
         .bind(&alert.sender)
@@ -506,6 +517,7 @@ impl Notify {
         .bind(i64::from(chosen.speakers))
         .bind(chosen.sms_list)
         .bind(chosen.sms_body.as_deref())
+        .bind(expires_micros(alert))
         .fetch_one(&mut *tx)
         .await;
         let named = format!("{} from {}", alert.identifier, alert.sender);
@@ -674,27 +686,34 @@ impl Notify {
 
     /// The newest alerts, `public_only` for the public feed and lists: those approved for the
     /// feed and not yet expired (an alert whose every part has expired leaves the list; its
-    /// own page stays, saying when it expired).
+    /// own page stays, saying when it expired). The expiry is filtered in the query; only
+    /// alerts kept before it was stored are judged from their CAP.
     pub async fn alerts(&self, public_only: bool, limit: i64) -> Result<Vec<StoredAlert>> {
-        let filter = if public_only { "WHERE public = 1" } else { "" };
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM notify_alerts {filter} ORDER BY sent_at DESC, id DESC LIMIT {}",
+        let filter = if public_only {
+            "WHERE public = 1 AND (expires_at IS NULL OR expires_at > $1)"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT {COLUMNS}, expires_at FROM notify_alerts {filter} ORDER BY sent_at DESC, id DESC LIMIT {}",
             limit.clamp(1, 1000)
-        ))
-        .fetch_all(self.db.pool())
-        .await?;
-        let all = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-        if !public_only {
-            return Ok(all);
-        }
+        );
         let now = self.clock.now();
-        let mut live = Vec::with_capacity(all.len());
-        for a in all {
-            if !a.expired_at(now)? {
-                live.push(a);
-            }
+        let mut query = sqlx::query(&sql);
+        if public_only {
+            query = query.bind(now.timestamp_micros());
         }
-        Ok(live)
+        let rows = query.fetch_all(self.db.pool()).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let a = from_row(r)?;
+            let stored: Option<i64> = r.try_get(25)?;
+            if public_only && stored.is_none() && a.expired_at(now)? {
+                continue;
+            }
+            out.push(a);
+        }
+        Ok(out)
     }
 }
 

@@ -34,6 +34,7 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(7, "0007_channels_speakers.sql"),
         lantoa_store::migration!(8, "0008_notices.sql"),
         lantoa_store::migration!(9, "0009_bulletin_campaign.sql"),
+        lantoa_store::migration!(10, "0010_alert_expiry.sql"),
     ],
 };
 

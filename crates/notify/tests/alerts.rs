@@ -506,21 +506,35 @@ async fn an_approved_alert_is_sent_to_each_operator_until_it_acknowledges() {
     assert_eq!(state(&rs, "viettel").0, "acknowledged");
 }
 
+/// On the expiry stored with the alert, and, for an alert kept before that was stored, on its
+/// CAP document.
 #[tokio::test]
 async fn expired_alerts_leave_the_public_list() {
-    let t = TestDb::new(&[&lantoa_notify::MIGRATIONS]).await.unwrap();
-    let clock =
-        lantoa_store::Clock::manual(chrono::Utc.with_ymd_and_hms(2026, 9, 22, 0, 30, 0).unwrap());
-    let n = Notify::new(t.db.clone()).unwrap().with_clock(clock.clone());
-    let a = n.issue_alert("canhbao", SENDER, &storm()).await.unwrap();
-    n.approve_alert("pheduyet", a.id).await.unwrap();
-    assert_eq!(n.alerts(true, 50).await.unwrap().len(), 1);
-    // It expires at 12:00 on the 23rd, Hà Nội time (05:00 UTC).
-    clock.advance(chrono::Duration::hours(28));
-    assert_eq!(n.alerts(true, 50).await.unwrap().len(), 1, "not yet");
-    clock.advance(chrono::Duration::hours(1));
-    assert!(n.alerts(true, 50).await.unwrap().is_empty());
-    // Still kept, and listed in the console.
-    assert!(n.alert(a.id).await.unwrap().public);
-    assert_eq!(n.alerts(false, 50).await.unwrap().len(), 1);
+    for stored in [true, false] {
+        let t = TestDb::new(&[&lantoa_notify::MIGRATIONS]).await.unwrap();
+        let clock = lantoa_store::Clock::manual(
+            chrono::Utc.with_ymd_and_hms(2026, 9, 22, 0, 30, 0).unwrap(),
+        );
+        let n = Notify::new(t.db.clone()).unwrap().with_clock(clock.clone());
+        let a = n.issue_alert("canhbao", SENDER, &storm()).await.unwrap();
+        n.approve_alert("pheduyet", a.id).await.unwrap();
+        if !stored {
+            sqlx::query("UPDATE notify_alerts SET expires_at = NULL")
+                .execute(t.db.pool())
+                .await
+                .unwrap();
+        }
+        assert_eq!(n.alerts(true, 50).await.unwrap().len(), 1);
+        // It expires at 12:00 on the 23rd, Hà Nội time (05:00 UTC).
+        clock.advance(chrono::Duration::hours(28));
+        assert_eq!(n.alerts(true, 50).await.unwrap().len(), 1, "not yet");
+        clock.advance(chrono::Duration::hours(1));
+        assert!(
+            n.alerts(true, 50).await.unwrap().is_empty(),
+            "stored: {stored}"
+        );
+        // Still kept, and listed in the console.
+        assert!(n.alert(a.id).await.unwrap().public);
+        assert_eq!(n.alerts(false, 50).await.unwrap().len(), 1);
+    }
 }
