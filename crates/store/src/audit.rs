@@ -79,31 +79,37 @@ pub fn has_key() -> bool {
     KEY.get().is_some()
 }
 
-fn manifest_mac(key: &[u8; 32], bytes: &[u8]) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable!("HMAC-SHA256 accepts a 32-byte key"));
+/// A fresh HMAC-SHA256 under `key`.
+fn mac(key: &[u8; 32]) -> Hmac<Sha256> {
+    // An HMAC takes a key of any length.
+    <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC-SHA256 accepts a 32-byte key"))
+}
+
+/// The MAC of a signed file, before it is finalised.
+fn file_mac(key: &[u8; 32], bytes: &[u8]) -> Hmac<Sha256> {
+    let mut m = mac(key);
     // A label of its own, so a signature is never mistaken for an audit row's hash.
-    mac.update(b"lantoa signed file v1\n");
-    mac.update(bytes);
-    format!("{KEYED}{}", hex::encode(mac.finalize().into_bytes()))
+    m.update(b"lantoa signed file v1\n");
+    m.update(bytes);
+    m
 }
 
 /// Signs a file Lantoa hands out (a dossier's manifest) with the audit key.
 pub fn sign(bytes: &[u8]) -> Result<String> {
-    Ok(manifest_mac(key()?, bytes))
+    let tag = file_mac(key()?, bytes).finalize().into_bytes();
+    Ok(format!("{KEYED}{}", hex::encode(tag)))
 }
 
-/// Whether `signature` is this process's signature of `bytes` (compared in constant time).
+/// Whether `signature` is this process's signature of `bytes` (compared in constant time by
+/// the `hmac` crate).
 pub fn signature_valid(bytes: &[u8], signature: &str) -> Result<bool> {
-    let want = manifest_mac(key()?, bytes);
-    let got = signature.trim().as_bytes();
-    Ok(want.len() == got.len()
-        && want
-            .as_bytes()
-            .iter()
-            .zip(got)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0)
+    let m = file_mac(key()?, bytes);
+    Ok(signature
+        .trim()
+        .strip_prefix(KEYED)
+        .and_then(|h| hex::decode(h).ok())
+        .is_some_and(|tag| m.verify_slice(&tag).is_ok()))
 }
 
 fn key() -> Result<&'static [u8; 32]> {
@@ -215,11 +221,9 @@ fn row_bytes(prev: &str, f: &Fields<'_>, mut feed: impl FnMut(&[u8])) {
 
 /// A row's keyed hash: `k1:` and the HMAC-SHA256 under `key`.
 fn keyed_hash(key: &[u8; 32], prev: &str, f: &Fields<'_>) -> String {
-    // An HMAC takes a key of any length.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable!("HMAC-SHA256 accepts a 32-byte key"));
-    row_bytes(prev, f, |b| mac.update(b));
-    format!("{KEYED}{}", hex::encode(mac.finalize().into_bytes()))
+    let mut m = mac(key);
+    row_bytes(prev, f, |b| m.update(b));
+    format!("{KEYED}{}", hex::encode(m.finalize().into_bytes()))
 }
 
 /// A row's hash as written before the chain was keyed (plain SHA-256).
