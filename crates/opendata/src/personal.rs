@@ -53,12 +53,23 @@ impl PersonalKind {
         }
     }
 
-    /// Whether a field shared under `share` no longer shows this kind of data.
-    fn hidden_by(self, share: Share) -> bool {
-        match share {
+    /// Whether field `f` would show this kind of data when shared: not dropped or generalised
+    /// by its policy, and not declared by its steward not to be personal.
+    fn shown_by(self, f: &Field) -> bool {
+        let hidden = match f.share {
             Share::Drop => true,
             Share::Year | Share::AgeBand => self == Self::BirthDate,
             Share::Keep | Share::SuppressBelow(_) => false,
+        };
+        !hidden && !f.not_personal
+    }
+
+    /// What a shared dataset does with a column of this kind, for the refusal.
+    fn remedy(self) -> &'static str {
+        if self == Self::BirthDate {
+            "drops the column (\"lantoa:share\": \"drop\") or generalises it (\"year\", \"age_band\")"
+        } else {
+            "drops the column (\"lantoa:share\": \"drop\")"
         }
     }
 }
@@ -221,16 +232,12 @@ impl Finding {
     /// The refusal, naming the column and what it holds.
     pub fn message(&self) -> String {
         format!(
-            "column {}: {} of the first {} values are {} — personal data (Law 91/2025/QH15); a shared dataset drops it (\"lantoa:share\": \"drop\"){}, or the dataset is restricted; if it only looks personal, mark the field \"lantoa:personal\": false",
+            "column {}: {} of the first {} values are {} — personal data (Law 91/2025/QH15); a shared dataset {}, or is restricted; if it only looks personal, mark the field \"lantoa:personal\": false",
             self.field,
             self.matched,
             self.looked_at,
             self.kind.describe(),
-            if self.kind == PersonalKind::BirthDate {
-                " or generalises it (\"year\", \"age_band\")"
-            } else {
-                ""
-            }
+            self.kind.remedy()
         )
     }
 }
@@ -294,15 +301,12 @@ impl<'s> Detector<'s> {
         let r = rules();
         let mut out = Vec::new();
         for (i, f) in self.schema.fields.iter().enumerate() {
-            if f.not_personal {
-                continue;
-            }
             let seen = self.looked_at[i];
             for kind in PersonalKind::ALL {
                 let matched = self.counts[i][kind as usize];
                 if matched >= r.min_values
                     && f64::from(matched) >= r.share * f64::from(seen)
-                    && !kind.hidden_by(f.share)
+                    && kind.shown_by(f)
                 {
                     out.push(Finding {
                         field: f.name.clone(),
@@ -340,18 +344,13 @@ pub fn check_labels(schema: &Schema, sensitivity: &str) -> Result<(), String> {
     }
     for f in &schema.fields {
         if let Some(kind) = labelled(f)
-            && !kind.hidden_by(f.share)
-            && !f.not_personal
+            && kind.shown_by(f)
         {
             return Err(format!(
-                "field {}: {} are personal data (Law 91/2025/QH15); a shared dataset drops them (\"lantoa:share\": \"drop\"){} or is restricted",
+                "field {}: {} are personal data (Law 91/2025/QH15); a shared dataset {}, or is restricted",
                 f.name,
                 kind.describe(),
-                if kind == PersonalKind::BirthDate {
-                    " or generalises them (\"year\", \"age_band\")"
-                } else {
-                    ""
-                }
+                kind.remedy()
             ));
         }
     }

@@ -282,6 +282,13 @@ fn personal_data(
         .collect())
 }
 
+fn no_quarantined_row(id: i64) -> Error {
+    Error::NotFound {
+        what: "quarantined row",
+        id: id.to_string(),
+    }
+}
+
 fn one_of(field: &'static str, value: &str, allowed: &[&str]) -> Result<()> {
     if allowed.contains(&value) {
         Ok(())
@@ -1110,10 +1117,7 @@ impl OpenData {
                 .bind(quarantine_id)
                 .fetch_optional(self.db.pool())
                 .await?
-                .ok_or_else(|| Error::NotFound {
-                    what: "quarantined row",
-                    id: quarantine_id.to_string(),
-                })?;
+                .ok_or_else(|| no_quarantined_row(quarantine_id))?;
         self.dataset(dataset_id).await
     }
 
@@ -1133,10 +1137,7 @@ impl OpenData {
         .bind(quarantine_id)
         .fetch_optional(self.db.pool())
         .await?
-        .ok_or_else(|| Error::NotFound {
-            what: "quarantined row",
-            id: quarantine_id.to_string(),
-        })?;
+        .ok_or_else(|| no_quarantined_row(quarantine_id))?;
         let q = quarantined_from(&row)?;
         let dataset_id: i64 = row.try_get(6)?;
         if q.status != "open" {
