@@ -193,12 +193,7 @@ async fn first_sign_in_password_change_language_switch_and_sign_out() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Chromium and chromedriver: run by `cargo xtask test`"]
 async fn an_officer_crawls_a_site_reads_the_evidence_and_confirms_a_finding() {
-    let app = TestApp::spawn().await;
-    app.state
-        .registry
-        .load_demo("test", lantoa_registry::DEMO_CITY)
-        .await
-        .unwrap();
+    let app = TestApp::with_demo_city().await;
     app.state
         .watch
         .import_csv("test", lantoa_watch::DEMO_SUBJECTS.as_bytes())
@@ -736,12 +731,7 @@ async fn an_officer_issues_an_invitation_and_records_a_commitment_to_fix_in_both
 #[tokio::test]
 #[ignore = "needs chromedriver: cargo xtask test starts it"]
 async fn a_planner_registers_a_plan_and_imports_its_appendix_in_both_languages() {
-    let app = TestApp::spawn().await;
-    app.state
-        .registry
-        .load_demo("test", lantoa_registry::DEMO_CITY)
-        .await
-        .unwrap();
+    let app = TestApp::with_demo_city().await;
     app.user("kehoach", vec![lantoa_core::Role::Planner]).await;
     let base = app.serve().await;
     let c = browser().await;

@@ -549,12 +549,7 @@ mod api {
 
     #[tokio::test]
     async fn units_api_lists_filters_and_pages() {
-        let app = TestApp::spawn().await;
-        app.state
-            .registry
-            .load_hanoi_communes("test", |_, _| {})
-            .await
-            .unwrap();
+        let app = TestApp::with_communes().await;
         app.user("lan", vec![Role::Viewer]).await;
         let tok = app.token("lan", &[]).await;
         let r = app
@@ -625,12 +620,7 @@ mod roles {
     /// handler runs.
     #[tokio::test]
     async fn every_route_every_method_as_every_role() {
-        let app = TestApp::spawn().await;
-        app.state
-            .registry
-            .load_hanoi_communes("test", |_, _| {})
-            .await
-            .unwrap();
+        let app = TestApp::with_communes().await;
         let unit = app
             .state
             .registry
@@ -941,12 +931,7 @@ mod pages {
 
     #[tokio::test]
     async fn a_commune_page_shows_its_facts_and_history_in_both_languages() {
-        let app = TestApp::spawn().await;
-        app.state
-            .registry
-            .load_hanoi_communes("test", |_, _| {})
-            .await
-            .unwrap();
+        let app = TestApp::with_communes().await;
         let u = app.user("lan", vec![Role::Viewer]).await;
         let me = app.browser(&u).await;
         let ward = app
@@ -997,12 +982,7 @@ mod opendata {
 
     #[tokio::test]
     async fn a_steward_creates_a_dataset_uploads_a_file_and_fixes_a_quarantined_row() {
-        let app = TestApp::spawn().await;
-        app.state
-            .registry
-            .load_demo("test", lantoa_registry::DEMO_CITY)
-            .await
-            .unwrap();
+        let app = TestApp::with_demo_city().await;
         let agency = app.agency("SKHCN-HN").await.to_string();
         let u = app.user("hoa", vec![Role::DataSteward]).await;
         let me = app.browser(&u).await;
@@ -1922,12 +1902,7 @@ mod watch {
 
     #[tokio::test]
     async fn the_api_takes_an_xlsx_workbook_too() {
-        let app = TestApp::spawn().await;
-        app.state
-            .registry
-            .load_demo("test", lantoa_registry::DEMO_CITY)
-            .await
-            .unwrap();
+        let app = TestApp::with_demo_city().await;
         app.user("lan", vec![Role::WatchOfficer]).await;
         let officer = app.token("lan", &[]).await;
         let xlsx = include_bytes!("../../watch/tests/fixtures/subjects.xlsx");
@@ -3239,12 +3214,7 @@ mod plans {
 
     #[tokio::test]
     async fn a_planner_registers_a_plan_previews_and_stores_its_appendix() {
-        let app = TestApp::spawn().await;
-        app.state
-            .registry
-            .load_demo("test", lantoa_registry::DEMO_CITY)
-            .await
-            .unwrap();
+        let app = TestApp::with_demo_city().await;
         let ke = app.user("kehoach", vec![Role::Planner]).await;
         let ke = app.browser(&ke).await;
         let xem = app.user("xem", vec![Role::Viewer]).await;
@@ -3557,12 +3527,7 @@ mod plan_reminders {
 
     #[tokio::test]
     async fn the_reminders_page_lists_each_lead_units_digest_for_a_day() {
-        let app = TestApp::spawn().await;
-        app.state
-            .registry
-            .load_demo("test", lantoa_registry::DEMO_CITY)
-            .await
-            .unwrap();
+        let app = TestApp::with_demo_city().await;
         let plan = app
             .state
             .plans
@@ -3745,12 +3710,7 @@ mod plan_committee {
 
     #[tokio::test]
     async fn a_planner_keeps_the_committee_and_puts_a_section_under_a_member() {
-        let app = TestApp::spawn().await;
-        app.state
-            .registry
-            .load_demo("test", lantoa_registry::DEMO_CITY)
-            .await
-            .unwrap();
+        let app = TestApp::with_demo_city().await;
         let plan = app
             .state
             .plans
@@ -5555,12 +5515,7 @@ mod workbooks {
     /// a short message that quotes nothing of the file, and keeps nothing of it.
     #[tokio::test]
     async fn every_workbook_reader_refuses_a_zip_bomb() {
-        let app = TestApp::spawn().await;
-        app.state
-            .registry
-            .load_demo("test", lantoa_registry::DEMO_CITY)
-            .await
-            .unwrap();
+        let app = TestApp::with_demo_city().await;
         let bomb = |xlsx: &[u8]| lantoa_store::testing::claiming_unpacked(xlsx, 0x7fff_ffff);
         let refused = |what: &str, message: &str| {
             assert!(

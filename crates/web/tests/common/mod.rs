@@ -158,6 +158,18 @@ impl TestApp {
         app
     }
 
+    /// A fresh app with the demo city's units (communes, agencies, enterprises, people).
+    #[allow(dead_code)] // not every test binary uses it
+    pub async fn with_demo_city() -> Self {
+        let app = Self::spawn().await;
+        app.state
+            .registry
+            .load_demo("test", lantoa_registry::DEMO_CITY)
+            .await
+            .unwrap();
+        app
+    }
+
     /// The demo city's agencies and open datasets, with their files read (as a worker would).
     #[allow(dead_code)] // not every test binary uses it
     pub async fn load_open_data_demo(&self) -> lantoa_opendata::OpenData {
