@@ -280,9 +280,9 @@ impl<'s> Detector<'s> {
     }
 
     /// Looks at one row's values, in schema order.
-    pub fn offer(&mut self, values: &[String]) {
+    pub fn offer<'v>(&mut self, values: impl IntoIterator<Item = &'v str>) {
         let sample = rules().sample;
-        for (i, v) in values.iter().enumerate().take(self.looked_at.len()) {
+        for (i, v) in values.into_iter().enumerate().take(self.looked_at.len()) {
             if self.looked_at[i] >= sample || v.trim().is_empty() {
                 continue;
             }

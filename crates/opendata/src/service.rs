@@ -241,34 +241,15 @@ impl std::fmt::Debug for OpenData {
 }
 
 /// Checks that `value` is one of `allowed`.
-/// Looks at a file's first rows (up to 5,000) for personal data in the columns a shared dataset
-/// would show; each such column is a fatal problem naming it. A file that cannot be read is
-/// left to the real read, which says why.
+/// Rows of a shared dataset's file held back while they are looked at for personal data.
+const LOOK_ROWS: usize = 5_000;
+
+/// The columns a look at a file's first rows found holding personal data that a shared dataset
+/// would show, each a fatal problem naming it.
 fn personal_data(
-    file_name: &str,
-    input: impl std::io::Read,
-    schema: &Schema,
-    admin: &AdminMap,
-    plan: &NumberingPlan,
+    look: &crate::personal::Detector<'_>,
 ) -> std::result::Result<(), Vec<FileProblem>> {
-    let mut checker = Checker::new(schema, admin, plan);
-    let Ok(mut ingest) = Ingest::read(file_name, input, schema) else {
-        return Ok(());
-    };
-    let mut detector = crate::personal::Detector::new(schema);
-    let mut rows = 0;
-    while !detector.satisfied() && rows < 5_000 {
-        let Some(Ok(row)) = ingest.next(&mut checker) else {
-            break;
-        };
-        rows += 1;
-        match (row.verdict, row.raw) {
-            (Verdict::Clean(clean), _) => detector.offer(&clean.to_vec()),
-            (_, Some(raw)) => detector.offer(&raw),
-            _ => {}
-        }
-    }
-    let exposed = detector.exposed();
+    let exposed = look.exposed();
     if exposed.is_empty() {
         return Ok(());
     }
@@ -566,7 +547,7 @@ impl OpenData {
             let Some((last, _)) = page.last() else { break };
             after = Some(last.clone());
             for (_, values) in &page {
-                detector.offer(values);
+                detector.offer(values.iter().map(String::as_str));
             }
         }
         match detector.exposed().first() {
@@ -797,20 +778,11 @@ impl OpenData {
             .await?;
         let file = self.blobs.open(&upload.blob_sha256).await?;
         let file_bytes = file.size();
-        // A dataset shared beyond the department looks at the file's first rows before any is
-        // published: a column holding personal data by content refuses the whole file.
-        let first_look = if !dataset.is_public() {
-            None
-        } else {
-            Some(self.blobs.open(&upload.blob_sha256).await?)
-        };
+        let shared = dataset.is_public();
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<Item>>(4);
         let (admin, plan, s2) = (self.admin.clone(), self.plan.clone(), schema.clone());
         let file_name = upload.file_name.clone();
         let reader = tokio::task::spawn_blocking(move || -> Result<(), Vec<FileProblem>> {
-            if let Some(first) = first_look {
-                personal_data(&file_name, first, &s2, &admin, &plan)?;
-            }
             let mut checker = Checker::new(&s2, &admin, &plan);
             let mut ingest = Ingest::read(&file_name, file, &s2)?;
             if let Some(rows) = ingest.expected_rows(file_bytes) {
@@ -825,22 +797,48 @@ impl OpenData {
             }]) {
                 return Ok(());
             }
+            // A dataset shared beyond the department holds back the file's first rows (up to
+            // LOOK_ROWS) and looks at them for personal data before any is published: a column
+            // holding it by content refuses the whole file, and nothing of it is sent.
+            let mut look = shared.then(|| crate::personal::Detector::new(&s2));
             let mut batch = Vec::with_capacity(BATCH);
+            let mut read = 0usize;
             while let Some(row) = ingest.next(&mut checker) {
-                match row {
-                    Ok(r) => batch.push(Item::Row {
-                        number: r.number,
-                        verdict: r.verdict,
-                        raw: r.raw,
-                    }),
-                    Err(p) => {
-                        batch.push(Item::Stopped(p));
-                        break;
+                read += 1;
+                let stop = row.is_err();
+                let item = match row {
+                    Ok(r) => {
+                        if let Some(d) = &mut look {
+                            match (&r.verdict, &r.raw) {
+                                (Verdict::Clean(clean), _) => d.offer(clean.iter()),
+                                (_, Some(raw)) => d.offer(raw.iter().map(String::as_str)),
+                                _ => {}
+                            }
+                        }
+                        Item::Row {
+                            number: r.number,
+                            verdict: r.verdict,
+                            raw: r.raw,
+                        }
                     }
+                    Err(p) => Item::Stopped(p),
+                };
+                batch.push(item);
+                if let Some(d) = &look
+                    && (d.satisfied() || read >= LOOK_ROWS)
+                {
+                    personal_data(d)?;
+                    look = None;
                 }
-                if batch.len() == BATCH && !send(std::mem::take(&mut batch)) {
+                if stop {
+                    break;
+                }
+                if look.is_none() && batch.len() >= BATCH && !send(std::mem::take(&mut batch)) {
                     return Ok(());
                 }
+            }
+            if let Some(d) = &look {
+                personal_data(d)?;
             }
             if !batch.is_empty() {
                 send(batch);
