@@ -268,14 +268,14 @@ pub async fn access(State(state): State<AppState>, req: Request, next: Next) -> 
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned());
     let rule_method = if parts.method == Method::HEAD {
-        Method::GET
+        "GET"
     } else {
-        parts.method.clone()
+        parts.method.as_str()
     };
     let access = match &matched {
         Some(m) => match state
             .table
-            .get(&(rule_method.as_str().to_owned(), m.clone()))
+            .get(&(rule_method.to_owned(), m.clone()))
             .copied()
         {
             Some(access) => access,
