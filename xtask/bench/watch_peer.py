@@ -24,7 +24,7 @@ def analyse(folder, limit):
     started = time.perf_counter()
     n = 0
     for f in files:
-        with open(os.path.join(folder, f), encoding="utf-8") as fh:
+        with open(os.path.join(folder, f), "rb") as fh:
             html = fh.read()
         text = trafilatura.extract(html) or ""
         sketch(text)
@@ -38,7 +38,8 @@ def extract(folder, out):
     for f in sorted(os.listdir(folder)):
         if not f.endswith(".html"):
             continue
-        with open(os.path.join(folder, f), encoding="utf-8") as fh:
+        # Bytes: trafilatura finds the page's own encoding, as a crawler must.
+        with open(os.path.join(folder, f), "rb") as fh:
             text = trafilatura.extract(fh.read()) or ""
         with open(os.path.join(out, f[:-5] + ".txt"), "w", encoding="utf-8") as fh:
             fh.write(text)

@@ -283,6 +283,43 @@ fn quality_report(peer: &Path) {
     );
 }
 
+/// Real pages no one here wrote: how far Lantoa's main text is from the peer's (token F1 with
+/// the peer's text as the reference), how many come out empty, and the analysis rate.
+fn agree(dir: &Path, peer: &Path) {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "html"))
+        .collect();
+    files.sort();
+    let (mut sum, mut empty, mut peer_empty, mut bytes) = (0.0, 0usize, 0usize, 0usize);
+    let mut rows = Vec::new();
+    for f in &files {
+        let body = std::fs::read(f).unwrap();
+        bytes += body.len();
+        let text = lantoa_watch::crawl::charset::decode(&body, None);
+        let x = extract::extract(&text.text, None);
+        let name = f.file_name().unwrap().to_string_lossy().replace(".html", ".txt");
+        let want = std::fs::read_to_string(peer.join(&name)).unwrap_or_default();
+        let f1 = quality::token_f1(&x.main_text, &want).2;
+        empty += usize::from(x.main_text.trim().is_empty());
+        peer_empty += usize::from(want.trim().is_empty());
+        sum += f1;
+        rows.push((f1, name, x.main_text.chars().count(), want.chars().count()));
+    }
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (f1, name, ours, theirs) in rows.iter().take(40) {
+        eprintln!("{f1:.3} {name} ours {ours} chars, peer {theirs}");
+    }
+    println!(
+        "{{\"pages\": {}, \"mean_kb\": {:.0}, \"f1_vs_peer\": {:.4}, \"empty\": {empty}, \"peer_empty\": {peer_empty}}}",
+        files.len(),
+        bytes as f64 / 1024.0 / files.len().max(1) as f64,
+        sum / files.len().max(1) as f64
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -294,6 +331,7 @@ fn main() {
             .unwrap()
             .block_on(crawl(args[1].parse().unwrap())),
         Some("quality") => quality_report(Path::new(&args[1])),
+        Some("agree") => agree(Path::new(&args[1]), Path::new(&args[2])),
         _ => eprintln!(
             "usage: watch_bench corpus DIR N | analyse DIR LIMIT | crawl N | quality PEER_DIR"
         ),

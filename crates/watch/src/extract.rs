@@ -7,18 +7,19 @@
 //! ("Nguồn: …", "Theo …"), every link with whether it leaves the site or is hidden, and
 //! whether the page invites comments.
 //!
-//! The main text is found the way readability tools do: paragraphs score their parent and
-//! grandparent by length and commas, containers are weighted by their class and id and by
-//! how much of their text is links, and the best container wins. Malformed HTML is parsed the
-//! way browsers parse it (html5ever); nothing here fails.
+//! The main text is found the way readability tools do (paragraphs score their containers,
+//! weighted by class, link density and the furniture around them), with a fallback for pages
+//! where that finds little: see `main_text`. Malformed HTML is parsed the way browsers parse
+//! it (html5ever); nothing here fails.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
-use ego_tree::{NodeId, NodeRef};
+use ego_tree::NodeRef;
 use regex::Regex;
 use scraper::{ElementRef, Html, Node};
+
+mod main_text;
 use serde::Serialize;
 use url::Url;
 
@@ -85,13 +86,7 @@ pub struct Extracted {
 pub fn extract(html: &str, base: Option<&Url>) -> Extracted {
     let doc = Html::parse_document(html);
     let root = doc.root_element();
-    let boiler = mark_boilerplate(&doc);
-    let main = main_container(&doc, &boiler);
-    let mut main_text = String::new();
-    if let Some(main) = main {
-        collect_text(*main, &boiler, &mut main_text);
-    }
-    let main_text = tidy(&main_text);
+    let main_text = tidy(&main_text::main_text(&doc));
 
     let title = first_meta(&doc, &["og:title"])
         .or_else(|| first_text(root, "h1"))
@@ -122,23 +117,6 @@ pub fn extract(html: &str, base: Option<&Url>) -> Extracted {
 fn static_regex(pattern: &str) -> Regex {
     Regex::new(pattern).expect("a constant pattern compiles")
 }
-
-static BOILER_CLASS: LazyLock<Regex> = LazyLock::new(|| {
-    // Class and id words of page furniture, in English and Vietnamese slugs.
-    static_regex(
-        r"(?i)(^|[\s_-])(nav|navbar|menu|footer|sidebar|side-bar|aside|widget|related|lien-quan|tin-lien-quan|share|social|banner|quang-cao|advert|ads?|breadcrumbs?|cookie|popup|modal|comments?|binh-luan|binhluan|tags?|most-read|doc-nhieu|top-news|subscribe|login|masthead|site-header|header|copyright|pagination|toolbar|author|byline|tac-gia|date|time)($|[\s_-])",
-    )
-});
-
-static MAIN_CLASS: LazyLock<Regex> = LazyLock::new(|| {
-    static_regex(r"(?i)(article|content|post|entry|detail|chi-tiet|noi-dung|story|body|main|text)")
-});
-
-const DROP: &[&str] = &[
-    "script", "style", "noscript", "template", "svg", "iframe", "form", "button", "select",
-    "textarea", "nav", "aside", "footer", "header", "menu", "head", "figure", "video", "audio",
-    "canvas", "object", "input",
-];
 
 const BLOCKS: &[&str] = &[
     "p",
@@ -188,61 +166,6 @@ fn class_id(el: &scraper::node::Element) -> String {
     s
 }
 
-/// Every node inside page furniture (the furniture element and all below it), found in one
-/// pre-order walk that passes the mark down.
-fn mark_boilerplate(doc: &Html) -> std::collections::HashSet<NodeId> {
-    let mut out = std::collections::HashSet::new();
-    for node in doc.tree.root().descendants() {
-        if node.parent().is_some_and(|p| out.contains(&p.id())) {
-            out.insert(node.id());
-            continue;
-        }
-        if let Node::Element(el) = node.value() {
-            let name = el.name();
-            let furniture = DROP.contains(&name)
-                || is_hidden(el)
-                || (name != "body"
-                    && name != "html"
-                    && name != "article"
-                    && name != "main"
-                    && BOILER_CLASS.is_match(&class_id(el))
-                    && !MAIN_CLASS.is_match(attr(el, "itemprop").unwrap_or("")));
-            if furniture {
-                out.insert(node.id());
-            }
-        }
-    }
-    out
-}
-
-fn in_boiler(node: NodeRef<'_, Node>, boiler: &std::collections::HashSet<NodeId>) -> bool {
-    boiler.contains(&node.id())
-}
-
-/// Characters of text, and of link text, under every node: one walk from the leaves up.
-fn text_lengths(doc: &Html) -> HashMap<NodeId, (usize, usize)> {
-    let order: Vec<NodeRef<'_, Node>> = doc.tree.root().descendants().collect();
-    let mut len: HashMap<NodeId, (usize, usize)> = HashMap::with_capacity(order.len());
-    for node in order.iter().rev() {
-        let own = match node.value() {
-            Node::Text(t) => t.trim().chars().count(),
-            _ => 0,
-        };
-        let (mut text, mut link) = len.get(&node.id()).copied().unwrap_or_default();
-        text += own;
-        if matches!(node.value(), Node::Element(e) if e.name() == "a") {
-            link = text;
-        }
-        len.insert(node.id(), (text, link));
-        if let Some(p) = node.parent() {
-            let e = len.entry(p.id()).or_default();
-            e.0 += text;
-            e.1 += link;
-        }
-    }
-    len
-}
-
 fn is_hidden(el: &scraper::node::Element) -> bool {
     if attr(el, "hidden").is_some() || attr(el, "aria-hidden") == Some("true") && el.name() != "i" {
         return true;
@@ -273,119 +196,6 @@ fn text_of(node: NodeRef<'_, Node>) -> String {
         }
     }
     s
-}
-
-/// Chooses the container of the main text.
-fn main_container<'a>(
-    doc: &'a Html,
-    boiler: &std::collections::HashSet<NodeId>,
-) -> Option<ElementRef<'a>> {
-    // A container marked as the article body wins outright.
-    for node in doc.tree.nodes() {
-        if let Node::Element(el) = node.value()
-            && (attr(el, "itemprop") == Some("articleBody")
-                || attr(el, "property") == Some("articleBody"))
-            && !in_boiler(node, boiler)
-        {
-            return ElementRef::wrap(node);
-        }
-    }
-    let mut scores: HashMap<NodeId, f64> = HashMap::new();
-    for node in doc.tree.nodes() {
-        let Node::Element(el) = node.value() else {
-            continue;
-        };
-        let paragraph = matches!(el.name(), "p" | "pre" | "blockquote" | "td")
-            || (el.name() == "div"
-                && !node.children().any(|c| {
-                    matches!(c.value(), Node::Element(e) if BLOCKS.contains(&e.name()) && e.name() != "br")
-                }));
-        if !paragraph || in_boiler(node, boiler) {
-            continue;
-        }
-        let text = text_of(node);
-        let len = text.trim().chars().count();
-        if len < 25 {
-            continue;
-        }
-        let commas = text.matches([',', '،', '、']).count() as f64;
-        let score = 1.0 + commas + (len as f64 / 100.0).min(3.0);
-        let mut up = node.parent();
-        for share in [1.0, 0.5] {
-            let Some(p) = up else { break };
-            if matches!(p.value(), Node::Element(_)) {
-                *scores.entry(p.id()).or_default() += score * share;
-            }
-            up = p.parent();
-        }
-    }
-    let lengths = text_lengths(doc);
-    // Candidates in document order (node ids are given as the parser builds the tree), so a
-    // tie goes to the first and the same capture gives the same text on every run — a
-    // HashMap's order changes from one map to the next.
-    let mut candidates: Vec<(NodeId, f64)> = scores.into_iter().collect();
-    candidates.sort_unstable_by_key(|(id, _)| *id);
-    let mut best: Option<(f64, NodeId)> = None;
-    for (id, raw) in candidates {
-        let Some(node) = doc.tree.get(id) else {
-            continue;
-        };
-        let Node::Element(el) = node.value() else {
-            continue;
-        };
-        let ci = class_id(el);
-        let mut weight = 0.0;
-        if MAIN_CLASS.is_match(&ci) {
-            weight += 25.0;
-        }
-        if el.name() == "article" || el.name() == "main" {
-            weight += 20.0;
-        }
-        let (total, links) = lengths.get(&id).copied().unwrap_or_default();
-        let density = links as f64 / total.max(1) as f64;
-        let score = (raw + weight) * (1.0 - density);
-        if best.is_none_or(|(b, _)| score > b) {
-            best = Some((score, id));
-        }
-    }
-    match best {
-        Some((_, id)) => doc.tree.get(id).and_then(ElementRef::wrap),
-        None => doc
-            .tree
-            .nodes()
-            .find(|n| matches!(n.value(), Node::Element(e) if e.name() == "body"))
-            .and_then(ElementRef::wrap),
-    }
-}
-
-/// Appends the readable text under `node`, one block per line, skipping furniture.
-fn collect_text(
-    node: NodeRef<'_, Node>,
-    boiler: &std::collections::HashSet<NodeId>,
-    out: &mut String,
-) {
-    for child in node.children() {
-        match child.value() {
-            Node::Text(t) => out.push_str(t),
-            Node::Element(el) => {
-                if boiler.contains(&child.id()) {
-                    continue;
-                }
-                let block = BLOCKS.contains(&el.name());
-                if block {
-                    out.push('\n');
-                }
-                // Headings inside the article are kept; the page's own h1 is the title.
-                if el.name() != "h1" {
-                    collect_text(child, boiler, out);
-                }
-                if block {
-                    out.push('\n');
-                }
-            }
-            _ => {}
-        }
-    }
 }
 
 /// Collapses whitespace inside lines and drops empty lines.

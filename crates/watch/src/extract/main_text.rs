@@ -1,0 +1,595 @@
+//! The main text of a page: which container holds the article, and its readable text.
+//!
+//! Real pages do not keep their article where a class name says. WordPress puts `tag-…` and
+//! `category-…` on the article itself, Blogger wraps every post in `date-outer` and
+//! `widget Blog`, themes wrap the whole page in `content-sidebar-wrap`, `l-outer--nav` or an
+//! ASP.NET `<form>`, and a newspaper may put its lead in a `<header>`. So page furniture is
+//! never cut away from above. It works in three steps:
+//!
+//! 1. **Flatten.** One pre-order walk numbers every node; a subtree is then a contiguous range,
+//!    and every count (text, link text, commas) is summed from the leaves up in one pass.
+//!    Scripts, styles, forms' controls and hidden elements hold no text.
+//! 2. **Score.** Paragraphs (`p`, `pre`, `blockquote`, `td`, and `div`s without block
+//!    children) of 25 characters or more score their parent and grandparent by length and
+//!    commas, as readability tools do. A container's score is weighted by its class and tag,
+//!    by how little of its text is links, and by the furniture it sits in: each enclosing
+//!    element whose tag or class names furniture multiplies the score down (comments most,
+//!    menus and share bars much, sidebars and date wrappers a little). A wrapper around the
+//!    whole page lowers every candidate alike and so changes nothing; a sidebar lowers only
+//!    what is in it. The best container wins; ties go to the first in the page.
+//! 3. **Collect.** The container's text, one block per line, leaving out the furniture inside
+//!    it — unless that furniture holds a real share of the text with few links (a "share"
+//!    wrapper around the article body, a lead paragraph in a `<header>`). Comments are always
+//!    left out.
+//!
+//! When that yields little (under 200 characters), a fallback reads every text-rich,
+//! link-poor block of the page in order, as boilerplate classifiers do, and is taken if it
+//! finds more.
+
+use ego_tree::NodeRef;
+use scraper::{Html, Node};
+
+use super::{BLOCKS, attr, is_hidden};
+
+/// How an element's own tag or class marks it as page furniture.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Furniture {
+    /// Not furniture.
+    None,
+    /// Comments, and the `nav`, `menu` and `footer` elements: never part of the main text,
+    /// nor scored as a candidate for it.
+    Cut,
+    /// Other furniture, with the factor a candidate inside it is scored by.
+    Soft(f32),
+}
+
+/// Elements that never hold readable text.
+const HARD: &[&str] = &[
+    "script", "style", "noscript", "template", "svg", "iframe", "button", "select", "textarea",
+    "input", "head", "canvas", "object", "video", "audio", "link", "meta", "option",
+];
+
+/// Class and id words of furniture (lower-cased tokens of `class` and `id`, split at spaces,
+/// `-` and `_`; two-word slugs are matched on adjacent tokens).
+fn class_word(token: &str) -> Furniture {
+    match token {
+        "comment" | "comments" | "binh-luan" | "binhluan" | "disqus" | "respond" | "replies"
+        | "fb-comments" => Furniture::Cut,
+        "nav" | "navbar" | "navigation" | "menu" | "footer" | "share" | "sharing" | "social"
+        | "related" | "lien-quan" | "banner" | "quang-cao" | "advert" | "ad" | "ads"
+        | "breadcrumb" | "breadcrumbs" | "cookie" | "cookies" | "popup" | "modal"
+        | "subscribe" | "newsletter" | "login" | "pagination" | "pager" | "toolbar"
+        | "copyright" | "most-read" | "doc-nhieu" | "top-news" | "tin-khac" => {
+            Furniture::Soft(0.3)
+        }
+        "sidebar" | "side-bar" | "aside" | "widget" | "tag" | "tags" | "masthead"
+        | "site-header" | "header" | "author" | "byline" | "tac-gia" | "date" | "time"
+        | "meta" => Furniture::Soft(0.6),
+        _ => Furniture::None,
+    }
+}
+
+/// Whether a class word says "here is content"; it outweighs a weak furniture word on the
+/// same element (`main-content sidebar-right`, `post-112593 tag-hanoi`, `widget Blog`).
+fn content_word(token: &str) -> bool {
+    matches!(
+        token,
+        "article"
+            | "content"
+            | "body"
+            | "main"
+            | "post"
+            | "entry"
+            | "hentry"
+            | "story"
+            | "detail"
+            | "chi-tiet"
+            | "noi-dung"
+            | "blog"
+    )
+}
+
+/// A container's bonus for announcing the article in its class or id.
+fn announces_article(token: &str) -> bool {
+    content_word(token) || matches!(token, "text" | "articlebody" | "fck_detail")
+}
+
+fn tag_furniture(name: &str) -> Furniture {
+    match name {
+        "nav" | "menu" | "footer" => Furniture::Cut,
+        "aside" | "form" => Furniture::Soft(0.4),
+        "header" => Furniture::Soft(0.5),
+        "figure" => Furniture::Soft(0.6),
+        _ => Furniture::None,
+    }
+}
+
+/// The furniture an element's class and id name, and whether they announce the article.
+fn classify(el: &scraper::node::Element) -> (Furniture, bool) {
+    let mut strongest = Furniture::None;
+    let mut content = false;
+    let mut announces = false;
+    let mut prev: Option<String> = None;
+    for value in [attr(el, "class"), attr(el, "id")].into_iter().flatten() {
+        for raw in value.split(|c: char| c.is_whitespace() || c == '-' || c == '_') {
+            if raw.is_empty() {
+                continue;
+            }
+            let token = raw.to_ascii_lowercase();
+            let pair = prev.as_ref().map(|p| format!("{p}-{token}"));
+            for word in [Some(token.as_str()), pair.as_deref()].into_iter().flatten() {
+                content |= content_word(word);
+                announces |= announces_article(word);
+                strongest = stronger(strongest, class_word(word));
+            }
+            prev = Some(token);
+        }
+        prev = None;
+    }
+    // A content word rescues weak furniture words, never menus, share bars or comments.
+    if content && matches!(strongest, Furniture::Soft(f) if f >= 0.6) {
+        strongest = Furniture::None;
+    }
+    (strongest, announces)
+}
+
+fn stronger(a: Furniture, b: Furniture) -> Furniture {
+    match (a, b) {
+        (Furniture::Cut, _) | (_, Furniture::Cut) => Furniture::Cut,
+        (Furniture::Soft(x), Furniture::Soft(y)) => Furniture::Soft(x.min(y)),
+        (Furniture::None, other) | (other, Furniture::None) => other,
+    }
+}
+
+/// The page flattened in pre-order, with the counts extraction needs per node.
+struct Flat<'a> {
+    nodes: Vec<NodeRef<'a, Node>>,
+    /// Index of the parent (the root's is itself).
+    parent: Vec<u32>,
+    /// One past the last node of the subtree.
+    end: Vec<u32>,
+    /// Characters of text under the node, outside hard furniture.
+    text: Vec<u32>,
+    /// Of which inside links.
+    link: Vec<u32>,
+    commas: Vec<u32>,
+    /// The node is hard furniture or inside it.
+    hard: Vec<bool>,
+    /// The node is cut furniture or inside it.
+    cut: Vec<bool>,
+    furniture: Vec<Furniture>,
+    announces: Vec<bool>,
+    has_block_child: Vec<bool>,
+}
+
+impl<'a> Flat<'a> {
+    fn new(doc: &'a Html) -> Self {
+        let capacity = doc.tree.values().len();
+        let mut f = Flat {
+            nodes: Vec::with_capacity(capacity),
+            parent: Vec::with_capacity(capacity),
+            end: Vec::with_capacity(capacity),
+            text: Vec::with_capacity(capacity),
+            link: Vec::with_capacity(capacity),
+            commas: Vec::with_capacity(capacity),
+            hard: Vec::with_capacity(capacity),
+            cut: Vec::with_capacity(capacity),
+            furniture: Vec::with_capacity(capacity),
+            announces: Vec::with_capacity(capacity),
+            has_block_child: Vec::with_capacity(capacity),
+        };
+        let mut stack: Vec<u32> = Vec::new();
+        for edge in doc.tree.root().traverse() {
+            match edge {
+                ego_tree::iter::Edge::Open(node) => {
+                    let i = f.nodes.len() as u32;
+                    let parent = stack.last().copied().unwrap_or(i);
+                    let inherited = stack.last().is_some_and(|&p| f.hard[p as usize]);
+                    let (mut hard, mut furniture, mut announces) = (inherited, Furniture::None, false);
+                    let (mut text, mut commas) = (0, 0);
+                    match node.value() {
+                        Node::Element(el) => {
+                            let name = el.name();
+                            hard |= HARD.contains(&name) || is_hidden(el);
+                            let (by_class, a) = classify(el);
+                            furniture = stronger(tag_furniture(name), by_class);
+                            if matches!(name, "body" | "html" | "article" | "main") {
+                                furniture = Furniture::None;
+                            }
+                            announces = a;
+                            if let Some(&p) = stack.last()
+                                && BLOCKS.contains(&name)
+                                && name != "br"
+                            {
+                                f.has_block_child[p as usize] = true;
+                            }
+                        }
+                        Node::Text(t) if !hard => {
+                            let t: &str = t;
+                            text = t.trim().chars().count() as u32;
+                            commas = t.matches([',', '،', '、']).count() as u32;
+                        }
+                        _ => {}
+                    }
+                    f.nodes.push(node);
+                    f.parent.push(parent);
+                    f.end.push(i + 1);
+                    f.text.push(text);
+                    f.link.push(0);
+                    f.commas.push(commas);
+                    f.hard.push(hard);
+                    f.cut.push(
+                        furniture == Furniture::Cut
+                            || stack.last().is_some_and(|&p| f.cut[p as usize]),
+                    );
+                    f.furniture.push(furniture);
+                    f.announces.push(announces);
+                    f.has_block_child.push(false);
+                    stack.push(i);
+                }
+                ego_tree::iter::Edge::Close(_) => {
+                    let Some(i) = stack.pop() else { continue };
+                    let i = i as usize;
+                    f.end[i] = f.nodes.len() as u32;
+                    if matches!(f.nodes[i].value(), Node::Element(e) if e.name() == "a") {
+                        f.link[i] = f.text[i];
+                    }
+                    if let Some(&p) = stack.last() {
+                        let p = p as usize;
+                        if !f.hard[i] {
+                            f.text[p] += f.text[i];
+                            f.link[p] += f.link[i];
+                            f.commas[p] += f.commas[i];
+                        }
+                    }
+                }
+            }
+        }
+        f
+    }
+
+    fn name(&self, i: usize) -> Option<&'a str> {
+        match self.nodes[i].value() {
+            Node::Element(e) => Some(e.name()),
+            _ => None,
+        }
+    }
+
+    /// Characters of text under the node that are not link text.
+    fn own_text(&self, i: usize) -> f64 {
+        f64::from(self.text[i].saturating_sub(self.link[i]))
+    }
+
+    fn link_density(&self, i: usize) -> f64 {
+        f64::from(self.link[i]) / f64::from(self.text[i].max(1))
+    }
+
+    fn paragraph(&self, i: usize) -> bool {
+        match self.name(i) {
+            Some("p" | "pre" | "blockquote" | "td") => true,
+            Some("div") => !self.has_block_child[i],
+            _ => false,
+        }
+    }
+}
+
+/// The main text of `doc`, one block per line (not yet tidied).
+pub(super) fn main_text(doc: &Html) -> String {
+    let flat = Flat::new(doc);
+    let n = flat.nodes.len();
+    // Furniture is peripheral: an element holding half the page's text is a wrapper whatever
+    // its class says (`hidden-contents-menu` around a post), and is not scored down.
+    let page = (0..n)
+        .find(|&i| flat.name(i) == Some("body"))
+        .map_or(0, |b| flat.text[b]);
+    // Each node's furniture factor: the product of its own and its ancestors'. (Paragraphs
+    // in cut furniture are not scored at all.)
+    let mut factor = vec![1f32; n];
+    for i in 0..n {
+        let own = match flat.furniture[i] {
+            Furniture::None | Furniture::Cut => 1.0,
+            Furniture::Soft(_) if flat.text[i] >= page / 2 => 1.0,
+            Furniture::Soft(x) => x,
+        };
+        let p = flat.parent[i] as usize;
+        factor[i] = if p == i { own } else { factor[p] * own };
+    }
+    let mut out = String::new();
+    if let Some(best) = body_marked(&flat) {
+        collect(&flat, best, best, &mut out);
+    } else if let Some((container, parts)) = best_container(&flat, &factor) {
+        for part in parts {
+            out.push('\n');
+            collect(&flat, part, container, &mut out);
+            out.push('\n');
+        }
+    }
+    if visible_chars(&out) < 200 {
+        let fallback = text_blocks(&flat);
+        if visible_chars(&fallback) > visible_chars(&out) {
+            return fallback;
+        }
+    }
+    out
+}
+
+fn visible_chars(s: &str) -> usize {
+    s.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// A container marked as the article body (`itemprop="articleBody"`) wins outright, when it
+/// holds text.
+fn body_marked(flat: &Flat<'_>) -> Option<usize> {
+    (0..flat.nodes.len()).find(|&i| {
+        !flat.hard[i]
+            && flat.text[i] > 0
+            && matches!(flat.nodes[i].value(), Node::Element(el)
+                if attr(el, "itemprop") == Some("articleBody")
+                    || attr(el, "property") == Some("articleBody"))
+    })
+}
+
+/// The container of the main text, and the parts of it to read: the container itself, or
+/// it and those of its siblings that continue the article.
+fn best_container(flat: &Flat<'_>, factor: &[f32]) -> Option<(usize, Vec<usize>)> {
+    let n = flat.nodes.len();
+    let mut raw = vec![0f64; n];
+    for i in 0..n {
+        if flat.hard[i] || flat.cut[i] || !flat.paragraph(i) || flat.text[i] < 25 {
+            continue;
+        }
+        let len = f64::from(flat.text[i]);
+        let score = 1.0 + f64::from(flat.commas[i]) + (len / 100.0).min(3.0);
+        let parent = flat.parent[i] as usize;
+        if parent != i {
+            raw[parent] += score;
+            let grand = flat.parent[parent] as usize;
+            if grand != parent {
+                raw[grand] += score * 0.5;
+            }
+        }
+    }
+    let mut scores = vec![0f64; n];
+    let mut best: Option<(f64, usize)> = None;
+    for i in 0..n {
+        if raw[i] == 0.0 || flat.hard[i] {
+            continue;
+        }
+        let Some(name) = flat.name(i) else { continue };
+        let mut weight = 0.0;
+        if flat.announces[i] {
+            weight += 25.0;
+        }
+        if name == "article" || name == "main" {
+            weight += 20.0;
+        }
+        let score = (raw[i] + weight) * (1.0 - flat.link_density(i)) * f64::from(factor[i]);
+        scores[i] = score;
+        // Strictly greater: a tie goes to the first candidate in the page, so the same
+        // capture gives the same text on every run.
+        if best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, i));
+        }
+    }
+    let Some((top, mut chosen)) = best else {
+        let body = (0..n).find(|&i| flat.name(i) == Some("body"))?;
+        return Some((body, vec![body]));
+    };
+    // An article cut into blocks (page builders put each paragraph in its own box) gives
+    // several candidates of like score: their common ancestor is the article.
+    let alternatives: Vec<usize> = (0..n)
+        .filter(|&i| i != chosen && scores[i] >= 0.75 * top)
+        .collect();
+    let mut up = chosen;
+    loop {
+        let p = flat.parent[up] as usize;
+        if p == up || matches!(flat.name(p), Some("body" | "html") | None) {
+            break;
+        }
+        up = p;
+        let inside = alternatives
+            .iter()
+            .filter(|&&a| a > up && a < flat.end[up] as usize)
+            .count();
+        if inside >= 2 {
+            chosen = up;
+            break;
+        }
+    }
+    // Siblings that continue the article: candidates of a fifth of the score, or plain
+    // paragraphs of text with few links.
+    let parent = flat.parent[chosen] as usize;
+    if parent == chosen {
+        return Some((chosen, vec![chosen]));
+    }
+    let threshold = (0.2 * top).max(10.0);
+    let mut parts = Vec::new();
+    let mut c = parent + 1;
+    while c < flat.end[parent] as usize {
+        let joins = c == chosen
+            || (!flat.hard[c]
+                && flat.furniture[c] == Furniture::None
+                && (scores[c] >= threshold
+                    || (flat.paragraph(c) && flat.text[c] >= 80 && flat.link_density(c) < 0.25)));
+        if joins {
+            parts.push(c);
+        }
+        c = flat.end[c] as usize;
+    }
+    Some((parent, parts))
+}
+
+/// Whether furniture inside the chosen container is read all the same: it holds a quarter
+/// of the container's text or 500 characters, and few of them are links.
+fn keeps(flat: &Flat<'_>, i: usize, container: usize) -> bool {
+    let own = flat.own_text(i);
+    flat.link_density(i) <= 0.3 && (own >= 0.25 * flat.own_text(container) || own >= 500.0)
+}
+
+/// Appends the readable text under node `i`, one block per line, leaving out furniture.
+fn collect(flat: &Flat<'_>, i: usize, container: usize, out: &mut String) {
+    let mut child = i + 1;
+    let end = flat.end[i] as usize;
+    while child < end {
+        let next = flat.end[child] as usize;
+        if flat.hard[child] {
+            child = next;
+            continue;
+        }
+        match flat.nodes[child].value() {
+            Node::Text(t) => out.push_str(t),
+            Node::Element(el) => {
+                let cut = match flat.furniture[child] {
+                    Furniture::None => false,
+                    Furniture::Cut => true,
+                    Furniture::Soft(_) => !keeps(flat, child, container),
+                };
+                if !cut {
+                    let name = el.name();
+                    let block = BLOCKS.contains(&name);
+                    if block {
+                        out.push('\n');
+                    }
+                    // Headings inside the article are kept; the page's own h1 is the title.
+                    if name != "h1" {
+                        collect(flat, child, container, out);
+                    }
+                    if block {
+                        out.push('\n');
+                    }
+                }
+            }
+            _ => {}
+        }
+        child = next;
+    }
+}
+
+/// The fallback: every paragraph of 60 characters or more with under 30% link text, outside
+/// comments, menus and footers, in page order.
+fn text_blocks(flat: &Flat<'_>) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    let n = flat.nodes.len();
+    while i < n {
+        if !flat.cut[i]
+            && !flat.hard[i]
+            && flat.paragraph(i)
+            && flat.text[i] >= 60
+            && flat.link_density(i) < 0.3
+        {
+            out.push('\n');
+            collect(flat, i, i, &mut out);
+            out.push('\n');
+            i = flat.end[i] as usize;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::extract;
+
+    const PARAS: [&str; 3] = [
+        "Sáng nay, ủy ban nhân dân phường tổ chức hội nghị tiếp xúc cử tri, lắng nghe ý kiến về trật tự đô thị, vệ sinh môi trường và an toàn giao thông.",
+        "Nhiều cử tri đề nghị sớm cải tạo tuyến đường nội khu đã xuống cấp, bổ sung đèn chiếu sáng và thùng rác công cộng tại các ngõ nhỏ.",
+        "Lãnh đạo phường tiếp thu, giao các bộ phận chuyên môn rà soát, lập kế hoạch và trả lời cử tri bằng văn bản trong tháng tới.",
+    ];
+
+    fn article() -> String {
+        PARAS.iter().map(|p| format!("<p>{p}</p>")).collect()
+    }
+
+    fn sidebar() -> String {
+        let items: String = (0..8)
+            .map(|i| format!("<li><a href=\"/tin/{i}\">Tin mới số {i} về đời sống đô thị trong tuần qua</a></li>"))
+            .collect();
+        format!("<div class=\"widget widget_recent_entries\"><h3>Tin mới</h3><ul>{items}</ul></div>")
+    }
+
+    fn assert_article(html: &str) {
+        let text = extract(html, None).main_text;
+        for p in PARAS {
+            assert!(text.contains(p), "missing {p:?} in {text:?}");
+        }
+        assert!(!text.contains("Tin mới số"), "sidebar in {text:?}");
+    }
+
+    /// WordPress puts `tag-…` on the article and a theme may wrap the page in
+    /// `content-sidebar-wrap`: neither cuts the article away.
+    #[test]
+    fn wordpress_classes_on_the_article_do_not_hide_it() {
+        let html = format!(
+            "<html><body><div class=\"site\"><div class=\"content-sidebar-wrap\"><main class=\"content\"><article class=\"post-112593 post type-post status-publish tag-giao-thong tag-do-thi entry\"><header class=\"entry-header\"><h1>Tiếp xúc cử tri</h1><p class=\"entry-meta\"><time>20/11/2026</time></p></header><div class=\"entry-content\">{}</div><footer class=\"entry-footer\">Thẻ: giao thông</footer></article></main><aside class=\"sidebar sidebar-primary widget-area\">{}</aside></div></div></body></html>",
+            article(),
+            sidebar()
+        );
+        assert_article(&html);
+    }
+
+    /// Blogger wraps each post in `date-outer` inside `widget Blog`.
+    #[test]
+    fn blogger_posts_are_read() {
+        let html = format!(
+            "<html><body><div class=\"main-content sidebar-right\"><div class=\"main section\" id=\"main\"><div class=\"widget Blog\" id=\"Blog1\"><div class=\"blog-posts hfeed\"><div class=\"date-outer\"><h2 class=\"date-header\"><span>Thứ Sáu, 20 tháng 11, 2026</span></h2><div class=\"date-posts\"><div class=\"post-outer\"><div class=\"post hentry\"><h3 class=\"post-title\">Tiếp xúc cử tri</h3><div class=\"post-body entry-content\">{}</div></div></div></div></div></div></div></div><div class=\"sidebar section\">{}</div></div></body></html>",
+            article(),
+            sidebar()
+        );
+        assert_article(&html);
+    }
+
+    /// An ASP.NET page keeps everything in one `<form>`.
+    #[test]
+    fn a_page_wide_form_is_not_furniture() {
+        let html = format!(
+            "<html><body><form id=\"aspnetForm\" method=\"post\"><div class=\"tin-chi-tiet\">{}</div><div class=\"cot-phai\">{}</div></form></body></html>",
+            article(),
+            sidebar()
+        );
+        assert_article(&html);
+    }
+
+    /// A page builder puts each paragraph in its own box: the boxes' common ancestor is read.
+    #[test]
+    fn an_article_cut_into_blocks_is_read_whole() {
+        let blocks: String = PARAS
+            .iter()
+            .map(|p| format!("<div class=\"block\"><div class=\"block-content\"><p>{p}</p></div></div>"))
+            .collect();
+        let html = format!(
+            "<html><body><div class=\"layout\"><div class=\"col\">{blocks}</div></div>{}</body></html>",
+            sidebar()
+        );
+        assert_article(&html);
+    }
+
+    /// Comments are never the main text, however long.
+    #[test]
+    fn comments_are_left_out() {
+        let comments: String = (0..6)
+            .map(|i| format!("<li class=\"comment\"><p>Bình luận số {i}: tôi đồng ý với ý kiến của cử tri, đề nghị phường làm ngay, không để đến cuối năm, vì đường quá xấu.</p></li>"))
+            .collect();
+        let html = format!(
+            "<html><body><div class=\"post\">{}</div><div id=\"comments\"><ol>{comments}</ol></div></body></html>",
+            article()
+        );
+        let text = extract(&html, None).main_text;
+        assert!(text.contains(PARAS[0]), "{text}");
+        assert!(!text.contains("Bình luận số"), "{text}");
+    }
+
+    /// A page whose text sits outside any paragraph still gives its text blocks.
+    #[test]
+    fn little_found_falls_back_to_the_text_blocks() {
+        let html = format!(
+            "<html><body><nav><a href=\"/\">Trang chủ</a></nav><section><span>{}</span></section><section><span>{}</span></section><footer>Bản quyền</footer></body></html>",
+            PARAS[0], PARAS[1]
+        );
+        let text = extract(&html, None).main_text;
+        assert!(text.contains(PARAS[0]) && text.contains(PARAS[1]), "{text}");
+        assert!(!text.contains("Bản quyền") && !text.contains("Trang chủ"), "{text}");
+    }
+}
