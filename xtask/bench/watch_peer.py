@@ -40,7 +40,7 @@ def extract(folder, out):
             continue
         # Bytes: trafilatura finds the page's own encoding, as a crawler must.
         with open(os.path.join(folder, f), "rb") as fh:
-            text = trafilatura.extract(fh.read()) or ""
+            text = trafilatura.extract(fh.read(), include_comments=False) or ""
         with open(os.path.join(out, f[:-5] + ".txt"), "w", encoding="utf-8") as fh:
             fh.write(text)
 

@@ -5,10 +5,17 @@
 //! watch_bench analyse DIR LIMIT     extract + signals + MinHash sketch over the first LIMIT pages, one thread
 //! watch_bench crawl N               crawl an N-page site on loopback, politeness off, SQLite in a temp folder
 //! watch_bench quality PEER_DIR      extraction F1 (ours and the peer's files in PEER_DIR) and per-signal P/R
+//! watch_bench layouts DIR N         write N labelled pages of real-world layouts (tests/layouts)
+//! watch_bench score DIR PEER_DIR    extraction F1 of ours and the peer's against DIR's expected texts, per layout
+//! watch_bench agree DIR PEER_DIR    real pages: F1 of ours with the peer's text as reference, empties
+//! watch_bench text FILE             the main text of one page (to look at a page the scores single out)
 //! ```
 //! Each prints one JSON line.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a measuring tool: a panic is the report
+
+#[path = "../tests/layouts/mod.rs"]
+mod layouts;
 
 use lantoa_store::testing::measure::peak_rss_kb;
 use std::path::{Path, PathBuf};
@@ -23,19 +30,7 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pages")
 }
 
-/// xorshift: deterministic variety without a dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn pick<'a>(&mut self, v: &'a [String]) -> &'a str {
-        &v[(self.next() % v.len() as u64) as usize]
-    }
-}
+use layouts::Rng;
 
 /// A page's weight of scripts, styles and menus, as news sites carry.
 fn furniture(k: usize) -> (String, String) {
@@ -123,7 +118,7 @@ fn analyse(dir: &Path, limit: usize) {
         let body = std::fs::read(f).unwrap();
         bytes += body.len();
         let t0 = Instant::now();
-        let text = lantoa_watch::crawl::charset::decode(&body, Some("text/html; charset=utf-8"));
+        let text = lantoa_watch::crawl::charset::decode(&body, None);
         let t1 = Instant::now();
         let x = extract::extract(&text.text, Some(&base));
         let t2 = Instant::now();
@@ -320,6 +315,48 @@ fn agree(dir: &Path, peer: &Path) {
     );
 }
 
+/// Extraction F1 of Lantoa and of the peer against each labelled page's expected text, in
+/// all and per layout, with the number of empty outputs.
+fn score(dir: &Path, peer: &Path) {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "html"))
+        .collect();
+    files.sort();
+    // layout -> (pages, ours, peer, our empties, peer empties)
+    let mut by: std::collections::BTreeMap<String, (usize, f64, f64, usize, usize)> =
+        Default::default();
+    for f in &files {
+        let stem = f.file_stem().unwrap().to_string_lossy().to_string();
+        let layout = stem.split_once('-').map_or("", |x| x.1).to_owned();
+        let html = std::fs::read_to_string(f).unwrap();
+        let want = std::fs::read_to_string(dir.join(format!("{stem}.txt"))).unwrap();
+        let ours = extract::extract(&html, None).main_text;
+        let theirs = std::fs::read_to_string(peer.join(format!("{stem}.txt"))).unwrap_or_default();
+        for key in [layout, "all".to_owned()] {
+            let e = by.entry(key).or_default();
+            e.0 += 1;
+            e.1 += quality::token_f1(&ours, &want).2;
+            e.2 += quality::token_f1(&theirs, &want).2;
+            e.3 += usize::from(ours.trim().is_empty());
+            e.4 += usize::from(theirs.trim().is_empty());
+        }
+    }
+    let rows: Vec<String> = by
+        .iter()
+        .map(|(k, (n, o, t, oe, te))| {
+            format!(
+                "{{\"layout\": \"{k}\", \"pages\": {n}, \"ours_f1\": {:.4}, \"peer_f1\": {:.4}, \"ours_empty\": {oe}, \"peer_empty\": {te}}}",
+                o / *n as f64,
+                t / *n as f64
+            )
+        })
+        .collect();
+    println!("{{\"layouts\": [{}]}}", rows.join(", "));
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -331,6 +368,18 @@ fn main() {
             .unwrap()
             .block_on(crawl(args[1].parse().unwrap())),
         Some("quality") => quality_report(Path::new(&args[1])),
+        Some("layouts") => layouts::write(
+            Path::new(&args[1]),
+            &fixtures(),
+            args[2].parse().unwrap(),
+        )
+        .unwrap(),
+        Some("text") => {
+            let body = std::fs::read(&args[1]).unwrap();
+            let text = lantoa_watch::crawl::charset::decode(&body, None);
+            println!("{}", extract::extract(&text.text, None).main_text);
+        }
+        Some("score") => score(Path::new(&args[1]), Path::new(&args[2])),
         Some("agree") => agree(Path::new(&args[1]), Path::new(&args[2])),
         _ => eprintln!(
             "usage: watch_bench corpus DIR N | analyse DIR LIMIT | crawl N | quality PEER_DIR"

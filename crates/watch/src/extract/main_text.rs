@@ -63,8 +63,11 @@ fn class_word(token: &str) -> Furniture {
             Furniture::Soft(0.3)
         }
         "sidebar" | "side-bar" | "aside" | "widget" | "tag" | "tags" | "masthead"
-        | "site-header" | "header" | "author" | "byline" | "tac-gia" | "date" | "time"
-        | "meta" => Furniture::Soft(0.6),
+        | "site-header" | "header" => Furniture::Soft(WEAK),
+        // The article's own labels: kept out of its text, but no sign of being elsewhere.
+        "author" | "byline" | "tac-gia" | "date" | "time" | "ngay-dang" | "meta" | "title" => {
+            Furniture::Soft(LABEL)
+        }
         _ => Furniture::None,
     }
 }
@@ -109,29 +112,50 @@ fn classify(el: &scraper::node::Element) -> (Furniture, bool) {
     let mut strongest = Furniture::None;
     let mut content = false;
     let mut announces = false;
-    let mut prev: Option<String> = None;
     for value in [attr(el, "class"), attr(el, "id")].into_iter().flatten() {
+        let mut prev: Option<String> = None;
         for raw in value.split(|c: char| c.is_whitespace() || c == '-' || c == '_') {
-            if raw.is_empty() {
-                continue;
+            for token in camel_words(raw) {
+                let pair = prev.as_ref().map(|p| format!("{p}-{token}"));
+                for word in [Some(token.as_str()), pair.as_deref()].into_iter().flatten() {
+                    content |= content_word(word);
+                    announces |= announces_article(word);
+                    strongest = stronger(strongest, class_word(word));
+                }
+                prev = Some(token);
             }
-            let token = raw.to_ascii_lowercase();
-            let pair = prev.as_ref().map(|p| format!("{p}-{token}"));
-            for word in [Some(token.as_str()), pair.as_deref()].into_iter().flatten() {
-                content |= content_word(word);
-                announces |= announces_article(word);
-                strongest = stronger(strongest, class_word(word));
-            }
-            prev = Some(token);
         }
-        prev = None;
     }
     // A content word rescues weak furniture words, never menus, share bars or comments.
-    if content && matches!(strongest, Furniture::Soft(f) if f >= 0.6) {
+    if content && matches!(strongest, Furniture::Soft(f) if f >= LABEL) {
         strongest = Furniture::None;
     }
     (strongest, announces)
 }
+
+/// A class token's words, lower-cased: `ArticleFooter` is "article" and "footer", as
+/// ASP.NET and React sites write them.
+fn camel_words(raw: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in raw.chars() {
+        if c.is_ascii_uppercase() && prev_lower && !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        word.push(c.to_ascii_lowercase());
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+/// The factor of weak furniture words (sidebars, widgets, headers).
+const WEAK: f32 = 0.6;
+/// The factor of the article's labels (dates, bylines, titles).
+const LABEL: f32 = 0.5;
 
 fn stronger(a: Furniture, b: Furniture) -> Furniture {
     match (a, b) {
@@ -305,7 +329,7 @@ pub(super) fn main_text(doc: &Html) -> String {
         }
     }
     if visible_chars(&out) < 200 {
-        let fallback = text_blocks(&flat);
+        let fallback = text_blocks(&flat, &factor);
         if visible_chars(&fallback) > visible_chars(&out) {
             return fallback;
         }
@@ -419,11 +443,15 @@ fn best_container(flat: &Flat<'_>, factor: &[f32]) -> Option<(usize, Vec<usize>)
     Some((parent, parts))
 }
 
-/// Whether furniture inside the chosen container is read all the same: it holds a quarter
-/// of the container's text or 500 characters, and few of them are links.
+/// Whether furniture inside the chosen container is read all the same: few of its characters
+/// are links, and it holds a quarter of the container's text or 500 characters — or, for
+/// weak furniture words (a page builder's text `widget`), a paragraph's worth (the 25
+/// characters a paragraph needs to be scored).
 fn keeps(flat: &Flat<'_>, i: usize, container: usize) -> bool {
     let own = flat.own_text(i);
-    flat.link_density(i) <= 0.3 && (own >= 0.25 * flat.own_text(container) || own >= 500.0)
+    let weak = matches!(flat.furniture[i], Furniture::Soft(f) if f >= WEAK);
+    flat.link_density(i) <= 0.3
+        && (own >= 0.25 * flat.own_text(container) || own >= 500.0 || (weak && own >= 25.0))
 }
 
 /// Appends the readable text under node `i`, one block per line, leaving out furniture.
@@ -466,14 +494,15 @@ fn collect(flat: &Flat<'_>, i: usize, container: usize, out: &mut String) {
 }
 
 /// The fallback: every paragraph of 60 characters or more with under 30% link text, outside
-/// comments, menus and footers, in page order.
-fn text_blocks(flat: &Flat<'_>) -> String {
+/// comments, menus, footers and strong furniture, in page order.
+fn text_blocks(flat: &Flat<'_>, factor: &[f32]) -> String {
     let mut out = String::new();
     let mut i = 0;
     let n = flat.nodes.len();
     while i < n {
         if !flat.cut[i]
             && !flat.hard[i]
+            && factor[i] >= LABEL
             && flat.paragraph(i)
             && flat.text[i] >= 60
             && flat.link_density(i) < 0.3
