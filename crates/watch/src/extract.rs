@@ -458,32 +458,51 @@ fn collect_lines(node: NodeRef<'_, Node>, out: &mut String) {
     }
 }
 
+/// The labels of the owner block's fields, each with the field it names.
+const OWNER_LABELS: [(&str, &str); 5] = [
+    (
+        "organisation",
+        r"cơ quan chủ quản|đơn vị chủ quản|chủ quản|cơ quan quản lý|công ty chủ quản|đơn vị quản lý",
+    ),
+    ("address", r"địa chỉ|trụ sở"),
+    ("phone", r"điện thoại|đt|hotline|tel|sđt|fax"),
+    ("email", r"e-?mail|thư điện tử"),
+    (
+        "responsible",
+        r"chịu trách nhiệm(?: nội dung| quản lý nội dung| chính)?|người chịu trách nhiệm|tổng biên tập|phụ trách",
+    ),
+];
+
 static OWNER_FIELDS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
-    let field = |p: &str| static_regex(&format!(r"(?i)(?:{p})\s*[:：]\s*([^\n|]+)"));
-    vec![
-        (
-            "organisation",
-            field(
-                r"cơ quan chủ quản|đơn vị chủ quản|chủ quản|cơ quan quản lý|công ty chủ quản|đơn vị quản lý",
-            ),
+    let mut out: Vec<(&'static str, Regex)> = OWNER_LABELS
+        .iter()
+        .map(|(name, labels)| {
+            (
+                *name,
+                static_regex(&format!(r"(?i)(?:{labels})\s*[:：]\s*([^\n|]+)")),
+            )
+        })
+        .collect();
+    // The licence is written without a colon and with words between "giấy phép" and its
+    // number: "Giấy phép số 123/GP-TTĐT ngày …", "Giấy phép thiết lập trang thông tin điện
+    // tử tổng hợp số 99/GP-TTĐT do Sở … cấp ngày …".
+    out.push((
+        "licence",
+        static_regex(
+            r"(?i)(?:số giấy phép|giấy phép(?:[^\n|:：\d]{0,90}?số)?|(?-u:\b)gp(?:\s+số)?)\s*[:：]?\s*(\d[^\n|]*)",
         ),
-        ("address", field(r"địa chỉ|trụ sở")),
-        ("phone", field(r"điện thoại|đt|hotline|tel|sđt")),
-        ("email", field(r"e-?mail|thư điện tử")),
-        (
-            "responsible",
-            field(
-                r"chịu trách nhiệm(?: nội dung| quản lý nội dung| chính)?|người chịu trách nhiệm|tổng biên tập|phụ trách",
-            ),
-        ),
-        // The licence is often written without a colon: "Giấy phép số 123/GP-TTĐT ngày …".
-        (
-            "licence",
-            static_regex(
-                r"(?i)(?:số giấy phép|giấy phép|(?-u:\b)gp)(?:\s+số)?\s*[:：]?\s*(\d[^\n|]*)",
-            ),
-        ),
-    ]
+    ));
+    out
+});
+
+/// Where the next label starts in a field's value: "024 3826 0000 - Email: …" ends before
+/// "Email".
+static NEXT_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    let all: Vec<&str> = OWNER_LABELS.iter().map(|(_, l)| *l).collect();
+    static_regex(&format!(
+        r"(?i)(?:^|[\s,;.\-–—])(?:{}|giấy phép|số giấy phép)\s*[:：]",
+        all.join("|")
+    ))
 });
 
 static EMAIL: LazyLock<Regex> =
@@ -497,9 +516,13 @@ pub fn owner_block(text: &str) -> OwnerBlock {
     };
     for (name, re) in OWNER_FIELDS.iter() {
         let Some(c) = re.captures(text) else { continue };
-        let v = c[1]
+        let mut v = &c[1];
+        if let Some(next) = NEXT_LABEL.find(v) {
+            v = &v[..next.start()];
+        }
+        let v = v
             .trim()
-            .trim_end_matches(['.', ';', ','])
+            .trim_end_matches(['.', ';', ',', '-', '–', '—'])
             .trim()
             .to_owned();
         if v.is_empty() {
@@ -718,7 +741,28 @@ mod tests {
         assert_eq!(o.email.as_deref(), Some("lienhe@tintuc-phoco.example"));
         assert_eq!(o.responsible.as_deref(), Some("Nguyễn Văn Phố"));
         assert!(o.licence.as_deref().unwrap().starts_with("123/GP-TTĐT"));
-        assert!(o.phone.as_deref().unwrap().starts_with("024 3826 0000"));
+        // The phone ends where the email's label starts.
+        assert_eq!(o.phone.as_deref(), Some("024 3826 0000"));
+    }
+
+    /// The licence in the standard wording, and labelled fields on one line.
+    #[test]
+    fn the_owner_block_reads_the_standard_licence_wording() {
+        let o = owner_block(
+            "Cơ quan chủ quản: Công ty Cổ phần Truyền thông Sông Hồng - Địa chỉ: 5 phố Thử, Hà Nội\nĐiện thoại: 024 3999 1111 | Email: bandoc@songhong.example\nChịu trách nhiệm nội dung: Nguyễn Thị Hồng\nGiấy phép thiết lập trang thông tin điện tử tổng hợp số 99/GP-TTĐT do Sở Thông tin và Truyền thông Hà Nội cấp ngày 12/05/2023",
+        );
+        assert_eq!(
+            o.organisation.as_deref(),
+            Some("Công ty Cổ phần Truyền thông Sông Hồng")
+        );
+        assert_eq!(o.address.as_deref(), Some("5 phố Thử, Hà Nội"));
+        assert_eq!(o.phone.as_deref(), Some("024 3999 1111"));
+        assert_eq!(o.email.as_deref(), Some("bandoc@songhong.example"));
+        assert_eq!(o.responsible.as_deref(), Some("Nguyễn Thị Hồng"));
+        assert_eq!(
+            o.licence.as_deref(),
+            Some("99/GP-TTĐT do Sở Thông tin và Truyền thông Hà Nội cấp ngày 12/05/2023")
+        );
     }
 
     #[test]

@@ -85,6 +85,12 @@ enum KindSpec {
     Regex {
         fields: Vec<String>,
         pattern: String,
+        /// When set, a match counts only with one of these phrases (whole words) within
+        /// `context_chars` bytes before or after it.
+        #[serde(default)]
+        context: Vec<String>,
+        #[serde(default = "context_chars")]
+        context_chars: usize,
     },
     Sections {
         phrases: Vec<String>,
@@ -119,6 +125,10 @@ enum KindSpec {
     Classifier {
         threshold: f64,
     },
+}
+
+fn context_chars() -> usize {
+    120
 }
 
 fn one() -> usize {
@@ -228,7 +238,8 @@ enum Kind {
     DomainWords(Vec<String>),
     MissingPhrases(Vec<Field>, PhraseSet),
     Phrases(Vec<Field>, PhraseSet, usize),
-    Regex(Vec<Field>, Regex),
+    /// Fields, pattern, and the context a match needs (none when the set is empty).
+    Regex(Vec<Field>, Regex, Option<(PhraseSet, usize)>),
     Sections(PhraseSet, usize),
     Reporting(PhraseSet, usize),
     NoSource(usize),
@@ -392,8 +403,18 @@ impl Rules {
                     phrases,
                     min_hits,
                 } => Kind::Phrases(fields(&f)?, PhraseSet::new(&id, &phrases)?, min_hits.max(1)),
-                KindSpec::Regex { fields: f, pattern } => {
-                    Kind::Regex(fields(&f)?, regex(&pattern)?)
+                KindSpec::Regex {
+                    fields: f,
+                    pattern,
+                    context,
+                    context_chars,
+                } => {
+                    let context = if context.is_empty() {
+                        None
+                    } else {
+                        Some((PhraseSet::new(&id, &context)?, context_chars))
+                    };
+                    Kind::Regex(fields(&f)?, regex(&pattern)?, context)
                 }
                 KindSpec::Sections {
                     phrases,
@@ -501,8 +522,10 @@ impl Rules {
 }
 
 /// Every key a rule may have.
-const KNOWN_KEYS: [&str; 24] = [
+const KNOWN_KEYS: [&str; 26] = [
     "id",
+    "context",
+    "context_chars",
     "category",
     "clause",
     "weight",
@@ -678,11 +701,24 @@ impl Rule {
                 }
                 (total >= *min).then(|| ev.join(" … "))
             }
-            Kind::Regex(fields, re) => {
+            Kind::Regex(fields, re, context) => {
                 for &fl in fields {
-                    let field = f.get(fl);
-                    if let Some(m) = re.find(&field.0) {
-                        return Some(format!("“{}”", quote(&field.0, &field.0, m.range())));
+                    let (orig, lower) = f.get(fl);
+                    for m in re.find_iter(lower) {
+                        let in_context = context.as_ref().is_none_or(|(set, chars)| {
+                            let mut from = m.start().saturating_sub(*chars);
+                            while !lower.is_char_boundary(from) {
+                                from -= 1;
+                            }
+                            let mut to = (m.end() + chars).min(lower.len());
+                            while !lower.is_char_boundary(to) {
+                                to += 1;
+                            }
+                            !set.find(&lower[from..to]).is_empty()
+                        });
+                        if in_context {
+                            return Some(format!("“{}”", quote(orig, lower, m.range())));
+                        }
                     }
                 }
                 None
@@ -929,5 +965,82 @@ mod tests {
         let set = PhraseSet::new("t", &["bet".into(), "nhà cái".into()]).unwrap();
         assert!(set.find("alphabet soup").is_empty());
         assert_eq!(set.find("vào nhà cái uy tín, bet ngay").len(), 2);
+    }
+
+    fn fired(html: &str) -> Vec<String> {
+        fired_on(html, false)
+    }
+
+    fn fired_on(html: &str, home: bool) -> Vec<String> {
+        let rules = Rules::builtin().unwrap();
+        let x = crate::extract::extract(html, None);
+        let facts = SubjectFacts {
+            kind: crate::SubjectKind::Website,
+            host: "tintuc.example",
+            is_press: false,
+        };
+        let view = PageView {
+            url: "https://tintuc.example/tin/1",
+            home,
+            extracted: &x,
+            press_match: None,
+            harm_probability: None,
+        };
+        rules.evaluate(&facts, &view).into_iter().map(|h| h.rule).collect()
+    }
+
+    /// A brand-shaped word is a gambling brand only among gambling words.
+    #[test]
+    fn gambling_brands_need_gambling_context() {
+        let page = |p: &str| format!("<html><body><article><p>{p}</p></article></body></html>");
+        for clean in [
+            "Alphabet công bố kết quả kinh doanh quý ba, doanh thu từ quảng cáo tìm kiếm tăng mạnh so với cùng kỳ năm trước.",
+            "Máy tính dùng bộ xử lý x86 đời mới, tiết kiệm điện, phù hợp cho các cơ quan nhà nước triển khai dịch vụ công.",
+            "Das Gebet der Gemeinde wurde am Sonntag in der Kirche gesprochen, wie jedes Jahr zu dieser Zeit üblich war.",
+        ] {
+            let hits = fired(&page(clean));
+            assert!(!hits.iter().any(|r| r.starts_with("ads.gambling")), "{clean}: {hits:?}");
+        }
+        let hits = fired(&page(
+            "Đăng ký tài khoản FB88 hôm nay, nạp đầu nhận thưởng 100%, rút tiền nhanh trong năm phút.",
+        ));
+        assert!(hits.iter().any(|r| r == "ads.gambling_brand"), "{hits:?}");
+    }
+
+    /// Random bytes served as a page give no finding of any kind.
+    #[test]
+    fn random_bytes_give_no_finding() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20 {
+            let bytes: Vec<u8> = (0..20_000)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    (x >> 24) as u8
+                })
+                .collect();
+            let text = String::from_utf8_lossy(&bytes);
+            let hits = fired(&text);
+            assert!(hits.is_empty(), "{hits:?}");
+        }
+    }
+
+    /// A licensed site whose home page carries the complete block in the standard wording
+    /// gives no owner-block finding; without the licence line it does.
+    #[test]
+    fn a_complete_owner_block_gives_no_finding() {
+        let footer = |licence: &str| {
+            format!(
+                "<html><body><nav class=\"menu\"><a href=\"/thoi-su\">Thời sự</a></nav><main><ul><li><a href=\"/tin/1\">Tin một</a></li></ul></main><footer><p>Cơ quan chủ quản: Công ty Cổ phần Truyền thông Sông Hồng</p><p>Địa chỉ: 5 phố Thử, Hà Nội</p><p>Điện thoại: 024 3999 1111 - Email: bandoc@songhong.example</p><p>Chịu trách nhiệm nội dung: Nguyễn Thị Hồng</p>{licence}</footer></body></html>"
+            )
+        };
+        let complete = fired_on(
+            &footer("<p>Giấy phép thiết lập trang thông tin điện tử tổng hợp số 99/GP-TTĐT do Sở Thông tin và Truyền thông Hà Nội cấp ngày 12/05/2023</p>"),
+            true,
+        );
+        assert!(!complete.iter().any(|r| r == "baohoa.owner_block_incomplete"), "{complete:?}");
+        let without = fired_on(&footer(""), true);
+        assert!(without.iter().any(|r| r == "baohoa.owner_block_incomplete"), "{without:?}");
     }
 }

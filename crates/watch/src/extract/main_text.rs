@@ -331,10 +331,27 @@ pub(super) fn main_text(doc: &Html) -> String {
     if visible_chars(&out) < 200 {
         let fallback = text_blocks(&flat, &factor);
         if visible_chars(&fallback) > visible_chars(&out) {
-            return fallback;
+            out = fallback;
         }
     }
+    if !looks_like_language(&out) {
+        out.clear();
+    }
     out
+}
+
+/// Whether a text reads as language: at least four in five of its visible characters are
+/// letters, digits or ordinary punctuation. Binary data served as a page decodes to
+/// replacement characters, controls and symbols, and is not a text to analyse.
+fn looks_like_language(s: &str) -> bool {
+    let (mut visible, mut wordish) = (0usize, 0usize);
+    for c in s.chars().filter(|c| !c.is_whitespace()) {
+        visible += 1;
+        if c.is_alphanumeric() || ".,;:!?'\"()-–—…/%“”‘’«»".contains(c) {
+            wordish += 1;
+        }
+    }
+    visible == 0 || wordish * 5 >= visible * 4
 }
 
 fn visible_chars(s: &str) -> usize {
