@@ -1052,7 +1052,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = open(&cfg).await?;
             let crawler = watch::crawler(&cfg, &db, Vec::new())?;
             let w = watch::service(&cfg, &db)?;
-            watch::crawl(&crawler, &w, subject, once).await?;
+            if !watch::crawl(&crawler, &w, subject, once).await? {
+                return Ok(ExitCode::from(1));
+            }
         }
         Command::Watch {
             command:
@@ -1330,9 +1332,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let decoded = lantoa_watch::crawl::charset::decode(&bytes, None);
             let x = lantoa_watch::extract::extract(&decoded.text, base.as_ref());
             if json {
-                println!("{}", serde_json::to_string_pretty(&x)?);
+                print_out(&serde_json::to_string_pretty(&x)?)?;
             } else {
-                println!("{}", x.main_text);
+                print_out(&x.main_text)?;
             }
         }
         Command::Watch {
@@ -1399,6 +1401,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `text` and a newline to standard output. A reader that stops early (`| head`)
+/// closes the pipe: that ends the output quietly instead of panicking as `println!` does.
+fn print_out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }
 
 fn main() -> ExitCode {

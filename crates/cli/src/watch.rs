@@ -169,12 +169,17 @@ pub async fn verify_dossier(
 /// `lantoa watch crawl`: queues crawls (one subject or every one; clips and posts are
 /// reviewed from their supplied text, never fetched from the platform) and, with
 /// `once`, runs them here with a progress bar instead of leaving them to workers.
+///
+/// Returns false when a crawl run here fetched nothing at all, after saying why (each
+/// reason — robots.txt, an address the crawler may not reach, an HTTP error — with how many
+/// pages it stopped), so that a script sees the failure.
 pub async fn crawl(
     crawler: &Crawler,
     watch: &Watch,
     subject: Option<i64>,
     once: bool,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
+    let mut all_fetched = true;
     let ids: Vec<i64> = match subject {
         Some(id) => vec![watch.get(id).await?.id],
         None => {
@@ -225,6 +230,30 @@ pub async fn crawl(
             done.pages_failed,
             done.findings
         );
+        if done.pages_ok == 0 && done.pages_unchanged == 0 {
+            all_fetched = false;
+            let mut reasons: Vec<(String, usize)> = Vec::new();
+            for page in crawler.pages(done.id, 1000).await? {
+                let reason = match (&page.failure_message, &page.failure, page.http_status) {
+                    (Some(m), _, _) => m.clone(),
+                    (None, Some(f), _) => f.clone(),
+                    (None, None, Some(status)) => format!("HTTP {status}"),
+                    (None, None, None) => continue,
+                };
+                match reasons.iter_mut().find(|(r, _)| *r == reason) {
+                    Some((_, n)) => *n += 1,
+                    None => reasons.push((reason, 1)),
+                }
+            }
+            if let Some(m) = &done.message {
+                eprintln!("  nothing fetched from {}: {m}", subject.url);
+            } else if reasons.is_empty() {
+                eprintln!("  nothing fetched from {}: no page was reached", subject.url);
+            }
+            for (reason, n) in reasons {
+                eprintln!("  nothing fetched from {}: {reason} ({n} pages)", subject.url);
+            }
+        }
     }
-    Ok(())
+    Ok(all_fetched)
 }

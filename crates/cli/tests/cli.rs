@@ -525,6 +525,25 @@ fn watch_crawl_once_then_findings_and_extract() {
     );
     let x: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(x["title"], "Giải trí");
+    // A reader that stops early (`| head -c 10`) ends the output quietly: no panic.
+    let long = format!(
+        "<html><body><article>{}</article></body></html>",
+        "<p>Người dân phản ánh, chính quyền tiếp nhận và trả lời trong thời hạn quy định.</p>"
+            .repeat(20_000)
+    );
+    std::fs::write(d.join("long.html"), long).unwrap();
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' watch extract long.html | head -c 10 >/dev/null",
+            env!("CARGO_BIN_EXE_lantoa")
+        ))
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("Broken pipe"), "{}", stderr(&o));
     let o = run(d, &["watch", "extract", "page.html", "--url", "not a url"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
@@ -545,10 +564,16 @@ fn watch_crawl_once_then_findings_and_extract() {
             .status
             .success()
     );
-    // Loopback is refused unless allowed: the page is recorded as not fetched.
+    // Loopback is refused unless allowed: the page is recorded as not fetched, the command
+    // says why and fails.
     let o = run(d, &["watch", "crawl", "--once"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stdout(&o).contains("0 pages fetched"), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains(&format!("nothing fetched from http://127.0.0.1:{port}/")),
+        "{}",
+        stderr(&o)
+    );
     let o = lantoa(d)
         .args(["watch", "crawl", "--once"])
         .env("LANTOA_WATCH_ALLOW_PRIVATE", "true")
