@@ -158,31 +158,78 @@ fn read_csv(bytes: &[u8]) -> Result<Table> {
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first = text.lines().next().unwrap_or("");
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(detect_delimiter(first))
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader
+    let delimiter = detect_delimiter(first);
+    let builder = |headers: bool| {
+        let mut b = csv::ReaderBuilder::new();
+        b.delimiter(delimiter)
+            .flexible(true)
+            .has_headers(headers)
+            .trim(csv::Trim::All);
+        b
+    };
+    let mut reader = builder(true).from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
         .headers()
         .map_err(|e| Error::File(e.to_string()))?
         .iter()
         .map(str::to_owned)
         .collect();
+    let columns = headers.len();
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        if i >= MAX_ROWS {
-            return Err(Error::File(format!(
-                "more than {MAX_ROWS} rows; split the file"
-            )));
+    // Where the reader started in `text`, and that place's line number.
+    let (mut base, mut base_line) = (0usize, 1u64);
+    loop {
+        let mut restart = None;
+        let mut records = reader.records().peekable();
+        while let Some(record) = records.next() {
+            if rows.len() >= MAX_ROWS {
+                return Err(Error::File(format!(
+                    "more than {MAX_ROWS} rows; split the file"
+                )));
+            }
+            let start = record
+                .as_ref()
+                .ok()
+                .and_then(|r| r.position())
+                .map_or(0, |p| p.byte() as usize);
+            let line = base_line + record.as_ref().ok().and_then(|r| r.position()).map_or(0, |p| p.line() - 1);
+            let end = match records.peek() {
+                Some(Ok(next)) => next.position().map_or(text.len() - base, |p| p.byte() as usize),
+                _ => text.len() - base,
+            };
+            // A quote that opens a field and never closes makes the reader take the following
+            // lines into that field, up to the next quote in the file. A row spanning lines
+            // with an odd number of quotes, or with a line inside it that has a whole row's
+            // delimiters, is refused, and reading goes on at the line after its first.
+            let raw = text.get(base + start..base + end).unwrap_or("");
+            let mut lines = raw.trim_end_matches(['\r', '\n']).lines().skip(1).peekable();
+            let spans_lines = lines.peek().is_some();
+            let swallowed_a_row = lines.any(|l| {
+                l.bytes().filter(|&b| b == delimiter).count() + 1 >= columns.max(2)
+            });
+            if spans_lines && (raw.matches('"').count() % 2 == 1 || swallowed_a_row) {
+                rows.push((
+                    line,
+                    Err("a quote (\") opens in this row and is never closed; the row was not read, the rows after it were".to_owned()),
+                ));
+                let first_line_end = raw.find('\n').map_or(raw.len(), |i| i + 1);
+                restart = Some((base + start + first_line_end, line + 1));
+                break;
+            }
+            rows.push((
+                line,
+                record
+                    .map(|r| r.iter().map(str::to_owned).collect())
+                    .map_err(|e| e.to_string()),
+            ));
         }
-        let line = i as u64 + 2;
-        rows.push((
-            line,
-            record
-                .map(|r| r.iter().map(str::to_owned).collect())
-                .map_err(|e| e.to_string()),
-        ));
+        let Some((at, at_line)) = restart else { break };
+        if at >= text.len() {
+            break;
+        }
+        base = at;
+        base_line = at_line;
+        reader = builder(false).from_reader(text[at..].as_bytes());
     }
     Ok(Table { headers, rows })
 }

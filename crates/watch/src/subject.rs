@@ -13,6 +13,10 @@ use sqlx::Row;
 
 use crate::{Error, Result};
 
+
+/// The longest subject name accepted: a site's or an account's name, or a page's title.
+pub const MAX_NAME_CHARS: usize = 300;
+
 /// What kind of thing a subject is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -291,7 +295,7 @@ impl Watch {
         self
     }
 
-    /// Registers a subject.
+    /// Registers a subject (its name at most [`MAX_NAME_CHARS`] characters).
     pub async fn create(&self, actor: &str, new: &NewSubject) -> Result<Subject> {
         let (url, key, host) = normalise_url(&new.url)?;
         let name = text::clean(&new.name);
@@ -299,6 +303,15 @@ impl Watch {
             return Err(Error::Invalid {
                 field: "name",
                 message: "must not be empty".into(),
+            });
+        }
+        let chars = name.chars().count();
+        if chars > MAX_NAME_CHARS {
+            return Err(Error::Invalid {
+                field: "name",
+                message: format!(
+                    "is {chars} characters long; a subject's name has at most {MAX_NAME_CHARS} (a site's or a page's name, not its text)"
+                ),
             });
         }
         if let Some(unit) = new.managing_unit_id {

@@ -123,6 +123,47 @@ async fn imports_good_rows_and_reports_each_bad_one_with_its_reason() {
     assert_eq!(audit::verify(&t.db).await.unwrap().first_break, None);
 }
 
+/// A quote that opens and never closes refuses its own row only: the rows after it are read,
+/// and a quoted field that spans lines properly is one field. A name of a page's length is
+/// refused with its length.
+#[tokio::test]
+async fn an_unclosed_quote_and_an_overlong_name_are_refused_row_by_row() {
+    let (_t, watch, _) = setup().await;
+    let long = "Trang tin ".repeat(40);
+    let csv = format!(
+        "url,tên,mô tả\nhttps://mot.example,Trang Một,bình thường\nhttps://hai.example,\"Trang Hai,chưa đóng ngoặc\nhttps://ba.example,Trang Ba,\"mô tả\nhai dòng\"\nhttps://bon.example,{long},dài\nhttps://nam.example,Trang Năm,cuối\n"
+    );
+    let report = watch.import_csv("lan.nt", csv.as_bytes()).await.unwrap();
+    let status = |line: u64| {
+        report
+            .rows
+            .iter()
+            .find(|r| r.line == line)
+            .map(|r| r.status.clone())
+            .unwrap_or_else(|| panic!("no row at line {line}: {:?}", report.rows))
+    };
+    assert!(matches!(status(2), RowStatus::Created { .. }), "{:?}", status(2));
+    match status(3) {
+        RowStatus::Rejected { field, reason } => {
+            assert_eq!(field, "row");
+            assert!(reason.contains("never closed"), "{reason}");
+        }
+        other => panic!("line 3: {other:?}"),
+    }
+    assert!(matches!(status(4), RowStatus::Created { .. }), "{:?}", status(4));
+    match status(6) {
+        RowStatus::Rejected { field, reason } => {
+            assert_eq!(field, "tên");
+            assert!(reason.contains("399 characters") && reason.contains("at most 300"), "{reason}");
+        }
+        other => panic!("line 6: {other:?}"),
+    }
+    assert!(matches!(status(7), RowStatus::Created { .. }), "{:?}", status(7));
+    assert_eq!((report.created, report.rejected), (3, 2), "{:?}", report.rows);
+    let ba = watch.find_by_url("https://ba.example").await.unwrap().unwrap();
+    assert_eq!(ba.name, "Trang Ba");
+}
+
 #[tokio::test]
 async fn an_enterprise_given_by_name_and_new_tax_code_is_registered() {
     let (_t, watch, registry) = setup().await;
