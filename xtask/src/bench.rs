@@ -400,7 +400,9 @@ fn watch() -> anyhow::Result<()> {
     std::fs::create_dir_all(&heavy)?;
     for e in std::fs::read_dir(&layouts)? {
         let path = e?.path();
-        if path.extension().is_some_and(|x| x == "html") && std::fs::metadata(&path)?.len() >= 100_000 {
+        if path.extension().is_some_and(|x| x == "html")
+            && std::fs::metadata(&path)?.len() >= 100_000
+        {
             std::fs::copy(&path, heavy.join(path.file_name().unwrap_or_default()))?;
         }
     }
@@ -413,10 +415,16 @@ fn watch() -> anyhow::Result<()> {
         .arg("extract")
         .arg(&real)
         .arg(&real_peer))?;
-    let agree = json_line(&run(Command::new(&bin).arg("agree").arg(&real).arg(&real_peer))?)?;
+    let agree = json_line(&run(Command::new(&bin)
+        .arg("agree")
+        .arg(&real)
+        .arg(&real_peer))?)?;
     let mut speed = Vec::new();
     for (name, dir) in [("real pages", &real), ("heavy layout pages", &heavy)] {
-        let ours = json_line(&run(Command::new(&bin).arg("analyse").arg(dir).arg("100000"))?)?;
+        let ours = json_line(&run(Command::new(&bin)
+            .arg("analyse")
+            .arg(dir)
+            .arg("100000"))?)?;
         let theirs = json_line(&run(Command::new("python3")
             .arg(peer)
             .arg("analyse")
@@ -449,7 +457,9 @@ fn watch() -> anyhow::Result<()> {
     println!();
     println!();
     println!("Real-size pages, one core (extract + signals + MinHash sketch):");
-    println!("| corpus | pages | mean size | Lantoa pages/s | trafilatura + datasketch pages/s | ratio | Lantoa peak RSS | peer peak RSS |");
+    println!(
+        "| corpus | pages | mean size | Lantoa pages/s | trafilatura + datasketch pages/s | ratio | Lantoa peak RSS | peer peak RSS |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (name, ours, theirs) in &speed {
         println!(
@@ -530,7 +540,16 @@ fn watch() -> anyhow::Result<()> {
 fn real_pages(work: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
     let download = work.join("sdist");
     run(Command::new("python3")
-        .args(["-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", "-d"])
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "-q",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            "-d",
+        ])
         .arg(&download)
         .arg("trafilatura==0.9.3"))?;
     run(Command::new("tar")
@@ -539,7 +558,11 @@ fn real_pages(work: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
         .arg("-C")
         .arg(&download))?;
     let dir = download.join("trafilatura-0.9.3/tests/cache");
-    anyhow::ensure!(dir.is_dir(), "no test pages in trafilatura 0.9.3's sdist at {}", dir.display());
+    anyhow::ensure!(
+        dir.is_dir(),
+        "no test pages in trafilatura 0.9.3's sdist at {}",
+        dir.display()
+    );
     Ok(dir)
 }
 

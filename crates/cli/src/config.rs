@@ -18,6 +18,7 @@
 //! | `db.max_connections` | `LANTOA_DB_MAX_CONNECTIONS` | — | 8 (SQLite), 16 (PostgreSQL) |
 //! | `watch.signals` | `LANTOA_WATCH_SIGNALS` | — | the shipped `data/watch/signals.toml` |
 //! | `watch.cases` | `LANTOA_WATCH_CASES` | — | the shipped `data/watch/cases.toml` (the case workflow) |
+//! | `watch.sanctions` | `LANTOA_WATCH_SANCTIONS` | — | the shipped `data/watch/sanctions.toml` (decrees, articles, clauses, fine ranges) |
 //! | `watch.agencies` | `LANTOA_WATCH_AGENCIES` | — | the shipped `data/agencies.toml` (letterheads of the issuing agencies, by date) |
 //! | `watch.webdriver` | `LANTOA_WATCH_WEBDRIVER` | — | none: no screenshots (`serve --demo` starts `chromedriver` when it is installed) |
 //! | `watch.chromium` | `LANTOA_WATCH_CHROMIUM` | — | chromedriver's own choice of Chromium |
@@ -65,6 +66,7 @@ pub struct DbSection {
 pub struct WatchSection {
     pub signals: Option<PathBuf>,
     pub cases: Option<PathBuf>,
+    pub sanctions: Option<PathBuf>,
     pub agencies: Option<PathBuf>,
     pub webdriver: Option<String>,
     pub chromium: Option<String>,
@@ -257,6 +259,10 @@ impl Config {
                     .get("LANTOA_WATCH_CASES")
                     .map(PathBuf::from)
                     .or(file.watch.cases),
+                sanctions: env
+                    .get("LANTOA_WATCH_SANCTIONS")
+                    .map(PathBuf::from)
+                    .or(file.watch.sanctions),
                 agencies: env
                     .get("LANTOA_WATCH_AGENCIES")
                     .map(PathBuf::from)

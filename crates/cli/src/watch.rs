@@ -22,25 +22,47 @@ pub fn blobs(cfg: &Config, db: &Db) -> BlobStore {
     BlobStore::new(db.clone(), cfg.data_dir.join("blobs"))
 }
 
-/// The watch service with the case workflow of `watch.cases` and the agencies of
-/// `watch.agencies` (or the shipped ones), keeping documents in the data folder's blobs.
+/// The watch service with the case workflow of `watch.cases`, the sanctioning decrees of
+/// `watch.sanctions` and the agencies of `watch.agencies` (or the shipped ones), keeping
+/// documents in the data folder's blobs.
 pub fn service(cfg: &Config, db: &Db) -> anyhow::Result<Watch> {
     let mut watch = Watch::new(db.clone(), Registry::new(db.clone())).with_blobs(blobs(cfg, db));
     if let Some(path) = &cfg.watch.agencies {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the agencies file {}", path.display()))?;
-        let agencies = lantoa_docs::Agencies::from_toml(&text)
-            .with_context(|| format!("agencies file {}", path.display()))?;
-        watch = watch.with_agencies(agencies);
+        watch = watch.with_agencies(load(
+            path,
+            "agencies file",
+            lantoa_docs::Agencies::from_toml,
+        )?);
     }
-    let Some(path) = &cfg.watch.cases else {
-        return Ok(watch);
-    };
+    if let Some(path) = &cfg.watch.sanctions {
+        watch = watch.with_sanction_rules(load(
+            path,
+            "sanctions file",
+            lantoa_watch::SanctionRules::from_toml,
+        )?);
+    }
+    if let Some(path) = &cfg.watch.cases {
+        watch = watch.with_case_rules(load(
+            path,
+            "case workflow",
+            lantoa_watch::CaseRules::from_toml,
+        )?);
+    }
+    Ok(watch)
+}
+
+/// Reads the rules file at `path` (`what` names it in errors) with `parse`.
+fn load<T, E>(
+    path: &std::path::Path,
+    what: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> anyhow::Result<T>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
     let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the case workflow {}", path.display()))?;
-    let rules = lantoa_watch::CaseRules::from_toml(&text)
-        .with_context(|| format!("case workflow {}", path.display()))?;
-    Ok(watch.with_case_rules(rules))
+        .with_context(|| format!("cannot read the {what} {}", path.display()))?;
+    parse(&text).with_context(|| format!("{what} {}", path.display()))
 }
 
 /// The crawler as configured; `overrides` send host names to fixed addresses (the demo web),
@@ -248,10 +270,16 @@ pub async fn crawl(
             if let Some(m) = &done.message {
                 eprintln!("  nothing fetched from {}: {m}", subject.url);
             } else if reasons.is_empty() {
-                eprintln!("  nothing fetched from {}: no page was reached", subject.url);
+                eprintln!(
+                    "  nothing fetched from {}: no page was reached",
+                    subject.url
+                );
             }
             for (reason, n) in reasons {
-                eprintln!("  nothing fetched from {}: {reason} ({n} pages)", subject.url);
+                eprintln!(
+                    "  nothing fetched from {}: {reason} ({n} pages)",
+                    subject.url
+                );
             }
         }
     }

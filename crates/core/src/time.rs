@@ -54,9 +54,85 @@ pub fn from_micros(micros: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(micros).unwrap_or_default()
 }
 
+/// A calendar day as officers and machines write it: `dd/mm/yyyy` (also `d/m/yyyy` and
+/// `dd-mm-yyyy`), ISO 8601's `yyyy-mm-dd`, or an ISO 8601 date and time (`…T09:00`,
+/// `…T09:00:00+07:00`, `…Z`), whose day is taken in Viet Nam. The one reader of dates typed or
+/// sent to Lantoa, so every form and API accepts the same ones.
+pub fn parse_day(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    for f in ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+            return Some(d);
+        }
+    }
+    parse_moment(s).map(|t| t.date())
+}
+
+/// A date and time in Viet Nam as officers and machines write it: `dd/mm/yyyy HH:MM`,
+/// `yyyy-mm-dd HH:MM`, with or without seconds, ISO 8601's `T` form, or an RFC 3339 instant
+/// with its offset (converted to Viet Nam time).
+pub fn parse_moment(s: &str) -> Option<chrono::NaiveDateTime> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&zone()).naive_local());
+    }
+    for f in [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%d/%m/%Y %H:%M",
+        "%d/%m/%Y %H:%M:%S",
+    ] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, f) {
+            return Some(t);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_and_moments_in_every_written_form() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 14).unwrap();
+        for s in [
+            "14/03/2026",
+            "14/3/2026",
+            "14-03-2026",
+            "2026-03-14",
+            " 2026-03-14T09:00 ",
+            "2026-03-14T09:00:00+07:00",
+            "2026-03-14T02:00:00Z",
+        ] {
+            assert_eq!(parse_day(s), Some(day), "{s}");
+        }
+        // 20:00 UTC is the next morning in Viet Nam.
+        assert_eq!(parse_day("2026-03-13T20:00:00Z"), Some(day));
+        let nine = day.and_hms_opt(9, 0, 0).unwrap();
+        for s in [
+            "14/03/2026 09:00",
+            "2026-03-14 09:00",
+            "2026-03-14T09:00",
+            "2026-03-14T09:00:00",
+            "2026-03-14T09:00:00+07:00",
+            "2026-03-14T02:00:00Z",
+        ] {
+            assert_eq!(parse_moment(s), Some(nine), "{s}");
+        }
+        for bad in [
+            "",
+            "31/02/2026",
+            "2026-13-01",
+            "hôm qua",
+            "14/03/2026 25:00",
+        ] {
+            assert_eq!(parse_day(bad), None, "{bad}");
+            assert_eq!(parse_moment(bad), None, "{bad}");
+        }
+    }
     use chrono::TimeZone;
     use proptest::prelude::*;
 

@@ -233,10 +233,12 @@ fn bulletin_from(r: &sqlx::any::AnyRow) -> Result<Bulletin> {
 
 fn parse_day(field: &'static str, s: &str) -> Result<NaiveDate> {
     let s = s.trim();
-    ["%Y-%m-%d", "%d/%m/%Y"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
-        .ok_or_else(|| invalid(field, format!("{s:?} is not a date (YYYY-MM-DD)")))
+    lantoa_core::time::parse_day(s).ok_or_else(|| {
+        invalid(
+            field,
+            format!("{s:?} is not a date (dd/mm/yyyy, YYYY-MM-DD or ISO 8601)"),
+        )
+    })
 }
 
 impl Notify {

@@ -101,12 +101,10 @@ pub(crate) const TASK_COLUMNS: &str = "id, plan_id, code, parent_code, section, 
 
 pub(crate) fn date(field: &'static str, s: &str) -> Result<NaiveDate> {
     let v = s.trim();
-    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(v, "%d/%m/%Y"))
-        .map_err(|_| Error::Invalid {
-            field,
-            message: format!("{v:?} is not a date (YYYY-MM-DD or dd/mm/yyyy)"),
-        })
+    lantoa_core::time::parse_day(v).ok_or_else(|| Error::Invalid {
+        field,
+        message: format!("{v:?} is not a date (dd/mm/yyyy, YYYY-MM-DD or ISO 8601)"),
+    })
 }
 
 fn plan_from(r: &sqlx::any::AnyRow) -> Result<Plan> {

@@ -295,7 +295,11 @@ fn agree(dir: &Path, peer: &Path) {
         bytes += body.len();
         let text = lantoa_watch::crawl::charset::decode(&body, None);
         let x = extract::extract(&text.text, None);
-        let name = f.file_name().unwrap().to_string_lossy().replace(".html", ".txt");
+        let name = f
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace(".html", ".txt");
         let want = std::fs::read_to_string(peer.join(&name)).unwrap_or_default();
         let f1 = quality::token_f1(&x.main_text, &want).2;
         empty += usize::from(x.main_text.trim().is_empty());
@@ -368,12 +372,9 @@ fn main() {
             .unwrap()
             .block_on(crawl(args[1].parse().unwrap())),
         Some("quality") => quality_report(Path::new(&args[1])),
-        Some("layouts") => layouts::write(
-            Path::new(&args[1]),
-            &fixtures(),
-            args[2].parse().unwrap(),
-        )
-        .unwrap(),
+        Some("layouts") => {
+            layouts::write(Path::new(&args[1]), &fixtures(), args[2].parse().unwrap()).unwrap()
+        }
         Some("text") => {
             let body = std::fs::read(&args[1]).unwrap();
             let text = lantoa_watch::crawl::charset::decode(&body, None);

@@ -773,17 +773,15 @@ const DEMO_CASES: [DemoCase; 3] = [
                 "chuyen_thanh_tra",
                 "Lãnh đạo Sở đồng ý chuyển Thanh tra",
             ),
+            // The Inspectorate has it: the decision is the Inspectorate's to record, under
+            // the advertising decree's clause once the department lists it in
+            // data/watch/sanctions.toml (the demo year records decisions under Decree
+            // 15/2020).
             (
                 Role::Inspector,
                 "demo.tt",
                 "cho_phan_hoi",
                 "Thanh tra Sở nhận hồ sơ",
-            ),
-            (
-                Role::Inspector,
-                "demo.tt",
-                "xu_phat",
-                "Đã ban hành quyết định xử phạt",
             ),
         ],
     ),
@@ -807,20 +805,6 @@ const DEMO_CASES: [DemoCase; 3] = [
         ],
     ),
 ];
-
-/// The demo's one sanction (a fictitious decision).
-fn demo_sanction(note: &str) -> crate::sanctions::NewSanction {
-    crate::sanctions::NewSanction {
-        decision_no: "01/QĐ-XPHC (demo)".into(),
-        decision_date: "2026-03-20".into(),
-        decree: "38/2021/NĐ-CP".into(),
-        article: "51".into(),
-        clause: "2".into(),
-        fine_vnd: 30_000_000,
-        remedies: "Gỡ bỏ các bài quảng cáo sai sự thật".into(),
-        note: note.into(),
-    }
-}
 
 impl Watch {
     /// Opens the demo city's cases on its demo sites (once: nothing is added if any case
@@ -849,10 +833,6 @@ impl Watch {
                 .await?;
             for (role, actor, to, note) in steps {
                 match self.cases.state(to).and_then(|s| s.requires.as_deref()) {
-                    Some("sanction") => {
-                        self.record_sanction(actor, &[*role], c.id, &demo_sanction(note))
-                            .await?;
-                    }
                     Some("recheck") => {
                         let due = lantoa_core::time::local_date(self.clock.now())
                             + chrono::Duration::days(10);

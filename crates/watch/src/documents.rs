@@ -112,9 +112,41 @@ pub struct DocumentInput {
     /// The signer's name (left for the hand when empty).
     #[serde(default)]
     pub signer: String,
-    /// A paragraph added before the closing (optional).
+    /// The signer's own title ("GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "TRƯỞNG PHÒNG …"); the deputy
+    /// signing for the head when empty. Decree 30/2020: the head signs in their own name, a
+    /// deputy "KT." (on behalf of) the head, anyone else "TL." (by the head's order).
+    #[serde(default)]
+    pub signer_title: String,
+    /// An internal note kept with the document's register entry (the audit log); never
+    /// printed in the document.
     #[serde(default)]
     pub note: String,
+}
+
+/// The signature block for the signer's own title (see [`DocumentInput::signer_title`]).
+fn signature(h: &lantoa_docs::Letterhead, input: &DocumentInput) -> Signature {
+    let name = input.signer.trim().to_owned();
+    let title = input.signer_title.trim().to_uppercase();
+    let same = |a: &str, b: &str| lantoa_core::text::fold_key(a) == lantoa_core::text::fold_key(b);
+    if title.is_empty() || same(&title, &h.deputy) {
+        Signature {
+            authority: format!("KT. {}", h.head),
+            title: h.deputy.clone(),
+            name,
+        }
+    } else if same(&title, &h.head) {
+        Signature {
+            authority: String::new(),
+            title: h.head.clone(),
+            name,
+        }
+    } else {
+        Signature {
+            authority: format!("TL. {}", h.head),
+            title,
+            name,
+        }
+    }
 }
 
 /// An issued document.
@@ -199,16 +231,16 @@ fn document_from(r: &sqlx::any::AnyRow) -> Result<CaseDocument> {
     })
 }
 
-/// "14/03/2023 09:00" or "2023-03-14 09:00" → (date, hour, minute).
+/// "14/03/2023 09:00", "2023-03-14 09:00" or ISO 8601 ("2023-03-14T09:00:00+07:00"), in
+/// Viet Nam time.
 fn parse_meeting(v: &str) -> Result<chrono::NaiveDateTime> {
     let v = v.trim();
-    ["%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|f| chrono::NaiveDateTime::parse_from_str(v, f).ok())
-        .ok_or_else(|| Error::Invalid {
-            field: "meeting_at",
-            message: format!("{v:?} is not a date and time (YYYY-MM-DD HH:MM or dd/mm/yyyy HH:MM)"),
-        })
+    lantoa_core::time::parse_moment(v).ok_or_else(|| Error::Invalid {
+        field: "meeting_at",
+        message: format!(
+            "{v:?} is not a date and time (dd/mm/yyyy HH:MM, YYYY-MM-DD HH:MM or ISO 8601)"
+        ),
+    })
 }
 
 fn required<'a>(field: &'static str, v: &'a str, what: &str) -> Result<&'a str> {
@@ -402,6 +434,7 @@ impl Watch {
                     serde_json::json!({
                         "document": id, "kind": kind.as_str(),
                         "reference": format!("{number:02}/{}", doc.symbol), "sha256": sha,
+                        "note": input.note.trim(),
                     }),
                 ),
             )
@@ -466,11 +499,7 @@ impl Watch {
             .unwrap_or_else(|| format!("Đơn vị quản lý {}", subject.name));
         let site = format!("{} ({})", subject.name, subject.url);
         let signs = category_words(&c.category);
-        let signer = Signature {
-            authority: format!("KT. {}", h.head),
-            title: h.deputy.clone(),
-            name: input.signer.trim().to_owned(),
-        };
+        let signer = signature(h, input);
         let place = if input.place.trim().is_empty() {
             h.address.clone()
         } else {
@@ -640,9 +669,6 @@ impl Watch {
                 )
             }
         };
-        if !input.note.trim().is_empty() {
-            body.push(Block::Para(input.note.trim().to_owned()));
-        }
         if kind == DocumentKind::Invitation {
             body.push(Block::Para("Trân trọng kính mời./.".to_owned()));
         } else if kind != DocumentKind::Minutes {

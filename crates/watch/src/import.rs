@@ -117,13 +117,9 @@ fn column_name(c: Column) -> &'static str {
     }
 }
 
-/// Parses `dd/mm/yyyy`, `d/m/yyyy` or `yyyy-mm-dd`.
+/// Parses a date in any form officers write ([`lantoa_core::time::parse_day`]).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let s = s.trim();
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d-%m-%Y"))
-        .ok()
+    lantoa_core::time::parse_day(s)
 }
 
 fn parse_bool(s: &str) -> Option<bool> {
@@ -192,9 +188,16 @@ fn read_csv(bytes: &[u8]) -> Result<Table> {
                 .ok()
                 .and_then(|r| r.position())
                 .map_or(0, |p| p.byte() as usize);
-            let line = base_line + record.as_ref().ok().and_then(|r| r.position()).map_or(0, |p| p.line() - 1);
+            let line = base_line
+                + record
+                    .as_ref()
+                    .ok()
+                    .and_then(|r| r.position())
+                    .map_or(0, |p| p.line() - 1);
             let end = match records.peek() {
-                Some(Ok(next)) => next.position().map_or(text.len() - base, |p| p.byte() as usize),
+                Some(Ok(next)) => next
+                    .position()
+                    .map_or(text.len() - base, |p| p.byte() as usize),
                 _ => text.len() - base,
             };
             // A quote that opens a field and never closes makes the reader take the following
@@ -202,11 +205,14 @@ fn read_csv(bytes: &[u8]) -> Result<Table> {
             // with an odd number of quotes, or with a line inside it that has a whole row's
             // delimiters, is refused, and reading goes on at the line after its first.
             let raw = text.get(base + start..base + end).unwrap_or("");
-            let mut lines = raw.trim_end_matches(['\r', '\n']).lines().skip(1).peekable();
+            let mut lines = raw
+                .trim_end_matches(['\r', '\n'])
+                .lines()
+                .skip(1)
+                .peekable();
             let spans_lines = lines.peek().is_some();
-            let swallowed_a_row = lines.any(|l| {
-                l.bytes().filter(|&b| b == delimiter).count() + 1 >= columns.max(2)
-            });
+            let swallowed_a_row =
+                lines.any(|l| l.bytes().filter(|&b| b == delimiter).count() + 1 >= columns.max(2));
             if spans_lines && (raw.matches('"').count() % 2 == 1 || swallowed_a_row) {
                 rows.push((
                     line,

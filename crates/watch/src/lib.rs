@@ -57,7 +57,7 @@ pub use figures::WatchFigures;
 pub use findings::{Decision, Finding, FindingQuery, SubjectScore};
 pub use import::{ImportReport, RowOutcome, RowStatus};
 pub use rechecks::{NewFix, Recheck, RecheckPass};
-pub use sanctions::{NewSanction, Sanction};
+pub use sanctions::{NewSanction, Sanction, SanctionRules};
 pub use subject::{ListQuery, NewSubject, Subject, SubjectKind, Watch, normalise_url};
 
 /// The demo city's watched sites (`data/demo-subjects.csv`, fictitious `.example` domains).

@@ -2,6 +2,13 @@
 //! (decree, article, clause), the fine and the remedial measures. Recording one moves the case
 //! to the workflow's state that requires a sanction (`xu_phat`), in the same transaction; the
 //! managing unit's history then shows every sanction it had, so a repeat violation is seen.
+//!
+//! A decision is recorded only on a case whose dossier went to the Inspectorate (the
+//! workflow's `transferred` state), dated neither in the future nor before that transfer, on a
+//! decree, article and clause listed in `data/watch/sanctions.toml` (config
+//! `watch.sanctions`), with a fine in that clause's range. Each refusal names its field.
+
+use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use lantoa_core::role::Role;
@@ -92,6 +99,219 @@ fn sanction_from(r: &sqlx::any::AnyRow) -> Result<Sanction> {
     })
 }
 
+/// The sanctioning decrees: which articles and clauses exist and each clause's fine range.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SanctionRules {
+    #[serde(rename = "decree")]
+    decrees: Vec<Decree>,
+}
+
+/// One sanctioning decree.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decree {
+    /// Its number as written (`15/2020/NĐ-CP`).
+    pub id: String,
+    /// Numbers a decision may cite instead (an amending decree).
+    #[serde(default)]
+    pub also: Vec<String>,
+    /// Its title.
+    pub name: String,
+    /// How many times a clause's range an organisation's fine may reach.
+    #[serde(default = "one")]
+    pub organisation_factor: i64,
+    /// Its articles that the Inspectorate applies.
+    #[serde(default, rename = "article")]
+    pub articles: Vec<Article>,
+}
+
+/// An article of a decree.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Article {
+    /// Its number.
+    pub number: String,
+    /// Its clauses.
+    #[serde(default, rename = "clause")]
+    pub clauses: Vec<Clause>,
+}
+
+/// A clause and its fine range.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clause {
+    /// Its number.
+    pub number: String,
+    /// What it covers.
+    #[serde(default)]
+    pub about: String,
+    /// The least fine, VND.
+    pub min_vnd: i64,
+    /// The greatest fine, VND (for whom the decree states it; see `organisation_factor`).
+    pub max_vnd: i64,
+    /// A decision may warn without a fine.
+    #[serde(default)]
+    pub warning: bool,
+}
+
+fn one() -> i64 {
+    1
+}
+
+/// `15/2020/NĐ-CP` in a comparable form: upper case, no spaces, `Đ` as `D`.
+fn decree_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_uppercase)
+        .map(|c| if c == 'Đ' { 'D' } else { c })
+        .collect()
+}
+
+static DECREE_NUMBER: LazyLock<Option<regex::Regex>> =
+    LazyLock::new(|| regex::Regex::new(r"(?i)\d+\s*/\s*\d{4}\s*/\s*N[ĐD]\s*-\s*CP").ok());
+
+/// 1.000.000 đồng, as Vietnamese write money.
+fn vnd(n: i64) -> String {
+    let digits = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    format!("{}{out} đồng", if n < 0 { "-" } else { "" })
+}
+
+impl SanctionRules {
+    /// The shipped file, `data/watch/sanctions.toml`.
+    pub fn builtin() -> Result<Self> {
+        Self::from_toml(include_str!("../../../data/watch/sanctions.toml"))
+    }
+
+    /// Reads a sanctions file; a clause whose range is empty or negative is refused.
+    pub fn from_toml(text: &str) -> Result<Self> {
+        let rules: SanctionRules = toml::from_str(text).map_err(|e| Error::Invalid {
+            field: "sanctions",
+            message: e.to_string(),
+        })?;
+        for d in &rules.decrees {
+            for a in &d.articles {
+                for c in &a.clauses {
+                    if c.min_vnd < 0 || c.max_vnd < c.min_vnd {
+                        return Err(Error::Invalid {
+                            field: "sanctions",
+                            message: format!(
+                                "decree {} art. {} cl. {}: the range {}–{} is not a range",
+                                d.id, a.number, c.number, c.min_vnd, c.max_vnd
+                            ),
+                        });
+                    }
+                }
+            }
+            if d.organisation_factor < 1 {
+                return Err(Error::Invalid {
+                    field: "sanctions",
+                    message: format!("decree {}: organisation_factor must be 1 or more", d.id),
+                });
+            }
+        }
+        Ok(rules)
+    }
+
+    /// The decree a decision cites (`15/2020/NĐ-CP (sửa đổi bởi 14/2022/NĐ-CP)` cites 15/2020).
+    pub fn decree(&self, cited: &str) -> Option<&Decree> {
+        let re = DECREE_NUMBER.as_ref()?;
+        re.find_iter(cited).find_map(|m| {
+            let key = decree_key(m.as_str());
+            self.decrees
+                .iter()
+                .find(|d| decree_key(&d.id) == key || d.also.iter().any(|a| decree_key(a) == key))
+        })
+    }
+
+    /// Every decree, in the file's order.
+    pub fn decrees(&self) -> &[Decree] {
+        &self.decrees
+    }
+
+    /// Checks a decision's legal basis and fine: the decree, article and clause exist and the
+    /// fine is within the clause's range. Each refusal names its field.
+    fn check(&self, decree: &str, article: &str, clause: &str, fine: i64) -> Result<()> {
+        let bad = |field: &'static str, message: String| Error::Invalid { field, message };
+        let known = || {
+            self.decrees
+                .iter()
+                .map(|d| d.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let d = self.decree(decree).ok_or_else(|| {
+            bad(
+                "decree",
+                format!(
+                    "{decree:?} is not a sanctioning decree in the sanctions file (it has: {})",
+                    known()
+                ),
+            )
+        })?;
+        let number = article
+            .trim()
+            .trim_start_matches(|c: char| !c.is_ascii_digit());
+        let a = d.articles.iter().find(|a| a.number == number).ok_or_else(|| {
+            let listed: Vec<&str> = d.articles.iter().map(|a| a.number.as_str()).collect();
+            bad(
+                "article",
+                if listed.is_empty() {
+                    format!("the sanctions file lists no article of decree {} yet; the department adds them before a sanction under it is recorded", d.id)
+                } else {
+                    format!("decree {} has no article {article:?} in the sanctions file (it has: {})", d.id, listed.join(", "))
+                },
+            )
+        })?;
+        let clause_no = clause
+            .trim()
+            .trim_start_matches(|c: char| !c.is_ascii_digit());
+        let c = a.clauses.iter().find(|c| c.number == clause_no).ok_or_else(|| {
+            let listed: Vec<&str> = a.clauses.iter().map(|c| c.number.as_str()).collect();
+            bad(
+                "clause",
+                format!(
+                    "art. {} of decree {} has no clause {clause:?} in the sanctions file (it has: {})",
+                    a.number,
+                    d.id,
+                    listed.join(", ")
+                ),
+            )
+        })?;
+        if fine == 0 && c.warning {
+            return Ok(());
+        }
+        let max = c.max_vnd.saturating_mul(d.organisation_factor);
+        if fine < c.min_vnd || fine > max {
+            return Err(bad(
+                "fine_vnd",
+                format!(
+                    "{} is outside art. {} cl. {} of decree {}: {} to {}{}",
+                    vnd(fine),
+                    a.number,
+                    c.number,
+                    d.id,
+                    vnd(c.min_vnd),
+                    vnd(c.max_vnd),
+                    if d.organisation_factor > 1 {
+                        format!(" ({} for an organisation)", vnd(max))
+                    } else {
+                        String::new()
+                    }
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 fn required<'a>(field: &'static str, value: &'a str, what: &str) -> Result<&'a str> {
     let v = value.trim();
     if v.is_empty() {
@@ -108,7 +328,7 @@ pub(crate) fn parse_date(field: &'static str, value: &str) -> Result<NaiveDate> 
     let v = value.trim();
     crate::import::parse_date(v).ok_or_else(|| Error::Invalid {
         field,
-        message: format!("{v:?} is not a date (YYYY-MM-DD or dd/mm/yyyy)"),
+        message: format!("{v:?} is not a date (dd/mm/yyyy, YYYY-MM-DD or ISO 8601)"),
     })
 }
 
@@ -143,6 +363,55 @@ impl Watch {
                 message: format!("a fine cannot be negative ({})", new.fine_vnd),
             });
         }
+        // The dossier went to the Inspectorate first, and the decision follows it.
+        let transferred = self
+            .cases
+            .figure_states()
+            .transferred
+            .clone()
+            .ok_or_else(|| {
+                Error::Transition(
+                    "the case workflow names no state for a transfer to the Inspectorate".into(),
+                )
+            })?;
+        let transfer = self
+            .case_timeline(c.id)
+            .await?
+            .into_iter()
+            .filter(|e| e.to == transferred)
+            .map(|e| e.at)
+            .max()
+            .ok_or_else(|| Error::Invalid {
+                field: "case",
+                message: format!(
+                    "a sanction needs the case's dossier transferred to the Inspectorate first ({transferred}); case {} never was",
+                    c.id
+                ),
+            })?;
+        let transfer_day = lantoa_core::time::local_date(lantoa_core::time::from_micros(transfer));
+        let today = lantoa_core::time::local_date(self.clock.now());
+        if decision_date > today {
+            return Err(Error::Invalid {
+                field: "decision_date",
+                message: format!(
+                    "{} is in the future (today is {})",
+                    decision_date.format("%d/%m/%Y"),
+                    today.format("%d/%m/%Y")
+                ),
+            });
+        }
+        if decision_date < transfer_day {
+            return Err(Error::Invalid {
+                field: "decision_date",
+                message: format!(
+                    "{} is before the dossier was transferred to the Inspectorate on {}",
+                    decision_date.format("%d/%m/%Y"),
+                    transfer_day.format("%d/%m/%Y")
+                ),
+            });
+        }
+        self.sanctions
+            .check(decree, article, &new.clause, new.fine_vnd)?;
         let subject = self.get(c.subject_id).await?;
         let now = self.clock.now_micros();
         let mut tx = self.db.begin().await?;

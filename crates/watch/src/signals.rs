@@ -986,7 +986,11 @@ mod tests {
             press_match: None,
             harm_probability: None,
         };
-        rules.evaluate(&facts, &view).into_iter().map(|h| h.rule).collect()
+        rules
+            .evaluate(&facts, &view)
+            .into_iter()
+            .map(|h| h.rule)
+            .collect()
     }
 
     /// A brand-shaped word is a gambling brand only among gambling words.
@@ -999,7 +1003,10 @@ mod tests {
             "Das Gebet der Gemeinde wurde am Sonntag in der Kirche gesprochen, wie jedes Jahr zu dieser Zeit üblich war.",
         ] {
             let hits = fired(&page(clean));
-            assert!(!hits.iter().any(|r| r.starts_with("ads.gambling")), "{clean}: {hits:?}");
+            assert!(
+                !hits.iter().any(|r| r.starts_with("ads.gambling")),
+                "{clean}: {hits:?}"
+            );
         }
         let hits = fired(&page(
             "Đăng ký tài khoản FB88 hôm nay, nạp đầu nhận thưởng 100%, rút tiền nhanh trong năm phút.",
@@ -1036,11 +1043,21 @@ mod tests {
             )
         };
         let complete = fired_on(
-            &footer("<p>Giấy phép thiết lập trang thông tin điện tử tổng hợp số 99/GP-TTĐT do Sở Thông tin và Truyền thông Hà Nội cấp ngày 12/05/2023</p>"),
+            &footer(
+                "<p>Giấy phép thiết lập trang thông tin điện tử tổng hợp số 99/GP-TTĐT do Sở Thông tin và Truyền thông Hà Nội cấp ngày 12/05/2023</p>",
+            ),
             true,
         );
-        assert!(!complete.iter().any(|r| r == "baohoa.owner_block_incomplete"), "{complete:?}");
+        assert!(
+            !complete
+                .iter()
+                .any(|r| r == "baohoa.owner_block_incomplete"),
+            "{complete:?}"
+        );
         let without = fired_on(&footer(""), true);
-        assert!(without.iter().any(|r| r == "baohoa.owner_block_incomplete"), "{without:?}");
+        assert!(
+            without.iter().any(|r| r == "baohoa.owner_block_incomplete"),
+            "{without:?}"
+        );
     }
 }

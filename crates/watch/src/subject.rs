@@ -13,7 +13,6 @@ use sqlx::Row;
 
 use crate::{Error, Result};
 
-
 /// The longest subject name accepted: a site's or an account's name, or a page's title.
 pub const MAX_NAME_CHARS: usize = 300;
 
@@ -228,6 +227,8 @@ pub struct Watch {
     pub(crate) blobs: Option<lantoa_store::blob::BlobStore>,
     /// The agencies that issue and receive documents (`data/agencies.toml` unless replaced).
     pub(crate) agencies: std::sync::Arc<lantoa_docs::Agencies>,
+    /// The sanctioning decrees (`data/watch/sanctions.toml` unless replaced).
+    pub(crate) sanctions: std::sync::Arc<crate::sanctions::SanctionRules>,
 }
 
 const COLUMNS: &str =
@@ -268,7 +269,24 @@ impl Watch {
             agencies: std::sync::Arc::new(
                 lantoa_docs::Agencies::builtin().expect("data/agencies.toml is valid"),
             ),
+            // The shipped file is read by a unit test; it cannot fail here.
+            #[allow(clippy::expect_used)]
+            sanctions: std::sync::Arc::new(
+                crate::sanctions::SanctionRules::builtin()
+                    .expect("data/watch/sanctions.toml is valid"),
+            ),
         }
+    }
+
+    /// The same service with other sanctioning decrees (config `watch.sanctions`).
+    pub fn with_sanction_rules(mut self, rules: crate::sanctions::SanctionRules) -> Self {
+        self.sanctions = std::sync::Arc::new(rules);
+        self
+    }
+
+    /// The sanctioning decrees in force here.
+    pub fn sanction_rules(&self) -> &crate::sanctions::SanctionRules {
+        &self.sanctions
     }
 
     /// The same service keeping documents in `blobs` and reading captures from it.

@@ -132,22 +132,22 @@ async fn enter(
 fn sanction(note: &str) -> NewSanction {
     NewSanction {
         decision_no: "12/QĐ-XPHC".into(),
-        decision_date: "20/03/2026".into(),
-        decree: "38/2021/NĐ-CP".into(),
-        article: "51".into(),
-        clause: "2".into(),
-        fine_vnd: 30_000_000,
-        remedies: "Gỡ bỏ quảng cáo sai sự thật".into(),
+        decision_date: "02/03/2026".into(),
+        decree: "15/2020/NĐ-CP (sửa đổi bởi 14/2022/NĐ-CP)".into(),
+        article: "101".into(),
+        clause: "1".into(),
+        fine_vnd: 15_000_000,
+        remedies: "Gỡ bỏ thông tin sai sự thật".into(),
         note: note.into(),
     }
 }
 
-/// The states from the first one to `state`, by breadth-first search over admin's moves.
-fn path_to(w: &Watch, state: &str) -> Vec<String> {
+/// The states after `start` up to `state`, by breadth-first search over admin's moves; none
+/// when `state` cannot be reached from `start`.
+fn path_from(w: &Watch, start: &str, state: &str) -> Option<Vec<String>> {
     let rules = w.case_rules();
-    let start = rules.initial().id.clone();
     let mut back: BTreeMap<String, String> = BTreeMap::new();
-    let mut queue = VecDeque::from([start.clone()]);
+    let mut queue = VecDeque::from([start.to_owned()]);
     while let Some(s) = queue.pop_front() {
         if s == state {
             break;
@@ -162,15 +162,31 @@ fn path_to(w: &Watch, state: &str) -> Vec<String> {
     let mut path = Vec::new();
     let mut at = state.to_owned();
     while at != start {
-        let prev = back
-            .get(&at)
-            .unwrap_or_else(|| panic!("{state} is unreachable"))
-            .clone();
+        let prev = back.get(&at)?.clone();
         path.push(at);
         at = prev;
     }
     path.reverse();
-    path
+    Some(path)
+}
+
+/// The states from the first one to `state`: through the transfer to the Inspectorate when
+/// `state` can be reached from it (a sanction needs the transfer before it), else the
+/// shortest way.
+fn path_to(w: &Watch, state: &str) -> Vec<String> {
+    let rules = w.case_rules();
+    let start = rules.initial().id.clone();
+    if let Some(transfer) = rules.figure_states().transferred.clone()
+        && state != start
+        && let (Some(mut first), Some(rest)) = (
+            path_from(w, &start, &transfer),
+            path_from(w, &transfer, state),
+        )
+    {
+        first.extend(rest);
+        return first;
+    }
+    path_from(w, &start, state).unwrap_or_else(|| panic!("{state} is unreachable"))
 }
 
 #[tokio::test]
@@ -440,8 +456,8 @@ async fn the_demo_cases_open_once_through_the_workflow() {
         .into_iter()
         .map(|c| c.state)
         .collect();
-    assert_eq!(states, ["de_nghi_go", "xu_phat", "da_khac_phuc"]);
-    let sanctioned = &env.w.cases(Some("xu_phat")).await.unwrap()[0];
+    assert_eq!(states, ["de_nghi_go", "cho_phan_hoi", "da_khac_phuc"]);
+    let sanctioned = &env.w.cases(Some("cho_phan_hoi")).await.unwrap()[0];
     let actors: Vec<String> = env
         .w
         .case_timeline(sanctioned.id)
@@ -450,10 +466,7 @@ async fn the_demo_cases_open_once_through_the_workflow() {
         .into_iter()
         .map(|e| e.actor)
         .collect();
-    assert_eq!(
-        actors,
-        ["demo.nt", "demo.nt", "demo.ld", "demo.tt", "demo.tt"]
-    );
+    assert_eq!(actors, ["demo.nt", "demo.nt", "demo.ld", "demo.tt"]);
 }
 
 #[tokio::test]
@@ -535,17 +548,7 @@ async fn a_sanction_needs_its_decision_and_the_units_history_shows_repeats() {
     ] {
         let mut bad = sanction("xử phạt");
         change(&mut bad);
-        let e = env
-            .w
-            .record_sanction("tt", &inspector, c.id, &bad)
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(&e, Error::Invalid { field: f, .. } if *f == field),
-            "{field}: {e:?}"
-        );
-        assert_eq!(env.w.case(c.id).await.unwrap(), *c, "{field}");
-        assert_eq!(env.w.case_sanction(c.id).await.unwrap(), None);
+        refused(&env.w, c, &bad, field, "").await;
     }
     // Only the Inspectorate sanctions.
     assert!(matches!(
@@ -560,8 +563,8 @@ async fn a_sanction_needs_its_decision_and_the_units_history_shows_repeats() {
         .await
         .unwrap();
     assert_eq!((done.state.as_str(), done.open), ("xu_phat", false));
-    assert_eq!(s.decision_date.to_string(), "2026-03-20");
-    assert_eq!((s.unit_id, s.fine_vnd), (Some(unit), 30_000_000));
+    assert_eq!(s.decision_date.to_string(), "2026-03-02");
+    assert_eq!((s.unit_id, s.fine_vnd), (Some(unit), 15_000_000));
     assert_eq!(env.w.unit_sanctions(unit).await.unwrap().len(), 1);
     env.w
         .record_sanction("tt", &inspector, cases[1].id, &sanction("tái phạm"))
@@ -668,7 +671,7 @@ async fn the_periods_figures_count_the_steps_and_sanctions_in_it() {
     assert_eq!(f.removal_rate_pct, Some(50.0));
     assert_eq!(
         (f.sanctions, f.units_sanctioned, f.fines_vnd),
-        (1, 1, 30_000_000)
+        (1, 1, 15_000_000)
     );
     assert_eq!(
         (
@@ -691,4 +694,134 @@ async fn the_periods_figures_count_the_steps_and_sanctions_in_it() {
         (none.invited, none.sanctions, none.removal_rate_pct),
         (0, 0, None)
     );
+}
+
+/// A decision the Inspectorate cannot record: refused naming `field` (with `words` in the
+/// message), the case and its sanctions as they were.
+async fn refused(w: &Watch, c: &Case, bad: &NewSanction, field: &str, words: &str) {
+    let e = w
+        .record_sanction("tt", &[Role::Inspector], c.id, bad)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Invalid { field: f, message } if *f == field && message.contains(words)),
+        "{field}: {e:?}"
+    );
+    assert_eq!(w.case(c.id).await.unwrap(), *c, "{field}");
+    assert_eq!(w.case_sanction(c.id).await.unwrap(), None);
+}
+
+/// A decision is recorded only after the dossier went to the Inspectorate, dated between that
+/// transfer and today, on a decree, article and clause of the sanctions file, with a fine in
+/// the clause's range; each refusal names its field and leaves the case as it was.
+#[tokio::test]
+async fn a_sanction_follows_the_transfer_and_the_sanctions_file() {
+    let mut env = setup().await;
+    let inspector = [Role::Inspector];
+    // Waiting for an answer after a working session, never transferred.
+    let mut untransferred = env.open().await;
+    let first = env.w.case_rules().initial().id.clone();
+    for to in path_from(&env.w, &first, "moi_lam_viec")
+        .unwrap()
+        .into_iter()
+        .chain(path_from(&env.w, "moi_lam_viec", "cho_phan_hoi").unwrap())
+    {
+        untransferred = enter(&env.w, "admin", Role::Admin, untransferred.id, &to, "bước")
+            .await
+            .unwrap();
+    }
+    let e = env
+        .w
+        .record_sanction("tt", &inspector, untransferred.id, &sanction("xử phạt"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Invalid { field: "case", message } if message.contains("transferred to the Inspectorate")),
+        "{e:?}"
+    );
+
+    // Transferred on 02/03/2026; the Inspectorate decides five days later.
+    let c = env.case_in("cho_phan_hoi").await;
+    env.clock.advance(Duration::days(5));
+    let w = env.w.clone();
+    let cases: Vec<(Box<dyn Fn(&mut NewSanction)>, &str, &str)> = vec![
+        (
+            Box::new(|s| s.decision_date = "08/03/2026".into()),
+            "decision_date",
+            "in the future",
+        ),
+        (
+            Box::new(|s| s.decision_date = "2026-03-01".into()),
+            "decision_date",
+            "before the dossier was transferred",
+        ),
+        (
+            Box::new(|s| s.decree = "99/2099/NĐ-CP".into()),
+            "decree",
+            "not a sanctioning decree",
+        ),
+        (
+            Box::new(|s| s.article = "7".into()),
+            "article",
+            "no article \"7\"",
+        ),
+        (
+            Box::new(|s| {
+                s.decree = "38/2021/NĐ-CP".into();
+                s.article = "51".into();
+            }),
+            "article",
+            "lists no article of decree 38/2021/NĐ-CP",
+        ),
+        (
+            Box::new(|s| s.clause = "9".into()),
+            "clause",
+            "no clause \"9\"",
+        ),
+        (
+            Box::new(|s| s.fine_vnd = 25_000_000),
+            "fine_vnd",
+            "25.000.000 đồng is outside art. 101 cl. 1",
+        ),
+        (
+            Box::new(|s| s.fine_vnd = 0),
+            "fine_vnd",
+            "10.000.000 đồng to 20.000.000 đồng",
+        ),
+    ];
+    for (change, field, words) in cases {
+        let mut bad = sanction("xử phạt");
+        bad.decision_date = "07/03/2026".into();
+        change(&mut bad);
+        refused(&w, &c, &bad, field, words).await;
+    }
+    // The same decision, dated in range, in ISO 8601 with its time, is recorded.
+    let mut good = sanction("đã ra quyết định");
+    good.decision_date = "2026-03-07T10:30:00+07:00".into();
+    let (done, s) = env
+        .w
+        .record_sanction("tt", &inspector, c.id, &good)
+        .await
+        .unwrap();
+    assert_eq!(done.state, "xu_phat");
+    assert_eq!(s.decision_date.to_string(), "2026-03-07");
+}
+
+#[test]
+fn the_shipped_sanctions_file_reads_and_a_bad_range_is_refused() {
+    let rules = lantoa_watch::SanctionRules::builtin().unwrap();
+    assert_eq!(
+        rules
+            .decree("15/2020/NĐ-CP (sửa đổi bởi 14/2022/NĐ-CP)")
+            .map(|d| d.id.as_str()),
+        Some("15/2020/NĐ-CP")
+    );
+    assert_eq!(
+        rules.decree("14/2022/nđ-cp").map(|d| d.id.as_str()),
+        Some("15/2020/NĐ-CP")
+    );
+    assert!(rules.decree("Nghị định 99/2099/NĐ-CP").is_none());
+    let bad = "[[decree]]\nid = \"1/2020/NĐ-CP\"\nname = \"x\"\n[[decree.article]]\nnumber = \"1\"\n[[decree.article.clause]]\nnumber = \"1\"\nmin_vnd = 10\nmax_vnd = 5\n";
+    let e = lantoa_watch::SanctionRules::from_toml(bad).unwrap_err();
+    assert!(e.to_string().contains("is not a range"), "{e}");
 }

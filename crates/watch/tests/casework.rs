@@ -647,3 +647,64 @@ async fn a_page_with_findings_is_screenshotted_at_capture_and_the_png_is_in_the_
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
     assert!(png.len() > 2_000, "an empty render: {} bytes", png.len());
 }
+
+/// The signature block names the signer's own title (the head in their own name, a deputy
+/// "KT.", anyone else "TL."), and the internal note is kept with the register entry, never
+/// printed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_signer_signs_under_their_own_title_and_the_internal_note_is_not_printed() {
+    let env = setup().await;
+    env.crawl().await;
+    let c = env.case(&["xem_xet", "moi_lam_viec"]).await;
+    let text_of = |title: &str| {
+        let mut input = invitation();
+        input.signer_title = title.into();
+        input.note = "Ghi chú nội bộ: đơn vị này đã tái phạm, chưa công bố".into();
+        input
+    };
+    let mut texts = Vec::new();
+    for title in ["", "Giám đốc", "Trưởng phòng Thông tin điện tử"] {
+        let d = env
+            .w
+            .issue_document(
+                "lan",
+                &[Role::WatchOfficer],
+                c.id,
+                DocumentKind::Invitation,
+                &text_of(title),
+            )
+            .await
+            .unwrap();
+        let text = lantoa_docs::docx_text(&env.w.document_bytes(&d).await.unwrap()).unwrap();
+        assert!(
+            !text.contains("Ghi chú nội bộ"),
+            "the note was printed:\n{text}"
+        );
+        texts.push(text);
+    }
+    assert!(
+        texts[0].contains("KT. GIÁM ĐỐC") && texts[0].contains("PHÓ GIÁM ĐỐC"),
+        "{}",
+        texts[0]
+    );
+    assert!(
+        !texts[1].contains("KT.") && !texts[1].contains("PHÓ GIÁM ĐỐC"),
+        "{}",
+        texts[1]
+    );
+    assert!(texts[1].contains("GIÁM ĐỐC"), "{}", texts[1]);
+    assert!(
+        texts[2].contains("TL. GIÁM ĐỐC") && texts[2].contains("TRƯỞNG PHÒNG THÔNG TIN ĐIỆN TỬ"),
+        "{}",
+        texts[2]
+    );
+    // The note is in the register's audit entry.
+    let entries = lantoa_store::audit::recent(&env._t.db, 50).await.unwrap();
+    assert!(
+        entries.iter().any(|e| e.action == "watch.document_issued"
+            && e.after_json
+                .as_deref()
+                .is_some_and(|a| a.contains("tái phạm"))),
+        "{entries:?}"
+    );
+}

@@ -69,13 +69,20 @@ fn real_world_layouts_are_read() {
         let page = layouts::page(k, &sentences, &mut rng);
         sizes.push(page.html.len());
         let got = lantoa_watch::extract::extract(&page.html, None).main_text;
-        assert!(!got.trim().is_empty(), "page {k} ({}) came out empty", page.layout);
+        assert!(
+            !got.trim().is_empty(),
+            "page {k} ({}) came out empty",
+            page.layout
+        );
         let f1 = quality::token_f1(&got, &page.expected).2;
         let e = by.entry(page.layout).or_default();
         e.0 += 1;
         e.1 += f1;
     }
-    assert!(sizes.iter().filter(|&&s| s >= 100_000).count() >= 100, "real-size pages");
+    assert!(
+        sizes.iter().filter(|&&s| s >= 100_000).count() >= 100,
+        "real-size pages"
+    );
     for (layout, (n, sum)) in &by {
         let mean = sum / *n as f64;
         println!("{layout:15} {n:3} pages  F1 {mean:.3}");

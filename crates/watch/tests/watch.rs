@@ -142,7 +142,11 @@ async fn an_unclosed_quote_and_an_overlong_name_are_refused_row_by_row() {
             .map(|r| r.status.clone())
             .unwrap_or_else(|| panic!("no row at line {line}: {:?}", report.rows))
     };
-    assert!(matches!(status(2), RowStatus::Created { .. }), "{:?}", status(2));
+    assert!(
+        matches!(status(2), RowStatus::Created { .. }),
+        "{:?}",
+        status(2)
+    );
     match status(3) {
         RowStatus::Rejected { field, reason } => {
             assert_eq!(field, "row");
@@ -150,17 +154,37 @@ async fn an_unclosed_quote_and_an_overlong_name_are_refused_row_by_row() {
         }
         other => panic!("line 3: {other:?}"),
     }
-    assert!(matches!(status(4), RowStatus::Created { .. }), "{:?}", status(4));
+    assert!(
+        matches!(status(4), RowStatus::Created { .. }),
+        "{:?}",
+        status(4)
+    );
     match status(6) {
         RowStatus::Rejected { field, reason } => {
             assert_eq!(field, "tên");
-            assert!(reason.contains("399 characters") && reason.contains("at most 300"), "{reason}");
+            assert!(
+                reason.contains("399 characters") && reason.contains("at most 300"),
+                "{reason}"
+            );
         }
         other => panic!("line 6: {other:?}"),
     }
-    assert!(matches!(status(7), RowStatus::Created { .. }), "{:?}", status(7));
-    assert_eq!((report.created, report.rejected), (3, 2), "{:?}", report.rows);
-    let ba = watch.find_by_url("https://ba.example").await.unwrap().unwrap();
+    assert!(
+        matches!(status(7), RowStatus::Created { .. }),
+        "{:?}",
+        status(7)
+    );
+    assert_eq!(
+        (report.created, report.rejected),
+        (3, 2),
+        "{:?}",
+        report.rows
+    );
+    let ba = watch
+        .find_by_url("https://ba.example")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(ba.name, "Trang Ba");
 }
 

@@ -264,7 +264,8 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/api/v1/watch/cases/{id}/sanction" Roles(CASE_MOVERS), Api, "Record the Inspectorate's sanction: {decision_no, decision_date, decree, article, clause?, fine_vnd, remedies?, note}" => api::v1::sanction_case;
         POST "/api/v1/watch/cases/{id}/move" Roles(CASE_MOVERS), Api, "Move a case: {to, note}, if the workflow allows it to the caller's roles" => api::v1::move_case;
         POST "/api/v1/watch/cases/{id}/fix" Roles(CASE_MOVERS), Api, "The unit's commitment to fix: {due, note}; the re-check is scheduled for the date" => api::v1::fix_case;
-        POST "/api/v1/watch/cases/{id}/documents" Roles(CASE_MOVERS), Api, "Issue a document: {kind, date?, meeting_at?, place?, attendees?, unit_attendees?, statement?, conclusion?, signer?, note?}" => api::v1::issue_document;
+        POST "/api/v1/watch/cases/{id}/documents" Roles(CASE_MOVERS), Api, "Issue a document: {kind, date?, meeting_at?, place?, attendees?, unit_attendees?, statement?, conclusion?, signer?, signer_title?, note? (kept with the register entry, not printed)}" => api::v1::issue_document;
+        GET "/api/v1/watch/cases/{id}/documents/{doc}" SignedIn, Api, "A case's document as issued (DOCX)" => api::v1::case_document;
         GET "/api/v1/watch/scores" SignedIn, Api, "Subjects' scores per category (subject, min)" => api::v1::list_scores;
         POST "/api/v1/watch/classifier/train" Roles(WATCH_EDITORS), Api, "Retrain the harmful-content classifier; its held-out precision and recall" => api::v1::train_classifier;
         GET "/api/v1/users" Roles(ADMIN), Api, "List users" => api::v1::list_users;

@@ -2464,13 +2464,17 @@ mod cases {
             !page.body.contains("<option value=\"xu_phat\">"),
             "a sanction is not a bare step"
         );
+        // Decided today, after the transfer, under a clause of the sanctions file.
+        let today = lantoa_core::time::local_date(chrono::Utc::now())
+            .format("%Y-%m-%d")
+            .to_string();
         let mut form = vec![
             ("decision_no", ""),
-            ("decision_date", "2026-03-20"),
-            ("decree", "38/2021/NĐ-CP"),
-            ("article", "51"),
-            ("clause", "2"),
-            ("fine_vnd", "30.000.000"),
+            ("decision_date", today.as_str()),
+            ("decree", "15/2020/NĐ-CP"),
+            ("article", "101"),
+            ("clause", "1"),
+            ("fine_vnd", "15.000.000"),
             ("remedies", "Gỡ bỏ"),
             ("note", "Đã ra quyết định"),
         ];
@@ -2481,7 +2485,7 @@ mod cases {
         assert!(r.body.contains("decision_no"), "{}", r.body);
         assert!(
             r.body
-                .contains("id=\"s-article\" name=\"article\" value=\"51\""),
+                .contains("id=\"s-article\" name=\"article\" value=\"101\""),
             "what was typed stays: {}",
             r.body
         );
@@ -2493,7 +2497,7 @@ mod cases {
         assert_eq!(r.status, 303, "{}", r.body);
         let page = app.get(&at, Some(&tra)).await;
         assert!(
-            page.body.contains("id=\"sanction-fine\">30000000<"),
+            page.body.contains("id=\"sanction-fine\">15000000<"),
             "{}",
             page.body
         );
@@ -2633,11 +2637,27 @@ mod cases {
                 "POST",
                 &api,
                 Some(&officer),
-                Some(r#"{"kind": "invitation", "meeting_at": "2026-12-04 14:00"}"#),
+                Some(
+                    r#"{"kind": "invitation", "meeting_at": "2026-12-04T14:00:00+07:00", "signer_title": "Giám đốc", "note": "chỉ để nội bộ"}"#,
+                ),
             )
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(r.json()["document"]["number"], 2);
+        // The document downloads through the API with the token; the meeting time was read
+        // from ISO 8601, the internal note is not printed.
+        let href = r.json()["href"].as_str().unwrap().to_owned();
+        assert!(href.starts_with("/api/v1/watch/cases/"), "{href}");
+        let docx = app.api("GET", &href, Some(&officer), None).await;
+        assert_eq!(docx.status, 200, "{}", docx.body);
+        let text = lantoa_docs::docx_text(&docx.bytes).unwrap();
+        assert!(text.contains("14 giờ 00, ngày 04/12/2026"), "{text}");
+        assert!(
+            !text.contains("chỉ để nội bộ") && !text.contains("KT."),
+            "{text}"
+        );
+        let anonymous = app.api("GET", &href, None, None).await;
+        assert_eq!(anonymous.status, 401, "{}", anonymous.body);
 
         // The commitment to fix: a date in the past is named and nothing moves.
         w.move_case(

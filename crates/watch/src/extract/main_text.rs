@@ -57,11 +57,9 @@ fn class_word(token: &str) -> Furniture {
         | "fb-comments" => Furniture::Cut,
         "nav" | "navbar" | "navigation" | "menu" | "footer" | "share" | "sharing" | "social"
         | "related" | "lien-quan" | "banner" | "quang-cao" | "advert" | "ad" | "ads"
-        | "breadcrumb" | "breadcrumbs" | "cookie" | "cookies" | "popup" | "modal"
-        | "subscribe" | "newsletter" | "login" | "pagination" | "pager" | "toolbar"
-        | "copyright" | "most-read" | "doc-nhieu" | "top-news" | "tin-khac" => {
-            Furniture::Soft(0.3)
-        }
+        | "breadcrumb" | "breadcrumbs" | "cookie" | "cookies" | "popup" | "modal" | "subscribe"
+        | "newsletter" | "login" | "pagination" | "pager" | "toolbar" | "copyright"
+        | "most-read" | "doc-nhieu" | "top-news" | "tin-khac" => Furniture::Soft(0.3),
         "sidebar" | "side-bar" | "aside" | "widget" | "tag" | "tags" | "masthead"
         | "site-header" | "header" => Furniture::Soft(WEAK),
         // The article's own labels: kept out of its text, but no sign of being elsewhere.
@@ -117,7 +115,10 @@ fn classify(el: &scraper::node::Element) -> (Furniture, bool) {
         for raw in value.split(|c: char| c.is_whitespace() || c == '-' || c == '_') {
             for token in camel_words(raw) {
                 let pair = prev.as_ref().map(|p| format!("{p}-{token}"));
-                for word in [Some(token.as_str()), pair.as_deref()].into_iter().flatten() {
+                for word in [Some(token.as_str()), pair.as_deref()]
+                    .into_iter()
+                    .flatten()
+                {
                     content |= content_word(word);
                     announces |= announces_article(word);
                     strongest = stronger(strongest, class_word(word));
@@ -209,7 +210,8 @@ impl<'a> Flat<'a> {
                     let i = f.nodes.len() as u32;
                     let parent = stack.last().copied().unwrap_or(i);
                     let inherited = stack.last().is_some_and(|&p| f.hard[p as usize]);
-                    let (mut hard, mut furniture, mut announces) = (inherited, Furniture::None, false);
+                    let (mut hard, mut furniture, mut announces) =
+                        (inherited, Furniture::None, false);
                     let (mut text, mut commas) = (0, 0);
                     match node.value() {
                         Node::Element(el) => {
@@ -553,7 +555,9 @@ mod tests {
         let items: String = (0..8)
             .map(|i| format!("<li><a href=\"/tin/{i}\">Tin mới số {i} về đời sống đô thị trong tuần qua</a></li>"))
             .collect();
-        format!("<div class=\"widget widget_recent_entries\"><h3>Tin mới</h3><ul>{items}</ul></div>")
+        format!(
+            "<div class=\"widget widget_recent_entries\"><h3>Tin mới</h3><ul>{items}</ul></div>"
+        )
     }
 
     fn assert_article(html: &str) {
@@ -603,7 +607,9 @@ mod tests {
     fn an_article_cut_into_blocks_is_read_whole() {
         let blocks: String = PARAS
             .iter()
-            .map(|p| format!("<div class=\"block\"><div class=\"block-content\"><p>{p}</p></div></div>"))
+            .map(|p| {
+                format!("<div class=\"block\"><div class=\"block-content\"><p>{p}</p></div></div>")
+            })
             .collect();
         let html = format!(
             "<html><body><div class=\"layout\"><div class=\"col\">{blocks}</div></div>{}</body></html>",
@@ -636,6 +642,9 @@ mod tests {
         );
         let text = extract(&html, None).main_text;
         assert!(text.contains(PARAS[0]) && text.contains(PARAS[1]), "{text}");
-        assert!(!text.contains("Bản quyền") && !text.contains("Trang chủ"), "{text}");
+        assert!(
+            !text.contains("Bản quyền") && !text.contains("Trang chủ"),
+            "{text}"
+        );
     }
 }

@@ -76,7 +76,9 @@ pub fn sentences(fixtures: &Path) -> Vec<String> {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Scripts, styles and a mega-menu: `kb` kilobytes of what a reader never reads.
@@ -287,7 +289,10 @@ pub fn page(k: usize, s: &[String], rng: &mut Rng) -> Page {
     Page {
         layout,
         html,
-        expected: expected.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"),
+        expected: expected
+            .replace("&amp;", "&")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">"),
     }
 }
 

@@ -438,8 +438,16 @@ pub async fn issue_document(
         .issue_document(&ctx.actor(), &ctx.roles(), id, kind, &input)
         .await?;
     Ok(Json(
-        json!({ "document": d, "href": format!("/watch/cases/{id}/documents/{}", d.id) }),
+        json!({ "document": d, "href": format!("/api/v1/watch/cases/{id}/documents/{}", d.id) }),
     ))
+}
+
+/// `GET /api/v1/watch/cases/{id}/documents/{doc}`: a document as issued (DOCX), for a token.
+pub async fn case_document(
+    State(state): State<AppState>,
+    Path((id, doc)): Path<(i64, i64)>,
+) -> Result<axum::response::Response, WebError> {
+    crate::files::case_document(&state, id, doc).await
 }
 
 /// `POST /api/v1/watch/cases/{id}/fix`: `{due, note}` — the unit's commitment; the case and

@@ -399,6 +399,7 @@ pub async fn issue_document(
         statement: form.get("statement"),
         conclusion: form.get("conclusion"),
         signer: form.get("signer"),
+        signer_title: form.get("signer_title"),
         note: form.get("note"),
     };
     let kind = form.get("kind");
@@ -418,7 +419,8 @@ pub async fn issue_document(
         kind => kind, date => input.date, meeting_at => form.get("meeting_at"),
         place => input.place, attendees => input.attendees,
         unit_attendees => input.unit_attendees, statement => input.statement,
-        conclusion => input.conclusion, signer => input.signer, note => input.note,
+        conclusion => input.conclusion, signer => input.signer,
+        signer_title => input.signer_title, note => input.note,
     };
     after_form(&state, &ctx, id, result, "flash-case-document", echo).await
 }
@@ -448,20 +450,7 @@ pub async fn document(
     State(state): State<AppState>,
     Path((id, doc)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let d = state.watch.document(doc).await?;
-    if d.case_id != id {
-        return Err(lantoa_watch::Error::Invalid {
-            field: "document",
-            message: format!("document {doc} is not of case {id}"),
-        }
-        .into());
-    }
-    let bytes = state.watch.document_bytes(&d).await?;
-    Ok(attachment(
-        lantoa_watch::documents::DOCX,
-        &d.file_name(),
-        bytes,
-    ))
+    crate::files::case_document(&state, id, doc).await
 }
 
 /// `GET /watch/cases/{id}/dossier`: the evidence dossier (ZIP with its SHA-256 manifest).
@@ -470,24 +459,9 @@ pub async fn dossier(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let bytes = state.watch.dossier(id).await?;
-    Ok(attachment(
+    Ok(crate::files::attachment(
         lantoa_watch::dossier::MEDIA_TYPE,
         &format!("ho-so-vu-viec-{id}.zip"),
         bytes,
     ))
-}
-
-fn attachment(media_type: &str, name: &str, bytes: Vec<u8>) -> Response {
-    use axum::http::header;
-    (
-        [
-            (header::CONTENT_TYPE, media_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
 }

@@ -5,7 +5,6 @@
 
 use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -267,17 +266,7 @@ async fn docx_of(state: &AppState, id: i64, q: &Copy) -> Result<(String, Vec<u8>
 }
 
 fn attachment(name: &str, media: &'static str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, media.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+    crate::files::attachment(media, name, bytes)
 }
 
 /// `GET /reports/{id}/report.docx`.
