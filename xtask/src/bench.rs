@@ -419,6 +419,7 @@ fn watch() -> anyhow::Result<()> {
         .arg("agree")
         .arg(&real)
         .arg(&real_peer))?)?;
+    let clean = json_line(&run(Command::new(&bin).arg("signals").arg(&real))?)?;
     let mut speed = Vec::new();
     for (name, dir) in [("real pages", &real), ("heavy layout pages", &heavy)] {
         let ours = json_line(&run(Command::new(&bin)
@@ -496,6 +497,18 @@ fn watch() -> anyhow::Result<()> {
         f(&agree, "f1_vs_peer"),
         agree["empty"],
         agree["peer_empty"]
+    );
+    let fired = clean["fired"].as_array().cloned().unwrap_or_default();
+    println!(
+        "Signals on those real pages (none written to show any; each read as a home page and as an article): {} fired{}",
+        fired
+            .iter()
+            .map(|x| x["fired"].as_u64().unwrap_or(0))
+            .sum::<u64>(),
+        fired
+            .iter()
+            .map(|x| format!(", {} {}", x["signal"].as_str().unwrap_or("?"), x["fired"]))
+            .collect::<String>()
     );
     println!();
     println!(

@@ -9,6 +9,7 @@
 //! watch_bench score DIR PEER_DIR    extraction F1 of ours and the peer's against DIR's expected texts, per layout
 //! watch_bench agree DIR PEER_DIR    real pages: F1 of ours with the peer's text as reference, empties
 //! watch_bench text FILE             the main text of one page (to look at a page the scores single out)
+//! watch_bench signals DIR           signals fired on pages that show none (clean pages), per signal, as home and as article
 //! ```
 //! Each prints one JSON line.
 
@@ -361,6 +362,61 @@ fn score(dir: &Path, peer: &Path) {
     println!("{{\"layouts\": [{}]}}", rows.join(", "));
 }
 
+/// Every signal fired on pages written to show none, each page read once as a home page and
+/// once as an article: all are false positives.
+fn clean_signals(dir: &Path) {
+    let rules = Rules::builtin().unwrap();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "html"))
+        .collect();
+    files.sort();
+    let facts = SubjectFacts {
+        kind: SubjectKind::Website,
+        host: "clean.example",
+        is_press: false,
+    };
+    let mut fired: std::collections::BTreeMap<String, usize> = Default::default();
+    for f in &files {
+        let body = std::fs::read(f).unwrap();
+        let text = lantoa_watch::crawl::charset::decode(&body, None);
+        let x = extract::extract(&text.text, None);
+        for home in [true, false] {
+            let view = PageView {
+                url: if home {
+                    "https://clean.example/"
+                } else {
+                    "https://clean.example/a"
+                },
+                home,
+                extracted: &x,
+                press_match: None,
+                harm_probability: None,
+            };
+            for hit in rules.evaluate(&facts, &view) {
+                eprintln!(
+                    "{} {} {}",
+                    f.display(),
+                    hit.rule,
+                    hit.evidence.chars().take(120).collect::<String>()
+                );
+                *fired.entry(hit.rule).or_default() += 1;
+            }
+        }
+    }
+    let rows: Vec<String> = fired
+        .iter()
+        .map(|(k, n)| format!("{{\"signal\": \"{k}\", \"fired\": {n}}}"))
+        .collect();
+    println!(
+        "{{\"pages\": {}, \"fired\": [{}]}}",
+        files.len(),
+        rows.join(", ")
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -375,6 +431,7 @@ fn main() {
         Some("layouts") => {
             layouts::write(Path::new(&args[1]), &fixtures(), args[2].parse().unwrap()).unwrap()
         }
+        Some("signals") => clean_signals(Path::new(&args[1])),
         Some("text") => {
             let body = std::fs::read(&args[1]).unwrap();
             let text = lantoa_watch::crawl::charset::decode(&body, None);
