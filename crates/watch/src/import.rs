@@ -235,7 +235,7 @@ fn read_csv(bytes: &[u8]) -> Result<Table> {
         }
         base = at;
         base_line = at_line;
-        reader = builder(false).from_reader(text[at..].as_bytes());
+        reader = builder(false).from_reader(&text.as_bytes()[at..]);
     }
     Ok(Table { headers, rows })
 }

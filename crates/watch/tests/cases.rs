@@ -696,6 +696,9 @@ async fn the_periods_figures_count_the_steps_and_sanctions_in_it() {
     );
 }
 
+/// A change that spoils a decision.
+type Change = Box<dyn Fn(&mut NewSanction)>;
+
 /// A decision the Inspectorate cannot record: refused naming `field` (with `words` in the
 /// message), the case and its sanctions as they were.
 async fn refused(w: &Watch, c: &Case, bad: &NewSanction, field: &str, words: &str) {
@@ -744,7 +747,7 @@ async fn a_sanction_follows_the_transfer_and_the_sanctions_file() {
     let c = env.case_in("cho_phan_hoi").await;
     env.clock.advance(Duration::days(5));
     let w = env.w.clone();
-    let cases: Vec<(Box<dyn Fn(&mut NewSanction)>, &str, &str)> = vec![
+    let cases: Vec<(Change, &str, &str)> = vec![
         (
             Box::new(|s| s.decision_date = "08/03/2026".into()),
             "decision_date",

@@ -602,22 +602,24 @@ async fn the_inspectorate_records_a_sanction_in_the_console() {
         .await
         .unwrap();
     fill(&c2, "#s-no", "12/QĐ-XPHC").await;
-    // The date input takes the browser's own format; set it as the form posts it.
+    // The date input takes the browser's own format; set it as the form posts it: today, after
+    // the transfer.
+    let today = lantoa_core::time::local_date(chrono::Utc::now()).format("%Y-%m-%d");
     c2.execute(
-        "document.getElementById('s-date').value = '2026-03-20'; return true",
+        &format!("document.getElementById('s-date').value = '{today}'; return true"),
         vec![],
     )
     .await
     .unwrap();
-    fill(&c2, "#s-decree", "38/2021/NĐ-CP").await;
-    fill(&c2, "#s-article", "51").await;
-    fill(&c2, "#s-clause", "2").await;
-    fill(&c2, "#s-fine", "30000000").await;
+    fill(&c2, "#s-decree", "15/2020/NĐ-CP").await;
+    fill(&c2, "#s-article", "101").await;
+    fill(&c2, "#s-clause", "1").await;
+    fill(&c2, "#s-fine", "15000000").await;
     fill(&c2, "#s-note", "Đã ra quyết định").await;
     click(&c2, "#sanction-button").await;
     assert_eq!(text(&c2, ".flash").await, "Đã ghi nhận quyết định xử phạt.");
     assert_eq!(text(&c2, "#case-state").await, "Xử phạt");
-    assert_eq!(text(&c2, "#sanction-fine").await, "30000000");
+    assert_eq!(text(&c2, "#sanction-fine").await, "15000000");
     c2.close().await.unwrap();
 }
 

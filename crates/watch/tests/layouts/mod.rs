@@ -145,10 +145,10 @@ fn owner_footer() -> &'static str {
 /// Builds page `k` of the corpus.
 pub fn page(k: usize, s: &[String], rng: &mut Rng) -> Page {
     let layout = LAYOUTS[k % LAYOUTS.len()];
-    let n = 2 + rng.below(if k % 5 == 0 { 30 } else { 10 });
+    let n = 2 + rng.below(if k.is_multiple_of(5) { 30 } else { 10 });
     let paras: Vec<String> = (0..n).map(|_| rng.pick(s).to_owned()).collect();
     let title: String = paras[0].chars().take(60).collect();
-    let heavy = k % 3 == 0;
+    let heavy = k.is_multiple_of(3);
     let (head_weight, menu) = if heavy {
         let kb = 100 + rng.below(200);
         weight(rng, kb)
