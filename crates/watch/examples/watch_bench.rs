@@ -379,10 +379,21 @@ fn clean_signals(dir: &Path) {
         is_press: false,
     };
     let mut fired: std::collections::BTreeMap<String, usize> = Default::default();
+    // The page's own address, from its canonical link or og:url, so that its own links are
+    // its own and outbound ones outbound.
+    let canonical = regex::Regex::new(
+        r#"(?i)<(?:link[^>]+rel=["']canonical["'][^>]+href|meta[^>]+property=["']og:url["'][^>]+content)=["']([^"']+)["']"#,
+    )
+    .unwrap();
+    let mut based = 0;
     for f in &files {
         let body = std::fs::read(f).unwrap();
         let text = lantoa_watch::crawl::charset::decode(&body, None);
-        let x = extract::extract(&text.text, None);
+        let base = canonical
+            .captures(&text.text)
+            .and_then(|c| url::Url::parse(&c[1]).ok());
+        based += usize::from(base.is_some());
+        let x = extract::extract(&text.text, base.as_ref());
         for home in [true, false] {
             let view = PageView {
                 url: if home {
@@ -411,7 +422,7 @@ fn clean_signals(dir: &Path) {
         .map(|(k, n)| format!("{{\"signal\": \"{k}\", \"fired\": {n}}}"))
         .collect();
     println!(
-        "{{\"pages\": {}, \"fired\": [{}]}}",
+        "{{\"pages\": {}, \"with_address\": {based}, \"fired\": [{}]}}",
         files.len(),
         rows.join(", ")
     );

@@ -87,23 +87,24 @@ pub fn extract(html: &str, base: Option<&Url>) -> Extracted {
     let doc = Html::parse_document(html);
     let root = doc.root_element();
     let main_text = tidy(&main_text::main_text(&doc));
+    let els = elements(&doc);
 
-    let title = first_meta(&doc, &["og:title"])
+    let title = first_meta(&els, &["og:title"])
         .or_else(|| first_text(root, "h1"))
         .or_else(|| first_text(root, "title"))
         .unwrap_or_default();
 
-    let footer_text = footer_text(&doc);
+    let footer_text = footer_text(&els);
     let owner = owner_block(&footer_text);
-    let masthead = masthead(&doc);
+    let masthead = masthead(&doc, &els);
 
     Extracted {
-        published: published(&doc, &main_text),
-        byline: byline(&doc, &main_text),
-        sections: sections(&doc),
+        published: published(&els, &main_text),
+        byline: byline(&els, &main_text),
+        sections: sections(&els),
         sources: sources(&main_text),
-        links: links(&doc, base),
-        comment_forms: comment_forms(&doc),
+        links: links(&doc, &els, base),
+        comment_forms: comment_forms(&els),
         title: squash(&title),
         main_text,
         masthead,
@@ -224,17 +225,28 @@ fn squash(s: &str) -> String {
     out
 }
 
-fn elements<'a>(
-    doc: &'a Html,
-) -> impl Iterator<Item = (NodeRef<'a, Node>, &'a scraper::node::Element)> {
-    doc.tree.nodes().filter_map(|n| match n.value() {
-        Node::Element(e) => Some((n, e)),
-        _ => None,
-    })
+/// An element with its class and id, lower-cased.
+type El<'a> = (NodeRef<'a, Node>, &'a scraper::node::Element, String);
+
+/// Every element of the page, in document order, each with its class and id lower-cased
+/// once: the metadata readers walk this list instead of each walking the tree and
+/// lower-casing every class again.
+fn elements(doc: &Html) -> Vec<El<'_>> {
+    doc.tree
+        .nodes()
+        .filter_map(|n| match n.value() {
+            Node::Element(e) => {
+                let mut ci = class_id(e);
+                ci.make_ascii_lowercase();
+                Some((n, e, ci))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
-fn first_meta(doc: &Html, names: &[&str]) -> Option<String> {
-    elements(doc).find_map(|(_, e)| {
+fn first_meta(els: &[El<'_>], names: &[&str]) -> Option<String> {
+    els.iter().find_map(|(_, e, _)| {
         if e.name() != "meta" {
             return None;
         }
@@ -288,9 +300,9 @@ pub fn parse_time(s: &str) -> Option<DateTime<FixedOffset>> {
     zone.from_local_datetime(&time).single()
 }
 
-fn published(doc: &Html, main_text: &str) -> Option<DateTime<FixedOffset>> {
+fn published(els: &[El<'_>], main_text: &str) -> Option<DateTime<FixedOffset>> {
     if let Some(t) = first_meta(
-        doc,
+        els,
         &[
             "article:published_time",
             "pubdate",
@@ -303,10 +315,10 @@ fn published(doc: &Html, main_text: &str) -> Option<DateTime<FixedOffset>> {
     {
         return Some(t);
     }
-    for (node, e) in elements(doc) {
+    for &(node, e, ref ci) in els {
         let marked = attr(e, "itemprop") == Some("datePublished")
             || e.name() == "time"
-            || class_id(e).to_ascii_lowercase().contains("date");
+            || ci.contains("date");
         if marked {
             let value = attr(e, "datetime")
                 .or_else(|| attr(e, "content"))
@@ -318,7 +330,7 @@ fn published(doc: &Html, main_text: &str) -> Option<DateTime<FixedOffset>> {
         }
     }
     // JSON-LD.
-    for (node, e) in elements(doc) {
+    for &(node, e, _) in els {
         if e.name() == "script" && attr(e, "type") == Some("application/ld+json") {
             let text = text_of(node);
             if let Some(i) = text.find("\"datePublished\"") {
@@ -343,12 +355,11 @@ static BYLINE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-fn byline(doc: &Html, main_text: &str) -> Option<String> {
-    if let Some(a) = first_meta(doc, &["author", "article:author"]) {
+fn byline(els: &[El<'_>], main_text: &str) -> Option<String> {
+    if let Some(a) = first_meta(els, &["author", "article:author"]) {
         return Some(squash(&a));
     }
-    for (node, e) in elements(doc) {
-        let ci = class_id(e).to_ascii_lowercase();
+    for &(node, e, ref ci) in els {
         if attr(e, "rel") == Some("author")
             || attr(e, "itemprop") == Some("author")
             || ci.contains("author")
@@ -368,10 +379,9 @@ fn byline(doc: &Html, main_text: &str) -> Option<String> {
     })
 }
 
-fn sections(doc: &Html) -> Vec<String> {
+fn sections(els: &[El<'_>]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for (node, e) in elements(doc) {
-        let ci = class_id(e).to_ascii_lowercase();
+    for &(node, e, ref ci) in els {
         let is_menu = e.name() == "nav"
             || attr(e, "role") == Some("navigation")
             || ci
@@ -395,16 +405,15 @@ fn sections(doc: &Html) -> Vec<String> {
     out
 }
 
-fn masthead(doc: &Html) -> String {
+fn masthead(doc: &Html, els: &[El<'_>]) -> String {
     let mut parts = Vec::new();
     if let Some(t) = first_text(doc.root_element(), "title") {
         parts.push(t);
     }
-    if let Some(d) = first_meta(doc, &["og:site_name", "description"]) {
+    if let Some(d) = first_meta(els, &["og:site_name", "description"]) {
         parts.push(squash(&d));
     }
-    for (node, e) in elements(doc) {
-        let ci = class_id(e).to_ascii_lowercase();
+    for &(node, e, ref ci) in els {
         if e.name() == "header" || ci.contains("masthead") || ci.contains("logo") {
             let t = squash(&text_of(node));
             if !t.is_empty() {
@@ -423,10 +432,9 @@ fn masthead(doc: &Html) -> String {
     parts.join(" | ")
 }
 
-fn footer_text(doc: &Html) -> String {
+fn footer_text(els: &[El<'_>]) -> String {
     let mut best = String::new();
-    for (node, e) in elements(doc) {
-        let ci = class_id(e).to_ascii_lowercase();
+    for &(node, e, ref ci) in els {
         if e.name() == "footer" || ci.contains("footer") || e.name() == "address" {
             let mut s = String::new();
             collect_lines(node, &mut s);
@@ -562,7 +570,7 @@ fn sources(main_text: &str) -> Vec<String> {
         .collect()
 }
 
-fn links(doc: &Html, base: Option<&Url>) -> Vec<Link> {
+fn links(doc: &Html, els: &[El<'_>], base: Option<&Url>) -> Vec<Link> {
     let base_host = base
         .and_then(|b| b.host_str())
         .map(|h| h.trim_start_matches("www."));
@@ -580,7 +588,7 @@ fn links(doc: &Html, base: Option<&Url>) -> Vec<Link> {
         }
     }
     let mut out = Vec::new();
-    for (node, e) in elements(doc) {
+    for &(node, e, _) in els {
         if e.name() != "a" {
             continue;
         }
@@ -625,10 +633,9 @@ fn links(doc: &Html, base: Option<&Url>) -> Vec<Link> {
     out
 }
 
-fn comment_forms(doc: &Html) -> usize {
-    elements(doc)
-        .filter(|(node, e)| {
-            let ci = class_id(e).to_ascii_lowercase();
+fn comment_forms(els: &[El<'_>]) -> usize {
+    els.iter()
+        .filter(|(node, e, ci)| {
             let commentish =
                 ci.contains("comment") || ci.contains("binh-luan") || ci.contains("binhluan");
             match e.name() {

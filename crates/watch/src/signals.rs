@@ -118,7 +118,18 @@ enum KindSpec {
         similarity: f64,
         min_delay_minutes: i64,
     },
-    HiddenLinks {},
+    HiddenLinks {
+        /// A hidden outbound link counts when its text has one of these phrases (whole
+        /// words) …
+        #[serde(default)]
+        phrases: Vec<String>,
+        /// … or its address one of these words (tone-folded, anywhere in host or path) …
+        #[serde(default)]
+        address_words: Vec<String>,
+        /// … or the first label of its host matches this pattern.
+        #[serde(default)]
+        host_pattern: Option<String>,
+    },
     ListedDomains {
         list: String,
     },
@@ -261,7 +272,8 @@ enum Kind {
         similarity: f64,
         min_delay_minutes: i64,
     },
-    HiddenLinks,
+    /// Phrases of a hidden link's text, words of its address, the pattern of its host.
+    HiddenLinks(PhraseSet, Vec<String>, Option<Regex>),
     ListedDomains(Vec<String>),
     HealthFood {
         product: PhraseSet,
@@ -464,7 +476,15 @@ impl Rules {
                     similarity,
                     min_delay_minutes,
                 },
-                KindSpec::HiddenLinks {} => Kind::HiddenLinks,
+                KindSpec::HiddenLinks {
+                    phrases,
+                    address_words,
+                    host_pattern,
+                } => Kind::HiddenLinks(
+                    PhraseSet::new(&id, &phrases)?,
+                    address_words.iter().map(|w| text::fold_key(w)).collect(),
+                    host_pattern.as_deref().map(regex).transpose()?,
+                ),
                 KindSpec::ListedDomains { list } => Kind::ListedDomains(
                     read_list(&list)?
                         .lines()
@@ -592,8 +612,10 @@ fn vietnamese_letter(c: char) -> bool {
 }
 
 /// Every key a rule may have.
-const KNOWN_KEYS: [&str; 28] = [
+const KNOWN_KEYS: [&str; 30] = [
     "id",
+    "host_pattern",
+    "address_words",
     "language",
     "requires_any",
     "context",
@@ -881,11 +903,28 @@ impl Rule {
                     )
                 })
             }
-            Kind::HiddenLinks => {
+            Kind::HiddenLinks(phrases, words, host_pattern) => {
+                // Sites hide their own menus and share buttons; an injected link is hidden
+                // and says what it sells, in its text or its address.
                 let hidden: Vec<String> = x
                     .links
                     .iter()
                     .filter(|l| l.hidden && l.external)
+                    .filter(|l| {
+                        let text = text::nfc(&l.text).to_lowercase();
+                        let href = text::fold_key(&l.href);
+                        let brand_host = host_pattern.as_ref().is_some_and(|re| {
+                            url::Url::parse(&l.href).ok().is_some_and(|u| {
+                                u.host_str()
+                                    .map(|h| h.trim_start_matches("www."))
+                                    .and_then(|h| h.split('.').next())
+                                    .is_some_and(|label| re.is_match(&label.to_ascii_lowercase()))
+                            })
+                        });
+                        brand_host
+                            || !phrases.find(&text).is_empty()
+                            || words.iter().any(|w| href.contains(w.as_str()))
+                    })
                     .take(5)
                     .map(|l| format!("“{}” → {}", l.text, l.href))
                     .collect();
@@ -1186,5 +1225,48 @@ mod tests {
             "{:?}",
             fired_on(html, false)
         );
+    }
+
+    /// Sites hide their own menus and share buttons; a hidden link counts when it says what
+    /// it sells, in its text, its address or a brand-shaped host.
+    #[test]
+    fn hidden_links_count_only_when_they_sell_a_banned_trade() {
+        let body = "<p>Người dân phản ánh, chính quyền tiếp nhận, xử lý và trả lời trong thời hạn quy định tại địa phương.</p>";
+        let page = |links: &str| {
+            format!(
+                "<html><body><article>{body}</article><div style=\"display:none\">{links}</div></body></html>"
+            )
+        };
+        let fired_with = |links: &str| {
+            let rules = Rules::builtin().unwrap();
+            let base = url::Url::parse("https://tintuc.example/tin/1").unwrap();
+            let x = crate::extract::extract(&page(links), Some(&base));
+            let facts = SubjectFacts {
+                kind: crate::SubjectKind::Website,
+                host: "tintuc.example",
+                is_press: false,
+            };
+            let view = PageView {
+                url: base.as_str(),
+                home: false,
+                extracted: &x,
+                press_match: None,
+                harm_probability: None,
+            };
+            rules
+                .evaluate(&facts, &view)
+                .into_iter()
+                .any(|h| h.rule == "ads.hidden_links")
+        };
+        assert!(!fired_with(
+            "<a href=\"https://www.facebook.com/tintuc\">F</a><a href=\"https://sso.example/logout\">Đăng xuất</a>"
+        ));
+        assert!(fired_with(
+            "<a href=\"https://khuyenmai.example/\">nhà cái uy tín</a>"
+        ));
+        assert!(fired_with(
+            "<a href=\"https://casino-online-vn.example/\">vào đây</a>"
+        ));
+        assert!(fired_with("<a href=\"https://fb88.example/\">vào đây</a>"));
     }
 }
