@@ -1097,7 +1097,8 @@ mod tests {
 
     fn fired_on(html: &str, home: bool) -> Vec<String> {
         let rules = Rules::builtin().unwrap();
-        let x = crate::extract::extract(html, None);
+        let base = url::Url::parse("https://tintuc.example/tin/1").unwrap();
+        let x = crate::extract::extract(html, Some(&base));
         let facts = SubjectFacts {
             kind: crate::SubjectKind::Website,
             host: "tintuc.example",
@@ -1237,27 +1238,7 @@ mod tests {
                 "<html><body><article>{body}</article><div style=\"display:none\">{links}</div></body></html>"
             )
         };
-        let fired_with = |links: &str| {
-            let rules = Rules::builtin().unwrap();
-            let base = url::Url::parse("https://tintuc.example/tin/1").unwrap();
-            let x = crate::extract::extract(&page(links), Some(&base));
-            let facts = SubjectFacts {
-                kind: crate::SubjectKind::Website,
-                host: "tintuc.example",
-                is_press: false,
-            };
-            let view = PageView {
-                url: base.as_str(),
-                home: false,
-                extracted: &x,
-                press_match: None,
-                harm_probability: None,
-            };
-            rules
-                .evaluate(&facts, &view)
-                .into_iter()
-                .any(|h| h.rule == "ads.hidden_links")
-        };
+        let fired_with = |links: &str| fired(&page(links)).iter().any(|r| r == "ads.hidden_links");
         assert!(!fired_with(
             "<a href=\"https://www.facebook.com/tintuc\">F</a><a href=\"https://sso.example/logout\">Đăng xuất</a>"
         ));
