@@ -50,16 +50,20 @@ pub fn run_named(args: &[String]) -> anyhow::Result<()> {
         Some("opendata") => opendata(),
         Some("notify") => notify(),
         Some("plans") => plans(),
-        // The server part of `opendata` alone, on a file of one's own (written by
-        // `opendata_bench gen`).
+        // The server part of `opendata` alone, on files of one's own (written by
+        // `opendata_bench gen FILE N [DIRTY_PERCENT]`): the first with latency probes, the
+        // rest timed one after another.
         Some("opendata-serve") => {
             let file = args
                 .get(1)
-                .context("usage: cargo xtask bench opendata-serve FILE")?;
+                .context("usage: cargo xtask bench opendata-serve FILE [MORE_FILES...]")?;
+            let more: Vec<std::path::PathBuf> =
+                args.iter().skip(2).map(std::path::PathBuf::from).collect();
             print!(
                 "{}",
                 serve_ingest(
                     std::path::Path::new(file),
+                    &more,
                     "xtask/bench/opendata_schema.json"
                 )?
             );
@@ -611,9 +615,21 @@ fn opendata() -> anyhow::Result<()> {
         .arg("frictionless")
         .arg(&file)
         .arg(schema))?)?;
+    // Ingest must grow linearly with the rows and with the share of dirty rows: the same
+    // server then takes a quarter-million and a million rows with 15% dirty.
+    let mut dirty = Vec::new();
+    for (rows, name) in [("250000", "250k-15.csv"), ("1000000", "1m-15.csv")] {
+        eprintln!("xtask: writing {rows} rows, 15% dirty");
+        let path = work.join(name);
+        run(Command::new(&bin).arg("gen").arg(&path).arg(rows).arg("15"))?;
+        dirty.push(path);
+    }
     eprintln!("xtask: the server while it ingests 1,000,000 rows");
-    let served = serve_ingest(&file, schema)?;
+    let served = serve_ingest(&file, &dirty, schema)?;
     let _ = std::fs::remove_file(&file);
+    for d in &dirty {
+        let _ = std::fs::remove_file(d);
+    }
     let big = work.join("10m.csv");
     eprintln!("xtask: writing 10,000,000 rows");
     run(Command::new(&bin).arg("gen").arg(&big).arg("10000000"))?;
@@ -844,13 +860,38 @@ fn probe(addr: &str, path: &str) -> anyhow::Result<f64> {
 /// (streamed to disk) into a new dataset of `schema`; while the in-process worker cleans and
 /// publishes it, `/healthz` and the public portal's list `/data` (a database read and a
 /// template) are fetched every 50 ms and timed, as they were before the upload, idle.
-fn serve_ingest(file: &std::path::Path, schema: &str) -> anyhow::Result<String> {
+fn serve_ingest(
+    file: &std::path::Path,
+    dirty: &[std::path::PathBuf],
+    schema: &str,
+) -> anyhow::Result<String> {
     let bin = build_lantoa()?;
     let dir = std::env::temp_dir().join(format!("lantoa-bench-serve-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     let (server, base, _) = serve_demo(&bin, &dir)?;
     let addr = base.trim_start_matches("http://").to_owned();
+    // A user whose one-time password is unchanged may not write (the Trust rule): the bench
+    // sets the administrator's own password first, as an operator would.
+    {
+        use std::io::Write as _;
+        let mut child = Command::new(&bin)
+            .args(["user", "passwd", "admin"])
+            .arg("--data-dir")
+            .arg(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .context("cannot run lantoa user passwd")?;
+        child
+            .stdin
+            .take()
+            .context("no stdin")?
+            .write_all(b"bench-Passw0rd-long-enough\n")?;
+        if !child.wait()?.success() {
+            bail!("lantoa user passwd admin failed");
+        }
+    }
     let token = run(Command::new(&bin)
         .args(["token", "create", "--user", "admin", "--name", "bench"])
         .arg("--data-dir")
@@ -861,22 +902,26 @@ fn serve_ingest(file: &std::path::Path, schema: &str) -> anyhow::Result<String> 
     .to_owned();
     let auth = format!("Authorization: {token}");
     let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(schema)?)?;
-    let created = curl(&[
-        "-H",
-        &auth,
-        "-H",
-        "Content-Type: application/json",
-        "--data-binary",
-        &serde_json::json!({
-            "name": "bench-1m", "title": "Benchmark", "owner_org": "SYT-HN",
-            "sensitivity": "restricted", "schema": schema,
-        })
-        .to_string(),
-        &format!("{base}/api/action/package_create"),
-    ])?;
-    if !created.contains("\"success\": true") && !created.contains("\"success\":true") {
-        bail!("package_create: {created}");
-    }
+    let create = |name: &str| -> anyhow::Result<()> {
+        let created = curl(&[
+            "-H",
+            &auth,
+            "-H",
+            "Content-Type: application/json",
+            "--data-binary",
+            &serde_json::json!({
+                "name": name, "title": "Benchmark", "owner_org": "SYT-HN",
+                "sensitivity": "restricted", "schema": schema,
+            })
+            .to_string(),
+            &format!("{base}/api/action/package_create"),
+        ])?;
+        if !created.contains("\"success\": true") && !created.contains("\"success\":true") {
+            bail!("package_create: {created}");
+        }
+        Ok(())
+    };
+    create("bench-1m")?;
     let sample = |n: usize| -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
         let (mut h, mut d) = (Vec::new(), Vec::new());
         for _ in 0..n {
@@ -927,6 +972,56 @@ fn serve_ingest(file: &std::path::Path, schema: &str) -> anyhow::Result<String> 
             bail!("the ingest did not end in 30 minutes: {u}");
         }
     };
+    // The dirty files, each into a dataset of its own, waited for without probes.
+    let mut linear = Vec::new();
+    for (i, path) in dirty.iter().enumerate() {
+        let name = format!("bench-dirty-{i}");
+        create(&name)?;
+        eprintln!("xtask: uploading {} to the server", path.display());
+        let sent = curl(&[
+            "-H",
+            &auth,
+            "-F",
+            &format!("package_id={name}"),
+            "-F",
+            &format!("upload=@{}", path.display()),
+            &format!("{base}/api/action/resource_create"),
+        ])?;
+        if !sent.contains("upload_id") {
+            bail!("resource_create: {sent}");
+        }
+        let u = loop {
+            std::thread::sleep(Duration::from_millis(500));
+            let out = run(Command::new(&bin)
+                .args(["opendata", "uploads", &name, "--json"])
+                .arg("--data-dir")
+                .arg(&dir))?;
+            let list: serde_json::Value = serde_json::from_str(&out)?;
+            let u = list[0].clone();
+            if matches!(u["status"].as_str(), Some("done" | "refused" | "failed")) {
+                break u;
+            }
+        };
+        if u["status"] != "done" {
+            bail!(
+                "the upload of {} ended {}: {}",
+                path.display(),
+                u["status"],
+                u["message"]
+            );
+        }
+        linear.push(u);
+    }
+    // The server's peak resident memory over the whole run (the kernel's high-water mark).
+    let peak_mb = std::fs::read_to_string(format!("/proc/{}/status", server.0.id()))
+        .ok()
+        .and_then(|st| {
+            st.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0);
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
     if done["status"] != "done" {
@@ -943,6 +1038,25 @@ fn serve_ingest(file: &std::path::Path, schema: &str) -> anyhow::Result<String> 
         rows / secs,
         done["clean"], done["quarantined"], done["duplicates"],
     ));
+    out.push_str(&format!(
+        "The server's peak resident memory over all the uploads: {peak_mb:.0} MB.\n"
+    ));
+    out.push_str("\nIngest through the server as the rows and the dirty share grow:\n\n| rows | dirty | quarantined | seconds | rows/s |\n|---:|---:|---:|---:|---:|\n");
+    let ingest_secs = |u: &serde_json::Value| {
+        (u["finished_at"].as_f64().unwrap_or(f64::NAN)
+            - u["uploaded_at"].as_f64().unwrap_or(f64::NAN))
+            / 1e6
+    };
+    for (u, share) in std::iter::once((&done, "1%")).chain(linear.iter().map(|u| (u, "15%"))) {
+        let n = u["rows"].as_f64().unwrap_or(f64::NAN);
+        let t = ingest_secs(u);
+        out.push_str(&format!(
+            "| {n:.0} | {share} | {} | {t:.1} | {:.0} |\n",
+            u["quarantined"],
+            n / t
+        ));
+    }
+    out.push('\n');
     out.push_str("| probe | idle p50 ms | idle p99 ms | idle max ms | ingesting p50 ms | ingesting p99 ms | ingesting max ms | probes while ingesting |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (name, idle, busy) in [
         ("`/healthz`", idle_h, busy_h),

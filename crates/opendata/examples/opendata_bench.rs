@@ -1,8 +1,8 @@
 //! The open-data benchmark program (driven by `cargo xtask bench opendata`).
 //!
 //! ```text
-//! opendata_bench gen FILE N      write an N-row, 12-column Vietnamese CSV, about 1% dirty
-//!                                (plus about 0.1% rows repeated exactly)
+//! opendata_bench gen FILE N [P]  write an N-row, 12-column Vietnamese CSV, about P% dirty
+//!                                (1 when not given; plus about 0.1% rows repeated exactly)
 //! opendata_bench run FILE SCHEMA validate + clean + quarantine FILE: clean rows to FILE.clean.csv,
 //!                                quarantined rows to FILE.quarantine.jsonl; one JSON line of figures
 //! ```
@@ -80,7 +80,7 @@ fn tax_code(rng: &mut Rng) -> String {
     }
 }
 
-fn generate(path: &str, n: u64) {
+fn generate(path: &str, n: u64, dirty_percent: u64) {
     let communes: Vec<String> = lantoa_registry::commune_reference()
         .unwrap()
         .current
@@ -132,8 +132,8 @@ fn generate(path: &str, n: u64) {
             2016 + rng.below(9)
         );
         let mut key = format!("HS{i:08}");
-        // About 1% of rows get one fault of a kind agencies make.
-        if rng.below(100) == 0 {
+        // About `dirty_percent`% of rows get one fault of a kind agencies make.
+        if rng.below(100) < dirty_percent {
             match rng.below(10) {
                 0 => birth = format!("{m:02}/{:02}/{year}", 13 + rng.below(15)),
                 1 => phone = format!("0{}", rng.below(1_000_000_000)),
@@ -247,8 +247,12 @@ fn run(path: &str, schema_path: &str) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some("gen") => generate(&args[1], args[2].parse().unwrap()),
+        Some("gen") => generate(
+            &args[1],
+            args[2].parse().unwrap(),
+            args.get(3).map_or(1, |p| p.parse().unwrap()),
+        ),
         Some("run") => run(&args[1], &args[2]),
-        _ => eprintln!("usage: opendata_bench gen FILE N | run FILE SCHEMA"),
+        _ => eprintln!("usage: opendata_bench gen FILE N [DIRTY_PERCENT] | run FILE SCHEMA"),
     }
 }

@@ -52,7 +52,10 @@ pub use service::{
 /// Migrations of the open-data tables.
 pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrate::MigrationSet {
     component: "opendata",
-    migrations: &[lantoa_store::migration!(1, "0001_datasets.sql")],
+    migrations: &[
+        lantoa_store::migration!(1, "0001_datasets.sql"),
+        lantoa_store::migration!(2, "0002_quarantine_key_status.sql"),
+    ],
 };
 
 pub mod admin;

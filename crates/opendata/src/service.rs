@@ -1315,6 +1315,20 @@ struct Groups {
 /// Published rows waiting to be written: one statement per [`ROWS_PER_STATEMENT`] rows (and
 /// one to close the quarantined rows they replace) instead of two statements, each a round
 /// trip to the database, per row. Written before the transaction that holds them commits.
+/// The statement that closes, as fixed, the open quarantined rows of a dataset that another
+/// upload's clean rows replaced under `keys` keys: `$1` who, `$2` when, `$3` the dataset, `$4`
+/// the replacing upload, `$5…` the keys. Public so that a test can read its query plan: it must
+/// look its keys up in `opendata_quarantine_key`, not scan the dataset's open rows (which made
+/// ingest grow with rows × dirty rows).
+pub fn close_replaced_sql(keys: usize) -> String {
+    let list: Vec<String> = (0..keys).map(|i| format!("${}", i + 5)).collect();
+    format!(
+        "UPDATE opendata_quarantine SET status = 'fixed', resolved_by = $1, resolved_at = $2
+         WHERE dataset_id = $3 AND status = 'open' AND upload_id <> $4 AND row_key IN ({})",
+        list.join(", ")
+    )
+}
+
 struct RowBatch {
     rows: Vec<(String, i64, i64, String)>,
     keys: std::collections::HashSet<String>,
@@ -1396,12 +1410,7 @@ impl RowBatch {
                 .filter(|r| r.1 == upload_id)
                 .map(|r| r.0.as_str())
                 .collect();
-            let list: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 5)).collect();
-            let sql = format!(
-                "UPDATE opendata_quarantine SET status = 'fixed', resolved_by = $1, resolved_at = $2
-                 WHERE dataset_id = $3 AND status = 'open' AND upload_id <> $4 AND row_key IN ({})",
-                list.join(", ")
-            );
+            let sql = close_replaced_sql(keys.len());
             let mut q = sqlx::query(&sql)
                 .bind(format!("upload:{upload_id}"))
                 .bind(at)
