@@ -1033,12 +1033,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     no_wait,
                     json,
                 } => {
-                    let u = opendata::upload(&od, &dataset, &file, no_wait).await?;
-                    if !no_wait {
+                    let u = opendata::upload(&od, &dataset, &file, no_wait, json).await?;
+                    if !no_wait || json {
                         opendata::report(&u, json)?;
-                        if u.status != "done" {
-                            return Ok(ExitCode::from(3));
-                        }
+                    }
+                    if !no_wait && u.status != "done" {
+                        return Ok(ExitCode::from(3));
                     }
                 }
                 OpendataCommand::Uploads { dataset, json } => {

@@ -30,12 +30,15 @@ fn style(template: &str) -> ProgressStyle {
 }
 
 /// Streams `file` into the blob store (a bar over its bytes), queues it for dataset `name`,
-/// and unless `no_wait`, follows the ingest a worker runs (a counter of rows) to its end.
+/// and unless `no_wait`, follows the ingest a worker runs (a counter of rows) to its end. With
+/// `json` the line saying it is queued goes to standard error, so that standard output holds
+/// only the JSON report.
 pub async fn upload(
     od: &OpenData,
     name: &str,
     file: &Path,
     no_wait: bool,
+    json: bool,
 ) -> anyhow::Result<Upload> {
     let dataset = od.dataset_by_name(name).await?;
     let mut input = tokio::fs::File::open(file)
@@ -68,10 +71,15 @@ pub async fn upload(
     let upload = od
         .upload_staged("cli", dataset.id, &file_name, staged)
         .await?;
-    println!(
+    let queued = format!(
         "upload {} (version {} of {}) queued: {} bytes",
         upload.id, upload.version, dataset.name, size
     );
+    if json {
+        eprintln!("{queued}");
+    } else {
+        println!("{queued}");
+    }
     if no_wait {
         return Ok(upload);
     }

@@ -682,6 +682,24 @@ fn opendata_upload_is_followed_to_its_end_and_agencies_are_set_by_code() {
         history.contains("tuan-40.csv") && history.contains("version 3"),
         "{history}"
     );
+    // With --json standard output is the JSON report alone (the "queued" line goes to
+    // standard error), waited for or not.
+    for extra in [None, Some("--no-wait")] {
+        let mut args = vec![
+            "opendata",
+            "upload",
+            "ca-sot-xuat-huyet-theo-tuan",
+            "tuan-40.csv",
+            "--json",
+        ];
+        args.extend(extra);
+        let o = run(d, &args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let report: serde_json::Value =
+            serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {:?}", stdout(&o)));
+        assert_eq!(report["file_name"], "tuan-40.csv", "{report}");
+        assert!(stderr(&o).contains("queued"), "{}", stderr(&o));
+    }
     // Bad input: each says what is wrong.
     let o = run(d, &["opendata", "upload", "khong-co", "tuan-40.csv"]);
     assert_eq!(o.status.code(), Some(1));
