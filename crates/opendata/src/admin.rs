@@ -47,7 +47,9 @@ pub struct AdminMap {
     current_by_key: HashMap<String, Vec<usize>>,
     legacy_by_code: HashMap<String, usize>,
     legacy_by_key: HashMap<String, Vec<usize>>,
-    legacy: Vec<(String, String, String)>,
+    /// Old units: code, name, the district's tone key (compared), the district as written
+    /// (shown in a quarantine reason).
+    legacy: Vec<(String, String, String, String)>,
     /// Old code → (divided, current units).
     targets: HashMap<String, (bool, Vec<usize>)>,
     /// Tone keys of [`UNIT_TYPES`] and [`DISTRICT_TYPES`].
@@ -97,8 +99,12 @@ impl AdminMap {
             m.current_by_key.entry(key).or_default().push(i);
         }
         for (i, l) in r.legacy.iter().enumerate() {
-            m.legacy
-                .push((l.code.clone(), l.name.clone(), tone_key(&l.district)));
+            m.legacy.push((
+                l.code.clone(),
+                l.name.clone(),
+                tone_key(&l.district),
+                l.district.clone(),
+            ));
             m.legacy_by_code.insert(l.code.clone(), i);
             let key = tone_key(&l.name);
             m.legacy_by_key
@@ -194,7 +200,7 @@ impl AdminMap {
             [i] => self.convert(*i),
             many => Mapped::Ambiguous(
                 many.iter()
-                    .map(|&i| format!("{} ({})", self.legacy[i].1, self.legacy[i].2))
+                    .map(|&i| format!("{} ({})", self.legacy[i].1, self.legacy[i].3))
                     .collect(),
             ),
         }
@@ -208,7 +214,7 @@ impl AdminMap {
     }
 
     fn convert(&self, legacy: usize) -> Mapped {
-        let (code, name, _) = &self.legacy[legacy];
+        let (code, name, _, _) = &self.legacy[legacy];
         match self.targets.get(code) {
             Some((false, into)) if into.len() == 1 => Mapped::Converted {
                 code: self.current[into[0]].0.clone(),
@@ -282,6 +288,41 @@ mod tests {
             m.map("Phường Văn Miếu - Quốc Tử Giám"),
             Mapped::Current { .. }
         ));
+    }
+
+    /// Old units of one name in several districts are named with their districts as written
+    /// ("Xã Tân Dân (Huyện Sóc Sơn)"), not as the comparison key ("huyêṇ soć sơn").
+    #[test]
+    fn an_ambiguous_old_name_shows_its_districts_as_written() {
+        let m = map();
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, l) in m.legacy.iter().enumerate() {
+            by_name.entry(l.1.as_str()).or_default().push(i);
+        }
+        let mut shown = 0;
+        for (name, ids) in by_name.iter().filter(|(_, v)| v.len() > 1) {
+            if let Mapped::Ambiguous(list) = m.map(name)
+                && list.iter().any(|c| c.contains(" ("))
+            {
+                for c in &list {
+                    let district = c.rsplit_once(" (").map_or("", |(_, d)| d);
+                    assert!(
+                        ids.iter()
+                            .any(|&i| format!("{})", m.legacy[i].3) == district),
+                        "{name}: {c:?} does not name a district as written"
+                    );
+                    assert!(
+                        district.starts_with(|ch: char| ch.is_uppercase()),
+                        "{name}: {c:?}"
+                    );
+                }
+                shown += 1;
+            }
+        }
+        assert!(
+            shown > 0,
+            "the shipped table has old names shared across districts"
+        );
     }
 
     impl AdminMap {
