@@ -1396,6 +1396,36 @@ mod ckan {
         assert_eq!(r.status, 200, "{}", r.body);
         let v = json(&r);
         assert_eq!(v["result"]["organization"]["name"], "syt-hn");
+        // organization_list with all_fields and organization_show give each agency's count of
+        // public datasets, as CKAN's package_count.
+        let r = app
+            .get("/api/3/action/organization_list?all_fields=true", None)
+            .await;
+        let orgs = json(&r);
+        let syt = orgs["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == "syt-hn")
+            .cloned()
+            .unwrap_or_else(|| panic!("{orgs}"));
+        let public_of_syt = app
+            .state
+            .opendata
+            .as_ref()
+            .unwrap()
+            .public_datasets()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|d| d.owner_unit_id.to_string() == syt["id"].as_str().unwrap())
+            .count();
+        assert!(public_of_syt >= 1);
+        assert_eq!(syt["package_count"], public_of_syt, "{syt}");
+        let r = app
+            .get("/api/3/action/organization_show?id=syt-hn", None)
+            .await;
+        assert_eq!(json(&r)["result"]["package_count"], public_of_syt);
         let url = v["result"]["resources"][0]["url"]
             .as_str()
             .unwrap()

@@ -484,16 +484,16 @@ async fn dispatch(
                 .get("all_fields")
                 .is_some_and(|v| v == true || v == "true");
             let mut orgs = Vec::new();
-            for id in owners(od).await? {
-                let o = organization(state, id).await?;
+            for (id, count) in owners(od).await? {
+                let o = organization(state, id, Some(count)).await?;
                 orgs.push(if all { o } else { o["name"].clone() });
             }
             Ok(Value::Array(orgs))
         }
         "organization_show" => {
             let id = text(p, "id").ok_or_else(|| validation("id: missing value"))?;
-            for owner in owners(od).await? {
-                let o = organization(state, owner).await?;
+            for (owner, count) in owners(od).await? {
+                let o = organization(state, owner, Some(count)).await?;
                 if o["name"] == id.as_str() || o["id"] == id.as_str() {
                     return Ok(o);
                 }
@@ -558,28 +558,35 @@ async fn find_any(
     Ok(found)
 }
 
-async fn owners(od: &lantoa_opendata::OpenData) -> Result<Vec<i64>, CkanError> {
-    let mut ids: Vec<i64> = od
-        .public_datasets()
-        .await?
-        .into_iter()
-        .map(|d| d.owner_unit_id)
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids)
+/// The agencies that own public datasets, each with how many (CKAN's `package_count`).
+async fn owners(od: &lantoa_opendata::OpenData) -> Result<Vec<(i64, usize)>, CkanError> {
+    let mut counts: std::collections::BTreeMap<i64, usize> = std::collections::BTreeMap::new();
+    for d in od.public_datasets().await? {
+        *counts.entry(d.owner_unit_id).or_default() += 1;
+    }
+    Ok(counts.into_iter().collect())
 }
 
-async fn organization(state: &AppState, unit_id: i64) -> Result<Value, CkanError> {
+/// An agency as CKAN's organization dict; `package_count` where CKAN gives it (the
+/// organization actions, not a package's own `organization`).
+async fn organization(
+    state: &AppState,
+    unit_id: i64,
+    package_count: Option<usize>,
+) -> Result<Value, CkanError> {
     let u = state.registry.get(unit_id).await?;
     let name = u
         .code
         .as_deref()
         .map_or_else(|| format!("unit-{}", u.id), str::to_lowercase);
-    Ok(json!({
+    let mut o = json!({
         "id": u.id.to_string(), "name": name, "title": u.name, "display_name": u.name,
         "type": "organization", "state": "active", "is_organization": true,
-    }))
+    });
+    if let Some(n) = package_count {
+        o["package_count"] = json!(n);
+    }
+    Ok(o)
 }
 
 fn iso(micros: i64) -> String {
@@ -611,7 +618,7 @@ fn resources(base: &str, d: &Dataset) -> Vec<Value> {
 }
 
 async fn package(state: &AppState, base: &str, d: &Dataset) -> Result<Value, CkanError> {
-    let org = organization(state, d.owner_unit_id).await?;
+    let org = organization(state, d.owner_unit_id, None).await?;
     Ok(json!({
         "id": d.id.to_string(),
         "name": d.name,
