@@ -1426,6 +1426,21 @@ mod ckan {
             .get("/api/3/action/organization_show?id=syt-hn", None)
             .await;
         assert_eq!(json(&r)["result"]["package_count"], public_of_syt);
+        // help_show says what an action takes; an unknown one is CKAN's Not Found Error.
+        let r = app
+            .get("/api/3/action/help_show?name=package_search", None)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(
+            json(&r)["result"].as_str().unwrap().contains("facet.field"),
+            "{}",
+            r.body
+        );
+        let r = app
+            .get("/api/3/action/help_show?name=no_such_action", None)
+            .await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        assert_eq!(json(&r)["error"]["__type"], "Not Found Error", "{}", r.body);
         let url = v["result"]["resources"][0]["url"]
             .as_str()
             .unwrap()

@@ -334,6 +334,61 @@ fn own(who: &lantoa_accounts::Principal, d: &Dataset) -> Result<(), CkanError> {
 /// The actions that change data.
 const WRITE_ACTIONS: [&str; 3] = ["package_create", "package_patch", "resource_create"];
 
+/// Every action this server provides, with what `help_show` says of it.
+const HELP: [(&str, &str); 15] = [
+    (
+        "status_show",
+        "Return the site's version and the extensions it runs.",
+    ),
+    ("site_read", "Return true: the site may be read."),
+    (
+        "help_show",
+        "Return the help string of an action: name (the action's name).",
+    ),
+    (
+        "package_list",
+        "Return the names of the public datasets: limit, offset.",
+    ),
+    (
+        "package_show",
+        "Return a public dataset: id (its name or id).",
+    ),
+    (
+        "package_search",
+        "Search the public datasets: q (words), fq, rows, start, sort, facet.field.",
+    ),
+    (
+        "organization_list",
+        "Return the agencies that own public datasets: all_fields for their dicts with package_count.",
+    ),
+    (
+        "organization_show",
+        "Return an agency that owns public datasets: id (its name or id), with package_count.",
+    ),
+    ("group_list", "Return the groups (this server has none)."),
+    ("tag_list", "Return the tags (this server has none)."),
+    (
+        "resource_show",
+        "Return a resource of a public dataset: id.",
+    ),
+    (
+        "datastore_search",
+        "Return a public dataset's rows: resource_id, q, filters, fields, sort, limit, offset.",
+    ),
+    (
+        "package_create",
+        "Create a dataset (POST, a data steward's or agency uploader's token): name, title, owner_org, schema, sensitivity, notes, license_id.",
+    ),
+    (
+        "package_patch",
+        "Change a dataset's fields (POST, an editor's token): id and the fields to change.",
+    ),
+    (
+        "resource_create",
+        "Upload a file to a dataset (POST multipart, an editor's token): package_id, upload.",
+    ),
+];
+
 async fn write(
     state: &AppState,
     headers: &HeaderMap,
@@ -465,6 +520,13 @@ async fn dispatch(
             "extensions": ["datastore"],
         })),
         "site_read" => Ok(Value::Bool(true)),
+        "help_show" => {
+            let name = text(p, "name").ok_or_else(|| validation("name: missing value"))?;
+            HELP.iter()
+                .find(|(action, _)| *action == name.as_str())
+                .map(|(_, help)| json!(help))
+                .ok_or_else(|| not_found(format!("action {name} not found")))
+        }
         "package_list" => {
             let names: Vec<String> = od
                 .public_datasets()
