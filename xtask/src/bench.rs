@@ -379,23 +379,24 @@ fn watch() -> anyhow::Result<()> {
     }
     eprintln!("xtask: extraction quality on the labelled fixtures");
     let fixtures = "crates/watch/tests/fixtures/pages";
-    let peer_out = work.join("peer-extract");
-    run(Command::new("python3")
-        .arg(peer)
-        .arg("extract")
-        .arg(fixtures)
-        .arg(&peer_out))?;
+    // The peer's main text of every page of a folder, into a folder of its own.
+    let peer_extract =
+        |pages: &std::path::Path, name: &str| -> anyhow::Result<std::path::PathBuf> {
+            let out = work.join(name);
+            run(Command::new("python3")
+                .arg(peer)
+                .arg("extract")
+                .arg(pages)
+                .arg(&out))?;
+            Ok(out)
+        };
+    let peer_out = peer_extract(std::path::Path::new(fixtures), "peer-extract")?;
     let q = json_line(&run(Command::new(&bin).arg("quality").arg(&peer_out))?)?;
 
     eprintln!("xtask: 320 labelled pages of real-world layouts (tests/layouts)");
     let layouts = work.join("layouts");
     run(Command::new(&bin).arg("layouts").arg(&layouts).arg("320"))?;
-    let layouts_peer = work.join("layouts-peer");
-    run(Command::new("python3")
-        .arg(peer)
-        .arg("extract")
-        .arg(&layouts)
-        .arg(&layouts_peer))?;
+    let layouts_peer = peer_extract(&layouts, "layouts-peer")?;
     let by_layout = json_line(&run(Command::new(&bin)
         .arg("score")
         .arg(&layouts)
@@ -413,12 +414,7 @@ fn watch() -> anyhow::Result<()> {
 
     eprintln!("xtask: real pages (trafilatura 0.9.3's test pages, from its PyPI sdist)");
     let real = real_pages(&work)?;
-    let real_peer = work.join("real-peer");
-    run(Command::new("python3")
-        .arg(peer)
-        .arg("extract")
-        .arg(&real)
-        .arg(&real_peer))?;
+    let real_peer = peer_extract(&real, "real-peer")?;
     let agree = json_line(&run(Command::new(&bin)
         .arg("agree")
         .arg(&real)

@@ -196,6 +196,20 @@ pub fn excerpt(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The digits of `n` grouped by thousands with ".", as Vietnamese write numbers
+/// (7500000 → "7.500.000").
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A cell as a spreadsheet can open it without running it (OWASP, "CSV Injection"): text that
 /// begins with `=`, `+`, `-`, `@`, a tab or a carriage return, and is not simply a number, is
 /// prefixed with `'` so that Excel and LibreOffice read it as text rather than as a formula

@@ -119,14 +119,7 @@ fn tables(s: &Section, labels: &Labels, lang: Lang) -> Vec<TableView> {
 /// A value as Vietnamese documents write it: thousands with ".", decimals with ",".
 pub fn written(v: f64, unit: &str) -> String {
     let whole = v.trunc() as i64;
-    let digits = whole.unsigned_abs().to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
+    let grouped = lantoa_core::text::thousands(whole.unsigned_abs());
     let sign = if v < 0.0 { "-" } else { "" };
     let frac = ((v.abs().fract()) * 10.0).round() as i64;
     let mut s = if frac > 0 && frac < 10 {

@@ -279,9 +279,8 @@ fn quality_report(peer: &Path) {
     );
 }
 
-/// Real pages no one here wrote: how far Lantoa's main text is from the peer's (token F1 with
-/// the peer's text as the reference), how many come out empty, and the analysis rate.
-fn agree(dir: &Path, peer: &Path) {
+/// The `.html` files of `dir`, in name order.
+fn html_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok())
@@ -289,6 +288,13 @@ fn agree(dir: &Path, peer: &Path) {
         .filter(|p| p.extension().is_some_and(|x| x == "html"))
         .collect();
     files.sort();
+    files
+}
+
+/// Real pages no one here wrote: how far Lantoa's main text is from the peer's (token F1 with
+/// the peer's text as the reference), how many come out empty, and the analysis rate.
+fn agree(dir: &Path, peer: &Path) {
+    let files = html_files(dir);
     let (mut sum, mut empty, mut peer_empty, mut bytes) = (0.0, 0usize, 0usize, 0usize);
     let mut rows = Vec::new();
     for f in &files {
@@ -323,13 +329,7 @@ fn agree(dir: &Path, peer: &Path) {
 /// Extraction F1 of Lantoa and of the peer against each labelled page's expected text, in
 /// all and per layout, with the number of empty outputs.
 fn score(dir: &Path, peer: &Path) {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "html"))
-        .collect();
-    files.sort();
+    let files = html_files(dir);
     // layout -> (pages, ours, peer, our empties, peer empties)
     let mut by: std::collections::BTreeMap<String, (usize, f64, f64, usize, usize)> =
         Default::default();
@@ -366,13 +366,7 @@ fn score(dir: &Path, peer: &Path) {
 /// once as an article: all are false positives.
 fn clean_signals(dir: &Path) {
     let rules = Rules::builtin().unwrap();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "html"))
-        .collect();
-    files.sort();
+    let files = html_files(dir);
     let facts = SubjectFacts {
         kind: SubjectKind::Website,
         host: "clean.example",

@@ -173,15 +173,11 @@ static DECREE_NUMBER: LazyLock<Option<regex::Regex>> =
 
 /// 1.000.000 đồng, as Vietnamese write money.
 fn vnd(n: i64) -> String {
-    let digits = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    format!("{}{out} đồng", if n < 0 { "-" } else { "" })
+    let sign = if n < 0 { "-" } else { "" };
+    format!(
+        "{sign}{} đồng",
+        lantoa_core::text::thousands(n.unsigned_abs())
+    )
 }
 
 impl SanctionRules {

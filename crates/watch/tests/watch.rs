@@ -147,28 +147,25 @@ async fn an_unclosed_quote_and_an_overlong_name_are_refused_row_by_row() {
         "{:?}",
         status(2)
     );
-    match status(3) {
-        RowStatus::Rejected { field, reason } => {
-            assert_eq!(field, "row");
-            assert!(reason.contains("never closed"), "{reason}");
-        }
-        other => panic!("line 3: {other:?}"),
-    }
+    // The field and reason of a refused row.
+    let rejected = |line: u64| match status(line) {
+        RowStatus::Rejected { field, reason } => (field, reason),
+        other => panic!("line {line} should be refused, was {other:?}"),
+    };
+    let (field, why) = rejected(3);
+    assert_eq!(field, "row");
+    assert!(why.contains("never closed"), "{why}");
     assert!(
         matches!(status(4), RowStatus::Created { .. }),
         "{:?}",
         status(4)
     );
-    match status(6) {
-        RowStatus::Rejected { field, reason } => {
-            assert_eq!(field, "tên");
-            assert!(
-                reason.contains("399 characters") && reason.contains("at most 300"),
-                "{reason}"
-            );
-        }
-        other => panic!("line 6: {other:?}"),
-    }
+    let (field, why) = rejected(6);
+    assert_eq!(field, "tên");
+    assert!(
+        why.contains("399 characters") && why.contains("at most 300"),
+        "{why}"
+    );
     assert!(
         matches!(status(7), RowStatus::Created { .. }),
         "{:?}",
