@@ -120,6 +120,10 @@ enum OpendataCommand {
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
+        /// The day the data is as of (dd/mm/yyyy or yyyy-mm-dd): before 1/7/2025 its commune
+        /// names are read as the old units. Without it the file's own dates tell.
+        #[arg(long, value_parser = parse_as_of)]
+        as_of: Option<chrono::NaiveDate>,
     },
     /// A dataset's uploads, newest first, with their counts and file problems.
     Uploads {
@@ -1032,8 +1036,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     file,
                     no_wait,
                     json,
+                    as_of,
                 } => {
-                    let u = opendata::upload(&od, &dataset, &file, no_wait, json).await?;
+                    let u = opendata::upload(&od, &dataset, &file, no_wait, json, as_of).await?;
                     if !no_wait || json {
                         opendata::report(&u, json)?;
                     }
@@ -1438,4 +1443,10 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `--as-of`: a day as every form reads one.
+fn parse_as_of(s: &str) -> Result<chrono::NaiveDate, String> {
+    lantoa_core::time::parse_day(s)
+        .ok_or_else(|| format!("\"{s}\" is not a date (dd/mm/yyyy or yyyy-mm-dd)"))
 }

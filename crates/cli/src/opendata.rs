@@ -39,6 +39,7 @@ pub async fn upload(
     file: &Path,
     no_wait: bool,
     json: bool,
+    as_of: Option<chrono::NaiveDate>,
 ) -> anyhow::Result<Upload> {
     let dataset = od.dataset_by_name(name).await?;
     let mut input = tokio::fs::File::open(file)
@@ -69,7 +70,7 @@ pub async fn upload(
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| "upload.csv".to_owned());
     let upload = od
-        .upload_staged("cli", dataset.id, &file_name, staged)
+        .upload_staged("cli", dataset.id, &file_name, staged, as_of)
         .await?;
     let queued = format!(
         "upload {} (version {} of {}) queued: {} bytes",

@@ -17,7 +17,7 @@ use lantoa_core::phone::NumberingPlan;
 use lantoa_core::tax_code::TaxCode;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::admin::{AdminMap, Mapped};
+use crate::admin::{AdminMap, Context, Mapped};
 use crate::clean::{self, is_nfc};
 use crate::decode::EncodingProblem;
 use crate::keys::KeyTable;
@@ -263,8 +263,13 @@ pub struct Checker<'s> {
     unique_hashes: Vec<(usize, u64)>,
     /// A cell's value before its Vietnamese kind is applied.
     stage: String,
-    /// Commune cells already mapped: the same few hundred names fill millions of rows.
+    /// Commune cells already mapped (with their district and province): the same few hundred
+    /// names fill millions of rows.
     communes: HashMap<String, Result<String, (ErrorType, String)>, foldhash::fast::RandomState>,
+    /// Scratch space for a commune cell's key in `communes`.
+    place_key: String,
+    /// The file's names are those before 1/7/2025.
+    old_names: bool,
 }
 
 /// The most commune spellings remembered; past it the memory is cleared and refilled.
@@ -296,6 +301,8 @@ impl<'s> Checker<'s> {
                 .map(|f| f.unique.then(KeyTable::new))
                 .collect(),
             communes: HashMap::default(),
+            place_key: String::new(),
+            old_names: false,
             stage: String::with_capacity(64),
             scratch: Vec::with_capacity(512),
             unique_hashes: Vec::new(),
@@ -312,6 +319,35 @@ impl<'s> Checker<'s> {
         }
         for t in self.unique.iter_mut().flatten() {
             t.reserve(rows);
+        }
+    }
+
+    /// Reads commune names as those before 1/7/2025 ([`crate::admin::REFORM_DATE`]), for a
+    /// file that predates it.
+    pub fn names_before_reform(&mut self, old: bool) {
+        if self.old_names != old {
+            self.communes.clear();
+        }
+        self.old_names = old;
+    }
+
+    /// The context a commune column's cell is read in: the row's district and province cells.
+    fn place<'c>(&self, field: &crate::schema::Field, cells: &'c [CellIn<'_>]) -> Context<'c> {
+        let text = |j: Option<usize>| -> Option<&'c str> {
+            let j = j?;
+            match cells.get(j)? {
+                CellIn::Text(t) => {
+                    let t = t.trim();
+                    (!t.is_empty() && !self.schema.fields[j].missing_values.iter().any(|m| m == t))
+                        .then_some(t)
+                }
+                _ => None,
+            }
+        };
+        Context {
+            old: self.old_names,
+            district: text(field.district_field),
+            province: text(field.province_field),
         }
     }
 
@@ -409,7 +445,12 @@ impl<'s> Checker<'s> {
                 Cow::Owned(trimmed.nfc().collect())
             };
             let start = out.start();
-            match self.value_into(field, &text, &mut out.text) {
+            let place = if field.vn == Some(Kind::Commune) {
+                self.place(field, cells)
+            } else {
+                Context::default()
+            };
+            match self.value_into(field, &text, place, &mut out.text) {
                 Ok(bound) => {
                     if let Some(e) = constraint(field, &out.text[start..], bound) {
                         errors.push(err(ErrorType::ConstraintError, Some(raw), e));
@@ -540,6 +581,7 @@ impl<'s> Checker<'s> {
         &mut self,
         field: &crate::schema::Field,
         text: &str,
+        place: Context<'_>,
         out: &mut String,
     ) -> Result<Option<Bound>, (ErrorType, String)> {
         use std::fmt::Write as _;
@@ -606,7 +648,7 @@ impl<'s> Checker<'s> {
             self.stage = stage;
             return Ok(bound);
         };
-        let result = self.kind_into(kind, &stage, out);
+        let result = self.kind_into(kind, &stage, place, out);
         self.stage = stage;
         result.map(|()| bound)
     }
@@ -616,6 +658,7 @@ impl<'s> Checker<'s> {
         &mut self,
         kind: Kind,
         typed: &str,
+        place: Context<'_>,
         out: &mut String,
     ) -> Result<(), (ErrorType, String)> {
         let te = |n: String| (ErrorType::TypeError, n);
@@ -639,34 +682,48 @@ impl<'s> Checker<'s> {
                     .map_err(|e| te(e.to_string()))?
                     .national(),
             ),
-            Kind::Commune => {
-                if let Some(known) = self.communes.get(typed) {
-                    return match known {
-                        Ok(name) => {
-                            out.push_str(name);
-                            Ok(())
-                        }
-                        Err(e) => Err(e.clone()),
-                    };
-                }
-                let mapped = match self.admin.map(typed) {
-                    Mapped::Current { name, .. } | Mapped::Converted { name, .. } => Ok(name),
-                    Mapped::Ambiguous(c) => Err((
-                        ErrorType::AmbiguousAdminMapping,
-                        format!(
-                            "\"{typed}\" may now be any of: {}; give the current commune or ward",
-                            c.join("; ")
-                        ),
-                    )),
-                    Mapped::Unknown => Err((
+            Kind::District => match self.admin.district(typed) {
+                Some(name) => out.push_str(name),
+                None => {
+                    return Err((
                         ErrorType::ConstraintError,
-                        format!("\"{typed}\" is no commune or ward of Hà Nội, old or current"),
-                    )),
-                };
-                if self.communes.len() >= COMMUNE_CACHE {
-                    self.communes.clear();
+                        format!(
+                            "\"{typed}\" was no district of {} before 1/7/2025",
+                            crate::admin::HANOI
+                        ),
+                    ));
                 }
-                self.communes.insert(typed.to_owned(), mapped.clone());
+            },
+            Kind::Province => match self.admin.province(typed) {
+                Some(name) => out.push_str(name),
+                None => {
+                    return Err((
+                        ErrorType::ConstraintError,
+                        format!(
+                            "\"{typed}\" is not {}, whose units alone are known",
+                            crate::admin::HANOI
+                        ),
+                    ));
+                }
+            },
+            Kind::Commune => {
+                let mut key = std::mem::take(&mut self.place_key);
+                key.clear();
+                key.push_str(typed);
+                for part in [place.district, place.province] {
+                    key.push('\u{1f}');
+                    key.push_str(part.unwrap_or_default());
+                }
+                let known = self.communes.get(key.as_str()).cloned();
+                let mapped = known.unwrap_or_else(|| {
+                    let mapped = commune_verdict(typed, self.admin.map_in(typed, place));
+                    if self.communes.len() >= COMMUNE_CACHE {
+                        self.communes.clear();
+                    }
+                    self.communes.insert(key.clone(), mapped.clone());
+                    mapped
+                });
+                self.place_key = key;
                 out.push_str(&mapped?);
             }
         }
@@ -695,6 +752,28 @@ impl<'s> Checker<'s> {
                 });
             }
         }
+    }
+}
+
+/// What a commune cell's mapping makes of it: the current unit's name, or the error and why.
+fn commune_verdict(typed: &str, mapped: Mapped) -> Result<String, (ErrorType, String)> {
+    match mapped {
+        Mapped::Current { name, .. } | Mapped::Converted { name, .. } => Ok(name),
+        Mapped::Divided { old, into } => Err((
+            ErrorType::AmbiguousAdminMapping,
+            format!(
+                "\"{typed}\" is {old}, which on 1/7/2025 was divided between {}; which one holds this row depends on the street: give the current commune or ward",
+                into.join(", ")
+            ),
+        )),
+        Mapped::Shared(c) => Err((
+            ErrorType::AmbiguousAdminMapping,
+            format!(
+                "\"{typed}\" may be any of: {}; give the district, or the current commune or ward",
+                c.join("; ")
+            ),
+        )),
+        Mapped::Unknown(why) => Err((ErrorType::ConstraintError, why)),
     }
 }
 

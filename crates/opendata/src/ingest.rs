@@ -12,6 +12,8 @@
 
 use std::io::{BufRead, BufReader, Read};
 
+use chrono::NaiveDate;
+
 use crate::check::{CellIn, Checker, RowError, Verdict};
 use crate::decode::{self, FileEncoding};
 use crate::schema::Schema;
@@ -477,9 +479,9 @@ impl<'r> Ingest<'r> {
         })
     }
 
-    /// Reads and checks the next row; `None` at the end of the file. An error reading the file
-    /// ends the ingest with its row number; rows given before it stand.
-    pub fn next(&mut self, checker: &mut Checker<'_>) -> Option<Result<Row, FileProblem>> {
+    /// Reads the next record: `None` at the end of the file, an error (with its row number)
+    /// when the file cannot be read on.
+    fn advance(&mut self) -> Option<Result<(), FileProblem>> {
         let more = match &mut self.source {
             Source::Csv {
                 reader,
@@ -494,17 +496,73 @@ impl<'r> Ingest<'r> {
             Source::Table { rows, current } => Ok(rows.next().map(|r| *current = r).is_some()),
         };
         match more {
-            Ok(false) => return None,
-            Ok(true) => {}
-            Err(e) => {
-                return Some(Err(FileProblem {
-                    error_type: "source-error",
-                    note: format!("row {}: {e}", self.number + 1),
-                    fatal: true,
-                }));
+            Ok(false) => None,
+            Ok(true) => {
+                self.number += 1;
+                Some(Ok(()))
+            }
+            Err(e) => Some(Err(FileProblem {
+                error_type: "source-error",
+                note: format!("row {}: {e}", self.number + 1),
+                fatal: true,
+            })),
+        }
+    }
+
+    /// The latest date in the schema's date, datetime and year columns (a year counts as its
+    /// last day), read without checking the rows; it stops at the first date on or after
+    /// `enough`. Cells that are not dates are passed over. `None` when no cell is a date.
+    pub fn latest_date(mut self, schema: &Schema, enough: NaiveDate) -> Option<NaiveDate> {
+        use crate::schema::FieldType;
+        let dated: Vec<(usize, &FieldType)> = schema
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                matches!(
+                    f.kind,
+                    FieldType::Date(_) | FieldType::Datetime | FieldType::Year
+                )
+            })
+            .map(|(i, f)| (self.columns[i], &f.kind))
+            .collect();
+        if dated.is_empty() {
+            return None;
+        }
+        let mut latest: Option<NaiveDate> = None;
+        while let Some(Ok(())) = self.advance() {
+            let whole = self.source.plain_text();
+            for &(c, kind) in &dated {
+                let CellIn::Text(t) = self.source.cell(c, whole) else {
+                    continue;
+                };
+                let t = t.trim();
+                let day = match kind {
+                    FieldType::Date(f) => crate::clean::date(t, f).ok(),
+                    FieldType::Datetime => crate::clean::datetime(t)
+                        .ok()
+                        .and_then(|d| NaiveDate::parse_from_str(d.get(..10)?, "%Y-%m-%d").ok()),
+                    _ => crate::clean::year(t)
+                        .ok()
+                        .and_then(|y| NaiveDate::from_ymd_opt(y, 12, 31)),
+                };
+                if day > latest {
+                    latest = day;
+                }
+            }
+            if latest.is_some_and(|d| d >= enough) {
+                break;
             }
         }
-        self.number += 1;
+        latest
+    }
+
+    /// Reads and checks the next row; `None` at the end of the file. An error reading the file
+    /// ends the ingest with its row number; rows given before it stand.
+    pub fn next(&mut self, checker: &mut Checker<'_>) -> Option<Result<Row, FileProblem>> {
+        if let Err(e) = self.advance()? {
+            return Some(Err(e));
+        }
         let width = self.dialect.header.len();
         let source = &self.source;
         let whole = source.plain_text();

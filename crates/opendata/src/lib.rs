@@ -55,6 +55,7 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
     migrations: &[
         lantoa_store::migration!(1, "0001_datasets.sql"),
         lantoa_store::migration!(2, "0002_quarantine_key_status.sql"),
+        lantoa_store::migration!(3, "0003_upload_names_as_of.sql"),
     ],
 };
 

@@ -10,8 +10,14 @@
 //!   cleaned and checked: `name` (a person's or place's name: trimmed, NFC, each word
 //!   capitalised), `cccd` (12-digit citizen identity number), `tax_code`, `phone`, `commune`
 //!   (an administrative unit name or code, mapped to the current units).
+//!   `district` (a district of before 1/7/2025) and `province`: they tell the `commune` column
+//!   which old unit a name is.
 //! * `lantoa:birthDateField`, `lantoa:sexField` — on a `cccd` column, the columns its birth
 //!   year and sex digits are checked against.
+//! * `lantoa:districtField`, `lantoa:provinceField` — on a `commune` column, the columns that
+//!   narrow its names. Without them the schema's one `district` (`province`) column is used,
+//!   or else its one untyped string column named as such (`quan_huyen`, `Quận/Huyện`,
+//!   `district`; `tinh`, `province`), which then holds that kind.
 //!
 //! What a column is shared as (dropped, generalised) is the dataset's de-identification
 //! policy, not the schema's.
@@ -165,6 +171,10 @@ pub enum Kind {
     Phone,
     /// An administrative unit (commune/ward), by name or code, old or current.
     Commune,
+    /// A district of before 1/7/2025: it tells which old commune a `commune` column names.
+    District,
+    /// A province: only Hà Nội's units are known.
+    Province,
 }
 
 impl Kind {
@@ -175,8 +185,74 @@ impl Kind {
             "tax_code" => Self::TaxCode,
             "phone" => Self::Phone,
             "commune" => Self::Commune,
+            "district" => Self::District,
+            "province" => Self::Province,
             _ => return None,
         })
+    }
+}
+
+/// Column names (compared on their tone key) that hold a district or a province when the
+/// schema has a `commune` column and does not say which columns do.
+const DISTRICT_COLUMNS: [&str; 9] = [
+    "quan_huyen",
+    "quan huyen",
+    "quận huyện",
+    "quận/huyện",
+    "quan/huyen",
+    "quận, huyện",
+    "district",
+    "huyen",
+    "huyện",
+];
+const PROVINCE_COLUMNS: [&str; 7] = [
+    "tinh",
+    "tỉnh",
+    "tinh_thanh",
+    "tỉnh/thành phố",
+    "tỉnh, thành phố",
+    "tinh_tp",
+    "province",
+];
+
+/// Links each `commune` column to the schema's one district and one province column when the
+/// schema does not: a column of that kind, or else one named as [`DISTRICT_COLUMNS`] and
+/// [`PROVINCE_COLUMNS`] with no kind of its own (which then takes that kind).
+fn link_places(fields: &mut [Field]) {
+    if !fields.iter().any(|f| f.vn == Some(Kind::Commune)) {
+        return;
+    }
+    for (kind, names) in [
+        (Kind::District, &DISTRICT_COLUMNS[..]),
+        (Kind::Province, &PROVINCE_COLUMNS[..]),
+    ] {
+        let keys: Vec<String> = names
+            .iter()
+            .map(|n| lantoa_core::text::tone_key(n))
+            .collect();
+        let named: Vec<usize> = (0..fields.len())
+            .filter(|&j| {
+                fields[j].vn.is_none()
+                    && matches!(fields[j].kind, FieldType::String(_))
+                    && keys.contains(&lantoa_core::text::tone_key(&fields[j].name))
+            })
+            .collect();
+        let declared: Vec<usize> = (0..fields.len())
+            .filter(|&j| fields[j].vn == Some(kind))
+            .collect();
+        let one = match (declared.as_slice(), named.as_slice()) {
+            ([j], _) => *j,
+            ([], [j]) => *j,
+            _ => continue,
+        };
+        fields[one].vn = Some(kind);
+        for f in fields.iter_mut().filter(|f| f.vn == Some(Kind::Commune)) {
+            let link = match kind {
+                Kind::District => &mut f.district_field,
+                _ => &mut f.province_field,
+            };
+            link.get_or_insert(one);
+        }
     }
 }
 
@@ -220,6 +296,10 @@ pub struct Field {
     pub birth_date_field: Option<usize>,
     /// For `cccd`: the sex column's index.
     pub sex_field: Option<usize>,
+    /// For `commune`: the district column's index.
+    pub district_field: Option<usize>,
+    /// For `commune`: the province column's index.
+    pub province_field: Option<usize>,
     /// How the field is shared (`lantoa:share`).
     pub share: crate::share::Share,
     /// A quasi-identifier for the k-anonymity check (`lantoa:quasi`).
@@ -422,7 +502,7 @@ impl Schema {
                 Some(Value::String(s)) => Kind::parse(s).or_else(|| {
                     problem(
                         at("lantoa:kind"),
-                        format!("\"{s}\" is not a kind (name, cccd, tax_code, phone, commune)"),
+                        format!("\"{s}\" is not a kind (name, cccd, tax_code, phone, commune, district, province)"),
                     );
                     None
                 }),
@@ -453,6 +533,8 @@ impl Schema {
                 missing_values,
                 birth_date_field: None,
                 sex_field: None,
+                district_field: None,
+                province_field: None,
                 share: crate::share::Share::Keep,
                 quasi: false,
                 not_personal: false,
@@ -501,7 +583,12 @@ impl Schema {
             if let Some(c) = f.get("constraints") {
                 constraints(&mut field, c, i, &mut problem);
             }
-            for key in ["lantoa:birthDateField", "lantoa:sexField"] {
+            for key in [
+                "lantoa:birthDateField",
+                "lantoa:sexField",
+                "lantoa:districtField",
+                "lantoa:provinceField",
+            ] {
                 if let Some(v) = f.get(key) {
                     match v.as_str() {
                         Some(s) => links.push((i, key, s.to_owned())),
@@ -517,14 +604,47 @@ impl Schema {
                 problem(path, format!("no field is named \"{target}\""));
                 continue;
             };
-            if fields[i].vn != Some(Kind::Cccd) {
-                problem(path, "only a field of lantoa:kind \"cccd\" has this".into());
-            } else if key == "lantoa:sexField" {
-                fields[i].sex_field = Some(j);
+            let (owner, target_kind) = match key {
+                "lantoa:districtField" | "lantoa:provinceField" => (Kind::Commune, true),
+                _ => (Kind::Cccd, false),
+            };
+            if fields[i].vn != Some(owner) {
+                problem(
+                    path,
+                    format!(
+                        "only a field of lantoa:kind \"{}\" has this",
+                        if owner == Kind::Commune {
+                            "commune"
+                        } else {
+                            "cccd"
+                        }
+                    ),
+                );
+                continue;
+            }
+            let want = if key == "lantoa:districtField" {
+                Kind::District
             } else {
-                fields[i].birth_date_field = Some(j);
+                Kind::Province
+            };
+            if target_kind && fields[j].vn.is_some_and(|k| k != want) {
+                problem(path, format!("\"{target}\" holds another kind of value"));
+                continue;
+            }
+            match key {
+                "lantoa:sexField" => fields[i].sex_field = Some(j),
+                "lantoa:birthDateField" => fields[i].birth_date_field = Some(j),
+                "lantoa:districtField" => {
+                    fields[j].vn = Some(Kind::District);
+                    fields[i].district_field = Some(j);
+                }
+                _ => {
+                    fields[j].vn = Some(Kind::Province);
+                    fields[i].province_field = Some(j);
+                }
             }
         }
+        link_places(&mut fields);
         let mut primary_key = Vec::new();
         match obj.get("primaryKey") {
             None => {}
@@ -778,6 +898,60 @@ mod tests {
             Some(Bound::Date(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()))
         );
         assert_eq!(s.fields[3].birth_date_field, Some(2));
+    }
+
+    /// A commune column is linked to its district and province columns: named by
+    /// `lantoa:districtField`, the one column of that kind, or the one untyped column named as
+    /// agencies name it; a link to the wrong kind of column is refused.
+    #[test]
+    fn a_commune_column_finds_its_district_and_province() {
+        let s = Schema::from_json(
+            r#"{"fields": [
+                {"name": "xa", "lantoa:kind": "commune"},
+                {"name": "Quận/Huyện"},
+                {"name": "tinh"},
+                {"name": "ghi_chu"}
+            ]}"#,
+        )
+        .unwrap();
+        assert_eq!(s.fields[0].district_field, Some(1));
+        assert_eq!(s.fields[0].province_field, Some(2));
+        assert_eq!(s.fields[1].vn, Some(Kind::District));
+        assert_eq!(s.fields[2].vn, Some(Kind::Province));
+        assert_eq!(s.fields[3].vn, None);
+        let s = Schema::from_json(
+            r#"{"fields": [
+                {"name": "xa", "lantoa:kind": "commune", "lantoa:districtField": "noi_cu"},
+                {"name": "noi_cu"},
+                {"name": "huyen"}
+            ]}"#,
+        )
+        .unwrap();
+        assert_eq!(s.fields[0].district_field, Some(1));
+        assert_eq!(s.fields[1].vn, Some(Kind::District));
+        // Without a commune column, a column named "huyen" is only text.
+        let s = Schema::from_json(r#"{"fields": [{"name": "huyen"}]}"#).unwrap();
+        assert_eq!(s.fields[0].vn, None);
+        let err = Schema::from_json(
+            r#"{"fields": [
+                {"name": "xa", "lantoa:kind": "commune", "lantoa:districtField": "sdt"},
+                {"name": "sdt", "lantoa:kind": "phone"},
+                {"name": "ten", "lantoa:districtField": "xa"},
+                {"name": "x2", "lantoa:kind": "commune", "lantoa:provinceField": "khong"}
+            ]}"#,
+        )
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+        for want in [
+            "fields[0].lantoa:districtField: \"sdt\" holds another kind of value",
+            "fields[2].lantoa:districtField: only a field of lantoa:kind \"commune\" has this",
+            "fields[3].lantoa:provinceField: no field is named \"khong\"",
+        ] {
+            assert!(err.contains(want), "{want} in {err}");
+        }
     }
 
     #[test]

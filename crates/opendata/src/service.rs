@@ -20,7 +20,7 @@ use lantoa_store::{Clock, Db, Tx, audit};
 use serde::Serialize;
 use sqlx::Row as _;
 
-use crate::admin::AdminMap;
+use crate::admin::{AdminMap, REFORM_DATE};
 use crate::check::{CellIn, Checker, RowError, Verdict};
 use crate::ingest::{FileProblem, Ingest, Tally};
 use crate::schema::Schema;
@@ -173,6 +173,14 @@ pub struct Upload {
     pub finished_at: Option<i64>,
     /// Why it failed, if it did.
     pub message: Option<String>,
+    /// The date the uploader said the file's data is as of (ISO).
+    pub as_of: Option<String>,
+    /// The latest date found in the file's date columns (ISO), when its names' era was told
+    /// from them.
+    pub latest_date: Option<String>,
+    /// Which units the file's commune names were read as: `old` (before 1/7/2025) or
+    /// `current`; `None` before the file is read or when it has no commune column.
+    pub names: Option<String>,
 }
 
 /// A file-level problem as stored.
@@ -289,7 +297,7 @@ fn invalid(field: &'static str, message: impl Into<String>) -> Error {
 }
 
 const DATASET_COLUMNS: &str = "id, name, title, notes, owner_unit_id, license_id, cadence, sensitivity, schema_json, created_at, updated_at";
-const UPLOAD_COLUMNS: &str = "id, dataset_id, version, file_name, blob_sha256, status, encoding, delimiter, rows, clean, quarantined, duplicates, cells, filled_cells, problems_json, duplicate_rows_json, uploaded_by, uploaded_at, finished_at, message, format";
+const UPLOAD_COLUMNS: &str = "id, dataset_id, version, file_name, blob_sha256, status, encoding, delimiter, rows, clean, quarantined, duplicates, cells, filled_cells, problems_json, duplicate_rows_json, uploaded_by, uploaded_at, finished_at, message, format, as_of, latest_date, names";
 
 fn dataset_from(r: &sqlx::any::AnyRow) -> Result<Dataset> {
     Ok(Dataset {
@@ -330,7 +338,28 @@ fn upload_from(r: &sqlx::any::AnyRow) -> Result<Upload> {
         finished_at: r.try_get(18)?,
         message: r.try_get(19)?,
         format: r.try_get(20)?,
+        as_of: r.try_get(21)?,
+        latest_date: r.try_get(22)?,
+        names: r.try_get(23)?,
     })
+}
+
+/// Which units a file's commune names are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Names {
+    /// Those before 1/7/2025.
+    Old,
+    /// Today's.
+    Current,
+}
+
+impl Names {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Old => "old",
+            Self::Current => "current",
+        }
+    }
 }
 
 /// The published key of a clean row: the primary key's values, or the upload and row number.
@@ -660,7 +689,7 @@ impl OpenData {
     ) -> Result<Upload> {
         let mut staged = self.stage().await?;
         staged.write(bytes).await?;
-        self.upload_staged(actor, dataset_id, file_name, staged)
+        self.upload_staged(actor, dataset_id, file_name, staged, None)
             .await
     }
 
@@ -671,13 +700,16 @@ impl OpenData {
     }
 
     /// Keeps a staged file for a dataset and queues its ingest (one transaction). An empty
-    /// file is refused here, before it is kept.
+    /// file is refused here, before it is kept. `as_of` is the date the uploader says the data
+    /// is as of: before 1/7/2025 its commune names are read as old units (without it, the
+    /// file's own dates tell).
     pub async fn upload_staged(
         &self,
         actor: &str,
         dataset_id: i64,
         file_name: &str,
         staged: Staged,
+        as_of: Option<chrono::NaiveDate>,
     ) -> Result<Upload> {
         let dataset = self.dataset(dataset_id).await?;
         if staged.size() == 0 {
@@ -702,8 +734,8 @@ impl OpenData {
         .await?
         .try_get(0)?;
         let id: i64 = sqlx::query(
-            "INSERT INTO opendata_uploads (dataset_id, version, file_name, blob_sha256, status, uploaded_by, uploaded_at, format)
-             VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7) RETURNING id",
+            "INSERT INTO opendata_uploads (dataset_id, version, file_name, blob_sha256, status, uploaded_by, uploaded_at, format, as_of)
+             VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8) RETURNING id",
         )
         .bind(dataset.id)
         .bind(version)
@@ -712,6 +744,7 @@ impl OpenData {
         .bind(actor)
         .bind(self.now())
         .bind(format)
+        .bind(as_of.map(|d| d.to_string()))
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
@@ -731,6 +764,7 @@ impl OpenData {
             .after(serde_json::json!({
                 "upload_id": id, "version": version, "file": file_name,
                 "sha256": blob.sha256, "bytes": blob.size,
+                "as_of": as_of.map(|d| d.to_string()),
             })),
             &self.clock,
         )
@@ -778,12 +812,14 @@ impl OpenData {
             .await?;
         let file = self.blobs.open(&upload.blob_sha256).await?;
         let file_bytes = file.size();
+        let names = self.names_of(&upload, &schema).await?;
         let shared = dataset.is_public();
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<Item>>(4);
         let (admin, plan, s2) = (self.admin.clone(), self.plan.clone(), schema.clone());
         let file_name = upload.file_name.clone();
         let reader = tokio::task::spawn_blocking(move || -> Result<(), Vec<FileProblem>> {
             let mut checker = Checker::new(&s2, &admin, &plan);
+            checker.names_before_reform(names == Some(Names::Old));
             let mut ingest = Ingest::read(&file_name, file, &s2)?;
             if let Some(rows) = ingest.expected_rows(file_bytes) {
                 checker.expect_rows(rows);
@@ -992,6 +1028,48 @@ impl OpenData {
         self.upload_info(upload_id).await
     }
 
+    /// Which units an upload's commune names are (`None` when the schema has no commune
+    /// column): old when the stated "as of" date, or else the latest date in the file's date
+    /// columns, is before 1/7/2025; current otherwise. Recorded on the upload.
+    async fn names_of(&self, upload: &Upload, schema: &Arc<Schema>) -> Result<Option<Names>> {
+        if !schema
+            .fields
+            .iter()
+            .any(|f| f.vn == Some(crate::schema::Kind::Commune))
+        {
+            return Ok(None);
+        }
+        let stated = upload
+            .as_of
+            .as_deref()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        let latest = match stated {
+            Some(_) => None,
+            None => {
+                let file = self.blobs.open(&upload.blob_sha256).await?;
+                let (name, s2) = (upload.file_name.clone(), schema.clone());
+                tokio::task::spawn_blocking(move || {
+                    Ingest::read(&name, file, &s2)
+                        .ok()
+                        .and_then(|i| i.latest_date(&s2, REFORM_DATE))
+                })
+                .await
+                .map_err(|e| invalid("upload", format!("the date survey stopped: {e}")))?
+            }
+        };
+        let names = match stated.or(latest) {
+            Some(d) if d < REFORM_DATE => Names::Old,
+            _ => Names::Current,
+        };
+        sqlx::query("UPDATE opendata_uploads SET latest_date = $1, names = $2 WHERE id = $3")
+            .bind(latest.map(|d| d.to_string()))
+            .bind(names.as_str())
+            .bind(upload.id)
+            .execute(self.db.pool())
+            .await?;
+        Ok(Some(names))
+    }
+
     /// A page of a dataset's published rows (cleaned values in schema order), in key order,
     /// and how many there are.
     pub async fn rows(
@@ -1157,6 +1235,9 @@ impl OpenData {
             ));
         }
         let mut checker = Checker::new(&schema, &self.admin, &self.plan);
+        // A fixed row is read as its file was: old names stay old names.
+        let upload = self.upload_info(q.upload_id).await?;
+        checker.names_before_reform(upload.names.as_deref() == Some(Names::Old.as_str()));
         let input: Vec<CellIn<'_>> = cells
             .iter()
             .map(|c| CellIn::Text(c.as_str().into()))

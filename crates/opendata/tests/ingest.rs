@@ -214,7 +214,7 @@ fn an_old_ward_divided_between_new_ones_is_never_guessed() {
         .find(|l| {
             matches!(
                 admin.map(&l.name),
-                lantoa_opendata::admin::Mapped::Ambiguous(_)
+                lantoa_opendata::admin::Mapped::Divided { .. }
             )
         })
         .unwrap()

@@ -803,3 +803,158 @@ async fn replacing_quarantined_rows_looks_up_keys_not_every_open_row() {
     assert!(plan.contains("opendata_quarantine_key"), "{plan}");
     assert!(!plan.contains("opendata_quarantine_dataset"), "{plan}");
 }
+
+/// A schema with its district in a column of its own, named as agencies name it.
+const PLACES: &str = r#"{
+  "fields": [
+    {"name": "ma_diem", "constraints": {"required": true}},
+    {"name": "phuong_xa", "lantoa:kind": "commune", "constraints": {"required": true}},
+    {"name": "quan_huyen"},
+    {"name": "ngay_lap", "type": "date", "format": "%d/%m/%Y"}
+  ],
+  "primaryKey": "ma_diem"
+}"#;
+
+/// The rows of a file whose names are old units, dated `day`.
+fn old_rows(day: &str) -> String {
+    format!(
+        "ma_diem,phuong_xa,quan_huyen,ngay_lap
+P1,Xã Hòa Phú,Huyện Ứng Hòa,{day}
+P2,Xã Tân Dân,Huyện Sóc Sơn,{day}
+P3,Xã Tân Dân,,{day}
+P4,Phường Ô Chợ Dừa,,{day}
+P5,Phường Phúc Xá,,{day}
+P6,Xã Hòa Phú,,{day}
+P7,Phường Phúc Xá,Quận Không Có,{day}
+"
+    )
+}
+
+/// Each key's published commune, and each quarantined key's errors' notes.
+async fn placed(
+    s: &Setup,
+    dataset_id: i64,
+) -> (
+    std::collections::BTreeMap<String, String>,
+    std::collections::BTreeMap<String, String>,
+) {
+    let (rows, _) = s.od.rows(dataset_id, 0, 100).await.unwrap();
+    let published = rows
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .collect();
+    let held =
+        s.od.quarantine(dataset_id, "open", 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|q| {
+                let notes: Vec<String> = q.errors.iter().map(|e| e.note.clone()).collect();
+                (q.cells[0].clone(), notes.join(" | "))
+            })
+            .collect();
+    (published, held)
+}
+
+/// A row is read as it was written: a file dated before 1/7/2025 names old units (a divided
+/// one is never guessed, even where a current ward has its name), a district column narrows a
+/// name shared across districts, and a file of today names today's units. The upload records
+/// which it read and why.
+#[tokio::test]
+async fn a_file_is_read_in_the_units_of_its_time() {
+    let s = setup().await;
+    let mut new = new_dataset(s.agency);
+    new.schema_json = PLACES.into();
+    let d = s.od.create_dataset("an.nv", &new).await.unwrap();
+    let u = read(&s, d.id, "2024.csv", old_rows("30/11/2024").as_bytes()).await;
+    assert_eq!(
+        (u.names.as_deref(), u.latest_date.as_deref()),
+        (Some("old"), Some("2024-11-30"))
+    );
+    assert_eq!((u.rows, u.clean, u.quarantined), (7, 3, 4));
+    let (published, held) = placed(&s, d.id).await;
+    let want: std::collections::BTreeMap<String, String> = [
+        ("P1", "Xã Hòa Xá"),
+        ("P2", "Xã Kim Anh"),
+        ("P5", "Phường Hồng Hà"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    assert_eq!(published, want);
+    // Two old Xã Tân Dân and two old Xã Hòa Phú: named with their districts as written.
+    assert!(
+        held["P3"].contains("Xã Tân Dân (Huyện Sóc Sơn)")
+            && held["P3"].contains("Xã Tân Dân (Huyện Phú Xuyên)"),
+        "{}",
+        held["P3"]
+    );
+    assert!(
+        held["P4"].contains("Phường Ô Chợ Dừa (Quận Đống Đa)")
+            && held["P4"].contains("divided between"),
+        "{}",
+        held["P4"]
+    );
+    assert!(held["P6"].contains("Huyện Ứng Hòa"), "{}", held["P6"]);
+    assert!(
+        held["P7"].contains("\"Quận Không Có\" was no district"),
+        "{}",
+        held["P7"]
+    );
+    for note in held.values() {
+        assert!(
+            !note.contains("huyêṇ") && !note.contains("phươǹg"),
+            "{note}"
+        );
+    }
+
+    // The same names in a file of 2026 are today's units where today has them.
+    let u = read(&s, d.id, "2026.csv", old_rows("02/03/2026").as_bytes()).await;
+    assert_eq!(
+        (u.names.as_deref(), u.latest_date.as_deref()),
+        (Some("current"), Some("2026-03-02"))
+    );
+    let (published, _) = placed(&s, d.id).await;
+    assert_eq!(published["P4"], "Phường Ô Chợ Dừa");
+    assert_eq!(published["P6"], "Xã Hòa Phú");
+    // A district column still says the row is old.
+    assert_eq!(published["P1"], "Xã Hòa Xá");
+
+    // The uploader's "as of" date outweighs the file's dates.
+    let mut staged = s.od.stage().await.unwrap();
+    staged
+        .write(old_rows("02/03/2026").replace("P", "Q").as_bytes())
+        .await
+        .unwrap();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2024, 12, 31);
+    let u =
+        s.od.upload_staged("an.nv", d.id, "asof.csv", staged, as_of)
+            .await
+            .unwrap();
+    let u = s.od.run_upload(u.id).await.unwrap();
+    assert_eq!(
+        (u.names.as_deref(), u.as_of.as_deref(), u.latest_date),
+        (Some("old"), Some("2024-12-31"), None)
+    );
+    let (published, held) = placed(&s, d.id).await;
+    assert!(!published.contains_key("Q4") && held.contains_key("Q4"));
+    // A row fixed later is read as its file was: the old ward is still divided.
+    let q4 =
+        s.od.quarantine(d.id, "open", 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|q| q.cells[0] == "Q4")
+            .unwrap();
+    let mut cells = q4.cells.clone();
+    cells[3] = "01/12/2024".into();
+    assert!(matches!(
+        s.od.fix("an.nv", q4.id, &cells).await.unwrap(),
+        FixOutcome::StillDirty(_)
+    ));
+    cells[1] = "Phường Đống Đa".into();
+    assert_eq!(
+        s.od.fix("an.nv", q4.id, &cells).await.unwrap(),
+        FixOutcome::Published
+    );
+}

@@ -156,6 +156,11 @@ impl Views {
         env.add_filter("micros_date", |micros: i64| {
             lantoa_core::time::format_vn(lantoa_core::time::from_micros(micros))
         });
+        // A stored ISO day (`2024-12-31`) as officers write it, `31/12/2024`.
+        env.add_filter("iso_day", |day: String| {
+            chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                .map_or(day, |d| d.format("%d/%m/%Y").to_string())
+        });
         env.add_function("has_msg", |id: &str| crate::i18n::has(id));
         // The two-person rule's test of "the same person" (a session and a token of one user).
         env.add_function("same_person", |a: &str, b: &str| {

@@ -43,10 +43,26 @@ fn resource_create(
     csv: &str,
     token: Option<&str>,
 ) -> axum::http::Request<axum::body::Body> {
+    resource_create_with(package_id, &[], csv, token)
+}
+
+/// [`resource_create`] with more text `fields`.
+fn resource_create_with(
+    package_id: &str,
+    fields: &[(&str, &str)],
+    csv: &str,
+    token: Option<&str>,
+) -> axum::http::Request<axum::body::Body> {
     let boundary = "b0undary";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"package_id\"\r\n\r\n{package_id}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"x.csv\"\r\n\r\n{csv}\r\n--{boundary}--\r\n"
-    );
+    let mut body = String::new();
+    for (k, v) in [("package_id", package_id)].iter().chain(fields) {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"x.csv\"\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    ));
     let mut r = axum::http::Request::post("/api/action/resource_create").header(
         "content-type",
         format!("multipart/form-data; boundary={boundary}"),
@@ -1247,6 +1263,109 @@ mod agency_scope {
 mod large_uploads {
     use super::*;
 
+    /// The upload form's request for the dengue dataset, carrying a multipart form.
+    fn dengue_upload(
+        me: &common::Browser,
+        (content_type, body): (String, String),
+    ) -> axum::http::Request<axum::body::Body> {
+        axum::http::Request::post(format!(
+            "/opendata/ca-sot-xuat-huyet-theo-tuan/uploads?csrf={}",
+            me.csrf
+        ))
+        .header("content-type", content_type)
+        .header("cookie", &me.cookie)
+        .body(axum::body::Body::from(body))
+        .unwrap()
+    }
+
+    /// The demo's open data, a data steward signed in, the dengue dataset and its uploads so far.
+    async fn steward_on_dengue(
+        app: &TestApp,
+    ) -> (
+        lantoa_opendata::OpenData,
+        common::Browser,
+        lantoa_opendata::Dataset,
+        usize,
+    ) {
+        let od = app.load_open_data_demo().await;
+        let u = app.user("hoa", vec![Role::DataSteward]).await;
+        let me = app.browser(&u).await;
+        let d = od
+            .dataset_by_name("ca-sot-xuat-huyet-theo-tuan")
+            .await
+            .unwrap();
+        let before = od.uploads(d.id).await.unwrap().len();
+        (od, me, d, before)
+    }
+
+    /// The upload form and `resource_create` take the date the data is as of: a file of old
+    /// ward names stated as of 2024 is read in the old units and the page says so; a date that
+    /// is not one is refused with its field named, and nothing is kept.
+    #[tokio::test]
+    async fn an_upload_says_what_day_its_names_are_of() {
+        let app = TestApp::spawn().await;
+        let (od, me, d, before) = steward_on_dengue(&app).await;
+        let csv = "nam,tuan,phuong_xa,so_ca\n2026,1,Phường Ô Chợ Dừa,4\n";
+        let send = |as_of: &str| {
+            dengue_upload(
+                &me,
+                multipart_form(&[("as_of", as_of)], Some(("cu.csv", csv))),
+            )
+        };
+        let r = app.send(send("31/13/2024")).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body.contains("Ngày &quot;tính đến&quot; không hợp lệ")
+                || r.body.contains("Ngày \"tính đến\" không hợp lệ"),
+            "{}",
+            r.body
+        );
+        assert_eq!(od.uploads(d.id).await.unwrap().len(), before);
+        let r = app.send(send("31/12/2024")).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let up = od.uploads(d.id).await.unwrap().remove(0);
+        let done = od.run_upload(up.id).await.unwrap();
+        assert_eq!(
+            (
+                done.as_of.as_deref(),
+                done.names.as_deref(),
+                done.quarantined
+            ),
+            (Some("2024-12-31"), Some("old"), 1),
+            "the old Phường Ô Chợ Dừa was divided"
+        );
+        let en = common::Browser {
+            cookie: format!("{}; lantoa_lang=en", me.cookie),
+            csrf: me.csrf.clone(),
+        };
+        let page = app
+            .get("/opendata/ca-sot-xuat-huyet-theo-tuan", Some(&en))
+            .await;
+        assert!(
+            page.body
+                .replace("&#x2f;", "/")
+                .contains("Names read as the units before 1/7/2025 (as of 31/12/2024)"),
+            "{}",
+            page.body
+        );
+        let token = app.token("hoa", &[]).await;
+        let r = app
+            .send(resource_create_with(
+                "ca-sot-xuat-huyet-theo-tuan",
+                &[("as_of", "hôm qua")],
+                csv,
+                Some(&token),
+            ))
+            .await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(
+            r.body.contains("as_of: \\\"hôm qua\\\" is not a date"),
+            "{}",
+            r.body
+        );
+        assert_eq!(od.uploads(d.id).await.unwrap().len(), before + 1);
+    }
+
     fn staging_files(app: &TestApp) -> usize {
         std::fs::read_dir(app.t.dir.path().join("blobs").join("staging"))
             .map(|d| d.count())
@@ -1264,14 +1383,7 @@ mod large_uploads {
             ..Default::default()
         })
         .await;
-        let od = app.load_open_data_demo().await;
-        let u = app.user("hoa", vec![Role::DataSteward]).await;
-        let me = app.browser(&u).await;
-        let d = od
-            .dataset_by_name("ca-sot-xuat-huyet-theo-tuan")
-            .await
-            .unwrap();
-        let before = od.uploads(d.id).await.unwrap().len();
+        let (od, me, d, before) = steward_on_dengue(&app).await;
         let header = "nam,tuan,phuong_xa,so_ca\n";
         let mut csv = header.to_owned();
         let mut n = 0;
@@ -1279,17 +1391,7 @@ mod large_uploads {
             n += 1;
             csv.push_str(&format!("2026,{},Phường Hoàn Kiếm,{n}\n", 1 + n % 52));
         }
-        let send = |csv: String| {
-            let (ct, body) = multipart("lon.csv", &csv);
-            axum::http::Request::post(format!(
-                "/opendata/ca-sot-xuat-huyet-theo-tuan/uploads?csrf={}",
-                me.csrf
-            ))
-            .header("content-type", ct)
-            .header("cookie", &me.cookie)
-            .body(axum::body::Body::from(body))
-            .unwrap()
-        };
+        let send = |csv: String| dengue_upload(&me, multipart("lon.csv", &csv));
         let r = app.send(send(csv.clone())).await;
         assert_eq!(r.status, 303, "{}", r.body);
         let ups = od.uploads(d.id).await.unwrap();

@@ -385,7 +385,7 @@ const HELP: [(&str, &str); 15] = [
     ),
     (
         "resource_create",
-        "Upload a file to a dataset (POST multipart, an editor's token): package_id, upload.",
+        "Upload a file to a dataset (POST multipart, an editor's token): package_id, upload, and as_of (optional: the date the data is as of; before 1/7/2025 its commune names are read as the old units).",
     ),
 ];
 
@@ -485,8 +485,16 @@ async fn write(
             if file.staged.size() == 0 {
                 return Err(validation("upload: the file is empty"));
             }
+            let as_of = match text(p, "as_of") {
+                None => None,
+                Some(t) => Some(lantoa_core::time::parse_day(&t).ok_or_else(|| {
+                    validation(format!(
+                        "as_of: \"{t}\" is not a date (dd/mm/yyyy or yyyy-mm-dd)"
+                    ))
+                })?),
+            };
             let u = od
-                .upload_staged(&actor, d.id, &file.name, file.staged)
+                .upload_staged(&actor, d.id, &file.name, file.staged, as_of)
                 .await?;
             let mut r = resources(base, &d).remove(0);
             r["upload_id"] = json!(u.id);

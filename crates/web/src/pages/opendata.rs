@@ -327,7 +327,19 @@ pub async fn upload(
     } else {
         file_name
     };
-    od.upload_staged(&ctx.actor(), d.id, &file_name, staged)
+    let as_of = match form
+        .fields
+        .iter()
+        .find(|(k, _)| k == "as_of")
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+    {
+        None => None,
+        Some(v) => Some(lantoa_core::time::parse_day(v).ok_or_else(|| {
+            WebError::invalid("err-as-of", "the 'as of' date is not a date (dd/mm/yyyy)")
+        })?),
+    };
+    od.upload_staged(&ctx.actor(), d.id, &file_name, staged, as_of)
         .await?;
     Ok(Redirect::to(&format!("/opendata/{}?flash=flash-uploaded", d.name)).into_response())
 }
