@@ -116,10 +116,89 @@ fn is_combining(c: char) -> bool {
     matches!(c, '\u{0300}'..='\u{036F}')
 }
 
+/// Initial consonants of a Vietnamese syllable, longest first.
+const ONSETS: [&str; 27] = [
+    "ngh", "ch", "gh", "gi", "kh", "ng", "nh", "ph", "qu", "th", "tr", "b", "c", "d", "đ", "g",
+    "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x",
+];
+
+/// Final consonants, longest first.
+const CODAS: [&str; 8] = ["ch", "ng", "nh", "c", "m", "n", "p", "t"];
+
+/// Vowel nuclei (with their closing glides), without tone marks.
+const NUCLEI: [&str; 54] = [
+    "a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y", "ai", "ao", "au", "ay", "âu", "ây",
+    "eo", "êu", "ia", "iê", "iu", "oa", "oă", "oe", "oi", "ôi", "ơi", "oo", "ua", "uâ", "uê", "ui",
+    "uô", "uơ", "uy", "ưa", "ưi", "ươ", "ưu", "yê", "iêu", "oai", "oao", "oay", "oeo", "uây",
+    "uôi", "uya", "uyê", "uyu", "ươi", "ươu",
+];
+
+/// Whether `word` is one Vietnamese syllable (*Nguyễn*, *khuya*, *Đường*): an initial
+/// consonant, a vowel nucleus, a final consonant, and at most one tone mark. Loose (it does not
+/// check which tones a final allows), but text read in the wrong legacy encoding almost never
+/// passes: *HuyÖn*, *Hµ*, *Vieät* do not. Used to tell a file's encoding from its words.
+///
+/// ```
+/// use lantoa_core::text::is_syllable;
+/// assert!(is_syllable("Nguyễn") && is_syllable("khuya") && is_syllable("ĐƯỜNG"));
+/// assert!(!is_syllable("HuyÖn") && !is_syllable("Vieät") && !is_syllable("hoàà"));
+/// ```
+pub fn is_syllable(word: &str) -> bool {
+    let mut tones = 0;
+    let bare: String = word
+        .nfd()
+        .flat_map(char::to_lowercase)
+        .filter(|&c| {
+            let tone = is_tone_mark(c);
+            tones += usize::from(tone);
+            !tone
+        })
+        .nfc()
+        .collect();
+    if tones > 1 || bare.is_empty() {
+        return false;
+    }
+    let fits = |rest: &str| {
+        CODAS
+            .iter()
+            .filter_map(|c| rest.strip_suffix(c))
+            .chain(std::iter::once(rest))
+            .any(|nucleus| NUCLEI.contains(&nucleus))
+    };
+    ONSETS
+        .iter()
+        .filter_map(|o| bare.strip_prefix(o))
+        .chain(std::iter::once(bare.as_str()))
+        .any(fits)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn syllables_are_told_from_text_in_the_wrong_encoding() {
+        let words = "Phường Hoàn Kiếm Thành phố Hà Nội Nguyễn Thị Thủy huyện Sóc Sơn xã Tân Dân \
+            khuya thuở quyết giữa gìn nghiêng Trường Đại học Quốc gia người ngoằn ngoèo oản";
+        for w in words.split_whitespace() {
+            assert!(is_syllable(w), "{w}");
+        }
+        // TCVN3 as Latin-1, VNI, Windows-1258 shown as Latin-1, two tones, no vowel.
+        for w in [
+            "HuyÖn",
+            "Hµ",
+            "N\u{e9}i",
+            "Vieät",
+            "Nguyeãn",
+            "Vi\u{ea}\u{f2}t",
+            "hoàá",
+            "bc",
+            "x2",
+        ] {
+            assert!(!is_syllable(w), "{w}");
+        }
+    }
 
     #[test]
     fn old_and_new_tone_placement_share_a_key() {

@@ -353,6 +353,226 @@ fn judge(chars: impl Iterator<Item = char>) -> Verdict {
     }
 }
 
+/// How a file's text that is not plain Unicode is to be read, decided from all of the file's
+/// words ([`Vote`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reading {
+    /// TCVN3 (ABC): bytes, or their Latin-1 look-alikes, converted.
+    Tcvn3,
+    /// VNI: refused cell by cell, as ever.
+    Vni,
+    /// Windows-1258 bytes; text in UTF-8 is Unicode.
+    Windows1258,
+}
+
+impl Reading {
+    /// Its name in an upload's report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Tcvn3 => "tcvn3",
+            Self::Vni => "vni",
+            Self::Windows1258 => "windows-1258",
+        }
+    }
+}
+
+/// VNI's marks: the byte (as a Latin-1 letter, lower case) and the combining marks it adds to
+/// the letter before it. Source: the VNI Windows font encoding as documented by Vietnamese
+/// font converters (circumflex and breve combine with a tone in one byte).
+const VNI_MARK_TABLE: [(char, &str); 17] = [
+    ('ù', "\u{301}"),
+    ('ø', "\u{300}"),
+    ('û', "\u{309}"),
+    ('õ', "\u{303}"),
+    ('ï', "\u{323}"),
+    ('â', "\u{302}"),
+    ('á', "\u{302}\u{301}"),
+    ('à', "\u{302}\u{300}"),
+    ('å', "\u{302}\u{309}"),
+    ('ã', "\u{302}\u{303}"),
+    ('ä', "\u{302}\u{323}"),
+    ('ê', "\u{306}"),
+    ('é', "\u{306}\u{301}"),
+    ('è', "\u{306}\u{300}"),
+    ('ú', "\u{306}\u{309}"),
+    ('ü', "\u{306}\u{303}"),
+    ('ë', "\u{306}\u{323}"),
+];
+
+/// VNI's letters of their own (as Latin-1 letters, lower case).
+const VNI_LETTERS: [(char, char); 8] = [
+    ('ö', 'ư'),
+    ('ô', 'ơ'),
+    ('ñ', 'đ'),
+    ('ò', 'ị'),
+    ('æ', 'ỉ'),
+    ('ó', 'ĩ'),
+    ('í', 'í'),
+    ('ì', 'ì'),
+];
+
+/// `chars` (bytes as Latin-1 letters) read as VNI, lower case: for telling the encoding only.
+fn vni_reading(chars: &str) -> String {
+    let mut out = String::with_capacity(chars.len() + 4);
+    for c in chars.chars().flat_map(char::to_lowercase) {
+        if let Some((_, marks)) = VNI_MARK_TABLE.iter().find(|(m, _)| *m == c)
+            && out.chars().last().is_some_and(|p| p.is_ascii_alphabetic())
+        {
+            out.push_str(marks);
+        } else if let Some((_, l)) = VNI_LETTERS.iter().find(|(m, _)| *m == c) {
+            out.push(*l);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `chars` with each Latin-1 character read as the TCVN3 byte it is.
+fn tcvn3_reading(chars: &str) -> String {
+    chars
+        .chars()
+        .map(|c| {
+            u8::try_from(u32::from(c))
+                .ok()
+                .and_then(tcvn3_char)
+                .unwrap_or(c)
+        })
+        .collect()
+}
+
+/// The evidence of a whole file: words that are Vietnamese in one reading only, counted per
+/// reading. Words in plain Unicode are passed over (they are no evidence of a legacy encoding),
+/// so the count costs little on an ordinary file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Vote {
+    /// Words that are Vietnamese only as TCVN3.
+    pub tcvn3: u64,
+    /// Only as VNI.
+    pub vni: u64,
+    /// Only as Windows-1258 bytes (or, in UTF-8, as the Unicode they are).
+    pub windows_1258: u64,
+    /// Bytes seen.
+    pub bytes: u64,
+    /// A word cut at the end of the last block, carried to the next.
+    #[serde(skip)]
+    carry: Vec<u8>,
+}
+
+/// Whether `b` may be part of a word (a letter, or any byte of a non-ASCII character).
+fn word_byte(b: u8) -> bool {
+    b >= 0x80 || b.is_ascii_alphabetic()
+}
+
+impl Vote {
+    /// Counts the words of the next block of the file (blocks may cut words: the cut word is
+    /// carried over).
+    pub fn feed(&mut self, block: &[u8]) {
+        self.bytes += block.len() as u64;
+        let cut = block
+            .iter()
+            .rposition(|&b| !word_byte(b))
+            .map_or(0, |i| i + 1);
+        let mut carry = std::mem::take(&mut self.carry);
+        carry.extend_from_slice(&block[..cut]);
+        self.words(&carry);
+        carry.clear();
+        carry.extend_from_slice(&block[cut..]);
+        self.carry = carry;
+    }
+
+    /// Counts the words of the last, cut block.
+    pub fn finish(&mut self) {
+        let rest = std::mem::take(&mut self.carry);
+        self.words(&rest);
+    }
+
+    fn words(&mut self, text: &[u8]) {
+        // Most blocks of most files are plain Unicode throughout: passed over at once.
+        if !text.iter().any(|&b| b >= 0x80)
+            || (simdutf8::basic::from_utf8(text).is_ok() && plainly_unicode(text))
+        {
+            return;
+        }
+        for word in text.split(|&b| !word_byte(b)) {
+            if word.iter().all(u8::is_ascii) {
+                continue;
+            }
+            let (chars, utf8): (Cow<'_, str>, bool) = match std::str::from_utf8(word) {
+                Ok(_) if plainly_unicode(word) => continue,
+                Ok(s) => (Cow::Borrowed(s), true),
+                Err(_) => (word.iter().map(|&b| char::from(b)).collect(), false),
+            };
+            let as_is = if utf8 {
+                lantoa_core::text::is_syllable(&chars)
+            } else {
+                lantoa_core::text::is_syllable(&encoding_rs::WINDOWS_1258.decode(word).0)
+            };
+            let tcvn3 = lantoa_core::text::is_syllable(&tcvn3_reading(&chars));
+            let vni = lantoa_core::text::is_syllable(&vni_reading(&chars));
+            match (as_is, tcvn3, vni) {
+                (true, false, false) => self.windows_1258 += 1,
+                (false, true, false) => self.tcvn3 += 1,
+                (false, false, true) => self.vni += 1,
+                _ => {}
+            }
+        }
+    }
+
+    /// The reading with at least twice the words of any other; `None` when no word tells, or
+    /// the evidence is close (then each cell is judged on its own).
+    pub fn decide(&self) -> Option<Reading> {
+        let mut all = [
+            (self.tcvn3, Reading::Tcvn3),
+            (self.vni, Reading::Vni),
+            (self.windows_1258, Reading::Windows1258),
+        ];
+        all.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+        (all[0].0 > 0 && all[0].0 >= 2 * all[1].0).then_some(all[0].1)
+    }
+}
+
+/// Reads one cell's bytes in a file decided to be in `reading` (see [`cell`] for a file with
+/// no decision): the file's reading is applied to every cell that is not plain Unicode.
+pub fn cell_in(bytes: &[u8], reading: Option<Reading>) -> Result<Decoded<'_>, EncodingProblem> {
+    let Some(reading) = reading else {
+        return cell(bytes);
+    };
+    let utf8 = std::str::from_utf8(bytes);
+    if let Ok(s) = utf8
+        && plainly_unicode(bytes)
+    {
+        return Ok(Decoded {
+            text: Cow::Borrowed(s),
+            legacy: None,
+        });
+    }
+    let latin1 = || -> String {
+        match utf8 {
+            Ok(s) => s.to_owned(),
+            Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
+        }
+    };
+    match reading {
+        Reading::Tcvn3 => Ok(Decoded {
+            text: Cow::Owned(tcvn3_reading(&latin1())),
+            legacy: Some(Legacy::Tcvn3),
+        }),
+        Reading::Vni => Err(EncodingProblem::Vni),
+        Reading::Windows1258 => cell(bytes),
+    }
+}
+
+/// A cell that could not be read, as it was given: its bytes one character each (Latin-1), so
+/// the owner sees their own text (*Vieät Nam*), never U+FFFD, and the bytes can be had back.
+pub fn as_given(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -499,5 +719,51 @@ mod tests {
             .read_to_string(&mut out)
             .unwrap();
         assert_eq!(out, "Hà");
+    }
+
+    fn vote(text: &[u8]) -> Vote {
+        let mut v = Vote::default();
+        v.feed(text);
+        v.finish();
+        v
+    }
+
+    /// Look-alikes of TCVN3 in a Unicode file ("HuyÖn" alone passes for VNI) are read as TCVN3
+    /// once the file's words are counted; a block boundary inside a word changes nothing.
+    #[test]
+    fn a_files_words_decide_its_reading() {
+        let text = "Huy\u{d6}n S\u{f3}c S\u{a5}n,X\u{b7} T\u{a9}n D\u{a9}n,H\u{b5} N\u{e9}i\n";
+        let whole = vote(text.as_bytes());
+        assert_eq!(whole.decide(), Some(Reading::Tcvn3), "{whole:?}");
+        let mut bytewise = Vote::default();
+        for b in text.as_bytes() {
+            bytewise.feed(std::slice::from_ref(b));
+        }
+        bytewise.finish();
+        assert_eq!(
+            (bytewise.tcvn3, bytewise.vni, bytewise.windows_1258),
+            (whole.tcvn3, whole.vni, whole.windows_1258)
+        );
+        assert_eq!(
+            cell_in("Huy\u{d6}n".as_bytes(), whole.decide())
+                .unwrap()
+                .text,
+            "Huyện"
+        );
+        // Per cell, the same text is taken for VNI.
+        assert_eq!(cell("Huy\u{d6}n".as_bytes()), Err(EncodingProblem::Vni));
+        // Plain Unicode is no evidence; Windows-1258 bytes are.
+        assert_eq!(vote("Phường Hoàn Kiếm, Hà Nội".as_bytes()).decide(), None);
+        assert_eq!(
+            vote(b"Vi\xea\xf2t Nam, H\xe0 N\xf4\xf2i, Ph\xfd\xf5\xccng").decide(),
+            Some(Reading::Windows1258)
+        );
+        // Close evidence decides nothing: each cell is judged alone.
+        let mixed = Vote {
+            tcvn3: 3,
+            vni: 2,
+            ..Vote::default()
+        };
+        assert_eq!(mixed.decide(), None);
     }
 }

@@ -15,7 +15,7 @@ use std::io::{BufRead, BufReader, Read};
 use chrono::NaiveDate;
 
 use crate::check::{CellIn, Checker, RowError, Verdict};
-use crate::decode::{self, FileEncoding};
+use crate::decode::{self, FileEncoding, Reading, Vote};
 use crate::schema::Schema;
 
 /// A problem with the file as a whole.
@@ -38,10 +38,27 @@ pub struct Dialect {
     pub format: &'static str,
     /// The file's encoding.
     pub encoding: FileEncoding,
+    /// How its text that is not plain Unicode was read, when its words told ([`survey`]).
+    pub reading: Option<Reading>,
     /// The delimiter.
     pub delimiter: char,
     /// The header's labels.
     pub header: Vec<String>,
+}
+
+impl Dialect {
+    /// The encoding as an upload's report names it: the legacy encoding the text was read in
+    /// (`tcvn3`, `vni`, `windows-1258`) when the file's words told one, else the file's own
+    /// (`utf8`, `utf8-bom`, `utf16-le`, `utf16-be`).
+    pub fn encoding_name(&self) -> &'static str {
+        match (self.reading, self.encoding) {
+            (Some(r), _) => r.as_str(),
+            (None, FileEncoding::Utf8) => "utf8",
+            (None, FileEncoding::Utf8Bom) => "utf8-bom",
+            (None, FileEncoding::Utf16Le) => "utf16-le",
+            (None, FileEncoding::Utf16Be) => "utf16-be",
+        }
+    }
 }
 
 /// One row read and checked.
@@ -96,6 +113,8 @@ enum Source<'r> {
         /// any of its cells (checked once per record instead of once per cell); with UTF-8
         /// checked once too, its cells are then read as slices of its text.
         plain: bool,
+        /// The file's reading of other text.
+        reading: Option<Reading>,
     },
     /// A table already read as text (a workbook's sheet, a JSON array).
     Table {
@@ -129,7 +148,9 @@ impl Source<'_> {
     #[inline]
     fn cell<'a>(&'a self, c: usize, whole: Option<&'a str>) -> CellIn<'a> {
         match self {
-            Source::Csv { record, .. } => {
+            Source::Csv {
+                record, reading, ..
+            } => {
                 // A plain record's cells are slices of its text, when they fall on character
                 // boundaries (cells that are not UTF-8 on their own never do).
                 if let Some(s) = whole.and_then(|w| record.range(c).and_then(|r| w.get(r))) {
@@ -137,7 +158,7 @@ impl Source<'_> {
                 }
                 match record.get(c) {
                     None => CellIn::Missing,
-                    Some(bytes) => match decode::cell(bytes) {
+                    Some(bytes) => match decode::cell_in(bytes, *reading) {
                         Ok(d) => CellIn::Text(d.text),
                         Err(e) => CellIn::Unreadable(e),
                     },
@@ -149,15 +170,14 @@ impl Source<'_> {
         }
     }
 
-    /// The cell as given, for quarantine (bytes shown lossily when they could not be decoded).
+    /// The cell as given, for quarantine (bytes that could not be decoded one character each,
+    /// [`decode::as_given`]).
     fn raw(&self, c: usize, whole: Option<&str>) -> String {
         match self.cell(c, whole) {
             CellIn::Text(t) => t.into_owned(),
             CellIn::Missing => String::new(),
             CellIn::Unreadable(_) => match self {
-                Source::Csv { record, .. } => {
-                    String::from_utf8_lossy(record.get(c).unwrap_or_default()).into_owned()
-                }
+                Source::Csv { record, .. } => decode::as_given(record.get(c).unwrap_or_default()),
                 Source::Table { .. } => String::new(),
             },
         }
@@ -221,6 +241,16 @@ impl<'r> Ingest<'r> {
     /// Opens a CSV file for `schema`. Refuses it (with every reason) when a schema field has no
     /// column or the file is not text.
     pub fn csv(input: impl Read + 'r, schema: &Schema) -> Result<Self, Vec<FileProblem>> {
+        Self::csv_in(input, schema, None)
+    }
+
+    /// [`Ingest::csv`] for a file whose text that is not plain Unicode is read as `reading`
+    /// (decided by [`survey`] from all its words).
+    pub fn csv_in(
+        input: impl Read + 'r,
+        schema: &Schema,
+        reading: Option<Reading>,
+    ) -> Result<Self, Vec<FileProblem>> {
         let mut raw = BufReader::with_capacity(SNIFF, input);
         let head = raw.fill_buf().map_err(source_error)?.to_vec();
         // Line ends per byte of the start of the file (a UTF-16 line end is "\n\0": one '\n').
@@ -263,7 +293,7 @@ impl<'r> Ingest<'r> {
         let mut problems = Vec::new();
         let mut header = Vec::with_capacity(record.len());
         for (i, cell) in record.iter().enumerate() {
-            match decode::cell(cell) {
+            match decode::cell_in(cell, reading) {
                 Ok(d) => header.push(lantoa_core::text::clean(&d.text)),
                 Err(e) => {
                     problems.push(FileProblem {
@@ -281,6 +311,7 @@ impl<'r> Ingest<'r> {
                 reader,
                 record,
                 plain: false,
+                reading,
             },
             columns,
             extra_columns,
@@ -288,6 +319,7 @@ impl<'r> Ingest<'r> {
             dialect: Dialect {
                 format: "csv",
                 encoding,
+                reading,
                 delimiter: char::from(delimiter),
                 header,
             },
@@ -318,7 +350,18 @@ impl<'r> Ingest<'r> {
         input: impl Read + 'r,
         schema: &Schema,
     ) -> Result<Self, Vec<FileProblem>> {
-        Self::read_within(file_name, input, schema, WHOLE_FILE_LIMIT)
+        Self::read_within(file_name, input, schema, WHOLE_FILE_LIMIT, None)
+    }
+
+    /// [`Ingest::read`] of a CSV file whose words were surveyed: its legacy text is read as the
+    /// survey decided.
+    pub fn read_surveyed(
+        file_name: &str,
+        input: impl Read + 'r,
+        schema: &Schema,
+        reading: Option<Reading>,
+    ) -> Result<Self, Vec<FileProblem>> {
+        Self::read_within(file_name, input, schema, WHOLE_FILE_LIMIT, reading)
     }
 
     /// [`Ingest::read`] with another limit for the formats read whole.
@@ -327,6 +370,7 @@ impl<'r> Ingest<'r> {
         mut input: impl Read + 'r,
         schema: &Schema,
         whole_file_limit: u64,
+        reading: Option<Reading>,
     ) -> Result<Self, Vec<FileProblem>> {
         let mut head = Vec::with_capacity(SNIFF);
         (&mut input)
@@ -335,7 +379,7 @@ impl<'r> Ingest<'r> {
             .map_err(source_error)?;
         let format = format_of(file_name, &head);
         if format == "csv" {
-            return Self::csv(std::io::Cursor::new(head).chain(input), schema);
+            return Self::csv_in(std::io::Cursor::new(head).chain(input), schema, reading);
         }
         let mut whole = head;
         (&mut input)
@@ -471,6 +515,7 @@ impl<'r> Ingest<'r> {
             dialect: Dialect {
                 format,
                 encoding: FileEncoding::Utf8,
+                reading: None,
                 delimiter: ',',
                 header,
             },
@@ -487,6 +532,7 @@ impl<'r> Ingest<'r> {
                 reader,
                 record,
                 plain,
+                ..
             } => {
                 let more = reader.read_byte_record(record);
                 // Each cell's checks are a subset of the whole record's.
@@ -603,6 +649,32 @@ impl<'r> Ingest<'r> {
     pub fn extra_columns(&self) -> &[usize] {
         &self.extra_columns
     }
+}
+
+/// Reads all of a CSV file's bytes (as UTF-8, when the file is UTF-16) and counts the words
+/// that tell its legacy encoding ([`Vote`]); its [`Vote::decide`] is the reading for
+/// [`Ingest::read_surveyed`]. A file that is not CSV gives an empty vote.
+pub fn survey(file_name: &str, mut input: impl Read) -> std::io::Result<Vote> {
+    let mut head = Vec::with_capacity(SNIFF);
+    (&mut input).take(SNIFF as u64).read_to_end(&mut head)?;
+    let mut vote = Vote::default();
+    if format_of(file_name, &head) != "csv" {
+        return Ok(vote);
+    }
+    let encoding = FileEncoding::sniff(&head);
+    let mut text = encoding.reader(std::io::Cursor::new(head).chain(input));
+    let mut block = vec![0u8; SNIFF];
+    loop {
+        let n = match text.read(&mut block) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        vote.feed(&block[..n]);
+    }
+    vote.finish();
+    Ok(vote)
 }
 
 /// What an upload is: `xlsx` (a ZIP archive), `json` (named `.json`, or starting with `[` or

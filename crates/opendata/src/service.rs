@@ -386,7 +386,7 @@ enum Item {
     /// How the header was read; the first item of every upload.
     Header {
         format: &'static str,
-        encoding: crate::decode::FileEncoding,
+        encoding: String,
         delimiter: char,
         problems: Vec<FileProblem>,
     },
@@ -813,6 +813,8 @@ impl OpenData {
         let file = self.blobs.open(&upload.blob_sha256).await?;
         let file_bytes = file.size();
         let names = self.names_of(&upload, &schema).await?;
+        // The file's words, all of them, tell how its legacy text is read.
+        let whole = self.blobs.open(&upload.blob_sha256).await?;
         let shared = dataset.is_public();
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<Item>>(4);
         let (admin, plan, s2) = (self.admin.clone(), self.plan.clone(), schema.clone());
@@ -820,14 +822,23 @@ impl OpenData {
         let reader = tokio::task::spawn_blocking(move || -> Result<(), Vec<FileProblem>> {
             let mut checker = Checker::new(&s2, &admin, &plan);
             checker.names_before_reform(names == Some(Names::Old));
-            let mut ingest = Ingest::read(&file_name, file, &s2)?;
+            let reading = crate::ingest::survey(&file_name, whole)
+                .map_err(|e| {
+                    vec![FileProblem {
+                        error_type: "source-error",
+                        note: format!("the file cannot be read: {e}"),
+                        fatal: true,
+                    }]
+                })?
+                .decide();
+            let mut ingest = Ingest::read_surveyed(&file_name, file, &s2, reading)?;
             if let Some(rows) = ingest.expected_rows(file_bytes) {
                 checker.expect_rows(rows);
             }
             let send = |batch: Vec<Item>| sender.blocking_send(batch).is_ok();
             if !send(vec![Item::Header {
                 format: ingest.dialect.format,
-                encoding: ingest.dialect.encoding,
+                encoding: ingest.dialect.encoding_name().to_owned(),
                 delimiter: ingest.dialect.delimiter,
                 problems: ingest.problems.clone(),
             }]) {
@@ -902,12 +913,7 @@ impl OpenData {
                         sqlx::query(
                             "UPDATE opendata_uploads SET encoding = $1, delimiter = $2 WHERE id = $3",
                         )
-                        .bind(csv.then(|| {
-                            serde_json::to_value(encoding)
-                                .ok()
-                                .and_then(|v| v.as_str().map(str::to_owned))
-                                .unwrap_or_default()
-                        }))
+                        .bind(csv.then_some(encoding))
                         .bind(csv.then(|| delimiter.to_string()))
                         .bind(upload_id)
                         .execute(&mut *tx)

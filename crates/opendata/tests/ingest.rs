@@ -35,19 +35,25 @@ struct Run {
     delimiter: char,
 }
 
+/// Every row of `ingest`, checked, and their tally.
+fn drain(ingest: &mut Ingest<'_>, checker: &mut Checker<'_>) -> (Vec<Row>, Tally) {
+    let mut rows = Vec::new();
+    let mut tally = Tally::default();
+    while let Some(r) = ingest.next(checker) {
+        let r = r.unwrap();
+        tally.add(&r.verdict);
+        rows.push(r);
+    }
+    (rows, tally)
+}
+
 fn run(bytes: &[u8]) -> Result<Run, Vec<FileProblem>> {
     let schema = Schema::from_json(SCHEMA).unwrap();
     let admin = AdminMap::hanoi().unwrap();
     let plan = NumberingPlan::builtin();
     let mut checker = Checker::new(&schema, &admin, &plan);
     let mut ingest = Ingest::csv(bytes, &schema)?;
-    let mut rows = Vec::new();
-    let mut tally = Tally::default();
-    while let Some(r) = ingest.next(&mut checker) {
-        let r = r.unwrap();
-        tally.add(&r.verdict);
-        rows.push(r);
-    }
+    let (rows, tally) = drain(&mut ingest, &mut checker);
     assert!(tally.conserved(), "{tally:?}");
     assert_eq!(tally.rows as usize, rows.len());
     Ok(Run {
@@ -497,7 +503,7 @@ fn a_workbook_or_json_too_large_to_read_whole_is_refused_with_the_way_out() {
     let table = Schema::from_json(TABLE_SCHEMA).unwrap();
     let book = include_bytes!("fixtures/wifi.xlsx");
     let limit = book.len() as u64 - 1;
-    let refused = Ingest::read_within("wifi.xlsx", Trickle(book), &table, limit)
+    let refused = Ingest::read_within("wifi.xlsx", Trickle(book), &table, limit, None)
         .err()
         .unwrap();
     assert_eq!(refused[0].error_type, "source-error");
@@ -507,9 +513,11 @@ fn a_workbook_or_json_too_large_to_read_whole_is_refused_with_the_way_out() {
         "{refused:?}"
     );
     // At the limit it is read.
-    assert!(Ingest::read_within("wifi.xlsx", Trickle(book), &table, book.len() as u64).is_ok());
+    assert!(
+        Ingest::read_within("wifi.xlsx", Trickle(book), &table, book.len() as u64, None).is_ok()
+    );
     let json = format!("[{}]", r#"{"ma": "J"},"#.repeat(1000)).replace(",]", "]");
-    let refused = Ingest::read_within("x.json", Trickle(json.as_bytes()), &table, 4096)
+    let refused = Ingest::read_within("x.json", Trickle(json.as_bytes()), &table, 4096, None)
         .err()
         .unwrap();
     assert!(refused[0].note.contains("JSON"), "{refused:?}");
@@ -518,5 +526,140 @@ fn a_workbook_or_json_too_large_to_read_whole_is_refused_with_the_way_out() {
         "ma,ten,phuong_xa,toc_do,ngay\n{}",
         "A,b,Phường Tây Hồ,1,\n".repeat(1000)
     );
-    assert!(Ingest::read_within("x.csv", Trickle(csv.as_bytes()), &table, 4096).is_ok());
+    assert!(Ingest::read_within("x.csv", Trickle(csv.as_bytes()), &table, 4096, None).is_ok());
+}
+
+/// `text` written as a TCVN3 (ABC) file would hold it: one byte per letter; capitals with no
+/// code of their own are written with their lower-case byte, as the upper-case fonts did.
+fn to_tcvn3(text: &str) -> Vec<u8> {
+    use lantoa_opendata::decode::TCVN3;
+    let mut out = Vec::new();
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c as u8);
+            continue;
+        }
+        let byte = TCVN3
+            .iter()
+            .find(|(_, l)| *l == c)
+            .or_else(|| {
+                let lower = c.to_lowercase().next().unwrap();
+                TCVN3.iter().find(|(_, l)| *l == lower)
+            })
+            .unwrap_or_else(|| panic!("{c} has no TCVN3 byte"));
+        out.push(byte.0);
+    }
+    out
+}
+
+/// Reads `bytes` as the server does: every word surveyed first, then the rows.
+fn surveyed(
+    bytes: &[u8],
+    schema: &Schema,
+) -> (
+    Vec<Row>,
+    Tally,
+    Option<lantoa_opendata::decode::Reading>,
+    &'static str,
+) {
+    let admin = AdminMap::hanoi().unwrap();
+    let plan = NumberingPlan::builtin();
+    let reading = lantoa_opendata::ingest::survey("f.csv", bytes)
+        .unwrap()
+        .decide();
+    let mut checker = Checker::new(schema, &admin, &plan);
+    let mut ingest = Ingest::read_surveyed("f.csv", bytes, schema, reading).unwrap();
+    let (rows, tally) = drain(&mut ingest, &mut checker);
+    (rows, tally, reading, ingest.dialect.encoding_name())
+}
+
+/// A whole file exported in TCVN3 is read as TCVN3 from all its words, even where one cell
+/// alone would pass for VNI (*HuyÖn* for *Huyện*), and says so; every row comes out as the
+/// same file in Unicode does.
+#[test]
+fn a_whole_tcvn3_file_is_read_as_tcvn3_and_says_so() {
+    let schema = Schema::from_json(
+        r#"{"fields": [
+            {"name": "ma"},
+            {"name": "ten", "lantoa:kind": "name"},
+            {"name": "phuong_xa", "lantoa:kind": "commune", "constraints": {"required": true}},
+            {"name": "quan_huyen"}
+        ], "primaryKey": "ma"}"#,
+    )
+    .unwrap();
+    let reference = lantoa_registry::commune_reference().unwrap();
+    let mut unicode = String::from("ma,ten,phuong_xa,quan_huyen\n");
+    let people = [
+        "Nguyễn Thị Thủy",
+        "Trần Văn Hưng",
+        "Lê Thị Huyền",
+        "Phạm Quốc Việt",
+        "Đặng Thị Nguyệt",
+    ];
+    for (i, old) in reference.legacy.iter().enumerate().step_by(4) {
+        unicode.push_str(&format!(
+            "K{i},{},{},{}\n",
+            people[i % people.len()],
+            old.name,
+            old.district
+        ));
+    }
+    let (want, want_tally, reading, name) = surveyed(unicode.as_bytes(), &schema);
+    assert_eq!((reading, name), (None, "utf8"));
+    assert!(want_tally.clean > 50, "{want_tally:?}");
+    let legacy = to_tcvn3(&unicode);
+    let (got, tally, reading, name) = surveyed(&legacy, &schema);
+    assert_eq!(
+        (reading, name),
+        (Some(lantoa_opendata::decode::Reading::Tcvn3), "tcvn3")
+    );
+    assert_eq!(tally, want_tally);
+    for (g, w) in got.iter().zip(&want) {
+        match (&g.verdict, &w.verdict) {
+            (Verdict::Clean(a), Verdict::Clean(b)) => {
+                // Names and communes come out as in Unicode; the district column's capitals
+                // without a TCVN3 code of their own are matched on their key.
+                assert_eq!(a.to_vec()[..3], b.to_vec()[..3], "row {}", g.number);
+            }
+            (a, b) => assert_eq!(
+                std::mem::discriminant(a),
+                std::mem::discriminant(b),
+                "row {}",
+                g.number
+            ),
+        }
+    }
+    // Judged cell by cell, as before the survey, the same file loses rows.
+    let (admin, plan) = (AdminMap::hanoi().unwrap(), NumberingPlan::builtin());
+    let mut checker = Checker::new(&schema, &admin, &plan);
+    let mut by_cell = Ingest::csv(&legacy[..], &schema).unwrap();
+    let (_, by_cell) = drain(&mut by_cell, &mut checker);
+    let lost = by_cell.rows - by_cell.clean;
+    assert!(
+        lost > want_tally.rows - want_tally.clean,
+        "cell by cell loses rows: {lost}"
+    );
+}
+
+/// A file in VNI is told as VNI from its words: its cells are refused, not guessed, and a
+/// refused cell is kept as its bytes were (one character each), never as U+FFFD.
+#[test]
+fn a_vni_file_is_refused_cell_by_cell_and_its_bytes_are_kept() {
+    let schema = Schema::from_json(r#"{"fields": [{"name": "ma"}, {"name": "ten"}]}"#).unwrap();
+    // "Hà Nội", "Việt Nam", "Nguyễn Văn Ba" in VNI bytes.
+    let file = b"ma,ten\nV1,Ha\xf8 No\xe4i\nV2,Vie\xe4t Nam\nV3,Nguye\xe3n Va\xean Ba\nV4,Ha Noi\n";
+    let (rows, tally, reading, name) = surveyed(file, &schema);
+    assert_eq!(
+        (reading, name),
+        (Some(lantoa_opendata::decode::Reading::Vni), "vni")
+    );
+    assert_eq!((tally.clean, tally.quarantined), (1, 3));
+    let raw = rows[0].raw.as_ref().unwrap();
+    assert_eq!(raw[1], "Haø Noäi");
+    assert!(!raw.iter().any(|c| c.contains('\u{FFFD}')));
+    let back: Vec<u8> = raw[1].chars().map(|c| c as u8).collect();
+    assert_eq!(back, b"Ha\xf8 No\xe4i");
+    assert!(
+        matches!(&rows[0].verdict, Verdict::Dirty(e) if e[0].error_type == ErrorType::EncodingError && e[0].note.contains("VNI"))
+    );
 }

@@ -958,3 +958,26 @@ async fn a_file_is_read_in_the_units_of_its_time() {
         FixOutcome::Published
     );
 }
+
+/// A file exported in TCVN3 is published as Unicode, and the upload says it was TCVN3.
+#[tokio::test]
+async fn an_upload_in_tcvn3_says_so_and_publishes_unicode() {
+    let s = setup().await;
+    let mut new = new_dataset(s.agency);
+    new.schema_json = PLACES.into();
+    let d = s.od.create_dataset("an.nv", &new).await.unwrap();
+    // "Phường Phúc Xá, Quận Ba Đình", "Xã Tân Dân, Huyện Sóc Sơn" in TCVN3 bytes.
+    let file: &[u8] = b"ma_diem,phuong_xa,quan_huyen,ngay_lap\n\
+        T1,Ph\xad\xeang Ph\xf3c X\xb8,Qu\xcbn Ba \xa7\xd7nh,01/03/2024\n\
+        T2,X\xb7 T\xa9n D\xa9n,Huy\xd6n S\xe3c S\xacn,01/03/2024\n";
+    let u = read(&s, d.id, "tcvn3.csv", file).await;
+    let (_, held) = placed(&s, d.id).await;
+    assert_eq!(
+        (u.encoding.as_deref(), u.clean, u.quarantined),
+        (Some("tcvn3"), 2, 0),
+        "{held:?}"
+    );
+    let (published, _) = placed(&s, d.id).await;
+    assert_eq!(published["T1"], "Phường Hồng Hà");
+    assert_eq!(published["T2"], "Xã Kim Anh");
+}
