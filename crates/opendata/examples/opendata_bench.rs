@@ -184,12 +184,15 @@ fn run(path: &str, schema_path: &str) {
     let started = Instant::now();
     let cpu_started = cpu_seconds();
     let mut checker = Checker::new(&schema, &admin, &plan);
-    // As the server does: every word of the file surveyed for its encoding first.
-    let reading = lantoa_opendata::ingest::survey(path, std::fs::File::open(path).unwrap())
-        .unwrap()
-        .decide();
+    // As the server does: every word of the file surveyed for its encoding when a record
+    // first shows text that is not plain Unicode.
+    let survey = lantoa_opendata::ingest::Survey::Pending(Box::new(|| {
+        lantoa_opendata::ingest::survey(path, std::fs::File::open(path).unwrap())
+            .unwrap()
+            .decide()
+    }));
     let mut ingest =
-        Ingest::read_surveyed(path, std::fs::File::open(path).unwrap(), &schema, reading).unwrap();
+        Ingest::read_surveyed(path, std::fs::File::open(path).unwrap(), &schema, survey).unwrap();
     // As the server does: key tables sized once from the file's size.
     if let Some(rows) = ingest.expected_rows(std::fs::metadata(path).unwrap().len()) {
         checker.expect_rows(rows);

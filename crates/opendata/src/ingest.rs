@@ -61,6 +61,20 @@ impl Dialect {
     }
 }
 
+/// Whether a record is plain Unicode: UTF-8 with no sign of a legacy encoding.
+fn unicode(record: &[u8]) -> bool {
+    decode::plainly_unicode(record) && simdutf8::basic::from_utf8(record).is_ok()
+}
+
+/// How a file's text that is not plain Unicode is to be read.
+pub enum Survey<'r> {
+    /// Already decided (or not to be: `None`, each cell judged alone).
+    Done(Option<Reading>),
+    /// Decided by this survey of the whole file ([`survey`]), run the first time a record that
+    /// is not plain Unicode is read: a file in plain Unicode (most files) is never read twice.
+    Pending(Box<dyn FnOnce() -> Option<Reading> + 'r>),
+}
+
 /// One row read and checked.
 #[derive(Debug, Clone)]
 pub struct Row {
@@ -115,6 +129,8 @@ enum Source<'r> {
         plain: bool,
         /// The file's reading of other text.
         reading: Option<Reading>,
+        /// The survey that decides it, until a record first needs it.
+        pending: Option<Box<dyn FnOnce() -> Option<Reading> + 'r>>,
     },
     /// A table already read as text (a workbook's sheet, a JSON array).
     Table {
@@ -241,15 +257,15 @@ impl<'r> Ingest<'r> {
     /// Opens a CSV file for `schema`. Refuses it (with every reason) when a schema field has no
     /// column or the file is not text.
     pub fn csv(input: impl Read + 'r, schema: &Schema) -> Result<Self, Vec<FileProblem>> {
-        Self::csv_in(input, schema, None)
+        Self::csv_in(input, schema, Survey::Done(None))
     }
 
-    /// [`Ingest::csv`] for a file whose text that is not plain Unicode is read as `reading`
-    /// (decided by [`survey`] from all its words).
+    /// [`Ingest::csv`] for a file whose text that is not plain Unicode is read as its
+    /// [`Survey`] of all its words decides.
     pub fn csv_in(
         input: impl Read + 'r,
         schema: &Schema,
-        reading: Option<Reading>,
+        survey: Survey<'r>,
     ) -> Result<Self, Vec<FileProblem>> {
         let mut raw = BufReader::with_capacity(SNIFF, input);
         let head = raw.fill_buf().map_err(source_error)?.to_vec();
@@ -290,6 +306,16 @@ impl<'r> Ingest<'r> {
                 fatal: true,
             }]);
         }
+        let (mut reading, mut pending) = match survey {
+            Survey::Done(r) => (r, None),
+            Survey::Pending(f) => (None, Some(f)),
+        };
+        if pending.is_some()
+            && !unicode(record.as_slice())
+            && let Some(f) = pending.take()
+        {
+            reading = f();
+        }
         let mut problems = Vec::new();
         let mut header = Vec::with_capacity(record.len());
         for (i, cell) in record.iter().enumerate() {
@@ -312,6 +338,7 @@ impl<'r> Ingest<'r> {
                 record,
                 plain: false,
                 reading,
+                pending,
             },
             columns,
             extra_columns,
@@ -350,18 +377,23 @@ impl<'r> Ingest<'r> {
         input: impl Read + 'r,
         schema: &Schema,
     ) -> Result<Self, Vec<FileProblem>> {
-        Self::read_within(file_name, input, schema, WHOLE_FILE_LIMIT, None)
+        Self::read_within(
+            file_name,
+            input,
+            schema,
+            WHOLE_FILE_LIMIT,
+            Survey::Done(None),
+        )
     }
 
-    /// [`Ingest::read`] of a CSV file whose words were surveyed: its legacy text is read as the
-    /// survey decided.
+    /// [`Ingest::read`] of a CSV file whose legacy text is read as its [`Survey`] decides.
     pub fn read_surveyed(
         file_name: &str,
         input: impl Read + 'r,
         schema: &Schema,
-        reading: Option<Reading>,
+        survey: Survey<'r>,
     ) -> Result<Self, Vec<FileProblem>> {
-        Self::read_within(file_name, input, schema, WHOLE_FILE_LIMIT, reading)
+        Self::read_within(file_name, input, schema, WHOLE_FILE_LIMIT, survey)
     }
 
     /// [`Ingest::read`] with another limit for the formats read whole.
@@ -370,7 +402,7 @@ impl<'r> Ingest<'r> {
         mut input: impl Read + 'r,
         schema: &Schema,
         whole_file_limit: u64,
-        reading: Option<Reading>,
+        survey: Survey<'r>,
     ) -> Result<Self, Vec<FileProblem>> {
         let mut head = Vec::with_capacity(SNIFF);
         (&mut input)
@@ -379,7 +411,7 @@ impl<'r> Ingest<'r> {
             .map_err(source_error)?;
         let format = format_of(file_name, &head);
         if format == "csv" {
-            return Self::csv_in(std::io::Cursor::new(head).chain(input), schema, reading);
+            return Self::csv_in(std::io::Cursor::new(head).chain(input), schema, survey);
         }
         let mut whole = head;
         (&mut input)
@@ -610,8 +642,23 @@ impl<'r> Ingest<'r> {
             return Some(Err(e));
         }
         let width = self.dialect.header.len();
+        let mut whole = self.source.plain_text().is_some();
+        // The first record that is not plain Unicode settles how the file's legacy text is
+        // read, from a survey of all of it.
+        if !whole
+            && let Source::Csv {
+                reading,
+                pending: pending @ Some(_),
+                ..
+            } = &mut self.source
+            && let Some(survey) = pending.take()
+        {
+            *reading = survey();
+            self.dialect.reading = *reading;
+            whole = self.source.plain_text().is_some();
+        }
         let source = &self.source;
-        let whole = source.plain_text();
+        let whole = if whole { source.plain_text() } else { None };
         let cells: smallvec::SmallVec<[CellIn<'_>; 16]> = self
             .columns
             .iter()

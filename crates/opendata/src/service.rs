@@ -392,6 +392,8 @@ enum Item {
     },
     /// The file could not be read further at this point.
     Stopped(FileProblem),
+    /// The encoding the file was read in, once all of it was read (CSV).
+    Encoding(&'static str),
 }
 
 impl OpenData {
@@ -822,16 +824,17 @@ impl OpenData {
         let reader = tokio::task::spawn_blocking(move || -> Result<(), Vec<FileProblem>> {
             let mut checker = Checker::new(&s2, &admin, &plan);
             checker.names_before_reform(names == Some(Names::Old));
-            let reading = crate::ingest::survey(&file_name, whole)
-                .map_err(|e| {
-                    vec![FileProblem {
-                        error_type: "source-error",
-                        note: format!("the file cannot be read: {e}"),
-                        fatal: true,
-                    }]
-                })?
-                .decide();
-            let mut ingest = Ingest::read_surveyed(&file_name, file, &s2, reading)?;
+            let name = file_name.clone();
+            let survey = crate::ingest::Survey::Pending(Box::new(
+                move || match crate::ingest::survey(&name, whole) {
+                    Ok(vote) => vote.decide(),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the file's words could not be surveyed; each cell is judged alone");
+                        None
+                    }
+                },
+            ));
+            let mut ingest = Ingest::read_surveyed(&file_name, file, &s2, survey)?;
             if let Some(rows) = ingest.expected_rows(file_bytes) {
                 checker.expect_rows(rows);
             }
@@ -887,9 +890,9 @@ impl OpenData {
             if let Some(d) = &look {
                 personal_data(d)?;
             }
-            if !batch.is_empty() {
-                send(batch);
-            }
+            // The survey of the file's words may have run after its header was sent.
+            batch.push(Item::Encoding(ingest.dialect.encoding_name()));
+            send(batch);
             Ok(())
         });
         let mut groups = Groups::load(self, dataset.id, &schema).await?;
@@ -915,6 +918,15 @@ impl OpenData {
                         )
                         .bind(csv.then_some(encoding))
                         .bind(csv.then(|| delimiter.to_string()))
+                        .bind(upload_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    Item::Encoding(name) => {
+                        sqlx::query(
+                            "UPDATE opendata_uploads SET encoding = $1 WHERE id = $2 AND format = 'csv'",
+                        )
+                        .bind(name)
                         .bind(upload_id)
                         .execute(&mut *tx)
                         .await?;

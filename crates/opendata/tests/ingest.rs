@@ -7,7 +7,7 @@ use lantoa_core::phone::NumberingPlan;
 use lantoa_opendata::admin::AdminMap;
 use lantoa_opendata::check::{Checker, ErrorType, RowError, Verdict};
 use lantoa_opendata::decode::FileEncoding;
-use lantoa_opendata::ingest::{FileProblem, Ingest, Row, Tally};
+use lantoa_opendata::ingest::{FileProblem, Ingest, Row, Survey, Tally};
 use lantoa_opendata::schema::Schema;
 
 const SCHEMA: &str = r#"{
@@ -503,9 +503,15 @@ fn a_workbook_or_json_too_large_to_read_whole_is_refused_with_the_way_out() {
     let table = Schema::from_json(TABLE_SCHEMA).unwrap();
     let book = include_bytes!("fixtures/wifi.xlsx");
     let limit = book.len() as u64 - 1;
-    let refused = Ingest::read_within("wifi.xlsx", Trickle(book), &table, limit, None)
-        .err()
-        .unwrap();
+    let refused = Ingest::read_within(
+        "wifi.xlsx",
+        Trickle(book),
+        &table,
+        limit,
+        Survey::Done(None),
+    )
+    .err()
+    .unwrap();
     assert_eq!(refused[0].error_type, "source-error");
     assert!(refused[0].fatal);
     assert!(
@@ -514,19 +520,41 @@ fn a_workbook_or_json_too_large_to_read_whole_is_refused_with_the_way_out() {
     );
     // At the limit it is read.
     assert!(
-        Ingest::read_within("wifi.xlsx", Trickle(book), &table, book.len() as u64, None).is_ok()
+        Ingest::read_within(
+            "wifi.xlsx",
+            Trickle(book),
+            &table,
+            book.len() as u64,
+            Survey::Done(None)
+        )
+        .is_ok()
     );
     let json = format!("[{}]", r#"{"ma": "J"},"#.repeat(1000)).replace(",]", "]");
-    let refused = Ingest::read_within("x.json", Trickle(json.as_bytes()), &table, 4096, None)
-        .err()
-        .unwrap();
+    let refused = Ingest::read_within(
+        "x.json",
+        Trickle(json.as_bytes()),
+        &table,
+        4096,
+        Survey::Done(None),
+    )
+    .err()
+    .unwrap();
     assert!(refused[0].note.contains("JSON"), "{refused:?}");
     // CSV has no such limit: it streams.
     let csv = format!(
         "ma,ten,phuong_xa,toc_do,ngay\n{}",
         "A,b,Phường Tây Hồ,1,\n".repeat(1000)
     );
-    assert!(Ingest::read_within("x.csv", Trickle(csv.as_bytes()), &table, 4096, None).is_ok());
+    assert!(
+        Ingest::read_within(
+            "x.csv",
+            Trickle(csv.as_bytes()),
+            &table,
+            4096,
+            Survey::Done(None)
+        )
+        .is_ok()
+    );
 }
 
 /// `text` written as a TCVN3 (ABC) file would hold it: one byte per letter; capitals with no
@@ -564,13 +592,20 @@ fn surveyed(
 ) {
     let admin = AdminMap::hanoi().unwrap();
     let plan = NumberingPlan::builtin();
-    let reading = lantoa_opendata::ingest::survey("f.csv", bytes)
-        .unwrap()
-        .decide();
+    let survey = lantoa_opendata::ingest::Survey::Pending(Box::new(|| {
+        lantoa_opendata::ingest::survey("f.csv", bytes)
+            .unwrap()
+            .decide()
+    }));
     let mut checker = Checker::new(schema, &admin, &plan);
-    let mut ingest = Ingest::read_surveyed("f.csv", bytes, schema, reading).unwrap();
+    let mut ingest = Ingest::read_surveyed("f.csv", bytes, schema, survey).unwrap();
     let (rows, tally) = drain(&mut ingest, &mut checker);
-    (rows, tally, reading, ingest.dialect.encoding_name())
+    (
+        rows,
+        tally,
+        ingest.dialect.reading,
+        ingest.dialect.encoding_name(),
+    )
 }
 
 /// A whole file exported in TCVN3 is read as TCVN3 from all its words, even where one cell
@@ -662,4 +697,37 @@ fn a_vni_file_is_refused_cell_by_cell_and_its_bytes_are_kept() {
     assert!(
         matches!(&rows[0].verdict, Verdict::Dirty(e) if e[0].error_type == ErrorType::EncodingError && e[0].note.contains("VNI"))
     );
+}
+
+/// A file in plain Unicode is read once: its survey never runs. One legacy cell far down the
+/// file runs it, once.
+#[test]
+fn a_plain_unicode_file_is_never_surveyed() {
+    let schema = Schema::from_json(SCHEMA).unwrap();
+    let (admin, plan) = (AdminMap::hanoi().unwrap(), NumberingPlan::builtin());
+    let mut body = format!("{HEADER}\n");
+    for i in 0..500 {
+        body.push_str(&GOOD.replacen("A1", &format!("A{i}"), 1).replacen(
+            "001185012345",
+            &format!("001185{:06}", i),
+            1,
+        ));
+        body.push('\n');
+    }
+    let runs = std::cell::Cell::new(0);
+    let count = |bytes: &[u8]| {
+        runs.set(0);
+        let survey = Survey::Pending(Box::new(|| {
+            runs.set(runs.get() + 1);
+            None
+        }));
+        let mut checker = Checker::new(&schema, &admin, &plan);
+        let mut ingest = Ingest::read_surveyed("f.csv", bytes, &schema, survey).unwrap();
+        let (_, tally) = drain(&mut ingest, &mut checker);
+        (tally.rows, runs.get())
+    };
+    assert_eq!(count(body.as_bytes()), (500, 0));
+    let mut legacy = body.into_bytes();
+    legacy.extend(b"B1,Ng\xab Th\xde Hai,,,,,,,\nB2,Ng\xab Th\xde Ba,,,,,,,\n");
+    assert_eq!(count(&legacy), (502, 1));
 }
