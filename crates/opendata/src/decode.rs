@@ -560,6 +560,11 @@ pub fn cell_in(bytes: &[u8], reading: Option<Reading>) -> Result<Decoded<'_>, En
             legacy: Some(Legacy::Tcvn3),
         }),
         Reading::Vni => Err(EncodingProblem::Vni),
+        Reading::Windows1258 if utf8.is_err() => Ok(Decoded {
+            text: Cow::Owned(encoding_rs::WINDOWS_1258.decode(bytes).0.into_owned()),
+            legacy: Some(Legacy::Windows1258),
+        }),
+        // Unicode text with signs of look-alikes in a Windows-1258 file: judged on its own.
         Reading::Windows1258 => cell(bytes),
     }
 }
@@ -750,6 +755,12 @@ mod tests {
                 .text,
             "Huyện"
         );
+        // Bytes of a Windows-1258 file are read as such even where a cell alone looks TCVN3.
+        assert_eq!(
+            cell_in(b"\xb5", Some(Reading::Windows1258)).unwrap().text,
+            "µ"
+        );
+        assert_eq!(cell(b"\xb5").unwrap().legacy, Some(Legacy::Tcvn3));
         // Per cell, the same text is taken for VNI.
         assert_eq!(cell("Huy\u{d6}n".as_bytes()), Err(EncodingProblem::Vni));
         // Plain Unicode is no evidence; Windows-1258 bytes are.
