@@ -707,24 +707,37 @@ impl<'s> Checker<'s> {
                 }
             },
             Kind::Commune => {
+                // The cell alone is the key when the row says nothing more (most files).
                 let mut key = std::mem::take(&mut self.place_key);
                 key.clear();
-                key.push_str(typed);
-                for part in [place.district, place.province] {
-                    key.push('\u{1f}');
-                    key.push_str(part.unwrap_or_default());
-                }
-                let known = self.communes.get(key.as_str()).cloned();
-                let mapped = known.unwrap_or_else(|| {
-                    let mapped = commune_verdict(typed, self.admin.map_in(typed, place));
-                    if self.communes.len() >= COMMUNE_CACHE {
-                        self.communes.clear();
+                let key_str: &str = if place.district.is_none() && place.province.is_none() {
+                    typed
+                } else {
+                    key.push_str(typed);
+                    for part in [place.district, place.province] {
+                        key.push('\u{1f}');
+                        key.push_str(part.unwrap_or_default());
                     }
-                    self.communes.insert(key.clone(), mapped.clone());
-                    mapped
-                });
+                    &key
+                };
+                let result = match self.communes.get(key_str) {
+                    // Known: no copy of the name but into the row.
+                    Some(Ok(name)) => {
+                        out.push_str(name);
+                        Ok(())
+                    }
+                    Some(Err(e)) => Err(e.clone()),
+                    None => {
+                        let mapped = commune_verdict(typed, self.admin.map_in(typed, place));
+                        if self.communes.len() >= COMMUNE_CACHE {
+                            self.communes.clear();
+                        }
+                        self.communes.insert(key_str.to_owned(), mapped.clone());
+                        mapped.map(|name| out.push_str(&name))
+                    }
+                };
                 self.place_key = key;
-                out.push_str(&mapped?);
+                result?;
             }
         }
         Ok(())

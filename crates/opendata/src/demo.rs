@@ -45,7 +45,16 @@ const FILES: [(&str, &[u8]); 7] = [
 
 #[derive(Deserialize)]
 struct Manifest {
+    #[serde(default)]
+    group: Vec<GroupEntry>,
     dataset: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct GroupEntry {
+    name: String,
+    title: String,
+    description: String,
 }
 
 #[derive(Deserialize)]
@@ -59,6 +68,10 @@ struct Entry {
     sensitivity: String,
     schema: String,
     file: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    groups: Vec<String>,
     earlier: Option<Earlier>,
 }
 
@@ -107,6 +120,12 @@ impl OpenData {
             message: e.to_string(),
         })?;
         let mut report = DemoReport::default();
+        for g in &manifest.group {
+            if self.group(&g.name).await.is_err() {
+                self.create_group(actor, &g.name, &g.title, &g.description)
+                    .await?;
+            }
+        }
         for e in manifest.dataset {
             if self.dataset_by_name(&e.name).await.is_ok() {
                 report.already += 1;
@@ -143,6 +162,8 @@ impl OpenData {
                 )
                 .await?;
             report.created += 1;
+            then.set_labels(actor, d.id, Some(&e.tags), Some(&e.groups))
+                .await?;
             if let Some(y) = &e.earlier {
                 then.load_earlier(actor, d.id, y, &clock).await?;
                 report.earlier += 1;

@@ -642,23 +642,23 @@ impl<'r> Ingest<'r> {
             return Some(Err(e));
         }
         let width = self.dialect.header.len();
-        let mut whole = self.source.plain_text().is_some();
+        let mut whole = self.source.plain_text();
         // The first record that is not plain Unicode settles how the file's legacy text is
         // read, from a survey of all of it.
-        if !whole
-            && let Source::Csv {
+        if whole.is_none() {
+            if let Source::Csv {
                 reading,
                 pending: pending @ Some(_),
                 ..
             } = &mut self.source
-            && let Some(survey) = pending.take()
-        {
-            *reading = survey();
-            self.dialect.reading = *reading;
-            whole = self.source.plain_text().is_some();
+                && let Some(survey) = pending.take()
+            {
+                *reading = survey();
+                self.dialect.reading = *reading;
+            }
+            whole = self.source.plain_text();
         }
         let source = &self.source;
-        let whole = if whole { source.plain_text() } else { None };
         let cells: smallvec::SmallVec<[CellIn<'_>; 16]> = self
             .columns
             .iter()

@@ -56,6 +56,8 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(1, "0001_datasets.sql"),
         lantoa_store::migration!(2, "0002_quarantine_key_status.sql"),
         lantoa_store::migration!(3, "0003_upload_names_as_of.sql"),
+        lantoa_store::migration!(4, "0004_row_ids.sql"),
+        lantoa_store::migration!(5, "0005_groups_tags.sql"),
     ],
 };
 
@@ -68,6 +70,7 @@ mod error;
 pub mod figures;
 pub mod ingest;
 pub mod keys;
+pub mod labels;
 pub mod personal;
 pub mod quality;
 pub mod schema;

@@ -239,7 +239,7 @@ pub struct OpenData {
     blobs: BlobStore,
     admin: Arc<AdminMap>,
     plan: Arc<NumberingPlan>,
-    clock: Clock,
+    pub(crate) clock: Clock,
 }
 
 impl std::fmt::Debug for OpenData {
@@ -289,7 +289,22 @@ fn one_of(field: &'static str, value: &str, allowed: &[&str]) -> Result<()> {
     }
 }
 
-fn invalid(field: &'static str, message: impl Into<String>) -> Error {
+/// A URL name, as CKAN requires of datasets and groups: 2–100 of `a-z 0-9 - _`.
+pub(crate) fn check_name(field: &'static str, name: &str) -> Result<()> {
+    if !(2..=100).contains(&name.len())
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    {
+        return Err(invalid(
+            field,
+            format!("\"{name}\" must be 2–100 characters of a-z, 0-9, - and _"),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Error {
     Error::Invalid {
         field,
         message: message.into(),
@@ -415,7 +430,7 @@ impl OpenData {
         self
     }
 
-    fn now(&self) -> i64 {
+    pub(crate) fn now(&self) -> i64 {
         self.clock.now_micros()
     }
 
@@ -432,16 +447,7 @@ impl OpenData {
     /// Creates a dataset, checking its name, owner, cadence, sensitivity and schema.
     pub async fn create_dataset(&self, actor: &str, new: &NewDataset) -> Result<Dataset> {
         let name = new.name.trim();
-        if !(2..=100).contains(&name.len())
-            || !name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-        {
-            return Err(invalid(
-                "name",
-                format!("\"{name}\" must be 2–100 characters of a-z, 0-9, - and _"),
-            ));
-        }
+        check_name("name", name)?;
         if new.title.trim().is_empty() {
             return Err(invalid("title", "a title is required"));
         }
@@ -466,7 +472,7 @@ impl OpenData {
         }
         let at = self.now();
         let mut tx = self.db.begin().await?;
-        let id: i64 = match sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO opendata_datasets (name, title, notes, owner_unit_id, license_id, cadence, sensitivity, schema_json, created_by, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
         )
@@ -481,8 +487,35 @@ impl OpenData {
         .bind(actor)
         .bind(at)
         .fetch_one(&mut *tx)
-        .await
-        {
+        .await;
+        let id = self
+            .created(
+                tx,
+                inserted,
+                name,
+                "opendata.dataset_created",
+                "dataset",
+                serde_json::json!({ "name": name, "owner_unit_id": owner.id }),
+                actor,
+            )
+            .await?;
+        self.dataset(id).await
+    }
+
+    /// Ends the creation of a named thing (a dataset, a group): its insert's id, or
+    /// [`Error::Duplicate`] when the name is taken; the audit entry; the commit.
+    #[allow(clippy::too_many_arguments)] // one call per kind of thing, each naming every part
+    pub(crate) async fn created(
+        &self,
+        mut tx: Tx,
+        inserted: std::result::Result<sqlx::any::AnyRow, sqlx::Error>,
+        name: &str,
+        action: &str,
+        kind: &str,
+        after: serde_json::Value,
+        actor: &str,
+    ) -> Result<i64> {
+        let id: i64 = match inserted {
             Ok(r) => r.try_get(0)?,
             Err(e) if lantoa_store::is_unique_violation(&e) => {
                 return Err(Error::Duplicate(name.to_owned()));
@@ -491,13 +524,12 @@ impl OpenData {
         };
         audit::append_at(
             &mut tx,
-            &audit::Entry::new(actor, "opendata.dataset_created", format!("dataset:{id}"))
-                .after(serde_json::json!({ "name": name, "owner_unit_id": owner.id })),
+            &audit::Entry::new(actor, action, format!("{kind}:{id}")).after(after),
             &self.clock,
         )
         .await?;
         tx.commit().await?;
-        self.dataset(id).await
+        Ok(id)
     }
 
     /// Changes a dataset's title, description, licence, cadence or sensitivity (the fields
@@ -1096,13 +1128,25 @@ impl OpenData {
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<Vec<String>>, i64)> {
+        let (records, total) = self.records(dataset_id, offset, limit).await?;
+        Ok((records.into_iter().map(|(_, v)| v).collect(), total))
+    }
+
+    /// [`OpenData::rows`], each row with its stable number (the DataStore's `_id`: kept when a
+    /// later upload replaces the row's values).
+    pub async fn records(
+        &self,
+        dataset_id: i64,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<(i64, Vec<String>)>, i64)> {
         let total: i64 = sqlx::query("SELECT COUNT(*) FROM opendata_rows WHERE dataset_id = $1")
             .bind(dataset_id)
             .fetch_one(self.db.pool())
             .await?
             .try_get(0)?;
         let rows = sqlx::query(
-            "SELECT values_json FROM opendata_rows WHERE dataset_id = $1 ORDER BY row_key LIMIT $2 OFFSET $3",
+            "SELECT row_id, values_json FROM opendata_rows WHERE dataset_id = $1 ORDER BY row_key LIMIT $2 OFFSET $3",
         )
         .bind(dataset_id)
         .bind(limit)
@@ -1111,7 +1155,12 @@ impl OpenData {
         .await?;
         let values = rows
             .iter()
-            .map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>(0)?)?))
+            .map(|r| {
+                Ok((
+                    r.try_get(0)?,
+                    serde_json::from_str(&r.try_get::<String, _>(1)?)?,
+                ))
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok((values, total))
     }
@@ -1124,8 +1173,23 @@ impl OpenData {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<(String, Vec<String>)>> {
+        Ok(self
+            .records_after(dataset_id, after, limit)
+            .await?
+            .into_iter()
+            .map(|(key, _, values)| (key, values))
+            .collect())
+    }
+
+    /// [`OpenData::rows_after`], each row with its key and its stable number.
+    pub async fn records_after(
+        &self,
+        dataset_id: i64,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<(String, i64, Vec<String>)>> {
         let rows = sqlx::query(
-            "SELECT row_key, values_json FROM opendata_rows
+            "SELECT row_key, row_id, values_json FROM opendata_rows
              WHERE dataset_id = $1 AND ($2 = 1 OR row_key > $3) ORDER BY row_key LIMIT $4",
         )
         .bind(dataset_id)
@@ -1138,7 +1202,8 @@ impl OpenData {
             .map(|r| {
                 Ok((
                     r.try_get(0)?,
-                    serde_json::from_str(&r.try_get::<String, _>(1)?)?,
+                    r.try_get(1)?,
+                    serde_json::from_str(&r.try_get::<String, _>(2)?)?,
                 ))
             })
             .collect()
@@ -1151,15 +1216,26 @@ impl OpenData {
         dataset_id: i64,
         mut each: impl FnMut(Vec<String>) -> bool + Send,
     ) -> Result<()> {
+        self.scan_records(dataset_id, |_, row| each(row)).await
+    }
+
+    /// [`OpenData::scan`], each row with its stable number.
+    pub async fn scan_records(
+        &self,
+        dataset_id: i64,
+        mut each: impl FnMut(i64, Vec<String>) -> bool + Send,
+    ) -> Result<()> {
         let mut after: Option<String> = None;
         loop {
-            let page = self.rows_after(dataset_id, after.as_deref(), 2000).await?;
-            let Some((last, _)) = page.last() else {
+            let page = self
+                .records_after(dataset_id, after.as_deref(), 2000)
+                .await?;
+            let Some((last, _, _)) = page.last() else {
                 return Ok(());
             };
             after = Some(last.clone());
-            for (_, row) in page {
-                if !each(row) {
+            for (_, id, row) in page {
+                if !each(id, row) {
                     return Ok(());
                 }
             }
@@ -1478,9 +1554,21 @@ impl RowBatch {
             return Ok(());
         }
         let at = self.clock.now_micros();
+        // Numbers for the rows whose keys are new; a replaced row keeps its own (the upsert
+        // leaves `row_id` alone), and its number here goes unused.
+        let n = self.rows.len() as i64;
+        let next: i64 = sqlx::query(
+            "UPDATE opendata_datasets SET next_row_id = next_row_id + $1 WHERE id = $2 RETURNING next_row_id",
+        )
+        .bind(n)
+        .bind(dataset_id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+        let first_id = next - n;
         let mut sql = format!(
-            "INSERT INTO opendata_rows (dataset_id, row_key, upload_id, row_number, values_json, published_at) VALUES {}",
-            lantoa_store::values_placeholders(self.rows.len(), 6)
+            "INSERT INTO opendata_rows (dataset_id, row_key, upload_id, row_number, values_json, published_at, row_id) VALUES {}",
+            lantoa_store::values_placeholders(self.rows.len(), 7)
         );
         sql.push_str(
             " ON CONFLICT (dataset_id, row_key) DO UPDATE SET upload_id = excluded.upload_id,
@@ -1488,14 +1576,15 @@ impl RowBatch {
               published_at = excluded.published_at",
         );
         let mut q = sqlx::query(&sql);
-        for (key, upload_id, number, json) in &self.rows {
+        for (i, (key, upload_id, number, json)) in self.rows.iter().enumerate() {
             q = q
                 .bind(dataset_id)
                 .bind(key.as_str())
                 .bind(*upload_id)
                 .bind(*number)
                 .bind(json.as_str())
-                .bind(at);
+                .bind(at)
+                .bind(first_id + i as i64);
         }
         q.execute(&mut **tx).await?;
         // Rows quarantined by other uploads under these keys are replaced: closed as fixed.

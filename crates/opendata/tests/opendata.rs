@@ -9,6 +9,7 @@ use lantoa_opendata::{Error, FixOutcome, NewDataset, OpenData};
 use lantoa_registry::{NewUnit, Registry};
 use lantoa_store::blob::BlobStore;
 use lantoa_store::testing::TestDb;
+use sqlx::Row as _;
 
 const SCHEMA: &str = r#"{
   "fields": [
@@ -980,4 +981,167 @@ async fn an_upload_in_tcvn3_says_so_and_publishes_unicode() {
     let (published, _) = placed(&s, d.id).await;
     assert_eq!(published["T1"], "Phường Hồng Hà");
     assert_eq!(published["T2"], "Xã Kim Anh");
+}
+
+/// Groups and tags, as stored: a group's name is unique, a bad tag or an unknown group changes
+/// nothing, counts are of public datasets only; and a published row keeps its number when a
+/// later upload replaces its values.
+#[tokio::test]
+async fn groups_tags_and_row_numbers_are_kept() {
+    let s = setup().await;
+    let d = with_first_upload(&s).await;
+    let g =
+        s.od.create_group("an.nv", "ha-tang-so", "Hạ tầng số", "")
+            .await
+            .unwrap();
+    assert!(matches!(
+        s.od.create_group("an.nv", "ha-tang-so", "Lần nữa", "")
+            .await,
+        Err(Error::Duplicate(_))
+    ));
+    assert!(matches!(
+        s.od.create_group("an.nv", "Hạ Tầng", "x", "").await,
+        Err(Error::Invalid { field: "name", .. })
+    ));
+    let tags = vec![
+        "wifi".to_owned(),
+        " Hạ  tầng ".to_owned(),
+        "WIFI".to_owned(),
+    ];
+    let l =
+        s.od.set_labels("an.nv", d.id, Some(&tags), Some(&["ha-tang-so".to_owned()]))
+            .await
+            .unwrap();
+    // Trimmed, spaces made one; "WIFI" and "wifi" are one tag (the first kept, by its key).
+    assert_eq!(l.tags.len(), 2, "{:?}", l.tags);
+    assert!(l.tags.contains(&"Hạ tầng".to_owned()));
+    assert_eq!(l.groups, vec![g.clone()]);
+    for (tags, groups, field) in [
+        (Some(vec!["x".to_owned()]), None, "tags"),
+        (Some(vec!["a/b".to_owned()]), None, "tags"),
+        (None, Some(vec!["khong-co".to_owned()]), "groups"),
+    ] {
+        let e =
+            s.od.set_labels("an.nv", d.id, tags.as_deref(), groups.as_deref())
+                .await
+                .unwrap_err();
+        assert!(
+            matches!(e, Error::Invalid { field: f, .. } if f == field),
+            "{e}"
+        );
+    }
+    assert_eq!(s.od.labels(d.id).await.unwrap(), l, "nothing changed");
+    assert_eq!(s.od.groups().await.unwrap(), vec![(g.clone(), 1)]);
+    assert_eq!(s.od.tags().await.unwrap().len(), 2);
+    // A restricted dataset is counted nowhere public.
+    s.od.patch_dataset(
+        "an.nv",
+        d.id,
+        &lantoa_opendata::DatasetPatch {
+            sensitivity: Some("restricted".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.od.groups().await.unwrap(), vec![(g, 0)]);
+    assert!(s.od.tags().await.unwrap().is_empty());
+
+    // Row numbers: W001's stays when its values change; a new key gets a new one.
+    let (before, _) = s.od.records(d.id, 0, 100).await.unwrap();
+    let w001 = before
+        .iter()
+        .find(|(_, r)| r[0] == "W001")
+        .map(|(id, _)| *id)
+        .unwrap();
+    let top = before.iter().map(|(id, _)| *id).max().unwrap();
+    read(
+        &s,
+        d.id,
+        "lan-2.csv",
+        "ma_diem;ten;phuong_xa;toc_do_mbps;ngay_lap\nW001;Hồ Gươm;Phường Hoàn Kiếm;300;01/07/2025\nW009;Mới;Phường Hoàn Kiếm;10;01/07/2025\n".as_bytes(),
+    )
+    .await;
+    let (after, _) = s.od.records(d.id, 0, 100).await.unwrap();
+    let find = |key: &str| after.iter().find(|(_, r)| r[0] == key).cloned().unwrap();
+    assert_eq!(find("W001").0, w001);
+    assert_eq!(find("W001").1[3], "300");
+    assert!(find("W009").0 > top);
+    let mut ids: Vec<i64> = after.iter().map(|(id, _)| *id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), after.len(), "numbers are unique");
+}
+
+/// Rows published before the row numbers existed are numbered per dataset in key order by the
+/// migration, and the next new row comes after them.
+#[tokio::test]
+async fn rows_published_before_row_numbers_are_numbered_by_the_migration() {
+    let before = lantoa_store::migrate::MigrationSet {
+        component: "opendata",
+        migrations: lantoa_opendata::MIGRATIONS.migrations.split_at(3).0,
+    };
+    let t = TestDb::new(&[&lantoa_registry::MIGRATIONS, &before])
+        .await
+        .unwrap();
+    for (id, name) in [(1, "mot"), (2, "hai")] {
+        sqlx::query(
+            "INSERT INTO opendata_datasets (id, name, title, notes, owner_unit_id, license_id, cadence, sensitivity, schema_json, created_by, created_at, updated_at)
+             VALUES ($1, $2, 'T', '', 1, 'cc-by-4.0', 'monthly', 'open', $3, 'test', 0, 0)",
+        )
+        .bind(id as i64)
+        .bind(name)
+        .bind(r#"{"fields": [{"name": "ma"}], "primaryKey": "ma"}"#)
+        .execute(t.db.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO opendata_uploads (id, dataset_id, version, file_name, blob_sha256, status, uploaded_by, uploaded_at)
+             VALUES ($1, $1, 1, 'a.csv', 'x', 'done', 'test', 0)",
+        )
+        .bind(id as i64)
+        .execute(t.db.pool())
+        .await
+        .unwrap();
+    }
+    for (dataset, key) in [(1, "B"), (1, "A"), (2, "Z"), (1, "C")] {
+        sqlx::query(
+            "INSERT INTO opendata_rows (dataset_id, row_key, upload_id, row_number, values_json, published_at)
+             VALUES ($1, $2, $1, 2, $3, 0)",
+        )
+        .bind(dataset as i64)
+        .bind(key)
+        .bind(format!("[\"{key}\"]"))
+        .execute(t.db.pool())
+        .await
+        .unwrap();
+    }
+    lantoa_store::migrate::run(&t.db, &[&lantoa_opendata::MIGRATIONS])
+        .await
+        .unwrap();
+    let registry = Registry::new(t.db.clone());
+    let od = OpenData::new(
+        t.db.clone(),
+        registry,
+        BlobStore::new(t.db.clone(), t.dir.path().join("blobs")),
+    )
+    .unwrap();
+    let (rows, _) = od.records(1, 0, 10).await.unwrap();
+    let numbered: Vec<(i64, String)> = rows.into_iter().map(|(id, r)| (id, r[0].clone())).collect();
+    assert_eq!(
+        numbered,
+        vec![
+            (1, "A".to_owned()),
+            (2, "B".to_owned()),
+            (3, "C".to_owned())
+        ]
+    );
+    assert_eq!(od.records(2, 0, 10).await.unwrap().0[0].0, 1);
+    let next: i64 = sqlx::query("SELECT next_row_id FROM opendata_datasets WHERE id = 1")
+        .fetch_one(t.db.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    assert_eq!(next, 4);
 }

@@ -68,6 +68,8 @@ pub const CASE_MOVERS: &[Role] = &[
 ];
 /// Who may create datasets, upload files and fix quarantined rows.
 pub const OPENDATA_EDITORS: &[Role] = &[Role::Admin, Role::DataSteward, Role::AgencyUploader];
+/// Who may create groups, which gather every agency's datasets (not an agency's own uploader).
+pub const OPENDATA_CURATORS: &[Role] = &[Role::Admin, Role::DataSteward];
 /// Who may import recipient lists and draft campaigns.
 pub const NOTIFY_AUTHORS: &[Role] = &[Role::Admin, Role::Communicator];
 /// Who may take a campaign's steps (each step checks its own rule: the author submits, another
@@ -155,6 +157,8 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/opendata/datasets" Roles(OPENDATA_EDITORS), Page, "Create a dataset with its Table Schema" => pages::opendata::create;
         GET "/opendata/{name}" SignedIn, Page, "A dataset: schema, uploads, published rows, quarantine" => pages::opendata::dataset;
         POST "/opendata/{name}/uploads" Roles(OPENDATA_EDITORS), Page, "Upload a CSV file to a dataset" => pages::opendata::upload;
+        POST "/opendata/{name}/labels" Roles(OPENDATA_EDITORS), Page, "Set a dataset's tags and groups" => pages::opendata::labels;
+        POST "/opendata/groups" Roles(OPENDATA_CURATORS), Page, "Create a group of datasets (not an agency's uploader)" => pages::opendata::create_group;
         POST "/opendata/quarantine/{id}/fix" Roles(OPENDATA_EDITORS), Page, "Fix a quarantined row; published if it passes" => pages::opendata::fix;
         GET "/opendata/{name}/{file}" Public, Page, "Download a dataset's published rows: rows.csv, rows-excel.csv (with a BOM for Excel; formula-like cells neutralised in both) or rows.json" => api::ckan::download;
         GET "/alerts" Public, Page, "The public alerts, newest first (no sign-in)" => pages::alerts::public_list;

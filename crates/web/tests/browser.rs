@@ -355,6 +355,38 @@ async fn a_steward_uploads_a_file_and_publishes_a_fixed_row() {
     assert!(text(&c, "#uploads").await.contains("v2"));
     assert!(text(&c, "#rows").await.contains("Ga Hà Nội"));
     let _ = std::fs::remove_file(&file);
+
+    // Tags and groups, without script: a text field and checkboxes.
+    let tags = c.find(Locator::Css("#tags-input")).await.unwrap();
+    tags.clear().await.unwrap();
+    tags.send_keys("wifi, hạ tầng số").await.unwrap();
+    c.find(Locator::Css("input[name=groups][value=y-te]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click(&c, "#labels-submit").await;
+    assert_eq!(text(&c, ".flash").await, "Đã lưu từ khóa và nhóm.");
+    assert_eq!(text(&c, "#tags").await, "hạ tầng số, wifi");
+    assert_eq!(text(&c, "#dataset-groups").await, "Hạ tầng số, Y tế");
+    // A tag of one letter is refused with the reason; the saved ones stay.
+    let tags = c.find(Locator::Css("#tags-input")).await.unwrap();
+    tags.clear().await.unwrap();
+    tags.send_keys("x").await.unwrap();
+    click(&c, "#labels-submit").await;
+    assert!(text(&c, "#form-error").await.contains("\"x\""));
+    assert_eq!(
+        od.labels(d.id).await.unwrap().tags,
+        vec!["hạ tầng số", "wifi"]
+    );
+    // A new group from the datasets page.
+    c.goto(&format!("{base}/opendata")).await.unwrap();
+    fill(&c, "#group-name", "moi-truong").await;
+    fill(&c, "#group-title", "Môi trường").await;
+    click(&c, "#create-group").await;
+    assert_eq!(text(&c, ".flash").await, "Đã tạo nhóm.");
+    assert!(text(&c, "#group-list").await.contains("Môi trường"));
     c.close().await.unwrap();
 }
 
@@ -381,6 +413,8 @@ async fn a_visitor_without_an_account_finds_a_dataset_and_its_downloads() {
     .unwrap();
     assert_eq!(path(&c).await, "/data/ca-sot-xuat-huyet-theo-tuan");
     assert_eq!(text(&c, "#owner").await, "Sở Y tế Hà Nội");
+    assert_eq!(text(&c, "#tags").await, "dịch tễ, sốt xuất huyết");
+    assert_eq!(text(&c, "#groups").await, "Y tế");
     // The current file's 80 clean rows and the demo year's 24.
     assert_eq!(text(&c, "#published").await, "104");
     let href = c

@@ -72,6 +72,34 @@ async fn the_ckanapi_client_lists_shows_searches_and_reads_the_datastore() {
         "paging one at a time walks every dataset"
     );
     assert_eq!(seen["fq"], 1, "one dataset of the health department");
+    assert_eq!(names(&seen["q_fielded"]), vec!["diem-wifi-cong-cong"]);
+    assert_eq!(
+        names(&seen["q_or"]),
+        vec!["ca-sot-xuat-huyet-theo-tuan", "diem-wifi-cong-cong"]
+    );
+    assert_eq!(seen["q_not"], 2);
+    assert_eq!(seen["fq_plus"], 1);
+    assert_eq!(seen["fq_and"], 1);
+    assert_eq!(names(&seen["fq_group"]), vec!["diem-wifi-cong-cong"]);
+    assert_eq!(seen["facet_limited"], serde_json::json!([1, 1]));
+    assert_eq!(
+        names(&seen["groups"]),
+        vec!["ha-tang-so", "thong-tin-truyen-thong", "y-te"]
+    );
+    assert_eq!(
+        seen["groups_all"],
+        serde_json::json!({"ha-tang-so": 1, "thong-tin-truyen-thong": 1, "y-te": 1})
+    );
+    assert_eq!(seen["group_show"], "Y tế");
+    let mut tags = names(&seen["tags"]);
+    assert_eq!(tags.len(), 7, "{tags:?}");
+    tags.sort();
+    assert_eq!(names(&seen["tags"]), tags, "tag_list is sorted");
+    assert_eq!(names(&seen["tags_query"]), vec!["sốt xuất huyết"]);
+    assert_eq!(seen["bad_query"], "refused");
+    assert_eq!(seen["unknown_action"], "CKANAPIError");
+    assert_eq!(seen["ds_q_object"], in_hoan_kiem);
+    assert_eq!(seen["ds_by_id"], true);
     assert_eq!(seen["ds_total"], in_hoan_kiem);
     assert_eq!(seen["ds_records"], 2.min(in_hoan_kiem));
     assert_eq!(seen["ds_fields"][0], "_id");
@@ -85,6 +113,24 @@ async fn the_ckanapi_client_lists_shows_searches_and_reads_the_datastore() {
     assert_eq!(seen["anonymous_write"], "refused");
     assert_eq!(seen["created"], "so-lieu-ckanapi");
     assert_eq!(seen["duplicate"], "refused");
+    let fields = seen["duplicate_fields"].as_object().unwrap();
+    assert_eq!(
+        fields.keys().collect::<Vec<_>>(),
+        vec!["name"],
+        "{fields:?}"
+    );
+    assert!(
+        fields["name"][0]
+            .as_str()
+            .unwrap()
+            .contains("already in use")
+    );
+    assert_eq!(seen["group_created"], "so-lieu-thu");
+    assert_eq!(
+        seen["tagged"],
+        serde_json::json!([["thử nghiệm"], ["so-lieu-thu"]])
+    );
+    assert_eq!(seen["bad_tag"], serde_json::json!(["tags"]));
     assert_eq!(seen["patched"], "Số liệu đã sửa tên");
     assert_eq!(seen["resource_format"], "CSV");
     // The uploaded file goes through the same pipeline: queued, then read by a worker.

@@ -1358,8 +1358,9 @@ mod large_uploads {
             ))
             .await;
         assert_eq!(r.status, 409, "{}", r.body);
-        assert!(
-            r.body.contains("as_of: \\\"hôm qua\\\" is not a date"),
+        let said: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(
+            said["error"]["as_of"][0], "\"hôm qua\" is not a date (dd/mm/yyyy or yyyy-mm-dd)",
             "{}",
             r.body
         );
@@ -1473,6 +1474,172 @@ mod ckan {
         serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body))
     }
 
+    /// A row's `_id` stays when a later upload replaces its values; a new key gets a new one.
+    /// Groups and tags are the datasets' own, created and set through the API; an agency's
+    /// uploader does not create groups.
+    #[tokio::test]
+    async fn row_ids_stay_and_groups_and_tags_are_real() {
+        let app = with_demo_data().await;
+        let od = app.state.opendata.clone().unwrap();
+        let wifi = od.dataset_by_name("diem-wifi-cong-cong").await.unwrap();
+        let record = |key: &'static str| {
+            let app = &app;
+            async move {
+                let r = app
+                    .get(
+                        &format!(
+                            "/api/3/action/datastore_search?resource_id=diem-wifi-cong-cong-csv&filters=%7B%22ma_diem%22%3A%22{key}%22%7D"
+                        ),
+                        None,
+                    )
+                    .await;
+                json(&r)["result"]["records"][0].clone()
+            }
+        };
+        let before = record("WF-0001").await;
+        let id = before["_id"].as_i64().unwrap();
+        let (all, _) = od.records(wifi.id, 0, 1000).await.unwrap();
+        let top = all.iter().map(|(i, _)| *i).max().unwrap();
+        let u = od
+            .upload(
+                "test",
+                wifi.id,
+                "lan-2.csv",
+                "ma_diem,ten_diem,dia_chi,phuong_xa,toc_do_mbps,ngay_hoat_dong,trang_thai\n\
+                 WF-0001,Vườn hoa Lý Thái Tổ,Đinh Tiên Hoàng,Phường Hoàn Kiếm,300,01/07/2025,Hoạt động\n\
+                 WF-0999,Ga Hà Nội,120 Lê Duẩn,Phường Văn Miếu - Quốc Tử Giám,100,01/12/2025,Hoạt động\n"
+                    .as_bytes(),
+            )
+            .await
+            .unwrap();
+        od.run_upload(u.id).await.unwrap();
+        let after = record("WF-0001").await;
+        assert_eq!(
+            (after["_id"].as_i64(), &after["toc_do_mbps"]),
+            (Some(id), &serde_json::json!(300))
+        );
+        assert!(record("WF-0999").await["_id"].as_i64().unwrap() > top);
+        // Filtered and sorted by _id.
+        let r = app
+            .get(
+                &format!("/api/3/action/datastore_search?resource_id=diem-wifi-cong-cong-csv&filters=%7B%22_id%22%3A{id}%7D&sort=_id%20desc"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            json(&r)["result"]["records"][0]["ma_diem"],
+            "WF-0001",
+            "{}",
+            r.body
+        );
+
+        // Groups and tags as loaded by the demo.
+        let r = app.get("/api/3/action/tag_list", None).await;
+        assert!(
+            json(&r)["result"]
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!("wifi"))
+        );
+        let r = app
+            .get("/api/3/action/package_show?id=diem-wifi-cong-cong", None)
+            .await;
+        assert_eq!(json(&r)["result"]["groups"][0]["name"], "ha-tang-so");
+        assert_eq!(json(&r)["result"]["num_tags"], 3);
+        // A steward creates a group and files a dataset in it; an agency's uploader may not.
+        app.user("hoa", vec![Role::DataSteward]).await;
+        let steward = app.token("hoa", &[]).await;
+        let call = |action: &str, key: &str, body: &'static str| {
+            axum::http::Request::post(format!("/api/3/action/{action}"))
+                .header("content-type", "application/json")
+                .header("authorization", key)
+                .body(axum::body::Body::from(body))
+                .unwrap()
+        };
+        let r = app
+            .send(call(
+                "group_create",
+                &steward,
+                r#"{"name": "moi-truong", "title": "Môi trường"}"#,
+            ))
+            .await;
+        assert_eq!(json(&r)["result"]["name"], "moi-truong", "{}", r.body);
+        let r = app
+            .send(call(
+                "group_create",
+                &steward,
+                r#"{"name": "moi-truong", "title": "Lần nữa"}"#,
+            ))
+            .await;
+        assert_eq!(r.status, 409);
+        assert!(
+            json(&r)["error"]["name"][0]
+                .as_str()
+                .unwrap()
+                .contains("already in use")
+        );
+        let r = app
+            .send(call(
+                "package_patch",
+                &steward,
+                r#"{"id": "diem-wifi-cong-cong", "groups": [{"name": "khong-co"}]}"#,
+            ))
+            .await;
+        assert_eq!(r.status, 409);
+        assert!(
+            json(&r)["error"]["groups"][0]
+                .as_str()
+                .unwrap()
+                .contains("khong-co")
+        );
+        assert_eq!(
+            od.labels(wifi.id).await.unwrap().groups.len(),
+            1,
+            "nothing changed"
+        );
+        let r = app
+            .send(call(
+                "package_patch",
+                &steward,
+                r#"{"id": "diem-wifi-cong-cong", "groups": [{"name": "moi-truong"}, {"name": "ha-tang-so"}], "tag_string": "wifi, công cộng"}"#,
+            ))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = app
+            .get("/api/3/action/group_list?all_fields=true", None)
+            .await;
+        let counts: std::collections::BTreeMap<String, i64> = json(&r)["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["name"].as_str().unwrap().to_owned(),
+                    g["package_count"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(counts["moi-truong"], 1);
+        assert_eq!(counts["y-te"], 1);
+        let r = app
+            .get(
+                "/api/3/action/package_search?fq=tags:%22c%C3%B4ng%20c%E1%BB%99ng%22",
+                None,
+            )
+            .await;
+        assert_eq!(json(&r)["result"]["count"], 1, "{}", r.body);
+        app.user("thu", vec![Role::AgencyUploader]).await;
+        let token = app.token("thu", &[]).await;
+        let r = app
+            .send(call(
+                "group_create",
+                &token,
+                r#"{"name": "cua-toi", "title": "Của tôi"}"#,
+            ))
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+    }
+
     #[tokio::test]
     async fn the_action_api_answers_in_ckans_envelope_on_both_paths_without_an_account() {
         let app = with_demo_data().await;
@@ -1566,27 +1733,50 @@ mod ckan {
                     .unwrap(),
             )
             .await;
-        assert_eq!(json(&r)["error"]["__type"], "Validation Error");
+        // A body that cannot be read, and an unknown action: CKAN's bare "Bad request" string.
+        assert_eq!(r.status, 400, "{}", r.body);
+        let said = json(&r);
         assert!(
-            json(&r)["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("not JSON")
+            said.as_str().is_some_and(
+                |m| m.starts_with("Bad request - JSON Error") && m.contains("not JSON")
+            ),
+            "{said}"
         );
         let r = app.get("/api/3/action/package_delete", None).await;
         assert_eq!(r.status, 400);
-        assert!(r.body.contains("not provided"));
-        let r = app.get("/api/3/action/package_search?rows=ten", None).await;
-        assert!(
-            json(&r)["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("rows")
+        assert_eq!(
+            json(&r),
+            "Bad request - Action name not known: package_delete"
         );
-        let r = app
-            .get("/api/3/action/package_search?fq=organization", None)
-            .await;
-        assert_eq!(json(&r)["error"]["__type"], "Search Query Error");
+        // A validation error lists its messages per field, with HTTP 409 as CKAN answers it.
+        let r = app.get("/api/3/action/package_search?rows=ten", None).await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert_eq!(json(&r)["error"]["__type"], "Validation Error");
+        assert!(
+            json(&r)["error"]["rows"][0]
+                .as_str()
+                .is_some_and(|m| m.contains("\"ten\" is not a natural number")),
+            "{}",
+            r.body
+        );
+        // A query that cannot be read says where.
+        for (fq, at) in [
+            ("organization:(syt-hn", "not closed"),
+            ("khong_co:1", "no field"),
+        ] {
+            let r = app
+                .get(&format!("/api/3/action/package_search?fq={fq}"), None)
+                .await;
+            assert_eq!(r.status, 400, "{}", r.body);
+            assert_eq!(json(&r)["error"]["__type"], "Search Query Error");
+            assert!(
+                json(&r)["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("fq: ") && m.contains(at)),
+                "{}",
+                r.body
+            );
+        }
     }
 
     #[tokio::test]

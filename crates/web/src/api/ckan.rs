@@ -44,9 +44,16 @@ impl From<lantoa_opendata::Error> for CkanError {
     fn from(e: lantoa_opendata::Error) -> Self {
         match e {
             lantoa_opendata::Error::NotFound { .. } => not_found(e.to_string()),
-            lantoa_opendata::Error::Invalid { .. } | lantoa_opendata::Error::Schema(_) => {
-                validation(e.to_string())
-            }
+            lantoa_opendata::Error::Invalid { .. } => validation(e.to_string()),
+            // One message per problem, each with where it is in the schema.
+            lantoa_opendata::Error::Schema(problems) => validation(format!(
+                "schema: {}",
+                problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )),
             lantoa_opendata::Error::Registry(r) => validation(format!("owner_org: {r}")),
             other => CkanError(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -78,7 +85,7 @@ fn params(query: Option<&str>, body: &[u8]) -> Result<Map<String, Value>, CkanEr
     let mut out = Map::new();
     if let Some(q) = query {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q)
-            .map_err(|e| validation(format!("the query string cannot be read: {e}")))?;
+            .map_err(|e| bad_request(format!("the query string cannot be read: {e}")))?;
         for (k, v) in pairs {
             match out.get_mut(&k) {
                 Some(Value::Array(list)) => list.push(Value::String(v)),
@@ -95,8 +102,16 @@ fn params(query: Option<&str>, body: &[u8]) -> Result<Map<String, Value>, CkanEr
     if !body.iter().all(u8::is_ascii_whitespace) {
         match serde_json::from_slice::<Value>(body) {
             Ok(Value::Object(m)) => out.extend(m),
-            Ok(_) => return Err(validation("the request body must be a JSON object")),
-            Err(e) => return Err(validation(format!("the request body is not JSON: {e}"))),
+            Ok(_) => {
+                return Err(bad_request(
+                    "Bad request data: the request body must be a JSON object",
+                ));
+            }
+            Err(e) => {
+                return Err(bad_request(format!(
+                    "JSON Error: the request body is not JSON: {e}"
+                )));
+            }
         }
     }
     Ok(out)
@@ -255,15 +270,43 @@ pub async fn action(
             Json(json!({ "help": help(&base, &name), "success": true, "result": result }))
                 .into_response()
         }
+        // CKAN answers a request it cannot read with a bare string, not its envelope.
+        Err(CkanError(status, BAD_REQUEST, message)) => {
+            (status, Json(json!(format!("Bad request - {message}")))).into_response()
+        }
         Err(CkanError(status, kind, message)) => (
             status,
             Json(json!({
                 "help": help(&base, &name), "success": false,
-                "error": { "__type": kind, "message": message },
+                "error": error_dict(kind, message),
             })),
         )
             .into_response(),
     }
+}
+
+/// The `__type` of a request CKAN cannot read (answered with a bare string).
+const BAD_REQUEST: &str = "Bad Request";
+
+/// CKAN's error dict: a validation error lists its messages per field
+/// (`{"__type": "Validation Error", "name": ["That URL is already in use."]}`), as CKAN's
+/// `ValidationError` does; a message not about one field, and every other error, is
+/// `message`.
+fn error_dict(kind: &str, message: String) -> Value {
+    if kind == "Validation Error"
+        && let Some((field, text)) = message.split_once(": ")
+        && !field.is_empty()
+        && field
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.'))
+    {
+        return json!({ "__type": kind, field: text.split('\n').collect::<Vec<_>>() });
+    }
+    json!({ "__type": kind, "message": message })
+}
+
+fn bad_request(message: impl Into<String>) -> CkanError {
+    CkanError(StatusCode::BAD_REQUEST, BAD_REQUEST, message.into())
 }
 
 /// The API token of a CKAN call, as `ckanapi` sends it.
@@ -332,10 +375,15 @@ fn own(who: &lantoa_accounts::Principal, d: &Dataset) -> Result<(), CkanError> {
 }
 
 /// The actions that change data.
-const WRITE_ACTIONS: [&str; 3] = ["package_create", "package_patch", "resource_create"];
+const WRITE_ACTIONS: [&str; 4] = [
+    "package_create",
+    "package_patch",
+    "resource_create",
+    "group_create",
+];
 
 /// Every action this server provides, with what `help_show` says of it.
-const HELP: [(&str, &str); 15] = [
+const HELP: [(&str, &str); 17] = [
     (
         "status_show",
         "Return the site's version and the extensions it runs.",
@@ -365,8 +413,18 @@ const HELP: [(&str, &str); 15] = [
         "organization_show",
         "Return an agency that owns public datasets: id (its name or id), with package_count.",
     ),
-    ("group_list", "Return the groups (this server has none)."),
-    ("tag_list", "Return the tags (this server has none)."),
+    (
+        "group_list",
+        "Return the groups: all_fields for their dicts with package_count, limit, offset.",
+    ),
+    (
+        "group_show",
+        "Return a group: id (its name or id), with package_count.",
+    ),
+    (
+        "tag_list",
+        "Return the tags of public datasets: query (part of a tag), all_fields for tag dicts.",
+    ),
     (
         "resource_show",
         "Return a resource of a public dataset: id.",
@@ -377,11 +435,15 @@ const HELP: [(&str, &str); 15] = [
     ),
     (
         "package_create",
-        "Create a dataset (POST, a data steward's or agency uploader's token): name, title, owner_org, schema, sensitivity, notes, license_id.",
+        "Create a dataset (POST, a data steward's or agency uploader's token): name, title, owner_org, schema, sensitivity, notes, license_id, tags, groups.",
     ),
     (
         "package_patch",
-        "Change a dataset's fields (POST, an editor's token): id and the fields to change.",
+        "Change a dataset's fields (POST, an editor's token): id and the fields to change (title, notes, license_id, cadence, sensitivity, tags, groups).",
+    ),
+    (
+        "group_create",
+        "Create a group (POST, an administrator's or data steward's token): name, title, description.",
     ),
     (
         "resource_create",
@@ -404,6 +466,31 @@ async fn write(
         .as_ref()
         .ok_or_else(|| not_found("open data"))?;
     match name {
+        "group_create" => {
+            // Groups span agencies: an agency's own uploader does not make them.
+            if crate::pages::opendata::agency_scope(Some(&who)).is_some() {
+                return Err(CkanError(
+                    StatusCode::FORBIDDEN,
+                    "Authorization Error",
+                    "groups gather every agency's datasets: an administrator or data steward creates them".into(),
+                ));
+            }
+            let g = od
+                .create_group(
+                    &actor,
+                    &text(p, "name").unwrap_or_default(),
+                    &text(p, "title").unwrap_or_default(),
+                    &text(p, "description").unwrap_or_default(),
+                )
+                .await
+                .map_err(|e| match e {
+                    lantoa_opendata::Error::Duplicate(n) => {
+                        validation(format!("name: that group name is already in use ({n})"))
+                    }
+                    other => other.into(),
+                })?;
+            Ok(group_dict(&g, Some(0)))
+        }
         "package_create" => {
             let owner =
                 text(p, "owner_org").ok_or_else(|| validation("owner_org: missing value"))?;
@@ -431,6 +518,9 @@ async fn write(
                     "an agency uploader creates datasets of its own agency only".into(),
                 ));
             }
+            // Tags and groups are checked before the dataset is created, so a bad one leaves
+            // nothing half made.
+            let (tags, groups) = labels_of(od, p).await?;
             let d = od
                 .create_dataset(
                     &actor,
@@ -452,6 +542,10 @@ async fn write(
                     }
                     other => other.into(),
                 })?;
+            if tags.is_some() || groups.is_some() {
+                od.set_labels(&actor, d.id, tags.as_deref(), groups.as_deref())
+                    .await?;
+            }
             package(state, base, &d).await
         }
         "package_patch" => {
@@ -472,6 +566,11 @@ async fn write(
                     },
                 )
                 .await?;
+            let (tags, groups) = labels_of(od, p).await?;
+            if tags.is_some() || groups.is_some() {
+                od.set_labels(&actor, d.id, tags.as_deref(), groups.as_deref())
+                    .await?;
+            }
             package(state, base, &d).await
         }
         _ => {
@@ -570,7 +669,54 @@ async fn dispatch(
             }
             Err(not_found(format!("organization {id} not found")))
         }
-        "group_list" | "tag_list" => Ok(json!([])),
+        "group_list" => {
+            let all = p
+                .get("all_fields")
+                .is_some_and(|v| v == true || v == "true");
+            let groups = od.groups().await?;
+            Ok(Value::Array(page(
+                groups
+                    .iter()
+                    .map(|(g, n)| {
+                        if all {
+                            group_dict(g, Some(*n))
+                        } else {
+                            json!(g.name)
+                        }
+                    })
+                    .collect(),
+                p,
+            )?))
+        }
+        "group_show" => {
+            let id = text(p, "id").ok_or_else(|| validation("id: missing value"))?;
+            let (g, n) = od
+                .groups()
+                .await?
+                .into_iter()
+                .find(|(g, _)| g.name == id || g.id.to_string() == id)
+                .ok_or_else(|| not_found(format!("group {id} not found")))?;
+            Ok(group_dict(&g, Some(n)))
+        }
+        "tag_list" => {
+            // `query`: tags containing it (tone marks optional); `all_fields`: tag dicts.
+            let all = p
+                .get("all_fields")
+                .is_some_and(|v| v == true || v == "true");
+            let query = text(p, "query").map(|q| lantoa_core::text::fold_key(&q));
+            Ok(Value::Array(
+                od.tags()
+                    .await?
+                    .into_iter()
+                    .filter(|(t, _)| {
+                        query
+                            .as_ref()
+                            .is_none_or(|q| lantoa_core::text::fold_key(t).contains(q.as_str()))
+                    })
+                    .map(|(t, _)| if all { tag_dict(&t) } else { json!(t) })
+                    .collect(),
+            ))
+        }
         "resource_show" => {
             let id = text(p, "id").ok_or_else(|| validation("id: missing value"))?;
             for d in od.public_datasets().await? {
@@ -583,11 +729,7 @@ async fn dispatch(
             Err(not_found(format!("resource {id} not found")))
         }
         "datastore_search" => datastore_search(od, p).await,
-        other => Err(CkanError(
-            StatusCode::BAD_REQUEST,
-            "Validation Error",
-            format!("action {other} is not provided by this server"),
-        )),
+        other => Err(bad_request(format!("Action name not known: {other}"))),
     }
 }
 
@@ -687,8 +829,90 @@ fn resources(base: &str, d: &Dataset) -> Vec<Value> {
         .collect()
 }
 
+/// A group as CKAN's group dict; `package_count` where CKAN gives it.
+fn group_dict(g: &lantoa_opendata::labels::Group, package_count: Option<usize>) -> Value {
+    let mut v = json!({
+        "id": g.id.to_string(), "name": g.name, "title": g.title, "display_name": g.title,
+        "description": g.description, "type": "group", "state": "active",
+        "is_organization": false, "created": iso(g.created_at),
+    });
+    if let Some(n) = package_count {
+        v["package_count"] = json!(n);
+    }
+    v
+}
+
+/// The `tags` (`[{"name": …}]`, names, or `tag_string` "a,b") and `groups` (`[{"name": …}]`
+/// or `[{"id": …}]`, or names) of a package_create or package_patch, each checked (a tag's
+/// form, a group's existence); `None` where the call does not give them.
+async fn labels_of(
+    od: &lantoa_opendata::OpenData,
+    p: &Map<String, Value>,
+) -> Result<(Option<Vec<String>>, Option<Vec<String>>), CkanError> {
+    let names = |key: &str, v: &Value| -> Result<Vec<String>, CkanError> {
+        let list = match v {
+            Value::Array(a) => a.clone(),
+            // A form field or query string carries the list as JSON.
+            Value::String(s) => match serde_json::from_str::<Value>(s) {
+                Ok(Value::Array(a)) => a,
+                _ => return Err(validation(format!("{key}: must be a list"))),
+            },
+            _ => return Err(validation(format!("{key}: must be a list"))),
+        };
+        list.iter()
+            .map(|x| match x {
+                Value::String(n) => Ok(n.clone()),
+                Value::Object(o) => o
+                    .get("name")
+                    .or_else(|| o.get("id"))
+                    .map(plain)
+                    .ok_or_else(|| validation(format!("{key}: each needs a name"))),
+                _ => Err(validation(format!("{key}: each needs a name"))),
+            })
+            .collect()
+    };
+    let tags = match (p.get("tags"), text(p, "tag_string")) {
+        (Some(v), _) if !v.is_null() => Some(names("tags", v)?),
+        (_, Some(s)) => Some(
+            s.split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        ),
+        _ => None,
+    };
+    for t in tags.iter().flatten() {
+        lantoa_opendata::labels::check_tag(t)?;
+    }
+    let groups = match p.get("groups") {
+        Some(v) if !v.is_null() => Some(names("groups", v)?),
+        _ => None,
+    };
+    for g in groups.iter().flatten() {
+        if od.group(g.trim()).await.is_err() {
+            return Err(validation(format!(
+                "groups: there is no group \"{}\"",
+                g.trim()
+            )));
+        }
+    }
+    Ok((tags, groups))
+}
+
+/// A tag as CKAN's tag dict.
+fn tag_dict(name: &str) -> Value {
+    json!({ "id": name, "name": name, "display_name": name, "state": "active", "vocabulary_id": null })
+}
+
 async fn package(state: &AppState, base: &str, d: &Dataset) -> Result<Value, CkanError> {
     let org = organization(state, d.owner_unit_id, None).await?;
+    let labels = state
+        .opendata
+        .as_ref()
+        .ok_or_else(|| not_found("open data"))?
+        .labels(d.id)
+        .await?;
     Ok(json!({
         "id": d.id.to_string(),
         "name": d.name,
@@ -704,9 +928,9 @@ async fn package(state: &AppState, base: &str, d: &Dataset) -> Result<Value, Cka
         "metadata_modified": iso(d.updated_at),
         "resources": resources(base, d),
         "num_resources": 2,
-        "tags": [],
-        "num_tags": 0,
-        "groups": [],
+        "tags": labels.tags.iter().map(|t| tag_dict(t)).collect::<Vec<_>>(),
+        "num_tags": labels.tags.len(),
+        "groups": labels.groups.iter().map(|g| group_dict(g, None)).collect::<Vec<_>>(),
         "extras": [
             { "key": "cadence", "value": d.cadence },
             { "key": "sensitivity", "value": d.sensitivity },
@@ -714,10 +938,47 @@ async fn package(state: &AppState, base: &str, d: &Dataset) -> Result<Value, Cka
     }))
 }
 
-/// `package_search`: `q` (words, all of which must appear in the name, title or description,
-/// tone marks optional), `fq` (`organization:NAME`, `license_id:ID`, `res_format:CSV`),
-/// `sort` (`name`, `title`, `metadata_modified`, `score`; `asc`/`desc`), `rows`, `start`,
-/// `facet.field` (organization, license_id, res_format).
+/// A package's values of a field, for a search query ([`crate::api::solr`]).
+fn package_values(pk: &Value, field: &str) -> Vec<String> {
+    let names = |list: &Value, key: &str| -> Vec<String> {
+        list.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x[key].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let one = |v: &Value| v.as_str().map(str::to_owned).into_iter().collect();
+    match field {
+        "text" => vec![
+            [
+                one(&pk["name"]),
+                one(&pk["title"]),
+                one(&pk["notes"]),
+                names(&pk["tags"], "name"),
+                names(&pk["groups"], "title"),
+                names(&pk["groups"], "name"),
+                one(&pk["organization"]["title"]),
+                one(&pk["organization"]["name"]),
+            ]
+            .concat()
+            .join(" "),
+        ],
+        "tags" => names(&pk["tags"], "name"),
+        "groups" => names(&pk["groups"], "name"),
+        "organization" => one(&pk["organization"]["name"]),
+        "owner_org" => one(&pk["owner_org"]),
+        "res_format" => names(&pk["resources"], "format"),
+        other => one(&pk[other]),
+    }
+}
+
+/// `package_search`: `q` and `fq` in the Lucene syntax Solr reads (words and phrases, tone
+/// marks optional; `field:value`; `AND`, `OR`, `NOT`, `+`, `-`, parentheses: see
+/// [`crate::api::solr`]), `sort` (`name`, `title`, `metadata_modified`, `score`;
+/// `asc`/`desc`), `rows`, `start`, `facet.field` (organization, license_id, res_format, tags,
+/// groups) and `facet.limit` (50 by default, -1 for all).
 async fn package_search(
     state: &AppState,
     base: &str,
@@ -727,30 +988,22 @@ async fn package_search(
         .opendata
         .as_ref()
         .ok_or_else(|| not_found("open data"))?;
-    let q = text(p, "q").unwrap_or_default();
+    let query = |key: &str| -> Result<crate::api::solr::Query, CkanError> {
+        crate::api::solr::parse(&text(p, key).unwrap_or_default()).map_err(|e| {
+            CkanError(
+                StatusCode::BAD_REQUEST,
+                "Search Query Error",
+                format!("{key}: {e}"),
+            )
+        })
+    };
+    let (q, fq) = (query("q")?, query("fq")?);
     let mut packages = Vec::new();
-    for d in od.search(&q).await? {
-        packages.push(package(state, base, &d).await?);
-    }
-    if let Some(fq) = text(p, "fq") {
-        for clause in fq.split_whitespace() {
-            let Some((field, value)) = clause.split_once(':') else {
-                return Err(CkanError(
-                    StatusCode::BAD_REQUEST,
-                    "Search Query Error",
-                    format!("fq: \"{clause}\" is not field:value"),
-                ));
-            };
-            let value = value.trim_matches('"');
-            packages.retain(|pk| match field {
-                "organization" => pk["organization"]["name"] == value,
-                "license_id" => pk["license_id"] == value,
-                "res_format" => pk["resources"]
-                    .as_array()
-                    .is_some_and(|rs| rs.iter().any(|r| r["format"] == value)),
-                "name" => pk["name"] == value,
-                _ => false,
-            });
+    for d in od.public_datasets().await? {
+        let pk = package(state, base, &d).await?;
+        let values = |field: &str| package_values(&pk, field);
+        if q.matches(&values) && fq.matches(&values) {
+            packages.push(pk);
         }
     }
     let sort = text(p, "sort").unwrap_or_else(|| "score desc, metadata_modified desc".into());
@@ -792,6 +1045,16 @@ async fn package_search(
             ));
         }
     };
+    // CKAN's default is 50; a negative limit (-1) is no limit.
+    let facet_limit: Option<usize> = match p.get("facet.limit") {
+        None | Some(Value::Null) => Some(50),
+        Some(v) => {
+            let n: i64 = plain(v).trim().parse().map_err(|_| {
+                validation(format!("facet.limit: \"{}\" is not an integer", plain(v)))
+            })?;
+            usize::try_from(n).ok()
+        }
+    };
     let mut facets = Map::new();
     let mut search_facets = Map::new();
     for f in &facets_wanted {
@@ -810,18 +1073,42 @@ async fn package_search(
                     vec![(l.clone(), l)]
                 }
                 "res_format" => vec![("CSV".into(), "CSV".into()), ("JSON".into(), "JSON".into())],
+                "tags" => package_values(pk, "tags")
+                    .into_iter()
+                    .map(|t| (t.clone(), t))
+                    .collect(),
+                "groups" => pk["groups"]
+                    .as_array()
+                    .map(|gs| {
+                        gs.iter()
+                            .map(|g| {
+                                (
+                                    g["name"].as_str().unwrap_or("").to_owned(),
+                                    g["title"].as_str().unwrap_or("").to_owned(),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 _ => Vec::new(),
             };
             for (v, title) in values {
                 counts.entry(v).or_insert((title, 0)).1 += 1;
             }
         }
+        // The most frequent first (then by name), as many as facet.limit keeps.
+        let mut items: Vec<(String, String, u64)> =
+            counts.into_iter().map(|(k, (t, n))| (k, t, n)).collect();
+        items.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        if let Some(limit) = facet_limit {
+            items.truncate(limit);
+        }
         facets.insert(
             f.clone(),
             Value::Object(
-                counts
+                items
                     .iter()
-                    .map(|(k, (_, n))| (k.clone(), json!(n)))
+                    .map(|(k, _, n)| (k.clone(), json!(n)))
                     .collect(),
             ),
         );
@@ -829,7 +1116,7 @@ async fn package_search(
             f.clone(),
             json!({
                 "title": f,
-                "items": counts.iter().map(|(k, (t, n))| json!({"name": k, "display_name": t, "count": n})).collect::<Vec<_>>(),
+                "items": items.iter().map(|(k, t, n)| json!({"name": k, "display_name": t, "count": n})).collect::<Vec<_>>(),
             }),
         );
     }
@@ -855,9 +1142,11 @@ fn ckan_type(field: &Value) -> &'static str {
 }
 
 /// `datastore_search` on a dataset's CSV resource: `filters` (exact values, one or a list per
-/// field), `q` (text anywhere in the row, tone marks optional), `fields`, `sort`
-/// (`field [asc|desc]`), `limit` (default 100), `offset`, `include_total`. Without filters,
-/// `q` or `sort` a page is read directly; with them, up to 200,000 rows are looked through.
+/// field, `_id` too), `q` (text anywhere in the row, or an object of text per field; tone marks
+/// optional), `fields`, `sort` (`field [asc|desc]`, `_id` too), `limit` (default 100),
+/// `offset`, `include_total`. Each record's `_id` is the row's stable number: kept when a later
+/// upload replaces its values. Without filters, `q` or `sort` a page is read directly; with
+/// them, up to 200,000 rows are looked through.
 async fn datastore_search(
     od: &lantoa_opendata::OpenData,
     p: &Map<String, Value>,
@@ -897,6 +1186,7 @@ async fn datastore_search(
                 .collect::<Result<_, _>>()?
         }
     };
+    // A filter on `_id` (the row's stable number) is kept as usize::MAX.
     let mut filters: Vec<(usize, Vec<String>)> = Vec::new();
     match p.get("filters") {
         None | Some(Value::Null) => {}
@@ -910,7 +1200,11 @@ async fn datastore_search(
                 _ => return Err(validation("filters: must be a JSON object")),
             };
             for (k, val) in obj {
-                let i = index(&k).ok_or_else(|| validation(format!("filters: no field {k}")))?;
+                let i = if k == "_id" {
+                    usize::MAX
+                } else {
+                    index(&k).ok_or_else(|| validation(format!("filters: no field {k}")))?
+                };
                 let values = match val {
                     Value::Array(a) => a.iter().map(plain).collect(),
                     other => vec![plain(&other)],
@@ -919,9 +1213,32 @@ async fn datastore_search(
             }
         }
     }
-    let q = text(p, "q")
-        .map(|s| lantoa_core::text::fold_key(&s))
-        .filter(|s| !s.is_empty());
+    // `q`: text anywhere in the row, or an object of text per field.
+    let q: Vec<(Option<usize>, String)> = match p.get("q") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Object(o)) => o
+            .iter()
+            .map(|(k, v)| {
+                let i = index(k).ok_or_else(|| validation(format!("q: no field {k}")))?;
+                Ok((Some(i), lantoa_core::text::fold_key(&plain(v))))
+            })
+            .collect::<Result<_, CkanError>>()?,
+        Some(v) => {
+            let text = plain(v);
+            // A query string may carry the object as JSON, as ckanapi's GET would.
+            match serde_json::from_str::<Value>(&text) {
+                Ok(Value::Object(o)) => o
+                    .iter()
+                    .map(|(k, v)| {
+                        let i = index(k).ok_or_else(|| validation(format!("q: no field {k}")))?;
+                        Ok((Some(i), lantoa_core::text::fold_key(&plain(v))))
+                    })
+                    .collect::<Result<_, CkanError>>()?,
+                _ => vec![(None, lantoa_core::text::fold_key(&text))],
+            }
+        }
+    };
+    let q: Vec<(Option<usize>, String)> = q.into_iter().filter(|(_, t)| !t.is_empty()).collect();
     let sort = match text(p, "sort") {
         None => None,
         Some(s) => {
@@ -930,37 +1247,50 @@ async fn datastore_search(
                 Some((f, dir)) => (f.trim().trim_matches('"').to_owned(), dir.trim() == "desc"),
                 None => (s.trim_matches('"').to_owned(), false),
             };
-            let i = index(&f).ok_or_else(|| validation(format!("sort: no field {f}")))?;
+            let i = if f == "_id" {
+                usize::MAX
+            } else {
+                index(&f).ok_or_else(|| validation(format!("sort: no field {f}")))?
+            };
             Some((i, desc))
         }
     };
     let include_total = !p
         .get("include_total")
         .is_some_and(|v| v == false || v == "false");
-    let (records, total): (Vec<Vec<String>>, usize) = if filters.is_empty()
-        && q.is_none()
+    let (records, total): (Vec<(i64, Vec<String>)>, usize) = if filters.is_empty()
+        && q.is_empty()
         && sort.is_none()
     {
-        let (rows, total) = od.rows(d.id, offset as i64, limit as i64).await?;
+        let (rows, total) = od.records(d.id, offset as i64, limit as i64).await?;
         (rows, total as usize)
     } else {
-        let mut matched: Vec<Vec<String>> = Vec::new();
+        let mut matched: Vec<(i64, Vec<String>)> = Vec::new();
         let mut seen = 0usize;
         let mut too_many = false;
-        od.scan(d.id, |row| {
+        od.scan_records(d.id, |id, row| {
             seen += 1;
             if seen > SCAN_LIMIT {
                 too_many = true;
                 return false;
             }
-            let ok = filters
-                .iter()
-                .all(|(i, vs)| vs.iter().any(|v| row.get(*i) == Some(v)))
-                && q.as_ref().is_none_or(|q| {
-                    lantoa_core::text::fold_key(&row.join(" ")).contains(q.as_str())
-                });
+            let id_text = id.to_string();
+            let ok = filters.iter().all(|(i, vs)| {
+                let have = if *i == usize::MAX {
+                    Some(&id_text)
+                } else {
+                    row.get(*i)
+                };
+                vs.iter().any(|v| have == Some(v))
+            }) && q.iter().all(|(field, text)| {
+                let hay = match field {
+                    Some(i) => lantoa_core::text::fold_key(row.get(*i).map_or("", String::as_str)),
+                    None => lantoa_core::text::fold_key(&row.join(" ")),
+                };
+                hay.contains(text.as_str())
+            });
             if ok {
-                matched.push(row);
+                matched.push((id, row));
             }
             true
         })
@@ -975,9 +1305,11 @@ async fn datastore_search(
             ));
         }
         if let Some((i, desc)) = sort {
-            let numeric = matches!(ckan_type(&fields[i]), "int" | "numeric");
-            matched.sort_by(|a, b| {
-                let o = if numeric {
+            let numeric = i == usize::MAX || matches!(ckan_type(&fields[i]), "int" | "numeric");
+            matched.sort_by(|(ia, a), (ib, b)| {
+                let o = if i == usize::MAX {
+                    ia.cmp(ib)
+                } else if numeric {
                     let x = a[i].parse::<f64>().unwrap_or(f64::MIN);
                     let y = b[i].parse::<f64>().unwrap_or(f64::MIN);
                     x.total_cmp(&y)
@@ -1002,10 +1334,9 @@ async fn datastore_search(
         .collect();
     let records: Vec<Value> = records
         .into_iter()
-        .enumerate()
-        .map(|(k, row)| {
+        .map(|(id, row)| {
             let mut m = Map::new();
-            m.insert("_id".into(), json!(offset + k + 1));
+            m.insert("_id".into(), json!(id));
             for &i in &wanted {
                 m.insert(
                     names[i].clone(),

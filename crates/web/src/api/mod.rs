@@ -2,6 +2,7 @@
 
 pub mod ckan;
 pub mod openapi;
+pub mod solr;
 pub mod system;
 pub mod v1;
 

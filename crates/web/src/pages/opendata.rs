@@ -90,7 +90,14 @@ async fn list_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, W
                 .is_some_and(|id| Some(id) == unit)
         });
     }
+    let groups: Vec<_> = od
+        .groups()
+        .await?
+        .into_iter()
+        .map(|(g, n)| minijinja::context! { group => g, count => n })
+        .collect();
     Ok(minijinja::context! {
+        groups => groups, may_group => scope.is_none(),
         datasets => rows, agencies => agencies, live => live,
         cadences => ["daily", "weekly", "monthly", "quarterly", "yearly", "irregular"],
         sensitivities => ["open", "deidentified", "restricted"],
@@ -248,7 +255,10 @@ async fn dataset_context(
         None
     };
     let fields = fields(d);
+    let labels = od.labels(d.id).await?;
+    let groups: Vec<_> = od.groups().await?.into_iter().map(|(g, _)| g).collect();
     Ok(minijinja::context! {
+        labels => labels, all_groups => groups,
         dataset => d, owner => owner, uploads => uploads, live => live, rows => rows,
         published => published, quarantine => quarantine, fields => fields,
         chart => minijinja::Value::from_safe_string(chart),
@@ -367,4 +377,93 @@ pub async fn fix(
         lantoa_opendata::FixOutcome::StillDirty(_) => "flash-row-still-dirty",
     };
     Ok(Redirect::to(&format!("/opendata/{}?flash={flash}#quarantine", d.name)).into_response())
+}
+
+/// `POST /opendata/{name}/labels`: sets a dataset's tags (comma-separated) and groups (one
+/// checkbox each). A bad tag or an unknown group re-shows the page with the reason; nothing
+/// changes.
+pub async fn labels(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(name): Path<String>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let od = state.opendata()?;
+    let d = od.dataset_by_name(&name).await?;
+    if !may_change(&ctx, &d) {
+        return Err(WebError::forbidden());
+    }
+    let tags: Vec<String> = form
+        .get("tags")
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let groups = form.all("groups");
+    match od
+        .set_labels(&ctx.actor(), d.id, Some(&tags), Some(&groups))
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/opendata/{}?flash=flash-labels-set#labels",
+            d.name
+        ))
+        .into_response()),
+        Err(e) => {
+            let extra = dataset_context(&state, &d, ctx.lang, false).await?;
+            Ok(form_error(
+                "opendata_dataset.html",
+                &ctx,
+                "opendata",
+                minijinja::context! {
+                    can_edit => can_edit(&ctx), tags_echo => form.get("tags"), ..extra
+                },
+                e.into(),
+            ))
+        }
+    }
+}
+
+/// `POST /opendata/groups`: creates a group. Groups gather every agency's datasets, so an
+/// agency's own uploader does not make them.
+pub async fn create_group(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    // The route admits administrators and data stewards only; an uploader who holds either
+    // role too is still tied to an agency, and groups span agencies.
+    if agency_scope(ctx.principal.as_ref()).is_some() {
+        return Err(WebError::forbidden());
+    }
+    let result = state
+        .opendata()?
+        .create_group(
+            &ctx.actor(),
+            &form.get("name"),
+            &form.get("title"),
+            &form.get("description"),
+        )
+        .await;
+    match result {
+        Ok(_) => Ok(Redirect::to("/opendata?flash=flash-group-created#groups").into_response()),
+        Err(e) => {
+            let extra = list_context(&state, &ctx).await?;
+            Ok(form_error(
+                "opendata.html",
+                &ctx,
+                "opendata",
+                minijinja::context! {
+                    can_edit => true,
+                    group_echo => minijinja::context! {
+                        name => form.get("name"), title => form.get("title"),
+                        description => form.get("description"),
+                    },
+                    ..extra
+                },
+                e.into(),
+            ))
+        }
+    }
 }

@@ -72,6 +72,7 @@ pub async fn dataset(
         &ctx,
         "",
         minijinja::context! {
+            labels => od.labels(d.id).await?,
             dataset => d, owner => owner, rows => rows, published => published,
             fields => fields, updated => updated,
         },

@@ -24,6 +24,30 @@ out["paged"] = [
     ck.action.package_search(rows=1, start=i, sort="name asc")["results"][0]["name"] for i in range(3)
 ]
 out["fq"] = ck.action.package_search(fq="organization:syt-hn")["count"]
+# Solr's syntax: fielded and boolean q, fq with + and AND, tags; facet.limit.
+out["q_fielded"] = [p["name"] for p in ck.action.package_search(q="title:wi-fi")["results"]]
+out["q_or"] = sorted(p["name"] for p in ck.action.package_search(q="wifi OR title:\"sốt xuất huyết\"", rows=10)["results"])
+out["q_not"] = ck.action.package_search(q="*:* -tags:wifi")["count"]
+out["fq_plus"] = ck.action.package_search(fq="+organization:syt-hn +res_format:CSV")["count"]
+out["fq_and"] = ck.action.package_search(fq='organization:syt-hn AND tags:"dịch tễ"')["count"]
+out["fq_group"] = [p["name"] for p in ck.action.package_search(fq="groups:ha-tang-so")["results"]]
+limited = ck.action.package_search(**{"facet.field": '["organization", "tags"]', "facet.limit": 1})
+out["facet_limited"] = [len(limited["search_facets"][f]["items"]) for f in ("organization", "tags")]
+out["groups"] = ck.action.group_list()
+out["groups_all"] = {g["name"]: g["package_count"] for g in ck.action.group_list(all_fields=True)}
+out["group_show"] = ck.action.group_show(id="y-te")["title"]
+out["tags"] = ck.action.tag_list()
+out["tags_query"] = ck.action.tag_list(query="sot")
+try:
+    ck.action.package_search(q="title:(wifi")
+    out["bad_query"] = "accepted"
+except ckanapi.SearchQueryError:
+    out["bad_query"] = "refused"
+try:
+    ck.call_action("package_delete_everything")
+    out["unknown_action"] = "accepted"
+except ckanapi.CKANAPIError as e:
+    out["unknown_action"] = type(e).__name__
 ds = ck.action.datastore_search(
     resource_id="diem-wifi-cong-cong-csv", filters={"phuong_xa": "Phường Hoàn Kiếm"}, limit=2
 )
@@ -31,6 +55,13 @@ out["ds_total"] = ds["total"]
 out["ds_records"] = len(ds["records"])
 out["ds_fields"] = [f["id"] for f in ds["fields"]]
 out["ds_first_page"] = len(ck.action.datastore_search(resource_id="ca-sot-xuat-huyet-theo-tuan-csv")["records"])
+out["ds_q_object"] = ck.action.datastore_search(
+    resource_id="diem-wifi-cong-cong-csv", q={"phuong_xa": "hoan kiem"}, limit=0
+)["total"]
+first = ck.action.datastore_search(resource_id="diem-wifi-cong-cong-csv", limit=3)["records"]
+out["ds_by_id"] = ck.action.datastore_search(
+    resource_id="diem-wifi-cong-cong-csv", filters={"_id": first[2]["_id"]}
+)["records"][0]["ma_diem"] == first[2]["ma_diem"]
 try:
     ck.action.package_show(id="khong-co")
     out["not_found"] = False
@@ -61,8 +92,21 @@ if len(sys.argv) > 2:
         w.action.package_create(name="so-lieu-ckanapi", title="x", owner_org="skhcn-hn",
                                 extras=[{"key": "schema", "value": json.dumps(schema)}])
         out["duplicate"] = "accepted"
-    except ckanapi.ValidationError:
+    except ckanapi.ValidationError as e:
         out["duplicate"] = "refused"
+        # CKAN's shape: messages listed per field.
+        out["duplicate_fields"] = {k: v for k, v in e.error_dict.items() if k != "__type"}
+    group = w.action.group_create(name="so-lieu-thu", title="Số liệu thử")
+    out["group_created"] = group["name"]
+    tagged = w.action.package_patch(
+        id="so-lieu-ckanapi", tags=[{"name": "thử nghiệm"}], groups=[{"name": "so-lieu-thu"}]
+    )
+    out["tagged"] = [[t["name"] for t in tagged["tags"]], [g["name"] for g in tagged["groups"]]]
+    try:
+        w.action.package_patch(id="so-lieu-ckanapi", tags=[{"name": "x"}])
+        out["bad_tag"] = "accepted"
+    except ckanapi.ValidationError as e:
+        out["bad_tag"] = sorted(k for k in e.error_dict if k != "__type")
     patched = w.action.package_patch(id="so-lieu-ckanapi", title="Số liệu đã sửa tên")
     out["patched"] = patched["title"]
     with open(sys.argv[3], "rb") as f:
