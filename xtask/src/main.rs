@@ -329,7 +329,7 @@ fn main() -> ExitCode {
 }
 
 /// The cargo-fuzz targets in `fuzz/`.
-const FUZZ_TARGETS: [&str; 20] = [
+const FUZZ_TARGETS: [&str; 22] = [
     "wav",
     "cap",
     "speech",
@@ -340,6 +340,8 @@ const FUZZ_TARGETS: [&str; 20] = [
     "notify_receipt",
     "opendata_cell",
     "opendata_file",
+    "opendata_query",
+    "opendata_survey",
     "phone",
     "tax_code",
     "citizen_id",

@@ -73,6 +73,7 @@ pub mod keys;
 pub mod labels;
 pub mod personal;
 pub mod quality;
+pub mod query;
 pub mod schema;
 pub mod service;
 pub mod share;

@@ -938,7 +938,7 @@ async fn package(state: &AppState, base: &str, d: &Dataset) -> Result<Value, Cka
     }))
 }
 
-/// A package's values of a field, for a search query ([`crate::api::solr`]).
+/// A package's values of a field, for a search query ([`lantoa_opendata::query`]).
 fn package_values(pk: &Value, field: &str) -> Vec<String> {
     let names = |list: &Value, key: &str| -> Vec<String> {
         list.as_array()
@@ -976,7 +976,7 @@ fn package_values(pk: &Value, field: &str) -> Vec<String> {
 
 /// `package_search`: `q` and `fq` in the Lucene syntax Solr reads (words and phrases, tone
 /// marks optional; `field:value`; `AND`, `OR`, `NOT`, `+`, `-`, parentheses: see
-/// [`crate::api::solr`]), `sort` (`name`, `title`, `metadata_modified`, `score`;
+/// [`lantoa_opendata::query`]), `sort` (`name`, `title`, `metadata_modified`, `score`;
 /// `asc`/`desc`), `rows`, `start`, `facet.field` (organization, license_id, res_format, tags,
 /// groups) and `facet.limit` (50 by default, -1 for all).
 async fn package_search(
@@ -988,8 +988,8 @@ async fn package_search(
         .opendata
         .as_ref()
         .ok_or_else(|| not_found("open data"))?;
-    let query = |key: &str| -> Result<crate::api::solr::Query, CkanError> {
-        crate::api::solr::parse(&text(p, key).unwrap_or_default()).map_err(|e| {
+    let query = |key: &str| -> Result<lantoa_opendata::query::Query, CkanError> {
+        lantoa_opendata::query::parse(&text(p, key).unwrap_or_default()).map_err(|e| {
             CkanError(
                 StatusCode::BAD_REQUEST,
                 "Search Query Error",

@@ -2,7 +2,6 @@
 
 pub mod ckan;
 pub mod openapi;
-pub mod solr;
 pub mod system;
 pub mod v1;
 

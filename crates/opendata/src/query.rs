@@ -1,5 +1,5 @@
 //! The query language of CKAN's `package_search` (`q` and `fq`): the Lucene syntax Solr reads,
-//! over a dataset's fields. Enough of it for what harvesters and portals send:
+//! over a dataset's fields (the CKAN API in `lantoa-web` gives each dataset's values). Enough of it for what harvesters and portals send:
 //!
 //! * words and `"phrases"`, `field:value`, `field:"a phrase"`, `field:(a OR b)`, `*:*`,
 //!   `field:*`, a trailing `*` for a prefix;
