@@ -470,10 +470,11 @@ impl Vote {
     /// carried over).
     pub fn feed(&mut self, block: &[u8]) {
         self.bytes += block.len() as u64;
-        let cut = block
-            .iter()
-            .rposition(|&b| !word_byte(b))
-            .map_or(0, |i| i + 1);
+        let Some(cut) = block.iter().rposition(|&b| !word_byte(b)).map(|i| i + 1) else {
+            // No word ends in this block: all of it goes on the cut word.
+            self.carry.extend_from_slice(block);
+            return;
+        };
         let mut carry = std::mem::take(&mut self.carry);
         carry.extend_from_slice(&block[..cut]);
         self.words(&carry);
@@ -744,6 +745,16 @@ mod tests {
         for b in text.as_bytes() {
             bytewise.feed(std::slice::from_ref(b));
         }
+        // A word cut twice (found by the fuzz target): counted once, whole.
+        let mut cut = Vote::default();
+        for part in [&b"Hu"[..], b"y\xd6", b"n Ha\xf8"] {
+            cut.feed(part);
+        }
+        cut.finish();
+        assert_eq!(
+            (cut.tcvn3, cut.vni),
+            (vote(b"Huy\xd6n Ha\xf8").tcvn3, vote(b"Huy\xd6n Ha\xf8").vni)
+        );
         bytewise.finish();
         assert_eq!(
             (bytewise.tcvn3, bytewise.vni, bytewise.windows_1258),
