@@ -11,7 +11,9 @@
 //   GET  /record/ACCOUNT     every submit_sm received, one JSON object per line
 //   GET  /count/ACCOUNT      {received, accepted}: submits received and accepted so far
 //   GET  /stats              submits answered per second over the last seconds
-//   POST /mode/ACCOUNT {json} throttle: the next N submits get 0x58; reject: {code, n};
+//   POST /mode/ACCOUNT {json} throttle: the next N submits get 0x58; rate_limit: submits
+//                            beyond N a second (a token bucket, a twentieth of a second's
+//                            burst) get 0x58; reject: {code, n};
 //                            answer_delay_ms: wait before each answer; receipt_delay_ms;
 //                            receipt_stat: DELIVRD, UNDELIV or EXPIRED; receipt_tlv: false to
 //                            send the receipt as text only; drop_after: close the connection
@@ -48,6 +50,18 @@ function receipt(acc, session, pdu, id) {
   setTimeout(() => { if (!session.closed) session.deliver_sm(fields); }, acc.mode.receipt_delay_ms || 0);
 }
 
+// Whether a submit now stays within the account's rate_limit (and takes its token).
+function withinRate(acc) {
+  const now = Date.now() / 1000;
+  const rate = acc.mode.rate_limit;
+  const burst = Math.max(1, rate / 20);
+  if (acc.bucketAt === undefined) { acc.bucket = burst; acc.bucketAt = now; }
+  acc.bucket = Math.min(burst, acc.bucket + (now - acc.bucketAt) * rate);
+  acc.bucketAt = now;
+  if (acc.bucket >= 1) { acc.bucket -= 1; return true; }
+  return false;
+}
+
 const server = smpp.createServer(function (session) {
   let acc = null;
   session.on('close', () => { session.closed = true; if (acc) acc.sessions.delete(session); });
@@ -81,8 +95,8 @@ const server = smpp.createServer(function (session) {
     };
     let response;
     let id = null;
-    if (mode.throttle > 0) {
-      mode.throttle -= 1;
+    if (mode.throttle > 0 || (mode.rate_limit && !withinRate(acc))) {
+      if (mode.throttle > 0) mode.throttle -= 1;
       entry.answer = 'throttled';
       response = { command_status: smpp.ESME_RTHROTTLED };
     } else if (mode.reject && mode.reject.n > 0) {

@@ -674,6 +674,11 @@ fn opendata() -> anyhow::Result<()> {
 const NOTIFY_LIST: &str = "10000000";
 const NOTIFY_MESSAGES: &str = "200000";
 
+/// The throttled run: messages, the SMSC's rate limit and the contract's TPS.
+const THROTTLED_MESSAGES: &str = "20000";
+const THROTTLED_LIMIT: &str = "2000";
+const THROTTLED_TPS: &str = "10000";
+
 fn notify() -> anyhow::Result<()> {
     use crate::services::{Kannel, SMSC_SIM_PASSWORD, SmscSim};
     let bin = build_example("lantoa-notify", "notify_bench")?;
@@ -730,6 +735,29 @@ fn notify() -> anyhow::Result<()> {
             .args(["1", &sim.control()]))?)?);
         reset("lantoa")?;
     }
+    // An SMSC that takes fewer a second than the contract allows: the pace the bind learns.
+    eprintln!(
+        "xtask: Lantoa sends {THROTTLED_MESSAGES} messages to an SMSC that throttles above {THROTTLED_LIMIT}/s (contract {THROTTLED_TPS}/s)"
+    );
+    reset("throttled")?;
+    curl(&[
+        "-X",
+        "POST",
+        "-d",
+        &format!("{{\"rate_limit\": {THROTTLED_LIMIT}}}"),
+        &format!("http://{}/mode/throttled", sim.control()),
+    ])?;
+    let throttled = json_line(&run(Command::new(&bin)
+        .env("TMPDIR", &work)
+        .args([
+            "dispatch",
+            THROTTLED_MESSAGES,
+            &smpp,
+            "throttled",
+            SMSC_SIM_PASSWORD,
+        ])
+        .args(["1", &sim.control(), THROTTLED_TPS, "keep-mode"]))?)?;
+    reset("throttled")?;
     eprintln!("xtask: Kannel sends {NOTIFY_MESSAGES} messages (HTTP sendsms, one bind)");
     let peer = json_line(&run(Command::new(&bin)
         .args([
@@ -810,6 +838,15 @@ fn notify() -> anyhow::Result<()> {
             .map(|v| format!("{:.0}", f(v, "uncertain")))
             .collect::<Vec<_>>()
             .join(" / "),
+    );
+    let limit: f64 = THROTTLED_LIMIT.parse().unwrap_or(f64::NAN);
+    println!(
+        "Against an SMSC that throttles above {limit:.0}/s (contract {THROTTLED_TPS}/s): Lantoa {:.0} messages/s, {:.0}% of the SMSC's rate (goal: at least 85%); accepted {:.0}, failed {:.0}, uncertain {:.0}.",
+        f(&throttled, "per_s"),
+        100.0 * f(&throttled, "per_s") / limit,
+        f(&throttled, "accepted"),
+        f(&throttled, "failed"),
+        f(&throttled, "uncertain"),
     );
     Ok(())
 }

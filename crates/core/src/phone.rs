@@ -146,30 +146,64 @@ impl NumberingPlan {
     /// Parses a number written in any common form into its 10-digit national form.
     pub fn parse(&self, input: &str) -> Result<PhoneNumber, PhoneError> {
         let mut digits = String::with_capacity(input.len());
-        let trimmed = input.trim();
+        let mut trimmed = input.trim();
+        // A label before the number ("ĐT: …", "SĐT:", "DĐ:", "Tel:", "Mobile:").
+        if let Some((label, rest)) = trimmed.split_once(':')
+            && !label.trim().is_empty()
+            && label
+                .chars()
+                .all(|c| c.is_alphabetic() || c == ' ' || c == '.')
+        {
+            trimmed = rest.trim();
+        }
         if trimmed.is_empty() {
             return Err(PhoneError::Empty);
         }
-        let (plus, rest) = match trimmed.strip_prefix('+') {
-            Some(r) => (true, r),
-            None => (false, trimmed),
-        };
-        for c in rest.chars() {
+        let mut plus = false;
+        for c in trimmed.chars() {
+            // Full-width digits and plus, as some input methods type them.
+            let c = match c {
+                '\u{ff10}'..='\u{ff19}' => char::from(b'0' + (u32::from(c) - 0xff10) as u8),
+                '\u{ff0b}' => '+',
+                c => c,
+            };
             match c {
                 '0'..='9' => digits.push(c),
-                ' ' | '.' | '-' | '(' | ')' | '\u{a0}' => {}
+                // Only before the first digit: "(+84) 91-234-5678", "+84 …".
+                '+' if digits.is_empty() && !plus => plus = true,
+                '.'
+                | '-'
+                | '('
+                | ')'
+                | '\u{2010}'..='\u{2015}'
+                | '\u{2212}'
+                | '\u{200b}'
+                | '\u{feff}' => {}
+                c if c.is_whitespace() => {}
                 other => return Err(PhoneError::NotADigit(other)),
             }
         }
+        // After the country code a written trunk zero ("+84 (0) 912 …") is not doubled.
+        let after_country = |r: &str| {
+            if r.starts_with('0') {
+                r.to_owned()
+            } else {
+                format!("0{r}")
+            }
+        };
         let national = if let Some(r) = digits.strip_prefix("0084") {
-            format!("0{r}")
+            after_country(r)
         } else if plus {
             match digits.strip_prefix("84") {
-                Some(r) => format!("0{r}"),
+                Some(r) => after_country(r),
                 None => return Err(PhoneError::UnknownPrefix(format!("+{}", &digits))),
             }
-        } else if digits.starts_with("84") && (digits.len() == 11 || digits.len() == 12) {
-            format!("0{}", &digits[2..])
+        } else if let Some(r) = digits.strip_prefix("84")
+            && (digits.len() == 11
+                || digits.len() == 12
+                || (digits.len() == 13 && r.starts_with('0')))
+        {
+            after_country(r)
         } else if digits.starts_with('0') {
             digits
         } else if digits.len() == 9 || digits.len() == 10 {
@@ -223,6 +257,17 @@ mod tests {
             "091.234.5678",
             "(091) 234-5678",
             "912345678",
+            "(+84) 91-234-5678",
+            "+84 (0) 912 345 678",
+            "(84) 912.345.678",
+            "840912345678",
+            "ĐT: 0912 345 678",
+            "SĐT: +84 912 345 678",
+            "DĐ. Tel: 0912345678",
+            "0912 – 345 – 678",
+            "0912\u{a0}345\u{a0}678",
+            "０９１２３４５６７８",
+            "\u{feff}0912345678",
         ] {
             assert_eq!(
                 plan.parse(input).unwrap().national(),
@@ -249,6 +294,13 @@ mod tests {
         let plan = NumberingPlan::builtin();
         assert_eq!(plan.parse(""), Err(PhoneError::Empty));
         assert_eq!(plan.parse("09123x5678"), Err(PhoneError::NotADigit('x')));
+        // A plus only opens the number; two numbers in one cell are not one.
+        assert_eq!(plan.parse("0912+345678"), Err(PhoneError::NotADigit('+')));
+        assert_eq!(
+            plan.parse("0912345678 / 0987654321"),
+            Err(PhoneError::NotADigit('/'))
+        );
+        assert_eq!(plan.parse("ĐT:"), Err(PhoneError::Empty));
         assert_eq!(plan.parse("091234"), Err(PhoneError::WrongLength(6)));
         assert_eq!(
             plan.parse("0212345678"),

@@ -257,7 +257,8 @@ async fn main() {
                 password: args[4].clone(),
                 system_type: String::new(),
                 binds: args[5].parse().unwrap(),
-                tps: 1_000_000,
+                // The contract's rate, when given (the throttled run sets one near the SMSC's).
+                tps: args.get(7).map_or(1_000_000, |t| t.parse().unwrap()),
                 max_window: 1000,
                 enquire_link_secs: 30,
                 response_timeout_secs: 30,
@@ -273,7 +274,10 @@ async fn main() {
             .unwrap();
             let control = &args[6];
             let http = client();
-            reset(&http, control, &args[3]).await;
+            // "keep-mode": the caller set the account's mode (a rate limit) after resetting it.
+            if args.get(8).map(String::as_str) != Some("keep-mode") {
+                reset(&http, control, &args[3]).await;
+            }
             let (stop, rx) = tokio::sync::watch::channel(false);
             let started = Instant::now();
             let cpu = cpu_seconds();

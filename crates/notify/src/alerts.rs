@@ -437,8 +437,8 @@ impl Notify {
     /// city's own sender (`[alerts] cap_sender`) is refused, and an actual public one waits,
     /// off the public feed, until a second person approves it — one officer alone cannot put
     /// "evacuate now" on the city's feed by uploading a file.
-    pub async fn import_alert(&self, actor: &str, xml: &str) -> Result<StoredAlert> {
-        let alert = Alert::from_xml(xml)?;
+    pub async fn import_alert(&self, actor: &str, xml: impl AsRef<[u8]>) -> Result<StoredAlert> {
+        let alert = Alert::from_bytes(xml.as_ref())?;
         if let Some(own) = &self.rules.cap_sender
             && alert.sender.trim().eq_ignore_ascii_case(own.trim())
         {
@@ -449,24 +449,52 @@ impl Notify {
                 ),
             ));
         }
-        let mut refers = None;
+        let refers = self.referred(&alert).await?.first().copied();
+        self.keep_alert(actor, &alert, "imported", refers, &Chosen::default())
+            .await
+    }
+
+    /// The stored alerts another agency's alert names in its `references`, in its order: the
+    /// same sender's, imported (an Update and the alert it updated, say, both named by a
+    /// Cancel).
+    async fn referred(&self, alert: &Alert) -> Result<Vec<i64>> {
+        let mut found = Vec::new();
         for r in &alert.references {
             let mut parts = r.split(',');
             if let (Some(sender), Some(identifier)) = (parts.next(), parts.next())
                 && sender.trim() == alert.sender.trim()
-            {
-                refers = sqlx::query_scalar::<_, i64>(
+                && let Some(id) = sqlx::query_scalar::<_, i64>(
                     "SELECT id FROM notify_alerts WHERE sender = $1 AND identifier = $2 AND origin = 'imported'",
                 )
                 .bind(sender.trim())
                 .bind(identifier.trim())
                 .fetch_optional(self.db.pool())
                 .await?
-                .or(refers);
+                && !found.contains(&id)
+            {
+                found.push(id);
             }
         }
-        self.keep_alert(actor, &alert, "imported", refers, &Chosen::default())
-            .await
+        Ok(found)
+    }
+
+    /// The alerts a Cancel withdraws: the one it was kept referring to and every other stored
+    /// alert its references name.
+    async fn to_cancel(
+        &self,
+        alert: &Alert,
+        origin: &str,
+        refers_to: Option<i64>,
+    ) -> Result<Vec<i64>> {
+        let mut all: Vec<i64> = refers_to.into_iter().collect();
+        if origin == "imported" {
+            for id in self.referred(alert).await? {
+                if !all.contains(&id) {
+                    all.push(id);
+                }
+            }
+        }
+        Ok(all)
     }
 
     async fn keep_alert(
@@ -528,11 +556,14 @@ impl Notify {
             self.queue_broadcast(&mut tx, id).await?;
         }
         let mut stopped = serde_json::Value::Null;
-        if alert.msg_type == MsgType::Cancel
-            && !pending
-            && let Some(r) = refers_to
-        {
-            stopped = self.apply_cancel(&mut tx, actor, id, r).await?;
+        if alert.msg_type == MsgType::Cancel && !pending {
+            let mut each = Vec::new();
+            for r in self.to_cancel(alert, origin, refers_to).await? {
+                each.push(self.apply_cancel(&mut tx, actor, id, r).await?);
+            }
+            if !each.is_empty() {
+                stopped = serde_json::Value::Array(each);
+            }
         }
         lantoa_store::audit::append_at(
             &mut tx,
@@ -616,10 +647,11 @@ impl Notify {
         }
         if approve {
             self.launch_channels(&mut tx, actor, &a, speech).await?;
-            if a.msg_type == "Cancel"
-                && let Some(r) = a.refers_to
-            {
-                self.apply_cancel(&mut tx, actor, id, r).await?;
+            if a.msg_type == "Cancel" {
+                let cap = a.cap()?;
+                for r in self.to_cancel(&cap, &a.origin, a.refers_to).await? {
+                    self.apply_cancel(&mut tx, actor, id, r).await?;
+                }
             }
         }
         lantoa_store::audit::append_at(

@@ -3,9 +3,12 @@
 //! the standard's (shared/domain/notify.md §1): an alert has identifier, sender, sent (with an
 //! explicit offset), status, msgType and scope; `addresses` when the scope is Private;
 //! `references` for an Update or Cancel; each `info` has category, event, urgency, severity
-//! and certainty; each `area` an areaDesc and at least one polygon (a closed ring of four or
-//! more points), circle or geocode. Reading refuses a document type declaration, so no entity
-//! (external or not) is ever expanded. Every refusal names the element at fault.
+//! and certainty; each `area` an areaDesc, and polygons (closed rings of four or more points),
+//! circles and geocodes as it has them (an area may be described only: the schema makes them
+//! optional). Elements come in the order the schema's sequences give them. Reading takes the
+//! encoding the document declares (UTF-8, UTF-16, ISO-8859-1…) and refuses a document type
+//! declaration, so no entity (external or not) is ever expanded. Every refusal names the
+//! element at fault.
 
 use std::fmt::Write as _;
 
@@ -234,12 +237,6 @@ impl Alert {
                 if a.area_desc.trim().is_empty() {
                     return Err(err("area/areaDesc", "required"));
                 }
-                if a.polygons.is_empty() && a.circles.is_empty() && a.geocodes.is_empty() {
-                    return Err(err(
-                        "area",
-                        format!("{:?} needs a polygon, a circle or a geocode", a.area_desc),
-                    ));
-                }
                 for p in &a.polygons {
                     if p.len() < 4 || p.first() != p.last() {
                         return Err(err(
@@ -362,11 +359,17 @@ impl Alert {
         Ok(x)
     }
 
+    /// Reads a CAP 1.2 document as sent, in the encoding it declares ([`decode`]).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, CapError> {
+        Self::from_xml(&decode(bytes)?)
+    }
+
     /// Reads a CAP 1.2 alert. Refused: XML that does not parse, a document type declaration
     /// (no entity is expanded), a root that is not CAP 1.2's `alert`, a missing required
     /// element, a value CAP does not allow — each naming the element.
     pub fn from_xml(xml: &str) -> Result<Self, CapError> {
         let tree = Node::parse(xml)?;
+        in_order(&tree, "alert", ALERT_ORDER)?;
         if tree.name != "alert" {
             return Err(err(
                 &tree.name,
@@ -395,8 +398,13 @@ impl Alert {
         }
         let mut info = Vec::new();
         for i in tree.children.iter().filter(|c| c.name == "info") {
+            in_order(i, "info", INFO_ORDER)?;
+            for r in i.children.iter().filter(|c| c.name == "resource") {
+                in_order(r, "info/resource", RESOURCE_ORDER)?;
+            }
             let mut areas = Vec::new();
             for a in i.children.iter().filter(|c| c.name == "area") {
+                in_order(a, "area", AREA_ORDER)?;
                 let mut area = Area {
                     area_desc: one(a, "areaDesc", "area/areaDesc")?,
                     ..Default::default()
@@ -473,6 +481,161 @@ impl Alert {
         alert.validate()?;
         Ok(alert)
     }
+}
+
+/// The CAP 1.2 schema's sequences (cap-1.2.xsd): each child element in its place. Elements
+/// of other namespaces (a signature) may follow an alert's own.
+const ALERT_ORDER: &[&str] = &[
+    "identifier",
+    "sender",
+    "sent",
+    "status",
+    "msgType",
+    "source",
+    "scope",
+    "restriction",
+    "addresses",
+    "code",
+    "note",
+    "references",
+    "incidents",
+    "info",
+];
+const INFO_ORDER: &[&str] = &[
+    "language",
+    "category",
+    "event",
+    "responseType",
+    "urgency",
+    "severity",
+    "certainty",
+    "audience",
+    "eventCode",
+    "effective",
+    "onset",
+    "expires",
+    "senderName",
+    "headline",
+    "description",
+    "instruction",
+    "web",
+    "contact",
+    "parameter",
+    "resource",
+    "area",
+];
+const RESOURCE_ORDER: &[&str] = &[
+    "resourceDesc",
+    "mimeType",
+    "size",
+    "uri",
+    "derefUri",
+    "digest",
+];
+const AREA_ORDER: &[&str] = &[
+    "areaDesc", "polygon", "circle", "geocode", "altitude", "ceiling",
+];
+/// Elements the schema allows once at most (the rest of a sequence may repeat).
+const REPEATED: &[&str] = &[
+    "code",
+    "info",
+    "category",
+    "responseType",
+    "eventCode",
+    "parameter",
+    "resource",
+    "area",
+    "polygon",
+    "circle",
+    "geocode",
+];
+
+/// Checks that `node`'s CAP children come in the schema's `order`, each known, and those the
+/// schema allows once no more than once; names the first element out of place.
+fn in_order(node: &Node, path: &str, order: &[&str]) -> Result<(), CapError> {
+    let mut at = 0usize;
+    let mut last: Option<&str> = None;
+    for c in &node.children {
+        if c.ns.as_deref() != Some(NAMESPACE) {
+            if path == "alert" {
+                // `any ##other` closes the alert's sequence.
+                at = order.len();
+                continue;
+            }
+            return Err(err(
+                &format!("{path}/{}", c.name),
+                "not an element of CAP 1.2 here",
+            ));
+        }
+        if path == "alert" && at == order.len() {
+            return Err(err(
+                &format!("alert/{}", c.name),
+                "CAP elements come before elements of other namespaces",
+            ));
+        }
+        let Some(pos) = order.iter().position(|n| *n == c.name) else {
+            return Err(err(
+                &format!("{path}/{}", c.name),
+                "not an element of CAP 1.2 here",
+            ));
+        };
+        if pos < at
+            || (pos == at && last == Some(c.name.as_str()) && !REPEATED.contains(&order[pos]))
+        {
+            return Err(err(
+                &format!("{path}/{}", c.name),
+                match last {
+                    Some(l) if pos == at => format!("<{l}> is allowed once"),
+                    Some(l) => format!("out of order: the schema puts <{}> before <{l}>", c.name),
+                    None => "out of order".to_owned(),
+                },
+            ));
+        }
+        at = pos;
+        last = Some(order[pos]);
+    }
+    Ok(())
+}
+
+/// The text of a CAP document as sent: the encoding its byte-order mark or XML declaration
+/// names (UTF-8 when neither does), as XML readers take it.
+pub fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, CapError> {
+    let (encoding, bom) = match encoding_rs::Encoding::for_bom(bytes) {
+        Some((e, n)) => (e, n),
+        None => {
+            // The declaration is ASCII in every encoding CAP readers meet.
+            let head = &bytes[..bytes.len().min(200)];
+            let declared = head.strip_prefix(b"<?xml").and_then(|rest| {
+                let end = rest.windows(2).position(|w| w == b"?>")?;
+                let decl = std::str::from_utf8(&rest[..end]).ok()?;
+                let at = decl.find("encoding")?;
+                let value = decl[at + 8..].trim_start().strip_prefix('=')?.trim_start();
+                let quote = value.chars().next()?;
+                let value = &value[1..];
+                Some(value[..value.find(quote)?].to_owned())
+            });
+            match declared {
+                Some(label) => (
+                    encoding_rs::Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
+                        err(
+                            "xml",
+                            format!("the declared encoding {label:?} is not one XML readers know"),
+                        )
+                    })?,
+                    0,
+                ),
+                None => (encoding_rs::UTF_8, 0),
+            }
+        }
+    };
+    let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
+    if had_errors {
+        return Err(err(
+            "xml",
+            format!("the document is not valid {} text", encoding.name()),
+        ));
+    }
+    Ok(text)
 }
 
 pub(crate) fn points(s: &str) -> Result<Vec<(f64, f64)>, CapError> {

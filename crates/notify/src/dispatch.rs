@@ -2,8 +2,8 @@
 //!
 //! Each configured SMSC gets its binds (tasks), each a transceiver session that claims messages
 //! of its operators from the queue, keeps an asynchronous window of outstanding `submit_sm`,
-//! holds to its rate (a token bucket at the contract's TPS, halved on a throttling answer and
-//! recovered step by step), sizes its window from the rate and the time the SMSC takes to
+//! holds to its rate (a token bucket at the contract's TPS that follows what the SMSC takes
+//! when it throttles: `pace.rs`), sizes its window from the rate and the time the SMSC takes to
 //! answer (so a slow SMSC gets fewer outstanding messages instead of timeouts and resends),
 //! sends `enquire_link` when idle, and reconnects with backoff when the connection fails. All
 //! it learns goes to one recorder task that writes it in batches. The main loop renews this
@@ -364,11 +364,10 @@ struct Session<'a> {
     refreshed: Option<Instant>,
     idle_until: Option<Instant>,
     operator: usize,
-    rate: f64,
-    tokens: f64,
-    refilled: Instant,
+    /// How fast it sends (`pace.rs`), timed from `started`.
+    pace: crate::pace::Pace,
+    started: Instant,
     rtt: f64,
-    throttled: Option<Instant>,
     last_rx: Instant,
     enquire: Option<(u32, Instant)>,
     last_status: Instant,
@@ -389,11 +388,9 @@ impl<'a> Session<'a> {
             refreshed: None,
             idle_until: None,
             operator: 0,
-            rate: f64::from(bind.smsc.tps),
-            tokens: 1.0,
-            refilled: now,
+            pace: crate::pace::Pace::new(f64::from(bind.smsc.tps), 0.0),
+            started: now,
             rtt: 0.05,
-            throttled: None,
             last_rx: now,
             enquire: None,
             last_status: now,
@@ -413,7 +410,9 @@ impl<'a> Session<'a> {
     /// The window now: enough outstanding to keep the rate up at the observed answer time,
     /// never more than configured.
     fn window(&self) -> usize {
-        let w = (self.rate * self.rtt * 2.0).ceil() as usize;
+        // The answer time counted at least 20 ms: on a fast link a window of one or two would
+        // stall the bind between answers, whatever the rate allows.
+        let w = (self.pace.rate() * self.rtt.max(0.02) * 2.0).ceil() as usize;
         w.clamp(1, self.bind.smsc.max_window)
     }
 
@@ -548,20 +547,9 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
-    fn refill(&mut self) {
-        let now = Instant::now();
-        let dt = now.duration_since(self.refilled).as_secs_f64();
-        self.refilled = now;
-        // Recover from throttling a step per second without a throttle.
-        if self
-            .throttled
-            .is_none_or(|t| now.duration_since(t) > Duration::from_secs(1))
-        {
-            let cap = f64::from(self.bind.smsc.tps);
-            self.rate = (self.rate + dt * (self.rate * 0.25 + 1.0)).min(cap);
-        }
-        let burst = (self.rate / 20.0).max(1.0);
-        self.tokens = (self.tokens + dt * self.rate).min(burst);
+    /// Seconds since the bind began, the pace's clock.
+    fn clock(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
     }
 
     async fn run(mut self, session: smpp::Session, stop: &mut watch::Receiver<bool>) -> String {
@@ -641,9 +629,13 @@ impl<'a> Session<'a> {
                     self.pending.push_front(o);
                 }
             }
-            self.refill();
+            let t = self.clock();
+            self.pace.advance(t);
             let mut sent = false;
-            while self.tokens >= 1.0 && self.outstanding.len() < self.window() {
+            while self.outstanding.len() < self.window()
+                && !self.pending.is_empty()
+                && self.pace.try_send(t)
+            {
                 let Some(out) = self.pending.pop_front() else {
                     break;
                 };
@@ -671,7 +663,6 @@ impl<'a> Session<'a> {
                     }
                 };
                 let seq = self.next_seq();
-                self.tokens -= 1.0;
                 self.sent_order.push_back(seq);
                 self.outstanding.insert(
                     seq,
@@ -715,19 +706,18 @@ impl<'a> Session<'a> {
             }
             if now.duration_since(self.last_status) > Duration::from_secs(2) {
                 self.last_status = now;
-                let state = if self
-                    .throttled
-                    .is_some_and(|t| now.duration_since(t) < Duration::from_secs(5))
-                {
+                let state = if self.pace.throttled_within(self.clock(), 5.0) {
                     "throttled"
                 } else {
                     "bound"
                 };
-                self.bind.status(state, "", self.rate, self.window()).await;
+                self.bind
+                    .status(state, "", self.pace.rate(), self.window())
+                    .await;
             }
             // Wait for the next answer, token, pause end or poll.
             let wait = if !self.pending.is_empty() && self.outstanding.len() < self.window() {
-                Duration::from_secs_f64(((1.0 - self.tokens).max(0.0) / self.rate).max(0.000_5))
+                Duration::from_secs_f64(self.pace.wait(self.clock()))
             } else {
                 Duration::from_millis(50)
             };
@@ -849,6 +839,7 @@ impl<'a> Session<'a> {
         let (message, part) = (out.message, out.part);
         match smpp::classify(status, &id) {
             Answer::Accepted(smsc_id) => {
+                self.pace.accepted();
                 self.emit(Event::Accepted {
                     message,
                     part,
@@ -859,11 +850,11 @@ impl<'a> Session<'a> {
                 .await;
             }
             Answer::Throttled => {
-                // Slow the bind and send it again after a pause; it was not taken.
-                self.rate = (self.rate * 0.5).max(1.0);
-                self.throttled = Some(Instant::now());
+                // The pace learns the SMSC's real rate; the part, not taken, goes again soon.
+                let t = self.clock();
+                self.pace.throttled(t);
                 self.retry
-                    .push_back((Instant::now() + Duration::from_secs(1), out));
+                    .push_back((Instant::now() + Duration::from_millis(100), out));
             }
             Answer::Ambiguous(name) if out.resend && out.attempts < MAX_ATTEMPTS => {
                 out.attempts += 1;

@@ -49,6 +49,7 @@ mod dispatch;
 mod error;
 pub mod message;
 pub mod notices;
+pub mod pace;
 mod queue;
 pub mod rules;
 mod service;

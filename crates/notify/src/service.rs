@@ -1035,7 +1035,13 @@ impl Notify {
         unchanged_since_read(&c, changed)?;
         let mut after = serde_json::json!({ "status": to, "note": note });
         if to == "sending" {
-            after["queued"] = self.enqueue_in(&mut tx, &c, None).await?.into();
+            let queued = self.enqueue_in(&mut tx, &c, None).await?;
+            if queued == 0 {
+                // Nothing is approved that would send nothing (the list emptied, or everyone on
+                // it opted out, since the campaign was submitted).
+                return Err(nobody(&c));
+            }
+            after["queued"] = queued.into();
         }
         if to == "cancelled" {
             after["unsent"] = self.unqueue_in(&mut tx, id).await?.into();
@@ -1056,8 +1062,12 @@ impl Notify {
         self.campaign(id).await
     }
 
-    /// The author sends a draft for approval.
+    /// The author sends a draft for approval; a draft that reaches no one is refused.
     pub async fn submit(&self, actor: &str, id: i64) -> Result<Campaign> {
+        let plan = self.plan(id).await?;
+        if plan.recipients == 0 {
+            return Err(nobody(&self.campaign(id).await?));
+        }
         self.decide(
             actor,
             id,
@@ -1129,4 +1139,12 @@ impl Notify {
         )
         .await
     }
+}
+
+/// Why a campaign that reaches no one is not sent for approval, nor approved.
+fn nobody(c: &Campaign) -> Error {
+    Error::Refused(format!(
+        "campaign \"{}\" reaches no one: its list has no recipient who may receive it (in its communes, not opted out); add recipients or choose another list",
+        c.name
+    ))
 }

@@ -276,7 +276,8 @@ impl Notify {
         })
     }
 
-    /// Adds a loudspeaker cluster in a commune; returns it with its token, shown once.
+    /// Adds a loudspeaker cluster in a commune; returns it with its token, shown once. The
+    /// bulletins already scheduled in the commune play on it too, from their next slot.
     pub async fn add_cluster(
         &self,
         actor: &str,
@@ -304,6 +305,23 @@ impl Notify {
         .await
         .map_err(crate::error::duplicate("loudspeaker cluster", name))?
         .try_get(0)?;
+        // The bulletins scheduled in its commune play here too, from their next slot on (every
+        // commune of a bulletin had a cluster when it was scheduled, so its slots are known).
+        let joined = sqlx::query(
+            "INSERT INTO notify_plays (bulletin_id, cluster_id, play_at, repeats, state)
+             SELECT DISTINCT p.bulletin_id, $1, p.play_at, p.repeats, 'scheduled'
+               FROM notify_plays p
+               JOIN notify_clusters c ON c.id = p.cluster_id
+               JOIN notify_bulletins b ON b.id = p.bulletin_id
+              WHERE c.commune_code = $2 AND c.id <> $1 AND b.state = 'scheduled'
+                AND p.state <> 'withdrawn' AND p.play_at > $3",
+        )
+        .bind(id)
+        .bind(code)
+        .bind(self.clock.now_micros())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         lantoa_store::audit::append_at(
             &mut tx,
             &lantoa_store::audit::Entry::new(
@@ -311,7 +329,7 @@ impl Notify {
                 "notify.cluster_added",
                 format!("cluster:{id}"),
             )
-            .after(serde_json::json!({ "name": name, "commune": code })),
+            .after(serde_json::json!({ "name": name, "commune": code, "plays_joined": joined })),
             &self.clock,
         )
         .await?;

@@ -261,7 +261,11 @@ async fn cap_from_another_agency_is_read_kept_once_and_linked() {
     let cancel = Alert {
         identifier: "NCHMF-2026-0922-03".into(),
         msg_type: MsgType::Cancel,
-        references: vec![theirs.reference(), mine.cap().unwrap().reference()],
+        references: vec![
+            theirs.reference(),
+            update.reference(),
+            mine.cap().unwrap().reference(),
+        ],
         ..theirs.clone()
     };
     let c = n
@@ -273,6 +277,8 @@ async fn cap_from_another_agency_is_read_kept_once_and_linked() {
     assert_eq!(n.alert(mine.id).await.unwrap().cancelled_by, None);
     n.approve_alert("pheduyet", c.id).await.unwrap();
     assert_eq!(n.alert(kept.id).await.unwrap().cancelled_by, Some(c.id));
+    // The Cancel names their alert and its Update: both are withdrawn.
+    assert_eq!(n.alert(u.id).await.unwrap().cancelled_by, Some(c.id));
     assert_eq!(n.alert(mine.id).await.unwrap().cancelled_by, None);
     // Forwarded on the city's channels: a new alert of the city's that names theirs; an Alert
     // naming one of the city's own is refused (that is an Update).
@@ -537,4 +543,79 @@ async fn expired_alerts_leave_the_public_list() {
         assert!(n.alert(a.id).await.unwrap().public);
         assert_eq!(n.alerts(false, 50).await.unwrap().len(), 1);
     }
+}
+
+/// A CAP document is read as the schema reads it: in the encoding it declares (ISO-8859-1
+/// here), with an area that only describes itself, and with its elements in the schema's
+/// order (one out of order is named).
+#[tokio::test]
+async fn cap_is_read_as_the_schema_reads_it() {
+    let (_t, n) = setup().await;
+    let doc = |identifier: &str, declaration: &str, body: &str| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"{declaration}\"?>\n<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">\
+             <identifier>{identifier}</identifier><sender>meteo@example.org</sender>\
+             <sent>2026-09-22T08:00:00+07:00</sent><status>Actual</status><msgType>Alert</msgType>\
+             <scope>Public</scope>{body}</alert>"
+        )
+    };
+    let info = "<info><language>fr</language><category>Met</category><event>Tempête</event>\
+                <urgency>Expected</urgency><severity>Severe</severity><certainty>Likely</certainty>\
+                <headline>Avis de tempête, Météo</headline>\
+                <area><areaDesc>Côte nord, décrite seulement</areaDesc></area></info>";
+    // ISO-8859-1 bytes: one byte per character.
+    let latin1: Vec<u8> = doc("M-1", "ISO-8859-1", info)
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap())
+        .collect();
+    assert!(std::str::from_utf8(&latin1).is_err(), "not UTF-8");
+    let kept = n.import_alert("canhbao", &latin1).await.unwrap();
+    let cap = kept.cap().unwrap();
+    assert_eq!(
+        cap.info[0].headline.as_deref(),
+        Some("Avis de tempête, Météo")
+    );
+    assert_eq!(
+        cap.info[0].areas[0].area_desc,
+        "Côte nord, décrite seulement"
+    );
+    assert!(cap.info[0].areas[0].polygons.is_empty());
+    // Out of the schema's order: the element is named, nothing is kept.
+    for (body, element) in [
+        (
+            info.replace(
+                "<event>Tempête</event><urgency>Expected</urgency>",
+                "<urgency>Expected</urgency><event>Tempête</event>",
+            ),
+            "info/event",
+        ),
+        (
+            info.replace(
+                "<areaDesc>Côte nord, décrite seulement</areaDesc>",
+                "<circle>21.0,105.8 5</circle><areaDesc>Côte nord</areaDesc>",
+            ),
+            "area/areaDesc",
+        ),
+        (format!("{info}<note>après</note>"), "alert/note"),
+        (
+            info.replace("<event>", "<evenement>x</evenement><event>"),
+            "info/evenement",
+        ),
+    ] {
+        let e = n
+            .import_alert("canhbao", doc("M-2", "UTF-8", &body))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::Cap(c) if c.element == element),
+            "{element}: {e}"
+        );
+    }
+    // A declared encoding no reader knows is named.
+    let e = n
+        .import_alert("canhbao", doc("M-3", "KOI-99", info))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("KOI-99"), "{e}");
+    assert_eq!(n.alerts(false, 50).await.unwrap().len(), 1);
 }

@@ -240,6 +240,40 @@ async fn throttling_slows_the_bind_and_the_throttled_messages_go_once_later() {
     r.finish().await;
 }
 
+/// An SMSC that takes only so many a second: the bind learns its rate (shown below the TPS),
+/// and every throttled message still goes once.
+#[tokio::test]
+#[ignore = "needs the SMSC simulator: cargo xtask test starts it"]
+async fn an_smsc_slower_than_the_contract_gets_every_message_once() {
+    let mut r = start("ratelimit", |s| s.tps = 1000).await;
+    mode(&r.account, r#"{"rate_limit": 150}"#).await;
+    let id = approved(
+        &r.n,
+        "plain",
+        600,
+        "Phong chong sot xuat huyet: diet lang quang.",
+        false,
+    )
+    .await;
+    let p = until(&r.n, id, |p| settled(p) && p.total.delivered == 600).await;
+    assert_eq!(p.total.failed + p.total.uncertain, 0);
+    let rec = record(&r.account).await;
+    assert!(
+        rec.iter().any(|e| e["answer"] == "throttled"),
+        "the SMSC throttled a bind that started at 1000/s"
+    );
+    let per = accepted_per_destination(&rec);
+    assert_eq!(per.len(), 600);
+    assert!(per.values().all(|&k| k == 1), "{per:?}");
+    // The bind's status (written every two seconds) shows the rate it learned.
+    let binds = r.n.binds().await.unwrap();
+    assert!(
+        binds.iter().any(|b| b.tps < 1000),
+        "the bind's rate came down from the contract's: {binds:?}"
+    );
+    r.finish().await;
+}
+
 #[tokio::test]
 #[ignore = "needs the SMSC simulator: cargo xtask test starts it"]
 async fn refusals_fail_with_their_reason_and_ambiguous_answers_follow_the_policy() {

@@ -665,3 +665,46 @@ async fn a_text_is_costed_as_it_is_typed_and_its_author_may_drop_its_diacritics(
         "{actions:?}"
     );
 }
+
+/// A campaign that reaches no one is not sent for approval; one whose last recipient opted out
+/// while it waited is not approved, and stays pending with nothing queued.
+#[tokio::test]
+async fn a_campaign_to_no_one_is_neither_submitted_nor_approved() {
+    let (_t, n) = setup().await;
+    let list = imported(&n).await;
+    let mut nowhere = dengue(list.id);
+    // A commune where no one on the list lives.
+    nowhere.communes = vec!["00097".into()];
+    let c = n.create_campaign("lan", &nowhere).await.unwrap();
+    assert_eq!(n.plan(c.id).await.unwrap().recipients, 0);
+    let e = n.submit("lan", c.id).await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Refused(m) if m.contains("reaches no one")),
+        "{e:?}"
+    );
+    assert_eq!(n.campaign(c.id).await.unwrap().status, "draft");
+
+    let (one, _) = n
+        .import_list(
+            "lan",
+            "một người",
+            "mot.csv",
+            "Họ tên,Số điện thoại,Phường/xã\nNguyễn Thị Lan,0912 345 678,Phường Hoàn Kiếm\n"
+                .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut to_one = dengue(one.id);
+    to_one.name = "Một người".into();
+    let c = n.create_campaign("lan", &to_one).await.unwrap();
+    n.submit("lan", c.id).await.unwrap();
+    n.opt_out("api", "0912345678", "api").await.unwrap();
+    let e = n.approve("hung", c.id, &c.name).await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Refused(m) if m.contains("reaches no one")),
+        "{e:?}"
+    );
+    let after = n.campaign(c.id).await.unwrap();
+    assert_eq!(after.status, "pending");
+    assert_eq!(n.plan(c.id).await.unwrap().recipients, 0);
+}

@@ -747,3 +747,41 @@ async fn a_campaign_read_on_the_loudspeakers_is_withdrawn_with_it() {
         "{e}"
     );
 }
+
+/// A cluster added after a bulletin was scheduled in its commune gets the bulletin's plays
+/// still to come there; a cluster elsewhere, or added after the bulletin was withdrawn, gets
+/// none.
+#[tokio::test]
+async fn a_cluster_added_later_gets_the_plays_still_to_come_in_its_commune() {
+    let s = setup().await;
+    s.n.add_cluster("vanthu", "Cụm loa 1", BA_DINH)
+        .await
+        .unwrap();
+    let b =
+        s.n.schedule_bulletin("vanthu", &weekly(&[BA_DINH]))
+            .await
+            .unwrap();
+    // Past the first slot (06:30 on 23/9): three of its four slots are still to come.
+    s.clock.advance(chrono::Duration::hours(24));
+    let (_, late) =
+        s.n.add_cluster("vanthu", "Cụm loa 2", BA_DINH)
+            .await
+            .unwrap();
+    let late = s.n.device(&late).await.unwrap();
+    let plays = s.n.playlist(&late).await.unwrap();
+    assert_eq!(plays.len(), 3, "{plays:?}");
+    assert!(plays.iter().all(|p| p.bulletin == b.id));
+    let (_, elsewhere) =
+        s.n.add_cluster("vanthu", "Cụm loa Hoàn Kiếm", HOAN_KIEM)
+            .await
+            .unwrap();
+    let elsewhere = s.n.device(&elsewhere).await.unwrap();
+    assert!(s.n.playlist(&elsewhere).await.unwrap().is_empty());
+    s.n.withdraw_bulletin("truongphong", b.id).await.unwrap();
+    let (_, after) =
+        s.n.add_cluster("vanthu", "Cụm loa 3", BA_DINH)
+            .await
+            .unwrap();
+    let after = s.n.device(&after).await.unwrap();
+    assert!(s.n.playlist(&after).await.unwrap().is_empty());
+}

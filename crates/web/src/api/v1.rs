@@ -670,13 +670,8 @@ pub async fn import_alert(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, WebError> {
     let body = body?;
-    let xml = std::str::from_utf8(&body).map_err(|_| {
-        WebError::from(lantoa_notify::Error::Invalid {
-            field: "body",
-            message: "the CAP document is not UTF-8 text".into(),
-        })
-    })?;
-    let a = state.notify()?.import_alert(&ctx.actor(), xml).await?;
+    // Read in the encoding the document declares (UTF-8, UTF-16, ISO-8859-1…).
+    let a = state.notify()?.import_alert(&ctx.actor(), &body).await?;
     Ok((StatusCode::CREATED, Json(json!({ "alert": a }))).into_response())
 }
 

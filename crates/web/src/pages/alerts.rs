@@ -160,15 +160,10 @@ pub async fn import(
     body: axum::body::Body,
 ) -> Result<Response, WebError> {
     let (_, file) = crate::upload::read_small(&state, &headers, body).await?;
-    let (name, bytes) =
+    let (_, bytes) =
         file.ok_or_else(|| WebError::invalid("err-no-file", "choose the CAP file (field 'file')"))?;
-    let xml = String::from_utf8(bytes).map_err(|_| {
-        WebError::from(lantoa_notify::Error::Invalid {
-            field: "file",
-            message: format!("{name} is not UTF-8 text"),
-        })
-    })?;
-    let a = state.notify()?.import_alert(&ctx.actor(), &xml).await?;
+    // Read in the encoding the document declares (UTF-8, UTF-16, ISO-8859-1…).
+    let a = state.notify()?.import_alert(&ctx.actor(), &bytes).await?;
     Ok(Redirect::to(&format!("/notify/alerts/{}", a.id)).into_response())
 }
 
