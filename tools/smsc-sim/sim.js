@@ -14,12 +14,14 @@
 //   POST /mode/ACCOUNT {json} throttle: the next N submits get 0x58; rate_limit: submits
 //                            beyond N a second (a token bucket, a twentieth of a second's
 //                            burst) get 0x58; reject: {code, n};
+//                            answerless: the next N submits are taken and get their
+//                            receipt, but never an answer (as if it were lost);
 //                            answer_delay_ms: wait before each answer; receipt_delay_ms;
 //                            receipt_stat: DELIVRD, UNDELIV or EXPIRED; receipt_tlv: false to
 //                            send the receipt as text only; drop_after: close the connection
 //                            after N more submits; silent: answer nothing; mo: {from, text}
 //                            sends one reply (a mobile-originated deliver_sm) now
-//   POST /reset/ACCOUNT      forget the account's record and modes
+//   POST /reset/ACCOUNT      forget the account's record, modes and receipts waiting for a bind
 'use strict';
 const smpp = require('smpp');
 const http = require('http');
@@ -30,7 +32,7 @@ let nextId = 1;
 let answered = 0;
 
 function account(id) {
-  if (!accounts.has(id)) accounts.set(id, { record: [], mode: {}, sessions: new Set() });
+  if (!accounts.has(id)) accounts.set(id, { record: [], mode: {}, sessions: new Set(), waiting: [] });
   return accounts.get(id);
 }
 
@@ -47,7 +49,22 @@ function receipt(acc, session, pdu, id) {
     fields.receipted_message_id = id;
     fields.message_state = { DELIVRD: 2, EXPIRED: 3, UNDELIV: 5 }[stat] || 7;
   }
-  setTimeout(() => { if (!session.closed) session.deliver_sm(fields); }, acc.mode.receipt_delay_ms || 0);
+  // To the session that sent it, or, if it has gone, to another bind of the account (as an
+  // SMSC does after the sender reconnects).
+  // With no bind at all, it is kept and delivered to the next one (store and forward).
+  setTimeout(() => {
+    const to = !session.closed ? session : [...acc.sessions].find((s) => !s.closed);
+    if (to) deliver(to, fields); else acc.waiting.push(fields);
+  }, acc.mode.receipt_delay_ms || 0);
+}
+
+// Sends a receipt; until the ESME answers it (deliver_sm_resp) it is not delivered: a bind that
+// closes first leaves it waiting for the next bind, as an SMSC retries an unanswered one.
+function deliver(session, fields) {
+  if (!session.unanswered) session.unanswered = new Set();
+  const entry = { fields };
+  session.unanswered.add(entry);
+  session.deliver_sm(fields, () => session.unanswered.delete(entry));
 }
 
 // Whether a submit now stays within the account's rate_limit (and takes its token).
@@ -64,7 +81,13 @@ function withinRate(acc) {
 
 const server = smpp.createServer(function (session) {
   let acc = null;
-  session.on('close', () => { session.closed = true; if (acc) acc.sessions.delete(session); });
+  session.on('close', () => {
+    session.closed = true;
+    if (acc) {
+      acc.sessions.delete(session);
+      for (const e of session.unanswered || []) acc.waiting.push(e.fields);
+    }
+  });
   session.on('error', () => {});
   session.on('bind_transceiver', function (pdu) {
     if (pdu.password !== password) {
@@ -75,6 +98,8 @@ const server = smpp.createServer(function (session) {
     acc = account(pdu.system_id);
     acc.sessions.add(session);
     session.send(pdu.response({ system_id: 'LANTOA-SIM' }));
+    // Receipts that found no bind go to this one.
+    for (const fields of acc.waiting.splice(0)) deliver(session, fields);
   });
   session.on('enquire_link', (pdu) => session.send(pdu.response()));
   session.on('unbind', (pdu) => { session.send(pdu.response()); session.close(); });
@@ -110,8 +135,19 @@ const server = smpp.createServer(function (session) {
       response = { message_id: id };
     }
     acc.record.push(entry);
+    if (id && mode.answerless > 0) {
+      // Taken, and its receipt will come, but its answer is lost (a crash on the way back).
+      mode.answerless -= 1;
+      entry.answerless = true;
+      if (pdu.registered_delivery & 0x01) receipt(acc, session, pdu, id);
+      return;
+    }
     const answer = () => {
-      if (session.closed) return;
+      if (session.closed) {
+        // The answer is lost with the bind, but the message was taken: its receipt still comes.
+        if (id && (pdu.registered_delivery & 0x01)) receipt(acc, session, pdu, id);
+        return;
+      }
       session.send(pdu.response(response));
       answered += 1;
       if (id && (pdu.registered_delivery & 0x01)) receipt(acc, session, pdu, id);
@@ -158,7 +194,7 @@ http.createServer(function (req, res) {
       } catch (e) { res.statusCode = 400; res.end(String(e)); }
     } else if (req.method === 'POST' && verb === 'reset' && id) {
       const acc = account(id);
-      acc.record = []; acc.mode = {}; acc.accepted = 0;
+      acc.record = []; acc.mode = {}; acc.accepted = 0; acc.waiting = [];
       res.end('ok\n');
     } else {
       res.statusCode = 404; res.end('unknown\n');

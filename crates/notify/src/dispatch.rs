@@ -199,7 +199,7 @@ impl Dispatcher {
     async fn housekeeping(&self) {
         let _writing = self.writes.lock().await;
         let until = self.notify.clock.now_micros() + self.lease().as_micros() as i64;
-        let steps: [(&str, Result<()>); 4] = [
+        let steps: [(&str, Result<()>); 5] = [
             ("renew leases", self.notify.renew(&self.owner, until).await),
             (
                 "take back messages",
@@ -208,6 +208,10 @@ impl Dispatcher {
             (
                 "match receipts",
                 self.notify.match_receipts().await.map(|_| ()),
+            ),
+            (
+                "settle uncertain parts by their receipts",
+                self.notify.settle_uncertain().await.map(|_| ()),
             ),
             (
                 "finish campaigns",
@@ -784,19 +788,21 @@ impl<'a> Session<'a> {
                     d.short_message().as_ref(),
                     u8::from(d.data_coding),
                 ) {
-                    Delivered::Receipt { smsc_id, outcome } => {
+                    Delivered::Receipt {
+                        smsc_id,
+                        outcome,
+                        recipient,
+                    } => {
                         self.emit(Event::Receipt {
                             smsc: self.bind.smsc.name.clone(),
                             smsc_id,
+                            recipient: national(&recipient),
                             outcome,
                         })
                         .await;
                     }
                     Delivered::Reply { from, text } => {
-                        let national = match from.strip_prefix("84") {
-                            Some(rest) if from.len() == 11 => format!("0{rest}"),
-                            _ => from.clone(),
-                        };
+                        let national = national(&from);
                         if self.bind.notify.rules.is_optout(&text)
                             && let Ok(n) = self.bind.notify.numbering_plan().parse(&national)
                         {
@@ -879,5 +885,13 @@ impl<'a> Session<'a> {
                 .await;
             }
         }
+    }
+}
+
+/// A number as an SMSC gives it (`84912345678`) in the national form the queue keeps.
+fn national(from: &str) -> String {
+    match from.strip_prefix("84") {
+        Some(rest) if from.len() == 11 => format!("0{rest}"),
+        _ => from.to_owned(),
     }
 }

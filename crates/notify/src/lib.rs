@@ -35,6 +35,7 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(8, "0008_notices.sql"),
         lantoa_store::migration!(9, "0009_bulletin_campaign.sql"),
         lantoa_store::migration!(10, "0010_alert_expiry.sql"),
+        lantoa_store::migration!(11, "0011_receipt_recipient.sql"),
     ],
 };
 

@@ -244,7 +244,7 @@ mod tests {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
-            seed % 5 != 0
+            !seed.is_multiple_of(5)
         });
         assert!(got >= 600.0, "{got:.1}/s of 1000 with 20% throttled");
     }

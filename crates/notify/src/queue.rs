@@ -19,6 +19,18 @@ use crate::service::Campaign;
 use crate::smpp::Outcome;
 use crate::{Error, Notify, Result};
 
+/// An unmatched receipt's SMSC, id and outcome (the first three columns of a row).
+fn unmatched(r: &sqlx::any::AnyRow) -> Result<(String, String, Outcome)> {
+    Ok((
+        r.try_get(0)?,
+        r.try_get(1)?,
+        Outcome::parse(&r.try_get::<String, _>(2)?).unwrap_or(Outcome::Undeliverable),
+    ))
+}
+
+/// How long a receipt no part's id matches waits before it may settle an uncertain part, µs.
+pub const SETTLE_AFTER: i64 = 2_000_000;
+
 /// Attempts a part gets at most (throttled answers do not count; resent uncertain parts do).
 pub const MAX_ATTEMPTS: i64 = 3;
 
@@ -115,6 +127,8 @@ pub enum Event {
         smsc_id: String,
         /// What it says.
         outcome: Outcome,
+        /// The number it names (national form).
+        recipient: String,
     },
     /// A citizen replied asking for no more messages.
     OptOut {
@@ -716,6 +730,7 @@ impl Notify {
         let mut touched = Vec::new();
         let mut answers: Vec<PartUpdate<'_>> = Vec::new();
         let mut receipts = Vec::new();
+        let mut recipients: HashMap<(&str, &str), &str> = HashMap::new();
         // One-part messages whose part was taken: the message is `submitted` (and `delivered`
         // on its receipt) without reading it back; every other change goes through
         // `recompute`, after these.
@@ -752,7 +767,11 @@ impl Notify {
                     smsc,
                     smsc_id,
                     outcome,
-                } => receipts.push((smsc.as_str(), smsc_id.as_str(), *outcome)),
+                    recipient,
+                } => {
+                    receipts.push((smsc.as_str(), smsc_id.as_str(), *outcome));
+                    recipients.insert((smsc.as_str(), smsc_id.as_str()), recipient.as_str());
+                }
                 Event::OptOut { phone } => {
                     sqlx::query(
                         "INSERT INTO notify_optouts (phone, source, created_by, created_at)
@@ -825,13 +844,14 @@ impl Notify {
                     continue;
                 }
                 sqlx::query(
-                    "INSERT INTO notify_receipts_unmatched (smsc, smsc_id, outcome, received_at)
-                     VALUES ($1, $2, $3, $4) ON CONFLICT (smsc, smsc_id) DO NOTHING",
+                    "INSERT INTO notify_receipts_unmatched (smsc, smsc_id, outcome, received_at, recipient)
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (smsc, smsc_id) DO NOTHING",
                 )
                 .bind(*smsc)
                 .bind(*smsc_id)
                 .bind(outcome.as_str())
                 .bind(now)
+                .bind(recipients.get(&(*smsc, *smsc_id)).copied())
                 .execute(&mut *tx)
                 .await?;
             }
@@ -973,9 +993,13 @@ impl Notify {
 
     /// Takes back messages whose dispatcher stopped (lease expired): their parts still in a
     /// window become `uncertain`; the messages go back to the queue for any part never sent
-    /// (or to resend), else to their final state. Returns how many messages it took back.
+    /// (or to resend), else to their final state. A message with a part to resend first waits
+    /// [`crate::rules::Rules::resend_wait_secs`] for the receipts that settle its parts (held as
+    /// `settling`, then taken back again). Returns how many messages it took back.
     pub async fn recover(&self) -> Result<i64> {
         let now = self.clock.now_micros();
+        let hold_until = now + i64::try_from(self.rules.resend_wait_secs).unwrap_or(60) * 1_000_000;
+        let mut held: HashSet<i64> = HashSet::new();
         let mut tx = self.db.begin().await?;
         let ids: Vec<i64> = sqlx::query(
             "SELECT id FROM notify_messages WHERE state = 'sending' AND lease_until < $1",
@@ -998,26 +1022,124 @@ impl Notify {
                 q = q.bind(*id);
             }
             q.execute(&mut *tx).await?;
-            // Parts put back as unsent stay so; the message state follows.
+            // A message of a campaign that resends uncertain parts, taken back the first time
+            // with a part now uncertain, is held (owner `settling`) for the resend wait, so the
+            // receipts of the parts the SMSC did take settle them before anything goes again.
             let sql = format!(
-                "UPDATE notify_messages SET owner = NULL, lease_until = NULL WHERE id IN ({})",
-                placeholders(1, chunk.len())
+                "UPDATE notify_messages SET owner = 'settling', lease_until = $1
+                 WHERE id IN ({}) AND (owner IS NULL OR owner <> 'settling')
+                   AND EXISTS (SELECT 1 FROM notify_campaigns c WHERE c.id = notify_messages.campaign_id AND c.resend_uncertain = 1)
+                   AND EXISTS (SELECT 1 FROM notify_parts p WHERE p.message_id = notify_messages.id AND p.state = 'uncertain')
+                 RETURNING id",
+                placeholders(2, chunk.len())
             );
-            let mut q = sqlx::query(&sql);
+            let mut q = sqlx::query(&sql).bind(hold_until);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&mut *tx).await? {
+                held.insert(r.try_get::<i64, _>(0)?);
+            }
+            // The rest go back: parts put back as unsent stay so; the message state follows.
+            let sql = format!(
+                "UPDATE notify_messages SET owner = NULL, lease_until = NULL
+                 WHERE id IN ({}) AND NOT (COALESCE(owner, '') = 'settling' AND lease_until = $1)",
+                placeholders(2, chunk.len())
+            );
+            let mut q = sqlx::query(&sql).bind(hold_until);
             for id in chunk {
                 q = q.bind(*id);
             }
             q.execute(&mut *tx).await?;
         }
-        self.recompute(&mut tx, &ids, now).await?;
+        let released: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|id| !held.contains(id))
+            .collect();
+        self.recompute(&mut tx, &released, now).await?;
         tx.commit().await?;
         if !ids.is_empty() {
             tracing::warn!(
                 messages = ids.len(),
-                "took back messages of a dispatcher that stopped; parts in its window are uncertain"
+                held = held.len(),
+                "took back messages of a dispatcher that stopped; parts in its window are uncertain (those to resend wait for their receipts)"
             );
         }
         Ok(ids.len() as i64)
+    }
+
+    /// Settles parts left `uncertain` by a dispatcher that stopped or a bind that broke (the
+    /// SMSC's answer, with its id, was lost) by the receipts that came for them: a receipt whose
+    /// id no part carries, older than [`SETTLE_AFTER`] (an answer on its way would have matched
+    /// it by then), names its number; the oldest uncertain part of that SMSC to that number takes
+    /// its id and outcome, and is not sent again. Returns how many parts were settled.
+    pub async fn settle_uncertain(&self) -> Result<i64> {
+        let now = self.clock.now_micros();
+        let rows = sqlx::query(
+            "SELECT u.smsc, u.smsc_id, u.outcome, u.recipient FROM notify_receipts_unmatched u
+             WHERE u.recipient IS NOT NULL AND u.received_at < $1
+               AND EXISTS (SELECT 1 FROM notify_parts p JOIN notify_messages m ON m.id = p.message_id
+                           WHERE m.phone = u.recipient AND p.smsc = u.smsc AND p.state = 'uncertain')
+             ORDER BY u.received_at LIMIT 1000",
+        )
+        .bind(now - SETTLE_AFTER)
+        .fetch_all(self.db.pool())
+        .await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.db.begin().await?;
+        let mut touched = Vec::new();
+        let mut settled = 0i64;
+        for r in &rows {
+            let (smsc, smsc_id, outcome) = unmatched(r)?;
+            let recipient: String = r.try_get(3)?;
+            let Some(part) = sqlx::query(
+                "SELECT p.message_id, p.part FROM notify_parts p JOIN notify_messages m ON m.id = p.message_id
+                 WHERE m.phone = $1 AND p.smsc = $2 AND p.state = 'uncertain'
+                 ORDER BY p.updated_at, p.message_id, p.part LIMIT 1",
+            )
+            .bind(&recipient)
+            .bind(&smsc)
+            .fetch_optional(&mut *tx)
+            .await?
+            else {
+                continue;
+            };
+            let (message, part): (i64, i64) = (part.try_get(0)?, part.try_get(1)?);
+            sqlx::query(
+                "UPDATE notify_parts SET state = 'accepted', smsc_id = $1, updated_at = $2,
+                     error = 'its answer was lost; settled by its delivery receipt'
+                 WHERE message_id = $3 AND part = $4",
+            )
+            .bind(&smsc_id)
+            .bind(now)
+            .bind(message)
+            .bind(part)
+            .execute(&mut *tx)
+            .await?;
+            self.apply_receipts(&mut tx, &[(&smsc, &smsc_id, outcome)], now)
+                .await?;
+            sqlx::query("DELETE FROM notify_receipts_unmatched WHERE smsc = $1 AND smsc_id = $2")
+                .bind(&smsc)
+                .bind(&smsc_id)
+                .execute(&mut *tx)
+                .await?;
+            touched.push(message);
+            settled += 1;
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        self.recompute(&mut tx, &touched, now).await?;
+        tx.commit().await?;
+        if settled > 0 {
+            tracing::info!(
+                parts = settled,
+                "uncertain parts settled by their delivery receipts"
+            );
+        }
+        Ok(settled)
     }
 
     /// Matches receipts that arrived before the answer they refer to was recorded.
@@ -1036,10 +1158,7 @@ impl Notify {
         let mut tx = self.db.begin().await?;
         let mut touched = Vec::new();
         for r in &rows {
-            let smsc: String = r.try_get(0)?;
-            let smsc_id: String = r.try_get(1)?;
-            let outcome =
-                Outcome::parse(&r.try_get::<String, _>(2)?).unwrap_or(Outcome::Undeliverable);
+            let (smsc, smsc_id, outcome) = unmatched(r)?;
             touched.extend(
                 self.apply_receipts(&mut tx, &[(&smsc, &smsc_id, outcome)], now)
                     .await?
@@ -1140,7 +1259,29 @@ impl Notify {
         .await?
         .iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-        .collect::<Result<_>>()?;
+        .collect::<Result<Vec<(String, i64)>>>()?;
+        // Messages held for their receipts before an uncertain part goes again: said, counted.
+        let settling: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM notify_messages WHERE campaign_id = $1 AND test = $2 AND owner = 'settling' AND state = 'sending'",
+        )
+        .bind(id)
+        .bind(i64::from(test))
+        .fetch_one(self.db.pool())
+        .await?
+        .try_get(0)?;
+        let mut reasons = reasons;
+        if settling > 0 {
+            reasons.insert(
+                0,
+                (
+                    format!(
+                        "waiting up to {} s for the delivery receipts of parts whose answer was lost, before sending again what no receipt settles",
+                        self.rules.resend_wait_secs
+                    ),
+                    settling,
+                ),
+            );
+        }
         Ok(Progress {
             by_operator: by.into_values().collect(),
             total,

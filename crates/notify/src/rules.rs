@@ -29,6 +29,9 @@ pub struct Rules {
     pub cap_sender: Option<String>,
     /// The brandname an alert's SMS goes under, when set.
     pub alert_brandname: Option<String>,
+    /// How long a part left uncertain waits for its receipt before a campaign that resends
+    /// uncertain parts sends it again, seconds.
+    pub resend_wait_secs: u64,
 }
 
 #[derive(Deserialize)]
@@ -41,7 +44,18 @@ struct File {
     optout: OptOut,
     #[serde(default)]
     alerts: Option<Alerts>,
+    #[serde(default)]
+    resend: Option<Resend>,
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Resend {
+    wait_secs: u64,
+}
+
+/// [`Rules::resend_wait_secs`] when the file does not say.
+const RESEND_WAIT_SECS: u64 = 60;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -119,6 +133,7 @@ impl Rules {
                 .as_ref()
                 .map(|a| a.sender.trim().to_owned())
                 .filter(|s| !s.is_empty()),
+            resend_wait_secs: f.resend.map_or(RESEND_WAIT_SECS, |r| r.wait_secs),
             alert_brandname: f
                 .alerts
                 .and_then(|a| a.brandname)

@@ -310,6 +310,8 @@ pub enum Delivered {
         smsc_id: String,
         /// What happened to it.
         outcome: Outcome,
+        /// The number it went to, as the SMSC gives it (the receipt's source).
+        recipient: String,
     },
     /// A receipt that is not final yet (en route, accepted), or one Lantoa cannot read.
     Other,
@@ -368,7 +370,11 @@ pub fn read_deliver(
         None => from_text.as_ref().map(|(_, o)| *o),
     };
     match (id.or(from_text.map(|(i, _)| i)), outcome) {
-        (Some(smsc_id), Some(outcome)) => Delivered::Receipt { smsc_id, outcome },
+        (Some(smsc_id), Some(outcome)) => Delivered::Receipt {
+            smsc_id,
+            outcome,
+            recipient: source.to_owned(),
+        },
         _ => Delivered::Other,
     }
 }
@@ -484,7 +490,8 @@ mod tests {
             read_deliver(0x04, &[], "x", b"id:5 stat:DELIVRD", 0),
             Delivered::Receipt {
                 smsc_id: "5".into(),
-                outcome: Outcome::Delivered
+                outcome: Outcome::Delivered,
+                recipient: "x".into(),
             }
         );
     }

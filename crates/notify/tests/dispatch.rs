@@ -274,6 +274,46 @@ async fn an_smsc_slower_than_the_contract_gets_every_message_once() {
     r.finish().await;
 }
 
+/// The SMSC took some parts but their answers were lost (the bind breaks waiting for them):
+/// those parts are uncertain until their receipts, which come to the new bind, settle them as
+/// delivered; none is sent again and none stays uncertain.
+#[tokio::test]
+#[ignore = "needs the SMSC simulator: cargo xtask test starts it"]
+async fn parts_whose_answer_was_lost_are_settled_by_their_receipts() {
+    let clock = daytime();
+    let mut r = start_at("noanswer", clock.clone(), |s| {
+        s.response_timeout_secs = 1;
+        s.max_window = 4;
+    })
+    .await;
+    // The queue's clock is the test's: it moves a second every 100 ms, so a receipt no answer
+    // claimed grows old enough to settle a part.
+    let ticking = tokio::spawn(async move {
+        for _ in 0..600 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            clock.advance(chrono::Duration::seconds(1));
+        }
+    });
+    mode(&r.account, r#"{"answerless": 3, "receipt_delay_ms": 2500}"#).await;
+    let id = approved(
+        &r.n,
+        "plain",
+        30,
+        "Phong chong sot xuat huyet: diet lang quang.",
+        false,
+    )
+    .await;
+    let p = until(&r.n, id, |p| settled(p) && p.total.delivered == 30).await;
+    assert_eq!(p.total.failed + p.total.uncertain, 0, "{p:?}");
+    let rec = record(&r.account).await;
+    assert_eq!(rec.iter().filter(|e| e["answerless"] == true).count(), 3);
+    let per = accepted_per_destination(&rec);
+    assert_eq!(per.len(), 30);
+    assert!(per.values().all(|&k| k == 1), "none sent again: {per:?}");
+    ticking.abort();
+    r.finish().await;
+}
+
 #[tokio::test]
 #[ignore = "needs the SMSC simulator: cargo xtask test starts it"]
 async fn refusals_fail_with_their_reason_and_ambiguous_answers_follow_the_policy() {
