@@ -149,7 +149,7 @@ impl Dispatcher {
         if let Err(e) = self.notify.recover().await {
             tracing::warn!(error = %e, "cannot take back messages of stopped dispatchers");
         }
-        let (tx, rx) = mpsc::channel::<Event>(4 * RECORD_BATCH);
+        let (tx, rx) = mpsc::channel::<Recorded>(4 * RECORD_BATCH);
         let recorder = tokio::spawn(record(self.notify.clone(), rx, self.writes.clone()));
         let mut binds = Vec::new();
         for smsc in &self.config.smsc {
@@ -230,19 +230,34 @@ impl Dispatcher {
     }
 }
 
+/// An event for the recorder, and who waits for it to be written (a `deliver_sm` is answered
+/// only then: an SMSC keeps a receipt it had no answer for and sends it again, so a receipt is
+/// never lost between the answer and the write).
+#[derive(Debug)]
+struct Recorded {
+    event: Event,
+    written: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
 /// Writes events in batches until every bind has stopped; a failed write is retried, never
 /// dropped (if the process dies first, the parts stay in `window` and are marked uncertain).
+/// Whoever waits on an event is told once its batch is written.
 async fn record(
     notify: Notify,
-    mut rx: mpsc::Receiver<Event>,
+    mut rx: mpsc::Receiver<Recorded>,
     writes: Arc<tokio::sync::Mutex<()>>,
 ) {
     let mut batch = Vec::with_capacity(RECORD_BATCH);
-    while let Some(e) = rx.recv().await {
-        batch.push(e);
+    let mut waiting = Vec::new();
+    while let Some(r) = rx.recv().await {
+        batch.push(r.event);
+        waiting.extend(r.written);
         while batch.len() < RECORD_BATCH {
             match rx.try_recv() {
-                Ok(e) => batch.push(e),
+                Ok(r) => {
+                    batch.push(r.event);
+                    waiting.extend(r.written);
+                }
                 Err(_) => break,
             }
         }
@@ -258,6 +273,9 @@ async fn record(
             wait = (wait * 2).min(Duration::from_secs(10));
         }
         batch.clear();
+        for w in waiting.drain(..) {
+            let _ = w.send(());
+        }
     }
 }
 
@@ -291,7 +309,7 @@ struct Bind {
     name: String,
     owner: String,
     lease: Duration,
-    events: mpsc::Sender<Event>,
+    events: mpsc::Sender<Recorded>,
     stop: watch::Receiver<bool>,
     writes: Arc<tokio::sync::Mutex<()>>,
 }
@@ -373,6 +391,8 @@ struct Session<'a> {
     started: Instant,
     rtt: f64,
     last_rx: Instant,
+    /// `deliver_sm`s waiting for their events to be written before they are answered.
+    unanswered: VecDeque<(u32, tokio::sync::oneshot::Receiver<()>)>,
     enquire: Option<(u32, Instant)>,
     last_status: Instant,
 }
@@ -396,6 +416,7 @@ impl<'a> Session<'a> {
             started: now,
             rtt: 0.05,
             last_rx: now,
+            unanswered: VecDeque::new(),
             enquire: None,
             last_status: now,
         }
@@ -438,9 +459,49 @@ impl<'a> Session<'a> {
     }
 
     async fn emit(&self, e: Event) {
-        if self.bind.events.send(e).await.is_err() {
+        self.emit_then(e, None).await;
+    }
+
+    /// [`Session::emit`], telling `written` once the event is written.
+    async fn emit_then(&self, event: Event, written: Option<tokio::sync::oneshot::Sender<()>>) {
+        if self
+            .bind
+            .events
+            .send(Recorded { event, written })
+            .await
+            .is_err()
+        {
             tracing::error!("the event recorder stopped before its binds");
         }
+    }
+
+    /// Answers the `deliver_sm`s whose events are written, in the order they came.
+    async fn answer_written(
+        &mut self,
+        sink: &mut futures::stream::SplitSink<smpp::Session, Command>,
+    ) -> Option<String> {
+        while let Some((seq, rx)) = self.unanswered.front_mut() {
+            match rx.try_recv() {
+                Ok(()) => {}
+                Err(tokio::sync::oneshot::error::TryRecvError::Empty) => break,
+                // The recorder is gone: the SMSC will send it again to a bind that can keep it.
+                Err(tokio::sync::oneshot::error::TryRecvError::Closed) => {
+                    self.unanswered.pop_front();
+                    continue;
+                }
+            }
+            let seq = *seq;
+            self.unanswered.pop_front();
+            let reply = Command::new(
+                CommandStatus::EsmeRok,
+                seq,
+                Pdu::DeliverSmResp(Default::default()),
+            );
+            if let Err(e) = sink.send(reply).await {
+                return Some(format!("cannot write to the SMSC: {e}"));
+            }
+        }
+        None
     }
 
     async fn refresh(&mut self) -> Result<()> {
@@ -627,6 +688,9 @@ impl<'a> Session<'a> {
                     }
                 }
             }
+            if let Some(why) = self.answer_written(sink).await {
+                return why;
+            }
             // Throttled parts whose pause is over go first.
             while self.retry.front().is_some_and(|(t, _)| *t <= now) {
                 if let Some((_, o)) = self.retry.pop_front() {
@@ -772,15 +836,11 @@ impl<'a> Session<'a> {
         }
         match command.pdu() {
             Some(Pdu::DeliverSm(d)) => {
-                let reply = Command::new(
-                    CommandStatus::EsmeRok,
-                    seq,
-                    Pdu::DeliverSmResp(Default::default()),
-                );
-                if let Err(e) = sink.send(reply).await {
-                    return Some(format!("cannot write to the SMSC: {e}"));
-                }
                 let source = smpp::c_string(d.source_addr.as_ref());
+                // A receipt or an opt-out is answered once written (`answer_written`); what
+                // Lantoa keeps nothing of is answered at once.
+                let (written, wait) = tokio::sync::oneshot::channel();
+                let mut kept = Some(written);
                 match smpp::read_deliver(
                     u8::from(d.esm_class),
                     d.tlvs(),
@@ -793,12 +853,15 @@ impl<'a> Session<'a> {
                         outcome,
                         recipient,
                     } => {
-                        self.emit(Event::Receipt {
-                            smsc: self.bind.smsc.name.clone(),
-                            smsc_id,
-                            recipient: national(&recipient),
-                            outcome,
-                        })
+                        self.emit_then(
+                            Event::Receipt {
+                                smsc: self.bind.smsc.name.clone(),
+                                smsc_id,
+                                recipient: national(&recipient),
+                                outcome,
+                            },
+                            kept.take(),
+                        )
                         .await;
                     }
                     Delivered::Reply { from, text } => {
@@ -806,13 +869,28 @@ impl<'a> Session<'a> {
                         if self.bind.notify.rules.is_optout(&text)
                             && let Ok(n) = self.bind.notify.numbering_plan().parse(&national)
                         {
-                            self.emit(Event::OptOut {
-                                phone: n.national().to_owned(),
-                            })
+                            self.emit_then(
+                                Event::OptOut {
+                                    phone: n.national().to_owned(),
+                                },
+                                kept.take(),
+                            )
                             .await;
                         }
                     }
                     Delivered::Other => {}
+                }
+                if kept.is_none() {
+                    self.unanswered.push_back((seq, wait));
+                } else {
+                    let reply = Command::new(
+                        CommandStatus::EsmeRok,
+                        seq,
+                        Pdu::DeliverSmResp(Default::default()),
+                    );
+                    if let Err(e) = sink.send(reply).await {
+                        return Some(format!("cannot write to the SMSC: {e}"));
+                    }
                 }
             }
             Some(Pdu::EnquireLink) => {
