@@ -810,12 +810,22 @@ impl Notify {
                 .bind(serde_json::to_string(&answers)?)
                 .fetch_all(&mut *tx)
                 .await?;
+            let mut uncertain = Vec::new();
             for (m, state) in changed {
                 if state == "accepted" && only.contains(&m) {
                     settled.insert(m, "submitted");
                 } else {
+                    if state == "uncertain" {
+                        uncertain.push(m);
+                    }
                     touched.push(m);
                 }
+            }
+            // A broken bind's uncertain parts of a campaign that resends them wait for their
+            // receipts as a dead dispatcher's do (`recover` releases the message after the wait).
+            if !uncertain.is_empty() {
+                let held = self.hold_for_receipts(&mut tx, &uncertain, now).await?;
+                touched.retain(|m| !held.contains(m));
             }
         }
         for chunk in receipts.chunks(RECEIPTS_PER_STATEMENT) {
@@ -1023,23 +1033,8 @@ impl Notify {
             }
             q.execute(&mut *tx).await?;
             // A message of a campaign that resends uncertain parts, taken back the first time
-            // with a part now uncertain, is held (owner `settling`) for the resend wait, so the
-            // receipts of the parts the SMSC did take settle them before anything goes again.
-            let sql = format!(
-                "UPDATE notify_messages SET owner = 'settling', lease_until = $1
-                 WHERE id IN ({}) AND (owner IS NULL OR owner <> 'settling')
-                   AND EXISTS (SELECT 1 FROM notify_campaigns c WHERE c.id = notify_messages.campaign_id AND c.resend_uncertain = 1)
-                   AND EXISTS (SELECT 1 FROM notify_parts p WHERE p.message_id = notify_messages.id AND p.state = 'uncertain')
-                 RETURNING id",
-                placeholders(2, chunk.len())
-            );
-            let mut q = sqlx::query(&sql).bind(hold_until);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            for r in q.fetch_all(&mut *tx).await? {
-                held.insert(r.try_get::<i64, _>(0)?);
-            }
+            // with a part now uncertain, is held for the resend wait.
+            held.extend(self.hold_for_receipts(&mut tx, chunk, now).await?);
             // The rest go back: parts put back as unsent stay so; the message state follows.
             let sql = format!(
                 "UPDATE notify_messages SET owner = NULL, lease_until = NULL
@@ -1067,6 +1062,31 @@ impl Notify {
             );
         }
         Ok(ids.len() as i64)
+    }
+
+    /// Holds the messages among `ids` (at most a statement's worth) that have an uncertain part
+    /// their campaign would send again (owner `settling`, until the resend wait is over), so the
+    /// receipts of the parts the SMSC did take settle them before anything goes again; a message
+    /// already held once is not held again. Returns the messages held.
+    async fn hold_for_receipts(&self, tx: &mut Tx, ids: &[i64], now: i64) -> Result<HashSet<i64>> {
+        let hold_until = now + i64::try_from(self.rules.resend_wait_secs).unwrap_or(60) * 1_000_000;
+        let sql = format!(
+            "UPDATE notify_messages SET owner = 'settling', lease_until = $1
+             WHERE id IN ({}) AND state = 'sending' AND (owner IS NULL OR owner <> 'settling')
+               AND EXISTS (SELECT 1 FROM notify_campaigns c WHERE c.id = notify_messages.campaign_id AND c.resend_uncertain = 1)
+               AND EXISTS (SELECT 1 FROM notify_parts p WHERE p.message_id = notify_messages.id AND p.state = 'uncertain')
+             RETURNING id",
+            placeholders(2, ids.len())
+        );
+        let mut q = sqlx::query(&sql).bind(hold_until);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| Ok(r.try_get::<i64, _>(0)?))
+            .collect()
     }
 
     /// Settles parts left `uncertain` by a dispatcher that stopped or a bind that broke (the

@@ -280,14 +280,26 @@ async fn an_smsc_slower_than_the_contract_gets_every_message_once() {
 #[tokio::test]
 #[ignore = "needs the SMSC simulator: cargo xtask test starts it"]
 async fn parts_whose_answer_was_lost_are_settled_by_their_receipts() {
+    lost_answers("noanswer", false).await;
+}
+
+/// The same for an emergency campaign, which sends uncertain parts again: it first waits for
+/// their receipts (the resend wait), so nothing the SMSC took goes twice.
+#[tokio::test]
+#[ignore = "needs the SMSC simulator: cargo xtask test starts it"]
+async fn an_emergency_waits_for_the_receipts_before_sending_again() {
+    lost_answers("urgent", true).await;
+}
+
+async fn lost_answers(account: &str, emergency: bool) {
     let clock = daytime();
-    let mut r = start_at("noanswer", clock.clone(), |s| {
+    let mut r = start_at(account, clock.clone(), |s| {
         s.response_timeout_secs = 1;
         s.max_window = 4;
     })
     .await;
     // The queue's clock is the test's: it moves a second every 100 ms, so a receipt no answer
-    // claimed grows old enough to settle a part.
+    // claimed grows old enough to settle a part, and the resend wait passes.
     let ticking = tokio::spawn(async move {
         for _ in 0..600 {
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -300,7 +312,7 @@ async fn parts_whose_answer_was_lost_are_settled_by_their_receipts() {
         "plain",
         30,
         "Phong chong sot xuat huyet: diet lang quang.",
-        false,
+        emergency,
     )
     .await;
     let p = until(&r.n, id, |p| settled(p) && p.total.delivered == 30).await;
