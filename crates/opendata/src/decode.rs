@@ -208,12 +208,7 @@ pub fn cell(bytes: &[u8]) -> Result<Decoded<'_>, EncodingProblem> {
         Ok(s) => text(s),
         Err(_) => match judge(bytes.iter().map(|&b| char::from(b))) {
             Verdict::Tcvn3 => Ok(Decoded {
-                text: Cow::Owned(
-                    bytes
-                        .iter()
-                        .map(|&b| tcvn3_char(b).unwrap_or(char::from(b)))
-                        .collect(),
-                ),
+                text: Cow::Owned(tcvn3_reading(&as_given(bytes))),
                 legacy: Some(Legacy::Tcvn3),
             }),
             Verdict::Vni => Err(EncodingProblem::Vni),
@@ -244,16 +239,7 @@ pub fn text(s: &str) -> Result<Decoded<'_>, EncodingProblem> {
             legacy: None,
         }),
         Verdict::Tcvn3 => Ok(Decoded {
-            text: Cow::Owned(
-                s.chars()
-                    .map(|c| {
-                        u8::try_from(u32::from(c))
-                            .ok()
-                            .and_then(tcvn3_char)
-                            .unwrap_or(c)
-                    })
-                    .collect(),
-            ),
+            text: Cow::Owned(tcvn3_reading(s)),
             legacy: Some(Legacy::Tcvn3),
         }),
         Verdict::Vni => Err(EncodingProblem::Vni),
@@ -549,15 +535,9 @@ pub fn cell_in(bytes: &[u8], reading: Option<Reading>) -> Result<Decoded<'_>, En
             legacy: None,
         });
     }
-    let latin1 = || -> String {
-        match utf8 {
-            Ok(s) => s.to_owned(),
-            Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
-        }
-    };
     match reading {
         Reading::Tcvn3 => Ok(Decoded {
-            text: Cow::Owned(tcvn3_reading(&latin1())),
+            text: Cow::Owned(tcvn3_reading(&as_given(bytes))),
             legacy: Some(Legacy::Tcvn3),
         }),
         Reading::Vni => Err(EncodingProblem::Vni),
