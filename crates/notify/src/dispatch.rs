@@ -492,13 +492,8 @@ impl<'a> Session<'a> {
             }
             let seq = *seq;
             self.unanswered.pop_front();
-            let reply = Command::new(
-                CommandStatus::EsmeRok,
-                seq,
-                Pdu::DeliverSmResp(Default::default()),
-            );
-            if let Err(e) = sink.send(reply).await {
-                return Some(format!("cannot write to the SMSC: {e}"));
+            if let Some(why) = answer_deliver(sink, seq).await {
+                return Some(why);
             }
         }
         None
@@ -882,15 +877,8 @@ impl<'a> Session<'a> {
                 }
                 if kept.is_none() {
                     self.unanswered.push_back((seq, wait));
-                } else {
-                    let reply = Command::new(
-                        CommandStatus::EsmeRok,
-                        seq,
-                        Pdu::DeliverSmResp(Default::default()),
-                    );
-                    if let Err(e) = sink.send(reply).await {
-                        return Some(format!("cannot write to the SMSC: {e}"));
-                    }
+                } else if let Some(why) = answer_deliver(sink, seq).await {
+                    return Some(why);
                 }
             }
             Some(Pdu::EnquireLink) => {
@@ -972,4 +960,20 @@ fn national(from: &str) -> String {
         Some(rest) if from.len() == 11 => format!("0{rest}"),
         _ => from.to_owned(),
     }
+}
+
+/// Answers `deliver_sm` `seq`; why the bind must end when it cannot.
+async fn answer_deliver(
+    sink: &mut futures::stream::SplitSink<smpp::Session, Command>,
+    seq: u32,
+) -> Option<String> {
+    let reply = Command::new(
+        CommandStatus::EsmeRok,
+        seq,
+        Pdu::DeliverSmResp(Default::default()),
+    );
+    sink.send(reply)
+        .await
+        .err()
+        .map(|e| format!("cannot write to the SMSC: {e}"))
 }

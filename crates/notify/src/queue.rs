@@ -1008,7 +1008,6 @@ impl Notify {
     /// `settling`, then taken back again). Returns how many messages it took back.
     pub async fn recover(&self) -> Result<i64> {
         let now = self.clock.now_micros();
-        let hold_until = now + i64::try_from(self.rules.resend_wait_secs).unwrap_or(60) * 1_000_000;
         let mut held: HashSet<i64> = HashSet::new();
         let mut tx = self.db.begin().await?;
         let ids: Vec<i64> = sqlx::query(
@@ -1034,18 +1033,25 @@ impl Notify {
             q.execute(&mut *tx).await?;
             // A message of a campaign that resends uncertain parts, taken back the first time
             // with a part now uncertain, is held for the resend wait.
-            held.extend(self.hold_for_receipts(&mut tx, chunk, now).await?);
+            let now_held = self.hold_for_receipts(&mut tx, chunk, now).await?;
             // The rest go back: parts put back as unsent stay so; the message state follows.
-            let sql = format!(
-                "UPDATE notify_messages SET owner = NULL, lease_until = NULL
-                 WHERE id IN ({}) AND NOT (COALESCE(owner, '') = 'settling' AND lease_until = $1)",
-                placeholders(2, chunk.len())
-            );
-            let mut q = sqlx::query(&sql).bind(hold_until);
-            for id in chunk {
-                q = q.bind(*id);
+            let back: Vec<i64> = chunk
+                .iter()
+                .copied()
+                .filter(|id| !now_held.contains(id))
+                .collect();
+            held.extend(now_held);
+            if !back.is_empty() {
+                let sql = format!(
+                    "UPDATE notify_messages SET owner = NULL, lease_until = NULL WHERE id IN ({})",
+                    placeholders(1, back.len())
+                );
+                let mut q = sqlx::query(&sql);
+                for id in &back {
+                    q = q.bind(*id);
+                }
+                q.execute(&mut *tx).await?;
             }
-            q.execute(&mut *tx).await?;
         }
         let released: Vec<i64> = ids
             .iter()
