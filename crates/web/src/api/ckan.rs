@@ -1213,30 +1213,26 @@ async fn datastore_search(
             }
         }
     }
-    // `q`: text anywhere in the row, or an object of text per field.
-    let q: Vec<(Option<usize>, String)> = match p.get("q") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Object(o)) => o
+    // `q`: text anywhere in the row, or an object of text per field (given as JSON, or as JSON
+    // text in a query string, as ckanapi's GET would send it).
+    let per_field = match p.get("q") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(o)) => Some(Ok(o.clone())),
+        Some(v) => match serde_json::from_str::<Value>(&plain(v)) {
+            Ok(Value::Object(o)) => Some(Ok(o)),
+            _ => Some(Err(plain(v))),
+        },
+    };
+    let q: Vec<(Option<usize>, String)> = match per_field {
+        None => Vec::new(),
+        Some(Ok(o)) => o
             .iter()
             .map(|(k, v)| {
                 let i = index(k).ok_or_else(|| validation(format!("q: no field {k}")))?;
                 Ok((Some(i), lantoa_core::text::fold_key(&plain(v))))
             })
             .collect::<Result<_, CkanError>>()?,
-        Some(v) => {
-            let text = plain(v);
-            // A query string may carry the object as JSON, as ckanapi's GET would.
-            match serde_json::from_str::<Value>(&text) {
-                Ok(Value::Object(o)) => o
-                    .iter()
-                    .map(|(k, v)| {
-                        let i = index(k).ok_or_else(|| validation(format!("q: no field {k}")))?;
-                        Ok((Some(i), lantoa_core::text::fold_key(&plain(v))))
-                    })
-                    .collect::<Result<_, CkanError>>()?,
-                _ => vec![(None, lantoa_core::text::fold_key(&text))],
-            }
-        }
+        Some(Err(text)) => vec![(None, lantoa_core::text::fold_key(&text))],
     };
     let q: Vec<(Option<usize>, String)> = q.into_iter().filter(|(_, t)| !t.is_empty()).collect();
     let sort = match text(p, "sort") {
