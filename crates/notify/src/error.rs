@@ -40,6 +40,10 @@ pub enum Error {
     /// A component the step needs (the speech engine) is not working; the message says which.
     #[error("{0}")]
     Unavailable(String),
+    /// The step is not the caller's to take (another person's draft, a decision without the
+    /// approver's role); the message says whose it is.
+    #[error("{0}")]
+    Forbidden(String),
     /// A loudspeaker cluster's token is unknown or revoked.
     #[error("{0}")]
     Unauthenticated(String),
@@ -100,6 +104,7 @@ impl lantoa_core::error_code::HasErrorCode for Error {
             Error::NotFound { .. } => error_code::NOT_FOUND,
             Error::Unavailable(_) => error_code::UNAVAILABLE,
             Error::Unauthenticated(_) => error_code::UNAUTHENTICATED,
+            Error::Forbidden(_) => error_code::FORBIDDEN,
             Error::Store(e) => e.error_code(),
         }
     }

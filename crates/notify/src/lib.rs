@@ -14,11 +14,11 @@ pub use demo_year::YearReport;
 pub use dispatch::{DispatchConfig, Dispatcher};
 pub use error::{Error, Result};
 pub use queue::{
-    BindStatus, Claimed, Event, FigureRow, Figures, MAX_ATTEMPTS, OperatorProgress, Progress,
-    Sendable, TEST_LIST_MAX,
+    BindStatus, Claimed, DELIVERIES_PAGE_MAX, Delivery, Event, FigureRow, Figures, MAX_ATTEMPTS,
+    MESSAGE_STATES, OperatorProgress, PartState, Progress, Sendable, TEST_LIST_MAX,
 };
 pub use service::{
-    Campaign, Estimate, List, NewCampaign, Notify, OPTOUT_SOURCES, OperatorPlan, Plan,
+    Campaign, Estimate, List, NewCampaign, Notify, OPTOUT_SOURCES, OperatorPlan, Plan, Step, Taker,
 };
 
 /// Migrations of the notify tables.

@@ -162,6 +162,67 @@ pub struct OperatorProgress {
     pub skipped: i64,
 }
 
+/// One message of a campaign as it stands: who, its state, and each part's answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Delivery {
+    /// The message's id (the page's cursor).
+    pub id: i64,
+    /// The number, national form.
+    pub phone: String,
+    /// Its operator.
+    pub operator: String,
+    /// Its commune, when the list said.
+    pub commune_code: Option<String>,
+    /// `queued`, `sending`, `submitted`, `delivered`, `failed`, `uncertain`, `cancelled`,
+    /// `skipped`.
+    pub state: String,
+    /// Why it failed or was skipped.
+    pub reason: Option<String>,
+    /// Its parts.
+    pub parts: i64,
+    /// When its first part was accepted, µs.
+    pub sent_at: Option<i64>,
+    /// When its state last changed, µs.
+    pub updated_at: i64,
+    /// Each part written so far, in order.
+    pub part_states: Vec<PartState>,
+}
+
+/// One part of a message as the SMSC answered it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartState {
+    /// 1-based.
+    pub part: i64,
+    /// `window`, `retry`, `accepted`, `delivered`, `undeliverable`, `expired`, `failed`,
+    /// `uncertain`.
+    pub state: String,
+    /// The SMSC it went to.
+    pub smsc: String,
+    /// The SMSC's message id, once answered.
+    pub smsc_id: Option<String>,
+    /// The SMSC's error, when refused.
+    pub error: Option<String>,
+    /// Submits so far.
+    pub attempts: i64,
+    /// When it last changed, µs.
+    pub updated_at: i64,
+}
+
+/// The states a message can be in, as a filter names them.
+pub const MESSAGE_STATES: &[&str] = &[
+    "queued",
+    "sending",
+    "submitted",
+    "delivered",
+    "failed",
+    "uncertain",
+    "cancelled",
+    "skipped",
+];
+
+/// Messages on one page of [`Notify::deliveries`], at most.
+pub const DELIVERIES_PAGE_MAX: i64 = 1000;
+
 /// A campaign's progress, per operator.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Progress {
@@ -1313,6 +1374,102 @@ impl Notify {
             total,
             reasons,
         })
+    }
+
+    /// A page of a campaign's messages (not its test send) in id order, after the message
+    /// `after` and in `state` when given, with the count of all that match: what an agency's
+    /// system reads back to learn which of its citizens got the message.
+    pub async fn deliveries(
+        &self,
+        campaign: i64,
+        state: Option<&str>,
+        after: i64,
+        limit: i64,
+    ) -> Result<(Vec<Delivery>, i64)> {
+        self.campaign(campaign).await?;
+        if let Some(s) = state
+            && !MESSAGE_STATES.contains(&s)
+        {
+            return Err(crate::error::invalid(
+                "state",
+                format!(
+                    "{s:?} is not a message state; states are {}",
+                    MESSAGE_STATES.join(", ")
+                ),
+            ));
+        }
+        if !(1..=DELIVERIES_PAGE_MAX).contains(&limit) {
+            return Err(crate::error::invalid(
+                "limit",
+                format!("{limit} is not between 1 and {DELIVERIES_PAGE_MAX}"),
+            ));
+        }
+        let filter = "campaign_id = $1 AND test = 0 AND ($2 = '' OR state = $2)";
+        let total: i64 = sqlx::query(&format!(
+            "SELECT COUNT(*) FROM notify_messages WHERE {filter}"
+        ))
+        .bind(campaign)
+        .bind(state.unwrap_or(""))
+        .fetch_one(self.db.pool())
+        .await?
+        .try_get(0)?;
+        let rows = sqlx::query(&format!(
+            "SELECT id, phone, operator, commune_code, state, reason, parts, sent_at, updated_at
+             FROM notify_messages WHERE {filter} AND id > $3 ORDER BY id LIMIT $4"
+        ))
+        .bind(campaign)
+        .bind(state.unwrap_or(""))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(self.db.pool())
+        .await?;
+        let mut out = rows
+            .iter()
+            .map(|r| {
+                Ok(Delivery {
+                    id: r.try_get(0)?,
+                    phone: r.try_get(1)?,
+                    operator: r.try_get(2)?,
+                    commune_code: r.try_get(3)?,
+                    state: r.try_get(4)?,
+                    reason: r.try_get(5)?,
+                    parts: r.try_get(6)?,
+                    sent_at: r.try_get(7)?,
+                    updated_at: r.try_get(8)?,
+                    part_states: Vec::new(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if let (Some(first), Some(last)) = (out.first(), out.last()) {
+            let (first, last) = (first.id, last.id);
+            let parts = sqlx::query(
+                "SELECT p.message_id, p.part, p.state, p.smsc, p.smsc_id, p.error, p.attempts, p.updated_at
+                 FROM notify_parts p JOIN notify_messages m ON m.id = p.message_id
+                 WHERE m.campaign_id = $1 AND p.message_id BETWEEN $2 AND $3
+                 ORDER BY p.message_id, p.part",
+            )
+            .bind(campaign)
+            .bind(first)
+            .bind(last)
+            .fetch_all(self.db.pool())
+            .await?;
+            let at: HashMap<i64, usize> = out.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
+            for r in &parts {
+                let id: i64 = r.try_get(0)?;
+                if let Some(&i) = at.get(&id) {
+                    out[i].part_states.push(PartState {
+                        part: r.try_get(1)?,
+                        state: r.try_get(2)?,
+                        smsc: r.try_get(3)?,
+                        smsc_id: r.try_get(4)?,
+                        error: r.try_get(5)?,
+                        attempts: r.try_get(6)?,
+                        updated_at: r.try_get(7)?,
+                    });
+                }
+            }
+        }
+        Ok((out, total))
     }
 
     /// Writes a bind's state for the console.

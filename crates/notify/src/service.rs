@@ -49,8 +49,10 @@ pub struct List {
     pub created_at: i64,
 }
 
-/// A campaign to be drafted.
-#[derive(Debug, Clone, Default)]
+/// A campaign to be drafted (as the console's form or the API's JSON gives it; absent fields
+/// are empty, and the draft says which it needs).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct NewCampaign {
     /// A name unique among campaigns (typed again to approve it).
     pub name: String,
@@ -1138,6 +1140,104 @@ impl Notify {
             Some(note.trim()).filter(|n| !n.is_empty()),
         )
         .await
+    }
+}
+
+/// A step in a campaign's approval, as a person asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    /// The author sends the draft for approval.
+    Submit,
+    /// An approver other than the author approves, typing the campaign's name.
+    Approve {
+        /// The name as typed.
+        confirm: &'a str,
+    },
+    /// An approver sends it back to its author, saying what must change.
+    SendBack {
+        /// What must change.
+        note: &'a str,
+    },
+    /// The author, an approver or an administrator cancels it (or the rest of its sending).
+    Cancel {
+        /// Why, optional.
+        note: &'a str,
+    },
+}
+
+impl<'a> Step<'a> {
+    /// The step a path names (`submit`, `approve`, `send-back`, `cancel`), with the text it
+    /// carries (the typed name for `approve`, the note for the others).
+    pub fn parse(name: &str, text: &'a str) -> Result<Self> {
+        Ok(match name {
+            "submit" => Step::Submit,
+            "approve" => Step::Approve { confirm: text },
+            "send-back" => Step::SendBack { note: text },
+            "cancel" => Step::Cancel { note: text },
+            other => {
+                return Err(Error::NotFound {
+                    what: "step (submit, approve, send-back, cancel)",
+                    id: other.to_owned(),
+                });
+            }
+        })
+    }
+}
+
+/// Who asks for a step: the actor, and the roles that decide what they may do.
+#[derive(Debug, Clone, Copy)]
+pub struct Taker<'a> {
+    /// The actor as audited.
+    pub actor: &'a str,
+    /// Holds the approver's role.
+    pub approver: bool,
+    /// Holds the administrator's role.
+    pub admin: bool,
+}
+
+impl Notify {
+    /// The steps `who` may take on `c` now: only the author submits a draft; only an approver
+    /// other than the author approves or sends back a pending one; the author, an approver or
+    /// an administrator cancels one not yet finished. The console and the API both ask here.
+    pub fn steps_for(&self, who: Taker<'_>, c: &Campaign) -> Vec<&'static str> {
+        let author = lantoa_core::actor::same_person(&c.created_by, who.actor);
+        let mut steps = Vec::new();
+        match c.status.as_str() {
+            "draft" if author => steps.push("submit"),
+            "pending" if who.approver && !author => steps.extend(["approve", "send-back"]),
+            _ => {}
+        }
+        if matches!(c.status.as_str(), "draft" | "pending" | "sending")
+            && (author || who.approver || who.admin)
+        {
+            steps.push("cancel");
+        }
+        steps
+    }
+
+    /// Takes `step` on campaign `id` if it is `who`'s to take (see [`Notify::steps_for`]).
+    pub async fn take_step(&self, who: Taker<'_>, id: i64, step: Step<'_>) -> Result<Campaign> {
+        let c = self.campaign(id).await?;
+        let author = lantoa_core::actor::same_person(&c.created_by, who.actor);
+        let forbidden = |what: &str| {
+            Err(Error::Forbidden(format!(
+                "{what} campaign \"{}\" (drafted by {})",
+                c.name, c.created_by
+            )))
+        };
+        match step {
+            Step::Submit if !author => forbidden("only its author submits"),
+            Step::Submit => self.submit(who.actor, id).await,
+            Step::Approve { .. } | Step::SendBack { .. } if !who.approver => {
+                forbidden("only a person with the approver's role decides on")
+            }
+            Step::Approve { confirm } => self.approve(who.actor, id, confirm).await,
+            Step::SendBack { note } => self.send_back(who.actor, id, note).await,
+            Step::Cancel { .. } if !(author || who.approver || who.admin) => {
+                forbidden("only its author, an approver or an administrator cancels")
+            }
+            Step::Cancel { note } => self.cancel(who.actor, id, note).await,
+        }
     }
 }
 

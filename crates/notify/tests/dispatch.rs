@@ -200,6 +200,30 @@ async fn each_recipient_gets_the_message_once_and_every_receipt_is_matched() {
             .iter()
             .all(|(udh, _)| udh.starts_with("0003") && &udh[6..8] == "03")
     );
+    // Each delivery reads back with its three parts as the SMSC answered them, a page at a
+    // time; a filter or page size out of range is named.
+    let (page, total) = r.n.deliveries(id, Some("delivered"), 0, 20).await.unwrap();
+    assert_eq!((page.len(), total), (20, 30));
+    assert!(page.iter().all(|d| d.state == "delivered" && d.parts == 3));
+    assert!(page.iter().all(|d| {
+        d.part_states.len() == 3
+            && d.part_states
+                .iter()
+                .all(|p| p.state == "delivered" && p.smsc_id.is_some())
+    }));
+    let (rest, _) = r.n.deliveries(id, None, page[19].id, 20).await.unwrap();
+    assert_eq!(rest.len(), 10);
+    assert!(rest.iter().all(|d| d.id > page[19].id));
+    let (none, total) = r.n.deliveries(id, Some("failed"), 0, 20).await.unwrap();
+    assert_eq!((none.len(), total), (0, 0));
+    assert!(matches!(
+        r.n.deliveries(id, Some("arrived"), 0, 20).await,
+        Err(lantoa_notify::Error::Invalid { field: "state", .. })
+    ));
+    assert!(matches!(
+        r.n.deliveries(id, None, 0, 0).await,
+        Err(lantoa_notify::Error::Invalid { field: "limit", .. })
+    ));
     // The figures count it.
     let f = r.n.figures(0, i64::MAX).await.unwrap();
     assert_eq!(

@@ -74,6 +74,16 @@ impl Ctx {
     pub fn has_any(&self, roles: &[lantoa_core::Role]) -> bool {
         self.principal.as_ref().is_some_and(|p| p.has_any(roles))
     }
+
+    /// The caller as a campaign's step sees them: `actor` (from [`Ctx::actor`]) and the roles
+    /// that decide which steps are theirs.
+    pub fn taker<'a>(&self, actor: &'a str) -> lantoa_notify::Taker<'a> {
+        lantoa_notify::Taker {
+            actor,
+            approver: self.has_any(&[lantoa_core::Role::Approver]),
+            admin: self.has_any(&[lantoa_core::Role::Admin]),
+        }
+    }
 }
 
 /// Reads one cookie.

@@ -251,6 +251,16 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/notify/alerts" SignedIn, Api, "Every alert, newest first, tests and drills marked by their status" => api::v1::alerts;
         POST "/api/v1/notify/alerts/import" Roles(NOTIFY_AUTHORS), Api, "Import another agency's CAP 1.2 document (the body)" => api::v1::import_alert;
         POST "/api/v1/notify/alerts/{id}/{step}" Roles(NOTIFY_STEPS), Api, "Approve or refuse a pending live alert (a second person), or send its prepared Cancel ({note})" => api::v1::alert_step;
+        GET "/api/v1/notify/lists" SignedIn, Api, "Recipient lists, newest first" => api::notify::lists;
+        POST "/api/v1/notify/lists" Roles(NOTIFY_AUTHORS), Api, "Import a recipient list: the body is the CSV or XLSX file (?name=, file_name=); the report names every refused row" => api::notify::import_list;
+        GET "/api/v1/notify/lists/{id}" SignedIn, Api, "A recipient list: counts per operator and the refused rows with their reasons" => api::notify::list;
+        POST "/api/v1/notify/cost" Roles(NOTIFY_AUTHORS), Api, "What a text costs ({body, list_id?}): encoding, segments, cost per operator, the unaccented variant" => api::notify::cost;
+        GET "/api/v1/notify/campaigns" SignedIn, Api, "SMS campaigns, newest first" => api::notify::campaigns;
+        POST "/api/v1/notify/campaigns" Roles(NOTIFY_AUTHORS), Api, "Draft an SMS campaign ({name, topic, brandname, body, list_id, communes?, emergency?, resend_uncertain?}); its plan" => api::notify::create_campaign;
+        GET "/api/v1/notify/campaigns/{id}" SignedIn, Api, "A campaign, its plan and the steps the caller may take" => api::notify::campaign;
+        POST "/api/v1/notify/campaigns/{id}/{step}" Roles(NOTIFY_STEPS), Api, "Submit (the author), approve ({confirm}: another approver types the name), send back ({note}) or cancel ({note?}) a campaign" => api::notify::step;
+        GET "/api/v1/notify/campaigns/{id}/progress" SignedIn, Api, "A campaign's progress: messages per state and operator, failure reasons, the binds sending" => api::notify::progress;
+        GET "/api/v1/notify/campaigns/{id}/deliveries" SignedIn, Api, "A page of a campaign's messages with each part's answer (state, after, limit ≤ 1000); next gives the following page" => api::notify::deliveries;
         GET "/api/v1/notify/figures" SignedIn, Api, "Sending figures for a period (from, to: YYYY-MM-DD): campaigns, recipients, segments, delivered %, by topic and operator" => api::v1::notify_figures;
         POST "/api/v1/notify/optouts/import" Roles(NOTIFY_AUTHORS), Api, "Import opt-outs from a CSV/XLSX body (?source=dnc); a report of refused rows" => api::v1::import_opt_outs;
         GET "/api/v1/watch/subjects" SignedIn, Api, "List watch subjects (kind, q, limit, offset)" => api::v1::list_subjects;

@@ -3323,6 +3323,281 @@ mod notify {
         );
     }
 
+    /// A list file as an API request body (`POST /api/v1/notify/lists?…`).
+    async fn api_list(app: &TestApp, query: &str, token: &str, body: &str) -> common::Resp {
+        app.send(
+            axum::http::Request::post(format!("/api/v1/notify/lists?{query}"))
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "text/csv")
+                .body(axum::body::Body::from(body.to_owned()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn another_system_sends_through_the_api_from_list_to_deliveries() {
+        let app = TestApp::spawn().await;
+        app.user("lan", vec![Role::Communicator]).await;
+        app.user("hung", vec![Role::Approver]).await;
+        app.user("xem", vec![Role::Viewer]).await;
+        let lan = app.token("lan", &[]).await;
+        let hung = app.token("hung", &[]).await;
+        let viewer = app.token("xem", &[]).await;
+        // The list: a viewer may not import; a file without a phone column keeps nothing and
+        // says what the header has; the good file is taken with its refused row named.
+        let r = api_list(&app, "name=Ba%20%C4%90%C3%ACnh", &viewer, LIST).await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let r = api_list(&app, "name=Sai", &lan, "Tên,Địa chỉ\nA,B\n").await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.error_message().contains("Địa chỉ"), "{}", r.body);
+        let r = api_list(&app, "name=Ba%20%C4%90%C3%ACnh&so=1", &lan, LIST).await;
+        assert_eq!(r.status, 400, "an unknown parameter is named: {}", r.body);
+        let r = app
+            .api("GET", "/api/v1/notify/lists", Some(&viewer), None)
+            .await;
+        assert_eq!(
+            r.json()["lists"].as_array().unwrap().len(),
+            0,
+            "nothing kept: {}",
+            r.body
+        );
+        let r = api_list(
+            &app,
+            "name=Ba%20%C4%90%C3%ACnh&file_name=ba-dinh.csv",
+            &lan,
+            LIST,
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let list = r.json()["list"].clone();
+        assert_eq!(list["name"], "Ba Đình");
+        assert_eq!(list["recipients"], 2);
+        assert_eq!(list["refused"][0]["row"], 4, "{}", r.body);
+        let list_id = list["id"].as_i64().unwrap();
+        let r = app
+            .api(
+                "GET",
+                &format!("/api/v1/notify/lists/{list_id}"),
+                Some(&viewer),
+                None,
+            )
+            .await;
+        assert_eq!(r.json()["list"]["by_operator"]["viettel"], 1, "{}", r.body);
+        // The cost of a text, before drafting.
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/notify/cost",
+                Some(&lan),
+                Some(&format!(
+                    r#"{{"body": "Kính gửi {{ten}}: hãy ngủ màn.", "list_id": {list_id}}}"#
+                )),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["estimate"]["recipients"], 2);
+        assert_eq!(
+            r.json()["estimate"]["sample"],
+            "Kính gửi Nguyễn Thị Lan: hãy ngủ màn."
+        );
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/notify/cost",
+                Some(&lan),
+                Some(r#"{"text": "x"}"#),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{}", r.body);
+        // A draft with a bad brandname names the field and keeps nothing; the good one comes
+        // back with its plan.
+        let draft = |brandname: &str| {
+            format!(
+                r#"{{"name": "Sốt xuất huyết tuần 41", "topic": "dengue", "brandname": "{brandname}", "body": "Kính gửi {{ten}}: hãy diệt lăng quăng.", "list_id": {list_id}}}"#
+            )
+        };
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/notify/campaigns",
+                Some(&lan),
+                Some(&draft("Sở Y tế")),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.error_message().starts_with("brandname:"), "{}", r.body);
+        let r = app
+            .api("GET", "/api/v1/notify/campaigns", Some(&lan), None)
+            .await;
+        assert_eq!(r.json()["campaigns"].as_array().unwrap().len(), 0);
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/notify/campaigns",
+                Some(&viewer),
+                Some(&draft("SoYTe-HN")),
+            )
+            .await;
+        assert_eq!(r.status, 403);
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/notify/campaigns",
+                Some(&lan),
+                Some(&draft("SoYTe-HN")),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        assert_eq!(r.json()["plan"]["recipients"], 2);
+        let id = r.json()["campaign"]["id"].as_i64().unwrap();
+        let at = format!("/api/v1/notify/campaigns/{id}");
+        let r = app.api("GET", &at, Some(&lan), None).await;
+        assert_eq!(
+            r.json()["steps"],
+            serde_json::json!(["submit", "cancel"]),
+            "{}",
+            r.body
+        );
+        let r = app.api("GET", &at, Some(&hung), None).await;
+        assert_eq!(
+            r.json()["steps"],
+            serde_json::json!(["cancel"]),
+            "{}",
+            r.body
+        );
+        // Only the author submits; the author cannot approve; the approver types the name.
+        let r = app
+            .api("POST", &format!("{at}/submit"), Some(&hung), None)
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let r = app
+            .api("POST", &format!("{at}/submit"), Some(&lan), None)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["campaign"]["status"], "pending");
+        let confirm = r#"{"confirm": "Sốt xuất huyết tuần 41"}"#;
+        let r = app
+            .api("POST", &format!("{at}/approve"), Some(&lan), Some(confirm))
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let r = app
+            .api(
+                "POST",
+                &format!("{at}/approve"),
+                Some(&hung),
+                Some(r#"{"confirm": "sốt"}"#),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.error_message().starts_with("confirm:"), "{}", r.body);
+        let r = app
+            .api(
+                "POST",
+                &format!("{at}/approve"),
+                Some(&hung),
+                Some("{confirm"),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{}", r.body);
+        let r = app
+            .api("POST", &format!("{at}/publish"), Some(&hung), None)
+            .await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        let r = app
+            .api("POST", &format!("{at}/approve"), Some(&hung), Some(confirm))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["campaign"]["status"], "sending");
+        // Progress and deliveries (no dispatcher here: both messages wait in the queue).
+        let r = app
+            .api("GET", &format!("{at}/progress"), Some(&viewer), None)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["progress"]["total"]["queued"], 2, "{}", r.body);
+        let r = app
+            .api(
+                "GET",
+                &format!("{at}/deliveries?limit=1"),
+                Some(&viewer),
+                None,
+            )
+            .await;
+        assert_eq!(r.json()["total"], 2, "{}", r.body);
+        let first = &r.json()["deliveries"][0];
+        assert_eq!(first["state"], "queued");
+        let next = r.json()["next"].as_i64().unwrap();
+        let r = app
+            .api(
+                "GET",
+                &format!("{at}/deliveries?limit=1&after={next}"),
+                Some(&viewer),
+                None,
+            )
+            .await;
+        assert_ne!(
+            r.json()["deliveries"][0]["phone"],
+            first["phone"],
+            "{}",
+            r.body
+        );
+        let r = app
+            .api(
+                "GET",
+                &format!("{at}/deliveries?state=gone"),
+                Some(&viewer),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.error_message().starts_with("state:"), "{}", r.body);
+        let r = app
+            .api(
+                "GET",
+                &format!("{at}/deliveries?limit=5000"),
+                Some(&viewer),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/notify/campaigns/999/deliveries",
+                Some(&viewer),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        // Cancel: the queue is emptied.
+        let r = app
+            .api(
+                "POST",
+                &format!("{at}/cancel"),
+                Some(&lan),
+                Some(r#"{"note": "sai danh sách"}"#),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = app
+            .api(
+                "GET",
+                &format!("{at}/deliveries?state=cancelled"),
+                Some(&viewer),
+                None,
+            )
+            .await;
+        assert_eq!(r.json()["total"], 2, "{}", r.body);
+        let r = app
+            .api("POST", &format!("{at}/cancel"), Some(&lan), None)
+            .await;
+        assert_eq!(
+            r.status, 409,
+            "a cancelled campaign is not cancelled twice: {}",
+            r.body
+        );
+    }
+
     #[tokio::test]
     async fn a_text_is_costed_while_drafting_and_its_author_drops_its_diacritics_in_one_click() {
         let app = TestApp::spawn().await;

@@ -1,6 +1,7 @@
 //! The JSON API (`/api/v1`), its OpenAPI document, and the system endpoints.
 
 pub mod ckan;
+pub mod notify;
 pub mod openapi;
 pub mod system;
 pub mod v1;

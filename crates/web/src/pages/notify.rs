@@ -245,6 +245,7 @@ async fn campaign_context(
         .filter(|l| l.recipients <= lantoa_notify::TEST_LIST_MAX)
         .collect();
     let chart = progress.as_ref().map(progress_chart);
+    let steps = n.steps_for(ctx.taker(&me), &c);
     Ok(minijinja::context! {
         campaign => c.clone(), plan => plan, list => list,
         bulletins => n.campaign_bulletins(id).await?,
@@ -255,9 +256,9 @@ async fn campaign_context(
             && ctx.has_any(&[Role::Approver, Role::Admin, Role::Communicator]),
         refresh => c.status == "sending",
         held_until => (c.status == "sending").then(|| n.held_until(&c)).flatten(),
-        can_submit => author && c.status == "draft",
-        can_decide => !author && c.status == "pending" && ctx.has_any(&[Role::Approver]),
-        can_cancel => c.status != "cancelled" && (author || ctx.has_any(&[Role::Approver, Role::Admin])),
+        can_submit => steps.contains(&"submit"),
+        can_decide => steps.contains(&"approve"),
+        can_cancel => steps.contains(&"cancel"),
         is_author => author,
         // What the one click changes: the text as written, fields and all.
         can_unaccent => author && c.status == "draft"
@@ -333,18 +334,7 @@ pub async fn step(
 ) -> Result<Response, WebError> {
     let n = state.notify()?;
     let actor = ctx.actor();
-    let author = lantoa_core::actor::same_person(&n.campaign(id).await?.created_by, &actor);
     let result = match step.as_str() {
-        "submit" if author => n.submit(&actor, id).await,
-        "approve" if ctx.has_any(&[Role::Approver]) => {
-            n.approve(&actor, id, &form.get("confirm")).await
-        }
-        "send-back" if ctx.has_any(&[Role::Approver]) => {
-            n.send_back(&actor, id, &form.get("note")).await
-        }
-        "cancel" if author || ctx.has_any(&[Role::Approver, Role::Admin]) => {
-            n.cancel(&actor, id, &form.get("note")).await
-        }
         // The service refuses anyone but the author, and any state but draft.
         "unaccented" => n.use_unaccented(&actor, id).await.map(|mut c| {
             c.status = "unaccented".into();
@@ -360,8 +350,14 @@ pub async fn step(
                     c
                 })
         }
-        "submit" | "approve" | "send-back" | "cancel" => return Err(WebError::forbidden()),
-        _ => return Err(WebError::not_found()),
+        name => {
+            let text = form.get(if name == "approve" { "confirm" } else { "note" });
+            let step = lantoa_notify::Step::parse(name, &text)?;
+            match n.take_step(ctx.taker(&actor), id, step).await {
+                Err(lantoa_notify::Error::Forbidden(_)) => return Err(WebError::forbidden()),
+                other => other,
+            }
+        }
     };
     match result {
         Ok(c) => Ok(Redirect::to(&format!(
