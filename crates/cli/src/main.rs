@@ -2,6 +2,7 @@
 //! opens the database, and runs one verb.
 
 mod config;
+mod notify;
 mod opendata;
 mod watch;
 mod workers;
@@ -96,6 +97,13 @@ enum Command {
     Opendata {
         #[command(subcommand)]
         command: OpendataCommand,
+    },
+    /// SMS: recipient lists and campaigns through a running server's API, as the token's owner.
+    Notify {
+        #[command(flatten)]
+        remote: notify::Remote,
+        #[command(subcommand)]
+        command: notify::NotifyCommand,
     },
 }
 
@@ -1026,6 +1034,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             web.abort();
             year?;
         }
+        Command::Notify { remote, command } => notify::run(&remote, &cfg.listen, command).await?,
         Command::Opendata { command } => {
             let db = open(&cfg).await?;
             let od = opendata_service(&cfg, &db)?;

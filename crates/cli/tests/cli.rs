@@ -54,6 +54,12 @@ fn every_verb_has_help() {
         vec!["opendata", "datasets", "--help"],
         vec!["opendata", "upload", "--help"],
         vec!["opendata", "uploads", "--help"],
+        vec!["notify", "lists", "import", "--help"],
+        vec!["notify", "campaigns", "draft", "--help"],
+        vec!["notify", "cost", "--help"],
+        vec!["notify", "approve", "--help"],
+        vec!["notify", "status", "--help"],
+        vec!["notify", "deliveries", "--help"],
     ] {
         let o = run(dir.path(), &verb);
         assert!(o.status.success(), "{verb:?}: {}", stderr(&o));
@@ -333,6 +339,8 @@ fn serve_demo_prints_the_one_time_password_and_answers() {
         .unwrap();
     let mut answer = String::new();
     s.read_to_string(&mut answer).unwrap();
+    // A failure here must not leave the server running: stopped below, then reported.
+    let sms = std::panic::catch_unwind(|| sms_through_the_cli(dir.path(), &addr));
     // Stopped as a service manager stops it (SIGTERM): it shuts down and takes its demo
     // chromedriver with it (a SIGKILL would leave that orphaned).
     let term = Command::new("kill")
@@ -341,6 +349,9 @@ fn serve_demo_prints_the_one_time_password_and_answers() {
         .unwrap();
     assert!(term.success());
     child.wait().unwrap();
+    if let Err(e) = sms {
+        std::panic::resume_unwind(e);
+    }
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("\"ready\""));
     assert!(dir.path().join("lantoa-data/lantoa.db").exists());
@@ -357,6 +368,147 @@ fn serve_demo_prints_the_one_time_password_and_answers() {
         "{}",
         stdout(&o)
     );
+}
+
+/// A user with a password of their own and an API token; the token.
+fn user_with_token(dir: &Path, username: &str, role: &str) -> String {
+    let o = run(
+        dir,
+        &[
+            "user",
+            "add",
+            username,
+            "--name",
+            "Người Thử",
+            "--role",
+            role,
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut passwd = lantoa(dir)
+        .args(["user", "passwd", username])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    passwd
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"mat-khau-rieng-cua-toi-2026\n")
+        .unwrap();
+    assert!(passwd.wait().unwrap().success());
+    let o = run(
+        dir,
+        &["token", "create", "--user", username, "--name", "cli"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o).lines().nth(1).unwrap().trim().to_owned()
+}
+
+/// `lantoa notify` against the demo server at `addr`: a communicator imports a list and drafts,
+/// an approver approves and follows the sending to its end on the demo SMSC.
+fn sms_through_the_cli(dir: &Path, addr: &str) {
+    let lan = user_with_token(dir, "lan", "communicator");
+    let hung = user_with_token(dir, "hung", "approver");
+    let server = format!("http://{addr}");
+    let as_ = |token: &str, args: &[&str]| {
+        lantoa(dir)
+            .args(["notify", "--server", &server, "--token", token])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    std::fs::write(
+        dir.join("ds.csv"),
+        "Họ tên,Số điện thoại\nLan,0912 345 678\nBình,(+84) 98-345-6789\nMinh,0903456787\nSai,12345\n",
+    )
+    .unwrap();
+    let o = as_(
+        &lan,
+        &["lists", "import", "ds.csv", "--name", "Thử qua dòng lệnh"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("4 rows read, 3 recipients, 0 repeated, 1 refused"),
+        "{out}"
+    );
+    assert!(out.contains("row 5:") && out.contains("(12345)"), "{out}");
+    let list = out.split_whitespace().nth(1).unwrap().to_owned();
+    let o = as_(
+        &lan,
+        &[
+            "cost",
+            "--body",
+            "Kính gửi {ten}: hãy ngủ màn.",
+            "--list",
+            &list,
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("On the list: 3 recipients"),
+        "{}",
+        stdout(&o)
+    );
+    // A bad brandname: the field is named and nothing is drafted.
+    let draft = |brand: &str| {
+        as_(
+            &lan,
+            &[
+                "campaigns",
+                "draft",
+                "--name",
+                "Thử CLI",
+                "--topic",
+                "dengue",
+                "--brandname",
+                brand,
+                "--body",
+                "Kính gửi {ten}: hãy ngủ màn.",
+                "--list",
+                &list,
+            ],
+        )
+    };
+    let o = draft("Sở Y tế");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("brandname:"), "{}", stderr(&o));
+    let o = draft("SoTTTT-HN");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Plan: 3 recipients"), "{out}");
+    assert!(out.contains("Steps you may take: submit, cancel"), "{out}");
+    let id = out.split_whitespace().nth(1).unwrap().to_owned();
+    let o = as_(&lan, &["campaigns", "submit", &id]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The author cannot approve; the approver can, typing the name.
+    let o = as_(&lan, &["approve", &id, "--confirm", "Thử CLI"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("403"), "{}", stderr(&o));
+    let o = as_(&hung, &["approve", &id, "--confirm", "Thử CLI"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = as_(&hung, &["status", &id, "--follow"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o)
+            .contains("sent: 3 recipients, 2 delivered, 0 awaiting a receipt, 0 queued, 1 failed"),
+        "{}",
+        stdout(&o)
+    );
+    let o = as_(&hung, &["deliveries", &id]);
+    let csv = stdout(&o);
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(csv.contains(",0903456787,mobifone,,failed,"), "{csv}");
+    let o = as_("not-a-token", &["lists"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("401"), "{}", stderr(&o));
+    let o = lantoa(dir)
+        .args(["notify", "--server", &server, "lists"])
+        .output()
+        .unwrap();
+    assert!(stderr(&o).contains("no API token"), "{}", stderr(&o));
 }
 
 #[test]

@@ -90,7 +90,8 @@ pub async fn campaigns(State(state): State<AppState>) -> Result<Json<serde_json:
 }
 
 /// `POST /api/v1/notify/campaigns`: drafts a campaign from JSON (`name`, `topic`, `brandname`,
-/// `body`, `list_id`, `communes`, `emergency`, `resend_uncertain`); 201 with it and its plan,
+/// `body`, `list_id`, `communes`, `emergency`, `resend_uncertain`); 201 with it, its plan and
+/// the steps the caller may take,
 /// or the field at fault and nothing kept.
 pub async fn create_campaign(
     State(state): State<AppState>,
@@ -98,11 +99,13 @@ pub async fn create_campaign(
     ApiJson(new): ApiJson<lantoa_notify::NewCampaign>,
 ) -> Result<Response, WebError> {
     let n = state.notify()?;
-    let c = n.create_campaign(&ctx.actor(), &new).await?;
+    let actor = ctx.actor();
+    let c = n.create_campaign(&actor, &new).await?;
     let plan = n.plan(c.id).await?;
+    let steps = n.steps_for(ctx.taker(&actor), &c);
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "campaign": c, "plan": plan })),
+        Json(json!({ "campaign": c, "plan": plan, "steps": steps })),
     )
         .into_response())
 }
