@@ -25,7 +25,9 @@
 //! messages sent to the SMSC simulator three ways, each timed until the simulator counts them
 //! accepted: node-smpp's own client (`tools/smsc-sim/blast.js`, the simulator's ceiling),
 //! Lantoa's dispatcher (one bind), and Kannel (Debian's package) fed through its HTTP sendsms
-//! interface — the peer.
+//! interface — the peer; an SMSC that throttles above its rate; and `lantoa serve` end to end
+//! at window 100 (approval through `lantoa notify` to the last receipt stored) beside the
+//! simulator's load generator at the same window, timed to its last receipt.
 //!
 //! `plans`: a plan of 50,000 tasks led by 1,000 units over ten years, half reported on, with
 //! 55 indicators holding ten years of monthly actuals, stored through the service calls; then
@@ -758,6 +760,31 @@ fn notify() -> anyhow::Result<()> {
         ])
         .args(["1", &sim.control(), THROTTLED_TPS, "keep-mode"]))?)?;
     reset("throttled")?;
+    // The measure: `lantoa serve` end to end at window 100, approval to the last
+    // receipt stored, against the simulator's own load generator at the same window.
+    let lantoa_bin = build_lantoa()?;
+    let (mut generators, mut served) = (Vec::new(), Vec::new());
+    for round in 1..=2 {
+        eprintln!(
+            "xtask: round {round}: the load generator (node-smpp, window {E2E_WINDOW}, until the last receipt)"
+        );
+        generators.push(json_line(&run(Command::new("node")
+            .env("NODE_PATH", SmscSim::node_path())
+            .arg("tools/smsc-sim/blast.js")
+            .args(["127.0.0.1", &sim.smpp_port().to_string(), "generator"])
+            .args([SMSC_SIM_PASSWORD, E2E_MESSAGES, E2E_WINDOW, "receipts"]))?)?);
+        reset("generator")?;
+        eprintln!(
+            "xtask: round {round}: lantoa serve, window {E2E_WINDOW}: approval to the last receipt stored"
+        );
+        served.push(serve_end_to_end(
+            &lantoa_bin,
+            &bin,
+            &work.join(format!("e2e-{round}")),
+            sim.smpp_port(),
+        )?);
+        reset("e2e")?;
+    }
     eprintln!("xtask: Kannel sends {NOTIFY_MESSAGES} messages (HTTP sendsms, one bind)");
     let peer = json_line(&run(Command::new(&bin)
         .args([
@@ -839,6 +866,43 @@ fn notify() -> anyhow::Result<()> {
             .collect::<Vec<_>>()
             .join(" / "),
     );
+    println!();
+    println!(
+        "End to end through `lantoa serve` (SQLite, one bind, window {E2E_WINDOW}): {E2E_MESSAGES} one-part messages with receipts, from approval to the last receipt stored:"
+    );
+    println!("| sender | run | seconds | messages/s | sender's CPU-seconds |");
+    println!("|---|---:|---:|---:|---:|");
+    for (name, runs) in [
+        (
+            "node-smpp load generator, window 100 — the simulator's rate",
+            &generators,
+        ),
+        ("lantoa serve (approval → last receipt stored)", &served),
+    ] {
+        for (i, v) in runs.iter().enumerate() {
+            println!(
+                "| {name} | {} | {:.1} | {:.0} | {} |",
+                i + 1,
+                f(v, "seconds"),
+                f(v, "per_s"),
+                v["cpu_seconds"]
+                    .as_f64()
+                    .map_or("—".to_owned(), |c| format!("{c:.1}"))
+            );
+        }
+    }
+    println!(
+        "lantoa serve {:.0} messages/s (mean of {} runs): {:.0}% of the load generator's {:.0}/s (goal: at least 90%); delivered {}.",
+        mean(&served),
+        served.len(),
+        100.0 * mean(&served) / mean(&generators),
+        mean(&generators),
+        served
+            .iter()
+            .map(|v| format!("{:.0}", f(v, "delivered")))
+            .collect::<Vec<_>>()
+            .join(" / "),
+    );
     let limit: f64 = THROTTLED_LIMIT.parse().unwrap_or(f64::NAN);
     println!(
         "Against an SMSC that throttles above {limit:.0}/s (contract {THROTTLED_TPS}/s): Lantoa {:.0} messages/s, {:.0}% of the SMSC's rate (goal: at least 85%); accepted {:.0}, failed {:.0}, uncertain {:.0}.",
@@ -849,6 +913,176 @@ fn notify() -> anyhow::Result<()> {
         f(&throttled, "uncertain"),
     );
     Ok(())
+}
+
+const E2E_MESSAGES: &str = "200000";
+const E2E_WINDOW: &str = "100";
+
+/// CPU-seconds (user + system) a process has used, from /proc.
+fn cpu_of(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name in parentheses: utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// One run of `lantoa serve` against the simulator at `smpp_port`: a fresh database in `dir`,
+/// a communicator and an approver with tokens, the list imported, the campaign drafted and
+/// submitted through `lantoa notify`; timed from the approver's `lantoa notify approve` until
+/// the server's progress API counts every message delivered (polled each second, then every
+/// 20 ms once nine in ten are in). One JSON value.
+fn serve_end_to_end(
+    lantoa: &std::path::Path,
+    notify_bench: &std::path::Path,
+    dir: &std::path::Path,
+    smpp_port: u16,
+) -> anyhow::Result<serde_json::Value> {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir)?;
+    let rules = std::fs::read_to_string("data/notify/rules.toml")?
+        .replace("allowed_from = \"07:00\"", "allowed_from = \"00:00\"")
+        .replace("allowed_until = \"22:00\"", "allowed_until = \"00:00\"");
+    std::fs::write(dir.join("rules.toml"), rules)?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    std::fs::write(
+        dir.join("lantoa.toml"),
+        format!(
+            "[web]\nmax_body_bytes = 200000000\n\n[notify]\nrules = \"{}\"\n\n[[notify.smsc]]\nname = \"sim\"\noperators = [\"viettel\", \"vinaphone\", \"mobifone\"]\nhost = \"127.0.0.1\"\nport = {smpp_port}\nsystem_id = \"e2e\"\npassword = \"{}\"\nbinds = 1\ntps = 50000\nmax_window = {E2E_WINDOW}\n",
+            dir.join("rules.toml").display(),
+            crate::services::SMSC_SIM_PASSWORD
+        ),
+    )?;
+    let lantoa_in = |args: &[&str]| {
+        let mut c = Command::new(lantoa);
+        c.current_dir(dir)
+            .env("LANTOA_LOG", "warn")
+            .env("LANTOA_API_RATE_PER_MINUTE", "0")
+            .args(args);
+        c
+    };
+    run(&mut lantoa_in(&["migrate"]))?;
+    let mut tokens = Vec::new();
+    for (user, role) in [("lan", "communicator"), ("hung", "approver")] {
+        run(&mut lantoa_in(&[
+            "user", "add", user, "--name", user, "--role", role,
+        ]))?;
+        let mut passwd = lantoa_in(&["user", "passwd", user])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()?;
+        if let Some(mut stdin) = passwd.stdin.take() {
+            use std::io::Write;
+            writeln!(stdin, "benchmark password {user} 2026")?;
+        }
+        if !passwd.wait()?.success() {
+            bail!("cannot set {user}'s password");
+        }
+        let out = run(&mut lantoa_in(&[
+            "token", "create", "--user", user, "--name", "bench",
+        ]))?;
+        tokens.push(
+            out.lines()
+                .find(|l| l.starts_with("lt_"))
+                .context("no token printed")?
+                .to_owned(),
+        );
+    }
+    let (lan, hung) = (tokens[0].clone(), tokens[1].clone());
+    let list = dir.join("list.csv");
+    run(Command::new(notify_bench)
+        .arg("gen")
+        .arg(&list)
+        .arg(E2E_MESSAGES))?;
+    let child = lantoa_in(&["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("cannot start lantoa serve")?;
+    let mut server = Server(child);
+    let stdout = server.0.stdout.take().context("no stdout")?;
+    for line in BufReader::new(stdout)
+        .lines()
+        .map_while(std::result::Result::ok)
+    {
+        if line.starts_with("Lantoa console:") {
+            break;
+        }
+    }
+    let base = format!("http://127.0.0.1:{port}");
+    let as_ = |token: &str, args: &[&str]| {
+        let mut c = lantoa_in(&["notify", "--server", &base, "--token", token]);
+        c.args(args);
+        c
+    };
+    let out = run(&mut as_(
+        &lan,
+        &["lists", "import", "list.csv", "--name", "bench"],
+    ))?;
+    let list_id = out
+        .split_whitespace()
+        .nth(1)
+        .context("no list id printed")?
+        .to_owned();
+    let out = run(&mut as_(
+        &lan,
+        &[
+            "campaigns",
+            "draft",
+            "--name",
+            "bench",
+            "--topic",
+            "bench",
+            "--brandname",
+            "SoTTTT-HN",
+            "--body",
+            "So TTTT Ha Noi: phong chong sot xuat huyet, hay diet lang quang va ngu man.",
+            "--list",
+            &list_id,
+        ],
+    ))?;
+    let id = out
+        .split_whitespace()
+        .nth(1)
+        .context("no campaign id printed")?
+        .to_owned();
+    run(&mut as_(&lan, &["campaigns", "submit", &id]))?;
+    let total: f64 = E2E_MESSAGES.parse()?;
+    let cpu_before = cpu_of(server.0.id());
+    let start = std::time::Instant::now();
+    run(&mut as_(&hung, &["approve", &id, "--confirm", "bench"]))?;
+    let progress = format!("{base}/api/v1/notify/campaigns/{id}/progress");
+    let auth = format!("authorization: Bearer {hung}");
+    let deadline = start + Duration::from_secs(600);
+    let t = loop {
+        let v: serde_json::Value = serde_json::from_str(&curl(&["-H", &auth, &progress])?)?;
+        let t = v["progress"]["total"].clone();
+        let settled = ["delivered", "failed", "uncertain", "cancelled", "skipped"]
+            .iter()
+            .map(|k| t[k].as_f64().unwrap_or(0.0))
+            .sum::<f64>();
+        if settled >= total {
+            break t;
+        }
+        if std::time::Instant::now() > deadline {
+            bail!("the campaign did not finish in 10 minutes: {t}");
+        }
+        std::thread::sleep(if settled < 0.9 * total {
+            Duration::from_secs(1)
+        } else {
+            Duration::from_millis(20)
+        });
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    let cpu = cpu_before.zip(cpu_of(server.0.id())).map(|(a, b)| b - a);
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(serde_json::json!({
+        "seconds": seconds, "per_s": total / seconds, "cpu_seconds": cpu,
+        "delivered": t["delivered"], "failed": t["failed"], "uncertain": t["uncertain"],
+    }))
 }
 
 /// Latencies of one probe target, in milliseconds.

@@ -279,6 +279,40 @@ async fn record(
     }
 }
 
+/// A claim's campaign, the operator's place in the bind's rotation, and the messages claimed.
+type ClaimBatch = (Sendable, usize, Vec<crate::Claimed>);
+
+/// Claims for one bind up to `budget` parts of the first campaign and operator (in rotation
+/// from `operator`) that has any queued; `None` when nothing is queued for the bind.
+#[allow(clippy::too_many_arguments)]
+async fn claim_batch(
+    notify: Notify,
+    writes: Arc<tokio::sync::Mutex<()>>,
+    campaigns: Vec<Sendable>,
+    smsc: Arc<Smsc>,
+    operator: usize,
+    owner: String,
+    lease_until: i64,
+    budget: i64,
+) -> Result<Option<ClaimBatch>> {
+    let operators = &smsc.operators;
+    for c in campaigns {
+        for k in 0..operators.len() {
+            let op = &operators[(operator + k) % operators.len()];
+            let claimed = {
+                let _writing = writes.lock().await;
+                notify
+                    .claim(&c, op, &smsc.name, &owner, lease_until, budget)
+                    .await?
+            };
+            if !claimed.is_empty() {
+                return Ok(Some((c, k, claimed)));
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// One part ready to go.
 #[derive(Debug, Clone)]
 struct Out {
@@ -386,6 +420,9 @@ struct Session<'a> {
     refreshed: Option<Instant>,
     idle_until: Option<Instant>,
     operator: usize,
+    /// The claim under way, if any: it runs beside the socket so the window keeps going while
+    /// the database works.
+    claiming: Option<tokio::task::JoinHandle<Result<Option<ClaimBatch>>>>,
     /// How fast it sends (`pace.rs`), timed from `started`.
     pace: crate::pace::Pace,
     started: Instant,
@@ -412,6 +449,7 @@ impl<'a> Session<'a> {
             refreshed: None,
             idle_until: None,
             operator: 0,
+            claiming: None,
             pace: crate::pace::Pace::new(f64::from(bind.smsc.tps), 0.0),
             started: now,
             rtt: 0.05,
@@ -452,10 +490,6 @@ impl<'a> Session<'a> {
             }
         }
         None
-    }
-
-    fn queued(&self) -> usize {
-        self.outstanding.len() + self.pending.len() + self.retry.len()
     }
 
     async fn emit(&self, e: Event) {
@@ -526,84 +560,88 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
-    /// Claims messages to fill the window, emergencies first.
-    async fn claim(&mut self) -> Result<()> {
-        // Claim when half the window is free: one transaction per half window, not per answer.
+    /// Starts claiming messages, emergencies first, when fewer than a window's parts wait to
+    /// go and no claim is under way: at most a window's parts, so at most two windows' parts
+    /// are written `window` before they are on the wire (what a crash leaves uncertain).
+    fn start_claim(&mut self) {
         let window = self.window();
-        let room = window.saturating_sub(self.queued());
-        if room == 0 || room < window.div_ceil(2) || !self.pending.is_empty() {
-            return Ok(());
+        if self.claiming.is_some() || self.pending.len() + self.retry.len() >= window {
+            return;
         }
-        let limit = room as i64;
-        let lease_until = self.bind.notify.clock.now_micros() + self.bind.lease.as_micros() as i64;
+        let bind = self.bind;
+        let task = claim_batch(
+            bind.notify.clone(),
+            bind.writes.clone(),
+            self.campaigns.clone(),
+            bind.smsc.clone(),
+            self.operator,
+            bind.owner.clone(),
+            bind.notify.clock.now_micros() + bind.lease.as_micros() as i64,
+            window as i64,
+        );
+        self.claiming = Some(tokio::spawn(task));
+    }
+
+    /// Waits for the claim under way (if any) and puts what it claimed in line to go.
+    async fn finish_claim(&mut self) -> Result<()> {
+        let Some(task) = self.claiming.take() else {
+            return Ok(());
+        };
+        let done = task
+            .await
+            .map_err(|e| Error::Unavailable(format!("the claim stopped: {e}")))?;
+        self.claimed(done)
+    }
+
+    /// Puts a finished claim's parts in line; nothing claimed: the queue is polled again later.
+    fn claimed(&mut self, done: Result<Option<ClaimBatch>>) -> Result<()> {
+        let Some((c, k, claimed)) = done? else {
+            self.idle_until = Some(Instant::now() + IDLE_POLL);
+            return Ok(());
+        };
         let operators = &self.bind.smsc.operators;
-        for c in self.campaigns.clone() {
-            for k in 0..operators.len() {
-                let op = &operators[(self.operator + k) % operators.len()];
-                let writing = self.bind.writes.lock().await;
-                let claimed = self
-                    .bind
-                    .notify
-                    .claim(
-                        &c,
-                        op,
-                        &self.bind.smsc.name,
-                        &self.bind.owner,
-                        lease_until,
-                        limit,
-                    )
-                    .await?;
-                drop(writing);
-                if claimed.is_empty() {
-                    continue;
+        self.operator = (self.operator + k + 1) % operators.len();
+        // A campaign's one text is encoded once; a rendered text per message.
+        let body = match self.bodies.get(&c.id) {
+            Some(b) => b.clone(),
+            None => {
+                let t = Template::parse(&c.body).map_err(|e| Error::Invalid {
+                    field: "body",
+                    message: e.to_string(),
+                })?;
+                let (encoding, bytes) = message::encoded_parts(&t.render(|_| String::new()));
+                let b = (encoding.data_coding(), Arc::new(bytes));
+                self.bodies.insert(c.id, b.clone());
+                b
+            }
+        };
+        let source: Arc<str> = c.brandname.as_str().into();
+        for m in &claimed {
+            let (data_coding, bytes) = match m.text.as_deref() {
+                None => body.clone(),
+                Some(text) => {
+                    let (encoding, bytes) = message::encoded_parts(text);
+                    (encoding.data_coding(), Arc::new(bytes))
                 }
-                self.operator = (self.operator + k + 1) % operators.len();
-                // A campaign's one text is encoded once; a rendered text per message.
-                let body = match self.bodies.get(&c.id) {
-                    Some(b) => b.clone(),
-                    None => {
-                        let t = Template::parse(&c.body).map_err(|e| Error::Invalid {
-                            field: "body",
-                            message: e.to_string(),
-                        })?;
-                        let (encoding, bytes) =
-                            message::encoded_parts(&t.render(|_| String::new()));
-                        let b = (encoding.data_coding(), Arc::new(bytes));
-                        self.bodies.insert(c.id, b.clone());
-                        b
-                    }
-                };
-                let source: Arc<str> = c.brandname.as_str().into();
-                for m in &claimed {
-                    let (data_coding, bytes) = match m.text.as_deref() {
-                        None => body.clone(),
-                        Some(text) => {
-                            let (encoding, bytes) = message::encoded_parts(text);
-                            (encoding.data_coding(), Arc::new(bytes))
-                        }
-                    };
-                    let destination: Arc<str> =
-                        format!("84{}", m.phone.strip_prefix('0').unwrap_or(&m.phone)).into();
-                    for &(part, attempts) in &m.send {
-                        self.pending.push_back(Out {
-                            message: m.id,
-                            part,
-                            campaign: c.id,
-                            total: bytes.len(),
-                            reference: (m.id % 256) as u8,
-                            data_coding,
-                            bytes: bytes.clone(),
-                            source: source.clone(),
-                            destination: destination.clone(),
-                            attempts,
-                            resend: c.resend_uncertain,
-                        });
-                    }
-                }
-                return Ok(());
+            };
+            let destination: Arc<str> =
+                format!("84{}", m.phone.strip_prefix('0').unwrap_or(&m.phone)).into();
+            for &(part, attempts) in &m.send {
+                self.pending.push_back(Out {
+                    message: m.id,
+                    part,
+                    campaign: c.id,
+                    total: bytes.len(),
+                    reference: (m.id % 256) as u8,
+                    data_coding,
+                    bytes: bytes.clone(),
+                    source: source.clone(),
+                    destination: destination.clone(),
+                    attempts,
+                    resend: c.resend_uncertain,
+                });
             }
         }
-        self.idle_until = Some(Instant::now() + IDLE_POLL);
         Ok(())
     }
 
@@ -631,6 +669,10 @@ impl<'a> Session<'a> {
 
     /// Puts back every part claimed but never written (waiting for a token or a pause).
     async fn release_unsent(&mut self) {
+        // What a claim under way takes is released with the rest.
+        if let Err(e) = self.finish_claim().await {
+            tracing::warn!(bind = %self.bind.name, error = %e, "a claim failed while the bind stopped; its messages return when their lease ends");
+        }
         let unsent: Vec<Out> = self
             .pending
             .drain(..)
@@ -678,9 +720,7 @@ impl<'a> Session<'a> {
                 }
                 if self.idle_until.is_none_or(|t| now >= t) {
                     self.idle_until = None;
-                    if let Err(e) = self.claim().await {
-                        return format!("cannot claim from the queue: {e}");
-                    }
+                    self.start_claim();
                 }
             }
             if let Some(why) = self.answer_written(sink).await {
@@ -784,6 +824,8 @@ impl<'a> Session<'a> {
             } else {
                 Duration::from_millis(50)
             };
+            let mut claiming = self.claiming.take();
+            let mut claimed = None;
             tokio::select! {
                 biased;
                 frame = stream.next() => {
@@ -794,11 +836,29 @@ impl<'a> Session<'a> {
                     };
                     self.last_rx = Instant::now();
                     if let Some(why) = self.answer(command, sink).await {
+                        self.claiming = claiming;
                         return why;
                     }
                 }
+                done = async {
+                    match claiming.as_mut() {
+                        Some(task) => task.await,
+                        None => std::future::pending().await,
+                    }
+                }, if claiming.is_some() => claimed = Some(done),
                 _ = tokio::time::sleep(wait) => {}
                 _ = stop.changed(), if stopping.is_none() => {}
+            }
+            match claimed {
+                None => self.claiming = claiming,
+                Some(done) => {
+                    let done = done
+                        .map_err(|e| Error::Unavailable(format!("the claim stopped: {e}")))
+                        .and_then(|d| d);
+                    if let Err(e) = self.claimed(done) {
+                        return format!("cannot claim from the queue: {e}");
+                    }
+                }
             }
         }
     }
