@@ -976,7 +976,7 @@ fn serve_end_to_end(
             .spawn()?;
         if let Some(mut stdin) = passwd.stdin.take() {
             use std::io::Write;
-            writeln!(stdin, "benchmark password {user} 2026")?;
+            writeln!(stdin, "mat khau do dai cho {role} 2026")?;
         }
         if !passwd.wait()?.success() {
             bail!("cannot set {user}'s password");
