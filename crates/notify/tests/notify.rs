@@ -708,3 +708,119 @@ async fn a_campaign_to_no_one_is_neither_submitted_nor_approved() {
     assert_eq!(after.status, "pending");
     assert_eq!(n.plan(c.id).await.unwrap().recipients, 0);
 }
+
+/// Three one-part messages claimed by a bind named `test` on SMSC `sim`, in phone order.
+async fn claimed_three(n: &Notify) -> Vec<lantoa_notify::Claimed> {
+    let csv = "Số điện thoại\n0912000001\n0912000002\n0912000003\n";
+    let (list, _) = n
+        .import_list("lan", "ba số", "l.csv", csv.as_bytes())
+        .await
+        .unwrap();
+    let c = n
+        .create_campaign(
+            "lan",
+            &NewCampaign {
+                name: "ba số".into(),
+                topic: "dengue".into(),
+                brandname: "SoTTTT-HN".into(),
+                body: "Hay ngu man.".into(),
+                list_id: list.id,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    n.submit("lan", c.id).await.unwrap();
+    n.approve("hung", c.id, "ba số").await.unwrap();
+    let s = n
+        .sendable(true)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.id == c.id)
+        .unwrap();
+    let mut claimed = n
+        .claim(&s, "vinaphone", "sim", "test", i64::MAX, 10)
+        .await
+        .unwrap();
+    claimed.sort_by(|a, b| a.phone.cmp(&b.phone));
+    assert_eq!(claimed.len(), 3);
+    claimed
+}
+
+fn accepted(m: &lantoa_notify::Claimed, id: &str) -> lantoa_notify::Event {
+    lantoa_notify::Event::Accepted {
+        message: m.id,
+        part: 1,
+        smsc: "sim".into(),
+        smsc_id: id.into(),
+        only: true,
+    }
+}
+
+fn receipt(m: &lantoa_notify::Claimed, id: &str) -> lantoa_notify::Event {
+    lantoa_notify::Event::Receipt {
+        smsc: "sim".into(),
+        smsc_id: id.into(),
+        outcome: lantoa_notify::smpp::Outcome::Delivered,
+        recipient: m.phone.clone(),
+    }
+}
+
+#[tokio::test]
+async fn an_answer_and_its_receipt_in_one_batch_settle_the_message_and_no_receipt_is_lost() {
+    let (t, n) = setup().await;
+    let m = claimed_three(&n).await;
+    // The second's answer was lost with its bind before this batch.
+    n.record(&[lantoa_notify::Event::Uncertain {
+        message: m[1].id,
+        part: 1,
+        error: "no answer before the bind ended".into(),
+    }])
+    .await
+    .unwrap();
+    // One batch: the first's answer and receipt together; the second's late answer (its part
+    // is no longer in the window, so the answer does not apply) and receipt; the third's
+    // receipt before its answer.
+    n.record(&[
+        accepted(&m[0], "id-1"),
+        receipt(&m[0], "id-1"),
+        accepted(&m[1], "id-2"),
+        receipt(&m[1], "id-2"),
+        receipt(&m[2], "id-3"),
+    ])
+    .await
+    .unwrap();
+    let states = |d: &[lantoa_notify::Delivery]| -> Vec<(String, String)> {
+        d.iter()
+            .map(|d| (d.state.clone(), d.part_states[0].state.clone()))
+            .collect()
+    };
+    let campaign = m[0].campaign_id;
+    let (d, _) = n.deliveries(campaign, None, 0, 10).await.unwrap();
+    assert_eq!(
+        states(&d),
+        [
+            ("delivered".to_owned(), "delivered".to_owned()),
+            ("uncertain".to_owned(), "uncertain".to_owned()),
+            ("sending".to_owned(), "window".to_owned()),
+        ]
+    );
+    assert_eq!(d[0].part_states[0].smsc_id.as_deref(), Some("id-1"));
+    assert!(d[0].sent_at.is_some());
+    // The receipts that found no part to take them are kept, not dropped.
+    let kept: Vec<String> =
+        sqlx::query_scalar("SELECT smsc_id FROM notify_receipts_unmatched ORDER BY smsc_id")
+            .fetch_all(t.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(kept, ["id-2", "id-3"]);
+    // The third's answer comes; the kept receipt then settles it, as before.
+    n.record(&[accepted(&m[2], "id-3")]).await.unwrap();
+    n.match_receipts().await.unwrap();
+    let (d, _) = n.deliveries(campaign, None, 0, 10).await.unwrap();
+    assert_eq!(
+        states(&d)[2],
+        ("delivered".to_owned(), "delivered".to_owned())
+    );
+}
