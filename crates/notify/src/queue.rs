@@ -845,6 +845,32 @@ impl Notify {
                 }
             }
         }
+        // A receipt that comes in the same batch as its part's answer (an SMSC that reports
+        // at once) is written with the answer: one write of the part instead of two, and no
+        // lookup by the SMSC's id. If the answer finds its part out of the window, the receipt
+        // goes the usual way below.
+        let mut folded: HashMap<(&str, &str), Outcome> = HashMap::new();
+        if !receipts.is_empty() && !answers.is_empty() {
+            let accepted: HashSet<(&str, &str)> = answers
+                .iter()
+                .filter(|a| a.2 == "accepted")
+                .filter_map(|a| Some((a.3?.as_str(), a.4?.as_str())))
+                .collect();
+            receipts.retain(|&(smsc, id, outcome)| {
+                let fold = accepted.contains(&(smsc, id));
+                if fold {
+                    folded.insert((smsc, id), outcome);
+                }
+                !fold
+            });
+            for a in &mut answers {
+                if let (Some(smsc), Some(id)) = (a.3, a.4)
+                    && let Some(o) = folded.get(&(smsc.as_str(), id.as_str()))
+                {
+                    a.2 = o.as_str();
+                }
+            }
+        }
         if !answers.is_empty() {
             let sql = format!(
                 "UPDATE notify_parts SET state = v.c2, smsc = COALESCE(v.c3, notify_parts.smsc),
@@ -852,7 +878,8 @@ impl Notify {
                  FROM ({}) AS v
                  WHERE notify_parts.message_id = v.c0 AND notify_parts.part = v.c1
                    AND notify_parts.state = 'window'
-                 RETURNING notify_parts.message_id, notify_parts.state",
+                 RETURNING notify_parts.message_id, notify_parts.state, notify_parts.smsc,
+                     notify_parts.smsc_id",
                 json_rows(
                     self.db.backend(),
                     2,
@@ -866,15 +893,22 @@ impl Notify {
                     ]
                 )
             );
-            let changed = sqlx::query_as::<_, (i64, String)>(&sql)
+            let changed = sqlx::query_as::<_, (i64, String, String, Option<String>)>(&sql)
                 .bind(now)
                 .bind(serde_json::to_string(&answers)?)
                 .fetch_all(&mut *tx)
                 .await?;
             let mut uncertain = Vec::new();
-            for (m, state) in changed {
+            // The SMSC ids each answer written carries: their folded receipts are written too.
+            let mut applied: HashMap<String, HashSet<String>> = HashMap::new();
+            for (m, state, smsc, id) in changed {
+                if let Some(id) = id {
+                    applied.entry(smsc).or_default().insert(id);
+                }
                 if state == "accepted" && only.contains(&m) {
                     settled.insert(m, "submitted");
+                } else if state == "delivered" && only.contains(&m) {
+                    settled.insert(m, "delivered");
                 } else {
                     if state == "uncertain" {
                         uncertain.push(m);
@@ -882,6 +916,7 @@ impl Notify {
                     touched.push(m);
                 }
             }
+            folded.retain(|(smsc, id), _| !applied.get(*smsc).is_some_and(|ids| ids.contains(*id)));
             // A broken bind's uncertain parts of a campaign that resends them wait for their
             // receipts as a dead dispatcher's do (`recover` releases the message after the wait).
             if !uncertain.is_empty() {
@@ -889,6 +924,8 @@ impl Notify {
                 touched.retain(|m| !held.contains(m));
             }
         }
+        // Folded receipts whose answer did not apply are matched as any other.
+        receipts.extend(folded.into_iter().map(|((smsc, id), o)| (smsc, id, o)));
         for chunk in receipts.chunks(RECEIPTS_PER_STATEMENT) {
             let hits = self.apply_receipts(&mut tx, chunk, now).await?;
             let delivered: Vec<i64> = hits
