@@ -263,6 +263,14 @@ impl Api {
     }
 }
 
+/// `path` with `pairs` as its query, each value encoded.
+fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    format!("{path}?{query}")
+}
+
 fn print_json(v: &Value) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
@@ -377,14 +385,12 @@ async fn import(api: &Api, file: &Path, name: &str) -> anyhow::Result<Value> {
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| "list.csv".to_owned());
-    let mut path = api.base.join("/api/v1/notify/lists")?;
-    path.query_pairs_mut()
-        .append_pair("name", name)
-        .append_pair("file_name", &file_name);
-    let query = format!("/api/v1/notify/lists?{}", path.query().unwrap_or_default());
     api.call(
         reqwest::Method::POST,
-        &query,
+        &with_query(
+            "/api/v1/notify/lists",
+            &[("name", name), ("file_name", &file_name)],
+        ),
         Some((bytes, "application/octet-stream")),
     )
     .await
@@ -563,11 +569,15 @@ async fn deliveries(api: &Api, id: i64, state: Option<&str>) -> anyhow::Result<(
     println!("id,phone,operator,commune_code,state,reason,parts,sent_at,smsc_ids");
     let mut after = 0;
     loop {
-        let mut q = format!("/api/v1/notify/campaigns/{id}/deliveries?limit=1000&after={after}");
-        if let Some(s) = state {
-            q.push_str(&format!("&state={s}"));
-        }
-        let v = api.get(&q).await?;
+        let cursor = after.to_string();
+        let mut pairs = vec![("limit", "1000"), ("after", cursor.as_str())];
+        pairs.extend(state.map(|s| ("state", s)));
+        let v = api
+            .get(&with_query(
+                &format!("/api/v1/notify/campaigns/{id}/deliveries"),
+                &pairs,
+            ))
+            .await?;
         for d in v["deliveries"].as_array().into_iter().flatten() {
             let text = |k: &str| d[k].as_str().map(field).unwrap_or_default();
             let ids: Vec<&str> = d["part_states"]

@@ -313,6 +313,13 @@ async fn claim_batch(
     Ok(None)
 }
 
+/// A claim task's outcome: its own, or why the task itself ended without one.
+fn joined(
+    done: std::result::Result<Result<Option<ClaimBatch>>, tokio::task::JoinError>,
+) -> Result<Option<ClaimBatch>> {
+    done.map_err(|e| Error::Unavailable(format!("the claim stopped: {e}")))?
+}
+
 /// One part ready to go.
 #[derive(Debug, Clone)]
 struct Out {
@@ -587,10 +594,7 @@ impl<'a> Session<'a> {
         let Some(task) = self.claiming.take() else {
             return Ok(());
         };
-        let done = task
-            .await
-            .map_err(|e| Error::Unavailable(format!("the claim stopped: {e}")))?;
-        self.claimed(done)
+        self.claimed(joined(task.await))
     }
 
     /// Puts a finished claim's parts in line; nothing claimed: the queue is polled again later.
@@ -852,10 +856,7 @@ impl<'a> Session<'a> {
             match claimed {
                 None => self.claiming = claiming,
                 Some(done) => {
-                    let done = done
-                        .map_err(|e| Error::Unavailable(format!("the claim stopped: {e}")))
-                        .and_then(|d| d);
-                    if let Err(e) = self.claimed(done) {
+                    if let Err(e) = self.claimed(joined(done)) {
                         return format!("cannot claim from the queue: {e}");
                     }
                 }

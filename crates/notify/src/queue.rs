@@ -511,10 +511,10 @@ impl Notify {
         Ok(queued)
     }
 
-    /// Whether quiet hours hold a campaign now: the local time its messages may go from
-    /// (`07:00`), or `None` when they may go (or it is an emergency).
+    /// Whether quiet hours hold a sending campaign now: the local time its messages may go
+    /// from (`07:00`), or `None` when they may go (or it is an emergency, or not sending).
     pub fn held_until(&self, c: &Campaign) -> Option<String> {
-        (!c.emergency && !self.allowed_now())
+        (c.status == "sending" && !c.emergency && !self.allowed_now())
             .then(|| self.rules.allowed_from.format("%H:%M").to_string())
     }
 

@@ -169,7 +169,7 @@ pub async fn progress(
     let n = state.notify()?;
     let c = n.campaign(id).await?;
     let progress = n.progress(id, false).await?;
-    let held_until = (c.status == "sending").then(|| n.held_until(&c)).flatten();
+    let held_until = n.held_until(&c);
     Ok(Json(json!({
         "status": c.status, "started_at": c.started_at, "finished_at": c.finished_at,
         "held_until": held_until, "progress": progress, "binds": n.binds().await?,

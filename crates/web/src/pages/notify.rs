@@ -255,7 +255,7 @@ async fn campaign_context(
         can_test => matches!(c.status.as_str(), "draft" | "pending")
             && ctx.has_any(&[Role::Approver, Role::Admin, Role::Communicator]),
         refresh => c.status == "sending",
-        held_until => (c.status == "sending").then(|| n.held_until(&c)).flatten(),
+        held_until => n.held_until(&c),
         can_submit => steps.contains(&"submit"),
         can_decide => steps.contains(&"approve"),
         can_cancel => steps.contains(&"cancel"),
