@@ -313,6 +313,16 @@ async fn claim_batch(
     Ok(None)
 }
 
+/// What woke a bind's loop.
+enum Woke<F> {
+    /// A PDU from the SMSC, an error, or the end of the connection.
+    Frame(Option<F>),
+    /// The claim under way ended.
+    Claimed(std::result::Result<Result<Option<ClaimBatch>>, tokio::task::JoinError>),
+    /// A timer or the stop signal.
+    Other,
+}
+
 /// A claim task's outcome: its own, or why the task itself ended without one.
 fn joined(
     done: std::result::Result<Result<Option<ClaimBatch>>, tokio::task::JoinError>,
@@ -828,38 +838,42 @@ impl<'a> Session<'a> {
             } else {
                 Duration::from_millis(50)
             };
+            // The claim under way is taken out for the wait and put back before anything else,
+            // so that every way out of the loop leaves it for `release_unsent` to finish.
             let mut claiming = self.claiming.take();
-            let mut claimed = None;
-            tokio::select! {
+            let woke = tokio::select! {
                 biased;
-                frame = stream.next() => {
-                    let Some(frame) = frame else { return "the SMSC closed the connection".into() };
+                frame = stream.next() => Woke::Frame(frame),
+                done = async {
+                    match claiming.as_mut() {
+                        Some(task) => task.await,
+                        None => std::future::pending().await,
+                    }
+                }, if claiming.is_some() => Woke::Claimed(done),
+                _ = tokio::time::sleep(wait) => Woke::Other,
+                _ = stop.changed(), if stopping.is_none() => Woke::Other,
+            };
+            match woke {
+                Woke::Claimed(done) => {
+                    if let Err(e) = self.claimed(joined(done)) {
+                        return format!("cannot claim from the queue: {e}");
+                    }
+                }
+                Woke::Frame(frame) => {
+                    self.claiming = claiming;
+                    let Some(frame) = frame else {
+                        return "the SMSC closed the connection".into();
+                    };
                     let command = match frame {
                         Ok(c) => c,
                         Err(e) => return format!("unreadable PDU from the SMSC: {e}"),
                     };
                     self.last_rx = Instant::now();
                     if let Some(why) = self.answer(command, sink).await {
-                        self.claiming = claiming;
                         return why;
                     }
                 }
-                done = async {
-                    match claiming.as_mut() {
-                        Some(task) => task.await,
-                        None => std::future::pending().await,
-                    }
-                }, if claiming.is_some() => claimed = Some(done),
-                _ = tokio::time::sleep(wait) => {}
-                _ = stop.changed(), if stopping.is_none() => {}
-            }
-            match claimed {
-                None => self.claiming = claiming,
-                Some(done) => {
-                    if let Err(e) = self.claimed(joined(done)) {
-                        return format!("cannot claim from the queue: {e}");
-                    }
-                }
+                Woke::Other => self.claiming = claiming,
             }
         }
     }
