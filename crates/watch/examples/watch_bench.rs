@@ -326,6 +326,52 @@ fn agree(dir: &Path, peer: &Path) {
     );
 }
 
+/// Extraction's page reader against html5ever on pages no one here wrote: on how many pages
+/// both read the same characters in the same order (whitespace aside), and the first
+/// difference on each other page.
+fn reader(dir: &Path) {
+    let files = html_files(dir);
+    let mut same = 0usize;
+    for f in &files {
+        let body = std::fs::read(f).unwrap();
+        let text = lantoa_watch::crawl::charset::decode(&body, None).text;
+        let ours: String = extract::page_texts(&text)
+            .iter()
+            .flat_map(|t| t.chars())
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let doc = scraper::Html::parse_document(&text);
+        let mut reference = String::new();
+        for n in doc.tree.nodes() {
+            if let scraper::Node::Text(t) = n.value() {
+                reference.extend(t.chars().filter(|c| !c.is_whitespace()));
+            }
+        }
+        if ours == reference {
+            same += 1;
+        } else {
+            let at = ours
+                .chars()
+                .zip(reference.chars())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let tail = |s: &str| {
+                s.chars()
+                    .skip(at.saturating_sub(30))
+                    .take(80)
+                    .collect::<String>()
+            };
+            eprintln!(
+                "{}: from char {at}: reader {:?} / html5ever {:?}",
+                f.display(),
+                tail(&ours),
+                tail(&reference)
+            );
+        }
+    }
+    println!("{{\"pages\": {}, \"same_text\": {same}}}", files.len());
+}
+
 /// Extraction F1 of Lantoa and of the peer against each labelled page's expected text, in
 /// all and per layout, with the number of empty outputs.
 fn score(dir: &Path, peer: &Path) {
@@ -444,6 +490,7 @@ fn main() {
         }
         Some("score") => score(Path::new(&args[1]), Path::new(&args[2])),
         Some("agree") => agree(Path::new(&args[1]), Path::new(&args[2])),
+        Some("reader") => reader(Path::new(&args[1])),
         _ => eprintln!(
             "usage: watch_bench corpus DIR N | analyse DIR LIMIT | crawl N | quality PEER_DIR"
         ),

@@ -9,17 +9,18 @@
 //!
 //! The main text is found the way readability tools do (paragraphs score their containers,
 //! weighted by class, link density and the furniture around them), with a fallback for pages
-//! where that finds little: see `main_text`. Malformed HTML is parsed the way browsers parse
-//! it (html5ever); nothing here fails.
+//! where that finds little: see `main_text`. The page is read in one pass into a flat list of
+//! nodes (`dom`), as browsers read malformed HTML where it matters for the text; nothing here
+//! fails.
 
 use std::sync::LazyLock;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
-use ego_tree::NodeRef;
 use regex::Regex;
-use scraper::{ElementRef, Html, Node};
 
+mod dom;
 mod main_text;
+use dom::Dom;
 use serde::Serialize;
 use url::Url;
 
@@ -84,32 +85,47 @@ pub struct Extracted {
 
 /// Extracts from `html`, resolving links against `base`.
 pub fn extract(html: &str, base: Option<&Url>) -> Extracted {
-    let doc = Html::parse_document(html);
-    let root = doc.root_element();
-    let main_text = tidy(&main_text::main_text(&doc));
+    let doc = dom::parse(html);
+    let hidden = hidden_nodes(&doc);
+    let main_text = tidy(&main_text::main_text(&doc, &hidden));
     let els = elements(&doc);
+    let p = Page {
+        doc: &doc,
+        els: &els,
+        hidden: &hidden,
+    };
 
-    let title = first_meta(&els, &["og:title"])
-        .or_else(|| first_text(root, "h1"))
-        .or_else(|| first_text(root, "title"))
+    let title = first_meta(p, &["og:title"])
+        .or_else(|| first_text(&doc, "h1"))
+        .or_else(|| first_text(&doc, "title"))
         .unwrap_or_default();
 
-    let footer_text = footer_text(&els);
+    let footer_text = footer_text(p);
     let owner = owner_block(&footer_text);
-    let masthead = masthead(&doc, &els);
+    let masthead = masthead(p);
 
     Extracted {
-        published: published(&els, &main_text),
-        byline: byline(&els, &main_text),
-        sections: sections(&els),
+        published: published(p, &main_text),
+        byline: byline(p, &main_text),
+        sections: sections(p),
         sources: sources(&main_text),
-        links: links(&doc, &els, base),
-        comment_forms: comment_forms(&els),
+        links: links(p, base),
+        comment_forms: comment_forms(p),
         title: squash(&title),
         main_text,
         masthead,
         owner,
     }
+}
+
+/// Every text of the page in document order, as extraction's page reader sees them (scripts'
+/// and styles' included). For checking the reader against a reference HTML parser
+/// (`tests/reader.rs`, `watch_bench reader`).
+pub fn page_texts(html: &str) -> Vec<String> {
+    let doc = dom::parse(html);
+    (0..doc.len())
+        .filter_map(|i| doc.text(i).map(str::to_owned))
+        .collect()
 }
 
 /// Compiles a pattern written in this file. Every one is exercised by the unit tests, so a
@@ -149,29 +165,25 @@ const BLOCKS: &[&str] = &[
     "hr",
 ];
 
-/// An attribute's value. (`Element::attr` builds an interned name on every call; walking the
-/// few attributes an element has is cheaper, and extraction asks many times per element.)
-fn attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
-    el.attrs().find(|(k, _)| *k == name).map(|(_, v)| v)
-}
-
-fn class_id(el: &scraper::node::Element) -> String {
+fn class_id(doc: &Dom<'_>, i: usize) -> String {
     let mut s = String::new();
-    if let Some(c) = attr(el, "class") {
+    if let Some(c) = doc.attr(i, "class") {
         s.push_str(c);
     }
-    if let Some(i) = attr(el, "id") {
+    if let Some(id) = doc.attr(i, "id") {
         s.push(' ');
-        s.push_str(i);
+        s.push_str(id);
     }
     s
 }
 
-fn is_hidden(el: &scraper::node::Element) -> bool {
-    if attr(el, "hidden").is_some() || attr(el, "aria-hidden") == Some("true") && el.name() != "i" {
+fn is_hidden(doc: &Dom<'_>, i: usize) -> bool {
+    if doc.attr(i, "hidden").is_some()
+        || doc.attr(i, "aria-hidden") == Some("true") && !doc.is(i, "i")
+    {
         return true;
     }
-    let Some(style) = attr(el, "style") else {
+    let Some(style) = doc.attr(i, "style") else {
         return false;
     };
     let s: String = style
@@ -187,16 +199,6 @@ fn is_hidden(el: &scraper::node::Element) -> bool {
         || s.contains("left:-9")
         || s.contains("top:-9")
         || (s.contains("height:0") && s.contains("overflow:hidden"))
-}
-
-fn text_of(node: NodeRef<'_, Node>) -> String {
-    let mut s = String::new();
-    for d in node.descendants() {
-        if let Node::Text(t) = d.value() {
-            s.push_str(t);
-        }
-    }
-    s
 }
 
 /// Collapses whitespace inside lines and drops empty lines.
@@ -225,46 +227,57 @@ fn squash(s: &str) -> String {
     out
 }
 
-/// An element with its class and id, lower-cased.
-type El<'a> = (NodeRef<'a, Node>, &'a scraper::node::Element, String);
+/// The page and its elements, each with its class and id lower-cased once: the metadata
+/// readers walk this list instead of each walking the tree and lower-casing every class again.
+#[derive(Clone, Copy)]
+struct Page<'d, 'a> {
+    doc: &'d Dom<'a>,
+    els: &'d [(usize, String)],
+    /// Per node: it is hidden, or inside a hidden element.
+    hidden: &'d [bool],
+}
 
-/// Every element of the page, in document order, each with its class and id lower-cased
-/// once: the metadata readers walk this list instead of each walking the tree and
-/// lower-casing every class again.
-fn elements(doc: &Html) -> Vec<El<'_>> {
-    doc.tree
-        .nodes()
-        .filter_map(|n| match n.value() {
-            Node::Element(e) => {
-                let mut ci = class_id(e);
-                ci.make_ascii_lowercase();
-                Some((n, e, ci))
-            }
-            _ => None,
+/// Per node: whether it is hidden or inside a hidden element, in one walk in document order.
+fn hidden_nodes(doc: &Dom<'_>) -> Vec<bool> {
+    let mut hidden = vec![false; doc.len()];
+    for i in 1..doc.len() {
+        hidden[i] = hidden[doc.parent(i)] || (doc.name(i).is_some() && is_hidden(doc, i));
+    }
+    hidden
+}
+
+fn elements(doc: &Dom<'_>) -> Vec<(usize, String)> {
+    (0..doc.len())
+        .filter(|&i| doc.name(i).is_some())
+        .map(|i| {
+            let mut ci = class_id(doc, i);
+            ci.make_ascii_lowercase();
+            (i, ci)
         })
         .collect()
 }
 
-fn first_meta(els: &[El<'_>], names: &[&str]) -> Option<String> {
-    els.iter().find_map(|(_, e, _)| {
-        if e.name() != "meta" {
+fn first_meta(p: Page<'_, '_>, names: &[&str]) -> Option<String> {
+    p.els.iter().find_map(|&(i, _)| {
+        if !p.doc.is(i, "meta") {
             return None;
         }
-        let key = attr(e, "property").or_else(|| attr(e, "name"))?;
+        let key = p
+            .doc
+            .attr(i, "property")
+            .or_else(|| p.doc.attr(i, "name"))?;
         names
             .iter()
             .any(|n| key.eq_ignore_ascii_case(n))
-            .then(|| attr(e, "content").map(str::to_owned))
+            .then(|| p.doc.attr(i, "content").map(str::to_owned))
             .flatten()
             .filter(|c| !c.trim().is_empty())
     })
 }
 
-fn first_text(root: ElementRef<'_>, tag: &str) -> Option<String> {
-    root.descendants()
-        .find(|n| matches!(n.value(), Node::Element(e) if e.name() == tag))
-        .map(text_of)
-        .map(|t| squash(&t))
+fn first_text(doc: &Dom<'_>, tag: &str) -> Option<String> {
+    doc.first(tag)
+        .map(|i| squash(&doc.text_of(i)))
         .filter(|t| !t.is_empty())
 }
 
@@ -300,9 +313,9 @@ pub fn parse_time(s: &str) -> Option<DateTime<FixedOffset>> {
     zone.from_local_datetime(&time).single()
 }
 
-fn published(els: &[El<'_>], main_text: &str) -> Option<DateTime<FixedOffset>> {
+fn published(p: Page<'_, '_>, main_text: &str) -> Option<DateTime<FixedOffset>> {
     if let Some(t) = first_meta(
-        els,
+        p,
         &[
             "article:published_time",
             "pubdate",
@@ -315,24 +328,26 @@ fn published(els: &[El<'_>], main_text: &str) -> Option<DateTime<FixedOffset>> {
     {
         return Some(t);
     }
-    for &(node, e, ref ci) in els {
-        let marked = attr(e, "itemprop") == Some("datePublished")
-            || e.name() == "time"
+    let doc = p.doc;
+    for &(i, ref ci) in p.els {
+        let marked = doc.attr(i, "itemprop") == Some("datePublished")
+            || doc.is(i, "time")
             || ci.contains("date");
         if marked {
-            let value = attr(e, "datetime")
-                .or_else(|| attr(e, "content"))
+            let value = doc
+                .attr(i, "datetime")
+                .or_else(|| doc.attr(i, "content"))
                 .map(str::to_owned)
-                .unwrap_or_else(|| text_of(node));
+                .unwrap_or_else(|| doc.text_of(i));
             if let Some(t) = parse_time(&value) {
                 return Some(t);
             }
         }
     }
     // JSON-LD.
-    for &(node, e, _) in els {
-        if e.name() == "script" && attr(e, "type") == Some("application/ld+json") {
-            let text = text_of(node);
+    for &(i, _) in p.els {
+        if doc.is(i, "script") && doc.attr(i, "type") == Some("application/ld+json") {
+            let text = doc.text_of(i);
             if let Some(i) = text.find("\"datePublished\"") {
                 let rest = &text[i + 15..];
                 let v: String = rest
@@ -355,18 +370,19 @@ static BYLINE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-fn byline(els: &[El<'_>], main_text: &str) -> Option<String> {
-    if let Some(a) = first_meta(els, &["author", "article:author"]) {
+fn byline(p: Page<'_, '_>, main_text: &str) -> Option<String> {
+    if let Some(a) = first_meta(p, &["author", "article:author"]) {
         return Some(squash(&a));
     }
-    for &(node, e, ref ci) in els {
-        if attr(e, "rel") == Some("author")
-            || attr(e, "itemprop") == Some("author")
+    let doc = p.doc;
+    for &(i, ref ci) in p.els {
+        if doc.attr(i, "rel") == Some("author")
+            || doc.attr(i, "itemprop") == Some("author")
             || ci.contains("author")
             || ci.contains("byline")
             || ci.contains("tac-gia")
         {
-            let t = squash(&text_of(node));
+            let t = squash(&doc.text_of(i));
             if !t.is_empty() && t.chars().count() <= 80 {
                 return Some(t);
             }
@@ -379,20 +395,21 @@ fn byline(els: &[El<'_>], main_text: &str) -> Option<String> {
     })
 }
 
-fn sections(els: &[El<'_>]) -> Vec<String> {
+fn sections(p: Page<'_, '_>) -> Vec<String> {
+    let doc = p.doc;
     let mut out: Vec<String> = Vec::new();
-    for &(node, e, ref ci) in els {
-        let is_menu = e.name() == "nav"
-            || attr(e, "role") == Some("navigation")
+    for &(i, ref ci) in p.els {
+        let is_menu = doc.is(i, "nav")
+            || doc.attr(i, "role") == Some("navigation")
             || ci
                 .split([' ', '_', '-'])
                 .any(|w| w == "menu" || w == "nav" || w == "navbar");
         if !is_menu {
             continue;
         }
-        for a in node.descendants() {
-            if matches!(a.value(), Node::Element(x) if x.name() == "a") {
-                let t = squash(&text_of(a));
+        for a in doc.descendants(i) {
+            if doc.is(a, "a") {
+                let t = squash(&doc.text_of(a));
                 if !t.is_empty() && t.chars().count() <= 40 && !out.contains(&t) {
                     out.push(t);
                 }
@@ -405,24 +422,23 @@ fn sections(els: &[El<'_>]) -> Vec<String> {
     out
 }
 
-fn masthead(doc: &Html, els: &[El<'_>]) -> String {
+fn masthead(p: Page<'_, '_>) -> String {
+    let doc = p.doc;
     let mut parts = Vec::new();
-    if let Some(t) = first_text(doc.root_element(), "title") {
+    if let Some(t) = first_text(doc, "title") {
         parts.push(t);
     }
-    if let Some(d) = first_meta(els, &["og:site_name", "description"]) {
+    if let Some(d) = first_meta(p, &["og:site_name", "description"]) {
         parts.push(squash(&d));
     }
-    for &(node, e, ref ci) in els {
-        if e.name() == "header" || ci.contains("masthead") || ci.contains("logo") {
-            let t = squash(&text_of(node));
+    for &(i, ref ci) in p.els {
+        if doc.is(i, "header") || ci.contains("masthead") || ci.contains("logo") {
+            let t = squash(&doc.text_of(i));
             if !t.is_empty() {
                 parts.push(t);
             }
-            for d in node.descendants() {
-                if let Node::Element(img) = d.value()
-                    && let Some(alt) = attr(img, "alt")
-                {
+            for d in doc.descendants(i) {
+                if let Some(alt) = doc.attr(d, "alt") {
                     parts.push(squash(alt));
                 }
             }
@@ -432,12 +448,13 @@ fn masthead(doc: &Html, els: &[El<'_>]) -> String {
     parts.join(" | ")
 }
 
-fn footer_text(els: &[El<'_>]) -> String {
+fn footer_text(p: Page<'_, '_>) -> String {
+    let doc = p.doc;
     let mut best = String::new();
-    for &(node, e, ref ci) in els {
-        if e.name() == "footer" || ci.contains("footer") || e.name() == "address" {
+    for &(i, ref ci) in p.els {
+        if doc.is(i, "footer") || ci.contains("footer") || doc.is(i, "address") {
             let mut s = String::new();
-            collect_lines(node, &mut s);
+            collect_lines(doc, i, &mut s);
             let s = tidy(&s);
             if s.len() > best.len() {
                 best = s;
@@ -447,21 +464,21 @@ fn footer_text(els: &[El<'_>]) -> String {
     best
 }
 
-fn collect_lines(node: NodeRef<'_, Node>, out: &mut String) {
-    for child in node.children() {
-        match child.value() {
-            Node::Text(t) => out.push_str(t),
-            Node::Element(el) if !matches!(el.name(), "script" | "style") => {
-                let block = BLOCKS.contains(&el.name());
-                if block {
-                    out.push('\n');
-                }
-                collect_lines(child, out);
-                if block {
-                    out.push('\n');
-                }
+fn collect_lines(doc: &Dom<'_>, i: usize, out: &mut String) {
+    for child in doc.children(i) {
+        if let Some(t) = doc.text(child) {
+            out.push_str(t);
+        } else if let Some(name) = doc.name(child)
+            && !matches!(name, "script" | "style")
+        {
+            let block = BLOCKS.contains(&name);
+            if block {
+                out.push('\n');
             }
-            _ => {}
+            collect_lines(doc, child, out);
+            if block {
+                out.push('\n');
+            }
         }
     }
 }
@@ -570,29 +587,20 @@ fn sources(main_text: &str) -> Vec<String> {
         .collect()
 }
 
-fn links(doc: &Html, els: &[El<'_>], base: Option<&Url>) -> Vec<Link> {
+fn links(p: Page<'_, '_>, base: Option<&Url>) -> Vec<Link> {
+    let doc = p.doc;
     let base_host = base
         .and_then(|b| b.host_str())
         .map(|h| h.trim_start_matches("www."));
     let origin = base
         .map(|b| b.origin().ascii_serialization())
         .unwrap_or_default();
-    // Hidden elements and everything inside them, in one pre-order walk.
-    let mut hidden_nodes = std::collections::HashSet::new();
-    for node in doc.tree.root().descendants() {
-        let inherited = node
-            .parent()
-            .is_some_and(|p| hidden_nodes.contains(&p.id()));
-        if inherited || matches!(node.value(), Node::Element(x) if is_hidden(x)) {
-            hidden_nodes.insert(node.id());
-        }
-    }
     let mut out = Vec::new();
-    for &(node, e, _) in els {
-        if e.name() != "a" {
+    for &(i, _) in p.els {
+        if !doc.is(i, "a") {
             continue;
         }
-        let Some(href) = attr(e, "href") else {
+        let Some(href) = doc.attr(i, "href") else {
             continue;
         };
         let href = href.trim();
@@ -622,29 +630,25 @@ fn links(doc: &Html, els: &[El<'_>], base: Option<&Url>) -> Vec<Link> {
                 (url.to_string(), host)
             }
         };
-        let hidden = hidden_nodes.contains(&node.id());
         out.push(Link {
             external: base_host.is_some() && host.as_deref() != base_host,
             href,
-            text: squash(&text_of(node)),
-            hidden,
+            text: squash(&doc.text_of(i)),
+            hidden: p.hidden[i],
         });
     }
     out
 }
 
-fn comment_forms(els: &[El<'_>]) -> usize {
-    els.iter()
-        .filter(|(node, e, ci)| {
+fn comment_forms(p: Page<'_, '_>) -> usize {
+    let doc = p.doc;
+    p.els
+        .iter()
+        .filter(|&&(i, ref ci)| {
             let commentish =
                 ci.contains("comment") || ci.contains("binh-luan") || ci.contains("binhluan");
-            match e.name() {
-                "form" => {
-                    commentish
-                        || node.descendants().any(
-                            |d| matches!(d.value(), Node::Element(x) if x.name() == "textarea"),
-                        )
-                }
+            match doc.name(i).unwrap_or_default() {
+                "form" => commentish || doc.descendants(i).any(|d| doc.is(d, "textarea")),
                 "div" | "section" => {
                     ci.contains("fb-comments") || (commentish && ci.contains("form"))
                 }

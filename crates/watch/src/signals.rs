@@ -606,9 +606,24 @@ pub fn is_vietnamese(x: &Extracted) -> bool {
 /// A letter that Vietnamese writes and French, German, Spanish or English do not use as
 /// often: đ, ă, ơ, ư, and vowels with the tone marks hỏi, ngã, nặng, or with two marks.
 fn vietnamese_letter(c: char) -> bool {
-    let c = c.to_lowercase().next().unwrap_or(c);
-    matches!(c, 'đ' | 'ă' | 'ơ' | 'ư')
-        || "ảạằắẳẵặầấẩẫậẻẽẹềếểễệỉĩịỏọồốổỗộờớởỡợủũụừứửữựỳỷỹỵ".contains(c)
+    // Đđ Ăă Ĩĩ Ũũ Ơơ Ưư, and Latin Extended Additional's Vietnamese block (Ạ U+1EA0 to ỹ
+    // U+1EF9), in either case.
+    matches!(
+        u32::from(c),
+        0x0102
+            | 0x0103
+            | 0x0110
+            | 0x0111
+            | 0x0128
+            | 0x0129
+            | 0x0168
+            | 0x0169
+            | 0x01A0
+            | 0x01A1
+            | 0x01AF
+            | 0x01B0
+            | 0x1EA0..=0x1EF9
+    )
 }
 
 /// Every key a rule may have.
@@ -1026,6 +1041,22 @@ pub fn score(hits: &[Hit]) -> Vec<Score> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The code-point ranges name the same letters as the alphabet written out, in both cases.
+    #[test]
+    fn vietnamese_letters_are_the_alphabet_written_out() {
+        let lower = "đăơưảạằắẳẵặầấẩẫậẻẽẹềếểễệỉĩịỏọồốổỗộờớởỡợủũụừứửữựỳỷỹỵ";
+        for c in (0..=0x2FFFFu32).filter_map(char::from_u32) {
+            let written = c.to_lowercase().next().is_some_and(|l| lower.contains(l))
+                && c.to_lowercase().count() == 1;
+            assert_eq!(
+                vietnamese_letter(c),
+                written,
+                "{c:?} U+{:04X}",
+                u32::from(c)
+            );
+        }
+    }
 
     #[test]
     fn the_shipped_rules_compile_and_bad_files_are_refused_with_the_rule_named() {

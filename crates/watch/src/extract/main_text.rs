@@ -26,10 +26,8 @@
 //! link-poor block of the page in order, as boilerplate classifiers do, and is taken if it
 //! finds more.
 
-use ego_tree::NodeRef;
-use scraper::{Html, Node};
-
-use super::{BLOCKS, attr, is_hidden};
+use super::BLOCKS;
+use super::dom::Dom;
 
 /// How an element's own tag or class marks it as page furniture.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -106,24 +104,43 @@ fn tag_furniture(name: &str) -> Furniture {
 }
 
 /// The furniture an element's class and id name, and whether they announce the article.
-fn classify(el: &scraper::node::Element) -> (Furniture, bool) {
+fn classify(doc: &Dom<'_>, i: usize) -> (Furniture, bool) {
     let mut strongest = Furniture::None;
     let mut content = false;
     let mut announces = false;
-    for value in [attr(el, "class"), attr(el, "id")].into_iter().flatten() {
-        let mut prev: Option<String> = None;
+    // Words are lower-cased into these buffers, the previous one kept for two-word slugs; a
+    // word longer than any known one is no known word.
+    let (mut word, mut prev, mut pair) = ([0u8; 24], [0u8; 24], [0u8; 49]);
+    for value in [doc.attr(i, "class"), doc.attr(i, "id")]
+        .into_iter()
+        .flatten()
+    {
+        let mut prev_len: Option<usize> = None;
         for raw in value.split(|c: char| c.is_whitespace() || c == '-' || c == '_') {
-            for token in camel_words(raw) {
-                let pair = prev.as_ref().map(|p| format!("{p}-{token}"));
-                for word in [Some(token.as_str()), pair.as_deref()]
-                    .into_iter()
-                    .flatten()
-                {
-                    content |= content_word(word);
-                    announces |= announces_article(word);
-                    strongest = stronger(strongest, class_word(word));
+            for w in camel_words(raw) {
+                let len = w.len().min(word.len());
+                word[..len].copy_from_slice(&w.as_bytes()[..len]);
+                word[..len].make_ascii_lowercase();
+                let fits = w.len() <= word.len();
+                let this = std::str::from_utf8(&word[..len]).ok().filter(|_| fits);
+                let joined = match (prev_len, this) {
+                    (Some(p), Some(t)) => {
+                        pair[..p].copy_from_slice(&prev[..p]);
+                        pair[p] = b'-';
+                        pair[p + 1..p + 1 + t.len()].copy_from_slice(t.as_bytes());
+                        std::str::from_utf8(&pair[..p + 1 + t.len()]).ok()
+                    }
+                    _ => None,
+                };
+                for w in [this, joined].into_iter().flatten() {
+                    content |= content_word(w);
+                    announces |= announces_article(w);
+                    strongest = stronger(strongest, class_word(w));
                 }
-                prev = Some(token);
+                prev_len = this.map(|t| {
+                    prev[..t.len()].copy_from_slice(t.as_bytes());
+                    t.len()
+                });
             }
         }
     }
@@ -134,23 +151,31 @@ fn classify(el: &scraper::node::Element) -> (Furniture, bool) {
     (strongest, announces)
 }
 
-/// A class token's words, lower-cased: `ArticleFooter` is "article" and "footer", as
+/// A class token's words (slices of it): `ArticleFooter` is "Article" and "Footer", as
 /// ASP.NET and React sites write them.
-fn camel_words(raw: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    let mut prev_lower = false;
-    for c in raw.chars() {
-        if c.is_ascii_uppercase() && prev_lower && !word.is_empty() {
-            out.push(std::mem::take(&mut word));
+fn camel_words(raw: &str) -> impl Iterator<Item = &str> {
+    let bytes = raw.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let c = bytes[i];
+            let split = i > start
+                && c.is_ascii_uppercase()
+                && (bytes[i - 1].is_ascii_lowercase() || bytes[i - 1].is_ascii_digit());
+            i += 1;
+            if split {
+                let w = &raw[start..i - 1];
+                start = i - 1;
+                return Some(w);
+            }
         }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        word.push(c.to_ascii_lowercase());
-    }
-    if !word.is_empty() {
-        out.push(word);
-    }
-    out
+        (start < bytes.len()).then(|| {
+            let w = &raw[start..];
+            start = bytes.len();
+            w
+        })
+    })
 }
 
 /// The factor of weak furniture words (sidebars, widgets, headers).
@@ -166,13 +191,10 @@ fn stronger(a: Furniture, b: Furniture) -> Furniture {
     }
 }
 
-/// The page flattened in pre-order, with the counts extraction needs per node.
-struct Flat<'a> {
-    nodes: Vec<NodeRef<'a, Node>>,
-    /// Index of the parent (the root's is itself).
-    parent: Vec<u32>,
-    /// One past the last node of the subtree.
-    end: Vec<u32>,
+/// The counts extraction needs per node of the page (whose nodes are in document order, each
+/// subtree a contiguous range).
+struct Flat<'d, 'a> {
+    doc: &'d Dom<'a>,
     /// Characters of text under the node, outside hard furniture.
     text: Vec<u32>,
     /// Of which inside links.
@@ -187,98 +209,75 @@ struct Flat<'a> {
     has_block_child: Vec<bool>,
 }
 
-impl<'a> Flat<'a> {
-    fn new(doc: &'a Html) -> Self {
-        let capacity = doc.tree.values().len();
+impl<'d, 'a> Flat<'d, 'a> {
+    fn new(doc: &'d Dom<'a>, hidden: &[bool]) -> Self {
+        let n = doc.len();
         let mut f = Flat {
-            nodes: Vec::with_capacity(capacity),
-            parent: Vec::with_capacity(capacity),
-            end: Vec::with_capacity(capacity),
-            text: Vec::with_capacity(capacity),
-            link: Vec::with_capacity(capacity),
-            commas: Vec::with_capacity(capacity),
-            hard: Vec::with_capacity(capacity),
-            cut: Vec::with_capacity(capacity),
-            furniture: Vec::with_capacity(capacity),
-            announces: Vec::with_capacity(capacity),
-            has_block_child: Vec::with_capacity(capacity),
+            doc,
+            text: vec![0; n],
+            link: vec![0; n],
+            commas: vec![0; n],
+            hard: vec![false; n],
+            cut: vec![false; n],
+            furniture: vec![Furniture::None; n],
+            announces: vec![false; n],
+            has_block_child: vec![false; n],
         };
-        let mut stack: Vec<u32> = Vec::new();
-        for edge in doc.tree.root().traverse() {
-            match edge {
-                ego_tree::iter::Edge::Open(node) => {
-                    let i = f.nodes.len() as u32;
-                    let parent = stack.last().copied().unwrap_or(i);
-                    let inherited = stack.last().is_some_and(|&p| f.hard[p as usize]);
-                    let (mut hard, mut furniture, mut announces) =
-                        (inherited, Furniture::None, false);
-                    let (mut text, mut commas) = (0, 0);
-                    match node.value() {
-                        Node::Element(el) => {
-                            let name = el.name();
-                            hard |= HARD.contains(&name) || is_hidden(el);
-                            let (by_class, a) = classify(el);
-                            furniture = stronger(tag_furniture(name), by_class);
-                            if matches!(name, "body" | "html" | "article" | "main") {
-                                furniture = Furniture::None;
-                            }
-                            announces = a;
-                            if let Some(&p) = stack.last()
-                                && BLOCKS.contains(&name)
-                                && name != "br"
-                            {
-                                f.has_block_child[p as usize] = true;
-                            }
-                        }
-                        Node::Text(t) if !hard => {
-                            let t: &str = t;
-                            text = t.trim().chars().count() as u32;
-                            commas = t.matches([',', '،', '、']).count() as u32;
-                        }
-                        _ => {}
-                    }
-                    f.nodes.push(node);
-                    f.parent.push(parent);
-                    f.end.push(i + 1);
-                    f.text.push(text);
-                    f.link.push(0);
-                    f.commas.push(commas);
-                    f.hard.push(hard);
-                    f.cut.push(
-                        furniture == Furniture::Cut
-                            || stack.last().is_some_and(|&p| f.cut[p as usize]),
-                    );
-                    f.furniture.push(furniture);
-                    f.announces.push(announces);
-                    f.has_block_child.push(false);
-                    stack.push(i);
+        // Down the tree (a parent comes before its children): what is inherited.
+        for (i, &hidden) in hidden.iter().enumerate().take(n).skip(1) {
+            let p = doc.parent(i);
+            let mut hard = f.hard[p];
+            if let Some(name) = doc.name(i) {
+                hard |= HARD.contains(&name) || hidden;
+                let (by_class, a) = classify(doc, i);
+                let mut furniture = stronger(tag_furniture(name), by_class);
+                if matches!(name, "body" | "html" | "article" | "main") {
+                    furniture = Furniture::None;
                 }
-                ego_tree::iter::Edge::Close(_) => {
-                    let Some(i) = stack.pop() else { continue };
-                    let i = i as usize;
-                    f.end[i] = f.nodes.len() as u32;
-                    if matches!(f.nodes[i].value(), Node::Element(e) if e.name() == "a") {
-                        f.link[i] = f.text[i];
-                    }
-                    if let Some(&p) = stack.last() {
-                        let p = p as usize;
-                        if !f.hard[i] {
-                            f.text[p] += f.text[i];
-                            f.link[p] += f.link[i];
-                            f.commas[p] += f.commas[i];
-                        }
-                    }
+                f.furniture[i] = furniture;
+                f.announces[i] = a;
+                if BLOCKS.contains(&name) && name != "br" {
+                    f.has_block_child[p] = true;
                 }
+            } else if let Some(t) = doc.text(i)
+                && !hard
+            {
+                f.text[i] = t.trim().chars().count() as u32;
+                f.commas[i] = t.matches([',', '،', '、']).count() as u32;
+            }
+            f.hard[i] = hard;
+            f.cut[i] = f.furniture[i] == Furniture::Cut || f.cut[p];
+        }
+        // Up the tree (children after their parent, so in reverse each is summed before its
+        // parent reads it): the counts.
+        for i in (1..n).rev() {
+            if doc.is(i, "a") {
+                f.link[i] = f.text[i];
+            }
+            if !f.hard[i] {
+                let p = doc.parent(i);
+                f.text[p] += f.text[i];
+                f.link[p] += f.link[i];
+                f.commas[p] += f.commas[i];
             }
         }
         f
     }
 
-    fn name(&self, i: usize) -> Option<&'a str> {
-        match self.nodes[i].value() {
-            Node::Element(e) => Some(e.name()),
-            _ => None,
-        }
+    fn len(&self) -> usize {
+        self.doc.len()
+    }
+
+    fn name(&self, i: usize) -> Option<&'d str> {
+        self.doc.name(i)
+    }
+
+    fn parent(&self, i: usize) -> usize {
+        self.doc.parent(i)
+    }
+
+    fn end(&self, i: usize) -> usize {
+        self.doc.end(i)
     }
 
     /// Characters of text under the node that are not link text.
@@ -300,9 +299,10 @@ impl<'a> Flat<'a> {
 }
 
 /// The main text of `doc`, one block per line (not yet tidied).
-pub(super) fn main_text(doc: &Html) -> String {
-    let flat = Flat::new(doc);
-    let n = flat.nodes.len();
+/// `hidden` says per node whether it is hidden or inside a hidden element.
+pub(super) fn main_text(doc: &Dom<'_>, hidden: &[bool]) -> String {
+    let flat = Flat::new(doc, hidden);
+    let n = flat.len();
     // Furniture is peripheral: an element holding half the page's text is a wrapper whatever
     // its class says (`hidden-contents-menu` around a post), and is not scored down.
     let page = (0..n)
@@ -317,7 +317,7 @@ pub(super) fn main_text(doc: &Html) -> String {
             Furniture::Soft(_) if flat.text[i] >= page / 2 => 1.0,
             Furniture::Soft(x) => x,
         };
-        let p = flat.parent[i] as usize;
+        let p = flat.parent(i);
         factor[i] = if p == i { own } else { factor[p] * own };
     }
     let mut out = String::new();
@@ -362,20 +362,20 @@ fn visible_chars(s: &str) -> usize {
 
 /// A container marked as the article body (`itemprop="articleBody"`) wins outright, when it
 /// holds text.
-fn body_marked(flat: &Flat<'_>) -> Option<usize> {
-    (0..flat.nodes.len()).find(|&i| {
+fn body_marked(flat: &Flat<'_, '_>) -> Option<usize> {
+    let doc = flat.doc;
+    (0..flat.len()).find(|&i| {
         !flat.hard[i]
             && flat.text[i] > 0
-            && matches!(flat.nodes[i].value(), Node::Element(el)
-                if attr(el, "itemprop") == Some("articleBody")
-                    || attr(el, "property") == Some("articleBody"))
+            && (doc.attr(i, "itemprop") == Some("articleBody")
+                || doc.attr(i, "property") == Some("articleBody"))
     })
 }
 
 /// The container of the main text, and the parts of it to read: the container itself, or
 /// it and those of its siblings that continue the article.
-fn best_container(flat: &Flat<'_>, factor: &[f32]) -> Option<(usize, Vec<usize>)> {
-    let n = flat.nodes.len();
+fn best_container(flat: &Flat<'_, '_>, factor: &[f32]) -> Option<(usize, Vec<usize>)> {
+    let n = flat.len();
     let mut raw = vec![0f64; n];
     for i in 0..n {
         if flat.hard[i] || flat.cut[i] || !flat.paragraph(i) || flat.text[i] < 25 {
@@ -383,10 +383,10 @@ fn best_container(flat: &Flat<'_>, factor: &[f32]) -> Option<(usize, Vec<usize>)
         }
         let len = f64::from(flat.text[i]);
         let score = 1.0 + f64::from(flat.commas[i]) + (len / 100.0).min(3.0);
-        let parent = flat.parent[i] as usize;
+        let parent = flat.parent(i);
         if parent != i {
             raw[parent] += score;
-            let grand = flat.parent[parent] as usize;
+            let grand = flat.parent(parent);
             if grand != parent {
                 raw[grand] += score * 0.5;
             }
@@ -425,14 +425,14 @@ fn best_container(flat: &Flat<'_>, factor: &[f32]) -> Option<(usize, Vec<usize>)
         .collect();
     let mut up = chosen;
     loop {
-        let p = flat.parent[up] as usize;
+        let p = flat.parent(up);
         if p == up || matches!(flat.name(p), Some("body" | "html") | None) {
             break;
         }
         up = p;
         let inside = alternatives
             .iter()
-            .filter(|&&a| a > up && a < flat.end[up] as usize)
+            .filter(|&&a| a > up && a < flat.end(up))
             .count();
         if inside >= 2 {
             chosen = up;
@@ -441,14 +441,14 @@ fn best_container(flat: &Flat<'_>, factor: &[f32]) -> Option<(usize, Vec<usize>)
     }
     // Siblings that continue the article: candidates of a fifth of the score, or plain
     // paragraphs of text with few links.
-    let parent = flat.parent[chosen] as usize;
+    let parent = flat.parent(chosen);
     if parent == chosen {
         return Some((chosen, vec![chosen]));
     }
     let threshold = (0.2 * top).max(10.0);
     let mut parts = Vec::new();
     let mut c = parent + 1;
-    while c < flat.end[parent] as usize {
+    while c < flat.end(parent) {
         let joins = c == chosen
             || (!flat.hard[c]
                 && flat.furniture[c] == Furniture::None
@@ -457,7 +457,7 @@ fn best_container(flat: &Flat<'_>, factor: &[f32]) -> Option<(usize, Vec<usize>)
         if joins {
             parts.push(c);
         }
-        c = flat.end[c] as usize;
+        c = flat.end(c);
     }
     Some((parent, parts))
 }
@@ -466,7 +466,7 @@ fn best_container(flat: &Flat<'_>, factor: &[f32]) -> Option<(usize, Vec<usize>)
 /// are links, and it holds a quarter of the container's text or 500 characters — or, for
 /// weak furniture words (a page builder's text `widget`), a paragraph's worth (the 25
 /// characters a paragraph needs to be scored).
-fn keeps(flat: &Flat<'_>, i: usize, container: usize) -> bool {
+fn keeps(flat: &Flat<'_, '_>, i: usize, container: usize) -> bool {
     let own = flat.own_text(i);
     let weak = matches!(flat.furniture[i], Furniture::Soft(f) if f >= WEAK);
     flat.link_density(i) <= 0.3
@@ -474,39 +474,36 @@ fn keeps(flat: &Flat<'_>, i: usize, container: usize) -> bool {
 }
 
 /// Appends the readable text under node `i`, one block per line, leaving out furniture.
-fn collect(flat: &Flat<'_>, i: usize, container: usize, out: &mut String) {
+fn collect(flat: &Flat<'_, '_>, i: usize, container: usize, out: &mut String) {
     let mut child = i + 1;
-    let end = flat.end[i] as usize;
+    let end = flat.end(i);
     while child < end {
-        let next = flat.end[child] as usize;
+        let next = flat.end(child);
         if flat.hard[child] {
             child = next;
             continue;
         }
-        match flat.nodes[child].value() {
-            Node::Text(t) => out.push_str(t),
-            Node::Element(el) => {
-                let cut = match flat.furniture[child] {
-                    Furniture::None => false,
-                    Furniture::Cut => true,
-                    Furniture::Soft(_) => !keeps(flat, child, container),
-                };
-                if !cut {
-                    let name = el.name();
-                    let block = BLOCKS.contains(&name);
-                    if block {
-                        out.push('\n');
-                    }
-                    // Headings inside the article are kept; the page's own h1 is the title.
-                    if name != "h1" {
-                        collect(flat, child, container, out);
-                    }
-                    if block {
-                        out.push('\n');
-                    }
+        if let Some(t) = flat.doc.text(child) {
+            out.push_str(t);
+        } else if let Some(name) = flat.name(child) {
+            let cut = match flat.furniture[child] {
+                Furniture::None => false,
+                Furniture::Cut => true,
+                Furniture::Soft(_) => !keeps(flat, child, container),
+            };
+            if !cut {
+                let block = BLOCKS.contains(&name);
+                if block {
+                    out.push('\n');
+                }
+                // Headings inside the article are kept; the page's own h1 is the title.
+                if name != "h1" {
+                    collect(flat, child, container, out);
+                }
+                if block {
+                    out.push('\n');
                 }
             }
-            _ => {}
         }
         child = next;
     }
@@ -514,10 +511,10 @@ fn collect(flat: &Flat<'_>, i: usize, container: usize, out: &mut String) {
 
 /// The fallback: every paragraph of 60 characters or more with under 30% link text, outside
 /// comments, menus, footers and strong furniture, in page order.
-fn text_blocks(flat: &Flat<'_>, factor: &[f32]) -> String {
+fn text_blocks(flat: &Flat<'_, '_>, factor: &[f32]) -> String {
     let mut out = String::new();
     let mut i = 0;
-    let n = flat.nodes.len();
+    let n = flat.len();
     while i < n {
         if !flat.cut[i]
             && !flat.hard[i]
@@ -529,7 +526,7 @@ fn text_blocks(flat: &Flat<'_>, factor: &[f32]) -> String {
             out.push('\n');
             collect(flat, i, i, &mut out);
             out.push('\n');
-            i = flat.end[i] as usize;
+            i = flat.end(i);
             continue;
         }
         i += 1;
