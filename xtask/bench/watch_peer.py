@@ -19,8 +19,12 @@ def sketch(text):
         m.update(" ".join(words[i:i + 3]).encode("utf-8"))
     return m
 
+# The page both programs read before their clocks start (watch_bench.rs has the same).
+WARM_UP = "<html><head><title>Warm-up</title></head><body><article><p>One paragraph of text, long enough to be read as an article, and a second sentence, with commas.</p></article><footer>Cơ quan chủ quản: Công ty A. Địa chỉ: 1 phố B. Điện thoại: 024 0000 0000. Giấy phép số 1/GP-TTĐT.</footer></body></html>"
+
 def analyse(folder, limit):
     files = sorted(os.listdir(folder))[:limit]
+    sketch(trafilatura.extract(WARM_UP) or "")
     started = time.perf_counter()
     n = 0
     for f in files:

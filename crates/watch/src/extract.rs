@@ -135,35 +135,38 @@ fn static_regex(pattern: &str) -> Regex {
     Regex::new(pattern).expect("a constant pattern compiles")
 }
 
-const BLOCKS: &[&str] = &[
-    "p",
-    "div",
-    "section",
-    "article",
-    "main",
-    "li",
-    "ul",
-    "ol",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "blockquote",
-    "pre",
-    "table",
-    "tr",
-    "td",
-    "th",
-    "br",
-    "dd",
-    "dt",
-    "dl",
-    "figcaption",
-    "address",
-    "hr",
-];
+/// Elements that start a line of text.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "section"
+            | "article"
+            | "main"
+            | "li"
+            | "ul"
+            | "ol"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "blockquote"
+            | "pre"
+            | "table"
+            | "tr"
+            | "td"
+            | "th"
+            | "br"
+            | "dd"
+            | "dt"
+            | "dl"
+            | "figcaption"
+            | "address"
+            | "hr"
+    )
+}
 
 fn class_id(doc: &Dom<'_>, i: usize) -> String {
     let mut s = String::new();
@@ -471,7 +474,7 @@ fn collect_lines(doc: &Dom<'_>, i: usize, out: &mut String) {
         } else if let Some(name) = doc.name(child)
             && !matches!(name, "script" | "style")
         {
-            let block = BLOCKS.contains(&name);
+            let block = is_block(name);
             if block {
                 out.push('\n');
             }

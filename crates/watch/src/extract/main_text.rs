@@ -26,8 +26,8 @@
 //! link-poor block of the page in order, as boilerplate classifiers do, and is taken if it
 //! finds more.
 
-use super::BLOCKS;
 use super::dom::Dom;
+use super::is_block;
 
 /// How an element's own tag or class marks it as page furniture.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,10 +42,29 @@ enum Furniture {
 }
 
 /// Elements that never hold readable text.
-const HARD: &[&str] = &[
-    "script", "style", "noscript", "template", "svg", "iframe", "button", "select", "textarea",
-    "input", "head", "canvas", "object", "video", "audio", "link", "meta", "option",
-];
+fn is_hard(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "svg"
+            | "iframe"
+            | "button"
+            | "select"
+            | "textarea"
+            | "input"
+            | "head"
+            | "canvas"
+            | "object"
+            | "video"
+            | "audio"
+            | "link"
+            | "meta"
+            | "option"
+    )
+}
 
 /// Class and id words of furniture (lower-cased tokens of `class` and `id`, split at spaces,
 /// `-` and `_`; two-word slugs are matched on adjacent tokens).
@@ -228,7 +247,7 @@ impl<'d, 'a> Flat<'d, 'a> {
             let p = doc.parent(i);
             let mut hard = f.hard[p];
             if let Some(name) = doc.name(i) {
-                hard |= HARD.contains(&name) || hidden;
+                hard |= is_hard(name) || hidden;
                 let (by_class, a) = classify(doc, i);
                 let mut furniture = stronger(tag_furniture(name), by_class);
                 if matches!(name, "body" | "html" | "article" | "main") {
@@ -236,7 +255,7 @@ impl<'d, 'a> Flat<'d, 'a> {
                 }
                 f.furniture[i] = furniture;
                 f.announces[i] = a;
-                if BLOCKS.contains(&name) && name != "br" {
+                if is_block(name) && name != "br" {
                     f.has_block_child[p] = true;
                 }
             } else if let Some(t) = doc.text(i)
@@ -492,7 +511,7 @@ fn collect(flat: &Flat<'_, '_>, i: usize, container: usize, out: &mut String) {
                 Furniture::Soft(_) => !keeps(flat, child, container),
             };
             if !cut {
-                let block = BLOCKS.contains(&name);
+                let block = is_block(name);
                 if block {
                     out.push('\n');
                 }
