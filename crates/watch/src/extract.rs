@@ -13,12 +13,14 @@
 //! nodes (`dom`), as browsers read malformed HTML where it matters for the text; nothing here
 //! fails.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use regex::Regex;
 
 mod dom;
+mod href;
 mod main_text;
 use dom::Dom;
 use serde::Serialize;
@@ -29,6 +31,8 @@ use url::Url;
 pub struct Link {
     /// The absolute address.
     pub href: String,
+    /// Its host, lower-case as the address is serialised (`www.` kept).
+    pub host: String,
     /// The anchor text.
     pub text: String,
     /// It leads to another host.
@@ -168,16 +172,19 @@ fn is_block(name: &str) -> bool {
     )
 }
 
-fn class_id(doc: &Dom<'_>, i: usize) -> String {
-    let mut s = String::new();
-    if let Some(c) = doc.attr(i, "class") {
-        s.push_str(c);
+/// The element's class and id, space-separated and lower-cased; borrowed from the page when
+/// it has only a lower-case class or id, as most elements have.
+fn class_id<'d>(doc: &'d Dom<'_>, i: usize) -> Cow<'d, str> {
+    let ci = match (doc.attr(i, "class"), doc.attr(i, "id")) {
+        (None, None) => return Cow::Borrowed(""),
+        (Some(one), None) | (None, Some(one)) => Cow::Borrowed(one),
+        (Some(c), Some(id)) => Cow::Owned(format!("{c} {id}")),
+    };
+    if ci.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(ci.to_ascii_lowercase())
+    } else {
+        ci
     }
-    if let Some(id) = doc.attr(i, "id") {
-        s.push(' ');
-        s.push_str(id);
-    }
-    s
 }
 
 fn is_hidden(doc: &Dom<'_>, i: usize) -> bool {
@@ -235,7 +242,7 @@ fn squash(s: &str) -> String {
 #[derive(Clone, Copy)]
 struct Page<'d, 'a> {
     doc: &'d Dom<'a>,
-    els: &'d [(usize, String)],
+    els: &'d [(usize, Cow<'d, str>)],
     /// Per node: it is hidden, or inside a hidden element.
     hidden: &'d [bool],
 }
@@ -249,14 +256,10 @@ fn hidden_nodes(doc: &Dom<'_>) -> Vec<bool> {
     hidden
 }
 
-fn elements(doc: &Dom<'_>) -> Vec<(usize, String)> {
+fn elements<'d>(doc: &'d Dom<'_>) -> Vec<(usize, Cow<'d, str>)> {
     (0..doc.len())
         .filter(|&i| doc.name(i).is_some())
-        .map(|i| {
-            let mut ci = class_id(doc, i);
-            ci.make_ascii_lowercase();
-            (i, ci)
-        })
+        .map(|i| (i, class_id(doc, i)))
         .collect()
 }
 
@@ -280,7 +283,7 @@ fn first_meta(p: Page<'_, '_>, names: &[&str]) -> Option<String> {
 
 fn first_text(doc: &Dom<'_>, tag: &str) -> Option<String> {
     doc.first(tag)
-        .map(|i| squash(&doc.text_of(i)))
+        .map(|i| doc.squashed_text_of(i))
         .filter(|t| !t.is_empty())
 }
 
@@ -385,7 +388,7 @@ fn byline(p: Page<'_, '_>, main_text: &str) -> Option<String> {
             || ci.contains("byline")
             || ci.contains("tac-gia")
         {
-            let t = squash(&doc.text_of(i));
+            let t = doc.squashed_text_of(i);
             if !t.is_empty() && t.chars().count() <= 80 {
                 return Some(t);
             }
@@ -412,7 +415,7 @@ fn sections(p: Page<'_, '_>) -> Vec<String> {
         }
         for a in doc.descendants(i) {
             if doc.is(a, "a") {
-                let t = squash(&doc.text_of(a));
+                let t = doc.squashed_text_of(a);
                 if !t.is_empty() && t.chars().count() <= 40 && !out.contains(&t) {
                     out.push(t);
                 }
@@ -436,7 +439,7 @@ fn masthead(p: Page<'_, '_>) -> String {
     }
     for &(i, ref ci) in p.els {
         if doc.is(i, "header") || ci.contains("masthead") || ci.contains("logo") {
-            let t = squash(&doc.text_of(i));
+            let t = doc.squashed_text_of(i);
             if !t.is_empty() {
                 parts.push(t);
             }
@@ -610,33 +613,42 @@ fn links(p: Page<'_, '_>, base: Option<&Url>) -> Vec<Link> {
         if href.is_empty() || href.starts_with('#') || href.starts_with("javascript:") {
             continue;
         }
-        // A root-relative path on the page's own site is most links on a page; joining it
-        // by hand skips a URL parse (the crawler parses the links it follows).
-        let (href, host) = match base {
-            Some(_) if href.starts_with('/') && !href.starts_with("//") && !href.contains('\\') => {
-                let path = href.split('#').next().unwrap_or(href);
-                (format!("{origin}{path}"), base_host.map(str::to_owned))
-            }
-            _ => {
-                let resolved = match base {
-                    Some(b) => b.join(href),
-                    None => Url::parse(href),
-                };
-                let Ok(mut url) = resolved else { continue };
-                if !matches!(url.scheme(), "http" | "https") {
-                    continue;
+        // A root-relative path on the page's own site is most links on a page, and an
+        // absolute address in canonical form most of the rest; both are taken as written,
+        // without a URL parse (the crawler parses the links it follows).
+        let (href, host) = if let Some((href, host)) = href::canonical_http(href) {
+            (href.to_owned(), host.to_owned())
+        } else {
+            match base {
+                Some(b)
+                    if href.starts_with('/') && !href.starts_with("//") && !href.contains('\\') =>
+                {
+                    let path = href.split('#').next().unwrap_or(href);
+                    (
+                        format!("{origin}{path}"),
+                        b.host_str().unwrap_or_default().to_owned(),
+                    )
                 }
-                url.set_fragment(None);
-                let host = url
-                    .host_str()
-                    .map(|h| h.trim_start_matches("www.").to_owned());
-                (url.to_string(), host)
+                _ => {
+                    let resolved = match base {
+                        Some(b) => b.join(href),
+                        None => Url::parse(href),
+                    };
+                    let Ok(mut url) = resolved else { continue };
+                    if !matches!(url.scheme(), "http" | "https") {
+                        continue;
+                    }
+                    url.set_fragment(None);
+                    let host = url.host_str().unwrap_or_default().to_owned();
+                    (url.to_string(), host)
+                }
             }
         };
         out.push(Link {
-            external: base_host.is_some() && host.as_deref() != base_host,
+            external: base_host.is_some() && Some(host.trim_start_matches("www.")) != base_host,
             href,
-            text: squash(&doc.text_of(i)),
+            host,
+            text: doc.squashed_text_of(i),
             hidden: p.hidden[i],
         });
     }

@@ -586,21 +586,38 @@ impl Rules {
 /// é, ä or ü, stay far below one in twenty since most of their marks are not Vietnamese ones.
 pub fn is_vietnamese(x: &Extracted) -> bool {
     let (mut letters, mut marked) = (0usize, 0usize);
-    for c in [
+    for s in [
         x.title.as_str(),
         x.main_text.as_str(),
         x.owner.text.as_str(),
-    ]
-    .into_iter()
-    .flat_map(str::chars)
-    .filter(|c| c.is_alphabetic())
-    {
-        letters += 1;
-        if vietnamese_letter(c) {
-            marked += 1;
-        }
+    ] {
+        let (l, m) = letters_and_marked(s);
+        letters += l;
+        marked += m;
     }
     letters > 0 && marked * 20 >= letters
+}
+
+/// The letters of `s` and how many of them are `vietnamese_letter`s, with ASCII counted over
+/// its bytes (no ASCII letter is a Vietnamese one) and the rest decoded.
+fn letters_and_marked(s: &str) -> (usize, usize) {
+    let (mut letters, mut marked) = (0usize, 0usize);
+    let mut rest = s;
+    while !rest.is_empty() {
+        let ascii = rest.bytes().take_while(u8::is_ascii).count();
+        letters += rest.as_bytes()[..ascii]
+            .iter()
+            .filter(|b| b.is_ascii_alphabetic())
+            .count();
+        // `ascii` bytes are whole characters, so the slice starts at a character.
+        rest = &rest[ascii..];
+        if let Some(c) = rest.chars().next() {
+            letters += usize::from(c.is_alphabetic());
+            marked += usize::from(vietnamese_letter(c));
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    (letters, marked)
 }
 
 /// A letter that Vietnamese writes and French, German, Spanish or English do not use as
@@ -929,12 +946,8 @@ impl Rule {
                         let text = text::nfc(&l.text).to_lowercase();
                         let href = text::fold_key(&l.href);
                         let brand_host = host_pattern.as_ref().is_some_and(|re| {
-                            url::Url::parse(&l.href).ok().is_some_and(|u| {
-                                u.host_str()
-                                    .map(|h| h.trim_start_matches("www."))
-                                    .and_then(|h| h.split('.').next())
-                                    .is_some_and(|label| re.is_match(&label.to_ascii_lowercase()))
-                            })
+                            let label = l.host.trim_start_matches("www.").split('.').next();
+                            label.is_some_and(|label| !label.is_empty() && re.is_match(label))
                         });
                         brand_host
                             || !phrases.find(&text).is_empty()
@@ -949,15 +962,8 @@ impl Rule {
                 let hits: Vec<String> = x
                     .links
                     .iter()
-                    .filter_map(|l| {
-                        let host = url::Url::parse(&l.href)
-                            .ok()?
-                            .host_str()?
-                            .to_ascii_lowercase();
-                        list.iter()
-                            .any(|d| host_matches(&host, d))
-                            .then(|| l.href.clone())
-                    })
+                    .filter(|l| list.iter().any(|d| host_matches(&l.host, d)))
+                    .map(|l| l.href.clone())
                     .take(5)
                     .collect();
                 (!hits.is_empty()).then(|| {
@@ -1041,6 +1047,18 @@ pub fn score(hits: &[Hit]) -> Vec<Score> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Counting ASCII over bytes counts what decoding every character counts.
+        #[test]
+        fn letter_counts_agree_with_decoded_characters(
+            s in proptest::prop_oneof![proptest::arbitrary::any::<String>(), "[a-zA-Z0-9 .đĐươạỹàé中]{0,40}"]
+        ) {
+            let letters = s.chars().filter(|c| c.is_alphabetic()).count();
+            let marked = s.chars().filter(|&c| vietnamese_letter(c)).count();
+            proptest::prop_assert_eq!(letters_and_marked(&s), (letters, marked));
+        }
+    }
 
     /// The code-point ranges name the same letters as the alphabet written out, in both cases.
     #[test]

@@ -261,8 +261,7 @@ impl<'d, 'a> Flat<'d, 'a> {
             } else if let Some(t) = doc.text(i)
                 && !hard
             {
-                f.text[i] = t.trim().chars().count() as u32;
-                f.commas[i] = t.matches([',', '،', '、']).count() as u32;
+                (f.text[i], f.commas[i]) = chars_and_commas(t.trim());
             }
             f.hard[i] = hard;
             f.cut[i] = f.furniture[i] == Furniture::Cut || f.cut[p];
@@ -349,34 +348,76 @@ pub(super) fn main_text(doc: &Dom<'_>, hidden: &[bool]) -> String {
             out.push('\n');
         }
     }
-    if visible_chars(&out) < 200 {
+    let mut counts = visible_and_wordish(&out);
+    if counts.0 < 200 {
         let fallback = text_blocks(&flat, &factor);
-        if visible_chars(&fallback) > visible_chars(&out) {
-            out = fallback;
+        let fallback_counts = visible_and_wordish(&fallback);
+        if fallback_counts.0 > counts.0 {
+            (out, counts) = (fallback, fallback_counts);
         }
     }
-    if !looks_like_language(&out) {
+    if !looks_like_language(counts) {
         out.clear();
     }
     out
 }
 
-/// Whether a text reads as language: at least four in five of its visible characters are
-/// letters, digits or ordinary punctuation. Binary data served as a page decodes to
-/// replacement characters, controls and symbols, and is not a text to analyse.
-fn looks_like_language(s: &str) -> bool {
-    let (mut visible, mut wordish) = (0usize, 0usize);
-    for c in s.chars().filter(|c| !c.is_whitespace()) {
-        visible += 1;
-        if c.is_alphanumeric() || ".,;:!?'\"()-–—…/%“”‘’«»".contains(c) {
-            wordish += 1;
-        }
-    }
+/// Whether a text reads as language, from its `(visible, wordish)` counts: at least four in
+/// five of its visible characters are letters, digits or ordinary punctuation. Binary data
+/// served as a page decodes to replacement characters, controls and symbols, and is not a
+/// text to analyse.
+fn looks_like_language((visible, wordish): (usize, usize)) -> bool {
     visible == 0 || wordish * 5 >= visible * 4
 }
 
-fn visible_chars(s: &str) -> usize {
-    s.chars().filter(|c| !c.is_whitespace()).count()
+/// Whether a visible character is a letter, a digit or ordinary punctuation.
+fn wordish(c: char) -> bool {
+    c.is_alphanumeric() || ".,;:!?'\"()-/%–—…“”‘’«»".contains(c)
+}
+
+/// The visible (non-white-space) characters of `s` and how many of them are `wordish`, with
+/// ASCII read a byte at a time.
+fn visible_and_wordish(s: &str) -> (usize, usize) {
+    let (mut visible, mut words) = (0usize, 0usize);
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x.is_ascii() {
+            i += 1;
+            if !matches!(x, b' ' | b'\t'..=b'\r') {
+                visible += 1;
+                words += usize::from(x.is_ascii_alphanumeric() || b".,;:!?'\"()-/%".contains(&x));
+            }
+        } else {
+            // `i` is at the start of a character: it advances by whole characters.
+            let Some(c) = s.get(i..).and_then(|r| r.chars().next()) else {
+                break;
+            };
+            i += c.len_utf8();
+            if !c.is_whitespace() {
+                visible += 1;
+                words += usize::from(wordish(c));
+            }
+        }
+    }
+    (visible, words)
+}
+
+/// The characters of `t` and its commas (Latin, Arabic and ideographic), counted over its
+/// bytes: every byte that does not continue a UTF-8 sequence starts a character.
+fn chars_and_commas(t: &str) -> (u32, u32) {
+    let b = t.as_bytes();
+    let (mut chars, mut commas) = (0u32, 0u32);
+    for (k, &x) in b.iter().enumerate() {
+        chars += u32::from((x as i8) >= -0x40);
+        commas += u32::from(
+            x == b','
+                || (x == 0xD8 && b.get(k + 1) == Some(&0x8C))
+                || (x == 0xE3 && b.get(k + 1) == Some(&0x80) && b.get(k + 2) == Some(&0x81)),
+        );
+    }
+    (chars, commas)
 }
 
 /// A container marked as the article body (`itemprop="articleBody"`) wins outright, when it
@@ -662,5 +703,33 @@ mod tests {
             !text.contains("Bản quyền") && !text.contains("Trang chủ"),
             "{text}"
         );
+    }
+}
+
+#[cfg(test)]
+mod counts {
+    use super::{chars_and_commas, visible_and_wordish, wordish};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The byte count agrees with counting decoded characters, on any text and on text
+        /// made of the characters that matter (commas of three scripts, Vietnamese letters).
+        #[test]
+        fn counts_agree_with_decoded_characters(
+            t in prop_oneof![any::<String>(), "[a-zđươ ,،、\u{0300}\u{3000}-\u{3002}\u{060B}-\u{060D}]{0,40}"]
+        ) {
+            let commas = t.matches([',', '،', '、']).count() as u32;
+            prop_assert_eq!(chars_and_commas(&t), (t.chars().count() as u32, commas));
+        }
+
+        /// Reading ASCII a byte at a time counts what reading characters counts.
+        #[test]
+        fn visible_counts_agree_with_decoded_characters(
+            t in prop_oneof![any::<String>(), "[a-zA-Zđươ ,.\t\n\u{b}\u{c}\r\u{1c}\u{85}\u{a0}\u{3000}#@\u{fffd}…“”]{0,40}"]
+        ) {
+            let visible: Vec<char> = t.chars().filter(|c| !c.is_whitespace()).collect();
+            let words = visible.iter().filter(|&&c| wordish(c)).count();
+            prop_assert_eq!(visible_and_wordish(&t), (visible.len(), words));
+        }
     }
 }
