@@ -88,6 +88,7 @@ pub struct Extracted {
 }
 
 /// Extracts from `html`, resolving links against `base`.
+/// Extracts from `html`, resolving links against `base`.
 pub fn extract(html: &str, base: Option<&Url>) -> Extracted {
     let doc = dom::parse(html);
     let hidden = hidden_nodes(&doc);
@@ -215,26 +216,65 @@ fn is_hidden(doc: &Dom<'_>, i: usize) -> bool {
 fn tidy(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for line in s.lines() {
-        let line = squash(line);
-        if !line.is_empty() {
-            if !out.is_empty() {
-                out.push('\n');
-            }
-            out.push_str(&line);
+        let before = out.len();
+        if before > 0 {
+            out.push('\n');
+        }
+        let from = out.len();
+        push_squashed(&mut out, from, line, &mut false);
+        if out.len() == from {
+            out.truncate(before);
         }
     }
     out
 }
 
+/// `s` with each run of white space made one space and none at either end.
 fn squash(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for word in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
+    push_squashed(&mut out, 0, s, &mut false);
     out
+}
+
+/// Appends `t` to `out` with white space squashed. `from` is where the squashed text began
+/// in `out` (no space goes before its first word); `space` carries across calls whether
+/// white space was seen since the last word, so words split between texts join as written.
+fn push_squashed(out: &mut String, from: usize, t: &str, space: &mut bool) {
+    let b = t.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let word = i;
+        while let Some((false, len)) = char_at(t, i) {
+            i += len;
+        }
+        if i > word {
+            if *space && out.len() > from {
+                out.push(' ');
+            }
+            *space = false;
+            out.push_str(&t[word..i]);
+        }
+        while let Some((true, len)) = char_at(t, i) {
+            *space = true;
+            i += len;
+        }
+        if i == word {
+            // Only if `i` were not at a character; it always is.
+            break;
+        }
+    }
+}
+
+/// Whether the character at byte `i` of `t` is white space, and its length; `None` at the
+/// end. ASCII is answered from the byte.
+fn char_at(t: &str, i: usize) -> Option<(bool, usize)> {
+    let x = *t.as_bytes().get(i)?;
+    if x.is_ascii() {
+        return Some((matches!(x, b' ' | b'\t'..=b'\r'), 1));
+    }
+    // `i` is always at a character: the loops above move by whole characters.
+    let c = t.get(i..)?.chars().next()?;
+    Some((c.is_whitespace(), c.len_utf8()))
 }
 
 /// The page and its elements, each with its class and id lower-cased once: the metadata
@@ -671,6 +711,39 @@ fn comment_forms(p: Page<'_, '_>) -> usize {
             }
         })
         .count()
+}
+
+#[cfg(test)]
+mod squashing {
+    use super::{push_squashed, tidy};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Squashing text by text is squashing the joined text, however it is cut.
+        #[test]
+        fn squashing_piecewise_is_squashing_the_whole(
+            texts in proptest::collection::vec("[ a\u{a0}\u{3000}\u{b}\t\nbé]{0,6}", 0..6)
+        ) {
+            let (mut out, mut space) = (String::from("kept"), false);
+            for t in &texts {
+                push_squashed(&mut out, 4, t, &mut space);
+            }
+            let whole = texts.concat();
+            let words = whole.split_whitespace().collect::<Vec<_>>().join(" ");
+            prop_assert_eq!(out, format!("kept{words}"));
+        }
+
+        /// Tidying keeps each line's words, one space apart, and drops blank lines.
+        #[test]
+        fn tidying_squashes_lines_and_drops_blank_ones(t in "[ a\u{a0}\t\r\nb]{0,30}") {
+            let expected: Vec<String> = t
+                .lines()
+                .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|l| !l.is_empty())
+                .collect();
+            prop_assert_eq!(tidy(&t), expected.join("\n"));
+        }
+    }
 }
 
 #[cfg(test)]

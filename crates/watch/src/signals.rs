@@ -220,7 +220,7 @@ impl PhraseSet {
     fn new(rule: &str, phrases: &[String]) -> Result<Self> {
         let phrases: Vec<String> = phrases
             .iter()
-            .map(|p| text::nfc(p).to_lowercase())
+            .map(|p| text::lowercase(&text::nfc(p)))
             .collect();
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
@@ -502,7 +502,7 @@ impl Rules {
                 } => Kind::HealthFood {
                     product: PhraseSet::new(&id, &product)?,
                     claims: PhraseSet::new(&id, &claims)?,
-                    disclaimer: text::nfc(&disclaimer).to_lowercase(),
+                    disclaimer: text::lowercase(&text::nfc(&disclaimer)),
                     confirmation: regex(&confirmation)?,
                     endorsers: PhraseSet::new(&id, &endorsers)?,
                 },
@@ -693,7 +693,7 @@ struct Fields<'a> {
 }
 
 fn pair(s: String) -> (String, String) {
-    let lower = s.to_lowercase();
+    let lower = text::lowercase(&s);
     (s, lower)
 }
 
@@ -866,7 +866,7 @@ impl Rule {
                 let found: Vec<&str> = x
                     .sections
                     .iter()
-                    .filter(|s| !set.find(&s.to_lowercase()).is_empty())
+                    .filter(|s| !set.find(&text::lowercase(s)).is_empty())
                     .map(String::as_str)
                     .collect();
                 (found.len() >= *min).then(|| format!("chuyên mục: {}", found.join(" | ")))
@@ -943,7 +943,7 @@ impl Rule {
                     .iter()
                     .filter(|l| l.hidden && l.external)
                     .filter(|l| {
-                        let text = text::nfc(&l.text).to_lowercase();
+                        let text = text::lowercase(&text::nfc(&l.text));
                         let href = text::fold_key(&l.href);
                         let brand_host = host_pattern.as_ref().is_some_and(|re| {
                             let label = l.host.trim_start_matches("www.").split('.').next();

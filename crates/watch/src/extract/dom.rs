@@ -140,7 +140,7 @@ impl<'a> Dom<'a> {
         let mut space = false;
         for d in self.descendants(i) {
             if let Some(t) = self.text(d) {
-                push_squashed(&mut s, t, &mut space);
+                super::push_squashed(&mut s, 0, t, &mut space);
             }
         }
         s
@@ -149,23 +149,6 @@ impl<'a> Dom<'a> {
     /// The first element of that name, in document order.
     pub(crate) fn first(&self, name: &str) -> Option<usize> {
         (0..self.len()).find(|&i| self.is(i, name))
-    }
-}
-
-/// Appends `t` to `out` with white space squashed; `space` carries whether white space was
-/// seen since the last word across calls, so words split between texts join as written.
-fn push_squashed(out: &mut String, t: &str, space: &mut bool) {
-    for (k, piece) in t.split(char::is_whitespace).enumerate() {
-        if k > 0 {
-            *space = true;
-        }
-        if !piece.is_empty() {
-            if *space && !out.is_empty() {
-                out.push(' ');
-            }
-            *space = false;
-            out.push_str(piece);
-        }
     }
 }
 
@@ -1101,26 +1084,5 @@ mod tests {
             }
         }
         assert_eq!(tree("<script>x"), "script[\"x\"]");
-    }
-}
-
-#[cfg(test)]
-mod squashing {
-    use super::push_squashed;
-    use proptest::prelude::*;
-
-    proptest! {
-        /// Squashing text by text is squashing the joined text, however it is cut.
-        #[test]
-        fn squashing_piecewise_is_squashing_the_whole(
-            texts in proptest::collection::vec("[ a\u{a0}\u{3000}\t\nb]{0,6}", 0..6)
-        ) {
-            let (mut out, mut space) = (String::new(), false);
-            for t in &texts {
-                push_squashed(&mut out, t, &mut space);
-            }
-            let whole = texts.concat();
-            prop_assert_eq!(out, whole.split_whitespace().collect::<Vec<_>>().join(" "));
-        }
     }
 }

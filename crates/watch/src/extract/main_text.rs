@@ -107,9 +107,10 @@ fn content_word(token: &str) -> bool {
     )
 }
 
-/// A container's bonus for announcing the article in its class or id.
+/// A container's bonus for announcing the article in its class or id: a content word, or
+/// one of these.
 fn announces_article(token: &str) -> bool {
-    content_word(token) || matches!(token, "text" | "articlebody" | "fck_detail")
+    matches!(token, "text" | "articlebody" | "fck-detail")
 }
 
 fn tag_furniture(name: &str) -> Furniture {
@@ -122,52 +123,137 @@ fn tag_furniture(name: &str) -> Furniture {
     }
 }
 
+/// What one class or id value says: its strongest furniture word, and whether it has a
+/// content word and a word announcing the article.
+#[derive(Clone, Copy, PartialEq)]
+struct Words {
+    furniture: Furniture,
+    content: bool,
+    announces: bool,
+}
+
+impl Words {
+    const NONE: Words = Words {
+        furniture: Furniture::None,
+        content: false,
+        announces: false,
+    };
+
+    fn and(self, other: Words) -> Words {
+        Words {
+            furniture: stronger(self.furniture, other.furniture),
+            content: self.content || other.content,
+            announces: self.announces || other.announces,
+        }
+    }
+}
+
 /// The furniture an element's class and id name, and whether they announce the article.
-fn classify(doc: &Dom<'_>, i: usize) -> (Furniture, bool) {
-    let mut strongest = Furniture::None;
-    let mut content = false;
-    let mut announces = false;
-    // Words are lower-cased into these buffers, the previous one kept for two-word slugs; a
-    // word longer than any known one is no known word.
-    let (mut word, mut prev, mut pair) = ([0u8; 24], [0u8; 24], [0u8; 49]);
-    for value in [doc.attr(i, "class"), doc.attr(i, "id")]
-        .into_iter()
-        .flatten()
-    {
-        let mut prev_len: Option<usize> = None;
-        for raw in value.split(|c: char| c.is_whitespace() || c == '-' || c == '_') {
-            for w in camel_words(raw) {
-                let len = w.len().min(word.len());
-                word[..len].copy_from_slice(&w.as_bytes()[..len]);
-                word[..len].make_ascii_lowercase();
-                let fits = w.len() <= word.len();
-                let this = std::str::from_utf8(&word[..len]).ok().filter(|_| fits);
-                let joined = match (prev_len, this) {
-                    (Some(p), Some(t)) => {
-                        pair[..p].copy_from_slice(&prev[..p]);
-                        pair[p] = b'-';
-                        pair[p + 1..p + 1 + t.len()].copy_from_slice(t.as_bytes());
-                        std::str::from_utf8(&pair[..p + 1 + t.len()]).ok()
-                    }
-                    _ => None,
-                };
-                for w in [this, joined].into_iter().flatten() {
-                    content |= content_word(w);
-                    announces |= announces_article(w);
-                    strongest = stronger(strongest, class_word(w));
-                }
-                prev_len = this.map(|t| {
-                    prev[..t.len()].copy_from_slice(t.as_bytes());
-                    t.len()
-                });
+/// Pages repeat the same class on many elements (every item of a list, every card), so the
+/// answers for recent class values are kept in `seen`.
+fn classify<'d>(doc: &'d Dom<'_>, i: usize, seen: &mut ClassCache<'d>) -> (Furniture, bool) {
+    let class = doc.attr(i, "class").map_or(Words::NONE, |c| seen.words(c));
+    let words = match doc.attr(i, "id") {
+        Some(id) => class.and(value_words(id)),
+        None => class,
+    };
+    // A content word rescues weak furniture words, never menus, share bars or comments.
+    let furniture = match words.furniture {
+        Furniture::Soft(f) if words.content && f >= LABEL => Furniture::None,
+        other => other,
+    };
+    (furniture, words.announces)
+}
+
+/// The words of recently seen class values, in slots chosen by the value's length and last
+/// byte.
+struct ClassCache<'a> {
+    slots: [Option<(&'a str, Words)>; 32],
+}
+
+impl<'a> ClassCache<'a> {
+    fn new() -> Self {
+        Self { slots: [None; 32] }
+    }
+
+    fn words(&mut self, value: &'a str) -> Words {
+        let last = value.as_bytes().last().copied().unwrap_or(0);
+        let slot = (value.len() ^ usize::from(last)) % self.slots.len();
+        match self.slots[slot] {
+            Some((v, w)) if v == value => w,
+            _ => {
+                let w = value_words(value);
+                self.slots[slot] = Some((value, w));
+                w
             }
         }
     }
-    // A content word rescues weak furniture words, never menus, share bars or comments.
-    if content && matches!(strongest, Furniture::Soft(f) if f >= LABEL) {
-        strongest = Furniture::None;
+}
+
+/// What the words of one class or id value say.
+fn value_words(value: &str) -> Words {
+    let mut words = Words::NONE;
+    // Words with capitals are lower-cased into `lowered`; the previous word is kept in `prev`
+    // for two-word slugs, joined in `pair`.
+    let (mut lowered, mut prev, mut pair) = ([0u8; LONGEST], [0u8; LONGEST], [0u8; LONGEST]);
+    let mut prev_len: Option<usize> = None;
+    for raw in class_pieces(value) {
+        for w in camel_words(raw) {
+            let this = if w.len() > LONGEST {
+                None
+            } else if w.bytes().any(|b| b.is_ascii_uppercase()) {
+                lowered[..w.len()].copy_from_slice(w.as_bytes());
+                lowered[..w.len()].make_ascii_lowercase();
+                std::str::from_utf8(&lowered[..w.len()]).ok()
+            } else {
+                Some(w)
+            };
+            let Some(this) = this else {
+                prev_len = None;
+                continue;
+            };
+            let joined = prev_len
+                .filter(|p| p + 1 + this.len() <= LONGEST)
+                .and_then(|p| {
+                    pair[..p].copy_from_slice(&prev[..p]);
+                    pair[p] = b'-';
+                    pair[p + 1..p + 1 + this.len()].copy_from_slice(this.as_bytes());
+                    std::str::from_utf8(&pair[..p + 1 + this.len()]).ok()
+                });
+            for w in [Some(this), joined].into_iter().flatten() {
+                let content = content_word(w);
+                words = words.and(Words {
+                    furniture: class_word(w),
+                    content,
+                    announces: content || announces_article(w),
+                });
+            }
+            prev[..this.len()].copy_from_slice(this.as_bytes());
+            prev_len = Some(this.len());
+        }
     }
-    (strongest, announces)
+    words
+}
+
+/// Longer than any class word or two-word slug the lists above know ("site-header"): a
+/// longer word is none of them.
+const LONGEST: usize = 16;
+
+/// The pieces of a class or id value, split at ASCII white space (which is what separates
+/// class names in HTML), `-` and `_`.
+fn class_pieces(value: &str) -> impl Iterator<Item = &str> {
+    let bytes = value.as_bytes();
+    let mut start = Some(0);
+    std::iter::from_fn(move || {
+        let from = start?;
+        let end = bytes[from..]
+            .iter()
+            .position(|&b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0C' | b'\r' | b'-' | b'_'))
+            .map_or(bytes.len(), |o| from + o);
+        start = (end < bytes.len()).then_some(end + 1);
+        // The separators are ASCII, so both ends fall between characters.
+        value.get(from..end)
+    })
 }
 
 /// A class token's words (slices of it): `ArticleFooter` is "Article" and "Footer", as
@@ -242,13 +328,14 @@ impl<'d, 'a> Flat<'d, 'a> {
             announces: vec![false; n],
             has_block_child: vec![false; n],
         };
+        let mut seen = ClassCache::new();
         // Down the tree (a parent comes before its children): what is inherited.
         for (i, &hidden) in hidden.iter().enumerate().take(n).skip(1) {
             let p = doc.parent(i);
             let mut hard = f.hard[p];
             if let Some(name) = doc.name(i) {
                 hard |= is_hard(name) || hidden;
-                let (by_class, a) = classify(doc, i);
+                let (by_class, a) = classify(doc, i, &mut seen);
                 let mut furniture = stronger(tag_furniture(name), by_class);
                 if matches!(name, "body" | "html" | "article" | "main") {
                     furniture = Furniture::None;
@@ -408,16 +495,19 @@ fn visible_and_wordish(s: &str) -> (usize, usize) {
 /// bytes: every byte that does not continue a UTF-8 sequence starts a character.
 fn chars_and_commas(t: &str) -> (u32, u32) {
     let b = t.as_bytes();
-    let (mut chars, mut commas) = (0u32, 0u32);
-    for (k, &x) in b.iter().enumerate() {
-        chars += u32::from((x as i8) >= -0x40);
-        commas += u32::from(
-            x == b','
-                || (x == 0xD8 && b.get(k + 1) == Some(&0x8C))
-                || (x == 0xE3 && b.get(k + 1) == Some(&0x80) && b.get(k + 2) == Some(&0x81)),
-        );
+    // Two plain counts the compiler vectorises; the other scripts' commas are looked for
+    // only when their lead bytes occur.
+    let chars = b.iter().filter(|&&x| (x as i8) >= -0x40).count();
+    let mut commas = b.iter().filter(|&&x| x == b',').count();
+    if memchr::memchr2(0xD8, 0xE3, b).is_some() {
+        commas += b.windows(2).filter(|w| *w == [0xD8, 0x8C]).count();
+        commas += b.windows(3).filter(|w| *w == [0xE3, 0x80, 0x81]).count();
     }
-    (chars, commas)
+    // A text node is far shorter than 4 GiB: the reader holds whole pages in memory.
+    (
+        u32::try_from(chars).unwrap_or(u32::MAX),
+        u32::try_from(commas).unwrap_or(u32::MAX),
+    )
 }
 
 /// A container marked as the article body (`itemprop="articleBody"`) wins outright, when it
@@ -708,7 +798,7 @@ mod tests {
 
 #[cfg(test)]
 mod counts {
-    use super::{chars_and_commas, visible_and_wordish, wordish};
+    use super::{chars_and_commas, class_pieces, visible_and_wordish, wordish};
     use proptest::prelude::*;
 
     proptest! {
@@ -720,6 +810,15 @@ mod counts {
         ) {
             let commas = t.matches([',', '،', '、']).count() as u32;
             prop_assert_eq!(chars_and_commas(&t), (t.chars().count() as u32, commas));
+        }
+
+        /// Class values split by bytes as they split by characters.
+        #[test]
+        fn class_pieces_are_the_split_at_separators(t in "[a-zA-Z é中\t\n\r\u{c}\u{a0}_-]{0,30}") {
+            let by_chars: Vec<&str> = t
+                .split(|c: char| matches!(c, ' ' | '\t' | '\n' | '\u{c}' | '\r' | '-' | '_'))
+                .collect();
+            prop_assert_eq!(class_pieces(&t).collect::<Vec<_>>(), by_chars);
         }
 
         /// Reading ASCII a byte at a time counts what reading characters counts.
