@@ -282,7 +282,7 @@ fn char_at(t: &str, i: usize) -> Option<(bool, usize)> {
 #[derive(Clone, Copy)]
 struct Page<'d, 'a> {
     doc: &'d Dom<'a>,
-    els: &'d [(usize, Cow<'d, str>)],
+    els: &'d [El<'d>],
     /// Per node: it is hidden, or inside a hidden element.
     hidden: &'d [bool],
 }
@@ -296,15 +296,75 @@ fn hidden_nodes(doc: &Dom<'_>) -> Vec<bool> {
     hidden
 }
 
-fn elements<'d>(doc: &'d Dom<'_>) -> Vec<(usize, Cow<'d, str>)> {
+/// An element as the metadata readers see it: its node, its class and id lower-cased, and
+/// which of the `MARKS` words they contain.
+struct El<'d> {
+    i: usize,
+    ci: Cow<'d, str>,
+    marks: u16,
+}
+
+impl El<'_> {
+    fn has(&self, marks: u16) -> bool {
+        self.marks & marks != 0
+    }
+}
+
+const DATE: u16 = 1;
+const AUTHOR: u16 = 1 << 1;
+const MASTHEAD: u16 = 1 << 2;
+const FOOTER: u16 = 1 << 3;
+const COMMENT: u16 = 1 << 4;
+const FB_COMMENTS: u16 = 1 << 5;
+const FORM: u16 = 1 << 6;
+
+/// The words the metadata readers look for inside class and id values, and the mark each
+/// sets.
+const MARKS: [(&str, u16); 11] = [
+    ("date", DATE),
+    ("author", AUTHOR),
+    ("byline", AUTHOR),
+    ("tac-gia", AUTHOR),
+    ("masthead", MASTHEAD),
+    ("logo", MASTHEAD),
+    ("footer", FOOTER),
+    ("comment", COMMENT),
+    ("binh-luan", COMMENT),
+    ("binhluan", COMMENT),
+    ("fb-comments", FB_COMMENTS),
+];
+
+/// One automaton finds every `MARKS` word (and `form`) in a class value in one pass.
+static MARKER: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    let words = MARKS.iter().map(|(w, _)| *w).chain(["form"]);
+    #[allow(clippy::expect_used)]
+    aho_corasick::AhoCorasick::new(words).expect("constant words build an automaton")
+});
+
+fn marks(ci: &str) -> u16 {
+    if ci.is_empty() {
+        return 0;
+    }
+    MARKER.find_overlapping_iter(ci).fold(0, |m, found| {
+        m | MARKS
+            .get(found.pattern().as_usize())
+            .map_or(FORM, |&(_, mark)| mark)
+    })
+}
+
+fn elements<'d>(doc: &'d Dom<'_>) -> Vec<El<'d>> {
     (0..doc.len())
         .filter(|&i| doc.name(i).is_some())
-        .map(|i| (i, class_id(doc, i)))
+        .map(|i| {
+            let ci = class_id(doc, i);
+            let marks = marks(&ci);
+            El { i, ci, marks }
+        })
         .collect()
 }
 
 fn first_meta(p: Page<'_, '_>, names: &[&str]) -> Option<String> {
-    p.els.iter().find_map(|&(i, _)| {
+    p.els.iter().find_map(|&El { i, .. }| {
         if !p.doc.is(i, "meta") {
             return None;
         }
@@ -375,10 +435,10 @@ fn published(p: Page<'_, '_>, main_text: &str) -> Option<DateTime<FixedOffset>> 
         return Some(t);
     }
     let doc = p.doc;
-    for &(i, ref ci) in p.els {
-        let marked = doc.attr(i, "itemprop") == Some("datePublished")
-            || doc.is(i, "time")
-            || ci.contains("date");
+    for el in p.els {
+        let i = el.i;
+        let marked =
+            doc.attr(i, "itemprop") == Some("datePublished") || doc.is(i, "time") || el.has(DATE);
         if marked {
             let value = doc
                 .attr(i, "datetime")
@@ -391,7 +451,7 @@ fn published(p: Page<'_, '_>, main_text: &str) -> Option<DateTime<FixedOffset>> 
         }
     }
     // JSON-LD.
-    for &(i, _) in p.els {
+    for &El { i, .. } in p.els {
         if doc.is(i, "script") && doc.attr(i, "type") == Some("application/ld+json") {
             let text = doc.text_of(i);
             if let Some(i) = text.find("\"datePublished\"") {
@@ -421,12 +481,11 @@ fn byline(p: Page<'_, '_>, main_text: &str) -> Option<String> {
         return Some(squash(&a));
     }
     let doc = p.doc;
-    for &(i, ref ci) in p.els {
+    for el in p.els {
+        let i = el.i;
         if doc.attr(i, "rel") == Some("author")
             || doc.attr(i, "itemprop") == Some("author")
-            || ci.contains("author")
-            || ci.contains("byline")
-            || ci.contains("tac-gia")
+            || el.has(AUTHOR)
         {
             let t = doc.squashed_text_of(i);
             if !t.is_empty() && t.chars().count() <= 80 {
@@ -444,7 +503,7 @@ fn byline(p: Page<'_, '_>, main_text: &str) -> Option<String> {
 fn sections(p: Page<'_, '_>) -> Vec<String> {
     let doc = p.doc;
     let mut out: Vec<String> = Vec::new();
-    for &(i, ref ci) in p.els {
+    for &El { i, ref ci, .. } in p.els {
         let is_menu = doc.is(i, "nav")
             || doc.attr(i, "role") == Some("navigation")
             || ci
@@ -477,8 +536,9 @@ fn masthead(p: Page<'_, '_>) -> String {
     if let Some(d) = first_meta(p, &["og:site_name", "description"]) {
         parts.push(squash(&d));
     }
-    for &(i, ref ci) in p.els {
-        if doc.is(i, "header") || ci.contains("masthead") || ci.contains("logo") {
+    for el in p.els {
+        let i = el.i;
+        if doc.is(i, "header") || el.has(MASTHEAD) {
             let t = doc.squashed_text_of(i);
             if !t.is_empty() {
                 parts.push(t);
@@ -497,8 +557,9 @@ fn masthead(p: Page<'_, '_>) -> String {
 fn footer_text(p: Page<'_, '_>) -> String {
     let doc = p.doc;
     let mut best = String::new();
-    for &(i, ref ci) in p.els {
-        if doc.is(i, "footer") || ci.contains("footer") || doc.is(i, "address") {
+    for el in p.els {
+        let i = el.i;
+        if doc.is(i, "footer") || el.has(FOOTER) || doc.is(i, "address") {
             let mut s = String::new();
             collect_lines(doc, i, &mut s);
             let s = tidy(&s);
@@ -642,7 +703,7 @@ fn links(p: Page<'_, '_>, base: Option<&Url>) -> Vec<Link> {
         .map(|b| b.origin().ascii_serialization())
         .unwrap_or_default();
     let mut out = Vec::new();
-    for &(i, _) in p.els {
+    for &El { i, .. } in p.els {
         if !doc.is(i, "a") {
             continue;
         }
@@ -665,7 +726,7 @@ fn links(p: Page<'_, '_>, base: Option<&Url>) -> Vec<Link> {
                 {
                     let path = href.split('#').next().unwrap_or(href);
                     (
-                        format!("{origin}{path}"),
+                        [origin.as_str(), path].concat(),
                         b.host_str().unwrap_or_default().to_owned(),
                     )
                 }
@@ -699,26 +760,42 @@ fn comment_forms(p: Page<'_, '_>) -> usize {
     let doc = p.doc;
     p.els
         .iter()
-        .filter(|&&(i, ref ci)| {
-            let commentish =
-                ci.contains("comment") || ci.contains("binh-luan") || ci.contains("binhluan");
-            match doc.name(i).unwrap_or_default() {
-                "form" => commentish || doc.descendants(i).any(|d| doc.is(d, "textarea")),
-                "div" | "section" => {
-                    ci.contains("fb-comments") || (commentish && ci.contains("form"))
-                }
-                _ => false,
-            }
+        .filter(|el| match doc.name(el.i).unwrap_or_default() {
+            "form" => el.has(COMMENT) || doc.descendants(el.i).any(|d| doc.is(d, "textarea")),
+            "div" | "section" => el.has(FB_COMMENTS) || (el.has(COMMENT) && el.has(FORM)),
+            _ => false,
         })
         .count()
 }
 
 #[cfg(test)]
 mod squashing {
-    use super::{push_squashed, tidy};
+    use super::{FORM, MARKS, marks, push_squashed, tidy};
     use proptest::prelude::*;
 
     proptest! {
+        /// One automaton pass marks what a `contains` per word finds.
+        #[test]
+        fn marks_are_the_words_contained(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    proptest::sample::select(vec!["date", "author", "byline", "tac-gia", "masthead", "logo", "footer", "comment", "binh-luan", "binhluan", "fb-comments", "form"]),
+                    proptest::sample::select(vec!["-", " ", "x", "fo", "com", "b", "inh"]),
+                ],
+                0..8,
+            )
+        ) {
+            let ci = parts.concat();
+            let mut expected = MARKS
+                .iter()
+                .filter(|(w, _)| ci.contains(w))
+                .fold(0, |m, (_, mark)| m | mark);
+            if ci.contains("form") {
+                expected |= FORM;
+            }
+            prop_assert_eq!(marks(&ci), expected, "{}", ci);
+        }
+
         /// Squashing text by text is squashing the joined text, however it is cut.
         #[test]
         fn squashing_piecewise_is_squashing_the_whole(
@@ -749,6 +826,25 @@ mod squashing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The page reader keeps only the attributes extraction reads: every one the extraction
+    /// code asks for must be among them.
+    #[test]
+    fn every_attribute_read_is_kept() {
+        let sources = [
+            include_str!("extract.rs"),
+            include_str!("extract/main_text.rs"),
+        ];
+        let asked = Regex::new(r#"\battr\(\w+, "([a-z-]+)"\)"#).unwrap();
+        let mut names = 0;
+        for src in sources {
+            for c in asked.captures_iter(src) {
+                names += 1;
+                assert!(dom::kept_attribute(&c[1]), "{} is read but not kept", &c[1]);
+            }
+        }
+        assert!(names >= 15, "found {names} attribute reads");
+    }
 
     const PAGE: &str = r#"<!doctype html><html><head><title>Giá rau tăng mạnh sau mưa lớn | Tin Phố Cổ</title>
 <meta property="article:published_time" content="2026-11-20T08:15:00+07:00"></head>

@@ -708,7 +708,7 @@ impl<'a> Fields<'a> {
     fn get(&self, f: Field) -> &(String, String) {
         let x = self.x;
         let (slot, build): (usize, &dyn Fn() -> String) = match f {
-            Field::Text => (0, &|| format!("{}\n{}", x.title, x.main_text)),
+            Field::Text => (0, &|| [x.title.as_str(), &x.main_text].join("\n")),
             Field::Masthead => (1, &|| x.masthead.clone()),
             Field::Footer => (2, &|| x.owner.text.clone()),
             Field::Sections => (3, &|| x.sections.join(" | ")),
@@ -716,12 +716,16 @@ impl<'a> Fields<'a> {
             Field::Responsible => (5, &|| x.owner.responsible.clone().unwrap_or_default()),
             // Outbound links only: an advertisement links out; the site's own menu does not.
             Field::Links => (6, &|| {
-                x.links
-                    .iter()
-                    .filter(|l| l.external)
-                    .map(|l| format!("{} {}", l.text, l.href))
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                let mut s = String::new();
+                for l in x.links.iter().filter(|l| l.external) {
+                    if !s.is_empty() {
+                        s.push('\n');
+                    }
+                    for part in [&l.text, " ", &l.href] {
+                        s.push_str(part);
+                    }
+                }
+                s
             }),
         };
         self.cells[slot].get_or_init(|| pair(build()))

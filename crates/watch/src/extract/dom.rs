@@ -825,11 +825,35 @@ fn attributes<'a>(
         }
         if let Some(out) = out.as_deref_mut() {
             let name = lower(name);
-            if !out[first..].iter().any(|(k, _)| *k == name) {
+            if kept_attribute(&name) && !out[first..].iter().any(|(k, _)| *k == name) {
                 out.push((name, decode(value, true)));
             }
         }
     }
+}
+
+/// The attributes extraction reads; the others (`src`, `data-…`, event handlers, sizes) are
+/// passed over without being decoded or kept. A test in `extract.rs` checks that every
+/// attribute the extraction code asks for is here.
+pub(crate) fn kept_attribute(name: &str) -> bool {
+    matches!(
+        name,
+        "alt"
+            | "aria-hidden"
+            | "class"
+            | "content"
+            | "datetime"
+            | "hidden"
+            | "href"
+            | "id"
+            | "itemprop"
+            | "name"
+            | "property"
+            | "rel"
+            | "role"
+            | "style"
+            | "type"
+    )
 }
 
 /// The content of a raw-text element from `from` up to its end tag `</name`, and where
@@ -1041,16 +1065,18 @@ mod tests {
     #[test]
     fn attributes_in_every_quoting_style() {
         let dom = parse(
-            "<A HREF='/x?a=1&amp;b=2' data-x=\"say &quot;hi&quot;\" Class=top id=m hidden title=a&copy=1 title=second>t</a>",
+            "<A HREF='/x?a=1&amp;b=2' content=\"say &quot;hi&quot;\" data-x=1 Class=top id=m hidden alt=a&copy=1 alt=second>t</a>",
         );
         let a = dom.first("a").unwrap();
         assert_eq!(dom.attr(a, "href"), Some("/x?a=1&b=2"));
-        assert_eq!(dom.attr(a, "data-x"), Some("say \"hi\""));
+        assert_eq!(dom.attr(a, "content"), Some("say \"hi\""));
+        // Attributes extraction never reads are not kept.
+        assert_eq!(dom.attr(a, "data-x"), None);
         assert_eq!(dom.attr(a, "class"), Some("top"));
         assert_eq!(dom.attr(a, "id"), Some("m"));
         assert_eq!(dom.attr(a, "hidden"), Some(""));
         // `&copy=` in an attribute is left as written; a repeated name keeps its first value.
-        assert_eq!(dom.attr(a, "title"), Some("a&copy=1"));
+        assert_eq!(dom.attr(a, "alt"), Some("a&copy=1"));
         assert_eq!(dom.text_of(a), "t");
         assert_eq!(dom.squashed_text_of(a), "t");
     }

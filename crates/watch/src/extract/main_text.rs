@@ -816,7 +816,7 @@ mod counts {
         #[test]
         fn class_pieces_are_the_split_at_separators(t in "[a-zA-Z é中\t\n\r\u{c}\u{a0}_-]{0,30}") {
             let by_chars: Vec<&str> = t
-                .split(|c: char| matches!(c, ' ' | '\t' | '\n' | '\u{c}' | '\r' | '-' | '_'))
+                .split([' ', '\t', '\n', '\u{c}', '\r', '-', '_'])
                 .collect();
             prop_assert_eq!(class_pieces(&t).collect::<Vec<_>>(), by_chars);
         }
