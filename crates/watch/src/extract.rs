@@ -244,8 +244,15 @@ fn push_squashed(out: &mut String, from: usize, t: &str, space: &mut bool) {
     let mut i = 0;
     while i < b.len() {
         let word = i;
-        while let Some((false, len)) = char_at(t, i) {
-            i += len;
+        loop {
+            // Printable ASCII, a byte at a time; anything else by its character.
+            while b.get(i).is_some_and(|&x| x > b' ' && x < 0x7F) {
+                i += 1;
+            }
+            match char_at(t, i) {
+                Some((false, len)) => i += len,
+                _ => break,
+            }
         }
         if i > word {
             if *space && out.len() > from {
@@ -338,7 +345,10 @@ const MARKS: [(&str, u16); 11] = [
 static MARKER: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
     let words = MARKS.iter().map(|(w, _)| *w).chain(["form"]);
     #[allow(clippy::expect_used)]
-    aho_corasick::AhoCorasick::new(words).expect("constant words build an automaton")
+    aho_corasick::AhoCorasick::builder()
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(words)
+        .expect("constant words build an automaton")
 });
 
 fn marks(ci: &str) -> u16 {

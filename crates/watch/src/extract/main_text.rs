@@ -165,20 +165,28 @@ fn classify<'d>(doc: &'d Dom<'_>, i: usize, seen: &mut ClassCache<'d>) -> (Furni
     (furniture, words.announces)
 }
 
-/// The words of recently seen class values, in slots chosen by the value's length and last
-/// byte.
+/// The words of recently seen class values, in slots chosen by a hash of the value's length
+/// and its first and last eight bytes.
 struct ClassCache<'a> {
-    slots: [Option<(&'a str, Words)>; 32],
+    slots: [Option<(&'a str, Words)>; 64],
 }
 
 impl<'a> ClassCache<'a> {
     fn new() -> Self {
-        Self { slots: [None; 32] }
+        Self { slots: [None; 64] }
     }
 
     fn words(&mut self, value: &'a str) -> Words {
-        let last = value.as_bytes().last().copied().unwrap_or(0);
-        let slot = (value.len() ^ usize::from(last)) % self.slots.len();
+        let b = value.as_bytes();
+        let eight = |part: &[u8]| {
+            let mut w = [0u8; 8];
+            w[..part.len()].copy_from_slice(part);
+            u64::from_le_bytes(w)
+        };
+        let (head, tail) = (&b[..b.len().min(8)], &b[b.len().saturating_sub(8)..]);
+        let h = (b.len() as u64) ^ eight(head).rotate_left(7) ^ eight(tail);
+        // Fibonacci hashing: the top six bits of the product pick one of the 64 slots.
+        let slot = (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize;
         match self.slots[slot] {
             Some((v, w)) if v == value => w,
             _ => {
