@@ -133,6 +133,51 @@ pub fn page_texts(html: &str) -> Vec<String> {
         .collect()
 }
 
+/// Checks the fuzz targets run on the page reader and the link shortcut (`fuzz/`); not part
+/// of the crate's interface.
+#[doc(hidden)]
+pub mod checks {
+    use super::{dom, href};
+
+    /// Whether the reader's document for `html` is well formed: node 0 is the document and
+    /// spans everything, every node follows its parent and its subtree lies inside its
+    /// parent's, a text has no children. Says which node breaks which rule.
+    pub fn reader_shape(html: &str) -> Result<(), String> {
+        let doc = dom::parse(html);
+        let n = doc.len();
+        if n == 0 || doc.end(0) != n || doc.parent(0) != 0 {
+            return Err(format!("node 0 spans {} of {n} nodes", doc.end(0)));
+        }
+        for i in 1..n {
+            let (p, end) = (doc.parent(i), doc.end(i));
+            if p >= i || end <= i || end > doc.end(p) {
+                return Err(format!(
+                    "node {i}: parent {p}, end {end}, parent's end {}",
+                    doc.end(p)
+                ));
+            }
+            if doc.text(i).is_some() && end != i + 1 {
+                return Err(format!("text node {i} has children up to {end}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the shortcut for canonical absolute links agrees with `Url::parse` on `href`
+    /// whenever it answers.
+    pub fn link_shortcut(href: &str) -> Result<(), String> {
+        let Some((addr, host)) = href::canonical_http(href) else {
+            return Ok(());
+        };
+        let mut url = url::Url::parse(href).map_err(|e| format!("{href:?}: {e}"))?;
+        url.set_fragment(None);
+        if url.as_str() != addr || url.host_str() != Some(host) {
+            return Err(format!("{href:?}: shortcut {addr} {host}, parser {url}"));
+        }
+        Ok(())
+    }
+}
+
 /// Compiles a pattern written in this file. Every one is exercised by the unit tests, so a
 /// failure here is a programming error caught before release.
 #[allow(clippy::expect_used)]

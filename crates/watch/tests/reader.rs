@@ -9,7 +9,7 @@ mod layouts;
 
 use std::path::Path;
 
-use lantoa_watch::extract::page_texts;
+use lantoa_watch::extract::{checks, page_texts};
 
 /// What a reference parser reads: every text node's characters but whitespace, in order.
 fn reference(html: &str) -> String {
@@ -71,6 +71,9 @@ fn the_reader_reads_the_fixture_and_layout_pages_as_html5ever_does() {
     for (name, html) in &pages {
         let (a, b) = (ours(html), reference(html));
         assert!(a == b, "{name}: {}", first_difference(&a, &b));
+        if let Err(e) = checks::reader_shape(html) {
+            panic!("{name}: {e}");
+        }
     }
 }
 
@@ -99,5 +102,6 @@ fn broken_markup_gives_the_characters_html5ever_gives() {
     ] {
         let (a, b) = (ours(html), reference(html));
         assert!(a == b, "{html:?}: {}", first_difference(&a, &b));
+        assert_eq!(checks::reader_shape(html), Ok(()), "{html:?}");
     }
 }
