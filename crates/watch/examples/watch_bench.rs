@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! watch_bench corpus DIR N          write N pages built from the labelled fixtures
-//! watch_bench analyse DIR LIMIT     extract + signals + MinHash sketch over the first LIMIT pages, one thread
+//! watch_bench analyse DIR LIMIT [PASSES]  extract + signals + MinHash sketch over the first LIMIT pages, one thread, PASSES times
 //! watch_bench crawl N               crawl an N-page site on loopback, politeness off, SQLite in a temp folder
 //! watch_bench quality PEER_DIR      extraction F1 (ours and the peer's files in PEER_DIR) and per-signal P/R
 //! watch_bench layouts DIR N         write N labelled pages of real-world layouts (tests/layouts)
@@ -98,7 +98,9 @@ fn corpus(dir: &Path, n: usize) {
 /// same).
 const WARM_UP: &str = "<html><head><title>Warm-up</title></head><body><article><p>One paragraph of text, long enough to be read as an article, and a second sentence, with commas.</p></article><footer>Cơ quan chủ quản: Công ty A. Địa chỉ: 1 phố B. Điện thoại: 024 0000 0000. Giấy phép số 1/GP-TTĐT.</footer></body></html>";
 
-fn analyse(dir: &Path, limit: usize) {
+/// `passes` reads of the pages one after another: a corpus of 110 pages takes a tenth of a
+/// second, too short to time alone on a shared machine.
+fn analyse(dir: &Path, limit: usize, passes: usize) {
     let rules = Rules::builtin().unwrap();
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
@@ -132,7 +134,7 @@ fn analyse(dir: &Path, limit: usize) {
         },
     );
     let started = Instant::now();
-    for f in &files {
+    for f in std::iter::repeat_n(&files, passes.max(1)).flatten() {
         let body = std::fs::read(f).unwrap();
         bytes += body.len();
         let t0 = Instant::now();
@@ -159,8 +161,8 @@ fn analyse(dir: &Path, limit: usize) {
     let secs = started.elapsed().as_secs_f64();
     println!(
         "{{\"pages\": {}, \"seconds\": {secs:.3}, \"pages_per_s\": {:.1}, \"mb\": {:.1}, \"hits\": {hits}, \"sketches\": {sketches}, \"peak_rss_kb\": {}, \"phase_seconds\": {{\"decode\": {:.3}, \"extract\": {:.3}, \"signals\": {:.3}, \"sketch\": {:.3}}}}}",
-        files.len(),
-        files.len() as f64 / secs,
+        files.len() * passes.max(1),
+        (files.len() * passes.max(1)) as f64 / secs,
         bytes as f64 / 1e6,
         peak_rss_kb(),
         phase[0],
@@ -489,7 +491,11 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("corpus") => corpus(Path::new(&args[1]), args[2].parse().unwrap()),
-        Some("analyse") => analyse(Path::new(&args[1]), args[2].parse().unwrap()),
+        Some("analyse") => analyse(
+            Path::new(&args[1]),
+            args[2].parse().unwrap(),
+            args.get(3).map_or(1, |p| p.parse().unwrap()),
+        ),
         Some("crawl") => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
