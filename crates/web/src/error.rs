@@ -399,12 +399,13 @@ pub fn parse_category(value: &str) -> Result<lantoa_watch::signals::Category, We
     })
 }
 
-/// Parses a `YYYY-MM-DD` date given as `field`, or says which value is wrong.
+/// Parses a date given as `field` in a form officers write (`dd/mm/yyyy`, `YYYY-MM-DD`;
+/// [`lantoa_core::time::parse_day`]), or says which value is wrong.
 pub fn parse_date(field: &str, value: &str) -> Result<chrono::NaiveDate, WebError> {
-    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+    lantoa_core::time::parse_day(value).ok_or_else(|| {
         WebError::invalid(
             "err-bad-date",
-            format!("{field}: {value:?} is not a date (YYYY-MM-DD)"),
+            format!("{field}: {value:?} is not a date (dd/mm/yyyy or YYYY-MM-DD)"),
         )
         .arg("value", value)
     })
@@ -444,4 +445,23 @@ pub async fn render_page_errors(req: Request, next: Next) -> Response {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_date;
+
+    #[test]
+    fn dates_are_read_as_officers_and_machines_write_them() {
+        let day = chrono::NaiveDate::from_ymd_opt(2025, 1, 30);
+        for v in ["30/01/2025", "2025-01-30", " 30-01-2025 ", "2025-01-30T09:00:00+07:00"] {
+            assert_eq!(parse_date("valid_from", v).ok(), day, "{v}");
+        }
+        for v in ["31/02/2025", "30.01.2025", "", "ngày 30"] {
+            let e = parse_date("valid_from", v).unwrap_err();
+            assert_eq!(e.key, "err-bad-date", "{v}");
+            assert!(e.message.starts_with("valid_from: "), "{}", e.message);
+            assert_eq!(e.args, vec![("value", v.to_owned())]);
+        }
+    }
 }
