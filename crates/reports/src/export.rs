@@ -138,6 +138,19 @@ pub fn written(v: f64, unit: &str) -> String {
     s
 }
 
+/// A rank's move, `gained` places up (negative: down), as the report says it.
+fn places(gained: f64, lang: Lang) -> String {
+    let n = written(gained.abs(), "");
+    match (lang, gained.partial_cmp(&0.0)) {
+        (Lang::Vi, Some(std::cmp::Ordering::Greater)) => format!("tăng {n} bậc"),
+        (Lang::Vi, Some(std::cmp::Ordering::Less)) => format!("giảm {n} bậc"),
+        (Lang::Vi, _) => "giữ nguyên".to_owned(),
+        (Lang::En, Some(std::cmp::Ordering::Greater)) => format!("up {n} places"),
+        (Lang::En, Some(std::cmp::Ordering::Less)) => format!("down {n} places"),
+        (Lang::En, _) => "unchanged".to_owned(),
+    }
+}
+
 fn label(l: &crate::figures::Label, lang: Lang) -> &str {
     match lang {
         Lang::Vi => &l.vi,
@@ -200,8 +213,10 @@ pub fn fields(contents: &Contents, labels: &Labels, lang: Lang) -> Vec<FieldView
                     .filter_map(|f| {
                         let l = labels.figure(&f.key)?;
                         let target = contents.target(&f.key);
+                        // A year with no records of the field has no figure to compare
+                        // with: its column says "—", not 0.
                         let last = before
-                            .filter(|b| b.error.is_none())
+                            .filter(|b| b.error.is_none() && !b.is_empty())
                             .and_then(|b| b.value(&f.key));
                         let pct = |a: Option<f64>, b: Option<f64>| match (a, b) {
                             (Some(a), Some(b)) if b != 0.0 => written(a * 100.0 / b, "%"),
@@ -213,9 +228,15 @@ pub fn fields(contents: &Contents, labels: &Labels, lang: Lang) -> Vec<FieldView
                             link: l.link.clone(),
                             target: target.map_or(dash.clone(), |t| written(t, &l.unit)),
                             actual: f.value.map_or(dash.clone(), |v| written(v, &l.unit)),
-                            of_plan: pct(f.value, target),
+                            // A rank against its target is no percentage either.
+                            of_plan: if l.rank {
+                                dash.clone()
+                            } else {
+                                pct(f.value, target)
+                            },
                             last_year: last.map_or(dash.clone(), |v| written(v, &l.unit)),
                             change: match (f.value, last) {
+                                (Some(a), Some(b)) if l.rank => places(b - a, lang),
                                 (Some(a), Some(b)) if b != 0.0 && l.unit != "%" => {
                                     let c = (a - b) * 100.0 / b;
                                     format!("{}{}", if c > 0.0 { "+" } else { "" }, written(c, "%"))
@@ -464,4 +485,19 @@ fn lower_first(s: &str) -> String {
         .next()
         .map(|c| c.to_lowercase().chain(chars).collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Lang, places};
+
+    #[test]
+    fn a_rank_moves_by_places_not_percent() {
+        // From 24th to 6th: 18 places up, not "-75%".
+        assert_eq!(places(24.0 - 6.0, Lang::Vi), "tăng 18 bậc");
+        assert_eq!(places(24.0 - 6.0, Lang::En), "up 18 places");
+        assert_eq!(places(6.0 - 9.0, Lang::Vi), "giảm 3 bậc");
+        assert_eq!(places(-3.0, Lang::En), "down 3 places");
+        assert_eq!(places(0.0, Lang::Vi), "giữ nguyên");
+    }
 }

@@ -28,6 +28,10 @@ pub struct Label {
     /// The console page listing what it counts.
     #[serde(default)]
     pub link: String,
+    /// A rank, where a smaller number is better: its change is said in places gained or
+    /// lost, not as a percentage.
+    #[serde(default)]
+    pub rank: bool,
     /// Whether that page narrows to a period (`from`, `to` in its query).
     #[serde(default)]
     pub period: bool,

@@ -454,7 +454,12 @@ mod tests {
     #[test]
     fn dates_are_read_as_officers_and_machines_write_them() {
         let day = chrono::NaiveDate::from_ymd_opt(2025, 1, 30);
-        for v in ["30/01/2025", "2025-01-30", " 30-01-2025 ", "2025-01-30T09:00:00+07:00"] {
+        for v in [
+            "30/01/2025",
+            "2025-01-30",
+            " 30-01-2025 ",
+            "2025-01-30T09:00:00+07:00",
+        ] {
             assert_eq!(parse_date("valid_from", v).ok(), day, "{v}");
         }
         for v in ["31/02/2025", "30.01.2025", "", "ngày 30"] {
