@@ -89,6 +89,7 @@ field-phone = Phone
 field-email = Email
 pager = Pages
 pager-prev = Previous page
+list-showing = rows { $first }–{ $last } of { $total }
 pager-next = Next page
 
 users-title = Users

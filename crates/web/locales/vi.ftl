@@ -89,6 +89,7 @@ field-phone = Điện thoại
 field-email = Thư điện tử
 pager = Phân trang
 pager-prev = Trang trước
+list-showing = dòng { $first }–{ $last } trong { $total }
 pager-next = Trang sau
 
 users-title = Người dùng

@@ -20,6 +20,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("password.html", include_str!("../templates/password.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("units.html", include_str!("../templates/units.html")),
+    ("pager.html", include_str!("../templates/pager.html")),
     ("unit.html", include_str!("../templates/unit.html")),
     ("unit_new.html", include_str!("../templates/unit_new.html")),
     ("users.html", include_str!("../templates/users.html")),
@@ -257,4 +258,31 @@ fn html_escape(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every template file is compiled in (a page including a missing one fails at run time)
+    /// and every one compiles.
+    #[test]
+    fn every_template_file_is_registered_and_compiles() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".html"))
+            .collect();
+        files.sort();
+        let mut registered: Vec<String> = super::TEMPLATES
+            .iter()
+            .map(|(n, _)| (*n).to_owned())
+            .collect();
+        registered.sort();
+        assert_eq!(files, registered);
+        let mut env = minijinja::Environment::new();
+        for (name, src) in super::TEMPLATES {
+            env.add_template(name, src)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
 }

@@ -2223,7 +2223,8 @@ mod watch {
         assert!(r.body.contains("http or https"));
         let list = app.get("/watch?kind=website", Some(&me)).await;
         assert!(
-            list.body.contains("Tin tức Phố Cổ") && list.body.contains("12&#x2f;GP (2021-03-05)"),
+            list.body.contains("Tin tức Phố Cổ")
+                && list.body.contains("12&#x2f;GP (05&#x2f;03&#x2f;2021)"),
             "{}",
             list.body
         );
@@ -2235,6 +2236,57 @@ mod watch {
             )
             .await;
         assert_eq!(empty.status, 400, "{}", empty.body);
+    }
+
+    /// A city's hundreds of subjects: the list goes page by page, keeping its filter.
+    #[tokio::test]
+    async fn the_subject_list_goes_page_by_page_with_its_filter() {
+        let app = TestApp::spawn().await;
+        let u = app.user("lan", vec![Role::WatchOfficer]).await;
+        let me = app.browser(&u).await;
+        for k in 0..130 {
+            let new = lantoa_watch::NewSubject::new(
+                lantoa_watch::SubjectKind::Website,
+                &format!("https://trang-{k:03}.example"),
+                &format!("Trang tin {k:03}"),
+            );
+            app.state.watch.create("lan", &new).await.unwrap();
+        }
+        let first = app.get("/watch?kind=website", Some(&me)).await;
+        assert_eq!(first.status, 200, "{}", first.body);
+        assert!(
+            first.body.contains("dòng 1–100 trong 130"),
+            "{}",
+            first.body
+        );
+        assert!(!first.body.contains("id=\"pager-prev\""), "{}", first.body);
+        assert!(
+            first
+                .body
+                .contains("href=\"&#x2f;watch?page=1&amp;kind=website\""),
+            "{}",
+            first.body
+        );
+        let second = app.get("/watch?page=1&kind=website", Some(&me)).await;
+        assert!(
+            second.body.contains("dòng 101–130 trong 130"),
+            "{}",
+            second.body
+        );
+        assert!(
+            !second.body.contains("id=\"pager-next\""),
+            "{}",
+            second.body
+        );
+        assert!(second.body.contains("id=\"pager-prev\""), "{}", second.body);
+        let rows = second.body.matches("<tr><td>").count();
+        assert_eq!(rows, 30, "{}", second.body);
+        // A search narrows before paging: one page, no pager links.
+        let found = app.get("/watch?q=Trang+tin+12", Some(&me)).await;
+        assert!(!found.body.contains("id=\"pager-next\""), "{}", found.body);
+        assert!(found.body.contains("Trang tin 125"), "{}", found.body);
+        let bad = app.get("/watch?page=x", Some(&me)).await;
+        assert_eq!(bad.status, 400, "{}", bad.body);
     }
 
     #[tokio::test]

@@ -146,6 +146,29 @@ impl Span {
     }
 }
 
+/// The addresses of the previous and next pages of a list at `path` (pages of `size` rows,
+/// numbered from 0), keeping its filters; `None` where there is no such page.
+pub fn pager(
+    path: &str,
+    filters: &[(&'static str, String)],
+    page: i64,
+    size: i64,
+    total: i64,
+) -> (Option<String>, Option<String>) {
+    let link = |page: i64| {
+        let mut params = vec![("page", page.to_string())];
+        params.extend(filters.iter().filter(|(_, v)| !v.is_empty()).cloned());
+        format!(
+            "{path}?{}",
+            serde_urlencoded::to_string(&params).unwrap_or_default()
+        )
+    };
+    (
+        (page > 0).then(|| link(page - 1)),
+        ((page + 1) * size < total).then(|| link(page + 1)),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_next;

@@ -46,22 +46,20 @@ pub async fn list(
             offset: page * PAGE,
         })
         .await?;
-    let link = |page: i64| {
-        let mut params = vec![("page", page.to_string())];
-        if let Some(k) = kind {
-            params.push(("kind", k.as_str().to_owned()));
-        }
-        if let Some(q) = p.q.as_deref().filter(|q| !q.is_empty()) {
-            params.push(("q", q.to_owned()));
-        }
-        if ended {
-            params.push(("ended", "1".to_owned()));
-        }
-        format!(
-            "/units?{}",
-            serde_urlencoded::to_string(&params).unwrap_or_default()
-        )
-    };
+    let (prev_url, next_url) = super::pager(
+        "/units",
+        &[
+            (
+                "kind",
+                kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
+            ),
+            ("q", p.q.clone().unwrap_or_default()),
+            ("ended", if ended { "1".to_owned() } else { String::new() }),
+        ],
+        page,
+        PAGE,
+        total,
+    );
     let can_edit = ctx.has_any(UNIT_EDITORS);
     Ok(view::page(
         "units.html",
@@ -75,8 +73,8 @@ pub async fn list(
             q => p.q.clone().unwrap_or_default(),
             ended => ended,
             can_edit => can_edit,
-            prev_url => (page > 0).then(|| link(page - 1)),
-            next_url => ((page + 1) * PAGE < total).then(|| link(page + 1)),
+            prev_url => prev_url,
+            next_url => next_url,
         },
     )?
     .into_response())

@@ -25,6 +25,8 @@ fn kinds() -> Vec<&'static str> {
 pub struct Params {
     kind: Option<String>,
     q: Option<String>,
+    /// The page of the list, from 0.
+    page: Option<i64>,
 }
 
 /// `GET /watch`: counts by kind, the subject list, and the import form.
@@ -34,15 +36,29 @@ pub async fn subjects(
     Query(p): Query<Params>,
 ) -> Result<Response, WebError> {
     let kind = parse_filter(p.kind.as_deref(), str::parse::<SubjectKind>)?;
+    let page = p.page.unwrap_or(0).max(0);
     let (subjects, total) = state
         .watch
         .list(&ListQuery {
             kind,
             q: p.q.clone(),
             limit: PAGE,
-            offset: 0,
+            offset: page * PAGE,
         })
         .await?;
+    let (prev_url, next_url) = super::pager(
+        "/watch",
+        &[
+            (
+                "kind",
+                kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
+            ),
+            ("q", p.q.clone().unwrap_or_default()),
+        ],
+        page,
+        PAGE,
+        total,
+    );
     let counts: Vec<_> = state
         .watch
         .count_by_kind()
@@ -58,7 +74,8 @@ pub async fn subjects(
         minijinja::context! {
             subjects => subjects, total => total, counts => counts, kinds => kinds(),
             kind => kind.map(|k| k.as_str()).unwrap_or(""), q => p.q.unwrap_or_default(),
-            can_import => can_import,
+            can_import => can_import, prev_url => prev_url, next_url => next_url,
+            first => page * PAGE + 1, last => (page * PAGE + PAGE).min(total),
         },
     )?
     .into_response())
