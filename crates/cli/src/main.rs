@@ -1086,6 +1086,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     status,
                     category: None,
                     limit: 500,
+                    offset: 0,
                 })
                 .await?;
             if json {

@@ -545,6 +545,7 @@ impl Crawler {
             .findings(&crate::FindingQuery {
                 subject_id: Some(subject),
                 limit: 500,
+                offset: 0,
                 ..Default::default()
             })
             .await?

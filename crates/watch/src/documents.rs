@@ -310,6 +310,7 @@ impl Watch {
                 .findings(&crate::findings::FindingQuery {
                     subject_id: Some(c.subject_id),
                     limit: 500,
+                    offset: 0,
                     ..Default::default()
                 })
                 .await?;

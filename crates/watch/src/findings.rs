@@ -82,6 +82,11 @@ pub struct Finding {
     pub review_note: Option<String>,
 }
 
+/// The filters of a findings query: subject ($1, 0 for any), status ($2) and category ($3),
+/// '' for any.
+const FINDING_FILTER: &str = "($1 = 0 OR f.subject_id = $1) AND ($2 = '' OR f.status = $2) \
+     AND ($3 = '' OR f.category = $3)";
+
 /// Which findings to list.
 #[derive(Debug, Clone, Default)]
 pub struct FindingQuery {
@@ -93,6 +98,8 @@ pub struct FindingQuery {
     pub category: Option<Category>,
     /// At most this many (1–500).
     pub limit: i64,
+    /// Skipping this many, for a list read page by page.
+    pub offset: i64,
 }
 
 /// A subject's score in a category.
@@ -157,16 +164,30 @@ impl Watch {
             "SELECT {FINDING_COLUMNS} FROM watch_findings f
              JOIN watch_subjects s ON s.id = f.subject_id
              JOIN watch_pages p ON p.id = f.page_id
-             WHERE ($1 = 0 OR f.subject_id = $1) AND ($2 = '' OR f.status = $2) AND ($3 = '' OR f.category = $3)
-             ORDER BY CASE WHEN f.status = 'open' THEN 0 ELSE 1 END, f.weight DESC, f.id DESC LIMIT $4"
+             WHERE {FINDING_FILTER}
+             ORDER BY CASE WHEN f.status = 'open' THEN 0 ELSE 1 END, f.weight DESC, f.id DESC
+             LIMIT $4 OFFSET $5"
         ))
         .bind(q.subject_id.unwrap_or(0))
         .bind(q.status.clone().unwrap_or_default())
         .bind(q.category.map(Category::as_str).unwrap_or(""))
         .bind(q.limit.clamp(1, 500))
+        .bind(q.offset.max(0))
         .fetch_all(self.db.pool())
         .await?;
         rows.iter().map(finding_from_row).collect()
+    }
+
+    /// How many findings `q`'s filters select (its limit and offset aside).
+    pub async fn count_findings(&self, q: &FindingQuery) -> Result<i64> {
+        Ok(sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM watch_findings f WHERE {FINDING_FILTER}"
+        ))
+        .bind(q.subject_id.unwrap_or(0))
+        .bind(q.status.clone().unwrap_or_default())
+        .bind(q.category.map(Category::as_str).unwrap_or(""))
+        .fetch_one(self.db.pool())
+        .await?)
     }
 
     /// One finding.

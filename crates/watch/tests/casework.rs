@@ -135,6 +135,7 @@ impl Env {
             .findings(&lantoa_watch::FindingQuery {
                 subject_id: Some(self.subject),
                 limit: 100,
+                offset: 0,
                 ..Default::default()
             })
             .await

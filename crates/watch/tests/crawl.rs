@@ -208,6 +208,7 @@ async fn rules_found(s: &Setup, url: &str) -> Vec<String> {
         .findings(&FindingQuery {
             subject_id: Some(subject.id),
             limit: 500,
+            offset: 0,
             ..Default::default()
         })
         .await
@@ -328,6 +329,7 @@ async fn the_demo_web_yields_the_findings_each_site_was_written_for() {
         .watch
         .findings(&FindingQuery {
             limit: 500,
+            offset: 0,
             ..Default::default()
         })
         .await
@@ -395,6 +397,7 @@ async fn a_recrawl_is_conditional_and_keeps_reviewers_decisions() {
         .findings(&FindingQuery {
             subject_id: Some(subject.id),
             limit: 500,
+            offset: 0,
             ..Default::default()
         })
         .await
@@ -453,6 +456,7 @@ async fn a_recrawl_is_conditional_and_keeps_reviewers_decisions() {
         .findings(&FindingQuery {
             subject_id: Some(subject.id),
             limit: 500,
+            offset: 0,
             ..Default::default()
         })
         .await
@@ -703,6 +707,7 @@ async fn the_classifier_suggests_and_retrains_from_reviewers_decisions() {
         .findings(&FindingQuery {
             subject_id: Some(subject.id),
             limit: 50,
+            offset: 0,
             ..Default::default()
         })
         .await

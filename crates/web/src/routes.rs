@@ -269,7 +269,7 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/api/v1/watch/subjects/{id}/crawl" Roles(WATCH_EDITORS), Api, "Queue a crawl of a subject" => api::v1::crawl_subject;
         GET "/api/v1/watch/crawls" SignedIn, Api, "Latest crawls (subject, limit)" => api::v1::list_crawls;
         GET "/api/v1/watch/crawls/{id}" SignedIn, Api, "A crawl with its pages" => api::v1::get_crawl;
-        GET "/api/v1/watch/findings" SignedIn, Api, "Findings (subject, status, category, limit)" => api::v1::list_findings;
+        GET "/api/v1/watch/findings" SignedIn, Api, "Findings, a page at a time, and how many the filters select (subject, status, category, limit, offset)" => api::v1::list_findings;
         POST "/api/v1/watch/findings/{id}/review" Roles(WATCH_EDITORS), Api, "Confirm or dismiss a finding: {decision, note}" => api::v1::review_finding;
         GET "/api/v1/watch/figures" SignedIn, Api, "Watch figures for a period (from, to: YYYY-MM-DD): sites and clips reviewed, invitations, transfers, takedowns and removal rate, sanctions and fines" => api::v1::watch_figures;
         GET "/api/v1/watch/cases" SignedIn, Api, "Enforcement cases (state, or overdue=true)" => api::v1::list_cases;

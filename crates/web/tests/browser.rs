@@ -238,6 +238,7 @@ async fn an_officer_crawls_a_site_reads_the_evidence_and_confirms_a_finding() {
         .findings(&lantoa_watch::FindingQuery {
             subject_id: Some(subject.id),
             limit: 50,
+            offset: 0,
             ..Default::default()
         })
         .await

@@ -2474,6 +2474,7 @@ mod watch {
             .findings(&lantoa_watch::FindingQuery {
                 subject_id: Some(id),
                 limit: 100,
+                offset: 0,
                 ..Default::default()
             })
             .await
@@ -2606,6 +2607,21 @@ mod watch {
             .await
             .json();
         let list = f["findings"].as_array().unwrap();
+        assert_eq!(f["total"].as_u64(), Some(list.len() as u64), "{f}");
+        assert!(list.len() >= 2, "{f}");
+        // A page of one, the second: the same total, the queue's second finding.
+        let second = app
+            .api(
+                "GET",
+                &format!("/api/v1/watch/findings?subject={id}&status=open&limit=1&offset=1"),
+                Some(&viewer),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(second["total"], f["total"]);
+        assert_eq!(second["findings"].as_array().unwrap().len(), 1);
+        assert_eq!(second["findings"][0]["id"], list[1]["id"]);
         let health = list
             .iter()
             .find(|f| f["rule_id"] == "ads.health_food_as_medicine")

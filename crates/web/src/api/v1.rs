@@ -289,23 +289,25 @@ pub struct FindingParams {
     status: Option<String>,
     category: Option<String>,
     limit: Option<i64>,
+    offset: Option<i64>,
 }
 
-/// `GET /api/v1/watch/findings`.
+/// `GET /api/v1/watch/findings`: a page of findings (`limit`, `offset`) and how many the
+/// filters select.
 pub async fn list_findings(
     State(state): State<AppState>,
     Query(p): Query<FindingParams>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let findings = state
-        .watch
-        .findings(&lantoa_watch::FindingQuery {
-            subject_id: p.subject,
-            status: p.status.filter(|s| !s.is_empty()),
-            category: parse_filter(p.category.as_deref(), crate::error::parse_category)?,
-            limit: p.limit.unwrap_or(100),
-        })
-        .await?;
-    Ok(Json(json!({ "findings": findings })))
+    let query = lantoa_watch::FindingQuery {
+        subject_id: p.subject,
+        status: p.status.filter(|s| !s.is_empty()),
+        category: parse_filter(p.category.as_deref(), crate::error::parse_category)?,
+        limit: p.limit.unwrap_or(100),
+        offset: p.offset.unwrap_or(0),
+    };
+    let findings = state.watch.findings(&query).await?;
+    let total = state.watch.count_findings(&query).await?;
+    Ok(Json(json!({ "findings": findings, "total": total })))
 }
 
 #[derive(Deserialize)]

@@ -53,6 +53,7 @@ async fn prefill(state: &AppState, q: &BoardQuery) -> Result<minijinja::Value, W
             status: None,
             category: Some(crate::error::parse_category(category)?),
             limit: 500,
+            offset: 0,
         })
         .await?
         .into_iter()

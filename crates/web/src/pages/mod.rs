@@ -172,6 +172,20 @@ pub fn pager(
 #[cfg(test)]
 mod tests {
     use super::safe_next;
+
+    #[test]
+    fn the_pager_keeps_filters_and_stops_at_the_ends() {
+        let filters = [("kind", "website".to_owned()), ("q", String::new())];
+        assert_eq!(
+            super::pager("/watch", &filters, 0, 100, 250),
+            (None, Some("/watch?page=1&kind=website".to_owned()))
+        );
+        assert_eq!(
+            super::pager("/watch", &filters, 2, 100, 250),
+            (Some("/watch?page=1&kind=website".to_owned()), None)
+        );
+        assert_eq!(super::pager("/watch", &[], 0, 100, 100), (None, None));
+    }
     use proptest::prelude::*;
 
     proptest! {

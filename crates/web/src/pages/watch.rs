@@ -181,6 +181,8 @@ pub struct FindingParams {
     category: Option<String>,
     subject: Option<i64>,
     flash: Option<String>,
+    /// The page of the review queue, from 0.
+    page: Option<i64>,
 }
 
 /// `GET /watch/findings`: the review queue (open findings first) and the subjects' scores.
@@ -191,15 +193,33 @@ pub async fn findings(
 ) -> Result<Response, WebError> {
     let category = parse_filter(p.category.as_deref(), parse_category)?;
     let status = p.status.clone().filter(|s| !s.is_empty());
-    let findings = state
-        .watch
-        .findings(&FindingQuery {
-            subject_id: p.subject,
-            status: status.clone(),
-            category,
-            limit: 200,
-        })
-        .await?;
+    let page = p.page.unwrap_or(0).max(0);
+    let query = FindingQuery {
+        subject_id: p.subject,
+        status: status.clone(),
+        category,
+        limit: PAGE,
+        offset: page * PAGE,
+    };
+    let findings = state.watch.findings(&query).await?;
+    let total = state.watch.count_findings(&query).await?;
+    let (prev_url, next_url) = super::pager(
+        "/watch/findings",
+        &[
+            ("status", status.clone().unwrap_or_default()),
+            (
+                "category",
+                category.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+            ),
+            (
+                "subject",
+                p.subject.map(|s| s.to_string()).unwrap_or_default(),
+            ),
+        ],
+        page,
+        PAGE,
+        total,
+    );
     let scores = state.watch.scores(p.subject, 0.5).await?;
     let counts: std::collections::HashMap<String, i64> =
         state.watch.finding_counts().await?.into_iter().collect();
@@ -213,6 +233,8 @@ pub async fn findings(
             categories => Category::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
             can_review => can_edit(&ctx), flash => flash(p.flash.as_deref()),
             model => state.watch.model_info().await?,
+            subject => p.subject, total => total, prev_url => prev_url, next_url => next_url,
+            first => page * PAGE + 1, last => (page * PAGE + PAGE).min(total),
         },
     )?
     .into_response())
