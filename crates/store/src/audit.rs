@@ -477,6 +477,43 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<Record>> {
     rows.into_iter().map(|r| record(&r)).collect()
 }
 
+/// Which rows of the log to read, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct LogQuery {
+    /// Only rows older than this sequence number (a page further back); all when `None`.
+    pub before: Option<i64>,
+    /// Only this actor's rows, when not empty.
+    pub actor: String,
+    /// Only actions starting so (`watch.`, `accounts.user_created`), when not empty.
+    pub action: String,
+    /// At most this many (1–500).
+    pub limit: i64,
+}
+
+/// A page of the log, newest first, as `q` selects: the page after it starts before the
+/// last row's `seq`.
+pub async fn page(db: &Db, q: &LogQuery) -> Result<Vec<Record>> {
+    let rows = sqlx::query(&format!(
+        "SELECT seq, at, actor, action, entity, before_json, after_json, prev_hash, hash
+         FROM audit_log
+         WHERE ($1 = 0 OR seq < $1) AND ($2 = '' OR actor = $2)
+           AND ($3 = '' OR action LIKE $3{})
+         ORDER BY seq DESC LIMIT $4",
+        crate::LIKE_ESCAPE
+    ))
+    .bind(q.before.unwrap_or(0))
+    .bind(&q.actor)
+    .bind(if q.action.is_empty() {
+        String::new()
+    } else {
+        crate::like_pattern("", &q.action, "%")
+    })
+    .bind(q.limit.clamp(1, 500))
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter().map(|r| record(&r)).collect()
+}
+
 fn record(r: &sqlx::any::AnyRow) -> Result<Record> {
     Ok(Record {
         seq: r.try_get(0)?,

@@ -546,6 +546,56 @@ mod audit_log {
         }
     }
 
+    /// The log read a page at a time, newest first, by actor and by action's start.
+    #[tokio::test]
+    async fn the_log_is_read_back_page_by_page_and_filtered() {
+        let t = fresh().await;
+        write(&t, 7).await;
+        let mut tx = t.db.begin().await.unwrap();
+        audit::append(&mut tx, &Entry::new("lan", "watch.case_opened", "case:1"))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let q = |before, actor: &str, action: &str| audit::LogQuery {
+            before,
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            limit: 3,
+        };
+        let seqs = |rows: Vec<audit::Record>| rows.iter().map(|r| r.seq).collect::<Vec<_>>();
+        assert_eq!(
+            seqs(audit::page(&t.db, &q(None, "", "")).await.unwrap()),
+            [8, 7, 6]
+        );
+        assert_eq!(
+            seqs(audit::page(&t.db, &q(Some(6), "", "")).await.unwrap()),
+            [5, 4, 3]
+        );
+        assert_eq!(
+            seqs(audit::page(&t.db, &q(Some(2), "", "")).await.unwrap()),
+            [1]
+        );
+        assert_eq!(
+            seqs(audit::page(&t.db, &q(None, "lan", "")).await.unwrap()),
+            [8]
+        );
+        assert_eq!(
+            seqs(
+                audit::page(&t.db, &q(Some(7), "admin", "accounts."))
+                    .await
+                    .unwrap()
+            ),
+            [6, 5, 4]
+        );
+        // A pattern's own wildcards are literal: no action starts "accounts%".
+        assert!(
+            audit::page(&t.db, &q(None, "", "accounts%"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
     #[tokio::test]
     async fn an_intact_chain_verifies() {
         let t = fresh().await;

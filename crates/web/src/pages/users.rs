@@ -1,7 +1,7 @@
 //! User administration and the audit log page.
 
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lantoa_accounts::NewUser;
 use lantoa_core::Role;
@@ -225,14 +225,53 @@ pub async fn reset_password(
     }
 }
 
+/// The audit log page's filters and place.
+#[derive(serde::Deserialize, Default)]
+pub struct AuditParams {
+    /// Rows older than this sequence number.
+    before: Option<i64>,
+    /// One actor's rows.
+    actor: Option<String>,
+    /// Actions starting so.
+    action: Option<String>,
+}
+
 /// `GET /audit`: the chain's verification and the newest entries.
 pub async fn audit(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
+    Query(p): Query<AuditParams>,
 ) -> Result<Response, WebError> {
+    const PAGE: i64 = 100;
     let v = lantoa_store::audit::verify(&state.db).await?;
-    let entries: Vec<_> = lantoa_store::audit::recent(&state.db, 100)
-        .await?
+    let query = lantoa_store::audit::LogQuery {
+        before: p.before.filter(|&b| b > 0),
+        actor: p.actor.clone().unwrap_or_default().trim().to_owned(),
+        action: p.action.clone().unwrap_or_default().trim().to_owned(),
+        limit: PAGE,
+    };
+    let rows = lantoa_store::audit::page(&state.db, &query).await?;
+    // Older rows: the page after this one starts before its last row, if it was full.
+    let filters = |before: Option<i64>| {
+        let mut params: Vec<(&str, String)> = Vec::new();
+        if let Some(b) = before {
+            params.push(("before", b.to_string()));
+        }
+        for (k, v) in [("actor", &query.actor), ("action", &query.action)] {
+            if !v.is_empty() {
+                params.push((k, v.clone()));
+            }
+        }
+        format!(
+            "/audit?{}",
+            serde_urlencoded::to_string(&params).unwrap_or_default()
+        )
+    };
+    let older_url = (rows.len() as i64 == PAGE)
+        .then(|| rows.last().map(|r| filters(Some(r.seq))))
+        .flatten();
+    let newest_url = query.before.is_some().then(|| filters(None));
+    let entries: Vec<_> = rows
         .into_iter()
         .map(|e| {
             minijinja::context! {
@@ -248,7 +287,8 @@ pub async fn audit(
         "audit",
         minijinja::context! {
             rows => v.rows, broken => v.first_break.map(|b| b.to_string()), entries => entries,
-            head => v.head.to_string(),
+            head => v.head.to_string(), actor => query.actor, action => query.action,
+            older_url => older_url, newest_url => newest_url,
         },
     )?
     .into_response())
