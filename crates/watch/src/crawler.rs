@@ -392,12 +392,21 @@ impl Crawler {
         crawl_from_row(&row)
     }
 
-    /// The latest crawls, newest first, optionally of one subject.
-    pub async fn recent(&self, subject_id: Option<i64>, limit: i64) -> Result<Vec<Crawl>> {
+    /// The latest crawls, newest first, optionally of one subject, and only those older than
+    /// crawl `before` when given (the next page of a list).
+    pub async fn recent(
+        &self,
+        subject_id: Option<i64>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Crawl>> {
         let rows = sqlx::query(&format!(
-            "SELECT {CRAWL_COLUMNS} FROM {CRAWL_FROM} WHERE ($1 = 0 OR c.subject_id = $1) ORDER BY c.id DESC LIMIT $2"
+            "SELECT {CRAWL_COLUMNS} FROM {CRAWL_FROM}
+             WHERE ($1 = 0 OR c.subject_id = $1) AND ($2 = 0 OR c.id < $2)
+             ORDER BY c.id DESC LIMIT $3"
         ))
         .bind(subject_id.unwrap_or(0))
+        .bind(before.unwrap_or(0))
         .bind(limit)
         .fetch_all(self.inner.db.pool())
         .await?;

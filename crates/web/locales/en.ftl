@@ -118,8 +118,8 @@ role-viewer = Viewer
 
 audit-title = Audit log
 audit-head = Head of the chain (keep it elsewhere to check against later: lantoa audit verify --expect):
-audit-newest = Newest
-audit-older = Older
+list-newest = Newest
+list-older = Older
 audit-intact = The audit chain is intact: { $rows } rows checked.
 audit-broken = The audit chain is broken ({ $rows } rows read): { $detail }
 audit-at = When

@@ -118,8 +118,8 @@ role-viewer = Người xem
 
 audit-title = Nhật ký hệ thống
 audit-head = Đầu chuỗi (lưu ở nơi khác để đối chiếu sau: lantoa audit verify --expect):
-audit-newest = Mới nhất
-audit-older = Cũ hơn
+list-newest = Mới nhất
+list-older = Cũ hơn
 audit-intact = Chuỗi nhật ký nguyên vẹn: { $rows } bản ghi đã kiểm tra.
 audit-broken = Chuỗi nhật ký bị phá vỡ ({ $rows } bản ghi đã đọc): { $detail }
 audit-at = Thời điểm

@@ -9,6 +9,17 @@ use common::{PASSWORD, TestApp};
 use lantoa_core::Role;
 use lantoa_web::routes::{Access, Surface, table};
 
+/// The address of the link with id `id` in a page, unescaped.
+fn link_to(body: &str, id: &str) -> String {
+    body.split(&format!("id=\"{id}\""))
+        .next()
+        .and_then(|b| b.rsplit("href=\"").next())
+        .and_then(|h| h.split('"').next())
+        .unwrap_or_else(|| panic!("no link {id}"))
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+}
+
 /// A multipart body holding one file in the field `file`, and its content type.
 fn multipart(file_name: &str, csv: &str) -> (String, String) {
     let boundary = "lantoa-test-boundary";
@@ -2238,20 +2249,68 @@ mod watch {
         assert_eq!(empty.status, 400, "{}", empty.body);
     }
 
+    /// `n` websites named "Trang tin 000" onwards, added by "lan".
+    async fn websites(app: &TestApp, n: usize) -> Vec<lantoa_watch::Subject> {
+        let mut out = Vec::new();
+        for k in 0..n {
+            let new = lantoa_watch::NewSubject::new(
+                lantoa_watch::SubjectKind::Website,
+                &format!("https://trang-{k:03}.example"),
+                &format!("Trang tin {k:03}"),
+            );
+            out.push(app.state.watch.create("lan", &new).await.unwrap());
+        }
+        out
+    }
+
+    /// More crawls than a page: the list goes back by crawl, a hundred at a time.
+    #[tokio::test]
+    async fn the_crawl_list_goes_back_a_hundred_at_a_time() {
+        let app = TestApp::spawn().await;
+        let u = app.user("lan", vec![Role::WatchOfficer]).await;
+        let me = app.browser(&u).await;
+        for subject in websites(&app, 105).await {
+            let r = app
+                .post_form(
+                    &format!("/watch/subjects/{}/crawl", subject.id),
+                    Some(&me),
+                    &[],
+                )
+                .await;
+            assert_eq!(r.status, 303, "{}", r.body);
+        }
+        let first = app.get("/watch/crawls", Some(&me)).await;
+        assert_eq!(first.status, 200, "{}", first.body);
+        assert!(first.body.contains("Trang tin 104"), "newest first");
+        assert!(!first.body.contains("Trang tin 004<"), "{}", first.body);
+        assert!(!first.body.contains("id=\"crawls-newest\""));
+        let older = link_to(&first.body, "crawls-older");
+        assert!(older.starts_with("/watch/crawls?before="), "{older}");
+        let second = app.get(&older, Some(&me)).await;
+        assert_eq!(second.status, 200, "{}", second.body);
+        for k in 0..5 {
+            assert!(
+                second.body.contains(&format!("Trang tin {k:03}")),
+                "{}",
+                second.body
+            );
+        }
+        assert!(!second.body.contains("Trang tin 005"), "{}", second.body);
+        assert!(second.body.contains("id=\"crawls-newest\""));
+        assert!(!second.body.contains("id=\"crawls-older\""));
+        assert!(
+            !second.body.contains("http-equiv=\"refresh\""),
+            "an older page does not reload"
+        );
+    }
+
     /// A city's hundreds of subjects: the list goes page by page, keeping its filter.
     #[tokio::test]
     async fn the_subject_list_goes_page_by_page_with_its_filter() {
         let app = TestApp::spawn().await;
         let u = app.user("lan", vec![Role::WatchOfficer]).await;
         let me = app.browser(&u).await;
-        for k in 0..130 {
-            let new = lantoa_watch::NewSubject::new(
-                lantoa_watch::SubjectKind::Website,
-                &format!("https://trang-{k:03}.example"),
-                &format!("Trang tin {k:03}"),
-            );
-            app.state.watch.create("lan", &new).await.unwrap();
-        }
+        websites(&app, 130).await;
         let first = app.get("/watch?kind=website", Some(&me)).await;
         assert_eq!(first.status, 200, "{}", first.body);
         assert!(
@@ -5928,15 +5987,7 @@ mod security {
         assert_eq!(first.status, 200, "{}", first.body);
         assert_eq!(first.body.matches("<tr><td>").count(), 100);
         assert!(!first.body.contains("id=\"audit-newest\""));
-        let older = first
-            .body
-            .split("id=\"audit-older\"")
-            .next()
-            .and_then(|b| b.rsplit("href=\"").next())
-            .and_then(|h| h.split('"').next())
-            .unwrap()
-            .replace("&#x2f;", "/")
-            .replace("&amp;", "&");
+        let older = link_to(&first.body, "audit-older");
         assert!(older.starts_with("/audit?before="), "{older}");
         let second = app.get(&older, Some(&me)).await;
         assert_eq!(second.status, 200, "{}", second.body);

@@ -266,7 +266,7 @@ pub async fn list_crawls(
 ) -> Result<Json<serde_json::Value>, WebError> {
     let crawls = state
         .crawler()?
-        .recent(p.subject, p.limit.unwrap_or(50).clamp(1, 500))
+        .recent(p.subject, None, p.limit.unwrap_or(50).clamp(1, 500))
         .await?;
     Ok(Json(json!({ "crawls": crawls })))
 }

@@ -118,12 +118,21 @@ pub async fn crawl_subject(
 }
 
 /// `GET /watch/crawls`: the latest crawls with their live counters (the page refreshes itself
+/// Where the crawl list stands: crawls older than crawl `before`.
+#[derive(Deserialize, Default)]
+pub struct CrawlPage {
+    before: Option<i64>,
+}
+
 /// while a crawl is queued or running; no script needed).
 pub async fn crawls(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Query(p): Query<super::Span>,
+    Query(at): Query<CrawlPage>,
 ) -> Result<Response, WebError> {
+    const PAGE: i64 = 100;
+    let before = at.before.filter(|&b| b > 0);
     let crawls = match p.micros()? {
         Some((from, to)) => {
             state
@@ -131,8 +140,19 @@ pub async fn crawls(
                 .finished_between(from, to, p.kind.as_deref(), 5000)
                 .await?
         }
-        None => state.crawler()?.recent(None, 100).await?,
+        None => state.crawler()?.recent(None, before, PAGE).await?,
     };
+    // The latest crawls a page at a time, by id (so a page does not shift as crawls start);
+    // a period's list is whole.
+    let paged = p.from.is_none();
+    let older_url = (paged && crawls.len() as i64 == PAGE)
+        .then(|| {
+            crawls
+                .last()
+                .map(|c| format!("/watch/crawls?before={}", c.id))
+        })
+        .flatten();
+    let newest_url = (paged && before.is_some()).then(|| "/watch/crawls".to_owned());
     let active = crawls
         .iter()
         .any(|c| c.status == "queued" || c.status == "running");
@@ -149,7 +169,10 @@ pub async fn crawls(
         "watch_crawls.html",
         &ctx,
         "watch",
-        minijinja::context! { rows => rows, live => active && p.from.is_none(), span => p },
+        minijinja::context! {
+            rows => rows, live => active && paged && before.is_none(), span => p,
+            older_url => older_url, newest_url => newest_url,
+        },
     )?
     .into_response())
 }
