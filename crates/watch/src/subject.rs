@@ -79,6 +79,7 @@ impl FromStr for SubjectKind {
             | "tap chi dien tu" => SubjectKind::Website,
             "social network" | "mang xa hoi" => SubjectKind::SocialNetwork,
             "social account"
+            | "trang, tai khoan mang xa hoi"
             | "trang mang xa hoi"
             | "tai khoan mang xa hoi"
             | "fanpage"

@@ -90,6 +90,7 @@ field-email = Email
 pager = Pages
 pager-prev = Previous page
 list-showing = rows { $first }–{ $last } of { $total }
+list-export-csv = Download the filtered list (CSV)
 pager-next = Next page
 
 users-title = Users

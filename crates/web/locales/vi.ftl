@@ -90,6 +90,7 @@ field-email = Thư điện tử
 pager = Phân trang
 pager-prev = Trang trước
 list-showing = dòng { $first }–{ $last } trong { $total }
+list-export-csv = Tải danh sách đã lọc (CSV)
 pager-next = Trang sau
 
 users-title = Người dùng

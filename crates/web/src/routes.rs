@@ -128,6 +128,7 @@ pub fn table() -> Vec<RouteSpec> {
 
         GET "/" SignedIn, Page, "Dashboard" => pages::home::dashboard;
         GET "/watch" SignedIn, Page, "Watch: subjects and their import" => pages::watch::subjects;
+        GET "/watch/subjects.csv" SignedIn, Page, "Every subject the list's filters select (kind, q), as CSV that imports back" => pages::watch::subjects_csv;
         POST "/watch/subjects/import" Roles(WATCH_EDITORS), Page, "Import subjects from a CSV file" => pages::watch::import;
         POST "/watch/subjects/{id}/crawl" Roles(WATCH_EDITORS), Page, "Queue a crawl of a subject" => pages::watch::crawl_subject;
         GET "/watch/crawls" SignedIn, Page, "Crawls and their live progress" => pages::watch::crawls;

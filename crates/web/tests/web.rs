@@ -2346,6 +2346,38 @@ mod watch {
         assert!(found.body.contains("Trang tin 125"), "{}", found.body);
         let bad = app.get("/watch?page=x", Some(&me)).await;
         assert_eq!(bad.status, 400, "{}", bad.body);
+        // The whole filtered list as a spreadsheet, which imports back as what is there.
+        assert!(
+            first
+                .body
+                .contains("href=\"&#x2f;watch&#x2f;subjects.csv?kind=website\""),
+            "{}",
+            first.body
+        );
+        let csv = app.get("/watch/subjects.csv?kind=website", Some(&me)).await;
+        assert_eq!(csv.status, 200, "{}", csv.body);
+        assert!(csv.body.starts_with('\u{feff}'), "a BOM for Excel");
+        let lines: Vec<&str> = csv.body.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines.len(), 131);
+        assert_eq!(
+            lines[0],
+            "Loại;Tên;URL;Số giấy phép;Ngày cấp;Cơ quan báo chí"
+        );
+        assert!(
+            lines.contains(&"Trang thông tin điện tử;Trang tin 007;https://trang-007.example/;;;"),
+            "{}",
+            lines[1]
+        );
+        let (ct, body) = multipart("doi-tuong.csv", csv.body.trim_start_matches('\u{feff}'));
+        let back = app
+            .post_multipart("/watch/subjects/import", &me, &ct, body)
+            .await;
+        assert_eq!(back.status, 200, "{}", back.body);
+        assert!(
+            back.body.contains("thêm 0, đã có 130, bị từ chối 0"),
+            "{}",
+            back.body
+        );
     }
 
     #[tokio::test]

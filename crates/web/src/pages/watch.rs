@@ -46,18 +46,18 @@ pub async fn subjects(
             offset: page * PAGE,
         })
         .await?;
-    let (prev_url, next_url) = super::pager(
-        "/watch",
-        &[
-            (
-                "kind",
-                kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
-            ),
-            ("q", p.q.clone().unwrap_or_default()),
-        ],
-        page,
-        PAGE,
-        total,
+    let filters = [
+        (
+            "kind",
+            kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
+        ),
+        ("q", p.q.clone().unwrap_or_default()),
+    ];
+    let (prev_url, next_url) = super::pager("/watch", &filters, page, PAGE, total);
+    let kept: Vec<_> = filters.iter().filter(|(_, v)| !v.is_empty()).collect();
+    let csv_url = format!(
+        "/watch/subjects.csv?{}",
+        serde_urlencoded::to_string(&kept).unwrap_or_default()
     );
     let counts: Vec<_> = state
         .watch
@@ -74,11 +74,81 @@ pub async fn subjects(
         minijinja::context! {
             subjects => subjects, total => total, counts => counts, kinds => kinds(),
             kind => kind.map(|k| k.as_str()).unwrap_or(""), q => p.q.unwrap_or_default(),
-            can_import => can_import, prev_url => prev_url, next_url => next_url,
+            can_import => can_import, prev_url => prev_url, next_url => next_url, csv_url => csv_url,
             first => page * PAGE + 1, last => (page * PAGE + PAGE).min(total),
         },
     )?
     .into_response())
+}
+
+/// `GET /watch/subjects.csv`: every subject the list's filters select (`kind`, `q`), as a
+/// spreadsheet officers open and can import back: Vietnamese headers and kinds, dates as
+/// dd/mm/yyyy, a BOM for Excel, and cells that would run as formulas neutralised.
+pub async fn subjects_csv(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(p): Query<Params>,
+) -> Result<Response, WebError> {
+    let kind = parse_filter(p.kind.as_deref(), str::parse::<SubjectKind>)?;
+    let mut out = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    let headers = [
+        "Loại",
+        "Tên",
+        "URL",
+        "Số giấy phép",
+        "Ngày cấp",
+        "Cơ quan báo chí",
+    ];
+    out.write_record(headers).map_err(WebError::internal)?;
+    let mut offset = 0;
+    loop {
+        let (subjects, total) = state
+            .watch
+            .list(&ListQuery {
+                kind,
+                q: p.q.clone(),
+                limit: 500,
+                offset,
+            })
+            .await?;
+        for s in &subjects {
+            let kind = crate::i18n::tr(ctx.lang, &format!("subject-{}", s.kind.as_str()), &[]);
+            let date = s
+                .licence_date
+                .map(|d| d.format("%d/%m/%Y").to_string())
+                .unwrap_or_default();
+            let press = if s.is_press { "có" } else { "" };
+            let cells = [
+                kind.as_str(),
+                &s.name,
+                &s.url,
+                s.licence_no.as_deref().unwrap_or(""),
+                &date,
+                press,
+            ];
+            out.write_record(cells.map(|c| lantoa_core::text::spreadsheet_safe(c).into_owned()))
+                .map_err(WebError::internal)?;
+        }
+        offset += 500;
+        if subjects.is_empty() || offset >= total {
+            break;
+        }
+    }
+    let mut body = "\u{feff}".as_bytes().to_vec();
+    body.extend(out.into_inner().map_err(WebError::internal)?);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"doi-tuong.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// `POST /watch/subjects/import` (multipart, field `file`): shows the report per row.
