@@ -146,6 +146,15 @@ impl Span {
     }
 }
 
+/// The address of a list at `path` with its query `params`, those with empty values left out.
+pub fn list_url(path: &str, params: &[(&str, String)]) -> String {
+    let kept: Vec<_> = params.iter().filter(|(_, v)| !v.is_empty()).collect();
+    format!(
+        "{path}?{}",
+        serde_urlencoded::to_string(&kept).unwrap_or_default()
+    )
+}
+
 /// The addresses of the previous and next pages of a list at `path` (pages of `size` rows,
 /// numbered from 0), keeping its filters; `None` where there is no such page.
 pub fn pager(
@@ -157,11 +166,8 @@ pub fn pager(
 ) -> (Option<String>, Option<String>) {
     let link = |page: i64| {
         let mut params = vec![("page", page.to_string())];
-        params.extend(filters.iter().filter(|(_, v)| !v.is_empty()).cloned());
-        format!(
-            "{path}?{}",
-            serde_urlencoded::to_string(&params).unwrap_or_default()
-        )
+        params.extend(filters.iter().cloned());
+        list_url(path, &params)
     };
     (
         (page > 0).then(|| link(page - 1)),

@@ -253,19 +253,12 @@ pub async fn audit(
     let rows = lantoa_store::audit::page(&state.db, &query).await?;
     // Older rows: the page after this one starts before its last row, if it was full.
     let filters = |before: Option<i64>| {
-        let mut params: Vec<(&str, String)> = Vec::new();
-        if let Some(b) = before {
-            params.push(("before", b.to_string()));
-        }
-        for (k, v) in [("actor", &query.actor), ("action", &query.action)] {
-            if !v.is_empty() {
-                params.push((k, v.clone()));
-            }
-        }
-        format!(
-            "/audit?{}",
-            serde_urlencoded::to_string(&params).unwrap_or_default()
-        )
+        let params = [
+            ("before", before.map(|b| b.to_string()).unwrap_or_default()),
+            ("actor", query.actor.clone()),
+            ("action", query.action.clone()),
+        ];
+        super::list_url("/audit", &params)
     };
     let older_url = (rows.len() as i64 == PAGE)
         .then(|| rows.last().map(|r| filters(Some(r.seq))))

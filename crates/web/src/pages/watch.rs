@@ -54,11 +54,7 @@ pub async fn subjects(
         ("q", p.q.clone().unwrap_or_default()),
     ];
     let (prev_url, next_url) = super::pager("/watch", &filters, page, PAGE, total);
-    let kept: Vec<_> = filters.iter().filter(|(_, v)| !v.is_empty()).collect();
-    let csv_url = format!(
-        "/watch/subjects.csv?{}",
-        serde_urlencoded::to_string(&kept).unwrap_or_default()
-    );
+    let csv_url = super::list_url("/watch/subjects.csv", &filters);
     let counts: Vec<_> = state
         .watch
         .count_by_kind()
