@@ -295,7 +295,7 @@ fn push_squashed(out: &mut String, from: usize, t: &str, space: &mut bool) {
                 i += 1;
             }
             match char_at(t, i) {
-                Some((false, len)) => i += len,
+                Some(c) if !c.is_whitespace() => i += c.len_utf8(),
                 _ => break,
             }
         }
@@ -306,9 +306,9 @@ fn push_squashed(out: &mut String, from: usize, t: &str, space: &mut bool) {
             *space = false;
             out.push_str(&t[word..i]);
         }
-        while let Some((true, len)) = char_at(t, i) {
+        while let Some(c) = char_at(t, i).filter(|c| c.is_whitespace()) {
             *space = true;
-            i += len;
+            i += c.len_utf8();
         }
         if i == word {
             // Only if `i` were not at a character; it always is.
@@ -317,16 +317,14 @@ fn push_squashed(out: &mut String, from: usize, t: &str, space: &mut bool) {
     }
 }
 
-/// Whether the character at byte `i` of `t` is white space, and its length; `None` at the
-/// end. ASCII is answered from the byte.
-fn char_at(t: &str, i: usize) -> Option<(bool, usize)> {
+/// The character at byte `i` of `t` (which callers keep at a character, moving by whole
+/// characters); `None` at the end. ASCII is read from the byte, without decoding.
+fn char_at(t: &str, i: usize) -> Option<char> {
     let x = *t.as_bytes().get(i)?;
     if x.is_ascii() {
-        return Some((matches!(x, b' ' | b'\t'..=b'\r'), 1));
+        return Some(char::from(x));
     }
-    // `i` is always at a character: the loops above move by whole characters.
-    let c = t.get(i..)?.chars().next()?;
-    Some((c.is_whitespace(), c.len_utf8()))
+    t.get(i..)?.chars().next()
 }
 
 /// The page and its elements, each with its class and id lower-cased once: the metadata

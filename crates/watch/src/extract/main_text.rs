@@ -471,29 +471,15 @@ fn wordish(c: char) -> bool {
 }
 
 /// The visible (non-white-space) characters of `s` and how many of them are `wordish`, with
-/// ASCII read a byte at a time.
+/// ASCII read a byte at a time (`char_at`).
 fn visible_and_wordish(s: &str) -> (usize, usize) {
     let (mut visible, mut words) = (0usize, 0usize);
-    let b = s.as_bytes();
     let mut i = 0;
-    while i < b.len() {
-        let x = b[i];
-        if x.is_ascii() {
-            i += 1;
-            if !matches!(x, b' ' | b'\t'..=b'\r') {
-                visible += 1;
-                words += usize::from(x.is_ascii_alphanumeric() || b".,;:!?'\"()-/%".contains(&x));
-            }
-        } else {
-            // `i` is at the start of a character: it advances by whole characters.
-            let Some(c) = s.get(i..).and_then(|r| r.chars().next()) else {
-                break;
-            };
-            i += c.len_utf8();
-            if !c.is_whitespace() {
-                visible += 1;
-                words += usize::from(wordish(c));
-            }
+    while let Some(c) = super::char_at(s, i) {
+        i += c.len_utf8();
+        if !c.is_whitespace() {
+            visible += 1;
+            words += usize::from(wordish(c));
         }
     }
     (visible, words)
