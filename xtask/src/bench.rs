@@ -52,6 +52,19 @@ pub fn run_named(args: &[String]) -> anyhow::Result<()> {
         Some("opendata") => opendata(),
         Some("notify") => notify(),
         Some("plans") => plans(),
+        // The end-to-end part of `notify` alone: ROUNDS turns of the load generator and of
+        // each given `lantoa` binary (the fresh release build when none is given), for A/B
+        // comparisons of two builds on a machine whose speed drifts.
+        Some("notify-serve") => {
+            let rounds: usize = args
+                .get(1)
+                .context("usage: cargo xtask bench notify-serve ROUNDS [LANTOA_BIN...]")?
+                .parse()
+                .context("ROUNDS: not a number")?;
+            let bins: Vec<std::path::PathBuf> =
+                args.iter().skip(2).map(std::path::PathBuf::from).collect();
+            notify_serve(rounds, bins)
+        }
         // The server part of `opendata` alone, on files of one's own (written by
         // `opendata_bench gen FILE N [DIRTY_PERCENT]`): the first with latency probes, the
         // rest timed one after another.
@@ -706,14 +719,7 @@ fn notify() -> anyhow::Result<()> {
     // The ceiling and Lantoa take turns, twice, so drift in the machine touches both. The
     // simulator keeps every message it took per account: each account is reset after its run
     // so the next sender does not pay for a larger heap.
-    let reset = |account: &str| {
-        curl(&[
-            "-X",
-            "POST",
-            &format!("http://{}/reset/{account}", sim.control()),
-        ])
-        .map(|_| ())
-    };
+    let reset = |account: &str| reset_account(&sim, account);
     let (mut ceilings, mut ours) = (Vec::new(), Vec::new());
     for round in 1..=2 {
         eprintln!(
@@ -771,12 +777,7 @@ fn notify() -> anyhow::Result<()> {
         eprintln!(
             "xtask: round {round}: the load generator (node-smpp, window {E2E_WINDOW}, until the last receipt)"
         );
-        generators.push(json_line(&run(Command::new("node")
-            .env("NODE_PATH", SmscSim::node_path())
-            .arg("tools/smsc-sim/blast.js")
-            .args(["127.0.0.1", &sim.smpp_port().to_string(), "generator"])
-            .args([SMSC_SIM_PASSWORD, E2E_MESSAGES, E2E_WINDOW, "receipts"]))?)?);
-        reset("generator")?;
+        generators.push(load_generator(&sim)?);
         eprintln!(
             "xtask: round {round}: lantoa serve, window {E2E_WINDOW}: approval to the last receipt stored"
         );
@@ -915,6 +916,69 @@ fn notify() -> anyhow::Result<()> {
         f(&throttled, "failed"),
         f(&throttled, "uncertain"),
     );
+    Ok(())
+}
+
+/// Forgets what the simulator kept for `account`: every message it took is kept per account,
+/// and the next sender should not pay for a larger heap.
+fn reset_account(sim: &crate::services::SmscSim, account: &str) -> anyhow::Result<()> {
+    curl(&[
+        "-X",
+        "POST",
+        &format!("http://{}/reset/{account}", sim.control()),
+    ])
+    .map(|_| ())
+}
+
+/// The simulator's own load generator at window [`E2E_WINDOW`], timed to its last receipt.
+fn load_generator(sim: &crate::services::SmscSim) -> anyhow::Result<serde_json::Value> {
+    use crate::services::{SMSC_SIM_PASSWORD, SmscSim};
+    let v = json_line(&run(Command::new("node")
+        .env("NODE_PATH", SmscSim::node_path())
+        .arg("tools/smsc-sim/blast.js")
+        .args(["127.0.0.1", &sim.smpp_port().to_string(), "generator"])
+        .args([SMSC_SIM_PASSWORD, E2E_MESSAGES, E2E_WINDOW, "receipts"]))?)?;
+    reset_account(sim, "generator")?;
+    Ok(v)
+}
+
+/// `bench notify-serve`: the load generator and each binary in turn, `rounds` times.
+fn notify_serve(rounds: usize, mut bins: Vec<std::path::PathBuf>) -> anyhow::Result<()> {
+    use crate::services::SmscSim;
+    let bench = build_example("lantoa-notify", "notify_bench")?;
+    if bins.is_empty() {
+        bins.push(build_lantoa()?);
+    }
+    let work = tempfile_dir()?;
+    let sim = SmscSim::start()?;
+    let reset = |account: &str| reset_account(&sim, account);
+    let mut rows: Vec<(String, serde_json::Value)> = Vec::new();
+    for round in 1..=rounds {
+        eprintln!("xtask: round {round}: the load generator");
+        rows.push(("generator".into(), load_generator(&sim)?));
+        for (i, bin) in bins.iter().enumerate() {
+            eprintln!("xtask: round {round}: {}", bin.display());
+            rows.push((
+                format!("{} {}", i + 1, bin.display()),
+                serve_end_to_end(bin, &bench, &work.join("e2e"), sim.smpp_port())?,
+            ));
+            reset("e2e")?;
+        }
+    }
+    drop(sim);
+    let _ = std::fs::remove_dir_all(&work);
+    println!("| sender | seconds | messages/s | CPU-seconds |");
+    println!("|---|---:|---:|---:|");
+    for (name, v) in &rows {
+        println!(
+            "| {name} | {:.1} | {:.0} | {} |",
+            v["seconds"].as_f64().unwrap_or(f64::NAN),
+            v["per_s"].as_f64().unwrap_or(f64::NAN),
+            v["cpu_seconds"]
+                .as_f64()
+                .map_or("—".to_owned(), |c| format!("{c:.1}"))
+        );
+    }
     Ok(())
 }
 

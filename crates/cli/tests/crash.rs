@@ -249,6 +249,25 @@ async fn killed_at_random_moments_the_dispatcher_loses_nothing_and_repeats_nothi
             other => panic!("{key:?} part ended {other}"),
         }
     }
+    // The progress counts, kept by triggers in the transactions the kills cut short, match
+    // the messages.
+    let pool = t.db.pool();
+    let counts = |sql: &'static str| async move {
+        let mut rows: Vec<(i64, i64, String, String, i64)> =
+            sqlx::query_as(sql).fetch_all(pool).await.unwrap();
+        rows.sort();
+        rows
+    };
+    assert_eq!(
+        counts("SELECT campaign_id, test, operator, state, n FROM notify_counts WHERE n <> 0")
+            .await,
+        counts(
+            "SELECT campaign_id, test, operator, state, COUNT(*) FROM notify_messages
+             GROUP BY campaign_id, test, operator, state"
+        )
+        .await,
+        "the progress counts drifted from the messages"
+    );
     // A message of the ordinary campaign (never resent) keeps as many uncertain parts as the
     // SMSC never got: every part it took was settled by its receipt. (A receipt does not say
     // which part of a message it is for, so it settles the oldest uncertain one of the

@@ -577,12 +577,15 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
-    /// Starts claiming messages, emergencies first, when fewer than a window's parts wait to
-    /// go and no claim is under way: at most a window's parts, so at most two windows' parts
-    /// are written `window` before they are on the wire (what a crash leaves uncertain).
+    /// Starts claiming messages, emergencies first, when fewer than two windows' parts wait to
+    /// go and no claim is under way: at most a window's parts, so at most three windows' parts
+    /// are written `window` before they are on the wire (what a crash leaves uncertain). Two
+    /// windows ahead give a claim as long as two windows take to send before the bind runs dry:
+    /// with one, a claim waiting behind the recorder's transaction left the bind idle for
+    /// 2.6–3.0 s of a 16 s send at window 100; with two, 1.4–1.5 s.
     fn start_claim(&mut self) {
         let window = self.window();
-        if self.claiming.is_some() || self.pending.len() + self.retry.len() >= window {
+        if self.claiming.is_some() || self.pending.len() + self.retry.len() >= 2 * window {
             return;
         }
         let bind = self.bind;

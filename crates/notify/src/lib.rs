@@ -36,6 +36,7 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(9, "0009_bulletin_campaign.sql"),
         lantoa_store::migration!(10, "0010_alert_expiry.sql"),
         lantoa_store::migration!(11, "0011_receipt_recipient.sql"),
+        lantoa_store::migration!(12, "0012_progress_counts.sql"),
     ],
 };
 

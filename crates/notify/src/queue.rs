@@ -10,9 +10,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use lantoa_store::{Backend, JsonCol, Tx, audit, json_rows};
+use lantoa_store::{Backend, JsonCol, Tx, audit, json_agg, json_rows};
 use serde::Serialize;
-use sqlx::Row as _;
+use sqlx::{AnyConnection, Row as _};
 
 use crate::message::{self, Template};
 use crate::service::Campaign;
@@ -606,56 +606,67 @@ impl Notify {
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
-        let mut tx = self.db.begin().await?;
-        let rows = sqlx::query(&format!(
-            "SELECT id, parts FROM notify_messages
-             WHERE campaign_id = $1 AND operator = $2 AND state = 'queued' AND test = $3
-             ORDER BY id LIMIT $4 {lock}"
-        ))
-        .bind(campaign.id)
-        .bind(operator)
-        .bind(i64::from(campaign.test_only))
-        .bind(parts_budget.max(1))
-        .fetch_all(&mut *tx)
-        .await?;
+        let mut writer = self.db.writer().await?;
+        let mut tx = writer.begin().await?;
+        // The candidates come back as one JSON value (see `json_agg`), not a row each.
+        let sql = format!(
+            "SELECT {} FROM (SELECT id, parts, phone, text FROM notify_messages
+                 WHERE campaign_id = $1 AND operator = $2 AND state = 'queued' AND test = $3
+                 ORDER BY id LIMIT $4 {lock}) AS q",
+            json_agg(self.db.backend(), &["id", "parts", "phone", "text"])
+        );
+        let found: Option<String> = sqlx::query_scalar(&sql)
+            .bind(campaign.id)
+            .bind(operator)
+            .bind(i64::from(campaign.test_only))
+            .bind(parts_budget.max(1))
+            .fetch_one(&mut *tx)
+            .await?;
+        let mut rows: Vec<(i64, i64, String, Option<String>)> =
+            serde_json::from_str(found.as_deref().unwrap_or("[]"))?;
+        rows.sort_unstable_by_key(|r| r.0);
         // As many messages as their parts fit the budget (always at least one), so the parts in
         // a window never exceed the window, or one message's parts.
-        let mut ids = Vec::new();
+        let mut claimed = Vec::new();
         let mut parts = 0;
-        for r in &rows {
-            let n: i64 = r.try_get(1)?;
-            if !ids.is_empty() && parts + n > parts_budget {
+        for (id, n, phone, text) in rows {
+            if !claimed.is_empty() && parts + n > parts_budget {
                 break;
             }
             parts += n;
-            ids.push(r.try_get::<i64, _>(0)?);
+            claimed.push(Claimed {
+                id,
+                campaign_id: campaign.id,
+                phone,
+                text,
+                parts: n,
+                send: Vec::new(),
+            });
         }
-        if ids.is_empty() {
+        if claimed.is_empty() {
             return Ok(Vec::new());
         }
         let sql = format!(
             "UPDATE notify_messages SET state = 'sending', owner = $1, lease_until = $2, updated_at = $3
-             WHERE id IN (SELECT c0 FROM ({}) AS j) AND state = 'queued'
-             RETURNING id, phone, text, parts",
+             WHERE id IN (SELECT c0 FROM ({}) AS j) AND state = 'queued'",
             json_rows(self.db.backend(), 4, &[JsonCol::Int])
         );
-        let q = sqlx::query(&sql)
+        let taken = sqlx::query(&sql)
             .bind(owner)
             .bind(lease_until)
             .bind(now)
-            .bind(json_column(&ids)?);
-        let mut claimed = Vec::with_capacity(ids.len());
-        for r in q.fetch_all(&mut *tx).await? {
-            claimed.push(Claimed {
-                id: r.try_get(0)?,
-                campaign_id: campaign.id,
-                phone: r.try_get(1)?,
-                text: r.try_get(2)?,
-                parts: r.try_get(3)?,
-                send: Vec::new(),
-            });
+            .bind(json_column(claimed.iter().map(|c| c.id))?)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        // The rows were read in this transaction under SQLite's write lock or PostgreSQL's row
+        // locks: every one is still queued, or the transaction is abandoned.
+        if taken != claimed.len() as u64 {
+            return Err(Error::Unavailable(format!(
+                "claimed {} messages but {taken} were still queued",
+                claimed.len()
+            )));
         }
-        claimed.sort_by_key(|c| c.id);
         if !campaign.emergency && !campaign.test_only {
             let capped = self.over_cap(&mut tx, &claimed, now).await?;
             if !capped.is_empty() {
@@ -749,7 +760,7 @@ impl Notify {
     /// The numbers among `claimed` that reached the frequency cap in the 24 hours before `now`.
     async fn over_cap(
         &self,
-        tx: &mut Tx,
+        conn: &mut AnyConnection,
         claimed: &[Claimed],
         now: i64,
     ) -> Result<HashSet<String>> {
@@ -770,7 +781,7 @@ impl Notify {
             .bind(json_column(claimed.iter().map(|c| c.phone.as_str()))?);
         let cap = i64::from(self.rules.max_per_day);
         let mut out = HashSet::new();
-        for r in q.fetch_all(&mut **tx).await? {
+        for r in q.fetch_all(&mut *conn).await? {
             if r.try_get::<i64, _>(1)? >= cap {
                 out.insert(r.try_get(0)?);
             }
@@ -787,7 +798,8 @@ impl Notify {
             return Ok(());
         }
         let now = self.clock.now_micros();
-        let mut tx = self.db.begin().await?;
+        let mut writer = self.db.writer().await?;
+        let mut tx = writer.begin().await?;
         let mut touched = Vec::new();
         let mut answers: Vec<PartUpdate<'_>> = Vec::new();
         let mut receipts = Vec::new();
@@ -872,38 +884,58 @@ impl Notify {
             }
         }
         if !answers.is_empty() {
+            const ANSWER: [JsonCol; 6] = [
+                JsonCol::Int,
+                JsonCol::Int,
+                JsonCol::Text,
+                JsonCol::Text,
+                JsonCol::Text,
+                JsonCol::Text,
+            ];
+            let answers_json = serde_json::to_string(&answers)?;
+            // Which answered parts are still in the window (only those take their answer), read
+            // as one JSON value before the update, in the same transaction.
+            let sql = format!(
+                "SELECT {} FROM notify_parts p JOIN ({}) AS v
+                     ON p.message_id = v.c0 AND p.part = v.c1
+                 WHERE p.state = 'window'",
+                json_agg(self.db.backend(), &["p.message_id", "p.part"]),
+                json_rows(self.db.backend(), 1, &ANSWER)
+            );
+            let open: Option<String> = sqlx::query_scalar(&sql)
+                .bind(&answers_json)
+                .fetch_one(&mut *tx)
+                .await?;
+            let mut open: HashSet<(i64, i64)> =
+                serde_json::from_str::<Vec<(i64, i64)>>(open.as_deref().unwrap_or("[]"))?
+                    .into_iter()
+                    .collect();
             let sql = format!(
                 "UPDATE notify_parts SET state = v.c2, smsc = COALESCE(v.c3, notify_parts.smsc),
                      smsc_id = COALESCE(v.c4, notify_parts.smsc_id), error = v.c5, updated_at = $1
                  FROM ({}) AS v
                  WHERE notify_parts.message_id = v.c0 AND notify_parts.part = v.c1
-                   AND notify_parts.state = 'window'
-                 RETURNING notify_parts.message_id, notify_parts.state, notify_parts.smsc,
-                     notify_parts.smsc_id",
-                json_rows(
-                    self.db.backend(),
-                    2,
-                    &[
-                        JsonCol::Int,
-                        JsonCol::Int,
-                        JsonCol::Text,
-                        JsonCol::Text,
-                        JsonCol::Text,
-                        JsonCol::Text,
-                    ]
-                )
+                   AND notify_parts.state = 'window'",
+                json_rows(self.db.backend(), 2, &ANSWER)
             );
-            let changed = sqlx::query_as::<_, (i64, String, String, Option<String>)>(&sql)
+            sqlx::query(&sql)
                 .bind(now)
-                .bind(serde_json::to_string(&answers)?)
-                .fetch_all(&mut *tx)
+                .bind(&answers_json)
+                .execute(&mut *tx)
                 .await?;
+            // Each part takes one answer (a part is in one window once, so a batch never holds
+            // two answers for it); a part in the window leaves it with no SMSC id.
+            let changed: Vec<(i64, &str, Option<&String>, Option<&String>)> = answers
+                .iter()
+                .filter(|a| open.remove(&(a.0, a.1)))
+                .map(|a| (a.0, a.2, a.3, a.4))
+                .collect();
             let mut uncertain = Vec::new();
             // The SMSC ids each answer written carries: their folded receipts are written too.
-            let mut applied: HashMap<String, HashSet<String>> = HashMap::new();
+            let mut applied: HashSet<(&str, &str)> = HashSet::new();
             for (m, state, smsc, id) in changed {
-                if let Some(id) = id {
-                    applied.entry(smsc).or_default().insert(id);
+                if let (Some(smsc), Some(id)) = (smsc, id) {
+                    applied.insert((smsc.as_str(), id.as_str()));
                 }
                 if state == "accepted" && only.contains(&m) {
                     settled.insert(m, "submitted");
@@ -916,7 +948,7 @@ impl Notify {
                     touched.push(m);
                 }
             }
-            folded.retain(|(smsc, id), _| !applied.get(*smsc).is_some_and(|ids| ids.contains(*id)));
+            folded.retain(|key, _| !applied.contains(key));
             // A broken bind's uncertain parts of a campaign that resends them wait for their
             // receipts as a dead dispatcher's do (`recover` releases the message after the wait).
             if !uncertain.is_empty() {
@@ -937,14 +969,17 @@ impl Notify {
                 HashSet::new()
             } else {
                 let sql = format!(
-                    "SELECT id FROM notify_messages WHERE id IN (SELECT c0 FROM ({}) AS j) AND parts = 1",
+                    "SELECT {} FROM notify_messages WHERE id IN (SELECT c0 FROM ({}) AS j) AND parts = 1",
+                    json_agg(self.db.backend(), &["id"]),
                     json_rows(self.db.backend(), 1, &[JsonCol::Int])
                 );
-                sqlx::query_scalar::<_, i64>(&sql)
+                let ids: Option<String> = sqlx::query_scalar(&sql)
                     .bind(json_column(&delivered)?)
-                    .fetch_all(&mut *tx)
-                    .await?
+                    .fetch_one(&mut *tx)
+                    .await?;
+                serde_json::from_str::<Vec<[i64; 1]>>(ids.as_deref().unwrap_or("[]"))?
                     .into_iter()
+                    .map(|[id]| id)
                     .collect()
             };
             for (smsc, smsc_id, outcome) in chunk {
@@ -996,35 +1031,52 @@ impl Notify {
     /// each part touched as (message, SMSC, id, its state now).
     async fn apply_receipts(
         &self,
-        tx: &mut Tx,
+        conn: &mut AnyConnection,
         receipts: &[(&str, &str, Outcome)],
         now: i64,
     ) -> Result<Vec<(i64, String, String, String)>> {
-        let sql = format!(
-            "UPDATE notify_parts SET state = v.c2, updated_at = $1
-             FROM ({}) AS v
-             WHERE notify_parts.smsc = v.c0 AND notify_parts.smsc_id = v.c1
-               AND notify_parts.state IN ('accepted', 'delivered', 'undeliverable', 'expired')
-             RETURNING notify_parts.message_id, notify_parts.smsc, notify_parts.smsc_id,
-                 notify_parts.state",
-            json_rows(self.db.backend(), 2, &[JsonCol::Text; 3])
-        );
         let rows: Vec<(&str, &str, &str)> = receipts
             .iter()
             .map(|(smsc, id, outcome)| (*smsc, *id, outcome.as_str()))
             .collect();
+        let rows = serde_json::to_string(&rows)?;
+        // The parts the receipts name, with the state each takes, as one JSON value read
+        // before the update in the same transaction.
+        let sql = format!(
+            "SELECT {} FROM notify_parts p JOIN ({}) AS v ON p.smsc = v.c0 AND p.smsc_id = v.c1
+             WHERE p.state IN ('accepted', 'delivered', 'undeliverable', 'expired')",
+            json_agg(
+                self.db.backend(),
+                &["p.message_id", "p.smsc", "p.smsc_id", "v.c2"]
+            ),
+            json_rows(self.db.backend(), 1, &[JsonCol::Text; 3])
+        );
+        let hits: Option<String> = sqlx::query_scalar(&sql)
+            .bind(&rows)
+            .fetch_one(&mut *conn)
+            .await?;
+        let hits: Vec<(i64, String, String, String)> =
+            serde_json::from_str(hits.as_deref().unwrap_or("[]"))?;
+        if hits.is_empty() {
+            return Ok(hits);
+        }
+        let sql = format!(
+            "UPDATE notify_parts SET state = v.c2, updated_at = $1
+             FROM ({}) AS v
+             WHERE notify_parts.smsc = v.c0 AND notify_parts.smsc_id = v.c1
+               AND notify_parts.state IN ('accepted', 'delivered', 'undeliverable', 'expired')",
+            json_rows(self.db.backend(), 2, &[JsonCol::Text; 3])
+        );
         sqlx::query(&sql)
             .bind(now)
-            .bind(serde_json::to_string(&rows)?)
-            .fetch_all(&mut **tx)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
-            .collect()
+            .bind(&rows)
+            .execute(&mut *conn)
+            .await?;
+        Ok(hits)
     }
 
     /// Sets each message's state from its parts.
-    async fn recompute(&self, tx: &mut Tx, ids: &[i64], now: i64) -> Result<()> {
+    async fn recompute(&self, conn: &mut AnyConnection, ids: &[i64], now: i64) -> Result<()> {
         for chunk in ids.chunks(RECOMPUTE_PER_STATEMENT) {
             let sql = format!(
                 "SELECT m.id, m.parts, m.state, c.resend_uncertain, c.status, p.part, p.state, p.error, p.attempts
@@ -1036,7 +1088,7 @@ impl Notify {
             let q = sqlx::query(&sql).bind(json_column(chunk)?);
             type Parts = Vec<(i64, String, Option<String>, i64)>;
             let mut by: BTreeMap<i64, (i64, String, bool, String, Parts)> = BTreeMap::new();
-            for r in q.fetch_all(&mut **tx).await? {
+            for r in q.fetch_all(&mut *conn).await? {
                 let e = by.entry(r.try_get(0)?).or_insert((
                     r.try_get(1)?,
                     r.try_get(2)?,
@@ -1081,7 +1133,7 @@ impl Notify {
             sqlx::query(&sql)
                 .bind(now)
                 .bind(serde_json::to_string(&changed)?)
-                .execute(&mut **tx)
+                .execute(&mut *conn)
                 .await?;
         }
         Ok(())
@@ -1172,7 +1224,12 @@ impl Notify {
     /// their campaign would send again (owner `settling`, until the resend wait is over), so the
     /// receipts of the parts the SMSC did take settle them before anything goes again; a message
     /// already held once is not held again. Returns the messages held.
-    async fn hold_for_receipts(&self, tx: &mut Tx, ids: &[i64], now: i64) -> Result<HashSet<i64>> {
+    async fn hold_for_receipts(
+        &self,
+        conn: &mut AnyConnection,
+        ids: &[i64],
+        now: i64,
+    ) -> Result<HashSet<i64>> {
         let hold_until = now + i64::try_from(self.rules.resend_wait_secs).unwrap_or(60) * 1_000_000;
         let sql = format!(
             "UPDATE notify_messages SET owner = 'settling', lease_until = $1
@@ -1186,7 +1243,7 @@ impl Notify {
         for id in ids {
             q = q.bind(*id);
         }
-        q.fetch_all(&mut **tx)
+        q.fetch_all(&mut *conn)
             .await?
             .iter()
             .map(|r| Ok(r.try_get::<i64, _>(0)?))
@@ -1335,9 +1392,10 @@ impl Notify {
 
     /// A campaign's progress per operator (its test send when `test`).
     pub async fn progress(&self, id: i64, test: bool) -> Result<Progress> {
+        // The counts the triggers of migration 0012 keep (a count that fell to 0 stays, as 0).
         let rows = sqlx::query(
-            "SELECT operator, state, COUNT(*) FROM notify_messages
-             WHERE campaign_id = $1 AND test = $2 GROUP BY operator, state ORDER BY operator",
+            "SELECT operator, state, n FROM notify_counts
+             WHERE campaign_id = $1 AND test = $2 AND n <> 0 ORDER BY operator, state",
         )
         .bind(id)
         .bind(i64::from(test))

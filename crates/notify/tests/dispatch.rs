@@ -82,11 +82,35 @@ async fn start_at(account: &str, clock: Clock, tweak: impl FnOnce(&mut Smsc)) ->
 }
 
 impl Run {
+    /// Stops the dispatcher, then checks the progress counts the triggers kept through
+    /// everything the test did against a count of the messages themselves.
     async fn finish(&mut self) {
         let _ = self.stop.send(true);
         if let Some(t) = self.task.take() {
             t.await.unwrap();
         }
+        let count = |sql: &'static str| {
+            let pool = self._t.db.pool().clone();
+            async move {
+                let mut rows: Vec<(i64, i64, String, String, i64)> =
+                    sqlx::query_as(sql).fetch_all(&pool).await.unwrap();
+                rows.sort();
+                rows
+            }
+        };
+        let kept =
+            count("SELECT campaign_id, test, operator, state, n FROM notify_counts WHERE n <> 0")
+                .await;
+        let counted = count(
+            "SELECT campaign_id, test, operator, state, COUNT(*) FROM notify_messages
+             GROUP BY campaign_id, test, operator, state",
+        )
+        .await;
+        assert!(!counted.is_empty(), "the test queued no message");
+        assert_eq!(
+            kept, counted,
+            "the progress counts drifted from the messages"
+        );
     }
 }
 

@@ -1,7 +1,10 @@
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Connection as _, Executor};
 
 use crate::{Error, Result};
 
@@ -22,6 +25,39 @@ pub type Tx = sqlx::Transaction<'static, Any>;
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite's connection for [`Db::writer`], taken from the pool on first use.
+    writer: Arc<tokio::sync::Mutex<Option<PoolConnection<Any>>>>,
+}
+
+/// A connection for a hot write path, from [`Db::writer`]: on SQLite the one connection every
+/// such writer shares, in turn; on PostgreSQL a connection of the pool.
+#[derive(Debug)]
+pub enum Writer {
+    /// SQLite's shared writer connection, held until this is dropped.
+    Shared(tokio::sync::OwnedMutexGuard<Option<PoolConnection<Any>>>),
+    /// A pooled connection (PostgreSQL).
+    Pooled(PoolConnection<Any>),
+}
+
+impl Writer {
+    fn conn(&mut self) -> Result<&mut AnyConnection> {
+        match self {
+            Self::Shared(guard) => guard
+                .as_deref_mut()
+                // Only `Db::close` takes the connection out, under the lock.
+                .ok_or(Error::from(sqlx::Error::PoolClosed)),
+            Self::Pooled(conn) => Ok(conn),
+        }
+    }
+
+    /// Starts a write transaction on this connection (`BEGIN IMMEDIATE` on SQLite, as
+    /// [`Db::begin`]).
+    pub async fn begin(&mut self) -> Result<sqlx::Transaction<'_, Any>> {
+        Ok(match self {
+            Self::Shared(_) => self.conn()?.begin_with("BEGIN IMMEDIATE").await?,
+            Self::Pooled(_) => self.conn()?.begin().await?,
+        })
+    }
 }
 
 /// The URL with its password replaced by `***`, for messages and logs.
@@ -100,7 +136,11 @@ impl Db {
                 url: redact(url),
                 source,
             })?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            writer: Arc::default(),
+        })
     }
 
     /// The pool, for queries outside a transaction.
@@ -123,14 +163,33 @@ impl Db {
         })
     }
 
+    /// A connection for a write path that runs many short transactions one after another (the
+    /// send queue's claims and answers). SQLite lets one connection write at a time whatever
+    /// the pool holds, and a connection whose database another one changed throws its whole
+    /// page cache away before its next transaction: writers that take turns on one connection
+    /// keep its cache warm. On PostgreSQL, which writes in parallel, it is a pooled connection.
+    pub async fn writer(&self) -> Result<Writer> {
+        Ok(match self.backend {
+            Backend::Sqlite => {
+                let mut guard = Arc::clone(&self.writer).lock_owned().await;
+                if guard.is_none() {
+                    *guard = Some(self.pool.acquire().await?);
+                }
+                Writer::Shared(guard)
+            }
+            Backend::Postgres => Writer::Pooled(self.pool.acquire().await?),
+        })
+    }
+
     /// Checks the database answers.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
 
-    /// Closes the pool.
+    /// Closes the pool (after giving back the writer's connection, which the pool waits for).
     pub async fn close(&self) {
+        self.writer.lock().await.take();
         self.pool.close().await;
     }
 }
@@ -160,6 +219,23 @@ pub fn values_placeholders_from(first: usize, rows: usize, cols: usize) -> Strin
         sql.push(')');
     }
     sql
+}
+
+/// An aggregate that gathers a query's rows into one JSON array of arrays of `exprs`, read as
+/// one text value: the reverse of [`json_rows`]. A hundred rows read as one value cross from
+/// the database to the program once instead of a hundred times. Over no rows, SQLite gives
+/// `[]` and PostgreSQL NULL: read both as empty.
+///
+/// ```
+/// use lantoa_store::{Backend, json_agg};
+/// assert_eq!(json_agg(Backend::Sqlite, &["id", "phone"]), "json_group_array(json_array(id, phone))");
+/// assert_eq!(json_agg(Backend::Postgres, &["id"]), "json_agg(json_build_array(id))::text");
+/// ```
+pub fn json_agg(backend: Backend, exprs: &[&str]) -> String {
+    match backend {
+        Backend::Sqlite => format!("json_group_array(json_array({}))", exprs.join(", ")),
+        Backend::Postgres => format!("json_agg(json_build_array({}))::text", exprs.join(", ")),
+    }
 }
 
 /// The type of one column of [`json_rows`].

@@ -44,8 +44,8 @@ pub mod worker;
 
 pub use clock::Clock;
 pub use db::{
-    Backend, Db, JsonCol, Tx, is_unique_violation, json_column, json_rows, redact,
-    values_placeholders, values_placeholders_from,
+    Backend, Db, JsonCol, Tx, Writer, is_unique_violation, json_agg, json_column, json_rows,
+    redact, values_placeholders, values_placeholders_from,
 };
 pub use error::{Error, Result};
 
