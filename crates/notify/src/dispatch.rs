@@ -449,6 +449,8 @@ struct Session<'a> {
     unanswered: VecDeque<(u32, tokio::sync::oneshot::Receiver<()>)>,
     enquire: Option<(u32, Instant)>,
     last_status: Instant,
+    /// Answers fed to the sink and not yet flushed.
+    unflushed: bool,
 }
 
 impl<'a> Session<'a> {
@@ -474,6 +476,7 @@ impl<'a> Session<'a> {
             unanswered: VecDeque::new(),
             enquire: None,
             last_status: now,
+            unflushed: false,
         }
     }
 
@@ -546,6 +549,7 @@ impl<'a> Session<'a> {
             if let Some(why) = answer_deliver(sink, seq).await {
                 return Some(why);
             }
+            self.unflushed = true;
         }
         None
     }
@@ -799,8 +803,12 @@ impl<'a> Session<'a> {
                 }
                 sent = true;
             }
-            if sent && let Err(e) = sink.flush().await {
-                return format!("cannot write to the SMSC: {e}");
+            // One write for the submits and the answers to receipts of this turn of the loop.
+            if sent || self.unflushed {
+                self.unflushed = false;
+                if let Err(e) = sink.flush().await {
+                    return format!("cannot write to the SMSC: {e}");
+                }
             }
             // Liveness: an answer overdue breaks the bind; silence asks enquire_link.
             if let Some(oldest) = self.oldest_outstanding()
@@ -957,6 +965,8 @@ impl<'a> Session<'a> {
                     self.unanswered.push_back((seq, wait));
                 } else if let Some(why) = answer_deliver(sink, seq).await {
                     return Some(why);
+                } else {
+                    self.unflushed = true;
                 }
             }
             Some(Pdu::EnquireLink) => {
@@ -1040,7 +1050,8 @@ fn national(from: &str) -> String {
     }
 }
 
-/// Answers `deliver_sm` `seq`; why the bind must end when it cannot.
+/// Answers `deliver_sm` `seq` (into the sink's buffer: the bind's loop flushes it with the rest
+/// of its turn); why the bind must end when it cannot.
 async fn answer_deliver(
     sink: &mut futures::stream::SplitSink<smpp::Session, Command>,
     seq: u32,
@@ -1050,7 +1061,7 @@ async fn answer_deliver(
         seq,
         Pdu::DeliverSmResp(Default::default()),
     );
-    sink.send(reply)
+    sink.feed(reply)
         .await
         .err()
         .map(|e| format!("cannot write to the SMSC: {e}"))
