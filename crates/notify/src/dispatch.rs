@@ -15,7 +15,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures::{SinkExt, StreamExt};
+use futures::{FutureExt as _, SinkExt, StreamExt};
 use rusmpp::{Command, CommandId, CommandStatus, Pdu};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
@@ -93,6 +93,9 @@ pub struct Dispatcher {
 
 /// How long a bind with nothing to send waits before it looks at the queue again.
 const IDLE_POLL: Duration = Duration::from_millis(200);
+/// PDUs a bind reads from its socket at most in one turn of its loop before it writes.
+const READ_PER_TURN: usize = 256;
+
 /// How often a bind re-reads which campaigns may go (a cancel is seen within this).
 const CAMPAIGNS_REFRESH: Duration = Duration::from_millis(500);
 /// Events recorded in one transaction at most.
@@ -870,18 +873,33 @@ impl<'a> Session<'a> {
                         return format!("cannot claim from the queue: {e}");
                     }
                 }
-                Woke::Frame(frame) => {
+                Woke::Frame(mut frame) => {
                     self.claiming = claiming;
-                    let Some(frame) = frame else {
-                        return "the SMSC closed the connection".into();
-                    };
-                    let command = match frame {
-                        Ok(c) => c,
-                        Err(e) => return format!("unreadable PDU from the SMSC: {e}"),
-                    };
-                    self.last_rx = Instant::now();
-                    if let Some(why) = self.answer(command, sink).await {
-                        return why;
+                    // Every PDU the socket already holds is read before the turn's writes, so
+                    // one write refills the window and answers the receipts among them.
+                    let mut read = 0;
+                    loop {
+                        let Some(pdu) = frame else {
+                            return "the SMSC closed the connection".into();
+                        };
+                        let command = match pdu {
+                            Ok(c) => c,
+                            Err(e) => return format!("unreadable PDU from the SMSC: {e}"),
+                        };
+                        self.last_rx = Instant::now();
+                        if let Some(why) = self.answer(command, sink).await {
+                            return why;
+                        }
+                        read += 1;
+                        // A PDU taken from the stream is always answered: the count is
+                        // checked before the next one is taken.
+                        if read == READ_PER_TURN {
+                            break;
+                        }
+                        match stream.next().now_or_never() {
+                            Some(next) => frame = next,
+                            None => break,
+                        }
                     }
                 }
                 Woke::Other => self.claiming = claiming,
