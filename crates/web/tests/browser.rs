@@ -1272,3 +1272,95 @@ async fn a_planner_opens_a_report_and_downloads_it_as_docx_and_pdf() {
     }
     c.close().await.unwrap();
 }
+
+/// The texts of the cells of column `n` (1-based) of the table `css`.
+async fn column(c: &fantoccini::Client, css: &str, n: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for cell in c
+        .find_all(Locator::Css(&format!("{css} tbody tr td:nth-child({n})")))
+        .await
+        .unwrap()
+    {
+        out.push(cell.text().await.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: run by `cargo xtask test`"]
+async fn an_officer_pages_through_subjects_and_filters_them_and_the_audit_log_without_script() {
+    let app = TestApp::spawn().await;
+    for k in 0..130 {
+        let new = lantoa_watch::NewSubject::new(
+            lantoa_watch::SubjectKind::Website,
+            &format!("https://trang-{k:03}.example"),
+            &format!("Trang tin {k:03}"),
+        );
+        app.state.watch.create("lan", &new).await.unwrap();
+    }
+    app.user("lan", vec![lantoa_core::Role::WatchOfficer]).await;
+    app.user("quantri", vec![lantoa_core::Role::Admin]).await;
+    let base = app.serve().await;
+    let c = browser().await;
+    sign_in(&c, &base, "lan").await;
+
+    // A hundred subjects a page, by plain links.
+    c.goto(&format!("{base}/watch")).await.unwrap();
+    assert_eq!(text(&c, "#showing").await, "dòng 1–100 trong 130");
+    let first = column(&c, "table", 2).await;
+    assert_eq!(first.len(), 100);
+    click(&c, "#pager-next").await;
+    assert_eq!(text(&c, "#showing").await, "dòng 101–130 trong 130");
+    let second = column(&c, "table", 2).await;
+    assert_eq!(second.len(), 30);
+    let mut all: Vec<String> = first.iter().chain(&second).cloned().collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 130, "the two pages hold every subject once");
+    assert!(c.find(Locator::Css("#pager-next")).await.is_err());
+    click(&c, "#pager-prev").await;
+    assert_eq!(column(&c, "table", 2).await, first);
+
+    // The search box narrows the list, and the export link keeps the filter.
+    fill(&c, "#q", "Trang tin 12").await;
+    click(&c, "form.filters button[type=submit]").await;
+    let found = column(&c, "table", 2).await;
+    assert_eq!(found.len(), 10, "{found:?}");
+    assert!(
+        found.iter().all(|n| n.starts_with("Trang tin 12")),
+        "{found:?}"
+    );
+    assert!(c.find(Locator::Css("#pager-next")).await.is_err());
+    let csv = c
+        .find(Locator::Css("#subjects-csv"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(csv.contains("q=Trang"), "{csv}");
+
+    // The audit log: a hundred rows a page, older by link, filtered by a plain GET form.
+    let admin = browser().await;
+    sign_in(&admin, &base, "quantri").await;
+    admin.goto(&format!("{base}/audit")).await.unwrap();
+    assert_eq!(column(&admin, "#audit-entries", 1).await.len(), 100);
+    click(&admin, "#audit-older").await;
+    assert!(admin.find(Locator::Css("#audit-newest")).await.is_ok());
+    let older = column(&admin, "#audit-entries", 1).await;
+    assert!(!older.is_empty() && older.len() < 100, "{}", older.len());
+    click(&admin, "#audit-newest").await;
+    let newest = column(&admin, "#audit-entries", 3).await;
+    assert!(
+        newest.iter().any(|a| a != "lan"),
+        "the accounts' own rows are newest"
+    );
+    fill(&admin, "#a-actor", "lan").await;
+    click(&admin, "form.filters button[type=submit]").await;
+    let actors = column(&admin, "#audit-entries", 3).await;
+    assert_eq!(actors.len(), 100);
+    assert!(actors.iter().all(|a| a == "lan"), "{actors:?}");
+    c.close().await.unwrap();
+    admin.close().await.unwrap();
+}
