@@ -253,7 +253,8 @@ pub fn render_error(ctx: &Ctx, title: &str, message: &str) -> String {
         })
 }
 
-fn html_escape(s: &str) -> String {
+/// `s` with the characters HTML and SVG give a meaning escaped.
+pub(crate) fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

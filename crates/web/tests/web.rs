@@ -3390,6 +3390,13 @@ mod notify {
             "the refused row is shown"
         );
         assert!(page.body.contains("id=\"recipients\">2<"), "{}", page.body);
+        // Operators by their names from the numbering plan, not their ids.
+        assert!(
+            page.body.contains("<td>VinaPhone</td>") && page.body.contains("<td>Viettel</td>"),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains("<td>viettel</td>"), "{}", page.body);
         // A file with no phone column: the reason names what the header has.
         let r = {
             let (ct, body) = list_form("Sai", "Tên,Địa chỉ\nA,B\n");
@@ -3474,6 +3481,32 @@ mod notify {
         assert!(page.body.contains("id=\"progress-total\""), "{}", page.body);
         assert!(page.body.contains("id=\"no-binds\""), "{}", page.body);
         assert!(page.body.contains("http-equiv=\"refresh\""));
+        // Progress per operator by name, the chart's title and a bind's state in Vietnamese.
+        assert!(page.body.contains("<td>Viettel</td>"), "{}", page.body);
+        assert!(
+            page.body.contains(">Viettel</text>") && !page.body.contains(">viettel</text>"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("đã đến máy / đã nhận"), "{}", page.body);
+        n.set_bind(&lantoa_notify::BindStatus {
+            name: "sim#1@d1".into(),
+            smsc: "sim".into(),
+            owner: "d1".into(),
+            state: "throttled".into(),
+            detail: String::new(),
+            tps: 100,
+            window: 10,
+            updated_at: 0,
+        })
+        .await
+        .unwrap();
+        let page = app.get(&at, Some(&viewer)).await;
+        assert!(
+            page.body.contains("sim#1@d1: SMSC đang hạn chế tốc độ"),
+            "{}",
+            page.body
+        );
         assert!(!page.body.contains("id=\"approve-form\""));
         let home = app.get("/notify", Some(&viewer)).await;
         assert!(

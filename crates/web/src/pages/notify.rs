@@ -1,6 +1,8 @@
 //! Notify pages: recipient lists with the rows they refused, campaigns from draft to approval
 //! with the plan an approver must see.
 
+use std::collections::BTreeMap;
+
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -110,7 +112,10 @@ pub async fn list(
         "notify_list.html",
         &ctx,
         "notify",
-        minijinja::context! { list => list, flash => flash(q.flash.as_deref()) },
+        minijinja::context! {
+            list => list, operators => operator_names(state.notify()?),
+            flash => flash(q.flash.as_deref()),
+        },
     )?
     .into_response())
 }
@@ -244,12 +249,16 @@ async fn campaign_context(
         .into_iter()
         .filter(|l| l.recipients <= lantoa_notify::TEST_LIST_MAX)
         .collect();
-    let chart = progress.as_ref().map(progress_chart);
+    let operators = operator_names(n);
+    let chart = progress
+        .as_ref()
+        .map(|p| progress_chart(p, &operators, ctx.lang));
     let steps = n.steps_for(ctx.taker(&me), &c);
     Ok(minijinja::context! {
         campaign => c.clone(), plan => plan, list => list,
         bulletins => n.campaign_bulletins(id).await?,
         progress => progress, chart => chart, binds => n.binds().await?,
+        operators => operators,
         tested => (tested.total.recipients > 0).then_some(tested),
         test_lists => test_lists,
         can_test => matches!(c.status.as_str(), "draft" | "pending")
@@ -267,15 +276,30 @@ async fn campaign_context(
     })
 }
 
+/// Each operator's name by its id, from the numbering plan (`data/operators.toml`): pages show
+/// "VinaPhone", not `vinaphone`.
+fn operator_names(n: &lantoa_notify::Notify) -> BTreeMap<String, String> {
+    n.numbering_plan()
+        .operators()
+        .iter()
+        .map(|o| (o.id.clone(), o.name.clone()))
+        .collect()
+}
+
 /// A stacked bar per operator (delivered, submitted, failed or uncertain, still to go), as SVG
 /// drawn on the server so the page needs no script.
-fn progress_chart(p: &lantoa_notify::Progress) -> String {
+fn progress_chart(
+    p: &lantoa_notify::Progress,
+    operators: &BTreeMap<String, String>,
+    lang: crate::i18n::Lang,
+) -> String {
     const W: f64 = 480.0;
     let row = 26.0;
     let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" role="img" aria-labelledby="chart-title" id="progress-chart"><title id="chart-title">delivered / submitted / failed, uncertain / to go</title>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" role="img" aria-labelledby="chart-title" id="progress-chart"><title id="chart-title">{}</title>"#,
         W + 110.0,
-        row * p.by_operator.len() as f64 + 4.0
+        row * p.by_operator.len() as f64 + 4.0,
+        view::html_escape(&crate::i18n::tr(lang, "nt-chart-title", &[]))
     );
     for (i, o) in p.by_operator.iter().enumerate() {
         let y = i as f64 * row + 2.0;
@@ -283,7 +307,7 @@ fn progress_chart(p: &lantoa_notify::Progress) -> String {
         svg.push_str(&format!(
             r#"<text x="0" y="{}" font-size="12">{}</text>"#,
             y + 15.0,
-            o.operator
+            view::html_escape(operators.get(&o.operator).unwrap_or(&o.operator))
         ));
         let mut x = 100.0;
         for (n, colour) in [
