@@ -87,6 +87,14 @@ async fn sign_in(c: &fantoccini::Client, base: &str, who: &str) {
     click(c, "#login-submit").await;
 }
 
+/// Serves `app` and signs `who` in from a new browser; the browser and the base URL.
+async fn signed_in(app: &TestApp, who: &str) -> (fantoccini::Client, String) {
+    let base = app.serve().await;
+    let c = browser().await;
+    sign_in(&c, &base, who).await;
+    (c, base)
+}
+
 async fn path(c: &fantoccini::Client) -> String {
     c.current_url().await.unwrap().path().to_owned()
 }
@@ -207,9 +215,7 @@ async fn an_officer_crawls_a_site_reads_the_evidence_and_confirms_a_finding() {
         .unwrap()
         .unwrap();
     app.user("lan", vec![lantoa_core::Role::WatchOfficer]).await;
-    let base = app.serve().await;
-    let c = browser().await;
-    sign_in(&c, &base, "lan").await;
+    let (c, base) = signed_in(&app, "lan").await;
 
     c.goto(&format!("{base}/watch")).await.unwrap();
     click(&c, &format!("#crawl-{}", subject.id)).await;
@@ -301,9 +307,7 @@ async fn a_steward_uploads_a_file_and_publishes_a_fixed_row() {
     let od = app.load_open_data_demo().await;
     let d = od.dataset_by_name("diem-wifi-cong-cong").await.unwrap();
     app.user("hoa", vec![lantoa_core::Role::DataSteward]).await;
-    let base = app.serve().await;
-    let c = browser().await;
-    sign_in(&c, &base, "hoa").await;
+    let (c, base) = signed_in(&app, "hoa").await;
 
     c.goto(&format!("{base}/opendata")).await.unwrap();
     assert!(text(&c, "#datasets").await.contains("Điểm truy cập Wi-Fi"));
@@ -560,9 +564,7 @@ async fn an_officer_opens_a_case_and_records_its_steps_in_both_languages() {
     app.user("lan", vec![lantoa_core::Role::WatchOfficer]).await;
     app.subject("https://tintuc-phoco.example/", "Tin tức Phố Cổ")
         .await;
-    let base = app.serve().await;
-    let c = browser().await;
-    sign_in(&c, &base, "lan").await;
+    let (c, base) = signed_in(&app, "lan").await;
     c.goto(&format!("{base}/watch/cases")).await.unwrap();
     assert_eq!(text(&c, "h1").await, "Vụ việc");
     fill(&c, "#case-note", "Có chuyên mục, tòa soạn như một tờ báo").await;
@@ -691,9 +693,7 @@ async fn an_officer_issues_an_invitation_and_records_a_commitment_to_fix_in_both
         .await
         .unwrap();
     }
-    let base = app.serve().await;
-    let c = browser().await;
-    sign_in(&c, &base, "lan").await;
+    let (c, base) = signed_in(&app, "lan").await;
     c.goto(&format!("{base}/watch/cases/{}", case.id))
         .await
         .unwrap();
@@ -770,9 +770,7 @@ async fn an_officer_issues_an_invitation_and_records_a_commitment_to_fix_in_both
 async fn a_planner_registers_a_plan_and_imports_its_appendix_in_both_languages() {
     let app = TestApp::with_demo_city().await;
     app.user("kehoach", vec![lantoa_core::Role::Planner]).await;
-    let base = app.serve().await;
-    let c = browser().await;
-    sign_in(&c, &base, "kehoach").await;
+    let (c, base) = signed_in(&app, "kehoach").await;
     c.goto(&format!("{base}/plans")).await.unwrap();
     assert_eq!(text(&c, "h1").await, "Kế hoạch chuyển đổi số");
     fill(&c, "#p-number", "239/KH-UBND").await;
@@ -901,9 +899,7 @@ async fn a_planner_registers_a_plan_and_imports_its_appendix_in_both_languages()
 async fn a_planner_keeps_the_committee_and_enters_the_dti_without_script() {
     let app = TestApp::spawn().await;
     app.user("kehoach", vec![lantoa_core::Role::Planner]).await;
-    let base = app.serve().await;
-    let c = browser().await;
-    sign_in(&c, &base, "kehoach").await;
+    let (c, base) = signed_in(&app, "kehoach").await;
     c.goto(&format!("{base}/plans")).await.unwrap();
     click(&c, "#committee-link").await;
     assert_eq!(text(&c, "h1").await, "Ban Chỉ đạo");
@@ -983,9 +979,7 @@ async fn a_communicator_issues_a_test_alert_that_the_public_never_sees() {
     let app = TestApp::with_communes().await;
     app.user("truyenthong", vec![lantoa_core::Role::Communicator])
         .await;
-    let base = app.serve().await;
-    let c = browser().await;
-    sign_in(&c, &base, "truyenthong").await;
+    let (c, base) = signed_in(&app, "truyenthong").await;
     c.goto(&format!("{base}/notify")).await.unwrap();
     click(&c, "#alerts-link").await;
     assert_eq!(text(&c, "h1").await, "Cảnh báo công cộng (CAP)");
@@ -1109,9 +1103,7 @@ async fn a_communicator_adds_a_loudspeaker_cluster_and_schedules_a_bulletin_in_e
     let app = TestApp::spawn().await;
     app.user("truyenthong", vec![lantoa_core::Role::Communicator])
         .await;
-    let base = app.serve().await;
-    let c = browser().await;
-    sign_in(&c, &base, "truyenthong").await;
+    let (c, base) = signed_in(&app, "truyenthong").await;
     c.goto(&format!("{base}/notify")).await.unwrap();
     click(&c, "#speakers-link").await;
     click(&c, "#lang-switch").await;
@@ -1192,9 +1184,7 @@ async fn a_notice_is_issued_and_its_recipient_confirms_reading_without_script() 
     .unwrap();
     app.user("truyenthong", vec![lantoa_core::Role::Communicator])
         .await;
-    let base = app.serve().await;
-    let c = browser().await;
-    sign_in(&c, &base, "truyenthong").await;
+    let (c, base) = signed_in(&app, "truyenthong").await;
     c.goto(&format!("{base}/notify")).await.unwrap();
     click(&c, "#notices-link").await;
     assert_eq!(text(&c, "h1").await, "Định hướng tuyên truyền");
@@ -1230,9 +1220,7 @@ async fn a_planner_opens_a_report_and_downloads_it_as_docx_and_pdf() {
     })
     .await;
     app.user("kehoach", vec![lantoa_core::Role::Planner]).await;
-    let base = app.serve().await;
-    let c = browser().await;
-    sign_in(&c, &base, "kehoach").await;
+    let (c, base) = signed_in(&app, "kehoach").await;
     c.goto(&format!("{base}/reports")).await.unwrap();
     // The form comes with this year's annual report chosen.
     click(&c, "#r-submit").await;
@@ -1290,19 +1278,10 @@ async fn column(c: &fantoccini::Client, css: &str, n: usize) -> Vec<String> {
 #[ignore = "needs Chromium and chromedriver: run by `cargo xtask test`"]
 async fn an_officer_pages_through_subjects_and_filters_them_and_the_audit_log_without_script() {
     let app = TestApp::spawn().await;
-    for k in 0..130 {
-        let new = lantoa_watch::NewSubject::new(
-            lantoa_watch::SubjectKind::Website,
-            &format!("https://trang-{k:03}.example"),
-            &format!("Trang tin {k:03}"),
-        );
-        app.state.watch.create("lan", &new).await.unwrap();
-    }
+    app.websites(130).await;
     app.user("lan", vec![lantoa_core::Role::WatchOfficer]).await;
     app.user("quantri", vec![lantoa_core::Role::Admin]).await;
-    let base = app.serve().await;
-    let c = browser().await;
-    sign_in(&c, &base, "lan").await;
+    let (c, base) = signed_in(&app, "lan").await;
 
     // A hundred subjects a page, by plain links.
     c.goto(&format!("{base}/watch")).await.unwrap();

@@ -2249,27 +2249,13 @@ mod watch {
         assert_eq!(empty.status, 400, "{}", empty.body);
     }
 
-    /// `n` websites named "Trang tin 000" onwards, added by "lan".
-    async fn websites(app: &TestApp, n: usize) -> Vec<lantoa_watch::Subject> {
-        let mut out = Vec::new();
-        for k in 0..n {
-            let new = lantoa_watch::NewSubject::new(
-                lantoa_watch::SubjectKind::Website,
-                &format!("https://trang-{k:03}.example"),
-                &format!("Trang tin {k:03}"),
-            );
-            out.push(app.state.watch.create("lan", &new).await.unwrap());
-        }
-        out
-    }
-
     /// More crawls than a page: the list goes back by crawl, a hundred at a time.
     #[tokio::test]
     async fn the_crawl_list_goes_back_a_hundred_at_a_time() {
         let app = TestApp::spawn().await;
         let u = app.user("lan", vec![Role::WatchOfficer]).await;
         let me = app.browser(&u).await;
-        for subject in websites(&app, 105).await {
+        for subject in app.websites(105).await {
             let r = app
                 .post_form(
                     &format!("/watch/subjects/{}/crawl", subject.id),
@@ -2310,7 +2296,7 @@ mod watch {
         let app = TestApp::spawn().await;
         let u = app.user("lan", vec![Role::WatchOfficer]).await;
         let me = app.browser(&u).await;
-        websites(&app, 130).await;
+        app.websites(130).await;
         let first = app.get("/watch?kind=website", Some(&me)).await;
         assert_eq!(first.status, 200, "{}", first.body);
         assert!(

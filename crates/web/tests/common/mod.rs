@@ -291,6 +291,21 @@ impl TestApp {
         .await
     }
 
+    /// `n` websites named "Trang tin 000" onwards, added by "lan".
+    #[allow(dead_code)] // not every test binary uses it
+    pub async fn websites(&self, n: usize) -> Vec<lantoa_watch::Subject> {
+        let mut out = Vec::new();
+        for k in 0..n {
+            let new = lantoa_watch::NewSubject::new(
+                lantoa_watch::SubjectKind::Website,
+                &format!("https://trang-{k:03}.example"),
+                &format!("Trang tin {k:03}"),
+            );
+            out.push(self.state.watch.create("lan", &new).await.unwrap());
+        }
+        out
+    }
+
     /// A watched website registered directly through the service.
     #[allow(dead_code)] // not every test binary uses it
     pub async fn subject(&self, url: &str, name: &str) -> lantoa_watch::Subject {
