@@ -49,13 +49,13 @@ pub struct CitizenId(String);
 #[non_exhaustive]
 pub enum CitizenIdError {
     /// Not exactly twelve digits.
-    #[error("a citizen identity number has 12 digits; this has {0} characters or a non-digit")]
+    #[error("{}", crate::msg::Describe::message(self))]
     Shape(usize),
     /// The first three digits are not a province code.
-    #[error("{0} is not a province code of a citizen identity number")]
+    #[error("{}", crate::msg::Describe::message(self))]
     UnknownProvince(String),
     /// The birth year encoded does not match the one given.
-    #[error("the number encodes birth year {encoded}, but the record says {given}")]
+    #[error("{}", crate::msg::Describe::message(self))]
     BirthYearMismatch {
         /// Year from the number.
         encoded: i32,
@@ -63,13 +63,33 @@ pub enum CitizenIdError {
         given: i32,
     },
     /// The sex encoded does not match the one given.
-    #[error("the number encodes sex {encoded:?}, but the record says {given:?}")]
+    #[error("{}", crate::msg::Describe::message(self))]
     SexMismatch {
         /// Sex from the number.
         encoded: Sex,
         /// Sex from the record.
         given: Sex,
     },
+}
+
+impl crate::msg::Describe for CitizenIdError {
+    fn message(&self) -> crate::msg::Msg {
+        use crate::msg::Msg;
+        let sex = |s: &Sex| match s {
+            Sex::Male => "sex-male",
+            Sex::Female => "sex-female",
+        };
+        match self {
+            Self::Shape(n) => Msg::new("cccd-shape").arg("chars", n),
+            Self::UnknownProvince(p) => Msg::new("cccd-unknown-province").arg("code", p),
+            Self::BirthYearMismatch { encoded, given } => Msg::new("cccd-birth-year")
+                .arg("encoded", encoded)
+                .arg("given", given),
+            Self::SexMismatch { encoded, given } => Msg::new("cccd-sex")
+                .label("encoded", sex(encoded))
+                .label("given", sex(given)),
+        }
+    }
 }
 
 impl CitizenId {

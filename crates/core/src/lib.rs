@@ -15,6 +15,7 @@
 //! | [`role`] | the roles users hold |
 //! | [`unit`] | the kinds of unit in the city's registry and commune codes |
 //! | [`error_code`] | the table of stable error codes every crate maps its errors to |
+//! | [`msg`] | what the domain says to people, by message id, in Vietnamese and English |
 //!
 //! ```
 //! use lantoa_core::{phone::NumberingPlan, text};
@@ -30,6 +31,7 @@ pub mod actor;
 pub mod chart;
 pub mod citizen_id;
 pub mod error_code;
+pub mod msg;
 pub mod phone;
 pub mod role;
 pub mod secret;
@@ -40,6 +42,7 @@ pub mod unit;
 
 pub use citizen_id::CitizenId;
 pub use error_code::{ErrorCode, HasErrorCode};
+pub use msg::{Describe, Lang, Msg};
 pub use phone::PhoneNumber;
 pub use role::Role;
 pub use tax_code::TaxCode;

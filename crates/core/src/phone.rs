@@ -11,6 +11,8 @@ use std::fmt;
 
 use serde::Deserialize;
 
+use crate::msg::Describe as _;
+
 /// The numbering plan shipped with Lantoa (`data/operators.toml`).
 const BUILTIN_PLAN: &str = include_str!("../../../data/operators.toml");
 
@@ -46,17 +48,29 @@ impl fmt::Display for PhoneNumber {
 #[non_exhaustive]
 pub enum PhoneError {
     /// Nothing was given.
-    #[error("the phone number is empty")]
+    #[error("{}", self.message())]
     Empty,
     /// A character other than a digit or a separator (space, dot, dash, brackets).
-    #[error("the phone number contains {0:?}, which is not a digit")]
+    #[error("{}", self.message())]
     NotADigit(char),
     /// The number has the wrong count of digits for a mobile number.
-    #[error("the phone number has {0} digits; a mobile number has 10 (or 11 before 2018)")]
+    #[error("{}", self.message())]
     WrongLength(usize),
     /// The prefix belongs to no mobile operator in the plan.
-    #[error("the prefix {0} belongs to no mobile operator")]
+    #[error("{}", self.message())]
     UnknownPrefix(String),
+}
+
+impl crate::msg::Describe for PhoneError {
+    fn message(&self) -> crate::msg::Msg {
+        use crate::msg::Msg;
+        match self {
+            Self::Empty => Msg::new("phone-empty"),
+            Self::NotADigit(c) => Msg::new("phone-not-a-digit").arg("char", c),
+            Self::WrongLength(n) => Msg::new("phone-wrong-length").arg("digits", n),
+            Self::UnknownPrefix(p) => Msg::new("phone-unknown-prefix").arg("prefix", p),
+        }
+    }
 }
 
 /// A mobile operator and the prefixes assigned to it.

@@ -22,14 +22,25 @@ pub struct TaxCode {
 #[non_exhaustive]
 pub enum TaxCodeError {
     /// Not 10 digits, optionally followed by `-` and 3 digits.
-    #[error("a tax code has 10 digits, or 10 digits, a dash and 3 digits for a branch")]
+    #[error("{}", crate::msg::Describe::message(self))]
     Shape,
     /// The check digit does not match the first nine digits.
-    #[error("the check digit of tax code {0} is wrong")]
+    #[error("{}", crate::msg::Describe::message(self))]
     CheckDigit(String),
     /// Seven zeros in the sequential part, or a branch suffix `000`.
-    #[error("tax code {0} is of a form that is never issued")]
+    #[error("{}", crate::msg::Describe::message(self))]
     NeverIssued(String),
+}
+
+impl crate::msg::Describe for TaxCodeError {
+    fn message(&self) -> crate::msg::Msg {
+        use crate::msg::Msg;
+        match self {
+            Self::Shape => Msg::new("tax-code-shape"),
+            Self::CheckDigit(c) => Msg::new("tax-code-check-digit").arg("code", c),
+            Self::NeverIssued(c) => Msg::new("tax-code-never-issued").arg("code", c),
+        }
+    }
 }
 
 /// The check digit for nine leading digits, or `None` when no digit can be valid.

@@ -72,8 +72,14 @@ pub struct CommuneCode(String);
 
 /// The text is not five digits.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a commune code has five digits, not {0:?}")]
+#[error("{}", crate::msg::Describe::message(self))]
 pub struct BadCommuneCode(pub String);
+
+impl crate::msg::Describe for BadCommuneCode {
+    fn message(&self) -> crate::msg::Msg {
+        crate::msg::Msg::new("commune-code-shape").arg("value", &self.0)
+    }
+}
 
 impl CommuneCode {
     /// Parses five digits (a shorter all-digit code is padded with leading zeros, as

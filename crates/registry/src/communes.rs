@@ -2,6 +2,7 @@
 //! conversion between them (data files in `data/`, with their source in `data/README.md`).
 
 use chrono::NaiveDate;
+use lantoa_core::msg::Msg;
 use lantoa_core::text;
 use lantoa_core::unit::UnitKind;
 use lantoa_store::audit::{self, Entry};
@@ -109,7 +110,7 @@ fn csv_rows<T: for<'de> Deserialize<'de>>(data: &str) -> Result<Vec<T>> {
         .collect::<Result<Vec<T>, _>>()
         .map_err(|e| Error::Invalid {
             field: "data file",
-            message: e.to_string(),
+            message: Msg::new("data-file-invalid").arg("detail", e),
         })
 }
 

@@ -2,6 +2,7 @@
 //! reorganisation, fictitious enterprises, press agencies and people.
 
 use chrono::NaiveDate;
+use lantoa_core::msg::Msg;
 use lantoa_core::unit::UnitKind;
 use serde::Deserialize;
 
@@ -43,7 +44,7 @@ impl Registry {
     pub async fn load_demo(&self, actor: &str, toml_text: &str) -> Result<usize> {
         let file: DemoFile = toml::from_str(toml_text).map_err(|e| Error::Invalid {
             field: "demo city file",
-            message: e.to_string(),
+            message: Msg::new("data-file-invalid").arg("detail", e),
         })?;
         let default_from = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default();
         let mut created = 0;

@@ -1,15 +1,16 @@
 use lantoa_core::error_code::{self, ErrorCode, HasErrorCode};
+use lantoa_core::msg::{Describe, Msg};
 use lantoa_core::unit::UnitKind;
 
-/// What can go wrong in the registry.
+/// What can go wrong in the registry; `Display` is the English of [`Describe::message`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// No unit with this id.
-    #[error("no unit {0}")]
+    #[error("{}", self.message())]
     NotFound(i64),
     /// A unit of this kind and code exists.
-    #[error("a {kind} with code {code} already exists")]
+    #[error("{}", self.message())]
     Duplicate {
         /// Kind.
         kind: UnitKind,
@@ -22,15 +23,13 @@ pub enum Error {
         /// The field at fault.
         field: &'static str,
         /// What is wrong.
-        message: String,
+        message: Msg,
     },
     /// The unit was merged or abolished and cannot change.
-    #[error("unit {0} no longer exists (merged or abolished)")]
+    #[error("{}", self.message())]
     Ended(i64),
     /// A change dated on or before the current version's start.
-    #[error(
-        "the change is dated {given}, but the current version starts {current}; a change must come after it"
-    )]
+    #[error("{}", self.message())]
     DateOrder {
         /// The date given.
         given: String,
@@ -38,7 +37,7 @@ pub enum Error {
         current: String,
     },
     /// Units of different kinds cannot be merged.
-    #[error("cannot merge a {from} into a {into}")]
+    #[error("{}", self.message())]
     KindMismatch {
         /// Kind of the source.
         from: UnitKind,
@@ -46,7 +45,7 @@ pub enum Error {
         into: UnitKind,
     },
     /// No legacy commune with this code.
-    #[error("no commune of before 1/7/2025 with code {0}")]
+    #[error("{}", self.message())]
     UnknownLegacyCommune(String),
     /// Storage failed.
     #[error(transparent)]
@@ -62,6 +61,30 @@ impl From<sqlx::Error> for Error {
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
         Error::Store(e.into())
+    }
+}
+
+impl Describe for Error {
+    fn message(&self) -> Msg {
+        let kind = |k: &UnitKind| format!("unit-kind-{}", k.as_str());
+        match self {
+            Error::NotFound(id) => Msg::new("registry-no-unit").arg("id", id),
+            Error::Duplicate { kind: k, code } => Msg::new("registry-duplicate")
+                .label("kind", kind(k))
+                .arg("code", code),
+            Error::Invalid { message, .. } => message.clone(),
+            Error::Ended(id) => Msg::new("registry-ended").arg("id", id),
+            Error::DateOrder { given, current } => Msg::new("registry-date-order")
+                .arg("given", given)
+                .arg("current", current),
+            Error::KindMismatch { from, into } => Msg::new("registry-kind-mismatch")
+                .label("from", kind(from))
+                .label("into", kind(into)),
+            Error::UnknownLegacyCommune(code) => {
+                Msg::new("registry-no-legacy-commune").arg("code", code)
+            }
+            Error::Store(_) => Msg::new("storage-error"),
+        }
     }
 }
 

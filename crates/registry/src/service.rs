@@ -1,4 +1,5 @@
 use chrono::NaiveDate;
+use lantoa_core::msg::{Describe as _, Msg};
 use lantoa_core::phone::NumberingPlan;
 use lantoa_core::tax_code::TaxCode;
 use lantoa_core::text;
@@ -123,11 +124,8 @@ pub struct Registry {
     plan: std::sync::Arc<NumberingPlan>,
 }
 
-fn invalid(field: &'static str, message: impl Into<String>) -> Error {
-    Error::Invalid {
-        field,
-        message: message.into(),
-    }
+fn invalid(field: &'static str, message: Msg) -> Error {
+    Error::Invalid { field, message }
 }
 
 fn date_str(d: NaiveDate) -> String {
@@ -170,23 +168,28 @@ impl Registry {
         let code = code.map(str::trim).filter(|c| !c.is_empty());
         match (kind, code) {
             (UnitKind::Enterprise, None) => {
-                Err(invalid("code", "an enterprise needs its tax code"))
+                Err(invalid("code", Msg::new("registry-tax-code-needed")))
             }
             (UnitKind::Enterprise, Some(c)) => TaxCode::parse(c)
                 .map(|t| Some(t.to_string()))
-                .map_err(|e| invalid("code", e.to_string())),
-            (UnitKind::Commune, None) => Err(invalid("code", "a commune needs its 5-digit code")),
+                .map_err(|e| invalid("code", e.message())),
+            (UnitKind::Commune, None) => {
+                Err(invalid("code", Msg::new("registry-commune-code-needed")))
+            }
             (UnitKind::Commune, Some(c)) => CommuneCode::parse(c)
                 .map(|c| Some(c.as_str().to_owned()))
-                .map_err(|e| invalid("code", e.to_string())),
-            (_, Some(c)) if c.chars().count() > 60 => Err(invalid("code", "at most 60 characters")),
+                .map_err(|e| invalid("code", e.message())),
+            (_, Some(c)) if c.chars().count() > 60 => Err(invalid(
+                "code",
+                Msg::new("registry-code-too-long").arg("max", 60),
+            )),
             (_, c) => Ok(c.map(str::to_owned)),
         }
     }
 
     fn check_attrs(&self, attrs: &serde_json::Value) -> Result<serde_json::Value> {
         let Some(map) = attrs.as_object() else {
-            return Err(invalid("attrs", "must be a JSON object"));
+            return Err(invalid("attrs", Msg::new("registry-attrs-not-object")));
         };
         let mut out = map.clone();
         if let Some(p) = map
@@ -204,7 +207,7 @@ impl Registry {
                         || p.chars()
                             .any(|c| !(c.is_ascii_digit() || " .-()+".contains(c)))
                     {
-                        return Err(invalid("attrs.phone", e.to_string()));
+                        return Err(invalid("attrs.phone", e.message()));
                     }
                     p.trim().to_owned()
                 }
@@ -224,10 +227,13 @@ impl Registry {
     fn check_name(name: &str) -> Result<String> {
         let name = text::clean(name);
         if name.is_empty() {
-            return Err(invalid("name", "must not be empty"));
+            return Err(invalid("name", Msg::new("registry-name-empty")));
         }
         if name.chars().count() > 300 {
-            return Err(invalid("name", "at most 300 characters"));
+            return Err(invalid(
+                "name",
+                Msg::new("registry-name-too-long").arg("max", 300),
+            ));
         }
         Ok(name)
     }
@@ -332,7 +338,9 @@ impl Registry {
         };
         Ok(Unit {
             id: r.try_get(0)?,
-            kind: kind.parse().map_err(|_| invalid("kind", kind.clone()))?,
+            kind: kind
+                .parse()
+                .map_err(|_| invalid("kind", Msg::new("registry-bad-kind").arg("value", &kind)))?,
             code: r.try_get(2)?,
             name: r.try_get(3)?,
             attrs: serde_json::from_str(&r.try_get::<String, _>(4)?)?,
@@ -544,7 +552,7 @@ impl Registry {
         let mut tx = self.db.begin().await?;
         for &s in sources {
             if s == into {
-                return Err(invalid("sources", "a unit cannot be merged into itself"));
+                return Err(invalid("sources", Msg::new("registry-merge-self")));
             }
             let src = self.get(s).await?;
             if src.kind != target.kind {

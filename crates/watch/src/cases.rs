@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use lantoa_core::msg::Msg;
 use lantoa_core::role::Role;
 use lantoa_store::audit::{self, Entry};
 use lantoa_store::{JsonCol, is_unique_violation, json_column, json_rows};
@@ -106,10 +107,7 @@ impl CaseRules {
     /// with a time limit, a move out of a state that does not exist, or no closed state. The
     /// first state is where cases open.
     pub fn from_toml(text: &str) -> Result<Self> {
-        let bad = |message: String| Error::Invalid {
-            field: "watch.cases",
-            message,
-        };
+        let bad = |message: String| Error::config("watch.cases", message);
         let file: RulesFile = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
         let mut states = Vec::new();
         for s in file.state {
@@ -279,26 +277,30 @@ impl CaseRules {
                 .filter(|(f, _)| f == from)
                 .map(|(_, t)| t.as_str())
                 .collect();
-            return Err(Error::Transition(format!(
-                "a case in {from} cannot go to {to}; from {from} it goes to {}",
-                if next.is_empty() {
-                    "nothing (it is finished)".to_owned()
-                } else {
-                    next.join(", ")
-                }
-            )));
+            let state = |s: &str| format!("case-state-{s}");
+            return Err(Error::Transition(if next.is_empty() {
+                Msg::new("case-move-finished")
+                    .label("from", state(from))
+                    .label("to", state(to))
+            } else {
+                Msg::new("case-move-refused")
+                    .label("from", state(from))
+                    .label("to", state(to))
+                    .labels("next", next.iter().map(|s| state(s)))
+            }));
         };
         if roles.contains(&Role::Admin) || roles.iter().any(|r| allowed.contains(r)) {
             Ok(())
         } else {
-            Err(Error::NotAllowed(format!(
-                "moving a case from {from} to {to} needs the role {}",
-                allowed
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            )))
+            Err(Error::NotAllowed(
+                Msg::new("case-move-needs-role")
+                    .label("from", format!("case-state-{from}"))
+                    .label("to", format!("case-state-{to}"))
+                    .labels(
+                        "roles",
+                        allowed.iter().map(|r| format!("role-{}", r.as_str())),
+                    ),
+            ))
         }
     }
 }
@@ -384,10 +386,7 @@ fn case_from(r: &sqlx::any::AnyRow) -> Result<Case> {
 fn required_note(note: &str) -> Result<&str> {
     let note = note.trim();
     if note.is_empty() {
-        return Err(Error::Invalid {
-            field: "note",
-            message: "every step of a case says why".into(),
-        });
+        return Err(Error::invalid("note", Msg::new("case-note-required")));
     }
     Ok(note)
 }
@@ -410,18 +409,16 @@ impl Watch {
             .any(|r| matches!(r, Role::WatchOfficer | Role::Admin))
         {
             return Err(Error::NotAllowed(
-                "opening a case needs the role watch_officer".into(),
+                Msg::new("case-open-needs-role").label("role", "role-watch_officer"),
             ));
         }
         if !CATEGORIES.contains(&new.category.as_str()) {
-            return Err(Error::Invalid {
-                field: "category",
-                message: format!(
-                    "{:?} is not a category; categories are {}",
-                    new.category,
-                    CATEGORIES.join(", ")
-                ),
-            });
+            return Err(Error::invalid(
+                "category",
+                Msg::new("case-bad-category")
+                    .arg("value", &new.category)
+                    .arg("known", CATEGORIES.join(", ")),
+            ));
         }
         let note = required_note(&new.note)?;
         let subject = self.get(new.subject_id).await?;
@@ -433,19 +430,18 @@ impl Watch {
             );
             let found: BTreeSet<i64> = sqlx::query_scalar::<_, i64>(&sql)
                 .bind(subject.id)
-                .bind(json_column(&new.findings).map_err(|e| Error::Invalid {
-                    field: "findings",
-                    message: e.to_string(),
-                })?)
+                .bind(json_column(&new.findings).map_err(Error::internal)?)
                 .fetch_all(self.db.pool())
                 .await?
                 .into_iter()
                 .collect();
             if let Some(bad) = new.findings.iter().find(|f| !found.contains(f)) {
-                return Err(Error::Invalid {
-                    field: "findings",
-                    message: format!("finding {bad} is not one of subject {}'s", subject.id),
-                });
+                return Err(Error::invalid(
+                    "findings",
+                    Msg::new("case-finding-not-subjects")
+                        .arg("finding", bad)
+                        .arg("subject", subject.id),
+                ));
             }
         }
         let title = match new.title.trim() {
@@ -525,12 +521,12 @@ impl Watch {
     ) -> Result<Case> {
         let (c, target, note) = self.checked_move(roles, id, to, note).await?;
         if let Some(what) = &target.requires {
-            return Err(Error::Invalid {
-                field: "to",
-                message: format!(
-                    "moving a case to {to} records a {what} with it: use the {what} form"
-                ),
-            });
+            return Err(Error::invalid(
+                "to",
+                Msg::new("case-move-needs-form")
+                    .label("to", format!("case-state-{to}"))
+                    .label("what", format!("case-requires-{what}")),
+            ));
         }
         let mut tx = self.db.begin().await?;
         self.step_in(&mut tx, actor, &c, &target, note, serde_json::Value::Null)
@@ -550,18 +546,18 @@ impl Watch {
     ) -> Result<(Case, CaseState, &'n str)> {
         let c = self.case(id).await?;
         let Some(target) = self.cases.state(to).cloned() else {
-            return Err(Error::Invalid {
-                field: "to",
-                message: format!(
-                    "{to:?} is not a state; states are {}",
+            return Err(Error::invalid(
+                "to",
+                Msg::new("case-bad-state").arg("value", to).arg(
+                    "known",
                     self.cases
                         .states()
                         .iter()
                         .map(|s| s.id.as_str())
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", "),
                 ),
-            });
+            ));
         };
         self.cases.check(&c.state, to, roles)?;
         let note = required_note(note)?;
@@ -597,16 +593,16 @@ impl Watch {
             Ok(done) => done.rows_affected(),
             // Reopening while another case on the subject and category is open.
             Err(e) if is_unique_violation(&e) => {
-                return Err(Error::Transition(format!(
-                    "case {id} cannot reopen: another case on the same subject and category is open"
-                )));
+                return Err(Error::Transition(
+                    Msg::new("case-cannot-reopen").arg("case", id),
+                ));
             }
             Err(e) => return Err(e.into()),
         };
         if changed != 1 {
-            return Err(Error::Transition(format!(
-                "case {id} changed meanwhile; reload it"
-            )));
+            return Err(Error::Transition(
+                Msg::new("case-changed-meanwhile").arg("case", id),
+            ));
         }
         event(tx, id, Some(&c.state), &target.id, actor, now, note).await?;
         audit::append_at(

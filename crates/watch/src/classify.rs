@@ -270,10 +270,7 @@ fn info_from_row(r: &sqlx::any::AnyRow) -> Result<ModelInfo> {
 
 /// The shipped examples, parsed. They are tested, so a failure is a release defect.
 pub fn shipped_examples() -> Result<Vec<Example>> {
-    parse_labelled(LABELLED).map_err(|message| Error::Invalid {
-        field: "harmful-labelled.csv",
-        message,
-    })
+    parse_labelled(LABELLED).map_err(|message| Error::config("harmful-labelled.csv", message))
 }
 
 impl Watch {
@@ -314,10 +311,7 @@ impl Watch {
         examples.extend(decisions);
         let model = tokio::task::spawn_blocking(move || Model::train(&examples))
             .await
-            .map_err(|e| Error::Invalid {
-                field: "classifier",
-                message: format!("training stopped: {e}"),
-            })?;
+            .map_err(|e| Error::internal(format!("training stopped: {e}")))?;
         let blob = blobs
             .put(&model.to_bytes(), "application/vnd.lantoa.classifier")
             .await?;

@@ -597,10 +597,8 @@ impl Crawler {
             let Some(done) = inflight.join_next().await else {
                 break;
             };
-            let (result, event) = done.map_err(|e| Error::Invalid {
-                field: "crawl",
-                message: format!("a page task stopped: {e}"),
-            })??;
+            let (result, event) =
+                done.map_err(|e| Error::internal(format!("a page task stopped: {e}")))??;
             on_page(&event);
             if let Some(r) = result {
                 if !single && r.depth < limits.max_depth {
@@ -837,10 +835,8 @@ impl Crawler {
                     .record_unchanged(crawl_id, subject_id, url.as_str(), depth, prev_id)
                     .await?;
                 let record = self.inner.blobs.get(&sha).await?;
-                let rec = warc::read(&record).map_err(|e| Error::Invalid {
-                    field: "capture",
-                    message: e.to_string(),
-                })?;
+                let rec = warc::read(&record)
+                    .map_err(|e| Error::internal(format!("stored capture {sha}: {e}")))?;
                 let extracted = analyse_off_thread(rec.http_body().to_vec(), None, url.clone())
                     .await?
                     .map(|(x, _)| x);
@@ -1112,19 +1108,15 @@ impl Crawler {
         let model = match latest {
             Some(info) => {
                 let bytes = self.inner.blobs.get(&info.blob_sha256).await?;
-                Model::from_bytes(&bytes).ok_or_else(|| Error::Invalid {
-                    field: "classifier",
-                    message: format!("stored model {} is not readable", info.id),
+                Model::from_bytes(&bytes).ok_or_else(|| {
+                    Error::internal(format!("stored model {} is not readable", info.id))
                 })?
             }
             None => {
                 let examples = classify::shipped_examples()?;
                 tokio::task::spawn_blocking(move || Model::train(&examples))
                     .await
-                    .map_err(|e| Error::Invalid {
-                        field: "classifier",
-                        message: format!("training stopped: {e}"),
-                    })?
+                    .map_err(|e| Error::internal(format!("training stopped: {e}")))?
             }
         };
         let model = Arc::new(model);
@@ -1279,8 +1271,5 @@ async fn analyse_off_thread(
         ))
     })
     .await
-    .map_err(|e| Error::Invalid {
-        field: "extract",
-        message: format!("extraction stopped: {e}"),
-    })
+    .map_err(|e| Error::internal(format!("extraction stopped: {e}")))
 }

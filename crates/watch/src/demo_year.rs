@@ -198,10 +198,9 @@ impl Crawler {
     ) -> Result<YearReport> {
         let w = self.watch().clone();
         let lantoa_store::Clock::Manual(_) = &w.clock else {
-            return Err(Error::Invalid {
-                field: "clock",
-                message: "the demo year moves the clock; give the service a manual one".into(),
-            });
+            return Err(Error::internal(
+                "the demo year moves the clock; give the service a manual one",
+            ));
         };
         let mut report = YearReport::default();
         if w.find_by_url(&format!("http://{}/", host(0)))
@@ -554,10 +553,9 @@ impl Crawler {
             .map(|f| f.id)
             .collect();
         if findings.is_empty() {
-            return Err(Error::Invalid {
-                field: "demo",
-                message: format!("subject {subject} shows no {category} finding to open a case on"),
-            });
+            return Err(Error::internal(format!(
+                "demo: subject {subject} shows no {category} finding to open a case on"
+            )));
         }
         Ok(w.open_case(
             "demo.nt",

@@ -9,6 +9,7 @@
 //! kept in the blob store, so the copy downloaded later is the one issued.
 
 use chrono::NaiveDate;
+use lantoa_core::msg::Msg;
 use lantoa_core::role::Role;
 use lantoa_docs::{AdminDoc, Block, Signature};
 use lantoa_store::audit::{self, Entry};
@@ -211,10 +212,7 @@ const COLUMNS: &str =
 fn document_from(r: &sqlx::any::AnyRow) -> Result<CaseDocument> {
     let kind: String = r.try_get(2)?;
     let on: String = r.try_get(6)?;
-    let bad = |m: String| Error::Invalid {
-        field: "document",
-        message: m,
-    };
+    let bad = Error::internal;
     Ok(CaseDocument {
         id: r.try_get(0)?,
         case_id: r.try_get(1)?,
@@ -235,21 +233,19 @@ fn document_from(r: &sqlx::any::AnyRow) -> Result<CaseDocument> {
 /// Viet Nam time.
 fn parse_meeting(v: &str) -> Result<chrono::NaiveDateTime> {
     let v = v.trim();
-    lantoa_core::time::parse_moment(v).ok_or_else(|| Error::Invalid {
-        field: "meeting_at",
-        message: format!(
-            "{v:?} is not a date and time (dd/mm/yyyy HH:MM, YYYY-MM-DD HH:MM or ISO 8601)"
-        ),
-    })
+    lantoa_core::time::parse_moment(v)
+        .ok_or_else(|| Error::invalid("meeting_at", Msg::new("watch-not-a-moment").arg("value", v)))
 }
 
-fn required<'a>(field: &'static str, v: &'a str, what: &str) -> Result<&'a str> {
+/// `v` trimmed, or an error that the document needs `field` (named in words by
+/// `document-field-…`).
+fn required<'a>(field: &'static str, v: &'a str) -> Result<&'a str> {
     let v = v.trim();
     if v.is_empty() {
-        return Err(Error::Invalid {
+        return Err(Error::invalid(
             field,
-            message: format!("this document needs {what}"),
-        });
+            Msg::new("document-needs").label("what", format!("document-field-{field}")),
+        ));
     }
     Ok(v)
 }
@@ -345,31 +341,30 @@ impl Watch {
                 Role::Admin | Role::WatchOfficer | Role::Approver | Role::Inspector
             )
         }) {
-            return Err(Error::NotAllowed(
-                "issuing a case's documents needs the role watch_officer, approver or inspector"
-                    .into(),
-            ));
+            return Err(Error::NotAllowed(Msg::new("document-needs-role").labels(
+                "roles",
+                ["role-watch_officer", "role-approver", "role-inspector"].map(String::from),
+            )));
         }
-        let blobs = self.blobs.as_ref().ok_or_else(|| Error::Invalid {
-            field: "documents",
-            message: "this service has no file store to keep documents in".into(),
+        let blobs = self.blobs.as_ref().ok_or_else(|| {
+            Error::internal("this service has no file store to keep documents in")
         })?;
         let c = self.case(case_id).await?;
-        let state = self
-            .cases
-            .state(&c.state)
-            .ok_or_else(|| Error::Transition(format!("case {} is in unknown state", c.id)))?;
+        let state = self.cases.state(&c.state).ok_or_else(|| {
+            Error::internal(format!("case {} is in unknown state {}", c.id, c.state))
+        })?;
         if !state.documents.iter().any(|d| d == kind.as_str()) {
-            return Err(Error::Transition(format!(
-                "a {} cannot be issued while the case is in {}; there {}",
-                kind.as_str(),
-                c.state,
-                if state.documents.is_empty() {
-                    "no document is issued".to_owned()
-                } else {
-                    format!("the documents are {}", state.documents.join(", "))
-                }
-            )));
+            let doc = |k: &str| format!("case-document-{k}");
+            return Err(Error::Transition(if state.documents.is_empty() {
+                Msg::new("document-none-in-state")
+                    .label("kind", doc(kind.as_str()))
+                    .label("state", format!("case-state-{}", c.state))
+            } else {
+                Msg::new("document-not-in-state")
+                    .label("kind", doc(kind.as_str()))
+                    .label("state", format!("case-state-{}", c.state))
+                    .labels("allowed", state.documents.iter().map(|d| doc(d)))
+            }));
         }
         let date = if input.date.trim().is_empty() {
             lantoa_core::time::local_date(self.clock.now())
@@ -382,9 +377,11 @@ impl Watch {
             None => None,
         };
         let findings = self.case_findings(&c).await?;
-        let head = self.agencies.at(date).map_err(|e| Error::Invalid {
-            field: "date",
-            message: e.to_string(),
+        let head = self.agencies.at(date).map_err(|_| {
+            Error::invalid(
+                "date",
+                Msg::new("document-no-letterhead").arg("date", date.format("%d/%m/%Y")),
+            )
         })?;
         let mut doc = self.draft(kind, input, &c, &subject, unit.as_deref(), &findings, head)?;
         doc.date = date;
@@ -401,10 +398,7 @@ impl Watch {
             .fetch_one(&mut *tx)
             .await?;
             doc.number = number;
-            let bytes = doc.to_docx().map_err(|e| Error::Invalid {
-                field: "document",
-                message: e.to_string(),
-            })?;
+            let bytes = doc.to_docx().map_err(Error::internal)?;
             let written = blobs.write(&bytes, DOCX).await?;
             blobs.index(&mut tx, &written).await?;
             let sha = written.blob().sha256.clone();
@@ -443,9 +437,7 @@ impl Watch {
             tx.commit().await?;
             return self.document(id).await;
         }
-        Err(Error::Transition(
-            "the register was busy; issue the document again".into(),
-        ))
+        Err(Error::Transition(Msg::new("document-register-busy")))
     }
 
     /// The document with this id.
@@ -456,19 +448,16 @@ impl Watch {
         .bind(id)
         .fetch_optional(self.db.pool())
         .await?
-        .ok_or(Error::Invalid {
-            field: "document",
-            message: format!("no document {id}"),
-        })?;
+        .ok_or_else(|| Error::invalid("document", Msg::new("document-not-found").arg("id", id)))?;
         document_from(&row)
     }
 
     /// A document's DOCX as issued.
     pub async fn document_bytes(&self, d: &CaseDocument) -> Result<Vec<u8>> {
-        let blobs = self.blobs.as_ref().ok_or_else(|| Error::Invalid {
-            field: "documents",
-            message: "this service has no file store".into(),
-        })?;
+        let blobs = self
+            .blobs
+            .as_ref()
+            .ok_or_else(|| Error::internal("this service has no file store"))?;
         Ok(blobs.get(&d.sha256).await?)
     }
 
@@ -509,11 +498,7 @@ impl Watch {
         let mut body = Vec::new();
         let (summary, to, recipients, signatures) = match kind {
             DocumentKind::Invitation => {
-                let at = parse_meeting(required(
-                    "meeting_at",
-                    &input.meeting_at,
-                    "the session's date and time (meeting_at)",
-                )?)?;
+                let at = parse_meeting(required("meeting_at", &input.meeting_at)?)?;
                 body.push(Block::Para(format!(
                     "Thực hiện chức năng quản lý nhà nước về thông tin điện tử trên địa bàn, qua rà soát, {} nhận thấy trang {site} do {unit_name} quản lý {signs}.",
                     h.name
@@ -544,22 +529,10 @@ impl Watch {
                 )
             }
             DocumentKind::Minutes => {
-                let at = parse_meeting(required(
-                    "meeting_at",
-                    &input.meeting_at,
-                    "when the session was held (meeting_at)",
-                )?)?;
-                let ours = required(
-                    "attendees",
-                    &input.attendees,
-                    "the department's people present",
-                )?;
-                let theirs = required(
-                    "unit_attendees",
-                    &input.unit_attendees,
-                    "the managing unit's people present",
-                )?;
-                let conclusion = required("conclusion", &input.conclusion, "the conclusion")?;
+                let at = parse_meeting(required("meeting_at", &input.meeting_at)?)?;
+                let ours = required("attendees", &input.attendees)?;
+                let theirs = required("unit_attendees", &input.unit_attendees)?;
+                let conclusion = required("conclusion", &input.conclusion)?;
                 body.push(Block::Para(format!(
                     "Hôm nay, vào hồi {}, tại {place}, chúng tôi gồm:",
                     spoken(at)

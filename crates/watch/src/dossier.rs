@@ -14,6 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 
+use lantoa_core::msg::Msg;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -88,11 +89,10 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-fn bad(message: String) -> Error {
-    Error::Invalid {
-        field: "dossier",
-        message,
-    }
+/// A dossier that does not verify: the detail names the entry or line (technical, as the
+/// archive's own words).
+fn bad(detail: String) -> Error {
+    Error::invalid("dossier", Msg::new("dossier-invalid").arg("detail", detail))
 }
 
 /// Reads `manifest.sha256`: one `HEX  PATH` per line (`sha256sum`'s format; a `*` before the

@@ -1,6 +1,9 @@
 use lantoa_core::error_code::{self, ErrorCode, HasErrorCode};
+use lantoa_core::msg::{Describe, Msg};
 
-/// What can go wrong in the watch module.
+/// What can go wrong in the watch module. Each error says what is wrong as a [`Msg`] (by id
+/// in the domain catalogues), which the adapters render in the reader's language; `Display` is
+/// its English.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -10,21 +13,19 @@ pub enum Error {
         /// The field at fault.
         field: &'static str,
         /// What is wrong.
-        message: String,
+        message: Msg,
     },
     /// A subject with this URL is registered.
-    #[error("a subject with URL {0} is already registered")]
+    #[error("{}", self.message())]
     Duplicate(String),
     /// No subject with this id.
-    #[error("no subject {0}")]
+    #[error("{}", self.message())]
     NotFound(i64),
     /// The import file is not readable as CSV with a header row.
-    #[error("the file cannot be read as CSV: {0}")]
+    #[error("{}", self.message())]
     File(String),
     /// The host resolves to an address the crawler may not reach (private, loopback, …).
-    #[error(
-        "{host} resolves to {address}, which is not a public address; the crawler does not go there"
-    )]
+    #[error("{}", self.message())]
     Forbidden {
         /// The host name.
         host: String,
@@ -32,7 +33,7 @@ pub enum Error {
         address: String,
     },
     /// The host cannot be reached.
-    #[error("{host} cannot be reached: {reason}")]
+    #[error("{}", self.message())]
     Unreachable {
         /// The host name.
         host: String,
@@ -41,12 +42,12 @@ pub enum Error {
     },
     /// The caller's roles do not allow this step; the message names the roles that do.
     #[error("{0}")]
-    NotAllowed(String),
+    NotAllowed(Msg),
     /// The step is not possible from the case's state; the message says where it can go.
     #[error("{0}")]
-    Transition(String),
+    Transition(Msg),
     /// The subject already has an open case in this category.
-    #[error("{subject} already has an open case on {category}: case {existing}")]
+    #[error("{}", self.message())]
     CaseOpen {
         /// The open case.
         existing: i64,
@@ -56,14 +57,78 @@ pub enum Error {
         category: String,
     },
     /// No case with this id.
-    #[error("no case {0}")]
+    #[error("{}", self.message())]
     CaseNotFound(i64),
+    /// A rules file (signals, case workflow, sanctions) cannot be used; for the engineers who
+    /// keep it, in English.
+    #[error("{file}: {detail}")]
+    Config {
+        /// The file.
+        file: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A failure inside Lantoa (a task stopped, stored data unreadable); logged in full, shown
+    /// without detail.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// The registry refused (unknown or ambiguous managing unit, bad tax code…).
     #[error(transparent)]
     Registry(#[from] lantoa_registry::Error),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] lantoa_store::Error),
+}
+
+impl Error {
+    /// `field` is wrong: `message` says how.
+    pub fn invalid(field: &'static str, message: Msg) -> Self {
+        Self::Invalid { field, message }
+    }
+
+    /// A failure inside Lantoa.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        Self::Internal(detail.to_string())
+    }
+
+    /// A rules file that cannot be used.
+    pub fn config(file: &'static str, detail: impl std::fmt::Display) -> Self {
+        Self::Config {
+            file,
+            detail: detail.to_string(),
+        }
+    }
+}
+
+impl Describe for Error {
+    fn message(&self) -> Msg {
+        match self {
+            Error::Invalid { message, .. }
+            | Error::NotAllowed(message)
+            | Error::Transition(message) => message.clone(),
+            Error::Duplicate(url) => Msg::new("watch-duplicate").arg("url", url),
+            Error::NotFound(id) => Msg::new("watch-no-subject").arg("id", id),
+            Error::File(detail) => Msg::new("watch-file-unreadable").arg("detail", detail),
+            Error::Forbidden { host, address } => Msg::new("watch-host-forbidden")
+                .arg("host", host)
+                .arg("address", address),
+            Error::Unreachable { host, reason } => Msg::new("watch-host-unreachable")
+                .arg("host", host)
+                .arg("reason", reason),
+            Error::CaseOpen {
+                existing,
+                subject,
+                category,
+            } => Msg::new("watch-case-open")
+                .arg("subject", subject)
+                .label("category", format!("category-{category}"))
+                .arg("existing", existing),
+            Error::CaseNotFound(id) => Msg::new("watch-no-case").arg("id", id),
+            Error::Config { .. } | Error::Internal(_) => Msg::new("internal-error"),
+            Error::Registry(e) => e.message(),
+            Error::Store(_) => Msg::new("storage-error"),
+        }
+    }
 }
 
 impl From<sqlx::Error> for Error {
@@ -93,6 +158,7 @@ impl HasErrorCode for Error {
             }
             Error::NotAllowed(_) => error_code::FORBIDDEN,
             Error::NotFound(_) | Error::CaseNotFound(_) => error_code::NOT_FOUND,
+            Error::Config { .. } | Error::Internal(_) => error_code::INTERNAL,
             Error::Registry(e) => e.error_code(),
             Error::Store(e) => e.error_code(),
         }

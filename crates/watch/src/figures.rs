@@ -94,13 +94,12 @@ impl Watch {
                 return self.cases_by_id(&ids).await;
             }
             other => {
-                return Err(crate::Error::Invalid {
-                    field: "kind",
-                    message: format!(
-                        "{other:?} is not a case figure ({})",
-                        CASE_FIGURES.join(", ")
-                    ),
-                });
+                return Err(crate::Error::invalid(
+                    "kind",
+                    lantoa_core::msg::Msg::new("watch-bad-figure")
+                        .arg("value", other)
+                        .arg("known", CASE_FIGURES.join(", ")),
+                ));
             }
         };
         let Some(state) = state else {

@@ -2,6 +2,7 @@
 //! clause it rests on and the capture it came from; a watch officer confirms or dismisses
 //! each, and the decision is kept (a later crawl never reopens it) and audited.
 
+use lantoa_core::msg::Msg;
 use lantoa_store::audit::{self, Entry};
 use serde::Serialize;
 use sqlx::Row;
@@ -35,10 +36,10 @@ impl std::str::FromStr for Decision {
         match s {
             "confirmed" | "confirm" => Ok(Decision::Confirmed),
             "dismissed" | "dismiss" => Ok(Decision::Dismissed),
-            other => Err(Error::Invalid {
-                field: "decision",
-                message: format!("{other:?} is not a decision (confirmed, dismissed)"),
-            }),
+            other => Err(Error::invalid(
+                "decision",
+                Msg::new("finding-bad-decision").arg("value", other),
+            )),
         }
     }
 }
@@ -130,10 +131,8 @@ fn finding_from_row(r: &sqlx::any::AnyRow) -> Result<Finding> {
         subject_id: r.try_get(1)?,
         subject_name: r.try_get(2)?,
         rule_id: r.try_get(3)?,
-        category: Category::parse(&category).ok_or_else(|| Error::Invalid {
-            field: "category",
-            message: format!("unknown category {category:?} in storage"),
-        })?,
+        category: Category::parse(&category)
+            .ok_or_else(|| Error::internal(format!("unknown category {category:?} in storage")))?,
         clause: r.try_get(5)?,
         weight: r.try_get(6)?,
         url: r.try_get(7)?,
@@ -155,10 +154,10 @@ impl Watch {
         if let Some(s) = &q.status
             && !matches!(s.as_str(), "open" | "confirmed" | "dismissed")
         {
-            return Err(Error::Invalid {
-                field: "status",
-                message: format!("{s:?} is not a status (open, confirmed, dismissed)"),
-            });
+            return Err(Error::invalid(
+                "status",
+                Msg::new("finding-bad-status").arg("value", s),
+            ));
         }
         let rows = sqlx::query(&format!(
             "SELECT {FINDING_COLUMNS} FROM watch_findings f

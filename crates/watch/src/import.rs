@@ -10,6 +10,7 @@
 
 use chrono::NaiveDate;
 use lantoa_core::TaxCode;
+use lantoa_core::msg::{Describe as _, Msg};
 use lantoa_core::text;
 use lantoa_core::unit::UnitKind;
 use lantoa_registry::NewUnit;
@@ -39,8 +40,9 @@ pub enum RowStatus {
     Rejected {
         /// The column at fault.
         field: String,
-        /// Why.
-        reason: String,
+        /// Why (in English when serialised, for the API).
+        #[serde(serialize_with = "lantoa_core::msg::english")]
+        reason: Msg,
     },
 }
 
@@ -137,7 +139,7 @@ fn detect_delimiter(first_line: &str) -> u8 {
         .unwrap_or(b',')
 }
 
-struct Rejected(Column, String);
+struct Rejected(Column, Msg);
 
 /// A sheet read from a file: its header row and its rows, each with its line (row) number.
 struct Table {
@@ -288,7 +290,7 @@ impl Watch {
                         url: String::new(),
                         status: RowStatus::Rejected {
                             field: "row".into(),
-                            reason: e,
+                            reason: Msg::new("import-row-unreadable").arg("detail", e),
                         },
                     });
                     continue;
@@ -328,7 +330,7 @@ impl Watch {
         actor: &str,
         get: &impl Fn(Column) -> String,
     ) -> std::result::Result<RowStatus, Rejected> {
-        let reject = |c: Column| move |e: Error| Rejected(c, e.to_string());
+        let reject = |c: Column| move |e: Error| Rejected(c, e.message());
         let url = get(Column::Url);
         let description = Some(get(Column::Description)).filter(|d| !d.is_empty());
         let transcript = Some(get(Column::Transcript)).filter(|t| !t.is_empty());
@@ -361,7 +363,7 @@ impl Watch {
             new.licence_date = Some(parse_date(&date).ok_or_else(|| {
                 Rejected(
                     Column::LicenceDate,
-                    format!("{date:?} is not a date (dd/mm/yyyy)"),
+                    Msg::new("watch-not-a-date").arg("value", &date),
                 )
             })?);
         }
@@ -369,15 +371,15 @@ impl Watch {
         new.is_press = parse_bool(&press).ok_or_else(|| {
             Rejected(
                 Column::IsPress,
-                format!("{press:?} is neither \"có\" nor \"không\""),
+                Msg::new("import-not-yes-no").arg("value", &press),
             )
         })?;
         new.managing_unit_id = self
             .resolve_unit(actor, &get(Column::Unit), &get(Column::TaxCode))
             .await?;
         let s = self.create(actor, &new).await.map_err(|e| match &e {
-            Error::Invalid { field: "name", .. } => Rejected(Column::Name, e.to_string()),
-            _ => Rejected(Column::Url, e.to_string()),
+            Error::Invalid { field: "name", .. } => Rejected(Column::Name, e.message()),
+            _ => Rejected(Column::Url, e.message()),
         })?;
         Ok(RowStatus::Created { id: s.id })
     }
@@ -390,7 +392,7 @@ impl Watch {
         name: &str,
         tax_code: &str,
     ) -> std::result::Result<Option<i64>, Rejected> {
-        let reg = |c: Column| move |e: lantoa_registry::Error| Rejected(c, e.to_string());
+        let reg = |c: Column| move |e: lantoa_registry::Error| Rejected(c, e.message());
         if !tax_code.is_empty() {
             // Spreadsheets keep tax codes typed as numbers without their leading zero.
             let tax_code = if tax_code.len() == 9 && tax_code.bytes().all(|b| b.is_ascii_digit()) {
@@ -399,7 +401,7 @@ impl Watch {
                 tax_code.to_owned()
             };
             let code =
-                TaxCode::parse(&tax_code).map_err(|e| Rejected(Column::TaxCode, e.to_string()))?;
+                TaxCode::parse(&tax_code).map_err(|e| Rejected(Column::TaxCode, e.message()))?;
             if let Some(u) = self
                 .registry
                 .by_code(UnitKind::Enterprise, &code.to_string())
@@ -411,9 +413,7 @@ impl Watch {
             if name.is_empty() {
                 return Err(Rejected(
                     Column::TaxCode,
-                    format!(
-                        "no enterprise with tax code {code} in the registry; give its name to register it"
-                    ),
+                    Msg::new("import-no-enterprise").arg("code", &code),
                 ));
             }
             let unit = self
@@ -446,11 +446,13 @@ impl Watch {
             1 => Ok(Some(found[0].id)),
             0 => Err(Rejected(
                 Column::Unit,
-                format!("no unit named {name:?} in the registry; register it or give its tax code"),
+                Msg::new("import-no-unit-named").arg("name", name),
             )),
             n => Err(Rejected(
                 Column::Unit,
-                format!("{n} units are named {name:?}; give the tax code"),
+                Msg::new("import-units-share-name")
+                    .arg("count", n)
+                    .arg("name", name),
             )),
         }
     }

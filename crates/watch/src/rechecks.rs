@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use lantoa_core::msg::Msg;
 use lantoa_core::role::Role;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -68,10 +69,8 @@ pub struct Recheck {
 const COLUMNS: &str = "id, case_id, subject_id, due_on, due_at, status, crawl_id, before_signs, after_signs, outcome, message, scheduled_by, scheduled_at, done_at";
 
 fn signs_of(text: &str) -> Result<Signs> {
-    serde_json::from_str(text).map_err(|e| Error::Invalid {
-        field: "signs",
-        message: format!("stored signs are not JSON: {e}"),
-    })
+    serde_json::from_str(text)
+        .map_err(|e| Error::internal(format!("stored signs are not JSON: {e}")))
 }
 
 fn recheck_from(r: &sqlx::any::AnyRow) -> Result<Recheck> {
@@ -82,10 +81,8 @@ fn recheck_from(r: &sqlx::any::AnyRow) -> Result<Recheck> {
         id: r.try_get(0)?,
         case_id: r.try_get(1)?,
         subject_id: r.try_get(2)?,
-        due_on: NaiveDate::parse_from_str(&on, "%Y-%m-%d").map_err(|e| Error::Invalid {
-            field: "due_on",
-            message: format!("stored date {on:?}: {e}"),
-        })?,
+        due_on: NaiveDate::parse_from_str(&on, "%Y-%m-%d")
+            .map_err(|e| Error::internal(format!("stored re-check date {on:?}: {e}")))?,
         due_at: r.try_get(4)?,
         status: r.try_get(5)?,
         crawl_id: r.try_get(6)?,
@@ -132,35 +129,27 @@ impl Watch {
         fix: &NewFix,
     ) -> Result<(Case, Recheck)> {
         let Some(to) = self.cases.state_requiring("recheck").map(|s| s.id.clone()) else {
-            return Err(Error::Transition(
-                "the case workflow has no state that schedules a re-check".into(),
+            return Err(Error::config(
+                "watch.cases",
+                "the case workflow has no state that schedules a re-check",
             ));
         };
         let (c, target, note) = self.checked_move(roles, case_id, &to, &fix.note).await?;
         let due = crate::sanctions::parse_date("due", &fix.due)?;
         let today = lantoa_core::time::local_date(self.clock.now());
         if due < today {
-            return Err(Error::Invalid {
-                field: "due",
-                message: format!(
-                    "{} is in the past; the re-check is on the day the unit committed to",
-                    due.format("%d/%m/%Y")
-                ),
-            });
+            return Err(Error::invalid(
+                "due",
+                Msg::new("recheck-in-past").arg("date", due.format("%d/%m/%Y")),
+            ));
         }
         let due_at = due
             .and_hms_opt(0, 0, 0)
             .and_then(|d| d.and_local_timezone(lantoa_core::time::zone()).single())
             .map(|d| d.timestamp_micros())
-            .ok_or_else(|| Error::Invalid {
-                field: "due",
-                message: format!("{due} has no first instant"),
-            })?;
+            .ok_or_else(|| Error::internal(format!("{due} has no first instant")))?;
         let before = self.signs(c.subject_id, &c.category, None).await?;
-        let before_json = serde_json::to_string(&before).map_err(|e| Error::Invalid {
-            field: "signs",
-            message: e.to_string(),
-        })?;
+        let before_json = serde_json::to_string(&before).map_err(Error::internal)?;
         let mut tx = self.db.begin().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO watch_rechecks (case_id, subject_id, due_on, due_at, status, before_signs, scheduled_by, scheduled_at)
@@ -197,10 +186,7 @@ impl Watch {
         .bind(id)
         .fetch_optional(self.db.pool())
         .await?
-        .ok_or(Error::Invalid {
-            field: "recheck",
-            message: format!("no re-check {id}"),
-        })?;
+        .ok_or_else(|| Error::invalid("recheck", Msg::new("recheck-not-found").arg("id", id)))?;
         recheck_from(&row)
     }
 
@@ -283,10 +269,7 @@ impl Watch {
                 _ => message.push_str("; the case is no longer where a re-check reopens it"),
             }
         }
-        let after_json = serde_json::to_string(&after).map_err(|e| Error::Invalid {
-            field: "signs",
-            message: e.to_string(),
-        })?;
+        let after_json = serde_json::to_string(&after).map_err(Error::internal)?;
         sqlx::query(
             "UPDATE watch_rechecks SET status = 'done', after_signs = $1, outcome = $2, message = $3, done_at = $4 WHERE id = $5",
         )

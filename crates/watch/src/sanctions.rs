@@ -11,6 +11,7 @@
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
+use lantoa_core::msg::Msg;
 use lantoa_core::role::Role;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -83,12 +84,8 @@ fn sanction_from(r: &sqlx::any::AnyRow) -> Result<Sanction> {
         subject_id: r.try_get(2)?,
         unit_id: r.try_get(3)?,
         decision_no: r.try_get(4)?,
-        decision_date: NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|e| {
-            Error::Invalid {
-                field: "decision_date",
-                message: format!("stored date {date:?}: {e}"),
-            }
-        })?,
+        decision_date: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+            .map_err(|e| Error::internal(format!("stored decision date {date:?}: {e}")))?,
         decree: r.try_get(6)?,
         article: r.try_get(7)?,
         clause: r.try_get(8)?,
@@ -188,29 +185,27 @@ impl SanctionRules {
 
     /// Reads a sanctions file; a clause whose range is empty or negative is refused.
     pub fn from_toml(text: &str) -> Result<Self> {
-        let rules: SanctionRules = toml::from_str(text).map_err(|e| Error::Invalid {
-            field: "sanctions",
-            message: e.to_string(),
-        })?;
+        let rules: SanctionRules =
+            toml::from_str(text).map_err(|e| Error::config("sanctions", e))?;
         for d in &rules.decrees {
             for a in &d.articles {
                 for c in &a.clauses {
                     if c.min_vnd < 0 || c.max_vnd < c.min_vnd {
-                        return Err(Error::Invalid {
-                            field: "sanctions",
-                            message: format!(
+                        return Err(Error::config(
+                            "sanctions",
+                            format!(
                                 "decree {} art. {} cl. {}: the range {}–{} is not a range",
                                 d.id, a.number, c.number, c.min_vnd, c.max_vnd
                             ),
-                        });
+                        ));
                     }
                 }
             }
             if d.organisation_factor < 1 {
-                return Err(Error::Invalid {
-                    field: "sanctions",
-                    message: format!("decree {}: organisation_factor must be 1 or more", d.id),
-                });
+                return Err(Error::config(
+                    "sanctions",
+                    format!("decree {}: organisation_factor must be 1 or more", d.id),
+                ));
             }
         }
         Ok(rules)
@@ -235,7 +230,7 @@ impl SanctionRules {
     /// Checks a decision's legal basis and fine: the decree, article and clause exist and the
     /// fine is within the clause's range. Each refusal names its field.
     fn check(&self, decree: &str, article: &str, clause: &str, fine: i64) -> Result<()> {
-        let bad = |field: &'static str, message: String| Error::Invalid { field, message };
+        let bad = Error::invalid;
         let known = || {
             self.decrees
                 .iter()
@@ -246,41 +241,50 @@ impl SanctionRules {
         let d = self.decree(decree).ok_or_else(|| {
             bad(
                 "decree",
-                format!(
-                    "{decree:?} is not a sanctioning decree in the sanctions file (it has: {})",
-                    known()
-                ),
+                Msg::new("sanction-unknown-decree")
+                    .arg("decree", decree)
+                    .arg("known", known()),
             )
         })?;
         let number = article
             .trim()
             .trim_start_matches(|c: char| !c.is_ascii_digit());
-        let a = d.articles.iter().find(|a| a.number == number).ok_or_else(|| {
-            let listed: Vec<&str> = d.articles.iter().map(|a| a.number.as_str()).collect();
-            bad(
-                "article",
-                if listed.is_empty() {
-                    format!("the sanctions file lists no article of decree {} yet; the department adds them before a sanction under it is recorded", d.id)
-                } else {
-                    format!("decree {} has no article {article:?} in the sanctions file (it has: {})", d.id, listed.join(", "))
-                },
-            )
-        })?;
+        let a = d
+            .articles
+            .iter()
+            .find(|a| a.number == number)
+            .ok_or_else(|| {
+                let listed: Vec<&str> = d.articles.iter().map(|a| a.number.as_str()).collect();
+                bad(
+                    "article",
+                    if listed.is_empty() {
+                        Msg::new("sanction-no-articles").arg("decree", &d.id)
+                    } else {
+                        Msg::new("sanction-unknown-article")
+                            .arg("decree", &d.id)
+                            .arg("article", article)
+                            .arg("known", listed.join(", "))
+                    },
+                )
+            })?;
         let clause_no = clause
             .trim()
             .trim_start_matches(|c: char| !c.is_ascii_digit());
-        let c = a.clauses.iter().find(|c| c.number == clause_no).ok_or_else(|| {
-            let listed: Vec<&str> = a.clauses.iter().map(|c| c.number.as_str()).collect();
-            bad(
-                "clause",
-                format!(
-                    "art. {} of decree {} has no clause {clause:?} in the sanctions file (it has: {})",
-                    a.number,
-                    d.id,
-                    listed.join(", ")
-                ),
-            )
-        })?;
+        let c = a
+            .clauses
+            .iter()
+            .find(|c| c.number == clause_no)
+            .ok_or_else(|| {
+                let listed: Vec<&str> = a.clauses.iter().map(|c| c.number.as_str()).collect();
+                bad(
+                    "clause",
+                    Msg::new("sanction-unknown-clause")
+                        .arg("article", &a.number)
+                        .arg("decree", &d.id)
+                        .arg("clause", clause)
+                        .arg("known", listed.join(", ")),
+                )
+            })?;
         if fine == 0 && c.warning {
             return Ok(());
         }
@@ -288,33 +292,33 @@ impl SanctionRules {
         if fine < c.min_vnd || fine > max {
             return Err(bad(
                 "fine_vnd",
-                format!(
-                    "{} is outside art. {} cl. {} of decree {}: {} to {}{}",
-                    vnd(fine),
-                    a.number,
-                    c.number,
-                    d.id,
-                    vnd(c.min_vnd),
-                    vnd(c.max_vnd),
-                    if d.organisation_factor > 1 {
-                        format!(" ({} for an organisation)", vnd(max))
-                    } else {
-                        String::new()
-                    }
-                ),
+                Msg::new(if d.organisation_factor > 1 {
+                    "sanction-fine-out-of-range-org"
+                } else {
+                    "sanction-fine-out-of-range"
+                })
+                .arg("fine", vnd(fine))
+                .arg("article", &a.number)
+                .arg("clause", &c.number)
+                .arg("decree", &d.id)
+                .arg("min", vnd(c.min_vnd))
+                .arg("max", vnd(c.max_vnd))
+                .arg("organisation", vnd(max)),
             ));
         }
         Ok(())
     }
 }
 
-fn required<'a>(field: &'static str, value: &'a str, what: &str) -> Result<&'a str> {
+/// `value` trimmed, or an error that the sanction needs `field` (message `sanction-needs`, with
+/// the field named in words by `sanction-field-…`).
+fn required<'a>(field: &'static str, value: &'a str) -> Result<&'a str> {
     let v = value.trim();
     if v.is_empty() {
-        return Err(Error::Invalid {
+        return Err(Error::invalid(
             field,
-            message: format!("a sanction needs {what}"),
-        });
+            Msg::new("sanction-needs").label("what", format!("sanction-field-{field}")),
+        ));
     }
     Ok(v)
 }
@@ -322,10 +326,8 @@ fn required<'a>(field: &'static str, value: &'a str, what: &str) -> Result<&'a s
 /// A date as officers write it, `YYYY-MM-DD` or `dd/mm/yyyy`; errors name `field`.
 pub(crate) fn parse_date(field: &'static str, value: &str) -> Result<NaiveDate> {
     let v = value.trim();
-    crate::import::parse_date(v).ok_or_else(|| Error::Invalid {
-        field,
-        message: format!("{v:?} is not a date (dd/mm/yyyy, YYYY-MM-DD or ISO 8601)"),
-    })
+    crate::import::parse_date(v)
+        .ok_or_else(|| Error::invalid(field, Msg::new("watch-not-a-date").arg("value", v)))
 }
 
 impl Watch {
@@ -344,20 +346,21 @@ impl Watch {
             .state_requiring("sanction")
             .map(|s| s.id.clone())
         else {
-            return Err(Error::Transition(
-                "the case workflow has no state that records a sanction".into(),
+            return Err(Error::config(
+                "watch.cases",
+                "the case workflow has no state that records a sanction",
             ));
         };
         let (c, target, note) = self.checked_move(roles, case_id, &to, &new.note).await?;
-        let decision_no = required("decision_no", &new.decision_no, "its decision's number")?;
+        let decision_no = required("decision_no", &new.decision_no)?;
         let decision_date = parse_date("decision_date", &new.decision_date)?;
-        let decree = required("decree", &new.decree, "the decree it applies")?;
-        let article = required("article", &new.article, "the article it applies")?;
+        let decree = required("decree", &new.decree)?;
+        let article = required("article", &new.article)?;
         if new.fine_vnd < 0 {
-            return Err(Error::Invalid {
-                field: "fine_vnd",
-                message: format!("a fine cannot be negative ({})", new.fine_vnd),
-            });
+            return Err(Error::invalid(
+                "fine_vnd",
+                Msg::new("sanction-fine-negative").arg("fine", new.fine_vnd),
+            ));
         }
         // The dossier went to the Inspectorate first, and the decision follows it.
         let transferred = self
@@ -366,8 +369,9 @@ impl Watch {
             .transferred
             .clone()
             .ok_or_else(|| {
-                Error::Transition(
-                    "the case workflow names no state for a transfer to the Inspectorate".into(),
+                Error::config(
+                    "watch.cases",
+                    "the case workflow names no state for a transfer to the Inspectorate",
                 )
             })?;
         let transfer = self
@@ -377,34 +381,31 @@ impl Watch {
             .filter(|e| e.to == transferred)
             .map(|e| e.at)
             .max()
-            .ok_or_else(|| Error::Invalid {
-                field: "case",
-                message: format!(
-                    "a sanction needs the case's dossier transferred to the Inspectorate first ({transferred}); case {} never was",
-                    c.id
-                ),
+            .ok_or_else(|| {
+                Error::invalid(
+                    "case",
+                    Msg::new("sanction-not-transferred")
+                        .label("state", format!("case-state-{transferred}"))
+                        .arg("case", c.id),
+                )
             })?;
         let transfer_day = lantoa_core::time::local_date(lantoa_core::time::from_micros(transfer));
         let today = lantoa_core::time::local_date(self.clock.now());
         if decision_date > today {
-            return Err(Error::Invalid {
-                field: "decision_date",
-                message: format!(
-                    "{} is in the future (today is {})",
-                    decision_date.format("%d/%m/%Y"),
-                    today.format("%d/%m/%Y")
-                ),
-            });
+            return Err(Error::invalid(
+                "decision_date",
+                Msg::new("watch-date-in-future")
+                    .arg("date", decision_date.format("%d/%m/%Y"))
+                    .arg("today", today.format("%d/%m/%Y")),
+            ));
         }
         if decision_date < transfer_day {
-            return Err(Error::Invalid {
-                field: "decision_date",
-                message: format!(
-                    "{} is before the dossier was transferred to the Inspectorate on {}",
-                    decision_date.format("%d/%m/%Y"),
-                    transfer_day.format("%d/%m/%Y")
-                ),
-            });
+            return Err(Error::invalid(
+                "decision_date",
+                Msg::new("sanction-before-transfer")
+                    .arg("date", decision_date.format("%d/%m/%Y"))
+                    .arg("transferred", transfer_day.format("%d/%m/%Y")),
+            ));
         }
         self.sanctions
             .check(decree, article, &new.clause, new.fine_vnd)?;
@@ -445,7 +446,7 @@ impl Watch {
         .await?;
         tx.commit().await?;
         let sanction = self.case_sanction(c.id).await?.ok_or_else(|| {
-            Error::Transition(format!(
+            Error::internal(format!(
                 "sanction {id} was recorded but cannot be read back"
             ))
         })?;

@@ -198,12 +198,12 @@ impl Field {
             "responsible" => Field::Responsible,
             "links" => Field::Links,
             other => {
-                return Err(Error::Invalid {
-                    field: "signals",
-                    message: format!(
-                        "rule {rule}: unknown field {other:?} (text, masthead, footer, sections, byline, responsible, links)"
+                return Err(invalid(
+                    rule,
+                    format!(
+                        "unknown field {other:?} (text, masthead, footer, sections, byline, responsible, links)"
                     ),
-                });
+                ));
             }
         })
     }
@@ -225,10 +225,7 @@ impl PhraseSet {
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .build(&phrases)
-            .map_err(|e| Error::Invalid {
-                field: "signals",
-                message: format!("rule {rule}: {e}"),
-            })?;
+            .map_err(|e| invalid(rule, e))?;
         Ok(Self { phrases, ac })
     }
 
@@ -361,10 +358,7 @@ pub struct PageView<'a> {
 }
 
 fn invalid(rule: &str, message: impl std::fmt::Display) -> Error {
-    Error::Invalid {
-        field: "signals",
-        message: format!("rule {rule}: {message}"),
-    }
+    Error::config("signals", format!("rule {rule}: {message}"))
 }
 
 impl Rules {
@@ -386,9 +380,8 @@ impl Rules {
 
     /// Rules from TOML source; `read_list` supplies the files lists refer to.
     pub fn parse(src: &str, read_list: impl Fn(&str) -> Result<String>) -> Result<Self> {
-        let not_valid = |e: &dyn std::fmt::Display| Error::Invalid {
-            field: "signals",
-            message: format!("the rules file is not valid: {e}"),
+        let not_valid = |e: &dyn std::fmt::Display| {
+            Error::config("signals", format!("the rules file is not valid: {e}"))
         };
         // serde cannot refuse unknown keys through a flattened enum; a misspelt key would be
         // silently ignored, so keys are checked here.

@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
+use lantoa_core::msg::Msg;
 use lantoa_core::text;
 use lantoa_registry::Registry;
 use lantoa_store::audit::{self, Entry};
@@ -88,12 +89,10 @@ impl FromStr for SubjectKind {
             "clip" | "video" => SubjectKind::Clip,
             "post" | "bai viet" => SubjectKind::Post,
             _ => {
-                return Err(Error::Invalid {
-                    field: "kind",
-                    message: format!(
-                        "{s:?} is not a subject kind (website, social_network, social_account, video_channel, clip, post)"
-                    ),
-                });
+                return Err(Error::invalid(
+                    "kind",
+                    Msg::new("subject-bad-kind").arg("value", s),
+                ));
             }
         };
         Ok(kind)
@@ -111,24 +110,26 @@ pub fn normalise_url(input: &str) -> Result<(String, String, String)> {
     } else {
         format!("https://{raw}")
     };
-    let bad = |m: &str| Error::Invalid {
-        field: "url",
-        message: format!("{raw:?} {m}"),
-    };
+    let bad = |key: &str| Error::invalid("url", Msg::new(key).arg("url", raw));
     if raw.is_empty() {
-        return Err(bad("is empty"));
+        return Err(bad("url-empty"));
     }
-    let mut url = url::Url::parse(&with_scheme).map_err(|e| bad(&format!("is not a URL ({e})")))?;
+    let mut url = url::Url::parse(&with_scheme).map_err(|e| {
+        Error::invalid(
+            "url",
+            Msg::new("url-unreadable").arg("url", raw).arg("detail", e),
+        )
+    })?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(bad("must be an http or https address"));
+        return Err(bad("url-not-http"));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(bad("must not carry a user name or password"));
+        return Err(bad("url-credentials"));
     }
     let host = url
         .host_str()
         .filter(|h| h.contains('.') || *h == "localhost")
-        .ok_or_else(|| bad("has no host name"))?
+        .ok_or_else(|| bad("url-no-host"))?
         .to_lowercase();
     url.set_fragment(None);
     let bare = host.strip_prefix("www.").unwrap_or(&host).to_owned();
@@ -319,19 +320,16 @@ impl Watch {
         let (url, key, host) = normalise_url(&new.url)?;
         let name = text::clean(&new.name);
         if name.is_empty() {
-            return Err(Error::Invalid {
-                field: "name",
-                message: "must not be empty".into(),
-            });
+            return Err(Error::invalid("name", Msg::new("subject-name-empty")));
         }
         let chars = name.chars().count();
         if chars > MAX_NAME_CHARS {
-            return Err(Error::Invalid {
-                field: "name",
-                message: format!(
-                    "is {chars} characters long; a subject's name has at most {MAX_NAME_CHARS} (a site's or a page's name, not its text)"
-                ),
-            });
+            return Err(Error::invalid(
+                "name",
+                Msg::new("subject-name-too-long")
+                    .arg("chars", chars)
+                    .arg("max", MAX_NAME_CHARS),
+            ));
         }
         if let Some(unit) = new.managing_unit_id {
             // Through the registry's API: an unknown id is refused.

@@ -210,19 +210,19 @@ async fn issue_all(env: &Env) -> Vec<lantoa_watch::CaseDocument> {
             &officer[..],
             DocumentKind::Transfer,
             invitation(),
-            "cannot be issued while the case is in moi_lam_viec",
+            "cannot be issued while the case is at \"Unit invited",
         ),
         (
             &[Role::Viewer][..],
             DocumentKind::Invitation,
             invitation(),
-            "needs the role",
+            "needs one of the roles",
         ),
         (
             &officer[..],
             DocumentKind::Invitation,
             DocumentInput::default(),
-            "meeting_at: this document needs",
+            "meeting_at: This document needs",
         ),
         (
             &officer[..],
@@ -237,7 +237,7 @@ async fn issue_all(env: &Env) -> Vec<lantoa_watch::CaseDocument> {
             &officer[..],
             DocumentKind::Minutes,
             invitation(),
-            "attendees: this document needs",
+            "attendees: This document needs",
         ),
     ] {
         let e = env

@@ -7,6 +7,8 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use lantoa_core::error_code::{self, ErrorCode, HasErrorCode};
 
+use lantoa_core::msg::{Arg, Describe, Msg};
+
 use crate::ctx::Ctx;
 use crate::i18n::tr;
 
@@ -15,15 +17,14 @@ const MAX_MESSAGE_CHARS: usize = 2_000;
 /// The longest quoted value in a console error message, in characters.
 const MAX_ARG_CHARS: usize = 300;
 
-/// An error answer. `key` and `args` name the console message; `message` is the API's text.
+/// An error answer. `msg` names the console message (in the console's or the domain's
+/// catalogue) and its arguments; `message` is the API's text.
 #[derive(Debug, Clone)]
 pub struct WebError {
     /// The stable code and status.
     pub code: ErrorCode,
-    /// Message id in the catalogues.
-    pub key: &'static str,
-    /// Arguments of the message.
-    pub args: Vec<(&'static str, String)>,
+    /// The message, by id and arguments.
+    pub msg: Msg,
     /// The English message for API clients.
     pub message: String,
 }
@@ -31,8 +32,33 @@ pub struct WebError {
 impl WebError {
     /// The console's message for it, in `lang`.
     pub fn console_message(&self, lang: crate::i18n::Lang) -> String {
-        let args: Vec<(&str, String)> = self.args.iter().map(|(k, v)| (*k, v.clone())).collect();
-        tr(lang, self.key, &args)
+        crate::i18n::msg(lang, &self.msg)
+    }
+
+    /// An error of `code` that says what a domain crate said: the console renders `msg` in the
+    /// reader's language, the API gives its English.
+    pub fn said(code: ErrorCode, msg: Msg) -> Self {
+        let message = msg.to_string();
+        Self::new(code, "", message).with_msg(msg)
+    }
+
+    fn with_msg(mut self, msg: Msg) -> Self {
+        // Arguments quote what the caller sent: each is cut to a short excerpt.
+        self.msg = Msg {
+            key: msg.key,
+            args: msg
+                .args
+                .into_iter()
+                .map(|(k, a)| match a {
+                    Arg::Text(t) => (
+                        k,
+                        Arg::Text(lantoa_core::text::excerpt(&t, MAX_ARG_CHARS).into_owned()),
+                    ),
+                    other => (k, other),
+                })
+                .collect(),
+        };
+        self
     }
 
     /// An error of `code` with console message `key` and API message `message`.
@@ -43,8 +69,7 @@ impl WebError {
         let message = message.into();
         Self {
             code,
-            key,
-            args: Vec::new(),
+            msg: Msg::new(key),
             message: lantoa_core::text::excerpt(&message, MAX_MESSAGE_CHARS).into_owned(),
         }
     }
@@ -52,11 +77,19 @@ impl WebError {
     /// Adds a message argument.
     pub fn arg(mut self, name: &'static str, value: impl ToString) -> Self {
         let value = value.to_string();
-        self.args.push((
+        self.msg = self.msg.arg(
             name,
             lantoa_core::text::excerpt(&value, MAX_ARG_CHARS).into_owned(),
-        ));
+        );
         self
+    }
+
+    /// A text argument of the message, if it has one by this name.
+    pub fn text_arg(&self, name: &str) -> Option<&str> {
+        self.msg.args.iter().find_map(|(k, a)| match a {
+            Arg::Text(t) if k == name => Some(t.as_str()),
+            _ => None,
+        })
     }
 
     /// Not signed in.
@@ -181,7 +214,7 @@ impl IntoResponse for WebError {
             serde_json::json!({ "error": { "code": self.code.code, "message": self.message } });
         let mut r = (self.status(), axum::Json(body)).into_response();
         if self.code == error_code::RATE_LIMITED
-            && let Some((_, secs)) = self.args.iter().find(|(k, _)| *k == "seconds")
+            && let Some(secs) = self.text_arg("seconds")
             && let Ok(v) = HeaderValue::from_str(secs)
         {
             r.headers_mut().insert(header::RETRY_AFTER, v);
@@ -255,25 +288,9 @@ impl From<lantoa_accounts::Error> for WebError {
 impl From<lantoa_registry::Error> for WebError {
     fn from(e: lantoa_registry::Error) -> Self {
         use lantoa_registry::Error as R;
-        let code = e.error_code();
-        let msg = e.to_string();
         match e {
-            R::NotFound(_) | R::UnknownLegacyCommune(_) => {
-                WebError::new(code, "err-not-found", msg)
-            }
-            R::Duplicate { code: c, .. } => {
-                WebError::new(code, "err-unit-duplicate", msg).arg("code", c)
-            }
-            R::Invalid { field, message } => WebError::new(code, "err-unit-invalid", msg)
-                .arg("field", field)
-                .arg("detail", message),
-            R::Ended(_) => WebError::new(code, "err-unit-ended", msg),
-            R::DateOrder { current, .. } => {
-                WebError::new(code, "err-date-order", msg).arg("current", current)
-            }
-            R::KindMismatch { .. } => WebError::new(code, "err-kind-mismatch", msg),
             R::Store(s) => s.into(),
-            other => storage_or_internal(&other, code),
+            other => WebError::said(other.error_code(), other.message()),
         }
     }
 }
@@ -290,17 +307,11 @@ pub fn parse_unit_kind(value: &str) -> Result<lantoa_core::unit::UnitKind, WebEr
 impl From<lantoa_watch::Error> for WebError {
     fn from(e: lantoa_watch::Error) -> Self {
         use lantoa_watch::Error as W;
-        let code = e.error_code();
-        let msg = e.to_string();
         match e {
             W::Registry(r) => r.into(),
             W::Store(s) => s.into(),
-            W::NotFound(_) | W::CaseNotFound(_) => WebError::new(code, "err-not-found", msg),
-            W::NotAllowed(_) | W::Transition(_) | W::CaseOpen { .. } => {
-                WebError::new(code, "err-watch-refused", msg.clone()).arg("detail", msg)
-            }
-            other => WebError::new(code, "err-watch-invalid", msg.clone())
-                .arg("detail", other.to_string()),
+            W::Internal(_) | W::Config { .. } => WebError::internal(e),
+            other => WebError::said(other.error_code(), other.message()),
         }
     }
 }
@@ -464,9 +475,9 @@ mod tests {
         }
         for v in ["31/02/2025", "30.01.2025", "", "ngày 30"] {
             let e = parse_date("valid_from", v).unwrap_err();
-            assert_eq!(e.key, "err-bad-date", "{v}");
+            assert_eq!(e.msg.key, "err-bad-date", "{v}");
             assert!(e.message.starts_with("valid_from: "), "{}", e.message);
-            assert_eq!(e.args, vec![("value", v.to_owned())]);
+            assert_eq!(e.text_arg("value"), Some(v));
         }
     }
 }

@@ -31,10 +31,12 @@ pub(crate) async fn case_document(
 ) -> Result<Response, WebError> {
     let d = state.watch.document(doc).await?;
     if d.case_id != case {
-        return Err(lantoa_watch::Error::Invalid {
-            field: "document",
-            message: format!("document {doc} is not of case {case}"),
-        }
+        return Err(lantoa_watch::Error::invalid(
+            "document",
+            lantoa_core::Msg::new("document-not-of-case")
+                .arg("document", doc)
+                .arg("case", case),
+        )
         .into());
     }
     let bytes = state.watch.document_bytes(&d).await?;

@@ -2,121 +2,57 @@
 //!
 //! Every text the console shows comes from here; handlers and templates name messages by id.
 //! A test checks that both catalogues define the same ids and that every id used in a
-//! template or in code exists.
+//! template or in code exists. The domain's own messages (errors, quarantine reasons:
+//! `lantoa_core::msg`) are loaded beside the console's, so a page renders them by the same ids.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
-
-use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 /// The Vietnamese catalogue.
 pub const VI: &str = include_str!("../locales/vi.ftl");
 /// The English catalogue.
 pub const EN: &str = include_str!("../locales/en.ftl");
 
-/// A console language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// Tiếng Việt (the default).
-    #[default]
-    Vi,
-    /// English.
-    En,
-}
+pub use lantoa_core::msg::Lang;
+use lantoa_core::msg::{Catalogues, Msg};
 
-impl Lang {
-    /// `vi` or `en`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Vi => "vi",
-            Lang::En => "en",
-        }
-    }
-
-    /// `en` gives English; anything else Vietnamese.
-    pub fn from_code(code: &str) -> Self {
-        if code.trim() == "en" {
-            Lang::En
-        } else {
-            Lang::Vi
-        }
-    }
-}
-
-struct Catalogues {
-    vi: FluentBundle<FluentResource>,
-    en: FluentBundle<FluentResource>,
-}
-
-fn bundle(source: &str, lang: &str) -> FluentBundle<FluentResource> {
-    let id = lang.parse().unwrap_or_default();
-    let mut b = FluentBundle::new_concurrent(vec![id]);
-    b.set_use_isolating(false);
-    let res = match FluentResource::try_new(source.to_owned()) {
-        Ok(r) => r,
-        Err((r, errors)) => {
-            tracing::error!(lang, ?errors, "message catalogue has syntax errors");
-            r
-        }
-    };
-    if let Err(errors) = b.add_resource(res) {
-        tracing::error!(lang, ?errors, "message catalogue has duplicate ids");
-    }
-    b
-}
-
+/// The console's catalogues with the domain's (errors, quarantine reasons) beside them.
 fn catalogues() -> &'static Catalogues {
     static C: OnceLock<Catalogues> = OnceLock::new();
-    C.get_or_init(|| Catalogues {
-        vi: bundle(VI, "vi"),
-        en: bundle(EN, "en"),
-    })
+    C.get_or_init(|| Catalogues::new(&[VI, lantoa_core::msg::VI], &[EN, lantoa_core::msg::EN]))
 }
 
 /// The text of message `id` in `lang`, with `args` filled in. An unknown id returns the id
 /// itself (and the catalogue test fails), so a page never breaks for a missing text.
 pub fn tr(lang: Lang, id: &str, args: &[(&str, String)]) -> String {
     let c = catalogues();
-    let b = match lang {
-        Lang::Vi => &c.vi,
-        Lang::En => &c.en,
-    };
-    let Some(pattern) = b.get_message(id).and_then(|m| m.value()) else {
+    if !c.has(lang, id) {
         tracing::warn!(id, lang = lang.code(), "missing message");
-        return id.to_owned();
-    };
-    let mut fargs = FluentArgs::new();
-    for (k, v) in args {
-        match v.parse::<i64>() {
-            Ok(n) => fargs.set(*k, FluentValue::from(n)),
-            Err(_) => fargs.set(*k, FluentValue::from(v.clone())),
-        }
     }
-    let mut errors = vec![];
-    b.format_pattern(pattern, Some(&fargs), &mut errors)
-        .into_owned()
+    c.tr(lang, id, args)
+}
+
+/// A domain message (an error, a quarantine reason) in `lang`.
+pub fn msg(lang: Lang, m: &Msg) -> String {
+    catalogues().render(lang, m)
 }
 
 /// Whether message `id` exists (in Vietnamese, which has every id the English has).
 pub fn has(id: &str) -> bool {
-    catalogues().vi.has_message(id)
+    catalogues().has(Lang::Vi, id)
 }
 
 /// The ids a catalogue source defines.
 pub fn ids(source: &str) -> Vec<String> {
-    let res = match FluentResource::try_new(source.to_owned()) {
-        Ok(r) | Err((r, _)) => r,
-    };
-    res.entries()
-        .filter_map(|e| match e {
-            fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
-            _ => None,
-        })
-        .collect()
+    lantoa_core::msg::ids(source)
 }
 
 /// Maps a language to its ids, for the catalogue test.
 pub fn all_ids() -> HashMap<&'static str, Vec<String>> {
-    HashMap::from([("vi", ids(VI)), ("en", ids(EN))])
+    // The domain's ids are the console's too; an id in both catalogues would be refused by the
+    // bundle and fails the catalogue test as a repeat.
+    HashMap::from([
+        ("vi", [ids(VI), ids(lantoa_core::msg::VI)].concat()),
+        ("en", [ids(EN), ids(lantoa_core::msg::EN)].concat()),
+    ])
 }

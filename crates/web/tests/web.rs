@@ -376,7 +376,8 @@ mod bad_input {
             .await;
         assert_eq!(r.status, 422);
         assert!(
-            r.body.contains("Trường &quot;code&quot; không hợp lệ"),
+            r.body
+                .contains("Chữ số kiểm tra của mã số thuế 0100109107 không đúng"),
             "{}",
             r.body
         );
@@ -804,6 +805,10 @@ mod catalogues {
         let vi = ids("vi");
         let en = ids("en");
         assert!(vi.len() > 100);
+        // The console's and the domain's catalogues share one namespace: no id twice.
+        let all = lantoa_web::i18n::all_ids();
+        assert_eq!(all["vi"].len(), vi.len(), "an id repeats in vi");
+        assert_eq!(all["en"].len(), en.len(), "an id repeats in en");
         assert_eq!(
             vi.difference(&en).collect::<Vec<_>>(),
             Vec::<&String>::new(),
@@ -2837,8 +2842,8 @@ mod cases {
         assert!(r.body.contains("note"), "{}", r.body);
         // Findings that are not numbers, or not the subject's, are named.
         for (listed, says) in [
-            ("7, x", "is not a finding&#x27;s number"),
-            ("424242", "finding 424242"),
+            ("7, x", "không phải số hiệu của dấu hiệu"),
+            ("424242", "Dấu hiệu số 424242 không thuộc đối tượng"),
         ] {
             let mut with = open.to_vec();
             with.push(("findings", listed));
@@ -2864,7 +2869,7 @@ mod cases {
         // A second open case on the same subject and category names the first.
         let r = app.post_form("/watch/cases", Some(&lan), &open).await;
         assert_eq!(r.status, 409, "{}", r.body);
-        assert!(r.body.contains("already has an open case"), "{}", r.body);
+        assert!(r.body.contains("đang có hồ sơ mở về"), "{}", r.body);
         // The inspector may not move it from phat_hien; the officer may.
         let step = |to: &'static str| [("to", to), ("note", "theo quy trình")];
         let r = app
@@ -2872,7 +2877,8 @@ mod cases {
             .await;
         assert_eq!(r.status, 403, "{}", r.body);
         assert!(
-            r.body.contains("needs the role watch_officer"),
+            r.body
+                .contains("cần một trong các vai trò: Chuyên viên thông tin điện tử"),
             "{}",
             r.body
         );
@@ -2893,7 +2899,12 @@ mod cases {
             .post_form(&format!("{case}/move"), Some(&lan), &step("xu_phat"))
             .await;
         assert_eq!(r.status, 409, "{}", r.body);
-        assert!(r.body.contains("cho_phan_hoi"), "{}", r.body);
+        // Where it can go, by the steps' names, not their codes.
+        assert!(
+            r.body.contains("chỉ chuyển sang: Chờ phản hồi"),
+            "{}",
+            r.body
+        );
         let page = app.get(&case, Some(&xem)).await;
         assert!(page.body.contains("Mời làm việc"), "{}", page.body);
         assert!(
@@ -3161,7 +3172,7 @@ mod cases {
             )
             .await;
         assert_eq!(r.status, 422, "{}", r.body);
-        assert!(r.body.contains("in the past"), "{}", r.body);
+        assert!(r.body.contains("đã qua; ngày kiểm tra lại"), "{}", r.body);
         assert_eq!(w.case(c.id).await.unwrap().state, "cho_phan_hoi");
         let r = app
             .post_form(
@@ -3297,7 +3308,7 @@ mod cases {
             .await;
         assert_eq!(r.status, 409, "{}", r.body);
         assert!(
-            r.body.contains("xem_xet cannot go to xu_phat"),
+            r.body.contains(r#"cannot go to \"Sanctioned\""#),
             "{}",
             r.body
         );
@@ -5747,7 +5758,7 @@ mod reports {
         ] {
             let r = app.get(bad, Some(&kh)).await;
             assert_eq!(r.status, 422, "{bad}: {}", r.body);
-            assert!(r.body.contains("kind"), "{}", r.body);
+            assert!(r.body.contains("chỉ tiêu"), "{}", r.body);
         }
         let r = app
             .get(

@@ -21,10 +21,7 @@ pub struct Screenshots {
 const LOCKDOWN: &[u8] = b"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:\">";
 
 fn err(e: impl std::fmt::Display) -> Error {
-    Error::Invalid {
-        field: "screenshot",
-        message: e.to_string(),
-    }
+    Error::internal(format!("screenshot: {e}"))
 }
 
 /// The captured HTML with the lock-down policy placed first in its head (or before it all when

@@ -259,10 +259,7 @@ impl Fetcher {
                 overrides,
             }))
             .build()
-            .map_err(|e| Error::Invalid {
-                field: "crawl",
-                message: format!("cannot build the HTTP client: {e}"),
-            })?;
+            .map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
             client,
             config: Arc::new(config),

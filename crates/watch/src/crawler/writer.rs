@@ -58,10 +58,10 @@ impl PageWriter {
     }
 
     fn sender(&self) -> Result<mpsc::Sender<Pending>> {
-        let mut slot = self.sender.lock().map_err(|_| Error::Invalid {
-            field: "crawl",
-            message: "the page writer's lock was poisoned by a panic".into(),
-        })?;
+        let mut slot = self
+            .sender
+            .lock()
+            .map_err(|_| Error::internal("the page writer's lock was poisoned by a panic"))?;
         if let Some(s) = slot.as_ref().filter(|s| !s.is_closed()) {
             return Ok(s.clone());
         }
@@ -82,10 +82,7 @@ impl PageWriter {
         insert: Insert,
     ) -> Result<i64> {
         let (reply, answer) = oneshot::channel();
-        let stopped = || Error::Invalid {
-            field: "crawl",
-            message: "the page writer stopped".into(),
-        };
+        let stopped = || Error::internal("the page writer stopped");
         self.sender()?
             .send(Pending {
                 crawl_id,
@@ -100,10 +97,7 @@ impl PageWriter {
         answer
             .await
             .map_err(|_| stopped())?
-            .map_err(|message| Error::Invalid {
-                field: "storage",
-                message,
-            })
+            .map_err(Error::internal)
     }
 }
 

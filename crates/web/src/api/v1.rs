@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use lantoa_accounts::NewUser;
-use lantoa_core::Role;
+use lantoa_core::{Msg, Role};
 use lantoa_registry::{ListQuery, NewUnit};
 use serde::Deserialize;
 use serde_json::json;
@@ -420,20 +420,17 @@ pub async fn issue_document(
     ApiJson(b): ApiJson<DocumentBody>,
 ) -> Result<Json<serde_json::Value>, WebError> {
     let kind = lantoa_watch::DocumentKind::parse(&b.kind).ok_or_else(|| {
-        WebError::from(lantoa_watch::Error::Invalid {
-            field: "kind",
-            message: format!(
-                "{:?} is not a document; documents are invitation, minutes, transfer, takedown",
-                b.kind
-            ),
-        })
+        WebError::from(lantoa_watch::Error::invalid(
+            "kind",
+            Msg::new("document-bad-kind").arg("value", &b.kind),
+        ))
     })?;
     let input: lantoa_watch::DocumentInput =
         serde_json::from_value(serde_json::Value::Object(b.input)).map_err(|e| {
-            WebError::from(lantoa_watch::Error::Invalid {
-                field: "body",
-                message: e.to_string(),
-            })
+            WebError::from(lantoa_watch::Error::invalid(
+                "body",
+                Msg::new("body-unreadable").arg("detail", e),
+            ))
         })?;
     let d = state
         .watch

@@ -121,10 +121,10 @@ pub async fn board(
     let counted = match (span.micros()?, q.kind.as_deref()) {
         (Some((from, to)), Some(kind)) => Some(state.watch.cases_counted(kind, from, to).await?),
         (Some(_), None) => {
-            return Err(lantoa_watch::Error::Invalid {
-                field: "kind",
-                message: "say which figure's cases (kind=invited, transferred…)".into(),
-            }
+            return Err(lantoa_watch::Error::invalid(
+                "kind",
+                lantoa_core::Msg::new("case-figure-needed"),
+            )
             .into());
         }
         _ => None,
@@ -154,9 +154,11 @@ pub async fn open(
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|id| {
-            id.parse::<i64>().map_err(|_| lantoa_watch::Error::Invalid {
-                field: "findings",
-                message: format!("{id:?} is not a finding's number"),
+            id.parse::<i64>().map_err(|_| {
+                lantoa_watch::Error::invalid(
+                    "findings",
+                    lantoa_core::Msg::new("finding-bad-number").arg("value", id),
+                )
             })
         })
         .collect();
@@ -411,10 +413,10 @@ pub async fn issue_document(
                 .issue_document(&ctx.actor(), &ctx.roles(), id, k, &input)
                 .await
         }
-        None => Err(lantoa_watch::Error::Invalid {
-            field: "kind",
-            message: format!("{kind:?} is not a document"),
-        }),
+        None => Err(lantoa_watch::Error::invalid(
+            "kind",
+            lantoa_core::Msg::new("document-bad-kind").arg("value", &kind),
+        )),
     };
     let echo = minijinja::context! {
         kind => kind, date => input.date, meeting_at => form.get("meeting_at"),
