@@ -164,3 +164,79 @@ impl HasErrorCode for Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lantoa_core::msg::{Arg, Lang, domain, english_words};
+
+    /// One of each variant that speaks to people (the match below breaks the build when a
+    /// variant is added and not listed here).
+    fn every_variant() -> Vec<Error> {
+        let all = vec![
+            Error::invalid("name", Msg::new("subject-name-empty")),
+            Error::Duplicate("X1".into()),
+            Error::NotFound(7),
+            Error::File("X1".into()),
+            Error::Forbidden {
+                host: "X1".into(),
+                address: "X2".into(),
+            },
+            Error::Unreachable {
+                host: "X1".into(),
+                reason: "X2".into(),
+            },
+            Error::NotAllowed(Msg::new("case-open-needs-role").label("role", "role-watch_officer")),
+            Error::Transition(Msg::new("case-changed-meanwhile").arg("case", 3)),
+            Error::CaseOpen {
+                existing: 1,
+                subject: "X1".into(),
+                category: "bao_hoa".into(),
+            },
+            Error::CaseNotFound(9),
+            Error::config("signals", "X1"),
+            Error::internal("X1"),
+            Error::Registry(lantoa_registry::Error::NotFound(4)),
+        ];
+        for e in &all {
+            match e {
+                Error::Invalid { .. }
+                | Error::Duplicate(_)
+                | Error::NotFound(_)
+                | Error::File(_)
+                | Error::Forbidden { .. }
+                | Error::Unreachable { .. }
+                | Error::NotAllowed(_)
+                | Error::Transition(_)
+                | Error::CaseOpen { .. }
+                | Error::CaseNotFound(_)
+                | Error::Config { .. }
+                | Error::Internal(_)
+                | Error::Registry(_)
+                | Error::Store(_) => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_variant_speaks_vietnamese_and_english() {
+        for e in every_variant() {
+            let m = e.message();
+            let vi = m.text(Lang::Vi);
+            let en = m.text(Lang::En);
+            assert!(
+                domain().has(Lang::Vi, &m.key),
+                "{e:?}: no message {}",
+                m.key
+            );
+            for (_, a) in &m.args {
+                if let Arg::Label(id) = a {
+                    assert!(domain().has(Lang::Vi, id), "{e:?}: no label {id}");
+                }
+            }
+            assert_ne!(vi, en, "{e:?}");
+            assert!(english_words(&vi).is_empty(), "{e:?}: {vi}");
+        }
+    }
+}

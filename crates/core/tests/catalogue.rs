@@ -1,0 +1,70 @@
+//! Every message id the workspace's code names literally is in both domain catalogues, so no
+//! page or answer ever shows a bare id. Ids built at run time from a prefix (`case-state-…`,
+//! `role-…`) are checked by the crates that own the values, against their enumerations.
+
+use std::path::{Path, PathBuf};
+
+use lantoa_core::msg::{EN, VI, ids};
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The string literal right after each occurrence of `call` (`Msg::new(` …).
+fn literal_ids<'a>(src: &'a str, call: &str) -> Vec<&'a str> {
+    src.match_indices(call)
+        .filter_map(|(at, _)| {
+            let rest = src[at + call.len()..].trim_start();
+            let rest = rest.strip_prefix('"')?;
+            let end = rest.find('"')?;
+            let id = &rest[..end];
+            id.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+                .then_some(id)
+        })
+        .collect()
+}
+
+#[test]
+fn every_literal_message_id_in_the_code_is_in_both_catalogues() {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut files = Vec::new();
+    for krate in std::fs::read_dir(crates).unwrap() {
+        let src = krate.unwrap().path().join("src");
+        if src.is_dir() {
+            rust_files(&src, &mut files);
+        }
+    }
+    let vi = ids(VI);
+    let en = ids(EN);
+    let mut checked = 0;
+    let mut missing = Vec::new();
+    for file in &files {
+        let src = std::fs::read_to_string(file).unwrap();
+        // The catalogue's own unit tests name made-up ids on purpose.
+        let src = src.split("#[cfg(test)]").next().unwrap_or_default();
+        for call in ["Msg::new(", "Msg::new(\n", ".label(\"what\", "] {
+            for id in literal_ids(src, call) {
+                checked += 1;
+                if !vi.iter().any(|v| v == id) || !en.iter().any(|e| e == id) {
+                    missing.push(format!("{}: {id}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 50,
+        "only {checked} ids found: is the scan broken?"
+    );
+    assert!(
+        missing.is_empty(),
+        "ids missing from a catalogue: {missing:#?}"
+    );
+}
