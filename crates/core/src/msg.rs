@@ -127,6 +127,44 @@ pub fn english<S: serde::Serializer>(m: &Msg, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&m.to_string())
 }
 
+/// Serde for a [`Msg`] kept as two fields (use with `#[serde(flatten, with = "noted")]`):
+/// `note`, its English text, for readers of the stored JSON and API clients, and `msg`, the id
+/// and arguments the console renders in the reader's language. A record stored before it had
+/// `msg` reads back with its English `note` as the message's text (`note-as-written`).
+pub mod noted {
+    use super::Msg;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize)]
+    struct Out<'a> {
+        note: String,
+        msg: &'a Msg,
+    }
+
+    #[derive(Deserialize)]
+    struct In {
+        note: String,
+        #[serde(default)]
+        msg: Option<Msg>,
+    }
+
+    /// Writes `note` and `msg`.
+    pub fn serialize<S: Serializer>(m: &Msg, s: S) -> Result<S::Ok, S::Error> {
+        Out {
+            note: m.to_string(),
+            msg: m,
+        }
+        .serialize(s)
+    }
+
+    /// Reads `msg`, or a bare `note` as written.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Msg, D::Error> {
+        let i = In::deserialize(d)?;
+        Ok(i.msg
+            .unwrap_or_else(|| Msg::new("note-as-written").arg("note", i.note)))
+    }
+}
+
 /// Implemented by what says something to people: every crate's error, a row's reason.
 pub trait Describe {
     /// What to say.
@@ -271,6 +309,37 @@ pub fn english_words(text: &str) -> Vec<&'static str> {
         .copied()
         .filter(|e| words.iter().any(|w| w == e))
         .collect()
+}
+
+/// Whether `m` speaks both languages: its id and every label it names are in both domain
+/// catalogues, its two renderings differ, and the Vietnamese one has no English words. For the
+/// tests of every crate whose errors are messages.
+pub fn check_both_languages(m: &Msg) -> Result<(), String> {
+    let c = domain();
+    let mut ids = vec![m.key.as_str()];
+    for (_, a) in &m.args {
+        match a {
+            Arg::Text(_) => {}
+            Arg::Label(id) => ids.push(id),
+            Arg::Labels(list) => ids.extend(list.iter().map(String::as_str)),
+        }
+    }
+    for id in ids {
+        for lang in [Lang::Vi, Lang::En] {
+            if !c.has(lang, id) {
+                return Err(format!("{m:?}: no {id} in {lang:?}"));
+            }
+        }
+    }
+    let vi = m.text(Lang::Vi);
+    if vi == m.text(Lang::En) {
+        return Err(format!("{m:?}: the same in both languages: {vi}"));
+    }
+    let english = english_words(&vi);
+    if !english.is_empty() {
+        return Err(format!("{m:?}: {vi:?} has the English {english:?}"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -68,3 +68,42 @@ fn every_literal_message_id_in_the_code_is_in_both_catalogues() {
         "ids missing from a catalogue: {missing:#?}"
     );
 }
+
+#[test]
+fn the_value_types_refusals_speak_vietnamese_and_english() {
+    use lantoa_core::citizen_id::{CitizenIdError, Sex};
+    use lantoa_core::msg::{Describe, check_both_languages};
+    use lantoa_core::phone::PhoneError;
+    use lantoa_core::tax_code::TaxCodeError;
+    use lantoa_core::unit::BadCommuneCode;
+    let all: Vec<Box<dyn Describe>> = vec![
+        Box::new(PhoneError::Empty),
+        Box::new(PhoneError::NotADigit('x')),
+        Box::new(PhoneError::WrongLength(7)),
+        Box::new(PhoneError::UnknownPrefix("0241".into())),
+        Box::new(TaxCodeError::Shape),
+        Box::new(TaxCodeError::CheckDigit("X1".into())),
+        Box::new(TaxCodeError::NeverIssued("X1".into())),
+        Box::new(CitizenIdError::Shape(3)),
+        Box::new(CitizenIdError::UnknownProvince("X1".into())),
+        Box::new(CitizenIdError::BirthYearMismatch {
+            encoded: 1990,
+            given: 1991,
+        }),
+        Box::new(CitizenIdError::SexMismatch {
+            encoded: Sex::Male,
+            given: Sex::Female,
+        }),
+        Box::new(BadCommuneCode("X1".into())),
+    ];
+    for e in &all {
+        check_both_languages(&e.message()).unwrap();
+    }
+    // The refusal the issue quoted, in Vietnamese.
+    assert_eq!(
+        PhoneError::UnknownPrefix("0241".into())
+            .message()
+            .text(lantoa_core::Lang::Vi),
+        "Đầu số 0241 không thuộc nhà mạng di động nào."
+    );
+}

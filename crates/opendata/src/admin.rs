@@ -23,6 +23,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use lantoa_core::msg::Msg;
 use lantoa_core::text::tone_key;
 use lantoa_registry::Reference;
 
@@ -64,7 +65,7 @@ pub enum Mapped {
     /// Several units carry the name; each candidate, with its district when it is old.
     Shared(Vec<String>),
     /// No unit has this name or code; why, in the officer's words.
-    Unknown(String),
+    Unknown(Msg),
 }
 
 /// What else a row says about its unit, and when its names were written.
@@ -229,9 +230,12 @@ impl AdminMap {
         if let Some(p) = given(ctx.province)
             && self.province(p).is_none()
         {
-            return Mapped::Unknown(format!(
-                "\"{cell}\" is given in \"{p}\"; only the communes and wards of {HANOI} are known"
-            ));
+            return Mapped::Unknown(
+                Msg::new("admin-other-province")
+                    .arg("value", cell)
+                    .arg("province", p)
+                    .arg("city", HANOI),
+            );
         }
         let is_code = cell.len() == 5 && cell.bytes().all(|b| b.is_ascii_digit());
         let (name, in_cell) = match cell.split_once(',') {
@@ -242,9 +246,11 @@ impl AdminMap {
             Some(d) => match self.district(d) {
                 Some(official) => Some(official),
                 None => {
-                    return Mapped::Unknown(format!(
-                        "\"{d}\" was no district of {HANOI} before 1/7/2025"
-                    ));
+                    return Mapped::Unknown(
+                        Msg::new("admin-no-district")
+                            .arg("value", d)
+                            .arg("city", HANOI),
+                    );
                 }
             },
             None => None,
@@ -259,9 +265,11 @@ impl AdminMap {
                 current.or_else(old)
             };
             return found.unwrap_or_else(|| {
-                Mapped::Unknown(format!(
-                    "{cell} is no commune code of {HANOI}, old or current"
-                ))
+                Mapped::Unknown(
+                    Msg::new("admin-no-code")
+                        .arg("value", cell)
+                        .arg("city", HANOI),
+                )
             });
         }
         let key = tone_key(name);
@@ -292,10 +300,12 @@ impl AdminMap {
             }
         }
         Mapped::Unknown(match district {
-            Some(d) => format!(
-                "there was no commune or ward \"{name}\" in {d} before 1/7/2025, and no current one has the name"
-            ),
-            None => format!("\"{cell}\" is no commune or ward of {HANOI}, old or current"),
+            Some(d) => Msg::new("admin-not-in-district")
+                .arg("value", name)
+                .arg("district", d),
+            None => Msg::new("admin-no-commune")
+                .arg("value", cell)
+                .arg("city", HANOI),
         })
     }
 
@@ -346,10 +356,9 @@ impl AdminMap {
                 old: self.old_with_district(legacy),
                 into: into.iter().map(|&j| self.current[j].1.clone()).collect(),
             },
-            _ => Mapped::Unknown(format!(
-                "{} has no current unit in the conversion table",
-                self.old_with_district(legacy)
-            )),
+            _ => Mapped::Unknown(
+                Msg::new("admin-not-converted").arg("value", self.old_with_district(legacy)),
+            ),
         }
     }
 }
@@ -584,12 +593,12 @@ mod tests {
             },
         );
         assert!(
-            matches!(&outside, Mapped::Unknown(r) if r.contains("Tỉnh Bắc Ninh") && r.contains(HANOI)),
+            matches!(&outside, Mapped::Unknown(r) if r.to_string().contains("Tỉnh Bắc Ninh") && r.to_string().contains(HANOI)),
             "{outside:?}"
         );
         let nowhere = m.map_in("Phường Phúc Xá", old_in("Quận Không Có"));
         assert!(
-            matches!(&nowhere, Mapped::Unknown(r) if r.contains("\"Quận Không Có\" was no district")),
+            matches!(&nowhere, Mapped::Unknown(r) if r.to_string().contains("\"Quận Không Có\" was no district")),
             "{nowhere:?}"
         );
         // A current name with a stale district is still the current unit.
@@ -599,7 +608,7 @@ mod tests {
         ));
         let missing = m.map_in("Phường Không Có", old_in("Quận Ba Đình"));
         assert!(
-            matches!(&missing, Mapped::Unknown(r) if r.contains("in Quận Ba Đình before 1/7/2025")),
+            matches!(&missing, Mapped::Unknown(r) if r.to_string().contains("in Quận Ba Đình before 1/7/2025")),
             "{missing:?}"
         );
         assert!(matches!(m.map("Phường Không Có"), Mapped::Unknown(_)));

@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use lantoa_core::citizen_id::CitizenId;
+use lantoa_core::msg::{Describe as _, Msg};
 use lantoa_core::phone::NumberingPlan;
 use lantoa_core::tax_code::TaxCode;
 use unicode_normalization::UnicodeNormalization;
@@ -72,7 +73,8 @@ impl ErrorType {
     }
 }
 
-/// One error in one row.
+/// One error in one row. Stored and sent with its note in English and by id and arguments
+/// ([`lantoa_core::msg::noted`]), which the console renders in the reader's language.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RowError {
     /// Its kind.
@@ -85,7 +87,8 @@ pub struct RowError {
     /// The cell as given.
     pub cell: Option<String>,
     /// What is wrong, for the owner agency.
-    pub note: String,
+    #[serde(flatten, with = "lantoa_core::msg::noted")]
+    pub note: Msg,
 }
 
 /// One cell as read.
@@ -265,7 +268,7 @@ pub struct Checker<'s> {
     stage: String,
     /// Commune cells already mapped (with their district and province): the same few hundred
     /// names fill millions of rows.
-    communes: HashMap<String, Result<String, (ErrorType, String)>, foldhash::fast::RandomState>,
+    communes: HashMap<String, Result<String, (ErrorType, Msg)>, foldhash::fast::RandomState>,
     /// Scratch space for a commune cell's key in `communes`.
     place_key: String,
     /// The file's names are those before 1/7/2025.
@@ -374,11 +377,11 @@ impl<'s> Checker<'s> {
                 field: None,
                 field_number: None,
                 cell: None,
-                note: "every cell of the row is empty".into(),
+                note: Msg::new("row-blank"),
             }]);
         }
         for (i, field) in self.schema.fields.iter().enumerate() {
-            let err = |t: ErrorType, cell: Option<&str>, note: String| RowError {
+            let err = |t: ErrorType, cell: Option<&str>, note: Msg| RowError {
                 error_type: t,
                 field: Some(field.name.clone()),
                 field_number: Some(i + 1),
@@ -390,13 +393,13 @@ impl<'s> Checker<'s> {
                     errors.push(err(
                         ErrorType::MissingCell,
                         None,
-                        "the row ends before this column".into(),
+                        Msg::new("row-missing-cell"),
                     ));
                     out.end_value();
                     continue;
                 }
                 CellIn::Unreadable(p) => {
-                    errors.push(err(ErrorType::EncodingError, None, p.to_string()));
+                    errors.push(err(ErrorType::EncodingError, None, p.message()));
                     out.end_value();
                     continue;
                 }
@@ -408,7 +411,7 @@ impl<'s> Checker<'s> {
                     errors.push(err(
                         ErrorType::ConstraintError,
                         Some(raw),
-                        "a value is required".into(),
+                        Msg::new("cell-required"),
                     ));
                 }
                 out.end_value();
@@ -421,11 +424,9 @@ impl<'s> Checker<'s> {
                 errors.push(err(
                     ErrorType::ConstraintError,
                     Some(&trimmed.chars().take(80).collect::<String>()),
-                    format!(
-                        "the cell has {} characters; cells longer than {} are not accepted",
-                        trimmed.chars().count(),
-                        self.max_cell_chars
-                    ),
+                    Msg::new("cell-too-long")
+                        .arg("chars", trimmed.chars().count())
+                        .arg("max", self.max_cell_chars),
                 ));
                 out.end_value();
                 continue;
@@ -434,7 +435,7 @@ impl<'s> Checker<'s> {
                 errors.push(err(
                     ErrorType::TypeError,
                     Some(raw),
-                    format!("{trimmed} is a spreadsheet formula's error, not a value"),
+                    Msg::new("cell-formula-error").arg("value", trimmed),
                 ));
                 out.end_value();
                 continue;
@@ -470,7 +471,7 @@ impl<'s> Checker<'s> {
                     field: None,
                     field_number: Some(self.schema.fields.len() + k + 1),
                     cell: Some(e.clone()),
-                    note: "the row has more cells than the header".into(),
+                    note: Msg::new("row-extra-cell"),
                 });
             }
         }
@@ -531,11 +532,9 @@ impl<'s> Checker<'s> {
                         field: None,
                         field_number: None,
                         cell: Some(values.join(", ")),
-                        note: format!(
-                            "an earlier row has the same {} ({}) with other values",
-                            names.join(", "),
-                            values.join(", ")
-                        ),
+                        note: Msg::new("row-key-repeated")
+                            .arg("fields", names.join(", "))
+                            .arg("values", values.join(", ")),
                     }]);
                 }
                 None => {}
@@ -554,7 +553,7 @@ impl<'s> Checker<'s> {
                 field: Some(self.schema.fields[i].name.clone()),
                 field_number: Some(i + 1),
                 cell: Some(out[i].to_owned()),
-                note: "an earlier row has this value; the column's values must not repeat".into(),
+                note: Msg::new("cell-not-unique"),
             })
             .collect();
         if !unique_errors.is_empty() {
@@ -583,9 +582,9 @@ impl<'s> Checker<'s> {
         text: &str,
         place: Context<'_>,
         out: &mut String,
-    ) -> Result<Option<Bound>, (ErrorType, String)> {
+    ) -> Result<Option<Bound>, (ErrorType, Msg)> {
         use std::fmt::Write as _;
-        let te = |n: String| (ErrorType::TypeError, n);
+        let te = |n: Msg| (ErrorType::TypeError, n);
         let mut stage = std::mem::take(&mut self.stage);
         stage.clear();
         let typed: &mut String = if field.vn.is_some() { &mut stage } else { out };
@@ -620,11 +619,10 @@ impl<'s> Checker<'s> {
                 } else if false_values.iter().any(|v| v == text) {
                     typed.push_str("false");
                 } else {
-                    return Err(te(format!(
-                        "\"{text}\" is neither {} nor {}",
-                        true_values.join("/"),
-                        false_values.join("/")
-                    )));
+                    return Err(te(Msg::new("cell-not-boolean")
+                        .arg("value", text)
+                        .arg("true", true_values.join("/"))
+                        .arg("false", false_values.join("/"))));
                 }
                 None
             }
@@ -660,26 +658,22 @@ impl<'s> Checker<'s> {
         typed: &str,
         place: Context<'_>,
         out: &mut String,
-    ) -> Result<(), (ErrorType, String)> {
-        let te = |n: String| (ErrorType::TypeError, n);
+    ) -> Result<(), (ErrorType, Msg)> {
+        let te = |n: Msg| (ErrorType::TypeError, n);
         match kind {
             Kind::Name => clean::name_into(typed, out),
             Kind::Cccd => out.push_str(
                 CitizenId::parse(typed)
-                    .map_err(|e| te(format!("not a citizen identity number: {e}")))?
+                    .map_err(|e| te(e.message()))?
                     .as_str(),
             ),
             Kind::TaxCode => {
-                out.push_str(
-                    TaxCode::parse(typed)
-                        .map_err(|e| te(e.to_string()))?
-                        .as_str(),
-                );
+                out.push_str(TaxCode::parse(typed).map_err(|e| te(e.message()))?.as_str());
             }
             Kind::Phone => out.push_str(
                 self.plan
                     .parse(typed)
-                    .map_err(|e| te(e.to_string()))?
+                    .map_err(|e| te(e.message()))?
                     .national(),
             ),
             Kind::District => match self.admin.district(typed) {
@@ -687,10 +681,9 @@ impl<'s> Checker<'s> {
                 None => {
                     return Err((
                         ErrorType::ConstraintError,
-                        format!(
-                            "\"{typed}\" was no district of {} before 1/7/2025",
-                            crate::admin::HANOI
-                        ),
+                        Msg::new("admin-no-district")
+                            .arg("value", typed)
+                            .arg("city", crate::admin::HANOI),
                     ));
                 }
             },
@@ -699,10 +692,9 @@ impl<'s> Checker<'s> {
                 None => {
                     return Err((
                         ErrorType::ConstraintError,
-                        format!(
-                            "\"{typed}\" is not {}, whose units alone are known",
-                            crate::admin::HANOI
-                        ),
+                        Msg::new("admin-other-province-only")
+                            .arg("value", typed)
+                            .arg("city", crate::admin::HANOI),
                     ));
                 }
             },
@@ -761,7 +753,7 @@ impl<'s> Checker<'s> {
                     field: Some(field.name.clone()),
                     field_number: Some(i + 1),
                     cell: Some(out[i].to_owned()),
-                    note: e.to_string(),
+                    note: e.message(),
                 });
             }
         }
@@ -769,22 +761,21 @@ impl<'s> Checker<'s> {
 }
 
 /// What a commune cell's mapping makes of it: the current unit's name, or the error and why.
-fn commune_verdict(typed: &str, mapped: Mapped) -> Result<String, (ErrorType, String)> {
+fn commune_verdict(typed: &str, mapped: Mapped) -> Result<String, (ErrorType, Msg)> {
     match mapped {
         Mapped::Current { name, .. } | Mapped::Converted { name, .. } => Ok(name),
         Mapped::Divided { old, into } => Err((
             ErrorType::AmbiguousAdminMapping,
-            format!(
-                "\"{typed}\" is {old}, which on 1/7/2025 was divided between {}; which one holds this row depends on the street: give the current commune or ward",
-                into.join(", ")
-            ),
+            Msg::new("admin-divided")
+                .arg("value", typed)
+                .arg("old", old)
+                .arg("into", into.join(", ")),
         )),
         Mapped::Shared(c) => Err((
             ErrorType::AmbiguousAdminMapping,
-            format!(
-                "\"{typed}\" may be any of: {}; give the district, or the current commune or ward",
-                c.join("; ")
-            ),
+            Msg::new("admin-shared")
+                .arg("value", typed)
+                .arg("candidates", c.join("; ")),
         )),
         Mapped::Unknown(why) => Err((ErrorType::ConstraintError, why)),
     }
@@ -801,48 +792,50 @@ fn hash_with<'a>(seed: u64, scratch: &mut Vec<u8>, parts: impl Iterator<Item = &
     xxhash_rust::xxh3::xxh3_64_with_seed(scratch, seed)
 }
 
-fn constraint(field: &crate::schema::Field, cleaned: &str, bound: Option<Bound>) -> Option<String> {
+fn constraint(field: &crate::schema::Field, cleaned: &str, bound: Option<Bound>) -> Option<Msg> {
     // A character is one to four bytes: the byte length often answers without counting.
     let chars = || cleaned.chars().count();
     if let Some(n) = field.min_length
         && cleaned.len() / 4 < n
         && chars() < n
     {
-        return Some(format!("shorter than {n} characters"));
+        return Some(Msg::new("cell-too-short").arg("min", n));
     }
     if let Some(n) = field.max_length
         && cleaned.len() > n
         && chars() > n
     {
-        return Some(format!("longer than {n} characters"));
+        return Some(Msg::new("cell-longer-than").arg("max", n));
     }
     if let (Some(min), Some(v)) = (field.minimum, bound)
         && v < min
     {
-        return Some(format!("less than the minimum {}", show(min)));
+        return Some(Msg::new("cell-below-minimum").arg("min", show(min)));
     }
     if let (Some(max), Some(v)) = (field.maximum, bound)
         && v > max
     {
-        return Some(format!("more than the maximum {}", show(max)));
+        return Some(Msg::new("cell-above-maximum").arg("max", show(max)));
     }
     if let Some(p) = &field.pattern
         && !p.is_match(cleaned)
     {
-        return Some(format!("does not match the pattern {}", p.as_str()));
+        return Some(Msg::new("cell-pattern").arg("pattern", p.as_str()));
     }
     if let Some(allowed) = &field.allowed
         && !allowed.contains(cleaned)
     {
         let mut list: Vec<&String> = allowed.iter().collect();
         list.sort();
-        return Some(format!(
-            "not one of the allowed values ({})",
-            list.iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        return Some(
+            Msg::new("cell-not-allowed").arg(
+                "allowed",
+                list.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        );
     }
     None
 }

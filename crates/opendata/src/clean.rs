@@ -7,11 +7,19 @@
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 
+use lantoa_core::msg::Msg;
+
 use crate::schema::{DateFormat, StringFormat};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
-/// Why a value is not of its column's type; the note shown to the owner agency.
-pub type Note = String;
+/// Why a value is not of its column's type; the note shown to the owner agency, by message id
+/// (`cell-…` in the domain catalogues) with the value quoted.
+pub type Note = Msg;
+
+/// A note about value `s`.
+fn note(key: &str, s: &str) -> Note {
+    Msg::new(key).arg("value", s)
+}
 
 /// Excel's day 0 (its serials count days from 1899-12-30, leap-year bug included).
 fn excel_epoch() -> NaiveDate {
@@ -41,17 +49,17 @@ pub fn date(s: &str, format: &DateFormat) -> Result<NaiveDate, Note> {
             .parse::<f64>()
             .ok()
             .and_then(excel_serial)
-            .ok_or_else(|| format!("{s} is not an Excel date serial of 1900–2099"));
+            .ok_or_else(|| note("cell-not-excel-serial", s));
     }
     let order = match format {
         DateFormat::Default => {
             return NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| format!("\"{s}\" is not a date in the form YYYY-MM-DD"));
+                .map_err(|_| note("cell-not-iso-date", s));
         }
         // An ISO date (what a spreadsheet's date cell becomes) is unambiguous in any format.
         _ if s.len() == 10 && s.as_bytes()[4] == b'-' => {
             return NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| format!("\"{s}\" is not a day of the calendar"));
+                .map_err(|_| note("cell-not-calendar-day", s));
         }
         DateFormat::Any => ['d', 'm', 'Y'],
         DateFormat::Pattern(p) => {
@@ -70,22 +78,18 @@ pub fn date(s: &str, format: &DateFormat) -> Result<NaiveDate, Note> {
             order
         }
     };
-    let bad = || format!("\"{s}\" is not a date (expected day/month/year, e.g. 01/07/2025)");
+    let bad = || note("cell-not-date", s);
     let (d, m, y) = match day_month_year_fast(s.as_bytes(), order) {
         Some(dmy) => dmy,
         None => day_month_year(s, order).ok_or_else(bad)?,
     };
     if d == 0 && m == 0 {
-        return Err(format!(
-            "\"{s}\" gives only the year; a full date is required (record the year in a year column)"
-        ));
+        return Err(note("cell-year-only", s));
     }
     if m > 12 && d <= 12 {
-        return Err(format!(
-            "\"{s}\": month {m} does not exist; day and month look swapped (the form is day/month/year)"
-        ));
+        return Err(note("cell-month-swapped", s).arg("month", m));
     }
-    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| format!("\"{s}\" is not a day of the calendar"))
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| note("cell-not-calendar-day", s))
 }
 
 /// `dd/mm/yyyy` (or with `-` or `.`) read on bytes, the form almost every cell has; `None`
@@ -157,24 +161,21 @@ pub fn datetime(s: &str) -> Result<String, Note> {
             return Ok(t.format("%Y-%m-%dT%H:%M:%S").to_string());
         }
     }
-    Err(format!(
-        "\"{s}\" is not a date and time (e.g. 2025-07-01T08:30:00 or 01/07/2025 08:30)"
-    ))
+    Err(note("cell-not-datetime", s))
 }
 
 /// Reads a year (four digits).
 pub fn year(s: &str) -> Result<i32, Note> {
     if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
-        s.parse().map_err(|_| format!("\"{s}\" is not a year"))
+        s.parse().map_err(|_| note("cell-not-year", s))
     } else {
-        Err(format!("\"{s}\" is not a year (four digits)"))
+        Err(note("cell-not-year", s))
     }
 }
 
 /// Reads a whole number.
 pub fn integer(s: &str) -> Result<i64, Note> {
-    s.parse::<i64>()
-        .map_err(|_| format!("\"{s}\" is not a whole number"))
+    s.parse::<i64>().map_err(|_| note("cell-not-integer", s))
 }
 
 /// Reads a number written with `decimal` and `group` separators; with `bare` false, text
@@ -192,7 +193,7 @@ pub fn number(
         let end = s.rfind(|c: char| c.is_ascii_digit());
         match (start, end) {
             (Some(a), Some(b)) if a <= b => &s[a..=b],
-            _ => return Err(format!("\"{s}\" holds no number")),
+            _ => return Err(note("cell-no-number", s)),
         }
     };
     let mut out = String::with_capacity(body.len());
@@ -209,9 +210,7 @@ pub fn number(
             '-' | '+' if i == 0 => out.push(c),
             c if c == decimal && !seen_decimal => {
                 if digits_since_group.is_some_and(|n| n != 3) {
-                    return Err(format!(
-                        "\"{s}\": digits between separators must come in threes"
-                    ));
+                    return Err(note("cell-digit-groups", s));
                 }
                 digits_since_group = None;
                 seen_decimal = true;
@@ -221,35 +220,27 @@ pub fn number(
                 if digits_since_group.is_some_and(|n| n != 3)
                     || out.trim_start_matches(['-', '+']).is_empty()
                 {
-                    return Err(format!(
-                        "\"{s}\": digits between separators must come in threes"
-                    ));
+                    return Err(note("cell-digit-groups", s));
                 }
                 digits_since_group = Some(0);
             }
             _ => {
-                let hint = if c == '.' || c == ',' {
-                    format!(
-                        " (this column writes decimals with \"{decimal}\"{})",
-                        group.map_or(String::new(), |g| format!(" and thousands with \"{g}\""))
-                    )
-                } else {
-                    String::new()
-                };
-                return Err(format!("\"{s}\" is not a number{hint}"));
+                return Err(match group {
+                    _ if c != '.' && c != ',' => note("cell-not-number", s),
+                    None => note("cell-not-number-decimal", s).arg("decimal", decimal),
+                    Some(g) => note("cell-not-number-separators", s)
+                        .arg("decimal", decimal)
+                        .arg("group", g),
+                });
             }
         }
     }
     if digits_since_group.is_some_and(|n| n != 3) {
-        return Err(format!(
-            "\"{s}\": digits between separators must come in threes"
-        ));
+        return Err(note("cell-digit-groups", s));
     }
-    let value: f64 = out
-        .parse()
-        .map_err(|_| format!("\"{s}\" is not a number"))?;
+    let value: f64 = out.parse().map_err(|_| note("cell-not-number", s))?;
     if !value.is_finite() {
-        return Err(format!("\"{s}\" is not a finite number"));
+        return Err(note("cell-not-finite", s));
     }
     let canonical = out.trim_start_matches('+').to_owned();
     Ok((value, canonical))
@@ -276,12 +267,12 @@ pub fn string(s: &str, format: StringFormat) -> Result<(), Note> {
             if ok {
                 Ok(())
             } else {
-                Err(format!("\"{s}\" is not an e-mail address"))
+                Err(note("cell-not-email", s))
             }
         }
         StringFormat::Uri => url::Url::parse(s)
             .map(|_| ())
-            .map_err(|e| format!("\"{s}\" is not an absolute URI ({e})")),
+            .map_err(|e| note("cell-not-uri", s).arg("detail", e)),
         StringFormat::Uuid => {
             let groups: Vec<&str> = s.split('-').collect();
             let lens = [8, 4, 4, 4, 12];
@@ -293,7 +284,7 @@ pub fn string(s: &str, format: StringFormat) -> Result<(), Note> {
             {
                 Ok(())
             } else {
-                Err(format!("\"{s}\" is not a UUID"))
+                Err(note("cell-not-uuid", s))
             }
         }
     }
@@ -521,6 +512,7 @@ mod tests {
         assert!(
             number("1,5", '.', None, true)
                 .unwrap_err()
+                .to_string()
                 .contains("decimals")
         );
         assert_eq!(number("3.25", '.', None, true).unwrap().1, "3.25");

@@ -182,15 +182,20 @@ pub enum Legacy {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EncodingProblem {
     /// Typed in the VNI font encoding.
-    #[error(
-        "the text is in the VNI legacy encoding (e.g. \"Vieät\" for \"Việt\"); re-save it as Unicode"
-    )]
+    #[error("{}", lantoa_core::Describe::message(self))]
     Vni,
     /// A legacy encoding that cannot be told apart.
-    #[error(
-        "the text is in a legacy encoding (TCVN3 or VNI, cannot tell which); re-save it as Unicode"
-    )]
+    #[error("{}", lantoa_core::Describe::message(self))]
     Ambiguous,
+}
+
+impl lantoa_core::Describe for EncodingProblem {
+    fn message(&self) -> lantoa_core::Msg {
+        lantoa_core::Msg::new(match self {
+            Self::Vni => "cell-vni",
+            Self::Ambiguous => "cell-legacy-encoding",
+        })
+    }
 }
 
 /// A cell's text.

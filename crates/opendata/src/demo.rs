@@ -92,10 +92,7 @@ fn file(name: &str) -> Result<&'static [u8]> {
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(_, b)| *b)
-        .ok_or_else(|| Error::Invalid {
-            field: "demo",
-            message: format!("demo.toml names {name}, which is not shipped"),
-        })
+        .ok_or_else(|| Error::Internal(format!("demo.toml names {name}, which is not shipped")))
 }
 
 /// What loading the demo did.
@@ -115,10 +112,8 @@ impl OpenData {
     /// Creates the demo datasets that are missing and queues their files. The owners are
     /// agencies of the demo city (load the registry's demo first).
     pub async fn load_demo(&self, actor: &str) -> Result<DemoReport> {
-        let manifest: Manifest = toml::from_str(MANIFEST).map_err(|e| Error::Invalid {
-            field: "demo",
-            message: e.to_string(),
-        })?;
+        let manifest: Manifest =
+            toml::from_str(MANIFEST).map_err(|e| Error::Internal(format!("demo.toml: {e}")))?;
         let mut report = DemoReport::default();
         for g in &manifest.group {
             if self.group(&g.name).await.is_err() {
@@ -194,9 +189,11 @@ impl OpenData {
             .await?
             .into_iter()
             .find(|q| q.upload_id == upload.id && q.cells == y.fix_from)
-            .ok_or_else(|| Error::Invalid {
-                field: "demo",
-                message: format!("{} has no quarantined row {:?}", y.file, y.fix_from),
+            .ok_or_else(|| {
+                Error::Internal(format!(
+                    "{} has no quarantined row {:?}",
+                    y.file, y.fix_from
+                ))
             })?;
         self.fix(actor, row.id, &y.fix_to).await?;
         Ok(())

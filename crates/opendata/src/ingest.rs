@@ -13,6 +13,7 @@
 use std::io::{BufRead, BufReader, Read};
 
 use chrono::NaiveDate;
+use lantoa_core::msg::Msg;
 
 use crate::check::{CellIn, Checker, RowError, Verdict};
 use crate::decode::{self, FileEncoding, Reading, Vote};
@@ -26,7 +27,7 @@ pub struct FileProblem {
     #[serde(rename = "type")]
     pub error_type: &'static str,
     /// What is wrong.
-    pub note: String,
+    pub note: Msg,
     /// Whether the file was refused for it (no row read).
     pub fatal: bool,
 }
@@ -278,14 +279,14 @@ impl<'r> Ingest<'r> {
         if sample.is_empty() {
             return Err(vec![FileProblem {
                 error_type: "source-error",
-                note: "the file is empty".into(),
+                note: Msg::new("file-empty"),
                 fatal: true,
             }]);
         }
         if sample.contains(&0) {
             return Err(vec![FileProblem {
                 error_type: "source-error",
-                note: "the file is not text (it holds zero bytes); upload CSV, XLSX or JSON".into(),
+                note: Msg::new("file-not-text"),
                 fatal: true,
             }]);
         }
@@ -302,7 +303,7 @@ impl<'r> Ingest<'r> {
         if !reader.read_byte_record(&mut record).map_err(csv_error)? {
             return Err(vec![FileProblem {
                 error_type: "source-error",
-                note: "the file has no header row".into(),
+                note: Msg::new("file-no-header"),
                 fatal: true,
             }]);
         }
@@ -324,7 +325,9 @@ impl<'r> Ingest<'r> {
                 Err(e) => {
                     problems.push(FileProblem {
                         error_type: "encoding-error",
-                        note: format!("label {}: {e}", i + 1),
+                        note: Msg::new("file-label-encoding")
+                            .arg("column", i + 1)
+                            .label("detail", lantoa_core::Describe::message(&e).key),
                         fatal: true,
                     });
                     header.push(String::new());
@@ -421,15 +424,16 @@ impl<'r> Ingest<'r> {
         if whole.len() as u64 > whole_file_limit {
             return Err(vec![FileProblem {
                 error_type: "source-error",
-                note: format!(
-                    "the {} file is over {} MiB; a workbook or JSON document is read whole, so files this large are not read. Save it as CSV (UTF-8), which is read as it streams, whatever its size",
-                    if format == "xlsx" {
-                        "Excel (.xlsx)"
-                    } else {
-                        "JSON"
-                    },
-                    whole_file_limit.div_ceil(1 << 20)
-                ),
+                note: Msg::new("file-too-large-whole")
+                    .arg(
+                        "format",
+                        if format == "xlsx" {
+                            "Excel (.xlsx)"
+                        } else {
+                            "JSON"
+                        },
+                    )
+                    .arg("mib", whole_file_limit.div_ceil(1 << 20)),
                 fatal: true,
             }]);
         }
@@ -445,19 +449,12 @@ impl<'r> Ingest<'r> {
     /// Opens the first sheet of an `.xlsx` workbook: its first row is the header. Whole numbers
     /// lose Excel's `.0`, date cells become ISO dates, error cells keep their text (`#N/A`).
     pub fn xlsx(bytes: &[u8], schema: &Schema) -> Result<Self, Vec<FileProblem>> {
-        let fatal = |note: String| {
-            vec![FileProblem {
-                error_type: "source-error",
-                note,
-                fatal: true,
-            }]
-        };
         let (first_line, mut rows) = lantoa_store::sheet::first_sheet(
             bytes,
             lantoa_store::sheet::Limits::default(),
             sheet_text,
         )
-        .map_err(fatal)?;
+        .map_err(|e| fatal(Msg::new("file-sheet-unreadable").arg("detail", e)))?;
         let first_row = first_line - 1;
         let header: Vec<String> = rows
             .remove(0)
@@ -472,19 +469,13 @@ impl<'r> Ingest<'r> {
     /// Strings are taken as they are, numbers and booleans as written, `null` as empty; an
     /// element that is not an object comes out as a row with its JSON in the first column.
     pub fn json(bytes: &[u8], schema: &Schema) -> Result<Self, Vec<FileProblem>> {
-        let fatal = |note: String| {
-            vec![FileProblem {
-                error_type: "source-error",
-                note,
-                fatal: true,
-            }]
-        };
         let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-            fatal(format!(
-                "not JSON at line {}, column {}: {e}",
-                e.line(),
-                e.column()
-            ))
+            fatal(
+                Msg::new("file-not-json")
+                    .arg("line", e.line())
+                    .arg("column", e.column())
+                    .arg("detail", e),
+            )
         })?;
         let items = match value {
             serde_json::Value::Array(a) => a,
@@ -494,12 +485,10 @@ impl<'r> Ingest<'r> {
             {
                 Some(serde_json::Value::Array(a)) => a,
                 _ => {
-                    return Err(fatal(
-                        "a JSON upload is an array of objects, or an object with one under \"data\", \"records\" or \"rows\"".into(),
-                    ));
+                    return Err(fatal(Msg::new("file-json-shape")));
                 }
             },
-            _ => return Err(fatal("a JSON upload is an array of objects".into())),
+            _ => return Err(fatal(Msg::new("file-json-shape"))),
         };
         let mut header: Vec<String> = schema.fields.iter().map(|f| f.name.clone()).collect();
         if let Some(serde_json::Value::Object(first)) = items.first() {
@@ -581,7 +570,9 @@ impl<'r> Ingest<'r> {
             }
             Err(e) => Some(Err(FileProblem {
                 error_type: "source-error",
-                note: format!("row {}: {e}", self.number + 1),
+                note: Msg::new("file-row-unreadable")
+                    .arg("row", self.number + 1)
+                    .arg("detail", e),
                 fatal: true,
             })),
         }
@@ -752,16 +743,15 @@ fn map_header(
         if h.is_empty() {
             problems.push(FileProblem {
                 error_type: "blank-label",
-                note: format!("column {} has no label; its cells are not read", i + 1),
+                note: Msg::new("file-blank-label").arg("column", i + 1),
                 fatal: false,
             });
         } else if keys[..i].contains(&keys[i]) {
             problems.push(FileProblem {
                 error_type: "duplicate-label",
-                note: format!(
-                    "column {} repeats the label \"{h}\"; only the first such column is read",
-                    i + 1
-                ),
+                note: Msg::new("file-duplicate-label")
+                    .arg("column", i + 1)
+                    .arg("label", h),
                 fatal: false,
             });
         }
@@ -772,11 +762,9 @@ fn map_header(
             Some(c) => columns.push(c),
             None => problems.push(FileProblem {
                 error_type: "missing-label",
-                note: format!(
-                    "no column is labelled \"{}\" (the header has: {})",
-                    f.name,
-                    header.join(", ")
-                ),
+                note: Msg::new("file-missing-label")
+                    .arg("label", &f.name)
+                    .arg("header", header.join(", ")),
                 fatal: true,
             }),
         }
@@ -787,11 +775,9 @@ fn map_header(
     for &c in &extra_columns {
         problems.push(FileProblem {
             error_type: "extra-label",
-            note: format!(
-                "column {} \"{}\" is not in the schema; it is kept in the upload but not published",
-                c + 1,
-                header[c]
-            ),
+            note: Msg::new("file-extra-label")
+                .arg("column", c + 1)
+                .arg("label", &header[c]),
             fatal: false,
         });
     }
@@ -833,10 +819,19 @@ fn sheet_text(cell: &calamine::Data) -> String {
     }
 }
 
+/// A fatal problem with the file's source (it cannot be read at all).
+fn fatal(note: Msg) -> Vec<FileProblem> {
+    vec![FileProblem {
+        error_type: "source-error",
+        note,
+        fatal: true,
+    }]
+}
+
 fn source_error(e: std::io::Error) -> Vec<FileProblem> {
     vec![FileProblem {
         error_type: "source-error",
-        note: format!("the file cannot be read: {e}"),
+        note: Msg::new("file-unreadable").arg("detail", e),
         fatal: true,
     }]
 }
@@ -844,7 +839,7 @@ fn source_error(e: std::io::Error) -> Vec<FileProblem> {
 fn csv_error(e: csv::Error) -> Vec<FileProblem> {
     vec![FileProblem {
         error_type: "source-error",
-        note: format!("the file cannot be read as CSV: {e}"),
+        note: Msg::new("file-not-csv").arg("detail", e),
         fatal: true,
     }]
 }

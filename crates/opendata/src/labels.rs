@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use lantoa_core::msg::Msg;
 use lantoa_store::audit;
 use serde::Serialize;
 use sqlx::Row as _;
@@ -51,9 +52,9 @@ pub fn check_tag(tag: &str) -> Result<String> {
     {
         return Err(invalid(
             "tags",
-            format!(
-                "\"{tag}\" must be 2–{MAX_TAG} characters of letters, digits, spaces, -, _ and ."
-            ),
+            Msg::new("opendata-bad-tag")
+                .arg("value", &tag)
+                .arg("max", MAX_TAG),
         ));
     }
     Ok(tag)
@@ -83,7 +84,7 @@ impl OpenData {
         let name = name.trim();
         check_name("name", name)?;
         if title.trim().is_empty() {
-            return Err(invalid("title", "a title is required"));
+            return Err(invalid("title", Msg::new("opendata-title-required")));
         }
         let mut tx = self.db.begin().await?;
         let inserted = sqlx::query(
@@ -215,9 +216,10 @@ impl OpenData {
                 let mut found = Vec::new();
                 for g in list {
                     let group = self.group(g.trim()).await.map_err(|e| match e {
-                        Error::NotFound { .. } => {
-                            invalid("groups", format!("there is no group \"{}\"", g.trim()))
-                        }
+                        Error::NotFound { .. } => invalid(
+                            "groups",
+                            Msg::new("opendata-no-group").arg("name", g.trim()),
+                        ),
                         other => other,
                     })?;
                     if !found.iter().any(|x: &Group| x.id == group.id) {

@@ -12,6 +12,7 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+use lantoa_core::msg::Msg;
 use lantoa_core::phone::NumberingPlan;
 use unicode_normalization::UnicodeNormalization;
 
@@ -42,14 +43,14 @@ impl PersonalKind {
         Self::BirthDate,
     ];
 
-    /// What it is, in words.
-    pub fn describe(self) -> &'static str {
+    /// What it is, in words: its label's message id.
+    pub fn label(self) -> &'static str {
         match self {
-            Self::CitizenId => "citizen identity numbers (CCCD)",
-            Self::Phone => "telephone numbers",
-            Self::Email => "e-mail addresses",
-            Self::FullName => "people's full names",
-            Self::BirthDate => "dates of birth",
+            Self::CitizenId => "personal-kind-cccd",
+            Self::Phone => "personal-kind-phone",
+            Self::Email => "personal-kind-email",
+            Self::FullName => "personal-kind-name",
+            Self::BirthDate => "personal-kind-birth",
         }
     }
 
@@ -64,12 +65,13 @@ impl PersonalKind {
         !hidden && !f.not_personal
     }
 
-    /// What a shared dataset does with a column of this kind, for the refusal.
-    fn remedy(self) -> &'static str {
+    /// The refusal's message id: `stem`, or its variant that also offers generalising the
+    /// column (dates of birth), as a shared dataset may do with it.
+    fn remedy(self, stem: &str) -> String {
         if self == Self::BirthDate {
-            "drops the column (\"lantoa:share\": \"drop\") or generalises it (\"year\", \"age_band\")"
+            format!("{stem}-or-generalise")
         } else {
-            "drops the column (\"lantoa:share\": \"drop\")"
+            stem.to_owned()
         }
     }
 }
@@ -230,15 +232,12 @@ pub struct Finding {
 
 impl Finding {
     /// The refusal, naming the column and what it holds.
-    pub fn message(&self) -> String {
-        format!(
-            "column {}: {} of the first {} values are {} — personal data (Law 91/2025/QH15); a shared dataset {}, or is restricted; if it only looks personal, mark the field \"lantoa:personal\": false",
-            self.field,
-            self.matched,
-            self.looked_at,
-            self.kind.describe(),
-            self.kind.remedy()
-        )
+    pub fn message(&self) -> Msg {
+        Msg::new(self.kind.remedy("personal-found"))
+            .arg("field", &self.field)
+            .arg("matched", self.matched)
+            .arg("looked", self.looked_at)
+            .label("kind", self.kind.label())
     }
 }
 
@@ -338,7 +337,7 @@ fn labelled(f: &Field) -> Option<PersonalKind> {
 /// The rule that holds on every change of a dataset's schema, sharing or sensitivity: a dataset
 /// shared beyond the department (any sensitivity but `restricted`) shows no column labelled as
 /// personal data. `Err` names the first such column.
-pub fn check_labels(schema: &Schema, sensitivity: &str) -> Result<(), String> {
+pub fn check_labels(schema: &Schema, sensitivity: &str) -> Result<(), Msg> {
     if sensitivity == "restricted" {
         return Ok(());
     }
@@ -346,12 +345,9 @@ pub fn check_labels(schema: &Schema, sensitivity: &str) -> Result<(), String> {
         if let Some(kind) = labelled(f)
             && kind.shown_by(f)
         {
-            return Err(format!(
-                "field {}: {} are personal data (Law 91/2025/QH15); a shared dataset {}, or is restricted",
-                f.name,
-                kind.describe(),
-                kind.remedy()
-            ));
+            return Err(Msg::new(kind.remedy("personal-labelled"))
+                .arg("field", &f.name)
+                .label("kind", kind.label()));
         }
     }
     Ok(())

@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use lantoa_core::msg::Msg;
 use lantoa_core::phone::NumberingPlan;
 use lantoa_registry::Registry;
 use lantoa_store::blob::{BlobStore, Staged};
@@ -189,8 +190,9 @@ pub struct FileProblemRow {
     /// Frictionless type.
     #[serde(rename = "type")]
     pub error_type: String,
-    /// What is wrong.
-    pub note: String,
+    /// What is wrong (stored and sent in English and by id: [`lantoa_core::msg::noted`]).
+    #[serde(flatten, with = "lantoa_core::msg::noted")]
+    pub note: Msg,
     /// Whether the file was refused for it.
     pub fatal: bool,
 }
@@ -284,7 +286,9 @@ fn one_of(field: &'static str, value: &str, allowed: &[&str]) -> Result<()> {
     } else {
         Err(invalid(
             field,
-            format!("\"{value}\" is not one of {}", allowed.join(", ")),
+            Msg::new("opendata-not-one-of")
+                .arg("value", value)
+                .arg("allowed", allowed.join(", ")),
         ))
     }
 }
@@ -298,17 +302,14 @@ pub(crate) fn check_name(field: &'static str, name: &str) -> Result<()> {
     {
         return Err(invalid(
             field,
-            format!("\"{name}\" must be 2–100 characters of a-z, 0-9, - and _"),
+            Msg::new("opendata-bad-name").arg("value", name),
         ));
     }
     Ok(())
 }
 
-pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Error {
-    Error::Invalid {
-        field,
-        message: message.into(),
-    }
+pub(crate) fn invalid(field: &'static str, message: Msg) -> Error {
+    Error::Invalid { field, message }
 }
 
 const DATASET_COLUMNS: &str = "id, name, title, notes, owner_unit_id, license_id, cadence, sensitivity, schema_json, created_at, updated_at";
@@ -449,12 +450,12 @@ impl OpenData {
         let name = new.name.trim();
         check_name("name", name)?;
         if new.title.trim().is_empty() {
-            return Err(invalid("title", "a title is required"));
+            return Err(invalid("title", Msg::new("opendata-title-required")));
         }
         one_of("cadence", &new.cadence, &CADENCES)?;
         one_of("sensitivity", &new.sensitivity, &SENSITIVITIES)?;
         if new.license_id.trim().is_empty() {
-            return Err(invalid("license_id", "a licence is required"));
+            return Err(invalid("license_id", Msg::new("opendata-licence-required")));
         }
         let schema = Schema::from_json(&new.schema_json).map_err(Error::Schema)?;
         crate::personal::check_labels(&schema, &new.sensitivity)
@@ -463,11 +464,9 @@ impl OpenData {
         if owner.kind != lantoa_core::unit::UnitKind::Agency {
             return Err(invalid(
                 "owner_unit_id",
-                format!(
-                    "unit {} is a {}, not an agency",
-                    owner.id,
-                    owner.kind.as_str()
-                ),
+                Msg::new("opendata-owner-not-agency")
+                    .arg("name", &owner.name)
+                    .label("kind", format!("unit-kind-{}", owner.kind.as_str())),
             ));
         }
         let at = self.now();
@@ -543,7 +542,7 @@ impl OpenData {
         let before = self.dataset(id).await?;
         let title = patch.title.clone().unwrap_or_else(|| before.title.clone());
         if title.trim().is_empty() {
-            return Err(invalid("title", "a title is required"));
+            return Err(invalid("title", Msg::new("opendata-title-required")));
         }
         let cadence = patch
             .cadence
@@ -747,10 +746,7 @@ impl OpenData {
     ) -> Result<Upload> {
         let dataset = self.dataset(dataset_id).await?;
         if staged.size() == 0 {
-            return Err(Error::Invalid {
-                field: "file",
-                message: "the file is empty".into(),
-            });
+            return Err(invalid("file", Msg::new("file-empty")));
         }
         let format = crate::ingest::format_of(file_name, staged.head());
         let media_type = match format {
@@ -964,7 +960,7 @@ impl OpenData {
                         .await?;
                     }
                     Item::Stopped(p) => {
-                        stopped = Some(p.note.clone());
+                        stopped = Some(p.note.to_string());
                         problems.push(FileProblemRow::from(&p));
                     }
                     Item::Row {
@@ -1042,7 +1038,7 @@ impl OpenData {
             Ok(Ok(())) => None,
             Ok(Err(file_problems)) => Some(file_problems),
             Err(e) => {
-                return Err(invalid("upload", format!("the reader stopped: {e}")));
+                return Err(Error::Internal(format!("the reader stopped: {e}")));
             }
         };
         let held = groups
@@ -1104,7 +1100,7 @@ impl OpenData {
                         .and_then(|i| i.latest_date(&s2, REFORM_DATE))
                 })
                 .await
-                .map_err(|e| invalid("upload", format!("the date survey stopped: {e}")))?
+                .map_err(|e| Error::Internal(format!("the date survey stopped: {e}")))?
             }
         };
         let names = match stated.or(latest) {
@@ -1313,7 +1309,9 @@ impl OpenData {
         if q.status != "open" {
             return Err(invalid(
                 "quarantine",
-                format!("row {} is already {}", quarantine_id, q.status),
+                Msg::new("quarantine-not-open")
+                    .arg("id", quarantine_id)
+                    .label("status", format!("quarantine-status-{}", q.status)),
             ));
         }
         let dataset = self.dataset(dataset_id).await?;
@@ -1321,11 +1319,9 @@ impl OpenData {
         if cells.len() != schema.fields.len() {
             return Err(invalid(
                 "cells",
-                format!(
-                    "{} cells given; the schema has {} fields",
-                    cells.len(),
-                    schema.fields.len()
-                ),
+                Msg::new("quarantine-cell-count")
+                    .arg("given", cells.len())
+                    .arg("fields", schema.fields.len()),
             ));
         }
         let mut checker = Checker::new(&schema, &self.admin, &self.plan);
@@ -1373,7 +1369,7 @@ impl OpenData {
                         field: None,
                         field_number: None,
                         cell: Some(key.replace('\u{1f}', ", ")),
-                        note: "a published row already has this key".into(),
+                        note: lantoa_core::Msg::new("row-key-published"),
                     }];
                     store_attempt(&mut tx, quarantine_id, cells, &errors).await?;
                     FixOutcome::StillDirty(errors)
@@ -1408,7 +1404,9 @@ impl OpenData {
             }
             // A checker that has seen no other row has no key to repeat.
             Verdict::Duplicate => {
-                return Err(invalid("cells", "the row was taken for a repeat of itself"));
+                return Err(Error::Internal(
+                    "the row was taken for a repeat of itself".into(),
+                ));
             }
         };
         audit::append_at(
@@ -1467,11 +1465,9 @@ fn k_anonymity_error(schema: &Schema) -> RowError {
         field: None,
         field_number: None,
         cell: None,
-        note: format!(
-            "fewer than {} published rows share its {}; it is held back and published when enough do",
-            schema.k.unwrap_or(0),
-            names.join(", ")
-        ),
+        note: lantoa_core::Msg::new("row-k-anonymity")
+            .arg("k", schema.k.unwrap_or(0))
+            .arg("fields", names.join(", ")),
     }
 }
 

@@ -319,7 +319,7 @@ async fn a_later_upload_replaces_rows_by_key_and_a_bad_file_is_refused_with_reas
     assert!(
         u3.problems
             .iter()
-            .any(|p| p.error_type == "extra-label" && p.note.contains("\"name\""))
+            .any(|p| p.error_type == "extra-label" && p.note.to_string().contains("\"name\""))
     );
     assert_eq!(
         s.od.rows(d.id, 0, 100).await.unwrap().1,
@@ -441,7 +441,9 @@ async fn workbooks_and_json_files_go_through_the_same_pipeline() {
     assert_eq!(u.format.as_deref(), Some("xlsx"));
     assert_eq!(u.status, "refused", "its labels are not this schema's");
     assert!(
-        u.problems.iter().any(|p| p.note.contains("ma_diem")),
+        u.problems
+            .iter()
+            .any(|p| p.note.to_string().contains("ma_diem")),
         "{:?}",
         u.problems
     );
@@ -466,7 +468,7 @@ async fn personal_data_is_dropped_or_generalised_and_small_groups_wait_for_k() {
     new.sensitivity = "deidentified".into();
     new.schema_json = schema("keep");
     let err = s.od.create_dataset("an.nv", &new).await.unwrap_err();
-    assert!(err.to_string().contains("field cccd"), "{err}");
+    assert!(err.to_string().contains("Field cccd"), "{err}");
     new.schema_json = schema("drop");
     let d = s.od.create_dataset("an.nv", &new).await.unwrap();
     let first = "ma,cccd,ngay_sinh,phuong_xa,so_lan\n\
@@ -661,7 +663,7 @@ async fn opening_a_restricted_dataset_checks_the_rules_again() {
                 field: "sensitivity",
                 ..
             }
-        ) && e.to_string().contains("field cccd"),
+        ) && e.to_string().contains("Field cccd"),
         "{e}"
     );
     assert_eq!(s.od.dataset(d.id).await.unwrap().sensitivity, "restricted");
@@ -680,7 +682,7 @@ async fn opening_a_restricted_dataset_checks_the_rules_again() {
     assert_eq!(u.clean, 6, "a restricted dataset keeps them: {u:?}");
     let e = s.od.patch_dataset("an.nv", q.id, &open).await.unwrap_err();
     assert!(
-        e.to_string().contains("column ghi_chu") && e.to_string().contains("telephone numbers"),
+        e.to_string().contains("Column ghi_chu") && e.to_string().contains("telephone numbers"),
         "{e}"
     );
     assert_eq!(s.od.dataset(q.id).await.unwrap().sensitivity, "restricted");
@@ -711,8 +713,8 @@ async fn personal_data_found_by_content_refuses_the_file_of_a_shared_dataset() {
     assert_eq!(u.status, "refused", "{u:?}");
     assert!(
         u.problems.iter().any(|p| p.error_type == "personal-data"
-            && p.note.contains("column nguoi_lien_he")
-            && p.note.contains("full names")),
+            && p.note.to_string().contains("Column nguoi_lien_he")
+            && p.note.to_string().contains("full names")),
         "{:?}",
         u.problems
     );
@@ -850,7 +852,7 @@ async fn placed(
             .unwrap()
             .into_iter()
             .map(|q| {
-                let notes: Vec<String> = q.errors.iter().map(|e| e.note.clone()).collect();
+                let notes: Vec<String> = q.errors.iter().map(|e| e.note.to_string()).collect();
                 (q.cells[0].clone(), notes.join(" | "))
             })
             .collect();

@@ -104,3 +104,50 @@ impl HasErrorCode for Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lantoa_core::msg::check_both_languages;
+
+    #[test]
+    fn every_variant_speaks_vietnamese_and_english() {
+        let mut all = vec![
+            Error::NotFound(1),
+            Error::Invalid {
+                field: "name",
+                message: Msg::new("registry-name-empty"),
+            },
+            Error::Ended(2),
+            Error::DateOrder {
+                given: "X1".into(),
+                current: "X2".into(),
+            },
+            Error::UnknownLegacyCommune("X1".into()),
+        ];
+        for kind in UnitKind::ALL {
+            all.push(Error::Duplicate {
+                kind,
+                code: "X1".into(),
+            });
+            all.push(Error::KindMismatch {
+                from: kind,
+                into: UnitKind::Agency,
+            });
+        }
+        for e in &all {
+            // Breaks the build when a variant is added and not listed above.
+            match e {
+                Error::NotFound(_)
+                | Error::Duplicate { .. }
+                | Error::Invalid { .. }
+                | Error::Ended(_)
+                | Error::DateOrder { .. }
+                | Error::KindMismatch { .. }
+                | Error::UnknownLegacyCommune(_)
+                | Error::Store(_) => {}
+            }
+            check_both_languages(&e.message()).unwrap();
+        }
+    }
+}

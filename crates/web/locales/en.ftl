@@ -921,3 +921,22 @@ reports-reopen = Reopen as the next version
 records-span = { $n } records from { $from } to { $to }, those the report's figure counts from
 records-all = all
 speakers-span = Plays due from { $from } to { $to }, as the report counts them
+
+## Kinds of problem in a file and in a row (the Frictionless name in the tooltip)
+problem-type-error = Wrong type
+problem-constraint-error = Constraint broken
+problem-unique-error = Repeated value
+problem-missing-cell = Missing cell
+problem-extra-cell = Extra cell
+problem-blank-row = Blank row
+problem-primary-key = Repeated key
+problem-row-constraint = Cells disagree
+problem-encoding-error = Wrong encoding
+problem-ambiguous-admin-mapping = Place not determined
+problem-k-anonymity = Waiting for enough rows to stay anonymous
+problem-missing-label = Missing column
+problem-blank-label = Column without a label
+problem-duplicate-label = Repeated column label
+problem-extra-label = Column outside the schema
+problem-source-error = File cannot be read
+problem-personal-data = Personal data

@@ -921,3 +921,22 @@ reports-reopen = Mở lại thành phiên bản mới
 records-span = { $n } bản ghi từ { $from } đến { $to }, nguồn của số liệu trong báo cáo
 records-all = tất cả
 speakers-span = Lượt phát đến hạn từ { $from } đến { $to }, như báo cáo tính
+
+## Loại lỗi của tệp và của dòng (tên Frictionless trong chú thích)
+problem-type-error = Sai kiểu dữ liệu
+problem-constraint-error = Vi phạm ràng buộc
+problem-unique-error = Giá trị trùng lặp
+problem-missing-cell = Thiếu ô
+problem-extra-cell = Thừa ô
+problem-blank-row = Dòng trống
+problem-primary-key = Trùng khóa chính
+problem-row-constraint = Các ô mâu thuẫn nhau
+problem-encoding-error = Sai bảng mã
+problem-ambiguous-admin-mapping = Địa danh chưa xác định được
+problem-k-anonymity = Chờ đủ dòng để ẩn danh
+problem-missing-label = Thiếu cột
+problem-blank-label = Cột không có tiêu đề
+problem-duplicate-label = Tiêu đề cột lặp lại
+problem-extra-label = Cột ngoài lược đồ
+problem-source-error = Không đọc được tệp
+problem-personal-data = Có dữ liệu cá nhân

@@ -347,14 +347,11 @@ impl From<lantoa_reports::Error> for WebError {
 impl From<lantoa_opendata::Error> for WebError {
     fn from(e: lantoa_opendata::Error) -> Self {
         use lantoa_opendata::Error as O;
-        let code = e.error_code();
-        let msg = e.to_string();
         match e {
             O::Registry(r) => r.into(),
             O::Store(s) => s.into(),
-            O::NotFound { .. } => WebError::new(code, "err-not-found", msg),
-            other => WebError::new(code, "err-opendata-invalid", msg.clone())
-                .arg("detail", other.to_string()),
+            O::Internal(_) => WebError::internal(e),
+            other => WebError::said(other.error_code(), other.message()),
         }
     }
 }

@@ -142,6 +142,48 @@ fn t(state: &State, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Erro
     Ok(tr(lang, key, &args))
 }
 
+/// What a domain record says (a quarantine reason, a file's problem), in the page's language:
+/// `noted` is a record serialised with [`lantoa_core::msg::noted`] (its `msg`, else its
+/// English `note` as stored before messages had ids).
+fn say(state: &State, noted: Value) -> Result<String, minijinja::Error> {
+    use lantoa_core::msg::{Arg, Msg};
+    let lang = state
+        .lookup("lang")
+        .and_then(|v| v.as_str().map(Lang::from_code))
+        .unwrap_or_default();
+    let text = |v: Value| {
+        v.as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| v.to_string())
+    };
+    let msg = noted.get_attr("msg")?;
+    let Some(key) = msg
+        .get_attr("key")
+        .ok()
+        .and_then(|k| k.as_str().map(str::to_owned))
+    else {
+        return Ok(text(noted.get_attr("note")?));
+    };
+    let mut m = Msg::new(key);
+    if let Ok(args) = msg.get_attr("args")
+        && let Ok(items) = args.try_iter()
+    {
+        for pair in items {
+            let name = text(pair.get_item_by_index(0)?);
+            let arg = pair.get_item_by_index(1)?;
+            let kind = text(arg.get_attr("kind")?);
+            let value = arg.get_attr("value")?;
+            let a = match kind.as_str() {
+                "label" => Arg::Label(text(value)),
+                "labels" => Arg::Labels(value.try_iter()?.map(text).collect()),
+                _ => Arg::Text(text(value)),
+            };
+            m.args.push((name, a));
+        }
+    }
+    Ok(crate::i18n::msg(lang, &m))
+}
+
 impl Views {
     fn new() -> Self {
         let mut env = Environment::new();
@@ -153,6 +195,7 @@ impl Views {
             }
         }
         env.add_function("t", t);
+        env.add_function("say", say);
         // A stored instant (µs since the epoch) as Hà Nội time, `dd/mm/yyyy HH:MM`.
         env.add_filter("micros_date", |micros: i64| {
             lantoa_core::time::format_vn(lantoa_core::time::from_micros(micros))

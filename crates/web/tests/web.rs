@@ -889,6 +889,28 @@ mod catalogues {
         for c in ["open", "deidentified", "restricted"] {
             used.insert(format!("sensitivity-{c}"));
         }
+        // The kinds of problem in a row (every ErrorType) and in a file.
+        for p in [
+            "type-error",
+            "constraint-error",
+            "unique-error",
+            "missing-cell",
+            "extra-cell",
+            "blank-row",
+            "primary-key",
+            "row-constraint",
+            "encoding-error",
+            "ambiguous-admin-mapping",
+            "k-anonymity",
+            "missing-label",
+            "blank-label",
+            "duplicate-label",
+            "extra-label",
+            "source-error",
+            "personal-data",
+        ] {
+            used.insert(format!("problem-{p}"));
+        }
         for c in ["queued", "running", "done", "refused", "failed"] {
             used.insert(format!("upload-{c}"));
         }
@@ -1071,7 +1093,30 @@ mod opendata {
         assert_eq!(page.status, 200);
         assert!(!page.body.contains("http-equiv=\"refresh\""));
         assert!(page.body.contains("Phường Không Có"), "{}", page.body);
-        assert!(page.body.contains("constraint-error"));
+        // Why each row waits, in Vietnamese (the Frictionless kind kept as the tooltip).
+        assert!(
+            page.body
+                .contains("title=\"constraint-error\">Vi phạm ràng buộc")
+        );
+        assert!(
+            page.body
+                .contains("không phải xã, phường của Thành phố Hà Nội")
+                && page.body.contains("Nhỏ hơn mức tối thiểu 0"),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains("is no commune"), "{}", page.body);
+        // And in English by the switch.
+        let en = common::Browser {
+            cookie: format!("{}; lantoa_lang=en", me.cookie),
+            csrf: me.csrf.clone(),
+        };
+        let page_en = app.get("/opendata/so-lieu-thu", Some(&en)).await;
+        assert!(
+            page_en.body.contains("Less than the minimum 0"),
+            "{}",
+            page_en.body
+        );
         assert!(
             page.body.contains("<svg") && page.body.contains("<polyline"),
             "the quality chart"
@@ -1863,7 +1908,7 @@ mod ckan {
             ))
             .await;
         assert!(r.status.is_client_error(), "{} {}", r.status, r.body);
-        assert!(r.body.contains("field cccd"), "{}", r.body);
+        assert!(r.body.contains("Field cccd"), "{}", r.body);
         assert_eq!(
             app.get("/api/3/action/package_show?id=ho-tro-xa-hoi", None)
                 .await
@@ -6481,7 +6526,7 @@ mod workbooks {
             .unwrap();
         let u = od.run_upload(u.id).await.unwrap();
         assert_eq!((u.status.as_str(), u.rows), ("refused", 0), "{u:?}");
-        refused("open data", &u.problems[0].note);
+        refused("open data", &u.problems[0].note.to_string());
         assert_eq!(od.rows(d.id, 0, 1).await.unwrap().1, before);
     }
 }

@@ -167,7 +167,7 @@ pub async fn create(
     {
         Err(lantoa_opendata::Error::Invalid {
             field: "owner_unit_id",
-            message: "an agency uploader creates datasets of its own agency only".into(),
+            message: lantoa_core::Msg::new("opendata-own-agency-only"),
         })
     } else {
         state.opendata()?.create_dataset(&ctx.actor(), &new).await
