@@ -13,8 +13,9 @@ use sqlx::Row;
 use crate::cap::{
     self, Alert, Area, Category, Certainty, Info, MsgType, Scope, Severity, Status, Urgency,
 };
-use crate::error::invalid;
+use crate::error::{invalid, refused, required};
 use crate::{Error, Notify, Result};
+use lantoa_core::msg::{Describe as _, Msg};
 
 /// An alert written in the console or sent to the API.
 #[derive(Debug, Clone, Deserialize)]
@@ -208,7 +209,14 @@ fn word<T>(
     parse: fn(&str) -> Option<T>,
     choices: String,
 ) -> Result<T> {
-    parse(v.trim()).ok_or_else(|| invalid(field, format!("{:?} is not one of {choices}", v.trim())))
+    parse(v.trim()).ok_or_else(|| {
+        invalid(
+            field,
+            Msg::new("notify-not-one-of")
+                .arg("value", v.trim())
+                .arg("allowed", choices),
+        )
+    })
 }
 
 impl StoredAlert {
@@ -253,7 +261,9 @@ impl Notify {
             _ => {
                 return Err(invalid(
                     "msg_type",
-                    format!("{:?} is not Alert, Update or Cancel", new.msg_type.trim()),
+                    Msg::new("notify-not-one-of")
+                        .arg("value", new.msg_type.trim())
+                        .arg("allowed", "Alert, Update, Cancel"),
                 ));
             }
         };
@@ -278,20 +288,20 @@ impl Notify {
         )?;
         for (field, v) in [("event", &new.event), ("headline", &new.headline)] {
             if v.trim().is_empty() {
-                return Err(invalid(field, "required"));
+                return Err(required(field));
             }
         }
         let now = self.clock.now().with_timezone(&lantoa_core::time::zone());
         let expires = parse_local(&new.expires).ok_or_else(|| {
             invalid(
                 "expires",
-                format!("{:?} is not a date and time", new.expires.trim()),
+                Msg::new("notify-not-a-moment").arg("value", new.expires.trim()),
             )
         })?;
         if expires <= now {
             return Err(invalid(
                 "expires",
-                format!("{} has passed", expires.format("%d/%m/%Y %H:%M")),
+                Msg::new("notify-moment-passed").arg("at", expires.format("%d/%m/%Y %H:%M")),
             ));
         }
         let mut area = Area::default();
@@ -301,7 +311,8 @@ impl Notify {
             .map(str::trim)
             .filter(|l| !l.is_empty())
         {
-            let mut ring = cap::points(line).map_err(|e| invalid("polygons", e.message))?;
+            let mut ring =
+                cap::points(line).map_err(|e| invalid("polygons", Error::Cap(e).message()))?;
             if ring.len() >= 3 && ring.first() != ring.last() {
                 ring.push(ring[0]);
             }
@@ -314,10 +325,7 @@ impl Notify {
             .filter(|c| !c.is_empty())
             .collect();
         if codes.is_empty() && area.polygons.is_empty() {
-            return Err(invalid(
-                "communes",
-                "choose at least one commune or ward, or draw a polygon",
-            ));
+            return Err(invalid("communes", Msg::new("alert-choose-area")));
         }
         let mut descs = Vec::new();
         for code in &codes {
@@ -341,19 +349,13 @@ impl Notify {
             (MsgType::Alert, Some(id)) => {
                 let r = self.alert(id).await?;
                 if r.origin != "imported" {
-                    return Err(invalid(
-                        "refers_to",
-                        "an Alert refers only to another agency's alert that it forwards; update or cancel the city's own",
-                    ));
+                    return Err(invalid("refers_to", Msg::new("alert-refers-own")));
                 }
                 Some(r)
             }
             (_, Some(id)) => Some(self.alert(id).await?),
             (_, None) => {
-                return Err(invalid(
-                    "refers_to",
-                    "an Update or Cancel names the alert it refers to",
-                ));
+                return Err(invalid("refers_to", Msg::new("alert-refers-needed")));
             }
         };
         // An Update or Cancel of a broadcast alert is broadcast too, so the operators replace
@@ -363,13 +365,13 @@ impl Notify {
         if broadcast && status != Status::Actual {
             return Err(invalid(
                 "broadcast",
-                "only an actual alert is broadcast by the operators (tests and drills never reach the public)",
+                Msg::new("alert-broadcast-actual-only"),
             ));
         }
         if broadcast && self.broadcast.is_empty() {
             return Err(invalid(
                 "broadcast",
-                "no operator endpoint is configured ([[notify.broadcast]] in lantoa.toml)",
+                Msg::new("alert-broadcast-unconfigured"),
             ));
         }
         let chosen = self
@@ -424,9 +426,7 @@ impl Notify {
                 kept => return kept,
             }
         }
-        Err(Error::Refused(
-            "could not number the alert; try again".into(),
-        ))
+        Err(refused(Msg::new("alert-numbering-busy")))
     }
 
     /// Reads a CAP 1.2 alert from another agency and keeps it (nothing is kept when it is
@@ -444,9 +444,7 @@ impl Notify {
         {
             return Err(invalid(
                 "sender",
-                format!(
-                    "the alert claims the city's own sender {own}; the city's alerts are written here, not imported"
-                ),
+                Msg::new("alert-claims-city-sender").arg("sender", own),
             ));
         }
         let refers = self.referred(&alert).await?.first().copied();
@@ -594,22 +592,19 @@ impl Notify {
     async fn decide_alert(&self, actor: &str, id: i64, approve: bool) -> Result<StoredAlert> {
         let a = self.alert(id).await?;
         if a.state != "pending" {
-            return Err(Error::Refused(format!(
-                "alert {} is {}, not waiting for approval",
-                a.identifier, a.state
-            )));
-        }
-        if lantoa_core::actor::same_person(&a.created_by, actor) {
-            return Err(Error::Refused(
-                "a live alert needs a second person: its author may not approve or refuse it"
-                    .into(),
+            return Err(refused(
+                Msg::new("alert-not-pending")
+                    .arg("alert", &a.identifier)
+                    .label("state", format!("alert-state-{}", a.state)),
             ));
         }
+        if lantoa_core::actor::same_person(&a.created_by, actor) {
+            return Err(refused(Msg::new("alert-second-person")));
+        }
         if approve && a.cancelled_by.is_some() {
-            return Err(Error::Refused(format!(
-                "alert {} was cancelled before it was approved",
-                a.identifier
-            )));
+            return Err(refused(
+                Msg::new("alert-cancelled-before-approval").arg("alert", &a.identifier),
+            ));
         }
         // The loudspeakers' audio is spoken before the transaction (it takes seconds).
         let speech = if approve && a.speakers {
@@ -637,10 +632,9 @@ impl Notify {
         .await?
         .rows_affected();
         if done != 1 {
-            return Err(Error::Refused(format!(
-                "alert {} was decided meanwhile",
-                a.identifier
-            )));
+            return Err(refused(
+                Msg::new("alert-decided-meanwhile").arg("alert", &a.identifier),
+            ));
         }
         if approve && a.broadcast {
             self.queue_broadcast(&mut tx, id).await?;
@@ -827,24 +821,23 @@ impl Notify {
         if wants && (status != Status::Actual || msg_type == MsgType::Cancel) {
             return Err(invalid(
                 if new.speakers { "speakers" } else { "sms_list" },
-                "SMS and loudspeakers carry an actual alert or update only (tests and drills never reach the public; a Cancel stops them)",
+                Msg::new("alert-channels-actual-only"),
             ));
         }
         if wants && communes.is_empty() {
             return Err(invalid(
                 "communes",
-                "SMS and loudspeakers reach communes: choose the communes as well as any polygon",
+                Msg::new("alert-channels-need-communes"),
             ));
         }
         let mut sms_body = None;
         if let Some(list) = new.sms_list {
             self.list(list).await?;
-            let brandname = self.rules.alert_brandname.clone().ok_or_else(|| {
-                invalid(
-                    "sms_list",
-                    "set [alerts] brandname in the notify rules before sending alerts by SMS",
-                )
-            })?;
+            let brandname = self
+                .rules
+                .alert_brandname
+                .clone()
+                .ok_or_else(|| invalid("sms_list", Msg::new("alert-no-brandname")))?;
             let body = if new.sms_body.trim().is_empty() {
                 [new.headline.trim(), new.instruction.trim()]
                     .into_iter()
@@ -1012,19 +1005,18 @@ impl Notify {
     ) -> Result<StoredAlert> {
         let a = self.alert(id).await?;
         if a.cancelled_by.is_some() {
-            return Err(Error::Refused(format!(
-                "alert {} is cancelled already",
-                a.identifier
-            )));
+            return Err(refused(
+                Msg::new("alert-cancelled-already").arg("alert", &a.identifier),
+            ));
         }
         if a.msg_type == "Cancel" {
-            return Err(Error::Refused("a Cancel is not cancelled".into()));
+            return Err(refused(Msg::new("alert-cancel-of-cancel")));
         }
         let cap = a.cap()?;
         let info = cap
             .info
             .first()
-            .ok_or_else(|| invalid("alert", "the alert has no info to cancel"))?;
+            .ok_or_else(|| invalid("alert", Msg::new("alert-no-info")))?;
         let now = self.clock.now().with_timezone(&lantoa_core::time::zone());
         let expires = info
             .expires

@@ -13,6 +13,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, Read};
 
+use lantoa_core::msg::{Describe as _, Msg};
 use lantoa_core::phone::NumberingPlan;
 use lantoa_core::text::{fold_key, tone_key};
 
@@ -40,17 +41,18 @@ pub struct Refused {
     pub field: String,
     /// What it held.
     pub value: String,
-    /// Why it was refused.
-    pub reason: String,
+    /// Why it was refused (stored and sent in English and by id: [`lantoa_core::msg::noted`]).
+    #[serde(flatten, with = "lantoa_core::msg::noted")]
+    pub reason: Msg,
 }
 
 impl Refused {
-    fn new(row: u64, field: &str, value: impl Into<String>, reason: impl Into<String>) -> Self {
+    fn new(row: u64, field: &str, value: impl Into<String>, reason: Msg) -> Self {
         Self {
             row,
             field: field.to_owned(),
             value: value.into(),
-            reason: reason.into(),
+            reason,
         }
     }
 }
@@ -96,16 +98,24 @@ impl ImportReport {
 #[non_exhaustive]
 pub enum ListError {
     /// No column names the phone numbers.
-    #[error(
-        "no phone column: the header must name one (Số điện thoại, SĐT, so_dien_thoai or phone); it has {0}"
-    )]
+    #[error("{}", lantoa_core::Describe::message(self))]
     NoPhoneColumn(String),
     /// The file is empty.
-    #[error("the file is empty")]
+    #[error("{}", lantoa_core::Describe::message(self))]
     Empty,
     /// The file is not readable as CSV or XLSX.
-    #[error("the file cannot be read: {0}")]
+    #[error("{}", lantoa_core::Describe::message(self))]
     Unreadable(String),
+}
+
+impl lantoa_core::Describe for ListError {
+    fn message(&self) -> Msg {
+        match self {
+            Self::NoPhoneColumn(header) => Msg::new("list-no-phone-column").arg("header", header),
+            Self::Empty => Msg::new("file-empty"),
+            Self::Unreadable(detail) => Msg::new("file-unreadable").arg("detail", detail),
+        }
+    }
 }
 
 const PHONE_LABELS: [&str; 8] = [
@@ -297,17 +307,12 @@ fn take(
     let phone = rules
         .plan
         .parse(phone_cell)
-        .map_err(|e| Refused::new(number, "phone", phone_cell, e.to_string()))?;
+        .map_err(|e| Refused::new(number, "phone", phone_cell, e.message()))?;
     let commune_code = match cell(commune_col).filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => Some(
             commune_code(rules.communes, communes_met, c).ok_or_else(|| {
-                Refused::new(
-                    number,
-                    "commune",
-                    c,
-                    "no current commune or ward has this name or code",
-                )
+                Refused::new(number, "commune", c, Msg::new("list-no-such-commune"))
             })?,
         ),
     };
@@ -324,7 +329,10 @@ fn take(
                     number,
                     "phone",
                     phone_cell,
-                    "its prefix belongs to no operator",
+                    lantoa_core::phone::PhoneError::UnknownPrefix(
+                        phone.national().chars().take(3).collect(),
+                    )
+                    .message(),
                 ));
             }
         },
@@ -401,7 +409,7 @@ pub fn read_ported(
         let phone = match plan.parse(&phone_cell) {
             Ok(p) => p,
             Err(e) => {
-                refused.push(Refused::new(number, "phone", phone_cell, e.to_string()));
+                refused.push(Refused::new(number, "phone", phone_cell, e.message()));
                 continue;
             }
         };
@@ -418,13 +426,13 @@ pub fn read_ported(
                 number,
                 "operator",
                 op_cell,
-                format!(
-                    "no such operator; operators are {}",
+                Msg::new("list-no-such-operator").arg(
+                    "known",
                     plan.operators()
                         .iter()
-                        .map(|o| o.id.as_str())
+                        .map(|o| o.name.as_str())
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", "),
                 ),
             )),
         }
@@ -455,7 +463,7 @@ pub fn read_numbers(
                     numbers.push(p.national().to_owned());
                 }
             }
-            Err(e) => refused.push(Refused::new(number, "phone", cell, e.to_string())),
+            Err(e) => refused.push(Refused::new(number, "phone", cell, e.message())),
         }
     }
     Ok((numbers, refused))

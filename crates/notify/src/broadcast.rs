@@ -203,5 +203,5 @@ pub fn client() -> Result<reqwest::Client> {
         .timeout(std::time::Duration::from_secs(20))
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .map_err(|e| Error::Refused(format!("cannot make an HTTP client: {e}")))
+        .map_err(|e| Error::Unavailable(format!("cannot make an HTTP client: {e}")))
 }

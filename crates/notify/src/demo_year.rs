@@ -84,7 +84,7 @@ fn morning(month: u32, day: u32) -> Result<DateTime<Utc>> {
         .with_ymd_and_hms(2023, month, day, 9, 0, 0)
         .single()
         .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| crate::error::invalid("demo", format!("no 09:00 on {day}/{month}/2023")))
+        .ok_or_else(|| Error::Unavailable(format!("demo: no 09:00 on {day}/{month}/2023")))
 }
 
 /// How long a campaign of the demo year may take to send and have its receipts matched.

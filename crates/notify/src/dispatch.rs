@@ -20,6 +20,8 @@ use rusmpp::{Command, CommandId, CommandStatus, Pdu};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
 
+use lantoa_core::msg::Describe as _;
+
 use crate::message::{self, Template};
 use crate::queue::{BindStatus, Event, MAX_ATTEMPTS, Sendable};
 use crate::smpp::{self, Answer, Delivered, Smsc};
@@ -125,10 +127,7 @@ impl Dispatcher {
             })
         });
         if let Some(p) = problem {
-            return Err(Error::Invalid {
-                field: "notify.smsc",
-                message: p,
-            });
+            return Err(Error::Unavailable(format!("notify.smsc: {p}")));
         }
         Ok(Self {
             notify,
@@ -629,10 +628,8 @@ impl<'a> Session<'a> {
         let body = match self.bodies.get(&c.id) {
             Some(b) => b.clone(),
             None => {
-                let t = Template::parse(&c.body).map_err(|e| Error::Invalid {
-                    field: "body",
-                    message: e.to_string(),
-                })?;
+                let t = Template::parse(&c.body)
+                    .map_err(|e| crate::error::invalid("body", e.message()))?;
                 let (encoding, bytes) = message::encoded_parts(&t.render(|_| String::new()));
                 let b = (encoding.data_coding(), Arc::new(bytes));
                 self.bodies.insert(c.id, b.clone());

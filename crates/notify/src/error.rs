@@ -1,4 +1,7 @@
-//! Errors of the notify module.
+//! Errors of the notify module. Each says what is wrong as a [`Msg`] ([`Describe`]), which the
+//! adapters render in the reader's language; `Display` is its English.
+
+use lantoa_core::msg::{Describe, Msg};
 
 /// What can go wrong.
 #[derive(Debug, thiserror::Error)]
@@ -10,13 +13,13 @@ pub enum Error {
         /// The field at fault.
         field: &'static str,
         /// What is wrong.
-        message: String,
+        message: Msg,
     },
     /// The list file cannot be read at all.
-    #[error("list file: {0}")]
+    #[error("{}", self.message())]
     List(#[from] crate::audience::ListError),
     /// A name already in use.
-    #[error("a {what} named {name} exists")]
+    #[error("{}", self.message())]
     Duplicate {
         /// List or campaign.
         what: &'static str,
@@ -24,7 +27,7 @@ pub enum Error {
         name: String,
     },
     /// No such list or campaign.
-    #[error("no {what} {id}")]
+    #[error("{}", self.message())]
     NotFound {
         /// What was looked for.
         what: &'static str,
@@ -33,9 +36,9 @@ pub enum Error {
     },
     /// The step is not allowed now (wrong state, or the author approving their own campaign).
     #[error("{0}")]
-    Refused(String),
+    Refused(Msg),
     /// A CAP document or alert is refused; the element is named.
-    #[error(transparent)]
+    #[error("{}", self.message())]
     Cap(#[from] crate::cap::CapError),
     /// A component the step needs (the speech engine) is not working; the message says which.
     #[error("{0}")]
@@ -43,10 +46,10 @@ pub enum Error {
     /// The step is not the caller's to take (another person's draft, a decision without the
     /// approver's role); the message says whose it is.
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Msg),
     /// A loudspeaker cluster's token is unknown or revoked.
     #[error("{0}")]
-    Unauthenticated(String),
+    Unauthenticated(Msg),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] lantoa_store::Error),
@@ -67,10 +70,63 @@ impl From<serde_json::Error> for Error {
 }
 
 /// A refusal naming the field at fault.
-pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Error {
-    Error::Invalid {
+pub(crate) fn invalid(field: &'static str, message: Msg) -> Error {
+    Error::Invalid { field, message }
+}
+
+/// A refusal: `field` needs a value (named in words by `notify-field-…`).
+pub(crate) fn required(field: &'static str) -> Error {
+    invalid(
         field,
-        message: message.into(),
+        Msg::new("notify-required").label("field", format!("notify-field-{field}")),
+    )
+}
+
+/// A step not possible now: message `key` with `args`.
+pub(crate) fn refused(msg: Msg) -> Error {
+    Error::Refused(msg)
+}
+
+/// The label of what a `Duplicate` or `NotFound` names (its `what` describes it in English).
+fn thing(what: &str) -> &'static str {
+    const THINGS: [(&str, &str); 10] = [
+        ("campaign", "notify-thing-campaign"),
+        ("list", "notify-thing-list"),
+        ("alert", "notify-thing-alert"),
+        ("bulletin", "notify-thing-bulletin"),
+        ("loudspeaker cluster", "notify-thing-cluster"),
+        ("notice", "notify-thing-notice"),
+        ("recipient", "notify-thing-recipient"),
+        ("play", "notify-thing-play"),
+        ("step", "notify-thing-step"),
+        ("test", "notify-thing-test"),
+    ];
+    THINGS
+        .iter()
+        .find(|(start, _)| what.starts_with(start))
+        .map_or("notify-thing-record", |(_, label)| label)
+}
+
+impl Describe for Error {
+    fn message(&self) -> Msg {
+        match self {
+            Error::Invalid { message, .. }
+            | Error::Refused(message)
+            | Error::Forbidden(message)
+            | Error::Unauthenticated(message) => message.clone(),
+            Error::List(e) => e.message(),
+            Error::Duplicate { what, name } => Msg::new("notify-duplicate")
+                .label("what", thing(what))
+                .arg("name", name),
+            Error::NotFound { what, id } => Msg::new("notify-not-found")
+                .label("what", thing(what))
+                .arg("id", id),
+            Error::Cap(e) => Msg::new("cap-invalid")
+                .arg("element", &e.element)
+                .arg("detail", &e.message),
+            Error::Unavailable(why) => Msg::new("notify-unavailable").arg("detail", why),
+            Error::Store(_) => Msg::new("storage-error"),
+        }
     }
 }
 
@@ -106,6 +162,76 @@ impl lantoa_core::error_code::HasErrorCode for Error {
             Error::Unauthenticated(_) => error_code::UNAUTHENTICATED,
             Error::Forbidden(_) => error_code::FORBIDDEN,
             Error::Store(e) => e.error_code(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lantoa_core::msg::check_both_languages;
+
+    #[test]
+    fn every_variant_speaks_vietnamese_and_english() {
+        let mut all = vec![
+            required("name"),
+            Error::List(crate::audience::ListError::Empty),
+            Error::List(crate::audience::ListError::NoPhoneColumn("X1".into())),
+            Error::List(crate::audience::ListError::Unreadable("X1".into())),
+            refused(Msg::new("alert-second-person")),
+            Error::Cap(crate::cap::CapError {
+                element: "info".into(),
+                message: "X1".into(),
+            }),
+            Error::Unavailable("X1".into()),
+            Error::Forbidden(
+                Msg::new("campaign-who-cancels")
+                    .arg("name", "X1")
+                    .arg("author", "X2"),
+            ),
+            Error::Unauthenticated(Msg::new("cluster-token-unknown")),
+        ];
+        for what in [
+            "campaign",
+            "list",
+            "alert",
+            "bulletin on this cluster's playlist",
+            "loudspeaker cluster",
+            "notice for this link (it may have been renewed)",
+            "recipient of this notice",
+            "play on this cluster's playlist",
+            "step (submit, approve, send-back, cancel)",
+            "something else",
+        ] {
+            all.push(Error::NotFound {
+                what,
+                id: "X1".into(),
+            });
+            all.push(Error::Duplicate {
+                what,
+                name: "X1".into(),
+            });
+        }
+        for field in [
+            "name", "number", "title", "body", "event", "headline", "topic",
+        ] {
+            all.push(required(field));
+        }
+        for e in &all {
+            // Breaks the build when a variant is added and not listed above.
+            match e {
+                Error::Invalid { .. }
+                | Error::List(_)
+                | Error::Duplicate { .. }
+                | Error::NotFound { .. }
+                | Error::Refused(_)
+                | Error::Cap(_)
+                | Error::Unavailable(_)
+                | Error::Forbidden(_)
+                | Error::Unauthenticated(_)
+                | Error::Store(_) => {}
+            }
+            check_both_languages(&e.message()).unwrap();
         }
     }
 }

@@ -237,22 +237,36 @@ enum Piece {
 #[non_exhaustive]
 pub enum TemplateError {
     /// The text is empty or blank.
-    #[error("the message is empty")]
+    #[error("{}", lantoa_core::Describe::message(self))]
     Empty,
     /// A `{` with no `}`.
-    #[error("a field opened at character {0} is not closed with }}")]
+    #[error("{}", lantoa_core::Describe::message(self))]
     Unclosed(usize),
     /// A `}` with no `{`.
-    #[error("a }} at character {0} closes no field (write }}}} for a brace)")]
+    #[error("{}", lantoa_core::Describe::message(self))]
     Stray(usize),
     /// A field the recipients do not have.
-    #[error("unknown field {{{field}}}; fields are {known}")]
+    #[error("{}", lantoa_core::Describe::message(self))]
     Unknown {
         /// The field as written.
         field: String,
         /// The fields there are.
         known: String,
     },
+}
+
+impl lantoa_core::Describe for TemplateError {
+    fn message(&self) -> lantoa_core::Msg {
+        use lantoa_core::Msg;
+        match self {
+            Self::Empty => Msg::new("template-empty"),
+            Self::Unclosed(at) => Msg::new("template-unclosed").arg("at", at),
+            Self::Stray(at) => Msg::new("template-stray").arg("at", at),
+            Self::Unknown { field, known } => Msg::new("template-unknown-field")
+                .arg("field", format!("{{{field}}}"))
+                .arg("known", known),
+        }
+    }
 }
 
 /// The fields a recipient has.

@@ -7,8 +7,9 @@
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::error::invalid;
+use crate::error::{invalid, required};
 use crate::{Error, Notify, Result};
+use lantoa_core::msg::Msg;
 
 /// The kinds of recipient.
 pub const KINDS: [&str; 2] = ["press", "point"];
@@ -143,24 +144,22 @@ impl Notify {
         let (name, kind, commune, contact) =
             (name.trim(), kind.trim(), commune.trim(), contact.trim());
         if name.is_empty() {
-            return Err(invalid("name", "required"));
+            return Err(required("name"));
         }
         if !KINDS.contains(&kind) {
-            return Err(invalid("kind", format!("{kind:?} is not press or point")));
+            return Err(invalid(
+                "kind",
+                Msg::new("notice-bad-kind").arg("value", kind),
+            ));
         }
         if kind == "point" && self.communes.name_of(commune).is_none() {
             return Err(invalid(
                 "commune",
-                format!(
-                    "{commune:?} is not the code of a current commune or ward (an information point is in one)"
-                ),
+                Msg::new("notice-point-commune").arg("value", commune),
             ));
         }
         if contact.is_empty() {
-            return Err(invalid(
-                "contact",
-                "an e-mail address or telephone number to send its link to",
-            ));
+            return Err(invalid("contact", Msg::new("notice-contact-needed")));
         }
         let mut tx = self.db.begin().await?;
         let id: i64 = sqlx::query(
@@ -214,14 +213,14 @@ impl Notify {
             ("body", &n.body),
         ] {
             if v.trim().is_empty() {
-                return Err(invalid(field, "required"));
+                return Err(required(field));
             }
         }
         let due = match n.due.trim() {
             "" => None,
             d => {
-                let day = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                    .map_err(|_| invalid("due", format!("{d:?} is not a date (YYYY-MM-DD)")))?;
+                let day = lantoa_core::time::parse_day(d)
+                    .ok_or_else(|| invalid("due", Msg::new("notify-not-a-date").arg("value", d)))?;
                 let today = self
                     .clock
                     .now()
@@ -230,14 +229,17 @@ impl Notify {
                 if day < today {
                     return Err(invalid(
                         "due",
-                        format!("{} has passed", day.format("%d/%m/%Y")),
+                        Msg::new("notify-day-passed").arg("date", day.format("%d/%m/%Y")),
                     ));
                 }
                 Some(day.format("%Y-%m-%d").to_string())
             }
         };
         if let Some(k) = n.kinds.iter().find(|k| !KINDS.contains(&k.as_str())) {
-            return Err(invalid("kinds", format!("{k:?} is not press or point")));
+            return Err(invalid(
+                "kinds",
+                Msg::new("notice-bad-kind").arg("value", k),
+            ));
         }
         let all = self.outlets().await?;
         if let Some(missing) = n
@@ -245,17 +247,17 @@ impl Notify {
             .iter()
             .find(|id| !all.iter().any(|o| o.id == **id))
         {
-            return Err(invalid("outlets", format!("no recipient {missing}")));
+            return Err(invalid(
+                "outlets",
+                Msg::new("notice-no-recipient").arg("id", missing),
+            ));
         }
         let chosen: Vec<&Outlet> = all
             .iter()
             .filter(|o| n.kinds.contains(&o.kind) || n.outlets.contains(&o.id))
             .collect();
         if chosen.is_empty() {
-            return Err(invalid(
-                "kinds",
-                "choose the recipients: press agencies, information points, or named ones",
-            ));
+            return Err(invalid("kinds", Msg::new("notice-choose-recipients")));
         }
         let now = self.clock.now_micros();
         let mut tx = self.db.begin().await?;
@@ -430,7 +432,7 @@ impl Notify {
     pub async fn confirm_notice(&self, token: &str, read_by: &str) -> Result<(Notice, Receipt)> {
         let read_by = read_by.trim();
         if read_by.is_empty() {
-            return Err(invalid("read_by", "say who read it (name and position)"));
+            return Err(invalid("read_by", Msg::new("notice-read-by-needed")));
         }
         let (_, receipt) = self.open_notice(token).await?;
         if receipt.read_at.is_none() {

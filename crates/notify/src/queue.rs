@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use lantoa_core::msg::{Describe as _, Msg};
 use lantoa_store::{Backend, JsonCol, Tx, audit, json_agg, json_rows};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row as _};
@@ -408,10 +409,8 @@ impl Notify {
         c: &Campaign,
         test_list: Option<i64>,
     ) -> Result<i64> {
-        let template = Template::parse(&c.body).map_err(|e| Error::Invalid {
-            field: "body",
-            message: e.to_string(),
-        })?;
+        let template =
+            Template::parse(&c.body).map_err(|e| crate::error::invalid("body", e.message()))?;
         let now = self.clock.now_micros();
         let test = test_list.is_some();
         let list_id = test_list.unwrap_or(c.list_id);
@@ -531,20 +530,21 @@ impl Notify {
     pub async fn test_send(&self, actor: &str, id: i64, test_list: i64) -> Result<i64> {
         let c = self.campaign(id).await?;
         if !matches!(c.status.as_str(), "draft" | "pending") {
-            return Err(Error::Refused(format!(
-                "campaign \"{}\" is {}; a test send is for a campaign not yet approved",
-                c.name, c.status
-            )));
+            return Err(crate::error::refused(
+                Msg::new("campaign-test-send-too-late")
+                    .arg("name", &c.name)
+                    .label("status", format!("nt-status-{}", c.status)),
+            ));
         }
         let list = self.list(test_list).await?;
         if list.recipients > TEST_LIST_MAX {
-            return Err(Error::Invalid {
-                field: "test_list",
-                message: format!(
-                    "list \"{}\" has {} recipients; a test list has at most {TEST_LIST_MAX}",
-                    list.name, list.recipients
-                ),
-            });
+            return Err(crate::error::invalid(
+                "test_list",
+                Msg::new("campaign-test-list-too-big")
+                    .arg("name", &list.name)
+                    .arg("count", list.recipients)
+                    .arg("max", TEST_LIST_MAX),
+            ));
         }
         let mut tx = self.db.begin().await?;
         let n = self.enqueue_in(&mut tx, &c, Some(test_list)).await?;
@@ -1487,16 +1487,18 @@ impl Notify {
         {
             return Err(crate::error::invalid(
                 "state",
-                format!(
-                    "{s:?} is not a message state; states are {}",
-                    MESSAGE_STATES.join(", ")
-                ),
+                Msg::new("notify-not-one-of")
+                    .arg("value", s)
+                    .arg("allowed", MESSAGE_STATES.join(", ")),
             ));
         }
         if !(1..=DELIVERIES_PAGE_MAX).contains(&limit) {
             return Err(crate::error::invalid(
                 "limit",
-                format!("{limit} is not between 1 and {DELIVERIES_PAGE_MAX}"),
+                Msg::new("notify-out-of-range")
+                    .arg("value", limit)
+                    .arg("min", 1)
+                    .arg("max", DELIVERIES_PAGE_MAX),
             ));
         }
         let filter = "campaign_id = $1 AND test = 0 AND ($2 = '' OR state = $2)";

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveTime;
+use lantoa_core::msg::Msg;
 use serde::Deserialize;
 
 /// The rules shipped with Lantoa, as text (`data/notify/rules.toml`).
@@ -171,26 +172,29 @@ impl Rules {
 
 /// Why a brandname is refused, or `None` when it is acceptable: at most 11 characters of Latin
 /// letters, digits, `-`, `_`, `.` and space, and not all digits.
-pub fn brandname_problem(name: &str) -> Option<String> {
+pub fn brandname_problem(name: &str) -> Option<Msg> {
     if name.trim().is_empty() {
-        return Some("a brandname is required".into());
+        return Some(Msg::new("brandname-required"));
     }
     if name.chars().count() > 11 {
-        return Some(format!(
-            "\"{name}\" has {} characters; a brandname has at most 11",
-            name.chars().count()
-        ));
+        return Some(
+            Msg::new("brandname-too-long")
+                .arg("value", name)
+                .arg("chars", name.chars().count()),
+        );
     }
     if let Some(c) = name
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ')))
     {
-        return Some(format!(
-            "\"{name}\" contains {c:?}; a brandname has Latin letters, digits, '-', '_', '.' and spaces only"
-        ));
+        return Some(
+            Msg::new("brandname-bad-char")
+                .arg("value", name)
+                .arg("char", c),
+        );
     }
     if name.chars().all(|c| c.is_ascii_digit()) {
-        return Some(format!("\"{name}\" is all digits; a brandname must not be"));
+        return Some(Msg::new("brandname-all-digits").arg("value", name));
     }
     None
 }
@@ -215,13 +219,24 @@ mod tests {
     #[test]
     fn brandnames_follow_the_registration_rules() {
         assert_eq!(brandname_problem("SoYTe-HN"), None);
-        assert!(brandname_problem("SởYTế").unwrap().contains("'ở'"));
+        assert!(
+            brandname_problem("SởYTế")
+                .unwrap()
+                .to_string()
+                .contains("\"ở\"")
+        );
         assert!(
             brandname_problem("SoYTeHaNoi12")
                 .unwrap()
+                .to_string()
                 .contains("12 characters")
         );
-        assert!(brandname_problem("1234").unwrap().contains("all digits"));
+        assert!(
+            brandname_problem("1234")
+                .unwrap()
+                .to_string()
+                .contains("all digits")
+        );
         assert!(brandname_problem(" ").is_some());
     }
 }

@@ -10,13 +10,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use futures::TryStreamExt;
+use lantoa_core::msg::{Describe as _, Msg};
 use lantoa_core::phone::NumberingPlan;
 use lantoa_store::{Clock, Db, audit};
 use serde::Serialize;
 use sqlx::Row as _;
 
 use crate::audience::{self, Communes, ImportReport, Refused};
-use crate::error::invalid;
+use crate::error::{invalid, refused, required};
 use crate::message::{self, Cost, Encoding, Template};
 use crate::rules::{Rules, brandname_problem};
 use crate::{Error, Result};
@@ -217,10 +218,9 @@ fn check_source(source: &str) -> Result<()> {
     } else {
         Err(invalid(
             "source",
-            format!(
-                "\"{source}\" is not a source of opt-outs; sources are {}",
-                OPTOUT_SOURCES.join(", ")
-            ),
+            Msg::new("notify-not-one-of")
+                .arg("value", source)
+                .arg("allowed", OPTOUT_SOURCES.join(", ")),
         ))
     }
 }
@@ -277,10 +277,9 @@ fn unchanged_since_read(c: &Campaign, rows_affected: u64) -> Result<()> {
     if rows_affected == 1 {
         Ok(())
     } else {
-        Err(Error::Refused(format!(
-            "campaign \"{}\" changed meanwhile; reload it",
-            c.name
-        )))
+        Err(refused(
+            Msg::new("campaign-changed-meanwhile").arg("name", &c.name),
+        ))
     }
 }
 
@@ -303,8 +302,9 @@ fn list_from(r: &sqlx::any::AnyRow) -> Result<List> {
 impl Notify {
     /// The service with the shipped numbering plan, Hà Nội's communes and the shipped rules.
     pub fn new(db: Db) -> Result<Self> {
-        let rules = Rules::builtin().map_err(|e| invalid("rules", e.to_string()))?;
-        let communes = Communes::hanoi().map_err(|e| invalid("communes", e.to_string()))?;
+        let rules = Rules::builtin().map_err(|e| Error::Unavailable(format!("rules: {e}")))?;
+        let communes =
+            Communes::hanoi().map_err(|e| Error::Unavailable(format!("communes: {e}")))?;
         Ok(Self::with(db, NumberingPlan::builtin(), communes, rules))
     }
 
@@ -377,7 +377,7 @@ impl Notify {
     ) -> Result<(List, ImportReport)> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(invalid("name", "a list needs a name"));
+            return Err(required("name"));
         }
         let ported = self.ported().await?;
         let mut reader = audience::ListReader::open(
@@ -560,7 +560,7 @@ impl Notify {
         let number = self
             .plan
             .parse(phone)
-            .map_err(|e| invalid("phone", e.to_string()))?;
+            .map_err(|e| invalid("phone", e.message()))?;
         let mut tx = self.db.begin().await?;
         sqlx::query(
             "INSERT INTO notify_optouts (phone, source, created_by, created_at) VALUES ($1, $2, $3, $4)
@@ -626,18 +626,15 @@ impl Notify {
 
     pub(crate) fn check(&self, c: &NewCampaign) -> Result<Template> {
         if c.name.trim().is_empty() {
-            return Err(invalid("name", "a campaign needs a name"));
+            return Err(required("name"));
         }
         if c.topic.trim().is_empty() {
-            return Err(invalid(
-                "topic",
-                "say what the campaign is about (e.g. dengue)",
-            ));
+            return Err(required("topic"));
         }
         if let Some(p) = brandname_problem(&c.brandname) {
             return Err(invalid("brandname", p));
         }
-        let template = Template::parse(&c.body).map_err(|e| invalid("body", e.to_string()))?;
+        let template = Template::parse(&c.body).map_err(|e| invalid("body", e.message()))?;
         if let Some(bad) = c
             .communes
             .iter()
@@ -645,7 +642,7 @@ impl Notify {
         {
             return Err(invalid(
                 "communes",
-                format!("{bad} is not the code of a current commune or ward"),
+                Msg::new("notify-not-a-commune").arg("value", bad),
             ));
         }
         // The text without its fields already over the cap will only grow.
@@ -654,16 +651,13 @@ impl Notify {
         if cost.segments > self.rules.max_segments {
             return Err(invalid(
                 "body",
-                format!(
-                    "the message takes {} segments ({} characters, {}); at most {} are allowed",
-                    cost.segments,
-                    cost.chars,
-                    match cost.encoding {
-                        Encoding::Gsm7 => "GSM-7",
-                        Encoding::Ucs2 => "UCS-2 because of its diacritics",
-                    },
-                    self.rules.max_segments
-                ),
+                Msg::new(match cost.encoding {
+                    Encoding::Gsm7 => "campaign-too-many-segments",
+                    Encoding::Ucs2 => "campaign-too-many-segments-ucs2",
+                })
+                .arg("segments", cost.segments)
+                .arg("chars", cost.chars)
+                .arg("max", self.rules.max_segments),
             ));
         }
         Ok(template)
@@ -673,7 +667,7 @@ impl Notify {
     /// draft form shows as the text is typed. A text that cannot be a message (empty, an
     /// unknown field) is refused with the reason.
     pub async fn estimate(&self, body: &str, list_id: Option<i64>) -> Result<Estimate> {
-        let template = Template::parse(body).map_err(|e| invalid("body", e.to_string()))?;
+        let template = Template::parse(body).map_err(|e| invalid("body", e.message()))?;
         let (list, first) = match list_id {
             Some(id) => (
                 Some(self.list(id).await?),
@@ -720,16 +714,16 @@ impl Notify {
     pub async fn use_unaccented(&self, actor: &str, id: i64) -> Result<Campaign> {
         let c = self.campaign(id).await?;
         if !lantoa_core::actor::same_person(&c.created_by, actor) {
-            return Err(Error::Refused(format!(
-                "only the author of \"{}\" changes its text",
-                c.name
-            )));
+            return Err(refused(
+                Msg::new("campaign-author-only-edits").arg("name", &c.name),
+            ));
         }
         if c.status != "draft" {
-            return Err(Error::Refused(format!(
-                "campaign \"{}\" is {}; its text changes only while it is a draft",
-                c.name, c.status
-            )));
+            return Err(refused(
+                Msg::new("campaign-not-draft")
+                    .arg("name", &c.name)
+                    .label("status", format!("nt-status-{}", c.status)),
+            ));
         }
         let body = message::unaccented(&c.body);
         let now = self.clock.now_micros();
@@ -851,7 +845,7 @@ impl Notify {
     /// cost, and the message as its first recipient gets it.
     pub async fn plan(&self, id: i64) -> Result<Plan> {
         let c = self.campaign(id).await?;
-        let template = Template::parse(&c.body).map_err(|e| invalid("body", e.to_string()))?;
+        let template = Template::parse(&c.body).map_err(|e| invalid("body", e.message()))?;
         let communes: HashSet<&str> = c.communes.iter().map(String::as_str).collect();
         let fixed =
             (!template.has_fields()).then(|| message::cost(&template.render(|_| String::new())));
@@ -1005,12 +999,12 @@ impl Notify {
     ) -> Result<Campaign> {
         let c = self.campaign(id).await?;
         if !from.contains(&c.status.as_str()) {
-            return Err(Error::Refused(format!(
-                "campaign \"{}\" is {}; this step needs it {}",
-                c.name,
-                c.status,
-                from.join(" or ")
-            )));
+            return Err(refused(
+                Msg::new("campaign-wrong-status")
+                    .arg("name", &c.name)
+                    .label("status", format!("nt-status-{}", c.status))
+                    .labels("needed", from.iter().map(|s| format!("nt-status-{s}"))),
+            ));
         }
         let now = self.clock.now_micros();
         let mut tx = self.db.begin().await?;
@@ -1087,18 +1081,16 @@ impl Notify {
     pub async fn approve(&self, actor: &str, id: i64, typed_name: &str) -> Result<Campaign> {
         let c = self.campaign(id).await?;
         if lantoa_core::actor::same_person(&c.created_by, actor) {
-            return Err(Error::Refused(format!(
-                "{actor} drafted campaign \"{}\"; another approver must approve it",
-                c.name
-            )));
+            return Err(refused(
+                Msg::new("campaign-second-person")
+                    .arg("actor", actor)
+                    .arg("name", &c.name),
+            ));
         }
         if typed_name.trim() != c.name {
             return Err(invalid(
                 "confirm",
-                format!(
-                    "type the campaign's name exactly (\"{}\") to approve it",
-                    c.name
-                ),
+                Msg::new("campaign-confirm-name").arg("name", &c.name),
             ));
         }
         self.decide(
@@ -1115,7 +1107,7 @@ impl Notify {
     /// An approver sends a pending campaign back to its author with a note.
     pub async fn send_back(&self, actor: &str, id: i64, note: &str) -> Result<Campaign> {
         if note.trim().is_empty() {
-            return Err(invalid("note", "say what must change"));
+            return Err(invalid("note", Msg::new("campaign-send-back-note")));
         }
         self.decide(
             actor,
@@ -1219,22 +1211,23 @@ impl Notify {
     pub async fn take_step(&self, who: Taker<'_>, id: i64, step: Step<'_>) -> Result<Campaign> {
         let c = self.campaign(id).await?;
         let author = lantoa_core::actor::same_person(&c.created_by, who.actor);
-        let forbidden = |what: &str| {
-            Err(Error::Forbidden(format!(
-                "{what} campaign \"{}\" (drafted by {})",
-                c.name, c.created_by
-            )))
+        let forbidden = |key: &str| {
+            Err(Error::Forbidden(
+                Msg::new(key)
+                    .arg("name", &c.name)
+                    .arg("author", &c.created_by),
+            ))
         };
         match step {
-            Step::Submit if !author => forbidden("only its author submits"),
+            Step::Submit if !author => forbidden("campaign-author-submits"),
             Step::Submit => self.submit(who.actor, id).await,
             Step::Approve { .. } | Step::SendBack { .. } if !who.approver => {
-                forbidden("only a person with the approver's role decides on")
+                forbidden("campaign-approver-decides")
             }
             Step::Approve { confirm } => self.approve(who.actor, id, confirm).await,
             Step::SendBack { note } => self.send_back(who.actor, id, note).await,
             Step::Cancel { .. } if !(author || who.approver || who.admin) => {
-                forbidden("only its author, an approver or an administrator cancels")
+                forbidden("campaign-who-cancels")
             }
             Step::Cancel { note } => self.cancel(who.actor, id, note).await,
         }
@@ -1243,8 +1236,5 @@ impl Notify {
 
 /// Why a campaign that reaches no one is not sent for approval, nor approved.
 fn nobody(c: &Campaign) -> Error {
-    Error::Refused(format!(
-        "campaign \"{}\" reaches no one: its list has no recipient who may receive it (in its communes, not opted out); add recipients or choose another list",
-        c.name
-    ))
+    refused(Msg::new("campaign-reaches-no-one").arg("name", &c.name))
 }

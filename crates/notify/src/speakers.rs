@@ -8,12 +8,13 @@
 //! alert). Withdrawing it (an alert's Cancel does) takes its plays not yet played off every
 //! playlist. A device sees only its own plays; a revoked token sees nothing.
 
-use chrono::{Datelike, NaiveDate, NaiveTime, TimeZone};
+use chrono::{NaiveDate, NaiveTime, TimeZone};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::error::invalid;
+use crate::error::{invalid, refused, required};
 use crate::{Error, Notify, Result};
+use lantoa_core::msg::{Describe as _, Msg};
 
 /// Days a schedule may run over.
 pub const MAX_DAYS: i64 = 31;
@@ -233,24 +234,17 @@ fn bulletin_from(r: &sqlx::any::AnyRow) -> Result<Bulletin> {
 
 fn parse_day(field: &'static str, s: &str) -> Result<NaiveDate> {
     let s = s.trim();
-    lantoa_core::time::parse_day(s).ok_or_else(|| {
-        invalid(
-            field,
-            format!("{s:?} is not a date (dd/mm/yyyy, YYYY-MM-DD or ISO 8601)"),
-        )
-    })
+    lantoa_core::time::parse_day(s)
+        .ok_or_else(|| invalid(field, Msg::new("notify-not-a-date").arg("value", s)))
 }
 
 impl Notify {
     /// The name of a current commune or ward by its code; refused, naming `field`, for any
     /// other code.
     pub(crate) fn commune_named(&self, field: &'static str, code: &str) -> Result<&str> {
-        self.communes.name_of(code).ok_or_else(|| {
-            invalid(
-                field,
-                format!("{code:?} is not the code of a current commune or ward"),
-            )
-        })
+        self.communes
+            .name_of(code)
+            .ok_or_else(|| invalid(field, Msg::new("notify-not-a-commune").arg("value", code)))
     }
 
     /// The voice bulletins are spoken in.
@@ -286,7 +280,7 @@ impl Notify {
     ) -> Result<(Cluster, String)> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(invalid("name", "required"));
+            return Err(required("name"));
         }
         let code = commune_code.trim();
         self.commune_named("commune", code)?;
@@ -342,10 +336,9 @@ impl Notify {
     pub async fn revoke_cluster(&self, actor: &str, id: i64) -> Result<Cluster> {
         let c = self.cluster(id).await?;
         if c.revoked_at.is_some() {
-            return Err(Error::Refused(format!(
-                "the token of {} is revoked already",
-                c.name
-            )));
+            return Err(refused(
+                Msg::new("cluster-revoked-already").arg("name", &c.name),
+            ));
         }
         let mut tx = self.db.begin().await?;
         sqlx::query(
@@ -404,14 +397,15 @@ impl Notify {
         .bind(lantoa_core::secret::digest(token.trim()))
         .fetch_optional(self.db.pool())
         .await?
-        .ok_or_else(|| Error::Unauthenticated("unknown loudspeaker token".into()))?;
+        .ok_or_else(|| Error::Unauthenticated(Msg::new("cluster-token-unknown")))?;
         let c = self.cluster_from(&row)?;
         if let Some(at) = c.revoked_at {
-            return Err(Error::Unauthenticated(format!(
-                "the token of {} was revoked on {}; ask the department for a new one",
-                c.name,
-                lantoa_core::time::format_vn(lantoa_core::time::from_micros(at))
-            )));
+            return Err(Error::Unauthenticated(
+                Msg::new("cluster-token-revoked").arg("name", &c.name).arg(
+                    "at",
+                    lantoa_core::time::format_vn(lantoa_core::time::from_micros(at)),
+                ),
+            ));
         }
         Ok(c)
     }
@@ -447,7 +441,9 @@ impl Notify {
             if found.is_empty() {
                 return Err(invalid(
                     "communes",
-                    format!("{name} ({code}) has no loudspeaker cluster"),
+                    Msg::new("bulletin-no-cluster")
+                        .arg("name", name)
+                        .arg("code", code),
                 ));
             }
             ids.extend(found);
@@ -469,29 +465,33 @@ impl Notify {
         };
         let days = (to - from).num_days() + 1;
         if days < 1 {
-            return Err(invalid("to", "the last day is before the first"));
+            return Err(invalid("to", Msg::new("bulletin-days-reversed")));
         }
         if days > MAX_DAYS {
             return Err(invalid(
                 "to",
-                format!("{days} days; a schedule runs at most {MAX_DAYS} days"),
+                Msg::new("bulletin-too-many-days")
+                    .arg("days", days)
+                    .arg("max", MAX_DAYS),
             ));
         }
         let mut times = Vec::new();
         for t in b.times.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
             let time = NaiveTime::parse_from_str(t, "%H:%M")
-                .map_err(|_| invalid("times", format!("{t:?} is not a time (HH:MM)")))?;
+                .map_err(|_| invalid("times", Msg::new("bulletin-not-a-time").arg("value", t)))?;
             if !times.contains(&time) {
                 times.push(time);
             }
         }
         if times.is_empty() {
-            return Err(invalid("times", "give at least one time slot (HH:MM)"));
+            return Err(invalid("times", Msg::new("bulletin-no-times")));
         }
         if times.len() > MAX_TIMES {
             return Err(invalid(
                 "times",
-                format!("{} slots; at most {MAX_TIMES} a day", times.len()),
+                Msg::new("bulletin-too-many-times")
+                    .arg("count", times.len())
+                    .arg("max", MAX_TIMES),
             ));
         }
         times.sort();
@@ -502,18 +502,21 @@ impl Notify {
                 let at = zone
                     .from_local_datetime(&day.and_time(*t))
                     .single()
-                    .ok_or_else(|| invalid("times", format!("{t} on {day} does not exist")))?
+                    .ok_or_else(|| {
+                        invalid(
+                            "times",
+                            Msg::new("bulletin-time-missing")
+                                .arg("time", t.format("%H:%M"))
+                                .arg("date", day.format("%d/%m/%Y")),
+                        )
+                    })?
                     .timestamp_micros();
                 if at <= now {
                     return Err(invalid(
                         "times",
-                        format!(
-                            "{} on {:02}/{:02}/{} has passed",
-                            t.format("%H:%M"),
-                            day.day(),
-                            day.month(),
-                            day.year()
-                        ),
+                        Msg::new("bulletin-time-passed")
+                            .arg("time", t.format("%H:%M"))
+                            .arg("date", day.format("%d/%m/%Y")),
                     ));
                 }
                 slots.push(at);
@@ -543,23 +546,20 @@ impl Notify {
     pub(crate) async fn check_bulletin(&self, b: &NewBulletin) -> Result<(Vec<i64>, Vec<i64>)> {
         for (field, v) in [("title", &b.title), ("body", &b.body)] {
             if v.trim().is_empty() {
-                return Err(invalid(field, "required"));
+                return Err(required(field));
             }
         }
         let template =
-            crate::message::Template::parse(&b.body).map_err(|e| invalid("body", e.to_string()))?;
+            crate::message::Template::parse(&b.body).map_err(|e| invalid("body", e.message()))?;
         if template.has_fields() {
-            return Err(invalid(
-                "body",
-                "the text has fields such as {ten} that a loudspeaker cannot fill; write it as it is to be read",
-            ));
+            return Err(invalid("body", Msg::new("bulletin-has-fields")));
         }
         if let Some(id) = b.campaign {
             let c = self.campaign(id).await?;
             if c.status == "cancelled" {
                 return Err(invalid(
                     "campaign",
-                    format!("campaign \"{}\" is cancelled", c.name),
+                    Msg::new("bulletin-campaign-cancelled").arg("name", &c.name),
                 ));
             }
         }
@@ -567,13 +567,17 @@ impl Notify {
         if chars > MAX_TEXT {
             return Err(invalid(
                 "body",
-                format!("{chars} characters; a bulletin is at most {MAX_TEXT}"),
+                Msg::new("bulletin-too-long")
+                    .arg("chars", chars)
+                    .arg("max", MAX_TEXT),
             ));
         }
         if !(1..=MAX_REPEATS).contains(&b.repeats) {
             return Err(invalid(
                 "repeats",
-                format!("{} is not from 1 to {MAX_REPEATS}", b.repeats),
+                Msg::new("bulletin-bad-repeats")
+                    .arg("value", b.repeats)
+                    .arg("max", MAX_REPEATS),
             ));
         }
         let communes: Vec<String> = b
@@ -583,7 +587,7 @@ impl Notify {
             .filter(|c| !c.is_empty())
             .collect();
         if communes.is_empty() {
-            return Err(invalid("communes", "choose at least one commune or ward"));
+            return Err(invalid("communes", Msg::new("notify-choose-communes")));
         }
         let slots = self.slots(b)?;
         Ok((self.clusters_of(&communes).await?, slots))
@@ -656,10 +660,9 @@ impl Notify {
     pub async fn withdraw_bulletin(&self, actor: &str, id: i64) -> Result<Bulletin> {
         let b = self.bulletin(id).await?;
         if b.state == "withdrawn" {
-            return Err(Error::Refused(format!(
-                "bulletin \"{}\" is withdrawn already",
-                b.title
-            )));
+            return Err(refused(
+                Msg::new("bulletin-withdrawn-already").arg("title", &b.title),
+            ));
         }
         let mut tx = self.db.begin().await?;
         self.withdraw_in(&mut tx, actor, id).await?;
@@ -845,7 +848,7 @@ impl Notify {
         if !matches!(outcome, "played" | "failed") {
             return Err(invalid(
                 "outcome",
-                format!("{outcome:?} is not played or failed"),
+                Msg::new("play-bad-outcome").arg("value", outcome),
             ));
         }
         let state: Option<String> =
@@ -862,7 +865,11 @@ impl Notify {
             return Ok(());
         }
         if state != "scheduled" {
-            return Err(Error::Refused(format!("play {play} is {state} already")));
+            return Err(refused(
+                Msg::new("play-reported-already")
+                    .arg("play", play)
+                    .label("state", format!("play-state-{state}")),
+            ));
         }
         let detail: String = detail.trim().chars().take(500).collect();
         let done = sqlx::query(
@@ -878,9 +885,9 @@ impl Notify {
         .await?
         .rows_affected();
         if done != 1 {
-            return Err(Error::Refused(format!(
-                "play {play} changed meanwhile; pull the playlist again"
-            )));
+            return Err(refused(
+                Msg::new("play-changed-meanwhile").arg("play", play),
+            ));
         }
         Ok(())
     }

@@ -35,11 +35,10 @@ impl WebError {
         crate::i18n::msg(lang, &self.msg)
     }
 
-    /// An error of `code` that says what a domain crate said: the console renders `msg` in the
-    /// reader's language, the API gives its English.
-    pub fn said(code: ErrorCode, msg: Msg) -> Self {
-        let message = msg.to_string();
-        Self::new(code, "", message).with_msg(msg)
+    /// What a domain crate's error says: the console renders its message in the reader's
+    /// language, the API gives its English `Display` (which names the field at fault).
+    pub fn said<E: Describe + HasErrorCode + std::fmt::Display>(e: &E) -> Self {
+        Self::new(e.error_code(), "", e.to_string()).with_msg(e.message())
     }
 
     fn with_msg(mut self, msg: Msg) -> Self {
@@ -290,7 +289,7 @@ impl From<lantoa_registry::Error> for WebError {
         use lantoa_registry::Error as R;
         match e {
             R::Store(s) => s.into(),
-            other => WebError::said(other.error_code(), other.message()),
+            other => WebError::said(&other),
         }
     }
 }
@@ -311,7 +310,7 @@ impl From<lantoa_watch::Error> for WebError {
             W::Registry(r) => r.into(),
             W::Store(s) => s.into(),
             W::Internal(_) | W::Config { .. } => WebError::internal(e),
-            other => WebError::said(other.error_code(), other.message()),
+            other => WebError::said(&other),
         }
     }
 }
@@ -351,7 +350,7 @@ impl From<lantoa_opendata::Error> for WebError {
             O::Registry(r) => r.into(),
             O::Store(s) => s.into(),
             O::Internal(_) => WebError::internal(e),
-            other => WebError::said(other.error_code(), other.message()),
+            other => WebError::said(&other),
         }
     }
 }
@@ -359,13 +358,9 @@ impl From<lantoa_opendata::Error> for WebError {
 impl From<lantoa_notify::Error> for WebError {
     fn from(e: lantoa_notify::Error) -> Self {
         use lantoa_notify::Error as N;
-        let code = e.error_code();
-        let msg = e.to_string();
         match e {
             N::Store(s) => s.into(),
-            N::NotFound { .. } => WebError::new(code, "err-not-found", msg),
-            other => WebError::new(code, "err-notify-invalid", msg.clone())
-                .arg("detail", other.to_string()),
+            other => WebError::said(&other),
         }
     }
 }

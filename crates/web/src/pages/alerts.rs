@@ -341,7 +341,7 @@ pub(crate) fn sender(n: &lantoa_notify::Notify) -> Result<String, WebError> {
     n.rules().cap_sender.clone().ok_or_else(|| {
         WebError::from(lantoa_notify::Error::Invalid {
             field: "sender",
-            message: "set [alerts] sender in the notify rules before issuing alerts".into(),
+            message: lantoa_core::Msg::new("alert-no-sender"),
         })
     })
 }

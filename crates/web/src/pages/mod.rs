@@ -117,12 +117,13 @@ pub struct Span {
     pub kind: Option<String>,
 }
 
-/// A day given in a query (`YYYY-MM-DD`); a malformed one is named with its `field`.
+/// A day given in a query (`dd/mm/yyyy` or `YYYY-MM-DD`); a malformed one is named with its
+/// `field`.
 pub fn day(field: &'static str, v: &str) -> Result<chrono::NaiveDate, WebError> {
-    chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
+    lantoa_core::time::parse_day(v.trim()).ok_or_else(|| {
         WebError::from(lantoa_notify::Error::Invalid {
             field,
-            message: format!("{v:?} is not a date (YYYY-MM-DD)"),
+            message: lantoa_core::Msg::new("notify-not-a-date").arg("value", v),
         })
     })
 }
@@ -139,7 +140,7 @@ impl Span {
             }
             _ => Err(lantoa_notify::Error::Invalid {
                 field: "from",
-                message: "give both from and to".into(),
+                message: lantoa_core::Msg::new("period-needs-both"),
             }
             .into()),
         }

@@ -154,7 +154,7 @@ pub async fn renew(
     let outlet: i64 = form.get("outlet").parse().map_err(|_| {
         WebError::from(lantoa_notify::Error::Invalid {
             field: "outlet",
-            message: "choose the recipient".into(),
+            message: lantoa_core::Msg::new("notice-choose-recipient"),
         })
     })?;
     let link = state.notify()?.renew_link(&ctx.actor(), id, outlet).await?;

@@ -161,7 +161,7 @@ pub async fn schedule(
             repeats.parse().map_err(|_| {
                 WebError::from(lantoa_notify::Error::Invalid {
                     field: "repeats",
-                    message: format!("{repeats:?} is not a whole number"),
+                    message: lantoa_core::Msg::new("notify-not-a-number").arg("value", &repeats),
                 })
             })?
         },
@@ -221,7 +221,7 @@ async fn device(
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(|| {
             WebError::from(lantoa_notify::Error::Unauthenticated(
-                "send the cluster's token as 'Authorization: Bearer …'".into(),
+                lantoa_core::Msg::new("cluster-token-missing"),
             ))
         })?;
     Ok(state.notify()?.device(token).await?)
