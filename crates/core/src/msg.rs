@@ -65,6 +65,9 @@ pub enum Arg {
     /// Message ids, each rendered in the reader's language, joined by commas (the states a case
     /// may go to, the roles that may act).
     Labels(Vec<String>),
+    /// Messages, each rendered in the reader's language, joined by semicolons (every fault of
+    /// a form at once).
+    Msgs(Vec<Msg>),
 }
 
 /// A message: its id in the catalogues and its arguments.
@@ -109,6 +112,13 @@ impl Msg {
         self
     }
 
+    /// Adds an argument that is a list of messages, shown in the reader's language.
+    #[must_use]
+    pub fn msgs(mut self, name: &str, all: Vec<Msg>) -> Self {
+        self.args.push((name.to_owned(), Arg::Msgs(all)));
+        self
+    }
+
     /// The message in `lang`, from the domain catalogues.
     pub fn text(&self, lang: Lang) -> String {
         domain().render(lang, self)
@@ -120,11 +130,6 @@ impl fmt::Display for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text(Lang::En))
     }
-}
-
-/// Serialises a message as its English text (for API answers that carry a reason as text).
-pub fn english<S: serde::Serializer>(m: &Msg, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&m.to_string())
 }
 
 /// Serde for a [`Msg`] kept as two fields (use with `#[serde(flatten, with = "noted")]`):
@@ -155,6 +160,19 @@ pub mod noted {
             msg: m,
         }
         .serialize(s)
+    }
+
+    /// Writes each message as `{note, msg}`.
+    pub fn serialize_all<S: Serializer>(all: &[Msg], s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(all.len()))?;
+        for m in all {
+            seq.serialize_element(&Out {
+                note: m.to_string(),
+                msg: m,
+            })?;
+        }
+        seq.end()
     }
 
     /// Reads `msg`, or a bare `note` as written.
@@ -254,6 +272,11 @@ impl Catalogues {
                         .map(|id| self.tr(lang, id, &[]))
                         .collect::<Vec<_>>()
                         .join(", "),
+                    Arg::Msgs(all) => all
+                        .iter()
+                        .map(|m| self.render(lang, m))
+                        .collect::<Vec<_>>()
+                        .join("; "),
                 };
                 (k.as_str(), v)
             })
@@ -322,6 +345,11 @@ pub fn check_both_languages(m: &Msg) -> Result<(), String> {
             Arg::Text(_) => {}
             Arg::Label(id) => ids.push(id),
             Arg::Labels(list) => ids.extend(list.iter().map(String::as_str)),
+            Arg::Msgs(all) => {
+                for inner in all {
+                    check_both_languages(inner)?;
+                }
+            }
         }
     }
     for id in ids {

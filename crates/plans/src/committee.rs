@@ -8,7 +8,9 @@ use lantoa_store::audit::{self, Entry};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::error::{mobile, planner_only, required};
+use lantoa_core::msg::Msg;
+
+use crate::error::{invalid, mobile, planner_only, required};
 use crate::{Error, Plans, Result};
 
 /// A member's place on the committee.
@@ -93,10 +95,8 @@ fn member_from(r: &sqlx::any::AnyRow) -> Result<Member> {
         id: r.try_get(0)?,
         name: r.try_get(1)?,
         position: r.try_get(2)?,
-        role: MemberRole::parse(&role).ok_or_else(|| Error::Invalid {
-            field: "role",
-            message: format!("stored role {role:?}"),
-        })?,
+        role: MemberRole::parse(&role)
+            .ok_or_else(|| Error::Internal(format!("stored role {role:?}")))?,
         unit_id: r.try_get(4)?,
         fields: serde_json::from_str(&fields).unwrap_or_default(),
         phone: r.try_get(6)?,
@@ -109,15 +109,16 @@ impl Plans {
     /// phone a valid Vietnamese mobile number if given; a name already holding that position
     /// is refused.
     pub async fn add_member(&self, actor: &str, roles: &[Role], new: &NewMember) -> Result<Member> {
-        planner_only(roles, "the steering committee is kept")?;
+        planner_only(roles, "committee")?;
         let name = required("name", &new.name)?;
         let position = required("position", &new.position)?;
-        let role = MemberRole::parse(new.role.trim()).ok_or_else(|| Error::Invalid {
-            field: "role",
-            message: format!(
-                "{:?} is not a role; roles are head, deputy, member",
-                new.role
-            ),
+        let role = MemberRole::parse(new.role.trim()).ok_or_else(|| {
+            invalid(
+                "role",
+                Msg::new("plans-not-one-of")
+                    .arg("value", &new.role)
+                    .arg("allowed", "head, deputy, member"),
+            )
         })?;
         let fields: Vec<String> = new
             .fields
@@ -130,10 +131,10 @@ impl Plans {
             p => mobile(p)?,
         };
         if let Some(unit) = new.unit_id {
-            self.registry.get(unit).await.map_err(|_| Error::Invalid {
-                field: "unit_id",
-                message: format!("no registered unit {unit}"),
-            })?;
+            self.registry
+                .get(unit)
+                .await
+                .map_err(|_| invalid("unit_id", Msg::new("registry-no-unit").arg("id", unit)))?;
         }
         let mut tx = self.db.begin().await?;
         let inserted = sqlx::query(
@@ -173,10 +174,7 @@ impl Plans {
         .bind(id)
         .fetch_optional(self.db.pool())
         .await?
-        .ok_or_else(|| Error::Invalid {
-            field: "member",
-            message: format!("no committee member {id}"),
-        })?;
+        .ok_or_else(|| invalid("member", Msg::new("committee-no-member").arg("id", id)))?;
         member_from(&row)
     }
 
@@ -205,7 +203,7 @@ impl Plans {
         id: i64,
         active: bool,
     ) -> Result<()> {
-        planner_only(roles, "the steering committee is kept")?;
+        planner_only(roles, "committee")?;
         self.member(id).await?;
         let mut tx = self.db.begin().await?;
         sqlx::query("UPDATE plans_members SET active = $1 WHERE id = $2")
@@ -233,21 +231,21 @@ impl Plans {
         code: &str,
         member_id: Option<i64>,
     ) -> Result<u64> {
-        planner_only(roles, "the steering committee is kept")?;
+        planner_only(roles, "committee")?;
         let code = code.trim();
         if self.task(plan_id, code).await?.is_none() {
-            return Err(Error::Invalid {
-                field: "code",
-                message: format!("the plan has no task or section {code:?}"),
-            });
+            return Err(invalid(
+                "code",
+                Msg::new("plans-no-task-code").arg("code", code),
+            ));
         }
         if let Some(m) = member_id {
             let member = self.member(m).await?;
             if !member.active {
-                return Err(Error::Invalid {
-                    field: "member",
-                    message: format!("{} is no longer on the committee", member.name),
-                });
+                return Err(invalid(
+                    "member",
+                    Msg::new("committee-member-left").arg("name", &member.name),
+                ));
             }
         }
         let mut tx = self.db.begin().await?;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::error::{mobile, planner_only, required};
-use crate::{Error, Plans, Result, UnitDigest};
+use crate::{Plans, Result, UnitDigest};
 
 /// A unit's focal point.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -27,14 +27,13 @@ impl Plans {
     /// Sets a registered unit's focal point (a planner's work): a name and a valid Vietnamese
     /// mobile number; a second call replaces the first.
     pub async fn set_contact(&self, actor: &str, roles: &[Role], c: &Contact) -> Result<Contact> {
-        planner_only(roles, "focal points are kept")?;
-        self.registry
-            .get(c.unit_id)
-            .await
-            .map_err(|_| Error::Invalid {
-                field: "unit_id",
-                message: format!("no registered unit {}", c.unit_id),
-            })?;
+        planner_only(roles, "contacts")?;
+        self.registry.get(c.unit_id).await.map_err(|_| {
+            crate::error::invalid(
+                "unit_id",
+                lantoa_core::Msg::new("registry-no-unit").arg("id", c.unit_id),
+            )
+        })?;
         let name = required("name", &c.name)?;
         let phone = mobile(&c.phone)?;
         let mut tx = self.db.begin().await?;

@@ -265,10 +265,7 @@ impl Plans {
         let start = chrono::Utc
             .with_ymd_and_hms(2024, 3, 20, 3, 0, 0)
             .single()
-            .ok_or_else(|| Error::Invalid {
-                field: "clock",
-                message: "the demo's first day".into(),
-            })?;
+            .ok_or_else(|| Error::Internal("the demo's first day".into()))?;
         let clock = lantoa_store::Clock::manual(start);
         let on_clock = self.clone().with_clock(clock.clone());
         let tasks: Vec<crate::Task> = self

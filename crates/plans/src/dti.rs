@@ -11,7 +11,9 @@ use lantoa_store::audit::{self, Entry};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::error::planner_only;
+use lantoa_core::msg::Msg;
+
+use crate::error::{invalid, planner_only};
 use crate::{Error, Plans, Result};
 
 /// The frameworks Lantoa ships, by file.
@@ -104,7 +106,7 @@ impl Framework {
     /// count of components (points shared equally) or the components with their points, which
     /// must add up to the main indicator's.
     pub fn from_toml(file: &str, text: &str) -> Result<Self> {
-        let bad = |m: String| Error::File(format!("{file}: {m}"));
+        let bad = |m: String| Error::Internal(format!("{file}: {m}"));
         let f: FileFramework = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
         if f.years.is_empty() {
             return Err(bad("no years".into()));
@@ -210,7 +212,7 @@ impl Frameworks {
                 .iter()
                 .find(|y| all.iter().any(|o| o.years.contains(y)))
             {
-                return Err(Error::File(format!(
+                return Err(Error::Internal(format!(
                     "{name}: year {y} already has a framework"
                 )));
             }
@@ -310,37 +312,49 @@ impl Plans {
         year: i32,
         scores: &[NewScore],
     ) -> Result<usize> {
-        planner_only(roles, "the DTI self-assessment is entered")?;
-        let fw = frameworks.for_year(year).ok_or_else(|| Error::Invalid {
-            field: "year",
-            message: format!(
-                "no DTI framework covers {year}; frameworks cover {:?}",
-                frameworks.years()
-            ),
+        planner_only(roles, "dti-scores")?;
+        let fw = frameworks.for_year(year).ok_or_else(|| {
+            invalid(
+                "year",
+                Msg::new("dti-no-framework-for").arg("year", year).arg(
+                    "years",
+                    frameworks
+                        .years()
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            )
         })?;
         let mut faults = Vec::new();
         for s in scores {
             let code = s.component.trim();
             match fw.component(code) {
-                None => faults.push(format!("{code:?} is not a component of {}", fw.basis)),
+                None => faults.push(
+                    Msg::new("dti-not-a-component")
+                        .arg("code", code)
+                        .arg("basis", &fw.basis),
+                ),
                 Some(c) if !(s.score.is_finite() && (0.0..=c.points + 1e-9).contains(&s.score)) => {
-                    faults.push(format!(
-                        "{code}: {} is not a score from 0 to {}",
-                        s.score,
-                        lantoa_core::chart::number(c.points)
-                    ));
+                    faults.push(
+                        Msg::new("dti-bad-score")
+                            .arg("code", code)
+                            .arg("score", s.score)
+                            .arg("max", lantoa_core::chart::number(c.points)),
+                    );
                 }
                 Some(_) if s.score > 0.0 && s.evidence.trim().is_empty() => {
-                    faults.push(format!("{code}: a score above 0 needs its evidence"));
+                    faults.push(Msg::new("dti-score-needs-evidence").arg("code", code));
                 }
                 Some(_) => {}
             }
         }
         if !faults.is_empty() {
-            return Err(Error::Invalid {
-                field: "score",
-                message: faults.join("; "),
-            });
+            return Err(invalid(
+                "score",
+                Msg::new("dti-faults").msgs("faults", faults),
+            ));
         }
         let now = self.clock.now_micros();
         let mut tx = self.db.begin().await?;
@@ -380,29 +394,30 @@ impl Plans {
         year: i32,
         r: &DtiResult,
     ) -> Result<()> {
-        planner_only(roles, "the DTI results are entered")?;
-        let bad = |field, message: String| Error::Invalid { field, message };
+        planner_only(roles, "dti-results")?;
         if !(2000..=2100).contains(&year) {
-            return Err(bad("year", format!("{year} is not an assessment year")));
+            return Err(invalid("year", Msg::new("dti-bad-year").arg("year", year)));
         }
         if !(1..=100).contains(&r.of_count) {
-            return Err(bad(
+            return Err(invalid(
                 "of_count",
-                format!("{} is not a number of provinces", r.of_count),
+                Msg::new("dti-bad-count").arg("value", r.of_count),
             ));
         }
         if !(1..=r.of_count).contains(&r.rank) {
-            return Err(bad(
+            return Err(invalid(
                 "rank",
-                format!("{} is not a rank from 1 to {}", r.rank, r.of_count),
+                Msg::new("dti-bad-rank")
+                    .arg("value", r.rank)
+                    .arg("max", r.of_count),
             ));
         }
         if let Some(v) = r.index_value
             && !(v.is_finite() && (0.0..=1.0).contains(&v))
         {
-            return Err(bad(
+            return Err(invalid(
                 "index_value",
-                format!("{v} is not an index from 0 to 1"),
+                Msg::new("dti-bad-index").arg("value", v),
             ));
         }
         let source = crate::error::required("source", &r.source)?;
@@ -439,10 +454,9 @@ impl Plans {
 
     /// A year's self-assessment against its framework, normalised, with its published result.
     pub async fn dti_assessment(&self, frameworks: &Frameworks, year: i32) -> Result<Assessment> {
-        let fw = frameworks.for_year(year).ok_or_else(|| Error::Invalid {
-            field: "year",
-            message: format!("no DTI framework covers {year}"),
-        })?;
+        let fw = frameworks
+            .for_year(year)
+            .ok_or_else(|| invalid("year", Msg::new("dti-no-framework").arg("year", year)))?;
         let rows =
             sqlx::query("SELECT component, score, evidence FROM plans_dti_scores WHERE year = $1")
                 .bind(i64::from(year))

@@ -1,6 +1,8 @@
 use lantoa_core::error_code::{self, ErrorCode, HasErrorCode};
+use lantoa_core::msg::{Describe, Msg};
 
-/// What can go wrong in the plans module.
+/// What can go wrong in the plans module; each says it as a [`Msg`] ([`Describe`]),
+/// `Display` in English.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -10,21 +12,25 @@ pub enum Error {
         /// The field at fault.
         field: &'static str,
         /// What is wrong.
-        message: String,
+        message: Msg,
     },
     /// The file cannot be read as a plan's appendix.
-    #[error("the file cannot be read: {0}")]
-    File(String),
+    #[error("{0}")]
+    File(Msg),
     /// The caller may not do this; the message says who may.
     #[error("{0}")]
-    NotAllowed(String),
+    NotAllowed(Msg),
     /// What is named exists already (a plan by its number, a committee member by name and
     /// position).
-    #[error("{0} is already registered")]
+    #[error("{}", self.message())]
     Duplicate(String),
     /// No plan with this id.
-    #[error("no plan {0}")]
+    #[error("{}", self.message())]
     NotFound(i64),
+    /// A rules or framework file shipped or configured cannot be used, or stored data does not
+    /// read: for the engineers, in English.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// The registry failed.
     #[error(transparent)]
     Registry(#[from] lantoa_registry::Error),
@@ -43,10 +49,10 @@ impl From<sqlx::Error> for Error {
 pub(crate) fn required(field: &'static str, v: &str) -> Result<String> {
     let v = v.trim();
     if v.is_empty() {
-        Err(Error::Invalid {
+        Err(invalid(
             field,
-            message: "required".into(),
-        })
+            Msg::new("plans-required").label("field", format!("plans-field-{field}")),
+        ))
     } else {
         Ok(v.to_owned())
     }
@@ -58,13 +64,11 @@ pub(crate) fn mobile(s: &str) -> Result<String> {
     lantoa_core::phone::NumberingPlan::builtin()
         .parse(p)
         .map(|n| n.national().to_owned())
-        .map_err(|e| Error::Invalid {
-            field: "phone",
-            message: format!("{p:?}: {e}"),
-        })
+        .map_err(|e| invalid("phone", e.message()))
 }
 
-/// Whether `roles` hold a planner's (or an admin's) power; `what` names the work refused.
+/// Whether `roles` hold a planner's (or an admin's) power; `what` names the work refused (its
+/// label is `plans-work-{what}`).
 pub(crate) fn planner_only(roles: &[lantoa_core::role::Role], what: &str) -> Result<()> {
     use lantoa_core::role::Role;
     if roles
@@ -73,7 +77,29 @@ pub(crate) fn planner_only(roles: &[lantoa_core::role::Role], what: &str) -> Res
     {
         Ok(())
     } else {
-        Err(Error::NotAllowed(format!("{what} by the role planner")))
+        Err(Error::NotAllowed(
+            Msg::new("plans-planner-only").label("what", format!("plans-work-{what}")),
+        ))
+    }
+}
+
+/// A refusal naming the field at fault.
+pub(crate) fn invalid(field: &'static str, message: Msg) -> Error {
+    Error::Invalid { field, message }
+}
+
+impl Describe for Error {
+    fn message(&self) -> Msg {
+        match self {
+            Error::Invalid { message, .. } | Error::File(message) | Error::NotAllowed(message) => {
+                message.clone()
+            }
+            Error::Duplicate(what) => Msg::new("plans-duplicate").arg("what", what),
+            Error::NotFound(id) => Msg::new("plans-no-plan").arg("id", id),
+            Error::Internal(_) => Msg::new("internal-error"),
+            Error::Registry(e) => e.message(),
+            Error::Store(_) => Msg::new("storage-error"),
+        }
     }
 }
 
@@ -87,8 +113,68 @@ impl HasErrorCode for Error {
             Error::Duplicate(_) => error_code::CONFLICT,
             Error::NotAllowed(_) => error_code::FORBIDDEN,
             Error::NotFound(_) => error_code::NOT_FOUND,
+            Error::Internal(_) => error_code::INTERNAL,
             Error::Registry(e) => e.error_code(),
             Error::Store(e) => e.error_code(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lantoa_core::msg::check_both_languages;
+
+    #[test]
+    fn every_variant_speaks_vietnamese_and_english() {
+        let mut all = vec![
+            Error::File(Msg::new("file-empty")),
+            Error::Duplicate("X1".into()),
+            Error::NotFound(3),
+            Error::Internal("X1".into()),
+            Error::Registry(lantoa_registry::Error::NotFound(4)),
+        ];
+        for field in [
+            "issuer", "name", "number", "position", "source", "title", "code", "measure", "pillar",
+        ] {
+            all.push(required(field, "").unwrap_err());
+        }
+        for what in [
+            "contacts",
+            "indicators",
+            "dti-results",
+            "dti-scores",
+            "committee",
+        ] {
+            all.push(planner_only(&[], what).unwrap_err());
+        }
+        for e in &all {
+            // Breaks the build when a variant is added and not listed above.
+            match e {
+                Error::Invalid { .. }
+                | Error::File(_)
+                | Error::NotAllowed(_)
+                | Error::Duplicate(_)
+                | Error::NotFound(_)
+                | Error::Internal(_)
+                | Error::Registry(_)
+                | Error::Store(_) => {}
+            }
+            check_both_languages(&e.message()).unwrap();
+        }
+        // Every reason a deadline is refused.
+        for text in [
+            "",
+            "31/02/2024",
+            "Quý II",
+            "Quý V/2024",
+            "Tháng 6",
+            "Tháng 13/2024",
+            "2025–2023",
+            "x",
+        ] {
+            let e = crate::Period::parse(text).unwrap_err();
+            check_both_languages(&lantoa_core::Describe::message(&e)).unwrap();
         }
     }
 }

@@ -59,19 +59,14 @@ pub struct Evidence {
 
 /// The file's media type, or why it is refused.
 fn kind(f: &EvidenceFile) -> Result<&'static str> {
-    let bad = |m: String| Error::Invalid {
-        field: "file",
-        message: m,
-    };
+    let bad = |m: lantoa_core::Msg| crate::error::invalid("file", m.arg("name", &f.name));
     if f.bytes.is_empty() {
-        return Err(bad(format!("{:?} is empty", f.name)));
+        return Err(bad(lantoa_core::Msg::new("evidence-empty")));
     }
     if f.bytes.len() > MAX_EVIDENCE_BYTES {
-        return Err(bad(format!(
-            "{:?} is over {} MB",
-            f.name,
-            MAX_EVIDENCE_BYTES / 1024 / 1024
-        )));
+        return Err(bad(
+            lantoa_core::Msg::new("evidence-too-large").arg("mb", MAX_EVIDENCE_BYTES / 1024 / 1024)
+        ));
     }
     let ext = f
         .name
@@ -82,12 +77,7 @@ fn kind(f: &EvidenceFile) -> Result<&'static str> {
         .iter()
         .find(|(e, _)| *e == ext)
         .map(|(_, m)| *m)
-        .ok_or_else(|| {
-            bad(format!(
-                "{:?}: evidence is a PDF, Word, Excel, PNG, JPEG or ZIP file",
-                f.name
-            ))
-        })
+        .ok_or_else(|| bad(lantoa_core::Msg::new("evidence-bad-kind")))
 }
 
 /// A file name kept as a plain name: no folders, no control characters, at most 120 characters.
@@ -111,9 +101,8 @@ pub(crate) struct Stored {
 /// Checks `f` and writes its bytes to the blob store.
 pub(crate) async fn write(plans: &Plans, f: &EvidenceFile) -> Result<Stored> {
     let media = kind(f)?;
-    let blobs = plans.blobs.clone().ok_or_else(|| Error::Invalid {
-        field: "file",
-        message: "this server keeps no files (no blob store configured)".into(),
+    let blobs = plans.blobs.clone().ok_or_else(|| {
+        Error::Internal("this server keeps no files (no blob store configured)".into())
     })?;
     let written = blobs.write(&f.bytes, media).await?;
     Ok(Stored {

@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use lantoa_core::msg::{Describe as _, Msg};
 use lantoa_core::text;
 use lantoa_core::unit::UnitKind;
 use lantoa_store::audit::{self, Entry};
@@ -45,8 +46,10 @@ pub enum RowStatus {
 pub struct FieldProblem {
     /// The column (as the file names it).
     pub field: String,
-    /// What is wrong, and for a unit the registered names closest to it.
-    pub message: String,
+    /// What is wrong, and for a unit the registered names closest to it (stored and sent in
+    /// English and by id: [`lantoa_core::msg::noted`]).
+    #[serde(flatten, with = "lantoa_core::msg::noted")]
+    pub message: Msg,
 }
 
 /// One row's outcome.
@@ -60,8 +63,10 @@ pub struct RowReport {
     pub status: RowStatus,
     /// Why it is refused.
     pub problems: Vec<FieldProblem>,
-    /// What was kept as written (cooperating units not in the registry).
-    pub notes: Vec<String>,
+    /// What was kept as written (cooperating units not in the registry); each sent as
+    /// `{note, msg}` ([`lantoa_core::msg::noted`]).
+    #[serde(serialize_with = "lantoa_core::msg::noted::serialize_all")]
+    pub notes: Vec<Msg>,
 }
 
 /// The report of an import or its preview.
@@ -154,7 +159,8 @@ fn roman(s: &str) -> Option<u32> {
 /// The file as rows of text with their lines.
 fn read_table(bytes: &[u8]) -> Result<lantoa_store::sheet::Sheet> {
     if bytes.starts_with(b"PK\x03\x04") {
-        return lantoa_store::sheet::read_xlsx(bytes, MAX_ROWS).map_err(Error::File);
+        return lantoa_store::sheet::read_xlsx(bytes, MAX_ROWS)
+            .map_err(|e| Error::File(Msg::new("file-sheet-unreadable").arg("detail", e)));
     }
     let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let first = body.split(|&b| b == b'\n').next().unwrap_or_default();
@@ -171,24 +177,28 @@ fn read_table(bytes: &[u8]) -> Result<lantoa_store::sheet::Sheet> {
     for (i, record) in reader.records().enumerate() {
         let line = i as u64 + 1;
         let record = record.map_err(|e| match e.kind() {
-            csv::ErrorKind::Utf8 { .. } => Error::File(format!(
-                "line {line} is not UTF-8 text; save the file as CSV UTF-8"
-            )),
-            _ => Error::File(format!("line {line}: {e}")),
+            csv::ErrorKind::Utf8 { .. } => {
+                Error::File(Msg::new("plans-line-not-utf8").arg("line", line))
+            }
+            _ => Error::File(
+                Msg::new("plans-line-unreadable")
+                    .arg("line", line)
+                    .arg("detail", e),
+            ),
         })?;
         let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
         if i == 0 {
             sheet.headers = cells;
         } else if sheet.rows.len() >= MAX_ROWS {
-            return Err(Error::File(format!(
-                "more than {MAX_ROWS} rows; split the file"
-            )));
+            return Err(Error::File(
+                Msg::new("plans-too-many-rows").arg("max", MAX_ROWS),
+            ));
         } else {
             sheet.rows.push((line, cells));
         }
     }
     if sheet.headers.is_empty() {
-        return Err(Error::File("the file is empty".into()));
+        return Err(Error::File(Msg::new("file-empty")));
     }
     Ok(sheet)
 }
@@ -229,13 +239,12 @@ impl Units {
     }
 
     /// The unit named `name`, or why not (with the closest registered names).
-    fn find(&self, name: &str) -> std::result::Result<i64, String> {
+    fn find(&self, name: &str) -> std::result::Result<i64, Msg> {
         match self.by_key.get(&text::tone_key(name)).map(Vec::as_slice) {
             Some([(id, _)]) => Ok(*id),
-            Some(many) => Err(format!(
-                "\"{name}\" names {} registered units; give the one meant by its full name",
-                many.len()
-            )),
+            Some(many) => Err(Msg::new("plans-unit-ambiguous")
+                .arg("name", name)
+                .arg("count", many.len())),
             None => {
                 let words: BTreeSet<String> = text::fold_key(name)
                     .split_whitespace()
@@ -257,12 +266,11 @@ impl Units {
                 scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
                 let close: Vec<&str> = scored.iter().take(3).map(|(_, n)| *n).collect();
                 Err(if close.is_empty() {
-                    format!("\"{name}\" is not a registered unit")
+                    Msg::new("plans-unknown-unit").arg("name", name)
                 } else {
-                    format!(
-                        "\"{name}\" is not a registered unit; did you mean: {}?",
-                        close.join("; ")
-                    )
+                    Msg::new("plans-unknown-unit-close")
+                        .arg("name", name)
+                        .arg("close", close.join("; "))
                 })
             }
         }
@@ -281,7 +289,7 @@ impl Units {
                 out.ids.push(id);
                 continue;
             }
-            let pieces: Vec<std::result::Result<i64, String>> = part
+            let pieces: Vec<std::result::Result<i64, Msg>> = part
                 .split(',')
                 .map(str::trim)
                 .filter(|p| !p.is_empty())
@@ -330,11 +338,11 @@ impl Plans {
             .map(column_name)
             .collect();
         if !missing.is_empty() {
-            return Err(Error::File(format!(
-                "the header row has no column {} (it has: {})",
-                missing.join(", "),
-                sheet.headers.join(" | ")
-            )));
+            return Err(Error::File(
+                Msg::new("plans-missing-columns")
+                    .arg("missing", missing.join(", "))
+                    .arg("header", sheet.headers.join(" | ")),
+            ));
         }
         let units = Units::load(&self.registry).await?;
         let existing: HashMap<String, crate::plan::Task> = self
@@ -361,7 +369,7 @@ impl Plans {
             }
             let mut problems = Vec::new();
             let mut notes = Vec::new();
-            let mut problem = |c: Column, message: String| {
+            let mut problem = |c: Column, message: Msg| {
                 problems.push(FieldProblem {
                     field: column_name(c).to_owned(),
                     message,
@@ -391,19 +399,16 @@ impl Plans {
                 };
                 (code, parent, false)
             } else {
-                problem(
-                    Column::Stt,
-                    format!(
-                        "\"{stt}\" is neither a section (I, II, …) nor a task number (1, 1.2, …)"
-                    ),
-                );
+                problem(Column::Stt, Msg::new("plans-bad-stt").arg("value", &stt));
                 (String::new(), None, false)
             };
             if !code.is_empty() {
                 if let Some(first) = seen.get(&code) {
                     problem(
                         Column::Stt,
-                        format!("task {code} is already on line {first}"),
+                        Msg::new("plans-task-repeated")
+                            .arg("code", &code)
+                            .arg("line", first),
                     );
                 } else {
                     seen.insert(code.clone(), *line);
@@ -414,22 +419,21 @@ impl Plans {
                 {
                     problem(
                         Column::Stt,
-                        format!("task {code} sits under {p}, which is not in the plan or above it"),
+                        Msg::new("plans-task-orphan")
+                            .arg("code", &code)
+                            .arg("parent", p),
                     );
                 }
             }
             if title.is_empty() {
-                problem(Column::Title, "the task has no text".into());
+                problem(Column::Title, Msg::new("plans-task-no-text"));
             }
             let (mut lead, mut period, mut cooperating) = (None, None, Cooperating::default());
             let deadline = get(Column::Deadline);
             if !is_section {
                 let lead_text = get(Column::Lead);
                 if lead_text.is_empty() {
-                    problem(
-                        Column::Lead,
-                        "no lead unit (in a spreadsheet, a merged cell gives its value to its first row only: write the unit on every row)".into(),
-                    );
+                    problem(Column::Lead, Msg::new("plans-no-lead"));
                 } else {
                     match units.find(&lead_text) {
                         Ok(id) => lead = Some(id),
@@ -438,12 +442,15 @@ impl Plans {
                 }
                 match Period::parse(&deadline) {
                     Ok(p) => period = Some(p),
-                    Err(e) => problem(Column::Deadline, e.to_string()),
+                    Err(e) => problem(Column::Deadline, e.message()),
                 }
                 cooperating = units.cooperating(&get(Column::Cooperating));
-                notes.extend(cooperating.text.iter().map(|t| {
-                    format!("cooperating \"{t}\" kept as written (not a registered unit)")
-                }));
+                notes.extend(
+                    cooperating
+                        .text
+                        .iter()
+                        .map(|t| Msg::new("plans-cooperating-as-written").arg("name", t)),
+                );
             }
             let status = if !problems.is_empty() {
                 RowStatus::Refused

@@ -11,6 +11,8 @@ use lantoa_store::is_unique_violation;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use lantoa_core::msg::{Describe as _, Msg};
+
 use crate::error::planner_only;
 use crate::{Error, Period, Plans, Result};
 
@@ -105,11 +107,8 @@ pub struct Standing {
     pub met: Option<bool>,
 }
 
-fn bad(field: &'static str, message: impl Into<String>) -> Error {
-    Error::Invalid {
-        field,
-        message: message.into(),
-    }
+fn bad(field: &'static str, message: Msg) -> Error {
+    crate::error::invalid(field, message)
 }
 
 impl Plans {
@@ -122,7 +121,7 @@ impl Plans {
         plan_id: i64,
         new: &NewIndicator,
     ) -> Result<Indicator> {
-        planner_only(roles, "indicators are kept")?;
+        planner_only(roles, "indicators")?;
         let plan = self.plan(plan_id).await?;
         for (field, v) in [
             ("code", &new.code),
@@ -131,31 +130,37 @@ impl Plans {
             ("pillar", &new.pillar),
         ] {
             if v.trim().is_empty() {
-                return Err(bad(field, "required"));
+                return Err(bad(
+                    field,
+                    Msg::new("plans-required").label("field", format!("plans-field-{field}")),
+                ));
             }
         }
         if new.baseline.is_some_and(|b| !b.is_finite()) {
-            return Err(bad("baseline", "not a number"));
+            return Err(bad("baseline", Msg::new("plans-not-a-number")));
         }
         let mut years = std::collections::BTreeSet::new();
         for (y, v) in &new.targets {
             if !(plan.from_year..=plan.to_year).contains(y) {
                 return Err(bad(
                     "targets",
-                    format!(
-                        "{y} is outside the plan's years {}–{}",
-                        plan.from_year, plan.to_year
-                    ),
+                    Msg::new("indicator-target-outside")
+                        .arg("year", y)
+                        .arg("from", plan.from_year)
+                        .arg("to", plan.to_year),
                 ));
             }
             if !v.is_finite() {
                 return Err(bad(
                     "targets",
-                    format!("the target for {y} is not a number"),
+                    Msg::new("indicator-target-nan").arg("year", y),
                 ));
             }
             if !years.insert(*y) {
-                return Err(bad("targets", format!("{y} has two targets")));
+                return Err(bad(
+                    "targets",
+                    Msg::new("indicator-two-targets").arg("year", y),
+                ));
             }
         }
         let mut tx = self.db.begin().await?;
@@ -188,7 +193,7 @@ impl Plans {
             Err(e) if is_unique_violation(&e) => {
                 return Err(bad(
                     "code",
-                    format!("the plan already has an indicator {}", new.code.trim()),
+                    Msg::new("indicator-exists").arg("code", new.code.trim()),
                 ));
             }
             Err(e) => return Err(e.into()),
@@ -277,19 +282,16 @@ impl Plans {
         indicator_id: i64,
         new: &NewActual,
     ) -> Result<NaiveDate> {
-        planner_only(roles, "indicators are kept")?;
-        let period = Period::parse(&new.period).map_err(|e| bad("period", e.to_string()))?;
-        let end = period.due().ok_or_else(|| {
-            bad(
-                "period",
-                "an actual is for a period that ends (a date, a month, a quarter, a year)",
-            )
-        })?;
+        planner_only(roles, "indicators")?;
+        let period = Period::parse(&new.period).map_err(|e| bad("period", e.message()))?;
+        let end = period
+            .due()
+            .ok_or_else(|| bad("period", Msg::new("indicator-period-open")))?;
         if !new.value.is_finite() {
-            return Err(bad("value", "not a number"));
+            return Err(bad("value", Msg::new("plans-not-a-number")));
         }
         if new.source.trim().is_empty() {
-            return Err(bad("source", "say where the value comes from"));
+            return Err(bad("source", Msg::new("indicator-source-needed")));
         }
         let exists: Option<i64> =
             sqlx::query_scalar("SELECT id FROM plans_indicators WHERE id = $1")
@@ -297,7 +299,10 @@ impl Plans {
                 .fetch_optional(self.db.pool())
                 .await?;
         if exists.is_none() {
-            return Err(bad("indicator", format!("no indicator {indicator_id}")));
+            return Err(bad(
+                "indicator",
+                Msg::new("indicator-not-found").arg("id", indicator_id),
+            ));
         }
         let mut tx = self.db.begin().await?;
         sqlx::query(
@@ -346,7 +351,7 @@ impl Plans {
         for r in &rows {
             let end: String = r.try_get(1)?;
             let end = NaiveDate::parse_from_str(&end, "%Y-%m-%d")
-                .map_err(|e| bad("period_end", e.to_string()))?;
+                .map_err(|e| Error::Internal(format!("stored period end {end:?}: {e}")))?;
             latest.insert(r.try_get(0)?, (end, r.try_get(2)?));
         }
         Ok(self
@@ -405,9 +410,9 @@ impl Plans {
         plan_id: i64,
         set_toml: &str,
     ) -> Result<Vec<Indicator>> {
-        planner_only(roles, "indicators are kept")?;
+        planner_only(roles, "indicators")?;
         let set: SetFile =
-            toml::from_str(set_toml).map_err(|e| Error::File(format!("indicator set: {e}")))?;
+            toml::from_str(set_toml).map_err(|e| Error::Internal(format!("indicator set: {e}")))?;
         let have: std::collections::HashSet<String> = self
             .indicators(plan_id)
             .await?

@@ -57,14 +57,20 @@ pub enum Period {
 
 /// Why a deadline cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "\"{text}\" is not a deadline: {why} (write a date 30/06/2024, Tháng 6/2024, Quý II/2024, 6 tháng đầu năm 2024, 2024, 2023–2025, Hằng năm or Thường xuyên)"
-)]
+#[error("{}", lantoa_core::Describe::message(self))]
 pub struct PeriodError {
     /// The text given.
     pub text: String,
-    /// What is wrong.
+    /// What is wrong: the label `period-why-{why}`.
     pub why: &'static str,
+}
+
+impl lantoa_core::Describe for PeriodError {
+    fn message(&self) -> lantoa_core::Msg {
+        lantoa_core::Msg::new("period-not-a-deadline")
+            .arg("text", &self.text)
+            .label("why", format!("period-why-{}", self.why))
+    }
 }
 
 const YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
@@ -102,7 +108,7 @@ impl Period {
         };
         let t = text.trim();
         if t.is_empty() {
-            return Err(bad("it is empty"));
+            return Err(bad("empty"));
         }
         let k = key(t);
         let k = k.trim();
@@ -127,19 +133,15 @@ impl Period {
             return match (d, m, y) {
                 (Some(d), Some(m), Some(y)) => NaiveDate::from_ymd_opt(y, m, d)
                     .map(|date| Period::Date { date })
-                    .ok_or_else(|| bad("that day is not in the calendar")),
-                _ => Err(bad(
-                    "a date is day/month/year with a four-digit year from 1990",
-                )),
+                    .ok_or_else(|| bad("no-such-day")),
+                _ => Err(bad("date-form")),
             };
         }
         if let Ok(date) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
             return if t.len() == 10 && YEARS.contains(&date.year()) {
                 Ok(Period::Date { date })
             } else {
-                Err(bad(
-                    "a date is day/month/year with a four-digit year from 1990",
-                ))
+                Err(bad("date-form"))
             };
         }
         // "Quý II/2024", "Quý 2 năm 2024", "QII/2024".
@@ -148,25 +150,22 @@ impl Period {
             .or_else(|| k.strip_prefix('q'))
             .map(str::trim);
         if let Some(rest) = rest {
-            let (q, y) = split_year(rest)
-                .ok_or_else(|| bad("a quarter needs its year, e.g. Quý II/2024"))?;
-            let quarter = roman_or_digit(&q.to_uppercase())
-                .ok_or_else(|| bad("a quarter is I, II, III or IV"))?;
+            let (q, y) = split_year(rest).ok_or_else(|| bad("quarter-year"))?;
+            let quarter = roman_or_digit(&q.to_uppercase()).ok_or_else(|| bad("quarter"))?;
             return Ok(Period::Quarter { year: y, quarter });
         }
         if let Some(rest) = k.strip_prefix("thang").map(str::trim) {
-            let (m, y) =
-                split_year(rest).ok_or_else(|| bad("a month needs its year, e.g. Tháng 6/2024"))?;
-            let month: u32 = m.trim().parse().map_err(|_| bad("a month is 1 to 12"))?;
+            let (m, y) = split_year(rest).ok_or_else(|| bad("month-year"))?;
+            let month: u32 = m.trim().parse().map_err(|_| bad("month"))?;
             if !(1..=12).contains(&month) {
-                return Err(bad("a month is 1 to 12"));
+                return Err(bad("month"));
             }
             return Ok(Period::Month { year: y, month });
         }
         // "6 tháng đầu năm 2024", "6 tháng cuối năm 2024".
         for (prefix, half) in [("6 thang dau nam", 1), ("6 thang cuoi nam", 2)] {
             if let Some(rest) = k.strip_prefix(prefix) {
-                let y = year(rest).ok_or_else(|| bad("a half-year needs its year"))?;
+                let y = year(rest).ok_or_else(|| bad("half-year"))?;
                 return Ok(Period::Half { year: y, half });
             }
         }
@@ -182,11 +181,11 @@ impl Period {
         if let Some((a, b)) = dashed.split_once('-') {
             return match (year(a), year(b)) {
                 (Some(from), Some(to)) if from <= to => Ok(Period::Years { from, to }),
-                (Some(_), Some(_)) => Err(bad("the range ends before it starts")),
-                _ => Err(bad("a range is two four-digit years, e.g. 2023–2025")),
+                (Some(_), Some(_)) => Err(bad("range-reversed")),
+                _ => Err(bad("range")),
             };
         }
-        Err(bad("it is none of the forms plans use"))
+        Err(bad("unknown"))
     }
 
     /// The last day of the period (the deadline); none for yearly and ongoing work.

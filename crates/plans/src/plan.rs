@@ -101,9 +101,11 @@ pub(crate) const TASK_COLUMNS: &str = "id, plan_id, code, parent_code, section, 
 
 pub(crate) fn date(field: &'static str, s: &str) -> Result<NaiveDate> {
     let v = s.trim();
-    lantoa_core::time::parse_day(v).ok_or_else(|| Error::Invalid {
-        field,
-        message: format!("{v:?} is not a date (dd/mm/yyyy, YYYY-MM-DD or ISO 8601)"),
+    lantoa_core::time::parse_day(v).ok_or_else(|| {
+        crate::error::invalid(
+            field,
+            lantoa_core::Msg::new("watch-not-a-date").arg("value", v),
+        )
     })
 }
 
@@ -185,13 +187,12 @@ impl Plans {
             || new.to_year < new.from_year
             || new.to_year > 2100
         {
-            return Err(Error::Invalid {
-                field: "to_year",
-                message: format!(
-                    "the plan's years {}–{} are not a span from 1990 to 2100",
-                    new.from_year, new.to_year
-                ),
-            });
+            return Err(crate::error::invalid(
+                "to_year",
+                lantoa_core::Msg::new("plans-bad-years")
+                    .arg("from", new.from_year)
+                    .arg("to", new.to_year),
+            ));
         }
         let mut tx = self.db.begin().await?;
         let inserted = sqlx::query(

@@ -10,6 +10,9 @@ use lantoa_store::audit::{self, Entry};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use lantoa_core::msg::Msg;
+
+use crate::error::invalid;
 use crate::{Error, Period, Plans, Result, Task};
 
 /// A task's status as its lead unit reports it.
@@ -147,10 +150,8 @@ fn report_from(r: &sqlx::any::AnyRow) -> Result<Report> {
         id: r.try_get(0)?,
         task_id: r.try_get(1)?,
         unit_id: r.try_get(2)?,
-        status: TaskStatus::parse(&status).ok_or_else(|| Error::Invalid {
-            field: "status",
-            message: format!("stored status {status:?}"),
-        })?,
+        status: TaskStatus::parse(&status)
+            .ok_or_else(|| Error::Internal(format!("stored status {status:?}")))?,
         percent: r.try_get(4)?,
         body: r.try_get(5)?,
         evidence: r.try_get(6)?,
@@ -222,55 +223,43 @@ impl Plans {
         .bind(task_id)
         .fetch_optional(self.db.pool())
         .await?
-        .ok_or(Error::Invalid {
-            field: "task",
-            message: format!("no task {task_id}"),
-        })?;
+        .ok_or_else(|| invalid("task", Msg::new("plans-no-task").arg("id", task_id)))?;
         let task = crate::plan::task_from(&row)?;
         if task.section {
-            return Err(Error::Invalid {
-                field: "task",
-                message: format!(
-                    "{} is a section heading, not a task to report on",
-                    task.code
-                ),
-            });
+            return Err(invalid(
+                "task",
+                Msg::new("plans-section-not-task").arg("code", &task.code),
+            ));
         }
         let for_any = who
             .roles
             .iter()
             .any(|r| matches!(r, Role::Admin | Role::Planner));
         if !for_any && (task.lead_unit_id.is_none() || who.unit_id != task.lead_unit_id) {
-            return Err(Error::NotAllowed(format!(
-                "task {} is led by another unit; only its lead unit (or a planner) reports on it",
-                task.code
-            )));
+            return Err(Error::NotAllowed(
+                Msg::new("plans-lead-unit-reports").arg("code", &task.code),
+            ));
         }
-        let status = TaskStatus::parse(new.status.trim()).ok_or_else(|| Error::Invalid {
-            field: "status",
-            message: format!(
-                "{:?} is not a status; statuses are not_started, in_progress, blocked, done",
-                new.status
-            ),
+        let status = TaskStatus::parse(new.status.trim()).ok_or_else(|| {
+            invalid(
+                "status",
+                Msg::new("plans-not-one-of")
+                    .arg("value", &new.status)
+                    .arg("allowed", "not_started, in_progress, blocked, done"),
+            )
         })?;
         if !(0..=100).contains(&new.percent) {
-            return Err(Error::Invalid {
-                field: "percent",
-                message: format!("{} is not a percentage from 0 to 100", new.percent),
-            });
+            return Err(invalid(
+                "percent",
+                Msg::new("plans-bad-percent").arg("value", new.percent),
+            ));
         }
         if status == TaskStatus::Done && new.percent != 100 {
-            return Err(Error::Invalid {
-                field: "percent",
-                message: "a task reported done is 100% done".into(),
-            });
+            return Err(invalid("percent", Msg::new("plans-done-is-100")));
         }
         let body = new.body.trim();
         if body.is_empty() {
-            return Err(Error::Invalid {
-                field: "body",
-                message: "say what was done (or what blocks it)".into(),
-            });
+            return Err(invalid("body", Msg::new("plans-report-body-needed")));
         }
         // The file is checked and its bytes written before the transaction; it is indexed,
         // and so becomes readable, only when the report commits.

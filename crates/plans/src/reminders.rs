@@ -45,18 +45,15 @@ impl ReminderRules {
     /// Reads the rules, refusing a file that is not TOML of these keys or gives more than a
     /// year.
     pub fn from_toml(text: &str) -> Result<Self> {
-        let r: Self = toml::from_str(text).map_err(|e| Error::Invalid {
-            field: "plans.reporting",
-            message: e.to_string(),
-        })?;
+        let r: Self =
+            toml::from_str(text).map_err(|e| Error::Internal(format!("plans.reporting: {e}")))?;
         if r.remind_days_before > 366
             || r.report_counts_days_before > 366
             || r.regime.due_days_after_cutoff > 366
         {
-            return Err(Error::Invalid {
-                field: "plans.reporting",
-                message: "days must be at most 366".into(),
-            });
+            return Err(Error::Internal(
+                "plans.reporting: days must be at most 366".into(),
+            ));
         }
         Ok(r)
     }

@@ -40,8 +40,8 @@ pub enum RowStatus {
     Rejected {
         /// The column at fault.
         field: String,
-        /// Why (in English when serialised, for the API).
-        #[serde(serialize_with = "lantoa_core::msg::english")]
+        /// Why (sent in English and by id: [`lantoa_core::msg::noted`]).
+        #[serde(flatten, with = "lantoa_core::msg::noted")]
         reason: Msg,
     },
 }

@@ -318,13 +318,11 @@ impl From<lantoa_watch::Error> for WebError {
 impl From<lantoa_plans::Error> for WebError {
     fn from(e: lantoa_plans::Error) -> Self {
         use lantoa_plans::Error as P;
-        let code = e.error_code();
-        let msg = e.to_string();
         match e {
             P::Registry(r) => r.into(),
             P::Store(s) => s.into(),
-            P::NotFound(_) => WebError::new(code, "err-not-found", msg),
-            _ => WebError::new(code, "err-plans-invalid", msg.clone()).arg("detail", msg),
+            P::Internal(_) => WebError::internal(e),
+            other => WebError::said(&other),
         }
     }
 }

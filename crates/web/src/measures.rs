@@ -51,7 +51,7 @@ pub async fn measure(state: &AppState, key: &str, on: NaiveDate) -> Result<f64, 
             .ok_or_else(|| {
                 crate::pages::plans::invalid(
                     "computed_from",
-                    "no takedown was proposed this year, so there is no removal rate".into(),
+                    lantoa_core::Msg::new("measure-no-takedowns"),
                 )
             })?,
         "notify.campaigns_sent" => state.notify()?.figures(from, to).await?.campaigns as f64,
@@ -59,7 +59,7 @@ pub async fn measure(state: &AppState, key: &str, on: NaiveDate) -> Result<f64, 
         other => {
             return Err(crate::pages::plans::invalid(
                 "computed_from",
-                format!("{other:?} is not a measure the console computes"),
+                lantoa_core::Msg::new("indicator-unknown-measure").arg("value", other),
             ));
         }
     })

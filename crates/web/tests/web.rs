@@ -2281,7 +2281,11 @@ mod watch {
             "{}",
             r.body
         );
-        assert!(r.body.contains("http or https"));
+        assert!(
+            r.body.contains("phải là địa chỉ http hoặc https"),
+            "{}",
+            r.body
+        );
         let list = app.get("/watch?kind=website", Some(&me)).await;
         assert!(
             list.body.contains("Tin tức Phố Cổ")
@@ -4349,7 +4353,7 @@ mod plans {
         let r = app.post_form(&url, Some(&ke), &define("2024 = 50")).await;
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(
-            r.body.contains("2024 = 50") && r.body.contains("year: value"),
+            r.body.contains("2024 = 50") && r.body.contains("năm: giá trị"),
             "{}",
             r.body
         );
@@ -4477,7 +4481,7 @@ mod plan_reminders {
             .post_form("/plans/reminders/sms", Some(&ke), &[("date", "2024-06-27")])
             .await;
         assert_eq!(r.status, 422, "{}", r.body);
-        assert!(r.body.contains("focal point"), "{}", r.body);
+        assert!(r.body.contains("có đầu mối với số di động"), "{}", r.body);
         let yte = app
             .state
             .registry
@@ -4496,7 +4500,7 @@ mod plan_reminders {
             .post_form("/plans/reminders/contact", Some(&ke), &pairs)
             .await;
         assert_eq!(r.status, 422, "{}", r.body);
-        assert!(r.body.contains("phone"), "{}", r.body);
+        assert!(r.body.contains("Số điện thoại có 8 chữ số"), "{}", r.body);
         let good: Vec<(&str, &str)> = pairs
             .iter()
             .map(|(k, v)| {
@@ -4668,7 +4672,11 @@ mod plan_committee {
             )
             .await;
         assert_eq!(r.status, 422, "{}", r.body);
-        assert!(r.body.contains("no task or section"), "{}", r.body);
+        assert!(
+            r.body.contains("Kế hoạch không có nhiệm vụ hay mục"),
+            "{}",
+            r.body
+        );
         let r = app
             .post_form(
                 &format!("{at}/assign"),
@@ -4762,7 +4770,7 @@ mod plan_dti {
             .await;
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(
-            r.body.contains("1.2: 12 is not a score from 0 to 10"),
+            r.body.contains("1.2: 12 không phải điểm từ 0 đến 10"),
             "{}",
             r.body
         );

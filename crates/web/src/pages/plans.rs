@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use axum::Extension;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use lantoa_core::Msg;
 
 use super::{FormPairs, form_error};
 use crate::ctx::Ctx;
@@ -104,7 +105,7 @@ pub async fn create(
 }
 
 /// A field of a plans form at fault, as the plans module words its own refusals.
-pub(crate) fn invalid(field: &'static str, message: String) -> WebError {
+pub(crate) fn invalid(field: &'static str, message: Msg) -> WebError {
     lantoa_plans::Error::Invalid { field, message }.into()
 }
 
@@ -404,7 +405,12 @@ pub async fn define_indicator(
             .map(|(y, v)| (y.trim().parse::<i32>(), number(v)))
         {
             Some((Ok(y), Ok(v))) => targets.push((y, v)),
-            _ => problem = Some(format!("{part:?} is not \"year: value\"")),
+            _ => {
+                problem = Some((
+                    "targets",
+                    Msg::new("indicator-bad-target").arg("value", part),
+                ))
+            }
         }
     }
     let baseline = form.get("baseline");
@@ -429,19 +435,13 @@ pub async fn define_indicator(
     if let Some(k) = new.computed_from.as_deref()
         && !crate::measures::known(k)
     {
-        problem = Some(format!(
-            "computed_from: {k:?} is not a measure the console computes"
+        problem = Some((
+            "computed_from",
+            Msg::new("indicator-unknown-measure").arg("value", k),
         ));
     }
     let result = match problem {
-        Some(m) => Err(lantoa_plans::Error::Invalid {
-            field: if m.starts_with("computed_from") {
-                "computed_from"
-            } else {
-                "targets"
-            },
-            message: m,
-        }),
+        Some((field, message)) => Err(lantoa_plans::Error::Invalid { field, message }),
         None => state
             .plans
             .define_indicator(&ctx.actor(), &ctx.roles(), id, &new)
@@ -508,8 +508,8 @@ pub async fn reminders(
     axum::extract::Query(q): axum::extract::Query<RemindersQuery>,
 ) -> Result<Response, WebError> {
     let day = match q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map_err(|_| invalid("date", format!("{d:?} is not a date YYYY-MM-DD")))?,
+        Some(d) => lantoa_core::time::parse_day(d)
+            .ok_or_else(|| invalid("date", Msg::new("watch-not-a-date").arg("value", d)))?,
         None => lantoa_core::time::now().date_naive(),
     };
     let rules = lantoa_plans::ReminderRules::builtin()?;
@@ -650,7 +650,7 @@ pub async fn assign(
         Err(_) if member.is_empty() => Ok(None),
         Err(_) => Err(lantoa_plans::Error::Invalid {
             field: "member",
-            message: format!("{member:?} is not a committee member"),
+            message: Msg::new("committee-bad-member").arg("value", &member),
         }),
     };
     let result = match result {
@@ -682,7 +682,7 @@ async fn dti_context(
         .filter(|y| years.contains(y))
         .or_else(|| history.last().map(|a| a.year))
         .or_else(|| years.last().copied())
-        .ok_or_else(|| invalid("year", "no DTI framework is loaded".into()))?;
+        .ok_or_else(|| invalid("year", Msg::new("dti-none-loaded")))?;
     let assessment = state.plans.dti_assessment(&frameworks, year).await?;
     let pillars: Vec<String> = {
         let mut p: Vec<String> = Vec::new();
@@ -888,17 +888,14 @@ pub async fn send_reminders(
     form: FormPairs,
 ) -> Result<Response, WebError> {
     let date = form.get("date");
-    let day = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-        .map_err(|_| invalid("date", format!("{date:?} is not a date YYYY-MM-DD")))?;
+    let day = lantoa_core::time::parse_day(&date)
+        .ok_or_else(|| invalid("date", Msg::new("watch-not-a-date").arg("value", &date)))?;
     let id = crate::reminders::send_sms(&state, &ctx.actor(), day)
         .await?
         .ok_or_else(|| {
             invalid(
                 "date",
-                format!(
-                    "no unit to remind on {} has a focal point with a mobile number",
-                    day.format("%d/%m/%Y")
-                ),
+                Msg::new("reminders-nobody").arg("date", day.format("%d/%m/%Y")),
             )
         })?;
     Ok(Redirect::to(&format!("/notify/campaigns/{id}")).into_response())
