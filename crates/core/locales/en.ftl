@@ -462,3 +462,25 @@ dti-none-loaded = No DTI framework is loaded.
 reminders-nobody = No unit to remind on { $date } has a focal point with a mobile number.
 measure-no-takedowns = No takedown was proposed this year, so there is no removal rate.
 dti-faults = { $faults }
+reports-state-draft = draft
+reports-state-review = in review
+reports-state-approved = approved
+
+## Reports
+report-not-found = No report { $id }.
+report-bad-period = { $value } is not a period of the year (1 to { $max }).
+report-bad-year = { $year } is not a year of reports.
+report-exists = The report of { $label } exists.
+report-draft-only = The report of { $label } is { $state }: only a draft is written (reopen it for a new version).
+report-section-too-long = At most 20,000 characters a section.
+report-section-saved-meanwhile = Someone saved this section meanwhile; reload it.
+report-not-a-figure = "{ $value }" is not a figure.
+report-bad-target = { $value } is not a target.
+report-target-not-number = { $figure }: "{ $value }" is not a number.
+report-changed-meanwhile = The report of { $label } changed meanwhile; reload it.
+report-not-in-review = The report of { $label } is { $state }, not in review.
+report-not-approved = The report of { $label } is { $state }, not approved.
+report-second-person = A report is approved by someone other than who submitted it.
+report-section-without-figures = The { $section } section has no figures ({ $detail }); a report is approved with every section.
+report-register-busy = The register of reports was busy; approve again.
+report-final-needs-approval = The report of { $label } is { $state }; only an approved report is exported as final (export the draft instead).

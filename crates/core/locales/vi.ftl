@@ -462,3 +462,25 @@ dti-none-loaded = Chưa nạp bộ chỉ số DTI nào.
 reminders-nobody = Ngày { $date } không có đơn vị nào cần nhắc có đầu mối với số di động.
 measure-no-takedowns = Năm nay chưa có đề nghị gỡ bỏ nào nên chưa có tỷ lệ gỡ bỏ.
 dti-faults = { $faults }
+reports-state-draft = dự thảo
+reports-state-review = chờ duyệt
+reports-state-approved = đã phê duyệt
+
+## Báo cáo
+report-not-found = Không có báo cáo số { $id }.
+report-bad-period = { $value } không phải kỳ trong năm (từ 1 đến { $max }).
+report-bad-year = { $year } không phải năm báo cáo.
+report-exists = Báo cáo { $label } đã có.
+report-draft-only = Báo cáo { $label } đang ở trạng thái "{ $state }": chỉ viết được bản dự thảo (mở lại để làm phiên bản mới).
+report-section-too-long = Mỗi phần tối đa 20.000 ký tự.
+report-section-saved-meanwhile = Người khác vừa lưu phần này; hãy tải lại trang.
+report-not-a-figure = "{ $value }" không phải số liệu của báo cáo.
+report-bad-target = { $value } không phải chỉ tiêu hợp lệ.
+report-target-not-number = { $figure }: "{ $value }" không phải số.
+report-changed-meanwhile = Báo cáo { $label } vừa được thay đổi; hãy tải lại trang.
+report-not-in-review = Báo cáo { $label } đang ở trạng thái "{ $state }", không phải chờ duyệt.
+report-not-approved = Báo cáo { $label } đang ở trạng thái "{ $state }", chưa được phê duyệt.
+report-second-person = Báo cáo phải do người khác với người trình phê duyệt.
+report-section-without-figures = Phần { $section } chưa có số liệu ({ $detail }); báo cáo chỉ được phê duyệt khi đủ mọi phần.
+report-register-busy = Sổ đăng ký báo cáo đang bận; hãy phê duyệt lại.
+report-final-needs-approval = Báo cáo { $label } đang ở trạng thái "{ $state }"; chỉ báo cáo đã phê duyệt mới xuất bản chính thức (hãy xuất bản dự thảo).

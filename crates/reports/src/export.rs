@@ -342,10 +342,11 @@ pub fn docx(
     final_copy: bool,
 ) -> Result<Vec<u8>> {
     if final_copy && r.state != "approved" {
-        return Err(Error::Refused(format!(
-            "the report of {} is {}; only an approved report is exported as final (export the draft instead)",
-            r.label, r.state
-        )));
+        return Err(Error::Refused(
+            lantoa_core::Msg::new("report-final-needs-approval")
+                .arg("label", &r.label)
+                .label("state", format!("reports-state-{}", r.state)),
+        ));
     }
     use lantoa_docs::Block;
     let letterhead = agencies

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::figures::{self, Labels, Section, Sources};
+use lantoa_core::msg::Msg;
+
 use crate::{Error, Result};
 
 /// The sections officers write, after the figures' fields: shortcomings, and the tasks ahead.
@@ -96,11 +98,13 @@ impl Contents {
     }
 }
 
-fn invalid(field: &'static str, message: impl Into<String>) -> Error {
-    Error::Invalid {
-        field,
-        message: message.into(),
-    }
+fn invalid(field: &'static str, message: Msg) -> Error {
+    Error::Invalid { field, message }
+}
+
+/// The label of a report's state.
+fn state(s: &str) -> String {
+    format!("reports-state-{s}")
 }
 
 /// A frequency from its name.
@@ -112,7 +116,9 @@ pub fn frequency(s: &str) -> Result<Frequency> {
         "yearly" => Ok(Frequency::Yearly),
         other => Err(invalid(
             "frequency",
-            format!("{other:?} is not monthly, quarterly, half_yearly or yearly"),
+            Msg::new("plans-not-one-of")
+                .arg("value", other)
+                .arg("allowed", "monthly, quarterly, half_yearly, yearly"),
         )),
     }
 }
@@ -123,7 +129,9 @@ fn cutoff(s: &str) -> Result<Cutoff> {
         "calendar" => Ok(Cutoff::Calendar),
         other => Err(invalid(
             "cutoff",
-            format!("{other:?} is not decree09 or calendar"),
+            Msg::new("plans-not-one-of")
+                .arg("value", other)
+                .arg("allowed", "decree09, calendar"),
         )),
     }
 }
@@ -145,11 +153,16 @@ pub fn period(
     if !(1..=per_year).contains(&n) {
         return Err(invalid(
             "n",
-            format!("{n} is not a period of the year (1 to {per_year})"),
+            Msg::new("report-bad-period")
+                .arg("value", n)
+                .arg("max", per_year),
         ));
     }
     if !(2000..=2100).contains(&year) {
-        return Err(invalid("year", format!("{year} is not a year of reports")));
+        return Err(invalid(
+            "year",
+            Msg::new("report-bad-year").arg("year", year),
+        ));
     }
     Ok(Regime {
         frequency: f,
@@ -245,10 +258,9 @@ impl Reports {
         {
             Ok(r) => r.try_get(0)?,
             Err(e) if lantoa_store::is_unique_violation(&e) => {
-                return Err(Error::Duplicate(format!(
-                    "the report of {} ({cutoff_name}) exists",
-                    p.label
-                )));
+                return Err(Error::Duplicate(
+                    Msg::new("report-exists").arg("label", &p.label),
+                ));
             }
             Err(e) => return Err(e.into()),
         };
@@ -369,10 +381,11 @@ impl Reports {
         if r.state == "draft" {
             Ok(())
         } else {
-            Err(Error::Refused(format!(
-                "the report of {} is {}: only a draft is written (reopen it for a new version)",
-                r.label, r.state
-            )))
+            Err(Error::Refused(
+                Msg::new("report-draft-only")
+                    .arg("label", &r.label)
+                    .label("state", state(&r.state)),
+            ))
         }
     }
 
@@ -383,15 +396,14 @@ impl Reports {
         if !TEXT_SECTIONS.contains(&section) {
             return Err(invalid(
                 "section",
-                format!(
-                    "{section:?} is not a section ({})",
-                    TEXT_SECTIONS.join(", ")
-                ),
+                Msg::new("plans-not-one-of")
+                    .arg("value", section)
+                    .arg("allowed", TEXT_SECTIONS.join(", ")),
             ));
         }
         let body = body.trim();
         if body.chars().count() > 20_000 {
-            return Err(invalid("body", "at most 20,000 characters a section"));
+            return Err(invalid("body", Msg::new("report-section-too-long")));
         }
         let mut tx = self.db.begin().await?;
         let version: i64 = sqlx::query_scalar(
@@ -415,7 +427,7 @@ impl Reports {
         .await
         .map_err(|e| {
             if lantoa_store::is_unique_violation(&e) {
-                Error::Refused("someone saved this section meanwhile; reload it".into())
+                Error::Refused(Msg::new("report-section-saved-meanwhile"))
             } else {
                 e.into()
             }
@@ -447,12 +459,18 @@ impl Reports {
         let r = self.report(id).await?;
         Self::draft_only(&r)?;
         if self.labels.figure(key).is_none() {
-            return Err(invalid("figure", format!("{key:?} is not a figure")));
+            return Err(invalid(
+                "figure",
+                Msg::new("report-not-a-figure").arg("value", key),
+            ));
         }
         if let Some(t) = target
             && (!t.is_finite() || t < 0.0)
         {
-            return Err(invalid("target", format!("{t} is not a target")));
+            return Err(invalid(
+                "target",
+                Msg::new("report-bad-target").arg("value", t),
+            ));
         }
         let mut tx = self.db.begin().await?;
         sqlx::query("DELETE FROM reports_targets WHERE report_id = $1 AND figure = $2")
@@ -509,10 +527,9 @@ impl Reports {
         .await?
         .rows_affected();
         if done != 1 {
-            return Err(Error::Refused(format!(
-                "the report of {} changed meanwhile; reload it",
-                r.label
-            )));
+            return Err(Error::Refused(
+                Msg::new("report-changed-meanwhile").arg("label", &r.label),
+            ));
         }
         if to == "approved" {
             // The next number of this year's register, unless it has one from an earlier
@@ -557,10 +574,11 @@ impl Reports {
     pub async fn send_back(&self, actor: &str, id: i64) -> Result<Report> {
         let r = self.report(id).await?;
         if r.state != "review" {
-            return Err(Error::Refused(format!(
-                "the report of {} is {}, not in review",
-                r.label, r.state
-            )));
+            return Err(Error::Refused(
+                Msg::new("report-not-in-review")
+                    .arg("label", &r.label)
+                    .label("state", state(&r.state)),
+            ));
         }
         self.step(actor, &r, "draft", None, "reports.sent_back")
             .await
@@ -571,26 +589,25 @@ impl Reports {
     pub async fn approve(&self, actor: &str, id: i64) -> Result<Report> {
         let r = self.report(id).await?;
         if r.state != "review" {
-            return Err(Error::Refused(format!(
-                "the report of {} is {}, not in review",
-                r.label, r.state
-            )));
+            return Err(Error::Refused(
+                Msg::new("report-not-in-review")
+                    .arg("label", &r.label)
+                    .label("state", state(&r.state)),
+            ));
         }
         if r.submitted_by
             .as_deref()
             .is_some_and(|by| lantoa_core::actor::same_person(by, actor))
         {
-            return Err(Error::Refused(
-                "a report is approved by someone other than who submitted it".into(),
-            ));
+            return Err(Error::Refused(Msg::new("report-second-person")));
         }
         let contents = self.live(&r).await?;
         if let Some(s) = contents.sections.iter().find(|s| s.error.is_some()) {
-            return Err(Error::Refused(format!(
-                "the {} section has no figures ({}); a report is approved with every section",
-                s.field,
-                s.error.as_deref().unwrap_or_default()
-            )));
+            return Err(Error::Refused(
+                Msg::new("report-section-without-figures")
+                    .arg("section", &s.field)
+                    .arg("detail", s.error.as_deref().unwrap_or_default()),
+            ));
         }
         let snapshot =
             serde_json::to_string(&contents).map_err(|e| Error::Corrupt(e.to_string()))?;
@@ -613,19 +630,18 @@ impl Reports {
                 other => return other,
             }
         }
-        Err(Error::Refused(
-            "the register of reports was busy; approve again".into(),
-        ))
+        Err(Error::Refused(Msg::new("report-register-busy")))
     }
 
     /// An approved report is reopened as a draft of its next version.
     pub async fn reopen(&self, actor: &str, id: i64) -> Result<Report> {
         let r = self.report(id).await?;
         if r.state != "approved" {
-            return Err(Error::Refused(format!(
-                "the report of {} is {}, not approved",
-                r.label, r.state
-            )));
+            return Err(Error::Refused(
+                Msg::new("report-not-approved")
+                    .arg("label", &r.label)
+                    .label("state", state(&r.state)),
+            ));
         }
         self.step(actor, &r, "draft", None, "reports.reopened")
             .await

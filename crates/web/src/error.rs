@@ -241,7 +241,7 @@ impl From<lantoa_store::Error> for WebError {
         let code = e.error_code();
         match code.status {
             404 => WebError::not_found(),
-            409 => WebError::new(code, "err-unit-duplicate", e.to_string()).arg("code", ""),
+            409 => WebError::new(code, "err-conflict", e.to_string()),
             _ => storage_or_internal(&e, code),
         }
     }
@@ -330,13 +330,10 @@ impl From<lantoa_plans::Error> for WebError {
 impl From<lantoa_reports::Error> for WebError {
     fn from(e: lantoa_reports::Error) -> Self {
         use lantoa_reports::Error as R;
-        let code = e.error_code();
-        let msg = e.to_string();
         match e {
             R::Store(s) => s.into(),
-            R::NotFound(_) => WebError::new(code, "err-not-found", msg),
-            R::Labels(_) | R::Corrupt(_) => WebError::internal(msg),
-            _ => WebError::new(code, "err-plans-invalid", msg.clone()).arg("detail", msg),
+            R::Labels(_) | R::Corrupt(_) | R::Document(_) => WebError::internal(e),
+            other => WebError::said(&other),
         }
     }
 }
@@ -392,11 +389,12 @@ pub fn parse_filter<T, E: Into<WebError>>(
 /// Parses a watch category (`bao_hoa`, `advertising`, `harmful`), or says which value is wrong.
 pub fn parse_category(value: &str) -> Result<lantoa_watch::signals::Category, WebError> {
     lantoa_watch::signals::Category::parse(value).ok_or_else(|| {
-        WebError::invalid(
-            "err-watch-invalid",
-            format!("category {value:?} is not one of bao_hoa, advertising, harmful"),
-        )
-        .arg("detail", format!("category {value:?}"))
+        WebError::said(&lantoa_watch::Error::invalid(
+            "category",
+            Msg::new("case-bad-category")
+                .arg("value", value)
+                .arg("known", "bao_hoa, advertising, harmful"),
+        ))
     })
 }
 

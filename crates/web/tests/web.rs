@@ -822,6 +822,29 @@ mod catalogues {
     }
 
     #[test]
+    fn no_vietnamese_console_message_says_english_words() {
+        let vi = lantoa_web::i18n::all_ids()["vi"].clone();
+        let mut found = Vec::new();
+        for id in &vi {
+            // Arguments as neutral placeholders: what people typed is not the catalogue's text.
+            let names: Vec<String> = [lantoa_web::i18n::VI, lantoa_core::msg::VI]
+                .iter()
+                .flat_map(|source| lantoa_core::msg::variables(source, id))
+                .collect();
+            let args: Vec<(&str, String)> = names
+                .iter()
+                .map(|a| (a.as_str(), "X1".to_owned()))
+                .collect();
+            let text = lantoa_web::i18n::tr(lantoa_web::i18n::Lang::Vi, id, &args);
+            let english = lantoa_core::msg::english_words(&text);
+            if !english.is_empty() {
+                found.push(format!("{id}: {text} {english:?}"));
+            }
+        }
+        assert!(found.is_empty(), "{found:#?}");
+    }
+
+    #[test]
     fn every_message_the_console_uses_exists() {
         let vi = ids("vi");
         let mut used: BTreeSet<String> = BTreeSet::new();
@@ -5739,7 +5762,8 @@ mod reports {
         let r = start(&kh, "5").await;
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(
-            r.body.contains("n: 5 is not a period") && r.body.contains("value=\"5\""),
+            r.body.contains("5 không phải kỳ trong năm (từ 1 đến 4)")
+                && r.body.contains("value=\"5\""),
             "{}",
             r.body
         );

@@ -43,7 +43,7 @@ pub async fn create(
         v.parse::<u32>().map_err(|_| {
             WebError::from(lantoa_reports::Error::Invalid {
                 field,
-                message: format!("{v:?} is not a whole number"),
+                message: lantoa_core::Msg::new("notify-not-a-number").arg("value", &v),
             })
         })
     };
@@ -185,7 +185,9 @@ pub async fn targets(
                 Err(_) => {
                     outcome = Err(lantoa_reports::Error::Invalid {
                         field: "target",
-                        message: format!("{key}: {v:?} is not a number"),
+                        message: lantoa_core::Msg::new("report-target-not-number")
+                            .arg("figure", key)
+                            .arg("value", v),
                     });
                     break;
                 }
@@ -221,7 +223,9 @@ pub async fn step(
         other => {
             return Err(lantoa_reports::Error::Invalid {
                 field: "step",
-                message: format!("{other:?} is not submit, send-back, approve or reopen"),
+                message: lantoa_core::Msg::new("plans-not-one-of")
+                    .arg("value", other)
+                    .arg("allowed", "submit, send-back, approve, reopen"),
             }
             .into());
         }
