@@ -48,6 +48,11 @@ pub fn service(cfg: &Config, db: &Db) -> anyhow::Result<Watch> {
             lantoa_watch::CaseRules::from_toml,
         )?);
     }
+    if let Some(path) = &cfg.watch.signals {
+        watch = watch.with_signal_rules(Arc::new(
+            Rules::load(path).with_context(|| format!("signals file {}", path.display()))?,
+        ));
+    }
     Ok(watch)
 }
 
@@ -83,12 +88,8 @@ pub fn crawler_over(
     watch: Watch,
 ) -> anyhow::Result<Crawler> {
     let w = &cfg.watch;
-    let rules = match &w.signals {
-        Some(path) => {
-            Rules::load(path).with_context(|| format!("signals file {}", path.display()))?
-        }
-        None => Rules::builtin()?,
-    };
+    // The rules the service was built with (its documents name them), read once.
+    let rules = watch.signal_rules();
     let defaults = FetchConfig::default();
     let fetch = FetchConfig {
         policy: AddressPolicy {
@@ -107,14 +108,7 @@ pub fn crawler_over(
         delay: w.delay_ms.map_or(d.delay, Duration::from_millis),
         sitemap_pages: d.sitemap_pages,
     };
-    let crawler = Crawler::new(
-        db.clone(),
-        watch,
-        blobs(cfg, db),
-        fetch,
-        limits,
-        Arc::new(rules),
-    )?;
+    let crawler = Crawler::new(db.clone(), watch, blobs(cfg, db), fetch, limits, rules)?;
     Ok(match &w.webdriver {
         Some(url) => crawler.with_screenshots(lantoa_watch::capture::screenshot::Screenshots::new(
             url.clone(),

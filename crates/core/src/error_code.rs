@@ -60,6 +60,73 @@ error_codes! {
     STORAGE = ("storage_error", 503);
     /// An error inside Lantoa; details are in the server log, not in the answer.
     INTERNAL = ("internal_error", 500);
+    /// A record with this name, number or address exists.
+    DUPLICATE = ("duplicate", 409);
+    /// The subject already has an open case in this category (the message names it).
+    CASE_OPEN = ("case_open", 409);
+    /// The case workflow has no such move from the case's step, or the case is finished.
+    CASE_MOVE_REFUSED = ("case_move_refused", 409);
+    /// The campaign is not in the state this step needs (e.g. approving one not pending).
+    CAMPAIGN_WRONG_STATE = ("campaign_wrong_state", 409);
+    /// The campaign's list has no one who may receive it.
+    CAMPAIGN_REACHES_NO_ONE = ("campaign_reaches_no_one", 409);
+    /// The report is not in the state this step needs.
+    REPORT_WRONG_STATE = ("report_wrong_state", 409);
+    /// The alert is not in the state this step needs (decided, cancelled).
+    ALERT_WRONG_STATE = ("alert_wrong_state", 409);
+    /// A second person must take this step (four eyes): its author may not.
+    SECOND_PERSON_REQUIRED = ("second_person_required", 409);
+    /// Someone changed the record since it was read; read it again.
+    CHANGED_MEANWHILE = ("changed_meanwhile", 409);
+    /// A numbering register was busy with another; take the step again.
+    REGISTER_BUSY = ("register_busy", 409);
+    /// The step was taken already (a token revoked, a bulletin withdrawn, a play reported).
+    ALREADY_DONE = ("already_done", 409);
+    /// The document cannot be issued at the case's step.
+    DOCUMENT_NOT_IN_STATE = ("document_not_in_state", 409);
+}
+
+/// The specific rows of refusals by their message id (`lantoa_core::msg`): a step not possible
+/// now answers with what kept it, not one `conflict` for all.
+pub const BY_MESSAGE: &[(&str, ErrorCode)] = &[
+    ("watch-case-open", CASE_OPEN),
+    ("case-move-refused", CASE_MOVE_REFUSED),
+    ("case-move-finished", CASE_MOVE_REFUSED),
+    ("case-cannot-reopen", CASE_MOVE_REFUSED),
+    ("campaign-wrong-status", CAMPAIGN_WRONG_STATE),
+    ("campaign-not-draft", CAMPAIGN_WRONG_STATE),
+    ("campaign-test-send-too-late", CAMPAIGN_WRONG_STATE),
+    ("campaign-reaches-no-one", CAMPAIGN_REACHES_NO_ONE),
+    ("report-draft-only", REPORT_WRONG_STATE),
+    ("report-not-in-review", REPORT_WRONG_STATE),
+    ("report-not-approved", REPORT_WRONG_STATE),
+    ("report-final-needs-approval", REPORT_WRONG_STATE),
+    ("alert-not-pending", ALERT_WRONG_STATE),
+    ("alert-cancelled-already", ALERT_WRONG_STATE),
+    ("alert-cancel-of-cancel", ALERT_WRONG_STATE),
+    ("alert-cancelled-before-approval", ALERT_WRONG_STATE),
+    ("campaign-second-person", SECOND_PERSON_REQUIRED),
+    ("alert-second-person", SECOND_PERSON_REQUIRED),
+    ("report-second-person", SECOND_PERSON_REQUIRED),
+    ("case-changed-meanwhile", CHANGED_MEANWHILE),
+    ("campaign-changed-meanwhile", CHANGED_MEANWHILE),
+    ("report-changed-meanwhile", CHANGED_MEANWHILE),
+    ("report-section-saved-meanwhile", CHANGED_MEANWHILE),
+    ("play-changed-meanwhile", CHANGED_MEANWHILE),
+    ("alert-decided-meanwhile", CHANGED_MEANWHILE),
+    ("alert-numbering-busy", REGISTER_BUSY),
+    ("document-register-busy", REGISTER_BUSY),
+    ("report-register-busy", REGISTER_BUSY),
+    ("cluster-revoked-already", ALREADY_DONE),
+    ("bulletin-withdrawn-already", ALREADY_DONE),
+    ("play-reported-already", ALREADY_DONE),
+    ("document-none-in-state", DOCUMENT_NOT_IN_STATE),
+    ("document-not-in-state", DOCUMENT_NOT_IN_STATE),
+];
+
+/// The specific row for a refusal by its message id; `None`: the crate's general row applies.
+pub fn for_message(id: &str) -> Option<ErrorCode> {
+    BY_MESSAGE.iter().find(|(m, _)| *m == id).map(|(_, c)| *c)
 }
 
 #[cfg(test)]

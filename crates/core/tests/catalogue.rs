@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use lantoa_core::msg::{EN, VI, ids};
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
         if path.is_dir() {
             rust_files(&path, out);
         } else if path.extension().is_some_and(|e| e == "rs") {
@@ -105,5 +105,22 @@ fn the_value_types_refusals_speak_vietnamese_and_english() {
             .message()
             .text(lantoa_core::Lang::Vi),
         "Đầu số 0241 không thuộc nhà mạng di động nào."
+    );
+}
+
+#[test]
+fn every_refusal_with_its_own_error_code_is_a_message() {
+    let vi = ids(VI);
+    for (id, code) in lantoa_core::error_code::BY_MESSAGE {
+        assert!(
+            vi.iter().any(|v| v == id),
+            "{id} ({}) is no message",
+            code.code
+        );
+        assert_eq!(lantoa_core::error_code::for_message(id), Some(*code));
+    }
+    assert_eq!(
+        lantoa_core::error_code::for_message("no-such-message"),
+        None
     );
 }

@@ -156,7 +156,8 @@ impl lantoa_core::error_code::HasErrorCode for Error {
         use lantoa_core::error_code;
         match self {
             Error::Invalid { .. } | Error::List(_) | Error::Cap(_) => error_code::INVALID_INPUT,
-            Error::Duplicate { .. } | Error::Refused(_) => error_code::CONFLICT,
+            Error::Duplicate { .. } => error_code::DUPLICATE,
+            Error::Refused(m) => error_code::for_message(&m.key).unwrap_or(error_code::CONFLICT),
             Error::NotFound { .. } => error_code::NOT_FOUND,
             Error::Unavailable(_) => error_code::UNAVAILABLE,
             Error::Unauthenticated(_) => error_code::UNAUTHENTICATED,

@@ -94,7 +94,7 @@ impl lantoa_core::error_code::HasErrorCode for Error {
         use lantoa_core::error_code;
         match self {
             Error::Invalid { .. } | Error::Schema(_) => error_code::INVALID_INPUT,
-            Error::Duplicate(_) => error_code::CONFLICT,
+            Error::Duplicate(_) => error_code::DUPLICATE,
             Error::NotFound { .. } => error_code::NOT_FOUND,
             Error::Internal(_) => error_code::INTERNAL,
             Error::Registry(e) => e.error_code(),

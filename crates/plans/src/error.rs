@@ -110,7 +110,7 @@ impl HasErrorCode for Error {
     fn error_code(&self) -> ErrorCode {
         match self {
             Error::Invalid { .. } | Error::File(_) => error_code::INVALID_INPUT,
-            Error::Duplicate(_) => error_code::CONFLICT,
+            Error::Duplicate(_) => error_code::DUPLICATE,
             Error::NotAllowed(_) => error_code::FORBIDDEN,
             Error::NotFound(_) => error_code::NOT_FOUND,
             Error::Internal(_) => error_code::INTERNAL,

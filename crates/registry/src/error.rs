@@ -95,7 +95,7 @@ impl HasErrorCode for Error {
     fn error_code(&self) -> ErrorCode {
         match self {
             Error::NotFound(_) | Error::UnknownLegacyCommune(_) => error_code::NOT_FOUND,
-            Error::Duplicate { .. } => error_code::CONFLICT,
+            Error::Duplicate { .. } => error_code::DUPLICATE,
             Error::Invalid { .. }
             | Error::Ended(_)
             | Error::DateOrder { .. }

@@ -69,7 +69,8 @@ impl lantoa_core::error_code::HasErrorCode for Error {
         use lantoa_core::error_code;
         match self {
             Error::Invalid { .. } => error_code::INVALID_INPUT,
-            Error::Duplicate(_) | Error::Refused(_) => error_code::CONFLICT,
+            Error::Duplicate(_) => error_code::DUPLICATE,
+            Error::Refused(m) => error_code::for_message(&m.key).unwrap_or(error_code::CONFLICT),
             Error::NotFound(_) => error_code::NOT_FOUND,
             Error::Labels(_) | Error::Corrupt(_) | Error::Document(_) => error_code::INTERNAL,
             Error::Unavailable(_) => error_code::UNAVAILABLE,

@@ -270,8 +270,9 @@ fn local_day(micros: i64) -> String {
         .to_string()
 }
 
-/// The findings as a table: number, address, sign and legal basis, quoted evidence, date found.
-fn findings_table(findings: &[Finding]) -> Block {
+/// The findings as a table: number, address, sign (the rule's name) and legal basis, quoted
+/// evidence, date found.
+fn findings_table(findings: &[Finding], rules: &crate::signals::Rules) -> Block {
     Block::Table(
         vec![
             "STT".into(),
@@ -287,7 +288,7 @@ fn findings_table(findings: &[Finding]) -> Block {
                 vec![
                     (i + 1).to_string(),
                     f.url.clone(),
-                    format!("{} ({})", f.rule_id, f.clause),
+                    format!("{} ({})", rules.name_of(&f.rule_id), f.clause),
                     f.evidence.clone(),
                     local_day(f.found_at),
                 ]
@@ -555,7 +556,7 @@ impl Watch {
                     "Các bên làm việc về trang {site} {signs}. Các dấu hiệu phát hiện qua rà soát (hồ sơ vụ việc số {}):",
                     c.id
                 )));
-                body.push(findings_table(findings));
+                body.push(findings_table(findings, &self.signals));
                 if !input.statement.trim().is_empty() {
                     body.push(Block::Heading(format!("IV. Ý kiến của {unit_name}")));
                     body.push(Block::Para(input.statement.trim().to_owned()));
@@ -604,7 +605,7 @@ impl Watch {
                             vec![
                                 (i + 1).to_string(),
                                 f.url.clone(),
-                                format!("{} ({})", f.rule_id, f.clause),
+                                format!("{} ({})", self.signals.name_of(&f.rule_id), f.clause),
                                 f.warc_sha256.clone().unwrap_or_else(|| "—".into()),
                                 local_day(f.found_at),
                             ]
@@ -630,7 +631,7 @@ impl Watch {
                     h.name,
                     findings.len()
                 )));
-                body.push(findings_table(findings));
+                body.push(findings_table(findings, &self.signals));
                 body.push(Block::Para(format!(
                     "Căn cứ Nghị định số 147/2024/NĐ-CP ngày 09/11/2024 của Chính phủ, {} đề nghị {} yêu cầu doanh nghiệp cung cấp nền tảng gỡ bỏ các nội dung nêu trên trong thời hạn 24 giờ kể từ khi nhận được yêu cầu và thông báo kết quả để phối hợp theo dõi.",
                     h.name, h.authority

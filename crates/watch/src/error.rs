@@ -153,9 +153,9 @@ impl HasErrorCode for Error {
             | Error::File(_)
             | Error::Forbidden { .. }
             | Error::Unreachable { .. } => error_code::INVALID_INPUT,
-            Error::Duplicate(_) | Error::Transition(_) | Error::CaseOpen { .. } => {
-                error_code::CONFLICT
-            }
+            Error::Duplicate(_) => error_code::DUPLICATE,
+            Error::CaseOpen { .. } => error_code::CASE_OPEN,
+            Error::Transition(m) => error_code::for_message(&m.key).unwrap_or(error_code::CONFLICT),
             Error::NotAllowed(_) => error_code::FORBIDDEN,
             Error::NotFound(_) | Error::CaseNotFound(_) => error_code::NOT_FOUND,
             Error::Config { .. } | Error::Internal(_) => error_code::INTERNAL,

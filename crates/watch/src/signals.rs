@@ -156,6 +156,9 @@ fn one() -> usize {
 #[derive(Debug, Deserialize)]
 struct RuleSpec {
     id: String,
+    /// What officers and documents read; a file's rule without one shows its id.
+    #[serde(default)]
+    name: Option<String>,
     category: Category,
     clause: String,
     weight: f64,
@@ -287,6 +290,9 @@ enum Kind {
 pub struct Rule {
     /// Stable id.
     pub id: String,
+    /// What officers, documents and reports read (Vietnamese, from the rules file; the id when
+    /// the file gives none).
+    pub name: String,
     /// What it scores.
     pub category: Category,
     /// The legal clause it rests on.
@@ -512,6 +518,7 @@ impl Rules {
                 }
             };
             rules.push(Rule {
+                name: spec.name.unwrap_or_else(|| id.clone()),
                 id,
                 category: spec.category,
                 clause: spec.clause,
@@ -528,6 +535,12 @@ impl Rules {
     /// The rules, in file order.
     pub fn rules(&self) -> &[Rule] {
         &self.rules
+    }
+
+    /// The name of the rule with `id`, or the id when no rule has it (a finding of a rule since
+    /// removed from the file).
+    pub fn name_of<'a>(&'a self, id: &'a str) -> &'a str {
+        self.get(id).map_or(id, |r| r.name.as_str())
     }
 
     /// The rule with `id`.
@@ -637,8 +650,9 @@ fn vietnamese_letter(c: char) -> bool {
 }
 
 /// Every key a rule may have.
-const KNOWN_KEYS: [&str; 30] = [
+const KNOWN_KEYS: [&str; 31] = [
     "id",
+    "name",
     "host_pattern",
     "address_words",
     "language",
@@ -1055,6 +1069,24 @@ mod tests {
             let marked = s.chars().filter(|&c| vietnamese_letter(c)).count();
             proptest::prop_assert_eq!(letters_and_marked(&s), (letters, marked));
         }
+    }
+
+    /// Every shipped rule has a Vietnamese name, distinct from its id, for officers and
+    /// documents.
+    #[test]
+    fn every_shipped_rule_has_a_vietnamese_name() {
+        let rules = Rules::builtin().unwrap();
+        for r in rules.rules() {
+            assert_ne!(r.name, r.id, "{} has no name", r.id);
+            assert!(
+                lantoa_core::msg::english_words(&r.name).is_empty(),
+                "{}: {}",
+                r.id,
+                r.name
+            );
+        }
+        assert_eq!(rules.name_of("ads.gambling"), "Quảng cáo cờ bạc, cá cược");
+        assert_eq!(rules.name_of("gone.rule"), "gone.rule");
     }
 
     /// The code-point ranges name the same letters as the alphabet written out, in both cases.

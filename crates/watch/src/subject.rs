@@ -231,6 +231,8 @@ pub struct Watch {
     pub(crate) agencies: std::sync::Arc<lantoa_docs::Agencies>,
     /// The sanctioning decrees (`data/watch/sanctions.toml` unless replaced).
     pub(crate) sanctions: std::sync::Arc<crate::sanctions::SanctionRules>,
+    /// The signal rules (`data/watch/signals.toml` unless replaced), for their names.
+    pub(crate) signals: std::sync::Arc<crate::signals::Rules>,
 }
 
 const COLUMNS: &str =
@@ -277,7 +279,24 @@ impl Watch {
                 crate::sanctions::SanctionRules::builtin()
                     .expect("data/watch/sanctions.toml is valid"),
             ),
+            // The shipped file is read by a unit test; it cannot fail here.
+            #[allow(clippy::expect_used)]
+            signals: std::sync::Arc::new(
+                crate::signals::Rules::builtin().expect("data/watch/signals.toml is valid"),
+            ),
         }
+    }
+
+    /// The same service with other signal rules (config `watch.signals`); the crawler is given
+    /// the same ones.
+    pub fn with_signal_rules(mut self, rules: std::sync::Arc<crate::signals::Rules>) -> Self {
+        self.signals = rules;
+        self
+    }
+
+    /// The signal rules in force here.
+    pub fn signal_rules(&self) -> std::sync::Arc<crate::signals::Rules> {
+        self.signals.clone()
     }
 
     /// The same service with other sanctioning decrees (config `watch.sanctions`).

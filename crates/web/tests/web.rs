@@ -560,6 +560,20 @@ mod api {
         let app = TestApp::spawn().await;
         let doc = app.get("/api/v1/openapi.json", None).await.json();
         assert_eq!(doc["openapi"], "3.1.0");
+        // Every stable error code is in the document, the specific refusals among them.
+        let codes = &doc["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]
+            ["enum"];
+        assert_eq!(
+            codes.as_array().map(Vec::len),
+            Some(lantoa_core::error_code::ALL.len())
+        );
+        assert!(
+            codes
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c == "campaign_wrong_state")
+        );
         for r in table().into_iter().filter(|r| r.surface == Surface::Api) {
             let op = &doc["paths"][r.path][r.method.to_lowercase()];
             assert!(
@@ -821,6 +835,78 @@ mod catalogues {
         );
     }
 
+    /// Every action the modules write to the audit log has a name in both languages (the audit
+    /// page shows it, with the code as the tooltip): the actions are read from the code, each
+    /// `Entry::new(actor, "module.action", …)`, and those passed by a variable are listed.
+    #[test]
+    fn every_audited_action_has_a_name() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.extend(std::fs::read_to_string(&path));
+                }
+            }
+        }
+        let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap();
+        let mut texts = Vec::new();
+        for krate in std::fs::read_dir(crates).unwrap() {
+            let src = krate.unwrap().path().join("src");
+            if src.is_dir() {
+                sources(&src, &mut texts);
+            }
+        }
+        let mut actions: BTreeSet<String> = [
+            "accounts.user_disabled",
+            "accounts.user_enabled",
+            "accounts.password_changed",
+            "accounts.password_set",
+            "accounts.one_time_password_issued",
+            "notify.alert_approved",
+            "notify.alert_refused",
+            "notify.campaign_submitted",
+            "notify.campaign_approved",
+            "notify.campaign_sent_back",
+            "notify.campaign_cancelled",
+            "opendata.dataset_created",
+            "opendata.group_created",
+            "reports.submitted",
+            "reports.sent_back",
+            "reports.approved",
+            "reports.reopened",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+        for text in &texts {
+            for part in text.split("Entry::new(").skip(1) {
+                // The second argument, when it is a literal.
+                let after_actor = part.split_once(',').map(|(_, rest)| rest.trim_start());
+                if let Some(rest) = after_actor.and_then(|r| r.strip_prefix('"'))
+                    && let Some((action, _)) = rest.split_once('"')
+                    && action.contains('.')
+                {
+                    actions.insert(action.to_owned());
+                }
+            }
+        }
+        assert!(actions.len() > 50, "only {} actions found", actions.len());
+        let vi = ids("vi");
+        let en = ids("en");
+        let missing: Vec<&String> = actions
+            .iter()
+            .filter(|a| {
+                let id = format!("audit-act-{}", a.replace('.', "-"));
+                !vi.contains(&id) || !en.contains(&id)
+            })
+            .collect();
+        assert!(missing.is_empty(), "actions without a name: {missing:?}");
+    }
+
     #[test]
     fn no_vietnamese_console_message_says_english_words() {
         let vi = lantoa_web::i18n::all_ids()["vi"].clone();
@@ -877,6 +963,32 @@ mod catalogues {
         }
         for c in lantoa_watch::signals::Category::ALL {
             used.insert(format!("category-{}", c.as_str()));
+        }
+        // CAP's words, shown in the reader's language wherever an alert is.
+        {
+            use lantoa_notify::cap::{Category, Certainty, MsgType, Severity, Status, Urgency};
+            let families: [(&str, Vec<&str>); 6] = [
+                ("status", Status::ALL.iter().map(|v| v.as_str()).collect()),
+                ("msgtype", MsgType::ALL.iter().map(|v| v.as_str()).collect()),
+                (
+                    "category",
+                    Category::ALL.iter().map(|v| v.as_str()).collect(),
+                ),
+                ("urgency", Urgency::ALL.iter().map(|v| v.as_str()).collect()),
+                (
+                    "severity",
+                    Severity::ALL.iter().map(|v| v.as_str()).collect(),
+                ),
+                (
+                    "certainty",
+                    Certainty::ALL.iter().map(|v| v.as_str()).collect(),
+                ),
+            ];
+            for (family, words) in families {
+                for w in words {
+                    used.insert(format!("cap-{family}-{w}"));
+                }
+            }
         }
         for s in ["queued", "running", "done", "failed"] {
             used.insert(format!("crawl-{s}"));
@@ -3384,6 +3496,7 @@ mod cases {
             "{}",
             r.body
         );
+        assert_eq!(r.error_code(), "case_move_refused", "{}", r.body);
         // The period's figures; a reversed period names its end.
         let today = lantoa_core::time::local_date(chrono::Utc::now()).to_string();
         let r = app
@@ -5021,7 +5134,33 @@ mod alerts {
         assert_eq!(post(&tt, form("Test", later.clone())).await.status, 303);
         let test = n.alerts(false, 10).await.unwrap()[0].clone();
         let page = app.get("/notify/alerts", Some(&xem)).await;
-        assert!(page.body.contains("Test: KHÔNG CÔNG KHAI"), "{}", page.body);
+        assert!(
+            page.body.contains("Thử nghiệm: KHÔNG CÔNG KHAI"),
+            "{}",
+            page.body
+        );
+        // CAP's words in Vietnamese: the list, and the form's choices (whose values stay CAP's).
+        assert!(
+            page.body
+                .contains("<span title=\"Alert\">Cảnh báo mới</span>"),
+            "{}",
+            page.body
+        );
+        let form_page = app.get("/notify/alerts", Some(&tt)).await;
+        for shown in [
+            "<option value=\"Immediate\">Hành động ngay</option>",
+            "<option value=\"Extreme\">Đặc biệt nghiêm trọng</option>",
+            "<option value=\"Observed\">Đã xảy ra</option>",
+            "<option value=\"Met\">Khí tượng, thủy văn</option>",
+            ">Mức khẩn cấp</label>",
+        ] {
+            assert!(
+                form_page.body.contains(shown),
+                "{shown}: {}",
+                form_page.body
+            );
+        }
+        assert!(!form_page.body.contains(">Urgency</label>"));
         assert_eq!(
             app.get(&format!("/alerts/{}", test.id), None).await.status,
             404
@@ -6017,7 +6156,10 @@ mod alerts_api {
             let app = &app;
             async move { app.api("POST", &path, Some(&tok), body).await }
         };
-        assert_eq!(step(&tt, "approve", None).await.status, 409);
+        let own = step(&tt, "approve", None).await;
+        assert_eq!(own.status, 409);
+        // A specific code says what kept it: the author may not approve their own alert.
+        assert_eq!(own.error_code(), "second_person_required", "{}", own.body);
         let r = step(&pd, "approve", None).await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert!(r.body.contains("\"public\":true"), "{}", r.body);

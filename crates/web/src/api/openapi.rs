@@ -65,7 +65,14 @@ pub fn build() -> Value {
                     "type": "object",
                     "required": ["error"],
                     "properties": { "error": { "type": "object", "required": ["code", "message"],
-                        "properties": { "code": { "type": "string" }, "message": { "type": "string" } } } }
+                        "properties": {
+                            "code": {
+                                "type": "string",
+                                "description": "Stable: add rows, never rename one. The HTTP status goes with it.",
+                                "enum": lantoa_core::error_code::ALL.iter().map(|c| c.code).collect::<Vec<_>>(),
+                            },
+                            "message": { "type": "string", "description": "English; the console shows it in the reader's language." }
+                        } } }
                 }
             }
         }

@@ -256,7 +256,7 @@ async fn case_context(state: &AppState, ctx: &Ctx, id: i64) -> Result<minijinja:
         case => c, subject => subject, timeline => timeline, next => next, overdue => overdue,
         sanction_to => sanction_to.first(), sanction => sanction, history => history,
         fix_to => fix_to.first(), documents => documents, rechecks => rechecks, kinds => kinds,
-        evidence => findings,
+        evidence => findings, rules => super::watch::rule_names(state),
     })
 }
 

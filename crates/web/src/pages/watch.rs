@@ -274,6 +274,17 @@ pub struct FindingParams {
     page: Option<i64>,
 }
 
+/// Each signal rule's name by its id, for pages that list findings.
+pub(crate) fn rule_names(state: &AppState) -> std::collections::HashMap<String, String> {
+    state
+        .watch
+        .signal_rules()
+        .rules()
+        .iter()
+        .map(|r| (r.id.clone(), r.name.clone()))
+        .collect()
+}
+
 /// `GET /watch/findings`: the review queue (open findings first) and the subjects' scores.
 pub async fn findings(
     State(state): State<AppState>,
@@ -321,7 +332,7 @@ pub async fn findings(
             status => status.unwrap_or_default(), category => category.map(|c| c.as_str()).unwrap_or(""),
             categories => Category::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
             can_review => can_edit(&ctx), flash => flash(p.flash.as_deref()),
-            model => state.watch.model_info().await?,
+            model => state.watch.model_info().await?, rules => rule_names(&state),
             subject => p.subject, total => total, prev_url => prev_url, next_url => next_url,
             first => page * PAGE + 1, last => (page * PAGE + PAGE).min(total),
         },
