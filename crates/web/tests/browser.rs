@@ -162,7 +162,11 @@ async fn first_sign_in_password_change_language_switch_and_sign_out() {
     fill(&c, "#code", "0100109107").await;
     fill(&c, "#name", "Công ty TNHH Thử Nghiệm").await;
     click(&c, "main form button[type=submit]").await;
-    assert!(text(&c, "#form-error").await.contains("check digit"));
+    assert!(
+        text(&c, "#form-error")
+            .await
+            .contains("Chữ số kiểm tra của mã số thuế")
+    );
     let code = c.find(Locator::Css("#code")).await.unwrap();
     code.clear().await.unwrap();
     code.send_keys("0100109106").await.unwrap();
@@ -180,7 +184,11 @@ async fn first_sign_in_password_change_language_switch_and_sign_out() {
         text(&c, "#import-summary").await,
         "Tệp danh-sach.csv: thêm 1, đã có 0, bị từ chối 1."
     );
-    assert!(text(&c, "tr.row-rejected").await.contains("http or https"));
+    assert!(
+        text(&c, "tr.row-rejected")
+            .await
+            .contains("phải là địa chỉ http hoặc https")
+    );
 
     c.goto(&format!("{base}/")).await.unwrap();
     click(&c, "#lang-switch").await;
@@ -592,7 +600,11 @@ async fn an_officer_opens_a_case_and_records_its_steps_in_both_languages() {
     .await
     .unwrap();
     click(&c, "#move-button").await;
-    assert!(text(&c, "#form-error").await.contains("note"));
+    assert!(
+        text(&c, "#form-error")
+            .await
+            .contains("Mỗi bước của hồ sơ phải ghi lý do")
+    );
     assert_eq!(text(&c, "#case-state").await, "Đang xem xét");
     c.goto(case_page.as_str()).await.unwrap();
     click(&c, "#lang-switch").await;
@@ -909,7 +921,11 @@ async fn a_planner_keeps_the_committee_and_enters_the_dti_without_script() {
     fill(&c, "#m-phone", "0912 34").await;
     click(&c, "#m-submit").await;
     // A short number is named and the form keeps what was typed.
-    assert!(text(&c, "#form-error").await.contains("phone"));
+    assert!(
+        text(&c, "#form-error")
+            .await
+            .contains("Số điện thoại có 6 chữ số")
+    );
     let kept = c
         .find(Locator::Css("#m-name"))
         .await
@@ -949,7 +965,7 @@ async fn a_planner_keeps_the_committee_and_enters_the_dti_without_script() {
     assert!(
         text(&c, "#form-error")
             .await
-            .contains("1.1: 12 is not a score from 0 to 10")
+            .contains("1.1: 12 không phải điểm từ 0 đến 10")
     );
     c.find(Locator::Css("#main-1 summary"))
         .await
@@ -1011,7 +1027,7 @@ async fn a_communicator_issues_a_test_alert_that_the_public_never_sees() {
     c.goto(&format!("{base}/notify/alerts")).await.unwrap();
     let table = text(&c, "#alerts").await;
     assert!(
-        table.contains("Test: KHÔNG CÔNG KHAI") && table.contains("Diễn tập ứng phó bão"),
+        table.contains("Thử nghiệm: KHÔNG CÔNG KHAI") && table.contains("Diễn tập ứng phó bão"),
         "{table}"
     );
     // The public list, with no sign-in, has nothing.
@@ -1139,7 +1155,11 @@ async fn a_communicator_adds_a_loudspeaker_cluster_and_schedules_a_bulletin_in_e
     .unwrap();
     fill(&c, "#b-times", "6h30").await;
     click(&c, "#b-submit").await;
-    assert!(text(&c, "#form-error").await.contains("times"));
+    assert!(
+        text(&c, "#form-error")
+            .await
+            .contains("\"6h30\" is not a time")
+    );
     assert_eq!(
         c.find(Locator::Css("#b-title"))
             .await
