@@ -123,7 +123,7 @@ fn test_all() -> anyhow::Result<Tally> {
 
     let mut sqlite = cargo();
     sqlite
-        .args(["test", "--workspace"])
+        .args(["test", "--no-fail-fast", "--workspace"])
         .env_remove("LANTOA_TEST_DATABASE_URL");
     tests(&mut t, "all tests on SQLite", sqlite);
 
@@ -137,9 +137,16 @@ fn test_all() -> anyhow::Result<Tally> {
         }
     };
     let sim_suites = |c: &mut Command, sim: &services::SmscSim| {
-        c.args(["test", "-p", "lantoa-notify", "--test", "dispatch"])
-            .args(["-p", "lantoa", "--test", "crash", "--", "--ignored"])
-            .envs(sim.envs());
+        c.args([
+            "test",
+            "--no-fail-fast",
+            "-p",
+            "lantoa-notify",
+            "--test",
+            "dispatch",
+        ])
+        .args(["-p", "lantoa", "--test", "crash", "--", "--ignored"])
+        .envs(sim.envs());
     };
     if let Some(sim) = &sim {
         let mut c = cargo();
@@ -151,7 +158,7 @@ fn test_all() -> anyhow::Result<Tally> {
     match services::Postgres::start() {
         Ok(pg) => {
             let mut c = cargo();
-            c.args(["test", "--workspace"]);
+            c.args(["test", "--no-fail-fast", "--workspace"]);
             for suite in STORAGE_SUITES {
                 c.args(["--test", suite]);
             }
@@ -182,7 +189,7 @@ fn test_all() -> anyhow::Result<Tally> {
     match services::ChromeDriver::start() {
         Ok(driver) => {
             let mut c = cargo();
-            c.args(["test", "--workspace", "--test", "browser"]);
+            c.args(["test", "--no-fail-fast", "--workspace", "--test", "browser"]);
             if let Ok(soffice) = &soffice {
                 c.args(["--test", "form", "--test", "casework"])
                     .env("LANTOA_SOFFICE", soffice);
@@ -214,6 +221,7 @@ fn test_all() -> anyhow::Result<Tally> {
             let mut c = cargo();
             c.args([
                 "test",
+                "--no-fail-fast",
                 "-p",
                 "lantoa-notify",
                 "--test",
@@ -236,6 +244,7 @@ fn test_all() -> anyhow::Result<Tally> {
             let mut c = cargo();
             c.args([
                 "test",
+                "--no-fail-fast",
                 "-p",
                 "lantoa-notify",
                 "--test",
@@ -257,6 +266,7 @@ fn test_all() -> anyhow::Result<Tally> {
             let mut c = cargo();
             c.args([
                 "test",
+                "--no-fail-fast",
                 "-p",
                 "lantoa-opendata",
                 "--test",
@@ -278,6 +288,7 @@ fn test_all() -> anyhow::Result<Tally> {
             let mut c = cargo();
             c.args([
                 "test",
+                "--no-fail-fast",
                 "-p",
                 "lantoa-web",
                 "--test",

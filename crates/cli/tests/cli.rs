@@ -753,7 +753,7 @@ fn watch_crawl_once_then_findings_and_extract() {
     let o = run(d, &["watch", "findings", "--status", "later"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("\"later\" is not a status"),
+        stderr(&o).contains("\"later\" is not a finding's status"),
         "{}",
         stderr(&o)
     );
@@ -766,7 +766,7 @@ fn watch_crawl_once_then_findings_and_extract() {
     );
     let o = run(d, &["watch", "crawl", "--subject", "99"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("no subject 99"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("No subject 99"), "{}", stderr(&o));
 }
 
 /// Stops a child process when dropped.
@@ -882,7 +882,7 @@ fn opendata_upload_is_followed_to_its_end_and_agencies_are_set_by_code() {
         ],
     );
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("the file is empty"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("The file is empty"), "{}", stderr(&o));
     // Agency uploaders are tied to their agency by its code.
     let o = run(
         d,

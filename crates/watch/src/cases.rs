@@ -646,6 +646,42 @@ impl Watch {
         rows.iter().map(case_from).collect()
     }
 
+    /// How many cases are in each state.
+    pub async fn case_counts(&self) -> Result<BTreeMap<String, i64>> {
+        let rows = sqlx::query("SELECT state, COUNT(*) FROM watch_cases GROUP BY state")
+            .fetch_all(self.db.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    /// A page of the cases in `state` (every state: `None`), newest first, and how many there
+    /// are in all.
+    pub async fn cases_page(
+        &self,
+        state: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<Case>, i64)> {
+        let state = state.unwrap_or("");
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM watch_cases WHERE $1 = '' OR state = $1")
+                .bind(state)
+                .fetch_one(self.db.pool())
+                .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {CASE_COLUMNS} FROM watch_cases WHERE $1 = '' OR state = $1
+             ORDER BY id DESC LIMIT $2 OFFSET $3"
+        ))
+        .bind(state)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.db.pool())
+        .await?;
+        Ok((rows.iter().map(case_from).collect::<Result<_>>()?, total))
+    }
+
     /// These cases, in the order given (ids not found are left out).
     pub async fn cases_by_id(&self, ids: &[i64]) -> Result<Vec<Case>> {
         let mut out = Vec::with_capacity(ids.len());

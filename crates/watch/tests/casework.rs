@@ -292,6 +292,10 @@ async fn issue_all(env: &Env) -> Vec<lantoa_watch::CaseDocument> {
     ] {
         assert!(text.contains(expected), "{expected:?} missing:\n{text}");
     }
+    assert!(
+        !text.contains("baohoa.newsroom_words"),
+        "a rule's id in the minutes:\n{text}"
+    );
 
     let minutes = env
         .w
@@ -319,7 +323,8 @@ async fn issue_all(env: &Env) -> Vec<lantoa_watch::CaseDocument> {
         "Số: 01/BB-STTTT",
         "Ông Trần Văn Kiểm",
         "Ông Lê Văn Bình, giám đốc",
-        "baohoa.newsroom_words",
+        // The rule by its name and clause, not its id.
+        "Dùng từ ngữ của tòa soạn",
         "Tòa soạn",
         "trước ngày 20/03/2023",
         "ĐẠI DIỆN CÔNG TY TNHH HỒ GƯƠM SỐ",

@@ -2985,6 +2985,74 @@ mod watch {
 mod cases {
     use super::*;
 
+    /// A city's board: each state shows its count and newest cases with a link to all of
+    /// them, a page at a time; the subject of a new case is found by a search, not picked
+    /// from a list of every subject.
+    #[tokio::test]
+    async fn the_board_pages_a_states_cases_and_finds_the_subject_by_search() {
+        let app = TestApp::spawn().await;
+        let subjects = app.websites(64).await;
+        let officer = [Role::WatchOfficer];
+        for s in &subjects {
+            let new = lantoa_watch::NewCase {
+                subject_id: s.id,
+                category: "bao_hoa".into(),
+                title: format!("Hồ sơ {}", s.name),
+                findings: Vec::new(),
+                note: "mở để thử".into(),
+            };
+            app.state
+                .watch
+                .open_case("lan", &officer, &new)
+                .await
+                .unwrap();
+        }
+        let u = app.user("lan", vec![Role::WatchOfficer]).await;
+        let lan = app.browser(&u).await;
+        let board = app.get("/watch/cases", Some(&lan)).await;
+        assert_eq!(board.status, 200);
+        // The first state holds all 64: ten shown, and the link to all of them.
+        assert!(board.body.contains("xem cả 64 hồ sơ"), "{}", board.body);
+        assert_eq!(board.body.matches("Hồ sơ Trang tin").count(), 10);
+        let first = app.state.watch.case_rules().states()[0].id.clone();
+        let page = app
+            .get(&format!("/watch/cases?state={first}"), Some(&lan))
+            .await;
+        assert!(page.body.contains("hồ sơ 1–50 trong 64"), "{}", page.body);
+        assert!(page.body.contains("id=\"pager-next\""));
+        let second = app
+            .get(&format!("/watch/cases?state={first}&page=1"), Some(&lan))
+            .await;
+        assert!(
+            second.body.contains("hồ sơ 51–64 trong 64"),
+            "{}",
+            second.body
+        );
+        assert!(
+            second.body.contains("Hồ sơ Trang tin 000"),
+            "the oldest case is on the last page"
+        );
+        // The subject picker offers at most 50, and a search narrows it to the one wanted.
+        assert!(
+            board.body.contains("50 trong 64 đối tượng phù hợp"),
+            "{}",
+            board.body
+        );
+        let found = app
+            .get("/watch/cases?subject_q=trang-007", Some(&lan))
+            .await;
+        assert!(
+            found.body.contains("1 trong 1 đối tượng phù hợp"),
+            "{}",
+            found.body
+        );
+        assert!(
+            found
+                .body
+                .contains(&format!("<option value=\"{}\"", subjects[7].id))
+        );
+    }
+
     #[tokio::test]
     async fn an_officer_opens_a_case_each_role_moves_it_as_the_workflow_allows() {
         let app = TestApp::spawn().await;

@@ -38,7 +38,21 @@ pub struct BoardQuery {
     subject: Option<i64>,
     /// …and category, with the subject's findings in it that were not dismissed.
     category: Option<String>,
+    /// Every case in this state, a page at a time.
+    state: Option<String>,
+    /// The page of that list, from 0.
+    page: Option<i64>,
+    /// Words of a subject's name or address, to choose the subject of a new case among those
+    /// that match (a city watches thousands).
+    subject_q: Option<String>,
 }
+
+/// Cases shown in each state's row of the board; the rest are a link away.
+const BOARD_SHOWN: i64 = 10;
+/// Cases a page of one state's list.
+const STATE_PAGE: i64 = 50;
+/// Subjects offered to open a case on, those that match the search first.
+const SUBJECT_CHOICES: i64 = 50;
 
 /// The open form filled for a subject and category from the findings page: the subject's
 /// findings in that category that reviewers did not dismiss.
@@ -71,35 +85,73 @@ async fn prefill(state: &AppState, q: &BoardQuery) -> Result<minijinja::Value, W
     })
 }
 
-async fn board_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, WebError> {
+/// The board: per state its count and newest cases (the rest a link away), the overdue ones,
+/// one state's cases a page at a time when asked, and the subjects to open a case on (those
+/// matching the search, and the one the form is filled for).
+async fn board_context(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &BoardQuery,
+) -> Result<minijinja::Value, WebError> {
     let w = &state.watch;
-    let cases = w.cases(None).await?;
+    let counts = w.case_counts().await?;
     let overdue = w.overdue_cases().await?;
-    let columns: Vec<minijinja::Value> = w
-        .case_rules()
-        .states()
-        .iter()
-        .map(|s| {
-            let in_state: Vec<_> = cases.iter().filter(|c| c.state == s.id).collect();
-            minijinja::context! { state => s, cases => in_state }
-        })
-        .collect();
+    let mut columns = Vec::new();
+    for s in w.case_rules().states() {
+        let count = counts.get(&s.id).copied().unwrap_or(0);
+        let shown = if count > 0 {
+            w.cases_page(Some(&s.id), BOARD_SHOWN, 0).await?.0
+        } else {
+            Vec::new()
+        };
+        columns.push(minijinja::context! {
+            state => s, count => count, cases => shown, more => count > BOARD_SHOWN,
+        });
+    }
+    let listed = match q.state.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => {
+            let page = q.page.unwrap_or(0).max(0);
+            let (cases, total) = w.cases_page(Some(s), STATE_PAGE, page * STATE_PAGE).await?;
+            let (prev_url, next_url) = super::pager(
+                "/watch/cases",
+                &[("state", s.to_owned())],
+                page,
+                STATE_PAGE,
+                total,
+            );
+            Some(minijinja::context! {
+                state => s, cases => cases, total => total, prev_url => prev_url,
+                next_url => next_url, first => page * STATE_PAGE + 1,
+                last => (page * STATE_PAGE + STATE_PAGE).min(total),
+            })
+        }
+        None => None,
+    };
     let can_open = ctx.has_any(OPENERS);
+    let subject_q = q.subject_q.clone().unwrap_or_default();
     let subjects = if can_open {
-        w.list(&ListQuery {
-            kind: None,
-            q: None,
-            limit: 500,
-            offset: 0,
-        })
-        .await?
-        .0
+        let (mut found, matching) = w
+            .list(&ListQuery {
+                kind: None,
+                q: Some(subject_q.trim().to_owned()).filter(|s| !s.is_empty()),
+                limit: SUBJECT_CHOICES,
+                offset: 0,
+            })
+            .await?;
+        // The subject the form is filled for stays a choice, whatever the search.
+        if let Some(id) = q.subject
+            && !found.iter().any(|s| s.id == id)
+            && let Ok(chosen) = w.get(id).await
+        {
+            found.insert(0, chosen);
+        }
+        minijinja::context! { list => found, matching => matching, q => subject_q }
     } else {
-        Vec::new()
+        minijinja::context! {}
     };
     Ok(minijinja::context! {
-        columns => columns, overdue => overdue, total => cases.len(),
-        can_open => can_open, subjects => subjects,
+        columns => columns, overdue => overdue, total => counts.values().sum::<i64>(),
+        listed => listed, can_open => can_open, subjects => subjects,
         categories => lantoa_watch::cases::CATEGORIES,
     })
 }
@@ -111,7 +163,7 @@ pub async fn board(
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<BoardQuery>,
 ) -> Result<Response, WebError> {
-    let extra = board_context(&state, &ctx).await?;
+    let extra = board_context(&state, &ctx, &q).await?;
     let echo = prefill(&state, &q).await?;
     let span = super::Span {
         from: q.from.clone(),
@@ -183,7 +235,11 @@ pub async fn open(
             Redirect::to(&format!("/watch/cases/{}?flash=flash-case-opened", c.id)).into_response(),
         ),
         Err(e) => {
-            let extra = board_context(&state, &ctx).await?;
+            let kept = BoardQuery {
+                subject: Some(new.subject_id),
+                ..BoardQuery::default()
+            };
+            let extra = board_context(&state, &ctx, &kept).await?;
             let echo = minijinja::context! {
                 subject_id => new.subject_id, category => new.category,
                 title => new.title, note => new.note,
