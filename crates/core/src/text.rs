@@ -298,6 +298,23 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    #[test]
+    fn numbers_are_written_as_each_language_writes_them() {
+        use crate::msg::Lang::{En, Vi};
+        assert_eq!(number(7_500_000.0, 0, Vi), "7.500.000");
+        assert_eq!(number(7_500_000.0, 0, En), "7,500,000");
+        assert_eq!(number(91.8, 1, Vi), "91,8");
+        assert_eq!(number(91.8, 1, En), "91.8");
+        assert_eq!(number(33.333, 1, Vi), "33,3");
+        assert_eq!(number(0.96, 1, Vi), "1");
+        assert_eq!(number(100.0, 1, Vi), "100");
+        assert_eq!(number(-12.25, 1, Vi), "-12,3");
+        assert_eq!(number(-0.01, 1, Vi), "0");
+        assert_eq!(number(1234.5678, 2, En), "1,234.57");
+        assert_eq!(number(f64::NAN, 1, Vi), "NaN");
+        assert_eq!(thousands(1_234_567), "1.234.567");
+    }
+
     proptest! {
         /// Looking up only the runs from U+0300 gives the standard quick check's answer, and
         /// the text composes as the standard composes it.
@@ -455,13 +472,48 @@ pub fn excerpt(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
 /// The digits of `n` grouped by thousands with ".", as Vietnamese write numbers
 /// (7500000 → "7.500.000").
 pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
+    grouped(&n.to_string(), '.')
+}
+
+/// Decimal `digits` grouped by thousands with `sep`.
+fn grouped(digits: &str, sep: char) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
+            out.push(sep);
         }
         out.push(c);
+    }
+    out
+}
+
+/// `v` as people reading `lang` write it: rounded to at most `decimals` places (trailing zeros
+/// dropped), thousands grouped — Vietnamese `7.500.000` and `91,8`, English `7,500,000` and
+/// `91.8`. Not a finite number: as Rust writes it.
+pub fn number(v: f64, decimals: u32, lang: crate::msg::Lang) -> String {
+    let (sep, point) = match lang {
+        crate::msg::Lang::Vi => ('.', ','),
+        crate::msg::Lang::En => (',', '.'),
+    };
+    let scale = 10u128.pow(decimals.min(9));
+    // A float beyond u128 (or not finite) is no figure anyone reads; written as it is.
+    let scaled = (v.abs() * scale as f64).round();
+    if !scaled.is_finite() || scaled >= u128::MAX as f64 {
+        return v.to_string();
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let scaled = scaled as u128;
+    let (whole, frac) = (scaled / scale, scaled % scale);
+    let mut out = String::new();
+    if v < 0.0 && scaled > 0 {
+        out.push('-');
+    }
+    out.push_str(&grouped(&whole.to_string(), sep));
+    if frac > 0 {
+        let width = decimals.min(9) as usize;
+        let digits = format!("{frac:0width$}");
+        out.push(point);
+        out.push_str(digits.trim_end_matches('0'));
     }
     out
 }

@@ -118,15 +118,7 @@ fn tables(s: &Section, labels: &Labels, lang: Lang) -> Vec<TableView> {
 
 /// A value as Vietnamese documents write it: thousands with ".", decimals with ",".
 pub fn written(v: f64, unit: &str) -> String {
-    let whole = v.trunc() as i64;
-    let grouped = lantoa_core::text::thousands(whole.unsigned_abs());
-    let sign = if v < 0.0 { "-" } else { "" };
-    let frac = ((v.abs().fract()) * 10.0).round() as i64;
-    let mut s = if frac > 0 && frac < 10 {
-        format!("{sign}{grouped},{frac}")
-    } else {
-        format!("{sign}{grouped}")
-    };
+    let mut s = lantoa_core::text::number(v, 1, lantoa_core::Lang::Vi);
     match unit {
         "" => {}
         "%" => s.push('%'),

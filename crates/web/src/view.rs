@@ -142,6 +142,16 @@ fn t(state: &State, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Erro
     Ok(tr(lang, key, &args))
 }
 
+/// A number as the page's language writes it (`7.500.000`, `91,8` in Vietnamese), to at most
+/// `decimals` places (1 unless given).
+fn num(state: &State, v: f64, decimals: Option<u32>) -> String {
+    let lang = state
+        .lookup("lang")
+        .and_then(|v| v.as_str().map(Lang::from_code))
+        .unwrap_or_default();
+    lantoa_core::text::number(v, decimals.unwrap_or(1), lang)
+}
+
 /// What a domain record says (a quarantine reason, a file's problem), in the page's language:
 /// `noted` is a record serialised with [`lantoa_core::msg::noted`] (its `msg`, else its
 /// English `note` as stored before messages had ids).
@@ -196,6 +206,7 @@ impl Views {
         }
         env.add_function("t", t);
         env.add_function("say", say);
+        env.add_filter("num", num);
         // A stored instant (µs since the epoch) as Hà Nội time, `dd/mm/yyyy HH:MM`.
         env.add_filter("micros_date", |micros: i64| {
             lantoa_core::time::format_vn(lantoa_core::time::from_micros(micros))

@@ -668,7 +668,7 @@ async fn the_inspectorate_records_a_sanction_in_the_console() {
     click(&c2, "#sanction-button").await;
     assert_eq!(text(&c2, ".flash").await, "Đã ghi nhận quyết định xử phạt.");
     assert_eq!(text(&c2, "#case-state").await, "Xử phạt");
-    assert_eq!(text(&c2, "#sanction-fine").await, "15000000");
+    assert_eq!(text(&c2, "#sanction-fine").await, "15.000.000");
     c2.close().await.unwrap();
 }
 

@@ -1273,7 +1273,7 @@ mod opendata {
         );
         let list = app.get("/opendata", Some(&viewer)).await;
         assert!(
-            list.body.contains("Số liệu thử") && list.body.contains("33.3%"),
+            list.body.contains("Số liệu thử") && list.body.contains("33,3%"),
             "{}",
             list.body
         );
@@ -3242,7 +3242,7 @@ mod cases {
         assert_eq!(r.status, 303, "{}", r.body);
         let page = app.get(&at, Some(&tra)).await;
         assert!(
-            page.body.contains("id=\"sanction-fine\">15000000<"),
+            page.body.contains("id=\"sanction-fine\">15.000.000<"),
             "{}",
             page.body
         );
