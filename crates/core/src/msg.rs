@@ -162,6 +162,25 @@ pub mod noted {
         .serialize(s)
     }
 
+    /// Writes a message as `{note, msg}`, or nothing as `null` (for `Option<Msg>` fields,
+    /// `#[serde(serialize_with = "noted::serialize_some")]`).
+    pub fn serialize_some<S: Serializer>(m: &Option<Msg>, s: S) -> Result<S::Ok, S::Error> {
+        match m {
+            Some(m) => Out {
+                note: m.to_string(),
+                msg: m,
+            }
+            .serialize(s),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Reads a message stored as its JSON (`{"key", "args"}`), or a text stored before
+    /// messages had ids as written.
+    pub fn from_stored(text: &str) -> Msg {
+        serde_json::from_str(text).unwrap_or_else(|_| Msg::new("note-as-written").arg("note", text))
+    }
+
     /// Writes each message as `{note, msg}`.
     pub fn serialize_all<S: Serializer>(all: &[Msg], s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq;
@@ -461,6 +480,27 @@ mod tests {
         let m = Msg::new("moved").label("to", "state-a");
         assert_eq!(c.render(Lang::Vi, &m), "Hồ sơ đang xem xét.");
         assert_eq!(c.render(Lang::En, &m), "The case is under review.");
+    }
+
+    #[test]
+    fn a_stored_message_reads_back_and_a_stored_text_reads_as_written() {
+        let m = Msg::new("recheck-cleared");
+        let json = serde_json::to_string(&m).unwrap();
+        assert_eq!(noted::from_stored(&json), m);
+        let old = noted::from_stored("no sign remains");
+        assert_eq!(old.text(Lang::Vi), "no sign remains");
+        let out = serde_json::to_value(NotedRow { note: m.clone() }).unwrap();
+        assert_eq!(out["note"], "No sign remains.");
+        assert_eq!(out["msg"]["key"], "recheck-cleared");
+        let back: NotedRow =
+            serde_json::from_value(serde_json::json!({"note": "as written"})).unwrap();
+        assert_eq!(back.note.text(Lang::En), "as written");
+    }
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct NotedRow {
+        #[serde(flatten, with = "noted")]
+        note: Msg,
     }
 
     #[test]

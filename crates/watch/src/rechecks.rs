@@ -15,6 +15,11 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::cases::Case;
+
+/// A message as its stored JSON (read back by `noted::from_stored`).
+fn stored(m: &Msg) -> Result<String> {
+    serde_json::to_string(m).map_err(Error::internal)
+}
 use crate::{Crawler, Error, Result, Watch};
 
 /// The actor the system records for its own steps.
@@ -56,8 +61,9 @@ pub struct Recheck {
     pub after: Option<Signs>,
     /// cleared or remains.
     pub outcome: Option<String>,
-    /// What happened, in words (the reopening, or why not).
-    pub message: Option<String>,
+    /// What happened (the signs left, the reopening, or why not), sent as `{note, msg}`.
+    #[serde(serialize_with = "lantoa_core::msg::noted::serialize_some")]
+    pub message: Option<Msg>,
     /// Who recorded the commitment.
     pub scheduled_by: String,
     /// When, µs.
@@ -89,7 +95,9 @@ fn recheck_from(r: &sqlx::any::AnyRow) -> Result<Recheck> {
         before: signs_of(&before)?,
         after: after.as_deref().map(signs_of).transpose()?,
         outcome: r.try_get(9)?,
-        message: r.try_get(10)?,
+        message: r
+            .try_get::<Option<String>, _>(10)?
+            .map(|t| lantoa_core::msg::noted::from_stored(&t)),
         scheduled_by: r.try_get(11)?,
         scheduled_at: r.try_get(12)?,
         done_at: r.try_get(13)?,
@@ -210,9 +218,9 @@ impl Watch {
             sqlx::query(
                 "UPDATE watch_rechecks SET status = 'failed', message = $1, done_at = $2 WHERE id = $3",
             )
-            .bind(format!(
-                "the re-check's crawl ended {crawl_status}; schedule it again"
-            ))
+            .bind(stored(
+                &Msg::new("recheck-crawl-failed").arg("status", crawl_status),
+            )?)
             .bind(now)
             .bind(r.id)
             .execute(self.db.pool())
@@ -222,15 +230,16 @@ impl Watch {
         let c = self.case(r.case_id).await?;
         let after = self.signs(r.subject_id, &c.category, r.crawl_id).await?;
         let remains = !after.is_empty();
-        let mut message = if remains {
-            format!(
-                "{} sign(s) remain: {}",
-                after.values().map(Vec::len).sum::<usize>(),
-                after.keys().cloned().collect::<Vec<_>>().join(", ")
-            )
-        } else {
-            "no sign remains".to_owned()
+        let named: Vec<String> = after
+            .keys()
+            .map(|id| self.signals.name_of(id).to_owned())
+            .collect();
+        let remaining = |key: &str| {
+            Msg::new(key)
+                .arg("count", after.values().map(Vec::len).sum::<usize>())
+                .arg("signs", named.join("; "))
         };
+        let mut message = Msg::new("recheck-cleared");
         if remains {
             let reopen = self
                 .cases
@@ -243,7 +252,7 @@ impl Watch {
                     let note = format!(
                         "Kiểm tra lại ngày {}: vẫn còn dấu hiệu ({})",
                         r.due_on.format("%d/%m/%Y"),
-                        after.keys().cloned().collect::<Vec<_>>().join(", ")
+                        named.join("; ")
                     );
                     match self
                         .step_in(
@@ -258,15 +267,17 @@ impl Watch {
                     {
                         Ok(()) => {
                             tx.commit().await?;
-                            message.push_str(&format!("; case reopened in {}", target.id));
+                            message = remaining("recheck-remains-reopened")
+                                .label("state", format!("case-state-{}", target.id));
                         }
                         Err(Error::Transition(why)) => {
-                            message.push_str(&format!("; not reopened: {why}"));
+                            message =
+                                remaining("recheck-remains-not-reopened").msgs("why", vec![why]);
                         }
                         Err(e) => return Err(e),
                     }
                 }
-                _ => message.push_str("; the case is no longer where a re-check reopens it"),
+                _ => message = remaining("recheck-remains-moved-on"),
             }
         }
         let after_json = serde_json::to_string(&after).map_err(Error::internal)?;
@@ -275,7 +286,7 @@ impl Watch {
         )
         .bind(after_json)
         .bind(if remains { "remains" } else { "cleared" })
-        .bind(&message)
+        .bind(stored(&message)?)
         .bind(now)
         .bind(r.id)
         .execute(self.db.pool())

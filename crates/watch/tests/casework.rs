@@ -581,9 +581,10 @@ async fn a_recheck_on_the_committed_date_reopens_the_case_while_signs_remain() {
     );
     assert!(
         r.message
-            .as_deref()
+            .as_ref()
             .unwrap()
-            .contains("reopened in xem_xet"),
+            .text(lantoa_core::Lang::Vi)
+            .contains("hồ sơ được mở lại ở bước \"Đang xem xét\""),
         "{r:?}"
     );
     let reopened = env.w.case(c.id).await.unwrap();
