@@ -33,6 +33,14 @@ fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
+/// `cargo test` that runs every test binary even when one fails, so that a suite's count is
+/// over all of them.
+fn cargo_test() -> Command {
+    let mut c = cargo();
+    c.args(["test", "--no-fail-fast"]);
+    c
+}
+
 /// Runs a check that has no test count (fmt, clippy): one pass or one failure.
 fn check(tally: &mut Tally, what: &str, mut cmd: Command) {
     eprintln!("xtask: {what}");
@@ -121,9 +129,9 @@ fn test_all() -> anyhow::Result<Tally> {
     ]);
     check(&mut t, "cargo clippy --all-targets -D warnings", clippy);
 
-    let mut sqlite = cargo();
+    let mut sqlite = cargo_test();
     sqlite
-        .args(["test", "--no-fail-fast", "--workspace"])
+        .args(["--workspace"])
         .env_remove("LANTOA_TEST_DATABASE_URL");
     tests(&mut t, "all tests on SQLite", sqlite);
 
@@ -137,19 +145,12 @@ fn test_all() -> anyhow::Result<Tally> {
         }
     };
     let sim_suites = |c: &mut Command, sim: &services::SmscSim| {
-        c.args([
-            "test",
-            "--no-fail-fast",
-            "-p",
-            "lantoa-notify",
-            "--test",
-            "dispatch",
-        ])
-        .args(["-p", "lantoa", "--test", "crash", "--", "--ignored"])
-        .envs(sim.envs());
+        c.args(["-p", "lantoa-notify", "--test", "dispatch"])
+            .args(["-p", "lantoa", "--test", "crash", "--", "--ignored"])
+            .envs(sim.envs());
     };
     if let Some(sim) = &sim {
-        let mut c = cargo();
+        let mut c = cargo_test();
         sim_suites(&mut c, sim);
         c.env_remove("LANTOA_TEST_DATABASE_URL");
         tests(&mut t, "sending to the SMSC simulator on SQLite", c);
@@ -157,8 +158,8 @@ fn test_all() -> anyhow::Result<Tally> {
 
     match services::Postgres::start() {
         Ok(pg) => {
-            let mut c = cargo();
-            c.args(["test", "--no-fail-fast", "--workspace"]);
+            let mut c = cargo_test();
+            c.args(["--workspace"]);
             for suite in STORAGE_SUITES {
                 c.args(["--test", suite]);
             }
@@ -169,7 +170,7 @@ fn test_all() -> anyhow::Result<Tally> {
                 c,
             );
             if let Some(sim) = &sim {
-                let mut c = cargo();
+                let mut c = cargo_test();
                 sim_suites(&mut c, sim);
                 c.env("LANTOA_TEST_DATABASE_URL", pg.url());
                 tests(&mut t, "sending to the SMSC simulator on PostgreSQL", c);
@@ -188,8 +189,8 @@ fn test_all() -> anyhow::Result<Tally> {
     }
     match services::ChromeDriver::start() {
         Ok(driver) => {
-            let mut c = cargo();
-            c.args(["test", "--no-fail-fast", "--workspace", "--test", "browser"]);
+            let mut c = cargo_test();
+            c.args(["--workspace", "--test", "browser"]);
             if let Ok(soffice) = &soffice {
                 c.args(["--test", "form", "--test", "casework"])
                     .env("LANTOA_SOFFICE", soffice);
@@ -218,10 +219,8 @@ fn test_all() -> anyhow::Result<Tally> {
 
     match services::xmllint() {
         Ok(xmllint) => {
-            let mut c = cargo();
+            let mut c = cargo_test();
             c.args([
-                "test",
-                "--no-fail-fast",
                 "-p",
                 "lantoa-notify",
                 "--test",
@@ -241,10 +240,8 @@ fn test_all() -> anyhow::Result<Tally> {
 
     match services::espeak_ng() {
         Ok(()) => {
-            let mut c = cargo();
+            let mut c = cargo_test();
             c.args([
-                "test",
-                "--no-fail-fast",
                 "-p",
                 "lantoa-notify",
                 "--test",
@@ -263,10 +260,8 @@ fn test_all() -> anyhow::Result<Tally> {
 
     match bench::pip_peer("frictionless", &["frictionless"]) {
         Ok(()) => {
-            let mut c = cargo();
+            let mut c = cargo_test();
             c.args([
-                "test",
-                "--no-fail-fast",
                 "-p",
                 "lantoa-opendata",
                 "--test",
@@ -285,17 +280,8 @@ fn test_all() -> anyhow::Result<Tally> {
 
     match bench::pip_peer("ckanapi", &["ckanapi"]) {
         Ok(()) => {
-            let mut c = cargo();
-            c.args([
-                "test",
-                "--no-fail-fast",
-                "-p",
-                "lantoa-web",
-                "--test",
-                "ckanapi",
-                "--",
-                "--ignored",
-            ]);
+            let mut c = cargo_test();
+            c.args(["-p", "lantoa-web", "--test", "ckanapi", "--", "--ignored"]);
             tests(
                 &mut t,
                 "open data: the ckanapi client against the CKAN API",
