@@ -259,10 +259,13 @@ impl Catalogues {
     /// Message `id` in `lang` with plain arguments. An unknown id gives the id itself, so a page
     /// never breaks for a missing text (the catalogue tests catch it).
     pub fn tr(&self, lang: Lang, id: &str, args: &[(&str, String)]) -> String {
+        self.lookup(lang, id, args).unwrap_or_else(|| id.to_owned())
+    }
+
+    /// Message `id` in `lang` with plain arguments, or `None` when no such message exists.
+    pub fn lookup(&self, lang: Lang, id: &str, args: &[(&str, String)]) -> Option<String> {
         let b = self.bundle(lang);
-        let Some(pattern) = b.get_message(id).and_then(|m| m.value()) else {
-            return id.to_owned();
-        };
+        let pattern = b.get_message(id).and_then(|m| m.value())?;
         let mut fargs = FluentArgs::new();
         for (k, v) in args {
             // Whole numbers go in as numbers, so that plural selectors work; a code with a
@@ -273,8 +276,10 @@ impl Catalogues {
             }
         }
         let mut errors = vec![];
-        b.format_pattern(pattern, Some(&fargs), &mut errors)
-            .into_owned()
+        Some(
+            b.format_pattern(pattern, Some(&fargs), &mut errors)
+                .into_owned(),
+        )
     }
 
     /// A message in `lang`, its label arguments rendered first.

@@ -25,11 +25,10 @@ fn catalogues() -> &'static Catalogues {
 /// The text of message `id` in `lang`, with `args` filled in. An unknown id returns the id
 /// itself (and the catalogue test fails), so a page never breaks for a missing text.
 pub fn tr(lang: Lang, id: &str, args: &[(&str, String)]) -> String {
-    let c = catalogues();
-    if !c.has(lang, id) {
+    catalogues().lookup(lang, id, args).unwrap_or_else(|| {
         tracing::warn!(id, lang = lang.code(), "missing message");
-    }
-    c.tr(lang, id, args)
+        id.to_owned()
+    })
 }
 
 /// A domain message (an error, a quarantine reason) in `lang`.

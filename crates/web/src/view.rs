@@ -129,11 +129,16 @@ pub struct Views {
     env: Environment<'static>,
 }
 
-fn t(state: &State, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
-    let lang = state
+/// The language of the page being rendered (its `lang`, Vietnamese when it has none).
+fn page_lang(state: &State) -> Lang {
+    state
         .lookup("lang")
         .and_then(|v| v.as_str().map(Lang::from_code))
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+fn t(state: &State, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
+    let lang = page_lang(state);
     let mut args = Vec::new();
     for k in kwargs.args() {
         let v: Value = kwargs.get(k)?;
@@ -145,10 +150,7 @@ fn t(state: &State, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Erro
 /// A number as the page's language writes it (`7.500.000`, `91,8` in Vietnamese), to at most
 /// `decimals` places (1 unless given).
 fn num(state: &State, v: f64, decimals: Option<u32>) -> String {
-    let lang = state
-        .lookup("lang")
-        .and_then(|v| v.as_str().map(Lang::from_code))
-        .unwrap_or_default();
+    let lang = page_lang(state);
     lantoa_core::text::number(v, decimals.unwrap_or(1), lang)
 }
 
@@ -157,10 +159,7 @@ fn num(state: &State, v: f64, decimals: Option<u32>) -> String {
 /// English `note` as stored before messages had ids).
 fn say(state: &State, noted: Value) -> Result<String, minijinja::Error> {
     use lantoa_core::msg::{Arg, Msg};
-    let lang = state
-        .lookup("lang")
-        .and_then(|v| v.as_str().map(Lang::from_code))
-        .unwrap_or_default();
+    let lang = page_lang(state);
     let text = |v: Value| {
         v.as_str()
             .map(str::to_owned)
