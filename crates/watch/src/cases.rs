@@ -637,13 +637,7 @@ impl Watch {
 
     /// Cases, newest first: those in `state`, or all.
     pub async fn cases(&self, state: Option<&str>) -> Result<Vec<Case>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {CASE_COLUMNS} FROM watch_cases WHERE $1 = '' OR state = $1 ORDER BY id DESC"
-        ))
-        .bind(state.unwrap_or(""))
-        .fetch_all(self.db.pool())
-        .await?;
-        rows.iter().map(case_from).collect()
+        self.cases_in(state, i64::MAX, 0).await
     }
 
     /// How many cases are in each state.
@@ -664,22 +658,31 @@ impl Watch {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<Case>, i64)> {
-        let state = state.unwrap_or("");
         let total: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM watch_cases WHERE $1 = '' OR state = $1")
-                .bind(state)
+                .bind(state.unwrap_or(""))
                 .fetch_one(self.db.pool())
                 .await?;
+        Ok((self.cases_in(state, limit, offset).await?, total))
+    }
+
+    /// The cases in `state` (every state: `None`), newest first, `limit` of them from `offset`.
+    pub async fn cases_in(
+        &self,
+        state: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Case>> {
         let rows = sqlx::query(&format!(
             "SELECT {CASE_COLUMNS} FROM watch_cases WHERE $1 = '' OR state = $1
              ORDER BY id DESC LIMIT $2 OFFSET $3"
         ))
-        .bind(state)
+        .bind(state.unwrap_or(""))
         .bind(limit)
         .bind(offset)
         .fetch_all(self.db.pool())
         .await?;
-        Ok((rows.iter().map(case_from).collect::<Result<_>>()?, total))
+        rows.iter().map(case_from).collect()
     }
 
     /// These cases, in the order given (ids not found are left out).
@@ -843,7 +846,7 @@ impl Watch {
     /// exists), each step made through [`Watch::move_case`] by the role it needs. Returns how
     /// many cases it opened.
     pub async fn load_demo_cases(&self) -> Result<usize> {
-        if !self.cases(None).await?.is_empty() {
+        if !self.cases_in(None, 1, 0).await?.is_empty() {
             return Ok(0);
         }
         let mut opened = 0;

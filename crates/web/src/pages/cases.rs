@@ -99,8 +99,9 @@ async fn board_context(
     let mut columns = Vec::new();
     for s in w.case_rules().states() {
         let count = counts.get(&s.id).copied().unwrap_or(0);
+        // The count is known from `counts`: only the newest are read.
         let shown = if count > 0 {
-            w.cases_page(Some(&s.id), BOARD_SHOWN, 0).await?.0
+            w.cases_in(Some(&s.id), BOARD_SHOWN, 0).await?
         } else {
             Vec::new()
         };
