@@ -373,6 +373,18 @@ impl Rules {
         Self::parse(DEFAULT_RULES, |_| Ok(DEFAULT_VIOLATING_SITES.to_owned()))
     }
 
+    /// The shipped rules, compiled once per process and shared (every `Watch` starts with
+    /// them; their automata are not rebuilt for each service).
+    pub fn builtin_shared() -> std::sync::Arc<Self> {
+        static SHARED: std::sync::LazyLock<std::sync::Arc<Rules>> =
+            std::sync::LazyLock::new(|| {
+                // The shipped file is read by a unit test; it cannot fail here.
+                #[allow(clippy::expect_used)]
+                std::sync::Arc::new(Rules::builtin().expect("data/watch/signals.toml is valid"))
+            });
+        SHARED.clone()
+    }
+
     /// Rules from a file; lists it names are read from the same folder.
     pub fn load(path: &Path) -> Result<Self> {
         let src = std::fs::read_to_string(path)

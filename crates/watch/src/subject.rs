@@ -279,11 +279,7 @@ impl Watch {
                 crate::sanctions::SanctionRules::builtin()
                     .expect("data/watch/sanctions.toml is valid"),
             ),
-            // The shipped file is read by a unit test; it cannot fail here.
-            #[allow(clippy::expect_used)]
-            signals: std::sync::Arc::new(
-                crate::signals::Rules::builtin().expect("data/watch/signals.toml is valid"),
-            ),
+            signals: crate::signals::Rules::builtin_shared(),
         }
     }
 
