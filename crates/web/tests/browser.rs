@@ -32,6 +32,17 @@ async fn browser() -> fantoccini::Client {
         .expect("a chromedriver session")
 }
 
+/// The `href` of the element at `css`.
+async fn href(c: &fantoccini::Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("{css} has no href"))
+}
+
 async fn text(c: &fantoccini::Client, css: &str) -> String {
     c.find(Locator::Css(css))
         .await
@@ -430,15 +441,10 @@ async fn a_visitor_without_an_account_finds_a_dataset_and_its_downloads() {
     assert_eq!(text(&c, "#groups").await, "Y tế");
     // The current file's 80 clean rows and the demo year's 24.
     assert_eq!(text(&c, "#published").await, "104");
-    let href = c
-        .find(Locator::Css("#download-csv"))
-        .await
-        .unwrap()
-        .attr("href")
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(href, "/opendata/ca-sot-xuat-huyet-theo-tuan/rows.csv");
+    assert_eq!(
+        href(&c, "#download-csv").await,
+        "/opendata/ca-sot-xuat-huyet-theo-tuan/rows.csv"
+    );
     assert_eq!(
         text(&c, "#download-excel").await,
         "CSV cho Excel (UTF-8 có BOM)"
@@ -729,16 +735,7 @@ async fn an_officer_issues_an_invitation_and_records_a_commitment_to_fix_in_both
         "{documents}"
     );
     // The dossier link is there for every viewer.
-    assert!(
-        c.find(Locator::Css("#dossier-link"))
-            .await
-            .unwrap()
-            .attr("href")
-            .await
-            .unwrap()
-            .unwrap()
-            .ends_with("/dossier")
-    );
+    assert!(href(&c, "#dossier-link").await.ends_with("/dossier"));
     // After the session, the unit commits to fix by a date: the re-check is scheduled.
     w.move_case(
         "lan",
@@ -1254,14 +1251,7 @@ async fn a_planner_opens_a_report_and_downloads_it_as_docx_and_pdf() {
         ("#download-docx", "PK", "officedocument"),
         ("#download-pdf", "%PDF", "application/pdf"),
     ] {
-        let href = c
-            .find(Locator::Css(link))
-            .await
-            .unwrap()
-            .attr("href")
-            .await
-            .unwrap()
-            .unwrap();
+        let address = href(&c, link).await;
         let got = c
             .execute_async(
                 "const [href, done] = arguments;
@@ -1269,7 +1259,7 @@ async fn a_planner_opens_a_report_and_downloads_it_as_docx_and_pdf() {
                    const b = new Uint8Array(await r.arrayBuffer());
                    done([r.status, r.headers.get('content-type'), b.length, String.fromCharCode(...b.slice(0, 4))]);
                  });",
-                vec![serde_json::json!(href)],
+                vec![serde_json::json!(address)],
             )
             .await
             .unwrap();
@@ -1330,14 +1320,7 @@ async fn an_officer_pages_through_subjects_and_filters_them_and_the_audit_log_wi
         "{found:?}"
     );
     assert!(c.find(Locator::Css("#pager-next")).await.is_err());
-    let csv = c
-        .find(Locator::Css("#subjects-csv"))
-        .await
-        .unwrap()
-        .attr("href")
-        .await
-        .unwrap()
-        .unwrap();
+    let csv = href(&c, "#subjects-csv").await;
     assert!(csv.contains("q=Trang"), "{csv}");
 
     // The audit log: a hundred rows a page, older by link, filtered by a plain GET form.
