@@ -43,6 +43,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub use access::{agency_scope, may_change};
 pub use demo::DemoReport;
 pub use error::{Error, Result};
 pub use service::{
@@ -61,6 +62,7 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
     ],
 };
 
+pub mod access;
 pub mod admin;
 pub mod check;
 pub mod clean;

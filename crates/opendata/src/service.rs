@@ -1263,16 +1263,92 @@ impl OpenData {
         status: &str,
         limit: i64,
     ) -> Result<Vec<Quarantined>> {
+        self.quarantine_rows(dataset_id, status, 0, limit).await
+    }
+
+    /// A page of a dataset's quarantined rows of a status, oldest first, and how many there
+    /// are in all. A status other than `open`, `fixed` or `discarded` is refused by name.
+    pub async fn quarantine_page(
+        &self,
+        dataset_id: i64,
+        status: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Quarantined>, i64)> {
+        one_of("status", status, &["open", "fixed", "discarded"])?;
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM opendata_quarantine WHERE dataset_id = $1 AND status = $2",
+        )
+        .bind(dataset_id)
+        .bind(status)
+        .fetch_one(self.db.pool())
+        .await?;
+        let rows = self
+            .quarantine_rows(dataset_id, status, offset.max(0), limit)
+            .await?;
+        Ok((rows, total))
+    }
+
+    async fn quarantine_rows(
+        &self,
+        dataset_id: i64,
+        status: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<Quarantined>> {
         let rows = sqlx::query(
             "SELECT id, upload_id, row_number, cells_json, errors_json, status FROM opendata_quarantine
-             WHERE dataset_id = $1 AND status = $2 ORDER BY upload_id, row_number LIMIT $3",
+             WHERE dataset_id = $1 AND status = $2 ORDER BY upload_id, row_number LIMIT $3 OFFSET $4",
         )
         .bind(dataset_id)
         .bind(status)
         .bind(limit)
+        .bind(offset)
         .fetch_all(self.db.pool())
         .await?;
         rows.iter().map(quarantined_from).collect()
+    }
+
+    /// Fixes a quarantined row by naming the fields that change (the schema's names); the
+    /// others keep the cells the row has. A name the schema does not have is refused, naming
+    /// it and the fields there are, and nothing changes. See [`OpenData::fix`].
+    pub async fn fix_fields(
+        &self,
+        actor: &str,
+        quarantine_id: i64,
+        changes: &std::collections::BTreeMap<String, String>,
+    ) -> Result<FixOutcome> {
+        let dataset = self.quarantined_dataset(quarantine_id).await?;
+        let schema = Schema::from_value(dataset.schema).map_err(Error::Schema)?;
+        let names: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
+        if let Some(unknown) = changes.keys().find(|k| !names.contains(&k.as_str())) {
+            return Err(invalid(
+                "cells",
+                Msg::new("quarantine-unknown-field")
+                    .arg("value", unknown)
+                    .arg("fields", names.join(", ")),
+            ));
+        }
+        let row = sqlx::query(
+            "SELECT id, upload_id, row_number, cells_json, errors_json, status FROM opendata_quarantine WHERE id = $1",
+        )
+        .bind(quarantine_id)
+        .fetch_optional(self.db.pool())
+        .await?
+        .ok_or_else(|| no_quarantined_row(quarantine_id))?;
+        let q = quarantined_from(&row)?;
+        let cells: Vec<String> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                changes
+                    .get(*name)
+                    .cloned()
+                    .or_else(|| q.cells.get(i).cloned())
+                    .unwrap_or_default()
+            })
+            .collect();
+        self.fix(actor, quarantine_id, &cells).await
     }
 
     /// The dataset a quarantined row belongs to: what a caller checks its rights against

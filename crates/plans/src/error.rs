@@ -27,6 +27,9 @@ pub enum Error {
     /// No plan with this id.
     #[error("{}", self.message())]
     NotFound(i64),
+    /// What a request names within a plan (a task, an indicator) is not the plan's.
+    #[error("{0}")]
+    Missing(Msg),
     /// A rules or framework file shipped or configured cannot be used, or stored data does not
     /// read: for the engineers, in English.
     #[error("internal error: {0}")]
@@ -91,9 +94,10 @@ pub(crate) fn invalid(field: &'static str, message: Msg) -> Error {
 impl Describe for Error {
     fn message(&self) -> Msg {
         match self {
-            Error::Invalid { message, .. } | Error::File(message) | Error::NotAllowed(message) => {
-                message.clone()
-            }
+            Error::Invalid { message, .. }
+            | Error::File(message)
+            | Error::NotAllowed(message)
+            | Error::Missing(message) => message.clone(),
             Error::Duplicate(what) => Msg::new("plans-duplicate").arg("what", what),
             Error::NotFound(id) => Msg::new("plans-no-plan").arg("id", id),
             Error::Internal(_) => Msg::new("internal-error"),
@@ -112,7 +116,7 @@ impl HasErrorCode for Error {
             Error::Invalid { .. } | Error::File(_) => error_code::INVALID_INPUT,
             Error::Duplicate(_) => error_code::DUPLICATE,
             Error::NotAllowed(_) => error_code::FORBIDDEN,
-            Error::NotFound(_) => error_code::NOT_FOUND,
+            Error::NotFound(_) | Error::Missing(_) => error_code::NOT_FOUND,
             Error::Internal(_) => error_code::INTERNAL,
             Error::Registry(e) => e.error_code(),
             Error::Store(e) => e.error_code(),
@@ -131,6 +135,8 @@ mod tests {
             Error::File(Msg::new("file-empty")),
             Error::Duplicate("X1".into()),
             Error::NotFound(3),
+            Error::Missing(Msg::new("plans-no-task").arg("id", 5)),
+            Error::Missing(Msg::new("plans-no-indicator").arg("id", 6)),
             Error::Internal("X1".into()),
             Error::Registry(lantoa_registry::Error::NotFound(4)),
         ];
@@ -156,6 +162,7 @@ mod tests {
                 | Error::NotAllowed(_)
                 | Error::Duplicate(_)
                 | Error::NotFound(_)
+                | Error::Missing(_)
                 | Error::Internal(_)
                 | Error::Registry(_)
                 | Error::Store(_) => {}

@@ -226,6 +226,16 @@ impl Plans {
             .ok_or(Error::NotFound(plan.id))
     }
 
+    /// The indicator with this id, when it is the plan's (else [`Error::Missing`]).
+    pub async fn plan_indicator(&self, plan_id: i64, indicator_id: i64) -> Result<Indicator> {
+        self.plan(plan_id).await?;
+        self.indicators(plan_id)
+            .await?
+            .into_iter()
+            .find(|i| i.id == indicator_id)
+            .ok_or_else(|| Error::Missing(Msg::new("plans-no-indicator").arg("id", indicator_id)))
+    }
+
     /// A plan's indicators by code.
     pub async fn indicators(&self, plan_id: i64) -> Result<Vec<Indicator>> {
         let rows = sqlx::query(

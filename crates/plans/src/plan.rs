@@ -9,6 +9,7 @@ use sqlx::Row;
 
 use crate::error::required;
 use crate::{Error, Period, Result};
+use lantoa_core::Msg;
 
 /// A plan to register.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -237,6 +238,21 @@ impl Plans {
         .await?
         .ok_or(Error::NotFound(id))?;
         plan_from(&row)
+    }
+
+    /// The task with this id, when it is the plan's (else [`Error::Missing`], as for a task
+    /// that does not exist: a request naming one plan cannot reach another's task).
+    pub async fn plan_task(&self, plan_id: i64, task_id: i64) -> Result<Task> {
+        self.plan(plan_id).await?;
+        let row = sqlx::query(&format!(
+            "SELECT {TASK_COLUMNS} FROM plans_tasks WHERE plan_id = $1 AND id = $2"
+        ))
+        .bind(plan_id)
+        .bind(task_id)
+        .fetch_optional(self.db.pool())
+        .await?
+        .ok_or_else(|| Error::Missing(Msg::new("plans-no-task").arg("id", task_id)))?;
+        task_from(&row)
     }
 
     /// Every plan, newest first.

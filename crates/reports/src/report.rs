@@ -562,6 +562,26 @@ impl Reports {
         self.report(r.id).await
     }
 
+    /// The steps a report can take, by the name a request gives them.
+    pub const STEPS: [&'static str; 4] = ["submit", "send-back", "approve", "reopen"];
+
+    /// Takes the step a request names (one of [`Reports::STEPS`]); an unknown name is refused
+    /// as the `step` field, naming the steps there are.
+    pub async fn take_step(&self, actor: &str, id: i64, step: &str) -> Result<Report> {
+        match step {
+            "submit" => self.submit(actor, id).await,
+            "send-back" => self.send_back(actor, id).await,
+            "approve" => self.approve(actor, id).await,
+            "reopen" => self.reopen(actor, id).await,
+            other => Err(Error::Invalid {
+                field: "step",
+                message: Msg::new("plans-not-one-of")
+                    .arg("value", other)
+                    .arg("allowed", Self::STEPS.join(", ")),
+            }),
+        }
+    }
+
     /// Its author (or any writer) sends a draft for review.
     pub async fn submit(&self, actor: &str, id: i64) -> Result<Report> {
         let r = self.report(id).await?;

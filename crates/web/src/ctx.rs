@@ -75,6 +75,14 @@ impl Ctx {
         self.principal.as_ref().is_some_and(|p| p.has_any(roles))
     }
 
+    /// Whether the caller may change dataset `d` (an agency's uploader: its own agency's only;
+    /// [`lantoa_opendata::may_change`]).
+    pub fn may_change_dataset(&self, d: &lantoa_opendata::Dataset) -> bool {
+        self.principal
+            .as_ref()
+            .is_some_and(|p| lantoa_opendata::may_change(&p.roles, p.unit_id, d))
+    }
+
     /// The caller as a campaign's step sees them: `actor` (from [`Ctx::actor`]) and the roles
     /// that decide which steps are theirs.
     pub fn taker<'a>(&self, actor: &'a str) -> lantoa_notify::Taker<'a> {

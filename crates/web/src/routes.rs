@@ -217,8 +217,8 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/reports/{id}/texts" Roles(REPORT_WRITERS), Page, "Save a section's text as its next version (section, body)" => pages::reports::write;
         POST "/reports/{id}/targets" Roles(REPORT_WRITERS), Page, "Set the plan's targets (target.KEY)" => pages::reports::targets;
         POST "/reports/{id}/{step}" Roles(REPORT_STEPS), Page, "Submit, send back, approve (another person) or reopen a report" => pages::reports::step;
-        GET "/reports/{id}/report.docx" SignedIn, Page, "The report as DOCX in Decree 30's form (?final=1 only once approved)" => pages::reports::docx;
-        GET "/reports/{id}/report.pdf" SignedIn, Page, "The report as PDF, rendered from the DOCX by LibreOffice (?final=1 only once approved)" => pages::reports::pdf;
+        GET "/reports/{id}/report.docx" SignedIn, Page, "The report as DOCX in Decree 30's form (?final=1 only once approved)" => api::reports::docx;
+        GET "/reports/{id}/report.pdf" SignedIn, Page, "The report as PDF, rendered from the DOCX by LibreOffice (?final=1 only once approved)" => api::reports::pdf;
 
         GET "/units" SignedIn, Page, "Units registry" => pages::units::list;
         GET "/units/new" Roles(UNIT_EDITORS), Page, "New unit form" => pages::units::new_form;
@@ -283,6 +283,27 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/watch/cases/{id}/documents/{doc}" SignedIn, Api, "A case's document as issued (DOCX)" => api::v1::case_document;
         GET "/api/v1/watch/scores" SignedIn, Api, "Subjects' scores per category (subject, min)" => api::v1::list_scores;
         POST "/api/v1/watch/classifier/train" Roles(WATCH_EDITORS), Api, "Retrain the harmful-content classifier; its held-out precision and recall" => api::v1::train_classifier;
+        GET "/api/v1/plans" SignedIn, Api, "Digital-transformation plans, newest first, each with its tasks' counts on a day (on)" => api::plans::plans;
+        GET "/api/v1/plans/{id}" SignedIn, Api, "A plan with its tasks' counts in all, by lead unit and by committee member (on)" => api::plans::plan;
+        GET "/api/v1/plans/{id}/tasks" SignedIn, Api, "A page of a plan's tasks in the appendix's order, each with its latest report and whether it is overdue (on, limit ≤ 1000, offset)" => api::plans::tasks;
+        POST "/api/v1/plans/{id}/tasks/{task}/report" SignedIn, Api, "A progress report on a task ({status, percent, body, evidence?}), by its lead unit's account or a planner" => api::plans::report;
+        GET "/api/v1/plans/{id}/indicators" SignedIn, Api, "A plan's indicators against the year's targets (year)" => api::plans::indicators;
+        POST "/api/v1/plans/{id}/indicators/refresh" Roles(PLANNERS), Api, "Read every computed indicator from the module that owns its figure and record today's value" => api::plans::refresh;
+        POST "/api/v1/plans/{id}/indicators/{indicator}/actual" Roles(PLANNERS), Api, "Record an indicator's actual ({period, value, source, evidence?})" => api::plans::record_actual;
+        GET "/api/v1/reports" SignedIn, Api, "The department's reports, newest period first" => api::reports::reports;
+        POST "/api/v1/reports" Roles(REPORT_WRITERS), Api, "Start the report of a period ({frequency, year, n, cutoff?})" => api::reports::create;
+        GET "/api/v1/reports/{id}" SignedIn, Api, "A report: its figures this period and a year before, targets, texts, and the steps the caller may take" => api::reports::report;
+        POST "/api/v1/reports/{id}/texts" Roles(REPORT_WRITERS), Api, "Save a section's text as its next version ({section, body})" => api::reports::write;
+        POST "/api/v1/reports/{id}/targets" Roles(REPORT_WRITERS), Api, "Set the plan's targets ({KEY: number or null}); every key checked before any is kept" => api::reports::targets;
+        GET "/api/v1/reports/{id}/report.docx" SignedIn, Api, "The report as DOCX in Decree 30's form (?final=1 only once approved)" => api::reports::docx;
+        GET "/api/v1/reports/{id}/report.pdf" SignedIn, Api, "The report as PDF (?final=1 only once approved)" => api::reports::pdf;
+        POST "/api/v1/reports/{id}/{step}" Roles(REPORT_STEPS), Api, "Submit, send back, approve (someone other than who submitted it) or reopen a report" => api::reports::step;
+        GET "/api/v1/opendata/datasets" SignedIn, Api, "Datasets with their owner and schema, and whether the caller may upload to each" => api::opendata::datasets;
+        POST "/api/v1/opendata/datasets/{name}/uploads" Roles(OPENDATA_EDITORS), Api, "Upload a file to a dataset: the body is the file (?file_name=, as_of=); 202, then a worker reads it" => api::opendata::upload;
+        GET "/api/v1/opendata/datasets/{name}/uploads" SignedIn, Api, "A dataset's uploads, newest first, with their counts and file problems" => api::opendata::uploads;
+        GET "/api/v1/opendata/datasets/{name}/quarantine" SignedIn, Api, "A page of a dataset's quarantined rows with their reasons (status, limit ≤ 1000, offset)" => api::opendata::quarantine;
+        GET "/api/v1/opendata/uploads/{id}" SignedIn, Api, "One upload as it stands: status and counts" => api::opendata::upload_info;
+        POST "/api/v1/opendata/quarantine/{id}/fix" Roles(OPENDATA_EDITORS), Api, "Fix a quarantined row ({cells: {FIELD: value}}); published if it passes" => api::opendata::fix;
         GET "/api/v1/users" Roles(ADMIN), Api, "List users" => api::v1::list_users;
         POST "/api/v1/users" Roles(ADMIN), Api, "Create a user (returns a one-time password)" => api::v1::create_user;
         GET "/api/v1/audit/verify" Roles(ADMIN), Api, "Verify the audit chain" => api::v1::verify_audit;

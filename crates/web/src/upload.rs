@@ -187,3 +187,32 @@ pub fn content_type(headers: &axum::http::HeaderMap) -> &str {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
 }
+
+/// A whole request body that is the file itself (the JSON API's uploads), staged through `od`
+/// as it arrives and bounded by `limit` (`web.max_upload_bytes`).
+pub async fn stage_body(body: Body, od: &OpenData, limit: u64) -> Result<Staged, FormError> {
+    use futures::StreamExt;
+    let mut staged = od.stage().await?;
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| FormError::Malformed(e.to_string()))?;
+        if staged.size() + chunk.len() as u64 > limit {
+            return Err(FormError::TooLarge { limit });
+        }
+        staged
+            .write(&chunk)
+            .await
+            .map_err(lantoa_opendata::Error::from)?;
+    }
+    Ok(staged)
+}
+
+impl From<FormError> for crate::error::WebError {
+    fn from(e: FormError) -> Self {
+        match e {
+            FormError::TooLarge { limit } => Self::upload_too_large(limit),
+            FormError::Store(e) => e.into(),
+            e @ FormError::Malformed(_) => Self::malformed(e.to_string()),
+        }
+    }
+}

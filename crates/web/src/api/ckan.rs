@@ -364,13 +364,14 @@ fn extra(p: &Map<String, Value>, key: &str) -> Option<String> {
 
 /// Refuses an agency uploader another agency's dataset.
 fn own(who: &lantoa_accounts::Principal, d: &Dataset) -> Result<(), CkanError> {
-    match crate::pages::opendata::agency_scope(Some(who)) {
-        Some(unit) if unit != Some(d.owner_unit_id) => Err(CkanError(
+    if lantoa_opendata::may_change(&who.roles, who.unit_id, d) {
+        Ok(())
+    } else {
+        Err(CkanError(
             StatusCode::FORBIDDEN,
             "Authorization Error",
             "an agency uploader changes its own agency's datasets only".into(),
-        )),
-        _ => Ok(()),
+        ))
     }
 }
 
@@ -468,7 +469,7 @@ async fn write(
     match name {
         "group_create" => {
             // Groups span agencies: an agency's own uploader does not make them.
-            if crate::pages::opendata::agency_scope(Some(&who)).is_some() {
+            if lantoa_opendata::agency_scope(&who.roles, who.unit_id).is_some() {
                 return Err(CkanError(
                     StatusCode::FORBIDDEN,
                     "Authorization Error",
@@ -509,7 +510,7 @@ async fn write(
                     validation("schema: a Table Schema is required (field \"schema\" or extras key \"schema\")")
                 })?,
             };
-            if crate::pages::opendata::agency_scope(Some(&who))
+            if lantoa_opendata::agency_scope(&who.roles, who.unit_id)
                 .is_some_and(|unit| unit != Some(owner_id))
             {
                 return Err(CkanError(

@@ -3,6 +3,9 @@
 pub mod ckan;
 pub mod notify;
 pub mod openapi;
+pub mod opendata;
+pub mod plans;
+pub mod reports;
 pub mod system;
 pub mod v1;
 

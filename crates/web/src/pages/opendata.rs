@@ -23,23 +23,11 @@ fn can_edit(ctx: &Ctx) -> bool {
     ctx.has_any(OPENDATA_EDITORS)
 }
 
-/// The agency whose datasets a principal may act on, when it is limited to one: an agency
-/// uploader who is not also a data steward or administrator. `Some(None)` for an uploader with
-/// no agency set: such a user acts on no dataset.
-pub(crate) fn agency_scope(p: Option<&lantoa_accounts::Principal>) -> Option<Option<i64>> {
-    use lantoa_core::role::Role;
-    let p = p?;
-    let uploader = p.roles.contains(&Role::AgencyUploader);
-    let broader = p
-        .roles
-        .iter()
-        .any(|r| matches!(r, Role::Admin | Role::DataSteward));
-    (uploader && !broader).then_some(p.unit_id)
-}
-
-/// Whether the principal may change this dataset (its agency's, unless not limited).
-fn may_change(ctx: &Ctx, d: &Dataset) -> bool {
-    agency_scope(ctx.principal.as_ref()).is_none_or(|unit| unit == Some(d.owner_unit_id))
+/// The agency whose datasets the signed-in person may act on, when limited to one
+/// ([`lantoa_opendata::agency_scope`]).
+fn agency_scope(ctx: &Ctx) -> Option<Option<i64>> {
+    let p = ctx.principal.as_ref()?;
+    lantoa_opendata::agency_scope(&p.roles, p.unit_id)
 }
 
 fn quality(u: &Upload) -> lantoa_opendata::quality::Quality {
@@ -65,7 +53,7 @@ async fn list_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, W
     let od = state.opendata()?;
     let mut rows = Vec::new();
     let mut live = false;
-    let scope = agency_scope(ctx.principal.as_ref());
+    let scope = agency_scope(ctx);
     for d in od.datasets(None).await? {
         if scope.is_some_and(|unit| unit != Some(d.owner_unit_id)) {
             continue;
@@ -162,9 +150,7 @@ pub async fn create(
         sensitivity: form.get("sensitivity"),
         schema_json: form.get("schema"),
     };
-    let result = if agency_scope(ctx.principal.as_ref())
-        .is_some_and(|unit| unit != Some(new.owner_unit_id))
-    {
+    let result = if agency_scope(&ctx).is_some_and(|unit| unit != Some(new.owner_unit_id)) {
         Err(lantoa_opendata::Error::Invalid {
             field: "owner_unit_id",
             message: lantoa_core::Msg::new("opendata-own-agency-only"),
@@ -276,7 +262,7 @@ pub async fn dataset(
     Query(q): Query<Flash>,
 ) -> Result<Response, WebError> {
     let d = state.opendata()?.dataset_by_name(&name).await?;
-    if !may_change(&ctx, &d) {
+    if !ctx.may_change_dataset(&d) {
         // Another agency's dataset: an uploader does not see it here (the public portal shows
         // what is shared).
         return Err(WebError::not_found());
@@ -305,7 +291,7 @@ pub async fn upload(
 ) -> Result<Response, WebError> {
     let od = state.opendata()?;
     let d = od.dataset_by_name(&name).await?;
-    if !may_change(&ctx, &d) {
+    if !ctx.may_change_dataset(&d) {
         return Err(WebError::forbidden());
     }
     let content_type = crate::upload::content_type(&headers);
@@ -321,12 +307,7 @@ pub async fn upload(
         od,
         crate::upload::Limits::of(&state),
     )
-    .await
-    .map_err(|e| match e {
-        crate::upload::FormError::TooLarge { limit } => WebError::upload_too_large(limit),
-        crate::upload::FormError::Store(e) => e.into(),
-        e @ crate::upload::FormError::Malformed(_) => WebError::malformed(e.to_string()),
-    })?;
+    .await?;
     let missing = || WebError::invalid("err-no-file", "choose a CSV file to upload (field 'file')");
     let (file_name, staged) = form.file.ok_or_else(missing)?;
     if staged.size() == 0 {
@@ -366,7 +347,7 @@ pub async fn fix(
     // The row's own dataset is the one whose rights are checked; the form's `dataset` field
     // only says where the form was, and a caller may put another agency's there.
     let d = od.quarantined_dataset(id).await?;
-    if !may_change(&ctx, &d) {
+    if !ctx.may_change_dataset(&d) {
         return Err(WebError::forbidden());
     }
     let n = d.schema["fields"].as_array().map_or(0, Vec::len);
@@ -390,7 +371,7 @@ pub async fn labels(
 ) -> Result<Response, WebError> {
     let od = state.opendata()?;
     let d = od.dataset_by_name(&name).await?;
-    if !may_change(&ctx, &d) {
+    if !ctx.may_change_dataset(&d) {
         return Err(WebError::forbidden());
     }
     let tags: Vec<String> = form
@@ -434,7 +415,7 @@ pub async fn create_group(
 ) -> Result<Response, WebError> {
     // The route admits administrators and data stewards only; an uploader who holds either
     // role too is still tied to an agency, and groups span agencies.
-    if agency_scope(ctx.principal.as_ref()).is_some() {
+    if agency_scope(&ctx).is_some() {
         return Err(WebError::forbidden());
     }
     let result = state

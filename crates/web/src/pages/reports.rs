@@ -4,9 +4,8 @@
 //! and the downloads (DOCX, PDF; final only once approved).
 
 use axum::Extension;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 
 use super::{FormPairs, form_error};
 use crate::ctx::Ctx;
@@ -213,90 +212,6 @@ pub async fn step(
     Extension(ctx): Extension<Ctx>,
     Path((id, step)): Path<(i64, String)>,
 ) -> Result<Response, WebError> {
-    let r = state.reports()?;
-    let actor = ctx.actor();
-    match step.as_str() {
-        "submit" => r.submit(&actor, id).await?,
-        "send-back" => r.send_back(&actor, id).await?,
-        "approve" => r.approve(&actor, id).await?,
-        "reopen" => r.reopen(&actor, id).await?,
-        other => {
-            return Err(lantoa_reports::Error::Invalid {
-                field: "step",
-                message: lantoa_core::Msg::new("plans-not-one-of")
-                    .arg("value", other)
-                    .arg("allowed", "submit, send-back, approve, reopen"),
-            }
-            .into());
-        }
-    };
+    state.reports()?.take_step(&ctx.actor(), id, &step).await?;
     Ok(Redirect::to(&format!("/reports/{id}")).into_response())
-}
-
-/// `?final=1` asks for the final copy (refused unless approved).
-#[derive(Debug, Deserialize)]
-pub struct Copy {
-    #[serde(default, rename = "final")]
-    final_copy: Option<String>,
-}
-
-async fn docx_of(state: &AppState, id: i64, q: &Copy) -> Result<(String, Vec<u8>), WebError> {
-    let service = state.reports()?;
-    let r = service.report(id).await?;
-    let contents = service.contents(&r).await?;
-    let agencies =
-        lantoa_docs::Agencies::builtin().map_err(|e| WebError::internal(e.to_string()))?;
-    let today = lantoa_core::time::now().date_naive();
-    let bytes = lantoa_reports::export::docx(
-        &r,
-        &contents,
-        service.labels(),
-        &agencies,
-        today,
-        q.final_copy.as_deref() == Some("1"),
-    )?;
-    let name = format!(
-        "bao-cao-{}-{}-{}{}",
-        r.frequency,
-        r.year,
-        r.n,
-        if r.state == "approved" {
-            ""
-        } else {
-            "-du-thao"
-        }
-    );
-    Ok((name, bytes))
-}
-
-fn attachment(name: &str, media: &'static str, bytes: Vec<u8>) -> Response {
-    crate::files::attachment(media, name, bytes)
-}
-
-/// `GET /reports/{id}/report.docx`.
-pub async fn docx(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    Query(q): Query<Copy>,
-) -> Result<Response, WebError> {
-    let (name, bytes) = docx_of(&state, id, &q).await?;
-    Ok(attachment(
-        &format!("{name}.docx"),
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        bytes,
-    ))
-}
-
-/// `GET /reports/{id}/report.pdf`: the DOCX rendered by LibreOffice.
-pub async fn pdf(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    Query(q): Query<Copy>,
-) -> Result<Response, WebError> {
-    let (name, docx) = docx_of(&state, id, &q).await?;
-    let soffice = state.config.soffice.clone();
-    let pdf = tokio::task::spawn_blocking(move || lantoa_reports::export::pdf(&soffice, &docx))
-        .await
-        .map_err(|e| WebError::internal(e.to_string()))??;
-    Ok(attachment(&format!("{name}.pdf"), "application/pdf", pdf))
 }
