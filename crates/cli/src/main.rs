@@ -4,6 +4,9 @@
 mod config;
 mod notify;
 mod opendata;
+mod plans;
+mod remote;
+mod reports;
 mod watch;
 mod workers;
 
@@ -98,10 +101,17 @@ enum Command {
         #[command(subcommand)]
         command: OpendataCommand,
     },
+    /// The department's reports through a running server's API, as the token's owner.
+    Reports {
+        #[command(flatten)]
+        remote: remote::Remote,
+        #[command(subcommand)]
+        command: reports::ReportsCommand,
+    },
     /// SMS: recipient lists and campaigns through a running server's API, as the token's owner.
     Notify {
         #[command(flatten)]
-        remote: notify::Remote,
+        remote: remote::Remote,
         #[command(subcommand)]
         command: notify::NotifyCommand,
     },
@@ -140,6 +150,32 @@ enum OpendataCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// A page of a dataset's quarantined rows, each with its reasons.
+    Quarantine {
+        /// The dataset's name.
+        dataset: String,
+        /// open, fixed or discarded.
+        #[arg(long, default_value = "open")]
+        status: String,
+        /// Skip this many rows.
+        #[arg(long, default_value_t = 0)]
+        offset: i64,
+        /// At most this many rows.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fix a quarantined row: FIELD=VALUE for each cell that changes; published if it passes,
+    /// else kept with its new reasons (exit 3).
+    Fix {
+        /// The quarantined row's id (see `lantoa opendata quarantine`).
+        id: i64,
+        /// FIELD=VALUE pairs, by the schema's field names.
+        #[arg(required = true, value_parser = opendata::parse_cell)]
+        cells: Vec<(String, String)>,
     },
 }
 
@@ -231,6 +267,82 @@ enum PlansCommand {
     },
     /// List plans.
     List,
+    /// A plan's tasks counted on a day: in all and by lead unit.
+    Show {
+        /// The plan's id.
+        id: i64,
+        /// The day (dd/mm/yyyy or YYYY-MM-DD); today when not given.
+        #[arg(long)]
+        on: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A page of a plan's tasks in the appendix's order: deadline, latest report, overdue.
+    Tasks {
+        /// The plan's id.
+        id: i64,
+        /// The day they are judged on; today when not given.
+        #[arg(long)]
+        on: Option<String>,
+        /// Skip this many rows.
+        #[arg(long, default_value_t = 0)]
+        offset: i64,
+        /// At most this many rows.
+        #[arg(long, default_value_t = 200)]
+        limit: i64,
+        /// Only the overdue ones (of the page).
+        #[arg(long)]
+        overdue: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a progress report on a task (its id, see `lantoa plans tasks`).
+    Report {
+        /// The task's id.
+        task: i64,
+        /// not_started, in_progress, done, blocked…
+        #[arg(long)]
+        status: String,
+        /// Percent done (0–100).
+        #[arg(long)]
+        percent: i64,
+        /// What was done.
+        #[arg(long)]
+        body: String,
+        /// Where the evidence is (a document's number, a link).
+        #[arg(long, default_value = "")]
+        evidence: String,
+    },
+    /// A plan's indicators against a year's targets.
+    Indicators {
+        /// The plan's id.
+        id: i64,
+        /// The year (within the plan's); this year when not given.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record an indicator's actual for a period.
+    Actual {
+        /// The indicator's id (see `lantoa plans indicators`).
+        indicator: i64,
+        /// The period: 2024, Quý II/2024, 6 tháng đầu năm 2024, 05/2024…
+        #[arg(long)]
+        period: String,
+        /// The value (a decimal point).
+        #[arg(long)]
+        value: f64,
+        /// Where the figure comes from.
+        #[arg(long)]
+        source: String,
+        /// The evidence.
+        #[arg(long, default_value = "")]
+        evidence: String,
+    },
     /// Each lead unit's digest for a day: tasks due within the reminder window not yet reported on, and overdue ones (rules: data/plans/reporting.toml).
     Reminders {
         /// The day (dd/mm/yyyy or YYYY-MM-DD); today in Hà Nội when not given.
@@ -1035,6 +1147,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             year?;
         }
         Command::Notify { remote, command } => notify::run(&remote, &cfg.listen, command).await?,
+        Command::Reports { remote, command } => reports::run(&remote, &cfg.listen, command).await?,
         Command::Opendata { command } => {
             let db = open(&cfg).await?;
             let od = opendata_service(&cfg, &db)?;
@@ -1052,6 +1165,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         opendata::report(&u, json)?;
                     }
                     if !no_wait && u.status != "done" {
+                        return Ok(ExitCode::from(3));
+                    }
+                }
+                OpendataCommand::Quarantine {
+                    dataset,
+                    status,
+                    offset,
+                    limit,
+                    json,
+                } => opendata::quarantine(&od, &dataset, &status, offset, limit, json).await?,
+                OpendataCommand::Fix { id, cells } => {
+                    if !opendata::fix(&od, id, cells).await? {
                         return Ok(ExitCode::from(3));
                     }
                 }
@@ -1242,6 +1367,58 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             p.to_year
                         );
                     }
+                }
+                PlansCommand::Show { id, on, json } => {
+                    plans::show(&plans, &Registry::new(db.clone()), id, on.as_deref(), json).await?
+                }
+                PlansCommand::Tasks {
+                    id,
+                    on,
+                    offset,
+                    limit,
+                    overdue,
+                    json,
+                } => plans::tasks(&plans, id, on.as_deref(), offset, limit, overdue, json).await?,
+                PlansCommand::Report {
+                    task,
+                    status,
+                    percent,
+                    body,
+                    evidence,
+                } => {
+                    plans::report(
+                        &plans,
+                        task,
+                        &lantoa_plans::NewReport {
+                            status,
+                            percent,
+                            body,
+                            evidence,
+                        },
+                    )
+                    .await?
+                }
+                PlansCommand::Indicators { id, year, json } => {
+                    plans::indicators(&plans, id, year, json).await?
+                }
+                PlansCommand::Actual {
+                    indicator,
+                    period,
+                    value,
+                    source,
+                    evidence,
+                } => {
+                    plans::actual(
+                        &plans,
+                        indicator,
+                        &lantoa_plans::NewActual {
+                            period,
+                            value,
+                            source,
+                            evidence,
+                        },
+                    )
+                    .await?
                 }
                 PlansCommand::Import {
                     plan,

@@ -7,25 +7,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+
+use crate::remote::{Api, Remote, print_json, with_query};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
-
-/// Where the server is and who is asking.
-#[derive(clap::Args)]
-pub struct Remote {
-    /// The server's base URL (default: http:// and the configured listen address).
-    #[arg(long, env = "LANTOA_SERVER", value_name = "URL")]
-    server: Option<String>,
-    /// An API token (`lantoa token create`); the person it belongs to takes each step.
-    #[arg(
-        long,
-        env = "LANTOA_TOKEN",
-        value_name = "TOKEN",
-        hide_env_values = true
-    )]
-    token: Option<String>,
-}
 
 /// What to do.
 #[derive(Subcommand)]
@@ -183,97 +169,6 @@ impl Body {
             (None, None) => bail!("give the text with --body or --body-file"),
         }
     }
-}
-
-/// A client of the server's `/api/v1/notify`.
-struct Api {
-    base: url::Url,
-    token: String,
-    http: reqwest::Client,
-}
-
-impl Api {
-    fn new(remote: &Remote, listen: &str) -> anyhow::Result<Self> {
-        let server = remote
-            .server
-            .clone()
-            .unwrap_or_else(|| format!("http://{listen}"));
-        let base = url::Url::parse(&server)
-            .with_context(|| format!("--server {server:?} is not a URL (http://host:port)"))?;
-        let token = remote.token.clone().context(
-            "no API token: give --token or set LANTOA_TOKEN (lantoa token create makes one)",
-        )?;
-        // HTTPS to a server behind a proxy: rustls with ring, as the crawler uses.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(300))
-            .build()
-            .context("cannot start an HTTP client")?;
-        Ok(Self { base, token, http })
-    }
-
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<(Vec<u8>, &str)>,
-    ) -> anyhow::Result<Value> {
-        let url = self
-            .base
-            .join(path)
-            .with_context(|| format!("cannot join {path} to {}", self.base))?;
-        let mut req = self
-            .http
-            .request(method, url.clone())
-            .bearer_auth(&self.token);
-        if let Some((bytes, content_type)) = body {
-            req = req.header("content-type", content_type).body(bytes);
-        }
-        let res = req
-            .send()
-            .await
-            .with_context(|| format!("cannot reach {url}; is `lantoa serve` running there?"))?;
-        let status = res.status();
-        let text = res
-            .text()
-            .await
-            .with_context(|| format!("{url}: the answer broke off"))?;
-        let v: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        if !status.is_success() {
-            let message = v["error"]["message"]
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| v.to_string());
-            bail!("{} ({status}): {message}", url.path());
-        }
-        Ok(v)
-    }
-
-    async fn get(&self, path: &str) -> anyhow::Result<Value> {
-        self.call(reqwest::Method::GET, path, None).await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
-        self.call(
-            reqwest::Method::POST,
-            path,
-            Some((body.to_string().into_bytes(), "application/json")),
-        )
-        .await
-    }
-}
-
-/// `path` with `pairs` as its query, each value encoded.
-fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish();
-    format!("{path}?{query}")
-}
-
-fn print_json(v: &Value) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(v)?);
-    Ok(())
 }
 
 /// Runs one verb against the server; `listen` is the configured address, the default server.

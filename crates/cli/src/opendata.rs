@@ -139,3 +139,62 @@ pub async fn uploads(od: &OpenData, name: &str, json: bool) -> anyhow::Result<()
     }
     Ok(())
 }
+
+/// `FIELD=VALUE` (the value may be empty, to clear a cell).
+pub fn parse_cell(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("{s:?}: write FIELD=VALUE (a field of the dataset's schema)"))
+}
+
+/// A page of a dataset's quarantined rows with their reasons, in English.
+pub async fn quarantine(
+    od: &OpenData,
+    name: &str,
+    status: &str,
+    offset: i64,
+    limit: i64,
+    json: bool,
+) -> anyhow::Result<()> {
+    let d = od.dataset_by_name(name).await?;
+    let (rows, total) = od
+        .quarantine_page(d.id, status, offset, limit.clamp(1, 10_000))
+        .await?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "total": total, "rows": rows }))?
+        );
+        return Ok(());
+    }
+    println!(
+        "{name}: {total} {status} row(s); {} to {}.",
+        offset + 1,
+        offset + rows.len() as i64
+    );
+    for q in &rows {
+        println!("#{} (upload {}, line {}):", q.id, q.upload_id, q.row_number);
+        for e in &q.errors {
+            println!("  {}: {}", e.field.as_deref().unwrap_or("row"), e.note);
+        }
+    }
+    Ok(())
+}
+
+/// Fixes a quarantined row by field name; whether it was published.
+pub async fn fix(od: &OpenData, id: i64, cells: Vec<(String, String)>) -> anyhow::Result<bool> {
+    let changes = cells.into_iter().collect();
+    match od.fix_fields("cli", id, &changes).await? {
+        lantoa_opendata::FixOutcome::Published => {
+            println!("Row {id} passed and is published.");
+            Ok(true)
+        }
+        lantoa_opendata::FixOutcome::StillDirty(errors) => {
+            println!("Row {id} still fails; kept in the quarantine:");
+            for e in &errors {
+                println!("  {}: {}", e.field.as_deref().unwrap_or("row"), e.note);
+            }
+            Ok(false)
+        }
+    }
+}

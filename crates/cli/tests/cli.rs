@@ -60,6 +60,17 @@ fn every_verb_has_help() {
         vec!["notify", "approve", "--help"],
         vec!["notify", "status", "--help"],
         vec!["notify", "deliveries", "--help"],
+        vec!["reports", "create", "--help"],
+        vec!["reports", "show", "--help"],
+        vec!["reports", "step", "--help"],
+        vec!["reports", "download", "--help"],
+        vec!["plans", "show", "--help"],
+        vec!["plans", "tasks", "--help"],
+        vec!["plans", "report", "--help"],
+        vec!["plans", "indicators", "--help"],
+        vec!["plans", "actual", "--help"],
+        vec!["opendata", "quarantine", "--help"],
+        vec!["opendata", "fix", "--help"],
     ] {
         let o = run(dir.path(), &verb);
         assert!(o.status.success(), "{verb:?}: {}", stderr(&o));
@@ -340,7 +351,10 @@ fn serve_demo_prints_the_one_time_password_and_answers() {
     let mut answer = String::new();
     s.read_to_string(&mut answer).unwrap();
     // A failure here must not leave the server running: stopped below, then reported.
-    let sms = std::panic::catch_unwind(|| sms_through_the_cli(dir.path(), &addr));
+    let sms = std::panic::catch_unwind(|| {
+        sms_through_the_cli(dir.path(), &addr);
+        reports_through_the_cli(dir.path(), &addr);
+    });
     // Stopped as a service manager stops it (SIGTERM): it shuts down and takes its demo
     // chromedriver with it (a SIGKILL would leave that orphaned).
     let term = Command::new("kill")
@@ -509,6 +523,93 @@ fn sms_through_the_cli(dir: &Path, addr: &str) {
         .output()
         .unwrap();
     assert!(stderr(&o).contains("no API token"), "{}", stderr(&o));
+}
+
+/// `lantoa reports` against the demo server at `addr`: a planner starts a quarter's report,
+/// writes a text and a target, submits it; another person approves it; the final DOCX is
+/// written.
+fn reports_through_the_cli(dir: &Path, addr: &str) {
+    let kh = user_with_token(dir, "kehoach", "planner");
+    let duyet = user_with_token(dir, "duyet", "approver");
+    let server = format!("http://{addr}");
+    let as_ = |token: &str, args: &[&str]| {
+        lantoa(dir)
+            .args(["reports", "--server", &server, "--token", token])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let create = |n: &str| {
+        as_(
+            &kh,
+            &[
+                "create",
+                "--frequency",
+                "quarterly",
+                "--year",
+                "2026",
+                "--n",
+                n,
+            ],
+        )
+    };
+    let o = create("5");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("n:"), "{}", stderr(&o));
+    let o = create("1");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Quý I/2026 · draft"), "{out}");
+    let id = out
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix('#'))
+        .unwrap()
+        .to_owned();
+    let o = as_(&kh, &["show", &id]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Steps you may take: submit"),
+        "{}",
+        stdout(&o)
+    );
+    let o = as_(
+        &kh,
+        &[
+            "text",
+            &id,
+            "--section",
+            "shortcomings",
+            "--body",
+            "Bản một.",
+        ],
+    );
+    assert!(stdout(&o).contains("version 1 saved"), "{}", stderr(&o));
+    let o = as_(&kh, &["targets", &id, "khong.co=3"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("khong.co"), "{}", stderr(&o));
+    let o = as_(&kh, &["targets", &id, "mot-so"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = as_(&kh, &["step", &id, "submit"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = as_(&kh, &["step", &id, "approve"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("409"), "{}", stderr(&o));
+    let o = as_(&duyet, &["step", &id, "approve"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("approved"), "{}", stdout(&o));
+    let docx = dir.join("bao-cao.docx");
+    let o = as_(
+        &duyet,
+        &[
+            "download",
+            &id,
+            "--final",
+            "--output",
+            docx.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read(&docx).unwrap().starts_with(b"PK"));
 }
 
 #[test]
@@ -852,6 +953,46 @@ fn opendata_upload_is_followed_to_its_end_and_agencies_are_set_by_code() {
         assert_eq!(report["file_name"], "tuan-40.csv", "{report}");
         assert!(stderr(&o).contains("queued"), "{}", stderr(&o));
     }
+    // The quarantined row (a count of -2) is fixed by its field's name; a field the schema
+    // lacks is named and changes nothing.
+    let o = run(
+        d,
+        &[
+            "opendata",
+            "quarantine",
+            "ca-sot-xuat-huyet-theo-tuan",
+            "--limit",
+            "1000",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let q: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let row = q["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["cells"][2] == "Phường Ba Đình" && r["cells"][3] == "-2")
+        .unwrap_or_else(|| panic!("{q}"))["id"]
+        .to_string();
+    let listed = stdout(&run(
+        d,
+        &["opendata", "quarantine", "ca-sot-xuat-huyet-theo-tuan"],
+    ));
+    assert!(
+        listed.contains(&format!("#{row} ")) && listed.contains("so_ca:"),
+        "{listed}"
+    );
+    let o = run(d, &["opendata", "fix", &row, "khong_co=1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("khong_co"), "{}", stderr(&o));
+    let o = run(d, &["opendata", "fix", &row, "so_ca=-3"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stdout(&o).contains("still fails"), "{}", stdout(&o));
+    let o = run(d, &["opendata", "fix", &row, "so_ca=2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("published"), "{}", stdout(&o));
+    plans_verbs_on_the_demo_plan(d);
     // Bad input: each says what is wrong.
     let o = run(d, &["opendata", "upload", "khong-co", "tuan-40.csv"]);
     assert_eq!(o.status.code(), Some(1));
@@ -996,6 +1137,61 @@ fn dossier_verify_passes_a_good_dossier_and_names_each_altered_file() {
         "{}",
         stderr(&o)
     );
+}
+
+/// `lantoa plans` on the demo's plan: its counts, a page of tasks, a progress report (a
+/// percent over 100 named, nothing kept), its indicators.
+fn plans_verbs_on_the_demo_plan(d: &Path) {
+    let list = stdout(&run(d, &["plans", "list"]));
+    let plan = list
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix('#'))
+        .unwrap_or_else(|| panic!("{list}"))
+        .to_owned();
+    let o = run(d, &["plans", "show", &plan, "--on", "31/12/2024"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("On 31/12/2024: "), "{}", stdout(&o));
+    let o = run(d, &["plans", "show", &plan, "--on", "mai"]);
+    assert!(
+        stderr(&o).contains("--on mai: not a date"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(d, &["plans", "tasks", &plan, "--json"]);
+    let tasks: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let task = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["task"]["section"] == false)
+        .unwrap()["task"]["id"]
+        .to_string();
+    let report = |percent: &str| {
+        run(
+            d,
+            &[
+                "plans",
+                "report",
+                &task,
+                "--status",
+                "in_progress",
+                "--percent",
+                percent,
+                "--body",
+                "Đang triển khai",
+            ],
+        )
+    };
+    let o = report("120");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("percent"), "{}", stderr(&o));
+    let o = report("60");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("in_progress 60%"), "{}", stdout(&o));
+    let page = stdout(&run(d, &["plans", "tasks", &plan, "--limit", "100"]));
+    assert!(page.contains("in_progress 60%"), "{page}");
+    let o = run(d, &["plans", "indicators", &plan, "--year", "2024"]);
+    assert!(o.status.success(), "{}", stderr(&o));
 }
 
 #[test]
