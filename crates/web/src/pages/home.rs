@@ -38,12 +38,14 @@ pub async fn dashboard(
     } else {
         (None, 0)
     };
+    let work = super::work::items(&state, &ctx).await?;
     Ok(view::page(
         "home.html",
         &ctx,
         "home",
         minijinja::context! {
             unit_counts => counts,
+            work => work,
             jobs => jobs,
             user_count => users,
             flash => flash(q.flash.as_deref()),

@@ -16,6 +16,7 @@ pub mod speakers;
 pub mod units;
 pub mod users;
 pub mod watch;
+pub mod work;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};

@@ -187,6 +187,52 @@ impl TestApp {
         od
     }
 
+    /// The id of the demo city's agency with this name (load the demo first).
+    #[allow(dead_code)] // not every test binary uses it
+    pub async fn agency_named(&self, name: &str) -> i64 {
+        self.state
+            .registry
+            .find_by_name(lantoa_core::unit::UnitKind::Agency, name)
+            .await
+            .unwrap()[0]
+            .id
+    }
+
+    /// A plan registered by "setup" (number, first and last year), its appendix stored.
+    #[allow(dead_code)] // not every test binary uses it
+    pub async fn plan_with(
+        &self,
+        number: &str,
+        years: (i32, i32),
+        appendix: &str,
+    ) -> lantoa_plans::Plan {
+        let plan = self
+            .state
+            .plans
+            .create(
+                "setup",
+                &lantoa_plans::NewPlan {
+                    number: number.into(),
+                    issued_on: format!("02/01/{}", years.0),
+                    issuer: "UBND thành phố Hà Nội".into(),
+                    title: format!("Kế hoạch {number}"),
+                    from_year: years.0,
+                    to_year: years.1,
+                    implements: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        let report = self
+            .state
+            .plans
+            .import_appendix("setup", plan.id, appendix.as_bytes(), true)
+            .await
+            .unwrap();
+        assert!(report.stored, "{report:?}");
+        plan
+    }
+
     /// The id of the demo city's agency with this code (load the demo first).
     #[allow(dead_code)] // not every test binary uses it
     pub async fn agency(&self, code: &str) -> i64 {
