@@ -97,6 +97,7 @@ watch-not-a-date = "{ $value }" is not a date (dd/mm/yyyy or yyyy-mm-dd).
 watch-not-a-moment = "{ $value }" is not a date and time (dd/mm/yyyy HH:mm or yyyy-mm-dd HH:mm).
 watch-date-in-future = { $date } is in the future (today is { $today }).
 watch-bad-figure = "{ $value }" is not a case figure; the figures are { $known }.
+subject-bad-number = "{ $value }" is not a subject's number.
 subject-bad-kind = "{ $value }" is not a subject kind (website, social network, social account, video channel, clip, post).
 subject-name-empty = A subject's name must not be empty.
 subject-name-too-long = The name is { $chars } characters long; a subject's name has at most { $max } (a site's or a page's name, not its text).
@@ -106,6 +107,8 @@ url-not-http = "{ $url }" must be an http or https address.
 url-credentials = "{ $url }" must not carry a user name or password.
 url-no-host = "{ $url }" has no host name.
 finding-bad-decision = "{ $value }" is not a decision (confirmed, dismissed).
+finding-none-chosen = No finding is chosen.
+finding-too-many-chosen = { $count } findings are chosen; one decision covers at most { $max }.
 finding-bad-status = "{ $value }" is not a finding's status (open, confirmed, dismissed).
 
 ## Importing subjects
@@ -121,6 +124,8 @@ case-move-finished = A case at "{ $from }" is finished and cannot go to "{ $to }
 case-move-needs-role = Moving a case from "{ $from }" to "{ $to }" needs one of the roles: { $roles }.
 case-open-needs-role = Opening a case needs the role { $role }.
 case-note-required = Every step of a case says why.
+case-none-chosen = No subject is chosen.
+case-too-many-chosen = { $count } subjects are chosen; one opening covers at most { $max }.
 case-bad-category = "{ $value }" is not a category; the categories are: { $known }.
 case-bad-state = "{ $value }" is not a step of the workflow; the steps are: { $known }.
 case-finding-not-subjects = Finding { $finding } is not one of subject { $subject }'s.

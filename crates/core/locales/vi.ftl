@@ -97,6 +97,7 @@ watch-not-a-date = "{ $value }" không phải ngày (dd/mm/yyyy hoặc yyyy-mm-d
 watch-not-a-moment = "{ $value }" không phải ngày giờ (dd/mm/yyyy HH:mm hoặc yyyy-mm-dd HH:mm).
 watch-date-in-future = Ngày { $date } ở tương lai (hôm nay là { $today }).
 watch-bad-figure = "{ $value }" không phải một chỉ tiêu về hồ sơ; các chỉ tiêu: { $known }.
+subject-bad-number = "{ $value }" không phải số hiệu của đối tượng.
 subject-bad-kind = "{ $value }" không phải loại đối tượng (trang web, mạng xã hội, tài khoản, kênh video, clip, bài viết).
 subject-name-empty = Tên đối tượng không được để trống.
 subject-name-too-long = Tên dài { $chars } ký tự; tên của đối tượng tối đa { $max } ký tự (tên trang, không phải nội dung).
@@ -106,6 +107,8 @@ url-not-http = "{ $url }" phải là địa chỉ http hoặc https.
 url-credentials = "{ $url }" không được chứa tên đăng nhập hoặc mật khẩu.
 url-no-host = "{ $url }" không có tên miền.
 finding-bad-decision = "{ $value }" không phải kết luận (xác nhận, bác bỏ).
+finding-none-chosen = Chưa chọn dấu hiệu nào.
+finding-too-many-chosen = Đã chọn { $count } dấu hiệu; mỗi lần kết luận tối đa { $max }.
 finding-bad-status = "{ $value }" không phải trạng thái dấu hiệu (mới, đã xác nhận, đã bác bỏ).
 
 ## Nhập danh sách đối tượng
@@ -121,6 +124,8 @@ case-move-finished = Hồ sơ ở bước "{ $from }" đã kết thúc, không c
 case-move-needs-role = Chuyển hồ sơ từ "{ $from }" sang "{ $to }" cần một trong các vai trò: { $roles }.
 case-open-needs-role = Mở hồ sơ cần vai trò { $role }.
 case-note-required = Mỗi bước của hồ sơ phải ghi lý do.
+case-none-chosen = Chưa chọn đối tượng nào.
+case-too-many-chosen = Đã chọn { $count } đối tượng; mỗi lần mở tối đa { $max } hồ sơ.
 case-bad-category = "{ $value }" không phải nhóm vi phạm; các nhóm: { $known }.
 case-bad-state = "{ $value }" không phải bước của quy trình; các bước: { $known }.
 case-finding-not-subjects = Dấu hiệu số { $finding } không thuộc đối tượng số { $subject }.

@@ -383,6 +383,28 @@ fn case_from(r: &sqlx::any::AnyRow) -> Result<Case> {
     })
 }
 
+/// What opening any case needs: a watch officer's (or an admin's) role, a known category and a
+/// note; the note as kept (trimmed).
+fn check_opening<'a>(roles: &[Role], category: &str, note: &'a str) -> Result<&'a str> {
+    if !roles
+        .iter()
+        .any(|r| matches!(r, Role::WatchOfficer | Role::Admin))
+    {
+        return Err(Error::NotAllowed(
+            Msg::new("case-open-needs-role").label("role", "role-watch_officer"),
+        ));
+    }
+    if !CATEGORIES.contains(&category) {
+        return Err(Error::invalid(
+            "category",
+            Msg::new("case-bad-category")
+                .arg("value", category)
+                .arg("known", CATEGORIES.join(", ")),
+        ));
+    }
+    required_note(note)
+}
+
 fn required_note(note: &str) -> Result<&str> {
     let note = note.trim();
     if note.is_empty() {
@@ -400,27 +422,60 @@ impl Watch {
             .map(|d| now + i64::from(d) * 86_400_000_000)
     }
 
+    /// The most subjects one opening covers.
+    pub const MAX_OPENED_AT_ONCE: usize = 200;
+
+    /// Opens a case on each of several subjects (the subjects list's chosen rows) with one
+    /// category and note, each as [`Watch::open_case`] does. What is common to all (the role,
+    /// the category, the note, the number chosen) is checked first, and refused opens none;
+    /// then each subject's case opens or is refused on its own (a subject that already has an
+    /// open case of the category), so one refusal keeps none of the others from opening.
+    pub async fn open_cases(
+        &self,
+        actor: &str,
+        roles: &[Role],
+        subject_ids: &[i64],
+        category: &str,
+        note: &str,
+    ) -> Result<Vec<(i64, Result<Case>)>> {
+        check_opening(roles, category, note)?;
+        if subject_ids.is_empty() {
+            return Err(Error::invalid("subject_ids", Msg::new("case-none-chosen")));
+        }
+        if subject_ids.len() > Self::MAX_OPENED_AT_ONCE {
+            return Err(Error::invalid(
+                "subject_ids",
+                Msg::new("case-too-many-chosen")
+                    .arg("count", subject_ids.len())
+                    .arg("max", Self::MAX_OPENED_AT_ONCE),
+            ));
+        }
+        let mut out = Vec::with_capacity(subject_ids.len());
+        for &subject_id in subject_ids {
+            if out.iter().any(|(s, _)| *s == subject_id) {
+                continue;
+            }
+            let new = NewCase {
+                subject_id,
+                category: category.to_owned(),
+                title: String::new(),
+                findings: Vec::new(),
+                note: note.to_owned(),
+            };
+            let outcome = match self.open_case(actor, roles, &new).await {
+                Err(Error::Store(e)) => return Err(Error::Store(e)),
+                other => other,
+            };
+            out.push((subject_id, outcome));
+        }
+        Ok(out)
+    }
+
     /// Opens a case on a subject, in the workflow's first state. Only a watch officer (or an
     /// admin) opens cases; the findings given must be the subject's; a subject has at most one
     /// open case per category.
     pub async fn open_case(&self, actor: &str, roles: &[Role], new: &NewCase) -> Result<Case> {
-        if !roles
-            .iter()
-            .any(|r| matches!(r, Role::WatchOfficer | Role::Admin))
-        {
-            return Err(Error::NotAllowed(
-                Msg::new("case-open-needs-role").label("role", "role-watch_officer"),
-            ));
-        }
-        if !CATEGORIES.contains(&new.category.as_str()) {
-            return Err(Error::invalid(
-                "category",
-                Msg::new("case-bad-category")
-                    .arg("value", &new.category)
-                    .arg("known", CATEGORIES.join(", ")),
-            ));
-        }
-        let note = required_note(&new.note)?;
+        let note = check_opening(roles, &new.category, &new.note)?;
         let subject = self.get(new.subject_id).await?;
         if !new.findings.is_empty() {
             let sql = format!(

@@ -148,6 +148,23 @@ fn finding_from_row(r: &sqlx::any::AnyRow) -> Result<Finding> {
     })
 }
 
+/// Finding numbers as a form or a request gives them (each trimmed; empty ones skipped); one
+/// that is not a number is named as `field`.
+pub fn finding_ids<'a>(
+    field: &'static str,
+    values: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<i64>> {
+    values
+        .into_iter()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|id| {
+            id.parse::<i64>()
+                .map_err(|_| Error::invalid(field, Msg::new("finding-bad-number").arg("value", id)))
+        })
+        .collect()
+}
+
 impl Watch {
     /// Findings, open ones first, then newest first.
     pub async fn findings(&self, q: &FindingQuery) -> Result<Vec<Finding>> {
@@ -212,28 +229,64 @@ impl Watch {
         decision: Decision,
         note: &str,
     ) -> Result<Finding> {
-        let before = self.finding(id).await?;
-        let note = lantoa_core::text::clean(note);
-        let mut tx = self.db.begin().await?;
-        sqlx::query(
-            "UPDATE watch_findings SET status = $1, reviewed_by = $2, reviewed_at = $3, review_note = $4 WHERE id = $5",
-        )
-        .bind(decision.as_str())
-        .bind(actor)
-        .bind(chrono::Utc::now().timestamp_micros())
-        .bind((!note.is_empty()).then_some(note.as_str()))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        audit::append(
-            &mut tx,
-            &Entry::new(actor, "watch.finding_reviewed", format!("finding:{id}"))
-                .before(serde_json::json!({ "status": before.status }))
-                .after(serde_json::json!({ "status": decision.as_str(), "note": note, "rule": before.rule_id, "url": before.url })),
-        )
-        .await?;
-        tx.commit().await?;
+        self.review_many(actor, &[id], decision, note).await?;
         self.finding(id).await
+    }
+
+    /// The most findings one decision covers.
+    pub const MAX_REVIEWED_AT_ONCE: usize = 500;
+
+    /// Records one decision on several findings at once (the review queue's chosen rows): all
+    /// or none — an id that is no finding is named and nothing is decided. Each finding has
+    /// its own entry in the audit log. Answers how many were decided.
+    pub async fn review_many(
+        &self,
+        actor: &str,
+        ids: &[i64],
+        decision: Decision,
+        note: &str,
+    ) -> Result<usize> {
+        if ids.is_empty() {
+            return Err(Error::invalid("ids", Msg::new("finding-none-chosen")));
+        }
+        if ids.len() > Self::MAX_REVIEWED_AT_ONCE {
+            return Err(Error::invalid(
+                "ids",
+                Msg::new("finding-too-many-chosen")
+                    .arg("count", ids.len())
+                    .arg("max", Self::MAX_REVIEWED_AT_ONCE),
+            ));
+        }
+        let mut befores = Vec::with_capacity(ids.len());
+        for id in ids {
+            if !befores.iter().any(|b: &Finding| b.id == *id) {
+                befores.push(self.finding(*id).await?);
+            }
+        }
+        let note = lantoa_core::text::clean(note);
+        let now = chrono::Utc::now().timestamp_micros();
+        let mut tx = self.db.begin().await?;
+        for before in &befores {
+            sqlx::query(
+                "UPDATE watch_findings SET status = $1, reviewed_by = $2, reviewed_at = $3, review_note = $4 WHERE id = $5",
+            )
+            .bind(decision.as_str())
+            .bind(actor)
+            .bind(now)
+            .bind((!note.is_empty()).then_some(note.as_str()))
+            .bind(before.id)
+            .execute(&mut *tx)
+            .await?;
+            audit::append(
+                &mut tx,
+                &Entry::new(actor, "watch.finding_reviewed", format!("finding:{}", before.id))
+                    .before(serde_json::json!({ "status": before.status }))
+                    .after(serde_json::json!({ "status": decision.as_str(), "note": note, "rule": before.rule_id, "url": before.url })),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(befores.len())
     }
 
     /// Findings by status, for the console's counters.

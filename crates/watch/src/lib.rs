@@ -54,7 +54,7 @@ pub use crawler::{CRAWL_JOB, Crawl, CrawlLimits, Crawler, PageEvent, PageRow};
 pub use documents::{CaseDocument, DocumentInput, DocumentKind};
 pub use error::{Error, Result};
 pub use figures::WatchFigures;
-pub use findings::{Decision, Finding, FindingQuery, SubjectScore};
+pub use findings::{Decision, Finding, FindingQuery, SubjectScore, finding_ids};
 pub use import::{ImportReport, RowOutcome, RowStatus};
 pub use rechecks::{NewFix, Recheck, RecheckPass};
 pub use sanctions::{NewSanction, Sanction, SanctionRules};

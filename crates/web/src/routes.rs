@@ -134,10 +134,12 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/watch/crawls" SignedIn, Page, "Crawls and their live progress" => pages::watch::crawls;
         GET "/watch/crawls/{id}" SignedIn, Page, "A crawl and every page it tried" => pages::watch::crawl;
         GET "/watch/findings" SignedIn, Page, "Findings with evidence, scores, and the review queue" => pages::watch::findings;
+        POST "/watch/findings/review" Roles(WATCH_EDITORS), Page, "One decision on every chosen finding (ids, decision, note), all or none" => pages::watch::review_many;
         POST "/watch/findings/{id}/review" Roles(WATCH_EDITORS), Page, "Confirm or dismiss a finding" => pages::watch::review;
         GET "/watch/captures/{sha}" SignedIn, Page, "A captured response (WARC); ?raw=1 downloads it" => pages::watch::capture;
         POST "/watch/classifier/train" Roles(WATCH_EDITORS), Page, "Retrain the harmful-content classifier" => pages::watch::train;
         GET "/watch/cases" SignedIn, Page, "Enforcement cases by state, the overdue ones first, and the form to open one" => pages::cases::board;
+        POST "/watch/cases/bulk" Roles(WATCH_EDITORS), Page, "Open a case on each chosen subject (subject_ids, category, note); what opened and why each other was refused" => pages::cases::open_many;
         POST "/watch/cases" Roles(WATCH_EDITORS), Page, "Open a case on a subject (subject_id, category, title, note)" => pages::cases::open;
         GET "/watch/cases/{id}" SignedIn, Page, "A case: its subject, findings, timeline and the moves the viewer may make" => pages::cases::case;
         POST "/watch/cases/{id}/sanction" Roles(CASE_MOVERS), Page, "Record the Inspectorate's sanction on a case (decision, basis, fine, remedies) and move it with it" => pages::cases::sanction;
@@ -271,9 +273,11 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/watch/crawls" SignedIn, Api, "Latest crawls (subject, limit)" => api::v1::list_crawls;
         GET "/api/v1/watch/crawls/{id}" SignedIn, Api, "A crawl with its pages" => api::v1::get_crawl;
         GET "/api/v1/watch/findings" SignedIn, Api, "Findings, a page at a time, and how many the filters select (subject, status, category, limit, offset)" => api::v1::list_findings;
+        POST "/api/v1/watch/findings/review" Roles(WATCH_EDITORS), Api, "One decision on several findings: {ids, decision, note}, all or none (at most 500)" => api::v1::review_findings;
         POST "/api/v1/watch/findings/{id}/review" Roles(WATCH_EDITORS), Api, "Confirm or dismiss a finding: {decision, note}" => api::v1::review_finding;
         GET "/api/v1/watch/figures" SignedIn, Api, "Watch figures for a period (from, to: YYYY-MM-DD): sites and clips reviewed, invitations, transfers, takedowns and removal rate, sanctions and fines" => api::v1::watch_figures;
         GET "/api/v1/watch/cases" SignedIn, Api, "Enforcement cases (state, or overdue=true)" => api::v1::list_cases;
+        POST "/api/v1/watch/cases/bulk" Roles(WATCH_EDITORS), Api, "Open a case on each of several subjects: {subject_ids, category, note}; the cases opened and each refusal with its code" => api::v1::open_cases;
         POST "/api/v1/watch/cases" Roles(WATCH_EDITORS), Api, "Open a case: {subject_id, category, title?, findings?, note}" => api::v1::open_case;
         GET "/api/v1/watch/cases/{id}" SignedIn, Api, "A case with its timeline and the steps the caller may take" => api::v1::get_case;
         POST "/api/v1/watch/cases/{id}/sanction" Roles(CASE_MOVERS), Api, "Record the Inspectorate's sanction: {decision_no, decision_date, decree, article, clause?, fine_vnd, remedies?, note}" => api::v1::sanction_case;

@@ -19,6 +19,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("../templates/login.html")),
     ("password.html", include_str!("../templates/password.html")),
     ("home.html", include_str!("../templates/home.html")),
+    (
+        "watch_cases_bulk.html",
+        include_str!("../templates/watch_cases_bulk.html"),
+    ),
     ("units.html", include_str!("../templates/units.html")),
     ("pager.html", include_str!("../templates/pager.html")),
     ("unit.html", include_str!("../templates/unit.html")),

@@ -69,12 +69,7 @@ async fn click(c: &fantoccini::Client, css: &str) {
     c.execute("window.__lantoaOld = true; return true", vec![])
         .await
         .unwrap();
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
+    tick(c, css).await;
     for _ in 0..400 {
         let loaded = c
             .execute(
@@ -88,6 +83,16 @@ async fn click(c: &fantoccini::Client, css: &str) {
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
     panic!("clicking {css} did not load a new page");
+}
+
+/// Clicks an element that does not navigate (a checkbox: ticked in place, no page loads).
+async fn tick(c: &fantoccini::Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
 }
 
 /// Signs `who` in with the test password.
@@ -623,6 +628,45 @@ async fn an_officer_opens_a_case_and_records_its_steps_in_both_languages() {
 
 #[tokio::test]
 #[ignore = "needs chromedriver: cargo xtask test starts it"]
+async fn an_officer_sees_her_work_and_opens_cases_on_ticked_subjects_without_script() {
+    let app = TestApp::spawn().await;
+    app.user("lan", vec![lantoa_core::Role::WatchOfficer]).await;
+    let subjects = app.websites(3).await;
+    let (c, base) = signed_in(&app, "lan").await;
+    // Nothing waits for her yet.
+    c.goto(&format!("{base}/")).await.unwrap();
+    assert_eq!(
+        text(&c, "#work-none").await,
+        "Không có việc nào đang chờ bạn."
+    );
+    c.goto(&format!("{base}/watch")).await.unwrap();
+    tick(&c, &format!("#pick-{}", subjects[0].id)).await;
+    tick(&c, &format!("#pick-{}", subjects[2].id)).await;
+    fill(&c, "#bulk-note", "Rà soát đợt 1").await;
+    click(&c, "#bulk-open-submit").await;
+    assert!(
+        text(&c, "#bulk-summary").await.starts_with("Đã mở 2 hồ sơ"),
+        "{}",
+        text(&c, "#bulk-summary").await
+    );
+    // The dashboard now leads with the two cases at their first step.
+    c.goto(&format!("{base}/")).await.unwrap();
+    let work = text(&c, "#work").await;
+    assert!(
+        work.contains("2 hồ sơ ở bước “Phát hiện” chờ bạn xử lý"),
+        "{work}"
+    );
+    click(&c, "#lang-switch").await;
+    let work = text(&c, "#work").await;
+    assert!(
+        work.contains("2 cases at step “Found” waiting for you"),
+        "{work}"
+    );
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs chromedriver: cargo xtask test starts it"]
 async fn the_inspectorate_records_a_sanction_in_the_console() {
     let app = TestApp::spawn().await;
     app.user("tra", vec![lantoa_core::Role::Inspector]).await;
@@ -801,13 +845,7 @@ async fn a_planner_registers_a_plan_and_imports_its_appendix_in_both_languages()
     .unwrap();
     // A row with an unknown unit: the report names it and nothing is stored.
     fill(&c, "#file", csv.to_str().unwrap()).await;
-    // A checkbox: ticked in place, no page loads.
-    c.find(Locator::Css("#store"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    tick(&c, "#store").await;
     click(&c, "#import-submit").await;
     assert_eq!(
         text(&c, "#import-summary").await,
@@ -822,13 +860,7 @@ async fn a_planner_registers_a_plan_and_imports_its_appendix_in_both_languages()
     .unwrap();
     click(&c, "main p a").await;
     fill(&c, "#file", csv.to_str().unwrap()).await;
-    // A checkbox: ticked in place, no page loads.
-    c.find(Locator::Css("#store"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    tick(&c, "#store").await;
     click(&c, "#import-submit").await;
     assert_eq!(text(&c, "#import-outcome").await, "Đã lưu.");
     click(&c, "main p a").await;

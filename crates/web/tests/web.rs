@@ -2794,6 +2794,60 @@ mod watch {
         assert_eq!(f.status, "confirmed");
         assert_eq!(f.reviewed_by.as_deref(), Some("lan"));
         assert_eq!(f.review_note.as_deref(), Some("Đủ căn cứ chuyển Thanh tra"));
+        // The queue's chosen rows at once: all or none.
+        let open: Vec<String> = all
+            .iter()
+            .filter(|f| f.id != gambling.id)
+            .map(|f| f.id.to_string())
+            .collect();
+        assert!(!open.is_empty(), "the page gives more than one finding");
+        let queue = app.get("/watch/findings?status=open", Some(&me)).await;
+        assert!(
+            queue.body.contains(&format!("id=\"pick-{}\"", open[0]))
+                && queue.body.contains("form=\"bulk\""),
+            "{}",
+            queue.body
+        );
+        let mut form: Vec<(&str, &str)> = open.iter().map(|id| ("ids", id.as_str())).collect();
+        form.push(("ids", "999999"));
+        form.push(("decision", "dismissed"));
+        let r = app
+            .post_form("/watch/findings/review", Some(&me), &form)
+            .await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        let still = app
+            .state
+            .watch
+            .finding(open[0].parse().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            still.status, "open",
+            "nothing is decided when one id is wrong"
+        );
+        let r = app
+            .post_form(
+                "/watch/findings/review",
+                Some(&me),
+                &[("ids", "mot"), ("decision", "dismissed")],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("mot"), "{}", r.body);
+        let mut form: Vec<(&str, &str)> = open.iter().map(|id| ("ids", id.as_str())).collect();
+        form.push(("decision", "dismissed"));
+        form.push(("note", "Không vi phạm"));
+        let r = app
+            .post_form("/watch/findings/review", Some(&me), &form)
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        for id in &open {
+            let f = app.state.watch.finding(id.parse().unwrap()).await.unwrap();
+            assert_eq!(
+                (f.status.as_str(), f.review_note.as_deref()),
+                ("dismissed", Some("Không vi phạm"))
+            );
+        }
         let trained = app
             .post_form("/watch/classifier/train", Some(&me), &[])
             .await;
@@ -2940,6 +2994,32 @@ mod watch {
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(r.json()["finding"]["status"], "dismissed");
+        // Several at once: none chosen is named; then every open one is confirmed.
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/watch/findings/review",
+                Some(&officer),
+                Some(r#"{"ids": [], "decision": "confirmed"}"#),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.error_message().starts_with("ids:"), "{}", r.body);
+        let rest: Vec<i64> = list
+            .iter()
+            .map(|f| f["id"].as_i64().unwrap())
+            .filter(|f| *f != fid)
+            .collect();
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/watch/findings/review",
+                Some(&officer),
+                Some(&serde_json::json!({ "ids": rest, "decision": "confirmed" }).to_string()),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["reviewed"], rest.len(), "{}", r.body);
         let s = app
             .api(
                 "GET",
@@ -2984,6 +3064,126 @@ mod watch {
 
 mod cases {
     use super::*;
+
+    /// Officers tick subjects on the list and open a case on each at once; a subject that
+    /// already has an open case of the category is refused by name and the others open.
+    #[tokio::test]
+    async fn cases_open_on_many_chosen_subjects_each_refusal_named() {
+        let app = TestApp::spawn().await;
+        let subjects = app.websites(3).await;
+        app.state
+            .watch
+            .open_case(
+                "lan",
+                &[Role::WatchOfficer],
+                &lantoa_watch::NewCase {
+                    subject_id: subjects[0].id,
+                    category: "bao_hoa".into(),
+                    title: String::new(),
+                    findings: Vec::new(),
+                    note: "đã mở trước".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let u = app.user("lan", vec![Role::WatchOfficer]).await;
+        let lan = app.browser(&u).await;
+        let xem = app.user("xem", vec![Role::Viewer]).await;
+        let xem = app.browser(&xem).await;
+        let list = app.get("/watch", Some(&lan)).await;
+        assert!(
+            list.body
+                .contains(&format!("id=\"pick-{}\"", subjects[1].id))
+                && list.body.contains("form=\"bulk-open\""),
+            "{}",
+            list.body
+        );
+        assert!(
+            !app.get("/watch", Some(&xem))
+                .await
+                .body
+                .contains("bulk-open")
+        );
+        let ids: Vec<String> = subjects.iter().map(|s| s.id.to_string()).collect();
+        let form = |note: &'static str| {
+            let mut f: Vec<(&str, &str)> =
+                ids.iter().map(|i| ("subject_ids", i.as_str())).collect();
+            f.push(("category", "bao_hoa"));
+            f.push(("note", note));
+            f
+        };
+        let before = app.state.watch.cases(None).await.unwrap().len();
+        let r = app
+            .post_form("/watch/cases/bulk", Some(&xem), &form("x"))
+            .await;
+        assert_eq!(r.status, 403);
+        let r = app
+            .post_form("/watch/cases/bulk", Some(&lan), &form(" "))
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert_eq!(app.state.watch.cases(None).await.unwrap().len(), before);
+        let r = app
+            .post_form("/watch/cases/bulk", Some(&lan), &form("Rà soát đợt 1"))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(
+            r.body.contains(
+                "Đã mở 2 hồ sơ (Dấu hiệu &quot;báo hóa&quot;); 1 đối tượng không mở được"
+            ),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body
+                .contains(&format!("id=\"bulk-{}\" class=\"refused\"", subjects[0].id)),
+            "{}",
+            r.body
+        );
+        assert_eq!(app.state.watch.cases(None).await.unwrap().len(), before + 2);
+        // The same through the API: each refusal with its code.
+        let token = app.token("lan", &[]).await;
+        let body = serde_json::json!({
+            "subject_ids": [subjects[0].id, subjects[1].id],
+            "category": "advertising", "note": "Quảng cáo",
+        })
+        .to_string();
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/watch/cases/bulk",
+                Some(&token),
+                Some(&body),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(
+            r.json()["opened"].as_array().unwrap().len(),
+            2,
+            "{}",
+            r.body
+        );
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/watch/cases/bulk",
+                Some(&token),
+                Some(&body),
+            )
+            .await;
+        assert_eq!(
+            r.json()["opened"].as_array().unwrap().len(),
+            0,
+            "{}",
+            r.body
+        );
+        assert_eq!(r.json()["refused"][0]["code"], "case_open", "{}", r.body);
+        let bad = body.replace("advertising", "gossip");
+        let r = app
+            .api("POST", "/api/v1/watch/cases/bulk", Some(&token), Some(&bad))
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.error_message().starts_with("category:"), "{}", r.body);
+    }
 
     /// A city's board: each state shows its count and newest cases with a link to all of
     /// them, a page at a time; the subject of a new case is found by a search, not picked

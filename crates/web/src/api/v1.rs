@@ -335,6 +335,72 @@ pub async fn review_finding(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct ReviewManyBody {
+    ids: Vec<i64>,
+    decision: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /api/v1/watch/findings/review` (`{ids, decision, note}`): one decision on every
+/// finding named, all or none.
+pub async fn review_findings(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    ApiJson(b): ApiJson<ReviewManyBody>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let decision: lantoa_watch::Decision = b.decision.parse()?;
+    let reviewed = state
+        .watch
+        .review_many(&ctx.actor(), &b.ids, decision, &b.note)
+        .await?;
+    Ok(Json(json!({ "reviewed": reviewed })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenManyBody {
+    subject_ids: Vec<i64>,
+    category: String,
+    note: String,
+}
+
+/// `POST /api/v1/watch/cases/bulk` (`{subject_ids, category, note}`): a case on each subject;
+/// the cases opened and, for each subject refused, its code and reason. What is common (role,
+/// category, note, how many) is checked first and refused opens none.
+pub async fn open_cases(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    ApiJson(b): ApiJson<OpenManyBody>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let outcomes = state
+        .watch
+        .open_cases(
+            &ctx.actor(),
+            &ctx.roles(),
+            &b.subject_ids,
+            &b.category,
+            &b.note,
+        )
+        .await?;
+    let mut opened = Vec::new();
+    let mut refused = Vec::new();
+    for (subject_id, outcome) in outcomes {
+        match outcome {
+            Ok(case) => opened.push(case),
+            Err(e) => {
+                let e = WebError::said(&e);
+                refused.push(json!({
+                    "subject_id": subject_id, "code": e.code.code, "message": e.message,
+                }));
+            }
+        }
+    }
+    Ok(Json(json!({ "opened": opened, "refused": refused })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CaseParams {
     state: Option<String>,
     #[serde(default)]

@@ -194,6 +194,59 @@ pub async fn board(
     .into_response())
 }
 
+/// `POST /watch/cases/bulk` (form: `subject_ids` once per chosen subject, `category`, `note`):
+/// a case on each chosen subject; the page lists what opened and, for each subject refused,
+/// why (the others open all the same).
+pub async fn open_many(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let ids = form
+        .all("subject_ids")
+        .iter()
+        .map(|v| {
+            v.trim().parse::<i64>().map_err(|_| {
+                lantoa_watch::Error::invalid(
+                    "subject_ids",
+                    lantoa_core::Msg::new("subject-bad-number").arg("value", v),
+                )
+            })
+        })
+        .collect::<Result<Vec<i64>, _>>()?;
+    let outcomes = state
+        .watch
+        .open_cases(
+            &ctx.actor(),
+            &ctx.roles(),
+            &ids,
+            &form.get("category"),
+            &form.get("note"),
+        )
+        .await?;
+    let opened = outcomes.iter().filter(|(_, o)| o.is_ok()).count();
+    let mut rows = Vec::with_capacity(outcomes.len());
+    for (subject_id, outcome) in outcomes {
+        let name = state.watch.get(subject_id).await.ok().map(|s| s.name);
+        rows.push(match outcome {
+            Ok(case) => minijinja::context! { subject_id, name, case },
+            Err(e) => minijinja::context! {
+                subject_id, name,
+                refused => crate::i18n::msg(ctx.lang, &lantoa_core::msg::Describe::message(&e)),
+            },
+        });
+    }
+    Ok(view::page(
+        "watch_cases_bulk.html",
+        &ctx,
+        "watch",
+        minijinja::context! {
+            rows => rows, opened => opened, category => form.get("category"),
+        },
+    )?
+    .into_response())
+}
+
 /// `POST /watch/cases` (form: `subject_id`, `category`, `title`, `note`, and `findings`: ids
 /// separated by commas): opens a case.
 pub async fn open(
@@ -202,19 +255,7 @@ pub async fn open(
     form: FormPairs,
 ) -> Result<Response, WebError> {
     let listed = form.get("findings");
-    let parsed: Result<Vec<i64>, lantoa_watch::Error> = listed
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|id| {
-            id.parse::<i64>().map_err(|_| {
-                lantoa_watch::Error::invalid(
-                    "findings",
-                    lantoa_core::Msg::new("finding-bad-number").arg("value", id),
-                )
-            })
-        })
-        .collect();
+    let parsed = lantoa_watch::finding_ids("findings", listed.split(','));
     let new = NewCase {
         subject_id: form.get("subject_id").parse().unwrap_or(0),
         category: form.get("category"),

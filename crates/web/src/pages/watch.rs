@@ -71,6 +71,7 @@ pub async fn subjects(
             subjects => subjects, total => total, counts => counts, kinds => kinds(),
             kind => kind.map(|k| k.as_str()).unwrap_or(""), q => p.q.unwrap_or_default(),
             can_import => can_import, prev_url => prev_url, next_url => next_url, csv_url => csv_url,
+            case_categories => lantoa_watch::cases::CATEGORIES,
             first => page * PAGE + 1, last => (page * PAGE + PAGE).min(total),
         },
     )?
@@ -357,6 +358,23 @@ pub async fn review(
         finding.subject_id
     ))
     .into_response())
+}
+
+/// `POST /watch/findings/review` (form: `ids` once per chosen finding, `decision` = confirmed |
+/// dismissed, `note`): one decision on every chosen finding, all or none; back to the queue.
+pub async fn review_many(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let ids = form.all("ids");
+    let ids = lantoa_watch::finding_ids("ids", ids.iter().map(String::as_str))?;
+    let decision: Decision = form.get("decision").parse()?;
+    state
+        .watch
+        .review_many(&ctx.actor(), &ids, decision, &form.get("note"))
+        .await?;
+    Ok(Redirect::to("/watch/findings?status=open&flash=flash-reviewed").into_response())
 }
 
 #[derive(Deserialize, Default)]
