@@ -496,3 +496,6 @@ recheck-cleared = No sign remains.
 recheck-remains-reopened = { $count } sign(s) remain: { $signs }; the case reopened at "{ $state }".
 recheck-remains-not-reopened = { $count } sign(s) remain: { $signs }; the case could not reopen: { $why }
 recheck-remains-moved-on = { $count } sign(s) remain: { $signs }; the case is no longer where a re-check reopens it.
+communes-typed-unknown = "{ $value }" is not the name or code of a current commune or ward.
+communes-typed-near = "{ $value }" is not the name or code of a current commune or ward; did you mean: { $near }?
+communes-typed-ambiguous = "{ $value }" may be several communes or wards: { $near }; write the full name or the code.

@@ -496,3 +496,6 @@ recheck-cleared = Không còn dấu hiệu nào.
 recheck-remains-reopened = Còn { $count } dấu hiệu: { $signs }; hồ sơ được mở lại ở bước "{ $state }".
 recheck-remains-not-reopened = Còn { $count } dấu hiệu: { $signs }; hồ sơ không mở lại được: { $why }
 recheck-remains-moved-on = Còn { $count } dấu hiệu: { $signs }; hồ sơ đã chuyển khỏi bước mà lần kiểm tra lại mở lại hồ sơ.
+communes-typed-unknown = "{ $value }" không phải tên hay mã của xã, phường hiện hành.
+communes-typed-near = "{ $value }" không phải tên hay mã của xã, phường hiện hành; có phải là: { $near }?
+communes-typed-ambiguous = "{ $value }" có thể là nhiều xã, phường: { $near }; hãy ghi rõ tên đầy đủ hoặc mã.

@@ -187,6 +187,81 @@ impl Communes {
     pub fn contains_code(&self, code: &str) -> bool {
         self.names.contains_key(code)
     }
+
+    /// The codes of the communes a person typed: names or codes, separated by commas,
+    /// semicolons or new lines, with or without "Phường"/"Xã" and with or without tone marks
+    /// ("Hoàn Kiếm; ba dinh, 00004"). A piece that names no current commune, or more than one,
+    /// is refused as `field`, naming it and the communes it may mean.
+    pub fn codes_typed(&self, field: &'static str, typed: &str) -> crate::Result<Vec<String>> {
+        let mut out: Vec<String> = Vec::new();
+        for piece in typed
+            .split([',', ';', '\n'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let code = match self.code_of(piece) {
+                Some(code) => code,
+                None => {
+                    // With the tone marks as typed first; then without any (a name typed on a
+                    // keyboard without Vietnamese), taken only when it names one commune.
+                    let named = |key_of: fn(&str) -> String| {
+                        let key = key_of(piece);
+                        let suffix = format!(" {key}");
+                        self.list
+                            .iter()
+                            .filter(|(_, name)| {
+                                let k = key_of(name);
+                                k == key || k.ends_with(&suffix)
+                            })
+                            .collect::<Vec<&(String, String)>>()
+                    };
+                    let mut matches = named(tone_key);
+                    if matches.is_empty() {
+                        matches = named(fold_key);
+                    }
+                    match matches.as_slice() {
+                        [(code, _)] => code.clone(),
+                        [] => {
+                            let folded = fold_key(piece);
+                            let near: Vec<String> = self
+                                .list
+                                .iter()
+                                .filter(|(_, name)| fold_key(name).contains(&folded))
+                                .take(5)
+                                .map(|(code, name)| format!("{name} ({code})"))
+                                .collect();
+                            let msg = if near.is_empty() {
+                                Msg::new("communes-typed-unknown").arg("value", piece)
+                            } else {
+                                Msg::new("communes-typed-near")
+                                    .arg("value", piece)
+                                    .arg("near", near.join(", "))
+                            };
+                            return Err(crate::error::invalid(field, msg));
+                        }
+                        many => {
+                            return Err(crate::error::invalid(
+                                field,
+                                Msg::new("communes-typed-ambiguous")
+                                    .arg("value", piece)
+                                    .arg(
+                                        "near",
+                                        many.iter()
+                                            .map(|(code, name)| format!("{name} ({code})"))
+                                            .collect::<Vec<_>>()
+                                            .join(", "),
+                                    ),
+                            ));
+                        }
+                    }
+                }
+            };
+            if !out.contains(&code) {
+                out.push(code);
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// What a list is checked against.
@@ -630,6 +705,42 @@ fn xlsx_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, ListError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn communes_are_read_as_typed_with_or_without_tones_and_prefixes() {
+        let c = Communes::hanoi().unwrap();
+        let code = |name: &str| {
+            c.all()
+                .iter()
+                .find(|(_, n)| n == name)
+                .map(|(code, _)| code.clone())
+                .unwrap()
+        };
+        let hk = code("Phường Hoàn Kiếm");
+        let bd = code("Phường Ba Đình");
+        let typed = format!("Hoàn Kiếm; phuong ba dinh,\n{hk}");
+        assert_eq!(
+            c.codes_typed("communes", &typed).unwrap(),
+            vec![hk.clone(), bd]
+        );
+        assert_eq!(
+            c.codes_typed("communes", " , ").unwrap(),
+            Vec::<String>::new()
+        );
+        let e = c
+            .codes_typed("communes", "Hoàn Kiếm, Không Có")
+            .unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.starts_with("communes:") && text.contains("Không Có"),
+            "{text}"
+        );
+        let e = c.codes_typed("communes", "Hoàn").unwrap_err().to_string();
+        assert!(
+            e.contains("did you mean") && e.contains("Phường Hoàn Kiếm"),
+            "{e}"
+        );
+    }
+
     use super::*;
 
     /// Runs `f` with the shipped plan, no ported numbers and one commune.

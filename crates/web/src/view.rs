@@ -23,6 +23,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "watch_cases_bulk.html",
         include_str!("../templates/watch_cases_bulk.html"),
     ),
+    (
+        "communes_typed.html",
+        include_str!("../templates/communes_typed.html"),
+    ),
     ("units.html", include_str!("../templates/units.html")),
     ("pager.html", include_str!("../templates/pager.html")),
     ("unit.html", include_str!("../templates/unit.html")),

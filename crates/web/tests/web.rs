@@ -5641,6 +5641,79 @@ mod speakers {
         &body[from..from + len]
     }
 
+    /// Communes typed by name, with or without tone marks, instead of picked from 126: an
+    /// unknown one is named with what it may mean, the form kept; known ones reach their
+    /// clusters.
+    #[tokio::test]
+    async fn a_bulletin_reaches_the_communes_typed_by_name() {
+        let app = TestApp::spawn().await;
+        let tt = app.user("truyenthong", vec![Role::Communicator]).await;
+        let tt = app.browser(&tt).await;
+        let mut tokens = Vec::new();
+        for (name, commune) in [
+            ("Cụm loa Ba Đình 1", "00004"),
+            ("Cụm loa Hoàn Kiếm 1", "00070"),
+        ] {
+            let r = app
+                .post_form(
+                    "/notify/speakers/clusters",
+                    Some(&tt),
+                    &[("name", name), ("commune", commune)],
+                )
+                .await;
+            tokens.push(between(&r.body, "id=\"cluster-token\">", "<").to_owned());
+        }
+        let page = app.get("/notify/speakers", Some(&tt)).await;
+        assert!(
+            page.body.contains("id=\"b-communes-typed\"")
+                && page.body.contains("<option value=\"Phường Hoàn Kiếm\">"),
+            "{}",
+            page.body
+        );
+        let tomorrow = (lantoa_core::time::now() + chrono::Duration::days(1))
+            .format("%Y-%m-%d")
+            .to_string();
+        let send = |typed: &'static str| {
+            let (tt, tomorrow, app) = (tt.clone(), tomorrow.clone(), &app);
+            async move {
+                app.post_form(
+                    "/notify/speakers/bulletins",
+                    Some(&tt),
+                    &[
+                        ("title", "Lịch tiêm chủng"),
+                        ("body", "Trạm y tế tiêm chủng lúc 7h30."),
+                        ("communes_typed", typed),
+                        ("from", &tomorrow),
+                        ("times", "06:30"),
+                    ],
+                )
+                .await
+            }
+        };
+        let r = send("Hoàn Kiếm, Hoàn").await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body.contains("có phải là: Phường Hoàn Kiếm (00070)")
+                && r.body.contains("value=\"Hoàn Kiếm, Hoàn\""),
+            "{}",
+            r.body
+        );
+        for t in &tokens {
+            let r = app.api("GET", "/speakers/v1/playlist", Some(t), None).await;
+            assert_eq!(
+                r.json()["plays"],
+                serde_json::json!([]),
+                "nothing scheduled"
+            );
+        }
+        let r = send("hoan kiem; Phường Ba Đình").await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        for t in &tokens {
+            let r = app.api("GET", "/speakers/v1/playlist", Some(t), None).await;
+            assert_eq!(r.json()["plays"].as_array().unwrap().len(), 1, "{}", r.body);
+        }
+    }
+
     #[tokio::test]
     async fn clusters_pull_only_their_own_playlist_and_a_revoked_token_is_refused() {
         let app = TestApp::spawn().await;

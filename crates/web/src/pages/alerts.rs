@@ -104,6 +104,7 @@ pub async fn issue(
     form: FormPairs,
 ) -> Result<Response, WebError> {
     let n = state.notify()?;
+    let (communes, typed) = super::notify::chosen_communes(n, &form);
     let new = lantoa_notify::NewAlert {
         status: form.get("status"),
         msg_type: form.get("msg_type"),
@@ -117,7 +118,7 @@ pub async fn issue(
         description: form.get("description"),
         instruction: form.get("instruction"),
         expires: form.get("expires"),
-        communes: form.all("communes"),
+        communes,
         broadcast: !form.get("broadcast").is_empty(),
         polygons: form.get("polygons"),
         sms_list: form.get("sms_list").parse().ok(),
@@ -126,7 +127,11 @@ pub async fn issue(
         feed: !form.get("feed").is_empty(),
     };
     let sender = sender(n)?;
-    match n.issue_alert(&ctx.actor(), &sender, &new).await {
+    let issued = match typed {
+        Ok(()) => n.issue_alert(&ctx.actor(), &sender, &new).await,
+        Err(e) => Err(e),
+    };
+    match issued {
         Ok(a) => Ok(Redirect::to(&format!("/notify/alerts/{}", a.id)).into_response()),
         Err(e) => {
             let extra = console_context(&state, &ctx).await?;
@@ -136,6 +141,7 @@ pub async fn issue(
                 certainty => new.certainty, headline => new.headline,
                 description => new.description, instruction => new.instruction,
                 expires => new.expires, communes => new.communes, polygons => new.polygons,
+                communes_typed => form.get("communes_typed"),
                 refers_to => new.refers_to,
                 sms_list => new.sms_list, sms_body => new.sms_body, speakers => new.speakers,
                 feed => new.feed, broadcast => new.broadcast,

@@ -24,6 +24,34 @@ pub(crate) fn commune_choices(n: &lantoa_notify::Notify) -> Vec<minijinja::Value
         .collect()
 }
 
+/// The communes a form chose: those ticked in its list (`communes`) and those typed by name or
+/// code (`communes_typed`, [`lantoa_notify::audience::Communes::codes_typed`]); and why the
+/// typed ones cannot be read, if so (the ticked ones are kept to show the form again).
+pub(crate) fn chosen_communes(
+    n: &lantoa_notify::Notify,
+    form: &FormPairs,
+) -> (Vec<String>, Result<(), lantoa_notify::Error>) {
+    let mut chosen: Vec<String> = form
+        .all("communes")
+        .into_iter()
+        .filter(|c| !c.trim().is_empty())
+        .collect();
+    match n
+        .communes()
+        .codes_typed("communes", &form.get("communes_typed"))
+    {
+        Ok(typed) => {
+            for code in typed {
+                if !chosen.contains(&code) {
+                    chosen.push(code);
+                }
+            }
+            (chosen, Ok(()))
+        }
+        Err(e) => (chosen, Err(e)),
+    }
+}
+
 async fn home_context(state: &AppState) -> Result<minijinja::Value, WebError> {
     let n = state.notify()?;
     let lists = n.lists().await?;
@@ -129,18 +157,14 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let n = state.notify()?;
     let preview = form.get("preview") == "1";
+    let (communes, typed) = chosen_communes(n, &form);
     let new = NewCampaign {
         name: form.get("name"),
         topic: form.get("topic"),
         brandname: form.get("brandname"),
         body: form.get("body"),
         list_id: form.get("list_id").parse().unwrap_or(0),
-        communes: form
-            .0
-            .iter()
-            .filter(|(k, v)| k == "communes" && !v.is_empty())
-            .map(|(_, v)| v.clone())
-            .collect(),
+        communes,
         emergency: form.get("emergency") == "on",
         resend_uncertain: form.get("resend_uncertain") == "on",
     };
@@ -150,6 +174,7 @@ pub async fn create(
             echo => minijinja::context! {
                 name => new.name, topic => new.topic, brandname => new.brandname,
                 body => new.body, list_id => new.list_id, communes => new.communes,
+                communes_typed => form.get("communes_typed"),
                 emergency => new.emergency, resend_uncertain => new.resend_uncertain,
             },
             ..extra
@@ -167,7 +192,11 @@ pub async fn create(
         )?
         .into_response());
     }
-    match n.create_campaign(&ctx.actor(), &new).await {
+    let made = match typed {
+        Ok(()) => n.create_campaign(&ctx.actor(), &new).await,
+        Err(e) => Err(e),
+    };
+    match made {
         Ok(c) => Ok(Redirect::to(&format!(
             "/notify/campaigns/{}?flash=flash-campaign-drafted",
             c.id

@@ -144,10 +144,11 @@ pub async fn schedule(
 ) -> Result<Response, WebError> {
     let n = state.notify()?;
     let repeats = form.get("repeats");
+    let (communes, typed) = super::notify::chosen_communes(n, &form);
     let new = lantoa_notify::speakers::NewBulletin {
         title: form.get("title"),
         body: form.get("body"),
-        communes: form.all("communes"),
+        communes,
         from: form.get("from"),
         to: form.get("to"),
         times: form
@@ -168,13 +169,17 @@ pub async fn schedule(
         at_once: false,
         campaign: form.get("campaign").parse().ok(),
     };
-    match n.schedule_bulletin(&ctx.actor(), &new).await {
+    let scheduled = match typed {
+        Ok(()) => n.schedule_bulletin(&ctx.actor(), &new).await,
+        Err(e) => Err(e),
+    };
+    match scheduled {
         Ok(b) => Ok(Redirect::to(&format!("/notify/speakers#bulletin-{}", b.id)).into_response()),
         Err(e) => {
             let extra = context(&state, &ctx).await?;
             let echo = minijinja::context! {
                 title => new.title, body => new.body, communes => new.communes,
-                from => new.from, to => new.to, times => form.get("times"), repeats => repeats,
+                communes_typed => form.get("communes_typed"), from => new.from, to => new.to, times => form.get("times"), repeats => repeats,
                 campaign => new.campaign,
             };
             Ok(form_error(
