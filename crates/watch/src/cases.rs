@@ -244,6 +244,23 @@ impl CaseRules {
         self.states.iter().find(|s| s.id == id)
     }
 
+    /// The state with this id, or a refusal as `field` naming the workflow's states.
+    pub fn known_state(&self, field: &'static str, id: &str) -> Result<&CaseState> {
+        self.state(id).ok_or_else(|| {
+            Error::invalid(
+                field,
+                Msg::new("case-bad-state").arg("value", id).arg(
+                    "known",
+                    self.states
+                        .iter()
+                        .map(|s| s.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            )
+        })
+    }
+
     /// The roles that may move a case from `from` to `to` (admin besides); empty if no one.
     pub fn roles_for(&self, from: &str, to: &str) -> Vec<Role> {
         self.moves
@@ -600,20 +617,7 @@ impl Watch {
         note: &'n str,
     ) -> Result<(Case, CaseState, &'n str)> {
         let c = self.case(id).await?;
-        let Some(target) = self.cases.state(to).cloned() else {
-            return Err(Error::invalid(
-                "to",
-                Msg::new("case-bad-state").arg("value", to).arg(
-                    "known",
-                    self.cases
-                        .states()
-                        .iter()
-                        .map(|s| s.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
-            ));
-        };
+        let target = self.cases.known_state("to", to)?.clone();
         self.cases.check(&c.state, to, roles)?;
         let note = required_note(note)?;
         Ok((c, target, note))
@@ -692,6 +696,9 @@ impl Watch {
 
     /// Cases, newest first: those in `state`, or all.
     pub async fn cases(&self, state: Option<&str>) -> Result<Vec<Case>> {
+        if let Some(s) = state {
+            self.cases.known_state("state", s)?;
+        }
         self.cases_in(state, i64::MAX, 0).await
     }
 
@@ -713,6 +720,9 @@ impl Watch {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<Case>, i64)> {
+        if let Some(s) = state {
+            self.cases.known_state("state", s)?;
+        }
         let total: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM watch_cases WHERE $1 = '' OR state = $1")
                 .bind(state.unwrap_or(""))

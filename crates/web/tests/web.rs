@@ -3209,6 +3209,14 @@ mod cases {
         }
         let u = app.user("lan", vec![Role::WatchOfficer]).await;
         let lan = app.browser(&u).await;
+        let r = app.get("/watch/cases?state=lost", Some(&lan)).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body
+                .contains("&quot;lost&quot; không phải bước của quy trình"),
+            "{}",
+            r.body
+        );
         let board = app.get("/watch/cases", Some(&lan)).await;
         assert_eq!(board.status, 200);
         // The first state holds all 64: ten shown, and the link to all of them.
