@@ -453,6 +453,7 @@ committee-member-left = { $name } is no longer on the committee.
 evidence-empty = "{ $name }" is empty.
 evidence-too-large = "{ $name }" is over { $mb } MB.
 evidence-bad-kind = "{ $name }": evidence is a PDF, Word, Excel, PNG, JPEG or ZIP file.
+dti-framework-not-loaded = The { $year } DTI framework ({ $basis }) is not loaded: only its totals of main indicators and components are known, not each indicator's name and points, so no self-assessment scores can be entered. The published result (rank, index) can still be recorded.
 dti-no-framework-for = No DTI framework covers { $year }; frameworks cover { $years }.
 dti-no-framework = No DTI framework covers { $year }.
 dti-not-a-component = "{ $code }" is not a component of { $basis }.

@@ -453,6 +453,7 @@ committee-member-left = { $name } không còn trong Ban chỉ đạo.
 evidence-empty = Tệp "{ $name }" rỗng.
 evidence-too-large = Tệp "{ $name }" lớn hơn { $mb } MB.
 evidence-bad-kind = Tệp "{ $name }": minh chứng là tệp PDF, Word, Excel, PNG, JPEG hoặc ZIP.
+dti-framework-not-loaded = Bộ chỉ số DTI năm { $year } ({ $basis }) chưa được nạp: mới có tổng số chỉ số chính và thành phần, chưa có tên và điểm của từng chỉ số; chưa nhập được điểm tự đánh giá. Kết quả công bố (thứ hạng, chỉ số) vẫn nhập được.
 dti-no-framework-for = Chưa có bộ chỉ số DTI cho năm { $year }; các năm đã có: { $years }.
 dti-no-framework = Chưa có bộ chỉ số DTI cho năm { $year }.
 dti-not-a-component = "{ $code }" không phải chỉ số thành phần của { $basis }.

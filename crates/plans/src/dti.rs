@@ -54,6 +54,21 @@ pub struct Main {
     pub components: Vec<Component>,
 }
 
+/// How much of a year's framework Lantoa carries from its decision.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Loaded {
+    /// Every main indicator with its components' names and points.
+    Full,
+    /// The main indicators with their points and how many components each has; the
+    /// components' names and points are not loaded (each named by its place, points shared
+    /// equally).
+    MainsOnly,
+    /// Only the totals the decision published: the main indicators themselves are not
+    /// loaded, so no self-assessment can be entered against it.
+    Placeholder,
+}
+
 /// A framework and the years it applies to.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Framework {
@@ -65,6 +80,8 @@ pub struct Framework {
     pub years: Vec<i32>,
     /// Main indicators in order.
     pub mains: Vec<Main>,
+    /// How much of it is loaded.
+    pub loaded: Loaded,
 }
 
 #[derive(Deserialize)]
@@ -98,6 +115,9 @@ struct FileFramework {
     #[allow(dead_code)]
     // documents the file's choice; equal shares are what `components` means
     share: Option<String>,
+    /// The file keeps only the decision's totals: its main indicators are stand-ins.
+    #[serde(default)]
+    placeholder: bool,
     main: Vec<FileMain>,
 }
 
@@ -112,7 +132,9 @@ impl Framework {
             return Err(bad("no years".into()));
         }
         let mut mains = Vec::with_capacity(f.main.len());
+        let mut shared_equally = false;
         for m in f.main {
+            shared_equally |= m.components.is_some();
             if !(m.points.is_finite() && m.points >= 0.0) {
                 return Err(bad(format!(
                     "main indicator {}: points {}",
@@ -165,11 +187,19 @@ impl Framework {
                 return Err(bad(format!("component {} appears twice", c.code)));
             }
         }
+        let loaded = if f.placeholder {
+            Loaded::Placeholder
+        } else if shared_equally {
+            Loaded::MainsOnly
+        } else {
+            Loaded::Full
+        };
         Ok(Self {
             name: f.name,
             basis: f.basis,
             years: f.years,
             mains,
+            loaded,
         })
     }
 
@@ -286,6 +316,8 @@ pub struct Assessment {
     pub framework: String,
     /// Its basis.
     pub basis: String,
+    /// How much of the framework is loaded.
+    pub loaded: Loaded,
     /// By main indicator.
     pub mains: Vec<MainScore>,
     /// By pillar, in the framework's order: normalised score (none when nothing entered).
@@ -327,6 +359,14 @@ impl Plans {
                 ),
             )
         })?;
+        if fw.loaded == Loaded::Placeholder {
+            return Err(invalid(
+                "year",
+                Msg::new("dti-framework-not-loaded")
+                    .arg("year", year)
+                    .arg("basis", &fw.basis),
+            ));
+        }
         let mut faults = Vec::new();
         for s in scores {
             let code = s.component.trim();
@@ -524,6 +564,7 @@ impl Plans {
             year,
             framework: fw.name.clone(),
             basis: fw.basis.clone(),
+            loaded: fw.loaded,
             mains,
             pillars,
             total,

@@ -28,7 +28,7 @@ pub use committee::{Member, MemberRole, NewMember};
 pub use contacts::Contact;
 pub use dashboard::{Counts, Dashboard};
 pub use demo::{DEMO_APPENDIX, DEMO_NUMBER};
-pub use dti::{Assessment, DtiResult, Frameworks, NewScore};
+pub use dti::{Assessment, DtiResult, Frameworks, Loaded, NewScore};
 pub use error::{Error, Result};
 pub use evidence::{Evidence, EvidenceFile};
 pub use import::{FieldProblem, ImportReport, RowReport, RowStatus};

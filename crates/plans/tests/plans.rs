@@ -1133,6 +1133,31 @@ async fn the_dti_self_assessment_is_normalised_by_pillar_and_compared_year_over_
         .await
         .unwrap_err();
     assert!(matches!(e, Error::NotAllowed(_)), "{e}");
+    // 2025's framework is only the decision's totals: it says so, and takes no scores.
+    let shipped = lantoa_plans::Frameworks::builtin().unwrap();
+    assert_eq!(
+        shipped.for_year(2025).unwrap().loaded,
+        lantoa_plans::Loaded::Placeholder
+    );
+    assert_eq!(
+        shipped.for_year(2023).unwrap().loaded,
+        lantoa_plans::Loaded::MainsOnly
+    );
+    let e = plans
+        .record_dti_scores(
+            "ke.hoach",
+            &planner,
+            &shipped,
+            2025,
+            &[score("1.1", 1.0, "x")],
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("is not loaded"), "{e}");
+    assert_eq!(
+        plans.dti_assessment(&shipped, 2025).await.unwrap().mains[0].entered,
+        0
+    );
     let a = plans.dti_assessment(&fw, 2023).await.unwrap();
     assert_eq!(
         (a.total, a.mains[0].entered),

@@ -325,6 +325,11 @@ fn roman(i: usize) -> &'static str {
 
 /// The report as DOCX in the form of Decree 30/2020. `final_copy` refuses a report not yet
 /// approved; otherwise a report not approved is marked "DỰ THẢO" (draft).
+///
+/// Its date is the day it was approved (`day`, today, while it is not). It goes out under the
+/// letterhead of the agency that held the department's work when its period ended (or on its
+/// date, if that came first): a 2023 report is the Department of Information and
+/// Communications' even when printed after the 2025 reorganisation.
 pub fn docx(
     r: &Report,
     contents: &Contents,
@@ -341,8 +346,12 @@ pub fn docx(
         ));
     }
     use lantoa_docs::Block;
+    let day = r
+        .approved_at
+        .map(|at| lantoa_core::time::local_date(lantoa_core::time::from_micros(at)))
+        .unwrap_or(day);
     let letterhead = agencies
-        .at(day)
+        .at(r.to.min(day))
         .map_err(|e| Error::Document(e.to_string()))?
         .clone();
     let mut body = vec![Block::Para(format!(

@@ -563,6 +563,26 @@ async fn the_demo_years_annual_report_has_the_seeds_figures() {
         assert!(text.contains(want), "{want} in {text}");
     }
     assert!(!text.contains("DỰ THẢO"));
+    // Printed long after the 2025 reorganisation, the 2023 report is still the 2023
+    // department's, dated the day it was approved.
+    let later = export::docx(
+        &r,
+        &kept,
+        reports.labels(),
+        &lantoa_docs::Agencies::builtin().unwrap(),
+        NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(),
+        true,
+    )
+    .unwrap();
+    let later = lantoa_docs::docx_text(&later).unwrap();
+    assert!(
+        later.contains("SỞ THÔNG TIN VÀ TRUYỀN THÔNG") && !later.contains("VĂN HÓA"),
+        "{later}"
+    );
+    assert!(
+        !later.contains("năm 2026"),
+        "dated the day it was approved: {later}"
+    );
     // The first report approved in 2024 takes number 1 of that year's register.
     assert_eq!(r.number, Some(1));
     assert!(text.contains("Số: 01/BC-"), "{text}");

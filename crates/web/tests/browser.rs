@@ -1325,14 +1325,15 @@ async fn an_officer_pages_through_subjects_and_filters_them_and_the_audit_log_wi
     app.user("quantri", vec![lantoa_core::Role::Admin]).await;
     let (c, base) = signed_in(&app, "lan").await;
 
-    // A hundred subjects a page, by plain links.
+    // A hundred subjects a page, by plain links (the names are the third column: the first
+    // holds the officer's tick boxes).
     c.goto(&format!("{base}/watch")).await.unwrap();
     assert_eq!(text(&c, "#showing").await, "dòng 1–100 trong 130");
-    let first = column(&c, "table", 2).await;
+    let first = column(&c, "table", 3).await;
     assert_eq!(first.len(), 100);
     click(&c, "#pager-next").await;
     assert_eq!(text(&c, "#showing").await, "dòng 101–130 trong 130");
-    let second = column(&c, "table", 2).await;
+    let second = column(&c, "table", 3).await;
     assert_eq!(second.len(), 30);
     let mut all: Vec<String> = first.iter().chain(&second).cloned().collect();
     all.sort();
@@ -1340,12 +1341,12 @@ async fn an_officer_pages_through_subjects_and_filters_them_and_the_audit_log_wi
     assert_eq!(all.len(), 130, "the two pages hold every subject once");
     assert!(c.find(Locator::Css("#pager-next")).await.is_err());
     click(&c, "#pager-prev").await;
-    assert_eq!(column(&c, "table", 2).await, first);
+    assert_eq!(column(&c, "table", 3).await, first);
 
     // The search box narrows the list, and the export link keeps the filter.
     fill(&c, "#q", "Trang tin 12").await;
     click(&c, "form.filters button[type=submit]").await;
-    let found = column(&c, "table", 2).await;
+    let found = column(&c, "table", 3).await;
     assert_eq!(found.len(), 10, "{found:?}");
     assert!(
         found.iter().all(|n| n.starts_with("Trang tin 12")),

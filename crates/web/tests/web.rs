@@ -5151,6 +5151,15 @@ mod plan_dti {
             !page.body.contains("id=\"score-1.1\""),
             "a viewer sees no inputs"
         );
+        assert!(page.body.contains("id=\"dti-mains-only\""), "{}", page.body);
+        let page = app.get("/plans/dti?year=2025", Some(&ke)).await;
+        assert!(
+            page.body.contains("id=\"dti-not-loaded\"")
+                && !page.body.contains("id=\"score-1.1\"")
+                && page.body.contains("id=\"result-form\""),
+            "{}",
+            page.body
+        );
         let scores = [
             ("score-1.1", "8"),
             ("evidence-1.1", "Kế hoạch 239"),
