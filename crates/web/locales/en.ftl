@@ -97,6 +97,8 @@ field-email = Email
 pager = Pages
 pager-prev = Previous page
 list-showing = rows { $first }–{ $last } of { $total }
+list-export-xlsx = Download the filtered rows as an Excel workbook (XLSX)
+export-cut = The list is longer than 200,000 rows: the file stops here; filter it further to download the rest.
 list-export-csv = Download the filtered list (CSV)
 pager-next = Next page
 

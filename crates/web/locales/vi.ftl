@@ -97,6 +97,8 @@ field-email = Thư điện tử
 pager = Phân trang
 pager-prev = Trang trước
 list-showing = dòng { $first }–{ $last } trong { $total }
+list-export-xlsx = Tải về bảng tính Excel (XLSX) các dòng đã lọc
+export-cut = Danh sách dài hơn 200.000 dòng: tệp dừng ở đây; hãy lọc hẹp hơn để tải phần còn lại.
 list-export-csv = Tải danh sách đã lọc (CSV)
 pager-next = Trang sau
 

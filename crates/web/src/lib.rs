@@ -25,6 +25,7 @@
 mod api;
 mod ctx;
 mod error;
+mod export;
 mod files;
 pub mod i18n;
 pub mod measures;

@@ -129,6 +129,9 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/" SignedIn, Page, "Dashboard" => pages::home::dashboard;
         GET "/watch" SignedIn, Page, "Watch: subjects and their import" => pages::watch::subjects;
         GET "/watch/subjects.csv" SignedIn, Page, "Every subject the list's filters select (kind, q), as CSV that imports back" => pages::watch::subjects_csv;
+        GET "/watch/subjects.xlsx" SignedIn, Page, "Every subject the list's filters select (kind, q), as an Excel workbook" => pages::watch::subjects_xlsx;
+        GET "/watch/findings.csv" SignedIn, Page, "Every finding the queue's filters select (status, category, subject), as CSV for Excel" => pages::watch::findings_csv;
+        GET "/watch/findings.xlsx" SignedIn, Page, "Every finding the queue's filters select (status, category, subject), as an Excel workbook" => pages::watch::findings_xlsx;
         POST "/watch/subjects/import" Roles(WATCH_EDITORS), Page, "Import subjects from a CSV file" => pages::watch::import;
         POST "/watch/subjects/{id}/crawl" Roles(WATCH_EDITORS), Page, "Queue a crawl of a subject" => pages::watch::crawl_subject;
         GET "/watch/crawls" SignedIn, Page, "Crawls and their live progress" => pages::watch::crawls;
@@ -139,6 +142,8 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/watch/captures/{sha}" SignedIn, Page, "A captured response (WARC); ?raw=1 downloads it" => pages::watch::capture;
         POST "/watch/classifier/train" Roles(WATCH_EDITORS), Page, "Retrain the harmful-content classifier" => pages::watch::train;
         GET "/watch/cases" SignedIn, Page, "Enforcement cases by state, the overdue ones first, and the form to open one" => pages::cases::board;
+        GET "/watch/cases.csv" SignedIn, Page, "Every case (of one step: state), newest first, as CSV for Excel" => pages::cases::cases_csv;
+        GET "/watch/cases.xlsx" SignedIn, Page, "Every case (of one step: state), newest first, as an Excel workbook" => pages::cases::cases_xlsx;
         POST "/watch/cases/bulk" Roles(WATCH_EDITORS), Page, "Open a case on each chosen subject (subject_ids, category, note); what opened and why each other was refused" => pages::cases::open_many;
         POST "/watch/cases" Roles(WATCH_EDITORS), Page, "Open a case on a subject (subject_id, category, title, note)" => pages::cases::open;
         GET "/watch/cases/{id}" SignedIn, Page, "A case: its subject, findings, timeline and the moves the viewer may make" => pages::cases::case;

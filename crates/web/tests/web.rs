@@ -30,6 +30,18 @@ fn multipart(file_name: &str, csv: &str) -> (String, String) {
 }
 
 /// A multipart form of text `fields` and, if given, one `file` (name, bytes as text).
+/// A downloaded workbook's first sheet, each cell as text.
+fn workbook_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
 fn multipart_form(fields: &[(&str, &str)], file: Option<(&str, &str)>) -> (String, String) {
     let boundary = "lantoa-test-boundary";
     let mut body = String::new();
@@ -2553,6 +2565,32 @@ mod watch {
             "{}",
             back.body
         );
+        // The same list as an Excel workbook, which imports back too.
+        let xlsx = app
+            .get("/watch/subjects.xlsx?kind=website", Some(&me))
+            .await;
+        assert_eq!(xlsx.status, 200, "{}", xlsx.body);
+        let rows = workbook_rows(&xlsx.bytes);
+        assert_eq!(rows.len(), 131);
+        assert_eq!(rows[0][1], "Tên");
+        assert!(rows.iter().any(|r| r[1] == "Trang tin 007"), "{rows:?}");
+        let back = app
+            .send(
+                axum::http::Request::post("/api/v1/watch/subjects/import")
+                    .header(
+                        "authorization",
+                        format!("Bearer {}", app.token("lan", &[]).await),
+                    )
+                    .header(
+                        "content-type",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    )
+                    .body(axum::body::Body::from(xlsx.bytes.clone()))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(back.status, 200, "{}", back.body);
+        assert_eq!(back.json()["report"]["already"], 130, "{}", back.body);
     }
 
     #[tokio::test]
@@ -2848,6 +2886,23 @@ mod watch {
                 ("dismissed", Some("Không vi phạm"))
             );
         }
+        let csv = app
+            .get("/watch/findings.csv?status=dismissed", Some(&me))
+            .await;
+        assert_eq!(csv.status, 200, "{}", csv.body);
+        let rows: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .from_reader(csv.body.trim_start_matches('\u{feff}').as_bytes())
+            .records()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows.len(), open.len(), "{}", csv.body);
+        assert!(
+            rows.iter()
+                .all(|r| (&r[9], &r[10], &r[11]) == ("đã bác bỏ", "lan", "Không vi phạm")),
+            "{}",
+            csv.body
+        );
         let trained = app
             .post_form("/watch/classifier/train", Some(&me), &[])
             .await;
@@ -3140,6 +3195,17 @@ mod cases {
             r.body
         );
         assert_eq!(app.state.watch.cases(None).await.unwrap().len(), before + 2);
+        // The step's cases as a workbook; an unknown step is named.
+        let x = app
+            .get("/watch/cases.xlsx?state=phat_hien", Some(&lan))
+            .await;
+        assert_eq!(x.status, 200, "{}", x.body);
+        let rows = workbook_rows(&x.bytes);
+        assert_eq!(rows.len(), 1 + before + 2, "{rows:?}");
+        assert_eq!(rows[0][4], "Bước");
+        assert!(rows[1..].iter().all(|r| r[4] == "Phát hiện"), "{rows:?}");
+        let r = app.get("/watch/cases.csv?state=lost", Some(&lan)).await;
+        assert_eq!(r.status, 422, "{}", r.body);
         // The same through the API: each refusal with its code.
         let token = app.token("lan", &[]).await;
         let body = serde_json::json!({

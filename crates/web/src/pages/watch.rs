@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::{FormPairs, flash};
 use crate::ctx::Ctx;
 use crate::error::{WebError, parse_category, parse_filter};
+use crate::export::{Cell, Format, Sheet};
 use crate::routes::WATCH_EDITORS;
 use crate::{AppState, view};
 
@@ -55,6 +56,7 @@ pub async fn subjects(
     ];
     let (prev_url, next_url) = super::pager("/watch", &filters, page, PAGE, total);
     let csv_url = super::list_url("/watch/subjects.csv", &filters);
+    let xlsx_url = super::list_url("/watch/subjects.xlsx", &filters);
     let counts: Vec<_> = state
         .watch
         .count_by_kind()
@@ -71,34 +73,31 @@ pub async fn subjects(
             subjects => subjects, total => total, counts => counts, kinds => kinds(),
             kind => kind.map(|k| k.as_str()).unwrap_or(""), q => p.q.unwrap_or_default(),
             can_import => can_import, prev_url => prev_url, next_url => next_url, csv_url => csv_url,
-            case_categories => lantoa_watch::cases::CATEGORIES,
+            xlsx_url => xlsx_url, case_categories => lantoa_watch::cases::CATEGORIES,
             first => page * PAGE + 1, last => (page * PAGE + PAGE).min(total),
         },
     )?
     .into_response())
 }
 
-/// `GET /watch/subjects.csv`: every subject the list's filters select (`kind`, `q`), as a
-/// spreadsheet officers open and can import back: Vietnamese headers and kinds, dates as
-/// dd/mm/yyyy, a BOM for Excel, and cells that would run as formulas neutralised.
-pub async fn subjects_csv(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
-    Query(p): Query<Params>,
-) -> Result<Response, WebError> {
+/// Every subject the list's filters select (`kind`, `q`), as a table officers open and can
+/// import back: Vietnamese headers and kinds, licence days as days.
+async fn subjects_sheet(state: &AppState, ctx: &Ctx, p: &Params) -> Result<Sheet, WebError> {
     let kind = parse_filter(p.kind.as_deref(), str::parse::<SubjectKind>)?;
-    let mut out = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer(Vec::new());
-    let headers = [
-        "Loại",
-        "Tên",
-        "URL",
-        "Số giấy phép",
-        "Ngày cấp",
-        "Cơ quan báo chí",
-    ];
-    out.write_record(headers).map_err(WebError::internal)?;
+    let mut sheet = Sheet {
+        file: "doi-tuong".into(),
+        headers: [
+            "Loại",
+            "Tên",
+            "URL",
+            "Số giấy phép",
+            "Ngày cấp",
+            "Cơ quan báo chí",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows: Vec::new(),
+    };
     let mut offset = 0;
     loop {
         let (subjects, total) = state
@@ -111,41 +110,45 @@ pub async fn subjects_csv(
             })
             .await?;
         for s in &subjects {
-            let kind = crate::i18n::tr(ctx.lang, &format!("subject-{}", s.kind.as_str()), &[]);
-            let date = s
-                .licence_date
-                .map(|d| d.format("%d/%m/%Y").to_string())
-                .unwrap_or_default();
-            let press = if s.is_press { "có" } else { "" };
-            let cells = [
-                kind.as_str(),
-                &s.name,
-                &s.url,
-                s.licence_no.as_deref().unwrap_or(""),
-                &date,
-                press,
-            ];
-            out.write_record(cells.map(|c| lantoa_core::text::spreadsheet_safe(c).into_owned()))
-                .map_err(WebError::internal)?;
+            sheet.rows.push(vec![
+                Cell::from(crate::i18n::tr(
+                    ctx.lang,
+                    &format!("subject-{}", s.kind.as_str()),
+                    &[],
+                )),
+                Cell::from(s.name.as_str()),
+                Cell::from(s.url.as_str()),
+                Cell::from(s.licence_no.as_deref().unwrap_or("")),
+                Cell::from(s.licence_date),
+                Cell::from(if s.is_press { "có" } else { "" }),
+            ]);
         }
         offset += 500;
-        if subjects.is_empty() || offset >= total {
+        if subjects.is_empty() || offset >= total || sheet.cut(ctx.t("export-cut")) {
             break;
         }
     }
-    let mut body = "\u{feff}".as_bytes().to_vec();
-    body.extend(out.into_inner().map_err(WebError::internal)?);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"doi-tuong.csv\"",
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(sheet)
+}
+
+/// `GET /watch/subjects.csv`: the filtered subjects as CSV for Excel, which imports back.
+pub async fn subjects_csv(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(p): Query<Params>,
+) -> Result<Response, WebError> {
+    subjects_sheet(&state, &ctx, &p).await?.respond(Format::Csv)
+}
+
+/// `GET /watch/subjects.xlsx`: the same as an Excel workbook.
+pub async fn subjects_xlsx(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(p): Query<Params>,
+) -> Result<Response, WebError> {
+    subjects_sheet(&state, &ctx, &p)
+        .await?
+        .respond(Format::Xlsx)
 }
 
 /// `POST /watch/subjects/import` (multipart, field `file`): shows the report per row.
@@ -321,6 +324,19 @@ pub async fn findings(
         PAGE,
         total,
     );
+    let export_filters = [
+        ("status", status.clone().unwrap_or_default()),
+        (
+            "category",
+            category.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+        ),
+        (
+            "subject",
+            p.subject.map(|s| s.to_string()).unwrap_or_default(),
+        ),
+    ];
+    let csv_url = super::list_url("/watch/findings.csv", &export_filters);
+    let xlsx_url = super::list_url("/watch/findings.xlsx", &export_filters);
     let scores = state.watch.scores(p.subject, 0.5).await?;
     let counts: std::collections::HashMap<String, i64> =
         state.watch.finding_counts().await?.into_iter().collect();
@@ -336,9 +352,98 @@ pub async fn findings(
             model => state.watch.model_info().await?, rules => rule_names(&state),
             subject => p.subject, total => total, prev_url => prev_url, next_url => next_url,
             first => page * PAGE + 1, last => (page * PAGE + PAGE).min(total),
+            csv_url => csv_url, xlsx_url => xlsx_url,
         },
     )?
     .into_response())
+}
+
+/// The findings the queue's filters select (`status`, `category`, `subject`), newest first
+/// as the queue shows them, as a table: rule by name, clause, evidence, review.
+async fn findings_sheet(state: &AppState, ctx: &Ctx, p: &FindingParams) -> Result<Sheet, WebError> {
+    let category = parse_filter(p.category.as_deref(), parse_category)?;
+    let rules = rule_names(state);
+    let mut sheet = Sheet {
+        file: "dau-hieu".into(),
+        headers: [
+            "Số",
+            "Đối tượng",
+            "Loại vi phạm",
+            "Dấu hiệu",
+            "Căn cứ",
+            "Trọng số",
+            "Địa chỉ",
+            "Trích dẫn",
+            "Ngày phát hiện",
+            "Trạng thái",
+            "Người xem xét",
+            "Ghi chú",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows: Vec::new(),
+    };
+    let mut offset = 0;
+    loop {
+        let page = state
+            .watch
+            .findings(&FindingQuery {
+                subject_id: p.subject,
+                status: p.status.clone().filter(|s| !s.is_empty()),
+                category,
+                limit: 500,
+                offset,
+            })
+            .await?;
+        for f in &page {
+            sheet.rows.push(vec![
+                Cell::from(f.id),
+                Cell::from(f.subject_name.as_str()),
+                Cell::from(ctx.t(&format!("category-{}", f.category.as_str()))),
+                Cell::from(
+                    rules
+                        .get(&f.rule_id)
+                        .cloned()
+                        .unwrap_or_else(|| f.rule_id.clone()),
+                ),
+                Cell::from(f.clause.as_str()),
+                Cell::Number(f.weight, 1),
+                Cell::from(f.url.as_str()),
+                Cell::from(f.evidence.as_str()),
+                Cell::from(Some(lantoa_core::time::local_date(
+                    lantoa_core::time::from_micros(f.found_at),
+                ))),
+                Cell::from(ctx.t(&format!("finding-{}", f.status))),
+                Cell::from(f.reviewed_by.as_deref().unwrap_or("")),
+                Cell::from(f.review_note.as_deref().unwrap_or("")),
+            ]);
+        }
+        offset += 500;
+        if page.len() < 500 || sheet.cut(ctx.t("export-cut")) {
+            break;
+        }
+    }
+    Ok(sheet)
+}
+
+/// `GET /watch/findings.csv`: the queue's filtered findings as CSV for Excel.
+pub async fn findings_csv(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(p): Query<FindingParams>,
+) -> Result<Response, WebError> {
+    findings_sheet(&state, &ctx, &p).await?.respond(Format::Csv)
+}
+
+/// `GET /watch/findings.xlsx`: the same as an Excel workbook.
+pub async fn findings_xlsx(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(p): Query<FindingParams>,
+) -> Result<Response, WebError> {
+    findings_sheet(&state, &ctx, &p)
+        .await?
+        .respond(Format::Xlsx)
 }
 
 /// `POST /watch/findings/{id}/review` (form: `decision` = confirmed | dismissed, `note`).
