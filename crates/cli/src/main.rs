@@ -817,6 +817,7 @@ async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<
                 q: None,
                 limit: 500,
                 offset: 0,
+                sort: Default::default(),
             })
             .await?;
         let mut demo_subjects: Vec<_> = subjects
@@ -1212,6 +1213,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     category: None,
                     limit: 500,
                     offset: 0,
+                    sort: Default::default(),
                 })
                 .await?;
             if json {
@@ -1573,6 +1575,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             q: None,
                             limit: 500,
                             offset: 0,
+                            sort: Default::default(),
                         })
                         .await?;
                     if json {

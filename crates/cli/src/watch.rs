@@ -205,6 +205,7 @@ pub async fn crawl(
                     q: None,
                     limit: 500,
                     offset: 0,
+                    sort: Default::default(),
                 })
                 .await?;
             // Press first: the others are compared with their articles.

@@ -500,3 +500,4 @@ recheck-remains-moved-on = { $count } sign(s) remain: { $signs }; the case is no
 communes-typed-unknown = "{ $value }" is not the name or code of a current commune or ward.
 communes-typed-near = "{ $value }" is not the name or code of a current commune or ward; did you mean: { $near }?
 communes-typed-ambiguous = "{ $value }" may be several communes or wards: { $near }; write the full name or the code.
+list-bad-sort = "{ $value }" is not a sort order; the orders: { $known }.

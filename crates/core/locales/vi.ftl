@@ -500,3 +500,4 @@ recheck-remains-moved-on = Còn { $count } dấu hiệu: { $signs }; hồ sơ đ
 communes-typed-unknown = "{ $value }" không phải tên hay mã của xã, phường hiện hành.
 communes-typed-near = "{ $value }" không phải tên hay mã của xã, phường hiện hành; có phải là: { $near }?
 communes-typed-ambiguous = "{ $value }" có thể là nhiều xã, phường: { $near }; hãy ghi rõ tên đầy đủ hoặc mã.
+list-bad-sort = "{ $value }" không phải cách sắp xếp; các cách: { $known }.

@@ -88,6 +88,20 @@ pub struct Finding {
 const FINDING_FILTER: &str = "($1 = 0 OR f.subject_id = $1) AND ($2 = '' OR f.status = $2) \
      AND ($3 = '' OR f.category = $3)";
 
+crate::subject::sort_order!(
+    /// How findings are ordered.
+    FindingSort, "list-bad-sort", {
+        /// The review queue's order: open first, the heaviest signals, the newest (the default).
+        Queue = "queue" => "CASE WHEN f.status = 'open' THEN 0 ELSE 1 END, f.weight DESC, f.id DESC",
+        /// The newest found first.
+        Newest = "newest" => "f.id DESC",
+        /// The oldest found first.
+        Oldest = "oldest" => "f.id",
+        /// By subject's name.
+        Subject = "subject" => "s.name_key, f.id DESC",
+    }
+);
+
 /// Which findings to list.
 #[derive(Debug, Clone, Default)]
 pub struct FindingQuery {
@@ -101,6 +115,8 @@ pub struct FindingQuery {
     pub limit: i64,
     /// Skipping this many, for a list read page by page.
     pub offset: i64,
+    /// The order.
+    pub sort: FindingSort,
 }
 
 /// A subject's score in a category.
@@ -181,8 +197,9 @@ impl Watch {
              JOIN watch_subjects s ON s.id = f.subject_id
              JOIN watch_pages p ON p.id = f.page_id
              WHERE {FINDING_FILTER}
-             ORDER BY CASE WHEN f.status = 'open' THEN 0 ELSE 1 END, f.weight DESC, f.id DESC
-             LIMIT $4 OFFSET $5"
+             ORDER BY {}
+             LIMIT $4 OFFSET $5",
+            q.sort.order_by()
         ))
         .bind(q.subject_id.unwrap_or(0))
         .bind(q.status.clone().unwrap_or_default())

@@ -54,11 +54,11 @@ pub use crawler::{CRAWL_JOB, Crawl, CrawlLimits, Crawler, PageEvent, PageRow};
 pub use documents::{CaseDocument, DocumentInput, DocumentKind};
 pub use error::{Error, Result};
 pub use figures::WatchFigures;
-pub use findings::{Decision, Finding, FindingQuery, SubjectScore, finding_ids};
+pub use findings::{Decision, Finding, FindingQuery, FindingSort, SubjectScore, finding_ids};
 pub use import::{ImportReport, RowOutcome, RowStatus};
 pub use rechecks::{NewFix, Recheck, RecheckPass};
 pub use sanctions::{NewSanction, Sanction, SanctionRules};
-pub use subject::{ListQuery, NewSubject, Subject, SubjectKind, Watch, normalise_url};
+pub use subject::{ListQuery, NewSubject, Subject, SubjectKind, SubjectSort, Watch, normalise_url};
 
 /// The demo city's watched sites (`data/demo-subjects.csv`, fictitious `.example` domains).
 pub const DEMO_SUBJECTS: &str = include_str!("../../../data/demo-subjects.csv");

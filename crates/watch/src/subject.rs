@@ -204,6 +204,62 @@ pub struct Subject {
     pub is_press: bool,
 }
 
+/// How a list of records is ordered, by the names a request gives.
+macro_rules! sort_order {
+    ($(#[$doc:meta])* $name:ident, $msg:literal, { $($(#[$vdoc:meta])* $variant:ident = $text:literal => $sql:literal,)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+        pub enum $name {
+            #[default]
+            $($(#[$vdoc])* $variant,)+
+        }
+
+        impl $name {
+            /// Every order, the default first.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// Its name in a request.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)+ }
+            }
+
+            /// The order a request names (empty: the default); another name is refused as
+            /// `sort`, naming the orders there are.
+            pub fn parse(s: &str) -> Result<Self> {
+                match s.trim() {
+                    "" => Ok(Self::default()),
+                    $($text => Ok($name::$variant),)+
+                    other => Err(Error::invalid(
+                        "sort",
+                        Msg::new($msg).arg("value", other).arg(
+                            "known",
+                            Self::ALL.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(", "),
+                        ),
+                    )),
+                }
+            }
+
+            /// Its `ORDER BY` (a fixed text: never built from the request).
+            pub(crate) fn order_by(self) -> &'static str {
+                match self { $($name::$variant => $sql,)+ }
+            }
+        }
+    };
+}
+pub(crate) use sort_order;
+
+sort_order!(
+    /// How the subject list is ordered.
+    SubjectSort, "list-bad-sort", {
+        /// By kind, then name (the default).
+        Kind = "kind" => "kind, name, id",
+        /// By name.
+        Name = "name" => "name_key, id",
+        /// The newest registered first.
+        Newest = "newest" => "id DESC",
+    }
+);
+
 /// A page of the subject list.
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {
@@ -215,6 +271,8 @@ pub struct ListQuery {
     pub limit: i64,
     /// Rows to skip.
     pub offset: i64,
+    /// The order.
+    pub sort: SubjectSort,
 }
 
 /// The watch service.
@@ -474,7 +532,8 @@ impl Watch {
         }
         let limit = q.limit.clamp(1, 500);
         let sql = format!(
-            "SELECT {COLUMNS} FROM watch_subjects{filter} ORDER BY kind, name LIMIT {limit} OFFSET {}",
+            "SELECT {COLUMNS} FROM watch_subjects{filter} ORDER BY {} LIMIT {limit} OFFSET {}",
+            q.sort.order_by(),
             q.offset.max(0)
         );
         let count_sql = format!("SELECT COUNT(*) FROM watch_subjects{filter}");

@@ -99,6 +99,14 @@ pager-prev = Previous page
 list-showing = rows { $first }–{ $last } of { $total }
 list-export-xlsx = Download the filtered rows as an Excel workbook (XLSX)
 export-cut = The list is longer than 200,000 rows: the file stops here; filter it further to download the rest.
+list-sort = Sort
+sort-subject-kind = By kind, then name
+sort-subject-name = By name
+sort-subject-newest = Newest first
+sort-finding-queue = Open first, heaviest signals first
+sort-finding-newest = Newest found first
+sort-finding-oldest = Oldest found first
+sort-finding-subject = By subject's name
 list-export-csv = Download the filtered list (CSV)
 pager-next = Next page
 

@@ -99,6 +99,14 @@ pager-prev = Trang trước
 list-showing = dòng { $first }–{ $last } trong { $total }
 list-export-xlsx = Tải về bảng tính Excel (XLSX) các dòng đã lọc
 export-cut = Danh sách dài hơn 200.000 dòng: tệp dừng ở đây; hãy lọc hẹp hơn để tải phần còn lại.
+list-sort = Sắp xếp
+sort-subject-kind = Theo loại, rồi tên
+sort-subject-name = Theo tên
+sort-subject-newest = Mới thêm trước
+sort-finding-queue = Chờ xem xét trước, dấu hiệu nặng trước
+sort-finding-newest = Mới phát hiện trước
+sort-finding-oldest = Phát hiện cũ trước
+sort-finding-subject = Theo tên đối tượng
 list-export-csv = Tải danh sách đã lọc (CSV)
 pager-next = Trang sau
 

@@ -2513,6 +2513,43 @@ mod watch {
             "{}",
             first.body
         );
+        // Newest first: the last one registered leads, and the pager keeps the order.
+        let newest = app.get("/watch?kind=website&sort=newest", Some(&me)).await;
+        let at = |body: &str, name: &str| body.find(name).unwrap_or(usize::MAX);
+        assert!(
+            at(&newest.body, "Trang tin 129") < at(&newest.body, "Trang tin 128"),
+            "{}",
+            newest.body
+        );
+        assert!(
+            newest
+                .body
+                .contains("href=\"&#x2f;watch?page=1&amp;kind=website&amp;sort=newest\""),
+            "{}",
+            newest.body
+        );
+        let r = app.get("/watch?sort=size", Some(&me)).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body.contains("&quot;size&quot; không phải cách sắp xếp"),
+            "{}",
+            r.body
+        );
+        let token = app.token("lan", &[]).await;
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/watch/subjects?sort=newest&limit=1",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(
+            r.json()["subjects"][0]["name"],
+            "Trang tin 129",
+            "{}",
+            r.body
+        );
         let second = app.get("/watch?page=1&kind=website", Some(&me)).await;
         assert!(
             second.body.contains("dòng 101–130 trong 130"),
@@ -2995,6 +3032,35 @@ mod watch {
             .await
             .json();
         assert_eq!(second["total"], f["total"]);
+        // Oldest and newest first are each other's reverse; an unknown order is named.
+        let order = |sort: &'static str| {
+            let (app, viewer) = (&app, viewer.clone());
+            async move {
+                app.api(
+                    "GET",
+                    &format!("/api/v1/watch/findings?subject={id}&sort={sort}"),
+                    Some(&viewer),
+                    None,
+                )
+                .await
+            }
+        };
+        let ids = |r: &common::Resp| -> Vec<i64> {
+            r.json()["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["id"].as_i64().unwrap())
+                .collect()
+        };
+        let oldest = ids(&order("oldest").await);
+        let mut newest = ids(&order("newest").await);
+        newest.reverse();
+        assert_eq!(oldest, newest);
+        assert!(oldest.windows(2).all(|w| w[0] < w[1]), "{oldest:?}");
+        let r = order("size").await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.error_message().starts_with("sort:"), "{}", r.body);
         assert_eq!(second["findings"].as_array().unwrap().len(), 1);
         assert_eq!(second["findings"][0]["id"], list[1]["id"]);
         let health = list

@@ -179,6 +179,7 @@ pub struct SubjectParams {
     q: Option<String>,
     limit: Option<i64>,
     offset: Option<i64>,
+    sort: Option<String>,
 }
 
 /// `GET /api/v1/watch/subjects`.
@@ -194,6 +195,7 @@ pub async fn list_subjects(
             q: p.q,
             limit: p.limit.unwrap_or(100),
             offset: p.offset.unwrap_or(0),
+            sort: lantoa_watch::SubjectSort::parse(p.sort.as_deref().unwrap_or(""))?,
         })
         .await?;
     Ok(Json(json!({ "total": total, "subjects": subjects })))
@@ -290,6 +292,7 @@ pub struct FindingParams {
     category: Option<String>,
     limit: Option<i64>,
     offset: Option<i64>,
+    sort: Option<String>,
 }
 
 /// `GET /api/v1/watch/findings`: a page of findings (`limit`, `offset`) and how many the
@@ -304,6 +307,7 @@ pub async fn list_findings(
         category: parse_filter(p.category.as_deref(), crate::error::parse_category)?,
         limit: p.limit.unwrap_or(100),
         offset: p.offset.unwrap_or(0),
+        sort: lantoa_watch::FindingSort::parse(p.sort.as_deref().unwrap_or(""))?,
     };
     let findings = state.watch.findings(&query).await?;
     let total = state.watch.count_findings(&query).await?;

@@ -68,6 +68,7 @@ async fn prefill(state: &AppState, q: &BoardQuery) -> Result<minijinja::Value, W
             category: Some(crate::error::parse_category(category)?),
             limit: 500,
             offset: 0,
+            sort: Default::default(),
         })
         .await?
         .into_iter()
@@ -137,6 +138,7 @@ async fn board_context(
                 q: Some(subject_q.trim().to_owned()).filter(|s| !s.is_empty()),
                 limit: SUBJECT_CHOICES,
                 offset: 0,
+                sort: lantoa_watch::SubjectSort::Name,
             })
             .await?;
         // The subject the form is filled for stays a choice, whatever the search.

@@ -6,7 +6,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use lantoa_watch::capture::warc;
 use lantoa_watch::signals::Category;
-use lantoa_watch::{Decision, FindingQuery, ListQuery, SubjectKind};
+use lantoa_watch::{Decision, FindingQuery, FindingSort, ListQuery, SubjectKind, SubjectSort};
 use serde::Deserialize;
 
 use super::{FormPairs, flash};
@@ -28,6 +28,8 @@ pub struct Params {
     q: Option<String>,
     /// The page of the list, from 0.
     page: Option<i64>,
+    /// The order (`kind`, `name`, `newest`).
+    sort: Option<String>,
 }
 
 /// `GET /watch`: counts by kind, the subject list, and the import form.
@@ -37,6 +39,7 @@ pub async fn subjects(
     Query(p): Query<Params>,
 ) -> Result<Response, WebError> {
     let kind = parse_filter(p.kind.as_deref(), str::parse::<SubjectKind>)?;
+    let sort = SubjectSort::parse(p.sort.as_deref().unwrap_or(""))?;
     let page = p.page.unwrap_or(0).max(0);
     let (subjects, total) = state
         .watch
@@ -45,6 +48,7 @@ pub async fn subjects(
             q: p.q.clone(),
             limit: PAGE,
             offset: page * PAGE,
+            sort,
         })
         .await?;
     let filters = [
@@ -53,6 +57,7 @@ pub async fn subjects(
             kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
         ),
         ("q", p.q.clone().unwrap_or_default()),
+        ("sort", p.sort.clone().unwrap_or_default()),
     ];
     let (prev_url, next_url) = super::pager("/watch", &filters, page, PAGE, total);
     let csv_url = super::list_url("/watch/subjects.csv", &filters);
@@ -73,7 +78,9 @@ pub async fn subjects(
             subjects => subjects, total => total, counts => counts, kinds => kinds(),
             kind => kind.map(|k| k.as_str()).unwrap_or(""), q => p.q.unwrap_or_default(),
             can_import => can_import, prev_url => prev_url, next_url => next_url, csv_url => csv_url,
-            xlsx_url => xlsx_url, case_categories => lantoa_watch::cases::CATEGORIES,
+            xlsx_url => xlsx_url, sort => sort.as_str(),
+            sorts => SubjectSort::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            case_categories => lantoa_watch::cases::CATEGORIES,
             first => page * PAGE + 1, last => (page * PAGE + PAGE).min(total),
         },
     )?
@@ -84,6 +91,7 @@ pub async fn subjects(
 /// import back: Vietnamese headers and kinds, licence days as days.
 async fn subjects_sheet(state: &AppState, ctx: &Ctx, p: &Params) -> Result<Sheet, WebError> {
     let kind = parse_filter(p.kind.as_deref(), str::parse::<SubjectKind>)?;
+    let sort = SubjectSort::parse(p.sort.as_deref().unwrap_or(""))?;
     let mut sheet = Sheet {
         file: "doi-tuong".into(),
         headers: [
@@ -107,6 +115,7 @@ async fn subjects_sheet(state: &AppState, ctx: &Ctx, p: &Params) -> Result<Sheet
                 q: p.q.clone(),
                 limit: 500,
                 offset,
+                sort,
             })
             .await?;
         for s in &subjects {
@@ -276,6 +285,8 @@ pub struct FindingParams {
     flash: Option<String>,
     /// The page of the review queue, from 0.
     page: Option<i64>,
+    /// The order (`queue`, `newest`, `oldest`, `subject`).
+    sort: Option<String>,
 }
 
 /// Each signal rule's name by its id, for pages that list findings.
@@ -297,6 +308,7 @@ pub async fn findings(
 ) -> Result<Response, WebError> {
     let category = parse_filter(p.category.as_deref(), parse_category)?;
     let status = p.status.clone().filter(|s| !s.is_empty());
+    let sort = FindingSort::parse(p.sort.as_deref().unwrap_or(""))?;
     let page = p.page.unwrap_or(0).max(0);
     let query = FindingQuery {
         subject_id: p.subject,
@@ -304,27 +316,11 @@ pub async fn findings(
         category,
         limit: PAGE,
         offset: page * PAGE,
+        sort,
     };
     let findings = state.watch.findings(&query).await?;
     let total = state.watch.count_findings(&query).await?;
-    let (prev_url, next_url) = super::pager(
-        "/watch/findings",
-        &[
-            ("status", status.clone().unwrap_or_default()),
-            (
-                "category",
-                category.map(|c| c.as_str().to_owned()).unwrap_or_default(),
-            ),
-            (
-                "subject",
-                p.subject.map(|s| s.to_string()).unwrap_or_default(),
-            ),
-        ],
-        page,
-        PAGE,
-        total,
-    );
-    let export_filters = [
+    let filters = [
         ("status", status.clone().unwrap_or_default()),
         (
             "category",
@@ -334,9 +330,11 @@ pub async fn findings(
             "subject",
             p.subject.map(|s| s.to_string()).unwrap_or_default(),
         ),
+        ("sort", p.sort.clone().unwrap_or_default()),
     ];
-    let csv_url = super::list_url("/watch/findings.csv", &export_filters);
-    let xlsx_url = super::list_url("/watch/findings.xlsx", &export_filters);
+    let (prev_url, next_url) = super::pager("/watch/findings", &filters, page, PAGE, total);
+    let csv_url = super::list_url("/watch/findings.csv", &filters);
+    let xlsx_url = super::list_url("/watch/findings.xlsx", &filters);
     let scores = state.watch.scores(p.subject, 0.5).await?;
     let counts: std::collections::HashMap<String, i64> =
         state.watch.finding_counts().await?.into_iter().collect();
@@ -352,7 +350,8 @@ pub async fn findings(
             model => state.watch.model_info().await?, rules => rule_names(&state),
             subject => p.subject, total => total, prev_url => prev_url, next_url => next_url,
             first => page * PAGE + 1, last => (page * PAGE + PAGE).min(total),
-            csv_url => csv_url, xlsx_url => xlsx_url,
+            csv_url => csv_url, xlsx_url => xlsx_url, sort => sort.as_str(),
+            sorts => FindingSort::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
         },
     )?
     .into_response())
@@ -362,6 +361,7 @@ pub async fn findings(
 /// as the queue shows them, as a table: rule by name, clause, evidence, review.
 async fn findings_sheet(state: &AppState, ctx: &Ctx, p: &FindingParams) -> Result<Sheet, WebError> {
     let category = parse_filter(p.category.as_deref(), parse_category)?;
+    let sort = FindingSort::parse(p.sort.as_deref().unwrap_or(""))?;
     let rules = rule_names(state);
     let mut sheet = Sheet {
         file: "dau-hieu".into(),
@@ -393,6 +393,7 @@ async fn findings_sheet(state: &AppState, ctx: &Ctx, p: &FindingParams) -> Resul
                 category,
                 limit: 500,
                 offset,
+                sort,
             })
             .await?;
         for f in &page {
