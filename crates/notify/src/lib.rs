@@ -58,4 +58,5 @@ mod service;
 pub mod smpp;
 pub mod speakers;
 pub mod speech;
+pub mod topics;
 pub mod tts;

@@ -76,6 +76,8 @@ pub struct TableView {
 }
 
 fn tables(s: &Section, labels: &Labels, lang: Lang) -> Vec<TableView> {
+    // Without the topics file the codes are shown as they are.
+    let topics = lantoa_notify::topics::Topics::shipped().ok();
     s.tables
         .iter()
         .filter_map(|t| {
@@ -99,7 +101,20 @@ fn tables(s: &Section, labels: &Labels, lang: Lang) -> Vec<TableView> {
                     .rows
                     .iter()
                     .map(|(name, values)| {
-                        std::iter::once(name.clone())
+                        // SMS topics are kept by code and written by name.
+                        let name = match (t.key.as_str(), topics.as_ref()) {
+                            ("notify.by_topic", Some(topics)) => topics
+                                .name(
+                                    name,
+                                    match lang {
+                                        Lang::Vi => lantoa_core::Lang::Vi,
+                                        Lang::En => lantoa_core::Lang::En,
+                                    },
+                                )
+                                .to_owned(),
+                            _ => name.clone(),
+                        };
+                        std::iter::once(name)
                             .chain(values.iter().enumerate().map(|(i, v)| match v {
                                 None => "—".to_owned(),
                                 // The indicators' last column says whether it was met.

@@ -450,6 +450,35 @@ async fn the_demo_years_annual_report_has_the_seeds_figures() {
     );
     // Each figure links to the records it counts: the websites' crawls of the year, 155
     // websites among them, and the cases each case figure counts.
+    // SMS by topic: each topic by its name, in either language.
+    for (lang, names) in [
+        (
+            export::Lang::Vi,
+            [
+                "An toàn thực phẩm",
+                "Phòng chống sốt xuất huyết",
+                "Chuyển đổi số",
+            ],
+        ),
+        (
+            export::Lang::En,
+            ["Food safety", "Dengue prevention", "Digital transformation"],
+        ),
+    ] {
+        let views = export::fields(&c, reports.labels(), lang);
+        let by_topic: Vec<String> = views
+            .iter()
+            .flat_map(|f| &f.tables)
+            .find(|t| t.key == "notify.by_topic")
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| r[0].clone())
+            .collect();
+        for name in names {
+            assert!(by_topic.iter().any(|n| n == name), "{name} in {by_topic:?}");
+        }
+    }
     let linked = export::fields_of(&c, reports.labels(), export::Lang::Vi, Some((r.from, r.to)));
     let row = |key: &str| {
         linked[0]

@@ -377,6 +377,7 @@ communes-typed = Communes and wards (type names or codes)
 communes-typed-help = Type names or codes separated by commas (e.g. Hoàn Kiếm, Ba Đình, 00004), with or without tone marks. More can be chosen in the list below.
 plan-dti-not-loaded = The { $year } DTI framework under { $basis } is not loaded in Lantoa: only the totals of main indicators and components are known, not each indicator's name and points. No self-assessment scores can be entered for this year; the published result can still be recorded below. The engineers load the decision's table into data/plans/dti/ (see docs/OPERATIONS.md).
 plan-dti-mains-only = The component appendix of { $basis } is not loaded: the main indicators and their points follow the decision, while the components are numbered by place and share their main indicator's points equally.
+nt-topic-help = Choose a topic (type to search) or write a new topic code.
 flash-reviewed = The decision was recorded.
 failure-no_text = nothing supplied to review
 watch-classifier = Harmful-content classifier

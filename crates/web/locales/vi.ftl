@@ -377,6 +377,7 @@ communes-typed = Xã, phường (gõ tên hoặc mã)
 communes-typed-help = Gõ tên hoặc mã, cách nhau bằng dấu phẩy (ví dụ: Hoàn Kiếm, Ba Đình, 00004); có dấu hay không dấu đều được. Có thể chọn thêm trong danh sách bên dưới.
 plan-dti-not-loaded = Bộ chỉ số DTI năm { $year } theo { $basis } chưa được nạp vào Lantoa: mới biết tổng số chỉ số chính và chỉ số thành phần, chưa có tên và điểm của từng chỉ số. Chưa nhập được điểm tự đánh giá cho năm này; kết quả công bố vẫn nhập được ở dưới. Kỹ sư vận hành nạp bảng của Quyết định vào data/plans/dti/ (xem docs/OPERATIONS.md).
 plan-dti-mains-only = Phụ lục chỉ số thành phần của { $basis } chưa được nạp: các chỉ số chính và điểm của chúng đúng theo Quyết định, còn chỉ số thành phần được đánh số theo thứ tự và chia đều điểm của chỉ số chính.
+nt-topic-help = Chọn một chủ đề có sẵn (gõ để tìm) hoặc ghi mã chủ đề mới.
 flash-reviewed = Đã ghi nhận quyết định.
 failure-no_text = chưa có nội dung để rà soát
 watch-classifier = Bộ phân loại thông tin xấu, độc

@@ -214,6 +214,13 @@ impl Views {
         env.add_function("t", t);
         env.add_function("say", say);
         env.add_filter("num", num);
+        // A campaign's topic by its name in the page's language (the code when unnamed).
+        env.add_filter("topic", |state: &State, code: String| -> String {
+            match lantoa_notify::topics::Topics::shipped() {
+                Ok(t) => t.name(&code, page_lang(state)).to_owned(),
+                Err(_) => code,
+            }
+        });
         // A stored instant (µs since the epoch) as Hà Nội time, `dd/mm/yyyy HH:MM`.
         env.add_filter("micros_date", |micros: i64| {
             lantoa_core::time::format_vn(lantoa_core::time::from_micros(micros))

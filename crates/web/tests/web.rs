@@ -4024,6 +4024,12 @@ mod notify {
         let page = app.get(&at, Some(&me)).await;
         assert!(page.body.contains("2 người nhận"), "{}", page.body);
         assert!(
+            page.body
+                .contains("title=\"dengue\">Phòng chống sốt xuất huyết</dd>"),
+            "the topic by its name: {}",
+            page.body
+        );
+        assert!(
             page.body.contains("Kính gửi Nguyễn Thị Lan"),
             "{}",
             page.body

@@ -59,6 +59,9 @@ async fn home_context(state: &AppState) -> Result<minijinja::Value, WebError> {
     let communes = super::notify::commune_choices(n);
     Ok(minijinja::context! {
         lists => lists, campaigns => campaigns, communes => communes,
+        topics => lantoa_notify::topics::Topics::shipped()
+            .map_err(|e| WebError::internal(e.to_string()))?
+            .all(),
         max_segments => n.rules().max_segments, sources => lantoa_notify::OPTOUT_SOURCES,
     })
 }
