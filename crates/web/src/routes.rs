@@ -242,6 +242,8 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/users/{id}/enable" Roles(ADMIN), Page, "Enable a user" => pages::users::enable;
         POST "/users/{id}/reset-password" Roles(ADMIN), Page, "Issue a one-time password" => pages::users::reset_password;
         GET "/audit" Roles(ADMIN), Page, "Audit log and its verification" => pages::users::audit;
+        GET "/audit.csv" Roles(ADMIN), Page, "The audit rows the filters select (actor, action), newest first, as CSV for Excel" => pages::users::audit_csv;
+        GET "/audit.xlsx" Roles(ADMIN), Page, "The audit rows the filters select (actor, action), newest first, as an Excel workbook" => pages::users::audit_xlsx;
 
         GET "/api/v1/openapi.json" Public, Api, "This OpenAPI document" => api::openapi::document;
         GET "/api/v1/me" SignedInPending, Api, "The caller: user and roles in force" => api::v1::me;

@@ -6785,6 +6785,33 @@ mod security {
         );
         let bad = app.get("/audit?before=x", Some(&me)).await;
         assert_eq!(bad.status, 400, "{}", bad.body);
+        // The filtered rows whole, past the page's hundred, as a workbook: each action by
+        // its name beside its code.
+        assert!(
+            lan.body
+                .contains("href=\"&#x2f;audit.xlsx?actor=lan&amp;action=watch.\""),
+            "{}",
+            lan.body
+        );
+        let x = app
+            .get("/audit.xlsx?actor=lan&action=watch.", Some(&me))
+            .await;
+        assert_eq!(x.status, 200, "{}", x.body);
+        let rows = workbook_rows(&x.bytes);
+        assert_eq!(rows.len(), 61, "{rows:?}");
+        assert!(
+            rows[1..]
+                .iter()
+                .all(|r| r[2] == "lan" && r[4] == "watch.case_opened" && !r[3].is_empty()),
+            "{rows:?}"
+        );
+        let all = app.get("/audit.csv", Some(&me)).await;
+        let records = csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .from_reader(all.body.trim_start_matches('\u{feff}').as_bytes())
+            .records()
+            .count();
+        assert!(records >= 120, "{records}");
     }
 
     /// HEAD is held to GET's rule: no anonymous 200 with the real headers, no handler run.
