@@ -228,6 +228,8 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/reports/{id}/report.pdf" SignedIn, Page, "The report as PDF, rendered from the DOCX by LibreOffice (?final=1 only once approved)" => api::reports::pdf;
 
         GET "/units" SignedIn, Page, "Units registry" => pages::units::list;
+        GET "/units.csv" SignedIn, Page, "The units the filters select (kind, q, ended), as CSV for Excel" => pages::units::list_csv;
+        GET "/units.xlsx" SignedIn, Page, "The units the filters select (kind, q, ended), as an Excel workbook" => pages::units::list_xlsx;
         GET "/units/new" Roles(UNIT_EDITORS), Page, "New unit form" => pages::units::new_form;
         POST "/units" Roles(UNIT_EDITORS), Page, "Register a unit" => pages::units::create;
         GET "/units/{id}" SignedIn, Page, "A unit and its history" => pages::units::show;

@@ -7118,6 +7118,46 @@ mod security {
 mod workbooks {
     use super::*;
 
+    /// The 126 communes as the units list filters them, whole (past its page of 50), in both
+    /// files: kind and state by name, the day in force as a day.
+    #[tokio::test]
+    async fn the_units_list_exports_what_it_filters() {
+        let app = TestApp::with_communes().await;
+        let u = app.user("xem", vec![Role::Viewer]).await;
+        let me = app.browser(&u).await;
+        let page = app.get("/units?kind=commune", Some(&me)).await;
+        assert!(
+            page.body.contains("href=\"&#x2f;units.xlsx?kind=commune\""),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("01&#x2f;07&#x2f;2025"),
+            "days as dd/mm/yyyy: {}",
+            page.body
+        );
+        let x = app.get("/units.xlsx?kind=commune", Some(&me)).await;
+        let rows = workbook_rows(&x.bytes);
+        assert_eq!(rows.len(), 127, "{:?}", &rows[..3]);
+        assert!(
+            rows[1..].iter().all(|r| r[4] == "Đang hoạt động"),
+            "{:?}",
+            &rows[..3]
+        );
+        let c = app
+            .get("/units.csv?kind=commune&q=Ba%20%C4%90%C3%ACnh", Some(&me))
+            .await;
+        let lines: Vec<&str> = c.body.trim_start_matches('\u{feff}').lines().collect();
+        assert!(
+            lines.len() >= 2 && lines[1..].iter().all(|l| l.contains("Ba Đình")),
+            "{}",
+            c.body
+        );
+        assert!(lines[1].contains(";01/07/2025;"), "{}", c.body);
+        let bad = app.get("/units.csv?kind=tinh", Some(&me)).await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+    }
+
     /// Every workbook reader refuses a file that unpacks to gigabytes before inflating it, with
     /// a short message that quotes nothing of the file, and keeps nothing of it.
     #[tokio::test]

@@ -27,6 +27,78 @@ pub struct ListParams {
     page: Option<i64>,
 }
 
+/// The units the filters select (`kind`, `q`, `ended`), as a table: kind and state by name,
+/// in force from as a day.
+async fn units_sheet(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &ListParams,
+) -> Result<crate::export::Sheet, WebError> {
+    use crate::export::Cell;
+    let kind = parse_filter(p.kind.as_deref(), parse_unit_kind)?;
+    let mut sheet = crate::export::Sheet {
+        file: "don-vi".into(),
+        headers: ["Loại", "Mã", "Tên", "Từ ngày", "Trạng thái"]
+            .map(str::to_owned)
+            .to_vec(),
+        rows: Vec::new(),
+    };
+    let mut offset = 0;
+    loop {
+        let (units, total) = state
+            .registry
+            .list(&ListQuery {
+                kind,
+                q: p.q.clone(),
+                include_ended: p.ended.is_some(),
+                limit: 500,
+                offset,
+            })
+            .await?;
+        for u in &units {
+            let status = match u.status {
+                lantoa_registry::Status::Active => "status-active",
+                lantoa_registry::Status::Merged { .. } => "status-merged",
+                lantoa_registry::Status::Abolished { .. } => "status-abolished",
+            };
+            sheet.rows.push(vec![
+                Cell::from(ctx.t(&format!("kind-{}", u.kind.as_str()))),
+                Cell::from(u.code.as_deref().unwrap_or("")),
+                Cell::from(u.name.as_str()),
+                Cell::from(Some(u.since)),
+                Cell::from(ctx.t(status)),
+            ]);
+        }
+        offset += 500;
+        if units.is_empty() || offset >= total || sheet.cut(ctx.t("export-cut")) {
+            break;
+        }
+    }
+    Ok(sheet)
+}
+
+/// `GET /units.csv`: the filtered units as CSV for Excel.
+pub async fn list_csv(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(p): Query<ListParams>,
+) -> Result<Response, WebError> {
+    units_sheet(&state, &ctx, &p)
+        .await?
+        .respond(crate::export::Format::Csv)
+}
+
+/// `GET /units.xlsx`: the same as an Excel workbook.
+pub async fn list_xlsx(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(p): Query<ListParams>,
+) -> Result<Response, WebError> {
+    units_sheet(&state, &ctx, &p)
+        .await?
+        .respond(crate::export::Format::Xlsx)
+}
+
 /// `GET /units`.
 pub async fn list(
     State(state): State<AppState>,
@@ -46,20 +118,17 @@ pub async fn list(
             offset: page * PAGE,
         })
         .await?;
-    let (prev_url, next_url) = super::pager(
-        "/units",
-        &[
-            (
-                "kind",
-                kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
-            ),
-            ("q", p.q.clone().unwrap_or_default()),
-            ("ended", if ended { "1".to_owned() } else { String::new() }),
-        ],
-        page,
-        PAGE,
-        total,
-    );
+    let filters = [
+        (
+            "kind",
+            kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
+        ),
+        ("q", p.q.clone().unwrap_or_default()),
+        ("ended", if ended { "1".to_owned() } else { String::new() }),
+    ];
+    let (prev_url, next_url) = super::pager("/units", &filters, page, PAGE, total);
+    let csv_url = super::list_url("/units.csv", &filters);
+    let xlsx_url = super::list_url("/units.xlsx", &filters);
     let can_edit = ctx.has_any(UNIT_EDITORS);
     Ok(view::page(
         "units.html",
@@ -75,6 +144,8 @@ pub async fn list(
             can_edit => can_edit,
             prev_url => prev_url,
             next_url => next_url,
+            csv_url => csv_url,
+            xlsx_url => xlsx_url,
         },
     )?
     .into_response())
