@@ -188,6 +188,35 @@ impl Sheet {
     }
 }
 
+/// A list's two downloads: handlers `$csv` and `$xlsx` answer what `$sheet(&state, &ctx,
+/// &params)` builds from the query `$params`, as CSV and as XLSX.
+macro_rules! downloads {
+    ($params:ty, $sheet:ident, $csv:ident, $xlsx:ident) => {
+        /// The list's filtered rows as CSV for Excel.
+        pub async fn $csv(
+            axum::extract::State(state): axum::extract::State<crate::AppState>,
+            axum::Extension(ctx): axum::Extension<crate::ctx::Ctx>,
+            axum::extract::Query(p): axum::extract::Query<$params>,
+        ) -> Result<axum::response::Response, crate::error::WebError> {
+            $sheet(&state, &ctx, &p)
+                .await?
+                .respond(crate::export::Format::Csv)
+        }
+
+        /// The list's filtered rows as an Excel workbook.
+        pub async fn $xlsx(
+            axum::extract::State(state): axum::extract::State<crate::AppState>,
+            axum::Extension(ctx): axum::Extension<crate::ctx::Ctx>,
+            axum::extract::Query(p): axum::extract::Query<$params>,
+        ) -> Result<axum::response::Response, crate::error::WebError> {
+            $sheet(&state, &ctx, &p)
+                .await?
+                .respond(crate::export::Format::Xlsx)
+        }
+    };
+}
+pub(crate) use downloads;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -264,27 +264,7 @@ async fn cases_sheet(
     Ok(sheet)
 }
 
-/// `GET /watch/cases.csv`: every case (of a step with `state`) as CSV for Excel.
-pub async fn cases_csv(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
-    Query(q): Query<ExportQuery>,
-) -> Result<Response, WebError> {
-    cases_sheet(&state, &ctx, &q)
-        .await?
-        .respond(crate::export::Format::Csv)
-}
-
-/// `GET /watch/cases.xlsx`: the same as an Excel workbook.
-pub async fn cases_xlsx(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
-    Query(q): Query<ExportQuery>,
-) -> Result<Response, WebError> {
-    cases_sheet(&state, &ctx, &q)
-        .await?
-        .respond(crate::export::Format::Xlsx)
-}
+crate::export::downloads!(ExportQuery, cases_sheet, cases_csv, cases_xlsx);
 
 /// `POST /watch/cases/bulk` (form: `subject_ids` once per chosen subject, `category`, `note`):
 /// a case on each chosen subject; the page lists what opened and, for each subject refused,

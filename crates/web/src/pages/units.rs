@@ -77,27 +77,7 @@ async fn units_sheet(
     Ok(sheet)
 }
 
-/// `GET /units.csv`: the filtered units as CSV for Excel.
-pub async fn list_csv(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
-    Query(p): Query<ListParams>,
-) -> Result<Response, WebError> {
-    units_sheet(&state, &ctx, &p)
-        .await?
-        .respond(crate::export::Format::Csv)
-}
-
-/// `GET /units.xlsx`: the same as an Excel workbook.
-pub async fn list_xlsx(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
-    Query(p): Query<ListParams>,
-) -> Result<Response, WebError> {
-    units_sheet(&state, &ctx, &p)
-        .await?
-        .respond(crate::export::Format::Xlsx)
-}
+crate::export::downloads!(ListParams, units_sheet, list_csv, list_xlsx);
 
 /// `GET /units`.
 pub async fn list(

@@ -357,24 +357,4 @@ async fn audit_sheet(
     Ok(sheet)
 }
 
-/// `GET /audit.csv`: the filtered audit log as CSV for Excel.
-pub async fn audit_csv(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
-    Query(p): Query<AuditParams>,
-) -> Result<Response, WebError> {
-    audit_sheet(&state, &ctx, &p)
-        .await?
-        .respond(crate::export::Format::Csv)
-}
-
-/// `GET /audit.xlsx`: the same as an Excel workbook.
-pub async fn audit_xlsx(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
-    Query(p): Query<AuditParams>,
-) -> Result<Response, WebError> {
-    audit_sheet(&state, &ctx, &p)
-        .await?
-        .respond(crate::export::Format::Xlsx)
-}
+crate::export::downloads!(AuditParams, audit_sheet, audit_csv, audit_xlsx);

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::{FormPairs, flash};
 use crate::ctx::Ctx;
 use crate::error::{WebError, parse_category, parse_filter};
-use crate::export::{Cell, Format, Sheet};
+use crate::export::{Cell, Sheet};
 use crate::routes::WATCH_EDITORS;
 use crate::{AppState, view};
 
@@ -140,25 +140,7 @@ async fn subjects_sheet(state: &AppState, ctx: &Ctx, p: &Params) -> Result<Sheet
     Ok(sheet)
 }
 
-/// `GET /watch/subjects.csv`: the filtered subjects as CSV for Excel, which imports back.
-pub async fn subjects_csv(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
-    Query(p): Query<Params>,
-) -> Result<Response, WebError> {
-    subjects_sheet(&state, &ctx, &p).await?.respond(Format::Csv)
-}
-
-/// `GET /watch/subjects.xlsx`: the same as an Excel workbook.
-pub async fn subjects_xlsx(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
-    Query(p): Query<Params>,
-) -> Result<Response, WebError> {
-    subjects_sheet(&state, &ctx, &p)
-        .await?
-        .respond(Format::Xlsx)
-}
+crate::export::downloads!(Params, subjects_sheet, subjects_csv, subjects_xlsx);
 
 /// `POST /watch/subjects/import` (multipart, field `file`): shows the report per row.
 pub async fn import(
@@ -427,25 +409,7 @@ async fn findings_sheet(state: &AppState, ctx: &Ctx, p: &FindingParams) -> Resul
     Ok(sheet)
 }
 
-/// `GET /watch/findings.csv`: the queue's filtered findings as CSV for Excel.
-pub async fn findings_csv(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
-    Query(p): Query<FindingParams>,
-) -> Result<Response, WebError> {
-    findings_sheet(&state, &ctx, &p).await?.respond(Format::Csv)
-}
-
-/// `GET /watch/findings.xlsx`: the same as an Excel workbook.
-pub async fn findings_xlsx(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
-    Query(p): Query<FindingParams>,
-) -> Result<Response, WebError> {
-    findings_sheet(&state, &ctx, &p)
-        .await?
-        .respond(Format::Xlsx)
-}
+crate::export::downloads!(FindingParams, findings_sheet, findings_csv, findings_xlsx);
 
 /// `POST /watch/findings/{id}/review` (form: `decision` = confirmed | dismissed, `note`).
 pub async fn review(
