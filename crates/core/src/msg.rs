@@ -522,3 +522,55 @@ mod tests {
         assert!(english_words("Tiền tố 0241 không thuộc nhà mạng nào; nothingness").is_empty());
     }
 }
+
+/// What a CSV reader's error says, for the person whose file it is: the line it stopped at
+/// and what is wrong there, in words of the catalogues rather than the reader's English.
+pub fn csv_problem(e: &csv::Error) -> Msg {
+    let line = e.position().map(|p| p.line());
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => Msg::new("csv-not-utf8").arg("line", line.unwrap_or(0)),
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => Msg::new("csv-unequal-lengths")
+            .arg("line", line.unwrap_or(0))
+            .arg("len", len)
+            .arg("expected", expected_len),
+        csv::ErrorKind::Io(io) => Msg::new("csv-io").arg("detail", io),
+        _ => match line {
+            Some(line) => Msg::new("csv-unreadable-at").arg("line", line),
+            None => Msg::new("csv-unreadable"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::*;
+
+    #[test]
+    fn a_csv_reader_s_errors_are_said_in_both_languages() {
+        let unequal = csv::ReaderBuilder::new()
+            .from_reader("a,b\n1,2\n3\n".as_bytes())
+            .records()
+            .find_map(Result::err)
+            .unwrap();
+        let m = csv_problem(&unequal);
+        assert_eq!(m.key, "csv-unequal-lengths");
+        check_both_languages(&m).unwrap();
+        let not_utf8 = csv::ReaderBuilder::new()
+            .from_reader(&b"a,b\n1,\xff\n"[..])
+            .records()
+            .find_map(Result::err)
+            .unwrap();
+        let m = csv_problem(&not_utf8);
+        assert_eq!(m.key, "csv-not-utf8");
+        check_both_languages(&m).unwrap();
+        for m in [
+            Msg::new("csv-io").arg("detail", "x"),
+            Msg::new("csv-unreadable-at").arg("line", 3),
+            Msg::new("csv-unreadable"),
+        ] {
+            check_both_languages(&m).unwrap();
+        }
+    }
+}

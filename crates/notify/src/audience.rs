@@ -106,6 +106,9 @@ pub enum ListError {
     /// The file is not readable as CSV or XLSX.
     #[error("{}", lantoa_core::Describe::message(self))]
     Unreadable(String),
+    /// The CSV reader stopped: where, and why, in the catalogues' words.
+    #[error("{0}")]
+    Csv(Msg),
 }
 
 impl lantoa_core::Describe for ListError {
@@ -114,6 +117,7 @@ impl lantoa_core::Describe for ListError {
             Self::NoPhoneColumn(header) => Msg::new("list-no-phone-column").arg("header", header),
             Self::Empty => Msg::new("file-empty"),
             Self::Unreadable(detail) => Msg::new("file-unreadable").arg("detail", detail),
+            Self::Csv(msg) => msg.clone(),
         }
     }
 }
@@ -679,14 +683,7 @@ fn unreadable(e: std::io::Error) -> ListError {
 
 /// A CSV error, saying where: invalid UTF-8 names its line and asks for CSV UTF-8.
 fn csv_error(e: csv::Error) -> ListError {
-    let line = e.position().map(csv::Position::line);
-    match (e.kind(), line) {
-        (csv::ErrorKind::Utf8 { .. }, Some(line)) => ListError::Unreadable(format!(
-            "line {line} is not UTF-8 text; save the list as CSV UTF-8"
-        )),
-        (csv::ErrorKind::Io(io), _) => ListError::Unreadable(io.to_string()),
-        _ => ListError::Unreadable(e.to_string()),
-    }
+    ListError::Csv(lantoa_core::msg::csv_problem(&e))
 }
 
 fn xlsx_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, ListError> {
@@ -810,7 +807,7 @@ mod tests {
             let mut csv = b"phone,name\n0912345678,An\n0912345679,".to_vec();
             csv.extend_from_slice(b"L\xea\n");
             let e = read(&csv, rules).unwrap_err();
-            assert!(e.to_string().contains("line 3"), "{e}");
+            assert!(e.to_string().contains("Line 3"), "{e}");
             assert!(e.to_string().contains("CSV UTF-8"), "{e}");
         })
     }

@@ -570,9 +570,7 @@ impl<'r> Ingest<'r> {
             }
             Err(e) => Some(Err(FileProblem {
                 error_type: "source-error",
-                note: Msg::new("file-row-unreadable")
-                    .arg("row", self.number + 1)
-                    .arg("detail", e),
+                note: lantoa_core::msg::csv_problem(&e),
                 fatal: true,
             })),
         }
@@ -839,7 +837,7 @@ fn source_error(e: std::io::Error) -> Vec<FileProblem> {
 fn csv_error(e: csv::Error) -> Vec<FileProblem> {
     vec![FileProblem {
         error_type: "source-error",
-        note: Msg::new("file-not-csv").arg("detail", e),
+        note: lantoa_core::msg::csv_problem(&e),
         fatal: true,
     }]
 }

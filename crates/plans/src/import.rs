@@ -180,11 +180,7 @@ fn read_table(bytes: &[u8]) -> Result<lantoa_store::sheet::Sheet> {
             csv::ErrorKind::Utf8 { .. } => {
                 Error::File(Msg::new("plans-line-not-utf8").arg("line", line))
             }
-            _ => Error::File(
-                Msg::new("plans-line-unreadable")
-                    .arg("line", line)
-                    .arg("detail", e),
-            ),
+            _ => Error::File(lantoa_core::msg::csv_problem(&e)),
         })?;
         let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
         if i == 0 {

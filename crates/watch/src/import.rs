@@ -144,7 +144,8 @@ struct Rejected(Column, Msg);
 /// A sheet read from a file: its header row and its rows, each with its line (row) number.
 struct Table {
     headers: Vec<String>,
-    rows: Vec<(u64, std::result::Result<Vec<String>, String>)>,
+    /// Each row's cells, or why it cannot be read.
+    rows: Vec<(u64, std::result::Result<Vec<String>, Msg>)>,
 }
 
 fn read_csv(bytes: &[u8]) -> Result<Table> {
@@ -216,10 +217,7 @@ fn read_csv(bytes: &[u8]) -> Result<Table> {
             let swallowed_a_row =
                 lines.any(|l| l.bytes().filter(|&b| b == delimiter).count() + 1 >= columns.max(2));
             if spans_lines && (raw.matches('"').count() % 2 == 1 || swallowed_a_row) {
-                rows.push((
-                    line,
-                    Err("a quote (\") opens in this row and is never closed; the row was not read, the rows after it were".to_owned()),
-                ));
+                rows.push((line, Err(Msg::new("import-unclosed-quote"))));
                 let first_line_end = raw.find('\n').map_or(raw.len(), |i| i + 1);
                 restart = Some((base + start + first_line_end, line + 1));
                 break;
@@ -228,7 +226,7 @@ fn read_csv(bytes: &[u8]) -> Result<Table> {
                 line,
                 record
                     .map(|r| r.iter().map(str::to_owned).collect())
-                    .map_err(|e| e.to_string()),
+                    .map_err(|e| lantoa_core::msg::csv_problem(&e)),
             ));
         }
         let Some((at, at_line)) = restart else { break };
@@ -290,7 +288,7 @@ impl Watch {
                         url: String::new(),
                         status: RowStatus::Rejected {
                             field: "row".into(),
-                            reason: Msg::new("import-row-unreadable").arg("detail", e),
+                            reason: e,
                         },
                     });
                     continue;
