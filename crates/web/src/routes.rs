@@ -135,6 +135,8 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/watch/subjects/import" Roles(WATCH_EDITORS), Page, "Import subjects from a CSV file" => pages::watch::import;
         POST "/watch/subjects/{id}/crawl" Roles(WATCH_EDITORS), Page, "Queue a crawl of a subject" => pages::watch::crawl_subject;
         GET "/watch/crawls" SignedIn, Page, "Crawls and their live progress" => pages::watch::crawls;
+        GET "/watch/crawls.csv" SignedIn, Page, "Every crawl (of a period: from, to, kind), newest first, as CSV for Excel" => pages::watch::crawls_csv;
+        GET "/watch/crawls.xlsx" SignedIn, Page, "Every crawl (of a period: from, to, kind), newest first, as an Excel workbook" => pages::watch::crawls_xlsx;
         GET "/watch/crawls/{id}" SignedIn, Page, "A crawl and every page it tried" => pages::watch::crawl;
         GET "/watch/findings" SignedIn, Page, "Findings with evidence, scores, and the review queue" => pages::watch::findings;
         POST "/watch/findings/review" Roles(WATCH_EDITORS), Page, "One decision on every chosen finding (ids, decision, note), all or none" => pages::watch::review_many;

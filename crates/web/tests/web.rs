@@ -2489,6 +2489,21 @@ mod watch {
             !second.body.contains("http-equiv=\"refresh\""),
             "an older page does not reload"
         );
+        // The whole list, not one page, as a workbook: newest first, states by name.
+        let x = app.get("/watch/crawls.xlsx", Some(&me)).await;
+        assert_eq!(x.status, 200, "{}", x.body);
+        let rows = workbook_rows(&x.bytes);
+        assert_eq!(rows.len(), 106, "{:?}", &rows[..2]);
+        assert_eq!(rows[1][1], "Trang tin 104");
+        assert!(
+            rows[1..].iter().all(|r| r[2] == "đang chờ"),
+            "{:?}",
+            &rows[..2]
+        );
+        let r = app
+            .get("/watch/crawls.csv?from=2026-13-01&to=2026-12-31", Some(&me))
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
     }
 
     /// A city's hundreds of subjects: the list goes page by page, keeping its filter.

@@ -130,6 +130,15 @@ pub fn day(field: &'static str, v: &str) -> Result<chrono::NaiveDate, WebError> 
 }
 
 impl Span {
+    /// The span as query parameters, for the links that keep it (empty ones are left out).
+    pub fn params(&self) -> [(&'static str, String); 3] {
+        [
+            ("from", self.from.clone().unwrap_or_default()),
+            ("to", self.to.clone().unwrap_or_default()),
+            ("kind", self.kind.clone().unwrap_or_default()),
+        ]
+    }
+
     /// The period as µs `[start, end)`, or none when no period is given; a malformed day is
     /// named.
     pub fn micros(&self) -> Result<Option<(i64, i64)>, WebError> {

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::{FormPairs, flash};
 use crate::ctx::Ctx;
 use crate::error::{WebError, parse_category, parse_filter};
-use crate::export::{Cell, Sheet};
+use crate::export::{self, Cell, Sheet};
 use crate::routes::WATCH_EDITORS;
 use crate::{AppState, view};
 
@@ -178,13 +178,13 @@ pub async fn crawl_subject(
     Ok(Redirect::to(&format!("/watch/crawls/{}", crawl.id)).into_response())
 }
 
-/// `GET /watch/crawls`: the latest crawls with their live counters (the page refreshes itself
 /// Where the crawl list stands: crawls older than crawl `before`.
 #[derive(Deserialize, Default)]
 pub struct CrawlPage {
     before: Option<i64>,
 }
 
+/// `GET /watch/crawls`: the latest crawls with their live counters (the page refreshes itself
 /// while a crawl is queued or running; no script needed).
 pub async fn crawls(
     State(state): State<AppState>,
@@ -231,12 +231,75 @@ pub async fn crawls(
         &ctx,
         "watch",
         minijinja::context! {
-            rows => rows, live => active && paged && before.is_none(), span => p,
+            rows => rows, live => active && paged && before.is_none(),
             older_url => older_url, newest_url => newest_url,
+            csv_url => super::list_url("/watch/crawls.csv", &p.params()),
+            xlsx_url => super::list_url("/watch/crawls.xlsx", &p.params()),
+            span => p,
         },
     )?
     .into_response())
 }
+
+/// The crawls of a period (`from`, `to`, `kind`), or every crawl, newest first, as a table.
+async fn crawls_sheet(state: &AppState, ctx: &Ctx, p: &super::Span) -> Result<Sheet, WebError> {
+    let mut sheet = Sheet {
+        file: "luot-ra-soat".into(),
+        headers: [
+            "Số",
+            "Đối tượng",
+            "Trạng thái",
+            "Người yêu cầu",
+            "Xếp hàng lúc",
+            "Xong lúc",
+            "Trang đọc được",
+            "Trang không đổi",
+            "Trang lỗi",
+            "Dung lượng (byte)",
+            "Dấu hiệu",
+            "Ghi chú",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows: Vec::new(),
+    };
+    let crawler = state.crawler()?;
+    let at = |micros: i64| lantoa_core::time::format_vn(lantoa_core::time::from_micros(micros));
+    let mut before = None;
+    loop {
+        let crawls = match p.micros()? {
+            Some((from, to)) => {
+                crawler
+                    .finished_between(from, to, p.kind.as_deref(), export::MAX_ROWS as i64)
+                    .await?
+            }
+            None => crawler.recent(None, before, 1000).await?,
+        };
+        for c in &crawls {
+            sheet.rows.push(vec![
+                Cell::from(c.id),
+                Cell::from(c.subject_name.as_str()),
+                Cell::from(ctx.t(&format!("crawl-{}", c.status))),
+                Cell::from(c.requested_by.as_str()),
+                Cell::from(at(c.queued_at)),
+                Cell::from(c.finished_at.map(at).unwrap_or_default()),
+                Cell::from(c.pages_ok),
+                Cell::from(c.pages_unchanged),
+                Cell::from(c.pages_failed),
+                Cell::from(c.bytes),
+                Cell::from(c.findings),
+                Cell::from(c.message.as_deref().unwrap_or("")),
+            ]);
+        }
+        before = crawls.last().map(|c| c.id);
+        if p.from.is_some() || crawls.len() < 1000 || sheet.cut(ctx.t("export-cut")) {
+            break;
+        }
+    }
+    Ok(sheet)
+}
+
+crate::export::downloads!(super::Span, crawls_sheet, crawls_csv, crawls_xlsx);
 
 /// `GET /watch/crawls/{id}`: one crawl and every page it tried, with the reason for each page
 /// not fetched.
