@@ -22,6 +22,18 @@ pub const BUILTIN_RULES: &str = include_str!("../../../data/watch/cases.toml");
 /// What entering a state may require to be recorded with it.
 pub const REQUIREMENTS: [&str; 2] = ["sanction", "recheck"];
 
+crate::subject::sort_order!(
+    /// How a list of cases is ordered.
+    CaseSort, "list-bad-sort", {
+        /// The newest opened first (the default).
+        Newest = "newest" => "id DESC",
+        /// The oldest opened first.
+        Oldest = "oldest" => "id",
+        /// The nearest deadline of its step first; cases without one last.
+        Due = "due" => "CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, id",
+    }
+);
+
 /// The categories a case may be about (those of findings).
 pub const CATEGORIES: [&str; 3] = ["bao_hoa", "advertising", "harmful"];
 
@@ -712,11 +724,12 @@ impl Watch {
             .collect()
     }
 
-    /// A page of the cases in `state` (every state: `None`), newest first, and how many there
-    /// are in all.
+    /// A page of the cases in `state` (every state: `None`) in the order `sort`, and how many
+    /// there are in all.
     pub async fn cases_page(
         &self,
         state: Option<&str>,
+        sort: CaseSort,
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<Case>, i64)> {
@@ -728,7 +741,7 @@ impl Watch {
                 .bind(state.unwrap_or(""))
                 .fetch_one(self.db.pool())
                 .await?;
-        Ok((self.cases_in(state, limit, offset).await?, total))
+        Ok((self.cases_sorted(state, sort, limit, offset).await?, total))
     }
 
     /// The cases in `state` (every state: `None`), newest first, `limit` of them from `offset`.
@@ -738,9 +751,21 @@ impl Watch {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<Case>> {
+        self.cases_sorted(state, CaseSort::Newest, limit, offset)
+            .await
+    }
+
+    async fn cases_sorted(
+        &self,
+        state: Option<&str>,
+        sort: CaseSort,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Case>> {
         let rows = sqlx::query(&format!(
             "SELECT {CASE_COLUMNS} FROM watch_cases WHERE $1 = '' OR state = $1
-             ORDER BY id DESC LIMIT $2 OFFSET $3"
+             ORDER BY {} LIMIT $2 OFFSET $3",
+            sort.order_by()
         ))
         .bind(state.unwrap_or(""))
         .bind(limit)

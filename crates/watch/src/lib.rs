@@ -49,7 +49,7 @@ pub mod sanctions;
 pub mod signals;
 mod subject;
 
-pub use cases::{Case, CaseEvent, CaseRules, CaseState, NewCase};
+pub use cases::{Case, CaseEvent, CaseRules, CaseSort, CaseState, NewCase};
 pub use crawler::{CRAWL_JOB, Crawl, CrawlLimits, Crawler, PageEvent, PageRow};
 pub use documents::{CaseDocument, DocumentInput, DocumentKind};
 pub use error::{Error, Result};

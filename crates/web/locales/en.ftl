@@ -107,6 +107,9 @@ sort-finding-queue = Open first, heaviest signals first
 sort-finding-newest = Newest found first
 sort-finding-oldest = Oldest found first
 sort-finding-subject = By subject's name
+sort-case-newest = Newest opened first
+sort-case-oldest = Oldest opened first
+sort-case-due = Nearest step deadline first
 list-export-csv = Download the filtered list (CSV)
 pager-next = Next page
 

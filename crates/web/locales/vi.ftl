@@ -107,6 +107,9 @@ sort-finding-queue = Chờ xem xét trước, dấu hiệu nặng trước
 sort-finding-newest = Mới phát hiện trước
 sort-finding-oldest = Phát hiện cũ trước
 sort-finding-subject = Theo tên đối tượng
+sort-case-newest = Mới mở trước
+sort-case-oldest = Mở lâu nhất trước
+sort-case-due = Gần hạn của bước trước
 list-export-csv = Tải danh sách đã lọc (CSV)
 pager-next = Trang sau
 

@@ -3387,6 +3387,24 @@ mod cases {
             second.body.contains("Hồ sơ Trang tin 000"),
             "the oldest case is on the last page"
         );
+        // Oldest first: the first case opens the first page, and the pager keeps the order.
+        let oldest = app
+            .get(
+                &format!("/watch/cases?state={first}&sort=oldest"),
+                Some(&lan),
+            )
+            .await;
+        let listed = &oldest.body[oldest.body.find("id=\"listed\"").unwrap()..];
+        assert!(
+            listed.find("Hồ sơ Trang tin 000") < listed.find("Hồ sơ Trang tin 001"),
+            "{}",
+            oldest.body
+        );
+        assert!(oldest.body.contains("&amp;sort=oldest"), "{}", oldest.body);
+        let r = app
+            .get(&format!("/watch/cases?state={first}&sort=size"), Some(&lan))
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
         // The subject picker offers at most 50, and a search narrows it to the one wanted.
         assert!(
             board.body.contains("50 trong 64 đối tượng phù hợp"),

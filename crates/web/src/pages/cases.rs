@@ -42,6 +42,8 @@ pub struct BoardQuery {
     state: Option<String>,
     /// The page of that list, from 0.
     page: Option<i64>,
+    /// That list's order (`newest`, `oldest`, `due`).
+    sort: Option<String>,
     /// Words of a subject's name or address, to choose the subject of a new case among those
     /// that match (a city watches thousands).
     subject_q: Option<String>,
@@ -113,15 +115,23 @@ async fn board_context(
     let listed = match q.state.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => {
             let page = q.page.unwrap_or(0).max(0);
-            let (cases, total) = w.cases_page(Some(s), STATE_PAGE, page * STATE_PAGE).await?;
+            let sort = lantoa_watch::CaseSort::parse(q.sort.as_deref().unwrap_or(""))?;
+            let (cases, total) = w
+                .cases_page(Some(s), sort, STATE_PAGE, page * STATE_PAGE)
+                .await?;
             let (prev_url, next_url) = super::pager(
                 "/watch/cases",
-                &[("state", s.to_owned())],
+                &[
+                    ("state", s.to_owned()),
+                    ("sort", q.sort.clone().unwrap_or_default()),
+                ],
                 page,
                 STATE_PAGE,
                 total,
             );
             Some(minijinja::context! {
+                sort => sort.as_str(),
+                sorts => lantoa_watch::CaseSort::ALL.iter().map(|o| o.as_str()).collect::<Vec<_>>(),
                 state => s, cases => cases, total => total, prev_url => prev_url,
                 next_url => next_url, first => page * STATE_PAGE + 1,
                 last => (page * STATE_PAGE + STATE_PAGE).min(total),
@@ -200,6 +210,8 @@ pub async fn board(
 pub struct ExportQuery {
     /// Only the cases in this step.
     state: Option<String>,
+    /// The order (`newest`, `oldest`, `due`).
+    sort: Option<String>,
 }
 
 /// Every case (of one step with `state`), newest first, as a table: subject, category and
@@ -211,6 +223,7 @@ async fn cases_sheet(
 ) -> Result<crate::export::Sheet, WebError> {
     use crate::export::Cell;
     let step = q.state.as_deref().filter(|s| !s.is_empty());
+    let sort = lantoa_watch::CaseSort::parse(q.sort.as_deref().unwrap_or(""))?;
     let mut sheet = crate::export::Sheet {
         file: "ho-so".into(),
         headers: [
@@ -235,7 +248,7 @@ async fn cases_sheet(
     };
     let mut offset = 0;
     loop {
-        let (cases, total) = state.watch.cases_page(step, 500, offset).await?;
+        let (cases, total) = state.watch.cases_page(step, sort, 500, offset).await?;
         for c in &cases {
             if let std::collections::hash_map::Entry::Vacant(e) = names.entry(c.subject_id) {
                 e.insert(state.watch.get(c.subject_id).await?.name);
