@@ -211,6 +211,8 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/plans/committee" Roles(PLANNERS), Page, "Add a committee member (name, position, role, fields, phone)" => pages::plans::add_member;
         POST "/plans/committee/{id}/active" Roles(PLANNERS), Page, "A committee member leaves (active=0) or returns (active=1)" => pages::plans::member_active;
         POST "/plans/{id}/assign" Roles(PLANNERS), Page, "Put a task or section and everything below it under a committee member (code, member)" => pages::plans::assign;
+        GET "/plans/{id}/tasks.csv" SignedIn, Page, "Every task of a plan as it stands on a day (on), in the appendix's order, as CSV for Excel" => pages::plans::tasks_csv;
+        GET "/plans/{id}/tasks.xlsx" SignedIn, Page, "Every task of a plan as it stands on a day (on), in the appendix's order, as an Excel workbook" => pages::plans::tasks_xlsx;
         GET "/plans/{id}" SignedIn, Page, "A plan with its tasks by section, lead units and deadlines" => pages::plans::plan;
         POST "/plans/{id}/tasks/{task}/report" SignedIn, Page, "A progress report on a task (multipart: status, percent, body, evidence, an optional evidence file), by its lead unit's account or a planner" => pages::plans::report;
         GET "/plans/{id}/escalation" SignedIn, Page, "The summary for the leadership: by committee member the tasks overdue or blocked, and the units most overdue" => pages::plans::escalation;

@@ -7411,6 +7411,33 @@ mod module_api {
         assert_eq!(r.status, 201, "{}", r.body);
         assert_eq!(r.json()["report"]["percent"], 40);
         assert_eq!(plans.task_reports(task).await.unwrap().len(), 1);
+        // The plan's tasks, all of them, as a workbook: units by name, the report as given.
+        let xem_user = app.state.accounts.user_by_name("xem").await.unwrap();
+        let page = app.browser(&xem_user).await;
+        let x = app
+            .get(&format!("/plans/{}/tasks.xlsx", plan.id), Some(&page))
+            .await;
+        assert_eq!(x.status, 200, "{}", x.body);
+        let rows = workbook_rows(&x.bytes);
+        assert_eq!(rows.len(), 4, "{rows:?}");
+        assert_eq!(rows[0][0], "Mã");
+        let reported = rows.iter().find(|r| r[0] == "I.2").unwrap();
+        assert_eq!(
+            (
+                reported[2].as_str(),
+                reported[6].as_str(),
+                reported[7].as_str()
+            ),
+            ("Sở Y tế Hà Nội", "đang triển khai", "40"),
+            "{rows:?}"
+        );
+        let r = app
+            .get(
+                &format!("/plans/{}/tasks.csv?on=31/02/2025", plan.id),
+                Some(&page),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
 
         // Indicators: a planner defines one in the service, records an actual by the API; a
         // period that is not one is named.

@@ -267,6 +267,115 @@ pub async fn plan(
     Ok(view::page("plan.html", &ctx, "plans", extra)?.into_response())
 }
 
+/// Every task and section of plan `id` in the appendix's order, as it stands on a day (today
+/// without `on`), as a table: lead and cooperating units by name, deadline as written and as a
+/// day, the latest report, overdue.
+async fn tasks_sheet(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    q: &OnQuery,
+) -> Result<crate::export::Sheet, WebError> {
+    use crate::export::Cell;
+    let (day, _) = standing_day(q.day()?);
+    let plan = state.plans.plan(id).await?;
+    let mut sheet = crate::export::Sheet {
+        file: format!("nhiem-vu-ke-hoach-{}", plan.id),
+        headers: [
+            "Mã",
+            "Nhiệm vụ",
+            "Đơn vị chủ trì",
+            "Đơn vị phối hợp",
+            "Thời hạn",
+            "Hạn",
+            "Tình trạng",
+            "Tiến độ (%)",
+            "Ngày báo cáo",
+            "Quá hạn",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows: Vec::new(),
+    };
+    let mut offset = 0;
+    loop {
+        let page = state.plans.progress_page(id, day, offset, 500).await?;
+        let names = unit_names(
+            state,
+            page.iter().flat_map(|p| {
+                p.task
+                    .lead_unit_id
+                    .into_iter()
+                    .chain(p.task.cooperating_ids.iter().copied())
+            }),
+        )
+        .await?;
+        let name = |u: i64| names.get(&u.to_string()).cloned().unwrap_or_default();
+        for p in &page {
+            let t = &p.task;
+            sheet.rows.push(vec![
+                Cell::from(t.code.as_str()),
+                Cell::from(t.title.as_str()),
+                Cell::from(t.lead_unit_id.map(name).unwrap_or_default()),
+                Cell::from(
+                    t.cooperating_ids
+                        .iter()
+                        .map(|u| name(*u))
+                        .chain(t.cooperating_text.iter().cloned())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                Cell::from(t.deadline.as_str()),
+                Cell::from(t.due_on),
+                Cell::from(
+                    p.latest
+                        .as_ref()
+                        .map(|l| ctx.t(&format!("task-status-{}", l.status.as_str())))
+                        .unwrap_or_default(),
+                ),
+                p.latest
+                    .as_ref()
+                    .map_or(Cell::Empty, |l| Cell::from(l.percent)),
+                Cell::from(p.latest.as_ref().map(|l| l.on)),
+                Cell::from(if p.overdue {
+                    ctx.t("yes")
+                } else {
+                    String::new()
+                }),
+            ]);
+        }
+        offset += 500;
+        if page.len() < 500 || sheet.cut(ctx.t("export-cut")) {
+            break;
+        }
+    }
+    Ok(sheet)
+}
+
+/// `GET /plans/{id}/tasks.csv?on=`: the plan's tasks as CSV for Excel.
+pub async fn tasks_csv(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<OnQuery>,
+) -> Result<Response, WebError> {
+    tasks_sheet(&state, &ctx, id, &q)
+        .await?
+        .respond(crate::export::Format::Csv)
+}
+
+/// `GET /plans/{id}/tasks.xlsx?on=`: the same as an Excel workbook.
+pub async fn tasks_xlsx(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<OnQuery>,
+) -> Result<Response, WebError> {
+    tasks_sheet(&state, &ctx, id, &q)
+        .await?
+        .respond(crate::export::Format::Xlsx)
+}
+
 /// `POST /plans/{id}/import` (multipart: `file`, and `store` to store): the report per row;
 /// stored only when `store` is given and no row is refused.
 pub async fn import(
