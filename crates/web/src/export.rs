@@ -189,8 +189,34 @@ impl Sheet {
 }
 
 /// A list's two downloads: handlers `$csv` and `$xlsx` answer what `$sheet(&state, &ctx,
-/// &params)` builds from the query `$params`, as CSV and as XLSX.
+/// &params)` builds from the query `$params`, as CSV and as XLSX; with `path $id:` first, the
+/// list belongs to a record whose id is in the path (`$sheet(&state, &ctx, id, &params)`).
 macro_rules! downloads {
+    (path $id:ty, $params:ty, $sheet:ident, $csv:ident, $xlsx:ident) => {
+        /// The list's rows as CSV for Excel.
+        pub async fn $csv(
+            axum::extract::State(state): axum::extract::State<crate::AppState>,
+            axum::Extension(ctx): axum::Extension<crate::ctx::Ctx>,
+            axum::extract::Path(id): axum::extract::Path<$id>,
+            axum::extract::Query(p): axum::extract::Query<$params>,
+        ) -> Result<axum::response::Response, crate::error::WebError> {
+            $sheet(&state, &ctx, id, &p)
+                .await?
+                .respond(crate::export::Format::Csv)
+        }
+
+        /// The list's rows as an Excel workbook.
+        pub async fn $xlsx(
+            axum::extract::State(state): axum::extract::State<crate::AppState>,
+            axum::Extension(ctx): axum::Extension<crate::ctx::Ctx>,
+            axum::extract::Path(id): axum::extract::Path<$id>,
+            axum::extract::Query(p): axum::extract::Query<$params>,
+        ) -> Result<axum::response::Response, crate::error::WebError> {
+            $sheet(&state, &ctx, id, &p)
+                .await?
+                .respond(crate::export::Format::Xlsx)
+        }
+    };
     ($params:ty, $sheet:ident, $csv:ident, $xlsx:ident) => {
         /// The list's filtered rows as CSV for Excel.
         pub async fn $csv(

@@ -352,29 +352,7 @@ async fn tasks_sheet(
     Ok(sheet)
 }
 
-/// `GET /plans/{id}/tasks.csv?on=`: the plan's tasks as CSV for Excel.
-pub async fn tasks_csv(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
-    Path(id): Path<i64>,
-    axum::extract::Query(q): axum::extract::Query<OnQuery>,
-) -> Result<Response, WebError> {
-    tasks_sheet(&state, &ctx, id, &q)
-        .await?
-        .respond(crate::export::Format::Csv)
-}
-
-/// `GET /plans/{id}/tasks.xlsx?on=`: the same as an Excel workbook.
-pub async fn tasks_xlsx(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Ctx>,
-    Path(id): Path<i64>,
-    axum::extract::Query(q): axum::extract::Query<OnQuery>,
-) -> Result<Response, WebError> {
-    tasks_sheet(&state, &ctx, id, &q)
-        .await?
-        .respond(crate::export::Format::Xlsx)
-}
+crate::export::downloads!(path i64, OnQuery, tasks_sheet, tasks_csv, tasks_xlsx);
 
 /// `POST /plans/{id}/import` (multipart: `file`, and `store` to store): the report per row;
 /// stored only when `store` is given and no row is refused.
