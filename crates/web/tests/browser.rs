@@ -1283,24 +1283,29 @@ async fn a_planner_opens_a_report_and_downloads_it_as_docx_and_pdf() {
         ("#download-docx", "PK", "officedocument"),
         ("#download-pdf", "%PDF", "application/pdf"),
     ] {
-        let address = href(&c, link).await;
-        let got = c
-            .execute_async(
-                "const [href, done] = arguments;
-                 fetch(href).then(async r => {
-                   const b = new Uint8Array(await r.arrayBuffer());
-                   done([r.status, r.headers.get('content-type'), b.length, String.fromCharCode(...b.slice(0, 4))]);
-                 });",
-                vec![serde_json::json!(address)],
-            )
-            .await
-            .unwrap();
+        let got = download(&c, link).await;
         assert_eq!(got[0], 200, "{link}: {got}");
         assert!(got[1].as_str().unwrap().contains(kind), "{link}: {got}");
         assert!(got[2].as_u64().unwrap() > 5_000, "{link}: {got}");
         assert!(got[3].as_str().unwrap().starts_with(magic), "{link}: {got}");
     }
     c.close().await.unwrap();
+}
+
+/// What the link `css` downloads, fetched by the browser with its session: its status, media
+/// type, length and first four bytes.
+async fn download(c: &fantoccini::Client, css: &str) -> serde_json::Value {
+    let address = href(c, css).await;
+    c.execute_async(
+        "const [href, done] = arguments;
+         fetch(href).then(async r => {
+           const b = new Uint8Array(await r.arrayBuffer());
+           done([r.status, r.headers.get('content-type'), b.length, String.fromCharCode(...b.slice(0, 4))]);
+         });",
+        vec![serde_json::json!(address)],
+    )
+    .await
+    .unwrap()
 }
 
 /// The texts of the cells of column `n` (1-based) of the table `css`.
@@ -1314,6 +1319,46 @@ async fn column(c: &fantoccini::Client, css: &str, n: usize) -> Vec<String> {
         out.push(cell.text().await.unwrap());
     }
     out
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: run by `cargo xtask test`"]
+async fn an_officer_pages_through_a_step_s_cases_sorts_them_and_downloads_them_without_script() {
+    let app = TestApp::spawn().await;
+    app.user("lan", vec![lantoa_core::Role::WatchOfficer]).await;
+    for s in app.websites(64).await {
+        app.state
+            .watch
+            .open_case(
+                "lan",
+                &[lantoa_core::Role::WatchOfficer],
+                &lantoa_watch::NewCase {
+                    subject_id: s.id,
+                    category: "bao_hoa".into(),
+                    title: format!("Hồ sơ {}", s.name),
+                    findings: Vec::new(),
+                    note: "mở để thử".into(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let (c, base) = signed_in(&app, "lan").await;
+    c.goto(&format!("{base}/watch/cases")).await.unwrap();
+    click(&c, "#all-phat_hien").await;
+    assert!(text(&c, "#listed-h").await.contains("1–50 trong 64"));
+    assert_eq!(column(&c, "#listed", 2).await.len(), 50);
+    click(&c, "#pager-next").await;
+    assert!(text(&c, "#listed-h").await.contains("51–64 trong 64"));
+    // Oldest first, by the form's own select: the first case leads.
+    tick(&c, "#case-sort option[value=oldest]").await;
+    click(&c, "#case-sort-submit").await;
+    assert_eq!(column(&c, "#listed", 2).await[0], "Hồ sơ Trang tin 000");
+    let got = download(&c, "#listed-xlsx").await;
+    assert_eq!(got[0], 200, "{got}");
+    assert!(got[1].as_str().unwrap().contains("spreadsheetml"), "{got}");
+    assert_eq!(got[3].as_str().unwrap().get(..2), Some("PK"), "{got}");
+    c.close().await.unwrap();
 }
 
 #[tokio::test]
