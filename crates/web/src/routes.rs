@@ -164,6 +164,8 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/notify/campaigns/{id}" SignedIn, Page, "A campaign and its plan: recipients per operator, segments, cost, the message as sent" => pages::notify::campaign;
         POST "/notify/campaigns/{id}/{step}" Roles(NOTIFY_STEPS), Page, "Submit, approve (typing the name), send back or cancel a campaign" => pages::notify::step;
         GET "/opendata" SignedIn, Page, "Datasets with their owner, rows published and quality" => pages::opendata::datasets;
+        GET "/opendata.csv" SignedIn, Page, "The datasets the list shows (an agency's uploader: its own), with rows published and quality, as CSV for Excel" => pages::opendata::datasets_csv;
+        GET "/opendata.xlsx" SignedIn, Page, "The datasets the list shows, with rows published and quality, as an Excel workbook" => pages::opendata::datasets_xlsx;
         POST "/opendata/datasets" Roles(OPENDATA_EDITORS), Page, "Create a dataset with its Table Schema" => pages::opendata::create;
         GET "/opendata/{name}" SignedIn, Page, "A dataset: schema, uploads, published rows, quarantine" => pages::opendata::dataset;
         POST "/opendata/{name}/uploads" Roles(OPENDATA_EDITORS), Page, "Upload a CSV file to a dataset" => pages::opendata::upload;

@@ -7151,6 +7151,41 @@ mod security {
 mod workbooks {
     use super::*;
 
+    /// The datasets list as a workbook: each dataset once, its owner by name, the rows it
+    /// publishes as a number; an agency's uploader gets its own agency's only.
+    #[tokio::test]
+    async fn the_datasets_list_exports_what_the_person_sees() {
+        let app = TestApp::spawn().await;
+        let od = app.load_open_data_demo().await;
+        let all = od.datasets(None).await.unwrap();
+        let u = app.user("xem", vec![Role::Viewer]).await;
+        let me = app.browser(&u).await;
+        let page = app.get("/opendata", Some(&me)).await;
+        assert!(page.body.contains("id=\"datasets-xlsx\""), "{}", page.body);
+        let rows = workbook_rows(&app.get("/opendata.xlsx", Some(&me)).await.bytes);
+        assert_eq!(rows.len(), all.len() + 1, "{rows:?}");
+        let first = &all[0];
+        let row = rows.iter().find(|r| r[0] == first.name).unwrap();
+        assert_eq!(
+            row[4],
+            od.rows(first.id, 0, 0).await.unwrap().1.to_string(),
+            "{row:?}"
+        );
+        let cv = app.user("canbo", vec![Role::AgencyUploader]).await;
+        app.state
+            .accounts
+            .set_unit("admin", cv.id, Some(first.owner_unit_id))
+            .await
+            .unwrap();
+        let cv = app.browser(&cv).await;
+        let own = workbook_rows(&app.get("/opendata.xlsx", Some(&cv)).await.bytes);
+        let owned = all
+            .iter()
+            .filter(|d| d.owner_unit_id == first.owner_unit_id)
+            .count();
+        assert_eq!(own.len(), owned + 1, "{own:?}");
+    }
+
     /// The 126 communes as the units list filters them, whole (past its page of 50), in both
     /// files: kind and state by name, the day in force as a day.
     #[tokio::test]

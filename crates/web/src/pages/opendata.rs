@@ -92,6 +92,67 @@ async fn list_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, W
     })
 }
 
+/// The datasets the person may see in the list (an agency's uploader: its agency's), as a
+/// table: owner by name, rows published, the latest upload and its quality.
+async fn datasets_sheet(
+    state: &AppState,
+    ctx: &Ctx,
+    _q: &Flash,
+) -> Result<crate::export::Sheet, WebError> {
+    use crate::export::Cell;
+    let od = state.opendata()?;
+    let mut sheet = crate::export::Sheet {
+        file: "bo-du-lieu".into(),
+        headers: [
+            "Tên",
+            "Tiêu đề",
+            "Cơ quan",
+            "Mức độ",
+            "Số dòng công bố",
+            "Lần tải gần nhất",
+            "Tình trạng",
+            "Đúng (%)",
+            "Đủ (%)",
+            "Sạch (%)",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows: Vec::new(),
+    };
+    let scope = agency_scope(ctx);
+    let percent = |v: Option<f64>| v.map_or(Cell::Empty, |v| Cell::Number(v, 1));
+    for d in od.datasets(None).await? {
+        if scope.is_some_and(|unit| unit != Some(d.owner_unit_id)) {
+            continue;
+        }
+        let owner = state.registry.get(d.owner_unit_id).await?.name;
+        let latest = od.uploads(d.id).await?.into_iter().next();
+        let q = latest.as_ref().map(quality);
+        sheet.rows.push(vec![
+            Cell::from(d.name.as_str()),
+            Cell::from(d.title.as_str()),
+            Cell::from(owner),
+            Cell::from(ctx.t(&format!("sensitivity-{}", d.sensitivity))),
+            Cell::from(od.rows(d.id, 0, 0).await?.1),
+            latest
+                .as_ref()
+                .map_or(Cell::Empty, |u| Cell::from(u.version)),
+            Cell::from(
+                latest
+                    .as_ref()
+                    .map(|u| ctx.t(&format!("upload-{}", u.status)))
+                    .unwrap_or_default(),
+            ),
+            percent(q.as_ref().and_then(|q| q.valid)),
+            percent(q.as_ref().and_then(|q| q.complete)),
+            percent(q.as_ref().and_then(|q| q.unique)),
+        ]);
+    }
+    Ok(sheet)
+}
+
+crate::export::downloads!(Flash, datasets_sheet, datasets_csv, datasets_xlsx);
+
 #[derive(Deserialize, Default)]
 pub struct Flash {
     flash: Option<String>,
