@@ -83,6 +83,18 @@ impl Ctx {
             .is_some_and(|p| lantoa_opendata::may_change(&p.roles, p.unit_id, d))
     }
 
+    /// Dataset `d`, if the caller may change it; else `forbidden`.
+    pub fn changeable(
+        &self,
+        d: lantoa_opendata::Dataset,
+    ) -> Result<lantoa_opendata::Dataset, crate::error::WebError> {
+        if self.may_change_dataset(&d) {
+            Ok(d)
+        } else {
+            Err(crate::error::WebError::forbidden())
+        }
+    }
+
     /// The caller as a campaign's step sees them: `actor` (from [`Ctx::actor`]) and the roles
     /// that decide which steps are theirs.
     pub fn taker<'a>(&self, actor: &'a str) -> lantoa_notify::Taker<'a> {

@@ -55,10 +55,7 @@ pub async fn upload(
     body: axum::body::Body,
 ) -> Result<Response, WebError> {
     let od = state.opendata()?;
-    let d = od.dataset_by_name(&name).await?;
-    if !ctx.may_change_dataset(&d) {
-        return Err(WebError::forbidden());
-    }
+    let d = ctx.changeable(od.dataset_by_name(&name).await?)?;
     // The date first: a bad one is named before a large body is read.
     let as_of = q
         .as_of
@@ -155,10 +152,7 @@ pub async fn fix(
 ) -> Result<Json<serde_json::Value>, WebError> {
     let od = state.opendata()?;
     // The row's own dataset is the one whose rights are checked.
-    let d = od.quarantined_dataset(id).await?;
-    if !ctx.may_change_dataset(&d) {
-        return Err(WebError::forbidden());
-    }
+    ctx.changeable(od.quarantined_dataset(id).await?)?;
     Ok(Json(
         match od.fix_fields(&ctx.actor(), id, &f.cells).await? {
             lantoa_opendata::FixOutcome::Published => json!({ "outcome": "published" }),

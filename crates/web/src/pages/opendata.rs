@@ -351,10 +351,7 @@ pub async fn upload(
     body: axum::body::Body,
 ) -> Result<Response, WebError> {
     let od = state.opendata()?;
-    let d = od.dataset_by_name(&name).await?;
-    if !ctx.may_change_dataset(&d) {
-        return Err(WebError::forbidden());
-    }
+    let d = ctx.changeable(od.dataset_by_name(&name).await?)?;
     let content_type = crate::upload::content_type(&headers);
     if !content_type.starts_with("multipart/form-data") {
         return Err(WebError::malformed(
@@ -407,10 +404,7 @@ pub async fn fix(
     let od = state.opendata()?;
     // The row's own dataset is the one whose rights are checked; the form's `dataset` field
     // only says where the form was, and a caller may put another agency's there.
-    let d = od.quarantined_dataset(id).await?;
-    if !ctx.may_change_dataset(&d) {
-        return Err(WebError::forbidden());
-    }
+    let d = ctx.changeable(od.quarantined_dataset(id).await?)?;
     let n = d.schema["fields"].as_array().map_or(0, Vec::len);
     let cells: Vec<String> = (0..n).map(|i| form.get(&format!("cell_{i}"))).collect();
     let outcome = od.fix(&ctx.actor(), id, &cells).await?;
@@ -431,10 +425,7 @@ pub async fn labels(
     form: FormPairs,
 ) -> Result<Response, WebError> {
     let od = state.opendata()?;
-    let d = od.dataset_by_name(&name).await?;
-    if !ctx.may_change_dataset(&d) {
-        return Err(WebError::forbidden());
-    }
+    let d = ctx.changeable(od.dataset_by_name(&name).await?)?;
     let tags: Vec<String> = form
         .get("tags")
         .split(',')
