@@ -13,21 +13,79 @@ use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 
+/// Which page of a list: a search, an order, a size and where to start.
+#[derive(clap::Args)]
+pub struct PageArgs {
+    /// Only rows whose name contains this (compared on tone keys).
+    #[arg(long)]
+    search: Option<String>,
+    /// The order (campaigns: newest, oldest, name, status; lists: newest, name, largest).
+    #[arg(long)]
+    sort: Option<String>,
+    /// Rows to show (at most 500).
+    #[arg(long, default_value_t = 100)]
+    limit: i64,
+    /// Rows to skip.
+    #[arg(long, default_value_t = 0)]
+    offset: i64,
+}
+
+impl PageArgs {
+    /// `path` with this page's query, and `extra` pairs.
+    fn path(&self, path: &str, extra: &[(&str, Option<&str>)]) -> String {
+        let (limit, offset) = (self.limit.to_string(), self.offset.to_string());
+        let mut pairs = vec![("limit", limit.as_str()), ("offset", offset.as_str())];
+        for (k, v) in [
+            ("q", self.search.as_deref()),
+            ("sort", self.sort.as_deref()),
+        ]
+        .into_iter()
+        .chain(extra.iter().copied())
+        {
+            if let Some(v) = v {
+                pairs.push((k, v));
+            }
+        }
+        with_query(path, &pairs)
+    }
+}
+
+/// The line under a page: which rows of how many, and how to ask for the next.
+fn page_line(v: &Value, shown: usize, offset: i64) {
+    let total = v["total"].as_i64().unwrap_or(0);
+    if shown > 0 {
+        print!("rows {}-{} of {total}", offset + 1, offset + shown as i64);
+    } else {
+        print!("no rows (of {total})");
+    }
+    match v["next"].as_i64() {
+        Some(next) => println!("; the next page: --offset {next}"),
+        None => println!(),
+    }
+}
+
 /// What to do.
 #[derive(Subcommand)]
 pub enum NotifyCommand {
-    /// Recipient lists: without an action, every list with its counts.
+    /// Recipient lists: without an action, a page of lists with their counts.
     Lists {
         #[command(subcommand)]
         action: Option<ListAction>,
+        #[command(flatten)]
+        page: PageArgs,
         /// Print JSON.
         #[arg(long, global = true)]
         json: bool,
     },
-    /// SMS campaigns: without an action, every campaign with its state.
+    /// SMS campaigns: without an action, a page of campaigns with their state.
     Campaigns {
         #[command(subcommand)]
         action: Option<CampaignAction>,
+        #[command(flatten)]
+        page: PageArgs,
+        /// Only campaigns in this state (draft, pending, sending, sent, cancelled).
+        #[arg(long)]
+        status: Option<String>,
         /// Print JSON.
         #[arg(long, global = true)]
         json: bool,
@@ -175,8 +233,13 @@ impl Body {
 pub async fn run(remote: &Remote, listen: &str, command: NotifyCommand) -> anyhow::Result<()> {
     let api = Api::new(remote, listen)?;
     match command {
-        NotifyCommand::Lists { action, json } => lists(&api, action, json).await,
-        NotifyCommand::Campaigns { action, json } => campaigns(&api, action, json).await,
+        NotifyCommand::Lists { action, page, json } => lists(&api, action, &page, json).await,
+        NotifyCommand::Campaigns {
+            action,
+            page,
+            status,
+            json,
+        } => campaigns(&api, action, &page, status.as_deref(), json).await,
         NotifyCommand::Cost { body, list, json } => {
             let v = api
                 .post(
@@ -223,14 +286,20 @@ pub async fn run(remote: &Remote, listen: &str, command: NotifyCommand) -> anyho
     }
 }
 
-async fn lists(api: &Api, action: Option<ListAction>, json: bool) -> anyhow::Result<()> {
+async fn lists(
+    api: &Api,
+    action: Option<ListAction>,
+    page: &PageArgs,
+    json: bool,
+) -> anyhow::Result<()> {
     let v = match action {
         None => {
-            let v = api.get("/api/v1/notify/lists").await?;
+            let v = api.get(&page.path("/api/v1/notify/lists", &[])).await?;
             if json {
                 return print_json(&v);
             }
-            for l in v["lists"].as_array().into_iter().flatten() {
+            let rows = v["lists"].as_array().cloned().unwrap_or_default();
+            for l in &rows {
                 println!(
                     "{:>6}  {:<40} {:>10} recipients {:>8} refused  {}",
                     l["id"],
@@ -240,6 +309,7 @@ async fn lists(api: &Api, action: Option<ListAction>, json: bool) -> anyhow::Res
                     l["file_name"].as_str().unwrap_or_default()
                 );
             }
+            page_line(&v, rows.len(), page.offset);
             return Ok(());
         }
         Some(ListAction::Import { file, name }) => import(api, &file, &name).await?,
@@ -291,15 +361,24 @@ async fn import(api: &Api, file: &Path, name: &str) -> anyhow::Result<Value> {
     .await
 }
 
-async fn campaigns(api: &Api, action: Option<CampaignAction>, json: bool) -> anyhow::Result<()> {
+async fn campaigns(
+    api: &Api,
+    action: Option<CampaignAction>,
+    page: &PageArgs,
+    status: Option<&str>,
+    json: bool,
+) -> anyhow::Result<()> {
     let at = |id: i64, step: &str| format!("/api/v1/notify/campaigns/{id}/{step}");
     let v = match action {
         None => {
-            let v = api.get("/api/v1/notify/campaigns").await?;
+            let v = api
+                .get(&page.path("/api/v1/notify/campaigns", &[("status", status)]))
+                .await?;
             if json {
                 return print_json(&v);
             }
-            for c in v["campaigns"].as_array().into_iter().flatten() {
+            let rows = v["campaigns"].as_array().cloned().unwrap_or_default();
+            for c in &rows {
                 println!(
                     "{:>6}  {:<10} {:<40} list {}  by {}",
                     c["id"],
@@ -309,6 +388,7 @@ async fn campaigns(api: &Api, action: Option<CampaignAction>, json: bool) -> any
                     c["created_by"].as_str().unwrap_or_default()
                 );
             }
+            page_line(&v, rows.len(), page.offset);
             return Ok(());
         }
         Some(CampaignAction::Draft {

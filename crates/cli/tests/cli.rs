@@ -515,6 +515,20 @@ fn sms_through_the_cli(dir: &Path, addr: &str) {
     let csv = stdout(&o);
     assert_eq!(csv.lines().count(), 4, "{csv}");
     assert!(csv.contains(",0903456787,mobifone,,failed,"), "{csv}");
+    // The campaign list a page at a time: searched, by state, with the rows shown.
+    let o = as_(
+        &hung,
+        &["campaigns", "--search", "thử cli", "--status", "sent"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Thử CLI") && stdout(&o).contains("rows 1-1 of 1"),
+        "{}",
+        stdout(&o)
+    );
+    let o = as_(&hung, &["campaigns", "--status", "gửi rồi"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("gửi rồi"), "{}", stderr(&o));
     let o = as_("not-a-token", &["lists"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("401"), "{}", stderr(&o));

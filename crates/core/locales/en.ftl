@@ -501,6 +501,7 @@ communes-typed-unknown = "{ $value }" is not the name or code of a current commu
 communes-typed-near = "{ $value }" is not the name or code of a current commune or ward; did you mean: { $near }?
 communes-typed-ambiguous = "{ $value }" may be several communes or wards: { $near }; write the full name or the code.
 list-bad-sort = "{ $value }" is not a sort order; the orders: { $known }.
+list-bad-filter = "{ $value }" is not one of the values this list is filtered by: { $known }.
 csv-not-utf8 = Line { $line } is not UTF-8 text: save the file as "CSV UTF-8".
 csv-unequal-lengths = Line { $line } has { $len } cells where the header has { $expected }.
 csv-io = The file cannot be read: { $detail }

@@ -501,6 +501,7 @@ communes-typed-unknown = "{ $value }" không phải tên hay mã của xã, phư
 communes-typed-near = "{ $value }" không phải tên hay mã của xã, phường hiện hành; có phải là: { $near }?
 communes-typed-ambiguous = "{ $value }" có thể là nhiều xã, phường: { $near }; hãy ghi rõ tên đầy đủ hoặc mã.
 list-bad-sort = "{ $value }" không phải cách sắp xếp; các cách: { $known }.
+list-bad-filter = "{ $value }" không phải giá trị lọc của danh sách này; các giá trị: { $known }.
 csv-not-utf8 = Dòng { $line } không phải văn bản UTF-8: hãy lưu tệp dạng "CSV UTF-8".
 csv-unequal-lengths = Dòng { $line } có { $len } ô, trong khi dòng tiêu đề có { $expected } ô.
 csv-io = Không đọc được tệp: { $detail }

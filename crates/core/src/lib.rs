@@ -46,3 +46,54 @@ pub use msg::{Describe, Lang, Msg};
 pub use phone::PhoneNumber;
 pub use role::Role;
 pub use tax_code::TaxCode;
+
+/// An order a list may be read in, by the names a request gives: an enum with its names, the
+/// `ORDER BY` text of each (fixed: never built from the request), and a parser that refuses an
+/// unknown name with `$invalid("sort", Msg)` (of type `$err`), naming the orders there are
+/// (`$msg` is the message id, with `value` and `known`). The first variant is the default.
+#[macro_export]
+macro_rules! sort_order {
+    ($err:ty, $invalid:path, $(#[$doc:meta])* $name:ident, $msg:literal, { $($(#[$vdoc:meta])* $variant:ident = $text:literal => $sql:literal,)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+        pub enum $name {
+            #[default]
+            $($(#[$vdoc])* $variant,)+
+        }
+
+        impl $name {
+            /// Every order, the default first.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// Its name in a request.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)+ }
+            }
+
+            /// Every order's name, the default first.
+            pub fn names() -> Vec<&'static str> {
+                Self::ALL.iter().map(|o| o.as_str()).collect()
+            }
+
+            /// The order a request names (empty: the default); another name is refused as
+            /// `sort`, naming the orders there are.
+            pub fn parse(s: &str) -> ::std::result::Result<Self, $err> {
+                match s.trim() {
+                    "" => Ok(Self::default()),
+                    $($text => Ok($name::$variant),)+
+                    other => Err($invalid(
+                        "sort",
+                        $crate::msg::Msg::new($msg)
+                            .arg("value", other)
+                            .arg("known", Self::names().join(", ")),
+                    )),
+                }
+            }
+
+            /// Its `ORDER BY` (a fixed text: never built from the request).
+            pub fn order_by(self) -> &'static str {
+                match self { $($name::$variant => $sql,)+ }
+            }
+        }
+    };
+}

@@ -171,9 +171,9 @@ pub struct StoredAlert {
     pub bulletin_id: Option<i64>,
 }
 
-const COLUMNS: &str = "id, identifier, sender, sent, status, msg_type, scope, headline, event, public, origin, refers_to, cancelled_by, xml, created_at, state, approved_by, created_by, broadcast, feed, speakers, sms_list_id, sms_body, campaign_id, bulletin_id";
+pub(crate) const COLUMNS: &str = "id, identifier, sender, sent, status, msg_type, scope, headline, event, public, origin, refers_to, cancelled_by, xml, created_at, state, approved_by, created_by, broadcast, feed, speakers, sms_list_id, sms_body, campaign_id, bulletin_id";
 
-fn from_row(r: &sqlx::any::AnyRow) -> Result<StoredAlert> {
+pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Result<StoredAlert> {
     Ok(StoredAlert {
         id: r.try_get(0)?,
         identifier: r.try_get(1)?,

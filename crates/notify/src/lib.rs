@@ -37,12 +37,14 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(10, "0010_alert_expiry.sql"),
         lantoa_store::migration!(11, "0011_receipt_recipient.sql"),
         lantoa_store::migration!(12, "0012_progress_counts.sql"),
+        lantoa_store::migration!(13, "0013_search_keys.sql"),
     ],
 };
 
 pub mod alerts;
 pub mod audience;
 pub mod broadcast;
+pub mod browse;
 pub mod cap;
 mod demo;
 pub mod demo_smsc;

@@ -97,12 +97,12 @@ pub struct Link {
     pub token: String,
 }
 
-const NOTICE_COLUMNS: &str = "n.id, n.number, n.title, n.body, n.due, n.issued_by, n.issued_at,
+pub(crate) const NOTICE_COLUMNS: &str = "n.id, n.number, n.title, n.body, n.due, n.issued_by, n.issued_at,
     (SELECT COUNT(*) FROM notify_notice_recipients r WHERE r.notice_id = n.id),
     (SELECT COUNT(*) FROM notify_notice_recipients r WHERE r.notice_id = n.id AND r.opened_at IS NOT NULL),
     (SELECT COUNT(*) FROM notify_notice_recipients r WHERE r.notice_id = n.id AND r.read_at IS NOT NULL)";
 
-fn notice_from(r: &sqlx::any::AnyRow) -> Result<Notice> {
+pub(crate) fn notice_from(r: &sqlx::any::AnyRow) -> Result<Notice> {
     Ok(Notice {
         id: r.try_get(0)?,
         number: r.try_get(1)?,

@@ -177,8 +177,8 @@ pub struct Plan {
     pub unaccented_cost: Cost,
 }
 
-const CAMPAIGN_COLUMNS: &str = "id, name, topic, brandname, body, list_id, communes_json, emergency, status, created_by, created_at, submitted_at, decided_by, decided_at, decision_note, resend_uncertain, started_at, finished_at";
-const LIST_COLUMNS: &str = "id, name, file_name, rows, recipients, duplicates, refused_json, by_operator_json, created_by, created_at";
+pub(crate) const CAMPAIGN_COLUMNS: &str = "id, name, topic, brandname, body, list_id, communes_json, emergency, status, created_by, created_at, submitted_at, decided_by, decided_at, decision_note, resend_uncertain, started_at, finished_at";
+pub(crate) const LIST_COLUMNS: &str = "id, name, file_name, rows, recipients, duplicates, refused_json, by_operator_json, created_by, created_at";
 
 /// Rows per multi-row insert of recipients (6 parameters each).
 const RECIPIENTS_PER_STATEMENT: usize = 100;
@@ -225,7 +225,7 @@ fn check_source(source: &str) -> Result<()> {
     }
 }
 
-fn campaign_from(r: &sqlx::any::AnyRow) -> Result<Campaign> {
+pub(crate) fn campaign_from(r: &sqlx::any::AnyRow) -> Result<Campaign> {
     Ok(Campaign {
         id: r.try_get(0)?,
         name: r.try_get(1)?,
@@ -283,7 +283,7 @@ fn unchanged_since_read(c: &Campaign, rows_affected: u64) -> Result<()> {
     }
 }
 
-fn list_from(r: &sqlx::any::AnyRow) -> Result<List> {
+pub(crate) fn list_from(r: &sqlx::any::AnyRow) -> Result<List> {
     Ok(List {
         id: r.try_get(0)?,
         name: r.try_get(1)?,

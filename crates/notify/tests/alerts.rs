@@ -619,3 +619,75 @@ async fn cap_is_read_as_the_schema_reads_it() {
     assert!(e.to_string().contains("KOI-99"), "{e}");
     assert_eq!(n.alerts(false, 50).await.unwrap().len(), 1);
 }
+
+/// The alert list: a search of headline and event on tone keys, CAP status and approval
+/// filters, the oldest first on request; an unknown status is refused by name.
+#[tokio::test]
+async fn alerts_are_paged_searched_and_filtered() {
+    use lantoa_notify::browse::{AlertFilter, AlertSort, PageQuery};
+    let (_t, n) = setup().await;
+    let storm_alert = n.issue_alert("canhbao", SENDER, &storm()).await.unwrap();
+    let drill = n
+        .issue_alert(
+            "canhbao",
+            SENDER,
+            &NewAlert {
+                status: "Exercise".into(),
+                event: "Diễn tập lũ quét".into(),
+                headline: "Diễn tập ứng phó lũ quét tại xã Hòa Lạc".into(),
+                ..storm()
+            },
+        )
+        .await
+        .unwrap();
+    let page = |q: &str, sort: AlertSort, f: AlertFilter| {
+        let n = n.clone();
+        let q = q.to_owned();
+        async move {
+            n.alert_page(
+                &PageQuery {
+                    q: Some(q),
+                    sort,
+                    limit: 10,
+                    offset: 0,
+                },
+                &f,
+            )
+            .await
+        }
+    };
+    let ids = |v: &[lantoa_notify::alerts::StoredAlert]| v.iter().map(|a| a.id).collect::<Vec<_>>();
+    let (all, total) = page("", AlertSort::Oldest, AlertFilter::default())
+        .await
+        .unwrap();
+    assert_eq!((ids(&all), total), (vec![storm_alert.id, drill.id], 2));
+    let (found, _) = page("hoà lạc", AlertSort::Newest, AlertFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(ids(&found), [drill.id]);
+    let (found, _) = page(
+        "",
+        AlertSort::Newest,
+        AlertFilter {
+            status: Some("Actual".into()),
+            state: Some("pending".into()),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(ids(&found), [storm_alert.id]);
+    let e = page(
+        "",
+        AlertSort::Newest,
+        AlertFilter {
+            status: Some("actual".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("Exercise"),
+        "the values are named: {e}"
+    );
+}

@@ -224,3 +224,46 @@ async fn bad_notices_and_recipients_are_named_and_nothing_is_kept() {
     assert!(matches!(e, Error::Duplicate { .. }), "{e}");
     assert_eq!(n.outlets().await.unwrap().len(), 3);
 }
+
+/// The notice list: searched by number and title on tone keys, in the order asked.
+#[tokio::test]
+async fn notices_are_paged_searched_and_sorted() {
+    use lantoa_notify::browse::{NoticeSort, PageQuery};
+    let (_t, n, _clock) = setup().await;
+    let (first, _) = n.issue_notice("tt", &notice(&["press"])).await.unwrap();
+    let (second, _) = n
+        .issue_notice(
+            "tt",
+            &NewNotice {
+                number: "16/HD-STTTT".into(),
+                title: "Tuyên truyền phòng chống bão".into(),
+                ..notice(&["press"])
+            },
+        )
+        .await
+        .unwrap();
+    let q = |text: &str, sort| PageQuery {
+        q: Some(text.to_owned()),
+        sort,
+        limit: 1,
+        offset: 0,
+    };
+    let (page, total) = n.notice_page(&q("", NoticeSort::Newest)).await.unwrap();
+    assert_eq!(
+        (page[0].id, total),
+        (second.id, 2),
+        "one to a page, two in all"
+    );
+    let (page, _) = n.notice_page(&q("", NoticeSort::Number)).await.unwrap();
+    assert_eq!(page[0].id, first.id);
+    let (page, total) = n
+        .notice_page(&q("CHUYỂN ĐỔI SỐ", NoticeSort::Newest))
+        .await
+        .unwrap();
+    assert_eq!((page[0].id, total), (first.id, 1));
+    let (page, total) = n
+        .notice_page(&q("16/hd", NoticeSort::Newest))
+        .await
+        .unwrap();
+    assert_eq!((page[0].id, total), (second.id, 1));
+}

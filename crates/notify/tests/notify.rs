@@ -830,3 +830,146 @@ async fn an_answer_and_its_receipt_in_one_batch_settle_the_message_and_no_receip
         ("delivered".to_owned(), "delivered".to_owned())
     );
 }
+
+/// The campaign and list pages: a search on tone keys (an older spelling of a tone finds the
+/// newer), the state filter, the orders, the total beyond the page, and a filter or order the
+/// list does not have refused by name.
+#[tokio::test]
+async fn campaigns_and_lists_are_paged_searched_filtered_and_sorted() {
+    use lantoa_notify::browse::{CampaignFilter, CampaignSort, ListSort, PageQuery};
+    let (_t, n) = setup().await;
+    let a = n
+        .import_list("lan", "Phường Hoàn Kiếm", "hk.csv", LIST.as_bytes())
+        .await
+        .unwrap()
+        .0;
+    let b = n
+        .import_list("lan", "Xã Hòa Xá", "hx.csv", LIST.as_bytes())
+        .await
+        .unwrap()
+        .0;
+    for (i, name) in [
+        "Sốt xuất huyết tuần 40",
+        "Hòa nhập cộng đồng",
+        "Ngày hội số",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let c = n
+            .create_campaign(
+                "lan",
+                &NewCampaign {
+                    name: (*name).into(),
+                    list_id: if i == 1 { b.id } else { a.id },
+                    ..dengue(a.id)
+                },
+            )
+            .await
+            .unwrap();
+        if i == 0 {
+            n.submit("lan", c.id).await.unwrap();
+        }
+    }
+    let q = |text: &str, sort: CampaignSort, limit: i64| PageQuery {
+        q: Some(text.to_owned()),
+        sort,
+        limit,
+        offset: 0,
+    };
+    let names = |page: &[lantoa_notify::Campaign]| -> Vec<String> {
+        page.iter().map(|c| c.name.clone()).collect()
+    };
+    let all = CampaignFilter::default();
+    // The newest first, two to a page, with the total of three.
+    let (page, total) = n
+        .campaign_page(&q("", CampaignSort::Newest, 2), &all)
+        .await
+        .unwrap();
+    assert_eq!(total, 3);
+    assert_eq!(names(&page), ["Ngày hội số", "Hòa nhập cộng đồng"]);
+    let (page, _) = n
+        .campaign_page(
+            &PageQuery {
+                offset: 2,
+                ..q("", CampaignSort::Newest, 2)
+            },
+            &all,
+        )
+        .await
+        .unwrap();
+    assert_eq!(names(&page), ["Sốt xuất huyết tuần 40"]);
+    // "Hoà" (the older place of the tone mark) finds "Hòa"; case does not matter.
+    let (page, total) = n
+        .campaign_page(&q("HOÀ NHẬP", CampaignSort::Newest, 50), &all)
+        .await
+        .unwrap();
+    assert_eq!(
+        (names(&page), total),
+        (vec!["Hòa nhập cộng đồng".into()], 1)
+    );
+    // The state filter.
+    let pending = CampaignFilter {
+        status: Some("pending".into()),
+        ..Default::default()
+    };
+    let (page, total) = n
+        .campaign_page(&q("", CampaignSort::Newest, 50), &pending)
+        .await
+        .unwrap();
+    assert_eq!(
+        (names(&page), total),
+        (vec!["Sốt xuất huyết tuần 40".into()], 1)
+    );
+    let (page, _) = n
+        .campaign_page(&q("", CampaignSort::Status, 50), &all)
+        .await
+        .unwrap();
+    assert_eq!(page[2].status, "pending", "drafts come before the pending");
+    // A state the list does not have, and an order it does not know, are named.
+    let e = n
+        .campaign_page(
+            &q("", CampaignSort::Newest, 50),
+            &CampaignFilter {
+                status: Some("gửi rồi".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::Invalid {
+                field: "status",
+                ..
+            }
+        ) && e.to_string().contains("gửi rồi"),
+        "{e}"
+    );
+    let e = CampaignSort::parse("oldest-first").unwrap_err();
+    assert!(e.to_string().contains("oldest-first"), "{e}");
+    // Lists: by name, and searched.
+    let (page, total) = n
+        .list_page(&PageQuery {
+            q: Some("hoà xá".into()),
+            sort: ListSort::Newest,
+            limit: 10,
+            offset: 0,
+        })
+        .await
+        .unwrap();
+    assert_eq!(total, 1);
+    assert_eq!(page[0].id, b.id);
+    let (page, total) = n
+        .list_page(&PageQuery {
+            q: None,
+            sort: ListSort::Name,
+            limit: 10,
+            offset: 0,
+        })
+        .await
+        .unwrap();
+    assert_eq!(total, 2);
+    assert_eq!(page[0].id, a.id, "Phường … before Xã …");
+}

@@ -620,14 +620,7 @@ impl Registry {
             " ORDER BY u.kind, v.name_key LIMIT {limit} OFFSET {}",
             q.offset.max(0)
         ));
-        let mut query = sqlx::query(&sql);
-        let mut count = sqlx::query(&count_sql);
-        for b in &binds {
-            query = query.bind(b.clone());
-            count = count.bind(b.clone());
-        }
-        let rows = query.fetch_all(self.db.pool()).await?;
-        let total: i64 = count.fetch_one(self.db.pool()).await?.try_get(0)?;
+        let (rows, total) = self.db.page(&sql, &count_sql, &binds).await?;
         let units = rows
             .iter()
             .map(Self::unit_from_row)

@@ -147,6 +147,24 @@ impl Db {
         &self.pool
     }
 
+    /// One page of a list: the rows `sql` selects and the number `count_sql` counts, both
+    /// with the same text parameters `binds` (`$1`, `$2`, … in both).
+    pub async fn page(
+        &self,
+        sql: &str,
+        count_sql: &str,
+        binds: &[String],
+    ) -> Result<(Vec<sqlx::any::AnyRow>, i64)> {
+        let (mut page, mut count) = (sqlx::query(sql), sqlx::query(count_sql));
+        for b in binds {
+            page = page.bind(b.clone());
+            count = count.bind(b.clone());
+        }
+        let rows = page.fetch_all(&self.pool).await?;
+        let total: i64 = sqlx::Row::try_get(&count.fetch_one(&self.pool).await?, 0)?;
+        Ok((rows, total))
+    }
+
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         self.backend

@@ -22,7 +22,9 @@ pub const BUILTIN_RULES: &str = include_str!("../../../data/watch/cases.toml");
 /// What entering a state may require to be recorded with it.
 pub const REQUIREMENTS: [&str; 2] = ["sanction", "recheck"];
 
-crate::subject::sort_order!(
+lantoa_core::sort_order!(
+    crate::Error,
+    crate::Error::invalid,
     /// How a list of cases is ordered.
     CaseSort, "list-bad-sort", {
         /// The newest opened first (the default).

@@ -88,7 +88,9 @@ pub struct Finding {
 const FINDING_FILTER: &str = "($1 = 0 OR f.subject_id = $1) AND ($2 = '' OR f.status = $2) \
      AND ($3 = '' OR f.category = $3)";
 
-crate::subject::sort_order!(
+lantoa_core::sort_order!(
+    crate::Error,
+    crate::Error::invalid,
     /// How findings are ordered.
     FindingSort, "list-bad-sort", {
         /// The review queue's order: open first, the heaviest signals, the newest (the default).

@@ -204,51 +204,9 @@ pub struct Subject {
     pub is_press: bool,
 }
 
-/// How a list of records is ordered, by the names a request gives.
-macro_rules! sort_order {
-    ($(#[$doc:meta])* $name:ident, $msg:literal, { $($(#[$vdoc:meta])* $variant:ident = $text:literal => $sql:literal,)+ }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-        pub enum $name {
-            #[default]
-            $($(#[$vdoc])* $variant,)+
-        }
-
-        impl $name {
-            /// Every order, the default first.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// Its name in a request.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text,)+ }
-            }
-
-            /// The order a request names (empty: the default); another name is refused as
-            /// `sort`, naming the orders there are.
-            pub fn parse(s: &str) -> Result<Self> {
-                match s.trim() {
-                    "" => Ok(Self::default()),
-                    $($text => Ok($name::$variant),)+
-                    other => Err(Error::invalid(
-                        "sort",
-                        Msg::new($msg).arg("value", other).arg(
-                            "known",
-                            Self::ALL.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(", "),
-                        ),
-                    )),
-                }
-            }
-
-            /// Its `ORDER BY` (a fixed text: never built from the request).
-            pub(crate) fn order_by(self) -> &'static str {
-                match self { $($name::$variant => $sql,)+ }
-            }
-        }
-    };
-}
-pub(crate) use sort_order;
-
-sort_order!(
+lantoa_core::sort_order!(
+    Error,
+    Error::invalid,
     /// How the subject list is ordered.
     SubjectSort, "list-bad-sort", {
         /// By kind, then name (the default).
@@ -537,13 +495,7 @@ impl Watch {
             q.offset.max(0)
         );
         let count_sql = format!("SELECT COUNT(*) FROM watch_subjects{filter}");
-        let (mut page, mut count) = (sqlx::query(&sql), sqlx::query(&count_sql));
-        for b in &binds {
-            page = page.bind(b.clone());
-            count = count.bind(b.clone());
-        }
-        let rows = page.fetch_all(self.db.pool()).await?;
-        let total: i64 = count.fetch_one(self.db.pool()).await?.try_get(0)?;
+        let (rows, total) = self.db.page(&sql, &count_sql, &binds).await?;
         Ok((
             rows.iter().map(subject_from_row).collect::<Result<_>>()?,
             total,

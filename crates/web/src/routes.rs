@@ -156,6 +156,11 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/watch/cases/{id}/documents/{doc}" SignedIn, Page, "A case's document as issued (DOCX)" => pages::cases::document;
         GET "/watch/cases/{id}/dossier" SignedIn, Page, "A case's evidence dossier: captures, screenshots, findings, documents and a SHA-256 manifest (ZIP)" => pages::cases::dossier;
         GET "/notify" SignedIn, Page, "Notify: campaigns, recipient lists, and the forms to import and draft" => pages::notify::home;
+        GET "/notify/campaigns.csv" SignedIn, Page, "The campaigns the list's search and filters select (q, status, emergency, sort), as CSV for Excel" => pages::notify::campaigns_csv;
+        GET "/notify/campaigns.xlsx" SignedIn, Page, "The campaigns the list's search and filters select, as an Excel workbook" => pages::notify::campaigns_xlsx;
+        GET "/notify/lists" SignedIn, Page, "Recipient lists a page at a time (q, sort, page)" => pages::notify::lists;
+        GET "/notify/lists.csv" SignedIn, Page, "The recipient lists the search selects (q, sort), as CSV for Excel" => pages::notify::lists_csv;
+        GET "/notify/lists.xlsx" SignedIn, Page, "The recipient lists the search selects, as an Excel workbook" => pages::notify::lists_xlsx;
         POST "/notify/lists" Roles(NOTIFY_AUTHORS), Page, "Import a recipient list (CSV or XLSX); refused rows are reported" => pages::notify::import_list;
         GET "/notify/lists/{id}" SignedIn, Page, "A recipient list: counts per operator and every refused row" => pages::notify::list;
         POST "/notify/campaigns" Roles(NOTIFY_AUTHORS), Page, "Draft an SMS campaign (or, with preview=1, show what its text costs)" => pages::notify::create;
@@ -178,6 +183,8 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/alerts/{id}" Public, Page, "A public alert's page" => pages::alerts::public_page;
         GET "/alerts/{id}/cap.xml" Public, Page, "A public alert as CAP 1.2 XML" => pages::alerts::public_cap;
         GET "/notify/alerts" SignedIn, Page, "Every alert (drills and tests marked), the form to issue one, the import of CAP" => pages::alerts::console;
+        GET "/notify/alerts/list.csv" SignedIn, Page, "The alerts the console's search and filters select (q, status, state, sort), as CSV for Excel" => pages::alerts::alerts_csv;
+        GET "/notify/alerts/list.xlsx" SignedIn, Page, "The alerts the console's search and filters select, as an Excel workbook" => pages::alerts::alerts_xlsx;
         POST "/notify/alerts" Roles(NOTIFY_AUTHORS), Page, "Issue an alert as CAP 1.2 (status, msg_type, refers_to, category, event, urgency, severity, certainty, headline, description, instruction, expires, communes)" => pages::alerts::issue;
         GET "/notify/alerts/{id}" SignedIn, Page, "An alert with each channel's state (feed, operator broadcast, SMS, loudspeakers) and its prepared Cancel" => pages::alerts::page;
         POST "/notify/alerts/{id}/{step}" Roles(NOTIFY_STEPS), Page, "A second person approves or refuses a pending live alert (step: approve, refuse); or its prepared Cancel goes out (step: cancel, note)" => pages::alerts::step;
@@ -188,6 +195,8 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/notify/speakers/bulletins/{id}/withdraw" Roles(NOTIFY_STEPS), Page, "Withdraw a bulletin: its plays not yet played leave every playlist" => pages::speakers::withdraw;
         GET "/notify/speakers/bulletins/{id}/audio.wav" SignedIn, Page, "A bulletin's audio (WAV)" => pages::speakers::audio;
         GET "/notify/notices" SignedIn, Page, "Propaganda orientation notices with their reading, the recipients, and the forms to add one and issue a notice" => pages::notices::home;
+        GET "/notify/notices/list.csv" SignedIn, Page, "The notices the search selects (q, sort), as CSV for Excel" => pages::notices::notices_csv;
+        GET "/notify/notices/list.xlsx" SignedIn, Page, "The notices the search selects, as an Excel workbook" => pages::notices::notices_xlsx;
         POST "/notify/notices" Roles(NOTIFY_AUTHORS), Page, "Issue a notice (number, title, body, due, kinds, outlets); each recipient's link is shown once" => pages::notices::issue;
         POST "/notify/notices/outlets" Roles(NOTIFY_AUTHORS), Page, "Add a recipient: a press agency or a commune information point (name, kind, commune, contact)" => pages::notices::add_outlet;
         GET "/notify/notices/{id}" SignedIn, Page, "A notice: who opened it and who confirmed reading it, when" => pages::notices::notice;
@@ -266,14 +275,14 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/api/action/{action}" Public, Api, "CKAN Action API at the path the ckanapi client uses, JSON body" => api::ckan::action;
         POST "/api/v1/notify/optouts" Roles(NOTIFY_AUTHORS), Api, "Record that a number wants no non-emergency messages ({phone, source})" => api::v1::opt_out;
         POST "/api/v1/notify/alerts" Roles(NOTIFY_AUTHORS), Api, "Issue an alert as CAP 1.2 from JSON (the console form's fields); a live one waits for a second person" => api::v1::issue_alert;
-        GET "/api/v1/notify/alerts" SignedIn, Api, "Every alert, newest first, tests and drills marked by their status" => api::v1::alerts;
+        GET "/api/v1/notify/alerts" SignedIn, Api, "A page of alerts (q, status, state, sort, limit, offset; total, next), tests and drills marked by their status" => api::v1::alerts;
         POST "/api/v1/notify/alerts/import" Roles(NOTIFY_AUTHORS), Api, "Import another agency's CAP 1.2 document (the body)" => api::v1::import_alert;
         POST "/api/v1/notify/alerts/{id}/{step}" Roles(NOTIFY_STEPS), Api, "Approve or refuse a pending live alert (a second person), or send its prepared Cancel ({note})" => api::v1::alert_step;
-        GET "/api/v1/notify/lists" SignedIn, Api, "Recipient lists, newest first" => api::notify::lists;
+        GET "/api/v1/notify/lists" SignedIn, Api, "A page of recipient lists (q, sort, limit, offset; total, next)" => api::notify::lists;
         POST "/api/v1/notify/lists" Roles(NOTIFY_AUTHORS), Api, "Import a recipient list: the body is the CSV or XLSX file (?name=, file_name=); the report names every refused row" => api::notify::import_list;
         GET "/api/v1/notify/lists/{id}" SignedIn, Api, "A recipient list: counts per operator and the refused rows with their reasons" => api::notify::list;
         POST "/api/v1/notify/cost" Roles(NOTIFY_AUTHORS), Api, "What a text costs ({body, list_id?}): encoding, segments, cost per operator, the unaccented variant" => api::notify::cost;
-        GET "/api/v1/notify/campaigns" SignedIn, Api, "SMS campaigns, newest first" => api::notify::campaigns;
+        GET "/api/v1/notify/campaigns" SignedIn, Api, "A page of SMS campaigns (q, status, emergency, sort, limit, offset; total, next)" => api::notify::campaigns;
         POST "/api/v1/notify/campaigns" Roles(NOTIFY_AUTHORS), Api, "Draft an SMS campaign ({name, topic, brandname, body, list_id, communes?, emergency?, resend_uncertain?}); its plan" => api::notify::create_campaign;
         GET "/api/v1/notify/campaigns/{id}" SignedIn, Api, "A campaign, its plan and the steps the caller may take" => api::notify::campaign;
         POST "/api/v1/notify/campaigns/{id}/{step}" Roles(NOTIFY_STEPS), Api, "Submit (the author), approve ({confirm}: another approver types the name), send back ({note}) or cancel ({note?}) a campaign" => api::notify::step;

@@ -40,6 +40,18 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("opendata.html", include_str!("../templates/opendata.html")),
     ("notify.html", include_str!("../templates/notify.html")),
     (
+        "notify_lists.html",
+        include_str!("../templates/notify_lists.html"),
+    ),
+    (
+        "list_foot.html",
+        include_str!("../templates/list_foot.html"),
+    ),
+    (
+        "list_search.html",
+        include_str!("../templates/list_search.html"),
+    ),
+    (
         "notify_list.html",
         include_str!("../templates/notify_list.html"),
     ),
@@ -224,6 +236,12 @@ impl Views {
         // A stored instant (µs since the epoch) as Hà Nội time, `dd/mm/yyyy HH:MM`.
         env.add_filter("micros_date", |micros: i64| {
             lantoa_core::time::format_vn(lantoa_core::time::from_micros(micros))
+        });
+        // An instant written as RFC 3339 (CAP's `sent`) as Hà Nội time, `dd/mm/yyyy HH:MM`.
+        env.add_filter("rfc3339_vn", |at: String| {
+            chrono::DateTime::parse_from_rfc3339(&at).map_or(at, |d| {
+                lantoa_core::time::format_vn(d.with_timezone(&chrono::Utc))
+            })
         });
         // A stored ISO day (`2024-12-31`) as officers write it, `31/12/2024`.
         env.add_filter("iso_day", |day: String| {

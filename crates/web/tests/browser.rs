@@ -1424,3 +1424,69 @@ async fn an_officer_pages_through_subjects_and_filters_them_and_the_audit_log_wi
     c.close().await.unwrap();
     admin.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: run by `cargo xtask test`"]
+async fn a_communicator_finds_campaigns_by_state_and_name_and_downloads_them_without_script() {
+    let app = TestApp::spawn().await;
+    app.user("lan", vec![lantoa_core::Role::Communicator]).await;
+    let n = app.state.notify.clone().unwrap();
+    let (list, _) = n
+        .import_list(
+            "lan",
+            "Phường Hoàn Kiếm",
+            "hk.csv",
+            "Số điện thoại\n0912345678\n".as_bytes(),
+        )
+        .await
+        .unwrap();
+    for i in 0..53 {
+        let c = n
+            .create_campaign(
+                "lan",
+                &lantoa_notify::NewCampaign {
+                    name: format!("Tuyên truyền tuần {i:02}"),
+                    topic: "dengue".into(),
+                    brandname: "SoTTTT-HN".into(),
+                    body: "Hay ngu man.".into(),
+                    list_id: list.id,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        if i % 20 == 0 {
+            n.submit("lan", c.id).await.unwrap();
+        }
+    }
+    let (c, base) = signed_in(&app, "lan").await;
+    c.goto(&format!("{base}/notify")).await.unwrap();
+    assert_eq!(text(&c, "#campaigns-showing").await, "dòng 1–50 trong 53");
+    click(&c, "#pager-next").await;
+    assert_eq!(text(&c, "#campaigns-showing").await, "dòng 51–53 trong 53");
+    // The state and the order by the form's own selects; the pager and the exports keep them.
+    tick(&c, "#status option[value=pending]").await;
+    tick(&c, "#sort option[value=oldest]").await;
+    click(&c, "#campaigns-filter").await;
+    assert_eq!(text(&c, "#campaigns-showing").await, "dòng 1–3 trong 3");
+    assert_eq!(
+        column(&c, "#campaigns", 1).await,
+        [
+            "Tuyên truyền tuần 00",
+            "Tuyên truyền tuần 20",
+            "Tuyên truyền tuần 40"
+        ]
+    );
+    assert!(href(&c, "#campaigns-csv").await.contains("status=pending"));
+    let got = download(&c, "#campaigns-xlsx").await;
+    assert_eq!(got[0], 200, "{got}");
+    assert_eq!(got[3].as_str().unwrap().get(..2), Some("PK"), "{got}");
+    // A search on tone keys, then the lists' own page.
+    c.goto(&format!("{base}/notify")).await.unwrap();
+    fill(&c, "#q", "TUẦN 1").await;
+    click(&c, "#campaigns-filter").await;
+    assert_eq!(text(&c, "#campaigns-showing").await, "dòng 1–10 trong 10");
+    click(&c, "#all-lists").await;
+    assert_eq!(column(&c, "#lists", 1).await, ["Phường Hoàn Kiếm"]);
+    c.close().await.unwrap();
+}

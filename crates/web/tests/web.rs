@@ -7226,6 +7226,234 @@ mod workbooks {
         assert_eq!(bad.status, 422, "{}", bad.body);
     }
 
+    /// The notify module's lists at a size past one page: campaigns (55, searched on tone
+    /// keys, by state, the pager keeping the filters), recipient lists, alerts and notices,
+    /// each exported whole as the filters select; a state or order a list does not have is
+    /// refused by name in both languages, in the console and the API.
+    #[tokio::test]
+    async fn the_notify_lists_page_search_filter_and_export() {
+        let app = TestApp::spawn().await;
+        let n = app.state.notify.clone().unwrap();
+        let csv = "Số điện thoại\n0912345678\n0983456789\n";
+        let (hk, _) = n
+            .import_list("lan", "Phường Hoàn Kiếm", "hk.csv", csv.as_bytes())
+            .await
+            .unwrap();
+        for i in 0..55 {
+            let c = n
+                .create_campaign(
+                    "lan",
+                    &lantoa_notify::NewCampaign {
+                        name: if i == 7 {
+                            "Phòng chống bão số 9 ở xã Hòa Lạc".to_owned()
+                        } else {
+                            format!("Tuyên truyền {i:02}")
+                        },
+                        topic: "dengue".into(),
+                        brandname: "SoTTTT-HN".into(),
+                        body: "Hay ngu man.".into(),
+                        list_id: hk.id,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            if i % 10 == 0 {
+                n.submit("lan", c.id).await.unwrap();
+            }
+        }
+        let u = app.user("xem", vec![Role::Viewer]).await;
+        let me = app.browser(&u).await;
+        let page = app.get("/notify", Some(&me)).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("dòng 1–50 trong 55"), "{}", page.body);
+        assert!(page.body.contains("id=\"pager-next\""), "{}", page.body);
+        let next = app.get("/notify?page=1", Some(&me)).await;
+        assert!(next.body.contains("dòng 51–55 trong 55"), "{}", next.body);
+        assert!(next.body.contains("Tuyên truyền 00"), "the oldest is last");
+        // "Hoà" (the older place of the tone mark) finds "Hòa".
+        let found = app.get("/notify?q=ho%C3%A0+l%E1%BA%A1c", Some(&me)).await;
+        assert!(
+            found.body.contains("Phòng chống bão số 9") && found.body.contains("trong 1<"),
+            "{}",
+            found.body
+        );
+        let pending = app
+            .get("/notify?status=pending&sort=oldest", Some(&me))
+            .await;
+        assert!(
+            pending.body.contains("dòng 1–6 trong 6"),
+            "{}",
+            pending.body
+        );
+        // The exports hold every row the filters select, past the page.
+        let rows = workbook_rows(&app.get("/notify/campaigns.xlsx", Some(&me)).await.bytes);
+        assert_eq!(rows.len(), 56, "{:?}", &rows[..2]);
+        assert_eq!(rows[0][5], "Trạng thái");
+        assert!(
+            rows[1..].iter().any(|r| r[5] == "Chờ phê duyệt"),
+            "{:?}",
+            &rows[..3]
+        );
+        let c = app
+            .get("/notify/campaigns.csv?status=pending", Some(&me))
+            .await;
+        let lines: Vec<&str> = c.body.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines.len(), 7, "{}", c.body);
+        assert!(
+            lines[1].contains(";Phòng chống sốt xuất huyết;"),
+            "the topic by name: {}",
+            c.body
+        );
+        // A state the list does not have: named, in Vietnamese and in English.
+        let bad = app.get("/notify?status=gui-roi", Some(&me)).await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert!(
+            bad.body.contains("gui-roi") && bad.body.contains("không phải giá trị lọc"),
+            "{}",
+            bad.body
+        );
+        let en = common::Browser {
+            cookie: format!("{}; lantoa_lang=en", me.cookie),
+            csrf: me.csrf.clone(),
+        };
+        let bad = app.get("/notify?sort=sideways", Some(&en)).await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert!(bad.body.contains("is not a sort order"), "{}", bad.body);
+        // Recipient lists: their own page, searched, exported.
+        n.import_list("lan", "Xã Sóc Sơn", "ss.csv", csv.as_bytes())
+            .await
+            .unwrap();
+        let lists = app.get("/notify/lists?q=s%C3%B3c", Some(&me)).await;
+        assert!(
+            lists.body.contains("Xã Sóc Sơn") && !lists.body.contains("Phường Hoàn Kiếm"),
+            "{}",
+            lists.body
+        );
+        let rows = workbook_rows(
+            &app.get("/notify/lists.xlsx?sort=name", Some(&me))
+                .await
+                .bytes,
+        );
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        assert_eq!(
+            (rows[1][1].as_str(), rows[1][4].as_str()),
+            ("Phường Hoàn Kiếm", "2")
+        );
+        // Alerts: by status and approval; notices: searched; both exported.
+        let storm = lantoa_notify::NewAlert {
+            status: "Exercise".into(),
+            msg_type: "Alert".into(),
+            category: "Met".into(),
+            event: "Diễn tập bão".into(),
+            urgency: "Expected".into(),
+            severity: "Severe".into(),
+            certainty: "Likely".into(),
+            headline: "Diễn tập ứng phó bão".into(),
+            expires: "2099-12-31T12:00".into(),
+            communes: vec!["00004".into()],
+            ..Default::default()
+        };
+        n.issue_alert("lan", "canhbao@hanoi.gov.vn", &storm)
+            .await
+            .unwrap();
+        let alerts = app.get("/notify/alerts?status=Exercise", Some(&me)).await;
+        assert!(
+            alerts.body.contains("Diễn tập ứng phó bão"),
+            "{}",
+            alerts.body
+        );
+        let none = app.get("/notify/alerts?status=Actual", Some(&me)).await;
+        assert!(none.body.contains("id=\"no-alerts\""), "{}", none.body);
+        let rows = workbook_rows(&app.get("/notify/alerts/list.xlsx", Some(&me)).await.bytes);
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert_eq!(
+            rows[1][5], "Diễn tập",
+            "CAP's status in Vietnamese: {rows:?}"
+        );
+        n.add_outlet("lan", "Báo A", "press", "", "a@b.example")
+            .await
+            .unwrap();
+        n.issue_notice(
+            "lan",
+            &lantoa_notify::notices::NewNotice {
+                number: "15/HD-STTTT".into(),
+                title: "Định hướng tuyên truyền Tháng chuyển đổi số".into(),
+                body: "Tập trung tuyên truyền.".into(),
+                due: "2099-09-25".into(),
+                kinds: vec!["press".into()],
+                outlets: vec![],
+            },
+        )
+        .await
+        .unwrap();
+        let notices = app
+            .get(
+                "/notify/notices?q=chuy%E1%BB%83n+%C4%91%E1%BB%95i",
+                Some(&me),
+            )
+            .await;
+        assert!(
+            notices.body.contains("15&#x2f;HD-STTTT")
+                && notices.body.contains("<td>25&#x2f;09&#x2f;2099</td>"),
+            "{}",
+            notices.body
+        );
+        let c = app.get("/notify/notices/list.csv", Some(&me)).await;
+        assert!(
+            c.body.contains("15/HD-STTTT;") && c.body.contains(";25/09/2099;"),
+            "{}",
+            c.body
+        );
+        // The API pages the same lists, with the total and the next offset.
+        let token = app.token("xem", &[Role::Viewer]).await;
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/notify/campaigns?limit=20&offset=40",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(
+            (v["total"].as_i64(), v["next"].as_i64()),
+            (Some(55), None),
+            "{v}"
+        );
+        assert_eq!(v["campaigns"].as_array().unwrap().len(), 15);
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/notify/campaigns?limit=20&status=pending",
+                Some(&token),
+                None,
+            )
+            .await;
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["total"].as_i64(), Some(6), "{v}");
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/notify/alerts?state=waiting",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body.contains("\"state\"") || r.body.contains("state"),
+            "{}",
+            r.body
+        );
+        let r = app
+            .api("GET", "/api/v1/notify/lists?q=s%C3%B3c", Some(&token), None)
+            .await;
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["total"].as_i64(), Some(1), "{v}");
+    }
+
     /// Every workbook reader refuses a file that unpacks to gigabytes before inflating it, with
     /// a short message that quotes nothing of the file, and keeps nothing of it.
     #[tokio::test]

@@ -10,14 +10,83 @@ use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::json;
 
+use lantoa_notify::browse::PageQuery;
+
 use super::ApiJson;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::WebError;
 
-/// `GET /api/v1/notify/lists`: every recipient list, newest first.
-pub async fn lists(State(state): State<AppState>) -> Result<Json<serde_json::Value>, WebError> {
-    Ok(Json(json!({ "lists": state.notify()?.lists().await? })))
+/// What a page of one of the module's lists asks for: `q` (a search on tone keys), the list's
+/// filters (`status`, `state`, `emergency`), `sort`, `limit` (≤ 500, 100 if not given) and
+/// `offset`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    q: Option<String>,
+    status: Option<String>,
+    state: Option<String>,
+    #[serde(default)]
+    emergency: bool,
+    sort: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+impl PageParams {
+    pub(crate) fn query<S>(&self, sort: S) -> PageQuery<S> {
+        PageQuery {
+            q: self.q.clone(),
+            sort,
+            limit: self
+                .limit
+                .unwrap_or(100)
+                .clamp(1, lantoa_notify::browse::PAGE_MAX),
+            offset: self.offset.unwrap_or(0).max(0),
+        }
+    }
+
+    fn sort(&self) -> &str {
+        self.sort.as_deref().unwrap_or("")
+    }
+
+    pub(crate) fn alert_filter(&self) -> lantoa_notify::browse::AlertFilter {
+        lantoa_notify::browse::AlertFilter {
+            status: self.status.clone(),
+            state: self.state.clone(),
+        }
+    }
+
+    pub(crate) fn alert_sort(&self) -> Result<lantoa_notify::browse::AlertSort, WebError> {
+        Ok(lantoa_notify::browse::AlertSort::parse(self.sort())?)
+    }
+}
+
+/// A page of a list as JSON: its rows under `key`, the `total` the filters select, and the
+/// `next` offset while there are more.
+pub(crate) fn paged<T: serde::Serialize>(
+    key: &str,
+    rows: Vec<T>,
+    total: i64,
+    q: &PageQuery<impl Sized>,
+) -> Json<serde_json::Value> {
+    let end = q.offset + rows.len() as i64;
+    let next = (end < total && !rows.is_empty()).then_some(end);
+    let mut out = serde_json::Map::new();
+    out.insert(key.to_owned(), json!(rows));
+    out.insert("total".into(), json!(total));
+    out.insert("next".into(), json!(next));
+    Json(serde_json::Value::Object(out))
+}
+
+/// `GET /api/v1/notify/lists`: a page of recipient lists (`q`, `sort`: newest, name, largest).
+pub async fn lists(
+    State(state): State<AppState>,
+    Query(p): Query<PageParams>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let q = p.query(lantoa_notify::browse::ListSort::parse(p.sort())?);
+    let (rows, total) = state.notify()?.list_page(&q).await?;
+    Ok(paged("lists", rows, total, &q))
 }
 
 #[derive(Deserialize)]
@@ -82,11 +151,19 @@ pub async fn cost(
     ))
 }
 
-/// `GET /api/v1/notify/campaigns`: every campaign, newest first.
-pub async fn campaigns(State(state): State<AppState>) -> Result<Json<serde_json::Value>, WebError> {
-    Ok(Json(
-        json!({ "campaigns": state.notify()?.campaigns().await? }),
-    ))
+/// `GET /api/v1/notify/campaigns`: a page of campaigns (`q`, `status`, `emergency`, `sort`:
+/// newest, oldest, name, status).
+pub async fn campaigns(
+    State(state): State<AppState>,
+    Query(p): Query<PageParams>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let q = p.query(lantoa_notify::browse::CampaignSort::parse(p.sort())?);
+    let filter = lantoa_notify::browse::CampaignFilter {
+        status: p.status.clone(),
+        emergency: p.emergency,
+    };
+    let (rows, total) = state.notify()?.campaign_page(&q, &filter).await?;
+    Ok(paged("campaigns", rows, total, &q))
 }
 
 /// `POST /api/v1/notify/campaigns`: drafts a campaign from JSON (`name`, `topic`, `brandname`,

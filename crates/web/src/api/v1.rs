@@ -715,20 +715,23 @@ pub async fn issue_alert(
     Ok((StatusCode::CREATED, Json(json!({ "alert": a }))).into_response())
 }
 
-/// `GET /api/v1/notify/alerts`: every alert, newest first (tests and drills included, marked by
-/// their status), without their XML; each one's CAP is at `/alerts/{id}/cap.xml` once public.
-pub async fn alerts(State(state): State<AppState>) -> Result<Json<serde_json::Value>, WebError> {
-    let list: Vec<serde_json::Value> = state
-        .notify()?
-        .alerts(false, 500)
-        .await?
+/// `GET /api/v1/notify/alerts`: a page of alerts (`q`, `status`: CAP's, `state`: pending,
+/// approved, refused; `sort`: newest, oldest, headline), tests and drills included, marked by
+/// their status, without their XML; each one's CAP is at `/alerts/{id}/cap.xml` once public.
+pub async fn alerts(
+    State(state): State<AppState>,
+    Query(p): Query<super::notify::PageParams>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let q = p.query(p.alert_sort()?);
+    let (rows, total) = state.notify()?.alert_page(&q, &p.alert_filter()).await?;
+    let rows: Vec<_> = rows
         .into_iter()
         .map(|mut a| {
             a.xml.clear();
-            json!(a)
+            a
         })
         .collect();
-    Ok(Json(json!({ "alerts": list })))
+    Ok(super::notify::paged("alerts", rows, total, &q))
 }
 
 /// `POST /api/v1/notify/alerts/import`: the body is another agency's CAP 1.2 document; 201 with

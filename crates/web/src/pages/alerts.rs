@@ -8,26 +8,52 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use lantoa_notify::browse::{AlertFilter, AlertSort};
+
+use super::browse::Browse;
 use super::{FormPairs, form_error};
 use crate::ctx::Ctx;
 use crate::error::WebError;
+use crate::export::{Cell, Sheet};
 use crate::routes::NOTIFY_AUTHORS;
 use crate::{AppState, view};
 
 async fn console_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, WebError> {
-    console_context_in(state, ctx, &super::Span::default()).await
+    console_context_in(state, ctx, &Browse::default()).await
 }
 
+fn alert_filter(p: &Browse) -> AlertFilter {
+    AlertFilter {
+        status: p.status.clone(),
+        state: p.state.clone(),
+    }
+}
+
+/// The console: the alerts of a period a report links to (`from`, `to`), or a page of every
+/// alert by the request's search, filters and order; the forms' choices.
 async fn console_context_in(
     state: &AppState,
     ctx: &Ctx,
-    span: &super::Span,
+    p: &Browse,
 ) -> Result<minijinja::Value, WebError> {
     let n = state.notify()?;
-    let alerts = match span.micros()? {
-        Some((from, to)) => n.alerts_between(from, to).await?,
-        None => n.alerts(false, 200).await?,
+    let span = p.span();
+    let sort = AlertSort::parse(p.sort_name())?;
+    let (alerts, total) = match span.micros()? {
+        Some((from, to)) => {
+            let a = n.alerts_between(from, to).await?;
+            let total = a.len() as i64;
+            (a, total)
+        }
+        None => n.alert_page(&p.query(sort), &alert_filter(p)).await?,
     };
+    let lc = p.controls(
+        "/notify/alerts",
+        "/notify/alerts/list",
+        total,
+        sort.as_str(),
+        AlertSort::names(),
+    );
     let mut trails = std::collections::HashMap::new();
     for a in alerts.iter().filter(|a| a.broadcast) {
         trails.insert(a.id.to_string(), n.broadcasts(a.id).await?);
@@ -35,13 +61,17 @@ async fn console_context_in(
     let communes = super::notify::commune_choices(n);
     use lantoa_notify::cap::{Category, Certainty, Severity, Status, Urgency};
     let words = |all: Vec<&'static str>| all;
-    let lists = n.lists().await?;
+    let (lists, _) = n
+        .list_page(&lantoa_notify::browse::PageQuery::first(
+            lantoa_notify::browse::ListSort::Newest,
+        ))
+        .await?;
     Ok(minijinja::context! {
         alerts => alerts, communes => communes, can_issue => ctx.has_any(NOTIFY_AUTHORS),
         lists => lists,
         trails => trails, broadcast_configured => n.broadcasts_configured(),
         can_decide => ctx.has_any(crate::routes::NOTIFY_STEPS), me => ctx.actor(),
-        span => span,
+        span => span, lc => lc, approval_states => lantoa_notify::browse::ALERT_STATES,
         statuses => words(Status::ALL.iter().map(|v| v.as_str()).collect()),
         categories => words(Category::ALL.iter().map(|v| v.as_str()).collect()),
         urgencies => words(Urgency::ALL.iter().map(|v| v.as_str()).collect()),
@@ -57,14 +87,10 @@ async fn console_context_in(
 pub async fn console(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
+    axum::extract::Query(p): axum::extract::Query<Browse>,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let span = super::Span {
-        from: q.get("from").cloned(),
-        to: q.get("to").cloned(),
-        kind: None,
-    };
-    let extra = console_context_in(&state, &ctx, &span).await?;
+    let extra = console_context_in(&state, &ctx, &p).await?;
     let Some(id) = q.get("forward").and_then(|v| v.parse::<i64>().ok()) else {
         return Ok(view::page("alerts.html", &ctx, "notify", extra)?.into_response());
     };
@@ -351,3 +377,52 @@ pub(crate) fn sender(n: &lantoa_notify::Notify) -> Result<String, WebError> {
         })
     })
 }
+
+/// Every alert the console's search and filters select, as a table: CAP's words in the
+/// reader's language, the day sent.
+async fn alerts_sheet(state: &AppState, ctx: &Ctx, p: &Browse) -> Result<Sheet, WebError> {
+    let n = state.notify()?;
+    let sort = AlertSort::parse(p.sort_name())?;
+    let filter = &alert_filter(p);
+    super::browse::sheet(
+        ctx,
+        "canh-bao",
+        &[
+            "Số",
+            "Ngày gửi",
+            "Tiêu đề",
+            "Sự kiện",
+            "Loại tin",
+            "Tính chất",
+            "Phê duyệt",
+            "Nguồn",
+            "Nơi gửi",
+            "Mã cảnh báo",
+            "Người soạn",
+        ],
+        p,
+        sort,
+        |q| async move { n.alert_page(&q, filter).await },
+        |a: &lantoa_notify::alerts::StoredAlert| {
+            vec![
+                Cell::from(a.id),
+                chrono::DateTime::parse_from_rfc3339(&a.sent)
+                    .map_or(Cell::from(a.sent.as_str()), |d| {
+                        Cell::Day(lantoa_core::time::local_date(d.with_timezone(&chrono::Utc)))
+                    }),
+                Cell::from(a.headline.as_str()),
+                Cell::from(a.event.as_str()),
+                Cell::from(ctx.t(&format!("cap-msgtype-{}", a.msg_type))),
+                Cell::from(ctx.t(&format!("cap-status-{}", a.status))),
+                Cell::from(ctx.t(&format!("alerts-state-{}", a.state))),
+                Cell::from(ctx.t(&format!("alerts-origin-{}", a.origin))),
+                Cell::from(a.sender.as_str()),
+                Cell::from(a.identifier.as_str()),
+                Cell::from(a.created_by.as_str()),
+            ]
+        },
+    )
+    .await
+}
+
+crate::export::downloads!(Browse, alerts_sheet, alerts_csv, alerts_xlsx);

@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod assets;
 pub mod auth;
+pub mod browse;
 pub mod cases;
 pub mod home;
 pub mod notices;

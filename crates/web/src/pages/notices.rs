@@ -6,27 +6,42 @@ use axum::Extension;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use lantoa_notify::browse::NoticeSort;
+
+use super::browse::Browse;
 use super::{FormPairs, form_error};
 use crate::ctx::Ctx;
 use crate::error::WebError;
+use crate::export::{Cell, Sheet};
 use crate::{AppState, view};
 
 async fn context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, WebError> {
-    context_in(state, ctx, &super::Span::default()).await
+    context_in(state, ctx, &Browse::default()).await
 }
 
-async fn context_in(
-    state: &AppState,
-    ctx: &Ctx,
-    span: &super::Span,
-) -> Result<minijinja::Value, WebError> {
+/// The notices of a period a report links to (`from`, `to`), or a page of every notice by
+/// the request's search and order; the recipients and the forms' choices.
+async fn context_in(state: &AppState, ctx: &Ctx, p: &Browse) -> Result<minijinja::Value, WebError> {
     let n = state.notify()?;
-    let notices = match span.micros()? {
-        Some((from, to)) => n.notices_between(from, to).await?,
-        None => n.notices(100).await?,
+    let span = p.span();
+    let sort = NoticeSort::parse(p.sort_name())?;
+    let (notices, total) = match span.micros()? {
+        Some((from, to)) => {
+            let all = n.notices_between(from, to).await?;
+            let total = all.len() as i64;
+            (all, total)
+        }
+        None => n.notice_page(&p.query(sort)).await?,
     };
+    let lc = p.controls(
+        "/notify/notices",
+        "/notify/notices/list",
+        total,
+        sort.as_str(),
+        NoticeSort::names(),
+    );
     Ok(minijinja::context! {
-        notices => notices, outlets => n.outlets().await?, span => span,
+        notices => notices, outlets => n.outlets().await?, span => span, lc => lc,
         communes => super::notify::commune_choices(n),
         can_edit => ctx.has_any(crate::routes::NOTIFY_AUTHORS),
     })
@@ -36,9 +51,9 @@ async fn context_in(
 pub async fn home(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
-    axum::extract::Query(span): axum::extract::Query<super::Span>,
+    axum::extract::Query(p): axum::extract::Query<Browse>,
 ) -> Result<Response, WebError> {
-    let extra = context_in(&state, &ctx, &span).await?;
+    let extra = context_in(&state, &ctx, &p).await?;
     Ok(view::page("notices.html", &ctx, "notify", extra)?.into_response())
 }
 
@@ -199,3 +214,46 @@ pub async fn confirm(
         }
     }
 }
+
+/// Every notice the search selects, as a table: the days issued and due, how many recipients
+/// opened it and confirmed reading it.
+async fn notices_sheet(state: &AppState, ctx: &Ctx, p: &Browse) -> Result<Sheet, WebError> {
+    let n = state.notify()?;
+    let sort = NoticeSort::parse(p.sort_name())?;
+    super::browse::sheet(
+        ctx,
+        "van-ban-dinh-huong",
+        &[
+            "Số văn bản",
+            "Tiêu đề",
+            "Ngày ban hành",
+            "Hạn xác nhận",
+            "Người ban hành",
+            "Nơi nhận",
+            "Đã mở",
+            "Đã xác nhận đọc",
+        ],
+        p,
+        sort,
+        |q| async move { n.notice_page(&q).await },
+        |x: &lantoa_notify::notices::Notice| {
+            vec![
+                Cell::from(x.number.as_str()),
+                Cell::from(x.title.as_str()),
+                super::browse::day(x.issued_at),
+                Cell::from(
+                    x.due
+                        .as_deref()
+                        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+                ),
+                Cell::from(x.issued_by.as_str()),
+                Cell::from(x.recipients),
+                Cell::from(x.opened),
+                Cell::from(x.read),
+            ]
+        },
+    )
+    .await
+}
+
+crate::export::downloads!(Browse, notices_sheet, notices_csv, notices_xlsx);

@@ -9,9 +9,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use lantoa_core::role::Role;
 use lantoa_notify::NewCampaign;
 
+use lantoa_notify::browse::{CampaignFilter, CampaignSort, ListSort, PageQuery};
+
+use super::browse::Browse;
 use super::{FormPairs, flash, form_error};
 use crate::ctx::Ctx;
 use crate::error::WebError;
+use crate::export::{Cell, Sheet};
 use crate::routes::NOTIFY_AUTHORS;
 use crate::{AppState, view};
 
@@ -52,42 +56,166 @@ pub(crate) fn chosen_communes(
     }
 }
 
-async fn home_context(state: &AppState) -> Result<minijinja::Value, WebError> {
+/// The newest recipient lists shown on the module's first page (the draft form offers as many
+/// as a page holds at most, [`lantoa_notify::browse::PAGE_MAX`]).
+const LISTS_SHOWN: i64 = 10;
+
+/// The module's first page: the campaigns `p` asks for, the newest lists, the forms' choices.
+async fn home_context(state: &AppState, p: &Browse) -> Result<minijinja::Value, WebError> {
+    let campaigns = campaigns_context(state, p).await?;
     let n = state.notify()?;
-    let lists = n.lists().await?;
-    let campaigns = n.campaigns().await?;
+    let (lists, lists_total) = n.list_page(&PageQuery::first(ListSort::Newest)).await?;
     let communes = super::notify::commune_choices(n);
     Ok(minijinja::context! {
-        lists => lists, campaigns => campaigns, communes => communes,
+        lists => lists, lists_total => lists_total, lists_shown => LISTS_SHOWN,
+        communes => communes,
         topics => lantoa_notify::topics::Topics::shipped()
             .map_err(|e| WebError::internal(e.to_string()))?
             .all(),
         max_segments => n.rules().max_segments, sources => lantoa_notify::OPTOUT_SOURCES,
+        ..campaigns
     })
 }
+
+/// A page of campaigns by the request's search, state, emergency and order, with the controls.
+async fn campaigns_context(state: &AppState, p: &Browse) -> Result<minijinja::Value, WebError> {
+    let sort = CampaignSort::parse(p.sort_name())?;
+    let (campaigns, total) = state
+        .notify()?
+        .campaign_page(&p.query(sort), &campaign_filter(p))
+        .await?;
+    Ok(minijinja::context! {
+        campaigns => campaigns,
+        statuses => lantoa_notify::browse::CAMPAIGN_STATUSES,
+        lc => p.controls("/notify", "/notify/campaigns", total, sort.as_str(), CampaignSort::names()),
+    })
+}
+
+fn campaign_filter(p: &Browse) -> CampaignFilter {
+    CampaignFilter {
+        status: p.status.clone(),
+        emergency: p.emergency_only(),
+    }
+}
+
+/// Every campaign the list's filters select, as a table: topic and state in words, the days
+/// drafted and finished.
+async fn campaigns_sheet(state: &AppState, ctx: &Ctx, p: &Browse) -> Result<Sheet, WebError> {
+    let n = state.notify()?;
+    let sort = CampaignSort::parse(p.sort_name())?;
+    let filter = &campaign_filter(p);
+    let topics =
+        lantoa_notify::topics::Topics::shipped().map_err(|e| WebError::internal(e.to_string()))?;
+    super::browse::sheet(
+        ctx,
+        "chien-dich-tin-nhan",
+        &[
+            "Số",
+            "Tên",
+            "Chủ đề",
+            "Tên định danh",
+            "Khẩn cấp",
+            "Trạng thái",
+            "Người soạn",
+            "Ngày soạn",
+            "Ngày gửi xong",
+        ],
+        p,
+        sort,
+        |q| async move { n.campaign_page(&q, filter).await },
+        |c: &lantoa_notify::Campaign| {
+            vec![
+                Cell::from(c.id),
+                Cell::from(c.name.as_str()),
+                Cell::from(topics.name(&c.topic, ctx.lang)),
+                Cell::from(c.brandname.as_str()),
+                Cell::from(if c.emergency { "có" } else { "" }),
+                Cell::from(ctx.t(&format!("nt-status-{}", c.status))),
+                Cell::from(c.created_by.as_str()),
+                super::browse::day(c.created_at),
+                c.finished_at.map_or(Cell::Empty, super::browse::day),
+            ]
+        },
+    )
+    .await
+}
+
+crate::export::downloads!(Browse, campaigns_sheet, campaigns_csv, campaigns_xlsx);
+
+/// `GET /notify/lists`: every recipient list, a page at a time, searched and ordered.
+pub async fn lists(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(p): Query<Browse>,
+) -> Result<Response, WebError> {
+    let sort = ListSort::parse(p.sort_name())?;
+    let (lists, total) = state.notify()?.list_page(&p.query(sort)).await?;
+    Ok(view::page(
+        "notify_lists.html",
+        &ctx,
+        "notify",
+        minijinja::context! {
+            lists => lists, can_draft => ctx.has_any(NOTIFY_AUTHORS),
+            lc => p.controls("/notify/lists", "/notify/lists", total, sort.as_str(), ListSort::names()),
+        },
+    )?
+    .into_response())
+}
+
+/// Every recipient list the search selects, as a table.
+async fn lists_sheet(state: &AppState, ctx: &Ctx, p: &Browse) -> Result<Sheet, WebError> {
+    let n = state.notify()?;
+    let sort = ListSort::parse(p.sort_name())?;
+    super::browse::sheet(
+        ctx,
+        "danh-sach-nguoi-nhan",
+        &[
+            "Số",
+            "Tên",
+            "Tệp",
+            "Số dòng",
+            "Người nhận",
+            "Trùng",
+            "Dòng bị từ chối",
+            "Người nhập",
+            "Ngày nhập",
+        ],
+        p,
+        sort,
+        |q| async move { n.list_page(&q).await },
+        |l: &lantoa_notify::List| {
+            vec![
+                Cell::from(l.id),
+                Cell::from(l.name.as_str()),
+                Cell::from(l.file_name.as_str()),
+                Cell::from(l.rows),
+                Cell::from(l.recipients),
+                Cell::from(l.duplicates),
+                Cell::from(l.refused_rows),
+                Cell::from(l.created_by.as_str()),
+                super::browse::day(l.created_at),
+            ]
+        },
+    )
+    .await
+}
+
+crate::export::downloads!(Browse, lists_sheet, lists_csv, lists_xlsx);
 
 #[derive(serde::Deserialize, Default)]
 pub struct Flash {
     flash: Option<String>,
-    /// With `to`: the campaigns that sent in these days (as a report links to them).
-    from: Option<String>,
-    /// The last day.
-    to: Option<String>,
 }
 
-/// `GET /notify`: campaigns and their state, recipient lists, and the forms to import a list
-/// and draft a campaign.
+/// `GET /notify`: campaigns a page at a time (searched, filtered by state, ordered), the newest
+/// recipient lists, and the forms to import a list and draft a campaign.
 pub async fn home(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
-    Query(q): Query<Flash>,
+    Query(q): Query<Browse>,
 ) -> Result<Response, WebError> {
-    let extra = home_context(&state).await?;
-    let span = super::Span {
-        from: q.from.clone(),
-        to: q.to.clone(),
-        kind: None,
-    };
+    let extra = home_context(&state, &q).await?;
+    let span = q.span();
     let sent = match span.micros()? {
         Some((from, to)) => Some(state.notify()?.campaigns_sent_between(from, to).await?),
         None => None,
@@ -186,7 +314,7 @@ pub async fn create(
     if preview {
         // "Preview cost" without JavaScript: the form again, as typed, with the figures.
         let cost = cost_context(&state, &ctx, &new.body, Some(new.list_id)).await?;
-        let extra = home_context(&state).await?;
+        let extra = home_context(&state, &Browse::default()).await?;
         return Ok(view::page(
             "notify.html",
             &ctx,
@@ -206,7 +334,7 @@ pub async fn create(
         ))
         .into_response()),
         Err(e) => {
-            let extra = home_context(&state).await?;
+            let extra = home_context(&state, &Browse::default()).await?;
             Ok(form_error(
                 "notify.html",
                 &ctx,
@@ -275,9 +403,8 @@ async fn campaign_context(
         None => None,
     };
     let tested = n.progress(id, true).await?;
-    let test_lists: Vec<_> = n
-        .lists()
-        .await?
+    let (newest, _) = n.list_page(&PageQuery::first(ListSort::Newest)).await?;
+    let test_lists: Vec<_> = newest
         .into_iter()
         .filter(|l| l.recipients <= lantoa_notify::TEST_LIST_MAX)
         .collect();
@@ -464,7 +591,7 @@ pub async fn import_numbers(
                 .await?
         }
     };
-    let extra = home_context(&state).await?;
+    let extra = home_context(&state, &Browse::default()).await?;
     Ok(view::page(
         "notify.html",
         &ctx,

@@ -105,18 +105,37 @@ pub async fn items(state: &AppState, ctx: &Ctx) -> Result<Vec<Item>, WebError> {
         && ctx.has_any(NOTIFY_STEPS)
     {
         let taker = ctx.taker(&me);
-        let waiting = n
-            .campaigns()
-            .await?
+        use lantoa_notify::browse::PageQuery;
+        let (campaigns, _) = n
+            .campaign_page(
+                &PageQuery::first(lantoa_notify::browse::CampaignSort::Oldest),
+                &lantoa_notify::browse::CampaignFilter {
+                    status: Some("pending".into()),
+                    emergency: false,
+                },
+            )
+            .await?;
+        let waiting = campaigns
             .iter()
             .filter(|c| n.steps_for(taker, c).contains(&"approve"))
             .count() as i64;
         if waiting > 0 {
-            out.push(Item::new("work-campaigns-approve", waiting, "/notify"));
+            out.push(Item::new(
+                "work-campaigns-approve",
+                waiting,
+                "/notify?status=pending&sort=oldest",
+            ));
         }
-        let alerts = n
-            .alerts(false, 500)
-            .await?
+        let (alerts, _) = n
+            .alert_page(
+                &PageQuery::first(lantoa_notify::browse::AlertSort::Oldest),
+                &lantoa_notify::browse::AlertFilter {
+                    status: None,
+                    state: Some("pending".into()),
+                },
+            )
+            .await?;
+        let alerts = alerts
             .iter()
             .filter(|a| {
                 a.state == "pending" && !lantoa_core::actor::same_person(&a.created_by, &me)
@@ -125,7 +144,11 @@ pub async fn items(state: &AppState, ctx: &Ctx) -> Result<Vec<Item>, WebError> {
         if alerts > 0 {
             out.push(Item {
                 late: true,
-                ..Item::new("work-alerts-approve", alerts, "/notify/alerts")
+                ..Item::new(
+                    "work-alerts-approve",
+                    alerts,
+                    "/notify/alerts?state=pending&sort=oldest",
+                )
             });
         }
     }
