@@ -32,6 +32,7 @@ pub mod chart;
 pub mod citizen_id;
 pub mod error_code;
 pub mod msg;
+pub mod page;
 pub mod phone;
 pub mod role;
 pub mod secret;

@@ -12,8 +12,7 @@ use crate::error::{Error, Result, invalid};
 use crate::notices::Notice;
 use crate::service::{Campaign, List, Notify};
 
-/// The largest page any list gives.
-pub const PAGE_MAX: i64 = 500;
+pub use lantoa_core::page::{PAGE_MAX, PageQuery};
 
 /// The states a campaign may be in, in the order it passes through them.
 pub const CAMPAIGN_STATUSES: [&str; 5] = ["draft", "pending", "sending", "sent", "cancelled"];
@@ -78,32 +77,6 @@ lantoa_core::sort_order!(
         Number = "number" => "n.number, n.id",
     }
 );
-
-/// What a page of a list asks for; `filter` is the list's own filter (a campaign's state, an
-/// alert's CAP status and approval), checked by the list.
-#[derive(Debug, Clone, Default)]
-pub struct PageQuery<S> {
-    /// Text the row's name (or headline, number, file) contains, compared on tone keys.
-    pub q: Option<String>,
-    /// The order.
-    pub sort: S,
-    /// Rows per page (at most [`PAGE_MAX`]).
-    pub limit: i64,
-    /// Rows to skip.
-    pub offset: i64,
-}
-
-impl<S> PageQuery<S> {
-    /// The first [`PAGE_MAX`] rows in `sort`, unsearched.
-    pub fn first(sort: S) -> Self {
-        Self {
-            q: None,
-            sort,
-            limit: PAGE_MAX,
-            offset: 0,
-        }
-    }
-}
 
 /// Filters of the campaign list.
 #[derive(Debug, Clone, Default)]

@@ -47,7 +47,8 @@ pub use access::{agency_scope, may_change};
 pub use demo::DemoReport;
 pub use error::{Error, Result};
 pub use service::{
-    Dataset, DatasetPatch, FixOutcome, INGEST_JOB, NewDataset, OpenData, Quarantined, Upload,
+    Dataset, DatasetPatch, DatasetSort, FixOutcome, INGEST_JOB, NewDataset, OpenData, Quarantined,
+    Upload,
 };
 
 /// Migrations of the open-data tables.

@@ -94,6 +94,22 @@ pub struct Dataset {
     pub updated_at: i64,
 }
 
+lantoa_core::sort_order!(
+    Error,
+    invalid,
+    /// How datasets are ordered.
+    DatasetSort, "list-bad-sort", {
+        /// By name (the default).
+        Name = "name" => "name",
+        /// By title (as Vietnamese is compared: on tone keys).
+        Title = "title" => "name",
+        /// The latest changed first (metadata or rows).
+        Updated = "updated" => "updated_at DESC, id DESC",
+        /// The newest created first.
+        Newest = "newest" => "id DESC",
+    }
+);
+
 /// Changes to a dataset's description; `None` keeps the field.
 #[derive(Debug, Clone, Default)]
 pub struct DatasetPatch {
@@ -709,6 +725,41 @@ impl OpenData {
         .fetch_all(self.db.pool())
         .await?;
         rows.iter().map(dataset_from).collect()
+    }
+
+    /// A page of datasets (of one owner when given) whose name or title contains the search
+    /// (titles compared on tone keys), in an order, with the number selected. A city holds
+    /// hundreds of datasets, not millions: they are read whole and the page cut here.
+    pub async fn dataset_page(
+        &self,
+        q: &lantoa_core::page::PageQuery<DatasetSort>,
+        owner_unit_id: Option<i64>,
+    ) -> Result<(Vec<Dataset>, i64)> {
+        let rows = sqlx::query(&format!(
+            "SELECT {DATASET_COLUMNS} FROM opendata_datasets WHERE ($1 = 0 OR owner_unit_id = $1) ORDER BY {}",
+            q.sort.order_by()
+        ))
+        .bind(owner_unit_id.unwrap_or(0))
+        .fetch_all(self.db.pool())
+        .await?;
+        let mut all = rows.iter().map(dataset_from).collect::<Result<Vec<_>>>()?;
+        if let Some(term) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let key = lantoa_core::text::tone_key(term);
+            let lower = term.to_lowercase();
+            all.retain(|d| {
+                d.name.contains(&lower) || lantoa_core::text::tone_key(&d.title).contains(&key)
+            });
+        }
+        if q.sort == DatasetSort::Title {
+            all.sort_by_cached_key(|d| (lantoa_core::text::tone_key(&d.title), d.id));
+        }
+        let total = all.len() as i64;
+        let page = all
+            .into_iter()
+            .skip(usize::try_from(q.offset.max(0)).unwrap_or(usize::MAX))
+            .take(usize::try_from(q.limit.clamp(1, lantoa_core::page::PAGE_MAX)).unwrap_or(0))
+            .collect();
+        Ok((page, total))
     }
 
     /// Keeps a file held in memory for a dataset and queues its ingest; see

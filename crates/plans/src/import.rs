@@ -217,6 +217,7 @@ impl Units {
                     include_ended: true,
                     limit: 500,
                     offset,
+                    sort: lantoa_registry::UnitSort::default(),
                 })
                 .await?;
             let n = page.len();

@@ -38,7 +38,7 @@ pub use communes::{
 };
 pub use demo::DEMO_CITY;
 pub use error::{Error, Result};
-pub use service::{ListQuery, NewUnit, Registry, Status, Unit, Version};
+pub use service::{ListQuery, NewUnit, Registry, Status, Unit, UnitSort, Version};
 
 /// Migrations of the registry tables.
 pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrate::MigrationSet {

@@ -113,7 +113,25 @@ pub struct ListQuery {
     pub limit: i64,
     /// Rows to skip.
     pub offset: i64,
+    /// The order.
+    pub sort: UnitSort,
 }
+
+lantoa_core::sort_order!(
+    Error,
+    invalid,
+    /// How the unit list is ordered.
+    UnitSort, "list-bad-sort", {
+        /// By kind, then name (the default).
+        Kind = "kind" => "u.kind, v.name_key, u.id",
+        /// By name.
+        Name = "name" => "v.name_key, u.id",
+        /// By the official code.
+        Code = "code" => "u.code, u.id",
+        /// The latest in force first (the newest version's first day).
+        Newest = "newest" => "v.valid_from DESC, u.id DESC",
+    }
+);
 
 /// The registry service.
 #[derive(Debug, Clone)]
@@ -617,7 +635,8 @@ impl Registry {
         let mut sql = format!("SELECT {CURRENT_COLUMNS}{FROM_CURRENT}{filter}");
         let limit = q.limit.clamp(1, 500);
         sql.push_str(&format!(
-            " ORDER BY u.kind, v.name_key LIMIT {limit} OFFSET {}",
+            " ORDER BY {} LIMIT {limit} OFFSET {}",
+            q.sort.order_by(),
             q.offset.max(0)
         ));
         let (rows, total) = self.db.page(&sql, &count_sql, &binds).await?;

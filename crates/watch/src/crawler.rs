@@ -132,6 +132,42 @@ pub struct PageRow {
 const CRAWL_COLUMNS: &str = "c.id, c.subject_id, c.status, c.requested_by, c.queued_at, c.started_at, c.finished_at, c.pages_ok, c.pages_unchanged, c.pages_failed, c.bytes, c.findings, c.message, s.name";
 const CRAWL_FROM: &str = "watch_crawls c JOIN watch_subjects s ON s.id = c.subject_id";
 
+/// The states a crawl passes through.
+pub const CRAWL_STATUSES: [&str; 4] = ["queued", "running", "done", "failed"];
+
+lantoa_core::sort_order!(
+    Error,
+    Error::invalid,
+    /// How crawls are ordered.
+    CrawlSort, "list-bad-sort", {
+        /// The newest first (the default).
+        Newest = "newest" => "c.id DESC",
+        /// The oldest first.
+        Oldest = "oldest" => "c.id",
+        /// The most findings first.
+        Findings = "findings" => "c.findings DESC, c.id DESC",
+        /// The most pages that failed first.
+        Failed = "failed" => "c.pages_failed DESC, c.id DESC",
+    }
+);
+
+/// A page of the crawl list.
+#[derive(Debug, Clone, Default)]
+pub struct CrawlQuery {
+    /// Only crawls of this subject.
+    pub subject_id: Option<i64>,
+    /// Only crawls in this state (one of [`CRAWL_STATUSES`]).
+    pub status: Option<String>,
+    /// The subject's name (compared on tone keys) or host contains this.
+    pub q: Option<String>,
+    /// The order.
+    pub sort: CrawlSort,
+    /// Page size (at most 1,000).
+    pub limit: i64,
+    /// Rows to skip.
+    pub offset: i64,
+}
+
 fn crawl_from_row(r: &sqlx::any::AnyRow) -> Result<Crawl> {
     Ok(Crawl {
         id: r.try_get(0)?,
@@ -390,6 +426,55 @@ impl Crawler {
         .await?
         .ok_or(Error::NotFound(id))?;
         crawl_from_row(&row)
+    }
+
+    /// A page of crawls by state, by subject (its name, compared on tone keys, or its host) and
+    /// in an order, with the number the filters select.
+    pub async fn crawl_page(&self, q: &CrawlQuery) -> Result<(Vec<Crawl>, i64)> {
+        let mut filter = String::from(" WHERE 1 = 1");
+        let mut binds: Vec<String> = Vec::new();
+        if let Some(subject) = q.subject_id {
+            // A number, written as one: PostgreSQL does not compare an integer with text.
+            filter.push_str(&format!(" AND c.subject_id = {subject}"));
+        }
+        if let Some(status) = q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            if !CRAWL_STATUSES.contains(&status) {
+                return Err(Error::invalid(
+                    "status",
+                    lantoa_core::Msg::new("list-bad-filter")
+                        .arg("value", status)
+                        .arg("known", CRAWL_STATUSES.join(", ")),
+                ));
+            }
+            binds.push(status.to_owned());
+            filter.push_str(&format!(" AND c.status = ${}", binds.len()));
+        }
+        if let Some(term) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            binds.push(lantoa_store::like_pattern(
+                "%",
+                &lantoa_core::text::tone_key(term),
+                "%",
+            ));
+            binds.push(lantoa_store::like_pattern("%", &term.to_lowercase(), "%"));
+            let n = binds.len();
+            let esc = lantoa_store::LIKE_ESCAPE;
+            filter.push_str(&format!(
+                " AND (s.name_key LIKE ${}{esc} OR s.host LIKE ${n}{esc})",
+                n - 1
+            ));
+        }
+        let sql = format!(
+            "SELECT {CRAWL_COLUMNS} FROM {CRAWL_FROM}{filter} ORDER BY {} LIMIT {} OFFSET {}",
+            q.sort.order_by(),
+            q.limit.clamp(1, 1000),
+            q.offset.max(0)
+        );
+        let count_sql = format!("SELECT COUNT(*) FROM {CRAWL_FROM}{filter}");
+        let (rows, total) = self.inner.db.page(&sql, &count_sql, &binds).await?;
+        Ok((
+            rows.iter().map(crawl_from_row).collect::<Result<_>>()?,
+            total,
+        ))
     }
 
     /// The latest crawls, newest first, optionally of one subject, and only those older than

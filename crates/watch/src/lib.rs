@@ -50,7 +50,10 @@ pub mod signals;
 mod subject;
 
 pub use cases::{Case, CaseEvent, CaseRules, CaseSort, CaseState, NewCase};
-pub use crawler::{CRAWL_JOB, Crawl, CrawlLimits, Crawler, PageEvent, PageRow};
+pub use crawler::{
+    CRAWL_JOB, CRAWL_STATUSES, Crawl, CrawlLimits, CrawlQuery, CrawlSort, Crawler, PageEvent,
+    PageRow,
+};
 pub use documents::{CaseDocument, DocumentInput, DocumentKind};
 pub use error::{Error, Result};
 pub use figures::WatchFigures;

@@ -294,7 +294,7 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/api/v1/watch/subjects" Roles(WATCH_EDITORS), Api, "Register a watch subject" => api::v1::create_subject;
         POST "/api/v1/watch/subjects/import" Roles(WATCH_EDITORS), Api, "Import subjects from CSV (the request body); a report per row" => api::v1::import_subjects;
         POST "/api/v1/watch/subjects/{id}/crawl" Roles(WATCH_EDITORS), Api, "Queue a crawl of a subject" => api::v1::crawl_subject;
-        GET "/api/v1/watch/crawls" SignedIn, Api, "Latest crawls (subject, limit)" => api::v1::list_crawls;
+        GET "/api/v1/watch/crawls" SignedIn, Api, "A page of crawls (subject, status, q, sort, limit, offset; total, next)" => api::v1::list_crawls;
         GET "/api/v1/watch/crawls/{id}" SignedIn, Api, "A crawl with its pages" => api::v1::get_crawl;
         GET "/api/v1/watch/findings" SignedIn, Api, "Findings, a page at a time, and how many the filters select (subject, status, category, limit, offset)" => api::v1::list_findings;
         POST "/api/v1/watch/findings/review" Roles(WATCH_EDITORS), Api, "One decision on several findings: {ids, decision, note}, all or none (at most 500)" => api::v1::review_findings;
@@ -326,7 +326,7 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/reports/{id}/report.docx" SignedIn, Api, "The report as DOCX in Decree 30's form (?final=1 only once approved)" => api::reports::docx;
         GET "/api/v1/reports/{id}/report.pdf" SignedIn, Api, "The report as PDF (?final=1 only once approved)" => api::reports::pdf;
         POST "/api/v1/reports/{id}/{step}" Roles(REPORT_STEPS), Api, "Submit, send back, approve (someone other than who submitted it) or reopen a report" => api::reports::step;
-        GET "/api/v1/opendata/datasets" SignedIn, Api, "Datasets with their owner and schema, and whether the caller may upload to each" => api::opendata::datasets;
+        GET "/api/v1/opendata/datasets" SignedIn, Api, "A page of datasets (q, sort, limit, offset; total, next) with their owner and schema, and whether the caller may upload to each" => api::opendata::datasets;
         POST "/api/v1/opendata/datasets/{name}/uploads" Roles(OPENDATA_EDITORS), Api, "Upload a file to a dataset: the body is the file (?file_name=, as_of=); 202, then a worker reads it" => api::opendata::upload;
         GET "/api/v1/opendata/datasets/{name}/uploads" SignedIn, Api, "A dataset's uploads, newest first, with their counts and file problems" => api::opendata::uploads;
         GET "/api/v1/opendata/datasets/{name}/quarantine" SignedIn, Api, "A page of a dataset's quarantined rows with their reasons (status, limit ≤ 1000, offset)" => api::opendata::quarantine;

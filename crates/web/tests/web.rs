@@ -30,6 +30,11 @@ fn multipart(file_name: &str, csv: &str) -> (String, String) {
 }
 
 /// A multipart form of text `fields` and, if given, one `file` (name, bytes as text).
+/// `s` as a query's value.
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("v", s)]).unwrap()[2..].to_owned()
+}
+
 /// A downloaded workbook's first sheet, each cell as text.
 fn workbook_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     use calamine::Reader;
@@ -2450,9 +2455,10 @@ mod watch {
         assert_eq!(empty.status, 400, "{}", empty.body);
     }
 
-    /// More crawls than a page: the list goes back by crawl, a hundred at a time.
+    /// More crawls than a page: the list goes on fifty at a time, by state, subject and order;
+    /// a state or order the list does not have is named.
     #[tokio::test]
-    async fn the_crawl_list_goes_back_a_hundred_at_a_time() {
+    async fn the_crawl_list_pages_filters_and_sorts() {
         let app = TestApp::spawn().await;
         let u = app.user("lan", vec![Role::WatchOfficer]).await;
         let me = app.browser(&u).await;
@@ -2470,25 +2476,96 @@ mod watch {
         assert_eq!(first.status, 200, "{}", first.body);
         assert!(first.body.contains("Trang tin 104"), "newest first");
         assert!(!first.body.contains("Trang tin 004<"), "{}", first.body);
-        assert!(!first.body.contains("id=\"crawls-newest\""));
-        let older = link_to(&first.body, "crawls-older");
-        assert!(older.starts_with("/watch/crawls?before="), "{older}");
-        let second = app.get(&older, Some(&me)).await;
-        assert_eq!(second.status, 200, "{}", second.body);
+        assert!(first.body.contains("dòng 1–50 trong 105"), "{}", first.body);
+        assert!(!first.body.contains("id=\"pager-prev\""));
+        let third = link_to(
+            &app.get(&link_to(&first.body, "pager-next"), Some(&me))
+                .await
+                .body,
+            "pager-next",
+        );
+        assert_eq!(third, "/watch/crawls?page=2");
+        let third = app.get(&third, Some(&me)).await;
+        assert_eq!(third.status, 200, "{}", third.body);
         for k in 0..5 {
             assert!(
-                second.body.contains(&format!("Trang tin {k:03}")),
+                third.body.contains(&format!("Trang tin {k:03}")),
                 "{}",
-                second.body
+                third.body
             );
         }
-        assert!(!second.body.contains("Trang tin 005"), "{}", second.body);
-        assert!(second.body.contains("id=\"crawls-newest\""));
-        assert!(!second.body.contains("id=\"crawls-older\""));
+        assert!(!third.body.contains("Trang tin 005"), "{}", third.body);
+        assert!(third.body.contains("id=\"pager-prev\""));
+        assert!(!third.body.contains("id=\"pager-next\""));
         assert!(
-            !second.body.contains("http-equiv=\"refresh\""),
-            "an older page does not reload"
+            !third.body.contains("http-equiv=\"refresh\""),
+            "a later page does not reload"
         );
+        // By subject and state, the oldest first; the exports keep the filters.
+        let found = app
+            .get(
+                "/watch/crawls?q=trang+tin+10&status=queued&sort=oldest",
+                Some(&me),
+            )
+            .await;
+        assert!(found.body.contains("dòng 1–5 trong 5"), "{}", found.body);
+        assert!(
+            found.body.find("Trang tin 100") < found.body.find("Trang tin 104"),
+            "{}",
+            found.body
+        );
+        assert!(
+            found
+                .body
+                .contains("crawls.csv?q=trang+tin+10&amp;status=queued&amp;sort=oldest"),
+            "{}",
+            found.body
+        );
+        let c = app
+            .get(
+                "/watch/crawls.csv?q=trang+tin+10&status=queued&sort=oldest",
+                Some(&me),
+            )
+            .await;
+        assert_eq!(c.body.lines().count(), 6, "{}", c.body);
+        let none = app.get("/watch/crawls?status=done", Some(&me)).await;
+        assert!(
+            !none.body.contains("Trang tin"),
+            "no crawl is done yet: {}",
+            none.body
+        );
+        let bad = app.get("/watch/crawls?status=xong", Some(&me)).await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert!(
+            bad.body.contains("xong") && bad.body.contains("queued, running, done, failed"),
+            "{}",
+            bad.body
+        );
+        // The API pages the same list, with the total and the next offset.
+        let token = app.token("lan", &[Role::WatchOfficer]).await;
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/watch/crawls?status=queued&limit=100",
+                Some(&token),
+                None,
+            )
+            .await;
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(
+            (v["total"].as_i64(), v["next"].as_i64()),
+            (Some(105), Some(100)),
+            "{v}"
+        );
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/watch/crawls?sort=sideways",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
         // The whole list, not one page, as a workbook: newest first, states by name.
         let x = app.get("/watch/crawls.xlsx", Some(&me)).await;
         assert_eq!(x.status, 200, "{}", x.body);
@@ -7184,6 +7261,25 @@ mod workbooks {
             .filter(|d| d.owner_unit_id == first.owner_unit_id)
             .count();
         assert_eq!(own.len(), owned + 1, "{own:?}");
+        // Searched by title on tone keys, ordered by title, a page at a time in the API.
+        let word = first.title.split_whitespace().last().unwrap().to_uppercase();
+        let found = app
+            .get(&format!("/opendata?q={}&sort=title", urlencode(&word)), Some(&me))
+            .await;
+        assert_eq!(found.status, 200, "{}", found.body);
+        assert!(found.body.contains(&first.title), "{word}: {}", found.body);
+        let token = app.token("xem", &[Role::Viewer]).await;
+        let r = app
+            .api("GET", "/api/v1/opendata/datasets?limit=1&sort=newest", Some(&token), None)
+            .await;
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["total"].as_i64(), Some(all.len() as i64), "{v}");
+        assert_eq!(v["datasets"].as_array().unwrap().len(), 1, "{v}");
+        assert_eq!(v["next"].as_i64(), (all.len() > 1).then_some(1), "{v}");
+        let r = app
+            .api("GET", "/api/v1/opendata/datasets?sort=size", Some(&token), None)
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
     }
 
     /// The 126 communes as the units list filters them, whole (past its page of 50), in both
@@ -7224,6 +7320,22 @@ mod workbooks {
         assert!(lines[1].contains(";01/07/2025;"), "{}", c.body);
         let bad = app.get("/units.csv?kind=tinh", Some(&me)).await;
         assert_eq!(bad.status, 422, "{}", bad.body);
+        // By code: the file's first communes are the lowest codes; the pager keeps the order.
+        let by_code = workbook_rows(
+            &app.get("/units.xlsx?kind=commune&sort=code", Some(&me))
+                .await
+                .bytes,
+        );
+        let codes: Vec<&str> = by_code[1..].iter().map(|r| r[1].as_str()).collect();
+        let mut sorted = codes.clone();
+        sorted.sort();
+        assert_eq!(codes, sorted);
+        let page = app.get("/units?kind=commune&sort=code", Some(&me)).await;
+        assert!(page.body.contains("sort=code"), "{}", page.body);
+        assert!(page.body.contains("<option value=\"code\" selected>"), "{}", page.body);
+        let bad = app.get("/units?sort=size", Some(&me)).await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert!(bad.body.contains("kind, name, code, newest"), "{}", bad.body);
     }
 
     /// The notify module's lists at a size past one page: campaigns (55, searched on tone

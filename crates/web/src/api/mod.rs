@@ -13,6 +13,9 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
 
+use axum::Json;
+use serde_json::json;
+
 use crate::error::WebError;
 
 /// A JSON body whose rejections are Lantoa errors (`malformed_body`, `payload_too_large`).
@@ -29,4 +32,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             Err(e) => Err(WebError::malformed(e.body_text())),
         }
     }
+}
+
+/// A page of a list as JSON: its rows under `key`, the `total` the filters select, and the
+/// `next` offset while there are more.
+pub(crate) fn paged<T: serde::Serialize>(
+    key: &str,
+    rows: Vec<T>,
+    total: i64,
+    q: &lantoa_core::page::PageQuery<impl Sized>,
+) -> Json<serde_json::Value> {
+    let end = q.offset + rows.len() as i64;
+    let next = (end < total && !rows.is_empty()).then_some(end);
+    let mut out = serde_json::Map::new();
+    out.insert(key.to_owned(), json!(rows));
+    out.insert("total".into(), json!(total));
+    out.insert("next".into(), json!(next));
+    Json(serde_json::Value::Object(out))
 }

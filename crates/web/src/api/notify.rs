@@ -62,23 +62,6 @@ impl PageParams {
     }
 }
 
-/// A page of a list as JSON: its rows under `key`, the `total` the filters select, and the
-/// `next` offset while there are more.
-pub(crate) fn paged<T: serde::Serialize>(
-    key: &str,
-    rows: Vec<T>,
-    total: i64,
-    q: &PageQuery<impl Sized>,
-) -> Json<serde_json::Value> {
-    let end = q.offset + rows.len() as i64;
-    let next = (end < total && !rows.is_empty()).then_some(end);
-    let mut out = serde_json::Map::new();
-    out.insert(key.to_owned(), json!(rows));
-    out.insert("total".into(), json!(total));
-    out.insert("next".into(), json!(next));
-    Json(serde_json::Value::Object(out))
-}
-
 /// `GET /api/v1/notify/lists`: a page of recipient lists (`q`, `sort`: newest, name, largest).
 pub async fn lists(
     State(state): State<AppState>,
@@ -86,7 +69,7 @@ pub async fn lists(
 ) -> Result<Json<serde_json::Value>, WebError> {
     let q = p.query(lantoa_notify::browse::ListSort::parse(p.sort())?);
     let (rows, total) = state.notify()?.list_page(&q).await?;
-    Ok(paged("lists", rows, total, &q))
+    Ok(super::paged("lists", rows, total, &q))
 }
 
 #[derive(Deserialize)]
@@ -163,7 +146,7 @@ pub async fn campaigns(
         emergency: p.emergency,
     };
     let (rows, total) = state.notify()?.campaign_page(&q, &filter).await?;
-    Ok(paged("campaigns", rows, total, &q))
+    Ok(super::paged("campaigns", rows, total, &q))
 }
 
 /// `POST /api/v1/notify/campaigns`: drafts a campaign from JSON (`name`, `topic`, `brandname`,

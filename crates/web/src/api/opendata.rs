@@ -19,20 +19,36 @@ use crate::error::{WebError, parse_date};
 /// The most quarantined rows one page answers.
 const MAX_QUARANTINE: i64 = 1000;
 
-/// `GET /api/v1/opendata/datasets`: every dataset by name, with its owner, schema, licence and
-/// whether the caller may upload to it.
+/// `GET /api/v1/opendata/datasets`: a page of datasets (`q`, `sort`, `limit`, `offset`), each
+/// with its owner, schema, licence and whether the caller may upload to it; `total` and `next`.
 pub async fn datasets(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
+    Query(p): Query<DatasetParams>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let od = state.opendata()?;
-    let out: Vec<_> = od
-        .datasets(None)
-        .await?
+    let q = lantoa_core::page::PageQuery {
+        q: p.q,
+        sort: lantoa_opendata::DatasetSort::parse(p.sort.as_deref().unwrap_or(""))?,
+        limit: p.limit.unwrap_or(100).clamp(1, lantoa_core::page::PAGE_MAX),
+        offset: p.offset.unwrap_or(0).max(0),
+    };
+    let (page, total) = state.opendata()?.dataset_page(&q, None).await?;
+    let out: Vec<_> = page
         .into_iter()
         .map(|d| json!({ "may_change": ctx.may_change_dataset(&d), "dataset": d }))
         .collect();
-    Ok(Json(json!({ "datasets": out })))
+    Ok(super::paged("datasets", out, total, &q))
+}
+
+/// A page of datasets: `q` (name or title), `sort` (name, title, updated, newest), `limit`
+/// (≤ 500, 100 if not given), `offset`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetParams {
+    q: Option<String>,
+    sort: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
 }
 
 #[derive(Deserialize, Default)]

@@ -28,6 +28,7 @@ pub struct UnitParams {
     include_ended: Option<bool>,
     limit: Option<i64>,
     offset: Option<i64>,
+    sort: Option<String>,
 }
 
 /// `GET /api/v1/units`.
@@ -51,6 +52,7 @@ pub async fn list_units(
             include_ended: p.include_ended.unwrap_or(false),
             limit,
             offset: p.offset.unwrap_or(0).max(0),
+            sort: lantoa_registry::UnitSort::parse(p.sort.as_deref().unwrap_or(""))?,
         })
         .await?;
     Ok(Json(json!({ "total": total, "units": units })))
@@ -258,19 +260,38 @@ pub async fn crawl_subject(
 #[serde(deny_unknown_fields)]
 pub struct CrawlParams {
     subject: Option<i64>,
+    status: Option<String>,
+    q: Option<String>,
+    sort: Option<String>,
     limit: Option<i64>,
+    offset: Option<i64>,
 }
 
-/// `GET /api/v1/watch/crawls`.
+/// `GET /api/v1/watch/crawls`: a page of crawls (`subject`, `status`, `q`: the subject's name
+/// or host, `sort`: newest, oldest, findings, failed; `limit` ≤ 500, `offset`), with `total`
+/// and `next`.
 pub async fn list_crawls(
     State(state): State<AppState>,
     Query(p): Query<CrawlParams>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let crawls = state
+    let q = lantoa_core::page::PageQuery {
+        q: p.q.clone(),
+        sort: lantoa_watch::CrawlSort::parse(p.sort.as_deref().unwrap_or(""))?,
+        limit: p.limit.unwrap_or(50).clamp(1, 500),
+        offset: p.offset.unwrap_or(0).max(0),
+    };
+    let (crawls, total) = state
         .crawler()?
-        .recent(p.subject, None, p.limit.unwrap_or(50).clamp(1, 500))
+        .crawl_page(&lantoa_watch::CrawlQuery {
+            subject_id: p.subject,
+            status: p.status,
+            q: q.q.clone(),
+            sort: q.sort,
+            limit: q.limit,
+            offset: q.offset,
+        })
         .await?;
-    Ok(Json(json!({ "crawls": crawls })))
+    Ok(super::paged("crawls", crawls, total, &q))
 }
 
 /// `GET /api/v1/watch/crawls/{id}`.
@@ -731,7 +752,7 @@ pub async fn alerts(
             a
         })
         .collect();
-    Ok(super::notify::paged("alerts", rows, total, &q))
+    Ok(super::paged("alerts", rows, total, &q))
 }
 
 /// `POST /api/v1/notify/alerts/import`: the body is another agency's CAP 1.2 document; 201 with

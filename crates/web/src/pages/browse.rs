@@ -1,8 +1,8 @@
-//! What the list pages of the notify module share: the request (a search, the list's filters,
-//! an order, a page), the controls a template shows (the pager, the rows shown, the exports
-//! of what is filtered), and the loop that reads every filtered row for an export.
+//! What the list pages share: the request (a search, the list's filters, an order, a page),
+//! the controls a template shows (the pager, the rows shown, the exports of what is filtered),
+//! and the loop that reads every filtered row for an export.
 
-use lantoa_notify::browse::PageQuery;
+use lantoa_core::page::PageQuery;
 
 use crate::ctx::Ctx;
 use crate::error::WebError;
@@ -36,6 +36,8 @@ pub struct Browse {
     pub from: Option<String>,
     /// The period's last day.
     pub to: Option<String>,
+    /// With the period: a kind of record (crawls: of `website`, `clip` or `post` subjects).
+    pub kind: Option<String>,
 }
 
 impl Browse {
@@ -59,7 +61,7 @@ impl Browse {
         super::Span {
             from: self.from.clone(),
             to: self.to.clone(),
-            kind: None,
+            kind: self.kind.clone(),
         }
     }
 
@@ -117,7 +119,7 @@ impl Browse {
 
 /// A sheet of every row `read` gives, page by page from the first, each written by `row`:
 /// up to the export's limit, where it says it was cut.
-pub async fn sheet<T, S, F, Fut>(
+pub async fn sheet<T, S, F, Fut, E>(
     ctx: &Ctx,
     file: &str,
     headers: &[&str],
@@ -129,7 +131,8 @@ pub async fn sheet<T, S, F, Fut>(
 where
     S: Copy,
     F: Fn(PageQuery<S>) -> Fut,
-    Fut: std::future::Future<Output = Result<(Vec<T>, i64), lantoa_notify::Error>>,
+    Fut: std::future::Future<Output = Result<(Vec<T>, i64), E>>,
+    WebError: From<E>,
 {
     let mut sheet = Sheet {
         file: file.to_owned(),

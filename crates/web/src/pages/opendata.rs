@@ -5,9 +5,10 @@ use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lantoa_core::unit::UnitKind;
-use lantoa_opendata::{Dataset, NewDataset, Upload};
+use lantoa_opendata::{Dataset, DatasetSort, NewDataset, Upload};
 use serde::Deserialize;
 
+use super::browse::Browse;
 use super::{FormPairs, flash, form_error};
 use crate::ctx::Ctx;
 use crate::error::WebError;
@@ -49,15 +50,51 @@ async fn agencies(state: &AppState) -> Result<Vec<minijinja::Value>, WebError> {
         .collect())
 }
 
-async fn list_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, WebError> {
+/// The page of datasets `p` asks for among those the person may see (an agency's uploader:
+/// its agency's own), in its order.
+async fn dataset_page(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &Browse,
+    sort: DatasetSort,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<lantoa_opendata::Dataset>, i64), WebError> {
+    let owner = match agency_scope(ctx) {
+        None => None,
+        Some(Some(unit)) => Some(unit),
+        // An agency's uploader not yet placed in an agency sees none.
+        Some(None) => return Ok((Vec::new(), 0)),
+    };
+    let q = lantoa_core::page::PageQuery {
+        q: p.q.clone(),
+        sort,
+        limit,
+        offset,
+    };
+    Ok(state.opendata()?.dataset_page(&q, owner).await?)
+}
+
+async fn list_context(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &Browse,
+) -> Result<minijinja::Value, WebError> {
     let od = state.opendata()?;
     let mut rows = Vec::new();
     let mut live = false;
     let scope = agency_scope(ctx);
-    for d in od.datasets(None).await? {
-        if scope.is_some_and(|unit| unit != Some(d.owner_unit_id)) {
-            continue;
-        }
+    let sort = DatasetSort::parse(p.sort_name())?;
+    let (page, total) = dataset_page(
+        state,
+        ctx,
+        p,
+        sort,
+        super::browse::PAGE,
+        p.page() * super::browse::PAGE,
+    )
+    .await?;
+    for d in page {
         let owner = state.registry.get(d.owner_unit_id).await?.name;
         let latest = od.uploads(d.id).await?.into_iter().next();
         live |= latest
@@ -69,6 +106,13 @@ async fn list_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, W
             quality => latest.as_ref().map(quality), latest => latest,
         });
     }
+    let lc = p.controls(
+        "/opendata",
+        "/opendata",
+        total,
+        sort.as_str(),
+        DatasetSort::names(),
+    );
     let mut agencies = agencies(state).await?;
     if let Some(unit) = scope {
         agencies.retain(|a| {
@@ -86,7 +130,7 @@ async fn list_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, W
         .collect();
     Ok(minijinja::context! {
         groups => groups, may_group => scope.is_none(),
-        datasets => rows, agencies => agencies, live => live,
+        datasets => rows, agencies => agencies, live => live, lc => lc,
         cadences => ["daily", "weekly", "monthly", "quarterly", "yearly", "irregular"],
         sensitivities => ["open", "deidentified", "restricted"],
     })
@@ -97,10 +141,23 @@ async fn list_context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, W
 async fn datasets_sheet(
     state: &AppState,
     ctx: &Ctx,
-    _q: &Flash,
+    p: &Browse,
 ) -> Result<crate::export::Sheet, WebError> {
     use crate::export::Cell;
+    use lantoa_core::page::PAGE_MAX;
     let od = state.opendata()?;
+    let sort = DatasetSort::parse(p.sort_name())?;
+    let mut datasets = Vec::new();
+    let mut offset = 0;
+    loop {
+        let (page, total) = dataset_page(state, ctx, p, sort, PAGE_MAX, offset).await?;
+        let n = page.len();
+        datasets.extend(page);
+        offset += PAGE_MAX;
+        if n == 0 || offset >= total {
+            break;
+        }
+    }
     let mut sheet = crate::export::Sheet {
         file: "bo-du-lieu".into(),
         headers: [
@@ -119,12 +176,8 @@ async fn datasets_sheet(
         .to_vec(),
         rows: Vec::new(),
     };
-    let scope = agency_scope(ctx);
     let percent = |v: Option<f64>| v.map_or(Cell::Empty, |v| Cell::Number(v, 1));
-    for d in od.datasets(None).await? {
-        if scope.is_some_and(|unit| unit != Some(d.owner_unit_id)) {
-            continue;
-        }
+    for d in datasets {
         let owner = state.registry.get(d.owner_unit_id).await?.name;
         let latest = od.uploads(d.id).await?.into_iter().next();
         let q = latest.as_ref().map(quality);
@@ -147,36 +200,31 @@ async fn datasets_sheet(
             percent(q.as_ref().and_then(|q| q.complete)),
             percent(q.as_ref().and_then(|q| q.unique)),
         ]);
+        if sheet.cut(ctx.t("export-cut")) {
+            break;
+        }
     }
     Ok(sheet)
 }
 
-crate::export::downloads!(Flash, datasets_sheet, datasets_csv, datasets_xlsx);
+crate::export::downloads!(Browse, datasets_sheet, datasets_csv, datasets_xlsx);
 
 #[derive(Deserialize, Default)]
 pub struct Flash {
     flash: Option<String>,
     /// Look for possible duplicates (a scan of the published rows, so only on request).
     suggest: Option<String>,
-    /// With `to`: the files read in these days (as a report links to them).
-    from: Option<String>,
-    /// The last day.
-    to: Option<String>,
 }
 
-/// `GET /opendata`: the datasets, each with its owner, rows published and its latest upload's
-/// quality; the form to create one.
+/// `GET /opendata`: the datasets a page at a time (searched, ordered), each with its owner,
+/// rows published and its latest upload's quality; the form to create one.
 pub async fn datasets(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
-    Query(q): Query<Flash>,
+    Query(q): Query<Browse>,
 ) -> Result<Response, WebError> {
-    let extra = list_context(&state, &ctx).await?;
-    let span = super::Span {
-        from: q.from.clone(),
-        to: q.to.clone(),
-        kind: None,
-    };
+    let extra = list_context(&state, &ctx, &q).await?;
+    let span = q.span();
     let read = match span.micros()? {
         Some((from, to)) => Some(state.opendata()?.uploads_between(from, to).await?),
         None => None,
@@ -225,7 +273,7 @@ pub async fn create(
                 .into_response(),
         ),
         Err(e) => {
-            let extra = list_context(&state, &ctx).await?;
+            let extra = list_context(&state, &ctx, &Browse::default()).await?;
             let echo = minijinja::context! {
                 can_edit => true,
                 echo => minijinja::context! {
@@ -482,7 +530,7 @@ pub async fn create_group(
     match result {
         Ok(_) => Ok(Redirect::to("/opendata?flash=flash-group-created#groups").into_response()),
         Err(e) => {
-            let extra = list_context(&state, &ctx).await?;
+            let extra = list_context(&state, &ctx, &Browse::default()).await?;
             Ok(form_error(
                 "opendata.html",
                 &ctx,

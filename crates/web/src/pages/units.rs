@@ -4,7 +4,7 @@ use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lantoa_core::unit::UnitKind;
-use lantoa_registry::{ListQuery, NewUnit};
+use lantoa_registry::{ListQuery, NewUnit, UnitSort};
 use serde::Deserialize;
 
 use super::{FormPairs, form_error};
@@ -25,6 +25,8 @@ pub struct ListParams {
     q: Option<String>,
     ended: Option<String>,
     page: Option<i64>,
+    /// The order (`kind`, `name`, `code`, `newest`).
+    sort: Option<String>,
 }
 
 /// The units the filters select (`kind`, `q`, `ended`), as a table: kind and state by name,
@@ -36,6 +38,7 @@ async fn units_sheet(
 ) -> Result<crate::export::Sheet, WebError> {
     use crate::export::Cell;
     let kind = parse_filter(p.kind.as_deref(), parse_unit_kind)?;
+    let sort = UnitSort::parse(p.sort.as_deref().unwrap_or(""))?;
     let mut sheet = crate::export::Sheet {
         file: "don-vi".into(),
         headers: ["Loại", "Mã", "Tên", "Từ ngày", "Trạng thái"]
@@ -53,6 +56,7 @@ async fn units_sheet(
                 include_ended: p.ended.is_some(),
                 limit: 500,
                 offset,
+                sort,
             })
             .await?;
         for u in &units {
@@ -88,6 +92,7 @@ pub async fn list(
     let kind = parse_filter(p.kind.as_deref(), parse_unit_kind)?;
     let page = p.page.unwrap_or(0).max(0);
     let ended = p.ended.is_some();
+    let sort = UnitSort::parse(p.sort.as_deref().unwrap_or(""))?;
     let (units, total) = state
         .registry
         .list(&ListQuery {
@@ -96,6 +101,7 @@ pub async fn list(
             include_ended: ended,
             limit: PAGE,
             offset: page * PAGE,
+            sort,
         })
         .await?;
     let filters = [
@@ -105,6 +111,7 @@ pub async fn list(
         ),
         ("q", p.q.clone().unwrap_or_default()),
         ("ended", if ended { "1".to_owned() } else { String::new() }),
+        ("sort", p.sort.clone().unwrap_or_default()),
     ];
     let (prev_url, next_url) = super::pager("/units", &filters, page, PAGE, total);
     let csv_url = super::list_url("/units.csv", &filters);
@@ -126,6 +133,7 @@ pub async fn list(
             next_url => next_url,
             csv_url => csv_url,
             xlsx_url => xlsx_url,
+            sort => sort.as_str(), sorts => UnitSort::names(),
         },
     )?
     .into_response())

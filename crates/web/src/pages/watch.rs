@@ -6,9 +6,12 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use lantoa_watch::capture::warc;
 use lantoa_watch::signals::Category;
-use lantoa_watch::{Decision, FindingQuery, FindingSort, ListQuery, SubjectKind, SubjectSort};
+use lantoa_watch::{
+    CrawlQuery, CrawlSort, Decision, FindingQuery, FindingSort, ListQuery, SubjectKind, SubjectSort,
+};
 use serde::Deserialize;
 
+use super::browse::Browse;
 use super::{FormPairs, flash};
 use crate::ctx::Ctx;
 use crate::error::{WebError, parse_category, parse_filter};
@@ -178,42 +181,51 @@ pub async fn crawl_subject(
     Ok(Redirect::to(&format!("/watch/crawls/{}", crawl.id)).into_response())
 }
 
-/// Where the crawl list stands: crawls older than crawl `before`.
-#[derive(Deserialize, Default)]
-pub struct CrawlPage {
-    before: Option<i64>,
+/// A page of crawls by the request's state, subject and order.
+fn crawl_query(p: &Browse, sort: CrawlSort, limit: i64, offset: i64) -> CrawlQuery {
+    CrawlQuery {
+        subject_id: None,
+        status: p.status.clone(),
+        q: p.q.clone(),
+        sort,
+        limit,
+        offset,
+    }
 }
 
-/// `GET /watch/crawls`: the latest crawls with their live counters (the page refreshes itself
-/// while a crawl is queued or running; no script needed).
+/// `GET /watch/crawls`: crawls a page at a time, by state, subject and order, with their live
+/// counters (the first page refreshes itself while a crawl is queued or running; no script
+/// needed); or, with `from` and `to` (and `kind`), every crawl that finished in that period.
 pub async fn crawls(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
-    Query(p): Query<super::Span>,
-    Query(at): Query<CrawlPage>,
+    Query(p): Query<Browse>,
 ) -> Result<Response, WebError> {
-    const PAGE: i64 = 100;
-    let before = at.before.filter(|&b| b > 0);
-    let crawls = match p.micros()? {
+    let span = p.span();
+    let sort = CrawlSort::parse(p.sort_name())?;
+    let (crawls, total) = match span.micros()? {
         Some((from, to)) => {
+            let all = state
+                .crawler()?
+                .finished_between(from, to, span.kind.as_deref(), 5000)
+                .await?;
+            let total = all.len() as i64;
+            (all, total)
+        }
+        None => {
+            let page = p.page();
             state
                 .crawler()?
-                .finished_between(from, to, p.kind.as_deref(), 5000)
+                .crawl_page(&crawl_query(
+                    &p,
+                    sort,
+                    super::browse::PAGE,
+                    page * super::browse::PAGE,
+                ))
                 .await?
         }
-        None => state.crawler()?.recent(None, before, PAGE).await?,
     };
-    // The latest crawls a page at a time, by id (so a page does not shift as crawls start);
-    // a period's list is whole.
-    let paged = p.from.is_none();
-    let older_url = (paged && crawls.len() as i64 == PAGE)
-        .then(|| {
-            crawls
-                .last()
-                .map(|c| format!("/watch/crawls?before={}", c.id))
-        })
-        .flatten();
-    let newest_url = (paged && before.is_some()).then(|| "/watch/crawls".to_owned());
+    let first_page = span.from.is_none() && p.page() == 0;
     let active = crawls
         .iter()
         .any(|c| c.status == "queued" || c.status == "running");
@@ -226,80 +238,98 @@ pub async fn crawls(
             }
         })
         .collect();
+    let mut lc = p.controls(
+        "/watch/crawls",
+        "/watch/crawls",
+        total,
+        sort.as_str(),
+        CrawlSort::names(),
+    );
+    if span.from.is_some() {
+        // A period's list is whole, and its exports keep the period.
+        lc = minijinja::context! {
+            last => total, next_url => Option::<String>::None,
+            csv_url => super::list_url("/watch/crawls.csv", &span.params()),
+            xlsx_url => super::list_url("/watch/crawls.xlsx", &span.params()),
+            ..lc
+        };
+    }
     Ok(view::page(
         "watch_crawls.html",
         &ctx,
         "watch",
         minijinja::context! {
-            rows => rows, live => active && paged && before.is_none(),
-            older_url => older_url, newest_url => newest_url,
-            csv_url => super::list_url("/watch/crawls.csv", &p.params()),
-            xlsx_url => super::list_url("/watch/crawls.xlsx", &p.params()),
-            span => p,
+            rows => rows, live => active && first_page, lc => lc, span => span,
+            statuses => lantoa_watch::CRAWL_STATUSES,
         },
     )?
     .into_response())
 }
 
-/// The crawls of a period (`from`, `to`, `kind`), or every crawl, newest first, as a table.
-async fn crawls_sheet(state: &AppState, ctx: &Ctx, p: &super::Span) -> Result<Sheet, WebError> {
-    let mut sheet = Sheet {
-        file: "luot-ra-soat".into(),
-        headers: [
-            "Số",
-            "Đối tượng",
-            "Trạng thái",
-            "Người yêu cầu",
-            "Xếp hàng lúc",
-            "Xong lúc",
-            "Trang đọc được",
-            "Trang không đổi",
-            "Trang lỗi",
-            "Dung lượng (byte)",
-            "Dấu hiệu",
-            "Ghi chú",
-        ]
-        .map(str::to_owned)
-        .to_vec(),
-        rows: Vec::new(),
-    };
+/// The crawls of a period (`from`, `to`, `kind`), or every crawl the list's filters select in
+/// its order, as a table.
+async fn crawls_sheet(state: &AppState, ctx: &Ctx, p: &Browse) -> Result<Sheet, WebError> {
+    let headers = [
+        "Số",
+        "Đối tượng",
+        "Trạng thái",
+        "Người yêu cầu",
+        "Xếp hàng lúc",
+        "Xong lúc",
+        "Trang đọc được",
+        "Trang không đổi",
+        "Trang lỗi",
+        "Dung lượng (byte)",
+        "Dấu hiệu",
+        "Ghi chú",
+    ];
     let crawler = state.crawler()?;
     let at = |micros: i64| lantoa_core::time::format_vn(lantoa_core::time::from_micros(micros));
-    let mut before = None;
-    loop {
-        let crawls = match p.micros()? {
-            Some((from, to)) => {
-                crawler
-                    .finished_between(from, to, p.kind.as_deref(), export::MAX_ROWS as i64)
-                    .await?
-            }
-            None => crawler.recent(None, before, 1000).await?,
-        };
-        for c in &crawls {
-            sheet.rows.push(vec![
-                Cell::from(c.id),
-                Cell::from(c.subject_name.as_str()),
-                Cell::from(ctx.t(&format!("crawl-{}", c.status))),
-                Cell::from(c.requested_by.as_str()),
-                Cell::from(at(c.queued_at)),
-                Cell::from(c.finished_at.map(at).unwrap_or_default()),
-                Cell::from(c.pages_ok),
-                Cell::from(c.pages_unchanged),
-                Cell::from(c.pages_failed),
-                Cell::from(c.bytes),
-                Cell::from(c.findings),
-                Cell::from(c.message.as_deref().unwrap_or("")),
-            ]);
-        }
-        before = crawls.last().map(|c| c.id);
-        if p.from.is_some() || crawls.len() < 1000 || sheet.cut(ctx.t("export-cut")) {
-            break;
-        }
+    let row = |c: &lantoa_watch::Crawl| {
+        vec![
+            Cell::from(c.id),
+            Cell::from(c.subject_name.as_str()),
+            Cell::from(ctx.t(&format!("crawl-{}", c.status))),
+            Cell::from(c.requested_by.as_str()),
+            Cell::from(at(c.queued_at)),
+            Cell::from(c.finished_at.map(at).unwrap_or_default()),
+            Cell::from(c.pages_ok),
+            Cell::from(c.pages_unchanged),
+            Cell::from(c.pages_failed),
+            Cell::from(c.bytes),
+            Cell::from(c.findings),
+            Cell::from(c.message.as_deref().unwrap_or("")),
+        ]
+    };
+    let span = p.span();
+    if let Some((from, to)) = span.micros()? {
+        let crawls = crawler
+            .finished_between(from, to, span.kind.as_deref(), export::MAX_ROWS as i64)
+            .await?;
+        return Ok(Sheet {
+            file: "luot-ra-soat".into(),
+            headers: headers.map(str::to_owned).to_vec(),
+            rows: crawls.iter().map(row).collect(),
+        });
     }
-    Ok(sheet)
+    let sort = CrawlSort::parse(p.sort_name())?;
+    super::browse::sheet(
+        ctx,
+        "luot-ra-soat",
+        &headers,
+        p,
+        sort,
+        |q| async move {
+            crawler
+                .crawl_page(&crawl_query(p, q.sort, q.limit, q.offset))
+                .await
+        },
+        row,
+    )
+    .await
 }
 
-crate::export::downloads!(super::Span, crawls_sheet, crawls_csv, crawls_xlsx);
+crate::export::downloads!(Browse, crawls_sheet, crawls_csv, crawls_xlsx);
 
 /// `GET /watch/crawls/{id}`: one crawl and every page it tried, with the reason for each page
 /// not fetched.
