@@ -127,7 +127,14 @@ const WEB_SECONDS: u32 = 10;
 
 fn wrk(target: &'static str, url: &str, header: Option<&str>) -> anyhow::Result<Result> {
     let mut cmd = Command::new("wrk");
-    cmd.args(["-t2", "-c200", &format!("-d{WEB_SECONDS}s"), "--latency", "--timeout", "10s"]);
+    cmd.args([
+        "-t2",
+        "-c200",
+        &format!("-d{WEB_SECONDS}s"),
+        "--latency",
+        "--timeout",
+        "10s",
+    ]);
     if let Some(h) = header {
         cmd.args(["-H", h]);
     }
@@ -272,23 +279,59 @@ fn web() -> anyhow::Result<()> {
         ("`/healthz` (peer: no database)", "/healthz", None),
         ("dashboard `/`", "/", Some(&cookie)),
         ("subjects `/watch` (10,399)", "/watch", Some(&cookie)),
-        ("subjects searched `/watch?q=tin+th%E1%BB%AD+t%E1%BA%A3i+09`", "/watch?q=tin+th%E1%BB%AD+t%E1%BA%A3i+09", Some(&cookie)),
-        ("findings `/watch/findings`", "/watch/findings", Some(&cookie)),
+        (
+            "subjects searched `/watch?q=tin+th%E1%BB%AD+t%E1%BA%A3i+09`",
+            "/watch?q=tin+th%E1%BB%AD+t%E1%BA%A3i+09",
+            Some(&cookie),
+        ),
+        (
+            "findings `/watch/findings`",
+            "/watch/findings",
+            Some(&cookie),
+        ),
         ("cases `/watch/cases`", "/watch/cases", Some(&cookie)),
         ("crawls `/watch/crawls`", "/watch/crawls", Some(&cookie)),
-        ("units `/units?kind=commune`", "/units?kind=commune", Some(&cookie)),
+        (
+            "units `/units?kind=commune`",
+            "/units?kind=commune",
+            Some(&cookie),
+        ),
         ("datasets `/opendata`", "/opendata", Some(&cookie)),
         ("campaigns `/notify`", "/notify", Some(&cookie)),
-        ("recipient lists `/notify/lists`", "/notify/lists", Some(&cookie)),
+        (
+            "recipient lists `/notify/lists`",
+            "/notify/lists",
+            Some(&cookie),
+        ),
         ("alerts `/notify/alerts`", "/notify/alerts", Some(&cookie)),
-        ("notices `/notify/notices`", "/notify/notices", Some(&cookie)),
+        (
+            "notices `/notify/notices`",
+            "/notify/notices",
+            Some(&cookie),
+        ),
         ("plans `/plans`", "/plans", Some(&cookie)),
         ("reports `/reports`", "/reports", Some(&cookie)),
         ("audit log `/audit`", "/audit", Some(&cookie)),
-        ("API units `/api/v1/units?kind=commune&limit=50`", "/api/v1/units?kind=commune&limit=50", Some(&bearer)),
-        ("API subjects `/api/v1/watch/subjects?limit=50`", "/api/v1/watch/subjects?limit=50", Some(&bearer)),
-        ("API findings `/api/v1/watch/findings?limit=50`", "/api/v1/watch/findings?limit=50", Some(&bearer)),
-        ("API campaigns `/api/v1/notify/campaigns?limit=50`", "/api/v1/notify/campaigns?limit=50", Some(&bearer)),
+        (
+            "API units `/api/v1/units?kind=commune&limit=50`",
+            "/api/v1/units?kind=commune&limit=50",
+            Some(&bearer),
+        ),
+        (
+            "API subjects `/api/v1/watch/subjects?limit=50`",
+            "/api/v1/watch/subjects?limit=50",
+            Some(&bearer),
+        ),
+        (
+            "API findings `/api/v1/watch/findings?limit=50`",
+            "/api/v1/watch/findings?limit=50",
+            Some(&bearer),
+        ),
+        (
+            "API campaigns `/api/v1/notify/campaigns?limit=50`",
+            "/api/v1/notify/campaigns?limit=50",
+            Some(&bearer),
+        ),
     ];
     let mut results = Vec::new();
     for (label, path, header) in targets {

@@ -13,6 +13,7 @@
 use std::fmt::Write as _;
 
 use chrono::{DateTime, FixedOffset};
+use lantoa_core::msg::Msg;
 use quick_xml::events::Event;
 use serde::{Deserialize, Serialize};
 
@@ -25,15 +26,20 @@ pub const NAMESPACE: &str = "urn:oasis:names:tc:emergency:cap:1.2";
 pub struct CapError {
     /// The element at fault (`alert`, `info/urgency`, `area/polygon`…).
     pub element: String,
-    /// What is wrong.
-    pub message: String,
+    /// What is wrong, in the reader's language when rendered (`Display` is English).
+    pub message: Msg,
 }
 
-fn err(element: &str, message: impl Into<String>) -> CapError {
+fn err(element: &str, message: Msg) -> CapError {
     CapError {
         element: element.to_owned(),
-        message: message.into(),
+        message,
     }
+}
+
+/// A refusal's message by its id in the domain catalogues (`cap-…`).
+fn says(key: &str) -> Msg {
+    Msg::new(key)
 }
 
 macro_rules! cap_enum {
@@ -171,12 +177,8 @@ pub fn cap_time(t: &DateTime<FixedOffset>) -> String {
 fn parse_time(element: &str, s: &str) -> Result<DateTime<FixedOffset>, CapError> {
     let s = s.trim();
     // CAP requires an explicit offset ("Z" is not CAP's form, but read it as +00:00).
-    DateTime::parse_from_rfc3339(s).map_err(|_| {
-        err(
-            element,
-            format!("{s:?} is not a date-time with an offset, e.g. 2026-11-29T07:30:00+07:00"),
-        )
-    })
+    DateTime::parse_from_rfc3339(s)
+        .map_err(|_| err(element, says("cap-not-a-time").arg("value", s)))
 }
 
 impl Alert {
@@ -184,16 +186,10 @@ impl Alert {
     pub fn validate(&self) -> Result<(), CapError> {
         let forbidden = |s: &str| s.is_empty() || s.contains([' ', ',', '<', '&']);
         if forbidden(self.identifier.trim()) {
-            return Err(err(
-                "identifier",
-                "required, without spaces, commas or the characters < and &",
-            ));
+            return Err(err("identifier", says("cap-no-spaces")));
         }
         if forbidden(self.sender.trim()) {
-            return Err(err(
-                "sender",
-                "required, without spaces, commas or the characters < and &",
-            ));
+            return Err(err("sender", says("cap-no-spaces")));
         }
         if self.scope == Scope::Private
             && self
@@ -201,56 +197,51 @@ impl Alert {
                 .as_deref()
                 .is_none_or(|a| a.trim().is_empty())
         {
-            return Err(err("addresses", "required when the scope is Private"));
+            return Err(err("addresses", says("cap-addresses-private")));
         }
         if matches!(self.msg_type, MsgType::Update | MsgType::Cancel) && self.references.is_empty()
         {
             return Err(err(
                 "references",
-                format!("an {} names the alert it refers to", self.msg_type.as_str()),
+                says(if self.msg_type == MsgType::Update {
+                    "cap-references-update"
+                } else {
+                    "cap-references-cancel"
+                }),
             ));
         }
         for r in &self.references {
             if r.split(',').count() != 3 {
                 return Err(err(
                     "references",
-                    format!("{r:?} is not sender,identifier,sent"),
+                    says("cap-references-form").arg("value", r),
                 ));
             }
         }
         for info in &self.info {
             if info.categories.is_empty() {
-                return Err(err("info/category", "at least one category"));
+                return Err(err("info/category", says("cap-one-category")));
             }
             if info.event.trim().is_empty() {
-                return Err(err("info/event", "required"));
+                return Err(err("info/event", says("cap-required")));
             }
             if let (Some(from), Some(to)) = (info.effective, info.expires)
                 && to <= from
             {
-                return Err(err(
-                    "info/expires",
-                    "the alert expires before it takes effect",
-                ));
+                return Err(err("info/expires", says("cap-expires-before")));
             }
             for a in &info.areas {
                 if a.area_desc.trim().is_empty() {
-                    return Err(err("area/areaDesc", "required"));
+                    return Err(err("area/areaDesc", says("cap-required")));
                 }
                 for p in &a.polygons {
                     if p.len() < 4 || p.first() != p.last() {
-                        return Err(err(
-                            "area/polygon",
-                            "a closed ring of at least four points, the first repeated last",
-                        ));
+                        return Err(err("area/polygon", says("cap-polygon-ring")));
                     }
                     if p.iter().any(|(lat, lon)| {
                         !(-90.0..=90.0).contains(lat) || !(-180.0..=180.0).contains(lon)
                     }) {
-                        return Err(err(
-                            "area/polygon",
-                            "a point outside WGS 84 latitude and longitude",
-                        ));
+                        return Err(err("area/polygon", says("cap-polygon-outside")));
                     }
                 }
                 for (lat, lon, r) in &a.circles {
@@ -259,10 +250,7 @@ impl Alert {
                         && r.is_finite()
                         && *r >= 0.0;
                     if !ok {
-                        return Err(err(
-                            "area/circle",
-                            "lat,lon and a radius in km of 0 or more",
-                        ));
+                        return Err(err("area/circle", says("cap-circle-values")));
                     }
                 }
             }
@@ -371,22 +359,16 @@ impl Alert {
         let tree = Node::parse(xml)?;
         in_order(&tree, "alert", ALERT_ORDER)?;
         if tree.name != "alert" {
-            return Err(err(
-                &tree.name,
-                "the document is not a CAP alert (its root must be <alert>)",
-            ));
+            return Err(err(&tree.name, says("cap-not-alert")));
         }
         if tree.ns.as_deref() != Some(NAMESPACE) {
-            return Err(err(
-                "alert",
-                format!("not CAP 1.2: its namespace must be {NAMESPACE}"),
-            ));
+            return Err(err("alert", says("cap-namespace").arg("ns", NAMESPACE)));
         }
         let one = |n: &Node, name: &str, path: &str| -> Result<String, CapError> {
             n.child(name)
                 .map(|c| c.text.trim().to_owned())
                 .filter(|t| !t.is_empty())
-                .ok_or_else(|| err(path, "required and missing"))
+                .ok_or_else(|| err(path, says("cap-missing")))
         };
         let opt = |n: &Node, name: &str| {
             n.child(name)
@@ -394,7 +376,7 @@ impl Alert {
                 .filter(|t| !t.is_empty())
         };
         fn word<T>(path: &str, s: String, parse: fn(&str) -> Option<T>) -> Result<T, CapError> {
-            parse(&s).ok_or_else(|| err(path, format!("{s:?} is not a value CAP 1.2 allows")))
+            parse(&s).ok_or_else(|| err(path, says("cap-bad-value").arg("value", &s)))
         }
         let mut info = Vec::new();
         for i in tree.children.iter().filter(|c| c.name == "info") {
@@ -430,7 +412,7 @@ impl Alert {
                 .map(|c| word("info/category", c.text.trim().to_owned(), Category::parse))
                 .collect::<Result<Vec<_>, _>>()?;
             if categories.is_empty() {
-                return Err(err("info/category", "required and missing"));
+                return Err(err("info/category", says("cap-missing")));
             }
             info.push(Info {
                 language: opt(i, "language").unwrap_or_else(|| "en-US".into()),
@@ -564,19 +546,19 @@ fn in_order(node: &Node, path: &str, order: &[&str]) -> Result<(), CapError> {
             }
             return Err(err(
                 &format!("{path}/{}", c.name),
-                "not an element of CAP 1.2 here",
+                says("cap-foreign-element"),
             ));
         }
         if path == "alert" && at == order.len() {
             return Err(err(
                 &format!("alert/{}", c.name),
-                "CAP elements come before elements of other namespaces",
+                says("cap-other-namespace-first"),
             ));
         }
         let Some(pos) = order.iter().position(|n| *n == c.name) else {
             return Err(err(
                 &format!("{path}/{}", c.name),
-                "not an element of CAP 1.2 here",
+                says("cap-foreign-element"),
             ));
         };
         if pos < at
@@ -585,9 +567,11 @@ fn in_order(node: &Node, path: &str, order: &[&str]) -> Result<(), CapError> {
             return Err(err(
                 &format!("{path}/{}", c.name),
                 match last {
-                    Some(l) if pos == at => format!("<{l}> is allowed once"),
-                    Some(l) => format!("out of order: the schema puts <{}> before <{l}>", c.name),
-                    None => "out of order".to_owned(),
+                    Some(l) if pos == at => says("cap-once").arg("element", l),
+                    Some(l) => says("cap-out-of-order-before")
+                        .arg("element", &c.name)
+                        .arg("last", l),
+                    None => says("cap-out-of-order"),
                 },
             ));
         }
@@ -617,10 +601,7 @@ pub fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, CapError> {
             match declared {
                 Some(label) => (
                     encoding_rs::Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
-                        err(
-                            "xml",
-                            format!("the declared encoding {label:?} is not one XML readers know"),
-                        )
+                        err("xml", says("cap-unknown-encoding").arg("label", &label))
                     })?,
                     0,
                 ),
@@ -632,7 +613,7 @@ pub fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, CapError> {
     if had_errors {
         return Err(err(
             "xml",
-            format!("the document is not valid {} text", encoding.name()),
+            says("cap-bad-text").arg("encoding", encoding.name()),
         ));
     }
     Ok(text)
@@ -643,7 +624,7 @@ pub(crate) fn points(s: &str) -> Result<Vec<(f64, f64)>, CapError> {
         .map(|p| {
             p.split_once(',')
                 .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
-                .ok_or_else(|| err("area/polygon", format!("{p:?} is not lat,lon")))
+                .ok_or_else(|| err("area/polygon", says("cap-not-lat-lon").arg("value", p)))
         })
         .collect()
 }
@@ -652,7 +633,7 @@ fn circle(s: &str) -> Result<(f64, f64, f64), CapError> {
     let bad = || {
         err(
             "area/circle",
-            format!("{:?} is not \"lat,lon radius\"", s.trim()),
+            says("cap-circle-form").arg("value", s.trim()),
         )
     };
     let (centre, r) = s.trim().split_once(' ').ok_or_else(bad)?;
@@ -661,6 +642,38 @@ fn circle(s: &str) -> Result<(f64, f64, f64), CapError> {
         lat.trim().parse().map_err(|_| bad())?,
         lon.trim().parse().map_err(|_| bad())?,
         r.trim().parse().map_err(|_| bad())?,
+    ))
+}
+
+/// The parser's faults an officer meets (a file cut short, tags that do not pair), in words
+/// of the catalogues, with the byte where the parser stopped; `None` for the others.
+fn xml_fault(e: &quick_xml::Error, at: u64) -> Option<CapError> {
+    use quick_xml::errors::{IllFormedError, SyntaxError};
+    let m = match e {
+        quick_xml::Error::Syntax(SyntaxError::UnclosedTag) => says("cap-xml-unclosed-tag"),
+        quick_xml::Error::Syntax(
+            SyntaxError::UnclosedComment
+            | SyntaxError::UnclosedCData
+            | SyntaxError::UnclosedPIOrXmlDecl
+            | SyntaxError::UnclosedDoctype
+            | SyntaxError::InvalidBangMarkup,
+        ) => says("cap-xml-unclosed-markup"),
+        quick_xml::Error::IllFormed(IllFormedError::MissingEndTag(name)) => {
+            says("cap-not-closed").arg("element", name)
+        }
+        quick_xml::Error::IllFormed(IllFormedError::UnmatchedEndTag(name)) => {
+            says("cap-xml-unmatched-end").arg("element", name)
+        }
+        quick_xml::Error::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => {
+            says("cap-xml-mismatched-end")
+                .arg("expected", expected)
+                .arg("found", found)
+        }
+        _ => return None,
+    };
+    Some(err(
+        "xml",
+        says("cap-xml-at").arg("at", at).msgs("detail", vec![m]),
     ))
 }
 
@@ -682,11 +695,18 @@ impl Node {
         let mut reader = quick_xml::NsReader::from_str(xml);
         let mut stack: Vec<Node> = Vec::new();
         let mut root = None;
-        let malformed = |e: String| err("xml", format!("not well-formed XML: {e}"));
+        // The parser's own words (its message is English) go in as they are, for the faults
+        // not named here.
+        let malformed = |e: String| err("xml", says("cap-malformed").arg("detail", e));
         loop {
-            let (ns, event) = reader
-                .read_resolved_event()
-                .map_err(|e| malformed(e.to_string()))?;
+            let read = reader.read_resolved_event();
+            let (ns, event) = match read {
+                Ok(r) => r,
+                Err(e) => {
+                    let at = reader.error_position();
+                    return Err(xml_fault(&e, at).unwrap_or_else(|| malformed(e.to_string())));
+                }
+            };
             let ns = match ns {
                 quick_xml::name::ResolveResult::Bound(n) => {
                     Some(String::from_utf8_lossy(n.as_ref()).into_owned())
@@ -695,10 +715,7 @@ impl Node {
             };
             match event {
                 Event::DocType(_) => {
-                    return Err(err(
-                        "xml",
-                        "a document type declaration is not accepted (no entities are expanded)",
-                    ));
+                    return Err(err("xml", says("cap-doctype")));
                 }
                 Event::Start(e) => stack.push(Node {
                     name: String::from_utf8_lossy(e.local_name().as_ref()).into_owned(),
@@ -734,10 +751,7 @@ impl Node {
                             other => {
                                 return Err(err(
                                     "xml",
-                                    format!(
-                                        "the entity &{}; is not XML's own (no others are expanded)",
-                                        String::from_utf8_lossy(other)
-                                    ),
+                                    says("cap-entity").arg("name", String::from_utf8_lossy(other)),
                                 ));
                             }
                         },
@@ -754,7 +768,7 @@ impl Node {
                 Event::End(_) => {
                     let n = stack
                         .pop()
-                        .ok_or_else(|| malformed("an end with no start".into()))?;
+                        .ok_or_else(|| err("xml", says("cap-end-without-start")))?;
                     match stack.last_mut() {
                         Some(p) => p.children.push(n),
                         None => root = Some(n),
@@ -764,16 +778,16 @@ impl Node {
                 _ => {}
             }
             if stack.len() > 64 {
-                return Err(malformed("nested deeper than a CAP alert can be".into()));
+                return Err(err("xml", says("cap-too-deep")));
             }
         }
         if !stack.is_empty() {
-            return Err(malformed(format!(
-                "<{}> is not closed",
-                stack[stack.len() - 1].name
-            )));
+            return Err(err(
+                "xml",
+                says("cap-not-closed").arg("element", &stack[stack.len() - 1].name),
+            ));
         }
-        root.ok_or_else(|| err("xml", "the document is empty"))
+        root.ok_or_else(|| err("xml", says("cap-empty")))
     }
 }
 
@@ -862,7 +876,8 @@ mod tests {
         ] {
             let e = Alert::from_xml(xml).unwrap_err();
             assert_eq!(e.element, element, "{xml}: {e}");
-            assert!(e.message.contains(says), "{xml}: {e}");
+            assert!(e.message.to_string().contains(says), "{xml}: {e}");
+            lantoa_core::msg::check_both_languages(&e.message).unwrap();
         }
         for (from, to, element) in [
             ("<sender>canhbao@hanoi.gov.vn</sender>", "", "sender"),
@@ -896,6 +911,7 @@ mod tests {
             assert!(good.contains(from), "{from}");
             let e = Alert::from_xml(&good.replace(from, to)).unwrap_err();
             assert_eq!(e.element, element, "{from} → {to}: {e}");
+            lantoa_core::msg::check_both_languages(&e.message).unwrap();
         }
     }
 }

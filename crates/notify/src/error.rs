@@ -123,7 +123,7 @@ impl Describe for Error {
                 .arg("id", id),
             Error::Cap(e) => Msg::new("cap-invalid")
                 .arg("element", &e.element)
-                .arg("detail", &e.message),
+                .msgs("detail", vec![e.message.clone()]),
             Error::Unavailable(why) => Msg::new("notify-unavailable").arg("detail", why),
             Error::Store(_) => Msg::new("storage-error"),
         }
@@ -182,7 +182,7 @@ mod tests {
             refused(Msg::new("alert-second-person")),
             Error::Cap(crate::cap::CapError {
                 element: "info".into(),
-                message: "X1".into(),
+                message: Msg::new("cap-not-a-time").arg("value", "X1"),
             }),
             Error::Unavailable("X1".into()),
             Error::Forbidden(

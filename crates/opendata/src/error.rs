@@ -67,13 +67,16 @@ impl Describe for Error {
     fn message(&self) -> Msg {
         match self {
             Error::Invalid { message, .. } => message.clone(),
-            Error::Schema(problems) => Msg::new("schema-invalid").arg(
+            Error::Schema(problems) => Msg::new("schema-invalid").msgs(
                 "detail",
                 problems
                     .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                    .map(|p| {
+                        Msg::new("schema-problem")
+                            .arg("path", &p.path)
+                            .msgs("detail", vec![p.message.clone()])
+                    })
+                    .collect(),
             ),
             Error::Duplicate(name) => Msg::new("dataset-exists").arg("name", name),
             Error::NotFound { what, id } => Msg::new("opendata-not-found")
@@ -115,7 +118,12 @@ mod tests {
                 field: "title",
                 message: Msg::new("opendata-title-required"),
             },
-            Error::Schema(Vec::new()),
+            Error::Schema(vec![crate::schema::SchemaProblem {
+                path: "fields[0].type".into(),
+                message: Msg::new("schema-type")
+                    .arg("value", "X1")
+                    .arg("types", "X1"),
+            }]),
             Error::Duplicate("X1".into()),
             Error::NotFound {
                 what: "quarantined row",

@@ -25,6 +25,7 @@
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
+use lantoa_core::msg::Msg;
 use regex::Regex;
 use serde::Deserialize;
 use serde_json::Value;
@@ -93,8 +94,8 @@ impl Pattern {
 pub struct SchemaProblem {
     /// JSON path, e.g. `fields[2].type`.
     pub path: String,
-    /// What is wrong.
-    pub message: String,
+    /// What is wrong (rendered in the reader's language; `Display` is English).
+    pub message: Msg,
 }
 
 impl std::fmt::Display for SchemaProblem {
@@ -337,7 +338,8 @@ impl Schema {
         let value: Value = serde_json::from_str(text).map_err(|e| {
             vec![SchemaProblem {
                 path: format!("line {}, column {}", e.line(), e.column()),
-                message: format!("not JSON: {e}"),
+                // serde_json's own words (English) go in as they are.
+                message: Msg::new("schema-not-json").arg("detail", e),
             }]
         })?;
         Self::from_value(value)
@@ -346,13 +348,13 @@ impl Schema {
     /// Checks a Table Schema given as JSON.
     pub fn from_value(value: Value) -> Result<Self, Vec<SchemaProblem>> {
         let mut problems = Vec::new();
-        let mut problem = |path: String, message: String| {
+        let mut problem = |path: String, message: Msg| {
             problems.push(SchemaProblem { path, message });
         };
         let Some(obj) = value.as_object() else {
             return Err(vec![SchemaProblem {
                 path: "(root)".into(),
-                message: "a Table Schema is a JSON object with a \"fields\" list".into(),
+                message: Msg::new("schema-not-object"),
             }]);
         };
         let raw: Raw = match serde_json::from_value(value.clone()) {
@@ -360,17 +362,17 @@ impl Schema {
             Err(_) => {
                 return Err(vec![SchemaProblem {
                     path: "fields".into(),
-                    message: "a list of field objects is required".into(),
+                    message: Msg::new("schema-fields-list"),
                 }]);
             }
         };
         if raw.fields.is_empty() {
-            problem("fields".into(), "at least one field is required".into());
+            problem("fields".into(), Msg::new("schema-no-fields"));
         }
         let schema_missing = match obj.get("missingValues") {
             None => vec![String::new()],
             Some(v) => string_list(v).unwrap_or_else(|| {
-                problem("missingValues".into(), "must be a list of strings".into());
+                problem("missingValues".into(), Msg::new("schema-string-list"));
                 vec![String::new()]
             }),
         };
@@ -380,18 +382,18 @@ impl Schema {
         for (i, f) in raw.fields.iter().enumerate() {
             let at = |k: &str| format!("fields[{i}].{k}");
             let Some(f) = f.as_object() else {
-                problem(format!("fields[{i}]"), "must be an object".into());
+                problem(format!("fields[{i}]"), Msg::new("schema-object"));
                 continue;
             };
             let name = match f.get("name").and_then(Value::as_str) {
                 Some(n) if !n.trim().is_empty() => n.to_owned(),
                 _ => {
-                    problem(at("name"), "a non-empty name is required".into());
+                    problem(at("name"), Msg::new("schema-name-required"));
                     continue;
                 }
             };
             if !names.insert(lantoa_core::text::clean(&name)) {
-                problem(at("name"), format!("\"{name}\" is used by another field"));
+                problem(at("name"), Msg::new("schema-name-taken").arg("name", &name));
             }
             let ty = f.get("type").and_then(Value::as_str).unwrap_or("string");
             let format = f.get("format").and_then(Value::as_str).unwrap_or("default");
@@ -404,9 +406,7 @@ impl Schema {
                     other => {
                         problem(
                             at("format"),
-                            format!(
-                                "\"{other}\" is not a string format (default, email, uri, uuid)"
-                            ),
+                            Msg::new("schema-string-format").arg("value", other),
                         );
                         FieldType::String(StringFormat::Default)
                     }
@@ -417,7 +417,7 @@ impl Schema {
                         None => Ok(default),
                         Some(Value::String(s)) if s.chars().count() == 1 => Ok(s.chars().next()),
                         Some(Value::String(s)) if s.is_empty() => Ok(None),
-                        Some(_) => Err(format!("{k} must be a single character")),
+                        Some(_) => Err(Msg::new("schema-single-char").arg("key", k)),
                     };
                     let decimal_char = match ch("decimalChar", Some('.')) {
                         Ok(c) => c.unwrap_or('.'),
@@ -434,13 +434,13 @@ impl Schema {
                         }
                     };
                     if group_char == Some(decimal_char) {
-                        problem(at("groupChar"), "must differ from decimalChar".into());
+                        problem(at("groupChar"), Msg::new("schema-group-decimal"));
                     }
                     let bare_number = match f.get("bareNumber") {
                         None => true,
                         Some(Value::Bool(b)) => *b,
                         Some(_) => {
-                            problem(at("bareNumber"), "must be true or false".into());
+                            problem(at("bareNumber"), Msg::new("schema-bool"));
                             true
                         }
                     };
@@ -458,10 +458,10 @@ impl Schema {
                     let t = list("trueValues", &["true", "True", "TRUE", "1"]);
                     let fl = list("falseValues", &["false", "False", "FALSE", "0"]);
                     if t.is_none() {
-                        problem(at("trueValues"), "must be a list of strings".into());
+                        problem(at("trueValues"), Msg::new("schema-string-list"));
                     }
                     if fl.is_none() {
-                        problem(at("falseValues"), "must be a list of strings".into());
+                        problem(at("falseValues"), Msg::new("schema-string-list"));
                     }
                     FieldType::Boolean {
                         true_values: t.unwrap_or_default(),
@@ -480,9 +480,7 @@ impl Schema {
                     other => {
                         problem(
                             at("format"),
-                            format!(
-                                "\"{other}\" is not a date format (default, any, or a pattern such as %d/%m/%Y)"
-                            ),
+                            Msg::new("schema-date-format").arg("value", other),
                         );
                         DateFormat::Default
                     }
@@ -492,7 +490,9 @@ impl Schema {
                 other => {
                     problem(
                         at("type"),
-                        format!("\"{other}\" is not a type Lantoa reads ({TYPES})"),
+                        Msg::new("schema-type")
+                            .arg("value", other)
+                            .arg("types", TYPES),
                     );
                     FieldType::String(StringFormat::Default)
                 }
@@ -500,21 +500,18 @@ impl Schema {
             let vn = match f.get("lantoa:kind") {
                 None => None,
                 Some(Value::String(s)) => Kind::parse(s).or_else(|| {
-                    problem(
-                        at("lantoa:kind"),
-                        format!("\"{s}\" is not a kind (name, cccd, tax_code, phone, commune, district, province)"),
-                    );
+                    problem(at("lantoa:kind"), Msg::new("schema-kind").arg("value", s));
                     None
                 }),
                 Some(_) => {
-                    problem(at("lantoa:kind"), "must be a string".into());
+                    problem(at("lantoa:kind"), Msg::new("schema-string"));
                     None
                 }
             };
             let missing_values = match f.get("missingValues") {
                 None => schema_missing.clone(),
                 Some(v) => string_list(v).unwrap_or_else(|| {
-                    problem(at("missingValues"), "must be a list of strings".into());
+                    problem(at("missingValues"), Msg::new("schema-string-list"));
                     schema_missing.clone()
                 }),
             };
@@ -557,28 +554,26 @@ impl Schema {
                         } else {
                             problem(
                                 at("lantoa:share"),
-                                format!("\"{v}\" does not apply to a field of this type"),
+                                Msg::new("schema-share-type").arg("value", v),
                             );
                         }
                     }
                     None => problem(
                         at("lantoa:share"),
-                        format!(
-                            "\"{v}\" is not a policy (keep, drop, year, age_band, suppress_below:N with N ≥ 2)"
-                        ),
+                        Msg::new("schema-share-policy").arg("value", v),
                     ),
                 },
-                Some(_) => problem(at("lantoa:share"), "must be a string".into()),
+                Some(_) => problem(at("lantoa:share"), Msg::new("schema-string")),
             }
             match f.get("lantoa:personal") {
                 None => {}
                 Some(serde_json::Value::Bool(b)) => field.not_personal = !*b,
-                Some(_) => problem(at("lantoa:personal"), "must be true or false".into()),
+                Some(_) => problem(at("lantoa:personal"), Msg::new("schema-bool")),
             }
             match f.get("lantoa:quasi") {
                 None => {}
                 Some(serde_json::Value::Bool(b)) => field.quasi = *b,
-                Some(_) => problem(at("lantoa:quasi"), "must be true or false".into()),
+                Some(_) => problem(at("lantoa:quasi"), Msg::new("schema-bool")),
             }
             if let Some(c) = f.get("constraints") {
                 constraints(&mut field, c, i, &mut problem);
@@ -592,7 +587,7 @@ impl Schema {
                 if let Some(v) = f.get(key) {
                     match v.as_str() {
                         Some(s) => links.push((i, key, s.to_owned())),
-                        None => problem(at(key), "must be a field name".into()),
+                        None => problem(at(key), Msg::new("schema-field-name")),
                     }
                 }
             }
@@ -601,7 +596,7 @@ impl Schema {
         for (i, key, target) in links {
             let path = format!("fields[{i}].{key}");
             let Some(j) = fields.iter().position(|f| f.name == target) else {
-                problem(path, format!("no field is named \"{target}\""));
+                problem(path, Msg::new("schema-no-field").arg("name", &target));
                 continue;
             };
             let (owner, target_kind) = match key {
@@ -611,13 +606,13 @@ impl Schema {
             if fields[i].vn != Some(owner) {
                 problem(
                     path,
-                    format!(
-                        "only a field of lantoa:kind \"{}\" has this",
+                    Msg::new("schema-kind-only").arg(
+                        "kind",
                         if owner == Kind::Commune {
                             "commune"
                         } else {
                             "cccd"
-                        }
+                        },
                     ),
                 );
                 continue;
@@ -628,7 +623,7 @@ impl Schema {
                 Kind::Province
             };
             if target_kind && fields[j].vn.is_some_and(|k| k != want) {
-                problem(path, format!("\"{target}\" holds another kind of value"));
+                problem(path, Msg::new("schema-other-kind").arg("name", &target));
                 continue;
             }
             match key {
@@ -654,17 +649,14 @@ impl Schema {
                     other => string_list(other),
                 };
                 match names {
-                    None => problem(
-                        "primaryKey".into(),
-                        "must be a field name or a list of field names".into(),
-                    ),
+                    None => problem("primaryKey".into(), Msg::new("schema-primary-key")),
                     Some(names) => {
                         for n in names {
                             match fields.iter().position(|f| f.name == n) {
                                 Some(j) => primary_key.push(j),
                                 None => problem(
                                     "primaryKey".into(),
-                                    format!("no field is named \"{n}\""),
+                                    Msg::new("schema-no-field").arg("name", &n),
                                 ),
                             }
                         }
@@ -677,18 +669,12 @@ impl Schema {
             Some(v) => match v.as_u64() {
                 Some(k) if k >= 2 => {
                     if !fields.iter().any(|f| f.quasi) {
-                        problem(
-                            "lantoa:k".into(),
-                            "needs at least one field marked \"lantoa:quasi\": true".into(),
-                        );
+                        problem("lantoa:k".into(), Msg::new("schema-k-quasi"));
                     }
                     usize::try_from(k).ok()
                 }
                 _ => {
-                    problem(
-                        "lantoa:k".into(),
-                        "must be a whole number of at least 2".into(),
-                    );
+                    problem("lantoa:k".into(), Msg::new("schema-k-number"));
                     None
                 }
             },
@@ -718,7 +704,7 @@ fn string_list(v: &Value) -> Option<Vec<String>> {
 }
 
 /// The strptime directives Lantoa's date reader understands.
-fn check_strptime(p: &str) -> Result<(), String> {
+fn check_strptime(p: &str) -> Result<(), Msg> {
     let mut chars = p.chars();
     let mut has = (false, false, false);
     while let Some(c) = chars.next() {
@@ -728,26 +714,24 @@ fn check_strptime(p: &str) -> Result<(), String> {
                 Some('m') => has.1 = true,
                 Some('Y') | Some('y') => has.2 = true,
                 Some(other) => {
-                    return Err(format!(
-                        "%{other} is not supported in a date pattern (use %d, %m, %Y, %y)"
-                    ));
+                    return Err(Msg::new("schema-strptime-unsupported").arg("directive", other));
                 }
-                None => return Err("the pattern ends with a lone %".into()),
+                None => return Err(Msg::new("schema-strptime-lone")),
             }
         }
     }
     if has != (true, true, true) {
-        return Err("a date pattern needs %d, %m and %Y (or %y)".into());
+        return Err(Msg::new("schema-strptime-needs"));
     }
     Ok(())
 }
 
-fn constraints(field: &mut Field, c: &Value, i: usize, problem: &mut impl FnMut(String, String)) {
+fn constraints(field: &mut Field, c: &Value, i: usize, problem: &mut impl FnMut(String, Msg)) {
     let at = |k: &str| format!("fields[{i}].constraints.{k}");
     let Some(c) = c.as_object() else {
         problem(
             format!("fields[{i}].constraints"),
-            "must be an object".into(),
+            Msg::new("schema-object"),
         );
         return;
     };
@@ -756,12 +740,12 @@ fn constraints(field: &mut Field, c: &Value, i: usize, problem: &mut impl FnMut(
             "required" | "unique" => match v.as_bool() {
                 Some(b) if k == "required" => field.required = b,
                 Some(b) => field.unique = b,
-                None => problem(at(k), "must be true or false".into()),
+                None => problem(at(k), Msg::new("schema-bool")),
             },
             "minLength" | "maxLength" => match v.as_u64().and_then(|n| usize::try_from(n).ok()) {
                 Some(n) if k == "minLength" => field.min_length = Some(n),
                 Some(n) => field.max_length = Some(n),
-                None => problem(at(k), "must be a whole number of characters".into()),
+                None => problem(at(k), Msg::new("schema-whole-chars")),
             },
             "minimum" | "maximum" => {
                 let bound = match &field.kind {
@@ -779,26 +763,21 @@ fn constraints(field: &mut Field, c: &Value, i: usize, problem: &mut impl FnMut(
                         })
                         .map(Bound::Date),
                     _ => {
-                        problem(
-                            at(k),
-                            "applies to integer, number, year and date fields only".into(),
-                        );
+                        problem(at(k), Msg::new("schema-bound-type"));
                         continue;
                     }
                 };
                 match bound {
                     Some(b) if k == "minimum" => field.minimum = Some(b),
                     Some(b) => field.maximum = Some(b),
-                    None => problem(
-                        at(k),
-                        "must be a number (for a date field, a date in the field's format)".into(),
-                    ),
+                    None => problem(at(k), Msg::new("schema-bound-value")),
                 }
             }
             "pattern" => match v.as_str().map(Pattern::new) {
                 Some(Ok(r)) => field.pattern = Some(r),
-                Some(Err(e)) => problem(at(k), format!("not a valid pattern: {e}")),
-                None => problem(at(k), "must be a string".into()),
+                // The regex crate's own words (English) go in as they are.
+                Some(Err(e)) => problem(at(k), Msg::new("schema-pattern").arg("detail", e)),
+                None => problem(at(k), Msg::new("schema-string")),
             },
             "enum" => match v.as_array() {
                 Some(list) => {
@@ -811,20 +790,21 @@ fn constraints(field: &mut Field, c: &Value, i: usize, problem: &mut impl FnMut(
                             .collect(),
                     );
                 }
-                None => problem(at(k), "must be a list of values".into()),
+                None => problem(at(k), Msg::new("schema-value-list")),
             },
-            "exclusiveMinimum" | "exclusiveMaximum" | "jsonSchema" => problem(
-                at(k),
-                "is valid Table Schema but Lantoa does not check it yet; remove it or use minimum/maximum"
-                    .into(),
-            ),
-            other => problem(at(other), "is not a Table Schema constraint".into()),
+            "exclusiveMinimum" | "exclusiveMaximum" | "jsonSchema" => {
+                problem(at(k), Msg::new("schema-unchecked"))
+            }
+            other => problem(at(other), Msg::new("schema-not-constraint")),
         }
     }
     if let (Some(a), Some(b)) = (field.min_length, field.max_length)
         && a > b
     {
-        problem(at("minLength"), format!("{a} is more than maxLength {b}"));
+        problem(
+            at("minLength"),
+            Msg::new("schema-min-max").arg("min", a).arg("max", b),
+        );
     }
 }
 
@@ -979,7 +959,7 @@ mod tests {
             ],
             "{err:#?}"
         );
-        assert!(err[0].message.contains("interger"));
+        assert!(err[0].message.to_string().contains("interger"));
         let not_json = Schema::from_json("{\"fields\": [").unwrap_err();
         assert!(not_json[0].path.starts_with("line 1"), "{not_json:?}");
         assert!(Schema::from_json("[]").is_err());

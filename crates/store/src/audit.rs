@@ -363,6 +363,18 @@ pub struct Verification {
     pub first_break: Option<Break>,
 }
 
+/// The chain's head as kept (the newest row and its hash), without walking the chain: what a
+/// page shows on every view; [`verify`] walks the chain to prove it.
+pub async fn head(db: &Db) -> Result<Anchor> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(db.pool())
+        .await?;
+    Ok(Anchor {
+        seq: head.try_get(0)?,
+        hash: head.try_get(1)?,
+    })
+}
+
 /// Walks the chain and reports the first row that was altered or removed.
 pub async fn verify(db: &Db) -> Result<Verification> {
     verify_with(db, None).await

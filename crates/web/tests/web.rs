@@ -5778,7 +5778,7 @@ mod alerts {
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(
             r.body
-                .contains("Văn bản CAP, phần &lt;info&#x2f;urgency&gt;: required and missing"),
+                .contains("Văn bản CAP, phần &lt;info&#x2f;urgency&gt;: bắt buộc nhưng không có"),
             "{}",
             r.body
         );
@@ -6873,6 +6873,22 @@ mod security {
         let first = app.get("/audit", Some(&me)).await;
         assert_eq!(first.status, 200, "{}", first.body);
         assert_eq!(first.body.matches("<tr><td>").count(), 100);
+        // The chain is walked on request only; the page shows its head and size.
+        assert!(
+            first.body.contains("id=\"audit-verify\"")
+                && !first.body.contains("id=\"audit-status\""),
+            "{}",
+            first.body
+        );
+        let rows = app.audit_rows().await;
+        let verified = app.get("/audit?verify=1", Some(&me)).await;
+        assert!(
+            verified.body.contains(&format!(
+                "Chuỗi nhật ký nguyên vẹn: {rows} bản ghi đã kiểm tra."
+            )),
+            "{}",
+            verified.body
+        );
         assert!(!first.body.contains("id=\"audit-newest\""));
         let older = link_to(&first.body, "audit-older");
         assert!(older.starts_with("/audit?before="), "{older}");
@@ -7262,22 +7278,40 @@ mod workbooks {
             .count();
         assert_eq!(own.len(), owned + 1, "{own:?}");
         // Searched by title on tone keys, ordered by title, a page at a time in the API.
-        let word = first.title.split_whitespace().last().unwrap().to_uppercase();
+        let word = first
+            .title
+            .split_whitespace()
+            .last()
+            .unwrap()
+            .to_uppercase();
         let found = app
-            .get(&format!("/opendata?q={}&sort=title", urlencode(&word)), Some(&me))
+            .get(
+                &format!("/opendata?q={}&sort=title", urlencode(&word)),
+                Some(&me),
+            )
             .await;
         assert_eq!(found.status, 200, "{}", found.body);
         assert!(found.body.contains(&first.title), "{word}: {}", found.body);
         let token = app.token("xem", &[Role::Viewer]).await;
         let r = app
-            .api("GET", "/api/v1/opendata/datasets?limit=1&sort=newest", Some(&token), None)
+            .api(
+                "GET",
+                "/api/v1/opendata/datasets?limit=1&sort=newest",
+                Some(&token),
+                None,
+            )
             .await;
         let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
         assert_eq!(v["total"].as_i64(), Some(all.len() as i64), "{v}");
         assert_eq!(v["datasets"].as_array().unwrap().len(), 1, "{v}");
         assert_eq!(v["next"].as_i64(), (all.len() > 1).then_some(1), "{v}");
         let r = app
-            .api("GET", "/api/v1/opendata/datasets?sort=size", Some(&token), None)
+            .api(
+                "GET",
+                "/api/v1/opendata/datasets?sort=size",
+                Some(&token),
+                None,
+            )
             .await;
         assert_eq!(r.status, 422, "{}", r.body);
     }
@@ -7332,10 +7366,18 @@ mod workbooks {
         assert_eq!(codes, sorted);
         let page = app.get("/units?kind=commune&sort=code", Some(&me)).await;
         assert!(page.body.contains("sort=code"), "{}", page.body);
-        assert!(page.body.contains("<option value=\"code\" selected>"), "{}", page.body);
+        assert!(
+            page.body.contains("<option value=\"code\" selected>"),
+            "{}",
+            page.body
+        );
         let bad = app.get("/units?sort=size", Some(&me)).await;
         assert_eq!(bad.status, 422, "{}", bad.body);
-        assert!(bad.body.contains("kind, name, code, newest"), "{}", bad.body);
+        assert!(
+            bad.body.contains("kind, name, code, newest"),
+            "{}",
+            bad.body
+        );
     }
 
     /// The notify module's lists at a size past one page: campaigns (55, searched on tone
