@@ -370,6 +370,13 @@ impl Accounts {
         self.users_where("1 = 1", None).await
     }
 
+    /// How many accounts there are.
+    pub async fn count_users(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(self.db.pool())
+            .await?)
+    }
+
     async fn recent_failures(&self, subject: &str, since: i64) -> Result<(i64, i64)> {
         let row = sqlx::query(
             "SELECT COUNT(*), MIN(at) FROM login_attempts WHERE subject = $1 AND ok = 0 AND at > $2",

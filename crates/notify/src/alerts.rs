@@ -550,6 +550,14 @@ impl Notify {
         let id: i64 = inserted
             .map_err(crate::error::duplicate("alert", &named))?
             .try_get(0)?;
+        let event = first.map(|i| i.event.clone()).unwrap_or_default();
+        crate::browse::set_key(
+            &mut tx,
+            "notify_alerts",
+            id,
+            &[&headline, &event, &alert.identifier, &alert.sender],
+        )
+        .await?;
         if chosen.broadcast && !pending {
             self.queue_broadcast(&mut tx, id).await?;
         }

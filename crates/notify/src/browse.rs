@@ -104,9 +104,6 @@ struct Table<T> {
     key: &'static str,
     columns: &'static str,
     row: fn(&sqlx::any::AnyRow) -> Result<T>,
-    /// The texts a row is found by, and the table's own name for them (unaliased).
-    table: &'static str,
-    texts: &'static str,
 }
 
 /// One condition of a page's `WHERE`.
@@ -135,10 +132,58 @@ fn one_of(field: &'static str, value: Option<&str>, known: &[&str]) -> Result<Op
     }
 }
 
+/// The search key of a row whose texts are `parts` (as [`Notify::fill_keys`] makes it).
+fn key_of<S: AsRef<str>>(parts: &[S]) -> String {
+    text::tone_key(
+        &parts
+            .iter()
+            .map(AsRef::as_ref)
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// Keeps the search key of row `id` of `table` as it is written.
+pub(crate) async fn set_key(
+    tx: &mut lantoa_store::Tx,
+    table: &str,
+    id: i64,
+    parts: &[&str],
+) -> Result<()> {
+    sqlx::query(&format!("UPDATE {table} SET search_key = $1 WHERE id = $2"))
+        .bind(key_of(parts))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The tables searched, with the texts each row is found by.
+const KEYED: [(&str, &str); 4] = [
+    ("notify_campaigns", "name, topic, brandname"),
+    ("notify_lists", "name, file_name"),
+    ("notify_alerts", "headline, event, identifier, sender"),
+    ("notify_notices", "number, title"),
+];
+
 impl Notify {
+    /// Gives every row of every searched table without a search key its key, once per
+    /// process: rows written before keys were kept (rows written since are keyed as they are
+    /// written, [`set_key`]).
+    async fn fill_all_keys(&self) -> Result<()> {
+        self.keyed
+            .get_or_try_init(|| async {
+                for (table, texts) in KEYED {
+                    self.fill_keys(table, texts).await?;
+                }
+                Ok::<(), Error>(())
+            })
+            .await?;
+        Ok(())
+    }
+
     /// Gives every row of `table` without a search key its key, from `texts` (columns joined
-    /// by a space). Rows written before keys were kept, or by a path that did not set one,
-    /// are found this way; the partial index makes the look cheap when there are none.
+    /// by a space); the partial index finds them at once.
     async fn fill_keys(&self, table: &str, texts: &str) -> Result<()> {
         loop {
             let rows = sqlx::query(&format!(
@@ -175,7 +220,7 @@ impl Notify {
         order_by: &str,
         filters: &[(Filter, String)],
     ) -> Result<(Vec<T>, i64)> {
-        self.fill_keys(t.table, t.texts).await?;
+        self.fill_all_keys().await?;
         let mut filter = String::from(" WHERE 1 = 1");
         let mut binds: Vec<String> = Vec::new();
         for (f, value) in filters {
@@ -226,8 +271,6 @@ impl Notify {
             key: "search_key",
             columns: crate::service::CAMPAIGN_COLUMNS,
             row: crate::service::campaign_from,
-            table: "notify_campaigns",
-            texts: "name, topic, brandname",
         };
         self.page(&t, q, q.sort.order_by(), &filters).await
     }
@@ -239,8 +282,6 @@ impl Notify {
             key: "search_key",
             columns: crate::service::LIST_COLUMNS,
             row: crate::service::list_from,
-            table: "notify_lists",
-            texts: "name, file_name",
         };
         self.page(&t, q, q.sort.order_by(), &[]).await
     }
@@ -264,8 +305,6 @@ impl Notify {
             key: "search_key",
             columns: crate::alerts::COLUMNS,
             row: crate::alerts::from_row,
-            table: "notify_alerts",
-            texts: "headline, event, identifier, sender",
         };
         self.page(&t, q, q.sort.order_by(), &filters).await
     }
@@ -277,8 +316,6 @@ impl Notify {
             key: "n.search_key",
             columns: crate::notices::NOTICE_COLUMNS,
             row: crate::notices::notice_from,
-            table: "notify_notices",
-            texts: "number, title",
         };
         self.page(&t, q, q.sort.order_by(), &[]).await
     }

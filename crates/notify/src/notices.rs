@@ -275,6 +275,13 @@ impl Notify {
         .await
         .map_err(crate::error::duplicate("notice", n.number.trim()))?
         .try_get(0)?;
+        crate::browse::set_key(
+            &mut tx,
+            "notify_notices",
+            id,
+            &[n.number.trim(), n.title.trim()],
+        )
+        .await?;
         let mut links = Vec::new();
         for o in chosen {
             let token = lantoa_core::secret::token("lt_dh_");

@@ -207,6 +207,9 @@ pub struct Notify {
     pub(crate) blobs: Option<lantoa_store::blob::BlobStore>,
     pub(crate) speech: Arc<crate::tts::SpeechConfig>,
     pub(crate) lexicon: Arc<crate::speech::Lexicon>,
+    /// Set once the rows written before search keys were kept have theirs
+    /// ([`crate::browse`]): once per process, as rows written since are keyed when written.
+    pub(crate) keyed: Arc<tokio::sync::OnceCell<()>>,
 }
 
 /// Where opt-outs come from.
@@ -320,6 +323,7 @@ impl Notify {
             blobs: None,
             speech: Arc::default(),
             lexicon: Arc::new(crate::speech::Lexicon::shipped()),
+            keyed: Arc::default(),
         }
     }
 
@@ -403,6 +407,7 @@ impl Notify {
         .await
         .map_err(crate::error::duplicate("list", name))?
         .try_get(0)?;
+        crate::browse::set_key(&mut tx, "notify_lists", id, &[name, file_name]).await?;
         let insert_recipients = format!(
             "INSERT INTO notify_recipients (list_id, phone, operator, ported, commune_code, name)
              SELECT $1, c0, c1, c2, c3, c4 FROM ({}) AS r",
@@ -779,7 +784,7 @@ impl Notify {
         status: &str,
     ) -> Result<i64> {
         let now = self.clock.now_micros();
-        Ok(sqlx::query(
+        let id: i64 = sqlx::query(
             "INSERT INTO notify_campaigns (name, topic, brandname, body, list_id, communes_json, emergency, resend_uncertain, status, created_by, created_at, updated_at, started_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, CASE WHEN $9 = 'sending' THEN $11 ELSE NULL END) RETURNING id",
         )
@@ -797,7 +802,15 @@ impl Notify {
         .fetch_one(&mut **tx)
         .await
         .map_err(crate::error::duplicate("campaign", c.name.trim()))?
-        .try_get(0)?)
+        .try_get(0)?;
+        crate::browse::set_key(
+            tx,
+            "notify_campaigns",
+            id,
+            &[c.name.trim(), c.topic.trim(), c.brandname.trim()],
+        )
+        .await?;
+        Ok(id)
     }
 
     /// Drafts a campaign.

@@ -566,12 +566,38 @@ async fn recipients_stored_before_the_clustered_table_survive_its_migration() {
     };
     let t = TestDb::new(&[&before]).await.unwrap();
     let n = Notify::new(t.db.clone()).unwrap();
-    let (list, _) = n
+    // The list as today's code reads it, written into the old tables as they held it (today's
+    // import writes columns the old tables do not have).
+    let (_now, today) = setup().await;
+    let (read, _) = today
         .import_list("lan", "trước", "ds.csv", LIST.as_bytes())
         .await
         .unwrap();
-    let kept = n.recipients(list.id, None, 100).await.unwrap();
+    let kept = today.recipients(read.id, None, 100).await.unwrap();
     assert_eq!(kept.len(), 4);
+    let list_id: i64 = sqlx::query_scalar(
+        "INSERT INTO notify_lists (name, file_name, rows, recipients, duplicates, refused_json, by_operator_json, created_by, created_at)
+         VALUES ('trước', 'ds.csv', 8, 4, 1, '[]', '{}', 'lan', 0) RETURNING id",
+    )
+    .fetch_one(t.db.pool())
+    .await
+    .unwrap();
+    for r in &kept {
+        sqlx::query(
+            "INSERT INTO notify_recipients (list_id, phone, operator, ported, commune_code, name) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(list_id)
+        .bind(&r.phone)
+        .bind(&r.operator)
+        .bind(i64::from(r.ported))
+        .bind(r.commune_code.as_deref())
+        .bind(r.name.as_deref())
+        .execute(t.db.pool())
+        .await
+        .unwrap();
+    }
+    let list = n.list(list_id).await.unwrap();
+    assert_eq!(n.recipients(list.id, None, 100).await.unwrap(), kept);
     let applied = lantoa_store::migrate::run(&t.db, &[&lantoa_notify::MIGRATIONS])
         .await
         .unwrap();
@@ -972,4 +998,19 @@ async fn campaigns_and_lists_are_paged_searched_filtered_and_sorted() {
         .unwrap();
     assert_eq!(total, 2);
     assert_eq!(page[0].id, a.id, "Phường … before Xã …");
+    // Rows written before keys were kept have none: the next process keys them before its
+    // first search, and finds them.
+    sqlx::query("UPDATE notify_campaigns SET search_key = NULL")
+        .execute(_t.db.pool())
+        .await
+        .unwrap();
+    let later = Notify::new(_t.db.clone()).unwrap();
+    let (page, total) = later
+        .campaign_page(&q("hoà nhập", CampaignSort::Newest, 50), &all)
+        .await
+        .unwrap();
+    assert_eq!(
+        (names(&page), total),
+        (vec!["Hòa nhập cộng đồng".into()], 1)
+    );
 }

@@ -1340,6 +1340,28 @@ impl OpenData {
         Ok((rows, total))
     }
 
+    /// The datasets (of one owner when given) with rows waiting in quarantine, each with how
+    /// many: one query, for a dashboard.
+    pub async fn open_quarantine(&self, owner_unit_id: Option<i64>) -> Result<Vec<(Dataset, i64)>> {
+        let columns = DATASET_COLUMNS
+            .split(", ")
+            .map(|c| format!("d.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = sqlx::query(&format!(
+            "SELECT {columns}, q.n FROM opendata_datasets d
+             JOIN (SELECT dataset_id, COUNT(*) AS n FROM opendata_quarantine WHERE status = 'open'
+                   GROUP BY dataset_id) q ON q.dataset_id = d.id
+             WHERE ($1 = 0 OR d.owner_unit_id = $1) ORDER BY d.name"
+        ))
+        .bind(owner_unit_id.unwrap_or(0))
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((dataset_from(r)?, r.try_get::<i64, _>(r.len() - 1)?)))
+            .collect()
+    }
+
     async fn quarantine_rows(
         &self,
         dataset_id: i64,

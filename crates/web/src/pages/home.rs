@@ -33,10 +33,10 @@ pub async fn dashboard(
     let (jobs, users) = if is_admin {
         (
             Some(state.queue.counts().await?),
-            state.accounts.list_users().await?.len(),
+            state.accounts.count_users().await?,
         )
     } else {
-        (None, 0)
+        (None, 0i64)
     };
     let work = super::work::items(&state, &ctx).await?;
     Ok(view::page(

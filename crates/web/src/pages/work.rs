@@ -172,9 +172,8 @@ pub async fn items(state: &AppState, ctx: &Ctx) -> Result<Vec<Item>, WebError> {
     if let (Some(od), true) = (state.opendata.as_ref(), ctx.has_any(OPENDATA_EDITORS)) {
         let owner = lantoa_opendata::agency_scope(&p.roles, p.unit_id);
         if owner != Some(None) {
-            for d in od.datasets(owner.flatten()).await? {
-                let (_, open) = od.quarantine_page(d.id, "open", 0, 0).await?;
-                if open > 0 {
+            for (d, open) in od.open_quarantine(owner.flatten()).await? {
+                {
                     out.push(Item {
                         what_text: Some(d.title.clone()),
                         ..Item::new(
