@@ -94,8 +94,11 @@ pub struct Crawl {
     pub bytes: i64,
     /// Findings of this crawl.
     pub findings: i64,
-    /// Why a crawl failed.
+    /// Why a crawl failed, in the error's own words (English: the API, the engineers).
     pub message: Option<String>,
+    /// Why a crawl failed, to render in the reader's language (none for a reason kept
+    /// before reasons were kept as messages: `message` says it).
+    pub reason: Option<lantoa_core::Msg>,
     /// The subject's name.
     pub subject_name: String,
 }
@@ -168,7 +171,26 @@ pub struct CrawlQuery {
     pub offset: i64,
 }
 
+/// Why a crawl failed, as kept: the message an officer reads in their language, and the
+/// error's own words for the engineers (a storage error's message says only "an error inside
+/// Lantoa").
+#[derive(serde::Serialize, serde::Deserialize)]
+struct FailedReason {
+    reason: lantoa_core::Msg,
+    detail: String,
+}
+
 fn crawl_from_row(r: &sqlx::any::AnyRow) -> Result<Crawl> {
+    let kept: Option<String> = r.try_get(12)?;
+    // A reason is kept as its message with the error's own words (JSON, [`FailedReason`]);
+    // one kept as plain text before is shown as it is.
+    let (message, reason) = match kept
+        .as_deref()
+        .and_then(|k| serde_json::from_str::<FailedReason>(k).ok())
+    {
+        Some(f) => (Some(f.detail), Some(f.reason)),
+        None => (kept, None),
+    };
     Ok(Crawl {
         id: r.try_get(0)?,
         subject_id: r.try_get(1)?,
@@ -182,7 +204,8 @@ fn crawl_from_row(r: &sqlx::any::AnyRow) -> Result<Crawl> {
         pages_failed: r.try_get(9)?,
         bytes: r.try_get(10)?,
         findings: r.try_get(11)?,
-        message: r.try_get(12)?,
+        message,
+        reason,
         subject_name: r.try_get(13)?,
     })
 }
@@ -587,7 +610,13 @@ impl Crawler {
                     "UPDATE watch_crawls SET status = 'failed', finished_at = $1, message = $2 WHERE id = $3",
                 )
                 .bind(self.now_micros())
-                .bind(e.to_string())
+                .bind(
+                    serde_json::to_string(&FailedReason {
+                        reason: lantoa_core::msg::Describe::message(&e),
+                        detail: e.to_string(),
+                    })
+                    .unwrap_or_else(|_| e.to_string()),
+                )
                 .bind(crawl_id)
                 .execute(self.inner.db.pool())
                 .await?;

@@ -809,4 +809,18 @@ async fn a_page_that_cannot_be_stored_fails_its_crawl_with_the_reason() {
             .contains("could not be stored"),
         "{crawl:?}"
     );
+    // The reason is kept as a message, so the console says it in the reader's language.
+    let reason = crawl.reason.clone().unwrap();
+    lantoa_core::msg::check_both_languages(&reason).unwrap();
+    // A reason kept as plain text before reasons were messages is shown as it is.
+    sqlx::query("UPDATE watch_crawls SET message = 'connection refused' WHERE id = $1")
+        .bind(queued.id)
+        .execute(s.t.db.pool())
+        .await
+        .unwrap();
+    let crawl = s.crawler.crawl(queued.id).await.unwrap();
+    assert_eq!(
+        (crawl.message.as_deref(), crawl.reason),
+        (Some("connection refused"), None)
+    );
 }

@@ -2541,6 +2541,20 @@ mod watch {
             "{}",
             bad.body
         );
+        // A failed crawl says why in the reader's language; the engineers' words stay in the API.
+        lantoa_store::sqlx::query(
+            "UPDATE watch_crawls SET status = 'failed', message = $1 WHERE id = (SELECT MIN(id) FROM watch_crawls)",
+        )
+        .bind(r#"{"reason":{"key":"internal-error","args":[]},"detail":"disk full"}"#)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+        let failed = app.get("/watch/crawls/1", Some(&me)).await;
+        assert!(
+            failed.body.contains("Đã có lỗi trong hệ thống") && !failed.body.contains("disk full"),
+            "{}",
+            failed.body
+        );
         // The API pages the same list, with the total and the next offset.
         let token = app.token("lan", &[Role::WatchOfficer]).await;
         let r = app
@@ -2554,7 +2568,7 @@ mod watch {
         let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
         assert_eq!(
             (v["total"].as_i64(), v["next"].as_i64()),
-            (Some(105), Some(100)),
+            (Some(104), Some(100)),
             "{v}"
         );
         let r = app
@@ -2573,9 +2587,16 @@ mod watch {
         assert_eq!(rows.len(), 106, "{:?}", &rows[..2]);
         assert_eq!(rows[1][1], "Trang tin 104");
         assert!(
-            rows[1..].iter().all(|r| r[2] == "đang chờ"),
+            rows[1..105].iter().all(|r| r[2] == "đang chờ"),
             "{:?}",
             &rows[..2]
+        );
+        // The failed one, last, with its reason in words.
+        assert_eq!(rows[105][2], "lỗi", "{:?}", rows[105]);
+        assert!(
+            rows[105][11].starts_with("Đã có lỗi trong hệ thống"),
+            "{:?}",
+            rows[105]
         );
         let r = app
             .get("/watch/crawls.csv?from=2026-13-01&to=2026-12-31", Some(&me))

@@ -298,7 +298,13 @@ async fn crawls_sheet(state: &AppState, ctx: &Ctx, p: &Browse) -> Result<Sheet, 
             Cell::from(c.pages_failed),
             Cell::from(c.bytes),
             Cell::from(c.findings),
-            Cell::from(c.message.as_deref().unwrap_or("")),
+            Cell::from(
+                c.reason
+                    .as_ref()
+                    .map(|m| m.text(ctx.lang))
+                    .or_else(|| c.message.clone())
+                    .unwrap_or_default(),
+            ),
         ]
     };
     let span = p.span();
