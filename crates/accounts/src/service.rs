@@ -311,7 +311,7 @@ impl Accounts {
     /// any), each with their roles, in one query.
     async fn users_where(&self, condition: &str, bind: Option<UserKey<'_>>) -> Result<Vec<User>> {
         let sql = format!(
-            "SELECT u.id, u.username, u.display_name, u.must_change_password, u.disabled, u.lang, r.role, u.unit_id
+            "SELECT {USER_COLUMNS}
              FROM users u LEFT JOIN user_roles r ON r.user_id = u.id
              WHERE {condition} ORDER BY u.username, r.role"
         );
@@ -321,32 +321,7 @@ impl Accounts {
             Some(UserKey::Name(name)) => q = q.bind(name.trim().to_lowercase()),
             None => {}
         }
-        let mut users: Vec<User> = Vec::new();
-        for row in q.fetch_all(self.db.pool()).await? {
-            let id: i64 = row.try_get(0)?;
-            if users.last().is_none_or(|u| u.id != id) {
-                users.push(User {
-                    id,
-                    username: row.try_get(1)?,
-                    display_name: row.try_get(2)?,
-                    roles: Vec::new(),
-                    must_change_password: row.try_get::<i64, _>(3)? != 0,
-                    disabled: row.try_get::<i64, _>(4)? != 0,
-                    lang: row.try_get(5)?,
-                    unit_id: row.try_get(7)?,
-                });
-            }
-            if let (Some(user), Some(role)) =
-                (users.last_mut(), row.try_get::<Option<String>, _>(6)?)
-                && let Ok(role) = role.parse()
-            {
-                user.roles.push(role);
-            }
-        }
-        for u in &mut users {
-            u.roles.sort();
-        }
-        Ok(users)
+        users_from(&q.fetch_all(self.db.pool()).await?, 0)
     }
 
     /// Finds a user by name.
@@ -704,20 +679,29 @@ impl Accounts {
         let now = self.clock.now_micros();
         let idle = self.policy.session_idle.num_microseconds().unwrap_or(0);
         let key = sha256_hex(token);
-        let row = sqlx::query(
-            "SELECT user_id, csrf, expires_at, last_seen FROM sessions WHERE token_hash = $1",
-        )
+        // The session and its user with their roles in one statement (one a role): a page
+        // asks this on every view.
+        let rows = sqlx::query(&format!(
+            "SELECT s.csrf, s.expires_at, s.last_seen, {USER_COLUMNS}
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             LEFT JOIN user_roles r ON r.user_id = u.id
+             WHERE s.token_hash = $1 ORDER BY r.role"
+        ))
         .bind(&key)
-        .fetch_optional(self.db.pool())
+        .fetch_all(self.db.pool())
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        let expires: i64 = row.try_get(2)?;
-        let last_seen: i64 = row.try_get(3)?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
+        let expires: i64 = row.try_get(1)?;
+        let last_seen: i64 = row.try_get(2)?;
         if now >= expires || now - last_seen >= idle {
             self.end_session(token).await?;
             return Ok(None);
         }
-        let user = self.user(row.try_get(0)?).await?;
+        let Some(user) = users_from(&rows, 3)?.pop() else {
+            return Ok(None);
+        };
         if user.disabled {
             return Ok(None);
         }
@@ -731,7 +715,7 @@ impl Accounts {
         }
         Ok(Some(Session {
             token: token.to_owned(),
-            csrf: row.try_get(1)?,
+            csrf: row.try_get(0)?,
             principal: principal_of(&user, user.roles.clone(), Via::Session),
         }))
     }
@@ -799,24 +783,33 @@ impl Accounts {
     /// The principal of a bearer token, or `None` if unknown, revoked, expired or its owner is
     /// disabled.
     pub async fn authenticate_token(&self, secret: &str) -> Result<Option<Principal>> {
-        let row = sqlx::query(
-            "SELECT id, user_id, roles, expires_at, revoked_at FROM api_tokens WHERE token_hash = $1",
-        )
+        // The token and its user with their roles in one statement (one a role): every API
+        // call asks this.
+        let rows = sqlx::query(&format!(
+            "SELECT t.id, t.roles, t.expires_at, t.revoked_at, {USER_COLUMNS}
+             FROM api_tokens t JOIN users u ON u.id = t.user_id
+             LEFT JOIN user_roles r ON r.user_id = u.id
+             WHERE t.token_hash = $1 ORDER BY r.role"
+        ))
         .bind(sha256_hex(secret))
-        .fetch_optional(self.db.pool())
+        .fetch_all(self.db.pool())
         .await?;
-        let Some(row) = row else { return Ok(None) };
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
         let now = self.clock.now_micros();
-        if row.try_get::<Option<i64>, _>(4)?.is_some()
-            || row.try_get::<Option<i64>, _>(3)?.is_some_and(|e| now >= e)
+        if row.try_get::<Option<i64>, _>(3)?.is_some()
+            || row.try_get::<Option<i64>, _>(2)?.is_some_and(|e| now >= e)
         {
             return Ok(None);
         }
-        let user = self.user(row.try_get(1)?).await?;
+        let Some(user) = users_from(&rows, 4)?.pop() else {
+            return Ok(None);
+        };
         if user.disabled {
             return Ok(None);
         }
-        let scoped = roles_from_text(&row.try_get::<String, _>(2)?);
+        let scoped = roles_from_text(&row.try_get::<String, _>(1)?);
         let roles = scoped
             .into_iter()
             .filter(|r| user.roles.contains(r))
@@ -913,4 +906,39 @@ fn principal_of(user: &User, roles: Vec<Role>, via: Via) -> Principal {
         must_change_password: user.must_change_password,
         unit_id: user.unit_id,
     }
+}
+
+/// A user's columns with one role a row (`users u LEFT JOIN user_roles r`), as
+/// [`users_from`] reads them.
+const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.must_change_password, u.disabled, u.lang, r.role, u.unit_id";
+
+/// The users in `rows` (ordered by user), each with its roles, from the columns of
+/// [`USER_COLUMNS`] starting at column `at`.
+fn users_from(rows: &[sqlx::any::AnyRow], at: usize) -> Result<Vec<User>> {
+    let mut users: Vec<User> = Vec::new();
+    for row in rows {
+        let id: i64 = row.try_get(at)?;
+        if users.last().is_none_or(|u| u.id != id) {
+            users.push(User {
+                id,
+                username: row.try_get(at + 1)?,
+                display_name: row.try_get(at + 2)?,
+                roles: Vec::new(),
+                must_change_password: row.try_get::<i64, _>(at + 3)? != 0,
+                disabled: row.try_get::<i64, _>(at + 4)? != 0,
+                lang: row.try_get(at + 5)?,
+                unit_id: row.try_get(at + 7)?,
+            });
+        }
+        if let (Some(user), Some(role)) =
+            (users.last_mut(), row.try_get::<Option<String>, _>(at + 6)?)
+            && let Ok(role) = role.parse()
+        {
+            user.roles.push(role);
+        }
+    }
+    for u in &mut users {
+        u.roles.sort();
+    }
+    Ok(users)
 }

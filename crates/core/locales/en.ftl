@@ -87,7 +87,11 @@ case-document-takedown = Takedown proposal to the Authority (công văn)
 
 ## Watched subjects, addresses
 watch-duplicate = A subject with URL { $url } is already registered.
-watch-no-subject = No subject { $id }.
+watch-not-found = No { $what } { $id }.
+watch-thing-subject = subject
+watch-thing-crawl = crawl
+watch-thing-finding = finding
+watch-thing-model = classifier model
 watch-no-case = No case { $id }.
 watch-file-unreadable = The file cannot be read as CSV with a header row: { $detail }
 watch-host-forbidden = { $host } resolves to { $address }, which is not a public address; the crawler does not go there.

@@ -87,7 +87,11 @@ case-document-takedown = Công văn đề nghị Cục gỡ bỏ
 
 ## Đối tượng theo dõi, địa chỉ
 watch-duplicate = Đã có đối tượng theo dõi với địa chỉ { $url }.
-watch-no-subject = Không có đối tượng theo dõi số { $id }.
+watch-not-found = Không có { $what } số { $id }.
+watch-thing-subject = đối tượng theo dõi
+watch-thing-crawl = lượt thu thập
+watch-thing-finding = dấu hiệu
+watch-thing-model = mô hình phân loại
 watch-no-case = Không có hồ sơ số { $id }.
 watch-file-unreadable = Không đọc được tệp như một bảng CSV có dòng tiêu đề: { $detail }
 watch-host-forbidden = { $host } trỏ tới địa chỉ { $address }, không phải địa chỉ công cộng; hệ thống thu thập không truy cập địa chỉ này.

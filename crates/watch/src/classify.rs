@@ -341,7 +341,13 @@ impl Watch {
         )
         .await?;
         tx.commit().await?;
-        Ok((self.model_info().await?.ok_or(Error::NotFound(id))?, model))
+        Ok((
+            self.model_info().await?.ok_or(Error::NotFound {
+                entity: "model",
+                id,
+            })?,
+            model,
+        ))
     }
 
     /// The latest stored model's description.

@@ -447,7 +447,10 @@ impl Crawler {
         .bind(id)
         .fetch_optional(self.inner.db.pool())
         .await?
-        .ok_or(Error::NotFound(id))?;
+        .ok_or(Error::NotFound {
+            entity: "crawl",
+            id,
+        })?;
         crawl_from_row(&row)
     }
 

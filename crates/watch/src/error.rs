@@ -18,9 +18,14 @@ pub enum Error {
     /// A subject with this URL is registered.
     #[error("{}", self.message())]
     Duplicate(String),
-    /// No subject with this id.
+    /// No record of this kind (`subject`, `crawl`, `finding`, `model`) with this id.
     #[error("{}", self.message())]
-    NotFound(i64),
+    NotFound {
+        /// What was looked for.
+        entity: &'static str,
+        /// Its id.
+        id: i64,
+    },
     /// The import file is not readable as CSV with a header row.
     #[error("{}", self.message())]
     File(String),
@@ -107,7 +112,9 @@ impl Describe for Error {
             | Error::NotAllowed(message)
             | Error::Transition(message) => message.clone(),
             Error::Duplicate(url) => Msg::new("watch-duplicate").arg("url", url),
-            Error::NotFound(id) => Msg::new("watch-no-subject").arg("id", id),
+            Error::NotFound { entity, id } => Msg::new("watch-not-found")
+                .label("what", format!("watch-thing-{entity}"))
+                .arg("id", id),
             Error::File(detail) => Msg::new("watch-file-unreadable").arg("detail", detail),
             Error::Forbidden { host, address } => Msg::new("watch-host-forbidden")
                 .arg("host", host)
@@ -157,7 +164,7 @@ impl HasErrorCode for Error {
             Error::CaseOpen { .. } => error_code::CASE_OPEN,
             Error::Transition(m) => error_code::for_message(&m.key).unwrap_or(error_code::CONFLICT),
             Error::NotAllowed(_) => error_code::FORBIDDEN,
-            Error::NotFound(_) | Error::CaseNotFound(_) => error_code::NOT_FOUND,
+            Error::NotFound { .. } | Error::CaseNotFound(_) => error_code::NOT_FOUND,
             Error::Config { .. } | Error::Internal(_) => error_code::INTERNAL,
             Error::Registry(e) => e.error_code(),
             Error::Store(e) => e.error_code(),
@@ -176,7 +183,22 @@ mod tests {
         let all = vec![
             Error::invalid("name", Msg::new("subject-name-empty")),
             Error::Duplicate("X1".into()),
-            Error::NotFound(7),
+            Error::NotFound {
+                entity: "subject",
+                id: 7,
+            },
+            Error::NotFound {
+                entity: "crawl",
+                id: 7,
+            },
+            Error::NotFound {
+                entity: "finding",
+                id: 7,
+            },
+            Error::NotFound {
+                entity: "model",
+                id: 7,
+            },
             Error::File("X1".into()),
             Error::Forbidden {
                 host: "X1".into(),
@@ -202,7 +224,7 @@ mod tests {
             match e {
                 Error::Invalid { .. }
                 | Error::Duplicate(_)
-                | Error::NotFound(_)
+                | Error::NotFound { .. }
                 | Error::File(_)
                 | Error::Forbidden { .. }
                 | Error::Unreachable { .. }

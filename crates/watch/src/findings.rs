@@ -235,7 +235,10 @@ impl Watch {
         .bind(id)
         .fetch_optional(self.db.pool())
         .await?
-        .ok_or(Error::NotFound(id))?;
+        .ok_or(Error::NotFound {
+            entity: "finding",
+            id,
+        })?;
         finding_from_row(&row)
     }
 

@@ -454,7 +454,10 @@ impl Watch {
         .bind(id)
         .fetch_optional(self.db.pool())
         .await?
-        .ok_or(Error::NotFound(id))?;
+        .ok_or(Error::NotFound {
+            entity: "subject",
+            id,
+        })?;
         subject_from_row(&row)
     }
 

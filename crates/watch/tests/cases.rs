@@ -318,7 +318,10 @@ async fn a_case_opens_once_per_subject_and_category_with_a_reason_and_bad_steps_
     unknown.subject_id = 9999;
     assert!(matches!(
         env.w.open_case("lan", &officer, &unknown).await,
-        Err(Error::NotFound(9999))
+        Err(Error::NotFound {
+            entity: "subject",
+            id: 9999
+        })
     ));
     let mut with_finding = new("bao_hoa", "lý do");
     with_finding.findings = vec![424242];

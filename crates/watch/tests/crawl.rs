@@ -490,8 +490,18 @@ async fn a_recrawl_is_conditional_and_keeps_reviewers_decisions() {
         s.watch
             .review("ha.tt", 999_999, Decision::Confirmed, "")
             .await,
-        Err(lantoa_watch::Error::NotFound(999_999))
+        Err(lantoa_watch::Error::NotFound {
+            entity: "finding",
+            id: 999_999
+        })
     ));
+    // A crawl that is not there is named as a crawl, not as a subject.
+    let e = s.crawler.crawl(999_999).await.unwrap_err();
+    assert_eq!(e.to_string(), "No crawl 999999.");
+    assert_eq!(
+        lantoa_core::msg::Describe::message(&e).text(lantoa_core::Lang::Vi),
+        "Không có lượt thu thập số 999999."
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -303,7 +303,13 @@ async fn subjects_are_unique_by_address_and_listed_by_kind() {
     assert!(
         counts.contains(&(SubjectKind::Website, 1)) && counts.contains(&(SubjectKind::Clip, 1))
     );
-    assert!(matches!(watch.get(123_456).await, Err(Error::NotFound(_))));
+    assert!(matches!(
+        watch.get(123_456).await,
+        Err(Error::NotFound {
+            entity: "subject",
+            ..
+        })
+    ));
 }
 
 #[tokio::test]
