@@ -1318,11 +1318,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 PlansCommand::Reminders { date, json } => {
                     let day = match date {
-                        Some(d) => chrono::NaiveDate::parse_from_str(d.trim(), "%d/%m/%Y")
-                            .or_else(|_| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d"))
-                            .with_context(|| {
-                                format!("--date {d}: not a date (dd/mm/yyyy or YYYY-MM-DD)")
-                            })?,
+                        Some(d) => lantoa_core::time::parse_day(&d).with_context(|| {
+                            format!("--date {d}: not a date (dd/mm/yyyy or YYYY-MM-DD)")
+                        })?,
                         None => lantoa_core::time::now().date_naive(),
                     };
                     let rules = lantoa_plans::ReminderRules::builtin()?;
