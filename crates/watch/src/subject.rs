@@ -505,6 +505,44 @@ impl Watch {
         ))
     }
 
+    /// [`Watch::list`] and [`Watch::count_by_kind`] for the list page: without a search the
+    /// page's total is one of the counts (or their sum), so no count of its own is run.
+    pub async fn list_with_counts(
+        &self,
+        q: &ListQuery,
+    ) -> Result<(Vec<Subject>, i64, Vec<(SubjectKind, i64)>)> {
+        let counts = self.count_by_kind().await?;
+        if q.q.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+            let (page, total) = self.list(q).await?;
+            return Ok((page, total, counts));
+        }
+        let total = counts
+            .iter()
+            .filter(|(k, _)| q.kind.is_none_or(|want| want == *k))
+            .map(|(_, n)| n)
+            .sum();
+        let (filter, binds) = match q.kind {
+            Some(k) => (" WHERE kind = $1", vec![k.as_str().to_owned()]),
+            None => ("", Vec::new()),
+        };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM watch_subjects{filter} ORDER BY {} LIMIT {} OFFSET {}",
+            q.sort.order_by(),
+            q.limit.clamp(1, 500),
+            q.offset.max(0)
+        );
+        let mut page = sqlx::query(&sql);
+        for b in binds {
+            page = page.bind(b);
+        }
+        let rows = page.fetch_all(self.db.pool()).await?;
+        Ok((
+            rows.iter().map(subject_from_row).collect::<Result<_>>()?,
+            total,
+            counts,
+        ))
+    }
+
     /// Subjects per kind.
     pub async fn count_by_kind(&self) -> Result<Vec<(SubjectKind, i64)>> {
         let rows = sqlx::query("SELECT kind, COUNT(*) FROM watch_subjects GROUP BY kind")

@@ -369,3 +369,50 @@ async fn imports_an_xlsx_sheet_with_number_and_date_cells() {
         "{err}"
     );
 }
+
+/// The list page's one call gives what the page and the counts give apart: the total from the
+/// counts without a search, from its own count with one.
+#[tokio::test]
+async fn the_list_with_its_counts_agrees_with_the_list_and_the_counts() {
+    let (_t, watch, _) = setup().await;
+    for (kind, url, name) in [
+        (SubjectKind::Website, "https://a.example/", "Tin Hòa Bình"),
+        (SubjectKind::Website, "https://b.example/", "Tin Sông Hồng"),
+        (
+            SubjectKind::Clip,
+            "https://youtube.com/watch?v=x1",
+            "Clip Hòa Lạc",
+        ),
+    ] {
+        watch
+            .create("lan", &NewSubject::new(kind, url, name))
+            .await
+            .unwrap();
+    }
+    for q in [
+        ListQuery::default(),
+        ListQuery {
+            kind: Some(SubjectKind::Website),
+            ..Default::default()
+        },
+        ListQuery {
+            q: Some("hoà".into()),
+            ..Default::default()
+        },
+        ListQuery {
+            kind: Some(SubjectKind::Clip),
+            q: Some("hoà".into()),
+            limit: 1,
+            ..Default::default()
+        },
+    ] {
+        let q = ListQuery {
+            limit: if q.limit == 0 { 50 } else { q.limit },
+            ..q
+        };
+        let (page, total, counts) = watch.list_with_counts(&q).await.unwrap();
+        let (want_page, want_total) = watch.list(&q).await.unwrap();
+        assert_eq!((page, total), (want_page, want_total), "{q:?}");
+        assert_eq!(counts, watch.count_by_kind().await.unwrap());
+    }
+}

@@ -44,9 +44,9 @@ pub async fn subjects(
     let kind = parse_filter(p.kind.as_deref(), str::parse::<SubjectKind>)?;
     let sort = SubjectSort::parse(p.sort.as_deref().unwrap_or(""))?;
     let page = p.page.unwrap_or(0).max(0);
-    let (subjects, total) = state
+    let (subjects, total, counts) = state
         .watch
-        .list(&ListQuery {
+        .list_with_counts(&ListQuery {
             kind,
             q: p.q.clone(),
             limit: PAGE,
@@ -65,10 +65,7 @@ pub async fn subjects(
     let (prev_url, next_url) = super::pager("/watch", &filters, page, PAGE, total);
     let csv_url = super::list_url("/watch/subjects.csv", &filters);
     let xlsx_url = super::list_url("/watch/subjects.xlsx", &filters);
-    let counts: Vec<_> = state
-        .watch
-        .count_by_kind()
-        .await?
+    let counts: Vec<_> = counts
         .into_iter()
         .map(|(k, n)| minijinja::context! { kind => k.as_str(), count => n })
         .collect();
