@@ -249,7 +249,9 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/units" Roles(UNIT_EDITORS), Page, "Register a unit" => pages::units::create;
         GET "/units/{id}" SignedIn, Page, "A unit and its history" => pages::units::show;
 
-        GET "/users" Roles(ADMIN), Page, "Users" => pages::users::list;
+        GET "/users" Roles(ADMIN), Page, "Users a page at a time (q, role, sort, page)" => pages::users::list;
+        GET "/users.csv" Roles(ADMIN), Page, "The users the list's search and role select, as CSV for Excel" => pages::users::users_csv;
+        GET "/users.xlsx" Roles(ADMIN), Page, "The users the list's search and role select, as an Excel workbook" => pages::users::users_xlsx;
         GET "/users/new" Roles(ADMIN), Page, "New user form" => pages::users::new_form;
         POST "/users" Roles(ADMIN), Page, "Create a user" => pages::users::create;
         GET "/users/{id}" Roles(ADMIN), Page, "A user" => pages::users::show;

@@ -7629,6 +7629,54 @@ mod workbooks {
         assert_eq!(v["total"].as_i64(), Some(1), "{v}");
     }
 
+    /// The accounts list past one page: searched by name on tone keys, by role, ordered by
+    /// name, exported whole; a role the list does not know is named, in both languages.
+    #[tokio::test]
+    async fn the_accounts_list_pages_searches_and_exports() {
+        let app = TestApp::spawn().await;
+        let admin = app.user("quantri", vec![Role::Admin]).await;
+        for i in 0..51 {
+            app.user(&format!("canbo{i:02}"), vec![Role::Viewer]).await;
+        }
+        app.state
+            .accounts
+            .create_user(
+                "test",
+                &lantoa_accounts::NewUser::new("hoa.nt", "Nguyễn Thị Hòa", vec![Role::Planner]),
+            )
+            .await
+            .unwrap();
+        let me = app.browser(&admin).await;
+        let page = app.get("/users", Some(&me)).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("dòng 1–50 trong 53"), "{}", page.body);
+        let next = app.get(&link_to(&page.body, "pager-next"), Some(&me)).await;
+        assert!(next.body.contains("dòng 51–53 trong 53"), "{}", next.body);
+        let found = app.get("/users?q=ho%C3%A0&role=planner", Some(&me)).await;
+        assert!(
+            found.body.contains("hoa.nt") && found.body.contains("trong 1<"),
+            "{}",
+            found.body
+        );
+        let rows = workbook_rows(&app.get("/users.xlsx?role=viewer", Some(&me)).await.bytes);
+        assert_eq!(rows.len(), 52, "{:?}", &rows[..2]);
+        assert_eq!(rows[1][2], "Người xem", "{:?}", rows[1]);
+        let bad = app.get("/users?role=boss", Some(&me)).await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert!(bad.body.contains("không phải giá trị lọc"), "{}", bad.body);
+        let en = common::Browser {
+            cookie: format!("{}; lantoa_lang=en", me.cookie),
+            csrf: me.csrf.clone(),
+        };
+        let bad = app.get("/users?sort=age", Some(&en)).await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert!(
+            bad.body.contains("is not one of the values"),
+            "{}",
+            bad.body
+        );
+    }
+
     /// Every workbook reader refuses a file that unpacks to gigabytes before inflating it, with
     /// a short message that quotes nothing of the file, and keeps nothing of it.
     #[tokio::test]

@@ -22,20 +22,164 @@ fn roles_of(form: &FormPairs) -> Vec<Role> {
         .collect()
 }
 
-/// `GET /users`.
+/// What the accounts list asks for: a search of user names and names, a role, an order, a page.
+#[derive(serde::Deserialize, Default)]
+pub struct UsersParams {
+    q: Option<String>,
+    role: Option<String>,
+    sort: Option<String>,
+    page: Option<i64>,
+}
+
+/// Accounts per page.
+const USERS_PAGE: i64 = 50;
+
+/// The orders of the accounts list.
+const USER_SORTS: [&str; 2] = ["username", "name"];
+
+/// A filter value the list does not have, named with the values there are.
+fn bad_filter(field: &str, value: &str, known: &[&str]) -> WebError {
+    WebError::invalid(
+        "err-bad-filter",
+        format!("{field}: {value:?} is not one of {}", known.join(", ")),
+    )
+    .arg("value", value)
+    .arg("known", known.join(", "))
+}
+
+/// Every account the request selects, in its order. A department's accounts are hundreds, not
+/// millions: they are read whole and chosen here.
+async fn chosen_users(
+    state: &AppState,
+    p: &UsersParams,
+) -> Result<Vec<lantoa_accounts::User>, WebError> {
+    let role = match p.role.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        None => None,
+        Some(r) => Some(
+            r.parse::<Role>()
+                .map_err(|_| bad_filter("role", r, &all_roles()))?,
+        ),
+    };
+    let by_name = match p.sort.as_deref().unwrap_or("").trim() {
+        "" | "username" => false,
+        "name" => true,
+        other => return Err(bad_filter("sort", other, &USER_SORTS)),
+    };
+    let key =
+        p.q.as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(|q| (lantoa_core::text::tone_key(q), q.to_lowercase()));
+    let mut users: Vec<_> = state
+        .accounts
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| role.is_none_or(|r| u.roles.contains(&r)))
+        .filter(|u| {
+            key.as_ref().is_none_or(|(tone, lower)| {
+                u.username.contains(lower.as_str())
+                    || lantoa_core::text::tone_key(&u.display_name).contains(tone.as_str())
+            })
+        })
+        .collect();
+    if by_name {
+        users.sort_by_cached_key(|u| (lantoa_core::text::tone_key(&u.display_name), u.id));
+    }
+    Ok(users)
+}
+
+/// `GET /users`: the accounts a page at a time, searched by user name or name, by role, in
+/// the order asked; the exports of what is selected.
 pub async fn list(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
+    Query(p): Query<UsersParams>,
 ) -> Result<Response, WebError> {
-    let users = state.accounts.list_users().await?;
+    let all = chosen_users(&state, &p).await?;
+    let total = all.len() as i64;
+    let page = p.page.unwrap_or(0).max(0);
+    let users: Vec<_> = all
+        .into_iter()
+        .skip(usize::try_from(page * USERS_PAGE).unwrap_or(usize::MAX))
+        .take(USERS_PAGE as usize)
+        .collect();
+    let filters = [
+        ("q", p.q.clone().unwrap_or_default()),
+        ("role", p.role.clone().unwrap_or_default()),
+        ("sort", p.sort.clone().unwrap_or_default()),
+    ];
+    let (prev_url, next_url) = super::pager("/users", &filters, page, USERS_PAGE, total);
     Ok(view::page(
         "users.html",
         &ctx,
         "users",
-        minijinja::context! { users => users },
+        minijinja::context! {
+            users => users, total => total, roles => all_roles(), sorts => USER_SORTS,
+            q => p.q.clone().unwrap_or_default(), role => p.role.clone().unwrap_or_default(),
+            sort => p.sort.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "username".into()),
+            prev_url => prev_url, next_url => next_url,
+            first => page * USERS_PAGE + 1, last => (page * USERS_PAGE + USERS_PAGE).min(total),
+            csv_url => super::list_url("/users.csv", &filters),
+            xlsx_url => super::list_url("/users.xlsx", &filters),
+        },
     )?
     .into_response())
 }
+
+/// Every account the list's search, role and order select, as a table: roles and state in
+/// words, the unit by name.
+async fn users_sheet(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &UsersParams,
+) -> Result<crate::export::Sheet, WebError> {
+    use crate::export::Cell;
+    let users = chosen_users(state, p).await?;
+    let units = state
+        .registry
+        .names(&users.iter().filter_map(|u| u.unit_id).collect::<Vec<_>>())
+        .await?;
+    let mut sheet = crate::export::Sheet {
+        file: "nguoi-dung".into(),
+        headers: ["Tên đăng nhập", "Họ tên", "Vai trò", "Đơn vị", "Trạng thái"]
+            .map(str::to_owned)
+            .to_vec(),
+        rows: Vec::new(),
+    };
+    for u in &users {
+        let state_key = if u.disabled {
+            "user-disabled"
+        } else if u.must_change_password {
+            "user-must-change"
+        } else {
+            "user-active"
+        };
+        sheet.rows.push(vec![
+            Cell::from(u.username.as_str()),
+            Cell::from(u.display_name.as_str()),
+            Cell::from(
+                u.roles
+                    .iter()
+                    .map(|r| ctx.t(&format!("role-{}", r.as_str())))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            Cell::from(
+                u.unit_id
+                    .and_then(|id| units.get(&id).cloned())
+                    .unwrap_or_default(),
+            ),
+            Cell::from(ctx.t(state_key)),
+        ]);
+        if sheet.cut(ctx.t("export-cut")) {
+            break;
+        }
+    }
+    Ok(sheet)
+}
+
+crate::export::downloads!(UsersParams, users_sheet, users_csv, users_xlsx);
 
 /// `GET /users/new`.
 pub async fn new_form(Extension(ctx): Extension<Ctx>) -> Result<Response, WebError> {
