@@ -1421,6 +1421,15 @@ async fn an_officer_pages_through_subjects_and_filters_them_and_the_audit_log_wi
     let actors = column(&admin, "#audit-entries", 3).await;
     assert_eq!(actors.len(), 100);
     assert!(actors.iter().all(|a| a == "lan"), "{actors:?}");
+    // The chain is walked on request, by a plain GET form.
+    click(&admin, "#audit-verify-button").await;
+    assert!(text(&admin, "#audit-status").await.contains("nguyên vẹn"));
+    // The accounts by role, by the form's own select; the export keeps the filter.
+    admin.goto(&format!("{base}/users")).await.unwrap();
+    tick(&admin, "#role option[value=watch_officer]").await;
+    click(&admin, "#users-filter").await;
+    assert_eq!(column(&admin, "#users", 1).await, ["lan"]);
+    assert!(href(&admin, "#users-csv").await.contains("role=watch_officer"));
     c.close().await.unwrap();
     admin.close().await.unwrap();
 }
