@@ -1429,7 +1429,11 @@ async fn an_officer_pages_through_subjects_and_filters_them_and_the_audit_log_wi
     tick(&admin, "#role option[value=watch_officer]").await;
     click(&admin, "#users-filter").await;
     assert_eq!(column(&admin, "#users", 1).await, ["lan"]);
-    assert!(href(&admin, "#users-csv").await.contains("role=watch_officer"));
+    assert!(
+        href(&admin, "#users-csv")
+            .await
+            .contains("role=watch_officer")
+    );
     c.close().await.unwrap();
     admin.close().await.unwrap();
 }
