@@ -2,7 +2,6 @@
 //! officer reads them at a city's scale: a search compared on tone keys, the filters that
 //! matter for the list, an order, and the total the filters select.
 
-use lantoa_core::msg::Msg;
 use lantoa_core::text;
 use sqlx::Row;
 
@@ -117,19 +116,7 @@ enum Filter {
 
 /// A filter's value checked against the values there are, or a refusal naming `field`.
 fn one_of(field: &'static str, value: Option<&str>, known: &[&str]) -> Result<Option<String>> {
-    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    if known.contains(&v) {
-        Ok(Some(v.to_owned()))
-    } else {
-        Err(invalid(
-            field,
-            Msg::new("list-bad-filter")
-                .arg("value", v)
-                .arg("known", known.join(", ")),
-        ))
-    }
+    lantoa_core::page::filter_value(value, known).map_err(|m| invalid(field, m))
 }
 
 /// The search key of a row whose texts are `parts` (as [`Notify::fill_keys`] makes it).

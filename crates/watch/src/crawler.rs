@@ -463,32 +463,13 @@ impl Crawler {
             // A number, written as one: PostgreSQL does not compare an integer with text.
             filter.push_str(&format!(" AND c.subject_id = {subject}"));
         }
-        if let Some(status) = q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            if !CRAWL_STATUSES.contains(&status) {
-                return Err(Error::invalid(
-                    "status",
-                    lantoa_core::Msg::new("list-bad-filter")
-                        .arg("value", status)
-                        .arg("known", CRAWL_STATUSES.join(", ")),
-                ));
-            }
-            binds.push(status.to_owned());
+        if let Some(status) = lantoa_core::page::filter_value(q.status.as_deref(), &CRAWL_STATUSES)
+            .map_err(|m| Error::invalid("status", m))?
+        {
+            binds.push(status);
             filter.push_str(&format!(" AND c.status = ${}", binds.len()));
         }
-        if let Some(term) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            binds.push(lantoa_store::like_pattern(
-                "%",
-                &lantoa_core::text::tone_key(term),
-                "%",
-            ));
-            binds.push(lantoa_store::like_pattern("%", &term.to_lowercase(), "%"));
-            let n = binds.len();
-            let esc = lantoa_store::LIKE_ESCAPE;
-            filter.push_str(&format!(
-                " AND (s.name_key LIKE ${}{esc} OR s.host LIKE ${n}{esc})",
-                n - 1
-            ));
-        }
+        crate::subject::name_or_host(&mut filter, &mut binds, "s.", q.q.as_deref());
         let sql = format!(
             "SELECT {CRAWL_COLUMNS} FROM {CRAWL_FROM}{filter} ORDER BY {} LIMIT {} OFFSET {}",
             q.sort.order_by(),

@@ -218,6 +218,28 @@ lantoa_core::sort_order!(
     }
 );
 
+/// Adds to `filter` the search of subjects whose name (compared on tone keys) or host contains
+/// `term`, when one is given; `alias` is the subjects table's (`s.`) or empty. Its two values go
+/// at the end of `binds`.
+pub(crate) fn name_or_host(
+    filter: &mut String,
+    binds: &mut Vec<String>,
+    alias: &str,
+    term: Option<&str>,
+) {
+    let Some(term) = term.map(str::trim).filter(|t| !t.is_empty()) else {
+        return;
+    };
+    binds.push(lantoa_store::like_pattern("%", &text::tone_key(term), "%"));
+    binds.push(lantoa_store::like_pattern("%", &term.to_lowercase(), "%"));
+    let n = binds.len();
+    let esc = lantoa_store::LIKE_ESCAPE;
+    filter.push_str(&format!(
+        " AND ({alias}name_key LIKE ${}{esc} OR {alias}host LIKE ${n}{esc})",
+        n - 1
+    ));
+}
+
 /// A page of the subject list.
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {
@@ -481,16 +503,7 @@ impl Watch {
             binds.push(k.as_str().to_owned());
             filter.push_str(&format!(" AND kind = ${}", binds.len()));
         }
-        if let Some(term) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            binds.push(lantoa_store::like_pattern("%", &text::tone_key(term), "%"));
-            binds.push(lantoa_store::like_pattern("%", &term.to_lowercase(), "%"));
-            let n = binds.len();
-            let esc = lantoa_store::LIKE_ESCAPE;
-            filter.push_str(&format!(
-                " AND (name_key LIKE ${}{esc} OR host LIKE ${n}{esc})",
-                n - 1
-            ));
-        }
+        name_or_host(&mut filter, &mut binds, "", q.q.as_deref());
         let limit = q.limit.clamp(1, 500);
         let sql = format!(
             "SELECT {COLUMNS} FROM watch_subjects{filter} ORDER BY {} LIMIT {limit} OFFSET {}",

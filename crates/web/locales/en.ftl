@@ -217,7 +217,6 @@ err-role-not-held = A token cannot carry a role its owner does not hold.
 err-last-admin = This is the last active administrator; make another one first.
 err-no-such-user = No such user.
 err-conflict = The record exists already, or someone changed it meanwhile; reload the page.
-err-bad-filter = "{ $value }" is not one of the values this list is filtered by: { $known }.
 err-bad-date = Date "{ $value }" is invalid; use day/month/year (31/12/2025) or year-month-day.
 err-bad-kind = Unit kind "{ $value }" does not exist.
 err-internal = Something went wrong inside Lantoa; the details are in the server log.

@@ -217,7 +217,6 @@ err-role-not-held = Mã truy cập không thể mang vai trò mà chủ sở h�
 err-last-admin = Đây là quản trị viên cuối cùng đang hoạt động; hãy tạo quản trị viên khác trước.
 err-no-such-user = Không có người dùng này.
 err-conflict = Bản ghi đã có, hoặc vừa được người khác thay đổi; hãy tải lại trang.
-err-bad-filter = "{ $value }" không phải giá trị lọc của danh sách này; các giá trị: { $known }.
 err-bad-date = Ngày "{ $value }" không hợp lệ; dùng dạng ngày/tháng/năm (31/12/2025) hoặc năm-tháng-ngày.
 err-bad-kind = Loại đơn vị "{ $value }" không tồn tại.
 err-internal = Đã có lỗi trong hệ thống; chi tiết đã được ghi vào nhật ký máy chủ.

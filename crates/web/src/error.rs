@@ -41,6 +41,12 @@ impl WebError {
         Self::new(e.error_code(), "", e.to_string()).with_msg(e.message())
     }
 
+    /// A refusal of the value given as `field`, said by a domain catalogue's message `msg`;
+    /// the API's text is `field: ` and the message's English.
+    pub fn refused(field: &str, msg: Msg) -> Self {
+        Self::new(error_code::INVALID_INPUT, "", format!("{field}: {msg}")).with_msg(msg)
+    }
+
     fn with_msg(mut self, msg: Msg) -> Self {
         // Arguments quote what the caller sent: each is cut to a short excerpt.
         self.msg = Msg {

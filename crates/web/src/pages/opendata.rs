@@ -75,6 +75,19 @@ async fn dataset_page(
     Ok(state.opendata()?.dataset_page(&q, owner).await?)
 }
 
+/// What the list shows of a dataset beside its own fields: its owner's name, its latest upload
+/// and the rows it publishes.
+async fn dataset_facts(
+    state: &AppState,
+    d: &Dataset,
+) -> Result<(String, Option<Upload>, i64), WebError> {
+    let od = state.opendata()?;
+    let owner = state.registry.get(d.owner_unit_id).await?.name;
+    let latest = od.uploads(d.id).await?.into_iter().next();
+    let published = od.rows(d.id, 0, 0).await?.1;
+    Ok((owner, latest, published))
+}
+
 async fn list_context(
     state: &AppState,
     ctx: &Ctx,
@@ -95,12 +108,10 @@ async fn list_context(
     )
     .await?;
     for d in page {
-        let owner = state.registry.get(d.owner_unit_id).await?.name;
-        let latest = od.uploads(d.id).await?.into_iter().next();
+        let (owner, latest, published) = dataset_facts(state, &d).await?;
         live |= latest
             .as_ref()
             .is_some_and(|u| u.status == "queued" || u.status == "running");
-        let published = od.rows(d.id, 0, 0).await?.1;
         rows.push(minijinja::context! {
             dataset => d, owner => owner, published => published,
             quality => latest.as_ref().map(quality), latest => latest,
@@ -145,7 +156,6 @@ async fn datasets_sheet(
 ) -> Result<crate::export::Sheet, WebError> {
     use crate::export::Cell;
     use lantoa_core::page::PAGE_MAX;
-    let od = state.opendata()?;
     let sort = DatasetSort::parse(p.sort_name())?;
     let mut datasets = Vec::new();
     let mut offset = 0;
@@ -178,15 +188,14 @@ async fn datasets_sheet(
     };
     let percent = |v: Option<f64>| v.map_or(Cell::Empty, |v| Cell::Number(v, 1));
     for d in datasets {
-        let owner = state.registry.get(d.owner_unit_id).await?.name;
-        let latest = od.uploads(d.id).await?.into_iter().next();
+        let (owner, latest, published) = dataset_facts(state, &d).await?;
         let q = latest.as_ref().map(quality);
         sheet.rows.push(vec![
             Cell::from(d.name.as_str()),
             Cell::from(d.title.as_str()),
             Cell::from(owner),
             Cell::from(ctx.t(&format!("sensitivity-{}", d.sensitivity))),
-            Cell::from(od.rows(d.id, 0, 0).await?.1),
+            Cell::from(published),
             latest
                 .as_ref()
                 .map_or(Cell::Empty, |u| Cell::from(u.version)),

@@ -37,34 +37,20 @@ const USERS_PAGE: i64 = 50;
 /// The orders of the accounts list.
 const USER_SORTS: [&str; 2] = ["username", "name"];
 
-/// A filter value the list does not have, named with the values there are.
-fn bad_filter(field: &str, value: &str, known: &[&str]) -> WebError {
-    WebError::invalid(
-        "err-bad-filter",
-        format!("{field}: {value:?} is not one of {}", known.join(", ")),
-    )
-    .arg("value", value)
-    .arg("known", known.join(", "))
-}
-
 /// Every account the request selects, in its order. A department's accounts are hundreds, not
 /// millions: they are read whole and chosen here.
 async fn chosen_users(
     state: &AppState,
     p: &UsersParams,
 ) -> Result<Vec<lantoa_accounts::User>, WebError> {
-    let role = match p.role.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        None => None,
-        Some(r) => Some(
-            r.parse::<Role>()
-                .map_err(|_| bad_filter("role", r, &all_roles()))?,
-        ),
+    // A value not in the list is named with the values there are (`list-bad-filter`).
+    let chosen = |field, value: &Option<String>, known: &[&str]| {
+        lantoa_core::page::filter_value(value.as_deref(), known)
+            .map_err(|m| WebError::refused(field, m))
     };
-    let by_name = match p.sort.as_deref().unwrap_or("").trim() {
-        "" | "username" => false,
-        "name" => true,
-        other => return Err(bad_filter("sort", other, &USER_SORTS)),
-    };
+    // The names checked are the roles' own: each parses.
+    let role = chosen("role", &p.role, &all_roles())?.and_then(|r| r.parse::<Role>().ok());
+    let by_name = chosen("sort", &p.sort, &USER_SORTS)?.as_deref() == Some("name");
     let key =
         p.q.as_deref()
             .map(str::trim)
