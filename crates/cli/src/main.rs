@@ -847,6 +847,9 @@ async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<
     let addr = listener.local_addr()?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
+    // One notify service for the console, the dispatcher and the broadcasts: an approval in
+    // the console wakes this process's dispatcher at once.
+    let notify = workers::notify(&cfg.notify, &db)?.with_blobs(watch::blobs(&cfg, &db));
     if !no_workers {
         // One worker per role, so a steward's upload never waits behind the polite crawls of
         // the watch module (a crawl can take minutes by design).
@@ -862,12 +865,12 @@ async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<
             stop_rx.clone(),
         )));
         if !cfg.notify.smsc.is_empty() {
-            let d = workers::dispatcher(&cfg.notify, &db)?;
+            let d = workers::dispatcher(&cfg.notify, notify.clone())?;
             tasks.push(tokio::spawn(d.run(stop_rx.clone())));
         }
         if !cfg.notify.broadcast.is_empty() {
             tasks.push(tokio::spawn(workers::broadcasts(
-                workers::notify(&cfg.notify, &db)?,
+                notify.clone(),
                 stop_rx.clone(),
             )));
         }
@@ -876,7 +879,7 @@ async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Result<
         .with_watch(watch::service(&cfg, &db)?)
         .with_crawler(crawler)
         .with_opendata(opendata_service(&cfg, &db)?)
-        .with_notify(workers::notify(&cfg.notify, &db)?.with_blobs(watch::blobs(&cfg, &db)))
+        .with_notify(notify)
         .with_plans(
             lantoa_plans::Plans::new(db.clone(), Registry::new(db.clone()))
                 .with_blobs(watch::blobs(&cfg, &db)),
@@ -967,7 +970,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
             let mut handles = Vec::new();
             if !dispatch.is_empty() {
-                let d = workers::dispatcher(&cfg.notify, &db)?;
+                let d = workers::dispatcher(&cfg.notify, workers::notify(&cfg.notify, &db)?)?;
                 println!(
                     "Dispatcher {} sending over {} SMSC(s).",
                     d.owner(),

@@ -82,10 +82,11 @@ pub fn build(
 /// The role that sends SMS campaigns over the configured SMSCs.
 pub const DISPATCH: &str = "dispatch";
 
-/// A dispatcher over the SMSCs of `[[notify.smsc]]`, named for this host and process.
+/// A dispatcher over the SMSCs of `[[notify.smsc]]` sending through `notify`, named for this
+/// host and process.
 pub fn dispatcher(
     config: &lantoa_notify::DispatchConfig,
-    db: &Db,
+    notify: lantoa_notify::Notify,
 ) -> anyhow::Result<lantoa_notify::Dispatcher> {
     if config.smsc.is_empty() {
         bail!("the dispatch role needs at least one [[notify.smsc]] in the configuration");
@@ -97,7 +98,7 @@ pub fn dispatcher(
         rand::random::<u32>()
     );
     Ok(lantoa_notify::Dispatcher::new(
-        notify(config, db)?,
+        notify,
         config.clone(),
         owner,
     )?)

@@ -671,6 +671,9 @@ impl Notify {
         )
         .await?;
         tx.commit().await?;
+        if approve {
+            self.queued_now();
+        }
         self.alert(id).await
     }
 
@@ -944,8 +947,9 @@ impl Notify {
                 decision_note: None,
                 started_at: None,
                 finished_at: None,
+                queueing: false,
             };
-            self.enqueue_in(tx, &campaign, None).await?;
+            self.enqueue_first_in(tx, &campaign).await?;
             sqlx::query("UPDATE notify_alerts SET campaign_id = $1 WHERE id = $2")
                 .bind(id)
                 .bind(a.id)
@@ -982,7 +986,7 @@ impl Notify {
         let mut stopped = serde_json::json!({});
         if let Some(c) = campaign {
             sqlx::query(
-                "UPDATE notify_campaigns SET status = 'cancelled', decided_by = $1, decided_at = $2, decision_note = $3, updated_at = $2
+                "UPDATE notify_campaigns SET status = 'cancelled', queue_after = NULL, decided_by = $1, decided_at = $2, decision_note = $3, updated_at = $2
                  WHERE id = $4 AND status IN ('draft', 'pending', 'sending')",
             )
             .bind(actor)

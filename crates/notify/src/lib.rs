@@ -38,6 +38,7 @@ pub const MIGRATIONS: lantoa_store::migrate::MigrationSet = lantoa_store::migrat
         lantoa_store::migration!(11, "0011_receipt_recipient.sql"),
         lantoa_store::migration!(12, "0012_progress_counts.sql"),
         lantoa_store::migration!(13, "0013_search_keys.sql"),
+        lantoa_store::migration!(14, "0014_queue_in_steps.sql"),
     ],
 };
 

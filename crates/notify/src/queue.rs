@@ -16,7 +16,7 @@ use serde::Serialize;
 use sqlx::{AnyConnection, Row as _};
 
 use crate::message::{self, Template};
-use crate::service::Campaign;
+use crate::service::{CAMPAIGN_COLUMNS, Campaign};
 use crate::smpp::Outcome;
 use crate::{Error, Notify, Result};
 
@@ -402,23 +402,77 @@ impl Notify {
 
     /// Queues one message per recipient of `c` (its list narrowed to its communes, without
     /// opted-out numbers unless it is an emergency), or per recipient of `test_list` for a test
-    /// send. Returns how many were queued.
+    /// send, all in `tx`. Returns how many were queued.
     pub(crate) async fn enqueue_in(
         &self,
         tx: &mut Tx,
         c: &Campaign,
         test_list: Option<i64>,
     ) -> Result<i64> {
+        let mut after = String::new();
+        let mut queued = 0;
+        loop {
+            let (n, last) = self
+                .queue_step(tx, c, test_list, &after, self.step_size)
+                .await?;
+            queued += n;
+            match last {
+                Some(last) => after = last,
+                None => return Ok(queued),
+            }
+        }
+    }
+
+    /// On approval, in its transaction `tx`: queues the first step of `c`'s messages (steps
+    /// until one queues a message, or the list ends) and keeps where the rest begin; the rest
+    /// are queued by [`Notify::queue_rest`], a step a transaction, after the commit. Returns
+    /// how many were queued (0: the campaign reaches no one) and whether more are to come.
+    pub(crate) async fn enqueue_first_in(&self, tx: &mut Tx, c: &Campaign) -> Result<(i64, bool)> {
+        let mut after = String::new();
+        let mut queued = 0;
+        let rest = loop {
+            let (n, last) = self.queue_step(tx, c, None, &after, self.step_size).await?;
+            queued += n;
+            match last {
+                None => break None,
+                Some(last) if queued > 0 => break Some(last),
+                Some(last) => after = last,
+            }
+        };
+        let more = rest.is_some();
+        sqlx::query("UPDATE notify_campaigns SET queue_after = $1 WHERE id = $2")
+            .bind(rest)
+            .bind(c.id)
+            .execute(&mut **tx)
+            .await?;
+        Ok((queued, more))
+    }
+
+    /// Queues the messages of `c` (or of its test send to `test_list`) for at most `limit`
+    /// recipients after the number `after`, in number order. Returns how many were queued and
+    /// the last number read (`None`: no recipient is left after `after`). A number queued
+    /// before is not queued again, so a step taken twice (after a crash) queues nothing twice.
+    async fn queue_step(
+        &self,
+        conn: &mut AnyConnection,
+        c: &Campaign,
+        test_list: Option<i64>,
+        after: &str,
+        limit: i64,
+    ) -> Result<(i64, Option<String>)> {
         let template =
             Template::parse(&c.body).map_err(|e| crate::error::invalid("body", e.message()))?;
         let now = self.clock.now_micros();
         let test = test_list.is_some();
         let list_id = test_list.unwrap_or(c.list_id);
-        let mut filter = String::from("r.list_id = $1");
-        if !test && !c.communes.is_empty() {
+        let communes: &[String] = if test { &[] } else { &c.communes };
+        let n = communes.len();
+        // $1 the list, $2.. the communes, then the number after which to read.
+        let mut filter = format!("r.list_id = $1 AND r.phone > ${}", n + 2);
+        if !communes.is_empty() {
             filter.push_str(&format!(
                 " AND r.commune_code IN ({})",
-                placeholders(2, c.communes.len())
+                placeholders(2, communes.len())
             ));
         }
         if !test && !c.emergency {
@@ -426,88 +480,188 @@ impl Notify {
                 " AND NOT EXISTS (SELECT 1 FROM notify_optouts o WHERE o.phone = r.phone)",
             );
         }
-        let communes: &[String] = if test { &[] } else { &c.communes };
-        if !template.has_fields() {
-            // One text for all: the database copies the recipients itself.
-            let segments = message::cost(&template.render(|_| String::new())).segments as i64;
-            let n = communes.len();
-            let sql = format!(
-                "INSERT INTO notify_messages (campaign_id, test, phone, operator, commune_code, text, parts, state, updated_at)
-                 SELECT ${}, ${}, r.phone, r.operator, r.commune_code, NULL, ${}, 'queued', ${}
-                 FROM notify_recipients r WHERE {filter}
-                 ON CONFLICT (campaign_id, test, phone) DO NOTHING",
-                n + 2,
-                n + 3,
-                n + 4,
-                n + 5
-            );
-            let mut q = sqlx::query(&sql).bind(list_id);
+        // The list, its communes and `after`, bound in the filter's order.
+        fn recipients<'q>(
+            sql: &'q str,
+            list_id: i64,
+            communes: &'q [String],
+            after: &'q str,
+        ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+            let mut q = sqlx::query(sql).bind(list_id);
             for k in communes {
                 q = q.bind(k.as_str());
             }
-            let done = q
+            q.bind(after)
+        }
+        if !template.has_fields() {
+            // One text for all: the database copies the step's recipients itself.
+            let sql = format!(
+                "SELECT MAX(phone), COUNT(*) FROM (SELECT r.phone FROM notify_recipients r
+                 WHERE {filter} ORDER BY r.phone LIMIT ${}) AS s",
+                n + 3
+            );
+            let read = recipients(&sql, list_id, communes, after)
+                .bind(limit)
+                .fetch_one(&mut *conn)
+                .await?;
+            let (last, count): (Option<String>, i64) = (read.try_get(0)?, read.try_get(1)?);
+            let Some(last) = last else {
+                return Ok((0, None));
+            };
+            let segments = message::cost(&template.render(|_| String::new())).segments as i64;
+            let sql = format!(
+                "INSERT INTO notify_messages (campaign_id, test, phone, operator, commune_code, text, parts, state, updated_at)
+                 SELECT ${}, ${}, r.phone, r.operator, r.commune_code, NULL, ${}, 'queued', ${}
+                 FROM notify_recipients r WHERE {filter} AND r.phone <= ${}
+                 ON CONFLICT (campaign_id, test, phone) DO NOTHING",
+                n + 3,
+                n + 4,
+                n + 5,
+                n + 6,
+                n + 7
+            );
+            let done = recipients(&sql, list_id, communes, after)
                 .bind(c.id)
                 .bind(i64::from(test))
                 .bind(segments)
                 .bind(now)
-                .execute(&mut **tx)
+                .bind(&last)
+                .execute(&mut *conn)
                 .await?;
-            return Ok(done.rows_affected() as i64);
+            // Fewer than asked for: the list ends here.
+            return Ok((
+                done.rows_affected() as i64,
+                (count >= limit).then_some(last),
+            ));
         }
-        // Each text rendered: read the recipients a page at a time, in phone order.
-        let mut last = String::new();
-        let mut queued = 0i64;
-        let n = communes.len();
+        // Each text rendered.
         let sql = format!(
             "SELECT r.phone, r.operator, r.commune_code, r.name FROM notify_recipients r
-             WHERE {filter} AND r.phone > ${} ORDER BY r.phone LIMIT 1000",
-            n + 2
+             WHERE {filter} ORDER BY r.phone LIMIT ${}",
+            n + 3
         );
-        loop {
-            let mut q = sqlx::query(&sql).bind(list_id);
-            for k in communes {
-                q = q.bind(k.as_str());
-            }
-            let rows = q.bind(&last).fetch_all(&mut **tx).await?;
-            let Some(end) = rows.last() else { break };
-            last = end.try_get(0)?;
-            let mut page = Vec::with_capacity(rows.len());
-            for r in &rows {
-                let phone: String = r.try_get(0)?;
-                let operator: String = r.try_get(1)?;
-                let commune: Option<String> = r.try_get(2)?;
-                let name: Option<String> = r.try_get(3)?;
-                let text = self.render(&template, &phone, commune.as_deref(), name.as_deref());
-                let parts = message::cost(&text).segments as i64;
-                page.push((phone, operator, commune, text, parts));
-            }
-            // `WHERE true`: SQLite reads an upsert after `SELECT … FROM` only past a WHERE.
-            let sql = format!(
-                "INSERT INTO notify_messages (campaign_id, test, phone, operator, commune_code, text, parts, state, updated_at)
-                 SELECT $1, $2, c0, c1, c2, c3, c4, 'queued', $3 FROM ({}) AS j WHERE true
-                 ON CONFLICT (campaign_id, test, phone) DO NOTHING",
-                json_rows(
-                    self.db.backend(),
-                    4,
-                    &[
-                        JsonCol::Text,
-                        JsonCol::Text,
-                        JsonCol::Text,
-                        JsonCol::Text,
-                        JsonCol::Int
-                    ]
-                )
-            );
-            queued += sqlx::query(&sql)
-                .bind(c.id)
-                .bind(i64::from(test))
-                .bind(now)
-                .bind(serde_json::to_string(&page)?)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected() as i64;
+        let rows = recipients(&sql, list_id, communes, after)
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await?;
+        let Some(end) = rows.last() else {
+            return Ok((0, None));
+        };
+        let last: Option<String> = (rows.len() as i64 >= limit)
+            .then(|| end.try_get(0))
+            .transpose()?;
+        let mut page = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let phone: String = r.try_get(0)?;
+            let operator: String = r.try_get(1)?;
+            let commune: Option<String> = r.try_get(2)?;
+            let name: Option<String> = r.try_get(3)?;
+            let text = self.render(&template, &phone, commune.as_deref(), name.as_deref());
+            let parts = message::cost(&text).segments as i64;
+            page.push((phone, operator, commune, text, parts));
         }
-        Ok(queued)
+        // `WHERE true`: SQLite reads an upsert after `SELECT … FROM` only past a WHERE.
+        let sql = format!(
+            "INSERT INTO notify_messages (campaign_id, test, phone, operator, commune_code, text, parts, state, updated_at)
+             SELECT $1, $2, c0, c1, c2, c3, c4, 'queued', $3 FROM ({}) AS j WHERE true
+             ON CONFLICT (campaign_id, test, phone) DO NOTHING",
+            json_rows(
+                self.db.backend(),
+                4,
+                &[
+                    JsonCol::Text,
+                    JsonCol::Text,
+                    JsonCol::Text,
+                    JsonCol::Text,
+                    JsonCol::Int
+                ]
+            )
+        );
+        let queued = sqlx::query(&sql)
+            .bind(c.id)
+            .bind(i64::from(test))
+            .bind(now)
+            .bind(serde_json::to_string(&page)?)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected() as i64;
+        Ok((queued, last))
+    }
+
+    /// Queues the rest of every approved campaign still being queued, emergencies first, a
+    /// step a transaction on the writer's connection (binds' claims and answers go between
+    /// steps), waking this process's dispatcher after each. A step re-reads where its campaign
+    /// stands, so a cancelled campaign stops and two processes never queue a number twice.
+    /// When a campaign's last step is taken, the number queued is audited. Returns how many
+    /// messages were queued.
+    pub async fn queue_rest(&self) -> Result<i64> {
+        let mut total = 0;
+        loop {
+            let sql = format!(
+                "SELECT {CAMPAIGN_COLUMNS} FROM notify_campaigns
+                 WHERE status = 'sending' AND queue_after IS NOT NULL
+                 ORDER BY emergency DESC, id LIMIT 1"
+            );
+            let Some(c) = sqlx::query(&sql)
+                .fetch_optional(self.db.pool())
+                .await?
+                .map(|r| crate::service::campaign_from(&r))
+                .transpose()?
+            else {
+                return Ok(total);
+            };
+            let mut writer = self.db.writer().await?;
+            let mut tx = writer.begin().await?;
+            // Under the writer's lock on SQLite, the campaign's row lock on PostgreSQL: one
+            // process takes a step at a time.
+            let lock = match self.db.backend() {
+                Backend::Postgres => " FOR UPDATE",
+                Backend::Sqlite => "",
+            };
+            let sql = format!(
+                "SELECT queue_after FROM notify_campaigns WHERE id = $1 AND status = 'sending'{lock}"
+            );
+            let after: Option<String> = sqlx::query_scalar(&sql)
+                .bind(c.id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .flatten();
+            let Some(after) = after else {
+                tx.commit().await?;
+                continue;
+            };
+            let (n, last) = self
+                .queue_step(&mut tx, &c, None, &after, self.step_size)
+                .await?;
+            sqlx::query("UPDATE notify_campaigns SET queue_after = $1 WHERE id = $2")
+                .bind(&last)
+                .bind(c.id)
+                .execute(&mut *tx)
+                .await?;
+            if last.is_none() {
+                let queued: i64 = sqlx::query_scalar(
+                    "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM notify_counts WHERE campaign_id = $1 AND test = 0",
+                )
+                .bind(c.id)
+                .fetch_one(&mut *tx)
+                .await?;
+                audit::append_at(
+                    &mut tx,
+                    &audit::Entry::new(
+                        "dispatch",
+                        "notify.campaign_queued",
+                        format!("campaign:{}", c.id),
+                    )
+                    .after(serde_json::json!({ "queued": queued })),
+                    &self.clock,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            drop(writer);
+            total += n;
+            self.queued.send_modify(|k| *k = k.wrapping_add(1));
+        }
     }
 
     /// Whether quiet hours hold a sending campaign now: the local time its messages may go
@@ -556,6 +710,7 @@ impl Notify {
         )
         .await?;
         tx.commit().await?;
+        self.queued_now();
         Ok(n)
     }
 
@@ -601,13 +756,41 @@ impl Notify {
         lease_until: i64,
         parts_budget: i64,
     ) -> Result<Vec<Claimed>> {
+        let mut writer = self.db.writer().await?;
+        let mut tx = writer.begin().await?;
+        let claimed = self
+            .claim_in(
+                &mut tx,
+                campaign,
+                operator,
+                smsc,
+                owner,
+                lease_until,
+                parts_budget,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    /// [`Notify::claim`] inside the caller's transaction on `tx` (the dispatcher's recorder
+    /// claims in the transaction that writes the binds' answers).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn claim_in(
+        &self,
+        tx: &mut AnyConnection,
+        campaign: &Sendable,
+        operator: &str,
+        smsc: &str,
+        owner: &str,
+        lease_until: i64,
+        parts_budget: i64,
+    ) -> Result<Vec<Claimed>> {
         let now = self.clock.now_micros();
         let lock = match self.db.backend() {
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
-        let mut writer = self.db.writer().await?;
-        let mut tx = writer.begin().await?;
         // The candidates come back as one JSON value (see `json_agg`), not a row each.
         let sql = format!(
             "SELECT {} FROM (SELECT id, parts, phone, text FROM notify_messages
@@ -668,7 +851,7 @@ impl Notify {
             )));
         }
         if !campaign.emergency && !campaign.test_only {
-            let capped = self.over_cap(&mut tx, &claimed, now).await?;
+            let capped = self.over_cap(tx, &claimed, now).await?;
             if !capped.is_empty() {
                 let reason = format!(
                     "frequency cap: this number had {} non-emergency messages in the last 24 hours",
@@ -750,9 +933,8 @@ impl Notify {
             .map(|c| c.id)
             .collect();
         if !idle.is_empty() {
-            self.recompute(&mut tx, &idle, now).await?;
+            self.recompute(tx, &idle, now).await?;
         }
-        tx.commit().await?;
         claimed.retain(|c| !c.send.is_empty());
         Ok(claimed)
     }
@@ -797,9 +979,16 @@ impl Notify {
         if events.is_empty() {
             return Ok(());
         }
-        let now = self.clock.now_micros();
         let mut writer = self.db.writer().await?;
         let mut tx = writer.begin().await?;
+        self.record_in(&mut tx, events).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// [`Notify::record`] inside the caller's transaction on `tx`.
+    pub(crate) async fn record_in(&self, tx: &mut AnyConnection, events: &[Event]) -> Result<()> {
+        let now = self.clock.now_micros();
         let mut touched = Vec::new();
         let mut answers: Vec<PartUpdate<'_>> = Vec::new();
         let mut receipts = Vec::new();
@@ -952,14 +1141,14 @@ impl Notify {
             // A broken bind's uncertain parts of a campaign that resends them wait for their
             // receipts as a dead dispatcher's do (`recover` releases the message after the wait).
             if !uncertain.is_empty() {
-                let held = self.hold_for_receipts(&mut tx, &uncertain, now).await?;
+                let held = self.hold_for_receipts(tx, &uncertain, now).await?;
                 touched.retain(|m| !held.contains(m));
             }
         }
         // Folded receipts whose answer did not apply are matched as any other.
         receipts.extend(folded.into_iter().map(|((smsc, id), o)| (smsc, id, o)));
         for chunk in receipts.chunks(RECEIPTS_PER_STATEMENT) {
-            let hits = self.apply_receipts(&mut tx, chunk, now).await?;
+            let hits = self.apply_receipts(tx, chunk, now).await?;
             let delivered: Vec<i64> = hits
                 .iter()
                 .filter(|h| h.3 == "delivered")
@@ -1022,8 +1211,7 @@ impl Notify {
         }
         touched.sort_unstable();
         touched.dedup();
-        self.recompute(&mut tx, &touched, now).await?;
-        tx.commit().await?;
+        self.recompute(tx, &touched, now).await?;
         Ok(())
     }
 
@@ -1365,7 +1553,7 @@ impl Notify {
         let mut tx = self.db.begin().await?;
         let ids: Vec<i64> = sqlx::query(
             "UPDATE notify_campaigns SET status = 'sent', finished_at = $1, updated_at = $1
-             WHERE status = 'sending' AND NOT EXISTS (
+             WHERE status = 'sending' AND queue_after IS NULL AND NOT EXISTS (
                  SELECT 1 FROM notify_messages m WHERE m.campaign_id = notify_campaigns.id
                      AND m.test = 0 AND m.state IN ('queued', 'sending'))
              RETURNING id",

@@ -1014,3 +1014,122 @@ async fn campaigns_and_lists_are_paged_searched_filtered_and_sorted() {
         (vec!["Hòa nhập cộng đồng".into()], 1)
     );
 }
+
+/// The phones queued for campaign `id` (not its test send), in order.
+async fn queued_phones(t: &TestDb, id: i64) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT phone FROM notify_messages WHERE campaign_id = $1 AND test = 0 ORDER BY phone",
+    )
+    .bind(id)
+    .fetch_all(t.db.pool())
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_approved_campaign_is_queued_a_step_at_a_time_and_sent_only_once_all_are() {
+    let t = TestDb::new(&[&lantoa_notify::MIGRATIONS]).await.unwrap();
+    let n = Notify::new(t.db.clone())
+        .unwrap()
+        .with_queue_step(3)
+        .queueing_by_hand();
+    let mut csv = String::from("Họ tên,Số điện thoại\n");
+    for k in 1..=10 {
+        csv.push_str(&format!("Người {k},09120000{k:02}\n"));
+    }
+    let (list, _) = n
+        .import_list("lan", "mười số", "l.csv", csv.as_bytes())
+        .await
+        .unwrap();
+    // The fifth number opted out: it is never queued, in the first step or after.
+    n.opt_out("lan", "0912000005", "hotline").await.unwrap();
+    let mut ids = Vec::new();
+    // One text for all (the database copies the recipients) and a text per recipient.
+    for body in ["Hay ngu man.", "Kính gửi {ten}: hãy ngủ màn."] {
+        let c = n
+            .create_campaign(
+                "lan",
+                &NewCampaign {
+                    name: format!("từng bước {}", ids.len()),
+                    topic: "dengue".into(),
+                    brandname: "SoTTTT-HN".into(),
+                    body: body.into(),
+                    list_id: list.id,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        n.submit("lan", c.id).await.unwrap();
+        let approved = n.approve("hung", c.id, &c.name).await.unwrap();
+        assert_eq!(approved.status, "sending");
+        assert!(approved.queueing, "the rest is still to be queued");
+        let first = queued_phones(&t, c.id).await;
+        assert_eq!(first, ["0912000001", "0912000002", "0912000003"]);
+        ids.push(c.id);
+    }
+    // Everything queued so far is sent and delivered; the campaign is not finished while the
+    // rest of its recipients are still to be queued.
+    let s = n.sendable(true).await.unwrap();
+    let first = s.iter().find(|s| s.id == ids[0]).unwrap();
+    let claimed = n
+        .claim(first, "vinaphone", "sim", "test", i64::MAX, 100)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 3);
+    let mut events = Vec::new();
+    for (k, m) in claimed.iter().enumerate() {
+        events.push(accepted(m, &format!("q-{k}")));
+        events.push(receipt(m, &format!("q-{k}")));
+    }
+    n.record(&events).await.unwrap();
+    assert!(!n.finish_campaigns().await.unwrap().contains(&ids[0]));
+    // The second campaign is cancelled half queued: nothing more of it is queued.
+    let cancelled = n.cancel("hung", ids[1], "nhầm danh sách").await.unwrap();
+    assert!(!cancelled.queueing);
+    // The rest: 10 numbers, 3 queued, 1 opted out.
+    assert_eq!(n.queue_rest().await.unwrap(), 6);
+    assert_eq!(
+        n.queue_rest().await.unwrap(),
+        0,
+        "a second pass queues nothing"
+    );
+    let all = queued_phones(&t, ids[0]).await;
+    let expected: Vec<String> = (1..=10)
+        .filter(|k| *k != 5)
+        .map(|k| format!("09120000{k:02}"))
+        .collect();
+    assert_eq!(
+        all, expected,
+        "each recipient once, the opted-out number never"
+    );
+    assert_eq!(queued_phones(&t, ids[1]).await.len(), 3);
+    let c = n.campaign(ids[0]).await.unwrap();
+    assert!(!c.queueing);
+    let actions = audit_actions(&t, ids[0]).await;
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "notify.campaign_queued")
+            .count(),
+        1,
+        "{actions:?}"
+    );
+    let queued: String = sqlx::query_scalar(
+        "SELECT after_json FROM audit_log WHERE entity = $1 AND action = 'notify.campaign_queued'",
+    )
+    .bind(format!("campaign:{}", ids[0]))
+    .fetch_one(t.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(queued, r#"{"queued":9}"#);
+    // A step taken twice (a process that stopped after its insert and before its commit is
+    // the same as one that never took it; one that took it queues nothing more).
+    sqlx::query("UPDATE notify_campaigns SET queue_after = '0912000003' WHERE id = $1")
+        .bind(ids[0])
+        .execute(t.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n.queue_rest().await.unwrap(), 0);
+    assert_eq!(queued_phones(&t, ids[0]).await, expected);
+}

@@ -238,10 +238,11 @@ pub async fn append(tx: &mut Tx, entry: &Entry) -> Result<i64> {
     append_at(tx, entry, &Clock::System).await
 }
 
-/// [`append`] with an explicit clock.
-pub async fn append_at(tx: &mut Tx, entry: &Entry, clock: &Clock) -> Result<i64> {
+/// [`append`] with an explicit clock, on any connection inside a transaction (a [`Tx`] or
+/// the writer's, see [`crate::Db::writer`]).
+pub async fn append_at(tx: &mut sqlx::AnyConnection, entry: &Entry, clock: &Clock) -> Result<i64> {
     let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await?;
     let seq: i64 = head.try_get(0)?;
     let prev: String = head.try_get(1)?;
@@ -274,11 +275,11 @@ pub async fn append_at(tx: &mut Tx, entry: &Entry, clock: &Clock) -> Result<i64>
     .bind(after)
     .bind(&prev)
     .bind(&hash)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
         .bind(&hash)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     Ok(seq)
 }

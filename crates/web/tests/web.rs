@@ -6250,6 +6250,74 @@ mod speakers {
     }
 
     #[tokio::test]
+    async fn a_campaign_still_being_queued_says_so_in_both_languages() {
+        let app = TestApp::spawn().await;
+        let n = app.state.notify.as_ref().unwrap().clone();
+        let csv = "Họ tên,Số điện thoại\nA,0981000001\nB,0981000002\n";
+        let (list, _) = n
+            .import_list("setup", "Dân cư", "l.csv", csv.as_bytes())
+            .await
+            .unwrap();
+        let c = n
+            .create_campaign(
+                "setup",
+                &lantoa_notify::NewCampaign {
+                    name: "Phòng dịch".into(),
+                    topic: "dengue".into(),
+                    brandname: "SoTTTT-HN".into(),
+                    body: "Hãy ngủ màn.".into(),
+                    list_id: list.id,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let tt = app.user("truyenthong", vec![Role::Communicator]).await;
+        let tt = app.browser(&tt).await;
+        let at = format!("/notify/campaigns/{}", c.id);
+        let page = app.get(&at, Some(&tt)).await;
+        assert!(!page.body.contains("id=\"queueing\""), "{}", page.body);
+        // Approved, its first step queued and the rest still to come (as a large list stands
+        // between its approval and its last step).
+        lantoa_store::sqlx::query(
+            "UPDATE notify_campaigns SET status = 'sending', queue_after = '0981000001' WHERE id = $1",
+        )
+        .bind(c.id)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+        let page = app.get(&at, Some(&tt)).await;
+        assert!(
+            page.body.contains("id=\"queueing\"")
+                && page
+                    .body
+                    .contains("vẫn đang được xếp hàng, mỗi lượt 5.000 số"),
+            "{}",
+            page.body
+        );
+        let en = common::Browser {
+            cookie: format!("{}; lantoa_lang=en", tt.cookie),
+            csrf: tt.csrf.clone(),
+        };
+        let page = app.get(&at, Some(&en)).await;
+        assert!(
+            page.body
+                .contains("still being queued, 5,000 numbers at a time"),
+            "{}",
+            page.body
+        );
+        let api = app
+            .api(
+                "GET",
+                &format!("/api/v1{at}"),
+                Some(&app.token("truyenthong", &[Role::Communicator]).await),
+                None,
+            )
+            .await;
+        assert_eq!(api.json()["campaign"]["queueing"], true, "{}", api.body);
+    }
+
+    #[tokio::test]
     async fn one_alert_page_shows_every_channel_and_the_prepared_cancel_stops_them() {
         let app = TestApp::spawn().await;
         let n = app.state.notify.as_ref().unwrap().clone();

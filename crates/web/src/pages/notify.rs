@@ -424,6 +424,7 @@ async fn campaign_context(
             && ctx.has_any(&[Role::Approver, Role::Admin, Role::Communicator]),
         refresh => c.status == "sending",
         held_until => n.held_until(&c),
+        queue_step => n.queue_step_size(),
         can_submit => steps.contains(&"submit"),
         can_decide => steps.contains(&"approve"),
         can_cancel => steps.contains(&"cancel"),
