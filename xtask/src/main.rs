@@ -175,6 +175,18 @@ fn test_all() -> anyhow::Result<Tally> {
                 c.env("LANTOA_TEST_DATABASE_URL", pg.url());
                 tests(&mut t, "sending to the SMSC simulator on PostgreSQL", c);
             }
+            // Every module's SQLite and PostgreSQL migrations build the same schema.
+            let mut c = cargo_test();
+            c.args([
+                "--workspace",
+                "--test",
+                "web",
+                "schema_parity",
+                "--",
+                "--ignored",
+            ])
+            .env("LANTOA_TEST_DATABASE_URL", pg.url());
+            tests(&mut t, "the two databases' schemas compared", c);
             drop(pg);
         }
         Err(e) => t.step_failed("PostgreSQL", format!("{e:#}")),
