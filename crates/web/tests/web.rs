@@ -8495,12 +8495,7 @@ mod schema_parity {
         }
     }
 
-    async fn sqlite(
-        db: &lantoa_store::Db,
-    ) -> (
-        BTreeMap<String, Columns>,
-        std::collections::BTreeSet<String>,
-    ) {
+    async fn sqlite(db: &lantoa_store::Db) -> Schema {
         let pool = db.pool();
         let tables: Vec<String> = sqlx::query_scalar(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
@@ -8538,12 +8533,7 @@ mod schema_parity {
         (out, indexes)
     }
 
-    async fn postgres(
-        db: &lantoa_store::Db,
-    ) -> (
-        BTreeMap<String, Columns>,
-        std::collections::BTreeSet<String>,
-    ) {
+    async fn postgres(db: &lantoa_store::Db) -> Schema {
         let pool = db.pool();
         let mut out: BTreeMap<String, Columns> = BTreeMap::new();
         for r in sqlx::query(
