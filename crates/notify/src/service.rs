@@ -421,6 +421,15 @@ impl Notify {
         &self.rules
     }
 
+    /// The department's CAP sender (`cap_sender` in the rules), or a refusal naming it when the
+    /// rules have none: an alert cannot be written without it.
+    pub fn cap_sender(&self) -> Result<String> {
+        self.rules.cap_sender.clone().ok_or_else(|| Error::Invalid {
+            field: "sender",
+            message: Msg::new("alert-no-sender"),
+        })
+    }
+
     /// The current communes campaigns are narrowed to.
     pub fn communes(&self) -> &Communes {
         &self.communes

@@ -84,3 +84,12 @@ pub async fn serve(
     while connections.join_next().await.is_some() {}
     Ok(())
 }
+
+/// The address the client reached us at (`http://` and its Host header).
+pub(crate) fn base_url(headers: &axum::http::HeaderMap) -> String {
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}

@@ -142,15 +142,6 @@ fn number(p: &Map<String, Value>, key: &str, default: usize) -> Result<usize, Ck
     }
 }
 
-/// The address the client reached us at (`http://` and its Host header).
-pub(crate) fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    format!("http://{host}")
-}
-
 /// A file sent as the multipart field `upload`, written to disk as it arrived.
 struct Upload {
     name: String,
@@ -211,7 +202,7 @@ pub async fn action(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let base = base_url(&headers);
+    let base = crate::serve::base_url(&headers);
     if WRITE_ACTIONS.contains(&name.as_str()) && method != axum::http::Method::POST {
         // A write over GET could be made by a link or an image on any page.
         return (

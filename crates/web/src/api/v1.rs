@@ -731,7 +731,7 @@ pub async fn issue_alert(
     ApiJson(new): ApiJson<lantoa_notify::NewAlert>,
 ) -> Result<Response, WebError> {
     let n = state.notify()?;
-    let sender = crate::pages::alerts::sender(n)?;
+    let sender = n.cap_sender()?;
     let a = n.issue_alert(&ctx.actor(), &sender, &new).await?;
     Ok((StatusCode::CREATED, Json(json!({ "alert": a }))).into_response())
 }
@@ -792,7 +792,7 @@ pub async fn alert_step(
                     .unwrap_or_default()
                     .to_owned()
             };
-            let sender = crate::pages::alerts::sender(n)?;
+            let sender = n.cap_sender()?;
             n.cancel_alert(&actor, &sender, id, &note).await?
         }
         other => {

@@ -152,7 +152,7 @@ pub async fn issue(
         speakers: !form.get("speakers").is_empty(),
         feed: !form.get("feed").is_empty(),
     };
-    let sender = sender(n)?;
+    let sender = n.cap_sender()?;
     let issued = match typed {
         Ok(()) => n.issue_alert(&ctx.actor(), &sender, &new).await,
         Err(e) => Err(e),
@@ -271,7 +271,7 @@ pub async fn feed(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, WebError> {
     let alerts = state.notify()?.alerts(true, 100).await?;
-    let base = crate::api::ckan::base_url(&headers);
+    let base = crate::serve::base_url(&headers);
     let esc = lantoa_core::chart::escape;
     let updated = alerts
         .first()
@@ -351,7 +351,7 @@ pub async fn step(
         "approve" => n.approve_alert(&ctx.actor(), id).await?,
         "refuse" => n.refuse_alert(&ctx.actor(), id).await?,
         "cancel" => {
-            let sender = sender(n)?;
+            let sender = n.cap_sender()?;
             let c = n
                 .cancel_alert(&ctx.actor(), &sender, id, &form.get("note"))
                 .await?;
@@ -366,16 +366,6 @@ pub async fn step(
         }
     };
     Ok(Redirect::to(&format!("/notify/alerts/{id}")).into_response())
-}
-
-/// The department's CAP sender, from the notify rules.
-pub(crate) fn sender(n: &lantoa_notify::Notify) -> Result<String, WebError> {
-    n.rules().cap_sender.clone().ok_or_else(|| {
-        WebError::from(lantoa_notify::Error::Invalid {
-            field: "sender",
-            message: lantoa_core::Msg::new("alert-no-sender"),
-        })
-    })
 }
 
 /// Every alert the console's search and filters select, as a table: CAP's words in the
