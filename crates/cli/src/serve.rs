@@ -381,15 +381,18 @@ pub async fn serve(mut cfg: Config, demo: bool, no_workers: bool) -> anyhow::Res
             )));
         }
     }
-    let state = lantoa_web::AppState::new(db.clone(), cfg.web.clone())
-        .with_watch(services.watch.clone())
-        .with_crawler(crawler)
-        .with_opendata(services.opendata.clone())
-        .with_notify(notify)
-        .with_plans(
-            lantoa_plans::Plans::new(db.clone(), Registry::new(db.clone()))
+    let state = lantoa_web::AppState::new(
+        db.clone(),
+        cfg.web.clone(),
+        lantoa_web::Modules {
+            watch: services.watch.clone(),
+            crawler,
+            opendata: services.opendata.clone(),
+            notify,
+            plans: lantoa_plans::Plans::new(db.clone(), Registry::new(db.clone()))
                 .with_blobs(services.blobs.clone()),
-        );
+        },
+    );
     if demo {
         // The demo plan's computed indicators, read once from the modules that own them.
         let plan = state

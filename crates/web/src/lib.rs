@@ -14,8 +14,8 @@
 //! become `{"error":{"code","message"}}` for the API and a localised page for the console.
 //!
 //! ```no_run
-//! # async fn demo(db: lantoa_store::Db) -> std::io::Result<()> {
-//! let state = lantoa_web::AppState::new(db, lantoa_web::WebConfig::default());
+//! # async fn demo(db: lantoa_store::Db, modules: lantoa_web::Modules) -> std::io::Result<()> {
+//! let state = lantoa_web::AppState::new(db, lantoa_web::WebConfig::default(), modules);
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
 //! axum::serve(listener, lantoa_web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).await
 //! # }
@@ -107,6 +107,22 @@ impl Default for WebConfig {
     }
 }
 
+/// The module services a process serves, each built once by its caller (`lantoa serve`, a
+/// test) with its configuration.
+#[derive(Clone)]
+pub struct Modules {
+    /// The watch service.
+    pub watch: lantoa_watch::Watch,
+    /// The crawler over it.
+    pub crawler: lantoa_watch::Crawler,
+    /// The open-data service.
+    pub opendata: lantoa_opendata::OpenData,
+    /// The notify service.
+    pub notify: lantoa_notify::Notify,
+    /// The plans service.
+    pub plans: lantoa_plans::Plans,
+}
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -124,12 +140,12 @@ pub struct AppState {
     pub queue: Queue,
     /// Settings.
     pub config: Arc<WebConfig>,
-    /// The crawler (queues crawls, reads captures); `None` until [`AppState::with_crawler`].
-    pub crawler: Option<lantoa_watch::Crawler>,
-    /// The open-data service; `None` until [`AppState::with_opendata`].
-    pub opendata: Option<lantoa_opendata::OpenData>,
-    /// The notify service; `None` until [`AppState::with_notify`].
-    pub notify: Option<lantoa_notify::Notify>,
+    /// The crawler (queues crawls, reads captures).
+    pub crawler: lantoa_watch::Crawler,
+    /// The open-data service.
+    pub opendata: lantoa_opendata::OpenData,
+    /// The notify service.
+    pub notify: lantoa_notify::Notify,
     pub(crate) metrics: Arc<metrics::Metrics>,
     pub(crate) table: Arc<HashMap<(String, String), routes::Access>>,
     pub(crate) limiter: Arc<ctx::RateLimiter>,
@@ -144,8 +160,8 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    /// The state over `db` with the given settings.
-    pub fn new(db: Db, config: WebConfig) -> Self {
+    /// The state over `db` with the given settings and module services.
+    pub fn new(db: Db, config: WebConfig, modules: Modules) -> Self {
         let table = routes::table()
             .into_iter()
             .map(|r| ((r.method.to_owned(), r.path.to_owned()), r.access))
@@ -153,8 +169,8 @@ impl AppState {
         view::set_org_name(&config.org_name);
         Self {
             accounts: Accounts::new(db.clone()),
-            watch: lantoa_watch::Watch::new(db.clone(), Registry::new(db.clone())),
-            plans: lantoa_plans::Plans::new(db.clone(), Registry::new(db.clone())),
+            watch: modules.watch,
+            plans: modules.plans,
             registry: Registry::new(db.clone()),
             queue: Queue::new(db.clone()),
             db,
@@ -162,42 +178,10 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::new()),
             table: Arc::new(table),
-            crawler: None,
-            opendata: None,
-            notify: None,
+            crawler: modules.crawler,
+            opendata: modules.opendata,
+            notify: modules.notify,
         }
-    }
-
-    /// Adds the open-data service, so the console shows datasets and takes uploads.
-    pub fn with_opendata(mut self, opendata: lantoa_opendata::OpenData) -> Self {
-        self.opendata = Some(opendata);
-        self
-    }
-
-    /// The same state with a configured watch service (its case workflow from the
-    /// configuration rather than the shipped one).
-    pub fn with_watch(mut self, watch: lantoa_watch::Watch) -> Self {
-        self.watch = watch;
-        self
-    }
-
-    /// The same state with a configured plans service (keeping evidence files).
-    pub fn with_plans(mut self, plans: lantoa_plans::Plans) -> Self {
-        self.plans = plans;
-        self
-    }
-
-    /// The same state with the notify service.
-    pub fn with_notify(mut self, notify: lantoa_notify::Notify) -> Self {
-        self.notify = Some(notify);
-        self
-    }
-
-    /// The notify service, or an error saying it is not configured in this process.
-    pub(crate) fn notify(&self) -> Result<&lantoa_notify::Notify, error::WebError> {
-        self.notify.as_ref().ok_or_else(|| {
-            error::WebError::internal("the notify service is not configured in this process")
-        })
     }
 
     /// The reports service over this process's modules.
@@ -206,32 +190,12 @@ impl AppState {
             self.db.clone(),
             lantoa_reports::Sources {
                 watch: Some(self.watch.clone()),
-                notify: self.notify.clone(),
-                opendata: self.opendata.clone(),
+                notify: Some(self.notify.clone()),
+                opendata: Some(self.opendata.clone()),
                 plans: Some(self.plans.clone()),
                 registry: Some(self.registry.clone()),
             },
         )?)
-    }
-
-    /// The open-data service, or an error saying it is not configured in this process.
-    pub(crate) fn opendata(&self) -> Result<&lantoa_opendata::OpenData, error::WebError> {
-        self.opendata.as_ref().ok_or_else(|| {
-            error::WebError::internal("the open-data service is not configured in this process")
-        })
-    }
-
-    /// Adds the crawler, so the console can queue crawls and show captures.
-    pub fn with_crawler(mut self, crawler: lantoa_watch::Crawler) -> Self {
-        self.crawler = Some(crawler);
-        self
-    }
-
-    /// The crawler, or an error saying it is not configured in this process.
-    pub(crate) fn crawler(&self) -> Result<&lantoa_watch::Crawler, error::WebError> {
-        self.crawler.as_ref().ok_or_else(|| {
-            error::WebError::internal("the crawler is not configured in this process")
-        })
     }
 }
 

@@ -41,7 +41,7 @@ pub async fn measure(state: &AppState, key: &str, on: NaiveDate) -> Result<f64, 
         midnight(on + chrono::Duration::days(1)),
     );
     Ok(match key {
-        "opendata.public_datasets" => state.opendata()?.public_datasets().await?.len() as f64,
+        "opendata.public_datasets" => state.opendata.public_datasets().await?.len() as f64,
         "watch.websites_reviewed" => state.watch.figures(from, to).await?.websites_reviewed as f64,
         "watch.removal_rate" => state
             .watch
@@ -54,8 +54,8 @@ pub async fn measure(state: &AppState, key: &str, on: NaiveDate) -> Result<f64, 
                     lantoa_core::Msg::new("measure-no-takedowns"),
                 )
             })?,
-        "notify.campaigns_sent" => state.notify()?.figures(from, to).await?.campaigns as f64,
-        "notify.delivered_pct" => state.notify()?.figures(from, to).await?.delivered_pct,
+        "notify.campaigns_sent" => state.notify.figures(from, to).await?.campaigns as f64,
+        "notify.delivered_pct" => state.notify.figures(from, to).await?.delivered_pct,
         other => {
             return Err(crate::pages::plans::invalid(
                 "computed_from",

@@ -22,7 +22,7 @@ pub async fn send_sms(
     actor: &str,
     day: NaiveDate,
 ) -> Result<Option<i64>, WebError> {
-    let notify = state.notify()?;
+    let notify = &state.notify;
     let title = campaign_name(day);
     if let Some(c) = notify
         .campaigns()

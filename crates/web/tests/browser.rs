@@ -247,13 +247,7 @@ async fn an_officer_crawls_a_site_reads_the_evidence_and_confirms_a_finding() {
     assert_eq!(text(&c, "#crawl-status").await, "đang chờ");
     let crawl_id: i64 = path(&c).await.rsplit('/').next().unwrap().parse().unwrap();
     // A worker runs it; the page (which refreshes itself while queued) then shows the result.
-    app.state
-        .crawler
-        .as_ref()
-        .unwrap()
-        .run(crawl_id, &|_| {})
-        .await
-        .unwrap();
+    app.state.crawler.run(crawl_id, &|_| {}).await.unwrap();
     c.refresh().await.unwrap();
     assert_eq!(text(&c, "#crawl-status").await, "xong");
     assert!(text(&c, "#pages").await.contains("vien-xuong-khop"));
@@ -1084,7 +1078,7 @@ async fn an_imported_alert_reaches_the_public_only_through_a_second_person() {
     app.user("pheduyet", vec![lantoa_core::Role::Approver])
         .await;
     app.user("quantri", vec![lantoa_core::Role::Admin]).await;
-    let n = app.state.notify.as_ref().unwrap();
+    let n = &app.state.notify;
     let later = (lantoa_core::time::now() + chrono::Duration::days(1))
         .format("%Y-%m-%dT%H:%M")
         .to_string();
@@ -1221,7 +1215,7 @@ async fn a_communicator_adds_a_loudspeaker_cluster_and_schedules_a_bulletin_in_e
 #[ignore = "needs Chromium and chromedriver: run by `cargo xtask test`"]
 async fn a_notice_is_issued_and_its_recipient_confirms_reading_without_script() {
     let app = TestApp::spawn().await;
-    let n = app.state.notify.as_ref().unwrap();
+    let n = &app.state.notify;
     n.add_outlet(
         "setup",
         "Báo Hà Nội Mới",
@@ -1443,7 +1437,7 @@ async fn an_officer_pages_through_subjects_and_filters_them_and_the_audit_log_wi
 async fn a_communicator_finds_campaigns_by_state_and_name_and_downloads_them_without_script() {
     let app = TestApp::spawn().await;
     app.user("lan", vec![lantoa_core::Role::Communicator]).await;
-    let n = app.state.notify.clone().unwrap();
+    let n = app.state.notify.clone();
     let (list, _) = n
         .import_list(
             "lan",

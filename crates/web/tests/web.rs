@@ -1237,7 +1237,7 @@ mod opendata {
             "live while queued"
         );
         // The worker's part, through the same service.
-        let od = app.state.opendata.clone().unwrap();
+        let od = app.state.opendata.clone();
         let d = od.dataset_by_name("so-lieu-thu").await.unwrap();
         let up = od.uploads(d.id).await.unwrap().remove(0);
         od.run_upload(up.id).await.unwrap();
@@ -1693,7 +1693,7 @@ mod ckan {
     #[tokio::test]
     async fn row_ids_stay_and_groups_and_tags_are_real() {
         let app = with_demo_data().await;
-        let od = app.state.opendata.clone().unwrap();
+        let od = app.state.opendata.clone();
         let wifi = od.dataset_by_name("diem-wifi-cong-cong").await.unwrap();
         let record = |key: &'static str| {
             let app = &app;
@@ -1894,8 +1894,6 @@ mod ckan {
         let public_of_syt = app
             .state
             .opendata
-            .as_ref()
-            .unwrap()
             .public_datasets()
             .await
             .unwrap()
@@ -2081,7 +2079,7 @@ mod ckan {
     #[tokio::test]
     async fn csv_downloads_neutralise_formulas_and_excel_gets_a_bom() {
         let app = with_demo_data().await;
-        let od = app.state.opendata.clone().unwrap();
+        let od = app.state.opendata.clone();
         let agency = app.agency("SYT-HN").await;
         let d = od
             .create_dataset(
@@ -2132,7 +2130,7 @@ mod ckan {
     #[tokio::test]
     async fn a_dropped_column_is_in_no_public_output() {
         let app = with_demo_data().await;
-        let od = app.state.opendata.clone().unwrap();
+        let od = app.state.opendata.clone();
         let agency = app.agency("SYT-HN").await;
         let d = od
             .create_dataset(
@@ -2255,15 +2253,7 @@ mod ckan {
         let app = with_demo_data().await;
         app.user("hoa", vec![Role::DataSteward]).await;
         let steward = app.token("hoa", &[]).await;
-        let before = app
-            .state
-            .opendata
-            .as_ref()
-            .unwrap()
-            .datasets(None)
-            .await
-            .unwrap()
-            .len();
+        let before = app.state.opendata.datasets(None).await.unwrap().len();
         let r = app
             .send(
                 axum::http::Request::get(
@@ -2320,15 +2310,7 @@ mod ckan {
             ))
             .await;
         assert_eq!(r.status, 403, "{}", r.body);
-        let after = app
-            .state
-            .opendata
-            .as_ref()
-            .unwrap()
-            .datasets(None)
-            .await
-            .unwrap()
-            .len();
+        let after = app.state.opendata.datasets(None).await.unwrap().len();
         assert_eq!(before, after, "nothing was created");
     }
 
@@ -2891,14 +2873,7 @@ mod watch {
             "a queued crawl's page refreshes itself"
         );
         // A worker runs the job.
-        let done = app
-            .state
-            .crawler
-            .as_ref()
-            .unwrap()
-            .run(crawl_id, &|_| {})
-            .await
-            .unwrap();
+        let done = app.state.crawler.run(crawl_id, &|_| {}).await.unwrap();
         assert_eq!(done.status, "done");
         let page = app
             .get(&format!("/watch/crawls/{crawl_id}"), Some(&me))
@@ -3104,13 +3079,7 @@ mod watch {
             .await;
         assert_eq!(r.status, 202, "{}", r.body);
         let crawl_id = r.json()["crawl"]["id"].as_i64().unwrap();
-        app.state
-            .crawler
-            .as_ref()
-            .unwrap()
-            .run(crawl_id, &|_| {})
-            .await
-            .unwrap();
+        app.state.crawler.run(crawl_id, &|_| {}).await.unwrap();
         let c = app
             .api(
                 "GET",
@@ -4125,7 +4094,7 @@ mod notify {
         };
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(r.body.contains("Địa chỉ"), "{}", r.body);
-        let n = app.state.notify.clone().unwrap();
+        let n = app.state.notify.clone();
         let list_id = n.lists().await.unwrap()[0].id.to_string();
         // A bad brandname: the form comes back with the reason and what was typed.
         let mut form = vec![
@@ -4529,7 +4498,7 @@ mod notify {
             app.post_multipart("/notify/lists", &me, &ct, body).await
         };
         assert_eq!(r.status, 303, "{}", r.body);
-        let n = app.state.notify.clone().unwrap();
+        let n = app.state.notify.clone();
         let list_id = n.lists().await.unwrap()[0].id.to_string();
         // The fragment the form's script fetches as the text is typed.
         let body = "Kính gửi {ten}: mùa sốt xuất huyết, hãy diệt lăng quăng và ngủ màn.";
@@ -5194,14 +5163,7 @@ mod plan_reminders {
             .post_form("/plans/reminders/sms", Some(&ke), &[("date", "2024-06-27")])
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
-        let campaigns = app
-            .state
-            .notify
-            .as_ref()
-            .unwrap()
-            .campaigns()
-            .await
-            .unwrap();
+        let campaigns = app.state.notify.campaigns().await.unwrap();
         let c = campaigns
             .iter()
             .find(|c| c.name == "Nhắc việc kế hoạch 27/06/2024")
@@ -5210,14 +5172,7 @@ mod plan_reminders {
             (c.status.as_str(), c.topic.as_str()),
             ("pending", "nhac_viec")
         );
-        let list = app
-            .state
-            .notify
-            .as_ref()
-            .unwrap()
-            .list(c.list_id)
-            .await
-            .unwrap();
+        let list = app.state.notify.list(c.list_id).await.unwrap();
         assert_eq!(list.recipients, 1);
         assert!(
             r.headers["location"]
@@ -5237,8 +5192,6 @@ mod plan_reminders {
         let reminders = app
             .state
             .notify
-            .as_ref()
-            .unwrap()
             .campaigns()
             .await
             .unwrap()
@@ -5670,7 +5623,7 @@ mod alerts {
             "{}",
             r.body
         );
-        let n = app.state.notify.as_ref().unwrap();
+        let n = &app.state.notify;
         assert!(n.alerts(false, 10).await.unwrap().is_empty());
         // A test alert: marked in the console, absent from every public place.
         assert_eq!(post(&tt, form("Test", later.clone())).await.status, 303);
@@ -6152,7 +6105,7 @@ mod speakers {
             401
         );
         // Revoked from the console: refused, saying so.
-        let n = app.state.notify.as_ref().unwrap();
+        let n = &app.state.notify;
         let id = n.device(&mine).await.unwrap().id;
         let pd = app.user("pheduyet", vec![Role::Approver]).await;
         let pd = app.browser(&pd).await;
@@ -6174,7 +6127,7 @@ mod speakers {
     #[tokio::test]
     async fn a_campaign_is_also_read_out_from_its_own_page() {
         let app = TestApp::spawn().await;
-        let n = app.state.notify.as_ref().unwrap().clone();
+        let n = app.state.notify.clone();
         n.add_cluster("setup", "Cụm loa Ba Đình", "00004")
             .await
             .unwrap();
@@ -6252,7 +6205,7 @@ mod speakers {
     #[tokio::test]
     async fn a_campaign_still_being_queued_says_so_in_both_languages() {
         let app = TestApp::spawn().await;
-        let n = app.state.notify.as_ref().unwrap().clone();
+        let n = app.state.notify.clone();
         let csv = "Họ tên,Số điện thoại\nA,0981000001\nB,0981000002\n";
         let (list, _) = n
             .import_list("setup", "Dân cư", "l.csv", csv.as_bytes())
@@ -6320,7 +6273,7 @@ mod speakers {
     #[tokio::test]
     async fn one_alert_page_shows_every_channel_and_the_prepared_cancel_stops_them() {
         let app = TestApp::spawn().await;
-        let n = app.state.notify.as_ref().unwrap().clone();
+        let n = app.state.notify.clone();
         n.add_cluster("setup", "Cụm loa Ba Đình", "00004")
             .await
             .unwrap();
@@ -6623,7 +6576,7 @@ mod reports {
             page.body
         );
         // The lists a figure links to narrow to the report's days; a bad day is named.
-        let n = app.state.notify.as_ref().unwrap();
+        let n = &app.state.notify;
         n.add_outlet("setup", "Báo A", "press", "", "a@b")
             .await
             .unwrap();
@@ -6818,7 +6771,7 @@ mod alerts_api {
             )
             .await;
         assert_eq!(r.status, 400, "{}", r.body);
-        let n = app.state.notify.as_ref().unwrap();
+        let n = &app.state.notify;
         assert!(n.alerts(false, 10).await.unwrap().is_empty());
         // Issued; the author may not approve it; another may; then its Cancel.
         let r = app
@@ -6930,7 +6883,7 @@ mod security {
             )
             .await;
         assert_eq!(r.status, 409, "{}", r.body);
-        let n = app.state.notify.as_ref().unwrap();
+        let n = &app.state.notify;
         assert!(!n.alert(id).await.unwrap().public);
         assert!(n.alerts(true, 10).await.unwrap().is_empty());
     }
@@ -7476,7 +7429,7 @@ mod workbooks {
     #[tokio::test]
     async fn the_notify_lists_page_search_filter_and_export() {
         let app = TestApp::spawn().await;
-        let n = app.state.notify.clone().unwrap();
+        let n = app.state.notify.clone();
         let csv = "Số điện thoại\n0912345678\n0983456789\n";
         let (hk, _) = n
             .import_list("lan", "Phường Hoàn Kiếm", "hk.csv", csv.as_bytes())
@@ -7802,7 +7755,7 @@ mod workbooks {
             .await;
         assert!(r.status.is_client_error(), "{} {}", r.status, r.body);
         refused("opt-outs", &r.error_message());
-        let n = app.state.notify.as_ref().unwrap();
+        let n = &app.state.notify;
         let e = n
             .import_list(
                 "lan",

@@ -156,10 +156,7 @@ async fn multipart(
     content_type: &str,
     body: Body,
 ) -> Result<(Map<String, Value>, Option<Upload>), CkanError> {
-    let od = state
-        .opendata
-        .as_ref()
-        .ok_or_else(|| not_found("open data"))?;
+    let od = &state.opendata;
     let form = crate::upload::read(
         content_type,
         body,
@@ -453,10 +450,7 @@ async fn write(
 ) -> Result<Value, CkanError> {
     let who = editor(state, headers).await?;
     let actor = who.actor();
-    let od = state
-        .opendata
-        .as_ref()
-        .ok_or_else(|| not_found("open data"))?;
+    let od = &state.opendata;
     match name {
         "group_create" => {
             // Groups span agencies: an agency's own uploader does not make them.
@@ -602,13 +596,7 @@ async fn dispatch(
     name: &str,
     p: &Map<String, Value>,
 ) -> Result<Value, CkanError> {
-    let od = state.opendata.as_ref().ok_or_else(|| {
-        CkanError(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Internal Server Error",
-            "the open-data service is not configured in this process".into(),
-        )
-    })?;
+    let od = &state.opendata;
     match name {
         "status_show" => Ok(json!({
             "ckan_version": "2.10.0",
@@ -899,12 +887,7 @@ fn tag_dict(name: &str) -> Value {
 
 async fn package(state: &AppState, base: &str, d: &Dataset) -> Result<Value, CkanError> {
     let org = organization(state, d.owner_unit_id, None).await?;
-    let labels = state
-        .opendata
-        .as_ref()
-        .ok_or_else(|| not_found("open data"))?
-        .labels(d.id)
-        .await?;
+    let labels = state.opendata.labels(d.id).await?;
     Ok(json!({
         "id": d.id.to_string(),
         "name": d.name,
@@ -976,10 +959,7 @@ async fn package_search(
     base: &str,
     p: &Map<String, Value>,
 ) -> Result<Value, CkanError> {
-    let od = state
-        .opendata
-        .as_ref()
-        .ok_or_else(|| not_found("open data"))?;
+    let od = &state.opendata;
     let query = |key: &str| -> Result<lantoa_opendata::query::Query, CkanError> {
         lantoa_opendata::query::parse(&text(p, key).unwrap_or_default()).map_err(|e| {
             CkanError(
@@ -1375,7 +1355,7 @@ pub async fn download(
     State(state): State<AppState>,
     Path((name, file)): Path<(String, String)>,
 ) -> Result<Response, crate::WebError> {
-    let od = state.opendata()?.clone();
+    let od = state.opendata.clone();
     let d = od.public_dataset(&name).await?;
     // rows.csv: UTF-8 CSV; rows-excel.csv: the same with a byte-order mark, which Excel needs to
     // read Vietnamese as UTF-8. Both have formula-like cells neutralised (the values as

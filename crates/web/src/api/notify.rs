@@ -68,7 +68,7 @@ pub async fn lists(
     Query(p): Query<PageParams>,
 ) -> Result<Json<serde_json::Value>, WebError> {
     let q = p.query(lantoa_notify::browse::ListSort::parse(p.sort())?);
-    let (rows, total) = state.notify()?.list_page(&q).await?;
+    let (rows, total) = state.notify.list_page(&q).await?;
     Ok(super::paged("lists", rows, total, &q))
 }
 
@@ -91,7 +91,7 @@ pub async fn import_list(
     let body = body?;
     let file_name = q.file_name.unwrap_or_else(|| "api.csv".to_owned());
     let (list, report) = state
-        .notify()?
+        .notify
         .import_list(
             &ctx.actor(),
             q.name.as_deref().unwrap_or_default(),
@@ -111,7 +111,7 @@ pub async fn list(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    Ok(Json(json!({ "list": state.notify()?.list(id).await? })))
+    Ok(Json(json!({ "list": state.notify.list(id).await? })))
 }
 
 #[derive(Deserialize)]
@@ -127,7 +127,7 @@ pub async fn cost(
     State(state): State<AppState>,
     ApiJson(b): ApiJson<CostBody>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let estimate = n.estimate(&b.body, b.list_id).await?;
     Ok(Json(
         json!({ "estimate": estimate, "max_segments": n.rules().max_segments }),
@@ -145,7 +145,7 @@ pub async fn campaigns(
         status: p.status.clone(),
         emergency: p.emergency,
     };
-    let (rows, total) = state.notify()?.campaign_page(&q, &filter).await?;
+    let (rows, total) = state.notify.campaign_page(&q, &filter).await?;
     Ok(super::paged("campaigns", rows, total, &q))
 }
 
@@ -158,7 +158,7 @@ pub async fn create_campaign(
     Extension(ctx): Extension<Ctx>,
     ApiJson(new): ApiJson<lantoa_notify::NewCampaign>,
 ) -> Result<Response, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let actor = ctx.actor();
     let c = n.create_campaign(&actor, &new).await?;
     let plan = n.plan(c.id).await?;
@@ -177,7 +177,7 @@ pub async fn campaign(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let c = n.campaign(id).await?;
     let plan = n.plan(id).await?;
     let actor = ctx.actor();
@@ -213,10 +213,7 @@ pub async fn step(
     let text = if step == "approve" { b.confirm } else { b.note };
     let step = lantoa_notify::Step::parse(&step, &text)?;
     let actor = ctx.actor();
-    let c = state
-        .notify()?
-        .take_step(ctx.taker(&actor), id, step)
-        .await?;
+    let c = state.notify.take_step(ctx.taker(&actor), id, step).await?;
     Ok(Json(json!({ "campaign": c })))
 }
 
@@ -226,7 +223,7 @@ pub async fn progress(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let c = n.campaign(id).await?;
     let progress = n.progress(id, false).await?;
     let held_until = n.held_until(&c);
@@ -254,7 +251,7 @@ pub async fn deliveries(
 ) -> Result<Json<serde_json::Value>, WebError> {
     let limit = q.limit.unwrap_or(100);
     let (page, total) = state
-        .notify()?
+        .notify
         .deliveries(
             id,
             q.state.as_deref().filter(|s| !s.is_empty()),

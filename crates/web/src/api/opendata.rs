@@ -32,7 +32,7 @@ pub async fn datasets(
         limit: p.limit.unwrap_or(100).clamp(1, lantoa_core::page::PAGE_MAX),
         offset: p.offset.unwrap_or(0).max(0),
     };
-    let (page, total) = state.opendata()?.dataset_page(&q, None).await?;
+    let (page, total) = state.opendata.dataset_page(&q, None).await?;
     let out: Vec<_> = page
         .into_iter()
         .map(|d| json!({ "may_change": ctx.may_change_dataset(&d), "dataset": d }))
@@ -70,7 +70,7 @@ pub async fn upload(
     Query(q): Query<UploadQuery>,
     body: axum::body::Body,
 ) -> Result<Response, WebError> {
-    let od = state.opendata()?;
+    let od = &state.opendata;
     let d = ctx.changeable(od.dataset_by_name(&name).await?)?;
     // The date first: a bad one is named before a large body is read.
     let as_of = q
@@ -97,7 +97,7 @@ pub async fn uploads(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let od = state.opendata()?;
+    let od = &state.opendata;
     let d = od.dataset_by_name(&name).await?;
     Ok(Json(json!({ "uploads": od.uploads(d.id).await? })))
 }
@@ -109,7 +109,7 @@ pub async fn upload_info(
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>, WebError> {
     Ok(Json(
-        json!({ "upload": state.opendata()?.upload_info(id).await? }),
+        json!({ "upload": state.opendata.upload_info(id).await? }),
     ))
 }
 
@@ -130,7 +130,7 @@ pub async fn quarantine(
     Path(name): Path<String>,
     Query(q): Query<QuarantineQuery>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let od = state.opendata()?;
+    let od = &state.opendata;
     let d = od.dataset_by_name(&name).await?;
     let limit = q.limit.unwrap_or(100).clamp(1, MAX_QUARANTINE);
     let offset = q.offset.unwrap_or(0).max(0);
@@ -166,7 +166,7 @@ pub async fn fix(
     Path(id): Path<i64>,
     ApiJson(f): ApiJson<Fix>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let od = state.opendata()?;
+    let od = &state.opendata;
     // The row's own dataset is the one whose rights are checked.
     ctx.changeable(od.quarantined_dataset(id).await?)?;
     Ok(Json(

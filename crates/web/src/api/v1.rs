@@ -252,7 +252,7 @@ pub async fn crawl_subject(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let crawl = state.crawler()?.enqueue(&ctx.actor(), id).await?;
+    let crawl = state.crawler.enqueue(&ctx.actor(), id).await?;
     Ok((StatusCode::ACCEPTED, Json(json!({ "crawl": crawl }))).into_response())
 }
 
@@ -281,7 +281,7 @@ pub async fn list_crawls(
         offset: p.offset.unwrap_or(0).max(0),
     };
     let (crawls, total) = state
-        .crawler()?
+        .crawler
         .crawl_page(&lantoa_watch::CrawlQuery {
             subject_id: p.subject,
             status: p.status,
@@ -299,7 +299,7 @@ pub async fn get_crawl(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let crawler = state.crawler()?;
+    let crawler = &state.crawler;
     let crawl = crawler.crawl(id).await?;
     let pages = crawler.pages(id, 5000).await?;
     Ok(Json(json!({ "crawl": crawl, "pages": pages })))
@@ -614,7 +614,7 @@ pub async fn train_classifier(
 ) -> Result<Json<serde_json::Value>, WebError> {
     let (model, _) = state
         .watch
-        .train(&ctx.actor(), state.crawler()?.blobs())
+        .train(&ctx.actor(), state.crawler.blobs())
         .await?;
     Ok(Json(json!({ "model": model })))
 }
@@ -639,7 +639,7 @@ pub async fn opt_out(
     ApiJson(b): ApiJson<OptOutBody>,
 ) -> Result<Response, WebError> {
     let phone = state
-        .notify()?
+        .notify
         .opt_out(&ctx.actor(), &b.phone, &b.source)
         .await?;
     Ok((
@@ -665,7 +665,7 @@ pub async fn import_opt_outs(
     let body = body?;
     let source = q.source.unwrap_or_else(|| "dnc".to_owned());
     let (added, refused) = state
-        .notify()?
+        .notify
         .import_optouts(&ctx.actor(), &body, &source)
         .await?;
     Ok(Json(json!({ "added": added, "refused": refused })))
@@ -706,7 +706,7 @@ pub async fn notify_figures(
     Query(q): Query<FiguresQuery>,
 ) -> Result<Response, WebError> {
     let (from, to) = period(&q)?;
-    let f = state.notify()?.figures(from, to).await?;
+    let f = state.notify.figures(from, to).await?;
     Ok(Json(f).into_response())
 }
 
@@ -730,7 +730,7 @@ pub async fn issue_alert(
     Extension(ctx): Extension<Ctx>,
     ApiJson(new): ApiJson<lantoa_notify::NewAlert>,
 ) -> Result<Response, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let sender = n.cap_sender()?;
     let a = n.issue_alert(&ctx.actor(), &sender, &new).await?;
     Ok((StatusCode::CREATED, Json(json!({ "alert": a }))).into_response())
@@ -744,7 +744,7 @@ pub async fn alerts(
     Query(p): Query<super::notify::PageParams>,
 ) -> Result<Json<serde_json::Value>, WebError> {
     let q = p.query(p.alert_sort()?);
-    let (rows, total) = state.notify()?.alert_page(&q, &p.alert_filter()).await?;
+    let (rows, total) = state.notify.alert_page(&q, &p.alert_filter()).await?;
     let rows: Vec<_> = rows
         .into_iter()
         .map(|mut a| {
@@ -764,7 +764,7 @@ pub async fn import_alert(
 ) -> Result<Response, WebError> {
     let body = body?;
     // Read in the encoding the document declares (UTF-8, UTF-16, ISO-8859-1…).
-    let a = state.notify()?.import_alert(&ctx.actor(), &body).await?;
+    let a = state.notify.import_alert(&ctx.actor(), &body).await?;
     Ok((StatusCode::CREATED, Json(json!({ "alert": a }))).into_response())
 }
 
@@ -776,7 +776,7 @@ pub async fn alert_step(
     Path((id, step)): Path<(i64, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let actor = ctx.actor();
     let a = match step.as_str() {
         "approve" => n.approve_alert(&actor, id).await?,

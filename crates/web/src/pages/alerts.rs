@@ -36,7 +36,7 @@ async fn console_context_in(
     ctx: &Ctx,
     p: &Browse,
 ) -> Result<minijinja::Value, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let span = p.span();
     let sort = AlertSort::parse(p.sort_name())?;
     let (alerts, total) = match span.micros()? {
@@ -94,7 +94,7 @@ pub async fn console(
     let Some(id) = q.get("forward").and_then(|v| v.parse::<i64>().ok()) else {
         return Ok(view::page("alerts.html", &ctx, "notify", extra)?.into_response());
     };
-    let theirs = state.notify()?.alert(id).await?;
+    let theirs = state.notify.alert(id).await?;
     let cap = theirs.cap()?;
     let info = cap.info.first();
     let text =
@@ -129,7 +129,7 @@ pub async fn issue(
     Extension(ctx): Extension<Ctx>,
     form: FormPairs,
 ) -> Result<Response, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let (communes, typed) = super::notify::chosen_communes(n, &form);
     let new = lantoa_notify::NewAlert {
         status: form.get("status"),
@@ -195,7 +195,7 @@ pub async fn import(
     let (_, bytes) =
         file.ok_or_else(|| WebError::invalid("err-no-file", "choose the CAP file (field 'file')"))?;
     // Read in the encoding the document declares (UTF-8, UTF-16, ISO-8859-1…).
-    let a = state.notify()?.import_alert(&ctx.actor(), &bytes).await?;
+    let a = state.notify.import_alert(&ctx.actor(), &bytes).await?;
     Ok(Redirect::to(&format!("/notify/alerts/{}", a.id)).into_response())
 }
 
@@ -204,7 +204,7 @@ pub async fn public_list(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
 ) -> Result<Response, WebError> {
-    let alerts = state.notify()?.alerts(true, 100).await?;
+    let alerts = state.notify.alerts(true, 100).await?;
     Ok(view::page(
         "alerts_public.html",
         &ctx,
@@ -218,7 +218,7 @@ async fn public_alert(
     state: &AppState,
     id: i64,
 ) -> Result<(lantoa_notify::StoredAlert, lantoa_notify::cap::Alert), WebError> {
-    let a = state.notify()?.alert(id).await?;
+    let a = state.notify.alert(id).await?;
     if !a.public {
         // Drills, tests and restricted alerts do not exist for the public.
         return Err(lantoa_notify::Error::NotFound {
@@ -239,7 +239,7 @@ pub async fn public_page(
 ) -> Result<Response, WebError> {
     let (a, cap) = public_alert(&state, id).await?;
     let cancelled = match a.cancelled_by {
-        Some(c) => Some(state.notify()?.alert(c).await?),
+        Some(c) => Some(state.notify.alert(c).await?),
         None => None,
     };
     Ok(view::page(
@@ -270,7 +270,7 @@ pub async fn feed(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, WebError> {
-    let alerts = state.notify()?.alerts(true, 100).await?;
+    let alerts = state.notify.alerts(true, 100).await?;
     let base = crate::serve::base_url(&headers);
     let esc = lantoa_core::chart::escape;
     let updated = alerts
@@ -316,7 +316,7 @@ pub async fn page(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let a = n.alert(id).await?;
     let cap = a.cap()?;
     let channels = n.channels(id).await?;
@@ -346,7 +346,7 @@ pub async fn step(
     Path((id, step)): Path<(i64, String)>,
     form: FormPairs,
 ) -> Result<Response, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     match step.as_str() {
         "approve" => n.approve_alert(&ctx.actor(), id).await?,
         "refuse" => n.refuse_alert(&ctx.actor(), id).await?,
@@ -371,7 +371,7 @@ pub async fn step(
 /// Every alert the console's search and filters select, as a table: CAP's words in the
 /// reader's language, the day sent.
 async fn alerts_sheet(state: &AppState, ctx: &Ctx, p: &Browse) -> Result<Sheet, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let sort = AlertSort::parse(p.sort_name())?;
     let filter = &alert_filter(p);
     super::browse::sheet(

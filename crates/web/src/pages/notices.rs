@@ -22,7 +22,7 @@ async fn context(state: &AppState, ctx: &Ctx) -> Result<minijinja::Value, WebErr
 /// The notices of a period a report links to (`from`, `to`), or a page of every notice by
 /// the request's search and order; the recipients and the forms' choices.
 async fn context_in(state: &AppState, ctx: &Ctx, p: &Browse) -> Result<minijinja::Value, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let span = p.span();
     let sort = NoticeSort::parse(p.sort_name())?;
     let (notices, total) = match span.micros()? {
@@ -64,7 +64,7 @@ pub async fn add_outlet(
     form: FormPairs,
 ) -> Result<Response, WebError> {
     let added = state
-        .notify()?
+        .notify
         .add_outlet(
             &ctx.actor(),
             &form.get("name"),
@@ -99,7 +99,7 @@ pub async fn issue(
     Extension(ctx): Extension<Ctx>,
     form: FormPairs,
 ) -> Result<Response, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let new = lantoa_notify::notices::NewNotice {
         number: form.get("number"),
         title: form.get("title"),
@@ -137,7 +137,7 @@ async fn notice_page(
     id: i64,
     links: Vec<lantoa_notify::notices::Link>,
 ) -> Result<Response, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     Ok(view::page(
         "notice.html",
         ctx,
@@ -172,7 +172,7 @@ pub async fn renew(
             message: lantoa_core::Msg::new("notice-choose-recipient"),
         })
     })?;
-    let link = state.notify()?.renew_link(&ctx.actor(), id, outlet).await?;
+    let link = state.notify.renew_link(&ctx.actor(), id, outlet).await?;
     notice_page(&state, &ctx, id, vec![link]).await
 }
 
@@ -182,7 +182,7 @@ pub async fn public(
     Extension(ctx): Extension<Ctx>,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    let (notice, receipt) = state.notify()?.open_notice(&token).await?;
+    let (notice, receipt) = state.notify.open_notice(&token).await?;
     Ok(view::page(
         "notice_public.html",
         &ctx,
@@ -199,7 +199,7 @@ pub async fn confirm(
     Path(token): Path<String>,
     form: FormPairs,
 ) -> Result<Response, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     match n.confirm_notice(&token, &form.get("read_by")).await {
         Ok(_) => Ok(Redirect::to(&format!("/notices/{token}")).into_response()),
         Err(e) => {
@@ -218,7 +218,7 @@ pub async fn confirm(
 /// Every notice the search selects, as a table: the days issued and due, how many recipients
 /// opened it and confirmed reading it.
 async fn notices_sheet(state: &AppState, ctx: &Ctx, p: &Browse) -> Result<Sheet, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let sort = NoticeSort::parse(p.sort_name())?;
     super::browse::sheet(
         ctx,

@@ -63,7 +63,7 @@ const LISTS_SHOWN: i64 = 10;
 /// The module's first page: the campaigns `p` asks for, the newest lists, the forms' choices.
 async fn home_context(state: &AppState, p: &Browse) -> Result<minijinja::Value, WebError> {
     let campaigns = campaigns_context(state, p).await?;
-    let n = state.notify()?;
+    let n = &state.notify;
     let (lists, lists_total) = n.list_page(&PageQuery::first(ListSort::Newest)).await?;
     let communes = super::notify::commune_choices(n);
     Ok(minijinja::context! {
@@ -81,7 +81,7 @@ async fn home_context(state: &AppState, p: &Browse) -> Result<minijinja::Value, 
 async fn campaigns_context(state: &AppState, p: &Browse) -> Result<minijinja::Value, WebError> {
     let sort = CampaignSort::parse(p.sort_name())?;
     let (campaigns, total) = state
-        .notify()?
+        .notify
         .campaign_page(&p.query(sort), &campaign_filter(p))
         .await?;
     Ok(minijinja::context! {
@@ -101,7 +101,7 @@ fn campaign_filter(p: &Browse) -> CampaignFilter {
 /// Every campaign the list's filters select, as a table: topic and state in words, the days
 /// drafted and finished.
 async fn campaigns_sheet(state: &AppState, ctx: &Ctx, p: &Browse) -> Result<Sheet, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let sort = CampaignSort::parse(p.sort_name())?;
     let filter = &campaign_filter(p);
     let topics =
@@ -149,7 +149,7 @@ pub async fn lists(
     Query(p): Query<Browse>,
 ) -> Result<Response, WebError> {
     let sort = ListSort::parse(p.sort_name())?;
-    let (lists, total) = state.notify()?.list_page(&p.query(sort)).await?;
+    let (lists, total) = state.notify.list_page(&p.query(sort)).await?;
     Ok(view::page(
         "notify_lists.html",
         &ctx,
@@ -164,7 +164,7 @@ pub async fn lists(
 
 /// Every recipient list the search selects, as a table.
 async fn lists_sheet(state: &AppState, ctx: &Ctx, p: &Browse) -> Result<Sheet, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let sort = ListSort::parse(p.sort_name())?;
     super::browse::sheet(
         ctx,
@@ -217,7 +217,7 @@ pub async fn home(
     let extra = home_context(&state, &q).await?;
     let span = q.span();
     let sent = match span.micros()? {
-        Some((from, to)) => Some(state.notify()?.campaigns_sent_between(from, to).await?),
+        Some((from, to)) => Some(state.notify.campaigns_sent_between(from, to).await?),
         None => None,
     };
     Ok(view::page(
@@ -240,7 +240,7 @@ pub async fn import_list(
     headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let (fields, file) = crate::upload::read_small(&state, &headers, body).await?;
     let name = FormPairs(fields).get("name");
     let (file_name, bytes) = file.ok_or_else(|| {
@@ -266,13 +266,13 @@ pub async fn list(
     Path(id): Path<i64>,
     Query(q): Query<Flash>,
 ) -> Result<Response, WebError> {
-    let list = state.notify()?.list(id).await?;
+    let list = state.notify.list(id).await?;
     Ok(view::page(
         "notify_list.html",
         &ctx,
         "notify",
         minijinja::context! {
-            list => list, operators => operator_names(state.notify()?),
+            list => list, operators => operator_names(&state.notify),
             flash => flash(q.flash.as_deref()),
         },
     )?
@@ -286,7 +286,7 @@ pub async fn create(
     Extension(ctx): Extension<Ctx>,
     form: FormPairs,
 ) -> Result<Response, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let preview = form.get("preview") == "1";
     let (communes, typed) = chosen_communes(n, &form);
     let new = NewCampaign {
@@ -353,7 +353,7 @@ async fn cost_context(
     body: &str,
     list: Option<i64>,
 ) -> Result<minijinja::Value, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let max_segments = n.rules().max_segments;
     if body.trim().is_empty() {
         return Ok(minijinja::context! { max_segments => max_segments });
@@ -392,7 +392,7 @@ async fn campaign_context(
     ctx: &Ctx,
     id: i64,
 ) -> Result<minijinja::Value, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let c = n.campaign(id).await?;
     let plan = n.plan(id).await?;
     let list = n.list(c.list_id).await?;
@@ -516,7 +516,7 @@ pub async fn step(
     Path((id, step)): Path<(i64, String)>,
     form: FormPairs,
 ) -> Result<Response, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let actor = ctx.actor();
     let result = match step.as_str() {
         // The service refuses anyone but the author, and any state but draft.
@@ -572,7 +572,7 @@ pub async fn import_numbers(
     headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let (fields, file) = crate::upload::read_small(&state, &headers, body).await?;
     let form = FormPairs(fields);
     let (_, bytes) = file.ok_or_else(|| {

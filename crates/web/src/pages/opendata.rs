@@ -72,7 +72,7 @@ async fn dataset_page(
         limit,
         offset,
     };
-    Ok(state.opendata()?.dataset_page(&q, owner).await?)
+    Ok(state.opendata.dataset_page(&q, owner).await?)
 }
 
 /// What the list shows of a dataset beside its own fields: its owner's name, its latest upload
@@ -81,7 +81,7 @@ async fn dataset_facts(
     state: &AppState,
     d: &Dataset,
 ) -> Result<(String, Option<Upload>, i64), WebError> {
-    let od = state.opendata()?;
+    let od = &state.opendata;
     let owner = state.registry.get(d.owner_unit_id).await?.name;
     let latest = od.uploads(d.id).await?.into_iter().next();
     let published = od.rows(d.id, 0, 0).await?.1;
@@ -93,7 +93,7 @@ async fn list_context(
     ctx: &Ctx,
     p: &Browse,
 ) -> Result<minijinja::Value, WebError> {
-    let od = state.opendata()?;
+    let od = &state.opendata;
     let mut rows = Vec::new();
     let mut live = false;
     let scope = agency_scope(ctx);
@@ -235,7 +235,7 @@ pub async fn datasets(
     let extra = list_context(&state, &ctx, &q).await?;
     let span = q.span();
     let read = match span.micros()? {
-        Some((from, to)) => Some(state.opendata()?.uploads_between(from, to).await?),
+        Some((from, to)) => Some(state.opendata.uploads_between(from, to).await?),
         None => None,
     };
     Ok(view::page(
@@ -274,7 +274,7 @@ pub async fn create(
             message: lantoa_core::Msg::new("opendata-own-agency-only"),
         })
     } else {
-        state.opendata()?.create_dataset(&ctx.actor(), &new).await
+        state.opendata.create_dataset(&ctx.actor(), &new).await
     };
     match result {
         Ok(d) => Ok(
@@ -327,7 +327,7 @@ async fn dataset_context(
     lang: crate::i18n::Lang,
     suggest: bool,
 ) -> Result<minijinja::Value, WebError> {
-    let od = state.opendata()?;
+    let od = &state.opendata;
     let owner = state.registry.get(d.owner_unit_id).await?.name;
     let all = od.uploads(d.id).await?;
     let alive =
@@ -379,7 +379,7 @@ pub async fn dataset(
     Path(name): Path<String>,
     Query(q): Query<Flash>,
 ) -> Result<Response, WebError> {
-    let d = state.opendata()?.dataset_by_name(&name).await?;
+    let d = state.opendata.dataset_by_name(&name).await?;
     if !ctx.may_change_dataset(&d) {
         // Another agency's dataset: an uploader does not see it here (the public portal shows
         // what is shared).
@@ -407,7 +407,7 @@ pub async fn upload(
     headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, WebError> {
-    let od = state.opendata()?;
+    let od = &state.opendata;
     let d = ctx.changeable(od.dataset_by_name(&name).await?)?;
     let content_type = crate::upload::content_type(&headers);
     if !content_type.starts_with("multipart/form-data") {
@@ -458,7 +458,7 @@ pub async fn fix(
     Path(id): Path<i64>,
     form: FormPairs,
 ) -> Result<Response, WebError> {
-    let od = state.opendata()?;
+    let od = &state.opendata;
     // The row's own dataset is the one whose rights are checked; the form's `dataset` field
     // only says where the form was, and a caller may put another agency's there.
     let d = ctx.changeable(od.quarantined_dataset(id).await?)?;
@@ -481,7 +481,7 @@ pub async fn labels(
     Path(name): Path<String>,
     form: FormPairs,
 ) -> Result<Response, WebError> {
-    let od = state.opendata()?;
+    let od = &state.opendata;
     let d = ctx.changeable(od.dataset_by_name(&name).await?)?;
     let tags: Vec<String> = form
         .get("tags")
@@ -528,7 +528,7 @@ pub async fn create_group(
         return Err(WebError::forbidden());
     }
     let result = state
-        .opendata()?
+        .opendata
         .create_group(
             &ctx.actor(),
             &form.get("name"),

@@ -24,7 +24,7 @@ pub async fn search(
     Extension(ctx): Extension<Ctx>,
     Query(s): Query<Search>,
 ) -> Result<Response, WebError> {
-    let od = state.opendata()?;
+    let od = &state.opendata;
     let q = s.q.unwrap_or_default();
     let mut found = Vec::new();
     for d in od.search(&q).await? {
@@ -47,7 +47,7 @@ pub async fn dataset(
     Extension(ctx): Extension<Ctx>,
     Path(name): Path<String>,
 ) -> Result<Response, WebError> {
-    let od = state.opendata()?;
+    let od = &state.opendata;
     let d = od.public_dataset(&name).await?;
     let owner = state.registry.get(d.owner_unit_id).await?.name;
     let (rows, published) = od.rows(d.id, 0, 20).await?;
@@ -87,7 +87,7 @@ pub async fn catalog(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    let od = state.opendata()?;
+    let od = &state.opendata;
     let host = headers
         .get("host")
         .and_then(|h| h.to_str().ok())

@@ -26,7 +26,7 @@ async fn context_in(
     ctx: &Ctx,
     span: &super::Span,
 ) -> Result<minijinja::Value, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let now = chrono::Utc::now().timestamp_micros();
     let (from, to) = span
         .micros()?
@@ -75,7 +75,7 @@ pub async fn home(
     let extra = context_in(&state, &ctx, &span).await?;
     let echo = match q.get("campaign").and_then(|v| v.parse::<i64>().ok()) {
         Some(id) => {
-            let c = state.notify()?.campaign(id).await?;
+            let c = state.notify.campaign(id).await?;
             Some(minijinja::context! {
                 title => c.name, body => c.body, communes => c.communes, campaign => c.id,
                 repeats => "1",
@@ -98,7 +98,7 @@ pub async fn add_cluster(
     Extension(ctx): Extension<Ctx>,
     form: FormPairs,
 ) -> Result<Response, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let added = n
         .add_cluster(&ctx.actor(), &form.get("name"), &form.get("commune"))
         .await;
@@ -131,7 +131,7 @@ pub async fn revoke(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    state.notify()?.revoke_cluster(&ctx.actor(), id).await?;
+    state.notify.revoke_cluster(&ctx.actor(), id).await?;
     Ok(Redirect::to("/notify/speakers#clusters").into_response())
 }
 
@@ -142,7 +142,7 @@ pub async fn schedule(
     Extension(ctx): Extension<Ctx>,
     form: FormPairs,
 ) -> Result<Response, WebError> {
-    let n = state.notify()?;
+    let n = &state.notify;
     let repeats = form.get("repeats");
     let (communes, typed) = super::notify::chosen_communes(n, &form);
     let new = lantoa_notify::speakers::NewBulletin {
@@ -199,7 +199,7 @@ pub async fn withdraw(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    state.notify()?.withdraw_bulletin(&ctx.actor(), id).await?;
+    state.notify.withdraw_bulletin(&ctx.actor(), id).await?;
     Ok(Redirect::to(&format!("/notify/speakers#bulletin-{id}")).into_response())
 }
 
@@ -212,7 +212,7 @@ pub async fn audio(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    Ok(wav(state.notify()?.bulletin_audio(id).await?))
+    Ok(wav(state.notify.bulletin_audio(id).await?))
 }
 
 /// The cluster whose token the request carries.
@@ -229,7 +229,7 @@ async fn device(
                 lantoa_core::Msg::new("cluster-token-missing"),
             ))
         })?;
-    Ok(state.notify()?.device(token).await?)
+    Ok(state.notify.device(token).await?)
 }
 
 /// `GET /speakers/v1/playlist`: `{"cluster": {…}, "plays": [{play, bulletin, title, play_at,
@@ -239,7 +239,7 @@ pub async fn playlist(
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, WebError> {
     let cluster = device(&state, &headers).await?;
-    let plays = state.notify()?.playlist(&cluster).await?;
+    let plays = state.notify.playlist(&cluster).await?;
     Ok(Json(serde_json::json!({
         "cluster": { "id": cluster.id, "name": cluster.name, "commune": cluster.commune_code },
         "plays": plays,
@@ -253,7 +253,7 @@ pub async fn device_audio(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let cluster = device(&state, &headers).await?;
-    Ok(wav(state.notify()?.device_audio(&cluster, id).await?))
+    Ok(wav(state.notify.device_audio(&cluster, id).await?))
 }
 
 /// A device's report of one play.
@@ -279,7 +279,7 @@ pub async fn report(
     let r: Report =
         serde_json::from_slice(&body).map_err(|e| WebError::malformed(e.to_string()))?;
     state
-        .notify()?
+        .notify
         .report_play(&cluster, id, &r.outcome, &r.detail)
         .await?;
     Ok((

@@ -174,7 +174,7 @@ pub async fn crawl_subject(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let crawl = state.crawler()?.enqueue(&ctx.actor(), id).await?;
+    let crawl = state.crawler.enqueue(&ctx.actor(), id).await?;
     Ok(Redirect::to(&format!("/watch/crawls/{}", crawl.id)).into_response())
 }
 
@@ -203,7 +203,7 @@ pub async fn crawls(
     let (crawls, total) = match span.micros()? {
         Some((from, to)) => {
             let all = state
-                .crawler()?
+                .crawler
                 .finished_between(from, to, span.kind.as_deref(), 5000)
                 .await?;
             let total = all.len() as i64;
@@ -212,7 +212,7 @@ pub async fn crawls(
         None => {
             let page = p.page();
             state
-                .crawler()?
+                .crawler
                 .crawl_page(&crawl_query(
                     &p,
                     sort,
@@ -280,7 +280,7 @@ async fn crawls_sheet(state: &AppState, ctx: &Ctx, p: &Browse) -> Result<Sheet, 
         "Dấu hiệu",
         "Ghi chú",
     ];
-    let crawler = state.crawler()?;
+    let crawler = &state.crawler;
     let at = |micros: i64| lantoa_core::time::format_vn(lantoa_core::time::from_micros(micros));
     let row = |c: &lantoa_watch::Crawl| {
         vec![
@@ -341,7 +341,7 @@ pub async fn crawl(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let crawler = state.crawler()?;
+    let crawler = &state.crawler;
     let crawl = crawler.crawl(id).await?;
     let subject = state.watch.get(crawl.subject_id).await?;
     let pages = crawler.pages(id, 1000).await?;
@@ -557,7 +557,7 @@ pub async fn capture(
     Path(sha): Path<String>,
     Query(p): Query<CaptureParams>,
 ) -> Result<Response, WebError> {
-    let bytes = state.crawler()?.blobs().get(&sha).await?;
+    let bytes = state.crawler.blobs().get(&sha).await?;
     if p.raw.is_some() {
         return Ok((
             [
@@ -593,7 +593,7 @@ pub async fn train(
 ) -> Result<Response, WebError> {
     state
         .watch
-        .train(&ctx.actor(), state.crawler()?.blobs())
+        .train(&ctx.actor(), state.crawler.blobs())
         .await?;
     Ok(Redirect::to("/watch/findings?flash=flash-trained#classifier").into_response())
 }

@@ -101,9 +101,8 @@ pub async fn items(state: &AppState, ctx: &Ctx) -> Result<Vec<Item>, WebError> {
     }
 
     // Approvals that are the person's to give: never their own.
-    if let Some(n) = state.notify.as_ref()
-        && ctx.has_any(NOTIFY_STEPS)
-    {
+    if ctx.has_any(NOTIFY_STEPS) {
+        let n = &state.notify;
         let taker = ctx.taker(&me);
         use lantoa_notify::browse::PageQuery;
         let (campaigns, _) = n
@@ -169,7 +168,8 @@ pub async fn items(state: &AppState, ctx: &Ctx) -> Result<Vec<Item>, WebError> {
     }
 
     // Quarantined rows of the datasets the person may fix (an uploader: their agency's).
-    if let (Some(od), true) = (state.opendata.as_ref(), ctx.has_any(OPENDATA_EDITORS)) {
+    if ctx.has_any(OPENDATA_EDITORS) {
+        let od = &state.opendata;
         let owner = lantoa_opendata::agency_scope(&p.roles, p.unit_id);
         if owner != Some(None) {
             for (d, open) in od.open_quarantine(owner.flatten()).await? {

@@ -115,32 +115,33 @@ impl TestApp {
             lantoa_store::blob::BlobStore::new(t.db.clone(), t.dir.path().join("blobs")),
         )
         .unwrap();
-        let state = AppState::new(t.db.clone(), config)
-            .with_watch(watch)
-            .with_crawler(crawler)
-            .with_opendata(opendata)
-            .with_notify({
-                // A stand-in speech engine: a second of silence for any text.
-                let wav = t.dir.path().join("silence.wav");
-                std::fs::write(&wav, lantoa_notify::tts::silence_wav(1000)).unwrap();
-                lantoa_notify::Notify::new(t.db.clone())
-                    .unwrap()
-                    .with_blobs(lantoa_store::blob::BlobStore::new(
-                        t.db.clone(),
-                        t.dir.path().join("blobs"),
-                    ))
-                    .with_speech(lantoa_notify::tts::SpeechConfig::fixed(&wav))
-            })
-            .with_plans(
-                lantoa_plans::Plans::new(
-                    t.db.clone(),
-                    lantoa_registry::Registry::new(t.db.clone()),
-                )
+        // A stand-in speech engine: a second of silence for any text.
+        let wav = t.dir.path().join("silence.wav");
+        std::fs::write(&wav, lantoa_notify::tts::silence_wav(1000)).unwrap();
+        let notify = lantoa_notify::Notify::new(t.db.clone())
+            .unwrap()
+            .with_blobs(lantoa_store::blob::BlobStore::new(
+                t.db.clone(),
+                t.dir.path().join("blobs"),
+            ))
+            .with_speech(lantoa_notify::tts::SpeechConfig::fixed(&wav));
+        let plans =
+            lantoa_plans::Plans::new(t.db.clone(), lantoa_registry::Registry::new(t.db.clone()))
                 .with_blobs(lantoa_store::blob::BlobStore::new(
                     t.db.clone(),
                     t.dir.path().join("blobs"),
-                )),
-            );
+                ));
+        let state = AppState::new(
+            t.db.clone(),
+            config,
+            lantoa_web::Modules {
+                watch,
+                crawler,
+                opendata,
+                notify,
+                plans,
+            },
+        );
         let router = lantoa_web::router(state.clone());
         Self { t, state, router }
     }
@@ -178,7 +179,7 @@ impl TestApp {
             .load_demo("test", lantoa_registry::DEMO_CITY)
             .await
             .unwrap();
-        let od = self.state.opendata.clone().unwrap();
+        let od = self.state.opendata.clone();
         od.load_demo("test").await.unwrap();
         for d in od.datasets(None).await.unwrap() {
             let u = od.uploads(d.id).await.unwrap().remove(0);
