@@ -938,7 +938,7 @@ impl Notify {
                 communes: new.communes.clone(),
                 emergency: true,
                 resend_uncertain: true,
-                status: "sending".into(),
+                status: crate::CampaignStatus::Sending,
                 created_by: a.created_by.clone(),
                 created_at: self.clock.now_micros(),
                 submitted_at: None,

@@ -9,12 +9,18 @@ use crate::alerts::StoredAlert;
 use crate::cap;
 use crate::error::{Error, Result, invalid};
 use crate::notices::Notice;
-use crate::service::{Campaign, List, Notify};
+use crate::service::{Campaign, CampaignStatus, List, Notify};
 
 pub use lantoa_core::page::{PAGE_MAX, PageQuery};
 
 /// The states a campaign may be in, in the order it passes through them.
-pub const CAMPAIGN_STATUSES: [&str; 5] = ["draft", "pending", "sending", "sent", "cancelled"];
+pub const CAMPAIGN_STATUSES: [&str; 5] = [
+    CampaignStatus::Draft.as_str(),
+    CampaignStatus::Pending.as_str(),
+    CampaignStatus::Sending.as_str(),
+    CampaignStatus::Sent.as_str(),
+    CampaignStatus::Cancelled.as_str(),
+];
 
 /// The states of an alert's approval.
 pub const ALERT_STATES: [&str; 3] = ["pending", "approved", "refused"];

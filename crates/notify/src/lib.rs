@@ -18,7 +18,8 @@ pub use queue::{
     MESSAGE_STATES, OperatorProgress, PartState, Progress, Sendable, TEST_LIST_MAX,
 };
 pub use service::{
-    Campaign, Estimate, List, NewCampaign, Notify, OPTOUT_SOURCES, OperatorPlan, Plan, Step, Taker,
+    Campaign, CampaignStatus, Estimate, List, Move, NewCampaign, Notify, OPTOUT_SOURCES,
+    OperatorPlan, Plan, Step, Taker,
 };
 
 /// Migrations of the notify tables.

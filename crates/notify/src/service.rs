@@ -74,6 +74,99 @@ pub struct NewCampaign {
     pub resend_uncertain: bool,
 }
 
+/// Where a campaign stands: `draft → pending → sending → sent`, `pending → draft` (sent
+/// back), `draft | pending | sending → cancelled`. Stored and serialised as its lowercase name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CampaignStatus {
+    /// Being written by its author.
+    Draft,
+    /// Awaiting a second person's approval.
+    Pending,
+    /// Approved: its queue is going out.
+    Sending,
+    /// Nothing left to send.
+    Sent,
+    /// Cancelled before or while sending.
+    Cancelled,
+}
+
+/// A change of a campaign's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    /// The author sends the draft for approval.
+    Submit,
+    /// An approver sends it back to its author.
+    SendBack,
+    /// An approver approves it: it starts sending.
+    Approve,
+    /// Its author, an approver or an administrator cancels it.
+    Cancel,
+    /// The dispatcher finds nothing left of it to send.
+    Finish,
+}
+
+impl CampaignStatus {
+    /// Every status, in the order of a campaign's life.
+    pub const ALL: [CampaignStatus; 5] = [
+        CampaignStatus::Draft,
+        CampaignStatus::Pending,
+        CampaignStatus::Sending,
+        CampaignStatus::Sent,
+        CampaignStatus::Cancelled,
+    ];
+
+    /// The stored name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CampaignStatus::Draft => "draft",
+            CampaignStatus::Pending => "pending",
+            CampaignStatus::Sending => "sending",
+            CampaignStatus::Sent => "sent",
+            CampaignStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// The status a stored name stands for.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// The one transition function: where `m` takes a campaign in this status, or `None` when
+    /// it cannot be taken from here.
+    pub fn after(self, m: Move) -> Option<Self> {
+        use CampaignStatus::*;
+        match (self, m) {
+            (Draft, Move::Submit) => Some(Pending),
+            (Pending, Move::SendBack) => Some(Draft),
+            (Pending, Move::Approve) => Some(Sending),
+            (Draft | Pending | Sending, Move::Cancel) => Some(Cancelled),
+            (Sending, Move::Finish) => Some(Sent),
+            _ => None,
+        }
+    }
+
+    /// The statuses `m` can be taken from.
+    pub fn from_which(m: Move) -> Vec<Self> {
+        Self::ALL
+            .into_iter()
+            .filter(|s| s.after(m).is_some())
+            .collect()
+    }
+}
+
+impl std::fmt::Display for CampaignStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for CampaignStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// A campaign as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct Campaign {
@@ -95,9 +188,8 @@ pub struct Campaign {
     pub emergency: bool,
     /// Whether uncertain parts are sent again.
     pub resend_uncertain: bool,
-    /// `draft`, `pending` (awaiting approval), `sending` (approved, its queue is going out),
-    /// `sent` (nothing left to send), `cancelled`.
-    pub status: String,
+    /// Where it stands.
+    pub status: CampaignStatus,
     /// Author.
     pub created_by: String,
     /// When drafted, µs.
@@ -255,7 +347,14 @@ pub(crate) fn campaign_from(r: &sqlx::any::AnyRow) -> Result<Campaign> {
         list_id: r.try_get(5)?,
         communes: serde_json::from_str(&r.try_get::<String, _>(6)?)?,
         emergency: r.try_get::<i64, _>(7)? != 0,
-        status: r.try_get(8)?,
+        status: {
+            let name: String = r.try_get(8)?;
+            CampaignStatus::parse(&name).ok_or_else(|| {
+                Error::Unavailable(format!(
+                    "a campaign stored with an unknown status \"{name}\""
+                ))
+            })?
+        },
         created_by: r.try_get(9)?,
         created_at: r.try_get(10)?,
         submitted_at: r.try_get(11)?,
@@ -803,7 +902,7 @@ impl Notify {
                 Msg::new("campaign-author-only-edits").arg("name", &c.name),
             ));
         }
-        if c.status != "draft" {
+        if c.status != CampaignStatus::Draft {
             return Err(refused(
                 Msg::new("campaign-not-draft")
                     .arg("name", &c.name)
@@ -1085,20 +1184,25 @@ impl Notify {
         &self,
         actor: &str,
         id: i64,
-        from: &[&str],
-        to: &str,
+        m: Move,
         action: &str,
         note: Option<&str>,
     ) -> Result<Campaign> {
         let c = self.campaign(id).await?;
-        if !from.contains(&c.status.as_str()) {
+        let Some(to) = c.status.after(m) else {
             return Err(refused(
                 Msg::new("campaign-wrong-status")
                     .arg("name", &c.name)
                     .label("status", format!("nt-status-{}", c.status))
-                    .labels("needed", from.iter().map(|s| format!("nt-status-{s}"))),
+                    .labels(
+                        "needed",
+                        CampaignStatus::from_which(m)
+                            .iter()
+                            .map(|s| format!("nt-status-{s}")),
+                    ),
             ));
-        }
+        };
+        let to = to.as_str();
         let now = self.clock.now_micros();
         let mut tx = self.db.begin().await?;
         let submitted = to == "pending";
@@ -1118,7 +1222,7 @@ impl Notify {
         .bind(actor)
         .bind(note)
         .bind(id)
-        .bind(&c.status)
+        .bind(c.status.as_str())
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -1165,15 +1269,8 @@ impl Notify {
         if plan.recipients == 0 {
             return Err(nobody(&self.campaign(id).await?));
         }
-        self.decide(
-            actor,
-            id,
-            &["draft"],
-            "pending",
-            "notify.campaign_submitted",
-            None,
-        )
-        .await
+        self.decide(actor, id, Move::Submit, "notify.campaign_submitted", None)
+            .await
     }
 
     /// An approver other than the author approves a pending campaign, typing its name to
@@ -1194,15 +1291,8 @@ impl Notify {
                 Msg::new("campaign-confirm-name").arg("name", &c.name),
             ));
         }
-        self.decide(
-            actor,
-            id,
-            &["pending"],
-            "sending",
-            "notify.campaign_approved",
-            None,
-        )
-        .await
+        self.decide(actor, id, Move::Approve, "notify.campaign_approved", None)
+            .await
     }
 
     /// An approver sends a pending campaign back to its author with a note.
@@ -1213,8 +1303,7 @@ impl Notify {
         self.decide(
             actor,
             id,
-            &["pending"],
-            "draft",
+            Move::SendBack,
             "notify.campaign_sent_back",
             Some(note.trim()),
         )
@@ -1227,8 +1316,7 @@ impl Notify {
         self.decide(
             actor,
             id,
-            &["draft", "pending", "sending"],
-            "cancelled",
+            Move::Cancel,
             "notify.campaign_cancelled",
             Some(note.trim()).filter(|n| !n.is_empty()),
         )
@@ -1295,14 +1383,13 @@ impl Notify {
     pub fn steps_for(&self, who: Taker<'_>, c: &Campaign) -> Vec<&'static str> {
         let author = lantoa_core::actor::same_person(&c.created_by, who.actor);
         let mut steps = Vec::new();
-        match c.status.as_str() {
-            "draft" if author => steps.push("submit"),
-            "pending" if who.approver && !author => steps.extend(["approve", "send-back"]),
-            _ => {}
+        if author && c.status.after(Move::Submit).is_some() {
+            steps.push("submit");
         }
-        if matches!(c.status.as_str(), "draft" | "pending" | "sending")
-            && (author || who.approver || who.admin)
-        {
+        if who.approver && !author && c.status.after(Move::Approve).is_some() {
+            steps.extend(["approve", "send-back"]);
+        }
+        if c.status.after(Move::Cancel).is_some() && (author || who.approver || who.admin) {
             steps.push("cancel");
         }
         steps
@@ -1338,4 +1425,50 @@ impl Notify {
 /// Why a campaign that reaches no one is not sent for approval, nor approved.
 fn nobody(c: &Campaign) -> Error {
     refused(Msg::new("campaign-reaches-no-one").arg("name", &c.name))
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::{CampaignStatus, Move};
+
+    #[test]
+    fn a_campaign_moves_only_along_its_life() {
+        use CampaignStatus::*;
+        let moves = [
+            Move::Submit,
+            Move::SendBack,
+            Move::Approve,
+            Move::Cancel,
+            Move::Finish,
+        ];
+        let mut allowed = Vec::new();
+        for s in CampaignStatus::ALL {
+            for m in moves {
+                if let Some(to) = s.after(m) {
+                    allowed.push((s, m, to));
+                }
+            }
+        }
+        assert_eq!(
+            allowed,
+            [
+                (Draft, Move::Submit, Pending),
+                (Draft, Move::Cancel, Cancelled),
+                (Pending, Move::SendBack, Draft),
+                (Pending, Move::Approve, Sending),
+                (Pending, Move::Cancel, Cancelled),
+                (Sending, Move::Cancel, Cancelled),
+                (Sending, Move::Finish, Sent),
+            ]
+        );
+        for s in CampaignStatus::ALL {
+            assert_eq!(CampaignStatus::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        assert_eq!(CampaignStatus::parse("gone"), None);
+        assert_eq!(
+            crate::browse::CAMPAIGN_STATUSES.to_vec(),
+            CampaignStatus::ALL.map(CampaignStatus::as_str).to_vec()
+        );
+    }
 }

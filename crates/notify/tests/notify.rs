@@ -447,7 +447,7 @@ async fn the_demo_loads_once_with_its_faulty_rows_reported() {
         .await
         .unwrap()
         .into_iter()
-        .map(|c| c.status)
+        .map(|c| c.status.to_string())
         .collect();
     // The live alert's SMS (queued on its approval), then the three campaigns.
     assert_eq!(statuses, ["sending", "pending", "sending", "sending"]);

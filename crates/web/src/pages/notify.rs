@@ -520,33 +520,30 @@ pub async fn step(
     let actor = ctx.actor();
     let result = match step.as_str() {
         // The service refuses anyone but the author, and any state but draft.
-        "unaccented" => n.use_unaccented(&actor, id).await.map(|mut c| {
-            c.status = "unaccented".into();
-            c
-        }),
+        "unaccented" => n
+            .use_unaccented(&actor, id)
+            .await
+            .map(|c| (c.id, "unaccented".to_owned())),
         "test-send" => {
             let list = form.get("test_list").parse().unwrap_or(0);
             n.test_send(&actor, id, list)
                 .await
                 .and(n.campaign(id).await)
-                .map(|mut c| {
-                    c.status = "test-sent".into();
-                    c
-                })
+                .map(|c| (c.id, "test-sent".to_owned()))
         }
         name => {
             let text = form.get(if name == "approve" { "confirm" } else { "note" });
             let step = lantoa_notify::Step::parse(name, &text)?;
             match n.take_step(ctx.taker(&actor), id, step).await {
                 Err(lantoa_notify::Error::Forbidden(_)) => return Err(WebError::forbidden()),
-                other => other,
+                other => other.map(|c| (c.id, c.status.to_string())),
             }
         }
     };
+    // The flash names what was done: the new status, or the step when the status stays.
     match result {
-        Ok(c) => Ok(Redirect::to(&format!(
-            "/notify/campaigns/{}?flash=flash-campaign-{}",
-            c.id, c.status
+        Ok((id, done)) => Ok(Redirect::to(&format!(
+            "/notify/campaigns/{id}?flash=flash-campaign-{done}"
         ))
         .into_response()),
         Err(e) => {
