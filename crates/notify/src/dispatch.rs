@@ -371,17 +371,14 @@ async fn claim_batch(
     for c in &ask.campaigns {
         for k in 0..operators.len() {
             let op = &operators[(ask.operator + k) % operators.len()];
-            let claimed = notify
-                .claim_in(
-                    conn,
-                    c,
-                    op,
-                    &ask.smsc.name,
-                    &ask.owner,
-                    ask.lease_until,
-                    ask.budget,
-                )
-                .await?;
+            let to = crate::queue::ClaimFor {
+                operator: op,
+                smsc: &ask.smsc.name,
+                owner: &ask.owner,
+                lease_until: ask.lease_until,
+                parts_budget: ask.budget,
+            };
+            let claimed = notify.claim_in(conn, c, &to).await?;
             if !claimed.is_empty() {
                 return Ok(Some((c.clone(), k, claimed)));
             }

@@ -14,8 +14,8 @@ pub use demo_year::YearReport;
 pub use dispatch::{DispatchConfig, Dispatcher};
 pub use error::{Error, Result};
 pub use queue::{
-    BindStatus, Claimed, DELIVERIES_PAGE_MAX, Delivery, Event, FigureRow, Figures, MAX_ATTEMPTS,
-    MESSAGE_STATES, OperatorProgress, PartState, Progress, Sendable, TEST_LIST_MAX,
+    BindStatus, ClaimFor, Claimed, DELIVERIES_PAGE_MAX, Delivery, Event, FigureRow, Figures,
+    MAX_ATTEMPTS, MESSAGE_STATES, OperatorProgress, PartState, Progress, Sendable, TEST_LIST_MAX,
 };
 pub use service::{
     Campaign, CampaignStatus, Estimate, List, Move, NewCampaign, Notify, OPTOUT_SOURCES,

@@ -62,6 +62,22 @@ pub struct Claimed {
     pub send: Vec<(i64, i64)>,
 }
 
+/// Who claims, and how much: messages of `operator` for a bind of SMSC `smsc` named `owner`,
+/// held until `lease_until` (µs), whose parts fit `parts_budget` (at least one message).
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimFor<'a> {
+    /// The operator whose messages are claimed.
+    pub operator: &'a str,
+    /// The SMSC the parts go to.
+    pub smsc: &'a str,
+    /// The dispatcher holding them.
+    pub owner: &'a str,
+    /// Until when, µs.
+    pub lease_until: i64,
+    /// Parts at most (at least one message whatever its parts).
+    pub parts_budget: i64,
+}
+
 /// A campaign as its dispatcher needs it.
 #[derive(Debug, Clone)]
 pub struct Sendable {
@@ -741,51 +757,33 @@ impl Notify {
             .collect()
     }
 
-    /// Claims queued messages of `campaign` for `operator` whose parts fit `parts_budget` (at
-    /// least one message) for `owner` until
-    /// `lease_until` (µs), and writes their parts to send in state `window` on `smsc` — all in
-    /// one transaction, before any of them goes out. A non-emergency message to a number that
+    /// Claims queued messages of `campaign` as `to` says (its operator's, whose parts fit its
+    /// budget, for its owner until its lease ends), and writes their parts to send in state
+    /// `window` on its SMSC — all in one transaction, before any of them goes out. A non-emergency message to a number that
     /// already had the frequency cap's worth of messages in 24 hours is skipped, with the reason.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn claim(
-        &self,
-        campaign: &Sendable,
-        operator: &str,
-        smsc: &str,
-        owner: &str,
-        lease_until: i64,
-        parts_budget: i64,
-    ) -> Result<Vec<Claimed>> {
+    pub async fn claim(&self, campaign: &Sendable, to: &ClaimFor<'_>) -> Result<Vec<Claimed>> {
         let mut writer = self.db.writer().await?;
         let mut tx = writer.begin().await?;
-        let claimed = self
-            .claim_in(
-                &mut tx,
-                campaign,
-                operator,
-                smsc,
-                owner,
-                lease_until,
-                parts_budget,
-            )
-            .await?;
+        let claimed = self.claim_in(&mut tx, campaign, to).await?;
         tx.commit().await?;
         Ok(claimed)
     }
 
     /// [`Notify::claim`] inside the caller's transaction on `tx` (the dispatcher's recorder
     /// claims in the transaction that writes the binds' answers).
-    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn claim_in(
         &self,
         tx: &mut AnyConnection,
         campaign: &Sendable,
-        operator: &str,
-        smsc: &str,
-        owner: &str,
-        lease_until: i64,
-        parts_budget: i64,
+        to: &ClaimFor<'_>,
     ) -> Result<Vec<Claimed>> {
+        let ClaimFor {
+            operator,
+            smsc,
+            owner,
+            lease_until,
+            parts_budget,
+        } = *to;
         let now = self.clock.now_micros();
         let lock = match self.db.backend() {
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",

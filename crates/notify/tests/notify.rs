@@ -741,6 +741,17 @@ async fn a_campaign_to_no_one_is_neither_submitted_nor_approved() {
     assert_eq!(n.plan(c.id).await.unwrap().recipients, 0);
 }
 
+/// VinaPhone's messages for a bind named `test` on SMSC `sim`, at most `parts` parts.
+fn for_test(parts: i64) -> lantoa_notify::ClaimFor<'static> {
+    lantoa_notify::ClaimFor {
+        operator: "vinaphone",
+        smsc: "sim",
+        owner: "test",
+        lease_until: i64::MAX,
+        parts_budget: parts,
+    }
+}
+
 /// Three one-part messages claimed by a bind named `test` on SMSC `sim`, in phone order.
 async fn claimed_three(n: &Notify) -> Vec<lantoa_notify::Claimed> {
     let csv = "Số điện thoại\n0912000001\n0912000002\n0912000003\n";
@@ -771,10 +782,7 @@ async fn claimed_three(n: &Notify) -> Vec<lantoa_notify::Claimed> {
         .into_iter()
         .find(|s| s.id == c.id)
         .unwrap();
-    let mut claimed = n
-        .claim(&s, "vinaphone", "sim", "test", i64::MAX, 10)
-        .await
-        .unwrap();
+    let mut claimed = n.claim(&s, &for_test(10)).await.unwrap();
     claimed.sort_by(|a, b| a.phone.cmp(&b.phone));
     assert_eq!(claimed.len(), 3);
     claimed
@@ -1072,10 +1080,7 @@ async fn an_approved_campaign_is_queued_a_step_at_a_time_and_sent_only_once_all_
     // rest of its recipients are still to be queued.
     let s = n.sendable(true).await.unwrap();
     let first = s.iter().find(|s| s.id == ids[0]).unwrap();
-    let claimed = n
-        .claim(first, "vinaphone", "sim", "test", i64::MAX, 100)
-        .await
-        .unwrap();
+    let claimed = n.claim(first, &for_test(100)).await.unwrap();
     assert_eq!(claimed.len(), 3);
     let mut events = Vec::new();
     for (k, m) in claimed.iter().enumerate() {
