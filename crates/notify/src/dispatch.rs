@@ -324,7 +324,8 @@ async fn record(
             let _ = w.send(());
         }
         for (ask, claimed) in asks.drain(..).zip(claimed) {
-            // A bind that stopped waiting has gone; its claim returns when the lease ends.
+            // Every bind waits for its claim, even when it stops (`release_unsent`); one whose
+            // task died leaves the parts in `window` for recovery, as a dead dispatcher does.
             let _ = ask.reply.send(claimed);
         }
     }
