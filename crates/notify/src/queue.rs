@@ -676,7 +676,7 @@ impl Notify {
             tx.commit().await?;
             drop(writer);
             total += n;
-            self.queued.send_modify(|k| *k = k.wrapping_add(1));
+            self.wake_binds();
         }
     }
 
@@ -759,8 +759,9 @@ impl Notify {
 
     /// Claims queued messages of `campaign` as `to` says (its operator's, whose parts fit its
     /// budget, for its owner until its lease ends), and writes their parts to send in state
-    /// `window` on its SMSC — all in one transaction, before any of them goes out. A non-emergency message to a number that
-    /// already had the frequency cap's worth of messages in 24 hours is skipped, with the reason.
+    /// `window` on its SMSC — all in one transaction, before any of them goes out. A
+    /// non-emergency message to a number that already had the frequency cap's worth of
+    /// messages in 24 hours is skipped, with the reason.
     pub async fn claim(&self, campaign: &Sendable, to: &ClaimFor<'_>) -> Result<Vec<Claimed>> {
         let mut writer = self.db.writer().await?;
         let mut tx = writer.begin().await?;

@@ -469,8 +469,13 @@ impl Notify {
     /// Tells this process's dispatcher that messages were queued (after the commit), and
     /// queues the rest of approved campaigns.
     pub(crate) fn queued_now(&self) {
-        self.queued.send_modify(|n| *n = n.wrapping_add(1));
+        self.wake_binds();
         self.continue_queueing();
+    }
+
+    /// Wakes this process's binds to read the queue again.
+    pub(crate) fn wake_binds(&self) {
+        self.queued.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// Queues the rest of approved campaigns ([`Notify::queue_rest`]) in a task of its own,
@@ -1202,10 +1207,9 @@ impl Notify {
                     ),
             ));
         };
-        let to = to.as_str();
         let now = self.clock.now_micros();
         let mut tx = self.db.begin().await?;
-        let submitted = to == "pending";
+        let submitted = to == CampaignStatus::Pending;
         let changed = sqlx::query(
             "UPDATE notify_campaigns SET status = $1, updated_at = $2,
                  submitted_at = CASE WHEN $3 = 1 THEN $2 ELSE submitted_at END,
@@ -1216,7 +1220,7 @@ impl Notify {
                  queue_after = CASE WHEN $1 = 'sending' THEN queue_after ELSE NULL END
              WHERE id = $6 AND status = $7",
         )
-        .bind(to)
+        .bind(to.as_str())
         .bind(now)
         .bind(i64::from(submitted))
         .bind(actor)
@@ -1227,8 +1231,8 @@ impl Notify {
         .await?
         .rows_affected();
         unchanged_since_read(&c, changed)?;
-        let mut after = serde_json::json!({ "status": to, "note": note });
-        if to == "sending" {
+        let mut after = serde_json::json!({ "status": to.as_str(), "note": note });
+        if to == CampaignStatus::Sending {
             let (queued, more) = self.enqueue_first_in(&mut tx, &c).await?;
             if more {
                 // The rest is queued after the commit; its total is audited then.
@@ -1241,7 +1245,7 @@ impl Notify {
             }
             after["queued"] = queued.into();
         }
-        if to == "cancelled" {
+        if to == CampaignStatus::Cancelled {
             after["unsent"] = self.unqueue_in(&mut tx, id).await?.into();
             after["plays_withdrawn"] = self
                 .withdraw_campaign_bulletins(&mut tx, actor, id)
@@ -1257,7 +1261,7 @@ impl Notify {
         )
         .await?;
         tx.commit().await?;
-        if to == "sending" {
+        if to == CampaignStatus::Sending {
             self.queued_now();
         }
         self.campaign(id).await
